@@ -1,0 +1,2 @@
+/** @otptrace/correlate: ③ normalised events -> attempts. */
+export const PACKAGE_NAME = '@otptrace/correlate';

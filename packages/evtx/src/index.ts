@@ -1,0 +1,2 @@
+/** @otptrace/evtx: binary .evtx reader -> parsed events. */
+export const PACKAGE_NAME = '@otptrace/evtx';

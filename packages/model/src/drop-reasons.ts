@@ -1,0 +1,43 @@
+/**
+ * The one catalogue of reasons an input event was not correlated. `ignored` events are valid but unrelated or
+ * redundant; `rejected` ones could not be read or validated. Every event read ends in exactly one bucket:
+ * eventsRead = eventsCorrelated + eventsIgnored + eventsRejected.
+ */
+export const DROP_REASONS = Object.freeze({
+  // ignored: valid events otptrace does not need
+  unrelated_event: { bucket: 'ignored', text: 'event of a provider or ID that plays no part in OTP logon' },
+  duplicate_event: { bucket: 'ignored', text: 'same computer, channel and EventRecordID as an event already taken' },
+  not_otp_request: { bucket: 'ignored', text: 'CA request for a non-OTP template with no OTP attempt to join' },
+  machine_request: { bucket: 'ignored', text: 'CA request by a computer account' },
+  unmatched_gateway_request: { bucket: 'ignored', text: 'IIS request that matched no OTP attempt' },
+  unmatched_directory_event: { bucket: 'ignored', text: 'NPS directory event that matched no denied attempt' },
+  unmatched_ca_result: { bucket: 'ignored', text: 'CA result whose request is not part of an OTP attempt' },
+  client_informational: { bucket: 'ignored', text: 'client event that does not end an attempt (e.g. 10009)' },
+  late_event: { bucket: 'ignored', text: 'event older than the watermark minus the grace period (streaming only)' },
+  // rejected: input that could not be read or validated
+  malformed_xml: { bucket: 'rejected', text: 'the event is not well-formed XML' },
+  truncated_event: { bucket: 'rejected', text: 'an <Event> element without its end tag' },
+  not_an_event: { bucket: 'rejected', text: 'content that is not an <Event> element' },
+  invalid_encoding: { bucket: 'rejected', text: 'bytes that are not valid UTF-8 or UTF-16' },
+  forbidden_markup: {
+    bucket: 'rejected',
+    text: 'DOCTYPE, entity declaration or processing instruction inside an event',
+  },
+  event_too_large: { bucket: 'rejected', text: 'an event larger than maxEventBytes' },
+  missing_field: { bucket: 'rejected', text: 'a field the event must have is missing or empty' },
+  invalid_field: { bucket: 'rejected', text: 'a field has a value of the wrong form' },
+  invalid_time: { bucket: 'rejected', text: 'TimeCreated (or IIS date/time) does not parse' },
+  unknown_provider: { bucket: 'rejected', text: 'an OTP event ID in an OTP channel from an unexpected provider' },
+  conflicting_duplicate: {
+    bucket: 'rejected',
+    text: 'same computer, channel and EventRecordID as an earlier event, with other content',
+  },
+} as const);
+
+export type DropReason = keyof typeof DROP_REASONS;
+export type DropBucket = (typeof DROP_REASONS)[DropReason]['bucket'];
+
+/** Which bucket a drop reason counts in. */
+export function dropBucket(reason: DropReason): DropBucket {
+  return DROP_REASONS[reason].bucket;
+}

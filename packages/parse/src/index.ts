@@ -1,0 +1,2 @@
+/** @otptrace/parse: ① raw EVTX-XML bytes -> parsed events. */
+export const PACKAGE_NAME = '@otptrace/parse';

@@ -1,0 +1,2 @@
+/** @otptrace/postgres: adapter: statistics and tickets in PostgreSQL. */
+export const PACKAGE_NAME = '@otptrace/postgres';

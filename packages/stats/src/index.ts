@@ -1,0 +1,2 @@
+/** @otptrace/stats: ⑤ attempts -> fleet statistics. */
+export const PACKAGE_NAME = '@otptrace/stats';

@@ -1,0 +1,2 @@
+/** @otptrace/ticket: ⑤ attempts -> deduplicated root-cause tickets. */
+export const PACKAGE_NAME = '@otptrace/ticket';

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Settings of the analysis core (identity, correlation windows). Shared by `otptrace analyze` and the correlator,
+ * so both give the same verdicts on the same events.
+ */
+export const analysisConfigSchema = z
+  .object({
+    /** NetBIOS domain → DNS domain / UPN suffixes, e.g. { "CORP": ["corp.example.com", "example.com"] }. */
+    domains: z.record(z.string(), z.array(z.string())).default({}),
+    /** RADIUS probe account of the DA server (registry value RadiusProbeUser); default DAProbeUser. */
+    probeUsers: z.array(z.string()).default(['DAProbeUser']),
+    /** Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open. */
+    otpTemplatePattern: z.string().default('otp'),
+    /** How far apart two hosts' clocks may be, in ms. */
+    clockSkewToleranceMs: z.number().int().nonnegative().default(180_000),
+    /** A new attempt starts when this much time has passed since the user's previous event, in ms. */
+    attemptGapMs: z.number().int().positive().default(300_000),
+    /** An attempt still waiting for its next step this long after its last event is closed, in ms. */
+    stageTimeoutMs: z.number().int().positive().default(120_000),
+    /** Extra slack when placing a RADIUS decision inside an IIS request's [start, end], in ms (IIS logs whole seconds). */
+    gatewayJoinSlackMs: z.number().int().nonnegative().default(1_500),
+    /** Which sources the input is expected to hold; `auto` = those that appear in it. */
+    sources: z.union([z.literal('auto'), z.array(z.enum(['client', 'gateway', 'radius', 'ca']))]).default('auto'),
+    /** Largest single event accepted, in bytes; a larger one is rejected without being buffered whole. */
+    maxEventBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(4 * 1024 * 1024),
+  })
+  .strict();
+export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;
+export type AnalysisConfigInput = z.input<typeof analysisConfigSchema>;
+
+/** The defaults, validated once. */
+export const DEFAULT_ANALYSIS_CONFIG: AnalysisConfig = Object.freeze(analysisConfigSchema.parse({})) as AnalysisConfig;

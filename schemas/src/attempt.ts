@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { sourceSchema } from './event.js';
+
+/** Outcomes of one OTP attempt (the JSON contract of `otptrace analyze`). */
+export const OUTCOMES = ['success', 'failure', 'cancelled', 'probe', 'incomplete'] as const;
+export const outcomeSchema = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof outcomeSchema>;
+
+/** Where an attempt failed: the user's computer, the DA server, NPS / the OTP server, the CA. */
+export const STAGES = ['client', 'gateway', 'radius', 'ca'] as const;
+export const stageSchema = z.enum(STAGES);
+export type Stage = z.infer<typeof stageSchema>;
+
+export const rootCauseSchema = z.object({
+  code: z.string(),
+  title: z.string(),
+  remediation: z.string(),
+});
+export type RootCause = z.infer<typeof rootCauseSchema>;
+
+/** One piece of evidence: a log record an analyst can open (contract: source, eventId, computer, recordId, time). */
+export const evidenceSchema = z.object({
+  source: sourceSchema,
+  eventId: z.number().int(),
+  computer: z.string(),
+  recordId: z.number().int(),
+  time: z.string(),
+  provider: z.string(),
+  channel: z.string(),
+  /** Human-readable gist of the event, e.g. "6273 denied, reason 16". */
+  summary: z.string(),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+/** Error details of the failing step, for the trace's error event and the text report. */
+export const failureDetailSchema = z.object({
+  npsReasonCode: z.number().int().nullable(),
+  npsReason: z.string().nullable(),
+  caHresult: z.string().nullable(),
+  caHresultSymbol: z.string().nullable(),
+  clientEventId: z.number().int().nullable(),
+  clientErrorCode: z.string().nullable(),
+  httpStatus: z.number().int().nullable(),
+});
+export type FailureDetail = z.infer<typeof failureDetailSchema>;
+
+/** One attempt as `otptrace analyze --format json` prints it and the correlator publishes it. */
+export const attemptRecordSchema = z.object({
+  /** Deterministic: derived from the user and the first evidence event. */
+  id: z.string(),
+  traceId: z.string().regex(/^[0-9a-f]{32}$/),
+  user: z.string(),
+  start: z.string(),
+  end: z.string(),
+  outcome: outcomeSchema,
+  failedStage: stageSchema.nullable(),
+  rootCause: rootCauseSchema.nullable(),
+  detail: failureDetailSchema,
+  evidence: z.array(evidenceSchema),
+  hosts: z.object({
+    client: z.string().nullable(),
+    gateway: z.string().nullable(),
+    radius: z.string().nullable(),
+    ca: z.string().nullable(),
+  }),
+  clientAddress: z.string().nullable(),
+  /** Set when an IIS request overlapped two users' attempts on one DA server and was not attributed. */
+  gatewayAmbiguous: z.boolean(),
+  /** Why the attempt was closed: the client's result, the next attempt, or a timeout waiting for a stage. */
+  closedBy: z.enum(['result', 'timeout', 'end_of_input']),
+});
+export type AttemptRecord = z.infer<typeof attemptRecordSchema>;
+
+export const rejectionSchema = z.object({
+  file: z.string(),
+  /** Byte offset of the rejected text in its file (0-based). */
+  position: z.number().int().nonnegative(),
+  reason: z.string(),
+  /** Stable code of the reason (see the drop-reason catalogue). */
+  code: z.string(),
+});
+export type Rejection = z.infer<typeof rejectionSchema>;
+
+export const summarySchema = z.object({
+  eventsRead: z.number().int(),
+  eventsCorrelated: z.number().int(),
+  eventsIgnored: z.number().int(),
+  eventsRejected: z.number().int(),
+  attempts: z.record(z.string(), z.number().int()),
+  /** Why events were ignored, by drop-reason code. */
+  ignoredBy: z.record(z.string(), z.number().int()),
+});
+export type Summary = z.infer<typeof summarySchema>;

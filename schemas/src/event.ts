@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * The four machines of a DirectAccess OTP logon, named by the JSON contract's stage names:
+ * `client` (OtpCredentialProvider), `gateway` (the DA server's IIS / OTP signing), `radius` (NPS), `ca` (ADCS).
+ */
+export const SOURCES = ['client', 'gateway', 'radius', 'ca'] as const;
+export const sourceSchema = z.enum(SOURCES);
+export type Source = z.infer<typeof sourceSchema>;
+
+/** Where an event came from in its Windows log: enough for an analyst to find it again. */
+export const eventRefSchema = z.object({
+  provider: z.string(),
+  eventId: z.number().int(),
+  computer: z.string(),
+  channel: z.string(),
+  recordId: z.number().int().nonnegative(),
+});
+export type EventRef = z.infer<typeof eventRefSchema>;
+
+/**
+ * A user as one log names them. `key` is the lower-case sAMAccountName (the correlation and partition key);
+ * `domain` is the lower-case NetBIOS domain when known. `domainExplicit` is true when the log spelled a NetBIOS
+ * name (DOMAIN\user) or the configured domain map resolved it; a domain guessed from a DNS name's first label
+ * never vetoes a join.
+ */
+export const userRefSchema = z.object({
+  key: z.string().min(1),
+  domain: z.string().nullable(),
+  domainExplicit: z.boolean(),
+  raw: z.string(),
+});
+export type UserRef = z.infer<typeof userRefSchema>;
+
+const common = {
+  /** Stable identity of the log record: computer, channel and EventRecordID (duplicates share it). */
+  id: z.string(),
+  ref: eventRefSchema,
+  /** Event time, epoch milliseconds (microsecond fraction kept). */
+  time: z.number(),
+  user: userRefSchema.nullable(),
+};
+
+/** Client: Microsoft-Windows-OtpCredentialProviderEvt 10000–10022. */
+export const clientEventSchema = z.object({
+  ...common,
+  kind: z.literal('client.result'),
+  source: z.literal('client'),
+  /** `0x`-prefixed upper-case hex of errorCode/errCode, when the event has one. */
+  errorCode: z.string().nullable(),
+  serverAddress: z.string().nullable(),
+  caName: z.string().nullable(),
+  templateName: z.string().nullable(),
+});
+
+/** Gateway: Microsoft-Windows-IIS-Logging 6200 on the DA server (one HTTP request, logged when it completed). */
+export const gatewayEventSchema = z.object({
+  ...common,
+  kind: z.literal('gateway.request'),
+  source: z.literal('gateway'),
+  /** Request start: `time` minus `time-taken`. */
+  startTime: z.number(),
+  method: z.string(),
+  uriStem: z.string(),
+  status: z.number().int(),
+  subStatus: z.number().int().nullable(),
+  win32Status: z.number().int().nullable(),
+  timeTakenMs: z.number().int().nullable(),
+  clientIp: z.string().nullable(),
+  serverIp: z.string().nullable(),
+  serverPort: z.number().int().nullable(),
+  siteName: z.string().nullable(),
+  host: z.string().nullable(),
+});
+
+/** RADIUS: Security 6272 granted / 6273 denied / 6274 discarded on the NPS server. */
+export const radiusDecisionSchema = z.object({
+  ...common,
+  kind: z.literal('radius.decision'),
+  source: z.literal('radius'),
+  decision: z.enum(['granted', 'denied', 'discarded']),
+  reasonCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  clientName: z.string().nullable(),
+  clientIp: z.string().nullable(),
+  nasIdentifier: z.string().nullable(),
+  authenticationType: z.string().nullable(),
+  networkPolicy: z.string().nullable(),
+});
+
+/** RADIUS: System-log `NPS` 4402, no domain controller available for a domain (names no user). */
+export const radiusDirectorySchema = z.object({
+  ...common,
+  kind: z.literal('radius.directory_unavailable'),
+  source: z.literal('radius'),
+  domain: z.string(),
+});
+
+/** CA: Security 4886 (request received). */
+export const caRequestSchema = z.object({
+  ...common,
+  kind: z.literal('ca.request'),
+  source: z.literal('ca'),
+  requestId: z.number().int(),
+  template: z.string().nullable(),
+  subject: z.string().nullable(),
+  /** The requesting machine named in Attributes (`rmd:`/`ccm:`), when present. */
+  requestingMachine: z.string().nullable(),
+});
+
+/** CA: Security 4887 issued / 4888 denied / 4889 pending, and CertificationAuthority 53/21/22 (denied, error) / 54 (pending). */
+export const caResultSchema = z.object({
+  ...common,
+  kind: z.literal('ca.result'),
+  source: z.literal('ca'),
+  requestId: z.number().int(),
+  status: z.enum(['issued', 'denied', 'pending', 'error']),
+  /** `0x`-prefixed upper-case HRESULT of a denial or error. */
+  hresult: z.string().nullable(),
+  template: z.string().nullable(),
+  subject: z.string().nullable(),
+  /** Free text of a CertificationAuthority application event (Reason / ErrorCode / AdditionalInformation). */
+  detail: z.string().nullable(),
+});
+
+/** An event of one of the four sources, normalised: what the correlator consumes and Kafka carries. */
+export const normalizedEventSchema = z.discriminatedUnion('kind', [
+  clientEventSchema,
+  gatewayEventSchema,
+  radiusDecisionSchema,
+  radiusDirectorySchema,
+  caRequestSchema,
+  caResultSchema,
+]);
+export type NormalizedEvent = z.infer<typeof normalizedEventSchema>;
+export type ClientEvent = z.infer<typeof clientEventSchema>;
+export type GatewayEvent = z.infer<typeof gatewayEventSchema>;
+export type RadiusDecision = z.infer<typeof radiusDecisionSchema>;
+export type RadiusDirectoryUnavailable = z.infer<typeof radiusDirectorySchema>;
+export type CaRequest = z.infer<typeof caRequestSchema>;
+export type CaResult = z.infer<typeof caResultSchema>;
+export type EventKind = NormalizedEvent['kind'];

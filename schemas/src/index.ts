@@ -1,0 +1,52 @@
+/** @otptrace/schemas: zod schemas (the source of truth) of everything that crosses a process boundary. */
+
+export type { AnalysisConfig, AnalysisConfigInput } from './analysis-config.js';
+export { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from './analysis-config.js';
+export type {
+  AttemptRecord,
+  Evidence,
+  FailureDetail,
+  Outcome,
+  Rejection,
+  RootCause,
+  Stage,
+  Summary,
+} from './attempt.js';
+export {
+  attemptRecordSchema,
+  evidenceSchema,
+  failureDetailSchema,
+  OUTCOMES,
+  outcomeSchema,
+  rejectionSchema,
+  rootCauseSchema,
+  STAGES,
+  stageSchema,
+  summarySchema,
+} from './attempt.js';
+export type {
+  CaRequest,
+  CaResult,
+  ClientEvent,
+  EventKind,
+  EventRef,
+  GatewayEvent,
+  NormalizedEvent,
+  RadiusDecision,
+  RadiusDirectoryUnavailable,
+  Source,
+  UserRef,
+} from './event.js';
+export {
+  caRequestSchema,
+  caResultSchema,
+  clientEventSchema,
+  eventRefSchema,
+  gatewayEventSchema,
+  normalizedEventSchema,
+  radiusDecisionSchema,
+  radiusDirectorySchema,
+  SOURCES,
+  sourceSchema,
+  userRefSchema,
+} from './event.js';

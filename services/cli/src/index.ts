@@ -1,0 +1,2 @@
+/** @otptrace/cli: the otptrace command. */
+export const PACKAGE_NAME = '@otptrace/cli';

@@ -1,0 +1,7 @@
+/**
+ * Starts the real servers the integration tests need (Kafka, Zipkin, PostgreSQL) once per run, through the same
+ * scripts under deploy/ that an operator uses. Each server's setup lives in its own module below.
+ */
+export default async function setup(): Promise<void> {
+  // Filled in by the streaming, tracing and statistics work (see deploy/).
+}

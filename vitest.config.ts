@@ -1,0 +1,38 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the TypeScript sources of every workspace package, not their build output.
+const root = fileURLToPath(new URL('.', import.meta.url));
+const alias: Record<string, string> = { '@otptrace/schemas': `${root}schemas/src/index.ts` };
+for (const dir of ['packages', 'services']) {
+  for (const name of readdirSync(`${root}${dir}`)) {
+    if (existsSync(`${root}${dir}/${name}/src/index.ts`)) alias[`@otptrace/${name}`] = `${root}${dir}/${name}/src/index.ts`;
+  }
+}
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{packages,services,schemas}/*/test/**/*.test.ts', 'schemas/test/**/*.test.ts', 'test/scenarios/**/*.test.ts', 'test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
