@@ -1,2 +1,2 @@
-/** @otptrace/trace: ⑤ attempt + verdict -> span data (no SDK). */
-export const PACKAGE_NAME = '@otptrace/trace';
+/** @otptrace/trace: ⑤ attempt + verdict -> span data (no SDK), with deterministic IDs. */
+export { traceIdFor, spanIdFor } from './ids.js';
