@@ -50,3 +50,36 @@ export {
   sourceSchema,
   userRefSchema,
 } from './event.js';
+export type {
+  FleetStats,
+  LatencySummary,
+  OutcomeCounts,
+  StageLatencies,
+  StatsBucket,
+  StatsGrouping,
+  StatsQuery,
+  StatsQueryInput,
+  StatsReport,
+  StatsRow,
+} from './stats.js';
+export {
+  fleetStatsSchema,
+  latencySummarySchema,
+  outcomeCountsSchema,
+  STATS_BUCKETS,
+  STATS_GROUPINGS,
+  stageLatenciesSchema,
+  statsBucketSchema,
+  statsGroupingSchema,
+  statsQuerySchema,
+  statsReportSchema,
+  statsRowSchema,
+} from './stats.js';
+export type { Ticket, TicketChange, TicketConfig, TicketConfigInput, TicketScope } from './ticket.js';
+export {
+  TICKET_SCOPE_KINDS,
+  ticketChangeSchema,
+  ticketConfigSchema,
+  ticketSchema,
+  ticketScopeSchema,
+} from './ticket.js';
