@@ -1,2 +1,14 @@
-/** @otptrace/stats: ⑤ attempts -> fleet statistics. */
-export const PACKAGE_NAME = '@otptrace/stats';
+/** @otptrace/stats: ⑤ attempts -> fleet statistics (counts, latencies, top failures), computed in memory. */
+export { bucketStart, compareRows, countOutcome, emptyCounts, failureRate } from './counts.js';
+export type { AttemptFact } from './facts.js';
+export { attemptFact, stageLatencies } from './facts.js';
+export type { FleetStatsOptions } from './fleet.js';
+export { summarizeAttempts } from './fleet.js';
+export { formatFleetStats, formatLatencies, formatStatsReport, percent, textTable } from './format.js';
+export type { LatencyHistogram, MetricSample, MetricsSnapshot } from './metrics.js';
+export { LATENCY_BOUNDS_MS, metricsFromFacts } from './metrics.js';
+export { formatPrometheus } from './prometheus.js';
+export { distinctFacts, groupKey, limitPerBucket, statsReport, statsReportFromFacts } from './report.js';
+export type { LatencySketch } from './sketch.js';
+export { emptySketch, mergeSketch, recordLatency, sketchQuantile, summarizeSketch } from './sketch.js';
+export { clientSubnet } from './subnet.js';

@@ -1,0 +1,76 @@
+import { rootCauseEntry } from '@otptrace/model';
+import type { AttemptRecord, FleetStats, OutcomeCounts, StatsRow } from '@otptrace/schemas';
+import { bucketStart, countOutcome, emptyCounts } from './counts.js';
+import type { AttemptFact } from './facts.js';
+import { distinctFacts } from './report.js';
+import { emptySketch, recordLatency, summarizeSketch } from './sketch.js';
+
+/** How many users and causes the summary lists. */
+export interface FleetStatsOptions {
+  topUsers?: number;
+}
+
+/** Every fleet statistic at once over a set of attempts: what `otptrace analyze` prints in its summary. */
+export function summarizeAttempts(attempts: readonly AttemptRecord[], options: FleetStatsOptions = {}): FleetStats {
+  const facts = distinctFacts(attempts);
+  const totals = emptyCounts();
+  const byStage: Record<string, number> = {};
+  const causes = new Map<string, { code: string; title: string; count: number }>();
+  const hosts = { gateway: {}, radius: {}, ca: {}, subnet: {} } as Record<HostRole, Record<string, OutcomeCounts>>;
+  const hourly = new Map<string, StatsRow>();
+  const failuresByUser = new Map<string, number>();
+  const sketches = { radius: emptySketch(), ca: emptySketch(), endToEnd: emptySketch() };
+  for (const fact of facts) {
+    countOutcome(totals, fact.outcome);
+    countHosts(hosts, fact);
+    const hour = bucketStart(fact.startMs, 'hour');
+    const row = hourly.get(hour) ?? { bucket: hour, key: 'all', ...emptyCounts() };
+    hourly.set(hour, row);
+    countOutcome(row, fact.outcome);
+    if (fact.outcome === 'probe') continue;
+    if (fact.failedStage !== null) byStage[fact.failedStage] = (byStage[fact.failedStage] ?? 0) + 1;
+    if (fact.rootCause !== null) {
+      const title = rootCauseEntry(fact.rootCause)?.title ?? fact.rootCause;
+      const cause = causes.get(fact.rootCause) ?? { code: fact.rootCause, title, count: 0 };
+      causes.set(fact.rootCause, cause);
+      cause.count += 1;
+    }
+    if (fact.outcome === 'failure') failuresByUser.set(fact.user, (failuresByUser.get(fact.user) ?? 0) + 1);
+    if (fact.radiusMs !== null) recordLatency(sketches.radius, fact.radiusMs);
+    if (fact.caMs !== null) recordLatency(sketches.ca, fact.caMs);
+    if (fact.endToEndMs !== null) recordLatency(sketches.endToEnd, fact.endToEndMs);
+  }
+  return {
+    from: facts.length === 0 ? null : new Date(Math.min(...facts.map((f) => f.startMs))).toISOString(),
+    to: facts.length === 0 ? null : new Date(Math.max(...facts.map((f) => f.endMs))).toISOString(),
+    totals,
+    byStage,
+    byCause: [...causes.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    byGateway: hosts.gateway,
+    byRadius: hosts.radius,
+    byCa: hosts.ca,
+    bySubnet: hosts.subnet,
+    hourly: [...hourly.values()].sort((a, b) => (a.bucket ?? '').localeCompare(b.bucket ?? '')),
+    latencies: {
+      radius: summarizeSketch(sketches.radius),
+      ca: summarizeSketch(sketches.ca),
+      endToEnd: summarizeSketch(sketches.endToEnd),
+    },
+    topFailingUsers: [...failuresByUser.entries()]
+      .map(([user, failures]) => ({ user, failures }))
+      .sort((a, b) => b.failures - a.failures || a.user.localeCompare(b.user))
+      .slice(0, options.topUsers ?? 10),
+  };
+}
+
+type HostRole = 'gateway' | 'radius' | 'ca' | 'subnet';
+
+function countHosts(hosts: Record<HostRole, Record<string, OutcomeCounts>>, fact: AttemptFact): void {
+  for (const role of ['gateway', 'radius', 'ca', 'subnet'] as const) {
+    const name = fact[role];
+    if (name === null) continue;
+    const counts = hosts[role][name] ?? emptyCounts();
+    hosts[role][name] = counts;
+    countOutcome(counts, fact.outcome);
+  }
+}

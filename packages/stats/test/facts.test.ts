@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { attemptFact } from '../src/facts.js';
+import { buildAttempt } from './attempts.js';
+
+const T0 = Date.parse('2025-03-04T09:00:00Z');
+
+describe('attemptFact', () => {
+  it('measures RADIUS decision, CA issuance and end-to-end time from the evidence', () => {
+    const fact = attemptFact(buildAttempt({ n: 1, at: T0, outcome: 'success', radiusMs: 250, caMs: 400 }));
+    // start → 6272 = 250; 4886 → 4887 = 400; start → client 10022 = 250 + 600 + 400 + 200.
+    expect(fact).toMatchObject({ radiusMs: 250, caMs: 400, endToEndMs: 1450, subnet: '203.0.113.0/24' });
+  });
+
+  it('has no CA latency for a RADIUS failure and no RADIUS latency without the DA server request', () => {
+    const rejected = attemptFact(
+      buildAttempt({ n: 2, at: T0, outcome: 'failure', stage: 'radius', cause: 'otp_rejected' }),
+    );
+    expect(rejected).toMatchObject({ radiusMs: 120, caMs: null, rootCause: 'otp_rejected', failedStage: 'radius' });
+    const probe = attemptFact(buildAttempt({ n: 3, at: T0, outcome: 'probe' }));
+    expect(probe).toMatchObject({ radiusMs: null, caMs: null, endToEndMs: null, gateway: null });
+  });
+
+  it('lower-cases host names so one host is one group', () => {
+    const fact = attemptFact(buildAttempt({ n: 4, at: T0, outcome: 'success', ca: 'CA01.Corp.Example' }));
+    expect(fact.ca).toBe('ca01.corp.example');
+  });
+});
