@@ -1,2 +1,33 @@
-/** @otptrace/evtx: binary .evtx reader -> parsed events. */
+/**
+ * @otptrace/evtx: reads Windows binary event logs (.evtx) into the ParsedEvent objects the XML reader produces.
+ * Pure: the caller passes the file's bytes (no file system access here).
+ *
+ * Entry points, by use:
+ * - `readEvtx(bytes)`: a whole file in memory → `{ header, chunks, events: [{ event, position }], rejected }`
+ *   (what `otptrace analyze` needs for a .evtx file).
+ * - `iterateEvtx(bytes)`: the same one event or rejection at a time, in file order.
+ * - `readEvtxHeader(first4096)` + `readChunk(chunkBytes, position)`: streaming a large or growing file 64 KiB at a
+ *   time (what a collector following a folder needs); map each record with `parsedOrRejected`.
+ * - `iterateEvtxRecords(bytes)` / `renderRecordXml(record)`: the records as Event XML trees and text (for comparison
+ *   with other tools and for a raw topic).
+ */
 export const PACKAGE_NAME = '@otptrace/evtx';
+
+export type { ChunkHeader } from './chunk.js';
+export { CHUNK_SIZE } from './chunk.js';
+export type { EvtxFileHeader } from './file-header.js';
+export { FILE_HEADER_BLOCK_SIZE, readFileHeader as readEvtxHeader } from './file-header.js';
+export { toParsedEvent } from './parsed-event.js';
+export type { EvtxEvent, EvtxReading } from './read-evtx.js';
+export {
+  iterateEvtx,
+  iterateEvtxChunks,
+  iterateEvtxRecords,
+  parsedOrRejected,
+  readEvtx,
+  renderRecordXml,
+} from './read-evtx.js';
+export type { ChunkReading, EvtxRecord, EvtxRejection } from './records.js';
+export { readChunk } from './records.js';
+export type { XmlAttribute, XmlChild, XmlElement } from './xml.js';
+export { renderXml } from './xml.js';

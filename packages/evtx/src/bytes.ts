@@ -1,0 +1,68 @@
+/** Little-endian reads over one byte array; every .evtx integer is little-endian. */
+
+/** Unsigned 16-bit integer at `at`. */
+export function u16(b: Uint8Array, at: number): number {
+  return (b[at] as number) | ((b[at + 1] as number) << 8);
+}
+
+/** Unsigned 32-bit integer at `at`. */
+export function u32(b: Uint8Array, at: number): number {
+  return (
+    ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16)) +
+    (b[at + 3] as number) * 0x1000000
+  );
+}
+
+/** Signed 32-bit integer at `at`. */
+export function i32(b: Uint8Array, at: number): number {
+  return (
+    (b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)
+  );
+}
+
+/** Unsigned 64-bit integer at `at`, exact as a bigint. */
+export function u64(b: Uint8Array, at: number): bigint {
+  return BigInt(u32(b, at)) | (BigInt(u32(b, at + 4)) << 32n);
+}
+
+/**
+ * Unsigned 64-bit integer at `at` as a number; exact below 2^53, which holds for every record id and offset a real
+ * log can reach (a record id of 2^53 would need millions of years of events).
+ */
+export function u64n(b: Uint8Array, at: number): number {
+  return u32(b, at) + u32(b, at + 4) * 0x100000000;
+}
+
+const utf16Decoder = new TextDecoder('utf-16le');
+const ansiDecoder = new TextDecoder('windows-1252');
+
+/**
+ * `count` UTF-16LE code units from `at`. Short strings (most names and values) are built with fromCharCode,
+ * which skips TextDecoder's per-call set-up; long ones go through the native decoder.
+ */
+export function utf16(b: Uint8Array, at: number, count: number): string {
+  if (count > 64) return utf16Decoder.decode(b.subarray(at, at + count * 2));
+  let s = '';
+  for (let i = 0; i < count; i++)
+    s += String.fromCharCode((b[at + 2 * i] as number) | ((b[at + 2 * i + 1] as number) << 8));
+  return s;
+}
+
+/** Bytes `[at, at + length)` as Windows-1252 (the code page libevtx and Windows' ANSI APIs use by default). */
+export function ansi(b: Uint8Array, at: number, length: number): string {
+  return ansiDecoder.decode(b.subarray(at, at + length));
+}
+
+/** `s` without trailing NUL characters (strings in substitutions usually carry their terminator). */
+export function trimNuls(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+/** `text` (ASCII) as bytes, to compare with signatures. */
+export function matchesAscii(b: Uint8Array, at: number, text: string): boolean {
+  if (at + text.length > b.length) return false;
+  for (let i = 0; i < text.length; i++) if (b[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}

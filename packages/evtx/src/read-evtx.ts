@@ -1,0 +1,86 @@
+import type { DropReason, ParsedEvent } from '@otptrace/model';
+import type { ChunkHeader } from './chunk.js';
+import { CHUNK_SIZE } from './chunk.js';
+import { type EvtxFileHeader, FILE_HEADER_BLOCK_SIZE, readFileHeader } from './file-header.js';
+import { toParsedEvent } from './parsed-event.js';
+import { type EvtxRecord, type EvtxRejection, readChunk } from './records.js';
+import { renderXml } from './xml.js';
+
+/** A ParsedEvent with the byte offset of its record in the file. */
+export interface EvtxEvent {
+  readonly kind: 'event';
+  readonly event: ParsedEvent;
+  readonly position: number;
+}
+
+/** Everything read from one .evtx file. */
+export interface EvtxReading {
+  readonly header: EvtxFileHeader;
+  /** Headers of the chunks found (checksum verdicts included), in file order. */
+  readonly chunks: readonly ChunkHeader[];
+  readonly events: Array<{ readonly event: ParsedEvent; readonly position: number }>;
+  readonly rejected: Array<{ readonly position: number; readonly reason: string; readonly code: DropReason }>;
+}
+
+/**
+ * Every record of a .evtx file, decoded to its XML tree, or rejected with its position. Walks every 64 KiB chunk
+ * slot after the file header, however many chunks the header claims (a dirty file's header lags behind its chunks).
+ * Never throws.
+ */
+export function* iterateEvtxRecords(bytes: Uint8Array): Generator<EvtxRecord | EvtxRejection, void, undefined> {
+  for (const { items } of iterateEvtxChunks(bytes)) yield* items;
+}
+
+/** Chunk by chunk: each chunk's header and its records (for callers that report per-chunk damage). */
+export function* iterateEvtxChunks(bytes: Uint8Array): Generator<ReturnType<typeof readChunk>, void, undefined> {
+  const header = readFileHeader(bytes);
+  if (!header.signatureOk) {
+    yield { header: null, items: [fileRejection(bytes)] };
+    return;
+  }
+  for (let position = FILE_HEADER_BLOCK_SIZE; position < bytes.length; position += CHUNK_SIZE) {
+    yield readChunk(bytes.subarray(position, position + CHUNK_SIZE), position);
+  }
+}
+
+/** Every event of a .evtx file as a ParsedEvent (the XML reader's type), or a rejection, in file order. */
+export function* iterateEvtx(bytes: Uint8Array): Generator<EvtxEvent | EvtxRejection, void, undefined> {
+  for (const item of iterateEvtxRecords(bytes)) yield item.kind === 'record' ? parsedOrRejected(item) : item;
+}
+
+/** Reads a whole .evtx file held in memory into ParsedEvents, rejections, and header and chunk facts. */
+export function readEvtx(bytes: Uint8Array): EvtxReading {
+  const events: EvtxReading['events'] = [];
+  const rejected: EvtxReading['rejected'] = [];
+  const chunks: ChunkHeader[] = [];
+  for (const reading of iterateEvtxChunks(bytes)) {
+    if (reading.header !== null) chunks.push(reading.header);
+    for (const item of reading.items) {
+      const result = item.kind === 'record' ? parsedOrRejected(item) : item;
+      if (result.kind === 'event') events.push({ event: result.event, position: result.position });
+      else rejected.push({ position: result.position, reason: result.reason, code: result.code });
+    }
+  }
+  return { header: readFileHeader(bytes), chunks, events, rejected };
+}
+
+/** A record's event as Windows-style Event XML (compact, as `wevtutil qe /f:xml` prints it). */
+export function renderRecordXml(record: EvtxRecord): string {
+  return renderXml(record.event);
+}
+
+/** Maps one decoded record to a ParsedEvent, or to a rejection when its System part lacks a required field. */
+export function parsedOrRejected(record: EvtxRecord): EvtxEvent | EvtxRejection {
+  const parsed = toParsedEvent(record.event);
+  if ('code' in parsed)
+    return { kind: 'rejected', position: record.position, reason: parsed.reason, code: parsed.code };
+  return { kind: 'event', event: parsed, position: record.position };
+}
+
+function fileRejection(bytes: Uint8Array): EvtxRejection {
+  const reason =
+    bytes.length < FILE_HEADER_BLOCK_SIZE && bytes.length < 128
+      ? `file of ${bytes.length} bytes is shorter than an .evtx header`
+      : 'file does not start with the .evtx signature "ElfFile"';
+  return { kind: 'rejected', position: 0, reason, code: 'not_an_event' };
+}
