@@ -3,5 +3,6 @@
  * scripts under deploy/ that an operator uses. Each server's setup lives in its own module below.
  */
 export default async function setup(): Promise<void> {
+  await (await import('./setup-kafka.js')).setupKafka();
   // Filled in by the streaming, tracing and statistics work (see deploy/).
 }

@@ -1,2 +1,21 @@
-/** @otptrace/kafka: adapter: the one module that talks to Kafka (kafkajs). */
-export const PACKAGE_NAME = '@otptrace/kafka';
+/** @otptrace/kafka: the one module that talks to Kafka (kafkajs); swap the client here and nowhere else. */
+
+export type { KafkaAdmin, PartitionOffsets, TopicCheck } from './admin.js';
+export { createKafkaAdmin } from './admin.js';
+export type { AdapterLogger, KafkaClient } from './client.js';
+export { createKafkaClient } from './client.js';
+export type { KafkaConnection, TopicSpec, TopicSpecInput } from './config.js';
+export { kafkaConnectionSchema, topicSpecSchema } from './config.js';
+export type {
+  Assignment,
+  CommitOffset,
+  ConsumedBatch,
+  ConsumedRecord,
+  GroupConsumer,
+  GroupConsumerOptions,
+  GroupHandlers,
+} from './consumer.js';
+export { createGroupConsumer } from './consumer.js';
+export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
+export type { OutgoingRecord, RecordProducer } from './producer.js';
+export { createRecordProducer } from './producer.js';

@@ -1,0 +1,112 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import type { KafkaClient } from './client.js';
+import type { TopicSpec } from './config.js';
+import { KafkaAdapterError, toAdapterError } from './errors.js';
+
+/** What start-up found or did for one configured topic. */
+export interface TopicCheck {
+  name: string;
+  created: boolean;
+  partitions: number;
+}
+
+/** Committed and end offsets of one partition, for lag figures and tests. */
+export interface PartitionOffsets {
+  partition: number;
+  committed: string | null;
+  end: string;
+}
+
+/** Cluster administration the services need: topics at start-up, partition counts, group lag. */
+export interface KafkaAdmin {
+  connect(): Promise<void>;
+  ensureTopics(specs: readonly TopicSpec[]): Promise<TopicCheck[]>;
+  partitionCount(topic: string): Promise<number>;
+  groupOffsets(groupId: string, topic: string): Promise<PartitionOffsets[]>;
+  deleteTopics(names: readonly string[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+async function existingPartitions(admin: Admin, names: readonly string[]): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics());
+  const present = names.filter((name) => existing.has(name));
+  const counts = new Map<string, number>();
+  if (present.length === 0) return counts;
+  const metadata = await admin.fetchTopicMetadata({ topics: present });
+  for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length);
+  return counts;
+}
+
+// A topic with fewer partitions than configured would silently cap the correlator's parallelism, and adding
+// partitions later moves keys: both are operator decisions, so start-up reports them instead of "fixing" them.
+function checkExisting(spec: TopicSpec, partitions: number): TopicCheck {
+  if (partitions !== spec.partitions) {
+    throw new KafkaAdapterError(
+      `topic ${spec.name} has ${partitions} partitions, configuration says ${spec.partitions}; ` +
+        'change the configuration or repartition deliberately (keys move to other partitions)',
+      { retriable: false, code: 'invalid_topic_config' },
+    );
+  }
+  return { name: spec.name, created: false, partitions };
+}
+
+function toTopicConfig(spec: TopicSpec): ITopicConfig {
+  return {
+    topic: spec.name,
+    numPartitions: spec.partitions,
+    replicationFactor: spec.replicationFactor,
+    configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** Admin client over the connection; every failure is a KafkaAdapterError saying whether to retry. */
+export function createKafkaAdmin(client: KafkaClient): KafkaAdmin {
+  const admin = client.raw.admin();
+  const guard = async <T>(context: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw toAdapterError(error, context);
+    }
+  };
+  return {
+    connect: () => guard('admin connect', () => admin.connect()),
+    ensureTopics: (specs) =>
+      guard('ensure topics', async () => {
+        const counts = await existingPartitions(
+          admin,
+          specs.map((spec) => spec.name),
+        );
+        const missing = specs.filter((spec) => !counts.has(spec.name));
+        if (missing.length > 0) await admin.createTopics({ topics: missing.map(toTopicConfig), waitForLeaders: true });
+        return specs.map((spec) => {
+          const found = counts.get(spec.name);
+          return found === undefined
+            ? { name: spec.name, created: true, partitions: spec.partitions }
+            : checkExisting(spec, found);
+        });
+      }),
+    partitionCount: (topic) =>
+      guard('partition count', async () => {
+        const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+        return metadata.topics[0]?.partitions.length ?? 0;
+      }),
+    groupOffsets: (groupId, topic) =>
+      guard('group offsets', async () => {
+        const [committed, ends] = await Promise.all([
+          admin.fetchOffsets({ groupId, topics: [topic] }),
+          admin.fetchTopicOffsets(topic),
+        ]);
+        const committedByPartition = new Map(
+          (committed[0]?.partitions ?? []).map((p) => [p.partition, p.offset === '-1' ? null : p.offset]),
+        );
+        return ends.map((end) => ({
+          partition: end.partition,
+          committed: committedByPartition.get(end.partition) ?? null,
+          end: end.high,
+        }));
+      }),
+    deleteTopics: (names) => guard('delete topics', () => admin.deleteTopics({ topics: [...names] })),
+    disconnect: () => admin.disconnect(),
+  };
+}

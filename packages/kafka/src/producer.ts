@@ -1,0 +1,72 @@
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { KafkaClient } from './client.js';
+import { toAdapterError, withDeadline } from './errors.js';
+
+/** One record to publish. `key` decides the partition (murmur2, as the Java client) unless `partition` is given. */
+export interface OutgoingRecord {
+  topic: string;
+  key: string | null;
+  value: string | Buffer;
+  /** Explicit partition, used to broadcast a record to every partition of a topic. */
+  partition?: number;
+  headers?: Record<string, string>;
+}
+
+/** Publishes records; `send` resolves only when the cluster acknowledged every record from all in-sync replicas. */
+export interface RecordProducer {
+  connect(): Promise<void>;
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+function toMessage(record: OutgoingRecord): Message {
+  const message: Message = { key: record.key, value: record.value };
+  if (record.partition !== undefined) message.partition = record.partition;
+  if (record.headers) message.headers = record.headers;
+  return message;
+}
+
+function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const record of records) {
+    const list = byTopic.get(record.topic) ?? [];
+    list.push(toMessage(record));
+    byTopic.set(record.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * An idempotent producer with acks from all in-sync replicas (acks=-1): the broker de-duplicates the client's own
+ * retries, and an acknowledged record survives the loss of any one replica. A send that has no answer within the
+ * connection's `sendTimeoutMs` fails with a retriable error so that callers can refuse their input in time.
+ */
+export function createRecordProducer(client: KafkaClient): RecordProducer {
+  const producer: Producer = client.raw.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  const timeoutMs = client.connection.sendTimeoutMs;
+  return {
+    async connect() {
+      try {
+        await withDeadline(producer.connect(), timeoutMs, 'producer connect');
+      } catch (error) {
+        throw toAdapterError(error, 'producer connect');
+      }
+    },
+    async send(records) {
+      if (records.length === 0) return;
+      const topicMessages = groupByTopic(records);
+      try {
+        await withDeadline(producer.sendBatch({ topicMessages, acks: -1, timeout: timeoutMs }), timeoutMs, 'produce');
+      } catch (error) {
+        throw toAdapterError(error, 'produce');
+      }
+    },
+    async disconnect() {
+      await producer.disconnect();
+    },
+  };
+}

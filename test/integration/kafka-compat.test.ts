@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ConsumedRecord,
+  createGroupConsumer,
+  createKafkaAdmin,
+  createKafkaClient,
+  createRecordProducer,
+  KafkaAdapterError,
+  kafkaConnectionSchema,
+} from '@otptrace/kafka';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KAFKA_BROKERS } from './setup-kafka.js';
+
+// Proves the inference of shared/domain/platform-notes.md ("kafkajs and Apache Kafka 4.x"): kafkajs 2.2.4 negotiates
+// API versions the 4.x broker still serves (KIP-896 baselines) and works with the classic consumer-group protocol.
+const connection = kafkaConnectionSchema.parse({
+  brokers: KAFKA_BROKERS,
+  clientId: 'compat-test',
+  sendTimeoutMs: 15_000,
+});
+const client = createKafkaClient(connection);
+const admin = createKafkaAdmin(client);
+const topic = `compat-${randomUUID().slice(0, 8)}`;
+
+afterAll(async () => {
+  await admin.deleteTopics([topic]).catch(() => {});
+  await admin.disconnect();
+});
+
+describe('kafkajs 2.2.4 against the Kafka 4.x broker', () => {
+  it('creates a topic from configuration, and on a second start finds it instead of creating it', async () => {
+    await admin.connect();
+    const spec = { name: topic, partitions: 3, replicationFactor: 1, configs: { 'retention.ms': '3600000' } };
+    expect(await admin.ensureTopics([spec])).toEqual([{ name: topic, created: true, partitions: 3 }]);
+    expect(await admin.ensureTopics([spec])).toEqual([{ name: topic, created: false, partitions: 3 }]);
+    expect(await admin.partitionCount(topic)).toBe(3);
+  });
+
+  it('refuses, without retry, a topic whose partition count differs from configuration', async () => {
+    const error = await admin
+      .ensureTopics([{ name: topic, partitions: 6, replicationFactor: 1, configs: {} }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaAdapterError);
+    expect((error as KafkaAdapterError).retriable).toBe(false);
+  });
+
+  it('produces idempotently with acks=all, consumes in a group, and commits offsets', async () => {
+    const producer = createRecordProducer(client);
+    await producer.connect();
+    const users = ['alice', 'bob', 'carol', 'dave'];
+    const records = users.flatMap((user) =>
+      [1, 2, 3].map((n) => ({ topic, key: user, value: JSON.stringify({ user, n }) })),
+    );
+    await producer.send(records);
+    await producer.disconnect();
+
+    const groupId = `compat-group-${randomUUID().slice(0, 8)}`;
+    const consumer = createGroupConsumer(client, { groupId, topics: [topic], fromBeginning: true });
+    const received: ConsumedRecord[] = [];
+    const assignments: number[][] = [];
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .start({
+          onAssigned: (assignment) => {
+            assignments.push(assignment.flatMap((a) => a.partitions));
+          },
+          onBatch: async (batch) => {
+            received.push(...batch.records);
+            const last = batch.records.at(-1);
+            if (last)
+              await consumer.commit([{ topic, partition: batch.partition, offset: String(Number(last.offset) + 1) }]);
+            if (received.length >= records.length) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.stop();
+
+    expect(assignments[0]).toEqual([0, 1, 2]);
+    // Keyed: every record of one user sits in one partition, in the order it was sent.
+    for (const user of users) {
+      const mine = received.filter((r) => r.key === user);
+      expect(new Set(mine.map((r) => r.partition)).size).toBe(1);
+      expect(mine.map((r) => JSON.parse(r.value?.toString() ?? '{}').n)).toEqual([1, 2, 3]);
+    }
+    const offsets = await admin.groupOffsets(groupId, topic);
+    for (const partition of offsets) expect(partition.committed).toBe(partition.end);
+    expect(offsets.reduce((sum, p) => sum + Number(p.end), 0)).toBe(records.length);
+  });
+});
