@@ -1,0 +1,177 @@
+import { rootCauseEntry } from '@otptrace/model';
+import type { AttemptRecord, Ticket, TicketChange, TicketConfig, TicketConfigInput } from '@otptrace/schemas';
+import { ticketConfigSchema } from '@otptrace/schemas';
+import { clientSubnet } from '@otptrace/stats';
+import { onUserError } from './burst.js';
+import { baseTicketKey } from './keys.js';
+import { successCrosses, ticketScope } from './scope.js';
+import { emptyTicketState, type TicketAccounting, type TicketState } from './state.js';
+import { countInTicket, isoTime, newTicket } from './ticket.js';
+
+/** The result of one engine step: the next state, the tickets that changed, and what happened to each attempt. */
+export interface TicketStep {
+  state: TicketState;
+  changes: TicketChange[];
+  accounting: TicketAccounting;
+}
+
+/** What one step records about the tickets it touched, to report each once. */
+export interface StepLog {
+  touched: Map<string, Ticket>;
+  opened: Set<string>;
+  resolved: Set<string>;
+}
+
+/**
+ * Feed attempts to the ticket engine. Pure: the given state is not modified. Time is the attempts' own (event time);
+ * `nowMs`, when given, is the caller's watermark and only moves the dedupe horizon forward.
+ */
+export function processAttempts(
+  state: TicketState | null,
+  attempts: readonly AttemptRecord[],
+  config: TicketConfigInput | TicketConfig = {},
+  nowMs?: number,
+): TicketStep {
+  const settings = ticketConfigSchema.parse(config);
+  const next = state === null ? emptyTicketState() : structuredClone(state);
+  const log: StepLog = { touched: new Map(), opened: new Set(), resolved: new Set() };
+  const accounting = newAccounting(attempts.length);
+  // Event-time order, so a batch gives the same result however its attempts were ordered.
+  const ordered = [...attempts].sort((a, b) => Date.parse(a.end) - Date.parse(b.end) || a.id.localeCompare(b.id));
+  for (const attempt of ordered) processOne(next, attempt, settings, log, accounting);
+  prune(next, settings, nowMs);
+  return { state: next, changes: changesOf(log), accounting };
+}
+
+function processOne(
+  state: TicketState,
+  attempt: AttemptRecord,
+  config: TicketConfig,
+  log: StepLog,
+  acc: TicketAccounting,
+): void {
+  const endMs = Date.parse(attempt.end);
+  if (state.seen[attempt.id] !== undefined) {
+    acc.duplicate += 1;
+    return;
+  }
+  if (state.watermarkMs !== null && endMs < state.watermarkMs - config.dedupeHorizonMs) {
+    acc.late += 1;
+    return;
+  }
+  state.seen[attempt.id] = endMs;
+  state.watermarkMs = Math.max(state.watermarkMs ?? endMs, endMs);
+  const subnet = clientSubnet(attempt.clientAddress);
+  if (attempt.outcome === 'probe') {
+    acc.probe += 1;
+  } else if (attempt.outcome === 'success') {
+    acc.success += 1;
+    creditSuccess(state, attempt, subnet, config, log);
+  } else if (attempt.outcome === 'cancelled' || rootCauseEntry(attempt.rootCause?.code ?? '')?.fault === 'user') {
+    const counted = onUserError(state, attempt, subnet, config, log);
+    acc[counted ? 'ticketed' : 'userError'] += 1;
+  } else if (attempt.rootCause === null) {
+    acc.unexplained += 1;
+  } else {
+    acc.ticketed += 1;
+    countFailure(state, attempt, subnet, config, log);
+  }
+}
+
+/** Count an infrastructure (or unknown) failure in the ticket of its cause and scope, opening one if needed. */
+function countFailure(
+  state: TicketState,
+  attempt: AttemptRecord,
+  subnet: string | null,
+  config: TicketConfig,
+  log: StepLog,
+): void {
+  const cause = attempt.rootCause!;
+  const entry = rootCauseEntry(cause.code);
+  const scope = ticketScope(attempt, attempt.failedStage ?? entry?.stage ?? null, config, subnet);
+  const baseKey = baseTicketKey(cause.code, scope);
+  const current = state.tickets[baseKey];
+  // A late failure from before a resolution belongs to the incarnation it resolved, not to a new outage.
+  const belongs =
+    current !== undefined &&
+    (current.status === 'open' || Date.parse(attempt.start) <= Date.parse(current.resolvedAt ?? attempt.start));
+  const ticket = belongs
+    ? current
+    : newTicket(
+        {
+          baseKey,
+          code: cause.code,
+          kind: 'root_cause',
+          title: entry?.title ?? cause.title,
+          remediation: entry?.remediation ?? cause.remediation,
+          scope,
+        },
+        current,
+        isoTime(attempt.start),
+      );
+  if (!belongs) {
+    state.tickets[baseKey] = ticket;
+    log.opened.add(ticket.key);
+  }
+  countInTicket(state, ticket, attempt, config);
+  log.touched.set(ticket.key, ticket);
+}
+
+/** A success through an open ticket's scope, after its last failure, extends its streak; a long enough streak resolves it. */
+function creditSuccess(
+  state: TicketState,
+  attempt: AttemptRecord,
+  subnet: string | null,
+  config: TicketConfig,
+  log: StepLog,
+): void {
+  const endMs = Date.parse(attempt.end);
+  for (const ticket of Object.values(state.tickets)) {
+    if (ticket.status !== 'open' || endMs <= Date.parse(ticket.lastSeen)) continue;
+    if (!successCrosses(ticket.scope, attempt, subnet)) continue;
+    ticket.successStreak += 1;
+    ticket.revision += 1;
+    if (ticket.successStreak >= config.resolveAfterSuccesses) {
+      ticket.status = 'resolved';
+      ticket.resolvedAt = isoTime(attempt.end);
+      log.resolved.add(ticket.key);
+    }
+    log.touched.set(ticket.key, ticket);
+  }
+}
+
+/** Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. */
+function prune(state: TicketState, config: TicketConfig, nowMs: number | undefined): void {
+  const watermark = Math.max(state.watermarkMs ?? Number.NEGATIVE_INFINITY, nowMs ?? Number.NEGATIVE_INFINITY);
+  if (!Number.isFinite(watermark)) return;
+  state.watermarkMs = watermark;
+  for (const [id, t] of Object.entries(state.seen)) if (t < watermark - config.dedupeHorizonMs) delete state.seen[id];
+  for (const [key, errors] of Object.entries(state.recentUserErrors)) {
+    const kept = errors.filter((e) => e.timeMs >= watermark - config.burstWindowMs);
+    if (kept.length === 0) delete state.recentUserErrors[key];
+    else state.recentUserErrors[key] = kept;
+  }
+  // The user set of a resolved ticket is only needed while a late failure could still join it.
+  for (const ticket of Object.values(state.tickets)) {
+    if (ticket.status === 'resolved' && Date.parse(ticket.resolvedAt ?? '') < watermark - config.dedupeHorizonMs) {
+      delete state.users[ticket.key];
+    }
+  }
+}
+
+/** One change per ticket touched in the step, with its final snapshot. */
+function changesOf(log: StepLog): TicketChange[] {
+  return [...log.touched.values()].map((ticket) => ({
+    change:
+      log.resolved.has(ticket.key) && ticket.status === 'resolved'
+        ? 'resolved'
+        : log.opened.has(ticket.key)
+          ? 'opened'
+          : 'updated',
+    ticket: structuredClone(ticket),
+  }));
+}
+
+function newAccounting(received: number): TicketAccounting {
+  return { received, duplicate: 0, late: 0, probe: 0, ticketed: 0, userError: 0, success: 0, unexplained: 0 };
+}
