@@ -4,5 +4,18 @@ export type { StepLog, TicketStep } from './engine.js';
 export { processAttempts } from './engine.js';
 export { baseTicketKey, ticketKey } from './keys.js';
 export { successCrosses, ticketScope } from './scope.js';
+export type { KafkaTicketPorts } from './sinks/kafka.js';
+export { createKafkaTicketSink } from './sinks/kafka.js';
+export type { NdjsonPorts } from './sinks/ndjson.js';
+export { createNdjsonTicketSink } from './sinks/ndjson.js';
+export type { SinkResult, TicketSink } from './sinks/types.js';
+export { changeJson } from './sinks/types.js';
+export type { DeadLetter, WebhookConfig, WebhookPorts } from './sinks/webhook.js';
+export {
+  createWebhookTicketSink,
+  DEFAULT_WEBHOOK_RETRY,
+  isRetriableStatus,
+  webhookSignature,
+} from './sinks/webhook.js';
 export type { RecentUserError, TicketAccounting, TicketState } from './state.js';
 export { emptyTicketState } from './state.js';
