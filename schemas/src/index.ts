@@ -83,3 +83,13 @@ export {
   ticketSchema,
   ticketScopeSchema,
 } from './ticket.js';
+export type { SpanRole, TraceAttributeDoc } from './trace-attributes.js';
+export {
+  ATTR,
+  OTP_FAILURE_EVENT,
+  SPAN_NAMES,
+  SPAN_ROLES,
+  spanRoleSchema,
+  TRACE_ATTRIBUTE_NAMES,
+  TRACE_ATTRIBUTES,
+} from './trace-attributes.js';

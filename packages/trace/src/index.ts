@@ -1,2 +1,12 @@
 /** @otptrace/trace: ⑤ attempt + verdict -> span data (no SDK), with deterministic IDs. */
-export { traceIdFor, spanIdFor } from './ids.js';
+export { spanIdFor, traceIdFor } from './ids.js';
+export type {
+  Attributes,
+  AttributeValue,
+  SpanData,
+  SpanEventData,
+  SpanKindName,
+  SpanStatusData,
+} from './span-data.js';
+export { isoToEpochMs } from './time.js';
+export { toSpans } from './to-spans.js';

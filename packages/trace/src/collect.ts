@@ -1,0 +1,90 @@
+import type {
+  CaRequest,
+  CaResult,
+  ClientEvent,
+  GatewayEvent,
+  NormalizedEvent,
+  RadiusDecision,
+  RadiusDirectoryUnavailable,
+} from '@otptrace/schemas';
+import type { StageDraft } from './drafts.js';
+import { caDraft, clientDraft, directoryOnlyDraft, gatewayDraft, radiusDraft } from './drafts.js';
+
+/** An attempt's events split by kind. */
+interface EventsByKind {
+  gateway: GatewayEvent[];
+  radius: RadiusDecision[];
+  directory: RadiusDirectoryUnavailable[];
+  caRequests: CaRequest[];
+  caResults: CaResult[];
+  client: ClientEvent[];
+}
+
+function splitByKind(events: readonly NormalizedEvent[]): EventsByKind {
+  const split: EventsByKind = { gateway: [], radius: [], directory: [], caRequests: [], caResults: [], client: [] };
+  for (const event of events) {
+    if (event.kind === 'gateway.request') split.gateway.push(event);
+    else if (event.kind === 'radius.decision') split.radius.push(event);
+    else if (event.kind === 'radius.directory_unavailable') split.directory.push(event);
+    else if (event.kind === 'ca.request') split.caRequests.push(event);
+    else if (event.kind === 'ca.result') split.caResults.push(event);
+    else split.client.push(event);
+  }
+  return split;
+}
+
+/**
+ * One draft per stage occurrence: each IIS request, each NPS decision (with the 4402 events of its NPS server
+ * nearest to it), each CA request (by CA computer and RequestId), each client result. Duplicated log records
+ * (same `id`) count once.
+ */
+export function collectDrafts(events: readonly NormalizedEvent[]): StageDraft[] {
+  const split = splitByKind(uniqueById(events));
+  return [
+    ...split.gateway.map(gatewayDraft),
+    ...radiusDrafts(split.radius, split.directory),
+    ...caDrafts(split.caRequests, split.caResults),
+    ...split.client.map(clientDraft),
+  ];
+}
+
+function radiusDrafts(decisions: RadiusDecision[], directory: RadiusDirectoryUnavailable[]): StageDraft[] {
+  if (decisions.length === 0) return directory.length === 0 ? [] : [directoryOnlyDraft(directory)];
+  const attached = new Map<RadiusDecision, RadiusDirectoryUnavailable[]>(decisions.map((d) => [d, []]));
+  for (const event of directory) {
+    const sameServer = decisions.filter((d) => d.ref.computer === event.ref.computer);
+    const nearest = nearestInTime(sameServer.length > 0 ? sameServer : decisions, event.time);
+    attached.get(nearest)?.push(event);
+  }
+  return decisions.map((decision) => radiusDraft(decision, attached.get(decision) ?? []));
+}
+
+function caDrafts(requests: CaRequest[], results: CaResult[]): StageDraft[] {
+  const groups = new Map<string, { requests: CaRequest[]; results: CaResult[] }>();
+  const groupOf = (event: CaRequest | CaResult) => {
+    const key = `${event.ref.computer}\u0000${event.requestId}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { requests: [], results: [] };
+      groups.set(key, group);
+    }
+    return group;
+  };
+  for (const request of requests) groupOf(request).requests.push(request);
+  for (const result of results) groupOf(result).results.push(result);
+  return [...groups.values()].map((group) => caDraft(group.requests, group.results));
+}
+
+function nearestInTime<T extends { time: number }>(candidates: readonly T[], time: number): T {
+  let best = candidates[0]!;
+  for (const candidate of candidates) {
+    if (Math.abs(candidate.time - time) < Math.abs(best.time - time)) best = candidate;
+  }
+  return best;
+}
+
+function uniqueById(events: readonly NormalizedEvent[]): NormalizedEvent[] {
+  const byId = new Map<string, NormalizedEvent>();
+  for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
+  return [...byId.values()];
+}
