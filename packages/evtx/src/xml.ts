@@ -38,7 +38,7 @@ export function textOf(element: XmlElement): string {
 
 /**
  * The element as XML text in the compact form `wevtutil qe /f:xml` writes: no indentation, empty elements
- * self-closed, `&`, `<`, `>` (and `"` in attributes) escaped.
+ * self-closed, `&`, `<`, `>`, CR (and `"` in attributes) escaped.
  */
 export function renderXml(element: XmlElement): string {
   let out = `<${element.name}`;
@@ -49,9 +49,17 @@ export function renderXml(element: XmlElement): string {
   return `${out}</${element.name}>`;
 }
 
-const TEXT_SPECIALS = /[&<>]/g;
-const ATTRIBUTE_SPECIALS = /[&<>"]/g;
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+// A raw CR would be folded into LF by any XML reader; Windows writes it as a character reference (see the
+// RenderingInfo Message of /work/shared/samples/other/security-4624-renderinginfo.xml), and so does this renderer.
+const TEXT_SPECIALS = /[&<>\r]/g;
+const ATTRIBUTE_SPECIALS = /[&<>"\r]/g;
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '\r': '&#xD;',
+};
 
 function escapeXml(text: string, inAttribute: boolean): string {
   return text.replace(inAttribute ? ATTRIBUTE_SPECIALS : TEXT_SPECIALS, (c) => ESCAPES[c] as string);

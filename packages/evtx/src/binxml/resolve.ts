@@ -1,7 +1,7 @@
 import type { XmlAttribute, XmlChild, XmlElement } from '../xml.js';
 import { type ChunkContext, decodeFragment } from './decode.js';
-import type { AttributeNode, SubstitutionValue, TemplateNode } from './nodes.js';
-import { VALUE_BINXML, VALUE_NULL } from './tokens.js';
+import type { AttributeNode, ElementNode, SubstitutionValue, TemplateNode } from './nodes.js';
+import { VALUE_ARRAY_FLAG, VALUE_BINXML, VALUE_NULL } from './tokens.js';
 import { renderValue } from './values.js';
 
 // The five entities XML predefines; BinXML entity references name one of these in event XML.
@@ -28,7 +28,7 @@ function resolveInto(
   for (const node of nodes) {
     switch (node.kind) {
       case 'element':
-        out.push(resolveElement(ctx, node.name, node.attributes, node.children, values, depth));
+        pushElement(ctx, node, values, out, depth);
         break;
       case 'text':
         pushText(out, node.text);
@@ -47,6 +47,43 @@ function resolveInto(
         break;
     }
   }
+}
+
+/**
+ * Pushes the element, or, when its content substitutes an array value, one copy of the element per array item (none
+ * for an empty array): Windows renders `<Data>%1</Data>` with a string array as one `<Data>` per string.
+ */
+function pushElement(
+  ctx: ChunkContext,
+  node: ElementNode,
+  values: readonly SubstitutionValue[],
+  out: XmlChild[],
+  depth: number,
+): void {
+  const array = arraySubstitution(node.children, values);
+  if (array === null) {
+    out.push(resolveElement(ctx, node.name, node.attributes, node.children, values, depth));
+    return;
+  }
+  const items = renderValue(ctx.bytes, array.value);
+  for (const item of typeof items === 'string' ? [items] : items) {
+    const children = node.children.map((child) =>
+      child.kind === 'substitution' && child.index === array.index ? ({ kind: 'text', text: item } as const) : child,
+    );
+    out.push(resolveElement(ctx, node.name, node.attributes, children, values, depth));
+  }
+}
+
+function arraySubstitution(
+  children: readonly TemplateNode[],
+  values: readonly SubstitutionValue[],
+): { index: number; value: SubstitutionValue } | null {
+  for (const child of children) {
+    if (child.kind !== 'substitution') continue;
+    const value = values[child.index];
+    if (value !== undefined && (value.type & VALUE_ARRAY_FLAG) !== 0) return { index: child.index, value };
+  }
+  return null;
 }
 
 function resolveElement(
