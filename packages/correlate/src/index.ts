@@ -1,2 +1,8 @@
-/** @otptrace/correlate: ③ normalised events -> attempts. */
-export const PACKAGE_NAME = '@otptrace/correlate';
+/** @otptrace/correlate: ③ normalised events -> attempts, by event time (time arrives as a watermark argument). */
+
+export type { ClosedAttempt, Slot } from './attempt.js';
+export { caStatusOf } from './attempt.js';
+export { clientPhase } from './client-phase.js';
+export type { Drop, EngineConfig, EngineOutput } from './engine.js';
+export { CorrelationEngine } from './engine.js';
+export { sameHost } from './joins.js';

@@ -1,2 +1,8 @@
-/** @otptrace/diagnose: ④ attempt -> verdict, from a declarative rule table. */
-export const PACKAGE_NAME = '@otptrace/diagnose';
+/** @otptrace/diagnose: ④ attempt -> verdict {outcome, failedStage, rootCause}, from a declarative rule table. */
+
+export type { Verdict } from './diagnose.js';
+export { compileRules, diagnose } from './diagnose.js';
+export type { Facts } from './facts.js';
+export { factsOf } from './facts.js';
+export type { Rule } from './rule-table.js';
+export { RULES, ruleSchema } from './rule-table.js';

@@ -10,6 +10,11 @@ export const DROP_REASONS = Object.freeze({
   not_otp_request: { bucket: 'ignored', text: 'CA request for a non-OTP template with no OTP attempt to join' },
   machine_request: { bucket: 'ignored', text: 'CA request by a computer account' },
   unmatched_gateway_request: { bucket: 'ignored', text: 'IIS request that matched no OTP attempt' },
+  ambiguous_gateway_request: {
+    bucket: 'ignored',
+    text: "IIS request that overlapped two users' attempts on one DA server (not guessed)",
+  },
+  gateway_other_request: { bucket: 'ignored', text: 'IIS request that is not a POST (not an OTP sign-in)' },
   unmatched_directory_event: { bucket: 'ignored', text: 'NPS directory event that matched no denied attempt' },
   unmatched_ca_result: { bucket: 'ignored', text: 'CA result whose request is not part of an OTP attempt' },
   client_informational: { bucket: 'ignored', text: 'client event that does not end an attempt (e.g. 10009)' },

@@ -1,2 +1,11 @@
-/** @otptrace/parse: ① raw EVTX-XML bytes -> parsed events. */
-export const PACKAGE_NAME = '@otptrace/parse';
+/** @otptrace/parse: ① raw EVTX-XML bytes -> events cut out of the stream -> ParsedEvent. Knows no source. */
+
+export type { EncodingGuess, TextEncoding } from './encoding.js';
+export { decodeEventBytes, detectEncoding } from './encoding.js';
+export { decodeEntities } from './entities.js';
+export { parseEventWithFxp } from './fxp.js';
+export type { EventHeader } from './peek.js';
+export { peekHeader } from './peek.js';
+export { scanEvent } from './scanner.js';
+export type { EventChunk, SplitItem, SplitRejection } from './splitter.js';
+export { EventSplitter } from './splitter.js';

@@ -1,2 +1,7 @@
-/** @otptrace/pipeline: composes parse, normalize, correlate, diagnose. */
-export const PACKAGE_NAME = '@otptrace/pipeline';
+/** @otptrace/pipeline: composes ① parse, ② normalize, ③ correlate, ④ diagnose, ⑤ record, for analyze and the services. */
+
+export type { AnalysisResult, AnalyzedAttempt } from './analysis.js';
+export { coverageOf, engineConfigOf, finishAttempt, OfflineAnalysis } from './analysis.js';
+export type { IngestItem, IngestOptions } from './ingest.js';
+export { bucketOf, ingestEventText, normalizeParsed, XmlIngestor } from './ingest.js';
+export { evidenceOf, toAttemptRecord } from './record.js';

@@ -1,2 +1,5 @@
 /** @otptrace/cli: the otptrace command. */
-export const PACKAGE_NAME = '@otptrace/cli';
+
+export { analyzePaths, toJson } from './commands/analyze.js';
+export { formatText } from './format-text.js';
+export { main } from './main.js';

@@ -1,0 +1,135 @@
+import type {
+  CaRequest,
+  CaResult,
+  ClientEvent,
+  GatewayEvent,
+  NormalizedEvent,
+  RadiusDecision,
+  RadiusDirectoryUnavailable,
+  UserRef,
+} from '@otptrace/schemas';
+
+/** Slots of an attempt, in the order the steps really happen (IIS is joined apart, by time). */
+export type Slot = 'radius' | 'caRequest' | 'caResult' | 'client';
+export const SLOT_ORDER: Readonly<Record<Slot, number>> = { radius: 1, caRequest: 2, caResult: 3, client: 4 };
+
+/** An attempt while it is being stitched. */
+export interface OpenAttempt {
+  readonly seq: number;
+  /** Lower-case sAMAccountName, or null while no event named the user. */
+  userKey: string | null;
+  user: UserRef | null;
+  readonly probe: boolean;
+  first: number;
+  last: number;
+  events: NormalizedEvent[];
+  radius: RadiusDecision | null;
+  directory: RadiusDirectoryUnavailable[];
+  gateway: GatewayEvent | null;
+  gatewayAmbiguous: boolean;
+  caRequest: CaRequest | null;
+  caResults: CaResult[];
+  client: ClientEvent | null;
+  /** The user's computer, from a client event or the CA request's requesting-machine attribute. */
+  clientMachine: string | null;
+}
+
+/** An attempt the engine has finished with: its events sorted by time, and why it was closed. */
+export interface ClosedAttempt {
+  readonly userKey: string | null;
+  readonly user: UserRef | null;
+  readonly probe: boolean;
+  readonly first: number;
+  readonly last: number;
+  readonly events: readonly NormalizedEvent[];
+  readonly radius: RadiusDecision | null;
+  readonly directory: readonly RadiusDirectoryUnavailable[];
+  readonly gateway: GatewayEvent | null;
+  readonly gatewayAmbiguous: boolean;
+  readonly caRequest: CaRequest | null;
+  readonly caResults: readonly CaResult[];
+  readonly client: ClientEvent | null;
+  readonly clientMachine: string | null;
+  readonly closedBy: 'result' | 'timeout' | 'end_of_input';
+}
+
+/** Start an attempt with its first event. */
+export function newAttempt(
+  seq: number,
+  userKey: string | null,
+  user: UserRef | null,
+  probe: boolean,
+  time: number,
+): OpenAttempt {
+  return {
+    seq,
+    userKey,
+    user,
+    probe,
+    first: time,
+    last: time,
+    events: [],
+    radius: null,
+    directory: [],
+    gateway: null,
+    gatewayAmbiguous: false,
+    caRequest: null,
+    caResults: [],
+    client: null,
+    clientMachine: null,
+  };
+}
+
+/** Put an event into an attempt (its slot is already known to be free). */
+export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
+  a.events.push(e);
+  if (e.time < a.first) a.first = e.time;
+  if (e.time > a.last) a.last = e.time;
+  if (e.user !== null) {
+    a.userKey ??= e.user.key;
+    // Prefer a spelling with an explicit NetBIOS domain for display.
+    if (
+      a.user === null ||
+      (!a.user.domainExplicit && e.user.domainExplicit) ||
+      (a.user.domain === null && e.user.domain !== null)
+    )
+      a.user = e.user;
+  }
+  switch (e.kind) {
+    case 'radius.decision':
+      a.radius = e;
+      break;
+    case 'radius.directory_unavailable':
+      a.directory.push(e);
+      break;
+    case 'gateway.request':
+      a.gateway = e;
+      break;
+    case 'ca.request':
+      a.caRequest = e;
+      if (e.requestingMachine !== null) a.clientMachine ??= e.requestingMachine;
+      break;
+    case 'ca.result':
+      a.caResults.push(e);
+      break;
+    case 'client.result':
+      a.client = e;
+      a.clientMachine = e.ref.computer;
+      break;
+  }
+}
+
+/** The CA host an attempt's certificate request went to, if any. */
+export function caHostOf(a: OpenAttempt): string | null {
+  return a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? null;
+}
+
+/** Status of the CA's decision on an attempt: denial and errors outrank pending, pending outranks issued. */
+export function caStatusOf(a: {
+  readonly caResults: readonly CaResult[];
+}): 'issued' | 'denied' | 'pending' | 'error' | 'none' {
+  let status: 'issued' | 'denied' | 'pending' | 'error' | 'none' = 'none';
+  const rank = { none: 0, issued: 1, pending: 2, error: 3, denied: 4 } as const;
+  for (const r of a.caResults) if (rank[r.status] > rank[status]) status = r.status;
+  return status;
+}

@@ -1,0 +1,308 @@
+import type { DropReason } from '@otptrace/model';
+import type {
+  AnalysisConfig,
+  CaResult,
+  ClientEvent,
+  GatewayEvent,
+  NormalizedEvent,
+  RadiusDirectoryUnavailable,
+} from '@otptrace/schemas';
+import { addToAttempt, type ClosedAttempt, newAttempt, type OpenAttempt, type Slot } from './attempt.js';
+import { eventBefore, MinHeap } from './heap.js';
+import { matchGateway, matchUserlessClient } from './joins.js';
+import { acceptsEvent, slotOf } from './placement.js';
+
+/** Settings of the engine: the analysis configuration's windows plus the identity rules it needs. */
+export interface EngineConfig
+  extends Pick<AnalysisConfig, 'clockSkewToleranceMs' | 'attemptGapMs' | 'stageTimeoutMs' | 'gatewayJoinSlackMs'> {
+  readonly otpTemplate: RegExp;
+  readonly isProbe: (userKey: string) => boolean;
+  /**
+   * How long events wait in the reorder buffer before they are placed, in ms of event time: 0 when the caller feeds
+   * events sorted (offline), the clock-skew tolerance for a stream.
+   */
+  readonly reorderDelayMs: number;
+}
+
+/** An event the engine let go, and why. */
+export interface Drop {
+  readonly event: NormalizedEvent;
+  readonly reason: DropReason;
+}
+
+/** What one call hands back: attempts closed and events dropped since the last call. */
+export interface EngineOutput {
+  readonly attempts: ClosedAttempt[];
+  readonly drops: Drop[];
+}
+
+type Pending =
+  | { readonly type: 'gateway'; readonly event: GatewayEvent }
+  | { readonly type: 'client'; readonly event: ClientEvent }
+  | { readonly type: 'directory'; readonly event: RadiusDirectoryUnavailable }
+  | { readonly type: 'caApp'; readonly event: CaResult };
+
+/**
+ * ③ Stitches normalised events into attempts by event time. Time only enters as the watermark given to
+ * `advance()`: the engine reads no clock, so replaying old logs gives the same attempts as the live stream did.
+ *
+ * Events of a named user are placed at once (in event-time order, after the reorder buffer) into the user's earliest
+ * open attempt whose slot for that step is free and whose other steps are consistent in order (within the clock-skew
+ * tolerance) and in meaning; otherwise they open a new attempt. Events that name no user (IIS requests, NPS 4402,
+ * CertificationAuthority application events, most client events) wait until every event that could match them has
+ * been placed, then join the one attempt they fit, or are counted as dropped.
+ */
+export class CorrelationEngine {
+  private readonly buffer = new MinHeap<NormalizedEvent>(eventBefore);
+  private readonly byUser = new Map<string, OpenAttempt[]>();
+  private readonly open = new Set<OpenAttempt>();
+  private readonly byRequest = new Map<string, OpenAttempt>();
+  private readonly pending: Pending[] = [];
+  private readonly seen = new Map<string, { time: number; fingerprint: string }>();
+  private drops: Drop[] = [];
+  private closed: ClosedAttempt[] = [];
+  private seq = 0;
+  private clock = Number.NEGATIVE_INFINITY;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  /** Pending events are resolved this long after their own time. */
+  private readonly pendingDelay: number;
+  /** Attempts close this long after their last event (never before any event that could still join them). */
+  private readonly closeDelay: number;
+
+  constructor(private readonly config: EngineConfig) {
+    const skew = config.clockSkewToleranceMs;
+    this.pendingDelay = 2 * skew + config.gatewayJoinSlackMs;
+    this.closeDelay = Math.max(config.attemptGapMs, config.stageTimeoutMs, this.pendingDelay + skew) + 1;
+  }
+
+  /** Number of attempts still open (for memory accounting and lag metrics). */
+  get openAttempts(): number {
+    return this.open.size;
+  }
+
+  /** Take one event. Duplicates (same computer, channel, EventRecordID) are dropped here. */
+  add(event: NormalizedEvent): void {
+    const fingerprint = fingerprintOf(event);
+    const earlier = this.seen.get(event.id);
+    if (earlier !== undefined) {
+      this.drops.push({
+        event,
+        reason: earlier.fingerprint === fingerprint ? 'duplicate_event' : 'conflicting_duplicate',
+      });
+      return;
+    }
+    this.seen.set(event.id, { time: event.time, fingerprint });
+    if (event.time + this.config.reorderDelayMs < this.clock) {
+      // Too late to be placed in order: the caller decides where it goes (a late-events topic), never silently away.
+      this.drops.push({ event, reason: 'late_event' });
+      return;
+    }
+    this.buffer.push(event);
+  }
+
+  /** The watermark moved to `watermark` (event time): place what is due, resolve joins, close finished attempts. */
+  advance(watermark: number): EngineOutput {
+    const placeUpTo = watermark - this.config.reorderDelayMs;
+    for (let e = this.buffer.peek(); e !== undefined && e.time <= placeUpTo; e = this.buffer.peek()) {
+      this.buffer.pop();
+      this.place(e);
+    }
+    if (placeUpTo > this.clock) this.clock = placeUpTo;
+    // Joins and closing are swept at most once per second of event time; the delays make that safe.
+    if (this.clock - this.lastSweep >= 1000) this.sweep(false);
+    return this.take();
+  }
+
+  /** The input has ended: place everything, resolve every join and close every attempt. */
+  flush(): EngineOutput {
+    for (let e = this.buffer.pop(); e !== undefined; e = this.buffer.pop()) this.place(e);
+    this.sweep(true);
+    return this.take();
+  }
+
+  private take(): EngineOutput {
+    const out = { attempts: this.closed, drops: this.drops };
+    this.closed = [];
+    this.drops = [];
+    return out;
+  }
+
+  private place(e: NormalizedEvent): void {
+    switch (e.kind) {
+      case 'gateway.request':
+        if (e.method !== 'POST') this.drops.push({ event: e, reason: 'gateway_other_request' });
+        else this.pending.push({ type: 'gateway', event: e });
+        return;
+      case 'radius.directory_unavailable':
+        this.pending.push({ type: 'directory', event: e });
+        return;
+      case 'client.result':
+        if (e.user === null) this.pending.push({ type: 'client', event: e });
+        else this.placeByUser(e, 'client', true, 'unrelated_event');
+        return;
+      case 'radius.decision':
+        this.placeByUser(e, 'radius', true, 'unrelated_event');
+        return;
+      case 'ca.request': {
+        if (e.user === null) return void this.drops.push({ event: e, reason: 'not_otp_request' });
+        const otp = e.template !== null && this.config.otpTemplate.test(e.template);
+        const a = this.placeByUser(e, 'caRequest', otp, 'not_otp_request');
+        if (a !== null) this.byRequest.set(requestKey(e.ref.computer, e.requestId), a);
+        return;
+      }
+      case 'ca.result': {
+        const a = this.byRequest.get(requestKey(e.ref.computer, e.requestId));
+        if (a !== undefined && this.open.has(a)) return void addToAttempt(a, e);
+        if (e.user === null) return void this.pending.push({ type: 'caApp', event: e });
+        const otp = e.template !== null && this.config.otpTemplate.test(e.template);
+        const placed = this.placeByUser(e, 'caResult', otp, 'unmatched_ca_result');
+        if (placed !== null) this.byRequest.set(requestKey(e.ref.computer, e.requestId), placed);
+        return;
+      }
+    }
+  }
+
+  /** Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. */
+  private placeByUser(e: NormalizedEvent, slot: Slot, mayOpen: boolean, dropReason: DropReason): OpenAttempt | null {
+    const user = e.user!;
+    const list = this.byUser.get(user.key);
+    if (list !== undefined) {
+      for (const a of list) {
+        if (acceptsEvent(a, e, slot, this.config)) {
+          addToAttempt(a, e);
+          return a;
+        }
+      }
+    }
+    if (!mayOpen) {
+      this.drops.push({ event: e, reason: dropReason });
+      return null;
+    }
+    const a = newAttempt(this.seq++, user.key, user, this.config.isProbe(user.key), e.time);
+    addToAttempt(a, e);
+    this.track(a);
+    return a;
+  }
+
+  private track(a: OpenAttempt): void {
+    this.open.add(a);
+    const key = a.userKey ?? `@${a.clientMachine ?? ''}`;
+    const list = this.byUser.get(key);
+    if (list === undefined) this.byUser.set(key, [a]);
+    else list.push(a);
+  }
+
+  private sweep(final: boolean): void {
+    this.lastSweep = this.clock;
+    this.resolvePending(final);
+    for (const a of [...this.open].sort((x, y) => x.first - y.first || x.seq - y.seq)) {
+      if (final || a.last + this.closeDelay < this.clock) this.close(a, final);
+    }
+    // Duplicate detection only needs to remember events that could still arrive within the reorder window.
+    const horizon = this.clock - 2 * this.closeDelay;
+    for (const [id, s] of this.seen) {
+      if (final || s.time >= horizon) break;
+      this.seen.delete(id);
+    }
+  }
+
+  private resolvePending(final: boolean): void {
+    if (this.pending.length === 0) return;
+    this.pending.sort((x, y) => (eventBefore(x.event, y.event) ? -1 : 1));
+    const keep: Pending[] = [];
+    for (const p of this.pending) {
+      if (!final && p.event.time + this.pendingDelay > this.clock) keep.push(p);
+      else this.resolve(p);
+    }
+    this.pending.length = 0;
+    this.pending.push(...keep);
+  }
+
+  private resolve(p: Pending): void {
+    switch (p.type) {
+      case 'gateway': {
+        const m = matchGateway(p.event, this.open, this.config);
+        if (m.kind === 'one') addToAttempt(m.attempt, p.event);
+        else if (m.kind === 'ambiguous') {
+          for (const a of m.attempts) a.gatewayAmbiguous = true;
+          this.drops.push({ event: p.event, reason: 'ambiguous_gateway_request' });
+        } else this.drops.push({ event: p.event, reason: 'unmatched_gateway_request' });
+        return;
+      }
+      case 'client': {
+        const a = matchUserlessClient(p.event, this.open, this.config);
+        if (a !== null) return void addToAttempt(a, p.event);
+        // Nothing on the servers matches (e.g. the client never reached them): an attempt of its own.
+        const own = newAttempt(this.seq++, null, null, false, p.event.time);
+        addToAttempt(own, p.event);
+        this.track(own);
+        return;
+      }
+      case 'directory': {
+        let attached = false;
+        for (const a of this.open) {
+          const r = a.radius;
+          if (
+            r === null ||
+            r.decision !== 'denied' ||
+            r.ref.computer.toLowerCase() !== p.event.ref.computer.toLowerCase()
+          )
+            continue;
+          if (Math.abs(r.time - p.event.time) > this.config.clockSkewToleranceMs) continue;
+          addToAttempt(a, p.event);
+          attached = true;
+        }
+        if (!attached) this.drops.push({ event: p.event, reason: 'unmatched_directory_event' });
+        return;
+      }
+      case 'caApp': {
+        const a = this.byRequest.get(requestKey(p.event.ref.computer, p.event.requestId));
+        if (a !== undefined && this.open.has(a)) addToAttempt(a, p.event);
+        else this.drops.push({ event: p.event, reason: 'unmatched_ca_result' });
+        return;
+      }
+    }
+  }
+
+  private close(a: OpenAttempt, final: boolean): void {
+    this.open.delete(a);
+    const key = a.userKey ?? `@${a.clientMachine ?? ''}`;
+    const list = this.byUser.get(key);
+    if (list !== undefined) {
+      const i = list.indexOf(a);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.byUser.delete(key);
+    }
+    for (const e of a.events) {
+      if (e.kind === 'ca.request' || e.kind === 'ca.result')
+        this.byRequest.delete(requestKey(e.ref.computer, e.requestId));
+    }
+    const timedOut = a.last + this.closeDelay < this.clock;
+    this.closed.push({
+      userKey: a.userKey,
+      user: a.user,
+      probe: a.probe,
+      first: a.first,
+      last: a.last,
+      events: [...a.events].sort((x, y) => (eventBefore(x, y) ? -1 : 1)),
+      radius: a.radius,
+      directory: a.directory,
+      gateway: a.gateway,
+      gatewayAmbiguous: a.gatewayAmbiguous,
+      caRequest: a.caRequest,
+      caResults: a.caResults,
+      client: a.client,
+      clientMachine: a.clientMachine,
+      closedBy: a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout',
+    });
+  }
+}
+
+function requestKey(computer: string, requestId: number): string {
+  return `${computer.toLowerCase()}|${requestId}`;
+}
+
+// Two copies of one record are the same event when what otptrace reads from them is the same.
+function fingerprintOf(e: NormalizedEvent): string {
+  return JSON.stringify(e);
+}

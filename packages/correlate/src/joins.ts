@@ -1,0 +1,103 @@
+import type { ClientEvent, GatewayEvent } from '@otptrace/schemas';
+import type { OpenAttempt } from './attempt.js';
+import { caHostOf } from './attempt.js';
+import { clientFits, clientPhase } from './client-phase.js';
+import type { EngineConfig } from './engine.js';
+
+/** Result of looking for the one attempt an event without a user belongs to. */
+export type GatewayMatch =
+  | { readonly kind: 'one'; readonly attempt: OpenAttempt }
+  | { readonly kind: 'ambiguous'; readonly attempts: readonly OpenAttempt[] }
+  | { readonly kind: 'none' };
+
+/**
+ * Join an IIS request (which names no user) to the attempt whose RADIUS decision happened while the request was
+ * being served: the DA server asks NPS in the middle of the request (MS-OTPCE §3.2.5.1), so the decision lies inside
+ * [start, end] of the request. When two users' decisions fit, the request is ambiguous and is not guessed.
+ * Without a decision (RADIUS never answered, or the DA server refused first), the client's result logged right after
+ * the response is the clue.
+ */
+export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, config: EngineConfig): GatewayMatch {
+  const slack = config.gatewayJoinSlackMs;
+  const skew = config.clockSkewToleranceMs;
+  const candidates = [...open].filter(
+    (a) => !a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key),
+  );
+  const within = (lo: number, hi: number) =>
+    candidates.filter((a) => a.radius !== null && a.radius.time >= lo && a.radius.time <= hi);
+  for (const found of [within(g.startTime - slack, g.time + slack), within(g.startTime - skew, g.time + skew)]) {
+    const decided = decide(found);
+    if (decided.kind !== 'none') return decided;
+  }
+  const byClient = candidates.filter(
+    (a) =>
+      a.radius === null &&
+      a.caRequest === null &&
+      a.client !== null &&
+      (clientPhase(a.client.ref.eventId) === 'after_server' || a.client.ref.eventId === 10016) &&
+      a.client.time >= g.time - slack - skew &&
+      a.client.time <= g.time + skew,
+  );
+  return decide(byClient);
+}
+
+function decide(found: OpenAttempt[]): GatewayMatch {
+  if (found.length === 0) return { kind: 'none' };
+  const users = new Set(found.map((a) => a.userKey));
+  if (found.length === 1 || users.size === 1) return { kind: 'one', attempt: earliest(found) };
+  return { kind: 'ambiguous', attempts: found };
+}
+
+function earliest(list: OpenAttempt[]): OpenAttempt {
+  return list.reduce((best, a) => (a.first < best.first || (a.first === best.first && a.seq < best.seq) ? a : best));
+}
+
+/**
+ * Join a client event that names no user (10022 names only the CA, 10010 nothing) to the attempt it ends: the same
+ * computer (from the CA request's requesting machine or another client event), or the CA that issued (the CAName
+ * `host\CA-Name` of the event), close in time. Several equally good candidates of different users: none is guessed.
+ */
+export function matchUserlessClient(
+  e: ClientEvent,
+  open: Iterable<OpenAttempt>,
+  config: EngineConfig,
+): OpenAttempt | null {
+  const skew = config.clockSkewToleranceMs;
+  const computer = e.ref.computer.toLowerCase();
+  const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
+  const fits = [...open].filter(
+    (a) =>
+      !a.probe &&
+      a.client === null &&
+      a.last >= e.time - config.attemptGapMs &&
+      a.first <= e.time + skew &&
+      clientFits(e.ref.eventId, a) &&
+      stepsBefore(a, e.time, skew),
+  );
+  const sameMachine = fits.filter((a) => a.clientMachine !== null && sameHost(a.clientMachine, computer));
+  const sameCa = fits.filter((a) => caHost !== null && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
+  for (const group of [sameMachine, sameCa]) {
+    if (group.length === 0) continue;
+    const nearest = group.reduce((best, a) => (Math.abs(a.last - e.time) < Math.abs(best.last - e.time) ? a : best));
+    const rivals = group.filter(
+      (a) => a.userKey !== nearest.userKey && Math.abs(a.last - e.time) === Math.abs(nearest.last - e.time),
+    );
+    return rivals.length === 0 ? nearest : null;
+  }
+  return null;
+}
+
+/** The client's result comes last: every step already there must be no later than it (allowing for skew). */
+function stepsBefore(a: OpenAttempt, time: number, skew: number): boolean {
+  return a.events.every((x) => x.time <= time + skew);
+}
+
+/** Host names compared case-insensitively, an FQDN matching its short name. */
+export function sameHost(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return true;
+  const sx = x.split('.')[0];
+  const sy = y.split('.')[0];
+  return (x.includes('.') !== y.includes('.') || !x.includes('.')) && sx === sy;
+}

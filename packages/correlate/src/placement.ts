@@ -1,0 +1,94 @@
+import type { NormalizedEvent } from '@otptrace/schemas';
+import { caStatusOf, type OpenAttempt, SLOT_ORDER, type Slot } from './attempt.js';
+import { clientAllowsCa, clientFits } from './client-phase.js';
+import type { EngineConfig } from './engine.js';
+
+/** The slot a user-named event fills. */
+export function slotOf(e: NormalizedEvent): Slot | null {
+  switch (e.kind) {
+    case 'radius.decision':
+      return 'radius';
+    case 'ca.request':
+      return 'caRequest';
+    case 'ca.result':
+      return 'caResult';
+    case 'client.result':
+      return 'client';
+    default:
+      return null;
+  }
+}
+
+/**
+ * Whether attempt `a` can take event `e` in `slot`: the slot is free, the event is within the attempt gap, its time
+ * is consistent with the order of the steps already there (allowing for skewed clocks), the users' explicit domains
+ * agree, and its meaning fits (a CA request after an NPS denial, or a success after a CA denial, does not).
+ */
+export function acceptsEvent(a: OpenAttempt, e: NormalizedEvent, slot: Slot, config: EngineConfig): boolean {
+  if (!slotFree(a, slot)) return false;
+  if (e.time - a.last > config.attemptGapMs || a.first - e.time > config.attemptGapMs) return false;
+  if (
+    e.user !== null &&
+    a.user !== null &&
+    e.user.domainExplicit &&
+    a.user.domainExplicit &&
+    e.user.domain !== a.user.domain
+  )
+    return false;
+  if (!orderConsistent(a, e.time, slot, config.clockSkewToleranceMs)) return false;
+  return meaningFits(a, e, slot);
+}
+
+function slotFree(a: OpenAttempt, slot: Slot): boolean {
+  switch (slot) {
+    case 'radius':
+      return a.radius === null;
+    case 'caRequest':
+      return a.caRequest === null;
+    case 'caResult':
+      // One decision of the CA's Security log per attempt (application events join by request ID).
+      return !a.caResults.some((r) => r.ref.channel.toLowerCase() === 'security');
+    case 'client':
+      return a.client === null;
+  }
+}
+
+/** Every step already in the attempt must be no later (earlier steps) or no earlier (later steps) than allowed. */
+export function orderConsistent(a: OpenAttempt, time: number, slot: Slot, skew: number): boolean {
+  const order = SLOT_ORDER[slot];
+  const check = (t: number | undefined, o: number): boolean =>
+    t === undefined || (o < order ? t <= time + skew : o > order ? t >= time - skew : true);
+  return (
+    check(a.radius?.time, SLOT_ORDER.radius) &&
+    check(a.caRequest?.time, SLOT_ORDER.caRequest) &&
+    a.caResults.every((r) => check(r.time, SLOT_ORDER.caResult)) &&
+    check(a.client?.time, SLOT_ORDER.client)
+  );
+}
+
+function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {
+  const hasCa = a.caRequest !== null || a.caResults.length > 0;
+  switch (slot) {
+    case 'radius': {
+      if (e.kind !== 'radius.decision') return false;
+      if (e.decision !== 'granted' && hasCa) return false;
+      if (a.client !== null && !clientFitsDecision(a, e.decision)) return false;
+      return true;
+    }
+    case 'caRequest':
+    case 'caResult': {
+      if (a.radius !== null && a.radius.decision !== 'granted') return false;
+      if (!clientAllowsCa(a)) return false;
+      // A success on the client cannot follow a denial by the CA.
+      if (e.kind === 'ca.result' && e.status !== 'issued' && a.client?.ref.eventId === 10022) return false;
+      return true;
+    }
+    case 'client':
+      return clientFits(e.ref.eventId, a);
+  }
+}
+
+function clientFitsDecision(a: OpenAttempt, decision: 'granted' | 'denied' | 'discarded'): boolean {
+  const probe: OpenAttempt = { ...a, radius: { ...(a.radius ?? ({} as never)), decision } as never };
+  return a.client === null || clientFits(a.client.ref.eventId, probe) || caStatusOf(a) !== 'none';
+}

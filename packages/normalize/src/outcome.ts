@@ -1,0 +1,70 @@
+import type { DropReason, Issue, ParsedEvent } from '@otptrace/model';
+import type { NormalizedEvent } from '@otptrace/schemas';
+import type { IdentityResolver } from './identity.js';
+import { parseSystemTime } from './time.js';
+
+/** What normalising one parsed event gives: an event, a counted drop, or a rejection with its issue. */
+export type Normalized =
+  | { readonly status: 'event'; readonly event: NormalizedEvent }
+  | { readonly status: 'ignored'; readonly reason: DropReason }
+  | { readonly status: 'rejected'; readonly issue: Issue };
+
+/** What every source mapper needs besides the event. */
+export interface NormalizeContext {
+  readonly identity: IdentityResolver;
+  /** Matches certificate template names of OTP logon templates. */
+  readonly otpTemplate: RegExp;
+}
+
+export const ignored = (reason: DropReason): Normalized => ({ status: 'ignored', reason });
+export const rejected = (code: Issue['code'], message: string, path?: string): Normalized => ({
+  status: 'rejected',
+  issue: path === undefined ? { code, message } : { code, message, path },
+});
+
+/** Fields every normalised event shares; the time failure is reported by the caller. */
+export function baseFields(p: ParsedEvent): { id: string; ref: NormalizedEvent['ref']; time: number } | null {
+  const time = parseSystemTime(p.systemTime);
+  if (time === null) return null;
+  return {
+    // Identity of the log record: the same event exported twice has the same id.
+    id: `${p.computer.toLowerCase()}|${p.channel.toLowerCase()}|${p.recordId}`,
+    ref: { provider: p.provider, eventId: p.eventId, computer: p.computer, channel: p.channel, recordId: p.recordId },
+    time,
+  };
+}
+
+/** A Data value with `-` and white space read as absent. */
+export function field(p: ParsedEvent, name: string): string | null {
+  const v = p.data[name]?.trim();
+  return v === undefined || v === '' || v === '-' ? null : v;
+}
+
+/** An integer Data value; undefined when present but not an integer, null when absent. */
+export function intField(p: ParsedEvent, name: string): number | null | undefined {
+  const v = field(p, name);
+  if (v === null) return null;
+  return /^-?\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/** `0x` + 8 upper-case hex digits of an HRESULT written as signed/unsigned decimal or hex (with or without 0x). */
+export function toHresult(text: string | null): string | null {
+  if (text === null) return null;
+  const t = text.trim();
+  let n: number;
+  if (/^0x[0-9a-f]+$/i.test(t)) n = Number.parseInt(t.slice(2), 16);
+  else if (/^-?\d+$/.test(t)) n = Number(t);
+  else if (/^[0-9a-f]{8}$/i.test(t)) n = Number.parseInt(t, 16);
+  else return null;
+  if (!Number.isSafeInteger(n) || n < -0x80000000 || n > 0xffffffff) return null;
+  return `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+/** The first HRESULT named in a message text: `0x80094811` or a signed decimal in parentheses. */
+export function hresultInText(text: string | null): string | null {
+  if (text === null) return null;
+  const hex = /0x([0-9a-fA-F]{8})/.exec(text);
+  if (hex?.[1] !== undefined) return `0x${hex[1].toUpperCase()}`;
+  const dec = /\((-2\d{9})\b/.exec(text);
+  return dec?.[1] !== undefined ? toHresult(dec[1]) : null;
+}

@@ -1,0 +1,64 @@
+import type { ParsedEvent } from '@otptrace/model';
+import type { NormalizeContext, Normalized } from './outcome.js';
+import { normalizeCaApplication, normalizeCaAudit } from './sources/adcs.js';
+import { normalizeClient } from './sources/client.js';
+import { normalizeIis } from './sources/iis.js';
+import { normalizeNpsDecision, normalizeNpsDirectory } from './sources/nps.js';
+
+/** A mapper from a parsed event of one provider to a normalised event. */
+type Mapper = (p: ParsedEvent, ctx: NormalizeContext) => Normalized;
+
+interface ProviderEntry {
+  /** Event IDs this provider writes that take part in an OTP logon, with their mapper. */
+  readonly events: ReadonlyMap<number, Mapper>;
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const entry = (ids: number[], mapper: Mapper): ProviderEntry => ({ events: new Map(ids.map((id) => [id, mapper])) });
+
+// Provider names and GUIDs: windows-otp-events.md §2.1–§2.4. Names are matched case-insensitively.
+const SECURITY: ProviderEntry = {
+  events: new Map<number, Mapper>([
+    ...[6272, 6273, 6274].map((id): [number, Mapper] => [id, normalizeNpsDecision]),
+    ...[4886, 4887, 4888, 4889].map((id): [number, Mapper] => [id, normalizeCaAudit]),
+  ]),
+};
+const CA_APP = entry([53, 21, 22, 54], normalizeCaApplication);
+
+const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map([
+  ['microsoft-windows-otpcredentialproviderevt', entry(range(10000, 10022), normalizeClient)],
+  ['microsoft-windows-iis-logging', entry([6200], normalizeIis)],
+  ['microsoft-windows-security-auditing', SECURITY],
+  ['nps', entry([4402], normalizeNpsDirectory)],
+  ['microsoft-windows-certificationauthority', CA_APP],
+  // Legacy event source names of the CA service in older renderings.
+  ['certificationauthority', CA_APP],
+  ['certsvc', CA_APP],
+]);
+
+// Channels that only OTP sources write to: an OTP event ID there from another provider is suspicious, not noise.
+const OTP_CHANNELS = new Set(['microsoft-windows-otpcredentialprovider/operational', 'microsoft-iis-logging/logs']);
+const SECURITY_OTP_IDS = new Set([6272, 6273, 6274, 4886, 4887, 4888, 4889]);
+
+/** How an event header is classified before any full parse. */
+export type Classification =
+  | { readonly kind: 'relevant'; readonly mapper: Mapper }
+  | { readonly kind: 'unrelated' }
+  | { readonly kind: 'unknown_provider'; readonly message: string };
+
+/** Decide from provider, event ID and channel whether an event matters, cheaply (most of a Security log does not). */
+export function classify(provider: string, eventId: number, channel: string): Classification {
+  const known = PROVIDERS.get(provider.toLowerCase());
+  const mapper = known?.events.get(eventId);
+  if (mapper !== undefined) return { kind: 'relevant', mapper };
+  if (known === undefined) {
+    const ch = channel.toLowerCase();
+    if (OTP_CHANNELS.has(ch) || (ch === 'security' && SECURITY_OTP_IDS.has(eventId))) {
+      return {
+        kind: 'unknown_provider',
+        message: `event ${eventId} in channel ${channel} from unexpected provider ${JSON.stringify(provider)}`,
+      };
+    }
+  }
+  return { kind: 'unrelated' };
+}

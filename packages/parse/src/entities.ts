@@ -1,0 +1,41 @@
+/** Decode the five predefined XML entities and character references; null when an undefined entity appears. */
+export function decodeEntities(raw: string): string | null {
+  if (raw.indexOf('&') < 0) return raw;
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const amp = raw.indexOf('&', from);
+    if (amp < 0) return out + raw.slice(from);
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi < 0 || semi - amp > 12) return null;
+    out += raw.slice(from, amp);
+    const name = raw.slice(amp + 1, semi);
+    const ch = entityValue(name);
+    if (ch === null) return null;
+    out += ch;
+    from = semi + 1;
+  }
+}
+
+function entityValue(name: string): string | null {
+  switch (name) {
+    case 'lt':
+      return '<';
+    case 'gt':
+      return '>';
+    case 'amp':
+      return '&';
+    case 'quot':
+      return '"';
+    case 'apos':
+      return "'";
+  }
+  if (name.charCodeAt(0) !== 0x23) return null; // '#'
+  const hex = name[1] === 'x' || name[1] === 'X';
+  const digits = name.slice(hex ? 2 : 1);
+  if (digits.length === 0 || !(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) return null;
+  const code = Number.parseInt(digits, hex ? 16 : 10);
+  // XML 1.0 Char production: no NUL, no surrogates, nothing beyond U+10FFFF.
+  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return null;
+  return String.fromCodePoint(code);
+}

@@ -1,0 +1,97 @@
+import { fail, type ParsedEvent, type Result } from '@otptrace/model';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { buildParsedEvent, type RawEventFields } from './fields.js';
+
+// The reference path: fast-xml-parser, for everything the scanner does not take and for differential tests that
+// the scanner and it agree. Entities: only the predefined ones and character references (no DOCTYPE processing).
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  preserveOrder: true,
+  textNodeName: '#text',
+});
+
+type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+/** Parse one `<Event>` element's text with fast-xml-parser into a ParsedEvent. */
+export function parseEventWithFxp(text: string): Result<ParsedEvent> {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return fail('forbidden_markup', 'DOCTYPE or entity declaration refused');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) return fail('malformed_xml', `not well-formed XML: ${valid.err.msg}`);
+  let doc: Node[];
+  try {
+    doc = parser.parse(text) as Node[];
+  } catch (e) {
+    return fail('malformed_xml', `not well-formed XML: ${(e as Error).message}`);
+  }
+  const roots = doc.filter((n) => !('#text' in n));
+  const event = roots[0];
+  if (roots.length !== 1 || event === undefined || !('Event' in event))
+    return fail('malformed_xml', 'the document is not one <Event> element');
+  const fields: RawEventFields = { system: {}, attrs: {}, data: new Map(), dataList: [], duplicateName: null };
+  for (const section of children(event, 'Event')) {
+    if ('System' in section) collectSystem(children(section, 'System'), fields);
+    else if ('EventData' in section) collectEventData(children(section, 'EventData'), fields);
+    else if ('UserData' in section) collectUserData(children(section, 'UserData'), fields);
+  }
+  return buildParsedEvent(fields);
+}
+
+function children(node: Node, name: string): Node[] {
+  const value = node[name];
+  return Array.isArray(value) ? (value as Node[]) : [];
+}
+
+function elementName(node: Node): string | undefined {
+  return Object.keys(node).find((k) => k !== ':@' && k !== '#text');
+}
+
+function textOf(node: Node, name: string): string {
+  return children(node, name)
+    .map((c) => (typeof c['#text'] === 'string' || typeof c['#text'] === 'number' ? String(c['#text']) : ''))
+    .join('');
+}
+
+function collectSystem(nodes: Node[], f: RawEventFields): void {
+  for (const node of nodes) {
+    const name = elementName(node);
+    if (name === undefined) continue;
+    for (const [k, v] of Object.entries(node[':@'] ?? {})) f.attrs[`${name}@${k.slice(1)}`] = v;
+    f.system[name] = textOf(node, name);
+  }
+}
+
+function collectEventData(nodes: Node[], f: RawEventFields): void {
+  for (const node of nodes) {
+    if (elementName(node) !== 'Data') continue;
+    const value = textOf(node, 'Data');
+    f.dataList.push(value);
+    const key = node[':@']?.['@Name'];
+    if (key === undefined) continue;
+    if (f.data.has(key)) f.duplicateName ??= key;
+    else f.data.set(key, value);
+  }
+}
+
+function collectUserData(nodes: Node[], f: RawEventFields): void {
+  for (const wrapper of nodes) {
+    const wrapperName = elementName(wrapper);
+    if (wrapperName === undefined) continue;
+    for (const node of children(wrapper, wrapperName)) {
+      const name = elementName(node);
+      if (name === undefined) continue;
+      const value = textOf(node, name);
+      f.dataList.push(value);
+      if (f.data.has(name)) f.duplicateName ??= name;
+      else f.data.set(name, value);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import type { DropReason } from '@otptrace/model';
+import { detectEncoding, type TextEncoding } from './encoding.js';
+
+/** One `<Event>` element cut out of the input, still as bytes of the file's encoding. */
+export interface EventChunk {
+  readonly kind: 'event';
+  /** Byte offset of `<Event` in the file. */
+  readonly position: number;
+  readonly bytes: Buffer;
+  readonly encoding: TextEncoding;
+}
+
+/** Input that is not an event, with where it starts and why it was refused. */
+export interface SplitRejection {
+  readonly kind: 'reject';
+  readonly position: number;
+  readonly code: DropReason;
+  readonly reason: string;
+}
+
+export type SplitItem = EventChunk | SplitRejection;
+
+// Between events Windows renderings hold only white space, an XML declaration, the <Events> wrapper of Event
+// Viewer's "Save as XML", and comments. Anything else is reported, never guessed at.
+const ALLOWED_BETWEEN = /\s+|<\?xml[^>]*\?>|<!--[\s\S]*?-->|<Events(?:\s[^>]*)?>|<\/Events\s*>/y;
+
+/**
+ * Cuts a byte stream of EVTX-XML (wevtutil output, `<Events>` documents, one event per line, UTF-8 or UTF-16LE) into
+ * events without buffering more than one event (at most `maxEventBytes`) plus one chunk. Push chunks as they are
+ * read, then call `end()`.
+ */
+export class EventSplitter {
+  private buf: Buffer = Buffer.alloc(0);
+  private base = 0; // file offset of buf[0]
+  private encoding: TextEncoding | null = null;
+  private open = Buffer.from('<Event');
+  private close = Buffer.from('</Event>');
+  private unit = 1;
+  private skipping = false;
+  private garbage: { position: number; code: DropReason; reason: string } | null = null;
+
+  constructor(private readonly maxEventBytes: number) {}
+
+  /** Feed the next bytes of the file; returns the events and rejections completed so far. */
+  push(chunk: Uint8Array): SplitItem[] {
+    this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
+    if (this.encoding === null) {
+      if (this.buf.length < 4) return [];
+      this.setEncoding();
+    }
+    return this.run(false);
+  }
+
+  /** The input has ended: returns what remains, including a truncated last event. */
+  end(): SplitItem[] {
+    if (this.encoding === null) {
+      if (this.buf.length === 0) return [];
+      this.setEncoding();
+    }
+    return this.run(true);
+  }
+
+  private setEncoding(): void {
+    const guess = detectEncoding(this.buf.subarray(0, 64));
+    this.encoding = guess.encoding;
+    this.unit = guess.encoding === 'utf16le' ? 2 : 1;
+    this.open = Buffer.from('<Event', guess.encoding);
+    this.close = Buffer.from('</Event>', guess.encoding);
+    this.buf = this.buf.subarray(guess.bomLength);
+    this.base += guess.bomLength;
+  }
+
+  private run(final: boolean): SplitItem[] {
+    const out: SplitItem[] = [];
+    let p = 0;
+    for (;;) {
+      if (this.skipping) {
+        const c = this.indexOfAligned(this.close, p);
+        if (c < 0) {
+          p = Math.max(p, this.buf.length - this.close.length);
+          p -= p % this.unit;
+          break;
+        }
+        this.skipping = false;
+        p = c + this.close.length;
+        continue;
+      }
+      const i = this.findOpen(p);
+      if (i < 0) {
+        // Keep a tail that may hold the start of the next event or of an unfinished declaration.
+        const keepFrom = final ? this.buf.length : this.tailStart(p);
+        this.checkBetween(p, keepFrom);
+        p = keepFrom;
+        if (final) this.flushGarbage(out);
+        break;
+      }
+      this.checkBetween(p, i);
+      this.flushGarbage(out);
+      const c = this.indexOfAligned(this.close, i + this.open.length);
+      const n = this.findOpen(i + this.open.length);
+      if (n >= 0 && (c < 0 || n < c)) {
+        out.push(
+          this.reject(i, 'truncated_event', 'an <Event> element ends before its </Event>: a new <Event> starts'),
+        );
+        p = n;
+        continue;
+      }
+      if (c < 0) {
+        if (this.buf.length - i > this.maxEventBytes) {
+          out.push(this.reject(i, 'event_too_large', `event larger than ${this.maxEventBytes} bytes`));
+          this.skipping = true;
+          p = this.buf.length - (this.buf.length % this.unit);
+          continue;
+        }
+        if (final) {
+          out.push(this.reject(i, 'truncated_event', 'the input ends inside an <Event> element'));
+          p = this.buf.length;
+        } else {
+          p = i;
+        }
+        break;
+      }
+      const end = c + this.close.length;
+      if (end - i > this.maxEventBytes) {
+        out.push(this.reject(i, 'event_too_large', `event of ${end - i} bytes, larger than ${this.maxEventBytes}`));
+      } else {
+        out.push({
+          kind: 'event',
+          position: this.base + i,
+          bytes: this.buf.subarray(i, end),
+          encoding: this.encoding!,
+        });
+      }
+      p = end;
+    }
+    // Events handed out above are views on the old buffer; slicing keeps them valid.
+    this.base += p;
+    this.buf = p >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(p));
+    return out;
+  }
+
+  /** Start of the bytes to keep when no further `<Event` is in the buffer yet. */
+  private tailStart(from: number): number {
+    const lastLt = this.buf.lastIndexOf(this.encoding === 'utf16le' ? Buffer.from('<', 'utf16le') : 0x3c);
+    const keep = lastLt >= from && this.buf.length - lastLt < 4096 ? lastLt : this.buf.length - this.open.length;
+    const k = Math.max(from, keep);
+    return k - ((k - from) % this.unit);
+  }
+
+  private indexOfAligned(needle: Buffer, from: number): number {
+    let at = this.buf.indexOf(needle, from);
+    while (at >= 0 && this.unit === 2 && at % 2 !== 0) at = this.buf.indexOf(needle, at + 1);
+    return at;
+  }
+
+  /** Next `<Event` followed by white space, `>` or `/` (so `<Events>`, `<EventData>`, `<EventID>` do not count). */
+  private findOpen(from: number): number {
+    let at = this.indexOfAligned(this.open, from);
+    while (at >= 0) {
+      const next = this.buf[at + this.open.length];
+      if (next === undefined) return -1; // cannot tell yet
+      if (next === 0x20 || next === 0x09 || next === 0x0d || next === 0x0a || next === 0x3e || next === 0x2f) {
+        if (this.unit === 1 || this.buf[at + this.open.length + 1] === 0) return at;
+      }
+      at = this.indexOfAligned(this.open, at + this.unit);
+    }
+    return -1;
+  }
+
+  /** Check the bytes between two events; anything but the allowed prologue and wrapper opens a garbage run. */
+  private checkBetween(from: number, to: number): void {
+    if (to <= from) return;
+    const text = this.buf.subarray(from, to).toString(this.encoding!);
+    ALLOWED_BETWEEN.lastIndex = 0;
+    let at = 0;
+    while (at < text.length) {
+      ALLOWED_BETWEEN.lastIndex = at;
+      if (!ALLOWED_BETWEEN.test(text)) break;
+      at = ALLOWED_BETWEEN.lastIndex;
+    }
+    if (at >= text.length) return;
+    if (this.garbage !== null) return; // the current run already started earlier
+    const offset = this.encoding === 'utf16le' ? at * 2 : Buffer.byteLength(text.slice(0, at));
+    const rest = text.slice(at, at + 9).toUpperCase();
+    const forbidden = rest.startsWith('<!DOCTYPE') || rest.startsWith('<!ENTITY');
+    this.garbage = {
+      position: this.base + from + offset,
+      code: forbidden ? 'forbidden_markup' : 'not_an_event',
+      reason: forbidden
+        ? 'DOCTYPE or entity declaration refused (no DTD processing)'
+        : `content that is not an <Event> element: ${JSON.stringify(text.slice(at, at + 40))}`,
+    };
+  }
+
+  private flushGarbage(out: SplitItem[]): void {
+    if (this.garbage === null) return;
+    out.push({ kind: 'reject', ...this.garbage });
+    this.garbage = null;
+  }
+
+  private reject(at: number, code: DropReason, reason: string): SplitRejection {
+    return { kind: 'reject', position: this.base + at, code, reason };
+  }
+}

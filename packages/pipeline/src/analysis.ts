@@ -1,0 +1,150 @@
+import { type ClosedAttempt, CorrelationEngine, type Drop, type EngineConfig } from '@otptrace/correlate';
+import { diagnose } from '@otptrace/diagnose';
+import type { DropReason } from '@otptrace/model';
+import { dropBucket } from '@otptrace/model';
+import { createNormalizeContext, type NormalizeContext } from '@otptrace/normalize';
+import {
+  type AnalysisConfig,
+  type AttemptRecord,
+  type NormalizedEvent,
+  OUTCOMES,
+  type Rejection,
+  SOURCES,
+  type Source,
+  type Summary,
+} from '@otptrace/schemas';
+import type { IngestItem } from './ingest.js';
+import { toAttemptRecord } from './record.js';
+
+/** An attempt with its verdict, and the events behind it (for traces). */
+export interface AnalyzedAttempt {
+  readonly record: AttemptRecord;
+  readonly events: readonly NormalizedEvent[];
+}
+
+/** The result of an offline analysis: the JSON contract's three parts, plus the events of each attempt. */
+export interface AnalysisResult {
+  readonly attempts: readonly AnalyzedAttempt[];
+  readonly summary: Summary;
+  readonly rejected: readonly Rejection[];
+  readonly coverage: readonly Source[];
+}
+
+/** Engine settings from the analysis configuration; `stream` decides whether events are reordered first. */
+export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mode: 'sorted' | 'stream'): EngineConfig {
+  return {
+    clockSkewToleranceMs: config.clockSkewToleranceMs,
+    attemptGapMs: config.attemptGapMs,
+    stageTimeoutMs: config.stageTimeoutMs,
+    gatewayJoinSlackMs: config.gatewayJoinSlackMs,
+    otpTemplate: ctx.otpTemplate,
+    isProbe: (key) => ctx.identity.isProbe(key),
+    reorderDelayMs: mode === 'stream' ? config.clockSkewToleranceMs : 0,
+  };
+}
+
+/** ④⑤ Diagnose a closed attempt and shape it as the contract says (shared by analyze and the correlator). */
+export function finishAttempt(a: ClosedAttempt, coverage: ReadonlySet<Source>): AnalyzedAttempt {
+  return { record: toAttemptRecord(a, diagnose(a, coverage)), events: a.events };
+}
+
+/** The sources an analysis may count on: configured, or (auto) those that appear in the input. */
+export function coverageOf(config: AnalysisConfig, seen: Iterable<Source>): Set<Source> {
+  return new Set(config.sources === 'auto' ? seen : config.sources);
+}
+
+/**
+ * Offline analysis: take every ingest item of every file (any order), then correlate the relevant events in
+ * event-time order. Memory holds the relevant events only (a few percent of a Security log), never the raw input.
+ */
+export class OfflineAnalysis {
+  readonly context: NormalizeContext;
+  private readonly events: NormalizedEvent[] = [];
+  private readonly rejected: Rejection[] = [];
+  private readonly ignoredBy = new Map<DropReason, number>();
+  private read = 0;
+  private ignored = 0;
+  private rejectedCount = 0;
+
+  constructor(private readonly config: AnalysisConfig) {
+    this.context = createNormalizeContext(config);
+  }
+
+  /** Account for, and keep the events of, one file's ingest items. */
+  add(file: string, items: Iterable<IngestItem>): void {
+    for (const item of items) {
+      this.read++;
+      if (item.type === 'event') this.events.push(item.event);
+      else if (item.type === 'ignored') this.countIgnored(item.reason);
+      else this.reject({ file, position: item.position, reason: item.reason, code: item.code });
+    }
+  }
+
+  /** Correlate, diagnose and summarise. */
+  finish(): AnalysisResult {
+    const seen = new Set<Source>(this.events.map((e) => e.source));
+    const coverage = coverageOf(this.config, seen);
+    this.events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const engine = new CorrelationEngine(engineConfigOf(this.config, this.context, 'sorted'));
+    const closed: ClosedAttempt[] = [];
+    const onOutput = (out: { attempts: ClosedAttempt[]; drops: Drop[] }): void => {
+      closed.push(...out.attempts);
+      for (const d of out.drops) this.drop(d);
+    };
+    for (const e of this.events) {
+      engine.add(e);
+      onOutput(engine.advance(e.time));
+    }
+    onOutput(engine.flush());
+    const attempts = closed
+      .map((a) => finishAttempt(a, coverage))
+      .sort((x, y) =>
+        x.record.start < y.record.start
+          ? -1
+          : x.record.start > y.record.start
+            ? 1
+            : x.record.user < y.record.user
+              ? -1
+              : x.record.user > y.record.user
+                ? 1
+                : 0,
+      );
+    const correlated = attempts.reduce((n, a) => n + a.events.length, 0);
+    const byOutcome: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+    for (const a of attempts) byOutcome[a.record.outcome] = (byOutcome[a.record.outcome] ?? 0) + 1;
+    const summary: Summary = {
+      eventsRead: this.read,
+      eventsCorrelated: correlated,
+      eventsIgnored: this.ignored,
+      eventsRejected: this.rejectedCount,
+      attempts: byOutcome,
+      ignoredBy: Object.fromEntries([...this.ignoredBy].sort()),
+    };
+    if (summary.eventsRead !== summary.eventsCorrelated + summary.eventsIgnored + summary.eventsRejected) {
+      // A broken invariant is a bug in otptrace, not bad input.
+      throw new Error(`event accounting does not add up: ${JSON.stringify(summary)}`);
+    }
+    return { attempts, summary, rejected: this.rejected, coverage: SOURCES.filter((s) => coverage.has(s)) };
+  }
+
+  private drop(d: Drop): void {
+    if (dropBucket(d.reason) === 'ignored') this.countIgnored(d.reason);
+    else
+      this.reject({
+        file: `${d.event.ref.computer}/${d.event.ref.channel}`,
+        position: d.event.ref.recordId,
+        reason: `${d.event.ref.provider} ${d.event.ref.eventId} record ${d.event.ref.recordId}: ${d.reason}`,
+        code: d.reason,
+      });
+  }
+
+  private countIgnored(reason: DropReason): void {
+    this.ignored++;
+    this.ignoredBy.set(reason, (this.ignoredBy.get(reason) ?? 0) + 1);
+  }
+
+  private reject(r: Rejection): void {
+    this.rejectedCount++;
+    this.rejected.push(r);
+  }
+}

@@ -1,0 +1,114 @@
+import type { DropReason, ParsedEvent } from '@otptrace/model';
+import { dropBucket } from '@otptrace/model';
+import { classify, type NormalizeContext, normalizeEvent } from '@otptrace/normalize';
+import { decodeEventBytes, EventSplitter, parseEventWithFxp, peekHeader, scanEvent } from '@otptrace/parse';
+import type { NormalizedEvent } from '@otptrace/schemas';
+
+/** What ingestion makes of one piece of input: every event read ends as exactly one of these. */
+export type IngestItem =
+  | { readonly type: 'event'; readonly event: NormalizedEvent; readonly position: number; readonly raw: string | null }
+  | { readonly type: 'ignored'; readonly reason: DropReason; readonly position: number }
+  | {
+      readonly type: 'rejected';
+      readonly code: DropReason;
+      readonly reason: string;
+      readonly position: number;
+      readonly raw: string | null;
+    };
+
+/** Options of an ingestor. */
+export interface IngestOptions {
+  readonly maxEventBytes: number;
+  /** Keep the raw XML of accepted and rejected events (the collector's raw and dead-letter topics need it). */
+  readonly keepRaw?: boolean;
+  /** Parse every relevant event with fast-xml-parser instead of the scanner (the baseline and differential tests). */
+  readonly parser?: 'scanner' | 'fxp';
+}
+
+/**
+ * ①② Raw EVTX-XML bytes of one file or stream → normalised events, with every other event accounted for. Unrelated
+ * events (most of a Security log) are dropped after reading three header fields, before any parse.
+ */
+export class XmlIngestor {
+  private readonly splitter: EventSplitter;
+
+  constructor(
+    private readonly ctx: NormalizeContext,
+    private readonly options: IngestOptions,
+  ) {
+    this.splitter = new EventSplitter(options.maxEventBytes);
+  }
+
+  /** Feed the next bytes. */
+  push(chunk: Uint8Array): IngestItem[] {
+    return this.splitter.push(chunk).map((item) => this.take(item));
+  }
+
+  /** The input ended. */
+  end(): IngestItem[] {
+    return this.splitter.end().map((item) => this.take(item));
+  }
+
+  private take(item: ReturnType<EventSplitter['push']>[number]): IngestItem {
+    if (item.kind === 'reject')
+      return { type: 'rejected', code: item.code, reason: item.reason, position: item.position, raw: null };
+    const text = decodeEventBytes(item.bytes, item.encoding);
+    if (text === null)
+      return {
+        type: 'rejected',
+        code: 'invalid_encoding',
+        reason: `bytes that are not valid ${item.encoding === 'utf8' ? 'UTF-8' : 'UTF-16LE'}`,
+        position: item.position,
+        raw: null,
+      };
+    return ingestEventText(text, item.position, this.ctx, this.options);
+  }
+}
+
+/** ①② One event's XML text → an ingest item (the collector and the offline reader share this). */
+export function ingestEventText(
+  text: string,
+  position: number,
+  ctx: NormalizeContext,
+  options: Pick<IngestOptions, 'keepRaw' | 'parser'>,
+): IngestItem {
+  const keep = options.keepRaw === true ? text : null;
+  const header = peekHeader(text);
+  if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
+    return { type: 'ignored', reason: 'unrelated_event', position };
+  const parsed = options.parser === 'fxp' ? parseEventWithFxp(text) : scanEvent(text);
+  if (!parsed.ok)
+    return { type: 'rejected', code: parsed.issue.code, reason: parsed.issue.message, position, raw: keep };
+  return normalizeParsed(parsed.value, position, ctx, keep);
+}
+
+/** ② A parsed event (from XML or a binary .evtx file) → an ingest item. */
+export function normalizeParsed(
+  p: ParsedEvent,
+  position: number,
+  ctx: NormalizeContext,
+  raw: string | null = null,
+): IngestItem {
+  const n = normalizeEvent(p, ctx);
+  switch (n.status) {
+    case 'event':
+      return { type: 'event', event: n.event, position, raw };
+    case 'ignored':
+      return { type: 'ignored', reason: n.reason, position };
+    case 'rejected': {
+      const where = n.issue.path === undefined ? '' : ` (${n.issue.path})`;
+      return {
+        type: 'rejected',
+        code: n.issue.code,
+        reason: `${p.provider} ${p.eventId}: ${n.issue.message}${where}`,
+        position,
+        raw,
+      };
+    }
+  }
+}
+
+/** Whether a drop reason counts as ignored or rejected. */
+export function bucketOf(reason: DropReason): 'ignored' | 'rejected' {
+  return dropBucket(reason);
+}

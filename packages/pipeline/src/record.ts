@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { ClosedAttempt } from '@otptrace/correlate';
+import type { Verdict } from '@otptrace/diagnose';
+import { hresultSymbol, npsReasonText } from '@otptrace/model';
+import { displayUser, formatTime } from '@otptrace/normalize';
+import type { AttemptRecord, Evidence, NormalizedEvent } from '@otptrace/schemas';
+import { traceIdFor } from '@otptrace/trace';
+
+/** ⑤ A closed attempt and its verdict as the JSON contract prints it. */
+export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
+  const first = a.events[0]!;
+  // The attempt's identity: its user and first evidence event, so re-analysing or replaying gives the same IDs.
+  const id = createHash('sha256')
+    .update(`${a.userKey ?? ''}|${first.id}`)
+    .digest('hex')
+    .slice(0, 24);
+  const denial = a.caResults.find((r) => r.hresult !== null);
+  return {
+    id,
+    traceId: traceIdFor(id),
+    user: userOf(a),
+    start: formatTime(a.first),
+    end: formatTime(a.last),
+    outcome: v.outcome,
+    failedStage: v.failedStage,
+    rootCause: v.rootCause,
+    detail: {
+      npsReasonCode: a.radius?.decision === 'granted' ? null : (a.radius?.reasonCode ?? null),
+      npsReason:
+        a.radius === null || a.radius.decision === 'granted'
+          ? null
+          : (a.radius.reason ?? npsReasonText(a.radius.reasonCode ?? -1)),
+      caHresult: denial?.hresult ?? null,
+      caHresultSymbol: denial?.hresult == null ? null : hresultSymbol(denial.hresult),
+      clientEventId: a.client?.ref.eventId ?? null,
+      clientErrorCode: a.client?.errorCode ?? null,
+      httpStatus: a.gateway?.status ?? null,
+    },
+    evidence: a.events.map(evidenceOf),
+    hosts: {
+      client: a.client?.ref.computer ?? a.clientMachine,
+      gateway: a.gateway?.ref.computer ?? a.client?.serverAddress ?? null,
+      radius: a.radius?.ref.computer ?? a.directory[0]?.ref.computer ?? null,
+      ca: a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? null,
+    },
+    clientAddress: a.gateway?.clientIp ?? null,
+    gatewayAmbiguous: a.gatewayAmbiguous,
+    closedBy: a.closedBy,
+  };
+}
+
+function userOf(a: ClosedAttempt): string {
+  if (a.user !== null) return displayUser(a.user);
+  return `unknown@${(a.clientMachine ?? a.events[0]!.ref.computer).toLowerCase()}`;
+}
+
+/** One evidence entry: where the event is, and what it says in a few words. */
+export function evidenceOf(e: NormalizedEvent): Evidence {
+  return {
+    source: e.source,
+    eventId: e.ref.eventId,
+    computer: e.ref.computer,
+    recordId: e.ref.recordId,
+    time: formatTime(e.time),
+    provider: e.ref.provider,
+    channel: e.ref.channel,
+    summary: summaryOf(e),
+  };
+}
+
+function summaryOf(e: NormalizedEvent): string {
+  switch (e.kind) {
+    case 'client.result':
+      return `client ${e.ref.eventId}${e.errorCode === null ? '' : ` error ${e.errorCode}`}${e.caName === null ? '' : ` CA ${e.caName}`}${e.serverAddress === null ? '' : ` server ${e.serverAddress}`}`;
+    case 'gateway.request':
+      return `IIS ${e.method} ${e.uriStem} → ${e.status}${e.timeTakenMs === null ? '' : ` in ${e.timeTakenMs} ms`}${e.clientIp === null ? '' : ` from ${e.clientIp}`}`;
+    case 'radius.decision':
+      return e.decision === 'granted'
+        ? `NPS ${e.ref.eventId} granted access`
+        : `NPS ${e.ref.eventId} ${e.decision}, reason ${e.reasonCode ?? '?'}${e.reason === null ? '' : ` (${e.reason})`}`;
+    case 'radius.directory_unavailable':
+      return `NPS ${e.ref.eventId}: no domain controller available for ${e.domain}`;
+    case 'ca.request':
+      return `CA ${e.ref.eventId} received request ${e.requestId}${e.template === null ? '' : ` for template ${e.template}`}`;
+    case 'ca.result': {
+      const symbol = e.hresult === null ? null : hresultSymbol(e.hresult);
+      const code = e.hresult === null ? '' : ` ${e.hresult}${symbol === null ? '' : ` ${symbol}`}`;
+      return `CA ${e.ref.eventId} ${e.status} request ${e.requestId}${code}`;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { type AnalysisResult, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
+import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
+import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
+import { formatText } from '../format-text.js';
+import { listInputs, readChunks } from '../inputs.js';
+import type { Io } from '../io.js';
+
+export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
+
+Reads exported Windows event logs (EVTX-XML: wevtutil qe /f:xml output, Event Viewer "Save as XML", one event per
+line; UTF-8 or UTF-16LE) of the DirectAccess client, the DA server's IIS, NPS and the CA, and prints every OTP
+attempt: its outcome, the stage that failed, the root cause with its evidence and remediation.
+
+Options:
+  --format text|json     text (default): a timeline per attempt and a summary; json: the JSON contract
+  --out FILE             write the report to FILE instead of standard output
+  --config FILE          analysis settings (JSON, see schemas/src/analysis-config.ts)
+  --probe-user NAME      the DA server's RADIUS probe account (repeatable; default DAProbeUser)
+  --domain NB=DNS[,DNS]  map a NetBIOS domain to its DNS domain / UPN suffixes (repeatable)
+  --sources LIST         sources the input holds (client,gateway,radius,ca); default: those that appear
+  --progress             progress on standard error (automatic for inputs over 64 MB)
+  --help                 this text
+
+Exit code: 0 when the analysis ran (whatever it found), 2 when the input could not be read or the options are wrong.`;
+
+/** `otptrace analyze`: the offline analysis of a folder of exported logs. */
+export async function runAnalyze(argv: readonly string[], io: Io): Promise<number> {
+  let args: ParsedArgs;
+  let config: AnalysisConfig;
+  try {
+    args = parseArgs(argv, ['format', 'out', 'config', 'probe-user', 'domain', 'sources'], ['progress', 'help']);
+    if (args.options.has('help')) {
+      io.stdout(`${ANALYZE_HELP}\n`);
+      return 0;
+    }
+    if (args.positional.length === 0) throw new Error('name at least one file or folder to analyse (see --help)');
+    const format = optionValue(args, 'format') ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new Error(`--format ${format}: use text or json`);
+    config = await loadConfig(args);
+  } catch (e) {
+    io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
+    return 2;
+  }
+  let result: AnalysisResult;
+  try {
+    result = await analyzePaths(args.positional, config, io, args.options.has('progress'));
+  } catch (e) {
+    io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const format = optionValue(args, 'format') ?? 'text';
+  const report = format === 'json' ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatText(result);
+  const out = optionValue(args, 'out');
+  if (out === undefined) io.stdout(report);
+  else await writeFile(out, report);
+  return 0;
+}
+
+/** Read, ingest and analyse every input file, streaming each one. */
+export async function analyzePaths(
+  paths: readonly string[],
+  config: AnalysisConfig,
+  io: Io,
+  progress: boolean,
+): Promise<AnalysisResult> {
+  const files = await listInputs(paths);
+  if (files.length === 0) throw new Error(`no event log files found in ${paths.join(', ')}`);
+  const analysis = new OfflineAnalysis(config);
+  const total = files.reduce((n, f) => n + f.size, 0);
+  const showProgress = progress || total > 64 * 1024 * 1024;
+  let done = 0;
+  let lastShown = 0;
+  for (const file of files) {
+    const ingestor = new XmlIngestor(analysis.context, { maxEventBytes: config.maxEventBytes });
+    try {
+      for await (const chunk of readChunks(file.path)) {
+        analysis.add(file.path, ingestor.push(chunk));
+        done += chunk.length;
+        if (showProgress && done - lastShown > 32 * 1024 * 1024) {
+          lastShown = done;
+          io.stderr(`otptrace: read ${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB\n`);
+        }
+      }
+    } catch (e) {
+      throw new Error(`cannot read ${file.path}: ${(e as Error).message}`);
+    }
+    analysis.add(file.path, ingestor.end());
+  }
+  return analysis.finish();
+}
+
+/** The JSON contract: attempts, summary, rejected (plus the sources seen). */
+export function toJson(result: AnalysisResult): object {
+  return {
+    attempts: result.attempts.map((a) => a.record),
+    summary: result.summary,
+    rejected: result.rejected,
+    coverage: result.coverage,
+  };
+}
+
+async function loadConfig(args: ParsedArgs): Promise<AnalysisConfig> {
+  const file = optionValue(args, 'config');
+  const base: Record<string, unknown> =
+    file === undefined ? {} : (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>);
+  const probes = args.options.get('probe-user');
+  if (probes !== undefined) base.probeUsers = probes;
+  const domains = args.options.get('domain');
+  if (domains !== undefined) {
+    const map: Record<string, string[]> = { ...((base.domains as Record<string, string[]>) ?? {}) };
+    for (const d of domains) {
+      const [nb, dns] = d.split('=');
+      if (nb === undefined || dns === undefined || nb === '')
+        throw new Error(`--domain ${d}: use NETBIOS=dns.name[,other.suffix]`);
+      map[nb] = dns.split(',').filter((x) => x !== '');
+    }
+    base.domains = map;
+  }
+  const sources = optionValue(args, 'sources');
+  if (sources !== undefined) base.sources = sources.split(',');
+  const parsed = analysisConfigSchema.safeParse(base);
+  if (!parsed.success)
+    throw new Error(
+      `invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}

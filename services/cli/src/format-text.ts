@@ -1,0 +1,59 @@
+import type { AnalysisResult } from '@otptrace/pipeline';
+import type { AttemptRecord } from '@otptrace/schemas';
+
+/** The readable report: one timeline per attempt, then the summary and what was rejected. */
+export function formatText(result: AnalysisResult, maxRejected = 20): string {
+  const lines: string[] = [];
+  result.attempts.forEach((a, i) => lines.push(...attemptLines(a.record, i + 1), ''));
+  const s = result.summary;
+  lines.push('Summary');
+  lines.push(
+    `  events read ${s.eventsRead}: correlated ${s.eventsCorrelated}, ignored ${s.eventsIgnored}, rejected ${s.eventsRejected}`,
+  );
+  lines.push(
+    `  attempts: ${Object.entries(s.attempts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  const causes = new Map<string, number>();
+  for (const a of result.attempts) {
+    const r = a.record;
+    if (r.rootCause !== null)
+      causes.set(
+        `${r.failedStage ?? '-'} / ${r.rootCause.code}`,
+        (causes.get(`${r.failedStage ?? '-'} / ${r.rootCause.code}`) ?? 0) + 1,
+      );
+  }
+  if (causes.size > 0) {
+    lines.push('  failures by stage / root cause:');
+    for (const [k, v] of [...causes].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)))
+      lines.push(`    ${String(v).padStart(6)}  ${k}`);
+  }
+  lines.push(`  sources in the input: ${result.coverage.join(', ') || 'none'}`);
+  if (result.rejected.length > 0) {
+    lines.push(
+      '',
+      `Rejected input (${result.rejected.length}${result.rejected.length > maxRejected ? `, first ${maxRejected}` : ''}):`,
+    );
+    for (const r of result.rejected.slice(0, maxRejected))
+      lines.push(`  ${r.file}@${r.position}  [${r.code}] ${r.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function attemptLines(r: AttemptRecord, n: number): string[] {
+  const verdict = r.outcome === 'failure' ? `FAILURE at ${r.failedStage ?? '?'}` : r.outcome.toUpperCase();
+  const out = [`#${n}  ${r.user}  ${verdict}  ${r.start} → ${r.end}  trace ${r.traceId}`];
+  if (r.rootCause !== null) {
+    out.push(`    cause: ${r.rootCause.code}: ${r.rootCause.title}`);
+    out.push(`    fix:   ${r.rootCause.remediation}`);
+  }
+  if (r.gatewayAmbiguous)
+    out.push("    note:  an IIS request on the DA server overlapped another user's attempt and was not attributed");
+  for (const e of r.evidence) {
+    out.push(
+      `    ${e.time.slice(11, 23)}  ${e.source.padEnd(7)} ${e.summary}  [${e.computer} ${e.channel} #${e.recordId}]`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,11 @@
+/** Where a command writes: injected so tests can capture it. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** The process's own standard output and error. */
+export const processIo: Io = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+};

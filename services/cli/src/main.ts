@@ -1,0 +1,37 @@
+import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js';
+import { type Io, processIo } from './io.js';
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+/** Commands by name; each lives in its own file under commands/. */
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  analyze: { run: runAnalyze, summary: 'analyse exported event logs offline (the main job)' },
+};
+
+const HELP = `otptrace: where and why a DirectAccess OTP logon failed
+
+Usage: otptrace <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run "otptrace <command> --help" for a command's options.
+
+${ANALYZE_HELP.split('\n')[0]}`;
+
+/** Entry point of the otptrace command; returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(`${HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`otptrace: unknown command ${JSON.stringify(name)}; run otptrace --help\n`);
+    return 2;
+  }
+  return command.run(rest, io);
+}
