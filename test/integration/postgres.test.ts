@@ -1,0 +1,116 @@
+import {
+  createPool,
+  ingestAttempts,
+  listTickets,
+  migrate,
+  type Pool,
+  queryMetrics,
+  queryStats,
+  settingsFromEnv,
+} from '@otptrace/postgres';
+import { statsReport } from '@otptrace/stats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAttempt } from '../../packages/stats/test/attempts.js';
+
+// Against the machine's real PostgreSQL (DATABASE_URL / PG* / default postgres://postgres@127.0.0.1:5432/test),
+// in a schema of its own that is dropped at the end.
+const schema = `otptrace_it_${process.pid}_${Date.now().toString(36)}`;
+const settings = { ...settingsFromEnv(process.env), schema };
+let pool: Pool;
+
+const T0 = Date.parse('2025-03-04T09:00:00Z');
+const SEC = 1000;
+/** 50 users denied by ca01 within 5 minutes (ca_template_not_available), then 10 successes, plus probes and wrong OTPs. */
+const outage = Array.from({ length: 50 }, (_, i) =>
+  buildAttempt({ n: i + 1, at: T0 + i * 6 * SEC, outcome: 'failure', stage: 'ca', cause: 'ca_template_not_available' }),
+);
+const recovery = Array.from({ length: 10 }, (_, i) =>
+  buildAttempt({ n: 100 + i, at: T0 + 600 * SEC + i * 30 * SEC, outcome: 'success' }),
+);
+const wrongOtps = Array.from({ length: 5 }, (_, i) =>
+  buildAttempt({ n: 200 + i, at: T0 + 60 * SEC * i, outcome: 'failure', stage: 'radius', cause: 'otp_rejected' }),
+);
+const probes = Array.from({ length: 40 }, (_, i) =>
+  buildAttempt({ n: 300 + i, at: T0 + i * 30 * SEC, outcome: 'probe', cause: i % 2 === 0 ? 'radius_account' : null }),
+);
+const day = [...outage, ...recovery, ...wrongOtps, ...probes];
+
+beforeAll(async () => {
+  pool = createPool(settings);
+  const first = await migrate(pool, schema);
+  expect(first.applied).toEqual(['001_attempt_facts.sql', '002_tickets.sql']);
+  expect((await migrate(pool, schema)).applied).toEqual([]);
+});
+
+afterAll(async () => {
+  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await pool.end();
+});
+
+describe('PostgreSQL statistics and tickets', () => {
+  it('an outage opens one ticket and successes through the CA resolve it', async () => {
+    const during = await ingestAttempts(pool, [...outage, ...wrongOtps, ...probes]);
+    expect(during).toMatchObject({ inserted: 95, duplicates: 0 });
+    expect(during.changes.map((c) => c.change)).toEqual(['opened']);
+    const [open] = await listTickets(pool, { status: 'open' });
+    expect(open).toMatchObject({
+      code: 'ca_template_not_available',
+      attemptCount: 50,
+      scope: { label: 'ca:ca01.corp.example' },
+    });
+    expect(open?.affectedUsers.count).toBe(50);
+
+    const after = await ingestAttempts(pool, recovery);
+    expect(after.changes.map((c) => [c.change, c.ticket.key])).toEqual([['resolved', open?.key]]);
+    const all = await listTickets(pool);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ status: 'resolved', resolvedAt: recovery[2]?.end, attemptCount: 50 });
+  });
+
+  it('a replay of the same attempts leaves counts and tickets unchanged', async () => {
+    const countsBefore = await queryStats(pool, { by: 'cause', bucket: 'hour' });
+    const ticketsBefore = await pool.query('SELECT ticket_key, revision, body, updated_at FROM tickets ORDER BY 1');
+    const replay = await ingestAttempts(pool, [...day].reverse());
+    expect(replay).toMatchObject({ inserted: 0, duplicates: day.length, changes: [] });
+    expect(replay.tickets.duplicate).toBe(day.length);
+    expect(await queryStats(pool, { by: 'cause', bucket: 'hour' })).toEqual(countsBefore);
+    expect((await pool.query('SELECT ticket_key, revision, body, updated_at FROM tickets ORDER BY 1')).rows).toEqual(
+      ticketsBefore.rows,
+    );
+  });
+
+  it('keeps probes out of attempts and failure rates', async () => {
+    const report = await queryStats(pool, { by: 'outcome' });
+    expect(report.totals).toEqual({
+      attempts: 65,
+      success: 10,
+      failure: 55,
+      cancelled: 0,
+      incomplete: 0,
+      probes: 40,
+      failureRate: 0.8462,
+    });
+    expect(report.rows.find((r) => r.key === 'probe')).toMatchObject({ attempts: 0, probes: 40, failureRate: null });
+    const byRadius = await queryStats(pool, { by: 'radius' });
+    expect(byRadius.rows).toEqual([
+      expect.objectContaining({ key: 'nps01.corp.example', attempts: 65, failure: 55, probes: 40 }),
+    ]);
+    const metrics = await queryMetrics(pool);
+    expect(metrics.attempts.some((s) => s.labels.outcome === 'probe')).toBe(false);
+    expect(metrics.probes.reduce((n, s) => n + s.value, 0)).toBe(40);
+  });
+
+  it('gives the same answer as the in-memory statistics, for every grouping', async () => {
+    for (const by of ['outcome', 'stage', 'cause', 'gateway', 'radius', 'ca', 'subnet', 'user'] as const) {
+      for (const bucket of [null, 'minute', 'hour', 'day'] as const) {
+        const query = { by, bucket, from: '2025-03-04T09:02:00Z', to: '2025-03-04T09:30:00Z', limit: 5 };
+        const fromDb = await queryStats(pool, query);
+        const inMemory = statsReport(day, query);
+        expect({ rows: fromDb.rows, totals: fromDb.totals }).toEqual({ rows: inMemory.rows, totals: inMemory.totals });
+      }
+    }
+    const latencies = (await queryStats(pool)).latencies;
+    expect(latencies.ca).toEqual({ count: 60, p50: 300, p90: 300, p99: 300, max: 300 });
+    expect(latencies.radius.count).toBe(65);
+  });
+});
