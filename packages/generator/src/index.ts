@@ -1,2 +1,15 @@
-/** @otptrace/generator: deterministic fleet log generator. */
-export const PACKAGE_NAME = '@otptrace/generator';
+/** @otptrace/generator: a deterministic DirectAccess OTP fleet, written as the four sources' event logs plus expected verdicts. */
+export type { ExpectedAttempt, FleetFile } from './attempt.js';
+export { FLEET_FILES } from './attempt.js';
+export type { CaServer, DaServer, Fleet, FleetUser, Host, NpsServer } from './fleet.js';
+export { buildFleet } from './fleet.js';
+export type { FleetChunk, FleetSummary } from './generate.js';
+export { generateFleetLogs } from './generate.js';
+export type { FleetLogOptions } from './options.js';
+export { DEFAULT_FLEET_OPTIONS, fleetOptionProblems } from './options.js';
+export type { Prng, Weighted } from './prng.js';
+export { createPrng, pickWeighted } from './prng.js';
+export { hresultToSignedDecimal } from './render/ca.js';
+export { OTP_URI_STEM } from './render/iis.js';
+export type { ScenarioName } from './scenarios.js';
+export { DEFAULT_MIX, SCENARIOS } from './scenarios.js';

@@ -1,0 +1,64 @@
+/** Settings of one generated fleet. */
+export interface FleetLogOptions {
+  /** Seed of every random choice: same options, same bytes. */
+  readonly seed: number;
+  readonly users: number;
+  readonly daServers: number;
+  readonly npsServers: number;
+  readonly cas: number;
+  /** ISO start of the first day (UTC midnight recommended). */
+  readonly startTime: string;
+  /** Days to generate when `sizeBytes` is null. */
+  readonly days: number;
+  /** Stop starting new attempts once this many bytes of XML were written (whole days follow one another). */
+  readonly sizeBytes: number | null;
+  /** Share of all events that are unrelated to OTP (logons, filtering platform, services...). */
+  readonly unrelatedRatio: number;
+  /** Mean OTP logons per user per day. */
+  readonly attemptsPerUserPerDay: number;
+  /** Interval of each DA server's DAProbeUser RADIUS probe (§1.4: not documented; 5 minutes is the folklore). */
+  readonly probeIntervalMs: number;
+  /** Each host's clock is off by up to this much, either way. */
+  readonly maxClockSkewMs: number;
+  /** Chance that a user tries again after a failed or cancelled attempt. */
+  readonly retryProbability: number;
+}
+
+/** Defaults: a two-DA-server fleet over one day, 90% unrelated events. */
+export const DEFAULT_FLEET_OPTIONS: FleetLogOptions = Object.freeze({
+  seed: 1,
+  users: 1000,
+  daServers: 2,
+  npsServers: 2,
+  cas: 2,
+  startTime: '2026-03-02T00:00:00.000Z',
+  days: 1,
+  sizeBytes: null,
+  unrelatedRatio: 0.9,
+  attemptsPerUserPerDay: 1.2,
+  probeIntervalMs: 300_000,
+  maxClockSkewMs: 0,
+  retryProbability: 0.6,
+});
+
+/** Problems with the options, empty when they are usable. */
+export function fleetOptionProblems(o: FleetLogOptions): string[] {
+  const problems: string[] = [];
+  const positiveInt = (name: string, v: number): void => {
+    if (!Number.isInteger(v) || v < 1) problems.push(`${name} must be a positive integer (got ${v})`);
+  };
+  positiveInt('users', o.users);
+  positiveInt('daServers', o.daServers);
+  positiveInt('npsServers', o.npsServers);
+  positiveInt('cas', o.cas);
+  positiveInt('days', o.days);
+  if (!Number.isInteger(o.seed)) problems.push(`seed must be an integer (got ${o.seed})`);
+  if (Number.isNaN(Date.parse(o.startTime))) problems.push(`startTime is not an ISO time (got ${o.startTime})`);
+  if (!(o.unrelatedRatio >= 0 && o.unrelatedRatio < 1)) problems.push('unrelatedRatio must be in [0, 1)');
+  if (!(o.attemptsPerUserPerDay > 0)) problems.push('attemptsPerUserPerDay must be > 0');
+  if (!(o.probeIntervalMs >= 1000)) problems.push('probeIntervalMs must be ≥ 1000');
+  if (!(o.maxClockSkewMs >= 0)) problems.push('maxClockSkewMs must be ≥ 0');
+  if (!(o.retryProbability >= 0 && o.retryProbability <= 1)) problems.push('retryProbability must be in [0, 1]');
+  if (o.sizeBytes !== null && !(o.sizeBytes > 0)) problems.push('sizeBytes must be > 0');
+  return problems;
+}
