@@ -63,7 +63,10 @@ function integer(text: string): number | null {
   return /^\d+$/.test(text) ? Number(text) : null;
 }
 
-/** `data` by name and `dataList` in order from `<EventData>`, or `data` by element name from `<UserData>`. */
+/**
+ * `data` by name and `dataList` in order from `<EventData>`'s `<Data>`, or, for `<UserData>`, from the payload
+ * element's children by element name (as @otptrace/parse's scanEvent does with the same XML).
+ */
 function eventValues(event: XmlElement): Pick<ParsedEvent, 'data' | 'dataList'> {
   const data: Record<string, string> = {};
   const dataList: string[] = [];
@@ -81,7 +84,12 @@ function eventValues(event: XmlElement): Pick<ParsedEvent, 'data' | 'dataList'> 
   const userData = childElement(event, 'UserData');
   const payload = userData?.children.find((child): child is XmlElement => typeof child !== 'string');
   if (payload !== undefined) {
-    for (const child of payload.children) if (typeof child !== 'string') data[child.name] = textOf(child);
+    for (const child of payload.children) {
+      if (typeof child === 'string') continue;
+      const value = textOf(child);
+      data[child.name] = value;
+      dataList.push(value);
+    }
   }
   return { data, dataList };
 }

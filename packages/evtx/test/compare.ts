@@ -52,6 +52,8 @@ export function differences(ours: ParsedEvent, truth: TruthEvent): string[] {
   const theirs =
     ours.dataList.length === truth.dataList.length ? truth.dataList : truth.dataList.filter((v) => v !== '');
   if (list.length !== theirs.length) out.push(`dataList length: ${ours.dataList.length} ≠ ${truth.dataList.length}`);
-  list.forEach((value, i) => check(`dataList[${i}]`, value, theirs[i]));
+  list.forEach((value, i) => {
+    check(`dataList[${i}]`, value, theirs[i]);
+  });
   return out;
 }

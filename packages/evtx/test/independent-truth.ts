@@ -80,7 +80,9 @@ function toTruth(event: OrderedNode): TruthEvent {
         const payloadTag = tagOf(payload) as string;
         for (const item of children(payload, payloadTag)) {
           const name = tagOf(item);
-          if (name !== undefined) data[name] = text(item, name);
+          if (name === undefined) continue;
+          data[name] = text(item, name);
+          dataList.push(data[name]);
         }
       }
     }
