@@ -1,0 +1,50 @@
+import type { AttemptRecord, StatsQueryInput, StatsReport, Ticket, TicketConfigInput } from '@otptrace/schemas';
+import {
+  type AttemptFact,
+  attemptFact,
+  type MetricsSnapshot,
+  metricsFromFacts,
+  statsReportFromFacts,
+} from '@otptrace/stats';
+import { processAttempts, type TicketState } from '@otptrace/ticket';
+
+/** What the API reads: PostgreSQL in production, memory in tests and for a file. */
+export interface StatsStore {
+  queryStats(query: StatsQueryInput): Promise<StatsReport>;
+  listTickets(filter: { status?: Ticket['status'] }): Promise<Ticket[]>;
+  metrics(): Promise<MetricsSnapshot>;
+  /** Resolves when the store can answer; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+}
+
+/** An in-memory store that takes attempts as they come (live counters), idempotent by attempt ID. */
+export interface MemoryStatsStore extends StatsStore {
+  add(attempts: readonly AttemptRecord[]): void;
+}
+
+/** A store over attempts held in memory, running the ticket engine on every `add`. */
+export function createMemoryStatsStore(ticketConfig: TicketConfigInput = {}): MemoryStatsStore {
+  const facts = new Map<string, AttemptFact>();
+  let tickets: TicketState | null = null;
+  const ticketList = (): Ticket[] => Object.values(tickets?.tickets ?? {});
+  return {
+    add(attempts) {
+      for (const attempt of attempts) if (!facts.has(attempt.id)) facts.set(attempt.id, attemptFact(attempt));
+      tickets = processAttempts(tickets, attempts, ticketConfig).state;
+    },
+    queryStats: async (query) => statsReportFromFacts([...facts.values()], query),
+    listTickets: async (filter) =>
+      ticketList().filter((t) => filter.status === undefined || t.status === filter.status),
+    metrics: async () => {
+      const open = new Map<string, { labels: Record<string, string>; value: number }>();
+      for (const t of ticketList().filter((t) => t.status === 'open')) {
+        const id = `${t.code}\u0000${t.scope.label}`;
+        const sample = open.get(id) ?? { labels: { code: t.code, scope: t.scope.label }, value: 0 };
+        sample.value += 1;
+        open.set(id, sample);
+      }
+      return { ...metricsFromFacts([...facts.values()]), openTickets: [...open.values()] };
+    },
+    ping: async () => {},
+  };
+}
