@@ -1,0 +1,122 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPool, type Pool, settingsFromEnv } from '@otptrace/postgres';
+import { createPostgresStatsStore, createStatsApi } from '@otptrace/stats-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAttempt } from '../../packages/stats/test/attempts.js';
+import { runDbLoad, runDbMigrate, runStats } from '../../services/cli/src/commands/stats.js';
+
+// `otptrace stats` offline and over the real PostgreSQL, `otptrace db migrate/load`, and the stats API over the
+// same database; in a schema of its own, dropped at the end.
+const schema = `otptrace_it_stats_${process.pid}_${Date.now().toString(36)}`;
+const T0 = Date.parse('2025-03-04T09:00:00Z');
+const attempts = [
+  ...Array.from({ length: 12 }, (_, i) =>
+    buildAttempt({
+      n: i + 1,
+      at: T0 + i * 10_000,
+      outcome: 'failure',
+      stage: 'radius',
+      cause: 'radius_no_response',
+      radius: 'nps02.corp.example',
+    }),
+  ),
+  ...Array.from({ length: 8 }, (_, i) =>
+    buildAttempt({ n: 50 + i, at: T0 + 3_600_000 + i * 10_000, outcome: 'success', radius: 'nps02.corp.example' }),
+  ),
+  buildAttempt({ n: 90, at: T0, outcome: 'probe', cause: 'radius_account' }),
+];
+let dir: string;
+let file: string;
+let pool: Pool;
+
+function capture() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s) } };
+}
+
+beforeAll(async () => {
+  process.env.OTPTRACE_PG_SCHEMA = schema;
+  dir = await mkdtemp(join(tmpdir(), 'otptrace-stats-'));
+  file = join(dir, 'analysis.json');
+  await writeFile(file, JSON.stringify({ attempts, summary: {}, rejected: [] }));
+  pool = createPool({ ...settingsFromEnv(process.env), schema });
+});
+
+afterAll(async () => {
+  await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await pool.end();
+  await rm(dir, { recursive: true, force: true });
+  delete process.env.OTPTRACE_PG_SCHEMA;
+});
+
+describe('otptrace stats', () => {
+  it('prints statistics of an analysis file without a database', async () => {
+    const { out, io } = capture();
+    expect(await runStats(['--input', file, '--by', 'radius', '--tickets'], io)).toBe(0);
+    expect(out.stdout).toMatch(/^nps02\.corp\.example\s+20\s+8\s+12\s+0\s+0\s+60\.0%\s+0$/m);
+    expect(out.stdout).toMatch(/^nps01\.corp\.example\s+0\s+0\s+0\s+0\s+0\s+-\s+1$/m);
+    expect(out.stdout).toMatch(/^total\s+20\s+8\s+12\s+0\s+0\s+60\.0%\s+1$/m);
+    expect(out.stdout).toContain('resolved radius_no_response @ radius:nps02.corp.example: 12 attempts, 12 users');
+  });
+
+  it('loads the file into PostgreSQL once, and prints the same JSON from there', async () => {
+    const migrated = capture();
+    expect(await runDbMigrate([], migrated.io)).toBe(0);
+    expect(migrated.out.stdout).toBe(`schema ${schema}: applied 001_attempt_facts.sql, 002_tickets.sql\n`);
+    const loads = capture();
+    expect(await runDbLoad([file, file], loads.io)).toBe(0);
+    expect(loads.out.stdout.split('\n')).toEqual([
+      `${file}: 21 attempts stored, 0 already there; tickets: resolved radius_no_response@radius:nps02.corp.example`,
+      `${file}: 0 attempts stored, 21 already there; tickets: no change`,
+      '',
+    ]);
+    const args = ['--by', 'outcome', '--bucket', 'hour', '--from', '2025-03-04T00:00:00Z', '--format', 'json'];
+    const fromDb = capture();
+    const fromFile = capture();
+    expect(await runStats(args, fromDb.io)).toBe(0);
+    expect(await runStats([...args, '--input', file], fromFile.io)).toBe(0);
+    const db = JSON.parse(fromDb.out.stdout);
+    expect(db.rows).toEqual(JSON.parse(fromFile.out.stdout).rows);
+    expect(
+      db.rows.map((r: { bucket: string; key: string; attempts: number }) => [
+        r.bucket.slice(11, 16),
+        r.key,
+        r.attempts,
+      ]),
+    ).toEqual([
+      ['09:00', 'failure', 12],
+      ['09:00', 'probe', 0],
+      ['10:00', 'success', 8],
+    ]);
+  });
+
+  it('rejects a bad grouping with a usage error', async () => {
+    const { out, io } = capture();
+    expect(await runStats(['--by', 'planet'], io)).toBe(2);
+    expect(out.stderr).toMatch(/^otptrace stats: --by: /);
+  });
+
+  it('serves the same statistics and the counters over HTTP', async () => {
+    const api = createStatsApi(
+      { host: '127.0.0.1', port: 0 },
+      { store: createPostgresStatsStore(pool), log: { info() {}, error() {} } },
+    );
+    const base = `http://127.0.0.1:${await api.listen()}`;
+    try {
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const stats = await (await fetch(`${base}/api/stats?by=radius`)).json();
+      expect(stats.totals).toMatchObject({ attempts: 20, failure: 12, probes: 1, failureRate: 0.6 });
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain(
+        'otptrace_attempts_total{outcome="failure",failed_stage="radius",root_cause="radius_no_response"} 12\n',
+      );
+      expect(metrics).toContain('otptrace_probes_total{radius="nps01.corp.example",refused="true"} 1\n');
+      expect(metrics).toContain('otptrace_stage_latency_seconds_count{stage="radius"} 20\n');
+      expect(metrics).not.toContain('otptrace_tickets_open{');
+    } finally {
+      await api.close();
+    }
+  });
+});
