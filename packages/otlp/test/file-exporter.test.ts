@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTraceExporter } from '../src/index.js';
+import { GATEWAY_ID, nanos, RADIUS_ID, ROOT_ID, SPANS, T0, TRACE_ID } from './spans.js';
+
+interface OtlpJson {
+  resourceSpans: {
+    resource: { attributes: { key: string; value: Record<string, unknown> }[] };
+    scopeSpans: { scope: { name: string }; spans: Record<string, unknown>[] }[];
+  }[];
+}
+
+const attr = (attributes: { key: string; value: Record<string, unknown> }[], key: string) =>
+  attributes.find((a) => a.key === key)?.value;
+
+describe('OTLP-JSON file', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'otptrace-otlp-')), 'traces.json');
+
+  it('writes the standard OTLP JSON encoding with the exact IDs, historical times, status and events', async () => {
+    const exporter = createTraceExporter({ file: path, serviceVersion: '9.9.9' }, {});
+    const report = await exporter.export(SPANS);
+    expect(report).toEqual({
+      ok: true,
+      spansSubmitted: 3,
+      spansExported: 3,
+      spansFailed: 0,
+      batchesFailed: 0,
+      retries: 0,
+      errors: [],
+    });
+    await exporter.shutdown();
+
+    const text = readFileSync(path, 'utf8');
+    expect(text.trimEnd().split('\n')).toHaveLength(1); // one export() = one JSON document
+    const doc = JSON.parse(text) as OtlpJson;
+    // One resource per machine: the attempt (otptrace itself), the DA server, NPS.
+    const hosts = doc.resourceSpans.map((rs) => attr(rs.resource.attributes, 'host.name')?.stringValue ?? null);
+    expect(hosts).toEqual([null, 'DA01.corp.example.com', 'NPS01.corp.example.com']);
+    for (const rs of doc.resourceSpans) {
+      expect(attr(rs.resource.attributes, 'service.name')).toEqual({ stringValue: 'otptrace' });
+      expect(attr(rs.resource.attributes, 'service.version')).toEqual({ stringValue: '9.9.9' });
+      expect(rs.scopeSpans[0]!.scope.name).toBe('@otptrace/otlp');
+    }
+    const spans = doc.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
+    expect(spans.map((s) => [s.traceId, s.spanId, s.parentSpanId, s.name, s.kind])).toEqual([
+      [TRACE_ID, ROOT_ID, undefined, 'OTP attempt', 1],
+      [TRACE_ID, GATEWAY_ID, ROOT_ID, 'POST /OTP/otpsign.dll', 2],
+      [TRACE_ID, RADIUS_ID, GATEWAY_ID, 'RADIUS Access-Request', 2],
+    ]);
+    const radius = spans[2]!;
+    expect(radius.startTimeUnixNano).toBe(nanos(T0 + 100));
+    expect(radius.endTimeUnixNano).toBe(nanos(T0 + 1200.123));
+    expect(radius.endTimeUnixNano).toBe('1772442901200123000');
+    expect(radius.status).toEqual({ code: 2, message: 'The OTP server rejected the one-time password or PIN' });
+    expect(radius.events).toEqual([
+      {
+        name: 'otp.failure',
+        timeUnixNano: nanos(T0 + 1200.123),
+        attributes: [{ key: 'otp.nps.reason_code', value: { intValue: 16 } }],
+        droppedAttributesCount: 0,
+      },
+    ]);
+    expect(spans[1]!.status).toEqual({ code: 0 });
+    expect(attr(spans[0]!.attributes as never, 'otp.evidence.event_id')).toEqual({
+      arrayValue: { values: [{ intValue: 6200 }, { intValue: 6273 }] },
+    });
+  });
+
+  it('reports a file it cannot write instead of throwing', async () => {
+    const exporter = createTraceExporter({ file: join(path, 'not-a-dir', 'x.json') }, {});
+    const report = await exporter.export(SPANS);
+    expect(report.ok).toBe(false);
+    expect(report.spansFailed).toBe(3);
+    expect(report.errors[0]).toMatch(/^writing OTLP JSON to .*x\.json failed: ENOTDIR/);
+  });
+});
