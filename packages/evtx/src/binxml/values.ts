@@ -169,10 +169,19 @@ export function renderFiletime(low: number, high: number): string {
   const spill = high * 4967296 + low;
   const seconds = high * 429 + Math.floor(spill / 1e7);
   const ticks = spill % 1e7;
-  const date = new Date((seconds - SECONDS_1601_TO_1970) * 1000);
-  if (Number.isNaN(date.getTime())) throw new BinXmlError('FILETIME out of range', 0);
-  return `${date.toISOString().slice(0, 19)}.${String(ticks).padStart(7, '0')}Z`;
+  // Records of a chunk are written within the same seconds, and each record's header repeats its TimeCreated:
+  // remembering the last second's text skips most Date work.
+  if (seconds !== lastSeconds) {
+    const date = new Date((seconds - SECONDS_1601_TO_1970) * 1000);
+    if (Number.isNaN(date.getTime())) throw new BinXmlError('FILETIME out of range', 0);
+    lastSecondsText = date.toISOString().slice(0, 19);
+    lastSeconds = seconds;
+  }
+  return `${lastSecondsText}.${String(ticks).padStart(7, '0')}Z`;
 }
+
+let lastSeconds = Number.NaN;
+let lastSecondsText = '';
 
 /** A SYSTEMTIME (year, month, weekday, day, hour, minute, second, milliseconds) in the same form as FILETIME. */
 function renderSystemtime(b: Uint8Array, at: number): string {
