@@ -37,7 +37,9 @@ const evtxPasses = rate(() => {
   for (const bytes of files) readEvtx(bytes);
 });
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, 1 thread`);
-console.log(`samples: ${files.length} files, ${(fileBytes / MB).toFixed(2)} MB (${(usedBytes / MB).toFixed(2)} MB in chunks holding records), ${eventsPerPass} events`);
+console.log(
+  `samples: ${files.length} files, ${(fileBytes / MB).toFixed(2)} MB (${(usedBytes / MB).toFixed(2)} MB in chunks holding records), ${eventsPerPass} events`,
+);
 console.log(
   `@otptrace/evtx readEvtx: ${((evtxPasses * fileBytes) / MB).toFixed(1)} MB/s of .evtx files ` +
     `(${((evtxPasses * usedBytes) / MB).toFixed(1)} MB/s of used chunks), ${Math.round(evtxPasses * eventsPerPass)} events/s`,
