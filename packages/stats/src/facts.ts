@@ -54,9 +54,10 @@ export function attemptFact(attempt: AttemptRecord): AttemptFact {
 }
 
 /**
- * Stage latencies from the evidence times. RADIUS decision: from the attempt's start (the request reaching the DA
- * server) to the NPS decision, when the DA server's request is in the evidence. CA issuance: from 4886 (received)
- * to the CA's decision. End to end: from the start to the last evidence event.
+ * Stage latencies from the evidence times. RADIUS decision: from the DA server receiving the request (IIS 6200 time
+ * minus its time-taken, since IIS logs at completion: domain doc §2.3) to the NPS decision; without the IIS
+ * request, none. CA issuance: from 4886 (received) to the CA's decision. End to end: from the attempt's start (or the
+ * IIS request start, if earlier) to the last evidence event.
  */
 export function stageLatencies(
   attempt: AttemptRecord,
@@ -65,18 +66,33 @@ export function stageLatencies(
   const times = (keep: (e: Evidence) => boolean): number[] =>
     attempt.evidence.filter(keep).map((e) => Date.parse(e.time));
   const radiusDecision = first(times((e) => e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)));
-  const hasGateway = attempt.evidence.some((e) => e.source === 'gateway');
+  const requestStart = gatewayRequestStart(attempt.evidence);
   const caReceived = first(times((e) => e.source === 'ca' && e.eventId === CA_RECEIVED));
   const caDecision =
     caReceived === null
       ? null
       : first(times((e) => e.source === 'ca' && CA_DECISIONS.has(e.eventId)).filter((t) => t >= caReceived));
+  const begin = Math.min(startMs, requestStart ?? startMs);
   const last = Math.max(...times(() => true));
   return {
-    radiusMs: hasGateway && radiusDecision !== null && radiusDecision > startMs ? radiusDecision - startMs : null,
+    radiusMs:
+      requestStart !== null && radiusDecision !== null && radiusDecision >= requestStart
+        ? radiusDecision - requestStart
+        : null,
     caMs: caReceived !== null && caDecision !== null ? caDecision - caReceived : null,
-    endToEndMs: attempt.evidence.length >= 2 && last > startMs ? last - startMs : null,
+    endToEndMs: attempt.evidence.length >= 2 && last > begin ? last - begin : null,
   };
+}
+
+// The IIS request's time-taken is not a field of the evidence contract; the correlator writes it into the summary
+// ("IIS POST /otp/... → 200 in 640 ms from 198.51.100.23"), and this reads it back from there.
+const TIME_TAKEN = / in (\d+) ms\b/;
+
+/** When the DA server received the OTP request: the first IIS 6200 event's time minus its time-taken. */
+function gatewayRequestStart(evidence: readonly Evidence[]): number | null {
+  const request = evidence.find((e) => e.source === 'gateway' && e.eventId === 6200);
+  const taken = request === undefined ? undefined : TIME_TAKEN.exec(request.summary)?.[1];
+  return request === undefined || taken === undefined ? null : Date.parse(request.time) - Number(taken);
 }
 
 function first(times: number[]): number | null {

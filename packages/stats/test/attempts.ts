@@ -49,7 +49,8 @@ export function buildAttempt(spec: AttemptSpec): AttemptRecord {
     time: new Date(t).toISOString(),
     provider: PROVIDERS[source][0],
     channel: PROVIDERS[source][1],
-    summary: `${eventId}`,
+    // The correlator's gist of an IIS 6200 names its time-taken (the DA server received the request at spec.at).
+    summary: source === 'gateway' ? `IIS POST /otp → 200 in ${t - spec.at} ms from 203.0.113.7` : `${eventId}`,
   });
   const evidence: Evidence[] = [];
   const cause = spec.cause ?? null;

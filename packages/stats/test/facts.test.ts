@@ -25,3 +25,22 @@ describe('attemptFact', () => {
     expect(fact.ca).toBe('ca01.corp.example');
   });
 });
+
+describe('attemptFact: RADIUS decision time', () => {
+  it('starts when the DA server received the request: the IIS event time minus its time-taken', () => {
+    const attempt = buildAttempt({ n: 5, at: T0, outcome: 'success', radiusMs: 350 });
+    // As the correlator writes it: the NPS decision is the attempt's first event, IIS logs 640 ms after receipt.
+    const gateway = attempt.evidence.find((e) => e.source === 'gateway')!;
+    gateway.time = new Date(T0 + 640).toISOString();
+    gateway.summary = 'IIS POST /otp/DAAuthOtp.dll → 200 in 640 ms from 198.51.100.23';
+    const fact = attemptFact({ ...attempt, start: new Date(T0 + 350).toISOString() });
+    expect(fact.radiusMs).toBe(350);
+    expect(fact.endToEndMs).toBe(350 + 600 + 300 + 200);
+  });
+
+  it('has none when the IIS event does not give its time-taken', () => {
+    const attempt = buildAttempt({ n: 6, at: T0, outcome: 'success' });
+    for (const e of attempt.evidence) if (e.source === 'gateway') e.summary = 'IIS POST /otp → 200';
+    expect(attemptFact(attempt).radiusMs).toBeNull();
+  });
+});
