@@ -1,6 +1,7 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { toAdapterError, withDeadline } from './errors.js';
+import { producerPartitioner } from './partitioner.js';
 
 /** One record to publish. `key` decides the partition (murmur2, as the Java client) unless `partition` is given. */
 export interface OutgoingRecord {
@@ -46,6 +47,7 @@ export function createRecordProducer(client: KafkaClient): RecordProducer {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: producerPartitioner,
   });
   const timeoutMs = client.connection.sendTimeoutMs;
   return {

@@ -57,12 +57,18 @@ function kindOf(type: string): OptionInfo['kind'] {
 }
 
 /** Every leaf option of an object schema, depth first, in declaration order. */
-export function listOptions(schema: AnySchema, prefix: string[] = []): OptionInfo[] {
-  const { inner, description, defaultValue, nullable } = unwrap(schema);
+export function listOptions(schema: AnySchema, prefix: string[] = [], inherited?: unknown): OptionInfo[] {
+  const unwrapped = unwrap(schema);
+  const { inner, description, nullable } = unwrapped;
+  // A parent's default object (e.g. a topic's prefault) overrides its fields' own defaults.
+  const defaultValue = inherited !== undefined ? inherited : unwrapped.defaultValue;
   const d = def(inner);
   if (d.type === 'object' && d.shape) {
+    const parentDefault = typeof defaultValue === 'object' && defaultValue !== null ? defaultValue : {};
     // A nullable object (e.g. SASL credentials) is one option in env overrides but its fields are still documented.
-    return Object.entries(d.shape).flatMap(([key, child]) => listOptions(child, [...prefix, key]));
+    return Object.entries(d.shape).flatMap(([key, child]) =>
+      listOptions(child, [...prefix, key], (parentDefault as Record<string, unknown>)[key]),
+    );
   }
   return [
     {

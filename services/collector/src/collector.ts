@@ -1,0 +1,97 @@
+import type { KafkaAdmin, RecordProducer, TopicSpec } from '@otptrace/kafka';
+import { createNormalizeContext } from '@otptrace/normalize';
+import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
+import type { CollectorConfig } from './config.js';
+import { type FileInput, startFileInput } from './file-input.js';
+import { type HttpInput, startHttpInput } from './http-input.js';
+import { createPublisher, type Publisher } from './publisher.js';
+import { followStream } from './stdin-input.js';
+
+/** What the collector talks to: Kafka (real or in-memory), logs, metrics, and optionally a stdin stream. */
+export interface CollectorPorts {
+  producer: RecordProducer;
+  admin: Pick<KafkaAdmin, 'ensureTopics' | 'partitionCount'>;
+  logger: Logger;
+  metrics: Metrics;
+  stdin?: AsyncIterable<Buffer | string>;
+}
+
+/** A collector; `start` brings up every configured input, `stop` drains and closes them. */
+export interface Collector {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readiness(): Readiness;
+  /** Port the ingestion server listens on, once started (0 was "any"). */
+  httpPort(): number | undefined;
+  /** Resolves when standard input has ended and all of it was acknowledged (undefined without stdin). */
+  stdinDone(): Promise<void> | undefined;
+  /** One pass over followed files, for tests and the bench. */
+  pollFiles(): Promise<void>;
+}
+
+async function prepareTopics(config: CollectorConfig, ports: CollectorPorts): Promise<number> {
+  const specs: TopicSpec[] = [config.topics.events, config.topics.raw, config.topics.deadLetter];
+  if (config.createTopics) await ports.admin.ensureTopics(specs);
+  else {
+    for (const spec of specs) {
+      const count = await ports.admin.partitionCount(spec.name);
+      if (count !== spec.partitions)
+        throw new Error(`topic ${spec.name}: ${count} partitions, configured ${spec.partitions}`);
+    }
+  }
+  return ports.admin.partitionCount(config.topics.events.name);
+}
+
+/** Builds a collector from its configuration and ports (tests pass in-memory ports). */
+export function createCollector(config: CollectorConfig, ports: CollectorPorts): Collector {
+  const { logger } = ports;
+  let publisher: Publisher | undefined;
+  let http: HttpInput | undefined;
+  let files: FileInput | undefined;
+  let stdin: Promise<void> | undefined;
+  let stopping = false;
+
+  return {
+    async start() {
+      const eventPartitions = await prepareTopics(config, ports);
+      await ports.producer.connect();
+      publisher = createPublisher({
+        producer: ports.producer,
+        context: createNormalizeContext(config.analysis),
+        topics: config.topics,
+        eventPartitions,
+        maxEventBytes: config.analysis.maxEventBytes,
+        maxInFlight: config.http.maxInFlightBatches,
+        logger,
+        metrics: ports.metrics,
+      });
+      if (config.http.enabled) {
+        http = await startHttpInput(config.http, publisher, logger);
+        logger.info({ port: http.port }, 'accepting EVTX-XML batches over HTTP');
+      }
+      if (config.files.paths.length > 0) {
+        files = await startFileInput(config.files, publisher, logger);
+        logger.info({ paths: config.files.paths }, 'following files');
+      }
+      if (config.stdin && ports.stdin) {
+        stdin = followStream(ports.stdin, publisher, logger, { retryDelayMs: 1_000, isClosing: () => stopping });
+      }
+      logger.info({ eventPartitions }, 'collector started');
+    },
+    async stop() {
+      stopping = true;
+      await Promise.all([http?.close(), files?.close(), stdin?.catch(() => {})]);
+      await ports.producer.disconnect();
+    },
+    readiness() {
+      const reasons: string[] = [];
+      if (publisher === undefined) reasons.push('starting');
+      if (stopping) reasons.push('shutting down');
+      if (publisher && !publisher.kafkaAvailable()) reasons.push('kafka: last write failed');
+      return { ready: reasons.length === 0, reasons };
+    },
+    httpPort: () => http?.port,
+    stdinDone: () => stdin,
+    pollFiles: async () => files?.poll(),
+  };
+}

@@ -1,0 +1,135 @@
+import { open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from '@otptrace/runtime';
+import { asUtf8, completeLength, encodingOf } from './complete-events.js';
+import { BatchRefused, type Publisher } from './publisher.js';
+
+/** Where reading of one file stands: the byte after the last event Kafka acknowledged. */
+interface FilePosition {
+  position: number;
+  /** Inode, to notice a file replaced under the same name (rotation). */
+  ino: number;
+  encoding: 'utf8' | 'utf16le';
+}
+
+/** Settings of the file follower. */
+export interface FileInputOptions {
+  paths: readonly string[];
+  stateFile: string;
+  pollIntervalMs: number;
+  maxReadBytes: number;
+}
+
+/** A running follower. */
+export interface FileInput {
+  /** One pass over every followed file (the timer calls it; tests call it directly). */
+  poll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function filesOf(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => null);
+  if (info === null) return [];
+  if (!info.isDirectory()) return [resolve(path)];
+  const names = await readdir(path);
+  return names
+    .filter((n) => n.toLowerCase().endsWith('.xml'))
+    .sort()
+    .map((n) => resolve(join(path, n)));
+}
+
+async function loadState(file: string): Promise<Map<string, FilePosition>> {
+  try {
+    return new Map(Object.entries(JSON.parse(await readFile(file, 'utf8')) as Record<string, FilePosition>));
+  } catch {
+    return new Map();
+  }
+}
+
+// Written to a temporary file and renamed, so a crash never leaves half a state file.
+async function saveState(file: string, state: Map<string, FilePosition>): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(Object.fromEntries(state), null, 1));
+  await rename(`${file}.tmp`, file);
+}
+
+async function readRange(path: string, from: number, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, from);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Follows files and folders as they grow. Only complete events are sent, and a file's position is saved only after
+ * Kafka acknowledged them: a restart resumes after the last acknowledged event (a crash between the acknowledgement
+ * and the save re-sends one batch, which the correlator drops as duplicates by event id).
+ */
+export async function startFileInput(
+  options: FileInputOptions,
+  publisher: Publisher,
+  logger: Logger,
+): Promise<FileInput> {
+  const state = await loadState(options.stateFile);
+  let busy: Promise<void> | null = null;
+  let closed = false;
+
+  const follow = async (path: string): Promise<boolean> => {
+    const info = await stat(path);
+    let pos = state.get(path);
+    if (pos === undefined || pos.ino !== info.ino || info.size < pos.position) {
+      if (pos !== undefined) logger.info({ path }, 'file replaced or truncated: reading it from the start');
+      const head = await readRange(path, 0, 2);
+      pos = { position: 0, ino: info.ino, encoding: encodingOf(head) };
+    }
+    if (info.size <= pos.position) return true;
+    const chunk = await readRange(path, pos.position, Math.min(options.maxReadBytes, info.size - pos.position));
+    let length = completeLength(chunk, pos.encoding);
+    // One event larger than a whole read can never complete here: send it so it is dead-lettered, not stuck.
+    if (length === 0 && chunk.length === options.maxReadBytes) length = chunk.length;
+    if (length === 0) return true;
+    try {
+      await publisher.publish(asUtf8(chunk.subarray(0, length), pos.encoding), `file:${path}`);
+    } catch (error) {
+      if (error instanceof BatchRefused) return false;
+      throw error;
+    }
+    state.set(path, { ...pos, position: pos.position + length });
+    await saveState(options.stateFile, state);
+    return true;
+  };
+
+  const poll = async (): Promise<void> => {
+    for (const root of options.paths) {
+      for (const path of await filesOf(root)) {
+        if (closed) return;
+        // Kafka refused: stop this pass and retry the same bytes at the next one.
+        if (!(await follow(path))) return;
+      }
+    }
+  };
+
+  const timer = setInterval(() => {
+    if (busy !== null) return;
+    busy = poll()
+      .catch((error: unknown) => logger.error({ err: error }, 'file poll failed'))
+      .finally(() => {
+        busy = null;
+      });
+  }, options.pollIntervalMs);
+
+  return {
+    poll: async () => {
+      while (busy !== null) await busy;
+      await poll();
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      if (busy !== null) await busy;
+    },
+  };
+}

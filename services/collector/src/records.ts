@@ -1,0 +1,94 @@
+import type { OutgoingRecord } from '@otptrace/kafka';
+import type { IngestItem } from '@otptrace/pipeline';
+import type { NormalizedEvent } from '@otptrace/schemas';
+import type { CollectorTopics } from './config.js';
+
+/** Header set on the copies of a user-less event sent to every partition of the events topic. */
+export const BROADCAST_HEADER = 'otptrace-broadcast';
+
+/** Where the items of one batch go, and how many of each kind there were. */
+export interface BatchRecords {
+  records: OutgoingRecord[];
+  accepted: number;
+  ignored: Map<string, number>;
+  rejected: Map<string, number>;
+}
+
+/** The dead-letter record's value: why, where from, and the text as received (when the splitter could keep it). */
+export interface DeadLetter {
+  code: string;
+  reason: string;
+  origin: string;
+  position: number;
+  raw: string | null;
+}
+
+/**
+ * Records for one accepted event. Events naming a user are keyed by the user key, so one user's events share a
+ * partition and one correlator; events naming no user (IIS requests, NPS 4402, CA application events, most client
+ * events) are copied to every partition, because the correlator owning the user they belong to is not known here
+ * (services/correlator/README.md, "Keys and partitions").
+ */
+export function eventRecords(
+  event: NormalizedEvent,
+  raw: string | null,
+  origin: string,
+  topics: CollectorTopics,
+  eventPartitions: number,
+): OutgoingRecord[] {
+  const value = JSON.stringify(event);
+  const headers = { origin };
+  const out: OutgoingRecord[] = [];
+  if (event.user !== null) out.push({ topic: topics.events.name, key: event.user.key, value, headers });
+  else {
+    for (let partition = 0; partition < eventPartitions; partition++) {
+      out.push({
+        topic: topics.events.name,
+        key: event.id,
+        value,
+        partition,
+        headers: { ...headers, [BROADCAST_HEADER]: '1' },
+      });
+    }
+  }
+  if (raw !== null) out.push({ topic: topics.raw.name, key: event.id, value: raw, headers });
+  return out;
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** Maps the ingest items of one batch to Kafka records: events and raw XML, dead letters; ignored ones are counted. */
+export function batchRecords(
+  items: readonly IngestItem[],
+  origin: string,
+  topics: CollectorTopics,
+  eventPartitions: number,
+): BatchRecords {
+  const result: BatchRecords = { records: [], accepted: 0, ignored: new Map(), rejected: new Map() };
+  for (const item of items) {
+    if (item.type === 'event') {
+      result.accepted++;
+      result.records.push(...eventRecords(item.event, item.raw, origin, topics, eventPartitions));
+    } else if (item.type === 'ignored') {
+      bump(result.ignored, item.reason);
+    } else {
+      bump(result.rejected, item.code);
+      const letter: DeadLetter = {
+        code: item.code,
+        reason: item.reason,
+        origin,
+        position: item.position,
+        raw: item.raw,
+      };
+      result.records.push({
+        topic: topics.deadLetter.name,
+        key: origin,
+        value: JSON.stringify(letter),
+        headers: { origin },
+      });
+    }
+  }
+  return result;
+}

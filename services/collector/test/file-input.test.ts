@@ -1,0 +1,97 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createNormalizeContext } from '@otptrace/normalize';
+import { createLogger } from '@otptrace/runtime';
+import { describe, expect, it } from 'vitest';
+import { createCollector } from '../src/collector.js';
+import { collectorConfigSchema } from '../src/config.js';
+import { createPublisher } from '../src/publisher.js';
+import { followStream } from '../src/stdin-input.js';
+import { memoryPorts } from './ports.js';
+
+// test/scenarios/success/nps.xml: real-format NPS 6272 renderings, one <Event> per line.
+const npsEvents = readFileSync(new URL('../../../test/scenarios/success/nps.xml', import.meta.url), 'utf8')
+  .split(/\r?\n/)
+  .filter((line) => line.startsWith('<Event'));
+
+function rawRecords(ports: ReturnType<typeof memoryPorts>): string[] {
+  return ports.producer.acknowledged.filter((r) => r.topic === 'otptrace.raw').map((r) => String(r.value));
+}
+
+describe('collector file input', () => {
+  it('sends complete events only, keeps its position across restarts, and never advances past a refusal', async () => {
+    expect(npsEvents.length).toBeGreaterThanOrEqual(1);
+    const event = npsEvents[0] as string;
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-files-'));
+    const log = join(dir, 'nps.xml');
+    const config = collectorConfigSchema.parse({
+      http: { enabled: false },
+      files: { paths: [dir], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
+    });
+    // Half an event: nothing is complete yet.
+    writeFileSync(log, event.slice(0, 200));
+    const ports = memoryPorts();
+    const first = createCollector(config, ports);
+    await first.start();
+    await first.pollFiles();
+    expect(rawRecords(ports)).toEqual([]);
+    // The rest arrives, plus a second copy with another record id.
+    const second = event.replace(/<EventRecordID>(\d+)</, (_, n: string) => `<EventRecordID>${Number(n) + 1}<`);
+    appendFileSync(log, `${event.slice(200)}\n${second}\n`);
+    await first.pollFiles();
+    expect(rawRecords(ports)).toEqual([event, second]);
+    // Kafka down: the third event is refused and its bytes stay unread.
+    const third = event.replace(/<EventRecordID>(\d+)</, (_, n: string) => `<EventRecordID>${Number(n) + 2}<`);
+    appendFileSync(log, `${third}\n`);
+    ports.producer.unavailable = true;
+    await first.pollFiles();
+    await first.stop();
+    // A restarted collector resumes after the last acknowledged event: nothing lost, nothing sent twice.
+    const restartedPorts = memoryPorts();
+    const restarted = createCollector(config, restartedPorts);
+    await restarted.start();
+    await restarted.pollFiles();
+    await restarted.stop();
+    expect(rawRecords(restartedPorts)).toEqual([third]);
+  });
+
+  it('reads a UTF-16LE stream, as `wevtutil qe /f:xml` may write it, from standard input', async () => {
+    const ports = memoryPorts();
+    const config = collectorConfigSchema.parse({ http: { enabled: false }, stdin: true });
+    const text = `\ufeff${npsEvents[0]}\r\n`;
+    const bytes = Buffer.from(text, 'utf16le');
+    // Split mid-event, and mid-character, to prove events are cut only where they end.
+    const stdin = Readable.from([bytes.subarray(0, 301), bytes.subarray(301)]);
+    const collector = createCollector(config, { ...ports, stdin });
+    await collector.start();
+    await collector.stdinDone();
+    await collector.stop();
+    expect(rawRecords(ports)).toEqual([npsEvents[0]]);
+  });
+
+  it('retries a refused stdin batch until Kafka takes it', async () => {
+    const ports = memoryPorts();
+    ports.producer.unavailable = true;
+    setTimeout(() => {
+      ports.producer.unavailable = false;
+    }, 30);
+    const config = collectorConfigSchema.parse({ http: { enabled: false } });
+    const publisher = createPublisher({
+      producer: ports.producer,
+      context: createNormalizeContext(config.analysis),
+      topics: config.topics,
+      eventPartitions: 2,
+      maxEventBytes: 1_000_000,
+      maxInFlight: 1,
+      logger: createLogger({ name: 't', level: 'silent' }),
+      metrics: ports.metrics,
+    });
+    await followStream(Readable.from([`${npsEvents[0]}\n`]), publisher, ports.logger, {
+      retryDelayMs: 10,
+      isClosing: () => false,
+    });
+    expect(rawRecords(ports)).toEqual([npsEvents[0]]);
+  });
+});

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import type { NormalizedEvent } from '@otptrace/schemas';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Collector, createCollector } from '../src/collector.js';
+import { collectorConfigSchema } from '../src/config.js';
+import { BROADCAST_HEADER } from '../src/records.js';
+import { memoryPorts } from './ports.js';
+
+const TOKEN = 'test-token-0123456789';
+const scenario = (name: string) =>
+  ['client', 'iis', 'nps', 'ca']
+    .map((file) => {
+      try {
+        return readFileSync(new URL(`../../../test/scenarios/${name}/${file}.xml`, import.meta.url), 'utf8');
+      } catch {
+        return '';
+      }
+    })
+    .join('\n');
+
+const config = collectorConfigSchema.parse({
+  http: {
+    port: 0,
+    host: '127.0.0.1',
+    tokens: [TOKEN],
+    bodyLimitBytes: 200_000,
+    maxInFlightBatches: 1,
+    retryAfterSeconds: 7,
+  },
+});
+
+let collector: Collector | undefined;
+afterEach(async () => {
+  await collector?.stop();
+  collector = undefined;
+});
+
+async function started(partitions = 4) {
+  const ports = memoryPorts(partitions);
+  collector = createCollector(config, ports);
+  await collector.start();
+  const url = `http://127.0.0.1:${collector.httpPort()}/v1/events`;
+  const post = (body: string, token: string | null = TOKEN) =>
+    fetch(url, { method: 'POST', body, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { ports, post };
+}
+
+describe('collector HTTP input', () => {
+  it('acknowledges a scenario batch with 202 only after every record was written, keyed by user', async () => {
+    const { ports, post } = await started(4);
+    // test/scenarios/ca-pending: the client, IIS, NPS and CA logs of one pending-certificate attempt.
+    const res = await post(scenario('ca-pending'));
+    expect(res.status).toBe(202);
+    const summary = (await res.json()) as { accepted: number; ignored: number; rejected: number };
+    const events = ports.producer.acknowledged.filter((r) => r.topic === config.topics.events.name);
+    const raws = ports.producer.acknowledged.filter((r) => r.topic === config.topics.raw.name);
+    expect(raws).toHaveLength(summary.accepted);
+    expect(summary.rejected).toBe(0);
+    for (const record of events) {
+      const event = JSON.parse(String(record.value)) as NormalizedEvent;
+      if (event.user) expect([record.key, record.partition]).toEqual([event.user.key, undefined]);
+      else expect(record.headers?.[BROADCAST_HEADER]).toBe('1');
+    }
+    // Each user-less event is copied once to each of the 4 partitions.
+    const broadcast = events.filter((r) => r.partition !== undefined);
+    const userless = new Set(broadcast.map((r) => r.key));
+    expect(broadcast.map((r) => r.partition).sort()).toEqual([...userless].flatMap(() => [0, 1, 2, 3]).sort());
+    expect(events.length - broadcast.length + userless.size).toBe(summary.accepted);
+  });
+
+  it('refuses without a valid bearer token', async () => {
+    const { ports, post } = await started();
+    expect((await post(scenario('success'), null)).status).toBe(401);
+    expect((await post(scenario('success'), 'wrong-token-0123456789')).status).toBe(401);
+    expect(ports.producer.acknowledged).toEqual([]);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const { ports, post } = await started();
+    expect((await post('x'.repeat(200_001))).status).toBe(413);
+    expect(ports.producer.acknowledged).toEqual([]);
+  });
+
+  it('answers 503 with Retry-After, and acknowledges nothing, while Kafka is unavailable', async () => {
+    const { ports, post } = await started();
+    ports.producer.unavailable = true;
+    const res = await post(scenario('success'));
+    expect([res.status, res.headers.get('retry-after')]).toEqual([503, '7']);
+    expect(collector?.readiness()).toEqual({ ready: false, reasons: ['kafka: last write failed'] });
+    ports.producer.unavailable = false;
+    expect((await post(scenario('success'))).status).toBe(202);
+    expect(collector?.readiness().ready).toBe(true);
+  });
+
+  it('answers 429 with Retry-After when the in-flight limit is reached', async () => {
+    const { ports, post } = await started();
+    let open: () => void = () => {};
+    ports.producer.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const first = post(scenario('success'));
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await post(scenario('success'));
+    expect([second.status, second.headers.get('retry-after')]).toEqual([429, '7']);
+    open();
+    expect((await first).status).toBe(202);
+  });
+
+  it('sends an event that fails validation to the dead-letter topic with the reason and the raw text', async () => {
+    const { ports, post } = await started();
+    const broken = scenario('success').replace(
+      /<EventRecordID>\d+<\/EventRecordID>/,
+      '<EventRecordID>x</EventRecordID>',
+    );
+    const res = await post(broken);
+    expect(res.status).toBe(202);
+    const letters = ports.producer.acknowledged.filter((r) => r.topic === config.topics.deadLetter.name);
+    expect(letters).toHaveLength(1);
+    const letter = JSON.parse(String(letters[0]?.value));
+    expect(letter).toMatchObject({ origin: expect.stringMatching(/^http:/) });
+    expect(letter.code).toMatch(/invalid_field|missing_field|malformed_xml/);
+    expect(letter.raw).toContain('<EventRecordID>x</EventRecordID>');
+  });
+});

@@ -1,0 +1,38 @@
+import { KafkaAdapterError, type OutgoingRecord, type RecordProducer, type TopicSpec } from '@otptrace/kafka';
+import { createLogger, createMetrics } from '@otptrace/runtime';
+import type { CollectorPorts } from '../src/collector.js';
+
+/** An in-memory producer: keeps what was "acknowledged"; `failNext` makes sends fail as a lost broker would. */
+export class MemoryProducer implements RecordProducer {
+  readonly acknowledged: OutgoingRecord[] = [];
+  unavailable = false;
+  /** When set, sends wait for this promise (to hold batches in flight). */
+  gate: Promise<void> | null = null;
+  async connect(): Promise<void> {}
+  async disconnect(): Promise<void> {}
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
+    if (this.gate) await this.gate;
+    if (this.unavailable) {
+      throw new KafkaAdapterError('produce: connect ECONNREFUSED', { retriable: true, code: 'connection' });
+    }
+    this.acknowledged.push(...records);
+  }
+}
+
+/** Ports of a collector over an in-memory producer and an admin that knows topics' partition counts. */
+export function memoryPorts(eventPartitions = 4): CollectorPorts & { producer: MemoryProducer; created: TopicSpec[] } {
+  const created: TopicSpec[] = [];
+  return {
+    producer: new MemoryProducer(),
+    created,
+    admin: {
+      ensureTopics: async (specs) => {
+        created.push(...specs);
+        return specs.map((s) => ({ name: s.name, created: true, partitions: s.partitions }));
+      },
+      partitionCount: async () => eventPartitions,
+    },
+    logger: createLogger({ name: 'test', level: 'silent' }),
+    metrics: createMetrics(),
+  };
+}
