@@ -10,7 +10,7 @@ import type {
 import { addToAttempt, type ClosedAttempt, newAttempt, type OpenAttempt, type Slot } from './attempt.js';
 import { eventBefore, MinHeap } from './heap.js';
 import { matchGateway, matchUserlessClient } from './joins.js';
-import { acceptsEvent, slotOf } from './placement.js';
+import { acceptsEvent } from './placement.js';
 
 /** Settings of the engine: the analysis configuration's windows plus the identity rules it needs. */
 export interface EngineConfig
@@ -72,7 +72,7 @@ export class CorrelationEngine {
   constructor(private readonly config: EngineConfig) {
     const skew = config.clockSkewToleranceMs;
     this.pendingDelay = 2 * skew + config.gatewayJoinSlackMs;
-    this.closeDelay = Math.max(config.attemptGapMs, config.stageTimeoutMs, this.pendingDelay + skew) + 1;
+    this.closeDelay = Math.max(config.attemptGapMs, config.stageTimeoutMs, this.pendingDelay + 2 * skew) + 1;
   }
 
   /** Number of attempts still open (for memory accounting and lag metrics). */
@@ -208,14 +208,22 @@ export class CorrelationEngine {
 
   private resolvePending(final: boolean): void {
     if (this.pending.length === 0) return;
-    this.pending.sort((x, y) => (eventBefore(x.event, y.event) ? -1 : 1));
+    this.pending.sort((x, y) => this.dueTime(x) - this.dueTime(y) || (eventBefore(x.event, y.event) ? -1 : 1));
     const keep: Pending[] = [];
     for (const p of this.pending) {
-      if (!final && p.event.time + this.pendingDelay > this.clock) keep.push(p);
+      if (!final && this.dueTime(p) > this.clock) keep.push(p);
       else this.resolve(p);
     }
     this.pending.length = 0;
     this.pending.push(...keep);
+  }
+
+  /**
+   * When a pending event is joined. An IIS request waits one skew longer than a client event, so that a client result
+   * logged right after the response (which may itself open the attempt, e.g. 10016 after a 403) is placed first.
+   */
+  private dueTime(p: Pending): number {
+    return p.event.time + this.pendingDelay + (p.type === 'gateway' ? this.config.clockSkewToleranceMs : 0);
   }
 
   private resolve(p: Pending): void {

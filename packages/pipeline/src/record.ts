@@ -19,7 +19,8 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
     id,
     traceId: traceIdFor(id),
     user: userOf(a),
-    start: formatTime(a.first),
+    // The attempt began when the client's POST reached IIS, which is logged only when it completed.
+    start: formatTime(Math.min(a.first, a.gateway?.startTime ?? a.first)),
     end: formatTime(a.last),
     outcome: v.outcome,
     failedStage: v.failedStage,
