@@ -228,7 +228,16 @@ export function* generateFleetLogs(input: Partial<FleetLogOptions> = {}): Genera
   const stream = new FleetStream(options);
   for (const file of FLEET_FILES) yield { file, text: XML_HEADER };
   yield { file: 'expected.json', text: '[\n' };
+  // Attempts are planned in the order users begin them; expected.json lists them by first event, so hold each
+  // verdict until no later plan can start earlier (every event of a plan is at or after its start).
+  const verdicts = new TimeHeap<{ time: number; text: string }>();
   let written = 0;
+  const releaseBefore = function* (limit: number): Generator<FleetChunk> {
+    for (let top = verdicts.peek(); top !== undefined && top.time < limit; top = verdicts.peek()) {
+      const text = (verdicts.pop() as { text: string }).text;
+      yield { file: 'expected.json', text: `${written++ === 0 ? '' : ',\n'}${text}` };
+    }
+  };
   const first = Date.parse(options.startTime);
   const budgetLeft = (): boolean => options.sizeBytes === null || stream.summary.xmlBytes < options.sizeBytes;
   for (let day = 0; options.sizeBytes === null ? day < options.days : budgetLeft(); day++) {
@@ -240,12 +249,13 @@ export function* generateFleetLogs(input: Partial<FleetLogOptions> = {}): Genera
       start = stream.nextStartBefore(dayStart + DAY_MS)
     ) {
       yield* stream.flushUntil(start.time);
+      yield* releaseBefore(start.time);
       const expected = stream.plan(start);
-      if (expected === null) continue;
-      yield { file: 'expected.json', text: `${written++ === 0 ? '' : ',\n'}${JSON.stringify(expected)}` };
+      if (expected !== null) verdicts.push({ time: Date.parse(expected.start), text: JSON.stringify(expected) });
     }
   }
   yield* stream.flushUntil(Number.POSITIVE_INFINITY);
+  yield* releaseBefore(Number.POSITIVE_INFINITY);
   for (const file of FLEET_FILES) yield { file, text: '</Events>\n' };
   yield { file: 'expected.json', text: '\n]\n' };
   return stream.summary;

@@ -1,0 +1,158 @@
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_FLEET_OPTIONS,
+  type FleetChunk,
+  type FleetLogOptions,
+  type FleetSummary,
+  fleetOptionProblems,
+  generateFleetLogs,
+} from '@otptrace/generator';
+import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
+
+/** What `otptrace generate --help` prints. */
+export const GENERATE_HELP = `otptrace generate --users N --seed N --out DIR [options]
+
+Writes a deterministic DirectAccess OTP fleet: client.xml, iis.xml, nps.xml (Security + System) and ca.xml
+(Security + Application) in EVTX-XML, and expected.json with the verdict otptrace should reach for every attempt.
+The same options always give the same bytes.
+
+Options:
+  --users N               users (each with a laptop); default 1000
+  --seed N                seed of every random choice; default 1
+  --out DIR               output folder (created)
+  --unrelated-ratio R     share of events unrelated to OTP, 0 ≤ R < 1; default 0.9
+  --size SIZE             keep adding days until about SIZE of XML is written (e.g. 500MB, 1GB; 1 GB = 2^30 bytes)
+  --days N                days to write when --size is not given; default 1
+  --start ISO             first day; default 2026-03-02T00:00:00Z
+  --clock-skew-ms MS      each host's clock is off by up to MS either way; default 0
+  --da-servers N          DA servers (also --nps-servers N, --cas N); default 2 each
+  --help                  this text`;
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30 };
+
+/** `1GB` → 1073741824; undefined when the text is not a size. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?B)?$/i.exec(text.trim());
+  if (m === null) return undefined;
+  const unit = UNITS[(m[2] ?? '').toUpperCase()];
+  return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
+}
+
+function numberOption(args: ParsedArgs, name: string): number | undefined {
+  const text = optionValue(args, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`--${name} ${text}: not a number`);
+  return value;
+}
+
+function optionsFrom(args: ParsedArgs): Partial<FleetLogOptions> {
+  const options: { -readonly [K in keyof FleetLogOptions]?: FleetLogOptions[K] } = {};
+  const set = <K extends keyof FleetLogOptions>(key: K, value: FleetLogOptions[K] | undefined): void => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('users', numberOption(args, 'users'));
+  set('seed', numberOption(args, 'seed'));
+  set('unrelatedRatio', numberOption(args, 'unrelated-ratio'));
+  set('days', numberOption(args, 'days'));
+  set('maxClockSkewMs', numberOption(args, 'clock-skew-ms'));
+  set('daServers', numberOption(args, 'da-servers'));
+  set('npsServers', numberOption(args, 'nps-servers'));
+  set('cas', numberOption(args, 'cas'));
+  set('startTime', optionValue(args, 'start'));
+  const size = optionValue(args, 'size');
+  if (size !== undefined) {
+    const bytes = parseSize(size);
+    if (bytes === undefined) throw new Error(`--size ${size}: use e.g. 500MB or 1GB`);
+    set('sizeBytes', bytes);
+  }
+  return options;
+}
+
+/** Buffers each file's chunks and writes them in ~1 MB pieces, waiting when a stream is full. */
+async function writeAll(dir: string, chunks: Generator<FleetChunk, FleetSummary>): Promise<FleetSummary> {
+  const streams = new Map<string, WriteStream>();
+  const pending = new Map<string, { parts: string[]; size: number }>();
+  const flush = async (file: string): Promise<void> => {
+    const buf = pending.get(file);
+    if (buf === undefined || buf.size === 0) return;
+    let stream = streams.get(file);
+    if (stream === undefined) {
+      stream = createWriteStream(join(dir, file));
+      streams.set(file, stream);
+    }
+    const ok = stream.write(buf.parts.join(''));
+    pending.set(file, { parts: [], size: 0 });
+    if (!ok) await once(stream, 'drain');
+  };
+  let step = chunks.next();
+  for (; step.done !== true; step = chunks.next()) {
+    const { file, text } = step.value;
+    const buf = pending.get(file) ?? { parts: [], size: 0 };
+    buf.parts.push(text);
+    buf.size += text.length;
+    pending.set(file, buf);
+    if (buf.size >= 1 << 20) await flush(file);
+  }
+  for (const file of pending.keys()) await flush(file);
+  await Promise.all(
+    [...streams.values()].map(
+      (s) => new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve()))),
+    ),
+  );
+  return step.value;
+}
+
+/** `otptrace generate`: write a generated fleet's logs and expected verdicts into a folder. Returns the exit code. */
+export async function runGenerate(
+  argv: string[],
+  io: { stdout(s: string): void; stderr(s: string): void },
+): Promise<number> {
+  let args: ParsedArgs;
+  let options: Partial<FleetLogOptions>;
+  let chunks: Generator<FleetChunk, FleetSummary>;
+  try {
+    args = parseArgs(
+      argv,
+      [
+        'users',
+        'seed',
+        'out',
+        'unrelated-ratio',
+        'size',
+        'days',
+        'start',
+        'clock-skew-ms',
+        'da-servers',
+        'nps-servers',
+        'cas',
+      ],
+      ['help'],
+    );
+    if (args.options.has('help')) {
+      io.stdout(`${GENERATE_HELP}\n`);
+      return 0;
+    }
+    if (optionValue(args, 'out') === undefined) throw new Error('--out DIR is required (see --help)');
+    if (args.positional.length > 0) throw new Error(`unexpected argument ${args.positional[0]}`);
+    options = optionsFrom(args);
+    const problems = fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, ...options });
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    chunks = generateFleetLogs(options);
+  } catch (e) {
+    io.stderr(`otptrace generate: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const dir = optionValue(args, 'out') as string;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const summary = await writeAll(dir, chunks);
+    io.stdout(`${JSON.stringify({ out: dir, ...summary })}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr(`otptrace generate: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
