@@ -4,5 +4,6 @@
  */
 export default async function setup(): Promise<void> {
   await (await import('./setup-kafka.js')).setupKafka();
+  await (await import('./setup-zipkin.js')).setupZipkin();
   // Filled in by the streaming, tracing and statistics work (see deploy/).
 }
