@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool, type Pool, settingsFromEnv } from '@otptrace/postgres';
+import type { StatsReport } from '@otptrace/schemas';
 import { createPostgresStatsStore, createStatsApi } from '@otptrace/stats-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../packages/stats/test/attempts.js';
@@ -106,7 +107,7 @@ describe('otptrace stats', () => {
     const base = `http://127.0.0.1:${await api.listen()}`;
     try {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
-      const stats = await (await fetch(`${base}/api/stats?by=radius`)).json();
+      const stats = (await (await fetch(`${base}/api/stats?by=radius`)).json()) as StatsReport;
       expect(stats.totals).toMatchObject({ attempts: 20, failure: 12, probes: 1, failureRate: 0.6 });
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain(

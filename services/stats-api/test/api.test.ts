@@ -1,3 +1,4 @@
+import type { StatsReport, Ticket } from '@otptrace/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../../packages/stats/test/attempts.js';
 import { createStatsApi, type StatsApi } from '../src/api.js';
@@ -29,14 +30,14 @@ describe('stats API', () => {
     ]);
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
 
-    const stats = await (await fetch(`${base}/api/stats?by=cause&bucket=hour`)).json();
+    const stats = (await (await fetch(`${base}/api/stats?by=cause&bucket=hour`)).json()) as StatsReport;
     expect(stats.rows.map((r: { key: string; attempts: number }) => [r.key, r.attempts])).toEqual([
       ['ca_pending', 1],
       ['(none)', 1],
     ]);
     expect(stats.totals).toMatchObject({ attempts: 2, probes: 1, failureRate: 0.5 });
 
-    const tickets = await (await fetch(`${base}/api/tickets?status=open`)).json();
+    const tickets = (await (await fetch(`${base}/api/tickets?status=open`)).json()) as { tickets: Ticket[] };
     expect(tickets.tickets.map((t: { code: string }) => t.code)).toEqual(['ca_pending']);
 
     const before = await (await fetch(`${base}/metrics`)).text();
@@ -60,7 +61,7 @@ describe('stats API', () => {
     const base = await start(createMemoryStatsStore());
     const bad = await fetch(`${base}/api/stats?by=planet&bucket=week`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).issues).toHaveLength(2);
+    expect(((await bad.json()) as { issues: string[] }).issues).toHaveLength(2);
     expect((await fetch(`${base}/api/tickets?status=maybe`)).status).toBe(400);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/api/stats`, { method: 'POST' })).status).toBe(405);
