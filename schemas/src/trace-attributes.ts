@@ -64,7 +64,7 @@ export const TRACE_ATTRIBUTES = Object.freeze({
     'int',
     ['gateway', 'failure-event'],
     true,
-    'IIS sc-status; on the failure event, the HTTP status of the failing step.',
+    'IIS sc-status; on the failure event, the HTTP status of the attempt when it is an error (>= 400).',
   ),
   URL_PATH: doc('url.path', 'string', ['gateway'], true, 'IIS cs-uri-stem.'),
   ERROR_TYPE: doc(

@@ -109,7 +109,9 @@ function failureEvent(record: AttemptRecord, time: number): SpanEventData {
       [ATTR.CA_HRESULT_SYMBOL]: detail.caHresultSymbol,
       [ATTR.CLIENT_EVENT_ID]: detail.clientEventId,
       [ATTR.CLIENT_ERROR_CODE]: detail.clientErrorCode,
-      [ATTR.HTTP_RESPONSE_STATUS_CODE]: detail.httpStatus,
+      // An HTTP 200 is no error detail: DA answers AuthenticationError inside a 200 (windows-otp-events.md §4 row 2).
+      [ATTR.HTTP_RESPONSE_STATUS_CODE]:
+        detail.httpStatus !== null && detail.httpStatus >= 400 ? detail.httpStatus : null,
     }),
   };
 }

@@ -40,7 +40,7 @@ describe('the documented attribute set (schemas/src/trace-attributes.ts)', () =>
         caHresultSymbol: 'y',
         clientEventId: 1,
         clientErrorCode: '0x1',
-        httpStatus: 200,
+        httpStatus: 503,
       },
     });
     const used = new Set<string>();

@@ -349,3 +349,16 @@ describe('toSpans, failures at each stage', () => {
     expect(spans[1]!.attributes).toMatchObject({ 'otp.span.synthetic_start': true, 'otp.span.start_from': 'none' });
   });
 });
+
+describe('toSpans, failure details', () => {
+  it('leaves an HTTP 200 out of the failure event (DA reports AuthenticationError inside a 200)', () => {
+    const request = iis(T0 + 1500, 1400, 200);
+    const denied = nps(T0 + 1200, 16);
+    const attempt = record([request, denied], {
+      cause: 'otp_rejected',
+      detail: { npsReasonCode: 16, httpStatus: 200 },
+    });
+    const radius = toSpans(attempt, [request, denied])[2]!;
+    expect(radius.events[0]!.attributes).toEqual({ 'otp.nps.reason_code': 16 });
+  });
+});
