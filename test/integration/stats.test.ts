@@ -34,7 +34,15 @@ let pool: Pool;
 
 function capture() {
   const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s) } };
+  const io = {
+    stdout: (s: string) => {
+      out.stdout += s;
+    },
+    stderr: (s: string) => {
+      out.stderr += s;
+    },
+  };
+  return { out, io };
 }
 
 beforeAll(async () => {
