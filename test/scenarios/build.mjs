@@ -14,7 +14,10 @@ const CA_NAME = ['CAName', 'ca01.corp.example\\Corp-Issuing-CA'];
 const SERVER = ['serverAddress', 'da.corp.example'];
 
 const ok = { eventId: 10022, fields: [CA_NAME] };
-const authFailed = (code = '8007052E') => ({ eventId: 10005, fields: [['user', '{user}'], SERVER, ['errorCode', code]] });
+const authFailed = (code = '8007052E') => ({
+  eventId: 10005,
+  fields: [['user', '{user}'], SERVER, ['errorCode', code]],
+});
 const enrolFailed = { eventId: 10019, fields: [['OTPUserName', '{user}'], CA_NAME] };
 const granted = { eventId: 6272 };
 const denied = (reasonCode, reason) => ({ eventId: 6273, reasonCode, reason });
@@ -27,24 +30,72 @@ const SCENARIOS = {
     intent: [{ user: 'corp\\alice', outcome: 'success', failedStage: null, code: null }],
   },
   'otp-rejected': {
-    flows: [{ user: 'bob', t0: T('08:05:00'), iis: web, radius: denied(16, 'Authentication failed due to a user credentials mismatch. Either the user name provided does not map to an existing user account or the password was incorrect.'), client: authFailed() }],
+    flows: [
+      {
+        user: 'bob',
+        t0: T('08:05:00'),
+        iis: web,
+        radius: denied(
+          16,
+          'Authentication failed due to a user credentials mismatch. Either the user name provided does not map to an existing user account or the password was incorrect.',
+        ),
+        client: authFailed(),
+      },
+    ],
     intent: [{ user: 'corp\\bob', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' }],
   },
   'otp-rejected-by-extension': {
-    flows: [{ user: 'carol', t0: T('08:06:00'), iis: web, radius: denied(21, 'An NPS extension dynamic link library (DLL) that is installed on the NPS server rejected the connection request.'), client: authFailed() }],
+    flows: [
+      {
+        user: 'carol',
+        t0: T('08:06:00'),
+        iis: web,
+        radius: denied(
+          21,
+          'An NPS extension dynamic link library (DLL) that is installed on the NPS server rejected the connection request.',
+        ),
+        client: authFailed(),
+      },
+    ],
     intent: [{ user: 'corp\\carol', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' }],
   },
   'radius-policy': {
-    flows: [{ user: 'dave', t0: T('08:07:00'), iis: web, radius: denied(48, 'The connection request did not match any configured network policy.'), client: authFailed() }],
+    flows: [
+      {
+        user: 'dave',
+        t0: T('08:07:00'),
+        iis: web,
+        radius: denied(48, 'The connection request did not match any configured network policy.'),
+        client: authFailed(),
+      },
+    ],
     intent: [{ user: 'corp\\dave', outcome: 'failure', failedStage: 'radius', code: 'radius_policy' }],
   },
   'radius-account': {
-    flows: [{ user: 'erin', t0: T('08:08:00'), iis: web, radius: denied(34, 'The user account that is specified in the RADIUS Access-Request message is disabled.'), client: authFailed() }],
+    flows: [
+      {
+        user: 'erin',
+        t0: T('08:08:00'),
+        iis: web,
+        radius: denied(34, 'The user account that is specified in the RADIUS Access-Request message is disabled.'),
+        client: authFailed(),
+      },
+    ],
     intent: [{ user: 'corp\\erin', outcome: 'failure', failedStage: 'radius', code: 'radius_account' }],
   },
   'radius-directory-unavailable': {
-    flows: [{ user: 'frank', t0: T('08:09:00'), iis: web, radius: denied(5, 'The specified domain is not accessible.'), client: authFailed() }],
-    extra: { nps: [() => nps4402({ time: T('08:09:00') + 200, recordId: nextRecord('nps-sys', 84000), domain: 'CORP' })] },
+    flows: [
+      {
+        user: 'frank',
+        t0: T('08:09:00'),
+        iis: web,
+        radius: denied(5, 'The specified domain is not accessible.'),
+        client: authFailed(),
+      },
+    ],
+    extra: {
+      nps: [() => nps4402({ time: T('08:09:00') + 200, recordId: nextRecord('nps-sys', 84000), domain: 'CORP' })],
+    },
     intent: [{ user: 'corp\\frank', outcome: 'failure', failedStage: 'radius', code: 'radius_directory_unavailable' }],
   },
   'radius-no-response': {
@@ -52,7 +103,12 @@ const SCENARIOS = {
     // (the probe's decision shows it was read).
     flows: [
       { user: 'DAProbeUser', t0: T('08:09:30'), radius: denied(8, 'The specified user account does not exist.') },
-      { user: 'gina', t0: T('08:10:00'), iis: { status: 200, timeTaken: 15_200 }, client: { ...authFailed('80004005'), after: 15_500 } },
+      {
+        user: 'gina',
+        t0: T('08:10:00'),
+        iis: { status: 200, timeTaken: 15_200 },
+        client: { ...authFailed('80004005'), after: 15_500 },
+      },
     ],
     intent: [
       { user: 'corp\\daprobeuser', outcome: 'probe', failedStage: null, code: null },
@@ -64,55 +120,185 @@ const SCENARIOS = {
     intent: [{ user: 'corp\\hank', outcome: 'failure', failedStage: 'gateway', code: 'signing_failed' }],
   },
   'ca-unreachable': {
-    flows: [{ user: 'ivan', t0: T('08:12:00'), iis: web, radius: granted, client: { eventId: 10018, fields: [['OTPUserName', '{user}'], CA_NAME] } }],
+    flows: [
+      {
+        user: 'ivan',
+        t0: T('08:12:00'),
+        iis: web,
+        radius: granted,
+        client: { eventId: 10018, fields: [['OTPUserName', '{user}'], CA_NAME] },
+      },
+    ],
     intent: [{ user: 'corp\\ivan', outcome: 'failure', failedStage: 'ca', code: 'ca_unreachable' }],
   },
   'ca-denied-template-permission': {
-    flows: [{ user: 'judy', t0: T('08:13:00'), iis: web, radius: granted, ca: { result: 'denied', hresult: '0x80094012', app: true }, client: enrolFailed }],
+    flows: [
+      {
+        user: 'judy',
+        t0: T('08:13:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'denied', hresult: '0x80094012', app: true },
+        client: enrolFailed,
+      },
+    ],
     intent: [{ user: 'corp\\judy', outcome: 'failure', failedStage: 'ca', code: 'ca_denied_template_permission' }],
   },
   'ca-denied-signature': {
-    flows: [{ user: 'kate', t0: T('08:14:00'), iis: web, radius: granted, ca: { result: 'denied', hresult: '0x8009480B', app: true }, client: enrolFailed }],
+    flows: [
+      {
+        user: 'kate',
+        t0: T('08:14:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'denied', hresult: '0x8009480B', app: true },
+        client: enrolFailed,
+      },
+    ],
     intent: [{ user: 'corp\\kate', outcome: 'failure', failedStage: 'ca', code: 'ca_denied_signature' }],
   },
   'ca-template-not-available': {
-    flows: [{ user: 'liam', t0: T('08:15:00'), iis: web, radius: granted, ca: { result: 'denied', hresult: '0x80094800', app: true }, client: enrolFailed }],
+    flows: [
+      {
+        user: 'liam',
+        t0: T('08:15:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'denied', hresult: '0x80094800', app: true },
+        client: enrolFailed,
+      },
+    ],
     intent: [{ user: 'corp\\liam', outcome: 'failure', failedStage: 'ca', code: 'ca_template_not_available' }],
   },
   'ca-denied-key-length': {
-    flows: [{ user: 'mia', t0: T('08:16:00'), iis: web, radius: granted, ca: { result: 'denied', hresult: '0x80094811', app: true }, client: enrolFailed }],
+    flows: [
+      {
+        user: 'mia',
+        t0: T('08:16:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'denied', hresult: '0x80094811', app: true },
+        client: enrolFailed,
+      },
+    ],
     intent: [{ user: 'corp\\mia', outcome: 'failure', failedStage: 'ca', code: 'ca_denied_key_length' }],
   },
   'ca-denied-other': {
-    flows: [{ user: 'noah', t0: T('08:17:00'), iis: web, radius: granted, ca: { result: 'denied', hresult: '0x80094801' }, client: enrolFailed }],
+    flows: [
+      {
+        user: 'noah',
+        t0: T('08:17:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'denied', hresult: '0x80094801' },
+        client: enrolFailed,
+      },
+    ],
     intent: [{ user: 'corp\\noah', outcome: 'failure', failedStage: 'ca', code: 'ca_denied_other' }],
   },
   'ca-pending': {
-    flows: [{ user: 'olga', t0: T('08:18:00'), iis: web, radius: granted, ca: { result: 'pending', app: true }, client: enrolFailed }],
+    flows: [
+      {
+        user: 'olga',
+        t0: T('08:18:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'pending', app: true },
+        client: enrolFailed,
+      },
+    ],
     intent: [{ user: 'corp\\olga', outcome: 'failure', failedStage: 'ca', code: 'ca_pending' }],
   },
   'client-cannot-reach-server': {
-    flows: [{ user: 'paul', t0: T('08:19:00'), machine: 'client07.corp.example', client: { eventId: 10001, after: 0, fields: [SERVER, ['path', '/otp'], ['port', '443'], ['errCode', '2147954402']] } }],
-    intent: [{ user: 'unknown@client07.corp.example', outcome: 'failure', failedStage: 'gateway', code: 'client_cannot_reach_server' }],
+    flows: [
+      {
+        user: 'paul',
+        t0: T('08:19:00'),
+        machine: 'client07.corp.example',
+        client: {
+          eventId: 10001,
+          after: 0,
+          fields: [SERVER, ['path', '/otp'], ['port', '443'], ['errCode', '2147954402']],
+        },
+      },
+    ],
+    intent: [
+      {
+        user: 'unknown@client07.corp.example',
+        outcome: 'failure',
+        failedStage: 'gateway',
+        code: 'client_cannot_reach_server',
+      },
+    ],
   },
   'client-certificate-missing': {
-    flows: [{ user: 'quinn', t0: T('08:20:00'), iis: { status: 403, subStatus: 7, timeTaken: 15 }, client: { eventId: 10016, after: 300, fields: [] } }],
-    intent: [{ user: 'unknown@client01.corp.example', outcome: 'failure', failedStage: 'client', code: 'client_certificate_missing' }],
+    flows: [
+      {
+        user: 'quinn',
+        t0: T('08:20:00'),
+        iis: { status: 403, subStatus: 7, timeTaken: 15 },
+        client: { eventId: 10016, after: 300, fields: [] },
+      },
+    ],
+    intent: [
+      {
+        user: 'unknown@client01.corp.example',
+        outcome: 'failure',
+        failedStage: 'client',
+        code: 'client_certificate_missing',
+      },
+    ],
   },
   'challenge-required': {
-    flows: [{ user: 'rosa', t0: T('08:21:00'), iis: web, client: { eventId: 10006, fields: [['user', '{user}'], SERVER, ['errorCode', '0']] } }],
+    flows: [
+      {
+        user: 'rosa',
+        t0: T('08:21:00'),
+        iis: web,
+        client: { eventId: 10006, fields: [['user', '{user}'], SERVER, ['errorCode', '0']] },
+      },
+    ],
     intent: [{ user: 'corp\\rosa', outcome: 'failure', failedStage: 'radius', code: 'challenge_required' }],
   },
   'user-not-in-directory': {
-    flows: [{ user: 'sam', t0: T('08:22:00'), client: { eventId: 10011, after: 0, fields: [['user', '{user}'], ['errorCode', '80070534']] } }],
+    flows: [
+      {
+        user: 'sam',
+        t0: T('08:22:00'),
+        client: {
+          eventId: 10011,
+          after: 0,
+          fields: [
+            ['user', '{user}'],
+            ['errorCode', '80070534'],
+          ],
+        },
+      },
+    ],
     intent: [{ user: 'corp\\sam', outcome: 'failure', failedStage: 'client', code: 'user_not_in_directory' }],
   },
   'client-certificate-store': {
-    flows: [{ user: 'tina', t0: T('08:23:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: { eventId: 10007, fields: [['errorCode', '80090016']] } }],
+    flows: [
+      {
+        user: 'tina',
+        t0: T('08:23:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'issued' },
+        client: { eventId: 10007, fields: [['errorCode', '80090016']] },
+      },
+    ],
     intent: [{ user: 'corp\\tina', outcome: 'failure', failedStage: 'client', code: 'client_certificate_store' }],
   },
   cancelled: {
-    flows: [{ user: 'uma', t0: T('08:24:00'), machine: 'client09.corp.example', client: { eventId: 10010, after: 0, fields: [] } }],
+    flows: [
+      {
+        user: 'uma',
+        t0: T('08:24:00'),
+        machine: 'client09.corp.example',
+        client: { eventId: 10010, after: 0, fields: [] },
+      },
+    ],
     intent: [{ user: 'unknown@client09.corp.example', outcome: 'cancelled', failedStage: null, code: null }],
   },
   probe: {
@@ -127,7 +313,13 @@ const SCENARIOS = {
   },
   'retry-after-failure': {
     flows: [
-      { user: 'vera', t0: T('08:31:00'), iis: web, radius: denied(16, 'Authentication failed due to a user credentials mismatch.'), client: authFailed() },
+      {
+        user: 'vera',
+        t0: T('08:31:00'),
+        iis: web,
+        radius: denied(16, 'Authentication failed due to a user credentials mismatch.'),
+        client: authFailed(),
+      },
       { user: 'vera', t0: T('08:31:40'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
     ],
     intent: [
@@ -138,8 +330,23 @@ const SCENARIOS = {
   'skewed-clocks': {
     // The client's clock runs 95 s behind, the CA's 40 s ahead, the DA server's 1 s ahead of NPS.
     flows: [
-      { user: 'walt', t0: T('08:32:00'), iis: web, radius: denied(16, 'Authentication failed due to a user credentials mismatch.'), client: authFailed(), skew: { client: -95_000, ca: 40_000, iis: 1_000 } },
-      { user: 'walt', t0: T('08:32:50'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok, skew: { client: -95_000, ca: 40_000, iis: 1_000 } },
+      {
+        user: 'walt',
+        t0: T('08:32:00'),
+        iis: web,
+        radius: denied(16, 'Authentication failed due to a user credentials mismatch.'),
+        client: authFailed(),
+        skew: { client: -95_000, ca: 40_000, iis: 1_000 },
+      },
+      {
+        user: 'walt',
+        t0: T('08:32:50'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'issued' },
+        client: ok,
+        skew: { client: -95_000, ca: 40_000, iis: 1_000 },
+      },
     ],
     intent: [
       { user: 'corp\\walt', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' },
@@ -149,8 +356,25 @@ const SCENARIOS = {
   'ambiguous-gateway': {
     // Two users' requests overlap on one DA server: each IIS request contains both RADIUS decisions.
     flows: [
-      { user: 'xena', t0: T('08:34:00'), machine: 'client21.corp.example', clientIp: '198.51.100.40', iis: { status: 200, timeTaken: 900 }, radius: granted, ca: { result: 'issued' }, client: ok },
-      { user: 'yuri', t0: T('08:34:00') + 100, machine: 'client22.corp.example', clientIp: '198.51.100.41', iis: { status: 200, timeTaken: 900 }, radius: denied(16, 'Authentication failed due to a user credentials mismatch.'), client: authFailed() },
+      {
+        user: 'xena',
+        t0: T('08:34:00'),
+        machine: 'client21.corp.example',
+        clientIp: '198.51.100.40',
+        iis: { status: 200, timeTaken: 900 },
+        radius: granted,
+        ca: { result: 'issued' },
+        client: ok,
+      },
+      {
+        user: 'yuri',
+        t0: T('08:34:00') + 100,
+        machine: 'client22.corp.example',
+        clientIp: '198.51.100.41',
+        iis: { status: 200, timeTaken: 900 },
+        radius: denied(16, 'Authentication failed due to a user credentials mismatch.'),
+        client: authFailed(),
+      },
     ],
     intent: [
       { user: 'corp\\xena', outcome: 'success', failedStage: null, code: null },
@@ -222,9 +446,23 @@ const VARIANTS = {
 };
 
 const VARIANT_FLOWS = [
-  { user: 'vera', t0: T('09:00:00'), iis: web, radius: denied(16, 'Authentication failed due to a user credentials mismatch.'), client: authFailed() },
+  {
+    user: 'vera',
+    t0: T('09:00:00'),
+    iis: web,
+    radius: denied(16, 'Authentication failed due to a user credentials mismatch.'),
+    client: authFailed(),
+  },
   { user: 'vera', t0: T('09:00:45'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
-  { user: 'zack', t0: T('09:02:00'), machine: 'client30.corp.example', iis: web, radius: granted, ca: { result: 'denied', hresult: '0x80094800', app: true }, client: enrolFailed },
+  {
+    user: 'zack',
+    t0: T('09:02:00'),
+    machine: 'client30.corp.example',
+    iis: web,
+    radius: granted,
+    ca: { result: 'denied', hresult: '0x80094800', app: true },
+    client: enrolFailed,
+  },
 ];
 const VARIANT_INTENT = [
   { user: 'corp\\vera', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' },
@@ -261,8 +499,25 @@ function writeSeedExample() {
   const t = (hhmmss) => Date.parse(`2013-10-21T${hhmmss}Z`);
   const seedClient = { eventId: 10005, fields: [['user', '{user}'], SERVER, ['errorCode', '80040008']] };
   const flows = [
-    { user: 'adupont', t0: t('09:12:05'), machine: 'win7-0142.corp.example', iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
-    { user: 'bsimon', t0: t('09:14:31'), machine: 'win7-0077.corp.example', clientIp: '203.0.113.77', iis: { status: 200, timeTaken: 710 }, radius: granted, ca: { result: 'denied', hresult: '0x80094811', app: true }, client: seedClient },
+    {
+      user: 'adupont',
+      t0: t('09:12:05'),
+      machine: 'win7-0142.corp.example',
+      iis: web,
+      radius: granted,
+      ca: { result: 'issued' },
+      client: ok,
+    },
+    {
+      user: 'bsimon',
+      t0: t('09:14:31'),
+      machine: 'win7-0077.corp.example',
+      clientIp: '203.0.113.77',
+      iis: { status: 200, timeTaken: 710 },
+      radius: granted,
+      ca: { result: 'denied', hresult: '0x80094811', app: true },
+      client: seedClient,
+    },
   ].map(flow);
   const files = mergeFlows(flows);
   // URAOTPLogin: the OTP logon template of the story.
@@ -270,17 +525,41 @@ function writeSeedExample() {
   const probes = [];
   for (let m = 0; m < 30; m += 5) {
     const time = t('09:00:00') + m * 60_000 + 120;
-    probes.push(nps({ eventId: 6273, time, recordId: nextRecord('nps-sec', 276341000), user: 'DAProbeUser', reasonCode: 8, reason: 'The specified user account does not exist.' }));
+    probes.push(
+      nps({
+        eventId: 6273,
+        time,
+        recordId: nextRecord('nps-sec', 276341000),
+        user: 'DAProbeUser',
+        reasonCode: 8,
+        reason: 'The specified user account does not exist.',
+      }),
+    );
   }
   const noise = (computer, log, from, count) =>
-    Array.from({ length: count }, (_, i) => logon({ time: from + i * 37_000, recordId: nextRecord(log, 880000), computer }));
-  const byTime = (list) => list.sort((a, b) => (/SystemTime="([^"]+)"/.exec(a)[1] < /SystemTime="([^"]+)"/.exec(b)[1] ? -1 : 1));
+    Array.from({ length: count }, (_, i) =>
+      logon({ time: from + i * 37_000, recordId: nextRecord(log, 880000), computer }),
+    );
+  const byTime = (list) =>
+    list.sort((a, b) => (/SystemTime="([^"]+)"/.exec(a)[1] < /SystemTime="([^"]+)"/.exec(b)[1] ? -1 : 1));
   const write = (name, events) => writeFileSync(join(dir, name), `${events.join('\r\n')}\r\n`);
   write('win7-clients-OtpCredentialProvider-Operational.xml', files.client);
   write('da01-Microsoft-IIS-Logging-Logs.xml', files.iis);
-  write('nps01-Security.xml', byTime([...files.nps, ...probes, ...noise('nps01.corp.example', 'nps-sec-noise', t('09:00:10'), 40)]));
-  write('ca01-Security.xml', byTime([...files.ca.filter((x) => !x.includes('CertificationAuthority')), ...noise('ca01.corp.example', 'ca-sec-noise', t('09:00:20'), 30)]));
-  write('ca01-Application.xml', files.ca.filter((x) => x.includes('CertificationAuthority')));
+  write(
+    'nps01-Security.xml',
+    byTime([...files.nps, ...probes, ...noise('nps01.corp.example', 'nps-sec-noise', t('09:00:10'), 40)]),
+  );
+  write(
+    'ca01-Security.xml',
+    byTime([
+      ...files.ca.filter((x) => !x.includes('CertificationAuthority')),
+      ...noise('ca01.corp.example', 'ca-sec-noise', t('09:00:20'), 30),
+    ]),
+  );
+  write(
+    'ca01-Application.xml',
+    files.ca.filter((x) => x.includes('CertificationAuthority')),
+  );
 }
 
 void logon;

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { analyzePaths, toJson } from '../../services/cli/dist/index.js';
 import { analysisConfigSchema } from '../../schemas/dist/index.js';
+import { analyzePaths, toJson } from '../../services/cli/dist/index.js';
 import { intentOf, verdictsOf } from './verdicts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -21,9 +21,29 @@ export function systemTime(ms) {
   return `${iso.slice(0, 19)}.${ticks}Z`;
 }
 
-function system({ provider, guid, eventId, version = 0, level = 0, task = 0, keywords, time, recordId, channel, computer, qualifiers, userSid, pid = 700, tid = 800 }) {
-  const prov = guid === undefined ? `<Provider Name="${provider}" />` : `<Provider Name="${provider}" Guid="${guid}" />`;
-  const id = qualifiers === undefined ? `<EventID>${eventId}</EventID>` : `<EventID Qualifiers="${qualifiers}">${eventId}</EventID>`;
+function system({
+  provider,
+  guid,
+  eventId,
+  version = 0,
+  level = 0,
+  task = 0,
+  keywords,
+  time,
+  recordId,
+  channel,
+  computer,
+  qualifiers,
+  userSid,
+  pid = 700,
+  tid = 800,
+}) {
+  const prov =
+    guid === undefined ? `<Provider Name="${provider}" />` : `<Provider Name="${provider}" Guid="${guid}" />`;
+  const id =
+    qualifiers === undefined
+      ? `<EventID>${eventId}</EventID>`
+      : `<EventID Qualifiers="${qualifiers}">${eventId}</EventID>`;
   return `<System>${prov}${id}<Version>${version}</Version><Level>${level}</Level><Task>${task}</Task><Opcode>0</Opcode><Keywords>${keywords}</Keywords><TimeCreated SystemTime="${systemTime(time)}" /><EventRecordID>${recordId}</EventRecordID><Correlation /><Execution ProcessID="${pid}" ThreadID="${tid}" /><Channel>${channel}</Channel><Computer>${computer}</Computer>${userSid === undefined ? '<Security />' : `<Security UserID="${userSid}" />`}</System>`;
 }
 
@@ -34,22 +54,62 @@ function data(pairs) {
 const event = (sys, body) => `<Event xmlns="${NS}">${sys}${body}</Event>`;
 
 /** NPS 6272 (granted) or 6273 (denied, with reasonCode/reason) for a PAP request from the DA server. */
-export function nps({ eventId = 6272, time, recordId, computer = 'nps01.corp.example', user, domain = 'CORP', fqdn = 'corp.example', reasonCode, reason, daServer = 'da01', daIp = '10.0.0.10' }) {
+export function nps({
+  eventId = 6272,
+  time,
+  recordId,
+  computer = 'nps01.corp.example',
+  user,
+  domain = 'CORP',
+  fqdn = 'corp.example',
+  reasonCode,
+  reason,
+  daServer = 'da01',
+  daIp = '10.0.0.10',
+}) {
   const denied = eventId !== 6272;
   const fields = [
-    ['SubjectUserSid', 'S-1-0-0'], ['SubjectUserName', `${domain}\\${user}`], ['SubjectDomainName', domain],
-    ['FullyQualifiedSubjectUserName', `${fqdn}/${user}`], ['SubjectMachineSID', 'S-1-0-0'], ['SubjectMachineName', '-'],
-    ['FullyQualifiedSubjectMachineName', '-'], ['MachineInventory', '-'], ['CalledStationID', '-'], ['CallingStationID', '-'],
-    ['NASIPv4Address', daIp], ['NASIPv6Address', '-'], ['NASIdentifier', daServer], ['NASPortType', 'Virtual'], ['NASPort', '-'],
-    ['ClientName', daServer], ['ClientIPAddress', daIp], ['ProxyPolicyName', 'Use Windows authentication for all users'],
-    ['NetworkPolicyName', denied ? '-' : 'DirectAccess OTP'], ['AuthenticationProvider', 'Windows'], ['AuthenticationServer', computer],
-    ['AuthenticationType', 'PAP'], ['EAPType', '-'], ['AccountSessionIdentifier', '-'],
+    ['SubjectUserSid', 'S-1-0-0'],
+    ['SubjectUserName', `${domain}\\${user}`],
+    ['SubjectDomainName', domain],
+    ['FullyQualifiedSubjectUserName', `${fqdn}/${user}`],
+    ['SubjectMachineSID', 'S-1-0-0'],
+    ['SubjectMachineName', '-'],
+    ['FullyQualifiedSubjectMachineName', '-'],
+    ['MachineInventory', '-'],
+    ['CalledStationID', '-'],
+    ['CallingStationID', '-'],
+    ['NASIPv4Address', daIp],
+    ['NASIPv6Address', '-'],
+    ['NASIdentifier', daServer],
+    ['NASPortType', 'Virtual'],
+    ['NASPort', '-'],
+    ['ClientName', daServer],
+    ['ClientIPAddress', daIp],
+    ['ProxyPolicyName', 'Use Windows authentication for all users'],
+    ['NetworkPolicyName', denied ? '-' : 'DirectAccess OTP'],
+    ['AuthenticationProvider', 'Windows'],
+    ['AuthenticationServer', computer],
+    ['AuthenticationType', 'PAP'],
+    ['EAPType', '-'],
+    ['AccountSessionIdentifier', '-'],
   ];
   if (denied) fields.push(['ReasonCode', String(reasonCode)], ['Reason', reason]);
   else fields.push(['QuarantineState', 'Full Access'], ['QuarantineSessionIdentifier', '-']);
   fields.push(['LoggingResult', 'Accounting information was written to the local log file.']);
   return event(
-    system({ provider: 'Microsoft-Windows-Security-Auditing', guid: SECURITY_GUID, eventId, version: 1, task: 12552, keywords: denied ? '0x8010000000000000' : '0x8020000000000000', time, recordId, channel: 'Security', computer }),
+    system({
+      provider: 'Microsoft-Windows-Security-Auditing',
+      guid: SECURITY_GUID,
+      eventId,
+      version: 1,
+      task: 12552,
+      keywords: denied ? '0x8010000000000000' : '0x8020000000000000',
+      time,
+      recordId,
+      channel: 'Security',
+      computer,
+    }),
     data(fields),
   );
 }
@@ -57,7 +117,20 @@ export function nps({ eventId = 6272, time, recordId, computer = 'nps01.corp.exa
 /** NPS 4402 in the System log: no domain controller available for a domain. */
 export function nps4402({ time, recordId, computer = 'nps01.corp.example', domain }) {
   return event(
-    system({ provider: 'NPS', eventId: 4402, qualifiers: 49152, level: 2, keywords: '0x80000000000000', time, recordId, channel: 'System', computer }).replace(/<Version>0<\/Version>/, '').replace(/<Opcode>0<\/Opcode>/, '').replace(/<Correlation \/><Execution ProcessID="700" ThreadID="800" \/>/, ''),
+    system({
+      provider: 'NPS',
+      eventId: 4402,
+      qualifiers: 49152,
+      level: 2,
+      keywords: '0x80000000000000',
+      time,
+      recordId,
+      channel: 'System',
+      computer,
+    })
+      .replace(/<Version>0<\/Version>/, '')
+      .replace(/<Opcode>0<\/Opcode>/, '')
+      .replace(/<Correlation \/><Execution ProcessID="700" ThreadID="800" \/>/, ''),
     `<EventData><Data>${esc(domain)}</Data></EventData>`,
   );
 }
@@ -65,48 +138,154 @@ export function nps4402({ time, recordId, computer = 'nps01.corp.example', domai
 const CA = 'ca01.corp.example';
 
 /** CA 4886 v1: a certificate request was received. */
-export function ca4886({ time, recordId, computer = CA, requestId, requester, template = 'DAOTPLogon', machine, upn, subject = '' }) {
+export function ca4886({
+  time,
+  recordId,
+  computer = CA,
+  requestId,
+  requester,
+  template = 'DAOTPLogon',
+  machine,
+  upn,
+  subject = '',
+}) {
   const attrs = [`CertificateTemplate:${template}`, machine ? `ccm:${machine}` : null].filter(Boolean).join(' ');
   return event(
-    system({ provider: 'Microsoft-Windows-Security-Auditing', guid: SECURITY_GUID, eventId: 4886, version: 1, task: 12805, keywords: '0x8020000000000000', time, recordId, channel: 'Security', computer }),
-    data([['RequestId', String(requestId)], ['Requester', requester], ['Attributes', attrs], ['Subject', subject],
-      ['SubjectAlternativeName', upn ? `Other Name: Principal Name=${upn}` : ''], ['CertificateTemplate', template],
-      ['RequestOSVersion', ''], ['RequestCSPProvider', ''], ['RequestClientInfo', ''], ['AuthenticationService', 'Kerberos'],
-      ['AuthenticationLevel', 'Privacy'], ['DCOMorRPC', 'DCOM']]),
+    system({
+      provider: 'Microsoft-Windows-Security-Auditing',
+      guid: SECURITY_GUID,
+      eventId: 4886,
+      version: 1,
+      task: 12805,
+      keywords: '0x8020000000000000',
+      time,
+      recordId,
+      channel: 'Security',
+      computer,
+    }),
+    data([
+      ['RequestId', String(requestId)],
+      ['Requester', requester],
+      ['Attributes', attrs],
+      ['Subject', subject],
+      ['SubjectAlternativeName', upn ? `Other Name: Principal Name=${upn}` : ''],
+      ['CertificateTemplate', template],
+      ['RequestOSVersion', ''],
+      ['RequestCSPProvider', ''],
+      ['RequestClientInfo', ''],
+      ['AuthenticationService', 'Kerberos'],
+      ['AuthenticationLevel', 'Privacy'],
+      ['DCOMorRPC', 'DCOM'],
+    ]),
   );
 }
 
 /** CA 4887 v1: issued. */
-export function ca4887({ time, recordId, computer = CA, requestId, requester, template = 'DAOTPLogon', machine, upn, subject }) {
+export function ca4887({
+  time,
+  recordId,
+  computer = CA,
+  requestId,
+  requester,
+  template = 'DAOTPLogon',
+  machine,
+  upn,
+  subject,
+}) {
   const attrs = [`CertificateTemplate:${template}`, machine ? `ccm:${machine}` : null].filter(Boolean).join(' ');
   return event(
-    system({ provider: 'Microsoft-Windows-Security-Auditing', guid: SECURITY_GUID, eventId: 4887, version: 1, task: 12805, keywords: '0x8020000000000000', time, recordId, channel: 'Security', computer }),
-    data([['RequestId', String(requestId)], ['Requester', requester], ['Attributes', attrs], ['Disposition', '3'],
-      ['SubjectKeyIdentifier', '22 1c 6d 0a 2f 43 59 9c 96 27 4c 27 12 37 29 1a b0 bd 14 ed'], ['Subject', subject],
-      ['SubjectAlternativeName', `Other Name: Principal Name=${upn}`], ['CertificateTemplate', template],
-      ['SerialNumber', `6400000${String(requestId).padStart(4, '0')}686da065d22cd2190c000000000068`], ['AuthenticationService', 'Kerberos'],
-      ['AuthenticationLevel', 'Privacy'], ['DCOMorRPC', 'DCOM']]),
+    system({
+      provider: 'Microsoft-Windows-Security-Auditing',
+      guid: SECURITY_GUID,
+      eventId: 4887,
+      version: 1,
+      task: 12805,
+      keywords: '0x8020000000000000',
+      time,
+      recordId,
+      channel: 'Security',
+      computer,
+    }),
+    data([
+      ['RequestId', String(requestId)],
+      ['Requester', requester],
+      ['Attributes', attrs],
+      ['Disposition', '3'],
+      ['SubjectKeyIdentifier', '22 1c 6d 0a 2f 43 59 9c 96 27 4c 27 12 37 29 1a b0 bd 14 ed'],
+      ['Subject', subject],
+      ['SubjectAlternativeName', `Other Name: Principal Name=${upn}`],
+      ['CertificateTemplate', template],
+      ['SerialNumber', `6400000${String(requestId).padStart(4, '0')}686da065d22cd2190c000000000068`],
+      ['AuthenticationService', 'Kerberos'],
+      ['AuthenticationLevel', 'Privacy'],
+      ['DCOMorRPC', 'DCOM'],
+    ]),
   );
 }
 
 /** CA 4888 v1: denied; `hresult` as a signed decimal like Windows writes it. */
-export function ca4888({ time, recordId, computer = CA, requestId, requester, template = 'DAOTPLogon', machine, hresult }) {
+export function ca4888({
+  time,
+  recordId,
+  computer = CA,
+  requestId,
+  requester,
+  template = 'DAOTPLogon',
+  machine,
+  hresult,
+}) {
   const attrs = [`CertificateTemplate:${template}`, machine ? `ccm:${machine}` : null].filter(Boolean).join(' ');
   const signed = (Number.parseInt(hresult, 16) | 0).toString();
   return event(
-    system({ provider: 'Microsoft-Windows-Security-Auditing', guid: SECURITY_GUID, eventId: 4888, version: 1, task: 12805, keywords: '0x8010000000000000', time, recordId, channel: 'Security', computer }),
-    data([['RequestId', String(requestId)], ['Requester', requester], ['Attributes', attrs], ['Disposition', signed],
-      ['SubjectKeyIdentifier', 'd8 20 c0 86 b6 af 92 cc f9 77 de 92 6b 29 61 8d c0 5a 79 e8'], ['Subject', ''],
-      ['AuthenticationService', 'Kerberos'], ['AuthenticationLevel', 'Privacy'], ['DCOMorRPC', 'DCOM']]),
+    system({
+      provider: 'Microsoft-Windows-Security-Auditing',
+      guid: SECURITY_GUID,
+      eventId: 4888,
+      version: 1,
+      task: 12805,
+      keywords: '0x8010000000000000',
+      time,
+      recordId,
+      channel: 'Security',
+      computer,
+    }),
+    data([
+      ['RequestId', String(requestId)],
+      ['Requester', requester],
+      ['Attributes', attrs],
+      ['Disposition', signed],
+      ['SubjectKeyIdentifier', 'd8 20 c0 86 b6 af 92 cc f9 77 de 92 6b 29 61 8d c0 5a 79 e8'],
+      ['Subject', ''],
+      ['AuthenticationService', 'Kerberos'],
+      ['AuthenticationLevel', 'Privacy'],
+      ['DCOMorRPC', 'DCOM'],
+    ]),
   );
 }
 
 /** CA 4889 v0: set to pending (Disposition 5 = CR_DISP_UNDER_SUBMISSION). */
 export function ca4889({ time, recordId, computer = CA, requestId, requester, template = 'DAOTPLogon', subject }) {
   return event(
-    system({ provider: 'Microsoft-Windows-Security-Auditing', guid: SECURITY_GUID, eventId: 4889, version: 0, task: 12805, keywords: '0x8020000000000000', time, recordId, channel: 'Security', computer }),
-    data([['RequestId', String(requestId)], ['Requester', requester], ['Attributes', `CertificateTemplate:${template}`], ['Disposition', '5'],
-      ['SubjectKeyIdentifier', '5e 0b 21 7f 04 9a 11 c2 8e 41 3d 19 77 5a 60 4f 2a c8 91 0d'], ['Subject', subject]]),
+    system({
+      provider: 'Microsoft-Windows-Security-Auditing',
+      guid: SECURITY_GUID,
+      eventId: 4889,
+      version: 0,
+      task: 12805,
+      keywords: '0x8020000000000000',
+      time,
+      recordId,
+      channel: 'Security',
+      computer,
+    }),
+    data([
+      ['RequestId', String(requestId)],
+      ['Requester', requester],
+      ['Attributes', `CertificateTemplate:${template}`],
+      ['Disposition', '5'],
+      ['SubjectKeyIdentifier', '5e 0b 21 7f 04 9a 11 c2 8e 41 3d 19 77 5a 60 4f 2a c8 91 0d'],
+      ['Subject', subject],
+    ]),
   );
 }
 
@@ -114,32 +293,96 @@ export function ca4889({ time, recordId, computer = CA, requestId, requester, te
 export function caApp({ eventId = 53, time, recordId, computer = CA, requestId, reason, subject }) {
   const level = eventId === 53 ? 3 : 4;
   return event(
-    system({ provider: 'Microsoft-Windows-CertificationAuthority', guid: '{6A71D062-9AFE-4F35-AD08-52134F85DFB9}', eventId, level, keywords: '0x8000000000000000', time, recordId, channel: 'Application', computer }),
-    data([['RequestId', String(requestId)], ['Reason', reason], ['SubjectName', subject], ['AdditionalInformation', eventId === 53 ? 'Denied by Policy Module' : 'Taken Under Submission']]),
+    system({
+      provider: 'Microsoft-Windows-CertificationAuthority',
+      guid: '{6A71D062-9AFE-4F35-AD08-52134F85DFB9}',
+      eventId,
+      level,
+      keywords: '0x8000000000000000',
+      time,
+      recordId,
+      channel: 'Application',
+      computer,
+    }),
+    data([
+      ['RequestId', String(requestId)],
+      ['Reason', reason],
+      ['SubjectName', subject],
+      ['AdditionalInformation', eventId === 53 ? 'Denied by Policy Module' : 'Taken Under Submission'],
+    ]),
   );
 }
 
 /** Client OtpCredentialProvider event; `fields` in the template order of windows-otp-events.md §2.1. */
 export function client({ eventId, time, recordId, computer = 'client01.corp.example', fields = [], level = 2 }) {
   return event(
-    system({ provider: 'Microsoft-Windows-OtpCredentialProviderEvt', guid: '{5cad485a-210f-4c16-80c5-f892de74e28d}', eventId, level, keywords: '0x8000000000000000', time, recordId, channel: 'Microsoft-Windows-OtpCredentialProvider/Operational', computer, userSid: 'S-1-5-18' }),
+    system({
+      provider: 'Microsoft-Windows-OtpCredentialProviderEvt',
+      guid: '{5cad485a-210f-4c16-80c5-f892de74e28d}',
+      eventId,
+      level,
+      keywords: '0x8000000000000000',
+      time,
+      recordId,
+      channel: 'Microsoft-Windows-OtpCredentialProvider/Operational',
+      computer,
+      userSid: 'S-1-5-18',
+    }),
     fields.length === 0 ? '' : data(fields),
   );
 }
 
 /** IIS 6200 on the DA server: one request, logged when it completed (date/time UTC whole seconds, time-taken ms). */
-export function iis({ time, recordId, computer = 'da01.corp.example', clientIp, method = 'POST', status = 200, subStatus = 0, win32Status = 0, timeTaken }) {
+export function iis({
+  time,
+  recordId,
+  computer = 'da01.corp.example',
+  clientIp,
+  method = 'POST',
+  status = 200,
+  subStatus = 0,
+  win32Status = 0,
+  timeTaken,
+}) {
   const end = new Date(Math.floor(time));
   const fields = [
-    ['EnabledFieldsFlags', '2478031'], ['date', end.toISOString().slice(0, 10)], ['time', end.toISOString().slice(11, 19)],
-    ['c-ip', clientIp], ['cs-username', '-'], ['s-sitename', 'W3SVC2'], ['s-computername', computer.split('.')[0].toUpperCase()],
-    ['s-ip', '203.0.113.10'], ['cs-method', method], ['cs-uri-stem', '/otp/DAAuthOtp.dll'], ['cs-uri-query', '-'],
-    ['sc-status', String(status)], ['sc-win32-status', String(win32Status)], ['sc-bytes', '1523'], ['cs-bytes', '2911'],
-    ['time-taken', String(timeTaken)], ['s-port', '443'], ['csUser-Agent', 'OTPCEP'], ['csCookie', '-'], ['csReferer', '-'],
-    ['cs-version', 'HTTP/1.1'], ['cs-host', 'da.corp.example'], ['sc-substatus', String(subStatus)], ['CustomFields', ''],
+    ['EnabledFieldsFlags', '2478031'],
+    ['date', end.toISOString().slice(0, 10)],
+    ['time', end.toISOString().slice(11, 19)],
+    ['c-ip', clientIp],
+    ['cs-username', '-'],
+    ['s-sitename', 'W3SVC2'],
+    ['s-computername', computer.split('.')[0].toUpperCase()],
+    ['s-ip', '203.0.113.10'],
+    ['cs-method', method],
+    ['cs-uri-stem', '/otp/DAAuthOtp.dll'],
+    ['cs-uri-query', '-'],
+    ['sc-status', String(status)],
+    ['sc-win32-status', String(win32Status)],
+    ['sc-bytes', '1523'],
+    ['cs-bytes', '2911'],
+    ['time-taken', String(timeTaken)],
+    ['s-port', '443'],
+    ['csUser-Agent', 'OTPCEP'],
+    ['csCookie', '-'],
+    ['csReferer', '-'],
+    ['cs-version', 'HTTP/1.1'],
+    ['cs-host', 'da.corp.example'],
+    ['sc-substatus', String(subStatus)],
+    ['CustomFields', ''],
   ];
   return event(
-    system({ provider: 'Microsoft-Windows-IIS-Logging', guid: '{7E8AD27F-B271-4EA2-A783-A47BDE29143B}', eventId: 6200, level: 4, keywords: '0x8000000000000000', time, recordId, channel: 'Microsoft-IIS-Logging/Logs', computer }),
+    system({
+      provider: 'Microsoft-Windows-IIS-Logging',
+      guid: '{7E8AD27F-B271-4EA2-A783-A47BDE29143B}',
+      eventId: 6200,
+      level: 4,
+      keywords: '0x8000000000000000',
+      time,
+      recordId,
+      channel: 'Microsoft-IIS-Logging/Logs',
+      computer,
+    }),
     data(fields),
   );
 }
@@ -147,13 +390,47 @@ export function iis({ time, recordId, computer = 'da01.corp.example', clientIp, 
 /** An unrelated Security event (4624 logon), shaped like ../shared/samples/other/security-4624-renderinginfo.xml. */
 export function logon({ time, recordId, computer }) {
   return event(
-    system({ provider: 'Microsoft-Windows-Security-Auditing', guid: '{54849625-5478-4994-a5ba-3e3b0328c30d}', eventId: 4624, version: 3, task: 12544, keywords: '0x8020000000000000', time, recordId, channel: 'Security', computer }),
-    data([['SubjectUserSid', 'S-1-5-18'], ['SubjectUserName', 'NPS01$'], ['SubjectDomainName', 'CORP'], ['SubjectLogonId', '0x3e7'],
-      ['TargetUserSid', 'S-1-5-18'], ['TargetUserName', 'SYSTEM'], ['TargetDomainName', 'NT AUTHORITY'], ['TargetLogonId', '0x3e7'],
-      ['LogonType', '5'], ['LogonProcessName', 'Advapi  '], ['AuthenticationPackageName', 'Negotiate'], ['WorkstationName', '-'],
-      ['LogonGuid', '{00000000-0000-0000-0000-000000000000}'], ['TransmittedServices', '-'], ['LmPackageName', '-'], ['KeyLength', '0'],
-      ['ProcessId', '0x314'], ['ProcessName', 'C:\\Windows\\System32\\services.exe'], ['IpAddress', '-'], ['IpPort', '-'],
-      ['ImpersonationLevel', '%%1833'], ['RestrictedAdminMode', '-'], ['RemoteCredentialGuard', '-'], ['TargetOutboundUserName', '-'],
-      ['TargetOutboundDomainName', '-'], ['VirtualAccount', '%%1843'], ['TargetLinkedLogonId', '0x0'], ['ElevatedToken', '%%1842']]),
+    system({
+      provider: 'Microsoft-Windows-Security-Auditing',
+      guid: '{54849625-5478-4994-a5ba-3e3b0328c30d}',
+      eventId: 4624,
+      version: 3,
+      task: 12544,
+      keywords: '0x8020000000000000',
+      time,
+      recordId,
+      channel: 'Security',
+      computer,
+    }),
+    data([
+      ['SubjectUserSid', 'S-1-5-18'],
+      ['SubjectUserName', 'NPS01$'],
+      ['SubjectDomainName', 'CORP'],
+      ['SubjectLogonId', '0x3e7'],
+      ['TargetUserSid', 'S-1-5-18'],
+      ['TargetUserName', 'SYSTEM'],
+      ['TargetDomainName', 'NT AUTHORITY'],
+      ['TargetLogonId', '0x3e7'],
+      ['LogonType', '5'],
+      ['LogonProcessName', 'Advapi  '],
+      ['AuthenticationPackageName', 'Negotiate'],
+      ['WorkstationName', '-'],
+      ['LogonGuid', '{00000000-0000-0000-0000-000000000000}'],
+      ['TransmittedServices', '-'],
+      ['LmPackageName', '-'],
+      ['KeyLength', '0'],
+      ['ProcessId', '0x314'],
+      ['ProcessName', 'C:\\Windows\\System32\\services.exe'],
+      ['IpAddress', '-'],
+      ['IpPort', '-'],
+      ['ImpersonationLevel', '%%1833'],
+      ['RestrictedAdminMode', '-'],
+      ['RemoteCredentialGuard', '-'],
+      ['TargetOutboundUserName', '-'],
+      ['TargetOutboundDomainName', '-'],
+      ['VirtualAccount', '%%1843'],
+      ['TargetLinkedLogonId', '0x0'],
+      ['ElevatedToken', '%%1842'],
+    ]),
   );
 }

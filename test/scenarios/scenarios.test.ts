@@ -20,13 +20,31 @@ async function analyze(dir: string) {
 describe('scenario corpus', () => {
   it('covers every root-cause code the offline analysis promises', () => {
     const codes = new Set(
-      scenarios.flatMap((n) => (JSON.parse(readFileSync(join(here, n, 'intent.json'), 'utf8')) as { code: string | null }[]).map((a) => a.code)),
+      scenarios.flatMap((n) =>
+        (JSON.parse(readFileSync(join(here, n, 'intent.json'), 'utf8')) as { code: string | null }[]).map(
+          (a) => a.code,
+        ),
+      ),
     );
     for (const code of [
-      'otp_rejected', 'radius_policy', 'radius_account', 'radius_directory_unavailable', 'radius_no_response', 'signing_failed',
-      'ca_unreachable', 'ca_denied_template_permission', 'ca_denied_signature', 'ca_template_not_available', 'ca_denied_key_length',
-      'ca_denied_other', 'ca_pending', 'client_cannot_reach_server', 'client_certificate_missing', 'challenge_required',
-      'user_not_in_directory', 'client_certificate_store',
+      'otp_rejected',
+      'radius_policy',
+      'radius_account',
+      'radius_directory_unavailable',
+      'radius_no_response',
+      'signing_failed',
+      'ca_unreachable',
+      'ca_denied_template_permission',
+      'ca_denied_signature',
+      'ca_template_not_available',
+      'ca_denied_key_length',
+      'ca_denied_other',
+      'ca_pending',
+      'client_cannot_reach_server',
+      'client_certificate_missing',
+      'challenge_required',
+      'user_not_in_directory',
+      'client_certificate_store',
     ])
       expect(codes, code).toContain(code);
   });
@@ -45,11 +63,15 @@ describe('scenario corpus', () => {
   it('gives the same verdicts and trace IDs whatever the order of files and events', async () => {
     const ordered = verdictsOf(await analyze(join(here, 'encodings')));
     const shuffled = verdictsOf(await analyze(join(here, 'out-of-order')));
-    expect(shuffled.attempts.map((a: { traceId: string }) => a.traceId)).toEqual(ordered.attempts.map((a: { traceId: string }) => a.traceId));
+    expect(shuffled.attempts.map((a: { traceId: string }) => a.traceId)).toEqual(
+      ordered.attempts.map((a: { traceId: string }) => a.traceId),
+    );
   });
 
   it('counts an event exported twice once', async () => {
-    const json = (await analyze(join(here, 'duplicates'))) as unknown as { summary: { ignoredBy: Record<string, number>; eventsCorrelated: number } };
+    const json = (await analyze(join(here, 'duplicates'))) as unknown as {
+      summary: { ignoredBy: Record<string, number>; eventsCorrelated: number };
+    };
     expect(json.summary.ignoredBy.duplicate_event).toBe(7);
     expect(json.summary.eventsCorrelated).toBe(14);
   });

@@ -22,5 +22,10 @@ export function verdictsOf(json) {
 
 /** The intent view: one line of meaning per attempt. */
 export function intentOf(json) {
-  return json.attempts.map((a) => ({ user: a.user, outcome: a.outcome, failedStage: a.failedStage, code: a.rootCause?.code ?? null }));
+  return json.attempts.map((a) => ({
+    user: a.user,
+    outcome: a.outcome,
+    failedStage: a.failedStage,
+    code: a.rootCause?.code ?? null,
+  }));
 }

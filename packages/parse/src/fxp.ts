@@ -1,9 +1,12 @@
 import { fail, type ParsedEvent, type Result } from '@otptrace/model';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { decodeEntities } from './entities.js';
 import { buildParsedEvent, type RawEventFields } from './fields.js';
 
 // The reference path: fast-xml-parser, for everything the scanner does not take and for differential tests that
 // the scanner and it agree. Entities: only the predefined ones and character references (no DOCTYPE processing).
+// fast-xml-parser is given raw values (processEntities off) because with htmlEntities off it leaves numeric
+// character references such as &#233; undecoded; decodeEntities applies the XML rules to every value instead.
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -11,7 +14,7 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
+  processEntities: false,
   htmlEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
@@ -37,12 +40,33 @@ export function parseEventWithFxp(text: string): Result<ParsedEvent> {
   if (roots.length !== 1 || event === undefined || !('Event' in event))
     return fail('malformed_xml', 'the document is not one <Event> element');
   const fields: RawEventFields = { system: {}, attrs: {}, data: new Map(), dataList: [], duplicateName: null };
+  if (!decodeTree(event)) return fail('malformed_xml', 'undefined entity');
   for (const section of children(event, 'Event')) {
     if ('System' in section) collectSystem(children(section, 'System'), fields);
     else if ('EventData' in section) collectEventData(children(section, 'EventData'), fields);
     else if ('UserData' in section) collectUserData(children(section, 'UserData'), fields);
   }
   return buildParsedEvent(fields);
+}
+
+/** Decode entities in every text and attribute value in place; false when one is undefined. */
+function decodeTree(node: Node): boolean {
+  for (const [key, value] of Object.entries(node)) {
+    if (key === ':@') {
+      for (const [k, v] of Object.entries(value as Record<string, string>)) {
+        const d = decodeEntities(v);
+        if (d === null) return false;
+        (value as Record<string, string>)[k] = d;
+      }
+    } else if (key === '#text') {
+      const d = decodeEntities(String(value));
+      if (d === null) return false;
+      node[key] = d;
+    } else if (Array.isArray(value)) {
+      for (const child of value as Node[]) if (!decodeTree(child)) return false;
+    }
+  }
+  return true;
 }
 
 function children(node: Node, name: string): Node[] {

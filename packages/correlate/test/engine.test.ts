@@ -1,0 +1,228 @@
+import type { NormalizedEvent } from '@otptrace/schemas';
+import { describe, expect, it } from 'vitest';
+import { type ClosedAttempt, CorrelationEngine, type EngineConfig } from '../src/index.js';
+
+const config: EngineConfig = {
+  clockSkewToleranceMs: 180_000,
+  attemptGapMs: 300_000,
+  stageTimeoutMs: 120_000,
+  gatewayJoinSlackMs: 1_500,
+  otpTemplate: /otp/i,
+  isProbe: (k) => k === 'daprobeuser',
+  reorderDelayMs: 180_000,
+};
+const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
+let record = 1;
+const user = (key: string) => ({ key, domain: 'corp', domainExplicit: true, raw: `CORP\\${key}` });
+const ref = (provider: string, eventId: number, computer: string, channel: string) => ({
+  provider,
+  eventId,
+  computer,
+  channel,
+  recordId: record++,
+});
+const id = (r: { computer: string; channel: string; recordId: number }) => `${r.computer}|${r.channel}|${r.recordId}`;
+
+function radius(
+  key: string,
+  t: number,
+  decision: 'granted' | 'denied',
+  reasonCode: number | null = null,
+): NormalizedEvent {
+  const r = ref('Microsoft-Windows-Security-Auditing', decision === 'granted' ? 6272 : 6273, 'nps01', 'Security');
+  return {
+    id: id(r),
+    ref: r,
+    time: T0 + t,
+    user: user(key),
+    kind: 'radius.decision',
+    source: 'radius',
+    decision,
+    reasonCode: reasonCode ?? 0,
+    reason: null,
+    clientName: 'da01',
+    clientIp: '10.0.0.10',
+    nasIdentifier: null,
+    authenticationType: 'PAP',
+    networkPolicy: null,
+  };
+}
+function iis(t: number, taken: number): NormalizedEvent {
+  const r = ref('Microsoft-Windows-IIS-Logging', 6200, 'da01', 'Microsoft-IIS-Logging/Logs');
+  return {
+    id: id(r),
+    ref: r,
+    time: T0 + t,
+    user: null,
+    kind: 'gateway.request',
+    source: 'gateway',
+    startTime: T0 + t - taken,
+    method: 'POST',
+    uriStem: '/otp',
+    status: 200,
+    subStatus: 0,
+    win32Status: 0,
+    timeTakenMs: taken,
+    clientIp: '198.51.100.1',
+    serverIp: null,
+    serverPort: 443,
+    siteName: null,
+    host: null,
+  };
+}
+function client(key: string | null, t: number, eventId: number, machine = 'pc1'): NormalizedEvent {
+  const r = ref(
+    'Microsoft-Windows-OtpCredentialProviderEvt',
+    eventId,
+    machine,
+    'Microsoft-Windows-OtpCredentialProvider/Operational',
+  );
+  return {
+    id: id(r),
+    ref: r,
+    time: T0 + t,
+    user: key === null ? null : user(key),
+    kind: 'client.result',
+    source: 'client',
+    errorCode: null,
+    serverAddress: null,
+    caName: eventId === 10022 ? 'ca01\\CA' : null,
+    templateName: null,
+  };
+}
+function ca(key: string, t: number, requestId: number, status: 'request' | 'issued' | 'denied'): NormalizedEvent {
+  const r = ref(
+    'Microsoft-Windows-Security-Auditing',
+    status === 'request' ? 4886 : status === 'issued' ? 4887 : 4888,
+    'ca01',
+    'Security',
+  );
+  const base = { id: id(r), ref: r, time: T0 + t, user: user(key), source: 'ca' as const, requestId };
+  return status === 'request'
+    ? { ...base, kind: 'ca.request', template: 'DAOTPLogon', subject: null, requestingMachine: 'pc1' }
+    : {
+        ...base,
+        kind: 'ca.result',
+        status,
+        hresult: status === 'denied' ? '0x80094800' : null,
+        template: 'DAOTPLogon',
+        subject: null,
+        detail: null,
+      };
+}
+
+/** Feed events in the given (arrival) order as a stream, advancing the watermark to the latest time seen. */
+function stream(events: NormalizedEvent[]): ClosedAttempt[] {
+  const engine = new CorrelationEngine(config);
+  const out: ClosedAttempt[] = [];
+  let watermark = Number.NEGATIVE_INFINITY;
+  for (const e of events) {
+    engine.add(e);
+    watermark = Math.max(watermark, e.time);
+    out.push(...engine.advance(watermark).attempts);
+  }
+  out.push(...engine.flush().attempts);
+  return out;
+}
+const shape = (attempts: ClosedAttempt[]) =>
+  attempts.map(
+    (a) =>
+      `${a.userKey ?? '?'}: ${a.events.map((e) => e.ref.eventId).join(',')}${a.gatewayAmbiguous ? ' (ambiguous IIS)' : ''}`,
+  );
+
+describe('CorrelationEngine', () => {
+  it('stitches one attempt across the four sources, and the IIS request by time containment', () => {
+    const events = [
+      radius('alice', 300, 'granted'),
+      iis(600, 600),
+      ca('alice', 1500, 7, 'request'),
+      ca('alice', 1520, 7, 'issued'),
+      client(null, 1900, 10022),
+    ];
+    expect(shape(stream(events))).toEqual(['alice: 6272,6200,4886,4887,10022']);
+  });
+
+  it('gives the same attempts whatever the arrival order (within the reorder window)', () => {
+    const events = [
+      radius('alice', 300, 'granted'),
+      iis(600, 600),
+      ca('alice', 1500, 7, 'request'),
+      ca('alice', 1520, 7, 'issued'),
+      client(null, 1900, 10022),
+    ];
+    expect(shape(stream([...events].reverse()))).toEqual(shape(stream(events)));
+  });
+
+  it('starts a new attempt for a retry: the RADIUS slot is taken', () => {
+    const events = [
+      radius('bob', 0, 'denied', 16),
+      client('bob', 400, 10005),
+      radius('bob', 30_000, 'granted'),
+      ca('bob', 31_000, 8, 'request'),
+      ca('bob', 31_010, 8, 'issued'),
+      client('bob', 31_500, 10022),
+    ];
+    expect(shape(stream(events))).toEqual(['bob: 6273,10005', 'bob: 6272,4886,4887,10022']);
+  });
+
+  it('tolerates a client clock 100 s behind: the success joins the granted attempt, not the denied one', () => {
+    const events = [
+      radius('carol', 0, 'denied', 16),
+      client('carol', 500 - 100_000, 10005),
+      radius('carol', 40_000, 'granted'),
+      ca('carol', 41_000, 9, 'request'),
+      ca('carol', 41_010, 9, 'issued'),
+      client('carol', 41_500 - 100_000, 10022),
+    ];
+    // Evidence is listed in logged time, so the skewed client events come first in each attempt.
+    expect(shape(stream(events))).toEqual(['carol: 10005,6273', 'carol: 10022,6272,4886,4887']);
+  });
+
+  it('opens a new attempt after the configured gap', () => {
+    const events = [
+      radius('dave', 0, 'granted'),
+      ca('dave', 400_000, 10, 'request'),
+      ca('dave', 400_010, 10, 'issued'),
+    ];
+    expect(shape(stream(events))).toEqual(['dave: 6272', 'dave: 4886,4887']);
+  });
+
+  it("marks an IIS request ambiguous when two users' decisions fall inside it, instead of guessing", () => {
+    const events = [radius('erin', 200, 'granted'), radius('frank', 250, 'denied', 16), iis(700, 700)];
+    const attempts = stream(events);
+    expect(shape(attempts)).toEqual(['erin: 6272 (ambiguous IIS)', 'frank: 6273 (ambiguous IIS)']);
+  });
+
+  it('counts a duplicate once and reports a conflicting one', () => {
+    const engine = new CorrelationEngine(config);
+    const e = radius('gina', 0, 'granted');
+    engine.add(e);
+    engine.add(e);
+    engine.add({ ...e, time: e.time + 5 } as NormalizedEvent);
+    const out = engine.flush();
+    expect(out.drops.map((d) => d.reason)).toEqual(['duplicate_event', 'conflicting_duplicate']);
+    expect(out.attempts).toHaveLength(1);
+  });
+
+  it('keeps probe decisions apart, one attempt each', () => {
+    const attempts = stream([radius('daprobeuser', 0, 'denied', 8), radius('daprobeuser', 300_000, 'denied', 8)]);
+    expect(attempts.map((a) => a.probe)).toEqual([true, true]);
+  });
+
+  it('closes an attempt only when nothing can join it any more, by event time alone', () => {
+    const engine = new CorrelationEngine(config);
+    engine.add(radius('hank', 0, 'granted'));
+    expect(engine.advance(T0 + 60_000).attempts).toEqual([]); // still in the reorder window
+    expect(engine.advance(T0 + 240_000).attempts).toEqual([]); // placed, waiting for its next step
+    expect(engine.openAttempts).toBe(1);
+    const later = engine.advance(T0 + 3_600_000).attempts;
+    expect(later.map((a) => a.closedBy)).toEqual(['timeout']);
+  });
+
+  it('drops an event older than the watermark minus the reorder window as late', () => {
+    const engine = new CorrelationEngine(config);
+    engine.advance(T0 + 3_600_000);
+    engine.add(radius('ivan', 0, 'granted'));
+    expect(engine.advance(T0 + 3_600_001).drops.map((d) => d.reason)).toEqual(['late_event']);
+  });
+});

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EventSplitter, type SplitItem } from '../src/index.js';
+
+const ev = (id: number) =>
+  `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><EventID>${id}</EventID></System><EventData><Data Name="x">é${id}</Data></EventData></Event>`;
+
+function split(chunks: Buffer[], max = 1 << 20): SplitItem[] {
+  const s = new EventSplitter(max);
+  return [...chunks.flatMap((c) => s.push(c)), ...s.end()];
+}
+
+const texts = (items: SplitItem[]) =>
+  items.map((i) => (i.kind === 'event' ? i.bytes.toString(i.encoding) : `REJECT ${i.code}@${i.position}`));
+
+describe('EventSplitter', () => {
+  const doc = `<?xml version="1.0" encoding="UTF-8"?>\r\n<Events>\r\n${ev(1)}\r\n${ev(2)}<!-- c -->${ev(3)}\r\n</Events>\r\n`;
+
+  it('cuts wevtutil output, <Events> documents and one-per-line files into events with byte positions', () => {
+    const items = split([Buffer.from(doc)]);
+    expect(texts(items)).toEqual([ev(1), ev(2), ev(3)]);
+    expect(items[0]!.position).toBe(Buffer.byteLength(`<?xml version="1.0" encoding="UTF-8"?>\r\n<Events>\r\n`));
+  });
+
+  it('gives the same result whatever the chunk boundaries (UTF-8 and UTF-16LE)', () => {
+    const utf8 = Buffer.from(`\ufeff${doc}`);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc, 'utf16le')]);
+    for (const bytes of [utf8, utf16]) {
+      const whole = texts(split([bytes]));
+      expect(whole).toEqual([ev(1), ev(2), ev(3)]);
+      fc.assert(
+        fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 12 }), (cuts) => {
+          const points = [...new Set([0, ...cuts, bytes.length])].sort((a, b) => a - b);
+          const chunks = points.slice(1).map((p, i) => bytes.subarray(points[i], p));
+          expect(texts(split(chunks))).toEqual(whole);
+        }),
+        { numRuns: 300, seed: 7 },
+      );
+    }
+  });
+
+  it('reports a truncated event and goes on with the next one', () => {
+    const items = split([Buffer.from(`${ev(1).slice(0, 50)}\n${ev(2)}`)]);
+    expect(texts(items)).toEqual(['REJECT truncated_event@0', ev(2)]);
+  });
+
+  it('reports a truncated last event at the end of input', () => {
+    expect(texts(split([Buffer.from(`${ev(1)}${ev(2).slice(0, 40)}`)]))).toEqual([
+      ev(1),
+      `REJECT truncated_event@${Buffer.byteLength(ev(1))}`,
+    ]);
+  });
+
+  it('reports junk between events once per run, and a DOCTYPE as forbidden', () => {
+    expect(texts(split([Buffer.from(`junk junk\n${ev(1)}<!DOCTYPE x [<!ENTITY a "b">]>${ev(2)}`)]))).toEqual([
+      'REJECT not_an_event@0',
+      ev(1),
+      `REJECT forbidden_markup@${10 + Buffer.byteLength(ev(1))}`,
+      ev(2),
+    ]);
+  });
+
+  it('rejects an event larger than the limit without keeping it', () => {
+    const big = `<Event><System>${'x'.repeat(5000)}</System></Event>`;
+    const s = new EventSplitter(1000);
+    const items = [
+      ...s.push(Buffer.from(big.slice(0, 2500))),
+      ...s.push(Buffer.from(big.slice(2500) + ev(9))),
+      ...s.end(),
+    ];
+    expect(texts(items)).toEqual(['REJECT event_too_large@0', ev(9)]);
+  });
+});
