@@ -107,8 +107,10 @@ export async function readAttemptsFile(path: string): Promise<AttemptRecord[]> {
 
 async function fromFile(path: string, query: StatsQueryInput) {
   const attempts = await readAttemptsFile(path);
-  const tickets = processAttempts(null, attempts).state.tickets;
-  return { report: statsReport(attempts, query), tickets: Object.values(tickets) };
+  // One step over the whole file reports every incarnation it touched, the resolved ones included.
+  const tickets = processAttempts(null, attempts).changes.map((c) => c.ticket);
+  tickets.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.key.localeCompare(b.key));
+  return { report: statsReport(attempts, query), tickets };
 }
 
 async function fromDatabase(query: StatsQueryInput, withTickets: boolean) {
