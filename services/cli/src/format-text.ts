@@ -4,7 +4,7 @@ import type { AttemptRecord } from '@otptrace/schemas';
 /** The readable report: one timeline per attempt, then the summary and what was rejected. */
 export function formatText(result: AnalysisResult, maxRejected = 20): string {
   const lines: string[] = [];
-  result.attempts.forEach((a, i) => lines.push(...attemptLines(a.record, i + 1), ''));
+  for (const [i, a] of result.attempts.entries()) lines.push(...attemptLines(a.record, i + 1), '');
   const s = result.summary;
   lines.push('Summary');
   lines.push(
