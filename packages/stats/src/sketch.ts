@@ -12,18 +12,20 @@ export interface LatencySketch {
   count: number;
   /** Values ≤ 0 ms (clock granularity), kept apart from the logarithmic buckets. */
   zeros: number;
+  min: number | null;
   max: number | null;
   buckets: Record<string, number>;
 }
 
 /** An empty sketch. */
 export function emptySketch(): LatencySketch {
-  return { count: 0, zeros: 0, max: null, buckets: {} };
+  return { count: 0, zeros: 0, min: null, max: null, buckets: {} };
 }
 
 /** Record one latency in milliseconds (mutates the sketch). */
 export function recordLatency(sketch: LatencySketch, ms: number): void {
   sketch.count += 1;
+  sketch.min = sketch.min === null ? ms : Math.min(sketch.min, ms);
   sketch.max = sketch.max === null ? ms : Math.max(sketch.max, ms);
   if (ms <= 0) {
     sketch.zeros += 1;
@@ -37,6 +39,7 @@ export function recordLatency(sketch: LatencySketch, ms: number): void {
 export function mergeSketch(into: LatencySketch, other: LatencySketch): void {
   into.count += other.count;
   into.zeros += other.zeros;
+  if (other.min !== null) into.min = into.min === null ? other.min : Math.min(into.min, other.min);
   if (other.max !== null) into.max = into.max === null ? other.max : Math.max(into.max, other.max);
   for (const [index, n] of Object.entries(other.buckets)) into.buckets[index] = (into.buckets[index] ?? 0) + n;
 }
@@ -54,9 +57,9 @@ export function sketchQuantile(sketch: LatencySketch, q: number): number | null 
     .sort((a, b) => a - b);
   for (const index of indices) {
     seen += sketch.buckets[String(index)] ?? 0;
-    // The bucket's midpoint in relative terms, capped by the true maximum for the top bucket.
-    if (seen >= rank)
-      return Math.min(round((2 * GAMMA ** index) / (GAMMA + 1)), sketch.max ?? Number.POSITIVE_INFINITY);
+    // The bucket's midpoint in relative terms, kept within the true extremes (so equal values report themselves).
+    const midpoint = round((2 * GAMMA ** index) / (GAMMA + 1));
+    if (seen >= rank) return clamp(midpoint, sketch.min ?? 0, sketch.max ?? Number.POSITIVE_INFINITY);
   }
   return sketch.max;
 }
@@ -74,4 +77,8 @@ export function summarizeSketch(sketch: LatencySketch): LatencySummary {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), high);
 }

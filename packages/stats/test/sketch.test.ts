@@ -41,4 +41,10 @@ describe('latency sketch', () => {
     expect(sketchQuantile(sketch, 0.5)).toBe(0);
     expect(sketchQuantile(sketch, 1)).toBe(100);
   });
+
+  it('reports equal values exactly', () => {
+    const sketch = emptySketch();
+    for (const v of [350, 350, 350]) recordLatency(sketch, v);
+    expect(summarizeSketch(sketch)).toEqual({ count: 3, p50: 350, p90: 350, p99: 350, max: 350 });
+  });
 });
