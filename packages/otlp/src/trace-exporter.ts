@@ -58,6 +58,7 @@ export function createTraceExporter(
   const ids = new ReplayIdGenerator();
   const tracerFor = hostTracers(config, ids, processor);
   let submitted = 0;
+  let closed = false;
 
   const report = (before: Counts, spans: number): ExportReport => {
     const now = snapshot(exporter);
@@ -81,6 +82,7 @@ export function createTraceExporter(
   return {
     target,
     async export(spans) {
+      if (closed) throw new Error('createTraceExporter: export() after shutdown()');
       const before = snapshot(exporter);
       // Never queue more than the processor holds: it would drop the excess silently.
       for (let at = 0; at < spans.length; at += config.maxQueueSize) {
@@ -92,6 +94,7 @@ export function createTraceExporter(
       return report(before, spans.length);
     },
     async shutdown() {
+      closed = true;
       await flush(snapshot(exporter));
       await processor.shutdown().catch(() => undefined);
       return report(EMPTY, submitted);

@@ -31,6 +31,7 @@ describe('OTLP-JSON file', () => {
       errors: [],
     });
     await exporter.shutdown();
+    await expect(exporter.export(SPANS)).rejects.toThrow('export() after shutdown()');
 
     const text = readFileSync(path, 'utf8');
     expect(text.trimEnd().split('\n')).toHaveLength(1); // one export() = one JSON document
