@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -145,12 +145,19 @@ const inputs = Array.from({ length: attempts }, (_, i) => {
 });
 const build = () => inputs.flatMap(({ record, events }) => toSpans(record, events));
 
-/** Times `fn` once (after one untimed warm-up when `warm`); returns { ms, value }. */
+/**
+ * Times `fn`: with `warm`, one untimed warm-up then the median of 5 runs (the machine is shared: a median resists a
+ * neighbour's burst); without, a single run (backend rows: each run stores new spans). Returns { ms, value }.
+ */
 async function time(fn, warm = true) {
   if (warm) await fn();
-  const start = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - start, value };
+  const runs = [];
+  for (let i = 0; i < (warm ? 5 : 1); i++) {
+    const start = performance.now();
+    const value = await fn();
+    runs.push({ ms: performance.now() - start, value });
+  }
+  return runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
 }
 
 const rows = [];
@@ -233,7 +240,7 @@ if (zipkin !== null) {
 }
 
 console.log(
-  `machine: ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, Node ${process.version}; ${attempts} attempts x 5 spans`,
+  `machine: ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} (shared machine); ${attempts} attempts x 5 spans`,
 );
 console.log('| what | attempts | spans | ms | spans/s | note |');
 console.log('|---|---:|---:|---:|---:|---|');
