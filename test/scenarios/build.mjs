@@ -2,7 +2,7 @@
 // of each attempt, stated by hand). `node test/scenarios/build.mjs` rewrites the XML; the golden expected.json files
 // are written by `node test/scenarios/build.mjs --golden` after a build, and only when the analysis agrees with every
 // scenario's intent. scenarios.test.ts asserts both.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flow, mergeFlows, nextRecord, resetRecords } from './flow.mjs';
@@ -383,10 +383,15 @@ const SCENARIOS = {
   },
 };
 
+/** Empty a scenario folder of its logs, keeping its golden expected.json (golden.mjs owns that). */
+function clearLogs(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f !== 'expected.json') rmSync(join(dir, f), { force: true });
+}
+
 function writeScenario(name, spec) {
   const dir = join(here, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  clearLogs(dir);
   const files = mergeFlows(spec.flows.map(flow));
   for (const [file, makers] of Object.entries(spec.extra ?? {})) files[file].push(...makers.map((m) => m()));
   for (const [file, events] of Object.entries(files)) {
@@ -472,8 +477,7 @@ const VARIANT_INTENT = [
 
 function writeVariant(name, variant) {
   const dir = join(here, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  clearLogs(dir);
   const files = mergeFlows(VARIANT_FLOWS.map(flow));
   for (const [file, content] of Object.entries(variant.build(files))) writeFileSync(join(dir, file), content);
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);

@@ -83,8 +83,11 @@ export function newAttempt(
 /** Put an event into an attempt (its slot is already known to be free). */
 export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
   a.events.push(e);
-  if (e.time < a.first) a.first = e.time;
-  if (e.time > a.last) a.last = e.time;
+  // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end.
+  if (e.kind !== 'radius.directory_unavailable') {
+    if (e.time < a.first) a.first = e.time;
+    if (e.time > a.last) a.last = e.time;
+  }
   if (e.user !== null) {
     a.userKey ??= e.user.key;
     // Prefer a spelling with an explicit NetBIOS domain for display.

@@ -167,7 +167,12 @@ export class CorrelationEngine {
     const user = e.user!;
     const list = this.byUser.get(user.key);
     if (list !== undefined) {
-      for (const a of list) {
+      // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
+      // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
+      // clock behind the servers').
+      const waiting = list.filter((a) => a.client === null);
+      const ended = list.filter((a) => a.client !== null);
+      for (const a of slot === 'client' ? list : [...waiting, ...ended]) {
         if (acceptsEvent(a, e, slot, this.config)) {
           addToAttempt(a, e);
           return a;

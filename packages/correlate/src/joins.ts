@@ -25,10 +25,8 @@ export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, confi
   );
   const within = (lo: number, hi: number) =>
     candidates.filter((a) => a.radius !== null && a.radius.time >= lo && a.radius.time <= hi);
-  for (const found of [within(g.startTime - slack, g.time + slack), within(g.startTime - skew, g.time + skew)]) {
-    const decided = decide(found);
-    if (decided.kind !== 'none') return decided;
-  }
+  const strict = decide(within(g.startTime - slack, g.time + slack));
+  if (strict.kind !== 'none') return strict;
   const byClient = candidates.filter(
     (a) =>
       a.radius === null &&
@@ -38,8 +36,15 @@ export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, confi
       a.client.time >= g.time - slack - skew &&
       a.client.time <= g.time + skew,
   );
-  return decide(byClient);
+  const clientMatch = decide(byClient);
+  if (clientMatch.kind !== 'none') return clientMatch;
+  // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
+  // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
+  const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
+  return decide(within(g.startTime - drift, g.time + drift));
 }
+
+const SERVER_DRIFT_FACTOR = 10;
 
 function decide(found: OpenAttempt[]): GatewayMatch {
   if (found.length === 0) return { kind: 'none' };

@@ -42,9 +42,7 @@ export interface ChunkReading {
   readonly items: Array<EvtxRecord | EvtxRejection>;
 }
 
-// The drop-reason catalogue has no code for a damaged chunk yet; until it does, such damage is reported as
-// malformed_xml (BinXML is the event's XML) with the precise cause in `reason`.
-const CORRUPT: DropReason = 'malformed_xml';
+const CORRUPT: DropReason = 'corrupt_chunk';
 
 /**
  * Reads every record of one chunk. `chunk` holds the chunk's bytes (64 KiB, or fewer when the file ends inside it)

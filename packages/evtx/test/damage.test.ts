@@ -49,7 +49,7 @@ describe('damaged .evtx files', () => {
     const inChunk1 = (p: number): boolean => p >= chunkAt(1) && p < chunkAt(2);
     expect(reading.events).toEqual(whole.events.filter((e) => !inChunk1(e.position)));
     expect(reading.rejected).toEqual([
-      { position: chunkAt(1), code: 'malformed_xml', reason: 'chunk signature is not "ElfChnk": chunk skipped' },
+      { position: chunkAt(1), code: 'corrupt_chunk', reason: 'chunk signature is not "ElfChnk": chunk skipped' },
     ]);
   });
 
@@ -70,7 +70,7 @@ describe('damaged .evtx files', () => {
     damaged[victim.position + 24] = 0xee; // the fragment header token becomes an unknown token
     const reading = readEvtx(damaged);
     expect(reading.rejected).toHaveLength(1);
-    expect(reading.rejected[0]).toMatchObject({ position: victim.position, code: 'malformed_xml' });
+    expect(reading.rejected[0]).toMatchObject({ position: victim.position, code: 'corrupt_chunk' });
     expect(reading.events).toEqual(whole.events.filter((e) => e.position !== victim.position));
   });
 

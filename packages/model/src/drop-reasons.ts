@@ -29,6 +29,10 @@ export const DROP_REASONS = Object.freeze({
     text: 'DOCTYPE, entity declaration or processing instruction inside an event',
   },
   event_too_large: { bucket: 'rejected', text: 'an event larger than maxEventBytes' },
+  corrupt_chunk: {
+    bucket: 'rejected',
+    text: 'a damaged .evtx chunk or record structure (the rest of the file is still read)',
+  },
   missing_field: { bucket: 'rejected', text: 'a field the event must have is missing or empty' },
   invalid_field: { bucket: 'rejected', text: 'a field has a value of the wrong form' },
   invalid_time: { bucket: 'rejected', text: 'TimeCreated (or IIS date/time) does not parse' },

@@ -109,7 +109,8 @@ export class OfflineAnalysis {
                 ? 1
                 : 0,
       );
-    const correlated = attempts.reduce((n, a) => n + a.events.length, 0);
+    // One NPS 4402 (no domain controller) is evidence for every attempt it denied: count each event once.
+    const correlated = new Set(attempts.flatMap((a) => a.events.map((e) => e.id))).size;
     const byOutcome: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
     for (const a of attempts) byOutcome[a.record.outcome] = (byOutcome[a.record.outcome] ?? 0) + 1;
     const summary: Summary = {

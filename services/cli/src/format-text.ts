@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '@otptrace/pipeline';
 import type { AttemptRecord } from '@otptrace/schemas';
+import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
 
 /** The readable report: one timeline per attempt, then the summary and what was rejected. */
 export function formatText(result: AnalysisResult, maxRejected = 20): string {
@@ -30,6 +31,8 @@ export function formatText(result: AnalysisResult, maxRejected = 20): string {
       lines.push(`    ${String(v).padStart(6)}  ${k}`);
   }
   lines.push(`  sources in the input: ${result.coverage.join(', ') || 'none'}`);
+  if (result.attempts.length > 0)
+    lines.push('', formatFleetStats(summarizeAttempts(result.attempts.map((a) => a.record))).trimEnd());
   if (result.rejected.length > 0) {
     lines.push(
       '',

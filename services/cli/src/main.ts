@@ -1,4 +1,6 @@
 import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js';
+import { runGenerate } from './commands/generate.js';
+import { runDbLoad, runDbMigrate, runStats } from './commands/stats.js';
 import { type Io, processIo } from './io.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -6,6 +8,9 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 /** Commands by name; each lives in its own file under commands/. */
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   analyze: { run: runAnalyze, summary: 'analyse exported event logs offline (the main job)' },
+  stats: { run: runStats, summary: 'fleet-wide OTP statistics, from PostgreSQL or an analysis file' },
+  generate: { run: runGenerate, summary: 'write a deterministic fleet of logs and their expected verdicts' },
+  db: { run: runDb, summary: 'the statistics database: db migrate | db load FILE' },
 };
 
 const HELP = `otptrace: where and why a DirectAccess OTP logon failed
@@ -20,6 +25,15 @@ ${Object.entries(COMMANDS)
 Run "otptrace <command> --help" for a command's options.
 
 ${ANALYZE_HELP.split('\n')[0]}`;
+
+/** `otptrace db migrate|load`: subcommands of the statistics database. */
+async function runDb(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'migrate') return runDbMigrate(rest, io);
+  if (sub === 'load') return runDbLoad(rest, io);
+  io.stderr('usage: otptrace db migrate | otptrace db load <analysis.json>\n');
+  return 2;
+}
 
 /** Entry point of the otptrace command; returns the exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

@@ -1,15 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { createTraceExporter } from '@otptrace/otlp';
 import { type AnalysisResult, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
+import { summarizeAttempts } from '@otptrace/stats';
+import { toSpans } from '@otptrace/trace';
 import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
+import { isEvtxFile, readEvtxFile } from '../evtx-input.js';
 import { formatText } from '../format-text.js';
 import { listInputs, readChunks } from '../inputs.js';
 import type { Io } from '../io.js';
 
 export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
 
-Reads exported Windows event logs (EVTX-XML: wevtutil qe /f:xml output, Event Viewer "Save as XML", one event per
-line; UTF-8 or UTF-16LE) of the DirectAccess client, the DA server's IIS, NPS and the CA, and prints every OTP
+Reads exported Windows event logs (binary .evtx files, or EVTX-XML: wevtutil qe /f:xml output, Event Viewer "Save as
+XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the DirectAccess client, the DA server's IIS, NPS and the CA, and prints every OTP
 attempt: its outcome, the stage that failed, the root cause with its evidence and remediation.
 
 Options:
@@ -19,17 +23,27 @@ Options:
   --probe-user NAME      the DA server's RADIUS probe account (repeatable; default DAProbeUser)
   --domain NB=DNS[,DNS]  map a NetBIOS domain to its DNS domain / UPN suffixes (repeatable)
   --sources LIST         sources the input holds (client,gateway,radius,ca); default: those that appear
+  --otlp-file FILE       also write every attempt as a trace, in the standard OTLP JSON encoding, to FILE
+  --otlp-endpoint URL    also send the traces over OTLP/HTTP to URL (e.g. http://localhost:4318); the standard
+                         OTEL_EXPORTER_OTLP_* variables are honoured (--otlp uses them alone)
+  --otlp-protocol P      http/protobuf (default) or http/json
+  --otlp                 send the traces to the endpoint the OTEL_* environment variables name
   --progress             progress on standard error (automatic for inputs over 64 MB)
   --help                 this text
 
-Exit code: 0 when the analysis ran (whatever it found), 2 when the input could not be read or the options are wrong.`;
+Exit code: 0 when the analysis ran (whatever it found), 2 when the input could not be read or the options are wrong,
+3 when the analysis ran but traces could not all be exported.`;
 
 /** `otptrace analyze`: the offline analysis of a folder of exported logs. */
 export async function runAnalyze(argv: readonly string[], io: Io): Promise<number> {
   let args: ParsedArgs;
   let config: AnalysisConfig;
   try {
-    args = parseArgs(argv, ['format', 'out', 'config', 'probe-user', 'domain', 'sources'], ['progress', 'help']);
+    args = parseArgs(
+      argv,
+      ['format', 'out', 'config', 'probe-user', 'domain', 'sources', 'otlp-file', 'otlp-endpoint', 'otlp-protocol'],
+      ['progress', 'help', 'otlp'],
+    );
     if (args.options.has('help')) {
       io.stdout(`${ANALYZE_HELP}\n`);
       return 0;
@@ -54,7 +68,34 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
   const out = optionValue(args, 'out');
   if (out === undefined) io.stdout(report);
   else await writeFile(out, report);
-  return 0;
+  return (await exportTraces(result, args, io)) ? 0 : 3;
+}
+
+/** Send every attempt as a trace when asked to; false when some spans could not be exported. */
+async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): Promise<boolean> {
+  const file = optionValue(args, 'otlp-file');
+  const endpoint = optionValue(args, 'otlp-endpoint');
+  if (file === undefined && endpoint === undefined && !args.options.has('otlp')) return true;
+  const protocol = optionValue(args, 'otlp-protocol');
+  let exporter: ReturnType<typeof createTraceExporter>;
+  try {
+    exporter = createTraceExporter({
+      ...(file === undefined ? {} : { file }),
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(protocol === undefined ? {} : { protocol: protocol as 'http/protobuf' | 'http/json' }),
+    });
+  } catch (e) {
+    io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
+    return false;
+  }
+  const spans = result.attempts.flatMap((a) => toSpans(a.record, a.events));
+  await exporter.export(spans);
+  const report = await exporter.shutdown();
+  io.stderr(
+    `otptrace: ${report.spansExported} of ${report.spansSubmitted} spans of ${result.attempts.length} traces exported to ${exporter.target}${report.spansFailed > 0 ? `, ${report.spansFailed} failed` : ''}\n`,
+  );
+  for (const error of report.errors) io.stderr(`otptrace: ${error}\n`);
+  return report.ok;
 }
 
 /** Read, ingest and analyse every input file, streaming each one. */
@@ -72,6 +113,11 @@ export async function analyzePaths(
   let done = 0;
   let lastShown = 0;
   for (const file of files) {
+    if (await isEvtxFile(file.path)) {
+      for await (const items of readEvtxFile(file.path, analysis.context)) analysis.add(file.path, items);
+      done += file.size;
+      continue;
+    }
     const ingestor = new XmlIngestor(analysis.context, { maxEventBytes: config.maxEventBytes });
     try {
       for await (const chunk of readChunks(file.path)) {
@@ -92,11 +138,13 @@ export async function analyzePaths(
 
 /** The JSON contract: attempts, summary, rejected (plus the sources seen). */
 export function toJson(result: AnalysisResult): object {
+  const attempts = result.attempts.map((a) => a.record);
   return {
-    attempts: result.attempts.map((a) => a.record),
+    attempts,
     summary: result.summary,
     rejected: result.rejected,
     coverage: result.coverage,
+    stats: summarizeAttempts(attempts),
   };
 }
 
