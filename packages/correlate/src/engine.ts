@@ -22,6 +22,12 @@ export interface EngineConfig
    * events sorted (offline), the clock-skew tolerance for a stream.
    */
   readonly reorderDelayMs: number;
+  /**
+   * Whether a client event that names no user and matches no attempt may open an attempt of its own here. Always in
+   * one process; with several correlators that each receive such events (broadcast), only the one owning the client
+   * computer should, or every instance would report the same lone event.
+   */
+  readonly opensUserlessAttempt?: (e: ClientEvent) => boolean;
 }
 
 /** An event the engine let go, and why. */
@@ -245,6 +251,10 @@ export class CorrelationEngine {
       case 'client': {
         const a = matchUserlessClient(p.event, this.open, this.config);
         if (a !== null) return void addToAttempt(a, p.event);
+        if (this.config.opensUserlessAttempt?.(p.event) === false) {
+          this.drops.push({ event: p.event, reason: 'userless_not_owner' });
+          return;
+        }
         // Nothing on the servers matches (e.g. the client never reached them): an attempt of its own.
         const own = newAttempt(this.seq++, null, null, false, p.event.time);
         addToAttempt(own, p.event);

@@ -18,6 +18,7 @@ export const DROP_REASONS = Object.freeze({
   unmatched_directory_event: { bucket: 'ignored', text: 'NPS directory event that matched no denied attempt' },
   unmatched_ca_result: { bucket: 'ignored', text: 'CA result whose request is not part of an OTP attempt' },
   client_informational: { bucket: 'ignored', text: 'client event that does not end an attempt (e.g. 10009)' },
+  userless_not_owner: { bucket: 'ignored', text: 'a broadcast client event with no user that another correlator instance owns (streaming only)' },
   late_event: { bucket: 'ignored', text: 'event older than the watermark minus the grace period (streaming only)' },
   // rejected: input that could not be read or validated
   malformed_xml: { bucket: 'rejected', text: 'the event is not well-formed XML' },
