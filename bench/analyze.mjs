@@ -1,0 +1,92 @@
+// Benchmark ③: `otptrace analyze --format json` on a generated folder (1 GB; --quick: 100 MB), as a user runs it:
+// wall time, peak RSS (/usr/bin/time's maximum resident set size of the process) and CPU time; then the output is
+// checked against the generator's expected.json (bench/verify.mjs). Usage: node bench/analyze.mjs [--quick]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { analyzeInProcess } from './lib/analyze-inprocess.mjs';
+import { OUT, QUICK, ROOT, report, row } from './lib/common.mjs';
+import { CORPORA, ensureCorpus } from './lib/corpus.mjs';
+import { formatVerification, verify } from './verify.mjs';
+
+const dir = await ensureCorpus((QUICK ? CORPORA.quick : CORPORA.full).analyze);
+const inputBytes = ['client.xml', 'iis.xml', 'nps.xml', 'ca.xml'].reduce((n, f) => n + statSync(`${dir}/${f}`).size, 0);
+const outFile = `${OUT}analyze-${QUICK ? 'quick' : 'full'}.json`;
+rmSync(outFile, { force: true });
+
+const run = spawnSync(
+  '/usr/bin/time',
+  [
+    '-f',
+    'TIME %e %U %S %M',
+    process.execPath,
+    `${ROOT}services/cli/bin/otptrace.js`,
+    'analyze',
+    '--format',
+    'json',
+    '--out',
+    outFile,
+    dir,
+  ],
+  { encoding: 'utf8', maxBuffer: 64 << 20 },
+);
+const timeLine = run.stderr.split('\n').find((l) => l.startsWith('TIME ')) ?? '';
+const [wall, user, sys, maxRssKb] = timeLine.split(' ').slice(1).map(Number);
+const failed = run.status !== 0 || !existsSync(outFile);
+const errorText = failed
+  ? run.stderr
+      .split('\n')
+      .filter((l) => l && !l.startsWith('TIME') && !l.includes('read '))
+      .join(' ')
+      .slice(0, 300)
+  : '';
+const cpu = user + sys;
+console.log(
+  `analyze ${(inputBytes / 1e6).toFixed(0)} MB: exit ${run.status}, wall ${wall}s, CPU ${cpu.toFixed(2)}s, peak RSS ${(maxRssKb / 1024).toFixed(0)} MB`,
+);
+if (failed) console.log(`analyze failed: ${errorText}`);
+
+const rows = [
+  row(
+    'analyze',
+    `analyze ${(inputBytes / 2 ** 30).toFixed(2)} GiB folder: wall time`,
+    wall,
+    's',
+    null,
+    failed ? `FAILED: ${errorText.slice(0, 120)}` : '',
+  ),
+  row('analyze', 'analyze: peak RSS', maxRssKb / 1024, 'MB', { op: '<=', value: 300 }),
+  row('analyze', 'analyze: input MB per wall second', inputBytes / 1e6 / wall, 'MB/s'),
+];
+function verification(attempts, how) {
+  const expected = JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8'));
+  const v = verify(expected, attempts);
+  writeFileSync(`${OUT}verify-${QUICK ? 'quick' : 'full'}.txt`, `${how}\n${formatVerification(v, 1e9)}\n`);
+  console.log(`${how}\n${formatVerification(v, 20)}`);
+  const note = `${v.agree}/${v.total}; ${v.missed.length} missed, ${v.extra.length} extra; ${how}`;
+  return row('verify', 'analyze verdicts = expected.json', (100 * v.agree) / v.total, '%', null, note);
+}
+
+if (!failed) {
+  const analysis = JSON.parse(readFileSync(outFile, 'utf8'));
+  const events = analysis.summary.eventsRead;
+  rows.push(
+    row(
+      'analyze',
+      'analyze: whole job, events per CPU-second',
+      events / cpu,
+      'events/CPU-s',
+      null,
+      `${events} events, ${cpu.toFixed(1)} CPU-s`,
+    ),
+  );
+  rows.push(verification(analysis.attempts, 'from otptrace analyze --format json'));
+} else {
+  // analyze stopped on its own accounting check: verify the verdicts from the same pipeline steps run in-process.
+  const r = await analyzeInProcess(dir);
+  console.log(
+    `in-process: ${r.normalised} normalised events, ${r.closedEvents} in attempts, ${r.drops} dropped; counted twice: ${r.twice.length}`,
+  );
+  for (const line of r.twice.slice(0, 10)) console.log(`  twice: ${line}`);
+  rows.push(verification(r.attempts, 'from the pipeline steps in-process (analyze failed)'));
+}
+report(rows);
