@@ -66,6 +66,8 @@ export interface GroupConsumerOptions {
 export interface GroupConsumer {
   start(handlers: GroupHandlers): Promise<void>;
   commit(offsets: readonly CommitOffset[]): Promise<void>;
+  /** Makes the next fetch of a partition start at `offset` (to re-read after a failed step). */
+  seek(offset: CommitOffset): void;
   /** Leaves the group cleanly (its partitions move to other members at once). */
   stop(): Promise<void>;
 }
@@ -146,6 +148,9 @@ export function createGroupConsumer(client: KafkaClient, options: GroupConsumerO
         // A commit refused during a rebalance is harmless: the partition is re-read from the previous commit.
         throw toAdapterError(error, 'commit offsets');
       }
+    },
+    seek(offset) {
+      consumer.seek({ topic: offset.topic, partition: offset.partition, offset: offset.offset });
     },
     async stop() {
       await consumer.disconnect();

@@ -1,0 +1,105 @@
+import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
+import { analysisConfigSchema } from '@otptrace/schemas';
+import { z } from 'zod';
+
+/** Environment prefix of the correlator's overrides: OTPTRACE_CORRELATOR_GRACE_MS=30000 sets graceMs. */
+export const CORRELATOR_ENV_PREFIX = 'OTPTRACE_CORRELATOR_';
+
+const DAY_MS = 86_400_000;
+
+/** The correlator's configuration file (JSON); every field can be overridden from the environment. */
+export const correlatorConfigSchema = z
+  .object({
+    kafka: kafkaConnectionSchema.prefault({ clientId: 'otptrace-correlator' }).describe('Kafka connection.'),
+    groupId: z
+      .string()
+      .min(1)
+      .default('otptrace-correlator')
+      .describe('Consumer group: every instance with this id shares the partitions of the events topic.'),
+    fromBeginning: z
+      .boolean()
+      .default(true)
+      .describe('Where a group with no committed offset starts: the earliest retained event (true) or new ones only.'),
+    topics: z
+      .object({
+        events: topicSpecSchema
+          .prefault({ name: 'otptrace.events', partitions: 12, replicationFactor: 1 })
+          .describe('Normalised events written by the collector (same settings as the collector).'),
+        attempts: topicSpecSchema
+          .prefault({
+            name: 'otptrace.attempts',
+            partitions: 12,
+            replicationFactor: 1,
+            configs: { 'retention.ms': String(30 * DAY_MS) },
+          })
+          .describe('Attempts with their verdicts (the JSON contract of `otptrace analyze`), keyed by user.'),
+        late: topicSpecSchema
+          .prefault({
+            name: 'otptrace.late',
+            partitions: 3,
+            replicationFactor: 1,
+            configs: { 'retention.ms': String(30 * DAY_MS) },
+          })
+          .describe('Events that arrived after the watermark had passed them (counted in statistics, never lost).'),
+        userless: topicSpecSchema
+          .prefault({
+            name: 'otptrace.userless',
+            partitions: 12,
+            replicationFactor: 1,
+            configs: { 'retention.ms': String(7 * DAY_MS) },
+          })
+          .describe(
+            "Each partition's decision on every client result that names no user, keyed by event id (the repartition step).",
+          ),
+      })
+      .strict()
+      .prefault({}),
+    createTopics: z
+      .boolean()
+      .default(true)
+      .describe('At start-up create missing topics; when false only check that they exist as configured.'),
+    graceMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(60_000)
+      .describe(
+        'Event-time grace: a partition watermark trails its newest event by this much (on top of the clock-skew tolerance).',
+      ),
+    idleFlushMs: z
+      .number()
+      .int()
+      .positive()
+      .default(300_000)
+      .describe(
+        'When every assigned partition is caught up and no event came for this long (wall clock), close every open attempt as the end of input.',
+      ),
+    userlessExpiryMs: z
+      .number()
+      .int()
+      .positive()
+      .default(6 * 3_600_000)
+      .describe(
+        "A user-less client result still missing a partition's decision this long (event time) after the newest one is decided as it stands.",
+      ),
+    admin: z
+      .object({
+        host: z.string().default('0.0.0.0').describe('Address of /healthz, /readyz and /metrics.'),
+        port: z.number().int().min(0).max(65_535).default(9465).describe('Port of /healthz, /readyz and /metrics.'),
+      })
+      .strict()
+      .prefault({}),
+    analysis: analysisConfigSchema
+      .prefault({})
+      .describe('Correlation settings shared with `otptrace analyze` (same values give the same verdicts).'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level.'),
+    shutdownTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('Longest a graceful shutdown may take before the process exits anyway, ms.'),
+  })
+  .strict();
+export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;
+export type CorrelatorConfigInput = z.input<typeof correlatorConfigSchema>;

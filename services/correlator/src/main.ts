@@ -1,0 +1,93 @@
+import { createGroupConsumer, createKafkaAdmin, createKafkaClient, createRecordProducer } from '@otptrace/kafka';
+import {
+  ConfigError,
+  createLogger,
+  createMetrics,
+  helpText,
+  loadConfig,
+  onShutdown,
+  parseServiceArgs,
+  redactConfig,
+  startAdminServer,
+} from '@otptrace/runtime';
+import { CORRELATOR_ENV_PREFIX, type CorrelatorConfig, correlatorConfigSchema } from './config.js';
+import { createCorrelator } from './correlator.js';
+
+const SUMMARY = `otptrace correlator: one member of a Kafka consumer group that turns the collector's event stream into
+attempts with verdicts, by event time (per-partition watermark plus a grace period), with the same code and settings
+as \`otptrace analyze\`. Attempts go to the attempts topic (keyed by user); late events to the late topic. Offsets are
+committed only up to what is safely emitted, so a crash or a rebalance loses nothing. Run more instances to scale.`;
+
+/** Entry point of the correlator process. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseServiceArgs(argv);
+  if (args.help) {
+    process.stdout.write(helpText('otptrace-correlator', SUMMARY, correlatorConfigSchema, CORRELATOR_ENV_PREFIX));
+    return 0;
+  }
+  let config: CorrelatorConfig;
+  try {
+    config = loadConfig(correlatorConfigSchema, {
+      file: args.configFile,
+      env: process.env,
+      envPrefix: CORRELATOR_ENV_PREFIX,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  if (args.printConfig) {
+    process.stdout.write(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+    return 0;
+  }
+  const logger = createLogger({ name: 'otptrace-correlator', level: config.logLevel });
+  const metrics = createMetrics();
+  const client = createKafkaClient(config.kafka, logger);
+  const admin = createKafkaAdmin(client);
+  await admin.connect();
+  const correlator = createCorrelator(config, {
+    consumer: createGroupConsumer(client, {
+      groupId: config.groupId,
+      topics: [config.topics.events.name],
+      fromBeginning: config.fromBeginning,
+    }),
+    userlessConsumer: createGroupConsumer(client, {
+      groupId: `${config.groupId}.userless`,
+      topics: [config.topics.userless.name],
+      fromBeginning: config.fromBeginning,
+    }),
+    producer: createRecordProducer(client),
+    admin,
+    sinks: [],
+    logger,
+    metrics,
+    now: () => Date.now(),
+  });
+  const adminServer = await startAdminServer(config.admin.host, config.admin.port, {
+    alive: () => true,
+    readiness: () => correlator.readiness(),
+    metrics: () => metrics.render(),
+  });
+  logger.info({ config: redactConfig(config), adminPort: adminServer.port }, 'configuration loaded');
+  onShutdown(
+    async () => {
+      await correlator.stop();
+      await admin.disconnect();
+      await adminServer.close();
+    },
+    { logger, timeoutMs: config.shutdownTimeoutMs },
+  );
+  await correlator.start();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`otptrace-correlator: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
