@@ -22,6 +22,10 @@ export const analysisConfigSchema = z
     gatewayJoinSlackMs: z.number().int().nonnegative().default(1_500),
     /** Which sources the input is expected to hold; `auto` = those that appear in it. */
     sources: z.union([z.literal('auto'), z.array(z.enum(['client', 'gateway', 'radius', 'ca']))]).default('auto'),
+    /** Events logged before this time are rejected as implausible (a zeroed FILETIME renders as 1601). */
+    earliestEventTime: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
+    /** Events logged more than this long after the reference time (the analysis's or collector's clock) are rejected, in ms. */
+    maxFutureMs: z.number().int().nonnegative().default(86_400_000),
     /** Largest single event accepted, in bytes; a larger one is rejected without being buffered whole. */
     maxEventBytes: z
       .number()

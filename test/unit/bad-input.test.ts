@@ -167,3 +167,20 @@ describe('bad input is reported, the rest is analysed', () => {
     );
   });
 });
+
+describe('implausible event times', () => {
+  it('rejects an event from the distant past (a zeroed FILETIME) or a day into the future, and keeps the rest', async () => {
+    const past = nps
+      .replace(/SystemTime="[^"]*"/, 'SystemTime="1601-01-01T00:00:00.0000000Z"')
+      .replace(/<EventRecordID>\d+/, '<EventRecordID>1');
+    const future = nps
+      .replace(/SystemTime="[^"]*"/, `SystemTime="${new Date(Date.now() + 3 * 86_400_000).toISOString()}"`)
+      .replace(/<EventRecordID>\d+/, '<EventRecordID>2');
+    const json = await analyzeDir({ ...good, 'nps.xml': `${past}\n${future}\n${nps}` });
+    expectStillAnalysed(json);
+    expect(json.rejected.map((r) => [r.code, /before the earliest|future/.exec(r.reason)?.[0]])).toEqual([
+      ['implausible_time', 'before the earliest'],
+      ['implausible_time', 'future'],
+    ]);
+  });
+});

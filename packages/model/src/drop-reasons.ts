@@ -18,7 +18,10 @@ export const DROP_REASONS = Object.freeze({
   unmatched_directory_event: { bucket: 'ignored', text: 'NPS directory event that matched no denied attempt' },
   unmatched_ca_result: { bucket: 'ignored', text: 'CA result whose request is not part of an OTP attempt' },
   client_informational: { bucket: 'ignored', text: 'client event that does not end an attempt (e.g. 10009)' },
-  userless_not_owner: { bucket: 'ignored', text: 'a broadcast client event with no user that another correlator instance owns (streaming only)' },
+  userless_not_owner: {
+    bucket: 'ignored',
+    text: 'a broadcast client event with no user that another correlator instance owns (streaming only)',
+  },
   late_event: { bucket: 'ignored', text: 'event older than the watermark minus the grace period (streaming only)' },
   // rejected: input that could not be read or validated
   malformed_xml: { bucket: 'rejected', text: 'the event is not well-formed XML' },
@@ -37,6 +40,10 @@ export const DROP_REASONS = Object.freeze({
   missing_field: { bucket: 'rejected', text: 'a field the event must have is missing or empty' },
   invalid_field: { bucket: 'rejected', text: 'a field has a value of the wrong form' },
   invalid_time: { bucket: 'rejected', text: 'TimeCreated (or IIS date/time) does not parse' },
+  implausible_time: {
+    bucket: 'rejected',
+    text: 'an event time before earliestEventTime or more than maxFutureMs after the reference time',
+  },
   unknown_provider: { bucket: 'rejected', text: 'an OTP event ID in an OTP channel from an unexpected provider' },
   conflicting_duplicate: {
     bucket: 'rejected',

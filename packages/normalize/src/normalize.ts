@@ -4,11 +4,21 @@ import { IdentityResolver } from './identity.js';
 import { ignored, type NormalizeContext, type Normalized, rejected } from './outcome.js';
 import { classify } from './source-table.js';
 
-/** Build the context the source mappers share, from the analysis configuration. */
+/**
+ * Build the context the source mappers share. `referenceTime` is the caller's clock (the analysis run, the collector)
+ * for the future bound; without one, no event is too far in the future (the core reads no clock itself).
+ */
 export function createNormalizeContext(
-  config: Pick<AnalysisConfig, 'domains' | 'probeUsers' | 'otpTemplatePattern'>,
+  config: Pick<AnalysisConfig, 'domains' | 'probeUsers' | 'otpTemplatePattern'> &
+    Partial<Pick<AnalysisConfig, 'earliestEventTime' | 'maxFutureMs'>>,
+  referenceTime?: number,
 ): NormalizeContext {
-  return { identity: new IdentityResolver(config), otpTemplate: new RegExp(config.otpTemplatePattern, 'i') };
+  return {
+    identity: new IdentityResolver(config),
+    otpTemplate: new RegExp(config.otpTemplatePattern, 'i'),
+    earliest: Date.parse(config.earliestEventTime ?? '2000-01-01T00:00:00Z'),
+    latest: referenceTime === undefined ? Number.POSITIVE_INFINITY : referenceTime + (config.maxFutureMs ?? 86_400_000),
+  };
 }
 
 /** ② Map one parsed event to a normalised event of its source, or say why it is dropped. */
@@ -16,5 +26,10 @@ export function normalizeEvent(p: ParsedEvent, ctx: NormalizeContext): Normalize
   const c = classify(p.provider, p.eventId, p.channel);
   if (c.kind === 'unrelated') return ignored('unrelated_event');
   if (c.kind === 'unknown_provider') return rejected('unknown_provider', c.message, 'System.Provider.Name');
-  return c.mapper(p, ctx);
+  const n = c.mapper(p, ctx);
+  if (n.status === 'event' && (n.event.time < ctx.earliest || n.event.time > ctx.latest)) {
+    const when = n.event.time < ctx.earliest ? 'before the earliest plausible time' : 'too far in the future';
+    return rejected('implausible_time', `event time ${p.systemTime} is ${when}`, 'System.TimeCreated.SystemTime');
+  }
+  return n;
 }

@@ -14,6 +14,9 @@ export interface NormalizeContext {
   readonly identity: IdentityResolver;
   /** Matches certificate template names of OTP logon templates. */
   readonly otpTemplate: RegExp;
+  /** Event times outside [earliest, latest] are implausible (latest: the reference time plus maxFutureMs). */
+  readonly earliest: number;
+  readonly latest: number;
 }
 
 export const ignored = (reason: DropReason): Normalized => ({ status: 'ignored', reason });

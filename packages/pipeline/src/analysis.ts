@@ -66,8 +66,12 @@ export class OfflineAnalysis {
   private ignored = 0;
   private rejectedCount = 0;
 
-  constructor(private readonly config: AnalysisConfig) {
-    this.context = createNormalizeContext(config);
+  /** `referenceTime`: the clock of the run, for the future bound on event times (none when omitted). */
+  constructor(
+    private readonly config: AnalysisConfig,
+    referenceTime?: number,
+  ) {
+    this.context = createNormalizeContext(config, referenceTime);
   }
 
   /** Account for, and keep the events of, one file's ingest items. */

@@ -107,7 +107,8 @@ export async function analyzePaths(
 ): Promise<AnalysisResult> {
   const files = await listInputs(paths);
   if (files.length === 0) throw new Error(`no event log files found in ${paths.join(', ')}`);
-  const analysis = new OfflineAnalysis(config);
+  // The run's clock bounds event times from above (an event a day in the future is implausible).
+  const analysis = new OfflineAnalysis(config, Date.now());
   const total = files.reduce((n, f) => n + f.size, 0);
   const showProgress = progress || total > 64 * 1024 * 1024;
   let done = 0;
