@@ -5,7 +5,7 @@
 // bench/sec/otp-pairing-contexts.sec (contexts, SEC's fast idiom). Installs sec with apt-get when it is missing.
 // Usage: node bench/sec.mjs [--quick]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { OUT, QUICK, ROOT, report, row } from './lib/common.mjs';
 import { CORPORA, ensureOneLineFile } from './lib/corpus.mjs';
 
@@ -28,6 +28,29 @@ function timed(command, args) {
   return { cpu: user + sys, wall, rssMb: rssKb / 1024, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The first `count` lines of a (possibly gigabyte-sized) file. */
+function firstLines(path, count) {
+  const fd = openSync(path, 'r');
+  const parts = [];
+  const chunk = Buffer.alloc(16 << 20);
+  let seen = 0;
+  for (let n = readSync(fd, chunk); n > 0 && seen < count; n = readSync(fd, chunk)) {
+    let end = 0;
+    while (seen < count) {
+      const nl = chunk.indexOf(10, end);
+      if (nl < 0 || nl >= n) {
+        end = n;
+        break;
+      }
+      end = nl + 1;
+      seen++;
+    }
+    parts.push(Buffer.from(chunk.subarray(0, end)));
+  }
+  closeSync(fd);
+  return Buffer.concat(parts);
+}
+
 if (!ensureSec()) {
   report([
     row('baseline', 'SEC pairing', null, 'events/CPU-s', null, 'sec not installed (apt-get install sec failed)'),
@@ -36,11 +59,8 @@ if (!ensureSec()) {
 }
 // SEC's cost per line grows with its open pairing operations, so both tools get the same prefix of the stream.
 const lines = QUICK ? 20_000 : 100_000;
-const all = readFileSync(await ensureOneLineFile((QUICK ? CORPORA.quick : CORPORA.full).analyze), 'utf8');
-let cut = 0;
-for (let i = 0; i < lines && cut >= 0; i++) cut = all.indexOf('\n', cut + 1);
 const input = `${OUT}sec-input-${lines}.log`;
-writeFileSync(input, all.slice(0, cut < 0 ? all.length : cut + 1));
+writeFileSync(input, firstLines(await ensureOneLineFile((QUICK ? CORPORA.quick : CORPORA.full).analyze), lines));
 const version = spawnSync('/usr/bin/sec', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
 
 const rows = [];
