@@ -1,2 +1,18 @@
-/** @otptrace/report: self-contained HTML report of an analysis. */
-export const PACKAGE_NAME = '@otptrace/report';
+/** @otptrace/report: the analysis as one self-contained HTML page, and the live dashboard page (pure: data → HTML). */
+export type {
+  CompactAttempt,
+  CompactBar,
+  CompactEvidence,
+  ReportAttempt,
+  ReportData,
+  ReportInput,
+  ReportOptions,
+} from './data.js';
+export { buildReportData, detailLines, errorCodeOf } from './data.js';
+export { escapeHtml, jsonForScript } from './escape.js';
+export type { FleetBucket, FleetView } from './fleet.js';
+export { fleetViewOf } from './fleet.js';
+export type { DashboardOptions } from './page.js';
+export { renderDashboardPage, renderReport } from './page.js';
+export type { StageBar } from './waterfall.js';
+export { stageBars } from './waterfall.js';

@@ -1,0 +1,130 @@
+import { CLIENT_CORE } from './client-core.js';
+import { CLIENT_DETAIL } from './client-detail.js';
+import { CLIENT_LIST } from './client-list.js';
+import { buildReportData, type ReportInput, type ReportOptions } from './data.js';
+import { escapeHtml, jsonForScript } from './escape.js';
+import { REPORT_CSS } from './style.js';
+
+/** What the page's script is told besides the data. */
+interface PageConfig {
+  readonly traceUrl: string | null;
+  /** The dashboard fetches its data here (same origin) instead of reading the embedded block. */
+  readonly liveUrl: string | null;
+  readonly refreshSeconds: number;
+}
+
+/** Boot: read the config, wire the controls, then load the embedded data or poll the live URL. */
+const CLIENT_BOOT = String.raw`
+function load(data) {
+  state.data = data; state.S = data.strings;
+  indexAttempts(); renderFleet(); applyFilters(true);
+  var parts = [];
+  if (data.generatedAt) parts.push('Generated ' + iso(Date.parse(data.generatedAt)));
+  if (data.coverage.length) parts.push('sources: ' + data.coverage.join(', '));
+  if (data.eventsRead !== null) parts.push(count(data.eventsRead) + ' events read');
+  if (data.rejectedCount) parts.push(count(data.rejectedCount) + ' rejected');
+  $('meta').textContent = parts.join(' \u00b7 ');
+  document.body.setAttribute('data-ready', 'true');
+}
+function refresh() {
+  fetch(config.liveUrl, { cache: 'no-store' }).then(function (r) {
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    return r.json();
+  }).then(function (data) {
+    load(data);
+    $('live-status').textContent = 'Live: updated ' + new Date().toLocaleTimeString();
+  }).catch(function (e) { $('live-status').textContent = 'Live: could not refresh (' + e.message + ')'; });
+}
+wireList(); wireDetail();
+if (config.liveUrl) { refresh(); setInterval(refresh, config.refreshSeconds * 1000); }
+else load(JSON.parse($('report-data').textContent));
+`;
+
+const BODY = `
+<header>
+  <h1>__TITLE__</h1>
+  <p class="meta" id="meta"></p>
+  <p class="meta status" id="live-status" aria-live="polite"></p>
+</header>
+<main>
+  <section aria-labelledby="fleet-h">
+    <h2 id="fleet-h">Fleet summary</h2>
+    <p class="meta" id="period"></p>
+    <ul class="cards" id="totals" aria-label="Attempts by outcome"></ul>
+    <div class="grid">
+      <div><h3>Outcomes over time</h3><div id="chart"></div></div>
+      <div><h3>Failures by stage</h3><div id="by-stage"></div></div>
+      <div><h3>Failures by root cause</h3><div id="by-cause"></div></div>
+    </div>
+  </section>
+  <section aria-labelledby="attempts-h">
+    <h2 id="attempts-h">Attempts</h2>
+    <form class="filters" id="filters" role="search" aria-label="Filter attempts">
+      <label>Search user, trace ID, address, host<input type="search" id="q" autocomplete="off"></label>
+      <label>Outcome<select id="f-outcome"><option value="">any</option></select></label>
+      <label>Failed stage<select id="f-stage"><option value="">any</option></select></label>
+      <label>Root cause<select id="f-cause"><option value="">any</option></select></label>
+      <button type="reset" id="reset">Clear</button>
+    </form>
+    <p id="list-status" tabindex="-1" aria-live="polite"></p>
+    <table class="attempts">
+      <thead><tr><th scope="col">User</th><th scope="col">Start</th><th scope="col">Outcome</th>
+        <th scope="col">Failed stage</th><th scope="col">Root cause</th><th scope="col">Duration</th>
+        <th scope="col">Trace</th></tr></thead>
+      <tbody id="rows"></tbody>
+    </table>
+    <nav class="pager" aria-label="Pages of attempts">
+      <button type="button" id="prev">\u2190 Previous</button><button type="button" id="next">Next \u2192</button>
+    </nav>
+  </section>
+</main>
+<dialog id="detail" aria-labelledby="detail-title">
+  <div class="dlg-head"><h2 id="detail-title"></h2><button type="button" id="close">Close (Esc)</button></div>
+  <div class="dlg-body" id="detail-body"></div>
+</dialog>`;
+
+function page(title: string, config: PageConfig, data: string | null): string {
+  // No network for the report (connect-src 'none'); the dashboard may call back to its own server only.
+  const connect = config.liveUrl === null ? "'none'" : "'self'";
+  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src ${connect}`;
+  const script = `(function () {\n'use strict';\nvar config = JSON.parse(document.getElementById('report-config').textContent);\n${CLIENT_CORE}${CLIENT_LIST}${CLIENT_DETAIL}${CLIENT_BOOT}})();`;
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${REPORT_CSS}</style></head><body>`,
+    BODY.replace('__TITLE__', escapeHtml(title)),
+    data === null ? '' : `<script type="application/json" id="report-data">${data}</script>`,
+    `<script type="application/json" id="report-config">${jsonForScript(config)}</script>`,
+    `<script>${script}</script>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** One self-contained HTML file (inline CSS, script and data; no network needed) showing an analysis. */
+export function renderReport(input: ReportInput, options: ReportOptions = {}): string {
+  const config: PageConfig = { traceUrl: options.traceUrlTemplate ?? null, liveUrl: null, refreshSeconds: 0 };
+  return page(options.title ?? 'otptrace report', config, jsonForScript(buildReportData(input, options)));
+}
+
+/** Settings of the live dashboard page. */
+export interface DashboardOptions {
+  readonly title?: string;
+  readonly traceUrlTemplate?: string;
+  /** Same-origin URL answering `ReportData` JSON. */
+  readonly dataUrl: string;
+  readonly refreshSeconds?: number;
+}
+
+/** The live dashboard: the report's page, fetching its data from `dataUrl` every `refreshSeconds`. */
+export function renderDashboardPage(options: DashboardOptions): string {
+  const config: PageConfig = {
+    traceUrl: options.traceUrlTemplate ?? null,
+    liveUrl: options.dataUrl,
+    refreshSeconds: options.refreshSeconds ?? 15,
+  };
+  return page(options.title ?? 'otptrace dashboard', config, null);
+}
