@@ -41,7 +41,12 @@ export class IdentityResolver {
     sam = sam.trim().toLowerCase();
     if (sam === '' || sam.endsWith('$')) return null;
     const domain = domainText === null ? null : this.domainOf(domainText);
-    return { key: sam, domain: domain?.name ?? null, domainExplicit: domain?.explicit ?? false, raw: text };
+    return {
+      key: sam,
+      domain: domain?.name ?? null,
+      domainExplicit: domain?.explicit ?? false,
+      raw: ` ${text}`.slice(1),
+    };
   }
 
   /** Whether a user key is the DA server's RADIUS probe account. */

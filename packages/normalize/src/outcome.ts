@@ -31,8 +31,16 @@ export function baseFields(p: ParsedEvent): { id: string; ref: NormalizedEvent['
   if (time === null) return null;
   return {
     // Identity of the log record: the same event exported twice has the same id.
-    id: `${p.computer.toLowerCase()}|${p.channel.toLowerCase()}|${p.recordId}`,
-    ref: { provider: p.provider, eventId: p.eventId, computer: p.computer, channel: p.channel, recordId: p.recordId },
+    // Flattened: a template literal's parts (here the computer name, a view on the event text) would keep the event
+    // alive otherwise.
+    id: detach(`${p.computer.toLowerCase()}|${p.channel.toLowerCase()}|${p.recordId}`),
+    ref: {
+      provider: intern(p.provider),
+      eventId: p.eventId,
+      computer: intern(p.computer),
+      channel: intern(p.channel),
+      recordId: p.recordId,
+    },
     time,
   };
 }
@@ -40,7 +48,30 @@ export function baseFields(p: ParsedEvent): { id: string; ref: NormalizedEvent['
 /** A Data value with `-` and white space read as absent. */
 export function field(p: ParsedEvent, name: string): string | null {
   const v = p.data[name]?.trim();
-  return v === undefined || v === '' || v === '-' ? null : v;
+  return v === undefined || v === '' || v === '-' ? null : intern(v);
+}
+
+/**
+ * A copy of a string that does not keep its parent alive. V8 represents substrings (slice, trim) as views on the
+ * whole event text; a kept normalised event would otherwise hold its 1–2 KB event alive for each of its values.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
+// Kept events repeat the same strings (providers, channels, host names, NPS reason texts, templates): one copy each.
+// The table is bounded so that a stream of unique values cannot grow it without limit.
+const INTERNED = new Map<string, string>();
+const INTERN_LIMIT = 65_536;
+const INTERN_MAX_LENGTH = 256;
+
+/** One shared, detached copy of a short, often repeated string. */
+export function intern(s: string): string {
+  const known = INTERNED.get(s);
+  if (known !== undefined) return known;
+  const copy = detach(s);
+  if (s.length <= INTERN_MAX_LENGTH && INTERNED.size < INTERN_LIMIT) INTERNED.set(copy, copy);
+  return copy;
 }
 
 /** An integer Data value; undefined when present but not an integer, null when absent. */

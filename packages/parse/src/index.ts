@@ -5,7 +5,7 @@ export { decodeEventBytes, detectEncoding } from './encoding.js';
 export { decodeEntities } from './entities.js';
 export { parseEventWithFxp } from './fxp.js';
 export type { EventHeader } from './peek.js';
-export { peekHeader } from './peek.js';
+export { peekHeader, peekHeaderBytes } from './peek.js';
 export { scanEvent } from './scanner.js';
 export type { EventChunk, SplitItem, SplitRejection } from './splitter.js';
 export { EventSplitter } from './splitter.js';

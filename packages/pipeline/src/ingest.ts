@@ -1,7 +1,14 @@
 import type { DropReason, ParsedEvent } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
 import { classify, type NormalizeContext, normalizeEvent } from '@otptrace/normalize';
-import { decodeEventBytes, EventSplitter, parseEventWithFxp, peekHeader, scanEvent } from '@otptrace/parse';
+import {
+  decodeEventBytes,
+  EventSplitter,
+  parseEventWithFxp,
+  peekHeader,
+  peekHeaderBytes,
+  scanEvent,
+} from '@otptrace/parse';
 import type { NormalizedEvent } from '@otptrace/schemas';
 
 /** What ingestion makes of one piece of input: every event read ends as exactly one of these. */
@@ -52,6 +59,13 @@ export class XmlIngestor {
   private take(item: ReturnType<EventSplitter['push']>[number]): IngestItem {
     if (item.kind === 'reject')
       return { type: 'rejected', code: item.code, reason: item.reason, position: item.position, raw: null };
+    // Hot path: most of a Security log is unrelated. The header is read from the UTF-8 bytes, so such an event is
+    // never decoded (nor its encoding checked: it is ignored either way).
+    if (item.encoding === 'utf8' && this.options.keepRaw !== true) {
+      const header = peekHeaderBytes(item.bytes);
+      if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
+        return { type: 'ignored', reason: 'unrelated_event', position: item.position };
+    }
     const text = decodeEventBytes(item.bytes, item.encoding);
     if (text === null)
       return {

@@ -44,7 +44,9 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
     return {
       status: 'event',
       event: {
-        ...base,
+        id: base.id,
+        ref: base.ref,
+        time: base.time,
         kind: 'ca.request',
         source: 'ca',
         user,
@@ -71,7 +73,9 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
   return {
     status: 'event',
     event: {
-      ...base,
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
       kind: 'ca.result',
       source: 'ca',
       user,
@@ -113,7 +117,9 @@ export function normalizeCaApplication(p: ParsedEvent, _ctx: NormalizeContext): 
   return {
     status: 'event',
     event: {
-      ...base,
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
       kind: 'ca.result',
       source: 'ca',
       user: null,

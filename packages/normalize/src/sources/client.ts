@@ -23,7 +23,9 @@ export function normalizeClient(p: ParsedEvent, ctx: NormalizeContext): Normaliz
   return {
     status: 'event',
     event: {
-      ...base,
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
       kind: 'client.result',
       source: 'client',
       user: ctx.identity.resolve(field(p, 'user') ?? field(p, 'OTPUserName')),

@@ -1,5 +1,5 @@
 import type { ParsedEvent } from '@otptrace/model';
-import { baseFields, field, intField, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
+import { baseFields, field, ignored, intField, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
 import { parseIisTime } from '../time.js';
 
 // Gateway: provider Microsoft-Windows-IIS-Logging, event 6200, channel Microsoft-IIS-Logging/Logs, on the DA server.
@@ -23,6 +23,8 @@ export function normalizeIis(p: ParsedEvent, ctx: NormalizeContext): Normalized 
     );
   const method = field(p, 'cs-method');
   if (method === null) return rejected('missing_field', 'IIS event without cs-method', 'EventData.cs-method');
+  // The OTP sign-in is a POST (MS-OTPCE §1.4); the site's other requests are dropped here, before they are kept.
+  if (method.toUpperCase() !== 'POST') return ignored('gateway_other_request');
   const status = intField(p, 'sc-status');
   if (status === null || status === undefined)
     return rejected(
@@ -37,7 +39,8 @@ export function normalizeIis(p: ParsedEvent, ctx: NormalizeContext): Normalized 
   return {
     status: 'event',
     event: {
-      ...base,
+      id: base.id,
+      ref: base.ref,
       time: end,
       kind: 'gateway.request',
       source: 'gateway',

@@ -30,7 +30,9 @@ export function normalizeNpsDecision(p: ParsedEvent, ctx: NormalizeContext): Nor
   return {
     status: 'event',
     event: {
-      ...base,
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
       kind: 'radius.decision',
       source: 'radius',
       user,
@@ -64,6 +66,14 @@ export function normalizeNpsDirectory(p: ParsedEvent, _ctx: NormalizeContext): N
   if (domain === '') return rejected('missing_field', 'NPS 4402 without the domain name', 'EventData.Data[0]');
   return {
     status: 'event',
-    event: { ...base, kind: 'radius.directory_unavailable', source: 'radius', user: null, domain },
+    event: {
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
+      kind: 'radius.directory_unavailable',
+      source: 'radius',
+      user: null,
+      domain,
+    },
   };
 }
