@@ -1,6 +1,4 @@
 import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js';
-import { runGenerate } from './commands/generate.js';
-import { runDbLoad, runDbMigrate, runStats } from './commands/stats.js';
 import { type Io, processIo } from './io.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -8,8 +6,15 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 /** Commands by name; each lives in its own file under commands/. */
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   analyze: { run: runAnalyze, summary: 'analyse exported event logs offline (the main job)' },
-  stats: { run: runStats, summary: 'fleet-wide OTP statistics, from PostgreSQL or an analysis file' },
-  generate: { run: runGenerate, summary: 'write a deterministic fleet of logs and their expected verdicts' },
+  // Loaded on use: the database driver and the generator cost start-up time that `analyze` should not pay.
+  stats: {
+    run: async (a, io) => (await import('./commands/stats.js')).runStats(a, io),
+    summary: 'fleet-wide OTP statistics, from PostgreSQL or an analysis file',
+  },
+  generate: {
+    run: async (a, io) => (await import('./commands/generate.js')).runGenerate(a, io),
+    summary: 'write a deterministic fleet of logs and their expected verdicts',
+  },
   db: { run: runDb, summary: 'the statistics database: db migrate | db load FILE' },
 };
 
@@ -29,8 +34,9 @@ ${ANALYZE_HELP.split('\n')[0]}`;
 /** `otptrace db migrate|load`: subcommands of the statistics database. */
 async function runDb(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === 'migrate') return runDbMigrate(rest, io);
-  if (sub === 'load') return runDbLoad(rest, io);
+  const db = await import('./commands/stats.js');
+  if (sub === 'migrate') return db.runDbMigrate(rest, io);
+  if (sub === 'load') return db.runDbLoad(rest, io);
   io.stderr('usage: otptrace db migrate | otptrace db load <analysis.json>\n');
   return 2;
 }

@@ -1,9 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createTraceExporter } from '@otptrace/otlp';
 import { type AnalysisResult, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
-import { toSpans } from '@otptrace/trace';
 import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
 import { isEvtxFile, readEvtxFile } from '../evtx-input.js';
 import { formatText } from '../format-text.js';
@@ -77,6 +75,9 @@ async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): P
   const endpoint = optionValue(args, 'otlp-endpoint');
   if (file === undefined && endpoint === undefined && !args.options.has('otlp')) return true;
   const protocol = optionValue(args, 'otlp-protocol');
+  // The OpenTelemetry SDK is loaded only when traces are exported.
+  const { createTraceExporter } = await import('@otptrace/otlp');
+  const { toSpans } = await import('@otptrace/trace');
   let exporter: ReturnType<typeof createTraceExporter>;
   try {
     exporter = createTraceExporter({
