@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderDashboardPage } from '@otptrace/report';
 import { statsQuerySchema } from '@otptrace/schemas';
 import { formatPrometheus } from '@otptrace/stats';
 import type { StatsApiConfig } from './config.js';
+import { dashboardData } from './dashboard.js';
 import type { StatsStore } from './store.js';
 
 /** The API's injected dependencies. */
@@ -27,9 +29,21 @@ const json = (status: number, value: unknown) => ({
   body: `${JSON.stringify(value)}\n`,
 });
 
-/** The HTTP JSON API over the statistics store, /metrics for Prometheus and /healthz. */
-export function createStatsApi(config: Pick<StatsApiConfig, 'host' | 'port'>, ports: StatsApiPorts): StatsApi {
+/** The settings the API reads; the dashboard's have defaults. */
+export type StatsApiSettings = Pick<StatsApiConfig, 'host' | 'port'> &
+  Partial<Pick<StatsApiConfig, 'traceUrlTemplate' | 'dashboardAttempts' | 'dashboardRefreshSeconds'>>;
+
+/** The HTTP JSON API over the statistics store, /metrics for Prometheus, /healthz, and the dashboard at /. */
+export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): StatsApi {
+  const dashboardPage = renderDashboardPage({
+    dataUrl: '/api/dashboard',
+    refreshSeconds: config.dashboardRefreshSeconds ?? 15,
+    ...(config.traceUrlTemplate === undefined ? {} : { traceUrlTemplate: config.traceUrlTemplate }),
+  });
   const routes: Record<string, Handler> = {
+    '/': async () => ({ status: 200, type: 'text/html; charset=utf-8', body: dashboardPage }),
+    '/api/dashboard': async () =>
+      json(200, await dashboardData(ports.store, { attempts: config.dashboardAttempts ?? 1000 })),
     '/healthz': async () => {
       try {
         await ports.store.ping();
@@ -92,7 +106,12 @@ async function handle(
       reply = json(500, { error: 'internal error' });
     }
   }
-  res.writeHead(reply.status, { 'content-type': reply.type, 'content-length': Buffer.byteLength(reply.body) });
+  res.writeHead(reply.status, {
+    'content-type': reply.type,
+    'content-length': Buffer.byteLength(reply.body),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
   res.end(req.method === 'HEAD' ? undefined : reply.body);
 }
 

@@ -13,7 +13,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(
       helpText(
         'otptrace-stats-api',
-        'Fleet OTP statistics over HTTP: /api/stats, /api/tickets, /metrics, /healthz.',
+        'Fleet OTP statistics over HTTP: the dashboard at /, /api/stats, /api/tickets, /api/dashboard, /metrics, /healthz.',
         statsApiConfigSchema,
         ENV_PREFIX,
       ),

@@ -1,4 +1,5 @@
 import { listTickets, type Pool, queryMetrics, queryStats } from '@otptrace/postgres';
+import type { AttemptRecord } from '@otptrace/schemas';
 import type { StatsStore } from './store.js';
 
 /** The store over PostgreSQL: the same queries as `otptrace stats`. */
@@ -7,6 +8,14 @@ export function createPostgresStatsStore(pool: Pool): StatsStore {
     queryStats: (query) => queryStats(pool, query),
     listTickets: (filter) => listTickets(pool, filter),
     metrics: () => queryMetrics(pool),
+    recentAttempts: async (limit) => {
+      // The stored record is the attempt's JSON contract as the correlator wrote it.
+      const result = await pool.query<{ record: AttemptRecord }>(
+        'SELECT record FROM attempt_facts ORDER BY start_at DESC, attempt_id LIMIT $1',
+        [limit],
+      );
+      return result.rows.map((row) => row.record);
+    },
     ping: async () => {
       await pool.query('SELECT 1 FROM attempt_facts LIMIT 1');
     },

@@ -13,6 +13,8 @@ export interface StatsStore {
   queryStats(query: StatsQueryInput): Promise<StatsReport>;
   listTickets(filter: { status?: Ticket['status'] }): Promise<Ticket[]>;
   metrics(): Promise<MetricsSnapshot>;
+  /** The latest attempts, newest first (by start), at most `limit`: the dashboard's list. */
+  recentAttempts(limit: number): Promise<AttemptRecord[]>;
   /** Resolves when the store can answer; rejects with the reason otherwise. */
   ping(): Promise<void>;
 }
@@ -25,11 +27,16 @@ export interface MemoryStatsStore extends StatsStore {
 /** A store over attempts held in memory, running the ticket engine on every `add`. */
 export function createMemoryStatsStore(ticketConfig: TicketConfigInput = {}): MemoryStatsStore {
   const facts = new Map<string, AttemptFact>();
+  const records = new Map<string, AttemptRecord>();
   let tickets: TicketState | null = null;
   const ticketList = (): Ticket[] => Object.values(tickets?.tickets ?? {});
   return {
     add(attempts) {
-      for (const attempt of attempts) if (!facts.has(attempt.id)) facts.set(attempt.id, attemptFact(attempt));
+      for (const attempt of attempts) {
+        if (facts.has(attempt.id)) continue;
+        facts.set(attempt.id, attemptFact(attempt));
+        records.set(attempt.id, attempt);
+      }
       tickets = processAttempts(tickets, attempts, ticketConfig).state;
     },
     queryStats: async (query) => statsReportFromFacts([...facts.values()], query),
@@ -45,6 +52,12 @@ export function createMemoryStatsStore(ticketConfig: TicketConfigInput = {}): Me
       }
       return { ...metricsFromFacts([...facts.values()]), openTickets: [...open.values()] };
     },
+    recentAttempts: async (limit) => newestFirst([...records.values()]).slice(0, limit),
     ping: async () => {},
   };
+}
+
+/** Newest start first; ties by attempt ID so the order is stable. */
+function newestFirst(records: AttemptRecord[]): AttemptRecord[] {
+  return records.sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : a.id < b.id ? -1 : 1));
 }

@@ -72,6 +72,7 @@ describe('stats API', () => {
       queryStats: () => Promise.reject(new Error('connection refused')),
       listTickets: () => Promise.reject(new Error('connection refused')),
       metrics: () => Promise.reject(new Error('connection refused')),
+      recentAttempts: () => Promise.reject(new Error('connection refused')),
       ping: () => Promise.reject(new Error('connection refused')),
     };
     const base = await start(broken);
