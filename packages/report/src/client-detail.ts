@@ -77,8 +77,11 @@ function waterfall(a) {
     var bar = h('div', { className: 'wf-bar' + (failing ? ' fail' : ''), title: stageName(stage) + ': ' +
       duration(b[3] - b[2]) + (failing ? ', failed' : ''), style: 'left:' + Math.min(left, 99.4).toFixed(2) +
       '%;width:' + Math.max(width, 0.6).toFixed(2) + '%' });
+    var end = Math.min(left + Math.max(width, 0.6), 100);
+    var tag = failing ? h('span', { className: 'wf-tag', 'aria-hidden': 'true', text: '\u2717 ' + (str(a[8]) || 'failed'),
+      style: end > 60 ? 'right:' + (100 - Math.min(left, 99.4) + 0.8).toFixed(2) + '%' : 'left:' + (end + 0.8).toFixed(2) + '%' }) : null;
     list.appendChild(h('li', { 'data-stage': stage, 'data-failing': failing ? 'true' : 'false' }, label,
-      h('div', { className: 'wf-track' }, bar),
+      h('div', { className: 'wf-track' }, bar, tag),
       h('details', null, h('summary', { text: b[6].length + ' evidence event' + (b[6].length === 1 ? '' : 's') +
         ' of ' + stageName(stage) }), evidenceTable(a, b[6]))));
   });

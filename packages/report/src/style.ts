@@ -73,6 +73,9 @@ ol.waterfall > li { display: grid; grid-template-columns: minmax(12rem, 18rem) m
 .wf-bar { position: absolute; top: 0.2rem; height: 1.2rem; min-width: 4px; background: var(--ok); border-radius: 2px; }
 .wf-bar.fail { background: repeating-linear-gradient(135deg, var(--fail) 0 6px, #7f1d1d 6px 10px); }
 .wf-fail { color: var(--fail); font-weight: 700; }
+.wf-tag { position: absolute; top: 0.2rem; font-size: 0.8rem; font-weight: 700; color: var(--fail); white-space: nowrap; }
+.evidence td.mono { overflow-wrap: normal; white-space: nowrap; }
+.evidence td:last-child { min-width: 18rem; }
 .wf-axis { display: grid; grid-template-columns: minmax(12rem, 18rem) minmax(0, 1fr); gap: 0.8rem;
   font-size: 0.8rem; color: var(--muted); }
 .wf-ticks { position: relative; height: 1.2rem; }
@@ -91,6 +94,7 @@ summary { cursor: pointer; color: var(--ok); }
   table.attempts thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table.attempts tr { display: block; border-bottom: 2px solid var(--line); padding: 0.3rem 0; }
   table.attempts td { display: grid; grid-template-columns: 6.5rem minmax(0, 1fr); border: none; padding: 0.1rem 0.3rem; }
+  table.attempts td:empty { display: none; }
   table.attempts td::before { content: attr(data-label); color: var(--muted); font-size: 0.85rem; }
   ol.waterfall > li, .wf-axis { grid-template-columns: minmax(0, 1fr); }
   .wf-axis > span:first-child { display: none; }

@@ -1,0 +1,76 @@
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, launchChromium } from '../browser/chromium.js';
+import { writeSeedReport } from '../browser/fixtures.js';
+import {
+  checkHostileUserInert,
+  checkNoHorizontalScroll,
+  findSeedAttemptByKeyboard,
+  ready,
+  shot,
+} from '../browser/seed-steps.js';
+
+// The HTML report of the bundled example (otptrace analyze --format html), opened from disk in Debian's Chromium.
+let browser: Browser;
+let page: Page;
+const alerts: string[] = [];
+const requests: string[] = [];
+
+beforeAll(async () => {
+  const url = pathToFileURL(await writeSeedReport()).href;
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('dialog', (d) => {
+    alerts.push(d.message());
+    void d.dismiss();
+  });
+  page.on('request', (r) => void (r.url() === url ? undefined : requests.push(r.url())));
+  await page.goto(url);
+  await ready(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('HTML report in Chromium', () => {
+  it('shows the fleet summary and needs no network', async () => {
+    expect(await page.locator('#totals').innerText()).toContain('Failure');
+    expect(await page.locator('#by-cause').innerText()).toContain('ca_denied_key_length');
+    expect(await page.locator('#chart svg rect').count()).toBeGreaterThan(0);
+    await shot(page, 'report-1280x800-summary');
+    expect(requests).toEqual([]);
+  });
+
+  it('finds the seed story attempt by keyboard and shows its failing CA stage and remediation', async () => {
+    await findSeedAttemptByKeyboard(page, 'report-1280x800');
+    await shot(page, 'report-1280x800-search', true);
+  });
+
+  it('filters by root cause from the summary', async () => {
+    await page.fill('#q', '');
+    await page.locator('#by-cause button').first().click();
+    expect(await page.locator('#f-cause').inputValue()).toBe('ca_denied_key_length');
+    const users = await page.locator('#rows button.open').allTextContents();
+    expect(users).toContain('corp\\bsimon');
+    expect(users.every((u) => u.startsWith('corp\\'))).toBe(true);
+    await page.locator('#reset').click();
+  });
+
+  it('keeps a user name planted in the logs inert', async () => {
+    await checkHostileUserInert(page);
+    expect(alerts).toEqual([]);
+  });
+
+  it('works on a 400px-wide window', async () => {
+    await page.setViewportSize({ width: 400, height: 800 });
+    await page.fill('#q', '');
+    await expect.poll(() => page.locator('#rows tr').count()).toBeGreaterThan(1);
+    await checkNoHorizontalScroll(page);
+    await shot(page, 'report-400-list', true);
+    await findSeedAttemptByKeyboard(page, 'report-400');
+    await checkNoHorizontalScroll(page);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
