@@ -60,18 +60,18 @@ async function checkSeedWaterfall(page: Page): Promise<void> {
   const failing = page.locator('ol.waterfall > li[data-failing="true"]');
   expect(await failing.count()).toBe(1);
   expect(await failing.getAttribute('data-stage')).toBe('ca');
-  expect(await failing.locator('.wf-fail').innerText()).toContain(SEED_ERROR_CODE);
+  expect(await failing.locator('.wf-fail').textContent()).toContain(SEED_ERROR_CODE);
   const barColour = await failing.locator('.wf-bar').evaluate((b) => getComputedStyle(b).backgroundImage);
   expect(barColour).toContain('rgb(185, 28, 28)');
-  expect(await page.locator('#failure-h').innerText()).toContain('Failed at stage: CA');
-  expect(await page.locator('#error-code').innerText()).toBe(SEED_ERROR_CODE);
-  expect(await page.locator('#root-cause').innerText()).toContain('ca_denied_key_length');
-  expect(await page.locator('#remediation').innerText()).toContain(SEED_REMEDIATION);
+  expect(await page.locator('#failure-h').textContent()).toContain('Failed at stage: CA');
+  expect(await page.locator('#error-code').textContent()).toBe(SEED_ERROR_CODE);
+  expect(await page.locator('#root-cause').textContent()).toContain('ca_denied_key_length');
+  expect(await page.locator('#remediation').textContent()).toContain(SEED_REMEDIATION);
   // One click opens the CA stage's raw events: the 4888 denial from the Security log, with its record ID.
   await failing.locator('summary').click();
   const denial = failing.locator('table.evidence tbody tr', { hasText: 'CERTSRV_E_KEY_LENGTH' }).first();
   await denial.waitFor({ state: 'visible' });
-  const cells = await denial.locator('td').allInnerTexts();
+  const cells = await denial.locator('td').allTextContents();
   expect(cells).toEqual([
     '2013-10-21T09:14:32.530Z',
     'CA',

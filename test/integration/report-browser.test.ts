@@ -36,8 +36,8 @@ afterAll(async () => {
 
 describe('HTML report in Chromium', () => {
   it('shows the fleet summary and needs no network', async () => {
-    expect(await page.locator('#totals').innerText()).toContain('Failure');
-    expect(await page.locator('#by-cause').innerText()).toContain('ca_denied_key_length');
+    expect(await page.locator('#totals').textContent()).toContain('Failure');
+    expect(await page.locator('#by-cause').textContent()).toContain('ca_denied_key_length');
     expect(await page.locator('#chart svg rect').count()).toBeGreaterThan(0);
     await shot(page, 'report-1280x800-summary');
     expect(requests).toEqual([]);

@@ -4,9 +4,9 @@
  * stage's raw evidence events behind one click.
  */
 export const CLIENT_DETAIL = String.raw`
-function openAttempt(i, opener) {
+function openAttempt(i) {
   var a = state.data.attempts[i], dialog = $('detail');
-  state.opener = opener || document.activeElement;
+  state.opener = a[0];
   clear($('detail-title')).appendChild(badge(str(a[5])));
   $('detail-title').appendChild(document.createTextNode(' ' + state.S[a[2]]));
   var body = clear($('detail-body'));
@@ -107,11 +107,19 @@ function evidenceTable(a, indexes) {
     }))));
 }
 
+function focusRow(attemptId) {
+  var rows = $('rows').querySelectorAll('tr');
+  for (var k = 0; k < rows.length; k++) {
+    if (rows[k].getAttribute('data-attempt') === attemptId) { rows[k].querySelector('button.open').focus(); return; }
+  }
+}
+
 function wireDetail() {
   var dialog = $('detail');
   $('close').addEventListener('click', function () { dialog.close(); });
   dialog.addEventListener('close', function () {
-    if (state.opener && document.contains(state.opener)) state.opener.focus();
+    // By attempt ID: a live refresh may have rebuilt the row while the dialog was open.
+    if (state.opener) focusRow(state.opener);
   });
   dialog.addEventListener('click', function (e) { if (e.target === dialog) dialog.close(); });
 }

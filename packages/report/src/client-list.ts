@@ -65,7 +65,7 @@ function renderList() {
 function listRow(i) {
   var a = state.data.attempts[i], href = traceHref(a[1]);
   var open = h('button', { type: 'button', className: 'open', 'data-index': i,
-    'aria-label': 'Open attempt of ' + state.S[a[2]] + ' at ' + iso(a[3]), onclick: function () { openAttempt(i, open); } },
+    'aria-label': 'Open attempt of ' + state.S[a[2]] + ' at ' + iso(a[3]), onclick: function () { openAttempt(i); } },
     state.S[a[2]]);
   return h('tr', { 'data-attempt': a[0] },
     h('td', { 'data-label': 'User' }, open),

@@ -16,8 +16,10 @@ interface PageConfig {
 /** Boot: read the config, wire the controls, then load the embedded data or poll the live URL. */
 const CLIENT_BOOT = String.raw`
 function load(data) {
+  var row = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#rows tr') : null;
   state.data = data; state.S = data.strings;
   indexAttempts(); renderFleet(); applyFilters(true);
+  if (row) focusRow(row.getAttribute('data-attempt'));
   var parts = [];
   if (data.generatedAt) parts.push('Generated ' + iso(Date.parse(data.generatedAt)));
   if (data.coverage.length) parts.push('sources: ' + data.coverage.join(', '));
@@ -26,12 +28,14 @@ function load(data) {
   $('meta').textContent = parts.join(' \u00b7 ');
   document.body.setAttribute('data-ready', 'true');
 }
+var lastText = null;
 function refresh() {
   fetch(config.liveUrl, { cache: 'no-store' }).then(function (r) {
     if (!r.ok) throw new Error('HTTP ' + r.status);
-    return r.json();
-  }).then(function (data) {
-    load(data);
+    return r.text();
+  }).then(function (text) {
+    // Unchanged data is not re-rendered: the list keeps its focus and scroll position.
+    if (text !== lastText) { lastText = text; load(JSON.parse(text)); }
     $('live-status').textContent = 'Live: updated ' + new Date().toLocaleTimeString();
   }).catch(function (e) { $('live-status').textContent = 'Live: could not refresh (' + e.message + ')'; });
 }

@@ -97,6 +97,7 @@ summary { cursor: pointer; color: var(--ok); }
   table.attempts td:empty { display: none; }
   table.attempts td::before { content: attr(data-label); color: var(--muted); font-size: 0.85rem; }
   ol.waterfall > li, .wf-axis { grid-template-columns: minmax(0, 1fr); }
+  .wf-tag { display: none; }
   .wf-axis > span:first-child { display: none; }
   dl.facts { grid-template-columns: minmax(0, 1fr); } dl.facts dd { margin-bottom: 0.3rem; }
 }
