@@ -74,11 +74,14 @@ export class CorrelationEngine {
   private readonly pendingDelay: number;
   /** Attempts close this long after their last event (never before any event that could still join them). */
   private readonly closeDelay: number;
+  /** Two events with one record identity within this much event time are copies of one record (or a forgery). */
+  private readonly dedupWindow: number;
 
   constructor(private readonly config: EngineConfig) {
     const skew = config.clockSkewToleranceMs;
     this.pendingDelay = 2 * skew + config.gatewayJoinSlackMs;
     this.closeDelay = Math.max(config.attemptGapMs, config.stageTimeoutMs, this.pendingDelay + 2 * skew) + 1;
+    this.dedupWindow = 2 * this.closeDelay;
   }
 
   /** Number of attempts still open (for memory accounting and lag metrics). */
@@ -90,7 +93,8 @@ export class CorrelationEngine {
   add(event: NormalizedEvent): void {
     const fingerprint = fingerprintOf(event);
     const earlier = this.seen.get(event.id);
-    if (earlier !== undefined) {
+    // The same record identity far apart in event time is another event: a cleared log restarts EventRecordID.
+    if (earlier !== undefined && Math.abs(earlier.time - event.time) <= this.dedupWindow) {
       this.drops.push({
         event,
         reason: earlier.fingerprint === fingerprint ? 'duplicate_event' : 'conflicting_duplicate',
@@ -210,7 +214,7 @@ export class CorrelationEngine {
       if (final || a.last + this.closeDelay < this.clock) this.close(a, final);
     }
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
-    const horizon = this.clock - 2 * this.closeDelay;
+    const horizon = this.clock - this.dedupWindow;
     for (const [id, s] of this.seen) {
       if (final || s.time >= horizon) break;
       this.seen.delete(id);

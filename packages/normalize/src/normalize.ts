@@ -29,7 +29,7 @@ export function normalizeEvent(p: ParsedEvent, ctx: NormalizeContext): Normalize
   const n = c.mapper(p, ctx);
   if (n.status === 'event' && (n.event.time < ctx.earliest || n.event.time > ctx.latest)) {
     const when = n.event.time < ctx.earliest ? 'before the earliest plausible time' : 'too far in the future';
-    return rejected('implausible_time', `event time ${p.systemTime} is ${when}`, 'System.TimeCreated.SystemTime');
+    return rejected('implausible_time', `event time is ${when}`, 'System.TimeCreated.SystemTime');
   }
   return n;
 }

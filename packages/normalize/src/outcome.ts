@@ -78,7 +78,8 @@ export function intern(s: string): string {
 export function intField(p: ParsedEvent, name: string): number | null | undefined {
   const v = field(p, name);
   if (v === null) return null;
-  return /^-?\d+$/.test(v) ? Number(v) : undefined;
+  // Beyond 2^53 a number is rounded: such a value is invalid, not silently changed.
+  return /^-?\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : undefined;
 }
 
 /** `0x` + 8 upper-case hex digits of an HRESULT written as signed/unsigned decimal or hex (with or without 0x). */

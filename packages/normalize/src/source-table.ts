@@ -56,7 +56,7 @@ export function classify(provider: string, eventId: number, channel: string): Cl
     if (OTP_CHANNELS.has(ch) || (ch === 'security' && SECURITY_OTP_IDS.has(eventId))) {
       return {
         kind: 'unknown_provider',
-        message: `event ${eventId} in channel ${channel} from unexpected provider ${JSON.stringify(provider)}`,
+        message: `event ${eventId} in channel ${channel} from a provider that does not write it`,
       };
     }
   }

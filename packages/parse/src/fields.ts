@@ -22,7 +22,7 @@ export function buildParsedEvent(f: RawEventFields): Result<ParsedEvent> {
   if (!DIGITS.test(eventIdText) || Number(eventIdText) > 65535)
     return fail(
       eventIdText === '' ? 'missing_field' : 'invalid_field',
-      `EventID ${JSON.stringify(eventIdText)} is not a number`,
+      `EventID is not a number (${eventIdText.length} characters)`,
       'System.EventID',
     );
   const systemTime = f.attrs['TimeCreated@SystemTime']?.trim() ?? '';
@@ -31,7 +31,7 @@ export function buildParsedEvent(f: RawEventFields): Result<ParsedEvent> {
   if (!DIGITS.test(recordText) || recordText.length > 15)
     return fail(
       recordText === '' ? 'missing_field' : 'invalid_field',
-      `EventRecordID ${JSON.stringify(recordText)} is not a number`,
+      `EventRecordID is not a number (${recordText.length} characters)`,
       'System.EventRecordID',
     );
   const channel = f.system.Channel?.trim() ?? '';

@@ -192,7 +192,7 @@ export class EventSplitter {
       code: forbidden ? 'forbidden_markup' : 'not_an_event',
       reason: forbidden
         ? 'DOCTYPE or entity declaration refused (no DTD processing)'
-        : `content that is not an <Event> element: ${JSON.stringify(text.slice(at, at + 40))}`,
+        : 'content that is not an <Event> element',
     };
   }
 

@@ -113,8 +113,9 @@ export class OfflineAnalysis {
                 ? 1
                 : 0,
       );
-    // One NPS 4402 (no domain controller) is evidence for every attempt it denied: count each event once.
-    const correlated = new Set(attempts.flatMap((a) => a.events.map((e) => e.id))).size;
+    // One NPS 4402 (no domain controller) is evidence for every attempt it denied: count each event once. By object,
+    // not by id: a cleared log restarts EventRecordID, so two events far apart in time may share an id.
+    const correlated = new Set(attempts.flatMap((a) => a.events)).size;
     const byOutcome: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
     for (const a of attempts) byOutcome[a.record.outcome] = (byOutcome[a.record.outcome] ?? 0) + 1;
     const summary: Summary = {

@@ -25,7 +25,7 @@ const RESULT_STATUS = { 4887: 'issued', 4888: 'denied', 4889: 'pending' } as con
 /** Map one CA Security event (4886–4889). */
 export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normalized {
   const base = baseFields(p);
-  if (base === null) return rejected('invalid_time', `TimeCreated ${JSON.stringify(p.systemTime)} does not parse`);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const requestId = intField(p, 'RequestId') ?? intField(p, 'RequestID') ?? intField(p, 'Request ID');
   if (requestId === null || requestId === undefined)
     return rejected(
@@ -66,7 +66,7 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
     if (hresult === null)
       return rejected(
         disposition === null ? 'missing_field' : 'invalid_field',
-        `4888 Disposition ${JSON.stringify(disposition)} is not an HRESULT`,
+        '4888 Disposition is not an HRESULT',
         'EventData.Disposition',
       );
   }
@@ -99,7 +99,7 @@ const APP_FIELDS: Record<number, { status: 'denied' | 'error' | 'pending'; reaso
 /** Map one CertificationAuthority application event (53, 21, 22, 54). */
 export function normalizeCaApplication(p: ParsedEvent, _ctx: NormalizeContext): Normalized {
   const base = baseFields(p);
-  if (base === null) return rejected('invalid_time', `TimeCreated ${JSON.stringify(p.systemTime)} does not parse`);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const spec = APP_FIELDS[p.eventId];
   if (spec === undefined) return ignored('unrelated_event');
   const named = Object.keys(p.data).length > 0;

@@ -14,12 +14,12 @@ const INFORMATIONAL = new Set([10009]);
 export function normalizeClient(p: ParsedEvent, ctx: NormalizeContext): Normalized {
   if (INFORMATIONAL.has(p.eventId)) return ignored('client_informational');
   const base = baseFields(p);
-  if (base === null) return rejected('invalid_time', `TimeCreated ${JSON.stringify(p.systemTime)} does not parse`);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const rawCode = field(p, 'errorCode') ?? field(p, 'errCode');
   const errorCode =
     rawCode === null ? null : errorCodeOf(rawCode, p.data.errCode !== undefined && field(p, 'errorCode') === null);
   if (rawCode !== null && errorCode === null)
-    return rejected('invalid_field', `error code ${JSON.stringify(rawCode)} is not a number`, 'EventData.errorCode');
+    return rejected('invalid_field', 'the error code is not a number', 'EventData.errorCode');
   return {
     status: 'event',
     event: {

@@ -10,17 +10,12 @@ import { parseIisTime } from '../time.js';
 /** Map one IIS 6200 event. */
 export function normalizeIis(p: ParsedEvent, ctx: NormalizeContext): Normalized {
   const base = baseFields(p);
-  if (base === null) return rejected('invalid_time', `TimeCreated ${JSON.stringify(p.systemTime)} does not parse`);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const date = field(p, 'date');
   const time = field(p, 'time');
   if (date === null || time === null) return rejected('missing_field', 'IIS event without date/time', 'EventData.date');
   const logged = parseIisTime(date, time);
-  if (logged === null)
-    return rejected(
-      'invalid_time',
-      `IIS date/time ${JSON.stringify(`${date} ${time}`)} does not parse`,
-      'EventData.time',
-    );
+  if (logged === null) return rejected('invalid_time', 'IIS date/time do not parse', 'EventData.time');
   const method = field(p, 'cs-method');
   if (method === null) return rejected('missing_field', 'IIS event without cs-method', 'EventData.cs-method');
   // The OTP sign-in is a POST (MS-OTPCE §1.4); the site's other requests are dropped here, before they are kept.

@@ -13,18 +13,13 @@ const DECISIONS = { 6272: 'granted', 6273: 'denied', 6274: 'discarded' } as cons
 /** Map one NPS Security event (6272/6273/6274). */
 export function normalizeNpsDecision(p: ParsedEvent, ctx: NormalizeContext): Normalized {
   const base = baseFields(p);
-  if (base === null) return rejected('invalid_time', `TimeCreated ${JSON.stringify(p.systemTime)} does not parse`);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const decision = DECISIONS[p.eventId as keyof typeof DECISIONS];
   const user = npsUser(p, ctx);
   if (user === null)
     return rejected('missing_field', `NPS ${p.eventId} without a user name`, 'EventData.SubjectUserName');
   const reasonCode = intField(p, 'ReasonCode');
-  if (reasonCode === undefined)
-    return rejected(
-      'invalid_field',
-      `ReasonCode ${JSON.stringify(p.data.ReasonCode)} is not a number`,
-      'EventData.ReasonCode',
-    );
+  if (reasonCode === undefined) return rejected('invalid_field', 'ReasonCode is not a number', 'EventData.ReasonCode');
   if (decision !== 'granted' && reasonCode === null)
     return rejected('missing_field', `NPS ${p.eventId} without ReasonCode`, 'EventData.ReasonCode');
   return {
@@ -61,7 +56,7 @@ function npsUser(p: ParsedEvent, ctx: NormalizeContext) {
 /** Map NPS 4402 (System log): no domain controller available for a domain. */
 export function normalizeNpsDirectory(p: ParsedEvent, _ctx: NormalizeContext): Normalized {
   const base = baseFields(p);
-  if (base === null) return rejected('invalid_time', `TimeCreated ${JSON.stringify(p.systemTime)} does not parse`);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const domain = (p.dataList[0] ?? '').trim();
   if (domain === '') return rejected('missing_field', 'NPS 4402 without the domain name', 'EventData.Data[0]');
   return {
