@@ -1,0 +1,103 @@
+// Speed of the HTML report with many attempts: builds a report of N attempts (the seed story's records repeated
+// with new IDs, users and times), then opens it in Debian's Chromium and times what the analyst waits for.
+// Usage: npx tsc -b packages/report services/cli && node test/browser/bench-report.mjs [N=50000]
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { renderReport } from '../../packages/report/dist/index.js';
+import { summarizeAttempts } from '../../packages/stats/dist/index.js';
+import { analysisConfigSchema } from '../../schemas/dist/index.js';
+import { analyzePaths } from '../../services/cli/dist/commands/analyze.js';
+
+const count = Number(process.argv[2] ?? 50_000);
+const seed = await analyzePaths(
+  ['examples/seed-story'],
+  analysisConfigSchema.parse({}),
+  { stdout() {}, stderr() {} },
+  false,
+);
+const shiftIso = (iso, ms) => new Date(Date.parse(iso) + ms).toISOString();
+
+/** The k-th copy: another user, another client, 37 s later than the previous one, fresh IDs. */
+function copy(k) {
+  const r = seed.attempts[k % seed.attempts.length].record;
+  const shift = k * 37_000;
+  const hex = k.toString(16).padStart(8, '0');
+  return {
+    ...r,
+    id: `${hex}${r.id.slice(8)}`,
+    traceId: `${hex}${r.traceId.slice(8)}`,
+    user: r.outcome === 'probe' ? r.user : `corp\\user${k % 7919}`,
+    start: shiftIso(r.start, shift),
+    end: shiftIso(r.end, shift),
+    evidence: r.evidence.map((e) => ({ ...e, time: shiftIso(e.time, shift), recordId: e.recordId + k })),
+    clientAddress: r.clientAddress === null ? null : `203.0.${(k >> 8) & 255}.${k & 255}`,
+  };
+}
+
+const records = Array.from({ length: count }, (_, k) => copy(k));
+let t = performance.now();
+const html = renderReport({ attempts: records.map((record) => ({ record })), stats: summarizeAttempts(records) });
+const renderMs = performance.now() - t;
+mkdirSync('test-output', { recursive: true });
+const file = join('test-output', `report-${count}.html`);
+writeFileSync(file, html);
+
+const profile = mkdtempSync(join(tmpdir(), 'otptrace-bench-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+  viewport: { width: 1280, height: 800 },
+});
+const page = await context.newPage();
+t = performance.now();
+await page.goto(pathToFileURL(file).href, { waitUntil: 'commit' });
+await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+const interactiveMs = performance.now() - t;
+
+/** Type a query the way the input event delivers it; time until the list status changes (60 ms debounce included). */
+async function searchMs(query) {
+  return page.evaluate(
+    (q) =>
+      new Promise((resolve) => {
+        const status = document.getElementById('list-status');
+        const input = document.getElementById('q');
+        const start = performance.now();
+        new MutationObserver((_, observer) => {
+          observer.disconnect();
+          resolve(performance.now() - start);
+        }).observe(status, { childList: true, characterData: true, subtree: true });
+        input.value = q;
+        input.dispatchEvent(new Event('input'));
+      }),
+    query,
+  );
+}
+const searches = [];
+for (const q of ['user4242', 'corp\\user1', '203.0.1', 'bsimon', '']) searches.push([q, await searchMs(q)]);
+t = performance.now();
+await page.locator('#rows button.open').first().click();
+await page.waitForSelector('dialog#detail[open]');
+const openMs = performance.now() - t;
+const heapMb = (await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0)) / 1e6;
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+
+console.log(`attempts                 ${count}`);
+console.log(`report size              ${(statSync(file).size / 1e6).toFixed(1)} MB`);
+console.log(`renderReport (node)      ${renderMs.toFixed(0)} ms`);
+console.log(`time to interactive      ${interactiveMs.toFixed(0)} ms (navigation to list rendered)`);
+for (const [q, ms] of searches)
+  console.log(`search ${JSON.stringify(q).padEnd(17)} ${ms.toFixed(0)} ms (incl. 60 ms debounce)`);
+console.log(`open attempt dialog      ${openMs.toFixed(0)} ms`);
+console.log(`JS heap after            ${heapMb.toFixed(0)} MB`);
