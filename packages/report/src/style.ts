@@ -46,6 +46,8 @@ th { font-size: 0.85rem; color: var(--muted); }
 td.mono, .mono { font-family: ui-monospace, "Cascadia Mono", Consolas, monospace; font-size: 0.85rem;
   overflow-wrap: anywhere; }
 table.attempts tbody tr:hover { background: var(--panel); }
+table.attempts td:first-child { max-width: 22rem; }
+table.attempts td.mono { white-space: nowrap; overflow-wrap: normal; }
 button.open { border: none; background: none; padding: 0; color: var(--ok); text-decoration: underline;
   text-align: left; overflow-wrap: anywhere; }
 .badge { white-space: nowrap; font-weight: 600; }
