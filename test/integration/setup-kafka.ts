@@ -1,4 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -33,4 +34,36 @@ export async function setupKafka(): Promise<void> {
   const wasRunning = await brokerRunning();
   await kafkaScript('start');
   if (!wasRunning) process.once('exit', () => execFileSync('bash', [script, 'stop'], { stdio: 'ignore' }));
+}
+
+// ---- Helpers shared by the streaming tests (test/integration/streaming*.test.ts) ----
+
+/** A name no earlier run used, so tests never see each other's topics or groups. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** A service process started from its build output, as an operator starts it. */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Everything it wrote so far (pino JSON lines and any error). */
+  output(): string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  readonly exited: Promise<string>;
+}
+
+/** Starts `node services/<name>/dist/main.js` with extra environment variables (the service's overrides). */
+export function startService(name: 'collector' | 'correlator', env: Record<string, string>): ServiceProcess {
+  const main = fileURLToPath(new URL(`../../services/${name}/dist/main.js`, import.meta.url));
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b services/${name})`);
+  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? String(code))));
+  return { child, output: () => text, exited };
 }

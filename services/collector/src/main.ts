@@ -1,5 +1,6 @@
 import { createKafkaAdmin, createKafkaClient, createRecordProducer } from '@otptrace/kafka';
 import {
+  type AdminServer,
   ConfigError,
   createLogger,
   createMetrics,
@@ -44,7 +45,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   const metrics = createMetrics();
   const client = createKafkaClient(config.kafka, logger);
   const admin = createKafkaAdmin(client);
-  await admin.connect();
   const collector = createCollector(config, {
     producer: createRecordProducer(client),
     admin,
@@ -52,19 +52,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     metrics,
     stdin: process.stdin,
   });
-  const adminServer = await startAdminServer(config.admin.host, config.admin.port, {
-    alive: () => true,
-    readiness: () => collector.readiness(),
-    metrics: () => metrics.render(),
-  });
-  logger.info({ config: redactConfig(config), adminPort: adminServer.port }, 'configuration loaded');
+  let adminServer: AdminServer | undefined;
+  const starting = (async () => {
+    adminServer = await startAdminServer(config.admin.host, config.admin.port, {
+      alive: () => true,
+      readiness: () => collector.readiness(),
+      metrics: () => metrics.render(),
+    });
+    logger.info({ config: redactConfig(config), adminPort: adminServer.port }, 'configuration loaded');
+    await admin.connect();
+    await collector.start();
+  })();
   const stop = async () => {
+    await starting.catch(() => {});
     await collector.stop();
     await admin.disconnect();
-    await adminServer.close();
+    await adminServer?.close();
   };
+  // Installed before anything connects, so a SIGTERM during start-up is a clean stop too.
   onShutdown(stop, { logger, timeoutMs: config.shutdownTimeoutMs });
-  await collector.start();
+  await starting;
   const stdinDone = collector.stdinDone();
   // With standard input as its only input, the collector's work ends with the stream.
   if (stdinDone && !config.http.enabled && config.files.paths.length === 0) {

@@ -16,6 +16,12 @@ export const correlatorConfigSchema = z
       .min(1)
       .default('otptrace-correlator')
       .describe('Consumer group: every instance with this id shares the partitions of the events topic.'),
+    sessionTimeoutMs: z
+      .number()
+      .int()
+      .min(6_000)
+      .default(30_000)
+      .describe('A member that sends no heartbeat for this long is dropped from the group and its partitions move.'),
     fromBeginning: z
       .boolean()
       .default(true)
@@ -78,9 +84,9 @@ export const correlatorConfigSchema = z
       .number()
       .int()
       .positive()
-      .default(6 * 3_600_000)
+      .default(3_600_000)
       .describe(
-        "A user-less client result still missing a partition's decision this long (event time) after the newest one is decided as it stands.",
+        "A user-less client result still missing a partition's decision is decided as it stands once that partition has reported on events this much newer (event time).",
       ),
     admin: z
       .object({

@@ -1,5 +1,6 @@
 import { createGroupConsumer, createKafkaAdmin, createKafkaClient, createRecordProducer } from '@otptrace/kafka';
 import {
+  type AdminServer,
   ConfigError,
   createLogger,
   createMetrics,
@@ -45,17 +46,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   const metrics = createMetrics();
   const client = createKafkaClient(config.kafka, logger);
   const admin = createKafkaAdmin(client);
-  await admin.connect();
   const correlator = createCorrelator(config, {
     consumer: createGroupConsumer(client, {
       groupId: config.groupId,
       topics: [config.topics.events.name],
       fromBeginning: config.fromBeginning,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 10),
     }),
     userlessConsumer: createGroupConsumer(client, {
       groupId: `${config.groupId}.userless`,
       topics: [config.topics.userless.name],
       fromBeginning: config.fromBeginning,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 10),
     }),
     producer: createRecordProducer(client),
     admin,
@@ -64,21 +68,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     metrics,
     now: () => Date.now(),
   });
-  const adminServer = await startAdminServer(config.admin.host, config.admin.port, {
-    alive: () => true,
-    readiness: () => correlator.readiness(),
-    metrics: () => metrics.render(),
-  });
-  logger.info({ config: redactConfig(config), adminPort: adminServer.port }, 'configuration loaded');
+  let adminServer: AdminServer | undefined;
+  const starting = (async () => {
+    adminServer = await startAdminServer(config.admin.host, config.admin.port, {
+      alive: () => true,
+      readiness: () => correlator.readiness(),
+      metrics: () => metrics.render(),
+    });
+    logger.info({ config: redactConfig(config), adminPort: adminServer.port }, 'configuration loaded');
+    await admin.connect();
+    await correlator.start();
+  })();
+  // Installed before anything connects, so a SIGTERM during start-up is a clean stop too.
   onShutdown(
     async () => {
+      await starting.catch(() => {});
       await correlator.stop();
       await admin.disconnect();
-      await adminServer.close();
+      await adminServer?.close();
     },
     { logger, timeoutMs: config.shutdownTimeoutMs },
   );
-  await correlator.start();
+  await starting;
   return 0;
 }
 

@@ -70,12 +70,13 @@ export class UserlessResolver {
   private readonly pending = new Map<string, Pending>();
   private readonly decided = new Set<string>();
   private readonly ledger = new OffsetLedger();
-  private newest = Number.NEGATIVE_INFINITY;
+  /** Per partition of the events topic: the newest event time it has reported on. */
+  private readonly frontier = new Map<number, number>();
 
   constructor(
     /** Partitions of the events topic: how many reports each event gets. */
     private readonly expected: number,
-    /** An event still missing reports this long (event time) after the newest report is decided as it stands. */
+    /** An event is decided as it stands once every partition missing from it has reported on events this much newer. */
     private readonly expiryMs: number,
     private readonly rememberDecided = 200_000,
   ) {}
@@ -89,7 +90,9 @@ export class UserlessResolver {
   take(offset: number, report: UserlessReport): AnalyzedAttempt[] {
     const ledger = this.ledger;
     ledger.consumed(offset);
-    if (report.time > this.newest) this.newest = report.time;
+    if (report.time > (this.frontier.get(report.partition) ?? Number.NEGATIVE_INFINITY)) {
+      this.frontier.set(report.partition, report.time);
+    }
     if (this.decided.has(report.eventId)) return [];
     ledger.hold(report.eventId, offset);
     const entry = this.pending.get(report.eventId) ?? {
@@ -104,7 +107,7 @@ export class UserlessResolver {
     entry.attempt ??= report.attempt;
     const out: AnalyzedAttempt[] = [];
     if (entry.partitions.size >= this.expected) this.decide(report.eventId, entry, out);
-    this.expire(out);
+    this.expire();
     return out;
   }
 
@@ -119,11 +122,22 @@ export class UserlessResolver {
     if (!entry.claimed && entry.attempt !== null) out.push(entry.attempt);
   }
 
-  // A report can be missing for good only when a partition re-reported an event decided long ago (after a replay):
-  // such entries are closed here so they never hold back the commit.
-  private expire(out: AnalyzedAttempt[]): void {
+  // A report can be missing for good only when partitions re-reported an event already decided before a rebalance or
+  // a restart (the earlier reports lie before this partition's commit). Once every missing partition has moved well
+  // past the event it will not report on it again: the entry is closed without emitting, since the event's fate
+  // was decided, and emitted if need be, the first time.
+  private expire(): void {
     for (const [eventId, entry] of this.pending) {
-      if (entry.time < this.newest - this.expiryMs) this.decide(eventId, entry, out);
+      let gone = true;
+      for (let p = 0; p < this.expected && gone; p++) {
+        if (
+          !entry.partitions.has(p) &&
+          !((this.frontier.get(p) ?? Number.NEGATIVE_INFINITY) > entry.time + this.expiryMs)
+        ) {
+          gone = false;
+        }
+      }
+      if (gone) this.decide(eventId, { ...entry, attempt: null }, []);
     }
   }
 

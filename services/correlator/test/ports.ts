@@ -210,3 +210,25 @@ export function verdicts(attempts: readonly AttemptRecord[]) {
     }))
     .sort((x, y) => (x.id < y.id ? -1 : 1));
 }
+
+/**
+ * Every scenario on one stream, as a long run of logons: scenario i moves to day 2+i of the month and its
+ * EventRecordIDs get i·10⁹ added, so scenarios neither overlap in time nor share record identities. The text keeps
+ * its encoding (UTF-16LE files stay UTF-16LE with their byte-order mark).
+ */
+export function shiftedCorpus(names: readonly string[] = scenarioNames()): Array<[string, Buffer]> {
+  return names.flatMap((name, i) =>
+    scenarioFiles(name).map(([file, bytes]): [string, Buffer] => {
+      const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
+      const text = utf16 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
+      const day = `2026-11-${String(2 + i).padStart(2, '0')}`;
+      const shifted = text
+        .replace(/2026-11-02/g, day)
+        .replace(/<EventRecordID>(\d+)</g, (_, n: string) => `<EventRecordID>${Number(n) + i * 1e9}<`);
+      return [
+        file,
+        utf16 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(shifted, 'utf16le')]) : Buffer.from(shifted),
+      ];
+    }),
+  );
+}
