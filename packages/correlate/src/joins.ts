@@ -25,7 +25,10 @@ export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, confi
   );
   const within = (lo: number, hi: number) =>
     candidates.filter((a) => a.radius !== null && a.radius.time >= lo && a.radius.time <= hi);
-  const strict = decide(within(g.startTime - slack, g.time + slack));
+  // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
+  // can place it.
+  const askedRadius = g.status < 400;
+  const strict = askedRadius ? decide(within(g.startTime - slack, g.time + slack)) : NONE;
   if (strict.kind !== 'none') return strict;
   const byClient = candidates.filter(
     (a) =>
@@ -41,8 +44,10 @@ export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, confi
   // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
   // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
   const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-  return decide(within(g.startTime - drift, g.time + drift));
+  return askedRadius ? decide(within(g.startTime - drift, g.time + drift)) : NONE;
 }
+
+const NONE: GatewayMatch = { kind: 'none' };
 
 const SERVER_DRIFT_FACTOR = 10;
 

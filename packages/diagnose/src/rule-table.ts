@@ -44,12 +44,6 @@ export const RULES: unknown = [
     code: 'radius_directory_unavailable',
   },
   {
-    when: 'NPS denial with a 4402 from the same NPS server',
-    match: { radius: 'denied', directoryUnavailable: true },
-    outcome: 'failure',
-    code: 'radius_directory_unavailable',
-  },
-  {
     when: 'NPS: no matching policy, dial-in denied, PAP not allowed (48, 49, 65, 66, 67–70)',
     match: { radius: 'denied', radiusReason: { in: [48, 49, 65, 66, 67, 68, 69, 70] } },
     outcome: 'failure',
@@ -60,6 +54,13 @@ export const RULES: unknown = [
     match: { radius: 'denied', radiusReason: { in: [8, 33, 34, 35, 36, 37, 38, 64] } },
     outcome: 'failure',
     code: 'radius_account',
+  },
+  {
+    // After the specific reason codes: a 4402 logged near a denial explains it only when the code itself does not.
+    when: 'NPS denial with a 4402 (no DC) from the same NPS server around it',
+    match: { radius: 'denied', directoryUnavailable: true },
+    outcome: 'failure',
+    code: 'radius_directory_unavailable',
   },
   {
     when: 'NPS proxy: the remote RADIUS / OTP server did not respond (117)',
@@ -156,6 +157,12 @@ export const RULES: unknown = [
   {
     when: 'no computer certificate for OTP (10016, row 7)',
     match: { clientEvent: 10016 },
+    outcome: 'failure',
+    code: 'client_certificate_missing',
+  },
+  {
+    when: 'the client reported 0x80040001: a renewed computer certificate, the cached one refused (row 8, KB2973071)',
+    match: { clientErrorCode: '0x80040001' },
     outcome: 'failure',
     code: 'client_certificate_missing',
   },

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { type AnalysisResult, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
@@ -15,7 +17,11 @@ XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the Direct
 attempt: its outcome, the stage that failed, the root cause with its evidence and remediation.
 
 Options:
-  --format text|json     text (default): a timeline per attempt and a summary; json: the JSON contract
+  --format text|json|html
+                         text (default): a timeline per attempt and a summary; json: the JSON contract;
+                         html: one self-contained report file (use with --out) with a trace waterfall per attempt
+  --trace-url TEMPLATE   in the HTML report, link each attempt to a trace viewer, e.g.
+                         http://localhost:16686/trace/{traceId} (Jaeger) or http://localhost:9411/zipkin/traces/{traceId}
   --out FILE             write the report to FILE instead of standard output
   --config FILE          analysis settings (JSON, see schemas/src/analysis-config.ts)
   --probe-user NAME      the DA server's RADIUS probe account (repeatable; default DAProbeUser)
@@ -39,7 +45,18 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
   try {
     args = parseArgs(
       argv,
-      ['format', 'out', 'config', 'probe-user', 'domain', 'sources', 'otlp-file', 'otlp-endpoint', 'otlp-protocol'],
+      [
+        'format',
+        'out',
+        'config',
+        'probe-user',
+        'domain',
+        'sources',
+        'otlp-file',
+        'otlp-endpoint',
+        'otlp-protocol',
+        'trace-url',
+      ],
       ['progress', 'help', 'otlp'],
     );
     if (args.options.has('help')) {
@@ -48,7 +65,8 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
     }
     if (args.positional.length === 0) throw new Error('name at least one file or folder to analyse (see --help)');
     const format = optionValue(args, 'format') ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new Error(`--format ${format}: use text or json`);
+    if (format !== 'text' && format !== 'json' && format !== 'html')
+      throw new Error(`--format ${format}: use text, json or html`);
     config = await loadConfig(args);
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
@@ -62,8 +80,19 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
     return 2;
   }
   const format = optionValue(args, 'format') ?? 'text';
-  const report = format === 'json' ? `${JSON.stringify(toJson(result), null, 2)}\n` : formatText(result);
+  const traceUrl = optionValue(args, 'trace-url');
   const out = optionValue(args, 'out');
+  if (format === 'json') {
+    await writeJson(result, out, io);
+    return (await exportTraces(result, args, io)) ? 0 : 3;
+  }
+  const report =
+    format === 'html'
+      ? (await import('./report-html.js')).renderHtmlReport(result, {
+          generatedAt: new Date().toISOString(),
+          ...(traceUrl === undefined ? {} : { traceUrlTemplate: traceUrl }),
+        })
+      : formatText(result);
   if (out === undefined) io.stdout(report);
   else await writeFile(out, report);
   return (await exportTraces(result, args, io)) ? 0 : 3;
@@ -136,6 +165,32 @@ export async function analyzePaths(
     analysis.add(file.path, ingestor.end());
   }
   return analysis.finish();
+}
+
+/**
+ * Write the JSON contract piece by piece: one attempt at a time, so a fleet's report is never one string in memory.
+ * The document is the same as `JSON.stringify(toJson(result), null, 2)`.
+ */
+async function writeJson(result: AnalysisResult, path: string | undefined, io: Io): Promise<void> {
+  const file = path === undefined ? null : createWriteStream(path);
+  const write = async (text: string): Promise<void> => {
+    if (file === null) io.stdout(text);
+    else if (!file.write(text)) await once(file, 'drain');
+  };
+  const whole = toJson(result) as Record<string, unknown>;
+  const attempts = whole.attempts as unknown[];
+  await write('{\n  "attempts": [');
+  for (const [i, a] of attempts.entries()) {
+    await write(`${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(a, null, 2).replaceAll('\n', '\n    ')}`);
+  }
+  await write(attempts.length === 0 ? ']' : '\n  ]');
+  for (const [key, value] of Object.entries(whole)) {
+    if (key !== 'attempts')
+      await write(`,\n  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`);
+  }
+  await write('\n}\n');
+  if (file !== null)
+    await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
 /** The JSON contract: attempts, summary, rejected (plus the sources seen). */
