@@ -64,7 +64,7 @@ export class CorrelationEngine {
   private readonly open = new Set<OpenAttempt>();
   private readonly byRequest = new Map<string, OpenAttempt>();
   private readonly pending: Pending[] = [];
-  private readonly seen = new Map<string, { time: number; fingerprint: string }>();
+  private readonly seen = new Map<string, NormalizedEvent>();
   private drops: Drop[] = [];
   private closed: ClosedAttempt[] = [];
   private seq = 0;
@@ -91,17 +91,15 @@ export class CorrelationEngine {
 
   /** Take one event. Duplicates (same computer, channel, EventRecordID) are dropped here. */
   add(event: NormalizedEvent): void {
-    const fingerprint = fingerprintOf(event);
     const earlier = this.seen.get(event.id);
     // The same record identity far apart in event time is another event: a cleared log restarts EventRecordID.
+    // Fingerprints are only computed for such a repeat, which is rare.
     if (earlier !== undefined && Math.abs(earlier.time - event.time) <= this.dedupWindow) {
-      this.drops.push({
-        event,
-        reason: earlier.fingerprint === fingerprint ? 'duplicate_event' : 'conflicting_duplicate',
-      });
+      const same = fingerprintOf(earlier) === fingerprintOf(event);
+      this.drops.push({ event, reason: same ? 'duplicate_event' : 'conflicting_duplicate' });
       return;
     }
-    this.seen.set(event.id, { time: event.time, fingerprint });
+    this.seen.set(event.id, event);
     if (event.time + this.config.reorderDelayMs < this.clock) {
       // Too late to be placed in order: the caller decides where it goes (a late-events topic), never silently away.
       this.drops.push({ event, reason: 'late_event' });
@@ -118,8 +116,8 @@ export class CorrelationEngine {
       this.place(e);
     }
     if (placeUpTo > this.clock) this.clock = placeUpTo;
-    // Joins and closing are swept at most once per second of event time; the delays make that safe.
-    if (this.clock - this.lastSweep >= 1000) this.sweep(false);
+    // Joins and closing are swept at most every few seconds of event time; the delays make that safe.
+    if (this.clock - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep(false);
     return this.take();
   }
 
@@ -210,9 +208,11 @@ export class CorrelationEngine {
   private sweep(final: boolean): void {
     this.lastSweep = this.clock;
     this.resolvePending(final);
-    for (const a of [...this.open].sort((x, y) => x.first - y.first || x.seq - y.seq)) {
-      if (final || a.last + this.closeDelay < this.clock) this.close(a, final);
-    }
+    // Only the attempts that close are ordered (by start), not every open one at every sweep.
+    const closing: OpenAttempt[] = [];
+    for (const a of this.open) if (final || a.last + this.closeDelay < this.clock) closing.push(a);
+    closing.sort((x, y) => x.first - y.first || x.seq - y.seq);
+    for (const a of closing) this.close(a, final);
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
     const horizon = this.clock - this.dedupWindow;
     for (const [id, s] of this.seen) {
@@ -325,11 +325,38 @@ export class CorrelationEngine {
   }
 }
 
+/** How often (in event time) joins are resolved and attempts closed; every delay is far longer, so the result is the same. */
+const SWEEP_INTERVAL_MS = 5_000;
+
 function requestKey(computer: string, requestId: number): string {
   return `${computer.toLowerCase()}|${requestId}`;
 }
 
-// Two copies of one record are the same event when what otptrace reads from them is the same.
-function fingerprintOf(e: NormalizedEvent): string {
-  return JSON.stringify(e);
+// Two copies of one record are the same event when what otptrace reads from them is the same: time, user and the
+// verdict-bearing fields, folded into a 32-bit FNV-1a hash (the duplicate map keeps one number per event, not a copy).
+function fingerprintOf(e: NormalizedEvent): number {
+  let text = `${e.ref.eventId}|${e.ref.provider}|${e.time}|${e.user?.key ?? ''}|${e.user?.domain ?? ''}`;
+  switch (e.kind) {
+    case 'radius.decision':
+      text += `|${e.decision}|${e.reasonCode}|${e.clientName}`;
+      break;
+    case 'ca.request':
+      text += `|${e.requestId}|${e.template}`;
+      break;
+    case 'ca.result':
+      text += `|${e.requestId}|${e.status}|${e.hresult}`;
+      break;
+    case 'client.result':
+      text += `|${e.errorCode}|${e.caName}|${e.serverAddress}`;
+      break;
+    case 'gateway.request':
+      text += `|${e.status}|${e.method}|${e.clientIp}|${e.timeTakenMs}`;
+      break;
+    case 'radius.directory_unavailable':
+      text += `|${e.domain}`;
+      break;
+  }
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -104,10 +104,12 @@ function stepsBefore(a: OpenAttempt, time: number, skew: number): boolean {
 
 /** Host names compared case-insensitively, an FQDN matching its short name. */
 export function sameHost(a: string, b: string): boolean {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  if (x === y) return true;
-  const sx = x.split('.')[0];
-  const sy = y.split('.')[0];
-  return (x.includes('.') !== y.includes('.') || !x.includes('.')) && sx === sy;
+  if (a.length === b.length) return a === b || a.toLowerCase() === b.toLowerCase();
+  const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
+  // A short name matches the FQDN that starts with it and a dot.
+  return (
+    !shorter.includes('.') &&
+    longer[shorter.length] === '.' &&
+    longer.slice(0, shorter.length).toLowerCase() === shorter.toLowerCase()
+  );
 }
