@@ -23,6 +23,7 @@ interface ClientErrorShape {
   type?: string;
   retriable?: boolean;
   originalError?: unknown;
+  cause?: unknown;
 }
 
 // Protocol error types (kafkajs `type`, Kafka's error names) that say the cluster is temporarily unable to serve.
@@ -41,6 +42,10 @@ const TRANSIENT_TYPES = new Set([
   'KAFKA_STORAGE_ERROR',
   'BROKER_NOT_AVAILABLE',
   'THROTTLING_QUOTA_EXCEEDED',
+  // The idempotent session lost track across a broker restart: a new session (the producer renews itself) fixes it.
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
 ]);
 const PERMANENT_TYPES: Record<string, string> = {
   UNKNOWN_TOPIC_OR_PARTITION: 'topic_missing',
@@ -55,11 +60,16 @@ const PERMANENT_TYPES: Record<string, string> = {
   POLICY_VIOLATION: 'invalid_topic_config',
 };
 
-/** The innermost cause of a "retries exceeded" wrapper: that is what decides whether trying again later helps. */
+/**
+ * The innermost cause behind "retries exceeded" and "non-retriable" wrappers: that is what decides whether trying
+ * again later helps (kafkajs wraps a refused connection in a KafkaJSNonRetriableError once its own retries are spent).
+ */
 function innermost(error: ClientErrorShape): ClientErrorShape {
   let current = error;
-  for (let depth = 0; depth < 5 && current.originalError && typeof current.originalError === 'object'; depth++) {
-    current = current.originalError as ClientErrorShape;
+  for (let depth = 0; depth < 8; depth++) {
+    const next = current.originalError ?? current.cause;
+    if (!next || typeof next !== 'object') break;
+    current = next as ClientErrorShape;
   }
   return current;
 }

@@ -37,38 +37,64 @@ function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
-/**
- * An idempotent producer with acks from all in-sync replicas (acks=-1): the broker de-duplicates the client's own
- * retries, and an acknowledged record survives the loss of any one replica. A send that has no answer within the
- * connection's `sendTimeoutMs` fails with a retriable error so that callers can refuse their input in time.
- */
-export function createRecordProducer(client: KafkaClient): RecordProducer {
-  const producer: Producer = client.raw.producer({
+function newProducer(client: KafkaClient): Producer {
+  return client.raw.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: producerPartitioner,
   });
+}
+
+/**
+ * An idempotent producer with acks from all in-sync replicas (acks=-1): the broker de-duplicates the client's own
+ * retries, and an acknowledged record survives the loss of any one replica. A send that has no answer within the
+ * connection's `sendTimeoutMs` fails with a retriable error so that callers can refuse their input in time.
+ *
+ * After a failed send the idempotent session is in an unknown state (a timed-out request may still be retried, and
+ * kafkajs then answers every later send with OUT_OF_ORDER_SEQUENCE_NUMBER after a broker restart), so the next send
+ * starts a new producer session. Nothing is acknowledged twice: a refused batch is the caller's to send again.
+ */
+export function createRecordProducer(client: KafkaClient): RecordProducer {
   const timeoutMs = client.connection.sendTimeoutMs;
+  let producer = newProducer(client);
+  let broken = false;
+  let closed = false;
+
+  const renew = async (): Promise<void> => {
+    const old = producer;
+    producer = newProducer(client);
+    broken = false;
+    // The old session may hang on a dead connection: do not wait for it to say goodbye.
+    void old.disconnect().catch(() => {});
+    await withDeadline(producer.connect(), timeoutMs, 'producer connect');
+  };
+
   return {
     async connect() {
       try {
         await withDeadline(producer.connect(), timeoutMs, 'producer connect');
       } catch (error) {
+        broken = true;
         throw toAdapterError(error, 'producer connect');
       }
     },
     async send(records) {
       if (records.length === 0) return;
-      const topicMessages = groupByTopic(records);
+      if (closed) throw toAdapterError(new Error('producer closed'), 'produce');
       try {
+        if (broken) await renew();
+        const topicMessages = groupByTopic(records);
         await withDeadline(producer.sendBatch({ topicMessages, acks: -1, timeout: timeoutMs }), timeoutMs, 'produce');
       } catch (error) {
-        throw toAdapterError(error, 'produce');
+        broken = true;
+        const adapted = toAdapterError(error, 'produce');
+        throw adapted;
       }
     },
     async disconnect() {
-      await producer.disconnect();
+      closed = true;
+      await withDeadline(producer.disconnect(), timeoutMs, 'producer disconnect').catch(() => {});
     },
   };
 }

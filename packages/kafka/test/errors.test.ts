@@ -47,3 +47,12 @@ describe('withDeadline', () => {
     await expect(withDeadline(Promise.resolve(7), 1000, 'x')).resolves.toBe(7);
   });
 });
+
+describe('toAdapterError on wrapped causes', () => {
+  it('looks through a non-retriable wrapper to the refused connection beneath', async () => {
+    const { KafkaJSNonRetriableError } = await import('kafkajs');
+    const cause = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    const error = toAdapterError(new KafkaJSNonRetriableError(cause, { cause }), 'produce');
+    expect([error.retriable, error.code]).toEqual([true, 'connection']);
+  });
+});
