@@ -5,5 +5,5 @@ export { createNormalizeContext, normalizeEvent } from './normalize.js';
 export type { NormalizeContext, Normalized } from './outcome.js';
 export { hresultInText, toHresult } from './outcome.js';
 export type { Classification } from './source-table.js';
-export { classify } from './source-table.js';
+export { classify, prefilterIisBytes } from './source-table.js';
 export { formatTime, parseIisTime, parseSystemTime } from './time.js';

@@ -40,6 +40,25 @@ const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map([
 const OTP_CHANNELS = new Set(['microsoft-windows-otpcredentialprovider/operational', 'microsoft-iis-logging/logs']);
 const SECURITY_OTP_IDS = new Set([6272, 6273, 6274, 4886, 4887, 4888, 4889]);
 
+const CS_METHOD = Buffer.from('cs-method');
+const POST = Buffer.from('POST');
+
+/**
+ * Drop an IIS 6200 that is not a POST from its bytes, before any parse: the OTP sign-in is a POST (MS-OTPCE §1.4) and
+ * the DA server's sites log many other requests. Null when the event must be parsed (a POST, or a shape not
+ * recognised here, which the mapper then judges).
+ */
+export function prefilterIisBytes(bytes: Buffer): 'gateway_other_request' | null {
+  const at = bytes.indexOf(CS_METHOD);
+  if (at < 0) return null;
+  const gt = bytes.indexOf(0x3e, at); // '>' ending <Data Name="cs-method">
+  if (gt < 0 || gt - at > 16 || bytes[gt - 1] === 0x2f) return null;
+  const lt = bytes.indexOf(0x3c, gt); // '<' of </Data>
+  if (lt < 0 || lt - gt > 16) return null;
+  const method = bytes.subarray(gt + 1, lt);
+  return method.length === POST.length && method.equals(POST) ? null : 'gateway_other_request';
+}
+
 /** How an event header is classified before any full parse. */
 export type Classification =
   | { readonly kind: 'relevant'; readonly mapper: Mapper }

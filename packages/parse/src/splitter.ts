@@ -97,7 +97,9 @@ export class EventSplitter {
       this.checkBetween(p, i);
       this.flushGarbage(out);
       const c = this.indexOfAligned(this.close, i + this.open.length);
-      const n = this.findOpen(i + this.open.length);
+      // A new <Event before this one's end means this one was cut short. Searched only up to the end (or to what is
+      // buffered), so each byte is scanned once.
+      const n = this.findOpen(i + this.open.length, c < 0 ? this.buf.length : c);
       if (n >= 0 && (c < 0 || n < c)) {
         out.push(
           this.reject(i, 'truncated_event', 'an <Event> element ends before its </Event>: a new <Event> starts'),
@@ -154,15 +156,22 @@ export class EventSplitter {
   }
 
   /** Next `<Event` followed by white space, `>` or `/` (so `<Events>`, `<EventData>`, `<EventID>` do not count). */
-  private findOpen(from: number): number {
-    let at = this.indexOfAligned(this.open, from);
+  private findOpen(from: number, before = this.buf.length): number {
+    // Searching a view that ends at `before` keeps every step of the loop (which skips <EventID, <EventData and
+    // <EventRecordID, all starting with "<Event") inside the range.
+    const view = before >= this.buf.length ? this.buf : this.buf.subarray(0, before);
+    let at = view.indexOf(this.open, from);
     while (at >= 0) {
+      if (this.unit === 2 && at % 2 !== 0) {
+        at = view.indexOf(this.open, at + 1);
+        continue;
+      }
       const next = this.buf[at + this.open.length];
       if (next === undefined) return -1; // cannot tell yet
       if (next === 0x20 || next === 0x09 || next === 0x0d || next === 0x0a || next === 0x3e || next === 0x2f) {
         if (this.unit === 1 || this.buf[at + this.open.length + 1] === 0) return at;
       }
-      at = this.indexOfAligned(this.open, at + this.unit);
+      at = view.indexOf(this.open, at + this.unit);
     }
     return -1;
   }

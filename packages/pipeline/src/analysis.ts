@@ -84,6 +84,27 @@ export class OfflineAnalysis {
     }
   }
 
+  /**
+   * Account for one file ingested elsewhere (a worker thread): its kept events and rejections, and its ignored events
+   * as counts by reason (so the unrelated bulk never crosses threads).
+   */
+  addIngested(
+    file: string,
+    part: {
+      events: readonly NormalizedEvent[];
+      rejected: readonly Omit<Rejection, 'file'>[];
+      ignoredBy: Readonly<Record<string, number>>;
+    },
+  ): void {
+    for (const e of part.events) this.events.push(e);
+    for (const r of part.rejected) this.reject({ file, ...r });
+    for (const [reason, n] of Object.entries(part.ignoredBy)) {
+      this.ignored += n;
+      this.ignoredBy.set(reason as DropReason, (this.ignoredBy.get(reason as DropReason) ?? 0) + n);
+    }
+    this.read += part.events.length + part.rejected.length + Object.values(part.ignoredBy).reduce((a, b) => a + b, 0);
+  }
+
   /** Correlate, diagnose and summarise. */
   finish(): AnalysisResult {
     const seen = new Set<Source>(this.events.map((e) => e.source));

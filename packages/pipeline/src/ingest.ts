@@ -1,6 +1,6 @@
 import type { DropReason, ParsedEvent } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
-import { classify, type NormalizeContext, normalizeEvent } from '@otptrace/normalize';
+import { classify, type NormalizeContext, normalizeEvent, prefilterIisBytes } from '@otptrace/normalize';
 import {
   decodeEventBytes,
   EventSplitter,
@@ -65,6 +65,11 @@ export class XmlIngestor {
       const header = peekHeaderBytes(item.bytes);
       if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
         return { type: 'ignored', reason: 'unrelated_event', position: item.position };
+      // Most IIS requests on the DA server are not OTP sign-ins: dropped on the bytes too.
+      if (header?.eventId === 6200) {
+        const drop = prefilterIisBytes(item.bytes);
+        if (drop !== null) return { type: 'ignored', reason: drop, position: item.position };
+      }
     }
     const text = decodeEventBytes(item.bytes, item.encoding);
     if (text === null)

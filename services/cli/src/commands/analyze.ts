@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { type AnalysisResult, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { type AnalysisResult, OfflineAnalysis } from '@otptrace/pipeline';
 import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
 import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
-import { isEvtxFile, readEvtxFile } from '../evtx-input.js';
 import { formatText } from '../format-text.js';
-import { listInputs, readChunks } from '../inputs.js';
+import { type IngestedFile, ingestFile } from '../ingest-file.js';
+import { type InputFile, listInputs } from '../inputs.js';
 import type { Io } from '../io.js';
 
 export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
@@ -32,6 +34,7 @@ Options:
                          OTEL_EXPORTER_OTLP_* variables are honoured (--otlp uses them alone)
   --otlp-protocol P      http/protobuf (default) or http/json
   --otlp                 send the traces to the endpoint the OTEL_* environment variables name
+  --jobs N               files read in parallel worker threads (default: the cores, up to 4, for inputs over 64 MB)
   --progress             progress on standard error (automatic for inputs over 64 MB)
   --help                 this text
 
@@ -56,6 +59,7 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
         'otlp-endpoint',
         'otlp-protocol',
         'trace-url',
+        'jobs',
       ],
       ['progress', 'help', 'otlp'],
     );
@@ -74,7 +78,7 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
   }
   let result: AnalysisResult;
   try {
-    result = await analyzePaths(args.positional, config, io, args.options.has('progress'));
+    result = await analyzePaths(args.positional, config, io, args.options.has('progress'), await jobsOf(args));
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
     return 2;
@@ -128,43 +132,96 @@ async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): P
   return report.ok;
 }
 
-/** Read, ingest and analyse every input file, streaming each one. */
+/** Read, ingest and analyse every input file, streaming each one; with `jobs` > 1, files are ingested in worker threads. */
 export async function analyzePaths(
   paths: readonly string[],
   config: AnalysisConfig,
   io: Io,
   progress: boolean,
+  jobs = 1,
 ): Promise<AnalysisResult> {
   const files = await listInputs(paths);
   if (files.length === 0) throw new Error(`no event log files found in ${paths.join(', ')}`);
   // The run's clock bounds event times from above (an event a day in the future is implausible).
-  const analysis = new OfflineAnalysis(config, Date.now());
+  const referenceTime = Date.now();
+  const analysis = new OfflineAnalysis(config, referenceTime);
   const total = files.reduce((n, f) => n + f.size, 0);
   const showProgress = progress || total > 64 * 1024 * 1024;
   let done = 0;
   let lastShown = 0;
-  for (const file of files) {
-    if (await isEvtxFile(file.path)) {
-      for await (const items of readEvtxFile(file.path, analysis.context)) analysis.add(file.path, items);
-      done += file.size;
-      continue;
+  const onBytes = (n: number): void => {
+    done += n;
+    if (showProgress && done - lastShown > 32 * 1024 * 1024) {
+      lastShown = done;
+      io.stderr(`otptrace: read ${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB\n`);
     }
-    const ingestor = new XmlIngestor(analysis.context, { maxEventBytes: config.maxEventBytes });
+  };
+  const workers = Math.min(jobs, files.length);
+  const results =
+    workers > 1
+      ? await ingestInWorkers(files, workers, config, referenceTime, onBytes)
+      : await ingestInline(files, analysis, config, onBytes);
+  // Added in file order whatever order the workers finished in, so the report does not depend on scheduling.
+  for (const file of files) analysis.addIngested(file.path, results.get(file.path)!);
+  return analysis.finish();
+}
+
+async function ingestInline(
+  files: readonly InputFile[],
+  analysis: OfflineAnalysis,
+  config: AnalysisConfig,
+  onBytes: (n: number) => void,
+): Promise<Map<string, IngestedFile>> {
+  const results = new Map<string, IngestedFile>();
+  for (const file of files) {
     try {
-      for await (const chunk of readChunks(file.path)) {
-        analysis.add(file.path, ingestor.push(chunk));
-        done += chunk.length;
-        if (showProgress && done - lastShown > 32 * 1024 * 1024) {
-          lastShown = done;
-          io.stderr(`otptrace: read ${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB\n`);
-        }
-      }
+      results.set(file.path, await ingestFile(file.path, analysis.context, config.maxEventBytes, onBytes));
     } catch (e) {
       throw new Error(`cannot read ${file.path}: ${(e as Error).message}`);
     }
-    analysis.add(file.path, ingestor.end());
   }
-  return analysis.finish();
+  return results;
+}
+
+/** Ingest files in `count` worker threads, the largest first, each worker taking the next file when it is free. */
+async function ingestInWorkers(
+  files: readonly InputFile[],
+  count: number,
+  config: AnalysisConfig,
+  referenceTime: number,
+  onBytes: (n: number) => void,
+): Promise<Map<string, IngestedFile>> {
+  const queue = [...files].sort((a, b) => b.size - a.size);
+  const results = new Map<string, IngestedFile>();
+  const run = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('../ingest-worker.js', import.meta.url), {
+        workerData: { config, referenceTime },
+      });
+      const next = (): void => {
+        const file = queue.shift();
+        if (file === undefined) {
+          worker.postMessage('exit');
+          return;
+        }
+        worker.postMessage({ path: file.path });
+      };
+      worker.on('message', (m: { path: string; result?: IngestedFile; error?: string }) => {
+        if (m.error !== undefined || m.result === undefined) {
+          void worker.terminate();
+          reject(new Error(`cannot read ${m.path}: ${m.error ?? 'no result'}`));
+          return;
+        }
+        results.set(m.path, m.result);
+        onBytes(files.find((f) => f.path === m.path)?.size ?? 0);
+        next();
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => resolve());
+      next();
+    });
+  await Promise.all(Array.from({ length: count }, run));
+  return results;
 }
 
 /**
@@ -191,6 +248,19 @@ async function writeJson(result: AnalysisResult, path: string | undefined, io: I
   await write('\n}\n');
   if (file !== null)
     await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+/** Worker threads to use: --jobs, else the cores (up to 4) when the input is large enough to gain from them. */
+async function jobsOf(args: ParsedArgs): Promise<number> {
+  const given = optionValue(args, 'jobs');
+  if (given !== undefined) {
+    const n = Number(given);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs ${given}: use a whole number from 1 to 64`);
+    return n;
+  }
+  const files = await listInputs(args.positional);
+  const total = files.reduce((n, f) => n + f.size, 0);
+  return total > 64 * 1024 * 1024 ? Math.min(availableParallelism(), 4) : 1;
 }
 
 /** The JSON contract: attempts, summary, rejected (plus the sources seen). */
