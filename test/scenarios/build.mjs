@@ -29,6 +29,11 @@ const SCENARIOS = {
     flows: [{ user: 'alice', t0: T('08:00:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok }],
     intent: [{ user: 'corp\\alice', outcome: 'success', failedStage: null, code: null }],
   },
+  'success-without-ca-log': {
+    // Only the client, IIS and NPS logs were exported: the client's 10022 (which names no user) still joins.
+    flows: [{ user: 'amy', t0: T('08:01:00'), iis: web, radius: granted, client: ok }],
+    intent: [{ user: 'corp\\amy', outcome: 'success', failedStage: null, code: null }],
+  },
   'otp-rejected': {
     flows: [
       {

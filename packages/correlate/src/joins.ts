@@ -86,7 +86,11 @@ export function matchUserlessClient(
   );
   const sameMachine = fits.filter((a) => a.clientMachine !== null && sameHost(a.clientMachine, computer));
   const sameCa = fits.filter((a) => caHost !== null && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
-  for (const group of [sameMachine, sameCa]) {
+  // Last resort, when neither the computer nor the CA is known (no CA log, v0 CA events): the one attempt close in
+  // time that the event fits, if only one user's attempt does.
+  const nearby = fits.filter((a) => Math.abs(a.last - e.time) <= skew);
+  const oneUser = new Set(nearby.map((a) => a.userKey)).size === 1 ? nearby : [];
+  for (const group of [sameMachine, sameCa, oneUser]) {
     if (group.length === 0) continue;
     const nearest = group.reduce((best, a) => (Math.abs(a.last - e.time) < Math.abs(best.last - e.time) ? a : best));
     const rivals = group.filter(
