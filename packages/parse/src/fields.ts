@@ -6,13 +6,25 @@ export interface RawEventFields {
   system: Record<string, string>;
   /** Attributes of `<System>` children, keyed `Element@attribute` (e.g. `Provider@Name`). */
   attrs: Record<string, string>;
-  data: Map<string, string>;
+  /** Named values; a null-prototype object, so a Data Name such as `__proto__` is an ordinary key. */
+  data: Record<string, string>;
   dataList: string[];
   /** The first `<Data Name>` that appeared twice, if any. */
   duplicateName: string | null;
 }
 
 const DIGITS = /^[0-9]+$/;
+
+/** Empty fields for a parser to fill. */
+export function emptyFields(): RawEventFields {
+  return {
+    system: {},
+    attrs: {},
+    data: Object.create(null) as Record<string, string>,
+    dataList: [],
+    duplicateName: null,
+  };
+}
 
 /** Check and type the collected fields: the one place both parsers build a ParsedEvent, so their outputs agree. */
 export function buildParsedEvent(f: RawEventFields): Result<ParsedEvent> {
@@ -54,7 +66,7 @@ export function buildParsedEvent(f: RawEventFields): Result<ParsedEvent> {
     recordId: Number(recordText),
     channel,
     computer,
-    data: Object.fromEntries(f.data),
+    data: f.data,
     dataList: f.dataList,
   });
 }

@@ -1,7 +1,7 @@
 import { fail, type ParsedEvent, type Result } from '@otptrace/model';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { decodeEntities } from './entities.js';
-import { buildParsedEvent, type RawEventFields } from './fields.js';
+import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js';
 
 // The reference path: fast-xml-parser, for everything the scanner does not take and for differential tests that
 // the scanner and it agree. Entities: only the predefined ones and character references (no DOCTYPE processing).
@@ -39,7 +39,7 @@ export function parseEventWithFxp(text: string): Result<ParsedEvent> {
   const event = roots[0];
   if (roots.length !== 1 || event === undefined || !('Event' in event))
     return fail('malformed_xml', 'the document is not one <Event> element');
-  const fields: RawEventFields = { system: {}, attrs: {}, data: new Map(), dataList: [], duplicateName: null };
+  const fields = emptyFields();
   if (!decodeTree(event)) return fail('malformed_xml', 'undefined entity');
   for (const section of children(event, 'Event')) {
     if ('System' in section) collectSystem(children(section, 'System'), fields);
@@ -100,8 +100,8 @@ function collectEventData(nodes: Node[], f: RawEventFields): void {
     f.dataList.push(value);
     const key = node[':@']?.['@Name'];
     if (key === undefined) continue;
-    if (f.data.has(key)) f.duplicateName ??= key;
-    else f.data.set(key, value);
+    if (key in f.data) f.duplicateName ??= key;
+    else f.data[key] = value;
   }
 }
 
@@ -114,8 +114,8 @@ function collectUserData(nodes: Node[], f: RawEventFields): void {
       if (name === undefined) continue;
       const value = textOf(node, name);
       f.dataList.push(value);
-      if (f.data.has(name)) f.duplicateName ??= name;
-      else f.data.set(name, value);
+      if (name in f.data) f.duplicateName ??= name;
+      else f.data[name] = value;
     }
   }
 }

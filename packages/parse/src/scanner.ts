@@ -1,6 +1,6 @@
 import { fail, type ParsedEvent, type Result } from '@otptrace/model';
 import { decodeEntities } from './entities.js';
-import { buildParsedEvent, type RawEventFields } from './fields.js';
+import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js';
 
 // The fast path: one pass over the event text with indexOf, checking that tags balance and collecting only the
 // System fields and the EventData/UserData values. No DTD, no external entities, no entity expansion beyond the
@@ -19,7 +19,7 @@ const SYSTEM_TEXT_FIELDS = new Set([
 
 /** Parse one `<Event>` element's text into a ParsedEvent; bad input comes back as an issue, never thrown. */
 export function scanEvent(text: string): Result<ParsedEvent> {
-  const fields: RawEventFields = { system: {}, attrs: {}, data: new Map(), dataList: [], duplicateName: null };
+  const fields = emptyFields();
   const stack: string[] = [];
   let i = 0;
   let textStart = -1; // start of the character data of the element being captured
@@ -78,8 +78,7 @@ export function scanEvent(text: string): Result<ParsedEvent> {
     }
     if (c === 0x3f) return fail('forbidden_markup', 'processing instruction inside an event refused');
     // start tag
-    const tag = readStartTag(text, lt);
-    if (tag === null) return fail('malformed_xml', 'malformed start tag');
+    if (!readStartTag(text, lt)) return fail('malformed_xml', 'malformed start tag');
     if (stack.length === 0) {
       if (seenRoot) return fail('malformed_xml', 'more than one root element');
       if (tag.name !== 'Event') return fail('malformed_xml', `root element <${tag.name}> is not <Event>`);
@@ -92,10 +91,10 @@ export function scanEvent(text: string): Result<ParsedEvent> {
     const parent = stack[stack.length - 1];
     const depth = stack.length;
     if (depth === 2 && parent === 'System') {
-      if (tag.attrs !== null) for (const [k, v] of tag.attrs) fields.attrs[`${tag.name}@${k}`] = v;
+      for (let k = 0; k < tag.attrs.length; k += 2) fields.attrs[`${tag.name}@${tag.attrs[k]}`] = tag.attrs[k + 1]!;
     }
     const capture = wantsText(stack, tag.name);
-    if (capture) dataName = tag.name === 'Data' ? (tag.attrs?.get('Name') ?? null) : undefined;
+    if (capture) dataName = tag.name === 'Data' ? (attr(tag, 'Name') ?? null) : undefined;
     if (tag.selfClosing) {
       if (capture) store(fields, stack, tag.name, '', dataName);
       dataName = undefined;
@@ -140,59 +139,76 @@ function store(
   const key = stack[1] === 'UserData' ? name : dataName;
   fields.dataList.push(value);
   if (key === null || key === undefined) return;
-  if (fields.data.has(key)) fields.duplicateName ??= key;
-  else fields.data.set(key, value);
+  if (key in fields.data) fields.duplicateName ??= key;
+  else fields.data[key] = value;
 }
 
+/** The start tag just read. One object, reused for every tag: the scanner allocates per value, not per tag. */
 interface StartTag {
-  readonly name: string;
-  readonly attrs: Map<string, string> | null;
-  readonly selfClosing: boolean;
+  name: string;
+  /** Attribute names and values, flat: [name0, value0, name1, value1, ...]. */
+  readonly attrs: string[];
+  selfClosing: boolean;
   /** Index just after the closing `>`. */
-  readonly end: number;
+  end: number;
 }
 
-/** Read `<name a="v" b='w'>` or `<name/>` at `lt`; null when it is not a well-formed start tag. */
-function readStartTag(text: string, lt: number): StartTag | null {
-  let i = lt + 1;
+const tag: StartTag = { name: '', attrs: [], selfClosing: false, end: 0 };
+const BAD_ATTR_NAME = /[\s<>"']/;
+
+/** The value of attribute `name` of the tag just read, if present. */
+function attr(t: StartTag, name: string): string | undefined {
+  for (let k = 0; k < t.attrs.length; k += 2) if (t.attrs[k] === name) return t.attrs[k + 1];
+  return undefined;
+}
+
+/** Read `<name a="v" b='w'>` or `<name/>` at `lt` into `tag`; false when it is not a well-formed start tag. */
+function readStartTag(text: string, lt: number): boolean {
   const n = text.length;
-  while (i < n && !isNameEnd(text.charCodeAt(i))) i++;
-  const name = text.slice(lt + 1, i);
-  if (name.length === 0) return null;
-  let attrs: Map<string, string> | null = null;
+  let i = lt + 1;
+  let c = text.charCodeAt(i);
+  while (i < n && c !== 0x20 && c !== 0x3e && c !== 0x2f && c !== 0x09 && c !== 0x0a && c !== 0x0d)
+    c = text.charCodeAt(++i);
+  if (i === lt + 1) return false;
+  tag.name = text.slice(lt + 1, i);
+  tag.attrs.length = 0;
   for (;;) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
-    if (i >= n) return null;
-    const c = text.charCodeAt(i);
-    if (c === 0x3e) return { name, attrs, selfClosing: false, end: i + 1 };
-    if (c === 0x2f) return text.charCodeAt(i + 1) === 0x3e ? { name, attrs, selfClosing: true, end: i + 2 } : null;
+    if (i >= n) return false;
+    c = text.charCodeAt(i);
+    if (c === 0x3e) {
+      tag.selfClosing = false;
+      tag.end = i + 1;
+      return true;
+    }
+    if (c === 0x2f) {
+      if (text.charCodeAt(i + 1) !== 0x3e) return false;
+      tag.selfClosing = true;
+      tag.end = i + 2;
+      return true;
+    }
     const eq = text.indexOf('=', i);
-    if (eq < 0) return null;
-    const attrName = text.slice(i, eq).trimEnd();
-    if (attrName.length === 0 || /[\s<>"']/.test(attrName)) return null;
+    if (eq < 0) return false;
+    const attrName = isSpace(text.charCodeAt(eq - 1)) ? text.slice(i, eq).trimEnd() : text.slice(i, eq);
+    if (attrName.length === 0 || BAD_ATTR_NAME.test(attrName)) return false;
     let q = eq + 1;
     while (q < n && isSpace(text.charCodeAt(q))) q++;
-    const quote = text[q];
-    if (quote !== '"' && quote !== "'") return null;
-    const close = text.indexOf(quote, q + 1);
-    if (close < 0) return null;
+    const quote = text.charCodeAt(q);
+    if (quote !== 0x22 && quote !== 0x27) return false;
+    const close = text.indexOf(quote === 0x22 ? '"' : "'", q + 1);
+    if (close < 0) return false;
     const raw = text.slice(q + 1, close);
-    if (raw.indexOf('<') >= 0) return null;
-    const value = decodeEntities(raw);
-    if (value === null) return null;
-    attrs ??= new Map();
-    if (attrs.has(attrName)) return null;
-    attrs.set(attrName, value);
+    if (raw.indexOf('<') >= 0) return false;
+    const value = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
+    if (value === null) return false;
+    for (let k = 0; k < tag.attrs.length; k += 2) if (tag.attrs[k] === attrName) return false;
+    tag.attrs.push(attrName, value);
     i = close + 1;
-    if (i < n && !isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 0x3e && text.charCodeAt(i) !== 0x2f)
-      return null;
+    c = text.charCodeAt(i);
+    if (i < n && !isSpace(c) && c !== 0x3e && c !== 0x2f) return false;
   }
 }
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-}
-
-function isNameEnd(c: number): boolean {
-  return isSpace(c) || c === 0x3e || c === 0x2f;
 }
