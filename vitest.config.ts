@@ -1,4 +1,4 @@
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -7,7 +7,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const alias: Record<string, string> = { '@otptrace/schemas': `${root}schemas/src/index.ts` };
 for (const dir of ['packages', 'services']) {
   for (const name of readdirSync(`${root}${dir}`)) {
-    if (existsSync(`${root}${dir}/${name}/src/index.ts`)) alias[`@otptrace/${name}`] = `${root}${dir}/${name}/src/index.ts`;
+    if (existsSync(`${root}${dir}/${name}/src/index.ts`))
+      alias[`@otptrace/${name}`] = `${root}${dir}/${name}/src/index.ts`;
   }
 }
 
@@ -19,7 +20,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{packages,services,schemas}/*/test/**/*.test.ts', 'schemas/test/**/*.test.ts', 'test/scenarios/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: [
+            '{packages,services,schemas}/*/test/**/*.test.ts',
+            'schemas/test/**/*.test.ts',
+            'test/scenarios/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
         },
       },
       {
