@@ -20,11 +20,14 @@ const offline = offlineAttempts(corpus);
 const TOKEN = 'integration-token-0123456789';
 const connection = kafkaConnectionSchema.parse({ brokers: KAFKA_BROKERS, clientId: 'e2e-test', sendTimeoutMs: 15_000 });
 
-/** Topic names and settings of one isolated pipeline (its own prefix). */
+/**
+ * Topic names and settings of one isolated pipeline (its own prefix). A prefix ending in "-p4" spreads the events
+ * over four partitions (correlation shared by the group's members); otherwise one, the exact default.
+ */
 function pipelineTopics(prefix: string) {
   const spec = (name: string, partitions: number) => ({ name: `${prefix}.${name}`, partitions, replicationFactor: 1 });
   return {
-    events: spec('events', 4),
+    events: spec('events', prefix.endsWith('-p4') ? 4 : 1),
     raw: spec('raw', 2),
     deadLetter: spec('dead-letter', 1),
     attempts: spec('attempts', 2),
@@ -131,10 +134,15 @@ function streamedVerdicts(byId: Map<string, AttemptRecord[]>) {
   return verdicts([...byId.values()].map((copies) => copies[0]!));
 }
 
-/** Compares with the offline analysis: same ids, trace IDs and verdicts; evidence too, except cross-partition ambiguity. */
-function expectSameAsOffline(byId: Map<string, AttemptRecord[]>): void {
+/**
+ * Compares with the offline analysis: same ids, trace IDs, verdicts and evidence. With several partitions an IIS
+ * request that overlapped two users' attempts is joined by each user's partition instead of being marked ambiguous
+ * (services/correlator/README.md, "Known limits"): only those attempts may differ, and only in their evidence.
+ */
+function expectSameAsOffline(byId: Map<string, AttemptRecord[]>, prefix: string): void {
   const streamed = streamedVerdicts(byId);
   const expected = verdicts(offline);
+  if (!prefix.endsWith('-p4')) return void expect(streamed).toEqual(expected);
   const core = (v: ReturnType<typeof verdicts>) => v.map(({ evidence, gatewayAmbiguous, ...rest }) => rest);
   expect(core(streamed)).toEqual(core(expected));
   const ambiguousOffline = new Set(expected.filter((v) => v.gatewayAmbiguous).map((v) => v.id));
@@ -164,7 +172,7 @@ describe('streaming pipeline against the real broker', () => {
     try {
       await postAll(collector, corpus);
       const byId = await readAttempts(client, pipelineTopics(prefix).attempts.name, allOut);
-      expectSameAsOffline(byId);
+      expectSameAsOffline(byId, prefix);
       expect(byId.size).toBe(offline.length);
     } finally {
       correlator.child.kill('SIGTERM');
@@ -173,34 +181,41 @@ describe('streaming pipeline against the real broker', () => {
     }
   });
 
-  it('a correlator killed with SIGKILL mid-stream, then restarted, emits every attempt', async () => {
-    const prefix = uniqueName('kill');
-    const collector = await startCollector(client, prefix);
-    const first = startService('correlator', correlatorEnv(prefix));
-    processes.push(first);
-    const half = Math.floor(corpus.length / 2);
-    try {
-      await postAll(collector, corpus.slice(0, half));
-      // Wait until the first correlator has emitted something, then kill it without any chance to clean up.
-      const before = await readAttempts(client, pipelineTopics(prefix).attempts.name, (byId) => byId.size >= 3);
-      first.child.kill('SIGKILL');
-      // Mid-stream: attempts of the half already posted were still open in the killed process.
-      expect(before.size).toBeLessThan(offlineAttempts(corpus.slice(0, half)).length);
-      expect(await first.exited).toBe('SIGKILL');
-      await postAll(collector, corpus.slice(half));
-      const second = startService('correlator', correlatorEnv(prefix));
-      processes.push(second);
-      const byId = await readAttempts(client, pipelineTopics(prefix).attempts.name, allOut);
-      second.child.kill('SIGTERM');
-      expect(await second.exited).toBe('0');
-      expectSameAsOffline(byId);
-    } finally {
-      await collector.stop();
-    }
+  it('a correlator killed with SIGKILL mid-stream, then restarted, emits every attempt (4 partitions too)', async () => {
+    await killAndRestart(uniqueName('kill'));
+    await killAndRestart(`${uniqueName('kill')}-p4`);
   });
+});
 
+async function killAndRestart(prefix: string): Promise<void> {
+  const collector = await startCollector(client, prefix);
+  const first = startService('correlator', correlatorEnv(prefix));
+  processes.push(first);
+  const half = Math.floor(corpus.length / 2);
+  try {
+    await postAll(collector, corpus.slice(0, half));
+    // Wait until the first correlator has emitted something, then kill it without any chance to clean up.
+    const before = await readAttempts(client, pipelineTopics(prefix).attempts.name, (byId) => byId.size >= 3);
+    first.child.kill('SIGKILL');
+    // Mid-stream: attempts of the half already posted were still open in the killed process.
+    expect(before.size).toBeLessThan(offlineAttempts(corpus.slice(0, half)).length);
+    expect(await first.exited).toBe('SIGKILL');
+    await postAll(collector, corpus.slice(half));
+    const second = startService('correlator', correlatorEnv(prefix));
+    processes.push(second);
+    const byId = await readAttempts(client, pipelineTopics(prefix).attempts.name, allOut);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe('0');
+    expectSameAsOffline(byId, prefix);
+  } finally {
+    await collector.stop();
+  }
+}
+
+describe('streaming pipeline against the real broker, several correlators', () => {
   it('two correlators in one group give the same attempts as one, and stopping one mid-stream loses nothing', async () => {
-    const prefix = uniqueName('pair');
+    // Four partitions, so that both members correlate (the scenario corpus has no client shared between users).
+    const prefix = `${uniqueName('pair')}-p4`;
     const collector = await startCollector(client, prefix);
     const a = startService('correlator', correlatorEnv(prefix));
     const b = startService('correlator', correlatorEnv(prefix));
@@ -215,7 +230,7 @@ describe('streaming pipeline against the real broker', () => {
       const byId = await readAttempts(client, pipelineTopics(prefix).attempts.name, allOut);
       a.child.kill('SIGTERM');
       expect(await a.exited).toBe('0');
-      expectSameAsOffline(byId);
+      expectSameAsOffline(byId, prefix);
     } finally {
       await collector.stop();
     }

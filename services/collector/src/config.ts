@@ -11,8 +11,11 @@ const DAY_MS = 86_400_000;
 export const collectorTopicsSchema = z
   .object({
     events: topicSpecSchema
-      .prefault({ name: 'otptrace.events', partitions: 12, replicationFactor: 1 })
-      .describe('Normalised events, keyed by user key; user-less events go to every partition.'),
+      .prefault({ name: 'otptrace.events', partitions: 1, replicationFactor: 1 })
+      .describe(
+        'Normalised events, keyed by user key; user-less events go to every partition. One partition gives exactly the ' +
+          'verdicts of `otptrace analyze`; more spread correlation over instances (services/correlator/README.md).',
+      ),
     raw: topicSpecSchema
       .prefault({
         name: 'otptrace.raw',

@@ -68,6 +68,14 @@ describe('collector HTTP input', () => {
     expect(events.length - broadcast.length + userless.size).toBe(summary.accepted);
   });
 
+  it('takes the <Events>-wrapped ToXml() batches of deploy/windows/Send-OtpTraceEvents.ps1 like bare events', async () => {
+    const { post } = await started();
+    const bare = (await (await post(scenario('success'))).json()) as object;
+    const wrapped = await post(`<Events>\n${scenario('success')}\n</Events>`);
+    expect(wrapped.status).toBe(202);
+    expect(await wrapped.json()).toEqual(bare);
+  });
+
   it('refuses without a valid bearer token', async () => {
     const { ports, post } = await started();
     expect((await post(scenario('success'), null)).status).toBe(401);

@@ -29,7 +29,7 @@ export const correlatorConfigSchema = z
     topics: z
       .object({
         events: topicSpecSchema
-          .prefault({ name: 'otptrace.events', partitions: 12, replicationFactor: 1 })
+          .prefault({ name: 'otptrace.events', partitions: 1, replicationFactor: 1 })
           .describe('Normalised events written by the collector (same settings as the collector).'),
         attempts: topicSpecSchema
           .prefault({
@@ -50,7 +50,7 @@ export const correlatorConfigSchema = z
         userless: topicSpecSchema
           .prefault({
             name: 'otptrace.userless',
-            partitions: 12,
+            partitions: 1,
             replicationFactor: 1,
             configs: { 'retention.ms': String(7 * DAY_MS) },
           })
