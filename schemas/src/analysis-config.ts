@@ -10,6 +10,23 @@ export const analysisConfigSchema = z
     domains: z.record(z.string(), z.array(z.string())).default({}),
     /** RADIUS probe account of the DA server (registry value RadiusProbeUser); default DAProbeUser. */
     probeUsers: z.array(z.string()).default(['DAProbeUser']),
+    /**
+     * NPS AuthenticationType values of RADIUS traffic that is not DirectAccess OTP (which is PAP, MS-OTPCE §3.2.5.1):
+     * a decision of these types that no client, IIS or CA event corroborates is ignored, not reported as an attempt.
+     */
+    nonOtpRadiusAuthenticationTypes: z
+      .array(z.string())
+      .default([
+        'EAP',
+        'PEAP',
+        'MS-CHAPv2',
+        'MS-CHAPv1',
+        'MS-CHAP v2',
+        'MS-CHAP v1',
+        'CHAP',
+        'EAP-TLS',
+        'Unauthenticated',
+      ]),
     /** Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open. */
     otpTemplatePattern: z.string().default('otp'),
     /** How far apart two hosts' clocks may be, in ms. */

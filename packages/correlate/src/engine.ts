@@ -28,6 +28,8 @@ export interface EngineConfig
    * computer should, or every instance would report the same lone event.
    */
   readonly opensUserlessAttempt?: (e: ClientEvent) => boolean;
+  /** RADIUS authentication types that are not DirectAccess OTP (lower case), e.g. "eap", "peap". */
+  readonly nonOtpAuthenticationTypes?: ReadonlySet<string>;
 }
 
 /** An event the engine let go, and why. */
@@ -291,6 +293,13 @@ export class CorrelationEngine {
     }
   }
 
+  /** An attempt made only of an NPS decision for other RADIUS traffic (Wi-Fi EAP, a gateway) is no OTP attempt. */
+  private isOtherRadiusTraffic(a: OpenAttempt): boolean {
+    const type = a.radius?.authenticationType?.toLowerCase();
+    if (a.probe || type === undefined || this.config.nonOtpAuthenticationTypes?.has(type) !== true) return false;
+    return a.gateway === null && a.client === null && a.caRequest === null && a.caResults.length === 0;
+  }
+
   private close(a: OpenAttempt, final: boolean): void {
     this.open.delete(a);
     const key = a.userKey ?? `@${a.clientMachine ?? ''}`;
@@ -303,6 +312,10 @@ export class CorrelationEngine {
     for (const e of a.events) {
       if (e.kind === 'ca.request' || e.kind === 'ca.result')
         this.byRequest.delete(requestKey(e.ref.computer, e.requestId));
+    }
+    if (this.isOtherRadiusTraffic(a)) {
+      for (const e of a.events) this.drops.push({ event: e, reason: 'non_otp_radius' });
+      return;
     }
     const timedOut = a.last + this.closeDelay < this.clock;
     this.closed.push({

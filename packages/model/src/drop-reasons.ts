@@ -22,6 +22,10 @@ export const DROP_REASONS = Object.freeze({
     bucket: 'ignored',
     text: 'a broadcast client event with no user that another correlator instance owns (streaming only)',
   },
+  non_otp_radius: {
+    bucket: 'ignored',
+    text: 'an NPS decision for other RADIUS traffic (EAP, PEAP, MS-CHAP...) that no OTP event corroborates',
+  },
   late_event: { bucket: 'ignored', text: 'event older than the watermark minus the grace period (streaming only)' },
   // rejected: input that could not be read or validated
   malformed_xml: { bucket: 'rejected', text: 'the event is not well-formed XML' },

@@ -56,7 +56,10 @@ export function prefilterIisBytes(bytes: Buffer): 'gateway_other_request' | null
   const lt = bytes.indexOf(0x3c, gt); // '<' of </Data>
   if (lt < 0 || lt - gt > 16) return null;
   const method = bytes.subarray(gt + 1, lt);
-  return method.length === POST.length && method.equals(POST) ? null : 'gateway_other_request';
+  // HTTP methods are upper case as clients send them; compared without case all the same.
+  return method.length === POST.length && method.toString('latin1').toUpperCase() === 'POST'
+    ? null
+    : 'gateway_other_request';
 }
 
 /** How an event header is classified before any full parse. */

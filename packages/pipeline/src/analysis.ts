@@ -40,6 +40,7 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     otpTemplate: ctx.otpTemplate,
     isProbe: (key) => ctx.identity.isProbe(key),
     reorderDelayMs: mode === 'stream' ? config.clockSkewToleranceMs : 0,
+    nonOtpAuthenticationTypes: new Set(config.nonOtpRadiusAuthenticationTypes.map((t) => t.toLowerCase())),
   };
 }
 
