@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { ANALYSIS_OPTION_DOCS } from './analysis-docs.js';
 import { describeOptions } from './config.js';
 
 /** What a service's command line asked for. */
@@ -34,7 +35,11 @@ export function helpText(command: string, summary: string, schema: z.ZodType, en
     'The configuration file is JSON. Every option can also be set from the environment: the variable named below',
     'overrides the file (arrays as JSON or a comma list, objects as JSON). Options:',
     '',
-    describeOptions(schema, envPrefix),
+    describeOptions(
+      schema,
+      envPrefix,
+      Object.fromEntries(Object.entries(ANALYSIS_OPTION_DOCS).map(([path, text]) => [`analysis.${path}`, text])),
+    ),
     '',
   ].join('\n');
 }

@@ -108,13 +108,21 @@ export function loadConfig<S extends z.ZodType>(schema: S, source: ConfigSource)
   return deepFreeze(parsed.data);
 }
 
-/** The options section of `--help`: every option with its type, default, environment variable and description. */
-export function describeOptions(schema: z.ZodType, envPrefix: string): string {
+/**
+ * The options section of `--help`: every option with its type, default, environment variable and description.
+ * `docs` supplies descriptions, by dotted path, for options whose schema carries none.
+ */
+export function describeOptions(
+  schema: z.ZodType,
+  envPrefix: string,
+  docs: Readonly<Record<string, string>> = {},
+): string {
   return listOptions(schema)
     .map((option) => {
+      const description = option.description || docs[option.path.join('.')] || '(undocumented)';
       const head = `  ${option.path.join('.')} (${option.kind}${option.nullable ? ', nullable' : ''})`;
       const def = option.defaultJson === undefined ? '' : `  default: ${option.defaultJson}`;
-      return `${head}${def}\n      env ${envNameFor(envPrefix, option.path)}\n      ${option.description || '(undocumented)'}`;
+      return `${head}${def}\n      env ${envNameFor(envPrefix, option.path)}\n      ${description}`;
     })
     .join('\n');
 }

@@ -2,6 +2,7 @@
 
 export type { AdminProbes, AdminServer, Readiness } from './admin-server.js';
 export { startAdminServer } from './admin-server.js';
+export { ANALYSIS_OPTION_DOCS } from './analysis-docs.js';
 export type { ServiceArgs } from './cli.js';
 export { helpText, parseServiceArgs, redactConfig } from './cli.js';
 export type { ConfigSource } from './config.js';

@@ -1,5 +1,4 @@
 import type { KafkaAdmin, RecordProducer, TopicSpec } from '@otptrace/kafka';
-import { createNormalizeContext } from '@otptrace/normalize';
 import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
 import type { CollectorConfig } from './config.js';
 import { type FileInput, startFileInput } from './file-input.js';
@@ -14,6 +13,8 @@ export interface CollectorPorts {
   logger: Logger;
   metrics: Metrics;
   stdin?: AsyncIterable<Buffer | string>;
+  /** Wall clock, ms (tests pass a fixed one). */
+  now?: () => number;
 }
 
 /** A collector; `start` brings up every configured input, `stop` drains and closes them. */
@@ -57,7 +58,8 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
       await ports.producer.connect();
       publisher = createPublisher({
         producer: ports.producer,
-        context: createNormalizeContext(config.analysis),
+        analysis: config.analysis,
+        now: ports.now ?? (() => Date.now()),
         topics: config.topics,
         eventPartitions,
         maxEventBytes: config.analysis.maxEventBytes,

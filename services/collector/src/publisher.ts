@@ -1,7 +1,8 @@
 import { KafkaAdapterError, type RecordProducer } from '@otptrace/kafka';
-import type { NormalizeContext } from '@otptrace/normalize';
+import { createNormalizeContext } from '@otptrace/normalize';
 import { XmlIngestor } from '@otptrace/pipeline';
 import type { Logger, Metrics } from '@otptrace/runtime';
+import type { AnalysisConfig } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
 import { batchRecords } from './records.js';
 
@@ -35,7 +36,10 @@ export interface Publisher {
 /** Everything the publisher needs. */
 export interface PublisherDeps {
   producer: RecordProducer;
-  context: NormalizeContext;
+  /** Identity and plausibility settings, shared with `otptrace analyze`. */
+  analysis: AnalysisConfig;
+  /** Wall clock, ms: the reference for "too far in the future" (analysis.maxFutureMs). */
+  now: () => number;
   topics: CollectorTopics;
   eventPartitions: number;
   maxEventBytes: number;
@@ -66,7 +70,9 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       }
       inFlight++;
       try {
-        const ingestor = new XmlIngestor(deps.context, { maxEventBytes: deps.maxEventBytes, keepRaw: true });
+        // A context per batch: its future bound follows the clock (cheap: a domain map and one RegExp).
+        const context = createNormalizeContext(deps.analysis, deps.now());
+        const ingestor = new XmlIngestor(context, { maxEventBytes: deps.maxEventBytes, keepRaw: true });
         const items = [...ingestor.push(bytes), ...ingestor.end()];
         const batch = batchRecords(items, origin, deps.topics, deps.eventPartitions);
         try {

@@ -2,7 +2,6 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createNormalizeContext } from '@otptrace/normalize';
 import { createLogger } from '@otptrace/runtime';
 import { describe, expect, it } from 'vitest';
 import { createCollector } from '../src/collector.js';
@@ -80,7 +79,8 @@ describe('collector file input', () => {
     const config = collectorConfigSchema.parse({ http: { enabled: false } });
     const publisher = createPublisher({
       producer: ports.producer,
-      context: createNormalizeContext(config.analysis),
+      analysis: config.analysis,
+      now: () => Date.now(),
       topics: config.topics,
       eventPartitions: 2,
       maxEventBytes: 1_000_000,

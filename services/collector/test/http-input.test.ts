@@ -35,9 +35,9 @@ afterEach(async () => {
   collector = undefined;
 });
 
-async function started(partitions = 4) {
+async function started(partitions = 4, now?: number) {
   const ports = memoryPorts(partitions);
-  collector = createCollector(config, ports);
+  collector = createCollector(config, now === undefined ? ports : { ...ports, now: () => now });
   await collector.start();
   const url = `http://127.0.0.1:${collector.httpPort()}/v1/events`;
   const post = (body: string, token: string | null = TOKEN) =>
@@ -74,6 +74,16 @@ describe('collector HTTP input', () => {
     const wrapped = await post(`<Events>\n${scenario('success')}\n</Events>`);
     expect(wrapped.status).toBe(202);
     expect(await wrapped.json()).toEqual(bare);
+  });
+
+  it("dead-letters events stamped further in the future than analysis.maxFutureMs after the collector's clock", async () => {
+    // The scenario's events are of 2026-11-02; a collector whose clock says 2026-10-01 finds them a month ahead.
+    const { ports, post } = await started(4, Date.parse('2026-10-01T00:00:00Z'));
+    const summary = (await (await post(scenario('success'))).json()) as { accepted: number; rejected: number };
+    expect(summary.accepted).toBe(0);
+    expect(summary.rejected).toBeGreaterThan(0);
+    const letters = ports.producer.acknowledged.filter((r) => r.topic === config.topics.deadLetter.name);
+    expect(letters).toHaveLength(summary.rejected);
   });
 
   it('refuses without a valid bearer token', async () => {

@@ -107,3 +107,30 @@ describe('OffsetLedger', () => {
     expect(ledger.commitOffset()).toBe(4);
   });
 });
+
+describe('correlator when writing fails', () => {
+  it('re-reads the partition from its commit after a failed write, and still emits every attempt', async () => {
+    const files = scenarioFiles('retry-after-failure');
+    const log = new MemoryLog(1);
+    for (const e of eventsOf(files)) log.append(e);
+    const consumer = new MemoryConsumer(log, [0]);
+    const clock = { now: 0 };
+    const { ports, producer, userlessConsumer } = memoryPorts(consumer, 1, clock);
+    const one = correlatorConfigSchema.parse({ idleFlushMs: 1000 });
+    const correlator = createCorrelator(one, ports);
+    await correlator.start();
+    while ((await consumer.poll(2)) > 0) {}
+    // The broker goes away for the idle flush's write: nothing may be committed past what was written.
+    producer.failing = true;
+    clock.now += 5_000;
+    await correlator.checkIdle();
+    expect(ports.metrics.value('otptrace_correlator_rewinds_total')).toBe(1);
+    producer.failing = false;
+    while ((await consumer.poll(2)) + (await userlessConsumer.poll(2)) > 0) {}
+    clock.now += 5_000;
+    await correlator.checkIdle();
+    while ((await userlessConsumer.poll(2)) > 0) {}
+    await correlator.stop();
+    expect(verdicts(producer.attempts())).toEqual(verdicts(offlineAttempts(files)));
+  }, 20_000);
+});
