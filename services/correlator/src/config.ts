@@ -88,6 +88,23 @@ export const correlatorConfigSchema = z
       .describe(
         "A user-less client result still missing a partition's decision is decided as it stands once that partition has reported on events this much newer (event time).",
       ),
+    traces: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Send every attempt as a trace over OTLP (also reads OTEL_* variables).'),
+        endpoint: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe(
+            'Base OTLP endpoint (/v1/traces is appended); null = OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318.',
+          ),
+        protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('OTLP encoding.'),
+      })
+      .strict()
+      .prefault({}),
     admin: z
       .object({
         host: z.string().default('0.0.0.0').describe('Address of /healthz, /readyz and /metrics.'),

@@ -7,3 +7,4 @@ export { createCorrelator } from './correlator.js';
 export type { PartitionOutput } from './partition-state.js';
 export { PartitionState } from './partition-state.js';
 export type { AttemptSink } from './sinks.js';
+export { createTraceSink } from './sinks.js';

@@ -1,4 +1,5 @@
 import { createGroupConsumer, createKafkaAdmin, createKafkaClient, createRecordProducer } from '@otptrace/kafka';
+import { createTraceExporter } from '@otptrace/otlp';
 import {
   type AdminServer,
   ConfigError,
@@ -13,6 +14,7 @@ import {
 } from '@otptrace/runtime';
 import { CORRELATOR_ENV_PREFIX, type CorrelatorConfig, correlatorConfigSchema } from './config.js';
 import { createCorrelator } from './correlator.js';
+import { type AttemptSink, createTraceSink } from './sinks.js';
 
 const SUMMARY = `otptrace correlator: one member of a Kafka consumer group that turns the collector's event stream into
 attempts with verdicts, by event time (per-partition watermark plus a grace period), with the same code and settings
@@ -46,6 +48,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   const metrics = createMetrics();
   const client = createKafkaClient(config.kafka, logger);
   const admin = createKafkaAdmin(client);
+  const sinks: AttemptSink[] = [];
+  if (config.traces.enabled) {
+    const exporter = createTraceExporter({
+      ...(config.traces.endpoint === null ? {} : { endpoint: config.traces.endpoint }),
+      protocol: config.traces.protocol,
+      serviceName: 'otptrace-correlator',
+    });
+    sinks.push(createTraceSink(exporter));
+    logger.info({ target: exporter.target }, 'attempts are also sent as traces');
+  }
   const correlator = createCorrelator(config, {
     consumer: createGroupConsumer(client, {
       groupId: config.groupId,
@@ -63,7 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }),
     producer: createRecordProducer(client),
     admin,
-    sinks: [],
+    sinks,
     logger,
     metrics,
     now: () => Date.now(),

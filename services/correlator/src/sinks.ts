@@ -1,4 +1,6 @@
+import type { TraceExporter } from '@otptrace/otlp';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
+import { toSpans } from '@otptrace/trace';
 
 /**
  * Where finished attempts go besides the attempts topic: traces (OpenTelemetry exporter), tickets, statistics.
@@ -9,4 +11,24 @@ export interface AttemptSink {
   readonly name: string;
   write(attempts: readonly AnalyzedAttempt[]): Promise<void>;
   close?(): Promise<void>;
+}
+
+/**
+ * Sends each attempt as one trace (the pure `toSpans` of @otptrace/trace, through the OTLP exporter of
+ * @otptrace/otlp). Trace and span IDs derive from the attempt, so a re-sent attempt is the same trace again.
+ * A failed export rejects, so the correlator re-reads and retries instead of committing past lost spans.
+ */
+export function createTraceSink(exporter: TraceExporter): AttemptSink {
+  return {
+    name: 'traces',
+    async write(attempts) {
+      if (attempts.length === 0) return;
+      const spans = attempts.flatMap((a) => toSpans(a.record, a.events));
+      const report = await exporter.export(spans);
+      if (!report.ok) throw new Error(`trace export to ${exporter.target} failed: ${report.errors.join('; ')}`);
+    },
+    async close() {
+      await exporter.shutdown();
+    },
+  };
 }
