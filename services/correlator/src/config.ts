@@ -101,6 +101,11 @@ export const correlatorConfigSchema = z
           .describe(
             'Base OTLP endpoint (/v1/traces is appended); null = OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318.',
           ),
+        tracesEndpoint: z
+          .string()
+          .nullable()
+          .default(null)
+          .describe('Full OTLP traces URL, used as is (wins over endpoint), like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.'),
         protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('OTLP encoding.'),
       })
       .strict()

@@ -52,6 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (config.traces.enabled) {
     const exporter = createTraceExporter({
       ...(config.traces.endpoint === null ? {} : { endpoint: config.traces.endpoint }),
+      ...(config.traces.tracesEndpoint === null ? {} : { tracesEndpoint: config.traces.tracesEndpoint }),
       protocol: config.traces.protocol,
       serviceName: 'otptrace-correlator',
     });
