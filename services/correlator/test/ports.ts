@@ -212,7 +212,8 @@ export function verdicts(attempts: readonly AttemptRecord[]) {
 }
 
 /**
- * Every scenario on one stream, as a long run of logons: scenario i moves to day 2+i of the month and its
+ * Every scenario on one stream, as a long run of logons: scenario i moves to day i after 2026-08-01, before the
+ * scenarios' own date (so that no collector clock finds them in the future), and its
  * EventRecordIDs get i·10⁹ added, so scenarios neither overlap in time nor share record identities. The text keeps
  * its encoding (UTF-16LE files stay UTF-16LE with their byte-order mark).
  */
@@ -221,7 +222,7 @@ export function shiftedCorpus(names: readonly string[] = scenarioNames()): Array
     scenarioFiles(name).map(([file, bytes]): [string, Buffer] => {
       const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
       const text = utf16 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
-      const day = `2026-11-${String(2 + i).padStart(2, '0')}`;
+      const day = new Date(Date.UTC(2026, 7, 1) + i * 86_400_000).toISOString().slice(0, 10);
       const shifted = text
         .replace(/2026-11-02/g, day)
         .replace(/<EventRecordID>(\d+)</g, (_, n: string) => `<EventRecordID>${Number(n) + i * 1e9}<`);
