@@ -244,4 +244,26 @@ console.log(
   `agreement with otptrace analyze: ${same}/${reference.size} attempts identical (id, outcome, stage, root cause, ` +
     `evidence count), ${extra} attempts the offline analysis does not have, ${total - streamed.size} duplicates`,
 );
+// For bench/run.mjs: its table takes the rows of a last line starting with BENCH-RESULT.
+const row = (metric, value, unit, note = '') => ({
+  group: 'kafka',
+  metric,
+  value,
+  unit,
+  target: null,
+  met: null,
+  note,
+});
+const rows = [
+  row(
+    'collector: events accepted (acks=all)',
+    Math.round(events / postSeconds),
+    'events/s',
+    `${PARTITIONS} partition(s)`,
+  ),
+  row('end to end: events to attempts', Math.round(events / doneSeconds), 'events/s', 'incl. 2 s idle flush'),
+  row('correlator lag, max', maxLag, 'records', 'sampled every 250 ms'),
+  row('attempts identical to otptrace analyze', same, `of ${reference.size}`),
+];
+console.log(`BENCH-RESULT ${JSON.stringify({ rows })}`);
 process.exit(0);
