@@ -53,6 +53,10 @@ export const DROP_REASONS = Object.freeze({
     bucket: 'rejected',
     text: 'same computer, channel and EventRecordID as an earlier event, with other content',
   },
+  computer_not_allowed: {
+    bucket: 'rejected',
+    text: "an event from a computer or source the sender's token may not speak for (collector HTTP input)",
+  },
 } as const);
 
 export type DropReason = keyof typeof DROP_REASONS;

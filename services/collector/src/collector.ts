@@ -3,6 +3,7 @@ import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
 import type { CollectorConfig } from './config.js';
 import { type FileInput, startFileInput } from './file-input.js';
 import { type HttpInput, startHttpInput } from './http-input.js';
+import { loadTlsMaterial, resolveSenders, type SecretSources } from './http-security.js';
 import { createPublisher, type Publisher } from './publisher.js';
 import { followStream } from './stdin-input.js';
 
@@ -15,6 +16,8 @@ export interface CollectorPorts {
   stdin?: AsyncIterable<Buffer | string>;
   /** Wall clock, ms (tests pass a fixed one). */
   now?: () => number;
+  /** Where tokens and certificates are read from (default: process.env and the file system). */
+  secrets?: SecretSources;
 }
 
 /** A collector; `start` brings up every configured input, `stop` drains and closes them. */
@@ -68,8 +71,14 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
         metrics: ports.metrics,
       });
       if (config.http.enabled) {
-        http = await startHttpInput(config.http, publisher, logger);
-        logger.info({ port: http.port }, 'accepting EVTX-XML batches over HTTP');
+        const tls = loadTlsMaterial(config.http, ports.secrets);
+        const senders = resolveSenders(config.http, ports.secrets);
+        http = await startHttpInput({ ...config.http, senders, tls }, publisher, logger);
+        const scheme = tls === null ? 'HTTP' : tls.clientCa === null ? 'HTTPS' : 'HTTPS with client certificates';
+        logger.info(
+          { port: http.port, senders: senders.map((s) => s.name) },
+          `accepting EVTX-XML batches over ${scheme}`,
+        );
       }
       if (config.files.paths.length > 0) {
         files = await startFileInput(config.files, publisher, logger);

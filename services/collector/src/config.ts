@@ -1,5 +1,5 @@
 import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
-import { analysisConfigSchema } from '@otptrace/schemas';
+import { analysisConfigSchema, SOURCES, sourceSchema } from '@otptrace/schemas';
 import { z } from 'zod';
 
 /** Environment prefix of the collector's overrides: OTPTRACE_COLLECTOR_HTTP__PORT=8080 sets http.port. */
@@ -36,6 +36,54 @@ export const collectorTopicsSchema = z
   .strict();
 export type CollectorTopics = z.infer<typeof collectorTopicsSchema>;
 
+/** A sender of the HTTP input: its token (from an environment variable or a file) and what it may speak for. */
+export const httpClientSchema = z
+  .object({
+    name: z.string().min(1).describe('Name of the sender in logs, metrics and dead letters (never the token).'),
+    tokenEnv: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('Environment variable holding the bearer token (at least 16 characters).'),
+    tokenFile: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('File holding the bearer token (surrounding white space ignored), e.g. a mounted Secret.'),
+    computers: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        'Computer names (<Computer>, case-insensitive) it may send events of: exact FQDNs, "*.domain" or "*". ' +
+          'Events of any other computer are dead-lettered as computer_not_allowed.',
+      ),
+    sources: z
+      .array(sourceSchema)
+      .min(1)
+      .default([...SOURCES])
+      .describe('Sources (client, gateway, radius, ca) it may send events of; others are computer_not_allowed.'),
+  })
+  .strict()
+  .refine((c) => (c.tokenEnv === null) !== (c.tokenFile === null), {
+    message: 'set exactly one of tokenEnv and tokenFile',
+  });
+export type HttpClientConfig = z.infer<typeof httpClientSchema>;
+
+const httpTlsSchema = z
+  .object({
+    certFile: z.string().min(1).describe('PEM certificate chain of the HTTPS server.'),
+    keyFile: z.string().min(1).describe('PEM private key of the HTTPS server.'),
+    clientCaFile: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe('PEM CA bundle: when set, every client must present a certificate that chains to it (mTLS).'),
+  })
+  .strict();
+
 /** The collector's configuration file (JSON); every field can be overridden from the environment. */
 export const collectorConfigSchema = z
   .object({
@@ -54,8 +102,41 @@ export const collectorConfigSchema = z
           .array(z.string().min(16))
           .default([])
           .describe(
-            'Accepted bearer tokens (at least 16 characters each): secrets, never logged. Required when enabled.',
+            'Bearer tokens that may speak for any computer and source (at least 16 characters each): secrets, never ' +
+              'logged; set them from the environment. Prefer http.clients, which binds each token to its computers.',
           ),
+        clients: z
+          .array(httpClientSchema)
+          .default([])
+          .describe(
+            'Senders, each with its token (from the environment or a file) and the computers it may speak for.',
+          ),
+        tls: httpTlsSchema
+          .nullable()
+          .default(null)
+          .describe(
+            'HTTPS: certificate and key files, optionally a client CA (mTLS); null = plain HTTP behind a proxy.',
+          ),
+        rateLimit: z
+          .object({
+            perSecond: z.number().positive().default(20).describe('Batches per second each token may post, sustained.'),
+            burst: z.number().int().positive().default(40).describe('Batches a token may post at once before 429.'),
+          })
+          .strict()
+          .prefault({})
+          .describe('Token bucket per sender; beyond it 429 with Retry-After.'),
+        headersTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(10_000)
+          .describe('Longest a client may take to send the request headers, ms (slow clients are cut off).'),
+        requestTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(60_000)
+          .describe('Longest a client may take to send a whole request, headers and body, ms (then 408).'),
         bodyLimitBytes: z
           .number()
           .int()
@@ -118,9 +199,10 @@ export const collectorConfigSchema = z
       .describe('Longest a graceful shutdown may take before the process exits anyway, ms.'),
   })
   .strict()
-  .refine((c) => !c.http.enabled || c.http.tokens.length > 0, {
-    message: 'http.enabled needs at least one bearer token in http.tokens',
+  .refine((c) => !c.http.enabled || c.http.tokens.length + c.http.clients.length > 0, {
+    message: 'http.enabled needs at least one sender in http.clients or http.tokens',
     path: ['http', 'tokens'],
   });
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
+export type HttpConfig = CollectorConfig['http'];
 export type CollectorConfigInput = z.input<typeof collectorConfigSchema>;

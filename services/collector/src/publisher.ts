@@ -4,7 +4,7 @@ import { XmlIngestor } from '@otptrace/pipeline';
 import type { Logger, Metrics } from '@otptrace/runtime';
 import type { AnalysisConfig } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
-import { batchRecords } from './records.js';
+import { applySenderPolicy, batchRecords, type SenderPolicy } from './records.js';
 
 /** What one batch came to. */
 export interface BatchSummary {
@@ -26,8 +26,11 @@ export class BatchRefused extends Error {
 
 /** Turns bytes of EVTX-XML into Kafka records and publishes them; shared by the HTTP, file and stdin inputs. */
 export interface Publisher {
-  /** Resolves once Kafka acknowledged every record of the batch; rejects with BatchRefused otherwise. */
-  publish(bytes: Uint8Array, origin: string): Promise<BatchSummary>;
+  /**
+   * Resolves once Kafka acknowledged every record of the batch; rejects with BatchRefused otherwise. With a sender,
+   * its events of computers or sources it may not speak for are dead-lettered as computer_not_allowed.
+   */
+  publish(bytes: Uint8Array, origin: string, sender?: SenderPolicy): Promise<BatchSummary>;
   /** True while the last write to Kafka succeeded (or none failed yet). */
   kafkaAvailable(): boolean;
   inFlight(): number;
@@ -63,7 +66,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   return {
     kafkaAvailable: () => available,
     inFlight: () => inFlight,
-    async publish(bytes, origin) {
+    async publish(bytes, origin, sender) {
       if (inFlight >= deps.maxInFlight) {
         refused(1, { kind: 'overloaded' });
         throw new BatchRefused('overloaded', `${inFlight} batches are being written already`);
@@ -73,7 +76,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         // A context per batch: its future bound follows the clock (cheap: a domain map and one RegExp).
         const context = createNormalizeContext(deps.analysis, deps.now());
         const ingestor = new XmlIngestor(context, { maxEventBytes: deps.maxEventBytes, keepRaw: true });
-        const items = [...ingestor.push(bytes), ...ingestor.end()];
+        const items = applySenderPolicy([...ingestor.push(bytes), ...ingestor.end()], sender);
         const batch = batchRecords(items, origin, deps.topics, deps.eventPartitions);
         try {
           await deps.producer.send(batch.records);

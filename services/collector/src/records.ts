@@ -92,3 +92,29 @@ export function batchRecords(
   }
   return result;
 }
+
+/** What a sender may speak for (services/collector/src/http-security.ts); the file and stdin inputs have none. */
+export interface SenderPolicy {
+  readonly name: string;
+  allows(event: NormalizedEvent): boolean;
+}
+
+/**
+ * Turns each event the sender may not speak for (another computer, or a source it is not bound to) into a rejection
+ * `computer_not_allowed`, dead-lettered and counted like any other. The reason names the sender, never a value of
+ * the event (SECURITY.md, "Rules for hostile input").
+ */
+export function applySenderPolicy(items: readonly IngestItem[], sender: SenderPolicy | undefined): IngestItem[] {
+  if (sender === undefined) return [...items];
+  return items.map((item) =>
+    item.type === 'event' && !sender.allows(item.event)
+      ? {
+          type: 'rejected',
+          code: 'computer_not_allowed',
+          reason: `the event's Computer or source is not one sender "${sender.name}" may speak for`,
+          position: item.position,
+          raw: item.raw,
+        }
+      : item,
+  );
+}
