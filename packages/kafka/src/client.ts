@@ -1,4 +1,6 @@
-import { Kafka, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
 import type { KafkaConnection } from './config.js';
 
 /** The slice of a pino-like logger the adapter writes to; the client's own log lines are routed here. */
@@ -17,10 +19,31 @@ export interface KafkaClient {
   readonly logger: AdapterLogger | undefined;
 }
 
-function saslOptions(connection: KafkaConnection): SASLOptions | undefined {
+/** Reads a file named in the configuration (tests pass their own). */
+export type FileReader = (path: string) => Buffer;
+
+function saslOptions(connection: KafkaConnection, read: FileReader): SASLOptions | undefined {
   const sasl = connection.sasl;
   if (!sasl) return undefined;
-  return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
+  // A secret file may end with a newline (echo, editors): the password is its text without surrounding space.
+  const password =
+    sasl.password ??
+    read(sasl.passwordFile as string)
+      .toString('utf8')
+      .trim();
+  if (password === '') throw new Error('kafka.sasl: the password file is empty');
+  return { mechanism: sasl.mechanism, username: sasl.username, password } as SASLOptions;
+}
+
+function tlsOptions(connection: KafkaConnection, read: FileReader): boolean | ConnectionOptions {
+  const ssl = connection.ssl;
+  if (typeof ssl === 'boolean') return ssl;
+  return {
+    rejectUnauthorized: ssl.rejectUnauthorized,
+    ...(ssl.caFile === null ? {} : { ca: [read(ssl.caFile)] }),
+    ...(ssl.certFile === null ? {} : { cert: read(ssl.certFile) }),
+    ...(ssl.keyFile === null ? {} : { key: read(ssl.keyFile) }),
+  };
 }
 
 // kafkajs logs a line for every reconnect attempt; keep its errors and warnings, drop its chatter below that.
@@ -36,13 +59,20 @@ function logCreator(logger: AdapterLogger | undefined) {
     };
 }
 
-/** Builds a client for the configured cluster. Nothing connects until a producer, consumer or admin does. */
-export function createKafkaClient(connection: KafkaConnection, logger?: AdapterLogger): KafkaClient {
-  const sasl = saslOptions(connection);
-  const raw = new Kafka({
+/**
+ * The kafkajs settings for a connection: TLS material and the SASL password are read from the files the
+ * configuration names (never from the command line). Holds secrets: never log the result.
+ */
+export function kafkaClientConfig(
+  connection: KafkaConnection,
+  logger?: AdapterLogger,
+  read: FileReader = (path) => readFileSync(path),
+): KafkaConfig {
+  const sasl = saslOptions(connection, read);
+  return {
     clientId: connection.clientId,
     brokers: [...connection.brokers],
-    ssl: connection.ssl,
+    ssl: tlsOptions(connection, read),
     ...(sasl ? { sasl } : {}),
     connectionTimeout: connection.connectionTimeoutMs,
     requestTimeout: connection.requestTimeoutMs,
@@ -50,6 +80,10 @@ export function createKafkaClient(connection: KafkaConnection, logger?: AdapterL
     logCreator: logCreator(logger),
     // Reconnect quickly after a broker restart; the idempotent producer retries without bound on its own.
     retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
-  });
-  return { raw, connection, logger };
+  };
+}
+
+/** Builds a client for the configured cluster. Nothing connects until a producer, consumer or admin does. */
+export function createKafkaClient(connection: KafkaConnection, logger?: AdapterLogger): KafkaClient {
+  return { raw: new Kafka(kafkaClientConfig(connection, logger)), connection, logger };
 }

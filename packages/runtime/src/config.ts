@@ -59,7 +59,11 @@ export function applyEnvOverrides(
   prefix: string,
 ): string[] {
   const applied: string[] = [];
-  for (const [name, text] of Object.entries(env)) {
+  // Shallow paths first, so OTPTRACE_KAFKA__SASL__PASSWORD lands inside an object set by OTPTRACE_KAFKA__SASL,
+  // whatever order the environment lists them in.
+  const depth = (name: string) => name.split('__').length;
+  const entries = Object.entries(env).sort(([a], [b]) => depth(a) - depth(b));
+  for (const [name, text] of entries) {
     if (!name.startsWith(prefix) || text === undefined) continue;
     const path = name
       .slice(prefix.length)

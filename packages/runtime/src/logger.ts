@@ -19,6 +19,20 @@ export const REDACTED_PATHS: readonly string[] = [
   'req.headers.authorization',
   'sasl',
   '*.sasl',
+  // A whole configuration logged under one key (config.kafka.sasl, config.http.tokens) or a kafkajs client config.
+  '*.*.sasl',
+  '*.*.*.password',
+  'passphrase',
+  '*.passphrase',
+  '*.*.passphrase',
+  'ssl.key',
+  '*.ssl.key',
+  '*.*.ssl.key',
+  'cookie',
+  '*.cookie',
+  'headers.cookie',
+  'req.headers.cookie',
+  '*.*.secret',
 ];
 
 /** Options of a service logger. */

@@ -35,3 +35,41 @@ describe('redactConfig', () => {
     });
   });
 });
+
+describe('planted secrets never reach a log line', () => {
+  // Values no log line may contain, planted where services hold them: configuration, kafkajs settings, requests.
+  const planted = {
+    sasl: 'planted-sasl-password-0451',
+    token: 'planted-bearer-token-0452',
+    otp: '745112',
+    key: '-----BEGIN PRIVATE KEY----- planted-key-0453',
+    secret: 'planted-radius-secret-0454',
+    cookie: 'planted-cookie-0455',
+  };
+  it('redacts them in every shape the services log', () => {
+    const { stream, lines } = capture();
+    const logger = createLogger({ name: 'test', level: 'debug', destination: stream });
+    const config = {
+      kafka: { brokers: ['b:9093'], sasl: { mechanism: 'scram-sha-512', username: 'u', password: planted.sasl } },
+      http: { tokens: [planted.token], port: 8080 },
+    };
+    logger.info({ config }, 'configuration loaded');
+    logger.info(config, 'flat configuration');
+    logger.info({ client: { ssl: { key: planted.key }, sasl: { password: planted.sasl } } }, 'kafkajs settings');
+    logger.info({ kafka: { ssl: { key: planted.key, passphrase: planted.secret } } }, 'tls');
+    logger.warn({ req: { headers: { authorization: `Bearer ${planted.token}`, cookie: planted.cookie } } }, 'request');
+    logger.debug({ event: { otp: planted.otp, secret: planted.secret } }, 'nested');
+    logger.info({ sender: { token: planted.token } }, 'sender');
+    const text = lines().join('\n');
+    expect(lines()).toHaveLength(7);
+    for (const value of Object.values(planted)) expect(text).not.toContain(value);
+    expect(text).toContain('b:9093'); // what is not secret stays readable
+  });
+
+  it('and --print-config shows none of them', () => {
+    const text = JSON.stringify(
+      redactConfig({ kafka: { sasl: { password: planted.sasl } }, http: { clients: [{ tokenFile: '/x' }] } }),
+    );
+    expect(text).not.toContain(planted.sasl);
+  });
+});
