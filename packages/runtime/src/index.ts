@@ -13,5 +13,14 @@ export type { CounterFn, GaugeFn, Metrics } from './metrics.js';
 export { createMetrics } from './metrics.js';
 export type { OptionInfo } from './schema-walk.js';
 export { listOptions } from './schema-walk.js';
+export type {
+  ServiceBaseConfig,
+  ServiceContext,
+  ServiceInstance,
+  ServiceIo,
+  ServiceSpec,
+} from './service-main.js';
+export { runService, serviceMain } from './service-main.js';
+export { serviceOptions } from './service-options.js';
 export type { ShutdownOptions } from './shutdown.js';
 export { onShutdown } from './shutdown.js';

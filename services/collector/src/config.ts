@@ -1,4 +1,5 @@
 import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
+import { serviceOptions } from '@otptrace/runtime';
 import { analysisConfigSchema, SOURCES, sourceSchema } from '@otptrace/schemas';
 import { z } from 'zod';
 
@@ -182,21 +183,8 @@ export const collectorConfigSchema = z
       .boolean()
       .default(false)
       .describe('Read EVTX-XML from standard input (e.g. wevtutil qe Security /f:xml | otptrace-collector).'),
-    admin: z
-      .object({
-        host: z.string().default('0.0.0.0').describe('Address of /healthz, /readyz and /metrics.'),
-        port: z.number().int().min(0).max(65_535).default(9464).describe('Port of /healthz, /readyz and /metrics.'),
-      })
-      .strict()
-      .prefault({}),
+    ...serviceOptions(9464),
     analysis: analysisConfigSchema.prefault({}).describe('Identity settings shared with `otptrace analyze`.'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level.'),
-    shutdownTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(30_000)
-      .describe('Longest a graceful shutdown may take before the process exits anyway, ms.'),
   })
   .strict()
   .refine((c) => !c.http.enabled || c.http.tokens.length + c.http.clients.length > 0, {

@@ -1,4 +1,5 @@
 import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
+import { serviceOptions } from '@otptrace/runtime';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { z } from 'zod';
 
@@ -110,23 +111,10 @@ export const correlatorConfigSchema = z
       })
       .strict()
       .prefault({}),
-    admin: z
-      .object({
-        host: z.string().default('0.0.0.0').describe('Address of /healthz, /readyz and /metrics.'),
-        port: z.number().int().min(0).max(65_535).default(9465).describe('Port of /healthz, /readyz and /metrics.'),
-      })
-      .strict()
-      .prefault({}),
+    ...serviceOptions(9465),
     analysis: analysisConfigSchema
       .prefault({})
       .describe('Correlation settings shared with `otptrace analyze` (same values give the same verdicts).'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level.'),
-    shutdownTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(30_000)
-      .describe('Longest a graceful shutdown may take before the process exits anyway, ms.'),
   })
   .strict();
 export type CorrelatorConfig = z.infer<typeof correlatorConfigSchema>;

@@ -1,0 +1,125 @@
+import type { z } from 'zod';
+import { type AdminServer, type Readiness, startAdminServer } from './admin-server.js';
+import { helpText, parseServiceArgs, redactConfig } from './cli.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { onShutdown } from './shutdown.js';
+
+/** The options every service's configuration has, which the shared start-up reads. */
+export interface ServiceBaseConfig {
+  logLevel: string;
+  shutdownTimeoutMs: number;
+  admin: { host: string; port: number };
+}
+
+/** What the shared start-up hands a service to build itself from. */
+export interface ServiceContext<C> {
+  config: C;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** A built service: the shared start-up serves its readiness, starts it, and stops it on a signal. */
+export interface ServiceInstance {
+  readiness(): Readiness;
+  /** Connects and starts taking work; a rejection ends the process with exit code 1. */
+  start(): Promise<void>;
+  /** Stops taking work, finishes what is in hand, disconnects. */
+  stop(): Promise<void>;
+  /** When defined after start: resolves when the service's work ends by itself (then it is stopped and exits). */
+  finished?(): Promise<void> | undefined;
+}
+
+/** A service's description: its name, `--help` summary, configuration schema and how to build it. */
+export interface ServiceSpec<S extends z.ZodType<ServiceBaseConfig>> {
+  /** Process name, e.g. otptrace-collector: the logger's name and the `--help` usage line. */
+  name: string;
+  summary: string;
+  schema: S;
+  /** Environment prefix of the configuration overrides, e.g. OTPTRACE_COLLECTOR_. */
+  envPrefix: string;
+  build(context: ServiceContext<z.infer<S>>): ServiceInstance;
+}
+
+/** Where a service process writes and what it reads; tests pass their own. */
+export interface ServiceIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo = (): ServiceIo => ({
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+});
+
+/**
+ * The start-up every service shares: `--help`, configuration from file and environment (exit code 2 when invalid),
+ * `--print-config` (secrets redacted), the pino logger and metrics, `/healthz` `/readyz` `/metrics` on the admin
+ * port, the graceful-shutdown hook (installed before anything connects, so a SIGTERM during start-up is a clean stop
+ * too), then `start`. Resolves with the exit code once started (or once the service's work ended by itself).
+ */
+export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
+  spec: ServiceSpec<S>,
+  argv: readonly string[],
+  io: ServiceIo = processIo(),
+): Promise<number> {
+  const args = parseServiceArgs(argv);
+  if (args.help) {
+    io.stdout(helpText(spec.name, spec.summary, spec.schema, spec.envPrefix));
+    return 0;
+  }
+  let config: z.infer<S>;
+  try {
+    config = loadConfig(spec.schema, { file: args.configFile, env: io.env, envPrefix: spec.envPrefix });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return 2;
+  }
+  if (args.printConfig) {
+    io.stdout(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
+    return 0;
+  }
+  const logger = createLogger({ name: spec.name, level: config.logLevel });
+  const metrics = createMetrics();
+  const service = spec.build({ config, logger, metrics });
+  let adminServer: AdminServer | undefined;
+  const starting = (async () => {
+    adminServer = await startAdminServer(config.admin.host, config.admin.port, {
+      alive: () => true,
+      readiness: () => service.readiness(),
+      metrics: () => metrics.render(),
+    });
+    logger.info({ config: redactConfig(config), adminPort: adminServer.port }, 'configuration loaded');
+    await service.start();
+  })();
+  const stop = async () => {
+    await starting.catch(() => {});
+    await service.stop();
+    await adminServer?.close();
+  };
+  onShutdown(stop, { logger, timeoutMs: config.shutdownTimeoutMs });
+  await starting;
+  const finished = service.finished?.();
+  if (finished) {
+    await finished;
+    await stop();
+  }
+  return 0;
+}
+
+/** Runs a service as the process: exits with serviceMain's code when not 0, or 1 (with the stack) when it throws. */
+export function runService<S extends z.ZodType<ServiceBaseConfig>>(spec: ServiceSpec<S>): void {
+  serviceMain(spec, process.argv.slice(2)).then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${spec.name}: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type ServiceInstance, serviceMain } from '../src/service-main.js';
+import { serviceOptions } from '../src/service-options.js';
+
+const schema = z.object({ secret: z.string().default('planted-secret-0991'), ...serviceOptions(0) }).strict();
+
+function io(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { env, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
+}
+
+function spec(calls: string[], finished?: Promise<void>) {
+  return {
+    name: 'otptrace-test',
+    summary: 'a test service',
+    schema,
+    envPrefix: 'OTPTRACE_TEST_',
+    build(): ServiceInstance {
+      calls.push('build');
+      return {
+        readiness: () => ({ ready: true, reasons: [] }),
+        start: async () => void calls.push('start'),
+        stop: async () => void calls.push('stop'),
+        ...(finished ? { finished: () => finished } : {}),
+      };
+    },
+  };
+}
+
+describe('serviceMain, the start-up every service shares', () => {
+  it('prints --help with every option and its environment variable, without building the service', async () => {
+    const calls: string[] = [];
+    const { io: streams, out } = io();
+    expect(await serviceMain(spec(calls), ['--help'], streams)).toBe(0);
+    expect(out.join('')).toMatch(/usage: otptrace-test[\s\S]*OTPTRACE_TEST_SHUTDOWN_TIMEOUT_MS/);
+    expect(calls).toEqual([]);
+  });
+
+  it('exits 2 listing the problems of an invalid configuration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-svc-'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ logLevel: 'loud' }));
+    const { io: streams, err } = io();
+    expect(await serviceMain(spec([]), ['--config', join(dir, 'c.json')], streams)).toBe(2);
+    expect(err.join('')).toMatch(/logLevel/);
+  });
+
+  it('--print-config shows the effective configuration with secrets redacted', async () => {
+    const { io: streams, out } = io({ OTPTRACE_TEST_ADMIN__PORT: '9999' });
+    expect(await serviceMain(spec([]), ['--print-config'], streams)).toBe(0);
+    const printed = JSON.parse(out.join(''));
+    expect(printed).toMatchObject({ secret: '[redacted]', admin: { port: 9999 } });
+  });
+
+  it('builds, starts, and stops the service when its work ends by itself', async () => {
+    const calls: string[] = [];
+    const { io: streams } = io({ OTPTRACE_TEST_LOG_LEVEL: 'fatal' });
+    expect(await serviceMain(spec(calls, Promise.resolve()), [], streams)).toBe(0);
+    expect(calls).toEqual(['build', 'start', 'stop']);
+  });
+});
