@@ -97,7 +97,8 @@ async function readAttempts(
   client: KafkaClient,
   topic: string,
   done: (byId: Map<string, AttemptRecord[]>) => boolean,
-  timeoutMs = 90_000,
+  // Generous: the wait ends as soon as every attempt is out; a slow, loaded machine only makes it longer.
+  timeoutMs = 240_000,
 ): Promise<Map<string, AttemptRecord[]>> {
   const byId = new Map<string, AttemptRecord[]>();
   const consumer = createGroupConsumer(client, { groupId: uniqueName('reader'), topics: [topic], fromBeginning: true });
