@@ -1,5 +1,6 @@
 import type { TraceExporter } from '@otptrace/otlp';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
+import { ingestAttempts, type Pool } from '@otptrace/postgres';
 import { toSpans } from '@otptrace/trace';
 
 /**
@@ -29,6 +30,28 @@ export function createTraceSink(exporter: TraceExporter): AttemptSink {
     },
     async close() {
       await exporter.shutdown();
+    },
+  };
+}
+
+/**
+ * Writes finished attempts to the statistics store (PostgreSQL, @otptrace/postgres): the attempt facts the statistics
+ * API and `otptrace stats` read, and the root-cause tickets they open or resolve, in one transaction. Writes are
+ * idempotent by attempt ID, so a re-read batch after a crash changes nothing.
+ */
+export function createStatisticsSink(pool: Pool, writer = 'correlator'): AttemptSink {
+  return {
+    name: 'statistics',
+    async write(attempts) {
+      if (attempts.length === 0) return;
+      await ingestAttempts(
+        pool,
+        attempts.map((a) => a.record),
+        { writer },
+      );
+    },
+    async close() {
+      await pool.end();
     },
   };
 }
