@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flow, mergeFlows, nextRecord, resetRecords } from './flow.mjs';
-import { logon, nps, nps4402 } from './render.mjs';
+import { ca4886, ca4887, logon, nps, nps4402 } from './render.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const T = (hhmmss) => Date.parse(`2026-11-02T${hhmmss}Z`);
@@ -135,6 +135,44 @@ const SCENARIOS = {
       },
     ],
     intent: [{ user: 'corp\\ivan', outcome: 'failure', failedStage: 'ca', code: 'ca_unreachable' }],
+  },
+  'ca-unreachable-beside-autoenrolment': {
+    // The CA's log holds the same user's autoenrolment for the User template a few seconds later: not this attempt's.
+    flows: [
+      {
+        user: 'ines',
+        t0: T('08:12:30'),
+        iis: web,
+        radius: granted,
+        client: { eventId: 10018, fields: [['OTPUserName', '{user}'], CA_NAME] },
+      },
+    ],
+    extra: {
+      ca: [
+        () =>
+          ca4886({
+            time: T('08:12:33'),
+            recordId: nextRecord('ca-sec', 61500),
+            requestId: 4990,
+            requester: 'CORP\\ines',
+            template: 'User',
+            upn: 'ines@corp.example',
+            machine: 'client01.corp.example',
+          }),
+        () =>
+          ca4887({
+            time: T('08:12:33') + 20,
+            recordId: nextRecord('ca-sec', 61500),
+            requestId: 4990,
+            requester: 'CORP\\ines',
+            template: 'User',
+            upn: 'ines@corp.example',
+            subject: 'CN=Ines,OU=Users,DC=corp,DC=example',
+            machine: 'client01.corp.example',
+          }),
+      ],
+    },
+    intent: [{ user: 'corp\\ines', outcome: 'failure', failedStage: 'ca', code: 'ca_unreachable' }],
   },
   'ca-denied-template-permission': {
     flows: [

@@ -155,8 +155,11 @@ export class CorrelationEngine {
         return;
       case 'ca.request': {
         if (e.user === null) return void this.drops.push({ event: e, reason: 'not_otp_request' });
-        const otp = e.template !== null && this.config.otpTemplate.test(e.template);
-        const a = this.placeByUser(e, 'caRequest', otp, 'not_otp_request');
+        // A request for another template (user or machine autoenrolment) never joins: it is not this attempt's. One
+        // whose template is unknown (version 0 events may not say) may join an attempt already open.
+        const otp = templateKind(e.template, this.config.otpTemplate);
+        if (otp === 'other') return void this.drops.push({ event: e, reason: 'not_otp_request' });
+        const a = this.placeByUser(e, 'caRequest', otp === 'otp', 'not_otp_request');
         if (a !== null) this.byRequest.set(requestKey(e.ref.computer, e.requestId), a);
         return;
       }
@@ -164,8 +167,9 @@ export class CorrelationEngine {
         const a = this.byRequest.get(requestKey(e.ref.computer, e.requestId));
         if (a !== undefined && this.open.has(a)) return void addToAttempt(a, e);
         if (e.user === null) return void this.pending.push({ type: 'caApp', event: e });
-        const otp = e.template !== null && this.config.otpTemplate.test(e.template);
-        const placed = this.placeByUser(e, 'caResult', otp, 'unmatched_ca_result');
+        const otp = templateKind(e.template, this.config.otpTemplate);
+        if (otp === 'other') return void this.drops.push({ event: e, reason: 'unmatched_ca_result' });
+        const placed = this.placeByUser(e, 'caResult', otp === 'otp', 'unmatched_ca_result');
         if (placed !== null) this.byRequest.set(requestKey(e.ref.computer, e.requestId), placed);
         return;
       }
@@ -336,6 +340,12 @@ export class CorrelationEngine {
       closedBy: a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout',
     });
   }
+}
+
+/** Whether a certificate template is an OTP logon template, another one, or not named by the event. */
+function templateKind(template: string | null, otp: RegExp): 'otp' | 'other' | 'unknown' {
+  if (template === null || template === '') return 'unknown';
+  return otp.test(template) ? 'otp' : 'other';
 }
 
 /** How often (in event time) joins are resolved and attempts closed; every delay is far longer, so the result is the same. */
