@@ -1,7 +1,10 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import { caStatusOf, type OpenAttempt, SLOT_ORDER, type Slot } from './attempt.js';
-import { clientAllowsCa, clientFits } from './client-phase.js';
+import { clientAllowsCa, clientFits, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './engine.js';
+
+/** How much later than the client's failure result a RADIUS grant may still be that attempt's. */
+const RESULT_GRACE_MS = 10_000;
 
 /** The slot a user-named event fills. */
 export function slotOf(e: NormalizedEvent): Slot | null {
@@ -72,6 +75,15 @@ function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {
     case 'radius': {
       if (e.kind !== 'radius.decision') return false;
       if (e.decision !== 'granted' && hasCa) return false;
+      // The client logs 10005/10006 only once the DA server answered, which it does after the RADIUS decision: a grant
+      // logged well after such a result is a retry's (a denial may be a skewed client clock, and is let in).
+      if (
+        e.decision === 'granted' &&
+        a.client !== null &&
+        clientPhase(a.client.ref.eventId) === 'after_server' &&
+        e.time > a.client.time + RESULT_GRACE_MS
+      )
+        return false;
       if (a.client !== null && !clientFitsDecision(a, e.decision)) return false;
       return true;
     }
