@@ -1,0 +1,298 @@
+import { writeFileSync } from 'node:fs';
+import { generateFleetLogs } from '@otptrace/generator';
+import { createGroupConsumer, createKafkaAdmin, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
+import type { AttemptRecord } from '@otptrace/schemas';
+import { describe, expect, it } from 'vitest';
+import { offlineAttempts, verdicts } from '../../services/correlator/test/ports.js';
+import { KAFKA_BROKERS, kafkaScript, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
+
+// Soak: a generated fleet posted to a collector process at a steady rate over loopback while correlator processes
+// are killed (kill -9) and restarted and the broker is restarted; then the attempts that came out are compared, by
+// deterministic id and trace ID, with the offline analysis of the same events. Bounded by default (~100 s of load,
+// about 3 minutes in all); bench/soak.mjs runs it longer through OTPTRACE_SOAK_SECONDS and OTPTRACE_SOAK_RATE.
+const SECONDS = Number(process.env.OTPTRACE_SOAK_SECONDS ?? 100);
+const RATE = Number(process.env.OTPTRACE_SOAK_RATE ?? 150);
+const SEED = Number(process.env.OTPTRACE_SOAK_SEED ?? 11);
+const TOKEN = 'soak-token-0123456789abcdef';
+const BATCHES_PER_SECOND = 4;
+// Longer than a broker restart here (~10 s), so a correlator never takes a broker outage for the end of input.
+const IDLE_FLUSH_MS = 20_000;
+const EVENTS_PER_USER_DAY = 6.9; // bench/kafka-e2e.mjs: 27,581 OTP events for 4,000 users in one day
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so a run's fault plan can be repeated. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** The fleet's OTP events in time order (one text each) and, per log file, the text `otptrace analyze` reads. */
+function fleet(users: number) {
+  const events: string[] = [];
+  const files = new Map<string, string>();
+  for (const { file, text } of generateFleetLogs({ users, days: 1, unrelatedRatio: 0, seed: SEED })) {
+    if (file === 'expected.json') continue;
+    files.set(file, (files.get(file) ?? '') + text);
+    if (text.includes('<Event ')) events.push(text);
+  }
+  return { events, files: [...files].map(([name, text]): [string, Buffer] => [name, Buffer.from(text)]) };
+}
+
+function pipeline(prefix: string) {
+  const spec = (name: string) => ({ name: `${prefix}.${name}`, partitions: 1, replicationFactor: 1 });
+  return {
+    collector: {
+      OTPTRACE_COLLECTOR_KAFKA__BROKERS: KAFKA_BROKERS.join(','),
+      OTPTRACE_COLLECTOR_TOPICS: JSON.stringify({ events: spec('events'), raw: spec('raw'), deadLetter: spec('dl') }),
+      OTPTRACE_COLLECTOR_HTTP__HOST: '127.0.0.1',
+      OTPTRACE_COLLECTOR_HTTP__PORT: '0',
+      OTPTRACE_COLLECTOR_HTTP__TOKENS: TOKEN,
+      OTPTRACE_COLLECTOR_HTTP__RETRY_AFTER_SECONDS: '1',
+      OTPTRACE_COLLECTOR_KAFKA__SEND_TIMEOUT_MS: '5000',
+      OTPTRACE_COLLECTOR_ADMIN__PORT: '0',
+      // The generated fleet has fixed dates; whatever this machine's clock says, none is "in the future".
+      OTPTRACE_COLLECTOR_ANALYSIS__MAX_FUTURE_MS: String(10 * 365 * 86_400_000),
+    },
+    correlator: {
+      OTPTRACE_CORRELATOR_KAFKA__BROKERS: KAFKA_BROKERS.join(','),
+      OTPTRACE_CORRELATOR_GROUP_ID: prefix,
+      OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
+        events: spec('events'),
+        attempts: spec('attempts'),
+        late: spec('late'),
+        userless: spec('userless'),
+      }),
+      OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(IDLE_FLUSH_MS),
+      OTPTRACE_CORRELATOR_SESSION_TIMEOUT_MS: '6000',
+      OTPTRACE_CORRELATOR_ADMIN__PORT: '0',
+      OTPTRACE_CORRELATOR_LOG_LEVEL: 'warn',
+    },
+    attempts: spec('attempts').name,
+  };
+}
+
+/** Waits for the collector's "accepting" log line and returns its HTTP port. */
+async function httpPort(collector: ServiceProcess): Promise<number> {
+  for (let i = 0; i < 300; i++) {
+    const line = collector
+      .output()
+      .split('\n')
+      .find((l) => l.includes('accepting EVTX-XML batches'));
+    if (line) return (JSON.parse(line) as { port: number }).port;
+    await sleep(100);
+  }
+  throw new Error(`collector did not start:\n${collector.output()}`);
+}
+
+/** Two correlators in one group (one works, one waits), restarted whenever they end: by our kill -9 or by a crash. */
+class CorrelatorPool {
+  readonly members: ServiceProcess[] = [];
+  crashes = 0;
+  private readonly killed = new Set<ServiceProcess>();
+  private stopping = false;
+  constructor(private readonly env: Record<string, string>) {
+    for (let i = 0; i < 2; i++) this.members.push(this.spawn(i));
+  }
+  private spawn(slot: number): ServiceProcess {
+    const member = startService('correlator', this.env);
+    member.exited.then((how) => {
+      if (this.stopping || this.killed.has(member)) return;
+      // A member that ends by itself is restarted, as systemd or Kubernetes would, and counted.
+      this.crashes++;
+      process.stderr.write(`soak: correlator ${slot} ended by itself (${how}):\n${member.output().slice(-2000)}\n`);
+      this.members[slot] = this.spawn(slot);
+    });
+    return member;
+  }
+  /** kill -9 one member, and start its replacement after `restartAfterMs`. */
+  async kill(slot: number, restartAfterMs: number): Promise<void> {
+    const victim = this.members[slot] as ServiceProcess;
+    this.killed.add(victim);
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    await sleep(restartAfterMs);
+    this.members[slot] = this.spawn(slot);
+  }
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const m of this.members) m.child.kill('SIGTERM');
+    await Promise.all(this.members.map((m) => Promise.race([m.exited, sleep(15_000)])));
+    for (const m of this.members) m.child.kill('SIGKILL');
+  }
+}
+
+/** Every record of the attempts topic, read from the beginning up to its end offsets now. */
+async function readAllAttempts(topic: string): Promise<AttemptRecord[]> {
+  const client = createKafkaClient(kafkaConnectionSchema.parse({ brokers: KAFKA_BROKERS, clientId: 'soak-check' }));
+  const admin = createKafkaAdmin(client);
+  await admin.connect();
+  const total = (await admin.groupOffsets('none', topic)).reduce((n, p) => n + Number(p.end), 0);
+  await admin.disconnect();
+  const out: AttemptRecord[] = [];
+  if (total === 0) return out;
+  const reader = createGroupConsumer(client, {
+    groupId: uniqueName('soak-reader'),
+    topics: [topic],
+    fromBeginning: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    reader
+      .start({
+        onAssigned: () => {},
+        onBatch: async (batch) => {
+          for (const r of batch.records) out.push(JSON.parse(String(r.value)) as AttemptRecord);
+          if (out.length >= total) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await reader.stop();
+  return out;
+}
+
+/** End offset of a topic (sum over partitions). */
+async function endOffset(topic: string): Promise<number> {
+  const admin = createKafkaAdmin(createKafkaClient(kafkaConnectionSchema.parse({ brokers: KAFKA_BROKERS })));
+  await admin.connect();
+  try {
+    return (await admin.groupOffsets('none', topic)).reduce((n, p) => n + Number(p.end), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The facts of an attempt that tell why two analyses cut it differently. */
+const brief = (a: AttemptRecord) => ({
+  id: a.id,
+  user: a.user,
+  start: a.start,
+  end: a.end,
+  outcome: a.outcome,
+  closedBy: a.closedBy,
+  evidence: a.evidence.map((e) => `${e.source}:${e.eventId}@${e.time}`),
+});
+
+describe('soak: steady load while correlators are killed and the broker restarts', () => {
+  it(
+    'emits exactly the attempts of the offline analysis, duplicates only as the same ids',
+    async () => {
+      const { events, files } = fleet(Math.ceil((RATE * SECONDS) / EVENTS_PER_USER_DAY));
+      const expected = offlineAttempts(files);
+      const env = pipeline(uniqueName('soak'));
+      const collector = startService('collector', env.collector);
+      const pool = new CorrelatorPool(env.correlator);
+      const faults: string[] = [];
+      try {
+        const port = await httpPort(collector);
+        const perBatch = Math.max(1, Math.round(RATE / BATCHES_PER_SECOND));
+        const batches: Buffer[] = [];
+        for (let i = 0; i < events.length; i += perBatch)
+          batches.push(Buffer.from(events.slice(i, i + perBatch).join('')));
+        const interval = 1_000 / BATCHES_PER_SECOND;
+        const t0 = Date.now();
+        let refusals = 0;
+        let maxBehindMs = 0;
+        const post = async () => {
+          for (let i = 0; i < batches.length; i++) {
+            const due = t0 + i * interval;
+            if (Date.now() < due) await sleep(due - Date.now());
+            maxBehindMs = Math.max(maxBehindMs, Date.now() - due);
+            for (;;) {
+              const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+                method: 'POST',
+                body: batches[i],
+                headers: { authorization: `Bearer ${TOKEN}` },
+              }).catch(() => null);
+              await res?.arrayBuffer();
+              if (res?.status === 202) break;
+              refusals++;
+              await sleep(250);
+            }
+          }
+        };
+        // Faults spread over the load: correlator kills and broker restarts in turn, at jittered times.
+        // The kills alternate between the two members from a random first one, so the working one dies too.
+        const rnd = random(SEED);
+        const firstSlot = Math.floor(rnd() * 2);
+        const plan = [0.12, 0.28, 0.44, 0.6, 0.76].map((at, i) => ({
+          at: (at + (rnd() - 0.5) * 0.06) * SECONDS * 1_000,
+          kind: i % 2 === 0 ? 'kill' : 'broker',
+          slot: (firstSlot + i / 2) % 2,
+          pauseMs: 500 + Math.floor(rnd() * 2_500),
+        }));
+        const inject = async () => {
+          for (const fault of plan) {
+            const wait = t0 + fault.at - Date.now();
+            if (wait > 0) await sleep(wait);
+            const start = Date.now();
+            if (fault.kind === 'kill') {
+              await pool.kill(fault.slot, fault.pauseMs);
+              faults.push(`t=${((start - t0) / 1000).toFixed(0)}s kill -9 correlator ${fault.slot}, restarted`);
+            } else {
+              await kafkaScript('stop');
+              await sleep(fault.pauseMs);
+              await kafkaScript('start');
+              faults.push(
+                `t=${((start - t0) / 1000).toFixed(0)}s broker stop/start, down ${((Date.now() - start) / 1000).toFixed(1)} s`,
+              );
+            }
+          }
+        };
+        await Promise.all([post(), inject()]);
+        const postedSeconds = (Date.now() - t0) / 1000;
+        // Drain: after the idle flush, wait until the attempts topic stops growing.
+        await sleep(IDLE_FLUSH_MS);
+        let last = -1;
+        for (let still = 0; still < 3; ) {
+          const now = await endOffset(env.attempts).catch(() => last);
+          still = now === last ? still + 1 : 0;
+          last = now;
+          await sleep(5_000);
+        }
+        const emitted = await readAllAttempts(env.attempts);
+        const ids = new Set(emitted.map((a) => a.id));
+        const expectedIds = new Set(expected.map((a) => a.id));
+        const result = {
+          seconds: postedSeconds,
+          targetRate: RATE,
+          eventsPosted: events.length,
+          eventsPerSecondHeld: events.length / postedSeconds,
+          maxBehindScheduleMs: maxBehindMs,
+          refusals,
+          faults,
+          correlatorCrashes: pool.crashes,
+          attemptsExpected: expectedIds.size,
+          attemptsEmitted: ids.size,
+          records: emitted.length,
+          duplicates: emitted.length - ids.size,
+          missing: [...expectedIds].filter((id) => !ids.has(id)).length,
+          invented: [...ids].filter((id) => !expectedIds.has(id)).length,
+          // What differs, to find the cause when an id is missing or invented (never expected to be non-empty).
+          differences: [
+            ...expected.filter((a) => !ids.has(a.id)).map((a) => ({ side: 'missing', ...brief(a) })),
+            ...emitted.filter((a) => !expectedIds.has(a.id)).map((a) => ({ side: 'invented', ...brief(a) })),
+          ],
+        };
+        process.stdout.write(`SOAK-RESULT ${JSON.stringify(result)}\n`);
+        if (process.env.OTPTRACE_SOAK_RESULT) writeFileSync(process.env.OTPTRACE_SOAK_RESULT, JSON.stringify(result));
+        expect(faults).toHaveLength(plan.length);
+        expect([result.missing, result.invented]).toEqual([0, 0]);
+        // Every copy of an attempt carries the same trace ID and verdict as the offline analysis.
+        const reference = new Map(verdicts(expected).map((v) => [v.id, v]));
+        for (const copy of emitted) expect(verdicts([copy])[0]).toEqual(reference.get(copy.id));
+      } finally {
+        await pool.stop();
+        collector.child.kill('SIGTERM');
+        await Promise.race([collector.exited, sleep(15_000)]);
+        collector.child.kill('SIGKILL');
+        await kafkaScript('start');
+      }
+    },
+    (SECONDS + 240) * 1_000,
+  );
+});
