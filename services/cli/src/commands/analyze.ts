@@ -103,6 +103,9 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
   return (await exportTraces(result, args, io)) ? 0 : 3;
 }
 
+/** Attempts whose spans are built and exported together. */
+const TRACE_BATCH_ATTEMPTS = 1000;
+
 /** Send every attempt as a trace when asked to; false when some spans could not be exported. */
 async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): Promise<boolean> {
   const file = optionValue(args, 'otlp-file');
@@ -123,8 +126,12 @@ async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): P
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
     return false;
   }
-  const spans = result.attempts.flatMap((a) => toSpans(a.record, a.events));
-  await exporter.export(spans);
+  // In batches: the spans of a fleet are never all in memory at once (a file gets one OTLP JSON document per batch,
+  // one per line, as the OpenTelemetry Collector's file exporter writes and its otlpjsonfile receiver reads).
+  for (let i = 0; i < result.attempts.length; i += TRACE_BATCH_ATTEMPTS) {
+    const batch = result.attempts.slice(i, i + TRACE_BATCH_ATTEMPTS);
+    await exporter.export(batch.flatMap((a) => toSpans(a.record, a.events)));
+  }
   const report = await exporter.shutdown();
   io.stderr(
     `otptrace: ${report.spansExported} of ${report.spansSubmitted} spans of ${result.attempts.length} traces exported to ${exporter.target}${report.spansFailed > 0 ? `, ${report.spansFailed} failed` : ''}\n`,
