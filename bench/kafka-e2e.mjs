@@ -4,6 +4,8 @@
 // correlator's lag (records behind, sampled from its /metrics every 250 ms). Needs a build (npx tsc -b).
 // The attempts read back from Kafka are compared, by id and verdict, with `otptrace analyze` (OfflineAnalysis) on the
 // same events. Usage: node bench/kafka-e2e.mjs [--quick] [--users N] [--correlators N] [--partitions N]
+//   [--unrelated-ratio R] [--batch N]: R = 0 (default) posts the OTP events alone; R = 0.9 posts the stream as a
+//   Windows host forwards it, nine unrelated events in ten (the collector drops those before parsing).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { generateFleetLogs } from '@otptrace/generator';
@@ -19,7 +21,8 @@ const arg = (name, fallback) => {
 const QUICK = process.argv.includes('--quick');
 const USERS = arg('--users', QUICK ? 500 : 4000);
 const CORRELATORS = arg('--correlators', 1);
-const BATCH_EVENTS = 500;
+const UNRELATED_RATIO = arg('--unrelated-ratio', 0);
+const BATCH_EVENTS = arg('--batch', UNRELATED_RATIO > 0 ? 2000 : 500);
 // One poster keeps the batches in event-time order, as live forwarding does (a replay at full speed from several
 // posters would put hours of event time between them and the watermark would call the stragglers late).
 const CONCURRENCY = 1;
@@ -29,12 +32,12 @@ const prefix = `bench-${Date.now().toString(36)}`;
 
 execFileSync('bash', [`${ROOT}deploy/kafka/kafka.sh`, 'start'], { stdio: 'inherit' });
 
-// The fleet's OTP events only (no unrelated noise: the collector drops those before parsing), as time-ordered batches.
+// The fleet's events (by default its OTP events only; --unrelated-ratio adds the unrelated bulk), as time-ordered batches.
 const batches = [];
 let current = [];
 let events = 0;
 const byFile = {};
-const generator = generateFleetLogs({ users: USERS, days: 1, unrelatedRatio: 0, seed: 7 });
+const generator = generateFleetLogs({ users: USERS, days: 1, unrelatedRatio: UNRELATED_RATIO, seed: 7 });
 let step = generator.next();
 while (!step.done) {
   const { file, text } = step.value;
@@ -225,7 +228,7 @@ const doneSeconds = s(tDone - t0);
 const sorted = [...lagSamples].sort((a, b) => a - b);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}, Kafka 4.1.1 single node`);
 console.log(
-  `fleet: ${USERS} users, 1 day, ${events} OTP events in ${batches.length} batches of ≤${BATCH_EVENTS}; ` +
+  `fleet: ${USERS} users, 1 day, ${events} events (unrelated ratio ${UNRELATED_RATIO}) in ${batches.length} batches of ≤${BATCH_EVENTS}; ` +
     `events topic: ${PARTITIONS} partition(s)`,
 );
 console.log(
