@@ -40,7 +40,8 @@ console.log(`faults: ${result.faults.length} injected; correlator exits on their
 for (const fault of result.faults) console.log(`  ${fault}`);
 console.log(
   `attempts: expected ${result.attemptsExpected}, emitted ${result.attemptsEmitted} distinct in ${result.records} ` +
-    `records (${result.duplicates} duplicates, same ids), missing ${result.missing}, invented ${result.invented}; ` +
+    `records (${result.duplicates} duplicates, same ids), missing ${result.missing}, invented ${result.invented}, ` +
+    `${result.verdictDifferences.length} copies with another verdict; ` +
     `vitest ${run.status === 0 ? 'passed' : 'FAILED'}`,
 );
 const row = (metric, value, unit, note = '') => ({ group: 'soak', metric, value, unit, target: null, met: null, note });
