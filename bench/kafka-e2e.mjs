@@ -22,7 +22,7 @@ const QUICK = process.argv.includes('--quick');
 const USERS = arg('--users', QUICK ? 500 : 4000);
 const CORRELATORS = arg('--correlators', 1);
 const UNRELATED_RATIO = arg('--unrelated-ratio', 0);
-const BATCH_EVENTS = arg('--batch', UNRELATED_RATIO > 0 ? 2000 : 500);
+const BATCH_EVENTS = arg('--batch', UNRELATED_RATIO > 0 ? 5000 : 500);
 // One poster keeps the batches in event-time order, as live forwarding does (a replay at full speed from several
 // posters would put hours of event time between them and the watermark would call the stragglers late).
 const CONCURRENCY = 1;
@@ -248,23 +248,32 @@ console.log(
     `evidence count), ${extra} attempts the offline analysis does not have, ${total - streamed.size} duplicates`,
 );
 // For bench/run.mjs: its table takes the rows of a last line starting with BENCH-RESULT.
-const row = (metric, value, unit, note = '') => ({
+const mode = UNRELATED_RATIO > 0 ? `stream with ${Math.round(UNRELATED_RATIO * 100)}% unrelated` : 'OTP events only';
+const row = (metric, value, unit, note = '', target = null) => ({
   group: 'kafka',
-  metric,
+  metric: `${metric} [${mode}]`,
   value,
   unit,
-  target: null,
-  met: null,
+  target,
+  met: target === null ? null : value >= target.value,
   note,
 });
+const endToEnd = Math.round(events / doneSeconds);
 const rows = [
   row(
     'collector: events accepted (acks=all)',
     Math.round(events / postSeconds),
     'events/s',
-    `${PARTITIONS} partition(s)`,
+    `${PARTITIONS} partition(s), batches of ${BATCH_EVENTS}`,
   ),
-  row('end to end: events to attempts', Math.round(events / doneSeconds), 'events/s', 'incl. 2 s idle flush'),
+  // Issue 6's target (30,000 events/s sustained) is about the stream as hosts send it, unrelated events included.
+  row(
+    'end to end: events to attempts',
+    endToEnd,
+    'events/s',
+    'incl. 2 s idle flush',
+    UNRELATED_RATIO > 0 ? { op: '>=', value: 30_000 } : null,
+  ),
   row('correlator lag, max', maxLag, 'records', 'sampled every 250 ms'),
   row('attempts identical to otptrace analyze', same, `of ${reference.size}`),
 ];

@@ -12,6 +12,13 @@ const BENCHMARKS = [
   { script: 'analyze.mjs', node: [] },
   { script: 'sec.mjs', node: [] },
   { script: 'kafka-e2e.mjs', node: [], optional: true, timeoutMs: 15 * 60_000 },
+  {
+    script: 'kafka-e2e.mjs',
+    node: [],
+    optional: true,
+    timeoutMs: 15 * 60_000,
+    args: ['--unrelated-ratio', '0.9', ...(QUICK ? ['--quick'] : [])],
+  },
   { script: 'evtx.mjs', node: [], optional: true, args: [] },
   { script: 'tracing.mjs', node: [], optional: true, args: [] },
 ];
