@@ -111,6 +111,21 @@ export const correlatorConfigSchema = z
       })
       .strict()
       .prefault({}),
+    statistics: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Write every attempt and the tickets it opens or resolves to PostgreSQL (connection from DATABASE_URL or PG* variables).',
+          ),
+        schema: z
+          .string()
+          .default('otptrace')
+          .describe('PostgreSQL schema of the statistics tables (migrated at start).'),
+      })
+      .strict()
+      .prefault({}),
     ...serviceOptions(9465),
     analysis: analysisConfigSchema
       .prefault({})

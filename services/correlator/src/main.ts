@@ -1,9 +1,10 @@
 import { createGroupConsumer, createKafkaAdmin, createKafkaClient, createRecordProducer } from '@otptrace/kafka';
 import { createTraceExporter } from '@otptrace/otlp';
+import { createPool, settingsFromEnv } from '@otptrace/postgres';
 import { type Logger, runService } from '@otptrace/runtime';
 import { CORRELATOR_ENV_PREFIX, type CorrelatorConfig, correlatorConfigSchema } from './config.js';
 import { createCorrelator } from './correlator.js';
-import { type AttemptSink, createTraceSink } from './sinks.js';
+import { type AttemptSink, createStatisticsSink, createTraceSink } from './sinks.js';
 
 const SUMMARY = `otptrace correlator: one member of a Kafka consumer group that turns the collector's event stream into
 attempts with verdicts, by event time (per-partition watermark plus a grace period), with the same code and settings
@@ -12,7 +13,14 @@ committed only up to what is safely emitted, so a crash or a rebalance loses not
 
 /** The sinks the configuration enables, besides the attempts topic. */
 function configuredSinks(config: CorrelatorConfig, logger: Logger): AttemptSink[] {
-  if (!config.traces.enabled) return [];
+  const sinks: AttemptSink[] = [];
+  if (config.statistics.enabled) {
+    // The connection comes from the environment (DATABASE_URL, PG*), never from the config file or the command line.
+    const settings = { ...settingsFromEnv(process.env), schema: config.statistics.schema };
+    sinks.push(createStatisticsSink(createPool(settings), settings.schema));
+    logger.info({ schema: settings.schema }, 'attempts and tickets are also written to PostgreSQL');
+  }
+  if (!config.traces.enabled) return sinks;
   const exporter = createTraceExporter({
     ...(config.traces.endpoint === null ? {} : { endpoint: config.traces.endpoint }),
     ...(config.traces.tracesEndpoint === null ? {} : { tracesEndpoint: config.traces.tracesEndpoint }),
@@ -20,7 +28,7 @@ function configuredSinks(config: CorrelatorConfig, logger: Logger): AttemptSink[
     serviceName: 'otptrace-correlator',
   });
   logger.info({ target: exporter.target }, 'attempts are also sent as traces');
-  return [createTraceSink(exporter)];
+  return [...sinks, createTraceSink(exporter)];
 }
 
 runService({

@@ -1,6 +1,6 @@
 import type { TraceExporter } from '@otptrace/otlp';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
-import { ingestAttempts, type Pool } from '@otptrace/postgres';
+import { ingestAttempts, migrate, type Pool } from '@otptrace/postgres';
 import { toSpans } from '@otptrace/trace';
 
 /**
@@ -39,11 +39,15 @@ export function createTraceSink(exporter: TraceExporter): AttemptSink {
  * API and `otptrace stats` read, and the root-cause tickets they open or resolve, in one transaction. Writes are
  * idempotent by attempt ID, so a re-read batch after a crash changes nothing.
  */
-export function createStatisticsSink(pool: Pool, writer = 'correlator'): AttemptSink {
+export function createStatisticsSink(pool: Pool, schema: string, writer = 'correlator'): AttemptSink {
+  // The tables are created (or brought up to date) before the first write; migrations are idempotent.
+  let migrated: Promise<unknown> | null = null;
   return {
     name: 'statistics',
     async write(attempts) {
       if (attempts.length === 0) return;
+      migrated ??= migrate(pool, schema);
+      await migrated;
       await ingestAttempts(
         pool,
         attempts.map((a) => a.record),
