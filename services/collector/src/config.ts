@@ -120,8 +120,17 @@ export const collectorConfigSchema = z
           ),
         rateLimit: z
           .object({
-            perSecond: z.number().positive().default(20).describe('Batches per second each token may post, sustained.'),
-            burst: z.number().int().positive().default(40).describe('Batches a token may post at once before 429.'),
+            perSecond: z
+              .number()
+              .positive()
+              .default(100)
+              .describe('Batches per second each token may post, sustained (a forwarder posts a few).'),
+            burst: z
+              .number()
+              .int()
+              .positive()
+              .default(1_000)
+              .describe('Batches a token may post at once before 429 (a backlog replayed after an outage).'),
           })
           .strict()
           .prefault({})
