@@ -1,8 +1,9 @@
 // Soak benchmark: runs test/integration/soak.test.ts (the generated fleet posted to a collector process at a steady
 // rate over loopback while correlator processes are killed with kill -9 and restarted and the broker is restarted
 // with deploy/kafka/kafka.sh stop/start), for longer and at the rate asked, and prints its figures: duration, events/s
-// held, faults injected, attempts expected / emitted / duplicates, missing and invented attempts. Needs a build
-// (npx tsc -b services/collector services/correlator). The faults are the test's: five, spread over the run.
+// held, faults injected, attempts expected / emitted / duplicates, missing and invented attempts. Builds the
+// services first (npx tsc -b services/collector services/correlator). The faults are the test's: five, spread over
+// the run.
 // Usage: node bench/soak.mjs [--seconds 600] [--rate 300] [--seed 11]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ const env = {
   OTPTRACE_SOAK_SEED: arg('--seed', '11'),
   OTPTRACE_SOAK_RESULT: resultFile,
 };
+// The services run from dist/: build them from the current sources first (the test refuses stale builds).
+spawnSync('npx', ['tsc', '-b', 'services/collector', 'services/correlator'], { cwd: ROOT, stdio: 'inherit' });
 const run = spawnSync('npx', ['vitest', 'run', 'test/integration/soak.test.ts'], { cwd: ROOT, env, stdio: 'inherit' });
 let result;
 try {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { generateFleetLogs } from '@otptrace/generator';
 import { createGroupConsumer, createKafkaAdmin, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
 import type { AttemptRecord } from '@otptrace/schemas';
@@ -29,6 +29,25 @@ function random(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+}
+
+/**
+ * The services run from dist/ while the reference analysis here runs from src/ (vitest's aliases): a package whose
+ * sources changed after its build would make them disagree for no fault of the stream. Names the stale packages.
+ */
+function staleBuilds(): string[] {
+  const root = new URL('../../', import.meta.url);
+  const newest = (dir: URL): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = new URL(entry.name + (entry.isDirectory() ? '/' : ''), dir);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  return ['packages', 'services', 'schemas']
+    .flatMap((group) =>
+      group === 'schemas' ? ['schemas/'] : readdirSync(new URL(`${group}/`, root)).map((name) => `${group}/${name}/`),
+    )
+    .filter((dir) => existsSync(new URL(`${dir}dist/index.js`, root)) && existsSync(new URL(`${dir}src/`, root)))
+    .filter((dir) => newest(new URL(`${dir}src/`, root)) > statSync(new URL(`${dir}dist/index.js`, root)).mtimeMs);
 }
 
 /** The fleet's OTP events in time order (one text each) and, per log file, the text `otptrace analyze` reads. */
@@ -181,6 +200,7 @@ describe('soak: steady load while correlators are killed and the broker restarts
   it(
     'emits exactly the attempts of the offline analysis, duplicates only as the same ids',
     async () => {
+      expect(staleBuilds(), 'packages whose src/ is newer than dist/: run npx tsc -b services/correlator').toEqual([]);
       const { events, files } = fleet(Math.ceil((RATE * SECONDS) / EVENTS_PER_USER_DAY));
       const expected = offlineAttempts(files);
       const env = pipeline(uniqueName('soak'));
