@@ -46,8 +46,8 @@ function staleBuilds(): string[] {
     .flatMap((group) =>
       group === 'schemas' ? ['schemas/'] : readdirSync(new URL(`${group}/`, root)).map((name) => `${group}/${name}/`),
     )
-    .filter((dir) => existsSync(new URL(`${dir}dist/index.js`, root)) && existsSync(new URL(`${dir}src/`, root)))
-    .filter((dir) => newest(new URL(`${dir}src/`, root)) > statSync(new URL(`${dir}dist/index.js`, root)).mtimeMs);
+    .filter((dir) => existsSync(new URL(`${dir}tsconfig.tsbuildinfo`, root)) && existsSync(new URL(`${dir}src/`, root)))
+    .filter((dir) => newest(new URL(`${dir}src/`, root)) > newest(new URL(`${dir}dist/`, root)));
 }
 
 /** The fleet's OTP events in time order (one text each) and, per log file, the text `otptrace analyze` reads. */
