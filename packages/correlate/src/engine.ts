@@ -9,7 +9,7 @@ import type {
 } from '@otptrace/schemas';
 import { addToAttempt, type ClosedAttempt, newAttempt, type OpenAttempt, type Slot } from './attempt.js';
 import { eventBefore, MinHeap } from './heap.js';
-import { matchGateway, matchUserlessClient } from './joins.js';
+import { hostKey, matchGateway, matchUserlessClient } from './joins.js';
 import { acceptsEvent } from './placement.js';
 
 /** Settings of the engine: the analysis configuration's windows plus the identity rules it needs. */
@@ -65,6 +65,11 @@ export class CorrelationEngine {
   private readonly byUser = new Map<string, OpenAttempt[]>();
   private readonly open = new Set<OpenAttempt>();
   private readonly byRequest = new Map<string, OpenAttempt>();
+  /** Open attempts by host (client machine `m:`, CA `c:`, NPS `r:` + short name): the joins look here, not at all. */
+  private readonly byHost = new Map<string, Set<OpenAttempt>>();
+  private readonly hostKeys = new WeakMap<OpenAttempt, string[]>();
+  /** When each open attempt may close (its last event plus the close delay), lazily: stale entries are skipped. */
+  private readonly closeQueue = new MinHeap<{ readonly at: number; readonly a: OpenAttempt }>((x, y) => x.at < y.at);
   private readonly pending: Pending[] = [];
   private readonly seen = new Map<string, NormalizedEvent>();
   private drops: Drop[] = [];
@@ -165,7 +170,7 @@ export class CorrelationEngine {
       }
       case 'ca.result': {
         const a = this.byRequest.get(requestKey(e.ref.computer, e.requestId));
-        if (a !== undefined && this.open.has(a)) return void addToAttempt(a, e);
+        if (a !== undefined && this.open.has(a)) return void this.join(a, e);
         if (e.user === null) return void this.pending.push({ type: 'caApp', event: e });
         const otp = templateKind(e.template, this.config.otpTemplate);
         if (otp === 'other') return void this.drops.push({ event: e, reason: 'unmatched_ca_result' });
@@ -188,7 +193,7 @@ export class CorrelationEngine {
       const ended = list.filter((a) => a.client !== null);
       for (const a of slot === 'client' ? list : [...waiting, ...ended]) {
         if (acceptsEvent(a, e, slot, this.config)) {
-          addToAttempt(a, e);
+          this.join(a, e);
           return a;
         }
       }
@@ -200,7 +205,35 @@ export class CorrelationEngine {
     const a = newAttempt(this.seq++, user.key, user, this.config.isProbe(user.key), e.time);
     addToAttempt(a, e);
     this.track(a);
+    this.index(a, e);
     return a;
+  }
+
+  /** Put an event into an open attempt, keeping the host index and the close queue up to date. */
+  private join(a: OpenAttempt, e: NormalizedEvent): void {
+    addToAttempt(a, e);
+    this.index(a, e);
+  }
+
+  private index(a: OpenAttempt, e: NormalizedEvent): void {
+    this.closeQueue.push({ at: a.last + this.closeDelay, a });
+    const keys = this.hostKeys.get(a) ?? [];
+    const add = (key: string): void => {
+      if (keys.includes(key)) return;
+      keys.push(key);
+      const set = this.byHost.get(key);
+      if (set === undefined) this.byHost.set(key, new Set([a]));
+      else set.add(a);
+    };
+    if (e.kind === 'ca.request' || e.kind === 'ca.result') add(`c:${hostKey(e.ref.computer)}`);
+    if (e.kind === 'ca.request' && e.requestingMachine !== null) add(`m:${hostKey(e.requestingMachine)}`);
+    if (e.kind === 'client.result') add(`m:${hostKey(e.ref.computer)}`);
+    if (e.kind === 'radius.decision') add(`r:${hostKey(e.ref.computer)}`);
+    this.hostKeys.set(a, keys);
+  }
+
+  private hosted(key: string): Iterable<OpenAttempt> {
+    return this.byHost.get(key) ?? [];
   }
 
   private track(a: OpenAttempt): void {
@@ -214,9 +247,17 @@ export class CorrelationEngine {
   private sweep(final: boolean): void {
     this.lastSweep = this.clock;
     this.resolvePending(final);
-    // Only the attempts that close are ordered (by start), not every open one at every sweep.
+    // Only the attempts that close are ordered (by start): the close queue hands out those whose time came.
     const closing: OpenAttempt[] = [];
-    for (const a of this.open) if (final || a.last + this.closeDelay < this.clock) closing.push(a);
+    if (final) closing.push(...this.open);
+    else {
+      for (let top = this.closeQueue.peek(); top !== undefined && top.at < this.clock; top = this.closeQueue.peek()) {
+        this.closeQueue.pop();
+        // Stale entries (the attempt got later events, or is closed already) are skipped.
+        if (this.open.has(top.a) && top.a.last + this.closeDelay === top.at && !closing.includes(top.a))
+          closing.push(top.a);
+      }
+    }
     closing.sort((x, y) => x.first - y.first || x.seq - y.seq);
     for (const a of closing) this.close(a, final);
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
@@ -251,7 +292,7 @@ export class CorrelationEngine {
     switch (p.type) {
       case 'gateway': {
         const m = matchGateway(p.event, this.open, this.config);
-        if (m.kind === 'one') addToAttempt(m.attempt, p.event);
+        if (m.kind === 'one') this.join(m.attempt, p.event);
         else if (m.kind === 'ambiguous') {
           for (const a of m.attempts) a.gatewayAmbiguous = true;
           this.drops.push({ event: p.event, reason: 'ambiguous_gateway_request' });
@@ -259,8 +300,17 @@ export class CorrelationEngine {
         return;
       }
       case 'client': {
-        const a = matchUserlessClient(p.event, this.open, this.config);
-        if (a !== null) return void addToAttempt(a, p.event);
+        const caHost = p.event.caName === null ? null : p.event.caName.split('\\')[0]!;
+        const a = matchUserlessClient(
+          p.event,
+          {
+            byMachine: this.hosted(`m:${hostKey(p.event.ref.computer)}`),
+            byCa: caHost === null ? [] : this.hosted(`c:${hostKey(caHost)}`),
+            all: this.open,
+          },
+          this.config,
+        );
+        if (a !== null) return void this.join(a, p.event);
         if (this.config.opensUserlessAttempt?.(p.event) === false) {
           this.drops.push({ event: p.event, reason: 'userless_not_owner' });
           return;
@@ -269,11 +319,12 @@ export class CorrelationEngine {
         const own = newAttempt(this.seq++, null, null, false, p.event.time);
         addToAttempt(own, p.event);
         this.track(own);
+        this.index(own, p.event);
         return;
       }
       case 'directory': {
         let attached = false;
-        for (const a of this.open) {
+        for (const a of this.hosted(`r:${hostKey(p.event.ref.computer)}`)) {
           const r = a.radius;
           if (
             r === null ||
@@ -282,7 +333,7 @@ export class CorrelationEngine {
           )
             continue;
           if (Math.abs(r.time - p.event.time) > this.config.clockSkewToleranceMs) continue;
-          addToAttempt(a, p.event);
+          this.join(a, p.event);
           attached = true;
         }
         if (!attached) this.drops.push({ event: p.event, reason: 'unmatched_directory_event' });
@@ -290,7 +341,7 @@ export class CorrelationEngine {
       }
       case 'caApp': {
         const a = this.byRequest.get(requestKey(p.event.ref.computer, p.event.requestId));
-        if (a !== undefined && this.open.has(a)) addToAttempt(a, p.event);
+        if (a !== undefined && this.open.has(a)) this.join(a, p.event);
         else this.drops.push({ event: p.event, reason: 'unmatched_ca_result' });
         return;
       }
@@ -306,6 +357,11 @@ export class CorrelationEngine {
 
   private close(a: OpenAttempt, final: boolean): void {
     this.open.delete(a);
+    for (const key of this.hostKeys.get(a) ?? []) {
+      const set = this.byHost.get(key);
+      set?.delete(a);
+      if (set?.size === 0) this.byHost.delete(key);
+    }
     const key = a.userKey ?? `@${a.clientMachine ?? ''}`;
     const list = this.byUser.get(key);
     if (list !== undefined) {

@@ -67,43 +67,67 @@ function earliest(list: OpenAttempt[]): OpenAttempt {
  * computer (from the CA request's requesting machine or another client event), or the CA that issued (the CAName
  * `host\CA-Name` of the event), close in time. Several equally good candidates of different users: none is guessed.
  */
+/** Where the candidates of a user-less client event come from: indexes by host, and every open attempt. */
+export interface UserlessCandidates {
+  /** Open attempts whose client machine has the event computer's short name (a superset; compared exactly here). */
+  readonly byMachine: Iterable<OpenAttempt>;
+  /** Open attempts with CA events from a host with the CAName host's short name (a superset). */
+  readonly byCa: Iterable<OpenAttempt>;
+  /** Every open attempt, for the last resort. */
+  readonly all: Iterable<OpenAttempt>;
+}
+
 export function matchUserlessClient(
   e: ClientEvent,
-  open: Iterable<OpenAttempt>,
+  candidates: UserlessCandidates,
   config: EngineConfig,
 ): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
   const computer = e.ref.computer.toLowerCase();
   const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
-  const fits = [...open].filter(
-    (a) =>
-      !a.probe &&
-      a.client === null &&
-      a.last >= e.time - config.attemptGapMs &&
-      a.first <= e.time + skew &&
-      clientFits(e.ref.eventId, a) &&
-      stepsBefore(a, e.time, skew),
+  const fits = (a: OpenAttempt): boolean =>
+    !a.probe &&
+    a.client === null &&
+    a.last >= e.time - config.attemptGapMs &&
+    a.first <= e.time + skew &&
+    clientFits(e.ref.eventId, a) &&
+    stepsBefore(a, e.time, skew);
+  const sameMachine = [...candidates.byMachine].filter(
+    (a) => a.clientMachine !== null && sameHost(a.clientMachine, computer) && fits(a),
   );
-  const sameMachine = fits.filter((a) => a.clientMachine !== null && sameHost(a.clientMachine, computer));
-  const sameCa = fits.filter((a) => caHost !== null && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
+  if (sameMachine.length > 0) return nearestOfOneUser(sameMachine, e.time);
+  // Only when the computer tells nothing: the CA's candidates are many (every attempt at that CA).
+  const sameCa =
+    caHost === null
+      ? []
+      : [...candidates.byCa].filter((a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
+  if (sameCa.length > 0) return nearestOfOneUser(sameCa, e.time);
   // Last resort, when neither the computer nor the CA is known (no CA log, v0 CA events): the one attempt close in
   // time that the event fits, if only one user's attempt does.
-  const nearby = fits.filter((a) => Math.abs(a.last - e.time) <= skew);
-  const oneUser = new Set(nearby.map((a) => a.userKey)).size === 1 ? nearby : [];
-  for (const group of [sameMachine, sameCa, oneUser]) {
-    if (group.length === 0) continue;
-    const nearest = group.reduce((best, a) => (Math.abs(a.last - e.time) < Math.abs(best.last - e.time) ? a : best));
-    const rivals = group.filter(
-      (a) => a.userKey !== nearest.userKey && Math.abs(a.last - e.time) === Math.abs(nearest.last - e.time),
-    );
-    return rivals.length === 0 ? nearest : null;
-  }
-  return null;
+  const nearby = [...candidates.all].filter((a) => Math.abs(a.last - e.time) <= skew && fits(a));
+  return nearby.length > 0 && new Set(nearby.map((a) => a.userKey)).size === 1
+    ? nearestOfOneUser(nearby, e.time)
+    : null;
+}
+
+/** The attempt nearest in time, unless another user's attempt is exactly as near (then none is guessed). */
+function nearestOfOneUser(group: readonly OpenAttempt[], time: number): OpenAttempt | null {
+  const nearest = group.reduce((best, a) => (Math.abs(a.last - time) < Math.abs(best.last - time) ? a : best));
+  const rivals = group.filter(
+    (a) => a.userKey !== nearest.userKey && Math.abs(a.last - time) === Math.abs(nearest.last - time),
+  );
+  return rivals.length === 0 ? nearest : null;
 }
 
 /** The client's result comes last: every step already there must be no later than it (allowing for skew). */
 function stepsBefore(a: OpenAttempt, time: number, skew: number): boolean {
   return a.events.every((x) => x.time <= time + skew);
+}
+
+/** The index key of a host: its short name in lower case (an FQDN and its short name share it). */
+export function hostKey(host: string): string {
+  const dot = host.indexOf('.');
+  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
 }
 
 /** Host names compared case-insensitively, an FQDN matching its short name. */
