@@ -13,8 +13,9 @@ export function normalizeIis(p: ParsedEvent, ctx: NormalizeContext): Normalized 
   if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const date = field(p, 'date');
   const time = field(p, 'time');
-  if (date === null || time === null) return rejected('missing_field', 'IIS event without date/time', 'EventData.date');
-  const logged = parseIisTime(date, time);
+  // Only the W3C fields enabled for the site are filled (EnabledFieldsFlags): without date/time, TimeCreated (written
+  // as the request completes) stands in.
+  const logged = date === null || time === null ? base.time : parseIisTime(date, time);
   if (logged === null) return rejected('invalid_time', 'IIS date/time do not parse', 'EventData.time');
   const method = field(p, 'cs-method');
   if (method === null) return rejected('missing_field', 'IIS event without cs-method', 'EventData.cs-method');

@@ -96,3 +96,20 @@ describe('values', () => {
     expect(toHresult('banana')).toBeNull();
   });
 });
+
+describe('IIS 6200 with a site logging only some W3C fields', () => {
+  const iis = readFileSync(new URL('../../../../test/scenarios/success/iis.xml', import.meta.url), 'utf8').split(
+    '\r\n',
+  )[0]!;
+  it('falls back to TimeCreated when date and time are not logged', () => {
+    const parsed = scanEvent(
+      iis.replace(/<Data Name="date">[^<]*<\/Data>/, '').replace(/<Data Name="time">[^<]*<\/Data>/, ''),
+    );
+    if (!parsed.ok) throw new Error(parsed.issue.message);
+    const n = normalizeEvent(parsed.value, ctx);
+    expect(n).toMatchObject({
+      status: 'event',
+      event: { kind: 'gateway.request', time: parseSystemTime(parsed.value.systemTime)! },
+    });
+  });
+});
