@@ -396,6 +396,38 @@ const SCENARIOS = {
       { user: 'corp\\walt', outcome: 'success', failedStage: null, code: null },
     ],
   },
+  'overlap-on-two-da-servers': {
+    // Two users' requests overlap in time on two DA servers; NPS names each server as the RADIUS client: no ambiguity.
+    flows: [
+      {
+        user: 'yann',
+        t0: T('08:35:00'),
+        machine: 'client23.corp.example',
+        clientIp: '198.51.100.42',
+        iis: { status: 200, timeTaken: 900, computer: 'da01.corp.example' },
+        radius: { ...granted, daServer: 'da01' },
+        ca: { result: 'issued' },
+        client: ok,
+      },
+      {
+        user: 'zoe',
+        t0: T('08:35:00') + 100,
+        machine: 'client24.corp.example',
+        clientIp: '198.51.100.43',
+        iis: { status: 200, timeTaken: 900, computer: 'da02.corp.example' },
+        radius: {
+          ...denied(16, 'Authentication failed due to a user credentials mismatch.'),
+          daServer: 'da02',
+          daIp: '10.0.0.11',
+        },
+        client: authFailed(),
+      },
+    ],
+    intent: [
+      { user: 'corp\\yann', outcome: 'success', failedStage: null, code: null },
+      { user: 'corp\\zoe', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' },
+    ],
+  },
   'ambiguous-gateway': {
     // Two users' requests overlap on one DA server: each IIS request contains both RADIUS decisions.
     flows: [

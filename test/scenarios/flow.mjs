@@ -57,10 +57,13 @@ export function flow({
   }
   if (web) {
     const taken = web.timeTaken ?? 640;
+    const server = web.computer ?? 'da01.corp.example';
     out.iis.push(
       iis({
         time: at('iis', taken),
-        recordId: nextRecord('iis', 52000),
+        // One IIS log per DA server; the first keeps the record numbers the other scenarios were written with.
+        recordId: nextRecord(server === 'da01.corp.example' ? 'iis' : `iis-${server}`, 52000),
+        computer: server,
         clientIp,
         status: web.status ?? 200,
         subStatus: web.subStatus ?? 0,

@@ -28,7 +28,7 @@ export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, confi
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   const askedRadius = g.status < 400;
-  const strict = askedRadius ? decide(within(g.startTime - slack, g.time + slack)) : NONE;
+  const strict = askedRadius ? decide(sameServer(g, within(g.startTime - slack, g.time + slack))) : NONE;
   if (strict.kind !== 'none') return strict;
   const byClient = candidates.filter(
     (a) =>
@@ -44,7 +44,21 @@ export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, confi
   // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
   // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
   const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-  return askedRadius ? decide(within(g.startTime - drift, g.time + drift)) : NONE;
+  return askedRadius ? decide(sameServer(g, within(g.startTime - drift, g.time + drift))) : NONE;
+}
+
+/**
+ * With several DA servers, two users' requests can overlap in time on different servers: when some of the RADIUS
+ * decisions name the IIS host as their RADIUS client (NPS ClientName or NASIdentifier, often the DA server's name),
+ * only those are kept. Nothing is dropped when none does (the names are the administrator's choice).
+ */
+function sameServer(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
+  if (found.length < 2) return found;
+  const named = found.filter((a) => {
+    const r = a.radius!;
+    return [r.clientName, r.nasIdentifier].some((n) => n !== null && hostKey(n) === hostKey(g.ref.computer));
+  });
+  return named.length > 0 ? named : found;
 }
 
 const NONE: GatewayMatch = { kind: 'none' };
