@@ -39,6 +39,9 @@ console.log(
     `held (target ${result.targetRate}), at most ${(result.maxBehindScheduleMs / 1000).toFixed(1)} s behind schedule, ` +
     `${result.refusals} refused posts retried`,
 );
+if (result.codeChangedDuringRun?.length > 0) {
+  console.log(`VOID: sources or builds changed during the run (${result.codeChangedDuringRun.join(', ')}); run again`);
+}
 console.log(`faults: ${result.faults.length} injected; correlator exits on their own: ${result.correlatorCrashes}`);
 for (const fault of result.faults) console.log(`  ${fault}`);
 console.log(

@@ -36,18 +36,37 @@ function random(seed: number): () => number {
  * sources changed after its build would make them disagree for no fault of the stream. Names the stale packages.
  */
 function staleBuilds(): string[] {
-  const root = new URL('../../', import.meta.url);
-  const newest = (dir: URL): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const path = new URL(entry.name + (entry.isDirectory() ? '/' : ''), dir);
-      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
+  return packageDirs().filter((dir) => newest(new URL(`${dir}src/`, root)) > newest(new URL(`${dir}dist/`, root)));
+}
+
+/** Packages whose sources or build changed after `since` (ms): a run that saw them change compared two codes. */
+function changedSince(since: number): string[] {
+  return packageDirs().filter(
+    (dir) => Math.max(newest(new URL(`${dir}src/`, root)), newest(new URL(`${dir}dist/`, root))) > since,
+  );
+}
+
+const root = new URL('../../', import.meta.url);
+/** The newest modification time of any file under `dir`, ms. */
+function newest(dir: URL): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const path = new URL(entry.name + (entry.isDirectory() ? '/' : ''), dir);
+    return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+/** Every built package and service (those with a tsbuildinfo and a src/ folder). */
+function packageDirs(): string[] {
   return ['packages', 'services', 'schemas']
     .flatMap((group) =>
       group === 'schemas' ? ['schemas/'] : readdirSync(new URL(`${group}/`, root)).map((name) => `${group}/${name}/`),
     )
-    .filter((dir) => existsSync(new URL(`${dir}tsconfig.tsbuildinfo`, root)) && existsSync(new URL(`${dir}src/`, root)))
-    .filter((dir) => newest(new URL(`${dir}src/`, root)) > newest(new URL(`${dir}dist/`, root)));
+    .filter(
+      (dir) =>
+        existsSync(new URL(`${dir}tsconfig.tsbuildinfo`, root)) &&
+        existsSync(new URL(`${dir}src/`, root)) &&
+        existsSync(new URL(`${dir}dist/`, root)),
+    );
 }
 
 /** The fleet's OTP events in time order (one text each) and, per log file, the text `otptrace analyze` reads. */
@@ -201,6 +220,7 @@ describe('soak: steady load while correlators are killed and the broker restarts
     'emits exactly the attempts of the offline analysis, duplicates only as the same ids',
     async () => {
       expect(staleBuilds(), 'packages whose src/ is newer than dist/: run npx tsc -b services/correlator').toEqual([]);
+      const codeFrozenAt = Date.now();
       const { events, files } = fleet(Math.ceil((RATE * SECONDS) / EVENTS_PER_USER_DAY));
       const expected = offlineAttempts(files);
       const env = pipeline(uniqueName('soak'));
@@ -304,8 +324,13 @@ describe('soak: steady load while correlators are killed and the broker restarts
             ...emitted.filter((a) => !expectedIds.has(a.id)).map((a) => ({ side: 'invented', ...brief(a) })),
           ],
         };
+        // Others may rebuild the repository meanwhile: restarted correlators would then run other code than the
+        // reference. Such a run proves nothing either way.
+        const changed = changedSince(codeFrozenAt);
+        Object.assign(result, { codeChangedDuringRun: changed });
         process.stdout.write(`SOAK-RESULT ${JSON.stringify(result)}\n`);
         if (process.env.OTPTRACE_SOAK_RESULT) writeFileSync(process.env.OTPTRACE_SOAK_RESULT, JSON.stringify(result));
+        expect(changed, 'sources or builds changed during the run: the comparison is void, run again').toEqual([]);
         expect(faults).toHaveLength(plan.length);
         expect(result.differences, 'attempts the stream cut differently from the offline analysis').toEqual([]);
         // Every copy of an attempt carries the same trace ID and verdict as the offline analysis.
