@@ -32,9 +32,13 @@ async function focused(page: Page): Promise<{ tag: string; id: string; cls: stri
  * focus returns to the row; Space opens it again.
  */
 export async function findSeedAttemptByKeyboard(page: Page, name: string): Promise<void> {
+  // Start from an empty search: an earlier step may have left a query there.
+  await page.fill('#q', '');
   await page.focus('#q');
   await page.keyboard.type('bsimon');
+  // The list filters after a short delay: wait for the one row to be the seed story's, not a stale result.
   await expect.poll(() => page.locator('#rows tr').count()).toBe(1);
+  await expect.poll(() => page.locator('#rows button.open').textContent()).toBe(SEED_USER);
   let tabs = 0;
   while (!(await focused(page)).cls.includes('open') && tabs < 12) {
     await page.keyboard.press('Tab');

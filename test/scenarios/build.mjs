@@ -572,7 +572,8 @@ writeSeedExample();
  * DA server's probe every five minutes, and another user's successful logon. File names as an analyst exports them.
  */
 function writeSeedExample() {
-  resetRecords();
+  // Its own numbering, independent of how many scenarios come before: the published example does not move.
+  resetRecords(4117);
   const dir = join(here, '..', '..', 'examples', 'seed-story');
   mkdirSync(dir, { recursive: true });
   const t = (hhmmss) => Date.parse(`2013-10-21T${hhmmss}Z`);

@@ -10,8 +10,9 @@ export function nextRecord(log, start = 1000) {
   counters.set(log, n);
   return n;
 }
-export function resetRecords() {
+export function resetRecords(firstRequestId = 4100) {
   counters.clear();
+  requestIds = firstRequestId;
 }
 
 const HRESULT_TEXT = {
