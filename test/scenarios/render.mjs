@@ -137,6 +137,27 @@ export function nps4402({ time, recordId, computer = 'nps01.corp.example', domai
 
 const CA = 'ca01.corp.example';
 
+/** System part of a CA audit event (Security log, task 12805 Certification Services; samples adcs-4886-1 etc.). */
+function caSystem(eventId, version, keywords, { time, recordId, computer }) {
+  return system({
+    provider: 'Microsoft-Windows-Security-Auditing',
+    guid: SECURITY_GUID,
+    eventId,
+    version,
+    task: 12805,
+    keywords,
+    time,
+    recordId,
+    channel: 'Security',
+    computer,
+  });
+}
+
+/** A request's Attributes as the CA logs it: `CertificateTemplate:<name>`, and `ccm:<machine>` when known. */
+function caAttributes(template, machine) {
+  return [`CertificateTemplate:${template}`, machine ? `ccm:${machine}` : null].filter(Boolean).join(' ');
+}
+
 /** CA 4886 v1: a certificate request was received. */
 export function ca4886({
   time,
@@ -149,24 +170,12 @@ export function ca4886({
   upn,
   subject = '',
 }) {
-  const attrs = [`CertificateTemplate:${template}`, machine ? `ccm:${machine}` : null].filter(Boolean).join(' ');
   return event(
-    system({
-      provider: 'Microsoft-Windows-Security-Auditing',
-      guid: SECURITY_GUID,
-      eventId: 4886,
-      version: 1,
-      task: 12805,
-      keywords: '0x8020000000000000',
-      time,
-      recordId,
-      channel: 'Security',
-      computer,
-    }),
+    caSystem(4886, 1, '0x8020000000000000', { time, recordId, computer }),
     data([
       ['RequestId', String(requestId)],
       ['Requester', requester],
-      ['Attributes', attrs],
+      ['Attributes', caAttributes(template, machine)],
       ['Subject', subject],
       ['SubjectAlternativeName', upn ? `Other Name: Principal Name=${upn}` : ''],
       ['CertificateTemplate', template],
@@ -192,24 +201,12 @@ export function ca4887({
   upn,
   subject,
 }) {
-  const attrs = [`CertificateTemplate:${template}`, machine ? `ccm:${machine}` : null].filter(Boolean).join(' ');
   return event(
-    system({
-      provider: 'Microsoft-Windows-Security-Auditing',
-      guid: SECURITY_GUID,
-      eventId: 4887,
-      version: 1,
-      task: 12805,
-      keywords: '0x8020000000000000',
-      time,
-      recordId,
-      channel: 'Security',
-      computer,
-    }),
+    caSystem(4887, 1, '0x8020000000000000', { time, recordId, computer }),
     data([
       ['RequestId', String(requestId)],
       ['Requester', requester],
-      ['Attributes', attrs],
+      ['Attributes', caAttributes(template, machine)],
       ['Disposition', '3'],
       ['SubjectKeyIdentifier', '22 1c 6d 0a 2f 43 59 9c 96 27 4c 27 12 37 29 1a b0 bd 14 ed'],
       ['Subject', subject],
@@ -234,25 +231,13 @@ export function ca4888({
   machine,
   hresult,
 }) {
-  const attrs = [`CertificateTemplate:${template}`, machine ? `ccm:${machine}` : null].filter(Boolean).join(' ');
   const signed = (Number.parseInt(hresult, 16) | 0).toString();
   return event(
-    system({
-      provider: 'Microsoft-Windows-Security-Auditing',
-      guid: SECURITY_GUID,
-      eventId: 4888,
-      version: 1,
-      task: 12805,
-      keywords: '0x8010000000000000',
-      time,
-      recordId,
-      channel: 'Security',
-      computer,
-    }),
+    caSystem(4888, 1, '0x8010000000000000', { time, recordId, computer }),
     data([
       ['RequestId', String(requestId)],
       ['Requester', requester],
-      ['Attributes', attrs],
+      ['Attributes', caAttributes(template, machine)],
       ['Disposition', signed],
       ['SubjectKeyIdentifier', 'd8 20 c0 86 b6 af 92 cc f9 77 de 92 6b 29 61 8d c0 5a 79 e8'],
       ['Subject', ''],
@@ -266,18 +251,7 @@ export function ca4888({
 /** CA 4889 v0: set to pending (Disposition 5 = CR_DISP_UNDER_SUBMISSION). */
 export function ca4889({ time, recordId, computer = CA, requestId, requester, template = 'DAOTPLogon', subject }) {
   return event(
-    system({
-      provider: 'Microsoft-Windows-Security-Auditing',
-      guid: SECURITY_GUID,
-      eventId: 4889,
-      version: 0,
-      task: 12805,
-      keywords: '0x8020000000000000',
-      time,
-      recordId,
-      channel: 'Security',
-      computer,
-    }),
+    caSystem(4889, 0, '0x8020000000000000', { time, recordId, computer }),
     data([
       ['RequestId', String(requestId)],
       ['Requester', requester],
