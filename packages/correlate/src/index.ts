@@ -5,4 +5,3 @@ export { caStatusOf } from './attempt.js';
 export { clientPhase } from './client-phase.js';
 export type { Drop, EngineConfig, EngineOutput } from './engine.js';
 export { CorrelationEngine } from './engine.js';
-export { sameHost } from './joins.js';

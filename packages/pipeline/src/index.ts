@@ -3,5 +3,5 @@
 export type { AnalysisResult, AnalyzedAttempt } from './analysis.js';
 export { coverageOf, engineConfigOf, finishAttempt, OfflineAnalysis } from './analysis.js';
 export type { IngestItem, IngestOptions } from './ingest.js';
-export { bucketOf, ingestEventText, normalizeParsed, XmlIngestor } from './ingest.js';
+export { ingestEventText, normalizeParsed, XmlIngestor } from './ingest.js';
 export { evidenceOf, toAttemptRecord } from './record.js';

@@ -1,5 +1,4 @@
 import type { DropReason, ParsedEvent } from '@otptrace/model';
-import { dropBucket } from '@otptrace/model';
 import { classify, type NormalizeContext, normalizeEvent, prefilterIisBytes } from '@otptrace/normalize';
 import {
   decodeEventBytes,
@@ -125,9 +124,4 @@ export function normalizeParsed(
       };
     }
   }
-}
-
-/** Whether a drop reason counts as ignored or rejected. */
-export function bucketOf(reason: DropReason): 'ignored' | 'rejected' {
-  return dropBucket(reason);
 }
