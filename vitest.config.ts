@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the TypeScript sources of every workspace package, not their build output.
 const root = fileURLToPath(new URL('.', import.meta.url));
 const alias: Record<string, string> = { '@otptrace/schemas': `${root}schemas/src/index.ts` };
-for (const dir of ['packages', 'services']) {
+for (const dir of ['packages/core', 'packages/adapters', 'packages/tools', 'services']) {
   for (const name of readdirSync(`${root}${dir}`)) {
     if (existsSync(`${root}${dir}/${name}/src/index.ts`))
       alias[`@otptrace/${name}`] = `${root}${dir}/${name}/src/index.ts`;
@@ -21,7 +21,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{packages,services,schemas}/*/test/**/*.test.ts',
+            'packages/*/*/test/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
             'schemas/test/**/*.test.ts',
             'test/scenarios/**/*.test.ts',
             'test/unit/**/*.test.ts',

@@ -4,9 +4,9 @@
 import { best, built, QUICK, report, row } from './lib/common.mjs';
 import { CORPORA, ensureCorpus, readCorpus } from './lib/corpus.mjs';
 
-const { XmlIngestor, engineConfigOf } = await built('packages/pipeline');
-const { CorrelationEngine } = await built('packages/correlate');
-const { createNormalizeContext } = await built('packages/normalize');
+const { XmlIngestor, engineConfigOf } = await built('packages/core/pipeline');
+const { CorrelationEngine } = await built('packages/core/correlate');
+const { createNormalizeContext } = await built('packages/core/normalize');
 const { DEFAULT_ANALYSIS_CONFIG, analysisConfigSchema } = await built('schemas');
 
 const dir = await ensureCorpus((QUICK ? CORPORA.quick : CORPORA.full).relevant);

@@ -1,15 +1,15 @@
 // Benchmark: MB/s of .evtx read per core by @otptrace/evtx, next to the XML path on the same events and the
 // published figure of the Rust `evtx` crate. Single-threaded, so the figure is per core.
-//   npx tsc -b packages/evtx packages/parse && node bench/evtx.mjs [seconds per measurement, default 3]
+//   npx tsc -b packages/core/evtx packages/core/parse && node bench/evtx.mjs [seconds per measurement, default 3]
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { iterateEvtxRecords, readEvtx, renderRecordXml } from '../packages/evtx/dist/index.js';
+import { iterateEvtxRecords, readEvtx, renderRecordXml } from '../packages/core/evtx/dist/index.js';
 
 const RUST_EVTX_MB_PER_S = 420; // Rust `evtx` crate README: ≈420 MB/s per thread on a Ryzen 9 3900X (desktop CPU)
 const seconds = Number(process.argv[2] ?? 3);
-const samplesDir = fileURLToPath(new URL('../../shared/evtx-samples/', import.meta.url));
+const samplesDir = fileURLToPath(new URL('../test/fixtures/evtx-samples/', import.meta.url));
 const files = readdirSync(samplesDir)
   .filter((name) => name.endsWith('.evtx'))
   .map((name) => readFileSync(samplesDir + name));
@@ -49,7 +49,7 @@ console.log(`Rust evtx crate (published, desktop CPU): ~${RUST_EVTX_MB_PER_S} MB
 // The XML path on the same events: each record rendered once to Event XML, then scanned by @otptrace/parse.
 let scanEvent;
 try {
-  ({ scanEvent } = await import('../packages/parse/dist/index.js'));
+  ({ scanEvent } = await import('../packages/core/parse/dist/index.js'));
 } catch {
   scanEvent = undefined;
 }
@@ -66,5 +66,5 @@ if (typeof scanEvent === 'function') {
       `${((xmlPasses * xmlBytes) / MB).toFixed(1)} MB/s of XML, ${Math.round(xmlPasses * xmls.length)} events/s`,
   );
 } else {
-  console.log('XML path: build packages/parse (npx tsc -b packages/parse) to measure it alongside');
+  console.log('XML path: build packages/core/parse (npx tsc -b packages/core/parse) to measure it alongside');
 }

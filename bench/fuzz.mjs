@@ -1,10 +1,10 @@
 // Fuzz campaign outside vitest: N seeded mutation cases (default 20,000) through XmlIngestor + OfflineAnalysis and
 // readEvtx, each checked against the invariants of test/fuzz/harness.mjs. Prints cases run, cases per second, the
 // slowest case, the largest heap, and every invariant violation with the seed that replays it.
-//   npx tsc -b packages/pipeline packages/evtx && node bench/fuzz.mjs [cases] [seed]
-import { readEvtx } from '../packages/evtx/dist/index.js';
-import { DROP_REASONS } from '../packages/model/dist/index.js';
-import { normalizeParsed, OfflineAnalysis, XmlIngestor } from '../packages/pipeline/dist/index.js';
+//   npx tsc -b packages/core/pipeline packages/core/evtx && node bench/fuzz.mjs [cases] [seed]
+import { readEvtx } from '../packages/core/evtx/dist/index.js';
+import { DROP_REASONS } from '../packages/core/model/dist/index.js';
+import { normalizeParsed, OfflineAnalysis, XmlIngestor } from '../packages/core/pipeline/dist/index.js';
 import { analysisConfigSchema } from '../schemas/dist/index.js';
 import { evtxSeeds, xmlSeeds } from '../test/fuzz/corpus.mjs';
 import { runCase } from '../test/fuzz/harness.mjs';

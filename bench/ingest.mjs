@@ -5,8 +5,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { best, built, QUICK, report, row } from './lib/common.mjs';
 import { CORPORA, corpusSummary, ensureCorpus, readCorpus, splitEvents } from './lib/corpus.mjs';
 
-const { XmlIngestor } = await built('packages/pipeline');
-const { createNormalizeContext } = await built('packages/normalize');
+const { XmlIngestor } = await built('packages/core/pipeline');
+const { createNormalizeContext } = await built('packages/core/normalize');
 const { DEFAULT_ANALYSIS_CONFIG } = await built('schemas');
 
 const sizes = QUICK ? CORPORA.quick : CORPORA.full;

@@ -1,5 +1,5 @@
 // Benchmark: the cost of tracing OTP attempts, and spans exported per second to the real Zipkin.
-//   npx tsc -b packages/otlp && deploy/zipkin/zipkin.sh start && node bench/tracing.mjs [attempts, default 2000]
+//   npx tsc -b packages/adapters/otlp && deploy/zipkin/zipkin.sh start && node bench/tracing.mjs [attempts, default 2000]
 // Rows: toSpans alone (pure mapping); + the OTel SDK and the OTLP-JSON file writer; + OTLP/HTTP protobuf to a
 // loopback sink that discards (SDK + protobuf + HTTP, no backend work); to the real Zipkin, batched, and the naive
 // baseline of one export() per attempt (no batching across attempts). Without a running Zipkin those rows are skipped.
@@ -11,14 +11,14 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createTraceExporter } from '../packages/otlp/dist/index.js';
-import { toSpans, traceIdFor } from '../packages/trace/dist/index.js';
+import { createTraceExporter } from '../packages/adapters/otlp/dist/index.js';
+import { toSpans, traceIdFor } from '../packages/core/trace/dist/index.js';
 
 const attempts = Number(process.argv[2] ?? 2000);
 const run = Date.now().toString(36); // fresh trace IDs per run: Zipkin keeps earlier runs in memory
 
 // One attempt = IIS 6200 + NPS 6272 + CA 4886/4887 + client 10022 (field names: schemas/src/event.ts; providers and
-// IDs: shared/domain/windows-otp-events.md §2). Attempts are 10 s apart, each by its own user.
+// IDs: docs/windows-events.md §2). Attempts are 10 s apart, each by its own user.
 function attemptEvents(i) {
   const t = Date.UTC(2026, 2, 2, 9, 0, 0) + i * 10_000;
   const user = { key: `user${i}`, domain: 'corp', domainExplicit: true, raw: `CORP\\user${i}` };

@@ -1,13 +1,13 @@
-// The steps of OfflineAnalysis (packages/pipeline) done here one by one, without its final accounting check, so a
+// The steps of OfflineAnalysis (packages/core/pipeline) done here one by one, without its final accounting check, so a
 // run can still be verified when `otptrace analyze` stops on a broken invariant; also names the events counted twice.
 import { built } from './common.mjs';
 import { readCorpus } from './corpus.mjs';
 
 /** Attempt records of a corpus folder, and the ids of events that were both correlated and dropped. */
 export async function analyzeInProcess(dir) {
-  const { XmlIngestor, engineConfigOf, finishAttempt, coverageOf } = await built('packages/pipeline');
-  const { CorrelationEngine } = await built('packages/correlate');
-  const { createNormalizeContext } = await built('packages/normalize');
+  const { XmlIngestor, engineConfigOf, finishAttempt, coverageOf } = await built('packages/core/pipeline');
+  const { CorrelationEngine } = await built('packages/core/correlate');
+  const { createNormalizeContext } = await built('packages/core/normalize');
   const { DEFAULT_ANALYSIS_CONFIG: config } = await built('schemas');
   const ctx = createNormalizeContext(config);
   const events = [];

@@ -82,7 +82,7 @@ export async function ensureOneLineFile(params) {
   mkdirSync(`${OUT}one-line`, { recursive: true });
   const path = `${OUT}one-line/${dir.split('/').pop()}.log`;
   if (existsSync(`${path}.done`)) return path;
-  const { generateFleetLogs } = await import(`${ROOT}packages/generator/dist/index.js`);
+  const { generateFleetLogs } = await import(`${ROOT}packages/tools/generator/dist/index.js`);
   const { parseSize } = await import(`${ROOT}services/cli/dist/commands/generate.js`);
   const options = { users: params.users, seed: params.seed };
   if (params.size !== undefined) options.sizeBytes = parseSize(params.size);

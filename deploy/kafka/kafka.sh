@@ -8,7 +8,7 @@
 #
 # The broker comes from the org.apache.kafka:kafka_2.13 artifacts on Maven Central, resolved with Maven into
 # $OTPTRACE_KAFKA_HOME (default: .kafka/ in the repo root, gitignored). The published POM brings no logging backend,
-# so log4j2 is added beside it (see shared/domain/platform-notes.md, "A single-node Kafka 4.x"). Every step is
+# so log4j2 is added beside it (see docs/platform-notes.md, "A single-node Kafka 4.x"). Every step is
 # idempotent: a second `start` re-downloads nothing and does not reformat storage.
 set -euo pipefail
 

@@ -9,7 +9,7 @@
   `wevtutil qe /f:xml` prints), and POSTs batches to https://<collector>/v1/events with a bearer token.
   A log's position is saved only after the collector answered 202 (every event of the batch is in Kafka), so a
   restart neither loses nor re-sends events; 429 and 503 are retried after the Retry-After the collector gives.
-  Event IDs and channels: shared/domain/windows-otp-events.md, sections 2.1-2.4.
+  Event IDs and channels: docs/windows-events.md, sections 2.1-2.4.
   The token is read from a file or an environment variable and is never written to the console or a log.
 
 .PARAMETER CollectorUrl
@@ -44,7 +44,7 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-# The logs and event IDs of each role (windows-otp-events.md 2.1 client, 2.3 IIS, 2.2 NPS, 2.4 CA).
+# The logs and event IDs of each role (docs/windows-events.md 2.1 client, 2.3 IIS, 2.2 NPS, 2.4 CA).
 $Sources = @{
   Client   = @(@{ Log = 'Microsoft-Windows-OtpCredentialProvider/Operational'; Ids = 10000..10022 })
   DaServer = @(@{ Log = 'Microsoft-IIS-Logging/Logs'; Ids = @(6200) })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The attribute set of otptrace's traces: one trace per OTP attempt (see packages/trace/README.md).
+ * The attribute set of otptrace's traces: one trace per OTP attempt (see packages/core/trace/README.md).
  * Names follow the current OpenTelemetry semantic conventions where one exists (`semconv: true`), and the `otp.*`
  * namespace otherwise. This table is the documentation: every attribute a span can carry is listed here, and the
  * trace package's tests check that the spans use no other name.
@@ -109,7 +109,7 @@ export const TRACE_ATTRIBUTES = Object.freeze({
     'string',
     ['attempt'],
     false,
-    'Root-cause code from the catalogue (packages/model ROOT_CAUSES).',
+    'Root-cause code from the catalogue (packages/core/model ROOT_CAUSES).',
   ),
   ROOT_CAUSE_TITLE: doc('otp.root_cause.title', 'string', ['attempt'], false, 'Root-cause title.'),
   ROOT_CAUSE_REMEDIATION: doc('otp.root_cause.remediation', 'string', ['attempt'], false, 'What to do about it.'),

@@ -1,6 +1,6 @@
 // The seed corpus of the fuzzers: real event renderings, read once. Sources (field for field as Windows writes
-// them): /work/shared/samples/*.xml (captured renderings), test/scenarios/**/*.xml (scenario events built from the
-// domain doc), examples/seed-story/*.xml (a whole story), and /work/shared/evtx-samples/*.evtx (binary logs).
+// them): ../fixtures/windows-samples/*.xml (captured renderings), test/scenarios/**/*.xml (scenario events built from the
+// domain doc), examples/seed-story/*.xml (a whole story), and ../fixtures/evtx-samples/*.evtx (binary logs).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 // Mutations of real event files, each a pure function of (bytes, rng): the same seed gives the same case, so a
 // failure found by the unit suite or bench/fuzz.mjs is replayed by its seed. Field names used below come from the
-// seed files themselves (Windows renderings: see corpus.mjs) and from /work/shared/domain/windows-otp-events.md
+// seed files themselves (Windows renderings: see corpus.mjs) and from docs/windows-events.md
 // (IIS 6200 Data names, NPS ReasonCode, CA RequestId/Disposition).
 
 /** A small deterministic PRNG (mulberry32): `next()` in [0, 1). */

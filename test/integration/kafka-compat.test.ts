@@ -11,7 +11,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { KAFKA_BROKERS } from './setup-kafka.js';
 
-// Proves the inference of shared/domain/platform-notes.md ("kafkajs and Apache Kafka 4.x"): kafkajs 2.2.4 negotiates
+// Proves the inference of docs/platform-notes.md ("kafkajs and Apache Kafka 4.x"): kafkajs 2.2.4 negotiates
 // API versions the 4.x broker still serves (KIP-896 baselines) and works with the classic consumer-group protocol.
 const connection = kafkaConnectionSchema.parse({
   brokers: KAFKA_BROKERS,

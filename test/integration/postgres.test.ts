@@ -10,7 +10,7 @@ import {
 } from '@otptrace/postgres';
 import { statsReport } from '@otptrace/stats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAttempt } from '../../packages/stats/test/attempts.js';
+import { buildAttempt } from '../../packages/core/stats/test/attempts.js';
 
 // Against the machine's real PostgreSQL (DATABASE_URL / PG* / default postgres://postgres@127.0.0.1:5432/test),
 // in a schema of its own that is dropped at the end.

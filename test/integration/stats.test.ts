@@ -5,7 +5,7 @@ import { createPool, type Pool, settingsFromEnv } from '@otptrace/postgres';
 import type { StatsReport } from '@otptrace/schemas';
 import { createPostgresStatsStore, createStatsApi } from '@otptrace/stats-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAttempt } from '../../packages/stats/test/attempts.js';
+import { buildAttempt } from '../../packages/core/stats/test/attempts.js';
 import { runDbLoad, runDbMigrate, runStats } from '../../services/cli/src/commands/stats.js';
 
 // `otptrace stats` offline and over the real PostgreSQL, `otptrace db migrate/load`, and the stats API over the

@@ -3,7 +3,7 @@ import type { NormalizedEvent } from '@otptrace/schemas';
 import type { SpanData } from '@otptrace/trace';
 import { toSpans, traceIdFor } from '@otptrace/trace';
 import { describe, expect, it } from 'vitest';
-import { ca4886, caResult, client, HOSTS, iis, nps, record, T0 } from '../../packages/trace/test/fixtures.js';
+import { ca4886, caResult, client, HOSTS, iis, nps, record, T0 } from '../../packages/core/trace/test/fixtures.js';
 import { ZIPKIN_API, zipkinOtlpEndpoint } from './setup-zipkin.js';
 
 /** A span as Zipkin's API returns it (Zipkin v2 model). */

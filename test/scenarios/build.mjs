@@ -477,8 +477,8 @@ function writeScenario(name, spec) {
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(spec.intent, null, 2)}\n`);
 }
 
-// Variations of rendering that Windows really produces (windows-otp-events.md §8: quote style, GUID case, white space
-// differ between real samples; RenderingInfo as in ../shared/samples/other/security-4624-renderinginfo.xml).
+// Variations of rendering that Windows really produces (docs/windows-events.md §8: quote style, GUID case, white space
+// differ between real samples; RenderingInfo as in test/fixtures/windows-samples/other/security-4624-renderinginfo.xml).
 const singleQuotes = (xml) => xml.replace(/="([^"]*)"/g, "='$1'");
 const pretty = (xml) => xml.replace(/></g, '>\r\n  <');
 const lowerGuids = (xml) => xml.replace(/Guid="(\{[^"]+\})"/g, (_, g) => `Guid="${g.toLowerCase()}"`);
@@ -567,7 +567,7 @@ for (const [name, variant] of Object.entries(VARIANTS)) {
 writeSeedExample();
 
 /**
- * examples/seed-story: the case of ../shared/seed/ (NPS granted, the client said 0x80040008, the CA denied because
+ * examples/seed-story: the case of examples/seed-story/STORY.md (NPS granted, the client said 0x80040008, the CA denied because
  * of the OTP template's cryptographic provider), among what really surrounds it: logons in the Security logs, the
  * DA server's probe every five minutes, and another user's successful logon. File names as an analyst exports them.
  */

@@ -1,4 +1,4 @@
-// One OTP attempt's events across the four logs, in the real order (windows-otp-events.md §0.2: IIS request start ≤
+// One OTP attempt's events across the four logs, in the real order (docs/windows-events.md §0.2: IIS request start ≤
 // NPS 6272/6273 ≤ IIS 6200 (logged at completion) < CA 4886 ≤ 4887/4888 < client result), with optional clock skew
 // per host.
 import { ca4886, ca4887, ca4888, ca4889, caApp, client, iis, nps } from './render.mjs';

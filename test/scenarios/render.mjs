@@ -1,12 +1,12 @@
 // Renders Windows Event XML exactly as the real renderings do, for the scenario corpus. Field lists and order:
-//   NPS 6272/6273: ../shared/samples/nps-6272-1.xml, nps-6273-1.xml (27 <Data Name> fields each; 6273 ends
+//   NPS 6272/6273: test/fixtures/windows-samples/nps-6272-1.xml, nps-6273-1.xml (27 <Data Name> fields each; 6273 ends
 //     ReasonCode, Reason, LoggingResult); System: Task 12552, Keywords 0x8020…/0x8010… (audit success/failure).
-//   NPS 4402: ../shared/samples/nps-4402-1.xml (provider NPS, System log, one unnamed <Data>).
-//   CA 4886/4887/4888 v1: ../shared/samples/adcs-4886-1.xml, adcs-4887-1.xml, adcs-4888-1.xml; 4889 v0 and the
-//     v0 layouts: windows-otp-events.md §2.4 (Task 12805). 4888 Disposition = signed decimal HRESULT.
-//   CertificationAuthority 53/54: windows-otp-events.md §2.4 (RequestId, Reason, SubjectName, AdditionalInformation).
-//   Client OtpCredentialProvider 10000–10022: windows-otp-events.md §2.1 (provider, GUID, channel, field names).
-//   IIS 6200: windows-otp-events.md §2.3 (provider, GUID, channel, the template field order and XML spellings).
+//   NPS 4402: test/fixtures/windows-samples/nps-4402-1.xml (provider NPS, System log, one unnamed <Data>).
+//   CA 4886/4887/4888 v1: test/fixtures/windows-samples/adcs-4886-1.xml, adcs-4887-1.xml, adcs-4888-1.xml; 4889 v0 and the
+//     v0 layouts: docs/windows-events.md §2.4 (Task 12805). 4888 Disposition = signed decimal HRESULT.
+//   CertificationAuthority 53/54: docs/windows-events.md §2.4 (RequestId, Reason, SubjectName, AdditionalInformation).
+//   Client OtpCredentialProvider 10000–10022: docs/windows-events.md §2.1 (provider, GUID, channel, field names).
+//   IIS 6200: docs/windows-events.md §2.3 (provider, GUID, channel, the template field order and XML spellings).
 // No real XML sample exists for the client and IIS events (§5): their System parts follow the shape of real events.
 
 const NS = 'http://schemas.microsoft.com/win/2004/08/events/event';
@@ -287,7 +287,7 @@ export function caApp({ eventId = 53, time, recordId, computer = CA, requestId, 
   );
 }
 
-/** Client OtpCredentialProvider event; `fields` in the template order of windows-otp-events.md §2.1. */
+/** Client OtpCredentialProvider event; `fields` in the template order of docs/windows-events.md §2.1. */
 export function client({ eventId, time, recordId, computer = 'client01.corp.example', fields = [], level = 2 }) {
   return event(
     system({
@@ -361,7 +361,7 @@ export function iis({
   );
 }
 
-/** An unrelated Security event (4624 logon), shaped like ../shared/samples/other/security-4624-renderinginfo.xml. */
+/** An unrelated Security event (4624 logon), shaped like test/fixtures/windows-samples/other/security-4624-renderinginfo.xml. */
 export function logon({ time, recordId, computer }) {
   return event(
     system({

@@ -153,7 +153,7 @@ describe('bad input is reported, the rest is analysed', () => {
 
   it('valid events of other providers and shapes are ignored, never rejected', async () => {
     const other = ['eventlog-1102-userdata.xml', 'security-4624-renderinginfo.xml', 'vss-8194-anonymous-data.xml']
-      .map((f) => readFileSync(new URL(`../../../shared/samples/other/${f}`, import.meta.url), 'utf8'))
+      .map((f) => readFileSync(new URL(`../fixtures/windows-samples/other/${f}`, import.meta.url), 'utf8'))
       .join('\n');
     const json = await analyzeDir({ ...good, 'nps.xml': `${other}\n${nps}` });
     expectStillAnalysed(json);

@@ -8,7 +8,7 @@ import { checkResult, runCase } from '../fuzz/harness.mjs';
 import { LIGHT_MUTATORS, mutateLight, rngFrom } from '../fuzz/mutators.mjs';
 
 // Named attacks, each on the success scenario's NPS 6272 (test/scenarios/success/nps.xml, built field for field from
-// /work/shared/samples/nps-6272-1.xml): what each is rejected as, and that the good event after it is still read.
+// test/fixtures/windows-samples/nps-6272-1.xml): what each is rejected as, and that the good event after it is still read.
 
 const deps = { OfflineAnalysis, XmlIngestor, analysisConfigSchema, DROP_REASONS, readEvtx, normalizeParsed };
 const seeds = xmlSeeds();

@@ -5,7 +5,7 @@ import { xmlSeeds } from '../fuzz/corpus.mjs';
 
 // Implausible times, conflicting duplicates and foreign computer names: the rules as the core applies them now.
 // Events: the success scenario (test/scenarios/success/*.xml; NPS 6272 field for field as
-// /work/shared/samples/nps-6272-1.xml, System/TimeCreated/@SystemTime and System/EventRecordID as Windows writes).
+// test/fixtures/windows-samples/nps-6272-1.xml, System/TimeCreated/@SystemTime and System/EventRecordID as Windows writes).
 
 const seeds = xmlSeeds();
 const file = (n: string) =>

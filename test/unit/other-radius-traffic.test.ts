@@ -6,8 +6,8 @@ import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 
 // An NPS Security log also holds the decisions of other RADIUS clients (Wi-Fi with PEAP, TS Gateway): the real
-// samples ../shared/samples/nps-6272-1.xml (EAP), nps-6272-2.xml (Unauthenticated), nps-6273-1.xml (PEAP).
-const sample = (f: string) => readFileSync(new URL(`../../../shared/samples/${f}`, import.meta.url), 'utf8');
+// samples ../fixtures/windows-samples/nps-6272-1.xml (EAP), nps-6272-2.xml (Unauthenticated), nps-6273-1.xml (PEAP).
+const sample = (f: string) => readFileSync(new URL(`../fixtures/windows-samples/${f}`, import.meta.url), 'utf8');
 type Json = {
   attempts: { user: string; outcome: string; rootCause: { code: string } | null }[];
   summary: { ignoredBy: Record<string, number> };

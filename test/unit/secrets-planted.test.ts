@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 // Secrets planted in event fields Windows really writes, then looked for in everything otptrace produces:
 // `analyze` text and JSON, the OTLP-JSON trace file, tickets and statistics. Field names: IIS 6200 cs-uri-query,
-// csCookie, csReferer (/work/shared/domain/windows-otp-events.md, IIS section; test/scenarios/success/iis.xml);
-// NPS 6272 CalledStationID, AccountSessionIdentifier (/work/shared/samples/nps-6272-1.xml); CA 4886
+// csCookie, csReferer (../../docs/windows-events.md, IIS section; test/scenarios/success/iis.xml);
+// NPS 6272 CalledStationID, AccountSessionIdentifier (../fixtures/windows-samples/nps-6272-1.xml); CA 4886
 // RequestClientInfo (test/scenarios/success/ca.xml); client 10001 path (domain doc, client table).
 
 const OTP = '739154';
@@ -105,7 +105,7 @@ describe('planted OTP values, passwords, tokens and shared secrets never leave t
     expectNoSecret('stats report', JSON.stringify(statsReport(parsed.attempts)));
   });
 
-  // BUG (reported to the lead): packages/parse/src/splitter.ts checkBetween() quotes the first 40 characters of
+  // BUG (reported to the lead): packages/core/parse/src/splitter.ts checkBetween() quotes the first 40 characters of
   // non-event text in the not_an_event reason, which analyze prints (text) and returns (JSON `rejected[].reason`).
   // Remove `.fails` once reasons no longer quote input text.
   it('not in the rejection of a damaged event that held them (a cut file whose tail starts inside cs-uri-query)', async () => {
@@ -120,7 +120,7 @@ describe('planted OTP values, passwords, tokens and shared secrets never leave t
     expectNoSecret('analyze JSON', json.out + json.err);
   });
 
-  // BUG (reported to the lead): packages/normalize/src/sources/iis.ts quotes the IIS date/time values in its
+  // BUG (reported to the lead): packages/core/normalize/src/sources/iis.ts quotes the IIS date/time values in its
   // invalid_time reason (and client.ts the errorCode, time.ts-users the SystemTime): a damaged field's content reaches
   // the output. Remove `.fails` once reasons describe a bad value without quoting it.
   it('not in the rejection of an event whose date/time field holds one', async () => {

@@ -7,8 +7,8 @@ import { createCollector } from '../src/collector.js';
 import { collectorConfigSchema } from '../src/config.js';
 import { memoryPorts } from './ports.js';
 
-// A real binary event log (../shared/evtx-samples, the public corpus of the Rust evtx crate): a Security log.
-const sample = new URL('../../../../shared/evtx-samples/security.evtx', import.meta.url).pathname;
+// A real binary event log (../../../test/fixtures/evtx-samples, the public corpus of the Rust evtx crate): a Security log.
+const sample = new URL('../../../test/fixtures/evtx-samples/security.evtx', import.meta.url).pathname;
 
 /** Sum of a Prometheus counter over all its label sets. */
 function counter(text: string, name: string): number {

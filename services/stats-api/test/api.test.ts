@@ -1,6 +1,6 @@
 import type { StatsReport, Ticket } from '@otptrace/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildAttempt } from '../../../packages/stats/test/attempts.js';
+import { buildAttempt } from '../../../packages/core/stats/test/attempts.js';
 import { createStatsApi, type StatsApi } from '../src/api.js';
 import { createMemoryStatsStore, type StatsStore } from '../src/store.js';
 

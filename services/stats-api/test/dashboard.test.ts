@@ -1,6 +1,6 @@
 import type { ReportData } from '@otptrace/report';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildAttempt } from '../../../packages/stats/test/attempts.js';
+import { buildAttempt } from '../../../packages/core/stats/test/attempts.js';
 import { createStatsApi, type StatsApi } from '../src/api.js';
 import { statsApiConfigSchema } from '../src/config.js';
 import { createMemoryStatsStore } from '../src/store.js';

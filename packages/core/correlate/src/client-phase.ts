@@ -1,0 +1,65 @@
+import { caStatusOf, type OpenAttempt } from './attempt.js';
+
+// Where in the flow each client event is logged (docs/windows-events.md §2.1 messages, §4 catalogue), which bounds the
+// attempts it can belong to: an event logged before the client reached the DA server cannot join an attempt that
+// NPS or the CA already saw, and a success cannot join an attempt NPS denied.
+
+type Phase = 'before_server' | 'after_server' | 'after_grant' | 'after_ca' | 'any';
+
+const PHASES: ReadonlyMap<number, Phase> = new Map([
+  [10000, 'before_server'], // cannot connect to the DA server
+  [10001, 'before_server'], // credentials cannot be sent
+  [10002, 'before_server'], // no response from the DA server
+  [10003, 'before_server'], // request cannot be initialised (template access / key)
+  [10008, 'before_server'], // OTP entered inside the workplace
+  [10010, 'before_server'], // cancelled by the user
+  [10011, 'before_server'], // no UPN
+  [10012, 'before_server'], // no DN
+  [10013, 'before_server'], // no DC connection
+  [10014, 'before_server'], // DA server address unknown
+  [10016, 'before_server'], // no computer certificate (TLS to the DA server fails or 403)
+  [10005, 'after_server'], // the DA server refused (AuthenticationError / OtherError)
+  [10006, 'after_server'], // challenge required
+  [10017, 'after_grant'], // no issuing CA returned
+  [10020, 'after_grant'], // RA-signed request cannot be submitted
+  [10018, 'after_ca'], // CA unreachable
+  [10019, 'after_ca'], // CA enrolment failed
+  [10007, 'after_ca'], // certificate cannot be stored
+  [10021, 'after_ca'], // enrolled but not retrievable
+  [10022, 'after_ca'], // success
+]);
+
+/** The phase of a client event ID. */
+export function clientPhase(eventId: number): Phase {
+  return PHASES.get(eventId) ?? 'any';
+}
+
+/** Whether a client event with this ID can end the attempt `a` as it stands. */
+export function clientFits(eventId: number, a: OpenAttempt): boolean {
+  const decision = a.radius?.decision ?? null;
+  const ca = caStatusOf(a);
+  const hasCa = a.caRequest !== null || a.caResults.length > 0;
+  switch (clientPhase(eventId)) {
+    case 'before_server':
+      return decision === null && !hasCa;
+    case 'after_server':
+      return ca !== 'issued';
+    case 'after_grant':
+      return (decision === null || decision === 'granted') && !hasCa;
+    case 'after_ca':
+      if (decision !== null && decision !== 'granted') return false;
+      if (eventId === 10022 || eventId === 10007 || eventId === 10021) return ca === 'none' || ca === 'issued';
+      if (eventId === 10018) return !hasCa;
+      return ca !== 'issued';
+    case 'any':
+      return true;
+  }
+}
+
+/** Whether the attempt's client event (if any) allows CA events in the attempt. */
+export function clientAllowsCa(a: OpenAttempt): boolean {
+  if (a.client === null) return true;
+  const phase = clientPhase(a.client.ref.eventId);
+  if (phase === 'before_server' || phase === 'after_grant') return false;
+  return a.client.ref.eventId !== 10018;
+}

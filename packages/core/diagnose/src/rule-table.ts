@@ -1,0 +1,254 @@
+import { z } from 'zod';
+
+// A condition on one fact: equal to a value, one of several values, or (for booleans) true/false.
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const condition = z.union([
+  scalar,
+  z.object({ in: z.array(scalar).min(1) }).strict(),
+  z.object({ not: scalar }).strict(),
+]);
+
+/** One rule: when every listed fact matches, the attempt gets this outcome and root cause. */
+export const ruleSchema = z
+  .object({
+    /** What the rule recognises, for people reading the table. */
+    when: z.string(),
+    match: z.record(z.string(), condition),
+    outcome: z.enum(['success', 'failure', 'cancelled', 'probe', 'incomplete']),
+    /** Root-cause code from the catalogue (packages/core/model ROOT_CAUSES); null for non-failures. */
+    code: z.string().nullable(),
+  })
+  .strict();
+export type Rule = z.infer<typeof ruleSchema>;
+export const ruleTableSchema = z.array(ruleSchema).min(1);
+
+const CLIENT_CANNOT_REACH = [10000, 10001, 10002];
+
+/**
+ * The rule table, first match wins. Evidence per failure mode: docs/windows-events.md §4 (rows cited), NPS reason codes
+ * §3.1, CA HRESULTs §3.2. Facts: see facts.ts; `covered.X` asks whether the input holds source X's log at all.
+ */
+export const RULES: unknown = [
+  { when: "the DA server's RADIUS probe account (row 24)", match: { probe: true }, outcome: 'probe', code: null },
+  { when: 'the user cancelled (10010, row 22)', match: { clientEvent: 10010 }, outcome: 'cancelled', code: null },
+  {
+    when: 'NPS: wrong OTP or PIN, or the OTP extension / proxied OTP server rejected (16, 21, 9, 112; row 2)',
+    match: { radius: 'denied', radiusReason: { in: [16, 21, 9, 112] } },
+    outcome: 'failure',
+    code: 'otp_rejected',
+  },
+  {
+    when: "NPS: no DC / GC for the user's domain (4, 5, 7, or System 4402; row 25)",
+    match: { radius: 'denied', radiusReason: { in: [4, 5, 6, 7] } },
+    outcome: 'failure',
+    code: 'radius_directory_unavailable',
+  },
+  {
+    when: 'NPS: no matching policy, dial-in denied, PAP not allowed (48, 49, 65, 66, 67–70)',
+    match: { radius: 'denied', radiusReason: { in: [48, 49, 65, 66, 67, 68, 69, 70] } },
+    outcome: 'failure',
+    code: 'radius_policy',
+  },
+  {
+    when: 'NPS: account unknown, disabled, expired, locked out, logon hours (8, 34–38, 64; row 26)',
+    match: { radius: 'denied', radiusReason: { in: [8, 33, 34, 35, 36, 37, 38, 64] } },
+    outcome: 'failure',
+    code: 'radius_account',
+  },
+  {
+    // After the specific reason codes: a 4402 logged near a denial explains it only when the code itself does not.
+    when: 'NPS denial with a 4402 (no DC) from the same NPS server around it',
+    match: { radius: 'denied', directoryUnavailable: true },
+    outcome: 'failure',
+    code: 'radius_directory_unavailable',
+  },
+  {
+    when: 'NPS proxy: the remote RADIUS / OTP server did not respond (117)',
+    match: { radius: 'denied', radiusReason: { in: [113, 115, 116, 117] } },
+    outcome: 'failure',
+    code: 'radius_no_response',
+  },
+  {
+    when: 'NPS denied for another reason',
+    match: { radius: 'denied' },
+    outcome: 'failure',
+    code: 'radius_denied_other',
+  },
+  {
+    when: 'NPS discarded the request (6274: shared secret, malformed; row 4)',
+    match: { radius: 'discarded' },
+    outcome: 'failure',
+    code: 'radius_request_discarded',
+  },
+  {
+    when: 'the OTP server asked for a challenge (10006, row 5)',
+    match: { clientEvent: 10006 },
+    outcome: 'failure',
+    code: 'challenge_required',
+  },
+  {
+    when: 'CA denied: no Enroll permission on the template or the CA (0x80094012, 0x80094011; row 14)',
+    match: { caHresult: { in: ['0x80094012', '0x80094011'] } },
+    outcome: 'failure',
+    code: 'ca_denied_template_permission',
+  },
+  {
+    when: 'CA denied: the request lacks the RA signature the template requires (0x80094809/A/B; row 15)',
+    match: { caHresult: { in: ['0x80094809', '0x8009480A', '0x8009480B', '0x8009480C', '0x80094806'] } },
+    outcome: 'failure',
+    code: 'ca_denied_signature',
+  },
+  {
+    when: 'CA denied: the OTP template is not published on this CA (0x80094800; row 16)',
+    match: { caHresult: { in: ['0x80094800', '0x80094813', '0x80070490'] } },
+    outcome: 'failure',
+    code: 'ca_template_not_available',
+  },
+  {
+    when: 'CA denied: key length / provider does not meet the template (0x80094811; row 17, the seed story)',
+    match: { caHresult: '0x80094811' },
+    outcome: 'failure',
+    code: 'ca_denied_key_length',
+  },
+  { when: 'CA denied for another reason', match: { caStatus: 'denied' }, outcome: 'failure', code: 'ca_denied_other' },
+  {
+    when: 'CA could not process the request',
+    match: { caStatus: 'error' },
+    outcome: 'failure',
+    code: 'ca_denied_other',
+  },
+  {
+    when: 'CA left the request pending (4889, row 18)',
+    match: { caStatus: 'pending' },
+    outcome: 'failure',
+    code: 'ca_pending',
+  },
+  {
+    when: 'certificate issued but not stored or retrieved on the client (10007, 10021; row 21)',
+    match: { clientEvent: { in: [10007, 10021] } },
+    outcome: 'failure',
+    code: 'client_certificate_store',
+  },
+  { when: 'the client reported success (10022, row 1)', match: { clientEvent: 10022 }, outcome: 'success', code: null },
+  {
+    when: 'the CA issued and the client reported no failure',
+    match: { caStatus: 'issued', clientEvent: null },
+    outcome: 'success',
+    code: null,
+  },
+  {
+    when: 'the client could not reach the CA and the CA saw nothing (10018; rows 13, 19)',
+    match: { clientEvent: 10018, caRequest: false },
+    outcome: 'failure',
+    code: 'ca_unreachable',
+  },
+  {
+    when: 'enrolment failed at the CA with no CA log to say why (10019)',
+    match: { clientEvent: 10019, caRequest: false },
+    outcome: 'failure',
+    code: 'ca_denied_other',
+  },
+  {
+    when: 'the client could not reach the DA server (10000–10002, row 6)',
+    match: { clientEvent: { in: CLIENT_CANNOT_REACH } },
+    outcome: 'failure',
+    code: 'client_cannot_reach_server',
+  },
+  {
+    when: 'no computer certificate for OTP (10016, row 7)',
+    match: { clientEvent: 10016 },
+    outcome: 'failure',
+    code: 'client_certificate_missing',
+  },
+  {
+    when: 'the client reported 0x80040001: a renewed computer certificate, the cached one refused (row 8, KB2973071)',
+    match: { clientErrorCode: '0x80040001' },
+    outcome: 'failure',
+    code: 'client_certificate_missing',
+  },
+  {
+    when: 'the DA server answered 403 to the signing request (row 8, KB2973071)',
+    match: { httpStatus: 403 },
+    outcome: 'failure',
+    code: 'client_certificate_missing',
+  },
+  {
+    when: 'the user has no UPN or DN (10011, 10012; row 3)',
+    match: { clientEvent: { in: [10011, 10012] } },
+    outcome: 'failure',
+    code: 'user_not_in_directory',
+  },
+  {
+    when: 'the DA server returned no issuing CA (10017, row 12)',
+    match: { clientEvent: 10017 },
+    outcome: 'failure',
+    code: 'no_issuing_ca',
+  },
+  {
+    when: 'RADIUS granted, the client failed, and no request reached the CA (row 9)',
+    match: { radius: 'granted', caRequest: false, clientEvent: { not: null } },
+    outcome: 'failure',
+    code: 'signing_failed',
+  },
+  {
+    when: 'RADIUS granted and nothing reached the CA, with client and CA logs read (row 9, timed out)',
+    match: { radius: 'granted', caRequest: false, 'covered.client': true, 'covered.ca': true },
+    outcome: 'failure',
+    code: 'signing_failed',
+  },
+  {
+    when: 'the DA server refused and NPS logged no decision (10005 without 6272/6273; row 4)',
+    match: { clientEvent: 10005, radius: 'none', 'covered.radius': true },
+    outcome: 'failure',
+    code: 'radius_no_response',
+  },
+  {
+    when: 'the DA server asked RADIUS (IIS request) and NPS logged no decision',
+    match: { gateway: true, radius: 'none', 'covered.radius': true, clientEvent: null },
+    outcome: 'failure',
+    code: 'radius_no_response',
+  },
+  {
+    when: 'the DA server refused, and no NPS log was read',
+    match: { clientEvent: 10005 },
+    outcome: 'failure',
+    code: 'otp_authentication_failed',
+  },
+  {
+    when: "the DA server's OTP web service failed (HTTP 5xx)",
+    match: { httpStatus: { in: [500, 501, 502, 503, 504] } },
+    outcome: 'failure',
+    code: 'gateway_error',
+  },
+  {
+    when: 'the client could not build the request (10003, 10004, 10013, 10020)',
+    match: { clientEvent: { in: [10003, 10004, 10013, 10020] } },
+    outcome: 'failure',
+    code: 'client_request_failed',
+  },
+  {
+    when: "the client's OTP settings are incomplete (10014, 10015)",
+    match: { clientEvent: { in: [10014, 10015] } },
+    outcome: 'failure',
+    code: 'client_configuration',
+  },
+  {
+    when: 'OTP entered inside the corporate network (10008, row 23)',
+    match: { clientEvent: 10008 },
+    outcome: 'failure',
+    code: 'client_inside_corpnet',
+  },
+  {
+    when: 'the CA received the request and logged no decision',
+    match: { caRequest: true, caStatus: 'none', 'covered.ca': true },
+    outcome: 'failure',
+    code: 'ca_no_response',
+  },
+  {
+    when: 'another client error',
+    match: { clientEvent: { not: null } },
+    outcome: 'failure',
+    code: 'client_error_other',
+  },
+  { when: 'anything else: not enough evidence to conclude', match: {}, outcome: 'incomplete', code: null },
+];

@@ -1,0 +1,200 @@
+import { ansi, i32, trimNuls, u16, u32, utf16 } from '../bytes.js';
+import { BinXmlError, type SubstitutionValue } from './nodes.js';
+import * as T from './tokens.js';
+
+// Renders substitution values as text the way Windows' own XML rendering (EvtRender / Event Viewer "XML View")
+// writes them: decimal integers, `0x`-prefixed lower-case hex without padding for HexInt32/64 (e.g. the
+// SubjectLogonId "0x3e7" and Keywords "0x80000000000000" of test/fixtures/windows-samples/other/security-4624-renderinginfo.xml
+// and nps-4402-1.xml), lower-case GUIDs in braces, S-1-… SIDs, upper-case hex for binary, ISO-8601 UTC times.
+
+/** The value as text; an array value gives one string per item. */
+export function renderValue(bytes: Uint8Array, value: SubstitutionValue): string | string[] {
+  const { type, at, size } = value;
+  if (type & T.VALUE_ARRAY_FLAG) return renderArray(bytes, type & ~T.VALUE_ARRAY_FLAG, at, size);
+  return renderScalar(bytes, type, at, size);
+}
+
+function renderScalar(b: Uint8Array, type: number, at: number, size: number): string {
+  switch (type) {
+    case T.VALUE_NULL:
+      return '';
+    case T.VALUE_STRING:
+    case T.VALUE_EVT_XML:
+      return trimNuls(utf16(b, at, size >>> 1));
+    case T.VALUE_ANSI_STRING:
+      return trimNuls(ansi(b, at, size));
+    case T.VALUE_INT8:
+      return String(((b[at] as number) << 24) >> 24);
+    case T.VALUE_UINT8:
+      return String(b[at] as number);
+    case T.VALUE_INT16:
+      return String((u16(b, at) << 16) >> 16);
+    case T.VALUE_UINT16:
+      return String(u16(b, at));
+    case T.VALUE_INT32:
+      return String(i32(b, at));
+    case T.VALUE_UINT32:
+      return String(u32(b, at));
+    case T.VALUE_INT64:
+      return BigInt.asIntN(64, uint64(b, at)).toString();
+    case T.VALUE_UINT64:
+      return uint64(b, at).toString();
+    case T.VALUE_REAL32:
+      return String(view(b).getFloat32(at, true));
+    case T.VALUE_REAL64:
+      return String(view(b).getFloat64(at, true));
+    case T.VALUE_BOOL:
+      return isNonZero(b, at, size) ? 'true' : 'false';
+    case T.VALUE_BINARY:
+      return hexBytes(b, at, size);
+    case T.VALUE_GUID:
+      return renderGuid(b, at);
+    case T.VALUE_SIZE_T:
+    case T.VALUE_HEX_INT32:
+    case T.VALUE_HEX_INT64:
+      return `0x${(size === 4 ? BigInt(u32(b, at)) : uint64(b, at)).toString(16)}`;
+    case T.VALUE_FILETIME:
+      return renderFiletime(u32(b, at), u32(b, at + 4));
+    case T.VALUE_SYSTEMTIME:
+      return renderSystemtime(b, at);
+    case T.VALUE_SID:
+      return renderSid(b, at, size);
+    default:
+      throw new BinXmlError(`unsupported value type 0x${type.toString(16)}`, at);
+  }
+}
+
+/** Fixed item sizes of the array types; strings are NUL-separated instead. */
+const ITEM_SIZE: Readonly<Record<number, number>> = {
+  [T.VALUE_INT8]: 1,
+  [T.VALUE_UINT8]: 1,
+  [T.VALUE_INT16]: 2,
+  [T.VALUE_UINT16]: 2,
+  [T.VALUE_INT32]: 4,
+  [T.VALUE_UINT32]: 4,
+  [T.VALUE_INT64]: 8,
+  [T.VALUE_UINT64]: 8,
+  [T.VALUE_REAL32]: 4,
+  [T.VALUE_REAL64]: 8,
+  [T.VALUE_BOOL]: 4,
+  [T.VALUE_GUID]: 16,
+  [T.VALUE_FILETIME]: 8,
+  [T.VALUE_SYSTEMTIME]: 16,
+  [T.VALUE_HEX_INT32]: 4,
+  [T.VALUE_HEX_INT64]: 8,
+};
+
+function renderArray(b: Uint8Array, type: number, at: number, size: number): string[] {
+  if (type === T.VALUE_STRING) {
+    const text = utf16(b, at, size >>> 1);
+    const items = text.split('\u0000');
+    if (items.length > 0 && items[items.length - 1] === '') items.pop(); // the last item's terminator
+    return items;
+  }
+  if (type === T.VALUE_ANSI_STRING)
+    return ansi(b, at, size)
+      .split('\u0000')
+      .filter((s, i, all) => i < all.length - 1 || s !== '');
+  if (type === T.VALUE_SID) return splitSids(b, at, size);
+  const itemSize = ITEM_SIZE[type];
+  if (itemSize === undefined) throw new BinXmlError(`unsupported array type 0x${type.toString(16)}`, at);
+  const items: string[] = [];
+  for (let p = at; p + itemSize <= at + size; p += itemSize) items.push(renderScalar(b, type, p, itemSize));
+  return items;
+}
+
+function splitSids(b: Uint8Array, at: number, size: number): string[] {
+  const items: string[] = [];
+  for (let p = at; p + 8 <= at + size; ) {
+    const length = 8 + 4 * (b[p + 1] as number);
+    items.push(renderSid(b, p, length));
+    p += length;
+  }
+  return items;
+}
+
+function uint64(b: Uint8Array, at: number): bigint {
+  return BigInt(u32(b, at)) | (BigInt(u32(b, at + 4)) << 32n);
+}
+
+function isNonZero(b: Uint8Array, at: number, size: number): boolean {
+  for (let i = 0; i < size; i++) if (b[at + i] !== 0) return true;
+  return false;
+}
+
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+const HEX = '0123456789ABCDEF';
+
+function hexBytes(b: Uint8Array, at: number, size: number): string {
+  let s = '';
+  for (let i = 0; i < size; i++) {
+    const x = b[at + i] as number;
+    s += HEX[x >> 4] + (HEX[x & 15] as string);
+  }
+  return s;
+}
+
+function hex(value: number, digits: number): string {
+  return value.toString(16).padStart(digits, '0');
+}
+
+/** `{data1-data2-data3-data4}` with the first three fields little-endian, as Windows writes GUIDs. */
+export function renderGuid(b: Uint8Array, at: number): string {
+  let tail = '';
+  for (let i = 10; i < 16; i++) tail += hex(b[at + i] as number, 2);
+  return `{${hex(u32(b, at), 8)}-${hex(u16(b, at + 4), 4)}-${hex(u16(b, at + 6), 4)}-${hex(b[at + 8] as number, 2)}${hex(b[at + 9] as number, 2)}-${tail}}`;
+}
+
+/** `S-revision-authority-sub…`: the authority is 48-bit big-endian, the sub-authorities 32-bit little-endian. */
+function renderSid(b: Uint8Array, at: number, size: number): string {
+  if (size < 8) throw new BinXmlError('SID shorter than its header', at);
+  const count = b[at + 1] as number;
+  if (8 + count * 4 > size) throw new BinXmlError('SID shorter than its sub-authority count', at);
+  let authority = 0;
+  for (let i = 2; i < 8; i++) authority = authority * 256 + (b[at + i] as number);
+  let s = `S-${b[at] as number}-${authority}`;
+  for (let i = 0; i < count; i++) s += `-${u32(b, at + 8 + i * 4)}`;
+  return s;
+}
+
+// FILETIME counts 100 ns ticks since 1601-01-01. Split arithmetic keeps it exact without BigInt:
+// 2^32 = 429 * 10^7 + 4967296, and every intermediate stays below 2^53.
+const SECONDS_1601_TO_1970 = 11644473600;
+
+/** A FILETIME (two 32-bit halves) as `YYYY-MM-DDTHH:MM:SS.fffffffZ`, the 7-digit form of current Windows. */
+export function renderFiletime(low: number, high: number): string {
+  const spill = high * 4967296 + low;
+  const seconds = high * 429 + Math.floor(spill / 1e7);
+  const ticks = spill % 1e7;
+  // Records of a chunk are written within the same seconds, and each record's header repeats its TimeCreated:
+  // remembering the last second's text skips most Date work.
+  if (seconds !== lastSeconds) {
+    const date = new Date((seconds - SECONDS_1601_TO_1970) * 1000);
+    if (Number.isNaN(date.getTime())) throw new BinXmlError('FILETIME out of range', 0);
+    lastSecondsText = date.toISOString().slice(0, 19);
+    lastSeconds = seconds;
+  }
+  return `${lastSecondsText}.${String(ticks).padStart(7, '0')}Z`;
+}
+
+let lastSeconds = Number.NaN;
+let lastSecondsText = '';
+
+/** A SYSTEMTIME (year, month, weekday, day, hour, minute, second, milliseconds) in the same form as FILETIME. */
+function renderSystemtime(b: Uint8Array, at: number): string {
+  const [year, month, , day, hour, minute, second, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((o) => u16(b, at + o)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${String(ms).padStart(3, '0')}0000Z`;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest';
+import { renderFiletime, renderValue } from '../src/binxml/values.js';
+
+// Value rendering, each against a value whose Windows rendering is known: the Security-Auditing provider GUID and
+// SubjectLogonId 0x3e7 (test/fixtures/windows-samples/other/security-4624-renderinginfo.xml), the SYSTEM SID S-1-5-18.
+const value = (type: number, bytes: number[]) =>
+  renderValue(Uint8Array.from(bytes), { type, at: 0, size: bytes.length });
+
+describe('BinXML value rendering', () => {
+  test('GUID: first three fields little-endian, lower case, in braces', () => {
+    const guid = [0x25, 0x96, 0x84, 0x54, 0x78, 0x54, 0x94, 0x49, 0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28, 0xc3, 0x0d];
+    expect(value(0x0f, guid)).toBe('{54849625-5478-4994-a5ba-3e3b0328c30d}');
+  });
+
+  test('SID S-1-5-18 and hex integers without padding', () => {
+    expect(value(0x13, [1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0])).toBe('S-1-5-18');
+    expect(value(0x15, [0xe7, 0x03, 0, 0, 0, 0, 0, 0])).toBe('0x3e7');
+    expect(value(0x14, [0x6d, 0x00, 0x00, 0xc0])).toBe('0xc000006d');
+  });
+
+  test('signed and unsigned integers, bool, binary', () => {
+    expect(value(0x03, [0xff])).toBe('-1');
+    expect(value(0x04, [0xff])).toBe('255');
+    expect(value(0x07, [0xfe, 0xff, 0xff, 0xff])).toBe('-2');
+    expect(value(0x09, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])).toBe('-1');
+    expect(value(0x0a, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])).toBe('18446744073709551615');
+    expect(value(0x0d, [1, 0, 0, 0])).toBe('true');
+    expect(value(0x0e, [0xe1, 0x07, 0x0a])).toBe('E1070A');
+  });
+
+  test('strings drop their NUL terminator; string arrays split on NUL', () => {
+    expect(value(0x01, [0x2d, 0, 0, 0])).toBe('-');
+    expect(value(0x81, [0x61, 0, 0, 0, 0x62, 0, 0, 0])).toEqual(['a', 'b']);
+    expect(value(0x02, [0x41, 0xe9, 0])).toBe('Aé');
+  });
+
+  test('FILETIME renders the 7 fractional digits it holds', () => {
+    // 2016-07-08T18:12:51.6816408Z is record 2 of security.evtx (libevtx: 18:12:51.681640800Z).
+    const big = (BigInt(Date.UTC(2016, 6, 8, 18, 12, 51) / 1000) + 11644473600n) * 10_000_000n + 6816408n;
+    expect(renderFiletime(Number(big & 0xffffffffn), Number(big >> 32n))).toBe('2016-07-08T18:12:51.6816408Z');
+    expect(renderFiletime(0, 0)).toBe('1601-01-01T00:00:00.0000000Z');
+  });
+
+  test('SYSTEMTIME renders in the same form', () => {
+    const fields = [2021, 3, 3, 31, 23, 54, 11, 809];
+    expect(
+      value(
+        0x12,
+        fields.flatMap((n) => [n & 0xff, n >> 8]),
+      ),
+    ).toBe('2021-03-31T23:54:11.8090000Z');
+  });
+});

@@ -1,0 +1,86 @@
+import type { ParsedEvent } from '@otptrace/model';
+import type { NormalizeContext, Normalized } from './outcome.js';
+import { normalizeCaApplication, normalizeCaAudit } from './sources/adcs.js';
+import { normalizeClient } from './sources/client.js';
+import { normalizeIis } from './sources/iis.js';
+import { normalizeNpsDecision, normalizeNpsDirectory } from './sources/nps.js';
+
+/** A mapper from a parsed event of one provider to a normalised event. */
+type Mapper = (p: ParsedEvent, ctx: NormalizeContext) => Normalized;
+
+interface ProviderEntry {
+  /** Event IDs this provider writes that take part in an OTP logon, with their mapper. */
+  readonly events: ReadonlyMap<number, Mapper>;
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const entry = (ids: number[], mapper: Mapper): ProviderEntry => ({ events: new Map(ids.map((id) => [id, mapper])) });
+
+// Provider names and GUIDs: docs/windows-events.md §2.1–§2.4. Names are matched case-insensitively.
+const SECURITY: ProviderEntry = {
+  events: new Map<number, Mapper>([
+    ...[6272, 6273, 6274].map((id): [number, Mapper] => [id, normalizeNpsDecision]),
+    ...[4886, 4887, 4888, 4889].map((id): [number, Mapper] => [id, normalizeCaAudit]),
+  ]),
+};
+const CA_APP = entry([53, 21, 22, 54], normalizeCaApplication);
+
+const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map([
+  ['microsoft-windows-otpcredentialproviderevt', entry(range(10000, 10022), normalizeClient)],
+  ['microsoft-windows-iis-logging', entry([6200], normalizeIis)],
+  ['microsoft-windows-security-auditing', SECURITY],
+  ['nps', entry([4402], normalizeNpsDirectory)],
+  ['microsoft-windows-certificationauthority', CA_APP],
+  // Legacy event source names of the CA service in older renderings.
+  ['certificationauthority', CA_APP],
+  ['certsvc', CA_APP],
+]);
+
+// Channels that only OTP sources write to: an OTP event ID there from another provider is suspicious, not noise.
+const OTP_CHANNELS = new Set(['microsoft-windows-otpcredentialprovider/operational', 'microsoft-iis-logging/logs']);
+const SECURITY_OTP_IDS = new Set([6272, 6273, 6274, 4886, 4887, 4888, 4889]);
+
+const CS_METHOD = Buffer.from('cs-method');
+const POST = Buffer.from('POST');
+
+/**
+ * Drop an IIS 6200 that is not a POST from its bytes, before any parse: the OTP sign-in is a POST (MS-OTPCE §1.4) and
+ * the DA server's sites log many other requests. Null when the event must be parsed (a POST, or a shape not
+ * recognised here, which the mapper then judges).
+ */
+export function prefilterIisBytes(bytes: Buffer): 'gateway_other_request' | null {
+  const at = bytes.indexOf(CS_METHOD);
+  if (at < 0) return null;
+  const gt = bytes.indexOf(0x3e, at); // '>' ending <Data Name="cs-method">
+  if (gt < 0 || gt - at > 16 || bytes[gt - 1] === 0x2f) return null;
+  const lt = bytes.indexOf(0x3c, gt); // '<' of </Data>
+  if (lt < 0 || lt - gt > 16) return null;
+  const method = bytes.subarray(gt + 1, lt);
+  // HTTP methods are upper case as clients send them; compared without case all the same.
+  return method.length === POST.length && method.toString('latin1').toUpperCase() === 'POST'
+    ? null
+    : 'gateway_other_request';
+}
+
+/** How an event header is classified before any full parse. */
+export type Classification =
+  | { readonly kind: 'relevant'; readonly mapper: Mapper }
+  | { readonly kind: 'unrelated' }
+  | { readonly kind: 'unknown_provider'; readonly message: string };
+
+/** Decide from provider, event ID and channel whether an event matters, cheaply (most of a Security log does not). */
+export function classify(provider: string, eventId: number, channel: string): Classification {
+  const known = PROVIDERS.get(provider.toLowerCase());
+  const mapper = known?.events.get(eventId);
+  if (mapper !== undefined) return { kind: 'relevant', mapper };
+  if (known === undefined) {
+    const ch = channel.toLowerCase();
+    if (OTP_CHANNELS.has(ch) || (ch === 'security' && SECURITY_OTP_IDS.has(eventId))) {
+      return {
+        kind: 'unknown_provider',
+        message: `event ${eventId} in channel ${channel} from a provider that does not write it`,
+      };
+    }
+  }
+  return { kind: 'unrelated' };
+}

@@ -1,0 +1,145 @@
+import type { ParsedEvent } from '@otptrace/model';
+import {
+  baseFields,
+  field,
+  hresultInText,
+  ignored,
+  intField,
+  type NormalizeContext,
+  type Normalized,
+  rejected,
+  toHresult,
+} from '../outcome.js';
+
+// CA, Security log (provider Microsoft-Windows-Security-Auditing, task 12805). Fields read (samples adcs-4886-1,
+// adcs-4887-1, adcs-4888-1, adcs-4886-2-synthetic-v0; version 0/1 layouts in docs/windows-events.md §2.4):
+//   4886 received: RequestId, Requester, Attributes (v0); + Subject, SubjectAlternativeName, CertificateTemplate (v1)
+//   4887 issued / 4888 denied / 4889 pending: RequestId, Requester, Attributes, Disposition, SubjectKeyIdentifier,
+//   Subject (v0); 4888's Disposition is the denial HRESULT as a signed decimal (-2146875392 = 0x80094800).
+// CA, Application log (provider Microsoft-Windows-CertificationAuthority; §2.4 table): 53 denied (RequestId, Reason,
+// SubjectName, AdditionalInformation), 21/22 could not process (RequestId, ErrorCode, SubjectName[, AdditionalInformation]),
+// 54 pending. Older renderings carry the same values as unnamed <Data> in that order (%1..%4).
+
+const RESULT_STATUS = { 4887: 'issued', 4888: 'denied', 4889: 'pending' } as const;
+
+/** Map one CA Security event (4886–4889). */
+export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normalized {
+  const base = baseFields(p);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
+  const requestId = intField(p, 'RequestId') ?? intField(p, 'RequestID') ?? intField(p, 'Request ID');
+  if (requestId === null || requestId === undefined)
+    return rejected(
+      requestId === null ? 'missing_field' : 'invalid_field',
+      `CA ${p.eventId} without a numeric RequestId`,
+      'EventData.RequestId',
+    );
+  const requester = field(p, 'Requester');
+  if (requester === null) return rejected('missing_field', `CA ${p.eventId} without Requester`, 'EventData.Requester');
+  if (requester.trim().endsWith('$')) return ignored('machine_request');
+  const attributes = parseAttributes(field(p, 'Attributes'));
+  const template = field(p, 'CertificateTemplate') ?? attributes.get('certificatetemplate') ?? null;
+  const user = ctx.identity.resolve(requester) ?? ctx.identity.resolve(field(p, 'SubjectAlternativeName'));
+  const subject = field(p, 'Subject');
+  if (p.eventId === 4886) {
+    return {
+      status: 'event',
+      event: {
+        id: base.id,
+        ref: base.ref,
+        time: base.time,
+        kind: 'ca.request',
+        source: 'ca',
+        user,
+        requestId,
+        template,
+        subject,
+        // rmd: is the requesting machine ([MS-WCCE] 3.2.2.6.2.1.1); ccm: may be the CA's own web server, so second.
+        requestingMachine: attributes.get('rmd') ?? attributes.get('ccm') ?? null,
+      },
+    };
+  }
+  const status = RESULT_STATUS[p.eventId as keyof typeof RESULT_STATUS];
+  const disposition = field(p, 'Disposition');
+  let hresult: string | null = null;
+  if (status === 'denied') {
+    hresult = toHresult(disposition);
+    if (hresult === null)
+      return rejected(
+        disposition === null ? 'missing_field' : 'invalid_field',
+        '4888 Disposition is not an HRESULT',
+        'EventData.Disposition',
+      );
+  }
+  return {
+    status: 'event',
+    event: {
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
+      kind: 'ca.result',
+      source: 'ca',
+      user,
+      requestId,
+      status,
+      hresult,
+      template,
+      subject,
+      detail: null,
+    },
+  };
+}
+
+const APP_FIELDS: Record<number, { status: 'denied' | 'error' | 'pending'; reasonField: string }> = {
+  53: { status: 'denied', reasonField: 'Reason' },
+  21: { status: 'error', reasonField: 'ErrorCode' },
+  22: { status: 'error', reasonField: 'ErrorCode' },
+  54: { status: 'pending', reasonField: 'AdditionalInformation' },
+};
+
+/** Map one CertificationAuthority application event (53, 21, 22, 54). */
+export function normalizeCaApplication(p: ParsedEvent, _ctx: NormalizeContext): Normalized {
+  const base = baseFields(p);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
+  const spec = APP_FIELDS[p.eventId];
+  if (spec === undefined) return ignored('unrelated_event');
+  const named = Object.keys(p.data).length > 0;
+  const requestText = named ? field(p, 'RequestId') : (p.dataList[0]?.trim() ?? null);
+  if (requestText === null || !/^\d+$/.test(requestText))
+    return rejected(
+      'missing_field',
+      `CertificationAuthority ${p.eventId} without a numeric request ID`,
+      'EventData.RequestId',
+    );
+  const reason = named ? field(p, spec.reasonField) : (p.dataList[1]?.trim() ?? null);
+  const subject = named ? field(p, 'SubjectName') : (p.dataList[2]?.trim() ?? null);
+  const extra = named ? field(p, 'AdditionalInformation') : (p.dataList[3]?.trim() ?? null);
+  const detail = [reason, extra].filter((s): s is string => s !== null && s !== '').join(' — ') || null;
+  return {
+    status: 'event',
+    event: {
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
+      kind: 'ca.result',
+      source: 'ca',
+      user: null,
+      requestId: Number(requestText),
+      status: spec.status,
+      hresult: spec.status === 'pending' ? null : (hresultInText(reason) ?? hresultInText(extra)),
+      template: null,
+      subject,
+      detail,
+    },
+  };
+}
+
+/** `CertificateTemplate:DAOTPLogon SAN:upn=a@b rmd:pc1.corp` → lower-case keys to values. */
+function parseAttributes(text: string | null): Map<string, string> {
+  const out = new Map<string, string>();
+  if (text === null) return out;
+  for (const part of text.split(/\s+/)) {
+    const colon = part.indexOf(':');
+    if (colon > 0) out.set(part.slice(0, colon).toLowerCase(), part.slice(colon + 1));
+  }
+  return out;
+}

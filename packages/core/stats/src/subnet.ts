@@ -1,0 +1,56 @@
+// Client subnets group attempts by where users connect from: IIS `c-ip` is the only client-network attribute of an
+// attempt (docs/windows-events.md §0.2, "Client IP" row). IPv4 groups by /24, IPv6 by /64.
+
+/** The /24 (IPv4) or /64 (IPv6) network of a client address, e.g. `203.0.113.0/24`; null when not an IP address. */
+export function clientSubnet(address: string | null): string | null {
+  if (address === null) return null;
+  const trimmed = address.trim();
+  const v4 = ipv4Octets(trimmed);
+  if (v4 !== null) return `${v4[0]}.${v4[1]}.${v4[2]}.0/24`;
+  const v6 = ipv6Groups(trimmed);
+  if (v6 === null) return null;
+  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 client seen through a dual-stack socket.
+  if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
+    const [hi = 0, lo = 0] = [v6[6], v6[7]];
+    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.0/24`;
+  }
+  return `${v6
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+function ipv4Octets(text: string): number[] | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  const octets = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : Number.NaN));
+  return octets.every((o) => o >= 0 && o <= 255) ? octets : null;
+}
+
+/** The eight 16-bit groups of an IPv6 address (with `::` expanded and a trailing dotted IPv4 part), or null. */
+function ipv6Groups(text: string): number[] | null {
+  const withoutZone = text.replace(/^\[|\]$/g, '').split('%')[0] ?? '';
+  if (!withoutZone.includes(':')) return null;
+  // A trailing dotted IPv4 part (::ffff:192.0.2.1) is two groups written another way.
+  const lastColon = withoutZone.lastIndexOf(':');
+  const v4 = ipv4Octets(withoutZone.slice(lastColon + 1));
+  const body =
+    v4 === null
+      ? withoutZone
+      : `${withoutZone.slice(0, lastColon + 1)}${(((v4[0] ?? 0) << 8) | (v4[1] ?? 0)).toString(16)}:${(((v4[2] ?? 0) << 8) | (v4[3] ?? 0)).toString(16)}`;
+  const halves = body.split('::');
+  if (halves.length > 2) return null;
+  const parse = (s: string): number[] | null => {
+    if (s === '') return [];
+    const groups = s.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? Number.parseInt(g, 16) : Number.NaN));
+    return groups.some(Number.isNaN) ? null : groups;
+  };
+  const head = parse(halves[0] ?? '');
+  const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
+  if (head === null || rest === null) return null;
+  const explicit = head.length + rest.length;
+  if (halves.length === 1 && explicit !== 8) return null;
+  if (halves.length === 2 && explicit > 7) return null;
+  const zeros = new Array<number>(8 - explicit).fill(0);
+  return [...head, ...zeros, ...rest];
+}

@@ -1,0 +1,159 @@
+import type { AttemptRecord, NormalizedEvent } from '@otptrace/schemas';
+import { ATTR, OTP_FAILURE_EVENT, SPAN_NAMES } from '@otptrace/schemas';
+import { collectDrafts } from './collect.js';
+import type { StageDraft } from './drafts.js';
+import { byTime } from './drafts.js';
+import { compact, evidenceAttributes, refsOf } from './evidence.js';
+import { spanIdFor } from './ids.js';
+import type { PlacedDraft } from './place.js';
+import { placeDrafts } from './place.js';
+import type { Attributes, SpanData, SpanEventData, SpanStatusData } from './span-data.js';
+import { isoToEpochMs } from './time.js';
+
+/** The fallback `error.type` of the semantic conventions, for a failure without a root-cause code. */
+const OTHER_ERROR_TYPE = '_OTHER';
+
+/**
+ * One OTP attempt as one trace: the attempt span (root) and one child span per stage occurrence, in the order the
+ * stages happened, with the events' own times. The failing span carries status ERROR, `error.type` and an
+ * `otp.failure` event with the error details. Pure: IDs derive from `record.traceId` and each span's first event.
+ */
+export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[]): SpanData[] {
+  const placed = placeDrafts(collectDrafts(events));
+  const failing = record.outcome === 'failure' ? failingDraft(record, placed) : undefined;
+  const idOf = new Map(placed.map((p) => [p.draft, spanIdFor(record.traceId, roleOf(p.draft))]));
+  const rootId = spanIdFor(record.traceId, 'root');
+  const stageSpans = placed.map((p) =>
+    stageSpan(record, p, {
+      spanId: idOf.get(p.draft)!,
+      parentSpanId: p.parent === null ? rootId : idOf.get(p.parent)!,
+      failing: p.draft === failing,
+    }),
+  );
+  stageSpans.sort((a, b) => a.startTime - b.startTime || b.endTime - a.endTime);
+  return [rootSpan(record, rootId, stageSpans), ...stageSpans];
+}
+
+/** The span's role for its deterministic ID: its stage and the identity of its first log record. */
+function roleOf(draft: StageDraft): string {
+  return `${draft.stage}:${[...draft.events].sort(byTime)[0]!.id}`;
+}
+
+/**
+ * The span that shows the failure: the failed stage's span whose own log reports the failure (the last one if
+ * several), else the failed stage's last span. When the failed stage logged nothing (e.g. NPS never answered),
+ * the last span whose log reports a failure, which is the step that noticed it; `otp.failure.stage` on it still
+ * names the stage the diagnosis blames.
+ */
+function failingDraft(record: AttemptRecord, placed: readonly PlacedDraft[]): StageDraft | undefined {
+  const drafts = placed.map((p) => p.draft).sort((a, b) => a.endTime - b.endTime);
+  const ofStage = drafts.filter((d) => d.stage === record.failedStage);
+  return ofStage.filter((d) => d.reportsFailure).pop() ?? ofStage.pop() ?? drafts.filter((d) => d.reportsFailure).pop();
+}
+
+interface Identity {
+  readonly spanId: string;
+  readonly parentSpanId: string;
+  readonly failing: boolean;
+}
+
+function stageSpan(record: AttemptRecord, place: PlacedDraft, identity: Identity): SpanData {
+  const { draft } = place;
+  const attributes: Attributes = {
+    [ATTR.STAGE]: draft.stage,
+    ...draft.attributes,
+    [ATTR.SYNTHETIC_START]: place.startFrom !== 'logged',
+    [ATTR.START_FROM]: place.startFrom,
+    ...evidenceAttributes(refsOf([...draft.events].sort(byTime))),
+  };
+  if (identity.failing) Object.assign(attributes, failureAttributes(record));
+  return {
+    traceId: record.traceId,
+    spanId: identity.spanId,
+    parentSpanId: identity.parentSpanId,
+    role: draft.stage,
+    name: draft.name,
+    kind: draft.kind,
+    startTime: place.startTime,
+    endTime: draft.endTime,
+    attributes,
+    status: identity.failing ? failureStatus(record) : UNSET,
+    events: identity.failing ? [failureEvent(record, draft.endTime)] : [],
+    host: draft.events[0]!.ref.computer,
+  };
+}
+
+const UNSET: SpanStatusData = Object.freeze({ code: 'unset', message: null });
+
+function failureStatus(record: AttemptRecord): SpanStatusData {
+  return { code: 'error', message: record.rootCause?.title ?? 'OTP attempt failed' };
+}
+
+function failureAttributes(record: AttemptRecord): Attributes {
+  return compact({
+    [ATTR.ERROR_TYPE]: record.rootCause?.code ?? OTHER_ERROR_TYPE,
+    [ATTR.FAILED_STAGE]: record.failedStage,
+  });
+}
+
+/** The error details as a span event (not an exception event: a denial is not an exception). */
+function failureEvent(record: AttemptRecord, time: number): SpanEventData {
+  const { detail } = record;
+  return {
+    name: OTP_FAILURE_EVENT,
+    time,
+    attributes: compact({
+      [ATTR.NPS_REASON_CODE]: detail.npsReasonCode,
+      [ATTR.NPS_REASON]: detail.npsReason,
+      [ATTR.CA_HRESULT]: detail.caHresult,
+      [ATTR.CA_HRESULT_SYMBOL]: detail.caHresultSymbol,
+      [ATTR.CLIENT_EVENT_ID]: detail.clientEventId,
+      [ATTR.CLIENT_ERROR_CODE]: detail.clientErrorCode,
+      // An HTTP 200 is no error detail: DA answers AuthenticationError inside a 200 (docs/windows-events.md §4 row 2).
+      [ATTR.HTTP_RESPONSE_STATUS_CODE]:
+        detail.httpStatus !== null && detail.httpStatus >= 400 ? detail.httpStatus : null,
+    }),
+  };
+}
+
+/** The attempt span: it covers the attempt's own start and end and every stage span. */
+function rootSpan(record: AttemptRecord, spanId: string, children: readonly SpanData[]): SpanData {
+  const starts = [isoToEpochMs(record.start), ...children.map((c) => c.startTime)].filter(Number.isFinite);
+  const ends = [isoToEpochMs(record.end), ...children.map((c) => c.endTime)].filter(Number.isFinite);
+  if (starts.length === 0 || ends.length === 0) throw new Error(`attempt ${record.id}: start/end are not ISO times`);
+  const failed = record.outcome === 'failure';
+  const attributes: Attributes = {
+    ...compact({
+      [ATTR.ENDUSER_ID]: record.user,
+      [ATTR.ATTEMPT_ID]: record.id,
+      [ATTR.ATTEMPT_OUTCOME]: record.outcome,
+      [ATTR.ATTEMPT_CLOSED_BY]: record.closedBy,
+      [ATTR.ATTEMPT_GATEWAY_AMBIGUOUS]: record.gatewayAmbiguous,
+      [ATTR.CLIENT_ADDRESS]: record.clientAddress,
+      [ATTR.ROOT_CAUSE_CODE]: record.rootCause?.code,
+      [ATTR.ROOT_CAUSE_TITLE]: record.rootCause?.title,
+      [ATTR.ROOT_CAUSE_REMEDIATION]: record.rootCause?.remediation,
+      [ATTR.HOST_CLIENT]: record.hosts.client,
+      [ATTR.HOST_GATEWAY]: record.hosts.gateway,
+      [ATTR.HOST_RADIUS]: record.hosts.radius,
+      [ATTR.HOST_CA]: record.hosts.ca,
+      [ATTR.SYNTHETIC_START]: false,
+    }),
+    ...(failed ? failureAttributes(record) : {}),
+    ...evidenceAttributes(record.evidence),
+  };
+  return {
+    traceId: record.traceId,
+    spanId,
+    parentSpanId: null,
+    role: 'attempt',
+    name: SPAN_NAMES.attempt,
+    kind: 'internal',
+    startTime: Math.min(...starts),
+    endTime: Math.max(...ends),
+    attributes,
+    status: failed ? failureStatus(record) : UNSET,
+    events: [],
+    host: null,
+  };
+}

@@ -1,0 +1,92 @@
+import { analyzePaths } from '@otptrace/cli';
+import { type AttemptRecord, analysisConfigSchema } from '@otptrace/schemas';
+import { summarizeAttempts } from '@otptrace/stats';
+import { describe, expect, it } from 'vitest';
+import { buildReportData, type ReportData, renderReport, stageBars } from '../src/index.js';
+
+const SEED = new URL('../../../../examples/seed-story', import.meta.url).pathname;
+const quiet = { stdout() {}, stderr() {} };
+const seed = await analyzePaths([SEED], analysisConfigSchema.parse({}), quiet, false);
+const bsimon = seed.attempts.find((a) => a.record.user === 'corp\\bsimon')!;
+
+/** The JSON embedded in a report, read back the way the page's script reads it. */
+function embedded(html: string): ReportData {
+  const match = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+  return JSON.parse(match![1]!) as ReportData;
+}
+
+function withUser(record: AttemptRecord, user: string): AttemptRecord {
+  return { ...record, user };
+}
+
+describe('renderReport', () => {
+  it('embeds a hostile user name as inert data that reads back unchanged', () => {
+    const hostile = 'corp\\</script><script>window.pwned=1</script><img src=x onerror=alert(1)><!--';
+    const record = withUser(bsimon.record, hostile);
+    const html = renderReport({ attempts: [{ record }], stats: summarizeAttempts([record]) }, { title: '<b>x</b>' });
+    expect(html).not.toContain('<script>window.pwned');
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toContain('<!--');
+    expect(html).toContain('<title>&#60;b&#62;x&#60;/b&#62;</title>');
+    // Three script elements and no more: config, data and the page's own script.
+    expect(html.match(/<script/g)).toHaveLength(3);
+    const data = embedded(html);
+    expect(data.strings[data.attempts[0]![2]]).toBe(hostile);
+  });
+
+  it('forbids network access from the report page', () => {
+    const html = renderReport({ attempts: [], stats: summarizeAttempts([]) });
+    expect(html).toContain("connect-src 'none'");
+    expect(html).not.toMatch(/<(link|img|iframe)\b|src="http/);
+  });
+});
+
+describe('buildReportData', () => {
+  it('gives the seed story a waterfall whose CA bar fails with the HRESULT, and the cause with its remediation', () => {
+    const data = buildReportData({ attempts: [bsimon], stats: summarizeAttempts([bsimon.record]) });
+    const [a] = data.attempts;
+    const s = (i: number) => data.strings[i];
+    expect(s(a![6])).toBe('ca');
+    expect(s(a![8])).toBe('0x80094811 CERTSRV_E_KEY_LENGTH');
+    const bars = a![10].map((b) => [s(b[0]), b[4]]);
+    expect(bars.filter(([, failing]) => failing === 1)).toEqual([['ca', 1]]);
+    expect(bars.map(([stage]) => stage)).toEqual(['gateway', 'radius', 'ca', 'client']);
+    const [code, title, remediation] = data.causes[0]!.map(s);
+    expect(code).toBe('ca_denied_key_length');
+    expect(title).toBe(bsimon.record.rootCause!.title);
+    expect(remediation).toContain('Microsoft RSA SChannel Cryptographic Provider');
+    // Every evidence record is reachable from exactly one bar.
+    expect(a![10].flatMap((b) => b[6]).sort()).toEqual(a![11].map((_, i) => i));
+  });
+
+  it('interns repeated strings once', () => {
+    const data = buildReportData({
+      attempts: seed.attempts,
+      stats: summarizeAttempts(seed.attempts.map((a) => a.record)),
+    });
+    expect(data.strings.filter((x) => x === 'nps01.corp.example')).toHaveLength(1);
+    expect(data.attempts).toHaveLength(seed.attempts.length);
+  });
+});
+
+describe('stageBars', () => {
+  it('from the JSON contract alone: one bar per stage spanning its evidence, the failed stage failing', () => {
+    const bars = stageBars(bsimon.record);
+    expect(bars.map((b) => [b.stage, b.failing, b.evidence.length])).toEqual([
+      ['radius', false, 1],
+      ['gateway', false, 1],
+      ['ca', true, 3],
+      ['client', false, 1],
+    ]);
+    const ca = bars.find((b) => b.stage === 'ca')!;
+    expect(ca.endMs - ca.startMs).toBeCloseTo(31, 3);
+  });
+
+  it('from the events: the trace spans, with the IIS request starting before NPS answers', () => {
+    const bars = stageBars(bsimon.record, bsimon.events);
+    const gateway = bars.find((b) => b.stage === 'gateway')!;
+    const radius = bars.find((b) => b.stage === 'radius')!;
+    expect(gateway.startMs).toBeLessThan(radius.endMs);
+    expect(bars.filter((b) => b.failing).map((b) => b.stage)).toEqual(['ca']);
+  });
+});
