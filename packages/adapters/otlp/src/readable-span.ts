@@ -44,57 +44,78 @@ export type RoleResources = (role: SpanRole, host: string | null) => Resource;
 export function createRoleResources(configured: Readonly<Record<string, string>>): RoleResources {
   const { 'service.name': namespace, ...rest } = configured;
   const base = { 'service.namespace': namespace ?? 'otptrace', ...rest };
-  const cache = new Map<string, Resource>();
+  const byRole = new Map<SpanRole, Map<string | null, Resource>>();
   return (role, host) => {
-    const service = ROLE_SERVICES[role];
-    const key = `${service}\u0000${host ?? ''}`;
-    let resource = cache.get(key);
+    let byHost = byRole.get(role);
+    if (byHost === undefined) {
+      // The attempt and the client result share the client's service, hence its resources.
+      const shared = role === 'attempt' ? 'client' : role === 'client' ? 'attempt' : null;
+      byHost = (shared === null ? undefined : byRole.get(shared)) ?? new Map();
+      byRole.set(role, byHost);
+    }
+    let resource = byHost.get(host);
     if (resource === undefined) {
+      const service = ROLE_SERVICES[role];
       resource = resourceFromAttributes({
         ...base,
         'service.name': service,
         ...(host === null ? {} : { 'host.name': host }),
       });
-      cache.set(key, resource);
+      byHost.set(host, resource);
     }
     return resource;
   };
 }
 
 /**
- * One span as the SDK's exporters read it, built straight from the span data: its own IDs, parent and historical
- * times, no tracer, ID generator or processor in between (what a tracer would add is limits and sanitising, and
- * `@otptrace/trace` already gives bounded, valid attributes).
+ * One span as the SDK's exporters read it (`ReadableSpan`), built straight from the span data: its own IDs, parent
+ * and historical times, no tracer, ID generator or processor in between (what a tracer would add is limits and
+ * sanitising, and `@otptrace/trace` already gives bounded, valid attributes). A class, so every span has one shape.
  */
+class ReplayedSpan implements ReadableSpan {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly parentSpanContext?: SpanContext;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly duration: HrTime;
+  readonly status: SpanStatus;
+  readonly attributes: SpanData['attributes'];
+  readonly links = [];
+  readonly events: ReadableSpan['events'];
+  readonly ended = true;
+  readonly resource: Resource;
+  readonly instrumentationScope = SCOPE;
+  readonly droppedAttributesCount = 0;
+  readonly droppedEventsCount = 0;
+  readonly droppedLinksCount = 0;
+  private readonly context: SpanContext;
+
+  constructor(data: SpanData, resource: Resource) {
+    this.name = data.name;
+    this.kind = KINDS[data.kind];
+    this.context = { traceId: data.traceId, spanId: data.spanId, traceFlags: TraceFlags.SAMPLED };
+    if (data.parentSpanId !== null) {
+      this.parentSpanContext = { traceId: data.traceId, spanId: data.parentSpanId, traceFlags: TraceFlags.SAMPLED };
+    }
+    this.startTime = toHrTime(data.startTime);
+    this.endTime = toHrTime(data.endTime);
+    this.duration = hrDuration(this.startTime, this.endTime);
+    const code = STATUS[data.status.code];
+    this.status = data.status.message === null ? { code } : { code, message: data.status.message };
+    this.attributes = data.attributes;
+    this.events = data.events.map((e) => ({ name: e.name, attributes: e.attributes, time: toHrTime(e.time) }));
+    this.resource = resource;
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+}
+
+/** The span data as a ReadableSpan of its role's resource on its host. */
 export function toReadableSpan(data: SpanData, resources: RoleResources): ReadableSpan {
-  const context: SpanContext = { traceId: data.traceId, spanId: data.spanId, traceFlags: TraceFlags.SAMPLED };
-  const startTime = toHrTime(data.startTime);
-  const endTime = toHrTime(data.endTime);
-  const status: SpanStatus =
-    data.status.message === null
-      ? { code: STATUS[data.status.code] }
-      : { code: STATUS[data.status.code], message: data.status.message };
-  return {
-    name: data.name,
-    kind: KINDS[data.kind],
-    spanContext: () => context,
-    ...(data.parentSpanId === null
-      ? {}
-      : { parentSpanContext: { traceId: data.traceId, spanId: data.parentSpanId, traceFlags: TraceFlags.SAMPLED } }),
-    startTime,
-    endTime,
-    duration: hrDuration(startTime, endTime),
-    status,
-    attributes: data.attributes,
-    links: [],
-    events: data.events.map((e) => ({ name: e.name, attributes: e.attributes, time: toHrTime(e.time) })),
-    ended: true,
-    resource: resources(data.role, data.host),
-    instrumentationScope: SCOPE,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
+  return new ReplayedSpan(data, resources(data.role, data.host));
 }
 
 /**
