@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { SpanRole } from '@otptrace/schemas';
+import { ATTR, type SpanRole } from '@otptrace/schemas';
 import type { SpanData } from '@otptrace/trace';
 
 /**
@@ -115,7 +115,9 @@ class ReplayedSpan implements ReadableSpan {
 
 /** The span data as a ReadableSpan of its role's resource on its host. */
 export function toReadableSpan(data: SpanData, resources: RoleResources): ReadableSpan {
-  return new ReplayedSpan(data, resources(data.role, data.host));
+  // A probe is the DA server's own RADIUS check, not a user's logon: its attempt span is the DA server's.
+  const role = data.role === 'attempt' && data.attributes[ATTR.ATTEMPT_OUTCOME] === 'probe' ? 'gateway' : data.role;
+  return new ReplayedSpan(data, resources(role, data.host));
 }
 
 /**
