@@ -32,7 +32,8 @@ Options:
   --otlp-file FILE       also write every attempt as a trace, in the standard OTLP JSON encoding, to FILE
   --otlp-endpoint URL    also send the traces over OTLP/HTTP to URL (e.g. http://localhost:4318); the standard
                          OTEL_EXPORTER_OTLP_* variables are honoured (--otlp uses them alone)
-  --otlp-protocol P      http/protobuf (default) or http/json
+  --otlp-protocol P      http/protobuf (default), http/json, or zipkin (Zipkin's own API: --otlp-endpoint is the
+                         Zipkin server, e.g. http://localhost:9411)
   --otlp                 send the traces to the endpoint the OTEL_* environment variables name
   --jobs N               read files in N worker threads (default 1: faster by a few percent on big inputs, at
                          some 90 MB more memory per worker)
@@ -120,7 +121,7 @@ async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): P
     exporter = createTraceExporter({
       ...(file === undefined ? {} : { file }),
       ...(endpoint === undefined ? {} : { endpoint }),
-      ...(protocol === undefined ? {} : { protocol: protocol as 'http/protobuf' | 'http/json' }),
+      ...(protocol === undefined ? {} : { protocol: protocol as 'http/protobuf' | 'http/json' | 'zipkin' }),
     });
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
