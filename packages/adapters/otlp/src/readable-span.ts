@@ -113,11 +113,16 @@ class ReplayedSpan implements ReadableSpan {
   }
 }
 
-/** The span data as a ReadableSpan of its role's resource on its host. */
-export function toReadableSpan(data: SpanData, resources: RoleResources): ReadableSpan {
+/** The resource of a span: its role's on its host. */
+export function spanResource(data: SpanData, resources: RoleResources): Resource {
   // A probe is the DA server's own RADIUS check, not a user's logon: its attempt span is the DA server's.
   const role = data.role === 'attempt' && data.attributes[ATTR.ATTEMPT_OUTCOME] === 'probe' ? 'gateway' : data.role;
-  return new ReplayedSpan(data, resources(role, data.host));
+  return resources(role, data.host);
+}
+
+/** The span data as a ReadableSpan of its role's resource on its host. */
+export function toReadableSpan(data: SpanData, resources: RoleResources): ReadableSpan {
+  return new ReplayedSpan(data, spanResource(data, resources));
 }
 
 /**
