@@ -13,7 +13,7 @@ import {
   type Source,
   type Summary,
 } from '@otptrace/schemas';
-import type { IngestItem } from './ingest.js';
+import { emptyIngested, type IngestedFile, type IngestItem, tallyItems } from './ingest.js';
 import { toAttemptRecord } from './record.js';
 
 /** An attempt with its verdict, and the events behind it (for traces). */
@@ -77,26 +77,14 @@ export class OfflineAnalysis {
 
   /** Account for, and keep the events of, one file's ingest items. */
   add(file: string, items: Iterable<IngestItem>): void {
-    for (const item of items) {
-      this.read++;
-      if (item.type === 'event') this.events.push(item.event);
-      else if (item.type === 'ignored') this.countIgnored(item.reason);
-      else this.reject({ file, position: item.position, reason: item.reason, code: item.code });
-    }
+    this.addIngested(file, tallyItems(emptyIngested(), items));
   }
 
   /**
    * Account for one file ingested elsewhere (a worker thread): its kept events and rejections, and its ignored events
    * as counts by reason (so the unrelated bulk never crosses threads).
    */
-  addIngested(
-    file: string,
-    part: {
-      events: readonly NormalizedEvent[];
-      rejected: readonly Omit<Rejection, 'file'>[];
-      ignoredBy: Readonly<Record<string, number>>;
-    },
-  ): void {
+  addIngested(file: string, part: Readonly<Pick<IngestedFile, 'events' | 'rejected' | 'ignoredBy'>>): void {
     for (const e of part.events) this.events.push(e);
     for (const r of part.rejected) this.reject({ file, ...r });
     for (const [reason, n] of Object.entries(part.ignoredBy)) {
