@@ -1,4 +1,11 @@
-import { type ClosedAttempt, CorrelationEngine, type Drop, type EngineConfig } from '@otptrace/correlate';
+import {
+  type ClosedAttempt,
+  CorrelationEngine,
+  type Drop,
+  type EngineConfig,
+  isSharedEvent,
+  reorderDelayOf,
+} from '@otptrace/correlate';
 import { diagnose } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
@@ -39,9 +46,25 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     gatewayJoinSlackMs: config.gatewayJoinSlackMs,
     otpTemplate: ctx.otpTemplate,
     isProbe: (key) => ctx.identity.isProbe(key),
-    reorderDelayMs: mode === 'stream' ? config.clockSkewToleranceMs : 0,
+    reorderDelayMs: reorderDelayOf(mode, config.clockSkewToleranceMs),
     nonOtpAuthenticationTypes: new Set(config.nonOtpRadiusAuthenticationTypes.map((t) => t.toLowerCase())),
   };
+}
+
+/**
+ * Events in the attempts, each counted once: an event the engine lets several attempts share (an NPS 4402 is evidence
+ * for every denial it explains) is counted by object, not by id (a cleared log restarts EventRecordID).
+ */
+function countCorrelated(attempts: readonly AnalyzedAttempt[]): number {
+  const shared = new Set<NormalizedEvent>();
+  let own = 0;
+  for (const a of attempts) {
+    for (const e of a.events) {
+      if (isSharedEvent(e)) shared.add(e);
+      else own++;
+    }
+  }
+  return own + shared.size;
 }
 
 /** ④⑤ Diagnose a closed attempt and shape it as the contract says (shared by analyze and the correlator). */
@@ -123,9 +146,7 @@ export class OfflineAnalysis {
                 ? 1
                 : 0,
       );
-    // One NPS 4402 (no domain controller) is evidence for every attempt it denied: count each event once. By object,
-    // not by id: a cleared log restarts EventRecordID, so two events far apart in time may share an id.
-    const correlated = new Set(attempts.flatMap((a) => a.events)).size;
+    const correlated = countCorrelated(attempts);
     const byOutcome: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
     for (const a of attempts) byOutcome[a.record.outcome] = (byOutcome[a.record.outcome] ?? 0) + 1;
     const summary: Summary = {
