@@ -8,6 +8,7 @@ import type {
   RadiusDirectoryUnavailable,
 } from '@otptrace/schemas';
 import { addToAttempt, type ClosedAttempt, newAttempt, type OpenAttempt, type Slot } from './attempt.js';
+import { DaServerContext } from './context.js';
 import { eventBefore, MinHeap } from './heap.js';
 import { hostKey, matchGateway, matchUserlessClient } from './joins.js';
 import { acceptsEvent } from './placement.js';
@@ -30,6 +31,8 @@ export interface EngineConfig
   readonly opensUserlessAttempt?: (e: ClientEvent) => boolean;
   /** RADIUS authentication types that are not DirectAccess OTP (lower case), e.g. "eap", "peap". */
   readonly nonOtpAuthenticationTypes?: ReadonlySet<string>;
+  /** How long before an attempt a denied signing-certificate request of its DA server explains it, in ms (default 1 day). */
+  readonly signingRequestWindowMs?: number;
 }
 
 /** An event the engine let go, and why. */
@@ -71,6 +74,8 @@ export class CorrelationEngine {
   /** When each open attempt may close (its last event plus the close delay), lazily: stale entries are skipped. */
   private readonly closeQueue = new MinHeap<{ readonly at: number; readonly a: OpenAttempt }>((x, y) => x.at < y.at);
   private readonly pending: Pending[] = [];
+  /** Events about a DA server as a whole, attached to its attempts as they close. */
+  private readonly context: DaServerContext;
   private readonly seen = new Map<string, NormalizedEvent>();
   private drops: Drop[] = [];
   private closed: ClosedAttempt[] = [];
@@ -89,6 +94,7 @@ export class CorrelationEngine {
     this.pendingDelay = 2 * skew + config.gatewayJoinSlackMs;
     this.closeDelay = Math.max(config.attemptGapMs, config.stageTimeoutMs, this.pendingDelay + 2 * skew) + 1;
     this.dedupWindow = 2 * this.closeDelay;
+    this.context = new DaServerContext(skew, config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS);
   }
 
   /** Number of attempts still open (for memory accounting and lag metrics). */
@@ -156,9 +162,14 @@ export class CorrelationEngine {
         else this.placeByUser(e, 'client', true, 'unrelated_event');
         return;
       case 'radius.decision':
+        this.context.learn(e);
         this.placeByUser(e, 'radius', true, 'unrelated_event');
         return;
+      case 'radius.client_error':
+        this.context.addClientError(e);
+        return;
       case 'ca.request': {
+        if (e.machineRequester != null) return void this.context.addSigning(e);
         if (e.user === null) return void this.drops.push({ event: e, reason: 'not_otp_request' });
         // A request for another template (user or machine autoenrolment) never joins: it is not this attempt's. One
         // whose template is unknown (version 0 events may not say) may join an attempt already open.
@@ -169,6 +180,7 @@ export class CorrelationEngine {
         return;
       }
       case 'ca.result': {
+        if (e.machineRequester != null) return void this.context.addSigning(e);
         const a = this.byRequest.get(requestKey(e.ref.computer, e.requestId));
         if (a !== undefined && this.open.has(a)) return void this.join(a, e);
         if (e.user === null) return void this.pending.push({ type: 'caApp', event: e });
@@ -260,6 +272,12 @@ export class CorrelationEngine {
     }
     closing.sort((x, y) => x.first - y.first || x.seq - y.seq);
     for (const a of closing) this.close(a, final);
+    const expired = this.context.expire(
+      final ? Number.POSITIVE_INFINITY : this.clock - this.dedupWindow,
+      final ? Number.POSITIVE_INFINITY : this.clock - this.dedupWindow - (this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS),
+    );
+    for (const event of expired.clientErrors) this.drops.push({ event, reason: 'unmatched_radius_client_event' });
+    for (const event of expired.signing) this.drops.push({ event, reason: 'machine_request' });
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
     const horizon = this.clock - this.dedupWindow;
     for (const [id, s] of this.seen) {
@@ -342,7 +360,7 @@ export class CorrelationEngine {
       case 'caApp': {
         const a = this.byRequest.get(requestKey(p.event.ref.computer, p.event.requestId));
         if (a !== undefined && this.open.has(a)) this.join(a, p.event);
-        else this.drops.push({ event: p.event, reason: 'unmatched_ca_result' });
+        else if (!this.context.joinSigning(p.event)) this.drops.push({ event: p.event, reason: 'unmatched_ca_result' });
         return;
       }
     }
@@ -373,6 +391,7 @@ export class CorrelationEngine {
       if (e.kind === 'ca.request' || e.kind === 'ca.result')
         this.byRequest.delete(requestKey(e.ref.computer, e.requestId));
     }
+    for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
     if (this.isOtherRadiusTraffic(a)) {
       for (const e of a.events) this.drops.push({ event: e, reason: 'non_otp_radius' });
       return;
@@ -387,6 +406,8 @@ export class CorrelationEngine {
       events: [...a.events].sort((x, y) => (eventBefore(x, y) ? -1 : 1)),
       radius: a.radius,
       directory: a.directory,
+      radiusClientErrors: a.radiusClientErrors,
+      signing: a.signing,
       gateway: a.gateway,
       gatewayAmbiguous: a.gatewayAmbiguous,
       caRequest: a.caRequest,
@@ -406,6 +427,8 @@ function templateKind(template: string | null, otp: RegExp): 'otp' | 'other' | '
 
 /** How often (in event time) joins are resolved and attempts closed; every delay is far longer, so the result is the same. */
 const SWEEP_INTERVAL_MS = 5_000;
+
+const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
 
 function requestKey(computer: string, requestId: number): string {
   return `${computer.toLowerCase()}|${requestId}`;
@@ -433,6 +456,9 @@ function fingerprintOf(e: NormalizedEvent): number {
       break;
     case 'radius.directory_unavailable':
       text += `|${e.domain}`;
+      break;
+    case 'radius.client_error':
+      text += `|${e.client}|${e.problem}`;
       break;
   }
   let h = 0x811c9dc5;

@@ -28,7 +28,8 @@ function splitByKind(events: readonly NormalizedEvent[]): EventsByKind {
     else if (event.kind === 'radius.directory_unavailable') split.directory.push(event);
     else if (event.kind === 'ca.request') split.caRequests.push(event);
     else if (event.kind === 'ca.result') split.caResults.push(event);
-    else split.client.push(event);
+    else if (event.kind === 'client.result') split.client.push(event);
+    // radius.client_error (NPS refusing the DA server) is evidence of the attempt, not a stage of it: no span.
   }
   return split;
 }
