@@ -34,6 +34,11 @@ export const analysisConfigSchema = z
      * (docs/windows-events.md §1.3). The CA's decisions on the DA server's machine requests for them are evidence.
      */
     signingTemplatePattern: z.string().default('OTPRA|OTP.?Sign'),
+    /**
+     * Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name
+     * a RADIUS client only by address. Addresses NPS logged in 6272/6273 for a named client are learned as well.
+     */
+    daServerAddresses: z.record(z.string(), z.array(z.string())).default({}),
     /** How long before an attempt a denial of the DA server's signing-certificate request still explains it, in ms. */
     signingRequestWindowMs: z.number().int().positive().default(86_400_000),
     /**

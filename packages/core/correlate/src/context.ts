@@ -28,13 +28,17 @@ export class DaServerContext {
   constructor(
     private readonly skewMs: number,
     private readonly signingWindowMs: number,
-  ) {}
+    configured: Readonly<Record<string, readonly string[]>>,
+  ) {
+    for (const [name, list] of Object.entries(configured))
+      this.addresses.set(hostKey(name), new Set(list.map((ip) => ip.toLowerCase())));
+  }
 
   addClientError(e: RadiusClientError): void {
     this.clientErrors.push({ events: [e], time: e.time, used: false });
   }
 
-  /** Keep a signing-template request event; returns false when it names no machine. */
+  /** Keep an event of the DA server's request for its signing certificate, with the other events of that request. */
   addSigning(e: SigningEvent): void {
     const key = requestKey(e.ref.computer, e.requestId);
     const held = this.signing.get(key);

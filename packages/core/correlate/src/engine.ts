@@ -33,6 +33,8 @@ export interface EngineConfig
   readonly nonOtpAuthenticationTypes?: ReadonlySet<string>;
   /** How long before an attempt a denied signing-certificate request of its DA server explains it, in ms (default 1 day). */
   readonly signingRequestWindowMs?: number;
+  /** Addresses each DA server (by name) sends RADIUS from, for NPS events naming a RADIUS client by address. */
+  readonly daServerAddresses?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** An event the engine let go, and why. */
@@ -94,7 +96,11 @@ export class CorrelationEngine {
     this.pendingDelay = 2 * skew + config.gatewayJoinSlackMs;
     this.closeDelay = Math.max(config.attemptGapMs, config.stageTimeoutMs, this.pendingDelay + 2 * skew) + 1;
     this.dedupWindow = 2 * this.closeDelay;
-    this.context = new DaServerContext(skew, config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS);
+    this.context = new DaServerContext(
+      skew,
+      config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
+      config.daServerAddresses ?? {},
+    );
   }
 
   /** Number of attempts still open (for memory accounting and lag metrics). */

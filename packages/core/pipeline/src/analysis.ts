@@ -42,6 +42,7 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     reorderDelayMs: mode === 'stream' ? config.clockSkewToleranceMs : 0,
     nonOtpAuthenticationTypes: new Set(config.nonOtpRadiusAuthenticationTypes.map((t) => t.toLowerCase())),
     signingRequestWindowMs: config.signingRequestWindowMs,
+    daServerAddresses: config.daServerAddresses,
   };
 }
 
