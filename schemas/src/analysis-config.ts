@@ -29,6 +29,29 @@ export const analysisConfigSchema = z
       ]),
     /** Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open. */
     otpTemplatePattern: z.string().default('otp'),
+    /**
+     * Certificate templates of the DA server's own OTP signing (registration authority) certificate, e.g. DAOTPRA
+     * (docs/windows-events.md §1.3). The CA's decisions on the DA server's machine requests for them are evidence.
+     */
+    signingTemplatePattern: z.string().default('OTPRA|OTP.?Sign'),
+    /**
+     * Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name
+     * a RADIUS client only by address. Addresses NPS logged in 6272/6273 for a named client are learned as well.
+     */
+    daServerAddresses: z.record(z.string(), z.array(z.string())).default({}),
+    /** How long before an attempt a denial of the DA server's signing-certificate request still explains it, in ms. */
+    signingRequestWindowMs: z.number().int().positive().default(86_400_000),
+    /**
+     * The DA server's RADIUS timeout (Get-RemoteAccessRadius, default 5 s), in ms: an OTP request without a RADIUS
+     * decision that took at least this long waited for RADIUS; one well below it (under half) was refused by the DA
+     * server itself (docs/windows-events.md §9).
+     */
+    radiusTimeoutMs: z.number().int().positive().default(5_000),
+    /**
+     * Validity of the OTP logon certificate, in ms: the same user asking again from the same computer within it
+     * after a success means the issued certificate could not log them on (docs/windows-events.md §9).
+     */
+    certificateValidityMs: z.number().int().positive().default(600_000),
     /** How far apart two hosts' clocks may be, in ms. */
     clockSkewToleranceMs: z.number().int().nonnegative().default(180_000),
     /** A new attempt starts when this much time has passed since the user's previous event, in ms. */

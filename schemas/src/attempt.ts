@@ -66,6 +66,11 @@ export const attemptRecordSchema = z.object({
   clientAddress: z.string().nullable(),
   /** Set when an IIS request overlapped two users' attempts on one DA server and was not attributed. */
   gatewayAmbiguous: z.boolean(),
+  /**
+   * Root-cause codes of problems found beside the verdict, e.g. `certificate_not_usable_for_logon` on a success the
+   * same user had to repeat (the verdict stays success).
+   */
+  findings: z.array(z.string()).default([]),
   /** Why the attempt was closed: the client's result, the next attempt, or a timeout waiting for a stage. */
   closedBy: z.enum(['result', 'timeout', 'end_of_input']),
 });

@@ -45,6 +45,20 @@ describe('scenario corpus', () => {
       'challenge_required',
       'user_not_in_directory',
       'client_certificate_store',
+      // issue 13 (docs/windows-events.md §9)
+      'radius_extension_failed',
+      'radius_client_misconfigured',
+      'gateway_rejected_request',
+      'radius_remote_unavailable',
+      'radius_remote_access_lockout',
+      'radius_unknown_domain',
+      'client_certificate_revoked',
+      'gateway_untrusted_client_certificate',
+      'client_certificate_expired',
+      'gateway_otp_extension_blocked',
+      'signing_certificate_denied',
+      'ca_revocation_offline',
+      'ca_chain_untrusted',
     ])
       expect(codes, code).toContain(code);
   });

@@ -8,6 +8,7 @@ import type {
 } from '@otptrace/schemas';
 import { addToAttempt, type ClosedAttempt, newAttempt, type OpenAttempt, type Slot } from './attempt.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
+import { DaServerContext } from './context.js';
 import { eventBefore, MinHeap } from './heap.js';
 import { hostKey, matchGateway, matchUserlessClient } from './joins.js';
 import { acceptsEvent } from './placement.js';
@@ -51,6 +52,8 @@ export class CorrelationEngine {
   /** When each open attempt may close (its last event plus the close delay), lazily: stale entries are skipped. */
   private readonly closeQueue = new MinHeap<{ readonly at: number; readonly a: OpenAttempt }>((x, y) => x.at < y.at);
   private readonly pending: Pending[] = [];
+  /** Events about a DA server as a whole, attached to its attempts as they close. */
+  private readonly context: DaServerContext;
   private readonly seen = new Map<string, NormalizedEvent>();
   private drops: Drop[] = [];
   private closed: ClosedAttempt[] = [];
@@ -68,6 +71,11 @@ export class CorrelationEngine {
     this.pendingDelay = this.windows.pendingDelayMs;
     this.closeDelay = this.windows.closeDelayMs;
     this.dedupWindow = this.windows.dedupWindowMs;
+    this.context = new DaServerContext(
+      config.clockSkewToleranceMs,
+      config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
+      config.daServerAddresses ?? {},
+    );
   }
 
   /** How long after its own time the engine may still need an event (see `EngineWindows.retentionMs`). */
@@ -140,9 +148,14 @@ export class CorrelationEngine {
         else this.placeByUser(e, 'client', true, 'unrelated_event');
         return;
       case 'radius.decision':
+        this.context.learn(e);
         this.placeByUser(e, 'radius', true, 'unrelated_event');
         return;
+      case 'radius.client_error':
+        this.context.addClientError(e);
+        return;
       case 'ca.request': {
+        if (e.machineRequester != null) return void this.context.addSigning(e);
         if (e.user === null) return void this.drops.push({ event: e, reason: 'not_otp_request' });
         // A request for another template (user or machine autoenrolment) never joins: it is not this attempt's. One
         // whose template is unknown (version 0 events may not say) may join an attempt already open.
@@ -153,6 +166,7 @@ export class CorrelationEngine {
         return;
       }
       case 'ca.result': {
+        if (e.machineRequester != null) return void this.context.addSigning(e);
         const a = this.byRequest.get(requestKey(e.ref.computer, e.requestId));
         if (a !== undefined && this.open.has(a)) return void this.join(a, e);
         if (e.user === null) return void this.pending.push({ type: 'caApp', event: e });
@@ -244,6 +258,12 @@ export class CorrelationEngine {
     }
     closing.sort((x, y) => x.first - y.first || x.seq - y.seq);
     for (const a of closing) this.close(a, final);
+    const expired = this.context.expire(
+      final ? Number.POSITIVE_INFINITY : this.clock - this.dedupWindow,
+      final ? Number.POSITIVE_INFINITY : this.clock - this.dedupWindow - (this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS),
+    );
+    for (const event of expired.clientErrors) this.drops.push({ event, reason: 'unmatched_radius_client_event' });
+    for (const event of expired.signing) this.drops.push({ event, reason: 'machine_request' });
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
     const horizon = this.clock - this.dedupWindow;
     for (const [id, s] of this.seen) {
@@ -326,7 +346,7 @@ export class CorrelationEngine {
       case 'caApp': {
         const a = this.byRequest.get(requestKey(p.event.ref.computer, p.event.requestId));
         if (a !== undefined && this.open.has(a)) this.join(a, p.event);
-        else this.drops.push({ event: p.event, reason: 'unmatched_ca_result' });
+        else if (!this.context.joinSigning(p.event)) this.drops.push({ event: p.event, reason: 'unmatched_ca_result' });
         return;
       }
     }
@@ -357,6 +377,7 @@ export class CorrelationEngine {
       if (e.kind === 'ca.request' || e.kind === 'ca.result')
         this.byRequest.delete(requestKey(e.ref.computer, e.requestId));
     }
+    for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
     if (this.isOtherRadiusTraffic(a)) {
       for (const e of a.events) this.drops.push({ event: e, reason: 'non_otp_radius' });
       return;
@@ -371,6 +392,8 @@ export class CorrelationEngine {
       events: [...a.events].sort((x, y) => (eventBefore(x, y) ? -1 : 1)),
       radius: a.radius,
       directory: a.directory,
+      radiusClientErrors: a.radiusClientErrors,
+      signing: a.signing,
       gateway: a.gateway,
       gatewayAmbiguous: a.gatewayAmbiguous,
       caRequest: a.caRequest,
@@ -387,6 +410,8 @@ function templateKind(template: string | null, otp: RegExp): 'otp' | 'other' | '
   if (template === null || template === '') return 'unknown';
   return otp.test(template) ? 'otp' : 'other';
 }
+
+const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
 
 function requestKey(computer: string, requestId: number): string {
   return `${computer.toLowerCase()}|${requestId}`;
@@ -414,6 +439,9 @@ function fingerprintOf(e: NormalizedEvent): number {
       break;
     case 'radius.directory_unavailable':
       text += `|${e.domain}`;
+      break;
+    case 'radius.client_error':
+      text += `|${e.client}|${e.problem}`;
       break;
   }
   let h = 0x811c9dc5;

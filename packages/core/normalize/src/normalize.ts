@@ -10,12 +10,13 @@ import { classify } from './source-table.js';
  */
 export function createNormalizeContext(
   config: Pick<AnalysisConfig, 'domains' | 'probeUsers' | 'otpTemplatePattern'> &
-    Partial<Pick<AnalysisConfig, 'earliestEventTime' | 'maxFutureMs'>>,
+    Partial<Pick<AnalysisConfig, 'earliestEventTime' | 'maxFutureMs' | 'signingTemplatePattern'>>,
   referenceTime?: number,
 ): NormalizeContext {
   return {
     identity: new IdentityResolver(config),
     otpTemplate: new RegExp(config.otpTemplatePattern, 'i'),
+    signingTemplate: new RegExp(config.signingTemplatePattern ?? 'OTPRA|OTP.?Sign', 'i'),
     earliest: Date.parse(config.earliestEventTime ?? '2000-01-01T00:00:00Z'),
     latest: referenceTime === undefined ? Number.POSITIVE_INFINITY : referenceTime + (config.maxFutureMs ?? 86_400_000),
   };

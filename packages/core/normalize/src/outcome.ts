@@ -14,6 +14,8 @@ export interface NormalizeContext {
   readonly identity: IdentityResolver;
   /** Matches certificate template names of OTP logon templates. */
   readonly otpTemplate: RegExp;
+  /** Matches the DA server's OTP signing template, whose machine requests are kept. */
+  readonly signingTemplate: RegExp;
   /** Event times outside [earliest, latest] are implausible (latest: the reference time plus maxFutureMs). */
   readonly earliest: number;
   readonly latest: number;

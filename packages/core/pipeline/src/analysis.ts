@@ -6,7 +6,7 @@ import {
   isSharedEvent,
   reorderDelayOf,
 } from '@otptrace/correlate';
-import { diagnose } from '@otptrace/diagnose';
+import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
 import { createNormalizeContext, type NormalizeContext } from '@otptrace/normalize';
@@ -48,6 +48,8 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     isProbe: (key) => ctx.identity.isProbe(key),
     reorderDelayMs: reorderDelayOf(mode, config.clockSkewToleranceMs),
     nonOtpAuthenticationTypes: new Set(config.nonOtpRadiusAuthenticationTypes.map((t) => t.toLowerCase())),
+    signingRequestWindowMs: config.signingRequestWindowMs,
+    daServerAddresses: config.daServerAddresses,
   };
 }
 
@@ -68,8 +70,13 @@ function countCorrelated(attempts: readonly AnalyzedAttempt[]): number {
 }
 
 /** ④⑤ Diagnose a closed attempt and shape it as the contract says (shared by analyze and the correlator). */
-export function finishAttempt(a: ClosedAttempt, coverage: ReadonlySet<Source>): AnalyzedAttempt {
-  return { record: toAttemptRecord(a, diagnose(a, coverage)), events: a.events };
+export function finishAttempt(
+  a: ClosedAttempt,
+  coverage: ReadonlySet<Source>,
+  config?: Pick<AnalysisConfig, 'radiusTimeoutMs'>,
+): AnalyzedAttempt {
+  const options = config === undefined ? {} : { radiusTimeoutMs: config.radiusTimeoutMs };
+  return { record: toAttemptRecord(a, diagnose(a, coverage, undefined, options)), events: a.events };
 }
 
 /** The sources an analysis may count on: configured, or (auto) those that appear in the input. */
@@ -133,8 +140,14 @@ export class OfflineAnalysis {
       onOutput(engine.advance(e.time));
     }
     onOutput(engine.flush());
-    const attempts = closed
-      .map((a) => finishAttempt(a, coverage))
+    const finished = closed.map((a) => finishAttempt(a, coverage, this.config));
+    // A success the same user had to repeat from the same computer: its certificate did not log them on.
+    const records = withReuseFindings(
+      finished.map((a) => a.record),
+      this.config.certificateValidityMs,
+    );
+    const attempts = finished
+      .map((a, i) => ({ ...a, record: records[i]! }))
       .sort((x, y) =>
         x.record.start < y.record.start
           ? -1
