@@ -5,6 +5,7 @@ import type { XmlElement } from '../xml.js';
 import { type ChunkContext, decodeFragment, templateDefinition } from './decode.js';
 import type { SubstitutionNode } from './nodes.js';
 import {
+  type BodySlot,
   type DataPlan,
   type NestedPlan,
   planNested,
@@ -178,18 +179,20 @@ export class DirectReader {
   /** `data` and `dataList` as the general path's `toParsedEvent` takes them from the resolved tree. */
   private values(plan: TemplatePlan): EventValues {
     // Nested fragments are all read first: the general path decodes them whichever element ends up used.
-    const nested = new Map<number, NestedValues>();
-    for (const slot of plan.body) {
-      if (slot.kind === 'nested') nested.set(slot.index, this.nestedValues(slot.index, 'event'));
-      else if (slot.kind === 'nestedUserData') nested.set(slot.index, this.nestedValues(slot.index, 'userData'));
-    }
+    const nested: Array<NestedValues | undefined> | undefined = plan.nested.size === 0 ? undefined : [];
+    if (nested !== undefined)
+      for (const [i, slot] of plan.body.entries()) {
+        if (slot.kind === 'nested') nested[i] = this.nestedValues(slot.index, 'event');
+        else if (slot.kind === 'nestedUserData') nested[i] = this.nestedValues(slot.index, 'userData');
+      }
     // The first EventData in document order wins; else the first UserData.
     let userData: EventValues | DataPlan[] | null | undefined;
-    for (const slot of plan.body) {
+    for (let i = 0; i < plan.body.length; i++) {
+      const slot = plan.body[i] as BodySlot;
       if (slot.kind === 'eventData') return this.dataOf(slot.data);
       if (slot.kind === 'userData') userData ??= slot.fields as DataPlan[] | null;
       else {
-        const found = nested.get(slot.index) as NestedValues;
+        const found = nested?.[i] as NestedValues;
         if (found.eventData !== undefined) return found.eventData;
         userData ??= found.userData;
       }

@@ -193,11 +193,14 @@ function hex(value: number, digits: number): string {
   return value.toString(16).padStart(digits, '0');
 }
 
+/** Two lower-case hex digits for each byte value. */
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** `{data1-data2-data3-data4}` with the first three fields little-endian, as Windows writes GUIDs. */
 export function renderGuid(b: Uint8Array, at: number): string {
-  let tail = '';
-  for (let i = 10; i < 16; i++) tail += hex(b[at + i] as number, 2);
-  return `{${hex(u32(b, at), 8)}-${hex(u16(b, at + 4), 4)}-${hex(u16(b, at + 6), 4)}-${hex(b[at + 8] as number, 2)}${hex(b[at + 9] as number, 2)}-${tail}}`;
+  if (at + 16 > b.length) throw new BinXmlError('GUID runs past the end of the chunk', at);
+  const h = (i: number): string => BYTE_HEX[b[at + i] as number] as string;
+  return `{${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}}`;
 }
 
 /** `S-revision-authority-sub…`: the authority is 48-bit big-endian, the sub-authorities 32-bit little-endian. */
