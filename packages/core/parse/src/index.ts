@@ -9,3 +9,4 @@ export { peekHeader, peekHeaderBytes } from './peek.js';
 export { scanEvent } from './scanner.js';
 export type { EventChunk, SplitItem, SplitRejection } from './splitter.js';
 export { EventSplitter } from './splitter.js';
+export { findForbiddenCharacter, forbiddenCharacterReason, isXmlChar } from './xml-chars.js';
