@@ -14,6 +14,8 @@ interface Entry {
   /** Host keys of the CAs of its events, and when each was first seen (the order joins break ties in). */
   readonly cas: string[];
   readonly caOrders: number[];
+  /** Short name of the CA its certificate request went to ('' before any CA event). */
+  caScope: string;
 }
 
 /**
@@ -56,7 +58,13 @@ export class AttemptIndex {
   openWith(e: NormalizedEvent, user: UserRef | null, probe: boolean): OpenAttempt {
     const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
     addToAttempt(a, e);
-    const entry: Entry = { userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`, machines: [], cas: [], caOrders: [] };
+    const entry: Entry = {
+      userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`,
+      machines: [],
+      cas: [],
+      caOrders: [],
+      caScope: '',
+    };
     this.open.set(a, entry);
     const list = this.byUser.get(entry.userListKey);
     if (list === undefined) this.byUser.set(entry.userListKey, [a]);
@@ -146,6 +154,8 @@ export class AttemptIndex {
 
   /** Attempts whose close time is before `clock`, by start (then opening order). */
   dueBefore(clock: number): OpenAttempt[] {
+    const top = this.closeQueue.peek();
+    if (top === undefined || top.at >= clock) return [];
     const due = new Set<OpenAttempt>();
     for (let top = this.closeQueue.peek(); top !== undefined && top.at < clock; top = this.closeQueue.peek()) {
       this.closeQueue.pop();
@@ -177,8 +187,11 @@ export class AttemptIndex {
         break;
     }
     this.clientOnly.set(a, '', placesRequestByClient(a) ? a.client!.time : null);
-    const ca = caHostOf(a);
-    this.waiting.set(a, ca === null ? '' : hostKey(ca), a.client === null && !a.probe ? a.last : null);
+    if (e.kind === 'ca.request' || e.kind === 'ca.result') {
+      const ca = caHostOf(a);
+      entry.caScope = ca === null ? '' : hostKey(ca);
+    }
+    this.waiting.set(a, entry.caScope, a.client === null && !a.probe ? a.last : null);
   }
 
   private addMachine(a: OpenAttempt, entry: Entry, computer: string): void {
