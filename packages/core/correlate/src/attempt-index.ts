@@ -3,7 +3,7 @@ import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.
 import { clientPhase } from './client-phase.js';
 import { MinHeap } from './heap.js';
 import { hostKey } from './hosts.js';
-import { TimeIndex } from './time-index.js';
+import { TimeIndex, type TimePlace } from './time-index.js';
 
 /** What the index keeps about one open attempt, to take it out again. */
 interface Entry {
@@ -16,6 +16,12 @@ interface Entry {
   readonly caOrders: number[];
   /** Short name of the CA its certificate request went to ('' before any CA event). */
   caScope: string;
+  /** Its places in the time indexes. */
+  decision: TimePlace<OpenAttempt> | null;
+  clientOnly: TimePlace<OpenAttempt> | null;
+  waiting: TimePlace<OpenAttempt> | null;
+  /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
+  waitingBare: boolean;
 }
 
 /**
@@ -34,7 +40,9 @@ export class AttemptIndex {
   private readonly byMachine = new Map<string, Set<OpenAttempt>>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
   private readonly clientOnly = new TimeIndex<OpenAttempt>(30_000);
-  private readonly waiting = new TimeIndex<OpenAttempt>(30_000);
+  /** Attempts still waiting for their client result: those no server has seen yet, and the others. */
+  private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
+  private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
   private readonly closeQueue = new MinHeap<{ readonly at: number; readonly a: OpenAttempt }>((x, y) => x.at < y.at);
   private seq = 0;
   private caOrder = 0;
@@ -64,6 +72,10 @@ export class AttemptIndex {
       cas: [],
       caOrders: [],
       caScope: '',
+      decision: null,
+      clientOnly: null,
+      waiting: null,
+      waitingBare: false,
     };
     this.open.set(a, entry);
     const list = this.byUser.get(entry.userListKey);
@@ -76,9 +88,7 @@ export class AttemptIndex {
 
   /** Put an event into an open attempt. */
   add(a: OpenAttempt, e: NormalizedEvent): void {
-    const last = a.last;
     addToAttempt(a, e);
-    if (a.last !== last) this.closeQueue.push({ at: a.last + this.closeDelayMs, a });
     this.indexEvent(a, this.open.get(a)!, e);
   }
 
@@ -102,9 +112,9 @@ export class AttemptIndex {
       if (e.kind === 'ca.request' || e.kind === 'ca.result')
         this.byRequest.delete(requestKey(e.ref.computer, e.requestId));
     }
-    this.decisions.set(a, '', null);
-    this.clientOnly.set(a, '', null);
-    this.waiting.set(a, '', null);
+    this.decisions.move(a, entry.decision, '', null);
+    this.clientOnly.move(a, entry.clientOnly, '', null);
+    (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);
   }
 
   /** The user's open attempts, in opening order. */
@@ -140,10 +150,12 @@ export class AttemptIndex {
 
   /**
    * Open attempts (not probes) still without a client result whose last event lies in [lo, hi]: of one CA host (by
-   * short name), or all. With the order their set of the CA, or their opening, gives them.
+   * short name), or all; only those no server has seen yet (no RADIUS decision, no CA step) when `bareOnly`.
    */
-  waitingWithin(ca: string | null, lo: number, hi: number): OpenAttempt[] {
-    return this.waiting.within(ca === null ? null : hostKey(ca), lo, hi);
+  waitingWithin(ca: string | null, lo: number, hi: number, bareOnly: boolean): OpenAttempt[] {
+    const scope = ca === null ? null : hostKey(ca);
+    const bare = this.waitingBare.within(scope, lo, hi);
+    return bareOnly ? bare : [...bare, ...this.waitingServed.within(scope, lo, hi)];
   }
 
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
@@ -154,15 +166,16 @@ export class AttemptIndex {
 
   /** Attempts whose close time is before `clock`, by start (then opening order). */
   dueBefore(clock: number): OpenAttempt[] {
-    const top = this.closeQueue.peek();
-    if (top === undefined || top.at >= clock) return [];
-    const due = new Set<OpenAttempt>();
+    const due: OpenAttempt[] = [];
     for (let top = this.closeQueue.peek(); top !== undefined && top.at < clock; top = this.closeQueue.peek()) {
       this.closeQueue.pop();
-      // Stale entries (the attempt got later events, or is closed already) are skipped.
-      if (this.open.has(top.a) && top.a.last + this.closeDelayMs === top.at) due.add(top.a);
+      // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
+      if (!this.open.has(top.a)) continue;
+      const at = top.a.last + this.closeDelayMs;
+      if (at < clock) due.push(top.a);
+      else this.closeQueue.push({ at, a: top.a });
     }
-    return [...due].sort(byStart);
+    return due.length > 1 ? due.sort(byStart) : due;
   }
 
   /** Every open attempt, by start (then opening order). */
@@ -183,15 +196,21 @@ export class AttemptIndex {
         this.addMachine(a, entry, e.ref.computer);
         break;
       case 'radius.decision':
-        this.decisions.set(a, hostKey(e.ref.computer), e.time);
+        entry.decision = this.decisions.move(a, entry.decision, hostKey(e.ref.computer), e.time);
         break;
     }
-    this.clientOnly.set(a, '', placesRequestByClient(a) ? a.client!.time : null);
+    entry.clientOnly = this.clientOnly.move(a, entry.clientOnly, '', placesRequestByClient(a) ? a.client!.time : null);
     if (e.kind === 'ca.request' || e.kind === 'ca.result') {
       const ca = caHostOf(a);
       entry.caScope = ca === null ? '' : hostKey(ca);
     }
-    this.waiting.set(a, entry.caScope, a.client === null && !a.probe ? a.last : null);
+    const bare = a.radius === null && a.caRequest === null && a.caResults.length === 0;
+    const time = a.client === null && !a.probe ? a.last : null;
+    if (bare !== entry.waitingBare) {
+      entry.waiting = (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);
+      entry.waitingBare = bare;
+    }
+    entry.waiting = (bare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, entry.caScope, time);
   }
 
   private addMachine(a: OpenAttempt, entry: Entry, computer: string): void {

@@ -7,9 +7,11 @@ import type { NormalizedEvent } from '@otptrace/schemas';
  */
 export class Deduplicator {
   private readonly seen = new Map<string, NormalizedEvent>();
-  /** Identities in the order they were first remembered (the order they are forgotten in). */
-  private readonly order: string[] = [];
+  /** Events in the order their identities were first remembered (the order they are forgotten in). */
+  private readonly order: NormalizedEvent[] = [];
   private head = 0;
+  /** Identities remembered with a later event than the one in `order` (rare: a cleared log). */
+  private readonly replaced = new Set<string>();
 
   constructor(private readonly windowMs: number) {}
 
@@ -20,7 +22,8 @@ export class Deduplicator {
       // Fingerprints are only computed for such a repeat, which is rare.
       return fingerprintOf(earlier) === fingerprintOf(event) ? 'duplicate_event' : 'conflicting_duplicate';
     }
-    if (earlier === undefined) this.order.push(event.id);
+    if (earlier === undefined) this.order.push(event);
+    else this.replaced.add(event.id);
     this.seen.set(event.id, event);
     return null;
   }
@@ -32,9 +35,11 @@ export class Deduplicator {
   forget(clock: number): void {
     const horizon = clock - this.windowMs;
     while (this.head < this.order.length) {
-      const id = this.order[this.head]!;
-      if (this.seen.get(id)!.time >= horizon) break;
-      this.seen.delete(id);
+      const first = this.order[this.head]!;
+      const time = this.replaced.size > 0 && this.replaced.has(first.id) ? this.seen.get(first.id)!.time : first.time;
+      if (time >= horizon) break;
+      this.seen.delete(first.id);
+      this.replaced.delete(first.id);
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.order.length) {

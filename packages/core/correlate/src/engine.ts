@@ -192,7 +192,7 @@ export class CorrelationEngine {
       probe: a.probe,
       first: a.first,
       last: a.last,
-      events: [...a.events].sort((x, y) => (eventBefore(x, y) ? -1 : 1)),
+      events: inTimeOrder(a.events),
       radius: a.radius,
       directory: a.directory,
       gateway: a.gateway,
@@ -204,6 +204,15 @@ export class CorrelationEngine {
       closedBy: a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout',
     });
   }
+}
+
+/** A copy of the events in event-time order (most attempts' events already are). */
+function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
+  const copy = events.slice();
+  for (let i = 1; i < copy.length; i++) {
+    if (eventBefore(copy[i]!, copy[i - 1]!)) return copy.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
+  }
+  return copy;
 }
 
 const ANY_ATTEMPT = [null] as const;

@@ -8,7 +8,7 @@ import type {
 } from '@otptrace/schemas';
 import { caHostOf, type OpenAttempt } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
-import { clientFits } from './client-phase.js';
+import { clientFits, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
 import { hostKey, sameHost } from './hosts.js';
 import type { Pending } from './pending.js';
@@ -134,17 +134,19 @@ function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext):
     if (a.clientMachine !== null && sameHost(a.clientMachine, computer) && fits(a)) sameMachine.push(a);
   }
   if (sameMachine.length > 0) return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
+  // An event logged before the client reached the DA server fits only an attempt no server has seen.
+  const bareOnly = clientPhase(e.ref.eventId) === 'before_server';
   // Only when the computer tells nothing: the CA's candidates are many (every attempt at that CA), so they are read
   // by time (an attempt it fits has its last step within [time - gap, time + skew]).
   if (caHost !== null) {
     const sameCa = attempts
-      .waitingWithin(caHost, e.time - config.attemptGapMs, e.time + skew)
+      .waitingWithin(caHost, e.time - config.attemptGapMs, e.time + skew, bareOnly)
       .filter((a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
     if (sameCa.length > 0) return nearestOfOneUser(sameCa, e.time, (a) => attempts.caOrderOf(a, caHost));
   }
   // Last resort, when neither the computer nor the CA is known (no CA log, v0 CA events): the one attempt close in
   // time that the event fits, if only one user's attempt does.
-  const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew).filter(fits);
+  const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew, bareOnly).filter(fits);
   return nearby.length > 0 && new Set(nearby.map((a) => a.userKey)).size === 1
     ? nearestOfOneUser(nearby, e.time, (a) => a.seq)
     : null;

@@ -1,48 +1,50 @@
-/** Where an item is: its scope, its time and the bucket of that time. */
-interface Place {
+/** Where an item is: the items of its bucket (with their times), and that bucket's scope and number. */
+export interface TimePlace<T> {
+  readonly items: Map<T, number>;
   readonly scope: string;
   readonly bucket: number;
 }
 
 /**
  * Items by scope (e.g. a host) and by one time each, in buckets of `bucketMs`: a query for a time window reads the
- * buckets it overlaps, so its cost follows the items in that window, not all items. An item has at most one place;
- * `set` moves it when its time changes.
+ * buckets it overlaps, so its cost follows the items in that window, not all items. The caller keeps each item's
+ * place (what `move` returns) and hands it back to move the item again, so a move costs no look-up of the item.
  */
 export class TimeIndex<T> {
   /** Per scope, per bucket: the items and their times. */
   private readonly scopes = new Map<string, Map<number, Map<T, number>>>();
-  private readonly places = new Map<T, Place>();
 
   constructor(private readonly bucketMs: number) {}
 
-  /** Put `item` at `time` in `scope`, or take it out (`time` null). */
-  set(item: T, scope: string, time: number | null): void {
-    const place = this.places.get(item);
-    if (place === undefined && time === null) return;
+  /** Put `item` (now at `place`, or nowhere) at `time` in `scope`, or take it out (`time` null); returns its place. */
+  move(item: T, place: TimePlace<T> | null, scope: string, time: number | null): TimePlace<T> | null {
+    if (place === null && time === null) return null;
     const bucket = time === null ? 0 : Math.floor(time / this.bucketMs);
-    if (place !== undefined) {
-      const buckets = this.scopes.get(place.scope)!;
-      const items = buckets.get(place.bucket)!;
+    if (place !== null) {
       if (time !== null && place.scope === scope && place.bucket === bucket) {
-        items.set(item, time);
-        return;
+        place.items.set(item, time);
+        return place;
       }
-      items.delete(item);
-      if (items.size === 0) buckets.delete(place.bucket);
-      if (buckets.size === 0) this.scopes.delete(place.scope);
-      this.places.delete(item);
+      place.items.delete(item);
+      if (place.items.size === 0) {
+        const buckets = this.scopes.get(place.scope)!;
+        buckets.delete(place.bucket);
+        if (buckets.size === 0) this.scopes.delete(place.scope);
+      }
     }
-    if (time === null) return;
+    if (time === null) return null;
     let buckets = this.scopes.get(scope);
     if (buckets === undefined) {
       buckets = new Map();
       this.scopes.set(scope, buckets);
     }
-    const items = buckets.get(bucket);
-    if (items === undefined) buckets.set(bucket, new Map([[item, time]]));
-    else items.set(item, time);
-    this.places.set(item, { scope, bucket });
+    let items = buckets.get(bucket);
+    if (items === undefined) {
+      items = new Map();
+      buckets.set(bucket, items);
+    }
+    items.set(item, time);
+    return { items, scope, bucket };
   }
 
   /** Items of `scope` (every scope when null) whose time lies in [lo, hi], in no particular order. */
