@@ -108,10 +108,8 @@ export class AttemptIndex {
       if (set.size === 0) this.byMachine.delete(key);
     }
     // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
-    for (const e of a.events) {
-      if (e.kind === 'ca.request' || e.kind === 'ca.result')
-        this.byRequest.delete(requestKey(e.ref.computer, e.requestId));
-    }
+    if (a.caRequest !== null) this.byRequest.delete(requestKey(a.caRequest.ref.computer, a.caRequest.requestId));
+    for (const r of a.caResults) this.byRequest.delete(requestKey(r.ref.computer, r.requestId));
     this.decisions.move(a, entry.decision, '', null);
     this.clientOnly.move(a, entry.clientOnly, '', null);
     (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);

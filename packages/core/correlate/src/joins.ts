@@ -120,8 +120,7 @@ export function joinUserlessClient(e: ClientEvent, ctx: JoinContext): void {
 
 function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
-  const computer = e.ref.computer.toLowerCase();
-  const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
+  const computer = e.ref.computer;
   const fits = (a: OpenAttempt): boolean =>
     !a.probe &&
     a.client === null &&
@@ -133,11 +132,13 @@ function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext):
   for (const a of attempts.onMachine(computer)) {
     if (a.clientMachine !== null && sameHost(a.clientMachine, computer) && fits(a)) sameMachine.push(a);
   }
-  if (sameMachine.length > 0) return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
+  if (sameMachine.length === 1) return sameMachine[0]!;
+  if (sameMachine.length > 1) return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
   // An event logged before the client reached the DA server fits only an attempt no server has seen.
   const bareOnly = clientPhase(e.ref.eventId) === 'before_server';
   // Only when the computer tells nothing: the CA's candidates are many (every attempt at that CA), so they are read
   // by time (an attempt it fits has its last step within [time - gap, time + skew]).
+  const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
   if (caHost !== null) {
     const sameCa = attempts
       .waitingWithin(caHost, e.time - config.attemptGapMs, e.time + skew, bareOnly)
