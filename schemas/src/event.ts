@@ -106,7 +106,12 @@ export const radiusClientErrorSchema = z.object({
   source: z.literal('radius'),
   /** The RADIUS client as NPS names it: its address or friendly name. */
   client: z.string(),
-  problem: z.enum(['unknown_client', 'bad_authenticator', 'missing_message_authenticator', 'bad_message_authenticator']),
+  problem: z.enum([
+    'unknown_client',
+    'bad_authenticator',
+    'missing_message_authenticator',
+    'bad_message_authenticator',
+  ]),
 });
 
 /**

@@ -82,6 +82,20 @@ describe('scenario corpus', () => {
     );
   });
 
+  it('separates gateway_rejected_request from radius_no_response by the configured RADIUS timeout', async () => {
+    const dir = join(here, 'gateway-rejected-request');
+    const codeWith = async (radiusTimeoutMs: number) => {
+      const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse({ radiusTimeoutMs }), io, false)) as {
+        attempts: { user: string; rootCause: { code: string } | null }[];
+      };
+      return json.attempts.find((a) => a.user === 'corp\\jon')?.rootCause?.code;
+    };
+    // IIS took 180 ms: well below 5 s (refused first), at or above 100 ms (waited), in between for 300 ms (unclear).
+    expect(await codeWith(5_000)).toBe('gateway_rejected_request');
+    expect(await codeWith(100)).toBe('radius_no_response');
+    expect(await codeWith(300)).toBe('otp_authentication_failed');
+  });
+
   it('counts an event exported twice once', async () => {
     const json = (await analyze(join(here, 'duplicates'))) as unknown as {
       summary: { ignoredBy: Record<string, number>; eventsCorrelated: number };

@@ -94,7 +94,9 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
   a.events.push(e);
   // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end; nor
   // do a refused RADIUS client or the DA server's signing request.
-  const context = e.kind === 'radius.client_error' || ((e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null);
+  const context =
+    e.kind === 'radius.client_error' ||
+    ((e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null);
   if (e.kind !== 'radius.directory_unavailable' && !context) {
     if (e.time < a.first) a.first = e.time;
     if (e.time > a.last) a.last = e.time;

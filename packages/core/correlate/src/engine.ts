@@ -280,7 +280,9 @@ export class CorrelationEngine {
     for (const a of closing) this.close(a, final);
     const expired = this.context.expire(
       final ? Number.POSITIVE_INFINITY : this.clock - this.dedupWindow,
-      final ? Number.POSITIVE_INFINITY : this.clock - this.dedupWindow - (this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS),
+      final
+        ? Number.POSITIVE_INFINITY
+        : this.clock - this.dedupWindow - (this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS),
     );
     for (const event of expired.clientErrors) this.drops.push({ event, reason: 'unmatched_radius_client_event' });
     for (const event of expired.signing) this.drops.push({ event, reason: 'machine_request' });
