@@ -5,3 +5,5 @@ export { coverageOf, engineConfigOf, finishAttempt, OfflineAnalysis } from './an
 export type { IngestItem, IngestOptions } from './ingest.js';
 export { ingestEventText, normalizeParsed, XmlIngestor } from './ingest.js';
 export { evidenceOf, toAttemptRecord } from './record.js';
+export type { Ingestor, TextLogSource } from './text-logs.js';
+export { DETECT_BYTES, DetectingIngestor, ingestorFor, NpsLogIngestor, W3cIngestor } from './text-logs.js';
