@@ -85,6 +85,8 @@ export {
   ticketSchema,
   ticketScopeSchema,
 } from './ticket.js';
+export type { TicketSinksConfig, TicketSinksConfigInput } from './ticket-sinks.js';
+export { ticketSinksConfigSchema } from './ticket-sinks.js';
 export type { SpanRole, TraceAttributeDoc } from './trace-attributes.js';
 export {
   ATTR,

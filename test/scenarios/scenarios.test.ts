@@ -1,17 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzePaths, toJson } from '@otptrace/cli';
+import { analyzePaths } from '@otptrace/files';
+import { toJson } from '@otptrace/pipeline';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript helper shared with golden.mjs
 import { intentOf, verdictsOf } from './verdicts.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
-const io = { stdout() {}, stderr() {} };
 const scenarios = readdirSync(here).filter((n) => existsSync(join(here, n, 'intent.json')));
 
 async function analyze(dir: string) {
-  return toJson(await analyzePaths([dir], analysisConfigSchema.parse({}), io, false)) as {
+  return toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))) as {
     attempts: { outcome: string }[];
     summary: { eventsRead: number; eventsCorrelated: number; eventsIgnored: number; eventsRejected: number };
   };

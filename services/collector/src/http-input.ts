@@ -3,6 +3,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@otptrace/runtime';
+import { createAdmission } from './admission.js';
+import { ACCEPTED_ENCODINGS, bodyDecoder, streamBody } from './http-body.js';
 import { createRateLimiter, type SenderIdentity, type TlsMaterial } from './http-security.js';
 import { BatchRefused, type Publisher } from './publisher.js';
 
@@ -14,6 +16,10 @@ export interface HttpInputOptions {
   tls: TlsMaterial | null;
   rateLimit: { perSecond: number; burst: number };
   bodyLimitBytes: number;
+  /** Bytes of request bodies all requests in flight may hold (decompressed); each sender a fair share. */
+  memoryBudgetBytes: number;
+  /** Batches read or written at once; each sender a fair share. */
+  maxInFlightBatches: number;
   retryAfterSeconds: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -27,6 +33,9 @@ export interface HttpInput {
   /** Stops taking new batches; resolves when the batches already taken are answered. */
   close(): Promise<void>;
 }
+
+// Room first held for a body sent without Content-Length (chunked); grown as it comes.
+const UNKNOWN_LENGTH_START = 64 * 1024;
 
 /** The path batches are posted to. */
 export const EVENTS_PATH = '/v1/events';
@@ -49,24 +58,22 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-/** Reads the body up to `limit` bytes; resolves null (and stops reading) as soon as the limit is passed. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+// After a refusal the client may still be sending: give it a moment to read the answer, then cut the connection
+// rather than let Node read (and drop) the rest of a body nobody will look at.
+const LINGER_MS = 250;
+
+/** Answers and closes the connection, whatever of the body is still coming. */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
+  const cut = () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+  res.on('finish', cut);
+  res.on('close', cut);
+  reply(res, status, body, { ...headers, connection: 'close' });
 }
 
 // Node checks headersTimeout and requestTimeout every connectionsCheckingInterval: keep it well below both.
@@ -97,32 +104,58 @@ export async function startHttpInput(
 ): Promise<HttpInput> {
   const retryAfter = { 'retry-after': String(options.retryAfterSeconds) };
   const rate = createRateLimiter(options.rateLimit, options.clock);
+  const admission = createAdmission({
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    maxInFlightBatches: options.maxInFlightBatches,
+    minShareBytes: options.bodyLimitBytes,
+  });
   const tooLarge = { error: `body larger than ${options.bodyLimitBytes} bytes` };
   let closing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if ((req.url ?? '').split('?')[0] !== EVENTS_PATH) return reply(res, 404, { error: 'not found' });
-    if (req.method !== 'POST') return reply(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    // Everything is decided on the headers, before a byte of the body is read.
+    if ((req.url ?? '').split('?')[0] !== EVENTS_PATH) return refuse(req, res, 404, { error: 'not found' });
+    if (req.method !== 'POST') return refuse(req, res, 405, { error: 'use POST' }, { allow: 'POST' });
     const sender = authenticate(req.headers.authorization, options.senders);
-    if (!sender) return reply(res, 401, { error: 'bearer token required' });
-    if (closing) return reply(res, 503, { error: 'shutting down' }, retryAfter);
-    const decision = rate(sender.name);
-    if (!decision.allowed) {
-      return reply(res, 429, { error: 'rate limit' }, { 'retry-after': String(decision.retryAfterSeconds) });
+    if (!sender) return refuse(req, res, 401, { error: 'bearer token required' });
+    if (closing) return refuse(req, res, 503, { error: 'shutting down' }, retryAfter);
+    const decoder = bodyDecoder(req.headers['content-encoding']);
+    if (decoder === 'unsupported')
+      return refuse(req, res, 415, { error: `Content-Encoding must be one of ${ACCEPTED_ENCODINGS.join(', ')}` });
+    const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+    if (declared !== null && declared > options.bodyLimitBytes) return refuse(req, res, 413, tooLarge);
+    // Room for the declared body (or a first piece of one of unknown length); more is asked for as it comes.
+    const ticket = admission.admit(sender.name, Math.min(declared ?? UNKNOWN_LENGTH_START, options.bodyLimitBytes));
+    if (!ticket.admitted) {
+      logger.debug({ sender: sender.name, status: ticket.status, reason: ticket.reason }, 'batch not admitted');
+      return refuse(req, res, ticket.status, { error: `overloaded: ${ticket.reason}, retry later` }, retryAfter);
     }
-    if (Number(req.headers['content-length'] ?? 0) > options.bodyLimitBytes) {
-      return reply(res, 413, tooLarge, { connection: 'close' });
-    }
-    const body = await readBody(req, options.bodyLimitBytes);
-    if (body === null) return reply(res, 413, tooLarge, { connection: 'close' });
     try {
-      const summary = await publisher.publish(body, `http:${sender.name}`, sender);
+      // The rate is spent only by batches that are admitted: a refusal for capacity costs the sender nothing.
+      const decision = rate(sender.name);
+      if (!decision.allowed) {
+        const wait = { 'retry-after': String(decision.retryAfterSeconds) };
+        return refuse(req, res, 429, { error: 'rate limit' }, wait);
+      }
+      const batch = publisher.begin(`http:${sender.name}`, sender);
+      const outcome = await streamBody(req, decoder, options.bodyLimitBytes, ticket, (chunk) => batch.push(chunk));
+      if (outcome === 'aborted') {
+        logger.info({ sender: sender.name }, 'client went away before its batch was complete');
+        return;
+      }
+      if (outcome === 'too_large') return refuse(req, res, 413, tooLarge);
+      if (outcome === 'bad_encoding')
+        return refuse(req, res, 400, { error: `body is not valid ${req.headers['content-encoding']} data` });
+      if (outcome === 'over_budget')
+        return refuse(req, res, 503, { error: 'overloaded: the memory budget is spent, retry later' }, retryAfter);
+      const summary = await batch.publish();
       if (summary.rejected > 0) logger.info({ sender: sender.name, ...summary }, 'batch had rejected events');
       reply(res, 202, summary);
     } catch (error) {
       if (!(error instanceof BatchRefused)) throw error;
-      if (error.kind === 'overloaded') reply(res, 429, { error: 'overloaded, retry later' }, retryAfter);
-      else if (error.kind === 'unavailable') reply(res, 503, { error: 'Kafka unavailable, retry later' }, retryAfter);
-      else reply(res, 500, { error: 'the batch could not be written' });
+      const message = error.kind === 'unavailable' ? 'Kafka unavailable, retry later' : 'Kafka refused the batch';
+      reply(res, 503, { error: message }, retryAfter);
+    } finally {
+      ticket.release();
     }
   };
   const server: Server = createServer(options, (req, res) => {

@@ -27,7 +27,8 @@ function toMessage(record: OutgoingRecord): Message {
   return message;
 }
 
-function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
+/** Records grouped by topic, in order, as kafkajs' sendBatch takes them. */
+export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const record of records) {
     const list = byTopic.get(record.topic) ?? [];

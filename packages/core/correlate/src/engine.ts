@@ -1,6 +1,5 @@
 import type { DropReason } from '@otptrace/model';
 import type {
-  AnalysisConfig,
   CaResult,
   ClientEvent,
   GatewayEvent,
@@ -8,34 +7,11 @@ import type {
   RadiusDirectoryUnavailable,
 } from '@otptrace/schemas';
 import { addToAttempt, type ClosedAttempt, newAttempt, type OpenAttempt, type Slot } from './attempt.js';
+import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
 import { eventBefore, MinHeap } from './heap.js';
 import { hostKey, matchGateway, matchUserlessClient } from './joins.js';
 import { acceptsEvent } from './placement.js';
-
-/** Settings of the engine: the analysis configuration's windows plus the identity rules it needs. */
-export interface EngineConfig
-  extends Pick<AnalysisConfig, 'clockSkewToleranceMs' | 'attemptGapMs' | 'stageTimeoutMs' | 'gatewayJoinSlackMs'> {
-  readonly otpTemplate: RegExp;
-  readonly isProbe: (userKey: string) => boolean;
-  /**
-   * How long events wait in the reorder buffer before they are placed, in ms of event time: 0 when the caller feeds
-   * events sorted (offline), the clock-skew tolerance for a stream.
-   */
-  readonly reorderDelayMs: number;
-  /**
-   * Whether a client event that names no user and matches no attempt may open an attempt of its own here. Always in
-   * one process; with several correlators that each receive such events (broadcast), only the one owning the client
-   * computer should, or every instance would report the same lone event.
-   */
-  readonly opensUserlessAttempt?: (e: ClientEvent) => boolean;
-  /** RADIUS authentication types that are not DirectAccess OTP (lower case), e.g. "eap", "peap". */
-  readonly nonOtpAuthenticationTypes?: ReadonlySet<string>;
-  /** How long before an attempt a denied signing-certificate request of its DA server explains it, in ms (default 1 day). */
-  readonly signingRequestWindowMs?: number;
-  /** Addresses each DA server (by name) sends RADIUS from, for NPS events naming a RADIUS client by address. */
-  readonly daServerAddresses?: Readonly<Record<string, readonly string[]>>;
-}
 
 /** An event the engine let go, and why. */
 export interface Drop {
@@ -84,23 +60,27 @@ export class CorrelationEngine {
   private seq = 0;
   private clock = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
-  /** Pending events are resolved this long after their own time. */
+  /** The windows derived from the configuration: join and close delays, duplicate window, retention. */
+  readonly windows: EngineWindows;
   private readonly pendingDelay: number;
-  /** Attempts close this long after their last event (never before any event that could still join them). */
   private readonly closeDelay: number;
-  /** Two events with one record identity within this much event time are copies of one record (or a forgery). */
   private readonly dedupWindow: number;
 
   constructor(private readonly config: EngineConfig) {
-    const skew = config.clockSkewToleranceMs;
-    this.pendingDelay = 2 * skew + config.gatewayJoinSlackMs;
-    this.closeDelay = Math.max(config.attemptGapMs, config.stageTimeoutMs, this.pendingDelay + 2 * skew) + 1;
-    this.dedupWindow = 2 * this.closeDelay;
+    this.windows = windowsOf(config);
+    this.pendingDelay = this.windows.pendingDelayMs;
+    this.closeDelay = this.windows.closeDelayMs;
+    this.dedupWindow = this.windows.dedupWindowMs;
     this.context = new DaServerContext(
-      skew,
+      config.clockSkewToleranceMs,
       config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
       config.daServerAddresses ?? {},
     );
+  }
+
+  /** How long after its own time the engine may still need an event (see `EngineWindows.retentionMs`). */
+  get retentionMs(): number {
+    return this.windows.retentionMs;
   }
 
   /** Number of attempts still open (for memory accounting and lag metrics). */
@@ -311,7 +291,7 @@ export class CorrelationEngine {
    * logged right after the response (which may itself open the attempt, e.g. 10016 after a 403) is placed first.
    */
   private dueTime(p: Pending): number {
-    return p.event.time + this.pendingDelay + (p.type === 'gateway' ? this.config.clockSkewToleranceMs : 0);
+    return p.event.time + (p.type === 'gateway' ? this.windows.gatewayDelayMs : this.pendingDelay);
   }
 
   private resolve(p: Pending): void {
@@ -432,9 +412,6 @@ function templateKind(template: string | null, otp: RegExp): 'otp' | 'other' | '
   if (template === null || template === '') return 'unknown';
   return otp.test(template) ? 'otp' : 'other';
 }
-
-/** How often (in event time) joins are resolved and attempts closed; every delay is far longer, so the result is the same. */
-const SWEEP_INTERVAL_MS = 5_000;
 
 const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
 

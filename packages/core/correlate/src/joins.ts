@@ -2,7 +2,7 @@ import type { ClientEvent, GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { caHostOf } from './attempt.js';
 import { clientFits, clientPhase } from './client-phase.js';
-import type { EngineConfig } from './engine.js';
+import type { EngineConfig } from './config.js';
 
 /** Result of looking for the one attempt an event without a user belongs to. */
 export type GatewayMatch =

@@ -1,7 +1,7 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import { caStatusOf, type OpenAttempt, SLOT_ORDER, type Slot } from './attempt.js';
 import { clientAllowsCa, clientFits, clientPhase } from './client-phase.js';
-import type { EngineConfig } from './engine.js';
+import type { EngineConfig } from './config.js';
 
 /** How much later than the client's failure result a RADIUS grant may still be that attempt's. */
 const RESULT_GRACE_MS = 10_000;

@@ -44,7 +44,15 @@ export const DROP_REASONS = Object.freeze({
     bucket: 'rejected',
     text: 'DOCTYPE, entity declaration or processing instruction inside an event',
   },
+  forbidden_character: {
+    bucket: 'rejected',
+    text: 'a character XML 1.0 forbids (NUL, another C0 control but tab/LF/CR), literal or as &#…; reference',
+  },
   event_too_large: { bucket: 'rejected', text: 'an event larger than maxEventBytes' },
+  event_too_large_for_topic: {
+    bucket: 'rejected',
+    text: "an event whose Kafka record is over its topic's max.message.bytes (collector)",
+  },
   corrupt_chunk: {
     bucket: 'rejected',
     text: 'a damaged .evtx chunk or record structure (the rest of the file is still read)',

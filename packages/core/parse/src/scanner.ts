@@ -1,6 +1,7 @@
 import { fail, type ParsedEvent, type Result } from '@otptrace/model';
 import { decodeEntities } from './entities.js';
 import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js';
+import { findForbiddenCharacter, forbiddenCharacterReason } from './xml-chars.js';
 
 // The fast path: one pass over the event text with indexOf, checking that tags balance and collecting only the
 // System fields and the EventData/UserData values. No DTD, no external entities, no entity expansion beyond the
@@ -19,6 +20,8 @@ const SYSTEM_TEXT_FIELDS = new Set([
 
 /** Parse one `<Event>` element's text into a ParsedEvent; bad input comes back as an issue, never thrown. */
 export function scanEvent(text: string): Result<ParsedEvent> {
+  const forbidden = findForbiddenCharacter(text);
+  if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
   const fields = emptyFields();
   const stack: string[] = [];
   let i = 0;

@@ -1,4 +1,11 @@
-import { type ClosedAttempt, CorrelationEngine, type Drop, type EngineConfig } from '@otptrace/correlate';
+import {
+  type ClosedAttempt,
+  CorrelationEngine,
+  type Drop,
+  type EngineConfig,
+  isSharedEvent,
+  reorderDelayOf,
+} from '@otptrace/correlate';
 import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
@@ -13,7 +20,7 @@ import {
   type Source,
   type Summary,
 } from '@otptrace/schemas';
-import type { IngestItem } from './ingest.js';
+import { emptyIngested, type IngestedFile, type IngestItem, tallyItems } from './ingest.js';
 import { toAttemptRecord } from './record.js';
 
 /** An attempt with its verdict, and the events behind it (for traces). */
@@ -39,11 +46,27 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     gatewayJoinSlackMs: config.gatewayJoinSlackMs,
     otpTemplate: ctx.otpTemplate,
     isProbe: (key) => ctx.identity.isProbe(key),
-    reorderDelayMs: mode === 'stream' ? config.clockSkewToleranceMs : 0,
+    reorderDelayMs: reorderDelayOf(mode, config.clockSkewToleranceMs),
     nonOtpAuthenticationTypes: new Set(config.nonOtpRadiusAuthenticationTypes.map((t) => t.toLowerCase())),
     signingRequestWindowMs: config.signingRequestWindowMs,
     daServerAddresses: config.daServerAddresses,
   };
+}
+
+/**
+ * Events in the attempts, each counted once: an event the engine lets several attempts share (an NPS 4402 is evidence
+ * for every denial it explains) is counted by object, not by id (a cleared log restarts EventRecordID).
+ */
+function countCorrelated(attempts: readonly AnalyzedAttempt[]): number {
+  const shared = new Set<NormalizedEvent>();
+  let own = 0;
+  for (const a of attempts) {
+    for (const e of a.events) {
+      if (isSharedEvent(e)) shared.add(e);
+      else own++;
+    }
+  }
+  return own + shared.size;
 }
 
 /** ④⑤ Diagnose a closed attempt and shape it as the contract says (shared by analyze and the correlator). */
@@ -84,26 +107,14 @@ export class OfflineAnalysis {
 
   /** Account for, and keep the events of, one file's ingest items. */
   add(file: string, items: Iterable<IngestItem>): void {
-    for (const item of items) {
-      this.read++;
-      if (item.type === 'event') this.events.push(item.event);
-      else if (item.type === 'ignored') this.countIgnored(item.reason);
-      else this.reject({ file, position: item.position, reason: item.reason, code: item.code });
-    }
+    this.addIngested(file, tallyItems(emptyIngested(), items));
   }
 
   /**
    * Account for one file ingested elsewhere (a worker thread): its kept events and rejections, and its ignored events
    * as counts by reason (so the unrelated bulk never crosses threads).
    */
-  addIngested(
-    file: string,
-    part: {
-      events: readonly NormalizedEvent[];
-      rejected: readonly Omit<Rejection, 'file'>[];
-      ignoredBy: Readonly<Record<string, number>>;
-    },
-  ): void {
+  addIngested(file: string, part: Readonly<Pick<IngestedFile, 'events' | 'rejected' | 'ignoredBy'>>): void {
     for (const e of part.events) this.events.push(e);
     for (const r of part.rejected) this.reject({ file, ...r });
     for (const [reason, n] of Object.entries(part.ignoredBy)) {
@@ -157,9 +168,7 @@ export class OfflineAnalysis {
                 ? 1
                 : 0,
       );
-    // One NPS 4402 (no domain controller) is evidence for every attempt it denied: count each event once. By object,
-    // not by id: a cleared log restarts EventRecordID, so two events far apart in time may share an id.
-    const correlated = new Set(attempts.flatMap((a) => a.events)).size;
+    const correlated = countCorrelated(attempts);
     const byOutcome: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
     for (const a of attempts) byOutcome[a.record.outcome] = (byOutcome[a.record.outcome] ?? 0) + 1;
     const summary: Summary = {

@@ -8,7 +8,7 @@ import {
   peekHeaderBytes,
   scanEvent,
 } from '@otptrace/parse';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import type { NormalizedEvent, Rejection } from '@otptrace/schemas';
 
 /** What ingestion makes of one piece of input: every event read ends as exactly one of these. */
 export type IngestItem =
@@ -21,6 +21,29 @@ export type IngestItem =
       readonly position: number;
       readonly raw: string | null;
     };
+
+/** What ingesting one input gives: kept events, rejections, and ignored events counted by reason. */
+export interface IngestedFile {
+  events: NormalizedEvent[];
+  rejected: Omit<Rejection, 'file'>[];
+  ignoredBy: Record<string, number>;
+  bytes: number;
+}
+
+/** The ingest tally (one place): fold ingest items into kept events, rejections and ignored counts by reason. */
+export function tallyItems(into: IngestedFile, items: Iterable<IngestItem>): IngestedFile {
+  for (const item of items) {
+    if (item.type === 'event') into.events.push(item.event);
+    else if (item.type === 'ignored') into.ignoredBy[item.reason] = (into.ignoredBy[item.reason] ?? 0) + 1;
+    else into.rejected.push({ position: item.position, reason: item.reason, code: item.code });
+  }
+  return into;
+}
+
+/** An empty tally. */
+export function emptyIngested(): IngestedFile {
+  return { events: [], rejected: [], ignoredBy: {}, bytes: 0 };
+}
 
 /** Options of an ingestor. */
 export interface IngestOptions {

@@ -45,6 +45,7 @@ export function onUserError(
       baseKey,
       code: burstCode,
       kind: 'user_error_burst',
+      pattern: 'incident',
       title: `Many users at once: ${title}`,
       remediation:
         `${recent.length} attempts of ${users.size} users failed this way within ${windowMinutes} minutes, which points to a shared cause rather than the users. ${entry?.burstRemediation ?? entry?.remediation ?? ''}`.trim(),

@@ -34,12 +34,14 @@ export function processAttempts(
 ): TicketStep {
   const settings = ticketConfigSchema.parse(config);
   const next = state === null ? emptyTicketState() : structuredClone(state);
+  // A state saved before incidents were told from scattered failures has no such map yet.
+  next.recentFailures ??= {};
   const log: StepLog = { touched: new Map(), opened: new Set(), resolved: new Set() };
   const accounting = newAccounting(attempts.length);
   // Event-time order, so a batch gives the same result however its attempts were ordered.
   const ordered = [...attempts].sort((a, b) => Date.parse(a.end) - Date.parse(b.end) || a.id.localeCompare(b.id));
   for (const attempt of ordered) processOne(next, attempt, settings, log, accounting);
-  prune(next, settings, nowMs);
+  prune(next, settings, nowMs, log);
   return { state: next, changes: changesOf(log), accounting };
 }
 
@@ -61,6 +63,7 @@ function processOne(
   }
   state.seen[attempt.id] = endMs;
   state.watermarkMs = Math.max(state.watermarkMs ?? endMs, endMs);
+  resolveQuiet(state, state.watermarkMs, config, log);
   const subnet = clientSubnet(attempt.clientAddress);
   if (attempt.outcome === 'probe') {
     acc.probe += 1;
@@ -109,6 +112,7 @@ function countFailure(
           baseKey,
           code: cause.code,
           kind: 'root_cause',
+          pattern: 'scattered',
           title: entry?.title ?? cause.title,
           remediation: entry?.remediation ?? cause.remediation,
           scope,
@@ -121,7 +125,39 @@ function countFailure(
     log.opened.add(ticket.key);
   }
   countInTicket(state, ticket, attempt, config);
+  if (ticket.pattern === 'scattered') noteScattered(state, ticket, Date.parse(attempt.end), config);
   log.touched.set(ticket.key, ticket);
+}
+
+/** Keep a scattered ticket's recent failures; enough of them within the incident window make it an incident. */
+function noteScattered(state: TicketState, ticket: Ticket, timeMs: number, config: TicketConfig): void {
+  const recentFailures = state.recentFailures;
+  const recent = (recentFailures[ticket.baseKey] ?? []).filter((t) => t > timeMs - config.incidentWindowMs);
+  recent.push(timeMs);
+  if (recent.length < config.incidentThreshold) {
+    recentFailures[ticket.baseKey] = recent;
+    return;
+  }
+  ticket.pattern = 'incident';
+  delete recentFailures[ticket.baseKey];
+}
+
+/**
+ * Scattered failures say a setting is wrong somewhere, and the successes between them say nothing about it: such a
+ * ticket stays open until no failure of it came for the quiet period, and resolves at the end of that period.
+ */
+function resolveQuiet(state: TicketState, nowMs: number, config: TicketConfig, log: StepLog): void {
+  for (const ticket of Object.values(state.tickets)) {
+    if (ticket.status !== 'open' || ticket.pattern !== 'scattered') continue;
+    const quietSinceMs = Date.parse(ticket.lastSeen) + config.quietPeriodMs;
+    if (quietSinceMs > nowMs) continue;
+    ticket.status = 'resolved';
+    ticket.resolvedAt = new Date(quietSinceMs).toISOString();
+    ticket.revision += 1;
+    delete state.recentFailures[ticket.baseKey];
+    log.resolved.add(ticket.key);
+    log.touched.set(ticket.key, ticket);
+  }
 }
 
 /** A success through an open ticket's scope, after its last failure, extends its streak; a long enough streak resolves it. */
@@ -134,7 +170,8 @@ function creditSuccess(
 ): void {
   const endMs = Date.parse(attempt.end);
   for (const ticket of Object.values(state.tickets)) {
-    if (ticket.status !== 'open' || endMs <= Date.parse(ticket.lastSeen)) continue;
+    // A scattered ticket waits for its quiet period instead (resolveQuiet).
+    if (ticket.status !== 'open' || ticket.pattern !== 'incident' || endMs <= Date.parse(ticket.lastSeen)) continue;
     if (!successCrosses(ticket.scope, attempt, subnet)) continue;
     ticket.successStreak += 1;
     ticket.revision += 1;
@@ -148,10 +185,11 @@ function creditSuccess(
 }
 
 /** Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. */
-function prune(state: TicketState, config: TicketConfig, nowMs: number | undefined): void {
+function prune(state: TicketState, config: TicketConfig, nowMs: number | undefined, log: StepLog): void {
   const watermark = Math.max(state.watermarkMs ?? Number.NEGATIVE_INFINITY, nowMs ?? Number.NEGATIVE_INFINITY);
   if (!Number.isFinite(watermark)) return;
   state.watermarkMs = watermark;
+  resolveQuiet(state, watermark, config, log);
   for (const [id, t] of Object.entries(state.seen)) if (t < watermark - config.dedupeHorizonMs) delete state.seen[id];
   for (const [key, errors] of Object.entries(state.recentUserErrors)) {
     const kept = errors.filter((e) => e.timeMs >= watermark - config.burstWindowMs);
@@ -173,7 +211,9 @@ function changesOf(log: StepLog): TicketChange[] {
       log.resolved.has(ticket.key) && ticket.status === 'resolved'
         ? 'resolved'
         : log.opened.has(ticket.key)
-          ? 'opened'
+          ? ticket.incarnation > 1
+            ? 'reopened'
+            : 'opened'
           : 'updated',
     ticket: structuredClone(ticket),
   }));

@@ -2,14 +2,11 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { type AnalysisResult, OfflineAnalysis } from '@otptrace/pipeline';
+import { analyzePaths } from '@otptrace/files';
+import { type AnalysisResult, toJson } from '@otptrace/pipeline';
 import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
-import { summarizeAttempts } from '@otptrace/stats';
 import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
 import { formatText } from '../format-text.js';
-import { type IngestedFile, ingestFile } from '../ingest-file.js';
-import { type InputFile, listInputs } from '../inputs.js';
 import type { Io } from '../io.js';
 
 export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
@@ -79,7 +76,10 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
   }
   let result: AnalysisResult;
   try {
-    result = await analyzePaths(args.positional, config, io, args.options.has('progress'), await jobsOf(args));
+    result = await analyzePaths(args.positional, config, {
+      jobs: await jobsOf(args),
+      onProgress: progressReporter(io, args.options.has('progress')),
+    });
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
     return 2;
@@ -140,96 +140,15 @@ async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): P
   return report.ok;
 }
 
-/** Read, ingest and analyse every input file, streaming each one; with `jobs` > 1, files are ingested in worker threads. */
-export async function analyzePaths(
-  paths: readonly string[],
-  config: AnalysisConfig,
-  io: Io,
-  progress: boolean,
-  jobs = 1,
-): Promise<AnalysisResult> {
-  const files = await listInputs(paths);
-  if (files.length === 0) throw new Error(`no event log files found in ${paths.join(', ')}`);
-  // The run's clock bounds event times from above (an event a day in the future is implausible).
-  const referenceTime = Date.now();
-  const analysis = new OfflineAnalysis(config, referenceTime);
-  const total = files.reduce((n, f) => n + f.size, 0);
-  const showProgress = progress || total > 64 * 1024 * 1024;
-  let done = 0;
+/** Progress on standard error, every 32 MB read: when asked to, or by itself for inputs over 64 MB. */
+function progressReporter(io: Io, asked: boolean): (done: number, total: number) => void {
   let lastShown = 0;
-  const onBytes = (n: number): void => {
-    done += n;
-    if (showProgress && done - lastShown > 32 * 1024 * 1024) {
+  return (done, total) => {
+    if ((asked || total > 64 * 1024 * 1024) && done - lastShown > 32 * 1024 * 1024) {
       lastShown = done;
       io.stderr(`otptrace: read ${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB\n`);
     }
   };
-  const workers = Math.min(jobs, files.length);
-  const results =
-    workers > 1
-      ? await ingestInWorkers(files, workers, config, referenceTime, onBytes)
-      : await ingestInline(files, analysis, config, onBytes);
-  // Added in file order whatever order the workers finished in, so the report does not depend on scheduling.
-  for (const file of files) analysis.addIngested(file.path, results.get(file.path)!);
-  return analysis.finish();
-}
-
-async function ingestInline(
-  files: readonly InputFile[],
-  analysis: OfflineAnalysis,
-  config: AnalysisConfig,
-  onBytes: (n: number) => void,
-): Promise<Map<string, IngestedFile>> {
-  const results = new Map<string, IngestedFile>();
-  for (const file of files) {
-    try {
-      results.set(file.path, await ingestFile(file.path, analysis.context, config.maxEventBytes, onBytes));
-    } catch (e) {
-      throw new Error(`cannot read ${file.path}: ${(e as Error).message}`);
-    }
-  }
-  return results;
-}
-
-/** Ingest files in `count` worker threads, the largest first, each worker taking the next file when it is free. */
-async function ingestInWorkers(
-  files: readonly InputFile[],
-  count: number,
-  config: AnalysisConfig,
-  referenceTime: number,
-  onBytes: (n: number) => void,
-): Promise<Map<string, IngestedFile>> {
-  const queue = [...files].sort((a, b) => b.size - a.size);
-  const results = new Map<string, IngestedFile>();
-  const run = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('../ingest-worker.js', import.meta.url), {
-        workerData: { config, referenceTime },
-      });
-      const next = (): void => {
-        const file = queue.shift();
-        if (file === undefined) {
-          worker.postMessage('exit');
-          return;
-        }
-        worker.postMessage({ path: file.path });
-      };
-      worker.on('message', (m: { path: string; result?: IngestedFile; error?: string }) => {
-        if (m.error !== undefined || m.result === undefined) {
-          void worker.terminate();
-          reject(new Error(`cannot read ${m.path}: ${m.error ?? 'no result'}`));
-          return;
-        }
-        results.set(m.path, m.result);
-        onBytes(files.find((f) => f.path === m.path)?.size ?? 0);
-        next();
-      });
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
-      next();
-    });
-  await Promise.all(Array.from({ length: count }, run));
-  return results;
 }
 
 /**
@@ -268,18 +187,6 @@ async function jobsOf(args: ParsedArgs): Promise<number> {
   const n = Number(given);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs ${given}: use a whole number from 1 to 64`);
   return Math.min(n, availableParallelism() * 2);
-}
-
-/** The JSON contract: attempts, summary, rejected (plus the sources seen). */
-export function toJson(result: AnalysisResult): object {
-  const attempts = result.attempts.map((a) => a.record);
-  return {
-    attempts,
-    summary: result.summary,
-    rejected: result.rejected,
-    coverage: result.coverage,
-    stats: summarizeAttempts(attempts),
-  };
 }
 
 async function loadConfig(args: ParsedArgs): Promise<AnalysisConfig> {

@@ -1,19 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AnalysisInput } from '@otptrace/pipeline';
 
 /** File name endings taken from folders; a file named on the command line is read whatever its name. */
 const FOLDER_EXTENSIONS = ['.xml', '.txt', '.log', '.evtx'];
 
-/** A file to analyse, with its size for progress reporting. */
-export interface InputFile {
-  readonly path: string;
-  readonly size: number;
-}
-
 /** Expand files and folders (recursively) into a sorted file list; throws with a clear message for a missing path. */
-export async function listInputs(paths: readonly string[]): Promise<InputFile[]> {
-  const out: InputFile[] = [];
+export async function listInputs(paths: readonly string[]): Promise<AnalysisInput[]> {
+  const out: AnalysisInput[] = [];
   for (const p of paths) {
     let s: Awaited<ReturnType<typeof stat>>;
     try {
@@ -27,7 +22,7 @@ export async function listInputs(paths: readonly string[]): Promise<InputFile[]>
   return out;
 }
 
-async function walk(dir: string, out: InputFile[]): Promise<void> {
+async function walk(dir: string, out: AnalysisInput[]): Promise<void> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
     const full = join(dir, e.name);
