@@ -144,6 +144,8 @@ function splitCsv(line: string): string[] | null {
           break;
         }
       }
+      // A closing quote ends the value: a comma or the end of the line must follow.
+      if (j < line.length && line[j] !== ',') return null;
       out.push(value);
       i = j + 1; // skip the comma
     } else {

@@ -37,8 +37,11 @@ export function normalizeW3c(
   if (method.toUpperCase() !== 'POST') return ignored('gateway_other_request');
   const date = w3cField(record, 'date');
   const time = w3cField(record, 'time');
-  const end = date === null || time === null ? null : parseIisTime(date, time);
-  if (end === null) return rejected('invalid_time', 'W3C date/time missing or not parseable', 'date time');
+  const logged = date === null || time === null ? null : parseIisTime(date, time);
+  if (logged === null) return rejected('invalid_time', 'W3C date/time missing or not parseable', 'date time');
+  // W3C times are whole seconds (a 6200's TimeCreated refines them; a text line has nothing finer): the request
+  // completed within that second, taken as its middle, so that the steps it waited for fall inside it.
+  const end = logged + HALF_SECOND_MS;
   const status = intOf(w3cField(record, 'sc-status'));
   if (status === null || status === undefined)
     return rejected(
@@ -79,6 +82,8 @@ export function normalizeW3c(
 }
 
 const detachOrNull = (s: string | null): string | null => (s === null ? null : intern(s));
+
+const HALF_SECOND_MS = 500;
 
 /** An integer value; undefined when present but not an integer, null when absent. */
 function intOf(v: string | null): number | null | undefined {
