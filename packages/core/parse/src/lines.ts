@@ -49,7 +49,20 @@ export class LineSplitter {
   private tooLong = false;
   private started = false;
 
-  constructor(private readonly maxLineBytes: number) {}
+  /** `firstLine`: lines already read of the same input (a followed file read in batches keeps its numbering). */
+  constructor(
+    private readonly maxLineBytes: number,
+    firstLine = 0,
+  ) {
+    this.lineNumber = firstLine;
+    // A batch that starts mid-file starts after a line end: no BOM to look for.
+    this.started = firstLine > 0;
+  }
+
+  /** Lines read so far (including those of earlier batches). */
+  get lines(): number {
+    return this.lineNumber;
+  }
 
   push(chunk: Uint8Array): (TextLine | LineRejection)[] {
     let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);

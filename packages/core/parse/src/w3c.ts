@@ -21,7 +21,8 @@ export type W3cLine =
 
 /** Reads the lines of one W3C log in order, keeping the current `#Fields:` header. */
 export class W3cReader {
-  private header: W3cHeader | null = null;
+  /** `header`: the #Fields in force where reading starts (a followed file read in batches). */
+  constructor(public header: W3cHeader | null = null) {}
 
   read(line: string): W3cLine {
     if (line.startsWith('#')) {

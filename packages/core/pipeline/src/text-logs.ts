@@ -15,6 +15,7 @@ import {
   readDtsRecord,
   readOdbcLine,
   type TextLine,
+  type W3cHeader,
   W3cReader,
   w3cServerFromPath,
 } from '@otptrace/parse';
@@ -29,6 +30,19 @@ export interface Ingestor {
 /** Where a text log comes from: a file path (its name and folder matter for W3C), or a stream's name. */
 export interface TextLogSource {
   readonly label: string;
+  /**
+   * State carried from one batch of a stream to the next (the collector follows files and stdin in batches): the
+   * format, the line count, the W3C #Fields in force, NPS requests still waiting for their answer.
+   */
+  readonly carry?: StreamCarry;
+}
+
+/** What a batch of a stream hands to the next; start with `{}`. */
+export interface StreamCarry {
+  format?: InputFormat;
+  lines?: number;
+  w3cHeader?: W3cHeader | null;
+  npsPending?: PendingRequest[];
 }
 
 const baseName = (label: string): string =>
@@ -44,17 +58,19 @@ const baseName = (label: string): string =>
  */
 export class W3cIngestor implements Ingestor {
   private readonly lines: LineSplitter;
-  private readonly reader = new W3cReader();
+  private readonly reader: W3cReader;
   private readonly channel: string;
   private readonly server: string | null;
-  private fields = 0;
+  private fields: number;
 
   constructor(
     private readonly ctx: NormalizeContext,
     options: Pick<IngestOptions, 'maxEventBytes'>,
-    source: TextLogSource,
+    private readonly source: TextLogSource,
   ) {
-    this.lines = new LineSplitter(options.maxEventBytes);
+    this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
+    this.reader = new W3cReader(source.carry?.w3cHeader ?? null);
+    this.fields = this.reader.header?.names.length ?? 0;
     this.channel = baseName(source.label);
     this.server = ctx.iisServerName ?? w3cServerFromPath(source.label);
   }
@@ -64,7 +80,12 @@ export class W3cIngestor implements Ingestor {
   }
 
   end(): IngestItem[] {
-    return this.take(this.lines.end());
+    const out = this.take(this.lines.end());
+    if (this.source.carry !== undefined) {
+      this.source.carry.lines = this.lines.lines;
+      this.source.carry.w3cHeader = this.reader.header;
+    }
+    return out;
   }
 
   private take(items: ReturnType<LineSplitter['push']>): IngestItem[] {
@@ -109,7 +130,7 @@ function valueCount(line: string): number {
 }
 
 /** An Access-Request waiting for its answer. */
-interface PendingRequest {
+export interface PendingRequest {
   readonly record: NpsLogRecord;
   readonly line: TextLine;
   readonly wall: number;
@@ -128,18 +149,21 @@ const ANSWER_WAIT_MS = 60_000;
 export class NpsLogIngestor implements Ingestor {
   private readonly lines: LineSplitter;
   private readonly channel: string;
-  private readonly pending: PendingRequest[] = [];
+  private readonly pending: PendingRequest[];
   /** DTS records split over several lines are gathered here. */
   private partial: { text: string; line: TextLine } | null = null;
+  /** Local time of the latest record read. */
+  private latest = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: NormalizeContext,
     private readonly options: Pick<IngestOptions, 'maxEventBytes'>,
     private readonly format: 'odbc' | 'dts',
-    source: TextLogSource,
+    private readonly source: TextLogSource,
   ) {
-    this.lines = new LineSplitter(options.maxEventBytes);
+    this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
     this.channel = baseName(source.label);
+    this.pending = source.carry?.npsPending ?? [];
   }
 
   push(chunk: Uint8Array): IngestItem[] {
@@ -152,7 +176,18 @@ export class NpsLogIngestor implements Ingestor {
       out.push(rejectedLine('truncated_event', 'NPS DTS <Event> without its end tag', this.partial.line.position));
       this.partial = null;
     }
-    for (const p of this.pending.splice(0)) out.push(this.decide(p.record, p.line, null));
+    const carry = this.source.carry;
+    if (carry === undefined) {
+      for (const p of this.pending.splice(0)) out.push(this.decide(p.record, p.line, null));
+      return out;
+    }
+    // A stream read in batches: a request may be answered in the next batch; only those that waited long enough go.
+    while (this.pending.length > 0 && this.pending[0]!.wall < this.latest - ANSWER_WAIT_MS) {
+      const p = this.pending.shift()!;
+      out.push(this.decide(p.record, p.line, null));
+    }
+    carry.npsPending = this.pending;
+    carry.lines = this.lines.lines;
     return out;
   }
 
@@ -198,6 +233,7 @@ export class NpsLogIngestor implements Ingestor {
     const wall = record.localTime === null ? Number.NaN : Date.parse(`${record.localTime}Z`);
     // Requests that waited too long for an answer are settled first: the log is in time order.
     if (Number.isFinite(wall)) {
+      this.latest = Math.max(this.latest, wall);
       while (this.pending.length > 0 && this.pending[0]!.wall < wall - ANSWER_WAIT_MS) {
         const p = this.pending.shift()!;
         out.push(this.decide(p.record, p.line, null));
@@ -295,7 +331,14 @@ export class DetectingIngestor implements Ingestor {
     private readonly ctx: NormalizeContext,
     private readonly options: IngestOptions,
     private readonly source: TextLogSource,
-  ) {}
+  ) {
+    // A later batch of a stream keeps the format its first bytes showed.
+    const known = source.carry?.format;
+    if (known !== undefined && known !== 'evtx') {
+      this.format = known;
+      this.inner = ingestorFor(known, ctx, options, source);
+    }
+  }
 
   /** The format chosen, once enough bytes were seen. */
   format: InputFormat | null = null;
@@ -318,6 +361,7 @@ export class DetectingIngestor implements Ingestor {
     const head = Buffer.concat(this.head);
     this.head = [];
     this.format = detectFormat(head);
+    if (this.source.carry !== undefined && head.length > 0) this.source.carry.format = this.format;
     if (this.format === 'evtx') {
       this.binary = true;
       return [

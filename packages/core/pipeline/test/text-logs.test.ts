@@ -103,3 +103,37 @@ describe('text logs through the detecting ingestor', () => {
     });
   });
 });
+
+describe('a stream read in batches (the collector follows files and stdin)', () => {
+  const batches = (parts: string[], label: string): IngestItem[] => {
+    const carry = {};
+    return parts.flatMap((part) => {
+      const ingestor = new DetectingIngestor(ctx, { maxEventBytes: 4096 }, { label, carry });
+      return [...ingestor.push(Buffer.from(part)), ...ingestor.end()];
+    });
+  };
+
+  it('keeps the W3C #Fields and the line numbers from one batch to the next', () => {
+    const header = '#Fields: date time cs-method cs-uri-stem sc-status time-taken\r\n';
+    const items = batches(
+      [
+        `${header}2026-11-02 08:00:00 POST /otp 200 640\r\n`,
+        '2026-11-02 08:00:05 GET / 200 1\r\n2026-11-02 08:00:09 POST /otp 200 700\r\n',
+      ],
+      'file:/logs/da01/W3SVC1/u_ex261102.log',
+    );
+    expect(items.map(labelOf)).toEqual([
+      'event:gateway.request',
+      'ignored:gateway_other_request',
+      'event:gateway.request',
+    ]);
+    expect(items.map((i) => (i.type === 'event' ? i.event.ref.recordId : null))).toEqual([2, null, 4]);
+  });
+
+  it('keeps an NPS request whose answer comes in the next batch', () => {
+    const rec = (t: string, type: number) =>
+      `<Event><Timestamp data_type="4">11/02/2026 ${t}</Timestamp><Computer-Name data_type="1">NPS01</Computer-Name><User-Name data_type="1">CORP\\bob</User-Name><Client-IP-Address data_type="3">10.0.0.10</Client-IP-Address><Packet-Type data_type="0">${type}</Packet-Type><Reason-Code data_type="0">0</Reason-Code></Event>\n`;
+    const items = batches([rec('09:00:00.100', 1), rec('09:00:00.300', 2)], 'stdin');
+    expect(items.map(labelOf).sort()).toEqual(['event:granted', 'ignored:answered_radius_request']);
+  });
+});
