@@ -52,6 +52,17 @@ export const analysisConfigSchema = z
      * after a success means the issued certificate could not log them on (docs/windows-events.md §9).
      */
     certificateValidityMs: z.number().int().positive().default(600_000),
+    /**
+     * UTC offset of each NPS server's local time (NPS server name → `+01:00`), for NPS log files, which write local
+     * time with no offset. A server not listed here gets its offset learned from its 6272/6273 events when the input
+     * holds both; otherwise its times are read as UTC, and the summary says so (docs/windows-events.md §9).
+     */
+    npsLogUtcOffsets: z.record(z.string(), z.string().regex(/^(UTC)?[+-]\d{1,2}(:?\d{2})?$/i)).default({}),
+    /**
+     * The DA server of IIS W3C logs whose site does not log s-computername and whose path does not name it
+     * (`<host>/W3SVC<n>/u_ex*.log`); without it, such lines name the server by its address (s-ip).
+     */
+    iisServerName: z.string().nullable().default(null),
     /** How far apart two hosts' clocks may be, in ms. */
     clockSkewToleranceMs: z.number().int().nonnegative().default(180_000),
     /** A new attempt starts when this much time has passed since the user's previous event, in ms. */

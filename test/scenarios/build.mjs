@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flow, mergeFlows, nextRecord, resetRecords } from './flow.mjs';
 import { ca4886, ca4887, ca4888, logon, nps, nps4402, npsClientError } from './render.mjs';
+import { dtsLog, odbcLog, w3cLog } from './text-logs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const T = (hhmmss) => Date.parse(`2026-11-02T${hhmmss}Z`);
@@ -737,7 +738,7 @@ Object.assign(SCENARIOS, DOMAIN_SCENARIOS);
 /** Empty a scenario folder of its logs, keeping its golden expected.json (golden.mjs owns that). */
 function clearLogs(dir) {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f !== 'expected.json') rmSync(join(dir, f), { force: true });
+  for (const f of readdirSync(dir)) if (f !== 'expected.json') rmSync(join(dir, f), { force: true, recursive: true });
 }
 
 function writeScenario(name, spec) {
@@ -834,8 +835,90 @@ function writeVariant(name, variant) {
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
 }
 
+/**
+ * The same attempts in the text logs most sites keep (docs/windows-events.md §9): IIS W3C files under
+ * `<host>/W3SVC<n>/` and NPS log files in local time (UTC+1 here, configured in config.json unless learned), beside
+ * the client and CA XML. The differential test in scenarios.test.ts compares their verdicts with the XML originals.
+ */
+const NPS_OFFSET = 60;
+const TEXT_LOG_VARIANTS = {
+  'success-text-logs': { of: 'success', nps: 'dts' },
+  'otp-rejected-text-logs': { of: 'otp-rejected', nps: 'odbc' },
+  'radius-no-response-text-logs': { of: 'radius-no-response', nps: 'dts' },
+  'gateway-rejected-request-text-logs': { of: 'gateway-rejected-request', nps: 'odbc' },
+};
+
+function writeTextLogs(
+  dir,
+  files,
+  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, restartAfter = null, unanswered },
+) {
+  clearLogs(dir);
+  const write = (name, content) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  };
+  if (files.client.length > 0) write('client.xml', `${files.client.join('\r\n')}\r\n`);
+  if (files.ca.length > 0) write('ca.xml', `${files.ca.join('\r\n')}\r\n`);
+  if (files.iis.length > 0) write('da01/W3SVC2/u_ex261102.log', w3cLog(files.iis, { restartAfter }));
+  const decisions = files.nps.filter((x) => /<EventID>627[23]</.test(x));
+  const system = files.nps.filter((x) => !/<EventID>627[23]</.test(x));
+  if (keepNpsXml) write('nps.xml', `${files.nps.join('\r\n')}\r\n`);
+  else if (system.length > 0) write('nps-system.xml', `${system.join('\r\n')}\r\n`);
+  // Local NPS log files are named IN<yymm>.log; the reader does not care about the name.
+  if (decisions.length > 0)
+    write(
+      'nps01/IN2611.log',
+      format === 'dts' ? dtsLog(decisions, offset, { unanswered }) : odbcLog(decisions, offset),
+    );
+}
+
+function writeTextLogVariant(name, { of, nps: format }) {
+  const spec = SCENARIOS[of];
+  const dir = join(here, name);
+  const files = mergeFlows(spec.flows.map(flow));
+  writeTextLogs(dir, files, { nps: format });
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ npsLogUtcOffsets: { nps01: '+01:00' } }, null, 2)}\n`);
+  writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(spec.intent, null, 2)}\n`);
+}
+
 resetRecords();
 for (const [name, spec] of Object.entries(SCENARIOS)) writeScenario(name, spec);
+for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
+  resetRecords();
+  writeTextLogVariant(name, variant);
+}
+{
+  // Both the NPS audit events and the DTS log, no offset configured: the offset is learned from the audit twins, and
+  // the log records that repeat them count as duplicates. The W3C log changes its #Fields mid-file (an IIS restart
+  // adding s-computername).
+  resetRecords();
+  const dir = join(here, 'text-logs-learned-offset');
+  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), { nps: 'dts', keepNpsXml: true, restartAfter: 1 });
+  writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
+}
+{
+  // The NPS log holds the user's Access-Request and no answer: NPS took the request and never decided.
+  resetRecords();
+  const dir = join(here, 'nps-log-unanswered');
+  const files = mergeFlows(
+    [
+      {
+        user: 'ugo',
+        t0: T('11:00:00'),
+        iis: { status: 200, timeTaken: 15_200 },
+        radius: denied(16, 'unused: the request is rendered without its answer'),
+        client: { ...authFailed('80004005'), after: 15_500 },
+      },
+    ].map(flow),
+  );
+  writeTextLogs(dir, files, { nps: 'dts', unanswered: () => true });
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ npsLogUtcOffsets: { nps01: '+01:00' } }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'intent.json'),
+    `${JSON.stringify([{ user: 'corp\\ugo', outcome: 'failure', failedStage: 'radius', code: 'radius_request_discarded' }], null, 2)}\n`,
+  );
+}
 for (const [name, variant] of Object.entries(VARIANTS)) {
   resetRecords();
   writeVariant(name, variant);
