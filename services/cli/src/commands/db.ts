@@ -26,7 +26,7 @@ export const DB_MIGRATE: CommandSpec<Record<string, never>> = {
   name: 'otptrace db migrate',
   help: `otptrace db migrate: apply the SQL migrations to the statistics schema (those not applied yet)
 
-Usage: otptrace db migrate
+Usage: otptrace db migrate [-h|--help] [-V|--version]
 
 ${DATABASE}
 Exit code: 0 when the schema is up to date, 3 when the database could not be migrated.`,
@@ -39,6 +39,7 @@ export const DB_LOAD: CommandSpec<Record<string, never>> = {
   help: `otptrace db load: store the attempts of analysis files (idempotently) and update the root-cause tickets
 
 Usage: otptrace db load FILE...      (the output of otptrace analyze --format json)
+       otptrace db load -h|--help|-V|--version
 
 Every file is read and checked before the database is touched. Migrations are applied first.
 ${DATABASE}
