@@ -57,6 +57,8 @@ export {
   sourceSchema,
   userRefSchema,
 } from './event.js';
+export type { PublishedSchemaName } from './json-schema.js';
+export { PUBLISHED_SCHEMAS, publishedJsonSchema } from './json-schema.js';
 export type {
   FleetStats,
   LatencySummary,
