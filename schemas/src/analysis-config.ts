@@ -6,14 +6,14 @@ import { z } from 'zod';
  */
 export const analysisConfigSchema = z
   .object({
-    /** NetBIOS domain → DNS domain / UPN suffixes, e.g. { "CORP": ["corp.example.com", "example.com"] }. */
-    domains: z.record(z.string(), z.array(z.string())).default({}),
-    /** RADIUS probe account of the DA server (registry value RadiusProbeUser); default DAProbeUser. */
-    probeUsers: z.array(z.string()).default(['DAProbeUser']),
-    /**
-     * NPS AuthenticationType values of RADIUS traffic that is not DirectAccess OTP (which is PAP, MS-OTPCE §3.2.5.1):
-     * a decision of these types that no client, IIS or CA event corroborates is ignored, not reported as an attempt.
-     */
+    domains: z
+      .record(z.string(), z.array(z.string()))
+      .default({})
+      .describe('NetBIOS domain → DNS domain / UPN suffixes, e.g. { "CORP": ["corp.example.com", "example.com"] }.'),
+    probeUsers: z
+      .array(z.string())
+      .default(['DAProbeUser'])
+      .describe('RADIUS probe account of the DA server (registry value RadiusProbeUser); default DAProbeUser.'),
     nonOtpRadiusAuthenticationTypes: z
       .array(z.string())
       .default([
@@ -26,29 +26,64 @@ export const analysisConfigSchema = z
         'CHAP',
         'EAP-TLS',
         'Unauthenticated',
-      ]),
-    /** Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open. */
-    otpTemplatePattern: z.string().default('otp'),
-    /** How far apart two hosts' clocks may be, in ms. */
-    clockSkewToleranceMs: z.number().int().nonnegative().default(180_000),
-    /** A new attempt starts when this much time has passed since the user's previous event, in ms. */
-    attemptGapMs: z.number().int().positive().default(300_000),
-    /** An attempt still waiting for its next step this long after its last event is closed, in ms. */
-    stageTimeoutMs: z.number().int().positive().default(120_000),
-    /** Extra slack when placing a RADIUS decision inside an IIS request's [start, end], in ms (IIS logs whole seconds). */
-    gatewayJoinSlackMs: z.number().int().nonnegative().default(1_500),
-    /** Which sources the input is expected to hold; `auto` = those that appear in it. */
-    sources: z.union([z.literal('auto'), z.array(z.enum(['client', 'gateway', 'radius', 'ca']))]).default('auto'),
-    /** Events logged before this time are rejected as implausible (a zeroed FILETIME renders as 1601). */
-    earliestEventTime: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
-    /** Events logged more than this long after the reference time (the analysis's or collector's clock) are rejected, in ms. */
-    maxFutureMs: z.number().int().nonnegative().default(86_400_000),
-    /** Largest single event accepted, in bytes; a larger one is rejected without being buffered whole. */
+      ])
+      .describe(
+        'NPS AuthenticationType values of RADIUS traffic that is not DirectAccess OTP (which is PAP, MS-OTPCE §3.2.5.1): a decision of these types that no client, IIS or CA event corroborates is ignored, not reported as an attempt.',
+      ),
+    otpTemplatePattern: z
+      .string()
+      .default('otp')
+      .describe(
+        'Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open.',
+      ),
+    clockSkewToleranceMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(180_000)
+      .describe("How far apart two hosts' clocks may be, in ms."),
+    attemptGapMs: z
+      .number()
+      .int()
+      .positive()
+      .default(300_000)
+      .describe("A new attempt starts when this much time has passed since the user's previous event, in ms."),
+    stageTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(120_000)
+      .describe('An attempt still waiting for its next step this long after its last event is closed, in ms.'),
+    gatewayJoinSlackMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1_500)
+      .describe(
+        "Extra slack when placing a RADIUS decision inside an IIS request's [start, end], in ms (IIS logs whole seconds).",
+      ),
+    sources: z
+      .union([z.literal('auto'), z.array(z.enum(['client', 'gateway', 'radius', 'ca']))])
+      .default('auto')
+      .describe('Which sources the input is expected to hold; `auto` = those that appear in it.'),
+    earliestEventTime: z.iso
+      .datetime({ offset: true })
+      .default('2000-01-01T00:00:00Z')
+      .describe('Events logged before this time are rejected as implausible (a zeroed FILETIME renders as 1601).'),
+    maxFutureMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(86_400_000)
+      .describe(
+        "Events logged more than this long after the reference time (the analysis's or collector's clock) are rejected, in ms.",
+      ),
     maxEventBytes: z
       .number()
       .int()
       .positive()
-      .default(4 * 1024 * 1024),
+      .default(4 * 1024 * 1024)
+      .describe('Largest single event accepted, in bytes; a larger one is rejected without being buffered whole.'),
   })
   .strict();
 export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;

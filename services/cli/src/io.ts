@@ -1,7 +1,7 @@
+import type { CommandIo } from '@otptrace/runtime';
+
 /** Where a command writes: injected so tests can capture it. */
-export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface Io extends CommandIo {
   /** Whether standard error is a terminal (progress is redrawn in place there, and shown by itself). */
   readonly stderrIsTTY?: boolean;
 }

@@ -1,4 +1,4 @@
-import { type CommandSpec, parseCommand, refuse } from './args.js';
+import { type CommandSpec, parseCommand, refuse } from '@otptrace/runtime';
 import { runAnalyze } from './commands/analyze.js';
 import { type Io, processIo } from './io.js';
 

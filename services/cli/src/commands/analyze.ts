@@ -16,7 +16,7 @@ import {
   STAGES,
   type Stage,
 } from '@otptrace/schemas';
-import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '../args.js';
+import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import { formatText } from '../format-text.js';
 import type { Io } from '../io.js';
 import { type Write, writeCsv, writeJsonDocument, writeNdjson } from '../outputs.js';

@@ -12,7 +12,7 @@ import {
 } from '@otptrace/schemas';
 import { formatStatsReport, statsReport } from '@otptrace/stats';
 import { processAttempts } from '@otptrace/ticket';
-import { type CommandSpec, type Invocation, isoTime, messageOf, oneOf, runCommand, wholeNumber } from '../args.js';
+import { type CommandSpec, type Invocation, isoTime, messageOf, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import type { Io } from '../io.js';
 
 /** Help of `otptrace stats`. */

@@ -1,6 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Io } from './io.js';
+import { OTPTRACE_VERSION } from './version.js';
+
+/** Where a command writes: injected so tests can capture it. */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+// The one command-line parser of otptrace: the otptrace command's subcommands and the services use it.
 
 /** One option of a command, as `node:util` parseArgs takes it. */
 export interface OptionSpec {
@@ -11,7 +18,7 @@ export interface OptionSpec {
 
 /** What a command accepts. `-h/--help` and `-V/--version` are added to every command. */
 export interface CommandSpec<O extends Readonly<Record<string, OptionSpec>>> {
-  /** The words that name it, e.g. `otptrace db load`: the prefix of its error messages. */
+  /** The words that name it, e.g. `otptrace db load`: the prefix of its error messages; the first names the program. */
   readonly name: string;
   readonly help: string;
   readonly options: O;
@@ -34,14 +41,6 @@ export interface Invocation<O extends Readonly<Record<string, OptionSpec>>> {
   readonly positionals: readonly string[];
 }
 
-/** A wrong command line: reported as one line on standard error, exit code 2. */
-export class UsageError extends Error {}
-
-/** otptrace's version, from the command's package.json (every workspace carries the root's version, tested). */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
-
 const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -54,7 +53,7 @@ const COMMON_OPTIONS = {
 export function parseCommand<O extends Readonly<Record<string, OptionSpec>>>(
   spec: CommandSpec<O>,
   argv: readonly string[],
-  io: Io,
+  io: CommandIo,
 ): Invocation<O> | number {
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
@@ -72,7 +71,7 @@ export function parseCommand<O extends Readonly<Record<string, OptionSpec>>>(
     return 0;
   }
   if (parsed.values.version === true) {
-    io.stdout(`otptrace ${VERSION}\n`);
+    io.stdout(`${spec.name.split(' ')[0]} ${OTPTRACE_VERSION}\n`);
     return 0;
   }
   const { min, max, what } = spec.positionals;
@@ -82,9 +81,13 @@ export function parseCommand<O extends Readonly<Record<string, OptionSpec>>>(
   return { values: values as OptionValues<O>, positionals: parsed.positionals };
 }
 
-/** Report a usage error of `spec` as one line on standard error; returns exit code 2. */
-export function refuse(spec: { readonly name: string }, io: Io, message: string): number {
-  io.stderr(`${spec.name}: ${message.split('\n')[0]}\n`);
+/** Report a usage error of `spec` as one line on standard error (a list of problems joined by "; "); returns 2. */
+export function refuse(spec: { readonly name: string }, io: CommandIo, message: string): number {
+  const [head = '', ...more] = message
+    .split('\n')
+    .map((line) => line.trim().replace(/^- /, ''))
+    .filter((line) => line !== '');
+  io.stderr(`${spec.name}: ${[head, more.join('; ')].filter((x) => x !== '').join(' ')}\n`);
   return 2;
 }
 
@@ -95,7 +98,7 @@ export function refuse(spec: { readonly name: string }, io: Io, message: string)
 export async function runCommand<O extends Readonly<Record<string, OptionSpec>>, P>(
   spec: CommandSpec<O>,
   argv: readonly string[],
-  io: Io,
+  io: CommandIo,
   prepare: (invocation: Invocation<O>) => P | Promise<P>,
   run: (prepared: P) => Promise<number>,
 ): Promise<number> {
@@ -136,14 +139,13 @@ export function messageOf(error: unknown): string {
 export function wholeNumber(option: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`--${option} ${text}: use a whole number from ${min} to ${max}`);
+    throw new Error(`--${option} ${text}: use a whole number from ${min} to ${max}`);
   return n;
 }
 
 /** One of the allowed words, or a usage error listing them. */
 export function oneOf<const T extends string>(option: string, text: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(text))
-    throw new UsageError(`--${option} ${text}: use ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(text)) throw new Error(`--${option} ${text}: use ${allowed.join(', ')}`);
   return text as T;
 }
 
@@ -151,6 +153,6 @@ export function oneOf<const T extends string>(option: string, text: string, allo
 export function isoTime(option: string, text: string): number {
   const ms = Date.parse(text);
   if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(text))
-    throw new UsageError(`--${option} ${text}: not an ISO 8601 time (e.g. 2026-03-02T08:00:00Z)`);
+    throw new Error(`--${option} ${text}: not an ISO 8601 time (e.g. 2026-03-02T08:00:00Z)`);
   return ms;
 }
