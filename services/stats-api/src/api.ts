@@ -33,7 +33,7 @@ const json = (status: number, value: unknown) => ({
 export type StatsApiSettings = Pick<StatsApiConfig, 'host' | 'port'> &
   Partial<Pick<StatsApiConfig, 'traceUrlTemplate' | 'dashboardAttempts' | 'dashboardRefreshSeconds'>>;
 
-/** The HTTP JSON API over the statistics store, /metrics for Prometheus, /healthz, and the dashboard at /. */
+/** The HTTP JSON API over the statistics store, /metrics for Prometheus, /healthz, /readyz, and the dashboard at /. */
 export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): StatsApi {
   const dashboardPage = renderDashboardPage({
     dataUrl: '/api/dashboard',
@@ -44,7 +44,9 @@ export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): 
     '/': async () => ({ status: 200, type: 'text/html; charset=utf-8', body: dashboardPage }),
     '/api/dashboard': async () =>
       json(200, await dashboardData(ports.store, { attempts: config.dashboardAttempts ?? 1000 })),
-    '/healthz': async () => {
+    // Liveness: the process answers (a database outage is not cured by a restart). Readiness: the store answers.
+    '/healthz': async () => json(200, { status: 'ok' }),
+    '/readyz': async () => {
       try {
         await ports.store.ping();
         return json(200, { status: 'ok' });
