@@ -8,12 +8,9 @@ import { REPORT_CSS } from './style.js';
 /** What the page's script is told besides the data. */
 interface PageConfig {
   readonly traceUrl: string | null;
-  /** The dashboard fetches its data here (same origin) instead of reading the embedded block. */
-  readonly liveUrl: string | null;
-  readonly refreshSeconds: number;
 }
 
-/** Boot: read the config, wire the controls, then load the embedded data or poll the live URL. */
+/** Boot: read the config, wire the controls, then load the embedded data. */
 const CLIENT_BOOT = String.raw`
 function load(data) {
   var row = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#rows tr') : null;
@@ -28,27 +25,20 @@ function load(data) {
   $('meta').textContent = parts.join(' \u00b7 ');
   document.body.setAttribute('data-ready', 'true');
 }
-var lastText = null;
-function refresh() {
-  fetch(config.liveUrl, { cache: 'no-store' }).then(function (r) {
-    if (!r.ok) throw new Error('HTTP ' + r.status);
-    return r.text();
-  }).then(function (text) {
-    // Unchanged data is not re-rendered: the list keeps its focus and scroll position.
-    if (text !== lastText) { lastText = text; load(JSON.parse(text)); }
-    $('live-status').textContent = 'Live: updated ' + new Date().toLocaleTimeString();
-  }).catch(function (e) { $('live-status').textContent = 'Live: could not refresh (' + e.message + ')'; });
-}
 wireList(); wireDetail();
-if (config.liveUrl) { refresh(); setInterval(refresh, config.refreshSeconds * 1000); }
-else load(JSON.parse($('report-data').textContent));
+load(JSON.parse($('report-data').textContent));
 `;
+
+/** The attempt dialog the detail script fills (waterfall, failure, evidence). */
+export const DETAIL_DIALOG = `<dialog id="detail" aria-labelledby="detail-title">
+  <div class="dlg-head"><h2 id="detail-title"></h2><button type="button" id="close">Close (Esc)</button></div>
+  <div class="dlg-body" id="detail-body"></div>
+</dialog>`;
 
 const BODY = `
 <header>
   <h1>__TITLE__</h1>
   <p class="meta" id="meta"></p>
-  <p class="meta status" id="live-status" aria-live="polite"></p>
 </header>
 <main>
   <section aria-labelledby="fleet-h">
@@ -82,24 +72,34 @@ const BODY = `
     </nav>
   </section>
 </main>
-<dialog id="detail" aria-labelledby="detail-title">
-  <div class="dlg-head"><h2 id="detail-title"></h2><button type="button" id="close">Close (Esc)</button></div>
-  <div class="dlg-body" id="detail-body"></div>
-</dialog>`;
+${DETAIL_DIALOG}`;
 
-function page(title: string, config: PageConfig, data: string | null): string {
-  // No network for the report (connect-src 'none'); the dashboard may call back to its own server only.
-  const connect = config.liveUrl === null ? "'none'" : "'self'";
+/** What makes one page: its body, the script parts after the shared helpers, its config and embedded data. */
+export interface PageParts {
+  readonly title: string;
+  readonly body: string;
+  readonly script: string;
+  readonly config: unknown;
+  readonly data: string | null;
+  /** The dashboard may call back to its own server; the report needs no network at all. */
+  readonly connectSelf: boolean;
+  readonly css?: string;
+}
+
+/** The HTML of a page: inline CSS, config, data and script; a Content Security Policy allowing nothing else. */
+export function htmlPage(parts: PageParts): string {
+  const { title, config, data } = parts;
+  const connect = parts.connectSelf ? "'self'" : "'none'";
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src ${connect}`;
-  const script = `(function () {\n'use strict';\nvar config = JSON.parse(document.getElementById('report-config').textContent);\n${CLIENT_CORE}${CLIENT_LIST}${CLIENT_DETAIL}${CLIENT_BOOT}})();`;
+  const script = `(function () {\n'use strict';\nvar config = JSON.parse(document.getElementById('report-config').textContent);\n${CLIENT_CORE}${CLIENT_DETAIL}${parts.script}})();`;
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
     `<title>${escapeHtml(title)}</title>`,
-    `<style>${REPORT_CSS}</style></head><body>`,
-    BODY.replace('__TITLE__', escapeHtml(title)),
+    `<style>${REPORT_CSS}${parts.css ?? ''}</style></head><body>`,
+    parts.body.replace('__TITLE__', escapeHtml(title)),
     data === null ? '' : `<script type="application/json" id="report-data">${data}</script>`,
     `<script type="application/json" id="report-config">${jsonForScript(config)}</script>`,
     `<script>${script}</script>`,
@@ -110,25 +110,13 @@ function page(title: string, config: PageConfig, data: string | null): string {
 
 /** One self-contained HTML file (inline CSS, script and data; no network needed) showing an analysis. */
 export function renderReport(input: ReportInput, options: ReportOptions = {}): string {
-  const config: PageConfig = { traceUrl: options.traceUrlTemplate ?? null, liveUrl: null, refreshSeconds: 0 };
-  return page(options.title ?? 'otptrace report', config, jsonForScript(buildReportData(input, options)));
-}
-
-/** Settings of the live dashboard page. */
-export interface DashboardOptions {
-  readonly title?: string;
-  readonly traceUrlTemplate?: string;
-  /** Same-origin URL answering `ReportData` JSON. */
-  readonly dataUrl: string;
-  readonly refreshSeconds?: number;
-}
-
-/** The live dashboard: the report's page, fetching its data from `dataUrl` every `refreshSeconds`. */
-export function renderDashboardPage(options: DashboardOptions): string {
-  const config: PageConfig = {
-    traceUrl: options.traceUrlTemplate ?? null,
-    liveUrl: options.dataUrl,
-    refreshSeconds: options.refreshSeconds ?? 15,
-  };
-  return page(options.title ?? 'otptrace dashboard', config, null);
+  const config: PageConfig = { traceUrl: options.traceUrlTemplate ?? null };
+  return htmlPage({
+    title: options.title ?? 'otptrace report',
+    body: BODY,
+    script: `${CLIENT_LIST}${CLIENT_BOOT}`,
+    config,
+    data: jsonForScript(buildReportData(input, options)),
+    connectSelf: false,
+  });
 }
