@@ -10,6 +10,13 @@ var ROLE_TITLES = { gateway: 'DA servers (IIS)', radius: 'NPS servers', ca: 'Cer
 var view = { range: '1h', from: null, to: null, bucket: null, stage: null, cause: null, host: null };
 var live = { seq: 0, tickets: [], stepMs: 60000 };
 
+function stepText(ms) {
+  return ms % 86400000 === 0 ? ms / 86400000 + ' d' : ms % 3600000 === 0 ? ms / 3600000 + ' h' : ms / 60000 + ' min';
+}
+function utcInput(text) {
+  var m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$/.exec(text.trim());
+  return m ? Date.parse(m[1] + 'T' + m[2] + ':00Z') : NaN;
+}
 function utcClock(d) { return d.toISOString().slice(11, 19) + ' UTC'; }
 function utcMinute(ms) { return new Date(ms).toISOString().slice(0, 16).replace('T', ' '); }
 function pct(x) { return x === null ? 'n/a' : (x * 100).toFixed(x < 0.1 && x > 0 ? 2 : 1) + '%'; }
@@ -107,12 +114,12 @@ function renderChips() {
 /** Failure rate per bucket, stacked by the stage that failed; a click on a bar (or one stage of it) filters the list. */
 function renderRate(series) {
   var host = clear($('rate')), b = series.buckets;
-  var W = 960, H = 230, L = 52, B = 40, T = 10, plot = H - B - T, n = b.length, bw = (W - L - 8) / Math.max(n, 1);
+  var W = 960, H = 230, L = 64, B = 40, T = 10, plot = H - B - T, n = b.length, bw = (W - L - 8) / Math.max(n, 1);
   var max = 0;
   b.forEach(function (x) { if (x.attempts) max = Math.max(max, x.failures / x.attempts); });
   var top = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1].filter(function (t) { return t >= max; })[0] || 1;
   var root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'group', 'aria-label': 'Failure rate per ' +
-    duration(series.stepMs) + ' bucket by failed stage, ' + utcMinute(Date.parse(series.from)) + ' to ' +
+    stepText(series.stepMs) + ' bucket by failed stage, ' + utcMinute(Date.parse(series.from)) + ' to ' +
     utcMinute(Date.parse(series.to)) + ' UTC' });
   root.setAttribute('class', 'chart');
   [0, 0.25, 0.5, 0.75, 1].forEach(function (f) {
@@ -129,7 +136,7 @@ function renderRate(series) {
     var start = Date.parse(x.start), px = L + i * bw, selected = view.bucket === x.start;
     var g = svg('g', { 'data-bucket': x.start, class: 'bucket' + (selected ? ' selected' : '') });
     var tip = svg('title', {});
-    tip.textContent = utcMinute(start) + ' UTC, ' + duration(series.stepMs) + ': ' + count(x.attempts) + ' attempts, ' +
+    tip.textContent = utcMinute(start) + ' UTC, ' + stepText(series.stepMs) + ': ' + count(x.attempts) + ' attempts, ' +
       count(x.failures) + ' failed (' + pct(x.attempts ? x.failures / x.attempts : null) + ')' +
       STAGE_ORDER.filter(function (s) { return x.byStage[s]; }).map(function (s) { return '; ' + stageName(s) + ' ' + x.byStage[s]; }).join('');
     g.appendChild(tip);
@@ -156,7 +163,7 @@ function renderRate(series) {
     }
   });
   var xTitle = svg('text', { x: L + (W - L) / 2, y: H - 4, 'font-size': 12, fill: '#3f3f46', 'text-anchor': 'middle' });
-  xTitle.textContent = 'bucket start (UTC), ' + duration(series.stepMs) + ' per bar';
+  xTitle.textContent = 'bucket start (UTC), ' + stepText(series.stepMs) + ' per bar';
   root.appendChild(xTitle);
   host.appendChild(root);
   var legend = h('ul', { className: 'legend' });
@@ -267,8 +274,8 @@ function wireDashboard() {
     var range = e.currentTarget.getAttribute('data-range');
     if (range === 'custom') {
       var r = rangeNow();
-      $('from').value = new Date(r.from).toISOString().slice(0, 16);
-      $('to').value = new Date(r.to).toISOString().slice(0, 16);
+      $('from').value = utcMinute(r.from);
+      $('to').value = utcMinute(r.to);
       $('custom').hidden = false; $('from').focus();
       return;
     }
@@ -276,8 +283,8 @@ function wireDashboard() {
   });
   $('custom').addEventListener('submit', function (e) {
     e.preventDefault();
-    // datetime-local has no zone: the page reads it as UTC, like every time it shows.
-    var from = Date.parse($('from').value + 'Z'), to = Date.parse($('to').value + 'Z');
+    // Typed as UTC, like every time the page shows (a browser's date picker would show local 12-hour time).
+    var from = utcInput($('from').value), to = utcInput($('to').value);
     if (!(from < to)) { $('custom-error').textContent = 'The start must be before the end.'; return; }
     $('custom-error').textContent = '';
     change({ range: 'custom', from: from, to: to, bucket: null });

@@ -24,8 +24,10 @@ const BODY = `
         type="button" data-range="7d">Last 7 d</button><button type="button" data-range="custom">Custom\u2026</button>
     </div>
     <form id="custom" hidden aria-label="Custom time range (UTC)">
-      <label>From (UTC)<input type="datetime-local" id="from" step="60" required></label>
-      <label>To (UTC)<input type="datetime-local" id="to" step="60" required></label>
+      <label>From (UTC)<input type="text" id="from" placeholder="YYYY-MM-DD HH:MM" required
+        pattern="\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}"></label>
+      <label>To (UTC)<input type="text" id="to" placeholder="YYYY-MM-DD HH:MM" required
+        pattern="\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}"></label>
       <button type="submit" id="apply">Apply</button><span id="custom-error" role="alert"></span>
     </form>
     <p class="meta" id="range-text"></p>
@@ -47,19 +49,19 @@ const BODY = `
   <section aria-labelledby="tickets-h" class="panel">
     <h2 id="tickets-h">Open tickets</h2>
     <p class="meta" id="tickets-status"></p>
-    <table class="tickets"><thead><tr><th scope="col">Root cause</th><th scope="col">Scope</th><th scope="col">Size</th>
-      <th scope="col">Age</th><th scope="col">Last seen</th></tr></thead><tbody id="ticket-rows"></tbody></table>
+    <div class="table-wrap"><table class="tickets"><thead><tr><th scope="col">Root cause</th><th scope="col">Scope</th><th scope="col">Size</th>
+      <th scope="col">Age</th><th scope="col">Last seen</th></tr></thead><tbody id="ticket-rows"></tbody></table></div>
   </section>
   <section aria-labelledby="failures-h" class="panel">
     <h2 id="failures-h">Latest failures</h2>
     <ul class="chips" id="chips" aria-label="Active filters"></ul>
     <p id="failures-status" aria-live="polite"></p>
-    <table class="attempts">
+    <div class="table-wrap"><table class="attempts">
       <thead><tr><th scope="col">User</th><th scope="col">Start</th><th scope="col">Failed stage</th>
         <th scope="col">Root cause</th><th scope="col">DA server</th><th scope="col">NPS</th><th scope="col">CA</th>
         <th scope="col">Trace</th></tr></thead>
       <tbody id="rows"></tbody>
-    </table>
+    </table></div>
   </section>
 </main>
 <dialog id="ticket" aria-labelledby="ticket-title">
@@ -70,17 +72,20 @@ ${DETAIL_DIALOG}`;
 
 const CSS = `
 header.ops { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: center; max-width: none; }
-main.ops { max-width: none; display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1rem; }
+main.ops { max-width: none; display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 2fr); gap: 1rem; }
 .panel { background: var(--panel); border-radius: 6px; padding: 0.6rem 0.8rem; min-width: 0; }
 .panel h2 { margin-top: 0; } .panel.wide { grid-column: 1 / -1; }
+@media (max-width: 1100px) { main.ops { grid-template-columns: minmax(0, 1fr); } }
 .picker { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; }
 #ranges button[aria-pressed=true] { background: var(--fg); color: var(--bg); }
-#custom { display: flex; gap: 0.5rem; align-items: end; } #custom[hidden] { display: none; }
+#custom { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; } #custom[hidden] { display: none; }
 #custom label { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--muted); }
-#custom input { font: inherit; padding: 0.25rem; }
+#custom input { font: inherit; padding: 0.25rem; width: 11rem; }
+header.ops, .picker > * { min-width: 0; } #ranges { display: flex; flex-wrap: wrap; gap: 0.2rem; }
 g.bucket rect.hit { fill: transparent; cursor: pointer; } g.bucket:hover rect.hit { fill: #e4e4e7; }
 g.bucket.selected rect.hit { fill: #ddd6fe; } rect.seg { cursor: pointer; } rect.seg.on { stroke: #1b1b1f; stroke-width: 2; }
-.servers { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 0.8rem; }
+.servers { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(260px, 100%), 1fr)); gap: 0.8rem; }
+.table-wrap { overflow-x: auto; }
 .tiles { display: flex; flex-direction: column; gap: 0.4rem; }
 .tile { display: flex; flex-direction: column; align-items: stretch; text-align: left; background: var(--bg);
   border: 1px solid var(--line); border-left: 6px solid var(--ok); border-radius: 6px; padding: 0.4rem 0.6rem; }
@@ -91,6 +96,7 @@ g.bucket.selected rect.hit { fill: #ddd6fe; } rect.seg { cursor: pointer; } rect
 .chips { display: flex; flex-wrap: wrap; gap: 0.4rem; list-style: none; padding: 0; margin: 0.3rem 0; }
 .chip { border-radius: 999px; background: var(--bg); font-size: 0.85rem; }
 table.tickets td:first-child { max-width: 20rem; }
+#rows button.open { white-space: nowrap; overflow-wrap: normal; }
 `;
 
 /**
