@@ -40,7 +40,7 @@ export async function findSeedAttemptByKeyboard(page: Page, name: string): Promi
   await expect.poll(() => page.locator('#rows tr').count()).toBe(1);
   await expect.poll(() => page.locator('#rows button.open').textContent()).toBe(SEED_USER);
   let tabs = 0;
-  while (!(await focused(page)).cls.includes('open') && tabs < 12) {
+  while (!(await focused(page)).cls.includes('open') && tabs < 30) {
     await page.keyboard.press('Tab');
     tabs += 1;
   }

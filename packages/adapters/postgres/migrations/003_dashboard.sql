@@ -40,15 +40,16 @@ CREATE TABLE health_hours (
 );
 
 -- Adds two JSON objects of counts key by key.
-CREATE FUNCTION add_counts(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION add_counts(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE SET search_path FROM CURRENT AS $$
   SELECT coalesce(jsonb_object_agg(k, coalesce((a ->> k)::bigint, 0) + coalesce((b ->> k)::bigint, 0)), '{}'::jsonb)
   FROM (SELECT jsonb_object_keys(a) UNION SELECT jsonb_object_keys(b)) AS keys(k)
 $$;
 
 -- Counts the attempts of `added` (rows just inserted into attempt_facts) into both rollups. Only rows really
 -- inserted reach it (ON CONFLICT DO NOTHING skips a replayed attempt before the trigger sees it), so a replay counts
--- nothing twice. The latency bucket is ceil(ln(ms) / ln(1.02)), the same formula as the in-memory sketch.
-CREATE FUNCTION roll_up_attempts() RETURNS trigger LANGUAGE plpgsql AS $$
+-- nothing twice. The latency bucket is ceil(ln(ms) / ln(1.02)), the same formula as the in-memory sketch. It runs
+-- in this schema whatever the writer's search_path (a COPY from psql, say).
+CREATE FUNCTION roll_up_attempts() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   INSERT INTO rate_hours (hour, outcome, failed_stage, n)
   SELECT date_trunc('hour', start_at, 'UTC'), outcome, coalesce(failed_stage, ''), count(*)

@@ -13,12 +13,7 @@ var live = { seq: 0, tickets: [], stepMs: 60000 };
 function stepText(ms) {
   return ms % 86400000 === 0 ? ms / 86400000 + ' d' : ms % 3600000 === 0 ? ms / 3600000 + ' h' : ms / 60000 + ' min';
 }
-function utcInput(text) {
-  var m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$/.exec(text.trim());
-  return m ? Date.parse(m[1] + 'T' + m[2] + ':00Z') : NaN;
-}
 function utcClock(d) { return d.toISOString().slice(11, 19) + ' UTC'; }
-function utcMinute(ms) { return new Date(ms).toISOString().slice(0, 16).replace('T', ' '); }
 function pct(x) { return x === null ? 'n/a' : (x * 100).toFixed(x < 0.1 && x > 0 ? 2 : 1) + '%'; }
 function ago(ms) {
   var s = Math.max(0, Math.round(ms / 1000));

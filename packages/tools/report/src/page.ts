@@ -1,5 +1,6 @@
 import { CLIENT_CORE } from './client-core.js';
 import { CLIENT_DETAIL } from './client-detail.js';
+import { CLIENT_FLEET } from './client-fleet.js';
 import { CLIENT_LIST } from './client-list.js';
 import { buildReportData, type ReportInput, type ReportOptions } from './data.js';
 import { escapeHtml, jsonForScript } from './escape.js';
@@ -35,6 +36,23 @@ export const DETAIL_DIALOG = `<dialog id="detail" aria-labelledby="detail-title"
   <div class="dlg-body" id="detail-body"></div>
 </dialog>`;
 
+const SORTABLE = [
+  ['user', 'User'],
+  ['start', 'Start'],
+  ['outcome', 'Outcome'],
+  ['stage', 'Failed stage'],
+  ['cause', 'Root cause'],
+  ['gateway', 'DA server'],
+  ['radius', 'NPS'],
+  ['ca', 'CA'],
+  ['duration', 'Duration'],
+]
+  .map(
+    ([key, label]) =>
+      `<th scope="col" data-sort="${key}" aria-sort="${key === 'start' ? 'ascending' : 'none'}"><button type="button" class="sort">${label}</button></th>`,
+  )
+  .join('');
+
 const BODY = `
 <header>
   <h1>__TITLE__</h1>
@@ -46,10 +64,15 @@ const BODY = `
     <p class="meta" id="period"></p>
     <ul class="cards" id="totals" aria-label="Attempts by outcome"></ul>
     <div class="grid">
-      <div><h3>Outcomes over time</h3><div id="chart"></div></div>
+      <div class="span-all"><h3>Outcomes over time</h3><p class="meta">Drag across the bars to list that time range.</p><div id="chart"></div></div>
       <div><h3>Failures by stage</h3><div id="by-stage"></div></div>
       <div><h3>Failures by root cause</h3><div id="by-cause"></div></div>
     </div>
+  </section>
+  <section aria-labelledby="tables-h">
+    <h2 id="tables-h">Servers, subnets, latency, users</h2>
+    <p class="meta">Over the whole analysis. A name lists its attempts.</p>
+    <div class="grid tables" id="tables"></div>
   </section>
   <section aria-labelledby="attempts-h">
     <h2 id="attempts-h">Attempts</h2>
@@ -58,15 +81,20 @@ const BODY = `
       <label>Outcome<select id="f-outcome"><option value="">any</option></select></label>
       <label>Failed stage<select id="f-stage"><option value="">any</option></select></label>
       <label>Root cause<select id="f-cause"><option value="">any</option></select></label>
+      <label>DA server<select id="f-gateway"><option value="">any</option></select></label>
+      <label>NPS server<select id="f-radius"><option value="">any</option></select></label>
+      <label>CA<select id="f-ca"><option value="">any</option></select></label>
+      <label>From (UTC)<input type="text" id="f-from" placeholder="YYYY-MM-DD HH:MM" autocomplete="off"></label>
+      <label>To (UTC)<input type="text" id="f-to" placeholder="YYYY-MM-DD HH:MM" autocomplete="off"></label>
+      <label class="check"><input type="checkbox" id="f-probes"> Show probes</label>
       <button type="reset" id="reset">Clear</button>
+      <button type="button" id="csv">Export CSV</button>
     </form>
     <p id="list-status" tabindex="-1" aria-live="polite"></p>
-    <table class="attempts">
-      <thead><tr><th scope="col">User</th><th scope="col">Start</th><th scope="col">Outcome</th>
-        <th scope="col">Failed stage</th><th scope="col">Root cause</th><th scope="col">Duration</th>
-        <th scope="col">Trace</th></tr></thead>
+    <div class="table-wrap"><table class="attempts">
+      <thead><tr>${SORTABLE}<th scope="col">Trace</th></tr></thead>
       <tbody id="rows"></tbody>
-    </table>
+    </table></div>
     <nav class="pager" aria-label="Pages of attempts">
       <button type="button" id="prev">\u2190 Previous</button><button type="button" id="next">Next \u2192</button>
     </nav>
@@ -114,7 +142,7 @@ export function renderReport(input: ReportInput, options: ReportOptions = {}): s
   return htmlPage({
     title: options.title ?? 'otptrace report',
     body: BODY,
-    script: `${CLIENT_LIST}${CLIENT_BOOT}`,
+    script: `${CLIENT_FLEET}${CLIENT_LIST}${CLIENT_BOOT}`,
     config,
     data: jsonForScript(buildReportData(input, options)),
     connectSelf: false,
