@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '@otptrace/runtime';
 import { createAdmission } from './admission.js';
 import { ACCEPTED_ENCODINGS, bodyDecoder, streamBody } from './http-body.js';
@@ -58,9 +58,26 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-// After a refusal the client may still be sending: give it a moment to read the answer, then cut the connection
-// rather than let Node read (and drop) the rest of a body nobody will look at.
-const LINGER_MS = 250;
+// After a refusal the client may still be sending a body nobody will read. Node would destroy the socket as soon as
+// the answer is written, and a reset while the client is still sending makes its TCP stack drop the answer unread.
+// So: send the answer, end our side, and read (and drop) what still comes for a moment or a few MiB at most.
+const LINGER_MS = 500;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+function lingeringClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    const started = Date.now();
+    const readBefore = socket.bytesRead;
+    const timer = setInterval(() => {
+      if (socket.destroyed || Date.now() - started > LINGER_MS || socket.bytesRead - readBefore > LINGER_BYTES) {
+        clearInterval(timer);
+        socket.destroy();
+      }
+    }, 10);
+    timer.unref();
+  };
+}
 
 /** Answers and closes the connection, whatever of the body is still coming. */
 function refuse(
@@ -70,9 +87,7 @@ function refuse(
   body: object,
   headers: Record<string, string> = {},
 ): void {
-  const cut = () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
-  res.on('finish', cut);
-  res.on('close', cut);
+  lingeringClose(req.socket);
   reply(res, status, body, { ...headers, connection: 'close' });
 }
 
