@@ -136,3 +136,43 @@ console.log(
   `  memory attack (40 x 15 MiB, one token): RSS ${Math.round(before / MiB)} -> peak ${Math.round(peak / MiB)} MiB, ` +
     `growth ${Math.round((peak - before) / MiB)} MiB (first phase, after a warm-up batch), ${refusedAttacks} of 40 refused   target: growth < 3 x budget (${(3 * BUDGET) / MiB} MiB)`,
 );
+const row = (metric, value, unit, target, met, note = '') => ({
+  group: 'collector',
+  metric,
+  value,
+  unit,
+  target,
+  met,
+  note,
+});
+const growth = (peak - before) / MiB;
+console.log(
+  `BENCH-RESULT ${JSON.stringify({
+    rows: [
+      row(
+        'accepted events/s, 1 sender',
+        Math.round(one.eventsPerSecond),
+        'events/s',
+        '>= 2000',
+        one.eventsPerSecond >= 2000,
+        `load ${load}`,
+      ),
+      row(
+        'accepted events/s, 20 senders',
+        Math.round(many.eventsPerSecond),
+        'events/s',
+        '>= 2000',
+        many.eventsPerSecond >= 2000,
+        `load ${load}`,
+      ),
+      row(
+        'peak RSS, 40 x 15 MiB attack',
+        Math.round(peak / MiB),
+        'MiB',
+        `growth < ${(3 * BUDGET) / MiB} MiB`,
+        growth < (3 * BUDGET) / MiB,
+        `growth ${Math.round(growth)} MiB, ${refusedAttacks}/40 refused`,
+      ),
+    ],
+  })}`,
+);
