@@ -64,6 +64,8 @@ export function createAtomicProducer(client: KafkaClient, options: AtomicProduce
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: producerPartitioner,
+      // The idempotent session retries a request until it is answered; this producer's deadlines bound the wait.
+      retry: { retries: Number.MAX_SAFE_INTEGER },
       ...(options.transactionTimeoutMs === undefined ? {} : { transactionTimeout: options.transactionTimeoutMs }),
     });
     session.producer = producer;
@@ -114,15 +116,16 @@ export function createAtomicProducer(client: KafkaClient, options: AtomicProduce
 
   return {
     async connect() {
-      // Sessions open on first use; connecting one now checks that the cluster and the coordinator answer.
-      const session = await acquire();
+      // Every session now: this checks that the cluster answers, and fences (aborting what they left open) the
+      // sessions a previous run of this process did not finish, instead of leaving them to the transaction timeout.
+      const sessions = idle.splice(0);
       try {
-        await withDeadline(open(session), timeoutMs, 'producer connect');
+        await withDeadline(Promise.all(sessions.map(open)), timeoutMs, 'producer connect');
       } catch (error) {
-        discard(session);
+        for (const session of sessions) discard(session);
         throw toAdapterError(error, 'producer connect');
       } finally {
-        releaseSession(session);
+        for (const session of sessions) releaseSession(session);
       }
     },
     async send(records) {
