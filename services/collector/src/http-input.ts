@@ -169,7 +169,7 @@ export async function startHttpInput(
       }
       if (outcome === 'too_large') return deny(413, 'too_large', tooLarge);
       if (outcome === 'bad_encoding')
-        return deny(400, 'bad_encoding', { error: `body is not valid ${req.headers['content-encoding']} data` });
+        return deny(400, 'bad_encoding', { error: 'the body is not valid data of its Content-Encoding' });
       if (outcome === 'over_budget')
         return deny(503, 'capacity', { error: 'overloaded: the memory budget is spent, retry later' }, retryAfter);
       const summary = await batch.publish();
