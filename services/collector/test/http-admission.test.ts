@@ -89,9 +89,11 @@ const head = (token: string | null, length: number, extra = '') =>
 
 describe('admission before buffering', () => {
   it('answers 401 to a 200 MB upload at once and closes the connection without reading the body', async () => {
-    const { port } = await started({});
+    const { port, ports } = await started({});
     const size = 200 * 1024 * 1024;
     const exchange = await upload(port, head(null, size), size);
+    const refused = { status: '401', reason: 'unauthenticated' };
+    expect(ports.metrics.value('otptrace_collector_http_refused_total', refused)).toBe(1);
     expect(exchange.response).toMatch(/^HTTP\/1\.1 401/);
     expect(exchange.response.toLowerCase()).toContain('connection: close');
     expect(exchange.bodyBytesSent).toBeLessThan(size / 4);
