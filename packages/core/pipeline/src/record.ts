@@ -47,6 +47,7 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
     },
     clientAddress: a.gateway?.clientIp ?? null,
     gatewayAmbiguous: a.gatewayAmbiguous,
+    findings: [],
     closedBy: a.closedBy,
   };
 }
@@ -82,12 +83,14 @@ function summaryOf(e: NormalizedEvent): string {
         : `NPS ${e.ref.eventId} ${e.decision}, reason ${e.reasonCode ?? '?'}${e.reason === null ? '' : ` (${e.reason})`}`;
     case 'radius.directory_unavailable':
       return `NPS ${e.ref.eventId}: no domain controller available for ${e.domain}`;
+    case 'radius.client_error':
+      return `NPS ${e.ref.eventId}: RADIUS client ${e.client} refused (${e.problem.replaceAll('_', ' ')})`;
     case 'ca.request':
-      return `CA ${e.ref.eventId} received request ${e.requestId}${e.template === null ? '' : ` for template ${e.template}`}`;
+      return `CA ${e.ref.eventId} received request ${e.requestId}${e.machineRequester == null ? '' : ` from computer ${e.machineRequester}`}${e.template === null ? '' : ` for template ${e.template}`}${e.cspProvider == null ? '' : ` (provider ${e.cspProvider})`}`;
     case 'ca.result': {
       const symbol = e.hresult === null ? null : hresultSymbol(e.hresult);
       const code = e.hresult === null ? '' : ` ${e.hresult}${symbol === null ? '' : ` ${symbol}`}`;
-      return `CA ${e.ref.eventId} ${e.status} request ${e.requestId}${code}`;
+      return `CA ${e.ref.eventId} ${e.status} request ${e.requestId}${e.machineRequester == null ? '' : ` of computer ${e.machineRequester}`}${code}`;
     }
   }
 }

@@ -48,7 +48,7 @@ export function onUserError(
       pattern: 'incident',
       title: `Many users at once: ${title}`,
       remediation:
-        `${recent.length} attempts of ${users.size} users failed this way within ${windowMinutes} minutes, which points to a shared cause rather than the users. ${entry?.remediation ?? ''}`.trim(),
+        `${recent.length} attempts of ${users.size} users failed this way within ${windowMinutes} minutes, which points to a shared cause rather than the users. ${entry?.burstRemediation ?? entry?.remediation ?? ''}`.trim(),
       scope,
     },
     state.tickets[baseKey],

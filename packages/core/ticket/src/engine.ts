@@ -70,6 +70,13 @@ function processOne(
   } else if (attempt.outcome === 'success') {
     acc.success += 1;
     creditSuccess(state, attempt, subnet, config, log);
+    // A finding on a success (a certificate that did not log the user on) counts towards a burst of its code.
+    for (const code of attempt.findings ?? []) {
+      const entry = rootCauseEntry(code);
+      if (entry === undefined) continue;
+      const cause = { code, title: entry.title, remediation: entry.remediation };
+      onUserError(state, { ...attempt, rootCause: cause, failedStage: entry.stage }, subnet, config, log);
+    }
   } else if (attempt.outcome === 'cancelled' || rootCauseEntry(attempt.rootCause?.code ?? '')?.fault === 'user') {
     const counted = onUserError(state, attempt, subnet, config, log);
     acc[counted ? 'ticketed' : 'userError'] += 1;
