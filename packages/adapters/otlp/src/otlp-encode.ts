@@ -93,7 +93,12 @@ function jsonSpan(s: SpanData): string {
 
 /** The request in OTLP's JSON encoding (one document, no line break). */
 export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResources): string {
-  const parts: string[] = ['{"resourceSpans":['];
+  return `{"resourceSpans":[${encodeOtlpJsonResourceSpans(spans, resources)}]}`;
+}
+
+/** The `resourceSpans` entries of the request, comma-separated, for a document written batch by batch. */
+export function encodeOtlpJsonResourceSpans(spans: readonly SpanData[], resources: RoleResources): string {
+  const parts: string[] = [];
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans, resources)) {
     parts.push(firstGroup ? jsonResourceOpening(resource) : `,${jsonResourceOpening(resource)}`);
@@ -101,7 +106,6 @@ export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResour
     for (let i = 0; i < group.length; i++) parts.push(i === 0 ? jsonSpan(group[i]!) : `,${jsonSpan(group[i]!)}`);
     parts.push(']}]}');
   }
-  parts.push(']}');
   return parts.join('');
 }
 
