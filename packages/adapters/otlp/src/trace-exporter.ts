@@ -131,10 +131,7 @@ function sdkExporter(config: ResolvedExporterConfig): SpanExporter {
   const { destination } = config;
   if (destination.kind === 'file') return new OtlpJsonFileExporter(destination.path);
   const settings = { url: destination.url, headers: destination.headers, timeoutMillis: config.timeoutMs };
-  // The OTLP exporters are built against their own copy of sdk-trace-base; the SpanExporter contract is the same.
-  return (destination.protocol === 'http/json'
-    ? new OtlpJsonExporter(settings)
-    : new OtlpProtoExporter(settings)) as unknown as SpanExporter;
+  return destination.protocol === 'http/json' ? new OtlpJsonExporter(settings) : new OtlpProtoExporter(settings);
 }
 
 /**

@@ -2,6 +2,15 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { createPool, listTickets, queryStats, settingsFromEnv } from '@otptrace/postgres';
 import {
+  type CommandSpec,
+  type Invocation,
+  isoTime,
+  messageOf,
+  oneOf,
+  runCommand,
+  wholeNumber,
+} from '@otptrace/runtime';
+import {
   type AttemptRecord,
   attemptRecordSchema,
   STATS_BUCKETS,
@@ -12,7 +21,6 @@ import {
 } from '@otptrace/schemas';
 import { formatStatsReport, statsReport } from '@otptrace/stats';
 import { processAttempts } from '@otptrace/ticket';
-import { type CommandSpec, type Invocation, isoTime, messageOf, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import type { Io } from '../io.js';
 
 /** Help of `otptrace stats`. */
