@@ -36,6 +36,55 @@ export const analysisConfigSchema = z
       .describe(
         'Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open.',
       ),
+    signingTemplatePattern: z
+      .string()
+      .default('OTPRA|OTP.?Sign')
+      .describe(
+        "Certificate templates of the DA server's own OTP signing (registration authority) certificate, e.g. DAOTPRA (docs/windows-events.md §1.3). The CA's decisions on the DA server's machine requests for them are evidence.",
+      ),
+    daServerAddresses: z
+      .record(z.string(), z.array(z.string()))
+      .default({})
+      .describe(
+        'Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name a RADIUS client only by address. Addresses NPS logged in 6272/6273 for a named client are learned as well.',
+      ),
+    signingRequestWindowMs: z
+      .number()
+      .int()
+      .positive()
+      .default(86_400_000)
+      .describe(
+        "How long before an attempt a denial of the DA server's signing-certificate request still explains it, in ms.",
+      ),
+    radiusTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5_000)
+      .describe(
+        "The DA server's RADIUS timeout (Get-RemoteAccessRadius, default 5 s), in ms: an OTP request without a RADIUS decision that took at least this long waited for RADIUS; one well below it (under half) was refused by the DA server itself (docs/windows-events.md §9).",
+      ),
+    certificateValidityMs: z
+      .number()
+      .int()
+      .positive()
+      .default(600_000)
+      .describe(
+        'Validity of the OTP logon certificate, in ms: the same user asking again from the same computer within it after a success means the issued certificate could not log them on (docs/windows-events.md §9).',
+      ),
+    npsLogUtcOffsets: z
+      .record(z.string(), z.string().regex(/^(UTC)?[+-]\d{1,2}(:?\d{2})?$/i))
+      .default({})
+      .describe(
+        "UTC offset of each NPS server's local time (NPS server name → `+01:00`), for NPS log files, which write local time with no offset. A server not listed here gets its offset learned from its 6272/6273 events when the input holds both; otherwise its times are read as UTC, and the summary says so (docs/windows-events.md §9).",
+      ),
+    iisServerName: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        'The DA server of IIS W3C logs whose site does not log s-computername and whose path does not name it (`<host>/W3SVC<n>/u_ex*.log`); without it, such lines name the server by its address (s-ip).',
+      ),
     clockSkewToleranceMs: z
       .number()
       .int()

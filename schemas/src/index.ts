@@ -39,6 +39,7 @@ export type {
   EventRef,
   GatewayEvent,
   NormalizedEvent,
+  RadiusClientError,
   RadiusDecision,
   RadiusDirectoryUnavailable,
   Source,
@@ -51,6 +52,7 @@ export {
   eventRefSchema,
   gatewayEventSchema,
   normalizedEventSchema,
+  radiusClientErrorSchema,
   radiusDecisionSchema,
   radiusDirectorySchema,
   SOURCES,
@@ -92,6 +94,8 @@ export {
   ticketSchema,
   ticketScopeSchema,
 } from './ticket.js';
+export type { TicketSinksConfig, TicketSinksConfigInput } from './ticket-sinks.js';
+export { ticketSinksConfigSchema } from './ticket-sinks.js';
 export type { SpanRole, TraceAttributeDoc } from './trace-attributes.js';
 export {
   ATTR,

@@ -74,7 +74,9 @@ describe('otptrace stats', () => {
   it('loads the file into PostgreSQL once, and prints the same JSON from there', async () => {
     const migrated = capture();
     expect(await runDbMigrate([], migrated.io)).toBe(0);
-    expect(migrated.out.stdout).toBe(`schema ${schema}: applied 001_attempt_facts.sql, 002_tickets.sql\n`);
+    expect(migrated.out.stdout).toBe(
+      `schema ${schema}: applied 001_attempt_facts.sql, 002_tickets.sql, 003_dashboard.sql\n`,
+    );
     const loads = capture();
     expect(await runDbLoad([file, file], loads.io)).toBe(0);
     expect(loads.out.stdout.split('\n')).toEqual([

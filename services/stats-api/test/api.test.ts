@@ -75,6 +75,9 @@ describe('stats API', () => {
       metrics: () => Promise.reject(new Error('connection refused')),
       recentAttempts: () => Promise.reject(new Error('connection refused')),
       ping: () => Promise.reject(new Error('connection refused')),
+      failureRate: () => Promise.reject(new Error('connection refused')),
+      serverHealth: () => Promise.reject(new Error('connection refused')),
+      failures: () => Promise.reject(new Error('connection refused')),
     };
     const base = await start(broken);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { CHUNK_SIZE, parsedOrRejected, readChunk, readEvtxHeader } from '@otptrace/evtx';
+import { CHUNK_SIZE, readChunkEvents, readEvtxHeader } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
 import { type IngestItem, normalizeParsed } from '@otptrace/pipeline';
 
@@ -43,8 +43,7 @@ export async function* readEvtxFile(path: string, ctx: NormalizeContext): AsyncG
       const read = (await handle.read(chunk, 0, CHUNK_SIZE, position)).bytesRead;
       if (read === 0) return;
       const items: IngestItem[] = [];
-      for (const item of readChunk(chunk.subarray(0, read), position).items) {
-        const r = item.kind === 'record' ? parsedOrRejected(item) : item;
+      for (const r of readChunkEvents(chunk.subarray(0, read), position).items) {
         items.push(
           r.kind === 'event'
             ? normalizeParsed(r.event, r.position, ctx)

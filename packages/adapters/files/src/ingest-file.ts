@@ -1,11 +1,11 @@
 import { CHUNK_SIZE } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
-import { emptyIngested, type IngestedFile, tallyItems, XmlIngestor } from '@otptrace/pipeline';
+import { DetectingIngestor, emptyIngested, type IngestedFile, tallyItems } from '@otptrace/pipeline';
 import { isEvtxFile, readEvtxFile } from './evtx-input.js';
 import { readChunks } from './inputs.js';
 
 /**
- * Read one file (.evtx or EVTX-XML, by its first bytes) and tally its ingest items; `onRead` reports progress (bytes
+ * Read one file (.evtx, EVTX-XML, IIS W3C or NPS log file: by its first bytes, never its name) and tally its ingest items; `onRead` reports progress (bytes
  * read and events taken in since the last call; for .evtx, a chunk's size as it is read).
  */
 export async function ingestFile(
@@ -22,7 +22,8 @@ export async function ingestFile(
     }
     return out;
   }
-  const ingestor = new XmlIngestor(ctx, { maxEventBytes });
+  // Text inputs: Windows Event XML, IIS W3C logs, NPS log files (ODBC, DTS), detected by content.
+  const ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: path });
   for await (const chunk of readChunks(path)) {
     const items = ingestor.push(chunk);
     tallyItems(out, items);

@@ -7,3 +7,5 @@ export { emptyIngested, ingestEventText, normalizeParsed, tallyItems, XmlIngesto
 export type { AnalysisInput, AnalyzeInputsOptions, IngestInputs, IngestProgress } from './inputs.js';
 export { analyzeInputs, toJson } from './inputs.js';
 export { evidenceOf, toAttemptRecord } from './record.js';
+export type { Ingestor, StreamCarry, TextLogSource } from './text-logs.js';
+export { DETECT_BYTES, DetectingIngestor, ingestorFor, NpsLogIngestor, W3cIngestor } from './text-logs.js';
