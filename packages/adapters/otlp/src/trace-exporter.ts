@@ -126,11 +126,8 @@ function sdkExporter(config: ResolvedExporterConfig): SpanExporter {
   // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
   // service is its resource's service.name, so a trace shows the four machine roles as four services.
   if (destination.protocol === 'zipkin') {
-    return new ZipkinExporter({ url: destination.url, headers: destination.headers }) as unknown as SpanExporter;
+    return new ZipkinExporter({ url: destination.url, headers: destination.headers });
   }
   const settings = { url: destination.url, headers: destination.headers, timeoutMillis: config.timeoutMs };
-  // The OTLP exporters are built against their own copy of sdk-trace-base; the SpanExporter contract is the same.
-  return (destination.protocol === 'http/json'
-    ? new OtlpJsonExporter(settings)
-    : new OtlpProtoExporter(settings)) as unknown as SpanExporter;
+  return destination.protocol === 'http/json' ? new OtlpJsonExporter(settings) : new OtlpProtoExporter(settings);
 }

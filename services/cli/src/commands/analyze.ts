@@ -7,6 +7,7 @@ import { analyzePaths } from '@otptrace/files';
 import { ROOT_CAUSES } from '@otptrace/model';
 import type { OtlpProtocol, TraceExporterOptions } from '@otptrace/otlp';
 import { type AnalysisResult, toJson } from '@otptrace/pipeline';
+import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import {
   ANALYSIS_SCHEMA_VERSION,
   type AnalysisConfig,
@@ -16,7 +17,6 @@ import {
   STAGES,
   type Stage,
 } from '@otptrace/schemas';
-import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import { formatText } from '../format-text.js';
 import type { Io } from '../io.js';
 import { type Write, writeCsv, writeJsonDocument, writeNdjson } from '../outputs.js';
