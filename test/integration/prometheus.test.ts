@@ -12,6 +12,7 @@ import { KAFKA_BROKERS, type ServiceProcess, startService, uniqueName } from './
 // collector shows up as their counters in Prometheus' HTTP API.
 const TOKEN = 'prometheus-test-token-0123456789';
 const SEED = new URL('../../examples/seed-story/', import.meta.url).pathname;
+const GRAFANA = new URL('../../deploy/grafana/otptrace.json', import.meta.url).pathname;
 let dir: string;
 let collector: ServiceProcess;
 let correlator: ServiceProcess;
@@ -176,5 +177,24 @@ describe('Prometheus scraping the collector and correlator', () => {
     await expect.poll(() => total('otptrace_correlator_lag_records'), { timeout: 30_000 }).toBe(0);
     expect(await total('otptrace_collector_batches_refused_total')).toBe(0);
     expect(prometheusLog).not.toMatch(/level=error/);
+  });
+
+  it('runs every query of the Grafana dashboard without an error', async () => {
+    const dashboard = JSON.parse(readFileSync(GRAFANA, 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThanOrEqual(12);
+    for (const expr of exprs) {
+      // Grafana fills $__rate_interval in; Prometheus needs a duration there.
+      const response = await fetch(
+        `${api}/api/v1/query?query=${encodeURIComponent(expr.replaceAll('$__rate_interval', '1m'))}`,
+      );
+      expect([expr, response.status, ((await response.json()) as { status: string }).status]).toEqual([
+        expr,
+        200,
+        'success',
+      ]);
+    }
+    // The pipeline panels have data from the services scraped here.
+    expect((await query('max by (instance, partition) (otptrace_correlator_lag_records)')).length).toBe(1);
   });
 });
