@@ -23,10 +23,10 @@ import {
 } from '@otptrace/stats';
 import type pg from 'pg';
 
-// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Up to a day, the rate
-// and health aggregates read the range from the covering index on start_at (index-only); a longer range reads its
-// whole UTC hours from the rollups rate_hours and health_hours, which a trigger keeps current, and only its partial
-// first and last hours from attempt_facts. The failure list reads the partial index of failures, newest first.
+// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Whole UTC hours come from
+// the rollups rate_hours and health_hours, which a trigger keeps current; the rest (partial first and last hours,
+// and any rate chart up to a day, whose buckets are shorter than an hour) from the covering index on start_at
+// (index-only). The failure list reads the partial index of failures, newest first.
 
 const RANGE = 'start_at >= $1 AND start_at < $2';
 
@@ -34,11 +34,14 @@ function rangeParams(range: TimeRange): [string, string] {
   return [new Date(range.fromMs).toISOString(), new Date(range.toMs).toISOString()];
 }
 
-/** A range split into whole UTC hours (from the rollups) and the rest (from the rows); a day or less is all rows. */
-function splitByHours(range: TimeRange): { hours: TimeRange | null; rest: TimeRange[] } {
-  if (range.toMs - range.fromMs <= DAY_MS) return { hours: null, rest: [range] };
+/**
+ * A range split into whole UTC hours (from the rollups) and the rest (from the rows). The rate chart splits only
+ * ranges over a day (its buckets are then whole hours); server health, one figure per range, any range.
+ */
+function splitByHours(range: TimeRange, overMs: number): { hours: TimeRange | null; rest: TimeRange[] } {
   const first = Math.ceil(range.fromMs / HOUR_MS) * HOUR_MS;
   const last = Math.floor(range.toMs / HOUR_MS) * HOUR_MS;
+  if (range.toMs - range.fromMs <= overMs || first >= last) return { hours: null, rest: [range] };
   const rest = [
     { fromMs: range.fromMs, toMs: first },
     { fromMs: last, toMs: range.toMs },
@@ -51,7 +54,7 @@ type RateRow = { i: string; outcome: string; failed_stage: string | null; n: str
 /** Failure rate over time per stage. */
 export async function queryFailureRate(pool: pg.Pool, range: TimeRange): Promise<FailureRateSeries> {
   const stepMs = bucketStepMs(range);
-  const { hours, rest } = splitByHours(range);
+  const { hours, rest } = splitByHours(range, DAY_MS);
   const bucket = (column: string) => `floor(date_part('epoch', ${column}) * 1000 / $3)::bigint`;
   const results = await Promise.all([
     ...rest.map((r) =>
@@ -107,7 +110,7 @@ function tally(tallies: Tallies, role: ServerRole, host: string): HostTally {
  * and the p90 read from the merged sketch (within 1 %).
  */
 export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promise<ServerHealthView> {
-  const { hours, rest } = splitByHours(range);
+  const { hours, rest } = splitByHours(range, 0);
   const tallies: Tallies = { gateway: new Map(), radius: new Map(), ca: new Map() };
   const fromRows = rest.flatMap((r) =>
     SERVER_ROLES.map(async (role) => {
