@@ -23,9 +23,9 @@ import {
 } from '@otptrace/stats';
 import type pg from 'pg';
 
-// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Whole UTC hours come from
-// the rollups rate_hours and health_hours, which a trigger keeps current; the rest (partial first and last hours,
-// and any rate chart up to a day, whose buckets are shorter than an hour) from the covering index on start_at
+// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Whole UTC days and hours
+// come from the rollups rate_hours and health_rollup, which a trigger keeps current; the rest (partial first and last
+// hours, and any rate chart up to a day, whose buckets are shorter than an hour) from the covering index on start_at
 // (index-only). The failure list reads the partial index of failures, newest first.
 
 const RANGE = 'start_at >= $1 AND start_at < $2';
@@ -34,19 +34,32 @@ function rangeParams(range: TimeRange): [string, string] {
   return [new Date(range.fromMs).toISOString(), new Date(range.toMs).toISOString()];
 }
 
+/** A piece of a range read from a rollup: whole UTC days or hours. */
+type Rolled = { unit: 'day' | 'hour'; range: TimeRange };
+
+const UNIT_MS = { day: DAY_MS, hour: HOUR_MS } as const;
+
 /**
- * A range split into whole UTC hours (from the rollups) and the rest (from the rows). The rate chart splits only
- * ranges over a day (its buckets are then whole hours); server health, one figure per range, any range.
+ * A range cut into whole units, largest first (read from the rollups), and what is left (read from the rows): a week
+ * from Tuesday 10:20 is Wednesday to Monday in days, the hours around them, and two partial hours.
  */
-function splitByHours(range: TimeRange, overMs: number): { hours: TimeRange | null; rest: TimeRange[] } {
-  const first = Math.ceil(range.fromMs / HOUR_MS) * HOUR_MS;
-  const last = Math.floor(range.toMs / HOUR_MS) * HOUR_MS;
-  if (range.toMs - range.fromMs <= overMs || first >= last) return { hours: null, rest: [range] };
-  const rest = [
+function splitByUnits(range: TimeRange, units: readonly ('day' | 'hour')[]): { rolled: Rolled[]; rest: TimeRange[] } {
+  const [unit, ...smaller] = units;
+  if (unit === undefined) return { rolled: [], rest: [range] };
+  const size = UNIT_MS[unit];
+  const first = Math.ceil(range.fromMs / size) * size;
+  const last = Math.floor(range.toMs / size) * size;
+  if (first >= last) return splitByUnits(range, smaller);
+  const edges = [
     { fromMs: range.fromMs, toMs: first },
     { fromMs: last, toMs: range.toMs },
-  ].filter((r) => r.fromMs < r.toMs);
-  return { hours: { fromMs: first, toMs: last }, rest };
+  ]
+    .filter((r) => r.fromMs < r.toMs)
+    .map((r) => splitByUnits(r, smaller));
+  return {
+    rolled: [{ unit, range: { fromMs: first, toMs: last } }, ...edges.flatMap((e) => e.rolled)],
+    rest: edges.flatMap((e) => e.rest),
+  };
 }
 
 type RateRow = { i: string; outcome: string; failed_stage: string | null; n: string };
@@ -54,7 +67,8 @@ type RateRow = { i: string; outcome: string; failed_stage: string | null; n: str
 /** Failure rate over time per stage. */
 export async function queryFailureRate(pool: pg.Pool, range: TimeRange): Promise<FailureRateSeries> {
   const stepMs = bucketStepMs(range);
-  const { hours, rest } = splitByHours(range, DAY_MS);
+  // Buckets shorter than an hour (a day or less) come from the rows; longer ones from whole hours of rate_hours.
+  const { rolled, rest } = range.toMs - range.fromMs > DAY_MS ? splitByUnits(range, ['hour']) : splitByUnits(range, []);
   const bucket = (column: string) => `floor(date_part('epoch', ${column}) * 1000 / $3)::bigint`;
   const results = await Promise.all([
     ...rest.map((r) =>
@@ -64,15 +78,13 @@ export async function queryFailureRate(pool: pg.Pool, range: TimeRange): Promise
         [...rangeParams(r), stepMs],
       ),
     ),
-    ...(hours === null
-      ? []
-      : [
-          pool.query<RateRow>(
-            `SELECT ${bucket('hour')} AS i, outcome, failed_stage, sum(n) AS n
-             FROM rate_hours WHERE hour >= $1 AND hour < $2 AND outcome <> 'probe' GROUP BY 1, 2, 3`,
-            [...rangeParams(hours), stepMs],
-          ),
-        ]),
+    ...rolled.map((r) =>
+      pool.query<RateRow>(
+        `SELECT ${bucket('hour')} AS i, outcome, failed_stage, sum(n) AS n
+         FROM rate_hours WHERE hour >= $1 AND hour < $2 AND outcome <> 'probe' GROUP BY 1, 2, 3`,
+        [...rangeParams(r.range), stepMs],
+      ),
+    ),
   ]);
   const counts = new Map<number, RateCounts>();
   for (const r of results.flatMap((result) => result.rows)) {
@@ -106,11 +118,11 @@ function tally(tallies: Tallies, role: ServerRole, host: string): HostTally {
 
 /**
  * Per-server health (attempts, failures at its stage, p90 of its stage latency) over the range. Latencies are
- * counted into the logarithmic buckets of @otptrace/stats' sketch (by a hash aggregate, or read from health_hours)
+ * counted into the logarithmic buckets of @otptrace/stats' sketch (by a hash aggregate, or read from health_rollup)
  * and the p90 read from the merged sketch (within 1 %).
  */
 export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promise<ServerHealthView> {
-  const { hours, rest } = splitByHours(range, 0);
+  const { rolled, rest } = splitByUnits(range, ['day', 'hour']);
   const tallies: Tallies = { gateway: new Map(), radius: new Map(), ca: new Map() };
   const fromRows = rest.flatMap((r) =>
     SERVER_ROLES.map(async (role) => {
@@ -147,7 +159,7 @@ export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promis
       }
     }),
   );
-  const fromRollup = async (hourRange: TimeRange) => {
+  const fromRollup = async ({ unit, range: whole }: Rolled) => {
     const result = await pool.query<{
       role: ServerRole;
       host: string;
@@ -159,8 +171,9 @@ export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promis
       max_ms: number | null;
       buckets: Record<string, number>;
     }>(
-      'SELECT role, host, attempts, failures, timed, zeros, min_ms, max_ms, buckets FROM health_hours WHERE hour >= $1 AND hour < $2',
-      rangeParams(hourRange),
+      `SELECT role, host, attempts, failures, timed, zeros, min_ms, max_ms, buckets FROM health_rollup
+       WHERE unit = $3 AND start >= $1 AND start < $2`,
+      [...rangeParams(whole), unit],
     );
     for (const row of result.rows) {
       const t = tally(tallies, row.role, row.host);
@@ -175,7 +188,7 @@ export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promis
       });
     }
   };
-  await Promise.all([...fromRows, ...(hours === null ? [] : [fromRollup(hours)])]);
+  await Promise.all([...fromRows, ...rolled.map(fromRollup)]);
   const view = (role: ServerRole): ServerHealth[] =>
     [...tallies[role].entries()]
       .map(([host, t]) => serverHealthRow(host, t.attempts, t.failures, sketchQuantile(t.sketch, 0.9)))
