@@ -6,7 +6,8 @@ import type { StatsReport } from '@otptrace/schemas';
 import { createPostgresStatsStore, createStatsApi } from '@otptrace/stats-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../packages/core/stats/test/attempts.js';
-import { runDbLoad, runDbMigrate, runStats } from '../../services/cli/src/commands/stats.js';
+import { runDbLoad, runDbMigrate } from '../../services/cli/src/commands/db.js';
+import { runStats } from '../../services/cli/src/commands/stats.js';
 
 // `otptrace stats` offline and over the real PostgreSQL, `otptrace db migrate/load`, and the stats API over the
 // same database; in a schema of its own, dropped at the end.

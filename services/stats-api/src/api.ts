@@ -39,7 +39,7 @@ const json = (status: number, value: unknown) => ({
 export type StatsApiSettings = Pick<StatsApiConfig, 'host' | 'port'> &
   Partial<Pick<StatsApiConfig, 'traceUrlTemplate' | 'dashboardAttempts' | 'dashboardRefreshSeconds'>>;
 
-/** The HTTP JSON API over the statistics store, /metrics for Prometheus, /healthz, and the dashboard at /. */
+/** The HTTP JSON API over the statistics store, /metrics for Prometheus, /healthz, /readyz, and the dashboard at /. */
 export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): StatsApi {
   const dashboardPage = renderOpsDashboardPage({
     apiBase: '/api/dashboard',
@@ -63,7 +63,9 @@ export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): 
     '/api/dashboard/rate': panel((_, range) => ports.store.failureRate(range)),
     '/api/dashboard/servers': panel((_, range) => ports.store.serverHealth(range)),
     '/api/dashboard/failures': panel((query, range) => dashboardFailures(ports.store, range, query)),
-    '/healthz': async () => {
+    // Liveness: the process answers (a database outage is not cured by a restart). Readiness: the store answers.
+    '/healthz': async () => json(200, { status: 'ok' }),
+    '/readyz': async () => {
       try {
         await ports.store.ping();
         return json(200, { status: 'ok' });
