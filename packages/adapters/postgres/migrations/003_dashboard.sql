@@ -11,14 +11,15 @@ DROP INDEX attempt_facts_start_at;
 CREATE INDEX attempt_facts_recent_failures ON attempt_facts (start_at DESC)
   INCLUDE (failed_stage, root_cause, gateway_host, radius_host, ca_host) WHERE outcome = 'failure';
 
--- Whole UTC hours and days are read from two rollups, kept by the trigger below (only partial hours come from
--- attempt_facts). Attempts per hour, outcome and failed stage ('' for none):
-CREATE TABLE rate_hours (
-  hour         timestamptz NOT NULL,
+-- Whole UTC 5-minute slots, hours and days are read from two rollups, kept by the trigger below (only partial slots
+-- come from attempt_facts). Attempts per 5 minutes and per hour (unit), outcome and failed stage ('' for none):
+CREATE TABLE rate_rollup (
+  unit         text NOT NULL CHECK (unit IN ('5min', 'hour')),
+  start        timestamptz NOT NULL,
   outcome      text NOT NULL,
   failed_stage text NOT NULL,
   n            bigint NOT NULL,
-  PRIMARY KEY (hour, outcome, failed_stage)
+  PRIMARY KEY (unit, start, outcome, failed_stage)
 );
 
 -- User attempts per hour and per day (unit) through each DA server (role gateway), NPS (radius) and CA: how many,
@@ -52,10 +53,16 @@ $$;
 -- in this schema whatever the writer's search_path (a COPY from psql, say).
 CREATE FUNCTION roll_up_attempts() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-  INSERT INTO rate_hours (hour, outcome, failed_stage, n)
-  SELECT date_trunc('hour', start_at, 'UTC'), outcome, coalesce(failed_stage, ''), count(*)
-  FROM added GROUP BY 1, 2, 3
-  ON CONFLICT (hour, outcome, failed_stage) DO UPDATE SET n = rate_hours.n + excluded.n;
+  WITH per_slot AS (
+    SELECT date_bin('5 minutes', start_at, timestamptz '1970-01-01 00:00:00+00') AS slot, outcome,
+      coalesce(failed_stage, '') AS failed_stage, count(*) AS n
+    FROM added GROUP BY 1, 2, 3
+  )
+  INSERT INTO rate_rollup (unit, start, outcome, failed_stage, n)
+  SELECT '5min', slot, outcome, failed_stage, n FROM per_slot
+  UNION ALL
+  SELECT 'hour', date_trunc('hour', slot, 'UTC'), outcome, failed_stage, sum(n) FROM per_slot GROUP BY 2, 3, 4
+  ON CONFLICT (unit, start, outcome, failed_stage) DO UPDATE SET n = rate_rollup.n + excluded.n;
 
   WITH per_bucket AS (
     SELECT date_trunc('hour', start_at, 'UTC') AS hour, h.role, h.host,

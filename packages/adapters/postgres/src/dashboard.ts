@@ -23,10 +23,9 @@ import {
 } from '@otptrace/stats';
 import type pg from 'pg';
 
-// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Whole UTC days and hours
-// come from the rollups rate_hours and health_rollup, which a trigger keeps current; the rest (partial first and last
-// hours, and any rate chart up to a day, whose buckets are shorter than an hour) from the covering index on start_at
-// (index-only). The failure list reads the partial index of failures, newest first.
+// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Whole UTC days, hours and
+// 5-minute slots come from the rollups rate_rollup and health_rollup, which a trigger keeps current; the rest (partial
+// slots, and a chart of 1-minute buckets) from the covering index on start_at (index-only). The failure list reads the partial index of failures, newest first.
 
 const RANGE = 'start_at >= $1 AND start_at < $2';
 
@@ -34,16 +33,18 @@ function rangeParams(range: TimeRange): [string, string] {
   return [new Date(range.fromMs).toISOString(), new Date(range.toMs).toISOString()];
 }
 
-/** A piece of a range read from a rollup: whole UTC days or hours. */
-type Rolled = { unit: 'day' | 'hour'; range: TimeRange };
+/** The rollups' units: whole UTC days, hours, 5-minute slots (aligned to the epoch, like the chart's buckets). */
+type Unit = 'day' | 'hour' | '5min';
+/** A piece of a range read from a rollup. */
+type Rolled = { unit: Unit; range: TimeRange };
 
-const UNIT_MS = { day: DAY_MS, hour: HOUR_MS } as const;
+const UNIT_MS: Record<Unit, number> = { day: DAY_MS, hour: HOUR_MS, '5min': 300_000 };
 
 /**
  * A range cut into whole units, largest first (read from the rollups), and what is left (read from the rows): a week
  * from Tuesday 10:20 is Wednesday to Monday in days, the hours around them, and two partial hours.
  */
-function splitByUnits(range: TimeRange, units: readonly ('day' | 'hour')[]): { rolled: Rolled[]; rest: TimeRange[] } {
+function splitByUnits(range: TimeRange, units: readonly Unit[]): { rolled: Rolled[]; rest: TimeRange[] } {
   const [unit, ...smaller] = units;
   if (unit === undefined) return { rolled: [], rest: [range] };
   const size = UNIT_MS[unit];
@@ -67,8 +68,9 @@ type RateRow = { i: string; outcome: string; failed_stage: string | null; n: str
 /** Failure rate over time per stage. */
 export async function queryFailureRate(pool: pg.Pool, range: TimeRange): Promise<FailureRateSeries> {
   const stepMs = bucketStepMs(range);
-  // Buckets shorter than an hour (a day or less) come from the rows; longer ones from whole hours of rate_hours.
-  const { rolled, rest } = range.toMs - range.fromMs > DAY_MS ? splitByUnits(range, ['hour']) : splitByUnits(range, []);
+  // A rollup unit serves the chart when it divides the bucket step (1-minute buckets come from the rows).
+  const units = (['hour', '5min'] as const).filter((u) => stepMs % UNIT_MS[u] === 0);
+  const { rolled, rest } = splitByUnits(range, units);
   const bucket = (column: string) => `floor(date_part('epoch', ${column}) * 1000 / $3)::bigint`;
   const results = await Promise.all([
     ...rest.map((r) =>
@@ -80,9 +82,9 @@ export async function queryFailureRate(pool: pg.Pool, range: TimeRange): Promise
     ),
     ...rolled.map((r) =>
       pool.query<RateRow>(
-        `SELECT ${bucket('hour')} AS i, outcome, failed_stage, sum(n) AS n
-         FROM rate_hours WHERE hour >= $1 AND hour < $2 AND outcome <> 'probe' GROUP BY 1, 2, 3`,
-        [...rangeParams(r.range), stepMs],
+        `SELECT ${bucket('start')} AS i, outcome, failed_stage, sum(n) AS n
+         FROM rate_rollup WHERE unit = $4 AND start >= $1 AND start < $2 AND outcome <> 'probe' GROUP BY 1, 2, 3`,
+        [...rangeParams(r.range), stepMs, r.unit],
       ),
     ),
   ]);
