@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { KafkaAdapterError } from '@otptrace/kafka';
 import { createLogger } from '@otptrace/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdmission } from '../src/admission.js';
@@ -238,6 +239,22 @@ describe('events too large for their topic', () => {
     expect(letters[0]?.reason).toMatch(/over the topic's max\.message\.bytes \(1048576\)/);
     expect(letters[0]?.raw?.length).toBe(big.length);
     expect(topic(config.topics.raw.name)).toHaveLength(5);
+  });
+});
+
+describe('no 500 for input', () => {
+  it('answers 503 with Retry-After, and logs an error, when Kafka refuses a batch for a reason of its own', async () => {
+    const { post, ports, lines } = await started({});
+    ports.producer.send = async () => {
+      throw new KafkaAdapterError('produce: not authorized', { retriable: false, code: 'not_authorized' });
+    };
+    const res = await post(scenario);
+    expect([res.status, res.headers.get('retry-after'), await res.json()]).toEqual([
+      503,
+      '5',
+      { error: 'Kafka refused the batch' },
+    ]);
+    expect(lines.some((l) => l.level === 50 && String(l.msg).includes('Kafka refused a batch'))).toBe(true);
   });
 });
 
