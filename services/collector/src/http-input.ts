@@ -161,6 +161,8 @@ export async function startHttpInput(
         const wait = { 'retry-after': String(decision.retryAfterSeconds) };
         return deny(429, 'rate', { error: 'rate limit' }, wait);
       }
+      // A client that asked (Expect: 100-continue) sends its body only now, once it is sure to be read.
+      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
       const batch = publisher.begin(`http:${sender.name}`, sender);
       const outcome = await streamBody(req, decoder, options.bodyLimitBytes, ticket, (chunk) => batch.push(chunk));
       if (outcome === 'aborted') {
@@ -184,12 +186,15 @@ export async function startHttpInput(
       inFlightBytes?.(admission.state().bytes);
     }
   };
-  const server: Server = createServer(options, (req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'ingestion request failed');
       if (!res.headersSent) reply(res, 500, { error: 'internal error' });
     });
-  });
+  };
+  const server: Server = createServer(options, serve);
+  // Without this listener Node answers 100 Continue at once; with it, a refusal comes before any byte of the body.
+  server.on('checkContinue', serve);
   // A failed handshake (no or untrusted client certificate) is the client's problem: note it, keep serving.
   server.on('tlsClientError', (error: Error) => logger.debug({ reason: error.message }, 'TLS handshake refused'));
   await new Promise<void>((resolve, reject) => {

@@ -100,6 +100,26 @@ describe('admission before buffering', () => {
     expect(exchange.bodyBytesSent).toBeLessThan(size / 4);
   });
 
+  it('answers Expect: 100-continue with the refusal, or with 100 Continue once the batch is admitted', async () => {
+    const { port } = await started({});
+    const ask = (token: string | null) =>
+      new Promise<string>((resolve) => {
+        let response = '';
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(head(token, scenario.length, 'expect: 100-continue\r\n')),
+        );
+        socket.on('data', (c) => {
+          response += String(c);
+          if (response.startsWith('HTTP/1.1 100')) socket.end(scenario);
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(response));
+        setTimeout(() => socket.destroy(), 3_000);
+      });
+    expect(await ask(null)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await ask(TOKEN)).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202/);
+  });
+
   it('answers 404, 405, 413 and 415 before the body and closes the connection', async () => {
     const { port } = await started({ bodyLimitBytes: 1_000_000 });
     const size = 50 * 1024 * 1024;
