@@ -229,7 +229,7 @@ describe('hostile senders', () => {
     expect(refused).toBe(36);
     expect(closedByServer).toBe(36);
     expect(answers.filter((s) => s !== '429')).toEqual([]);
-    expect(peak - before).toBeLessThan(3 * BUDGET);
+    expect(peak - before).toBeLessThan(BUDGET);
   });
 
   it('gives a quiet sender its share while a noisy one floods the collector', async () => {
