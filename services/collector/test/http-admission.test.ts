@@ -137,8 +137,12 @@ describe('admission before buffering', () => {
   });
 
   it('refuses a body the memory budget cannot hold before reading it, with Retry-After, then takes it', async () => {
-    const { post, port } = await started({ bodyLimitBytes: 400_000, memoryBudgetBytes: 800_000, retryAfterSeconds: 3 });
-    // The noisy sender holds its share (half the budget) with a body it is slow to send; the quiet one is served.
+    const { post, port } = await started({
+      bodyLimitBytes: 400_000,
+      memoryBudgetBytes: 1_600_000,
+      retryAfterSeconds: 3,
+    });
+    // The noisy sender holds its share (half the budget: a 400 KB body counts twice) with a body it is slow to send.
     const holding = connect(port, '127.0.0.1', () => holding.write(`${head(TOKEN, 400_000)}<Events>`));
     holding.on('error', () => {});
     await new Promise((r) => setTimeout(r, 100));
