@@ -1,23 +1,18 @@
 // Speed of the HTML report with many attempts: builds a report of N attempts (the seed story's records repeated
 // with new IDs, users and times), then opens it in Debian's Chromium and times what the analyst waits for.
-// Usage: npx tsc -b packages/tools/report services/cli && node test/browser/bench-report.mjs [N=50000]
+// Usage: npx tsc -b packages/tools/report packages/adapters/files && node test/browser/bench-report.mjs [N=50000]
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { analyzePaths } from '../../packages/adapters/files/dist/index.js';
 import { summarizeAttempts } from '../../packages/core/stats/dist/index.js';
 import { renderReport } from '../../packages/tools/report/dist/index.js';
 import { analysisConfigSchema } from '../../schemas/dist/index.js';
-import { analyzePaths } from '../../services/cli/dist/commands/analyze.js';
 
 const count = Number(process.argv[2] ?? 50_000);
-const seed = await analyzePaths(
-  ['examples/seed-story'],
-  analysisConfigSchema.parse({}),
-  { stdout() {}, stderr() {} },
-  false,
-);
+const seed = await analyzePaths(['examples/seed-story'], analysisConfigSchema.parse({}));
 const shiftIso = (iso, ms) => new Date(Date.parse(iso) + ms).toISOString();
 
 /** The k-th copy: another user, another client, 37 s later than the previous one, fresh IDs. */

@@ -6,7 +6,8 @@ import type { StatsReport } from '@otptrace/schemas';
 import { createPostgresStatsStore, createStatsApi } from '@otptrace/stats-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../packages/core/stats/test/attempts.js';
-import { runDbLoad, runDbMigrate, runStats } from '../../services/cli/src/commands/stats.js';
+import { runDbLoad, runDbMigrate } from '../../services/cli/src/commands/db.js';
+import { runStats } from '../../services/cli/src/commands/stats.js';
 
 // `otptrace stats` offline and over the real PostgreSQL, `otptrace db migrate/load`, and the stats API over the
 // same database; in a schema of its own, dropped at the end.
@@ -73,7 +74,9 @@ describe('otptrace stats', () => {
   it('loads the file into PostgreSQL once, and prints the same JSON from there', async () => {
     const migrated = capture();
     expect(await runDbMigrate([], migrated.io)).toBe(0);
-    expect(migrated.out.stdout).toBe(`schema ${schema}: applied 001_attempt_facts.sql, 002_tickets.sql\n`);
+    expect(migrated.out.stdout).toBe(
+      `schema ${schema}: applied 001_attempt_facts.sql, 002_tickets.sql, 003_dashboard.sql\n`,
+    );
     const loads = capture();
     expect(await runDbLoad([file, file], loads.io)).toBe(0);
     expect(loads.out.stdout.split('\n')).toEqual([

@@ -26,10 +26,12 @@ export class OtlpJsonFileExporter implements SpanExporter {
     const spans = this.buffered;
     this.buffered = [];
     if (spans.length === 0 && this.started) return;
-    const line = `${new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans))}\n`;
+    // The serializer's UTF-8 bytes go to the file as they are (no decode and re-encode), then the line break.
+    const json = JsonTraceSerializer.serializeRequest(spans) ?? new Uint8Array();
     // The first flush truncates: a run's file holds that run's traces only.
-    if (this.started) appendFileSync(this.path, line);
-    else writeFileSync(this.path, line);
+    if (this.started) appendFileSync(this.path, json);
+    else writeFileSync(this.path, json);
+    appendFileSync(this.path, '\n');
     this.started = true;
   }
 

@@ -65,7 +65,8 @@ describe('OTLP/HTTP export', () => {
     const resource = body.resourceSpans[0].resource.attributes;
     expect(resource).toEqual(
       expect.arrayContaining([
-        { key: 'service.name', value: { stringValue: 'otptrace-test' } },
+        { key: 'service.name', value: { stringValue: 'da-client' } },
+        { key: 'service.namespace', value: { stringValue: 'otptrace-test' } },
         { key: 'deployment.environment.name', value: { stringValue: 'lab' } },
       ]),
     );

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzePaths } from '@otptrace/cli';
+import { analyzePaths } from '@otptrace/files';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
 import { analysisConfigSchema, TRACE_ATTRIBUTE_NAMES } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,6 @@ const folders = [
     .map((name) => join(corpus, name)),
   new URL('../../../../examples/seed-story', import.meta.url).pathname,
 ];
-const quiet = { stdout() {}, stderr() {} };
 
 function expectWellFormed({ record, events }: AnalyzedAttempt, spans: readonly SpanData[]): void {
   const [root, ...children] = spans;
@@ -56,7 +55,11 @@ function expectFailureShown({ record }: AnalyzedAttempt, spans: readonly SpanDat
 describe('toSpans over the scenario corpus and the bundled example', () => {
   for (const folder of folders) {
     it(`${folder.split('/').slice(-2).join('/')}: one well-formed trace per attempt, the failure on one span`, async () => {
-      const result = await analyzePaths([folder], analysisConfigSchema.parse({}), quiet, false);
+      // A scenario's own settings (config.json: e.g. the NPS log files' UTC offset), else the defaults.
+      const settings = existsSync(join(folder, 'config.json'))
+        ? JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'))
+        : {};
+      const result = await analyzePaths([folder], analysisConfigSchema.parse(settings));
       expect(result.attempts.length).toBeGreaterThan(0);
       for (const attempt of result.attempts) {
         const spans = toSpans(attempt.record, attempt.events);

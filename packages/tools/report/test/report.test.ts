@@ -1,12 +1,11 @@
-import { analyzePaths } from '@otptrace/cli';
+import { analyzePaths } from '@otptrace/files';
 import { type AttemptRecord, analysisConfigSchema } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
 import { describe, expect, it } from 'vitest';
 import { buildReportData, type ReportData, renderReport, stageBars } from '../src/index.js';
 
 const SEED = new URL('../../../../examples/seed-story', import.meta.url).pathname;
-const quiet = { stdout() {}, stderr() {} };
-const seed = await analyzePaths([SEED], analysisConfigSchema.parse({}), quiet, false);
+const seed = await analyzePaths([SEED], analysisConfigSchema.parse({}));
 const bsimon = seed.attempts.find((a) => a.record.user === 'corp\\bsimon')!;
 
 /** The JSON embedded in a report, read back the way the page's script reads it. */
