@@ -10,7 +10,7 @@ import { addToAttempt, type ClosedAttempt, newAttempt, type OpenAttempt, type Sl
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
 import { eventBefore, MinHeap } from './heap.js';
-import { hostKey, matchGateway, matchUserlessClient } from './joins.js';
+import { hostKey, matchGateway, matchUserlessClient, sameHost } from './joins.js';
 import { acceptsEvent } from './placement.js';
 
 /** An event the engine let go, and why. */
@@ -332,12 +332,8 @@ export class CorrelationEngine {
         let attached = false;
         for (const a of this.hosted(`r:${hostKey(p.event.ref.computer)}`)) {
           const r = a.radius;
-          if (
-            r === null ||
-            r.decision !== 'denied' ||
-            r.ref.computer.toLowerCase() !== p.event.ref.computer.toLowerCase()
-          )
-            continue;
+          // NPS log files name the server by its short name, the event logs by FQDN.
+          if (r === null || r.decision !== 'denied' || !sameHost(r.ref.computer, p.event.ref.computer)) continue;
           if (Math.abs(r.time - p.event.time) > this.config.clockSkewToleranceMs) continue;
           this.join(a, p.event);
           attached = true;

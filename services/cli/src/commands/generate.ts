@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DEFAULT_FLEET_OPTIONS,
   type FleetChunk,
@@ -28,6 +28,10 @@ Options:
   --start ISO             first day; default 2026-03-02T00:00:00Z
   --clock-skew-ms MS      each host's clock is off by up to MS either way; default 0
   --da-servers N          DA servers (also --nps-servers N, --cas N); default 2 each
+  --iis xml|w3c           IIS as 6200 events (iis.xml) or W3C text logs (<host>/W3SVC1/u_exYYMMDD.log); default xml
+  --nps xml|dts|odbc      NPS decisions as 6272/6273 (nps.xml) or NPS log files (<host>/INyymm.log, DTS or
+                          database-compatible, in local time; the offset goes to analysis.json for --config)
+  --nps-utc-offset MIN    NPS servers' local time, minutes east of UTC, for --nps dts|odbc; default 60
   --help                  this text`;
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30 };
@@ -62,6 +66,9 @@ function optionsFrom(args: ParsedArgs): Partial<FleetLogOptions> {
   set('npsServers', numberOption(args, 'nps-servers'));
   set('cas', numberOption(args, 'cas'));
   set('startTime', optionValue(args, 'start'));
+  set('iisFormat', optionValue(args, 'iis') as FleetLogOptions['iisFormat'] | undefined);
+  set('npsFormat', optionValue(args, 'nps') as FleetLogOptions['npsFormat'] | undefined);
+  set('npsUtcOffsetMinutes', numberOption(args, 'nps-utc-offset'));
   const size = optionValue(args, 'size');
   if (size !== undefined) {
     const bytes = parseSize(size);
@@ -80,6 +87,8 @@ async function writeAll(dir: string, chunks: Generator<FleetChunk, FleetSummary>
     if (buf === undefined || buf.size === 0) return;
     let stream = streams.get(file);
     if (stream === undefined) {
+      // Text logs go to per-host folders (<host>/W3SVC1/, as IIS lays them out).
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
       stream = createWriteStream(join(dir, file));
       streams.set(file, stream);
     }
@@ -128,6 +137,9 @@ export async function runGenerate(
         'da-servers',
         'nps-servers',
         'cas',
+        'iis',
+        'nps',
+        'nps-utc-offset',
       ],
       ['help'],
     );
