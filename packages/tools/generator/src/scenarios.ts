@@ -221,9 +221,23 @@ export const SCENARIOS = {
         b.clientEvent(b.start + b.rng.between(20, 300), 10016, []);
         return;
       }
-      // KB2973071: the DA server answers 403 to a client using an expired cached computer certificate (§3.3).
-      clientAfter(b, gatewayOnly(b, 2, 30, 403, 16), 10005, [b.domainUser, b.da.fqdn, '80040001']);
+      // The DA server requires a client certificate and got none: 403.7 (docs/windows-events.md §9).
+      clientAfter(b, gatewayOnly(b, 2, 30, 403, 7), 10005, [b.domainUser, b.da.fqdn, '80040001']);
     },
+  },
+  client_certificate_expired: {
+    name: 'client_certificate_expired',
+    outcome: 'failure',
+    rootCause: 'client_certificate_expired',
+    // KB2973071: the client keeps presenting its expired cached computer certificate: 403.17 (§3.3, §9).
+    plan: (b) => clientAfter(b, gatewayOnly(b, 2, 30, 403, 17), 10005, [b.domainUser, b.da.fqdn, '80040001']),
+  },
+  gateway_untrusted_client_certificate: {
+    name: 'gateway_untrusted_client_certificate',
+    outcome: 'failure',
+    rootCause: 'gateway_untrusted_client_certificate',
+    // The IPsec root certificate changed without an iisreset: 403.16 (§9).
+    plan: (b) => clientAfter(b, gatewayOnly(b, 2, 30, 403, 16), 10005, [b.domainUser, b.da.fqdn, '80040001']),
   },
   client_certificate_store: {
     name: 'client_certificate_store',
@@ -263,6 +277,8 @@ export const DEFAULT_MIX: readonly Weighted<ScenarioName>[] = [
   { weight: 3, value: 'ca_pending' },
   { weight: 10, value: 'client_cannot_reach_server' },
   { weight: 5, value: 'client_certificate_missing' },
+  { weight: 2, value: 'client_certificate_expired' },
+  { weight: 1, value: 'gateway_untrusted_client_certificate' },
   { weight: 3, value: 'challenge_required' },
   { weight: 3, value: 'user_not_in_directory' },
   { weight: 3, value: 'client_certificate_store' },
