@@ -575,6 +575,24 @@ const DOMAIN_SCENARIOS = {
         radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps02.corp.example' },
         client: authFailed(),
       },
+      {
+        // On a third NPS server, another user is denied for 5 (domain unavailable) ten seconds earlier: 7 is the
+        // same outage. (The streaming correlator sees the 5 only in the same partition: ivy and hana share one of 4.)
+        user: 'ivy',
+        t0: T('10:06:20'),
+        machine: 'client03.corp.example',
+        iis: web,
+        radius: { ...denied(5, 'The specified domain is not accessible.'), computer: 'nps03.corp.example' },
+        client: authFailed(),
+      },
+      {
+        user: 'hana',
+        t0: T('10:06:30'),
+        machine: 'client04.corp.example',
+        iis: web,
+        radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps03.corp.example' },
+        client: authFailed(),
+      },
     ],
     extra: {
       nps: [
@@ -590,6 +608,8 @@ const DOMAIN_SCENARIOS = {
     intent: [
       failedIn('fay', 'radius', 'radius_unknown_domain'),
       failedIn('gus', 'radius', 'radius_directory_unavailable'),
+      failedIn('ivy', 'radius', 'radius_directory_unavailable'),
+      failedIn('hana', 'radius', 'radius_directory_unavailable'),
     ],
   },
   'radius-client-misconfigured': {

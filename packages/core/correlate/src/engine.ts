@@ -376,6 +376,7 @@ export class CorrelationEngine {
         this.byRequest.delete(requestKey(e.ref.computer, e.requestId));
     }
     for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
+    a.directoryOutageNearby = this.context.outageNear(a);
     if (this.isOtherRadiusTraffic(a)) {
       for (const e of a.events) this.drops.push({ event: e, reason: 'non_otp_radius' });
       return;
@@ -392,6 +393,7 @@ export class CorrelationEngine {
       directory: a.directory,
       radiusClientErrors: a.radiusClientErrors,
       signing: a.signing,
+      directoryOutageNearby: a.directoryOutageNearby,
       gateway: a.gateway,
       gatewayAmbiguous: a.gatewayAmbiguous,
       caRequest: a.caRequest,
