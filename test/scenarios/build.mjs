@@ -897,7 +897,7 @@ const TEXT_LOG_VARIANTS = {
 function writeTextLogs(
   dir,
   files,
-  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, restartAfter = null, unanswered },
+  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, keepIisXml = false, restartAfter = null, unanswered },
 ) {
   clearLogs(dir);
   const write = (name, content) => {
@@ -907,6 +907,7 @@ function writeTextLogs(
   if (files.client.length > 0) write('client.xml', `${files.client.join('\r\n')}\r\n`);
   if (files.ca.length > 0) write('ca.xml', `${files.ca.join('\r\n')}\r\n`);
   if (files.iis.length > 0) write('da01/W3SVC2/u_ex261102.log', w3cLog(files.iis, { restartAfter }));
+  if (keepIisXml) write('iis.xml', `${files.iis.join('\r\n')}\r\n`);
   const decisions = files.nps.filter((x) => /<EventID>627[23]</.test(x));
   const system = files.nps.filter((x) => !/<EventID>627[23]</.test(x));
   if (keepNpsXml) write('nps.xml', `${files.nps.join('\r\n')}\r\n`);
@@ -936,11 +937,16 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
 }
 {
   // Both the NPS audit events and the DTS log, no offset configured: the offset is learned from the audit twins, and
-  // the log records that repeat them count as duplicates. The W3C log changes its #Fields mid-file (an IIS restart
-  // adding s-computername).
+  // the log records that repeat them count as duplicates; so do the W3C lines of requests also logged as 6200 (a site
+  // logging to file and ETW). The W3C log changes its #Fields mid-file (an IIS restart adding s-computername).
   resetRecords();
   const dir = join(here, 'text-logs-learned-offset');
-  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), { nps: 'dts', keepNpsXml: true, restartAfter: 1 });
+  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), {
+    nps: 'dts',
+    keepNpsXml: true,
+    keepIisXml: true,
+    restartAfter: 1,
+  });
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
 }
 {
