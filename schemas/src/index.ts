@@ -2,6 +2,13 @@
 
 export type { AnalysisConfig, AnalysisConfigInput } from './analysis-config.js';
 export { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from './analysis-config.js';
+export type { AnalysisDocument, AnalysisSummaryLine, AttemptSelection } from './analysis-document.js';
+export {
+  ANALYSIS_SCHEMA_VERSION,
+  analysisDocumentSchema,
+  analysisSummaryLineSchema,
+  attemptSelectionSchema,
+} from './analysis-document.js';
 export type {
   AttemptRecord,
   Evidence,
@@ -52,6 +59,8 @@ export {
   sourceSchema,
   userRefSchema,
 } from './event.js';
+export type { PublishedSchemaName } from './json-schema.js';
+export { PUBLISHED_SCHEMAS, publishedJsonSchema } from './json-schema.js';
 export type {
   FleetStats,
   LatencySummary,

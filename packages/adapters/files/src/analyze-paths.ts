@@ -5,6 +5,7 @@ import {
   analyzeInputs,
   type IngestedFile,
   type IngestInputs,
+  type IngestProgress,
 } from '@otptrace/pipeline';
 import type { AnalysisConfig } from '@otptrace/schemas';
 import { ingestFile } from './ingest-file.js';
@@ -14,8 +15,8 @@ import { listInputs } from './inputs.js';
 export interface AnalyzePathsOptions {
   /** Worker threads to ingest files in (default 1: inline). */
   readonly jobs?: number;
-  /** Called as bytes are read: bytes done so far, of the inputs' total. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called as files are read. */
+  readonly onProgress?: (progress: IngestProgress) => void;
 }
 
 /** Read, ingest and analyse every file under `paths`, streaming each one; with `jobs` > 1, in worker threads. */
@@ -30,8 +31,8 @@ export async function analyzePaths(
   const workers = Math.min(options.jobs ?? 1, files.length);
   const ingest: IngestInputs =
     workers > 1
-      ? (inputs, _ctx, onBytes) => ingestInWorkers(inputs, workers, config, referenceTime, onBytes)
-      : (inputs, ctx, onBytes) => ingestInline(inputs, ctx, config.maxEventBytes, onBytes);
+      ? (inputs, _ctx, onRead) => ingestInWorkers(inputs, workers, config, referenceTime, onRead)
+      : (inputs, ctx, onRead) => ingestInline(inputs, ctx, config.maxEventBytes, onRead);
   return analyzeInputs(files, config, {
     referenceTime,
     ingest,
@@ -43,12 +44,12 @@ async function ingestInline(
   files: readonly AnalysisInput[],
   ctx: Parameters<IngestInputs>[1],
   maxEventBytes: number,
-  onBytes: (n: number) => void,
+  onRead: (bytes: number, events: number) => void,
 ): Promise<Map<string, IngestedFile>> {
   const results = new Map<string, IngestedFile>();
   for (const file of files) {
     try {
-      results.set(file.path, await ingestFile(file.path, ctx, maxEventBytes, onBytes));
+      results.set(file.path, await ingestFile(file.path, ctx, maxEventBytes, onRead));
     } catch (e) {
       throw new Error(`cannot read ${file.path}: ${(e as Error).message}`);
     }
@@ -62,7 +63,7 @@ async function ingestInWorkers(
   count: number,
   config: AnalysisConfig,
   referenceTime: number,
-  onBytes: (n: number) => void,
+  onRead: (bytes: number, events: number) => void,
 ): Promise<Map<string, IngestedFile>> {
   const queue = [...files].sort((a, b) => b.size - a.size);
   const results = new Map<string, IngestedFile>();
@@ -86,7 +87,9 @@ async function ingestInWorkers(
           return;
         }
         results.set(m.path, m.result);
-        onBytes(files.find((f) => f.path === m.path)?.size ?? 0);
+        const { events, rejected, ignoredBy } = m.result;
+        const count = events.length + rejected.length + Object.values(ignoredBy).reduce((a, b) => a + b, 0);
+        onRead(files.find((f) => f.path === m.path)?.size ?? 0, count);
         next();
       });
       worker.on('error', reject);

@@ -1,6 +1,6 @@
 import type { CaRequest, CaResult, RadiusClientError, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
-import { hostKey } from './joins.js';
+import { hostKey } from './hosts.js';
 
 /** A CA event of the DA server's own request for its OTP signing certificate. */
 export type SigningEvent = CaRequest | CaResult;

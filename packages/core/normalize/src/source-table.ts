@@ -77,11 +77,13 @@ export type Classification =
   | { readonly kind: 'unknown_provider'; readonly message: string };
 
 /** Decide from provider, event ID and channel whether an event matters, cheaply (most of a Security log does not). */
-export function classify(provider: string, eventId: number, channel: string): Classification {
+export function classify(provider: string, eventId: number, channel: string | (() => string)): Classification {
   const known = PROVIDERS.get(provider.toLowerCase());
   const mapper = known?.events.get(eventId);
   if (mapper !== undefined) return { kind: 'relevant', mapper };
   if (known === undefined) {
+    // Only an unknown provider's channel matters: a caller reading it from bytes may pass it as a function.
+    if (typeof channel !== 'string') channel = channel();
     const ch = channel.toLowerCase();
     if (OTP_CHANNELS.has(ch) || (ch === 'security' && SECURITY_OTP_IDS.has(eventId))) {
       return {

@@ -83,9 +83,11 @@ export class XmlIngestor {
       return { type: 'rejected', code: item.code, reason: item.reason, position: item.position, raw: null };
     // Hot path: most of a Security log is unrelated. The header is read from the UTF-8 bytes, so such an event is
     // never decoded (nor its encoding checked: it is ignored either way).
+    let classified = false;
     if (item.encoding === 'utf8' && this.options.keepRaw !== true) {
-      const header = peekHeaderBytes(item.bytes);
-      if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
+      const header = peekHeaderBytes(item.source, item.start, item.end);
+      classified = header !== null;
+      if (header !== null && classify(header.provider, header.eventId, () => header.channel).kind === 'unrelated')
         return { type: 'ignored', reason: 'unrelated_event', position: item.position };
       // Most IIS requests on the DA server are not OTP sign-ins: dropped on the bytes too.
       if (header?.eventId === 6200) {
@@ -102,7 +104,10 @@ export class XmlIngestor {
         position: item.position,
         raw: null,
       };
-    return ingestEventText(text, item.position, this.ctx, this.options);
+    // A header already read from the bytes is not read again from the text.
+    return classified
+      ? parseAndNormalize(text, item.position, this.ctx, this.options)
+      : ingestEventText(text, item.position, this.ctx, this.options);
   }
 }
 
@@ -113,10 +118,20 @@ export function ingestEventText(
   ctx: NormalizeContext,
   options: Pick<IngestOptions, 'keepRaw' | 'parser'>,
 ): IngestItem {
-  const keep = options.keepRaw === true ? text : null;
   const header = peekHeader(text);
   if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
     return { type: 'ignored', reason: 'unrelated_event', position };
+  return parseAndNormalize(text, position, ctx, options);
+}
+
+/** ①② An event's XML text whose header is known not to be unrelated → an ingest item. */
+function parseAndNormalize(
+  text: string,
+  position: number,
+  ctx: NormalizeContext,
+  options: Pick<IngestOptions, 'keepRaw' | 'parser'>,
+): IngestItem {
+  const keep = options.keepRaw === true ? text : null;
   const parsed = options.parser === 'fxp' ? parseEventWithFxp(text) : scanEvent(text);
   if (!parsed.ok)
     return { type: 'rejected', code: parsed.issue.code, reason: parsed.issue.message, position, raw: keep };
