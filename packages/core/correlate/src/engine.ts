@@ -208,6 +208,7 @@ export class CorrelationEngine {
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
     for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
+    a.directoryOutageNearby = this.context.outageNear(a);
     if (this.isOtherRadiusTraffic(a)) {
       for (const e of a.events) this.drop(e, 'non_otp_radius');
       return;
@@ -224,6 +225,7 @@ export class CorrelationEngine {
       directory: a.directory,
       radiusClientErrors: a.radiusClientErrors,
       signing: a.signing,
+      directoryOutageNearby: a.directoryOutageNearby,
       gateway: a.gateway,
       gatewayAmbiguous: a.gatewayAmbiguous,
       caRequest: a.caRequest,
