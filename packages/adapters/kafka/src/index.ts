@@ -2,6 +2,8 @@
 
 export type { KafkaAdmin, PartitionOffsets, TopicCheck } from './admin.js';
 export { createKafkaAdmin } from './admin.js';
+export type { AtomicProducerOptions } from './atomic-producer.js';
+export { createAtomicProducer } from './atomic-producer.js';
 export type { AdapterLogger, KafkaClient } from './client.js';
 export { createKafkaClient } from './client.js';
 export type { KafkaConnection, TopicSpec, TopicSpecInput } from './config.js';
@@ -20,3 +22,4 @@ export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
 export { partitionForKey } from './partitioner.js';
 export type { OutgoingRecord, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
+export { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, recordBytes, recordFits, splitIntoRequests } from './request-size.js';

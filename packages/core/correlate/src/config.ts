@@ -18,6 +18,10 @@ export interface EngineConfig
   readonly opensUserlessAttempt?: (e: ClientEvent) => boolean;
   /** RADIUS authentication types that are not DirectAccess OTP (lower case), e.g. "eap", "peap". */
   readonly nonOtpAuthenticationTypes?: ReadonlySet<string>;
+  /** How long before an attempt a denied signing-certificate request of its DA server explains it, in ms (default 1 day). */
+  readonly signingRequestWindowMs?: number;
+  /** Addresses each DA server (by name) sends RADIUS from, for NPS events naming a RADIUS client by address. */
+  readonly daServerAddresses?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -70,12 +74,16 @@ export function windowsOf(config: EngineConfig): EngineWindows {
 }
 
 /**
- * Whether an event in a closed attempt may be in other attempts too: an NPS 4402 (no domain controller) is evidence
+ * Whether an event in a closed attempt may be in other attempts too: an NPS 4402 (no domain controller), an NPS refusal of
+ * the DA server as RADIUS client, or a decision on the DA server's signing certificate is evidence
  * for every denial it explains. Count such events once, and keep them for `retentionMs` rather than until the first
  * attempt holding them is handed back.
  */
 export function isSharedEvent(e: NormalizedEvent): boolean {
-  return e.kind === 'radius.directory_unavailable';
+  if (e.kind === 'radius.directory_unavailable' || e.kind === 'radius.client_error') return true;
+  // The CA's events about the DA server's own signing-certificate requests explain every attempt of that server for a
+  // while (DaServerContext), like the NPS client errors above.
+  return (e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null;
 }
 
 /** Whether a dropped event still marks several attempts: an IIS request that fits two users' attempts flags both. */

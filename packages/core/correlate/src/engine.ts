@@ -1,8 +1,9 @@
 import type { DropReason } from '@otptrace/model';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import type { ClosedAttempt, OpenAttempt, Slot } from './attempt.js';
+import { addToAttempt, type ClosedAttempt, type OpenAttempt, type Slot } from './attempt.js';
 import { AttemptIndex } from './attempt-index.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
+import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
 import { eventBefore, MinHeap } from './heap.js';
 import { type JoinContext, resolvePending } from './joins.js';
@@ -39,6 +40,8 @@ export class CorrelationEngine {
   private readonly pending = new PendingJoins();
   private readonly dedup: Deduplicator;
   private readonly joins: JoinContext;
+  /** Events about a DA server as a whole, attached to its attempts as they close. */
+  private readonly context: DaServerContext;
   private drops: Drop[] = [];
   private closed: ClosedAttempt[] = [];
   private clock = Number.NEGATIVE_INFINITY;
@@ -48,7 +51,17 @@ export class CorrelationEngine {
     this.windows = windowsOf(config);
     this.attempts = new AttemptIndex(this.windows.closeDelayMs);
     this.dedup = new Deduplicator(this.windows.dedupWindowMs);
-    this.joins = { attempts: this.attempts, config, drop: (event, reason) => this.drops.push({ event, reason }) };
+    this.context = new DaServerContext(
+      config.clockSkewToleranceMs,
+      config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
+      config.daServerAddresses ?? {},
+    );
+    this.joins = {
+      attempts: this.attempts,
+      config,
+      drop: (event, reason) => this.drops.push({ event, reason }),
+      joinSigning: (event) => this.context.joinSigning(event),
+    };
   }
 
   /** How long after its own time the engine may still need an event (see `EngineWindows.retentionMs`). */
@@ -113,8 +126,12 @@ export class CorrelationEngine {
           return void this.pending.push({ type: 'client', event: e, due: e.time + w.pendingDelayMs });
         return void this.placeByUser(e, 'client', true, 'unrelated_event');
       case 'radius.decision':
+        this.context.learn(e);
         return void this.placeByUser(e, 'radius', true, 'unrelated_event');
+      case 'radius.client_error':
+        return void this.context.addClientError(e);
       case 'ca.request': {
+        if (e.machineRequester != null) return void this.context.addSigning(e);
         // A request for another template (user or machine autoenrolment) never joins: it is not this attempt's. One
         // whose template is unknown (version 0 events may not say) may join an attempt already open.
         const otp = e.user === null ? 'other' : templateKind(e.template, this.config.otpTemplate);
@@ -124,6 +141,7 @@ export class CorrelationEngine {
         return;
       }
       case 'ca.result': {
+        if (e.machineRequester != null) return void this.context.addSigning(e);
         const a = this.attempts.ofRequest(e.ref.computer, e.requestId);
         if (a !== undefined) return void this.attempts.add(a, e);
         if (e.user === null) return void this.pending.push({ type: 'caApp', event: e, due: e.time + w.pendingDelayMs });
@@ -170,6 +188,14 @@ export class CorrelationEngine {
     for (let p = this.pending.next(until); p !== undefined; p = this.pending.next(until)) resolvePending(p, this.joins);
     // Only the attempts that close are ordered (by start).
     for (const a of final ? this.attempts.everyByStart() : this.attempts.dueBefore(this.clock)) this.close(a, final);
+    const signingWindow = this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS;
+    const horizon = this.clock - this.windows.dedupWindowMs;
+    const expired = this.context.expire(
+      final ? Number.POSITIVE_INFINITY : horizon,
+      final ? Number.POSITIVE_INFINITY : horizon - signingWindow,
+    );
+    for (const event of expired.clientErrors) this.drop(event, 'unmatched_radius_client_event');
+    for (const event of expired.signing) this.drop(event, 'machine_request');
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
     if (!final) this.dedup.forget(this.clock);
   }
@@ -183,6 +209,7 @@ export class CorrelationEngine {
 
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
+    for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
     if (this.isOtherRadiusTraffic(a)) {
       for (const e of a.events) this.drop(e, 'non_otp_radius');
       return;
@@ -197,6 +224,8 @@ export class CorrelationEngine {
       events: inTimeOrder(a.events),
       radius: a.radius,
       directory: a.directory,
+      radiusClientErrors: a.radiusClientErrors,
+      signing: a.signing,
       gateway: a.gateway,
       gatewayAmbiguous: a.gatewayAmbiguous,
       caRequest: a.caRequest,
@@ -223,6 +252,8 @@ function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
   }
   return copy;
 }
+
+const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
 
 const ANY_ATTEMPT = [null] as const;
 const WAITING_THEN_ENDED = [false, true] as const;

@@ -18,6 +18,8 @@ export interface JoinContext {
   readonly attempts: AttemptIndex;
   readonly config: EngineConfig;
   drop(event: NormalizedEvent, reason: DropReason): void;
+  /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
+  joinSigning(event: CaResult): boolean;
 }
 
 /** Join a pending user-less event, by its type. */
@@ -187,11 +189,11 @@ function stepsBefore(a: OpenAttempt, time: number, skew: number): boolean {
 export function joinDirectoryEvent(d: RadiusDirectoryUnavailable, ctx: JoinContext): void {
   const { attempts, config } = ctx;
   const skew = config.clockSkewToleranceMs;
-  const computer = d.ref.computer.toLowerCase();
   let attached = false;
   for (const a of attempts.decidedWithin(d.ref.computer, d.time - skew, d.time + skew)) {
     const r = a.radius!;
-    if (r.decision !== 'denied' || r.ref.computer.toLowerCase() !== computer) continue;
+    // NPS log files name the server by its short name, the event logs by FQDN.
+    if (r.decision !== 'denied' || !sameHost(r.ref.computer, d.ref.computer)) continue;
     attempts.add(a, d);
     attached = true;
   }
@@ -202,5 +204,5 @@ export function joinDirectoryEvent(d: RadiusDirectoryUnavailable, ctx: JoinConte
 export function joinCaApplicationEvent(r: CaResult, ctx: JoinContext): void {
   const a = ctx.attempts.ofRequest(r.ref.computer, r.requestId);
   if (a !== undefined) ctx.attempts.add(a, r);
-  else ctx.drop(r, 'unmatched_ca_result');
+  else if (!ctx.joinSigning(r)) ctx.drop(r, 'unmatched_ca_result');
 }

@@ -6,10 +6,10 @@ import {
   isSharedEvent,
   reorderDelayOf,
 } from '@otptrace/correlate';
-import { diagnose } from '@otptrace/diagnose';
+import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
-import { createNormalizeContext, type NormalizeContext } from '@otptrace/normalize';
+import { createNormalizeContext, type NormalizeContext, settleNpsLogClocks } from '@otptrace/normalize';
 import {
   type AnalysisConfig,
   type AttemptRecord,
@@ -20,7 +20,7 @@ import {
   type Source,
   type Summary,
 } from '@otptrace/schemas';
-import type { IngestItem } from './ingest.js';
+import { emptyIngested, type IngestedFile, type IngestItem, tallyItems } from './ingest.js';
 import { toAttemptRecord } from './record.js';
 
 /** An attempt with its verdict, and the events behind it (for traces). */
@@ -48,6 +48,8 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     isProbe: (key) => ctx.identity.isProbe(key),
     reorderDelayMs: reorderDelayOf(mode, config.clockSkewToleranceMs),
     nonOtpAuthenticationTypes: new Set(config.nonOtpRadiusAuthenticationTypes.map((t) => t.toLowerCase())),
+    signingRequestWindowMs: config.signingRequestWindowMs,
+    daServerAddresses: config.daServerAddresses,
   };
 }
 
@@ -68,8 +70,13 @@ function countCorrelated(attempts: readonly AnalyzedAttempt[]): number {
 }
 
 /** ④⑤ Diagnose a closed attempt and shape it as the contract says (shared by analyze and the correlator). */
-export function finishAttempt(a: ClosedAttempt, coverage: ReadonlySet<Source>): AnalyzedAttempt {
-  return { record: toAttemptRecord(a, diagnose(a, coverage)), events: a.events };
+export function finishAttempt(
+  a: ClosedAttempt,
+  coverage: ReadonlySet<Source>,
+  config?: Pick<AnalysisConfig, 'radiusTimeoutMs'>,
+): AnalyzedAttempt {
+  const options = config === undefined ? {} : { radiusTimeoutMs: config.radiusTimeoutMs };
+  return { record: toAttemptRecord(a, diagnose(a, coverage, undefined, options)), events: a.events };
 }
 
 /** The sources an analysis may count on: configured, or (auto) those that appear in the input. */
@@ -100,26 +107,14 @@ export class OfflineAnalysis {
 
   /** Account for, and keep the events of, one file's ingest items. */
   add(file: string, items: Iterable<IngestItem>): void {
-    for (const item of items) {
-      this.read++;
-      if (item.type === 'event') this.events.push(item.event);
-      else if (item.type === 'ignored') this.countIgnored(item.reason);
-      else this.reject({ file, position: item.position, reason: item.reason, code: item.code });
-    }
+    this.addIngested(file, tallyItems(emptyIngested(), items));
   }
 
   /**
    * Account for one file ingested elsewhere (a worker thread): its kept events and rejections, and its ignored events
    * as counts by reason (so the unrelated bulk never crosses threads).
    */
-  addIngested(
-    file: string,
-    part: {
-      events: readonly NormalizedEvent[];
-      rejected: readonly Omit<Rejection, 'file'>[];
-      ignoredBy: Readonly<Record<string, number>>;
-    },
-  ): void {
+  addIngested(file: string, part: Readonly<Pick<IngestedFile, 'events' | 'rejected' | 'ignoredBy'>>): void {
     for (const e of part.events) this.events.push(e);
     for (const r of part.rejected) this.reject({ file, ...r });
     for (const [reason, n] of Object.entries(part.ignoredBy)) {
@@ -131,6 +126,15 @@ export class OfflineAnalysis {
 
   /** Correlate, diagnose and summarise. */
   finish(): AnalysisResult {
+    // NPS log files: their local times get the configured or learned offset; records repeating an audit event go.
+    const clocks = settleNpsLogClocks(this.events);
+    if (clocks.duplicates > 0) {
+      this.events.length = 0;
+      for (const e of clocks.events) this.events.push(e);
+      for (let i = 0; i < clocks.duplicates; i++) this.countIgnored('duplicate_event');
+    } else if (Object.keys(clocks.clocks).length > 0) {
+      for (let i = 0; i < clocks.events.length; i++) this.events[i] = clocks.events[i]!;
+    }
     const seen = new Set<Source>(this.events.map((e) => e.source));
     const coverage = coverageOf(this.config, seen);
     this.events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -145,8 +149,14 @@ export class OfflineAnalysis {
       onOutput(engine.advance(e.time));
     }
     onOutput(engine.flush());
-    const attempts = closed
-      .map((a) => finishAttempt(a, coverage))
+    const finished = closed.map((a) => finishAttempt(a, coverage, this.config));
+    // A success the same user had to repeat from the same computer: its certificate did not log them on.
+    const records = withReuseFindings(
+      finished.map((a) => a.record),
+      this.config.certificateValidityMs,
+    );
+    const attempts = finished
+      .map((a, i) => ({ ...a, record: records[i]! }))
       .sort((x, y) =>
         x.record.start < y.record.start
           ? -1
@@ -168,6 +178,7 @@ export class OfflineAnalysis {
       eventsRejected: this.rejectedCount,
       attempts: byOutcome,
       ignoredBy: Object.fromEntries([...this.ignoredBy].sort()),
+      ...(Object.keys(clocks.clocks).length > 0 ? { npsLogClocks: clocks.clocks } : {}),
     };
     if (summary.eventsRead !== summary.eventsCorrelated + summary.eventsIgnored + summary.eventsRejected) {
       // A broken invariant is a bug in otptrace, not bad input.
