@@ -31,8 +31,8 @@ Options:
                          OTEL_EXPORTER_OTLP_* variables are honoured (--otlp uses them alone)
   --otlp-protocol P      http/protobuf (default) or http/json
   --otlp                 send the traces to the endpoint the OTEL_* environment variables name
-  --jobs N               read files in N worker threads (default 1: faster by a few percent on big inputs, at
-                         some 90 MB more memory per worker)
+  --jobs N               read the input with N threads (default: every core for inputs of 64 MB or more, else
+                         one; big files are cut into parts, the output is the same whatever N)
   --progress             progress on standard error (automatic for inputs over 64 MB)
   --help                 this text
 
@@ -79,6 +79,12 @@ export async function runAnalyze(argv: readonly string[], io: Io): Promise<numbe
     result = await analyzePaths(args.positional, config, {
       jobs: await jobsOf(args),
       onProgress: progressReporter(io, args.options.has('progress')),
+      onPlan: (plan) => {
+        if (plan.automatic && plan.threads > 1)
+          io.stderr(
+            `otptrace: reading ${(plan.bytes / 1e6).toFixed(0)} MB in ${plan.parts} parts with ${plan.threads} threads (all cores; --jobs 1 for one)\n`,
+          );
+      },
     });
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
@@ -177,13 +183,10 @@ async function writeJson(result: AnalysisResult, path: string | undefined, io: I
     await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-/**
- * Worker threads to use: --jobs, else one. Measured on a 900 MB fleet day (bench/README.md): two workers took 5.6 s
- * instead of 6.0 s but raised peak RSS from 226 to 319 MB, since correlating, diagnosing and writing stay serial.
- */
-async function jobsOf(args: ParsedArgs): Promise<number> {
+/** Threads to read with: --jobs, else `auto` (every core when the input is large enough to pay, see @otptrace/files). */
+async function jobsOf(args: ParsedArgs): Promise<number | 'auto'> {
   const given = optionValue(args, 'jobs');
-  if (given === undefined) return 1;
+  if (given === undefined) return 'auto';
   const n = Number(given);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs ${given}: use a whole number from 1 to 64`);
   return Math.min(n, availableParallelism() * 2);
