@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   type AnalysisInput,
@@ -57,7 +59,9 @@ export async function analyzePaths(
   const referenceTime = Date.now();
   const bytes = files.reduce((n, f) => n + f.size, 0);
   const automatic = options.jobs === undefined || options.jobs === 'auto';
-  const wanted = automatic ? (bytes >= AUTO_THREADS_MIN_BYTES ? availableParallelism() : 1) : (options.jobs as number);
+  const asked = automatic ? (bytes >= AUTO_THREADS_MIN_BYTES ? availableParallelism() : 1) : (options.jobs as number);
+  // Worker threads need the built worker script (absent when this module runs from its TypeScript source).
+  const wanted = workerScript() === null ? 1 : asked;
   const planned = planParts(files, wanted);
   const parts = planned.flatMap((p) => p.parts);
   const threads = Math.max(1, Math.min(wanted, parts.length));
@@ -137,7 +141,7 @@ async function readInThreads(
     { length: threads - 1 },
     () =>
       new Promise<void>((resolve, reject) => {
-        const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), {
+        const worker = new Worker(workerScript() as URL, {
           workerData: { config, referenceTime, tasks, counter },
         });
         worker.on('message', (m: { index: number; result: IngestedFile; bytes: number } | { error: string }) => {
@@ -168,6 +172,15 @@ async function readInThreads(
   await Promise.all(workers);
   if (failure !== undefined) throw failure;
   return results;
+}
+
+/** The worker script: beside this module when built; from the TypeScript source (tests), the built one. */
+function workerScript(): URL | null {
+  for (const candidate of ['./ingest-worker.js', '../dist/ingest-worker.js']) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return null;
 }
 
 /** Small files in batches (one message per batch, not per file), big-file parts one by one, parts first. */

@@ -76,7 +76,7 @@ const WINDOW = 1 << 20;
  * a reading that starts or stops there gives the items a whole reading gives.
  */
 export function xmlBoundary(fd: number, at: number, size: number): number {
-  let window = Buffer.allocUnsafe(WINDOW);
+  let window = Buffer.allocUnsafe(Math.max(64, Math.min(WINDOW, size - at)));
   for (let from = at; from < size; ) {
     const read = readSync(fd, window, 0, Math.min(window.length, size - from), from);
     if (read === 0) break;
