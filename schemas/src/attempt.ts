@@ -94,5 +94,12 @@ export const summarySchema = z.object({
   attempts: z.record(z.string(), z.number().int()),
   /** Why events were ignored, by drop-reason code. */
   ignoredBy: z.record(z.string(), z.number().int()),
+  /**
+   * For NPS log files (local time, no offset in the records): the UTC offset used per NPS server and where it came
+   * from (configured, learned from the server's 6272/6273, or UTC assumed). Absent without NPS log files.
+   */
+  npsLogClocks: z
+    .record(z.string(), z.object({ offset: z.string(), basis: z.enum(['configured', 'learned', 'assumed_utc']) }))
+    .optional(),
 });
 export type Summary = z.infer<typeof summarySchema>;

@@ -86,6 +86,16 @@ export const radiusDecisionSchema = z.object({
   nasIdentifier: z.string().nullable(),
   authenticationType: z.string().nullable(),
   networkPolicy: z.string().nullable(),
+  /**
+   * For a decision read from an NPS log file, whose times are the NPS server's local time with no offset
+   * (docs/windows-events.md §9): the offset applied and where it came from. Absent for 6272/6273/6274 (UTC).
+   */
+  clock: z
+    .object({
+      offsetMinutes: z.number().int(),
+      basis: z.enum(['configured', 'learned', 'assumed_utc']),
+    })
+    .optional(),
 });
 
 /** RADIUS: System-log `NPS` 4402, no domain controller available for a domain (names no user). */
@@ -106,7 +116,12 @@ export const radiusClientErrorSchema = z.object({
   source: z.literal('radius'),
   /** The RADIUS client as NPS names it: its address or friendly name. */
   client: z.string(),
-  problem: z.enum(['unknown_client', 'bad_authenticator', 'missing_message_authenticator', 'bad_message_authenticator']),
+  problem: z.enum([
+    'unknown_client',
+    'bad_authenticator',
+    'missing_message_authenticator',
+    'bad_message_authenticator',
+  ]),
 });
 
 /**

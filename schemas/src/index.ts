@@ -2,6 +2,13 @@
 
 export type { AnalysisConfig, AnalysisConfigInput } from './analysis-config.js';
 export { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from './analysis-config.js';
+export type { AnalysisDocument, AnalysisSummaryLine, AttemptSelection } from './analysis-document.js';
+export {
+  ANALYSIS_SCHEMA_VERSION,
+  analysisDocumentSchema,
+  analysisSummaryLineSchema,
+  attemptSelectionSchema,
+} from './analysis-document.js';
 export type {
   AttemptRecord,
   Evidence,
@@ -32,8 +39,8 @@ export type {
   EventRef,
   GatewayEvent,
   NormalizedEvent,
-  RadiusDecision,
   RadiusClientError,
+  RadiusDecision,
   RadiusDirectoryUnavailable,
   Source,
   UserRef,
@@ -45,13 +52,15 @@ export {
   eventRefSchema,
   gatewayEventSchema,
   normalizedEventSchema,
-  radiusDecisionSchema,
   radiusClientErrorSchema,
+  radiusDecisionSchema,
   radiusDirectorySchema,
   SOURCES,
   sourceSchema,
   userRefSchema,
 } from './event.js';
+export type { PublishedSchemaName } from './json-schema.js';
+export { PUBLISHED_SCHEMAS, publishedJsonSchema } from './json-schema.js';
 export type {
   FleetStats,
   LatencySummary,

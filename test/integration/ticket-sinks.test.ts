@@ -25,7 +25,8 @@ const at = (n: number, ms: number, spec: Partial<Parameters<typeof buildAttempt>
 /** A CA outage (an incident, resolved by successes), scattered ca_pending on ca02, and a DA server that got no answer. */
 const stream = [
   ...Array.from({ length: 8 }, (_, i) => at(i + 1, T0 + i * MIN, { stage: 'ca', cause: 'ca_template_not_available' })),
-  ...Array.from({ length: 4 }, (_, i) => at(20 + i, T0 + 9 * MIN + i * 1000, { outcome: 'success' })),
+  // Successes through ca01 once the quiet period (30 min) has passed: the incident resolves.
+  ...Array.from({ length: 4 }, (_, i) => at(20 + i, T0 + 40 * MIN + i * 1000, { outcome: 'success' })),
   ...Array.from({ length: 3 }, (_, i) =>
     at(30 + i, T0 + i * 20 * MIN, { stage: 'ca', cause: 'ca_pending', ca: 'ca02.corp.example' }),
   ),

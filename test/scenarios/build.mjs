@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flow, mergeFlows, nextRecord, resetRecords } from './flow.mjs';
 import { ca4886, ca4887, ca4888, logon, nps, nps4402, npsClientError } from './render.mjs';
+import { dtsLog, odbcLog, w3cLog } from './text-logs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const T = (hhmmss) => Date.parse(`2026-11-02T${hhmmss}Z`);
@@ -462,17 +463,17 @@ const SCENARIOS = {
 const probeDenied = denied(8, 'The specified user account does not exist.');
 const failedIn = (user, stage, code) => ({ user: `corp\\${user}`, outcome: 'failure', failedStage: stage, code });
 const authFailedRequest = (user, t0, web, client = authFailed('80004005')) => ({ user, t0, iis: web, client });
-/** The DA server's own request for its OTP signing certificate (requester CORP\DA01$, template DAOTPRA). */
+/** The DA server's own request for its OTP signing certificate (requester CORP\DA03$, template DAOTPRA). */
 const signingRequest = (time, requestId, hresult) => [
   () =>
     ca4886({
       time,
       recordId: nextRecord('ca-sec', 61500),
       requestId,
-      requester: 'CORP\\DA01$',
+      requester: 'CORP\\DA03$',
       template: 'DAOTPRA',
-      machine: 'da01.corp.example',
-      subject: 'CN=da01.corp.example',
+      machine: 'da03.corp.example',
+      subject: 'CN=da03.corp.example',
       csp: 'Microsoft Software Key Storage Provider',
     }),
   () =>
@@ -481,19 +482,19 @@ const signingRequest = (time, requestId, hresult) => [
           time: time + 30,
           recordId: nextRecord('ca-sec', 61500),
           requestId,
-          requester: 'CORP\\DA01$',
+          requester: 'CORP\\DA03$',
           template: 'DAOTPRA',
-          machine: 'da01.corp.example',
-          upn: 'da01$@corp.example',
-          subject: 'CN=da01.corp.example',
+          machine: 'da03.corp.example',
+          upn: 'da03$@corp.example',
+          subject: 'CN=da03.corp.example',
         })
       : ca4888({
           time: time + 30,
           recordId: nextRecord('ca-sec', 61500),
           requestId,
-          requester: 'CORP\\DA01$',
+          requester: 'CORP\\DA03$',
           template: 'DAOTPRA',
-          machine: 'da01.corp.example',
+          machine: 'da03.corp.example',
           hresult,
         }),
 ];
@@ -556,7 +557,8 @@ const DOMAIN_SCENARIOS = {
     intent: [failedIn('dina', 'radius', 'radius_remote_access_lockout'), failedIn('egon', 'radius', 'radius_account')],
   },
   'radius-unknown-domain': {
-    // Reason 7 alone is the user name's domain; 7 with a 4402 from the same NPS server around it is a DC outage.
+    // Reason 7 alone is the user name's domain; 7 with a 4402 from the same NPS server around it is a DC outage (a
+    // second NPS server, so that its 4402 cannot explain the first one's denial).
     flows: [
       {
         user: 'fay',
@@ -567,15 +569,23 @@ const DOMAIN_SCENARIOS = {
       },
       {
         user: 'gus',
-        t0: T('10:15:00'),
+        t0: T('10:05:40'),
         machine: 'client02.corp.example',
         iis: web,
-        radius: denied(7, 'The specified domain does not exist.'),
+        radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps02.corp.example' },
         client: authFailed(),
       },
     ],
     extra: {
-      nps: [() => nps4402({ time: T('10:15:00') + 300, recordId: nextRecord('nps-sys', 84000), domain: 'CORP' })],
+      nps: [
+        () =>
+          nps4402({
+            time: T('10:05:40') + 300,
+            recordId: nextRecord('nps02-sys', 84000),
+            computer: 'nps02.corp.example',
+            domain: 'CORP',
+          }),
+      ],
     },
     intent: [
       failedIn('fay', 'radius', 'radius_unknown_domain'),
@@ -583,10 +593,19 @@ const DOMAIN_SCENARIOS = {
     ],
   },
   'radius-client-misconfigured': {
-    // A success through DA01 (NPS logs its RADIUS address), then the shared secret is rotated on one side only: NPS
+    // Ida logs on through DA01 from her desktop (NPS logs DA01's RADIUS address), then the shared secret is rotated on
+    // one side only, and she tries from her laptop: NPS
     // logs 14 (invalid authenticator) for DA01's requests and no decision; the DA server waits its RADIUS timeout.
     flows: [
-      { user: 'hal', t0: T('10:20:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+      {
+        user: 'ida',
+        t0: T('10:29:00'),
+        machine: 'client02.corp.example',
+        iis: web,
+        radius: granted,
+        ca: { result: 'issued' },
+        client: ok,
+      },
       authFailedRequest(
         'ida',
         T('10:30:00'),
@@ -606,7 +625,7 @@ const DOMAIN_SCENARIOS = {
       ),
     },
     intent: [
-      { user: 'corp\\hal', outcome: 'success', failedStage: null, code: null },
+      { user: 'corp\\ida', outcome: 'success', failedStage: null, code: null },
       failedIn('ida', 'radius', 'radius_client_misconfigured'),
     ],
   },
@@ -673,16 +692,24 @@ const DOMAIN_SCENARIOS = {
     intent: [failedIn('ned', 'gateway', 'gateway_otp_extension_blocked')],
   },
   'signing-certificate-denied': {
-    // The DA server's renewals of its signing certificate were denied (it lost Enroll on DAOTPRA); an autoenrolment
+    // DA03's renewals of its signing certificate were denied (it lost Enroll on DAOTPRA); an autoenrolment
     // of another computer is noise. Then RADIUS grants, and the client fails before any request reaches the CA.
-    flows: [{ user: 'ora', t0: T('10:45:00'), iis: web, radius: granted, client: authFailed('80004005') }],
+    flows: [
+      {
+        user: 'ora',
+        t0: T('10:45:00'),
+        iis: { ...web, computer: 'da03.corp.example' },
+        radius: { ...granted, daServer: 'da03', daIp: '10.0.0.13' },
+        client: authFailed('80004005'),
+      },
+    ],
     extra: {
       ca: [
-        ...signingRequest(T('09:40:00'), 4050, '0x80094012'),
-        ...signingRequest(T('10:40:00'), 4060, '0x80094012'),
+        ...signingRequest(T('10:42:30'), 4050, '0x80094012'),
+        ...signingRequest(T('10:44:00'), 4060, '0x80094012'),
         () =>
           ca4886({
-            time: T('10:41:00'),
+            time: T('10:44:30'),
             recordId: nextRecord('ca-sec', 61500),
             requestId: 4061,
             requester: 'CORP\\CLIENT07$',
@@ -737,7 +764,7 @@ Object.assign(SCENARIOS, DOMAIN_SCENARIOS);
 /** Empty a scenario folder of its logs, keeping its golden expected.json (golden.mjs owns that). */
 function clearLogs(dir) {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f !== 'expected.json') rmSync(join(dir, f), { force: true });
+  for (const f of readdirSync(dir)) if (f !== 'expected.json') rmSync(join(dir, f), { force: true, recursive: true });
 }
 
 function writeScenario(name, spec) {
@@ -834,8 +861,90 @@ function writeVariant(name, variant) {
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
 }
 
+/**
+ * The same attempts in the text logs most sites keep (docs/windows-events.md §9): IIS W3C files under
+ * `<host>/W3SVC<n>/` and NPS log files in local time (UTC+1 here, configured in config.json unless learned), beside
+ * the client and CA XML. The differential test in scenarios.test.ts compares their verdicts with the XML originals.
+ */
+const NPS_OFFSET = 60;
+const TEXT_LOG_VARIANTS = {
+  'success-text-logs': { of: 'success', nps: 'dts' },
+  'otp-rejected-text-logs': { of: 'otp-rejected', nps: 'odbc' },
+  'radius-no-response-text-logs': { of: 'radius-no-response', nps: 'dts' },
+  'gateway-rejected-request-text-logs': { of: 'gateway-rejected-request', nps: 'odbc' },
+};
+
+function writeTextLogs(
+  dir,
+  files,
+  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, restartAfter = null, unanswered },
+) {
+  clearLogs(dir);
+  const write = (name, content) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  };
+  if (files.client.length > 0) write('client.xml', `${files.client.join('\r\n')}\r\n`);
+  if (files.ca.length > 0) write('ca.xml', `${files.ca.join('\r\n')}\r\n`);
+  if (files.iis.length > 0) write('da01/W3SVC2/u_ex261102.log', w3cLog(files.iis, { restartAfter }));
+  const decisions = files.nps.filter((x) => /<EventID>627[23]</.test(x));
+  const system = files.nps.filter((x) => !/<EventID>627[23]</.test(x));
+  if (keepNpsXml) write('nps.xml', `${files.nps.join('\r\n')}\r\n`);
+  else if (system.length > 0) write('nps-system.xml', `${system.join('\r\n')}\r\n`);
+  // Local NPS log files are named IN<yymm>.log; the reader does not care about the name.
+  if (decisions.length > 0)
+    write(
+      'nps01/IN2611.log',
+      format === 'dts' ? dtsLog(decisions, offset, { unanswered }) : odbcLog(decisions, offset),
+    );
+}
+
+function writeTextLogVariant(name, { of, nps: format }) {
+  const spec = SCENARIOS[of];
+  const dir = join(here, name);
+  const files = mergeFlows(spec.flows.map(flow));
+  writeTextLogs(dir, files, { nps: format });
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ npsLogUtcOffsets: { nps01: '+01:00' } }, null, 2)}\n`);
+  writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(spec.intent, null, 2)}\n`);
+}
+
 resetRecords();
 for (const [name, spec] of Object.entries(SCENARIOS)) writeScenario(name, spec);
+for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
+  resetRecords();
+  writeTextLogVariant(name, variant);
+}
+{
+  // Both the NPS audit events and the DTS log, no offset configured: the offset is learned from the audit twins, and
+  // the log records that repeat them count as duplicates. The W3C log changes its #Fields mid-file (an IIS restart
+  // adding s-computername).
+  resetRecords();
+  const dir = join(here, 'text-logs-learned-offset');
+  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), { nps: 'dts', keepNpsXml: true, restartAfter: 1 });
+  writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
+}
+{
+  // The NPS log holds the user's Access-Request and no answer: NPS took the request and never decided.
+  resetRecords();
+  const dir = join(here, 'nps-log-unanswered');
+  const files = mergeFlows(
+    [
+      {
+        user: 'ugo',
+        t0: T('11:00:00'),
+        iis: { status: 200, timeTaken: 15_200 },
+        radius: denied(16, 'unused: the request is rendered without its answer'),
+        client: { ...authFailed('80004005'), after: 15_500 },
+      },
+    ].map(flow),
+  );
+  writeTextLogs(dir, files, { nps: 'dts', unanswered: () => true });
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ npsLogUtcOffsets: { nps01: '+01:00' } }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'intent.json'),
+    `${JSON.stringify([{ user: 'corp\\ugo', outcome: 'failure', failedStage: 'radius', code: 'radius_request_discarded' }], null, 2)}\n`,
+  );
+}
 for (const [name, variant] of Object.entries(VARIANTS)) {
   resetRecords();
   writeVariant(name, variant);

@@ -15,7 +15,11 @@ for (const name of readdirSync(here).sort()) {
   const dir = join(here, name);
   if (!existsSync(join(dir, 'intent.json'))) continue;
   // Relative paths keep file names in `rejected` independent of where the repository lives.
-  const json = toJson(await analyzePaths([relative(process.cwd(), dir)], analysisConfigSchema.parse({})));
+  // A scenario may carry its analysis settings (e.g. NPS log offsets) in config.json; analyze does not read .json.
+  const settings = existsSync(join(dir, 'config.json'))
+    ? JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))
+    : {};
+  const json = toJson(await analyzePaths([relative(process.cwd(), dir)], analysisConfigSchema.parse(settings)));
   const intent = JSON.parse(readFileSync(join(dir, 'intent.json'), 'utf8'));
   if (JSON.stringify(intentOf(json)) !== JSON.stringify(intent)) {
     failed++;

@@ -47,6 +47,14 @@ const validEvent = nps;
 const cases: [string, string, string][] = [
   ['malformed XML (mismatched tags)', validEvent.replace('</Computer>', '</Computr>'), 'malformed_xml'],
   ['truncated event', validEvent.slice(0, 600), 'truncated_event'],
+  // CORP\al<NUL>ice would print as "alice" and be another user (XML 1.0 forbids the character).
+  ['a NUL inside the user name', validEvent.replace('CORP\\alice', 'CORP\\al\u0000ice'), 'forbidden_character'],
+  [
+    'an EventRecordID beyond 2^53 (never rounded)',
+    validEvent.replace(/<EventRecordID>\d+</, '<EventRecordID>9007199254740993<'),
+    'invalid_field',
+  ],
+  ['a NUL as a character reference', validEvent.replace('CORP\\alice', 'CORP\\al&#0;ice'), 'forbidden_character'],
   ['a non-event document', '<html><body>Not an event log</body></html>', 'not_an_event'],
   [
     'an unknown provider in an OTP channel',

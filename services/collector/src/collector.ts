@@ -86,7 +86,7 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
       if (config.http.enabled) {
         const tls = loadTlsMaterial(config.http, ports.secrets);
         const senders = resolveSenders(config.http, ports.secrets);
-        http = await startHttpInput({ ...config.http, senders, tls }, publisher, logger);
+        http = await startHttpInput({ ...config.http, senders, tls }, publisher, logger, ports.metrics);
         const scheme = tls === null ? 'HTTP' : tls.clientCa === null ? 'HTTPS' : 'HTTPS with client certificates';
         logger.info(
           { port: http.port, senders: senders.map((s) => s.name) },

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { Logger } from '@otptrace/runtime';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger, Metrics } from '@otptrace/runtime';
 import { createAdmission } from './admission.js';
 import { ACCEPTED_ENCODINGS, bodyDecoder, streamBody } from './http-body.js';
 import { createRateLimiter, type SenderIdentity, type TlsMaterial } from './http-security.js';
@@ -36,6 +36,12 @@ export interface HttpInput {
 
 // Room first held for a body sent without Content-Length (chunked); grown as it comes.
 const UNKNOWN_LENGTH_START = 64 * 1024;
+/**
+ * Memory a batch holds per byte of its (decoded) body while it is read and written: its events' raw text and the
+ * normalised events (measured: about 1.9, test/integration/collector-load.test.ts). The budget counts this, so that
+ * it bounds memory rather than bytes on the wire.
+ */
+export const HELD_BYTES_PER_BODY_BYTE = 2;
 
 /** The path batches are posted to. */
 export const EVENTS_PATH = '/v1/events';
@@ -58,9 +64,26 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-// After a refusal the client may still be sending: give it a moment to read the answer, then cut the connection
-// rather than let Node read (and drop) the rest of a body nobody will look at.
-const LINGER_MS = 250;
+// After a refusal the client may still be sending a body nobody will read. Node would destroy the socket as soon as
+// the answer is written, and a reset while the client is still sending makes its TCP stack drop the answer unread.
+// So: send the answer, end our side, and read (and drop) what still comes for a moment or a few MiB at most.
+const LINGER_MS = 500;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+function lingeringClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    const started = Date.now();
+    const readBefore = socket.bytesRead;
+    const timer = setInterval(() => {
+      if (socket.destroyed || Date.now() - started > LINGER_MS || socket.bytesRead - readBefore > LINGER_BYTES) {
+        clearInterval(timer);
+        socket.destroy();
+      }
+    }, 10);
+    timer.unref();
+  };
+}
 
 /** Answers and closes the connection, whatever of the body is still coming. */
 function refuse(
@@ -70,9 +93,7 @@ function refuse(
   body: object,
   headers: Record<string, string> = {},
 ): void {
-  const cut = () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
-  res.on('finish', cut);
-  res.on('close', cut);
+  lingeringClose(req.socket);
   reply(res, status, body, { ...headers, connection: 'close' });
 }
 
@@ -90,63 +111,77 @@ function createServer(options: HttpInputOptions, listener: (req: IncomingMessage
 }
 
 /**
- * POST /v1/events with a batch of EVTX-XML (`<Event>` elements, optionally inside `<Events>`), over HTTPS when
- * configured (with client certificates when a client CA is). Answers 202 only after Kafka acknowledged every event
- * of the batch; 401 without a known bearer token; 429 past the sender's rate or when too many batches are in
- * flight, 503 when Kafka is unavailable, all with Retry-After; 413 past the body limit; 408 for a client too slow
- * to send its request. Events of computers or sources the sender may not speak for are dead-lettered as
- * computer_not_allowed. Nothing of a refused batch is acknowledged, so the sender simply posts it again.
+ * POST /v1/events with a batch of EVTX-XML (`<Event>` elements, optionally inside `<Events>`, optionally gzip or
+ * deflate), over HTTPS when configured (with client certificates when a client CA is). Token, path, method, encoding,
+ * declared size and capacity (a fair share of the body memory budget and batch slots per sender) are decided before
+ * the body is read; refusals close the connection. The body is parsed as it streams. 202 only after Kafka committed
+ * the batch; every status it can answer: services/collector/README.md. Counts refusals by status and reason.
  */
 export async function startHttpInput(
   options: HttpInputOptions,
   publisher: Publisher,
   logger: Logger,
+  metrics?: Metrics,
 ): Promise<HttpInput> {
+  const refusals = metrics?.counter('otptrace_collector_http_refused_total', 'Requests refused, by status and reason.');
+  const inFlightBytes = metrics?.gauge(
+    'otptrace_collector_body_bytes_in_flight',
+    'Body bytes held by admitted requests.',
+  );
   const retryAfter = { 'retry-after': String(options.retryAfterSeconds) };
   const rate = createRateLimiter(options.rateLimit, options.clock);
   const admission = createAdmission({
     memoryBudgetBytes: options.memoryBudgetBytes,
     maxInFlightBatches: options.maxInFlightBatches,
-    minShareBytes: options.bodyLimitBytes,
+    minShareBytes: HELD_BYTES_PER_BODY_BYTE * options.bodyLimitBytes,
   });
   const tooLarge = { error: `body larger than ${options.bodyLimitBytes} bytes` };
   let closing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const deny = (status: number, reason: string, body: object, headers: Record<string, string> = {}) => {
+      refusals?.(1, { status: String(status), reason });
+      refuse(req, res, status, body, headers);
+    };
     // Everything is decided on the headers, before a byte of the body is read.
-    if ((req.url ?? '').split('?')[0] !== EVENTS_PATH) return refuse(req, res, 404, { error: 'not found' });
-    if (req.method !== 'POST') return refuse(req, res, 405, { error: 'use POST' }, { allow: 'POST' });
+    if ((req.url ?? '').split('?')[0] !== EVENTS_PATH) return deny(404, 'not_found', { error: 'not found' });
+    if (req.method !== 'POST') return deny(405, 'method', { error: 'use POST' }, { allow: 'POST' });
     const sender = authenticate(req.headers.authorization, options.senders);
-    if (!sender) return refuse(req, res, 401, { error: 'bearer token required' });
-    if (closing) return refuse(req, res, 503, { error: 'shutting down' }, retryAfter);
+    if (!sender) return deny(401, 'unauthenticated', { error: 'bearer token required' });
+    if (closing) return deny(503, 'shutting_down', { error: 'shutting down' }, retryAfter);
     const decoder = bodyDecoder(req.headers['content-encoding']);
     if (decoder === 'unsupported')
-      return refuse(req, res, 415, { error: `Content-Encoding must be one of ${ACCEPTED_ENCODINGS.join(', ')}` });
+      return deny(415, 'encoding', { error: `Content-Encoding must be one of ${ACCEPTED_ENCODINGS.join(', ')}` });
     const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
-    if (declared !== null && declared > options.bodyLimitBytes) return refuse(req, res, 413, tooLarge);
+    if (declared !== null && declared > options.bodyLimitBytes) return deny(413, 'too_large', tooLarge);
     // Room for the declared body (or a first piece of one of unknown length); more is asked for as it comes.
-    const ticket = admission.admit(sender.name, Math.min(declared ?? UNKNOWN_LENGTH_START, options.bodyLimitBytes));
+    const initial = Math.min(declared ?? UNKNOWN_LENGTH_START, options.bodyLimitBytes);
+    const ticket = admission.admit(sender.name, HELD_BYTES_PER_BODY_BYTE * initial);
     if (!ticket.admitted) {
       logger.debug({ sender: sender.name, status: ticket.status, reason: ticket.reason }, 'batch not admitted');
-      return refuse(req, res, ticket.status, { error: `overloaded: ${ticket.reason}, retry later` }, retryAfter);
+      return deny(ticket.status, 'capacity', { error: `overloaded: ${ticket.reason}, retry later` }, retryAfter);
     }
+    inFlightBytes?.(admission.state().bytes);
     try {
       // The rate is spent only by batches that are admitted: a refusal for capacity costs the sender nothing.
       const decision = rate(sender.name);
       if (!decision.allowed) {
         const wait = { 'retry-after': String(decision.retryAfterSeconds) };
-        return refuse(req, res, 429, { error: 'rate limit' }, wait);
+        return deny(429, 'rate', { error: 'rate limit' }, wait);
       }
+      // A client that asked (Expect: 100-continue) sends its body only now, once it is sure to be read.
+      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
       const batch = publisher.begin(`http:${sender.name}`, sender);
-      const outcome = await streamBody(req, decoder, options.bodyLimitBytes, ticket, (chunk) => batch.push(chunk));
+      const room = (decoded: number) => ticket.cover(HELD_BYTES_PER_BODY_BYTE * decoded);
+      const outcome = await streamBody(req, decoder, options.bodyLimitBytes, room, (chunk) => batch.push(chunk));
       if (outcome === 'aborted') {
         logger.info({ sender: sender.name }, 'client went away before its batch was complete');
         return;
       }
-      if (outcome === 'too_large') return refuse(req, res, 413, tooLarge);
+      if (outcome === 'too_large') return deny(413, 'too_large', tooLarge);
       if (outcome === 'bad_encoding')
-        return refuse(req, res, 400, { error: `body is not valid ${req.headers['content-encoding']} data` });
+        return deny(400, 'bad_encoding', { error: 'the body is not valid data of its Content-Encoding' });
       if (outcome === 'over_budget')
-        return refuse(req, res, 503, { error: 'overloaded: the memory budget is spent, retry later' }, retryAfter);
+        return deny(503, 'capacity', { error: 'overloaded: the memory budget is spent, retry later' }, retryAfter);
       const summary = await batch.publish();
       if (summary.rejected > 0) logger.info({ sender: sender.name, ...summary }, 'batch had rejected events');
       reply(res, 202, summary);
@@ -156,14 +191,18 @@ export async function startHttpInput(
       reply(res, 503, { error: message }, retryAfter);
     } finally {
       ticket.release();
+      inFlightBytes?.(admission.state().bytes);
     }
   };
-  const server: Server = createServer(options, (req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'ingestion request failed');
       if (!res.headersSent) reply(res, 500, { error: 'internal error' });
     });
-  });
+  };
+  const server: Server = createServer(options, serve);
+  // Without this listener Node answers 100 Continue at once; with it, a refusal comes before any byte of the body.
+  server.on('checkContinue', serve);
   // A failed handshake (no or untrusted client certificate) is the client's problem: note it, keep serving.
   server.on('tlsClientError', (error: Error) => logger.debug({ reason: error.message }, 'TLS handshake refused'));
   await new Promise<void>((resolve, reject) => {

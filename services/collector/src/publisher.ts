@@ -1,6 +1,6 @@
 import { KafkaAdapterError, type RecordProducer } from '@otptrace/kafka';
 import { createNormalizeContext } from '@otptrace/normalize';
-import { type IngestItem, XmlIngestor } from '@otptrace/pipeline';
+import { DetectingIngestor, type IngestItem, type StreamCarry } from '@otptrace/pipeline';
 import type { Logger, Metrics } from '@otptrace/runtime';
 import type { AnalysisConfig } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
@@ -104,10 +104,18 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       inFlight--;
     }
   };
+  const carries = new Map<string, StreamCarry>();
   const begin = (origin: string, sender?: SenderPolicy): BatchBuilder => {
     // A context per batch: its future bound follows the clock (cheap: a domain map and one RegExp).
     const context = createNormalizeContext(deps.analysis, deps.now());
-    const ingestor = new XmlIngestor(context, { maxEventBytes: deps.maxEventBytes, keepRaw: true });
+    // Event XML, IIS W3C or NPS log files, by content; a followed file or stdin keeps its format, line count and W3C
+    // #Fields from one batch to the next (an HTTP body stands alone).
+    const carry = origin.startsWith('http:') ? undefined : (carries.get(origin) ?? carries.set(origin, {}).get(origin));
+    const ingestor = new DetectingIngestor(
+      context,
+      { maxEventBytes: deps.maxEventBytes, keepRaw: true },
+      carry === undefined ? { label: origin } : { label: origin, carry },
+    );
     const items: IngestItem[] = [];
     return {
       push: (chunk) => {

@@ -9,9 +9,10 @@ import {
   emptyIngested,
   type IngestedFile,
   type IngestInputs,
+  type IngestProgress,
 } from '@otptrace/pipeline';
 import type { AnalysisConfig } from '@otptrace/schemas';
-import { ingestPart } from './ingest-file.js';
+import { ingestPart, type OnRead } from './ingest-file.js';
 import { listInputs } from './inputs.js';
 import { type FilePart, planParts } from './parts.js';
 import { type Task, takeTasks } from './tasks.js';
@@ -23,8 +24,8 @@ export interface AnalyzePathsOptions {
    * more threads to pay (AUTO_THREADS_MIN_BYTES), else one.
    */
   readonly jobs?: number | 'auto';
-  /** Called as bytes are read: bytes done so far, of the inputs' total. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called as inputs are read. */
+  readonly onProgress?: (progress: IngestProgress) => void;
   /** Told once, before reading, how the input will be read. */
   readonly onPlan?: (plan: ReadPlan) => void;
 }
@@ -66,11 +67,11 @@ export async function analyzePaths(
   const parts = planned.flatMap((p) => p.parts);
   const threads = Math.max(1, Math.min(wanted, parts.length));
   options.onPlan?.({ files: files.length, bytes, parts: parts.length, threads, automatic });
-  const ingest: IngestInputs = async (_inputs, ctx, onBytes) => {
+  const ingest: IngestInputs = async (_inputs, ctx, onRead) => {
     const results =
       threads > 1
-        ? await readInThreads(parts, threads, config, referenceTime, ctx, onBytes)
-        : parts.map((part) => readPart(part, ctx, config.maxEventBytes, onBytes));
+        ? await readInThreads(parts, threads, config, referenceTime, ctx, onRead)
+        : parts.map((part) => readPart(part, ctx, config.maxEventBytes, onRead));
     return joinParts(planned, parts, results);
   };
   return analyzeInputs(files, config, {
@@ -84,10 +85,10 @@ function readPart(
   part: FilePart,
   ctx: Parameters<IngestInputs>[1],
   maxEventBytes: number,
-  onBytes: (n: number) => void,
+  onRead: OnRead,
 ): IngestedFile {
   try {
-    return ingestPart(part, ctx, maxEventBytes, onBytes);
+    return ingestPart(part, ctx, maxEventBytes, onRead);
   } catch (e) {
     throw new Error(`cannot read ${part.path}: ${(e as Error).message}`);
   }
@@ -131,7 +132,7 @@ async function readInThreads(
   config: AnalysisConfig,
   referenceTime: number,
   ctx: Parameters<IngestInputs>[1],
-  onBytes: (n: number) => void,
+  onRead: OnRead,
 ): Promise<IngestedFile[]> {
   const tasks = tasksOf(parts);
   const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -144,14 +145,17 @@ async function readInThreads(
         const worker = new Worker(workerScript() as URL, {
           workerData: { config, referenceTime, tasks, counter },
         });
-        worker.on('message', (m: { index: number; result: IngestedFile; bytes: number } | { error: string }) => {
-          if ('error' in m) {
-            failure ??= new Error(m.error);
-            return;
-          }
-          results[m.index] = m.result;
-          onBytes(m.bytes);
-        });
+        worker.on(
+          'message',
+          (m: { index: number; result: IngestedFile; bytes: number; events: number } | { error: string }) => {
+            if ('error' in m) {
+              failure ??= new Error(m.error);
+              return;
+            }
+            results[m.index] = m.result;
+            onRead(m.bytes, m.events);
+          },
+        );
         worker.on('error', reject);
         worker.on('exit', () => resolve());
       }),
@@ -161,7 +165,7 @@ async function readInThreads(
     for (const { task } of takeTasks(tasks, counter)) {
       if (failure !== undefined) break;
       for (const [k, part] of task.parts.entries())
-        results[task.first + k] = readPart(part, ctx, config.maxEventBytes, onBytes);
+        results[task.first + k] = readPart(part, ctx, config.maxEventBytes, onRead);
       await new Promise((resolve) => setImmediate(resolve));
     }
   } catch (error) {

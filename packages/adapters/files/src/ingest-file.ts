@@ -2,9 +2,11 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE, readChunkEvents, readEvtxHeader } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
 import {
+  DetectingIngestor,
   emptyIngested,
   type IngestedFile,
   type IngestItem,
+  type Ingestor,
   normalizeParsed,
   tallyItems,
   XmlIngestor,
@@ -17,26 +19,33 @@ import { type FilePart, xmlBoundary } from './parts.js';
 /** Bytes read at a time from a big file; a small file is read whole. */
 const READ_SIZE = 1 << 20;
 
-/** Read one file (.evtx or EVTX-XML, by its first bytes) and tally its ingest items; `onBytes` reports progress. */
+/** Reports progress: bytes read and events taken in since the last call. */
+export type OnRead = (bytes: number, events: number) => void;
+
+/**
+ * Read one file (.evtx, EVTX-XML, IIS W3C or NPS log file: by its first bytes, never its name) and tally its ingest
+ * items; `onRead` reports progress.
+ */
 export async function ingestFile(
   path: string,
   ctx: NormalizeContext,
   maxEventBytes: number,
-  onBytes: (n: number) => void = () => {},
+  onRead: OnRead = () => {},
 ): Promise<IngestedFile> {
-  return ingestPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, maxEventBytes, onBytes);
+  return ingestPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, maxEventBytes, onRead);
 }
 
 /**
- * Read one part of a file: a whole file (`format: 'detect'`, start 0), or a byte range of a big one whose format
- * the planner read from its head. An XML range runs from the event boundary at or after `start` to the one at or
- * after `end` (`xmlBoundary`), so consecutive ranges tile the file and give exactly the items of one whole reading.
+ * Read one part of a file: a whole file (`format: 'detect'`, start 0), or a byte range of a big .evtx or Event XML
+ * file (format read from its head by the planner). An XML range runs from the event boundary at or after `start` to
+ * the one at or after `end` (`xmlBoundary`), so consecutive ranges tile the file and give exactly the items of one
+ * whole reading (Event XML is what the detecting reader reads such a file as).
  */
 export function ingestPart(
   part: FilePart,
   ctx: NormalizeContext,
   maxEventBytes: number,
-  onBytes: (n: number) => void = () => {},
+  onRead: OnRead = () => {},
 ): IngestedFile {
   const fd = openSync(part.path, 'r');
   try {
@@ -44,18 +53,29 @@ export function ingestPart(
     const end = Math.min(part.end, size);
     const out = emptyIngested();
     if (part.format === 'evtx' || (part.format === 'detect' && isEvtxHead(fd))) {
-      readEvtxRange(fd, part.start, end, ctx, out, onBytes);
-    } else {
-      const from = part.start === 0 ? 0 : xmlBoundary(fd, part.start, size);
-      const to = end >= size ? size : xmlBoundary(fd, end, size);
-      const ingestor = new XmlIngestor(ctx, { maxEventBytes, startPosition: from });
-      readRange(fd, from, to, (bytes) => {
-        tallyItems(out, ingestor.push(bytes));
-        out.bytes += bytes.length;
-        onBytes(bytes.length);
-      });
-      tallyItems(out, ingestor.end());
+      readEvtxRange(fd, part.start, end, ctx, out, onRead);
+      return out;
     }
+    let from = 0;
+    let to = size;
+    let ingestor: Ingestor;
+    if (part.format === 'detect') {
+      // Text inputs: Windows Event XML, IIS W3C logs, NPS log files (ODBC, DTS), detected by content.
+      ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: part.path });
+    } else {
+      from = part.start === 0 ? 0 : xmlBoundary(fd, part.start, size);
+      to = end >= size ? size : xmlBoundary(fd, end, size);
+      ingestor = new XmlIngestor(ctx, { maxEventBytes, startPosition: from });
+    }
+    readRange(fd, from, to, (bytes) => {
+      const items = ingestor.push(bytes);
+      tallyItems(out, items);
+      out.bytes += bytes.length;
+      onRead(bytes.length, items.length);
+    });
+    const last = ingestor.end();
+    tallyItems(out, last);
+    onRead(0, last.length);
     return out;
   } finally {
     closeSync(fd);
@@ -88,7 +108,7 @@ function readEvtxRange(
   end: number,
   ctx: NormalizeContext,
   out: IngestedFile,
-  onBytes: (n: number) => void,
+  onRead: OnRead,
 ): void {
   let first = start;
   if (start === 0) {
@@ -97,6 +117,7 @@ function readEvtxRange(
     if (!readEvtxHeader(header.subarray(0, read)).signatureOk) {
       const reason = 'not an .evtx file: no "ElfFile" signature';
       tallyItems(out, [{ type: 'rejected', code: 'not_an_event', reason, position: 0, raw: null }]);
+      onRead(read, 1);
       return;
     }
     first = FILE_HEADER_BLOCK_SIZE;
@@ -114,7 +135,7 @@ function readEvtxRange(
       );
     }
     tallyItems(out, items);
-    onBytes(read);
+    onRead(read, items.length);
     if (read < CHUNK_SIZE) return;
   }
 }

@@ -17,11 +17,13 @@ const ctx = createNormalizeContext(config, referenceTime);
 for (const { task } of takeTasks(tasks, counter)) {
   for (const [k, part] of task.parts.entries()) {
     let bytes = 0;
+    let events = 0;
     try {
-      const result = ingestPart(part, ctx, config.maxEventBytes, (n) => {
-        bytes += n;
+      const result = ingestPart(part, ctx, config.maxEventBytes, (moreBytes, moreEvents) => {
+        bytes += moreBytes;
+        events += moreEvents;
       });
-      parentPort!.postMessage({ index: task.first + k, result, bytes });
+      parentPort!.postMessage({ index: task.first + k, result, bytes, events });
     } catch (error) {
       parentPort!.postMessage({ error: `cannot read ${part.path}: ${(error as Error).message}` });
       // Stop taking work: the run fails as a whole.

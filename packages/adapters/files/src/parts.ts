@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx';
-import { detectEncoding } from '@otptrace/parse';
-import type { AnalysisInput } from '@otptrace/pipeline';
+import { detectEncoding, detectFormat } from '@otptrace/parse';
+import { type AnalysisInput, DETECT_BYTES } from '@otptrace/pipeline';
 
 /** A piece of work for one thread: a file, or a byte range of a big one. */
 export interface FilePart {
@@ -52,14 +52,16 @@ export function planParts(inputs: readonly AnalysisInput[], threads: number): Pl
   });
 }
 
-/** The format of a file that can be cut into ranges, from its first bytes: .evtx, UTF-8 XML; else null. */
+/** The format of a file that can be cut into ranges, from its first bytes: .evtx, UTF-8 Event XML; else null. */
 function cuttableFormat(path: string): 'evtx' | 'xml' | null {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(64);
+    const head = Buffer.alloc(DETECT_BYTES);
     const read = readSync(fd, head, 0, head.length, 0);
-    if (read >= 8 && head.toString('latin1', 0, 8) === 'ElfFile\0') return 'evtx';
-    return detectEncoding(head.subarray(0, read)).encoding === 'utf8' ? 'xml' : null;
+    const format = detectFormat(head.subarray(0, read));
+    if (format === 'evtx') return 'evtx';
+    // Text logs (IIS W3C, NPS) and UTF-16 XML are read whole.
+    return format === 'event-xml' && detectEncoding(head.subarray(0, read)).encoding === 'utf8' ? 'xml' : null;
   } finally {
     closeSync(fd);
   }

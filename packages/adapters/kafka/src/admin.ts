@@ -1,4 +1,4 @@
-import { type Admin, ConfigResourceTypes, type ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import type { TopicSpec } from './config.js';
 import { KafkaAdapterError, toAdapterError } from './errors.js';
@@ -97,7 +97,7 @@ export function createKafkaAdmin(client: KafkaClient): KafkaAdmin {
       guard('describe topic configs', async () => {
         const described = await admin.describeConfigs({
           resources: topics.map((name) => ({
-            type: ConfigResourceTypes.TOPIC,
+            type: kafkajs.ConfigResourceTypes.TOPIC,
             name,
             configNames: ['max.message.bytes'],
           })),

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { Producer, Transaction } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
 import { producerPartitioner } from './partitioner.js';
@@ -30,11 +30,11 @@ interface Session {
  * produce requests that fit each topic's `max.message.bytes`, with acks from all in-sync replicas. Consumers reading
  * committed records (kafkajs' default; `isolation.level=read_committed` in Java) see all of a send or none of it.
  *
- * A send with no answer within the connection's `sendTimeoutMs` fails with a retriable error and its transaction is
- * never committed: it is aborted, and the session is renewed with the same transactional id, which fences the old
- * producer (whose retries then fail) and makes the coordinator abort whatever it left open. So a refused send is never
- * written later, and its caller may send the records again. One window stays open: a failure during the commit
- * itself (one request) leaves its outcome unknown; that error has code `commit_unknown`.
+ * A step (connect, a produce request, the commit) with no answer within the connection's `sendTimeoutMs` fails the
+ * send with a retriable error, and its transaction is never committed: it is aborted, and the session is renewed with
+ * the same transactional id, which fences the old producer (its retries then fail) and makes the coordinator abort
+ * whatever it left open. So a refused send is never written later, and its caller may send the records again. One
+ * window stays open: a failure of the commit request itself leaves the outcome unknown (code `commit_unknown`).
  */
 export function createAtomicProducer(client: KafkaClient, options: AtomicProducerOptions): RecordProducer {
   const timeoutMs = client.connection.sendTimeoutMs;
@@ -64,6 +64,8 @@ export function createAtomicProducer(client: KafkaClient, options: AtomicProduce
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: producerPartitioner,
+      // The idempotent session retries a request until it is answered; this producer's deadlines bound the wait.
+      retry: { retries: Number.MAX_SAFE_INTEGER },
       ...(options.transactionTimeoutMs === undefined ? {} : { transactionTimeout: options.transactionTimeoutMs }),
     });
     session.producer = producer;
@@ -78,60 +80,52 @@ export function createAtomicProducer(client: KafkaClient, options: AtomicProduce
     if (old) void old.disconnect().catch(() => {});
   };
 
+  // Each step (open, each produce request, the commit) has the connection's sendTimeoutMs: a large batch takes as
+  // long as it needs while the cluster answers, and a stalled one is given up within one timeout.
   const transact = async (session: Session, requests: ReturnType<typeof splitIntoRequests>) => {
-    let committing = false;
-    let abandoned = false;
-    const work = (async () => {
-      const producer = await open(session);
-      const transaction = await producer.transaction();
-      try {
-        for (const request of requests) {
-          await transaction.sendBatch({ topicMessages: groupByTopic(request), acks: -1, timeout: timeoutMs });
-        }
-      } catch (error) {
-        await transaction.abort().catch(() => {});
-        throw error;
-      }
-      // Past the deadline the caller was told "not written": never commit then.
-      if (abandoned) {
-        await transaction.abort().catch(() => {});
-        throw new Error('abandoned at the deadline');
-      }
-      committing = true;
-      await transaction.commit();
-    })();
+    const step = <T>(work: Promise<T>, what: string) => withDeadline(work, timeoutMs, what);
+    let transaction: Transaction | undefined;
     try {
-      await withDeadline(work, timeoutMs, 'produce');
-    } catch (error) {
-      abandoned = true;
-      // Past the deadline the work may still be running: it must not commit. Discarding the session disconnects its
-      // producer (a later commit fails) and the next one with the same id aborts the open transaction.
-      discard(session);
-      if (committing) {
-        // The commit request went out: the coordinator may or may not have it.
-        void work.catch(() => {});
-        throw new KafkaAdapterError(`produce: the commit's outcome is unknown (${(error as Error).message})`, {
-          retriable: true,
-          code: 'commit_unknown',
-          cause: error,
-        });
+      const producer = await step(open(session), 'producer connect');
+      transaction = await step(producer.transaction(), 'begin transaction');
+      for (const request of requests) {
+        await step(
+          transaction.sendBatch({ topicMessages: groupByTopic(request), acks: -1, timeout: timeoutMs }),
+          'produce',
+        );
       }
-      void work.catch(() => {});
+    } catch (error) {
+      // Never committed. Abort if the coordinator answers; in any case drop the producer (its pending retries stop)
+      // and let the next session with this id fence it, which aborts the transaction for good.
+      if (transaction) void transaction.abort().catch(() => {});
+      discard(session);
       throw toAdapterError(error, 'produce');
+    }
+    try {
+      await step(transaction.commit(), 'commit');
+    } catch (error) {
+      discard(session);
+      // The commit request may have reached the coordinator: the batch may or may not be visible.
+      throw new KafkaAdapterError(`produce: the commit's outcome is unknown (${(error as Error).message})`, {
+        retriable: true,
+        code: 'commit_unknown',
+        cause: error,
+      });
     }
   };
 
   return {
     async connect() {
-      // Sessions open on first use; connecting one now checks that the cluster and the coordinator answer.
-      const session = await acquire();
+      // Every session now: this checks that the cluster answers, and fences (aborting what they left open) the
+      // sessions a previous run of this process did not finish, instead of leaving them to the transaction timeout.
+      const sessions = idle.splice(0);
       try {
-        await withDeadline(open(session), timeoutMs, 'producer connect');
+        await withDeadline(Promise.all(sessions.map(open)), timeoutMs, 'producer connect');
       } catch (error) {
-        discard(session);
+        for (const session of sessions) discard(session);
         throw toAdapterError(error, 'producer connect');
       } finally {
-        releaseSession(session);
+        for (const session of sessions) releaseSession(session);
       }
     },
     async send(records) {

@@ -94,7 +94,9 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
   a.events.push(e);
   // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end; nor
   // do a refused RADIUS client or the DA server's signing request.
-  const context = e.kind === 'radius.client_error' || ((e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null);
+  const context =
+    e.kind === 'radius.client_error' ||
+    ((e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null);
   if (e.kind !== 'radius.directory_unavailable' && !context) {
     if (e.time < a.first) a.first = e.time;
     if (e.time > a.last) a.last = e.time;
@@ -143,12 +145,13 @@ export function caHostOf(a: OpenAttempt): string | null {
   return a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? null;
 }
 
+const CA_STATUS_RANK = { none: 0, issued: 1, pending: 2, error: 3, denied: 4 } as const;
+
 /** Status of the CA's decision on an attempt: denial and errors outrank pending, pending outranks issued. */
 export function caStatusOf(a: {
   readonly caResults: readonly CaResult[];
 }): 'issued' | 'denied' | 'pending' | 'error' | 'none' {
   let status: 'issued' | 'denied' | 'pending' | 'error' | 'none' = 'none';
-  const rank = { none: 0, issued: 1, pending: 2, error: 3, denied: 4 } as const;
-  for (const r of a.caResults) if (rank[r.status] > rank[status]) status = r.status;
+  for (const r of a.caResults) if (CA_STATUS_RANK[r.status] > CA_STATUS_RANK[status]) status = r.status;
   return status;
 }

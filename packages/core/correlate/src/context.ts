@@ -1,6 +1,6 @@
 import type { CaRequest, CaResult, RadiusClientError, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
-import { hostKey } from './joins.js';
+import { hostKey } from './hosts.js';
 
 /** A CA event of the DA server's own request for its OTP signing certificate. */
 export type SigningEvent = CaRequest | CaResult;
@@ -96,7 +96,9 @@ export class DaServerContext {
         if (held.time < a.first - this.signingWindowMs) continue;
         if (latest === null || held.time > latest.time) latest = held;
       }
-      const refused = latest?.events.some((e) => e.kind === 'ca.result' && (e.status === 'denied' || e.status === 'error'));
+      const refused = latest?.events.some(
+        (e) => e.kind === 'ca.result' && (e.status === 'denied' || e.status === 'error'),
+      );
       if (latest !== null && refused === true) {
         latest.used = true;
         out.push(...latest.events);
@@ -106,7 +108,10 @@ export class DaServerContext {
   }
 
   /** Events older than `before` that no attempt took (all of them when `before` is infinite), forgotten here. */
-  expire(clientErrorsBefore: number, signingBefore: number): { clientErrors: RadiusClientError[]; signing: SigningEvent[] } {
+  expire(
+    clientErrorsBefore: number,
+    signingBefore: number,
+  ): { clientErrors: RadiusClientError[]; signing: SigningEvent[] } {
     const clientErrors: RadiusClientError[] = [];
     const signing: SigningEvent[] = [];
     for (let i = this.clientErrors.length - 1; i >= 0; i--) {

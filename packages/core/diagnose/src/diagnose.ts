@@ -22,7 +22,8 @@ export function compileRules(table: unknown): readonly Rule[] {
       throw new Error(`rule "${r.when}": unknown root-cause code ${r.code}`);
     if ((r.code === null) !== (r.outcome !== 'failure'))
       throw new Error(`rule "${r.when}": a failure needs a code, and only a failure`);
-    for (const f of Object.keys(r.match)) if (!FACT_NAMES.has(f)) throw new Error(`rule "${r.when}": unknown fact ${f}`);
+    for (const f of Object.keys(r.match))
+      if (!FACT_NAMES.has(f)) throw new Error(`rule "${r.when}": unknown fact ${f}`);
   }
   const last = rules[rules.length - 1]!;
   if (Object.keys(last.match).length !== 0) throw new Error('the last rule must match everything');

@@ -9,10 +9,9 @@ export const CERTIFICATE_NOT_USABLE = 'certificate_not_usable_for_logon';
  * computer within the certificate's validity. Such a success gets the finding `certificate_not_usable_for_logon`;
  * its verdict stays success. Returns the attempts with their findings, in the given order.
  */
-export function withReuseFindings<T extends Pick<AttemptRecord, 'user' | 'start' | 'end' | 'outcome' | 'hosts' | 'findings'>>(
-  attempts: readonly T[],
-  validityMs: number,
-): T[] {
+export function withReuseFindings<
+  T extends Pick<AttemptRecord, 'user' | 'start' | 'end' | 'outcome' | 'hosts' | 'findings'>,
+>(attempts: readonly T[], validityMs: number): T[] {
   const byStart = [...attempts.keys()].sort((i, j) => Date.parse(attempts[i]!.start) - Date.parse(attempts[j]!.start));
   const flagged = new Set<number>();
   const last = new Map<string, number>();

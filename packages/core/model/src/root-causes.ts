@@ -184,7 +184,7 @@ export const ROOT_CAUSES = Object.freeze({
     'gateway',
     'infrastructure',
     "The DA server did not trust the client's computer certificate (HTTP 403.16)",
-    'Usually the IPsec root certificate of DirectAccess changed without an iisreset on the DA server: run iisreset; otherwise put the issuing CA of the client computer certificates in the DA server\'s trusted roots.',
+    "Usually the IPsec root certificate of DirectAccess changed without an iisreset on the DA server: run iisreset; otherwise put the issuing CA of the client computer certificates in the DA server's trusted roots.",
   ),
   client_certificate_revoked: entry(
     'client_certificate_revoked',
@@ -197,7 +197,7 @@ export const ROOT_CAUSES = Object.freeze({
     'client_certificate_expired',
     'client',
     'infrastructure',
-    "The client presented an expired computer certificate (HTTP 403.17)",
+    'The client presented an expired computer certificate (HTTP 403.17)',
     'Renew the client computer certificate; on Windows 8.1 install update rollup 2967917 (KB2973071), without which the client keeps using the expired cached certificate after renewal.',
   ),
   client_cannot_reach_server: entry(
@@ -289,7 +289,7 @@ export const ROOT_CAUSES = Object.freeze({
     'ca',
     'infrastructure',
     "The CA denied the request because it could not check revocation of the signing certificate's chain (0x80092013 / 0x80092012)",
-    'Make the CRLs of the chain of the DA server\'s OTP signing certificate reachable from the CA (CDP URLs published and current: certutil -verify -urlfetch on the signing certificate), or publish a fresh CRL (certutil -CRL) on the issuing CA.',
+    "Make the CRLs of the chain of the DA server's OTP signing certificate reachable from the CA (CDP URLs published and current: certutil -verify -urlfetch on the signing certificate), or publish a fresh CRL (certutil -CRL) on the issuing CA.",
   ),
   ca_chain_untrusted: entry(
     'ca_chain_untrusted',
@@ -303,7 +303,7 @@ export const ROOT_CAUSES = Object.freeze({
     'ca',
     'infrastructure',
     'The CA denied the request: the key or cryptographic provider does not match the OTP template',
-    '0x80094811 (CERTSRV_E_KEY_LENGTH) means the public key in the request is shorter than the OTP template\'s minimum key size. The CA\'s 4886 for the request names the provider the client used (RequestCSPProvider, in the evidence): align the template\'s minimum key size and cryptographic provider with it (the seed case: "Microsoft RSA SChannel Cryptographic Provider").',
+    "0x80094811 (CERTSRV_E_KEY_LENGTH) means the public key in the request is shorter than the OTP template's minimum key size. The CA's 4886 for the request names the provider the client used (RequestCSPProvider, in the evidence): align the template's minimum key size and cryptographic provider with it (the seed case: \"Microsoft RSA SChannel Cryptographic Provider\").",
   ),
   ca_denied_other: entry(
     'ca_denied_other',

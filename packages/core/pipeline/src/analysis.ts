@@ -9,7 +9,7 @@ import {
 import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
-import { createNormalizeContext, type NormalizeContext } from '@otptrace/normalize';
+import { createNormalizeContext, type NormalizeContext, settleNpsLogClocks } from '@otptrace/normalize';
 import {
   type AnalysisConfig,
   type AttemptRecord,
@@ -126,6 +126,15 @@ export class OfflineAnalysis {
 
   /** Correlate, diagnose and summarise. */
   finish(): AnalysisResult {
+    // NPS log files: their local times get the configured or learned offset; records repeating an audit event go.
+    const clocks = settleNpsLogClocks(this.events);
+    if (clocks.duplicates > 0) {
+      this.events.length = 0;
+      for (const e of clocks.events) this.events.push(e);
+      for (let i = 0; i < clocks.duplicates; i++) this.countIgnored('duplicate_event');
+    } else if (Object.keys(clocks.clocks).length > 0) {
+      for (let i = 0; i < clocks.events.length; i++) this.events[i] = clocks.events[i]!;
+    }
     const seen = new Set<Source>(this.events.map((e) => e.source));
     const coverage = coverageOf(this.config, seen);
     this.events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -169,6 +178,7 @@ export class OfflineAnalysis {
       eventsRejected: this.rejectedCount,
       attempts: byOutcome,
       ignoredBy: Object.fromEntries([...this.ignoredBy].sort()),
+      ...(Object.keys(clocks.clocks).length > 0 ? { npsLogClocks: clocks.clocks } : {}),
     };
     if (summary.eventsRead !== summary.eventsCorrelated + summary.eventsIgnored + summary.eventsRejected) {
       // A broken invariant is a bug in otptrace, not bad input.

@@ -1,5 +1,5 @@
 import type { NormalizeContext } from '@otptrace/normalize';
-import type { AnalysisConfig } from '@otptrace/schemas';
+import { ANALYSIS_SCHEMA_VERSION, type AnalysisConfig, type AnalysisDocument } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
 import { type AnalysisResult, OfflineAnalysis } from './analysis.js';
 import type { IngestedFile } from './ingest.js';
@@ -10,14 +10,21 @@ export interface AnalysisInput {
   readonly size: number;
 }
 
+/** How far ingestion is: bytes read of the inputs' total, and events taken in so far. */
+export interface IngestProgress {
+  readonly bytes: number;
+  readonly totalBytes: number;
+  readonly events: number;
+}
+
 /**
- * Ingest every input, in any order and with any parallelism, reporting bytes read through `onBytes`; the result is
- * keyed by input path. Reading is the caller's (an adapter's): this package does no I/O.
+ * Ingest every input, in any order and with any parallelism, reporting what was read since the last report through
+ * `onRead`; the result is keyed by input path. Reading is the caller's (an adapter's): this package does no I/O.
  */
 export type IngestInputs = (
   inputs: readonly AnalysisInput[],
   ctx: NormalizeContext,
-  onBytes: (n: number) => void,
+  onRead: (bytes: number, events: number) => void,
 ) => Promise<ReadonlyMap<string, IngestedFile>>;
 
 /** How to run an offline analysis of listed inputs. */
@@ -25,8 +32,8 @@ export interface AnalyzeInputsOptions {
   /** The run's clock: it bounds event times from above (an event a day in the future is implausible). */
   readonly referenceTime: number;
   readonly ingest: IngestInputs;
-  /** Called as bytes are read: bytes done so far, of the inputs' total. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called as inputs are read. */
+  readonly onProgress?: (progress: IngestProgress) => void;
 }
 
 /** Ingest and analyse every input: the files are added in the order listed, whatever order they were read in. */
@@ -36,26 +43,29 @@ export async function analyzeInputs(
   options: AnalyzeInputsOptions,
 ): Promise<AnalysisResult> {
   const analysis = new OfflineAnalysis(config, options.referenceTime);
-  const total = inputs.reduce((n, f) => n + f.size, 0);
-  let done = 0;
-  const onBytes = (n: number): void => {
-    done += n;
-    options.onProgress?.(done, total);
+  const totalBytes = inputs.reduce((n, f) => n + f.size, 0);
+  let bytes = 0;
+  let events = 0;
+  const onRead = (moreBytes: number, moreEvents: number): void => {
+    bytes = Math.min(totalBytes, bytes + moreBytes);
+    events += moreEvents;
+    options.onProgress?.({ bytes, totalBytes, events });
   };
-  const results = await options.ingest(inputs, analysis.context, onBytes);
+  const results = await options.ingest(inputs, analysis.context, onRead);
   // Added in input order whatever order they finished in, so the report does not depend on scheduling.
   for (const input of inputs) analysis.addIngested(input.path, results.get(input.path)!);
   return analysis.finish();
 }
 
 /** The JSON contract: attempts, summary, rejected (plus the sources seen, and the attempts' statistics). */
-export function toJson(result: AnalysisResult): object {
+export function toJson(result: AnalysisResult): AnalysisDocument {
   const attempts = result.attempts.map((a) => a.record);
   return {
+    schemaVersion: ANALYSIS_SCHEMA_VERSION,
     attempts,
     summary: result.summary,
-    rejected: result.rejected,
-    coverage: result.coverage,
+    rejected: [...result.rejected],
+    coverage: [...result.coverage],
     stats: summarizeAttempts(attempts),
   };
 }

@@ -42,7 +42,8 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
       client: a.client?.ref.computer ?? a.clientMachine,
       gateway: a.gateway?.ref.computer ?? a.client?.serverAddress ?? null,
       radius: a.radius?.ref.computer ?? a.directory[0]?.ref.computer ?? null,
-      ca: a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? null,
+      // Without CA events, the client's 10018/10019 CAName (`host\CA name`) still names the CA it tried.
+      ca: a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? (a.client?.caName?.split('\\')[0] || null),
     },
     clientAddress: a.gateway?.clientIp ?? null,
     gatewayAmbiguous: a.gatewayAmbiguous,

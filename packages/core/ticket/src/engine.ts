@@ -143,24 +143,21 @@ function noteScattered(state: TicketState, ticket: Ticket, timeMs: number, confi
 }
 
 /**
- * Scattered failures say a setting is wrong somewhere, and the successes between them say nothing about it: such a
- * ticket stays open until no failure of it came for the quiet period, and resolves at the end of that period.
+ * Every ticket stays open until no failure of it came for the quiet period, so it does not flap while failures come
+ * and go. Scattered failures say a setting is wrong somewhere, and the successes between them say nothing about it:
+ * the quiet period alone resolves such a ticket, at its end. An incident (an outage) also needs proof of recovery:
+ * `resolveAfterSuccesses` successes in a row through its scope; without traffic through the scope it stays open.
  */
 function resolveQuiet(state: TicketState, nowMs: number, config: TicketConfig, log: StepLog): void {
   for (const ticket of Object.values(state.tickets)) {
-    if (ticket.status !== 'open' || ticket.pattern !== 'scattered') continue;
+    if (ticket.status !== 'open') continue;
+    if (ticket.pattern === 'incident' && ticket.successStreak < config.resolveAfterSuccesses) continue;
     const quietSinceMs = Date.parse(ticket.lastSeen) + config.quietPeriodMs;
-    if (quietSinceMs > nowMs) continue;
-    ticket.status = 'resolved';
-    ticket.resolvedAt = new Date(quietSinceMs).toISOString();
-    ticket.revision += 1;
-    delete state.recentFailures[ticket.baseKey];
-    log.resolved.add(ticket.key);
-    log.touched.set(ticket.key, ticket);
+    if (quietSinceMs <= nowMs) resolve(state, ticket, quietSinceMs, log);
   }
 }
 
-/** A success through an open ticket's scope, after its last failure, extends its streak; a long enough streak resolves it. */
+/** A success through an open incident's scope, after its last failure, extends its recovery streak. */
 function creditSuccess(
   state: TicketState,
   attempt: AttemptRecord,
@@ -170,18 +167,27 @@ function creditSuccess(
 ): void {
   const endMs = Date.parse(attempt.end);
   for (const ticket of Object.values(state.tickets)) {
-    // A scattered ticket waits for its quiet period instead (resolveQuiet).
     if (ticket.status !== 'open' || ticket.pattern !== 'incident' || endMs <= Date.parse(ticket.lastSeen)) continue;
+    // Past the needed streak a success changes nothing, so sinks are not sent one revision per success.
+    if (ticket.successStreak >= config.resolveAfterSuccesses) continue;
     if (!successCrosses(ticket.scope, attempt, subnet)) continue;
     ticket.successStreak += 1;
     ticket.revision += 1;
-    if (ticket.successStreak >= config.resolveAfterSuccesses) {
-      ticket.status = 'resolved';
-      ticket.resolvedAt = isoTime(attempt.end);
-      log.resolved.add(ticket.key);
-    }
     log.touched.set(ticket.key, ticket);
+    const quietSinceMs = Date.parse(ticket.lastSeen) + config.quietPeriodMs;
+    if (ticket.successStreak >= config.resolveAfterSuccesses && quietSinceMs <= endMs) {
+      resolve(state, ticket, endMs, log);
+    }
   }
+}
+
+function resolve(state: TicketState, ticket: Ticket, atMs: number, log: StepLog): void {
+  ticket.status = 'resolved';
+  ticket.resolvedAt = new Date(atMs).toISOString();
+  ticket.revision += 1;
+  delete state.recentFailures[ticket.baseKey];
+  log.resolved.add(ticket.key);
+  log.touched.set(ticket.key, ticket);
 }
 
 /** Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. */

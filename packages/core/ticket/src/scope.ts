@@ -2,9 +2,10 @@ import type { AttemptRecord, Stage, TicketConfig, TicketScope } from '@otptrace/
 
 // A ticket is scoped where the fix is. The DA server asked NPS and got no answer: the operator starts on that DA
 // server (its RADIUS client settings, the path to NPS), since an unanswered request names no NPS server. A RADIUS
-// answer names the NPS server that gave it; a CA denial names the CA; a DA-server fault is the DA server's. A
-// client-side cause lives on the users' computers: one ticket per client subnet (one computer when the address is
-// unknown), or per fleet when configured.
+// answer names the NPS server that gave it; a CA denial names the CA; a DA-server fault is the DA server's. When the
+// logs name no NPS server or CA (the CA was unreachable), the DA server that asked is the scope: its configuration
+// names the server it uses. A client-side cause lives on the users' computers: one ticket per client subnet (one
+// computer when the address is unknown), or per fleet when configured.
 
 /** The scope of a failure at `stage` of this attempt. */
 export function ticketScope(
@@ -14,7 +15,10 @@ export function ticketScope(
   subnet: string | null,
 ): TicketScope {
   if (attempt.rootCause?.code === 'radius_no_response') return scopeOf('gateway', attempt.hosts.gateway);
-  if (stage === 'ca' || stage === 'radius' || stage === 'gateway') return scopeOf(stage, attempt.hosts[stage]);
+  if (stage === 'ca' || stage === 'radius' || stage === 'gateway') {
+    const host = attempt.hosts[stage];
+    return host || !attempt.hosts.gateway ? scopeOf(stage, host) : scopeOf('gateway', attempt.hosts.gateway);
+  }
   if (config.clientScope === 'subnet') {
     if (subnet !== null) return scopeOf('subnet', subnet);
     if (attempt.hosts.client) return scopeOf('computer', attempt.hosts.client);

@@ -40,7 +40,7 @@ describe('processAttempts: one ticket per root cause and scope', () => {
     expect(accounting).toMatchObject({ received: 50, ticketed: 50, duplicate: 0 });
   });
 
-  it('resolves it after three successes in a row through the same CA, and not before', () => {
+  it('resolves it after three successes in a row through the same CA, once no failure came for the quiet period', () => {
     const open = processAttempts(null, outage).state;
     const elsewhere = processAttempts(open, [
       success(101, AFTER, 'ca02.corp.example'),
@@ -63,22 +63,38 @@ describe('processAttempts: one ticket per root cause and scope', () => {
       }),
     ]);
     expect(broken.changes[0]?.ticket).toMatchObject({ successStreak: 0, attemptCount: 51 });
-    const back = processAttempts(broken.state, [
+    const lastFailure = Date.parse(broken.changes[0]!.ticket.lastSeen);
+    // Three successes right after the outage: recovering, but an outage often stutters, so it stays open...
+    const soon = processAttempts(broken.state, [
       success(107, AFTER + 60 * SEC),
       success(108, AFTER + 61 * SEC),
       success(109, AFTER + 62 * SEC),
     ]);
+    expect(soon.changes.map((c) => [c.change, c.ticket.status, c.ticket.successStreak])).toEqual([
+      ['updated', 'open', 3],
+    ]);
+    // ...and more successes change nothing (no revision per success) until the quiet period has passed.
+    expect(processAttempts(soon.state, [success(110, AFTER + 120 * SEC)]).changes).toEqual([]);
+    const back = processAttempts(soon.state, [success(111, lastFailure + 31 * 60 * SEC)]);
     expect(back.changes.map((c) => [c.change, c.ticket.status, c.ticket.resolvedAt])).toEqual([
-      ['resolved', 'resolved', success(109, AFTER + 62 * SEC).end],
+      ['resolved', 'resolved', new Date(lastFailure + 30 * 60 * SEC).toISOString()],
     ]);
   });
 
+  it('keeps an incident open without traffic through its scope, however quiet', () => {
+    const open = processAttempts(null, outage).state;
+    const night = processAttempts(open, [success(101, AFTER + 3600 * SEC, 'ca02.corp.example')]);
+    expect(night.changes).toEqual([]);
+    expect(Object.values(night.state.tickets)[0]?.status).toBe('open');
+  });
+
   it('opens a new incarnation with a new key when the cause comes back after a resolution', () => {
+    const later = AFTER + 1800 * SEC;
     const resolved = processAttempts(null, [
       ...outage,
-      success(104, AFTER),
-      success(105, AFTER + SEC),
-      success(106, AFTER + 2 * SEC),
+      success(104, later),
+      success(105, later + SEC),
+      success(106, later + 2 * SEC),
     ]);
     expect(resolved.changes.map((c) => c.change)).toEqual(['resolved']);
     const again = processAttempts(resolved.state, [
@@ -236,11 +252,11 @@ describe('processAttempts: scattered failures fold into one ticket', () => {
     ]);
   });
 
-  it('becomes an incident, resolved by successes, when failures come in a burst', () => {
+  it('becomes an incident, resolved by successes after the quiet period, when failures come in a burst', () => {
     const burst = Array.from({ length: 5 }, (_, i) => pending(i + 1, T0 + i * MIN));
     const open = processAttempts(null, burst);
     expect(open.changes.map((c) => [c.change, c.ticket.pattern])).toEqual([['opened', 'incident']]);
-    const after = Date.parse(burst.at(-1)!.end);
+    const after = Date.parse(burst.at(-1)!.end) + 30 * MIN;
     const back = processAttempts(open.state, [
       success(300, after + SEC),
       success(301, after + 2 * SEC),

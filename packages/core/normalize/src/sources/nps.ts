@@ -68,7 +68,8 @@ export function normalizeNpsClientError(p: ParsedEvent, _ctx: NormalizeContext):
   if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
   const problem = CLIENT_PROBLEMS[p.eventId as keyof typeof CLIENT_PROBLEMS];
   const client = (p.dataList[0] ?? '').trim();
-  if (client === '') return rejected('missing_field', `NPS ${p.eventId} without the RADIUS client`, 'EventData.Data[0]');
+  if (client === '')
+    return rejected('missing_field', `NPS ${p.eventId} without the RADIUS client`, 'EventData.Data[0]');
   return {
     status: 'event',
     event: {

@@ -1,20 +1,19 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzePaths } from '@otptrace/files';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
 import { analysisConfigSchema, TRACE_ATTRIBUTE_NAMES } from '@otptrace/schemas';
+import { type SpanData, toSpans } from '@otptrace/trace';
 import { describe, expect, it } from 'vitest';
-import type { SpanData } from '../src/index.js';
-import { toSpans } from '../src/index.js';
 
-// The trace invariants, over every attempt the real pipeline finds in the scenario corpus (test/scenarios: one
+// The trace invariants of @otptrace/trace (here, not in its package: it runs the whole pipeline and reads files), over every attempt the real pipeline finds in the scenario corpus (test/scenarios: one
 // folder per root cause, rendered field for field from the Windows formats) and in the bundled example.
-const corpus = new URL('../../../../test/scenarios/', import.meta.url).pathname;
+const corpus = new URL('../scenarios/', import.meta.url).pathname;
 const folders = [
   ...readdirSync(corpus)
     .filter((name) => existsSync(join(corpus, name, 'intent.json')))
     .map((name) => join(corpus, name)),
-  new URL('../../../../examples/seed-story', import.meta.url).pathname,
+  new URL('../../examples/seed-story', import.meta.url).pathname,
 ];
 
 function expectWellFormed({ record, events }: AnalyzedAttempt, spans: readonly SpanData[]): void {
@@ -55,7 +54,11 @@ function expectFailureShown({ record }: AnalyzedAttempt, spans: readonly SpanDat
 describe('toSpans over the scenario corpus and the bundled example', () => {
   for (const folder of folders) {
     it(`${folder.split('/').slice(-2).join('/')}: one well-formed trace per attempt, the failure on one span`, async () => {
-      const result = await analyzePaths([folder], analysisConfigSchema.parse({}));
+      // A scenario's own settings (config.json: e.g. the NPS log files' UTC offset), else the defaults.
+      const settings = existsSync(join(folder, 'config.json'))
+        ? JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'))
+        : {};
+      const result = await analyzePaths([folder], analysisConfigSchema.parse(settings));
       expect(result.attempts.length).toBeGreaterThan(0);
       for (const attempt of result.attempts) {
         const spans = toSpans(attempt.record, attempt.events);
