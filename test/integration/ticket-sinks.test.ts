@@ -12,6 +12,8 @@ import { type TicketChange, ticketChangeSchema, ticketSinksConfigSchema } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../packages/core/stats/test/attempts.js';
 import { createTicketSinks } from '../../services/correlator/src/ticket-sinks.js';
+import { offlineAttempts, scenarioFiles } from '../../services/correlator/test/ports.js';
+import { startSmallPipeline } from './pipeline.js';
 import { KAFKA_BROKERS } from './setup-kafka.js';
 
 // The correlator's ticket sinks against the real things: the Kafka broker of deploy/kafka, the machine's PostgreSQL
@@ -193,5 +195,33 @@ describe('ticket sinks from configuration, against the real things', () => {
       .split('\n')
       .map((l) => ticketChangeSchema.parse(JSON.parse(l)));
     expect(changes).toEqual(delivered);
+  });
+
+  it('the correlator delivers the tickets of a streamed scenario to the configured sinks', async () => {
+    // test/scenarios/ca-pending: the CA left the request pending (manager approval on the template).
+    const files = scenarioFiles('ca-pending');
+    const [failed] = offlineAttempts(files).filter((a) => a.rootCause?.code === 'ca_pending');
+    expect(failed).toBeDefined();
+    const path = join(dir, 'correlator.ndjson');
+    const posts = hook.posts.length;
+    const pipeline = await startSmallPipeline('tickets', {
+      OTPTRACE_CORRELATOR_TICKETS__NDJSON__PATH: path,
+      OTPTRACE_CORRELATOR_TICKETS__STATE_FILE: join(dir, 'correlator-state.json'),
+      OTPTRACE_CORRELATOR_TICKETS__WEBHOOK__URL: hook.url(),
+      OTPTRACE_TICKET_WEBHOOK_SECRET: SECRET,
+    });
+    try {
+      await pipeline.post(files);
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && hook.posts.length === posts) await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await pipeline.stop();
+    }
+    const received = hook.posts.slice(posts).map((p) => p.change);
+    expect(received.map((c) => [c.change, c.ticket.code, c.ticket.scope.label, c.ticket.pattern])).toEqual([
+      ['opened', 'ca_pending', `ca:${failed!.hosts.ca!.toLowerCase()}`, 'scattered'],
+    ]);
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    expect(lines.map((l) => ticketChangeSchema.parse(JSON.parse(l)))).toEqual(received);
   });
 });

@@ -1,6 +1,6 @@
 import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
 import { serviceOptions } from '@otptrace/runtime';
-import { analysisConfigSchema } from '@otptrace/schemas';
+import { analysisConfigSchema, ticketSinksConfigSchema } from '@otptrace/schemas';
 import { z } from 'zod';
 
 /** Environment prefix of the correlator's overrides: OTPTRACE_CORRELATOR_GRACE_MS=30000 sets graceMs. */
@@ -131,6 +131,11 @@ export const correlatorConfigSchema = z
       })
       .strict()
       .prefault({}),
+    tickets: ticketSinksConfigSchema
+      .prefault({})
+      .describe(
+        'Where ticket changes go: any combination of PostgreSQL, a Kafka topic, a signed webhook, an NDJSON file.',
+      ),
     ...serviceOptions(9465),
     analysis: analysisConfigSchema
       .prefault({})

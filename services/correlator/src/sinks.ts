@@ -39,7 +39,7 @@ export function createTraceSink(exporter: TraceExporter): AttemptSink {
  * API and `otptrace stats` read, and the root-cause tickets they open or resolve, in one transaction. Writes are
  * idempotent by attempt ID, so a re-read batch after a crash changes nothing.
  */
-export function createStatisticsSink(pool: Pool, schema: string, writer = 'correlator'): AttemptSink {
+export function createStatisticsSink(pool: Pool, schema: string, writer = 'correlator', tickets = true): AttemptSink {
   // The tables are created (or brought up to date) before the first write; migrations are idempotent.
   let migrated: Promise<unknown> | null = null;
   return {
@@ -51,7 +51,7 @@ export function createStatisticsSink(pool: Pool, schema: string, writer = 'corre
       await ingestAttempts(
         pool,
         attempts.map((a) => a.record),
-        { writer },
+        { writer, tickets },
       );
     },
     async close() {
