@@ -75,7 +75,7 @@ export const ticketConfigSchema = z
       .positive()
       .default(3)
       .describe(
-        'An incident ticket resolves after this many successes in a row through its scope, after its last failure.',
+        'Successes in a row through its scope, after its last failure, that an incident ticket needs (besides its quiet period) to resolve.',
       ),
     quietPeriodMs: z
       .number()
@@ -83,7 +83,7 @@ export const ticketConfigSchema = z
       .positive()
       .default(1_800_000)
       .describe(
-        'A ticket of scattered failures resolves once no failure of it came for this long (event time): it stays open through successes in between instead of flapping.',
+        'A ticket stays open until no failure of it came for this long (event time), instead of opening and resolving per attempt; a scattered ticket then resolves, an incident once it also saw its successes.',
       ),
     incidentThreshold: z
       .number()
@@ -91,7 +91,7 @@ export const ticketConfigSchema = z
       .positive()
       .default(5)
       .describe(
-        'Failures of one cause and scope within `incidentWindowMs` that make a ticket an incident (resolved by successes, not by the quiet period).',
+        'Failures of one cause and scope within `incidentWindowMs` that make a ticket an incident (an outage: it also needs successes through its scope to resolve).',
       ),
     incidentWindowMs: z
       .number()
