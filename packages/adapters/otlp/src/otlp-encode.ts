@@ -3,9 +3,9 @@ import type { Attributes, AttributeValue, SpanData } from '@otptrace/trace';
 import { type RoleResources, spanResource, toHrTime } from './readable-span.js';
 
 // OTLP's ExportTraceServiceRequest written straight from span data, in the JSON encoding (what the OTLP-JSON file
-// and http/json carry) and the protobuf encoding (http/protobuf), field for field what @opentelemetry/otlp-transformer
-// produces from the same spans (test/encode.test.ts compares them), without building its intermediate object tree:
-// an export of a fleet's traces then costs a fraction of the analysis instead of half of it (issue 16, item 6).
+// and http/json carry) and the protobuf encoding (http/protobuf): byte for byte what @opentelemetry/otlp-transformer
+// produces from the same spans (test/encode.test.ts compares them), without its intermediate object tree and per-span
+// SDK objects (issue 16, item 6; figures in bench/README.md, "Cheap export").
 // Field numbers: opentelemetry-proto, opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto.
 
 const SCOPE_NAME = '@otptrace/otlp';
@@ -164,6 +164,12 @@ class ProtoWriter {
     this.varint((field << 3) | wire);
   }
 
+  /** A count written as 0, as OpenTelemetry's serializer writes the dropped-counts. */
+  zero(field: number): void {
+    this.tag(field, 0);
+    this.varint(0);
+  }
+
   string(field: number, text: string): void {
     this.tag(field, 2);
     const reserved = varintSize(text.length * 3);
@@ -286,19 +292,21 @@ function protoSpan(w: ProtoWriter, s: SpanData): void {
   w.fixed64Nanos(7, s.startTime);
   w.fixed64Nanos(8, s.endTime);
   protoAttributes(w, 9, s.attributes);
+  w.zero(10);
   for (const e of s.events) {
     w.message(11, () => {
       w.fixed64Nanos(1, e.time);
       w.string(2, e.name);
       protoAttributes(w, 3, e.attributes);
+      w.zero(4);
     });
   }
+  w.zero(12);
+  w.zero(14);
   w.message(15, () => {
     if (s.status.message !== null) w.string(2, s.status.message);
-    if (s.status.code !== 'unset') {
-      w.tag(3, 0);
-      w.varint(STATUS[s.status.code]);
-    }
+    w.tag(3, 0);
+    w.varint(STATUS[s.status.code]);
   });
   w.fixed32(16, FLAGS);
 }
@@ -308,7 +316,10 @@ export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleRe
   const w = new ProtoWriter();
   for (const [resource, group] of groupByResource(spans, resources)) {
     w.message(1, () => {
-      w.message(1, () => protoAttributes(w, 1, resource.attributes as Attributes));
+      w.message(1, () => {
+        protoAttributes(w, 1, resource.attributes as Attributes);
+        w.zero(2);
+      });
       w.message(2, () => {
         w.message(1, () => w.string(1, SCOPE_NAME));
         for (const span of group) w.message(2, () => protoSpan(w, span));

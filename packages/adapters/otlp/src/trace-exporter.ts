@@ -138,7 +138,11 @@ function batchExporter(config: ResolvedExporterConfig, resources: RoleResources)
   // service is its resource's service.name, so a trace shows the four machine roles as four services.
   const zipkin = new ZipkinExporter({ url: destination.url, headers: destination.headers });
   return {
-    export: (spans, done) => zipkin.export(spans.map((s) => toReadableSpan(s, resources)), done),
+    export: (spans, done) =>
+      zipkin.export(
+        spans.map((s) => toReadableSpan(s, resources)),
+        done,
+      ),
     forceFlush: () => zipkin.forceFlush(),
     shutdown: () => zipkin.shutdown(),
   };
