@@ -5,3 +5,4 @@ export { caStatusOf } from './attempt.js';
 export { clientPhase } from './client-phase.js';
 export type { Drop, EngineConfig, EngineOutput } from './engine.js';
 export { CorrelationEngine } from './engine.js';
+export { eventBefore, MinHeap } from './heap.js';
