@@ -44,7 +44,8 @@ export interface PublisherDeps {
   /** Wall clock, ms: the reference for "too far in the future" (analysis.maxFutureMs). */
   now: () => number;
   topics: CollectorTopics;
-  eventPartitions: number;
+  /** The site whose events this collector forwards: the events topic's key (services/correlator/README.md). */
+  site: string;
   maxEventBytes: number;
   maxInFlight: number;
   logger: Logger;
@@ -77,7 +78,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         const context = createNormalizeContext(deps.analysis, deps.now());
         const ingestor = new XmlIngestor(context, { maxEventBytes: deps.maxEventBytes, keepRaw: true });
         const items = applySenderPolicy([...ingestor.push(bytes), ...ingestor.end()], sender);
-        const batch = batchRecords(items, origin, deps.topics, deps.eventPartitions);
+        const batch = batchRecords(items, origin, deps.topics, deps.site);
         try {
           await deps.producer.send(batch.records);
           available = true;

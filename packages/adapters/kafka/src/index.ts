@@ -3,7 +3,7 @@
 export type { KafkaAdmin, PartitionOffsets, TopicCheck } from './admin.js';
 export { createKafkaAdmin } from './admin.js';
 export type { AdapterLogger, KafkaClient } from './client.js';
-export { createKafkaClient } from './client.js';
+export { adapterLevel, createKafkaClient } from './client.js';
 export type { KafkaConnection, TopicSpec, TopicSpecInput } from './config.js';
 export { kafkaConnectionSchema, topicSpecSchema } from './config.js';
 export type {
@@ -20,3 +20,7 @@ export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
 export { partitionForKey } from './partitioner.js';
 export type { OutgoingRecord, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
+export type { PipelineTopic } from './topics.js';
+export { PIPELINE_TOPICS, prefixedTopics } from './topics.js';
+export type { GroupOffset, OffsetReader, TransactionalWriter } from './transaction.js';
+export { createOffsetReader, createTransactionalWriter } from './transaction.js';

@@ -20,14 +20,15 @@ export interface RecordProducer {
   disconnect(): Promise<void>;
 }
 
-function toMessage(record: OutgoingRecord): Message {
+export function toMessage(record: OutgoingRecord): Message {
   const message: Message = { key: record.key, value: record.value };
   if (record.partition !== undefined) message.partition = record.partition;
   if (record.headers) message.headers = record.headers;
   return message;
 }
 
-function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
+/** Records grouped by topic, as kafkajs sends them (shared with the transactional writer). */
+export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const record of records) {
     const list = byTopic.get(record.topic) ?? [];
