@@ -105,7 +105,9 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const checkIdle = async () => {
     if (!loop.caughtUp() || ports.now() - lastInputAt < config.idleFlushMs) return;
     await loop.forEach(async (partition, state) => {
-      if (state.holding === 0) return;
+      // Idle only if nothing new is in the log either (a rebalance or a slow fetch also leaves a gap in the input).
+      const end = await ports.offsets.end(events.name, partition).catch(() => Number.POSITIVE_INFINITY);
+      if (state.holding === 0 || end > (state.position ?? 0)) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');
       await publish(partition, state.flush());
     });

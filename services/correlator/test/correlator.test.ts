@@ -43,6 +43,7 @@ describe('correlator: exactly the offline attempts, once, at any partition count
     it(`${partitions} partition(s), two members, a rebalance and a crash mid-stream`, async () => {
       const log = fill(partitions);
       const broker = new MemoryBroker();
+      broker.log = log;
       const clock = { now: 0 };
       const all = [...Array(partitions).keys()];
       const half = Math.ceil(partitions / 2);
@@ -66,6 +67,7 @@ describe('correlator: exactly the offline attempts, once, at any partition count
   it('a failed transaction publishes nothing; the partition is re-read and every attempt comes out once', async () => {
     const log = fill(2);
     const broker = new MemoryBroker();
+    broker.log = log;
     const clock = { now: 0 };
     const { consumer, correlator } = await member(log, broker, [0, 1], clock);
     for (let i = 0; i < 30; i++) await consumer.poll(9);

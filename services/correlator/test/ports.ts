@@ -54,6 +54,8 @@ export class MemoryLog {
  * visible, an aborted or failed one leaves no trace.
  */
 export class MemoryBroker {
+  /** The events topic, for the log-end offsets. */
+  log: MemoryLog | undefined;
   readonly committed: OutgoingRecord[] = [];
   readonly offsets = new Map<number, { offset: string; metadata: string }>();
   failing = false;
@@ -75,6 +77,7 @@ export class MemoryBroker {
       connect: async () => {},
       disconnect: async () => {},
       read: async (_group, _topic, partition) => this.offsets.get(partition) ?? null,
+      end: async (_topic, partition) => this.log?.partitions[partition]?.length ?? 0,
     };
   }
   attempts(): AttemptRecord[] {

@@ -45,6 +45,7 @@ describe('trace sink', () => {
     const log = new MemoryLog(1);
     for (const e of eventsOf(files)) log.append(e);
     const broker = new MemoryBroker();
+    broker.log = log;
     const consumer = new MemoryConsumer(log, broker, [0]);
     const clock = { now: 0 };
     const ports = memoryPorts(consumer, broker, clock);

@@ -31,8 +31,12 @@ function newProducer(client: KafkaClient, transactionalId: string): Producer {
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: producerPartitioner,
+    // Unbounded retries inside the session (kafkajs' condition for exactly-once); each commit has its own deadline.
+    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
   });
 }
+
+const BUSY_TRIES = 5;
 
 /**
  * A transactional producer. `transactionalId` should name the input partition (group, topic, partition): the next
@@ -62,31 +66,33 @@ export function createTransactionalWriter(client: KafkaClient, transactionalId: 
       }
     },
     async commit(records, offset) {
-      try {
+      const once = async () => {
         if (broken) await renew();
         const transaction = await producer.transaction();
         try {
           if (records.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+          // kafkajs passes the metadata through to TxnOffsetCommit (its types omit it).
+          const partition = { partition: offset.partition, offset: offset.offset, metadata: offset.metadata };
           await transaction.sendOffsets({
             consumerGroupId: offset.groupId,
-            topics: [
-              {
-                topic: offset.topic,
-                // kafkajs passes the metadata through to TxnOffsetCommit (its types omit it).
-                partitions: [
-                  { partition: offset.partition, offset: offset.offset, metadata: offset.metadata } as never,
-                ],
-              },
-            ],
+            topics: [{ topic: offset.topic, partitions: [partition as never] }],
           });
           await transaction.commit();
         } catch (error) {
           await transaction.abort().catch(() => {});
           throw error;
         }
-      } catch (error) {
-        broken = true;
-        throw toAdapterError(error, 'transaction');
+      };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withDeadline(once(), timeoutMs, 'transaction');
+        } catch (error) {
+          broken = true;
+          // The previous transaction is still being completed by the coordinator: not a fault, try again shortly.
+          const busy = /concurrent (operation|transactions)/i.test(String((error as Error).message));
+          if (!busy || attempt >= BUSY_TRIES) throw toAdapterError(error, 'transaction');
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
       }
     },
     async disconnect() {
@@ -100,6 +106,8 @@ export interface OffsetReader {
   connect(): Promise<void>;
   /** Committed offset and metadata of `partition`, or null when the group committed none. */
   read(groupId: string, topic: string, partition: number): Promise<{ offset: string; metadata: string | null } | null>;
+  /** The offset the next record of `partition` will get (the end of its log; committed records only). */
+  end(topic: string, partition: number): Promise<number>;
   disconnect(): Promise<void>;
 }
 
@@ -121,6 +129,14 @@ export function createOffsetReader(client: KafkaClient): OffsetReader {
         return { offset: found.offset, metadata: found.metadata ?? null };
       } catch (error) {
         throw toAdapterError(error, 'fetch committed offsets');
+      }
+    },
+    async end(topic, partition) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
+      } catch (error) {
+        throw toAdapterError(error, 'fetch topic offsets');
       }
     },
     disconnect: () => admin.disconnect(),

@@ -67,6 +67,11 @@ export class StreamPartition {
     return this.taken;
   }
 
+  /** The offset of the next record this partition expects (null before the first). */
+  get position(): number | null {
+    return this.next ?? this.from;
+  }
+
   /** Attempts open in this partition's engines. */
   get openAttempts(): number {
     let n = 0;
