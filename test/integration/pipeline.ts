@@ -22,8 +22,11 @@ export interface RunningPipeline {
   readonly child: ChildProcess;
   /** Everything it wrote on stderr (its services' logs). */
   output(): string;
-  /** POSTs the files' events in event-time order, `batch` events per request; every request must be accepted. */
-  post(files: Array<[string, Buffer]>, batch?: number): Promise<void>;
+  /**
+   * POSTs the files' events in event-time order, `batch` events per request, `pauseMs` apart, to `url` (default: the
+   * pipeline's collector); every request must be accepted.
+   */
+  post(files: Array<[string, Buffer]>, options?: { batch?: number; pauseMs?: number; url?: string }): Promise<void>;
   /** SIGTERM (or SIGINT); resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -72,10 +75,11 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     ready,
     child,
     output: () => stderr,
-    async post(files, batch = 250) {
+    async post(files, { batch = 250, pauseMs = 0, url = ready.collector } = {}) {
       const texts = eventTexts(files);
       for (let i = 0; i < texts.length; i += batch) {
-        const res = await fetch(ready.collector, {
+        if (pauseMs > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        const res = await fetch(url, {
           method: 'POST',
           body: texts.slice(i, i + batch).join('\n'),
           headers: { authorization: `Bearer ${ready.token}` },
@@ -129,6 +133,21 @@ export async function readAttempts(
 /** Attempts by id, sorted: what the stream and `otptrace analyze` must agree on, field for field. */
 export function byId(attempts: readonly AttemptRecord[]): AttemptRecord[] {
   return [...attempts].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+/** How a stream's attempts differ from the reference, by id: what a failing comparison reports. */
+export function differences(streamed: readonly AttemptRecord[], expected: readonly AttemptRecord[]) {
+  const reference = new Map(expected.map((a) => [a.id, JSON.stringify(a)]));
+  const seen = new Map<string, number>();
+  for (const a of streamed) seen.set(a.id, (seen.get(a.id) ?? 0) + 1);
+  return {
+    duplicated: [...seen].filter(([, n]) => n > 1).map(([id]) => id),
+    missing: expected.filter((a) => !seen.has(a.id)).map((a) => `${a.id} ${a.user} ${a.start} ${a.outcome}`),
+    invented: streamed.filter((a) => !reference.has(a.id)).map((a) => `${a.id} ${a.user} ${a.start} ${a.outcome}`),
+    differing: streamed
+      .filter((a) => reference.has(a.id) && reference.get(a.id) !== JSON.stringify(a))
+      .map((a) => a.id),
+  };
 }
 
 /** A one-partition, one-correlator pipeline with extra correlator settings, for tests of the correlator's sinks. */

@@ -64,12 +64,8 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
     for (const u of step.units)
       if (u.kind === 'late') out.push({ topic: late.name, key: u.site, value: JSON.stringify(u.event) });
     for (const sink of ports.sinks) await sink.write(analyzed);
-    let writer = writers.get(partition);
-    if (writer === undefined) {
-      writer = ports.writer(partition);
-      writers.set(partition, writer);
-      await writer.connect();
-    }
+    const writer = writers.get(partition);
+    if (writer === undefined) throw new Error(`partition ${partition} has no writer`);
     const { offset, metadata } = step.commit;
     await writer.commit(out, {
       groupId: config.groupId,
@@ -90,6 +86,11 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
     onRewind: () => count.rewinds(1),
     handler: {
       async open(partition) {
+        // Fence the previous owner first (a member still finishing a batch), then read what it committed.
+        const writer = ports.writer(partition);
+        await writer.connect();
+        void writers.get(partition)?.disconnect();
+        writers.set(partition, writer);
         const committed = await ports.offsets.read(config.groupId, events.name, partition);
         const resume = committed === null ? null : decodeCheckpoint(Number(committed.offset), committed.metadata);
         return { state: new StreamPartition(settings, resume), offset: resume?.from ?? null };

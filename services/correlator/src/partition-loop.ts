@@ -54,11 +54,14 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
     return run;
   };
 
-  const rewind = async (partition: number, error: unknown): Promise<void> => {
+  const rewind = async (partition: number, error: unknown, gen: number): Promise<void> => {
     states.delete(partition);
+    // The group moved on meanwhile: the partition's new owner rebuilds it (re-opening here would fence that owner).
+    if (gen !== generation || stopping) return;
     options.onRewind?.(partition);
     logger.warn({ err: error, partition }, 'writing outputs failed; re-reading the partition from its commit');
     await new Promise((resolve) => setTimeout(resolve, options.retryPauseMs ?? 1_000));
+    if (gen !== generation || stopping) return;
     try {
       const { offset } = await handler.open(partition);
       const from = offset ?? 0;
@@ -95,7 +98,7 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
         lag.set(partition, batch.lag);
         await handler.step(partition, state, records);
       } catch (error) {
-        await rewind(partition, error);
+        await rewind(partition, error, batch.generation);
       }
     });
 
@@ -123,7 +126,7 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
           try {
             await work(partition, state);
           } catch (error) {
-            await rewind(partition, error);
+            await rewind(partition, error, generation);
           }
         }
       }),

@@ -14,7 +14,11 @@ import {
 } from './ports.js';
 
 // Three sites on one events topic: each site's attempts must be what `otptrace analyze` finds in its own files.
-const sites = { corpus: shiftedCorpus(), dayA: generatedDay(60, 3), dayB: generatedDay(60, 4) };
+const sites = {
+  corpus: shiftedCorpus(),
+  dayA: generatedDay(60, 3, '2026-03-02T00:00:00Z'),
+  dayB: generatedDay(60, 4, '2026-03-05T00:00:00Z'),
+};
 const expected = byId(Object.values(sites).flatMap((files) => offlineAttempts(files)));
 
 function fill(partitions: number): MemoryLog {

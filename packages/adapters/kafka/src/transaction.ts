@@ -19,6 +19,7 @@ export interface GroupOffset {
  * records exactly when the group's offset moved past the input they came from, never one without the other.
  */
 export interface TransactionalWriter {
+  /** Connects and takes over the transactional id (fencing any other producer that holds it). */
   connect(): Promise<void>;
   commit(records: readonly OutgoingRecord[], offset: GroupOffset): Promise<void>;
   disconnect(): Promise<void>;
@@ -60,6 +61,13 @@ export function createTransactionalWriter(client: KafkaClient, transactionalId: 
     async connect() {
       try {
         await withDeadline(producer.connect(), timeoutMs, 'transactional producer connect');
+        // kafkajs registers the transactional id on the first transaction: do it now, with an empty one, so that the
+        // previous owner is fenced (its open transaction aborted) before the caller reads the committed offsets.
+        await withDeadline(
+          producer.transaction().then((t) => t.abort()),
+          timeoutMs,
+          'transactional producer fence',
+        );
       } catch (error) {
         broken = true;
         throw toAdapterError(error, 'transactional producer connect');

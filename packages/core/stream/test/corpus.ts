@@ -51,16 +51,20 @@ export function shiftedCorpus(names: readonly string[] = scenarioNames()): Array
   );
 }
 
-/** A generated fleet day (the generator's four files, OTP events only unless `unrelatedRatio`), as [name, bytes]. */
-export function generatedDay(users: number, seed: number, unrelatedRatio = 0): Array<[string, Buffer]> {
+/**
+ * A generated fleet day (the generator's four files, OTP events only unless `unrelatedRatio`), as [name, bytes].
+ * Fleets share host names and the DA servers' probe schedule: give fleets meant as different sites different days.
+ */
+export function generatedDay(users: number, seed: number, startTime?: string, unrelatedRatio = 0) {
   const byFile = new Map<string, string[]>();
-  for (const { file, text } of generateFleetLogs({ users, seed, days: 1, unrelatedRatio })) {
+  const options = { users, seed, days: 1, unrelatedRatio, ...(startTime === undefined ? {} : { startTime }) };
+  for (const { file, text } of generateFleetLogs(options)) {
     if (file === 'expected.json') continue;
     const list = byFile.get(file) ?? [];
     list.push(text);
     byFile.set(file, list);
   }
-  return [...byFile].map(([file, parts]) => [file, Buffer.from(parts.join(''))]);
+  return [...byFile].map(([file, parts]): [string, Buffer] => [file, Buffer.from(parts.join(''))]);
 }
 
 /** The offline analysis (`otptrace analyze`) of the files: the reference the stream must match. */
