@@ -1,10 +1,11 @@
-import type { ConsumedRecord, GroupConsumer, OffsetReader, OutgoingRecord, TransactionalWriter } from '@otptrace/kafka';
+import type { ConsumedRecord, GroupConsumer, OffsetReader, TransactionalWriter } from '@otptrace/kafka';
 import { createNormalizeContext } from '@otptrace/normalize';
 import { engineConfigOf } from '@otptrace/pipeline';
 import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
 import { normalizedEventSchema } from '@otptrace/schemas';
-import { decodeCheckpoint, type PartitionStep, StreamPartition, type StreamRecord } from '@otptrace/stream';
+import { decodeCheckpoint, StreamPartition, type StreamRecord } from '@otptrace/stream';
 import type { CorrelatorConfig } from './config.js';
+import { createOutputs } from './outputs.js';
 import { createPartitionLoop } from './partition-loop.js';
 import type { AttemptSink } from './sinks.js';
 
@@ -32,73 +33,36 @@ export interface Correlator {
 /** A correlator: one member of the group. The analysis is @otptrace/stream's; this is wiring (README, "Topology"). */
 export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPorts): Correlator {
   const { logger, metrics } = ports;
-  const { events, attempts, late } = config.topics;
+  const topic = config.topics.events.name;
   const engine = engineConfigOf(config.analysis, createNormalizeContext(config.analysis), 'sorted');
-  const settings = {
-    engine,
-    analysis: config.analysis,
-    reorderMs: config.analysis.clockSkewToleranceMs + config.graceMs,
-  };
-  const count = {
-    events: metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.'),
-    invalid: metrics.counter('otptrace_correlator_records_invalid_total', 'Records that were not a valid event.'),
-    attempts: metrics.counter('otptrace_correlator_attempts_out_total', 'Attempts published, by outcome.'),
-    late: metrics.counter('otptrace_correlator_events_late_total', 'Events later than their place in event time.'),
-    dropped: metrics.counter('otptrace_correlator_events_dropped_total', 'Events in no attempt, by reason.'),
-    rebalances: metrics.counter('otptrace_correlator_rebalances_total', 'Group joins of this instance.'),
-    rewinds: metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.'),
-  };
-  const writers = new Map<number, TransactionalWriter>();
+  const reorderMs = config.analysis.clockSkewToleranceMs + config.graceMs;
+  const settings = { engine, analysis: config.analysis, reorderMs };
+  const outputs = createOutputs(config, ports);
+  const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.');
+  const joins = metrics.counter('otptrace_correlator_rebalances_total', 'Group joins of this instance.');
+  const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
   let lastInputAt = ports.now();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
 
-  // Units and the offset they advance commit together; the sinks take the attempts first (they accept repeats).
-  const publish = async (partition: number, step: PartitionStep) => {
-    count.invalid(step.invalid);
-    for (const d of step.drops) count.dropped(1, { reason: d.reason });
-    if (step.commit === null) return;
-    const out: OutgoingRecord[] = [];
-    const analyzed = step.units.flatMap((u) => (u.kind === 'attempt' ? [u.attempt] : []));
-    for (const a of analyzed) out.push({ topic: attempts.name, key: a.record.user, value: JSON.stringify(a.record) });
-    for (const u of step.units)
-      if (u.kind === 'late') out.push({ topic: late.name, key: u.site, value: JSON.stringify(u.event) });
-    for (const sink of ports.sinks) await sink.write(analyzed);
-    const writer = writers.get(partition);
-    if (writer === undefined) throw new Error(`partition ${partition} has no writer`);
-    const { offset, metadata } = step.commit;
-    await writer.commit(out, {
-      groupId: config.groupId,
-      topic: events.name,
-      partition,
-      offset: String(offset),
-      metadata,
-    });
-    for (const a of analyzed) count.attempts(1, { outcome: a.record.outcome });
-    count.late(out.length - analyzed.length);
-  };
-
   const loop = createPartitionLoop<StreamPartition>({
     consumer: ports.consumer,
-    topic: events.name,
+    topic,
     logger,
-    onJoin: () => count.rebalances(1),
-    onRewind: () => count.rewinds(1),
+    onJoin: () => joins(1),
+    onRewind: () => rewinds(1),
     handler: {
       async open(partition) {
         // Fence the previous owner first (a member still finishing a batch), then read what it committed.
-        const writer = ports.writer(partition);
-        await writer.connect();
-        void writers.get(partition)?.disconnect();
-        writers.set(partition, writer);
-        const committed = await ports.offsets.read(config.groupId, events.name, partition);
+        await outputs.claim(partition);
+        const committed = await ports.offsets.read(config.groupId, topic, partition);
         const resume = committed === null ? null : decodeCheckpoint(Number(committed.offset), committed.metadata);
         return { state: new StreamPartition(settings, resume), offset: resume?.from ?? null };
       },
       async step(partition, state, records) {
-        count.events(records.length);
+        eventsIn(records.length);
         if (records.length > 0) lastInputAt = ports.now();
-        await publish(partition, state.take(records.map(toStreamRecord)));
+        await outputs.publish(partition, state.take(records.map(toStreamRecord)));
       },
     },
   });
@@ -107,10 +71,10 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
     if (!loop.caughtUp() || ports.now() - lastInputAt < config.idleFlushMs) return;
     await loop.forEach(async (partition, state) => {
       // Idle only if nothing new is in the log either (a rebalance or a slow fetch also leaves a gap in the input).
-      const end = await ports.offsets.end(events.name, partition).catch(() => Number.POSITIVE_INFINITY);
+      const end = await ports.offsets.end(topic, partition).catch(() => Number.POSITIVE_INFINITY);
       if (state.holding === 0 || end > (state.position ?? 0)) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');
-      await publish(partition, state.flush());
+      await outputs.publish(partition, state.flush());
     });
   };
 
@@ -119,19 +83,15 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
       await ports.offsets.connect();
       await loop.start();
       running = true;
-      timer = setInterval(
-        () => void checkIdle().catch((err: unknown) => logger.warn({ err }, 'idle flush failed')),
-        1_000,
-      );
+      timer = setInterval(() => void checkIdle().catch((err) => logger.warn({ err }, 'idle flush failed')), 1_000);
       timer.unref();
-      logger.info({ groupId: config.groupId, topic: events.name }, 'correlator started');
+      logger.info({ groupId: config.groupId, topic }, 'correlator started');
     },
     async stop() {
       running = false;
       clearInterval(timer);
       await loop.stop();
-      for (const sink of ports.sinks) await sink.close?.();
-      for (const writer of writers.values()) await writer.disconnect();
+      await outputs.close();
       await ports.offsets.disconnect();
     },
     readiness: () => ({ ready: running, reasons: running ? [] : ['not consuming'] }),
