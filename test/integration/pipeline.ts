@@ -100,7 +100,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
  * nothing new for `quietMs` (so an extra or a repeated record would be seen), or the time runs out.
  */
 export async function readAttempts(
-  ready: PipelineReady,
+  ready: Pick<PipelineReady, 'brokers'> & { topics: Pick<PipelineReady['topics'], 'attempts'> },
   expected: number,
   { timeoutMs = 180_000, quietMs = 4_000 } = {},
 ): Promise<AttemptRecord[]> {

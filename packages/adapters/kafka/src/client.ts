@@ -51,7 +51,7 @@ function tlsOptions(connection: KafkaConnection, read: FileReader): boolean | Co
  * moved, a rebalance in progress, a member that must rejoin, a transaction coordinator not ready yet.
  */
 const ROUTINE =
-  /coordinator.{0,20}(load|not available|not aware|moved)|not.?coordinator|rebalanc|rejoin|member id|concurrent (transactions|operation)|unknown member|illegal generation/i;
+  /coordinator.{0,20}(load|not available|not aware|moved)|not.?coordinator|correct coordinator|rebalanc|rejoin|member id|concurrent (transactions|operation)|unknown member|illegal generation/i;
 
 /** The level a kafkajs log line deserves: its routine retries are information, not errors an operator acts on. */
 export function adapterLevel(level: logLevel, text: string): 'error' | 'warn' | 'debug' | null {
