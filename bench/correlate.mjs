@@ -1,19 +1,34 @@
 // Benchmark ②: the correlation engine alone, normalised events → closed attempts, in events per CPU-second (one
-// thread), and the heap bytes one open attempt costs. Needs --expose-gc for the memory figure.
-// Usage: node --expose-gc bench/correlate.mjs [--quick]
+// thread), the same at 1,000, 10,000 and 100,000 users (the cost of an event must not grow with the open attempts),
+// and the heap bytes one open attempt costs. Needs --expose-gc for the memory figure.
+// Usage: node --expose-gc bench/correlate.mjs [--quick] [--engine DIST] [--cpu-prof FILE] [--no-scale]
+//   --engine DIST     take CorrelationEngine from another build (e.g. a copy of an older dist/) to compare
+//   --cpu-prof FILE   write a V8 CPU profile of the timed passes alone (summarise: node bench/lib/profile-top.mjs FILE)
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { pathToFileURL } from 'node:url';
 import { best, built, QUICK, report, row } from './lib/common.mjs';
 import { CORPORA, ensureCorpus, readCorpus } from './lib/corpus.mjs';
 
+const option = (name) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const engineDist = option('--engine');
+const profileFile = option('--cpu-prof');
+
 const { XmlIngestor, engineConfigOf } = await built('packages/core/pipeline');
-const { CorrelationEngine } = await built('packages/core/correlate');
+const { CorrelationEngine } =
+  engineDist === undefined
+    ? await built('packages/core/correlate')
+    : await import(pathToFileURL(`${engineDist}/index.js`).href);
 const { createNormalizeContext } = await built('packages/core/normalize');
 const { DEFAULT_ANALYSIS_CONFIG, analysisConfigSchema } = await built('schemas');
 
-const dir = await ensureCorpus((QUICK ? CORPORA.quick : CORPORA.full).relevant);
-const files = readCorpus(dir);
+const TARGET = { op: '>=', value: 600_000 };
 const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG);
 
-function normalise(config, context) {
+function normalise(files, config, context) {
   const events = [];
   for (const { bytes } of files) {
     const ingestor = new XmlIngestor(context, { maxEventBytes: config.maxEventBytes });
@@ -23,28 +38,78 @@ function normalise(config, context) {
 }
 
 /** What OfflineAnalysis does between sorting and diagnosis: add, advance to each event's time, flush. */
-function correlate(events) {
+function correlate(events, stats) {
   const engine = new CorrelationEngine(engineConfigOf(DEFAULT_ANALYSIS_CONFIG, ctx, 'sorted'));
   let attempts = 0;
+  let openSum = 0;
   for (const e of events) {
     engine.add(e);
     attempts += engine.advance(e.time).attempts.length;
+    openSum += engine.openAttempts;
   }
+  if (stats !== undefined) stats.meanOpen = openSum / events.length;
   return attempts + engine.flush().attempts.length;
 }
 
-const events = normalise(DEFAULT_ANALYSIS_CONFIG, ctx);
-// Repeat passes until about two seconds of CPU, so a small corpus still gives a stable figure.
-const passes = Math.max(1, Math.ceil(2 / Math.max(0.01, best(1, () => correlate(events)).cpu)));
-const timed = best(QUICK ? 1 : 3, () => {
-  let attempts = 0;
-  for (let i = 0; i < passes; i++) attempts = correlate(events);
-  return attempts;
-});
-const rate = (events.length * passes) / timed.cpu;
+/** Events per CPU-second over passes of about two CPU-seconds, best of `runs`; and the mean open attempts. */
+function rateOf(events, runs) {
+  const stats = {};
+  const passes = Math.max(1, Math.ceil(2 / Math.max(0.01, best(1, () => correlate(events, stats)).cpu)));
+  const timed = best(runs, () => {
+    let attempts = 0;
+    for (let i = 0; i < passes; i++) attempts = correlate(events);
+    return attempts;
+  });
+  return { rate: (events.length * passes) / timed.cpu, attempts: timed.result, passes, meanOpen: stats.meanOpen };
+}
+
+const files = readCorpus(await ensureCorpus((QUICK ? CORPORA.quick : CORPORA.full).relevant));
+const events = normalise(files, DEFAULT_ANALYSIS_CONFIG, ctx);
+let session;
+if (profileFile !== undefined) {
+  session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+}
+const main = rateOf(events, QUICK ? 1 : 3);
+if (session !== undefined) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
+  console.log(`CPU profile of the timed passes: ${profileFile}`);
+}
 console.log(
-  `${events.length} normalised events → ${timed.result} attempts; ${passes} passes; ${Math.round(rate)} events/CPU-s`,
+  `${events.length} normalised events → ${main.attempts} attempts; ${main.passes} passes; ` +
+    `${Math.round(main.rate)} events/CPU-s; ${main.meanOpen.toFixed(0)} attempts open on average`,
 );
+
+/** The same rate on one day of 1,000, 10,000 and 100,000 users (quick: 1,000 and 2,000). */
+async function scaleRows() {
+  if (process.argv.includes('--no-scale')) return [];
+  const rows = [];
+  for (const users of QUICK ? [1_000, 2_000] : [1_000, 10_000, 100_000]) {
+    const params = { ...CORPORA.full.relevant, users };
+    const scaled =
+      users === (QUICK ? 2_000 : 10_000)
+        ? events
+        : normalise(readCorpus(await ensureCorpus(params)), DEFAULT_ANALYSIS_CONFIG, ctx);
+    const r = scaled === events ? main : rateOf(scaled, QUICK ? 1 : 3);
+    console.log(
+      `${users} users: ${scaled.length} events, ${Math.round(r.rate)} events/CPU-s, ${r.meanOpen.toFixed(0)} open`,
+    );
+    rows.push(
+      row(
+        'correlate',
+        `engine alone, ${users.toLocaleString('en-US')} users, one day`,
+        r.rate,
+        'events/CPU-s',
+        TARGET,
+        `${scaled.length} events, ${Math.round(r.meanOpen)} attempts open on average`,
+      ),
+    );
+  }
+  return rows;
+}
 
 /**
  * Memory per open attempt: with windows long enough that nothing closes, normalise and add the events one by one
@@ -91,17 +156,19 @@ function engineBytesPerOpenAttempt() {
   return open === 0 ? null : (process.memoryUsage().heapUsed - before) / open;
 }
 
+const scale = await scaleRows();
 const perAttempt = bytesPerOpenAttempt();
 const enginePerAttempt = engineBytesPerOpenAttempt();
 report([
   row(
     'correlate',
     'correlation engine alone',
-    rate,
+    main.rate,
     'events/CPU-s',
-    { op: '>=', value: 500_000 },
-    `${events.length} events × ${passes} passes`,
+    TARGET,
+    `${events.length} events × ${main.passes} passes`,
   ),
+  ...scale,
   row(
     'correlate',
     'heap per open attempt (with its events)',

@@ -6,14 +6,14 @@ import { z } from 'zod';
  */
 export const analysisConfigSchema = z
   .object({
-    /** NetBIOS domain → DNS domain / UPN suffixes, e.g. { "CORP": ["corp.example.com", "example.com"] }. */
-    domains: z.record(z.string(), z.array(z.string())).default({}),
-    /** RADIUS probe account of the DA server (registry value RadiusProbeUser); default DAProbeUser. */
-    probeUsers: z.array(z.string()).default(['DAProbeUser']),
-    /**
-     * NPS AuthenticationType values of RADIUS traffic that is not DirectAccess OTP (which is PAP, MS-OTPCE §3.2.5.1):
-     * a decision of these types that no client, IIS or CA event corroborates is ignored, not reported as an attempt.
-     */
+    domains: z
+      .record(z.string(), z.array(z.string()))
+      .default({})
+      .describe('NetBIOS domain → DNS domain / UPN suffixes, e.g. { "CORP": ["corp.example.com", "example.com"] }.'),
+    probeUsers: z
+      .array(z.string())
+      .default(['DAProbeUser'])
+      .describe('RADIUS probe account of the DA server (registry value RadiusProbeUser); default DAProbeUser.'),
     nonOtpRadiusAuthenticationTypes: z
       .array(z.string())
       .default([
@@ -26,29 +26,113 @@ export const analysisConfigSchema = z
         'CHAP',
         'EAP-TLS',
         'Unauthenticated',
-      ]),
-    /** Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open. */
-    otpTemplatePattern: z.string().default('otp'),
-    /** How far apart two hosts' clocks may be, in ms. */
-    clockSkewToleranceMs: z.number().int().nonnegative().default(180_000),
-    /** A new attempt starts when this much time has passed since the user's previous event, in ms. */
-    attemptGapMs: z.number().int().positive().default(300_000),
-    /** An attempt still waiting for its next step this long after its last event is closed, in ms. */
-    stageTimeoutMs: z.number().int().positive().default(120_000),
-    /** Extra slack when placing a RADIUS decision inside an IIS request's [start, end], in ms (IIS logs whole seconds). */
-    gatewayJoinSlackMs: z.number().int().nonnegative().default(1_500),
-    /** Which sources the input is expected to hold; `auto` = those that appear in it. */
-    sources: z.union([z.literal('auto'), z.array(z.enum(['client', 'gateway', 'radius', 'ca']))]).default('auto'),
-    /** Events logged before this time are rejected as implausible (a zeroed FILETIME renders as 1601). */
-    earliestEventTime: z.iso.datetime({ offset: true }).default('2000-01-01T00:00:00Z'),
-    /** Events logged more than this long after the reference time (the analysis's or collector's clock) are rejected, in ms. */
-    maxFutureMs: z.number().int().nonnegative().default(86_400_000),
-    /** Largest single event accepted, in bytes; a larger one is rejected without being buffered whole. */
+      ])
+      .describe(
+        'NPS AuthenticationType values of RADIUS traffic that is not DirectAccess OTP (which is PAP, MS-OTPCE §3.2.5.1): a decision of these types that no client, IIS or CA event corroborates is ignored, not reported as an attempt.',
+      ),
+    otpTemplatePattern: z
+      .string()
+      .default('otp')
+      .describe(
+        'Certificate templates that are OTP logon templates; a CA request for another template only joins an attempt already open.',
+      ),
+    signingTemplatePattern: z
+      .string()
+      .default('OTPRA|OTP.?Sign')
+      .describe(
+        "Certificate templates of the DA server's own OTP signing (registration authority) certificate, e.g. DAOTPRA (docs/windows-events.md §1.3). The CA's decisions on the DA server's machine requests for them are evidence.",
+      ),
+    daServerAddresses: z
+      .record(z.string(), z.array(z.string()))
+      .default({})
+      .describe(
+        'Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name a RADIUS client only by address. Addresses NPS logged in 6272/6273 for a named client are learned as well.',
+      ),
+    signingRequestWindowMs: z
+      .number()
+      .int()
+      .positive()
+      .default(86_400_000)
+      .describe(
+        "How long before an attempt a denial of the DA server's signing-certificate request still explains it, in ms.",
+      ),
+    radiusTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(5_000)
+      .describe(
+        "The DA server's RADIUS timeout (Get-RemoteAccessRadius, default 5 s), in ms: an OTP request without a RADIUS decision that took at least this long waited for RADIUS; one well below it (under half) was refused by the DA server itself (docs/windows-events.md §9).",
+      ),
+    certificateValidityMs: z
+      .number()
+      .int()
+      .positive()
+      .default(600_000)
+      .describe(
+        'Validity of the OTP logon certificate, in ms: the same user asking again from the same computer within it after a success means the issued certificate could not log them on (docs/windows-events.md §9).',
+      ),
+    npsLogUtcOffsets: z
+      .record(z.string(), z.string().regex(/^(UTC)?[+-]\d{1,2}(:?\d{2})?$/i))
+      .default({})
+      .describe(
+        "UTC offset of each NPS server's local time (NPS server name → `+01:00`), for NPS log files, which write local time with no offset. A server not listed here gets its offset learned from its 6272/6273 events when the input holds both; otherwise its times are read as UTC, and the summary says so (docs/windows-events.md §9).",
+      ),
+    iisServerName: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        'The DA server of IIS W3C logs whose site does not log s-computername and whose path does not name it (`<host>/W3SVC<n>/u_ex*.log`); without it, such lines name the server by its address (s-ip).',
+      ),
+    clockSkewToleranceMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(180_000)
+      .describe("How far apart two hosts' clocks may be, in ms."),
+    attemptGapMs: z
+      .number()
+      .int()
+      .positive()
+      .default(300_000)
+      .describe("A new attempt starts when this much time has passed since the user's previous event, in ms."),
+    stageTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(120_000)
+      .describe('An attempt still waiting for its next step this long after its last event is closed, in ms.'),
+    gatewayJoinSlackMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1_500)
+      .describe(
+        "Extra slack when placing a RADIUS decision inside an IIS request's [start, end], in ms (IIS logs whole seconds).",
+      ),
+    sources: z
+      .union([z.literal('auto'), z.array(z.enum(['client', 'gateway', 'radius', 'ca']))])
+      .default('auto')
+      .describe('Which sources the input is expected to hold; `auto` = those that appear in it.'),
+    earliestEventTime: z.iso
+      .datetime({ offset: true })
+      .default('2000-01-01T00:00:00Z')
+      .describe('Events logged before this time are rejected as implausible (a zeroed FILETIME renders as 1601).'),
+    maxFutureMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(86_400_000)
+      .describe(
+        "Events logged more than this long after the reference time (the analysis's or collector's clock) are rejected, in ms.",
+      ),
     maxEventBytes: z
       .number()
       .int()
       .positive()
-      .default(4 * 1024 * 1024),
+      .default(4 * 1024 * 1024)
+      .describe('Largest single event accepted, in bytes; a larger one is rejected without being buffered whole.'),
   })
   .strict();
 export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;

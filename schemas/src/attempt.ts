@@ -66,6 +66,11 @@ export const attemptRecordSchema = z.object({
   clientAddress: z.string().nullable(),
   /** Set when an IIS request overlapped two users' attempts on one DA server and was not attributed. */
   gatewayAmbiguous: z.boolean(),
+  /**
+   * Root-cause codes of problems found beside the verdict, e.g. `certificate_not_usable_for_logon` on a success the
+   * same user had to repeat (the verdict stays success).
+   */
+  findings: z.array(z.string()).default([]),
   /** Why the attempt was closed: the client's result, the next attempt, or a timeout waiting for a stage. */
   closedBy: z.enum(['result', 'timeout', 'end_of_input']),
 });
@@ -89,5 +94,12 @@ export const summarySchema = z.object({
   attempts: z.record(z.string(), z.number().int()),
   /** Why events were ignored, by drop-reason code. */
   ignoredBy: z.record(z.string(), z.number().int()),
+  /**
+   * For NPS log files (local time, no offset in the records): the UTC offset used per NPS server and where it came
+   * from (configured, learned from the server's 6272/6273, or UTC assumed). Absent without NPS log files.
+   */
+  npsLogClocks: z
+    .record(z.string(), z.object({ offset: z.string(), basis: z.enum(['configured', 'learned', 'assumed_utc']) }))
+    .optional(),
 });
 export type Summary = z.infer<typeof summarySchema>;

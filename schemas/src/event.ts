@@ -86,6 +86,16 @@ export const radiusDecisionSchema = z.object({
   nasIdentifier: z.string().nullable(),
   authenticationType: z.string().nullable(),
   networkPolicy: z.string().nullable(),
+  /**
+   * For a decision read from an NPS log file, whose times are the NPS server's local time with no offset
+   * (docs/windows-events.md §9): the offset applied and where it came from. Absent for 6272/6273/6274 (UTC).
+   */
+  clock: z
+    .object({
+      offsetMinutes: z.number().int(),
+      basis: z.enum(['configured', 'learned', 'assumed_utc']),
+    })
+    .optional(),
 });
 
 /** RADIUS: System-log `NPS` 4402, no domain controller available for a domain (names no user). */
@@ -95,6 +105,30 @@ export const radiusDirectorySchema = z.object({
   source: z.literal('radius'),
   domain: z.string(),
 });
+
+/**
+ * RADIUS: System-log `NPS`/`IAS` 13, 14, 17, 18: NPS refused a RADIUS client (unknown address, bad authenticator:
+ * mismatched shared secret, Message-Authenticator missing or invalid; docs/windows-events.md §9). Names no user.
+ */
+export const radiusClientErrorSchema = z.object({
+  ...common,
+  kind: z.literal('radius.client_error'),
+  source: z.literal('radius'),
+  /** The RADIUS client as NPS names it: its address or friendly name. */
+  client: z.string(),
+  problem: z.enum([
+    'unknown_client',
+    'bad_authenticator',
+    'missing_message_authenticator',
+    'bad_message_authenticator',
+  ]),
+});
+
+/**
+ * The computer account of a CA request made by a machine (`DOMAIN\DA01$` → `da01`): only the DA server's requests for
+ * its OTP signing template are kept (docs/windows-events.md §9); null or absent for a user's request.
+ */
+const machineRequester = z.string().nullable().optional();
 
 /** CA: Security 4886 (request received). */
 export const caRequestSchema = z.object({
@@ -106,6 +140,9 @@ export const caRequestSchema = z.object({
   subject: z.string().nullable(),
   /** The requesting machine named in Attributes (`rmd:`/`ccm:`), when present. */
   requestingMachine: z.string().nullable(),
+  /** 4886 v1 `RequestCSPProvider`: the cryptographic provider the requester used (explains 0x80094811). */
+  cspProvider: z.string().nullable().optional(),
+  machineRequester,
 });
 
 /** CA: Security 4887 issued / 4888 denied / 4889 pending, and CertificationAuthority 53/21/22 (denied, error) / 54 (pending). */
@@ -121,6 +158,7 @@ export const caResultSchema = z.object({
   subject: z.string().nullable(),
   /** Free text of a CertificationAuthority application event (Reason / ErrorCode / AdditionalInformation). */
   detail: z.string().nullable(),
+  machineRequester,
 });
 
 /** An event of one of the four sources, normalised: what the correlator consumes and Kafka carries. */
@@ -129,6 +167,7 @@ export const normalizedEventSchema = z.discriminatedUnion('kind', [
   gatewayEventSchema,
   radiusDecisionSchema,
   radiusDirectorySchema,
+  radiusClientErrorSchema,
   caRequestSchema,
   caResultSchema,
 ]);
@@ -137,6 +176,7 @@ export type ClientEvent = z.infer<typeof clientEventSchema>;
 export type GatewayEvent = z.infer<typeof gatewayEventSchema>;
 export type RadiusDecision = z.infer<typeof radiusDecisionSchema>;
 export type RadiusDirectoryUnavailable = z.infer<typeof radiusDirectorySchema>;
+export type RadiusClientError = z.infer<typeof radiusClientErrorSchema>;
 export type CaRequest = z.infer<typeof caRequestSchema>;
 export type CaResult = z.infer<typeof caResultSchema>;
 export type EventKind = NormalizedEvent['kind'];

@@ -2,6 +2,13 @@
 
 export type { AnalysisConfig, AnalysisConfigInput } from './analysis-config.js';
 export { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from './analysis-config.js';
+export type { AnalysisDocument, AnalysisSummaryLine, AttemptSelection } from './analysis-document.js';
+export {
+  ANALYSIS_SCHEMA_VERSION,
+  analysisDocumentSchema,
+  analysisSummaryLineSchema,
+  attemptSelectionSchema,
+} from './analysis-document.js';
 export type {
   AttemptRecord,
   Evidence,
@@ -32,6 +39,7 @@ export type {
   EventRef,
   GatewayEvent,
   NormalizedEvent,
+  RadiusClientError,
   RadiusDecision,
   RadiusDirectoryUnavailable,
   Source,
@@ -44,12 +52,15 @@ export {
   eventRefSchema,
   gatewayEventSchema,
   normalizedEventSchema,
+  radiusClientErrorSchema,
   radiusDecisionSchema,
   radiusDirectorySchema,
   SOURCES,
   sourceSchema,
   userRefSchema,
 } from './event.js';
+export type { PublishedSchemaName } from './json-schema.js';
+export { PUBLISHED_SCHEMAS, publishedJsonSchema } from './json-schema.js';
 export type {
   FleetStats,
   LatencySummary,
@@ -83,6 +94,8 @@ export {
   ticketSchema,
   ticketScopeSchema,
 } from './ticket.js';
+export type { TicketSinksConfig, TicketSinksConfigInput } from './ticket-sinks.js';
+export { ticketSinksConfigSchema } from './ticket-sinks.js';
 export type { SpanRole, TraceAttributeDoc } from './trace-attributes.js';
 export {
   ATTR,

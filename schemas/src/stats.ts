@@ -90,6 +90,8 @@ export const fleetStatsSchema = z.object({
   /** Failed and incomplete attempts by the stage that failed. */
   byStage: z.record(z.string(), z.number().int()),
   byCause: z.array(z.object({ code: z.string(), title: z.string(), count: z.number().int() })),
+  /** Findings beside the verdicts (e.g. `certificate_not_usable_for_logon` on successes), by code. */
+  byFinding: z.array(z.object({ code: z.string(), title: z.string(), count: z.number().int() })).default([]),
   byGateway: countsByKey,
   byRadius: countsByKey,
   byCa: countsByKey,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /**
- * What a ticket is scoped to: the host of the failing stage (`ca`, `radius`, `gateway`), a client subnet, or the
- * whole fleet (client-side causes, whose host is the user's own computer).
+ * What a ticket is scoped to, where the fix is: the CA, the NPS server that answered, the DA server (`gateway`) that
+ * asked, a client subnet or one client computer, or the whole fleet.
  */
-export const TICKET_SCOPE_KINDS = ['ca', 'radius', 'gateway', 'subnet', 'fleet'] as const;
+export const TICKET_SCOPE_KINDS = ['ca', 'radius', 'gateway', 'subnet', 'computer', 'fleet'] as const;
 export const ticketScopeSchema = z.object({
   kind: z.enum(TICKET_SCOPE_KINDS),
   /** Lower-case host name or subnet; null for `fleet`, or when the log did not name the host. */
@@ -28,6 +28,12 @@ export const ticketSchema = z.object({
   code: z.string(),
   /** `root_cause`: an infrastructure (or unknown) cause; `user_error_burst`: many user errors at once. */
   kind: z.enum(['root_cause', 'user_error_burst']),
+  /**
+   * `scattered`: failures now and then (the mark of a configuration fault), resolved by a quiet period; `incident`:
+   * many at once (an outage), resolved by successes through the scope. A scattered ticket becomes an incident when
+   * the failures pass `incidentThreshold` within `incidentWindowMs`. Absent in tickets written before it existed.
+   */
+  pattern: z.enum(['scattered', 'incident']).default('incident'),
   title: z.string(),
   remediation: z.string(),
   scope: ticketScopeSchema,
@@ -54,7 +60,8 @@ export type Ticket = z.infer<typeof ticketSchema>;
 
 /** A ticket as it changed in one engine step: sinks receive these. */
 export const ticketChangeSchema = z.object({
-  change: z.enum(['opened', 'updated', 'resolved']),
+  /** `reopened`: a new incarnation of a code + scope that was resolved before. */
+  change: z.enum(['opened', 'updated', 'resolved', 'reopened']),
   ticket: ticketSchema,
 });
 export type TicketChange = z.infer<typeof ticketChangeSchema>;
@@ -62,21 +69,83 @@ export type TicketChange = z.infer<typeof ticketChangeSchema>;
 /** Settings of the ticket engine. */
 export const ticketConfigSchema = z
   .object({
-    /** Successes in a row through the scope's host (after the ticket's last failure) that resolve it. */
-    resolveAfterSuccesses: z.number().int().positive().default(3),
-    /** `fleet`: client-side causes get one ticket per code; `subnet`: one per code and client subnet. */
-    clientScope: z.enum(['fleet', 'subnet']).default('fleet'),
-    /** A burst of user errors (same code and scope) opens a ticket when this many arrive within `burstWindowMs`... */
-    burstThreshold: z.number().int().positive().default(20),
-    /** ...from at least this many distinct users (one user retrying twenty times is no burst). */
-    burstMinUsers: z.number().int().positive().default(10),
-    /** Sliding window of the burst rate, in ms of event time. */
-    burstWindowMs: z.number().int().positive().default(600_000),
-    /** Attempt IDs are remembered this long (event time, behind the newest attempt) to ignore duplicates; older attempts are ignored as late. */
-    dedupeHorizonMs: z.number().int().positive().default(86_400_000),
-    maxSampleUsers: z.number().int().nonnegative().default(20),
-    maxTrackedUsers: z.number().int().positive().default(10_000),
-    maxSampleTraceIds: z.number().int().nonnegative().default(10),
+    resolveAfterSuccesses: z
+      .number()
+      .int()
+      .positive()
+      .default(3)
+      .describe(
+        'An incident ticket resolves after this many successes in a row through its scope, after its last failure.',
+      ),
+    quietPeriodMs: z
+      .number()
+      .int()
+      .positive()
+      .default(1_800_000)
+      .describe(
+        'A ticket of scattered failures resolves once no failure of it came for this long (event time): it stays open through successes in between instead of flapping.',
+      ),
+    incidentThreshold: z
+      .number()
+      .int()
+      .positive()
+      .default(5)
+      .describe(
+        'Failures of one cause and scope within `incidentWindowMs` that make a ticket an incident (resolved by successes, not by the quiet period).',
+      ),
+    incidentWindowMs: z
+      .number()
+      .int()
+      .positive()
+      .default(600_000)
+      .describe('Sliding window of the incident rate, in ms of event time.'),
+    clientScope: z
+      .enum(['fleet', 'subnet'])
+      .default('subnet')
+      .describe(
+        '`subnet`: a client-side cause gets one ticket per client subnet (or per computer when the address is unknown); `fleet`: one per cause.',
+      ),
+    burstThreshold: z
+      .number()
+      .int()
+      .positive()
+      .default(20)
+      .describe(
+        'User errors (wrong OTP, cancellations) of one code and scope within `burstWindowMs` that open a burst ticket.',
+      ),
+    burstMinUsers: z
+      .number()
+      .int()
+      .positive()
+      .default(10)
+      .describe('Distinct users a burst needs (one user retrying twenty times is no burst).'),
+    burstWindowMs: z
+      .number()
+      .int()
+      .positive()
+      .default(600_000)
+      .describe('Sliding window of the user-error burst rate, in ms of event time.'),
+    dedupeHorizonMs: z
+      .number()
+      .int()
+      .positive()
+      .default(86_400_000)
+      .describe(
+        'Attempt IDs are remembered this long (event time, behind the newest attempt) to ignore duplicates; older attempts are ignored as late.',
+      ),
+    maxSampleUsers: z.number().int().nonnegative().default(20).describe('Users named in a ticket, at most.'),
+    maxTrackedUsers: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe('Distinct users counted exactly per ticket; beyond, the count is a lower bound (`capped`).'),
+    maxSampleTraceIds: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(10)
+      .describe('Trace IDs of the first attempts kept per ticket, to open in the trace viewer.'),
   })
   .strict();
 export type TicketConfig = z.infer<typeof ticketConfigSchema>;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzePaths } from '@otptrace/cli';
+import { analyzePaths } from '@otptrace/files';
 import type { AnalysisResult, AnalyzedAttempt } from '@otptrace/pipeline';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { renderHtmlReport } from '../../services/cli/src/commands/report-html.js';
@@ -17,7 +17,7 @@ export const HOSTILE_USER =
 
 /** The seed story analysed, plus a copy of bsimon's attempt under the hostile user name. */
 export async function seedAnalysis(): Promise<AnalysisResult> {
-  const result = await analyzePaths([SEED_STORY], analysisConfigSchema.parse({}), quiet, false);
+  const result = await analyzePaths([SEED_STORY], analysisConfigSchema.parse({}));
   return { ...result, attempts: [...result.attempts, hostileCopy(seedAttempt(result))] };
 }
 
@@ -45,5 +45,3 @@ export async function writeSeedReport(): Promise<string> {
   writeFileSync(path, renderHtmlReport(await seedAnalysis(), { traceUrlTemplate: TRACE_URL_TEMPLATE }));
   return path;
 }
-
-const quiet = { stdout() {}, stderr() {} };

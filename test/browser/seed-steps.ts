@@ -40,7 +40,7 @@ export async function findSeedAttemptByKeyboard(page: Page, name: string): Promi
   await expect.poll(() => page.locator('#rows tr').count()).toBe(1);
   await expect.poll(() => page.locator('#rows button.open').textContent()).toBe(SEED_USER);
   let tabs = 0;
-  while (!(await focused(page)).cls.includes('open') && tabs < 12) {
+  while (!(await focused(page)).cls.includes('open') && tabs < 30) {
     await page.keyboard.press('Tab');
     tabs += 1;
   }
@@ -60,7 +60,7 @@ export async function findSeedAttemptByKeyboard(page: Page, name: string): Promi
 }
 
 /** The open dialog shows the seed story: CA failing in red with its code, the cause and remediation, evidence. */
-async function checkSeedWaterfall(page: Page): Promise<void> {
+export async function checkSeedWaterfall(page: Page): Promise<void> {
   const failing = page.locator('ol.waterfall > li[data-failing="true"]');
   expect(await failing.count()).toBe(1);
   expect(await failing.getAttribute('data-stage')).toBe('ca');

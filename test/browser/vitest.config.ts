@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 // `npx vitest run --config test/browser/vitest.config.ts`. CI runs the same files in the integration project.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const alias: Record<string, string> = { '@otptrace/schemas': `${root}schemas/src/index.ts` };
-for (const dir of ['packages', 'services']) {
+for (const dir of ['packages/core', 'packages/adapters', 'packages/tools', 'services']) {
   for (const name of readdirSync(`${root}${dir}`)) {
     if (existsSync(`${root}${dir}/${name}/src/index.ts`))
       alias[`@otptrace/${name}`] = `${root}${dir}/${name}/src/index.ts`;

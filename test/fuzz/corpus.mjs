@@ -1,12 +1,12 @@
 // The seed corpus of the fuzzers: real event renderings, read once. Sources (field for field as Windows writes
-// them): ../fixtures/windows-samples/*.xml (captured renderings), test/scenarios/**/*.xml (scenario events built from the
-// domain doc), examples/seed-story/*.xml (a whole story), and ../fixtures/evtx-samples/*.evtx (binary logs).
+// them): test/fixtures/windows-samples/*.xml (captured renderings), test/scenarios/**/*.xml (scenario events built
+// from the domain doc), examples/seed-story/*.xml (a whole story), and test/fixtures/evtx-samples/*.evtx (binary logs).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const shared = join(repo, '..', 'shared');
+const fixtures = join(repo, 'test', 'fixtures');
 
 /** Every `.xml` file under `dir` (recursively), as `{ name, bytes }`. */
 function xmlFilesUnder(dir) {
@@ -23,7 +23,7 @@ function xmlFilesUnder(dir) {
 /** The XML seed files: samples, scenario events and the seed story. */
 export function xmlSeeds() {
   return [
-    ...xmlFilesUnder(join(shared, 'samples')),
+    ...xmlFilesUnder(join(fixtures, 'windows-samples')),
     ...xmlFilesUnder(join(repo, 'test', 'scenarios')),
     ...xmlFilesUnder(join(repo, 'examples', 'seed-story')),
   ];
@@ -31,7 +31,7 @@ export function xmlSeeds() {
 
 /** The small .evtx samples (under 1.2 MB each, so a mutated copy per case stays cheap). */
 export function evtxSeeds(maxBytes = 1_200_000) {
-  const dir = join(shared, 'evtx-samples');
+  const dir = join(fixtures, 'evtx-samples');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((n) => n.endsWith('.evtx') && statSync(join(dir, n)).size <= maxBytes)

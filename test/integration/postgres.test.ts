@@ -4,11 +4,21 @@ import {
   listTickets,
   migrate,
   type Pool,
+  queryFailureRate,
+  queryFailures,
   queryMetrics,
+  queryServerHealth,
   queryStats,
   settingsFromEnv,
+  writeAttempts,
 } from '@otptrace/postgres';
-import { statsReport } from '@otptrace/stats';
+import {
+  distinctFacts,
+  failureRateFromFacts,
+  matchesFailure,
+  serverHealthFromFacts,
+  statsReport,
+} from '@otptrace/stats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../packages/core/stats/test/attempts.js';
 
@@ -34,11 +44,12 @@ const probes = Array.from({ length: 40 }, (_, i) =>
   buildAttempt({ n: 300 + i, at: T0 + i * 30 * SEC, outcome: 'probe', cause: i % 2 === 0 ? 'radius_account' : null }),
 );
 const day = [...outage, ...recovery, ...wrongOtps, ...probes];
+const ticketConfig = { quietPeriodMs: 5 * 60 * SEC };
 
 beforeAll(async () => {
   pool = createPool(settings);
   const first = await migrate(pool, schema);
-  expect(first.applied).toEqual(['001_attempt_facts.sql', '002_tickets.sql']);
+  expect(first.applied).toEqual(['001_attempt_facts.sql', '002_tickets.sql', '003_dashboard.sql']);
   expect((await migrate(pool, schema)).applied).toEqual([]);
 });
 
@@ -49,7 +60,8 @@ afterAll(async () => {
 
 describe('PostgreSQL statistics and tickets', () => {
   it('an outage opens one ticket and successes through the CA resolve it', async () => {
-    const during = await ingestAttempts(pool, [...outage, ...wrongOtps, ...probes]);
+    // Recovery starts 5 minutes after the outage: a quiet period of 5 minutes lets the successes resolve it.
+    const during = await ingestAttempts(pool, [...outage, ...wrongOtps, ...probes], { ticketConfig });
     expect(during).toMatchObject({ inserted: 95, duplicates: 0 });
     expect(during.changes.map((c) => c.change)).toEqual(['opened']);
     const [open] = await listTickets(pool, { status: 'open' });
@@ -60,7 +72,7 @@ describe('PostgreSQL statistics and tickets', () => {
     });
     expect(open?.affectedUsers.count).toBe(50);
 
-    const after = await ingestAttempts(pool, recovery);
+    const after = await ingestAttempts(pool, recovery, { ticketConfig });
     expect(after.changes.map((c) => [c.change, c.ticket.key])).toEqual([['resolved', open?.key]]);
     const all = await listTickets(pool);
     expect(all).toHaveLength(1);
@@ -70,9 +82,9 @@ describe('PostgreSQL statistics and tickets', () => {
   it('a replay of the same attempts leaves counts and tickets unchanged', async () => {
     const countsBefore = await queryStats(pool, { by: 'cause', bucket: 'hour' });
     const ticketsBefore = await pool.query('SELECT ticket_key, revision, body, updated_at FROM tickets ORDER BY 1');
-    const replay = await ingestAttempts(pool, [...day].reverse());
+    const replay = await ingestAttempts(pool, [...day].reverse(), { ticketConfig });
     expect(replay).toMatchObject({ inserted: 0, duplicates: day.length, changes: [] });
-    expect(replay.tickets.duplicate).toBe(day.length);
+    expect(replay.tickets?.duplicate).toBe(day.length);
     expect(await queryStats(pool, { by: 'cause', bucket: 'hour' })).toEqual(countsBefore);
     expect((await pool.query('SELECT ticket_key, revision, body, updated_at FROM tickets ORDER BY 1')).rows).toEqual(
       ticketsBefore.rows,
@@ -112,5 +124,54 @@ describe('PostgreSQL statistics and tickets', () => {
     const latencies = (await queryStats(pool)).latencies;
     expect(latencies.ca).toEqual({ count: 60, p50: 300, p90: 300, p99: 300, max: 300 });
     expect(latencies.radius.count).toBe(65);
+  });
+
+  it('answers the dashboard panels (rate, server health, failures) as the in-memory store does', async () => {
+    // CA issuance times spread from 10 ms to 1.5 s on ca02, an hour after the outage: the p90 comes from the sketch.
+    const slowCa = Array.from({ length: 30 }, (_, i) =>
+      buildAttempt({
+        n: 400 + i,
+        at: T0 + 7_200_000 + i * 20 * SEC,
+        outcome: i % 6 === 0 ? 'failure' : 'success',
+        stage: i % 6 === 0 ? 'ca' : null,
+        cause: i % 6 === 0 ? 'ca_pending' : null,
+        ca: 'ca02.corp.example',
+        caMs: 10 + i * 50,
+      }),
+    );
+    expect((await writeAttempts(pool, slowCa)).inserted).toBe(30);
+    const facts = distinctFacts([...day, ...slowCa]);
+    for (const range of [
+      { fromMs: T0, toMs: T0 + 3 * 3_600_000 },
+      { fromMs: T0 + 120 * SEC, toMs: T0 + 900 * SEC },
+      { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 },
+    ]) {
+      expect(await queryFailureRate(pool, range)).toEqual(failureRateFromFacts(facts, range));
+      expect(await queryServerHealth(pool, range)).toEqual(serverHealthFromFacts(facts, range));
+    }
+    const hours = { fromMs: T0, toMs: T0 + 3 * 3_600_000 };
+    const rate = await queryFailureRate(pool, hours);
+    expect(rate.stepMs).toBe(300_000);
+    // The first five minutes: the whole outage (one every 6 s) and the five wrong OTPs (one a minute).
+    expect(rate.buckets[0]).toMatchObject({ attempts: 55, failures: 55, byStage: { ca: 50, radius: 5 } });
+    const health = await queryServerHealth(pool, hours);
+    // The test attempts name ca01 even when they stopped at NPS (the builder fills every host): 65 through it.
+    expect(health.ca.map((s) => [s.host, s.attempts, s.failures])).toEqual([
+      ['ca01.corp.example', 65, 50],
+      ['ca02.corp.example', 30, 5],
+    ]);
+    // Nearest rank: the 27th of 30 CA times (10 + 26 × 50 ms), within the sketch's 1 %.
+    expect(health.ca[1]!.p90Ms! / 1310).toBeCloseTo(1, 1);
+    for (const filter of [{}, { stage: 'radius' as const }, { cause: 'ca_pending' }, { host: 'ca01.corp.example' }]) {
+      const fromDb = await queryFailures(pool, hours, filter, 7);
+      const expected = facts.filter((f) => matchesFailure(f, hours, filter));
+      expect(fromDb.total).toBe(expected.length);
+      expect(fromDb.attempts.map((a) => a.id)).toEqual(
+        expected
+          .sort((a, b) => b.startMs - a.startMs || a.attemptId.localeCompare(b.attemptId))
+          .slice(0, 7)
+          .map((f) => f.attemptId),
+      );
+    }
   });
 });

@@ -8,8 +8,8 @@ const script = fileURLToPath(new URL('../../deploy/zipkin/zipkin.sh', import.met
 /** Zipkin's own API (UI and query), where the tests read traces back. */
 export const ZIPKIN_API = `http://127.0.0.1:${process.env.ZIPKIN_PORT ?? '9411'}/api/v2`;
 
-/** The OTLP/HTTP traces URL of the running Zipkin (its OTLP module, or the bridge where the module is not served). */
-export function zipkinOtlpEndpoint(): string {
+/** Zipkin's span intake (POST /api/v2/spans), where OpenTelemetry's Zipkin exporter sends. */
+export function zipkinSpansEndpoint(): string {
   return execFileSync('bash', [script, 'endpoint'], { encoding: 'utf8' }).trim();
 }
 
@@ -23,7 +23,7 @@ async function zipkinRunning(): Promise<boolean> {
 }
 
 /**
- * Starts Zipkin with its OTLP intake through the operator's script (idempotent: a running server is reused and
+ * Starts Zipkin through the operator's script (idempotent: a running server is reused and
  * nothing is downloaded twice). A server this call started is stopped when the test run exits.
  */
 export async function setupZipkin(): Promise<void> {

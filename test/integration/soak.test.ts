@@ -95,6 +95,7 @@ function pipeline(prefix: string) {
         deadLetter: topics.deadLetter,
       }),
       OTPTRACE_COLLECTOR_CREATE_TOPICS: 'false',
+      OTPTRACE_COLLECTOR_TRANSACTIONAL_ID_PREFIX: `${prefix}.collector`,
       OTPTRACE_COLLECTOR_HTTP__HOST: '127.0.0.1',
       OTPTRACE_COLLECTOR_HTTP__PORT: '0',
       OTPTRACE_COLLECTOR_HTTP__TOKENS: TOKEN,

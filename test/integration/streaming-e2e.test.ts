@@ -24,6 +24,8 @@ function siteCollector(ready: PipelineReady, site: string, prefix: string): Serv
       deadLetter: { name: `${prefix}.dead-letter`, partitions: 3, replicationFactor: 1 },
     }),
     OTPTRACE_COLLECTOR_CREATE_TOPICS: 'false',
+    // One collector process per site on this machine: each needs its own transactional ids.
+    OTPTRACE_COLLECTOR_TRANSACTIONAL_ID_PREFIX: `${prefix}.collector.${site}`,
     OTPTRACE_COLLECTOR_HTTP__HOST: '127.0.0.1',
     OTPTRACE_COLLECTOR_HTTP__PORT: '0',
     OTPTRACE_COLLECTOR_HTTP__TOKENS: ready.token,

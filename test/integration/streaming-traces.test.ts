@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { offlineAttempts, scenarioFiles } from '../../services/correlator/test/ports.js';
 import { startSmallPipeline } from './pipeline.js';
-import { ZIPKIN_API, zipkinOtlpEndpoint } from './setup-zipkin.js';
+import { ZIPKIN_API, zipkinSpansEndpoint } from './setup-zipkin.js';
 
-/** Polls Zipkin for one trace until it has spans (the bridge stores them asynchronously). */
+/** Polls Zipkin for one trace until it has spans (Zipkin stores them asynchronously). */
 async function zipkinTrace(traceId: string, timeoutMs = 30_000): Promise<Array<{ traceId: string; name: string }>> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -25,7 +25,8 @@ describe('correlator traces into a real backend', () => {
     expect(expected.length).toBeGreaterThanOrEqual(2);
     const pipeline = await startSmallPipeline('traces', {
       OTPTRACE_CORRELATOR_TRACES__ENABLED: 'true',
-      OTPTRACE_CORRELATOR_TRACES__TRACES_ENDPOINT: zipkinOtlpEndpoint(),
+      OTPTRACE_CORRELATOR_TRACES__PROTOCOL: 'zipkin',
+      OTPTRACE_CORRELATOR_TRACES__TRACES_ENDPOINT: zipkinSpansEndpoint(),
     });
     try {
       await pipeline.post(files);

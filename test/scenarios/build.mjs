@@ -6,7 +6,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flow, mergeFlows, nextRecord, resetRecords } from './flow.mjs';
-import { ca4886, ca4887, logon, nps, nps4402 } from './render.mjs';
+import { ca4886, ca4887, ca4888, logon, nps, nps4402, npsClientError } from './render.mjs';
+import { dtsLog, odbcLog, w3cLog } from './text-logs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const T = (hhmmss) => Date.parse(`2026-11-02T${hhmmss}Z`);
@@ -458,10 +459,286 @@ const SCENARIOS = {
   },
 };
 
+// docs/windows-events.md §9: failure modes the four logs show that the first catalogue did not tell apart.
+const probeDenied = denied(8, 'The specified user account does not exist.');
+const failedIn = (user, stage, code) => ({ user: `corp\\${user}`, outcome: 'failure', failedStage: stage, code });
+const authFailedRequest = (user, t0, web, client = authFailed('80004005')) => ({ user, t0, iis: web, client });
+/** The DA server's own request for its OTP signing certificate (requester CORP\DA01$, template DAOTPRA). */
+const signingRequest = (time, requestId, hresult) => [
+  () =>
+    ca4886({
+      time,
+      recordId: nextRecord('ca-sec', 61500),
+      requestId,
+      requester: 'CORP\\DA01$',
+      template: 'DAOTPRA',
+      machine: 'da01.corp.example',
+      subject: 'CN=da01.corp.example',
+      csp: 'Microsoft Software Key Storage Provider',
+    }),
+  () =>
+    hresult === null
+      ? ca4887({
+          time: time + 30,
+          recordId: nextRecord('ca-sec', 61500),
+          requestId,
+          requester: 'CORP\\DA01$',
+          template: 'DAOTPRA',
+          machine: 'da01.corp.example',
+          upn: 'da01$@corp.example',
+          subject: 'CN=da01.corp.example',
+        })
+      : ca4888({
+          time: time + 30,
+          recordId: nextRecord('ca-sec', 61500),
+          requestId,
+          requester: 'CORP\\DA01$',
+          template: 'DAOTPRA',
+          machine: 'da01.corp.example',
+          hresult,
+        }),
+];
+
+const DOMAIN_SCENARIOS = {
+  'radius-extension-failed': {
+    flows: [
+      {
+        user: 'abel',
+        t0: T('10:00:00'),
+        iis: web,
+        radius: denied(9, 'The connection request was discarded by a third-party extension DLL file.'),
+        client: authFailed('80004005'),
+      },
+    ],
+    intent: [failedIn('abel', 'radius', 'radius_extension_failed')],
+  },
+  'radius-remote-unavailable': {
+    // NPS proxies to the OTP server, which did not answer (117) and, a minute later, did not process (112).
+    flows: [
+      {
+        user: 'bea',
+        t0: T('10:01:00'),
+        iis: { status: 200, timeTaken: 4_100 },
+        radius: denied(117, 'The remote RADIUS server did not respond.'),
+        client: authFailed('80004005'),
+      },
+      {
+        user: 'cid',
+        t0: T('10:02:00'),
+        iis: web,
+        radius: denied(112, 'The remote RADIUS server did not process the authentication request.'),
+        client: authFailed('80004005'),
+      },
+    ],
+    intent: [
+      failedIn('bea', 'radius', 'radius_remote_unavailable'),
+      failedIn('cid', 'radius', 'radius_remote_unavailable'),
+    ],
+  },
+  'radius-remote-access-lockout': {
+    // 64 is NPS's own lockout; 36 (the AD lockout) stays radius_account.
+    flows: [
+      {
+        user: 'dina',
+        t0: T('10:03:00'),
+        iis: web,
+        radius: denied(64, 'Remote Access Account Lockout has been triggered for the user account.'),
+        client: authFailed(),
+      },
+      {
+        user: 'egon',
+        t0: T('10:04:00'),
+        machine: 'client02.corp.example',
+        iis: web,
+        radius: denied(36, 'The user account that is specified in the RADIUS Access-Request message is locked.'),
+        client: authFailed(),
+      },
+    ],
+    intent: [failedIn('dina', 'radius', 'radius_remote_access_lockout'), failedIn('egon', 'radius', 'radius_account')],
+  },
+  'radius-unknown-domain': {
+    // Reason 7 alone is the user name's domain; 7 with a 4402 from the same NPS server around it is a DC outage.
+    flows: [
+      {
+        user: 'fay',
+        t0: T('10:05:00'),
+        iis: web,
+        radius: denied(7, 'The specified domain does not exist.'),
+        client: authFailed(),
+      },
+      {
+        user: 'gus',
+        t0: T('10:15:00'),
+        machine: 'client02.corp.example',
+        iis: web,
+        radius: denied(7, 'The specified domain does not exist.'),
+        client: authFailed(),
+      },
+    ],
+    extra: {
+      nps: [() => nps4402({ time: T('10:15:00') + 300, recordId: nextRecord('nps-sys', 84000), domain: 'CORP' })],
+    },
+    intent: [
+      failedIn('fay', 'radius', 'radius_unknown_domain'),
+      failedIn('gus', 'radius', 'radius_directory_unavailable'),
+    ],
+  },
+  'radius-client-misconfigured': {
+    // A success through DA01 (NPS logs its RADIUS address), then the shared secret is rotated on one side only: NPS
+    // logs 14 (invalid authenticator) for DA01's requests and no decision; the DA server waits its RADIUS timeout.
+    flows: [
+      { user: 'hal', t0: T('10:20:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+      authFailedRequest(
+        'ida',
+        T('10:30:00'),
+        { status: 200, timeTaken: 15_300 },
+        { ...authFailed('80004005'), after: 15_600 },
+      ),
+    ],
+    extra: {
+      nps: [0, 5_000, 10_000].map(
+        (d) => () =>
+          npsClientError({
+            eventId: 14,
+            time: T('10:30:00') + 200 + d,
+            recordId: nextRecord('nps-sys', 84000),
+            client: '10.0.0.10',
+          }),
+      ),
+    },
+    intent: [
+      { user: 'corp\\hal', outcome: 'success', failedStage: null, code: null },
+      failedIn('ida', 'radius', 'radius_client_misconfigured'),
+    ],
+  },
+  'gateway-rejected-request': {
+    // No RADIUS decision while the NPS log was read, and IIS answered in 180 ms, far below the 5 s RADIUS timeout:
+    // the DA server refused before asking RADIUS (stale template name or unknown user).
+    flows: [
+      { user: 'DAProbeUser', t0: T('10:34:30'), radius: probeDenied },
+      authFailedRequest(
+        'jon',
+        T('10:35:00'),
+        { status: 200, timeTaken: 180 },
+        { ...authFailed('80004005'), after: 400 },
+      ),
+    ],
+    intent: [
+      { user: 'corp\\daprobeuser', outcome: 'probe', failedStage: null, code: null },
+      failedIn('jon', 'gateway', 'gateway_rejected_request'),
+    ],
+  },
+  'client-certificate-revoked': {
+    flows: [
+      authFailedRequest(
+        'kim',
+        T('10:36:00'),
+        { status: 403, subStatus: 13, timeTaken: 20 },
+        { ...authFailed('80040001'), after: 300 },
+      ),
+    ],
+    intent: [failedIn('kim', 'client', 'client_certificate_revoked')],
+  },
+  'gateway-untrusted-client-certificate': {
+    flows: [
+      authFailedRequest(
+        'lou',
+        T('10:37:00'),
+        { status: 403, subStatus: 16, timeTaken: 20 },
+        { ...authFailed('80040001'), after: 300 },
+      ),
+    ],
+    intent: [failedIn('lou', 'gateway', 'gateway_untrusted_client_certificate')],
+  },
+  'client-certificate-expired': {
+    // KB2973071: Windows 8.1 keeps presenting the expired cached computer certificate.
+    flows: [
+      authFailedRequest(
+        'max',
+        T('10:38:00'),
+        { status: 403, subStatus: 17, timeTaken: 20 },
+        { ...authFailed('80040001'), after: 300 },
+      ),
+    ],
+    intent: [failedIn('max', 'client', 'client_certificate_expired')],
+  },
+  'gateway-otp-extension-blocked': {
+    flows: [
+      authFailedRequest(
+        'ned',
+        T('10:39:00'),
+        { status: 404, subStatus: 2, timeTaken: 15 },
+        { ...authFailed('80004005'), after: 300 },
+      ),
+    ],
+    intent: [failedIn('ned', 'gateway', 'gateway_otp_extension_blocked')],
+  },
+  'signing-certificate-denied': {
+    // The DA server's renewals of its signing certificate were denied (it lost Enroll on DAOTPRA); an autoenrolment
+    // of another computer is noise. Then RADIUS grants, and the client fails before any request reaches the CA.
+    flows: [{ user: 'ora', t0: T('10:45:00'), iis: web, radius: granted, client: authFailed('80004005') }],
+    extra: {
+      ca: [
+        ...signingRequest(T('09:40:00'), 4050, '0x80094012'),
+        ...signingRequest(T('10:40:00'), 4060, '0x80094012'),
+        () =>
+          ca4886({
+            time: T('10:41:00'),
+            recordId: nextRecord('ca-sec', 61500),
+            requestId: 4061,
+            requester: 'CORP\\CLIENT07$',
+            template: 'Machine',
+            machine: 'client07.corp.example',
+          }),
+      ],
+    },
+    intent: [failedIn('ora', 'gateway', 'signing_certificate_denied')],
+  },
+  'ca-revocation-offline': {
+    flows: [
+      {
+        user: 'pia',
+        t0: T('10:46:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'denied', hresult: '0x80092013', app: true },
+        client: enrolFailed,
+      },
+    ],
+    intent: [failedIn('pia', 'ca', 'ca_revocation_offline')],
+  },
+  'ca-chain-untrusted': {
+    flows: [
+      {
+        user: 'rex',
+        t0: T('10:47:00'),
+        iis: web,
+        radius: granted,
+        ca: { result: 'denied', hresult: '0x800B0109', app: true },
+        client: enrolFailed,
+      },
+    ],
+    intent: [failedIn('rex', 'ca', 'ca_chain_untrusted')],
+  },
+  'issued-but-unusable': {
+    // Success, then the same user asks again from the same computer 3 minutes later: the certificate could not log
+    // them on (the finding certificate_not_usable_for_logon on the first attempt; both verdicts stay success).
+    flows: [
+      { user: 'sid', t0: T('10:50:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+      { user: 'sid', t0: T('10:53:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+    ],
+    intent: [
+      { user: 'corp\\sid', outcome: 'success', failedStage: null, code: null },
+      { user: 'corp\\sid', outcome: 'success', failedStage: null, code: null },
+    ],
+  },
+};
+Object.assign(SCENARIOS, DOMAIN_SCENARIOS);
+
 /** Empty a scenario folder of its logs, keeping its golden expected.json (golden.mjs owns that). */
 function clearLogs(dir) {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f !== 'expected.json') rmSync(join(dir, f), { force: true });
+  for (const f of readdirSync(dir)) if (f !== 'expected.json') rmSync(join(dir, f), { force: true, recursive: true });
 }
 
 function writeScenario(name, spec) {
@@ -558,8 +835,90 @@ function writeVariant(name, variant) {
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
 }
 
+/**
+ * The same attempts in the text logs most sites keep (docs/windows-events.md §9): IIS W3C files under
+ * `<host>/W3SVC<n>/` and NPS log files in local time (UTC+1 here, configured in config.json unless learned), beside
+ * the client and CA XML. The differential test in scenarios.test.ts compares their verdicts with the XML originals.
+ */
+const NPS_OFFSET = 60;
+const TEXT_LOG_VARIANTS = {
+  'success-text-logs': { of: 'success', nps: 'dts' },
+  'otp-rejected-text-logs': { of: 'otp-rejected', nps: 'odbc' },
+  'radius-no-response-text-logs': { of: 'radius-no-response', nps: 'dts' },
+  'gateway-rejected-request-text-logs': { of: 'gateway-rejected-request', nps: 'odbc' },
+};
+
+function writeTextLogs(
+  dir,
+  files,
+  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, restartAfter = null, unanswered },
+) {
+  clearLogs(dir);
+  const write = (name, content) => {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  };
+  if (files.client.length > 0) write('client.xml', `${files.client.join('\r\n')}\r\n`);
+  if (files.ca.length > 0) write('ca.xml', `${files.ca.join('\r\n')}\r\n`);
+  if (files.iis.length > 0) write('da01/W3SVC2/u_ex261102.log', w3cLog(files.iis, { restartAfter }));
+  const decisions = files.nps.filter((x) => /<EventID>627[23]</.test(x));
+  const system = files.nps.filter((x) => !/<EventID>627[23]</.test(x));
+  if (keepNpsXml) write('nps.xml', `${files.nps.join('\r\n')}\r\n`);
+  else if (system.length > 0) write('nps-system.xml', `${system.join('\r\n')}\r\n`);
+  // Local NPS log files are named IN<yymm>.log; the reader does not care about the name.
+  if (decisions.length > 0)
+    write(
+      'nps01/IN2611.log',
+      format === 'dts' ? dtsLog(decisions, offset, { unanswered }) : odbcLog(decisions, offset),
+    );
+}
+
+function writeTextLogVariant(name, { of, nps: format }) {
+  const spec = SCENARIOS[of];
+  const dir = join(here, name);
+  const files = mergeFlows(spec.flows.map(flow));
+  writeTextLogs(dir, files, { nps: format });
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ npsLogUtcOffsets: { nps01: '+01:00' } }, null, 2)}\n`);
+  writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(spec.intent, null, 2)}\n`);
+}
+
 resetRecords();
 for (const [name, spec] of Object.entries(SCENARIOS)) writeScenario(name, spec);
+for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
+  resetRecords();
+  writeTextLogVariant(name, variant);
+}
+{
+  // Both the NPS audit events and the DTS log, no offset configured: the offset is learned from the audit twins, and
+  // the log records that repeat them count as duplicates. The W3C log changes its #Fields mid-file (an IIS restart
+  // adding s-computername).
+  resetRecords();
+  const dir = join(here, 'text-logs-learned-offset');
+  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), { nps: 'dts', keepNpsXml: true, restartAfter: 1 });
+  writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
+}
+{
+  // The NPS log holds the user's Access-Request and no answer: NPS took the request and never decided.
+  resetRecords();
+  const dir = join(here, 'nps-log-unanswered');
+  const files = mergeFlows(
+    [
+      {
+        user: 'ugo',
+        t0: T('11:00:00'),
+        iis: { status: 200, timeTaken: 15_200 },
+        radius: denied(16, 'unused: the request is rendered without its answer'),
+        client: { ...authFailed('80004005'), after: 15_500 },
+      },
+    ].map(flow),
+  );
+  writeTextLogs(dir, files, { nps: 'dts', unanswered: () => true });
+  writeFileSync(join(dir, 'config.json'), `${JSON.stringify({ npsLogUtcOffsets: { nps01: '+01:00' } }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'intent.json'),
+    `${JSON.stringify([{ user: 'corp\\ugo', outcome: 'failure', failedStage: 'radius', code: 'radius_request_discarded' }], null, 2)}\n`,
+  );
+}
 for (const [name, variant] of Object.entries(VARIANTS)) {
   resetRecords();
   writeVariant(name, variant);

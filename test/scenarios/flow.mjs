@@ -26,6 +26,10 @@ const HRESULT_TEXT = {
     'The requested certificate template is not supported by this CA. 0x80094800 (-2146875392 CERTSRV_E_UNSUPPORTED_CERT_TYPE)',
   '0x80094811':
     'The public key does not meet the minimum size required by the specified certificate template. 0x80094811 (-2146875375 CERTSRV_E_KEY_LENGTH)',
+  '0x80092013':
+    'The revocation function was unable to check revocation because the revocation server was offline. 0x80092013 (-2146885613 CRYPT_E_REVOCATION_OFFLINE)',
+  '0x800B0109':
+    'A certificate chain processed, but terminated in a root certificate which is not trusted by the trust provider. 0x800b0109 (-2146762487 CERT_E_UNTRUSTEDROOT)',
   '0x80094801':
     'The request contains no certificate template information. 0x80094801 (-2146875391 CERTSRV_E_NO_CERT_TYPE)',
 };
@@ -69,6 +73,7 @@ export function flow({
         status: web.status ?? 200,
         subStatus: web.subStatus ?? 0,
         timeTaken: taken,
+        uriStem: web.uriStem,
       }),
     );
   }
@@ -76,7 +81,15 @@ export function flow({
     const requestId = requestIds++;
     const base = { requestId, requester };
     out.ca.push(
-      ca4886({ ...base, time: at('ca', 1500), recordId: nextRecord('ca-sec', 61500), machine, upn, subject }),
+      ca4886({
+        ...base,
+        time: at('ca', 1500),
+        recordId: nextRecord('ca-sec', 61500),
+        machine,
+        upn,
+        subject,
+        csp: ca.csp,
+      }),
     );
     if (ca.result === 'issued')
       out.ca.push(

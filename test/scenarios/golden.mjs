@@ -3,19 +3,23 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { analyzePaths } from '../../packages/adapters/files/dist/index.js';
+import { toJson } from '../../packages/core/pipeline/dist/index.js';
 import { analysisConfigSchema } from '../../schemas/dist/index.js';
-import { analyzePaths, toJson } from '../../services/cli/dist/index.js';
 import { intentOf, verdictsOf } from './verdicts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
-const io = { stdout() {}, stderr: (s) => process.stderr.write(s) };
 let failed = 0;
 for (const name of readdirSync(here).sort()) {
   const dir = join(here, name);
   if (!existsSync(join(dir, 'intent.json'))) continue;
   // Relative paths keep file names in `rejected` independent of where the repository lives.
-  const json = toJson(await analyzePaths([relative(process.cwd(), dir)], analysisConfigSchema.parse({}), io, false));
+  // A scenario may carry its analysis settings (e.g. NPS log offsets) in config.json; analyze does not read .json.
+  const settings = existsSync(join(dir, 'config.json'))
+    ? JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))
+    : {};
+  const json = toJson(await analyzePaths([relative(process.cwd(), dir)], analysisConfigSchema.parse(settings)));
   const intent = JSON.parse(readFileSync(join(dir, 'intent.json'), 'utf8'));
   if (JSON.stringify(intentOf(json)) !== JSON.stringify(intent)) {
     failed++;

@@ -2,6 +2,9 @@
 //   NPS 6272/6273: test/fixtures/windows-samples/nps-6272-1.xml, nps-6273-1.xml (27 <Data Name> fields each; 6273 ends
 //     ReasonCode, Reason, LoggingResult); System: Task 12552, Keywords 0x8020…/0x8010… (audit success/failure).
 //   NPS 4402: test/fixtures/windows-samples/nps-4402-1.xml (provider NPS, System log, one unnamed <Data>).
+//   NPS 13/14 (System, provider NPS): TechNet "Event ID 14 — RADIUS Client Communication" (cc735357): %1 is the
+//     RADIUS client's address; same shape as 4402.
+//   6272 SubjectUserSid: the user's SID on a grant (the user was found); S-1-0-0 (NULL SID) on these denials.
 //   CA 4886/4887/4888 v1: test/fixtures/windows-samples/adcs-4886-1.xml, adcs-4887-1.xml, adcs-4888-1.xml; 4889 v0 and the
 //     v0 layouts: docs/windows-events.md §2.4 (Task 12805). 4888 Disposition = signed decimal HRESULT.
 //   CertificationAuthority 53/54: docs/windows-events.md §2.4 (RequestId, Reason, SubjectName, AdditionalInformation).
@@ -69,7 +72,7 @@ export function nps({
 }) {
   const denied = eventId !== 6272;
   const fields = [
-    ['SubjectUserSid', 'S-1-0-0'],
+    ['SubjectUserSid', denied ? 'S-1-0-0' : userSid(user)],
     ['SubjectUserName', `${domain}\\${user}`],
     ['SubjectDomainName', domain],
     ['FullyQualifiedSubjectUserName', `${fqdn}/${user}`],
@@ -111,6 +114,21 @@ export function nps({
       computer,
     }),
     data(fields),
+  );
+}
+
+/** A stable domain SID for a user name (the domain part fixed, the RID from the name). */
+export function userSid(user) {
+  let rid = 1100;
+  for (const c of user.toLowerCase()) rid = (rid * 31 + c.charCodeAt(0)) % 90_000;
+  return `S-1-5-21-1004336348-1177238915-682003330-${1100 + rid}`;
+}
+
+/** NPS 13 (unknown RADIUS client address) or 14 (invalid authenticator: shared secret) in the System log. */
+export function npsClientError({ eventId, time, recordId, computer = 'nps01.corp.example', client }) {
+  return nps4402({ time, recordId, computer, domain: client }).replace(
+    '<EventID Qualifiers="49152">4402<',
+    `<EventID Qualifiers="49152">${eventId}<`,
   );
 }
 
@@ -169,6 +187,7 @@ export function ca4886({
   machine,
   upn,
   subject = '',
+  csp = 'Microsoft Software Key Storage Provider',
 }) {
   return event(
     caSystem(4886, 1, '0x8020000000000000', { time, recordId, computer }),
@@ -180,7 +199,7 @@ export function ca4886({
       ['SubjectAlternativeName', upn ? `Other Name: Principal Name=${upn}` : ''],
       ['CertificateTemplate', template],
       ['RequestOSVersion', ''],
-      ['RequestCSPProvider', ''],
+      ['RequestCSPProvider', csp],
       ['RequestClientInfo', ''],
       ['AuthenticationService', 'Kerberos'],
       ['AuthenticationLevel', 'Privacy'],
@@ -317,6 +336,7 @@ export function iis({
   subStatus = 0,
   win32Status = 0,
   timeTaken,
+  uriStem = '/otp/DAAuthOtp.dll',
 }) {
   const end = new Date(Math.floor(time));
   const fields = [
@@ -329,7 +349,7 @@ export function iis({
     ['s-computername', computer.split('.')[0].toUpperCase()],
     ['s-ip', '203.0.113.10'],
     ['cs-method', method],
-    ['cs-uri-stem', '/otp/DAAuthOtp.dll'],
+    ['cs-uri-stem', uriStem],
     ['cs-uri-query', '-'],
     ['sc-status', String(status)],
     ['sc-win32-status', String(win32Status)],

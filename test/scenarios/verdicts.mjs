@@ -13,6 +13,8 @@ export function verdictsOf(json) {
       rootCause: a.rootCause === null ? null : a.rootCause.code,
       traceId: a.traceId,
       gatewayAmbiguous: a.gatewayAmbiguous,
+      // Findings beside the verdict (issue 13: certificate_not_usable_for_logon); only written when there are some.
+      ...(a.findings?.length > 0 ? { findings: a.findings } : {}),
       evidence: a.evidence.map((e) => `${e.source} ${e.eventId} ${e.computer} #${e.recordId} ${e.time}`),
     })),
     summary: json.summary,

@@ -1,7 +1,8 @@
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzePaths, toJson } from '@otptrace/cli';
+import { analyzePaths } from '@otptrace/files';
+import { toJson } from '@otptrace/pipeline';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 
@@ -10,7 +11,6 @@ import { describe, expect, it } from 'vitest';
 
 const scenario = (name: string, file: string) =>
   readFileSync(new URL(`../scenarios/${name}/${file}`, import.meta.url), 'utf8');
-const io = { stdout() {}, stderr() {} };
 type Json = {
   attempts: { user: string; outcome: string; rootCause: { code: string } | null }[];
   summary: { eventsRead: number; eventsCorrelated: number; eventsIgnored: number; eventsRejected: number };
@@ -20,7 +20,7 @@ type Json = {
 async function analyzeDir(files: Record<string, string | Buffer>): Promise<Json> {
   const dir = mkdtempSync(join(tmpdir(), 'otptrace-bad-'));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return toJson(await analyzePaths([dir], analysisConfigSchema.parse({}), io, false)) as Json;
+  return toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))) as Json;
 }
 
 // The success scenario's NPS decision, IIS request, CA events and client result, one file each.
@@ -47,6 +47,14 @@ const validEvent = nps;
 const cases: [string, string, string][] = [
   ['malformed XML (mismatched tags)', validEvent.replace('</Computer>', '</Computr>'), 'malformed_xml'],
   ['truncated event', validEvent.slice(0, 600), 'truncated_event'],
+  // CORP\al<NUL>ice would print as "alice" and be another user (XML 1.0 forbids the character).
+  ['a NUL inside the user name', validEvent.replace('CORP\\alice', 'CORP\\al\u0000ice'), 'forbidden_character'],
+  [
+    'an EventRecordID beyond 2^53 (never rounded)',
+    validEvent.replace(/<EventRecordID>\d+</, '<EventRecordID>9007199254740993<'),
+    'invalid_field',
+  ],
+  ['a NUL as a character reference', validEvent.replace('CORP\\alice', 'CORP\\al&#0;ice'), 'forbidden_character'],
   ['a non-event document', '<html><body>Not an event log</body></html>', 'not_an_event'],
   [
     'an unknown provider in an OTP channel',
@@ -125,7 +133,7 @@ describe('bad input is reported, the rest is analysed', () => {
     out.end(`\n${nps}\n`);
     await new Promise((r) => out.once('finish', r));
     const before = process.memoryUsage().rss;
-    const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse({}), io, false)) as Json;
+    const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))) as Json;
     expectStillAnalysed(json);
     expect(json.rejected).toEqual([expect.objectContaining({ code: 'not_an_event', position: 0 })]);
     // Streaming: the 100 MB are never held at once (a chunk is 1 MB).
@@ -145,7 +153,7 @@ describe('bad input is reported, the rest is analysed', () => {
     out.end(`</Data><Data Name="LoggingResult">${tail ?? ''}\n${nps}\n`);
     await new Promise((r) => out.once('finish', r));
     const before = process.memoryUsage().rss;
-    const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse({}), io, false)) as Json;
+    const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))) as Json;
     expectStillAnalysed(json);
     expect(json.rejected).toEqual([expect.objectContaining({ code: 'event_too_large', position: 0 })]);
     expect(process.memoryUsage().rss - before).toBeLessThan(60 * 1024 * 1024);
@@ -162,7 +170,7 @@ describe('bad input is reported, the rest is analysed', () => {
   });
 
   it('a path that does not exist is a clear error, not a crash', async () => {
-    await expect(analyzePaths(['/nonexistent/otp-logs'], analysisConfigSchema.parse({}), io, false)).rejects.toThrow(
+    await expect(analyzePaths(['/nonexistent/otp-logs'], analysisConfigSchema.parse({}))).rejects.toThrow(
       /no such file or folder/,
     );
   });

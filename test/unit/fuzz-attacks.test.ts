@@ -50,7 +50,7 @@ const attacks: [string, string | Buffer, string][] = [
     nps.replace('<System>', '<?xml-stylesheet href="x"?><System>'),
     'forbidden_markup',
   ],
-  ['a NUL character inside a tag name', nps.replace('<Computer>', '<Comp\u0000uter>'), 'malformed_xml'],
+  ['a NUL character inside a tag name', nps.replace('<Computer>', '<Comp\u0000uter>'), 'forbidden_character'],
   [
     'a CDATA section that hides </Event>',
     nps.replace('>CORP<', '><![CDATA[</Data></EventData></Event>]]><'),

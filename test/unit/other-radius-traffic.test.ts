@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzePaths, toJson } from '@otptrace/cli';
+import { analyzePaths } from '@otptrace/files';
+import { toJson } from '@otptrace/pipeline';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 
@@ -16,7 +17,7 @@ type Json = {
 async function analyze(files: Record<string, string>): Promise<Json> {
   const dir = mkdtempSync(join(tmpdir(), 'otptrace-radius-'));
   for (const [n, c] of Object.entries(files)) writeFileSync(join(dir, n), c);
-  return toJson(await analyzePaths([dir], analysisConfigSchema.parse({}), { stdout() {}, stderr() {} }, false)) as Json;
+  return toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))) as Json;
 }
 
 describe('RADIUS traffic that is not DirectAccess OTP', () => {

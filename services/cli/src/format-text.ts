@@ -2,10 +2,21 @@ import type { AnalysisResult } from '@otptrace/pipeline';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
 
-/** The readable report: one timeline per attempt, then the summary and what was rejected. */
-export function formatText(result: AnalysisResult, maxRejected = 20): string {
+/** What the text report shows of the attempts found. */
+export interface TextOptions {
+  /** The attempts selected (default: all). */
+  readonly shown?: AnalysisResult['attempts'];
+  /** Show the DA server's RADIUS probes in the timeline (hidden by default; the summary counts them either way). */
+  readonly probes?: boolean;
+  readonly maxRejected?: number;
+}
+
+/** The readable report: one timeline per attempt shown, then the summary (of the whole input) and what was rejected. */
+export function formatText(result: AnalysisResult, options: TextOptions = {}): string {
+  const { shown = result.attempts, probes = false, maxRejected = 20 } = options;
   const lines: string[] = [];
-  for (const [i, a] of result.attempts.entries()) lines.push(...attemptLines(a.record, i + 1), '');
+  const timeline = probes ? shown : shown.filter((a) => a.record.outcome !== 'probe');
+  for (const [i, a] of timeline.entries()) lines.push(...attemptLines(a.record, i + 1), '');
   const s = result.summary;
   lines.push('Summary');
   lines.push(
@@ -31,6 +42,10 @@ export function formatText(result: AnalysisResult, maxRejected = 20): string {
       lines.push(`    ${String(v).padStart(6)}  ${k}`);
   }
   lines.push(`  sources in the input: ${result.coverage.join(', ') || 'none'}`);
+  if (shown.length !== result.attempts.length)
+    lines.push(`  attempts shown: ${shown.length} of ${result.attempts.length} (--user, --outcome, ... select them)`);
+  const hidden = shown.length - timeline.length;
+  if (hidden > 0) lines.push(`  probes not in the timeline: ${hidden} (--probes shows them)`);
   if (result.attempts.length > 0)
     lines.push('', formatFleetStats(summarizeAttempts(result.attempts.map((a) => a.record))).trimEnd());
   if (result.rejected.length > 0) {

@@ -1,6 +1,5 @@
 /** @otptrace/cli: the otptrace command. */
 
-export { analyzePaths, toJson } from './commands/analyze.js';
 export { renderHtmlReport } from './commands/report-html.js';
 export { formatText } from './format-text.js';
 export { main } from './main.js';

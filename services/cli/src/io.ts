@@ -1,11 +1,14 @@
+import type { CommandIo } from '@otptrace/runtime';
+
 /** Where a command writes: injected so tests can capture it. */
-export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface Io extends CommandIo {
+  /** Whether standard error is a terminal (progress is redrawn in place there, and shown by itself). */
+  readonly stderrIsTTY?: boolean;
 }
 
 /** The process's own standard output and error. */
 export const processIo: Io = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
+  stderrIsTTY: process.stderr.isTTY === true,
 };

@@ -1,4 +1,5 @@
-import { ANALYZE_HELP, runAnalyze } from './commands/analyze.js';
+import { type CommandSpec, parseCommand, refuse } from '@otptrace/runtime';
+import { runAnalyze } from './commands/analyze.js';
 import { type Io, processIo } from './io.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -15,7 +16,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: async (a, io) => (await import('./commands/generate.js')).runGenerate(a, io),
     summary: 'write a deterministic fleet of logs and their expected verdicts',
   },
-  db: { run: runDb, summary: 'the statistics database: db migrate | db load FILE' },
+  db: {
+    run: async (a, io) => (await import('./commands/db.js')).runDb(a, io),
+    summary: 'the statistics database: db migrate | db load FILE...',
+  },
   pipeline: {
     run: async (a, io) => (await import('./commands/pipeline.js')).runPipeline(a, io),
     summary: 'a local streaming pipeline: broker, collector, correlators (prints one JSON line when ready)',
@@ -25,37 +29,42 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
 const HELP = `otptrace: where and why a DirectAccess OTP logon failed
 
 Usage: otptrace <command> [options]
+       otptrace -h | --help | -V | --version
 
 Commands:
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
 
-Run "otptrace <command> --help" for a command's options.
+Run "otptrace <command> --help" (or "otptrace help <command>") for a command's options.
 
-${ANALYZE_HELP.split('\n')[0]}`;
+Exit codes, every command: 0 it ran, 2 wrong usage or unreadable input (refused before any work), 3 its output could
+not all be written or exported, 1 an unexpected failure.`;
 
-/** `otptrace db migrate|load`: subcommands of the statistics database. */
-async function runDb(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  const db = await import('./commands/stats.js');
-  if (sub === 'migrate') return db.runDbMigrate(rest, io);
-  if (sub === 'load') return db.runDbLoad(rest, io);
-  io.stderr('usage: otptrace db migrate | otptrace db load <analysis.json>\n');
-  return 2;
-}
+const TOP: CommandSpec<Record<string, never>> = {
+  name: 'otptrace',
+  help: HELP,
+  options: {},
+  positionals: { min: 0, max: 0 },
+};
 
 /** Entry point of the otptrace command; returns the exit code. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) return refuse(TOP, io, 'name a command (run otptrace --help)');
+  if (name.startsWith('-')) {
+    const answered = parseCommand(TOP, argv, io);
+    return typeof answered === 'number' ? answered : refuse(TOP, io, 'name a command (run otptrace --help)');
+  }
+  if (name === 'help') {
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    if (topic === undefined && rest[0] !== undefined)
+      return refuse(TOP, io, `unknown command ${JSON.stringify(rest[0])}`);
+    if (topic !== undefined) return topic.run([...rest.slice(1), '--help'], io);
     io.stdout(`${HELP}\n`);
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const command = COMMANDS[name];
-  if (command === undefined) {
-    io.stderr(`otptrace: unknown command ${JSON.stringify(name)}; run otptrace --help\n`);
-    return 2;
-  }
+  if (command === undefined) return refuse(TOP, io, `unknown command ${JSON.stringify(name)}; run otptrace --help`);
   return command.run(rest, io);
 }

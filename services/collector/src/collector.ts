@@ -1,4 +1,4 @@
-import type { KafkaAdmin, RecordProducer, TopicSpec } from '@otptrace/kafka';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, type KafkaAdmin, type RecordProducer, type TopicSpec } from '@otptrace/kafka';
 import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
 import type { CollectorConfig } from './config.js';
 import { type FileInput, startFileInput } from './file-input.js';
@@ -10,7 +10,12 @@ import { followStream } from './stdin-input.js';
 /** What the collector talks to: Kafka (real or in-memory), logs, metrics, and optionally a stdin stream. */
 export interface CollectorPorts {
   producer: RecordProducer;
-  admin: Pick<KafkaAdmin, 'ensureTopics' | 'partitionCount'>;
+  admin: Pick<KafkaAdmin, 'ensureTopics' | 'partitionCount' | 'maxMessageBytes'>;
+  /**
+   * Each topic's max.message.bytes, filled at start-up from the cluster; pass the same map to the producer so that it
+   * cuts its requests to fit (services/collector/src/main.ts).
+   */
+  topicLimits?: Map<string, number>;
   logger: Logger;
   metrics: Metrics;
   stdin?: AsyncIterable<Buffer | string>;
@@ -33,7 +38,11 @@ export interface Collector {
   pollFiles(): Promise<void>;
 }
 
-async function prepareTopics(config: CollectorConfig, ports: CollectorPorts): Promise<number> {
+async function prepareTopics(
+  config: CollectorConfig,
+  ports: CollectorPorts,
+  limits: Map<string, number>,
+): Promise<number> {
   const specs: TopicSpec[] = [config.topics.events, config.topics.raw, config.topics.deadLetter];
   if (config.createTopics) await ports.admin.ensureTopics(specs);
   else {
@@ -43,6 +52,9 @@ async function prepareTopics(config: CollectorConfig, ports: CollectorPorts): Pr
         throw new Error(`topic ${spec.name}: ${count} partitions, configured ${spec.partitions}`);
     }
   }
+  // The limits the topics really have (an existing topic keeps its own), not the configured ones.
+  for (const [name, bytes] of await ports.admin.maxMessageBytes(specs.map((spec) => spec.name)))
+    limits.set(name, bytes);
   return ports.admin.partitionCount(config.topics.events.name);
 }
 
@@ -57,7 +69,8 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
 
   return {
     async start() {
-      const eventPartitions = await prepareTopics(config, ports);
+      const limits = ports.topicLimits ?? new Map<string, number>();
+      const eventPartitions = await prepareTopics(config, ports, limits);
       await ports.producer.connect();
       publisher = createPublisher({
         producer: ports.producer,
@@ -66,14 +79,14 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
         topics: config.topics,
         site: config.site,
         maxEventBytes: config.analysis.maxEventBytes,
-        maxInFlight: config.http.maxInFlightBatches,
+        topicLimits: (topic) => limits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
         logger,
         metrics: ports.metrics,
       });
       if (config.http.enabled) {
         const tls = loadTlsMaterial(config.http, ports.secrets);
         const senders = resolveSenders(config.http, ports.secrets);
-        http = await startHttpInput({ ...config.http, senders, tls }, publisher, logger);
+        http = await startHttpInput({ ...config.http, senders, tls }, publisher, logger, ports.metrics);
         const scheme = tls === null ? 'HTTP' : tls.clientCa === null ? 'HTTPS' : 'HTTPS with client certificates';
         logger.info(
           { port: http.port, senders: senders.map((s) => s.name) },

@@ -1,5 +1,6 @@
 const END_UTF8 = Buffer.from('</Event>', 'utf8');
 const END_UTF16 = Buffer.from('</Event>', 'utf16le');
+const EVENT_START = Buffer.from('<Event', 'utf8');
 
 /** Text encoding of a followed file or stream, from its first bytes (wevtutil and PowerShell may write UTF-16LE). */
 export function encodingOf(head: Uint8Array): 'utf8' | 'utf16le' {
@@ -13,7 +14,9 @@ export function encodingOf(head: Uint8Array): 'utf8' | 'utf16le' {
 export function completeLength(bytes: Buffer, encoding: 'utf8' | 'utf16le'): number {
   const end = encoding === 'utf8' ? END_UTF8 : END_UTF16;
   const at = bytes.lastIndexOf(end);
-  return at < 0 ? 0 : at + end.length;
+  if (at >= 0) return at + end.length;
+  // IIS W3C and NPS database-format logs have no </Event>: a batch of them ends with a complete line.
+  return encoding === 'utf8' && !bytes.includes(EVENT_START) ? bytes.lastIndexOf(0x0a) + 1 : 0;
 }
 
 /** The bytes as UTF-8 for the ingestor (UTF-16LE is decoded; a byte-order mark is dropped). */

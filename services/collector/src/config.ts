@@ -1,3 +1,4 @@
+import { hostname, totalmem } from 'node:os';
 import { kafkaConnectionSchema, PIPELINE_TOPICS, topicSpecSchema } from '@otptrace/kafka';
 import { serviceOptions } from '@otptrace/runtime';
 import { analysisConfigSchema, SOURCES, sourceSchema } from '@otptrace/schemas';
@@ -5,6 +6,27 @@ import { z } from 'zod';
 
 /** Environment prefix of the collector's overrides: OTPTRACE_COLLECTOR_HTTP__PORT=8080 sets http.port. */
 export const COLLECTOR_ENV_PREFIX = 'OTPTRACE_COLLECTOR_';
+
+const DAY_MS = 86_400_000;
+const MiB = 1024 * 1024;
+
+/**
+ * The record-batch limit the collector creates its topics with: Kafka's usual 1 MiB for events and raw XML (a larger
+ * event is dead-lettered as event_too_large_for_topic), 16 MiB for dead letters, so that one can hold the text of
+ * any event up to analysis.maxEventBytes (4 MiB), JSON-escaped.
+ */
+export const TOPIC_MAX_MESSAGE_BYTES = {
+  events: Number(PIPELINE_TOPICS.events.configs['max.message.bytes']),
+  raw: Number(PIPELINE_TOPICS.raw.configs['max.message.bytes']),
+  deadLetter: Number(PIPELINE_TOPICS.deadLetter.configs['max.message.bytes']),
+} as const;
+
+/** Default memory budget for batches in flight: 1/64 of the machine's (or container's) memory, 64 to 512 MiB. */
+export function defaultBodyBudgetBytes(): number {
+  const constrained = process.constrainedMemory();
+  const memory = constrained > 0 && constrained < totalmem() ? constrained : totalmem();
+  return Math.min(512 * MiB, Math.max(64 * MiB, Math.floor(memory / 64)));
+}
 
 /** The three topics the collector writes (the events topic is also read by the correlator: same settings). */
 export const collectorTopicsSchema = z
@@ -148,13 +170,25 @@ export const collectorConfigSchema = z
           .int()
           .positive()
           .default(16 * 1024 * 1024)
-          .describe('Largest batch accepted; a larger body gets 413.'),
+          .describe('Largest batch accepted, compressed and decompressed; a larger body gets 413.'),
+        memoryBudgetBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(defaultBodyBudgetBytes)
+          .describe(
+            'Memory for batches in flight, all senders together, counted as twice their decompressed bodies; a sender ' +
+              'holds at most a fair share. Default: 1/64 of memory, 64-512 MiB; at least 4 × bodyLimitBytes.',
+          ),
         maxInFlightBatches: z
           .number()
           .int()
           .positive()
           .default(8)
-          .describe('Batches being written to Kafka at once; beyond this the collector answers 429.'),
+          .describe(
+            'Batches being read or written at once, all senders together; a sender holds at most a fair share. ' +
+              'Beyond: 429 (sender over its share) or 503.',
+          ),
         retryAfterSeconds: z.number().int().positive().default(5).describe('Retry-After sent with 429 and 503.'),
       })
       .strict()
@@ -184,6 +218,14 @@ export const collectorConfigSchema = z
       })
       .strict()
       .prefault({}),
+    transactionalIdPrefix: z
+      .string()
+      .min(1)
+      .default(() => `otptrace-collector-${hostname()}`)
+      .describe(
+        'Prefix of the Kafka transactional ids (one per batch slot): unique per collector instance and stable ' +
+          'across its restarts (e.g. the pod name of a StatefulSet).',
+      ),
     stdin: z
       .boolean()
       .default(false)
@@ -195,6 +237,10 @@ export const collectorConfigSchema = z
   .refine((c) => !c.http.enabled || c.http.tokens.length + c.http.clients.length > 0, {
     message: 'http.enabled needs at least one sender in http.clients or http.tokens',
     path: ['http', 'tokens'],
+  })
+  .refine((c) => c.http.memoryBudgetBytes >= 4 * c.http.bodyLimitBytes, {
+    message: 'http.memoryBudgetBytes must be at least 4 × http.bodyLimitBytes (two largest batches, each held twice)',
+    path: ['http', 'memoryBudgetBytes'],
   });
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
 export type HttpConfig = CollectorConfig['http'];

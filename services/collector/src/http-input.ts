@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { Logger } from '@otptrace/runtime';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger, Metrics } from '@otptrace/runtime';
+import { createAdmission } from './admission.js';
+import { ACCEPTED_ENCODINGS, bodyDecoder, streamBody } from './http-body.js';
 import { createRateLimiter, type SenderIdentity, type TlsMaterial } from './http-security.js';
 import { BatchRefused, type Publisher } from './publisher.js';
 
@@ -14,6 +16,10 @@ export interface HttpInputOptions {
   tls: TlsMaterial | null;
   rateLimit: { perSecond: number; burst: number };
   bodyLimitBytes: number;
+  /** Bytes of request bodies all requests in flight may hold (decompressed); each sender a fair share. */
+  memoryBudgetBytes: number;
+  /** Batches read or written at once; each sender a fair share. */
+  maxInFlightBatches: number;
   retryAfterSeconds: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
@@ -27,6 +33,15 @@ export interface HttpInput {
   /** Stops taking new batches; resolves when the batches already taken are answered. */
   close(): Promise<void>;
 }
+
+// Room first held for a body sent without Content-Length (chunked); grown as it comes.
+const UNKNOWN_LENGTH_START = 64 * 1024;
+/**
+ * Memory a batch holds per byte of its (decoded) body while it is read and written: its events' raw text and the
+ * normalised events (measured: about 1.9, test/integration/collector-load.test.ts). The budget counts this, so that
+ * it bounds memory rather than bytes on the wire.
+ */
+export const HELD_BYTES_PER_BODY_BYTE = 2;
 
 /** The path batches are posted to. */
 export const EVENTS_PATH = '/v1/events';
@@ -49,24 +64,37 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
-/** Reads the body up to `limit` bytes; resolves null (and stops reading) as soon as the limit is passed. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(null);
-        return;
+// After a refusal the client may still be sending a body nobody will read. Node would destroy the socket as soon as
+// the answer is written, and a reset while the client is still sending makes its TCP stack drop the answer unread.
+// So: send the answer, end our side, and read (and drop) what still comes for a moment or a few MiB at most.
+const LINGER_MS = 500;
+const LINGER_BYTES = 4 * 1024 * 1024;
+
+function lingeringClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    socket.end();
+    const started = Date.now();
+    const readBefore = socket.bytesRead;
+    const timer = setInterval(() => {
+      if (socket.destroyed || Date.now() - started > LINGER_MS || socket.bytesRead - readBefore > LINGER_BYTES) {
+        clearInterval(timer);
+        socket.destroy();
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+    }, 10);
+    timer.unref();
+  };
+}
+
+/** Answers and closes the connection, whatever of the body is still coming. */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
+  lingeringClose(req.socket);
+  reply(res, status, body, { ...headers, connection: 'close' });
 }
 
 // Node checks headersTimeout and requestTimeout every connectionsCheckingInterval: keep it well below both.
@@ -83,54 +111,98 @@ function createServer(options: HttpInputOptions, listener: (req: IncomingMessage
 }
 
 /**
- * POST /v1/events with a batch of EVTX-XML (`<Event>` elements, optionally inside `<Events>`), over HTTPS when
- * configured (with client certificates when a client CA is). Answers 202 only after Kafka acknowledged every event
- * of the batch; 401 without a known bearer token; 429 past the sender's rate or when too many batches are in
- * flight, 503 when Kafka is unavailable, all with Retry-After; 413 past the body limit; 408 for a client too slow
- * to send its request. Events of computers or sources the sender may not speak for are dead-lettered as
- * computer_not_allowed. Nothing of a refused batch is acknowledged, so the sender simply posts it again.
+ * POST /v1/events with a batch of EVTX-XML (`<Event>` elements, optionally inside `<Events>`, optionally gzip or
+ * deflate), over HTTPS when configured (with client certificates when a client CA is). Token, path, method, encoding,
+ * declared size and capacity (a fair share of the body memory budget and batch slots per sender) are decided before
+ * the body is read; refusals close the connection. The body is parsed as it streams. 202 only after Kafka committed
+ * the batch; every status it can answer: services/collector/README.md. Counts refusals by status and reason.
  */
 export async function startHttpInput(
   options: HttpInputOptions,
   publisher: Publisher,
   logger: Logger,
+  metrics?: Metrics,
 ): Promise<HttpInput> {
+  const refusals = metrics?.counter('otptrace_collector_http_refused_total', 'Requests refused, by status and reason.');
+  const inFlightBytes = metrics?.gauge(
+    'otptrace_collector_body_bytes_in_flight',
+    'Body bytes held by admitted requests.',
+  );
   const retryAfter = { 'retry-after': String(options.retryAfterSeconds) };
   const rate = createRateLimiter(options.rateLimit, options.clock);
+  const admission = createAdmission({
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    maxInFlightBatches: options.maxInFlightBatches,
+    minShareBytes: HELD_BYTES_PER_BODY_BYTE * options.bodyLimitBytes,
+  });
   const tooLarge = { error: `body larger than ${options.bodyLimitBytes} bytes` };
   let closing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if ((req.url ?? '').split('?')[0] !== EVENTS_PATH) return reply(res, 404, { error: 'not found' });
-    if (req.method !== 'POST') return reply(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    const deny = (status: number, reason: string, body: object, headers: Record<string, string> = {}) => {
+      refusals?.(1, { status: String(status), reason });
+      refuse(req, res, status, body, headers);
+    };
+    // Everything is decided on the headers, before a byte of the body is read.
+    if ((req.url ?? '').split('?')[0] !== EVENTS_PATH) return deny(404, 'not_found', { error: 'not found' });
+    if (req.method !== 'POST') return deny(405, 'method', { error: 'use POST' }, { allow: 'POST' });
     const sender = authenticate(req.headers.authorization, options.senders);
-    if (!sender) return reply(res, 401, { error: 'bearer token required' });
-    if (closing) return reply(res, 503, { error: 'shutting down' }, retryAfter);
-    const decision = rate(sender.name);
-    if (!decision.allowed) {
-      return reply(res, 429, { error: 'rate limit' }, { 'retry-after': String(decision.retryAfterSeconds) });
+    if (!sender) return deny(401, 'unauthenticated', { error: 'bearer token required' });
+    if (closing) return deny(503, 'shutting_down', { error: 'shutting down' }, retryAfter);
+    const decoder = bodyDecoder(req.headers['content-encoding']);
+    if (decoder === 'unsupported')
+      return deny(415, 'encoding', { error: `Content-Encoding must be one of ${ACCEPTED_ENCODINGS.join(', ')}` });
+    const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+    if (declared !== null && declared > options.bodyLimitBytes) return deny(413, 'too_large', tooLarge);
+    // Room for the declared body (or a first piece of one of unknown length); more is asked for as it comes.
+    const initial = Math.min(declared ?? UNKNOWN_LENGTH_START, options.bodyLimitBytes);
+    const ticket = admission.admit(sender.name, HELD_BYTES_PER_BODY_BYTE * initial);
+    if (!ticket.admitted) {
+      logger.debug({ sender: sender.name, status: ticket.status, reason: ticket.reason }, 'batch not admitted');
+      return deny(ticket.status, 'capacity', { error: `overloaded: ${ticket.reason}, retry later` }, retryAfter);
     }
-    if (Number(req.headers['content-length'] ?? 0) > options.bodyLimitBytes) {
-      return reply(res, 413, tooLarge, { connection: 'close' });
-    }
-    const body = await readBody(req, options.bodyLimitBytes);
-    if (body === null) return reply(res, 413, tooLarge, { connection: 'close' });
+    inFlightBytes?.(admission.state().bytes);
     try {
-      const summary = await publisher.publish(body, `http:${sender.name}`, sender);
+      // The rate is spent only by batches that are admitted: a refusal for capacity costs the sender nothing.
+      const decision = rate(sender.name);
+      if (!decision.allowed) {
+        const wait = { 'retry-after': String(decision.retryAfterSeconds) };
+        return deny(429, 'rate', { error: 'rate limit' }, wait);
+      }
+      // A client that asked (Expect: 100-continue) sends its body only now, once it is sure to be read.
+      if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+      const batch = publisher.begin(`http:${sender.name}`, sender);
+      const room = (decoded: number) => ticket.cover(HELD_BYTES_PER_BODY_BYTE * decoded);
+      const outcome = await streamBody(req, decoder, options.bodyLimitBytes, room, (chunk) => batch.push(chunk));
+      if (outcome === 'aborted') {
+        logger.info({ sender: sender.name }, 'client went away before its batch was complete');
+        return;
+      }
+      if (outcome === 'too_large') return deny(413, 'too_large', tooLarge);
+      if (outcome === 'bad_encoding')
+        return deny(400, 'bad_encoding', { error: 'the body is not valid data of its Content-Encoding' });
+      if (outcome === 'over_budget')
+        return deny(503, 'capacity', { error: 'overloaded: the memory budget is spent, retry later' }, retryAfter);
+      const summary = await batch.publish();
       if (summary.rejected > 0) logger.info({ sender: sender.name, ...summary }, 'batch had rejected events');
       reply(res, 202, summary);
     } catch (error) {
       if (!(error instanceof BatchRefused)) throw error;
-      if (error.kind === 'overloaded') reply(res, 429, { error: 'overloaded, retry later' }, retryAfter);
-      else if (error.kind === 'unavailable') reply(res, 503, { error: 'Kafka unavailable, retry later' }, retryAfter);
-      else reply(res, 500, { error: 'the batch could not be written' });
+      const message = error.kind === 'unavailable' ? 'Kafka unavailable, retry later' : 'Kafka refused the batch';
+      reply(res, 503, { error: message }, retryAfter);
+    } finally {
+      ticket.release();
+      inFlightBytes?.(admission.state().bytes);
     }
   };
-  const server: Server = createServer(options, (req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'ingestion request failed');
       if (!res.headersSent) reply(res, 500, { error: 'internal error' });
     });
-  });
+  };
+  const server: Server = createServer(options, serve);
+  // Without this listener Node answers 100 Continue at once; with it, a refusal comes before any byte of the body.
+  server.on('checkContinue', serve);
   // A failed handshake (no or untrusted client certificate) is the client's problem: note it, keep serving.
   server.on('tlsClientError', (error: Error) => logger.debug({ reason: error.message }, 'TLS handshake refused'));
   await new Promise<void>((resolve, reject) => {

@@ -1,11 +1,17 @@
-import { createKafkaAdmin, createKafkaClient, createRecordProducer } from '@otptrace/kafka';
+import {
+  createAtomicProducer,
+  createKafkaAdmin,
+  createKafkaClient,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+} from '@otptrace/kafka';
 import { runService } from '@otptrace/runtime';
 import { createCollector } from './collector.js';
 import { COLLECTOR_ENV_PREFIX, collectorConfigSchema } from './config.js';
 
 const SUMMARY = `otptrace collector: takes EVTX-XML in (HTTP(S) POST /v1/events with a bearer token, followed files and
 folders, standard input), parses and validates it with the same code as \`otptrace analyze\`, and publishes to Kafka:
-normalised events (keyed by user), the raw XML (for replay) and dead letters. 202 only after Kafka acknowledged.`;
+normalised events (keyed by user), the raw XML (for replay) and dead letters, each batch in one Kafka transaction.
+202 only after Kafka committed it; a batch refused (503) is never written.`;
 
 runService({
   name: 'otptrace-collector',
@@ -15,8 +21,16 @@ runService({
   build({ config, logger, metrics }) {
     const client = createKafkaClient(config.kafka, logger);
     const admin = createKafkaAdmin(client);
+    const topicLimits = new Map<string, number>();
+    // One transaction per batch slot, plus the file and stdin inputs'.
+    const producer = createAtomicProducer(client, {
+      transactionalIdPrefix: config.transactionalIdPrefix,
+      sessions: config.http.maxInFlightBatches + 2,
+      maxMessageBytes: (topic) => topicLimits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+    });
     const collector = createCollector(config, {
-      producer: createRecordProducer(client),
+      producer,
+      topicLimits,
       admin,
       logger,
       metrics,

@@ -1,10 +1,10 @@
 import { KafkaAdapterError, type RecordProducer } from '@otptrace/kafka';
 import { createNormalizeContext } from '@otptrace/normalize';
-import { XmlIngestor } from '@otptrace/pipeline';
+import { DetectingIngestor, type IngestItem, type StreamCarry } from '@otptrace/pipeline';
 import type { Logger, Metrics } from '@otptrace/runtime';
 import type { AnalysisConfig } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
-import { applySenderPolicy, batchRecords, type SenderPolicy } from './records.js';
+import { applySenderPolicy, batchRecords, type SenderPolicy, type TopicLimits } from './records.js';
 
 /** What one batch came to. */
 export interface BatchSummary {
@@ -13,10 +13,13 @@ export interface BatchSummary {
   rejected: number;
 }
 
-/** Why a batch was not taken: the caller maps it to 429 (overloaded) or 503 (Kafka unavailable) or 500. */
+/**
+ * Why a batch was not written: Kafka unavailable (a retry later can succeed), or failed (Kafka refused it for a reason
+ * of its own, such as authorization: an operator must act). Nothing of a refused batch is visible on the topics.
+ */
 export class BatchRefused extends Error {
   constructor(
-    readonly kind: 'overloaded' | 'unavailable' | 'failed',
+    readonly kind: 'unavailable' | 'failed',
     message: string,
   ) {
     super(message);
@@ -24,8 +27,17 @@ export class BatchRefused extends Error {
   }
 }
 
+/** One batch being taken in: bytes are parsed as they come, then the batch is published whole. */
+export interface BatchBuilder {
+  push(chunk: Uint8Array): void;
+  /** Resolves once Kafka acknowledged every record of the batch; rejects with BatchRefused otherwise. */
+  publish(): Promise<BatchSummary>;
+}
+
 /** Turns bytes of EVTX-XML into Kafka records and publishes them; shared by the HTTP, file and stdin inputs. */
 export interface Publisher {
+  /** Starts a batch whose bytes come in pieces (an HTTP body as it streams). */
+  begin(origin: string, sender?: SenderPolicy): BatchBuilder;
   /**
    * Resolves once Kafka acknowledged every record of the batch; rejects with BatchRefused otherwise. With a sender,
    * its events of computers or sources it may not speak for are dead-lettered as computer_not_allowed.
@@ -47,7 +59,8 @@ export interface PublisherDeps {
   /** The site whose events this collector forwards: the events topic's key (services/correlator/README.md). */
   site: string;
   maxEventBytes: number;
-  maxInFlight: number;
+  /** Each topic's max.message.bytes. */
+  topicLimits: TopicLimits;
   logger: Logger;
   metrics: Metrics;
 }
@@ -64,42 +77,66 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   let inFlight = 0;
   let available = true;
 
+  const publishItems = async (items: IngestItem[], origin: string): Promise<BatchSummary> => {
+    inFlight++;
+    try {
+      const batch = batchRecords(items, origin, deps.topics, deps.site, deps.topicLimits);
+      try {
+        await deps.producer.send(batch.records);
+        available = true;
+      } catch (error) {
+        const retriable = error instanceof KafkaAdapterError && error.retriable;
+        if (retriable) available = false;
+        refused(1, { kind: retriable ? 'unavailable' : 'failed' });
+        const fields = { err: error, origin, records: batch.records.length };
+        if (retriable) deps.logger.warn(fields, 'batch not written to Kafka');
+        else deps.logger.error(fields, 'Kafka refused a batch: check the topics and permissions');
+        throw new BatchRefused(retriable ? 'unavailable' : 'failed', (error as Error).message);
+      }
+      const source = origin.split(':')[0] ?? origin;
+      eventsIn(items.length, { input: source });
+      accepted(batch.accepted);
+      for (const [reason, n] of batch.ignored) ignored(n, { reason });
+      for (const [code, n] of batch.rejected) rejected(n, { code });
+      recordsOut(batch.records.length);
+      const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+      return { accepted: batch.accepted, ignored: sum(batch.ignored), rejected: sum(batch.rejected) };
+    } finally {
+      inFlight--;
+    }
+  };
+  const carries = new Map<string, StreamCarry>();
+  const begin = (origin: string, sender?: SenderPolicy): BatchBuilder => {
+    // A context per batch: its future bound follows the clock (cheap: a domain map and one RegExp).
+    const context = createNormalizeContext(deps.analysis, deps.now());
+    // Event XML, IIS W3C or NPS log files, by content; a followed file or stdin keeps its format, line count and W3C
+    // #Fields from one batch to the next (an HTTP body stands alone).
+    const carry = origin.startsWith('http:') ? undefined : (carries.get(origin) ?? carries.set(origin, {}).get(origin));
+    const ingestor = new DetectingIngestor(
+      context,
+      { maxEventBytes: deps.maxEventBytes, keepRaw: true },
+      carry === undefined ? { label: origin } : { label: origin, carry },
+    );
+    const items: IngestItem[] = [];
+    return {
+      push: (chunk) => {
+        for (const item of ingestor.push(chunk)) items.push(item);
+      },
+      publish: () => {
+        for (const item of ingestor.end()) items.push(item);
+        return publishItems(applySenderPolicy(items, sender), origin);
+      },
+    };
+  };
+
   return {
     kafkaAvailable: () => available,
     inFlight: () => inFlight,
-    async publish(bytes, origin, sender) {
-      if (inFlight >= deps.maxInFlight) {
-        refused(1, { kind: 'overloaded' });
-        throw new BatchRefused('overloaded', `${inFlight} batches are being written already`);
-      }
-      inFlight++;
-      try {
-        // A context per batch: its future bound follows the clock (cheap: a domain map and one RegExp).
-        const context = createNormalizeContext(deps.analysis, deps.now());
-        const ingestor = new XmlIngestor(context, { maxEventBytes: deps.maxEventBytes, keepRaw: true });
-        const items = applySenderPolicy([...ingestor.push(bytes), ...ingestor.end()], sender);
-        const batch = batchRecords(items, origin, deps.topics, deps.site);
-        try {
-          await deps.producer.send(batch.records);
-          available = true;
-        } catch (error) {
-          const retriable = error instanceof KafkaAdapterError && error.retriable;
-          if (retriable) available = false;
-          refused(1, { kind: retriable ? 'unavailable' : 'failed' });
-          deps.logger.warn({ err: error, origin, records: batch.records.length }, 'batch not written to Kafka');
-          throw new BatchRefused(retriable ? 'unavailable' : 'failed', (error as Error).message);
-        }
-        const source = origin.split(':')[0] ?? origin;
-        eventsIn(items.length, { input: source });
-        accepted(batch.accepted);
-        for (const [reason, n] of batch.ignored) ignored(n, { reason });
-        for (const [code, n] of batch.rejected) rejected(n, { code });
-        recordsOut(batch.records.length);
-        const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-        return { accepted: batch.accepted, ignored: sum(batch.ignored), rejected: sum(batch.rejected) };
-      } finally {
-        inFlight--;
-      }
+    begin,
+    publish(bytes, origin, sender) {
+      const batch = begin(origin, sender);
+      batch.push(bytes);
+      return batch.publish();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { OutgoingRecord } from '@otptrace/kafka';
+import { type OutgoingRecord, recordBytes, recordFits } from '@otptrace/kafka';
 import type { IngestItem } from '@otptrace/pipeline';
 import type { NormalizedEvent } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
@@ -43,35 +43,50 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** Maps the ingest items of one batch to Kafka records: events and raw XML, dead letters; ignored ones are counted. */
+/** Each topic's `max.message.bytes` (admin.maxMessageBytes at start-up; tests pass their own). */
+export type TopicLimits = (topic: string) => number;
+
+// A dead letter keeps the event's text when the dead-letter topic can hold it; otherwise it says so and keeps the rest.
+function deadLetterRecord(letter: DeadLetter, topics: CollectorTopics, limits: TopicLimits): OutgoingRecord {
+  const record = { topic: topics.deadLetter.name, key: letter.origin, value: JSON.stringify(letter) };
+  const withHeaders = { ...record, headers: { origin: letter.origin } };
+  if (letter.raw === null || recordFits(withHeaders, limits(topics.deadLetter.name))) return withHeaders;
+  const reason = `${letter.reason}; its text (${letter.raw.length} characters) does not fit the dead-letter topic`;
+  return { ...withHeaders, value: JSON.stringify({ ...letter, reason, raw: null }) };
+}
+
+/**
+ * Maps the ingest items of one batch to Kafka records: events and raw XML, dead letters; ignored ones are counted.
+ * An event one of whose records would not fit its topic's `max.message.bytes` is dead-lettered as
+ * event_too_large_for_topic, and the rest of the batch goes on.
+ */
 export function batchRecords(
   items: readonly IngestItem[],
   origin: string,
   topics: CollectorTopics,
   site: string,
+  limits: TopicLimits,
 ): BatchRecords {
   const result: BatchRecords = { records: [], accepted: 0, ignored: new Map(), rejected: new Map() };
+  const reject = (code: string, reason: string, position: number, raw: string | null) => {
+    bump(result.rejected, code);
+    result.records.push(deadLetterRecord({ code, reason, origin, position, raw }, topics, limits));
+  };
   for (const item of items) {
     if (item.type === 'event') {
-      result.accepted++;
-      result.records.push(...eventRecords(item.event, item.raw, origin, topics, site));
+      const records = eventRecords(item.event, item.raw, origin, topics, site);
+      const tooLarge = records.find((r) => !recordFits(r, limits(r.topic)));
+      if (tooLarge === undefined) {
+        result.accepted++;
+        result.records.push(...records);
+      } else {
+        const reason = `its record for ${tooLarge.topic} (about ${recordBytes(tooLarge)} bytes) is over the topic's max.message.bytes (${limits(tooLarge.topic)})`;
+        reject('event_too_large_for_topic', reason, item.position, item.raw);
+      }
     } else if (item.type === 'ignored') {
       bump(result.ignored, item.reason);
     } else {
-      bump(result.rejected, item.code);
-      const letter: DeadLetter = {
-        code: item.code,
-        reason: item.reason,
-        origin,
-        position: item.position,
-        raw: item.raw,
-      };
-      result.records.push({
-        topic: topics.deadLetter.name,
-        key: origin,
-        value: JSON.stringify(letter),
-        headers: { origin },
-      });
+      reject(item.code, item.reason, item.position, item.raw);
     }
   }
   return result;

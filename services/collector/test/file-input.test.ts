@@ -84,7 +84,7 @@ describe('collector file input', () => {
       topics: config.topics,
       site: 'default',
       maxEventBytes: 1_000_000,
-      maxInFlight: 1,
+      topicLimits: () => 1_048_576,
       logger: createLogger({ name: 't', level: 'silent' }),
       metrics: ports.metrics,
     });

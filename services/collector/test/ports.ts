@@ -31,6 +31,12 @@ export function memoryPorts(eventPartitions = 4): CollectorPorts & { producer: M
         return specs.map((s) => ({ name: s.name, created: true, partitions: s.partitions }));
       },
       partitionCount: async () => eventPartitions,
+      maxMessageBytes: async (names) =>
+        new Map(
+          created
+            .filter((spec) => names.includes(spec.name) && spec.configs['max.message.bytes'] !== undefined)
+            .map((spec) => [spec.name, Number(spec.configs['max.message.bytes'])]),
+        ),
     },
     logger: createLogger({ name: 'test', level: 'silent' }),
     metrics: createMetrics(),

@@ -81,7 +81,12 @@ export const correlatorConfigSchema = z
           .nullable()
           .default(null)
           .describe('Full OTLP traces URL, used as is (wins over endpoint), like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT.'),
-        protocol: z.enum(['http/protobuf', 'http/json']).default('http/protobuf').describe('OTLP encoding.'),
+        protocol: z
+          .enum(['http/protobuf', 'http/json', 'zipkin'])
+          .default('http/protobuf')
+          .describe(
+            "OTLP encoding, or `zipkin` for Zipkin's own API (endpoint: the Zipkin server, /api/v2/spans appended).",
+          ),
       })
       .strict()
       .prefault({}),

@@ -1,10 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { renderDashboardPage } from '@otptrace/report';
+import { renderOpsDashboardPage } from '@otptrace/report';
+import { renderPrometheus } from '@otptrace/runtime';
 import { statsQuerySchema } from '@otptrace/schemas';
-import { formatPrometheus } from '@otptrace/stats';
+import { metricFamilies } from '@otptrace/stats';
 import type { StatsApiConfig } from './config.js';
-import { dashboardData } from './dashboard.js';
+import {
+  type DashboardQuery,
+  dashboardData,
+  dashboardFailures,
+  dashboardQuerySchema,
+  dashboardRange,
+} from './dashboard.js';
 import type { StatsStore } from './store.js';
 
 /** The API's injected dependencies. */
@@ -33,18 +40,33 @@ const json = (status: number, value: unknown) => ({
 export type StatsApiSettings = Pick<StatsApiConfig, 'host' | 'port'> &
   Partial<Pick<StatsApiConfig, 'traceUrlTemplate' | 'dashboardAttempts' | 'dashboardRefreshSeconds'>>;
 
-/** The HTTP JSON API over the statistics store, /metrics for Prometheus, /healthz, and the dashboard at /. */
+/** The HTTP JSON API over the statistics store, /metrics for Prometheus, /healthz, /readyz, and the dashboard at /. */
 export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): StatsApi {
-  const dashboardPage = renderDashboardPage({
-    dataUrl: '/api/dashboard',
+  const dashboardPage = renderOpsDashboardPage({
+    apiBase: '/api/dashboard',
     refreshSeconds: config.dashboardRefreshSeconds ?? 15,
     ...(config.traceUrlTemplate === undefined ? {} : { traceUrlTemplate: config.traceUrlTemplate }),
   });
+  // A dashboard panel: its query parsed and its range resolved (against the server's clock for "last hour").
+  const panel =
+    (answer: (query: DashboardQuery, range: { fromMs: number; toMs: number }) => Promise<unknown>): Handler =>
+    async (url) => {
+      const parsed = dashboardQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+      if (!parsed.success) return json(400, { error: 'invalid query', issues: parsed.error.issues.map(issueText) });
+      const range = dashboardRange(parsed.data, Date.now());
+      if (typeof range === 'string') return json(400, { error: 'invalid query', issues: [range] });
+      return json(200, await answer(parsed.data, range));
+    };
   const routes: Record<string, Handler> = {
     '/': async () => ({ status: 200, type: 'text/html; charset=utf-8', body: dashboardPage }),
     '/api/dashboard': async () =>
       json(200, await dashboardData(ports.store, { attempts: config.dashboardAttempts ?? 1000 })),
-    '/healthz': async () => {
+    '/api/dashboard/rate': panel((_, range) => ports.store.failureRate(range)),
+    '/api/dashboard/servers': panel((_, range) => ports.store.serverHealth(range)),
+    '/api/dashboard/failures': panel((query, range) => dashboardFailures(ports.store, range, query)),
+    // Liveness: the process answers (a database outage is not cured by a restart). Readiness: the store answers.
+    '/healthz': async () => json(200, { status: 'ok' }),
+    '/readyz': async () => {
       try {
         await ports.store.ping();
         return json(200, { status: 'ok' });
@@ -55,7 +77,7 @@ export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): 
     '/metrics': async () => ({
       status: 200,
       type: 'text/plain; version=0.0.4; charset=utf-8',
-      body: formatPrometheus(await ports.store.metrics()),
+      body: await renderPrometheus(metricFamilies(await ports.store.metrics())),
     }),
     '/api/stats': async (url) => {
       const params = Object.fromEntries(url.searchParams);

@@ -1,6 +1,8 @@
 import { rootCauseEntry } from '@otptrace/model';
 import { buildReportData, type FleetBucket, type FleetView, type ReportData } from '@otptrace/report';
 import type { StatsRow } from '@otptrace/schemas';
+import type { TimeRange } from '@otptrace/stats';
+import { z } from 'zod';
 import type { StatsStore } from './store.js';
 
 /** What the dashboard shows besides the store's content. */
@@ -53,4 +55,61 @@ function hourlyBuckets(rows: readonly StatsRow[]): FleetBucket[] {
     sum.probes += row.probes;
   }
   return [...byHour.values()].sort((a, b) => a.bucket.localeCompare(b.bucket));
+}
+
+const HOUR_MS = 3_600_000;
+const MAX_RANGE_MS = 400 * 24 * HOUR_MS;
+
+/** The query string of the dashboard's panels: a range of attempt starts [from, to) and the failure list's filter. */
+export const dashboardQuerySchema = z
+  .object({
+    /** ISO time, inclusive; default one hour before `to`. */
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** ISO time, exclusive; default now. */
+    to: z.iso.datetime({ offset: true }).optional(),
+    stage: z.enum(['client', 'gateway', 'radius', 'ca']).optional(),
+    cause: z
+      .string()
+      .regex(/^[a-z0-9_]{1,64}$/, 'a root-cause code')
+      .optional(),
+    host: z.string().min(1).max(253).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type DashboardQuery = z.infer<typeof dashboardQuerySchema>;
+
+/** The time range of a dashboard query (`now` for its default end), or the reason it is not one. */
+export function dashboardRange(query: DashboardQuery, nowMs: number): TimeRange | string {
+  const toMs = query.to === undefined ? nowMs : Date.parse(query.to);
+  const fromMs = query.from === undefined ? toMs - HOUR_MS : Date.parse(query.from);
+  if (fromMs >= toMs) return 'from: must be before to';
+  if (toMs - fromMs > MAX_RANGE_MS) return 'from: the range may span at most 400 days';
+  return { fromMs, toMs };
+}
+
+/** The failure list: the latest failures of the range with their waterfalls, in the report's compact form. */
+export async function dashboardFailures(
+  store: StatsStore,
+  range: TimeRange,
+  query: DashboardQuery,
+): Promise<{ total: number; limit: number; data: ReportData }> {
+  const filter = {
+    ...(query.stage === undefined ? {} : { stage: query.stage }),
+    ...(query.cause === undefined ? {} : { cause: query.cause }),
+    ...(query.host === undefined ? {} : { host: query.host.toLowerCase() }),
+  };
+  const { total, attempts } = await store.failures(range, filter, query.limit);
+  const empty: FleetView = {
+    from: null,
+    to: null,
+    totals: { attempts: 0, success: 0, failure: 0, cancelled: 0, incomplete: 0, probes: 0, failureRate: null },
+    byStage: {},
+    byCause: [],
+    hourly: [],
+  };
+  return {
+    total,
+    limit: query.limit,
+    data: buildReportData({ attempts: attempts.map((record) => ({ record })), stats: empty }),
+  };
 }

@@ -1,5 +1,5 @@
 import { createPool, settingsFromEnv } from '@otptrace/postgres';
-import { ConfigError, createLogger, helpText, loadConfig, onShutdown, parseServiceArgs } from '@otptrace/runtime';
+import { createLogger, onShutdown, serviceCommandLine } from '@otptrace/runtime';
 import { createStatsApi } from './api.js';
 import { statsApiConfigSchema } from './config.js';
 import { createPostgresStatsStore } from './postgres-store.js';
@@ -8,25 +8,23 @@ const ENV_PREFIX = 'OTPTRACE_STATS_API_';
 
 /** Run the statistics API over PostgreSQL until SIGTERM/SIGINT; returns the exit code of a failed start. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const args = parseServiceArgs(argv);
-  if (args.help) {
-    process.stdout.write(
-      helpText(
-        'otptrace-stats-api',
-        'Fleet OTP statistics over HTTP: the dashboard at /, /api/stats, /api/tickets, /api/dashboard, /metrics, /healthz.',
-        statsApiConfigSchema,
-        ENV_PREFIX,
-      ),
-    );
-    return 0;
-  }
-  let config: ReturnType<typeof statsApiConfigSchema.parse>;
-  try {
-    config = loadConfig(statsApiConfigSchema, { file: args.configFile, env: process.env, envPrefix: ENV_PREFIX });
-  } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
-    return 2;
-  }
+  const config = serviceCommandLine(
+    {
+      name: 'otptrace-stats-api',
+      summary:
+        'Fleet OTP statistics over HTTP: the dashboard at /, /api/stats, /api/tickets, /api/dashboard, /metrics, ' +
+        '/healthz (the process answers) and /readyz (PostgreSQL answers).',
+      schema: statsApiConfigSchema,
+      envPrefix: ENV_PREFIX,
+    },
+    argv,
+    {
+      env: process.env,
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    },
+  );
+  if (typeof config === 'number') return config;
   const log = createLogger({ name: 'stats-api', level: config.logLevel });
   const fromEnv = settingsFromEnv(process.env);
   const pool = createPool({ connectionString: config.databaseUrl ?? fromEnv.connectionString, schema: config.schema });

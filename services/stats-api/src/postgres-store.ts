@@ -1,4 +1,12 @@
-import { listTickets, type Pool, queryMetrics, queryStats } from '@otptrace/postgres';
+import {
+  listTickets,
+  type Pool,
+  queryFailureRate,
+  queryFailures,
+  queryMetrics,
+  queryServerHealth,
+  queryStats,
+} from '@otptrace/postgres';
 import type { AttemptRecord } from '@otptrace/schemas';
 import type { StatsStore } from './store.js';
 
@@ -19,5 +27,8 @@ export function createPostgresStatsStore(pool: Pool): StatsStore {
     ping: async () => {
       await pool.query('SELECT 1 FROM attempt_facts LIMIT 1');
     },
+    failureRate: (range) => queryFailureRate(pool, range),
+    serverHealth: (range) => queryServerHealth(pool, range),
+    failures: (range, filter, limit) => queryFailures(pool, range, filter, limit),
   };
 }

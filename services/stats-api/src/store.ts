@@ -2,9 +2,16 @@ import type { AttemptRecord, StatsQueryInput, StatsReport, Ticket, TicketConfigI
 import {
   type AttemptFact,
   attemptFact,
+  type FailureFilter,
+  type FailureRateSeries,
+  failureRateFromFacts,
   type MetricsSnapshot,
+  matchesFailure,
   metricsFromFacts,
+  type ServerHealthView,
+  serverHealthFromFacts,
   statsReportFromFacts,
+  type TimeRange,
 } from '@otptrace/stats';
 import { processAttempts, type TicketState } from '@otptrace/ticket';
 
@@ -17,6 +24,16 @@ export interface StatsStore {
   recentAttempts(limit: number): Promise<AttemptRecord[]>;
   /** Resolves when the store can answer; rejects with the reason otherwise. */
   ping(): Promise<void>;
+  /** Dashboard: failure rate over time per stage. */
+  failureRate(range: TimeRange): Promise<FailureRateSeries>;
+  /** Dashboard: health of each DA server, NPS and CA. */
+  serverHealth(range: TimeRange): Promise<ServerHealthView>;
+  /** Dashboard: the latest failures (newest first, at most `limit`) and how many match. */
+  failures(
+    range: TimeRange,
+    filter: FailureFilter,
+    limit: number,
+  ): Promise<{ total: number; attempts: AttemptRecord[] }>;
 }
 
 /** An in-memory store that takes attempts as they come (live counters), idempotent by attempt ID. */
@@ -54,6 +71,13 @@ export function createMemoryStatsStore(ticketConfig: TicketConfigInput = {}): Me
     },
     recentAttempts: async (limit) => newestFirst([...records.values()]).slice(0, limit),
     ping: async () => {},
+    failureRate: async (range) => failureRateFromFacts([...facts.values()], range),
+    serverHealth: async (range) => serverHealthFromFacts([...facts.values()], range),
+    failures: async (range, filter, limit) => {
+      const matching = [...facts.values()].filter((f) => matchesFailure(f, range, filter));
+      const newest = newestFirst(matching.map((f) => records.get(f.attemptId) as AttemptRecord));
+      return { total: matching.length, attempts: newest.slice(0, limit) };
+    },
   };
 }
 

@@ -29,6 +29,7 @@ describe('stats API', () => {
       buildAttempt({ n: 3, at: T0, outcome: 'probe' }),
     ]);
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ok' });
 
     const stats = (await (await fetch(`${base}/api/stats?by=cause&bucket=hour`)).json()) as StatsReport;
     expect(stats.rows.map((r: { key: string; attempts: number }) => [r.key, r.attempts])).toEqual([
@@ -67,18 +68,22 @@ describe('stats API', () => {
     expect((await fetch(`${base}/api/stats`, { method: 'POST' })).status).toBe(405);
   });
 
-  it('reports an unavailable store on /healthz and a 500 without details on a failing query', async () => {
+  it('reports an unavailable store on /readyz (not /healthz) and a 500 without details on a failing query', async () => {
     const broken: StatsStore = {
       queryStats: () => Promise.reject(new Error('connection refused')),
       listTickets: () => Promise.reject(new Error('connection refused')),
       metrics: () => Promise.reject(new Error('connection refused')),
       recentAttempts: () => Promise.reject(new Error('connection refused')),
       ping: () => Promise.reject(new Error('connection refused')),
+      failureRate: () => Promise.reject(new Error('connection refused')),
+      serverHealth: () => Promise.reject(new Error('connection refused')),
+      failures: () => Promise.reject(new Error('connection refused')),
     };
     const base = await start(broken);
-    const health = await fetch(`${base}/healthz`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toEqual({ status: 'unavailable', reason: 'connection refused' });
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'connection refused' });
     const failed = await fetch(`${base}/api/stats`);
     expect(failed.status).toBe(500);
     expect(await failed.json()).toEqual({ error: 'internal error' });

@@ -1,4 +1,5 @@
 import type { ReportData } from '@otptrace/report';
+import type { FailureRateSeries, ServerHealthView } from '@otptrace/stats';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../../packages/core/stats/test/attempts.js';
 import { createStatsApi, type StatsApi } from '../src/api.js';
@@ -36,6 +37,7 @@ describe('dashboard', () => {
     const html = await page.text();
     expect(html).toContain("connect-src 'self'");
     expect(html).toContain(JSON.stringify(template));
+    expect(html).toContain('data-range="24h"');
 
     const data = (await (await fetch(`${base}/api/dashboard`)).json()) as ReportData;
     const s = (i: number) => data.strings[i];
@@ -54,6 +56,62 @@ describe('dashboard', () => {
       ['2025-03-04T10:00:00.000Z', 0, 1],
       ['2025-03-04T11:00:00.000Z', 0, 1],
     ]);
+  });
+
+  it('answers each panel for a range: failure rate, server health, latest failures', async () => {
+    const store = createMemoryStatsStore();
+    store.add([
+      buildAttempt({ n: 1, at: T0, outcome: 'success' }),
+      buildAttempt({ n: 2, at: T0 + 60_000, outcome: 'failure', stage: 'ca', cause: 'ca_pending' }),
+      buildAttempt({
+        n: 3,
+        at: T0 + 120_000,
+        outcome: 'failure',
+        stage: 'radius',
+        cause: 'otp_rejected',
+        radius: 'nps02.corp.example',
+      }),
+      buildAttempt({ n: 4, at: T0 + 2 * HOUR, outcome: 'failure', stage: 'radius', cause: 'otp_rejected' }),
+    ]);
+    api = createStatsApi({ host: '127.0.0.1', port: 0 }, { store, log });
+    const base = `http://127.0.0.1:${await api.listen()}/api/dashboard`;
+    const range = 'from=2025-03-04T09:00:00Z&to=2025-03-04T10:00:00Z';
+    const get = async (path: string) => (await fetch(`${base}${path}`)).json();
+
+    const rate = (await get(`/rate?${range}`)) as FailureRateSeries;
+    expect(rate.stepMs).toBe(60_000);
+    expect(rate.buckets).toHaveLength(60);
+    expect(rate.buckets.slice(0, 3).map((b) => [b.attempts, b.failures, b.byStage.ca, b.byStage.radius])).toEqual([
+      [1, 0, 0, 0],
+      [1, 1, 1, 0],
+      [1, 1, 0, 1],
+    ]);
+    const servers = (await get(`/servers?${range}`)) as ServerHealthView;
+    expect(servers.radius.map((s) => [s.host, s.attempts, s.failures])).toEqual([
+      ['nps02.corp.example', 1, 1],
+      ['nps01.corp.example', 2, 0],
+    ]);
+    const failures = (await get(`/failures?${range}&stage=radius`)) as { total: number; data: ReportData };
+    expect(failures.total).toBe(1);
+    expect(failures.data.attempts.map((a) => a[0])).toEqual(['attempt-3']);
+    const byHost = (await get(`/failures?${range}&host=NPS02.corp.example`)) as { total: number };
+    expect(byHost.total).toBe(1);
+    const all = (await get('/failures?from=2025-03-04T00:00:00Z&to=2025-03-05T00:00:00Z&limit=1')) as {
+      total: number;
+      data: ReportData;
+    };
+    expect([all.total, all.data.attempts.map((a) => a[0])]).toEqual([3, ['attempt-4']]);
+
+    for (const bad of [
+      'from=yesterday',
+      `${range}&stage=moon`,
+      'from=2025-03-04T10:00:00Z&to=2025-03-04T09:00:00Z',
+      'limit=0',
+      'x=1',
+    ]) {
+      const response = await fetch(`${base}/failures?${bad}`);
+      expect([bad, response.status]).toEqual([bad, 400]);
+    }
   });
 
   it('accepts only an http(s) trace URL template with {traceId}', () => {

@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import type { TopicSpec } from './config.js';
 import { KafkaAdapterError, toAdapterError } from './errors.js';
@@ -22,6 +22,8 @@ export interface KafkaAdmin {
   connect(): Promise<void>;
   ensureTopics(specs: readonly TopicSpec[]): Promise<TopicCheck[]>;
   partitionCount(topic: string): Promise<number>;
+  /** Each topic's effective `max.message.bytes` (its own setting, or the broker's default). */
+  maxMessageBytes(topics: readonly string[]): Promise<Map<string, number>>;
   groupOffsets(groupId: string, topic: string): Promise<PartitionOffsets[]>;
   deleteTopics(names: readonly string[]): Promise<void>;
   disconnect(): Promise<void>;
@@ -90,6 +92,23 @@ export function createKafkaAdmin(client: KafkaClient): KafkaAdmin {
       guard('partition count', async () => {
         const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
         return metadata.topics[0]?.partitions.length ?? 0;
+      }),
+    maxMessageBytes: (topics) =>
+      guard('describe topic configs', async () => {
+        const described = await admin.describeConfigs({
+          resources: topics.map((name) => ({
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name,
+            configNames: ['max.message.bytes'],
+          })),
+          includeSynonyms: false,
+        });
+        const limits = new Map<string, number>();
+        for (const resource of described.resources) {
+          const entry = resource.configEntries.find((e) => e.configName === 'max.message.bytes');
+          if (entry) limits.set(resource.resourceName, Number(entry.configValue));
+        }
+        return limits;
       }),
     groupOffsets: (groupId, topic) =>
       guard('group offsets', async () => {

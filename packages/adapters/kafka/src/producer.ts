@@ -2,6 +2,7 @@ import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { toAdapterError, withDeadline } from './errors.js';
 import { producerPartitioner } from './partitioner.js';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, splitIntoRequests } from './request-size.js';
 
 /** One record to publish. `key` decides the partition (murmur2, as the Java client) unless `partition` is given. */
 export interface OutgoingRecord {
@@ -27,7 +28,7 @@ export function toMessage(record: OutgoingRecord): Message {
   return message;
 }
 
-/** Records grouped by topic, as kafkajs sends them (shared with the transactional writer). */
+/** Records grouped by topic, in order, as kafkajs' sendBatch takes them. */
 export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
   for (const record of records) {
@@ -56,7 +57,11 @@ function newProducer(client: KafkaClient): Producer {
  * kafkajs then answers every later send with OUT_OF_ORDER_SEQUENCE_NUMBER after a broker restart), so the next send
  * starts a new producer session. Nothing is acknowledged twice: a refused batch is the caller's to send again.
  */
-export function createRecordProducer(client: KafkaClient): RecordProducer {
+export function createRecordProducer(
+  client: KafkaClient,
+  options: { maxMessageBytes?: (topic: string) => number } = {},
+): RecordProducer {
+  const limits = options.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
   const timeoutMs = client.connection.sendTimeoutMs;
   let producer = newProducer(client);
   let broken = false;
@@ -85,8 +90,12 @@ export function createRecordProducer(client: KafkaClient): RecordProducer {
       if (closed) throw toAdapterError(new Error('producer closed'), 'produce');
       try {
         if (broken) await renew();
-        const topicMessages = groupByTopic(records);
-        await withDeadline(producer.sendBatch({ topicMessages, acks: -1, timeout: timeoutMs }), timeoutMs, 'produce');
+        // One produce request per slice that fits every topic's max.message.bytes (not atomic across slices: use
+        // createAtomicProducer when a refused send must leave nothing behind).
+        for (const request of splitIntoRequests(records, limits)) {
+          const topicMessages = groupByTopic(request);
+          await withDeadline(producer.sendBatch({ topicMessages, acks: -1, timeout: timeoutMs }), timeoutMs, 'produce');
+        }
       } catch (error) {
         broken = true;
         const adapted = toAdapterError(error, 'produce');

@@ -4,14 +4,19 @@
  * then defaults. Resolved and validated once; every problem is listed in one error.
  */
 
-/** The OTLP encodings otptrace can send or write. */
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+import { OTPTRACE_VERSION } from '@otptrace/runtime';
+
+/** How otptrace sends traces: OTLP/HTTP in either encoding, or Zipkin's own JSON v2 API (`POST /api/v2/spans`). */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'zipkin';
 
 /** What `createTraceExporter` accepts; every field is optional when the environment provides it. */
 export interface TraceExporterOptions {
   /** Write the standard OTLP JSON encoding to this file instead of sending (offline use). */
   readonly file?: string;
-  /** Base OTLP endpoint (`/v1/traces` is appended), like OTEL_EXPORTER_OTLP_ENDPOINT. */
+  /**
+   * Base endpoint: `/v1/traces` is appended for OTLP (like OTEL_EXPORTER_OTLP_ENDPOINT), `/api/v2/spans` for Zipkin
+   * (unless the URL already has a path).
+   */
   readonly endpoint?: string;
   /** Full traces URL, used as is, like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT. */
   readonly tracesEndpoint?: string;
@@ -57,8 +62,8 @@ export interface ResolvedExporterConfig {
   readonly resourceAttributes: Readonly<Record<string, string>>;
 }
 
-/** otptrace's version when the caller does not give one. */
-export const OTPTRACE_VERSION = '0.1.0';
+/** otptrace's version when the caller does not give one (one source: the root package.json). */
+export { OTPTRACE_VERSION };
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -94,6 +99,13 @@ export function resolveExporterConfig(options: TraceExporterOptions, env: Env): 
 
 function resolveDestination(options: TraceExporterOptions, env: Env, problems: string[]): Destination {
   if (options.file !== undefined) return { kind: 'file', path: options.file };
+  // OTEL_TRACES_EXPORTER=zipkin is the SDK's standard switch to the Zipkin exporter.
+  if (
+    options.protocol === 'zipkin' ||
+    (options.protocol === undefined && nonEmpty(env.OTEL_TRACES_EXPORTER) === 'zipkin')
+  ) {
+    return zipkinDestination(options, env, problems);
+  }
   const url =
     options.tracesEndpoint ??
     (options.endpoint === undefined ? undefined : joinTracesPath(options.endpoint)) ??
@@ -107,7 +119,7 @@ function resolveDestination(options: TraceExporterOptions, env: Env, problems: s
     nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL) ??
     'http/protobuf';
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
-    problems.push(`OTLP protocol "${protocol}" is not supported (use http/protobuf or http/json)`);
+    problems.push(`OTLP protocol "${protocol}" is not supported (use http/protobuf, http/json or zipkin)`);
   }
   const headers = {
     ...parseKeyValues(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS', problems),
@@ -115,6 +127,22 @@ function resolveDestination(options: TraceExporterOptions, env: Env, problems: s
     ...options.headers,
   };
   return { kind: 'http', url, protocol: protocol as OtlpProtocol, headers };
+}
+
+/** Zipkin's span intake: the option, OTEL_EXPORTER_ZIPKIN_ENDPOINT (the SDK's variable), or a local Zipkin. */
+function zipkinDestination(options: TraceExporterOptions, env: Env, problems: string[]): Destination {
+  const url =
+    options.tracesEndpoint ??
+    mapDefined(options.endpoint, joinZipkinPath) ??
+    nonEmpty(env.OTEL_EXPORTER_ZIPKIN_ENDPOINT) ??
+    'http://localhost:9411/api/v2/spans';
+  if (!/^https?:\/\/[^/]/.test(url)) problems.push(`Zipkin endpoint must be an http(s) URL, got "${url}"`);
+  return { kind: 'http', url, protocol: 'zipkin', headers: { ...options.headers } };
+}
+
+/** `/api/v2/spans` appended to a bare `http://host:port`; a URL with a path is used as is. */
+function joinZipkinPath(base: string): string {
+  return /^https?:\/\/[^/]+\/?$/.test(base) ? `${base.replace(/\/+$/, '')}/api/v2/spans` : base;
 }
 
 function resolveResource(options: TraceExporterOptions, env: Env, problems: string[]): Record<string, string> {

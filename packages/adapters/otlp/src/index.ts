@@ -1,8 +1,9 @@
-/** @otptrace/otlp: adapter: span data -> OpenTelemetry SDK -> OTLP/HTTP (protobuf, JSON) or an OTLP-JSON file. */
+/** @otptrace/otlp: adapter: span data -> OTLP/HTTP (protobuf, JSON), Zipkin, or an OTLP-JSON file, through OpenTelemetry's exporters. */
 export type { Destination, OtlpProtocol, ResolvedExporterConfig, TraceExporterOptions } from './config.js';
 export { OTPTRACE_VERSION, resolveExporterConfig } from './config.js';
 export type { ExportCounters } from './counting-exporter.js';
 export { isRetriable } from './counting-exporter.js';
-export { toHrTime } from './replay.js';
+export type { RoleResources } from './readable-span.js';
+export { createRoleResources, ROLE_SERVICES, toHrTime, toReadableSpan } from './readable-span.js';
 export type { ExportReport, TraceExporter } from './trace-exporter.js';
 export { createTraceExporter } from './trace-exporter.js';

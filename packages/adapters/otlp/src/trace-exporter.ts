@@ -1,16 +1,10 @@
-import type { Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import type { Resource } from '@opentelemetry/resources';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import type { SpanData } from '@otptrace/trace';
 import type { ResolvedExporterConfig, TraceExporterOptions } from './config.js';
 import { resolveExporterConfig } from './config.js';
-import { CountingRetryingExporter } from './counting-exporter.js';
-import { OtlpJsonFileExporter } from './file-exporter.js';
-import { ReplayIdGenerator, replaySpans } from './replay.js';
+import { type BatchExporter, CountingRetryingExporter } from './counting-exporter.js';
+import { OtlpHttpExporter, OtlpJsonFileExporter } from './direct-exporters.js';
+import { createRoleResources, type RoleResources, toReadableSpan } from './readable-span.js';
 
 /** What one `export()` (or the whole life, from `shutdown()`) achieved. */
 export interface ExportReport {
@@ -24,18 +18,18 @@ export interface ExportReport {
   readonly errors: readonly string[];
 }
 
-/** Sends otptrace's spans through the OpenTelemetry SDK to an OTLP backend or an OTLP-JSON file. */
+/** Sends otptrace's spans to an OTLP backend, to Zipkin, or to an OTLP-JSON file. */
 export interface TraceExporter {
   /** Where spans go: the traces URL or the file path (never headers). */
   readonly target: string;
-  /** Exports the spans (any number; queued and flushed in bounded chunks) and waits until they are sent or failed. */
+  /** Exports the spans (any number; sent in batches of `maxExportBatchSize`) and waits until they are sent or failed. */
   export(spans: readonly SpanData[]): Promise<ExportReport>;
   /** Flushes what is left, closes the exporter, and reports over its whole life. */
   shutdown(): Promise<ExportReport>;
 }
 
-/** Instrumentation scope of the replayed spans. */
-const SCOPE = '@otptrace/otlp';
+/** Batches in flight at once: enough to overlap the backend's work with ours, few enough to bound memory. */
+const IN_FLIGHT = 4;
 
 /**
  * Builds the exporter from options and the OTEL_* environment (see config.ts). Throws on invalid settings, never
@@ -47,16 +41,8 @@ export function createTraceExporter(
 ): TraceExporter {
   const config = resolveExporterConfig(options, env);
   const target = config.destination.kind === 'file' ? config.destination.path : config.destination.url;
-  const exporter = new CountingRetryingExporter(sdkExporter(config), { ...config, target });
-  const processor = new BatchSpanProcessor(exporter, {
-    maxQueueSize: config.maxQueueSize,
-    maxExportBatchSize: config.maxExportBatchSize,
-    scheduledDelayMillis: 1_000,
-    // Our retries live inside one processor export: let them finish before the processor gives up on the batch.
-    exportTimeoutMillis: config.maxAttempts * (config.timeoutMs + config.maxBackoffMs) + 1_000,
-  });
-  const ids = new ReplayIdGenerator();
-  const tracerFor = hostTracers(config, ids, processor);
+  const resources = createRoleResources(config.resourceAttributes);
+  const exporter = new CountingRetryingExporter(batchExporter(config, resources), { ...config, target });
   let submitted = 0;
   let closed = false;
 
@@ -74,39 +60,43 @@ export function createTraceExporter(
     };
   };
 
-  const flush = async (before: Counts) => {
-    await processor.forceFlush().catch(() => undefined); // failures are counted by the exporter wrapper
-    await exporter.forceFlush().catch((error: unknown) => fileWriteFailed(exporter, before, target, error));
-  };
-
   return {
     target,
     async export(spans) {
       if (closed) throw new Error('createTraceExporter: export() after shutdown()');
       const before = snapshot(exporter);
-      // Never queue more than the processor holds: it would drop the excess silently.
-      for (let at = 0; at < spans.length; at += config.maxQueueSize) {
-        const chunkBefore = snapshot(exporter);
-        replaySpans(spans.slice(at, at + config.maxQueueSize), ids, tracerFor);
-        await flush(chunkBefore);
+      // Spans go straight to the encoder in batches, a few in flight: no tracer, no processor queue, one resource
+      // per machine role and host (see readable-span.ts and otlp-encode.ts).
+      const inFlight = new Set<Promise<void>>();
+      for (let at = 0; at < spans.length; at += config.maxExportBatchSize) {
+        const batch = spans.slice(at, at + config.maxExportBatchSize);
+        const sent = exportBatch(exporter, batch).finally(() => inFlight.delete(sent));
+        inFlight.add(sent);
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
+      await exporter.forceFlush().catch((error: unknown) => fileWriteFailed(exporter, before, target, error));
       submitted += spans.length;
       return report(before, spans.length);
     },
     async shutdown() {
       closed = true;
-      await flush(snapshot(exporter));
-      await processor.shutdown().catch(() => undefined);
+      await exporter.shutdown().catch(() => undefined);
       return report(EMPTY, submitted);
     },
   };
+}
+
+/** One batch through the counting, retrying exporter; failures are counted there, never thrown. */
+function exportBatch(exporter: CountingRetryingExporter<SpanData>, spans: SpanData[]): Promise<void> {
+  return new Promise((resolve) => exporter.export(spans, () => resolve()));
 }
 
 type Counts = ReturnType<typeof snapshot>;
 
 const EMPTY: Counts = { spansExported: 0, spansFailed: 0, batchesFailed: 0, retries: 0, errors: [] };
 
-function snapshot(exporter: CountingRetryingExporter) {
+function snapshot(exporter: CountingRetryingExporter<SpanData>) {
   const c = exporter.counters;
   return {
     spansExported: c.spansExported,
@@ -118,7 +108,12 @@ function snapshot(exporter: CountingRetryingExporter) {
 }
 
 /** A failed file write turns the spans buffered since `before` (counted as exported) into failures. */
-function fileWriteFailed(exporter: CountingRetryingExporter, before: Counts, target: string, error: unknown): void {
+function fileWriteFailed(
+  exporter: CountingRetryingExporter<SpanData>,
+  before: Counts,
+  target: string,
+  error: unknown,
+): void {
   const c = exporter.counters;
   const lost = c.spansExported - before.spansExported;
   c.spansFailed += lost;
@@ -127,39 +122,24 @@ function fileWriteFailed(exporter: CountingRetryingExporter, before: Counts, tar
   c.errors.push(`writing OTLP JSON to ${target} failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-function sdkExporter(config: ResolvedExporterConfig): SpanExporter {
+function batchExporter(config: ResolvedExporterConfig, resources: RoleResources): BatchExporter<SpanData> {
   const { destination } = config;
-  if (destination.kind === 'file') return new OtlpJsonFileExporter(destination.path);
-  const settings = { url: destination.url, headers: destination.headers, timeoutMillis: config.timeoutMs };
-  // The OTLP exporters are built against their own copy of sdk-trace-base; the SpanExporter contract is the same.
-  return (destination.protocol === 'http/json'
-    ? new OtlpJsonExporter(settings)
-    : new OtlpProtoExporter(settings)) as unknown as SpanExporter;
-}
-
-/**
- * One tracer provider per host, sharing one processor and one ID generator. Each span's resource then names the
- * machine whose log the span comes from (`host.name`: the DA server, NPS, the CA or the client) on top of
- * otptrace's own service.name / service.version; the attempt span, which otptrace derives, has no host. A span
- * has exactly one resource in OTLP, so per-host providers are how one trace can cover four machines.
- */
-function hostTracers(config: ResolvedExporterConfig, ids: ReplayIdGenerator, processor: BatchSpanProcessor) {
-  const tracers = new Map<string | null, Tracer>();
-  return (host: string | null): Tracer => {
-    let tracer = tracers.get(host);
-    if (tracer === undefined) {
-      const attributes =
-        host === null ? config.resourceAttributes : { ...config.resourceAttributes, 'host.name': host };
-      const resource: Resource = resourceFromAttributes(attributes);
-      const provider = new BasicTracerProvider({
-        resource,
-        idGenerator: ids,
-        sampler: new AlwaysOnSampler(),
-        spanProcessors: [processor],
-      });
-      tracer = provider.getTracer(SCOPE, config.resourceAttributes['service.version']);
-      tracers.set(host, tracer);
-    }
-    return tracer;
+  if (destination.kind === 'file') return new OtlpJsonFileExporter(destination.path, resources);
+  if (destination.protocol !== 'zipkin') {
+    return new OtlpHttpExporter(
+      destination.url,
+      destination.protocol,
+      destination.headers,
+      config.timeoutMs,
+      resources,
+    );
+  }
+  // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
+  // service is its resource's service.name, so a trace shows the four machine roles as four services.
+  const zipkin = new ZipkinExporter({ url: destination.url, headers: destination.headers });
+  return {
+    export: (spans, done) => zipkin.export(spans.map((s) => toReadableSpan(s, resources)), done),
+    forceFlush: () => zipkin.forceFlush(),
+    shutdown: () => zipkin.shutdown(),
   };
 }

@@ -53,10 +53,33 @@ describe('resolveExporterConfig', () => {
       [
         'invalid OTLP exporter settings:',
         '- OTLP endpoint must be an http(s) URL, got "collector:4317/v1/traces"',
-        '- OTLP protocol "grpc" is not supported (use http/protobuf or http/json)',
+        '- OTLP protocol "grpc" is not supported (use http/protobuf, http/json or zipkin)',
         '- OTEL_EXPORTER_OTLP_HEADERS: entry 1 is not key=value',
         '- maxExportBatchSize must not exceed maxQueueSize',
       ].join('\n'),
+    );
+  });
+
+  it('sends to Zipkin when asked, by option or by the SDK variables', () => {
+    const zipkin = (options: Parameters<typeof resolveExporterConfig>[0], env = {}) =>
+      resolveExporterConfig(options, env).destination;
+    expect(zipkin({ protocol: 'zipkin' })).toEqual({
+      kind: 'http',
+      url: 'http://localhost:9411/api/v2/spans',
+      protocol: 'zipkin',
+      headers: {},
+    });
+    expect(zipkin({ protocol: 'zipkin', endpoint: 'http://zipkin:9411/' })).toMatchObject({
+      url: 'http://zipkin:9411/api/v2/spans',
+    });
+    expect(zipkin({ protocol: 'zipkin', endpoint: 'http://gw/zipkin/spans' })).toMatchObject({
+      url: 'http://gw/zipkin/spans',
+    });
+    expect(
+      zipkin({}, { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://z:9411/api/v2/spans' }),
+    ).toMatchObject({ url: 'http://z:9411/api/v2/spans', protocol: 'zipkin' });
+    expect(() => zipkin({ protocol: 'zipkin', endpoint: 'zipkin:9411' })).toThrow(
+      'Zipkin endpoint must be an http(s) URL',
     );
   });
 });

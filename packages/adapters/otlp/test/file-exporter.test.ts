@@ -36,17 +36,24 @@ describe('OTLP-JSON file', () => {
     const text = readFileSync(path, 'utf8');
     expect(text.trimEnd().split('\n')).toHaveLength(1); // one export() = one JSON document
     const doc = JSON.parse(text) as OtlpJson;
-    // One resource per machine: the attempt (otptrace itself), the DA server, NPS.
-    const hosts = doc.resourceSpans.map((rs) => attr(rs.resource.attributes, 'host.name')?.stringValue ?? null);
-    expect(hosts).toEqual([null, 'DA01.corp.example.com', 'NPS01.corp.example.com']);
+    // One resource per machine role and host: the client (whose computer no log named here), the DA server, NPS.
+    const resources = doc.resourceSpans.map((rs) => [
+      attr(rs.resource.attributes, 'service.name')?.stringValue,
+      attr(rs.resource.attributes, 'host.name')?.stringValue ?? null,
+    ]);
+    expect(resources).toEqual([
+      ['da-client', null],
+      ['da-server', 'DA01.corp.example.com'],
+      ['nps', 'NPS01.corp.example.com'],
+    ]);
     for (const rs of doc.resourceSpans) {
-      expect(attr(rs.resource.attributes, 'service.name')).toEqual({ stringValue: 'otptrace' });
+      expect(attr(rs.resource.attributes, 'service.namespace')).toEqual({ stringValue: 'otptrace' });
       expect(attr(rs.resource.attributes, 'service.version')).toEqual({ stringValue: '9.9.9' });
       expect(rs.scopeSpans[0]!.scope.name).toBe('@otptrace/otlp');
     }
     const spans = doc.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
     expect(spans.map((s) => [s.traceId, s.spanId, s.parentSpanId, s.name, s.kind])).toEqual([
-      [TRACE_ID, ROOT_ID, undefined, 'OTP attempt', 1],
+      [TRACE_ID, ROOT_ID, undefined, 'OTP attempt', 3],
       [TRACE_ID, GATEWAY_ID, ROOT_ID, 'POST /OTP/otpsign.dll', 2],
       [TRACE_ID, RADIUS_ID, GATEWAY_ID, 'RADIUS Access-Request', 2],
     ]);

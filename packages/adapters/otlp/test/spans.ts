@@ -16,7 +16,7 @@ export const SPANS: SpanData[] = [
     parentSpanId: null,
     role: 'attempt',
     name: 'OTP attempt',
-    kind: 'internal',
+    kind: 'client',
     startTime: T0 + 100,
     endTime: T0 + 1600.25,
     attributes: { 'enduser.id': 'corp\\alice', 'error.type': 'otp_rejected', 'otp.evidence.event_id': [6200, 6273] },

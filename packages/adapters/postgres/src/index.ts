@@ -3,6 +3,7 @@ export type { WriteResult } from './attempts.js';
 export { writeAttempts } from './attempts.js';
 export type { Pool, PostgresSettings } from './connection.js';
 export { checkSchemaName, createPool, DEFAULT_DATABASE_URL, settingsFromEnv } from './connection.js';
+export { queryFailureRate, queryFailures, queryServerHealth } from './dashboard.js';
 export type { IngestOptions, IngestResult } from './ingest.js';
 export { ingestAttempts } from './ingest.js';
 export type { MigrationResult } from './migrate.js';

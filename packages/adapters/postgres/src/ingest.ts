@@ -7,12 +7,15 @@ import { loadTicketState, saveTicketState, upsertTickets } from './tickets.js';
 /** What one ingest did. */
 export interface IngestResult extends WriteResult {
   changes: TicketChange[];
-  tickets: TicketAccounting;
+  /** null when the ticket engine was not run (`tickets: false`). */
+  tickets: TicketAccounting | null;
 }
 
 /** Options of `ingestAttempts`. */
 export interface IngestOptions {
   ticketConfig?: TicketConfigInput;
+  /** false: store the attempts only, when the tickets are dispatched elsewhere (the correlator's ticket sinks). */
+  tickets?: boolean;
   /** Name of the ticket-engine state row; one per independent writer. */
   writer?: string;
 }
@@ -33,6 +36,10 @@ export async function ingestAttempts(
     // Serialise writers of the same state: the engine's step is read-modify-write.
     await client.query(`SELECT pg_advisory_xact_lock(hashtext('otptrace.tickets.' || $1))`, [writer]);
     const written = await writeAttempts(client, attempts);
+    if (options.tickets === false) {
+      await client.query('COMMIT');
+      return { ...written, changes: [], tickets: null };
+    }
     const state = await loadTicketState(client, writer);
     const step = processAttempts(state, attempts, options.ticketConfig ?? {});
     await upsertTickets(

@@ -73,9 +73,12 @@ export function createPostgresTicketSink(pool: pg.Pool): TicketSink {
   };
 }
 
-/** The saved ticket-engine state of a writer, or null; `forUpdate` locks it until the transaction ends. */
-export async function loadTicketState(db: Db, name: string, forUpdate = false): Promise<TicketState | null> {
-  const result = await db.query<{ state: TicketState }>(
+/**
+ * The saved ticket-engine state of a writer, or null; `forUpdate` locks it until the transaction ends. A ticket
+ * dispatcher keeps its own state shape (engine state, outbox, ledger) in the same table.
+ */
+export async function loadTicketState<T = TicketState>(db: Db, name: string, forUpdate = false): Promise<T | null> {
+  const result = await db.query<{ state: T }>(
     `SELECT state FROM ticket_engine_state WHERE name = $1${forUpdate ? ' FOR UPDATE' : ''}`,
     [name],
   );
@@ -83,7 +86,7 @@ export async function loadTicketState(db: Db, name: string, forUpdate = false): 
 }
 
 /** Save a writer's ticket-engine state. */
-export async function saveTicketState(db: Db, name: string, state: TicketState): Promise<void> {
+export async function saveTicketState<T = TicketState>(db: Db, name: string, state: T): Promise<void> {
   await db.query(
     `INSERT INTO ticket_engine_state (name, state) VALUES ($1, $2::jsonb)
      ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = now()`,

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import { type AdminServer, type Readiness, startAdminServer } from './admin-server.js';
-import { helpText, parseServiceArgs, redactConfig } from './cli.js';
-import { ConfigError, loadConfig } from './config.js';
+import { redactConfig, serviceCommandLine } from './cli.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { onShutdown } from './shutdown.js';
@@ -56,7 +55,8 @@ const processIo = (): ServiceIo => ({
 });
 
 /**
- * The start-up every service shares: `--help`, configuration from file and environment (exit code 2 when invalid),
+ * The start-up every service shares: `--help`, `--version`, configuration from file and environment (exit code 2,
+ * one clear message, for a wrong option or configuration),
  * `--print-config` (secrets redacted), the pino logger and metrics, `/healthz` `/readyz` `/metrics` on the admin
  * port, the graceful-shutdown hook (installed before anything connects, so a SIGTERM during start-up is a clean stop
  * too), then `start`. Resolves with the exit code once started (or once the service's work ended by itself).
@@ -66,23 +66,8 @@ export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
   argv: readonly string[],
   io: ServiceIo = processIo(),
 ): Promise<number> {
-  const args = parseServiceArgs(argv);
-  if (args.help) {
-    io.stdout(helpText(spec.name, spec.summary, spec.schema, spec.envPrefix));
-    return 0;
-  }
-  let config: z.infer<S>;
-  try {
-    config = loadConfig(spec.schema, { file: args.configFile, env: io.env, envPrefix: spec.envPrefix });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`${error.message}\n`);
-    return 2;
-  }
-  if (args.printConfig) {
-    io.stdout(`${JSON.stringify(redactConfig(config), null, 2)}\n`);
-    return 0;
-  }
+  const config = serviceCommandLine(spec, argv, io);
+  if (typeof config === 'number') return config;
   const logger = createLogger({ name: spec.name, level: config.logLevel });
   const metrics = createMetrics();
   const service = spec.build({ config, logger, metrics });

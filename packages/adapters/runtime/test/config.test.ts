@@ -39,7 +39,7 @@ describe('loadConfig', () => {
         OTPTRACE_TEST_HTTP__ENABLED: 'false',
         OTPTRACE_TEST_KAFKA__SASL__USERNAME: 'svc',
         OTPTRACE_TEST_KAFKA__SASL__PASSWORD: 'pw',
-        OTPTRACE_TEST_UNKNOWN: 'ignored',
+        OTHER_PREFIX_UNKNOWN: 'not ours',
       },
     });
     expect(config).toEqual({
@@ -61,7 +61,32 @@ describe('loadConfig', () => {
       }
     })() as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.problems.map((p) => p.split(':')[0])).toEqual(['kafka.sendTimeoutMs', 'http.port']);
+    expect(error.problems.map((p) => p.split(':')[0])).toEqual(['OTPTRACE_TEST_HTTP__PORT', 'kafka.sendTimeoutMs']);
+  });
+
+  it('refuses, naming the variable, an override that names no option or holds a value of the wrong type', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(schema, { envPrefix: PREFIX, env });
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problems({ OTPTRACE_TEST_KAFKA__BROKER: 'typo:9092' })).toEqual([
+      'OTPTRACE_TEST_KAFKA__BROKER: names no option; did you mean OTPTRACE_TEST_KAFKA__BROKERS? (--help lists them)',
+    ]);
+    expect(problems({ OTPTRACE_TEST_HTTP__ENABLED: 'flase' })).toEqual([
+      'OTPTRACE_TEST_HTTP__ENABLED: "flase" is not a boolean (use true or false)',
+    ]);
+    expect(problems({ OTPTRACE_TEST_HTTP__PORT: '80 80' })).toEqual([
+      'OTPTRACE_TEST_HTTP__PORT: "80 80" is not a number',
+    ]);
+    expect(problems({ OTPTRACE_TEST_KAFKA__SASL: '{user' })).toEqual(['OTPTRACE_TEST_KAFKA__SASL: not a JSON object']);
+    expect(problems({ OTPTRACE_TEST_NOTHING_LIKE_IT: 'x' })).toEqual([
+      'OTPTRACE_TEST_NOTHING_LIKE_IT: names no option (--help lists them)',
+    ]);
+    expect(problems({ OTPTRACE_TEST_HTTP__ENABLED: 'OFF', OTPTRACE_TEST_HTTP__PORT: '81' })).toEqual([]);
   });
 
   it('names environment variables after the dotted path', () => {

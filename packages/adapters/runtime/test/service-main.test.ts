@@ -41,6 +41,15 @@ describe('serviceMain, the start-up every service shares', () => {
     expect(calls).toEqual([]);
   });
 
+  it('answers -V, and refuses an unknown option in one line with exit code 2, without a stack trace', async () => {
+    const version = io();
+    expect(await serviceMain(spec([]), ['-V'], version.io)).toBe(0);
+    expect(version.out.join('')).toMatch(/^otptrace-test \d+\.\d+\.\d+\n$/);
+    const bogus = io();
+    expect(await serviceMain(spec([]), ['--bogus'], bogus.io)).toBe(2);
+    expect(bogus.err.join('')).toBe('otptrace-test: unknown option --bogus (see --help)\n');
+  });
+
   it('exits 2 listing the problems of an invalid configuration', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otptrace-svc-'));
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ logLevel: 'loud' }));

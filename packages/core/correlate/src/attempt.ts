@@ -4,6 +4,7 @@ import type {
   ClientEvent,
   GatewayEvent,
   NormalizedEvent,
+  RadiusClientError,
   RadiusDecision,
   RadiusDirectoryUnavailable,
   UserRef,
@@ -25,6 +26,10 @@ export interface OpenAttempt {
   events: NormalizedEvent[];
   radius: RadiusDecision | null;
   directory: RadiusDirectoryUnavailable[];
+  /** NPS System 13/14/17/18 refusing this attempt's DA server as a RADIUS client (attached at close). */
+  radiusClientErrors: RadiusClientError[];
+  /** The CA's events on the DA server's own signing-certificate request (attached at close). */
+  signing: (CaRequest | CaResult)[];
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
   caRequest: CaRequest | null;
@@ -44,6 +49,8 @@ export interface ClosedAttempt {
   readonly events: readonly NormalizedEvent[];
   readonly radius: RadiusDecision | null;
   readonly directory: readonly RadiusDirectoryUnavailable[];
+  readonly radiusClientErrors: readonly RadiusClientError[];
+  readonly signing: readonly (CaRequest | CaResult)[];
   readonly gateway: GatewayEvent | null;
   readonly gatewayAmbiguous: boolean;
   readonly caRequest: CaRequest | null;
@@ -71,6 +78,8 @@ export function newAttempt(
     events: [],
     radius: null,
     directory: [],
+    radiusClientErrors: [],
+    signing: [],
     gateway: null,
     gatewayAmbiguous: false,
     caRequest: null,
@@ -83,8 +92,12 @@ export function newAttempt(
 /** Put an event into an attempt (its slot is already known to be free). */
 export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
   a.events.push(e);
-  // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end.
-  if (e.kind !== 'radius.directory_unavailable') {
+  // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end; nor
+  // do a refused RADIUS client or the DA server's signing request.
+  const context =
+    e.kind === 'radius.client_error' ||
+    ((e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null);
+  if (e.kind !== 'radius.directory_unavailable' && !context) {
     if (e.time < a.first) a.first = e.time;
     if (e.time > a.last) a.last = e.time;
   }
@@ -105,14 +118,19 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
     case 'radius.directory_unavailable':
       a.directory.push(e);
       break;
+    case 'radius.client_error':
+      a.radiusClientErrors.push(e);
+      break;
     case 'gateway.request':
       a.gateway = e;
       break;
     case 'ca.request':
+      if (context) return void a.signing.push(e);
       a.caRequest = e;
       if (e.requestingMachine !== null) a.clientMachine ??= e.requestingMachine;
       break;
     case 'ca.result':
+      if (context) return void a.signing.push(e);
       a.caResults.push(e);
       break;
     case 'client.result':
@@ -127,12 +145,13 @@ export function caHostOf(a: OpenAttempt): string | null {
   return a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? null;
 }
 
+const CA_STATUS_RANK = { none: 0, issued: 1, pending: 2, error: 3, denied: 4 } as const;
+
 /** Status of the CA's decision on an attempt: denial and errors outrank pending, pending outranks issued. */
 export function caStatusOf(a: {
   readonly caResults: readonly CaResult[];
 }): 'issued' | 'denied' | 'pending' | 'error' | 'none' {
   let status: 'issued' | 'denied' | 'pending' | 'error' | 'none' = 'none';
-  const rank = { none: 0, issued: 1, pending: 2, error: 3, denied: 4 } as const;
-  for (const r of a.caResults) if (rank[r.status] > rank[status]) status = r.status;
+  for (const r of a.caResults) if (CA_STATUS_RANK[r.status] > CA_STATUS_RANK[status]) status = r.status;
   return status;
 }

@@ -36,7 +36,18 @@ export function clientPhase(eventId: number): Phase {
 
 /** Whether a client event with this ID can end the attempt `a` as it stands. */
 export function clientFits(eventId: number, a: OpenAttempt): boolean {
-  const decision = a.radius?.decision ?? null;
+  return clientFitsSteps(eventId, a.radius?.decision ?? null, a);
+}
+
+/**
+ * Whether a client event with this ID can end an attempt with RADIUS decision `decision` (null: none) and the CA
+ * steps of `a`.
+ */
+export function clientFitsSteps(
+  eventId: number,
+  decision: 'granted' | 'denied' | 'discarded' | null,
+  a: Pick<OpenAttempt, 'caRequest' | 'caResults'>,
+): boolean {
   const ca = caStatusOf(a);
   const hasCa = a.caRequest !== null || a.caResults.length > 0;
   switch (clientPhase(eventId)) {

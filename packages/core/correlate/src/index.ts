@@ -3,6 +3,8 @@
 export type { ClosedAttempt, Slot } from './attempt.js';
 export { caStatusOf } from './attempt.js';
 export { clientPhase } from './client-phase.js';
-export type { Drop, EngineConfig, EngineOutput } from './engine.js';
+export type { EngineConfig, EngineWindows } from './config.js';
+export { isSharedDrop, isSharedEvent, reorderDelayOf, windowsOf } from './config.js';
+export type { Drop, EngineOutput } from './engine.js';
 export { CorrelationEngine } from './engine.js';
 export { eventBefore, MinHeap } from './heap.js';

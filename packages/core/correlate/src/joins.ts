@@ -1,50 +1,80 @@
-import type { ClientEvent, GatewayEvent } from '@otptrace/schemas';
-import type { OpenAttempt } from './attempt.js';
-import { caHostOf } from './attempt.js';
+import type { DropReason } from '@otptrace/model';
+import type {
+  CaResult,
+  ClientEvent,
+  GatewayEvent,
+  NormalizedEvent,
+  RadiusDirectoryUnavailable,
+} from '@otptrace/schemas';
+import { caHostOf, type OpenAttempt } from './attempt.js';
+import type { AttemptIndex } from './attempt-index.js';
 import { clientFits, clientPhase } from './client-phase.js';
-import type { EngineConfig } from './engine.js';
+import type { EngineConfig } from './config.js';
+import { hostKey, sameHost } from './hosts.js';
+import type { Pending } from './pending.js';
 
-/** Result of looking for the one attempt an event without a user belongs to. */
-export type GatewayMatch =
-  | { readonly kind: 'one'; readonly attempt: OpenAttempt }
-  | { readonly kind: 'ambiguous'; readonly attempts: readonly OpenAttempt[] }
-  | { readonly kind: 'none' };
+/** What a join needs: the open attempts, the settings, and where a dropped event goes. */
+export interface JoinContext {
+  readonly attempts: AttemptIndex;
+  readonly config: EngineConfig;
+  drop(event: NormalizedEvent, reason: DropReason): void;
+  /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
+  joinSigning(event: CaResult): boolean;
+}
+
+/** Join a pending user-less event, by its type. */
+export function resolvePending(p: Pending, ctx: JoinContext): void {
+  switch (p.type) {
+    case 'gateway':
+      return void joinGatewayRequest(p.event, ctx);
+    case 'client':
+      return void joinUserlessClient(p.event, ctx);
+    case 'directory':
+      return void joinDirectoryEvent(p.event, ctx);
+    case 'caApp':
+      return void joinCaApplicationEvent(p.event, ctx);
+  }
+}
 
 /**
  * Join an IIS request (which names no user) to the attempt whose RADIUS decision happened while the request was
  * being served: the DA server asks NPS in the middle of the request (MS-OTPCE §3.2.5.1), so the decision lies inside
- * [start, end] of the request. When two users' decisions fit, the request is ambiguous and is not guessed.
- * Without a decision (RADIUS never answered, or the DA server refused first), the client's result logged right after
- * the response is the clue.
+ * [start, end] of the request. When two users' decisions fit, the request is ambiguous and is not guessed: both
+ * attempts are flagged and the request is dropped. Without a decision (RADIUS never answered, or the DA server
+ * refused first), the client's result logged right after the response is the clue.
  */
-export function matchGateway(g: GatewayEvent, open: Iterable<OpenAttempt>, config: EngineConfig): GatewayMatch {
+export function joinGatewayRequest(g: GatewayEvent, ctx: JoinContext): void {
+  const m = matchGateway(g, ctx);
+  if (m.kind === 'one') ctx.attempts.add(m.attempt, g);
+  else if (m.kind === 'ambiguous') {
+    for (const a of m.attempts) a.gatewayAmbiguous = true;
+    ctx.drop(g, 'ambiguous_gateway_request');
+  } else ctx.drop(g, 'unmatched_gateway_request');
+}
+
+/** Result of looking for the one attempt an IIS request belongs to. */
+type GatewayMatch =
+  | { readonly kind: 'one'; readonly attempt: OpenAttempt }
+  | { readonly kind: 'ambiguous'; readonly attempts: readonly OpenAttempt[] }
+  | { readonly kind: 'none' };
+
+function matchGateway(g: GatewayEvent, { attempts, config }: JoinContext): GatewayMatch {
   const slack = config.gatewayJoinSlackMs;
   const skew = config.clockSkewToleranceMs;
-  const candidates = [...open].filter(
-    (a) => !a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key),
-  );
-  const within = (lo: number, hi: number) =>
-    candidates.filter((a) => a.radius !== null && a.radius.time >= lo && a.radius.time <= hi);
+  const free = (a: OpenAttempt): boolean =>
+    !a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key);
+  const decidedWithin = (lo: number, hi: number) => attempts.decidedWithin(null, lo, hi).filter(free);
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   const askedRadius = g.status < 400;
-  const strict = askedRadius ? decide(sameServer(g, within(g.startTime - slack, g.time + slack))) : NONE;
+  const strict = askedRadius ? decide(sameServer(g, decidedWithin(g.startTime - slack, g.time + slack))) : NONE;
   if (strict.kind !== 'none') return strict;
-  const byClient = candidates.filter(
-    (a) =>
-      a.radius === null &&
-      a.caRequest === null &&
-      a.client !== null &&
-      (clientPhase(a.client.ref.eventId) === 'after_server' || a.client.ref.eventId === 10016) &&
-      a.client.time >= g.time - slack - skew &&
-      a.client.time <= g.time + skew,
-  );
-  const clientMatch = decide(byClient);
+  const clientMatch = decide(attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew).filter(free));
   if (clientMatch.kind !== 'none') return clientMatch;
   // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
   // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
   const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-  return askedRadius ? decide(sameServer(g, within(g.startTime - drift, g.time + drift))) : NONE;
+  return askedRadius ? decide(sameServer(g, decidedWithin(g.startTime - drift, g.time + drift))) : NONE;
 }
 
 /**
@@ -66,7 +96,7 @@ const NONE: GatewayMatch = { kind: 'none' };
 const SERVER_DRIFT_FACTOR = 10;
 
 function decide(found: OpenAttempt[]): GatewayMatch {
-  if (found.length === 0) return { kind: 'none' };
+  if (found.length === 0) return NONE;
   const users = new Set(found.map((a) => a.userKey));
   if (found.length === 1 || users.size === 1) return { kind: 'one', attempt: earliest(found) };
   return { kind: 'ambiguous', attempts: found };
@@ -80,25 +110,19 @@ function earliest(list: OpenAttempt[]): OpenAttempt {
  * Join a client event that names no user (10022 names only the CA, 10010 nothing) to the attempt it ends: the same
  * computer (from the CA request's requesting machine or another client event), or the CA that issued (the CAName
  * `host\CA-Name` of the event), close in time. Several equally good candidates of different users: none is guessed.
+ * Nothing matching on the servers (e.g. the client never reached them), it opens an attempt of its own where the
+ * configuration lets it.
  */
-/** Where the candidates of a user-less client event come from: indexes by host, and every open attempt. */
-export interface UserlessCandidates {
-  /** Open attempts whose client machine has the event computer's short name (a superset; compared exactly here). */
-  readonly byMachine: Iterable<OpenAttempt>;
-  /** Open attempts with CA events from a host with the CAName host's short name (a superset). */
-  readonly byCa: Iterable<OpenAttempt>;
-  /** Every open attempt, for the last resort. */
-  readonly all: Iterable<OpenAttempt>;
+export function joinUserlessClient(e: ClientEvent, ctx: JoinContext): void {
+  const a = matchUserlessClient(e, ctx);
+  if (a !== null) return void ctx.attempts.add(a, e);
+  if (ctx.config.opensUserlessAttempt?.(e) === false) return void ctx.drop(e, 'userless_not_owner');
+  ctx.attempts.openWith(e, null, false);
 }
 
-export function matchUserlessClient(
-  e: ClientEvent,
-  candidates: UserlessCandidates,
-  config: EngineConfig,
-): OpenAttempt | null {
+function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
-  const computer = e.ref.computer.toLowerCase();
-  const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
+  const computer = e.ref.computer;
   const fits = (a: OpenAttempt): boolean =>
     !a.probe &&
     a.client === null &&
@@ -106,30 +130,50 @@ export function matchUserlessClient(
     a.first <= e.time + skew &&
     clientFits(e.ref.eventId, a) &&
     stepsBefore(a, e.time, skew);
-  const sameMachine = [...candidates.byMachine].filter(
-    (a) => a.clientMachine !== null && sameHost(a.clientMachine, computer) && fits(a),
-  );
-  if (sameMachine.length > 0) return nearestOfOneUser(sameMachine, e.time);
-  // Only when the computer tells nothing: the CA's candidates are many (every attempt at that CA).
-  const sameCa =
-    caHost === null
-      ? []
-      : [...candidates.byCa].filter((a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
-  if (sameCa.length > 0) return nearestOfOneUser(sameCa, e.time);
+  const sameMachine: OpenAttempt[] = [];
+  for (const a of attempts.onMachine(computer)) {
+    if (a.clientMachine !== null && sameHost(a.clientMachine, computer) && fits(a)) sameMachine.push(a);
+  }
+  if (sameMachine.length === 1) return sameMachine[0]!;
+  if (sameMachine.length > 1) return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
+  // An event logged before the client reached the DA server fits only an attempt no server has seen.
+  const bareOnly = clientPhase(e.ref.eventId) === 'before_server';
+  // Only when the computer tells nothing: the CA's candidates are many (every attempt at that CA), so they are read
+  // by time (an attempt it fits has its last step within [time - gap, time + skew]).
+  const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
+  if (caHost !== null) {
+    const sameCa = attempts
+      .waitingWithin(caHost, e.time - config.attemptGapMs, e.time + skew, bareOnly)
+      .filter((a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
+    if (sameCa.length > 0) return nearestOfOneUser(sameCa, e.time, (a) => attempts.caOrderOf(a, caHost));
+  }
   // Last resort, when neither the computer nor the CA is known (no CA log, v0 CA events): the one attempt close in
   // time that the event fits, if only one user's attempt does.
-  const nearby = [...candidates.all].filter((a) => Math.abs(a.last - e.time) <= skew && fits(a));
+  const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew, bareOnly).filter(fits);
   return nearby.length > 0 && new Set(nearby.map((a) => a.userKey)).size === 1
-    ? nearestOfOneUser(nearby, e.time)
+    ? nearestOfOneUser(nearby, e.time, (a) => a.seq)
     : null;
 }
 
-/** The attempt nearest in time, unless another user's attempt is exactly as near (then none is guessed). */
-function nearestOfOneUser(group: readonly OpenAttempt[], time: number): OpenAttempt | null {
-  const nearest = group.reduce((best, a) => (Math.abs(a.last - time) < Math.abs(best.last - time) ? a : best));
-  const rivals = group.filter(
-    (a) => a.userKey !== nearest.userKey && Math.abs(a.last - time) === Math.abs(nearest.last - time),
+/** Candidates in the order they were found. */
+function indexIn(list: readonly OpenAttempt[]): (a: OpenAttempt) => number {
+  return (a) => list.indexOf(a);
+}
+
+/**
+ * The attempt nearest in time (the first in `order` among equally near ones of one user), unless another user's
+ * attempt is exactly as near (then none is guessed).
+ */
+function nearestOfOneUser(
+  group: readonly OpenAttempt[],
+  time: number,
+  order: (a: OpenAttempt) => number,
+): OpenAttempt | null {
+  const distance = (a: OpenAttempt) => Math.abs(a.last - time);
+  const nearest = group.reduce((best, a) =>
+    distance(a) < distance(best) || (distance(a) === distance(best) && order(a) < order(best)) ? a : best,
   );
+  const rivals = group.filter((a) => a.userKey !== nearest.userKey && distance(a) === distance(nearest));
   return rivals.length === 0 ? nearest : null;
 }
 
@@ -138,20 +182,27 @@ function stepsBefore(a: OpenAttempt, time: number, skew: number): boolean {
   return a.events.every((x) => x.time <= time + skew);
 }
 
-/** The index key of a host: its short name in lower case (an FQDN and its short name share it). */
-export function hostKey(host: string): string {
-  const dot = host.indexOf('.');
-  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
+/**
+ * Join an NPS 4402 (no domain controller for a domain; names no user) to every attempt that NPS denied around it:
+ * it explains each of those denials, so several attempts share it.
+ */
+export function joinDirectoryEvent(d: RadiusDirectoryUnavailable, ctx: JoinContext): void {
+  const { attempts, config } = ctx;
+  const skew = config.clockSkewToleranceMs;
+  const computer = d.ref.computer.toLowerCase();
+  let attached = false;
+  for (const a of attempts.decidedWithin(d.ref.computer, d.time - skew, d.time + skew)) {
+    const r = a.radius!;
+    if (r.decision !== 'denied' || r.ref.computer.toLowerCase() !== computer) continue;
+    attempts.add(a, d);
+    attached = true;
+  }
+  if (!attached) ctx.drop(d, 'unmatched_directory_event');
 }
 
-/** Host names compared case-insensitively, an FQDN matching its short name. */
-export function sameHost(a: string, b: string): boolean {
-  if (a.length === b.length) return a === b || a.toLowerCase() === b.toLowerCase();
-  const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
-  // A short name matches the FQDN that starts with it and a dot.
-  return (
-    !shorter.includes('.') &&
-    longer[shorter.length] === '.' &&
-    longer.slice(0, shorter.length).toLowerCase() === shorter.toLowerCase()
-  );
+/** Join a CA application-log result (names no user) to the attempt of its request ID. */
+export function joinCaApplicationEvent(r: CaResult, ctx: JoinContext): void {
+  const a = ctx.attempts.ofRequest(r.ref.computer, r.requestId);
+  if (a !== undefined) ctx.attempts.add(a, r);
+  else if (!ctx.joinSigning(r)) ctx.drop(r, 'unmatched_ca_result');
 }

@@ -1,7 +1,7 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import { caStatusOf, type OpenAttempt, SLOT_ORDER, type Slot } from './attempt.js';
-import { clientAllowsCa, clientFits, clientPhase } from './client-phase.js';
-import type { EngineConfig } from './engine.js';
+import { clientAllowsCa, clientFits, clientFitsSteps, clientPhase } from './client-phase.js';
+import type { EngineConfig } from './config.js';
 
 /** How much later than the client's failure result a RADIUS grant may still be that attempt's. */
 const RESULT_GRACE_MS = 10_000;
@@ -100,7 +100,7 @@ function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {
   }
 }
 
+/** Whether the attempt's client result (if any) could follow a RADIUS decision `decision`. */
 function clientFitsDecision(a: OpenAttempt, decision: 'granted' | 'denied' | 'discarded'): boolean {
-  const probe: OpenAttempt = { ...a, radius: { ...(a.radius ?? ({} as never)), decision } as never };
-  return a.client === null || clientFits(a.client.ref.eventId, probe) || caStatusOf(a) !== 'none';
+  return a.client === null || clientFitsSteps(a.client.ref.eventId, decision, a) || caStatusOf(a) !== 'none';
 }

@@ -1,6 +1,6 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
-import { type ClosedAttempt, CorrelationEngine, type EngineConfig } from '../src/index.js';
+import { type ClosedAttempt, CorrelationEngine, type EngineConfig, isSharedEvent } from '../src/index.js';
 
 const config: EngineConfig = {
   clockSkewToleranceMs: 180_000,
@@ -109,6 +109,12 @@ function ca(key: string, t: number, requestId: number, status: 'request' | 'issu
         subject: null,
         detail: null,
       };
+}
+
+function directory(t: number): NormalizedEvent {
+  const r = ref('NPS', 4402, 'nps01', 'System');
+  const base = { id: id(r), ref: r, time: T0 + t, user: null };
+  return { ...base, kind: 'radius.directory_unavailable', source: 'radius', domain: 'CORP' };
 }
 
 /** Feed events in the given (arrival) order as a stream, advancing the watermark to the latest time seen. */
@@ -224,5 +230,27 @@ describe('CorrelationEngine', () => {
     engine.advance(T0 + 3_600_000);
     engine.add(radius('ivan', 0, 'granted'));
     expect(engine.advance(T0 + 3_600_001).drops.map((d) => d.reason)).toEqual(['late_event']);
+  });
+
+  it('hands back every attempt holding a shared event before the watermark passes its time plus retentionMs', () => {
+    const engine = new CorrelationEngine(config);
+    const shared = directory(1_000);
+    // Two users denied around one "no domain controller" event; each attempt is then stretched by its remaining steps
+    // (IIS request, client result), each as late as the attempt gap allows.
+    const events = [
+      radius('jack', 0, 'denied', 16),
+      radius('kate', 2_000, 'denied', 16),
+      shared,
+      iis(2_500, 3_000),
+      client('jack', 250_000, 10005),
+      client('kate', 290_000, 10005, 'pc2'),
+    ];
+    for (const e of events) engine.add(e);
+    const holding: ClosedAttempt[] = [];
+    for (let w = T0; w <= shared.time + engine.retentionMs; w += 1_000) holding.push(...engine.advance(w).attempts);
+    const withShared = holding.filter((a) => a.events.includes(shared));
+    expect(withShared.map((a) => a.userKey).sort()).toEqual(['jack', 'kate']);
+    expect(engine.openAttempts).toBe(0);
+    expect(holding.flatMap((a) => a.events.filter(isSharedEvent))).toEqual([shared, shared]);
   });
 });

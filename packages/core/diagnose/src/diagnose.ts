@@ -1,7 +1,7 @@
 import type { ClosedAttempt } from '@otptrace/correlate';
 import { ROOT_CAUSES, rootCauseEntry } from '@otptrace/model';
 import type { Outcome, RootCause, Source, Stage } from '@otptrace/schemas';
-import { type Facts, factsOf } from './facts.js';
+import { FACT_NAMES, type FactName, type FactOptions, type Facts, factsOf, factValue } from './facts.js';
 import { RULES, type Rule, ruleTableSchema } from './rule-table.js';
 
 /** ④ The verdict on one attempt. */
@@ -17,29 +17,13 @@ export interface Verdict {
 /** Validate a rule table: every code must be in the catalogue, every fact known; throws on a programmer error. */
 export function compileRules(table: unknown): readonly Rule[] {
   const rules = ruleTableSchema.parse(table);
-  const factNames = new Set([
-    'probe',
-    'radius',
-    'radiusReason',
-    'directoryUnavailable',
-    'gateway',
-    'httpStatus',
-    'caRequest',
-    'caStatus',
-    'caHresult',
-    'clientEvent',
-    'clientErrorCode',
-    'covered.client',
-    'covered.gateway',
-    'covered.radius',
-    'covered.ca',
-  ]);
   for (const r of rules) {
     if (r.code !== null && rootCauseEntry(r.code) === undefined)
       throw new Error(`rule "${r.when}": unknown root-cause code ${r.code}`);
     if ((r.code === null) !== (r.outcome !== 'failure'))
       throw new Error(`rule "${r.when}": a failure needs a code, and only a failure`);
-    for (const f of Object.keys(r.match)) if (!factNames.has(f)) throw new Error(`rule "${r.when}": unknown fact ${f}`);
+    for (const f of Object.keys(r.match))
+      if (!FACT_NAMES.has(f)) throw new Error(`rule "${r.when}": unknown fact ${f}`);
   }
   const last = rules[rules.length - 1]!;
   if (Object.keys(last.match).length !== 0) throw new Error('the last rule must match everything');
@@ -53,8 +37,9 @@ export function diagnose(
   a: ClosedAttempt,
   coverage: ReadonlySet<Source>,
   rules: readonly Rule[] = DEFAULT_RULES,
+  options: FactOptions = {},
 ): Verdict {
-  const facts = factsOf(a, coverage);
+  const facts = factsOf(a, coverage, options);
   const rule = rules.find((r) => matches(r, facts)) ?? rules[rules.length - 1]!;
   const entry = rule.code === null ? undefined : ROOT_CAUSES[rule.code as keyof typeof ROOT_CAUSES];
   return {
@@ -68,15 +53,10 @@ export function diagnose(
 
 function matches(rule: Rule, facts: Facts): boolean {
   for (const [name, cond] of Object.entries(rule.match)) {
-    const value = factValue(facts, name);
+    const value = factValue(facts, name as FactName);
     if (cond !== null && typeof cond === 'object') {
       if ('in' in cond ? !cond.in.includes(value) : value === cond.not) return false;
     } else if (value !== cond) return false;
   }
   return true;
-}
-
-function factValue(facts: Facts, name: string): string | number | boolean | null {
-  if (name.startsWith('covered.')) return facts.covered[name.slice(8) as Source];
-  return facts[name as Exclude<keyof Facts, 'covered'>];
 }

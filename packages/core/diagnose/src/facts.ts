@@ -1,6 +1,9 @@
 import type { ClosedAttempt } from '@otptrace/correlate';
 import { caStatusOf } from '@otptrace/correlate';
-import type { Source } from '@otptrace/schemas';
+import { SOURCES, type Source } from '@otptrace/schemas';
+
+/** How long the DA server's IIS request took, against its RADIUS timeout (docs/windows-events.md §9). */
+export type RadiusWait = 'unknown' | 'short' | 'between' | 'long';
 
 /** What the rules can ask about an attempt: plain values, so rules are data. */
 export interface Facts {
@@ -9,19 +12,40 @@ export interface Facts {
   readonly radiusReason: number | null;
   /** An NPS 4402 (no domain controller) was logged by the same NPS server around the denial. */
   readonly directoryUnavailable: boolean;
+  /** NPS logged (System 13/14/17/18) that it refused this attempt's DA server as a RADIUS client. */
+  readonly radiusClientRefused: boolean;
   readonly gateway: boolean;
   readonly httpStatus: number | null;
+  readonly httpSubStatus: number | null;
+  /**
+   * The IIS request's time-taken against the DA server's RADIUS timeout: `long` at or above it (it waited for
+   * RADIUS), `short` under half of it (it refused before asking), `between`, or `unknown` without time-taken.
+   */
+  readonly radiusWait: RadiusWait;
   readonly caRequest: boolean;
   readonly caStatus: 'issued' | 'denied' | 'pending' | 'error' | 'none';
   readonly caHresult: string | null;
+  /** The CA denied the DA server's own latest request for its OTP signing certificate. */
+  readonly signingDenied: boolean;
   readonly clientEvent: number | null;
   readonly clientErrorCode: string | null;
   /** Sources whose logs are part of the input (an absent step only counts as a failure where its log was read). */
   readonly covered: Readonly<Record<Source, boolean>>;
 }
 
+/** The name of each fact a rule may match, derived from Facts: `covered` is asked per source, `covered.<source>`. */
+export type FactName = Exclude<keyof Facts, 'covered'> | `covered.${Source}`;
+
+/** Settings that facts depend on. */
+export interface FactOptions {
+  /** The DA server's RADIUS timeout in ms (Get-RemoteAccessRadius; default 5 s). */
+  readonly radiusTimeoutMs?: number;
+}
+
+const DEFAULT_RADIUS_TIMEOUT_MS = 5_000;
+
 /** Compute the facts of a closed attempt, given which sources the input covers. */
-export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>): Facts {
+export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>, options: FactOptions = {}): Facts {
   const caStatus = caStatusOf(a);
   const failing = a.caResults.find((r) => r.hresult !== null && (r.status === 'denied' || r.status === 'error'));
   return {
@@ -29,18 +53,56 @@ export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>): Facts 
     radius: a.radius?.decision ?? 'none',
     radiusReason: a.radius?.reasonCode ?? null,
     directoryUnavailable: a.directory.length > 0,
+    radiusClientRefused: a.radiusClientErrors.length > 0,
     gateway: a.gateway !== null,
     httpStatus: a.gateway?.status ?? null,
+    httpSubStatus: a.gateway?.subStatus ?? null,
+    radiusWait: waitOf(a.gateway?.timeTakenMs ?? null, options.radiusTimeoutMs ?? DEFAULT_RADIUS_TIMEOUT_MS),
     caRequest: a.caRequest !== null || a.caResults.length > 0,
     caStatus,
     caHresult: failing?.hresult ?? null,
+    signingDenied: a.signing.some((e) => e.kind === 'ca.result' && (e.status === 'denied' || e.status === 'error')),
     clientEvent: a.client?.ref.eventId ?? null,
     clientErrorCode: a.client?.errorCode ?? null,
-    covered: {
-      client: coverage.has('client'),
-      gateway: coverage.has('gateway'),
-      radius: coverage.has('radius'),
-      ca: coverage.has('ca'),
-    },
+    covered: Object.fromEntries(SOURCES.map((s) => [s, coverage.has(s)])) as Record<Source, boolean>,
   };
 }
+
+function waitOf(timeTakenMs: number | null, timeoutMs: number): RadiusWait {
+  if (timeTakenMs === null) return 'unknown';
+  if (timeTakenMs >= timeoutMs) return 'long';
+  return timeTakenMs < timeoutMs / 2 ? 'short' : 'between';
+}
+
+/** The value of one named fact. */
+export function factValue(facts: Facts, name: FactName): string | number | boolean | null {
+  if (name.startsWith('covered.')) return facts.covered[name.slice(8) as Source];
+  return facts[name as Exclude<keyof Facts, 'covered'>];
+}
+
+// One entry per key of Facts: `satisfies` makes a missing, extra or misspelt key a compile error, so the list of
+// fact names below cannot drift from the interface.
+const FACT_KEYS = {
+  probe: true,
+  radius: true,
+  radiusReason: true,
+  directoryUnavailable: true,
+  radiusClientRefused: true,
+  gateway: true,
+  httpStatus: true,
+  httpSubStatus: true,
+  radiusWait: true,
+  caRequest: true,
+  caStatus: true,
+  caHresult: true,
+  signingDenied: true,
+  clientEvent: true,
+  clientErrorCode: true,
+  covered: true,
+} as const satisfies Record<keyof Facts, true>;
+
+/** Every fact name a rule may match: the keys of Facts, with `covered` expanded per source. */
+export const FACT_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(FACT_KEYS).filter((k) => k !== 'covered'),
+  ...SOURCES.map((s) => `covered.${s}`),
+]);

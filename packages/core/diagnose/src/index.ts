@@ -2,7 +2,8 @@
 
 export type { Verdict } from './diagnose.js';
 export { compileRules, diagnose } from './diagnose.js';
-export type { Facts } from './facts.js';
-export { factsOf } from './facts.js';
-export type { Rule } from './rule-table.js';
+export type { FactName, FactOptions, Facts, RadiusWait } from './facts.js';
+export { FACT_NAMES, factsOf } from './facts.js';
+export { CERTIFICATE_NOT_USABLE, withReuseFindings } from './findings.js';
+export type { Rule, RuleSpec } from './rule-table.js';
 export { RULES, ruleSchema } from './rule-table.js';

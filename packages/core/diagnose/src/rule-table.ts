@@ -1,4 +1,7 @@
+import type { RootCauseCode } from '@otptrace/model';
+import type { Outcome } from '@otptrace/schemas';
 import { z } from 'zod';
+import type { FactName, Facts } from './facts.js';
 
 // A condition on one fact: equal to a value, one of several values, or (for booleans) true/false.
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -22,26 +25,67 @@ export const ruleSchema = z
 export type Rule = z.infer<typeof ruleSchema>;
 export const ruleTableSchema = z.array(ruleSchema).min(1);
 
-const CLIENT_CANNOT_REACH = [10000, 10001, 10002];
+/** The value type of one fact. */
+type FactValueOf<K extends FactName> = K extends `covered.${string}` ? boolean : Facts[K & keyof Facts];
+type ConditionOf<V> = V | { readonly in: readonly V[] } | { readonly not: V };
+
+/**
+ * A rule as written in the table below: fact names, their values and root-cause codes are checked by the compiler
+ * (a misspelt fact, value or code fails to build); compileRules checks the same at run time for tables given as data.
+ */
+export interface RuleSpec {
+  readonly when: string;
+  readonly match: { readonly [K in FactName]?: ConditionOf<FactValueOf<K>> };
+  readonly outcome: Outcome;
+  readonly code: RootCauseCode | null;
+}
+
+const CLIENT_CANNOT_REACH = [10000, 10001, 10002] as const;
 
 /**
  * The rule table, first match wins. Evidence per failure mode: docs/windows-events.md §4 (rows cited), NPS reason codes
  * §3.1, CA HRESULTs §3.2. Facts: see facts.ts; `covered.X` asks whether the input holds source X's log at all.
  */
-export const RULES: unknown = [
+export const RULES = [
   { when: "the DA server's RADIUS probe account (row 24)", match: { probe: true }, outcome: 'probe', code: null },
   { when: 'the user cancelled (10010, row 22)', match: { clientEvent: 10010 }, outcome: 'cancelled', code: null },
   {
-    when: 'NPS: wrong OTP or PIN, or the OTP extension / proxied OTP server rejected (16, 21, 9, 112; row 2)',
-    match: { radius: 'denied', radiusReason: { in: [16, 21, 9, 112] } },
+    // 16 for many users of one DA server at once is the shared secret or a missing extension: the burst ticket says so
+    // (catalogue burstRemediation; docs/windows-events.md §9).
+    when: 'NPS: wrong OTP or PIN, or the OTP extension rejected it (16, 21; row 2)',
+    match: { radius: 'denied', radiusReason: { in: [16, 21] } },
     outcome: 'failure',
     code: 'otp_rejected',
   },
   {
-    when: "NPS: no DC / GC for the user's domain (4, 5, 7, or System 4402; row 25)",
-    match: { radius: 'denied', radiusReason: { in: [4, 5, 6, 7] } },
+    when: 'NPS: the OTP extension DLL discarded the request or failed (9, 10; §9): its back end is unreachable',
+    match: { radius: { in: ['denied', 'discarded'] }, radiusReason: { in: [9, 10] } },
+    outcome: 'failure',
+    code: 'radius_extension_failed',
+  },
+  {
+    when: 'NPS proxy: the remote OTP server did not process or answer the request (112, 117; 113, 115, 116; §9)',
+    match: { radius: { in: ['denied', 'discarded'] }, radiusReason: { in: [112, 113, 115, 116, 117] } },
+    outcome: 'failure',
+    code: 'radius_remote_unavailable',
+  },
+  {
+    when: "NPS: no DC / GC for the user's domain (4, 5, 6; row 25)",
+    match: { radius: 'denied', radiusReason: { in: [4, 5, 6] } },
     outcome: 'failure',
     code: 'radius_directory_unavailable',
+  },
+  {
+    when: 'NPS: domain unknown (7) with a 4402 (no DC) from the same NPS server around it (§9)',
+    match: { radius: 'denied', radiusReason: 7, directoryUnavailable: true },
+    outcome: 'failure',
+    code: 'radius_directory_unavailable',
+  },
+  {
+    when: 'NPS: the domain in User-Name does not exist (7) and no DC outage was logged: name format or trust (§9)',
+    match: { radius: 'denied', radiusReason: 7 },
+    outcome: 'failure',
+    code: 'radius_unknown_domain',
   },
   {
     when: 'NPS: no matching policy, dial-in denied, PAP not allowed (48, 49, 65, 66, 67–70)',
@@ -50,8 +94,14 @@ export const RULES: unknown = [
     code: 'radius_policy',
   },
   {
-    when: 'NPS: account unknown, disabled, expired, locked out, logon hours (8, 34–38, 64; row 26)',
-    match: { radius: 'denied', radiusReason: { in: [8, 33, 34, 35, 36, 37, 38, 64] } },
+    when: "NPS's remote-access account lockout (64; §9), not the AD lockout (36)",
+    match: { radius: 'denied', radiusReason: 64 },
+    outcome: 'failure',
+    code: 'radius_remote_access_lockout',
+  },
+  {
+    when: 'NPS: account unknown, disabled, expired, locked out in AD, logon hours (8, 33–38; row 26)',
+    match: { radius: 'denied', radiusReason: { in: [8, 33, 34, 35, 36, 37, 38] } },
     outcome: 'failure',
     code: 'radius_account',
   },
@@ -61,12 +111,6 @@ export const RULES: unknown = [
     match: { radius: 'denied', directoryUnavailable: true },
     outcome: 'failure',
     code: 'radius_directory_unavailable',
-  },
-  {
-    when: 'NPS proxy: the remote RADIUS / OTP server did not respond (117)',
-    match: { radius: 'denied', radiusReason: { in: [113, 115, 116, 117] } },
-    outcome: 'failure',
-    code: 'radius_no_response',
   },
   {
     when: 'NPS denied for another reason',
@@ -85,6 +129,18 @@ export const RULES: unknown = [
     match: { clientEvent: 10006 },
     outcome: 'failure',
     code: 'challenge_required',
+  },
+  {
+    when: "CA denied: it could not check revocation of the signing certificate's chain (0x80092013, 0x80092012; §9)",
+    match: { caHresult: { in: ['0x80092013', '0x80092012'] } },
+    outcome: 'failure',
+    code: 'ca_revocation_offline',
+  },
+  {
+    when: "CA denied: the signing certificate's chain is untrusted or expired (0x800B0109, 0x800B0101; §9)",
+    match: { caHresult: { in: ['0x800B0109', '0x800B0101'] } },
+    outcome: 'failure',
+    code: 'ca_chain_untrusted',
   },
   {
     when: 'CA denied: no Enroll permission on the template or the CA (0x80094012, 0x80094011; row 14)',
@@ -124,8 +180,8 @@ export const RULES: unknown = [
     code: 'ca_pending',
   },
   {
-    when: 'certificate issued but not stored or retrieved on the client (10007, 10021; row 21)',
-    match: { clientEvent: { in: [10007, 10021] } },
+    when: 'certificate issued but not stored or retrieved on the client (10007, 10021; row 21), or unusable (10015, §9)',
+    match: { clientEvent: { in: [10007, 10021, 10015] } },
     outcome: 'failure',
     code: 'client_certificate_store',
   },
@@ -153,6 +209,30 @@ export const RULES: unknown = [
     match: { clientEvent: { in: CLIENT_CANNOT_REACH } },
     outcome: 'failure',
     code: 'client_cannot_reach_server',
+  },
+  {
+    when: 'IIS 403.13: the client computer certificate is revoked (§9)',
+    match: { httpStatus: 403, httpSubStatus: 13 },
+    outcome: 'failure',
+    code: 'client_certificate_revoked',
+  },
+  {
+    when: 'IIS 403.16: the DA server does not trust the client certificate (IPsec root changed without iisreset; §9)',
+    match: { httpStatus: 403, httpSubStatus: 16 },
+    outcome: 'failure',
+    code: 'gateway_untrusted_client_certificate',
+  },
+  {
+    when: 'IIS 403.17: the client certificate has expired (KB2973071; §9)',
+    match: { httpStatus: 403, httpSubStatus: 17 },
+    outcome: 'failure',
+    code: 'client_certificate_expired',
+  },
+  {
+    when: 'IIS 404.2 / 404.3 on the OTP path: the OTP ISAPI extension is not allowed or not mapped (§9)',
+    match: { httpStatus: 404, httpSubStatus: { in: [2, 3] } },
+    outcome: 'failure',
+    code: 'gateway_otp_extension_blocked',
   },
   {
     when: 'no computer certificate for OTP (10016, row 7)',
@@ -185,6 +265,12 @@ export const RULES: unknown = [
     code: 'no_issuing_ca',
   },
   {
+    when: "RADIUS granted, nothing reached the CA, and the CA denied the DA server's own signing-certificate request (row 9, §9)",
+    match: { radius: 'granted', caRequest: false, signingDenied: true },
+    outcome: 'failure',
+    code: 'signing_certificate_denied',
+  },
+  {
     when: 'RADIUS granted, the client failed, and no request reached the CA (row 9)',
     match: { radius: 'granted', caRequest: false, clientEvent: { not: null } },
     outcome: 'failure',
@@ -197,14 +283,26 @@ export const RULES: unknown = [
     code: 'signing_failed',
   },
   {
-    when: 'the DA server refused and NPS logged no decision (10005 without 6272/6273; row 4)',
-    match: { clientEvent: 10005, radius: 'none', 'covered.radius': true },
+    when: 'no RADIUS decision, and NPS refused the DA server as a RADIUS client (System 13/14/17/18; §9)',
+    match: { radius: 'none', radiusClientRefused: true },
+    outcome: 'failure',
+    code: 'radius_client_misconfigured',
+  },
+  {
+    when: 'no RADIUS decision and the IIS request took well under the RADIUS timeout: the DA server refused first (§9)',
+    match: { gateway: true, httpStatus: 200, radius: 'none', 'covered.radius': true, radiusWait: 'short' },
+    outcome: 'failure',
+    code: 'gateway_rejected_request',
+  },
+  {
+    when: 'the DA server refused and NPS logged no decision, the request lasting the RADIUS timeout or unknown (row 4)',
+    match: { clientEvent: 10005, radius: 'none', 'covered.radius': true, radiusWait: { in: ['long', 'unknown'] } },
     outcome: 'failure',
     code: 'radius_no_response',
   },
   {
-    when: 'the DA server asked RADIUS (IIS request) and NPS logged no decision',
-    match: { gateway: true, radius: 'none', 'covered.radius': true, clientEvent: null },
+    when: 'the DA server waited its RADIUS timeout (IIS time-taken) and NPS logged no decision',
+    match: { gateway: true, radius: 'none', 'covered.radius': true, clientEvent: null, radiusWait: 'long' },
     outcome: 'failure',
     code: 'radius_no_response',
   },
@@ -227,8 +325,8 @@ export const RULES: unknown = [
     code: 'client_request_failed',
   },
   {
-    when: "the client's OTP settings are incomplete (10014, 10015)",
-    match: { clientEvent: { in: [10014, 10015] } },
+    when: "the client's OTP settings are incomplete (10014)",
+    match: { clientEvent: 10014 },
     outcome: 'failure',
     code: 'client_configuration',
   },
@@ -251,4 +349,4 @@ export const RULES: unknown = [
     code: 'client_error_other',
   },
   { when: 'anything else: not enough evidence to conclude', match: {}, outcome: 'incomplete', code: null },
-];
+] as const satisfies readonly RuleSpec[];

@@ -48,6 +48,13 @@ export function utf16(b: Uint8Array, at: number, count: number): string {
   return s;
 }
 
+/** `count` UTF-16LE code units from `at` without the trailing NULs (the terminator most strings in values carry). */
+export function utf16TrimNuls(b: Uint8Array, at: number, count: number): string {
+  let n = count;
+  while (n > 0 && b[at + 2 * n - 2] === 0 && b[at + 2 * n - 1] === 0) n--;
+  return utf16(b, at, n);
+}
+
 /** Bytes `[at, at + length)` as Windows-1252 (the code page libevtx and Windows' ANSI APIs use by default). */
 export function ansi(b: Uint8Array, at: number, length: number): string {
   return ansiDecoder.decode(b.subarray(at, at + length));

@@ -6,8 +6,9 @@
  * - `readEvtx(bytes)`: a whole file in memory → `{ header, chunks, events: [{ event, position }], rejected }`
  *   (what `otptrace analyze` needs for a .evtx file).
  * - `iterateEvtx(bytes)`: the same one event or rejection at a time, in file order.
- * - `readEvtxHeader(first4096)` + `readChunk(chunkBytes, position)`: streaming a large or growing file 64 KiB at a
- *   time (what a collector following a folder needs); map each record with `parsedOrRejected`.
+ * - `readEvtxHeader(first4096)` + `readChunkEvents(chunkBytes, position)`: streaming a large or growing file 64 KiB
+ *   at a time (what analyze and a collector following a folder need).
+ * - `readChunk(chunkBytes, position)`: the same chunk's records as XML trees; `parsedOrRejected` maps one to an event.
  * - `iterateEvtxRecords(bytes)` / `renderRecordXml(record)`: the records as Event XML trees and text (for comparison
  *   with other tools and for a raw topic).
  */
@@ -18,16 +19,9 @@ export { CHUNK_SIZE } from './chunk.js';
 export type { EvtxFileHeader } from './file-header.js';
 export { FILE_HEADER_BLOCK_SIZE, readFileHeader as readEvtxHeader } from './file-header.js';
 export { toParsedEvent } from './parsed-event.js';
-export type { EvtxEvent, EvtxReading } from './read-evtx.js';
-export {
-  iterateEvtx,
-  iterateEvtxChunks,
-  iterateEvtxRecords,
-  parsedOrRejected,
-  readEvtx,
-  renderRecordXml,
-} from './read-evtx.js';
-export type { ChunkReading, EvtxRecord, EvtxRejection } from './records.js';
-export { readChunk } from './records.js';
+export type { EvtxReading } from './read-evtx.js';
+export { iterateEvtx, iterateEvtxChunks, iterateEvtxRecords, readEvtx, renderRecordXml } from './read-evtx.js';
+export type { ChunkEvents, ChunkReading, EvtxEvent, EvtxRecord, EvtxRejection } from './records.js';
+export { parsedOrRejected, readChunk, readChunkEvents } from './records.js';
 export type { XmlAttribute, XmlChild, XmlElement } from './xml.js';
 export { renderXml } from './xml.js';

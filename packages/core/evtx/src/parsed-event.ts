@@ -67,29 +67,45 @@ function integer(text: string): number | null {
  * `data` by name and `dataList` in order from `<EventData>`'s `<Data>`, or, for `<UserData>`, from the payload
  * element's children by element name (as @otptrace/parse's scanEvent does with the same XML).
  */
-function eventValues(event: XmlElement): Pick<ParsedEvent, 'data' | 'dataList'> {
+function eventValues(event: XmlElement): EventValues {
+  const eventData = childElement(event, 'EventData');
+  if (eventData !== undefined) return eventDataValues(eventData);
+  const userData = childElement(event, 'UserData');
+  return userData === undefined ? { data: {}, dataList: [] } : userDataValues(userData);
+}
+
+/** The values of an event: by name, and in order. */
+export type EventValues = Pick<ParsedEvent, 'data' | 'dataList'>;
+
+/** The `<Data>` children of `<EventData>`: each value in order, and by its `Name` when it has one. */
+export function eventDataValues(eventData: XmlElement): EventValues {
   const data: Record<string, string> = {};
   const dataList: string[] = [];
-  const eventData = childElement(event, 'EventData');
-  if (eventData !== undefined) {
-    for (const child of eventData.children) {
-      if (typeof child === 'string' || child.name !== 'Data') continue;
-      const value = textOf(child);
-      dataList.push(value);
-      const name = attributeValue(child, 'Name');
-      if (name !== undefined) data[name] = value;
-    }
-    return { data, dataList };
+  for (const child of eventData.children) {
+    if (typeof child === 'string' || child.name !== 'Data') continue;
+    const value = textOf(child);
+    dataList.push(value);
+    const name = attributeValue(child, 'Name');
+    if (name !== undefined) data[name] = value;
   }
-  const userData = childElement(event, 'UserData');
-  const payload = userData?.children.find((child): child is XmlElement => typeof child !== 'string');
-  if (payload !== undefined) {
-    for (const child of payload.children) {
-      if (typeof child === 'string') continue;
-      const value = textOf(child);
-      data[child.name] = value;
-      dataList.push(value);
-    }
+  return { data, dataList };
+}
+
+/** The children of `<UserData>`'s payload element, by element name and in order. */
+export function userDataValues(userData: XmlElement): EventValues {
+  const payload = userData.children.find((child): child is XmlElement => typeof child !== 'string');
+  return payload === undefined ? { data: {}, dataList: [] } : payloadValues(payload);
+}
+
+/** The child elements of a UserData payload element, by element name and in order. */
+export function payloadValues(payload: XmlElement): EventValues {
+  const data: Record<string, string> = {};
+  const dataList: string[] = [];
+  for (const child of payload.children) {
+    if (typeof child === 'string') continue;
+    const value = textOf(child);
+    data[child.name] = value;
+    dataList.push(value);
   }
   return { data, dataList };
 }

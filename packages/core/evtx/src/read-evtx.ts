@@ -2,16 +2,15 @@ import type { DropReason, ParsedEvent } from '@otptrace/model';
 import type { ChunkHeader } from './chunk.js';
 import { CHUNK_SIZE } from './chunk.js';
 import { type EvtxFileHeader, FILE_HEADER_BLOCK_SIZE, readFileHeader } from './file-header.js';
-import { toParsedEvent } from './parsed-event.js';
-import { type EvtxRecord, type EvtxRejection, readChunk } from './records.js';
+import {
+  type ChunkEvents,
+  type EvtxEvent,
+  type EvtxRecord,
+  type EvtxRejection,
+  readChunk,
+  readChunkEvents,
+} from './records.js';
 import { renderXml } from './xml.js';
-
-/** A ParsedEvent with the byte offset of its record in the file. */
-export interface EvtxEvent {
-  readonly kind: 'event';
-  readonly event: ParsedEvent;
-  readonly position: number;
-}
 
 /** Everything read from one .evtx file. */
 export interface EvtxReading {
@@ -45,7 +44,19 @@ export function* iterateEvtxChunks(bytes: Uint8Array): Generator<ReturnType<type
 
 /** Every event of a .evtx file as a ParsedEvent (the XML reader's type), or a rejection, in file order. */
 export function* iterateEvtx(bytes: Uint8Array): Generator<EvtxEvent | EvtxRejection, void, undefined> {
-  for (const item of iterateEvtxRecords(bytes)) yield item.kind === 'record' ? parsedOrRejected(item) : item;
+  for (const { items } of iterateEvtxChunkEvents(bytes)) yield* items;
+}
+
+/** Chunk by chunk, each chunk's header and its records as events or rejections. */
+function* iterateEvtxChunkEvents(bytes: Uint8Array): Generator<ChunkEvents, void, undefined> {
+  const header = readFileHeader(bytes);
+  if (!header.signatureOk) {
+    yield { header: null, items: [fileRejection(bytes)] };
+    return;
+  }
+  for (let position = FILE_HEADER_BLOCK_SIZE; position < bytes.length; position += CHUNK_SIZE) {
+    yield readChunkEvents(bytes.subarray(position, position + CHUNK_SIZE), position);
+  }
 }
 
 /** Reads a whole .evtx file held in memory into ParsedEvents, rejections, and header and chunk facts. */
@@ -53,12 +64,11 @@ export function readEvtx(bytes: Uint8Array): EvtxReading {
   const events: EvtxReading['events'] = [];
   const rejected: EvtxReading['rejected'] = [];
   const chunks: ChunkHeader[] = [];
-  for (const reading of iterateEvtxChunks(bytes)) {
+  for (const reading of iterateEvtxChunkEvents(bytes)) {
     if (reading.header !== null) chunks.push(reading.header);
     for (const item of reading.items) {
-      const result = item.kind === 'record' ? parsedOrRejected(item) : item;
-      if (result.kind === 'event') events.push({ event: result.event, position: result.position });
-      else rejected.push({ position: result.position, reason: result.reason, code: result.code });
+      if (item.kind === 'event') events.push({ event: item.event, position: item.position });
+      else rejected.push({ position: item.position, reason: item.reason, code: item.code });
     }
   }
   return { header: readFileHeader(bytes), chunks, events, rejected };
@@ -67,14 +77,6 @@ export function readEvtx(bytes: Uint8Array): EvtxReading {
 /** A record's event as Windows-style Event XML (compact, as `wevtutil qe /f:xml` prints it). */
 export function renderRecordXml(record: EvtxRecord): string {
   return renderXml(record.event);
-}
-
-/** Maps one decoded record to a ParsedEvent, or to a rejection when its System part lacks a required field. */
-export function parsedOrRejected(record: EvtxRecord): EvtxEvent | EvtxRejection {
-  const parsed = toParsedEvent(record.event);
-  if ('code' in parsed)
-    return { kind: 'rejected', position: record.position, reason: parsed.reason, code: parsed.code };
-  return { kind: 'event', event: parsed, position: record.position };
 }
 
 function fileRejection(bytes: Uint8Array): EvtxRejection {

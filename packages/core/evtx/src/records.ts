@@ -1,5 +1,6 @@
-import type { DropReason } from '@otptrace/model';
-import { chunkContext, decodeFragment } from './binxml/decode.js';
+import type { DropReason, ParsedEvent } from '@otptrace/model';
+import { type ChunkContext, chunkContext, decodeFragment } from './binxml/decode.js';
+import { DirectReader } from './binxml/direct.js';
 import { BinXmlError } from './binxml/nodes.js';
 import { resolveNodes } from './binxml/resolve.js';
 import { renderFiletime } from './binxml/values.js';
@@ -12,6 +13,7 @@ import {
   RECORD_SIGNATURE,
   readChunkSlot,
 } from './chunk.js';
+import { toParsedEvent } from './parsed-event.js';
 import type { XmlElement } from './xml.js';
 
 /** One event record decoded to its XML tree. */
@@ -25,6 +27,13 @@ export interface EvtxRecord {
   readonly writtenTime: string;
   /** The `<Event>` element. */
   readonly event: XmlElement;
+}
+
+/** A record's event as a ParsedEvent (the XML reader's type), with the byte offset of the record in the file. */
+export interface EvtxEvent {
+  readonly kind: 'event';
+  readonly event: ParsedEvent;
+  readonly position: number;
 }
 
 /** Bytes that could not be read as an event, with where they are and why. */
@@ -49,6 +58,56 @@ const CORRUPT: DropReason = 'corrupt_chunk';
  * and `position` is its offset in the file. Never throws: damage becomes rejections.
  */
 export function readChunk(chunk: Uint8Array, position: number): ChunkReading {
+  return readChunkWith(chunk, position, (ctx, offset, size, at, items) => {
+    const record = readRecord(ctx, chunk, offset, size, at);
+    items.push(record);
+    return record.kind === 'record';
+  });
+}
+
+/** One chunk's header and its records as events or rejections. */
+export interface ChunkEvents {
+  readonly header: ChunkHeader | null;
+  readonly items: Array<EvtxEvent | EvtxRejection>;
+}
+
+/**
+ * Reads every record of one chunk as a ParsedEvent (or a rejection), as `readChunk` + `parsedOrRejected` would, but
+ * records of the known template shapes are read straight from their substitution values, without an XML tree.
+ */
+export function readChunkEvents(chunk: Uint8Array, position: number): ChunkEvents {
+  let direct: DirectReader | undefined;
+  return readChunkWith(chunk, position, (ctx, offset, size, at, items) => {
+    if (u32(chunk, offset + size - 4) === size) {
+      direct ??= new DirectReader(ctx);
+      const event = direct.read(offset + 24, offset + size - 4);
+      if (event !== null) {
+        items.push({ kind: 'event', event, position: at });
+        return true;
+      }
+    }
+    const record = readRecord(ctx, chunk, offset, size, at);
+    items.push(record.kind === 'record' ? parsedOrRejected(record) : record);
+    return record.kind === 'record';
+  });
+}
+
+/** Maps one decoded record to a ParsedEvent, or to a rejection when its System part lacks a required field. */
+export function parsedOrRejected(record: EvtxRecord): EvtxEvent | EvtxRejection {
+  const parsed = toParsedEvent(record.event);
+  if ('code' in parsed)
+    return { kind: 'rejected', position: record.position, reason: parsed.reason, code: parsed.code };
+  return { kind: 'event', event: parsed, position: record.position };
+}
+
+/** Reads one record into `items`; true when its BinXML could be decoded (so its record id counts as read). */
+type RecordReader<T> = (ctx: ChunkContext, offset: number, size: number, position: number, items: T[]) => boolean;
+
+function readChunkWith<T>(
+  chunk: Uint8Array,
+  position: number,
+  readOne: RecordReader<T | EvtxRejection>,
+): { header: ChunkHeader | null; items: Array<T | EvtxRejection> } {
   const slot = readChunkSlot(chunk, position);
   if (slot.kind === 'empty') return { header: null, items: [] };
   if (slot.kind === 'bad_magic') {
@@ -60,41 +119,48 @@ export function readChunk(chunk: Uint8Array, position: number): ChunkReading {
       items: [reject(position, 'truncated_event', `file ends ${slot.length} bytes into a chunk`)],
     };
   }
-  return { header: slot.header, items: readRecords(chunk, slot.header) };
+  return { header: slot.header, items: readRecords(chunk, slot.header, readOne) };
 }
 
-function readRecords(chunk: Uint8Array, header: ChunkHeader): Array<EvtxRecord | EvtxRejection> {
-  const items: Array<EvtxRecord | EvtxRejection> = [];
+function readRecords<T>(
+  chunk: Uint8Array,
+  header: ChunkHeader,
+  readOne: RecordReader<T | EvtxRejection>,
+): Array<T | EvtxRejection> {
+  const items: Array<T | EvtxRejection> = [];
   const ctx = chunkContext(chunk);
   const free = header.freeSpaceOffset;
   // A free-space offset outside the chunk means a damaged header: fall back to walking records to the chunk's end.
   const trusted = free >= CHUNK_HEADER_SIZE && free <= CHUNK_SIZE;
   const end = Math.min(trusted ? free : CHUNK_SIZE, chunk.length);
+  let lastRead = header.firstRecordId - 1;
   let offset = CHUNK_HEADER_SIZE;
   while (offset + 8 <= end) {
     const at = header.position + offset;
     if (u32(chunk, offset) !== RECORD_SIGNATURE) {
       if (trusted || !isZeroFrom(chunk, offset, end))
-        items.push(reject(at, CORRUPT, `no record signature: ${unreadableRest(header, items)}`));
+        items.push(reject(at, CORRUPT, `no record signature: ${unreadableRest(header, lastRead)}`));
       break;
     }
     const size = u32(chunk, offset + 4);
     if (size < MIN_RECORD_SIZE || offset + size > CHUNK_SIZE) {
-      items.push(reject(at, CORRUPT, `record size ${size} does not fit the chunk: ${unreadableRest(header, items)}`));
+      items.push(
+        reject(at, CORRUPT, `record size ${size} does not fit the chunk: ${unreadableRest(header, lastRead)}`),
+      );
       break;
     }
     if (offset + size > chunk.length) {
       items.push(reject(at, 'truncated_event', 'the file ends inside this record'));
       break;
     }
-    items.push(readRecord(ctx, chunk, offset, size, at));
+    if (readOne(ctx, offset, size, at, items)) lastRead = u64n(chunk, offset + 8);
     offset += size;
   }
   return items;
 }
 
 function readRecord(
-  ctx: ReturnType<typeof chunkContext>,
+  ctx: ChunkContext,
   chunk: Uint8Array,
   offset: number,
   size: number,
@@ -126,9 +192,7 @@ function readRecord(
 }
 
 /** Why a chunk stops early, naming the record ids its header promised but that could not be reached. */
-function unreadableRest(header: ChunkHeader, items: ReadonlyArray<EvtxRecord | EvtxRejection>): string {
-  let lastRead = header.firstRecordId - 1;
-  for (const item of items) if (item.kind === 'record') lastRead = item.recordId;
+function unreadableRest(header: ChunkHeader, lastRead: number): string {
   const lost = header.lastRecordId > lastRead ? ` (record ids ${lastRead + 1}-${header.lastRecordId} unread)` : '';
   return `rest of chunk skipped${lost}`;
 }

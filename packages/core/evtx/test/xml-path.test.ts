@@ -15,6 +15,8 @@ describe('same ParsedEvent as the XML path', () => {
         const binary = parsedOrRejected(record);
         const fromXml = scanEvent(renderRecordXml(record));
         expect(binary.kind).toBe('event');
+        // A value with a character XML 1.0 forbids (security.evtx: a 4739 with U+0003) has no XML rendering.
+        if (!fromXml.ok && fromXml.issue.code === 'forbidden_character') continue;
         expect(fromXml.ok).toBe(true);
         if (binary.kind === 'event' && fromXml.ok) expect(binary.event).toEqual(fromXml.value);
         compared++;

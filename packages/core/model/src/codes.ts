@@ -18,10 +18,14 @@ const HRESULT_SYMBOLS: Readonly<Record<string, string>> = Object.freeze({
   '0x80094812': 'CERTSRV_E_SUBJECT_EMAIL_REQUIRED',
   '0x80094813': 'CERTSRV_E_UNKNOWN_CERT_TYPE',
   '0x80092013': 'CRYPT_E_REVOCATION_OFFLINE',
+  '0x80092012': 'CRYPT_E_NO_REVOCATION_CHECK',
+  '0x800B0109': 'CERT_E_UNTRUSTEDROOT',
+  '0x800B0101': 'CERT_E_EXPIRED',
   '0x80070490': 'ERROR_NOT_FOUND',
   '0x80090006': 'NTE_BAD_SIGNATURE',
   '0x80090020': 'NTE_FAIL',
-  '0x80040001': 'OTP_E_HTTP_403_OR_CACHED_CERT',
+  // 0x80040001 is a component-specific code (FACILITY_ITF), not a Windows symbol: named by what it means for DA OTP.
+  '0x80040001': 'DA OTP client: HTTP 403 (KB2973071)',
 });
 
 const NPS_REASONS: Readonly<Record<number, string>> = Object.freeze({
@@ -56,11 +60,11 @@ const NPS_REASONS: Readonly<Record<number, string>> = Object.freeze({
   68: 'IAS_INVALID_DIALIN_HOURS',
   69: 'IAS_INVALID_CALLED_STATION',
   70: 'IAS_INVALID_PORT_TYPE',
-  112: 'remote RADIUS server rejected the request',
+  112: 'the remote RADIUS server did not process the authentication request',
   117: 'remote RADIUS server did not respond',
 });
 
-/** Symbol of an HRESULT written `0x` + 8 upper-case hex digits, or null when unknown. */
+/** Symbol (or, for a component-specific code, a label) of an HRESULT written `0x` + 8 upper-case hex digits, or null when unknown. */
 export function hresultSymbol(hresult: string): string | null {
   return HRESULT_SYMBOLS[hresult] ?? null;
 }

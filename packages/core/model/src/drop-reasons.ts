@@ -16,6 +16,14 @@ export const DROP_REASONS = Object.freeze({
   },
   gateway_other_request: { bucket: 'ignored', text: 'IIS request that is not a POST (not an OTP sign-in)' },
   unmatched_directory_event: { bucket: 'ignored', text: 'NPS directory event that matched no denied attempt' },
+  unmatched_radius_client_event: {
+    bucket: 'ignored',
+    text: 'NPS System event refusing a RADIUS client (13/14/17/18) that matched no unanswered OTP attempt',
+  },
+  answered_radius_request: {
+    bucket: 'ignored',
+    text: 'NPS log-file Access-Request whose Access-Accept or Access-Reject is in the log (the answer carries the decision)',
+  },
   unmatched_ca_result: { bucket: 'ignored', text: 'CA result whose request is not part of an OTP attempt' },
   client_informational: { bucket: 'ignored', text: 'client event that does not end an attempt (e.g. 10009)' },
   userless_not_owner: {
@@ -36,7 +44,15 @@ export const DROP_REASONS = Object.freeze({
     bucket: 'rejected',
     text: 'DOCTYPE, entity declaration or processing instruction inside an event',
   },
+  forbidden_character: {
+    bucket: 'rejected',
+    text: 'a character XML 1.0 forbids (NUL, another C0 control but tab/LF/CR), literal or as &#…; reference',
+  },
   event_too_large: { bucket: 'rejected', text: 'an event larger than maxEventBytes' },
+  event_too_large_for_topic: {
+    bucket: 'rejected',
+    text: "an event whose Kafka record is over its topic's max.message.bytes (collector)",
+  },
   corrupt_chunk: {
     bucket: 'rejected',
     text: 'a damaged .evtx chunk or record structure (the rest of the file is still read)',

@@ -3,6 +3,7 @@ import type { AnalysisConfig } from '@otptrace/schemas';
 import { IdentityResolver } from './identity.js';
 import { ignored, type NormalizeContext, type Normalized, rejected } from './outcome.js';
 import { classify } from './source-table.js';
+import { parseUtcOffset } from './sources/nps-log.js';
 
 /**
  * Build the context the source mappers share. `referenceTime` is the caller's clock (the analysis run, the collector)
@@ -10,12 +11,25 @@ import { classify } from './source-table.js';
  */
 export function createNormalizeContext(
   config: Pick<AnalysisConfig, 'domains' | 'probeUsers' | 'otpTemplatePattern'> &
-    Partial<Pick<AnalysisConfig, 'earliestEventTime' | 'maxFutureMs'>>,
+    Partial<
+      Pick<
+        AnalysisConfig,
+        'earliestEventTime' | 'maxFutureMs' | 'signingTemplatePattern' | 'npsLogUtcOffsets' | 'iisServerName'
+      >
+    >,
   referenceTime?: number,
 ): NormalizeContext {
   return {
     identity: new IdentityResolver(config),
     otpTemplate: new RegExp(config.otpTemplatePattern, 'i'),
+    signingTemplate: new RegExp(config.signingTemplatePattern ?? 'OTPRA|OTP.?Sign', 'i'),
+    npsLogOffsets: new Map(
+      Object.entries(config.npsLogUtcOffsets ?? {}).flatMap(([server, text]) => {
+        const minutes = parseUtcOffset(text);
+        return minutes === null ? [] : [[server.split('.')[0]!.toLowerCase(), minutes] as const];
+      }),
+    ),
+    iisServerName: config.iisServerName ?? null,
     earliest: Date.parse(config.earliestEventTime ?? '2000-01-01T00:00:00Z'),
     latest: referenceTime === undefined ? Number.POSITIVE_INFINITY : referenceTime + (config.maxFutureMs ?? 86_400_000),
   };

@@ -14,6 +14,12 @@ export interface NormalizeContext {
   readonly identity: IdentityResolver;
   /** Matches certificate template names of OTP logon templates. */
   readonly otpTemplate: RegExp;
+  /** Matches the DA server's OTP signing template, whose machine requests are kept. */
+  readonly signingTemplate: RegExp;
+  /** Configured UTC offsets of NPS servers' local time in minutes, by lower-case short name (NPS log files). */
+  readonly npsLogOffsets?: ReadonlyMap<string, number>;
+  /** The DA server of W3C logs that do not name it (configuration `iisServerName`). */
+  readonly iisServerName?: string | null;
   /** Event times outside [earliest, latest] are implausible (latest: the reference time plus maxFutureMs). */
   readonly earliest: number;
   readonly latest: number;

@@ -3,7 +3,7 @@ import type { NormalizeContext, Normalized } from './outcome.js';
 import { normalizeCaApplication, normalizeCaAudit } from './sources/adcs.js';
 import { normalizeClient } from './sources/client.js';
 import { normalizeIis } from './sources/iis.js';
-import { normalizeNpsDecision, normalizeNpsDirectory } from './sources/nps.js';
+import { normalizeNpsClientError, normalizeNpsDecision, normalizeNpsDirectory } from './sources/nps.js';
 
 /** A mapper from a parsed event of one provider to a normalised event. */
 type Mapper = (p: ParsedEvent, ctx: NormalizeContext) => Normalized;
@@ -24,12 +24,20 @@ const SECURITY: ProviderEntry = {
   ]),
 };
 const CA_APP = entry([53, 21, 22, 54], normalizeCaApplication);
+// NPS's System log (classic source NPS, IAS before Server 2008): 4402 no DC; 13/14/17/18 a refused RADIUS client.
+const NPS_SYSTEM: ProviderEntry = {
+  events: new Map<number, Mapper>([
+    [4402, normalizeNpsDirectory],
+    ...[13, 14, 17, 18].map((id): [number, Mapper] => [id, normalizeNpsClientError]),
+  ]),
+};
 
 const PROVIDERS: ReadonlyMap<string, ProviderEntry> = new Map([
   ['microsoft-windows-otpcredentialproviderevt', entry(range(10000, 10022), normalizeClient)],
   ['microsoft-windows-iis-logging', entry([6200], normalizeIis)],
   ['microsoft-windows-security-auditing', SECURITY],
-  ['nps', entry([4402], normalizeNpsDirectory)],
+  ['nps', NPS_SYSTEM],
+  ['ias', NPS_SYSTEM],
   ['microsoft-windows-certificationauthority', CA_APP],
   // Legacy event source names of the CA service in older renderings.
   ['certificationauthority', CA_APP],
@@ -69,11 +77,13 @@ export type Classification =
   | { readonly kind: 'unknown_provider'; readonly message: string };
 
 /** Decide from provider, event ID and channel whether an event matters, cheaply (most of a Security log does not). */
-export function classify(provider: string, eventId: number, channel: string): Classification {
+export function classify(provider: string, eventId: number, channel: string | (() => string)): Classification {
   const known = PROVIDERS.get(provider.toLowerCase());
   const mapper = known?.events.get(eventId);
   if (mapper !== undefined) return { kind: 'relevant', mapper };
   if (known === undefined) {
+    // Only an unknown provider's channel matters: a caller reading it from bytes may pass it as a function.
+    if (typeof channel !== 'string') channel = channel();
     const ch = channel.toLowerCase();
     if (OTP_CHANNELS.has(ch) || (ch === 'security' && SECURITY_OTP_IDS.has(eventId))) {
       return {

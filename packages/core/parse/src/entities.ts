@@ -1,3 +1,5 @@
+import { isXmlChar } from './xml-chars.js';
+
 /** Decode the five predefined XML entities and character references; null when an undefined entity appears. */
 export function decodeEntities(raw: string): string | null {
   if (raw.indexOf('&') < 0) return raw;
@@ -35,7 +37,7 @@ function entityValue(name: string): string | null {
   const digits = name.slice(hex ? 2 : 1);
   if (digits.length === 0 || !(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) return null;
   const code = Number.parseInt(digits, hex ? 16 : 10);
-  // XML 1.0 Char production: no NUL, no surrogates, nothing beyond U+10FFFF.
-  if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return null;
+  // XML 1.0 Char production: no C0 control but tab/LF/CR, no surrogates, nothing beyond U+10FFFF (xml-chars.ts).
+  if (!isXmlChar(code) || (code >= 0xd800 && code <= 0xdfff)) return null;
   return String.fromCodePoint(code);
 }

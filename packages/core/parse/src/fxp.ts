@@ -2,6 +2,7 @@ import { fail, type ParsedEvent, type Result } from '@otptrace/model';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { decodeEntities } from './entities.js';
 import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js';
+import { findForbiddenCharacter, forbiddenCharacterReason } from './xml-chars.js';
 
 // The reference path: fast-xml-parser, for everything the scanner does not take and for differential tests that
 // the scanner and it agree. Entities: only the predefined ones and character references (no DOCTYPE processing).
@@ -27,6 +28,8 @@ type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 /** Parse one `<Event>` element's text with fast-xml-parser into a ParsedEvent. */
 export function parseEventWithFxp(text: string): Result<ParsedEvent> {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return fail('forbidden_markup', 'DOCTYPE or entity declaration refused');
+  const forbidden = findForbiddenCharacter(text);
+  if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
   const valid = XMLValidator.validate(text);
   if (valid !== true) return fail('malformed_xml', `not well-formed XML: ${valid.err.msg}`);
   let doc: Node[];

@@ -1,11 +1,20 @@
 /** @otptrace/parse: ① raw EVTX-XML bytes -> events cut out of the stream -> ParsedEvent. Knows no source. */
 
+export type { InputFormat } from './detect.js';
+export { detectFormat } from './detect.js';
 export type { EncodingGuess, TextEncoding } from './encoding.js';
 export { decodeEventBytes, detectEncoding } from './encoding.js';
 export { decodeEntities } from './entities.js';
 export { parseEventWithFxp } from './fxp.js';
+export type { LineRejection, TextLine } from './lines.js';
+export { decodeLine, LineSplitter } from './lines.js';
+export type { NpsLogLine, NpsLogRecord } from './nps-log.js';
+export { readDtsRecord, readOdbcLine } from './nps-log.js';
 export type { EventHeader } from './peek.js';
 export { peekHeader, peekHeaderBytes } from './peek.js';
 export { scanEvent } from './scanner.js';
 export type { EventChunk, SplitItem, SplitRejection } from './splitter.js';
 export { EventSplitter } from './splitter.js';
+export type { W3cHeader, W3cLine } from './w3c.js';
+export { W3cReader, w3cField, w3cServerFromPath } from './w3c.js';
+export { findForbiddenCharacter, forbiddenCharacterReason, isXmlChar } from './xml-chars.js';

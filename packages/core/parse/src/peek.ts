@@ -32,49 +32,135 @@ const CHANNEL_TAG = Buffer.from('<Channel>');
 const SYSTEM_END = Buffer.from('</System>');
 
 /**
- * The same three fields read from UTF-8 bytes without decoding the event: searches on the bytes, then only the short
- * provider and channel names become strings. This is the cost of an unrelated event, most of a Security log.
+ * The same three fields read from UTF-8 bytes without decoding the event (`bytes[start, end)`, by default all of
+ * them): short hops from one System element to the next, then only the short provider name becomes a string. The
+ * channel is read when first asked for (classifying an event of a known provider does not need it). This is the cost
+ * of an unrelated event, most of a Security log.
  */
-export function peekHeaderBytes(bytes: Buffer): EventHeader | null {
-  const end = bytes.indexOf(SYSTEM_END);
-  const head = end > 0 ? bytes.subarray(0, end) : bytes.subarray(0, 4096);
-  const p = head.indexOf(PROVIDER);
+export function peekHeaderBytes(bytes: Buffer, start = 0, end = bytes.length): EventHeader | null {
+  const scan = new SystemScan(bytes, start, end);
+  const p = scan.find(PROVIDER, start);
   if (p < 0) return null;
-  const gt = head.indexOf(0x3e, p); // '>' closing the Provider tag
-  let n = head.indexOf(NAME, p + PROVIDER.length);
+  const gt = scan.find(GT, p); // '>' closing the Provider tag
+  let n = scan.find(NAME, p + PROVIDER.length);
   // Name must be an attribute of this tag, followed by optional blanks, '=', blanks and a quote.
-  while (n >= 0 && n < gt && !isAttrStart(head[n - 1]!)) n = head.indexOf(NAME, n + 1);
+  while (n >= 0 && n < gt && !isAttrStart(bytes[n - 1]!)) n = scan.find(NAME, n + 1);
   if (n < 0 || n > gt) return null;
   let q = n + NAME.length;
-  while (isBlank(head[q])) q++;
-  if (head[q] !== 0x3d) return null;
+  while (isBlank(scan.byte(q))) q++;
+  if (scan.byte(q) !== 0x3d) return null;
   q++;
-  while (isBlank(head[q])) q++;
-  const quote = head[q];
+  while (isBlank(scan.byte(q))) q++;
+  const quote = scan.byte(q);
   if (quote !== 0x22 && quote !== 0x27) return null;
-  const close = head.indexOf(quote, q + 1);
+  const close = scan.find(quote === 0x22 ? DOUBLE_QUOTE : SINGLE_QUOTE, q + 1);
   if (close < 0 || close > gt) return null;
-  const e = head.indexOf(EVENT_ID_TAG, gt);
+  const e = scan.find(EVENT_ID_TAG, gt);
   if (e < 0) return null;
-  let d = head.indexOf(0x3e, e) + 1;
+  let d = scan.find(GT, e) + 1;
   if (d <= 0) return null;
-  while (isBlank(head[d])) d++;
+  while (isBlank(scan.byte(d))) d++;
   let eventId = 0;
   let digits = 0;
-  for (let c = head[d]; c !== undefined && c >= 0x30 && c <= 0x39; c = head[++d]) {
+  for (let c = scan.byte(d); c !== undefined && c >= 0x30 && c <= 0x39; c = scan.byte(++d)) {
     eventId = eventId * 10 + (c - 0x30);
     digits++;
   }
   if (digits === 0 || digits > 5) return null;
-  while (isBlank(head[d])) d++;
-  if (head[d] !== 0x3c) return null; // '<' of </EventID>
-  const c = head.indexOf(CHANNEL_TAG, e);
-  const channelEnd = c < 0 ? -1 : head.indexOf(0x3c, c + CHANNEL_TAG.length);
-  return {
-    provider: head.toString('utf8', q + 1, close),
-    eventId,
-    channel: channelEnd < 0 ? '' : head.toString('utf8', c + CHANNEL_TAG.length, channelEnd).trim(),
-  };
+  while (isBlank(scan.byte(d))) d++;
+  if (scan.byte(d) !== 0x3c || scan.systemEndAt(d)) return null; // '<' of </EventID>
+  return new PeekedHeader(bytes.toString('utf8', q + 1, close), eventId, scan, e);
+}
+
+/** A header read from bytes; its channel is read on first use. */
+class PeekedHeader implements EventHeader {
+  private channelText: string | undefined;
+  constructor(
+    readonly provider: string,
+    readonly eventId: number,
+    private readonly scan: SystemScan,
+    private readonly eventIdAt: number,
+  ) {}
+
+  get channel(): string {
+    if (this.channelText === undefined) {
+      const c = this.scan.find(CHANNEL_TAG, this.eventIdAt);
+      const channelEnd = c < 0 ? -1 : this.scan.find(LT, c + CHANNEL_TAG.length);
+      this.channelText =
+        channelEnd < 0 ? '' : this.scan.bytes.toString('utf8', c + CHANNEL_TAG.length, channelEnd).trim();
+    }
+    return this.channelText;
+  }
+}
+
+const GT = Buffer.from('>');
+const LT = Buffer.from('<');
+const DOUBLE_QUOTE = Buffer.from('"');
+const SINGLE_QUOTE = Buffer.from("'");
+
+/**
+ * Searches limited to an event's System part: a match must end before the first `</System>` or, when the event has
+ * none, within its first 4096 bytes. The end of System is found on the way (a search stops at it), so reading the
+ * first fields of System never scans the rest of it.
+ */
+class SystemScan {
+  /** Matches end before `limit`; final once `</System>` was met or is known to be absent. */
+  private limit: number;
+  private limitFinal = false;
+
+  constructor(
+    readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    this.limit = Math.min(end, start + 4096);
+  }
+
+  /** `needle` at or after `from`, inside System; -1 when not there. */
+  find(needle: Buffer, from: number): number {
+    const bytes = this.bytes;
+    const first = needle[0];
+    const length = needle.length;
+    for (let i = from < this.start ? this.start : from; ; i++) {
+      if (i + length > this.limit) {
+        if (this.limitFinal || !this.extendLimit()) return -1;
+      }
+      const b = bytes[i];
+      if (b === 0x3c && this.systemEndAt(i)) {
+        this.limit = i;
+        this.limitFinal = true;
+        return -1;
+      }
+      if (b !== first) continue;
+      let k = 1;
+      while (k < length && bytes[i + k] === needle[k]) k++;
+      if (k === length) return i;
+    }
+  }
+
+  /** The byte at `at` if it lies inside System as known so far. */
+  byte(at: number): number | undefined {
+    if (at >= this.limit && (this.limitFinal || !this.extendLimit() || at >= this.limit)) return undefined;
+    return this.bytes[at];
+  }
+
+  /** Whether `</System>` starts at `at`. */
+  systemEndAt(at: number): boolean {
+    const bytes = this.bytes;
+    if (at + SYSTEM_END.length > this.end) return false;
+    for (let k = 1; k < SYSTEM_END.length; k++) if (bytes[at + k] !== SYSTEM_END[k]) return false;
+    return bytes[at] === 0x3c;
+  }
+
+  /** Past the first 4096 bytes without meeting `</System>`: the limit is the `</System>` further on, if any. */
+  private extendLimit(): boolean {
+    this.limitFinal = true;
+    if (this.limit >= this.end) return false;
+    const at = this.bytes.indexOf(SYSTEM_END, this.limit - SYSTEM_END.length + 1);
+    if (at < 0 || at + SYSTEM_END.length > this.end) return false;
+    this.limit = at;
+    return true;
+  }
 }
 
 function isBlank(b: number | undefined): boolean {

@@ -1,6 +1,7 @@
 import { fail, type ParsedEvent, type Result } from '@otptrace/model';
 import { decodeEntities } from './entities.js';
 import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js';
+import { findForbiddenCharacter, forbiddenCharacterReason } from './xml-chars.js';
 
 // The fast path: one pass over the event text with indexOf, checking that tags balance and collecting only the
 // System fields and the EventData/UserData values. No DTD, no external entities, no entity expansion beyond the
@@ -19,6 +20,8 @@ const SYSTEM_TEXT_FIELDS = new Set([
 
 /** Parse one `<Event>` element's text into a ParsedEvent; bad input comes back as an issue, never thrown. */
 export function scanEvent(text: string): Result<ParsedEvent> {
+  const forbidden = findForbiddenCharacter(text);
+  if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
   const fields = emptyFields();
   const stack: string[] = [];
   let i = 0;
@@ -41,13 +44,17 @@ export function scanEvent(text: string): Result<ParsedEvent> {
       // end tag
       const gt = text.indexOf('>', lt);
       if (gt < 0) return fail('malformed_xml', 'unterminated end tag');
-      const name = text.slice(lt + 2, gt).trimEnd();
       const open = stack.pop();
-      if (open !== name) return fail('malformed_xml', `</${name}> does not close <${open ?? ''}>`);
+      // The usual `</Name>` is compared in place; anything else (blanks before `>`, a mismatch) the long way.
+      const name = open !== undefined && gt === lt + 2 + open.length && text.startsWith(open, lt + 2) ? open : null;
+      if (name === null) {
+        const written = text.slice(lt + 2, gt).trimEnd();
+        if (open !== written) return fail('malformed_xml', `</${written}> does not close <${open ?? ''}>`);
+      }
       if (textStart >= 0) {
         const value = decodeEntities(captured + text.slice(textStart, lt));
-        if (value === null) return fail('malformed_xml', `undefined entity in <${name}>`);
-        store(fields, stack, name, value, dataName);
+        if (value === null) return fail('malformed_xml', `undefined entity in <${open}>`);
+        store(fields, stack, open as string, value, dataName);
         textStart = -1;
         captured = '';
         dataName = undefined;
@@ -190,7 +197,7 @@ function readStartTag(text: string, lt: number): boolean {
     const eq = text.indexOf('=', i);
     if (eq < 0) return false;
     const attrName = isSpace(text.charCodeAt(eq - 1)) ? text.slice(i, eq).trimEnd() : text.slice(i, eq);
-    if (attrName.length === 0 || BAD_ATTR_NAME.test(attrName)) return false;
+    if (attrName.length === 0 || (!plainName(attrName) && BAD_ATTR_NAME.test(attrName))) return false;
     let q = eq + 1;
     while (q < n && isSpace(text.charCodeAt(q))) q++;
     const quote = text.charCodeAt(q);
@@ -207,6 +214,16 @@ function readStartTag(text: string, lt: number): boolean {
     c = text.charCodeAt(i);
     if (i < n && !isSpace(c) && c !== 0x3e && c !== 0x2f) return false;
   }
+}
+
+/** A name of ASCII letters, digits, `:`, `_`, `-` and `.` only (then surely none of BAD_ATTR_NAME's characters). */
+function plainName(name: string): boolean {
+  for (let k = 0; k < name.length; k++) {
+    const c = name.charCodeAt(k);
+    const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+    if (!letter && !(c >= 0x30 && c <= 0x3a) && c !== 0x5f && c !== 0x2d && c !== 0x2e) return false;
+  }
+  return true;
 }
 
 function isSpace(c: number): boolean {

@@ -6,8 +6,29 @@ export interface EventChunk {
   readonly kind: 'event';
   /** Byte offset of `<Event` in the file. */
   readonly position: number;
+  /** The event's bytes: a view made when read (most events are judged from `source` alone, without one). */
   readonly bytes: Buffer;
+  /** The buffer the event lies in, at `[start, end)`. */
+  readonly source: Buffer;
+  readonly start: number;
+  readonly end: number;
   readonly encoding: TextEncoding;
+}
+
+/** An event as where it lies in the splitter's buffer; its bytes view is made on demand. */
+class EventSpan implements EventChunk {
+  readonly kind = 'event';
+  constructor(
+    readonly position: number,
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
+    readonly encoding: TextEncoding,
+  ) {}
+
+  get bytes(): Buffer {
+    return this.source.subarray(this.start, this.end);
+  }
 }
 
 /** Input that is not an event, with where it starts and why it was refused. */
@@ -19,6 +40,9 @@ export interface SplitRejection {
 }
 
 export type SplitItem = EventChunk | SplitRejection;
+
+const NOT_SEARCHED = -2;
+const CLOSE_TAIL = Buffer.from('Event>');
 
 // Between events Windows renderings hold only white space, an XML declaration, the <Events> wrapper of Event
 // Viewer's "Save as XML", and comments. Anything else is reported, never guessed at.
@@ -38,12 +62,19 @@ export class EventSplitter {
   private unit = 1;
   private skipping = false;
   private garbage: { position: number; code: DropReason; reason: string } | null = null;
+  /** Where the next `<Event` is, found while checking the current event for truncation (within one run). */
+  private nextOpen = NOT_SEARCHED;
 
   constructor(private readonly maxEventBytes: number) {}
 
   /** Feed the next bytes of the file; returns the events and rejections completed so far. */
   push(chunk: Uint8Array): SplitItem[] {
-    this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
+    // The chunk is read in place, not copied: only the unfinished tail is kept (copied) once this call returns, so
+    // the events handed out are views on the caller's bytes.
+    this.buf =
+      this.buf.length === 0
+        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        : Buffer.concat([this.buf, chunk]);
     if (this.encoding === null) {
       if (this.buf.length < 4) return [];
       this.setEncoding();
@@ -73,9 +104,10 @@ export class EventSplitter {
   private run(final: boolean): SplitItem[] {
     const out: SplitItem[] = [];
     let p = 0;
+    this.nextOpen = NOT_SEARCHED;
     for (;;) {
       if (this.skipping) {
-        const c = this.indexOfAligned(this.close, p);
+        const c = this.findClose(p);
         if (c < 0) {
           p = Math.max(p, this.buf.length - this.close.length);
           p -= p % this.unit;
@@ -85,7 +117,10 @@ export class EventSplitter {
         p = c + this.close.length;
         continue;
       }
-      const i = this.findOpen(p);
+      // The open found while checking the previous event is the first one at or after p (none lies between).
+      const i =
+        this.nextOpen !== NOT_SEARCHED && (this.nextOpen >= p || this.nextOpen < 0) ? this.nextOpen : this.findOpen(p);
+      this.nextOpen = NOT_SEARCHED;
       if (i < 0) {
         // Keep a tail that may hold the start of the next event or of an unfinished declaration.
         const keepFrom = final ? this.buf.length : this.tailStart(p);
@@ -96,10 +131,11 @@ export class EventSplitter {
       }
       this.checkBetween(p, i);
       this.flushGarbage(out);
-      const c = this.indexOfAligned(this.close, i + this.open.length);
-      // A new <Event before this one's end means this one was cut short. Searched only up to the end (or to what is
-      // buffered), so each byte is scanned once.
-      const n = this.findOpen(i + this.open.length, c < 0 ? this.buf.length : c);
+      const c = this.findClose(i + this.open.length);
+      // A new <Event before this one's end means this one was cut short. Otherwise the <Event found is the next
+      // event's, kept for the next turn of the loop: each byte is scanned once for <Event.
+      const n = this.findOpen(i + this.open.length);
+      this.nextOpen = n;
       if (n >= 0 && (c < 0 || n < c)) {
         out.push(
           this.reject(i, 'truncated_event', 'an <Event> element ends before its </Event>: a new <Event> starts'),
@@ -126,12 +162,7 @@ export class EventSplitter {
       if (end - i > this.maxEventBytes) {
         out.push(this.reject(i, 'event_too_large', `event of ${end - i} bytes, larger than ${this.maxEventBytes}`));
       } else {
-        out.push({
-          kind: 'event',
-          position: this.base + i,
-          bytes: this.buf.subarray(i, end),
-          encoding: this.encoding!,
-        });
+        out.push(new EventSpan(this.base + i, this.buf, i, end, this.encoding!));
       }
       p = end;
     }
@@ -149,6 +180,18 @@ export class EventSplitter {
     return k - ((k - from) % this.unit);
   }
 
+  /**
+   * Next `</Event>` at or after `from`. In UTF-8 the search is for `Event>` and then looks back for `</`: Buffer's
+   * search is several times faster for a needle that does not start with `<`, the most frequent byte of XML.
+   */
+  private findClose(from: number): number {
+    if (this.unit === 2) return this.indexOfAligned(this.close, from);
+    let at = this.buf.indexOf(CLOSE_TAIL, from + 2);
+    while (at >= 0 && (this.buf[at - 1] !== 0x2f || this.buf[at - 2] !== 0x3c))
+      at = this.buf.indexOf(CLOSE_TAIL, at + 1);
+    return at < 0 ? -1 : at - 2;
+  }
+
   private indexOfAligned(needle: Buffer, from: number): number {
     let at = this.buf.indexOf(needle, from);
     while (at >= 0 && this.unit === 2 && at % 2 !== 0) at = this.buf.indexOf(needle, at + 1);
@@ -156,10 +199,8 @@ export class EventSplitter {
   }
 
   /** Next `<Event` followed by white space, `>` or `/` (so `<Events>`, `<EventData>`, `<EventID>` do not count). */
-  private findOpen(from: number, before = this.buf.length): number {
-    // Searching a view that ends at `before` keeps every step of the loop (which skips <EventID, <EventData and
-    // <EventRecordID, all starting with "<Event") inside the range.
-    const view = before >= this.buf.length ? this.buf : this.buf.subarray(0, before);
+  private findOpen(from: number): number {
+    const view = this.buf;
     let at = view.indexOf(this.open, from);
     while (at >= 0) {
       if (this.unit === 2 && at % 2 !== 0) {

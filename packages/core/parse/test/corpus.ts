@@ -14,7 +14,7 @@ export function corpusEvents(): string[] {
       else if (name.endsWith('.xml')) files.push(full);
     }
   };
-  walk(join(repo, '..', 'shared', 'samples'));
+  walk(join(repo, 'test', 'fixtures', 'windows-samples'));
   walk(join(repo, 'test', 'scenarios'));
   walk(join(repo, 'examples'));
   const out: string[] = [];

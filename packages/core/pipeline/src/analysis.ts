@@ -1,8 +1,15 @@
-import { type ClosedAttempt, CorrelationEngine, type Drop, type EngineConfig } from '@otptrace/correlate';
-import { diagnose } from '@otptrace/diagnose';
+import {
+  type ClosedAttempt,
+  CorrelationEngine,
+  type Drop,
+  type EngineConfig,
+  isSharedEvent,
+  reorderDelayOf,
+} from '@otptrace/correlate';
+import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
-import { createNormalizeContext, type NormalizeContext } from '@otptrace/normalize';
+import { createNormalizeContext, type NormalizeContext, settleNpsLogClocks } from '@otptrace/normalize';
 import {
   type AnalysisConfig,
   type AttemptRecord,
@@ -13,7 +20,7 @@ import {
   type Source,
   type Summary,
 } from '@otptrace/schemas';
-import type { IngestItem } from './ingest.js';
+import { emptyIngested, type IngestedFile, type IngestItem, tallyItems } from './ingest.js';
 import { toAttemptRecord } from './record.js';
 
 /** An attempt with its verdict, and the events behind it (for traces). */
@@ -39,14 +46,37 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     gatewayJoinSlackMs: config.gatewayJoinSlackMs,
     otpTemplate: ctx.otpTemplate,
     isProbe: (key) => ctx.identity.isProbe(key),
-    reorderDelayMs: mode === 'stream' ? config.clockSkewToleranceMs : 0,
+    reorderDelayMs: reorderDelayOf(mode, config.clockSkewToleranceMs),
     nonOtpAuthenticationTypes: new Set(config.nonOtpRadiusAuthenticationTypes.map((t) => t.toLowerCase())),
+    signingRequestWindowMs: config.signingRequestWindowMs,
+    daServerAddresses: config.daServerAddresses,
   };
 }
 
+/**
+ * Events in the attempts, each counted once: an event the engine lets several attempts share (an NPS 4402 is evidence
+ * for every denial it explains) is counted by object, not by id (a cleared log restarts EventRecordID).
+ */
+function countCorrelated(attempts: readonly AnalyzedAttempt[]): number {
+  const shared = new Set<NormalizedEvent>();
+  let own = 0;
+  for (const a of attempts) {
+    for (const e of a.events) {
+      if (isSharedEvent(e)) shared.add(e);
+      else own++;
+    }
+  }
+  return own + shared.size;
+}
+
 /** ④⑤ Diagnose a closed attempt and shape it as the contract says (shared by analyze and the correlator). */
-export function finishAttempt(a: ClosedAttempt, coverage: ReadonlySet<Source>): AnalyzedAttempt {
-  return { record: toAttemptRecord(a, diagnose(a, coverage)), events: a.events };
+export function finishAttempt(
+  a: ClosedAttempt,
+  coverage: ReadonlySet<Source>,
+  config?: Pick<AnalysisConfig, 'radiusTimeoutMs'>,
+): AnalyzedAttempt {
+  const options = config === undefined ? {} : { radiusTimeoutMs: config.radiusTimeoutMs };
+  return { record: toAttemptRecord(a, diagnose(a, coverage, undefined, options)), events: a.events };
 }
 
 /** The sources an analysis may count on: configured, or (auto) those that appear in the input. */
@@ -77,26 +107,14 @@ export class OfflineAnalysis {
 
   /** Account for, and keep the events of, one file's ingest items. */
   add(file: string, items: Iterable<IngestItem>): void {
-    for (const item of items) {
-      this.read++;
-      if (item.type === 'event') this.events.push(item.event);
-      else if (item.type === 'ignored') this.countIgnored(item.reason);
-      else this.reject({ file, position: item.position, reason: item.reason, code: item.code });
-    }
+    this.addIngested(file, tallyItems(emptyIngested(), items));
   }
 
   /**
    * Account for one file ingested elsewhere (a worker thread): its kept events and rejections, and its ignored events
    * as counts by reason (so the unrelated bulk never crosses threads).
    */
-  addIngested(
-    file: string,
-    part: {
-      events: readonly NormalizedEvent[];
-      rejected: readonly Omit<Rejection, 'file'>[];
-      ignoredBy: Readonly<Record<string, number>>;
-    },
-  ): void {
+  addIngested(file: string, part: Readonly<Pick<IngestedFile, 'events' | 'rejected' | 'ignoredBy'>>): void {
     for (const e of part.events) this.events.push(e);
     for (const r of part.rejected) this.reject({ file, ...r });
     for (const [reason, n] of Object.entries(part.ignoredBy)) {
@@ -108,6 +126,15 @@ export class OfflineAnalysis {
 
   /** Correlate, diagnose and summarise. */
   finish(): AnalysisResult {
+    // NPS log files: their local times get the configured or learned offset; records repeating an audit event go.
+    const clocks = settleNpsLogClocks(this.events);
+    if (clocks.duplicates > 0) {
+      this.events.length = 0;
+      for (const e of clocks.events) this.events.push(e);
+      for (let i = 0; i < clocks.duplicates; i++) this.countIgnored('duplicate_event');
+    } else if (Object.keys(clocks.clocks).length > 0) {
+      for (let i = 0; i < clocks.events.length; i++) this.events[i] = clocks.events[i]!;
+    }
     const seen = new Set<Source>(this.events.map((e) => e.source));
     const coverage = coverageOf(this.config, seen);
     this.events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -122,8 +149,14 @@ export class OfflineAnalysis {
       onOutput(engine.advance(e.time));
     }
     onOutput(engine.flush());
-    const attempts = closed
-      .map((a) => finishAttempt(a, coverage))
+    const finished = closed.map((a) => finishAttempt(a, coverage, this.config));
+    // A success the same user had to repeat from the same computer: its certificate did not log them on.
+    const records = withReuseFindings(
+      finished.map((a) => a.record),
+      this.config.certificateValidityMs,
+    );
+    const attempts = finished
+      .map((a, i) => ({ ...a, record: records[i]! }))
       .sort((x, y) =>
         x.record.start < y.record.start
           ? -1
@@ -135,9 +168,7 @@ export class OfflineAnalysis {
                 ? 1
                 : 0,
       );
-    // One NPS 4402 (no domain controller) is evidence for every attempt it denied: count each event once. By object,
-    // not by id: a cleared log restarts EventRecordID, so two events far apart in time may share an id.
-    const correlated = new Set(attempts.flatMap((a) => a.events)).size;
+    const correlated = countCorrelated(attempts);
     const byOutcome: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
     for (const a of attempts) byOutcome[a.record.outcome] = (byOutcome[a.record.outcome] ?? 0) + 1;
     const summary: Summary = {
@@ -147,6 +178,7 @@ export class OfflineAnalysis {
       eventsRejected: this.rejectedCount,
       attempts: byOutcome,
       ignoredBy: Object.fromEntries([...this.ignoredBy].sort()),
+      ...(Object.keys(clocks.clocks).length > 0 ? { npsLogClocks: clocks.clocks } : {}),
     };
     if (summary.eventsRead !== summary.eventsCorrelated + summary.eventsIgnored + summary.eventsRejected) {
       // A broken invariant is a bug in otptrace, not bad input.

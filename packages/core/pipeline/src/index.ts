@@ -2,6 +2,10 @@
 
 export type { AnalysisResult, AnalyzedAttempt } from './analysis.js';
 export { coverageOf, engineConfigOf, finishAttempt, OfflineAnalysis } from './analysis.js';
-export type { IngestItem, IngestOptions } from './ingest.js';
-export { ingestEventText, normalizeParsed, XmlIngestor } from './ingest.js';
+export type { IngestedFile, IngestItem, IngestOptions } from './ingest.js';
+export { emptyIngested, ingestEventText, normalizeParsed, tallyItems, XmlIngestor } from './ingest.js';
+export type { AnalysisInput, AnalyzeInputsOptions, IngestInputs, IngestProgress } from './inputs.js';
+export { analyzeInputs, toJson } from './inputs.js';
 export { evidenceOf, toAttemptRecord } from './record.js';
+export type { Ingestor, StreamCarry, TextLogSource } from './text-logs.js';
+export { DETECT_BYTES, DetectingIngestor, ingestorFor, NpsLogIngestor, W3cIngestor } from './text-logs.js';

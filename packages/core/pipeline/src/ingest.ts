@@ -8,7 +8,7 @@ import {
   peekHeaderBytes,
   scanEvent,
 } from '@otptrace/parse';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import type { NormalizedEvent, Rejection } from '@otptrace/schemas';
 
 /** What ingestion makes of one piece of input: every event read ends as exactly one of these. */
 export type IngestItem =
@@ -21,6 +21,29 @@ export type IngestItem =
       readonly position: number;
       readonly raw: string | null;
     };
+
+/** What ingesting one input gives: kept events, rejections, and ignored events counted by reason. */
+export interface IngestedFile {
+  events: NormalizedEvent[];
+  rejected: Omit<Rejection, 'file'>[];
+  ignoredBy: Record<string, number>;
+  bytes: number;
+}
+
+/** The ingest tally (one place): fold ingest items into kept events, rejections and ignored counts by reason. */
+export function tallyItems(into: IngestedFile, items: Iterable<IngestItem>): IngestedFile {
+  for (const item of items) {
+    if (item.type === 'event') into.events.push(item.event);
+    else if (item.type === 'ignored') into.ignoredBy[item.reason] = (into.ignoredBy[item.reason] ?? 0) + 1;
+    else into.rejected.push({ position: item.position, reason: item.reason, code: item.code });
+  }
+  return into;
+}
+
+/** An empty tally. */
+export function emptyIngested(): IngestedFile {
+  return { events: [], rejected: [], ignoredBy: {}, bytes: 0 };
+}
 
 /** Options of an ingestor. */
 export interface IngestOptions {
@@ -60,9 +83,11 @@ export class XmlIngestor {
       return { type: 'rejected', code: item.code, reason: item.reason, position: item.position, raw: null };
     // Hot path: most of a Security log is unrelated. The header is read from the UTF-8 bytes, so such an event is
     // never decoded (nor its encoding checked: it is ignored either way).
+    let classified = false;
     if (item.encoding === 'utf8' && this.options.keepRaw !== true) {
-      const header = peekHeaderBytes(item.bytes);
-      if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
+      const header = peekHeaderBytes(item.source, item.start, item.end);
+      classified = header !== null;
+      if (header !== null && classify(header.provider, header.eventId, () => header.channel).kind === 'unrelated')
         return { type: 'ignored', reason: 'unrelated_event', position: item.position };
       // Most IIS requests on the DA server are not OTP sign-ins: dropped on the bytes too.
       if (header?.eventId === 6200) {
@@ -79,7 +104,10 @@ export class XmlIngestor {
         position: item.position,
         raw: null,
       };
-    return ingestEventText(text, item.position, this.ctx, this.options);
+    // A header already read from the bytes is not read again from the text.
+    return classified
+      ? parseAndNormalize(text, item.position, this.ctx, this.options)
+      : ingestEventText(text, item.position, this.ctx, this.options);
   }
 }
 
@@ -90,10 +118,20 @@ export function ingestEventText(
   ctx: NormalizeContext,
   options: Pick<IngestOptions, 'keepRaw' | 'parser'>,
 ): IngestItem {
-  const keep = options.keepRaw === true ? text : null;
   const header = peekHeader(text);
   if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
     return { type: 'ignored', reason: 'unrelated_event', position };
+  return parseAndNormalize(text, position, ctx, options);
+}
+
+/** ①② An event's XML text whose header is known not to be unrelated → an ingest item. */
+function parseAndNormalize(
+  text: string,
+  position: number,
+  ctx: NormalizeContext,
+  options: Pick<IngestOptions, 'keepRaw' | 'parser'>,
+): IngestItem {
+  const keep = options.keepRaw === true ? text : null;
   const parsed = options.parser === 'fxp' ? parseEventWithFxp(text) : scanEvent(text);
   if (!parsed.ok)
     return { type: 'rejected', code: parsed.issue.code, reason: parsed.issue.message, position, raw: keep };

@@ -42,10 +42,12 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
       client: a.client?.ref.computer ?? a.clientMachine,
       gateway: a.gateway?.ref.computer ?? a.client?.serverAddress ?? null,
       radius: a.radius?.ref.computer ?? a.directory[0]?.ref.computer ?? null,
-      ca: a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? null,
+      // Without CA events, the client's 10018/10019 CAName (`host\CA name`) still names the CA it tried.
+      ca: a.caRequest?.ref.computer ?? a.caResults[0]?.ref.computer ?? (a.client?.caName?.split('\\')[0] || null),
     },
     clientAddress: a.gateway?.clientIp ?? null,
     gatewayAmbiguous: a.gatewayAmbiguous,
+    findings: [],
     closedBy: a.closedBy,
   };
 }
@@ -81,12 +83,14 @@ function summaryOf(e: NormalizedEvent): string {
         : `NPS ${e.ref.eventId} ${e.decision}, reason ${e.reasonCode ?? '?'}${e.reason === null ? '' : ` (${e.reason})`}`;
     case 'radius.directory_unavailable':
       return `NPS ${e.ref.eventId}: no domain controller available for ${e.domain}`;
+    case 'radius.client_error':
+      return `NPS ${e.ref.eventId}: RADIUS client ${e.client} refused (${e.problem.replaceAll('_', ' ')})`;
     case 'ca.request':
-      return `CA ${e.ref.eventId} received request ${e.requestId}${e.template === null ? '' : ` for template ${e.template}`}`;
+      return `CA ${e.ref.eventId} received request ${e.requestId}${e.machineRequester == null ? '' : ` from computer ${e.machineRequester}`}${e.template === null ? '' : ` for template ${e.template}`}${e.cspProvider == null ? '' : ` (provider ${e.cspProvider})`}`;
     case 'ca.result': {
       const symbol = e.hresult === null ? null : hresultSymbol(e.hresult);
       const code = e.hresult === null ? '' : ` ${e.hresult}${symbol === null ? '' : ` ${symbol}`}`;
-      return `CA ${e.ref.eventId} ${e.status} request ${e.requestId}${code}`;
+      return `CA ${e.ref.eventId} ${e.status} request ${e.requestId}${e.machineRequester == null ? '' : ` of computer ${e.machineRequester}`}${code}`;
     }
   }
 }

@@ -46,6 +46,7 @@ export function summarizeAttempts(attempts: readonly AttemptRecord[], options: F
     totals,
     byStage,
     byCause: [...causes.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    byFinding: countFindings(attempts),
     byGateway: hosts.gateway,
     byRadius: hosts.radius,
     byCa: hosts.ca,
@@ -61,6 +62,22 @@ export function summarizeAttempts(attempts: readonly AttemptRecord[], options: F
       .sort((a, b) => b.failures - a.failures || a.user.localeCompare(b.user))
       .slice(0, options.topUsers ?? 10),
   };
+}
+
+/** Findings of distinct attempts (an attempt given twice counts once), by code, most frequent first. */
+function countFindings(attempts: readonly AttemptRecord[]): FleetStats['byFinding'] {
+  const seen = new Set<string>();
+  const counts = new Map<string, { code: string; title: string; count: number }>();
+  for (const a of attempts) {
+    if (seen.has(a.id)) continue;
+    seen.add(a.id);
+    for (const code of a.findings ?? []) {
+      const row = counts.get(code) ?? { code, title: rootCauseEntry(code)?.title ?? code, count: 0 };
+      counts.set(code, row);
+      row.count += 1;
+    }
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
 
 type HostRole = 'gateway' | 'radius' | 'ca' | 'subnet';

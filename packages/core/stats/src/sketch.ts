@@ -4,7 +4,9 @@ import type { LatencySummary } from '@otptrace/schemas';
 // percentile it reports is within ±1 % of a value that was recorded (γ = 1.02), whatever the distribution, and two
 // sketches merge by adding bucket counts, so per-shard or per-bucket sketches combine without the raw values.
 
-const GAMMA = 1.02;
+/** Ratio between bucket bounds: bucket i holds (γ^(i-1), γ^i] (SQL aggregates bucket with the same γ). */
+export const SKETCH_GAMMA = 1.02;
+const GAMMA = SKETCH_GAMMA;
 const LOG_GAMMA = Math.log(GAMMA);
 
 /** Counts of latencies (ms) per logarithmic bucket; plain JSON so it can be stored and merged. */

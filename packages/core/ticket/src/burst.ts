@@ -45,9 +45,10 @@ export function onUserError(
       baseKey,
       code: burstCode,
       kind: 'user_error_burst',
+      pattern: 'incident',
       title: `Many users at once: ${title}`,
       remediation:
-        `${recent.length} attempts of ${users.size} users failed this way within ${windowMinutes} minutes, which points to a shared cause rather than the users. ${entry?.remediation ?? ''}`.trim(),
+        `${recent.length} attempts of ${users.size} users failed this way within ${windowMinutes} minutes, which points to a shared cause rather than the users. ${entry?.burstRemediation ?? entry?.remediation ?? ''}`.trim(),
       scope,
     },
     state.tickets[baseKey],

@@ -34,12 +34,14 @@ export function processAttempts(
 ): TicketStep {
   const settings = ticketConfigSchema.parse(config);
   const next = state === null ? emptyTicketState() : structuredClone(state);
+  // A state saved before incidents were told from scattered failures has no such map yet.
+  next.recentFailures ??= {};
   const log: StepLog = { touched: new Map(), opened: new Set(), resolved: new Set() };
   const accounting = newAccounting(attempts.length);
   // Event-time order, so a batch gives the same result however its attempts were ordered.
   const ordered = [...attempts].sort((a, b) => Date.parse(a.end) - Date.parse(b.end) || a.id.localeCompare(b.id));
   for (const attempt of ordered) processOne(next, attempt, settings, log, accounting);
-  prune(next, settings, nowMs);
+  prune(next, settings, nowMs, log);
   return { state: next, changes: changesOf(log), accounting };
 }
 
@@ -61,12 +63,20 @@ function processOne(
   }
   state.seen[attempt.id] = endMs;
   state.watermarkMs = Math.max(state.watermarkMs ?? endMs, endMs);
+  resolveQuiet(state, state.watermarkMs, config, log);
   const subnet = clientSubnet(attempt.clientAddress);
   if (attempt.outcome === 'probe') {
     acc.probe += 1;
   } else if (attempt.outcome === 'success') {
     acc.success += 1;
     creditSuccess(state, attempt, subnet, config, log);
+    // A finding on a success (a certificate that did not log the user on) counts towards a burst of its code.
+    for (const code of attempt.findings ?? []) {
+      const entry = rootCauseEntry(code);
+      if (entry === undefined) continue;
+      const cause = { code, title: entry.title, remediation: entry.remediation };
+      onUserError(state, { ...attempt, rootCause: cause, failedStage: entry.stage }, subnet, config, log);
+    }
   } else if (attempt.outcome === 'cancelled' || rootCauseEntry(attempt.rootCause?.code ?? '')?.fault === 'user') {
     const counted = onUserError(state, attempt, subnet, config, log);
     acc[counted ? 'ticketed' : 'userError'] += 1;
@@ -102,6 +112,7 @@ function countFailure(
           baseKey,
           code: cause.code,
           kind: 'root_cause',
+          pattern: 'scattered',
           title: entry?.title ?? cause.title,
           remediation: entry?.remediation ?? cause.remediation,
           scope,
@@ -114,10 +125,39 @@ function countFailure(
     log.opened.add(ticket.key);
   }
   countInTicket(state, ticket, attempt, config);
+  if (ticket.pattern === 'scattered') noteScattered(state, ticket, Date.parse(attempt.end), config);
   log.touched.set(ticket.key, ticket);
 }
 
-/** A success through an open ticket's scope, after its last failure, extends its streak; a long enough streak resolves it. */
+/** Keep a scattered ticket's recent failures; enough of them within the incident window make it an incident. */
+function noteScattered(state: TicketState, ticket: Ticket, timeMs: number, config: TicketConfig): void {
+  const recentFailures = state.recentFailures;
+  const recent = (recentFailures[ticket.baseKey] ?? []).filter((t) => t > timeMs - config.incidentWindowMs);
+  recent.push(timeMs);
+  if (recent.length < config.incidentThreshold) {
+    recentFailures[ticket.baseKey] = recent;
+    return;
+  }
+  ticket.pattern = 'incident';
+  delete recentFailures[ticket.baseKey];
+}
+
+/**
+ * Every ticket stays open until no failure of it came for the quiet period, so it does not flap while failures come
+ * and go. Scattered failures say a setting is wrong somewhere, and the successes between them say nothing about it:
+ * the quiet period alone resolves such a ticket, at its end. An incident (an outage) also needs proof of recovery:
+ * `resolveAfterSuccesses` successes in a row through its scope; without traffic through the scope it stays open.
+ */
+function resolveQuiet(state: TicketState, nowMs: number, config: TicketConfig, log: StepLog): void {
+  for (const ticket of Object.values(state.tickets)) {
+    if (ticket.status !== 'open') continue;
+    if (ticket.pattern === 'incident' && ticket.successStreak < config.resolveAfterSuccesses) continue;
+    const quietSinceMs = Date.parse(ticket.lastSeen) + config.quietPeriodMs;
+    if (quietSinceMs <= nowMs) resolve(state, ticket, quietSinceMs, log);
+  }
+}
+
+/** A success through an open incident's scope, after its last failure, extends its recovery streak. */
 function creditSuccess(
   state: TicketState,
   attempt: AttemptRecord,
@@ -127,24 +167,35 @@ function creditSuccess(
 ): void {
   const endMs = Date.parse(attempt.end);
   for (const ticket of Object.values(state.tickets)) {
-    if (ticket.status !== 'open' || endMs <= Date.parse(ticket.lastSeen)) continue;
+    if (ticket.status !== 'open' || ticket.pattern !== 'incident' || endMs <= Date.parse(ticket.lastSeen)) continue;
+    // Past the needed streak a success changes nothing, so sinks are not sent one revision per success.
+    if (ticket.successStreak >= config.resolveAfterSuccesses) continue;
     if (!successCrosses(ticket.scope, attempt, subnet)) continue;
     ticket.successStreak += 1;
     ticket.revision += 1;
-    if (ticket.successStreak >= config.resolveAfterSuccesses) {
-      ticket.status = 'resolved';
-      ticket.resolvedAt = isoTime(attempt.end);
-      log.resolved.add(ticket.key);
-    }
     log.touched.set(ticket.key, ticket);
+    const quietSinceMs = Date.parse(ticket.lastSeen) + config.quietPeriodMs;
+    if (ticket.successStreak >= config.resolveAfterSuccesses && quietSinceMs <= endMs) {
+      resolve(state, ticket, endMs, log);
+    }
   }
 }
 
+function resolve(state: TicketState, ticket: Ticket, atMs: number, log: StepLog): void {
+  ticket.status = 'resolved';
+  ticket.resolvedAt = new Date(atMs).toISOString();
+  ticket.revision += 1;
+  delete state.recentFailures[ticket.baseKey];
+  log.resolved.add(ticket.key);
+  log.touched.set(ticket.key, ticket);
+}
+
 /** Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. */
-function prune(state: TicketState, config: TicketConfig, nowMs: number | undefined): void {
+function prune(state: TicketState, config: TicketConfig, nowMs: number | undefined, log: StepLog): void {
   const watermark = Math.max(state.watermarkMs ?? Number.NEGATIVE_INFINITY, nowMs ?? Number.NEGATIVE_INFINITY);
   if (!Number.isFinite(watermark)) return;
   state.watermarkMs = watermark;
+  resolveQuiet(state, watermark, config, log);
   for (const [id, t] of Object.entries(state.seen)) if (t < watermark - config.dedupeHorizonMs) delete state.seen[id];
   for (const [key, errors] of Object.entries(state.recentUserErrors)) {
     const kept = errors.filter((e) => e.timeMs >= watermark - config.burstWindowMs);
@@ -166,7 +217,9 @@ function changesOf(log: StepLog): TicketChange[] {
       log.resolved.has(ticket.key) && ticket.status === 'resolved'
         ? 'resolved'
         : log.opened.has(ticket.key)
-          ? 'opened'
+          ? ticket.incarnation > 1
+            ? 'reopened'
+            : 'opened'
           : 'updated',
     ticket: structuredClone(ticket),
   }));

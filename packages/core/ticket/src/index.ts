@@ -1,5 +1,7 @@
 /** @otptrace/ticket: ⑤ attempts -> deduplicated root-cause tickets, and the sinks that deliver them. */
 export { CANCELLED_CODE } from './burst.js';
+export type { DispatchReport, DispatchState, DispatchStore, TicketDispatcher } from './dispatch.js';
+export { createTicketDispatcher } from './dispatch.js';
 export type { StepLog, TicketStep } from './engine.js';
 export { processAttempts } from './engine.js';
 export { baseTicketKey, ticketKey } from './keys.js';

@@ -1,7 +1,11 @@
 import type { AttemptRecord, Stage, TicketConfig, TicketScope } from '@otptrace/schemas';
 
-// The scope of a ticket is the thing an operator fixes: the host of the failing stage. A client-side cause lives on
-// each user's own computer, so it is scoped to the fleet (or, when configured, to the client's subnet).
+// A ticket is scoped where the fix is. The DA server asked NPS and got no answer: the operator starts on that DA
+// server (its RADIUS client settings, the path to NPS), since an unanswered request names no NPS server. A RADIUS
+// answer names the NPS server that gave it; a CA denial names the CA; a DA-server fault is the DA server's. When the
+// logs name no NPS server or CA (the CA was unreachable), the DA server that asked is the scope: its configuration
+// names the server it uses. A client-side cause lives on the users' computers: one ticket per client subnet (one
+// computer when the address is unknown), or per fleet when configured.
 
 /** The scope of a failure at `stage` of this attempt. */
 export function ticketScope(
@@ -10,8 +14,15 @@ export function ticketScope(
   config: TicketConfig,
   subnet: string | null,
 ): TicketScope {
-  if (stage === 'ca' || stage === 'radius' || stage === 'gateway') return scopeOf(stage, attempt.hosts[stage]);
-  if (config.clientScope === 'subnet' && subnet !== null) return scopeOf('subnet', subnet);
+  if (attempt.rootCause?.code === 'radius_no_response') return scopeOf('gateway', attempt.hosts.gateway);
+  if (stage === 'ca' || stage === 'radius' || stage === 'gateway') {
+    const host = attempt.hosts[stage];
+    return host || !attempt.hosts.gateway ? scopeOf(stage, host) : scopeOf('gateway', attempt.hosts.gateway);
+  }
+  if (config.clientScope === 'subnet') {
+    if (subnet !== null) return scopeOf('subnet', subnet);
+    if (attempt.hosts.client) return scopeOf('computer', attempt.hosts.client);
+  }
   return { kind: 'fleet', target: null, label: 'fleet' };
 }
 
@@ -22,10 +33,11 @@ function scopeOf(kind: TicketScope['kind'], target: string | null): TicketScope 
 
 /**
  * Whether a successful attempt went through a scope: it used the same CA, NPS server or DA server, or came from the
- * same subnet. Every success counts for the fleet and for a scope whose host the logs did not name.
+ * same subnet or computer. Every success counts for the fleet and for a scope whose host the logs did not name.
  */
 export function successCrosses(scope: TicketScope, attempt: AttemptRecord, subnet: string | null): boolean {
   if (scope.kind === 'fleet' || scope.target === null) return true;
   if (scope.kind === 'subnet') return subnet === scope.target;
-  return attempt.hosts[scope.kind]?.toLowerCase() === scope.target;
+  const host = scope.kind === 'computer' ? attempt.hosts.client : attempt.hosts[scope.kind];
+  return host?.toLowerCase() === scope.target;
 }

@@ -20,6 +20,8 @@ export interface TicketState {
   users: Record<string, Record<string, true>>;
   /** User errors inside the burst window, by the base key of the burst ticket they would open. */
   recentUserErrors: Record<string, RecentUserError[]>;
+  /** Failure times (ms) of each open scattered ticket inside the incident window, by base key. */
+  recentFailures: Record<string, number[]>;
   /** Attempt IDs already processed, with their event time (ms), kept for `dedupeHorizonMs`. */
   seen: Record<string, number>;
   /** Newest attempt end seen (ms), or null before the first attempt. */
@@ -28,7 +30,7 @@ export interface TicketState {
 
 /** The state of an engine that has seen nothing. */
 export function emptyTicketState(): TicketState {
-  return { tickets: {}, users: {}, recentUserErrors: {}, seen: {}, watermarkMs: null };
+  return { tickets: {}, users: {}, recentUserErrors: {}, recentFailures: {}, seen: {}, watermarkMs: null };
 }
 
 /** Counts of attempts a step looked at, so that received = counted + ignored is checkable. */

@@ -7,6 +7,7 @@ export interface TicketSubject {
   baseKey: string;
   code: string;
   kind: Ticket['kind'];
+  pattern: Ticket['pattern'];
   title: string;
   remediation: string;
   scope: TicketScope;
@@ -22,6 +23,7 @@ export function newTicket(subject: TicketSubject, previous: Ticket | undefined, 
     revision: 0,
     code: subject.code,
     kind: subject.kind,
+    pattern: subject.pattern,
     title: subject.title,
     remediation: subject.remediation,
     scope: subject.scope,

@@ -47,8 +47,8 @@ describe('processAttempts: user errors', () => {
     expect(processAttempts(null, oneUser).changes).toEqual([]);
   });
 
-  it('honours a configured threshold and resolves the burst when logons succeed again', () => {
-    const config = { burstThreshold: 5, burstMinUsers: 5, burstWindowMs: 60_000 };
+  it('honours a configured threshold and resolves the burst when logons succeed again after the quiet period', () => {
+    const config = { burstThreshold: 5, burstMinUsers: 5, burstWindowMs: 60_000, quietPeriodMs: 100 * SEC };
     const opened = processAttempts(
       null,
       Array.from({ length: 5 }, (_, i) => wrongOtp(i + 1, T0 + i * SEC)),

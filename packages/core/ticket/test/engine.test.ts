@@ -40,7 +40,7 @@ describe('processAttempts: one ticket per root cause and scope', () => {
     expect(accounting).toMatchObject({ received: 50, ticketed: 50, duplicate: 0 });
   });
 
-  it('resolves it after three successes in a row through the same CA, and not before', () => {
+  it('resolves it after three successes in a row through the same CA, once no failure came for the quiet period', () => {
     const open = processAttempts(null, outage).state;
     const elsewhere = processAttempts(open, [
       success(101, AFTER, 'ca02.corp.example'),
@@ -63,22 +63,38 @@ describe('processAttempts: one ticket per root cause and scope', () => {
       }),
     ]);
     expect(broken.changes[0]?.ticket).toMatchObject({ successStreak: 0, attemptCount: 51 });
-    const back = processAttempts(broken.state, [
+    const lastFailure = Date.parse(broken.changes[0]!.ticket.lastSeen);
+    // Three successes right after the outage: recovering, but an outage often stutters, so it stays open...
+    const soon = processAttempts(broken.state, [
       success(107, AFTER + 60 * SEC),
       success(108, AFTER + 61 * SEC),
       success(109, AFTER + 62 * SEC),
     ]);
+    expect(soon.changes.map((c) => [c.change, c.ticket.status, c.ticket.successStreak])).toEqual([
+      ['updated', 'open', 3],
+    ]);
+    // ...and more successes change nothing (no revision per success) until the quiet period has passed.
+    expect(processAttempts(soon.state, [success(110, AFTER + 120 * SEC)]).changes).toEqual([]);
+    const back = processAttempts(soon.state, [success(111, lastFailure + 31 * 60 * SEC)]);
     expect(back.changes.map((c) => [c.change, c.ticket.status, c.ticket.resolvedAt])).toEqual([
-      ['resolved', 'resolved', success(109, AFTER + 62 * SEC).end],
+      ['resolved', 'resolved', new Date(lastFailure + 30 * 60 * SEC).toISOString()],
     ]);
   });
 
+  it('keeps an incident open without traffic through its scope, however quiet', () => {
+    const open = processAttempts(null, outage).state;
+    const night = processAttempts(open, [success(101, AFTER + 3600 * SEC, 'ca02.corp.example')]);
+    expect(night.changes).toEqual([]);
+    expect(Object.values(night.state.tickets)[0]?.status).toBe('open');
+  });
+
   it('opens a new incarnation with a new key when the cause comes back after a resolution', () => {
+    const later = AFTER + 1800 * SEC;
     const resolved = processAttempts(null, [
       ...outage,
-      success(104, AFTER),
-      success(105, AFTER + SEC),
-      success(106, AFTER + 2 * SEC),
+      success(104, later),
+      success(105, later + SEC),
+      success(106, later + 2 * SEC),
     ]);
     expect(resolved.changes.map((c) => c.change)).toEqual(['resolved']);
     const again = processAttempts(resolved.state, [
@@ -92,7 +108,7 @@ describe('processAttempts: one ticket per root cause and scope', () => {
     ]);
     const first = resolved.changes[0]!.ticket;
     expect(again.changes.map((c) => [c.change, c.ticket.incarnation, c.ticket.key])).toEqual([
-      ['opened', 2, `${first.baseKey}-2`],
+      ['reopened', 2, `${first.baseKey}-2`],
     ]);
   });
 
@@ -120,8 +136,9 @@ describe('processAttempts: one ticket per root cause and scope', () => {
     expect(changes.map((c) => c.ticket.scope.label).sort()).toEqual([
       'ca:ca01.corp.example',
       'ca:ca02.corp.example',
-      'fleet',
-      'radius:nps02.corp.example',
+      // No answer came, so no NPS server is named: the DA server that asked is where the operator starts.
+      'gateway:da01.corp.example',
+      'subnet:203.0.113.0/24',
     ]);
   });
 
@@ -145,6 +162,119 @@ describe('processAttempts: one ticket per root cause and scope', () => {
       target: '198.51.100.0/24',
       label: 'subnet:198.51.100.0/24',
     });
+  });
+});
+
+describe('processAttempts: scoped where the fix is', () => {
+  const scopeOf = (spec: Parameters<typeof buildAttempt>[0], config = {}) =>
+    processAttempts(null, [buildAttempt(spec)], config).changes[0]?.ticket.scope.label;
+
+  it('sends each kind of cause to the machine an operator fixes', () => {
+    const at = T0;
+    const failure = { at, outcome: 'failure' as const };
+    expect(scopeOf({ n: 1, ...failure, stage: 'radius', cause: 'radius_no_response', radius: null })).toBe(
+      'gateway:da01.corp.example',
+    );
+    expect(scopeOf({ n: 2, ...failure, stage: 'gateway', cause: 'gateway_error', gateway: 'DA02.corp.example' })).toBe(
+      'gateway:da02.corp.example',
+    );
+    expect(scopeOf({ n: 3, ...failure, stage: 'radius', cause: 'radius_policy', radius: 'nps02.corp.example' })).toBe(
+      'radius:nps02.corp.example',
+    );
+    expect(scopeOf({ n: 4, ...failure, stage: 'ca', cause: 'ca_pending', ca: 'ca02.corp.example' })).toBe(
+      'ca:ca02.corp.example',
+    );
+    expect(
+      scopeOf({
+        n: 5,
+        ...failure,
+        stage: 'client',
+        cause: 'client_certificate_missing',
+        clientAddress: '198.51.100.9',
+      }),
+    ).toBe('subnet:198.51.100.0/24');
+    // Without the client's address, the one computer that failed.
+    expect(
+      scopeOf({ n: 6, ...failure, stage: 'client', cause: 'client_certificate_missing', clientAddress: null }),
+    ).toBe('computer:pc6.corp.example');
+    expect(
+      scopeOf(
+        { n: 7, ...failure, stage: 'client', cause: 'client_certificate_missing', clientAddress: '198.51.100.9' },
+        { clientScope: 'fleet' },
+      ),
+    ).toBe('fleet');
+  });
+});
+
+describe('processAttempts: scattered failures fold into one ticket', () => {
+  const MIN = 60 * SEC;
+  const pending = (n: number, atMs: number) =>
+    buildAttempt({ n, at: atMs, outcome: 'failure', stage: 'ca', cause: 'ca_pending' });
+  /** Five ca_pending failures 20 minutes apart, each followed by successes through the same CA. */
+  const day = Array.from({ length: 5 }, (_, i) => [
+    pending(i + 1, T0 + i * 20 * MIN),
+    success(100 + 3 * i, T0 + i * 20 * MIN + MIN),
+    success(101 + 3 * i, T0 + i * 20 * MIN + 2 * MIN),
+    success(102 + 3 * i, T0 + i * 20 * MIN + 3 * MIN),
+  ]).flat();
+
+  it('keeps one ticket open through the successes between them', () => {
+    const { changes, state } = processAttempts(null, day);
+    expect(changes.map((c) => [c.change, c.ticket.status, c.ticket.pattern, c.ticket.attemptCount])).toEqual([
+      ['opened', 'open', 'scattered', 5],
+    ]);
+    expect(Object.keys(state.tickets)).toHaveLength(1);
+  });
+
+  it('resolves it when no failure came for the quiet period (default 30 min), at the end of that period', () => {
+    const open = processAttempts(null, day);
+    const lastFailure = Date.parse(day.at(-4)!.end);
+    const early = processAttempts(open.state, [success(200, lastFailure + 29 * MIN)]);
+    expect(early.changes).toEqual([]);
+    const quiet = processAttempts(early.state, [success(201, lastFailure + 31 * MIN)]);
+    expect(quiet.changes.map((c) => [c.change, c.ticket.status, c.ticket.resolvedAt])).toEqual([
+      ['resolved', 'resolved', new Date(lastFailure + 30 * MIN).toISOString()],
+    ]);
+    // The caller's watermark resolves it too, with no attempt at all (a quiet night).
+    const byClock = processAttempts(open.state, [], {}, lastFailure + 30 * MIN);
+    expect(byClock.changes.map((c) => c.change)).toEqual(['resolved']);
+  });
+
+  it('takes the quiet period from the configuration', () => {
+    const { changes } = processAttempts(null, day, { quietPeriodMs: 10 * MIN });
+    // 20 minutes between failures is longer than the quiet period: each failure is its own incarnation.
+    expect(changes.map((c) => [c.change, c.ticket.incarnation])).toEqual([
+      ['resolved', 1],
+      ['resolved', 2],
+      ['resolved', 3],
+      ['resolved', 4],
+      ['reopened', 5],
+    ]);
+  });
+
+  it('becomes an incident, resolved by successes after the quiet period, when failures come in a burst', () => {
+    const burst = Array.from({ length: 5 }, (_, i) => pending(i + 1, T0 + i * MIN));
+    const open = processAttempts(null, burst);
+    expect(open.changes.map((c) => [c.change, c.ticket.pattern])).toEqual([['opened', 'incident']]);
+    const after = Date.parse(burst.at(-1)!.end) + 30 * MIN;
+    const back = processAttempts(open.state, [
+      success(300, after + SEC),
+      success(301, after + 2 * SEC),
+      success(302, after + 3 * SEC),
+    ]);
+    expect(back.changes.map((c) => c.change)).toEqual(['resolved']);
+  });
+
+  it('goes through open → updated → resolved → reopened', () => {
+    const opened = processAttempts(null, [pending(1, T0)]);
+    const updated = processAttempts(opened.state, [pending(2, T0 + 5 * MIN)]);
+    const resolved = processAttempts(updated.state, [success(3, T0 + 60 * MIN)]);
+    const reopened = processAttempts(resolved.state, [pending(4, T0 + 90 * MIN)]);
+    const steps = [opened, updated, resolved, reopened].map((s) => s.changes.map((c) => c.change));
+    expect(steps).toEqual([['opened'], ['updated'], ['resolved'], ['reopened']]);
+    const keys = [opened, updated, resolved, reopened].map((s) => s.changes[0]!.ticket.key);
+    expect(new Set(keys.slice(0, 3)).size).toBe(1);
+    expect(keys[3]).toBe(`${keys[0]!.slice(0, -2)}-2`);
   });
 });
 

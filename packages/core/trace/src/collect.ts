@@ -18,17 +18,30 @@ interface EventsByKind {
   caRequests: CaRequest[];
   caResults: CaResult[];
   client: ClientEvent[];
+  /** About the DA server as a whole: NPS refusing it as a RADIUS client, the CA on its signing certificate. */
+  context: NormalizedEvent[];
 }
 
 function splitByKind(events: readonly NormalizedEvent[]): EventsByKind {
-  const split: EventsByKind = { gateway: [], radius: [], directory: [], caRequests: [], caResults: [], client: [] };
+  const split: EventsByKind = {
+    gateway: [],
+    radius: [],
+    directory: [],
+    caRequests: [],
+    caResults: [],
+    client: [],
+    context: [],
+  };
   for (const event of events) {
     if (event.kind === 'gateway.request') split.gateway.push(event);
     else if (event.kind === 'radius.decision') split.radius.push(event);
     else if (event.kind === 'radius.directory_unavailable') split.directory.push(event);
+    else if (event.kind === 'client.result') split.client.push(event);
+    // The DA server's own signing-certificate request and NPS refusing the DA server are evidence of the DA server's
+    // state, not steps of this attempt: cited on its span.
+    else if (event.kind === 'radius.client_error' || event.machineRequester != null) split.context.push(event);
     else if (event.kind === 'ca.request') split.caRequests.push(event);
     else if (event.kind === 'ca.result') split.caResults.push(event);
-    else split.client.push(event);
   }
   return split;
 }
@@ -40,12 +53,19 @@ function splitByKind(events: readonly NormalizedEvent[]): EventsByKind {
  */
 export function collectDrafts(events: readonly NormalizedEvent[]): StageDraft[] {
   const split = splitByKind(uniqueById(events));
-  return [
+  const drafts = [
     ...split.gateway.map(gatewayDraft),
     ...radiusDrafts(split.radius, split.directory),
     ...caDrafts(split.caRequests, split.caResults),
     ...split.client.map(clientDraft),
   ];
+  if (split.context.length === 0 || drafts.length === 0) return drafts;
+  const at = Math.max(
+    drafts.findIndex((d) => d.stage === 'gateway'),
+    0,
+  );
+  drafts[at] = { ...drafts[at]!, events: [...drafts[at]!.events, ...split.context] };
+  return drafts;
 }
 
 function radiusDrafts(decisions: RadiusDecision[], directory: RadiusDirectoryUnavailable[]): StageDraft[] {

@@ -6,7 +6,7 @@ export type AttributeValue = string | number | boolean | string[] | number[];
 /** Span attributes by name (names documented in schemas/src/trace-attributes.ts). */
 export type Attributes = Record<string, AttributeValue>;
 
-/** OpenTelemetry span kinds otptrace uses: the attempt is internal, the servers' steps are `server`. */
+/** OpenTelemetry span kinds otptrace uses: the attempt is the client's call, the servers' steps are `server`, the client result is internal. */
 export type SpanKindName = 'internal' | 'server' | 'client';
 
 /** Span status; `error` only on the failing span and on the root of a failed attempt. */
@@ -37,8 +37,8 @@ export interface SpanData {
   readonly status: SpanStatusData;
   readonly events: readonly SpanEventData[];
   /**
-   * Resource hint: the machine whose log the span comes from (`host.name`), null for the attempt span, which
-   * otptrace itself derives. The adapter decides whether hosts become resources (see packages/adapters/otlp/README.md).
+   * Resource hint: the machine whose log the span comes from (`host.name`); for the attempt span, the client computer
+   * (null when no log named it). The adapter gives each span the service of its role on that host.
    */
   readonly host: string | null;
 }

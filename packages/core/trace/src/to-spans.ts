@@ -148,12 +148,15 @@ function rootSpan(record: AttemptRecord, spanId: string, children: readonly Span
     parentSpanId: null,
     role: 'attempt',
     name: SPAN_NAMES.attempt,
-    kind: 'internal',
+    // The attempt is the client's request through the DA server, NPS and the CA: a client span, so that trace UIs
+    // draw the client → DA server → NPS and client → CA calls (Zipkin's dependency graph links server spans to their
+    // nearest client or server ancestor).
+    kind: 'client',
     startTime: Math.min(...starts),
     endTime: Math.max(...ends),
     attributes,
     status: failed ? failureStatus(record) : UNSET,
     events: [],
-    host: null,
+    host: record.hosts.client,
   };
 }

@@ -58,7 +58,7 @@ describe('toSpans, success', () => {
       parentSpanId: null,
       role: 'attempt',
       name: 'OTP attempt',
-      kind: 'internal',
+      kind: 'client',
       startTime: T0 + 100,
       endTime: T0 + 3900.789,
       attributes: {
@@ -77,7 +77,7 @@ describe('toSpans, success', () => {
       },
       status: { code: 'unset', message: null },
       events: [],
-      host: null,
+      host: HOSTS.client,
     });
   });
 

@@ -1,4 +1,7 @@
-/** @otptrace/report: the analysis as one self-contained HTML page, and the live dashboard page (pure: data → HTML). */
+/** @otptrace/report: the analysis as one self-contained HTML page, and the operations dashboard page (pure: data → HTML). */
+
+export type { OpsDashboardOptions } from './dashboard-page.js';
+export { renderOpsDashboardPage } from './dashboard-page.js';
 export type {
   CompactAttempt,
   CompactBar,
@@ -12,7 +15,6 @@ export { buildReportData, detailLines, errorCodeOf } from './data.js';
 export { escapeHtml, jsonForScript } from './escape.js';
 export type { FleetBucket, FleetView } from './fleet.js';
 export { fleetViewOf } from './fleet.js';
-export type { DashboardOptions } from './page.js';
-export { renderDashboardPage, renderReport } from './page.js';
+export { renderReport } from './page.js';
 export type { StageBar } from './waterfall.js';
 export { stageBars } from './waterfall.js';

@@ -1,5 +1,6 @@
 import { CLIENT_CORE } from './client-core.js';
 import { CLIENT_DETAIL } from './client-detail.js';
+import { CLIENT_FLEET } from './client-fleet.js';
 import { CLIENT_LIST } from './client-list.js';
 import { buildReportData, type ReportInput, type ReportOptions } from './data.js';
 import { escapeHtml, jsonForScript } from './escape.js';
@@ -8,12 +9,9 @@ import { REPORT_CSS } from './style.js';
 /** What the page's script is told besides the data. */
 interface PageConfig {
   readonly traceUrl: string | null;
-  /** The dashboard fetches its data here (same origin) instead of reading the embedded block. */
-  readonly liveUrl: string | null;
-  readonly refreshSeconds: number;
 }
 
-/** Boot: read the config, wire the controls, then load the embedded data or poll the live URL. */
+/** Boot: read the config, wire the controls, then load the embedded data. */
 const CLIENT_BOOT = String.raw`
 function load(data) {
   var row = document.activeElement && document.activeElement.closest ? document.activeElement.closest('#rows tr') : null;
@@ -28,27 +26,37 @@ function load(data) {
   $('meta').textContent = parts.join(' \u00b7 ');
   document.body.setAttribute('data-ready', 'true');
 }
-var lastText = null;
-function refresh() {
-  fetch(config.liveUrl, { cache: 'no-store' }).then(function (r) {
-    if (!r.ok) throw new Error('HTTP ' + r.status);
-    return r.text();
-  }).then(function (text) {
-    // Unchanged data is not re-rendered: the list keeps its focus and scroll position.
-    if (text !== lastText) { lastText = text; load(JSON.parse(text)); }
-    $('live-status').textContent = 'Live: updated ' + new Date().toLocaleTimeString();
-  }).catch(function (e) { $('live-status').textContent = 'Live: could not refresh (' + e.message + ')'; });
-}
 wireList(); wireDetail();
-if (config.liveUrl) { refresh(); setInterval(refresh, config.refreshSeconds * 1000); }
-else load(JSON.parse($('report-data').textContent));
+load(JSON.parse($('report-data').textContent));
 `;
+
+/** The attempt dialog the detail script fills (waterfall, failure, evidence). */
+export const DETAIL_DIALOG = `<dialog id="detail" aria-labelledby="detail-title">
+  <div class="dlg-head"><h2 id="detail-title"></h2><button type="button" id="close">Close (Esc)</button></div>
+  <div class="dlg-body" id="detail-body"></div>
+</dialog>`;
+
+const SORTABLE = [
+  ['user', 'User'],
+  ['start', 'Start'],
+  ['outcome', 'Outcome'],
+  ['stage', 'Failed stage'],
+  ['cause', 'Root cause'],
+  ['gateway', 'DA server'],
+  ['radius', 'NPS'],
+  ['ca', 'CA'],
+  ['duration', 'Duration'],
+]
+  .map(
+    ([key, label]) =>
+      `<th scope="col" data-sort="${key}" aria-sort="${key === 'start' ? 'ascending' : 'none'}"><button type="button" class="sort">${label}</button></th>`,
+  )
+  .join('');
 
 const BODY = `
 <header>
   <h1>__TITLE__</h1>
   <p class="meta" id="meta"></p>
-  <p class="meta status" id="live-status" aria-live="polite"></p>
 </header>
 <main>
   <section aria-labelledby="fleet-h">
@@ -56,10 +64,15 @@ const BODY = `
     <p class="meta" id="period"></p>
     <ul class="cards" id="totals" aria-label="Attempts by outcome"></ul>
     <div class="grid">
-      <div><h3>Outcomes over time</h3><div id="chart"></div></div>
+      <div class="span-all"><h3>Outcomes over time</h3><p class="meta">Drag across the bars to list that time range.</p><div id="chart"></div></div>
       <div><h3>Failures by stage</h3><div id="by-stage"></div></div>
       <div><h3>Failures by root cause</h3><div id="by-cause"></div></div>
     </div>
+  </section>
+  <section aria-labelledby="tables-h">
+    <h2 id="tables-h">Servers, subnets, latency, users</h2>
+    <p class="meta">Over the whole analysis. A name lists its attempts.</p>
+    <div class="grid tables" id="tables"></div>
   </section>
   <section aria-labelledby="attempts-h">
     <h2 id="attempts-h">Attempts</h2>
@@ -68,38 +81,53 @@ const BODY = `
       <label>Outcome<select id="f-outcome"><option value="">any</option></select></label>
       <label>Failed stage<select id="f-stage"><option value="">any</option></select></label>
       <label>Root cause<select id="f-cause"><option value="">any</option></select></label>
+      <label>DA server<select id="f-gateway"><option value="">any</option></select></label>
+      <label>NPS server<select id="f-radius"><option value="">any</option></select></label>
+      <label>CA<select id="f-ca"><option value="">any</option></select></label>
+      <label>From (UTC)<input type="text" id="f-from" placeholder="YYYY-MM-DD HH:MM" autocomplete="off"></label>
+      <label>To (UTC)<input type="text" id="f-to" placeholder="YYYY-MM-DD HH:MM" autocomplete="off"></label>
+      <label class="check"><input type="checkbox" id="f-probes"> Show probes</label>
       <button type="reset" id="reset">Clear</button>
+      <button type="button" id="csv">Export CSV</button>
     </form>
     <p id="list-status" tabindex="-1" aria-live="polite"></p>
-    <table class="attempts">
-      <thead><tr><th scope="col">User</th><th scope="col">Start</th><th scope="col">Outcome</th>
-        <th scope="col">Failed stage</th><th scope="col">Root cause</th><th scope="col">Duration</th>
-        <th scope="col">Trace</th></tr></thead>
+    <div class="table-wrap"><table class="attempts">
+      <thead><tr>${SORTABLE}<th scope="col">Trace</th></tr></thead>
       <tbody id="rows"></tbody>
-    </table>
+    </table></div>
     <nav class="pager" aria-label="Pages of attempts">
       <button type="button" id="prev">\u2190 Previous</button><button type="button" id="next">Next \u2192</button>
     </nav>
   </section>
 </main>
-<dialog id="detail" aria-labelledby="detail-title">
-  <div class="dlg-head"><h2 id="detail-title"></h2><button type="button" id="close">Close (Esc)</button></div>
-  <div class="dlg-body" id="detail-body"></div>
-</dialog>`;
+${DETAIL_DIALOG}`;
 
-function page(title: string, config: PageConfig, data: string | null): string {
-  // No network for the report (connect-src 'none'); the dashboard may call back to its own server only.
-  const connect = config.liveUrl === null ? "'none'" : "'self'";
+/** What makes one page: its body, the script parts after the shared helpers, its config and embedded data. */
+export interface PageParts {
+  readonly title: string;
+  readonly body: string;
+  readonly script: string;
+  readonly config: unknown;
+  readonly data: string | null;
+  /** The dashboard may call back to its own server; the report needs no network at all. */
+  readonly connectSelf: boolean;
+  readonly css?: string;
+}
+
+/** The HTML of a page: inline CSS, config, data and script; a Content Security Policy allowing nothing else. */
+export function htmlPage(parts: PageParts): string {
+  const { title, config, data } = parts;
+  const connect = parts.connectSelf ? "'self'" : "'none'";
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src ${connect}`;
-  const script = `(function () {\n'use strict';\nvar config = JSON.parse(document.getElementById('report-config').textContent);\n${CLIENT_CORE}${CLIENT_LIST}${CLIENT_DETAIL}${CLIENT_BOOT}})();`;
+  const script = `(function () {\n'use strict';\nvar config = JSON.parse(document.getElementById('report-config').textContent);\n${CLIENT_CORE}${CLIENT_DETAIL}${parts.script}})();`;
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
     `<title>${escapeHtml(title)}</title>`,
-    `<style>${REPORT_CSS}</style></head><body>`,
-    BODY.replace('__TITLE__', escapeHtml(title)),
+    `<style>${REPORT_CSS}${parts.css ?? ''}</style></head><body>`,
+    parts.body.replace('__TITLE__', escapeHtml(title)),
     data === null ? '' : `<script type="application/json" id="report-data">${data}</script>`,
     `<script type="application/json" id="report-config">${jsonForScript(config)}</script>`,
     `<script>${script}</script>`,
@@ -110,25 +138,13 @@ function page(title: string, config: PageConfig, data: string | null): string {
 
 /** One self-contained HTML file (inline CSS, script and data; no network needed) showing an analysis. */
 export function renderReport(input: ReportInput, options: ReportOptions = {}): string {
-  const config: PageConfig = { traceUrl: options.traceUrlTemplate ?? null, liveUrl: null, refreshSeconds: 0 };
-  return page(options.title ?? 'otptrace report', config, jsonForScript(buildReportData(input, options)));
-}
-
-/** Settings of the live dashboard page. */
-export interface DashboardOptions {
-  readonly title?: string;
-  readonly traceUrlTemplate?: string;
-  /** Same-origin URL answering `ReportData` JSON. */
-  readonly dataUrl: string;
-  readonly refreshSeconds?: number;
-}
-
-/** The live dashboard: the report's page, fetching its data from `dataUrl` every `refreshSeconds`. */
-export function renderDashboardPage(options: DashboardOptions): string {
-  const config: PageConfig = {
-    traceUrl: options.traceUrlTemplate ?? null,
-    liveUrl: options.dataUrl,
-    refreshSeconds: options.refreshSeconds ?? 15,
-  };
-  return page(options.title ?? 'otptrace dashboard', config, null);
+  const config: PageConfig = { traceUrl: options.traceUrlTemplate ?? null };
+  return htmlPage({
+    title: options.title ?? 'otptrace report',
+    body: BODY,
+    script: `${CLIENT_FLEET}${CLIENT_LIST}${CLIENT_BOOT}`,
+    config,
+    data: jsonForScript(buildReportData(input, options)),
+    connectSelf: false,
+  });
 }

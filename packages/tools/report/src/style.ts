@@ -103,4 +103,17 @@ summary { cursor: pointer; color: var(--ok); }
   .wf-axis > span:first-child { display: none; }
   dl.facts { grid-template-columns: minmax(0, 1fr); } dl.facts dd { margin-bottom: 0.3rem; }
 }
+th button.sort { border: none; background: none; padding: 0; font: inherit; color: inherit; font-weight: 600; }
+th[aria-sort=ascending] button.sort::after { content: ' \\25B2'; } th[aria-sort=descending] button.sort::after { content: ' \\25BC'; }
+button.link { border: none; background: none; padding: 0; color: var(--ok); text-decoration: underline; text-align: left;
+  overflow-wrap: anywhere; }
+.grid > .span-all { grid-column: 1 / -1; }
+.grid.tables { grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); }
+.fleet-table { overflow-x: auto; } .fleet-table table { font-size: 0.9rem; }
+.fleet-table td, .fleet-table th { white-space: nowrap; } .fleet-table td:first-child { white-space: normal; min-width: 9rem; }
+table.attempts td:first-child { min-width: 8rem; }
+form.filters label.check { flex-direction: row; align-items: center; gap: 0.3rem; }
+form.filters input[type=text] { width: 10.5rem; }
+.table-wrap { overflow-x: auto; }
+svg.brushable { cursor: crosshair; touch-action: none; }
 `;

@@ -1,297 +1,324 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { type AnalysisResult, OfflineAnalysis } from '@otptrace/pipeline';
-import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
-import { summarizeAttempts } from '@otptrace/stats';
-import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
+import { dirname } from 'node:path';
+import { analyzePaths } from '@otptrace/files';
+import { ROOT_CAUSES } from '@otptrace/model';
+import type { OtlpProtocol, TraceExporterOptions } from '@otptrace/otlp';
+import { type AnalysisResult, toJson } from '@otptrace/pipeline';
+import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
+import {
+  ANALYSIS_SCHEMA_VERSION,
+  type AnalysisConfig,
+  analysisConfigSchema,
+  OUTCOMES,
+  type Outcome,
+  STAGES,
+  type Stage,
+} from '@otptrace/schemas';
 import { formatText } from '../format-text.js';
-import { type IngestedFile, ingestFile } from '../ingest-file.js';
-import { type InputFile, listInputs } from '../inputs.js';
 import type { Io } from '../io.js';
+import { type Write, writeCsv, writeJsonDocument, writeNdjson } from '../outputs.js';
+import { ProgressReporter } from '../progress.js';
+import { type AttemptFilter, filters, selectionOf, selects } from '../select.js';
 
 export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
 
 Reads exported Windows event logs (binary .evtx files, or EVTX-XML: wevtutil qe /f:xml output, Event Viewer "Save as
-XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the DirectAccess client, the DA server's IIS, NPS and the CA, and prints every OTP
-attempt: its outcome, the stage that failed, the root cause with its evidence and remediation.
+XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the DirectAccess client, the DA server's IIS,
+NPS and the CA, and prints every OTP attempt: its outcome, the stage that failed, the root cause with its evidence
+and remediation.
 
-Options:
-  --format text|json|html
-                         text (default): a timeline per attempt and a summary; json: the JSON contract;
-                         html: one self-contained report file (use with --out) with a trace waterfall per attempt
+Output:
+  --format FORMAT        text (default): a timeline per attempt and a summary; json: the JSON document
+                         (schemas/json/analysis-document.schema.json); ndjson: one attempt per line, then a summary
+                         line; csv: one row per attempt (user, start, end, outcome, stage, cause, DA/NPS/CA servers,
+                         client, trace ID); html: one self-contained report file with a trace waterfall per attempt
+  --out FILE             write the output to FILE instead of standard output
   --trace-url TEMPLATE   in the HTML report, link each attempt to a trace viewer, e.g.
                          http://localhost:16686/trace/{traceId} (Jaeger) or http://localhost:9411/zipkin/traces/{traceId}
-  --out FILE             write the report to FILE instead of standard output
+
+Which attempts (the summary and statistics always cover the whole input):
+  --user NAME            this user's attempts (repeatable; case-insensitive; alice matches CORP\\alice too)
+  --outcome LIST         ${OUTCOMES.join(',')}
+  --stage LIST           the failed stage: ${STAGES.join(',')}
+  --cause LIST           root-cause codes, e.g. ca_denied_key_length
+  --since ISO            attempts that started at or after this time
+  --until ISO            attempts that started before this time
+  --probes               show the DA server's RADIUS probes in the text timeline (hidden by default; counted)
+
+Analysis:
   --config FILE          analysis settings (JSON, see schemas/src/analysis-config.ts)
   --probe-user NAME      the DA server's RADIUS probe account (repeatable; default DAProbeUser)
   --domain NB=DNS[,DNS]  map a NetBIOS domain to its DNS domain / UPN suffixes (repeatable)
   --sources LIST         sources the input holds (client,gateway,radius,ca); default: those that appear
+  --jobs N               read files in N worker threads (default 1: faster by a few percent on big inputs, at
+                         some 90 MB more memory per worker)
+
+Traces:
   --otlp-file FILE       also write every attempt as a trace, in the standard OTLP JSON encoding, to FILE
   --otlp-endpoint URL    also send the traces over OTLP/HTTP to URL (e.g. http://localhost:4318); the standard
                          OTEL_EXPORTER_OTLP_* variables are honoured (--otlp uses them alone)
-  --otlp-protocol P      http/protobuf (default) or http/json
+  --otlp-protocol P      http/protobuf (default), http/json, or zipkin (Zipkin's own API: --otlp-endpoint is the
+                         Zipkin server, e.g. http://localhost:9411)
   --otlp                 send the traces to the endpoint the OTEL_* environment variables name
-  --jobs N               read files in N worker threads (default 1: faster by a few percent on big inputs, at
-                         some 90 MB more memory per worker)
-  --progress             progress on standard error (automatic for inputs over 64 MB)
-  --help                 this text
 
-Exit code: 0 when the analysis ran (whatever it found), 2 when the input could not be read or the options are wrong,
-3 when the analysis ran but traces could not all be exported.`;
+Progress and messages (standard error):
+  --progress             show reading progress and a final summary line even when standard error is not a terminal
+                         (on a terminal they show by themselves for runs longer than a second)
+  --quiet                no progress and no summary lines: errors only
+  -h, --help             this text
+  -V, --version          otptrace's version
+  --                     the arguments after it are paths, even when they start with -
+
+Exit code: 0 when the analysis ran (whatever it found), 2 when the input could not be read or the options are wrong
+(refused before anything is read), 3 when the analysis ran but its output or traces could not all be written.`;
+
+const FORMATS = ['text', 'json', 'ndjson', 'csv', 'html'] as const;
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'zipkin'] as const satisfies readonly OtlpProtocol[];
+
+const ANALYZE_OPTIONS = {
+  format: { type: 'string' },
+  out: { type: 'string' },
+  'trace-url': { type: 'string' },
+  user: { type: 'string', multiple: true },
+  outcome: { type: 'string', multiple: true },
+  stage: { type: 'string', multiple: true },
+  cause: { type: 'string', multiple: true },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  probes: { type: 'boolean' },
+  config: { type: 'string' },
+  'probe-user': { type: 'string', multiple: true },
+  domain: { type: 'string', multiple: true },
+  sources: { type: 'string' },
+  jobs: { type: 'string' },
+  'otlp-file': { type: 'string' },
+  'otlp-endpoint': { type: 'string' },
+  'otlp-protocol': { type: 'string' },
+  otlp: { type: 'boolean' },
+  progress: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+export const ANALYZE: CommandSpec<typeof ANALYZE_OPTIONS> = {
+  name: 'otptrace analyze',
+  help: ANALYZE_HELP,
+  options: ANALYZE_OPTIONS,
+  positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: 'at least one file or folder to analyse' },
+};
+
+/** Everything an analysis run needs, checked before anything is read. */
+interface AnalyzeRun {
+  readonly paths: readonly string[];
+  readonly format: (typeof FORMATS)[number];
+  readonly out: string | undefined;
+  readonly traceUrl: string | undefined;
+  readonly filter: AttemptFilter;
+  readonly probes: boolean;
+  readonly config: AnalysisConfig;
+  readonly jobs: number;
+  /** Undefined when no traces are exported. */
+  readonly otlp: TraceExporterOptions | undefined;
+  readonly progress: 'auto' | 'always' | 'never';
+  readonly quiet: boolean;
+}
 
 /** `otptrace analyze`: the offline analysis of a folder of exported logs. */
-export async function runAnalyze(argv: readonly string[], io: Io): Promise<number> {
-  let args: ParsedArgs;
-  let config: AnalysisConfig;
-  try {
-    args = parseArgs(
-      argv,
-      [
-        'format',
-        'out',
-        'config',
-        'probe-user',
-        'domain',
-        'sources',
-        'otlp-file',
-        'otlp-endpoint',
-        'otlp-protocol',
-        'trace-url',
-        'jobs',
-      ],
-      ['progress', 'help', 'otlp'],
-    );
-    if (args.options.has('help')) {
-      io.stdout(`${ANALYZE_HELP}\n`);
-      return 0;
-    }
-    if (args.positional.length === 0) throw new Error('name at least one file or folder to analyse (see --help)');
-    const format = optionValue(args, 'format') ?? 'text';
-    if (format !== 'text' && format !== 'json' && format !== 'html')
-      throw new Error(`--format ${format}: use text, json or html`);
-    config = await loadConfig(args);
-  } catch (e) {
-    io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
-    return 2;
-  }
+export function runAnalyze(argv: readonly string[], io: Io): Promise<number> {
+  return runCommand(ANALYZE, argv, io, prepareAnalyze, (run) => analyze(run, io));
+}
+
+async function prepareAnalyze({ values: v, positionals }: Invocation<typeof ANALYZE_OPTIONS>): Promise<AnalyzeRun> {
+  const format = oneOf('format', v.format ?? 'text', FORMATS);
+  if (v.quiet === true && v.progress === true) throw new Error('--quiet and --progress contradict each other');
+  if (v['trace-url'] !== undefined && !/^https?:\/\/\S*\{traceId\}/.test(v['trace-url']))
+    throw new Error(`--trace-url ${v['trace-url']}: an http(s) URL containing {traceId}`);
+  if (v.out !== undefined) await writableFile('out', v.out);
+  const otlp = await otlpOptions(v);
+  return {
+    paths: positionals,
+    format,
+    out: v.out,
+    traceUrl: v['trace-url'],
+    filter: {
+      users: v.user ?? [],
+      outcomes: listOf('outcome', v.outcome, OUTCOMES) as Outcome[],
+      stages: listOf('stage', v.stage, STAGES) as Stage[],
+      causes: listOf('cause', v.cause, Object.keys(ROOT_CAUSES)),
+      since: v.since === undefined ? null : isoTime('since', v.since),
+      until: v.until === undefined ? null : isoTime('until', v.until),
+    },
+    // Asking for probes by outcome shows them too.
+    probes: v.probes === true || (v.outcome ?? []).some((o) => o.split(',').includes('probe')),
+    config: await loadConfig(v),
+    jobs: v.jobs === undefined ? 1 : Math.min(wholeNumber('jobs', v.jobs, 1, 64), availableParallelism() * 2),
+    otlp,
+    progress: v.quiet === true ? 'never' : v.progress === true ? 'always' : 'auto',
+    quiet: v.quiet === true,
+  };
+}
+
+async function analyze(run: AnalyzeRun, io: Io): Promise<number> {
+  const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY === true }, run.progress);
   let result: AnalysisResult;
   try {
-    result = await analyzePaths(args.positional, config, io, args.options.has('progress'), await jobsOf(args));
+    result = await analyzePaths(run.paths, run.config, { jobs: run.jobs, onProgress: progress.update });
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
     return 2;
   }
-  const format = optionValue(args, 'format') ?? 'text';
-  const traceUrl = optionValue(args, 'trace-url');
-  const out = optionValue(args, 'out');
-  if (format === 'json') {
-    await writeJson(result, out, io);
-    return (await exportTraces(result, args, io)) ? 0 : 3;
+  const selected = result.attempts.filter((a) => selects(run.filter, a.record));
+  progress.finish(
+    `${result.attempts.length} attempts${selected.length === result.attempts.length ? '' : `, ${selected.length} shown`}`,
+  );
+  try {
+    await writeOutput(run, result, selected, io);
+  } catch (e) {
+    io.stderr(`otptrace analyze: cannot write ${run.out ?? 'standard output'}: ${(e as Error).message}\n`);
+    return 3;
   }
-  const report =
-    format === 'html'
-      ? (await import('./report-html.js')).renderHtmlReport(result, {
-          generatedAt: new Date().toISOString(),
-          ...(traceUrl === undefined ? {} : { traceUrlTemplate: traceUrl }),
-        })
-      : formatText(result);
-  if (out === undefined) io.stdout(report);
-  else await writeFile(out, report);
-  return (await exportTraces(result, args, io)) ? 0 : 3;
+  return (await exportTraces(run, selected, io)) ? 0 : 3;
+}
+
+async function writeOutput(
+  run: AnalyzeRun,
+  result: AnalysisResult,
+  selected: AnalysisResult['attempts'],
+  io: Io,
+): Promise<void> {
+  const selection = filters(run.filter) ? selectionOf(run.filter, selected.length, result.attempts.length) : undefined;
+  const records = selected.map((a) => a.record);
+  await toDestination(run.out, io, async (write) => {
+    switch (run.format) {
+      case 'json':
+        return writeJsonDocument({ ...toJson(result), attempts: records, ...(selection ? { selection } : {}) }, write);
+      case 'ndjson': {
+        const line = {
+          schemaVersion: ANALYSIS_SCHEMA_VERSION,
+          summary: result.summary,
+          rejectedCount: result.rejected.length,
+          coverage: [...result.coverage],
+          ...(selection ? { selection } : {}),
+        };
+        return writeNdjson(records, line, write);
+      }
+      case 'csv':
+        return writeCsv(records, write);
+      case 'html':
+        return write(
+          (await import('./report-html.js')).renderHtmlReport(
+            { ...result, attempts: selected },
+            {
+              generatedAt: new Date().toISOString(),
+              ...(run.traceUrl === undefined ? {} : { traceUrlTemplate: run.traceUrl }),
+            },
+          ),
+        );
+      case 'text':
+        return write(formatText(result, { shown: selected, probes: run.probes }));
+    }
+  });
+}
+
+/** Hand `fill` a writer to standard output or to a file (created or truncated), then close it. */
+async function toDestination(path: string | undefined, io: Io, fill: (write: Write) => Promise<void>): Promise<void> {
+  if (path === undefined) {
+    await fill(async (text) => io.stdout(text));
+    return;
+  }
+  const file = createWriteStream(path);
+  const failed = new Promise<never>((_, reject) => file.once('error', reject));
+  await Promise.race([
+    failed,
+    fill(async (text) => {
+      if (!file.write(text)) await Promise.race([once(file, 'drain'), failed]);
+    }),
+  ]);
+  await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
 /** Attempts whose spans are built and exported together. */
 const TRACE_BATCH_ATTEMPTS = 1000;
 
-/** Send every attempt as a trace when asked to; false when some spans could not be exported. */
-async function exportTraces(result: AnalysisResult, args: ParsedArgs, io: Io): Promise<boolean> {
-  const file = optionValue(args, 'otlp-file');
-  const endpoint = optionValue(args, 'otlp-endpoint');
-  if (file === undefined && endpoint === undefined && !args.options.has('otlp')) return true;
-  const protocol = optionValue(args, 'otlp-protocol');
+/** Send every attempt shown as a trace when asked to; false when some spans could not be exported. */
+async function exportTraces(run: AnalyzeRun, attempts: AnalysisResult['attempts'], io: Io): Promise<boolean> {
+  if (run.otlp === undefined) return true;
   // The OpenTelemetry SDK is loaded only when traces are exported.
   const { createTraceExporter } = await import('@otptrace/otlp');
   const { toSpans } = await import('@otptrace/trace');
-  let exporter: ReturnType<typeof createTraceExporter>;
-  try {
-    exporter = createTraceExporter({
-      ...(file === undefined ? {} : { file }),
-      ...(endpoint === undefined ? {} : { endpoint }),
-      ...(protocol === undefined ? {} : { protocol: protocol as 'http/protobuf' | 'http/json' }),
-    });
-  } catch (e) {
-    io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
-    return false;
-  }
+  const exporter = createTraceExporter(run.otlp);
   // In batches: the spans of a fleet are never all in memory at once (a file gets one OTLP JSON document per batch,
   // one per line, as the OpenTelemetry Collector's file exporter writes and its otlpjsonfile receiver reads).
-  for (let i = 0; i < result.attempts.length; i += TRACE_BATCH_ATTEMPTS) {
-    const batch = result.attempts.slice(i, i + TRACE_BATCH_ATTEMPTS);
+  for (let i = 0; i < attempts.length; i += TRACE_BATCH_ATTEMPTS) {
+    const batch = attempts.slice(i, i + TRACE_BATCH_ATTEMPTS);
     await exporter.export(batch.flatMap((a) => toSpans(a.record, a.events)));
   }
   const report = await exporter.shutdown();
-  io.stderr(
-    `otptrace: ${report.spansExported} of ${report.spansSubmitted} spans of ${result.attempts.length} traces exported to ${exporter.target}${report.spansFailed > 0 ? `, ${report.spansFailed} failed` : ''}\n`,
-  );
+  if (!run.quiet || !report.ok)
+    io.stderr(
+      `otptrace: ${report.spansExported} of ${report.spansSubmitted} spans of ${attempts.length} traces exported to ${exporter.target}${report.spansFailed > 0 ? `, ${report.spansFailed} failed` : ''}\n`,
+    );
   for (const error of report.errors) io.stderr(`otptrace: ${error}\n`);
   return report.ok;
 }
 
-/** Read, ingest and analyse every input file, streaming each one; with `jobs` > 1, files are ingested in worker threads. */
-export async function analyzePaths(
-  paths: readonly string[],
-  config: AnalysisConfig,
-  io: Io,
-  progress: boolean,
-  jobs = 1,
-): Promise<AnalysisResult> {
-  const files = await listInputs(paths);
-  if (files.length === 0) throw new Error(`no event log files found in ${paths.join(', ')}`);
-  // The run's clock bounds event times from above (an event a day in the future is implausible).
-  const referenceTime = Date.now();
-  const analysis = new OfflineAnalysis(config, referenceTime);
-  const total = files.reduce((n, f) => n + f.size, 0);
-  const showProgress = progress || total > 64 * 1024 * 1024;
-  let done = 0;
-  let lastShown = 0;
-  const onBytes = (n: number): void => {
-    done += n;
-    if (showProgress && done - lastShown > 32 * 1024 * 1024) {
-      lastShown = done;
-      io.stderr(`otptrace: read ${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB\n`);
-    }
+/** The exporter's settings when traces are asked for, validated now (with the OTEL_* environment) rather than after the analysis. */
+async function otlpOptions(v: Invocation<typeof ANALYZE_OPTIONS>['values']): Promise<TraceExporterOptions | undefined> {
+  const file = v['otlp-file'];
+  const endpoint = v['otlp-endpoint'];
+  const protocol = v['otlp-protocol'];
+  if (file === undefined && endpoint === undefined && v.otlp !== true) {
+    if (protocol !== undefined) throw new Error('--otlp-protocol needs --otlp-endpoint or --otlp');
+    return undefined;
+  }
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]/.test(endpoint))
+    throw new Error(`--otlp-endpoint ${endpoint}: use an http:// or https:// URL, e.g. http://localhost:4318`);
+  const options: TraceExporterOptions = {
+    ...(file === undefined ? {} : { file }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(protocol === undefined ? {} : { protocol: oneOf('otlp-protocol', protocol, OTLP_PROTOCOLS) }),
   };
-  const workers = Math.min(jobs, files.length);
-  const results =
-    workers > 1
-      ? await ingestInWorkers(files, workers, config, referenceTime, onBytes)
-      : await ingestInline(files, analysis, config, onBytes);
-  // Added in file order whatever order the workers finished in, so the report does not depend on scheduling.
-  for (const file of files) analysis.addIngested(file.path, results.get(file.path)!);
-  return analysis.finish();
+  if (file !== undefined) await writableFile('otlp-file', file);
+  const { resolveExporterConfig } = await import('@otptrace/otlp');
+  resolveExporterConfig(options, process.env);
+  return options;
 }
 
-async function ingestInline(
-  files: readonly InputFile[],
-  analysis: OfflineAnalysis,
-  config: AnalysisConfig,
-  onBytes: (n: number) => void,
-): Promise<Map<string, IngestedFile>> {
-  const results = new Map<string, IngestedFile>();
-  for (const file of files) {
+/** A file that can be created or overwritten: its folder exists and is writable, and it is not a folder. */
+async function writableFile(option: string, path: string): Promise<void> {
+  const existing = await stat(path).catch(() => null);
+  if (existing?.isDirectory()) throw new Error(`--${option} ${path}: is a folder`);
+  try {
+    await access(existing === null ? dirname(path) : path, constants.W_OK);
+  } catch {
+    throw new Error(`--${option} ${path}: cannot write there`);
+  }
+}
+
+/** Values given as a list (`--outcome failure,incomplete`, or repeated), each one of `allowed`. */
+function listOf(option: string, given: readonly string[] | undefined, allowed: readonly string[]): string[] {
+  return (given ?? [])
+    .flatMap((g) => g.split(','))
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
+    .map((x) => oneOf(option, x, allowed));
+}
+
+async function loadConfig(v: Invocation<typeof ANALYZE_OPTIONS>['values']): Promise<AnalysisConfig> {
+  const file = v.config;
+  let base: Record<string, unknown> = {};
+  if (file !== undefined) {
     try {
-      results.set(file.path, await ingestFile(file.path, analysis.context, config.maxEventBytes, onBytes));
+      base = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     } catch (e) {
-      throw new Error(`cannot read ${file.path}: ${(e as Error).message}`);
+      throw new Error(`--config ${file}: ${(e as Error).message}`);
     }
   }
-  return results;
-}
-
-/** Ingest files in `count` worker threads, the largest first, each worker taking the next file when it is free. */
-async function ingestInWorkers(
-  files: readonly InputFile[],
-  count: number,
-  config: AnalysisConfig,
-  referenceTime: number,
-  onBytes: (n: number) => void,
-): Promise<Map<string, IngestedFile>> {
-  const queue = [...files].sort((a, b) => b.size - a.size);
-  const results = new Map<string, IngestedFile>();
-  const run = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('../ingest-worker.js', import.meta.url), {
-        workerData: { config, referenceTime },
-      });
-      const next = (): void => {
-        const file = queue.shift();
-        if (file === undefined) {
-          worker.postMessage('exit');
-          return;
-        }
-        worker.postMessage({ path: file.path });
-      };
-      worker.on('message', (m: { path: string; result?: IngestedFile; error?: string }) => {
-        if (m.error !== undefined || m.result === undefined) {
-          void worker.terminate();
-          reject(new Error(`cannot read ${m.path}: ${m.error ?? 'no result'}`));
-          return;
-        }
-        results.set(m.path, m.result);
-        onBytes(files.find((f) => f.path === m.path)?.size ?? 0);
-        next();
-      });
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
-      next();
-    });
-  await Promise.all(Array.from({ length: count }, run));
-  return results;
-}
-
-/**
- * Write the JSON contract piece by piece: one attempt at a time, so a fleet's report is never one string in memory.
- * The document is the same as `JSON.stringify(toJson(result), null, 2)`.
- */
-async function writeJson(result: AnalysisResult, path: string | undefined, io: Io): Promise<void> {
-  const file = path === undefined ? null : createWriteStream(path);
-  const write = async (text: string): Promise<void> => {
-    if (file === null) io.stdout(text);
-    else if (!file.write(text)) await once(file, 'drain');
-  };
-  const whole = toJson(result) as Record<string, unknown>;
-  const attempts = whole.attempts as unknown[];
-  await write('{\n  "attempts": [');
-  for (const [i, a] of attempts.entries()) {
-    await write(`${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(a, null, 2).replaceAll('\n', '\n    ')}`);
-  }
-  await write(attempts.length === 0 ? ']' : '\n  ]');
-  for (const [key, value] of Object.entries(whole)) {
-    if (key !== 'attempts')
-      await write(`,\n  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`);
-  }
-  await write('\n}\n');
-  if (file !== null)
-    await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
-}
-
-/**
- * Worker threads to use: --jobs, else one. Measured on a 900 MB fleet day (bench/README.md): two workers took 5.6 s
- * instead of 6.0 s but raised peak RSS from 226 to 319 MB, since correlating, diagnosing and writing stay serial.
- */
-async function jobsOf(args: ParsedArgs): Promise<number> {
-  const given = optionValue(args, 'jobs');
-  if (given === undefined) return 1;
-  const n = Number(given);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--jobs ${given}: use a whole number from 1 to 64`);
-  return Math.min(n, availableParallelism() * 2);
-}
-
-/** The JSON contract: attempts, summary, rejected (plus the sources seen). */
-export function toJson(result: AnalysisResult): object {
-  const attempts = result.attempts.map((a) => a.record);
-  return {
-    attempts,
-    summary: result.summary,
-    rejected: result.rejected,
-    coverage: result.coverage,
-    stats: summarizeAttempts(attempts),
-  };
-}
-
-async function loadConfig(args: ParsedArgs): Promise<AnalysisConfig> {
-  const file = optionValue(args, 'config');
-  const base: Record<string, unknown> =
-    file === undefined ? {} : (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>);
-  const probes = args.options.get('probe-user');
-  if (probes !== undefined) base.probeUsers = probes;
-  const domains = args.options.get('domain');
-  if (domains !== undefined) {
+  if (v['probe-user'] !== undefined) base.probeUsers = v['probe-user'];
+  if (v.domain !== undefined) {
     const map: Record<string, string[]> = { ...((base.domains as Record<string, string[]>) ?? {}) };
-    for (const d of domains) {
+    for (const d of v.domain) {
       const [nb, dns] = d.split('=');
       if (nb === undefined || dns === undefined || nb === '')
         throw new Error(`--domain ${d}: use NETBIOS=dns.name[,other.suffix]`);
@@ -299,8 +326,7 @@ async function loadConfig(args: ParsedArgs): Promise<AnalysisConfig> {
     }
     base.domains = map;
   }
-  const sources = optionValue(args, 'sources');
-  if (sources !== undefined) base.sources = sources.split(',');
+  if (v.sources !== undefined) base.sources = v.sources.split(',');
   const parsed = analysisConfigSchema.safeParse(base);
   if (!parsed.success)
     throw new Error(

@@ -9,7 +9,8 @@ import {
   fleetOptionProblems,
   generateFleetLogs,
 } from '@otptrace/generator';
-import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
+import { type CommandSpec, type Invocation, runCommand } from '@otptrace/runtime';
+import type { Io } from '../io.js';
 
 /** What `otptrace generate --help` prints. */
 export const GENERATE_HELP = `otptrace generate --users N --seed N --out DIR [options]
@@ -28,7 +29,33 @@ Options:
   --start ISO             first day; default 2026-03-02T00:00:00Z
   --clock-skew-ms MS      each host's clock is off by up to MS either way; default 0
   --da-servers N          DA servers (also --nps-servers N, --cas N); default 2 each
-  --help                  this text`;
+  -h, --help              this text
+  -V, --version           otptrace's version
+
+Exit code: 0 when written, 2 when an option is wrong, 3 when the files could not be written.`;
+
+const GENERATE_OPTIONS = {
+  users: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'unrelated-ratio': { type: 'string' },
+  size: { type: 'string' },
+  days: { type: 'string' },
+  start: { type: 'string' },
+  'clock-skew-ms': { type: 'string' },
+  'da-servers': { type: 'string' },
+  'nps-servers': { type: 'string' },
+  cas: { type: 'string' },
+} as const;
+
+export const GENERATE: CommandSpec<typeof GENERATE_OPTIONS> = {
+  name: 'otptrace generate',
+  help: GENERATE_HELP,
+  options: GENERATE_OPTIONS,
+  positionals: { min: 0, max: 0 },
+};
+
+type GenerateValues = Invocation<typeof GENERATE_OPTIONS>['values'];
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30 };
 
@@ -40,15 +67,15 @@ export function parseSize(text: string): number | undefined {
   return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
 }
 
-function numberOption(args: ParsedArgs, name: string): number | undefined {
-  const text = optionValue(args, name);
+function numberOption(args: GenerateValues, name: keyof GenerateValues): number | undefined {
+  const text = args[name];
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`--${name} ${text}: not a number`);
   return value;
 }
 
-function optionsFrom(args: ParsedArgs): Partial<FleetLogOptions> {
+function optionsFrom(args: GenerateValues): Partial<FleetLogOptions> {
   const options: { -readonly [K in keyof FleetLogOptions]?: FleetLogOptions[K] } = {};
   const set = <K extends keyof FleetLogOptions>(key: K, value: FleetLogOptions[K] | undefined): void => {
     if (value !== undefined) options[key] = value;
@@ -61,8 +88,8 @@ function optionsFrom(args: ParsedArgs): Partial<FleetLogOptions> {
   set('daServers', numberOption(args, 'da-servers'));
   set('npsServers', numberOption(args, 'nps-servers'));
   set('cas', numberOption(args, 'cas'));
-  set('startTime', optionValue(args, 'start'));
-  const size = optionValue(args, 'size');
+  set('startTime', args.start);
+  const size = args.size;
   if (size !== undefined) {
     const bytes = parseSize(size);
     if (bytes === undefined) throw new Error(`--size ${size}: use e.g. 500MB or 1GB`);
@@ -106,53 +133,28 @@ async function writeAll(dir: string, chunks: Generator<FleetChunk, FleetSummary>
 }
 
 /** `otptrace generate`: write a generated fleet's logs and expected verdicts into a folder. Returns the exit code. */
-export async function runGenerate(
-  argv: string[],
-  io: { stdout(s: string): void; stderr(s: string): void },
-): Promise<number> {
-  let args: ParsedArgs;
-  let options: Partial<FleetLogOptions>;
-  let chunks: Generator<FleetChunk, FleetSummary>;
-  try {
-    args = parseArgs(
-      argv,
-      [
-        'users',
-        'seed',
-        'out',
-        'unrelated-ratio',
-        'size',
-        'days',
-        'start',
-        'clock-skew-ms',
-        'da-servers',
-        'nps-servers',
-        'cas',
-      ],
-      ['help'],
-    );
-    if (args.options.has('help')) {
-      io.stdout(`${GENERATE_HELP}\n`);
-      return 0;
-    }
-    if (optionValue(args, 'out') === undefined) throw new Error('--out DIR is required (see --help)');
-    if (args.positional.length > 0) throw new Error(`unexpected argument ${args.positional[0]}`);
-    options = optionsFrom(args);
-    const problems = fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, ...options });
-    if (problems.length > 0) throw new Error(problems.join('; '));
-    chunks = generateFleetLogs(options);
-  } catch (e) {
-    io.stderr(`otptrace generate: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const dir = optionValue(args, 'out') as string;
-  try {
-    mkdirSync(dir, { recursive: true });
-    const summary = await writeAll(dir, chunks);
-    io.stdout(`${JSON.stringify({ out: dir, ...summary })}\n`);
-    return 0;
-  } catch (e) {
-    io.stderr(`otptrace generate: ${(e as Error).message}\n`);
-    return 1;
-  }
+export function runGenerate(argv: string[], io: Io): Promise<number> {
+  return runCommand(
+    GENERATE,
+    argv,
+    io,
+    ({ values }) => {
+      if (values.out === undefined) throw new Error('--out DIR is required (see --help)');
+      const options = optionsFrom(values);
+      const problems = fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, ...options });
+      if (problems.length > 0) throw new Error(problems.join('; '));
+      return { dir: values.out, chunks: generateFleetLogs(options) };
+    },
+    async ({ dir, chunks }) => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const summary = await writeAll(dir, chunks);
+        io.stdout(`${JSON.stringify({ out: dir, ...summary })}\n`);
+        return 0;
+      } catch (e) {
+        io.stderr(`otptrace generate: ${(e as Error).message}\n`);
+        return 3;
+      }
+    },
+  );
 }

@@ -180,6 +180,7 @@ export async function runPipeline(argv: string[], io: Io): Promise<number> {
           deadLetter: topics.deadLetter,
         }),
         OTPTRACE_COLLECTOR_CREATE_TOPICS: 'false',
+        OTPTRACE_COLLECTOR_TRANSACTIONAL_ID_PREFIX: `${parsed.prefix}.collector`,
         OTPTRACE_COLLECTOR_HTTP__HOST: '127.0.0.1',
         OTPTRACE_COLLECTOR_HTTP__PORT: String(httpPort),
         OTPTRACE_COLLECTOR_HTTP__TOKENS: token,

@@ -1,5 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { createPool, ingestAttempts, listTickets, migrate, queryStats, settingsFromEnv } from '@otptrace/postgres';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { createPool, listTickets, queryStats, settingsFromEnv } from '@otptrace/postgres';
+import {
+  type CommandSpec,
+  type Invocation,
+  isoTime,
+  messageOf,
+  oneOf,
+  runCommand,
+  wholeNumber,
+} from '@otptrace/runtime';
 import {
   type AttemptRecord,
   attemptRecordSchema,
@@ -11,13 +21,7 @@ import {
 } from '@otptrace/schemas';
 import { formatStatsReport, statsReport } from '@otptrace/stats';
 import { processAttempts } from '@otptrace/ticket';
-import { optionValue, type ParsedArgs, parseArgs } from '../args.js';
-
-/** Where a command writes. */
-interface StatsIo {
-  stdout(s: string): void;
-  stderr(s: string): void;
-}
+import type { Io } from '../io.js';
 
 /** Help of `otptrace stats`. */
 export const STATS_HELP = `otptrace stats: fleet-wide OTP statistics, from PostgreSQL or from an analysis file
@@ -31,70 +35,90 @@ Usage: otptrace stats [--input analysis.json] [options]
   --limit N              at most N groups per bucket, the most failing first (default 50)
   --format text|json     text (default) or the JSON statistics report
   --tickets              also list the root-cause tickets
-  --input FILE           read the attempts of "otptrace analyze --format json" instead of PostgreSQL
+  --input FILE           read the attempts of "otptrace analyze --format json" (or ndjson) instead of PostgreSQL
+  -h, --help             this text
+  -V, --version          otptrace's version
 
 PostgreSQL: DATABASE_URL or PG* variables (default postgres://postgres@127.0.0.1:5432/test), schema
-OTPTRACE_PG_SCHEMA (default otptrace). Probes are counted apart and never in the failure rate.`;
+OTPTRACE_PG_SCHEMA (default otptrace). Probes are counted apart and never in the failure rate.
 
-/** `otptrace stats`: returns the exit code (0 ok, 1 failed, 2 usage). */
-export async function runStats(argv: string[], io: StatsIo): Promise<number> {
-  let args: ParsedArgs;
-  let query: StatsQueryInput;
-  try {
-    args = parseArgs(argv, ['from', 'to', 'by', 'bucket', 'limit', 'format', 'input'], ['tickets', 'help']);
-    if (args.options.has('help')) {
-      io.stdout(`${STATS_HELP}\n`);
-      return 0;
-    }
-    query = statsQueryFromArgs(args);
-  } catch (error) {
-    io.stderr(`otptrace stats: ${message(error)}\n`);
-    return 2;
-  }
-  try {
-    const input = optionValue(args, 'input');
-    const { report, tickets } =
-      input === undefined ? await fromDatabase(query, args.options.has('tickets')) : await fromFile(input, query);
-    const withTickets = args.options.has('tickets');
-    if (optionValue(args, 'format') === 'json') {
-      io.stdout(`${JSON.stringify(withTickets ? { ...report, tickets } : report, null, 2)}\n`);
-    } else {
-      io.stdout(formatStatsReport(report));
-      if (withTickets) io.stdout(formatTickets(tickets));
-    }
-    return 0;
-  } catch (error) {
-    io.stderr(`otptrace stats: ${message(error)}\n`);
-    return 1;
-  }
+Exit code: 0 when it ran, 2 when an option is wrong or the input (the file, or the database) could not be read.`;
+
+const STATS_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  by: { type: 'string' },
+  bucket: { type: 'string' },
+  limit: { type: 'string' },
+  format: { type: 'string' },
+  tickets: { type: 'boolean' },
+  input: { type: 'string' },
+} as const;
+
+export const STATS: CommandSpec<typeof STATS_OPTIONS> = {
+  name: 'otptrace stats',
+  help: STATS_HELP,
+  options: STATS_OPTIONS,
+  positionals: { min: 0, max: 0 },
+};
+
+interface StatsRun {
+  readonly query: StatsQueryInput;
+  readonly format: 'text' | 'json';
+  readonly tickets: boolean;
+  readonly input: string | undefined;
 }
 
-function statsQueryFromArgs(args: ParsedArgs): StatsQueryInput {
-  const format = optionValue(args, 'format') ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new Error(`--format ${format}: use text or json`);
+/** `otptrace stats`: returns the exit code (0 ran, 2 usage or unreadable input: a file or the database). */
+export function runStats(argv: string[], io: Io): Promise<number> {
+  return runCommand(STATS, argv, io, prepareStats, async (run) => {
+    let found: Awaited<ReturnType<typeof fromFile>>;
+    try {
+      found =
+        run.input === undefined ? await fromDatabase(run.query, run.tickets) : await fromFile(run.input, run.query);
+    } catch (error) {
+      io.stderr(`otptrace stats: ${messageOf(error)}\n`);
+      return 2;
+    }
+    const { report, tickets } = found;
+    if (run.format === 'json') {
+      io.stdout(`${JSON.stringify(run.tickets ? { ...report, tickets } : report, null, 2)}\n`);
+    } else {
+      io.stdout(formatStatsReport(report));
+      if (run.tickets) io.stdout(formatTickets(tickets));
+    }
+    return 0;
+  });
+}
+
+async function prepareStats({ values: v }: Invocation<typeof STATS_OPTIONS>): Promise<StatsRun> {
+  const format = oneOf('format', v.format ?? 'text', ['text', 'json'] as const);
   for (const name of ['from', 'to'] as const) {
-    const value = optionValue(args, name);
-    if (value !== undefined && Number.isNaN(Date.parse(value))) throw new Error(`--${name} ${value}: not an ISO time`);
+    const value = v[name];
+    if (value !== undefined) isoTime(name, value);
   }
-  const limit = optionValue(args, 'limit');
   const parsed = statsQuerySchema.safeParse({
-    from: optionValue(args, 'from') ?? null,
-    to: optionValue(args, 'to') ?? null,
-    by: optionValue(args, 'by') ?? 'outcome',
-    bucket: optionValue(args, 'bucket') ?? null,
-    ...(limit === undefined ? {} : { limit: Number(limit) }),
+    from: v.from ?? null,
+    to: v.to ?? null,
+    by: v.by ?? 'outcome',
+    bucket: v.bucket ?? null,
+    ...(v.limit === undefined ? {} : { limit: wholeNumber('limit', v.limit, 1, 1_000_000) }),
   });
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
   }
-  return parsed.data;
+  if (v.input !== undefined) await readable(v.input);
+  return { query: parsed.data, format, tickets: v.tickets === true, input: v.input };
 }
 
 /** The attempts of an analysis file: `{ "attempts": [...] }` (analyze --format json) or a bare array. */
 export async function readAttemptsFile(path: string): Promise<AttemptRecord[]> {
-  const json: unknown = JSON.parse(await readFile(path, 'utf8'));
-  const list = Array.isArray(json) ? json : (json as { attempts?: unknown }).attempts;
-  if (!Array.isArray(list)) throw new Error(`${path}: no "attempts" array (expected otptrace analyze --format json)`);
+  let list: unknown[];
+  try {
+    list = attemptsIn(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read ${path}: ${messageOf(error)}`);
+  }
   return list.map((item, i) => {
     const parsed = attemptRecordSchema.safeParse(item);
     if (!parsed.success) {
@@ -103,6 +127,19 @@ export async function readAttemptsFile(path: string): Promise<AttemptRecord[]> {
     }
     return parsed.data;
   });
+}
+
+/** The attempts of `analyze --format json` (`{ "attempts": [...] }`), a bare array, or `--format ndjson` lines. */
+function attemptsIn(text: string): unknown[] {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length > 1 && lines.every((line) => line.trimStart().startsWith('{') && line.trimEnd().endsWith('}'))) {
+    // NDJSON: one attempt per line; the last line is the summary (it has no trace ID).
+    return lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((o) => !('summary' in o));
+  }
+  const json: unknown = JSON.parse(text);
+  const list = Array.isArray(json) ? json : (json as { attempts?: unknown }).attempts;
+  if (!Array.isArray(list)) throw new Error('no "attempts" array (expected otptrace analyze --format json or ndjson)');
+  return list;
 }
 
 async function fromFile(path: string, query: StatsQueryInput) {
@@ -132,50 +169,12 @@ function formatTickets(tickets: readonly Ticket[]): string {
   return `Root-cause tickets\n${lines.join('\n')}\n`;
 }
 
-/** `otptrace db migrate`: apply the SQL migrations to the configured schema. */
-export async function runDbMigrate(_argv: string[], io: StatsIo): Promise<number> {
-  const settings = settingsFromEnv(process.env);
-  const pool = createPool(settings, 1);
+/** Refuse, before any work, a file that cannot be read. */
+export async function readable(path: string): Promise<void> {
   try {
-    const result = await migrate(pool, settings.schema);
-    io.stdout(
-      `schema ${result.schema}: applied ${result.applied.length === 0 ? 'nothing (up to date)' : result.applied.join(', ')}\n`,
-    );
-    return 0;
-  } catch (error) {
-    io.stderr(`otptrace db migrate: ${message(error)}\n`);
-    return 1;
-  } finally {
-    await pool.end();
+    await access(path, constants.R_OK);
+  } catch {
+    throw new Error(`cannot read ${path}: no such file, or not readable`);
   }
-}
-
-/** `otptrace db load FILE...`: store the attempts of analysis files (idempotently) and update the tickets. */
-export async function runDbLoad(argv: string[], io: StatsIo): Promise<number> {
-  if (argv.length === 0 || argv.includes('--help')) {
-    io.stdout('Usage: otptrace db load analysis.json... (the output of otptrace analyze --format json)\n');
-    return argv.length === 0 ? 2 : 0;
-  }
-  const settings = settingsFromEnv(process.env);
-  const pool = createPool(settings, 1);
-  try {
-    await migrate(pool, settings.schema);
-    for (const path of argv) {
-      const result = await ingestAttempts(pool, await readAttemptsFile(path));
-      const changed = result.changes.map((c) => `${c.change} ${c.ticket.code}@${c.ticket.scope.label}`);
-      io.stdout(
-        `${path}: ${result.inserted} attempts stored, ${result.duplicates} already there; tickets: ${changed.length === 0 ? 'no change' : changed.join(', ')}\n`,
-      );
-    }
-    return 0;
-  } catch (error) {
-    io.stderr(`otptrace db load: ${message(error)}\n`);
-    return 1;
-  } finally {
-    await pool.end();
-  }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if ((await stat(path)).isDirectory()) throw new Error(`cannot read ${path}: is a folder`);
 }

@@ -51,6 +51,30 @@ export function decodeFragment(ctx: ChunkContext, start: number, end: number, de
   return new Decoder(ctx, start, end, depth).fragment();
 }
 
+/**
+ * The template definition at chunk offset `offset` (next-offset, GUID, size, then its BinXML), decoded once per chunk
+ * and then taken from `ctx.templates`. Throws BinXmlError on bytes that break the format.
+ */
+export function templateDefinition(ctx: ChunkContext, offset: number, depth: number): readonly TemplateNode[] {
+  const known = ctx.templates.get(offset);
+  if (known !== undefined) return known;
+  const bytes = ctx.bytes;
+  if (offset + 24 > bytes.length) throw new BinXmlError('template definition outside the chunk', offset);
+  const size = u32(bytes, offset + 20);
+  const end = offset + 24 + size;
+  if (end > bytes.length) throw new BinXmlError('template definition runs past the chunk', offset);
+  // Stored before decoding would loop forever on a definition that instantiates itself; an empty stand-in breaks it.
+  ctx.templates.set(offset, []);
+  try {
+    const nodes = decodeFragment(ctx, offset + 24, end, depth);
+    ctx.templates.set(offset, nodes);
+    return nodes;
+  } catch (error) {
+    ctx.templates.delete(offset);
+    throw error;
+  }
+}
+
 class Decoder {
   private p: number;
 
@@ -226,21 +250,7 @@ class Decoder {
   }
 
   private definition(offset: number): readonly TemplateNode[] {
-    const bytes = this.ctx.bytes;
-    if (offset + 24 > bytes.length) throw new BinXmlError('template definition outside the chunk', offset);
-    const size = u32(bytes, offset + 20);
-    const end = offset + 24 + size;
-    if (end > bytes.length) throw new BinXmlError('template definition runs past the chunk', offset);
-    // Stored before decoding would loop forever on a definition that instantiates itself; an empty stand-in breaks it.
-    this.ctx.templates.set(offset, []);
-    try {
-      const nodes = decodeFragment(this.ctx, offset + 24, end, this.depth + 1);
-      this.ctx.templates.set(offset, nodes);
-      return nodes;
-    } catch (error) {
-      this.ctx.templates.delete(offset);
-      throw error;
-    }
+    return templateDefinition(this.ctx, offset, this.depth + 1);
   }
 
   /** The substitution array: a count, one (size, type) descriptor per value, then the values back to back. */

@@ -8,6 +8,11 @@ import { renderValue } from './values.js';
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const NO_VALUES: readonly SubstitutionValue[] = [];
 
+/** The text of entity reference `&name;`: a predefined entity's character, else the reference as written. */
+export function entityText(name: string): string {
+  return ENTITIES[name] ?? `&${name};`;
+}
+
 /**
  * Fills decoded nodes with their substitution values into plain XML elements and text. Values of type BinXml are
  * decoded as nested fragments (Windows stores `<EventData>`/`<UserData>` of many events that way).
@@ -37,7 +42,7 @@ function resolveInto(
         pushText(out, String.fromCharCode(node.code));
         break;
       case 'entityRef':
-        pushText(out, ENTITIES[node.name] ?? `&${node.name};`);
+        pushText(out, entityText(node.name));
         break;
       case 'instance':
         resolveInto(ctx, node.template, node.values, out, depth);

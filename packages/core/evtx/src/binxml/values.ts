@@ -1,4 +1,4 @@
-import { ansi, i32, trimNuls, u16, u32, utf16 } from '../bytes.js';
+import { ansi, i32, trimNuls, u16, u32, utf16, utf16TrimNuls } from '../bytes.js';
 import { BinXmlError, type SubstitutionValue } from './nodes.js';
 import * as T from './tokens.js';
 
@@ -14,13 +14,14 @@ export function renderValue(bytes: Uint8Array, value: SubstitutionValue): string
   return renderScalar(bytes, type, at, size);
 }
 
-function renderScalar(b: Uint8Array, type: number, at: number, size: number): string {
+/** A value that is not an array, as text (`type` is its BinXML value type). Throws BinXmlError on an unknown type. */
+export function renderScalar(b: Uint8Array, type: number, at: number, size: number): string {
   switch (type) {
     case T.VALUE_NULL:
       return '';
     case T.VALUE_STRING:
     case T.VALUE_EVT_XML:
-      return trimNuls(utf16(b, at, size >>> 1));
+      return utf16TrimNuls(b, at, size >>> 1);
     case T.VALUE_ANSI_STRING:
       return trimNuls(ansi(b, at, size));
     case T.VALUE_INT8:
@@ -52,7 +53,7 @@ function renderScalar(b: Uint8Array, type: number, at: number, size: number): st
     case T.VALUE_SIZE_T:
     case T.VALUE_HEX_INT32:
     case T.VALUE_HEX_INT64:
-      return `0x${(size === 4 ? BigInt(u32(b, at)) : uint64(b, at)).toString(16)}`;
+      return hexInteger(b, at, size === 4 ? 4 : 8);
     case T.VALUE_FILETIME:
       return renderFiletime(u32(b, at), u32(b, at + 4));
     case T.VALUE_SYSTEMTIME:
@@ -113,6 +114,57 @@ function splitSids(b: Uint8Array, at: number, size: number): string[] {
   return items;
 }
 
+/**
+ * Whether rendering a scalar value can fail: an unknown type, a SID shorter than it says, or a fixed-size value reaching
+ * past the chunk's bytes. Values the direct reader does not need are checked with this instead of being rendered.
+ */
+export function renderable(b: Uint8Array, type: number, at: number, size: number): boolean {
+  switch (type) {
+    case T.VALUE_NULL:
+    case T.VALUE_STRING:
+    case T.VALUE_EVT_XML:
+    case T.VALUE_ANSI_STRING:
+    case T.VALUE_INT8:
+    case T.VALUE_UINT8:
+    case T.VALUE_INT16:
+    case T.VALUE_UINT16:
+    case T.VALUE_INT32:
+    case T.VALUE_UINT32:
+    case T.VALUE_BOOL:
+    case T.VALUE_BINARY:
+    case T.VALUE_SYSTEMTIME:
+      return true;
+    case T.VALUE_REAL32:
+      return at + 4 <= b.length;
+    case T.VALUE_INT64:
+    case T.VALUE_UINT64:
+    case T.VALUE_REAL64:
+    case T.VALUE_FILETIME:
+      return at + 8 <= b.length;
+    case T.VALUE_GUID:
+      return at + 16 <= b.length;
+    case T.VALUE_SIZE_T:
+    case T.VALUE_HEX_INT32:
+    case T.VALUE_HEX_INT64:
+      return at + (size === 4 ? 4 : 8) <= b.length;
+    case T.VALUE_SID:
+      return size >= 8 && 8 + 4 * (b[at + 1] as number) <= size;
+    default:
+      return false;
+  }
+}
+
+/**
+ * A 32- or 64-bit value as `0x` and lower-case hex without padding; numbers, not BigInt, unless a half lies past the
+ * chunk's end (BigInt then raises the RangeError the reader reports as damage).
+ */
+function hexInteger(b: Uint8Array, at: number, width: 4 | 8): string {
+  const low = u32(b, at);
+  const high = width === 4 ? 0 : u32(b, at + 4);
+  if (Number.isNaN(low + high)) return `0x${(width === 4 ? BigInt(low) : uint64(b, at)).toString(16)}`;
+  return high === 0 ? `0x${low.toString(16)}` : `0x${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
+}
+
 function uint64(b: Uint8Array, at: number): bigint {
   return BigInt(u32(b, at)) | (BigInt(u32(b, at + 4)) << 32n);
 }
@@ -141,11 +193,14 @@ function hex(value: number, digits: number): string {
   return value.toString(16).padStart(digits, '0');
 }
 
+/** Two lower-case hex digits for each byte value. */
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** `{data1-data2-data3-data4}` with the first three fields little-endian, as Windows writes GUIDs. */
 export function renderGuid(b: Uint8Array, at: number): string {
-  let tail = '';
-  for (let i = 10; i < 16; i++) tail += hex(b[at + i] as number, 2);
-  return `{${hex(u32(b, at), 8)}-${hex(u16(b, at + 4), 4)}-${hex(u16(b, at + 6), 4)}-${hex(b[at + 8] as number, 2)}${hex(b[at + 9] as number, 2)}-${tail}}`;
+  if (at + 16 > b.length) throw new BinXmlError('GUID runs past the end of the chunk', at);
+  const h = (i: number): string => BYTE_HEX[b[at + i] as number] as string;
+  return `{${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}}`;
 }
 
 /** `S-revision-authority-sub…`: the authority is 48-bit big-endian, the sub-authorities 32-bit little-endian. */

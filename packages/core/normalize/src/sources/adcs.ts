@@ -35,10 +35,16 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
     );
   const requester = field(p, 'Requester');
   if (requester === null) return rejected('missing_field', `CA ${p.eventId} without Requester`, 'EventData.Requester');
-  if (requester.trim().endsWith('$')) return ignored('machine_request');
   const attributes = parseAttributes(field(p, 'Attributes'));
   const template = field(p, 'CertificateTemplate') ?? attributes.get('certificatetemplate') ?? null;
-  const user = ctx.identity.resolve(requester) ?? ctx.identity.resolve(field(p, 'SubjectAlternativeName'));
+  // A computer account's request is noise, except the DA server's own for its OTP signing certificate: when that one
+  // is denied, every attempt fails after the RADIUS grant (docs/windows-events.md §9).
+  const machine = machineOf(requester);
+  if (machine !== null && (template === null || !ctx.signingTemplate.test(template))) return ignored('machine_request');
+  const user =
+    machine !== null
+      ? null
+      : (ctx.identity.resolve(requester) ?? ctx.identity.resolve(field(p, 'SubjectAlternativeName')));
   const subject = field(p, 'Subject');
   if (p.eventId === 4886) {
     return {
@@ -55,6 +61,9 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
         subject,
         // rmd: is the requesting machine ([MS-WCCE] 3.2.2.6.2.1.1); ccm: may be the CA's own web server, so second.
         requestingMachine: attributes.get('rmd') ?? attributes.get('ccm') ?? null,
+        // Version 1 only (sample adcs-4886-1): the provider the requester's key came from.
+        cspProvider: field(p, 'RequestCSPProvider'),
+        machineRequester: machine,
       },
     };
   }
@@ -85,8 +94,16 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
       template,
       subject,
       detail: null,
+      machineRequester: machine,
     },
   };
+}
+
+/** `CORP\DA01$` → `da01`; null for a user. */
+function machineOf(requester: string): string | null {
+  const name = requester.trim();
+  if (!name.endsWith('$')) return null;
+  return name.slice(name.lastIndexOf('\\') + 1, -1).toLowerCase();
 }
 
 const APP_FIELDS: Record<number, { status: 'denied' | 'error' | 'pending'; reasonField: string }> = {

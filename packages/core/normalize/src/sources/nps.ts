@@ -1,12 +1,14 @@
 import type { ParsedEvent } from '@otptrace/model';
-import { baseFields, field, intField, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
+import { baseFields, detach, field, intField, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
 
 // RADIUS: Security-log events of the NPS server, provider Microsoft-Windows-Security-Auditing, task 12552:
 // 6272 granted, 6273 denied, 6274 discarded. Fields read (real samples nps-6272-1, nps-6273-1; field order in
 // docs/windows-events.md §2.2): SubjectUserName, SubjectDomainName, FullyQualifiedSubjectUserName, ClientName,
 // ClientIPAddress, NASIdentifier, AuthenticationType, NetworkPolicyName, ReasonCode and Reason (6273/6274).
 // System log, provider NPS: 4402 "There is no domain controller available for domain %1" (sample nps-4402-1:
-// one unnamed <Data>).
+// one unnamed <Data>); 13, 14, 17, 18: NPS refused a RADIUS client, %1 naming the client (address or friendly name):
+// 13 not a configured client, 14 invalid authenticator (mismatched shared secret), 17 Message-Authenticator missing
+// where required, 18 Message-Authenticator invalid (docs/windows-events.md §9).
 
 const DECISIONS = { 6272: 'granted', 6273: 'denied', 6274: 'discarded' } as const;
 
@@ -51,6 +53,36 @@ function npsUser(p: ParsedEvent, ctx: NormalizeContext) {
   const fq = field(p, 'FullyQualifiedSubjectUserName');
   if (fq !== null && /[\\/@]/.test(fq)) return ctx.identity.resolve(fq);
   return ctx.identity.resolve(name, field(p, 'SubjectDomainName'));
+}
+
+const CLIENT_PROBLEMS = {
+  13: 'unknown_client',
+  14: 'bad_authenticator',
+  17: 'missing_message_authenticator',
+  18: 'bad_message_authenticator',
+} as const;
+
+/** Map NPS 13/14/17/18 (System log): NPS refused a RADIUS client. */
+export function normalizeNpsClientError(p: ParsedEvent, _ctx: NormalizeContext): Normalized {
+  const base = baseFields(p);
+  if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
+  const problem = CLIENT_PROBLEMS[p.eventId as keyof typeof CLIENT_PROBLEMS];
+  const client = (p.dataList[0] ?? '').trim();
+  if (client === '')
+    return rejected('missing_field', `NPS ${p.eventId} without the RADIUS client`, 'EventData.Data[0]');
+  return {
+    status: 'event',
+    event: {
+      id: base.id,
+      ref: base.ref,
+      time: base.time,
+      kind: 'radius.client_error',
+      source: 'radius',
+      user: null,
+      client: detach(client),
+      problem,
+    },
+  };
 }
 
 /** Map NPS 4402 (System log): no domain controller available for a domain. */

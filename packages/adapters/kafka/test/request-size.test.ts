@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { type OutgoingRecord, recordBytes, recordFits, splitIntoRequests } from '../src/index.js';
+
+const record = (topic: string, bytes: number, key = 'k'): OutgoingRecord => ({
+  topic,
+  key,
+  value: 'v'.repeat(bytes),
+  headers: { origin: 'http:test' },
+});
+
+describe('produce requests cut to the topics’ max.message.bytes', () => {
+  it('keeps every topic’s share of each request under its limit, in order, with nothing lost', () => {
+    const limits: Record<string, number> = { events: 10_000, raw: 50_000 };
+    const records = Array.from({ length: 200 }, (_, i) => record(i % 3 === 0 ? 'raw' : 'events', 300 + (i % 7) * 100));
+    const requests = splitIntoRequests(records, (t) => limits[t] as number);
+    expect(requests.flat()).toEqual(records);
+    expect(requests.length).toBeGreaterThan(1);
+    for (const request of requests) {
+      for (const topic of ['events', 'raw']) {
+        const bytes = request.filter((r) => r.topic === topic).reduce((sum, r) => sum + recordBytes(r), 0);
+        expect(bytes + 128).toBeLessThanOrEqual(limits[topic] as number);
+      }
+    }
+  });
+
+  it('counts key, value and headers in UTF-8 bytes', () => {
+    expect(recordBytes({ topic: 't', key: 'é', value: '€', headers: { a: 'b' } })).toBe(40 + 2 + 3 + 8 + 2);
+    expect(recordFits(record('t', 1_000), 1_200)).toBe(true);
+    expect(recordFits(record('t', 1_100), 1_200)).toBe(false);
+  });
+
+  it('refuses, before sending anything, a record that fits no request alone (non-retriable record_too_large)', () => {
+    expect(() => splitIntoRequests([record('t', 10), record('t', 2_000)], () => 1_000)).toThrow(
+      expect.objectContaining({ code: 'record_too_large', retriable: false }),
+    );
+  });
+});

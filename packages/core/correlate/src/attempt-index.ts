@@ -1,0 +1,247 @@
+import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
+import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.js';
+import { clientPhase } from './client-phase.js';
+import { MinHeap } from './heap.js';
+import { hostKey } from './hosts.js';
+import { TimeIndex, type TimePlace } from './time-index.js';
+
+/** What the index keeps about one open attempt, to take it out again. */
+interface Entry {
+  /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
+  readonly userListKey: string;
+  /** Host keys of its client computer(s), from client events and the CA request's requesting machine. */
+  readonly machines: string[];
+  /** Host keys of the CAs of its events, and when each was first seen (the order joins break ties in). */
+  readonly cas: string[];
+  readonly caOrders: number[];
+  /** Short name of the CA its certificate request went to ('' before any CA event). */
+  caScope: string;
+  /** Its places in the time indexes. */
+  decision: TimePlace<OpenAttempt> | null;
+  clientOnly: TimePlace<OpenAttempt> | null;
+  waiting: TimePlace<OpenAttempt> | null;
+  /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
+  waitingBare: boolean;
+}
+
+/**
+ * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
+ * so no index can miss a change:
+ * - by user (each user's attempts in opening order), by CA request (CA host and request ID), by client computer;
+ * - by time, for the joins of events that name no user: RADIUS decisions by NPS host (IIS requests, NPS 4402),
+ *   attempts that only the client's result can place an IIS request in (by that result's time), and attempts still
+ *   waiting for their client result by their CA host and their last event (the user-less client results);
+ * - the close queue: when each attempt may close (its last event plus the close delay; stale entries are skipped).
+ */
+export class AttemptIndex {
+  private readonly open = new Map<OpenAttempt, Entry>();
+  private readonly byUser = new Map<string, OpenAttempt[]>();
+  private readonly byRequest = new Map<string, OpenAttempt>();
+  private readonly byMachine = new Map<string, Set<OpenAttempt>>();
+  private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
+  private readonly clientOnly = new TimeIndex<OpenAttempt>(30_000);
+  /** Attempts still waiting for their client result: those no server has seen yet, and the others. */
+  private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
+  private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
+  private readonly closeQueue = new MinHeap<{ readonly at: number; readonly a: OpenAttempt }>((x, y) => x.at < y.at);
+  private seq = 0;
+  private caOrder = 0;
+
+  constructor(private readonly closeDelayMs: number) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  has(a: OpenAttempt): boolean {
+    return this.open.has(a);
+  }
+
+  /** Every open attempt, in opening order. */
+  all(): IterableIterator<OpenAttempt> {
+    return this.open.keys();
+  }
+
+  /** Open an attempt with its first event. */
+  openWith(e: NormalizedEvent, user: UserRef | null, probe: boolean): OpenAttempt {
+    const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
+    addToAttempt(a, e);
+    const entry: Entry = {
+      userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`,
+      machines: [],
+      cas: [],
+      caOrders: [],
+      caScope: '',
+      decision: null,
+      clientOnly: null,
+      waiting: null,
+      waitingBare: false,
+    };
+    this.open.set(a, entry);
+    const list = this.byUser.get(entry.userListKey);
+    if (list === undefined) this.byUser.set(entry.userListKey, [a]);
+    else list.push(a);
+    this.closeQueue.push({ at: a.last + this.closeDelayMs, a });
+    this.indexEvent(a, entry, e);
+    return a;
+  }
+
+  /** Put an event into an open attempt. */
+  add(a: OpenAttempt, e: NormalizedEvent): void {
+    addToAttempt(a, e);
+    this.indexEvent(a, this.open.get(a)!, e);
+  }
+
+  /** Take a closing attempt out of every index. */
+  remove(a: OpenAttempt): void {
+    const entry = this.open.get(a)!;
+    this.open.delete(a);
+    const list = this.byUser.get(entry.userListKey);
+    if (list !== undefined) {
+      const i = list.indexOf(a);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.byUser.delete(entry.userListKey);
+    }
+    for (const key of entry.machines) {
+      const set = this.byMachine.get(key)!;
+      set.delete(a);
+      if (set.size === 0) this.byMachine.delete(key);
+    }
+    // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
+    if (a.caRequest !== null) this.byRequest.delete(requestKey(a.caRequest.ref.computer, a.caRequest.requestId));
+    for (const r of a.caResults) this.byRequest.delete(requestKey(r.ref.computer, r.requestId));
+    this.decisions.move(a, entry.decision, '', null);
+    this.clientOnly.move(a, entry.clientOnly, '', null);
+    (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);
+  }
+
+  /** The user's open attempts, in opening order. */
+  ofUser(userKey: string): readonly OpenAttempt[] | undefined {
+    return this.byUser.get(userKey);
+  }
+
+  /** Remember that the CA request `requestId` on `computer` is the attempt's. */
+  setRequest(computer: string, requestId: number, a: OpenAttempt): void {
+    this.byRequest.set(requestKey(computer, requestId), a);
+  }
+
+  /** The open attempt of a CA request, if any. */
+  ofRequest(computer: string, requestId: number): OpenAttempt | undefined {
+    const a = this.byRequest.get(requestKey(computer, requestId));
+    return a !== undefined && this.open.has(a) ? a : undefined;
+  }
+
+  /** Open attempts whose client computer has this short name (a superset: compare exactly). */
+  onMachine(computer: string): Iterable<OpenAttempt> {
+    return this.byMachine.get(hostKey(computer)) ?? [];
+  }
+
+  /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all. */
+  decidedWithin(nps: string | null, lo: number, hi: number): OpenAttempt[] {
+    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi);
+  }
+
+  /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
+  clientOnlyWithin(lo: number, hi: number): OpenAttempt[] {
+    return this.clientOnly.within('', lo, hi);
+  }
+
+  /**
+   * Open attempts (not probes) still without a client result whose last event lies in [lo, hi]: of one CA host (by
+   * short name), or all; only those no server has seen yet (no RADIUS decision, no CA step) when `bareOnly`.
+   */
+  waitingWithin(ca: string | null, lo: number, hi: number, bareOnly: boolean): OpenAttempt[] {
+    const scope = ca === null ? null : hostKey(ca);
+    const bare = this.waitingBare.within(scope, lo, hi);
+    return bareOnly ? bare : [...bare, ...this.waitingServed.within(scope, lo, hi)];
+  }
+
+  /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
+  caOrderOf(a: OpenAttempt, ca: string): number {
+    const entry = this.open.get(a)!;
+    return entry.caOrders[entry.cas.indexOf(hostKey(ca))] ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Attempts whose close time is before `clock`, by start (then opening order). */
+  dueBefore(clock: number): OpenAttempt[] {
+    const due: OpenAttempt[] = [];
+    for (let top = this.closeQueue.peek(); top !== undefined && top.at < clock; top = this.closeQueue.peek()) {
+      this.closeQueue.pop();
+      // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
+      if (!this.open.has(top.a)) continue;
+      const at = top.a.last + this.closeDelayMs;
+      if (at < clock) due.push(top.a);
+      else this.closeQueue.push({ at, a: top.a });
+    }
+    return due.length > 1 ? due.sort(byStart) : due;
+  }
+
+  /** Every open attempt, by start (then opening order). */
+  everyByStart(): OpenAttempt[] {
+    return [...this.open.keys()].sort(byStart);
+  }
+
+  private indexEvent(a: OpenAttempt, entry: Entry, e: NormalizedEvent): void {
+    switch (e.kind) {
+      case 'ca.request':
+        if (e.requestingMachine !== null) this.addMachine(a, entry, e.requestingMachine);
+        this.addCa(entry, e.ref.computer);
+        break;
+      case 'ca.result':
+        this.addCa(entry, e.ref.computer);
+        break;
+      case 'client.result':
+        this.addMachine(a, entry, e.ref.computer);
+        break;
+      case 'radius.decision':
+        entry.decision = this.decisions.move(a, entry.decision, hostKey(e.ref.computer), e.time);
+        break;
+    }
+    entry.clientOnly = this.clientOnly.move(a, entry.clientOnly, '', placesRequestByClient(a) ? a.client!.time : null);
+    if (e.kind === 'ca.request' || e.kind === 'ca.result') {
+      const ca = caHostOf(a);
+      entry.caScope = ca === null ? '' : hostKey(ca);
+    }
+    const bare = a.radius === null && a.caRequest === null && a.caResults.length === 0;
+    const time = a.client === null && !a.probe ? a.last : null;
+    if (bare !== entry.waitingBare) {
+      entry.waiting = (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);
+      entry.waitingBare = bare;
+    }
+    entry.waiting = (bare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, entry.caScope, time);
+  }
+
+  private addMachine(a: OpenAttempt, entry: Entry, computer: string): void {
+    const key = hostKey(computer);
+    if (entry.machines.includes(key)) return;
+    entry.machines.push(key);
+    const set = this.byMachine.get(key);
+    if (set === undefined) this.byMachine.set(key, new Set([a]));
+    else set.add(a);
+  }
+
+  private addCa(entry: Entry, computer: string): void {
+    const key = hostKey(computer);
+    if (entry.cas.includes(key)) return;
+    entry.cas.push(key);
+    entry.caOrders.push(this.caOrder++);
+  }
+}
+
+/** An attempt the servers never saw past the DA server, whose client result can place an IIS request. */
+function placesRequestByClient(a: OpenAttempt): boolean {
+  return (
+    a.radius === null &&
+    a.caRequest === null &&
+    a.client !== null &&
+    (clientPhase(a.client.ref.eventId) === 'after_server' || a.client.ref.eventId === 10016)
+  );
+}
+
+function byStart(x: OpenAttempt, y: OpenAttempt): number {
+  return x.first - y.first || x.seq - y.seq;
+}
+
+function requestKey(computer: string, requestId: number): string {
+  return `${computer.toLowerCase()}|${requestId}`;
+}

@@ -1,0 +1,142 @@
+import type { CaRequest, CaResult, RadiusClientError, RadiusDecision } from '@otptrace/schemas';
+import type { OpenAttempt } from './attempt.js';
+import { hostKey } from './hosts.js';
+
+/** A CA event of the DA server's own request for its OTP signing certificate. */
+export type SigningEvent = CaRequest | CaResult;
+
+interface Held<E> {
+  readonly events: E[];
+  /** Latest event time of the entry. */
+  time: number;
+  used: boolean;
+}
+
+/**
+ * Events that name no user but explain every attempt of one DA server for a while (docs/windows-events.md §9): NPS
+ * refusing the DA server as a RADIUS client (System 13/14/17/18), and the CA's decisions on the DA server's own
+ * requests for its OTP signing certificate. They are held here and attached when an attempt closes, once every event
+ * that could belong to it has been placed; those no attempt took are handed back when they expire.
+ */
+export class DaServerContext {
+  private readonly clientErrors: Held<RadiusClientError>[] = [];
+  /** Signing requests by CA computer and request ID. */
+  private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
+  /** RADIUS client addresses NPS logged for a DA server name (ClientName/NASIdentifier → ClientIPAddress). */
+  private readonly addresses = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly skewMs: number,
+    private readonly signingWindowMs: number,
+    configured: Readonly<Record<string, readonly string[]>>,
+  ) {
+    for (const [name, list] of Object.entries(configured))
+      this.addresses.set(hostKey(name), new Set(list.map((ip) => ip.toLowerCase())));
+  }
+
+  addClientError(e: RadiusClientError): void {
+    this.clientErrors.push({ events: [e], time: e.time, used: false });
+  }
+
+  /** Keep an event of the DA server's request for its signing certificate, with the other events of that request. */
+  addSigning(e: SigningEvent): void {
+    const key = requestKey(e.ref.computer, e.requestId);
+    const held = this.signing.get(key);
+    if (held === undefined) {
+      this.signing.set(key, { events: [e], time: e.time, used: false, machine: hostKey(e.machineRequester ?? '') });
+    } else {
+      held.events.push(e);
+      held.time = Math.max(held.time, e.time);
+    }
+  }
+
+  /** A CertificationAuthority application event (no requester) joins a held signing request of its request ID. */
+  joinSigning(e: CaResult): boolean {
+    const held = this.signing.get(requestKey(e.ref.computer, e.requestId));
+    if (held === undefined) return false;
+    held.events.push(e);
+    return true;
+  }
+
+  /** Learn which addresses a DA server sends RADIUS from. */
+  learn(r: RadiusDecision): void {
+    if (r.clientIp === null) return;
+    for (const name of [r.clientName, r.nasIdentifier]) {
+      if (name === null) continue;
+      const set = this.addresses.get(hostKey(name)) ?? new Set<string>();
+      set.add(r.clientIp.toLowerCase());
+      this.addresses.set(hostKey(name), set);
+    }
+  }
+
+  /** The context events that explain a closing attempt (each event may explain several attempts). */
+  eventsFor(a: OpenAttempt): (RadiusClientError | SigningEvent)[] {
+    if (a.probe) return [];
+    const hosts = daHosts(a);
+    if (hosts.size === 0) return [];
+    const out: (RadiusClientError | SigningEvent)[] = [];
+    const g = a.gateway;
+    if (a.radius === null && g !== null) {
+      const addresses = new Set<string>([...hosts].flatMap((h) => [...(this.addresses.get(h) ?? [])]));
+      if (g.serverIp !== null) addresses.add(g.serverIp.toLowerCase());
+      for (const held of this.clientErrors) {
+        const e = held.events[0]!;
+        const named = hosts.has(hostKey(e.client)) || addresses.has(e.client.toLowerCase());
+        if (named && e.time >= g.startTime - this.skewMs && e.time <= g.time + this.skewMs) {
+          held.used = true;
+          out.push(e);
+        }
+      }
+    }
+    if (a.radius?.decision === 'granted' && a.caRequest === null && a.caResults.length === 0) {
+      // The DA server's latest signing request before the attempt decides: a later issued one supersedes a denial.
+      let latest: (Held<SigningEvent> & { machine: string }) | null = null;
+      for (const held of this.signing.values()) {
+        if (!hosts.has(held.machine) || held.time > a.last + this.skewMs) continue;
+        if (held.time < a.first - this.signingWindowMs) continue;
+        if (latest === null || held.time > latest.time) latest = held;
+      }
+      const refused = latest?.events.some(
+        (e) => e.kind === 'ca.result' && (e.status === 'denied' || e.status === 'error'),
+      );
+      if (latest !== null && refused === true) {
+        latest.used = true;
+        out.push(...latest.events);
+      }
+    }
+    return out;
+  }
+
+  /** Events older than `before` that no attempt took (all of them when `before` is infinite), forgotten here. */
+  expire(
+    clientErrorsBefore: number,
+    signingBefore: number,
+  ): { clientErrors: RadiusClientError[]; signing: SigningEvent[] } {
+    const clientErrors: RadiusClientError[] = [];
+    const signing: SigningEvent[] = [];
+    for (let i = this.clientErrors.length - 1; i >= 0; i--) {
+      const held = this.clientErrors[i]!;
+      if (held.time >= clientErrorsBefore) continue;
+      this.clientErrors.splice(i, 1);
+      if (!held.used) clientErrors.push(...held.events);
+    }
+    for (const [key, held] of this.signing) {
+      if (held.time >= signingBefore) continue;
+      this.signing.delete(key);
+      if (!held.used) signing.push(...held.events);
+    }
+    return { clientErrors, signing };
+  }
+}
+
+/** Names of the DA server an attempt went through: the IIS host, and the RADIUS client NPS named. */
+function daHosts(a: OpenAttempt): Set<string> {
+  const hosts = new Set<string>();
+  if (a.gateway !== null) hosts.add(hostKey(a.gateway.ref.computer));
+  for (const n of [a.radius?.clientName, a.radius?.nasIdentifier]) if (n != null) hosts.add(hostKey(n));
+  return hosts;
+}
+
+function requestKey(computer: string, requestId: number): string {
+  return `${computer.toLowerCase()}|${requestId}`;
+}

@@ -1,0 +1,34 @@
+import type { AttemptRecord } from '@otptrace/schemas';
+
+/** The finding on a success whose certificate did not log the user on (docs/windows-events.md §9). */
+export const CERTIFICATE_NOT_USABLE = 'certificate_not_usable_for_logon';
+
+/**
+ * "Issued but unusable": an OTP certificate that was issued but cannot log the user on (CA not in NTAuth, no CRL
+ * distribution point) leaves no error in the four logs; the trace is the same user trying OTP again from the same
+ * computer within the certificate's validity. Such a success gets the finding `certificate_not_usable_for_logon`;
+ * its verdict stays success. Returns the attempts with their findings, in the given order.
+ */
+export function withReuseFindings<
+  T extends Pick<AttemptRecord, 'user' | 'start' | 'end' | 'outcome' | 'hosts' | 'findings'>,
+>(attempts: readonly T[], validityMs: number): T[] {
+  const byStart = [...attempts.keys()].sort((i, j) => Date.parse(attempts[i]!.start) - Date.parse(attempts[j]!.start));
+  const flagged = new Set<number>();
+  const last = new Map<string, number>();
+  for (const i of byStart) {
+    const a = attempts[i]!;
+    if (a.outcome === 'probe' || a.hosts.client === null) continue;
+    const key = `${a.user}|${a.hosts.client.toLowerCase()}`;
+    const previous = last.get(key);
+    if (previous !== undefined) {
+      const p = attempts[previous]!;
+      if (p.outcome === 'success' && Date.parse(a.start) - Date.parse(p.end) <= validityMs) flagged.add(previous);
+    }
+    last.set(key, i);
+  }
+  return attempts.map((a, i) =>
+    flagged.has(i) && !a.findings.includes(CERTIFICATE_NOT_USABLE)
+      ? { ...a, findings: [...a.findings, CERTIFICATE_NOT_USABLE] }
+      : a,
+  );
+}

@@ -1,0 +1,337 @@
+import type { ParsedEvent } from '@otptrace/model';
+import { u16, u32 } from '../bytes.js';
+import { type EventValues, eventDataValues, payloadValues, userDataValues } from '../parsed-event.js';
+import type { XmlElement } from '../xml.js';
+import { type ChunkContext, decodeFragment, templateDefinition } from './decode.js';
+import type { SubstitutionNode } from './nodes.js';
+import {
+  type BodySlot,
+  type DataPlan,
+  type NestedPlan,
+  planNested,
+  planTemplate,
+  type TemplatePlan,
+  type TextSource,
+} from './plan.js';
+import { resolveNodes } from './resolve.js';
+import {
+  TOKEN_EOF,
+  TOKEN_FRAGMENT_HEADER,
+  TOKEN_TEMPLATE_INSTANCE,
+  VALUE_ARRAY_FLAG,
+  VALUE_BINXML,
+  VALUE_NULL,
+  VALUE_UINT8,
+  VALUE_UINT16,
+  VALUE_UINT32,
+  VALUE_UINT64,
+} from './tokens.js';
+import { renderable, renderScalar } from './values.js';
+
+/**
+ * Reads a record's ParsedEvent straight from the substitution values of its template instance, by the template's
+ * plan, without building its XML tree. Gives null whenever the record is not the plain case (no plan for its template,
+ * an array or misplaced BinXML value, a value that would not render, a missing required field, bytes after the
+ * instance): the caller then reads it through the general path, which also gives the exact rejection.
+ * One reader per chunk: it keeps the chunk's plans, as the chunk context keeps its templates.
+ */
+export class DirectReader {
+  private readonly plans = new Map<number, TemplatePlan | null>();
+  private readonly nestedPlans = new Map<number, NestedPlan | null>();
+  private readonly bytes: Uint8Array;
+  // The current instance's values: type, offset and size of value i.
+  private count = 0;
+  private types = new Uint8Array(64);
+  private offsets = new Int32Array(64);
+  private sizes = new Int32Array(64);
+  /** Reads nested fragments, whose values must not overwrite the record's own. */
+  private inner: DirectReader | undefined;
+
+  constructor(private readonly ctx: ChunkContext) {
+    this.bytes = ctx.bytes;
+  }
+
+  /** The event of the record's BinXML fragment in `[start, end)`, or null for the general path. */
+  read(start: number, end: number): ParsedEvent | null {
+    const definition = this.readInstance(start, end);
+    if (definition < 0) return null;
+    const plan = this.planAt(definition);
+    if (plan === null || !this.valuesPlain(plan)) return null;
+    try {
+      return this.event(plan);
+    } catch {
+      return null; // a value that does not render: the general path reports it
+    }
+  }
+
+  /**
+   * Reads a fragment made of one template instance: returns its definition's offset, with its values read, or -1
+   * when the fragment is anything else (the general decoder then takes it).
+   */
+  private readInstance(start: number, end: number): number {
+    const b = this.bytes;
+    let p = start;
+    if (b[p] === TOKEN_FRAGMENT_HEADER) p += 4;
+    if (b[p] !== TOKEN_TEMPLATE_INSTANCE || p + 14 > end) return -1;
+    const definition = u32(b, p + 6);
+    p += 10;
+    if (definition === p) {
+      if (p + 24 > end) return -1;
+      p += 24 + u32(b, p + 20); // the definition follows inline: skip it
+    }
+    if (p + 4 > end) return -1;
+    p = this.readValues(p, end);
+    // After the instance only the end of the fragment may follow.
+    return p < 0 || (p < end && b[p] !== TOKEN_EOF) ? -1 : definition;
+  }
+
+  private planAt(definition: number): TemplatePlan | null {
+    let plan = this.plans.get(definition);
+    if (plan === undefined) {
+      plan = this.planOrNull(() => planTemplate(templateDefinition(this.ctx, definition, 1)));
+      this.plans.set(definition, plan);
+    }
+    return plan;
+  }
+
+  private nestedPlanAt(definition: number): NestedPlan | null {
+    let plan = this.nestedPlans.get(definition);
+    if (plan === undefined) {
+      plan = this.planOrNull(() => planNested(templateDefinition(this.ctx, definition, 2)));
+      this.nestedPlans.set(definition, plan);
+    }
+    return plan;
+  }
+
+  private planOrNull<T>(plan: () => T | null): T | null {
+    try {
+      return plan();
+    } catch {
+      return null; // a damaged definition: the general path rejects its records
+    }
+  }
+
+  /** Reads the substitution descriptors at `p`; returns where the values end, or -1 when they overrun `end`. */
+  private readValues(p: number, end: number): number {
+    const b = this.bytes;
+    const count = u32(b, p);
+    p += 4;
+    if (p + count * 4 > end) return -1;
+    if (count > this.types.length) {
+      this.types = new Uint8Array(count);
+      this.offsets = new Int32Array(count);
+      this.sizes = new Int32Array(count);
+    }
+    let at = p + count * 4;
+    for (let i = 0; i < count; i++) {
+      const size = u16(b, p + i * 4);
+      this.types[i] = b[p + i * 4 + 2] as number;
+      this.offsets[i] = at;
+      this.sizes[i] = size;
+      at += size;
+    }
+    this.count = count;
+    return at > end ? -1 : at;
+  }
+
+  /** No array value (Windows repeats the element per item), BinXML only where planned, every used value renders. */
+  private valuesPlain(plan: TemplatePlan | NestedPlan): boolean {
+    for (const index of plan.used) {
+      if (index >= this.count) continue;
+      const type = this.types[index] as number;
+      if ((type & VALUE_ARRAY_FLAG) !== 0) return false;
+      if (type === VALUE_BINXML) {
+        if (!plan.nested.has(index)) return false;
+      } else if (!renderable(this.bytes, type, this.offsets[index] as number, this.sizes[index] as number))
+        return false;
+    }
+    return true;
+  }
+
+  private event(plan: TemplatePlan): ParsedEvent | null {
+    const provider = this.attribute(plan.providerName);
+    const eventId = this.integer(plan.eventId);
+    const systemTime = this.attribute(plan.systemTime);
+    const recordId = this.integer(plan.recordId);
+    const channel = plan.channel === null ? undefined : this.text(plan.channel);
+    const computer = plan.computer === null ? undefined : this.text(plan.computer);
+    if (provider === undefined || eventId === null || systemTime === undefined || recordId === null) return null;
+    if (channel === undefined || computer === undefined) return null;
+    const guid = this.attribute(plan.providerGuid);
+    const qualifiers = this.attribute(plan.qualifiers);
+    return {
+      provider,
+      providerGuid: guid ? guid.toLowerCase() : null,
+      eventId,
+      qualifiers: qualifiers === undefined ? null : wholeNumber(qualifiers),
+      version: this.integer(plan.version),
+      level: this.integer(plan.level),
+      task: this.integer(plan.task),
+      keywords: plan.keywords === null ? null : this.text(plan.keywords),
+      systemTime,
+      recordId,
+      channel,
+      computer,
+      ...this.values(plan),
+    };
+  }
+
+  /** `data` and `dataList` as the general path's `toParsedEvent` takes them from the resolved tree. */
+  private values(plan: TemplatePlan): EventValues {
+    // Nested fragments are all read first: the general path decodes them whichever element ends up used.
+    const nested: Array<NestedValues | undefined> | undefined = plan.nested.size === 0 ? undefined : [];
+    if (nested !== undefined)
+      for (const [i, slot] of plan.body.entries()) {
+        if (slot.kind === 'nested') nested[i] = this.nestedValues(slot.index, 'event');
+        else if (slot.kind === 'nestedUserData') nested[i] = this.nestedValues(slot.index, 'userData');
+      }
+    // The first EventData in document order wins; else the first UserData.
+    let userData: EventValues | DataPlan[] | null | undefined;
+    for (let i = 0; i < plan.body.length; i++) {
+      const slot = plan.body[i] as BodySlot;
+      if (slot.kind === 'eventData') return this.dataOf(slot.data);
+      if (slot.kind === 'userData') userData ??= slot.fields as DataPlan[] | null;
+      else {
+        const found = nested?.[i] as NestedValues;
+        if (found.eventData !== undefined) return found.eventData;
+        userData ??= found.userData;
+      }
+    }
+    if (userData === undefined || userData === null) return noValues();
+    return Array.isArray(userData) ? this.dataOf(userData) : userData;
+  }
+
+  /**
+   * What a BinXML value in `<Event>` content (`event`) or in `<UserData>` (`userData`: its first element is the
+   * payload) contributes: read directly when its template has a nested plan, else through the general resolver.
+   */
+  private nestedValues(index: number, where: 'event' | 'userData'): NestedValues {
+    if (index >= this.count || this.types[index] !== VALUE_BINXML) return where === 'event' ? {} : { userData: null };
+    const at = this.offsets[index] as number;
+    const end = at + (this.sizes[index] as number);
+    this.inner ??= new DirectReader(this.ctx);
+    const direct = this.inner.nestedDirect(at, end, where);
+    if (direct !== null) return direct;
+    const elements = resolveNodes(this.ctx, decodeFragment(this.ctx, at, end, 1), 1).filter(
+      (node): node is XmlElement => typeof node !== 'string',
+    );
+    if (where === 'userData') return { userData: elements[0] === undefined ? null : payloadValues(elements[0]) };
+    const found: NestedValues = {};
+    for (const element of elements) {
+      if (element.name === 'EventData') return { eventData: eventDataValues(element) };
+      if (element.name === 'UserData') found.userData ??= userDataValues(element);
+    }
+    return found;
+  }
+
+  /** A nested fragment read by its plan: `<EventData>` as Event content, or any payload in UserData; else null. */
+  private nestedDirect(start: number, end: number, where: 'event' | 'userData'): NestedValues | null {
+    const definition = this.readInstance(start, end);
+    if (definition < 0) return null;
+    const plan = this.nestedPlanAt(definition);
+    if (plan === null || !this.valuesPlain(plan)) return null;
+    if (where === 'userData') {
+      const data: Record<string, string> = {};
+      const dataList: string[] = [];
+      for (const child of plan.children) {
+        const value = this.text(child.value);
+        data[child.element] = value;
+        dataList.push(value);
+      }
+      return { userData: { data, dataList } };
+    }
+    if (plan.root !== 'EventData') return null;
+    const data: Record<string, string> = {};
+    const dataList: string[] = [];
+    for (const child of plan.children) {
+      if (child.element !== 'Data') continue;
+      const value = this.text(child.value);
+      dataList.push(value);
+      const name = this.attribute(child.name);
+      if (name !== undefined) data[name] = value;
+    }
+    return { eventData: { data, dataList } };
+  }
+
+  private dataOf(plans: readonly DataPlan[]): EventValues {
+    const data: Record<string, string> = {};
+    const dataList: string[] = new Array(plans.length);
+    for (let i = 0; i < plans.length; i++) {
+      const plan = plans[i] as DataPlan;
+      const value = this.text(plan.value);
+      dataList[i] = value;
+      const name = typeof plan.name === 'string' ? plan.name : this.attribute(plan.name);
+      if (name !== undefined) data[name] = value;
+    }
+    return { data, dataList };
+  }
+
+  /** Element text: the pieces concatenated, a null value contributing nothing. */
+  private text(source: TextSource): string {
+    if (source.length === 1) {
+      const part = source[0] as string | SubstitutionNode;
+      return typeof part === 'string' ? part : this.valueText(part.index);
+    }
+    let text = '';
+    for (const part of source) text += typeof part === 'string' ? part : this.valueText(part.index);
+    return text;
+  }
+
+  /** Attribute text; undefined when the template has none, or when it is only optional substitutions left null. */
+  private attribute(source: TextSource | null): string | undefined {
+    if (source === null) return undefined;
+    let allNullOptional = source.length > 0;
+    for (const part of source) {
+      if (typeof part === 'string' || !part.optional || !this.isNull(part.index)) {
+        allNullOptional = false;
+        break;
+      }
+    }
+    return allNullOptional ? undefined : this.text(source);
+  }
+
+  /**
+   * An element's text as a whole number (null when absent or not digits), as the general path reads it; an unsigned
+   * value is taken as a number without its text.
+   */
+  private integer(source: TextSource | null): number | null {
+    if (source === null) return null;
+    const part = source.length === 1 ? source[0] : undefined;
+    if (part !== undefined && typeof part !== 'string' && part.index < this.count) {
+      const type = this.types[part.index] as number;
+      const at = this.offsets[part.index] as number;
+      if (type === VALUE_UINT16) return u16(this.bytes, at);
+      if (type === VALUE_UINT8) return this.bytes[at] as number;
+      if (type === VALUE_UINT32) return u32(this.bytes, at);
+      // Below 2^53 (every record id in practice) the number is exact.
+      if (type === VALUE_UINT64 && u32(this.bytes, at + 4) < 0x200000)
+        return u32(this.bytes, at) + u32(this.bytes, at + 4) * 0x100000000;
+    }
+    return wholeNumber(this.text(source));
+  }
+
+  private valueText(index: number): string {
+    if (index >= this.count) return '';
+    const type = this.types[index] as number;
+    if (type === VALUE_NULL) return '';
+    return renderScalar(this.bytes, type, this.offsets[index] as number, this.sizes[index] as number);
+  }
+
+  private isNull(index: number): boolean {
+    return index >= this.count || this.types[index] === VALUE_NULL || this.sizes[index] === 0;
+  }
+}
+
+function wholeNumber(text: string): number | null {
+  return /^\d+$/.test(text) ? Number(text) : null;
+}
+
+function noValues(): EventValues {
+  return { data: {}, dataList: [] };
+}
+
+/** What a nested fragment holds for the event's values: an EventData, a UserData (null: one without payload). */
+interface NestedValues {
+  eventData?: EventValues;
+  userData?: EventValues | null;
+}

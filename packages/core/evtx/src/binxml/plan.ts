@@ -1,0 +1,242 @@
+import type { ElementNode, SubstitutionNode, TemplateNode } from './nodes.js';
+import { entityText } from './resolve.js';
+
+/**
+ * Where each ParsedEvent field of a template's records comes from: literal text and substitution numbers, read from
+ * the template definition once per chunk. With it a record's fields are read straight from its substitution values,
+ * without building its XML tree (`direct.ts`). Templates of any other shape get no plan and take the general path.
+ */
+export interface TemplatePlan {
+  /** `System/Provider/@Name` and the other System attributes; null when the template has no such attribute. */
+  readonly providerName: TextSource | null;
+  readonly providerGuid: TextSource | null;
+  readonly qualifiers: TextSource | null;
+  readonly systemTime: TextSource | null;
+  /** Text of `System/EventID` and the other System elements; null when the template has no such element. */
+  readonly eventId: TextSource | null;
+  readonly version: TextSource | null;
+  readonly level: TextSource | null;
+  readonly task: TextSource | null;
+  readonly keywords: TextSource | null;
+  readonly recordId: TextSource | null;
+  readonly channel: TextSource | null;
+  readonly computer: TextSource | null;
+  /** The children of `<Event>` that can hold the event's values, in document order. */
+  readonly body: readonly BodySlot[];
+  /** Every substitution number the template uses anywhere (each value the general path would render). */
+  readonly used: readonly number[];
+  /**
+   * Substitutions that are `<Event>` or `<UserData>` content: a BinXML value there is a nested fragment (the
+   * `EventData` of classic events, the `UserData` payload of others).
+   */
+  readonly nested: ReadonlySet<number>;
+}
+
+/** A text as pieces: literal text, or a substitution (rendered, or nothing when its value is null). */
+export type TextSource = readonly (string | SubstitutionNode)[];
+
+/** `<EventData>`: its `<Data>` elements; `<UserData>`: its payload's fields; or a substitution of `<Event>` content. */
+export type BodySlot =
+  | { readonly kind: 'eventData'; readonly data: readonly DataPlan[] }
+  | { readonly kind: 'userData'; readonly fields: readonly DataPlan[] | null }
+  | { readonly kind: 'nested'; readonly index: number }
+  | { readonly kind: 'nestedUserData'; readonly index: number };
+
+/** One value: its name (the `Name` attribute, or a UserData field's element name; null when unnamed) and its text. */
+export interface DataPlan {
+  readonly name: TextSource | string | null;
+  readonly value: TextSource;
+}
+
+/**
+ * A nested fragment's template (a BinXML value standing for `<EventData>` or a `<UserData>` payload): its one
+ * top-level element and that element's child elements with their `Name` attribute and text.
+ */
+export interface NestedPlan {
+  readonly root: string;
+  readonly children: readonly {
+    readonly element: string;
+    readonly name: TextSource | null;
+    readonly value: TextSource;
+  }[];
+  readonly used: readonly number[];
+  readonly nested: ReadonlySet<number>;
+}
+
+const SYSTEM_TEXT = [
+  'EventID',
+  'Version',
+  'Level',
+  'Task',
+  'Keywords',
+  'EventRecordID',
+  'Channel',
+  'Computer',
+] as const;
+
+/** Not a shape the plan covers: the general path reads such records. One instance, thrown without a stack trace. */
+const UNPLANNED = Symbol('unplanned');
+
+/** The plan of a template definition's nodes, or null when its records must go through the XML tree. */
+export function planTemplate(template: readonly TemplateNode[]): TemplatePlan | null {
+  try {
+    return compile(template);
+  } catch (error) {
+    if (error === UNPLANNED) return null;
+    throw error;
+  }
+}
+
+/** The plan of a nested fragment's template, or null when it is another shape. */
+export function planNested(template: readonly TemplateNode[]): NestedPlan | null {
+  try {
+    const elements = template.filter((node) => node.kind === 'element');
+    if (elements.length !== 1 || template.some((node) => node.kind === 'substitution' || node.kind === 'instance'))
+      return null;
+    const root = elements[0] as ElementNode;
+    const used: number[] = [];
+    collectSubstitutions(template, used);
+    const children: { element: string; name: TextSource | null; value: TextSource }[] = [];
+    for (const child of root.children) {
+      if (child.kind === 'substitution' || child.kind === 'instance') return null;
+      if (child.kind === 'element')
+        children.push({ element: child.name, name: attributeSource(child, 'Name'), value: textSource(child) });
+    }
+    return { root: root.name, children, used: [...new Set(used)], nested: new Set() };
+  } catch (error) {
+    if (error === UNPLANNED) return null;
+    throw error;
+  }
+}
+
+function compile(template: readonly TemplateNode[]): TemplatePlan {
+  // The record's event is the first element of the template; text before it is dropped, anything else is not planned.
+  let event: ElementNode | undefined;
+  for (const node of template) {
+    if (node.kind === 'element') {
+      event = node;
+      break;
+    }
+    if (node.kind !== 'text' && node.kind !== 'charRef' && node.kind !== 'entityRef') throw UNPLANNED;
+  }
+  if (event === undefined || event.name !== 'Event') throw UNPLANNED;
+  const used: number[] = [];
+  collectSubstitutions(template, used);
+  const nested = new Set<number>();
+  const body: BodySlot[] = [];
+  let system: ElementNode | undefined;
+  for (const child of event.children) {
+    if (child.kind === 'element') {
+      if (child.name === 'System') system ??= child;
+      else if (child.name === 'EventData') body.push({ kind: 'eventData', data: eventDataPlan(child) });
+      else if (child.name === 'UserData') body.push(userDataPlan(child, nested));
+    } else if (child.kind === 'substitution') {
+      // A substitution before System could itself hold a System element: only planned after it.
+      if (system === undefined) throw UNPLANNED;
+      nested.add(child.index);
+      body.push({ kind: 'nested', index: child.index });
+    } else if (child.kind === 'instance') throw UNPLANNED;
+  }
+  if (system === undefined) throw UNPLANNED;
+  // A nested value used anywhere else would be rendered there as BinXML too: not planned.
+  for (const index of nested) if (used.filter((i) => i === index).length > 1) throw UNPLANNED;
+  const texts = new Map<string, TextSource>();
+  const elements = new Map<string, ElementNode>();
+  for (const child of system.children) {
+    if (child.kind === 'substitution' || child.kind === 'instance') throw UNPLANNED;
+    if (child.kind !== 'element' || elements.has(child.name)) continue;
+    elements.set(child.name, child);
+    if ((SYSTEM_TEXT as readonly string[]).includes(child.name)) texts.set(child.name, textSource(child));
+  }
+  const provider = elements.get('Provider');
+  const eventId = elements.get('EventID');
+  const timeCreated = elements.get('TimeCreated');
+  return {
+    providerName: attributeSource(provider, 'Name'),
+    providerGuid: attributeSource(provider, 'Guid'),
+    qualifiers: attributeSource(eventId, 'Qualifiers'),
+    systemTime: attributeSource(timeCreated, 'SystemTime'),
+    eventId: texts.get('EventID') ?? null,
+    version: texts.get('Version') ?? null,
+    level: texts.get('Level') ?? null,
+    task: texts.get('Task') ?? null,
+    keywords: texts.get('Keywords') ?? null,
+    recordId: texts.get('EventRecordID') ?? null,
+    channel: texts.get('Channel') ?? null,
+    computer: texts.get('Computer') ?? null,
+    body,
+    used: [...new Set(used)],
+    nested,
+  };
+}
+
+function collectSubstitutions(nodes: readonly TemplateNode[], out: number[]): void {
+  for (const node of nodes) {
+    if (node.kind === 'substitution') out.push(node.index);
+    else if (node.kind === 'instance') throw UNPLANNED;
+    else if (node.kind === 'element') {
+      for (const attribute of node.attributes) collectSubstitutions(attribute.value, out);
+      collectSubstitutions(node.children, out);
+    }
+  }
+}
+
+function eventDataPlan(eventData: ElementNode): DataPlan[] {
+  const data: DataPlan[] = [];
+  for (const child of eventData.children) {
+    if (child.kind === 'substitution' || child.kind === 'instance') throw UNPLANNED;
+    if (child.kind === 'element' && child.name === 'Data')
+      data.push({ name: attributeSource(child, 'Name'), value: textSource(child) });
+  }
+  return data;
+}
+
+function userDataPlan(userData: ElementNode, nested: Set<number>): BodySlot {
+  let payload: ElementNode | undefined;
+  for (const child of userData.children) {
+    if (child.kind === 'instance') throw UNPLANNED;
+    if (child.kind === 'substitution') {
+      // `<UserData>%n</UserData>`: the payload is the first element of a nested fragment.
+      if (userData.children.some((other) => other !== child && other.kind !== 'text')) throw UNPLANNED;
+      nested.add(child.index);
+      return { kind: 'nestedUserData', index: child.index };
+    }
+    if (child.kind === 'element') {
+      payload = child;
+      break;
+    }
+  }
+  if (payload === undefined) return { kind: 'userData', fields: null };
+  const fields: DataPlan[] = [];
+  for (const child of payload.children) {
+    if (child.kind === 'substitution' || child.kind === 'instance') throw UNPLANNED;
+    if (child.kind === 'element') fields.push({ name: child.name, value: textSource(child) });
+  }
+  return { kind: 'userData', fields };
+}
+
+/** An element's direct text; child elements inside a value are not planned. */
+function textSource(element: ElementNode): TextSource {
+  return literalOrSubstitutions(element.children);
+}
+
+/** The attribute's value, or null when the element or the attribute is absent (or named twice). */
+function attributeSource(element: ElementNode | undefined, name: string): TextSource | null {
+  if (element === undefined) return null;
+  const matching = element.attributes.filter((a) => a.name === name);
+  if (matching.length > 1) throw UNPLANNED;
+  const attribute = matching[0];
+  return attribute === undefined ? null : literalOrSubstitutions(attribute.value);
+}
+
+function literalOrSubstitutions(nodes: readonly TemplateNode[]): TextSource {
+  const parts: (string | SubstitutionNode)[] = [];
+  for (const node of nodes) {
+    if (node.kind === 'substitution') parts.push(node);
+    else if (node.kind === 'text') parts.push(node.text);
+    else if (node.kind === 'charRef') parts.push(String.fromCharCode(node.code));
+    else if (node.kind === 'entityRef') parts.push(entityText(node.name));
+    else throw UNPLANNED;
+  }
+  return parts;
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { DirectReader } from '../src/binxml/direct.js';
+import {
+  CHUNK_SIZE,
+  type ChunkEvents,
+  FILE_HEADER_BLOCK_SIZE,
+  parsedOrRejected,
+  readChunk,
+  readChunkEvents,
+} from '../src/index.js';
+import { requireSamplesDir, SAMPLE_FILES } from './samples.js';
+
+// The direct reader (fields straight from the substitution values of known templates) must give exactly what the
+// general path gives (the XML tree, then toParsedEvent), event for event and rejection for rejection, on every sample
+// and on randomly damaged chunks.
+const load = (file: string): Uint8Array => new Uint8Array(readFileSync(`${requireSamplesDir()}${file}`));
+
+function generalChunk(chunk: Uint8Array, position: number): ChunkEvents {
+  const reading = readChunk(chunk, position);
+  return {
+    header: reading.header,
+    items: reading.items.map((item) => (item.kind === 'record' ? parsedOrRejected(item) : item)),
+  };
+}
+
+function chunksOf(bytes: Uint8Array): Array<{ chunk: Uint8Array; position: number }> {
+  const chunks: Array<{ chunk: Uint8Array; position: number }> = [];
+  for (let position = FILE_HEADER_BLOCK_SIZE; position < bytes.length; position += CHUNK_SIZE)
+    chunks.push({ chunk: bytes.subarray(position, position + CHUNK_SIZE), position });
+  return chunks;
+}
+
+/** Counts the records the direct reader reads itself (not handed to the general path). */
+function countDirect<T>(run: () => T): { result: T; direct: number; general: number } {
+  const original = DirectReader.prototype.read;
+  let direct = 0;
+  let general = 0;
+  DirectReader.prototype.read = function (this: DirectReader, start: number, end: number) {
+    const event = original.call(this, start, end);
+    if (event === null) general++;
+    else direct++;
+    return event;
+  };
+  try {
+    return { result: run(), direct, general };
+  } finally {
+    DirectReader.prototype.read = original;
+  }
+}
+
+describe('direct reading from template substitutions', () => {
+  for (const { file } of SAMPLE_FILES) {
+    test(`${file}: same events and rejections as the general path`, () => {
+      const bytes = load(file);
+      const { result, direct } = countDirect(() =>
+        chunksOf(bytes).map(({ chunk, position }) => readChunkEvents(chunk, position)),
+      );
+      const general = chunksOf(bytes).map(({ chunk, position }) => generalChunk(chunk, position));
+      expect(result).toEqual(general);
+      if (file !== 'MSExchange_Management_wec.evtx') expect(direct).toBeGreaterThan(0);
+    });
+  }
+
+  test('nearly every record of the samples is read directly', () => {
+    const { direct, general } = countDirect(() => {
+      for (const { file } of SAMPLE_FILES)
+        for (const { chunk, position } of chunksOf(load(file))) readChunkEvents(chunk, position);
+    });
+    // The one record left to the general path is the Windows Event Collector log's (elements without dependency id).
+    expect(general).toBe(1);
+    expect(direct).toBe(7159);
+  });
+
+  test('randomly damaged chunks: the same events and rejections as the general path', () => {
+    const system = load('system.evtx');
+    const first = FILE_HEADER_BLOCK_SIZE;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(fc.tuple(fc.integer({ min: 512, max: CHUNK_SIZE - 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (index, edits) => {
+          const position = first + index * CHUNK_SIZE;
+          const chunk = system.slice(position, position + CHUNK_SIZE);
+          for (const [at, value] of edits) chunk[at] = value;
+          expect(readChunkEvents(chunk, position)).toEqual(generalChunk(chunk, position));
+        },
+      ),
+      { numRuns: 200, seed: 20261130 },
+    );
+  }, 120_000);
+});

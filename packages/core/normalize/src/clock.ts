@@ -1,0 +1,91 @@
+import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+
+// NPS log files write the NPS server's local time with no offset (docs/windows-events.md §9: TechNet's own
+// database-format example says 13:04:33 while its Class attribute, in UTC, says 20:04:30 the same day). A server
+// with a configured offset is corrected as it is read; for the others, the offset is learned here from the same
+// server's 6272/6273 events when the input holds both, else the times stay as read (UTC assumed) and the summary
+// says so. Never silently.
+
+/** Which offset was used for one NPS server's log-file times. */
+export interface NpsLogClock {
+  /** `+01:00` style. */
+  readonly offset: string;
+  readonly basis: 'configured' | 'learned' | 'assumed_utc';
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+/** A log record and its audit twin (same user, same decision) must agree to this, once the offset is removed. */
+const TWIN_MS = 5_000;
+const MAX_OFFSET_MS = 14 * 3_600_000;
+
+const serverOf = (e: NormalizedEvent): string => e.ref.computer.split('.')[0]!.toLowerCase();
+const fromLog = (e: NormalizedEvent): e is RadiusDecision & { clock: NonNullable<RadiusDecision['clock']> } =>
+  e.kind === 'radius.decision' && e.clock !== undefined;
+
+/**
+ * Settle the clocks of NPS log-file decisions: learn each unconfigured server's offset from its audit events, apply
+ * it, and drop log records that repeat an audit event of the same decision (counted as duplicates).
+ */
+export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
+  readonly events: NormalizedEvent[];
+  readonly duplicates: number;
+  readonly clocks: Readonly<Record<string, NpsLogClock>>;
+} {
+  const logged = events.filter(fromLog);
+  if (logged.length === 0) return { events: [...events], duplicates: 0, clocks: {} };
+  const audit = new Map<string, number[]>();
+  for (const e of events) {
+    if (e.kind !== 'radius.decision' || e.clock !== undefined || e.user === null) continue;
+    const key = `${serverOf(e)}|${e.user.key}|${e.decision}`;
+    audit.set(key, [...(audit.get(key) ?? []), e.time]);
+  }
+  const twinKey = (e: RadiusDecision) => `${serverOf(e)}|${e.user?.key ?? ''}|${e.decision}`;
+  // Votes per unconfigured server: the offset that puts a log record on its audit twin.
+  const votes = new Map<string, Map<number, number>>();
+  for (const e of logged) {
+    if (e.clock.basis !== 'assumed_utc') continue;
+    for (const t of audit.get(twinKey(e)) ?? []) {
+      const delta = e.time - t;
+      const rounded = Math.round(delta / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+      if (Math.abs(delta) > MAX_OFFSET_MS || Math.abs(delta - rounded) > TWIN_MS) continue;
+      const server = votes.get(serverOf(e)) ?? new Map<number, number>();
+      server.set(rounded, (server.get(rounded) ?? 0) + 1);
+      votes.set(serverOf(e), server);
+    }
+  }
+  const learned = new Map<string, number>();
+  for (const [server, counts] of votes) {
+    const [best] = [...counts].sort((a, b) => b[1] - a[1] || Math.abs(a[0]) - Math.abs(b[0]));
+    if (best !== undefined) learned.set(server, best[0]);
+  }
+  const clocks: Record<string, NpsLogClock> = {};
+  const out: NormalizedEvent[] = [];
+  let duplicates = 0;
+  for (const e of events) {
+    if (!fromLog(e)) {
+      out.push(e);
+      continue;
+    }
+    const server = serverOf(e);
+    const shift = e.clock.basis === 'assumed_utc' ? learned.get(server) : undefined;
+    const settled =
+      shift === undefined
+        ? e
+        : { ...e, time: e.time - shift, clock: { offsetMinutes: shift / 60_000, basis: 'learned' as const } };
+    clocks[e.ref.computer.toLowerCase()] ??= {
+      offset: formatOffset(settled.clock.offsetMinutes),
+      basis: settled.clock.basis,
+    };
+    // The same decision in the Security log and in the log file: the audit event stands for both.
+    if ((audit.get(twinKey(settled)) ?? []).some((t) => Math.abs(t - settled.time) <= TWIN_MS)) duplicates++;
+    else out.push(settled);
+  }
+  return { events: out, duplicates, clocks };
+}
+
+/** Minutes east of UTC → `+01:00`. */
+export function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}

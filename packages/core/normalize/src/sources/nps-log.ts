@@ -1,0 +1,120 @@
+import type { NpsLogRecord } from '@otptrace/parse';
+import type { RadiusDecision } from '@otptrace/schemas';
+import { detach, intern, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
+import { parseSystemTime } from '../time.js';
+
+// RADIUS from NPS log files (parse/nps-log.ts; TechNet "Interpret NPS Database Format Log Files" cc771748, NXLog
+// xm_nps): Packet-Type 1 Access-Request, 2 Access-Accept, 3 Access-Reject. An answer becomes the decision 6272
+// (granted) or 6273 (denied, with its Reason-Code) would give; a request with no answer in the log becomes the
+// decision 6274 gives (discarded: NPS took the request and sent nothing back), with the request's Reason-Code.
+
+export const NPS_LOG_PROVIDER = { odbc: 'NPS log (database-compatible)', dts: 'NPS log (DTS)' } as const;
+
+/** Packet-Type values (RFC 2865 codes, as NPS writes them). */
+export const ACCESS_REQUEST = 1;
+export const ACCESS_ACCEPT = 2;
+export const ACCESS_REJECT = 3;
+
+// Authentication-Type values of NPS accounting records (cc771748): 1 PAP is what DirectAccess OTP uses.
+const AUTHENTICATION_TYPES: Readonly<Record<string, string>> = {
+  '1': 'PAP',
+  '2': 'CHAP',
+  '3': 'MS-CHAP v1',
+  '4': 'MS-CHAP v2',
+  '5': 'EAP',
+  '7': 'Unauthenticated',
+  '11': 'PEAP',
+};
+
+/** Where a record is, and how its local time is turned into UTC. */
+export interface NpsLogWhere {
+  readonly format: 'odbc' | 'dts';
+  /** The file's name (evidence channel); one name per stream otherwise. */
+  readonly channel: string;
+  readonly lineNumber: number;
+}
+
+/** What the caller knows of the answer's request: the User-Name as the DA server sent it. */
+export interface AnsweredRequest {
+  readonly userName: string | null;
+}
+
+/**
+ * Map an answer (Packet-Type 2/3), or a request left unanswered (Packet-Type 1), to a RADIUS decision. Times are the
+ * NPS server's local time: the configured offset of the server (`npsLogUtcOffsets`) is applied here when there is
+ * one; otherwise the wall clock is kept as if it were UTC and `clock.basis` says so, for the analysis to correct.
+ */
+export function normalizeNpsLog(
+  record: NpsLogRecord,
+  where: NpsLogWhere,
+  ctx: NormalizeContext,
+  request: AnsweredRequest | null,
+): Normalized {
+  const packet = Number(record.packetType);
+  if (packet !== ACCESS_REQUEST && packet !== ACCESS_ACCEPT && packet !== ACCESS_REJECT)
+    return rejected(
+      'invalid_field',
+      `NPS log Packet-Type ${record.packetType ?? '(none)'} is not 1, 2 or 3`,
+      'Packet-Type',
+    );
+  const wall = record.localTime === null ? null : parseSystemTime(`${record.localTime}Z`);
+  if (wall === null) return rejected('invalid_time', 'NPS log date/time missing or not parseable', 'Timestamp');
+  const computer = record.computer;
+  if (computer === null)
+    return rejected('missing_field', 'NPS log record without the NPS computer name', 'ComputerName');
+  const configured = ctx.npsLogOffsets?.get(computer.split('.')[0]!.toLowerCase());
+  const user = ctx.identity.resolve(
+    request?.userName ?? record.userName ?? canonicalToUser(record.fullyQualifiedUserName),
+  );
+  if (user === null) return rejected('missing_field', 'NPS log record without a user name', 'User-Name');
+  const reasonText = record.reasonCode;
+  const reasonCode = reasonText === null ? null : /^\d+$/.test(reasonText) ? Number(reasonText) : undefined;
+  if (reasonCode === undefined) return rejected('invalid_field', 'Reason-Code is not a number', 'Reason-Code');
+  const decision = packet === ACCESS_ACCEPT ? 'granted' : packet === ACCESS_REJECT ? 'denied' : 'discarded';
+  if (decision === 'denied' && reasonCode === null)
+    return rejected('missing_field', 'NPS log Access-Reject without Reason-Code', 'Reason-Code');
+  const channel = intern(where.channel);
+  const event: RadiusDecision = {
+    id: detach(`${computer.toLowerCase()}|${channel.toLowerCase()}|${where.lineNumber}`),
+    ref: {
+      provider: NPS_LOG_PROVIDER[where.format],
+      eventId: decision === 'granted' ? 6272 : decision === 'denied' ? 6273 : 6274,
+      computer: intern(computer),
+      channel,
+      recordId: where.lineNumber,
+    },
+    time: wall - (configured ?? 0) * 60_000,
+    kind: 'radius.decision',
+    source: 'radius',
+    user,
+    decision,
+    reasonCode:
+      decision === 'granted' ? (reasonCode ?? 0) : reasonCode === 0 && decision === 'discarded' ? null : reasonCode,
+    reason: null,
+    clientName: record.clientName === null ? null : intern(record.clientName),
+    clientIp: record.clientIp === null ? null : intern(record.clientIp),
+    nasIdentifier: record.nasIdentifier === null ? null : intern(record.nasIdentifier),
+    authenticationType:
+      record.authenticationType === null
+        ? null
+        : intern(AUTHENTICATION_TYPES[record.authenticationType] ?? record.authenticationType),
+    networkPolicy: record.policyName === null ? null : intern(record.policyName),
+    clock: { offsetMinutes: configured ?? 0, basis: configured === undefined ? 'assumed_utc' : 'configured' },
+  };
+  return { status: 'event', event };
+}
+
+/** A canonical name `corp.example/Users/bob` → `corp.example/bob` (domain and account). */
+function canonicalToUser(name: string | null): string | null {
+  if (name === null) return null;
+  const parts = name.split('/');
+  return parts.length > 2 ? `${parts[0]}/${parts[parts.length - 1]}` : name;
+}
+
+/** `+01:00`, `-0530`, `+1` → minutes east of UTC; null when it does not parse. */
+export function parseUtcOffset(text: string): number | null {
+  const m = /^(?:UTC)?([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(text.trim());
+  if (m === null) return null;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return minutes > 14 * 60 ? null : (m[1] === '-' ? -1 : 1) * minutes;
+}

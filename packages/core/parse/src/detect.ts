@@ -1,0 +1,30 @@
+// Which reader a file or stream needs, decided from its first bytes (never from its name): binary .evtx, Windows
+// Event XML, IIS W3C text log, or an NPS log file in the database-compatible (ODBC) or DTS-compliant format.
+
+/** Formats otptrace reads. */
+export type InputFormat = 'evtx' | 'event-xml' | 'iis-w3c' | 'nps-odbc' | 'nps-dts';
+
+const EVTX_MAGIC = 'ElfFile\0';
+// TechNet cc771748's example: "CLIENTCOMP","IAS",03/07/2008,13:04:33,1,...
+const ODBC_START = /^"[^"\r\n]*","[^"\r\n]*",\d{1,2}\/\d{1,2}\/\d{4},\d{1,2}:\d{2}:\d{2},/;
+const W3C_DIRECTIVE = /^#(Software|Version|Date|Fields|Remark):/;
+
+/**
+ * The input format from the first bytes of a file or stream (a few hundred bytes are enough). Anything that is not
+ * recognised as one of the text logs is read as Windows Event XML, whose reader rejects what is not an event.
+ */
+export function detectFormat(head: Uint8Array): InputFormat {
+  const start = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (start.subarray(0, 8).toString('latin1') === EVTX_MAGIC) return 'evtx';
+  // UTF-16 is only written by Windows tools exporting event XML.
+  if ((start[0] === 0xff && start[1] === 0xfe) || (start[1] === 0 && start[0] !== 0)) return 'event-xml';
+  const text = start
+    .toString('latin1')
+    .replace(/^\u00ef\u00bb\u00bf/, '')
+    .trimStart();
+  if (W3C_DIRECTIVE.test(text)) return 'iis-w3c';
+  if (ODBC_START.test(text)) return 'nps-odbc';
+  // A DTS record is an <Event> with no namespace whose first child is an NPS attribute with a data_type.
+  if (/^<Event>\s*<[A-Za-z][\w-]*\s+data_type=/.test(text)) return 'nps-dts';
+  return 'event-xml';
+}

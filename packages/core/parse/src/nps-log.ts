@@ -1,0 +1,159 @@
+import type { DropReason } from '@otptrace/model';
+import { decodeEntities } from './entities.js';
+
+// NPS local log files (%SystemRoot%\System32\LogFiles\IN*.log), docs/windows-events.md §9.
+//
+// Database-compatible ("ODBC") format: TechNet "Interpret NPS Database Format Log Files" (cc771748) and NXLog's
+// xm_nps module documentation. Comma-separated, text values in double quotes (a quote inside doubled), attributes in
+// a fixed order; the ones read here, 0-based: 0 ComputerName, 1 ServiceName, 2 Record-Date (MM/DD/YYYY), 3 Record-Time
+// (HH:MM:SS), 4 Packet-Type, 5 User-Name, 6 Fully-Qualified-Distinguished-Name, 11 NAS-Identifier, 12 NAS-IP-Address,
+// 15 Client-IP-Address, 16 Client-Friendly-Name, 23 Authentication-Type, 24 Policy-Name, 25 Reason-Code, 26 Class.
+// TechNet's example: "CLIENTCOMP","IAS",03/07/2008,13:04:33,1,"client",,,,,,,,,9,"10.10.10.10","npsclient",...
+//
+// DTS-compliant format: the same pages (NXLog shows it): one XML <Event> per record, each attribute an element with
+// a data_type attribute: <Timestamp> (MM/DD/YYYY HH:MM:SS.mmm), <Computer-Name>, <Event-Source>, <Packet-Type>,
+// <User-Name>, <Fully-Qualifed-User-Name> (so spelt by NPS), <SAM-Account-Name>, <Client-IP-Address>,
+// <Client-Friendly-Name>, <NAS-IP-Address>, <NAS-Identifier>, <Authentication-Type>, <NP-Policy-Name>,
+// <Proxy-Policy-Name>, <Reason-Code>, <Class>.
+//
+// Both formats write the NPS server's local time with no offset (docs/windows-events.md §9): the caller applies it.
+
+/** One NPS log-file record, values as written (null when empty); times are the NPS server's local wall clock. */
+export interface NpsLogRecord {
+  readonly computer: string | null;
+  /** Local date and time, `YYYY-MM-DDTHH:MM:SS(.mmm)` with no zone. */
+  readonly localTime: string | null;
+  readonly packetType: string | null;
+  readonly userName: string | null;
+  readonly fullyQualifiedUserName: string | null;
+  readonly clientIp: string | null;
+  readonly clientName: string | null;
+  readonly nasIp: string | null;
+  readonly nasIdentifier: string | null;
+  readonly authenticationType: string | null;
+  readonly policyName: string | null;
+  readonly reasonCode: string | null;
+}
+
+export type NpsLogLine =
+  | { readonly ok: true; readonly record: NpsLogRecord }
+  | { readonly ok: false; readonly code: DropReason; readonly reason: string };
+
+const ODBC_COLUMNS = 27; // up to Class: a record with fewer columns is cut short
+
+/** Read one database-compatible (ODBC) line. */
+export function readOdbcLine(line: string): NpsLogLine {
+  const v = splitCsv(line);
+  if (v === null)
+    return { ok: false, code: 'invalid_field', reason: 'unbalanced quotes in an NPS database-format line' };
+  if (v.length < ODBC_COLUMNS)
+    return {
+      ok: false,
+      code: 'missing_field',
+      reason: `NPS database-format line with ${v.length} of at least ${ODBC_COLUMNS} columns`,
+    };
+  const at = (i: number): string | null => (v[i] === undefined || v[i] === '' ? null : v[i]!);
+  return {
+    ok: true,
+    record: {
+      computer: at(0),
+      localTime: localTimeOf(at(2), at(3)),
+      packetType: at(4),
+      userName: at(5),
+      fullyQualifiedUserName: at(6),
+      nasIdentifier: at(11),
+      nasIp: at(12),
+      clientIp: at(15),
+      clientName: at(16),
+      authenticationType: at(23),
+      policyName: at(24),
+      reasonCode: at(25),
+    },
+  };
+}
+
+const DTS_ELEMENT = /<([A-Za-z][\w-]*)(?:\s+data_type\s*=\s*["']\d+["'])?\s*>([^<]*)<\/\1>/g;
+
+/** Read one DTS-compliant record: `<Event>…</Event>`. */
+export function readDtsRecord(text: string): NpsLogLine {
+  const t = text.trim();
+  if (!t.startsWith('<Event>') || !t.endsWith('</Event>'))
+    return { ok: false, code: 'not_an_event', reason: 'NPS DTS record that is not one <Event>…</Event>' };
+  const values = new Map<string, string>();
+  for (const m of t.slice(7, -8).matchAll(DTS_ELEMENT)) {
+    const value = decodeEntities(m[2]!.trim());
+    if (value === null) return { ok: false, code: 'malformed_xml', reason: `bad entity reference in <${m[1]}>` };
+    if (value !== '') values.set(m[1]!.toLowerCase(), value);
+  }
+  const get = (...names: string[]): string | null => {
+    for (const n of names) {
+      const v = values.get(n);
+      if (v !== undefined) return v;
+    }
+    return null;
+  };
+  const stamp = get('timestamp');
+  const [date, time] =
+    stamp === null ? [null, null] : [stamp.slice(0, stamp.indexOf(' ')), stamp.slice(stamp.indexOf(' ') + 1)];
+  return {
+    ok: true,
+    record: {
+      computer: get('computer-name'),
+      localTime: localTimeOf(date, time),
+      packetType: get('packet-type'),
+      userName: get('user-name', 'sam-account-name'),
+      fullyQualifiedUserName: get('fully-qualifed-user-name', 'fully-qualified-user-name'),
+      clientIp: get('client-ip-address'),
+      clientName: get('client-friendly-name'),
+      nasIp: get('nas-ip-address'),
+      nasIdentifier: get('nas-identifier'),
+      authenticationType: get('authentication-type'),
+      policyName: get('np-policy-name', 'proxy-policy-name'),
+      reasonCode: get('reason-code'),
+    },
+  };
+}
+
+/** `MM/DD/YYYY` + `HH:MM:SS(.mmm)` → `YYYY-MM-DDTHH:MM:SS(.mmm)`; null when either does not have that shape. */
+function localTimeOf(date: string | null, time: string | null): string | null {
+  if (date === null || time === null) return null;
+  const d = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(date.trim());
+  const t = /^(\d{1,2}):(\d{2}):(\d{2})(\.\d{1,3})?$/.exec(time.trim());
+  if (d === null || t === null) return null;
+  const two = (s: string) => s.padStart(2, '0');
+  return `${d[3]}-${two(d[1]!)}-${two(d[2]!)}T${two(t[1]!)}:${t[2]}:${t[3]}${t[4] ?? ''}`;
+}
+
+/** Split one CSV line: quoted values may hold commas and doubled quotes. Null when a quote is not closed. */
+function splitCsv(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let value = '';
+      let j = i + 1;
+      for (;;) {
+        const q = line.indexOf('"', j);
+        if (q < 0) return null;
+        value += line.slice(j, q);
+        if (line[q + 1] === '"') {
+          value += '"';
+          j = q + 2;
+        } else {
+          j = q + 1;
+          break;
+        }
+      }
+      // A closing quote ends the value: a comma or the end of the line must follow.
+      if (j < line.length && line[j] !== ',') return null;
+      out.push(value);
+      i = j + 1; // skip the comma
+    } else {
+      const comma = line.indexOf(',', i);
+      const end = comma < 0 ? line.length : comma;
+      out.push(line.slice(i, end).trim());
+      i = end + 1;
+    }
+  }
+  return out;
+}

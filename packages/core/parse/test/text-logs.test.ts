@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  detectFormat,
+  LineSplitter,
+  readDtsRecord,
+  readOdbcLine,
+  W3cReader,
+  w3cField,
+  w3cServerFromPath,
+} from '../src/index.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('detectFormat: by content, never by name', () => {
+  it('tells the formats apart from their first bytes', () => {
+    expect(detectFormat(bytes('ElfFile\0\0\0'))).toBe('evtx');
+    expect(detectFormat(bytes('#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0'))).toBe(
+      'iis-w3c',
+    );
+    expect(detectFormat(bytes('\ufeff#Fields: date time cs-method\r\n'))).toBe('iis-w3c');
+    // TechNet cc771748's database-format example.
+    expect(detectFormat(bytes('"CLIENTCOMP","IAS",03/07/2008,13:04:33,1,"client",,,,,,,,,9,"10.10.10.10"'))).toBe(
+      'nps-odbc',
+    );
+    expect(detectFormat(bytes('<Event><Timestamp data_type="4">12/22/2009 15:06:56.609</Timestamp>'))).toBe('nps-dts');
+    expect(detectFormat(bytes('<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>'))).toBe(
+      'event-xml',
+    );
+    expect(detectFormat(Buffer.from([0xff, 0xfe, 0x3c, 0x00]))).toBe('event-xml');
+    expect(detectFormat(bytes(''))).toBe('event-xml');
+  });
+});
+
+describe('LineSplitter', () => {
+  it('keeps byte positions across chunks, skips a BOM, reads ANSI lines as Windows-1252, rejects long lines', () => {
+    const s = new LineSplitter(20);
+    const out = [
+      ...s.push(Buffer.from('\ufeffab\r\nc', 'utf8')),
+      ...s.push(Buffer.concat([Buffer.from('d\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])])),
+      ...s.push(Buffer.from(`${'x'.repeat(30)}\nlast`)),
+      ...s.end(),
+    ];
+    expect(out).toEqual([
+      { kind: 'line', text: 'ab', position: 3, lineNumber: 1 },
+      { kind: 'line', text: 'cd', position: 7, lineNumber: 2 },
+      { kind: 'line', text: 'café', position: 10, lineNumber: 3 },
+      { kind: 'reject', code: 'event_too_large', reason: 'line 4 longer than 20 bytes', position: 15 },
+      { kind: 'line', text: 'last', position: 46, lineNumber: 5 },
+    ]);
+  });
+});
+
+describe('W3cReader', () => {
+  it('follows #Fields changes mid-file and reads - as empty and + as a space', () => {
+    const r = new W3cReader();
+    expect(r.read('2026-11-02 08:00:00 POST')).toMatchObject({ kind: 'invalid', code: 'missing_field' });
+    expect(r.read('#Fields: date time cs-method cs(User-Agent)')).toEqual({ kind: 'directive' });
+    const a = r.read('2026-11-02 08:00:00 POST OTP+Client/1.0');
+    expect(a.kind === 'record' && w3cField(a, 'cs(user-agent)')).toBe('OTP Client/1.0');
+    expect(r.read('#Fields: date time s-computername cs-method')).toEqual({ kind: 'directive' });
+    const b = r.read('2026-11-02 08:00:01 DA01 -');
+    expect(b.kind === 'record' && [w3cField(b, 's-computername'), w3cField(b, 'cs-method')]).toEqual(['DA01', null]);
+    expect(r.read('2026-11-02 08:00:01 DA01')).toMatchObject({ kind: 'invalid', code: 'invalid_field' });
+  });
+  it("names the DA server from a <host>/W3SVC<n>/ folder, not from IIS's own folders", () => {
+    expect(w3cServerFromPath('exports/da01/W3SVC2/u_ex261102.log')).toBe('da01');
+    expect(w3cServerFromPath('C:\\inetpub\\logs\\LogFiles\\W3SVC1\\u_ex261102.log')).toBeNull();
+    expect(w3cServerFromPath('u_ex261102.log')).toBeNull();
+  });
+});
+
+describe('NPS log records', () => {
+  it("reads TechNet cc771748's database-format request and accept", () => {
+    const request = readOdbcLine(
+      '"CLIENTCOMP","IAS",03/07/2008,13:04:33,1,"client",,,,,,,,,9,"10.10.10.10","npsclient",,,,,,,1,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,',
+    );
+    expect(request).toMatchObject({
+      ok: true,
+      record: {
+        computer: 'CLIENTCOMP',
+        localTime: '2008-03-07T13:04:33',
+        packetType: '1',
+        userName: 'client',
+        clientIp: '10.10.10.10',
+        clientName: 'npsclient',
+        authenticationType: '1',
+        reasonCode: '0',
+      },
+    });
+    const accept = readOdbcLine(
+      '"CLIENTCOMP","IAS",03/07/2008,13:04:33,2,,"npsclientdc/Users/client",,,,,,,,9,"10.10.10.10","npsclient",,,,,,2,1,"Allow access if dial-in permission is enabled",0,"311 1 10.10.10.11 03/07/2008 20:04:30 1",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,',
+    );
+    expect(accept).toMatchObject({
+      ok: true,
+      record: {
+        packetType: '2',
+        userName: null,
+        fullyQualifiedUserName: 'npsclientdc/Users/client',
+        policyName: 'Allow access if dial-in permission is enabled',
+        reasonCode: '0',
+      },
+    });
+    expect(readOdbcLine('"A","IAS",03/07/2008')).toMatchObject({ ok: false, code: 'missing_field' });
+    expect(readOdbcLine('"A,"IAS')).toMatchObject({ ok: false, code: 'invalid_field' });
+  });
+  it('reads a DTS record (NXLog xm_nps shape) and refuses what is not one', () => {
+    const r = readDtsRecord(
+      '<Event><Timestamp data_type="4">12/22/2009 15:06:56.609</Timestamp><Computer-Name data_type="1">NAP-IAS2</Computer-Name><Packet-Type data_type="0">3</Packet-Type><Fully-Qualifed-User-Name data_type="1">CORP\\bob &amp; co</Fully-Qualifed-User-Name><Reason-Code data_type="0">16</Reason-Code></Event>',
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      record: {
+        computer: 'NAP-IAS2',
+        localTime: '2009-12-22T15:06:56.609',
+        packetType: '3',
+        fullyQualifiedUserName: 'CORP\\bob & co',
+        reasonCode: '16',
+      },
+    });
+    expect(readDtsRecord('<Event><Timestamp data_type="4">x')).toMatchObject({ ok: false, code: 'not_an_event' });
+  });
+});

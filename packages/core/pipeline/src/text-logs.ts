@@ -1,0 +1,374 @@
+import type { DropReason } from '@otptrace/model';
+import {
+  ACCESS_ACCEPT,
+  ACCESS_REJECT,
+  ACCESS_REQUEST,
+  type NormalizeContext,
+  normalizeNpsLog,
+  normalizeW3c,
+} from '@otptrace/normalize';
+import {
+  detectFormat,
+  type InputFormat,
+  LineSplitter,
+  type NpsLogRecord,
+  readDtsRecord,
+  readOdbcLine,
+  type TextLine,
+  type W3cHeader,
+  W3cReader,
+  w3cServerFromPath,
+} from '@otptrace/parse';
+import { type IngestItem, type IngestOptions, XmlIngestor } from './ingest.js';
+
+/** Anything that turns a byte stream into ingest items. */
+export interface Ingestor {
+  push(chunk: Uint8Array): IngestItem[];
+  end(): IngestItem[];
+}
+
+/** Where a text log comes from: a file path (its name and folder matter for W3C), or a stream's name. */
+export interface TextLogSource {
+  readonly label: string;
+  /**
+   * State carried from one batch of a stream to the next (the collector follows files and stdin in batches): the
+   * format, the line count, the W3C #Fields in force, NPS requests still waiting for their answer.
+   */
+  readonly carry?: StreamCarry;
+}
+
+/** What a batch of a stream hands to the next; start with `{}`. */
+export interface StreamCarry {
+  format?: InputFormat;
+  lines?: number;
+  w3cHeader?: W3cHeader | null;
+  npsPending?: PendingRequest[];
+}
+
+const baseName = (label: string): string =>
+  label
+    .split(/[\\/]/)
+    .filter((p) => p !== '')
+    .pop() ?? label;
+
+/**
+ * ①② IIS W3C text log → gateway requests (docs/windows-events.md §9). The DA server is named by s-computername, else
+ * the configured `iisServerName`, else the folder holding `W3SVC<n>` (`da01/W3SVC2/u_ex261102.log`), else s-ip.
+ * Lines that are not POST requests are dropped before they are split, as 6200 events are on their bytes.
+ */
+export class W3cIngestor implements Ingestor {
+  private readonly lines: LineSplitter;
+  private readonly reader: W3cReader;
+  private readonly channel: string;
+  private readonly server: string | null;
+  private fields: number;
+
+  constructor(
+    private readonly ctx: NormalizeContext,
+    options: Pick<IngestOptions, 'maxEventBytes'>,
+    private readonly source: TextLogSource,
+  ) {
+    this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
+    this.reader = new W3cReader(source.carry?.w3cHeader ?? null);
+    this.fields = this.reader.header?.names.length ?? 0;
+    this.channel = baseName(source.label);
+    this.server = ctx.iisServerName ?? w3cServerFromPath(source.label);
+  }
+
+  push(chunk: Uint8Array): IngestItem[] {
+    return this.take(this.lines.push(chunk));
+  }
+
+  end(): IngestItem[] {
+    const out = this.take(this.lines.end());
+    if (this.source.carry !== undefined) {
+      this.source.carry.lines = this.lines.lines;
+      this.source.carry.w3cHeader = this.reader.header;
+    }
+    return out;
+  }
+
+  private take(items: ReturnType<LineSplitter['push']>): IngestItem[] {
+    const out: IngestItem[] = [];
+    for (const item of items) {
+      if (item.kind === 'reject') {
+        out.push({ type: 'rejected', code: item.code, reason: item.reason, position: item.position, raw: null });
+        continue;
+      }
+      const line = item.text;
+      if (line.startsWith('#')) {
+        this.reader.read(line);
+        if (line.startsWith('#Fields:')) this.fields = line.slice(8).trim().split(/\s+/).length;
+        continue; // directives are not events
+      }
+      // Cheap drop of the site's other requests: a line of the right shape without a POST method value.
+      if (this.fields > 0 && valueCount(line) === this.fields && !line.includes(' POST ')) {
+        out.push({ type: 'ignored', reason: 'gateway_other_request', position: item.position });
+        continue;
+      }
+      const read = this.reader.read(line);
+      if (read.kind === 'directive') continue;
+      if (read.kind === 'invalid') {
+        out.push(rejectedLine(read.code, `line ${item.lineNumber}: ${read.reason}`, item.position));
+        continue;
+      }
+      const n = normalizeW3c(
+        read,
+        { channel: this.channel, lineNumber: item.lineNumber, server: this.server },
+        this.ctx,
+      );
+      out.push(itemOf(n, item, 'W3C'));
+    }
+    return out;
+  }
+}
+
+function valueCount(line: string): number {
+  let n = 1;
+  for (let i = line.indexOf(' '); i >= 0; i = line.indexOf(' ', i + 1)) n++;
+  return n;
+}
+
+/** An Access-Request waiting for its answer. */
+export interface PendingRequest {
+  readonly record: NpsLogRecord;
+  readonly line: TextLine;
+  readonly wall: number;
+  readonly userKey: string | null;
+}
+
+/** An Access-Request whose answer has not come within this much of its time is taken as unanswered. */
+const ANSWER_WAIT_MS = 60_000;
+
+/**
+ * ①② NPS log file (database-compatible or DTS) → RADIUS decisions (docs/windows-events.md §9). An Access-Accept or
+ * Access-Reject is the decision; the Access-Request it answers (same NPS server, RADIUS client and user, just before)
+ * is counted as ignored (`answered_radius_request`). A request with no answer in the log is evidence in itself: the
+ * decision 6274 would give (discarded).
+ */
+export class NpsLogIngestor implements Ingestor {
+  private readonly lines: LineSplitter;
+  private readonly channel: string;
+  private readonly pending: PendingRequest[];
+  /** DTS records split over several lines are gathered here. */
+  private partial: { text: string; line: TextLine } | null = null;
+  /** Local time of the latest record read. */
+  private latest = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly ctx: NormalizeContext,
+    private readonly options: Pick<IngestOptions, 'maxEventBytes'>,
+    private readonly format: 'odbc' | 'dts',
+    private readonly source: TextLogSource,
+  ) {
+    this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
+    this.channel = baseName(source.label);
+    this.pending = source.carry?.npsPending ?? [];
+  }
+
+  push(chunk: Uint8Array): IngestItem[] {
+    return this.take(this.lines.push(chunk));
+  }
+
+  end(): IngestItem[] {
+    const out = this.take(this.lines.end());
+    if (this.partial !== null) {
+      out.push(rejectedLine('truncated_event', 'NPS DTS <Event> without its end tag', this.partial.line.position));
+      this.partial = null;
+    }
+    const carry = this.source.carry;
+    if (carry === undefined) {
+      for (const p of this.pending.splice(0)) out.push(this.decide(p.record, p.line, null));
+      return out;
+    }
+    // A stream read in batches: a request may be answered in the next batch; only those that waited long enough go.
+    while (this.pending.length > 0 && this.pending[0]!.wall < this.latest - ANSWER_WAIT_MS) {
+      const p = this.pending.shift()!;
+      out.push(this.decide(p.record, p.line, null));
+    }
+    carry.npsPending = this.pending;
+    carry.lines = this.lines.lines;
+    return out;
+  }
+
+  private take(items: ReturnType<LineSplitter['push']>): IngestItem[] {
+    const out: IngestItem[] = [];
+    for (const item of items) {
+      if (item.kind === 'reject') {
+        out.push({ type: 'rejected', code: item.code, reason: item.reason, position: item.position, raw: null });
+        continue;
+      }
+      const whole = this.format === 'dts' ? this.gather(item, out) : item;
+      if (whole === null) continue;
+      const read = this.format === 'dts' ? readDtsRecord(whole.text) : readOdbcLine(whole.text);
+      if (!read.ok) {
+        out.push(rejectedLine(read.code, `line ${whole.lineNumber}: ${read.reason}`, whole.position));
+        continue;
+      }
+      this.onRecord(read.record, whole, out);
+    }
+    return out;
+  }
+
+  private gather(item: TextLine, out: IngestItem[]): TextLine | null {
+    const text = this.partial === null ? item.text : `${this.partial.text}\n${item.text}`;
+    const first = this.partial?.line ?? item;
+    if (!text.trimStart().startsWith('<Event>') || text.includes('</Event>')) {
+      this.partial = null;
+      return { ...first, text };
+    }
+    if (text.length > this.options.maxEventBytes) {
+      this.partial = null;
+      out.push(
+        rejectedLine('event_too_large', `NPS DTS record longer than ${this.options.maxEventBytes}`, first.position),
+      );
+      return null;
+    }
+    this.partial = { text, line: first };
+    return null;
+  }
+
+  private onRecord(record: NpsLogRecord, line: TextLine, out: IngestItem[]): void {
+    const packet = Number(record.packetType);
+    const wall = record.localTime === null ? Number.NaN : Date.parse(`${record.localTime}Z`);
+    // Requests that waited too long for an answer are settled first: the log is in time order.
+    if (Number.isFinite(wall)) {
+      this.latest = Math.max(this.latest, wall);
+      while (this.pending.length > 0 && this.pending[0]!.wall < wall - ANSWER_WAIT_MS) {
+        const p = this.pending.shift()!;
+        out.push(this.decide(p.record, p.line, null));
+      }
+    }
+    if (packet === ACCESS_REQUEST && Number.isFinite(wall)) {
+      this.pending.push({ record, line, wall, userKey: this.userKeyOf(record) });
+      return;
+    }
+    if (packet === ACCESS_ACCEPT || packet === ACCESS_REJECT) {
+      const key = this.userKeyOf(record);
+      const i = this.pending.findIndex(
+        (p) =>
+          p.record.computer === record.computer &&
+          (p.record.clientIp ?? p.record.clientName) === (record.clientIp ?? record.clientName) &&
+          (key === null || p.userKey === null || p.userKey === key),
+      );
+      const request = i < 0 ? null : this.pending.splice(i, 1)[0]!;
+      if (request !== null)
+        out.push({ type: 'ignored', reason: 'answered_radius_request', position: request.line.position });
+      out.push(this.decide(record, line, request?.record ?? null));
+      return;
+    }
+    // Accounting records (Packet-Type 4/5) and others say nothing about authentication.
+    if (packet > 3 && Number.isFinite(packet))
+      out.push({ type: 'ignored', reason: 'unrelated_event', position: line.position });
+    else out.push(this.decide(record, line, null)); // rejected with its reason by the mapper
+  }
+
+  private userKeyOf(record: NpsLogRecord): string | null {
+    return this.ctx.identity.resolve(record.userName ?? record.fullyQualifiedUserName)?.key ?? null;
+  }
+
+  private decide(record: NpsLogRecord, line: TextLine, request: NpsLogRecord | null): IngestItem {
+    const n = normalizeNpsLog(
+      record,
+      { format: this.format, channel: this.channel, lineNumber: line.lineNumber },
+      this.ctx,
+      request === null ? null : { userName: request.userName },
+    );
+    return itemOf(n, line, this.format === 'dts' ? 'NPS DTS' : 'NPS database-format');
+  }
+}
+
+function rejectedLine(code: DropReason, reason: string, position: number): IngestItem {
+  return { type: 'rejected', code, reason, position, raw: null };
+}
+
+function itemOf(n: ReturnType<typeof normalizeW3c>, line: TextLine, what: string): IngestItem {
+  switch (n.status) {
+    case 'event':
+      return { type: 'event', event: n.event, position: line.position, raw: null };
+    case 'ignored':
+      return { type: 'ignored', reason: n.reason, position: line.position };
+    case 'rejected': {
+      const where = n.issue.path === undefined ? '' : ` (${n.issue.path})`;
+      return rejectedLine(n.issue.code, `${what} line ${line.lineNumber}: ${n.issue.message}${where}`, line.position);
+    }
+  }
+}
+
+/** Bytes to look at before choosing a reader. */
+export const DETECT_BYTES = 512;
+
+/** The ingestor for a detected format (binary .evtx has its own file reader and is not streamed). */
+export function ingestorFor(
+  format: Exclude<InputFormat, 'evtx'>,
+  ctx: NormalizeContext,
+  options: IngestOptions,
+  source: TextLogSource,
+): Ingestor {
+  switch (format) {
+    case 'iis-w3c':
+      return new W3cIngestor(ctx, options, source);
+    case 'nps-odbc':
+      return new NpsLogIngestor(ctx, options, 'odbc', source);
+    case 'nps-dts':
+      return new NpsLogIngestor(ctx, options, 'dts', source);
+    case 'event-xml':
+      return new XmlIngestor(ctx, options);
+  }
+}
+
+/**
+ * An ingestor that reads the first bytes of a stream, detects its format by content (detectFormat) and hands the
+ * stream to the matching reader: the collector's inputs and analyze's files share it.
+ */
+export class DetectingIngestor implements Ingestor {
+  private inner: Ingestor | null = null;
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private binary = false;
+
+  constructor(
+    private readonly ctx: NormalizeContext,
+    private readonly options: IngestOptions,
+    private readonly source: TextLogSource,
+  ) {
+    // A later batch of a stream keeps the format its first bytes showed.
+    const known = source.carry?.format;
+    if (known !== undefined && known !== 'evtx') {
+      this.format = known;
+      this.inner = ingestorFor(known, ctx, options, source);
+    }
+  }
+
+  /** The format chosen, once enough bytes were seen. */
+  format: InputFormat | null = null;
+
+  push(chunk: Uint8Array): IngestItem[] {
+    if (this.binary) return [];
+    if (this.inner !== null) return this.inner.push(chunk);
+    this.head.push(Buffer.from(chunk));
+    this.headBytes += chunk.length;
+    return this.headBytes < DETECT_BYTES ? [] : this.choose();
+  }
+
+  end(): IngestItem[] {
+    if (this.binary) return [];
+    const first = this.inner === null ? this.choose() : [];
+    return this.binary ? first : [...first, ...this.inner!.end()];
+  }
+
+  private choose(): IngestItem[] {
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    this.format = detectFormat(head);
+    if (this.source.carry !== undefined && head.length > 0) this.source.carry.format = this.format;
+    if (this.format === 'evtx') {
+      this.binary = true;
+      return [
+        rejectedLine('not_an_event', 'binary .evtx content in a text stream: give the file to analyze instead', 0),
+      ];
+    }
+    this.inner = ingestorFor(this.format, this.ctx, this.options, this.source);
+    return head.length === 0 ? [] : this.inner.push(head);
+  }
+}

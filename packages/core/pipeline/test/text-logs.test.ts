@@ -1,0 +1,139 @@
+import { createNormalizeContext } from '@otptrace/normalize';
+import { analysisConfigSchema } from '@otptrace/schemas';
+import { describe, expect, it } from 'vitest';
+import { DetectingIngestor, type IngestItem } from '../src/index.js';
+
+const config = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps01: '+01:00' } });
+const ctx = createNormalizeContext(config);
+
+/** Feed a text in small chunks (formats are detected across chunk boundaries) and collect the items. */
+function ingest(text: string, label: string, chunk = 7): IngestItem[] {
+  const bytes = Buffer.from(text);
+  const ingestor = new DetectingIngestor(ctx, { maxEventBytes: 4096 }, { label });
+  const out: IngestItem[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) out.push(...ingestor.push(bytes.subarray(i, i + chunk)));
+  out.push(...ingestor.end());
+  return out;
+}
+
+const labelOf = (i: IngestItem): string =>
+  i.type === 'event'
+    ? `event:${i.event.kind === 'radius.decision' ? i.event.decision : i.event.kind}`
+    : i.type === 'ignored'
+      ? `ignored:${i.reason}`
+      : `rejected:${i.code}`;
+
+describe('text logs through the detecting ingestor', () => {
+  it('W3C: every data line is one item; bad lines are rejected at their byte position; directives count nothing', () => {
+    const lines = [
+      '#Software: Microsoft Internet Information Services 10.0',
+      '#Fields: date time s-ip cs-method cs-uri-stem sc-status sc-substatus time-taken c-ip',
+      '2026-11-02 08:00:00 203.0.113.10 GET /IPHTTPS 200 0 1 198.51.100.23',
+      '2026-11-02 08:00:01 203.0.113.10 POST /otp/DAAuthOtp.dll 403 16 20 198.51.100.23',
+      '2026-11-02 08:00:02 203.0.113.10 POST /otp/DAAuthOtp.dll',
+      '2026-13-02 08:00:03 203.0.113.10 POST /otp/DAAuthOtp.dll 200 0 9 198.51.100.23',
+    ];
+    const text = `${lines.join('\r\n')}\r\n`;
+    const items = ingest(text, 'exports/da01/W3SVC2/u_ex261102.log');
+    expect(items.map(labelOf)).toEqual([
+      'ignored:gateway_other_request',
+      'event:gateway.request',
+      'rejected:invalid_field',
+      'rejected:invalid_time',
+    ]);
+    const event = items[1]!;
+    expect(event.type === 'event' && event.event).toMatchObject({
+      kind: 'gateway.request',
+      ref: { computer: 'da01', channel: 'u_ex261102.log', recordId: 4, eventId: 6200 },
+      status: 403,
+      subStatus: 16,
+      timeTakenMs: 20,
+      time: Date.parse('2026-11-02T08:00:01.500Z'),
+    });
+    expect(items[2]).toMatchObject({ position: text.indexOf('2026-11-02 08:00:02') });
+    expect(items[3]).toMatchObject({ position: text.indexOf('2026-13-02') });
+  });
+
+  it('NPS DTS: an answered request is ignored, its answer is the decision; an unanswered one is evidence', () => {
+    const rec = (t: string, type: number, user: string, reason = 0) =>
+      `<Event><Timestamp data_type="4">11/02/2026 ${t}</Timestamp><Computer-Name data_type="1">NPS01</Computer-Name><User-Name data_type="1">${user}</User-Name><Client-IP-Address data_type="3">10.0.0.10</Client-IP-Address><Client-Friendly-Name data_type="1">da01</Client-Friendly-Name><Authentication-Type data_type="0">1</Authentication-Type><Packet-Type data_type="0">${type}</Packet-Type><Reason-Code data_type="0">${reason}</Reason-Code></Event>`;
+    const text = [
+      rec('09:00:00.100', 1, 'CORP\\bob'),
+      rec('09:00:00.300', 3, 'CORP\\bob', 16),
+      rec('09:00:05.000', 1, 'CORP\\ann'),
+      '<Event><Timestamp data_type="4">garbage</Timestamp><Packet-Type data_type="0">3</Packet-Type></Event>',
+      rec('09:00:06.000', 4, 'CORP\\bob'),
+    ].join('\n');
+    const items = ingest(text, 'IN2611.log');
+    expect(items.map(labelOf).sort()).toEqual(
+      [
+        'event:denied',
+        'event:discarded',
+        'ignored:answered_radius_request',
+        'ignored:unrelated_event',
+        'rejected:invalid_time',
+      ].sort(),
+    );
+    const denied = items.find(
+      (i) => i.type === 'event' && i.event.kind === 'radius.decision' && i.event.decision === 'denied',
+    );
+    // Local 09:00:00.300 at UTC+1 (configured) is 08:00:00.300 UTC.
+    expect(denied?.type === 'event' && denied.event).toMatchObject({
+      time: Date.parse('2026-11-02T08:00:00.300Z'),
+      reasonCode: 16,
+      authenticationType: 'PAP',
+      clock: { offsetMinutes: 60, basis: 'configured' },
+      user: { key: 'bob', domain: 'corp' },
+    });
+  });
+
+  it("NPS database-compatible: TechNet's request and accept pair into one granted decision", () => {
+    const text = [
+      '"NPS01","IAS",11/02/2026,09:04:33,1,"CORP\\client",,,,,,,,,9,"10.10.10.10","npsclient",,,,,,,1,,0,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,',
+      '"NPS01","IAS",11/02/2026,09:04:33,2,,"corp.example/Users/client",,,,,,,,9,"10.10.10.10","npsclient",,,,,,2,1,"Allow access if dial-in permission is enabled",0,"311 1 10.10.10.11 11/02/2026 08:04:30 1",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,',
+    ].join('\r\n');
+    const items = ingest(text, 'IN2611.log');
+    expect(items.map(labelOf).sort()).toEqual(['event:granted', 'ignored:answered_radius_request']);
+    const event = items.find((i) => i.type === 'event');
+    expect(event?.type === 'event' && event.event).toMatchObject({
+      decision: 'granted',
+      ref: { eventId: 6272, provider: 'NPS log (database-compatible)', recordId: 2 },
+      user: { key: 'client', domain: 'corp' },
+      time: Date.parse('2026-11-02T08:04:33Z'),
+    });
+  });
+});
+
+describe('a stream read in batches (the collector follows files and stdin)', () => {
+  const batches = (parts: string[], label: string): IngestItem[] => {
+    const carry = {};
+    return parts.flatMap((part) => {
+      const ingestor = new DetectingIngestor(ctx, { maxEventBytes: 4096 }, { label, carry });
+      return [...ingestor.push(Buffer.from(part)), ...ingestor.end()];
+    });
+  };
+
+  it('keeps the W3C #Fields and the line numbers from one batch to the next', () => {
+    const header = '#Fields: date time cs-method cs-uri-stem sc-status time-taken\r\n';
+    const items = batches(
+      [
+        `${header}2026-11-02 08:00:00 POST /otp 200 640\r\n`,
+        '2026-11-02 08:00:05 GET / 200 1\r\n2026-11-02 08:00:09 POST /otp 200 700\r\n',
+      ],
+      'file:/logs/da01/W3SVC1/u_ex261102.log',
+    );
+    expect(items.map(labelOf)).toEqual([
+      'event:gateway.request',
+      'ignored:gateway_other_request',
+      'event:gateway.request',
+    ]);
+    expect(items.map((i) => (i.type === 'event' ? i.event.ref.recordId : null))).toEqual([2, null, 4]);
+  });
+
+  it('keeps an NPS request whose answer comes in the next batch', () => {
+    const rec = (t: string, type: number) =>
+      `<Event><Timestamp data_type="4">11/02/2026 ${t}</Timestamp><Computer-Name data_type="1">NPS01</Computer-Name><User-Name data_type="1">CORP\\bob</User-Name><Client-IP-Address data_type="3">10.0.0.10</Client-IP-Address><Packet-Type data_type="0">${type}</Packet-Type><Reason-Code data_type="0">0</Reason-Code></Event>\n`;
+    const items = batches([rec('09:00:00.100', 1), rec('09:00:00.300', 2)], 'stdin');
+    expect(items.map(labelOf).sort()).toEqual(['event:granted', 'ignored:answered_radius_request']);
+  });
+});

@@ -1,0 +1,94 @@
+import type { AttemptRecord, TicketChange, TicketConfigInput } from '@otptrace/schemas';
+import { processAttempts } from './engine.js';
+import type { SinkResult, TicketSink } from './sinks/types.js';
+import type { TicketAccounting, TicketState } from './state.js';
+
+// Ticket changes leave through an outbox kept with the engine state: a step first saves the new state together with
+// what each sink still has to receive, then delivers, then records what landed. A crash or a sink that is down loses
+// nothing (the outbox is delivered on the next step) and sends nothing twice that has landed (the ledger), so a
+// replay of the same attempts delivers nothing new. A change that landed but whose ledger entry was not yet saved is
+// sent again with the same `<key>:<revision>`, which receivers drop.
+
+/** The engine state plus, per sink name, the changes it still has to receive and the last revision it received. */
+export interface DispatchState {
+  engine: TicketState | null;
+  outbox: Record<string, TicketChange[]>;
+  delivered: Record<string, Record<string, number>>;
+}
+
+/** Where the dispatch state lives between steps (a PostgreSQL row, a JSON file, memory). */
+export interface DispatchStore {
+  load(): Promise<DispatchState | null>;
+  save(state: DispatchState): Promise<void>;
+}
+
+/** What one dispatch step did. */
+export interface DispatchReport {
+  changes: TicketChange[];
+  accounting: TicketAccounting;
+  /** Per sink: what it received in this step. */
+  sinks: Record<string, SinkResult>;
+}
+
+/** Runs attempts through the ticket engine and delivers the changes to every sink, once per ticket revision. */
+export interface TicketDispatcher {
+  process(attempts: readonly AttemptRecord[], nowMs?: number): Promise<DispatchReport>;
+}
+
+/** A dispatcher over sinks with distinct names. Steps must not overlap (the correlator runs them one at a time). */
+export function createTicketDispatcher(options: {
+  config: TicketConfigInput;
+  store: DispatchStore;
+  sinks: readonly TicketSink[];
+}): TicketDispatcher {
+  const { config, store, sinks } = options;
+  const names = sinks.map((s) => s.name);
+  if (new Set(names).size !== names.length) throw new Error(`ticket sinks need distinct names: ${names.join(', ')}`);
+  return {
+    async process(attempts, nowMs) {
+      const saved = (await store.load()) ?? { engine: null, outbox: {}, delivered: {} };
+      const step = processAttempts(saved.engine, attempts, config, nowMs);
+      const state: DispatchState = { engine: step.state, outbox: {}, delivered: current(saved.delivered, step.state) };
+      for (const sink of sinks) {
+        const ledger = state.delivered[sink.name] ?? {};
+        const pending = [...(saved.outbox[sink.name] ?? []), ...step.changes];
+        state.outbox[sink.name] = pending.filter((c) => c.ticket.revision > (ledger[c.ticket.key] ?? 0));
+      }
+      if (step.changes.length > 0 || attempts.length > 0) await store.save(state);
+      const report: DispatchReport = { changes: step.changes, accounting: step.accounting, sinks: {} };
+      for (const sink of sinks) {
+        const pending = uniqueRevisions(state.outbox[sink.name] ?? []);
+        if (pending.length === 0) continue;
+        // A sink that throws keeps its outbox (saved above) and fails the step: the caller retries later.
+        report.sinks[sink.name] = await sink.deliver(pending);
+        const ledger = { ...state.delivered[sink.name] };
+        for (const c of pending) ledger[c.ticket.key] = Math.max(ledger[c.ticket.key] ?? 0, c.ticket.revision);
+        state.delivered = { ...state.delivered, [sink.name]: ledger };
+        state.outbox = { ...state.outbox, [sink.name]: [] };
+        await store.save(state);
+      }
+      return report;
+    },
+  };
+}
+
+/** The ledger of the keys the engine still holds: a superseded incarnation never changes again. */
+function current(delivered: DispatchState['delivered'], engine: TicketState): DispatchState['delivered'] {
+  const keys = new Set(Object.values(engine.tickets).map((t) => t.key));
+  const kept: DispatchState['delivered'] = {};
+  for (const [sink, ledger] of Object.entries(delivered)) {
+    kept[sink] = Object.fromEntries(Object.entries(ledger).filter(([key]) => keys.has(key)));
+  }
+  return kept;
+}
+
+/** Pending changes without repeats of one key and revision, in their order. */
+function uniqueRevisions(changes: readonly TicketChange[]): TicketChange[] {
+  const seen = new Set<string>();
+  return changes.filter((c) => {
+    const id = `${c.ticket.key}:${c.ticket.revision}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

@@ -1,0 +1,66 @@
+import type { AnalysisDocument, AnalysisSummaryLine, AttemptRecord } from '@otptrace/schemas';
+
+/** Writes text somewhere, waiting when it is full. */
+export type Write = (text: string) => Promise<void>;
+
+/**
+ * The JSON document piece by piece, one attempt at a time, so a fleet's report is never one string in memory. The
+ * bytes are those of `JSON.stringify(document, null, 2)`.
+ */
+export async function writeJsonDocument(document: AnalysisDocument, write: Write): Promise<void> {
+  let first = true;
+  await write('{');
+  for (const [key, value] of Object.entries(document)) {
+    if (value === undefined) continue;
+    await write(`${first ? '' : ','}\n  ${JSON.stringify(key)}: `);
+    first = false;
+    if (!Array.isArray(value) || value.length === 0 || key !== 'attempts') {
+      await write(JSON.stringify(value, null, 2).replaceAll('\n', '\n  '));
+      continue;
+    }
+    await write('[');
+    for (const [i, item] of value.entries())
+      await write(`${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(item, null, 2).replaceAll('\n', '\n    ')}`);
+    await write('\n  ]');
+  }
+  await write('\n}\n');
+}
+
+/** NDJSON: one attempt record per line (the attempts topic's record), then the summary line. */
+export async function writeNdjson(
+  attempts: readonly AttemptRecord[],
+  summary: AnalysisSummaryLine,
+  write: Write,
+): Promise<void> {
+  for (const a of attempts) await write(`${JSON.stringify(a)}\n`);
+  await write(`${JSON.stringify(summary)}\n`);
+}
+
+/** The CSV columns, one row per attempt. */
+export const CSV_COLUMNS: readonly (readonly [string, (a: AttemptRecord) => string | null])[] = [
+  ['user', (a) => a.user],
+  ['start', (a) => a.start],
+  ['end', (a) => a.end],
+  ['outcome', (a) => a.outcome],
+  ['stage', (a) => a.failedStage],
+  ['cause', (a) => a.rootCause?.code ?? null],
+  ['da_server', (a) => a.hosts.gateway],
+  ['nps_server', (a) => a.hosts.radius],
+  ['ca', (a) => a.hosts.ca],
+  ['client', (a) => a.hosts.client],
+  ['client_address', (a) => a.clientAddress],
+  ['trace_id', (a) => a.traceId],
+  ['attempt_id', (a) => a.id],
+];
+
+/** RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled; empty for none. */
+export function csvField(value: string | null): string {
+  if (value === null) return '';
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** CSV with a header row; lines end in CRLF as RFC 4180 says. */
+export async function writeCsv(attempts: readonly AttemptRecord[], write: Write): Promise<void> {
+  await write(`${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`);
+  for (const a of attempts) await write(`${CSV_COLUMNS.map(([, get]) => csvField(get(a))).join(',')}\r\n`);
+}

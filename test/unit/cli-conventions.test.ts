@@ -1,0 +1,291 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AnalysisDocument,
+  analysisDocumentSchema,
+  analysisSummaryLineSchema,
+  attemptRecordSchema,
+} from '@otptrace/schemas';
+import { describe, expect, it } from 'vitest';
+import { ANALYZE } from '../../services/cli/src/commands/analyze.js';
+import { DB_LOAD, DB_MIGRATE } from '../../services/cli/src/commands/db.js';
+import { GENERATE } from '../../services/cli/src/commands/generate.js';
+import { STATS } from '../../services/cli/src/commands/stats.js';
+import { CSV_COLUMNS, csvField } from '../../services/cli/src/outputs.js';
+
+// The conventions of the otptrace command, checked on the BUILT command as a user runs it (npm test builds first).
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'services/cli/bin/otptrace.js');
+const SEED = join(ROOT, 'examples/seed-story');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+/** A database nobody listens on: a command that touched it would fail. */
+const NO_DATABASE = { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', PGCONNECT_TIMEOUT: '2' };
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function otptrace(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+  if (!existsSync(join(ROOT, 'services/cli/dist/main.js'))) throw new Error('build first: npx tsc -b');
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+    );
+  });
+}
+
+/** A refusal: exit code 2, nothing on standard output, exactly one line on standard error. */
+function expectRefused(run: Run, pattern: RegExp): void {
+  expect(run.stdout).toBe('');
+  expect(run.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  expect(run.stderr).toMatch(pattern);
+  expect(run.code).toBe(2);
+}
+
+// Each run starts a node process: allow for a loaded machine.
+const SLOW = { timeout: 180_000 };
+
+/** Each command line is refused (in parallel: each run is a process). */
+async function refusals(cases: readonly (readonly [readonly string[], RegExp])[]): Promise<void> {
+  const runs = await Promise.all(cases.map(([args]) => otptrace(args, { env: NO_DATABASE })));
+  for (const [i, run] of runs.entries()) expectRefused(run, cases[i]![1]);
+}
+
+describe('otptrace command conventions (built command)', SLOW, () => {
+  it('-V and --version print the version from package.json, for the command and every subcommand', async () => {
+    const runs = await Promise.all(
+      [['--version'], ['-V'], ['analyze', '--version'], ['db', 'migrate', '-V']].map((args) =>
+        otptrace(args, { env: NO_DATABASE }),
+      ),
+    );
+    for (const run of runs) expect(run).toEqual({ code: 0, stdout: `otptrace ${VERSION}\n`, stderr: '' });
+  });
+
+  it('-h and --help print help on standard output with exit code 0, for every command', async () => {
+    const cases = [
+      ['-h'],
+      ['--help'],
+      ['help'],
+      ['analyze', '-h'],
+      ['stats', '--help'],
+      ['generate', '-h'],
+      ['help', 'db'],
+    ];
+    for (const run of await Promise.all(cases.map((args) => otptrace(args)))) {
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^otptrace/);
+    }
+  });
+
+  it('db migrate --help and db load --help answer without touching the (unreachable) database', async () => {
+    for (const sub of ['migrate', 'load']) {
+      const run = await otptrace(['db', sub, '--help'], { env: NO_DATABASE });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`otptrace db ${sub}`);
+      expect(run.stderr).toBe('');
+    }
+    // Without --help the same command does reach for the database, and says it could not.
+    const migrate = await otptrace(['db', 'migrate'], { env: NO_DATABASE });
+    expect(migrate.code).toBe(3);
+    expect(migrate.stderr).toMatch(/^otptrace db migrate: /);
+  });
+
+  it('refuses unknown options and commands in one line, exit code 2', async () => {
+    await refusals([
+      [['analyze', '--bogus', SEED], /^otptrace analyze: unknown option --bogus/],
+      [['--bogus'], /^otptrace: unknown option --bogus/],
+      [['frobnicate'], /^otptrace: unknown command "frobnicate"/],
+      [['stats', '--by'], /^otptrace stats: --by needs a value/],
+      [['db', 'load', '--bogus', 'x.json'], /^otptrace db load: unknown option --bogus/],
+      [['generate', '--users', '10'], /--out DIR is required/],
+    ]);
+  });
+
+  it('refuses bad values before any input is read or any connection made', async () => {
+    // Each would print the whole analysis first if the value were checked after the work.
+    const bad: [readonly string[], RegExp][] = [
+      [['--otlp-protocol', 'grpc', '--otlp'], /--otlp-protocol grpc: use http\/protobuf, http\/json/],
+      [['--otlp-endpoint', 'ftp://x'], /--otlp-endpoint ftp:\/\/x: use an http/],
+      [['--format', 'xml'], /--format xml/],
+      [['--outcome', 'failed'], /--outcome failed: use success, failure/],
+      [['--stage', 'nps'], /--stage nps/],
+      [['--cause', 'no_such_cause'], /--cause no_such_cause/],
+      [['--since', 'yesterday'], /--since yesterday: not an ISO 8601 time/],
+      [['--jobs', '0'], /--jobs 0: use a whole number from 1 to 64/],
+      [['--out', '/nonexistent/dir/report.json'], /--out \/nonexistent\/dir\/report.json: cannot write there/],
+      [['--trace-url', 'http://zipkin/no-placeholder'], /--trace-url/],
+    ];
+    await refusals([
+      ...bad.map(([args, message]): [readonly string[], RegExp] => [['analyze', ...args, SEED], message]),
+      [['stats', '--limit', 'many', '--input', '/missing'], /--limit many/],
+    ]);
+  });
+
+  it('exit code 2 with a clear message for input that cannot be read', async () => {
+    await refusals([
+      [['stats', '--input', '/missing'], /^otptrace stats: cannot read \/missing/],
+      [['analyze', '/missing'], /^otptrace analyze: cannot read \/missing/],
+      [['db', 'load', '/missing'], /^otptrace db load: cannot read \/missing/],
+    ]);
+  });
+
+  it('exit code 3 when traces cannot be exported, after writing the analysis', async () => {
+    const run = await otptrace(['analyze', '--format', 'json', '--otlp-endpoint', 'http://127.0.0.1:9', SEED], {
+      env: { OTPTRACE_OTLP_MAX_ATTEMPTS: '1', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '2000' },
+    });
+    expect(run.code).toBe(3);
+    expect(analysisDocumentSchema.parse(JSON.parse(run.stdout)).attempts.length).toBeGreaterThan(0);
+  });
+
+  it('-- ends the options: a folder named like an option is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-'));
+    cpSync(SEED, join(dir, '--seed'), { recursive: true });
+    const run = await otptrace(['analyze', '--format', 'json', '--', '--seed'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(analysisDocumentSchema.parse(JSON.parse(run.stdout)).attempts).toHaveLength(8);
+  });
+});
+
+describe('otptrace analyze outputs (built command)', SLOW, () => {
+  const json = async (...args: string[]) =>
+    analysisDocumentSchema.parse(JSON.parse((await otptrace(['analyze', '--format', 'json', ...args, SEED])).stdout));
+
+  it('json: the document validates, with its schemaVersion', async () => {
+    const document = await json();
+    expect(document.schemaVersion).toBe(1);
+    expect(document.selection).toBeUndefined();
+  });
+
+  it('ndjson: one attempt record per line, then one summary line', async () => {
+    const whole = await json();
+    const run = await otptrace(['analyze', '--format', 'ndjson', SEED]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(whole.attempts.length + 1);
+    const attempts = lines.slice(0, -1).map((l) => attemptRecordSchema.strict().parse(JSON.parse(l)));
+    expect(attempts).toEqual(whole.attempts);
+    const summary = analysisSummaryLineSchema.strict().parse(JSON.parse(lines.at(-1)!));
+    expect(summary.summary).toEqual(whole.summary);
+    expect(summary.rejectedCount).toBe(whole.rejected.length);
+  });
+
+  it('stats reads the ndjson output as it reads the json document', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-'));
+    const [ndjson, json] = await Promise.all([
+      otptrace(['analyze', '--format', 'ndjson', '--out', join(dir, 'a.ndjson'), SEED]),
+      otptrace(['analyze', '--format', 'json', '--out', join(dir, 'a.json'), SEED]),
+    ]);
+    expect([ndjson.code, json.code]).toEqual([0, 0]);
+    const [fromNdjson, fromJson] = await Promise.all(
+      ['a.ndjson', 'a.json'].map((f) =>
+        otptrace(['stats', '--by', 'cause', '--format', 'json', '--input', join(dir, f)]),
+      ),
+    );
+    expect(fromNdjson!.code).toBe(0);
+    expect(fromNdjson!.stdout).toBe(fromJson!.stdout);
+    expect(JSON.parse(fromNdjson!.stdout).rows.length).toBeGreaterThan(1);
+  });
+
+  it('csv: a header, then one row per attempt with user, times, verdict, servers and trace ID', async () => {
+    const whole = await json();
+    const run = await otptrace(['analyze', '--format', 'csv', SEED]);
+    expect(run.code).toBe(0);
+    const rows = run.stdout.split('\r\n').slice(0, -1);
+    expect(rows[0]).toBe(
+      'user,start,end,outcome,stage,cause,da_server,nps_server,ca,client,client_address,trace_id,attempt_id',
+    );
+    expect(rows).toHaveLength(whole.attempts.length + 1);
+    const failed = whole.attempts.find((a) => a.outcome === 'failure')!;
+    expect(rows).toContain(
+      [
+        failed.user,
+        failed.start,
+        failed.end,
+        'failure',
+        failed.failedStage,
+        failed.rootCause!.code,
+        failed.hosts.gateway,
+        failed.hosts.radius,
+        failed.hosts.ca,
+        failed.hosts.client,
+        failed.clientAddress,
+        failed.traceId,
+        failed.id,
+      ]
+        .map((v) => v ?? '')
+        .join(','),
+    );
+  });
+
+  it('csv fields are quoted as RFC 4180 says', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField(null)).toBe('');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(CSV_COLUMNS.map(([name]) => name)).toContain('trace_id');
+  });
+
+  it('filters select attempts; the summary still covers the whole input', async () => {
+    const whole = await json();
+    const pick = (f: (a: AnalysisDocument['attempts'][number]) => boolean) => whole.attempts.filter(f);
+    const cases: [string[], AnalysisDocument['attempts']][] = [
+      [['--outcome', 'failure'], pick((a) => a.outcome === 'failure')],
+      [['--outcome', 'success,probe'], pick((a) => a.outcome === 'success' || a.outcome === 'probe')],
+      [['--user', 'BSIMON'], pick((a) => a.user === 'corp\\bsimon')],
+      [['--stage', 'ca'], pick((a) => a.failedStage === 'ca')],
+      [['--cause', 'ca_denied_key_length'], pick((a) => a.rootCause?.code === 'ca_denied_key_length')],
+      [
+        ['--since', '2013-10-21T09:14:00Z', '--until', '2013-10-21T09:20:00Z'],
+        pick((a) => a.start >= '2013-10-21T09:14' && a.start < '2013-10-21T09:20'),
+      ],
+    ];
+    const documents = await Promise.all(cases.map(([args]) => json(...args)));
+    for (const [i, [, expected]] of cases.entries()) {
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expected.length).toBeLessThan(whole.attempts.length);
+      const selected = documents[i]!;
+      expect(selected.attempts).toEqual(expected);
+      expect(selected.summary).toEqual(whole.summary);
+      expect(selected.selection).toMatchObject({ shown: expected.length, of: whole.attempts.length });
+    }
+  });
+
+  it('text hides the probes from the timeline unless --probes; the summary counts them either way', async () => {
+    const hidden = await otptrace(['analyze', SEED]);
+    const shown = await otptrace(['analyze', '--probes', SEED]);
+    expect(hidden.stdout).not.toContain('PROBE');
+    expect(hidden.stdout).toContain('probes not in the timeline: 6 (--probes shows them)');
+    expect(shown.stdout.match(/ PROBE /g)).toHaveLength(6);
+    const counts = (text: string) => text.split('\n').find((l) => l.startsWith('  attempts: '));
+    expect(counts(hidden.stdout)).toContain('probe 6');
+    expect(counts(hidden.stdout)).toBe(counts(shown.stdout));
+  });
+
+  it('progress: silent when standard error is not a terminal, a final line with --progress, nothing with --quiet', async () => {
+    expect((await otptrace(['analyze', SEED])).stderr).toBe('');
+    const progress = await otptrace(['analyze', '--progress', SEED]);
+    expect(progress.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^otptrace: read \d+ kB \(87 events\) in \d+\.\d s, \S+ events\/s: 8 attempts$/,
+    );
+    const quiet = await otptrace(['analyze', '--quiet', '--otlp-file', join(tmpdir(), 'otptrace-quiet.json'), SEED]);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.code).toBe(0);
+  });
+});
+
+describe('help texts', () => {
+  it('name every option their command accepts', () => {
+    for (const spec of [ANALYZE, STATS, GENERATE, DB_MIGRATE, DB_LOAD]) {
+      for (const name of [...Object.keys(spec.options), 'help', 'version']) expect(spec.help).toContain(`--${name}`);
+    }
+  });
+});
