@@ -1,7 +1,11 @@
-import type { TraceExporter } from '@otptrace/otlp';
+import type { KafkaClient } from '@otptrace/kafka';
+import { createTraceExporter, type TraceExporter } from '@otptrace/otlp';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
-import { ingestAttempts, migrate, type Pool } from '@otptrace/postgres';
+import { createPool, ingestAttempts, migrate, type Pool, settingsFromEnv } from '@otptrace/postgres';
+import type { Logger } from '@otptrace/runtime';
 import { toSpans } from '@otptrace/trace';
+import type { CorrelatorConfig } from './config.js';
+import { createTicketSinks } from './ticket-sinks.js';
 
 /**
  * Where finished attempts go besides the attempts topic: traces (OpenTelemetry exporter), tickets, statistics.
@@ -58,4 +62,33 @@ export function createStatisticsSink(pool: Pool, schema: string, writer = 'corre
       await pool.end();
     },
   };
+}
+
+/** The sinks the configuration enables, besides the attempts topic (the one place sinks are wired). */
+export function configuredSinks(
+  config: CorrelatorConfig,
+  logger: Logger,
+  kafka?: KafkaClient,
+  env = process.env,
+): AttemptSink[] {
+  const sinks: AttemptSink[] = [];
+  const tickets = createTicketSinks(config.tickets, { logger, env, ...(kafka === undefined ? {} : { kafka }) });
+  if (config.statistics.enabled) {
+    // The connection comes from the environment (DATABASE_URL, PG*), never from the config file or the command line.
+    const settings = { ...settingsFromEnv(env), schema: config.statistics.schema };
+    // With PostgreSQL among the ticket sinks, the ticket sink runs the ticket engine; statistics store attempts only.
+    const withTickets = !config.tickets.postgres.enabled;
+    sinks.push(createStatisticsSink(createPool(settings), settings.schema, 'correlator', withTickets));
+    logger.info({ schema: settings.schema, tickets: withTickets }, 'attempts are also written to PostgreSQL');
+  }
+  if (tickets !== null) sinks.push(tickets);
+  if (!config.traces.enabled) return sinks;
+  const exporter = createTraceExporter({
+    ...(config.traces.endpoint === null ? {} : { endpoint: config.traces.endpoint }),
+    ...(config.traces.tracesEndpoint === null ? {} : { tracesEndpoint: config.traces.tracesEndpoint }),
+    protocol: config.traces.protocol,
+    serviceName: 'otptrace-correlator',
+  });
+  logger.info({ target: exporter.target }, 'attempts are also sent as traces');
+  return [...sinks, createTraceSink(exporter)];
 }
