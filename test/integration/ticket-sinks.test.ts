@@ -212,16 +212,23 @@ describe('ticket sinks from configuration, against the real things', () => {
     });
     try {
       await pipeline.post(files);
+      // Events of two hours later move the event-time watermark past the attempt, which then closes whatever the
+      // end-of-input flush does.
+      await pipeline.post(scenarioFiles('issued-but-unusable'));
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline && hook.posts.length === posts) await new Promise((r) => setTimeout(r, 500));
     } finally {
       await pipeline.stop();
     }
-    const received = hook.posts.slice(posts).map((p) => p.change);
+    const received = hook.posts
+      .slice(posts)
+      .map((p) => p.change)
+      .filter((c) => c.ticket.code === 'ca_pending');
     expect(received.map((c) => [c.change, c.ticket.code, c.ticket.scope.label, c.ticket.pattern])).toEqual([
       ['opened', 'ca_pending', `ca:${failed!.hosts.ca!.toLowerCase()}`, 'scattered'],
     ]);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
-    expect(lines.map((l) => ticketChangeSchema.parse(JSON.parse(l)))).toEqual(received);
+    const written = lines.map((l) => ticketChangeSchema.parse(JSON.parse(l)));
+    expect(written.filter((c) => c.ticket.code === 'ca_pending')).toEqual(received);
   });
 });
