@@ -34,7 +34,8 @@ Output:
   --format FORMAT        text (default): a timeline per attempt and a summary; json: the JSON document
                          (schemas/json/analysis-document.schema.json); ndjson: one attempt per line, then a summary
                          line; csv: one row per attempt (user, start, end, outcome, stage, cause, DA/NPS/CA servers,
-                         client, trace ID); html: one self-contained report file with a trace waterfall per attempt
+                         client, trace ID; RFC 4180, a field that would start a formula gets a leading '); html: one
+                         self-contained report file with a trace waterfall per attempt
   --out FILE             write the output to FILE instead of standard output
   --trace-url TEMPLATE   in the HTML report, link each attempt to a trace viewer, e.g.
                          http://localhost:16686/trace/{traceId} (Jaeger) or http://localhost:9411/zipkin/traces/{traceId}
