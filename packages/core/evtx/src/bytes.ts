@@ -36,25 +36,16 @@ export function u64n(b: Uint8Array, at: number): number {
 const utf16Decoder = new TextDecoder('utf-16le');
 const ansiDecoder = new TextDecoder('windows-1252');
 
-/** Code units of the string being built, one array per length (reused: setting an array's length is slow). */
-const codeUnitsByLength: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
-
 /**
- * `count` UTF-16LE code units from `at`. Short strings (most names and values) are built with fromCharCode, which
- * skips TextDecoder's per-call set-up: a few characters one by one, more from one array in one call (appending
- * character by character would build a rope that V8 must flatten later); long ones go through the native decoder.
+ * `count` UTF-16LE code units from `at`. Short strings (most names and values) are built with fromCharCode,
+ * which skips TextDecoder's per-call set-up; long ones go through the native decoder.
  */
 export function utf16(b: Uint8Array, at: number, count: number): string {
   if (count > 64) return utf16Decoder.decode(b.subarray(at, at + count * 2));
-  if (count <= 8) {
-    let s = '';
-    for (let i = 0; i < count; i++)
-      s += String.fromCharCode((b[at + 2 * i] as number) | ((b[at + 2 * i + 1] as number) << 8));
-    return s;
-  }
-  const codeUnits = codeUnitsByLength[count] as number[];
-  for (let i = 0; i < count; i++) codeUnits[i] = (b[at + 2 * i] as number) | ((b[at + 2 * i + 1] as number) << 8);
-  return String.fromCharCode.apply(null, codeUnits);
+  let s = '';
+  for (let i = 0; i < count; i++)
+    s += String.fromCharCode((b[at + 2 * i] as number) | ((b[at + 2 * i + 1] as number) << 8));
+  return s;
 }
 
 /** `count` UTF-16LE code units from `at` without the trailing NULs (the terminator most strings in values carry). */
