@@ -105,6 +105,8 @@ export class CorrelationEngine {
   }
 
   private take(): EngineOutput {
+    // Most calls close and drop nothing: they all share one empty (frozen) output.
+    if (this.closed.length === 0 && this.drops.length === 0) return NOTHING;
     const out = { attempts: this.closed, drops: this.drops };
     this.closed = [];
     this.drops = [];
@@ -236,6 +238,13 @@ export class CorrelationEngine {
     });
   }
 }
+
+/** The output of a call that closed and dropped nothing: frozen, so that a caller's push fails loudly. */
+const NO_ATTEMPTS: ClosedAttempt[] = [];
+const NO_DROPS: Drop[] = [];
+Object.freeze(NO_ATTEMPTS);
+Object.freeze(NO_DROPS);
+const NOTHING: EngineOutput = Object.freeze({ attempts: NO_ATTEMPTS, drops: NO_DROPS });
 
 /** A copy of the events in event-time order (most attempts' events already are). */
 function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
