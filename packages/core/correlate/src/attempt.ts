@@ -31,6 +31,8 @@ export interface OpenAttempt {
   radiusClientErrors: RadiusClientError[];
   /** The CA's events on the DA server's own signing-certificate request (attached at close). */
   signing: (CaRequest | CaResult)[];
+  /** NPS denied other requests for reason 4/5 (no GC / DC) around this attempt's decision (set at close). */
+  directoryOutageNearby: boolean;
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
   caRequest: CaRequest | null;
@@ -52,6 +54,7 @@ export interface ClosedAttempt {
   readonly directory: readonly RadiusDirectoryUnavailable[];
   readonly radiusClientErrors: readonly RadiusClientError[];
   readonly signing: readonly (CaRequest | CaResult)[];
+  readonly directoryOutageNearby: boolean;
   readonly gateway: GatewayEvent | null;
   readonly gatewayAmbiguous: boolean;
   readonly caRequest: CaRequest | null;
@@ -81,6 +84,7 @@ export function newAttempt(
     directory: [],
     radiusClientErrors: [],
     signing: [],
+    directoryOutageNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
     caRequest: null,
@@ -170,6 +174,7 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
     directory: a.directory,
     radiusClientErrors: a.radiusClientErrors,
     signing: a.signing,
+    directoryOutageNearby: a.directoryOutageNearby,
     gateway: a.gateway,
     gatewayAmbiguous: a.gatewayAmbiguous,
     caRequest: a.caRequest,

@@ -203,6 +203,7 @@ export class CorrelationEngine {
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
     for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
+    a.directoryOutageNearby = this.context.outageNear(a);
     if (isOtherRadiusTraffic(a, this.config)) {
       for (const e of a.events) this.drop(e, 'non_otp_radius');
       return;
