@@ -1,3 +1,4 @@
+import { rootCauseEntry } from '@otptrace/model';
 import type { AnalysisResult } from '@otptrace/pipeline';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
@@ -71,6 +72,8 @@ function attemptLines(r: AttemptRecord, n: number): string[] {
   }
   if (r.gatewayAmbiguous)
     out.push("    note:  an IIS request on the DA server overlapped another user's attempt and was not attributed");
+  // Findings beside the verdict (issue 13), e.g. a success whose certificate did not log the user on.
+  for (const code of r.findings ?? []) out.push(`    finding: ${code}: ${rootCauseEntry(code)?.title ?? ''}`);
   for (const e of r.evidence) {
     out.push(
       `    ${e.time.slice(11, 23)}  ${e.source.padEnd(7)} ${e.summary}  [${e.computer} ${e.channel} #${e.recordId}]`,
