@@ -68,11 +68,11 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   });
 
   const checkIdle = async () => {
-    if (!loop.caughtUp() || ports.now() - lastInputAt < config.idleFlushMs) return;
+    if (ports.now() - lastInputAt < config.idleFlushMs) return;
     await loop.forEach(async (partition, state) => {
-      // Idle only if nothing new is in the log either (a rebalance or a slow fetch also leaves a gap in the input).
+      // Idle only if the log grew no further since the last batch (a rebalance or a slow fetch also pauses input).
       const end = await ports.offsets.end(topic, partition).catch(() => Number.POSITIVE_INFINITY);
-      if (state.holding === 0 || end > (state.position ?? 0)) return;
+      if (state.holding === 0 || end > (loop.seenEnds().get(partition) ?? Number.NEGATIVE_INFINITY)) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');
       await outputs.publish(partition, state.flush());
     });

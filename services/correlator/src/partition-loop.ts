@@ -16,10 +16,11 @@ export interface PartitionLoop<S> {
   stop(): Promise<void>;
   /** Runs `work` on each partition's state in the loop's queue (between batches); a failure rebuilds the partition. */
   forEach(work: (partition: number, state: S) => Promise<void>): Promise<void>;
-  /** Every partition with state has been read to the end of its log. */
-  caughtUp(): boolean;
-  /** Partitions with state and their lag (records behind). */
-  lags(): ReadonlyMap<number, number>;
+  /**
+   * The end of each partition's log (high watermark) when its last batch was fetched: once the log's end is still
+   * there, nothing came since (a lag in records would not do: transaction markers take offsets too).
+   */
+  seenEnds(): ReadonlyMap<number, number>;
 }
 
 export interface PartitionLoopOptions<S> {
@@ -42,7 +43,7 @@ export interface PartitionLoopOptions<S> {
 export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): PartitionLoop<S> {
   const { consumer, topic, handler, logger } = options;
   const states = new Map<number, S>();
-  const lag = new Map<number, number>();
+  const seenEnd = new Map<number, number>();
   /** A partition being re-read: batches fetched before the seek are skipped until the offset comes back. */
   const rewoundTo = new Map<number, number>();
   let generation = 0;
@@ -95,7 +96,7 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
           states.set(partition, state);
         }
         if (from !== null) records = records.filter((r) => Number(r.offset) >= from);
-        lag.set(partition, batch.lag);
+        seenEnd.set(partition, Number(batch.highWatermark));
         await handler.step(partition, state, records);
       } catch (error) {
         await rewind(partition, error, batch.generation);
@@ -105,7 +106,7 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
   const onAssigned = (assignment: Assignment[], gen: number) => {
     generation = gen;
     states.clear();
-    lag.clear();
+    seenEnd.clear();
     rewoundTo.clear();
     const partitions = assignment.find((a) => a.topic === topic)?.partitions ?? [];
     options.onJoin?.(partitions);
@@ -130,7 +131,6 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
           }
         }
       }),
-    caughtUp: () => [...states.keys()].every((p) => lag.get(p) === 0),
-    lags: () => lag,
+    seenEnds: () => seenEnd,
   };
 }
