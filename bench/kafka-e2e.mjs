@@ -200,7 +200,18 @@ let extra = 0;
 for (const [id, copies] of streamed) {
   const want = expected.get(id);
   if (want === undefined) extra += copies.length;
-  else for (const c of copies) want.includes(c) ? identical++ : differing++;
+  else
+    for (const c of copies) {
+      if (want.includes(c)) identical++;
+      else if (differing++ < 5) {
+        // What differs, field by field (an idle flush mid-stream shows as closedBy end_of_input or a finding).
+        const [got, ref] = [JSON.parse(c), JSON.parse(want[0])];
+        const fields = Object.keys(ref).filter((k) => JSON.stringify(got[k]) !== JSON.stringify(ref[k]));
+        console.log(
+          `differs: ${id} ${fields.map((k) => `${k}: ${JSON.stringify(got[k])} (offline ${JSON.stringify(ref[k])})`).join('; ')}`,
+        );
+      }
+    }
 }
 const missing = [...expected].filter(([id]) => !streamed.has(id)).length;
 const duplicates = [...streamed].reduce((n, [id, c]) => n + Math.max(0, c.length - (expected.get(id)?.length ?? 1)), 0);

@@ -41,6 +41,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.');
   const joins = metrics.counter('otptrace_correlator_rebalances_total', 'Group joins of this instance.');
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
+  const lag = metrics.gauge('otptrace_correlator_lag_records', 'Records behind the end of each assigned partition.');
   let lastInputAt = ports.now();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -51,6 +52,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
     logger,
     onJoin: () => joins(1),
     onRewind: () => rewinds(1),
+    onLag: (partition, behind) => lag(behind, { partition: String(partition) }),
     handler: {
       async open(partition) {
         // Fence the previous owner first (a member still finishing a batch), then read what it committed.

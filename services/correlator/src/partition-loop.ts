@@ -31,6 +31,8 @@ export interface PartitionLoopOptions<S> {
   /** Called on every group join (metrics). */
   onJoin?: (partitions: number[]) => void;
   onRewind?: (partition: number) => void;
+  /** Each batch's lag: records (and transaction markers) still behind it in the partition. */
+  onLag?: (partition: number, lag: number) => void;
   /** Pause before re-reading a partition whose outputs failed (the broker or a sink is probably down). */
   retryPauseMs?: number;
 }
@@ -97,6 +99,7 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
         }
         if (from !== null) records = records.filter((r) => Number(r.offset) >= from);
         seenEnd.set(partition, Number(batch.highWatermark));
+        options.onLag?.(partition, batch.lag);
         await handler.step(partition, state, records);
       } catch (error) {
         await rewind(partition, error, batch.generation);
