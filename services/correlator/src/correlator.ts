@@ -41,6 +41,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.');
   const joins = metrics.counter('otptrace_correlator_rebalances_total', 'Group joins of this instance.');
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
+  const flushes = metrics.counter('otptrace_correlator_idle_flushes_total', 'Partitions closed as end of input.');
   const lag = metrics.gauge('otptrace_correlator_lag_records', 'Records behind the end of each assigned partition.');
   let lastInputAt = ports.now();
   let running = false;
@@ -77,6 +78,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
       if (state.holding === 0 || end > (loop.seenEnds().get(partition) ?? Number.NEGATIVE_INFINITY)) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');
       await outputs.publish(partition, state.flush());
+      flushes(1);
     });
   };
 
