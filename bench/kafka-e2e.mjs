@@ -167,6 +167,7 @@ for (let still = performance.now(); ; await sleep(100)) {
   }
   if (out >= expectedCount || performance.now() - still > 30_000) break;
 }
+const flushes = await metric(adminPorts, 'otptrace_correlator_idle_flushes_total').catch(() => -1);
 const correlatorCpu = children.reduce((n, c) => n + cpuSeconds(c.pid), 0) - cpuAtStart;
 await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve) && c.kill('SIGTERM'))));
 
@@ -238,7 +239,7 @@ console.log(
     `${offlinePerEventUs.toFixed(1)} µs: ${(cpuPerEventUs / offlinePerEventUs).toFixed(2)} × (target ≤ 1.5 ×)`,
 );
 console.log(
-  `read back (read_committed): ${identical} identical to otptrace analyze, ${differing} differing, ${missing} missing, ` +
+  `idle flushes (partitions closed as end of input): ${flushes}; read back (read_committed): ${identical} identical to otptrace analyze, ${differing} differing, ${missing} missing, ` +
     `${extra} extra, ${duplicates} duplicates`,
 );
 const mode = `${PARTITIONS} partitions, ${CORRELATORS} correlator(s)`;
