@@ -33,7 +33,8 @@ const USERS = arg('--users', QUICK ? 2_000 : 10_000);
 const SITES = arg('--sites', 12);
 const PARTITIONS = arg('--partitions', 4);
 const CORRELATORS = arg('--correlators', 2);
-const IDLE_FLUSH_MS = arg('--idle-flush-ms', 2_000);
+// Longer than a stall of the writer on a loaded machine: an idle flush mid-backlog would end the open attempts there.
+const IDLE_FLUSH_MS = arg('--idle-flush-ms', 5_000);
 const TARGET = 15_000;
 const BROKERS = [`localhost:${process.env.OTPTRACE_KAFKA_PORT ?? '9092'}`];
 const prefix = `bench-${Date.now().toString(36)}`;
