@@ -108,23 +108,28 @@ for (let i = 0; i < CORRELATORS; i++) {
   const port = await freePort();
   adminPorts.push(port);
   children.push(
-    spawn(process.execPath, [`${ROOT}services/correlator/dist/main.js`], {
-      env: {
-        ...process.env,
-        OTPTRACE_CORRELATOR_KAFKA__BROKERS: BROKERS.join(','),
-        OTPTRACE_CORRELATOR_GROUP_ID: `${prefix}.correlator`,
-        OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
-          events: topics.events,
-          attempts: topics.attempts,
-          late: topics.late,
-        }),
-        OTPTRACE_CORRELATOR_CREATE_TOPICS: 'false',
-        OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(IDLE_FLUSH_MS),
-        OTPTRACE_CORRELATOR_ADMIN__PORT: String(port),
-        OTPTRACE_CORRELATOR_LOG_LEVEL: 'warn',
+    // OTPTRACE_BENCH_NODE_ARGS: extra node flags for the correlators (e.g. --cpu-prof --cpu-prof-dir=DIR).
+    spawn(
+      process.execPath,
+      [...(process.env.OTPTRACE_BENCH_NODE_ARGS?.split(' ') ?? []), `${ROOT}services/correlator/dist/main.js`],
+      {
+        env: {
+          ...process.env,
+          OTPTRACE_CORRELATOR_KAFKA__BROKERS: BROKERS.join(','),
+          OTPTRACE_CORRELATOR_GROUP_ID: `${prefix}.correlator`,
+          OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
+            events: topics.events,
+            attempts: topics.attempts,
+            late: topics.late,
+          }),
+          OTPTRACE_CORRELATOR_CREATE_TOPICS: 'false',
+          OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(IDLE_FLUSH_MS),
+          OTPTRACE_CORRELATOR_ADMIN__PORT: String(port),
+          OTPTRACE_CORRELATOR_LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    }),
+    ),
   );
 }
 // The processes' start-up (Node, modules, connections) is not correlation: time and CPU count from /readyz on.
