@@ -1,3 +1,4 @@
+import { rootCauseEntry } from '@otptrace/model';
 import type { AnalysisResult } from '@otptrace/pipeline';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
@@ -27,6 +28,9 @@ export function formatText(result: AnalysisResult, options: TextOptions = {}): s
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
   );
+  // NPS log files write local time with no offset: say which offset was used for each NPS server (issue 13).
+  for (const [server, clock] of Object.entries(s.npsLogClocks ?? {}))
+    lines.push(`  NPS log times of ${server}: UTC${clock.offset} (${clock.basis.replace('_', ' ')})`);
   const causes = new Map<string, number>();
   for (const a of result.attempts) {
     const r = a.record;
@@ -68,6 +72,8 @@ function attemptLines(r: AttemptRecord, n: number): string[] {
   }
   if (r.gatewayAmbiguous)
     out.push("    note:  an IIS request on the DA server overlapped another user's attempt and was not attributed");
+  // Findings beside the verdict (issue 13), e.g. a success whose certificate did not log the user on.
+  for (const code of r.findings ?? []) out.push(`    finding: ${code}: ${rootCauseEntry(code)?.title ?? ''}`);
   for (const e of r.evidence) {
     out.push(
       `    ${e.time.slice(11, 23)}  ${e.source.padEnd(7)} ${e.summary}  [${e.computer} ${e.channel} #${e.recordId}]`,

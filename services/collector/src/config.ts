@@ -7,19 +7,7 @@ import { z } from 'zod';
 /** Environment prefix of the collector's overrides: OTPTRACE_COLLECTOR_HTTP__PORT=8080 sets http.port. */
 export const COLLECTOR_ENV_PREFIX = 'OTPTRACE_COLLECTOR_';
 
-const DAY_MS = 86_400_000;
 const MiB = 1024 * 1024;
-
-/**
- * The record-batch limit the collector creates its topics with: Kafka's usual 1 MiB for events and raw XML (a larger
- * event is dead-lettered as event_too_large_for_topic), 16 MiB for dead letters, so that one can hold the text of
- * any event up to analysis.maxEventBytes (4 MiB), JSON-escaped.
- */
-export const TOPIC_MAX_MESSAGE_BYTES = {
-  events: Number(PIPELINE_TOPICS.events.configs['max.message.bytes']),
-  raw: Number(PIPELINE_TOPICS.raw.configs['max.message.bytes']),
-  deadLetter: Number(PIPELINE_TOPICS.deadLetter.configs['max.message.bytes']),
-} as const;
 
 /** Default memory budget for batches in flight: 1/64 of the machine's (or container's) memory, 64 to 512 MiB. */
 export function defaultBodyBudgetBytes(): number {

@@ -34,10 +34,13 @@ async function filesOf(path: string): Promise<string[]> {
   if (info === null) return [];
   if (!info.isDirectory()) return [resolve(path)];
   const names = await readdir(path);
-  return names
-    .filter((n) => n.toLowerCase().endsWith('.xml') || n.toLowerCase().endsWith('.evtx'))
-    .sort()
-    .map((n) => resolve(join(path, n)));
+  return (
+    names
+      // .log: IIS W3C (u_ex*.log) and NPS (IN*.log) text logs, read by content like the rest.
+      .filter((n) => /\.(xml|evtx|log)$/i.test(n))
+      .sort()
+      .map((n) => resolve(join(path, n)))
+  );
 }
 
 async function loadState(file: string): Promise<Map<string, FilePosition>> {

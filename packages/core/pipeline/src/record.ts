@@ -8,8 +8,10 @@ import { traceIdFor } from '@otptrace/trace';
 
 /** ⑤ A closed attempt and its verdict as the JSON contract prints it. */
 export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
-  const first = a.events[0]!;
-  // The attempt's identity: its user and first evidence event, so re-analysing or replaying gives the same IDs.
+  // The attempt's identity: its user and first own evidence event, so re-analysing or replaying gives the same IDs.
+  // Context shared by several attempts (an NPS 4402, NPS refusing the DA server, the DA server's signing request) is
+  // not the attempt's own: two attempts of one user near the same 4402 would otherwise share an ID.
+  const first = a.events.find((e) => !isSharedContext(e)) ?? a.events[0]!;
   const id = createHash('sha256')
     .update(`${a.userKey ?? ''}|${first.id}`)
     .digest('hex')
@@ -50,6 +52,14 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
     findings: [],
     closedBy: a.closedBy,
   };
+}
+
+function isSharedContext(e: NormalizedEvent): boolean {
+  return (
+    e.kind === 'radius.directory_unavailable' ||
+    e.kind === 'radius.client_error' ||
+    ((e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null)
+  );
 }
 
 function userOf(a: ClosedAttempt): string {

@@ -1,0 +1,47 @@
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createCollector } from '../src/collector.js';
+import { collectorConfigSchema } from '../src/config.js';
+import { memoryPorts } from './ports.js';
+
+// Issue 13: a followed IIS W3C log (no </Event> anywhere) is sent line by line as it grows, with its #Fields kept
+// from the first batch to the next.
+function events(
+  ports: ReturnType<typeof memoryPorts>,
+): { kind: string; ref: { computer: string; recordId: number } }[] {
+  // An event that names no user (an IIS request) goes to every partition: each once here.
+  const values = ports.producer.acknowledged.filter((r) => r.topic === 'otptrace.events').map((r) => String(r.value));
+  return [...new Set(values)].map((v) => JSON.parse(v));
+}
+
+describe('collector following a W3C log', () => {
+  it('sends complete lines only and keeps the #Fields of the file across batches', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-w3c-'));
+    mkdirSync(join(dir, 'da01', 'W3SVC1'), { recursive: true });
+    const log = join(dir, 'da01', 'W3SVC1', 'u_ex261102.log');
+    const config = collectorConfigSchema.parse({
+      http: { enabled: false },
+      // The W3SVC<n> folder itself is followed (IIS writes one per site); its parent names the DA server.
+      files: { paths: [join(dir, 'da01', 'W3SVC1')], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
+    });
+    writeFileSync(
+      log,
+      '#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem sc-status time-taken c-ip\r\n' +
+        '2026-11-02 08:00:01 203.0.113.10 POST /otp/DAAuthOtp.dll 200 640 198.51.100.23\r\n2026-11-02 08:00:02 203.0.1',
+    );
+    const ports = memoryPorts();
+    const collector = createCollector(config, ports);
+    await collector.start();
+    await collector.pollFiles();
+    expect(events(ports).map((e) => e.ref.recordId)).toEqual([3]);
+    appendFileSync(log, '13.10 POST /otp/DAAuthOtp.dll 403 20 198.51.100.24\r\n');
+    await collector.pollFiles();
+    await collector.stop();
+    expect(events(ports).map((e) => [e.kind, e.ref.computer, e.ref.recordId])).toEqual([
+      ['gateway.request', 'da01', 3],
+      ['gateway.request', 'da01', 4],
+    ]);
+  });
+});
