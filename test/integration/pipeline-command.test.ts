@@ -4,8 +4,12 @@ import { runPipeline } from '../../services/cli/src/commands/pipeline.js';
 function capture() {
   const out = { stdout: '', stderr: '' };
   const io = {
-    stdout: (t: string) => void (out.stdout += t),
-    stderr: (t: string) => void (out.stderr += t),
+    stdout: (t: string) => {
+      out.stdout += t;
+    },
+    stderr: (t: string) => {
+      out.stderr += t;
+    },
   };
   return { out, io };
 }
