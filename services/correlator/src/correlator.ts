@@ -74,8 +74,9 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
     if (ports.now() - lastInputAt < config.idleFlushMs) return;
     await loop.forEach(async (partition, state) => {
       // Idle only if the log grew no further since the last batch (a rebalance or a slow fetch also pauses input).
+      if (state.holding === 0) return;
       const end = await ports.offsets.end(topic, partition).catch(() => Number.POSITIVE_INFINITY);
-      if (state.holding === 0 || end > (loop.seenEnds().get(partition) ?? Number.NEGATIVE_INFINITY)) return;
+      if (end > (loop.seenEnds().get(partition) ?? Number.NEGATIVE_INFINITY)) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');
       await outputs.publish(partition, state.flush());
       flushes(1);
