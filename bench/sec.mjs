@@ -3,7 +3,7 @@
 // order (a format analyze reads too). Both are measured in events per CPU-second (user + system time of the
 // process, from /usr/bin/time). Two rule files: bench/sec/otp-pairing.sec (PairWithWindow, as specified) and
 // bench/sec/otp-pairing-contexts.sec (contexts, SEC's fast idiom). Installs sec with apt-get when it is missing.
-// Measured on the first 100,000 lines and on 1,000,000 lines (--quick: 20,000 and 200,000), so that otptrace's
+// Measured on the first 100,000 lines and on 1,000,000 lines (--quick: 20,000 and 50,000), so that otptrace's
 // start-up (Node and its modules, measured apart on a one-line file) is amortised; PairWithWindow only on the shorter
 // file (its cost per line grows with the users seen: hours on the longer one). Each CPU figure is the best of --runs
 // (default 3; --quick 1).
@@ -77,7 +77,7 @@ function bestOf(command, args, runs = RUNS) {
 // A corpus with more than a million events (unrelated ones included), one per line in time order; both tools get
 // the same prefix of it.
 const SHORT = QUICK ? 20_000 : 100_000;
-const LONG = QUICK ? 200_000 : 1_000_000;
+const LONG = QUICK ? 50_000 : 1_000_000;
 const source = await ensureOneLineFile(QUICK ? CORPORA.quick.analyze : { ...CORPORA.full.analyze, size: '1300MB' });
 const version = spawnSync('/usr/bin/sec', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
 const inputOf = (lines) => {

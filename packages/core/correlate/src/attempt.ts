@@ -9,6 +9,7 @@ import type {
   RadiusDirectoryUnavailable,
   UserRef,
 } from '@otptrace/schemas';
+import { eventBefore } from './heap.js';
 
 /** Slots of an attempt, in the order the steps really happen (IIS is joined apart, by time). */
 export type Slot = 'radius' | 'caRequest' | 'caResult' | 'client';
@@ -158,4 +159,37 @@ export function caStatusOf(a: {
   let status: 'issued' | 'denied' | 'pending' | 'error' | 'none' = 'none';
   for (const r of a.caResults) if (CA_STATUS_RANK[r.status] > CA_STATUS_RANK[status]) status = r.status;
   return status;
+}
+
+/** The attempt as handed back: its events in event-time order, and why it was closed. */
+export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy']): ClosedAttempt {
+  return {
+    userKey: a.userKey,
+    user: a.user,
+    probe: a.probe,
+    first: a.first,
+    last: a.last,
+    events: inTimeOrder(a.events),
+    radius: a.radius,
+    directory: a.directory,
+    radiusClientErrors: a.radiusClientErrors,
+    signing: a.signing,
+    directoryOutageNearby: a.directoryOutageNearby,
+    gateway: a.gateway,
+    gatewayAmbiguous: a.gatewayAmbiguous,
+    caRequest: a.caRequest,
+    caResults: a.caResults,
+    client: a.client,
+    clientMachine: a.clientMachine,
+    closedBy,
+  };
+}
+
+/** A copy of the events in event-time order (most attempts' events already are). */
+function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
+  const copy = events.slice();
+  for (let i = 1; i < copy.length; i++) {
+    if (eventBefore(copy[i]!, copy[i - 1]!)) return copy.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
+  }
+  return copy;
 }

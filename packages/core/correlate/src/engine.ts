@@ -1,6 +1,6 @@
 import type { DropReason } from '@otptrace/model';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { addToAttempt, type ClosedAttempt, type OpenAttempt, type Slot } from './attempt.js';
+import { addToAttempt, type ClosedAttempt, closedAttempt, type OpenAttempt, type Slot } from './attempt.js';
 import { AttemptIndex } from './attempt-index.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
@@ -8,7 +8,7 @@ import { Deduplicator } from './dedup.js';
 import { eventBefore, MinHeap } from './heap.js';
 import { type JoinContext, resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
-import { acceptsEvent } from './placement.js';
+import { acceptsEvent, isOtherRadiusTraffic, templateKind } from './placement.js';
 
 /** An event the engine let go, and why. */
 export interface Drop {
@@ -200,42 +200,16 @@ export class CorrelationEngine {
     if (!final) this.dedup.forget(this.clock);
   }
 
-  /** An attempt made only of an NPS decision for other RADIUS traffic (Wi-Fi EAP, a gateway) is no OTP attempt. */
-  private isOtherRadiusTraffic(a: OpenAttempt): boolean {
-    const type = a.radius?.authenticationType?.toLowerCase();
-    if (a.probe || type === undefined || this.config.nonOtpAuthenticationTypes?.has(type) !== true) return false;
-    return a.gateway === null && a.client === null && a.caRequest === null && a.caResults.length === 0;
-  }
-
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
     for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
     a.directoryOutageNearby = this.context.outageNear(a);
-    if (this.isOtherRadiusTraffic(a)) {
+    if (isOtherRadiusTraffic(a, this.config)) {
       for (const e of a.events) this.drop(e, 'non_otp_radius');
       return;
     }
     const timedOut = a.last + this.windows.closeDelayMs < this.clock;
-    this.closed.push({
-      userKey: a.userKey,
-      user: a.user,
-      probe: a.probe,
-      first: a.first,
-      last: a.last,
-      events: inTimeOrder(a.events),
-      radius: a.radius,
-      directory: a.directory,
-      radiusClientErrors: a.radiusClientErrors,
-      signing: a.signing,
-      directoryOutageNearby: a.directoryOutageNearby,
-      gateway: a.gateway,
-      gatewayAmbiguous: a.gatewayAmbiguous,
-      caRequest: a.caRequest,
-      caResults: a.caResults,
-      client: a.client,
-      clientMachine: a.clientMachine,
-      closedBy: a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout',
-    });
+    this.closed.push(closedAttempt(a, a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout'));
   }
 }
 
@@ -246,22 +220,7 @@ Object.freeze(NO_ATTEMPTS);
 Object.freeze(NO_DROPS);
 const NOTHING: EngineOutput = Object.freeze({ attempts: NO_ATTEMPTS, drops: NO_DROPS });
 
-/** A copy of the events in event-time order (most attempts' events already are). */
-function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
-  const copy = events.slice();
-  for (let i = 1; i < copy.length; i++) {
-    if (eventBefore(copy[i]!, copy[i - 1]!)) return copy.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
-  }
-  return copy;
-}
-
 const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
 
 const ANY_ATTEMPT = [null] as const;
 const WAITING_THEN_ENDED = [false, true] as const;
-
-/** Whether a certificate template is an OTP logon template, another one, or not named by the event. */
-function templateKind(template: string | null, otp: RegExp): 'otp' | 'other' | 'unknown' {
-  if (template === null || template === '') return 'unknown';
-  return otp.test(template) ? 'otp' : 'other';
-}

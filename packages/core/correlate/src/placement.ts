@@ -104,3 +104,16 @@ function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {
 function clientFitsDecision(a: OpenAttempt, decision: 'granted' | 'denied' | 'discarded'): boolean {
   return a.client === null || clientFitsSteps(a.client.ref.eventId, decision, a) || caStatusOf(a) !== 'none';
 }
+
+/** Whether a certificate template is an OTP logon template, another one, or not named by the event. */
+export function templateKind(template: string | null, otp: RegExp): 'otp' | 'other' | 'unknown' {
+  if (template === null || template === '') return 'unknown';
+  return otp.test(template) ? 'otp' : 'other';
+}
+
+/** An attempt made only of an NPS decision for other RADIUS traffic (Wi-Fi EAP, a gateway) is no OTP attempt. */
+export function isOtherRadiusTraffic(a: OpenAttempt, config: EngineConfig): boolean {
+  const type = a.radius?.authenticationType?.toLowerCase();
+  if (a.probe || type === undefined || config.nonOtpAuthenticationTypes?.has(type) !== true) return false;
+  return a.gateway === null && a.client === null && a.caRequest === null && a.caResults.length === 0;
+}

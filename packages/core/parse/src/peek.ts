@@ -121,7 +121,7 @@ class SystemScan {
     const bytes = this.bytes;
     const first = needle[0];
     const length = needle.length;
-    for (let i = from < this.start ? this.start : from; ; i++) {
+    for (let i = Math.max(from, this.start); ; i++) {
       if (i + length > this.limit) {
         if (this.limitFinal || !this.extendLimit()) return -1;
       }

@@ -189,10 +189,6 @@ function hexBytes(b: Uint8Array, at: number, size: number): string {
   return s;
 }
 
-function hex(value: number, digits: number): string {
-  return value.toString(16).padStart(digits, '0');
-}
-
 /** Two lower-case hex digits for each byte value. */
 const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

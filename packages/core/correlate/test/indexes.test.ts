@@ -1,0 +1,75 @@
+import type { NormalizedEvent } from '@otptrace/schemas';
+import { describe, expect, it } from 'vitest';
+import { Deduplicator } from '../src/dedup.js';
+import { PendingJoins } from '../src/pending.js';
+import { TimeIndex, type TimePlace } from '../src/time-index.js';
+
+describe('TimeIndex', () => {
+  it('finds exactly the items in a window, per scope or across scopes, after moves and removals', () => {
+    const index = new TimeIndex<string>(10);
+    const places = new Map<string, TimePlace<string> | null>();
+    const move = (item: string, scope: string, time: number | null) =>
+      places.set(item, index.move(item, places.get(item) ?? null, scope, time));
+    move('a', 'x', 5);
+    move('b', 'x', 15);
+    move('c', 'y', 16);
+    move('d', 'x', 40);
+    move('a', 'x', 9); // same bucket, new time
+    move('b', 'y', 25); // other scope and bucket
+    move('d', 'x', null); // removed
+    expect(index.within('x', 0, 100).sort()).toEqual(['a']);
+    expect(index.within('y', 16, 25).sort()).toEqual(['b', 'c']);
+    expect(index.within(null, 9, 16).sort()).toEqual(['a', 'c']);
+    expect(index.within(null, 17, 24)).toEqual([]);
+    // A window far wider than the buckets in use (read by bucket, not by window).
+    expect(index.within(null, -1e12, 1e12).sort()).toEqual(['a', 'b', 'c']);
+    expect(index.within('x', 10, 9)).toEqual([]);
+  });
+});
+
+describe('PendingJoins', () => {
+  it('hands events out by due time then event order, across its two lanes, up to the clock', () => {
+    const event = (id: string, time: number) => ({ id, time }) as unknown as NormalizedEvent;
+    const pending = new PendingJoins();
+    const push = (type: 'gateway' | 'client', id: string, time: number, due: number) =>
+      pending.push({ type, event: event(id, time), due } as Parameters<PendingJoins['push']>[0]);
+    push('client', 'c2', 20, 120);
+    push('gateway', 'g1', 0, 150);
+    push('client', 'c1', 20, 120); // ties c2 on time: placed before it by id
+    push('client', 'c3', 50, 150); // ties g1 on due time: after it by event time
+    const out: string[] = [];
+    for (let p = pending.next(149); p !== undefined; p = pending.next(149)) out.push(p.event.id);
+    expect(out).toEqual(['c1', 'c2']);
+    for (let p = pending.next(Number.POSITIVE_INFINITY); p !== undefined; p = pending.next(Number.POSITIVE_INFINITY))
+      out.push(p.event.id);
+    expect(out).toEqual(['c1', 'c2', 'g1', 'c3']);
+    expect(pending.size).toBe(0);
+  });
+});
+
+describe('Deduplicator', () => {
+  const event = (id: string, time: number, eventId = 6272) =>
+    ({
+      id,
+      time,
+      ref: { eventId, provider: 'p' },
+      user: null,
+      kind: 'radius.directory_unavailable',
+      domain: 'd',
+    }) as unknown as NormalizedEvent;
+
+  it('tells copies from conflicts within its window, and forgets what is older than the window', () => {
+    const dedup = new Deduplicator(100);
+    expect(dedup.check(event('a', 0))).toBeNull();
+    expect(dedup.check(event('a', 0))).toBe('duplicate_event');
+    expect(dedup.check(event('a', 0, 6273))).toBe('conflicting_duplicate');
+    // The same identity far apart in time is another event (a cleared log), remembered in its place.
+    expect(dedup.check(event('a', 1_000))).toBeNull();
+    expect(dedup.check(event('b', 1_050))).toBeNull();
+    dedup.forget(1_050); // horizon 950: 'a' is remembered at 1,000 now, not at 0, so nothing goes
+    expect(dedup.check(event('a', 1_000))).toBe('duplicate_event');
+    dedup.forget(1_120); // horizon 1,020: 'a' goes, 'b' stays
+    expect(dedup.check(event('a', 1_000))).toBeNull();
+    expect(dedup.check(event('b', 1_050))).toBe('duplicate_event');
+  });
+});
