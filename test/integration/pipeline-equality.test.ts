@@ -3,8 +3,10 @@ import { generatedDay, offlineAttempts, shiftedCorpus } from '../../packages/cor
 import { byId, differences, readAttempts, startPipeline } from './pipeline.js';
 
 // A small generated day, then the scenario corpus (each scenario on its own later day), posted in event-time order
-// as one site: the stream must give exactly what `otptrace analyze` gives on the same files.
-const files = [...generatedDay(150, 21), ...shiftedCorpus()];
+// as one site: the stream must give exactly what `otptrace analyze` gives on the same files. OTPTRACE_PIPELINE_USERS
+// makes the day bigger (the 10,000-user day: `OTPTRACE_PIPELINE_USERS=10000 npx vitest run <this file>`).
+const USERS = Number(process.env.OTPTRACE_PIPELINE_USERS ?? 150);
+const files = [...generatedDay(USERS, 21), ...shiftedCorpus()];
 const expected = byId(offlineAttempts(files));
 
 describe('otptrace pipeline: every attempt identical to otptrace analyze', () => {
@@ -17,7 +19,7 @@ describe('otptrace pipeline: every attempt identical to otptrace analyze', () =>
       const pipeline = await startPipeline(`eq-p${partitions}-c${correlators}`, { partitions, correlators });
       try {
         await pipeline.post(files);
-        const streamed = await readAttempts(pipeline.ready, expected.length);
+        const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 180_000 + USERS * 60 });
         expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
         expect(byId(streamed)).toEqual(expected);
         expect(pipeline.output()).not.toMatch(/"level":(50|60)/);

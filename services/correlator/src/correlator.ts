@@ -41,6 +41,8 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.');
   const joins = metrics.counter('otptrace_correlator_rebalances_total', 'Group joins of this instance.');
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
+  const flushes = metrics.counter('otptrace_correlator_idle_flushes_total', 'Partitions closed as end of input.');
+  const lag = metrics.gauge('otptrace_correlator_lag_records', 'Records behind the end of each assigned partition.');
   let lastInputAt = ports.now();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -51,6 +53,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
     logger,
     onJoin: () => joins(1),
     onRewind: () => rewinds(1),
+    onLag: (partition, behind) => lag(behind, { partition: String(partition) }),
     handler: {
       async open(partition) {
         // Fence the previous owner first (a member still finishing a batch), then read what it committed.
@@ -68,13 +71,15 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   });
 
   const checkIdle = async () => {
-    if (!loop.caughtUp() || ports.now() - lastInputAt < config.idleFlushMs) return;
+    if (ports.now() - lastInputAt < config.idleFlushMs) return;
     await loop.forEach(async (partition, state) => {
-      // Idle only if nothing new is in the log either (a rebalance or a slow fetch also leaves a gap in the input).
+      // Idle only if the log grew no further since the last batch (a rebalance or a slow fetch also pauses input).
+      if (state.holding === 0) return;
       const end = await ports.offsets.end(topic, partition).catch(() => Number.POSITIVE_INFINITY);
-      if (state.holding === 0 || end > (state.position ?? 0)) return;
+      if (end > (loop.seenEnds().get(partition) ?? Number.NEGATIVE_INFINITY)) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');
       await outputs.publish(partition, state.flush());
+      flushes(1);
     });
   };
 

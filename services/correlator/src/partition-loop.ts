@@ -16,10 +16,11 @@ export interface PartitionLoop<S> {
   stop(): Promise<void>;
   /** Runs `work` on each partition's state in the loop's queue (between batches); a failure rebuilds the partition. */
   forEach(work: (partition: number, state: S) => Promise<void>): Promise<void>;
-  /** Every partition with state has been read to the end of its log. */
-  caughtUp(): boolean;
-  /** Partitions with state and their lag (records behind). */
-  lags(): ReadonlyMap<number, number>;
+  /**
+   * The end of each partition's log (high watermark) when its last batch was fetched: once the log's end is still
+   * there, nothing came since (a lag in records would not do: transaction markers take offsets too).
+   */
+  seenEnds(): ReadonlyMap<number, number>;
 }
 
 export interface PartitionLoopOptions<S> {
@@ -30,6 +31,8 @@ export interface PartitionLoopOptions<S> {
   /** Called on every group join (metrics). */
   onJoin?: (partitions: number[]) => void;
   onRewind?: (partition: number) => void;
+  /** Each batch's lag: records (and transaction markers) still behind it in the partition. */
+  onLag?: (partition: number, lag: number) => void;
   /** Pause before re-reading a partition whose outputs failed (the broker or a sink is probably down). */
   retryPauseMs?: number;
 }
@@ -42,7 +45,7 @@ export interface PartitionLoopOptions<S> {
 export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): PartitionLoop<S> {
   const { consumer, topic, handler, logger } = options;
   const states = new Map<number, S>();
-  const lag = new Map<number, number>();
+  const seenEnd = new Map<number, number>();
   /** A partition being re-read: batches fetched before the seek are skipped until the offset comes back. */
   const rewoundTo = new Map<number, number>();
   let generation = 0;
@@ -95,7 +98,8 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
           states.set(partition, state);
         }
         if (from !== null) records = records.filter((r) => Number(r.offset) >= from);
-        lag.set(partition, batch.lag);
+        seenEnd.set(partition, Number(batch.highWatermark));
+        options.onLag?.(partition, batch.lag);
         await handler.step(partition, state, records);
       } catch (error) {
         await rewind(partition, error, batch.generation);
@@ -105,7 +109,7 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
   const onAssigned = (assignment: Assignment[], gen: number) => {
     generation = gen;
     states.clear();
-    lag.clear();
+    seenEnd.clear();
     rewoundTo.clear();
     const partitions = assignment.find((a) => a.topic === topic)?.partitions ?? [];
     options.onJoin?.(partitions);
@@ -130,7 +134,6 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
           }
         }
       }),
-    caughtUp: () => [...states.keys()].every((p) => lag.get(p) === 0),
-    lags: () => lag,
+    seenEnds: () => seenEnd,
   };
 }
