@@ -80,6 +80,42 @@ async function searchMs(query) {
 }
 const searches = [];
 for (const q of ['user4242', 'corp\\user1', '203.0.1', 'bsimon', '']) searches.push([q, await searchMs(q)]);
+
+/** Time from an action in the page to the next change of the list's rows. */
+async function listChangeMs(action) {
+  return page.evaluate(
+    (what) =>
+      new Promise((resolve) => {
+        const start = performance.now();
+        new MutationObserver((_, observer) => {
+          observer.disconnect();
+          resolve(performance.now() - start);
+        }).observe(document.getElementById('rows'), { childList: true });
+        if (what === 'sort') document.querySelector('th[data-sort="duration"] button').click();
+        if (what === 'server') {
+          const select = document.getElementById('f-radius');
+          select.value = select.options[1].value;
+          select.dispatchEvent(new Event('change'));
+        }
+        if (what === 'range') {
+          const from = document.getElementById('f-from');
+          from.value = document.querySelector('#chart-svg g[data-bucket]').getAttribute('data-bucket').slice(0, 16);
+          from.dispatchEvent(new Event('change'));
+        }
+      }),
+    action,
+  );
+}
+const sortMs = await listChangeMs('sort');
+const serverMs = await listChangeMs('server');
+const rangeMs = await listChangeMs('range');
+await page.evaluate(() => document.getElementById('reset').click());
+await page.waitForFunction(() => !document.getElementById('f-radius').value);
+t = performance.now();
+const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#csv').click()]);
+const csvPath = await download.path();
+const csvMs = performance.now() - t;
+const csvRows = (await import('node:fs')).readFileSync(csvPath, 'utf8').trimEnd().split('\r\n').length - 1;
 t = performance.now();
 await page.locator('#rows button.open').first().click();
 await page.waitForSelector('dialog#detail[open]');
@@ -94,5 +130,9 @@ console.log(`renderReport (node)      ${renderMs.toFixed(0)} ms`);
 console.log(`time to interactive      ${interactiveMs.toFixed(0)} ms (navigation to list rendered)`);
 for (const [q, ms] of searches)
   console.log(`search ${JSON.stringify(q).padEnd(17)} ${ms.toFixed(0)} ms (incl. 60 ms debounce)`);
+console.log(`sort by duration         ${sortMs.toFixed(0)} ms`);
+console.log(`filter by NPS server     ${serverMs.toFixed(0)} ms`);
+console.log(`time range (From field)  ${rangeMs.toFixed(0)} ms`);
+console.log(`CSV export of ${csvRows} rows ${csvMs.toFixed(0)} ms (click to file saved)`);
 console.log(`open attempt dialog      ${openMs.toFixed(0)} ms`);
 console.log(`JS heap after            ${heapMb.toFixed(0)} MB`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool, type Pool, settingsFromEnv } from '@otptrace/postgres';
 import type { StatsReport } from '@otptrace/schemas';
+import type { FailureRateSeries, ServerHealthView } from '@otptrace/stats';
 import { createPostgresStatsStore, createStatsApi } from '@otptrace/stats-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../packages/core/stats/test/attempts.js';
@@ -68,7 +69,7 @@ describe('otptrace stats', () => {
     expect(out.stdout).toMatch(/^nps02\.corp\.example\s+20\s+8\s+12\s+0\s+0\s+60\.0%\s+0$/m);
     expect(out.stdout).toMatch(/^nps01\.corp\.example\s+0\s+0\s+0\s+0\s+0\s+-\s+1$/m);
     expect(out.stdout).toMatch(/^total\s+20\s+8\s+12\s+0\s+0\s+60\.0%\s+1$/m);
-    expect(out.stdout).toContain('resolved radius_no_response @ radius:nps02.corp.example: 12 attempts, 12 users');
+    expect(out.stdout).toContain('resolved radius_no_response @ gateway:da01.corp.example: 12 attempts, 12 users');
   });
 
   it('loads the file into PostgreSQL once, and prints the same JSON from there', async () => {
@@ -80,7 +81,7 @@ describe('otptrace stats', () => {
     const loads = capture();
     expect(await runDbLoad([file, file], loads.io)).toBe(0);
     expect(loads.out.stdout.split('\n')).toEqual([
-      `${file}: 21 attempts stored, 0 already there; tickets: resolved radius_no_response@radius:nps02.corp.example`,
+      `${file}: 21 attempts stored, 0 already there; tickets: resolved radius_no_response@gateway:da01.corp.example`,
       `${file}: 0 attempts stored, 21 already there; tickets: no change`,
       '',
     ]);
@@ -127,6 +128,24 @@ describe('otptrace stats', () => {
       expect(metrics).toContain('otptrace_probes_total{radius="nps01.corp.example",refused="true"} 1\n');
       expect(metrics).toContain('otptrace_stage_latency_seconds_count{stage="radius"} 20\n');
       expect(metrics).not.toContain('otptrace_tickets_open{');
+      // The dashboard's panels over the same database: the 12 NPS timeouts in the 09:00 hour, nps02's health.
+      const day = 'from=2025-03-04T00:00:00Z&to=2025-03-05T00:00:00Z';
+      const rate = (await (await fetch(`${base}/api/dashboard/rate?${day}`)).json()) as FailureRateSeries;
+      expect(
+        rate.buckets.filter((b) => b.attempts > 0).map((b) => [b.start.slice(11, 16), b.attempts, b.byStage.radius]),
+      ).toEqual([
+        ['09:00', 12, 12],
+        ['10:00', 8, 0],
+      ]);
+      const servers = (await (await fetch(`${base}/api/dashboard/servers?${day}`)).json()) as ServerHealthView;
+      expect(servers.radius).toEqual([
+        expect.objectContaining({ host: 'nps02.corp.example', attempts: 20, failures: 12 }),
+      ]);
+      const failures = (await (await fetch(`${base}/api/dashboard/failures?${day}&stage=radius&limit=5`)).json()) as {
+        total: number;
+        data: { attempts: unknown[] };
+      };
+      expect([failures.total, failures.data.attempts.length]).toEqual([12, 5]);
     } finally {
       await api.close();
     }

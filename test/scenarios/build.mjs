@@ -463,17 +463,17 @@ const SCENARIOS = {
 const probeDenied = denied(8, 'The specified user account does not exist.');
 const failedIn = (user, stage, code) => ({ user: `corp\\${user}`, outcome: 'failure', failedStage: stage, code });
 const authFailedRequest = (user, t0, web, client = authFailed('80004005')) => ({ user, t0, iis: web, client });
-/** The DA server's own request for its OTP signing certificate (requester CORP\DA01$, template DAOTPRA). */
+/** The DA server's own request for its OTP signing certificate (requester CORP\DA03$, template DAOTPRA). */
 const signingRequest = (time, requestId, hresult) => [
   () =>
     ca4886({
       time,
       recordId: nextRecord('ca-sec', 61500),
       requestId,
-      requester: 'CORP\\DA01$',
+      requester: 'CORP\\DA03$',
       template: 'DAOTPRA',
-      machine: 'da01.corp.example',
-      subject: 'CN=da01.corp.example',
+      machine: 'da03.corp.example',
+      subject: 'CN=da03.corp.example',
       csp: 'Microsoft Software Key Storage Provider',
     }),
   () =>
@@ -482,19 +482,19 @@ const signingRequest = (time, requestId, hresult) => [
           time: time + 30,
           recordId: nextRecord('ca-sec', 61500),
           requestId,
-          requester: 'CORP\\DA01$',
+          requester: 'CORP\\DA03$',
           template: 'DAOTPRA',
-          machine: 'da01.corp.example',
-          upn: 'da01$@corp.example',
-          subject: 'CN=da01.corp.example',
+          machine: 'da03.corp.example',
+          upn: 'da03$@corp.example',
+          subject: 'CN=da03.corp.example',
         })
       : ca4888({
           time: time + 30,
           recordId: nextRecord('ca-sec', 61500),
           requestId,
-          requester: 'CORP\\DA01$',
+          requester: 'CORP\\DA03$',
           template: 'DAOTPRA',
-          machine: 'da01.corp.example',
+          machine: 'da03.corp.example',
           hresult,
         }),
 ];
@@ -557,7 +557,8 @@ const DOMAIN_SCENARIOS = {
     intent: [failedIn('dina', 'radius', 'radius_remote_access_lockout'), failedIn('egon', 'radius', 'radius_account')],
   },
   'radius-unknown-domain': {
-    // Reason 7 alone is the user name's domain; 7 with a 4402 from the same NPS server around it is a DC outage.
+    // Reason 7 alone is the user name's domain; 7 with a 4402 from the same NPS server around it is a DC outage (a
+    // second NPS server, so that its 4402 cannot explain the first one's denial).
     flows: [
       {
         user: 'fay',
@@ -568,26 +569,63 @@ const DOMAIN_SCENARIOS = {
       },
       {
         user: 'gus',
-        t0: T('10:15:00'),
+        t0: T('10:05:40'),
         machine: 'client02.corp.example',
         iis: web,
-        radius: denied(7, 'The specified domain does not exist.'),
+        radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps02.corp.example' },
+        client: authFailed(),
+      },
+      {
+        // On a third NPS server, another user is denied for 5 (domain unavailable) ten seconds earlier: 7 is the
+        // same outage. (The streaming correlator sees the 5 only in the same partition: ivy and hana share one of 4.)
+        user: 'ivy',
+        t0: T('10:06:20'),
+        machine: 'client03.corp.example',
+        iis: web,
+        radius: { ...denied(5, 'The specified domain is not accessible.'), computer: 'nps03.corp.example' },
+        client: authFailed(),
+      },
+      {
+        user: 'hana',
+        t0: T('10:06:30'),
+        machine: 'client04.corp.example',
+        iis: web,
+        radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps03.corp.example' },
         client: authFailed(),
       },
     ],
     extra: {
-      nps: [() => nps4402({ time: T('10:15:00') + 300, recordId: nextRecord('nps-sys', 84000), domain: 'CORP' })],
+      nps: [
+        () =>
+          nps4402({
+            time: T('10:05:40') + 300,
+            recordId: nextRecord('nps02-sys', 84000),
+            computer: 'nps02.corp.example',
+            domain: 'CORP',
+          }),
+      ],
     },
     intent: [
       failedIn('fay', 'radius', 'radius_unknown_domain'),
       failedIn('gus', 'radius', 'radius_directory_unavailable'),
+      failedIn('ivy', 'radius', 'radius_directory_unavailable'),
+      failedIn('hana', 'radius', 'radius_directory_unavailable'),
     ],
   },
   'radius-client-misconfigured': {
-    // A success through DA01 (NPS logs its RADIUS address), then the shared secret is rotated on one side only: NPS
+    // Ida logs on through DA01 from her desktop (NPS logs DA01's RADIUS address), then the shared secret is rotated on
+    // one side only, and she tries from her laptop: NPS
     // logs 14 (invalid authenticator) for DA01's requests and no decision; the DA server waits its RADIUS timeout.
     flows: [
-      { user: 'hal', t0: T('10:20:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+      {
+        user: 'ida',
+        t0: T('10:29:00'),
+        machine: 'client02.corp.example',
+        iis: web,
+        radius: granted,
+        ca: { result: 'issued' },
+        client: ok,
+      },
       authFailedRequest(
         'ida',
         T('10:30:00'),
@@ -607,7 +645,7 @@ const DOMAIN_SCENARIOS = {
       ),
     },
     intent: [
-      { user: 'corp\\hal', outcome: 'success', failedStage: null, code: null },
+      { user: 'corp\\ida', outcome: 'success', failedStage: null, code: null },
       failedIn('ida', 'radius', 'radius_client_misconfigured'),
     ],
   },
@@ -674,16 +712,24 @@ const DOMAIN_SCENARIOS = {
     intent: [failedIn('ned', 'gateway', 'gateway_otp_extension_blocked')],
   },
   'signing-certificate-denied': {
-    // The DA server's renewals of its signing certificate were denied (it lost Enroll on DAOTPRA); an autoenrolment
+    // DA03's renewals of its signing certificate were denied (it lost Enroll on DAOTPRA); an autoenrolment
     // of another computer is noise. Then RADIUS grants, and the client fails before any request reaches the CA.
-    flows: [{ user: 'ora', t0: T('10:45:00'), iis: web, radius: granted, client: authFailed('80004005') }],
+    flows: [
+      {
+        user: 'ora',
+        t0: T('10:45:00'),
+        iis: { ...web, computer: 'da03.corp.example' },
+        radius: { ...granted, daServer: 'da03', daIp: '10.0.0.13' },
+        client: authFailed('80004005'),
+      },
+    ],
     extra: {
       ca: [
-        ...signingRequest(T('09:40:00'), 4050, '0x80094012'),
-        ...signingRequest(T('10:40:00'), 4060, '0x80094012'),
+        ...signingRequest(T('10:42:30'), 4050, '0x80094012'),
+        ...signingRequest(T('10:44:00'), 4060, '0x80094012'),
         () =>
           ca4886({
-            time: T('10:41:00'),
+            time: T('10:44:30'),
             recordId: nextRecord('ca-sec', 61500),
             requestId: 4061,
             requester: 'CORP\\CLIENT07$',
@@ -851,7 +897,7 @@ const TEXT_LOG_VARIANTS = {
 function writeTextLogs(
   dir,
   files,
-  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, restartAfter = null, unanswered },
+  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, keepIisXml = false, restartAfter = null, unanswered },
 ) {
   clearLogs(dir);
   const write = (name, content) => {
@@ -861,6 +907,7 @@ function writeTextLogs(
   if (files.client.length > 0) write('client.xml', `${files.client.join('\r\n')}\r\n`);
   if (files.ca.length > 0) write('ca.xml', `${files.ca.join('\r\n')}\r\n`);
   if (files.iis.length > 0) write('da01/W3SVC2/u_ex261102.log', w3cLog(files.iis, { restartAfter }));
+  if (keepIisXml) write('iis.xml', `${files.iis.join('\r\n')}\r\n`);
   const decisions = files.nps.filter((x) => /<EventID>627[23]</.test(x));
   const system = files.nps.filter((x) => !/<EventID>627[23]</.test(x));
   if (keepNpsXml) write('nps.xml', `${files.nps.join('\r\n')}\r\n`);
@@ -890,11 +937,16 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
 }
 {
   // Both the NPS audit events and the DTS log, no offset configured: the offset is learned from the audit twins, and
-  // the log records that repeat them count as duplicates. The W3C log changes its #Fields mid-file (an IIS restart
-  // adding s-computername).
+  // the log records that repeat them count as duplicates; so do the W3C lines of requests also logged as 6200 (a site
+  // logging to file and ETW). The W3C log changes its #Fields mid-file (an IIS restart adding s-computername).
   resetRecords();
   const dir = join(here, 'text-logs-learned-offset');
-  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), { nps: 'dts', keepNpsXml: true, restartAfter: 1 });
+  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), {
+    nps: 'dts',
+    keepNpsXml: true,
+    keepIisXml: true,
+    restartAfter: 1,
+  });
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
 }
 {

@@ -1,5 +1,5 @@
 import { hostname, totalmem } from 'node:os';
-import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
+import { kafkaConnectionSchema, PIPELINE_TOPICS, topicSpecSchema } from '@otptrace/kafka';
 import { serviceOptions } from '@otptrace/runtime';
 import { analysisConfigSchema, SOURCES, sourceSchema } from '@otptrace/schemas';
 import { z } from 'zod';
@@ -15,12 +15,13 @@ const MiB = 1024 * 1024;
  * event is dead-lettered as event_too_large_for_topic), 16 MiB for dead letters, so that one can hold the text of
  * any event up to analysis.maxEventBytes (4 MiB), JSON-escaped.
  */
-export const TOPIC_MAX_MESSAGE_BYTES = { events: MiB, raw: MiB, deadLetter: 16 * MiB } as const;
+export const TOPIC_MAX_MESSAGE_BYTES = {
+  events: Number(PIPELINE_TOPICS.events.configs['max.message.bytes']),
+  raw: Number(PIPELINE_TOPICS.raw.configs['max.message.bytes']),
+  deadLetter: Number(PIPELINE_TOPICS.deadLetter.configs['max.message.bytes']),
+} as const;
 
-/**
- * Default memory budget for request bodies in flight: 1/64 of the machine's (or container's) memory, between 64 and
- * 512 MiB. What the collector holds for a body is a few times its size (parsed events, records), see README.
- */
+/** Default memory budget for batches in flight: 1/64 of the machine's (or container's) memory, 64 to 512 MiB. */
 export function defaultBodyBudgetBytes(): number {
   const constrained = process.constrainedMemory();
   const memory = constrained > 0 && constrained < totalmem() ? constrained : totalmem();
@@ -31,37 +32,16 @@ export function defaultBodyBudgetBytes(): number {
 export const collectorTopicsSchema = z
   .object({
     events: topicSpecSchema
-      .prefault({
-        name: 'otptrace.events',
-        partitions: 1,
-        replicationFactor: 1,
-        configs: { 'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES.events) },
-      })
+      .prefault(PIPELINE_TOPICS.events)
       .describe(
-        'Normalised events, keyed by user key; user-less events go to every partition. One partition gives exactly the ' +
-          'verdicts of `otptrace analyze`; more spread correlation over instances (services/correlator/README.md).',
+        'Normalised events, keyed by site: every partition count gives exactly the verdicts of `otptrace analyze`; ' +
+          'more partitions spread sites over correlators (services/correlator/README.md).',
       ),
     raw: topicSpecSchema
-      .prefault({
-        name: 'otptrace.raw',
-        partitions: 12,
-        replicationFactor: 1,
-        configs: {
-          'retention.ms': String(7 * DAY_MS),
-          'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES.raw),
-        },
-      })
+      .prefault(PIPELINE_TOPICS.raw)
       .describe('Raw EVTX-XML of every accepted event, keyed by event id, kept for replay (retention in configs).'),
     deadLetter: topicSpecSchema
-      .prefault({
-        name: 'otptrace.dead-letter',
-        partitions: 3,
-        replicationFactor: 1,
-        configs: {
-          'retention.ms': String(30 * DAY_MS),
-          'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES.deadLetter),
-        },
-      })
+      .prefault(PIPELINE_TOPICS.deadLetter)
       .describe('Events that failed parsing or validation: reason, code and raw text.'),
   })
   .strict();
@@ -120,6 +100,14 @@ export const collectorConfigSchema = z
   .object({
     kafka: kafkaConnectionSchema.prefault({ clientId: 'otptrace-collector' }).describe('Kafka connection.'),
     topics: collectorTopicsSchema.prefault({}),
+    site: z
+      .string()
+      .min(1)
+      .default('default')
+      .describe(
+        'The site whose events this collector forwards (one DirectAccess deployment: its DA servers, NPS, CAs and ' +
+          'clients). It keys the events topic: a site is correlated by one engine, sites spread over partitions.',
+      ),
     createTopics: z
       .boolean()
       .default(true)
@@ -189,8 +177,8 @@ export const collectorConfigSchema = z
           .positive()
           .default(defaultBodyBudgetBytes)
           .describe(
-            'Bytes of request bodies (decompressed) in flight, all senders together; a sender holds at most a fair ' +
-              'share. Default: 1/64 of memory, 64-512 MiB. Past it: 429 (sender over its share) or 503, Retry-After.',
+            'Memory for batches in flight, all senders together, counted as twice their decompressed bodies; a sender ' +
+              'holds at most a fair share. Default: 1/64 of memory, 64-512 MiB; at least 4 × bodyLimitBytes.',
           ),
         maxInFlightBatches: z
           .number()
@@ -250,8 +238,8 @@ export const collectorConfigSchema = z
     message: 'http.enabled needs at least one sender in http.clients or http.tokens',
     path: ['http', 'tokens'],
   })
-  .refine((c) => c.http.memoryBudgetBytes >= 2 * c.http.bodyLimitBytes, {
-    message: 'http.memoryBudgetBytes must hold at least two bodies of http.bodyLimitBytes',
+  .refine((c) => c.http.memoryBudgetBytes >= 4 * c.http.bodyLimitBytes, {
+    message: 'http.memoryBudgetBytes must be at least 4 × http.bodyLimitBytes (two largest batches, each held twice)',
     path: ['http', 'memoryBudgetBytes'],
   });
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

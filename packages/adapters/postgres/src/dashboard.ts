@@ -23,10 +23,9 @@ import {
 } from '@otptrace/stats';
 import type pg from 'pg';
 
-// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Up to a day, the rate
-// and health aggregates read the range from the covering index on start_at (index-only); a longer range reads its
-// whole UTC hours from the rollups rate_hours and health_hours, which a trigger keeps current, and only its partial
-// first and last hours from attempt_facts. The failure list reads the partial index of failures, newest first.
+// The operations dashboard's panels as aggregate queries over a time range (migrations/003). Whole UTC days, hours and
+// 5-minute slots come from the rollups rate_rollup and health_rollup, which a trigger keeps current; the rest (partial
+// slots, and a chart of 1-minute buckets) from the covering index on start_at (index-only). The failure list reads the partial index of failures, newest first.
 
 const RANGE = 'start_at >= $1 AND start_at < $2';
 
@@ -34,16 +33,34 @@ function rangeParams(range: TimeRange): [string, string] {
   return [new Date(range.fromMs).toISOString(), new Date(range.toMs).toISOString()];
 }
 
-/** A range split into whole UTC hours (from the rollups) and the rest (from the rows); a day or less is all rows. */
-function splitByHours(range: TimeRange): { hours: TimeRange | null; rest: TimeRange[] } {
-  if (range.toMs - range.fromMs <= DAY_MS) return { hours: null, rest: [range] };
-  const first = Math.ceil(range.fromMs / HOUR_MS) * HOUR_MS;
-  const last = Math.floor(range.toMs / HOUR_MS) * HOUR_MS;
-  const rest = [
+/** The rollups' units: whole UTC days, hours, 5-minute slots (aligned to the epoch, like the chart's buckets). */
+type Unit = 'day' | 'hour' | '5min';
+/** A piece of a range read from a rollup. */
+type Rolled = { unit: Unit; range: TimeRange };
+
+const UNIT_MS: Record<Unit, number> = { day: DAY_MS, hour: HOUR_MS, '5min': 300_000 };
+
+/**
+ * A range cut into whole units, largest first (read from the rollups), and what is left (read from the rows): a week
+ * from Tuesday 10:20 is Wednesday to Monday in days, the hours around them, and two partial hours.
+ */
+function splitByUnits(range: TimeRange, units: readonly Unit[]): { rolled: Rolled[]; rest: TimeRange[] } {
+  const [unit, ...smaller] = units;
+  if (unit === undefined) return { rolled: [], rest: [range] };
+  const size = UNIT_MS[unit];
+  const first = Math.ceil(range.fromMs / size) * size;
+  const last = Math.floor(range.toMs / size) * size;
+  if (first >= last) return splitByUnits(range, smaller);
+  const edges = [
     { fromMs: range.fromMs, toMs: first },
     { fromMs: last, toMs: range.toMs },
-  ].filter((r) => r.fromMs < r.toMs);
-  return { hours: { fromMs: first, toMs: last }, rest };
+  ]
+    .filter((r) => r.fromMs < r.toMs)
+    .map((r) => splitByUnits(r, smaller));
+  return {
+    rolled: [{ unit, range: { fromMs: first, toMs: last } }, ...edges.flatMap((e) => e.rolled)],
+    rest: edges.flatMap((e) => e.rest),
+  };
 }
 
 type RateRow = { i: string; outcome: string; failed_stage: string | null; n: string };
@@ -51,7 +68,9 @@ type RateRow = { i: string; outcome: string; failed_stage: string | null; n: str
 /** Failure rate over time per stage. */
 export async function queryFailureRate(pool: pg.Pool, range: TimeRange): Promise<FailureRateSeries> {
   const stepMs = bucketStepMs(range);
-  const { hours, rest } = splitByHours(range);
+  // A rollup unit serves the chart when it divides the bucket step (1-minute buckets come from the rows).
+  const units = (['hour', '5min'] as const).filter((u) => stepMs % UNIT_MS[u] === 0);
+  const { rolled, rest } = splitByUnits(range, units);
   const bucket = (column: string) => `floor(date_part('epoch', ${column}) * 1000 / $3)::bigint`;
   const results = await Promise.all([
     ...rest.map((r) =>
@@ -61,15 +80,13 @@ export async function queryFailureRate(pool: pg.Pool, range: TimeRange): Promise
         [...rangeParams(r), stepMs],
       ),
     ),
-    ...(hours === null
-      ? []
-      : [
-          pool.query<RateRow>(
-            `SELECT ${bucket('hour')} AS i, outcome, failed_stage, sum(n) AS n
-             FROM rate_hours WHERE hour >= $1 AND hour < $2 AND outcome <> 'probe' GROUP BY 1, 2, 3`,
-            [...rangeParams(hours), stepMs],
-          ),
-        ]),
+    ...rolled.map((r) =>
+      pool.query<RateRow>(
+        `SELECT ${bucket('start')} AS i, outcome, failed_stage, sum(n) AS n
+         FROM rate_rollup WHERE unit = $4 AND start >= $1 AND start < $2 AND outcome <> 'probe' GROUP BY 1, 2, 3`,
+        [...rangeParams(r.range), stepMs, r.unit],
+      ),
+    ),
   ]);
   const counts = new Map<number, RateCounts>();
   for (const r of results.flatMap((result) => result.rows)) {
@@ -103,11 +120,11 @@ function tally(tallies: Tallies, role: ServerRole, host: string): HostTally {
 
 /**
  * Per-server health (attempts, failures at its stage, p90 of its stage latency) over the range. Latencies are
- * counted into the logarithmic buckets of @otptrace/stats' sketch (by a hash aggregate, or read from health_hours)
+ * counted into the logarithmic buckets of @otptrace/stats' sketch (by a hash aggregate, or read from health_rollup)
  * and the p90 read from the merged sketch (within 1 %).
  */
 export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promise<ServerHealthView> {
-  const { hours, rest } = splitByHours(range);
+  const { rolled, rest } = splitByUnits(range, ['day', 'hour']);
   const tallies: Tallies = { gateway: new Map(), radius: new Map(), ca: new Map() };
   const fromRows = rest.flatMap((r) =>
     SERVER_ROLES.map(async (role) => {
@@ -144,7 +161,7 @@ export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promis
       }
     }),
   );
-  const fromRollup = async (hourRange: TimeRange) => {
+  const fromRollup = async ({ unit, range: whole }: Rolled) => {
     const result = await pool.query<{
       role: ServerRole;
       host: string;
@@ -156,8 +173,9 @@ export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promis
       max_ms: number | null;
       buckets: Record<string, number>;
     }>(
-      'SELECT role, host, attempts, failures, timed, zeros, min_ms, max_ms, buckets FROM health_hours WHERE hour >= $1 AND hour < $2',
-      rangeParams(hourRange),
+      `SELECT role, host, attempts, failures, timed, zeros, min_ms, max_ms, buckets FROM health_rollup
+       WHERE unit = $3 AND start >= $1 AND start < $2`,
+      [...rangeParams(whole), unit],
     );
     for (const row of result.rows) {
       const t = tally(tallies, row.role, row.host);
@@ -172,7 +190,7 @@ export async function queryServerHealth(pool: pg.Pool, range: TimeRange): Promis
       });
     }
   };
-  await Promise.all([...fromRows, ...(hours === null ? [] : [fromRollup(hours)])]);
+  await Promise.all([...fromRows, ...rolled.map(fromRollup)]);
   const view = (role: ServerRole): ServerHealth[] =>
     [...tallies[role].entries()]
       .map(([host, t]) => serverHealthRow(host, t.attempts, t.failures, sketchQuantile(t.sketch, 0.9)))

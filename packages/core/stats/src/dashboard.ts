@@ -21,8 +21,8 @@ export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 /**
- * The smallest step that cuts the range into at most `maxBuckets` buckets. Past a day it is a whole number of
- * hours: PostgreSQL then reads whole hours from its rollups.
+ * The smallest step that cuts the range into at most `maxBuckets` buckets; past a day, at least an hour. Steps are
+ * whole multiples of PostgreSQL's 5-minute and hourly rollups from 5 minutes on.
  */
 export function bucketStepMs(range: TimeRange, maxBuckets = 120): number {
   const span = Math.max(range.toMs - range.fromMs, 1);

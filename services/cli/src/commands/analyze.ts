@@ -54,14 +54,15 @@ Analysis:
   --probe-user NAME      the DA server's RADIUS probe account (repeatable; default DAProbeUser)
   --domain NB=DNS[,DNS]  map a NetBIOS domain to its DNS domain / UPN suffixes (repeatable)
   --sources LIST         sources the input holds (client,gateway,radius,ca); default: those that appear
-  --jobs N               read files in N worker threads (default 1: faster by a few percent on big inputs, at
-                         some 90 MB more memory per worker)
+  --jobs N               read the input with N threads (default: every core for inputs of 64 MB or more, else
+                         one; big files are cut into parts, the output is the same whatever N)
 
 Traces:
   --otlp-file FILE       also write every attempt as a trace, in the standard OTLP JSON encoding, to FILE
   --otlp-endpoint URL    also send the traces over OTLP/HTTP to URL (e.g. http://localhost:4318); the standard
                          OTEL_EXPORTER_OTLP_* variables are honoured (--otlp uses them alone)
-  --otlp-protocol P      http/protobuf (default) or http/json
+  --otlp-protocol P      http/protobuf (default), http/json, or zipkin (Zipkin's own API: --otlp-endpoint is the
+                         Zipkin server, e.g. http://localhost:9411)
   --otlp                 send the traces to the endpoint the OTEL_* environment variables name
 
 Progress and messages (standard error):
@@ -76,7 +77,7 @@ Exit code: 0 when the analysis ran (whatever it found), 2 when the input could n
 (refused before anything is read), 3 when the analysis ran but its output or traces could not all be written.`;
 
 const FORMATS = ['text', 'json', 'ndjson', 'csv', 'html'] as const;
-const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const satisfies readonly OtlpProtocol[];
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'zipkin'] as const satisfies readonly OtlpProtocol[];
 
 const ANALYZE_OPTIONS = {
   format: { type: 'string' },
@@ -117,7 +118,8 @@ interface AnalyzeRun {
   readonly filter: AttemptFilter;
   readonly probes: boolean;
   readonly config: AnalysisConfig;
-  readonly jobs: number;
+  /** `auto`: every core when the input is large enough to pay (see @otptrace/files). */
+  readonly jobs: number | 'auto';
   /** Undefined when no traces are exported. */
   readonly otlp: TraceExporterOptions | undefined;
   readonly progress: 'auto' | 'always' | 'never';
@@ -152,7 +154,7 @@ async function prepareAnalyze({ values: v, positionals }: Invocation<typeof ANAL
     // Asking for probes by outcome shows them too.
     probes: v.probes === true || (v.outcome ?? []).some((o) => o.split(',').includes('probe')),
     config: await loadConfig(v),
-    jobs: v.jobs === undefined ? 1 : Math.min(wholeNumber('jobs', v.jobs, 1, 64), availableParallelism() * 2),
+    jobs: v.jobs === undefined ? 'auto' : Math.min(wholeNumber('jobs', v.jobs, 1, 64), availableParallelism() * 2),
     otlp,
     progress: v.quiet === true ? 'never' : v.progress === true ? 'always' : 'auto',
     quiet: v.quiet === true,
@@ -163,7 +165,16 @@ async function analyze(run: AnalyzeRun, io: Io): Promise<number> {
   const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY === true }, run.progress);
   let result: AnalysisResult;
   try {
-    result = await analyzePaths(run.paths, run.config, { jobs: run.jobs, onProgress: progress.update });
+    result = await analyzePaths(run.paths, run.config, {
+      jobs: run.jobs,
+      onProgress: progress.update,
+      onPlan: (plan) => {
+        if (plan.automatic && plan.threads > 1 && !run.quiet)
+          io.stderr(
+            `otptrace: reading ${(plan.bytes / 1e6).toFixed(0)} MB in ${plan.parts} parts with ${plan.threads} threads (all cores; --jobs 1 for one)\n`,
+          );
+      },
+    });
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
     return 2;

@@ -1,0 +1,200 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePrometheus, PROMETHEUS_PATH, RULES_DIR } from '../prometheus/tools.js';
+import { KAFKA_BROKERS, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
+
+// A real Prometheus (Debian's package; its own config, data directory and loopback port) scraping a running
+// collector and correlator every second, with deploy/prometheus's rules loaded: the seed story posted to the
+// collector shows up as their counters in Prometheus' HTTP API.
+const TOKEN = 'prometheus-test-token-0123456789';
+const SEED = new URL('../../examples/seed-story/', import.meta.url).pathname;
+const GRAFANA = new URL('../../deploy/grafana/otptrace.json', import.meta.url).pathname;
+let dir: string;
+let collector: ServiceProcess;
+let correlator: ServiceProcess;
+let prometheus: ChildProcess;
+let prometheusLog = '';
+let api: string;
+
+/** A free loopback port (Prometheus needs its targets' ports in its configuration file). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Wait for a JSON log line of a service whose message starts with `msg` and that has `field`. */
+async function logged(service: ServiceProcess, msg: string, field: string): Promise<number> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    for (const line of service.output().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (String(entry.msg).startsWith(msg) && typeof entry[field] === 'number') return entry[field] as number;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no "${msg}" with ${field} in:\n${service.output()}`);
+}
+
+type Sample = { metric: Record<string, string>; value: [number, string] };
+
+async function query(promql: string): Promise<Sample[]> {
+  const response = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await response.json()) as { status: string; data: { result: Sample[] } };
+  expect(body.status).toBe('success');
+  return body.data.result;
+}
+
+beforeAll(async () => {
+  ensurePrometheus();
+  dir = mkdtempSync(join(tmpdir(), 'otptrace-prometheus-'));
+  const prefix = uniqueName('prom');
+  const spec = (name: string) => ({ name: `${prefix}.${name}`, partitions: 1, replicationFactor: 1 });
+  collector = startService('collector', {
+    OTPTRACE_COLLECTOR_KAFKA__BROKERS: KAFKA_BROKERS.join(','),
+    OTPTRACE_COLLECTOR_TOPICS: JSON.stringify({ events: spec('events'), raw: spec('raw'), deadLetter: spec('dl') }),
+    OTPTRACE_COLLECTOR_HTTP__HOST: '127.0.0.1',
+    OTPTRACE_COLLECTOR_HTTP__PORT: '0',
+    OTPTRACE_COLLECTOR_HTTP__TOKENS: JSON.stringify([TOKEN]),
+    OTPTRACE_COLLECTOR_ADMIN__PORT: '0',
+    OTPTRACE_COLLECTOR_ANALYSIS__MAX_FUTURE_MS: String(20 * 365 * 86_400_000),
+  });
+  correlator = startService('correlator', {
+    OTPTRACE_CORRELATOR_KAFKA__BROKERS: KAFKA_BROKERS.join(','),
+    OTPTRACE_CORRELATOR_GROUP_ID: prefix,
+    OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
+      events: spec('events'),
+      attempts: spec('attempts'),
+      late: spec('late'),
+      userless: spec('userless'),
+    }),
+    OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: '1000',
+    OTPTRACE_CORRELATOR_ADMIN__PORT: '0',
+  });
+  const collectorAdmin = await logged(collector, 'configuration loaded', 'adminPort');
+  const correlatorAdmin = await logged(correlator, 'configuration loaded', 'adminPort');
+  const promPort = await freePort();
+  api = `http://127.0.0.1:${promPort}`;
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `rule_files: ['${join(RULES_DIR, 'otptrace-rules.yml')}']`,
+      'scrape_configs:',
+      `  - { job_name: otptrace-collector, static_configs: [{ targets: ['127.0.0.1:${collectorAdmin}'] }] }`,
+      `  - { job_name: otptrace-correlator, static_configs: [{ targets: ['127.0.0.1:${correlatorAdmin}'] }] }`,
+      '',
+    ].join('\n'),
+  );
+  prometheus = spawn(
+    PROMETHEUS_PATH,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  prometheus.stderr?.on('data', (chunk: Buffer) => {
+    prometheusLog += chunk.toString();
+  });
+  const deadline = Date.now() + 60_000;
+  while ((await fetch(`${api}/-/ready`).catch(() => null))?.status !== 200) {
+    if (Date.now() > deadline || prometheus.exitCode !== null)
+      throw new Error(`Prometheus did not start:\n${prometheusLog}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  const prometheusExited =
+    prometheus && prometheus.exitCode === null ? new Promise((r) => prometheus.once('exit', r)) : null;
+  prometheus?.kill('SIGTERM');
+  for (const service of [collector, correlator]) {
+    service?.child.kill('SIGTERM');
+    await service?.exited;
+  }
+  await prometheusExited;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Prometheus scraping the collector and correlator', () => {
+  it('scrapes both services and loads the alert rules', async () => {
+    await expect
+      .poll(async () => (await query('up{job=~"otptrace-.*"}')).map((s) => [s.metric.job, s.value[1]]).sort(), {
+        timeout: 30_000,
+      })
+      .toEqual([
+        ['otptrace-collector', '1'],
+        ['otptrace-correlator', '1'],
+      ]);
+    const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: { name: string; health: string }[] }[] };
+    };
+    const loaded = rules.data.groups.flatMap((g) => g.rules);
+    expect(loaded.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['OtptraceCorrelatorLagging', 'OtpStageFailureRateAboveBaseline', 'OtpBurstTicketOpen']),
+    );
+    expect(loaded.filter((r) => r.health !== 'ok' && r.health !== 'unknown')).toEqual([]);
+  });
+
+  it('shows the seed story going through: events in and accepted, attempts out, lag back to zero', async () => {
+    const port = await logged(collector, 'accepting EVTX-XML batches', 'port');
+    let events = 0;
+    for (const file of [
+      'win7-clients-OtpCredentialProvider-Operational.xml',
+      'da01-Microsoft-IIS-Logging-Logs.xml',
+      'nps01-Security.xml',
+      'ca01-Security.xml',
+      'ca01-Application.xml',
+    ]) {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+        method: 'POST',
+        body: readFileSync(join(SEED, file)),
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(response.status).toBe(202);
+      const answer = (await response.json()) as { accepted: number };
+      events += answer.accepted;
+    }
+    expect(events).toBeGreaterThan(0);
+    const total = async (promql: string) => (await query(promql)).reduce((n, s) => n + Number(s.value[1]), 0);
+    await expect.poll(() => total('otptrace_collector_events_accepted_total'), { timeout: 30_000 }).toBe(events);
+    await expect.poll(() => total('otptrace_correlator_events_in_total'), { timeout: 30_000 }).toBe(events);
+    await expect.poll(() => total('otptrace_correlator_attempts_out_total'), { timeout: 30_000 }).toBeGreaterThan(0);
+    const failures = await query('otptrace_correlator_attempts_out_total{outcome="failure"}');
+    expect(failures.map((s) => s.metric.job)).toEqual(['otptrace-correlator']);
+    await expect.poll(() => total('otptrace_correlator_lag_records'), { timeout: 30_000 }).toBe(0);
+    expect(await total('otptrace_collector_batches_refused_total')).toBe(0);
+    expect(prometheusLog).not.toMatch(/level=error/);
+  });
+
+  it('runs every query of the Grafana dashboard without an error', async () => {
+    const dashboard = JSON.parse(readFileSync(GRAFANA, 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThanOrEqual(12);
+    for (const expr of exprs) {
+      // Grafana fills $__rate_interval in; Prometheus needs a duration there.
+      const response = await fetch(
+        `${api}/api/v1/query?query=${encodeURIComponent(expr.replaceAll('$__rate_interval', '1m'))}`,
+      );
+      expect([expr, response.status, ((await response.json()) as { status: string }).status]).toEqual([
+        expr,
+        200,
+        'success',
+      ]);
+    }
+    // The pipeline panels have data from the services scraped here.
+    expect((await query('max by (instance, partition) (otptrace_correlator_lag_records)')).length).toBe(1);
+  });
+});
