@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYZE } from '../../services/cli/src/commands/analyze.js';
 import { DB_LOAD, DB_MIGRATE } from '../../services/cli/src/commands/db.js';
 import { GENERATE } from '../../services/cli/src/commands/generate.js';
+import { PIPELINE } from '../../services/cli/src/commands/pipeline.js';
 import { STATS } from '../../services/cli/src/commands/stats.js';
 import { CSV_COLUMNS, csvField } from '../../services/cli/src/outputs.js';
 
@@ -106,6 +107,8 @@ describe('otptrace command conventions (built command)', SLOW, () => {
       [['stats', '--by'], /^otptrace stats: --by needs a value/],
       [['db', 'load', '--bogus', 'x.json'], /^otptrace db load: unknown option --bogus/],
       [['generate', '--users', '10'], /--out DIR is required/],
+      [['pipeline', '--partitions', '0'], /^otptrace pipeline: --partitions 0: use a whole number from 1 to 1000/],
+      [['pipeline', 'extra'], /^otptrace pipeline: unexpected argument extra/],
     ]);
   });
 
@@ -287,7 +290,7 @@ describe('otptrace analyze outputs (built command)', SLOW, () => {
 
 describe('help texts', () => {
   it('name every option their command accepts', () => {
-    for (const spec of [ANALYZE, STATS, GENERATE, DB_MIGRATE, DB_LOAD]) {
+    for (const spec of [ANALYZE, STATS, GENERATE, PIPELINE, DB_MIGRATE, DB_LOAD]) {
       for (const name of [...Object.keys(spec.options), 'help', 'version']) expect(spec.help).toContain(`--${name}`);
     }
   });

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema, prefixedTopics } from '@otptrace/kafka';
+import { type CommandSpec, type Invocation, runCommand, wholeNumber } from '@otptrace/runtime';
 import type { Io } from '../io.js';
 
 /** What `otptrace pipeline --help` prints. */
@@ -22,7 +23,8 @@ Options:
   --correlators M     correlator processes (one consumer group); default 2
   --idle-flush-ms MS  close open attempts once the input is idle this long; default 2000
   --prefix P          topic and group prefix; default otptrace-<random>
-  -h, --help          this text`;
+  -h, --help          this text
+  -V, --version       otptrace's version`;
 
 const ROOT = new URL('../../../../', import.meta.url);
 const run = promisify(execFile);
@@ -34,39 +36,34 @@ interface PipelineOptions {
   prefix: string;
 }
 
-/** The options, or a one-line problem. */
-function options(argv: string[]): PipelineOptions | 'help' | string {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        partitions: { type: 'string' },
-        correlators: { type: 'string' },
-        'idle-flush-ms': { type: 'string' },
-        prefix: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    return (error as Error).message.split('\n')[0]!;
-  }
-  if (values.help === true) return 'help';
-  const int = (name: string, fallback: number, min: number): number | string => {
+const PIPELINE_OPTIONS = {
+  partitions: { type: 'string' },
+  correlators: { type: 'string' },
+  'idle-flush-ms': { type: 'string' },
+  prefix: { type: 'string' },
+} as const;
+
+export const PIPELINE: CommandSpec<typeof PIPELINE_OPTIONS> = {
+  name: 'otptrace pipeline',
+  help: PIPELINE_HELP,
+  options: PIPELINE_OPTIONS,
+  positionals: { min: 0, max: 0 },
+};
+
+/** The options, checked before anything starts (a wrong one is refused in one line, exit code 2). */
+function options({ values }: Invocation<typeof PIPELINE_OPTIONS>): PipelineOptions {
+  const int = (name: keyof typeof PIPELINE_OPTIONS, fallback: number, max: number): number => {
     const text = values[name];
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    return Number.isInteger(n) && n >= min ? n : `--${name} wants an integer ≥ ${min}, got ${JSON.stringify(text)}`;
+    return text === undefined ? fallback : wholeNumber(name, text, 1, max);
   };
-  const partitions = int('partitions', 4, 1);
-  const correlators = int('correlators', 2, 1);
-  const idleFlushMs = int('idle-flush-ms', 2_000, 1);
-  const prefix = (values.prefix as string | undefined) ?? `otptrace-${randomBytes(4).toString('hex')}`;
-  for (const v of [partitions, correlators, idleFlushMs]) if (typeof v === 'string') return v;
-  if (!/^[A-Za-z0-9._-]+$/.test(prefix)) return `--prefix may hold letters, digits, ".", "_" and "-" only`;
-  return { partitions, correlators, idleFlushMs, prefix } as PipelineOptions;
+  const prefix = values.prefix ?? `otptrace-${randomBytes(4).toString('hex')}`;
+  if (!/^[A-Za-z0-9._-]+$/.test(prefix)) throw new Error('--prefix may hold letters, digits, ".", "_" and "-" only');
+  return {
+    partitions: int('partitions', 4, 1_000),
+    correlators: int('correlators', 2, 100),
+    idleFlushMs: int('idle-flush-ms', 2_000, 86_400_000),
+    prefix,
+  };
 }
 
 /** True when something accepts TCP connections at host:port within a second. */
@@ -119,16 +116,11 @@ async function ready(child: ChildProcess, adminPort: number, name: string): Prom
 }
 
 /** `otptrace pipeline`: returns the exit code once SIGINT/SIGTERM stopped everything it started. */
-export async function runPipeline(argv: string[], io: Io): Promise<number> {
-  const parsed = options(argv);
-  if (parsed === 'help') {
-    io.stdout(`${PIPELINE_HELP}\n`);
-    return 0;
-  }
-  if (typeof parsed === 'string') {
-    io.stderr(`otptrace pipeline: ${parsed}; run otptrace pipeline --help\n`);
-    return 2;
-  }
+export function runPipeline(argv: string[], io: Io): Promise<number> {
+  return runCommand(PIPELINE, argv, io, options, (parsed) => startPipeline(parsed, io));
+}
+
+async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
   const kafkaPort = Number(process.env.OTPTRACE_KAFKA_PORT ?? '9092');
   const brokers = [`localhost:${kafkaPort}`];
   const script = fileURLToPath(new URL('deploy/kafka/kafka.sh', ROOT));
