@@ -72,7 +72,7 @@ ${DETAIL_DIALOG}`;
 
 const CSS = `
 header.ops { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: center; max-width: none; }
-main.ops { max-width: none; display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 2fr); gap: 1rem; }
+main.ops { max-width: none; display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 1rem; }
 .panel { background: var(--panel); border-radius: 6px; padding: 0.6rem 0.8rem; min-width: 0; }
 .panel h2 { margin-top: 0; } .panel.wide { grid-column: 1 / -1; }
 @media (max-width: 1100px) { main.ops { grid-template-columns: minmax(0, 1fr); } }
