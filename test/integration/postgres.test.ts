@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import {
   createPool,
   ingestAttempts,
   listTickets,
+  MIGRATIONS_DIR,
   migrate,
   type Pool,
   queryFailureRate,
@@ -172,6 +174,34 @@ describe('PostgreSQL statistics and tickets', () => {
           .slice(0, 7)
           .map((f) => f.attemptId),
       );
+    }
+  });
+});
+
+describe('migration 003 on a database that already holds attempts', () => {
+  it('rolls the attempts stored before it up, so the dashboard counts them', async () => {
+    const older = `${schema}_pre003`;
+    const pre = createPool({ ...settings, schema: older });
+    try {
+      // The schema as migrations 001 and 002 left it, with a day of attempts in it.
+      await pre.query(`CREATE SCHEMA ${older}`);
+      await pre.query(
+        `CREATE TABLE ${older}.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const file of ['001_attempt_facts.sql', '002_tickets.sql']) {
+        await pre.query(readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'));
+        await pre.query(`INSERT INTO ${older}.schema_migrations (version) VALUES ($1)`, [file]);
+      }
+      expect((await writeAttempts(pre, day)).inserted).toBe(day.length);
+      expect((await migrate(pre, older)).applied).toEqual(['003_dashboard.sql']);
+      expect(Number((await pre.query('SELECT count(*) AS n FROM attempt_facts')).rows[0].n)).toBe(day.length);
+      const facts = distinctFacts(day);
+      const week = { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 };
+      expect(await queryServerHealth(pre, week)).toEqual(serverHealthFromFacts(facts, week));
+      expect(await queryFailureRate(pre, week)).toEqual(failureRateFromFacts(facts, week));
+    } finally {
+      await pre.query(`DROP SCHEMA IF EXISTS ${older} CASCADE`);
+      await pre.end();
     }
   });
 });
