@@ -197,6 +197,10 @@ describe('operations dashboard in Chromium', () => {
     await ready(page);
     expect(await page.locator('#chips button').allTextContents()).toEqual(chips);
     expect(await page.locator('#range-text').textContent()).toBe('2013-10-21 00:00 – 2013-10-22 00:00 UTC');
+    expect([await page.inputValue('#from'), await page.inputValue('#to')]).toEqual([
+      '2013-10-21 00:00',
+      '2013-10-22 00:00',
+    ]);
   });
 
   it('works on a 400px-wide window', async () => {

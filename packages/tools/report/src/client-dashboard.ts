@@ -88,6 +88,11 @@ function renderPicker(r) {
     buttons[i].setAttribute('aria-pressed', String(buttons[i].getAttribute('data-range') === view.range));
   }
   $('custom').hidden = view.range !== 'custom';
+  // The custom fields show the range in force (after a reload from the URL too), unless the analyst is typing.
+  if (view.range === 'custom' && !$('custom').contains(document.activeElement)) {
+    $('from').value = utcMinute(view.from);
+    $('to').value = utcMinute(view.to);
+  }
   $('range-text').textContent = utcMinute(r.from) + ' \u2013 ' + utcMinute(r.to) + ' UTC';
 }
 
