@@ -178,6 +178,29 @@ describe('PostgreSQL statistics and tickets', () => {
   });
 });
 
+describe('rollups under concurrent writers', () => {
+  it('count every attempt once when four writers insert into the same hours at once', async () => {
+    const base = Date.parse('2025-06-01T00:00:00Z');
+    const batch = (w: number) =>
+      Array.from({ length: 60 }, (_, i) =>
+        buildAttempt({
+          n: 10_000 + w * 100 + i,
+          at: base + (i % 6) * 3_600_000 + w * 1000,
+          outcome: i % 3 === 0 ? 'failure' : 'success',
+          stage: i % 3 === 0 ? 'ca' : null,
+          cause: i % 3 === 0 ? 'ca_pending' : null,
+        }),
+      );
+    const writers = [0, 1, 2, 3].map((w) => (w % 2 === 0 ? batch(w) : batch(w).reverse()));
+    const results = await Promise.all(writers.map((attempts) => writeAttempts(pool, attempts)));
+    expect(results.map((r) => r.inserted)).toEqual([60, 60, 60, 60]);
+    const range = { fromMs: base, toMs: base + 6 * 3_600_000 };
+    const facts = distinctFacts(writers.flat());
+    expect(await queryFailureRate(pool, range)).toEqual(failureRateFromFacts(facts, range));
+    expect(await queryServerHealth(pool, range)).toEqual(serverHealthFromFacts(facts, range));
+  });
+});
+
 describe('migration 003 on a database that already holds attempts', () => {
   it('rolls the attempts stored before it up, so the dashboard counts them', async () => {
     const older = `${schema}_pre003`;
