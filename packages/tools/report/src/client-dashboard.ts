@@ -7,8 +7,8 @@ export const CLIENT_DASHBOARD = String.raw`
 var RANGES = { '1h': 3600000, '24h': 86400000, '7d': 604800000 };
 var STAGE_COLOURS = { client: '#6d28d9', gateway: '#b45309', radius: '#b91c1c', ca: '#0f766e' };
 var ROLE_TITLES = { gateway: 'DA servers (IIS)', radius: 'NPS servers', ca: 'Certification authorities' };
-var view = { range: '1h', from: null, to: null, bucket: null, stage: null, cause: null, host: null };
-var live = { seq: 0, tickets: [], stepMs: 60000 };
+var view = { range: '1h', from: null, to: null, bucket: null, step: null, stage: null, cause: null, host: null };
+var live = { seq: 0, tickets: [] };
 
 function stepText(ms) {
   return ms % 86400000 === 0 ? ms / 86400000 + ' d' : ms % 3600000 === 0 ? ms / 3600000 + ' h' : ms / 60000 + ' min';
@@ -41,7 +41,7 @@ function getJson(url) {
 /** The view in the URL's hash, so a reload (or a link sent to a colleague) shows the same. */
 function saveView() {
   history.replaceState(null, '', '#' + query({ range: view.range, from: view.range === 'custom' ? new Date(view.from).toISOString() : null,
-    to: view.range === 'custom' ? new Date(view.to).toISOString() : null, bucket: view.bucket, stage: view.stage,
+    to: view.range === 'custom' ? new Date(view.to).toISOString() : null, bucket: view.bucket, step: view.bucket ? view.step : null, stage: view.stage,
     cause: view.cause, host: view.host }));
 }
 function loadView() {
@@ -50,12 +50,15 @@ function loadView() {
     view.range = 'custom'; view.from = Date.parse(p.get('from')); view.to = Date.parse(p.get('to'));
   } else if (RANGES[p.get('range')]) view.range = p.get('range');
   ['bucket', 'stage', 'cause', 'host'].forEach(function (k) { view[k] = p.get(k); });
+  view.step = Number(p.get('step')) || null;
+  if (!view.step) view.bucket = null;
 }
 
 function refresh() {
   var seq = ++live.seq, r = rangeNow();
   var span = { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
-  var list = view.bucket ? { from: view.bucket, to: new Date(Date.parse(view.bucket) + live.stepMs).toISOString() } : span;
+  // A clicked bucket keeps its own width (the view in the URL carries it), whatever the chart's step becomes.
+  var list = view.bucket ? { from: view.bucket, to: new Date(Date.parse(view.bucket) + view.step).toISOString() } : span;
   renderPicker(r);
   renderChips();
   return Promise.all([
@@ -67,7 +70,6 @@ function refresh() {
   ]).then(function (res) {
     // A newer refresh (the analyst changed the view meanwhile) wins; this answer is dropped.
     if (seq !== live.seq) return;
-    live.stepMs = res[0].stepMs;
     renderRate(res[0]); renderServers(res[1]); renderTickets(res[2].tickets); renderFailures(res[3]);
     $('live-status').textContent = 'Live \u00b7 updated ' + utcClock(new Date());
     document.body.setAttribute('data-ready', 'true');
@@ -142,7 +144,7 @@ function renderRate(series) {
     g.appendChild(tip);
     var hit = svg('rect', { x: px, y: T, width: bw, height: plot, class: 'hit', tabindex: 0, role: 'button',
       'aria-label': tip.textContent + '. Show these failures' });
-    hit.addEventListener('click', function () { change({ bucket: selected ? null : x.start, stage: null }); });
+    hit.addEventListener('click', function () { change({ bucket: selected ? null : x.start, step: series.stepMs, stage: null }); });
     hit.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); hit.dispatchEvent(new Event('click')); } });
     g.appendChild(hit);
     var y = T + plot;
@@ -151,7 +153,7 @@ function renderRate(series) {
       var bh = Math.max(1, plot * (v / x.attempts) / top); y -= bh;
       var seg = svg('rect', { x: px + bw * 0.12, y: y, width: Math.max(1, bw * 0.76), height: bh, fill: STAGE_COLOURS[s],
         'data-stage': s, class: 'seg' + (selected && view.stage === s ? ' on' : '') });
-      seg.addEventListener('click', function (e) { e.stopPropagation(); change({ bucket: x.start, stage: s }); });
+      seg.addEventListener('click', function (e) { e.stopPropagation(); change({ bucket: x.start, step: series.stepMs, stage: s }); });
       g.appendChild(seg);
     });
     root.appendChild(g);
