@@ -134,7 +134,7 @@ console.log(
 );
 console.log(
   `  memory attack (40 x 15 MiB, one token): RSS ${Math.round(before / MiB)} -> peak ${Math.round(peak / MiB)} MiB, ` +
-    `growth ${Math.round((peak - before) / MiB)} MiB (first phase, after a warm-up batch), ${refusedAttacks} of 40 refused   target: growth < 3 x budget (${(3 * BUDGET) / MiB} MiB)`,
+    `growth ${Math.round((peak - before) / MiB)} MiB (first phase, after a warm-up batch), ${refusedAttacks} of 40 refused   target: growth < budget (${BUDGET / MiB} MiB)`,
 );
 const row = (metric, value, unit, target, met, note = '') => ({
   group: 'collector',
@@ -169,8 +169,8 @@ console.log(
         'peak RSS, 40 x 15 MiB attack',
         Math.round(peak / MiB),
         'MiB',
-        `growth < ${(3 * BUDGET) / MiB} MiB`,
-        growth < (3 * BUDGET) / MiB,
+        `growth < ${BUDGET / MiB} MiB`,
+        growth < BUDGET / MiB,
         `growth ${Math.round(growth)} MiB, ${refusedAttacks}/40 refused`,
       ),
     ],

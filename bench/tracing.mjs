@@ -206,7 +206,7 @@ try {
 if (zipkin !== null) {
   const spans = build();
   const sent = await time(async () => {
-    const exporter = createTraceExporter({ tracesEndpoint: zipkin }, {});
+    const exporter = createTraceExporter({ tracesEndpoint: zipkin, protocol: 'zipkin' }, {});
     const report = await exporter.export(spans);
     await exporter.shutdown();
     return report;
@@ -225,7 +225,7 @@ if (zipkin !== null) {
 
   const few = inputs.slice(0, Math.min(200, attempts));
   const naive = await time(async () => {
-    const exporter = createTraceExporter({ tracesEndpoint: zipkin }, {});
+    const exporter = createTraceExporter({ tracesEndpoint: zipkin, protocol: 'zipkin' }, {});
     let exported = 0;
     for (const { record, events } of few) {
       const copy = { ...record, id: `${record.id}/naive`, traceId: traceIdFor(`${record.id}/naive`) };

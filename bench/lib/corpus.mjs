@@ -25,6 +25,9 @@ function argvOf(params, dir) {
   if (params.size !== undefined) argv.push('--size', params.size);
   if (params.days !== undefined) argv.push('--days', String(params.days));
   if (params.unrelatedRatio !== undefined) argv.push('--unrelated-ratio', String(params.unrelatedRatio));
+  // Text logs instead of IIS / NPS event XML (bench/text-ingest.mjs).
+  if (params.iis !== undefined) argv.push('--iis', params.iis);
+  if (params.nps !== undefined) argv.push('--nps', params.nps);
   return argv;
 }
 

@@ -463,17 +463,17 @@ const SCENARIOS = {
 const probeDenied = denied(8, 'The specified user account does not exist.');
 const failedIn = (user, stage, code) => ({ user: `corp\\${user}`, outcome: 'failure', failedStage: stage, code });
 const authFailedRequest = (user, t0, web, client = authFailed('80004005')) => ({ user, t0, iis: web, client });
-/** The DA server's own request for its OTP signing certificate (requester CORP\DA01$, template DAOTPRA). */
+/** The DA server's own request for its OTP signing certificate (requester CORP\DA03$, template DAOTPRA). */
 const signingRequest = (time, requestId, hresult) => [
   () =>
     ca4886({
       time,
       recordId: nextRecord('ca-sec', 61500),
       requestId,
-      requester: 'CORP\\DA01$',
+      requester: 'CORP\\DA03$',
       template: 'DAOTPRA',
-      machine: 'da01.corp.example',
-      subject: 'CN=da01.corp.example',
+      machine: 'da03.corp.example',
+      subject: 'CN=da03.corp.example',
       csp: 'Microsoft Software Key Storage Provider',
     }),
   () =>
@@ -482,19 +482,19 @@ const signingRequest = (time, requestId, hresult) => [
           time: time + 30,
           recordId: nextRecord('ca-sec', 61500),
           requestId,
-          requester: 'CORP\\DA01$',
+          requester: 'CORP\\DA03$',
           template: 'DAOTPRA',
-          machine: 'da01.corp.example',
-          upn: 'da01$@corp.example',
-          subject: 'CN=da01.corp.example',
+          machine: 'da03.corp.example',
+          upn: 'da03$@corp.example',
+          subject: 'CN=da03.corp.example',
         })
       : ca4888({
           time: time + 30,
           recordId: nextRecord('ca-sec', 61500),
           requestId,
-          requester: 'CORP\\DA01$',
+          requester: 'CORP\\DA03$',
           template: 'DAOTPRA',
-          machine: 'da01.corp.example',
+          machine: 'da03.corp.example',
           hresult,
         }),
 ];
@@ -557,7 +557,8 @@ const DOMAIN_SCENARIOS = {
     intent: [failedIn('dina', 'radius', 'radius_remote_access_lockout'), failedIn('egon', 'radius', 'radius_account')],
   },
   'radius-unknown-domain': {
-    // Reason 7 alone is the user name's domain; 7 with a 4402 from the same NPS server around it is a DC outage.
+    // Reason 7 alone is the user name's domain; 7 with a 4402 from the same NPS server around it is a DC outage (a
+    // second NPS server, so that its 4402 cannot explain the first one's denial).
     flows: [
       {
         user: 'fay',
@@ -568,15 +569,23 @@ const DOMAIN_SCENARIOS = {
       },
       {
         user: 'gus',
-        t0: T('10:15:00'),
+        t0: T('10:05:40'),
         machine: 'client02.corp.example',
         iis: web,
-        radius: denied(7, 'The specified domain does not exist.'),
+        radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps02.corp.example' },
         client: authFailed(),
       },
     ],
     extra: {
-      nps: [() => nps4402({ time: T('10:15:00') + 300, recordId: nextRecord('nps-sys', 84000), domain: 'CORP' })],
+      nps: [
+        () =>
+          nps4402({
+            time: T('10:05:40') + 300,
+            recordId: nextRecord('nps02-sys', 84000),
+            computer: 'nps02.corp.example',
+            domain: 'CORP',
+          }),
+      ],
     },
     intent: [
       failedIn('fay', 'radius', 'radius_unknown_domain'),
@@ -584,10 +593,19 @@ const DOMAIN_SCENARIOS = {
     ],
   },
   'radius-client-misconfigured': {
-    // A success through DA01 (NPS logs its RADIUS address), then the shared secret is rotated on one side only: NPS
+    // Ida logs on through DA01 from her desktop (NPS logs DA01's RADIUS address), then the shared secret is rotated on
+    // one side only, and she tries from her laptop: NPS
     // logs 14 (invalid authenticator) for DA01's requests and no decision; the DA server waits its RADIUS timeout.
     flows: [
-      { user: 'hal', t0: T('10:20:00'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+      {
+        user: 'ida',
+        t0: T('10:29:00'),
+        machine: 'client02.corp.example',
+        iis: web,
+        radius: granted,
+        ca: { result: 'issued' },
+        client: ok,
+      },
       authFailedRequest(
         'ida',
         T('10:30:00'),
@@ -607,7 +625,7 @@ const DOMAIN_SCENARIOS = {
       ),
     },
     intent: [
-      { user: 'corp\\hal', outcome: 'success', failedStage: null, code: null },
+      { user: 'corp\\ida', outcome: 'success', failedStage: null, code: null },
       failedIn('ida', 'radius', 'radius_client_misconfigured'),
     ],
   },
@@ -674,16 +692,24 @@ const DOMAIN_SCENARIOS = {
     intent: [failedIn('ned', 'gateway', 'gateway_otp_extension_blocked')],
   },
   'signing-certificate-denied': {
-    // The DA server's renewals of its signing certificate were denied (it lost Enroll on DAOTPRA); an autoenrolment
+    // DA03's renewals of its signing certificate were denied (it lost Enroll on DAOTPRA); an autoenrolment
     // of another computer is noise. Then RADIUS grants, and the client fails before any request reaches the CA.
-    flows: [{ user: 'ora', t0: T('10:45:00'), iis: web, radius: granted, client: authFailed('80004005') }],
+    flows: [
+      {
+        user: 'ora',
+        t0: T('10:45:00'),
+        iis: { ...web, computer: 'da03.corp.example' },
+        radius: { ...granted, daServer: 'da03', daIp: '10.0.0.13' },
+        client: authFailed('80004005'),
+      },
+    ],
     extra: {
       ca: [
-        ...signingRequest(T('09:40:00'), 4050, '0x80094012'),
-        ...signingRequest(T('10:40:00'), 4060, '0x80094012'),
+        ...signingRequest(T('10:42:30'), 4050, '0x80094012'),
+        ...signingRequest(T('10:44:00'), 4060, '0x80094012'),
         () =>
           ca4886({
-            time: T('10:41:00'),
+            time: T('10:44:30'),
             recordId: nextRecord('ca-sec', 61500),
             requestId: 4061,
             requester: 'CORP\\CLIENT07$',

@@ -177,6 +177,23 @@ describe('otptrace analyze outputs (built command)', SLOW, () => {
     expect(summary.rejectedCount).toBe(whole.rejected.length);
   });
 
+  it('stats reads the ndjson output as it reads the json document', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-'));
+    const [ndjson, json] = await Promise.all([
+      otptrace(['analyze', '--format', 'ndjson', '--out', join(dir, 'a.ndjson'), SEED]),
+      otptrace(['analyze', '--format', 'json', '--out', join(dir, 'a.json'), SEED]),
+    ]);
+    expect([ndjson.code, json.code]).toEqual([0, 0]);
+    const [fromNdjson, fromJson] = await Promise.all(
+      ['a.ndjson', 'a.json'].map((f) =>
+        otptrace(['stats', '--by', 'cause', '--format', 'json', '--input', join(dir, f)]),
+      ),
+    );
+    expect(fromNdjson!.code).toBe(0);
+    expect(fromNdjson!.stdout).toBe(fromJson!.stdout);
+    expect(JSON.parse(fromNdjson!.stdout).rows.length).toBeGreaterThan(1);
+  });
+
   it('csv: a header, then one row per attempt with user, times, verdict, servers and trace ID', async () => {
     const whole = await json();
     const run = await otptrace(['analyze', '--format', 'csv', SEED]);

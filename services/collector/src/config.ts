@@ -17,10 +17,7 @@ const MiB = 1024 * 1024;
  */
 export const TOPIC_MAX_MESSAGE_BYTES = { events: MiB, raw: MiB, deadLetter: 16 * MiB } as const;
 
-/**
- * Default memory budget for request bodies in flight: 1/64 of the machine's (or container's) memory, between 64 and
- * 512 MiB. What the collector holds for a body is a few times its size (parsed events, records), see README.
- */
+/** Default memory budget for batches in flight: 1/64 of the machine's (or container's) memory, 64 to 512 MiB. */
 export function defaultBodyBudgetBytes(): number {
   const constrained = process.constrainedMemory();
   const memory = constrained > 0 && constrained < totalmem() ? constrained : totalmem();
@@ -189,8 +186,8 @@ export const collectorConfigSchema = z
           .positive()
           .default(defaultBodyBudgetBytes)
           .describe(
-            'Bytes of request bodies (decompressed) in flight, all senders together; a sender holds at most a fair ' +
-              'share. Default: 1/64 of memory, 64-512 MiB. Past it: 429 (sender over its share) or 503, Retry-After.',
+            'Memory for batches in flight, all senders together, counted as twice their decompressed bodies; a sender ' +
+              'holds at most a fair share. Default: 1/64 of memory, 64-512 MiB; at least 4 × bodyLimitBytes.',
           ),
         maxInFlightBatches: z
           .number()
@@ -250,8 +247,8 @@ export const collectorConfigSchema = z
     message: 'http.enabled needs at least one sender in http.clients or http.tokens',
     path: ['http', 'tokens'],
   })
-  .refine((c) => c.http.memoryBudgetBytes >= 2 * c.http.bodyLimitBytes, {
-    message: 'http.memoryBudgetBytes must hold at least two bodies of http.bodyLimitBytes',
+  .refine((c) => c.http.memoryBudgetBytes >= 4 * c.http.bodyLimitBytes, {
+    message: 'http.memoryBudgetBytes must be at least 4 × http.bodyLimitBytes (two largest batches, each held twice)',
     path: ['http', 'memoryBudgetBytes'],
   });
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { AdmissionTicket } from './admission.js';
 
 /** Content codings the input decodes; any other gets 415. */
 export const ACCEPTED_ENCODINGS = ['gzip', 'deflate'] as const;
@@ -21,13 +20,13 @@ export type BodyOutcome = 'complete' | 'too_large' | 'over_budget' | 'bad_encodi
 /**
  * Streams a request body, decoded, into `sink` chunk by chunk, never holding the body itself. Stops (leaving the
  * connection to the caller) as soon as the wire bytes or the decoded bytes pass `limit` (a gzip bomb stops there),
- * or the admission ticket cannot cover the decoded bytes. A client that goes away ends it as 'aborted'.
+ * or `room` (the admission ticket) cannot cover the decoded bytes. A client that goes away ends it as 'aborted'.
  */
 export function streamBody(
   req: IncomingMessage,
   decoder: (() => Transform) | null,
   limit: number,
-  ticket: AdmissionTicket,
+  room: (decodedBytes: number) => boolean,
   sink: (chunk: Uint8Array) => void,
 ): Promise<BodyOutcome> {
   return new Promise((resolve) => {
@@ -57,7 +56,7 @@ export function streamBody(
       if (settled) return;
       decoded += chunk.length;
       if (decoded > limit) return finish('too_large');
-      if (!ticket.cover(decoded)) return finish('over_budget');
+      if (!room(decoded)) return finish('over_budget');
       sink(chunk);
     };
     req.on('data', onWire);

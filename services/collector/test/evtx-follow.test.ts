@@ -32,7 +32,7 @@ describe('collector following a folder of .evtx files', () => {
     await collector.start();
     for (let i = 0; i < 200; i++) await collector.pollFiles();
     await collector.stop();
-    const metrics = ports.metrics.render();
+    const metrics = await ports.metrics.render();
     expect(counter(metrics, 'otptrace_collector_events_in_total')).toBe(expected);
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as Record<
       string,
@@ -47,6 +47,6 @@ describe('collector following a folder of .evtx files', () => {
     await restarted.start();
     await restarted.pollFiles();
     await restarted.stop();
-    expect(counter(again.metrics.render(), 'otptrace_collector_events_in_total')).toBe(0);
+    expect(counter(await again.metrics.render(), 'otptrace_collector_events_in_total')).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { KafkaAdapterError } from '@otptrace/kafka';
 import { createLogger } from '@otptrace/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdmission } from '../src/admission.js';
@@ -99,6 +100,26 @@ describe('admission before buffering', () => {
     expect(exchange.bodyBytesSent).toBeLessThan(size / 4);
   });
 
+  it('answers Expect: 100-continue with the refusal, or with 100 Continue once the batch is admitted', async () => {
+    const { port } = await started({});
+    const ask = (token: string | null) =>
+      new Promise<string>((resolve) => {
+        let response = '';
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(head(token, scenario.length, 'expect: 100-continue\r\n')),
+        );
+        socket.on('data', (c) => {
+          response += String(c);
+          if (response.startsWith('HTTP/1.1 100')) socket.end(scenario);
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(response));
+        setTimeout(() => socket.destroy(), 3_000);
+      });
+    expect(await ask(null)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await ask(TOKEN)).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202/);
+  });
+
   it('answers 404, 405, 413 and 415 before the body and closes the connection', async () => {
     const { port } = await started({ bodyLimitBytes: 1_000_000 });
     const size = 50 * 1024 * 1024;
@@ -116,8 +137,12 @@ describe('admission before buffering', () => {
   });
 
   it('refuses a body the memory budget cannot hold before reading it, with Retry-After, then takes it', async () => {
-    const { post, port } = await started({ bodyLimitBytes: 400_000, memoryBudgetBytes: 800_000, retryAfterSeconds: 3 });
-    // The noisy sender holds its share (half the budget) with a body it is slow to send; the quiet one is served.
+    const { post, port } = await started({
+      bodyLimitBytes: 400_000,
+      memoryBudgetBytes: 1_600_000,
+      retryAfterSeconds: 3,
+    });
+    // The noisy sender holds its share (half the budget: a 400 KB body counts twice) with a body it is slow to send.
     const holding = connect(port, '127.0.0.1', () => holding.write(`${head(TOKEN, 400_000)}<Events>`));
     holding.on('error', () => {});
     await new Promise((r) => setTimeout(r, 100));
@@ -238,6 +263,22 @@ describe('events too large for their topic', () => {
     expect(letters[0]?.reason).toMatch(/over the topic's max\.message\.bytes \(1048576\)/);
     expect(letters[0]?.raw?.length).toBe(big.length);
     expect(topic(config.topics.raw.name)).toHaveLength(5);
+  });
+});
+
+describe('no 500 for input', () => {
+  it('answers 503 with Retry-After, and logs an error, when Kafka refuses a batch for a reason of its own', async () => {
+    const { post, ports, lines } = await started({});
+    ports.producer.send = async () => {
+      throw new KafkaAdapterError('produce: not authorized', { retriable: false, code: 'not_authorized' });
+    };
+    const res = await post(scenario);
+    expect([res.status, res.headers.get('retry-after'), await res.json()]).toEqual([
+      503,
+      '5',
+      { error: 'Kafka refused the batch' },
+    ]);
+    expect(lines.some((l) => l.level === 50 && String(l.msg).includes('Kafka refused a batch'))).toBe(true);
   });
 });
 

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderOpsDashboardPage } from '@otptrace/report';
+import { renderPrometheus } from '@otptrace/runtime';
 import { type DashboardQuery, dashboardQuerySchema, statsQuerySchema } from '@otptrace/schemas';
-import { formatPrometheus } from '@otptrace/stats';
+import { metricFamilies } from '@otptrace/stats';
 import type { StatsApiConfig } from './config.js';
 import { dashboardData, dashboardFailures, dashboardRange } from './dashboard.js';
 import type { StatsStore } from './store.js';
@@ -70,7 +71,7 @@ export function createStatsApi(config: StatsApiSettings, ports: StatsApiPorts): 
     '/metrics': async () => ({
       status: 200,
       type: 'text/plain; version=0.0.4; charset=utf-8',
-      body: formatPrometheus(await ports.store.metrics()),
+      body: await renderPrometheus(metricFamilies(await ports.store.metrics())),
     }),
     '/api/stats': async (url) => {
       const params = Object.fromEntries(url.searchParams);

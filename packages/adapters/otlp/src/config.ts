@@ -4,6 +4,8 @@
  * then defaults. Resolved and validated once; every problem is listed in one error.
  */
 
+import { OTPTRACE_VERSION } from '@otptrace/runtime';
+
 /** How otptrace sends traces: OTLP/HTTP in either encoding, or Zipkin's own JSON v2 API (`POST /api/v2/spans`). */
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'zipkin';
 
@@ -60,8 +62,8 @@ export interface ResolvedExporterConfig {
   readonly resourceAttributes: Readonly<Record<string, string>>;
 }
 
-/** otptrace's version when the caller does not give one. */
-export const OTPTRACE_VERSION = '0.1.0';
+/** otptrace's version when the caller does not give one (one source: the root package.json). */
+export { OTPTRACE_VERSION };
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,6 +1,12 @@
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+/** What the wrapper drives: an exporter of batches of T (ReadableSpans for the SDK's exporters, span data for ours). */
+export interface BatchExporter<T> {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+  forceFlush?(): Promise<void>;
+  shutdown(): Promise<void>;
+}
 
 /** Export counters, cumulative over the exporter's life. */
 export interface ExportCounters {
@@ -40,7 +46,7 @@ export function isRetriable(error: unknown): boolean {
  * Wraps a span exporter with bounded retries (exponential backoff) and counters. The batch span processor only
  * hands failures to a global error handler, so this is where export failures are counted and kept for the report.
  */
-export class CountingRetryingExporter implements SpanExporter {
+export class CountingRetryingExporter<T> implements BatchExporter<T> {
   readonly counters: ExportCounters = {
     spansExported: 0,
     spansFailed: 0,
@@ -52,11 +58,11 @@ export class CountingRetryingExporter implements SpanExporter {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly inner: SpanExporter,
+    private readonly inner: BatchExporter<T>,
     private readonly policy: RetryPolicy,
   ) {}
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: T[], resultCallback: (result: ExportResult) => void): void {
     const done = this.exportWithRetries(spans).then(resultCallback);
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
@@ -77,7 +83,7 @@ export class CountingRetryingExporter implements SpanExporter {
     await this.inner.shutdown();
   }
 
-  private async exportWithRetries(spans: ReadableSpan[]): Promise<ExportResult> {
+  private async exportWithRetries(spans: T[]): Promise<ExportResult> {
     let backoff = this.policy.initialBackoffMs;
     for (let attempt = 1; ; attempt++) {
       const result = await this.exportOnce(spans);
@@ -93,7 +99,7 @@ export class CountingRetryingExporter implements SpanExporter {
     }
   }
 
-  private exportOnce(spans: ReadableSpan[]): Promise<ExportResult> {
+  private exportOnce(spans: T[]): Promise<ExportResult> {
     return new Promise((resolve) => {
       try {
         this.inner.export(spans, resolve);
@@ -103,7 +109,7 @@ export class CountingRetryingExporter implements SpanExporter {
     });
   }
 
-  private failed(spans: ReadableSpan[], result: ExportResult, attempts: number): ExportResult {
+  private failed(spans: T[], result: ExportResult, attempts: number): ExportResult {
     const cause = result.error?.message || (result.error as { code?: string } | undefined)?.code || 'unknown error';
     const message = `OTLP export to ${this.policy.target} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${cause}`;
     this.counters.spansFailed += spans.length;

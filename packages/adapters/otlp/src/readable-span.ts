@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { SpanRole } from '@otptrace/schemas';
+import { ATTR, type SpanRole } from '@otptrace/schemas';
 import type { SpanData } from '@otptrace/trace';
 
 /**
@@ -113,9 +113,16 @@ class ReplayedSpan implements ReadableSpan {
   }
 }
 
+/** The resource of a span: its role's on its host. */
+export function spanResource(data: SpanData, resources: RoleResources): Resource {
+  // A probe is the DA server's own RADIUS check, not a user's logon: its attempt span is the DA server's.
+  const role = data.role === 'attempt' && data.attributes[ATTR.ATTEMPT_OUTCOME] === 'probe' ? 'gateway' : data.role;
+  return resources(role, data.host);
+}
+
 /** The span data as a ReadableSpan of its role's resource on its host. */
 export function toReadableSpan(data: SpanData, resources: RoleResources): ReadableSpan {
-  return new ReplayedSpan(data, resources(data.role, data.host));
+  return new ReplayedSpan(data, spanResource(data, resources));
 }
 
 /**

@@ -1,13 +1,10 @@
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { SpanData } from '@otptrace/trace';
 import type { ResolvedExporterConfig, TraceExporterOptions } from './config.js';
 import { resolveExporterConfig } from './config.js';
-import { CountingRetryingExporter } from './counting-exporter.js';
-import { OtlpJsonFileExporter } from './file-exporter.js';
-import { createRoleResources, toReadableSpan } from './readable-span.js';
+import { type BatchExporter, CountingRetryingExporter } from './counting-exporter.js';
+import { OtlpHttpExporter, OtlpJsonFileExporter } from './direct-exporters.js';
+import { createRoleResources, type RoleResources, toReadableSpan } from './readable-span.js';
 
 /** What one `export()` (or the whole life, from `shutdown()`) achieved. */
 export interface ExportReport {
@@ -44,8 +41,8 @@ export function createTraceExporter(
 ): TraceExporter {
   const config = resolveExporterConfig(options, env);
   const target = config.destination.kind === 'file' ? config.destination.path : config.destination.url;
-  const exporter = new CountingRetryingExporter(sdkExporter(config), { ...config, target });
   const resources = createRoleResources(config.resourceAttributes);
+  const exporter = new CountingRetryingExporter(batchExporter(config, resources), { ...config, target });
   let submitted = 0;
   let closed = false;
 
@@ -68,11 +65,11 @@ export function createTraceExporter(
     async export(spans) {
       if (closed) throw new Error('createTraceExporter: export() after shutdown()');
       const before = snapshot(exporter);
-      // Spans go straight to the exporter's encoder as ReadableSpans, in batches, a few in flight: no tracer, no
-      // processor queue, one resource per machine role and host (see readable-span.ts).
+      // Spans go straight to the encoder in batches, a few in flight: no tracer, no processor queue, one resource
+      // per machine role and host (see readable-span.ts and otlp-encode.ts).
       const inFlight = new Set<Promise<void>>();
       for (let at = 0; at < spans.length; at += config.maxExportBatchSize) {
-        const batch = spans.slice(at, at + config.maxExportBatchSize).map((s) => toReadableSpan(s, resources));
+        const batch = spans.slice(at, at + config.maxExportBatchSize);
         const sent = exportBatch(exporter, batch).finally(() => inFlight.delete(sent));
         inFlight.add(sent);
         if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
@@ -91,7 +88,7 @@ export function createTraceExporter(
 }
 
 /** One batch through the counting, retrying exporter; failures are counted there, never thrown. */
-function exportBatch(exporter: CountingRetryingExporter, spans: ReadableSpan[]): Promise<void> {
+function exportBatch(exporter: CountingRetryingExporter<SpanData>, spans: SpanData[]): Promise<void> {
   return new Promise((resolve) => exporter.export(spans, () => resolve()));
 }
 
@@ -99,7 +96,7 @@ type Counts = ReturnType<typeof snapshot>;
 
 const EMPTY: Counts = { spansExported: 0, spansFailed: 0, batchesFailed: 0, retries: 0, errors: [] };
 
-function snapshot(exporter: CountingRetryingExporter) {
+function snapshot(exporter: CountingRetryingExporter<SpanData>) {
   const c = exporter.counters;
   return {
     spansExported: c.spansExported,
@@ -111,7 +108,12 @@ function snapshot(exporter: CountingRetryingExporter) {
 }
 
 /** A failed file write turns the spans buffered since `before` (counted as exported) into failures. */
-function fileWriteFailed(exporter: CountingRetryingExporter, before: Counts, target: string, error: unknown): void {
+function fileWriteFailed(
+  exporter: CountingRetryingExporter<SpanData>,
+  before: Counts,
+  target: string,
+  error: unknown,
+): void {
   const c = exporter.counters;
   const lost = c.spansExported - before.spansExported;
   c.spansFailed += lost;
@@ -120,17 +122,24 @@ function fileWriteFailed(exporter: CountingRetryingExporter, before: Counts, tar
   c.errors.push(`writing OTLP JSON to ${target} failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-function sdkExporter(config: ResolvedExporterConfig): SpanExporter {
+function batchExporter(config: ResolvedExporterConfig, resources: RoleResources): BatchExporter<SpanData> {
   const { destination } = config;
-  if (destination.kind === 'file') return new OtlpJsonFileExporter(destination.path);
+  if (destination.kind === 'file') return new OtlpJsonFileExporter(destination.path, resources);
+  if (destination.protocol !== 'zipkin') {
+    return new OtlpHttpExporter(
+      destination.url,
+      destination.protocol,
+      destination.headers,
+      config.timeoutMs,
+      resources,
+    );
+  }
   // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
   // service is its resource's service.name, so a trace shows the four machine roles as four services.
-  if (destination.protocol === 'zipkin') {
-    return new ZipkinExporter({ url: destination.url, headers: destination.headers }) as unknown as SpanExporter;
-  }
-  const settings = { url: destination.url, headers: destination.headers, timeoutMillis: config.timeoutMs };
-  // The OTLP exporters are built against their own copy of sdk-trace-base; the SpanExporter contract is the same.
-  return (destination.protocol === 'http/json'
-    ? new OtlpJsonExporter(settings)
-    : new OtlpProtoExporter(settings)) as unknown as SpanExporter;
+  const zipkin = new ZipkinExporter({ url: destination.url, headers: destination.headers });
+  return {
+    export: (spans, done) => zipkin.export(spans.map((s) => toReadableSpan(s, resources)), done),
+    forceFlush: () => zipkin.forceFlush(),
+    shutdown: () => zipkin.shutdown(),
+  };
 }

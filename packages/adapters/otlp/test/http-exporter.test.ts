@@ -147,7 +147,11 @@ describe('OTLP/HTTP export', () => {
     const { port } = server.address() as AddressInfo;
     const exporter = createTraceExporter({ endpoint: `http://127.0.0.1:${port}`, initialBackoffMs: 20 }, {});
     const report = await exporter.export(SPANS);
-    expect(report).toMatchObject({ ok: true, spansExported: 3, retries: 1, errors: [] });
+    // Since OpenTelemetry JS 2.12 / 0.223 the OTLP exporter retries a dropped connection itself (its
+    // RetryingTransport), before our retry loop sees a failure: the spans arrive with the second request either way.
+    expect(report).toMatchObject({ ok: true, spansExported: 3, errors: [] });
+    expect(report.retries).toBeLessThanOrEqual(1);
+    expect(calls).toBe(2);
     expect(received).toEqual([2]);
   });
 });

@@ -13,7 +13,7 @@ export interface AdminProbes {
   alive(): boolean;
   readiness(): Readiness;
   /** Prometheus text for /metrics. */
-  metrics(): string;
+  metrics(): string | Promise<string>;
 }
 
 /** A running admin server. */
@@ -36,7 +36,12 @@ export async function startAdminServer(host: string, port: number, probes: Admin
       const readiness = probes.readiness();
       res.writeHead(readiness.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(readiness));
     } else if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(probes.metrics());
+      Promise.resolve()
+        .then(() => probes.metrics())
+        .then(
+          (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text),
+          () => res.writeHead(500).end(),
+        );
     } else {
       res.writeHead(404).end();
     }

@@ -12,6 +12,7 @@ export type { Logger, LoggerOptions } from './logger.js';
 export { createLogger, REDACTED_PATHS } from './logger.js';
 export type { CounterFn, GaugeFn, Metrics } from './metrics.js';
 export { createMetrics } from './metrics.js';
+export { renderPrometheus } from './prometheus.js';
 export type { OptionInfo } from './schema-walk.js';
 export { listOptions } from './schema-walk.js';
 export type {

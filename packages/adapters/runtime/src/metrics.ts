@@ -1,9 +1,12 @@
-/** A counter or gauge with optional labels, rendered in the Prometheus text format. */
+import type { MetricFamily } from '@otptrace/stats';
+import { renderPrometheus } from './prometheus.js';
+
+/** A counter or gauge: its values by label set. */
 interface Series {
   name: string;
   help: string;
   type: 'counter' | 'gauge';
-  values: Map<string, number>;
+  values: Map<string, { labels: Record<string, string>; value: number }>;
 }
 
 /** Increments a counter; `labels` select one series. */
@@ -11,22 +14,25 @@ export type CounterFn = (amount?: number, labels?: Record<string, string>) => vo
 /** Sets a gauge. */
 export type GaugeFn = (value: number, labels?: Record<string, string>) => void;
 
-/** A small Prometheus registry: counters and gauges, exposed on /metrics by the admin server. */
+/** A service's counters and gauges, exposed on /metrics by the admin server (rendered by prom-client). */
 export interface Metrics {
   counter(name: string, help: string): CounterFn;
   gauge(name: string, help: string): GaugeFn;
   /** The current value of one series (tests, logs). */
   value(name: string, labels?: Record<string, string>): number;
-  render(): string;
+  /** The Prometheus text format. */
+  render(): Promise<string>;
 }
 
+/** A series' key: its labels, sorted (the values kept as given; prom-client escapes them when rendering). */
 const labelKey = (labels: Record<string, string> | undefined): string =>
-  labels
-    ? Object.keys(labels)
-        .sort()
-        .map((k) => `${k}="${String(labels[k]).replace(/["\\\n]/g, '_')}"`)
-        .join(',')
-    : '';
+  labels === undefined
+    ? ''
+    : JSON.stringify(
+        Object.keys(labels)
+          .sort()
+          .map((k) => [k, labels[k]]),
+      );
 
 /** Creates an empty registry. */
 export function createMetrics(): Metrics {
@@ -41,26 +47,23 @@ export function createMetrics(): Metrics {
   return {
     counter(name, help) {
       const s = register(name, help, 'counter');
-      return (amount = 1, labels) => {
+      return (amount = 1, labels = {}) => {
         const key = labelKey(labels);
-        s.values.set(key, (s.values.get(key) ?? 0) + amount);
+        s.values.set(key, { labels, value: (s.values.get(key)?.value ?? 0) + amount });
       };
     },
     gauge(name, help) {
       const s = register(name, help, 'gauge');
-      return (value, labels) => {
-        s.values.set(labelKey(labels), value);
+      return (value, labels = {}) => {
+        s.values.set(labelKey(labels), { labels, value });
       };
     },
-    value: (name, labels) => series.get(name)?.values.get(labelKey(labels)) ?? 0,
-    render() {
-      const lines: string[] = [];
-      for (const s of series.values()) {
-        lines.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.type}`);
-        if (s.values.size === 0) lines.push(`${s.name} 0`);
-        for (const [key, value] of s.values) lines.push(`${s.name}${key ? `{${key}}` : ''} ${value}`);
-      }
-      return `${lines.join('\n')}\n`;
-    },
+    value: (name, labels = {}) => series.get(name)?.values.get(labelKey(labels))?.value ?? 0,
+    render: () =>
+      renderPrometheus(
+        [...series.values()].map(
+          (s): MetricFamily => ({ name: s.name, help: s.help, type: s.type, samples: [...s.values.values()] }),
+        ),
+      ),
   };
 }

@@ -189,11 +189,11 @@ function stepsBefore(a: OpenAttempt, time: number, skew: number): boolean {
 export function joinDirectoryEvent(d: RadiusDirectoryUnavailable, ctx: JoinContext): void {
   const { attempts, config } = ctx;
   const skew = config.clockSkewToleranceMs;
-  const computer = d.ref.computer.toLowerCase();
   let attached = false;
   for (const a of attempts.decidedWithin(d.ref.computer, d.time - skew, d.time + skew)) {
     const r = a.radius!;
-    if (r.decision !== 'denied' || r.ref.computer.toLowerCase() !== computer) continue;
+    // NPS log files name the server by its short name, the event logs by FQDN.
+    if (r.decision !== 'denied' || !sameHost(r.ref.computer, d.ref.computer)) continue;
     attempts.add(a, d);
     attached = true;
   }

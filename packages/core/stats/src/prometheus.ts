@@ -1,60 +1,62 @@
 import { LATENCY_BOUNDS_MS, type MetricSample, type MetricsSnapshot } from './metrics.js';
 
-// Prometheus text exposition format 0.0.4: `# HELP`, `# TYPE`, then `name{label="value"} number` lines.
-
-/** Render a metrics snapshot in the Prometheus text format. */
-export function formatPrometheus(snapshot: MetricsSnapshot): string {
-  const lines: string[] = [];
-  family(
-    lines,
-    'otptrace_attempts_total',
-    'counter',
-    'OTP attempts by outcome, failed stage and root cause (probes excluded).',
-    snapshot.attempts,
-  );
-  family(
-    lines,
-    'otptrace_attempts_by_host_total',
-    'counter',
-    'OTP attempts by DA server, NPS server and CA (probes excluded).',
-    snapshot.attemptsByHost,
-  );
-  family(
-    lines,
-    'otptrace_probes_total',
-    'counter',
-    'RADIUS probes of the DA servers, counted apart from user attempts.',
-    snapshot.probes,
-  );
-  family(lines, 'otptrace_tickets_open', 'gauge', 'Open root-cause tickets by code and scope.', snapshot.openTickets);
-  lines.push('# HELP otptrace_stage_latency_seconds Stage latencies: RADIUS decision, CA issuance, end to end.');
-  lines.push('# TYPE otptrace_stage_latency_seconds histogram');
-  for (const h of snapshot.latencies) {
-    LATENCY_BOUNDS_MS.forEach((bound, i) => {
-      lines.push(
-        sample(
-          'otptrace_stage_latency_seconds_bucket',
-          { stage: h.stage, le: String(bound / 1000) },
-          h.cumulative[i] ?? 0,
-        ),
-      );
-    });
-    lines.push(sample('otptrace_stage_latency_seconds_bucket', { stage: h.stage, le: '+Inf' }, h.count));
-    lines.push(sample('otptrace_stage_latency_seconds_sum', { stage: h.stage }, h.sumMs / 1000));
-    lines.push(sample('otptrace_stage_latency_seconds_count', { stage: h.stage }, h.count));
-  }
-  return `${lines.join('\n')}\n`;
+/** One Prometheus metric family as data; an adapter renders it in the text format (prom-client does the escaping). */
+export interface MetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
+  /** A histogram's samples name their series: `NAME_bucket` (with an `le` label), `NAME_sum`, `NAME_count`. */
+  readonly samples: readonly {
+    readonly series?: string;
+    readonly labels: Record<string, string>;
+    readonly value: number;
+  }[];
 }
 
-function family(lines: string[], name: string, type: string, help: string, samples: readonly MetricSample[]): void {
-  lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-  const sorted = [...samples].sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
-  for (const s of sorted) lines.push(sample(name, s.labels, s.value));
-}
-
-function sample(name: string, labels: Record<string, string>, value: number): string {
-  const body = Object.entries(labels)
-    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',');
-  return `${name}${body === '' ? '' : `{${body}}`} ${value}`;
+/** The families of a metrics snapshot, as /metrics of the statistics API exports them. */
+export function metricFamilies(snapshot: MetricsSnapshot): MetricFamily[] {
+  const sorted = (samples: readonly MetricSample[]) =>
+    [...samples].sort((a, b) => JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
+  const latency = 'otptrace_stage_latency_seconds';
+  return [
+    {
+      name: 'otptrace_attempts_total',
+      type: 'counter',
+      help: 'OTP attempts by outcome, failed stage and root cause (probes excluded).',
+      samples: sorted(snapshot.attempts),
+    },
+    {
+      name: 'otptrace_attempts_by_host_total',
+      type: 'counter',
+      help: 'OTP attempts by DA server, NPS server and CA (probes excluded).',
+      samples: sorted(snapshot.attemptsByHost),
+    },
+    {
+      name: 'otptrace_probes_total',
+      type: 'counter',
+      help: 'RADIUS probes of the DA servers, counted apart from user attempts.',
+      samples: sorted(snapshot.probes),
+    },
+    {
+      name: 'otptrace_tickets_open',
+      type: 'gauge',
+      help: 'Open root-cause tickets by code and scope.',
+      samples: sorted(snapshot.openTickets),
+    },
+    {
+      name: latency,
+      type: 'histogram',
+      help: 'Stage latencies: RADIUS decision, CA issuance, end to end.',
+      samples: snapshot.latencies.flatMap((h) => [
+        ...LATENCY_BOUNDS_MS.map((bound, i) => ({
+          series: `${latency}_bucket`,
+          labels: { stage: h.stage, le: String(bound / 1000) },
+          value: h.cumulative[i] ?? 0,
+        })),
+        { series: `${latency}_bucket`, labels: { stage: h.stage, le: '+Inf' }, value: h.count },
+        { series: `${latency}_sum`, labels: { stage: h.stage }, value: h.sumMs / 1000 },
+        { series: `${latency}_count`, labels: { stage: h.stage }, value: h.count },
+      ]),
+    },
+  ];
 }

@@ -7,10 +7,14 @@ import { type Counters, renderNoise } from './noise.js';
 import { DEFAULT_FLEET_OPTIONS, type FleetLogOptions, fleetOptionProblems } from './options.js';
 import { createPrng, type Prng, pickWeighted } from './prng.js';
 import { DEFAULT_MIX, SCENARIOS, type ScenarioName } from './scenarios.js';
+import { TextLogRewriter } from './text-logs.js';
 
-/** One piece of output: text to append to one of the files. */
+/**
+ * One piece of output: text to append to one of the files: the four XML logs, expected.json, and with text logs
+ * `<host>/W3SVC1/u_exYYMMDD.log`, `<host>/INyymm.log` and analysis.json (the NPS servers' UTC offset).
+ */
 export interface FleetChunk {
-  readonly file: FleetFile | 'expected.json';
+  readonly file: FleetFile | 'expected.json' | (string & {});
   readonly text: string;
 }
 
@@ -26,6 +30,12 @@ export interface FleetSummary {
 type Start = { readonly time: number; readonly user: FleetUser } | { readonly time: number; readonly probe: DaServer };
 
 const DAY_MS = 86_400_000;
+
+/** Minutes east of UTC → `+01:00`. */
+function formatOffset(minutes: number): string {
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
 const XML_HEADER = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<Events>\n';
 
 /** Writes one fleet as a time-ordered stream of chunks; see generateFleetLogs. */
@@ -40,6 +50,7 @@ class FleetStream implements Counters {
   private readonly caRequests = new Map<string, number>();
   private readonly busy = new Map<string, { until: number; gap: number }>();
   private incidents: Incident[] = [];
+  private readonly rewriter: TextLogRewriter;
   private lastTime = 0;
   private attemptSeq = 0;
   readonly summary = {
@@ -56,6 +67,16 @@ class FleetStream implements Counters {
     this.planRng = root.fork();
     this.noiseRng = root.fork();
     this.renderRng = root.fork();
+    this.rewriter = new TextLogRewriter({
+      iis: options.iisFormat,
+      nps: options.npsFormat,
+      npsUtcOffsetMinutes: options.npsUtcOffsetMinutes,
+    });
+  }
+
+  /** Whether a fleet file is written as XML at all (an IIS written as W3C has no iis.xml). */
+  writesXml(file: FleetFile): boolean {
+    return !(file === 'iis.xml' && this.options.iisFormat === 'w3c');
   }
 
   recordId(host: Host, channel: string): number {
@@ -189,7 +210,21 @@ class FleetStream implements Counters {
         rng: this.renderRng,
       });
       this.summary.relevantEvents++;
-      yield this.count(event.file, text);
+      yield* this.emit(event.file, text);
+    }
+  }
+
+  /** An event as XML, or as the text-log lines it becomes. */
+  private *emit(file: FleetFile, text: string): Generator<FleetChunk> {
+    const lines = this.rewriter.rewrites(file) ? this.rewriter.rewrite(file, text) : null;
+    if (lines === null) {
+      yield this.count(file, text);
+      return;
+    }
+    this.summary.eventsByFile[file]++;
+    for (const line of lines) {
+      this.summary.xmlBytes += line.text.length;
+      yield line;
     }
   }
 
@@ -204,7 +239,7 @@ class FleetStream implements Counters {
     for (const t of times) {
       for (const noise of renderNoise(rng, this.fleet, this, Math.floor(t))) {
         this.summary.unrelatedEvents++;
-        yield this.count(noise.file, noise.text);
+        yield* this.emit(noise.file, noise.text);
       }
     }
     this.lastTime = time;
@@ -226,7 +261,15 @@ export function* generateFleetLogs(input: Partial<FleetLogOptions> = {}): Genera
   const problems = fleetOptionProblems(options);
   if (problems.length > 0) throw new RangeError(problems.join('; '));
   const stream = new FleetStream(options);
-  for (const file of FLEET_FILES) yield { file, text: XML_HEADER };
+  for (const file of FLEET_FILES) if (stream.writesXml(file)) yield { file, text: XML_HEADER };
+  if (options.npsFormat !== 'xml') {
+    // NPS log files carry local time with no offset: analyze reads it from here (otptrace analyze --config).
+    const offset = formatOffset(options.npsUtcOffsetMinutes);
+    const offsets = Object.fromEntries(
+      stream.fleet.npsServers.map((n) => [n.fqdn.split('.')[0]!.toLowerCase(), offset]),
+    );
+    yield { file: 'analysis.json', text: `${JSON.stringify({ npsLogUtcOffsets: offsets }, null, 2)}\n` };
+  }
   yield { file: 'expected.json', text: '[\n' };
   // Attempts are planned in the order users begin them; expected.json lists them by first event, so hold each
   // verdict until no later plan can start earlier (every event of a plan is at or after its start).
@@ -256,7 +299,7 @@ export function* generateFleetLogs(input: Partial<FleetLogOptions> = {}): Genera
   }
   yield* stream.flushUntil(Number.POSITIVE_INFINITY);
   yield* releaseBefore(Number.POSITIVE_INFINITY);
-  for (const file of FLEET_FILES) yield { file, text: '</Events>\n' };
+  for (const file of FLEET_FILES) if (stream.writesXml(file)) yield { file, text: '</Events>\n' };
   yield { file: 'expected.json', text: '\n]\n' };
   return stream.summary;
 }

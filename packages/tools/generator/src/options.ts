@@ -22,6 +22,12 @@ export interface FleetLogOptions {
   readonly maxClockSkewMs: number;
   /** Chance that a user tries again after a failed or cancelled attempt. */
   readonly retryProbability: number;
+  /** IIS as Event XML (6200) or as W3C text logs, as most DA servers keep them (docs/windows-events.md §9). */
+  readonly iisFormat: 'xml' | 'w3c';
+  /** NPS decisions as Event XML (6272/6273) or as NPS log files, database-compatible or DTS-compliant. */
+  readonly npsFormat: 'xml' | 'dts' | 'odbc';
+  /** NPS servers' local time in minutes east of UTC, for NPS log files (written to analysis.json). */
+  readonly npsUtcOffsetMinutes: number;
 }
 
 /** Defaults: a two-DA-server fleet over one day, 90% unrelated events. */
@@ -39,6 +45,9 @@ export const DEFAULT_FLEET_OPTIONS: FleetLogOptions = Object.freeze({
   probeIntervalMs: 300_000,
   maxClockSkewMs: 0,
   retryProbability: 0.6,
+  iisFormat: 'xml',
+  npsFormat: 'xml',
+  npsUtcOffsetMinutes: 60,
 });
 
 /** Problems with the options, empty when they are usable. */
@@ -60,5 +69,11 @@ export function fleetOptionProblems(o: FleetLogOptions): string[] {
   if (!(o.maxClockSkewMs >= 0)) problems.push('maxClockSkewMs must be ≥ 0');
   if (!(o.retryProbability >= 0 && o.retryProbability <= 1)) problems.push('retryProbability must be in [0, 1]');
   if (o.sizeBytes !== null && !(o.sizeBytes > 0)) problems.push('sizeBytes must be > 0');
+  if (o.iisFormat !== 'xml' && o.iisFormat !== 'w3c')
+    problems.push(`iisFormat must be xml or w3c (got ${o.iisFormat})`);
+  if (!['xml', 'dts', 'odbc'].includes(o.npsFormat))
+    problems.push(`npsFormat must be xml, dts or odbc (got ${o.npsFormat})`);
+  if (!(Number.isInteger(o.npsUtcOffsetMinutes) && Math.abs(o.npsUtcOffsetMinutes) <= 14 * 60))
+    problems.push('npsUtcOffsetMinutes must be an integer within ±840');
   return problems;
 }

@@ -90,7 +90,33 @@ export const SCENARIOS = {
     name: 'otp_rejected',
     outcome: 'failure',
     rootCause: 'otp_rejected',
-    plan: radiusDenied([16, 16, 16, 21, 21, 9], always),
+    plan: radiusDenied([16, 16, 16, 21, 21], always),
+  },
+  radius_extension_failed: {
+    name: 'radius_extension_failed',
+    outcome: 'failure',
+    rootCause: 'radius_extension_failed',
+    // The OTP extension discarded (9) or failed (10): its back end is unreachable (docs/windows-events.md §9).
+    plan: radiusDenied([9, 10], always),
+  },
+  radius_remote_unavailable: {
+    name: 'radius_remote_unavailable',
+    outcome: 'failure',
+    rootCause: 'radius_remote_unavailable',
+    plan: radiusDenied([112, 117], always),
+  },
+  radius_remote_access_lockout: {
+    name: 'radius_remote_access_lockout',
+    outcome: 'failure',
+    rootCause: 'radius_remote_access_lockout',
+    plan: radiusDenied([64], always),
+  },
+  gateway_rejected_request: {
+    name: 'gateway_rejected_request',
+    outcome: 'failure',
+    rootCause: 'gateway_rejected_request',
+    // The DA server refused before asking RADIUS (stale template name, unknown user): a short time-taken (§9).
+    plan: (b) => clientAfter(b, gatewayOnly(b, 40, 900), 10005, [b.domainUser, b.da.fqdn, OTHER_ERROR]),
   },
   radius_policy: {
     name: 'radius_policy',
@@ -195,9 +221,23 @@ export const SCENARIOS = {
         b.clientEvent(b.start + b.rng.between(20, 300), 10016, []);
         return;
       }
-      // KB2973071: the DA server answers 403 to a client using an expired cached computer certificate (§3.3).
-      clientAfter(b, gatewayOnly(b, 2, 30, 403, 16), 10005, [b.domainUser, b.da.fqdn, '80040001']);
+      // The DA server requires a client certificate and got none: 403.7 (docs/windows-events.md §9).
+      clientAfter(b, gatewayOnly(b, 2, 30, 403, 7), 10005, [b.domainUser, b.da.fqdn, '80040001']);
     },
+  },
+  client_certificate_expired: {
+    name: 'client_certificate_expired',
+    outcome: 'failure',
+    rootCause: 'client_certificate_expired',
+    // KB2973071: the client keeps presenting its expired cached computer certificate: 403.17 (§3.3, §9).
+    plan: (b) => clientAfter(b, gatewayOnly(b, 2, 30, 403, 17), 10005, [b.domainUser, b.da.fqdn, '80040001']),
+  },
+  gateway_untrusted_client_certificate: {
+    name: 'gateway_untrusted_client_certificate',
+    outcome: 'failure',
+    rootCause: 'gateway_untrusted_client_certificate',
+    // The IPsec root certificate changed without an iisreset: 403.16 (§9).
+    plan: (b) => clientAfter(b, gatewayOnly(b, 2, 30, 403, 16), 10005, [b.domainUser, b.da.fqdn, '80040001']),
   },
   client_certificate_store: {
     name: 'client_certificate_store',
@@ -224,6 +264,10 @@ export const DEFAULT_MIX: readonly Weighted<ScenarioName>[] = [
   { weight: 5, value: 'radius_policy' },
   { weight: 5, value: 'radius_directory_unavailable' },
   { weight: 5, value: 'radius_no_response' },
+  { weight: 3, value: 'radius_extension_failed' },
+  { weight: 2, value: 'radius_remote_unavailable' },
+  { weight: 2, value: 'radius_remote_access_lockout' },
+  { weight: 3, value: 'gateway_rejected_request' },
   { weight: 3, value: 'signing_failed' },
   { weight: 5, value: 'ca_unreachable' },
   { weight: 8, value: 'ca_denied_template_permission' },
@@ -233,6 +277,8 @@ export const DEFAULT_MIX: readonly Weighted<ScenarioName>[] = [
   { weight: 3, value: 'ca_pending' },
   { weight: 10, value: 'client_cannot_reach_server' },
   { weight: 5, value: 'client_certificate_missing' },
+  { weight: 2, value: 'client_certificate_expired' },
+  { weight: 1, value: 'gateway_untrusted_client_certificate' },
   { weight: 3, value: 'challenge_required' },
   { weight: 3, value: 'user_not_in_directory' },
   { weight: 3, value: 'client_certificate_store' },

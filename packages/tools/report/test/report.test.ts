@@ -1,11 +1,23 @@
-import { analyzePaths } from '@otptrace/files';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { type AttemptRecord, analysisConfigSchema } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
 import { describe, expect, it } from 'vitest';
 import { buildReportData, type ReportData, renderReport, stageBars } from '../src/index.js';
 
 const SEED = new URL('../../../../examples/seed-story', import.meta.url).pathname;
-const seed = await analyzePaths([SEED], analysisConfigSchema.parse({}));
+/** The seed story analysed by the pipeline itself (no file adapter: a lower layer than this package's). */
+function analyzeSeed() {
+  const config = analysisConfigSchema.parse({});
+  const analysis = new OfflineAnalysis(config);
+  for (const file of readdirSync(SEED).filter((name) => name.endsWith('.xml'))) {
+    const ingestor = new XmlIngestor(analysis.context, config);
+    analysis.add(file, [...ingestor.push(readFileSync(join(SEED, file))), ...ingestor.end()]);
+  }
+  return analysis.finish();
+}
+const seed = analyzeSeed();
 const bsimon = seed.attempts.find((a) => a.record.user === 'corp\\bsimon')!;
 
 /** The JSON embedded in a report, read back the way the page's script reads it. */

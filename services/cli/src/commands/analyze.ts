@@ -7,6 +7,7 @@ import { analyzePaths } from '@otptrace/files';
 import { ROOT_CAUSES } from '@otptrace/model';
 import type { OtlpProtocol, TraceExporterOptions } from '@otptrace/otlp';
 import { type AnalysisResult, toJson } from '@otptrace/pipeline';
+import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import {
   ANALYSIS_SCHEMA_VERSION,
   type AnalysisConfig,
@@ -16,7 +17,6 @@ import {
   STAGES,
   type Stage,
 } from '@otptrace/schemas';
-import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import { formatText } from '../format-text.js';
 import type { Io } from '../io.js';
 import { type Write, writeCsv, writeJsonDocument, writeNdjson } from '../outputs.js';
@@ -60,7 +60,8 @@ Traces:
   --otlp-file FILE       also write every attempt as a trace, in the standard OTLP JSON encoding, to FILE
   --otlp-endpoint URL    also send the traces over OTLP/HTTP to URL (e.g. http://localhost:4318); the standard
                          OTEL_EXPORTER_OTLP_* variables are honoured (--otlp uses them alone)
-  --otlp-protocol P      http/protobuf (default) or http/json
+  --otlp-protocol P      http/protobuf (default), http/json, or zipkin (Zipkin's own API: --otlp-endpoint is the
+                         Zipkin server, e.g. http://localhost:9411)
   --otlp                 send the traces to the endpoint the OTEL_* environment variables name
 
 Progress and messages (standard error):
@@ -75,7 +76,7 @@ Exit code: 0 when the analysis ran (whatever it found), 2 when the input could n
 (refused before anything is read), 3 when the analysis ran but its output or traces could not all be written.`;
 
 const FORMATS = ['text', 'json', 'ndjson', 'csv', 'html'] as const;
-const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const satisfies readonly OtlpProtocol[];
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'zipkin'] as const satisfies readonly OtlpProtocol[];
 
 const ANALYZE_OPTIONS = {
   format: { type: 'string' },

@@ -1,6 +1,6 @@
 import { createPool, ingestAttempts, migrate, settingsFromEnv } from '@otptrace/postgres';
-import type { AttemptRecord } from '@otptrace/schemas';
 import { type CommandSpec, messageOf, parseCommand, refuse, runCommand } from '@otptrace/runtime';
+import type { AttemptRecord } from '@otptrace/schemas';
 import type { Io } from '../io.js';
 import { readAttemptsFile, readable } from './stats.js';
 

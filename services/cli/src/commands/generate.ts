@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DEFAULT_FLEET_OPTIONS,
   type FleetChunk,
@@ -29,6 +29,10 @@ Options:
   --start ISO             first day; default 2026-03-02T00:00:00Z
   --clock-skew-ms MS      each host's clock is off by up to MS either way; default 0
   --da-servers N          DA servers (also --nps-servers N, --cas N); default 2 each
+  --iis xml|w3c           IIS as 6200 events (iis.xml) or W3C text logs (<host>/W3SVC1/u_exYYMMDD.log); default xml
+  --nps xml|dts|odbc      NPS decisions as 6272/6273 (nps.xml) or NPS log files (<host>/INyymm.log, DTS or
+                          database-compatible, in local time; the offset goes to analysis.json for --config)
+  --nps-utc-offset MIN    NPS servers' local time, minutes east of UTC, for --nps dts|odbc; default 60
   -h, --help              this text
   -V, --version           otptrace's version
 
@@ -46,6 +50,9 @@ const GENERATE_OPTIONS = {
   'da-servers': { type: 'string' },
   'nps-servers': { type: 'string' },
   cas: { type: 'string' },
+  iis: { type: 'string' },
+  nps: { type: 'string' },
+  'nps-utc-offset': { type: 'string' },
 } as const;
 
 export const GENERATE: CommandSpec<typeof GENERATE_OPTIONS> = {
@@ -56,6 +63,13 @@ export const GENERATE: CommandSpec<typeof GENERATE_OPTIONS> = {
 };
 
 type GenerateValues = Invocation<typeof GENERATE_OPTIONS>['values'];
+
+/** `value` when it is one of `allowed`; a usage error naming the option otherwise. */
+function oneOf<T extends string>(value: string | undefined, option: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${option} ${value}: use one of ${allowed.join(', ')}`);
+}
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30 };
 
@@ -89,6 +103,9 @@ function optionsFrom(args: GenerateValues): Partial<FleetLogOptions> {
   set('npsServers', numberOption(args, 'nps-servers'));
   set('cas', numberOption(args, 'cas'));
   set('startTime', args.start);
+  set('iisFormat', oneOf(args.iis, '--iis', ['xml', 'w3c'] as const));
+  set('npsFormat', oneOf(args.nps, '--nps', ['xml', 'dts', 'odbc'] as const));
+  set('npsUtcOffsetMinutes', numberOption(args, 'nps-utc-offset'));
   const size = args.size;
   if (size !== undefined) {
     const bytes = parseSize(size);
@@ -107,6 +124,8 @@ async function writeAll(dir: string, chunks: Generator<FleetChunk, FleetSummary>
     if (buf === undefined || buf.size === 0) return;
     let stream = streams.get(file);
     if (stream === undefined) {
+      // Text logs go to per-host folders (<host>/W3SVC1/, as IIS lays them out).
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
       stream = createWriteStream(join(dir, file));
       streams.set(file, stream);
     }

@@ -2,6 +2,15 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { createPool, listTickets, queryStats, settingsFromEnv } from '@otptrace/postgres';
 import {
+  type CommandSpec,
+  type Invocation,
+  isoTime,
+  messageOf,
+  oneOf,
+  runCommand,
+  wholeNumber,
+} from '@otptrace/runtime';
+import {
   type AttemptRecord,
   attemptRecordSchema,
   STATS_BUCKETS,
@@ -12,7 +21,6 @@ import {
 } from '@otptrace/schemas';
 import { formatStatsReport, statsReport } from '@otptrace/stats';
 import { processAttempts } from '@otptrace/ticket';
-import { type CommandSpec, type Invocation, isoTime, messageOf, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
 import type { Io } from '../io.js';
 
 /** Help of `otptrace stats`. */
@@ -27,7 +35,7 @@ Usage: otptrace stats [--input analysis.json] [options]
   --limit N              at most N groups per bucket, the most failing first (default 50)
   --format text|json     text (default) or the JSON statistics report
   --tickets              also list the root-cause tickets
-  --input FILE           read the attempts of "otptrace analyze --format json" instead of PostgreSQL
+  --input FILE           read the attempts of "otptrace analyze --format json" (or ndjson) instead of PostgreSQL
   -h, --help             this text
   -V, --version          otptrace's version
 
@@ -105,14 +113,12 @@ async function prepareStats({ values: v }: Invocation<typeof STATS_OPTIONS>): Pr
 
 /** The attempts of an analysis file: `{ "attempts": [...] }` (analyze --format json) or a bare array. */
 export async function readAttemptsFile(path: string): Promise<AttemptRecord[]> {
-  let json: unknown;
+  let list: unknown[];
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    list = attemptsIn(await readFile(path, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read ${path}: ${messageOf(error)}`);
   }
-  const list = Array.isArray(json) ? json : (json as { attempts?: unknown }).attempts;
-  if (!Array.isArray(list)) throw new Error(`${path}: no "attempts" array (expected otptrace analyze --format json)`);
   return list.map((item, i) => {
     const parsed = attemptRecordSchema.safeParse(item);
     if (!parsed.success) {
@@ -121,6 +127,19 @@ export async function readAttemptsFile(path: string): Promise<AttemptRecord[]> {
     }
     return parsed.data;
   });
+}
+
+/** The attempts of `analyze --format json` (`{ "attempts": [...] }`), a bare array, or `--format ndjson` lines. */
+function attemptsIn(text: string): unknown[] {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length > 1 && lines.every((line) => line.trimStart().startsWith('{') && line.trimEnd().endsWith('}'))) {
+    // NDJSON: one attempt per line; the last line is the summary (it has no trace ID).
+    return lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((o) => !('summary' in o));
+  }
+  const json: unknown = JSON.parse(text);
+  const list = Array.isArray(json) ? json : (json as { attempts?: unknown }).attempts;
+  if (!Array.isArray(list)) throw new Error('no "attempts" array (expected otptrace analyze --format json or ndjson)');
+  return list;
 }
 
 async function fromFile(path: string, query: StatsQueryInput) {

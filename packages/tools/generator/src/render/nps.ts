@@ -15,6 +15,7 @@ export const NPS_REASON_TEXT: Readonly<Record<number, string>> = Object.freeze({
   7: 'The specified domain does not exist.',
   8: 'The specified user account does not exist.',
   9: 'The connection request was discarded by an extension DLL installed on the NPS server.',
+  10: 'The connection request was discarded because an extension DLL installed on the NPS server failed.',
   16: 'Authentication failed due to a user credentials mismatch. Either the user name provided does not map to an existing user account or the password was incorrect.',
   21: 'An NPS extension dynamic link library (DLL) that is installed on the NPS server rejected the connection request.',
   34: 'The user account that is specified in the RADIUS Access-Request message is disabled.',
@@ -25,7 +26,10 @@ export const NPS_REASON_TEXT: Readonly<Record<number, string>> = Object.freeze({
   48: 'The connection request did not match any configured network policy.',
   49: 'The connection request did not match any configured connection request policy.',
   65: 'The Network Access Permission setting in the dial-in properties of the user account in Active Directory is set to Deny access to the user.',
+  64: 'Remote Access Account Lockout is enabled, and the user account is locked out.',
   66: 'The user attempted to use an authentication method that is not enabled on the matching network policy.',
+  112: 'The remote RADIUS server did not process the authentication request.',
+  117: 'The remote RADIUS server did not respond.',
 });
 
 /** Who the RADIUS request names. `sid` is null when NPS could not resolve the account. */

@@ -3,18 +3,17 @@ import { join } from 'node:path';
 import { analyzePaths } from '@otptrace/files';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
 import { analysisConfigSchema, TRACE_ATTRIBUTE_NAMES } from '@otptrace/schemas';
+import { type SpanData, toSpans } from '@otptrace/trace';
 import { describe, expect, it } from 'vitest';
-import type { SpanData } from '../src/index.js';
-import { toSpans } from '../src/index.js';
 
-// The trace invariants, over every attempt the real pipeline finds in the scenario corpus (test/scenarios: one
+// The trace invariants of @otptrace/trace (here, not in its package: it runs the whole pipeline and reads files), over every attempt the real pipeline finds in the scenario corpus (test/scenarios: one
 // folder per root cause, rendered field for field from the Windows formats) and in the bundled example.
-const corpus = new URL('../../../../test/scenarios/', import.meta.url).pathname;
+const corpus = new URL('../scenarios/', import.meta.url).pathname;
 const folders = [
   ...readdirSync(corpus)
     .filter((name) => existsSync(join(corpus, name, 'intent.json')))
     .map((name) => join(corpus, name)),
-  new URL('../../../../examples/seed-story', import.meta.url).pathname,
+  new URL('../../examples/seed-story', import.meta.url).pathname,
 ];
 
 function expectWellFormed({ record, events }: AnalyzedAttempt, spans: readonly SpanData[]): void {

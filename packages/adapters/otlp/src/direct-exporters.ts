@@ -1,0 +1,91 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { SpanData } from '@otptrace/trace';
+import type { BatchExporter } from './counting-exporter.js';
+import { encodeOtlpJson, encodeOtlpProtobuf } from './otlp-encode.js';
+import type { RoleResources } from './readable-span.js';
+
+/**
+ * OTLP/HTTP without the SDK exporter: the request encoded straight from the span data (otlp-encode.ts) and POSTed.
+ * A non-2xx answer fails with the status as the error's `code`, a network error with the system code (ECONNREFUSED,
+ * ECONNRESET...), a request without an answer within `timeoutMs` with ETIMEDOUT: the retrying wrapper decides.
+ */
+export class OtlpHttpExporter implements BatchExporter<SpanData> {
+  constructor(
+    private readonly url: string,
+    private readonly protocol: 'http/json' | 'http/protobuf',
+    private readonly headers: Readonly<Record<string, string>>,
+    private readonly timeoutMs: number,
+    private readonly resources: RoleResources,
+  ) {}
+
+  export(spans: SpanData[], done: (result: ExportResult) => void): void {
+    const json = this.protocol === 'http/json';
+    const body = json ? encodeOtlpJson(spans, this.resources) : encodeOtlpProtobuf(spans, this.resources);
+    const contentType = json ? 'application/json' : 'application/x-protobuf';
+    fetch(this.url, {
+      method: 'POST',
+      body,
+      headers: { ...this.headers, 'content-type': contentType },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    }).then(
+      async (res) => {
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) done({ code: ExportResultCode.SUCCESS });
+        else
+          done({ code: ExportResultCode.FAILED, error: withCode(`HTTP ${res.status} ${res.statusText}`, res.status) });
+      },
+      (error: unknown) => done({ code: ExportResultCode.FAILED, error: networkError(error) }),
+    );
+  }
+
+  async shutdown(): Promise<void> {}
+}
+
+/**
+ * The OTLP-JSON file: spans are held until `forceFlush`, which appends them as one line, an ExportTraceServiceRequest
+ * in OTLP's JSON encoding. The file is JSON Lines, one request per flush, as the OpenTelemetry Collector's file
+ * exporter writes and its otlpjsonfile receiver reads; one flush (one `export()` of the trace exporter) gives a single
+ * JSON document. The first flush truncates: a run's file holds that run's traces only.
+ */
+export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
+  private buffered: SpanData[] = [];
+  private started = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly resources: RoleResources,
+  ) {}
+
+  export(spans: SpanData[], done: (result: ExportResult) => void): void {
+    for (const span of spans) this.buffered.push(span);
+    done({ code: ExportResultCode.SUCCESS });
+  }
+
+  async forceFlush(): Promise<void> {
+    const spans = this.buffered;
+    this.buffered = [];
+    if (spans.length === 0 && this.started) return;
+    const line = `${encodeOtlpJson(spans, this.resources)}\n`;
+    if (this.started) appendFileSync(this.path, line);
+    else writeFileSync(this.path, line);
+    this.started = true;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.buffered.length > 0 || !this.started) await this.forceFlush();
+  }
+}
+
+function withCode(message: string, code: number | string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** fetch's "fetch failed" with the system error as its cause, or the abort of the timeout. */
+function networkError(error: unknown): Error {
+  if (error instanceof Error && error.name === 'TimeoutError') return withCode('no answer in time', 'ETIMEDOUT');
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: string } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : 'ENETWORK';
+  return withCode(cause?.message ?? (error instanceof Error ? error.message : String(error)), code);
+}
