@@ -147,6 +147,9 @@ describe('PostgreSQL statistics and tickets', () => {
       { fromMs: T0, toMs: T0 + 3 * 3_600_000 },
       { fromMs: T0 + 120 * SEC, toMs: T0 + 900 * SEC },
       { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 },
+      // Unaligned ends: whole days, hours and 5-minute slots from the rollups, the seconds at both ends from rows.
+      { fromMs: T0 - 3 * 86_400_000 + 17 * 60_000 + 3_000, toMs: T0 + 2 * 86_400_000 + 5 * 3_600_000 + 41 * 60_000 },
+      { fromMs: T0 + 7 * 60_000 + 30_000, toMs: T0 + 10 * 3_600_000 + 2 * 60_000 },
     ]) {
       expect(await queryFailureRate(pool, range)).toEqual(failureRateFromFacts(facts, range));
       expect(await queryServerHealth(pool, range)).toEqual(serverHealthFromFacts(facts, range));
