@@ -92,6 +92,13 @@ describe('operations dashboard in Chromium', () => {
       expect.stringMatching(/ UTC$/),
     ]);
     expect(await page.locator('#failures-status').textContent()).toBe('Latest 9 of 9 failures');
+    // The big numbers: 39 user attempts in the hour, 9 failed, and the outage's ticket open.
+    expect(await page.locator('#totals li').allTextContents()).toEqual([
+      '39Attempts',
+      '9Failed',
+      '23.1%Failure rate',
+      expect.stringMatching(/^[1-9]Open tickets$/),
+    ]);
     // Every time on the page is UTC, the live clock included.
     expect(await page.locator('#live-status').textContent()).toMatch(/^Live · updated \d\d:\d\d:\d\d UTC$/);
     const first = await rows().first().getAttribute('data-attempt');

@@ -71,6 +71,7 @@ function refresh() {
     // A newer refresh (the analyst changed the view meanwhile) wins; this answer is dropped.
     if (seq !== live.seq) return;
     renderRate(res[0]); renderServers(res[1]); renderTickets(res[2].tickets); renderFailures(res[3]);
+    renderTotals(res[0], res[2].tickets);
     $('live-status').textContent = 'Live \u00b7 updated ' + utcClock(new Date());
     document.body.setAttribute('data-ready', 'true');
     document.body.setAttribute('data-seq', String(seq));
@@ -173,6 +174,18 @@ function renderRate(series) {
     legend.appendChild(h('li', null, h('span', { className: 'swatch', style: 'background:' + STAGE_COLOURS[s] }), stageName(s)));
   });
   host.appendChild(legend);
+}
+
+/** The wall screen's big numbers: user attempts and failures in the range, and open tickets. */
+function renderTotals(series, tickets) {
+  var attempts = 0, failures = 0;
+  series.buckets.forEach(function (b) { attempts += b.attempts; failures += b.failures; });
+  var host = clear($('totals'));
+  [['Attempts', count(attempts), null], ['Failed', count(failures), failures ? 'bad' : null],
+   ['Failure rate', pct(attempts ? failures / attempts : null), failures ? 'bad' : null],
+   ['Open tickets', count(tickets.length), tickets.length ? 'bad' : null]].forEach(function (c) {
+    host.appendChild(h('li', { className: 'card' + (c[2] ? ' ' + c[2] : ''), 'data-total': c[0] }, h('b', { text: c[1] }), c[0]));
+  });
 }
 
 function renderServers(health) {
