@@ -1,8 +1,9 @@
 // Benchmark ②: the correlation engine alone, normalised events → closed attempts, in events per CPU-second (one
 // thread), the same at 1,000, 10,000 and 100,000 users (the cost of an event must not grow with the open attempts),
 // and the heap bytes one open attempt costs. Needs --expose-gc for the memory figure.
-// Usage: node --expose-gc bench/correlate.mjs [--quick] [--engine DIST] [--cpu-prof FILE] [--no-scale]
+// Usage: node --expose-gc bench/correlate.mjs [--quick] [--engine DIST] [--cpu-prof FILE] [--no-scale] [--users N]
 //   --engine DIST     take CorrelationEngine from another build (e.g. a copy of an older dist/) to compare
+//   --users N         the main figure on one day of N users (default 10,000; --quick 2,000)
 //   --cpu-prof FILE   write a V8 CPU profile of the timed passes alone (summarise: node bench/lib/profile-top.mjs FILE)
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -63,7 +64,11 @@ function rateOf(events, runs) {
   return { rate: (events.length * passes) / timed.cpu, attempts: timed.result, passes, meanOpen: stats.meanOpen };
 }
 
-const files = readCorpus(await ensureCorpus((QUICK ? CORPORA.quick : CORPORA.full).relevant));
+const usersOption = option('--users');
+const corpus = (QUICK ? CORPORA.quick : CORPORA.full).relevant;
+const files = readCorpus(
+  await ensureCorpus(usersOption === undefined ? corpus : { ...corpus, users: Number(usersOption) }),
+);
 const events = normalise(files, DEFAULT_ANALYSIS_CONFIG, ctx);
 let session;
 if (profileFile !== undefined) {
@@ -90,7 +95,7 @@ async function scaleRows() {
   for (const users of QUICK ? [1_000, 2_000] : [1_000, 10_000, 100_000]) {
     const params = { ...CORPORA.full.relevant, users };
     const scaled =
-      users === (QUICK ? 2_000 : 10_000)
+      users === corpus.users && usersOption === undefined
         ? events
         : normalise(readCorpus(await ensureCorpus(params)), DEFAULT_ANALYSIS_CONFIG, ctx);
     const r = scaled === events ? main : rateOf(scaled, QUICK ? 1 : 3);

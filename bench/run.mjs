@@ -20,6 +20,7 @@ const BENCHMARKS = [
     args: ['--unrelated-ratio', '0.9', ...(QUICK ? ['--quick'] : [])],
   },
   { script: 'evtx.mjs', node: [], optional: true, args: [] },
+  { script: 'files.mjs', node: [], optional: true, timeoutMs: 30 * 60_000 },
   { script: 'tracing.mjs', node: [], optional: true, args: [] },
 ];
 

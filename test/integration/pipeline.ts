@@ -1,75 +1,169 @@
-import { collectorConfigSchema, createCollector } from '@otptrace/collector';
-import { createKafkaAdmin, createKafkaClient, createRecordProducer, kafkaConnectionSchema } from '@otptrace/kafka';
-import { createLogger, createMetrics } from '@otptrace/runtime';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type ConsumedRecord, createGroupConsumer, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
+import type { AttemptRecord } from '@otptrace/schemas';
 import { expect } from 'vitest';
-import { KAFKA_BROKERS, startService, uniqueName } from './setup-kafka.js';
+import { eventTexts } from '../../packages/core/stream/test/corpus.js';
+import { uniqueName } from './setup-kafka.js';
 
-const TOKEN = 'integration-token-0123456789';
+const CLI = fileURLToPath(new URL('../../services/cli/bin/otptrace.js', import.meta.url));
 
-/** A collector in this process and one correlator process on fresh topics, for tests of the correlator's sinks. */
-export interface SmallPipeline {
-  readonly prefix: string;
-  /** POST each file's bytes to the collector; every batch must be accepted. */
-  post(files: ReadonlyArray<readonly [string, Buffer]>): Promise<void>;
-  /** SIGTERM the correlator (it must exit 0), stop the collector, disconnect. */
-  stop(): Promise<void>;
+/** The line `otptrace pipeline` prints once it is ready (the external contract: these exact names). */
+export interface PipelineReady {
+  collector: string;
+  token: string;
+  brokers: string[];
+  topics: { events: string; attempts: string };
 }
 
-/** Start the pipeline on topics named after `name`, with extra environment for the correlator (its sinks). */
-export async function startSmallPipeline(name: string, correlatorEnv: Record<string, string>): Promise<SmallPipeline> {
-  const prefix = uniqueName(name);
-  const spec = (topic: string) => ({ name: `${prefix}.${topic}`, partitions: 1, replicationFactor: 1, configs: {} });
-  const connection = kafkaConnectionSchema.parse({ brokers: KAFKA_BROKERS, clientId: `${name}-test` });
-  const client = createKafkaClient(connection);
-  const admin = createKafkaAdmin(client);
-  await admin.connect();
-  await admin.ensureTopics(['events', 'raw', 'dead-letter', 'attempts', 'late', 'userless'].map(spec));
-  const collector = createCollector(
-    collectorConfigSchema.parse({
-      kafka: connection,
-      topics: { events: spec('events'), raw: spec('raw'), deadLetter: spec('dead-letter') },
-      http: { host: '127.0.0.1', port: 0, tokens: [TOKEN] },
-      // The scenarios carry fixed dates; these tests are about the correlator's sinks, not the collector's clock.
-      analysis: { maxFutureMs: 10 * 365 * 86_400_000 },
-    }),
-    {
-      producer: createRecordProducer(client),
-      admin,
-      logger: createLogger({ name: 'collector', level: 'error' }),
-      metrics: createMetrics(),
-    },
-  );
-  await collector.start();
-  const correlator = startService('correlator', {
-    OTPTRACE_CORRELATOR_KAFKA__BROKERS: KAFKA_BROKERS.join(','),
-    OTPTRACE_CORRELATOR_GROUP_ID: prefix,
-    OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
-      events: spec('events'),
-      attempts: spec('attempts'),
-      late: spec('late'),
-      userless: spec('userless'),
-    }),
-    OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: '1500',
-    OTPTRACE_CORRELATOR_ADMIN__PORT: '0',
-    ...correlatorEnv,
+/** A running `otptrace pipeline` process. */
+export interface RunningPipeline {
+  readonly ready: PipelineReady;
+  readonly child: ChildProcess;
+  /** Everything it wrote on stderr (its services' logs). */
+  output(): string;
+  /**
+   * POSTs the files' events in event-time order, `batch` events per request, `pauseMs` apart, to `url` (default: the
+   * pipeline's collector); every request must be accepted.
+   */
+  post(files: Array<[string, Buffer]>, options?: { batch?: number; pauseMs?: number; url?: string }): Promise<void>;
+  /** SIGTERM (or SIGINT); resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface PipelineOptions {
+  partitions?: number;
+  correlators?: number;
+  idleFlushMs?: number;
+  /** Extra environment, inherited by the services (e.g. OTPTRACE_CORRELATOR_TRACES__ENABLED). */
+  env?: Record<string, string>;
+}
+
+/** Starts `otptrace pipeline` as a newcomer would and waits for its ready line. */
+export async function startPipeline(name: string, options: PipelineOptions = {}): Promise<RunningPipeline> {
+  const args = [
+    CLI,
+    'pipeline',
+    '--partitions',
+    String(options.partitions ?? 1),
+    '--correlators',
+    String(options.correlators ?? 1),
+    '--idle-flush-ms',
+    String(options.idleFlushMs ?? 1_500),
+    '--prefix',
+    uniqueName(name),
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = await new Promise<PipelineReady>((resolve, reject) => {
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const nl = stdout.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(stdout.slice(0, nl)) as PipelineReady);
+    });
+    child.once('exit', (code) => reject(new Error(`otptrace pipeline exited with ${code}: ${stderr.slice(-2000)}`)));
   });
   return {
-    prefix,
-    async post(files) {
-      for (const [, body] of files) {
-        const res = await fetch(`http://127.0.0.1:${collector.httpPort()}/v1/events`, {
+    ready,
+    child,
+    output: () => stderr,
+    async post(files, { batch = 250, pauseMs = 0, url = ready.collector } = {}) {
+      const texts = eventTexts(files);
+      for (let i = 0; i < texts.length; i += batch) {
+        if (pauseMs > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        const res = await fetch(url, {
           method: 'POST',
-          body,
-          headers: { authorization: `Bearer ${TOKEN}` },
+          body: texts.slice(i, i + batch).join('\n'),
+          headers: { authorization: `Bearer ${ready.token}` },
         });
+        await res.arrayBuffer();
         expect(res.status).toBe(202);
       }
     },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/**
+ * Reads the attempts topic (read_committed) from the beginning until `expected` attempts came and then
+ * nothing new for `quietMs` (so an extra or a repeated record would be seen), or the time runs out.
+ */
+export async function readAttempts(
+  ready: Pick<PipelineReady, 'brokers'> & { topics: Pick<PipelineReady['topics'], 'attempts'> },
+  expected: number,
+  { timeoutMs = 180_000, quietMs = 4_000 } = {},
+): Promise<AttemptRecord[]> {
+  const client = createKafkaClient(kafkaConnectionSchema.parse({ brokers: ready.brokers, clientId: 'test-reader' }));
+  const consumer = createGroupConsumer(client, {
+    groupId: uniqueName('reader'),
+    topics: [ready.topics.attempts],
+    fromBeginning: true,
+  });
+  const records: AttemptRecord[] = [];
+  let lastAt = Date.now();
+  const take = (batch: ConsumedRecord[]) => {
+    for (const r of batch) {
+      const a = JSON.parse(String(r.value)) as AttemptRecord;
+      records.push(a);
+      lastAt = Date.now();
+    }
+  };
+  await consumer.start({ onAssigned: () => {}, onBatch: async (b) => take(b.records) });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !(records.length >= expected && Date.now() - lastAt >= quietMs)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await consumer.stop();
+  return records;
+}
+
+/** Attempts by id, sorted: what the stream and `otptrace analyze` must agree on, field for field. */
+export function byId(attempts: readonly AttemptRecord[]): AttemptRecord[] {
+  return [...attempts].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+/**
+ * How a stream's attempts differ from the reference, by id: what a failing comparison reports. The offline analysis
+ * itself may give two attempts one id (an NPS 4402 shared by a denial and its retry is the first event of both), so
+ * the copies of an id are compared as a list.
+ */
+export function differences(streamed: readonly AttemptRecord[], expected: readonly AttemptRecord[]) {
+  const group = (list: readonly AttemptRecord[]) => {
+    const out = new Map<string, string[]>();
+    for (const a of list) out.set(a.id, [...(out.get(a.id) ?? []), JSON.stringify(a)]);
+    return out;
+  };
+  const got = group(streamed);
+  const want = group(expected);
+  const line = (a: AttemptRecord) => `${a.id} ${a.user} ${a.start} ${a.outcome}`;
+  return {
+    duplicated: [...got].filter(([id, copies]) => copies.length > (want.get(id)?.length ?? 1)).map(([id]) => id),
+    missing: expected.filter((a) => !got.has(a.id)).map(line),
+    invented: streamed.filter((a) => !want.has(a.id)).map(line),
+    differing: [...got]
+      .filter(([id, copies]) => want.has(id) && copies.some((c) => !want.get(id)!.includes(c)))
+      .map(([id]) => id),
+  };
+}
+
+/** A one-partition, one-correlator pipeline with extra correlator settings, for tests of the correlator's sinks. */
+export async function startSmallPipeline(name: string, correlatorEnv: Record<string, string>) {
+  const pipeline = await startPipeline(name, { env: correlatorEnv });
+  return {
+    post: (files: Array<[string, Buffer]>) => pipeline.post(files),
     async stop() {
-      correlator.child.kill('SIGTERM');
-      expect(await correlator.exited).toBe('0');
-      await collector.stop();
-      await admin.disconnect();
+      expect(await pipeline.stop()).toBe(0);
     },
   };
 }

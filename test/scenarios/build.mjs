@@ -575,6 +575,24 @@ const DOMAIN_SCENARIOS = {
         radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps02.corp.example' },
         client: authFailed(),
       },
+      {
+        // On a third NPS server, another user is denied for 5 (domain unavailable) ten seconds earlier: 7 is the
+        // same outage. (The streaming correlator sees the 5 only in the same partition: ivy and hana share one of 4.)
+        user: 'ivy',
+        t0: T('10:06:20'),
+        machine: 'client03.corp.example',
+        iis: web,
+        radius: { ...denied(5, 'The specified domain is not accessible.'), computer: 'nps03.corp.example' },
+        client: authFailed(),
+      },
+      {
+        user: 'hana',
+        t0: T('10:06:30'),
+        machine: 'client04.corp.example',
+        iis: web,
+        radius: { ...denied(7, 'The specified domain does not exist.'), computer: 'nps03.corp.example' },
+        client: authFailed(),
+      },
     ],
     extra: {
       nps: [
@@ -590,6 +608,8 @@ const DOMAIN_SCENARIOS = {
     intent: [
       failedIn('fay', 'radius', 'radius_unknown_domain'),
       failedIn('gus', 'radius', 'radius_directory_unavailable'),
+      failedIn('ivy', 'radius', 'radius_directory_unavailable'),
+      failedIn('hana', 'radius', 'radius_directory_unavailable'),
     ],
   },
   'radius-client-misconfigured': {
@@ -877,7 +897,7 @@ const TEXT_LOG_VARIANTS = {
 function writeTextLogs(
   dir,
   files,
-  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, restartAfter = null, unanswered },
+  { nps: format, offset = NPS_OFFSET, keepNpsXml = false, keepIisXml = false, restartAfter = null, unanswered },
 ) {
   clearLogs(dir);
   const write = (name, content) => {
@@ -887,6 +907,7 @@ function writeTextLogs(
   if (files.client.length > 0) write('client.xml', `${files.client.join('\r\n')}\r\n`);
   if (files.ca.length > 0) write('ca.xml', `${files.ca.join('\r\n')}\r\n`);
   if (files.iis.length > 0) write('da01/W3SVC2/u_ex261102.log', w3cLog(files.iis, { restartAfter }));
+  if (keepIisXml) write('iis.xml', `${files.iis.join('\r\n')}\r\n`);
   const decisions = files.nps.filter((x) => /<EventID>627[23]</.test(x));
   const system = files.nps.filter((x) => !/<EventID>627[23]</.test(x));
   if (keepNpsXml) write('nps.xml', `${files.nps.join('\r\n')}\r\n`);
@@ -916,11 +937,16 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
 }
 {
   // Both the NPS audit events and the DTS log, no offset configured: the offset is learned from the audit twins, and
-  // the log records that repeat them count as duplicates. The W3C log changes its #Fields mid-file (an IIS restart
-  // adding s-computername).
+  // the log records that repeat them count as duplicates; so do the W3C lines of requests also logged as 6200 (a site
+  // logging to file and ETW). The W3C log changes its #Fields mid-file (an IIS restart adding s-computername).
   resetRecords();
   const dir = join(here, 'text-logs-learned-offset');
-  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), { nps: 'dts', keepNpsXml: true, restartAfter: 1 });
+  writeTextLogs(dir, mergeFlows(VARIANT_FLOWS.map(flow)), {
+    nps: 'dts',
+    keepNpsXml: true,
+    keepIisXml: true,
+    restartAfter: 1,
+  });
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(VARIANT_INTENT, null, 2)}\n`);
 }
 {

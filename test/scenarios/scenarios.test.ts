@@ -153,8 +153,8 @@ describe('scenario corpus', () => {
       summary: { npsLogClocks?: Record<string, { offset: string; basis: string }>; ignoredBy: Record<string, number> };
     };
     expect(json.summary.npsLogClocks).toEqual({ nps01: { offset: '+01:00', basis: 'learned' } });
-    // Every log-file decision repeats an audit event: counted once, as a duplicate.
-    expect(json.summary.ignoredBy.duplicate_event).toBe(3);
+    // Every log-file decision repeats an audit event, every W3C POST a 6200: each counted once, as a duplicate.
+    expect(json.summary.ignoredBy.duplicate_event).toBe(6);
     const assumed = toJson(await analyzePaths([join(here, 'success-text-logs')], analysisConfigSchema.parse({}))) as {
       summary: { npsLogClocks?: Record<string, { offset: string; basis: string }> };
     };

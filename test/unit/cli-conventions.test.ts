@@ -231,6 +231,9 @@ describe('otptrace analyze outputs (built command)', SLOW, () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
+    // A user name typed at the logon prompt must not become a spreadsheet formula.
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe('"\'=HYPERLINK(""http://x"",""y"")"');
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(CSV_COLUMNS.map(([name]) => name)).toContain('trace_id');
   });
 

@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: async (a, io) => (await import('./commands/db.js')).runDb(a, io),
     summary: 'the statistics database: db migrate | db load FILE...',
   },
+  pipeline: {
+    run: async (a, io) => (await import('./commands/pipeline.js')).runPipeline(a, io),
+    summary: 'a local streaming pipeline: broker, collector, correlators (prints one JSON line when ready)',
+  },
 };
 
 const HELP = `otptrace: where and why a DirectAccess OTP logon failed

@@ -53,10 +53,15 @@ export const CSV_COLUMNS: readonly (readonly [string, (a: AttemptRecord) => stri
   ['attempt_id', (a) => a.id],
 ];
 
-/** RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled; empty for none. */
+/**
+ * RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled; empty for none. A field that
+ * a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first; a user name comes from whoever typed
+ * it at a logon prompt) gets a leading apostrophe, as OWASP's "CSV Injection" page advises.
+ */
 export function csvField(value: string | null): string {
   if (value === null) return '';
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 /** CSV with a header row; lines end in CRLF as RFC 4180 says. */

@@ -77,7 +77,7 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
         analysis: config.analysis,
         now: ports.now ?? (() => Date.now()),
         topics: config.topics,
-        eventPartitions,
+        site: config.site,
         maxEventBytes: config.analysis.maxEventBytes,
         topicLimits: (topic) => limits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
         logger,
@@ -100,7 +100,7 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
       if (config.stdin && ports.stdin) {
         stdin = followStream(ports.stdin, publisher, logger, { retryDelayMs: 1_000, isClosing: () => stopping });
       }
-      logger.info({ eventPartitions }, 'collector started');
+      logger.info({ eventPartitions, site: config.site }, 'collector started');
     },
     async stop() {
       stopping = true;

@@ -1,5 +1,5 @@
 import { hostname, totalmem } from 'node:os';
-import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
+import { kafkaConnectionSchema, PIPELINE_TOPICS, topicSpecSchema } from '@otptrace/kafka';
 import { serviceOptions } from '@otptrace/runtime';
 import { analysisConfigSchema, SOURCES, sourceSchema } from '@otptrace/schemas';
 import { z } from 'zod';
@@ -7,15 +7,7 @@ import { z } from 'zod';
 /** Environment prefix of the collector's overrides: OTPTRACE_COLLECTOR_HTTP__PORT=8080 sets http.port. */
 export const COLLECTOR_ENV_PREFIX = 'OTPTRACE_COLLECTOR_';
 
-const DAY_MS = 86_400_000;
 const MiB = 1024 * 1024;
-
-/**
- * The record-batch limit the collector creates its topics with: Kafka's usual 1 MiB for events and raw XML (a larger
- * event is dead-lettered as event_too_large_for_topic), 16 MiB for dead letters, so that one can hold the text of
- * any event up to analysis.maxEventBytes (4 MiB), JSON-escaped.
- */
-export const TOPIC_MAX_MESSAGE_BYTES = { events: MiB, raw: MiB, deadLetter: 16 * MiB } as const;
 
 /** Default memory budget for batches in flight: 1/64 of the machine's (or container's) memory, 64 to 512 MiB. */
 export function defaultBodyBudgetBytes(): number {
@@ -28,37 +20,16 @@ export function defaultBodyBudgetBytes(): number {
 export const collectorTopicsSchema = z
   .object({
     events: topicSpecSchema
-      .prefault({
-        name: 'otptrace.events',
-        partitions: 1,
-        replicationFactor: 1,
-        configs: { 'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES.events) },
-      })
+      .prefault(PIPELINE_TOPICS.events)
       .describe(
-        'Normalised events, keyed by user key; user-less events go to every partition. One partition gives exactly the ' +
-          'verdicts of `otptrace analyze`; more spread correlation over instances (services/correlator/README.md).',
+        'Normalised events, keyed by site: every partition count gives exactly the verdicts of `otptrace analyze`; ' +
+          'more partitions spread sites over correlators (services/correlator/README.md).',
       ),
     raw: topicSpecSchema
-      .prefault({
-        name: 'otptrace.raw',
-        partitions: 12,
-        replicationFactor: 1,
-        configs: {
-          'retention.ms': String(7 * DAY_MS),
-          'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES.raw),
-        },
-      })
+      .prefault(PIPELINE_TOPICS.raw)
       .describe('Raw EVTX-XML of every accepted event, keyed by event id, kept for replay (retention in configs).'),
     deadLetter: topicSpecSchema
-      .prefault({
-        name: 'otptrace.dead-letter',
-        partitions: 3,
-        replicationFactor: 1,
-        configs: {
-          'retention.ms': String(30 * DAY_MS),
-          'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES.deadLetter),
-        },
-      })
+      .prefault(PIPELINE_TOPICS.deadLetter)
       .describe('Events that failed parsing or validation: reason, code and raw text.'),
   })
   .strict();
@@ -117,6 +88,14 @@ export const collectorConfigSchema = z
   .object({
     kafka: kafkaConnectionSchema.prefault({ clientId: 'otptrace-collector' }).describe('Kafka connection.'),
     topics: collectorTopicsSchema.prefault({}),
+    site: z
+      .string()
+      .min(1)
+      .default('default')
+      .describe(
+        'The site whose events this collector forwards (one DirectAccess deployment: its DA servers, NPS, CAs and ' +
+          'clients). It keys the events topic: a site is correlated by one engine, sites spread over partitions.',
+      ),
     createTopics: z
       .boolean()
       .default(true)

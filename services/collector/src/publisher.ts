@@ -56,7 +56,8 @@ export interface PublisherDeps {
   /** Wall clock, ms: the reference for "too far in the future" (analysis.maxFutureMs). */
   now: () => number;
   topics: CollectorTopics;
-  eventPartitions: number;
+  /** The site whose events this collector forwards: the events topic's key (services/correlator/README.md). */
+  site: string;
   maxEventBytes: number;
   /** Each topic's max.message.bytes. */
   topicLimits: TopicLimits;
@@ -79,7 +80,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   const publishItems = async (items: IngestItem[], origin: string): Promise<BatchSummary> => {
     inFlight++;
     try {
-      const batch = batchRecords(items, origin, deps.topics, deps.eventPartitions, deps.topicLimits);
+      const batch = batchRecords(items, origin, deps.topics, deps.site, deps.topicLimits);
       try {
         await deps.producer.send(batch.records);
         available = true;

@@ -3,9 +3,6 @@ import type { IngestItem } from '@otptrace/pipeline';
 import type { NormalizedEvent } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
 
-/** Header set on the copies of a user-less event sent to every partition of the events topic. */
-export const BROADCAST_HEADER = 'otptrace-broadcast';
-
 /** Where the items of one batch go, and how many of each kind there were. */
 export interface BatchRecords {
   records: OutgoingRecord[];
@@ -24,33 +21,20 @@ export interface DeadLetter {
 }
 
 /**
- * Records for one accepted event. Events naming a user are keyed by the user key, so one user's events share a
- * partition and one correlator; events naming no user (IIS requests, NPS 4402, CA application events, most client
- * events) are copied to every partition, because the correlator owning the user they belong to is not known here
- * (services/correlator/README.md, "Keys and partitions").
+ * Records for one accepted event. Every event is keyed by the site, so all of a site's events — those naming a user
+ * and those naming none (IIS requests, NPS 4402, CA application events, most client events) — share a partition and
+ * meet in one correlation engine, as in `otptrace analyze` (services/correlator/README.md, "Topology").
  */
 export function eventRecords(
   event: NormalizedEvent,
   raw: string | null,
   origin: string,
   topics: CollectorTopics,
-  eventPartitions: number,
+  site: string,
 ): OutgoingRecord[] {
   const value = JSON.stringify(event);
   const headers = { origin };
-  const out: OutgoingRecord[] = [];
-  if (event.user !== null) out.push({ topic: topics.events.name, key: event.user.key, value, headers });
-  else {
-    for (let partition = 0; partition < eventPartitions; partition++) {
-      out.push({
-        topic: topics.events.name,
-        key: event.id,
-        value,
-        partition,
-        headers: { ...headers, [BROADCAST_HEADER]: '1' },
-      });
-    }
-  }
+  const out: OutgoingRecord[] = [{ topic: topics.events.name, key: site, value, headers }];
   if (raw !== null) out.push({ topic: topics.raw.name, key: event.id, value: raw, headers });
   return out;
 }
@@ -80,7 +64,7 @@ export function batchRecords(
   items: readonly IngestItem[],
   origin: string,
   topics: CollectorTopics,
-  eventPartitions: number,
+  site: string,
   limits: TopicLimits,
 ): BatchRecords {
   const result: BatchRecords = { records: [], accepted: 0, ignored: new Map(), rejected: new Map() };
@@ -90,7 +74,7 @@ export function batchRecords(
   };
   for (const item of items) {
     if (item.type === 'event') {
-      const records = eventRecords(item.event, item.raw, origin, topics, eventPartitions);
+      const records = eventRecords(item.event, item.raw, origin, topics, site);
       const tooLarge = records.find((r) => !recordFits(r, limits(r.topic)));
       if (tooLarge === undefined) {
         result.accepted++;

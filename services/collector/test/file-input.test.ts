@@ -82,7 +82,7 @@ describe('collector file input', () => {
       analysis: config.analysis,
       now: () => Date.now(),
       topics: config.topics,
-      eventPartitions: 2,
+      site: 'default',
       maxEventBytes: 1_000_000,
       topicLimits: () => 1_048_576,
       logger: createLogger({ name: 't', level: 'silent' }),

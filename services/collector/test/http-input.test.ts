@@ -3,7 +3,6 @@ import type { NormalizedEvent } from '@otptrace/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Collector, createCollector } from '../src/collector.js';
 import { collectorConfigSchema } from '../src/config.js';
-import { BROADCAST_HEADER } from '../src/records.js';
 import { memoryPorts } from './ports.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -46,7 +45,7 @@ async function started(partitions = 4, now?: number) {
 }
 
 describe('collector HTTP input', () => {
-  it('acknowledges a scenario batch with 202 only after every record was written, keyed by user', async () => {
+  it('acknowledges a scenario batch with 202 only after every record was written, keyed by site', async () => {
     const { ports, post } = await started(4);
     // test/scenarios/ca-pending: the client, IIS, NPS and CA logs of one pending-certificate attempt.
     const res = await post(scenario('ca-pending'));
@@ -56,16 +55,10 @@ describe('collector HTTP input', () => {
     const raws = ports.producer.acknowledged.filter((r) => r.topic === config.topics.raw.name);
     expect(raws).toHaveLength(summary.accepted);
     expect(summary.rejected).toBe(0);
-    for (const record of events) {
-      const event = JSON.parse(String(record.value)) as NormalizedEvent;
-      if (event.user) expect([record.key, record.partition]).toEqual([event.user.key, undefined]);
-      else expect(record.headers?.[BROADCAST_HEADER]).toBe('1');
-    }
-    // Each user-less event is copied once to each of the 4 partitions.
-    const broadcast = events.filter((r) => r.partition !== undefined);
-    const userless = new Set(broadcast.map((r) => r.key));
-    expect(broadcast.map((r) => r.partition).sort()).toEqual([...userless].flatMap(() => [0, 1, 2, 3]).sort());
-    expect(events.length - broadcast.length + userless.size).toBe(summary.accepted);
+    // One record per event, users' and user-less alike, keyed by the site (one engine correlates a site).
+    expect(events.map((r) => [r.key, r.partition])).toEqual(events.map(() => ['default', undefined]));
+    expect(new Set(events.map((r) => (JSON.parse(String(r.value)) as NormalizedEvent).id)).size).toBe(summary.accepted);
+    expect(events).toHaveLength(summary.accepted);
   });
 
   it('takes the <Events>-wrapped ToXml() batches of deploy/windows/Send-OtpTraceEvents.ps1 like bare events', async () => {

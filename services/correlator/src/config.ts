@@ -1,12 +1,10 @@
-import { kafkaConnectionSchema, topicSpecSchema } from '@otptrace/kafka';
+import { kafkaConnectionSchema, PIPELINE_TOPICS, topicSpecSchema } from '@otptrace/kafka';
 import { serviceOptions } from '@otptrace/runtime';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { z } from 'zod';
 
 /** Environment prefix of the correlator's overrides: OTPTRACE_CORRELATOR_GRACE_MS=30000 sets graceMs. */
 export const CORRELATOR_ENV_PREFIX = 'OTPTRACE_CORRELATOR_';
-
-const DAY_MS = 86_400_000;
 
 /** The correlator's configuration file (JSON); every field can be overridden from the environment. */
 export const correlatorConfigSchema = z
@@ -21,8 +19,10 @@ export const correlatorConfigSchema = z
       .number()
       .int()
       .min(6_000)
-      .default(30_000)
-      .describe('A member that sends no heartbeat for this long is dropped from the group and its partitions move.'),
+      .default(10_000)
+      .describe(
+        'A member that sends no heartbeat for this long is dropped from the group and its partitions move (a restarted correlator gets them back after at most this long).',
+      ),
     fromBeginning: z
       .boolean()
       .default(true)
@@ -30,34 +30,16 @@ export const correlatorConfigSchema = z
     topics: z
       .object({
         events: topicSpecSchema
-          .prefault({ name: 'otptrace.events', partitions: 1, replicationFactor: 1 })
-          .describe('Normalised events written by the collector (same settings as the collector).'),
+          .prefault(PIPELINE_TOPICS.events)
+          .describe('Normalised events written by the collector, keyed by site (same settings as the collector).'),
         attempts: topicSpecSchema
-          .prefault({
-            name: 'otptrace.attempts',
-            partitions: 12,
-            replicationFactor: 1,
-            configs: { 'retention.ms': String(30 * DAY_MS) },
-          })
-          .describe('Attempts with their verdicts (the JSON contract of `otptrace analyze`), keyed by user.'),
-        late: topicSpecSchema
-          .prefault({
-            name: 'otptrace.late',
-            partitions: 3,
-            replicationFactor: 1,
-            configs: { 'retention.ms': String(30 * DAY_MS) },
-          })
-          .describe('Events that arrived after the watermark had passed them (counted in statistics, never lost).'),
-        userless: topicSpecSchema
-          .prefault({
-            name: 'otptrace.userless',
-            partitions: 1,
-            replicationFactor: 1,
-            configs: { 'retention.ms': String(7 * DAY_MS) },
-          })
+          .prefault(PIPELINE_TOPICS.attempts)
           .describe(
-            "Each partition's decision on every client result that names no user, keyed by event id (the repartition step).",
+            'Attempts with their verdicts (the JSON contract of `otptrace analyze`), keyed by user, written in transactions.',
           ),
+        late: topicSpecSchema
+          .prefault(PIPELINE_TOPICS.late)
+          .describe('Events that arrived after their place in event time had passed (counted, never lost).'),
       })
       .strict()
       .prefault({}),
@@ -71,23 +53,15 @@ export const correlatorConfigSchema = z
       .nonnegative()
       .default(60_000)
       .describe(
-        'Event-time grace: a partition watermark trails its newest event by this much (on top of the clock-skew tolerance).',
+        "Event-time grace: a site's events wait until its newest event is this much (plus the clock-skew tolerance) newer, so that forwarders' delays do not make them late.",
       ),
     idleFlushMs: z
       .number()
       .int()
       .positive()
-      .default(300_000)
+      .default(10_000)
       .describe(
         'When every assigned partition is caught up and no event came for this long (wall clock), close every open attempt as the end of input.',
-      ),
-    userlessExpiryMs: z
-      .number()
-      .int()
-      .positive()
-      .default(3_600_000)
-      .describe(
-        "A user-less client result still missing a partition's decision is decided as it stands once that partition has reported on events this much newer (event time).",
       ),
     traces: z
       .object({

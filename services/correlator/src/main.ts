@@ -1,35 +1,15 @@
-import { createGroupConsumer, createKafkaAdmin, createKafkaClient, createRecordProducer } from '@otptrace/kafka';
-import { createTraceExporter } from '@otptrace/otlp';
-import { createPool, settingsFromEnv } from '@otptrace/postgres';
-import { type Logger, runService } from '@otptrace/runtime';
-import { CORRELATOR_ENV_PREFIX, type CorrelatorConfig, correlatorConfigSchema } from './config.js';
+import { createGroupConsumer, createKafkaClient, createOffsetReader, createTransactionalWriter } from '@otptrace/kafka';
+import { runService } from '@otptrace/runtime';
+import { CORRELATOR_ENV_PREFIX, correlatorConfigSchema } from './config.js';
 import { createCorrelator } from './correlator.js';
-import { type AttemptSink, createStatisticsSink, createTraceSink } from './sinks.js';
+import { configuredSinks } from './sinks.js';
+import { ensureCorrelatorTopics } from './topics.js';
 
 const SUMMARY = `otptrace correlator: one member of a Kafka consumer group that turns the collector's event stream into
-attempts with verdicts, by event time (per-partition watermark plus a grace period), with the same code and settings
-as \`otptrace analyze\`. Attempts go to the attempts topic (keyed by user); late events to the late topic. Offsets are
-committed only up to what is safely emitted, so a crash or a rebalance loses nothing. Run more instances to scale.`;
-
-/** The sinks the configuration enables, besides the attempts topic. */
-function configuredSinks(config: CorrelatorConfig, logger: Logger): AttemptSink[] {
-  const sinks: AttemptSink[] = [];
-  if (config.statistics.enabled) {
-    // The connection comes from the environment (DATABASE_URL, PG*), never from the config file or the command line.
-    const settings = { ...settingsFromEnv(process.env), schema: config.statistics.schema };
-    sinks.push(createStatisticsSink(createPool(settings), settings.schema));
-    logger.info({ schema: settings.schema }, 'attempts and tickets are also written to PostgreSQL');
-  }
-  if (!config.traces.enabled) return sinks;
-  const exporter = createTraceExporter({
-    ...(config.traces.endpoint === null ? {} : { endpoint: config.traces.endpoint }),
-    ...(config.traces.tracesEndpoint === null ? {} : { tracesEndpoint: config.traces.tracesEndpoint }),
-    protocol: config.traces.protocol,
-    serviceName: 'otptrace-correlator',
-  });
-  logger.info({ target: exporter.target }, 'attempts are also sent as traces');
-  return [...sinks, createTraceSink(exporter)];
-}
+attempts with verdicts, exactly as \`otptrace analyze\` does on the same events (one engine per site, fed in event-time
+order). Attempts go to the attempts topic (keyed by user) in Kafka transactions together with the offsets they
+consumed, so a crash, a rebalance or a broker restart neither loses nor repeats one. Run more instances to share the
+partitions.`;
 
 runService({
   name: 'otptrace-correlator',
@@ -38,20 +18,17 @@ runService({
   envPrefix: CORRELATOR_ENV_PREFIX,
   build({ config, logger, metrics }) {
     const client = createKafkaClient(config.kafka, logger);
-    const admin = createKafkaAdmin(client);
-    const group = (groupId: string, topic: string) =>
-      createGroupConsumer(client, {
-        groupId,
-        topics: [topic],
+    const correlator = createCorrelator(config, {
+      consumer: createGroupConsumer(client, {
+        groupId: config.groupId,
+        topics: [config.topics.events.name],
         fromBeginning: config.fromBeginning,
         sessionTimeoutMs: config.sessionTimeoutMs,
-        heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 10),
-      });
-    const correlator = createCorrelator(config, {
-      consumer: group(config.groupId, config.topics.events.name),
-      userlessConsumer: group(`${config.groupId}.userless`, config.topics.userless.name),
-      producer: createRecordProducer(client),
-      admin,
+        heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 5),
+      }),
+      offsets: createOffsetReader(client),
+      writer: (partition) =>
+        createTransactionalWriter(client, `${config.groupId}.${config.topics.events.name}.${partition}`),
       sinks: configuredSinks(config, logger),
       logger,
       metrics,
@@ -60,13 +37,10 @@ runService({
     return {
       readiness: () => correlator.readiness(),
       async start() {
-        await admin.connect();
+        await ensureCorrelatorTopics(client, config);
         await correlator.start();
       },
-      async stop() {
-        await correlator.stop();
-        await admin.disconnect();
-      },
+      stop: () => correlator.stop(),
     };
   },
 });

@@ -1,7 +1,9 @@
-import type { TraceExporter } from '@otptrace/otlp';
+import { createTraceExporter, type TraceExporter } from '@otptrace/otlp';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
-import { ingestAttempts, migrate, type Pool } from '@otptrace/postgres';
+import { createPool, ingestAttempts, migrate, type Pool, settingsFromEnv } from '@otptrace/postgres';
+import type { Logger } from '@otptrace/runtime';
 import { toSpans } from '@otptrace/trace';
+import type { CorrelatorConfig } from './config.js';
 
 /**
  * Where finished attempts go besides the attempts topic: traces (OpenTelemetry exporter), tickets, statistics.
@@ -58,4 +60,24 @@ export function createStatisticsSink(pool: Pool, schema: string, writer = 'corre
       await pool.end();
     },
   };
+}
+
+/** The sinks the configuration enables, besides the attempts topic (the one place sinks are wired). */
+export function configuredSinks(config: CorrelatorConfig, logger: Logger, env = process.env): AttemptSink[] {
+  const sinks: AttemptSink[] = [];
+  if (config.statistics.enabled) {
+    // The connection comes from the environment (DATABASE_URL, PG*), never from the config file or the command line.
+    const settings = { ...settingsFromEnv(env), schema: config.statistics.schema };
+    sinks.push(createStatisticsSink(createPool(settings), settings.schema));
+    logger.info({ schema: settings.schema }, 'attempts and tickets are also written to PostgreSQL');
+  }
+  if (!config.traces.enabled) return sinks;
+  const exporter = createTraceExporter({
+    ...(config.traces.endpoint === null ? {} : { endpoint: config.traces.endpoint }),
+    ...(config.traces.tracesEndpoint === null ? {} : { tracesEndpoint: config.traces.tracesEndpoint }),
+    protocol: config.traces.protocol,
+    serviceName: 'otptrace-correlator',
+  });
+  logger.info({ target: exporter.target }, 'attempts are also sent as traces');
+  return [...sinks, createTraceSink(exporter)];
 }

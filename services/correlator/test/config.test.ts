@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { collectorConfigSchema } from '@otptrace/collector';
+import { PIPELINE_TOPICS } from '@otptrace/kafka';
 import { describe, expect, it } from 'vitest';
 import { correlatorConfigSchema } from '../src/config.js';
 
@@ -6,16 +8,12 @@ describe('correlator configuration', () => {
   it('accepts the production example of deploy/systemd', () => {
     const file = JSON.parse(readFileSync(new URL('../../../deploy/systemd/correlator.json', import.meta.url), 'utf8'));
     const config = correlatorConfigSchema.parse(file);
-    expect(config.topics.userless.partitions).toBe(1);
+    expect(config.topics.events.partitions).toBe(1);
     expect(config.analysis.sources).toEqual(['client', 'gateway', 'radius', 'ca']);
   });
 
-  it('keeps the same topic defaults as the collector for the shared events topic', () => {
-    expect(correlatorConfigSchema.parse({}).topics.events).toEqual({
-      name: 'otptrace.events',
-      partitions: 1,
-      replicationFactor: 1,
-      configs: {},
-    });
+  it('takes the events topic from the one declaration the collector uses too', () => {
+    expect(correlatorConfigSchema.parse({}).topics.events).toEqual(PIPELINE_TOPICS.events);
+    expect(collectorConfigSchema.parse({ http: { enabled: false } }).topics.events).toEqual(PIPELINE_TOPICS.events);
   });
 });

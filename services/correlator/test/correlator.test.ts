@@ -1,55 +1,86 @@
 import { describe, expect, it } from 'vitest';
 import { correlatorConfigSchema } from '../src/config.js';
-import { createCorrelator } from '../src/correlator.js';
+import { type Correlator, createCorrelator } from '../src/correlator.js';
 import {
+  byId,
   eventsOf,
+  generatedDay,
+  MemoryBroker,
   MemoryConsumer,
   MemoryLog,
   memoryPorts,
   offlineAttempts,
-  scenarioFiles,
-  scenarioNames,
-  verdicts,
+  shiftedCorpus,
 } from './ports.js';
 
-async function stream(name: string, partitions: number, batch: number) {
-  const files = scenarioFiles(name);
+// Three sites on one events topic: each site's attempts must be what `otptrace analyze` finds in its own files.
+const sites = {
+  corpus: shiftedCorpus(),
+  dayA: generatedDay(60, 3, '2026-03-02T00:00:00Z'),
+  dayB: generatedDay(60, 4, '2026-03-05T00:00:00Z'),
+};
+const expected = byId(Object.values(sites).flatMap((files) => offlineAttempts(files)));
+
+function fill(partitions: number): MemoryLog {
   const log = new MemoryLog(partitions);
-  for (const e of eventsOf(files)) log.append(e);
-  const consumer = new MemoryConsumer(log, [...Array(partitions).keys()]);
-  const clock = { now: 0 };
-  const config = correlatorConfigSchema.parse({
-    topics: { events: { name: 'otptrace.events', partitions, replicationFactor: 1 } },
-    idleFlushMs: 1000,
-  });
-  const { ports, producer, userlessConsumer } = memoryPorts(consumer, partitions, clock);
-  const correlator = createCorrelator(config, ports);
-  await correlator.start();
-  while ((await consumer.poll(batch)) + (await userlessConsumer.poll(batch)) > 0) {}
-  clock.now += 5_000;
-  await correlator.checkIdle();
-  while ((await userlessConsumer.poll(batch)) > 0) {}
-  await correlator.stop();
-  return { offline: offlineAttempts(files), streamed: producer.attempts(), consumer, producer };
+  const all = Object.entries(sites).flatMap(([site, files]) => eventsOf(files).map((event) => ({ site, event })));
+  for (const { site, event } of all.sort((x, y) => x.event.time - y.event.time)) log.append(event, site);
+  return log;
 }
 
-// With several partitions, an IIS request that overlaps two users' attempts is ambiguous offline, but each
-// partition sees only its own user's attempt and joins it (services/correlator/README.md, "Known limits").
-const CROSS_PARTITION_AMBIGUITY = new Set(['ambiguous-gateway']);
+const config = correlatorConfigSchema.parse({ idleFlushMs: 1_000 });
 
-describe('correlator over an in-memory log, scenario by scenario', () => {
-  for (const name of scenarioNames()) {
-    it(`${name}: same attempts as the offline analysis, with 1 and with 4 partitions`, async () => {
-      const one = await stream(name, 1, 3);
-      expect(verdicts(one.streamed)).toEqual(verdicts(one.offline));
-      const four = await stream(name, 4, 2);
-      if (!CROSS_PARTITION_AMBIGUITY.has(name)) expect(verdicts(four.streamed)).toEqual(verdicts(four.offline));
-      else {
-        const strip = (v: ReturnType<typeof verdicts>) => v.map(({ evidence, gatewayAmbiguous, ...rest }) => rest);
-        expect(strip(verdicts(four.streamed))).toEqual(strip(verdicts(four.offline)));
-        expect(verdicts(four.offline).some((v) => v.gatewayAmbiguous)).toBe(true);
-        expect(verdicts(four.streamed).some((v) => v.gatewayAmbiguous)).toBe(false);
-      }
+async function member(log: MemoryLog, broker: MemoryBroker, partitions: number[], clock: { now: number }) {
+  const consumer = new MemoryConsumer(log, broker, partitions);
+  const correlator = createCorrelator(config, memoryPorts(consumer, broker, clock));
+  await correlator.start();
+  return { consumer, correlator };
+}
+
+async function idle(members: Array<{ correlator: Correlator }>, clock: { now: number }) {
+  clock.now += 5_000;
+  for (const m of members) await m.correlator.checkIdle();
+}
+
+describe('correlator: exactly the offline attempts, once, at any partition count', () => {
+  for (const partitions of [1, 4, 12]) {
+    it(`${partitions} partition(s), two members, a rebalance and a crash mid-stream`, async () => {
+      const log = fill(partitions);
+      const broker = new MemoryBroker();
+      broker.log = log;
+      const clock = { now: 0 };
+      const all = [...Array(partitions).keys()];
+      const half = Math.ceil(partitions / 2);
+      const a = await member(log, broker, all.slice(0, half), clock);
+      const b = await member(log, broker, all.slice(half), clock);
+      for (let i = 0; i < 40; i++) await Promise.all([a.consumer.poll(7), b.consumer.poll(7)]);
+      // b dies without a word (kill -9): a takes every partition from the group's commits.
+      await a.consumer.rejoin(all);
+      for (let i = 0; i < 40; i++) await a.consumer.poll(11);
+      // A new member c joins: the partitions are shared again.
+      const c = await member(log, broker, all.slice(half), clock);
+      await a.consumer.rejoin(all.slice(0, half));
+      while ((await a.consumer.poll(13)) + (await c.consumer.poll(13)) > 0) {}
+      await idle([a, c], clock);
+      const published = broker.attempts();
+      expect(new Set(published.map((x) => x.id)).size).toBe(published.length);
+      expect(byId(published)).toEqual(expected);
     });
   }
+
+  it('a failed transaction publishes nothing; the partition is re-read and every attempt comes out once', async () => {
+    const log = fill(2);
+    const broker = new MemoryBroker();
+    broker.log = log;
+    const clock = { now: 0 };
+    const { consumer, correlator } = await member(log, broker, [0, 1], clock);
+    for (let i = 0; i < 30; i++) await consumer.poll(9);
+    broker.failing = true;
+    await consumer.poll(9);
+    broker.failing = false;
+    while ((await consumer.poll(9)) > 0) {}
+    await idle([{ correlator }], clock);
+    await correlator.stop();
+    expect(byId(broker.attempts())).toEqual(expected);
+  }, 20_000);
 });

@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { correlatorConfigSchema } from '../src/config.js';
 import { createCorrelator } from '../src/correlator.js';
 import { createTraceSink } from '../src/sinks.js';
-import { eventsOf, MemoryConsumer, MemoryLog, memoryPorts, offlineAttempts, scenarioFiles } from './ports.js';
+import {
+  eventsOf,
+  MemoryBroker,
+  MemoryConsumer,
+  MemoryLog,
+  memoryPorts,
+  offlineAttempts,
+  scenarioFiles,
+} from './ports.js';
 
 /** An exporter that keeps the spans, or fails while `down`. */
 function memoryExporter() {
@@ -36,16 +44,18 @@ describe('trace sink', () => {
     const files = scenarioFiles('ca-pending');
     const log = new MemoryLog(1);
     for (const e of eventsOf(files)) log.append(e);
-    const consumer = new MemoryConsumer(log, [0]);
+    const broker = new MemoryBroker();
+    broker.log = log;
+    const consumer = new MemoryConsumer(log, broker, [0]);
     const clock = { now: 0 };
-    const { ports, userlessConsumer } = memoryPorts(consumer, 1, clock);
+    const ports = memoryPorts(consumer, broker, clock);
     const { exporter, spans } = memoryExporter();
     const correlator = createCorrelator(correlatorConfigSchema.parse({ idleFlushMs: 1000 }), {
       ...ports,
       sinks: [createTraceSink(exporter)],
     });
     await correlator.start();
-    while ((await consumer.poll(3)) + (await userlessConsumer.poll(3)) > 0) {}
+    while ((await consumer.poll(3)) > 0) {}
     clock.now += 5_000;
     await correlator.checkIdle();
     await correlator.stop();

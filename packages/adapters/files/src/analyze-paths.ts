@@ -1,25 +1,55 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   type AnalysisInput,
   type AnalysisResult,
   analyzeInputs,
+  emptyIngested,
   type IngestedFile,
   type IngestInputs,
   type IngestProgress,
 } from '@otptrace/pipeline';
 import type { AnalysisConfig } from '@otptrace/schemas';
-import { ingestFile } from './ingest-file.js';
+import { ingestPart, type OnRead } from './ingest-file.js';
 import { listInputs } from './inputs.js';
+import { type FilePart, planParts } from './parts.js';
+import { type Task, takeTasks } from './tasks.js';
 
 /** How to read the inputs of `analyzePaths`. */
 export interface AnalyzePathsOptions {
-  /** Worker threads to ingest files in (default 1: inline). */
-  readonly jobs?: number;
-  /** Called as files are read. */
+  /**
+   * Threads to read with, this one included. `auto` (the default): every core when the input is large enough for
+   * more threads to pay (AUTO_THREADS_MIN_BYTES), else one.
+   */
+  readonly jobs?: number | 'auto';
+  /** Called as inputs are read. */
   readonly onProgress?: (progress: IngestProgress) => void;
+  /** Told once, before reading, how the input will be read. */
+  readonly onPlan?: (plan: ReadPlan) => void;
 }
 
-/** Read, ingest and analyse every file under `paths`, streaming each one; with `jobs` > 1, in worker threads. */
+/** How the input is read: its size, in how many parts, with how many threads (and whether that was chosen). */
+export interface ReadPlan {
+  readonly files: number;
+  readonly bytes: number;
+  readonly parts: number;
+  readonly threads: number;
+  readonly automatic: boolean;
+}
+
+/**
+ * Below this much input one thread is used unless asked otherwise: starting a worker (an isolate with the modules
+ * loaded) costs some 50–100 ms and about 40 MB, which a smaller input does not win back.
+ */
+export const AUTO_THREADS_MIN_BYTES = 64 << 20;
+
+/**
+ * Read, ingest and analyse every file under `paths`. With more than one thread, big files are cut into parts at
+ * event (or .evtx chunk) boundaries and the parts and small files are read by this thread and worker threads side by
+ * side; the results are put back in file order, so the output does not depend on the number of threads.
+ */
 export async function analyzePaths(
   paths: readonly string[],
   config: AnalysisConfig,
@@ -28,11 +58,22 @@ export async function analyzePaths(
   const files = await listInputs(paths);
   if (files.length === 0) throw new Error(`no event log files found in ${paths.join(', ')}`);
   const referenceTime = Date.now();
-  const workers = Math.min(options.jobs ?? 1, files.length);
-  const ingest: IngestInputs =
-    workers > 1
-      ? (inputs, _ctx, onRead) => ingestInWorkers(inputs, workers, config, referenceTime, onRead)
-      : (inputs, ctx, onRead) => ingestInline(inputs, ctx, config.maxEventBytes, onRead);
+  const bytes = files.reduce((n, f) => n + f.size, 0);
+  const automatic = options.jobs === undefined || options.jobs === 'auto';
+  const asked = automatic ? (bytes >= AUTO_THREADS_MIN_BYTES ? availableParallelism() : 1) : (options.jobs as number);
+  // Worker threads need the built worker script (absent when this module runs from its TypeScript source).
+  const wanted = workerScript() === null ? 1 : asked;
+  const planned = planParts(files, wanted);
+  const parts = planned.flatMap((p) => p.parts);
+  const threads = Math.max(1, Math.min(wanted, parts.length));
+  options.onPlan?.({ files: files.length, bytes, parts: parts.length, threads, automatic });
+  const ingest: IngestInputs = async (_inputs, ctx, onRead) => {
+    const results =
+      threads > 1
+        ? await readInThreads(parts, threads, config, referenceTime, ctx, onRead)
+        : parts.map((part) => readPart(part, ctx, config.maxEventBytes, onRead));
+    return joinParts(planned, parts, results);
+  };
   return analyzeInputs(files, config, {
     referenceTime,
     ingest,
@@ -40,62 +81,136 @@ export async function analyzePaths(
   });
 }
 
-async function ingestInline(
-  files: readonly AnalysisInput[],
+function readPart(
+  part: FilePart,
   ctx: Parameters<IngestInputs>[1],
   maxEventBytes: number,
-  onRead: (bytes: number, events: number) => void,
-): Promise<Map<string, IngestedFile>> {
-  const results = new Map<string, IngestedFile>();
-  for (const file of files) {
-    try {
-      results.set(file.path, await ingestFile(file.path, ctx, maxEventBytes, onRead));
-    } catch (e) {
-      throw new Error(`cannot read ${file.path}: ${(e as Error).message}`);
-    }
+  onRead: OnRead,
+): IngestedFile {
+  try {
+    return ingestPart(part, ctx, maxEventBytes, onRead);
+  } catch (e) {
+    throw new Error(`cannot read ${part.path}: ${(e as Error).message}`);
   }
+}
+
+/** Each file's result: its parts' results concatenated in file order. */
+function joinParts(
+  planned: readonly { input: AnalysisInput; parts: readonly FilePart[] }[],
+  parts: readonly FilePart[],
+  results: readonly IngestedFile[],
+): Map<string, IngestedFile> {
+  const byPath = new Map<string, IngestedFile>();
+  let index = 0;
+  for (const { input, parts: fileParts } of planned) {
+    if (fileParts.length === 1) {
+      byPath.set(input.path, results[index++] as IngestedFile);
+      continue;
+    }
+    const whole = emptyIngested();
+    for (let k = 0; k < fileParts.length; k++) {
+      const part = results[index++] as IngestedFile;
+      for (const e of part.events) whole.events.push(e);
+      for (const r of part.rejected) whole.rejected.push(r);
+      for (const [reason, n] of Object.entries(part.ignoredBy))
+        whole.ignoredBy[reason] = (whole.ignoredBy[reason] ?? 0) + n;
+      whole.bytes += part.bytes;
+    }
+    byPath.set(input.path, whole);
+  }
+  if (index !== parts.length) throw new Error('internal: parts and results do not match');
+  return byPath;
+}
+
+/**
+ * Read `parts` with this thread and `threads - 1` workers. Every thread takes the next task from a shared counter
+ * (no thread waits for another to hand it work); tasks are big-file parts first, then small files in batches.
+ */
+async function readInThreads(
+  parts: readonly FilePart[],
+  threads: number,
+  config: AnalysisConfig,
+  referenceTime: number,
+  ctx: Parameters<IngestInputs>[1],
+  onRead: OnRead,
+): Promise<IngestedFile[]> {
+  const tasks = tasksOf(parts);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const results: IngestedFile[] = new Array(parts.length);
+  let failure: Error | undefined;
+  const workers = Array.from(
+    { length: threads - 1 },
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const worker = new Worker(workerScript() as URL, {
+          workerData: { config, referenceTime, tasks, counter },
+        });
+        worker.on(
+          'message',
+          (m: { index: number; result: IngestedFile; bytes: number; events: number } | { error: string }) => {
+            if ('error' in m) {
+              failure ??= new Error(m.error);
+              return;
+            }
+            results[m.index] = m.result;
+            onRead(m.bytes, m.events);
+          },
+        );
+        worker.on('error', reject);
+        worker.on('exit', () => resolve());
+      }),
+  );
+  // This thread reads too, yielding between tasks so that the workers' results are taken in as they come.
+  try {
+    for (const { task } of takeTasks(tasks, counter)) {
+      if (failure !== undefined) break;
+      for (const [k, part] of task.parts.entries())
+        results[task.first + k] = readPart(part, ctx, config.maxEventBytes, onRead);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (error) {
+    Atomics.store(counter, 0, tasks.length); // the workers stop taking work
+    await Promise.allSettled(workers);
+    throw error;
+  }
+  await Promise.all(workers);
+  if (failure !== undefined) throw failure;
   return results;
 }
 
-/** Ingest files in `count` worker threads, the largest first, each worker taking the next file when it is free. */
-async function ingestInWorkers(
-  files: readonly AnalysisInput[],
-  count: number,
-  config: AnalysisConfig,
-  referenceTime: number,
-  onRead: (bytes: number, events: number) => void,
-): Promise<Map<string, IngestedFile>> {
-  const queue = [...files].sort((a, b) => b.size - a.size);
-  const results = new Map<string, IngestedFile>();
-  const run = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), {
-        workerData: { config, referenceTime },
-      });
-      const next = (): void => {
-        const file = queue.shift();
-        if (file === undefined) {
-          worker.postMessage('exit');
-          return;
-        }
-        worker.postMessage({ path: file.path });
-      };
-      worker.on('message', (m: { path: string; result?: IngestedFile; error?: string }) => {
-        if (m.error !== undefined || m.result === undefined) {
-          void worker.terminate();
-          reject(new Error(`cannot read ${m.path}: ${m.error ?? 'no result'}`));
-          return;
-        }
-        results.set(m.path, m.result);
-        const { events, rejected, ignoredBy } = m.result;
-        const count = events.length + rejected.length + Object.values(ignoredBy).reduce((a, b) => a + b, 0);
-        onRead(files.find((f) => f.path === m.path)?.size ?? 0, count);
-        next();
-      });
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
-      next();
-    });
-  await Promise.all(Array.from({ length: count }, run));
-  return results;
+/** The worker script: beside this module when built; from the TypeScript source (tests), the built one. */
+function workerScript(): URL | null {
+  for (const candidate of ['./ingest-worker.js', '../dist/ingest-worker.js']) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return null;
 }
+
+/** Small files in batches (one message per batch, not per file), big-file parts one by one, parts first. */
+function tasksOf(parts: readonly FilePart[]): Task[] {
+  const big: Task[] = [];
+  const small: Task[] = [];
+  let batch: FilePart[] = [];
+  let batchFirst = 0;
+  const flush = (next: number): void => {
+    if (batch.length > 0) small.push({ first: batchFirst, parts: batch });
+    batch = [];
+    batchFirst = next;
+  };
+  for (const [index, part] of parts.entries()) {
+    if (part.format !== 'detect') {
+      flush(index + 1);
+      big.push({ first: index, parts: [part] });
+      continue;
+    }
+    if (batch.length === 0) batchFirst = index;
+    batch.push(part);
+    if (batch.length >= SMALL_FILES_PER_TASK) flush(index + 1);
+  }
+  flush(parts.length);
+  return [...big, ...small];
+}
+
+/** Whole files per task: a few hundred small files make one message each way instead of one per file. */
+const SMALL_FILES_PER_TASK = 200;

@@ -1,6 +1,6 @@
 /** @otptrace/files: exported event log files on disk → the offline analysis (@otptrace/pipeline does the rest). */
 
-export { type AnalyzePathsOptions, analyzePaths } from './analyze-paths.js';
-export { isEvtxFile, readEvtxFile } from './evtx-input.js';
-export { ingestFile } from './ingest-file.js';
+export { type AnalyzePathsOptions, AUTO_THREADS_MIN_BYTES, analyzePaths, type ReadPlan } from './analyze-paths.js';
+export { ingestFile, ingestPart } from './ingest-file.js';
 export { listInputs, readChunks } from './inputs.js';
+export { type FilePart, PART_BYTES, planParts, xmlBoundary } from './parts.js';

@@ -1,17 +1,33 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createNormalizeContext } from '@otptrace/normalize';
 import type { AnalysisConfig } from '@otptrace/schemas';
-import { ingestFile } from './ingest-file.js';
+import { ingestPart } from './ingest-file.js';
+import { type Task, takeTasks } from './tasks.js';
 
-// A worker thread of analyzePaths with `jobs` > 1 (`otptrace analyze --jobs N`): ingests the files it is sent, one at
-// a time, and posts back what ingestFile gives (kept events are a few percent of the input; the unrelated bulk stays here as counts).
-const { config, referenceTime } = workerData as { config: AnalysisConfig; referenceTime: number };
+// A worker thread of analyzePaths: takes tasks (file parts) from the counter it shares with the other threads and
+// posts back each part's result (kept events are a few percent of the input; the unrelated bulk stays here as counts).
+const { config, referenceTime, tasks, counter } = workerData as {
+  config: AnalysisConfig;
+  referenceTime: number;
+  tasks: Task[];
+  counter: Int32Array;
+};
 const ctx = createNormalizeContext(config, referenceTime);
 
-parentPort!.on('message', (message: { path: string } | 'exit') => {
-  if (message === 'exit') return void parentPort!.close();
-  ingestFile(message.path, ctx, config.maxEventBytes).then(
-    (result) => parentPort!.postMessage({ path: message.path, result }),
-    (error: Error) => parentPort!.postMessage({ path: message.path, error: error.message }),
-  );
-});
+for (const { task } of takeTasks(tasks, counter)) {
+  for (const [k, part] of task.parts.entries()) {
+    let bytes = 0;
+    let events = 0;
+    try {
+      const result = ingestPart(part, ctx, config.maxEventBytes, (moreBytes, moreEvents) => {
+        bytes += moreBytes;
+        events += moreEvents;
+      });
+      parentPort!.postMessage({ index: task.first + k, result, bytes, events });
+    } catch (error) {
+      parentPort!.postMessage({ error: `cannot read ${part.path}: ${(error as Error).message}` });
+      // Stop taking work: the run fails as a whole.
+      Atomics.store(counter, 0, tasks.length);
+    }
+  }
+}

@@ -46,16 +46,29 @@ function tlsOptions(connection: KafkaConnection, read: FileReader): boolean | Co
   };
 }
 
-// kafkajs logs a line for every reconnect attempt; keep its errors and warnings, drop its chatter below that.
+/**
+ * What kafkajs reports at error level in normal operation, and retries by itself: a group coordinator still loading or
+ * moved, a rebalance in progress, a member that must rejoin, a transaction coordinator not ready yet.
+ */
+const ROUTINE =
+  /coordinator.{0,20}(load|not available|not aware|moved)|not.?coordinator|correct coordinator|rebalanc|rejoin|member id|concurrent (transactions|operation)|unknown member|illegal generation/i;
+
+/** The level a kafkajs log line deserves: its routine retries are information, not errors an operator acts on. */
+export function adapterLevel(level: logLevel, text: string): 'error' | 'warn' | 'debug' | null {
+  if (level === logLevel.ERROR) return ROUTINE.test(text) ? 'debug' : 'error';
+  if (level === logLevel.WARN) return ROUTINE.test(text) ? 'debug' : 'warn';
+  return level === logLevel.INFO ? 'debug' : null;
+}
+
+// kafkajs logs a line for every reconnect attempt; keep its real errors and warnings, drop its chatter below that.
 function logCreator(logger: AdapterLogger | undefined) {
   return () =>
     ({ level, log }: LogEntry) => {
       if (!logger) return;
       const { message, ...rest } = log;
       const fields = { kafka: rest.namespace ?? 'client', broker: rest.broker, error: rest.error };
-      if (level === logLevel.ERROR) logger.error(fields, message);
-      else if (level === logLevel.WARN) logger.warn(fields, message);
-      else if (level === logLevel.INFO) logger.debug(fields, message);
+      const to = adapterLevel(level, `${message} ${String(rest.error ?? '')}`);
+      if (to !== null) logger[to](fields, message);
     };
 }
 

@@ -96,6 +96,8 @@ export function createGroupConsumer(client: KafkaClient, options: GroupConsumerO
     heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
     allowAutoTopicCreation: false,
+    // Only records of committed transactions (the correlator's outputs are written in transactions).
+    readUncommitted: false,
   });
   let generation = 0;
   let assignedHandler: GroupHandlers['onAssigned'] | undefined;

@@ -5,7 +5,7 @@ export { createKafkaAdmin } from './admin.js';
 export type { AtomicProducerOptions } from './atomic-producer.js';
 export { createAtomicProducer } from './atomic-producer.js';
 export type { AdapterLogger, KafkaClient } from './client.js';
-export { createKafkaClient } from './client.js';
+export { adapterLevel, createKafkaClient } from './client.js';
 export type { KafkaConnection, TopicSpec, TopicSpecInput } from './config.js';
 export { kafkaConnectionSchema, topicSpecSchema } from './config.js';
 export type {
@@ -23,3 +23,7 @@ export { partitionForKey } from './partitioner.js';
 export type { OutgoingRecord, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
 export { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, recordBytes, recordFits, splitIntoRequests } from './request-size.js';
+export type { PipelineTopic } from './topics.js';
+export { PIPELINE_TOPICS, prefixedTopics } from './topics.js';
+export type { GroupOffset, OffsetReader, TransactionalWriter } from './transaction.js';
+export { createOffsetReader, createTransactionalWriter } from './transaction.js';

@@ -21,7 +21,7 @@ export interface RecordProducer {
   disconnect(): Promise<void>;
 }
 
-function toMessage(record: OutgoingRecord): Message {
+export function toMessage(record: OutgoingRecord): Message {
   const message: Message = { key: record.key, value: record.value };
   if (record.partition !== undefined) message.partition = record.partition;
   if (record.headers) message.headers = record.headers;

@@ -3,7 +3,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanData } from '@otptrace/trace';
 import type { BatchExporter } from './counting-exporter.js';
-import { encodeOtlpJson, encodeOtlpProtobuf } from './otlp-encode.js';
+import { encodeOtlpJson, encodeOtlpJsonResourceSpans, encodeOtlpProtobuf } from './otlp-encode.js';
 import type { RoleResources } from './readable-span.js';
 
 /**
@@ -44,14 +44,17 @@ export class OtlpHttpExporter implements BatchExporter<SpanData> {
 }
 
 /**
- * The OTLP-JSON file: spans are held until `forceFlush`, which appends them as one line, an ExportTraceServiceRequest
- * in OTLP's JSON encoding. The file is JSON Lines, one request per flush, as the OpenTelemetry Collector's file
- * exporter writes and its otlpjsonfile receiver reads; one flush (one `export()` of the trace exporter) gives a single
- * JSON document. The first flush truncates: a run's file holds that run's traces only.
+ * The OTLP-JSON file: one line per flush, an ExportTraceServiceRequest in OTLP's JSON encoding. The file is JSON
+ * Lines, one request per flush, as the OpenTelemetry Collector's file exporter writes and its otlpjsonfile receiver
+ * reads; one flush (one `export()` of the trace exporter) gives a single JSON document. Each batch is appended as it
+ * comes (its resourceSpans entries), so memory holds one batch, not a whole document. The first write truncates: a
+ * run's file holds that run's traces only.
  */
 export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
-  private buffered: SpanData[] = [];
   private started = false;
+  private documentOpen = false;
+  /** A write that failed during this document: reported by the flush, which counts the document's spans as failed. */
+  private failure: unknown = null;
 
   constructor(
     private readonly path: string,
@@ -59,22 +62,38 @@ export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
   ) {}
 
   export(spans: SpanData[], done: (result: ExportResult) => void): void {
-    for (const span of spans) this.buffered.push(span);
+    if (spans.length > 0 && this.failure === null) {
+      try {
+        const entries = encodeOtlpJsonResourceSpans(spans, this.resources);
+        this.write(this.documentOpen ? `,${entries}` : `{"resourceSpans":[${entries}`);
+        this.documentOpen = true;
+      } catch (error) {
+        this.failure = error;
+      }
+    }
     done({ code: ExportResultCode.SUCCESS });
   }
 
   async forceFlush(): Promise<void> {
-    const spans = this.buffered;
-    this.buffered = [];
-    if (spans.length === 0 && this.started) return;
-    const line = `${encodeOtlpJson(spans, this.resources)}\n`;
-    if (this.started) appendFileSync(this.path, line);
-    else writeFileSync(this.path, line);
-    this.started = true;
+    const failure = this.failure;
+    this.failure = null;
+    if (failure !== null) {
+      this.documentOpen = false;
+      throw failure;
+    }
+    if (this.documentOpen) this.write(']}\n');
+    else if (!this.started) this.write('{"resourceSpans":[]}\n');
+    this.documentOpen = false;
   }
 
   async shutdown(): Promise<void> {
-    if (this.buffered.length > 0 || !this.started) await this.forceFlush();
+    if (this.documentOpen || !this.started) await this.forceFlush();
+  }
+
+  private write(text: string): void {
+    if (this.started) appendFileSync(this.path, text);
+    else writeFileSync(this.path, text);
+    this.started = true;
   }
 }
 

@@ -93,7 +93,12 @@ function jsonSpan(s: SpanData): string {
 
 /** The request in OTLP's JSON encoding (one document, no line break). */
 export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResources): string {
-  const parts: string[] = ['{"resourceSpans":['];
+  return `{"resourceSpans":[${encodeOtlpJsonResourceSpans(spans, resources)}]}`;
+}
+
+/** The `resourceSpans` entries of the request, comma-separated, for a document written batch by batch. */
+export function encodeOtlpJsonResourceSpans(spans: readonly SpanData[], resources: RoleResources): string {
+  const parts: string[] = [];
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans, resources)) {
     parts.push(firstGroup ? jsonResourceOpening(resource) : `,${jsonResourceOpening(resource)}`);
@@ -101,25 +106,48 @@ export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResour
     for (let i = 0; i < group.length; i++) parts.push(i === 0 ? jsonSpan(group[i]!) : `,${jsonSpan(group[i]!)}`);
     parts.push(']}]}');
   }
-  parts.push(']}');
   return parts.join('');
 }
 
 // ---- protobuf ----
 
-/** A growing byte buffer with the few protobuf wire types OTLP needs. */
+/** Value of each hex digit's character code. */
+const HEX = new Uint8Array(128);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Bytes of a varint. */
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v > 0x7f; v = Math.floor(v / 128)) size += 1;
+  return size;
+}
+
+/**
+ * A growing byte buffer with the few protobuf wire types OTLP needs. Length-delimited fields reserve a guess of their
+ * length prefix (one byte, or what the longest string could need) and move their content when the guess was wrong.
+ */
 class ProtoWriter {
   buf = new Uint8Array(1 << 16);
+  view = new DataView(this.buf.buffer);
   pos = 0;
   private readonly utf8 = new TextEncoder();
 
   private ensure(extra: number): void {
-    if (this.pos + extra <= this.buf.length) return;
+    this.ensureEnd(this.pos + extra);
+  }
+
+  /** Room up to byte `end`. */
+  private ensureEnd(end: number): void {
+    if (end <= this.buf.length) return;
     let size = this.buf.length * 2;
-    while (size < this.pos + extra) size *= 2;
+    while (size < end) size *= 2;
     const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
+    next.set(this.buf);
     this.buf = next;
+    this.view = new DataView(next.buffer);
   }
 
   varint(value: number): void {
@@ -138,40 +166,42 @@ class ProtoWriter {
 
   string(field: number, text: string): void {
     this.tag(field, 2);
-    // Reserve the longest length prefix, write the UTF-8, then close the gap.
-    this.ensure(5 + text.length * 3);
-    const start = this.pos + 5;
+    const reserved = varintSize(text.length * 3);
+    this.ensure(reserved + text.length * 3);
+    const start = this.pos + reserved;
     const { written } = this.utf8.encodeInto(text, this.buf.subarray(start));
-    this.pos = this.closeLength(start, written);
+    this.pos = this.closeLength(start, reserved, written);
   }
 
   hexBytes(field: number, hex: string): void {
     this.tag(field, 2);
-    this.varint(hex.length / 2);
-    this.ensure(hex.length / 2);
-    for (let i = 0; i < hex.length; i += 2) this.buf[this.pos++] = Number.parseInt(hex.slice(i, i + 2), 16);
+    const length = hex.length >> 1;
+    this.varint(length);
+    this.ensure(length);
+    for (let i = 0; i < hex.length; i += 2) {
+      this.buf[this.pos++] = (HEX[hex.charCodeAt(i)]! << 4) | HEX[hex.charCodeAt(i + 1)]!;
+    }
   }
 
   fixed64Nanos(field: number, epochMs: number): void {
     this.tag(field, 1);
     const [seconds, ns] = toHrTime(epochMs);
-    const value = BigInt(seconds) * 1_000_000_000n + BigInt(ns);
     this.ensure(8);
-    new DataView(this.buf.buffer, this.buf.byteOffset).setBigUint64(this.pos, value, true);
+    this.view.setBigUint64(this.pos, BigInt(seconds) * 1_000_000_000n + BigInt(ns), true);
     this.pos += 8;
   }
 
   fixed32(field: number, value: number): void {
     this.tag(field, 5);
     this.ensure(4);
-    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.pos, value, true);
+    this.view.setUint32(this.pos, value, true);
     this.pos += 4;
   }
 
   double(field: number, value: number): void {
     this.tag(field, 1);
     this.ensure(8);
-    new DataView(this.buf.buffer, this.buf.byteOffset).setFloat64(this.pos, value, true);
+    this.view.setFloat64(this.pos, value, true);
     this.pos += 8;
   }
 
@@ -191,21 +221,21 @@ class ProtoWriter {
   }
 
   /** Writes a nested message: `body` writes its fields, the length prefix is fitted afterwards. */
-  message(field: number, body: () => void): void {
+  message(field: number, body: () => void, reserved = 1): void {
     this.tag(field, 2);
-    this.ensure(5);
-    const start = this.pos + 5;
+    this.ensure(reserved);
+    const start = this.pos + reserved;
     this.pos = start;
     body();
-    this.pos = this.closeLength(start, this.pos - start);
+    this.pos = this.closeLength(start, reserved, this.pos - start);
   }
 
-  /** Writes the length of the `length` bytes at `start` just before them (5 bytes were reserved); returns the end. */
-  private closeLength(start: number, length: number): number {
-    const prefixAt = start - 5;
-    let size = 1;
-    for (let v = length; v > 0x7f; v = Math.floor(v / 128)) size += 1;
+  /** Writes the length of the `length` bytes at `start` in the `reserved` bytes before them; returns the end. */
+  private closeLength(start: number, reserved: number, length: number): number {
+    const size = varintSize(length);
+    const prefixAt = start - reserved;
     const contentAt = prefixAt + size;
+    this.ensureEnd(contentAt + length);
     if (contentAt !== start) this.buf.copyWithin(contentAt, start, start + length);
     let v = length;
     let at = prefixAt;

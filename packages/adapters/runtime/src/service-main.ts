@@ -4,6 +4,7 @@ import { redactConfig, serviceCommandLine } from './cli.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { onShutdown } from './shutdown.js';
+import { OTPTRACE_VERSION } from './version.js';
 
 /** The options every service's configuration has, which the shared start-up reads. */
 export interface ServiceBaseConfig {
@@ -78,7 +79,10 @@ export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
       readiness: () => service.readiness(),
       metrics: () => metrics.render(),
     });
-    logger.info({ config: redactConfig(config), adminPort: adminServer.port }, 'configuration loaded');
+    logger.info(
+      { version: OTPTRACE_VERSION, config: redactConfig(config), adminPort: adminServer.port },
+      'configuration loaded',
+    );
     await service.start();
   })();
   const stop = async () => {

@@ -36,7 +36,8 @@ interface Entry {
 export class AttemptIndex {
   private readonly open = new Map<OpenAttempt, Entry>();
   private readonly byUser = new Map<string, OpenAttempt[]>();
-  private readonly byRequest = new Map<string, OpenAttempt>();
+  /** By CA host (lower case), then request ID. */
+  private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
   private readonly byMachine = new Map<string, Set<OpenAttempt>>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
   private readonly clientOnly = new TimeIndex<OpenAttempt>(30_000);
@@ -108,8 +109,8 @@ export class AttemptIndex {
       if (set.size === 0) this.byMachine.delete(key);
     }
     // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
-    if (a.caRequest !== null) this.byRequest.delete(requestKey(a.caRequest.ref.computer, a.caRequest.requestId));
-    for (const r of a.caResults) this.byRequest.delete(requestKey(r.ref.computer, r.requestId));
+    if (a.caRequest !== null) this.forgetRequest(a.caRequest.ref.computer, a.caRequest.requestId);
+    for (const r of a.caResults) this.forgetRequest(r.ref.computer, r.requestId);
     this.decisions.move(a, entry.decision, '', null);
     this.clientOnly.move(a, entry.clientOnly, '', null);
     (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);
@@ -122,12 +123,15 @@ export class AttemptIndex {
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */
   setRequest(computer: string, requestId: number, a: OpenAttempt): void {
-    this.byRequest.set(requestKey(computer, requestId), a);
+    const ca = computer.toLowerCase();
+    const requests = this.byRequest.get(ca);
+    if (requests === undefined) this.byRequest.set(ca, new Map([[requestId, a]]));
+    else requests.set(requestId, a);
   }
 
   /** The open attempt of a CA request, if any. */
   ofRequest(computer: string, requestId: number): OpenAttempt | undefined {
-    const a = this.byRequest.get(requestKey(computer, requestId));
+    const a = this.byRequest.get(computer.toLowerCase())?.get(requestId);
     return a !== undefined && this.open.has(a) ? a : undefined;
   }
 
@@ -179,6 +183,14 @@ export class AttemptIndex {
   /** Every open attempt, by start (then opening order). */
   everyByStart(): OpenAttempt[] {
     return [...this.open.keys()].sort(byStart);
+  }
+
+  private forgetRequest(computer: string, requestId: number): void {
+    const ca = computer.toLowerCase();
+    const requests = this.byRequest.get(ca);
+    if (requests === undefined) return;
+    requests.delete(requestId);
+    if (requests.size === 0) this.byRequest.delete(ca);
   }
 
   private indexEvent(a: OpenAttempt, entry: Entry, e: NormalizedEvent): void {
@@ -240,8 +252,4 @@ function placesRequestByClient(a: OpenAttempt): boolean {
 
 function byStart(x: OpenAttempt, y: OpenAttempt): number {
   return x.first - y.first || x.seq - y.seq;
-}
-
-function requestKey(computer: string, requestId: number): string {
-  return `${computer.toLowerCase()}|${requestId}`;
 }

@@ -30,6 +30,8 @@ export interface OpenAttempt {
   radiusClientErrors: RadiusClientError[];
   /** The CA's events on the DA server's own signing-certificate request (attached at close). */
   signing: (CaRequest | CaResult)[];
+  /** NPS denied other requests for reason 4/5 (no GC / DC) around this attempt's decision (set at close). */
+  directoryOutageNearby: boolean;
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
   caRequest: CaRequest | null;
@@ -51,6 +53,7 @@ export interface ClosedAttempt {
   readonly directory: readonly RadiusDirectoryUnavailable[];
   readonly radiusClientErrors: readonly RadiusClientError[];
   readonly signing: readonly (CaRequest | CaResult)[];
+  readonly directoryOutageNearby: boolean;
   readonly gateway: GatewayEvent | null;
   readonly gatewayAmbiguous: boolean;
   readonly caRequest: CaRequest | null;
@@ -80,6 +83,7 @@ export function newAttempt(
     directory: [],
     radiusClientErrors: [],
     signing: [],
+    directoryOutageNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
     caRequest: null,

@@ -22,6 +22,8 @@ export class DaServerContext {
   private readonly clientErrors: Held<RadiusClientError>[] = [];
   /** Signing requests by CA computer and request ID. */
   private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
+  /** Times of recent denials for reason 4 or 5 (no GC / no DC), by NPS server: a domain-controller outage. */
+  private readonly outages = new Map<string, number[]>();
   /** RADIUS client addresses NPS logged for a DA server name (ClientName/NASIdentifier → ClientIPAddress). */
   private readonly addresses = new Map<string, Set<string>>();
 
@@ -58,8 +60,26 @@ export class DaServerContext {
     return true;
   }
 
-  /** Learn which addresses a DA server sends RADIUS from. */
+  /**
+   * Whether NPS denied another request for reason 4 or 5 (GC / domain unavailable) around this attempt's decision:
+   * with it, reason 7 (domain unknown) is a domain-controller outage too (docs/windows-events.md §9).
+   */
+  outageNear(a: OpenAttempt): boolean {
+    const r = a.radius;
+    if (r === null) return false;
+    const times = this.outages.get(hostKey(r.ref.computer)) ?? [];
+    return times.some((t) => Math.abs(t - r.time) <= this.skewMs);
+  }
+
+  /** Learn which addresses a DA server sends RADIUS from, and where NPS lost its domain controllers. */
   learn(r: RadiusDecision): void {
+    if (r.decision === 'denied' && (r.reasonCode === 4 || r.reasonCode === 5)) {
+      const key = hostKey(r.ref.computer);
+      // Only the recent ones matter; the list stays short.
+      const times = (this.outages.get(key) ?? []).filter((t) => t >= r.time - 2 * this.skewMs);
+      times.push(r.time);
+      this.outages.set(key, times);
+    }
     if (r.clientIp === null) return;
     for (const name of [r.clientName, r.nasIdentifier]) {
       if (name === null) continue;

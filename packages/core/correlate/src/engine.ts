@@ -105,6 +105,8 @@ export class CorrelationEngine {
   }
 
   private take(): EngineOutput {
+    // Most calls close and drop nothing: they all share one empty (frozen) output.
+    if (this.closed.length === 0 && this.drops.length === 0) return NOTHING;
     const out = { attempts: this.closed, drops: this.drops };
     this.closed = [];
     this.drops = [];
@@ -208,6 +210,7 @@ export class CorrelationEngine {
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
     for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
+    a.directoryOutageNearby = this.context.outageNear(a);
     if (this.isOtherRadiusTraffic(a)) {
       for (const e of a.events) this.drop(e, 'non_otp_radius');
       return;
@@ -224,6 +227,7 @@ export class CorrelationEngine {
       directory: a.directory,
       radiusClientErrors: a.radiusClientErrors,
       signing: a.signing,
+      directoryOutageNearby: a.directoryOutageNearby,
       gateway: a.gateway,
       gatewayAmbiguous: a.gatewayAmbiguous,
       caRequest: a.caRequest,
@@ -234,6 +238,13 @@ export class CorrelationEngine {
     });
   }
 }
+
+/** The output of a call that closed and dropped nothing: frozen, so that a caller's push fails loudly. */
+const NO_ATTEMPTS: ClosedAttempt[] = [];
+const NO_DROPS: Drop[] = [];
+Object.freeze(NO_ATTEMPTS);
+Object.freeze(NO_DROPS);
+const NOTHING: EngineOutput = Object.freeze({ attempts: NO_ATTEMPTS, drops: NO_DROPS });
 
 /** A copy of the events in event-time order (most attempts' events already are). */
 function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {

@@ -7,3 +7,4 @@ export type { EngineConfig, EngineWindows } from './config.js';
 export { isSharedDrop, isSharedEvent, reorderDelayOf, windowsOf } from './config.js';
 export type { Drop, EngineOutput } from './engine.js';
 export { CorrelationEngine } from './engine.js';
+export { eventBefore, MinHeap } from './heap.js';

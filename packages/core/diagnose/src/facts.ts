@@ -12,6 +12,8 @@ export interface Facts {
   readonly radiusReason: number | null;
   /** An NPS 4402 (no domain controller) was logged by the same NPS server around the denial. */
   readonly directoryUnavailable: boolean;
+  /** NPS denied other requests for reason 4 or 5 (no GC / DC) around this attempt's decision. */
+  readonly directoryOutageNearby: boolean;
   /** NPS logged (System 13/14/17/18) that it refused this attempt's DA server as a RADIUS client. */
   readonly radiusClientRefused: boolean;
   readonly gateway: boolean;
@@ -53,6 +55,7 @@ export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>, options
     radius: a.radius?.decision ?? 'none',
     radiusReason: a.radius?.reasonCode ?? null,
     directoryUnavailable: a.directory.length > 0,
+    directoryOutageNearby: a.directoryOutageNearby,
     radiusClientRefused: a.radiusClientErrors.length > 0,
     gateway: a.gateway !== null,
     httpStatus: a.gateway?.status ?? null,
@@ -87,6 +90,7 @@ const FACT_KEYS = {
   radius: true,
   radiusReason: true,
   directoryUnavailable: true,
+  directoryOutageNearby: true,
   radiusClientRefused: true,
   gateway: true,
   httpStatus: true,

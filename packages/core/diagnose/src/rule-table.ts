@@ -82,6 +82,12 @@ export const RULES = [
     code: 'radius_directory_unavailable',
   },
   {
+    when: 'NPS: domain unknown (7) while NPS denied others for 4 or 5 (no GC / DC) around it (§9)',
+    match: { radius: 'denied', radiusReason: 7, directoryOutageNearby: true },
+    outcome: 'failure',
+    code: 'radius_directory_unavailable',
+  },
+  {
     when: 'NPS: the domain in User-Name does not exist (7) and no DC outage was logged: name format or trust (§9)',
     match: { radius: 'denied', radiusReason: 7 },
     outcome: 'failure',

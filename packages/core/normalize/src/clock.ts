@@ -1,4 +1,5 @@
 import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+import { W3C_PROVIDER } from './sources/w3c.js';
 
 // NPS log files write the NPS server's local time with no offset (docs/windows-events.md §9: TechNet's own
 // database-format example says 13:04:33 while its Class attribute, in UTC, says 20:04:30 the same day). A server
@@ -88,4 +89,34 @@ export function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** A W3C line and the 6200 of the same request (a site logging to both file and ETW) agree to this much. */
+const W3C_TWIN_MS = 1_000;
+
+/**
+ * Settle what text logs add to an input that may also hold the event logs they duplicate: NPS log-file clocks and
+ * their audit twins (settleNpsLogClocks), and W3C lines whose request IIS also wrote as a 6200 event (same DA server,
+ * client address, status and time-taken, within a second; a site may log to both), which count as duplicates.
+ */
+export function settleTextLogs(events: readonly NormalizedEvent[]): ReturnType<typeof settleNpsLogClocks> {
+  const nps = settleNpsLogClocks(events);
+  const key = (e: NormalizedEvent) =>
+    e.kind === 'gateway.request' ? `${serverOf(e)}|${e.clientIp}|${e.status}|${e.timeTakenMs}` : '';
+  const etw = new Map<string, number[]>();
+  let w3c = 0;
+  for (const e of nps.events) {
+    if (e.kind !== 'gateway.request') continue;
+    if (e.ref.provider === W3C_PROVIDER) w3c++;
+    else etw.set(key(e), [...(etw.get(key(e)) ?? []), e.time]);
+  }
+  if (w3c === 0 || etw.size === 0) return nps;
+  let duplicates = nps.duplicates;
+  const kept = nps.events.filter((e) => {
+    if (e.kind !== 'gateway.request' || e.ref.provider !== W3C_PROVIDER) return true;
+    const twin = (etw.get(key(e)) ?? []).some((t) => Math.abs(t - e.time) <= W3C_TWIN_MS);
+    if (twin) duplicates++;
+    return !twin;
+  });
+  return { events: kept, duplicates, clocks: nps.clocks };
 }

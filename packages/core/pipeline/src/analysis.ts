@@ -9,7 +9,7 @@ import {
 import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
-import { createNormalizeContext, type NormalizeContext, settleNpsLogClocks } from '@otptrace/normalize';
+import { createNormalizeContext, type NormalizeContext, settleTextLogs } from '@otptrace/normalize';
 import {
   type AnalysisConfig,
   type AttemptRecord,
@@ -126,8 +126,8 @@ export class OfflineAnalysis {
 
   /** Correlate, diagnose and summarise. */
   finish(): AnalysisResult {
-    // NPS log files: their local times get the configured or learned offset; records repeating an audit event go.
-    const clocks = settleNpsLogClocks(this.events);
+    // Text logs: NPS log-file times get the configured or learned offset; records repeating an event-log record go.
+    const clocks = settleTextLogs(this.events);
     if (clocks.duplicates > 0) {
       this.events.length = 0;
       for (const e of clocks.events) this.events.push(e);

@@ -52,6 +52,8 @@ export interface IngestOptions {
   readonly keepRaw?: boolean;
   /** Parse every relevant event with fast-xml-parser instead of the scanner (the baseline and differential tests). */
   readonly parser?: 'scanner' | 'fxp';
+  /** File offset of the first byte pushed, when reading starts at an event boundary inside a file (default 0). */
+  readonly startPosition?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export class XmlIngestor {
     private readonly ctx: NormalizeContext,
     private readonly options: IngestOptions,
   ) {
-    this.splitter = new EventSplitter(options.maxEventBytes);
+    this.splitter = new EventSplitter(options.maxEventBytes, options.startPosition ?? 0);
   }
 
   /** Feed the next bytes. */

@@ -34,7 +34,8 @@ Output:
   --format FORMAT        text (default): a timeline per attempt and a summary; json: the JSON document
                          (schemas/json/analysis-document.schema.json); ndjson: one attempt per line, then a summary
                          line; csv: one row per attempt (user, start, end, outcome, stage, cause, DA/NPS/CA servers,
-                         client, trace ID); html: one self-contained report file with a trace waterfall per attempt
+                         client, trace ID; RFC 4180, a field that would start a formula gets a leading '); html: one
+                         self-contained report file with a trace waterfall per attempt
   --out FILE             write the output to FILE instead of standard output
   --trace-url TEMPLATE   in the HTML report, link each attempt to a trace viewer, e.g.
                          http://localhost:16686/trace/{traceId} (Jaeger) or http://localhost:9411/zipkin/traces/{traceId}
@@ -53,8 +54,8 @@ Analysis:
   --probe-user NAME      the DA server's RADIUS probe account (repeatable; default DAProbeUser)
   --domain NB=DNS[,DNS]  map a NetBIOS domain to its DNS domain / UPN suffixes (repeatable)
   --sources LIST         sources the input holds (client,gateway,radius,ca); default: those that appear
-  --jobs N               read files in N worker threads (default 1: faster by a few percent on big inputs, at
-                         some 90 MB more memory per worker)
+  --jobs N               read the input with N threads (default: every core for inputs of 64 MB or more, else
+                         one; big files are cut into parts, the output is the same whatever N)
 
 Traces:
   --otlp-file FILE       also write every attempt as a trace, in the standard OTLP JSON encoding, to FILE
@@ -117,7 +118,8 @@ interface AnalyzeRun {
   readonly filter: AttemptFilter;
   readonly probes: boolean;
   readonly config: AnalysisConfig;
-  readonly jobs: number;
+  /** `auto`: every core when the input is large enough to pay (see @otptrace/files). */
+  readonly jobs: number | 'auto';
   /** Undefined when no traces are exported. */
   readonly otlp: TraceExporterOptions | undefined;
   readonly progress: 'auto' | 'always' | 'never';
@@ -152,7 +154,7 @@ async function prepareAnalyze({ values: v, positionals }: Invocation<typeof ANAL
     // Asking for probes by outcome shows them too.
     probes: v.probes === true || (v.outcome ?? []).some((o) => o.split(',').includes('probe')),
     config: await loadConfig(v),
-    jobs: v.jobs === undefined ? 1 : Math.min(wholeNumber('jobs', v.jobs, 1, 64), availableParallelism() * 2),
+    jobs: v.jobs === undefined ? 'auto' : Math.min(wholeNumber('jobs', v.jobs, 1, 64), availableParallelism() * 2),
     otlp,
     progress: v.quiet === true ? 'never' : v.progress === true ? 'always' : 'auto',
     quiet: v.quiet === true,
@@ -163,7 +165,16 @@ async function analyze(run: AnalyzeRun, io: Io): Promise<number> {
   const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY === true }, run.progress);
   let result: AnalysisResult;
   try {
-    result = await analyzePaths(run.paths, run.config, { jobs: run.jobs, onProgress: progress.update });
+    result = await analyzePaths(run.paths, run.config, {
+      jobs: run.jobs,
+      onProgress: progress.update,
+      onPlan: (plan) => {
+        if (plan.automatic && plan.threads > 1 && !run.quiet)
+          io.stderr(
+            `otptrace: reading ${(plan.bytes / 1e6).toFixed(0)} MB in ${plan.parts} parts with ${plan.threads} threads (all cores; --jobs 1 for one)\n`,
+          );
+      },
+    });
   } catch (e) {
     io.stderr(`otptrace analyze: ${(e as Error).message}\n`);
     return 2;

@@ -1,0 +1,118 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx';
+import { detectEncoding, detectFormat } from '@otptrace/parse';
+import { type AnalysisInput, DETECT_BYTES } from '@otptrace/pipeline';
+
+/** A piece of work for one thread: a file, or a byte range of a big one. */
+export interface FilePart {
+  readonly path: string;
+  readonly start: number;
+  /** Exclusive; for a whole file, anything at or past its size. */
+  readonly end: number;
+  /** `detect`: a whole file, format read from its first bytes; else the format of the file the range belongs to. */
+  readonly format: 'detect' | 'evtx' | 'xml';
+}
+
+/** A file's parts, in file order; the results of its parts, concatenated in this order, are those of the file. */
+export interface PlannedFile {
+  readonly input: AnalysisInput;
+  readonly parts: readonly FilePart[];
+}
+
+/**
+ * How many bytes of a big file one part covers. Big enough that a part's set-up (open, boundary search, one
+ * message each way) is noise, small enough that two threads finish a 1 GB folder of four files at about the same
+ * time.
+ */
+export const PART_BYTES = 16 << 20;
+
+/**
+ * Parts of each input for `threads` threads: a file of more than two PART_BYTES in UTF-8 XML or .evtx is cut into
+ * ranges; others (and every file when there is one thread) are read whole. UTF-16 files are never cut.
+ */
+export function planParts(inputs: readonly AnalysisInput[], threads: number): PlannedFile[] {
+  return inputs.map((input) => {
+    const whole: FilePart = { path: input.path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' };
+    if (threads <= 1 || input.size <= 2 * PART_BYTES) return { input, parts: [whole] };
+    const format = cuttableFormat(input.path);
+    if (format === null) return { input, parts: [whole] };
+    const parts: FilePart[] = [];
+    // .evtx ranges start on chunk boundaries (after the 4 KiB file header); XML ranges are moved to event boundaries
+    // by the reader.
+    const align = (at: number): number =>
+      format === 'evtx'
+        ? FILE_HEADER_BLOCK_SIZE + Math.ceil((at - FILE_HEADER_BLOCK_SIZE) / CHUNK_SIZE) * CHUNK_SIZE
+        : at;
+    for (let start = 0; start < input.size; ) {
+      const end = start + PART_BYTES >= input.size ? input.size : align(start + PART_BYTES);
+      parts.push({ path: input.path, start, end: end >= input.size ? Number.POSITIVE_INFINITY : end, format });
+      start = end;
+    }
+    return { input, parts };
+  });
+}
+
+/** The format of a file that can be cut into ranges, from its first bytes: .evtx, UTF-8 Event XML; else null. */
+function cuttableFormat(path: string): 'evtx' | 'xml' | null {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(DETECT_BYTES);
+    const read = readSync(fd, head, 0, head.length, 0);
+    const format = detectFormat(head.subarray(0, read));
+    if (format === 'evtx') return 'evtx';
+    // Text logs (IIS W3C, NPS) and UTF-16 XML are read whole.
+    return format === 'event-xml' && detectEncoding(head.subarray(0, read)).encoding === 'utf8' ? 'xml' : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CLOSE = Buffer.from('</Event>');
+const WINDOW = 1 << 20;
+
+/**
+ * The event boundary at or after byte `at` of a UTF-8 XML file: the end of the first `</Event>` there that white
+ * space and then another `<Event` (followed by white space, `>` or `/`) follow; the file's size when none does.
+ * There the splitter is between two events whatever came before (inside an event, that `</Event>` closes it; past an
+ * oversized one, the skip ends there; after stray text, that text is reported before the next event either way), so
+ * a reading that starts or stops there gives the items a whole reading gives.
+ */
+export function xmlBoundary(fd: number, at: number, size: number): number {
+  let window = Buffer.allocUnsafe(Math.max(64, Math.min(WINDOW, size - at)));
+  for (let from = at; from < size; ) {
+    const read = readSync(fd, window, 0, Math.min(window.length, size - from), from);
+    if (read === 0) break;
+    const bytes = window.subarray(0, read);
+    const last = from + read >= size;
+    let undecided = -1;
+    for (let c = bytes.indexOf(CLOSE); c >= 0; c = bytes.indexOf(CLOSE, c + 1)) {
+      let next = c + CLOSE.length;
+      while (next < read && isBlank(bytes[next] as number)) next++;
+      if (next + 7 > read) {
+        if (last) return size; // the file ends without another event
+        undecided = c; // the white space runs past the window: decide with more bytes
+        break;
+      }
+      if (bytes.toString('latin1', next, next + 6) === '<Event' && isOpenEnd(bytes[next + 6] as number))
+        return from + c + CLOSE.length;
+    }
+    if (last) break;
+    if (undecided >= 0) {
+      // Read again from that </Event> with a window twice as large, so the first boundary is never skipped.
+      if (undecided === 0) window = Buffer.allocUnsafe(window.length * 2);
+      from += undecided;
+    } else {
+      // Keep the last bytes, which may hold the start of a </Event> cut by the window's end.
+      from += read - CLOSE.length;
+    }
+  }
+  return size;
+}
+
+function isBlank(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+function isOpenEnd(b: number): boolean {
+  return isBlank(b) || b === 0x3e || b === 0x2f;
+}

@@ -1,0 +1,152 @@
+import type { Admin, Producer } from 'kafkajs';
+import type { KafkaClient } from './client.js';
+import { toAdapterError, withDeadline } from './errors.js';
+import { producerPartitioner } from './partitioner.js';
+import { groupByTopic, type OutgoingRecord } from './producer.js';
+
+/** A consumer group's offset of one partition, with the metadata committed alongside it. */
+export interface GroupOffset {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** The next record the group reads. */
+  readonly offset: string;
+  readonly metadata: string;
+}
+
+/**
+ * Writes records and commits a consumer group's offset in one Kafka transaction: a `read_committed` reader sees the
+ * records exactly when the group's offset moved past the input they came from, never one without the other.
+ */
+export interface TransactionalWriter {
+  /** Connects and takes over the transactional id (fencing any other producer that holds it). */
+  connect(): Promise<void>;
+  commit(records: readonly OutgoingRecord[], offset: GroupOffset): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+function newProducer(client: KafkaClient, transactionalId: string): Producer {
+  return client.raw.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: producerPartitioner,
+    // Unbounded retries inside the session (kafkajs' condition for exactly-once); each commit has its own deadline.
+    retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
+  });
+}
+
+const BUSY_TRIES = 5;
+
+/**
+ * A transactional producer. `transactionalId` should name the input partition (group, topic, partition): the next
+ * owner of the partition opens a producer with the same id, which aborts whatever the previous owner left open (a
+ * `kill -9` mid-transaction) and fences it, so a stale owner can never commit again. After a failure the session
+ * is renewed on the next commit; the failed transaction was aborted (or is aborted by that renewal).
+ */
+export function createTransactionalWriter(client: KafkaClient, transactionalId: string): TransactionalWriter {
+  const timeoutMs = client.connection.requestTimeoutMs;
+  let producer = newProducer(client, transactionalId);
+  let broken = false;
+
+  const renew = async (): Promise<void> => {
+    void producer.disconnect().catch(() => {});
+    producer = newProducer(client, transactionalId);
+    broken = false;
+    await withDeadline(producer.connect(), timeoutMs, 'transactional producer connect');
+  };
+
+  return {
+    async connect() {
+      try {
+        await withDeadline(producer.connect(), timeoutMs, 'transactional producer connect');
+        // kafkajs registers the transactional id on the first transaction: do it now, with an empty one, so that the
+        // previous owner is fenced (its open transaction aborted) before the caller reads the committed offsets.
+        await withDeadline(
+          producer.transaction().then((t) => t.abort()),
+          timeoutMs,
+          'transactional producer fence',
+        );
+      } catch (error) {
+        broken = true;
+        throw toAdapterError(error, 'transactional producer connect');
+      }
+    },
+    async commit(records, offset) {
+      const once = async () => {
+        if (broken) await renew();
+        const transaction = await producer.transaction();
+        try {
+          if (records.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+          // kafkajs passes the metadata through to TxnOffsetCommit (its types omit it).
+          const partition = { partition: offset.partition, offset: offset.offset, metadata: offset.metadata };
+          await transaction.sendOffsets({
+            consumerGroupId: offset.groupId,
+            topics: [{ topic: offset.topic, partitions: [partition as never] }],
+          });
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => {});
+          throw error;
+        }
+      };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withDeadline(once(), timeoutMs, 'transaction');
+        } catch (error) {
+          broken = true;
+          // The previous transaction is still being completed by the coordinator: not a fault, try again shortly.
+          const busy = /concurrent (operation|transactions)/i.test(String((error as Error).message));
+          if (!busy || attempt >= BUSY_TRIES) throw toAdapterError(error, 'transaction');
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
+      }
+    },
+    async disconnect() {
+      await withDeadline(producer.disconnect(), timeoutMs, 'transactional producer disconnect').catch(() => {});
+    },
+  };
+}
+
+/** Reads a group's committed offsets with their metadata (what a partition's new owner resumes from). */
+export interface OffsetReader {
+  connect(): Promise<void>;
+  /** Committed offset and metadata of `partition`, or null when the group committed none. */
+  read(groupId: string, topic: string, partition: number): Promise<{ offset: string; metadata: string | null } | null>;
+  /** The offset the next record of `partition` will get (the end of its log; committed records only). */
+  end(topic: string, partition: number): Promise<number>;
+  disconnect(): Promise<void>;
+}
+
+export function createOffsetReader(client: KafkaClient): OffsetReader {
+  const admin: Admin = client.raw.admin();
+  return {
+    connect: async () => {
+      try {
+        await admin.connect();
+      } catch (error) {
+        throw toAdapterError(error, 'admin connect');
+      }
+    },
+    async read(groupId, topic, partition) {
+      try {
+        const topics = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const found = topics[0]?.partitions.find((p) => p.partition === partition);
+        if (found === undefined || found.offset === '-1') return null;
+        return { offset: found.offset, metadata: found.metadata ?? null };
+      } catch (error) {
+        throw toAdapterError(error, 'fetch committed offsets');
+      }
+    },
+    async end(topic, partition) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return Number(offsets.find((o) => o.partition === partition)?.high ?? 0);
+      } catch (error) {
+        throw toAdapterError(error, 'fetch topic offsets');
+      }
+    },
+    disconnect: () => admin.disconnect(),
+  };
+}

@@ -1,0 +1,141 @@
+import type { ParsedEvent } from '@otptrace/model';
+import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+import { describe, expect, it } from 'vitest';
+import {
+  createNormalizeContext,
+  formatOffset,
+  normalizeEvent,
+  parseUtcOffset,
+  settleNpsLogClocks,
+} from '../src/index.js';
+
+const ctx = createNormalizeContext({ domains: {}, probeUsers: ['DAProbeUser'], otpTemplatePattern: 'otp' });
+
+const event = (over: Partial<ParsedEvent>): ParsedEvent => ({
+  provider: 'Microsoft-Windows-Security-Auditing',
+  providerGuid: '{54849625-5478-4994-a5ba-3e3b0328c30d}',
+  eventId: 4886,
+  qualifiers: null,
+  version: 1,
+  level: 0,
+  task: 12805,
+  keywords: null,
+  systemTime: '2026-11-02T10:00:00.0000000Z',
+  recordId: 7,
+  channel: 'Security',
+  computer: 'ca01.corp.example',
+  data: {},
+  dataList: [],
+  ...over,
+});
+
+describe('CA machine requests (docs/windows-events.md §9)', () => {
+  it("keeps the DA server's request for its signing template, with its provider, and drops other machine requests", () => {
+    const signing = normalizeEvent(
+      event({
+        data: {
+          RequestId: '4050',
+          Requester: 'CORP\\DA01$',
+          Attributes: 'CertificateTemplate:DAOTPRA ccm:da01.corp.example',
+          RequestCSPProvider: 'Microsoft Software Key Storage Provider',
+        },
+      }),
+      ctx,
+    );
+    expect(signing).toMatchObject({
+      status: 'event',
+      event: { kind: 'ca.request', user: null, machineRequester: 'da01', template: 'DAOTPRA' },
+    });
+    expect(signing.status === 'event' && signing.event.kind === 'ca.request' && signing.event.cspProvider).toBe(
+      'Microsoft Software Key Storage Provider',
+    );
+    const autoenrol = normalizeEvent(
+      event({ data: { RequestId: '4051', Requester: 'CORP\\PC7$', Attributes: 'CertificateTemplate:Machine' } }),
+      ctx,
+    );
+    expect(autoenrol).toEqual({ status: 'ignored', reason: 'machine_request' });
+  });
+});
+
+describe('NPS System 13/14/17/18: a refused RADIUS client', () => {
+  it('names the client and the problem', () => {
+    const n = normalizeEvent(
+      event({
+        provider: 'NPS',
+        providerGuid: null,
+        eventId: 14,
+        channel: 'System',
+        computer: 'nps01',
+        dataList: ['10.0.0.10'],
+      }),
+      ctx,
+    );
+    expect(n).toMatchObject({
+      status: 'event',
+      event: { kind: 'radius.client_error', client: '10.0.0.10', problem: 'bad_authenticator' },
+    });
+    const empty = normalizeEvent(event({ provider: 'IAS', providerGuid: null, eventId: 13, channel: 'System' }), ctx);
+    expect(empty).toMatchObject({ status: 'rejected', issue: { code: 'missing_field' } });
+  });
+});
+
+describe('NPS log-file clocks', () => {
+  it('reads UTC offsets and writes them back', () => {
+    expect([
+      parseUtcOffset('+01:00'),
+      parseUtcOffset('-0530'),
+      parseUtcOffset('UTC+2'),
+      parseUtcOffset('+15:00'),
+    ]).toEqual([60, -330, 120, null]);
+    expect([formatOffset(60), formatOffset(-330), formatOffset(0)]).toEqual(['+01:00', '-05:30', '+00:00']);
+  });
+
+  const decision = (over: Partial<RadiusDecision>): RadiusDecision => ({
+    id: `x|${Math.random()}`,
+    ref: { provider: 'p', eventId: 6273, computer: 'nps01.corp.example', channel: 'Security', recordId: 1 },
+    time: Date.parse('2026-11-02T08:00:00.350Z'),
+    user: { key: 'bob', domain: 'corp', domainExplicit: true, raw: 'CORP\\bob' },
+    kind: 'radius.decision',
+    source: 'radius',
+    decision: 'denied',
+    reasonCode: 16,
+    reason: null,
+    clientName: null,
+    clientIp: null,
+    nasIdentifier: null,
+    authenticationType: 'PAP',
+    networkPolicy: null,
+    ...over,
+  });
+
+  it('learns an unconfigured server offset from its audit twins, applies it and drops the repeats', () => {
+    const audit = decision({});
+    const logged = decision({
+      ref: { provider: 'NPS log (DTS)', eventId: 6273, computer: 'NPS01', channel: 'IN2611.log', recordId: 2 },
+      time: audit.time + 3_600_000,
+      clock: { offsetMinutes: 0, basis: 'assumed_utc' },
+    });
+    const other = decision({
+      ref: { provider: 'NPS log (DTS)', eventId: 6272, computer: 'NPS01', channel: 'IN2611.log', recordId: 4 },
+      user: { key: 'ann', domain: 'corp', domainExplicit: true, raw: 'CORP\\ann' },
+      decision: 'granted',
+      time: audit.time + 3_600_000 + 60_000,
+      clock: { offsetMinutes: 0, basis: 'assumed_utc' },
+    });
+    const settled = settleNpsLogClocks([audit, logged, other] as NormalizedEvent[]);
+    expect(settled.clocks).toEqual({ nps01: { offset: '+01:00', basis: 'learned' } });
+    expect(settled.duplicates).toBe(1);
+    expect(settled.events.map((e) => [e.ref.recordId, e.time - audit.time])).toEqual([
+      [1, 0],
+      [4, 60_000],
+    ]);
+  });
+
+  it('says UTC was assumed when nothing configures or teaches the offset', () => {
+    const alone = decision({
+      clock: { offsetMinutes: 0, basis: 'assumed_utc' },
+      ref: { provider: 'NPS log (DTS)', eventId: 6273, computer: 'NPS02', channel: 'IN.log', recordId: 1 },
+    });
+    expect(settleNpsLogClocks([alone]).clocks).toEqual({ nps02: { offset: '+00:00', basis: 'assumed_utc' } });
+  });
+});

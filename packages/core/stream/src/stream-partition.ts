@@ -1,0 +1,149 @@
+import type { Drop } from '@otptrace/correlate';
+import type { NormalizedEvent } from '@otptrace/schemas';
+import { type Checkpoint, encodeCheckpoint } from './checkpoint.js';
+import { type SiteOutput, SiteStream, type StreamSettings, type StreamUnit } from './site-stream.js';
+
+/** One record of the events topic as the partition sees it: its offset, its key (the site) and its event. */
+export interface StreamRecord {
+  readonly offset: number;
+  /** The record key: the site whose engine takes the event. */
+  readonly site: string;
+  /** The event, or null when the record carried no valid event (counted, skipped). */
+  readonly event: NormalizedEvent | null;
+}
+
+/** A unit to publish, with the site it belongs to. */
+export type SiteUnit = StreamUnit & { readonly site: string };
+
+/** The offset and metadata to commit together with a step's units (in one transaction). */
+export interface Commit {
+  readonly offset: number;
+  readonly metadata: string;
+}
+
+/** What one step of a partition produced. */
+export interface PartitionStep {
+  /** Units not published before (a rebuilt partition skips those its checkpoint counts). */
+  readonly units: SiteUnit[];
+  /** Events the engines let go (duplicates, unmatched, …), to count. */
+  readonly drops: Drop[];
+  /** Records that carried no valid event. */
+  readonly invalid: number;
+  /** What to commit with `units`, or null when nothing changed. */
+  readonly commit: Commit | null;
+}
+
+/**
+ * The streaming analysis of one partition of the events topic: a `SiteStream` per site (the record key), and the
+ * offset ledger that makes publishing exactly-once. Pure: records and the end of input go in, units and the commit
+ * come out; the caller publishes the units and commits in one Kafka transaction.
+ *
+ * The ledger is a checkpoint: the partition's run starts at `from` (its first record, or the one after the last
+ * flush, when every engine is empty) and counts the units each site published since. The committed offset stays at
+ * `from` while the run lasts, with the counts as metadata. A new owner (restart, `kill -9`, rebalance) rebuilds from
+ * `from`: the same records in the same order give the same units in the same order, and the first `published[site]`
+ * of each site are skipped. Nothing is published twice, nothing is lost, and a rebuilt unit equals the original.
+ */
+export class StreamPartition {
+  private readonly sites = new Map<string, SiteStream>();
+  private published: Map<string, number>;
+  private skip: Map<string, number>;
+  private from: number | null;
+  private next: number | null = null;
+  private taken = 0;
+
+  /** `resume`: the committed checkpoint, or null when the group has none (the first record read starts the run). */
+  constructor(
+    private readonly settings: StreamSettings,
+    resume: Checkpoint | null,
+  ) {
+    this.from = resume?.from ?? null;
+    this.skip = new Map(Object.entries(resume?.published ?? {}));
+    this.published = new Map();
+  }
+
+  /** Records taken since the run started (the idle flush only runs when there is something to close). */
+  get holding(): number {
+    return this.taken;
+  }
+
+  /** The offset of the next record this partition expects (null before the first). */
+  get position(): number | null {
+    return this.next ?? this.from;
+  }
+
+  /** Attempts open in this partition's engines. */
+  get openAttempts(): number {
+    let n = 0;
+    for (const s of this.sites.values()) n += s.openAttempts;
+    return n;
+  }
+
+  /** Take records in offset order. */
+  take(records: readonly StreamRecord[]): PartitionStep {
+    const units: SiteUnit[] = [];
+    const drops: Drop[] = [];
+    let invalid = 0;
+    let changed = false;
+    for (const r of records) {
+      if (this.next !== null && r.offset < this.next) continue; // already taken (a re-delivered batch)
+      this.from ??= r.offset;
+      this.next = r.offset + 1;
+      this.taken++;
+      if (r.event === null) {
+        invalid++;
+        continue;
+      }
+      changed = this.admit(r.site, this.siteOf(r.site).take(r.event), units, drops) || changed;
+    }
+    return { units, drops, invalid, commit: changed ? this.commit() : null };
+  }
+
+  /**
+   * End of input (the stream went quiet): close every site as offline closes at the end of its files, then start a
+   * new run after the last record taken, with empty engines.
+   */
+  flush(): PartitionStep {
+    const units: SiteUnit[] = [];
+    const drops: Drop[] = [];
+    for (const [site, stream] of this.sites) this.admit(site, stream.flush(), units, drops);
+    if (this.next !== null) this.from = this.next;
+    this.sites.clear();
+    this.published = new Map();
+    this.skip = new Map();
+    this.taken = 0;
+    return { units, drops, invalid: 0, commit: this.from === null ? null : this.commit() };
+  }
+
+  private siteOf(site: string): SiteStream {
+    let s = this.sites.get(site);
+    if (s === undefined) {
+      s = new SiteStream(this.settings);
+      this.sites.set(site, s);
+    }
+    return s;
+  }
+
+  /** Counts the site's units and keeps those not published before; true when the count moved past the checkpoint. */
+  private admit(site: string, out: SiteOutput, units: SiteUnit[], drops: Drop[]): boolean {
+    for (const d of out.drops) drops.push(d);
+    if (out.units.length === 0) return false;
+    const before = this.published.get(site) ?? 0;
+    const skip = this.skip.get(site) ?? 0;
+    out.units.forEach((u, i) => {
+      if (before + i >= skip) units.push({ ...u, site });
+    });
+    const after = before + out.units.length;
+    this.published.set(site, after);
+    return after > skip;
+  }
+
+  private commit(): Commit {
+    const published: Record<string, number> = {};
+    for (const site of new Set([...this.published.keys(), ...this.skip.keys()])) {
+      const n = Math.max(this.published.get(site) ?? 0, this.skip.get(site) ?? 0);
+      if (n > 0) published[site] = n;
+    }
+    return { offset: this.from!, metadata: encodeCheckpoint({ from: this.from!, published }) };
+  }
+}

@@ -1,0 +1,122 @@
+// Inputs shared by the stream's tests (unit, correlator, integration, bench): the scenario corpus as one stream of
+// logons, a generated fleet day, and the offline analysis (`otptrace analyze`) of the same files as the reference.
+import { readdirSync, readFileSync } from 'node:fs';
+import { generateFleetLogs } from '@otptrace/generator';
+import { createNormalizeContext } from '@otptrace/normalize';
+import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
+import {
+  type AnalysisConfig,
+  type AttemptRecord,
+  DEFAULT_ANALYSIS_CONFIG,
+  type NormalizedEvent,
+} from '@otptrace/schemas';
+
+const scenarios = new URL('../../../../test/scenarios/', import.meta.url);
+
+/** Names of the scenarios of test/scenarios (each a folder of real-format client, IIS, NPS and CA renderings). */
+export function scenarioNames(): string[] {
+  return readdirSync(scenarios, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** The log files of one scenario, as [name, bytes]. */
+export function scenarioFiles(name: string): Array<[string, Buffer]> {
+  return readdirSync(new URL(`${name}/`, scenarios))
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((f): [string, Buffer] => [`${name}/${f}`, readFileSync(new URL(`${name}/${f}`, scenarios))]);
+}
+
+/**
+ * Every scenario on one stream, as a long run of logons: scenario i moves to day i after 2026-08-01 and its
+ * EventRecordIDs get i·10⁹ added, so scenarios neither overlap in time nor share record identities. The text keeps
+ * its encoding (UTF-16LE files stay UTF-16LE with their byte-order mark).
+ */
+export function shiftedCorpus(names: readonly string[] = scenarioNames()): Array<[string, Buffer]> {
+  return names.flatMap((name, i) =>
+    scenarioFiles(name).map(([file, bytes]): [string, Buffer] => {
+      const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
+      const text = utf16 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
+      const day = new Date(Date.UTC(2026, 7, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      const shifted = text
+        .replace(/2026-11-02/g, day)
+        .replace(/<EventRecordID>(\d+)</g, (_, n: string) => `<EventRecordID>${Number(n) + i * 1e9}<`);
+      return [
+        file,
+        utf16 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(shifted, 'utf16le')]) : Buffer.from(shifted),
+      ];
+    }),
+  );
+}
+
+/**
+ * A generated fleet day (the generator's four files, OTP events only unless `unrelatedRatio`), as [name, bytes].
+ * Fleets share host names and the DA servers' probe schedule: give fleets meant as different sites different days.
+ */
+export function generatedDay(users: number, seed: number, startTime?: string, unrelatedRatio = 0) {
+  const byFile = new Map<string, string[]>();
+  const options = { users, seed, days: 1, unrelatedRatio, ...(startTime === undefined ? {} : { startTime }) };
+  for (const { file, text } of generateFleetLogs(options)) {
+    if (file === 'expected.json') continue;
+    const list = byFile.get(file) ?? [];
+    list.push(text);
+    byFile.set(file, list);
+  }
+  return [...byFile].map(([file, parts]): [string, Buffer] => [file, Buffer.from(parts.join(''))]);
+}
+
+/** The offline analysis (`otptrace analyze`) of the files: the reference the stream must match. */
+export function offlineAnalysis(files: Array<[string, Buffer]>, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG) {
+  const analysis = new OfflineAnalysis(config);
+  for (const [name, bytes] of files) {
+    const ingestor = new XmlIngestor(analysis.context, { maxEventBytes: config.maxEventBytes });
+    analysis.add(name, [...ingestor.push(bytes), ...ingestor.end()]);
+  }
+  return analysis.finish();
+}
+
+/** The attempt records of the offline analysis. */
+export function offlineAttempts(files: Array<[string, Buffer]>, config?: AnalysisConfig): AttemptRecord[] {
+  return offlineAnalysis(files, config).attempts.map((a) => a.record);
+}
+
+/** The normalised events of the files, as the collector would publish them, in file order. */
+export function eventsOf(files: Array<[string, Buffer]>): NormalizedEvent[] {
+  const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG);
+  return files.flatMap(([, bytes]) => {
+    const ingestor = new XmlIngestor(ctx, { maxEventBytes: DEFAULT_ANALYSIS_CONFIG.maxEventBytes });
+    return [...ingestor.push(bytes), ...ingestor.end()].flatMap((i) => (i.type === 'event' ? [i.event] : []));
+  });
+}
+
+/**
+ * The events as a live forwarding stream delivers them: in event-time order, each machine's events arriving up to
+ * `jitterMs` late (a deterministic shuffle within that bound, as four forwarders interleave).
+ */
+export function arrivalOrder(events: readonly NormalizedEvent[], jitterMs: number, seed = 1): NormalizedEvent[] {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  return events
+    .map((e) => ({ e, at: e.time + Math.floor(next() * jitterMs) }))
+    .sort((x, y) => x.at - y.at)
+    .map((x) => x.e);
+}
+
+/** One event's XML per item, in event-time order (what a forwarder posts), from the files' text. */
+export function eventTexts(files: Array<[string, Buffer]>): string[] {
+  const items: Array<{ time: number; text: string }> = [];
+  for (const [, bytes] of files) {
+    const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
+    const text = utf16 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
+    for (const m of text.matchAll(/<Event[ >][\s\S]*?<\/Event>/g)) {
+      const time = /SystemTime=['"]([^'"]+)['"]/.exec(m[0]);
+      items.push({ time: time ? Date.parse(time[1]!) : 0, text: m[0] });
+    }
+  }
+  return items.sort((a, b) => a.time - b.time).map((i) => i.text);
+}

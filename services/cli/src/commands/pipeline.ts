@@ -1,0 +1,243 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema, prefixedTopics } from '@otptrace/kafka';
+import type { Io } from '../io.js';
+
+/** What `otptrace pipeline --help` prints. */
+export const PIPELINE_HELP = `otptrace pipeline [--partitions N] [--correlators M] [--idle-flush-ms MS] [--prefix P]
+
+Runs a local streaming pipeline in the foreground: a Kafka broker if none answers on localhost:$OTPTRACE_KAFKA_PORT
+(default 9092; started with deploy/kafka/kafka.sh), the topics <P>.events and <P>.attempts (and <P>.raw,
+<P>.dead-letter, <P>.late), one collector and M correlators. When everything is ready it prints one JSON line:
+  {"collector": URL of POST /v1/events, "token": bearer token, "brokers": [...], "topics": {"events", "attempts"}}
+POST EVTX-XML to the collector; every attempt appears once on the attempts topic (read it read_committed), exactly
+as \`otptrace analyze\` finds it in the same events. SIGINT or SIGTERM stops everything it started.
+
+Options:
+  --partitions N      partitions of the events and attempts topics; default 4
+  --correlators M     correlator processes (one consumer group); default 2
+  --idle-flush-ms MS  close open attempts once the input is idle this long; default 2000
+  --prefix P          topic and group prefix; default otptrace-<random>
+  -h, --help          this text`;
+
+const ROOT = new URL('../../../../', import.meta.url);
+const run = promisify(execFile);
+
+interface PipelineOptions {
+  partitions: number;
+  correlators: number;
+  idleFlushMs: number;
+  prefix: string;
+}
+
+/** The options, or a one-line problem. */
+function options(argv: string[]): PipelineOptions | 'help' | string {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        partitions: { type: 'string' },
+        correlators: { type: 'string' },
+        'idle-flush-ms': { type: 'string' },
+        prefix: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return (error as Error).message.split('\n')[0]!;
+  }
+  if (values.help === true) return 'help';
+  const int = (name: string, fallback: number, min: number): number | string => {
+    const text = values[name];
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    return Number.isInteger(n) && n >= min ? n : `--${name} wants an integer ≥ ${min}, got ${JSON.stringify(text)}`;
+  };
+  const partitions = int('partitions', 4, 1);
+  const correlators = int('correlators', 2, 1);
+  const idleFlushMs = int('idle-flush-ms', 2_000, 1);
+  const prefix = (values.prefix as string | undefined) ?? `otptrace-${randomBytes(4).toString('hex')}`;
+  for (const v of [partitions, correlators, idleFlushMs]) if (typeof v === 'string') return v;
+  if (!/^[A-Za-z0-9._-]+$/.test(prefix)) return `--prefix may hold letters, digits, ".", "_" and "-" only`;
+  return { partitions, correlators, idleFlushMs, prefix } as PipelineOptions;
+}
+
+/** True when something accepts TCP connections at host:port within a second. */
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, host, () => done(true));
+  });
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** Starts a service from its build, its logs to our stderr (stdout carries only the ready line). */
+function service(name: 'collector' | 'correlator', env: Record<string, string>, io: Io): ChildProcess {
+  const main = fileURLToPath(new URL(`services/${name}/dist/main.js`, ROOT));
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b)`);
+  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => io.stderr(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => io.stderr(chunk.toString()));
+  return child;
+}
+
+/** Waits until GET /readyz answers 200 (the service is consuming or accepting), or the child exits. */
+async function ready(child: ChildProcess, adminPort: number, name: string): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start-up`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** `otptrace pipeline`: returns the exit code once SIGINT/SIGTERM stopped everything it started. */
+export async function runPipeline(argv: string[], io: Io): Promise<number> {
+  const parsed = options(argv);
+  if (parsed === 'help') {
+    io.stdout(`${PIPELINE_HELP}\n`);
+    return 0;
+  }
+  if (typeof parsed === 'string') {
+    io.stderr(`otptrace pipeline: ${parsed}; run otptrace pipeline --help\n`);
+    return 2;
+  }
+  const kafkaPort = Number(process.env.OTPTRACE_KAFKA_PORT ?? '9092');
+  const brokers = [`localhost:${kafkaPort}`];
+  const script = fileURLToPath(new URL('deploy/kafka/kafka.sh', ROOT));
+  const children: ChildProcess[] = [];
+  let startedBroker = false;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+      if (startedBroker) await run('bash', [script, 'stop'], { timeout: 120_000 }).catch(() => {});
+    })();
+    return stopping;
+  };
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  try {
+    if (!(await reachable('127.0.0.1', kafkaPort))) {
+      io.stderr(`otptrace pipeline: no broker on ${brokers[0]}; starting one (deploy/kafka/kafka.sh start)\n`);
+      startedBroker = true;
+      await run('bash', [script, 'start'], { timeout: 900_000 });
+    }
+    const topics = prefixedTopics(parsed.prefix, parsed.partitions);
+    const client = createKafkaClient(kafkaConnectionSchema.parse({ brokers, clientId: 'otptrace-pipeline' }));
+    const admin = createKafkaAdmin(client);
+    await admin.connect();
+    await admin.ensureTopics(Object.values(topics));
+    await admin.disconnect();
+    const token = randomBytes(24).toString('hex');
+    const [httpPort, collectorAdmin] = [await freePort(), await freePort()];
+    const level = process.env.OTPTRACE_PIPELINE_LOG_LEVEL ?? 'warn';
+    const collector = service(
+      'collector',
+      {
+        OTPTRACE_COLLECTOR_KAFKA__BROKERS: brokers.join(','),
+        OTPTRACE_COLLECTOR_TOPICS: JSON.stringify({
+          events: topics.events,
+          raw: topics.raw,
+          deadLetter: topics.deadLetter,
+        }),
+        OTPTRACE_COLLECTOR_CREATE_TOPICS: 'false',
+        OTPTRACE_COLLECTOR_TRANSACTIONAL_ID_PREFIX: `${parsed.prefix}.collector`,
+        OTPTRACE_COLLECTOR_HTTP__HOST: '127.0.0.1',
+        OTPTRACE_COLLECTOR_HTTP__PORT: String(httpPort),
+        OTPTRACE_COLLECTOR_HTTP__TOKENS: token,
+        OTPTRACE_COLLECTOR_ADMIN__PORT: String(collectorAdmin),
+        OTPTRACE_COLLECTOR_LOG_LEVEL: level,
+      },
+      io,
+    );
+    children.push(collector);
+    const correlators: Array<[ChildProcess, number]> = [];
+    for (let i = 0; i < parsed.correlators; i++) {
+      const adminPort = await freePort();
+      const child = service(
+        'correlator',
+        {
+          OTPTRACE_CORRELATOR_KAFKA__BROKERS: brokers.join(','),
+          OTPTRACE_CORRELATOR_GROUP_ID: `${parsed.prefix}.correlator`,
+          OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
+            events: topics.events,
+            attempts: topics.attempts,
+            late: topics.late,
+          }),
+          OTPTRACE_CORRELATOR_CREATE_TOPICS: 'false',
+          OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(parsed.idleFlushMs),
+          OTPTRACE_CORRELATOR_ADMIN__PORT: String(adminPort),
+          OTPTRACE_CORRELATOR_LOG_LEVEL: level,
+        },
+        io,
+      );
+      children.push(child);
+      correlators.push([child, adminPort]);
+    }
+    const exitedEarly = new Promise<never>((_, reject) => {
+      for (const child of children) child.once('exit', (code) => reject(new Error(`a service exited (${code})`)));
+    });
+    exitedEarly.catch(() => {}); // also settles when stop() ends the children
+    await Promise.race([
+      Promise.all([
+        ready(collector, collectorAdmin, 'collector'),
+        ...correlators.map(([child, port]) => ready(child, port, 'correlator')),
+      ]),
+      signalled.then(() => Promise.reject(new Error('interrupted during start-up'))),
+    ]);
+    io.stdout(
+      `${JSON.stringify({
+        collector: `http://127.0.0.1:${httpPort}/v1/events`,
+        token,
+        brokers,
+        topics: { events: topics.events.name, attempts: topics.attempts.name },
+      })}\n`,
+    );
+    await Promise.race([signalled, exitedEarly]);
+    await stop();
+    return 0;
+  } catch (error) {
+    io.stderr(`otptrace pipeline: ${(error as Error).message}\n`);
+    await stop();
+    return 1;
+  }
+}
