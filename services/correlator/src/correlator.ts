@@ -41,6 +41,11 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.');
   const joins = metrics.counter('otptrace_correlator_rebalances_total', 'Group joins of this instance.');
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
+  // What deploy/prometheus alerts on (OtptraceCorrelatorLagging): the loop's lag of each partition it steps.
+  const lagRecords = metrics.gauge(
+    'otptrace_correlator_lag_records',
+    'Records behind the end of each assigned partition.',
+  );
   let lastInputAt = ports.now();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -61,6 +66,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
       },
       async step(partition, state, records) {
         eventsIn(records.length);
+        lagRecords(loop.lags().get(partition) ?? 0, { partition: String(partition) });
         if (records.length > 0) lastInputAt = ports.now();
         await outputs.publish(partition, state.take(records.map(toStreamRecord)));
       },
