@@ -32,6 +32,21 @@ export {
   summarySchema,
 } from './attempt.js';
 export type {
+  DashboardQuery,
+  FailureRateSeries,
+  RateBucket,
+  ServerHealth,
+  ServerHealthView,
+} from './dashboard.js';
+export {
+  dashboardFailuresSchema,
+  dashboardQuerySchema,
+  failureRateSeriesSchema,
+  rateBucketSchema,
+  serverHealthSchema,
+  serverHealthViewSchema,
+} from './dashboard.js';
+export type {
   CaRequest,
   CaResult,
   ClientEvent,

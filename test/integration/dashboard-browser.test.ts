@@ -92,6 +92,13 @@ describe('operations dashboard in Chromium', () => {
       expect.stringMatching(/ UTC$/),
     ]);
     expect(await page.locator('#failures-status').textContent()).toBe('Latest 9 of 9 failures');
+    // The big numbers: 39 user attempts in the hour, 9 failed, and the outage's ticket open.
+    expect(await page.locator('#totals li').allTextContents()).toEqual([
+      '39Attempts',
+      '9Failed',
+      '23.1%Failure rate',
+      expect.stringMatching(/^[1-9]Open tickets$/),
+    ]);
     // Every time on the page is UTC, the live clock included.
     expect(await page.locator('#live-status').textContent()).toMatch(/^Live · updated \d\d:\d\d:\d\d UTC$/);
     const first = await rows().first().getAttribute('data-attempt');
@@ -192,11 +199,22 @@ describe('operations dashboard in Chromium', () => {
   it('keeps the view in the URL, so a reload shows the same', async () => {
     await page.locator('#servers .tile').first().click();
     await settled();
+    // The seed story's CA failures, in their 15-minute bucket.
+    await page.locator('#rate g.bucket[data-bucket="2013-10-21T09:00:00.000Z"] rect.seg[data-stage="ca"]').click();
+    await settled();
     const chips = await page.locator('#chips button').allTextContents();
+    expect(chips).toContain('Bucket 2013-10-21 09:00 UTC ×');
+    const shown = await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-attempt')));
+    expect(shown).toHaveLength(2);
     await page.reload();
     await ready(page);
     expect(await page.locator('#chips button').allTextContents()).toEqual(chips);
+    expect(await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-attempt')))).toEqual(shown);
     expect(await page.locator('#range-text').textContent()).toBe('2013-10-21 00:00 – 2013-10-22 00:00 UTC');
+    expect([await page.inputValue('#from'), await page.inputValue('#to')]).toEqual([
+      '2013-10-21 00:00',
+      '2013-10-22 00:00',
+    ]);
   });
 
   it('works on a 400px-wide window', async () => {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import {
   createPool,
   ingestAttempts,
   listTickets,
+  MIGRATIONS_DIR,
   migrate,
   type Pool,
   queryFailureRate,
@@ -145,6 +147,9 @@ describe('PostgreSQL statistics and tickets', () => {
       { fromMs: T0, toMs: T0 + 3 * 3_600_000 },
       { fromMs: T0 + 120 * SEC, toMs: T0 + 900 * SEC },
       { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 },
+      // Unaligned ends: whole days, hours and 5-minute slots from the rollups, the seconds at both ends from rows.
+      { fromMs: T0 - 3 * 86_400_000 + 17 * 60_000 + 3_000, toMs: T0 + 2 * 86_400_000 + 5 * 3_600_000 + 41 * 60_000 },
+      { fromMs: T0 + 7 * 60_000 + 30_000, toMs: T0 + 10 * 3_600_000 + 2 * 60_000 },
     ]) {
       expect(await queryFailureRate(pool, range)).toEqual(failureRateFromFacts(facts, range));
       expect(await queryServerHealth(pool, range)).toEqual(serverHealthFromFacts(facts, range));
@@ -172,6 +177,57 @@ describe('PostgreSQL statistics and tickets', () => {
           .slice(0, 7)
           .map((f) => f.attemptId),
       );
+    }
+  });
+});
+
+describe('rollups under concurrent writers', () => {
+  it('count every attempt once when four writers insert into the same hours at once', async () => {
+    const base = Date.parse('2025-06-01T00:00:00Z');
+    const batch = (w: number) =>
+      Array.from({ length: 60 }, (_, i) =>
+        buildAttempt({
+          n: 10_000 + w * 100 + i,
+          at: base + (i % 6) * 3_600_000 + w * 1000,
+          outcome: i % 3 === 0 ? 'failure' : 'success',
+          stage: i % 3 === 0 ? 'ca' : null,
+          cause: i % 3 === 0 ? 'ca_pending' : null,
+        }),
+      );
+    const writers = [0, 1, 2, 3].map((w) => (w % 2 === 0 ? batch(w) : batch(w).reverse()));
+    const results = await Promise.all(writers.map((attempts) => writeAttempts(pool, attempts)));
+    expect(results.map((r) => r.inserted)).toEqual([60, 60, 60, 60]);
+    const range = { fromMs: base, toMs: base + 6 * 3_600_000 };
+    const facts = distinctFacts(writers.flat());
+    expect(await queryFailureRate(pool, range)).toEqual(failureRateFromFacts(facts, range));
+    expect(await queryServerHealth(pool, range)).toEqual(serverHealthFromFacts(facts, range));
+  });
+});
+
+describe('migration 003 on a database that already holds attempts', () => {
+  it('rolls the attempts stored before it up, so the dashboard counts them', async () => {
+    const older = `${schema}_pre003`;
+    const pre = createPool({ ...settings, schema: older });
+    try {
+      // The schema as migrations 001 and 002 left it, with a day of attempts in it.
+      await pre.query(`CREATE SCHEMA ${older}`);
+      await pre.query(
+        `CREATE TABLE ${older}.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const file of ['001_attempt_facts.sql', '002_tickets.sql']) {
+        await pre.query(readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'));
+        await pre.query(`INSERT INTO ${older}.schema_migrations (version) VALUES ($1)`, [file]);
+      }
+      expect((await writeAttempts(pre, day)).inserted).toBe(day.length);
+      expect((await migrate(pre, older)).applied).toEqual(['003_dashboard.sql']);
+      expect(Number((await pre.query('SELECT count(*) AS n FROM attempt_facts')).rows[0].n)).toBe(day.length);
+      const facts = distinctFacts(day);
+      const week = { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 };
+      expect(await queryServerHealth(pre, week)).toEqual(serverHealthFromFacts(facts, week));
+      expect(await queryFailureRate(pre, week)).toEqual(failureRateFromFacts(facts, week));
+    } finally {
+      await pre.query(`DROP SCHEMA IF EXISTS ${older} CASCADE`);
+      await pre.end();
     }
   });
 });

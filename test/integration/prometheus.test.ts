@@ -3,13 +3,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { analyzePaths } from '@otptrace/files';
+import { analysisConfigSchema } from '@otptrace/schemas';
+import { createMemoryStatsStore, createStatsApi, type StatsApi } from '@otptrace/stats-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventTexts } from '../../packages/core/stream/test/corpus.js';
 import { ensurePrometheus, PROMETHEUS_PATH, RULES_DIR } from '../prometheus/tools.js';
 import { KAFKA_BROKERS, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
 
 // A real Prometheus (Debian's package; its own config, data directory and loopback port) scraping a running
-// collector and correlator every second, with deploy/prometheus's rules loaded: the seed story posted to the
-// collector shows up as their counters in Prometheus' HTTP API.
+// collector and correlator, and the statistics API, every second, with deploy/prometheus's rules loaded: the seed
+// story posted to the collector shows up as their counters in Prometheus' HTTP API.
 const TOKEN = 'prometheus-test-token-0123456789';
 const SEED = new URL('../../examples/seed-story/', import.meta.url).pathname;
 const GRAFANA = new URL('../../deploy/grafana/otptrace.json', import.meta.url).pathname;
@@ -19,6 +23,7 @@ let correlator: ServiceProcess;
 let prometheus: ChildProcess;
 let prometheusLog = '';
 let api: string;
+let statsApi: StatsApi;
 
 /** A free loopback port (Prometheus needs its targets' ports in its configuration file). */
 function freePort(): Promise<number> {
@@ -76,13 +81,17 @@ beforeAll(async () => {
       events: spec('events'),
       attempts: spec('attempts'),
       late: spec('late'),
-      userless: spec('userless'),
     }),
     OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: '1000',
     OTPTRACE_CORRELATOR_ADMIN__PORT: '0',
   });
   const collectorAdmin = await logged(collector, 'configuration loaded', 'adminPort');
   const correlatorAdmin = await logged(correlator, 'configuration loaded', 'adminPort');
+  // The statistics API over the seed story's attempts (its OTP counters and open tickets), as the correlator feeds it.
+  const store = createMemoryStatsStore();
+  store.add((await analyzePaths([SEED], analysisConfigSchema.parse({}))).attempts.map((a) => a.record));
+  statsApi = createStatsApi({ host: '127.0.0.1', port: 0 }, { store, log: { info() {}, error() {} } });
+  const statsPort = await statsApi.listen();
   const promPort = await freePort();
   api = `http://127.0.0.1:${promPort}`;
   writeFileSync(
@@ -93,6 +102,7 @@ beforeAll(async () => {
       'scrape_configs:',
       `  - { job_name: otptrace-collector, static_configs: [{ targets: ['127.0.0.1:${collectorAdmin}'] }] }`,
       `  - { job_name: otptrace-correlator, static_configs: [{ targets: ['127.0.0.1:${correlatorAdmin}'] }] }`,
+      `  - { job_name: otptrace-stats-api, static_configs: [{ targets: ['127.0.0.1:${statsPort}'] }] }`,
       '',
     ].join('\n'),
   );
@@ -125,11 +135,12 @@ afterAll(async () => {
     await service?.exited;
   }
   await prometheusExited;
+  await statsApi?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('Prometheus scraping the collector and correlator', () => {
-  it('scrapes both services and loads the alert rules', async () => {
+describe('Prometheus scraping the collector, the correlator and the statistics API', () => {
+  it('scrapes the three services and loads the alert rules', async () => {
     await expect
       .poll(async () => (await query('up{job=~"otptrace-.*"}')).map((s) => [s.metric.job, s.value[1]]).sort(), {
         timeout: 30_000,
@@ -137,6 +148,7 @@ describe('Prometheus scraping the collector and correlator', () => {
       .toEqual([
         ['otptrace-collector', '1'],
         ['otptrace-correlator', '1'],
+        ['otptrace-stats-api', '1'],
       ]);
     const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as {
       data: { groups: { rules: { name: string; health: string }[] }[] };
@@ -150,30 +162,31 @@ describe('Prometheus scraping the collector and correlator', () => {
 
   it('shows the seed story going through: events in and accepted, attempts out, lag back to zero', async () => {
     const port = await logged(collector, 'accepting EVTX-XML batches', 'port');
-    let events = 0;
-    for (const file of [
+    // The seed story's events in event-time order, as a forwarder sends them (the correlator reorders within its
+    // window only).
+    const files = [
       'win7-clients-OtpCredentialProvider-Operational.xml',
       'da01-Microsoft-IIS-Logging-Logs.xml',
       'nps01-Security.xml',
       'ca01-Security.xml',
       'ca01-Application.xml',
-    ]) {
-      const response = await fetch(`http://127.0.0.1:${port}/v1/events`, {
-        method: 'POST',
-        body: readFileSync(join(SEED, file)),
-        headers: { authorization: `Bearer ${TOKEN}` },
-      });
-      expect(response.status).toBe(202);
-      const answer = (await response.json()) as { accepted: number };
-      events += answer.accepted;
-    }
+    ].map((file): [string, Buffer] => [file, readFileSync(join(SEED, file))]);
+    const response = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+      method: 'POST',
+      body: eventTexts(files).join('\n'),
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.status).toBe(202);
+    const events = ((await response.json()) as { accepted: number }).accepted;
     expect(events).toBeGreaterThan(0);
     const total = async (promql: string) => (await query(promql)).reduce((n, s) => n + Number(s.value[1]), 0);
     await expect.poll(() => total('otptrace_collector_events_accepted_total'), { timeout: 30_000 }).toBe(events);
     await expect.poll(() => total('otptrace_correlator_events_in_total'), { timeout: 30_000 }).toBe(events);
     await expect.poll(() => total('otptrace_correlator_attempts_out_total'), { timeout: 30_000 }).toBeGreaterThan(0);
-    const failures = await query('otptrace_correlator_attempts_out_total{outcome="failure"}');
-    expect(failures.map((s) => s.metric.job)).toEqual(['otptrace-correlator']);
+    // By outcome, as the correlator labels them (the seed story's probes close at once; its users' attempts wait for
+    // the event-time watermark or the idle flush).
+    const outcomes = (await query('otptrace_correlator_attempts_out_total')).map((s) => s.metric.outcome);
+    expect(outcomes).toContain('probe');
     await expect.poll(() => total('otptrace_correlator_lag_records'), { timeout: 30_000 }).toBe(0);
     expect(await total('otptrace_collector_batches_refused_total')).toBe(0);
     expect(prometheusLog).not.toMatch(/level=error/);
@@ -194,7 +207,9 @@ describe('Prometheus scraping the collector and correlator', () => {
         'success',
       ]);
     }
-    // The pipeline panels have data from the services scraped here.
+    // The panels have data from the services scraped here: the pipeline's, and the seed story's CA failures.
     expect((await query('max by (instance, partition) (otptrace_correlator_lag_records)')).length).toBe(1);
+    const failed = await query('sum by (failed_stage) (otptrace_attempts_total{outcome="failure"})');
+    expect(failed.map((s) => [s.metric.failed_stage, s.value[1]])).toEqual([['ca', '1']]);
   });
 });

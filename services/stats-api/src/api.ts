@@ -2,16 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { renderOpsDashboardPage } from '@otptrace/report';
 import { renderPrometheus } from '@otptrace/runtime';
-import { statsQuerySchema } from '@otptrace/schemas';
+import { type DashboardQuery, dashboardQuerySchema, statsQuerySchema } from '@otptrace/schemas';
 import { metricFamilies } from '@otptrace/stats';
 import type { StatsApiConfig } from './config.js';
-import {
-  type DashboardQuery,
-  dashboardData,
-  dashboardFailures,
-  dashboardQuerySchema,
-  dashboardRange,
-} from './dashboard.js';
+import { dashboardData, dashboardFailures, dashboardRange } from './dashboard.js';
 import type { StatsStore } from './store.js';
 
 /** The API's injected dependencies. */

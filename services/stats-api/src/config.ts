@@ -23,7 +23,9 @@ export const statsApiConfigSchema = z
       .min(1)
       .max(50_000)
       .default(1000)
-      .describe('How many of the latest attempts the dashboard lists.'),
+      .describe(
+        'How many of the latest attempts /api/dashboard lists (the page lists the latest 100 failures of its range).',
+      ),
     dashboardRefreshSeconds: z
       .number()
       .int()

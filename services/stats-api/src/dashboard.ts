@@ -1,8 +1,7 @@
 import { rootCauseEntry } from '@otptrace/model';
 import { buildReportData, type FleetBucket, type FleetView, type ReportData } from '@otptrace/report';
-import type { StatsRow } from '@otptrace/schemas';
+import type { DashboardQuery, StatsRow } from '@otptrace/schemas';
 import type { TimeRange } from '@otptrace/stats';
-import { z } from 'zod';
 import type { StatsStore } from './store.js';
 
 /** What the dashboard shows besides the store's content. */
@@ -59,24 +58,6 @@ function hourlyBuckets(rows: readonly StatsRow[]): FleetBucket[] {
 
 const HOUR_MS = 3_600_000;
 const MAX_RANGE_MS = 400 * 24 * HOUR_MS;
-
-/** The query string of the dashboard's panels: a range of attempt starts [from, to) and the failure list's filter. */
-export const dashboardQuerySchema = z
-  .object({
-    /** ISO time, inclusive; default one hour before `to`. */
-    from: z.iso.datetime({ offset: true }).optional(),
-    /** ISO time, exclusive; default now. */
-    to: z.iso.datetime({ offset: true }).optional(),
-    stage: z.enum(['client', 'gateway', 'radius', 'ca']).optional(),
-    cause: z
-      .string()
-      .regex(/^[a-z0-9_]{1,64}$/, 'a root-cause code')
-      .optional(),
-    host: z.string().min(1).max(253).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
-export type DashboardQuery = z.infer<typeof dashboardQuerySchema>;
 
 /** The time range of a dashboard query (`now` for its default end), or the reason it is not one. */
 export function dashboardRange(query: DashboardQuery, nowMs: number): TimeRange | string {

@@ -12,7 +12,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     {
       name: 'otptrace-stats-api',
       summary:
-        'Fleet OTP statistics over HTTP: the dashboard at /, /api/stats, /api/tickets, /api/dashboard, /metrics, ' +
+        'Fleet OTP statistics over HTTP: the dashboard at /, /api/stats, /api/tickets, /api/dashboard{,/rate,/servers,/failures}, /metrics, ' +
         '/healthz (the process answers) and /readyz (PostgreSQL answers).',
       schema: statsApiConfigSchema,
       envPrefix: ENV_PREFIX,

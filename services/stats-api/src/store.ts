@@ -1,14 +1,20 @@
-import type { AttemptRecord, StatsQueryInput, StatsReport, Ticket, TicketConfigInput } from '@otptrace/schemas';
+import type {
+  AttemptRecord,
+  FailureRateSeries,
+  ServerHealthView,
+  StatsQueryInput,
+  StatsReport,
+  Ticket,
+  TicketConfigInput,
+} from '@otptrace/schemas';
 import {
   type AttemptFact,
   attemptFact,
   type FailureFilter,
-  type FailureRateSeries,
   failureRateFromFacts,
   type MetricsSnapshot,
   matchesFailure,
   metricsFromFacts,
-  type ServerHealthView,
   serverHealthFromFacts,
   statsReportFromFacts,
   type TimeRange,

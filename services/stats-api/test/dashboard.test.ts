@@ -1,5 +1,5 @@
 import type { ReportData } from '@otptrace/report';
-import type { FailureRateSeries, ServerHealthView } from '@otptrace/stats';
+import { dashboardFailuresSchema, failureRateSeriesSchema, serverHealthViewSchema } from '@otptrace/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAttempt } from '../../../packages/core/stats/test/attempts.js';
 import { createStatsApi, type StatsApi } from '../src/api.js';
@@ -78,7 +78,8 @@ describe('dashboard', () => {
     const range = 'from=2025-03-04T09:00:00Z&to=2025-03-04T10:00:00Z';
     const get = async (path: string) => (await fetch(`${base}${path}`)).json();
 
-    const rate = (await get(`/rate?${range}`)) as FailureRateSeries;
+    // Each answer is what the published schema says.
+    const rate = failureRateSeriesSchema.parse(await get(`/rate?${range}`));
     expect(rate.stepMs).toBe(60_000);
     expect(rate.buckets).toHaveLength(60);
     expect(rate.buckets.slice(0, 3).map((b) => [b.attempts, b.failures, b.byStage.ca, b.byStage.radius])).toEqual([
@@ -86,12 +87,15 @@ describe('dashboard', () => {
       [1, 1, 1, 0],
       [1, 1, 0, 1],
     ]);
-    const servers = (await get(`/servers?${range}`)) as ServerHealthView;
+    const servers = serverHealthViewSchema.parse(await get(`/servers?${range}`));
     expect(servers.radius.map((s) => [s.host, s.attempts, s.failures])).toEqual([
       ['nps02.corp.example', 1, 1],
       ['nps01.corp.example', 2, 0],
     ]);
-    const failures = (await get(`/failures?${range}&stage=radius`)) as { total: number; data: ReportData };
+    const failures = dashboardFailuresSchema.parse(await get(`/failures?${range}&stage=radius`)) as unknown as {
+      total: number;
+      data: ReportData;
+    };
     expect(failures.total).toBe(1);
     expect(failures.data.attempts.map((a) => a[0])).toEqual(['attempt-3']);
     const byHost = (await get(`/failures?${range}&host=NPS02.corp.example`)) as { total: number };

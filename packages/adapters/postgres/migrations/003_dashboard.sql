@@ -59,9 +59,13 @@ BEGIN
     FROM added GROUP BY 1, 2, 3
   )
   INSERT INTO rate_rollup (unit, start, outcome, failed_stage, n)
-  SELECT '5min', slot, outcome, failed_stage, n FROM per_slot
-  UNION ALL
-  SELECT 'hour', date_trunc('hour', slot, 'UTC'), outcome, failed_stage, sum(n) FROM per_slot GROUP BY 2, 3, 4
+  SELECT * FROM (
+    SELECT '5min' AS unit, slot AS start, outcome, failed_stage, n FROM per_slot
+    UNION ALL
+    SELECT 'hour', date_trunc('hour', slot, 'UTC'), outcome, failed_stage, sum(n) FROM per_slot GROUP BY 2, 3, 4
+  ) AS rows
+  -- Rows in key order: concurrent writers lock the rows they share in the same order, so they never deadlock.
+  ORDER BY 1, 2, 3, 4
   ON CONFLICT (unit, start, outcome, failed_stage) DO UPDATE SET n = rate_rollup.n + excluded.n;
 
   WITH per_bucket AS (
@@ -84,6 +88,7 @@ BEGIN
     min(lo), max(hi), coalesce(jsonb_object_agg(b::text, timed) FILTER (WHERE b IS NOT NULL), '{}'::jsonb)
   FROM per_unit
   GROUP BY 1, 2, 3, 4
+  ORDER BY 1, 2, 3, 4
   ON CONFLICT (unit, start, role, host) DO UPDATE SET attempts = health_rollup.attempts + excluded.attempts,
     failures = health_rollup.failures + excluded.failures, timed = health_rollup.timed + excluded.timed,
     zeros = health_rollup.zeros + excluded.zeros, min_ms = least(health_rollup.min_ms, excluded.min_ms),

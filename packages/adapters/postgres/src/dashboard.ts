@@ -1,4 +1,4 @@
-import type { AttemptRecord, Stage } from '@otptrace/schemas';
+import type { AttemptRecord, FailureRateSeries, ServerHealth, ServerHealthView, Stage } from '@otptrace/schemas';
 import {
   bucketStepMs,
   compareHealth,
@@ -6,15 +6,12 @@ import {
   emptyRateCounts,
   emptySketch,
   type FailureFilter,
-  type FailureRateSeries,
   HOUR_MS,
   type LatencySketch,
   mergeSketch,
   type RateCounts,
   rateSeries,
   SERVER_ROLES,
-  type ServerHealth,
-  type ServerHealthView,
   type ServerRole,
   SKETCH_GAMMA,
   serverHealthRow,

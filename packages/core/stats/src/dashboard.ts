@@ -1,10 +1,10 @@
-import type { Stage } from '@otptrace/schemas';
+import type { FailureRateSeries, RateBucket, ServerHealth, ServerHealthView, Stage } from '@otptrace/schemas';
 import { failureRate } from './counts.js';
 import type { AttemptFact } from './facts.js';
 import { emptySketch, type LatencySketch, recordLatency, sketchQuantile } from './sketch.js';
 
 // The operations dashboard's panels over a time range of attempt starts [from, to). The in-memory store computes
-// them here; PostgreSQL answers the same shapes with aggregate queries (@otptrace/postgres dashboard.ts).
+// them here; PostgreSQL answers the same shapes (schemas/src/dashboard.ts) with aggregate queries (@otptrace/postgres).
 
 /** A half-open range of attempt start times, epoch ms. */
 export interface TimeRange {
@@ -32,24 +32,6 @@ export function bucketStepMs(range: TimeRange, maxBuckets = 120): number {
 
 /** Stages in the order an attempt passes them. */
 export const STAGES: readonly Stage[] = ['client', 'gateway', 'radius', 'ca'];
-
-/** One bucket of the failure-rate chart: user attempts started in it, and failures by the stage that failed. */
-export interface RateBucket {
-  /** ISO start of the bucket (UTC). */
-  readonly start: string;
-  readonly attempts: number;
-  readonly failures: number;
-  readonly byStage: Readonly<Record<Stage, number>>;
-}
-
-/** Failure rate over time per stage. */
-export interface FailureRateSeries {
-  readonly from: string;
-  readonly to: string;
-  readonly stepMs: number;
-  /** Every bucket of the range, empty ones included, oldest first. */
-  readonly buckets: readonly RateBucket[];
-}
 
 /** Counts of one bucket as an aggregate query returns them (bucket index = floor(startMs / stepMs)). */
 export interface RateCounts {
@@ -99,27 +81,9 @@ export function failureRateFromFacts(facts: readonly AttemptFact[], range: TimeR
   return rateSeries(range, stepMs, [...counts.values()]);
 }
 
-/** Health of one server over the range. */
-export interface ServerHealth {
-  readonly host: string;
-  /** User attempts that went through it. */
-  readonly attempts: number;
-  /** Of those, attempts that failed at its own stage (a CA denial does not count against the DA server). */
-  readonly failures: number;
-  readonly failureRate: number | null;
-  /**
-   * 90th percentile (nearest rank, from the latency sketch: within 1 %) of its stage latency, ms: end to end for a
-   * DA server, the RADIUS decision for NPS, issuance for a CA.
-   */
-  readonly p90Ms: number | null;
-}
-
 /** Server roles of the health tiles: DA server (IIS), NPS, CA. */
 export type ServerRole = 'gateway' | 'radius' | 'ca';
 export const SERVER_ROLES: readonly ServerRole[] = ['gateway', 'radius', 'ca'];
-
-/** Health tiles per role, the most failing server first. */
-export type ServerHealthView = Readonly<Record<ServerRole, readonly ServerHealth[]>>;
 
 const LATENCY_OF: Record<ServerRole, 'endToEndMs' | 'radiusMs' | 'caMs'> = {
   gateway: 'endToEndMs',

@@ -1,15 +1,6 @@
 /** @otptrace/stats: ⑤ attempts -> fleet statistics (counts, latencies, top failures), computed in memory. */
 export { bucketStart, compareRows, countOutcome, emptyCounts, failureRate } from './counts.js';
-export type {
-  FailureFilter,
-  FailureRateSeries,
-  RateBucket,
-  RateCounts,
-  ServerHealth,
-  ServerHealthView,
-  ServerRole,
-  TimeRange,
-} from './dashboard.js';
+export type { FailureFilter, RateCounts, ServerRole, TimeRange } from './dashboard.js';
 export {
   BUCKET_STEPS_MS,
   bucketStepMs,

@@ -7,8 +7,8 @@ export const CLIENT_DASHBOARD = String.raw`
 var RANGES = { '1h': 3600000, '24h': 86400000, '7d': 604800000 };
 var STAGE_COLOURS = { client: '#6d28d9', gateway: '#b45309', radius: '#b91c1c', ca: '#0f766e' };
 var ROLE_TITLES = { gateway: 'DA servers (IIS)', radius: 'NPS servers', ca: 'Certification authorities' };
-var view = { range: '1h', from: null, to: null, bucket: null, stage: null, cause: null, host: null };
-var live = { seq: 0, tickets: [], stepMs: 60000 };
+var view = { range: '1h', from: null, to: null, bucket: null, step: null, stage: null, cause: null, host: null };
+var live = { seq: 0, tickets: [] };
 
 function stepText(ms) {
   return ms % 86400000 === 0 ? ms / 86400000 + ' d' : ms % 3600000 === 0 ? ms / 3600000 + ' h' : ms / 60000 + ' min';
@@ -41,7 +41,7 @@ function getJson(url) {
 /** The view in the URL's hash, so a reload (or a link sent to a colleague) shows the same. */
 function saveView() {
   history.replaceState(null, '', '#' + query({ range: view.range, from: view.range === 'custom' ? new Date(view.from).toISOString() : null,
-    to: view.range === 'custom' ? new Date(view.to).toISOString() : null, bucket: view.bucket, stage: view.stage,
+    to: view.range === 'custom' ? new Date(view.to).toISOString() : null, bucket: view.bucket, step: view.bucket ? view.step : null, stage: view.stage,
     cause: view.cause, host: view.host }));
 }
 function loadView() {
@@ -50,12 +50,15 @@ function loadView() {
     view.range = 'custom'; view.from = Date.parse(p.get('from')); view.to = Date.parse(p.get('to'));
   } else if (RANGES[p.get('range')]) view.range = p.get('range');
   ['bucket', 'stage', 'cause', 'host'].forEach(function (k) { view[k] = p.get(k); });
+  view.step = Number(p.get('step')) || null;
+  if (!view.step) view.bucket = null;
 }
 
 function refresh() {
   var seq = ++live.seq, r = rangeNow();
   var span = { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
-  var list = view.bucket ? { from: view.bucket, to: new Date(Date.parse(view.bucket) + live.stepMs).toISOString() } : span;
+  // A clicked bucket keeps its own width (the view in the URL carries it), whatever the chart's step becomes.
+  var list = view.bucket ? { from: view.bucket, to: new Date(Date.parse(view.bucket) + view.step).toISOString() } : span;
   renderPicker(r);
   renderChips();
   return Promise.all([
@@ -67,8 +70,8 @@ function refresh() {
   ]).then(function (res) {
     // A newer refresh (the analyst changed the view meanwhile) wins; this answer is dropped.
     if (seq !== live.seq) return;
-    live.stepMs = res[0].stepMs;
     renderRate(res[0]); renderServers(res[1]); renderTickets(res[2].tickets); renderFailures(res[3]);
+    renderTotals(res[0], res[2].tickets);
     $('live-status').textContent = 'Live \u00b7 updated ' + utcClock(new Date());
     document.body.setAttribute('data-ready', 'true');
     document.body.setAttribute('data-seq', String(seq));
@@ -88,6 +91,11 @@ function renderPicker(r) {
     buttons[i].setAttribute('aria-pressed', String(buttons[i].getAttribute('data-range') === view.range));
   }
   $('custom').hidden = view.range !== 'custom';
+  // The custom fields show the range in force (after a reload from the URL too), unless the analyst is typing.
+  if (view.range === 'custom' && !$('custom').contains(document.activeElement)) {
+    $('from').value = utcMinute(view.from);
+    $('to').value = utcMinute(view.to);
+  }
   $('range-text').textContent = utcMinute(r.from) + ' \u2013 ' + utcMinute(r.to) + ' UTC';
 }
 
@@ -137,7 +145,7 @@ function renderRate(series) {
     g.appendChild(tip);
     var hit = svg('rect', { x: px, y: T, width: bw, height: plot, class: 'hit', tabindex: 0, role: 'button',
       'aria-label': tip.textContent + '. Show these failures' });
-    hit.addEventListener('click', function () { change({ bucket: selected ? null : x.start, stage: null }); });
+    hit.addEventListener('click', function () { change({ bucket: selected ? null : x.start, step: series.stepMs, stage: null }); });
     hit.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); hit.dispatchEvent(new Event('click')); } });
     g.appendChild(hit);
     var y = T + plot;
@@ -146,7 +154,7 @@ function renderRate(series) {
       var bh = Math.max(1, plot * (v / x.attempts) / top); y -= bh;
       var seg = svg('rect', { x: px + bw * 0.12, y: y, width: Math.max(1, bw * 0.76), height: bh, fill: STAGE_COLOURS[s],
         'data-stage': s, class: 'seg' + (selected && view.stage === s ? ' on' : '') });
-      seg.addEventListener('click', function (e) { e.stopPropagation(); change({ bucket: x.start, stage: s }); });
+      seg.addEventListener('click', function (e) { e.stopPropagation(); change({ bucket: x.start, step: series.stepMs, stage: s }); });
       g.appendChild(seg);
     });
     root.appendChild(g);
@@ -166,6 +174,18 @@ function renderRate(series) {
     legend.appendChild(h('li', null, h('span', { className: 'swatch', style: 'background:' + STAGE_COLOURS[s] }), stageName(s)));
   });
   host.appendChild(legend);
+}
+
+/** The wall screen's big numbers: user attempts and failures in the range, and open tickets. */
+function renderTotals(series, tickets) {
+  var attempts = 0, failures = 0;
+  series.buckets.forEach(function (b) { attempts += b.attempts; failures += b.failures; });
+  var host = clear($('totals'));
+  [['Attempts', count(attempts), null], ['Failed', count(failures), failures ? 'bad' : null],
+   ['Failure rate', pct(attempts ? failures / attempts : null), failures ? 'bad' : null],
+   ['Open tickets', count(tickets.length), tickets.length ? 'bad' : null]].forEach(function (c) {
+    host.appendChild(h('li', { className: 'card' + (c[2] ? ' ' + c[2] : ''), 'data-total': c[0] }, h('b', { text: c[1] }), c[0]));
+  });
 }
 
 function renderServers(health) {

@@ -35,6 +35,7 @@ const BODY = `
   <p class="meta status" id="live-status" aria-live="polite"></p>
 </header>
 <main class="ops">
+  <ul class="cards panel-cards wide" id="totals" aria-label="In the range"></ul>
   <section aria-labelledby="rate-h" class="panel wide">
     <h2 id="rate-h">Failure rate over time, by failed stage</h2>
     <p class="meta">Click a bar to list its failures, or one colour of it for that stage only.</p>
@@ -72,9 +73,10 @@ ${DETAIL_DIALOG}`;
 
 const CSS = `
 header.ops { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: center; max-width: none; }
-main.ops { max-width: none; display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 2fr); gap: 1rem; }
+main.ops { max-width: none; display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 1rem; }
 .panel { background: var(--panel); border-radius: 6px; padding: 0.6rem 0.8rem; min-width: 0; }
-.panel h2 { margin-top: 0; } .panel.wide { grid-column: 1 / -1; }
+.panel h2 { margin-top: 0; } .wide { grid-column: 1 / -1; }
+.panel-cards .card b { font-size: 2rem; } .card.bad b { color: var(--fail); }
 @media (max-width: 1100px) { main.ops { grid-template-columns: minmax(0, 1fr); } }
 .picker { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; }
 #ranges button[aria-pressed=true] { background: var(--fg); color: var(--bg); }

@@ -115,5 +115,5 @@ table.attempts td:first-child { min-width: 8rem; }
 form.filters label.check { flex-direction: row; align-items: center; gap: 0.3rem; }
 form.filters input[type=text] { width: 10.5rem; }
 .table-wrap { overflow-x: auto; }
-svg.brushable { cursor: crosshair; touch-action: none; }
+svg.brushable { cursor: crosshair; touch-action: none; user-select: none; }
 `;
