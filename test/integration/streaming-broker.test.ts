@@ -89,7 +89,9 @@ describe('collector while the broker stops and restarts', () => {
       await broker;
       const refused = statuses.filter((s) => s === 503).length;
       const before = statuses.length;
-      await load(() => statuses.slice(before).filter((s) => s === 202).length >= 10);
+      // At least ten more accepted batches, and enough events in all for the check below to mean something (how many
+      // were accepted while the broker stopped and started depends on the machine's speed).
+      await load(() => statuses.slice(before).filter((s) => s === 202).length >= 10 && acknowledged.size > 50);
       expect(refused).toBeGreaterThan(0);
 
       // Everything acknowledged is in the events topic.

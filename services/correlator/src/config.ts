@@ -61,7 +61,15 @@ export const correlatorConfigSchema = z
       .positive()
       .default(10_000)
       .describe(
-        'When every assigned partition is caught up and no event came for this long (wall clock), close every open attempt as the end of input.',
+        "When a partition has read its whole log and no event came to it for this long (wall clock), close its sites' open attempts as the end of input.",
+      ),
+    retryPauseMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(1_000)
+      .describe(
+        'Pause before a partition whose outputs could not be written (broker or sink down, or another member took it) is re-read from its commit.',
       ),
     traces: z
       .object({

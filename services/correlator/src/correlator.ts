@@ -43,7 +43,6 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
   const flushes = metrics.counter('otptrace_correlator_idle_flushes_total', 'Partitions closed as end of input.');
   const lag = metrics.gauge('otptrace_correlator_lag_records', 'Records behind the end of each assigned partition.');
-  let lastInputAt = ports.now();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -51,6 +50,8 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
     consumer: ports.consumer,
     topic,
     logger,
+    now: ports.now,
+    retryPauseMs: config.retryPauseMs,
     onJoin: () => joins(1),
     onRewind: () => rewinds(1),
     onLag: (partition, behind) => lag(behind, { partition: String(partition) }),
@@ -64,24 +65,22 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
       },
       async step(partition, state, records) {
         eventsIn(records.length);
-        if (records.length > 0) lastInputAt = ports.now();
         await outputs.publish(partition, state.take(records.map(toStreamRecord)));
       },
     },
   });
 
-  const checkIdle = async () => {
-    if (ports.now() - lastInputAt < config.idleFlushMs) return;
-    await loop.forEach(async (partition, state) => {
-      // Idle only if the log grew no further since the last batch (a rebalance or a slow fetch also pauses input).
-      if (state.holding === 0) return;
+  // Decided per partition inside the loop's queue, between batches: a partition is idle when it has read its whole log
+  // (a state still re-reading after a rebalance is not, however long a batch took) and no record came for a while.
+  const checkIdle = () =>
+    loop.forEach(async (partition, state, progress) => {
+      if (state.holding === 0 || ports.now() - progress.advancedAt < config.idleFlushMs) return;
       const end = await ports.offsets.end(topic, partition).catch(() => Number.POSITIVE_INFINITY);
-      if (end > (loop.seenEnds().get(partition) ?? Number.NEGATIVE_INFINITY)) return;
+      if (progress.position < end) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');
       await outputs.publish(partition, state.flush());
       flushes(1);
     });
-  };
 
   return {
     async start() {

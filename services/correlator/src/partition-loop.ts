@@ -1,4 +1,4 @@
-import type { Assignment, ConsumedBatch, ConsumedRecord, GroupConsumer } from '@otptrace/kafka';
+import type { Assignment, ConsumedBatch, ConsumedRecord, GroupConsumer, SkippedRange } from '@otptrace/kafka';
 import type { Logger } from '@otptrace/runtime';
 
 /** What a consumer group does with each partition it owns. */
@@ -9,18 +9,21 @@ export interface PartitionHandler<S> {
   step(partition: number, state: S, records: readonly ConsumedRecord[]): Promise<void>;
 }
 
+/** How far a partition's state has read. */
+export interface PartitionProgress {
+  /** The next offset to read: every record before it is in the state (markers and aborted records count as read). */
+  readonly position: number;
+  /** Wall-clock ms of the last batch that brought records (or of the state's opening). */
+  readonly advancedAt: number;
+}
+
 /** The serial loop over a group's partitions. */
 export interface PartitionLoop<S> {
   start(): Promise<void>;
   /** Lets the batch in hand finish (outputs written, offsets committed), then leaves the group. */
   stop(): Promise<void>;
   /** Runs `work` on each partition's state in the loop's queue (between batches); a failure rebuilds the partition. */
-  forEach(work: (partition: number, state: S) => Promise<void>): Promise<void>;
-  /**
-   * The end of each partition's log (high watermark) when its last batch was fetched: once the log's end is still
-   * there, nothing came since (a lag in records would not do: transaction markers take offsets too).
-   */
-  seenEnds(): ReadonlyMap<number, number>;
+  forEach(work: (partition: number, state: S, progress: PartitionProgress) => Promise<void>): Promise<void>;
 }
 
 export interface PartitionLoopOptions<S> {
@@ -28,6 +31,8 @@ export interface PartitionLoopOptions<S> {
   topic: string;
   handler: PartitionHandler<S>;
   logger: Logger;
+  /** Wall clock, ms (progress times only). */
+  now: () => number;
   /** Called on every group join (metrics). */
   onJoin?: (partitions: number[]) => void;
   onRewind?: (partition: number) => void;
@@ -37,17 +42,30 @@ export interface PartitionLoopOptions<S> {
   retryPauseMs?: number;
 }
 
+/** Seeks back to a position before a gap is accepted as records the log no longer has (retention deleted them). */
+const GAP_SEEKS = 5;
+
+interface Owned<S> {
+  state: S;
+  position: number;
+  advancedAt: number;
+  /** Consecutive batches that started past `position`. */
+  gaps: number;
+}
+
 /**
  * One loop for a consumer group: batches and the idle work run one at a time (a serial queue), state is per partition
- * and dropped on every group join (kafkajs rebalances eagerly and restarts each partition at its committed offset),
- * batches of an older generation are skipped, and a failed step rebuilds the partition from its commit.
+ * and dropped on every group join (kafkajs rebalances eagerly), batches of an older generation are skipped, and a
+ * failed step rebuilds the partition from its commit.
+ *
+ * The loop tracks each state's position itself rather than trusting the consumer's: a state is only ever fed the
+ * records that follow what it has read. A batch fetched from further on (fetched before a rebalance or a seek, or
+ * from an offset the consumer committed-read at another moment than this state's checkpoint) is not taken: the
+ * consumer is sent back to the state's position.
  */
 export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): PartitionLoop<S> {
-  const { consumer, topic, handler, logger } = options;
-  const states = new Map<number, S>();
-  const seenEnd = new Map<number, number>();
-  /** A partition being re-read: batches fetched before the seek are skipped until the offset comes back. */
-  const rewoundTo = new Map<number, number>();
+  const { consumer, topic, handler, logger, now } = options;
+  const owned = new Map<number, Owned<S>>();
   let generation = 0;
   let stopping = false;
   let queue: Promise<void> = Promise.resolve();
@@ -57,8 +75,15 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
     return run;
   };
 
+  const open = async (partition: number, fallback: number): Promise<Owned<S>> => {
+    const { state, offset } = await handler.open(partition);
+    const entry = { state, position: offset ?? fallback, advancedAt: now(), gaps: 0 };
+    owned.set(partition, entry);
+    return entry;
+  };
+
   const rewind = async (partition: number, error: unknown, gen: number): Promise<void> => {
-    states.delete(partition);
+    owned.delete(partition);
     // The group moved on meanwhile: the partition's new owner rebuilds it (re-opening here would fence that owner).
     if (gen !== generation || stopping) return;
     options.onRewind?.(partition);
@@ -66,58 +91,64 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
     await new Promise((resolve) => setTimeout(resolve, options.retryPauseMs ?? 1_000));
     if (gen !== generation || stopping) return;
     try {
-      const { offset } = await handler.open(partition);
-      const from = offset ?? 0;
-      rewoundTo.set(partition, from);
-      consumer.seek({ topic, partition, offset: String(from) });
+      // Re-read now, not with the next batch: the failed step may have been the partition's last input.
+      const entry = await open(partition, 0);
+      consumer.seek({ topic, partition, offset: String(entry.position) });
     } catch (again) {
-      // The next batch opens the partition again; kafkajs' own position is kept until then.
+      owned.delete(partition);
+      // The next batch opens the partition again (and seeks back if it starts past the commit).
       logger.warn({ err: again, partition }, 'reading the commit failed; retrying with the next batch');
     }
   };
 
   const onBatch = (batch: ConsumedBatch) =>
     serial(async () => {
-      if (batch.generation !== generation || stopping) return;
+      if (batch.generation !== generation || stopping || batch.records.length === 0) return;
       const partition = batch.partition;
-      let records = batch.records;
-      const first = records[0];
-      if (first === undefined) return;
-      const rewindOffset = rewoundTo.get(partition);
-      if (rewindOffset !== undefined) {
-        if (Number(first.offset) > rewindOffset) return;
-        rewoundTo.delete(partition);
-      }
       try {
-        let state = states.get(partition);
-        let from = rewindOffset ?? null;
-        if (state === undefined) {
-          const opened = await handler.open(partition);
-          state = opened.state;
-          from = opened.offset;
-          states.set(partition, state);
+        const entry = owned.get(partition) ?? (await open(partition, batch.fetchedOffset));
+        if (batch.fetchedOffset > entry.position) {
+          if (++entry.gaps <= GAP_SEEKS) {
+            consumer.seek({ topic, partition, offset: String(entry.position) });
+            return;
+          }
+          logger.error(
+            { partition, from: entry.position, to: batch.fetchedOffset },
+            'records before this batch are no longer in the log (retention?): the analysis goes on without them',
+          );
+          entry.position = batch.fetchedOffset;
         }
-        if (from !== null) records = records.filter((r) => Number(r.offset) >= from);
-        seenEnd.set(partition, Number(batch.highWatermark));
+        entry.gaps = 0;
+        const records = batch.records.filter((r) => Number(r.offset) >= entry.position);
         options.onLag?.(partition, batch.lag);
-        await handler.step(partition, state, records);
+        await handler.step(partition, entry.state, records);
+        entry.position = Math.max(entry.position, batch.nextOffset);
+        entry.advancedAt = now();
       } catch (error) {
         await rewind(partition, error, batch.generation);
       }
     });
 
+  // A marker-only run: the position moves past it when it follows what was read (it holds no record to miss).
+  const onSkipped = (range: SkippedRange) => {
+    const gen = generation;
+    void serial(async () => {
+      const entry = owned.get(range.partition);
+      if (gen !== generation || entry === undefined || range.firstOffset > entry.position) return;
+      entry.position = Math.max(entry.position, range.nextOffset);
+    });
+  };
+
   const onAssigned = (assignment: Assignment[], gen: number) => {
     generation = gen;
-    states.clear();
-    seenEnd.clear();
-    rewoundTo.clear();
+    owned.clear();
     const partitions = assignment.find((a) => a.topic === topic)?.partitions ?? [];
     options.onJoin?.(partitions);
     logger.info({ generation: gen, partitions }, 'partitions assigned; state is rebuilt from the committed offsets');
   };
 
   return {
-    start: () => consumer.start({ onAssigned, onBatch }),
+    start: () => consumer.start({ onAssigned, onBatch, onSkipped }),
     async stop() {
       stopping = true;
       await queue;
@@ -125,15 +156,14 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
     },
     forEach: (work) =>
       serial(async () => {
-        for (const [partition, state] of states) {
+        for (const [partition, entry] of owned) {
           if (stopping) return;
           try {
-            await work(partition, state);
+            await work(partition, entry.state, entry);
           } catch (error) {
             await rewind(partition, error, generation);
           }
         }
       }),
-    seenEnds: () => seenEnd,
   };
 }

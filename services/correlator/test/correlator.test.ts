@@ -28,7 +28,7 @@ function fill(partitions: number): MemoryLog {
   return log;
 }
 
-const config = correlatorConfigSchema.parse({ idleFlushMs: 1_000 });
+const config = correlatorConfigSchema.parse({ idleFlushMs: 1_000, retryPauseMs: 0 });
 
 async function member(log: MemoryLog, broker: MemoryBroker, partitions: number[], clock: { now: number }) {
   const consumer = new MemoryConsumer(log, broker, partitions);
@@ -83,4 +83,65 @@ describe('correlator: exactly the offline attempts, once, at any partition count
     await correlator.stop();
     expect(byId(broker.attempts())).toEqual(expected);
   }, 20_000);
+
+  it('a batch that starts past the checkpoint (fetched before the rebalance) is not taken: the member reads from the checkpoint', async () => {
+    const log = fill(2);
+    const broker = new MemoryBroker();
+    broker.log = log;
+    const clock = { now: 0 };
+    const { consumer, correlator } = await member(log, broker, [0, 1], clock);
+    for (let i = 0; i < 30; i++) await consumer.poll(9);
+    // The group rebalances, but the next batches continue from where this member was, not from the checkpoint.
+    await consumer.rejoin([0, 1], true);
+    while ((await consumer.poll(9)) > 0) {}
+    await idle([{ correlator }], clock);
+    const published = broker.attempts();
+    expect(new Set(published.map((x) => x.id)).size).toBe(published.length);
+    expect(byId(published)).toEqual(expected);
+  });
+
+  it('a partition being re-read is not idle: the idle flush waits until it has read its whole log', async () => {
+    const log = fill(1);
+    const broker = new MemoryBroker();
+    broker.log = log;
+    const clock = { now: 0 };
+    const a = await member(log, broker, [0], clock);
+    for (let i = 0; i < 60; i++) await a.consumer.poll(9);
+    // a dies; b re-reads the partition from its checkpoint, slowly: each batch comes long after the one before.
+    const b = await member(log, broker, [0], clock);
+    const published = () => broker.attempts().length;
+    const before = published();
+    for (let i = 0; i < 20; i++) {
+      await b.consumer.poll(9);
+      await idle([b], clock);
+    }
+    expect(published()).toBe(before);
+    while ((await b.consumer.poll(50)) > 0) {}
+    await idle([b], clock);
+    const all = broker.attempts();
+    expect(new Set(all.map((x) => x.id)).size).toBe(all.length);
+    expect(byId(all)).toEqual(expected);
+  });
+
+  it('a member that lost its partition without knowing it (evicted) is fenced and never publishes twice', async () => {
+    const log = fill(1);
+    const broker = new MemoryBroker();
+    broker.log = log;
+    const clock = { now: 0 };
+    const a = await member(log, broker, [0], clock);
+    for (let i = 0; i < 20; i++) await a.consumer.poll(9);
+    // The group gave the partition to b while a, not yet told, goes on: each claim fences the other's writer.
+    const b = await member(log, broker, [0], clock);
+    for (let i = 0; i < 30; i++) {
+      await a.consumer.poll(9);
+      await b.consumer.poll(9);
+    }
+    expect(broker.fenced).toBeGreaterThan(0);
+    await a.consumer.rejoin([]);
+    while ((await b.consumer.poll(9)) > 0) {}
+    await idle([a, b], clock);
+    const all = broker.attempts();
+    expect(new Set(all.map((x) => x.id)).size).toBe(all.length);
+    expect(byId(all)).toEqual(expected);
+  });
 });

@@ -60,12 +60,23 @@ export class MemoryBroker {
   readonly offsets = new Map<number, { offset: string; metadata: string }>();
   failing = false;
   transactions = 0;
-  writer(): TransactionalWriter {
+  /** The epoch of each partition's transactional id: a writer that connected before the latest one is fenced. */
+  private readonly epochs = new Map<number, number>();
+  fenced = 0;
+  writer(partition: number): TransactionalWriter {
+    let epoch = -1;
     return {
-      connect: async () => {},
+      connect: async () => {
+        epoch = (this.epochs.get(partition) ?? 0) + 1;
+        this.epochs.set(partition, epoch);
+      },
       disconnect: async () => {},
       commit: async (records: readonly OutgoingRecord[], offset: GroupOffset) => {
         if (this.failing) throw new Error('broker down');
+        if (epoch !== this.epochs.get(partition)) {
+          this.fenced++;
+          throw new Error('producer fenced');
+        }
         this.transactions++;
         this.committed.push(...records);
         this.offsets.set(offset.partition, { offset: offset.offset, metadata: offset.metadata });
@@ -101,14 +112,22 @@ export class MemoryConsumer implements GroupConsumer {
     this.handlers = handlers;
     await this.rejoin(this.assigned);
   }
-  /** A rebalance: every assigned partition restarts at its committed offset, as kafkajs does. */
-  async rejoin(partitions: number[]): Promise<void> {
+  /**
+   * A rebalance: every assigned partition restarts at its committed offset, as kafkajs does; `keep` keeps the reading
+   * positions instead (as a batch fetched before the rebalance and delivered after it would).
+   */
+  async rejoin(partitions: number[], keep = false): Promise<void> {
     this.assigned = partitions;
     this.generation++;
+    const before = new Map(this.position);
     this.position.clear();
-    for (const p of partitions) this.position.set(p, Number(this.broker.offsets.get(p)?.offset ?? 0));
+    for (const p of partitions)
+      this.position.set(p, keep && before.has(p) ? (before.get(p) as number) : this.committedOffset(p));
     const assignment: Assignment[] = [{ topic: EVENTS, partitions }];
     await this.handlers?.onAssigned(assignment, this.generation);
+  }
+  private committedOffset(partition: number): number {
+    return Number(this.broker.offsets.get(partition)?.offset ?? 0);
   }
   /** Delivers up to `max` records of each assigned partition. Returns how many were delivered. */
   async poll(max = 5): Promise<number> {
@@ -125,6 +144,8 @@ export class MemoryConsumer implements GroupConsumer {
         highWatermark: String(log.length),
         lag: log.length - from - records.length,
         generation: this.generation,
+        fetchedOffset: from,
+        nextOffset: from + records.length,
       };
       await this.handlers?.onBatch(batch, async () => {});
     }
@@ -144,7 +165,7 @@ export function memoryPorts(consumer: MemoryConsumer, broker: MemoryBroker, cloc
   return {
     consumer,
     offsets: broker.reader(),
-    writer: () => broker.writer(),
+    writer: (partition) => broker.writer(partition),
     sinks: [],
     logger: createLogger({ name: 'test', level: 'silent' }),
     metrics: createMetrics(),

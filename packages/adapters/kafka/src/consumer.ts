@@ -25,6 +25,24 @@ export interface ConsumedBatch {
   lag: number;
   /** Group generation seen by this member when the batch was delivered (increments on every join). */
   generation: number;
+  /**
+   * The offset this batch was fetched from. Its records are every record of the log from there on (less transaction
+   * markers and aborted records), so a reader at position `p` has missed nothing only if `fetchedOffset <= p`.
+   */
+  fetchedOffset: number;
+  /** The offset after the batch's last entry, transaction markers included: where the next fetch starts. */
+  nextOffset: number;
+}
+
+/**
+ * A fetched run of a partition that held transaction markers or aborted records only: kafkajs moves past it without
+ * a batch, so a reader that tracks its position learns of it here.
+ */
+export interface SkippedRange {
+  topic: string;
+  partition: number;
+  firstOffset: number;
+  nextOffset: number;
 }
 
 /** Partitions of each topic assigned to this member. */
@@ -49,6 +67,8 @@ export interface GroupHandlers {
   onAssigned(assignment: Assignment[], generation: number): void | Promise<void>;
   /** Called with each batch; `heartbeat` keeps the membership alive during long work. */
   onBatch(batch: ConsumedBatch, heartbeat: () => Promise<void>): Promise<void>;
+  /** Called when kafkajs passed over a range with no record to deliver (markers, aborted transactions). */
+  onSkipped?(range: SkippedRange): void;
 }
 
 /** Options of one consumer-group member. */
@@ -110,6 +130,13 @@ export function createGroupConsumer(client: KafkaClient, options: GroupConsumerO
     }));
     await assignedHandler?.(assignment, generation);
   });
+  let skippedHandler: GroupHandlers['onSkipped'];
+  // kafkajs reports every processed batch, delivered or not; the undelivered ones with entries are marker-only runs.
+  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
+    if (batchSize > 0 || firstOffset === null || firstOffset === undefined) return;
+    skippedHandler?.({ topic, partition, firstOffset: Number(firstOffset), nextOffset: Number(lastOffset) + 1 });
+  });
 
   const eachBatch = (handlers: GroupHandlers) => async (payload: EachBatchPayload) => {
     const { batch, isStale, isRunning, heartbeat } = payload;
@@ -124,6 +151,8 @@ export function createGroupConsumer(client: KafkaClient, options: GroupConsumerO
         highWatermark: batch.highWatermark,
         lag: Number(batch.offsetLag()),
         generation,
+        fetchedOffset: Number((batch as unknown as { fetchedOffset: string }).fetchedOffset),
+        nextOffset: Number(batch.lastOffset()) + 1,
       },
       heartbeat,
     );
@@ -132,6 +161,7 @@ export function createGroupConsumer(client: KafkaClient, options: GroupConsumerO
   return {
     async start(handlers) {
       assignedHandler = handlers.onAssigned;
+      skippedHandler = handlers.onSkipped?.bind(handlers);
       try {
         await consumer.connect();
         await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });

@@ -16,6 +16,7 @@ export type {
   GroupConsumer,
   GroupConsumerOptions,
   GroupHandlers,
+  SkippedRange,
 } from './consumer.js';
 export { createGroupConsumer } from './consumer.js';
 export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';

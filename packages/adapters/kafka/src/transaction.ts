@@ -42,20 +42,17 @@ const BUSY_TRIES = 5;
 /**
  * A transactional producer. `transactionalId` should name the input partition (group, topic, partition): the next
  * owner of the partition opens a producer with the same id, which aborts whatever the previous owner left open (a
- * `kill -9` mid-transaction) and fences it, so a stale owner can never commit again. After a failure the session
- * is renewed on the next commit; the failed transaction was aborted (or is aborted by that renewal).
+ * `kill -9` mid-transaction) and fences it, so a stale owner can never commit again.
+ *
+ * A writer never takes its id back by itself: after a failure other than a busy coordinator it refuses every further
+ * commit, and its owner must claim the partition again with a new writer and re-read the checkpoint. Re-initialising
+ * the id inside `commit` would fence a new owner that took the partition meanwhile, and then commit over its
+ * checkpoint from a state older than that checkpoint: the units published in between would be published twice.
  */
 export function createTransactionalWriter(client: KafkaClient, transactionalId: string): TransactionalWriter {
   const timeoutMs = client.connection.requestTimeoutMs;
-  let producer = newProducer(client, transactionalId);
-  let broken = false;
-
-  const renew = async (): Promise<void> => {
-    void producer.disconnect().catch(() => {});
-    producer = newProducer(client, transactionalId);
-    broken = false;
-    await withDeadline(producer.connect(), timeoutMs, 'transactional producer connect');
-  };
+  const producer = newProducer(client, transactionalId);
+  let broken: unknown = new Error('not connected');
 
   return {
     async connect() {
@@ -68,14 +65,14 @@ export function createTransactionalWriter(client: KafkaClient, transactionalId: 
           timeoutMs,
           'transactional producer fence',
         );
+        broken = undefined;
       } catch (error) {
-        broken = true;
+        broken = error;
         throw toAdapterError(error, 'transactional producer connect');
       }
     },
     async commit(records, offset) {
       const once = async () => {
-        if (broken) await renew();
         const transaction = await producer.transaction();
         try {
           if (records.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
@@ -92,13 +89,17 @@ export function createTransactionalWriter(client: KafkaClient, transactionalId: 
         }
       };
       for (let attempt = 1; ; attempt++) {
+        if (broken !== undefined) throw toAdapterError(broken, 'transaction (the writer must be claimed again)');
         try {
           return await withDeadline(once(), timeoutMs, 'transaction');
         } catch (error) {
-          broken = true;
-          // The previous transaction is still being completed by the coordinator: not a fault, try again shortly.
+          // The previous transaction is still being completed by the coordinator: not a fault, try again shortly
+          // with the same session (if it was fenced meanwhile, the next try says so).
           const busy = /concurrent (operation|transactions)/i.test(String((error as Error).message));
-          if (!busy || attempt >= BUSY_TRIES) throw toAdapterError(error, 'transaction');
+          if (!busy || attempt >= BUSY_TRIES) {
+            broken = error;
+            throw toAdapterError(error, 'transaction');
+          }
           await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
         }
       }
