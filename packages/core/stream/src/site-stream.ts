@@ -22,7 +22,8 @@ export interface StreamSettings {
   readonly analysis: AnalysisConfig;
   /**
    * How far behind a site's newest event time its events are handed to the engine (ms): the disorder the stream may
-   * have (clock skew between the four machines, forwarding delays). An event older than what was handed over is late.
+   * have (clock skew between the four machines, forwarding delays). An event older than what was handed over, or
+   * than the site's watermark (its newest event time minus this), is late.
    */
   readonly reorderMs: number;
 }
@@ -30,8 +31,10 @@ export interface StreamSettings {
 /**
  * One site's events, correlated exactly as `otptrace analyze` correlates them: the events wait in a reorder buffer
  * and are handed to the engine one by one in (time, id) order, each followed by `advance(time)` — the very calls the
- * offline analysis makes on its sorted input — and `flush()` at the end of input. So the same events give the same
- * engine calls, hence the same attempts (ids, evidence, verdicts, trace ids), whatever the batches and partitions.
+ * offline analysis makes on its sorted input — and `flush()` at the end of input. Between them, `advance(watermark)`
+ * as the site's newest event moves on, so that attempts close without waiting for the next event handed over; the
+ * engine's result does not depend on when it sweeps (`SWEEP_INTERVAL_MS`). So the same events give the same attempts
+ * (ids, evidence, verdicts, trace ids), whatever the batches and partitions.
  *
  * A site is the unit the engine's joins never cross (services/correlator/README.md): an IIS request, a user-less
  * client result or an NPS 4402 may join any of the site's open attempts, so the site's events meet in one engine.
@@ -43,6 +46,8 @@ export class SiteStream {
   private newest = Number.NEGATIVE_INFINITY;
   /** The last event handed to the engine: anything before it in (time, id) order is late. */
   private frontier: NormalizedEvent | null = null;
+  /** The site's watermark (newest − reorderMs) the engine was advanced to: an event before it is late. */
+  private watermark = Number.NEGATIVE_INFINITY;
   private readonly reuse: ReuseFindings;
 
   constructor(private readonly settings: StreamSettings) {
@@ -64,7 +69,7 @@ export class SiteStream {
   take(event: NormalizedEvent): SiteOutput {
     const out: SiteOutput = { units: [], drops: [] };
     this.sources.add(event.source);
-    if (this.frontier !== null && eventBefore(event, this.frontier)) {
+    if ((this.frontier !== null && eventBefore(event, this.frontier)) || event.time < this.watermark) {
       // Offline would have placed it before events the engine already has: never placed out of order, never lost.
       out.units.push({ kind: 'late', event });
       return out;
@@ -75,6 +80,14 @@ export class SiteStream {
     for (let e = this.buffer.peek(); e !== undefined && e.time <= upTo; e = this.buffer.peek()) {
       this.buffer.pop();
       this.release(e, out);
+    }
+    // Nothing before the watermark can still be placed, so the engine's clock moves to it now: an attempt due by then
+    // closes when the site's later events show its time has passed, not with the next event handed over (which may
+    // wait until the idle flush). Offline makes no such call; the engine's result does not depend on when it sweeps.
+    if (upTo > this.watermark) {
+      this.watermark = upTo;
+      this.collect(this.engine.advance(upTo), out);
+      for (const attempt of this.reuse.release(upTo)) out.units.push({ kind: 'attempt', attempt });
     }
     return out;
   }

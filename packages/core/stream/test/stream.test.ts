@@ -10,8 +10,9 @@ import {
   StreamPartition,
   type StreamRecord,
   type StreamSettings,
+  type StreamUnit,
 } from '../src/index.js';
-import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis, shiftedCorpus } from './corpus.js';
+import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis, scenarioFiles, shiftedCorpus } from './corpus.js';
 
 const config = DEFAULT_ANALYSIS_CONFIG;
 const settings: StreamSettings = {
@@ -24,6 +25,8 @@ const corpus = shiftedCorpus();
 const day = generatedDay(150, 11);
 
 const byId = (list: readonly AttemptRecord[]) => [...list].sort((x, y) => (x.id < y.id ? -1 : 1));
+const attemptsOfUnits = (units: readonly StreamUnit[]) =>
+  units.flatMap((u) => (u.kind === 'attempt' ? [u.attempt.record] : []));
 const attemptsOf = (units: readonly SiteUnit[]) =>
   units.flatMap((u) => (u.kind === 'attempt' ? [u.attempt.record] : []));
 const recordsOf = (events: readonly NormalizedEvent[], site = 'default'): StreamRecord[] =>
@@ -65,6 +68,33 @@ describe('SiteStream: the offline engine calls, whatever the arrival order withi
     drops.push(...stream.flush().drops);
     expect(drops.filter((d) => d.reason === 'duplicate_event').map((d) => d.event.id)).toEqual([copy.id]);
     expect(late.units).toEqual([{ kind: 'late', event: { ...copy, id: `${copy.id}-other` } }]);
+  });
+
+  it("closes an attempt once the site's watermark has passed it, before the next event is handed over", () => {
+    // A CA left the request pending at 08:18; the site's next logons come at 10:50 and 10:53, within the reorder
+    // window of each other, so none of them is handed over before the end of input. The watermark (newest − reorderMs)
+    // is 2.5 hours past the failure: it goes out then, as its own unit, not with the successes at the idle flush
+    // (whose ticket step would open and resolve its ticket at once: test/integration/ticket-sinks.test.ts).
+    const files = [...scenarioFiles('ca-pending'), ...scenarioFiles('issued-but-unusable')];
+    const later = eventsOf(scenarioFiles('issued-but-unusable'));
+    expect(Math.max(...later.map((e) => e.time)) - Math.min(...later.map((e) => e.time))).toBeLessThan(
+      settings.reorderMs,
+    );
+    const stream = new SiteStream(settings);
+    const taken = eventsOf(files)
+      .sort((a, b) => a.time - b.time)
+      .flatMap((e) => stream.take(e).units);
+    expect(attemptsOfUnits(taken).map((a) => [a.outcome, a.rootCause?.code])).toEqual([['failure', 'ca_pending']]);
+    const flushed = attemptsOfUnits(stream.flush().units);
+    expect(flushed.map((a) => a.outcome)).toEqual(['success', 'success']);
+    expect(byId([...attemptsOfUnits(taken), ...flushed])).toEqual(
+      byId(offlineAnalysis(files).attempts.map((a) => a.record)),
+    );
+    // What came before the watermark can no longer be placed: a late unit, never lost.
+    const early = { ...later[0]!, id: 'early', time: later[0]!.time - settings.reorderMs - 1 };
+    const again = new SiteStream(settings);
+    for (const e of later) again.take(e);
+    expect(again.take(early).units).toEqual([{ kind: 'late', event: early }]);
   });
 });
 
