@@ -149,7 +149,12 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     expect(step.invalid).toBe(1);
     expect(p.holding).toBe(2);
     const flushed = p.flush();
-    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":1,"p":{}}' });
+    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":2,"p":{}}' });
     expect(p.holding).toBe(0);
+  });
+
+  it("restarts the count of a checkpoint another version wrote (its units' order may differ), never skipping by it", () => {
+    expect(decodeCheckpoint(40, '{"v":1,"p":{"default":7}}')).toEqual({ from: 40, published: {} });
+    expect(decodeCheckpoint(40, '{"v":2,"p":{"default":7}}')).toEqual({ from: 40, published: { default: 7 } });
   });
 });
