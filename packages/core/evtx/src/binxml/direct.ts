@@ -46,6 +46,14 @@ export class DirectReader {
   private sizes = new Int32Array(64);
   /** Reads nested fragments, whose values must not overwrite the record's own. */
   private inner: DirectReader | undefined;
+  // The text last rendered for each substitution number, and where its bytes lie: records of a chunk repeat most
+  // values (provider, channel, computer, SIDs, keywords), and equal bytes of the same type render to the same text.
+  private readonly memoAt = new Int32Array(MEMO_SLOTS).fill(-1);
+  private readonly memoSize = new Int32Array(MEMO_SLOTS);
+  private readonly memoType = new Uint8Array(MEMO_SLOTS);
+  private readonly memoText: string[] = new Array(MEMO_SLOTS).fill('');
+  /** For value lists whose names are all literal: an object with those keys in order, cloned for each record. */
+  private readonly shapes = new Map<readonly DataPlan[], Record<string, string> | null>();
 
   constructor(private readonly ctx: ChunkContext) {
     this.bytes = ctx.bytes;
@@ -158,12 +166,13 @@ export class DirectReader {
     if (provider === undefined || eventId === null || systemTime === undefined || recordId === null) return null;
     if (channel === undefined || computer === undefined) return null;
     const guid = this.attribute(plan.providerGuid);
-    const qualifiers = this.attribute(plan.qualifiers);
+    const qualifiers = this.attribute(plan.qualifiers) === undefined ? null : this.integer(plan.qualifiers);
+    const { data, dataList } = this.values(plan);
     return {
       provider,
       providerGuid: guid ? guid.toLowerCase() : null,
       eventId,
-      qualifiers: qualifiers === undefined ? null : wholeNumber(qualifiers),
+      qualifiers,
       version: this.integer(plan.version),
       level: this.integer(plan.level),
       task: this.integer(plan.task),
@@ -172,7 +181,8 @@ export class DirectReader {
       recordId,
       channel,
       computer,
-      ...this.values(plan),
+      data,
+      dataList,
     };
   }
 
@@ -254,7 +264,13 @@ export class DirectReader {
   }
 
   private dataOf(plans: readonly DataPlan[]): EventValues {
-    const data: Record<string, string> = {};
+    let shape = this.shapes.get(plans);
+    if (shape === undefined) {
+      shape = literalShape(plans);
+      this.shapes.set(plans, shape);
+    }
+    // A clone of the shape is allocated at its final size; the same stores, in the same order, then fill it.
+    const data: Record<string, string> = shape === null ? {} : { ...shape };
     const dataList: string[] = new Array(plans.length);
     for (let i = 0; i < plans.length; i++) {
       const plan = plans[i] as DataPlan;
@@ -314,12 +330,52 @@ export class DirectReader {
     if (index >= this.count) return '';
     const type = this.types[index] as number;
     if (type === VALUE_NULL) return '';
-    return renderScalar(this.bytes, type, this.offsets[index] as number, this.sizes[index] as number);
+    const at = this.offsets[index] as number;
+    const size = this.sizes[index] as number;
+    if (index >= MEMO_SLOTS) return renderScalar(this.bytes, type, at, size);
+    const last = this.memoAt[index] as number;
+    if (
+      last >= 0 &&
+      this.memoSize[index] === size &&
+      this.memoType[index] === type &&
+      sameBytes(this.bytes, last, at, size)
+    )
+      return this.memoText[index] as string;
+    const text = renderScalar(this.bytes, type, at, size);
+    this.memoAt[index] = at;
+    this.memoSize[index] = size;
+    this.memoType[index] = type;
+    this.memoText[index] = text;
+    return text;
   }
 
   private isNull(index: number): boolean {
     return index >= this.count || this.types[index] === VALUE_NULL || this.sizes[index] === 0;
   }
+}
+
+/** Substitution numbers with a memo (System uses 0–17; EventData values follow). */
+const MEMO_SLOTS = 64;
+
+function sameBytes(b: Uint8Array, a: number, c: number, size: number): boolean {
+  if (a === c) return true;
+  for (let i = 0; i < size; i++) if (b[a + i] !== b[c + i]) return false;
+  return true;
+}
+
+/**
+ * The keys `dataOf` stores for these values, in its order, when every name is literal text (else null): the same
+ * stores on an empty object, so a repeated or odd name (`__proto__`) ends up exactly as it would.
+ */
+function literalShape(plans: readonly DataPlan[]): Record<string, string> | null {
+  const shape: Record<string, string> = {};
+  for (const { name } of plans) {
+    if (name === null) continue;
+    if (typeof name === 'string') shape[name] = '';
+    else if (name.every((part): part is string => typeof part === 'string')) shape[name.join('')] = '';
+    else return null;
+  }
+  return shape;
 }
 
 function wholeNumber(text: string): number | null {
