@@ -52,8 +52,6 @@ export class DirectReader {
   private readonly memoSize = new Int32Array(MEMO_SLOTS);
   private readonly memoType = new Uint8Array(MEMO_SLOTS);
   private readonly memoText: string[] = new Array(MEMO_SLOTS).fill('');
-  /** For value lists whose names are all literal: an object with those keys in order, cloned for each record. */
-  private readonly shapes = new Map<readonly DataPlan[], Record<string, string> | null>();
 
   constructor(private readonly ctx: ChunkContext) {
     this.bytes = ctx.bytes;
@@ -240,37 +238,12 @@ export class DirectReader {
     if (definition < 0) return null;
     const plan = this.nestedPlanAt(definition);
     if (plan === null || !this.valuesPlain(plan)) return null;
-    if (where === 'userData') {
-      const data: Record<string, string> = {};
-      const dataList: string[] = [];
-      for (const child of plan.children) {
-        const value = this.text(child.value);
-        data[child.element] = value;
-        dataList.push(value);
-      }
-      return { userData: { data, dataList } };
-    }
-    if (plan.root !== 'EventData') return null;
-    const data: Record<string, string> = {};
-    const dataList: string[] = [];
-    for (const child of plan.children) {
-      if (child.element !== 'Data') continue;
-      const value = this.text(child.value);
-      dataList.push(value);
-      const name = this.attribute(child.name);
-      if (name !== undefined) data[name] = value;
-    }
-    return { eventData: { data, dataList } };
+    if (where === 'userData') return { userData: this.dataOf(plan.userData) };
+    return plan.eventData === null ? null : { eventData: this.dataOf(plan.eventData) };
   }
 
   private dataOf(plans: readonly DataPlan[]): EventValues {
-    let shape = this.shapes.get(plans);
-    if (shape === undefined) {
-      shape = literalShape(plans);
-      this.shapes.set(plans, shape);
-    }
-    // A clone of the shape is allocated at its final size; the same stores, in the same order, then fill it.
-    const data: Record<string, string> = shape === null ? {} : { ...shape };
+    const data: Record<string, string> = {};
     const dataList: string[] = new Array(plans.length);
     for (let i = 0; i < plans.length; i++) {
       const plan = plans[i] as DataPlan;
@@ -361,21 +334,6 @@ function sameBytes(b: Uint8Array, a: number, c: number, size: number): boolean {
   if (a === c) return true;
   for (let i = 0; i < size; i++) if (b[a + i] !== b[c + i]) return false;
   return true;
-}
-
-/**
- * The keys `dataOf` stores for these values, in its order, when every name is literal text (else null): the same
- * stores on an empty object, so a repeated or odd name (`__proto__`) ends up exactly as it would.
- */
-function literalShape(plans: readonly DataPlan[]): Record<string, string> | null {
-  const shape: Record<string, string> = {};
-  for (const { name } of plans) {
-    if (name === null) continue;
-    if (typeof name === 'string') shape[name] = '';
-    else if (name.every((part): part is string => typeof part === 'string')) shape[name.join('')] = '';
-    else return null;
-  }
-  return shape;
 }
 
 function wholeNumber(text: string): number | null {
