@@ -189,7 +189,8 @@ export class DirectReader {
     // Nested fragments are all read first: the general path decodes them whichever element ends up used.
     const nested: Array<NestedValues | undefined> | undefined = plan.nested.size === 0 ? undefined : [];
     if (nested !== undefined)
-      for (const [i, slot] of plan.body.entries()) {
+      for (let i = 0; i < plan.body.length; i++) {
+        const slot = plan.body[i] as BodySlot;
         if (slot.kind === 'nested') nested[i] = this.nestedValues(slot.index, 'event');
         else if (slot.kind === 'nestedUserData') nested[i] = this.nestedValues(slot.index, 'userData');
       }
