@@ -212,14 +212,25 @@ function renderSid(b: Uint8Array, at: number, size: number): string {
 }
 
 // FILETIME counts 100 ns ticks since 1601-01-01. Split arithmetic keeps it exact without BigInt:
-// 2^32 = 429 * 10^7 + 4967296, and every intermediate stays below 2^53.
+// 2^32 = 429 * 10^7 + 4967296, and every intermediate stays below 2^53 while `high` is below EXACT_HIGH.
+const EXACT_HIGH = 0x6b000000;
 const SECONDS_1601_TO_1970 = 11644473600;
 
 /** A FILETIME (two 32-bit halves) as `YYYY-MM-DDTHH:MM:SS.fffffffZ`, the 7-digit form of current Windows. */
 export function renderFiletime(low: number, high: number): string {
-  const spill = high * 4967296 + low;
-  const seconds = high * 429 + Math.floor(spill / 1e7);
-  const fraction = String(1e7 + (spill % 1e7)).slice(1); // the ticks, seven digits with leading zeros
+  let seconds: number;
+  let ticks: number;
+  if (high < EXACT_HIGH) {
+    const spill = high * 4967296 + low;
+    seconds = high * 429 + Math.floor(spill / 1e7);
+    ticks = spill % 1e7;
+  } else {
+    // Past year ~25000 (damaged values) the split above would round: BigInt keeps it exact.
+    const all = (BigInt(high) << 32n) | BigInt(low);
+    seconds = Number(all / 10_000_000n);
+    ticks = Number(all % 10_000_000n);
+  }
+  const fraction = String(1e7 + ticks).slice(1); // the ticks, seven digits with leading zeros
   // Records of a chunk are written within the same seconds and days, and each record's header repeats its
   // TimeCreated: the text of the last second, and of the last day, is kept to skip most Date work.
   if (seconds !== lastSeconds) {
