@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { matchesAscii, u32, u64n } from './bytes.js';
 import { crc32 } from './crc32.js';
 
@@ -68,15 +69,13 @@ export function readChunkSlot(chunk: Uint8Array, position: number): ChunkSlot {
   };
 }
 
+/** A 64 KiB run of zeros to compare a slot against with native memcmp (most of a pre-allocated file is zeros). */
+const ZEROS = new Uint8Array(CHUNK_SIZE);
+
 function isZero(bytes: Uint8Array, at: number, length: number): boolean {
-  let i = at;
-  const end = at + length;
-  // Most of a pre-allocated file is zeros: test four bytes at a time where the bytes are aligned for it.
-  if ((bytes.byteOffset + i) % 4 === 0 && length >= 64) {
-    const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, length >>> 2);
-    for (let w = 0; w < words.length; w++) if (words[w] !== 0) return false;
-    i += words.length * 4;
+  for (let i = at, end = at + length; i < end; i += CHUNK_SIZE) {
+    const n = Math.min(CHUNK_SIZE, end - i);
+    if (Buffer.compare(bytes.subarray(i, i + n), ZEROS.subarray(0, n)) !== 0) return false;
   }
-  for (; i < end; i++) if (bytes[i] !== 0) return false;
   return true;
 }

@@ -1,5 +1,8 @@
+import * as zlib from 'node:zlib';
+
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320): the checksum the .evtx file and chunk headers carry.
-// Slice-by-8: eight tables let the loop fold eight bytes per step instead of one (every chunk's record area is
+// Node's own zlib.crc32 (Node >= 20.15) where present: every chunk's record area is checked, and native code is
+// several times faster than the loop below. Elsewhere, slice-by-8: eight tables let the loop fold eight bytes per step instead of one (every chunk's record area is
 // checked, so this loop is a good part of reading a file).
 const TABLES = buildTables();
 
@@ -20,8 +23,17 @@ function buildTables(): Uint32Array {
   return tables;
 }
 
+const nativeCrc32: ((data: Uint8Array, value: number) => number) | undefined =
+  typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
+
 /** CRC-32 of `bytes[start, end)`, continuing from `previous` (0 to start afresh). */
 export function crc32(bytes: Uint8Array, start: number, end: number, previous = 0): number {
+  if (nativeCrc32 !== undefined) return nativeCrc32(bytes.subarray(start, end), previous);
+  return crc32Js(bytes, start, end, previous);
+}
+
+/** The same in JavaScript (exported for the test that holds both to the same results). */
+export function crc32Js(bytes: Uint8Array, start: number, end: number, previous = 0): number {
   const t = TABLES;
   let c = ~previous;
   let i = start;

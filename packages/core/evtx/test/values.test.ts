@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { renderFiletime, renderValue } from '../src/binxml/values.js';
+import { crc32, crc32Js } from '../src/crc32.js';
 
 // Value rendering, each against a value whose Windows rendering is known: the Security-Auditing provider GUID and
 // SubjectLogonId 0x3e7 (test/fixtures/windows-samples/other/security-4624-renderinginfo.xml), the SYSTEM SID S-1-5-18.
@@ -39,6 +41,38 @@ describe('BinXML value rendering', () => {
     const big = (BigInt(Date.UTC(2016, 6, 8, 18, 12, 51) / 1000) + 11644473600n) * 10_000_000n + 6816408n;
     expect(renderFiletime(Number(big & 0xffffffffn), Number(big >> 32n))).toBe('2016-07-08T18:12:51.6816408Z');
     expect(renderFiletime(0, 0)).toBe('1601-01-01T00:00:00.0000000Z');
+  });
+
+  test('FILETIME: any value, in any order, renders as Date would write it (seconds and days are cached)', () => {
+    // Reference: whole seconds through Date (toISOString cut at 19 characters, a six-digit year beyond 9999).
+    const reference = (low: number, high: number): string => {
+      const ticks = (BigInt(high) << 32n) | BigInt(low);
+      const seconds = Number(ticks / 10_000_000n) - 11644473600;
+      const fraction = String(ticks % 10_000_000n).padStart(7, '0');
+      return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
+    };
+    const half = fc.integer({ min: 0, max: 0xffffffff });
+    // Highs near 2016 (same day and second often repeat) and anywhere up to the largest FILETIME (year 60056).
+    const high = fc.oneof(fc.integer({ min: 0x01d1d900, max: 0x01d1d9ff }), half);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(half, high), { minLength: 1, maxLength: 20 }), (times) => {
+        for (const [low, hi] of times) expect(renderFiletime(low, hi)).toBe(reference(low, hi));
+      }),
+      { numRuns: 500, seed: 20261130 },
+    );
+    expect(renderFiletime(0xffffffff, 0xffffffff)).toBe(reference(0xffffffff, 0xffffffff));
+  });
+
+  test('CRC-32: the native and the JavaScript checksums agree, whole and continued', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(300), (bytes, cut) => {
+        const at = Math.min(cut, bytes.length);
+        expect(crc32(bytes, 0, bytes.length)).toBe(crc32Js(bytes, 0, bytes.length));
+        expect(crc32(bytes, at, bytes.length, crc32(bytes, 0, at))).toBe(crc32Js(bytes, 0, bytes.length));
+      }),
+      { numRuns: 300, seed: 20261130 },
+    );
+    expect(crc32(new TextEncoder().encode('123456789'), 0, 9)).toBe(0xcbf43926); // the standard check value
   });
 
   test('SYSTEMTIME renders in the same form', () => {

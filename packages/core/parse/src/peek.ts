@@ -39,24 +39,32 @@ const SYSTEM_END = Buffer.from('</System>');
  */
 export function peekHeaderBytes(bytes: Buffer, start = 0, end = bytes.length): EventHeader | null {
   const scan = new SystemScan(bytes, start, end);
-  const p = scan.find(PROVIDER, start);
-  if (p < 0) return null;
-  const gt = scan.find(GT, p); // '>' closing the Provider tag
-  let n = scan.find(NAME, p + PROVIDER.length);
-  // Name must be an attribute of this tag, followed by optional blanks, '=', blanks and a quote.
-  while (n >= 0 && n < gt && !isAttrStart(bytes[n - 1]!)) n = scan.find(NAME, n + 1);
-  if (n < 0 || n > gt) return null;
-  let q = n + NAME.length;
-  while (isBlank(scan.byte(q))) q++;
-  if (scan.byte(q) !== 0x3d) return null;
-  q++;
-  while (isBlank(scan.byte(q))) q++;
-  const quote = scan.byte(q);
-  if (quote !== 0x22 && quote !== 0x27) return null;
-  const close = scan.find(quote === 0x22 ? DOUBLE_QUOTE : SINGLE_QUOTE, q + 1);
-  if (close < 0 || close > gt) return null;
-  const e = scan.find(EVENT_ID_TAG, gt);
-  if (e < 0) return null;
+  const known = windowsLayout(bytes, start, Math.min(end, start + 4096));
+  let q: number;
+  let close: number;
+  let e: number;
+  if (known) {
+    ({ q, close, e } = layout);
+  } else {
+    const p = scan.find(PROVIDER, start);
+    if (p < 0) return null;
+    const gt = scan.find(GT, p); // '>' closing the Provider tag
+    let n = scan.find(NAME, p + PROVIDER.length);
+    // Name must be an attribute of this tag, followed by optional blanks, '=', blanks and a quote.
+    while (n >= 0 && n < gt && !isAttrStart(bytes[n - 1]!)) n = scan.find(NAME, n + 1);
+    if (n < 0 || n > gt) return null;
+    q = n + NAME.length;
+    while (isBlank(scan.byte(q))) q++;
+    if (scan.byte(q) !== 0x3d) return null;
+    q++;
+    while (isBlank(scan.byte(q))) q++;
+    const quote = scan.byte(q);
+    if (quote !== 0x22 && quote !== 0x27) return null;
+    close = scan.find(quote === 0x22 ? DOUBLE_QUOTE : SINGLE_QUOTE, q + 1);
+    if (close < 0 || close > gt) return null;
+    e = scan.find(EVENT_ID_TAG, gt);
+    if (e < 0) return null;
+  }
   let d = scan.find(GT, e) + 1;
   if (d <= 0) return null;
   while (isBlank(scan.byte(d))) d++;
@@ -71,6 +79,45 @@ export function peekHeaderBytes(bytes: Buffer, start = 0, end = bytes.length): E
   if (scan.byte(d) !== 0x3c || scan.systemEndAt(d)) return null; // '<' of </EventID>
   return new PeekedHeader(bytes.toString('utf8', q + 1, close), eventId, scan, e);
 }
+
+/** Where `windowsLayout` found the provider name's quotes and `<EventID`. */
+const layout = { q: 0, close: 0, e: 0 };
+
+/**
+ * The layout every Windows rendering has, `<Event …><System><Provider Name="…" …/><EventID` (blanks allowed between
+ * the tags), checked with a few native searches instead of a byte loop; on success `layout` holds exactly what the
+ * general hops would find (the only `<` before `<EventID` are those of `<System>` and `<Provider`, so there is no
+ * earlier match and no `</System>`). False for anything else (another attribute before Name, an element before
+ * EventID, a header past 4096 bytes): the general hops then decide.
+ */
+function windowsLayout(bytes: Buffer, start: number, limit: number): boolean {
+  // Every position read below lies before `<EventID`, checked last to lie within `limit`.
+  const system = bytes.indexOf(0x3c, start + 1);
+  if (system < 0) return false;
+  for (let k = 0; k < SYSTEM_TAG.length; k++) if (bytes[system + k] !== SYSTEM_TAG[k]) return false;
+  let p = system + SYSTEM_TAG.length;
+  while (isBlank(bytes[p])) p++; // wevtutil's indented renderings put a line break and blanks between tags
+  for (let k = 0; k < PROVIDER.length; k++) if (bytes[p + k] !== PROVIDER[k]) return false;
+  if (!isBlank(bytes[p + PROVIDER.length])) return false;
+  for (let k = 1; k < PROVIDER_NAME_EQ.length; k++)
+    if (bytes[p + k + PROVIDER.length] !== PROVIDER_NAME_EQ[k]) return false;
+  const q = p + PROVIDER.length + PROVIDER_NAME_EQ.length;
+  const quote = bytes[q];
+  if (quote !== 0x22 && quote !== 0x27) return false;
+  const gt = bytes.indexOf(0x3e, q + 1);
+  const e = bytes.indexOf(0x3c, q + 1);
+  const close = bytes.indexOf(quote, q + 1);
+  if (gt < 0 || e < gt || close < 0 || close > gt || e + EVENT_ID_TAG.length > limit) return false;
+  for (let k = 1; k < EVENT_ID_TAG.length; k++) if (bytes[e + k] !== EVENT_ID_TAG[k]) return false;
+  layout.q = q;
+  layout.close = close;
+  layout.e = e;
+  return true;
+}
+
+const SYSTEM_TAG = Buffer.from('<System>');
+/** ` Name=` after `<Provider` (its first byte, a blank, is checked apart: any blank will do). */
+const PROVIDER_NAME_EQ = Buffer.from(' Name=');
 
 /** A header read from bytes; its channel is read on first use. */
 class PeekedHeader implements EventHeader {

@@ -46,6 +46,12 @@ export class DirectReader {
   private sizes = new Int32Array(64);
   /** Reads nested fragments, whose values must not overwrite the record's own. */
   private inner: DirectReader | undefined;
+  // The text last rendered for each substitution number, and where its bytes lie: records of a chunk repeat most
+  // values (provider, channel, computer, SIDs, keywords), and equal bytes of the same type render to the same text.
+  private readonly memoAt = new Int32Array(MEMO_SLOTS).fill(-1);
+  private readonly memoSize = new Int32Array(MEMO_SLOTS);
+  private readonly memoType = new Uint8Array(MEMO_SLOTS);
+  private readonly memoText: string[] = new Array(MEMO_SLOTS).fill('');
 
   constructor(private readonly ctx: ChunkContext) {
     this.bytes = ctx.bytes;
@@ -158,12 +164,13 @@ export class DirectReader {
     if (provider === undefined || eventId === null || systemTime === undefined || recordId === null) return null;
     if (channel === undefined || computer === undefined) return null;
     const guid = this.attribute(plan.providerGuid);
-    const qualifiers = this.attribute(plan.qualifiers);
+    const qualifiers = this.attribute(plan.qualifiers) === undefined ? null : this.integer(plan.qualifiers);
+    const { data, dataList } = this.values(plan);
     return {
       provider,
       providerGuid: guid ? guid.toLowerCase() : null,
       eventId,
-      qualifiers: qualifiers === undefined ? null : wholeNumber(qualifiers),
+      qualifiers,
       version: this.integer(plan.version),
       level: this.integer(plan.level),
       task: this.integer(plan.task),
@@ -172,7 +179,8 @@ export class DirectReader {
       recordId,
       channel,
       computer,
-      ...this.values(plan),
+      data,
+      dataList,
     };
   }
 
@@ -181,7 +189,8 @@ export class DirectReader {
     // Nested fragments are all read first: the general path decodes them whichever element ends up used.
     const nested: Array<NestedValues | undefined> | undefined = plan.nested.size === 0 ? undefined : [];
     if (nested !== undefined)
-      for (const [i, slot] of plan.body.entries()) {
+      for (let i = 0; i < plan.body.length; i++) {
+        const slot = plan.body[i] as BodySlot;
         if (slot.kind === 'nested') nested[i] = this.nestedValues(slot.index, 'event');
         else if (slot.kind === 'nestedUserData') nested[i] = this.nestedValues(slot.index, 'userData');
       }
@@ -230,27 +239,8 @@ export class DirectReader {
     if (definition < 0) return null;
     const plan = this.nestedPlanAt(definition);
     if (plan === null || !this.valuesPlain(plan)) return null;
-    if (where === 'userData') {
-      const data: Record<string, string> = {};
-      const dataList: string[] = [];
-      for (const child of plan.children) {
-        const value = this.text(child.value);
-        data[child.element] = value;
-        dataList.push(value);
-      }
-      return { userData: { data, dataList } };
-    }
-    if (plan.root !== 'EventData') return null;
-    const data: Record<string, string> = {};
-    const dataList: string[] = [];
-    for (const child of plan.children) {
-      if (child.element !== 'Data') continue;
-      const value = this.text(child.value);
-      dataList.push(value);
-      const name = this.attribute(child.name);
-      if (name !== undefined) data[name] = value;
-    }
-    return { eventData: { data, dataList } };
+    if (where === 'userData') return { userData: this.dataOf(plan.userData) };
+    return plan.eventData === null ? null : { eventData: this.dataOf(plan.eventData) };
   }
 
   private dataOf(plans: readonly DataPlan[]): EventValues {
@@ -314,12 +304,37 @@ export class DirectReader {
     if (index >= this.count) return '';
     const type = this.types[index] as number;
     if (type === VALUE_NULL) return '';
-    return renderScalar(this.bytes, type, this.offsets[index] as number, this.sizes[index] as number);
+    const at = this.offsets[index] as number;
+    const size = this.sizes[index] as number;
+    if (index >= MEMO_SLOTS) return renderScalar(this.bytes, type, at, size);
+    const last = this.memoAt[index] as number;
+    if (
+      last >= 0 &&
+      this.memoSize[index] === size &&
+      this.memoType[index] === type &&
+      sameBytes(this.bytes, last, at, size)
+    )
+      return this.memoText[index] as string;
+    const text = renderScalar(this.bytes, type, at, size);
+    this.memoAt[index] = at;
+    this.memoSize[index] = size;
+    this.memoType[index] = type;
+    this.memoText[index] = text;
+    return text;
   }
 
   private isNull(index: number): boolean {
     return index >= this.count || this.types[index] === VALUE_NULL || this.sizes[index] === 0;
   }
+}
+
+/** Substitution numbers with a memo (System uses 0–17; EventData values follow). */
+const MEMO_SLOTS = 64;
+
+function sameBytes(b: Uint8Array, a: number, c: number, size: number): boolean {
+  if (a === c) return true;
+  for (let i = 0; i < size; i++) if (b[a + i] !== b[c + i]) return false;
+  return true;
 }
 
 function wholeNumber(text: string): number | null {

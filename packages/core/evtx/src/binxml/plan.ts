@@ -50,15 +50,14 @@ export interface DataPlan {
 
 /**
  * A nested fragment's template (a BinXML value standing for `<EventData>` or a `<UserData>` payload): its one
- * top-level element and that element's child elements with their `Name` attribute and text.
+ * top-level element, whose child elements are the values, read as EventData's or as a UserData payload's.
  */
 export interface NestedPlan {
   readonly root: string;
-  readonly children: readonly {
-    readonly element: string;
-    readonly name: TextSource | null;
-    readonly value: TextSource;
-  }[];
+  /** The children as `<EventData>` values (its `<Data>` elements; null when the root is another element). */
+  readonly eventData: readonly DataPlan[] | null;
+  /** The same children as the fields of a `<UserData>` payload (named by element). */
+  readonly userData: readonly DataPlan[];
   readonly used: readonly number[];
   readonly nested: ReadonlySet<number>;
 }
@@ -102,7 +101,16 @@ export function planNested(template: readonly TemplateNode[]): NestedPlan | null
       if (child.kind === 'element')
         children.push({ element: child.name, name: attributeSource(child, 'Name'), value: textSource(child) });
     }
-    return { root: root.name, children, used: [...new Set(used)], nested: new Set() };
+    return {
+      root: root.name,
+      eventData:
+        root.name === 'EventData'
+          ? children.filter((c) => c.element === 'Data').map((c) => ({ name: c.name, value: c.value }))
+          : null,
+      userData: children.map((c) => ({ name: c.element, value: c.value })),
+      used: [...new Set(used)],
+      nested: new Set(),
+    };
   } catch (error) {
     if (error === UNPLANNED) return null;
     throw error;

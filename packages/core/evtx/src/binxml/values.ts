@@ -212,27 +212,59 @@ function renderSid(b: Uint8Array, at: number, size: number): string {
 }
 
 // FILETIME counts 100 ns ticks since 1601-01-01. Split arithmetic keeps it exact without BigInt:
-// 2^32 = 429 * 10^7 + 4967296, and every intermediate stays below 2^53.
+// 2^32 = 429 * 10^7 + 4967296, and every intermediate stays below 2^53 while `high` is below EXACT_HIGH.
+const EXACT_HIGH = 0x6b000000;
 const SECONDS_1601_TO_1970 = 11644473600;
 
 /** A FILETIME (two 32-bit halves) as `YYYY-MM-DDTHH:MM:SS.fffffffZ`, the 7-digit form of current Windows. */
 export function renderFiletime(low: number, high: number): string {
-  const spill = high * 4967296 + low;
-  const seconds = high * 429 + Math.floor(spill / 1e7);
-  const ticks = spill % 1e7;
-  // Records of a chunk are written within the same seconds, and each record's header repeats its TimeCreated:
-  // remembering the last second's text skips most Date work.
+  let seconds: number;
+  let ticks: number;
+  if (high < EXACT_HIGH) {
+    const spill = high * 4967296 + low;
+    seconds = high * 429 + Math.floor(spill / 1e7);
+    ticks = spill % 1e7;
+  } else {
+    // Past year ~25000 (damaged values) the split above would round: BigInt keeps it exact.
+    const all = (BigInt(high) << 32n) | BigInt(low);
+    seconds = Number(all / 10_000_000n);
+    ticks = Number(all % 10_000_000n);
+  }
+  const fraction = String(1e7 + ticks).slice(1); // the ticks, seven digits with leading zeros
+  // Records of a chunk are written within the same seconds and days, and each record's header repeats its
+  // TimeCreated: the text of the last second, and of the last day, is kept to skip most Date work.
   if (seconds !== lastSeconds) {
-    const date = new Date((seconds - SECONDS_1601_TO_1970) * 1000);
-    if (Number.isNaN(date.getTime())) throw new BinXmlError('FILETIME out of range', 0);
-    lastSecondsText = date.toISOString().slice(0, 19);
+    const unix = seconds - SECONDS_1601_TO_1970;
+    const day = Math.floor(unix / 86400);
+    if (day !== lastDay || unix >= YEAR_10000) {
+      const date = new Date(day * 86400000);
+      if (Number.isNaN(date.getTime())) throw new BinXmlError('FILETIME out of range', 0);
+      lastDayText = date.toISOString().slice(0, 11);
+      lastDay = day;
+    }
+    // Beyond year 9999 toISOString writes a six-digit signed year, cut at the same 19 characters as before.
+    lastSecondsText =
+      unix >= YEAR_10000
+        ? new Date(unix * 1000).toISOString().slice(0, 19)
+        : lastDayText + timeOfDay(unix - day * 86400);
     lastSeconds = seconds;
   }
-  return `${lastSecondsText}.${String(ticks).padStart(7, '0')}Z`;
+  return `${lastSecondsText}.${fraction}Z`;
+}
+
+/** 10000-01-01T00:00:00Z in seconds since 1970. */
+const YEAR_10000 = 253402300800;
+const TWO_DIGITS: readonly string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+
+function timeOfDay(s: number): string {
+  const minutes = Math.floor(s / 60);
+  return `${TWO_DIGITS[Math.floor(minutes / 60)]}:${TWO_DIGITS[minutes % 60]}:${TWO_DIGITS[s % 60]}`;
 }
 
 let lastSeconds = Number.NaN;
 let lastSecondsText = '';
+let lastDay = Number.NaN;
+let lastDayText = '';
 
 /** A SYSTEMTIME (year, month, weekday, day, hour, minute, second, milliseconds) in the same form as FILETIME. */
 function renderSystemtime(b: Uint8Array, at: number): string {
