@@ -21,3 +21,4 @@ export {
 } from './sinks/webhook.js';
 export type { RecentUserError, TicketAccounting, TicketState } from './state.js';
 export { emptyTicketState } from './state.js';
+export { latestRevisions } from './ticket.js';
