@@ -238,6 +238,8 @@ describe('migration 003 on a database that already holds attempts', () => {
 describe('tickets table: one row per ticket key, its newest revision', () => {
   const own = `${schema}_tickets`;
   let db: Pool;
+  const pending = (n: number, atMs: number) =>
+    buildAttempt({ n, at: atMs, outcome: 'failure', stage: 'ca', cause: 'ca_pending', ca: 'ca09.corp.example' });
   const rows = async () =>
     (
       await db.query<{ ticket_key: string; revision: number; status: string }>(
@@ -253,6 +255,23 @@ describe('tickets table: one row per ticket key, its newest revision', () => {
   afterAll(async () => {
     await db.query(`DROP SCHEMA IF EXISTS ${own} CASCADE`);
     await db.end();
+  });
+
+  it('a ticket opened and resolved in one ingest is stored once, resolved', async () => {
+    const step = await ingestAttempts(
+      db,
+      [
+        pending(9001, T0),
+        pending(9002, T0 + 60 * SEC),
+        buildAttempt({ n: 9003, at: T0 + 3600 * SEC, outcome: 'success' }),
+      ],
+      { writer: 'one-step' },
+    );
+    expect(step.changes.map((c) => [c.change, c.ticket.revision])).toEqual([
+      ['opened', 2],
+      ['resolved', 3],
+    ]);
+    expect(await rows()).toEqual([{ ticket_key: step.changes[0]!.ticket.key, revision: 3, status: 'resolved' }]);
   });
 
   it('upserts several revisions of one key in one call (an outbox re-read after a failed delivery) as the newest', async () => {
