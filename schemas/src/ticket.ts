@@ -58,9 +58,17 @@ export const ticketSchema = z.object({
 });
 export type Ticket = z.infer<typeof ticketSchema>;
 
-/** A ticket as it changed in one engine step: sinks receive these. */
+/**
+ * One change of a ticket, with its snapshot: sinks receive these, in the order they happened. Each lifecycle change
+ * (`opened` or `reopened`, `resolved`) is reported on its own, with its own revision, even when several fall in one
+ * engine step, so a sink sees the same lifecycle however the attempts were batched; the counts in between coalesce.
+ */
 export const ticketChangeSchema = z.object({
-  /** `reopened`: a new incarnation of a code + scope that was resolved before. */
+  /**
+   * `opened`: a new ticket (incarnation 1); `reopened`: a new incarnation of a code + scope resolved before; both come
+   * first for their key, as of the end of the step or just before a resolution in the same step. `updated`: more
+   * failures, a pattern or a recovery streak. `resolved`: the ticket closed.
+   */
   change: z.enum(['opened', 'updated', 'resolved', 'reopened']),
   ticket: ticketSchema,
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   createPool,
+  createPostgresTicketSink,
   ingestAttempts,
   listTickets,
   MIGRATIONS_DIR,
@@ -12,8 +13,10 @@ import {
   queryServerHealth,
   queryStats,
   settingsFromEnv,
+  upsertTickets,
   writeAttempts,
 } from '@otptrace/postgres';
+import type { Ticket } from '@otptrace/schemas';
 import {
   distinctFacts,
   failureRateFromFacts,
@@ -231,3 +234,109 @@ describe('migration 003 on a database that already holds attempts', () => {
     }
   });
 });
+
+describe('tickets table: one row per ticket key, its newest revision', () => {
+  const own = `${schema}_tickets`;
+  let db: Pool;
+  const pending = (n: number, atMs: number) =>
+    buildAttempt({ n, at: atMs, outcome: 'failure', stage: 'ca', cause: 'ca_pending', ca: 'ca09.corp.example' });
+  const rows = async () =>
+    (
+      await db.query<{ ticket_key: string; revision: number; status: string }>(
+        'SELECT ticket_key, revision, status FROM tickets ORDER BY 1',
+      )
+    ).rows;
+
+  beforeAll(async () => {
+    db = createPool({ ...settings, schema: own });
+    await migrate(db, own);
+  });
+
+  afterAll(async () => {
+    await db.query(`DROP SCHEMA IF EXISTS ${own} CASCADE`);
+    await db.end();
+  });
+
+  it('a ticket opened and resolved in one ingest is stored once, resolved', async () => {
+    const step = await ingestAttempts(
+      db,
+      [
+        pending(9001, T0),
+        pending(9002, T0 + 60 * SEC),
+        buildAttempt({ n: 9003, at: T0 + 3600 * SEC, outcome: 'success' }),
+      ],
+      { writer: 'one-step' },
+    );
+    expect(step.changes.map((c) => [c.change, c.ticket.revision])).toEqual([
+      ['opened', 2],
+      ['resolved', 3],
+    ]);
+    expect(await rows()).toEqual([{ ticket_key: step.changes[0]!.ticket.key, revision: 3, status: 'resolved' }]);
+  });
+
+  it('upserts several revisions of one key in one call (an outbox re-read after a failed delivery) as the newest', async () => {
+    const [opened, updated, resolved] = ticketRevisions();
+    // The sink a dispatcher would call with an outbox holding revisions 1 and 2, then again with 1, 2 and 3.
+    const sink = createPostgresTicketSink(db);
+    await sink.deliver([
+      { change: 'opened', ticket: opened },
+      { change: 'updated', ticket: updated },
+    ]);
+    await sink.deliver([
+      { change: 'opened', ticket: opened },
+      { change: 'updated', ticket: updated },
+      { change: 'resolved', ticket: resolved },
+    ]);
+    expect((await rows()).find((r) => r.ticket_key === opened.key)).toEqual({
+      ticket_key: opened.key,
+      revision: 3,
+      status: 'resolved',
+    });
+    // In any order within the call.
+    expect(await upsertTickets(db, [resolved, opened, updated])).toBe(0);
+  });
+
+  it('never lets an older revision overwrite a newer one already stored', async () => {
+    const [opened, updated, resolved] = ticketRevisions();
+    await upsertTickets(db, [resolved]);
+    expect(await upsertTickets(db, [updated])).toBe(0);
+    expect(await upsertTickets(db, [opened, updated])).toBe(0);
+    const [row] = (await db.query<{ body: Ticket }>('SELECT body FROM tickets WHERE ticket_key = $1', [opened.key]))
+      .rows;
+    expect(row?.body).toEqual(resolved);
+  });
+});
+
+/** Three revisions of one ticket: opened, updated by a second failure, resolved. */
+function ticketRevisions(): [Ticket, Ticket, Ticket] {
+  const opened: Ticket = {
+    key: '00000000000000aa-1',
+    baseKey: '00000000000000aa',
+    incarnation: 1,
+    revision: 1,
+    code: 'ca_pending',
+    kind: 'root_cause',
+    pattern: 'scattered',
+    title: 'The CA left the request pending',
+    remediation: 'Approve it',
+    scope: { kind: 'ca', target: 'ca08.corp.example', label: 'ca:ca08.corp.example' },
+    status: 'open',
+    firstSeen: '2025-03-04T09:00:00.000Z',
+    lastSeen: '2025-03-04T09:00:01.000Z',
+    resolvedAt: null,
+    attemptCount: 1,
+    affectedUsers: { count: 1, capped: false, sample: ['user1'] },
+    sampleTraceIds: ['01'],
+    successStreak: 0,
+  };
+  const updated: Ticket = {
+    ...opened,
+    revision: 2,
+    lastSeen: '2025-03-04T09:05:01.000Z',
+    attemptCount: 2,
+    affectedUsers: { count: 2, capped: false, sample: ['user1', 'user2'] },
+    sampleTraceIds: ['01', '02'],
+  };
+  const resolved: Ticket = { ...updated, revision: 3, status: 'resolved', resolvedAt: '2025-03-04T09:35:01.000Z' };
+  return [opened, updated, resolved];
+}

@@ -69,6 +69,8 @@ describe('otptrace stats', () => {
     expect(out.stdout).toMatch(/^nps01\.corp\.example\s+0\s+0\s+0\s+0\s+0\s+-\s+1$/m);
     expect(out.stdout).toMatch(/^total\s+20\s+8\s+12\s+0\s+0\s+60\.0%\s+1$/m);
     expect(out.stdout).toContain('resolved radius_no_response @ gateway:da01.corp.example: 12 attempts, 12 users');
+    // Opened and resolved within the file: listed once, as it ended.
+    expect(out.stdout.match(/radius_no_response @/g)).toHaveLength(1);
   });
 
   it('loads the file into PostgreSQL once, and prints the same JSON from there', async () => {
@@ -80,7 +82,7 @@ describe('otptrace stats', () => {
     const loads = capture();
     expect(await runDbLoad([file, file], loads.io)).toBe(0);
     expect(loads.out.stdout.split('\n')).toEqual([
-      `${file}: 21 attempts stored, 0 already there; tickets: resolved radius_no_response@gateway:da01.corp.example`,
+      `${file}: 21 attempts stored, 0 already there; tickets: opened radius_no_response@gateway:da01.corp.example, resolved radius_no_response@gateway:da01.corp.example`,
       `${file}: 0 attempts stored, 21 already there; tickets: no change`,
       '',
     ]);

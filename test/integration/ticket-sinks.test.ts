@@ -198,7 +198,7 @@ describe('ticket sinks from configuration, against the real things', () => {
   });
 
   // The attempt goes out once the later scenario moves the site's watermark past it, on its own: with the successes
-  // of the idle flush in the same ticket step, its ticket would open and resolve at once ('resolved', revision 2 only).
+  // of the idle flush in the same ticket step, its ticket would open and resolve at once (`opened`, then `resolved`).
   it('the correlator delivers the tickets of a streamed scenario to the configured sinks', async () => {
     // test/scenarios/ca-pending: the CA left the request pending (manager approval on the template).
     const files = scenarioFiles('ca-pending');

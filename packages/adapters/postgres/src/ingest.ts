@@ -42,6 +42,7 @@ export async function ingestAttempts(
     }
     const state = await loadTicketState(client, writer);
     const step = processAttempts(state, attempts, options.ticketConfig ?? {});
+    // A step may change a ticket more than once; the table keeps its newest revision.
     await upsertTickets(
       client,
       step.changes.map((c) => c.ticket),

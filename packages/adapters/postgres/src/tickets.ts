@@ -1,17 +1,19 @@
 import type { Ticket, TicketChange } from '@otptrace/schemas';
 import { ticketSchema } from '@otptrace/schemas';
-import type { SinkResult, TicketSink, TicketState } from '@otptrace/ticket';
+import { latestRevisions, type SinkResult, type TicketSink, type TicketState } from '@otptrace/ticket';
 import type pg from 'pg';
 
 type Db = pg.Pool | pg.PoolClient;
 
 /**
  * Upsert tickets by key. A row is replaced only by the same or a newer revision whose body differs, so replays and
- * stale deliveries leave it untouched. Returns how many rows were inserted or changed.
+ * stale deliveries leave it untouched. Several revisions of one key (a ticket opened and resolved in one step, an
+ * outbox re-read after a failed delivery) are narrowed to the newest first: one statement may not update a row twice.
+ * Returns how many rows were inserted or changed.
  */
 export async function upsertTickets(db: Db, tickets: readonly Ticket[]): Promise<number> {
   if (tickets.length === 0) return 0;
-  const rows = tickets.map((t) => ({
+  const rows = latestRevisions(tickets).map((t) => ({
     ticket_key: t.key,
     base_key: t.baseKey,
     incarnation: t.incarnation,

@@ -1,9 +1,9 @@
 import { rootCauseEntry } from '@otptrace/model';
 import type { AttemptRecord, TicketConfig } from '@otptrace/schemas';
-import type { StepLog } from './engine.js';
 import { baseTicketKey } from './keys.js';
 import { ticketScope } from './scope.js';
 import type { TicketState } from './state.js';
+import { noteOpened, noteTouched, type StepLog } from './step-log.js';
 import { countInTicket, isoTime, newTicket } from './ticket.js';
 
 // A wrong OTP or a cancellation is the user's business, so one opens no ticket. Many at once through the same NPS
@@ -29,7 +29,7 @@ export function onUserError(
   const open = state.tickets[baseKey];
   if (open?.status === 'open') {
     countInTicket(state, open, attempt, config);
-    log.touched.set(open.key, open);
+    noteTouched(log, open);
     return true;
   }
   const timeMs = Date.parse(attempt.end);
@@ -57,7 +57,6 @@ export function onUserError(
   state.tickets[baseKey] = ticket;
   delete state.recentUserErrors[baseKey];
   for (const e of recent) countInTicket(state, ticket, e, config);
-  log.opened.add(ticket.key);
-  log.touched.set(ticket.key, ticket);
+  noteOpened(log, ticket);
   return false;
 }

@@ -6,20 +6,17 @@ import { onUserError } from './burst.js';
 import { baseTicketKey } from './keys.js';
 import { successCrosses, ticketScope } from './scope.js';
 import { emptyTicketState, type TicketAccounting, type TicketState } from './state.js';
+import { changesOf, newStepLog, noteOpened, noteResolving, noteTouched, type StepLog } from './step-log.js';
 import { countInTicket, isoTime, newTicket } from './ticket.js';
 
-/** The result of one engine step: the next state, the tickets that changed, and what happened to each attempt. */
+/**
+ * The result of one engine step: the next state, the ticket changes in the order they happened (a ticket may change
+ * more than once: opened, then resolved), and what happened to each attempt.
+ */
 export interface TicketStep {
   state: TicketState;
   changes: TicketChange[];
   accounting: TicketAccounting;
-}
-
-/** What one step records about the tickets it touched, to report each once. */
-export interface StepLog {
-  touched: Map<string, Ticket>;
-  opened: Set<string>;
-  resolved: Set<string>;
 }
 
 /**
@@ -36,7 +33,7 @@ export function processAttempts(
   const next = state === null ? emptyTicketState() : structuredClone(state);
   // A state saved before incidents were told from scattered failures has no such map yet.
   next.recentFailures ??= {};
-  const log: StepLog = { touched: new Map(), opened: new Set(), resolved: new Set() };
+  const log = newStepLog();
   const accounting = newAccounting(attempts.length);
   // Event-time order, so a batch gives the same result however its attempts were ordered.
   const ordered = [...attempts].sort((a, b) => Date.parse(a.end) - Date.parse(b.end) || a.id.localeCompare(b.id));
@@ -122,11 +119,11 @@ function countFailure(
       );
   if (!belongs) {
     state.tickets[baseKey] = ticket;
-    log.opened.add(ticket.key);
+    noteOpened(log, ticket);
   }
   countInTicket(state, ticket, attempt, config);
   if (ticket.pattern === 'scattered') noteScattered(state, ticket, Date.parse(attempt.end), config);
-  log.touched.set(ticket.key, ticket);
+  noteTouched(log, ticket);
 }
 
 /** Keep a scattered ticket's recent failures; enough of them within the incident window make it an incident. */
@@ -173,7 +170,7 @@ function creditSuccess(
     if (!successCrosses(ticket.scope, attempt, subnet)) continue;
     ticket.successStreak += 1;
     ticket.revision += 1;
-    log.touched.set(ticket.key, ticket);
+    noteTouched(log, ticket);
     const quietSinceMs = Date.parse(ticket.lastSeen) + config.quietPeriodMs;
     if (ticket.successStreak >= config.resolveAfterSuccesses && quietSinceMs <= endMs) {
       resolve(state, ticket, endMs, log);
@@ -182,12 +179,11 @@ function creditSuccess(
 }
 
 function resolve(state: TicketState, ticket: Ticket, atMs: number, log: StepLog): void {
+  noteResolving(log, ticket);
   ticket.status = 'resolved';
   ticket.resolvedAt = new Date(atMs).toISOString();
   ticket.revision += 1;
   delete state.recentFailures[ticket.baseKey];
-  log.resolved.add(ticket.key);
-  log.touched.set(ticket.key, ticket);
 }
 
 /** Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. */
@@ -208,21 +204,6 @@ function prune(state: TicketState, config: TicketConfig, nowMs: number | undefin
       delete state.users[ticket.key];
     }
   }
-}
-
-/** One change per ticket touched in the step, with its final snapshot. */
-function changesOf(log: StepLog): TicketChange[] {
-  return [...log.touched.values()].map((ticket) => ({
-    change:
-      log.resolved.has(ticket.key) && ticket.status === 'resolved'
-        ? 'resolved'
-        : log.opened.has(ticket.key)
-          ? ticket.incarnation > 1
-            ? 'reopened'
-            : 'opened'
-          : 'updated',
-    ticket: structuredClone(ticket),
-  }));
 }
 
 function newAccounting(received: number): TicketAccounting {

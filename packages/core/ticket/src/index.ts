@@ -2,7 +2,7 @@
 export { CANCELLED_CODE } from './burst.js';
 export type { DispatchReport, DispatchState, DispatchStore, TicketDispatcher } from './dispatch.js';
 export { createTicketDispatcher } from './dispatch.js';
-export type { StepLog, TicketStep } from './engine.js';
+export type { TicketStep } from './engine.js';
 export { processAttempts } from './engine.js';
 export { baseTicketKey, ticketKey } from './keys.js';
 export { successCrosses, ticketScope } from './scope.js';
@@ -21,3 +21,5 @@ export {
 } from './sinks/webhook.js';
 export type { RecentUserError, TicketAccounting, TicketState } from './state.js';
 export { emptyTicketState } from './state.js';
+export type { StepLog } from './step-log.js';
+export { latestRevisions } from './ticket.js';

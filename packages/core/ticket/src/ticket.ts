@@ -69,3 +69,16 @@ export function countInTicket(state: TicketState, ticket: Ticket, attempt: Count
 export function isoTime(text: string): string {
   return new Date(Date.parse(text)).toISOString();
 }
+
+/**
+ * The newest revision of each ticket key, in the order the keys first appear: for a store that keeps one row per
+ * ticket, since a step (or an outbox re-read after a failed delivery) can hold several revisions of one ticket.
+ */
+export function latestRevisions(tickets: readonly Ticket[]): Ticket[] {
+  const latest = new Map<string, Ticket>();
+  for (const ticket of tickets) {
+    const kept = latest.get(ticket.key);
+    if (kept === undefined || ticket.revision > kept.revision) latest.set(ticket.key, ticket);
+  }
+  return [...latest.values()];
+}

@@ -96,7 +96,8 @@ describe('processAttempts: one ticket per root cause and scope', () => {
       success(105, later + SEC),
       success(106, later + 2 * SEC),
     ]);
-    expect(resolved.changes.map((c) => c.change)).toEqual(['resolved']);
+    // Opened and resolved in one step: both reach the sinks, as they would had the attempts come one by one.
+    expect(resolved.changes.map((c) => c.change)).toEqual(['opened', 'resolved']);
     const again = processAttempts(resolved.state, [
       buildAttempt({
         n: 200,
@@ -106,7 +107,7 @@ describe('processAttempts: one ticket per root cause and scope', () => {
         cause: 'ca_template_not_available',
       }),
     ]);
-    const first = resolved.changes[0]!.ticket;
+    const first = resolved.changes[1]!.ticket;
     expect(again.changes.map((c) => [c.change, c.ticket.incarnation, c.ticket.key])).toEqual([
       ['reopened', 2, `${first.baseKey}-2`],
     ]);
@@ -242,11 +243,16 @@ describe('processAttempts: scattered failures fold into one ticket', () => {
 
   it('takes the quiet period from the configuration', () => {
     const { changes } = processAttempts(null, day, { quietPeriodMs: 10 * MIN });
-    // 20 minutes between failures is longer than the quiet period: each failure is its own incarnation.
+    // 20 minutes between failures is longer than the quiet period: each failure is its own incarnation, opened and
+    // resolved in the order it happened.
     expect(changes.map((c) => [c.change, c.ticket.incarnation])).toEqual([
+      ['opened', 1],
       ['resolved', 1],
+      ['reopened', 2],
       ['resolved', 2],
+      ['reopened', 3],
       ['resolved', 3],
+      ['reopened', 4],
       ['resolved', 4],
       ['reopened', 5],
     ]);

@@ -20,7 +20,7 @@ import {
   type Ticket,
 } from '@otptrace/schemas';
 import { formatStatsReport, statsReport } from '@otptrace/stats';
-import { processAttempts } from '@otptrace/ticket';
+import { latestRevisions, processAttempts } from '@otptrace/ticket';
 import type { Io } from '../io.js';
 
 /** Help of `otptrace stats`. */
@@ -144,8 +144,9 @@ function attemptsIn(text: string): unknown[] {
 
 async function fromFile(path: string, query: StatsQueryInput) {
   const attempts = await readAttemptsFile(path);
-  // One step over the whole file reports every incarnation it touched, the resolved ones included.
-  const tickets = processAttempts(null, attempts).changes.map((c) => c.ticket);
+  // One step over the whole file reports every incarnation it touched, the resolved ones included, and may report a
+  // ticket more than once (opened, then resolved): its last revision is the one to list.
+  const tickets = latestRevisions(processAttempts(null, attempts).changes.map((c) => c.ticket));
   tickets.sort((a, b) => a.firstSeen.localeCompare(b.firstSeen) || a.key.localeCompare(b.key));
   return { report: statsReport(attempts, query), tickets };
 }
