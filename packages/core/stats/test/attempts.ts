@@ -73,6 +73,7 @@ export function buildAttempt(spec: AttemptSpec): AttemptRecord {
     end: new Date(Math.max(...times)).toISOString(),
     outcome: spec.outcome,
     failedStage: spec.stage ?? null,
+    findings: [],
     rootCause: cause === null ? null : { code: cause, title: cause, remediation: 'fix it' },
     detail: {
       npsReasonCode: null,
