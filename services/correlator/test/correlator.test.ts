@@ -37,6 +37,21 @@ async function member(log: MemoryLog, broker: MemoryBroker, partitions: number[]
   return { consumer, correlator };
 }
 
+/** A log of `partitions` partitions holding every site's events, on a broker with no commit yet. */
+function setup(partitions: number) {
+  const log = fill(partitions);
+  const broker = new MemoryBroker();
+  broker.log = log;
+  return { log, broker, clock: { now: 0 } };
+}
+
+/** What the broker committed on the attempts topic: every offline attempt, each exactly once. */
+function expectEachOnce(broker: MemoryBroker): void {
+  const published = broker.attempts();
+  expect(new Set(published.map((x) => x.id)).size).toBe(published.length);
+  expect(byId(published)).toEqual(expected);
+}
+
 async function idle(members: Array<{ correlator: Correlator }>, clock: { now: number }) {
   clock.now += 5_000;
   for (const m of members) await m.correlator.checkIdle();
@@ -45,10 +60,7 @@ async function idle(members: Array<{ correlator: Correlator }>, clock: { now: nu
 describe('correlator: exactly the offline attempts, once, at any partition count', () => {
   for (const partitions of [1, 4, 12]) {
     it(`${partitions} partition(s), two members, a rebalance and a crash mid-stream`, async () => {
-      const log = fill(partitions);
-      const broker = new MemoryBroker();
-      broker.log = log;
-      const clock = { now: 0 };
+      const { log, broker, clock } = setup(partitions);
       const all = [...Array(partitions).keys()];
       const half = Math.ceil(partitions / 2);
       const a = await member(log, broker, all.slice(0, half), clock);
@@ -62,17 +74,12 @@ describe('correlator: exactly the offline attempts, once, at any partition count
       await a.consumer.rejoin(all.slice(0, half));
       while ((await a.consumer.poll(13)) + (await c.consumer.poll(13)) > 0) {}
       await idle([a, c], clock);
-      const published = broker.attempts();
-      expect(new Set(published.map((x) => x.id)).size).toBe(published.length);
-      expect(byId(published)).toEqual(expected);
+      expectEachOnce(broker);
     });
   }
 
   it('a failed transaction publishes nothing; the partition is re-read and every attempt comes out once', async () => {
-    const log = fill(2);
-    const broker = new MemoryBroker();
-    broker.log = log;
-    const clock = { now: 0 };
+    const { log, broker, clock } = setup(2);
     const { consumer, correlator } = await member(log, broker, [0, 1], clock);
     for (let i = 0; i < 30; i++) await consumer.poll(9);
     broker.failing = true;
@@ -85,26 +92,18 @@ describe('correlator: exactly the offline attempts, once, at any partition count
   }, 20_000);
 
   it('a batch that starts past the checkpoint (fetched before the rebalance) is not taken: the member reads from the checkpoint', async () => {
-    const log = fill(2);
-    const broker = new MemoryBroker();
-    broker.log = log;
-    const clock = { now: 0 };
+    const { log, broker, clock } = setup(2);
     const { consumer, correlator } = await member(log, broker, [0, 1], clock);
     for (let i = 0; i < 30; i++) await consumer.poll(9);
     // The group rebalances, but the next batches continue from where this member was, not from the checkpoint.
     await consumer.rejoin([0, 1], true);
     while ((await consumer.poll(9)) > 0) {}
     await idle([{ correlator }], clock);
-    const published = broker.attempts();
-    expect(new Set(published.map((x) => x.id)).size).toBe(published.length);
-    expect(byId(published)).toEqual(expected);
+    expectEachOnce(broker);
   });
 
   it('a partition being re-read is not idle: the idle flush waits until it has read its whole log', async () => {
-    const log = fill(1);
-    const broker = new MemoryBroker();
-    broker.log = log;
-    const clock = { now: 0 };
+    const { log, broker, clock } = setup(1);
     const a = await member(log, broker, [0], clock);
     for (let i = 0; i < 60; i++) await a.consumer.poll(9);
     // a dies; b re-reads the partition from its checkpoint, slowly: each batch comes long after the one before.
@@ -118,16 +117,11 @@ describe('correlator: exactly the offline attempts, once, at any partition count
     expect(published()).toBe(before);
     while ((await b.consumer.poll(50)) > 0) {}
     await idle([b], clock);
-    const all = broker.attempts();
-    expect(new Set(all.map((x) => x.id)).size).toBe(all.length);
-    expect(byId(all)).toEqual(expected);
+    expectEachOnce(broker);
   });
 
   it('a member that lost its partition without knowing it (evicted) is fenced and never publishes twice', async () => {
-    const log = fill(1);
-    const broker = new MemoryBroker();
-    broker.log = log;
-    const clock = { now: 0 };
+    const { log, broker, clock } = setup(1);
     const a = await member(log, broker, [0], clock);
     for (let i = 0; i < 20; i++) await a.consumer.poll(9);
     // The group gave the partition to b while a, not yet told, goes on: each claim fences the other's writer.
@@ -140,8 +134,6 @@ describe('correlator: exactly the offline attempts, once, at any partition count
     await a.consumer.rejoin([]);
     while ((await b.consumer.poll(9)) > 0) {}
     await idle([a, b], clock);
-    const all = broker.attempts();
-    expect(new Set(all.map((x) => x.id)).size).toBe(all.length);
-    expect(byId(all)).toEqual(expected);
+    expectEachOnce(broker);
   });
 });
