@@ -156,7 +156,8 @@ export function createPartitionLoop<S>(options: PartitionLoopOptions<S>): Partit
     },
     forEach: (work) =>
       serial(async () => {
-        for (const [partition, entry] of owned) {
+        // A snapshot: a failed partition is re-opened (re-inserted) by its rewind, and must not be visited again here.
+        for (const [partition, entry] of [...owned]) {
           if (stopping) return;
           try {
             await work(partition, entry.state, entry);
