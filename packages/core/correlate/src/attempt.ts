@@ -9,6 +9,7 @@ import type {
   RadiusDirectoryUnavailable,
   UserRef,
 } from '@otptrace/schemas';
+import type { IndexEntry } from './attempt-index.js';
 import { eventBefore } from './heap.js';
 
 /** Slots of an attempt, in the order the steps really happen (IIS is joined apart, by time). */
@@ -40,6 +41,8 @@ export interface OpenAttempt {
   client: ClientEvent | null;
   /** The user's computer, from a client event or the CA request's requesting-machine attribute. */
   clientMachine: string | null;
+  /** Where the attempt index holds it (set when the index opens it). */
+  entry: IndexEntry | null;
 }
 
 /** An attempt the engine has finished with: its events sorted by time, and why it was closed. */
@@ -91,6 +94,7 @@ export function newAttempt(
     caResults: [],
     client: null,
     clientMachine: null,
+    entry: null,
   };
 }
 
@@ -185,11 +189,10 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
   };
 }
 
-/** A copy of the events in event-time order (most attempts' events already are). */
-function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
-  const copy = events.slice();
-  for (let i = 1; i < copy.length; i++) {
-    if (eventBefore(copy[i]!, copy[i - 1]!)) return copy.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
+/** The events in event-time order, sorted in place: the attempt is closed, its list is handed over. */
+function inTimeOrder(events: NormalizedEvent[]): NormalizedEvent[] {
+  for (let i = 1; i < events.length; i++) {
+    if (eventBefore(events[i]!, events[i - 1]!)) return events.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
   }
-  return copy;
+  return events;
 }
