@@ -1,29 +1,40 @@
-// Host names come from a few machines but are keyed on every event: the keys are remembered per spelling, so that an
-// event costs one look-up of its (interned) host string instead of a new lower-case string hashed again. Bounded, so
-// that a stream of unique names cannot grow them without limit.
-const HOST_KEYS = new Map<string, string>();
-const LOWER = new Map<string, string>();
-const MEMO_LIMIT = 4_096;
+// Host names are keyed on every event: the keys are remembered per spelling, so that an event costs one look-up of its
+// (interned) host string instead of a new lower-case string hashed again. Two generations of at most 16,384 names each
+// (client computers are many, but each comes back within minutes), so that unique names cannot grow it without limit.
+class Memo {
+  private current = new Map<string, string>();
+  private previous = new Map<string, string>();
+
+  constructor(private readonly derive: (s: string) => string) {}
+
+  of(s: string): string {
+    const known = this.current.get(s);
+    if (known !== undefined) return known;
+    const value = this.previous.get(s) ?? this.derive(s);
+    if (this.current.size >= MEMO_GENERATION) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(s, value);
+    return value;
+  }
+}
+
+const MEMO_GENERATION = 16_384;
+const HOST_KEYS = new Memo((host) => {
+  const dot = host.indexOf('.');
+  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
+});
+const LOWER = new Memo((host) => host.toLowerCase());
 
 /** The index key of a host: its short name in lower case (an FQDN and its short name share it). */
 export function hostKey(host: string): string {
-  const known = HOST_KEYS.get(host);
-  if (known !== undefined) return known;
-  const dot = host.indexOf('.');
-  const key = (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
-  if (HOST_KEYS.size >= MEMO_LIMIT) HOST_KEYS.clear();
-  HOST_KEYS.set(host, key);
-  return key;
+  return HOST_KEYS.of(host);
 }
 
 /** A host name in lower case (the whole name), remembered like `hostKey`. */
 export function lowerHost(host: string): string {
-  const known = LOWER.get(host);
-  if (known !== undefined) return known;
-  const lower = host.toLowerCase();
-  if (LOWER.size >= MEMO_LIMIT) LOWER.clear();
-  LOWER.set(host, lower);
-  return lower;
+  return LOWER.of(host);
 }
 
 /** Host names compared case-insensitively, an FQDN matching its short name. */
