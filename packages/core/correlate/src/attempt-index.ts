@@ -12,10 +12,10 @@ export interface IndexEntry {
   /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
   readonly userListKey: string;
   /** Host keys of its client computer(s), from client events and the CA request's requesting machine. */
-  readonly machines: string[];
+  machines: string[] | null;
   /** Host keys of the CAs of its events, and when each was first seen (the order joins break ties in). */
-  readonly cas: string[];
-  readonly caOrders: number[];
+  cas: string[] | null;
+  caOrders: number[] | null;
   /** Short name of the CA its certificate request went to ('' before any CA event). */
   caScope: string;
   /** Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). */
@@ -63,9 +63,9 @@ export class AttemptIndex {
     const entry: IndexEntry = {
       open: true,
       userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`,
-      machines: [],
-      cas: [],
-      caOrders: [],
+      machines: null,
+      cas: null,
+      caOrders: null,
       caScope: '',
       decision: TimeIndex.place(a),
       clientOnly: TimeIndex.place(a),
@@ -99,7 +99,7 @@ export class AttemptIndex {
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.byUser.delete(entry.userListKey);
     }
-    for (const key of entry.machines) {
+    for (const key of entry.machines ?? NO_KEYS) {
       const onMachine = this.byMachine.get(key)!;
       if (onMachine.length === 1) this.byMachine.delete(key);
       else onMachine.splice(onMachine.indexOf(a), 1);
@@ -159,7 +159,8 @@ export class AttemptIndex {
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
   caOrderOf(a: OpenAttempt, ca: string): number {
     const entry = a.entry!;
-    return entry.caOrders[entry.cas.indexOf(hostKey(ca))] ?? Number.POSITIVE_INFINITY;
+    const i = entry.cas === null ? -1 : entry.cas.indexOf(hostKey(ca));
+    return i < 0 ? Number.POSITIVE_INFINITY : entry.caOrders![i]!;
   }
 
   /** Attempts whose close time is before `clock`, by start (then opening order). */
@@ -223,8 +224,9 @@ export class AttemptIndex {
 
   private addMachine(a: OpenAttempt, entry: IndexEntry, computer: string): void {
     const key = hostKey(computer);
-    if (entry.machines.includes(key)) return;
-    entry.machines.push(key);
+    if (entry.machines === null) entry.machines = [key];
+    else if (entry.machines.includes(key)) return;
+    else entry.machines.push(key);
     const onMachine = this.byMachine.get(key);
     if (onMachine === undefined) this.byMachine.set(key, [a]);
     else onMachine.push(a);
@@ -232,13 +234,18 @@ export class AttemptIndex {
 
   private addCa(entry: IndexEntry, computer: string): void {
     const key = hostKey(computer);
-    if (entry.cas.includes(key)) return;
-    entry.cas.push(key);
-    entry.caOrders.push(this.caOrder++);
+    if (entry.cas === null) {
+      entry.cas = [key];
+      entry.caOrders = [this.caOrder++];
+    } else if (!entry.cas.includes(key)) {
+      entry.cas.push(key);
+      entry.caOrders!.push(this.caOrder++);
+    }
   }
 }
 
 const NONE: readonly OpenAttempt[] = [];
+const NO_KEYS: readonly string[] = [];
 
 /** An attempt the servers never saw past the DA server, whose client result can place an IIS request. */
 function placesRequestByClient(a: OpenAttempt): boolean {

@@ -67,6 +67,19 @@ export interface ClosedAttempt {
   readonly closedBy: 'result' | 'timeout' | 'end_of_input';
 }
 
+/**
+ * The empty list every attempt starts with (frozen, shared): most attempts never get a directory event, a client
+ * error or a signing event, and an own empty array per list costs more than its first element.
+ */
+const NO_ITEMS: never[] = Object.freeze([]) as unknown as never[];
+
+/** `list` with `item` appended: a new list for the first item (the shared empty one is never written). */
+function appended<T>(list: T[], item: T): T[] {
+  if (list.length === 0) return [item];
+  list.push(item);
+  return list;
+}
+
 /** Start an attempt with its first event. */
 export function newAttempt(
   seq: number,
@@ -82,16 +95,16 @@ export function newAttempt(
     probe,
     first: time,
     last: time,
-    events: [],
+    events: NO_ITEMS,
     radius: null,
-    directory: [],
-    radiusClientErrors: [],
-    signing: [],
+    directory: NO_ITEMS,
+    radiusClientErrors: NO_ITEMS,
+    signing: NO_ITEMS,
     directoryOutageNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
     caRequest: null,
-    caResults: [],
+    caResults: NO_ITEMS,
     client: null,
     clientMachine: null,
     entry: null,
@@ -100,7 +113,7 @@ export function newAttempt(
 
 /** Put an event into an attempt (its slot is already known to be free). */
 export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
-  a.events.push(e);
+  a.events = appended(a.events, e);
   // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end; nor
   // do a refused RADIUS client or the DA server's signing request.
   const context =
@@ -125,22 +138,22 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
       a.radius = e;
       break;
     case 'radius.directory_unavailable':
-      a.directory.push(e);
+      a.directory = appended(a.directory, e);
       break;
     case 'radius.client_error':
-      a.radiusClientErrors.push(e);
+      a.radiusClientErrors = appended(a.radiusClientErrors, e);
       break;
     case 'gateway.request':
       a.gateway = e;
       break;
     case 'ca.request':
-      if (context) return void a.signing.push(e);
+      if (context) return void (a.signing = appended(a.signing, e));
       a.caRequest = e;
       if (e.requestingMachine !== null) a.clientMachine ??= e.requestingMachine;
       break;
     case 'ca.result':
-      if (context) return void a.signing.push(e);
-      a.caResults.push(e);
+      if (context) return void (a.signing = appended(a.signing, e));
+      a.caResults = appended(a.caResults, e);
       break;
     case 'client.result':
       a.client = e;
