@@ -2,13 +2,16 @@ import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
 import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.js';
 import { clientPhase } from './client-phase.js';
 import { MinHeap } from './heap.js';
-import { hostKey, lowerHost } from './hosts.js';
+import { hostKey, lowerHost, machineKey } from './hosts.js';
 import { TimeIndex, type TimePlace } from './time-index.js';
 
 /** What the index keeps on each open attempt (`OpenAttempt.entry`), to find and take it out again without a look-up. */
 export interface IndexEntry {
+  readonly attempt: OpenAttempt;
   /** False once the attempt has been taken out of the index. */
   open: boolean;
+  /** Its key in the close queue (changed only while it is out of the queue). */
+  closeAt: number;
   /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
   readonly userListKey: string;
   /** Host keys of its client computer(s), from client events and the CA request's requesting machine. */
@@ -46,7 +49,8 @@ export class AttemptIndex {
   /** Attempts still waiting for their client result: those no server has seen yet, and the others. */
   private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
   private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
-  private readonly closeQueue = new MinHeap<{ readonly at: number; readonly a: OpenAttempt }>((x, y) => x.at < y.at);
+  /** Every open attempt once, by the time it may close at the latest it was looked at. */
+  private readonly closeQueue = new MinHeap<IndexEntry>((x, y) => x.closeAt < y.closeAt);
   private seq = 0;
   private caOrder = 0;
 
@@ -61,7 +65,9 @@ export class AttemptIndex {
     const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
     addToAttempt(a, e);
     const entry: IndexEntry = {
+      attempt: a,
       open: true,
+      closeAt: a.last + this.closeDelayMs,
       userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`,
       machines: null,
       cas: null,
@@ -77,7 +83,7 @@ export class AttemptIndex {
     const list = this.byUser.get(entry.userListKey);
     if (list === undefined) this.byUser.set(entry.userListKey, [a]);
     else list.push(a);
-    this.closeQueue.push({ at: a.last + this.closeDelayMs, a });
+    this.closeQueue.push(entry);
     this.indexEvent(a, entry, e);
     return a;
   }
@@ -133,7 +139,7 @@ export class AttemptIndex {
 
   /** Open attempts whose client computer has this short name (a superset: compare exactly). */
   onMachine(computer: string): readonly OpenAttempt[] {
-    return this.byMachine.get(hostKey(computer)) ?? NONE;
+    return this.byMachine.get(machineKey(computer)) ?? NONE;
   }
 
   /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all. */
@@ -166,13 +172,16 @@ export class AttemptIndex {
   /** Attempts whose close time is before `clock`, by start (then opening order). */
   dueBefore(clock: number): OpenAttempt[] {
     const due: OpenAttempt[] = [];
-    for (let top = this.closeQueue.peek(); top !== undefined && top.at < clock; top = this.closeQueue.peek()) {
+    for (let top = this.closeQueue.peek(); top !== undefined && top.closeAt < clock; top = this.closeQueue.peek()) {
       this.closeQueue.pop();
       // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
-      if (!top.a.entry!.open) continue;
-      const at = top.a.last + this.closeDelayMs;
-      if (at < clock) due.push(top.a);
-      else this.closeQueue.push({ at, a: top.a });
+      if (!top.open) continue;
+      const at = top.attempt.last + this.closeDelayMs;
+      if (at < clock) due.push(top.attempt);
+      else {
+        top.closeAt = at;
+        this.closeQueue.push(top);
+      }
     }
     return due.length > 1 ? sortByStart(due) : due;
   }
@@ -223,7 +232,7 @@ export class AttemptIndex {
   }
 
   private addMachine(a: OpenAttempt, entry: IndexEntry, computer: string): void {
-    const key = hostKey(computer);
+    const key = machineKey(computer);
     if (entry.machines === null) entry.machines = [key];
     else if (entry.machines.includes(key)) return;
     else entry.machines.push(key);

@@ -21,15 +21,21 @@ class Memo {
 }
 
 const MEMO_GENERATION = 16_384;
-const HOST_KEYS = new Memo((host) => {
-  const dot = host.indexOf('.');
-  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
-});
+const HOST_KEYS = new Memo(machineKey);
 const LOWER = new Memo((host) => host.toLowerCase());
 
 /** The index key of a host: its short name in lower case (an FQDN and its short name share it). */
 export function hostKey(host: string): string {
   return HOST_KEYS.of(host);
+}
+
+/**
+ * `hostKey` of a client computer, computed each time: client computers are as many as the users and each is seen a
+ * few times a day, so remembering them would only evict the servers' keys (and cost a miss each time).
+ */
+export function machineKey(host: string): string {
+  const dot = host.indexOf('.');
+  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
 }
 
 /** A host name in lower case (the whole name), remembered like `hostKey`. */
