@@ -2,24 +2,29 @@ import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
 import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.js';
 import { clientPhase } from './client-phase.js';
 import { MinHeap } from './heap.js';
-import { hostKey } from './hosts.js';
+import { hostKey, lowerHost, machineKey } from './hosts.js';
 import { TimeIndex, type TimePlace } from './time-index.js';
 
-/** What the index keeps about one open attempt, to take it out again. */
-interface Entry {
+/** What the index keeps on each open attempt (`OpenAttempt.entry`), to find and take it out again without a look-up. */
+export interface IndexEntry {
+  readonly attempt: OpenAttempt;
+  /** False once the attempt has been taken out of the index. */
+  open: boolean;
+  /** Its key in the close queue (changed only while it is out of the queue). */
+  closeAt: number;
   /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
   readonly userListKey: string;
   /** Host keys of its client computer(s), from client events and the CA request's requesting machine. */
-  readonly machines: string[];
+  machines: string[] | null;
   /** Host keys of the CAs of its events, and when each was first seen (the order joins break ties in). */
-  readonly cas: string[];
-  readonly caOrders: number[];
+  cas: string[] | null;
+  caOrders: number[] | null;
   /** Short name of the CA its certificate request went to ('' before any CA event). */
   caScope: string;
-  /** Its places in the time indexes. */
-  decision: TimePlace<OpenAttempt> | null;
-  clientOnly: TimePlace<OpenAttempt> | null;
-  waiting: TimePlace<OpenAttempt> | null;
+  /** Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). */
+  readonly decision: TimePlace<OpenAttempt>;
+  readonly clientOnly: TimePlace<OpenAttempt>;
+  readonly waiting: TimePlace<OpenAttempt>;
   /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
   waitingBare: boolean;
 }
@@ -34,55 +39,51 @@ interface Entry {
  * - the close queue: when each attempt may close (its last event plus the close delay; stale entries are skipped).
  */
 export class AttemptIndex {
-  private readonly open = new Map<OpenAttempt, Entry>();
+  private count = 0;
   private readonly byUser = new Map<string, OpenAttempt[]>();
   /** By CA host (lower case), then request ID. */
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
-  private readonly byMachine = new Map<string, Set<OpenAttempt>>();
+  private readonly byMachine = new Map<string, OpenAttempt[]>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
   private readonly clientOnly = new TimeIndex<OpenAttempt>(30_000);
   /** Attempts still waiting for their client result: those no server has seen yet, and the others. */
   private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
   private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
-  private readonly closeQueue = new MinHeap<{ readonly at: number; readonly a: OpenAttempt }>((x, y) => x.at < y.at);
+  /** Every open attempt once, by the time it may close at the latest it was looked at. */
+  private readonly closeQueue = new MinHeap<IndexEntry>((x, y) => x.closeAt < y.closeAt);
   private seq = 0;
   private caOrder = 0;
 
   constructor(private readonly closeDelayMs: number) {}
 
   get size(): number {
-    return this.open.size;
-  }
-
-  has(a: OpenAttempt): boolean {
-    return this.open.has(a);
-  }
-
-  /** Every open attempt, in opening order. */
-  all(): IterableIterator<OpenAttempt> {
-    return this.open.keys();
+    return this.count;
   }
 
   /** Open an attempt with its first event. */
   openWith(e: NormalizedEvent, user: UserRef | null, probe: boolean): OpenAttempt {
     const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
     addToAttempt(a, e);
-    const entry: Entry = {
+    const entry: IndexEntry = {
+      attempt: a,
+      open: true,
+      closeAt: a.last + this.closeDelayMs,
       userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`,
-      machines: [],
-      cas: [],
-      caOrders: [],
+      machines: null,
+      cas: null,
+      caOrders: null,
       caScope: '',
-      decision: null,
-      clientOnly: null,
-      waiting: null,
+      decision: TimeIndex.place(a),
+      clientOnly: TimeIndex.place(a),
+      waiting: TimeIndex.place(a),
       waitingBare: false,
     };
-    this.open.set(a, entry);
+    a.entry = entry;
+    this.count++;
     const list = this.byUser.get(entry.userListKey);
     if (list === undefined) this.byUser.set(entry.userListKey, [a]);
     else list.push(a);
-    this.closeQueue.push({ at: a.last + this.closeDelayMs, a });
+    this.closeQueue.push(entry);
     this.indexEvent(a, entry, e);
     return a;
   }
@@ -90,30 +91,31 @@ export class AttemptIndex {
   /** Put an event into an open attempt. */
   add(a: OpenAttempt, e: NormalizedEvent): void {
     addToAttempt(a, e);
-    this.indexEvent(a, this.open.get(a)!, e);
+    this.indexEvent(a, a.entry!, e);
   }
 
   /** Take a closing attempt out of every index. */
   remove(a: OpenAttempt): void {
-    const entry = this.open.get(a)!;
-    this.open.delete(a);
+    const entry = a.entry!;
+    entry.open = false;
+    this.count--;
     const list = this.byUser.get(entry.userListKey);
     if (list !== undefined) {
       const i = list.indexOf(a);
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.byUser.delete(entry.userListKey);
     }
-    for (const key of entry.machines) {
-      const set = this.byMachine.get(key)!;
-      set.delete(a);
-      if (set.size === 0) this.byMachine.delete(key);
+    for (const key of entry.machines ?? NO_KEYS) {
+      const onMachine = this.byMachine.get(key)!;
+      if (onMachine.length === 1) this.byMachine.delete(key);
+      else onMachine.splice(onMachine.indexOf(a), 1);
     }
     // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
     if (a.caRequest !== null) this.forgetRequest(a.caRequest.ref.computer, a.caRequest.requestId);
     for (const r of a.caResults) this.forgetRequest(r.ref.computer, r.requestId);
-    this.decisions.move(a, entry.decision, '', null);
-    this.clientOnly.move(a, entry.clientOnly, '', null);
-    (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);
+    this.decisions.move(entry.decision, '', null);
+    this.clientOnly.move(entry.clientOnly, '', null);
+    (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
   }
 
   /** The user's open attempts, in opening order. */
@@ -123,7 +125,7 @@ export class AttemptIndex {
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */
   setRequest(computer: string, requestId: number, a: OpenAttempt): void {
-    const ca = computer.toLowerCase();
+    const ca = lowerHost(computer);
     const requests = this.byRequest.get(ca);
     if (requests === undefined) this.byRequest.set(ca, new Map([[requestId, a]]));
     else requests.set(requestId, a);
@@ -131,13 +133,13 @@ export class AttemptIndex {
 
   /** The open attempt of a CA request, if any. */
   ofRequest(computer: string, requestId: number): OpenAttempt | undefined {
-    const a = this.byRequest.get(computer.toLowerCase())?.get(requestId);
-    return a !== undefined && this.open.has(a) ? a : undefined;
+    const a = this.byRequest.get(lowerHost(computer))?.get(requestId);
+    return a !== undefined && a.entry!.open ? a : undefined;
   }
 
   /** Open attempts whose client computer has this short name (a superset: compare exactly). */
-  onMachine(computer: string): Iterable<OpenAttempt> {
-    return this.byMachine.get(hostKey(computer)) ?? [];
+  onMachine(computer: string): readonly OpenAttempt[] {
+    return this.byMachine.get(machineKey(computer)) ?? NONE;
   }
 
   /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all. */
@@ -162,38 +164,44 @@ export class AttemptIndex {
 
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
   caOrderOf(a: OpenAttempt, ca: string): number {
-    const entry = this.open.get(a)!;
-    return entry.caOrders[entry.cas.indexOf(hostKey(ca))] ?? Number.POSITIVE_INFINITY;
+    const entry = a.entry!;
+    const i = entry.cas === null ? -1 : entry.cas.indexOf(hostKey(ca));
+    return i < 0 ? Number.POSITIVE_INFINITY : entry.caOrders![i]!;
   }
 
   /** Attempts whose close time is before `clock`, by start (then opening order). */
   dueBefore(clock: number): OpenAttempt[] {
     const due: OpenAttempt[] = [];
-    for (let top = this.closeQueue.peek(); top !== undefined && top.at < clock; top = this.closeQueue.peek()) {
+    for (let top = this.closeQueue.peek(); top !== undefined && top.closeAt < clock; top = this.closeQueue.peek()) {
       this.closeQueue.pop();
       // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
-      if (!this.open.has(top.a)) continue;
-      const at = top.a.last + this.closeDelayMs;
-      if (at < clock) due.push(top.a);
-      else this.closeQueue.push({ at, a: top.a });
+      if (!top.open) continue;
+      const at = top.attempt.last + this.closeDelayMs;
+      if (at < clock) due.push(top.attempt);
+      else {
+        top.closeAt = at;
+        this.closeQueue.push(top);
+      }
     }
-    return due.length > 1 ? due.sort(byStart) : due;
+    return due.length > 1 ? sortByStart(due) : due;
   }
 
   /** Every open attempt, by start (then opening order). */
   everyByStart(): OpenAttempt[] {
-    return [...this.open.keys()].sort(byStart);
+    const all: OpenAttempt[] = [];
+    for (const list of this.byUser.values()) for (const a of list) all.push(a);
+    return all.sort(byStart);
   }
 
   private forgetRequest(computer: string, requestId: number): void {
-    const ca = computer.toLowerCase();
+    const ca = lowerHost(computer);
     const requests = this.byRequest.get(ca);
     if (requests === undefined) return;
     requests.delete(requestId);
     if (requests.size === 0) this.byRequest.delete(ca);
   }
 
-  private indexEvent(a: OpenAttempt, entry: Entry, e: NormalizedEvent): void {
+  private indexEvent(a: OpenAttempt, entry: IndexEntry, e: NormalizedEvent): void {
     switch (e.kind) {
       case 'ca.request':
         if (e.requestingMachine !== null) this.addMachine(a, entry, e.requestingMachine);
@@ -206,10 +214,10 @@ export class AttemptIndex {
         this.addMachine(a, entry, e.ref.computer);
         break;
       case 'radius.decision':
-        entry.decision = this.decisions.move(a, entry.decision, hostKey(e.ref.computer), e.time);
+        this.decisions.move(entry.decision, hostKey(e.ref.computer), e.time);
         break;
     }
-    entry.clientOnly = this.clientOnly.move(a, entry.clientOnly, '', placesRequestByClient(a) ? a.client!.time : null);
+    this.clientOnly.move(entry.clientOnly, '', placesRequestByClient(a) ? a.client!.time : null);
     if (e.kind === 'ca.request' || e.kind === 'ca.result') {
       const ca = caHostOf(a);
       entry.caScope = ca === null ? '' : hostKey(ca);
@@ -217,28 +225,36 @@ export class AttemptIndex {
     const bare = a.radius === null && a.caRequest === null && a.caResults.length === 0;
     const time = a.client === null && !a.probe ? a.last : null;
     if (bare !== entry.waitingBare) {
-      entry.waiting = (entry.waitingBare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, '', null);
+      (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
       entry.waitingBare = bare;
     }
-    entry.waiting = (bare ? this.waitingBare : this.waitingServed).move(a, entry.waiting, entry.caScope, time);
+    (bare ? this.waitingBare : this.waitingServed).move(entry.waiting, entry.caScope, time);
   }
 
-  private addMachine(a: OpenAttempt, entry: Entry, computer: string): void {
-    const key = hostKey(computer);
-    if (entry.machines.includes(key)) return;
-    entry.machines.push(key);
-    const set = this.byMachine.get(key);
-    if (set === undefined) this.byMachine.set(key, new Set([a]));
-    else set.add(a);
+  private addMachine(a: OpenAttempt, entry: IndexEntry, computer: string): void {
+    const key = machineKey(computer);
+    if (entry.machines === null) entry.machines = [key];
+    else if (entry.machines.includes(key)) return;
+    else entry.machines.push(key);
+    const onMachine = this.byMachine.get(key);
+    if (onMachine === undefined) this.byMachine.set(key, [a]);
+    else onMachine.push(a);
   }
 
-  private addCa(entry: Entry, computer: string): void {
+  private addCa(entry: IndexEntry, computer: string): void {
     const key = hostKey(computer);
-    if (entry.cas.includes(key)) return;
-    entry.cas.push(key);
-    entry.caOrders.push(this.caOrder++);
+    if (entry.cas === null) {
+      entry.cas = [key];
+      entry.caOrders = [this.caOrder++];
+    } else if (!entry.cas.includes(key)) {
+      entry.cas.push(key);
+      entry.caOrders!.push(this.caOrder++);
+    }
   }
 }
+
+const NONE: readonly OpenAttempt[] = [];
+const NO_KEYS: readonly string[] = [];
 
 /** An attempt the servers never saw past the DA server, whose client result can place an IIS request. */
 function placesRequestByClient(a: OpenAttempt): boolean {
@@ -252,4 +268,18 @@ function placesRequestByClient(a: OpenAttempt): boolean {
 
 function byStart(x: OpenAttempt, y: OpenAttempt): number {
   return x.first - y.first || x.seq - y.seq;
+}
+
+/** Sorted by start in place; the attempts due at one sweep mostly already are (an insertion sort, no copy). */
+function sortByStart(list: OpenAttempt[]): OpenAttempt[] {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i]!;
+    let j = i;
+    while (j > 0 && byStart(a, list[j - 1]!) < 0) {
+      list[j] = list[j - 1]!;
+      j--;
+    }
+    list[j] = a;
+  }
+  return list;
 }

@@ -9,6 +9,7 @@ import type {
   RadiusDirectoryUnavailable,
   UserRef,
 } from '@otptrace/schemas';
+import type { IndexEntry } from './attempt-index.js';
 import { eventBefore } from './heap.js';
 
 /** Slots of an attempt, in the order the steps really happen (IIS is joined apart, by time). */
@@ -40,6 +41,8 @@ export interface OpenAttempt {
   client: ClientEvent | null;
   /** The user's computer, from a client event or the CA request's requesting-machine attribute. */
   clientMachine: string | null;
+  /** Where the attempt index holds it (set when the index opens it). */
+  entry: IndexEntry | null;
 }
 
 /** An attempt the engine has finished with: its events sorted by time, and why it was closed. */
@@ -64,6 +67,19 @@ export interface ClosedAttempt {
   readonly closedBy: 'result' | 'timeout' | 'end_of_input';
 }
 
+/**
+ * The empty list every attempt starts with (frozen, shared): most attempts never get a directory event, a client
+ * error or a signing event, and an own empty array per list costs more than its first element.
+ */
+const NO_ITEMS: never[] = Object.freeze([]) as unknown as never[];
+
+/** `list` with `item` appended: a new list for the first item (the shared empty one is never written). */
+function appended<T>(list: T[], item: T): T[] {
+  if (list.length === 0) return [item];
+  list.push(item);
+  return list;
+}
+
 /** Start an attempt with its first event. */
 export function newAttempt(
   seq: number,
@@ -79,24 +95,25 @@ export function newAttempt(
     probe,
     first: time,
     last: time,
-    events: [],
+    events: NO_ITEMS,
     radius: null,
-    directory: [],
-    radiusClientErrors: [],
-    signing: [],
+    directory: NO_ITEMS,
+    radiusClientErrors: NO_ITEMS,
+    signing: NO_ITEMS,
     directoryOutageNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
     caRequest: null,
-    caResults: [],
+    caResults: NO_ITEMS,
     client: null,
     clientMachine: null,
+    entry: null,
   };
 }
 
 /** Put an event into an attempt (its slot is already known to be free). */
 export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
-  a.events.push(e);
+  a.events = appended(a.events, e);
   // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end; nor
   // do a refused RADIUS client or the DA server's signing request.
   const context =
@@ -121,22 +138,22 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
       a.radius = e;
       break;
     case 'radius.directory_unavailable':
-      a.directory.push(e);
+      a.directory = appended(a.directory, e);
       break;
     case 'radius.client_error':
-      a.radiusClientErrors.push(e);
+      a.radiusClientErrors = appended(a.radiusClientErrors, e);
       break;
     case 'gateway.request':
       a.gateway = e;
       break;
     case 'ca.request':
-      if (context) return void a.signing.push(e);
+      if (context) return void (a.signing = appended(a.signing, e));
       a.caRequest = e;
       if (e.requestingMachine !== null) a.clientMachine ??= e.requestingMachine;
       break;
     case 'ca.result':
-      if (context) return void a.signing.push(e);
-      a.caResults.push(e);
+      if (context) return void (a.signing = appended(a.signing, e));
+      a.caResults = appended(a.caResults, e);
       break;
     case 'client.result':
       a.client = e;
@@ -185,11 +202,18 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
   };
 }
 
-/** A copy of the events in event-time order (most attempts' events already are). */
-function inTimeOrder(events: readonly NormalizedEvent[]): NormalizedEvent[] {
-  const copy = events.slice();
-  for (let i = 1; i < copy.length; i++) {
-    if (eventBefore(copy[i]!, copy[i - 1]!)) return copy.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
+/** The events in event-time order, sorted in place: the attempt is closed, its list is handed over. */
+function inTimeOrder(events: NormalizedEvent[]): NormalizedEvent[] {
+  if (events.length > 64) return events.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
+  // Most are in order already, the rest nearly: an insertion sort (no copy; the order is total, so it is the same).
+  for (let i = 1; i < events.length; i++) {
+    const e = events[i]!;
+    let j = i;
+    while (j > 0 && eventBefore(e, events[j - 1]!)) {
+      events[j] = events[j - 1]!;
+      j--;
+    }
+    events[j] = e;
   }
-  return copy;
+  return events;
 }

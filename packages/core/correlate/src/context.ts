@@ -1,6 +1,6 @@
 import type { CaRequest, CaResult, RadiusClientError, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
-import { hostKey } from './hosts.js';
+import { hostKey, lowerHost } from './hosts.js';
 
 /** A CA event of the DA server's own request for its OTP signing certificate. */
 export type SigningEvent = CaRequest | CaResult;
@@ -81,27 +81,31 @@ export class DaServerContext {
       this.outages.set(key, times);
     }
     if (r.clientIp === null) return;
-    for (const name of [r.clientName, r.nasIdentifier]) {
-      if (name === null) continue;
-      const set = this.addresses.get(hostKey(name)) ?? new Set<string>();
-      set.add(r.clientIp.toLowerCase());
-      this.addresses.set(hostKey(name), set);
-    }
+    const ip = lowerHost(r.clientIp);
+    if (r.clientName !== null) this.learnAddress(r.clientName, ip);
+    if (r.nasIdentifier !== null) this.learnAddress(r.nasIdentifier, ip);
+  }
+
+  private learnAddress(name: string, ip: string): void {
+    const key = hostKey(name);
+    const set = this.addresses.get(key);
+    if (set === undefined) this.addresses.set(key, new Set([ip]));
+    else set.add(ip);
   }
 
   /** The context events that explain a closing attempt (each event may explain several attempts). */
-  eventsFor(a: OpenAttempt): (RadiusClientError | SigningEvent)[] {
-    if (a.probe) return [];
+  eventsFor(a: OpenAttempt): readonly (RadiusClientError | SigningEvent)[] {
+    if (a.probe) return NO_EVENTS;
     const hosts = daHosts(a);
-    if (hosts.size === 0) return [];
+    if (hosts.length === 0) return NO_EVENTS;
     const out: (RadiusClientError | SigningEvent)[] = [];
     const g = a.gateway;
     if (a.radius === null && g !== null) {
-      const addresses = new Set<string>([...hosts].flatMap((h) => [...(this.addresses.get(h) ?? [])]));
+      const addresses = new Set<string>(hosts.flatMap((h) => [...(this.addresses.get(h) ?? [])]));
       if (g.serverIp !== null) addresses.add(g.serverIp.toLowerCase());
       for (const held of this.clientErrors) {
         const e = held.events[0]!;
-        const named = hosts.has(hostKey(e.client)) || addresses.has(e.client.toLowerCase());
+        const named = hosts.includes(hostKey(e.client)) || addresses.has(e.client.toLowerCase());
         if (named && e.time >= g.startTime - this.skewMs && e.time <= g.time + this.skewMs) {
           held.used = true;
           out.push(e);
@@ -112,7 +116,7 @@ export class DaServerContext {
       // The DA server's latest signing request before the attempt decides: a later issued one supersedes a denial.
       let latest: (Held<SigningEvent> & { machine: string }) | null = null;
       for (const held of this.signing.values()) {
-        if (!hosts.has(held.machine) || held.time > a.last + this.skewMs) continue;
+        if (!hosts.includes(held.machine) || held.time > a.last + this.skewMs) continue;
         if (held.time < a.first - this.signingWindowMs) continue;
         if (latest === null || held.time > latest.time) latest = held;
       }
@@ -149,13 +153,23 @@ export class DaServerContext {
   }
 }
 
-/** Names of the DA server an attempt went through: the IIS host, and the RADIUS client NPS named. */
-function daHosts(a: OpenAttempt): Set<string> {
-  const hosts = new Set<string>();
-  if (a.gateway !== null) hosts.add(hostKey(a.gateway.ref.computer));
-  for (const n of [a.radius?.clientName, a.radius?.nasIdentifier]) if (n != null) hosts.add(hostKey(n));
+/** Names of the DA server an attempt went through (each once): the IIS host, and the RADIUS client NPS named. */
+function daHosts(a: OpenAttempt): string[] {
+  const hosts: string[] = [];
+  if (a.gateway !== null) hosts.push(hostKey(a.gateway.ref.computer));
+  const r = a.radius;
+  if (r !== null) {
+    for (const n of [r.clientName, r.nasIdentifier]) {
+      if (n === null) continue;
+      const key = hostKey(n);
+      if (!hosts.includes(key)) hosts.push(key);
+    }
+  }
   return hosts;
 }
+
+/** What a closing attempt that no context event explains gets (never written). */
+const NO_EVENTS: readonly (RadiusClientError | SigningEvent)[] = Object.freeze([]);
 
 function requestKey(computer: string, requestId: number): string {
   return `${computer.toLowerCase()}|${requestId}`;

@@ -6,25 +6,40 @@ import type { NormalizedEvent } from '@otptrace/schemas';
  * conflict otherwise. The same identity far apart in time is another event (a cleared log restarts EventRecordID).
  */
 export class Deduplicator {
-  private readonly seen = new Map<string, NormalizedEvent>();
-  /** Events in the order their identities were first remembered (the order they are forgotten in). */
-  private readonly order: NormalizedEvent[] = [];
+  /** Each remembered identity's position in the arrays below (counted from the first ever remembered). */
+  private readonly seen = new Map<string, number>();
+  /**
+   * Identities in the order they were first remembered (the order they are forgotten in), with the event now
+   * remembered for each and its time: forgetting reads these arrays, not the (old, cold) events.
+   */
+  private ids: string[] = [];
+  private events: NormalizedEvent[] = [];
+  private times: number[] = [];
+  /** Position of `ids[0]`, and of the first not yet forgotten. */
+  private base = 0;
   private head = 0;
-  /** Identities remembered with a later event than the one in `order` (rare: a cleared log). */
-  private readonly replaced = new Set<string>();
 
   constructor(private readonly windowMs: number) {}
 
   /** Whether `event` repeats one already taken, and how; remembers it when it does not. */
   check(event: NormalizedEvent): 'duplicate_event' | 'conflicting_duplicate' | null {
-    const earlier = this.seen.get(event.id);
-    if (earlier !== undefined && Math.abs(earlier.time - event.time) <= this.windowMs) {
+    const at = this.seen.get(event.id);
+    if (at === undefined) {
+      this.seen.set(event.id, this.base + this.ids.length);
+      this.ids.push(event.id);
+      this.events.push(event);
+      this.times.push(event.time);
+      return null;
+    }
+    const i = at - this.base;
+    const earlier = this.events[i]!;
+    if (Math.abs(earlier.time - event.time) <= this.windowMs) {
       // Fingerprints are only computed for such a repeat, which is rare.
       return fingerprintOf(earlier) === fingerprintOf(event) ? 'duplicate_event' : 'conflicting_duplicate';
     }
-    if (earlier === undefined) this.order.push(event);
-    else this.replaced.add(event.id);
-    this.seen.set(event.id, event);
+    // The same identity far apart in time (a cleared log): remembered in its place, forgotten by its new time.
+    this.events[i] = event;
+    this.times[i] = event.time;
     return null;
   }
 
@@ -34,16 +49,15 @@ export class Deduplicator {
    */
   forget(clock: number): void {
     const horizon = clock - this.windowMs;
-    while (this.head < this.order.length) {
-      const first = this.order[this.head]!;
-      const time = this.replaced.size > 0 && this.replaced.has(first.id) ? this.seen.get(first.id)!.time : first.time;
-      if (time >= horizon) break;
-      this.seen.delete(first.id);
-      this.replaced.delete(first.id);
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order.splice(0, this.head);
+    let head = this.head;
+    const end = this.ids.length;
+    while (head < end && this.times[head]! < horizon) this.seen.delete(this.ids[head++]!);
+    this.head = head;
+    if (head > 1024 && head * 2 > end) {
+      this.ids = this.ids.slice(head);
+      this.events = this.events.slice(head);
+      this.times = this.times.slice(head);
+      this.base += head;
       this.head = 0;
     }
   }

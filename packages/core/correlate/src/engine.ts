@@ -162,13 +162,13 @@ export class CorrelationEngine {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
       // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
       // clock behind the servers').
-      for (const ended of slot === 'client' ? ANY_ATTEMPT : WAITING_THEN_ENDED) {
-        for (const a of list) {
-          if (ended !== null && (a.client !== null) !== ended) continue;
-          if (!acceptsEvent(a, e, slot, this.config)) continue;
-          this.attempts.add(a, e);
-          return a;
-        }
+      const a =
+        slot === 'client'
+          ? this.firstAccepting(list, e, slot, null)
+          : (this.firstAccepting(list, e, slot, false) ?? this.firstAccepting(list, e, slot, true));
+      if (a !== null) {
+        this.attempts.add(a, e);
+        return a;
       }
     }
     if (!mayOpen) {
@@ -176,6 +176,21 @@ export class CorrelationEngine {
       return null;
     }
     return this.attempts.openWith(e, user, this.config.isProbe(user.key));
+  }
+
+  /** The first attempt of `list` that accepts the event, among those that have ended (or not) when `ended` says. */
+  private firstAccepting(
+    list: readonly OpenAttempt[],
+    e: NormalizedEvent,
+    slot: Slot,
+    ended: boolean | null,
+  ): OpenAttempt | null {
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i]!;
+      if (ended !== null && (a.client !== null) !== ended) continue;
+      if (acceptsEvent(a, e, slot, this.config)) return a;
+    }
+    return null;
   }
 
   private drop(event: NormalizedEvent, reason: DropReason): void {
@@ -221,6 +236,3 @@ Object.freeze(NO_DROPS);
 const NOTHING: EngineOutput = Object.freeze({ attempts: NO_ATTEMPTS, drops: NO_DROPS });
 
 const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
-
-const ANY_ATTEMPT = [null] as const;
-const WAITING_THEN_ENDED = [false, true] as const;

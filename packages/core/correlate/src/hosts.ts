@@ -1,17 +1,56 @@
+// Host names are keyed on every event: the keys are remembered per spelling, so that an event costs one look-up of its
+// (interned) host string instead of a new lower-case string hashed again. Two generations of at most 16,384 names each
+// (client computers are many, but each comes back within minutes), so that unique names cannot grow it without limit.
+class Memo {
+  private current = new Map<string, string>();
+  private previous = new Map<string, string>();
+
+  constructor(private readonly derive: (s: string) => string) {}
+
+  of(s: string): string {
+    const known = this.current.get(s);
+    if (known !== undefined) return known;
+    const value = this.previous.get(s) ?? this.derive(s);
+    if (this.current.size >= MEMO_GENERATION) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(s, value);
+    return value;
+  }
+}
+
+const MEMO_GENERATION = 16_384;
+const HOST_KEYS = new Memo(machineKey);
+const LOWER = new Memo((host) => host.toLowerCase());
+
 /** The index key of a host: its short name in lower case (an FQDN and its short name share it). */
 export function hostKey(host: string): string {
+  return HOST_KEYS.of(host);
+}
+
+/**
+ * `hostKey` of a client computer, computed each time: client computers are as many as the users and each is seen a
+ * few times a day, so remembering them would only evict the servers' keys (and cost a miss each time).
+ */
+export function machineKey(host: string): string {
   const dot = host.indexOf('.');
   return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
 }
 
+/** A host name in lower case (the whole name), remembered like `hostKey`. */
+export function lowerHost(host: string): string {
+  return LOWER.of(host);
+}
+
 /** Host names compared case-insensitively, an FQDN matching its short name. */
 export function sameHost(a: string, b: string): boolean {
-  if (a.length === b.length) return a === b || a.toLowerCase() === b.toLowerCase();
+  if (a.length === b.length) return a === b || lowerHost(a) === lowerHost(b);
   const [longer, shorter] = a.length > b.length ? [a, b] : [b, a];
   // A short name matches the FQDN that starts with it and a dot.
   return (
     !shorter.includes('.') &&
     longer[shorter.length] === '.' &&
-    longer.slice(0, shorter.length).toLowerCase() === shorter.toLowerCase()
+    longer.slice(0, shorter.length).toLowerCase() === lowerHost(shorter)
   );
 }

@@ -61,20 +61,32 @@ type GatewayMatch =
 function matchGateway(g: GatewayEvent, { attempts, config }: JoinContext): GatewayMatch {
   const slack = config.gatewayJoinSlackMs;
   const skew = config.clockSkewToleranceMs;
-  const free = (a: OpenAttempt): boolean =>
-    !a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key);
-  const decidedWithin = (lo: number, hi: number) => attempts.decidedWithin(null, lo, hi).filter(free);
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   const askedRadius = g.status < 400;
-  const strict = askedRadius ? decide(sameServer(g, decidedWithin(g.startTime - slack, g.time + slack))) : NONE;
+  const strict = askedRadius
+    ? decide(sameServer(g, freeFor(g, attempts.decidedWithin(null, g.startTime - slack, g.time + slack))))
+    : NONE;
   if (strict.kind !== 'none') return strict;
-  const clientMatch = decide(attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew).filter(free));
+  const clientMatch = decide(freeFor(g, attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew)));
   if (clientMatch.kind !== 'none') return clientMatch;
   // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
   // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
   const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-  return askedRadius ? decide(sameServer(g, decidedWithin(g.startTime - drift, g.time + drift))) : NONE;
+  return askedRadius
+    ? decide(sameServer(g, freeFor(g, attempts.decidedWithin(null, g.startTime - drift, g.time + drift))))
+    : NONE;
+}
+
+/** The candidates (a fresh list, filtered in place) that can still take an IIS request: no probe, no request yet. */
+function freeFor(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
+  let n = 0;
+  for (let i = 0; i < found.length; i++) {
+    const a = found[i]!;
+    if (!a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key)) found[n++] = a;
+  }
+  found.length = n;
+  return found;
 }
 
 /**
@@ -84,9 +96,13 @@ function matchGateway(g: GatewayEvent, { attempts, config }: JoinContext): Gatew
  */
 function sameServer(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
   if (found.length < 2) return found;
+  const host = hostKey(g.ref.computer);
   const named = found.filter((a) => {
     const r = a.radius!;
-    return [r.clientName, r.nasIdentifier].some((n) => n !== null && hostKey(n) === hostKey(g.ref.computer));
+    return (
+      (r.clientName !== null && hostKey(r.clientName) === host) ||
+      (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
+    );
   });
   return named.length > 0 ? named : found;
 }
@@ -97,9 +113,15 @@ const SERVER_DRIFT_FACTOR = 10;
 
 function decide(found: OpenAttempt[]): GatewayMatch {
   if (found.length === 0) return NONE;
-  const users = new Set(found.map((a) => a.userKey));
-  if (found.length === 1 || users.size === 1) return { kind: 'one', attempt: earliest(found) };
+  if (oneUser(found)) return { kind: 'one', attempt: earliest(found) };
   return { kind: 'ambiguous', attempts: found };
+}
+
+/** Whether every attempt of a (non-empty) list has the same user key. */
+function oneUser(list: readonly OpenAttempt[]): boolean {
+  const user = list[0]!.userKey;
+  for (let i = 1; i < list.length; i++) if (list[i]!.userKey !== user) return false;
+  return true;
 }
 
 function earliest(list: OpenAttempt[]): OpenAttempt {
@@ -150,9 +172,7 @@ function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext):
   // Last resort, when neither the computer nor the CA is known (no CA log, v0 CA events): the one attempt close in
   // time that the event fits, if only one user's attempt does.
   const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew, bareOnly).filter(fits);
-  return nearby.length > 0 && new Set(nearby.map((a) => a.userKey)).size === 1
-    ? nearestOfOneUser(nearby, e.time, (a) => a.seq)
-    : null;
+  return nearby.length > 0 && oneUser(nearby) ? nearestOfOneUser(nearby, e.time, (a) => a.seq) : null;
 }
 
 /** Candidates in the order they were found. */

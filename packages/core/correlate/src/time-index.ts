@@ -1,50 +1,60 @@
-/** Where an item is: the items of its bucket (with their times), and that bucket's scope and number. */
+/**
+ * Where one item is in a `TimeIndex`: its time, scope and bucket, and its position in that bucket. The item keeps its
+ * place (from `TimeIndex.place`) for its whole life and hands it back on every move, so a move allocates nothing and
+ * looks nothing up unless the item changes bucket.
+ */
 export interface TimePlace<T> {
-  readonly items: Map<T, number>;
-  readonly scope: string;
-  readonly bucket: number;
+  readonly item: T;
+  time: number;
+  scope: string;
+  bucketNo: number;
+  /** The bucket the item is in (null: in none), and its index there. */
+  bucket: TimePlace<T>[] | null;
+  pos: number;
 }
 
 /**
  * Items by scope (e.g. a host) and by one time each, in buckets of `bucketMs`: a query for a time window reads the
- * buckets it overlaps, so its cost follows the items in that window, not all items. The caller keeps each item's
- * place (what `move` returns) and hands it back to move the item again, so a move costs no look-up of the item.
+ * buckets it overlaps, so its cost follows the items in that window, not all items.
  */
 export class TimeIndex<T> {
-  /** Per scope, per bucket: the items and their times. */
-  private readonly scopes = new Map<string, Map<number, Map<T, number>>>();
+  /** Per scope, per bucket number: the places of the items in it (in no particular order). */
+  private readonly scopes = new Map<string, Map<number, TimePlace<T>[]>>();
 
   constructor(private readonly bucketMs: number) {}
 
-  /** Put `item` (now at `place`, or nowhere) at `time` in `scope`, or take it out (`time` null); returns its place. */
-  move(item: T, place: TimePlace<T> | null, scope: string, time: number | null): TimePlace<T> | null {
-    if (place === null && time === null) return null;
-    const bucket = time === null ? 0 : Math.floor(time / this.bucketMs);
-    if (place !== null) {
-      if (time !== null && place.scope === scope && place.bucket === bucket) {
-        place.items.set(item, time);
-        return place;
-      }
-      place.items.delete(item);
-      if (place.items.size === 0) {
-        const buckets = this.scopes.get(place.scope)!;
-        buckets.delete(place.bucket);
-        if (buckets.size === 0) this.scopes.delete(place.scope);
-      }
+  /** A new place for `item`, in no bucket yet. */
+  static place<T>(item: T): TimePlace<T> {
+    return { item, time: 0, scope: '', bucketNo: 0, bucket: null, pos: -1 };
+  }
+
+  /** Put the item of `place` at `time` in `scope`, or take it out (`time` null). */
+  move(place: TimePlace<T>, scope: string, time: number | null): void {
+    if (time === null) {
+      if (place.bucket !== null) this.takeOut(place);
+      return;
     }
-    if (time === null) return null;
+    const bucketNo = Math.floor(time / this.bucketMs);
+    place.time = time;
+    if (place.bucket !== null) {
+      if (place.bucketNo === bucketNo && place.scope === scope) return;
+      this.takeOut(place);
+    }
     let buckets = this.scopes.get(scope);
     if (buckets === undefined) {
       buckets = new Map();
       this.scopes.set(scope, buckets);
     }
-    let items = buckets.get(bucket);
-    if (items === undefined) {
-      items = new Map();
-      buckets.set(bucket, items);
+    let bucket = buckets.get(bucketNo);
+    if (bucket === undefined) {
+      bucket = [];
+      buckets.set(bucketNo, bucket);
     }
-    items.set(item, time);
-    return { items, scope, bucket };
+    place.scope = scope;
+    place.bucketNo = bucketNo;
+    place.bucket = bucket;
+    place.pos = bucket.length;
+    bucket.push(place);
   }
 
   /** Items of `scope` (every scope when null) whose time lies in [lo, hi], in no particular order. */
@@ -56,22 +66,42 @@ export class TimeIndex<T> {
     return found;
   }
 
-  private collect(buckets: Map<number, Map<T, number>> | undefined, lo: number, hi: number, found: T[]): void {
+  private takeOut(place: TimePlace<T>): void {
+    const bucket = place.bucket!;
+    // Swap with the last: the order within a bucket carries no meaning.
+    const last = bucket.pop()!;
+    if (last !== place) {
+      bucket[place.pos] = last;
+      last.pos = place.pos;
+    }
+    place.bucket = null;
+    place.pos = -1;
+    if (bucket.length === 0) {
+      const buckets = this.scopes.get(place.scope)!;
+      buckets.delete(place.bucketNo);
+      if (buckets.size === 0) this.scopes.delete(place.scope);
+    }
+  }
+
+  private collect(buckets: Map<number, TimePlace<T>[]> | undefined, lo: number, hi: number, found: T[]): void {
     if (buckets === undefined) return;
     const first = Math.floor(lo / this.bucketMs);
     const last = Math.floor(hi / this.bucketMs);
     // A window wider than the buckets in use (a long IIS request) reads the buckets, not the window.
     if (last - first >= buckets.size) {
-      for (const [b, items] of buckets) if (b >= first && b <= last) collectItems(items, lo, hi, found);
+      for (const [b, bucket] of buckets) if (b >= first && b <= last) collectItems(bucket, lo, hi, found);
       return;
     }
     for (let b = first; b <= last; b++) {
-      const items = buckets.get(b);
-      if (items !== undefined) collectItems(items, lo, hi, found);
+      const bucket = buckets.get(b);
+      if (bucket !== undefined) collectItems(bucket, lo, hi, found);
     }
   }
 }
 
-function collectItems<T>(items: Map<T, number>, lo: number, hi: number, found: T[]): void {
-  for (const [item, t] of items) if (t >= lo && t <= hi) found.push(item);
+function collectItems<T>(bucket: readonly TimePlace<T>[], lo: number, hi: number, found: T[]): void {
+  for (let i = 0; i < bucket.length; i++) {
+    const p = bucket[i]!;
+    if (p.time >= lo && p.time <= hi) found.push(p.item);
+  }
 }

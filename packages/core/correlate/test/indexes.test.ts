@@ -7,9 +7,12 @@ import { TimeIndex, type TimePlace } from '../src/time-index.js';
 describe('TimeIndex', () => {
   it('finds exactly the items in a window, per scope or across scopes, after moves and removals', () => {
     const index = new TimeIndex<string>(10);
-    const places = new Map<string, TimePlace<string> | null>();
-    const move = (item: string, scope: string, time: number | null) =>
-      places.set(item, index.move(item, places.get(item) ?? null, scope, time));
+    const places = new Map<string, TimePlace<string>>();
+    const move = (item: string, scope: string, time: number | null) => {
+      const place = places.get(item) ?? TimeIndex.place(item);
+      places.set(item, place);
+      index.move(place, scope, time);
+    };
     move('a', 'x', 5);
     move('b', 'x', 15);
     move('c', 'y', 16);

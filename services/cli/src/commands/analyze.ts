@@ -235,18 +235,37 @@ async function writeOutput(
 /** Hand `fill` a writer to standard output or to a file (created or truncated), then close it. */
 async function toDestination(path: string | undefined, io: Io, fill: (write: Write) => Promise<void>): Promise<void> {
   if (path === undefined) {
-    await fill(async (text) => io.stdout(text));
+    await fillBatched(fill, async (text) => io.stdout(text));
     return;
   }
   const file = createWriteStream(path);
   const failed = new Promise<never>((_, reject) => file.once('error', reject));
   await Promise.race([
     failed,
-    fill(async (text) => {
+    fillBatched(fill, async (text) => {
       if (!file.write(text)) await Promise.race([once(file, 'drain'), failed]);
     }),
   ]);
   await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+/** Text is handed on in pieces of about this many characters: one write per attempt cost more than encoding it. */
+const WRITE_BATCH_CHARS = 1 << 20;
+
+/** `fill` with its many small pieces of text joined into pieces of about `WRITE_BATCH_CHARS` for `write`. */
+async function fillBatched(fill: (write: Write) => Promise<void>, write: Write): Promise<void> {
+  let pending: string[] = [];
+  let length = 0;
+  await fill(async (text) => {
+    pending.push(text);
+    length += text.length;
+    if (length < WRITE_BATCH_CHARS) return;
+    const joined = pending.join('');
+    pending = [];
+    length = 0;
+    await write(joined);
+  });
+  if (length > 0) await write(pending.join(''));
 }
 
 /** Attempts whose spans are built and exported together. */
