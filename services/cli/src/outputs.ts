@@ -3,9 +3,15 @@ import type { AnalysisDocument, AnalysisSummaryLine, AttemptRecord } from '@otpt
 /** Writes text somewhere, waiting when it is full. */
 export type Write = (text: string) => Promise<void>;
 
+/** Attempts stringified together: one native call and one write per batch instead of per attempt. */
+const JSON_BATCH = 256;
+const BATCH_OPEN = '{\n  "attempts": [\n    ';
+const BATCH_CLOSE = '\n  ]\n}';
+
 /**
- * The JSON document piece by piece, one attempt at a time, so a fleet's report is never one string in memory. The
- * bytes are those of `JSON.stringify(document, null, 2)`.
+ * The JSON document piece by piece, a batch of attempts at a time, so a fleet's report is never one string in memory.
+ * The bytes are those of `JSON.stringify(document, null, 2)`: a batch is stringified inside an object shaped like the
+ * document, so its attempts come out already indented as they are in the document, and only the wrapper is cut off.
  */
 export async function writeJsonDocument(document: AnalysisDocument, write: Write): Promise<void> {
   let first = true;
@@ -19,8 +25,12 @@ export async function writeJsonDocument(document: AnalysisDocument, write: Write
       continue;
     }
     await write('[');
-    for (const [i, item] of value.entries())
-      await write(`${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(item, null, 2).replaceAll('\n', '\n    ')}`);
+    for (let at = 0; at < value.length; at += JSON_BATCH) {
+      const text = JSON.stringify({ attempts: value.slice(at, at + JSON_BATCH) }, null, 2);
+      await write(
+        `${at === 0 ? '\n    ' : ',\n    '}${text.slice(BATCH_OPEN.length, text.length - BATCH_CLOSE.length)}`,
+      );
+    }
     await write('\n  ]');
   }
   await write('\n}\n');

@@ -1,9 +1,9 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanData } from '@otptrace/trace';
 import type { BatchExporter } from './counting-exporter.js';
-import { encodeOtlpJson, encodeOtlpJsonResourceSpans, encodeOtlpProtobuf } from './otlp-encode.js';
+import { encodeOtlpJson, encodeOtlpProtobuf, JsonBytes, writeOtlpJsonResourceSpans } from './otlp-encode.js';
 import type { RoleResources } from './readable-span.js';
 
 /**
@@ -46,13 +46,14 @@ export class OtlpHttpExporter implements BatchExporter<SpanData> {
 /**
  * The OTLP-JSON file: one line per flush, an ExportTraceServiceRequest in OTLP's JSON encoding. The file is JSON
  * Lines, one request per flush, as the OpenTelemetry Collector's file exporter writes and its otlpjsonfile receiver
- * reads; one flush (one `export()` of the trace exporter) gives a single JSON document. Each batch is appended as it
- * comes (its resourceSpans entries), so memory holds one batch, not a whole document. The first write truncates: a
- * run's file holds that run's traces only.
+ * reads; one flush (one `export()` of the trace exporter) gives a single JSON document. Each batch is encoded into
+ * one reused byte buffer and written as it comes (its resourceSpans entries), so memory holds one batch's bytes, not
+ * a whole document. The file is opened (truncated) at the first write: a run's file holds that run's traces only.
  */
 export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
-  private started = false;
+  private fd: number | null = null;
   private documentOpen = false;
+  private readonly bytes = new JsonBytes();
   /** A write that failed during this document: reported by the flush, which counts the document's spans as failed. */
   private failure: unknown = null;
 
@@ -64,10 +65,12 @@ export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
   export(spans: SpanData[], done: (result: ExportResult) => void): void {
     if (spans.length > 0 && this.failure === null) {
       try {
-        const entries = encodeOtlpJsonResourceSpans(spans, this.resources);
-        this.write(this.documentOpen ? `,${entries}` : `{"resourceSpans":[${entries}`);
+        this.bytes.raw(this.documentOpen ? ',' : '{"resourceSpans":[');
+        writeOtlpJsonResourceSpans(this.bytes, spans, this.resources);
         this.documentOpen = true;
+        this.write();
       } catch (error) {
+        this.bytes.take();
         this.failure = error;
       }
     }
@@ -81,19 +84,26 @@ export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
       this.documentOpen = false;
       throw failure;
     }
-    if (this.documentOpen) this.write(']}\n');
-    else if (!this.started) this.write('{"resourceSpans":[]}\n');
+    if (this.documentOpen) this.bytes.raw(']}\n');
+    else if (this.fd === null) this.bytes.raw('{"resourceSpans":[]}\n');
     this.documentOpen = false;
+    if (this.bytes.length > 0) this.write();
   }
 
   async shutdown(): Promise<void> {
-    if (this.documentOpen || !this.started) await this.forceFlush();
+    try {
+      if (this.documentOpen || this.fd === null) await this.forceFlush();
+    } finally {
+      if (this.fd !== null) closeSync(this.fd);
+      this.fd = null;
+    }
   }
 
-  private write(text: string): void {
-    if (this.started) appendFileSync(this.path, text);
-    else writeFileSync(this.path, text);
-    this.started = true;
+  /** Writes out the bytes encoded so far. */
+  private write(): void {
+    const bytes = this.bytes.take();
+    this.fd ??= openSync(this.path, 'w');
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
   }
 }
 

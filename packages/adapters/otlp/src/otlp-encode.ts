@@ -34,27 +34,91 @@ function nanos(epochMs: number): string {
 
 // ---- JSON ----
 
-function jsonValue(value: AttributeValue | string | number | boolean): string {
-  if (Array.isArray(value)) return `{"arrayValue":{"values":[${value.map(jsonValue).join(',')}]}}`;
-  if (typeof value === 'string') return `{"stringValue":${JSON.stringify(value)}}`;
-  if (typeof value === 'boolean') return `{"boolValue":${value}}`;
-  return Number.isInteger(value) ? `{"intValue":${value}}` : `{"doubleValue":${value}}`;
+// Written as UTF-8 bytes into one growing buffer, never as strings joined: a fleet's OTLP JSON is over 100 MB, and
+// building it as strings made most of the export's cost garbage collection (bench/README.md, "Cheap export").
+
+/** Characters JSON.stringify escapes (quote, backslash, controls) or may (lone surrogates): those strings go through it. */
+// Built from strings: biome refuses control characters in regular expression literals.
+const NEEDS_ESCAPE = new RegExp('["\\\\' + '\\u0000-\\u001f\\ud800-\\udfff]');
+
+/** A growing UTF-8 byte buffer for JSON text; `take()` hands out what was written and starts again. */
+export class JsonBytes {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private pos = 0;
+
+  /** Text written as it is (JSON punctuation, keys, numbers). */
+  raw(text: string): void {
+    this.ensure(text.length * 3);
+    this.pos += this.buf.write(text, this.pos);
+  }
+
+  /** A JSON string, as JSON.stringify writes it. */
+  string(text: string): void {
+    if (NEEDS_ESCAPE.test(text)) {
+      this.raw(JSON.stringify(text));
+      return;
+    }
+    this.ensure(text.length * 3 + 2);
+    this.buf[this.pos++] = 0x22;
+    this.pos += this.buf.write(text, this.pos);
+    this.buf[this.pos++] = 0x22;
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The bytes written so far (a view, valid until the next write), and the buffer emptied. */
+  take(): Uint8Array {
+    const bytes = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return bytes;
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + extra) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+}
+
+function jsonValue(w: JsonBytes, value: AttributeValue | string | number | boolean): void {
+  if (Array.isArray(value)) {
+    w.raw('{"arrayValue":{"values":[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) w.raw(',');
+      jsonValue(w, value[i]!);
+    }
+    w.raw(']}}');
+  } else if (typeof value === 'string') {
+    w.raw('{"stringValue":');
+    w.string(value);
+    w.raw('}');
+  } else if (typeof value === 'boolean') w.raw(value ? '{"boolValue":true}' : '{"boolValue":false}');
+  else w.raw(Number.isInteger(value) ? `{"intValue":${value}}` : `{"doubleValue":${value}}`);
 }
 
 /** `{"key":"<name>","value":` of each attribute name seen: the names are a small fixed set. */
 const keyPrefixes = new Map<string, string>();
 
-function jsonAttributes(attributes: Attributes): string {
-  let out = '';
+function jsonAttributes(w: JsonBytes, attributes: Attributes): void {
+  w.raw('[');
+  let first = true;
   for (const key in attributes) {
     let prefix = keyPrefixes.get(key);
     if (prefix === undefined) {
       prefix = `{"key":${JSON.stringify(key)},"value":`;
       keyPrefixes.set(key, prefix);
     }
-    out += `${out === '' ? '' : ','}${prefix}${jsonValue(attributes[key]!)}}`;
+    w.raw(first ? prefix : `,${prefix}`);
+    first = false;
+    jsonValue(w, attributes[key]!);
+    w.raw('}');
   }
-  return `[${out}]`;
+  w.raw(']');
 }
 
 /** The JSON of each resource's opening, written once per resource. */
@@ -63,50 +127,63 @@ const resourceJson = new WeakMap<Resource, string>();
 function jsonResourceOpening(resource: Resource): string {
   let json = resourceJson.get(resource);
   if (json === undefined) {
-    json =
-      `{"resource":{"attributes":${jsonAttributes(resource.attributes as Attributes)},"droppedAttributesCount":0},` +
-      `"scopeSpans":[{"scope":{"name":"${SCOPE_NAME}"},"spans":[`;
+    const w = new JsonBytes();
+    w.raw('{"resource":{"attributes":');
+    jsonAttributes(w, resource.attributes as Attributes);
+    w.raw(`,"droppedAttributesCount":0},"scopeSpans":[{"scope":{"name":"${SCOPE_NAME}"},"spans":[`);
+    json = new TextDecoder().decode(w.take());
     resourceJson.set(resource, json);
   }
   return json;
 }
 
-function jsonSpan(s: SpanData): string {
-  const parent = s.parentSpanId === null ? '' : `"parentSpanId":"${s.parentSpanId}",`;
-  const events = s.events
-    .map(
-      (e) =>
-        `{"attributes":${jsonAttributes(e.attributes)},"name":${JSON.stringify(e.name)},"timeUnixNano":"${nanos(e.time)}","droppedAttributesCount":0}`,
-    )
-    .join(',');
-  const status =
-    s.status.message === null
-      ? `{"code":${STATUS[s.status.code]}}`
-      : `{"code":${STATUS[s.status.code]},"message":${JSON.stringify(s.status.message)}}`;
-  return (
-    `{"traceId":"${s.traceId}","spanId":"${s.spanId}",${parent}"name":${JSON.stringify(s.name)},"kind":${KIND[s.kind]},` +
-    `"startTimeUnixNano":"${nanos(s.startTime)}","endTimeUnixNano":"${nanos(s.endTime)}",` +
-    `"attributes":${jsonAttributes(s.attributes)},"droppedAttributesCount":0,"events":[${events}],` +
-    `"droppedEventsCount":0,"status":${status},"links":[],"droppedLinksCount":0,"flags":${FLAGS}}`
+function jsonSpan(w: JsonBytes, s: SpanData): void {
+  w.raw(`{"traceId":"${s.traceId}","spanId":"${s.spanId}",`);
+  if (s.parentSpanId !== null) w.raw(`"parentSpanId":"${s.parentSpanId}",`);
+  w.raw('"name":');
+  w.string(s.name);
+  w.raw(
+    `,"kind":${KIND[s.kind]},"startTimeUnixNano":"${nanos(s.startTime)}","endTimeUnixNano":"${nanos(s.endTime)}","attributes":`,
   );
+  jsonAttributes(w, s.attributes);
+  w.raw(',"droppedAttributesCount":0,"events":[');
+  for (let i = 0; i < s.events.length; i++) {
+    const e = s.events[i]!;
+    w.raw(i === 0 ? '{"attributes":' : ',{"attributes":');
+    jsonAttributes(w, e.attributes);
+    w.raw(',"name":');
+    w.string(e.name);
+    w.raw(`,"timeUnixNano":"${nanos(e.time)}","droppedAttributesCount":0}`);
+  }
+  w.raw(`],"droppedEventsCount":0,"status":{"code":${STATUS[s.status.code]}`);
+  if (s.status.message !== null) {
+    w.raw(',"message":');
+    w.string(s.status.message);
+  }
+  w.raw(`},"links":[],"droppedLinksCount":0,"flags":${FLAGS}}`);
 }
 
-/** The request in OTLP's JSON encoding (one document, no line break). */
-export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResources): string {
-  return `{"resourceSpans":[${encodeOtlpJsonResourceSpans(spans, resources)}]}`;
+/** The request in OTLP's JSON encoding (one document, no line break), as UTF-8. */
+export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
+  const w = new JsonBytes();
+  w.raw('{"resourceSpans":[');
+  writeOtlpJsonResourceSpans(w, spans, resources);
+  w.raw(']}');
+  return w.take();
 }
 
-/** The `resourceSpans` entries of the request, comma-separated, for a document written batch by batch. */
-export function encodeOtlpJsonResourceSpans(spans: readonly SpanData[], resources: RoleResources): string {
-  const parts: string[] = [];
+/** Appends the `resourceSpans` entries of the request, comma-separated, for a document written batch by batch. */
+export function writeOtlpJsonResourceSpans(w: JsonBytes, spans: readonly SpanData[], resources: RoleResources): void {
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans, resources)) {
-    parts.push(firstGroup ? jsonResourceOpening(resource) : `,${jsonResourceOpening(resource)}`);
+    w.raw(firstGroup ? jsonResourceOpening(resource) : `,${jsonResourceOpening(resource)}`);
     firstGroup = false;
-    for (let i = 0; i < group.length; i++) parts.push(i === 0 ? jsonSpan(group[i]!) : `,${jsonSpan(group[i]!)}`);
-    parts.push(']}]}');
+    for (let i = 0; i < group.length; i++) {
+      if (i > 0) w.raw(',');
+      jsonSpan(w, group[i]!);
+    }
+    w.raw(']}]}');
   }
-  return parts.join('');
 }
 
 // ---- protobuf ----

@@ -27,13 +27,19 @@ const failedAttempt = toSpans(
   [],
 );
 const cases = {
-  'hand-made spans (doubles, negative integers, arrays, events, unicode)': [
+  'hand-made spans (doubles, negative integers, arrays, events, unicode, escapes)': [
     ...SPANS,
     {
       ...SPANS[1]!,
       spanId: 'ffffffffffffffff',
       name: 'é中 ✓',
       attributes: { n: -3, d: 0.25, ok: false, list: [1, 2] },
+    },
+    {
+      ...SPANS[2]!,
+      spanId: 'eeeeeeeeeeeeeeee',
+      name: 'quote " backslash \\ line\nbreak',
+      attributes: { escaped: 'tab\t control\u0001 lone \ud800 pair \ud83d\ude00', list: ['"', 'ok'] },
     },
   ],
   'a failed attempt of five spans on four machines': failedAttempt,
@@ -45,7 +51,7 @@ describe('OTLP encoded straight from span data', () => {
       const official = new TextDecoder().decode(
         JsonTraceSerializer.serializeRequest(spans.map((s) => toReadableSpan(s, resources))),
       );
-      expect(encodeOtlpJson(spans, resources)).toBe(official);
+      expect(new TextDecoder().decode(encodeOtlpJson(spans, resources))).toBe(official);
     });
 
     it(`writes the protobuf the OpenTelemetry serializer writes: ${name}`, () => {

@@ -12,7 +12,8 @@ export const CERTIFICATE_NOT_USABLE = 'certificate_not_usable_for_logon';
 export function withReuseFindings<
   T extends Pick<AttemptRecord, 'user' | 'start' | 'end' | 'outcome' | 'hosts' | 'findings'>,
 >(attempts: readonly T[], validityMs: number): T[] {
-  const byStart = [...attempts.keys()].sort((i, j) => Date.parse(attempts[i]!.start) - Date.parse(attempts[j]!.start));
+  const startMs = attempts.map((a) => Date.parse(a.start));
+  const byStart = [...attempts.keys()].sort((i, j) => startMs[i]! - startMs[j]!);
   const flagged = new Set<number>();
   const last = new Map<string, number>();
   for (const i of byStart) {
@@ -22,7 +23,7 @@ export function withReuseFindings<
     const previous = last.get(key);
     if (previous !== undefined) {
       const p = attempts[previous]!;
-      if (p.outcome === 'success' && Date.parse(a.start) - Date.parse(p.end) <= validityMs) flagged.add(previous);
+      if (p.outcome === 'success' && startMs[i]! - Date.parse(p.end) <= validityMs) flagged.add(previous);
     }
     last.set(key, i);
   }

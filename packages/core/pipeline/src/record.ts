@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { ClosedAttempt } from '@otptrace/correlate';
 import type { Verdict } from '@otptrace/diagnose';
 import { hresultSymbol, npsReasonText } from '@otptrace/model';
 import { displayUser, formatTime } from '@otptrace/normalize';
 import type { AttemptRecord, Evidence, NormalizedEvent } from '@otptrace/schemas';
-import { traceIdFor } from '@otptrace/trace';
+import { sha256Hex, traceIdFor } from '@otptrace/trace';
 
 /** ⑤ A closed attempt and its verdict as the JSON contract prints it. */
 export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
@@ -12,10 +11,7 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
   // Context shared by several attempts (an NPS 4402, NPS refusing the DA server, the DA server's signing request) is
   // not the attempt's own: two attempts of one user near the same 4402 would otherwise share an ID.
   const first = a.events.find((e) => !isSharedContext(e)) ?? a.events[0]!;
-  const id = createHash('sha256')
-    .update(`${a.userKey ?? ''}|${first.id}`)
-    .digest('hex')
-    .slice(0, 24);
+  const id = sha256Hex(`${a.userKey ?? ''}|${first.id}`).slice(0, 24);
   const denial = a.caResults.find((r) => r.hresult !== null);
   return {
     id,

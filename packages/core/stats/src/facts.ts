@@ -63,24 +63,39 @@ export function stageLatencies(
   attempt: AttemptRecord,
   startMs = Date.parse(attempt.start),
 ): Pick<AttemptFact, 'radiusMs' | 'caMs' | 'endToEndMs'> {
-  const times = (keep: (e: Evidence) => boolean): number[] =>
-    attempt.evidence.filter(keep).map((e) => Date.parse(e.time));
-  const radiusDecision = first(times((e) => e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)));
-  const requestStart = gatewayRequestStart(attempt.evidence);
-  const caReceived = first(times((e) => e.source === 'ca' && e.eventId === CA_RECEIVED));
-  const caDecision =
-    caReceived === null
-      ? null
-      : first(times((e) => e.source === 'ca' && CA_DECISIONS.has(e.eventId)).filter((t) => t >= caReceived));
+  // One pass over the evidence, each time parsed once: this runs for every attempt of a fleet's report.
+  const evidence = attempt.evidence;
+  const times = new Array<number>(evidence.length);
+  let radiusDecision: number | null = null;
+  let caReceived: number | null = null;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < evidence.length; i++) {
+    const e = evidence[i]!;
+    const t = Date.parse(e.time);
+    times[i] = t;
+    last = Math.max(last, t);
+    if (!Number.isFinite(t)) continue;
+    if (e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)) radiusDecision = Math.min(radiusDecision ?? t, t);
+    else if (e.source === 'ca' && e.eventId === CA_RECEIVED) caReceived = Math.min(caReceived ?? t, t);
+  }
+  let caDecision: number | null = null;
+  if (caReceived !== null) {
+    for (let i = 0; i < evidence.length; i++) {
+      const e = evidence[i]!;
+      const t = times[i]!;
+      if (e.source === 'ca' && CA_DECISIONS.has(e.eventId) && t >= caReceived)
+        caDecision = Math.min(caDecision ?? t, t);
+    }
+  }
+  const requestStart = gatewayRequestStart(evidence, times);
   const begin = Math.min(startMs, requestStart ?? startMs);
-  const last = Math.max(...times(() => true));
   return {
     radiusMs:
       requestStart !== null && radiusDecision !== null && radiusDecision >= requestStart
         ? radiusDecision - requestStart
         : null,
     caMs: caReceived !== null && caDecision !== null ? caDecision - caReceived : null,
-    endToEndMs: attempt.evidence.length >= 2 && last > begin ? last - begin : null,
+    endToEndMs: evidence.length >= 2 && last > begin ? last - begin : null,
   };
 }
 
@@ -89,15 +104,10 @@ export function stageLatencies(
 const TIME_TAKEN = / in (\d+) ms\b/;
 
 /** When the DA server received the OTP request: the first IIS 6200 event's time minus its time-taken. */
-function gatewayRequestStart(evidence: readonly Evidence[]): number | null {
-  const request = evidence.find((e) => e.source === 'gateway' && e.eventId === 6200);
-  const taken = request === undefined ? undefined : TIME_TAKEN.exec(request.summary)?.[1];
-  return request === undefined || taken === undefined ? null : Date.parse(request.time) - Number(taken);
-}
-
-function first(times: number[]): number | null {
-  const valid = times.filter(Number.isFinite);
-  return valid.length === 0 ? null : Math.min(...valid);
+function gatewayRequestStart(evidence: readonly Evidence[], times: readonly number[]): number | null {
+  const at = evidence.findIndex((e) => e.source === 'gateway' && e.eventId === 6200);
+  const taken = at === -1 ? undefined : TIME_TAKEN.exec(evidence[at]!.summary)?.[1];
+  return at === -1 || taken === undefined ? null : times[at]! - Number(taken);
 }
 
 function host(name: string | null): string | null {

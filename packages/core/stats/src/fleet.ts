@@ -17,15 +17,19 @@ export function summarizeAttempts(attempts: readonly AttemptRecord[], options: F
   const byStage: Record<string, number> = {};
   const causes = new Map<string, { code: string; title: string; count: number }>();
   const hosts = { gateway: {}, radius: {}, ca: {}, subnet: {} } as Record<HostRole, Record<string, OutcomeCounts>>;
-  const hourly = new Map<string, StatsRow>();
+  // By hour number: the bucket's ISO text is made once per hour, not once per attempt.
+  const hourly = new Map<number, StatsRow>();
   const failuresByUser = new Map<string, number>();
   const sketches = { radius: emptySketch(), ca: emptySketch(), endToEnd: emptySketch() };
   for (const fact of facts) {
     countOutcome(totals, fact.outcome);
     countHosts(hosts, fact);
-    const hour = bucketStart(fact.startMs, 'hour');
-    const row = hourly.get(hour) ?? { bucket: hour, key: 'all', ...emptyCounts() };
-    hourly.set(hour, row);
+    const hour = Math.floor(fact.startMs / HOUR_MS);
+    let row = hourly.get(hour);
+    if (row === undefined) {
+      row = { bucket: bucketStart(fact.startMs, 'hour'), key: 'all', ...emptyCounts() };
+      hourly.set(hour, row);
+    }
     countOutcome(row, fact.outcome);
     if (fact.outcome === 'probe') continue;
     if (fact.failedStage !== null) byStage[fact.failedStage] = (byStage[fact.failedStage] ?? 0) + 1;
@@ -63,6 +67,8 @@ export function summarizeAttempts(attempts: readonly AttemptRecord[], options: F
       .slice(0, options.topUsers ?? 10),
   };
 }
+
+const HOUR_MS = 3_600_000;
 
 /** Findings of distinct attempts (an attempt given twice counts once), by code, most frequent first. */
 function countFindings(attempts: readonly AttemptRecord[]): FleetStats['byFinding'] {

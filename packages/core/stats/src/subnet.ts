@@ -4,6 +4,19 @@
 /** The /24 (IPv4) or /64 (IPv6) network of a client address, e.g. `203.0.113.0/24`; null when not an IP address. */
 export function clientSubnet(address: string | null): string | null {
   if (address === null) return null;
+  // A fleet's attempts come from a few addresses each: remembered, bounded (a pure function, so only speed changes).
+  const known = subnets.get(address);
+  if (known !== undefined) return known;
+  if (subnets.size >= SUBNETS_KEPT) subnets.clear();
+  const subnet = subnetOf(address);
+  subnets.set(address, subnet);
+  return subnet;
+}
+
+const SUBNETS_KEPT = 4096;
+const subnets = new Map<string, string | null>();
+
+function subnetOf(address: string): string | null {
   const trimmed = address.trim();
   const v4 = ipv4Octets(trimmed);
   if (v4 !== null) return `${v4[0]}.${v4[1]}.${v4[2]}.0/24`;

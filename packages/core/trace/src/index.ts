@@ -1,5 +1,5 @@
 /** @otptrace/trace: ⑤ attempt + verdict -> span data (no SDK), with deterministic IDs. */
-export { spanIdFor, traceIdFor } from './ids.js';
+export { sha256Hex, spanIdFor, traceIdFor } from './ids.js';
 export type {
   Attributes,
   AttributeValue,
