@@ -49,7 +49,7 @@ export class JsonBytes {
   /** Text written as it is (JSON punctuation, keys, numbers). */
   raw(text: string): void {
     this.ensure(text.length * 3);
-    this.pos += this.buf.write(text, this.pos);
+    this.pos = this.put(text, this.pos);
   }
 
   /** A JSON string, as JSON.stringify writes it. */
@@ -59,9 +59,28 @@ export class JsonBytes {
       return;
     }
     this.ensure(text.length * 3 + 2);
+    this.buf[this.pos] = 0x22;
+    this.pos = this.put(text, this.pos + 1);
     this.buf[this.pos++] = 0x22;
-    this.pos += this.buf.write(text, this.pos);
-    this.buf[this.pos++] = 0x22;
+  }
+
+  /**
+   * Writes `text` at `at` (room ensured), returns the end. Short ASCII text is copied by a loop here: a call into
+   * Buffer#write per fragment costs more than the copy; other text is left to it.
+   */
+  private put(text: string, at: number): number {
+    const n = text.length;
+    if (n <= 64) {
+      const buf = this.buf;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) return at + n;
+    }
+    return at + this.buf.write(text, at);
   }
 
   get length(): number {
