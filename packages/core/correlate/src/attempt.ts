@@ -147,12 +147,18 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
       a.gateway = e;
       break;
     case 'ca.request':
-      if (context) return void (a.signing = appended(a.signing, e));
+      if (context) {
+        a.signing = appended(a.signing, e);
+        return;
+      }
       a.caRequest = e;
       if (e.requestingMachine !== null) a.clientMachine ??= e.requestingMachine;
       break;
     case 'ca.result':
-      if (context) return void (a.signing = appended(a.signing, e));
+      if (context) {
+        a.signing = appended(a.signing, e);
+        return;
+      }
       a.caResults = appended(a.caResults, e);
       break;
     case 'client.result':
