@@ -82,10 +82,16 @@ export function ingestPart(
   }
 }
 
-/** Calls `take` with the bytes of `[from, to)`, at most READ_SIZE at a time (each a fresh buffer). */
+/**
+ * Calls `take` with the bytes of `[from, to)`, at most READ_SIZE at a time, always in the same buffer: the ingestors
+ * keep (copy) only an unfinished tail once `push` returns. A fresh buffer per read made the memory of a large file
+ * depend on when the garbage collector ran: dead 1 MB buffers are external memory, and a synchronous read loop piled
+ * up tens of them before a collection.
+ */
 function readRange(fd: number, from: number, to: number, take: (bytes: Buffer) => void): void {
+  const buffer = Buffer.allocUnsafe(Math.min(READ_SIZE, to - from));
   for (let at = from; at < to; ) {
-    const bytes = Buffer.allocUnsafe(Math.min(READ_SIZE, to - at));
+    const bytes = buffer.subarray(0, Math.min(buffer.length, to - at));
     const read = readSync(fd, bytes, 0, bytes.length, at);
     if (read === 0) return;
     take(read === bytes.length ? bytes : bytes.subarray(0, read));
