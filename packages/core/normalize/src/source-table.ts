@@ -78,9 +78,14 @@ export type Classification =
 
 /** Decide from provider, event ID and channel whether an event matters, cheaply (most of a Security log does not). */
 export function classify(provider: string, eventId: number, channel: string | (() => string)): Classification {
-  const known = PROVIDERS.get(provider.toLowerCase());
+  // A log repeats one provider event after event: its entry is found once, not by lower-casing every event's name.
+  if (provider !== lastProvider) {
+    lastEntry = PROVIDERS.get(provider.toLowerCase());
+    lastProvider = provider;
+  }
+  const known = lastEntry;
   const mapper = known?.events.get(eventId);
-  if (mapper !== undefined) return { kind: 'relevant', mapper };
+  if (mapper !== undefined) return relevant(mapper);
   if (known === undefined) {
     // Only an unknown provider's channel matters: a caller reading it from bytes may pass it as a function.
     if (typeof channel !== 'string') channel = channel();
@@ -92,5 +97,21 @@ export function classify(provider: string, eventId: number, channel: string | ((
       };
     }
   }
-  return { kind: 'unrelated' };
+  return UNRELATED;
+}
+
+let lastProvider = '';
+let lastEntry: ProviderEntry | undefined = PROVIDERS.get('');
+
+const UNRELATED: Classification = { kind: 'unrelated' };
+const RELEVANT = new Map<Mapper, Classification>();
+
+/** The classification of a mapper's events, made once (classifying allocates nothing). */
+function relevant(mapper: Mapper): Classification {
+  let c = RELEVANT.get(mapper);
+  if (c === undefined) {
+    c = { kind: 'relevant', mapper };
+    RELEVANT.set(mapper, c);
+  }
+  return c;
 }

@@ -4,7 +4,7 @@ import { fail, ok, type ParsedEvent, type Result } from '@otptrace/model';
 export interface RawEventFields {
   /** Text of `<System>` children by element name. */
   system: Record<string, string>;
-  /** Attributes of `<System>` children, keyed `Element@attribute` (e.g. `Provider@Name`). */
+  /** Attributes of `<System>` children, keyed `Element@attribute` (e.g. `Provider@Name`); the scanner keeps only those read here. */
   attrs: Record<string, string>;
   /** Named values; a null-prototype object, so a Data Name such as `__proto__` is an ordinary key. */
   data: Record<string, string>;

@@ -77,7 +77,25 @@ export function peekHeaderBytes(bytes: Buffer, start = 0, end = bytes.length): E
   if (digits === 0 || digits > 5) return null;
   while (isBlank(scan.byte(d))) d++;
   if (scan.byte(d) !== 0x3c || scan.systemEndAt(d)) return null; // '<' of </EventID>
-  return new PeekedHeader(bytes.toString('utf8', q + 1, close), eventId, scan, e);
+  return new PeekedHeader(providerText(bytes, q + 1, close), eventId, scan, e);
+}
+
+// A log repeats one provider event after event: its name is decoded once, then recognised by its bytes.
+let lastProviderBytes = Buffer.alloc(0);
+let lastProviderText = '';
+
+/** bytes[from, to) decoded as UTF-8; the previous event's string when the bytes are the same. */
+function providerText(bytes: Buffer, from: number, to: number): string {
+  const last = lastProviderBytes;
+  const length = to - from;
+  if (length === last.length) {
+    let k = 0;
+    while (k < length && bytes[from + k] === last[k]) k++;
+    if (k === length) return lastProviderText;
+  }
+  lastProviderText = bytes.toString('utf8', from, to);
+  lastProviderBytes = Buffer.from(bytes.subarray(from, to));
+  return lastProviderText;
 }
 
 /** Where `windowsLayout` found the provider name's quotes and `<EventID`. */

@@ -20,6 +20,14 @@ const SYSTEM_TEXT_FIELDS = new Set([
 
 /** Parse one `<Event>` element's text into a ParsedEvent; bad input comes back as an issue, never thrown. */
 export function scanEvent(text: string): Result<ParsedEvent> {
+  return scanEventWith(text, true);
+}
+
+/**
+ * The scanner, with or without the fast readers of System and EventData children (without: the general steps read
+ * every element; the tests check that both give the same result, on the corpus and on mutated events).
+ */
+export function scanEventWith(text: string, fastReaders: boolean): Result<ParsedEvent> {
   const forbidden = findForbiddenCharacter(text);
   if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
   const fields = emptyFields();
@@ -40,13 +48,28 @@ export function scanEvent(text: string): Result<ParsedEvent> {
     if (stack.length === 0 && text.slice(i, lt).trim() !== '')
       return fail('malformed_xml', 'text outside the <Event> element');
     const c = text.charCodeAt(lt + 1);
+    // The children of System and EventData as Windows writes them are read whole by the fast readers below; any
+    // other spelling is left to the general steps that follow, which read it from the same `<`.
+    if (fastReaders && textStart < 0 && stack.length === 2 && c !== 0x2f && c !== 0x21 && c !== 0x3f) {
+      const parent = stack[1];
+      const next =
+        parent === 'EventData'
+          ? readDataElement(text, lt, fields)
+          : parent === 'System'
+            ? readSystemTextElement(text, lt, fields)
+            : -1;
+      if (next >= 0) {
+        i = next;
+        continue;
+      }
+    }
     if (c === 0x2f) {
       // end tag
       const gt = text.indexOf('>', lt);
       if (gt < 0) return fail('malformed_xml', 'unterminated end tag');
       const open = stack.pop();
       // The usual `</Name>` is compared in place; anything else (blanks before `>`, a mismatch) the long way.
-      const name = open !== undefined && gt === lt + 2 + open.length && text.startsWith(open, lt + 2) ? open : null;
+      const name = open !== undefined && gt === lt + 2 + open.length && equalAt(text, lt + 2, open) ? open : null;
       if (name === null) {
         const written = text.slice(lt + 2, gt).trimEnd();
         if (open !== written) return fail('malformed_xml', `</${written}> does not close <${open ?? ''}>`);
@@ -97,9 +120,7 @@ export function scanEvent(text: string): Result<ParsedEvent> {
     }
     const parent = stack[stack.length - 1];
     const depth = stack.length;
-    if (depth === 2 && parent === 'System') {
-      for (let k = 0; k < tag.attrs.length; k += 2) fields.attrs[`${tag.name}@${tag.attrs[k]}`] = tag.attrs[k + 1]!;
-    }
+    if (depth === 2 && parent === 'System') keepSystemAttributes(fields);
     const capture = wantsText(stack, tag.name);
     if (capture) dataName = tag.name === 'Data' ? (attr(tag, 'Name') ?? null) : undefined;
     if (tag.selfClosing) {
@@ -117,6 +138,156 @@ export function scanEvent(text: string): Result<ParsedEvent> {
   if (!seenRoot) return fail('malformed_xml', 'no <Event> element');
   if (stack.length > 0) return fail('malformed_xml', `<${stack[stack.length - 1]}> is not closed`);
   return buildParsedEvent(fields);
+}
+
+/**
+ * An EventData child written `<Data Name="n">value</Data>`, `<Data Name="n"/>`, `<Data>value</Data>` or `<Data/>`
+ * (one blank before Name, none around `=`, no entity in the name, nothing but text in the value), at `lt`, stored
+ * exactly as the general steps would store it; returns the index after it, or -1 (nothing stored) for any other
+ * spelling, which the general steps then read.
+ */
+function readDataElement(text: string, lt: number, fields: RawEventFields): number {
+  if (!equalAt(text, lt + 1, 'Data')) return -1;
+  let p = lt + 5;
+  let c = text.charCodeAt(p);
+  let name: string | null = null;
+  if (c === 0x20 && equalAt(text, p + 1, 'Name=')) {
+    const quote = text.charCodeAt(p + 6);
+    if (quote !== 0x22 && quote !== 0x27) return -1;
+    const close = text.indexOf(quote === 0x22 ? '"' : "'", p + 7);
+    if (close < 0 || !plainText(text, p + 7, close)) return -1;
+    name = recall(text, p + 7, close);
+    p = close + 1;
+    c = text.charCodeAt(p);
+  }
+  let value: string | null;
+  let end: number;
+  if (c === 0x2f) {
+    if (text.charCodeAt(p + 1) !== 0x3e) return -1;
+    value = '';
+    end = p + 2;
+  } else if (c === 0x3e) {
+    const valueEnd = text.indexOf('<', p + 1);
+    if (valueEnd < 0 || !equalAt(text, valueEnd, '</Data>')) return -1;
+    value = decodeEntities(text.slice(p + 1, valueEnd));
+    if (value === null) return -1;
+    end = valueEnd + 7;
+  } else return -1;
+  fields.dataList.push(value);
+  if (name !== null) {
+    if (name in fields.data) fields.duplicateName ??= name;
+    else fields.data[name] = value;
+  }
+  return end;
+}
+
+/**
+ * A System child without attributes and with text only, `<EventID>4624</EventID>`, at `lt`: its text stored if it is
+ * one of SYSTEM_TEXT_FIELDS, as the general steps would; returns the index after it, or -1 (nothing stored) for any
+ * other spelling (attributes, blanks in a tag, a nested element, CDATA, a comment).
+ */
+function readSystemTextElement(text: string, lt: number, fields: RawEventFields): number {
+  // The name ends where the general tag reader ends it; here it must end with `>`.
+  let k = lt + 1;
+  let c = text.charCodeAt(k);
+  while (k < text.length && c !== 0x3e && c !== 0x20 && c !== 0x2f && c !== 0x09 && c !== 0x0a && c !== 0x0d)
+    c = text.charCodeAt(++k);
+  if (c !== 0x3e || k === lt + 1) return -1;
+  const valueEnd = text.indexOf('<', k + 1);
+  const length = k - lt - 1;
+  if (
+    valueEnd < 0 ||
+    text.charCodeAt(valueEnd + 1) !== 0x2f ||
+    text.charCodeAt(valueEnd + 2 + length) !== 0x3e ||
+    !sameRun(text, lt + 1, valueEnd + 2, length)
+  )
+    return -1;
+  const name = recall(text, lt + 1, k);
+  if (SYSTEM_TEXT_FIELDS.has(name)) {
+    const value = decodeEntities(text.slice(k + 1, valueEnd));
+    if (value === null) return -1;
+    fields.system[name] = value;
+  }
+  return valueEnd + 3 + length;
+}
+
+/** Whether text[a, a + length) and text[b, b + length) are equal. */
+function sameRun(text: string, a: number, b: number, length: number): boolean {
+  if (b + length > text.length) return false;
+  for (let k = 0; k < length; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
+}
+
+// The System attributes buildParsedEvent reads, under their `Element@attribute` keys (the others are checked, not kept).
+const KEPT_ATTRIBUTES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([
+  [
+    'Provider',
+    new Map([
+      ['Name', 'Provider@Name'],
+      ['Guid', 'Provider@Guid'],
+    ]),
+  ],
+  ['TimeCreated', new Map([['SystemTime', 'TimeCreated@SystemTime']])],
+  ['EventID', new Map([['Qualifiers', 'EventID@Qualifiers']])],
+]);
+
+/** Keep the attributes of the System child just read that buildParsedEvent reads (the others were checked). */
+function keepSystemAttributes(fields: RawEventFields): void {
+  const kept = KEPT_ATTRIBUTES.get(tag.name);
+  if (kept === undefined) return;
+  for (let k = 0; k < tag.attrs.length; k += 2) {
+    const key = kept.get(tag.attrs[k]!);
+    if (key !== undefined) fields.attrs[key] = tag.attrs[k + 1]!;
+  }
+}
+
+// Names repeat from one event to the next (element, attribute and Data names). The scanner hands out the copy it made
+// earlier when the text at hand is equal to it: no new string, and no hashing again when the name becomes a property
+// key. A small table indexed by a few characters; a clash replaces. (Values were tried too: mostly new, they cost more
+// in compares and copies than the hits saved.)
+const RECALL_SLOTS = 2048;
+const RECALL_MAX_LENGTH = 256;
+const recalled: string[] = new Array<string>(RECALL_SLOTS).fill('');
+
+/** `text.slice(from, to)`, as the equal string made for an earlier event when there is one. */
+function recall(text: string, from: number, to: number): string {
+  const length = to - from;
+  if (length === 0) return '';
+  if (length > RECALL_MAX_LENGTH) return text.slice(from, to);
+  const slot =
+    (length * 61 +
+      text.charCodeAt(from) * 31 +
+      text.charCodeAt(to - 1) * 7 +
+      text.charCodeAt(from + (length >> 1)) +
+      text.charCodeAt(from + (length >> 2)) * 3) &
+    (RECALL_SLOTS - 1);
+  const known = recalled[slot]!;
+  if (known.length === length && equalAt(text, from, known)) return known;
+  // A copy, not a view: the table must not keep whole event texts alive.
+  const fresh = detach(text.slice(from, to));
+  recalled[slot] = fresh;
+  return fresh;
+}
+
+/** A flat copy of a string that does not keep its parent alive (see normalize's detach). */
+function detach(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
+/** Whether `s` is written in `text` at `at` (a short compare: a plain loop beats startsWith's builtin call here). */
+function equalAt(text: string, at: number, s: string): boolean {
+  if (at + s.length > text.length) return false;
+  for (let k = 0; k < s.length; k++) if (text.charCodeAt(at + k) !== s.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Whether text[from, to) holds neither `&` (an entity to decode) nor `<`. */
+function plainText(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x26 || c === 0x3c) return false;
+  }
+  return true;
 }
 
 function decodeOrRaw(s: string): string {
@@ -177,7 +348,7 @@ function readStartTag(text: string, lt: number): boolean {
   while (i < n && c !== 0x20 && c !== 0x3e && c !== 0x2f && c !== 0x09 && c !== 0x0a && c !== 0x0d)
     c = text.charCodeAt(++i);
   if (i === lt + 1) return false;
-  tag.name = text.slice(lt + 1, i);
+  tag.name = recall(text, lt + 1, i);
   tag.attrs.length = 0;
   for (;;) {
     while (i < n && isSpace(text.charCodeAt(i))) i++;
@@ -196,7 +367,8 @@ function readStartTag(text: string, lt: number): boolean {
     }
     const eq = text.indexOf('=', i);
     if (eq < 0) return false;
-    const attrName = isSpace(text.charCodeAt(eq - 1)) ? text.slice(i, eq).trimEnd() : text.slice(i, eq);
+    // trimEnd (any Unicode blank) as before, when blanks precede `=`; else the usual name, recalled.
+    const attrName = isSpace(text.charCodeAt(eq - 1)) ? text.slice(i, eq).trimEnd() : recall(text, i, eq);
     if (attrName.length === 0 || (!plainName(attrName) && BAD_ATTR_NAME.test(attrName))) return false;
     let q = eq + 1;
     while (q < n && isSpace(text.charCodeAt(q))) q++;
@@ -204,9 +376,14 @@ function readStartTag(text: string, lt: number): boolean {
     if (quote !== 0x22 && quote !== 0x27) return false;
     const close = text.indexOf(quote === 0x22 ? '"' : "'", q + 1);
     if (close < 0) return false;
-    const raw = text.slice(q + 1, close);
-    if (raw.indexOf('<') >= 0) return false;
-    const value = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
+    let value: string | null;
+    // A Data element's Name is a name like the element's (recalled); other values are mostly new (times, IDs).
+    if (attrName === 'Name' && plainText(text, q + 1, close)) value = recall(text, q + 1, close);
+    else {
+      const raw = text.slice(q + 1, close);
+      if (raw.indexOf('<') >= 0) return false;
+      value = raw.indexOf('&') < 0 ? raw : decodeEntities(raw);
+    }
     if (value === null) return false;
     for (let k = 0; k < tag.attrs.length; k += 2) if (tag.attrs[k] === attrName) return false;
     tag.attrs.push(attrName, value);

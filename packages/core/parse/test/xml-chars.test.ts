@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findForbiddenCharacter, isXmlChar, parseEventWithFxp, scanEvent } from '../src/index.js';
 
@@ -23,6 +24,44 @@ describe('characters XML 1.0 forbids', () => {
     // Allowed: tab, LF, CR literally or referenced, other references, a lone ampersand-hash text.
     for (const ok of ['\t\n\r', '&#9;&#10;&#13;&#x9;&#xA;&#xD;', '&#32;&#x20;&#233;&#65533;', '&#x7F;', 'a &# b'])
       expect(findForbiddenCharacter(ok), JSON.stringify(ok)).toBeNull();
+  });
+
+  it('finds the first of literal and referenced ones, as one alternation over the text would', () => {
+    // The definition the two searches replace: one regular expression, its first match.
+    const ONE = new RegExp(
+      '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]' +
+        '|&#(?:0*(?:[0-8]|1[124-9]|2\\d|3[01]|6553[45])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF]));',
+    );
+    const first = (text: string) => {
+      const m = ONE.exec(text);
+      if (m === null) return null;
+      const hex = m[0][2] === 'x' || m[0][2] === 'X';
+      const code = m[0].length === 1 ? m[0].charCodeAt(0) : Number.parseInt(m[0].slice(hex ? 3 : 2, -1), hex ? 16 : 10);
+      return { offset: m.index, code };
+    };
+    const piece = fc.constantFrom(
+      'a',
+      ' ',
+      '\t',
+      '\u0000',
+      '\u001b',
+      '\uffff',
+      '&#',
+      '&#0;',
+      '&#x1F;',
+      '&#9;',
+      '&#xfffe;',
+      ';',
+      'x',
+      '0',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(findForbiddenCharacter(text)).toEqual(first(text));
+      }),
+      { numRuns: 3000, seed: 20261130 },
+    );
   });
 
   it('rejects an event with NUL in a value as forbidden_character, naming the code point, never the value', () => {
