@@ -66,7 +66,9 @@ function reply(res: ServerResponse, status: number, body: object, headers: Recor
 
 // After a refusal the client may still be sending a body nobody will read. Node would destroy the socket as soon as
 // the answer is written, and a reset while the client is still sending makes its TCP stack drop the answer unread.
-// So: send the answer, end our side, and read (and drop) what still comes for a moment or a few MiB at most.
+// So: send the answer, end our side, read (and drop) what still comes up to a few MiB, then stop reading (the
+// client's writes stall, and it reads the answer meanwhile), and close after a moment. Closing as soon as the MiB
+// were read reset the connection within milliseconds on loopback, often before the client had read the answer.
 const LINGER_MS = 500;
 const LINGER_BYTES = 4 * 1024 * 1024;
 
@@ -76,9 +78,11 @@ function lingeringClose(socket: Socket): void {
     const started = Date.now();
     const readBefore = socket.bytesRead;
     const timer = setInterval(() => {
-      if (socket.destroyed || Date.now() - started > LINGER_MS || socket.bytesRead - readBefore > LINGER_BYTES) {
+      if (socket.destroyed || Date.now() - started > LINGER_MS) {
         clearInterval(timer);
         socket.destroy();
+      } else if (socket.bytesRead - readBefore > LINGER_BYTES) {
+        socket.pause();
       }
     }, 10);
     timer.unref();
