@@ -113,7 +113,7 @@ for (let i = 0; i < CORRELATORS; i++) {
     // OTPTRACE_BENCH_NODE_ARGS: extra node flags for the correlators (e.g. --cpu-prof --cpu-prof-dir=DIR).
     spawn(
       process.execPath,
-      [...(process.env.OTPTRACE_BENCH_NODE_ARGS?.split(' ') ?? []), `${ROOT}services/correlator/dist/main.js`],
+      [...(process.env.OTPTRACE_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), `${ROOT}services/correlator/dist/main.js`],
       {
         env: {
           ...process.env,
@@ -193,6 +193,7 @@ for (let still = performance.now(); ; await sleep(100)) {
 }
 tTaken ??= tDone;
 const flushes = await metric(adminPorts, 'otptrace_correlator_idle_flushes_total').catch(() => -1);
+const transactions = await metric(adminPorts, 'otptrace_correlator_transactions_total').catch(() => -1);
 const correlatorCpu = children.reduce((n, c) => n + cpuSeconds(c.pid), 0) - cpuAtStart;
 await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve) && c.kill('SIGTERM'))));
 
@@ -271,7 +272,8 @@ console.log(
 );
 console.log(
   `CPU per event: correlators ${cpuPerEventUs.toFixed(1)} µs (all processes, Kafka client included), offline analysis ` +
-    `${offlinePerEventUs.toFixed(1)} µs: ${(cpuPerEventUs / offlinePerEventUs).toFixed(2)} × (target ≤ 1.5 ×)`,
+    `${offlinePerEventUs.toFixed(1)} µs: ${(cpuPerEventUs / offlinePerEventUs).toFixed(2)} × (target ≤ 1.5 ×); ` +
+    `${transactions} transactions, ${(totalEvents / transactions).toFixed(0)} events each`,
 );
 console.log(
   `idle flushes (partitions closed as end of input): ${flushes}; read back (read_committed): ${identical} identical to otptrace analyze, ${differing} differing, ${missing} missing, ` +

@@ -26,6 +26,10 @@ export function createOutputs(
       'Events later than their place in event time.',
     ),
     dropped: ports.metrics.counter('otptrace_correlator_events_dropped_total', 'Events in no attempt, by reason.'),
+    transactions: ports.metrics.counter(
+      'otptrace_correlator_transactions_total',
+      'Kafka transactions committed (the attempts of a step with the offset they advance).',
+    ),
   };
   return {
     async claim(partition) {
@@ -53,6 +57,7 @@ export function createOutputs(
       const { offset, metadata } = step.commit;
       const group = { groupId: config.groupId, topic: events.name, partition, offset: String(offset), metadata };
       await writer.commit(records, group);
+      count.transactions(1);
       for (const a of analyzed) count.attempts(1, { outcome: a.record.outcome });
       count.late(records.length - analyzed.length);
     },
