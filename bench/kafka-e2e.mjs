@@ -113,7 +113,10 @@ for (let i = 0; i < CORRELATORS; i++) {
     // OTPTRACE_BENCH_NODE_ARGS: extra node flags for the correlators (e.g. --cpu-prof --cpu-prof-dir=DIR).
     spawn(
       process.execPath,
-      [...(process.env.OTPTRACE_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), `${ROOT}services/correlator/dist/main.js`],
+      [
+        ...(process.env.OTPTRACE_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        `${ROOT}services/correlator/dist/main.js`,
+      ],
       {
         env: {
           ...process.env,
