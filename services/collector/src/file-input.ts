@@ -1,5 +1,6 @@
 import { open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { carryFromJson, carryToJson, type StreamCarryJson } from '@otptrace/pipeline';
 import type { Logger } from '@otptrace/runtime';
 import { asUtf8, completeLength, encodingOf } from './complete-events.js';
 import { CHUNK_SIZE, firstChunkOffset, isEvtx, readEvtxChunk } from './evtx-chunks.js';
@@ -12,6 +13,8 @@ interface FilePosition {
   ino: number;
   /** A text encoding of EVTX-XML, or `evtx` for a binary event log read a chunk at a time. */
   encoding: 'utf8' | 'utf16le' | 'evtx';
+  /** What the next batch reads on from: a text log's line count, W3C #Fields, NPS requests awaiting an answer. */
+  carry?: StreamCarryJson;
 }
 
 /** Settings of the file follower. */
@@ -69,8 +72,9 @@ async function readRange(path: string, from: number, length: number): Promise<Bu
 }
 
 /**
- * Follows files and folders as they grow. Only complete events are sent, and a file's position is saved only after
- * Kafka acknowledged them: a restart resumes after the last acknowledged event (a crash between the acknowledgement
+ * Follows files and folders as they grow. Only complete events are sent, and a file's position (with what a text log's
+ * next lines need: their numbers, the W3C #Fields) is saved only after Kafka acknowledged them: a restart resumes after
+ * the last acknowledged event (a crash between the acknowledgement
  * and the save re-sends one batch, which the correlator drops as duplicates by event id).
  */
 export async function startFileInput(
@@ -101,13 +105,14 @@ export async function startFileInput(
     // One event larger than a whole read can never complete here: send it so it is dead-lettered, not stuck.
     if (length === 0 && chunk.length === options.maxReadBytes) length = chunk.length;
     if (length === 0) return true;
+    const carry = carryFromJson(pos.carry ?? {});
     try {
-      await publisher.publish(asUtf8(chunk.subarray(0, length), pos.encoding), `file:${path}`);
+      await publisher.publish(asUtf8(chunk.subarray(0, length), pos.encoding), `file:${path}`, { carry });
     } catch (error) {
       if (error instanceof BatchRefused) return false;
       throw error;
     }
-    state.set(path, { ...pos, position: pos.position + length });
+    state.set(path, { ...pos, position: pos.position + length, carry: carryToJson(carry) });
     await saveState(options.stateFile, state);
     return true;
   };

@@ -174,7 +174,7 @@ export async function startHttpInput(
       }
       // A client that asked (Expect: 100-continue) sends its body only now, once it is sure to be read.
       if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-      const batch = publisher.begin(`http:${sender.name}`, sender);
+      const batch = publisher.begin(`http:${sender.name}`, { sender });
       const room = (decoded: number) => ticket.cover(HELD_BYTES_PER_BODY_BYTE * decoded);
       const outcome = await streamBody(req, decoder, options.bodyLimitBytes, room, (chunk) => batch.push(chunk));
       if (outcome === 'aborted') {

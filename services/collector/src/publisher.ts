@@ -36,13 +36,21 @@ export interface BatchBuilder {
 
 /** Turns bytes of EVTX-XML into Kafka records and publishes them; shared by the HTTP, file and stdin inputs. */
 export interface Publisher {
-  /** Starts a batch whose bytes come in pieces (an HTTP body as it streams). */
-  begin(origin: string, sender?: SenderPolicy): BatchBuilder;
+  /**
+   * Starts a batch whose bytes come in pieces (an HTTP body as it streams). `carry`: the state a followed file or a
+   * stream hands from one batch to the next (text logs: line count, W3C #Fields, NPS requests awaiting an answer); it
+   * moves on only when Kafka took the batch, so a refused batch sent again is read as it was the first time.
+   */
+  begin(origin: string, options?: { sender?: SenderPolicy; carry?: StreamCarry }): BatchBuilder;
   /**
    * Resolves once Kafka acknowledged every record of the batch; rejects with BatchRefused otherwise. With a sender,
    * its events of computers or sources it may not speak for are dead-lettered as computer_not_allowed.
    */
-  publish(bytes: Uint8Array, origin: string, sender?: SenderPolicy): Promise<BatchSummary>;
+  publish(
+    bytes: Uint8Array,
+    origin: string,
+    options?: { sender?: SenderPolicy; carry?: StreamCarry },
+  ): Promise<BatchSummary>;
   /** True while the last write to Kafka succeeded (or none failed yet). */
   kafkaAvailable(): boolean;
   inFlight(): number;
@@ -105,26 +113,31 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       inFlight--;
     }
   };
-  const carries = new Map<string, StreamCarry>();
-  const begin = (origin: string, sender?: SenderPolicy): BatchBuilder => {
+  const begin: Publisher['begin'] = (origin, options = {}) => {
     // A context per batch: its future bound follows the clock (cheap: a domain map and one RegExp).
     const context = createNormalizeContext(deps.analysis, deps.now());
-    // Event XML, IIS W3C or NPS log files, by content; a followed file or stdin keeps its format, line count and W3C
-    // #Fields from one batch to the next (an HTTP body stands alone).
-    const carry = origin.startsWith('http:') ? undefined : (carries.get(origin) ?? carries.set(origin, {}).get(origin));
+    // Event XML, IIS W3C or NPS log files, by content. The batch reads on from a copy of the carry, which replaces the
+    // carry once Kafka took it (an HTTP body has none: it stands alone).
+    const carry = options.carry;
+    const working = carry === undefined ? undefined : structuredClone(carry);
     const ingestor = new DetectingIngestor(
       context,
       { maxEventBytes: deps.maxEventBytes, keepRaw: true },
-      carry === undefined ? { label: origin } : { label: origin, carry },
+      working === undefined ? { label: origin } : { label: origin, carry: working },
     );
     const items: IngestItem[] = [];
     return {
       push: (chunk) => {
         for (const item of ingestor.push(chunk)) items.push(item);
       },
-      publish: () => {
+      publish: async () => {
         for (const item of ingestor.end()) items.push(item);
-        return publishItems(applySenderPolicy(items, sender), origin);
+        const summary = await publishItems(applySenderPolicy(items, options.sender), origin);
+        if (carry !== undefined && working !== undefined) {
+          for (const key of Object.keys(carry) as (keyof StreamCarry)[]) delete carry[key];
+          Object.assign(carry, working);
+        }
+        return summary;
       },
     };
   };
@@ -133,8 +146,8 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     kafkaAvailable: () => available,
     inFlight: () => inFlight,
     begin,
-    publish(bytes, origin, sender) {
-      const batch = begin(origin, sender);
+    publish(bytes, origin, options) {
+      const batch = begin(origin, options);
       batch.push(bytes);
       return batch.publish();
     },

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { StreamCarry } from '@otptrace/pipeline';
 import type { Logger } from '@otptrace/runtime';
 import { asUtf8, completeLength, encodingOf } from './complete-events.js';
 import { BatchRefused, type Publisher } from './publisher.js';
@@ -16,10 +17,11 @@ export async function followStream(
 ): Promise<void> {
   let pending = Buffer.alloc(0);
   let encoding: 'utf8' | 'utf16le' | null = null;
+  const carry: StreamCarry = {};
   const send = async (bytes: Buffer): Promise<void> => {
     while (true) {
       try {
-        await publisher.publish(asUtf8(bytes, encoding ?? 'utf8'), 'stdin');
+        await publisher.publish(asUtf8(bytes, encoding ?? 'utf8'), 'stdin', { carry });
         return;
       } catch (error) {
         if (!(error instanceof BatchRefused) || options.isClosing()) throw error;

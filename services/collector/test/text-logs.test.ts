@@ -45,3 +45,62 @@ describe('collector following a W3C log', () => {
     ]);
   });
 });
+
+describe('a followed text log across refusals and restarts', () => {
+  const HEADER =
+    '#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem sc-status time-taken c-ip\r\n';
+  const line = (second: number, status: number) =>
+    `2026-11-02 08:00:0${second} 203.0.113.10 POST /otp/DAAuthOtp.dll ${status} 20 198.51.100.2${second}\r\n`;
+  const setUp = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-w3c-'));
+    mkdirSync(join(dir, 'da01', 'W3SVC1'), { recursive: true });
+    const log = join(dir, 'da01', 'W3SVC1', 'u_ex261102.log');
+    const config = collectorConfigSchema.parse({
+      http: { enabled: false },
+      files: { paths: [join(dir, 'da01', 'W3SVC1')], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
+    });
+    return { log, config };
+  };
+
+  it('numbers the lines of a batch Kafka refused as it numbers them when it takes them', async () => {
+    const { log, config } = setUp();
+    writeFileSync(log, HEADER + line(1, 200));
+    const ports = memoryPorts();
+    const collector = createCollector(config, ports);
+    await collector.start();
+    ports.producer.unavailable = true;
+    await collector.pollFiles();
+    ports.producer.unavailable = false;
+    await collector.pollFiles();
+    appendFileSync(log, line(2, 401));
+    await collector.pollFiles();
+    await collector.stop();
+    // Line numbers are the record IDs (as `otptrace analyze` numbers the file's lines): 3 and 4, whatever was refused.
+    expect(events(ports).map((e) => [e.kind, e.ref.recordId])).toEqual([
+      ['gateway.request', 3],
+      ['gateway.request', 4],
+    ]);
+  });
+
+  it('goes on numbering the lines, with the #Fields of the file, after a restart', async () => {
+    const { log, config } = setUp();
+    writeFileSync(log, HEADER + line(1, 200));
+    const first = memoryPorts();
+    const before = createCollector(config, first);
+    await before.start();
+    await before.pollFiles();
+    await before.stop();
+    appendFileSync(log, line(2, 401));
+    const second = memoryPorts();
+    const after = createCollector(config, second);
+    await after.start();
+    await after.pollFiles();
+    await after.stop();
+    expect(events(first).map((e) => [e.kind, e.ref.computer, e.ref.recordId])).toEqual([
+      ['gateway.request', 'da01', 3],
+    ]);
+    expect(events(second).map((e) => [e.kind, e.ref.computer, e.ref.recordId])).toEqual([
+      ['gateway.request', 'da01', 4],
+    ]);
+  });
+});

@@ -16,5 +16,5 @@ export { scanEvent } from './scanner.js';
 export type { EventChunk, SplitItem, SplitRejection } from './splitter.js';
 export { EventSplitter } from './splitter.js';
 export type { W3cHeader, W3cLine } from './w3c.js';
-export { W3cReader, w3cField, w3cServerFromPath } from './w3c.js';
+export { W3cReader, w3cField, w3cHeader, w3cServerFromPath } from './w3c.js';
 export { findForbiddenCharacter, forbiddenCharacterReason, isXmlChar } from './xml-chars.js';

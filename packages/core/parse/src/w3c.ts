@@ -43,7 +43,11 @@ export class W3cReader {
 }
 
 function headerOf(text: string): W3cHeader {
-  const names = text.trim().split(/\s+/);
+  return w3cHeader(text.trim().split(/\s+/));
+}
+
+/** The header of a `#Fields:` directive naming these fields, in order. */
+export function w3cHeader(names: readonly string[]): W3cHeader {
   return { names, index: new Map(names.map((n, i) => [n.toLowerCase(), i])) };
 }
 

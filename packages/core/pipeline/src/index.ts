@@ -7,5 +7,13 @@ export { emptyIngested, ingestEventText, normalizeParsed, tallyItems, XmlIngesto
 export type { AnalysisInput, AnalyzeInputsOptions, IngestInputs, IngestProgress } from './inputs.js';
 export { analyzeInputs, toJson } from './inputs.js';
 export { evidenceOf, toAttemptRecord } from './record.js';
-export type { Ingestor, StreamCarry, TextLogSource } from './text-logs.js';
-export { DETECT_BYTES, DetectingIngestor, ingestorFor, NpsLogIngestor, W3cIngestor } from './text-logs.js';
+export type { Ingestor, StreamCarry, StreamCarryJson, TextLogSource } from './text-logs.js';
+export {
+  carryFromJson,
+  carryToJson,
+  DETECT_BYTES,
+  DetectingIngestor,
+  ingestorFor,
+  NpsLogIngestor,
+  W3cIngestor,
+} from './text-logs.js';

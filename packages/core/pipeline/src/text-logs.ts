@@ -17,6 +17,7 @@ import {
   type TextLine,
   type W3cHeader,
   W3cReader,
+  w3cHeader,
   w3cServerFromPath,
 } from '@otptrace/parse';
 import { type IngestItem, type IngestOptions, XmlIngestor } from './ingest.js';
@@ -43,6 +44,24 @@ export interface StreamCarry {
   lines?: number;
   w3cHeader?: W3cHeader | null;
   npsPending?: PendingRequest[];
+}
+
+/** A carry as JSON (a follower saves it with its position, so a restart numbers lines and reads fields on). */
+export interface StreamCarryJson {
+  format?: InputFormat;
+  lines?: number;
+  w3cFields?: readonly string[] | null;
+  npsPending?: PendingRequest[];
+}
+
+export function carryToJson(carry: StreamCarry): StreamCarryJson {
+  const { w3cHeader: header, ...rest } = carry;
+  return header === undefined ? rest : { ...rest, w3cFields: header === null ? null : header.names };
+}
+
+export function carryFromJson(json: StreamCarryJson): StreamCarry {
+  const { w3cFields, ...rest } = json;
+  return w3cFields === undefined ? rest : { ...rest, w3cHeader: w3cFields === null ? null : w3cHeader(w3cFields) };
 }
 
 const baseName = (label: string): string =>

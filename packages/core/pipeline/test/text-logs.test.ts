@@ -1,7 +1,7 @@
 import { createNormalizeContext } from '@otptrace/normalize';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
-import { DetectingIngestor, type IngestItem } from '../src/index.js';
+import { carryFromJson, carryToJson, DetectingIngestor, type IngestItem, type StreamCarry } from '../src/index.js';
 
 const config = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps01: '+01:00' } });
 const ctx = createNormalizeContext(config);
@@ -104,10 +104,15 @@ describe('text logs through the detecting ingestor', () => {
   });
 });
 
-describe('a stream read in batches (the collector follows files and stdin)', () => {
+// With `saved`, the carry goes through JSON between batches, as the file follower's state file keeps it over a restart.
+describe.each([
+  ['in one process', false],
+  ['with the carry saved and restored between batches', true],
+])('a stream read in batches (the collector follows files and stdin), %s', (_, saved) => {
   const batches = (parts: string[], label: string): IngestItem[] => {
-    const carry = {};
+    let carry: StreamCarry = {};
     return parts.flatMap((part) => {
+      if (saved) carry = carryFromJson(JSON.parse(JSON.stringify(carryToJson(carry))));
       const ingestor = new DetectingIngestor(ctx, { maxEventBytes: 4096 }, { label, carry });
       return [...ingestor.push(Buffer.from(part)), ...ingestor.end()];
     });
