@@ -6,6 +6,7 @@ import type { Logger, Metrics } from '@otptrace/runtime';
 import { createAdmission } from './admission.js';
 import { ACCEPTED_ENCODINGS, bodyDecoder, streamBody } from './http-body.js';
 import { createRateLimiter, type SenderIdentity, type TlsMaterial } from './http-security.js';
+import { createTextLogFiles } from './http-text-logs.js';
 import { BatchRefused, type Publisher } from './publisher.js';
 
 /** Settings of the ingestion endpoint, with its secrets already read (http-security.ts). */
@@ -140,6 +141,7 @@ export async function startHttpInput(
     minShareBytes: HELD_BYTES_PER_BODY_BYTE * options.bodyLimitBytes,
   });
   const tooLarge = { error: `body larger than ${options.bodyLimitBytes} bytes` };
+  const textLogs = createTextLogFiles();
   let closing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const deny = (status: number, reason: string, body: object, headers: Record<string, string> = {}) => {
@@ -155,6 +157,8 @@ export async function startHttpInput(
     const decoder = bodyDecoder(req.headers['content-encoding']);
     if (decoder === 'unsupported')
       return deny(415, 'encoding', { error: `Content-Encoding must be one of ${ACCEPTED_ENCODINGS.join(', ')}` });
+    const source = textLogs.of(sender.name, req.headers);
+    if (source.kind === 'bad') return deny(400, 'text_log_headers', { error: source.error });
     const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
     if (declared !== null && declared > options.bodyLimitBytes) return deny(413, 'too_large', tooLarge);
     // Room for the declared body (or a first piece of one of unknown length); more is asked for as it comes.
@@ -174,7 +178,10 @@ export async function startHttpInput(
       }
       // A client that asked (Expect: 100-continue) sends its body only now, once it is sure to be read.
       if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-      const batch = publisher.begin(`http:${sender.name}`, { sender });
+      const batch =
+        source.kind === 'file'
+          ? publisher.begin(source.label, { sender, carry: source.carry })
+          : publisher.begin(`http:${sender.name}`, { sender });
       const room = (decoded: number) => ticket.cover(HELD_BYTES_PER_BODY_BYTE * decoded);
       const outcome = await streamBody(req, decoder, options.bodyLimitBytes, room, (chunk) => batch.push(chunk));
       if (outcome === 'aborted') {

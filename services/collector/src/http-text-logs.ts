@@ -1,0 +1,56 @@
+import type { StreamCarry } from '@otptrace/pipeline';
+
+// A text log (IIS W3C, NPS log file) posted in several bodies: its lines are numbered per file, and those numbers are
+// the events' record IDs, as `otptrace analyze` numbers the lines of the file. A body that stood alone would number
+// its lines from 1 again, and the next body's lines would collide with the first's (dropped as conflicting
+// duplicates). So the sender names the file and the number of the body's first line; the collector remembers, per
+// sender and file, what later bodies need from earlier ones (the W3C #Fields in force, NPS requests awaiting their
+// answer).
+
+/** Header naming the file a body's lines come from, as the sender's path (`da01/W3SVC2/u_ex261102.log`). */
+export const FILE_HEADER = 'x-otptrace-file';
+/** Header with the 1-based number of the body's first line in that file (default: after the last body taken). */
+export const FIRST_LINE_HEADER = 'x-otptrace-first-line';
+
+const MAX_PATH = 1_024;
+/** Files remembered at once (least recently posted forgotten first): bounded memory, whatever senders post. */
+const MAX_FILES = 4_096;
+
+/** What the headers say about a body: nothing (it stands alone), the file it continues, or why they are wrong. */
+export type BodySource =
+  | { kind: 'alone' }
+  | { kind: 'file'; label: string; carry: StreamCarry }
+  | { kind: 'bad'; error: string };
+
+/** Reads the headers of text-log bodies and keeps each (sender, file)'s carry between them. */
+export function createTextLogFiles(maxFiles = MAX_FILES) {
+  const files = new Map<string, StreamCarry>();
+  return {
+    of(sender: string, headers: Record<string, string | string[] | undefined>): BodySource {
+      const file = headers[FILE_HEADER];
+      const first = headers[FIRST_LINE_HEADER];
+      if (file === undefined) {
+        return first === undefined
+          ? { kind: 'alone' }
+          : { kind: 'bad', error: `${FIRST_LINE_HEADER} needs ${FILE_HEADER}` };
+      }
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+      if (typeof file !== 'string' || file.length === 0 || file.length > MAX_PATH || /[\u0000-\u001f\u007f]/.test(file))
+        return { kind: 'bad', error: `${FILE_HEADER} must be one path of 1 to ${MAX_PATH} printable characters` };
+      let lines: number | undefined;
+      if (first !== undefined) {
+        const n = typeof first === 'string' && /^[1-9]\d{0,14}$/.test(first) ? Number(first) : Number.NaN;
+        if (!Number.isSafeInteger(n)) return { kind: 'bad', error: `${FIRST_LINE_HEADER} must be a line number ≥ 1` };
+        lines = n - 1;
+      }
+      const key = `${sender}\u0000${file}`;
+      const carry = files.get(key) ?? {};
+      files.delete(key);
+      files.set(key, carry);
+      if (files.size > maxFiles) files.delete(files.keys().next().value!);
+      if (lines !== undefined) carry.lines = lines;
+      // The path's folders name the DA server of a W3C log (…/da01/W3SVC2/…); the sender's name never does.
+      return { kind: 'file', label: `http:${sender}/${file.replaceAll('\\', '/')}`, carry };
+    },
+  };
+}

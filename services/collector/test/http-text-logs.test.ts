@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { createNormalizeContext } from '@otptrace/normalize';
+import { DetectingIngestor } from '@otptrace/pipeline';
+import type { NormalizedEvent } from '@otptrace/schemas';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Collector, createCollector } from '../src/collector.js';
+import { collectorConfigSchema } from '../src/config.js';
+import { memoryPorts } from './ports.js';
+
+// A text log posted in several bodies gets the record IDs `otptrace analyze` gives the lines of the file.
+const TOKEN = 'test-token-0123456789';
+const FILE = 'da01/W3SVC2/u_ex261102.log';
+const w3c = readFileSync(
+  new URL('../../../test/scenarios/text-logs-learned-offset/da01/W3SVC2/u_ex261102.log', import.meta.url),
+  'utf8',
+);
+const nps = readFileSync(
+  new URL('../../../test/scenarios/text-logs-learned-offset/nps01/IN2611.log', import.meta.url),
+  'utf8',
+);
+const config = collectorConfigSchema.parse({ http: { port: 0, host: '127.0.0.1', tokens: [TOKEN] } });
+
+let collector: Collector | undefined;
+afterEach(async () => {
+  await collector?.stop();
+  collector = undefined;
+});
+
+async function started() {
+  const ports = memoryPorts(1);
+  collector = createCollector(config, ports);
+  await collector.start();
+  const url = `http://127.0.0.1:${collector.httpPort()}/v1/events`;
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', body, headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
+  const events = () =>
+    ports.producer.acknowledged
+      .filter((r) => r.topic === config.topics.events.name)
+      .map((r) => JSON.parse(String(r.value)) as NormalizedEvent);
+  return { post, events };
+}
+
+/** What `otptrace analyze` reads from the file: its events' ids and times. */
+function offline(text: string, label: string): Array<[string, number]> {
+  const ingestor = new DetectingIngestor(createNormalizeContext(config.analysis), { maxEventBytes: 65_536 }, { label });
+  return [...ingestor.push(Buffer.from(text)), ...ingestor.end()].flatMap((i) =>
+    i.type === 'event' ? [[i.event.id, i.event.time] as [string, number]] : [],
+  );
+}
+
+/** The file's lines cut into bodies of `size` lines, each with the number of its first line. */
+function bodies(text: string, size: number): Array<{ body: string; first: number }> {
+  const lines = text.split(/(?<=\n)/);
+  const out: Array<{ body: string; first: number }> = [];
+  for (let i = 0; i < lines.length; i += size) out.push({ body: lines.slice(i, i + size).join(''), first: i + 1 });
+  return out;
+}
+
+describe('text logs posted over HTTP in several bodies', () => {
+  it('W3C and NPS log files: the same events as analyze of the files, the #Fields kept between bodies', async () => {
+    const { post, events } = await started();
+    for (const [text, file] of [
+      [w3c, FILE],
+      [nps, 'nps01/IN2611.log'],
+    ] as const) {
+      for (const { body, first } of bodies(text, 3)) {
+        const res = await post(body, { 'x-otptrace-file': file, 'x-otptrace-first-line': String(first) });
+        expect(res.status).toBe(202);
+      }
+    }
+    const got = events().map((e): [string, number] => [e.id, e.time]);
+    expect(got).toEqual([...offline(w3c, FILE), ...offline(nps, 'nps01/IN2611.log')]);
+    expect(got.length).toBeGreaterThan(4); // several bodies' worth: requests of both logs, an NPS answer in a later body
+  });
+
+  it('a body sent again (its first answer lost) gets the same IDs; without the first line the count goes on', async () => {
+    const { post, events } = await started();
+    const [head, ...rest] = bodies(w3c, 3);
+    const headers = (first?: number) => ({
+      'x-otptrace-file': FILE,
+      ...(first === undefined ? {} : { 'x-otptrace-first-line': String(first) }),
+    });
+    expect((await post(head!.body, headers(1))).status).toBe(202);
+    expect((await post(head!.body, headers(1))).status).toBe(202);
+    for (const { body } of rest) expect((await post(body, headers())).status).toBe(202);
+    const ids = events().map((e) => e.id);
+    const expected = offline(w3c, FILE).map(([id]) => id);
+    // The repeated body's events repeat with the same IDs (the correlator counts them once, as duplicates).
+    expect([...new Set(ids)]).toEqual(expected);
+  });
+
+  it('refuses wrong text-log headers with 400 before reading the body', async () => {
+    const { post } = await started();
+    for (const headers of [
+      { 'x-otptrace-first-line': '3' },
+      { 'x-otptrace-file': FILE, 'x-otptrace-first-line': '0' },
+      { 'x-otptrace-file': FILE, 'x-otptrace-first-line': 'x' },
+      { 'x-otptrace-file': 'a'.repeat(2_000) },
+    ]) {
+      const res = await post(w3c, headers);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/x-otptrace/);
+    }
+  });
+});
