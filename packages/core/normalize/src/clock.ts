@@ -16,12 +16,39 @@ export interface NpsLogClock {
 
 const QUARTER_HOUR_MS = 15 * 60_000;
 /** A log record and its audit twin (same user, same decision) must agree to this, once the offset is removed. */
-const TWIN_MS = 5_000;
+export const NPS_TWIN_MS = 5_000;
+/** A W3C line and the 6200 of the same request (a site logging to both file and ETW) agree to this much. */
+export const W3C_TWIN_MS = 1_000;
 const MAX_OFFSET_MS = 14 * 3_600_000;
 
 const serverOf = (e: NormalizedEvent): string => e.ref.computer.split('.')[0]!.toLowerCase();
 const fromLog = (e: NormalizedEvent): e is RadiusDecision & { clock: NonNullable<RadiusDecision['clock']> } =>
   e.kind === 'radius.decision' && e.clock !== undefined;
+
+/**
+ * The text-log twins rule, shared by `settleTextLogs` (offline) and the stream: an event a text log repeats (an NPS
+ * log-file decision, a W3C line) and the event-log record it repeats (6272/6273, 6200) share a key, and are twins when
+ * their times agree within `windowMs`. `copy`: the key of an event that may repeat another; `original`: the key of an
+ * event another may repeat; null when the event is not of that side.
+ */
+export const TEXT_LOG_TWINS = {
+  copy(e: NormalizedEvent): { key: string; windowMs: number } | null {
+    if (fromLog(e)) return { key: `nps|${serverOf(e)}|${e.user?.key ?? ''}|${e.decision}`, windowMs: NPS_TWIN_MS };
+    if (e.kind === 'gateway.request' && e.ref.provider === W3C_PROVIDER)
+      return { key: `iis|${w3cKey(e)}`, windowMs: W3C_TWIN_MS };
+    return null;
+  },
+  original(e: NormalizedEvent): string | null {
+    if (e.kind === 'radius.decision' && e.clock === undefined && e.user !== null)
+      return `nps|${serverOf(e)}|${e.user.key}|${e.decision}`;
+    if (e.kind === 'gateway.request' && e.ref.provider !== W3C_PROVIDER) return `iis|${w3cKey(e)}`;
+    return null;
+  },
+} as const;
+
+/** Same DA server, client address, status and time-taken. */
+const w3cKey = (e: NormalizedEvent): string =>
+  e.kind === 'gateway.request' ? `${serverOf(e)}|${e.clientIp}|${e.status}|${e.timeTakenMs}` : '';
 
 /**
  * Settle the clocks of NPS log-file decisions: learn each unconfigured server's offset from its audit events, apply
@@ -36,11 +63,10 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
   if (logged.length === 0) return { events: [...events], duplicates: 0, clocks: {} };
   const audit = new Map<string, number[]>();
   for (const e of events) {
-    if (e.kind !== 'radius.decision' || e.clock !== undefined || e.user === null) continue;
-    const key = `${serverOf(e)}|${e.user.key}|${e.decision}`;
-    audit.set(key, [...(audit.get(key) ?? []), e.time]);
+    const key = e.kind === 'radius.decision' ? TEXT_LOG_TWINS.original(e) : null;
+    if (key !== null) audit.set(key, [...(audit.get(key) ?? []), e.time]);
   }
-  const twinKey = (e: RadiusDecision) => `${serverOf(e)}|${e.user?.key ?? ''}|${e.decision}`;
+  const twinKey = (e: RadiusDecision) => TEXT_LOG_TWINS.copy(e)!.key;
   // Votes per unconfigured server: the offset that puts a log record on its audit twin.
   const votes = new Map<string, Map<number, number>>();
   for (const e of logged) {
@@ -48,7 +74,7 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
     for (const t of audit.get(twinKey(e)) ?? []) {
       const delta = e.time - t;
       const rounded = Math.round(delta / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-      if (Math.abs(delta) > MAX_OFFSET_MS || Math.abs(delta - rounded) > TWIN_MS) continue;
+      if (Math.abs(delta) > MAX_OFFSET_MS || Math.abs(delta - rounded) > NPS_TWIN_MS) continue;
       const server = votes.get(serverOf(e)) ?? new Map<number, number>();
       server.set(rounded, (server.get(rounded) ?? 0) + 1);
       votes.set(serverOf(e), server);
@@ -78,7 +104,7 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
       basis: settled.clock.basis,
     };
     // The same decision in the Security log and in the log file: the audit event stands for both.
-    if ((audit.get(twinKey(settled)) ?? []).some((t) => Math.abs(t - settled.time) <= TWIN_MS)) duplicates++;
+    if ((audit.get(twinKey(settled)) ?? []).some((t) => Math.abs(t - settled.time) <= NPS_TWIN_MS)) duplicates++;
     else out.push(settled);
   }
   return { events: out, duplicates, clocks };
@@ -91,9 +117,6 @@ export function formatOffset(minutes: number): string {
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-/** A W3C line and the 6200 of the same request (a site logging to both file and ETW) agree to this much. */
-const W3C_TWIN_MS = 1_000;
-
 /**
  * Settle what text logs add to an input that may also hold the event logs they duplicate: NPS log-file clocks and
  * their audit twins (settleNpsLogClocks), and W3C lines whose request IIS also wrote as a 6200 event (same DA server,
@@ -101,20 +124,20 @@ const W3C_TWIN_MS = 1_000;
  */
 export function settleTextLogs(events: readonly NormalizedEvent[]): ReturnType<typeof settleNpsLogClocks> {
   const nps = settleNpsLogClocks(events);
-  const key = (e: NormalizedEvent) =>
-    e.kind === 'gateway.request' ? `${serverOf(e)}|${e.clientIp}|${e.status}|${e.timeTakenMs}` : '';
   const etw = new Map<string, number[]>();
   let w3c = 0;
   for (const e of nps.events) {
     if (e.kind !== 'gateway.request') continue;
-    if (e.ref.provider === W3C_PROVIDER) w3c++;
-    else etw.set(key(e), [...(etw.get(key(e)) ?? []), e.time]);
+    const key = TEXT_LOG_TWINS.original(e);
+    if (key === null) w3c++;
+    else etw.set(key, [...(etw.get(key) ?? []), e.time]);
   }
   if (w3c === 0 || etw.size === 0) return nps;
   let duplicates = nps.duplicates;
   const kept = nps.events.filter((e) => {
-    if (e.kind !== 'gateway.request' || e.ref.provider !== W3C_PROVIDER) return true;
-    const twin = (etw.get(key(e)) ?? []).some((t) => Math.abs(t - e.time) <= W3C_TWIN_MS);
+    const copy = e.kind === 'gateway.request' ? TEXT_LOG_TWINS.copy(e) : null;
+    if (copy === null) return true;
+    const twin = (etw.get(copy.key) ?? []).some((t) => Math.abs(t - e.time) <= copy.windowMs);
     if (twin) duplicates++;
     return !twin;
   });

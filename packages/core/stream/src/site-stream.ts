@@ -1,5 +1,6 @@
 import { CorrelationEngine, type Drop, type EngineConfig, eventBefore, MinHeap } from '@otptrace/correlate';
 import { CERTIFICATE_NOT_USABLE } from '@otptrace/diagnose';
+import { TEXT_LOG_TWINS } from '@otptrace/normalize';
 import { type AnalyzedAttempt, coverageOf, finishAttempt } from '@otptrace/pipeline';
 import type { AnalysisConfig, NormalizedEvent, Source } from '@otptrace/schemas';
 
@@ -49,6 +50,7 @@ export class SiteStream {
   /** The site's watermark (newest − reorderMs) the engine was advanced to: an event before it is late. */
   private watermark = Number.NEGATIVE_INFINITY;
   private readonly reuse: ReuseFindings;
+  private readonly twins = new TextLogTwins();
 
   constructor(private readonly settings: StreamSettings) {
     this.engine = new CorrelationEngine(settings.engine);
@@ -69,6 +71,7 @@ export class SiteStream {
   take(event: NormalizedEvent): SiteOutput {
     const out: SiteOutput = { units: [], drops: [] };
     this.sources.add(event.source);
+    this.twins.note(event);
     if ((this.frontier !== null && eventBefore(event, this.frontier)) || event.time < this.watermark) {
       // Offline would have placed it before events the engine already has: never placed out of order, never lost.
       out.units.push({ kind: 'late', event });
@@ -102,6 +105,10 @@ export class SiteStream {
   }
 
   private release(e: NormalizedEvent, out: SiteOutput): void {
+    if (this.twins.repeats(e)) {
+      out.drops.push({ event: e, reason: 'duplicate_event' });
+      return;
+    }
     this.frontier = e;
     this.engine.add(e);
     this.collect(this.engine.advance(e.time), out);
@@ -119,6 +126,48 @@ export class SiteStream {
     for (const d of step.drops) out.drops.push(d);
   }
 }
+
+/**
+ * Text-log records that repeat an event-log record of the same site: a W3C line of a request IIS also wrote as a 6200
+ * (a site logging to both file and ETW), an NPS log-file decision of a 6272/6273. Offline drops them as duplicates
+ * before it correlates (`settleTextLogs` of @otptrace/normalize, same rule); here the records they may repeat are noted
+ * as they arrive, and a repeat is dropped as it is handed over: by then every record within the rule's few seconds
+ * has arrived (the reorder buffer holds events for the clock-skew tolerance). An NPS log's offset is not learned here:
+ * the collector applies the configured one (`npsLogUtcOffsets`) or takes the times as UTC.
+ */
+class TextLogTwins {
+  private readonly originals = new Map<string, number[]>();
+  private forgotten = Number.NEGATIVE_INFINITY;
+
+  note(e: NormalizedEvent): void {
+    const key = TEXT_LOG_TWINS.original(e);
+    if (key === null) return;
+    const times = this.originals.get(key);
+    if (times === undefined) this.originals.set(key, [e.time]);
+    else times.push(e.time);
+  }
+
+  /** True when `e`, handed over in time order, repeats a noted record. */
+  repeats(e: NormalizedEvent): boolean {
+    if (e.time - this.forgotten > 2 * TWINS_KEPT_MS) this.forget(e.time - TWINS_KEPT_MS);
+    const copy = TEXT_LOG_TWINS.copy(e);
+    if (copy === null) return false;
+    return (this.originals.get(copy.key) ?? []).some((t) => Math.abs(t - e.time) <= copy.windowMs);
+  }
+
+  /** Events are handed over in time order: a record well before the one handed over can no longer be repeated. */
+  private forget(before: number): void {
+    this.forgotten = before;
+    for (const [key, times] of this.originals) {
+      const kept = times.filter((t) => t >= before);
+      if (kept.length === 0) this.originals.delete(key);
+      else if (kept.length !== times.length) this.originals.set(key, kept);
+    }
+  }
+}
+
+/** How long a record that text logs may repeat is kept after the events handed over passed it (rule windows: ≤ 5 s). */
+const TWINS_KEPT_MS = 60_000;
 
 interface Seen {
   readonly start: number;

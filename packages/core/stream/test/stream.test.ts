@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { createNormalizeContext } from '@otptrace/normalize';
-import { engineConfigOf } from '@otptrace/pipeline';
-import { type AttemptRecord, DEFAULT_ANALYSIS_CONFIG, type NormalizedEvent } from '@otptrace/schemas';
+import { DetectingIngestor, engineConfigOf, OfflineAnalysis } from '@otptrace/pipeline';
+import {
+  type AttemptRecord,
+  analysisConfigSchema,
+  DEFAULT_ANALYSIS_CONFIG,
+  type NormalizedEvent,
+} from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import {
   type Commit,
@@ -156,5 +162,42 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
   it("restarts the count of a checkpoint another version wrote (its units' order may differ), never skipping by it", () => {
     expect(decodeCheckpoint(40, '{"v":1,"p":{"default":7}}')).toEqual({ from: 40, published: {} });
     expect(decodeCheckpoint(40, '{"v":2,"p":{"default":7}}')).toEqual({ from: 40, published: { default: 7 } });
+  });
+});
+
+describe('SiteStream: text logs beside the event logs they repeat', () => {
+  // test/scenarios/text-logs-learned-offset: IIS logs to both W3C and ETW (6200), NPS to both its log file and the
+  // Security log. With the NPS log's offset configured (the stream does not learn it), every W3C line and NPS log
+  // record that repeats an event-log record is dropped as a duplicate, as offline drops it.
+  const textConfig = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps01: '+01:00' } });
+  const name = 'text-logs-learned-offset';
+  const dir = new URL(`../../../../test/scenarios/${name}/`, import.meta.url);
+  const files = ['client.xml', 'iis.xml', 'nps.xml', 'ca.xml', 'da01/W3SVC2/u_ex261102.log', 'nps01/IN2611.log'].map(
+    (f): [string, Buffer] => [`${name}/${f}`, readFileSync(new URL(f, dir))],
+  );
+  const ingest = (ctx: ReturnType<typeof createNormalizeContext>, [label, bytes]: [string, Buffer]) => {
+    const ingestor = new DetectingIngestor(ctx, { maxEventBytes: textConfig.maxEventBytes }, { label });
+    return [...ingestor.push(bytes), ...ingestor.end()];
+  };
+
+  it('gives the attempts and counts the duplicates of otptrace analyze', () => {
+    const offline = new OfflineAnalysis(textConfig);
+    for (const file of files) offline.add(file[0], ingest(offline.context, file));
+    const expected = offline.finish();
+    const ctx = createNormalizeContext(textConfig);
+    const events = files.flatMap((f) => ingest(ctx, f).flatMap((i) => (i.type === 'event' ? [i.event] : [])));
+    const stream = new SiteStream({
+      engine: engineConfigOf(textConfig, ctx, 'sorted'),
+      analysis: textConfig,
+      reorderMs: textConfig.clockSkewToleranceMs + 60_000,
+    });
+    const out = arrivalOrder(events, textConfig.clockSkewToleranceMs, 5).map((e) => stream.take(e));
+    out.push(stream.flush());
+    const units = out.flatMap((o) => o.units);
+    expect(units.filter((u) => u.kind === 'late')).toEqual([]);
+    expect(byId(attemptsOfUnits(units))).toEqual(byId(expected.attempts.map((a) => a.record)));
+    const duplicates = out.flatMap((o) => o.drops).filter((d) => d.reason === 'duplicate_event');
+    expect(expected.summary.ignoredBy.duplicate_event).toBeGreaterThan(0);
+    expect(duplicates).toHaveLength(expected.summary.ignoredBy.duplicate_event!);
   });
 });
