@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generatedDay, offlineAttempts, shiftedCorpus } from '../../packages/core/stream/test/corpus.js';
 import { byId, differences, readAttempts, startPipeline } from './pipeline.js';
@@ -28,4 +29,29 @@ describe('otptrace pipeline: every attempt identical to otptrace analyze', () =>
       }
     });
   }
+});
+
+describe('otptrace pipeline: text logs beside the event logs they repeat', () => {
+  // test/scenarios/text-logs-learned-offset without its NPS log file (whose offset offline learns and the stream is
+  // configured with instead): IIS logs each request to W3C and as a 6200. The W3C log is posted as lines of its file
+  // (X-Otptrace-File, X-Otptrace-First-Line), interleaved with the event logs in event-time order; every W3C line that
+  // repeats a 6200 is a duplicate in the stream as offline.
+  const dir = new URL('../scenarios/text-logs-learned-offset/', import.meta.url);
+  const files = ['client.xml', 'iis.xml', 'nps.xml', 'ca.xml', 'da01/W3SVC2/u_ex261102.log'].map(
+    (f): [string, Buffer] => [`text-logs-learned-offset/${f}`, readFileSync(new URL(f, dir))],
+  );
+  const expected = byId(offlineAttempts(files));
+
+  it('4 partitions, 2 correlators: every attempt identical to otptrace analyze', async () => {
+    expect(expected.length).toBeGreaterThan(1);
+    const pipeline = await startPipeline('eq-text-logs', { partitions: 4, correlators: 2 });
+    try {
+      await pipeline.post(files, { batch: 5 });
+      const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 120_000 });
+      expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
+      expect(byId(streamed)).toEqual(expected);
+    } finally {
+      expect(await pipeline.stop()).toBe(0);
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type ConsumedRecord, createGroupConsumer, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { expect } from 'vitest';
-import { eventTexts } from '../../packages/core/stream/test/corpus.js';
+import { eventItems, w3cBodies } from '../../packages/core/stream/test/corpus.js';
 import { uniqueName } from './setup-kafka.js';
 
 const CLI = fileURLToPath(new URL('../../services/cli/bin/otptrace.js', import.meta.url));
@@ -76,17 +76,40 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     child,
     output: () => stderr,
     async post(files, { batch = 250, pauseMs = 0, url = ready.collector } = {}) {
-      const texts = eventTexts(files);
-      for (let i = 0; i < texts.length; i += batch) {
-        if (pauseMs > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      // Event XML in bodies of `batch` events; an IIS W3C log as bodies of its lines naming their file and first line;
+      // all in event-time order.
+      type Body = { time: number; text: string; file?: string; firstLine?: number };
+      const w3c = files.filter(([name]) => /W3SVC\d+[\\/][^\\/]+\.log$/i.test(name));
+      const items: Body[] = [...eventItems(files), ...w3c.flatMap(([name, bytes]) => w3cBodies(name, bytes))];
+      items.sort((a, b) => a.time - b.time);
+      let sent = 0;
+      const send = async (body: Body | Body[]) => {
+        if (pauseMs > 0 && sent++ > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        const one = Array.isArray(body) ? undefined : body;
         const res = await fetch(url, {
           method: 'POST',
-          body: texts.slice(i, i + batch).join('\n'),
-          headers: { authorization: `Bearer ${ready.token}` },
+          body: Array.isArray(body) ? body.map((b) => b.text).join('\n') : body.text,
+          headers: {
+            authorization: `Bearer ${ready.token}`,
+            ...(one?.file === undefined
+              ? {}
+              : { 'x-otptrace-file': one.file, 'x-otptrace-first-line': String(one.firstLine) }),
+          },
         });
         await res.arrayBuffer();
         expect(res.status).toBe(202);
+      };
+      let pending: Body[] = [];
+      for (const item of items) {
+        if (item.file === undefined) {
+          pending.push(item);
+          if (pending.length < batch) continue;
+        }
+        if (pending.length > 0) await send(pending);
+        pending = [];
+        if (item.file !== undefined) await send(item);
       }
+      if (pending.length > 0) await send(pending);
     },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);

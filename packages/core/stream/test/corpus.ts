@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { generateFleetLogs } from '@otptrace/generator';
 import { createNormalizeContext } from '@otptrace/normalize';
-import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
+import { DetectingIngestor, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import {
   type AnalysisConfig,
   type AttemptRecord,
@@ -71,7 +71,8 @@ export function generatedDay(users: number, seed: number, startTime?: string, un
 export function offlineAnalysis(files: Array<[string, Buffer]>, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG) {
   const analysis = new OfflineAnalysis(config);
   for (const [name, bytes] of files) {
-    const ingestor = new XmlIngestor(analysis.context, { maxEventBytes: config.maxEventBytes });
+    // By content, as analyze reads a folder: Event XML, or a text log (its path names its file and DA server).
+    const ingestor = new DetectingIngestor(analysis.context, { maxEventBytes: config.maxEventBytes }, { label: name });
     analysis.add(name, [...ingestor.push(bytes), ...ingestor.end()]);
   }
   return analysis.finish();
@@ -107,10 +108,11 @@ export function arrivalOrder(events: readonly NormalizedEvent[], jitterMs: numbe
     .map((x) => x.e);
 }
 
-/** One event's XML per item, in event-time order (what a forwarder posts), from the files' text. */
-export function eventTexts(files: Array<[string, Buffer]>): string[] {
+/** One event's XML per item with its time, in event-time order (what a forwarder posts), from the files' text. */
+export function eventItems(files: Array<[string, Buffer]>): Array<{ time: number; text: string }> {
   const items: Array<{ time: number; text: string }> = [];
-  for (const [, bytes] of files) {
+  for (const [name, bytes] of files) {
+    if (name.endsWith('.log')) continue; // text logs are posted as lines of their file (W3C lines: w3cBodies)
     const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
     const text = utf16 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
     for (const m of text.matchAll(/<Event[ >][\s\S]*?<\/Event>/g)) {
@@ -118,5 +120,39 @@ export function eventTexts(files: Array<[string, Buffer]>): string[] {
       items.push({ time: time ? Date.parse(time[1]!) : 0, text: m[0] });
     }
   }
-  return items.sort((a, b) => a.time - b.time).map((i) => i.text);
+  return items.sort((a, b) => a.time - b.time);
+}
+
+/** One event's XML per item, in event-time order (what a forwarder posts), from the files' text. */
+export function eventTexts(files: Array<[string, Buffer]>): string[] {
+  return eventItems(files).map((i) => i.text);
+}
+
+/**
+ * An IIS W3C log posted over HTTP as a forwarder of the file would: bodies of consecutive lines, each naming the file
+ * and the number of its first line (the lines' record IDs), the directives going with the data line after them; with
+ * each body the time of its first data line, to interleave it with the other logs in event-time order.
+ */
+export function w3cBodies(
+  file: string,
+  bytes: Buffer,
+  linesPerBody = 3,
+): Array<{ time: number; file: string; firstLine: number; text: string }> {
+  const lines = bytes.toString('utf8').split(/(?<=\n)/);
+  const bodies: Array<{ time: number; file: string; firstLine: number; text: string }> = [];
+  let start = 0;
+  while (start < lines.length) {
+    let end = start;
+    let data = 0;
+    let time = Number.NaN;
+    while (end < lines.length && data < linesPerBody) {
+      const line = lines[end++]!;
+      if (line.startsWith('#')) continue;
+      data++;
+      if (Number.isNaN(time)) time = Date.parse(`${line.slice(0, 10)}T${line.slice(11, 19)}Z`);
+    }
+    bodies.push({ time, file, firstLine: start + 1, text: lines.slice(start, end).join('') });
+    start = end;
+  }
+  return bodies;
 }
