@@ -43,6 +43,10 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
   const flushes = metrics.counter('otptrace_correlator_idle_flushes_total', 'Partitions closed as end of input.');
   const lag = metrics.gauge('otptrace_correlator_lag_records', 'Records behind the end of each assigned partition.');
+  const analysisCpu = metrics.counter(
+    'otptrace_correlator_analysis_cpu_seconds_total',
+    'CPU time of decoding, validating and analysing records (the Kafka client and the outputs excluded).',
+  );
   let running = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -64,7 +68,11 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
         return { state: new StreamPartition(settings, resume), offset: resume?.from ?? null };
       },
       async step(partition, state, records) {
-        await outputs.publish(partition, state.take(records.map(toStreamRecord)));
+        const before = process.cpuUsage();
+        const step = state.take(records.map(toStreamRecord));
+        const used = process.cpuUsage(before);
+        analysisCpu((used.user + used.system) / 1e6);
+        await outputs.publish(partition, step);
         // Counted once taken and committed: a benchmark reads the throughput off this counter.
         eventsIn(records.length);
       },
