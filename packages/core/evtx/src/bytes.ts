@@ -1,4 +1,5 @@
 /** Little-endian reads over one byte array; every .evtx integer is little-endian. */
+import { Buffer } from 'node:buffer';
 
 /** Unsigned 16-bit integer at `at`. */
 export function u16(b: Uint8Array, at: number): number {
@@ -37,11 +38,22 @@ const utf16Decoder = new TextDecoder('utf-16le');
 const ansiDecoder = new TextDecoder('windows-1252');
 
 /**
- * `count` UTF-16LE code units from `at`. Short strings (most names and values) are built with fromCharCode,
- * which skips TextDecoder's per-call set-up; long ones go through the native decoder.
+ * Node's native UTF-16LE slice of any byte array (`Buffer.prototype.ucs2Slice`, what `buffer.toString('utf16le')`
+ * calls without its argument checks): code units are copied as they are (a lone surrogate stays), and a string of
+ * code units below 256 is stored one byte per character. Absent outside Node: strings are then built in JavaScript.
+ */
+const ucs2Slice = (
+  Buffer.prototype as unknown as { ucs2Slice?: (this: Uint8Array, start: number, end: number) => string }
+).ucs2Slice;
+
+/**
+ * `count` UTF-16LE code units from `at`. Strings of up to 64 code units (most names and values) keep every code unit
+ * as it is, natively where possible (one call, no string built character by character); longer ones go through
+ * TextDecoder, which replaces a lone surrogate with U+FFFD.
  */
 export function utf16(b: Uint8Array, at: number, count: number): string {
   if (count > 64) return utf16Decoder.decode(b.subarray(at, at + count * 2));
+  if (ucs2Slice !== undefined && at >= 0 && at + count * 2 <= b.length) return ucs2Slice.call(b, at, at + count * 2);
   let s = '';
   for (let i = 0; i < count; i++)
     s += String.fromCharCode((b[at + 2 * i] as number) | ((b[at + 2 * i + 1] as number) << 8));

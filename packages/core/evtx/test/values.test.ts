@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { renderFiletime, renderValue } from '../src/binxml/values.js';
+import { utf16 } from '../src/bytes.js';
 import { crc32, crc32Js } from '../src/crc32.js';
 
 // Value rendering, each against a value whose Windows rendering is known: the Security-Auditing provider GUID and
@@ -73,6 +74,35 @@ describe('BinXML value rendering', () => {
       { numRuns: 300, seed: 20261130 },
     );
     expect(crc32(new TextEncoder().encode('123456789'), 0, 9)).toBe(0xcbf43926); // the standard check value
+  });
+
+  test('UTF-16: up to 64 code units kept as they are (lone surrogates too), at any offset; longer ones decoded', () => {
+    // Reference: one String.fromCharCode per code unit, what the reader built strings with before the native slice.
+    const units = (b: Uint8Array, at: number, count: number): string => {
+      let s = '';
+      for (let i = 0; i < count; i++)
+        s += String.fromCharCode((b[at + 2 * i] as number) | ((b[at + 2 * i + 1] as number) << 8));
+      return s;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 140 }), fc.nat(3), (bytes, skew) => {
+        const at = Math.min(skew, bytes.length);
+        const count = (bytes.length - at) >>> 1;
+        if (count <= 64) expect(utf16(bytes, at, count)).toBe(units(bytes, at, count));
+        else
+          expect(utf16(bytes, at, count)).toBe(new TextDecoder('utf-16le').decode(bytes.subarray(at, at + 2 * count)));
+      }),
+      { numRuns: 500, seed: 20261130 },
+    );
+    const text = 'Cr\u00e9\u00e9 \u20ac \ud83d\ude00 \ud800';
+    const bytes = new Uint8Array(1 + text.length * 2);
+    for (let i = 0; i < text.length; i++) {
+      bytes[1 + 2 * i] = text.charCodeAt(i) & 0xff;
+      bytes[2 + 2 * i] = text.charCodeAt(i) >> 8;
+    }
+    expect(utf16(bytes, 1, text.length)).toBe(text);
+    // Past the end of the bytes the missing code units read as NUL, as before (callers check bounds first).
+    expect(utf16(Uint8Array.from([0x41, 0]), 0, 2)).toBe('A\u0000');
   });
 
   test('SYSTEMTIME renders in the same form', () => {
