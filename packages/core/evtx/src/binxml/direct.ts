@@ -14,6 +14,7 @@ import {
   type TextSource,
 } from './plan.js';
 import { resolveNodes } from './resolve.js';
+import type { TemplateCache } from './template-cache.js';
 import {
   TOKEN_EOF,
   TOKEN_FRAGMENT_HEADER,
@@ -53,7 +54,11 @@ export class DirectReader {
   private readonly memoType = new Uint8Array(MEMO_SLOTS);
   private readonly memoText: string[] = new Array(MEMO_SLOTS).fill('');
 
-  constructor(private readonly ctx: ChunkContext) {
+  constructor(
+    private readonly ctx: ChunkContext,
+    /** Definitions (and their plans) of the file's earlier chunks. */
+    private readonly cache?: TemplateCache,
+  ) {
     this.bytes = ctx.bytes;
   }
 
@@ -94,7 +99,12 @@ export class DirectReader {
   private planAt(definition: number): TemplatePlan | null {
     let plan = this.plans.get(definition);
     if (plan === undefined) {
-      plan = this.planOrNull(() => planTemplate(templateDefinition(this.ctx, definition, 1)));
+      const shared = this.cache?.definition(this.ctx, definition, 1);
+      if (shared === undefined) plan = this.planOrNull(() => planTemplate(templateDefinition(this.ctx, definition, 1)));
+      else {
+        if (shared.plan === undefined) shared.plan = this.planOrNull(() => planTemplate(shared.nodes));
+        plan = shared.plan;
+      }
       this.plans.set(definition, plan);
     }
     return plan;
@@ -103,7 +113,12 @@ export class DirectReader {
   private nestedPlanAt(definition: number): NestedPlan | null {
     let plan = this.nestedPlans.get(definition);
     if (plan === undefined) {
-      plan = this.planOrNull(() => planNested(templateDefinition(this.ctx, definition, 2)));
+      const shared = this.cache?.definition(this.ctx, definition, 2);
+      if (shared === undefined) plan = this.planOrNull(() => planNested(templateDefinition(this.ctx, definition, 2)));
+      else {
+        if (shared.nested === undefined) shared.nested = this.planOrNull(() => planNested(shared.nodes));
+        plan = shared.nested;
+      }
       this.nestedPlans.set(definition, plan);
     }
     return plan;
@@ -218,7 +233,7 @@ export class DirectReader {
     if (index >= this.count || this.types[index] !== VALUE_BINXML) return where === 'event' ? {} : { userData: null };
     const at = this.offsets[index] as number;
     const end = at + (this.sizes[index] as number);
-    this.inner ??= new DirectReader(this.ctx);
+    this.inner ??= new DirectReader(this.ctx, this.cache);
     const direct = this.inner.nestedDirect(at, end, where);
     if (direct !== null) return direct;
     const elements = resolveNodes(this.ctx, decodeFragment(this.ctx, at, end, 1), 1).filter(
