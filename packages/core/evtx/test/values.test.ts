@@ -101,6 +101,20 @@ describe('BinXML value rendering', () => {
       bytes[2 + 2 * i] = text.charCodeAt(i) >> 8;
     }
     expect(utf16(bytes, 1, text.length)).toBe(text);
+    // Longer strings: a leading byte order mark dropped and a lone surrogate replaced, as TextDecoder does.
+    const long = (text: string): Uint8Array => {
+      const out = new Uint8Array(text.length * 2);
+      for (let i = 0; i < text.length; i++) {
+        out[2 * i] = text.charCodeAt(i) & 0xff;
+        out[2 * i + 1] = text.charCodeAt(i) >> 8;
+      }
+      return out;
+    };
+    const words = 'abc\u00e9\u20ac '.repeat(20);
+    expect(utf16(long(words), 0, words.length)).toBe(words);
+    expect(utf16(long(`\ufeff${words}`), 0, words.length + 1)).toBe(words);
+    expect(utf16(long(`${words}\ud800x`), 0, words.length + 2)).toBe(`${words}\ufffdx`);
+    expect(utf16(long(`${words}\ud83d\ude00`), 0, words.length + 2)).toBe(`${words}\ud83d\ude00`);
     // Past the end of the bytes the missing code units read as NUL, as before (callers check bounds first).
     expect(utf16(Uint8Array.from([0x41, 0]), 0, 2)).toBe('A\u0000');
   });

@@ -76,11 +76,11 @@ const MAX_PER_BUCKET = 8;
 /** A definition's BinXML, what its decoding depended on, its nodes, and the plans made from them once. */
 export interface CachedTemplate {
   readonly body: Uint8Array;
-  readonly nameFields: Int32Array;
-  readonly nameInline: Uint8Array;
+  readonly nameFields: readonly number[];
+  readonly nameInline: readonly boolean[];
   readonly names: readonly string[];
-  readonly elements: Int32Array;
-  readonly dependencyIds: Uint8Array;
+  readonly elements: readonly number[];
+  readonly dependencyIds: readonly boolean[];
   readonly nodes: readonly TemplateNode[];
   /** Set by the direct reader: undefined until planned, null when the template has no plan. */
   plan: TemplatePlan | null | undefined;
@@ -90,11 +90,11 @@ export interface CachedTemplate {
 function cachedTemplate(body: Uint8Array, trace: DefinitionTrace, nodes: readonly TemplateNode[]): CachedTemplate {
   return {
     body,
-    nameFields: Int32Array.from(trace.nameFields),
-    nameInline: Uint8Array.from(trace.nameInline, (inline) => (inline ? 1 : 0)),
+    nameFields: trace.nameFields,
+    nameInline: trace.nameInline,
     names: trace.names,
-    elements: Int32Array.from(trace.elements),
-    dependencyIds: Uint8Array.from(trace.dependencyIds, (withId) => (withId ? 1 : 0)),
+    elements: trace.elements,
+    dependencyIds: trace.dependencyIds,
     nodes,
     plan: undefined,
     nested: undefined,
@@ -112,7 +112,7 @@ function sameDefinition(entry: CachedTemplate, ctx: ChunkContext, start: number)
     if (field < from || !sameBytes(body, bytes, start, from, field)) return false;
     const value = u32(bytes, start + field);
     const inlineAt = start + field + 4;
-    if (entry.nameInline[k] === 1) {
+    if (entry.nameInline[k] === true) {
       if (value !== inlineAt) return false;
       from = field + 8; // the offset, and the inline name's next-string offset (chunk-absolute, never read)
     } else {
@@ -122,7 +122,7 @@ function sameDefinition(entry: CachedTemplate, ctx: ChunkContext, start: number)
   }
   if (from > body.length || !sameBytes(body, bytes, start, from, body.length)) return false;
   for (let k = 0; k < entry.elements.length; k++)
-    if (hasDependencyId(bytes, start + (entry.elements[k] as number)) !== (entry.dependencyIds[k] === 1)) return false;
+    if (hasDependencyId(bytes, start + (entry.elements[k] as number)) !== entry.dependencyIds[k]) return false;
   return true;
 }
 
