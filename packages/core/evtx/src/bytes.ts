@@ -72,6 +72,20 @@ function surrogateOrBom(b: Uint8Array, at: number, end: number): boolean {
   return false;
 }
 
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/**
+ * Bytes `[0, length)` of `b` as one character each (Latin-1), in one native call where possible: for text written
+ * into a scratch array (hex digits, GUIDs), which is then one flat string instead of a chain of concatenations.
+ */
+export function latin1(b: Uint8Array, length: number): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(b, 0, length);
+  let s = '';
+  for (let i = 0; i < length; i++) s += String.fromCharCode(b[i] as number);
+  return s;
+}
+
 /** `count` UTF-16LE code units from `at` without the trailing NULs (the terminator most strings in values carry). */
 export function utf16TrimNuls(b: Uint8Array, at: number, count: number): string {
   let n = count;

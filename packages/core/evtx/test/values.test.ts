@@ -31,6 +31,16 @@ describe('BinXML value rendering', () => {
     expect(value(0x0e, [0xe1, 0x07, 0x0a])).toBe('E1070A');
   });
 
+  test('binary of any length as upper-case hex, and GUIDs after it (text is written into one shared scratch array)', () => {
+    const bytes = Array.from({ length: 1000 }, (_, i) => (i * 37) & 0xff);
+    const hex = bytes.map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join('');
+    expect(value(0x0e, bytes)).toBe(hex);
+    expect(value(0x0e, [])).toBe('');
+    const guid = [0x25, 0x96, 0x84, 0x54, 0x78, 0x54, 0x94, 0x49, 0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28, 0xc3, 0x0d];
+    expect(value(0x0f, guid)).toBe('{54849625-5478-4994-a5ba-3e3b0328c30d}');
+    expect(value(0x0e, bytes.slice(0, 3))).toBe(hex.slice(0, 6));
+  });
+
   test('strings drop their NUL terminator; string arrays split on NUL', () => {
     expect(value(0x01, [0x2d, 0, 0, 0])).toBe('-');
     expect(value(0x81, [0x61, 0, 0, 0, 0x62, 0, 0, 0])).toEqual(['a', 'b']);
