@@ -27,7 +27,7 @@ import {
   VALUE_UINT32,
   VALUE_UINT64,
 } from './tokens.js';
-import { renderable, renderScalar } from './values.js';
+import { ALWAYS_RENDERABLE, renderable, renderScalar } from './values.js';
 
 /**
  * Reads a record's ParsedEvent straight from the substitution values of its template instance, by the template's
@@ -157,9 +157,12 @@ export class DirectReader {
 
   /** No array value (Windows repeats the element per item), BinXML only where planned, every used value renders. */
   private valuesPlain(plan: TemplatePlan | NestedPlan): boolean {
-    for (const index of plan.used) {
+    const used = plan.used;
+    for (let i = 0; i < used.length; i++) {
+      const index = used[i] as number;
       if (index >= this.count) continue;
       const type = this.types[index] as number;
+      if (ALWAYS_RENDERABLE[type] === 1) continue;
       if ((type & VALUE_ARRAY_FLAG) !== 0) return false;
       if (type === VALUE_BINXML) {
         if (!plan.nested.has(index)) return false;

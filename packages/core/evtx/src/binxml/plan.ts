@@ -95,11 +95,11 @@ export function planNested(template: readonly TemplateNode[]): NestedPlan | null
     const root = elements[0] as ElementNode;
     const used: number[] = [];
     collectSubstitutions(template, used);
-    const children: { element: string; name: TextSource | null; value: TextSource }[] = [];
+    const children: { element: string; name: TextSource | string | null; value: TextSource }[] = [];
     for (const child of root.children) {
       if (child.kind === 'substitution' || child.kind === 'instance') return null;
       if (child.kind === 'element')
-        children.push({ element: child.name, name: attributeSource(child, 'Name'), value: textSource(child) });
+        children.push({ element: child.name, name: dataName(child), value: textSource(child) });
     }
     return {
       root: root.name,
@@ -194,7 +194,7 @@ function eventDataPlan(eventData: ElementNode): DataPlan[] {
   for (const child of eventData.children) {
     if (child.kind === 'substitution' || child.kind === 'instance') throw UNPLANNED;
     if (child.kind === 'element' && child.name === 'Data')
-      data.push({ name: attributeSource(child, 'Name'), value: textSource(child) });
+      data.push({ name: dataName(child), value: textSource(child) });
   }
   return data;
 }
@@ -221,6 +221,21 @@ function userDataPlan(userData: ElementNode, nested: Set<number>): BodySlot {
     if (child.kind === 'element') fields.push({ name: child.name, value: textSource(child) });
   }
   return { kind: 'userData', fields };
+}
+
+/**
+ * A `<Data>` element's `Name`: as one string when it is literal text (nearly always), so that the reader takes it as
+ * it is; as its pieces when a substitution makes it up.
+ */
+function dataName(element: ElementNode): TextSource | string | null {
+  const source = attributeSource(element, 'Name');
+  if (source === null) return null;
+  let text = '';
+  for (const part of source) {
+    if (typeof part !== 'string') return source;
+    text += part;
+  }
+  return text;
 }
 
 /** An element's direct text; child elements inside a value are not planned. */

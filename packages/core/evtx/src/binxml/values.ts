@@ -114,6 +114,25 @@ function splitSids(b: Uint8Array, at: number, size: number): string[] {
   return items;
 }
 
+/** 1 for the scalar types whose rendering cannot fail, whatever their bytes (`renderable` is true for them). */
+export const ALWAYS_RENDERABLE = new Uint8Array(256);
+for (const type of [
+  T.VALUE_NULL,
+  T.VALUE_STRING,
+  T.VALUE_EVT_XML,
+  T.VALUE_ANSI_STRING,
+  T.VALUE_INT8,
+  T.VALUE_UINT8,
+  T.VALUE_INT16,
+  T.VALUE_UINT16,
+  T.VALUE_INT32,
+  T.VALUE_UINT32,
+  T.VALUE_BOOL,
+  T.VALUE_BINARY,
+  T.VALUE_SYSTEMTIME,
+])
+  ALWAYS_RENDERABLE[type] = 1;
+
 /**
  * Whether rendering a scalar value can fail: an unknown type, a SID shorter than it says, or a fixed-size value reaching
  * past the chunk's bytes. Values the direct reader does not need are checked with this instead of being rendered.
