@@ -120,6 +120,33 @@ describe('direct reading from template substitutions', () => {
     );
   }, 120_000);
 
+  test('EventData values given as string arrays (one <Data> per string) are read directly too', () => {
+    type Nested = { nestedDirect: (start: number, end: number, where: string) => unknown };
+    const prototype = DirectReader.prototype as unknown as Nested;
+    const original = prototype.nestedDirect;
+    let nested = 0;
+    let general = 0;
+    prototype.nestedDirect = function (this: Nested, start: number, end: number, where: string) {
+      const values = original.call(this, start, end, where);
+      nested++;
+      if (values === null) general++;
+      return values;
+    };
+    try {
+      const bytes = load('system.evtx');
+      const templates = new TemplateCache();
+      const events = chunksOf(bytes).flatMap(
+        ({ chunk, position }) => readChunkEvents(chunk, position, templates).items,
+      );
+      expect(events).toEqual(chunksOf(bytes).flatMap(({ chunk, position }) => generalChunk(chunk, position).items));
+    } finally {
+      prototype.nestedDirect = original;
+    }
+    // system.evtx: 1881 classic events, 393 of them with a string array among their values.
+    expect(nested).toBe(1881);
+    expect(general).toBe(0);
+  });
+
   test('nearly every record of the samples is read directly', () => {
     const { direct, general } = countDirect(() => {
       for (const { file } of SAMPLE_FILES)

@@ -22,12 +22,13 @@ import {
   VALUE_ARRAY_FLAG,
   VALUE_BINXML,
   VALUE_NULL,
+  VALUE_STRING,
   VALUE_UINT8,
   VALUE_UINT16,
   VALUE_UINT32,
   VALUE_UINT64,
 } from './tokens.js';
-import { ALWAYS_RENDERABLE, renderable, renderScalar } from './values.js';
+import { ALWAYS_RENDERABLE, renderable, renderScalar, renderValue } from './values.js';
 
 /**
  * Reads a record's ParsedEvent straight from the substitution values of its template instance, by the template's
@@ -163,7 +164,12 @@ export class DirectReader {
       if (index >= this.count) continue;
       const type = this.types[index] as number;
       if (ALWAYS_RENDERABLE[type] === 1) continue;
-      if ((type & VALUE_ARRAY_FLAG) !== 0) return false;
+      if ((type & VALUE_ARRAY_FLAG) !== 0) {
+        // A string array (which always renders) where the plan reads it as one value per string; any other array
+        // goes to the general path.
+        if (type !== (VALUE_STRING | VALUE_ARRAY_FLAG) || !plan.spread.has(index)) return false;
+        continue;
+      }
       if (type === VALUE_BINXML) {
         if (!plan.nested.has(index)) return false;
       } else if (!renderable(this.bytes, type, this.offsets[index] as number, this.sizes[index] as number))
@@ -262,6 +268,11 @@ export class DirectReader {
   }
 
   private dataOf(plans: readonly DataPlan[]): EventValues {
+    for (let i = 0; i < plans.length; i++) {
+      const spread = (plans[i] as DataPlan).spread;
+      if (spread >= 0 && spread < this.count && ((this.types[spread] as number) & VALUE_ARRAY_FLAG) !== 0)
+        return this.spreadDataOf(plans);
+    }
     const data: Record<string, string> = {};
     const dataList: string[] = new Array(plans.length);
     for (let i = 0; i < plans.length; i++) {
@@ -270,6 +281,30 @@ export class DirectReader {
       dataList[i] = value;
       const name = typeof plan.name === 'string' ? plan.name : this.attribute(plan.name);
       if (name !== undefined) data[name] = value;
+    }
+    return { data, dataList };
+  }
+
+  /** The same when an array value stands for a value: one value per item (none for an empty array). */
+  private spreadDataOf(plans: readonly DataPlan[]): EventValues {
+    const data: Record<string, string> = {};
+    const dataList: string[] = [];
+    for (const plan of plans) {
+      const name = typeof plan.name === 'string' ? plan.name : this.attribute(plan.name);
+      const spread = plan.spread;
+      const type = spread < 0 || spread >= this.count ? 0 : (this.types[spread] as number);
+      if ((type & VALUE_ARRAY_FLAG) === 0) {
+        const value = this.text(plan.value);
+        dataList.push(value);
+        if (name !== undefined) data[name] = value;
+        continue;
+      }
+      const at = this.offsets[spread] as number;
+      const items = renderValue(this.bytes, { type, at, size: this.sizes[spread] as number }) as string[];
+      for (const item of items) {
+        dataList.push(item);
+        if (name !== undefined) data[name] = item;
+      }
     }
     return { data, dataList };
   }
