@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { u32 } from '../bytes.js';
 import {
   type ChunkContext,
@@ -101,33 +102,38 @@ function cachedTemplate(body: Uint8Array, trace: DefinitionTrace, nodes: readonl
   };
 }
 
+/** Where a candidate definition is copied to be compared with a cached one natively. */
+let scratch = new Uint8Array(4096);
+
 /** Whether the definition whose BinXML starts at chunk offset `start` decodes exactly as `entry` did. */
 function sameDefinition(entry: CachedTemplate, ctx: ChunkContext, start: number): boolean {
   const bytes = ctx.bytes;
   const body = entry.body;
+  const size = body.length;
   const fields = entry.nameFields;
+  if (scratch.length < size) scratch = new Uint8Array(size);
+  const copy = scratch;
+  copy.set(bytes.subarray(start, start + size));
   let from = 0;
   for (let k = 0; k < fields.length; k++) {
     const field = fields[k] as number;
-    if (field < from || !sameBytes(body, bytes, start, from, field)) return false;
+    if (field < from) return false;
     const value = u32(bytes, start + field);
     const inlineAt = start + field + 4;
+    // The name offset, and an inline name's next-string offset (chunk-absolute, never read), are not compared: the
+    // cached bytes are put in their place in the copy.
     if (entry.nameInline[k] === true) {
       if (value !== inlineAt) return false;
-      from = field + 8; // the offset, and the inline name's next-string offset (chunk-absolute, never read)
+      from = field + 8;
     } else {
       if (value === inlineAt || nameAt(ctx, value) !== entry.names[k]) return false;
       from = field + 4;
     }
+    if (from > size) return false;
+    for (let i = field; i < from; i++) copy[i] = body[i] as number;
   }
-  if (from > body.length || !sameBytes(body, bytes, start, from, body.length)) return false;
+  if (Buffer.compare(copy.subarray(0, size), body) !== 0) return false;
   for (let k = 0; k < entry.elements.length; k++)
     if (hasDependencyId(bytes, start + (entry.elements[k] as number)) !== entry.dependencyIds[k]) return false;
-  return true;
-}
-
-/** `body[from, to)` equals `bytes[start + from, start + to)`. */
-function sameBytes(body: Uint8Array, bytes: Uint8Array, start: number, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (body[i] !== bytes[start + i]) return false;
   return true;
 }
