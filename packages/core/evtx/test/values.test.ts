@@ -21,6 +21,32 @@ describe('BinXML value rendering', () => {
     expect(value(0x14, [0x6d, 0x00, 0x00, 0xc0])).toBe('0xc000006d');
   });
 
+  test('hex integers and SIDs of any value, as number-to-text would write them', () => {
+    const le = (n: bigint, width: number) =>
+      Array.from({ length: width }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (n) => {
+        expect(value(0x15, le(n, 8))).toBe(`0x${n.toString(16)}`);
+        expect(value(0x14, le(n & 0xffffffffn, 4))).toBe(`0x${(n & 0xffffffffn).toString(16)}`);
+      }),
+      { numRuns: 500, seed: 20261130 },
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.bigInt({ min: 0n, max: 2n ** 48n - 1n }),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 15 }),
+        (revision, authority, subs) => {
+          const bytes = [revision, subs.length];
+          for (let i = 5; i >= 0; i--) bytes.push(Number((authority >> BigInt(8 * i)) & 0xffn));
+          for (const sub of subs) bytes.push(...le(BigInt(sub), 4));
+          expect(value(0x13, bytes)).toBe(`S-${revision}-${authority}${subs.map((sub) => `-${sub}`).join('')}`);
+        },
+      ),
+      { numRuns: 500, seed: 20261130 },
+    );
+  });
+
   test('signed and unsigned integers, bool, binary', () => {
     expect(value(0x03, [0xff])).toBe('-1');
     expect(value(0x04, [0xff])).toBe('255');
