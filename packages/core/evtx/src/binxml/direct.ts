@@ -48,6 +48,9 @@ export class DirectReader {
   private sizes = new Int32Array(64);
   /** Reads nested fragments, whose values must not overwrite the record's own. */
   private inner: DirectReader | undefined;
+  /** The last provider GUID and its lower-case form (records of a chunk mostly share their provider). */
+  private guid = '';
+  private guidLower = '';
   // The text last rendered for each substitution number, and where its bytes lie: records of a chunk repeat most
   // values (provider, channel, computer, SIDs, keywords), and equal bytes of the same type render to the same text.
   private readonly memoAt = new Int32Array(MEMO_SLOTS).fill(-1);
@@ -192,7 +195,7 @@ export class DirectReader {
     const { data, dataList } = this.values(plan);
     return {
       provider,
-      providerGuid: guid ? guid.toLowerCase() : null,
+      providerGuid: guid ? this.lowerCase(guid) : null,
       eventId,
       qualifiers,
       version: this.integer(plan.version),
@@ -206,6 +209,14 @@ export class DirectReader {
       data,
       dataList,
     };
+  }
+
+  private lowerCase(guid: string): string {
+    if (guid !== this.guid) {
+      this.guid = guid;
+      this.guidLower = guid.toLowerCase();
+    }
+    return this.guidLower;
   }
 
   /** `data` and `dataList` as the general path's `toParsedEvent` takes them from the resolved tree. */
