@@ -342,20 +342,3 @@ export function hasDependencyId(bytes: Uint8Array, at: number): boolean {
   if (withId < at) return true;
   return !(withoutId < at);
 }
-
-/**
- * The name whose structure starts at chunk offset `offset` (as the decoder reads a back-referenced name), or
- * undefined when it does not fit in the chunk.
- */
-export function nameAt(ctx: ChunkContext, offset: number): string | undefined {
-  let name = ctx.names.get(offset);
-  if (name === undefined) {
-    const bytes = ctx.bytes;
-    if (offset + 8 > bytes.length) return undefined;
-    const count = u16(bytes, offset + 6);
-    if (offset + 8 + count * 2 > bytes.length) return undefined;
-    name = utf16(bytes, offset + 8, count);
-    ctx.names.set(offset, name);
-  }
-  return name;
-}

@@ -1,11 +1,10 @@
 import { Buffer } from 'node:buffer';
-import { u32 } from '../bytes.js';
+import { u16, u32 } from '../bytes.js';
 import {
   type ChunkContext,
   type DefinitionTrace,
   definitionTrace,
   hasDependencyId,
-  nameAt,
   templateDefinition,
 } from './decode.js';
 import type { TemplateNode } from './nodes.js';
@@ -102,6 +101,18 @@ function cachedTemplate(body: Uint8Array, trace: DefinitionTrace, nodes: readonl
   };
 }
 
+/** Whether the name the decoder would read at chunk offset `offset` is `name` (compared without making a string). */
+function nameIs(ctx: ChunkContext, offset: number, name: string): boolean {
+  const known = ctx.names.get(offset);
+  if (known !== undefined) return known === name;
+  const bytes = ctx.bytes;
+  if (offset + 8 > bytes.length) return false;
+  const count = u16(bytes, offset + 6);
+  if (count !== name.length || offset + 8 + count * 2 > bytes.length) return false;
+  for (let i = 0; i < count; i++) if (u16(bytes, offset + 8 + 2 * i) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Where a candidate definition is copied to be compared with a cached one natively. */
 let scratch = new Uint8Array(4096);
 
@@ -126,7 +137,7 @@ function sameDefinition(entry: CachedTemplate, ctx: ChunkContext, start: number)
       if (value !== inlineAt) return false;
       from = field + 8;
     } else {
-      if (value === inlineAt || nameAt(ctx, value) !== entry.names[k]) return false;
+      if (value === inlineAt || !nameIs(ctx, value, entry.names[k] as string)) return false;
       from = field + 4;
     }
     if (from > size) return false;
