@@ -334,6 +334,12 @@ export class DirectReader {
   /** Attribute text; undefined when the template has none, or when it is only optional substitutions left null. */
   private attribute(source: TextSource | null): string | undefined {
     if (source === null) return undefined;
+    if (source.length === 1) {
+      // One piece (nearly always): a literal, or a substitution (left out when optional and null).
+      const part = source[0] as string | SubstitutionNode;
+      if (typeof part === 'string') return part;
+      return part.optional && this.isNull(part.index) ? undefined : this.valueText(part.index);
+    }
     let allNullOptional = source.length > 0;
     for (const part of source) {
       if (typeof part === 'string' || !part.optional || !this.isNull(part.index)) {
