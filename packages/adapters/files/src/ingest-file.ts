@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE, readChunkEvents, readEvtxHeader } from '@otptrace/evtx';
+import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE, readChunkEvents, readEvtxHeader, TemplateCache } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
 import {
   DetectingIngestor,
@@ -129,11 +129,13 @@ function readEvtxRange(
     first = FILE_HEADER_BLOCK_SIZE;
   }
   const chunk = Buffer.alloc(CHUNK_SIZE);
+  // Each chunk repeats the definitions of its templates: decoded once for the whole range, then checked and reused.
+  const templates = new TemplateCache();
   for (let position = first; position < end; position += CHUNK_SIZE) {
     const read = readSync(fd, chunk, 0, CHUNK_SIZE, position);
     if (read === 0) return;
     const items: IngestItem[] = [];
-    for (const r of readChunkEvents(chunk.subarray(0, read), position).items) {
+    for (const r of readChunkEvents(chunk.subarray(0, read), position, templates).items) {
       items.push(
         r.kind === 'event'
           ? normalizeParsed(r.event, r.position, ctx)

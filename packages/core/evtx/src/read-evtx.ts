@@ -1,4 +1,5 @@
 import type { DropReason, ParsedEvent } from '@otptrace/model';
+import { TemplateCache } from './binxml/template-cache.js';
 import type { ChunkHeader } from './chunk.js';
 import { CHUNK_SIZE } from './chunk.js';
 import { type EvtxFileHeader, FILE_HEADER_BLOCK_SIZE, readFileHeader } from './file-header.js';
@@ -54,8 +55,9 @@ function* iterateEvtxChunkEvents(bytes: Uint8Array): Generator<ChunkEvents, void
     yield { header: null, items: [fileRejection(bytes)] };
     return;
   }
+  const templates = new TemplateCache();
   for (let position = FILE_HEADER_BLOCK_SIZE; position < bytes.length; position += CHUNK_SIZE) {
-    yield readChunkEvents(bytes.subarray(position, position + CHUNK_SIZE), position);
+    yield readChunkEvents(bytes.subarray(position, position + CHUNK_SIZE), position, templates);
   }
 }
 

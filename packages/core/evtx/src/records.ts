@@ -3,6 +3,7 @@ import { type ChunkContext, chunkContext, decodeFragment } from './binxml/decode
 import { DirectReader } from './binxml/direct.js';
 import { BinXmlError } from './binxml/nodes.js';
 import { resolveNodes } from './binxml/resolve.js';
+import type { TemplateCache } from './binxml/template-cache.js';
 import { renderFiletime } from './binxml/values.js';
 import { u32, u64n } from './bytes.js';
 import {
@@ -74,12 +75,14 @@ export interface ChunkEvents {
 /**
  * Reads every record of one chunk as a ParsedEvent (or a rejection), as `readChunk` + `parsedOrRejected` would, but
  * records of the known template shapes are read straight from their substitution values, without an XML tree.
+ * `templates`, shared by the chunks of one file, lets a chunk reuse the template definitions of the chunks before it
+ * (the same events either way; it only saves decoding and planning them again).
  */
-export function readChunkEvents(chunk: Uint8Array, position: number): ChunkEvents {
+export function readChunkEvents(chunk: Uint8Array, position: number, templates?: TemplateCache): ChunkEvents {
   let direct: DirectReader | undefined;
   return readChunkWith(chunk, position, (ctx, offset, size, at, items) => {
     if (u32(chunk, offset + size - 4) === size) {
-      direct ??= new DirectReader(ctx);
+      direct ??= new DirectReader(ctx, templates);
       const event = direct.read(offset + 24, offset + size - 4);
       if (event !== null) {
         items.push({ kind: 'event', event, position: at });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { renderFiletime, renderValue } from '../src/binxml/values.js';
+import { utf16 } from '../src/bytes.js';
 import { crc32, crc32Js } from '../src/crc32.js';
 
 // Value rendering, each against a value whose Windows rendering is known: the Security-Auditing provider GUID and
@@ -20,6 +21,32 @@ describe('BinXML value rendering', () => {
     expect(value(0x14, [0x6d, 0x00, 0x00, 0xc0])).toBe('0xc000006d');
   });
 
+  test('hex integers and SIDs of any value, as number-to-text would write them', () => {
+    const le = (n: bigint, width: number) =>
+      Array.from({ length: width }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (n) => {
+        expect(value(0x15, le(n, 8))).toBe(`0x${n.toString(16)}`);
+        expect(value(0x14, le(n & 0xffffffffn, 4))).toBe(`0x${(n & 0xffffffffn).toString(16)}`);
+      }),
+      { numRuns: 500, seed: 20261130 },
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.bigInt({ min: 0n, max: 2n ** 48n - 1n }),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 15 }),
+        (revision, authority, subs) => {
+          const bytes = [revision, subs.length];
+          for (let i = 5; i >= 0; i--) bytes.push(Number((authority >> BigInt(8 * i)) & 0xffn));
+          for (const sub of subs) bytes.push(...le(BigInt(sub), 4));
+          expect(value(0x13, bytes)).toBe(`S-${revision}-${authority}${subs.map((sub) => `-${sub}`).join('')}`);
+        },
+      ),
+      { numRuns: 500, seed: 20261130 },
+    );
+  });
+
   test('signed and unsigned integers, bool, binary', () => {
     expect(value(0x03, [0xff])).toBe('-1');
     expect(value(0x04, [0xff])).toBe('255');
@@ -28,6 +55,16 @@ describe('BinXML value rendering', () => {
     expect(value(0x0a, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])).toBe('18446744073709551615');
     expect(value(0x0d, [1, 0, 0, 0])).toBe('true');
     expect(value(0x0e, [0xe1, 0x07, 0x0a])).toBe('E1070A');
+  });
+
+  test('binary of any length as upper-case hex, and GUIDs after it (text is written into one shared scratch array)', () => {
+    const bytes = Array.from({ length: 1000 }, (_, i) => (i * 37) & 0xff);
+    const hex = bytes.map((x) => x.toString(16).toUpperCase().padStart(2, '0')).join('');
+    expect(value(0x0e, bytes)).toBe(hex);
+    expect(value(0x0e, [])).toBe('');
+    const guid = [0x25, 0x96, 0x84, 0x54, 0x78, 0x54, 0x94, 0x49, 0xa5, 0xba, 0x3e, 0x3b, 0x03, 0x28, 0xc3, 0x0d];
+    expect(value(0x0f, guid)).toBe('{54849625-5478-4994-a5ba-3e3b0328c30d}');
+    expect(value(0x0e, bytes.slice(0, 3))).toBe(hex.slice(0, 6));
   });
 
   test('strings drop their NUL terminator; string arrays split on NUL', () => {
@@ -73,6 +110,49 @@ describe('BinXML value rendering', () => {
       { numRuns: 300, seed: 20261130 },
     );
     expect(crc32(new TextEncoder().encode('123456789'), 0, 9)).toBe(0xcbf43926); // the standard check value
+  });
+
+  test('UTF-16: up to 64 code units kept as they are (lone surrogates too), at any offset; longer ones decoded', () => {
+    // Reference: one String.fromCharCode per code unit, what the reader built strings with before the native slice.
+    const units = (b: Uint8Array, at: number, count: number): string => {
+      let s = '';
+      for (let i = 0; i < count; i++)
+        s += String.fromCharCode((b[at + 2 * i] as number) | ((b[at + 2 * i + 1] as number) << 8));
+      return s;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 140 }), fc.nat(3), (bytes, skew) => {
+        const at = Math.min(skew, bytes.length);
+        const count = (bytes.length - at) >>> 1;
+        if (count <= 64) expect(utf16(bytes, at, count)).toBe(units(bytes, at, count));
+        else
+          expect(utf16(bytes, at, count)).toBe(new TextDecoder('utf-16le').decode(bytes.subarray(at, at + 2 * count)));
+      }),
+      { numRuns: 500, seed: 20261130 },
+    );
+    const text = 'Cr\u00e9\u00e9 \u20ac \ud83d\ude00 \ud800';
+    const bytes = new Uint8Array(1 + text.length * 2);
+    for (let i = 0; i < text.length; i++) {
+      bytes[1 + 2 * i] = text.charCodeAt(i) & 0xff;
+      bytes[2 + 2 * i] = text.charCodeAt(i) >> 8;
+    }
+    expect(utf16(bytes, 1, text.length)).toBe(text);
+    // Longer strings: a leading byte order mark dropped and a lone surrogate replaced, as TextDecoder does.
+    const long = (text: string): Uint8Array => {
+      const out = new Uint8Array(text.length * 2);
+      for (let i = 0; i < text.length; i++) {
+        out[2 * i] = text.charCodeAt(i) & 0xff;
+        out[2 * i + 1] = text.charCodeAt(i) >> 8;
+      }
+      return out;
+    };
+    const words = 'abc\u00e9\u20ac '.repeat(20);
+    expect(utf16(long(words), 0, words.length)).toBe(words);
+    expect(utf16(long(`\ufeff${words}`), 0, words.length + 1)).toBe(words);
+    expect(utf16(long(`${words}\ud800x`), 0, words.length + 2)).toBe(`${words}\ufffdx`);
+    expect(utf16(long(`${words}\ud83d\ude00`), 0, words.length + 2)).toBe(`${words}\ud83d\ude00`);
+    // Past the end of the bytes the missing code units read as NUL, as before (callers check bounds first).
+    expect(utf16(Uint8Array.from([0x41, 0]), 0, 2)).toBe('A\u0000');
   });
 
   test('SYSTEMTIME renders in the same form', () => {

@@ -48,14 +48,40 @@ const MAX_DEPTH = 64; // real events nest a handful of levels; deeper means a lo
  * `[start, end)` of the chunk. Throws BinXmlError on bytes that break the format.
  */
 export function decodeFragment(ctx: ChunkContext, start: number, end: number, depth = 0): TemplateNode[] {
-  return new Decoder(ctx, start, end, depth).fragment();
+  return new Decoder(ctx, start, end, depth, undefined).fragment();
+}
+
+/**
+ * What a definition's decoding depended on besides its own bytes (`template-cache.ts` checks another chunk's copy of
+ * the definition against it): where each name offset lies (relative to the start of the definition's BinXML) and
+ * whether the name followed inline or was a back-reference to a name elsewhere in the chunk, and where each element
+ * starts with the dependency identifier verdict taken there (both depend on absolute chunk offsets).
+ */
+export interface DefinitionTrace {
+  readonly nameFields: number[];
+  readonly nameInline: boolean[];
+  readonly names: string[];
+  readonly elements: number[];
+  readonly dependencyIds: boolean[];
+  /** Template instances met inside the definition (their definitions lie elsewhere in the chunk). */
+  instances: number;
+}
+
+/** An empty trace to pass to `templateDefinition`. */
+export function definitionTrace(): DefinitionTrace {
+  return { nameFields: [], nameInline: [], names: [], elements: [], dependencyIds: [], instances: 0 };
 }
 
 /**
  * The template definition at chunk offset `offset` (next-offset, GUID, size, then its BinXML), decoded once per chunk
  * and then taken from `ctx.templates`. Throws BinXmlError on bytes that break the format.
  */
-export function templateDefinition(ctx: ChunkContext, offset: number, depth: number): readonly TemplateNode[] {
+export function templateDefinition(
+  ctx: ChunkContext,
+  offset: number,
+  depth: number,
+  trace?: DefinitionTrace,
+): readonly TemplateNode[] {
   const known = ctx.templates.get(offset);
   if (known !== undefined) return known;
   const bytes = ctx.bytes;
@@ -66,7 +92,7 @@ export function templateDefinition(ctx: ChunkContext, offset: number, depth: num
   // Stored before decoding would loop forever on a definition that instantiates itself; an empty stand-in breaks it.
   ctx.templates.set(offset, []);
   try {
-    const nodes = decodeFragment(ctx, offset + 24, end, depth);
+    const nodes = new Decoder(ctx, offset + 24, end, depth, trace).fragment();
     ctx.templates.set(offset, nodes);
     return nodes;
   } catch (error) {
@@ -77,15 +103,19 @@ export function templateDefinition(ctx: ChunkContext, offset: number, depth: num
 
 class Decoder {
   private p: number;
+  private readonly start: number;
 
   constructor(
     private readonly ctx: ChunkContext,
     start: number,
     private readonly end: number,
     private readonly depth: number,
+    /** Set when decoding a template definition for the cache across chunks. */
+    private readonly trace: DefinitionTrace | undefined,
   ) {
     if (depth > MAX_DEPTH) throw new BinXmlError('BinXML nested too deeply', start);
     this.p = start;
+    this.start = start;
   }
 
   fragment(): TemplateNode[] {
@@ -110,7 +140,11 @@ class Decoder {
   private element(): ElementNode {
     const token = this.byte(this.p);
     const at = this.p;
-    const withDependencyId = this.hasDependencyId(at);
+    const withDependencyId = hasDependencyId(this.ctx.bytes, at);
+    if (this.trace !== undefined) {
+      this.trace.elements.push(at - this.start);
+      this.trace.dependencyIds.push(withDependencyId);
+    }
     this.p = at + (withDependencyId ? 7 : 5);
     this.need(4);
     const name = this.name(this.readU32());
@@ -129,22 +163,6 @@ class Decoder {
       );
     }
     return { kind: 'element', name, attributes, children: this.content() };
-  }
-
-  /**
-   * Whether the open-start-element token at `at` carries the 2-byte dependency identifier. Windows writes it in
-   * ordinary logs; Windows Event Collector (forwarded events) logs leave it out. The name offset settles it: with the
-   * right layout it points either just past itself (the name follows inline) or back to a name already written.
-   */
-  private hasDependencyId(at: number): boolean {
-    const bytes = this.ctx.bytes;
-    if (at + 11 > bytes.length) return false;
-    const withId = u32(bytes, at + 7);
-    const withoutId = u32(bytes, at + 5);
-    if (withId === at + 11) return true;
-    if (withoutId === at + 9) return false;
-    if (withId < at) return true;
-    return !(withoutId < at);
   }
 
   private attribute(): AttributeNode {
@@ -232,6 +250,7 @@ class Decoder {
   }
 
   private templateInstance(): InstanceNode {
+    if (this.trace !== undefined) this.trace.instances++;
     this.need(10);
     const definitionOffset = u32(this.ctx.bytes, this.p + 6);
     this.p += 10; // token, unknown byte, template id, definition offset
@@ -283,6 +302,11 @@ class Decoder {
       name = utf16(bytes, offset + 8, count);
       this.ctx.names.set(offset, name);
     }
+    if (this.trace !== undefined) {
+      this.trace.nameFields.push(this.p - 4 - this.start);
+      this.trace.nameInline.push(inline);
+      this.trace.names.push(name);
+    }
     // next-string offset (4), hash (2), length (2), characters, NUL terminator (2)
     if (inline) this.p += 10 + name.length * 2;
     return name;
@@ -302,4 +326,19 @@ class Decoder {
   private need(count: number): void {
     if (this.p + count > this.end) throw new BinXmlError('BinXML ends early', this.p);
   }
+}
+
+/**
+ * Whether the open-start-element token at `at` carries the 2-byte dependency identifier. Windows writes it in
+ * ordinary logs; Windows Event Collector (forwarded events) logs leave it out. The name offset settles it: with the
+ * right layout it points either just past itself (the name follows inline) or back to a name already written.
+ */
+export function hasDependencyId(bytes: Uint8Array, at: number): boolean {
+  if (at + 11 > bytes.length) return false;
+  const withId = u32(bytes, at + 7);
+  const withoutId = u32(bytes, at + 5);
+  if (withId === at + 11) return true;
+  if (withoutId === at + 9) return false;
+  if (withId < at) return true;
+  return !(withoutId < at);
 }

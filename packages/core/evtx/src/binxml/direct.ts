@@ -14,6 +14,7 @@ import {
   type TextSource,
 } from './plan.js';
 import { resolveNodes } from './resolve.js';
+import type { TemplateCache } from './template-cache.js';
 import {
   TOKEN_EOF,
   TOKEN_FRAGMENT_HEADER,
@@ -21,12 +22,13 @@ import {
   VALUE_ARRAY_FLAG,
   VALUE_BINXML,
   VALUE_NULL,
+  VALUE_STRING,
   VALUE_UINT8,
   VALUE_UINT16,
   VALUE_UINT32,
   VALUE_UINT64,
 } from './tokens.js';
-import { renderable, renderScalar } from './values.js';
+import { ALWAYS_RENDERABLE, renderable, renderScalar, renderValue } from './values.js';
 
 /**
  * Reads a record's ParsedEvent straight from the substitution values of its template instance, by the template's
@@ -46,6 +48,9 @@ export class DirectReader {
   private sizes = new Int32Array(64);
   /** Reads nested fragments, whose values must not overwrite the record's own. */
   private inner: DirectReader | undefined;
+  /** The last provider GUID and its lower-case form (records of a chunk mostly share their provider). */
+  private guid = '';
+  private guidLower = '';
   // The text last rendered for each substitution number, and where its bytes lie: records of a chunk repeat most
   // values (provider, channel, computer, SIDs, keywords), and equal bytes of the same type render to the same text.
   private readonly memoAt = new Int32Array(MEMO_SLOTS).fill(-1);
@@ -53,7 +58,11 @@ export class DirectReader {
   private readonly memoType = new Uint8Array(MEMO_SLOTS);
   private readonly memoText: string[] = new Array(MEMO_SLOTS).fill('');
 
-  constructor(private readonly ctx: ChunkContext) {
+  constructor(
+    private readonly ctx: ChunkContext,
+    /** Definitions (and their plans) of the file's earlier chunks. */
+    private readonly cache?: TemplateCache,
+  ) {
     this.bytes = ctx.bytes;
   }
 
@@ -94,7 +103,12 @@ export class DirectReader {
   private planAt(definition: number): TemplatePlan | null {
     let plan = this.plans.get(definition);
     if (plan === undefined) {
-      plan = this.planOrNull(() => planTemplate(templateDefinition(this.ctx, definition, 1)));
+      const shared = this.cache?.definition(this.ctx, definition, 1);
+      if (shared === undefined) plan = this.planOrNull(() => planTemplate(templateDefinition(this.ctx, definition, 1)));
+      else {
+        if (shared.plan === undefined) shared.plan = this.planOrNull(() => planTemplate(shared.nodes));
+        plan = shared.plan;
+      }
       this.plans.set(definition, plan);
     }
     return plan;
@@ -103,7 +117,12 @@ export class DirectReader {
   private nestedPlanAt(definition: number): NestedPlan | null {
     let plan = this.nestedPlans.get(definition);
     if (plan === undefined) {
-      plan = this.planOrNull(() => planNested(templateDefinition(this.ctx, definition, 2)));
+      const shared = this.cache?.definition(this.ctx, definition, 2);
+      if (shared === undefined) plan = this.planOrNull(() => planNested(templateDefinition(this.ctx, definition, 2)));
+      else {
+        if (shared.nested === undefined) shared.nested = this.planOrNull(() => planNested(shared.nodes));
+        plan = shared.nested;
+      }
       this.nestedPlans.set(definition, plan);
     }
     return plan;
@@ -142,10 +161,18 @@ export class DirectReader {
 
   /** No array value (Windows repeats the element per item), BinXML only where planned, every used value renders. */
   private valuesPlain(plan: TemplatePlan | NestedPlan): boolean {
-    for (const index of plan.used) {
+    const used = plan.used;
+    for (let i = 0; i < used.length; i++) {
+      const index = used[i] as number;
       if (index >= this.count) continue;
       const type = this.types[index] as number;
-      if ((type & VALUE_ARRAY_FLAG) !== 0) return false;
+      if (ALWAYS_RENDERABLE[type] === 1) continue;
+      if ((type & VALUE_ARRAY_FLAG) !== 0) {
+        // A string array (which always renders) where the plan reads it as one value per string; any other array
+        // goes to the general path.
+        if (type !== (VALUE_STRING | VALUE_ARRAY_FLAG) || !plan.spread.has(index)) return false;
+        continue;
+      }
       if (type === VALUE_BINXML) {
         if (!plan.nested.has(index)) return false;
       } else if (!renderable(this.bytes, type, this.offsets[index] as number, this.sizes[index] as number))
@@ -168,7 +195,7 @@ export class DirectReader {
     const { data, dataList } = this.values(plan);
     return {
       provider,
-      providerGuid: guid ? guid.toLowerCase() : null,
+      providerGuid: guid ? this.lowerCase(guid) : null,
       eventId,
       qualifiers,
       version: this.integer(plan.version),
@@ -182,6 +209,14 @@ export class DirectReader {
       data,
       dataList,
     };
+  }
+
+  private lowerCase(guid: string): string {
+    if (guid !== this.guid) {
+      this.guid = guid;
+      this.guidLower = guid.toLowerCase();
+    }
+    return this.guidLower;
   }
 
   /** `data` and `dataList` as the general path's `toParsedEvent` takes them from the resolved tree. */
@@ -218,7 +253,7 @@ export class DirectReader {
     if (index >= this.count || this.types[index] !== VALUE_BINXML) return where === 'event' ? {} : { userData: null };
     const at = this.offsets[index] as number;
     const end = at + (this.sizes[index] as number);
-    this.inner ??= new DirectReader(this.ctx);
+    this.inner ??= new DirectReader(this.ctx, this.cache);
     const direct = this.inner.nestedDirect(at, end, where);
     if (direct !== null) return direct;
     const elements = resolveNodes(this.ctx, decodeFragment(this.ctx, at, end, 1), 1).filter(
@@ -244,6 +279,11 @@ export class DirectReader {
   }
 
   private dataOf(plans: readonly DataPlan[]): EventValues {
+    for (let i = 0; i < plans.length; i++) {
+      const spread = (plans[i] as DataPlan).spread;
+      if (spread >= 0 && spread < this.count && ((this.types[spread] as number) & VALUE_ARRAY_FLAG) !== 0)
+        return this.spreadDataOf(plans);
+    }
     const data: Record<string, string> = {};
     const dataList: string[] = new Array(plans.length);
     for (let i = 0; i < plans.length; i++) {
@@ -252,6 +292,30 @@ export class DirectReader {
       dataList[i] = value;
       const name = typeof plan.name === 'string' ? plan.name : this.attribute(plan.name);
       if (name !== undefined) data[name] = value;
+    }
+    return { data, dataList };
+  }
+
+  /** The same when an array value stands for a value: one value per item (none for an empty array). */
+  private spreadDataOf(plans: readonly DataPlan[]): EventValues {
+    const data: Record<string, string> = {};
+    const dataList: string[] = [];
+    for (const plan of plans) {
+      const name = typeof plan.name === 'string' ? plan.name : this.attribute(plan.name);
+      const spread = plan.spread;
+      const type = spread < 0 || spread >= this.count ? 0 : (this.types[spread] as number);
+      if ((type & VALUE_ARRAY_FLAG) === 0) {
+        const value = this.text(plan.value);
+        dataList.push(value);
+        if (name !== undefined) data[name] = value;
+        continue;
+      }
+      const at = this.offsets[spread] as number;
+      const items = renderValue(this.bytes, { type, at, size: this.sizes[spread] as number }) as string[];
+      for (const item of items) {
+        dataList.push(item);
+        if (name !== undefined) data[name] = item;
+      }
     }
     return { data, dataList };
   }
@@ -270,6 +334,12 @@ export class DirectReader {
   /** Attribute text; undefined when the template has none, or when it is only optional substitutions left null. */
   private attribute(source: TextSource | null): string | undefined {
     if (source === null) return undefined;
+    if (source.length === 1) {
+      // One piece (nearly always): a literal, or a substitution (left out when optional and null).
+      const part = source[0] as string | SubstitutionNode;
+      if (typeof part === 'string') return part;
+      return part.optional && this.isNull(part.index) ? undefined : this.valueText(part.index);
+    }
     let allNullOptional = source.length > 0;
     for (const part of source) {
       if (typeof part === 'string' || !part.optional || !this.isNull(part.index)) {

@@ -30,6 +30,8 @@ export interface TemplatePlan {
    * `EventData` of classic events, the `UserData` payload of others).
    */
   readonly nested: ReadonlySet<number>;
+  /** The `spread` substitutions of its values (where a string array is read as one value per string). */
+  readonly spread: ReadonlySet<number>;
 }
 
 /** A text as pieces: literal text, or a substitution (rendered, or nothing when its value is null). */
@@ -46,6 +48,12 @@ export type BodySlot =
 export interface DataPlan {
   readonly name: TextSource | string | null;
   readonly value: TextSource;
+  /**
+   * The substitution that is the whole text of the value, when the template uses it nowhere else and the name is
+   * literal (or absent); else -1. An array value there makes one value per item, as Windows repeats `<Data>` per
+   * string of a string array.
+   */
+  readonly spread: number;
 }
 
 /**
@@ -60,6 +68,8 @@ export interface NestedPlan {
   readonly userData: readonly DataPlan[];
   readonly used: readonly number[];
   readonly nested: ReadonlySet<number>;
+  /** The `spread` substitutions of its values (where a string array is read as one value per string). */
+  readonly spread: ReadonlySet<number>;
 }
 
 const SYSTEM_TEXT = [
@@ -95,21 +105,24 @@ export function planNested(template: readonly TemplateNode[]): NestedPlan | null
     const root = elements[0] as ElementNode;
     const used: number[] = [];
     collectSubstitutions(template, used);
-    const children: { element: string; name: TextSource | null; value: TextSource }[] = [];
+    const children: { element: string; name: TextSource | string | null; value: TextSource }[] = [];
     for (const child of root.children) {
       if (child.kind === 'substitution' || child.kind === 'instance') return null;
       if (child.kind === 'element')
-        children.push({ element: child.name, name: attributeSource(child, 'Name'), value: textSource(child) });
+        children.push({ element: child.name, name: dataName(child), value: textSource(child) });
     }
+    const eventData =
+      root.name === 'EventData'
+        ? children.filter((c) => c.element === 'Data').map((c) => dataPlan(c.name, c.value, used))
+        : null;
+    const userData = children.map((c) => dataPlan(c.element, c.value, used));
     return {
       root: root.name,
-      eventData:
-        root.name === 'EventData'
-          ? children.filter((c) => c.element === 'Data').map((c) => ({ name: c.name, value: c.value }))
-          : null,
-      userData: children.map((c) => ({ name: c.element, value: c.value })),
+      eventData,
+      userData,
       used: [...new Set(used)],
       nested: new Set(),
+      spread: spreadOf([eventData, userData]),
     };
   } catch (error) {
     if (error === UNPLANNED) return null;
@@ -136,8 +149,8 @@ function compile(template: readonly TemplateNode[]): TemplatePlan {
   for (const child of event.children) {
     if (child.kind === 'element') {
       if (child.name === 'System') system ??= child;
-      else if (child.name === 'EventData') body.push({ kind: 'eventData', data: eventDataPlan(child) });
-      else if (child.name === 'UserData') body.push(userDataPlan(child, nested));
+      else if (child.name === 'EventData') body.push({ kind: 'eventData', data: eventDataPlan(child, used) });
+      else if (child.name === 'UserData') body.push(userDataPlan(child, nested, used));
     } else if (child.kind === 'substitution') {
       // A substitution before System could itself hold a System element: only planned after it.
       if (system === undefined) throw UNPLANNED;
@@ -175,6 +188,9 @@ function compile(template: readonly TemplateNode[]): TemplatePlan {
     body,
     used: [...new Set(used)],
     nested,
+    spread: spreadOf(
+      body.map((slot) => (slot.kind === 'eventData' ? slot.data : slot.kind === 'userData' ? slot.fields : null)),
+    ),
   };
 }
 
@@ -189,17 +205,17 @@ function collectSubstitutions(nodes: readonly TemplateNode[], out: number[]): vo
   }
 }
 
-function eventDataPlan(eventData: ElementNode): DataPlan[] {
+function eventDataPlan(eventData: ElementNode, used: readonly number[]): DataPlan[] {
   const data: DataPlan[] = [];
   for (const child of eventData.children) {
     if (child.kind === 'substitution' || child.kind === 'instance') throw UNPLANNED;
     if (child.kind === 'element' && child.name === 'Data')
-      data.push({ name: attributeSource(child, 'Name'), value: textSource(child) });
+      data.push(dataPlan(dataName(child), textSource(child), used));
   }
   return data;
 }
 
-function userDataPlan(userData: ElementNode, nested: Set<number>): BodySlot {
+function userDataPlan(userData: ElementNode, nested: Set<number>, used: readonly number[]): BodySlot {
   let payload: ElementNode | undefined;
   for (const child of userData.children) {
     if (child.kind === 'instance') throw UNPLANNED;
@@ -218,9 +234,43 @@ function userDataPlan(userData: ElementNode, nested: Set<number>): BodySlot {
   const fields: DataPlan[] = [];
   for (const child of payload.children) {
     if (child.kind === 'substitution' || child.kind === 'instance') throw UNPLANNED;
-    if (child.kind === 'element') fields.push({ name: child.name, value: textSource(child) });
+    if (child.kind === 'element') fields.push(dataPlan(child.name, textSource(child), used));
   }
   return { kind: 'userData', fields };
+}
+
+function spreadOf(lists: readonly (readonly DataPlan[] | null)[]): Set<number> {
+  const spread = new Set<number>();
+  for (const list of lists) if (list !== null) for (const data of list) if (data.spread >= 0) spread.add(data.spread);
+  return spread;
+}
+
+/** One value's plan; `used` lists every substitution of the template, once per use. */
+function dataPlan(name: TextSource | string | null, value: TextSource, used: readonly number[]): DataPlan {
+  const only = value.length === 1 ? value[0] : undefined;
+  const spread =
+    only !== undefined &&
+    typeof only !== 'string' &&
+    (name === null || typeof name === 'string') &&
+    used.indexOf(only.index) === used.lastIndexOf(only.index)
+      ? only.index
+      : -1;
+  return { name, value, spread };
+}
+
+/**
+ * A `<Data>` element's `Name`: as one string when it is literal text (nearly always), so that the reader takes it as
+ * it is; as its pieces when a substitution makes it up.
+ */
+function dataName(element: ElementNode): TextSource | string | null {
+  const source = attributeSource(element, 'Name');
+  if (source === null) return null;
+  let text = '';
+  for (const part of source) {
+    if (typeof part !== 'string') return source;
+    text += part;
+  }
+  return text;
 }
 
 /** An element's direct text; child elements inside a value are not planned. */

@@ -1,4 +1,4 @@
-import { ansi, i32, trimNuls, u16, u32, utf16, utf16TrimNuls } from '../bytes.js';
+import { ansi, i32, latin1, trimNuls, u16, u32, utf16, utf16TrimNuls } from '../bytes.js';
 import { BinXmlError, type SubstitutionValue } from './nodes.js';
 import * as T from './tokens.js';
 
@@ -114,6 +114,25 @@ function splitSids(b: Uint8Array, at: number, size: number): string[] {
   return items;
 }
 
+/** 1 for the scalar types whose rendering cannot fail, whatever their bytes (`renderable` is true for them). */
+export const ALWAYS_RENDERABLE = new Uint8Array(256);
+for (const type of [
+  T.VALUE_NULL,
+  T.VALUE_STRING,
+  T.VALUE_EVT_XML,
+  T.VALUE_ANSI_STRING,
+  T.VALUE_INT8,
+  T.VALUE_UINT8,
+  T.VALUE_INT16,
+  T.VALUE_UINT16,
+  T.VALUE_INT32,
+  T.VALUE_UINT32,
+  T.VALUE_BOOL,
+  T.VALUE_BINARY,
+  T.VALUE_SYSTEMTIME,
+])
+  ALWAYS_RENDERABLE[type] = 1;
+
 /**
  * Whether rendering a scalar value can fail: an unknown type, a SID shorter than it says, or a fixed-size value reaching
  * past the chunk's bytes. Values the direct reader does not need are checked with this instead of being rendered.
@@ -178,25 +197,43 @@ function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
-const HEX = '0123456789ABCDEF';
+/** Character codes of the hex digits, upper and lower case. */
+const HEX_UPPER = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
+const HEX_LOWER = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+/** Where hex text is written before it becomes one string (a value is at most 64 KiB: 128 Ki digits). */
+let scratch = new Uint8Array(256);
 
 function hexBytes(b: Uint8Array, at: number, size: number): string {
-  let s = '';
+  if (scratch.length < 2 * size) scratch = new Uint8Array(2 * size);
+  const out = scratch;
   for (let i = 0; i < size; i++) {
     const x = b[at + i] as number;
-    s += HEX[x >> 4] + (HEX[x & 15] as string);
+    out[2 * i] = HEX_UPPER[x >> 4] as number;
+    out[2 * i + 1] = HEX_UPPER[x & 15] as number;
   }
-  return s;
+  return latin1(out, 2 * size);
 }
 
-/** Two lower-case hex digits for each byte value. */
-const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Byte order of a GUID's text: the first three fields little-endian; each -1 is a dash. */
+const GUID_BYTES = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
 
 /** `{data1-data2-data3-data4}` with the first three fields little-endian, as Windows writes GUIDs. */
 export function renderGuid(b: Uint8Array, at: number): string {
   if (at + 16 > b.length) throw new BinXmlError('GUID runs past the end of the chunk', at);
-  const h = (i: number): string => BYTE_HEX[b[at + i] as number] as string;
-  return `{${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}}`;
+  const out = scratch;
+  out[0] = 0x7b; // {
+  let o = 1;
+  for (const i of GUID_BYTES) {
+    if (i < 0)
+      out[o++] = 0x2d; // -
+    else {
+      const x = b[at + i] as number;
+      out[o++] = HEX_LOWER[x >> 4] as number;
+      out[o++] = HEX_LOWER[x & 15] as number;
+    }
+  }
+  out[o++] = 0x7d; // }
+  return latin1(out, o);
 }
 
 /** `S-revision-authority-sub…`: the authority is 48-bit big-endian, the sub-authorities 32-bit little-endian. */
@@ -230,7 +267,6 @@ export function renderFiletime(low: number, high: number): string {
     seconds = Number(all / 10_000_000n);
     ticks = Number(all % 10_000_000n);
   }
-  const fraction = String(1e7 + ticks).slice(1); // the ticks, seven digits with leading zeros
   // Records of a chunk are written within the same seconds and days, and each record's header repeats its
   // TimeCreated: the text of the last second, and of the last day, is kept to skip most Date work.
   if (seconds !== lastSeconds) {
@@ -248,8 +284,16 @@ export function renderFiletime(low: number, high: number): string {
         ? new Date(unix * 1000).toISOString().slice(0, 19)
         : lastDayText + timeOfDay(unix - day * 86400);
     lastSeconds = seconds;
+    for (let i = 0; i < 19; i++) TIME_TEXT[i] = lastSecondsText.charCodeAt(i);
   }
-  return `${lastSecondsText}.${fraction}Z`;
+  // The ticks, seven digits with leading zeros, after the seconds' 19 characters and the point: one flat string.
+  let rest = ticks;
+  for (let i = 26; i > 19; i--) {
+    const tenth = Math.floor(rest / 10);
+    TIME_TEXT[i] = 0x30 + rest - tenth * 10;
+    rest = tenth;
+  }
+  return latin1(TIME_TEXT, 28);
 }
 
 /** 10000-01-01T00:00:00Z in seconds since 1970. */
@@ -262,6 +306,8 @@ function timeOfDay(s: number): string {
 }
 
 let lastSeconds = Number.NaN;
+/** `YYYY-MM-DDTHH:MM:SS.fffffffZ` as character codes: the seconds' text is always 19 characters. */
+const TIME_TEXT = Uint8Array.from('0000-00-00T00:00:00.0000000Z', (c) => c.charCodeAt(0));
 let lastSecondsText = '';
 let lastDay = Number.NaN;
 let lastDayText = '';
