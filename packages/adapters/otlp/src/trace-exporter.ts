@@ -22,8 +22,12 @@ export interface ExportReport {
 export interface TraceExporter {
   /** Where spans go: the traces URL or the file path (never headers). */
   readonly target: string;
-  /** Exports the spans (any number; sent in batches of `maxExportBatchSize`) and waits until they are sent or failed. */
-  export(spans: readonly SpanData[]): Promise<ExportReport>;
+  /**
+   * Exports the spans (any number; sent in batches of `maxExportBatchSize`) and waits until they are sent or failed.
+   * Any iterable will do: a generator that builds the spans as they are taken keeps only a few batches of them in
+   * memory (the spans of a fleet, built all at once, survive long enough to grow the heap).
+   */
+  export(spans: Iterable<SpanData>): Promise<ExportReport>;
   /** Flushes what is left, closes the exporter, and reports over its whole life. */
   shutdown(): Promise<ExportReport>;
 }
@@ -68,16 +72,17 @@ export function createTraceExporter(
       // Spans go straight to the encoder in batches, a few in flight: no tracer, no processor queue, one resource
       // per machine role and host (see readable-span.ts and otlp-encode.ts).
       const inFlight = new Set<Promise<void>>();
-      for (let at = 0; at < spans.length; at += config.maxExportBatchSize) {
-        const batch = spans.slice(at, at + config.maxExportBatchSize);
+      let count = 0;
+      for (const batch of batches(spans, config.maxExportBatchSize)) {
+        count += batch.length;
         const sent = exportBatch(exporter, batch).finally(() => inFlight.delete(sent));
         inFlight.add(sent);
         if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
       await exporter.forceFlush().catch((error: unknown) => fileWriteFailed(exporter, before, target, error));
-      submitted += spans.length;
-      return report(before, spans.length);
+      submitted += count;
+      return report(before, count);
     },
     async shutdown() {
       closed = true;
@@ -85,6 +90,23 @@ export function createTraceExporter(
       return report(EMPTY, submitted);
     },
   };
+}
+
+/** The spans in arrays of `size` (the last one shorter), taken from the iterable as each batch is needed. */
+function* batches(spans: Iterable<SpanData>, size: number): Generator<SpanData[]> {
+  if (Array.isArray(spans)) {
+    for (let at = 0; at < spans.length; at += size) yield spans.slice(at, at + size);
+    return;
+  }
+  let batch: SpanData[] = [];
+  for (const span of spans) {
+    batch.push(span);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** One batch through the counting, retrying exporter; failures are counted there, never thrown. */
