@@ -267,11 +267,14 @@ function jsonAttributes(w: JsonBytes, attributes: Attributes): void {
 
 /** The JSON of each resource's opening, as bytes, written once per resource. */
 const resourceJson = new WeakMap<Resource, Uint8Array>();
+const scratch = new JsonBytes();
 
 function jsonResourceOpening(resource: Resource): Uint8Array {
   let json = resourceJson.get(resource);
   if (json === undefined) {
-    const w = new JsonBytes();
+    // One scratch writer for every opening: a writer per resource allocated a 64 KB buffer for each of a fleet's
+    // thousands of hosts, and that external memory forced garbage collections.
+    const w = scratch;
     w.raw('{"resource":{"attributes":');
     jsonAttributes(w, resource.attributes as Attributes);
     w.raw(`,"droppedAttributesCount":0},"scopeSpans":[{"scope":{"name":"${SCOPE_NAME}"},"spans":[`);
@@ -511,6 +514,8 @@ class ProtoWriter {
   }
 }
 
+const protoWriter = new ProtoWriter();
+
 function protoValue(w: ProtoWriter, field: number, value: AttributeValue | string | number | boolean): void {
   const at = w.open(field, 1);
   if (typeof value === 'string') w.string(1, value);
@@ -569,7 +574,10 @@ function protoSpan(w: ProtoWriter, s: SpanData): void {
 
 /** The request in OTLP's protobuf encoding. */
 export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
-  const w = new ProtoWriter();
+  // One writer for every request (encoding is synchronous, and `bytes()` copies the request out): a writer per
+  // request grew a fresh buffer to the request's size each time.
+  const w = protoWriter;
+  w.pos = 0;
   for (const [resource, group] of groupByResource(spans, resources)) {
     // Guessed length prefixes: a resource's spans take a few KB (2 bytes up to 16 KB), a span under 2 KB.
     const resourceSpans = w.open(1, 3);

@@ -7,6 +7,7 @@ import { compact, evidenceAttributes, refsOf } from './evidence.js';
 import { spanIdFor } from './ids.js';
 import type { PlacedDraft } from './place.js';
 import { placeDrafts } from './place.js';
+import { sortSmall } from './sort.js';
 import type { Attributes, SpanData, SpanEventData, SpanStatusData } from './span-data.js';
 import { isoToEpochMs } from './time.js';
 
@@ -21,22 +22,26 @@ const OTHER_ERROR_TYPE = '_OTHER';
 export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[]): SpanData[] {
   const placed = placeDrafts(collectDrafts(events));
   const failing = record.outcome === 'failure' ? failingDraft(record, placed) : undefined;
-  const idOf = new Map(placed.map((p) => [p.draft, spanIdFor(record.traceId, roleOf(p.draft))]));
+  // Each draft's events in time order, and its span ID, by the draft's index (a handful: no maps).
+  const sortedEvents = placed.map((p) => sortSmall([...p.draft.events], byTime));
+  const ids = placed.map((p, i) => spanIdFor(record.traceId, `${p.draft.stage}:${sortedEvents[i]![0]!.id}`));
+  const idOf = (draft: StageDraft) => ids[placed.findIndex((p) => p.draft === draft)]!;
   const rootId = spanIdFor(record.traceId, 'root');
-  const stageSpans = placed.map((p) =>
-    stageSpan(record, p, {
-      spanId: idOf.get(p.draft)!,
-      parentSpanId: p.parent === null ? rootId : idOf.get(p.parent)!,
-      failing: p.draft === failing,
-    }),
-  );
-  stageSpans.sort((a, b) => a.startTime - b.startTime || b.endTime - a.endTime);
-  return [rootSpan(record, rootId, stageSpans), ...stageSpans];
-}
-
-/** The span's role for its deterministic ID: its stage and the identity of its first log record. */
-function roleOf(draft: StageDraft): string {
-  return `${draft.stage}:${[...draft.events].sort(byTime)[0]!.id}`;
+  const stageSpans: SpanData[] = [];
+  for (let i = 0; i < placed.length; i++) {
+    const p = placed[i]!;
+    stageSpans.push(
+      stageSpan(record, p, sortedEvents[i]!, {
+        spanId: ids[i]!,
+        parentSpanId: p.parent === null ? rootId : idOf(p.parent),
+        failing: p.draft === failing,
+      }),
+    );
+  }
+  sortSmall(stageSpans, (a, b) => a.startTime - b.startTime || b.endTime - a.endTime);
+  const spans = [rootSpan(record, rootId, stageSpans)];
+  for (const span of stageSpans) spans.push(span);
+  return spans;
 }
 
 /**
@@ -46,7 +51,10 @@ function roleOf(draft: StageDraft): string {
  * names the stage the diagnosis blames.
  */
 function failingDraft(record: AttemptRecord, placed: readonly PlacedDraft[]): StageDraft | undefined {
-  const drafts = placed.map((p) => p.draft).sort((a, b) => a.endTime - b.endTime);
+  const drafts = sortSmall(
+    placed.map((p) => p.draft),
+    (a, b) => a.endTime - b.endTime,
+  );
   const ofStage = drafts.filter((d) => d.stage === record.failedStage);
   return ofStage.filter((d) => d.reportsFailure).pop() ?? ofStage.pop() ?? drafts.filter((d) => d.reportsFailure).pop();
 }
@@ -57,14 +65,19 @@ interface Identity {
   readonly failing: boolean;
 }
 
-function stageSpan(record: AttemptRecord, place: PlacedDraft, identity: Identity): SpanData {
+function stageSpan(
+  record: AttemptRecord,
+  place: PlacedDraft,
+  sortedEvents: readonly NormalizedEvent[],
+  identity: Identity,
+): SpanData {
   const { draft } = place;
   // Assigned in the order a spread literal would: the keys come out in the same order (one span per stage, so no
   // spread of dictionaries here).
   const attributes: Attributes = Object.assign({ [ATTR.STAGE]: draft.stage }, draft.attributes);
   attributes[ATTR.SYNTHETIC_START] = place.startFrom !== 'logged';
   attributes[ATTR.START_FROM] = place.startFrom;
-  Object.assign(attributes, evidenceAttributes(refsOf([...draft.events].sort(byTime))));
+  Object.assign(attributes, evidenceAttributes(refsOf(sortedEvents)));
   if (identity.failing) Object.assign(attributes, failureAttributes(record));
   return {
     traceId: record.traceId,
