@@ -6,12 +6,20 @@ import type { BatchExporter } from './counting-exporter.js';
 import { encodeOtlpJson, encodeOtlpProtobuf, JsonBytes, writeOtlpJsonResourceSpans } from './otlp-encode.js';
 import type { RoleResources } from './readable-span.js';
 
+/** An OTLP/HTTP request encoded from a batch of spans: `length` spans. */
+export interface EncodedRequest {
+  readonly body: Uint8Array;
+  readonly length: number;
+}
+
 /**
  * OTLP/HTTP without the SDK exporter: the request encoded straight from the span data (otlp-encode.ts) and POSTed.
+ * Each batch is encoded once, before it is sent (`encode`): only its bytes wait for the answer and for retries, so
+ * the spans of the batches in flight are not kept alive (they outlived the young generation and grew the heap).
  * A non-2xx answer fails with the status as the error's `code`, a network error with the system code (ECONNREFUSED,
  * ECONNRESET...), a request without an answer within `timeoutMs` with ETIMEDOUT: the retrying wrapper decides.
  */
-export class OtlpHttpExporter implements BatchExporter<SpanData> {
+export class OtlpHttpExporter implements BatchExporter<EncodedRequest> {
   constructor(
     private readonly url: string,
     private readonly protocol: 'http/json' | 'http/protobuf',
@@ -20,13 +28,17 @@ export class OtlpHttpExporter implements BatchExporter<SpanData> {
     private readonly resources: RoleResources,
   ) {}
 
-  export(spans: SpanData[], done: (result: ExportResult) => void): void {
-    const json = this.protocol === 'http/json';
-    const body = json ? encodeOtlpJson(spans, this.resources) : encodeOtlpProtobuf(spans, this.resources);
-    const contentType = json ? 'application/json' : 'application/x-protobuf';
+  encode(spans: readonly SpanData[]): EncodedRequest {
+    const body =
+      this.protocol === 'http/json' ? encodeOtlpJson(spans, this.resources) : encodeOtlpProtobuf(spans, this.resources);
+    return { body, length: spans.length };
+  }
+
+  export(request: EncodedRequest, done: (result: ExportResult) => void): void {
+    const contentType = this.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
     fetch(this.url, {
       method: 'POST',
-      body,
+      body: request.body,
       headers: { ...this.headers, 'content-type': contentType },
       signal: AbortSignal.timeout(this.timeoutMs),
     }).then(
@@ -50,7 +62,7 @@ export class OtlpHttpExporter implements BatchExporter<SpanData> {
  * one reused byte buffer and written as it comes (its resourceSpans entries), so memory holds one batch's bytes, not
  * a whole document. The file is opened (truncated) at the first write: a run's file holds that run's traces only.
  */
-export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
+export class OtlpJsonFileExporter implements BatchExporter<SpanData[]> {
   private fd: number | null = null;
   private documentOpen = false;
   private readonly bytes = new JsonBytes();

@@ -2,7 +2,13 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import type { SpanData } from '@otptrace/trace';
 import type { ResolvedExporterConfig, TraceExporterOptions } from './config.js';
 import { resolveExporterConfig } from './config.js';
-import { type BatchExporter, CountingRetryingExporter } from './counting-exporter.js';
+import {
+  type Batch,
+  type BatchExporter,
+  CountingRetryingExporter,
+  type ExportCounters,
+  type RetryPolicy,
+} from './counting-exporter.js';
 import { OtlpHttpExporter, OtlpJsonFileExporter } from './direct-exporters.js';
 import { createRoleResources, type RoleResources, toReadableSpan } from './readable-span.js';
 
@@ -32,7 +38,11 @@ export interface TraceExporter {
   shutdown(): Promise<ExportReport>;
 }
 
-/** Batches in flight at once: enough to overlap the backend's work with ours, few enough to bound memory. */
+/**
+ * Requests in flight at once: enough to overlap the backend's work with ours, few enough to bound memory. The file is
+ * written as each batch is encoded, so it takes one batch at a time (batches kept waiting for their turn outlived the
+ * young generation and grew the heap).
+ */
 const IN_FLIGHT = 4;
 
 /**
@@ -46,7 +56,7 @@ export function createTraceExporter(
   const config = resolveExporterConfig(options, env);
   const target = config.destination.kind === 'file' ? config.destination.path : config.destination.url;
   const resources = createRoleResources(config.resourceAttributes);
-  const exporter = new CountingRetryingExporter(batchExporter(config, resources), { ...config, target });
+  const exporter = sender(config, resources, { ...config, target });
   let submitted = 0;
   let closed = false;
 
@@ -75,9 +85,9 @@ export function createTraceExporter(
       let count = 0;
       for (const batch of batches(spans, config.maxExportBatchSize)) {
         count += batch.length;
-        const sent = exportBatch(exporter, batch).finally(() => inFlight.delete(sent));
+        const sent = exporter.send(batch).finally(() => inFlight.delete(sent));
         inFlight.add(sent);
-        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+        if (inFlight.size >= exporter.inFlight) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
       await exporter.forceFlush().catch((error: unknown) => fileWriteFailed(exporter, before, target, error));
@@ -109,16 +119,48 @@ function* batches(spans: Iterable<SpanData>, size: number): Generator<SpanData[]
   if (batch.length > 0) yield batch;
 }
 
-/** One batch through the counting, retrying exporter; failures are counted there, never thrown. */
-function exportBatch(exporter: CountingRetryingExporter<SpanData>, spans: SpanData[]): Promise<void> {
-  return new Promise((resolve) => exporter.export(spans, () => resolve()));
+/** The counting, retrying exporter of a destination, fed with batches of spans. */
+interface Sender {
+  readonly counters: ExportCounters;
+  /** Batches handed on before waiting for the oldest. */
+  readonly inFlight: number;
+  /** Prepares (encodes) the batch and hands it on; resolves when it is sent or failed for good, never rejects. */
+  send(spans: SpanData[]): Promise<void>;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** A sender of batches through `inner`, each batch prepared by `prepare` as it is handed on. */
+function senderOf<B extends Batch>(
+  inner: BatchExporter<B>,
+  prepare: (spans: SpanData[]) => B,
+  policy: RetryPolicy,
+  inFlight: number,
+): Sender {
+  const exporter = new CountingRetryingExporter(inner, policy);
+  return {
+    counters: exporter.counters,
+    inFlight,
+    send(spans) {
+      let batch: B;
+      try {
+        batch = prepare(spans);
+      } catch (error) {
+        exporter.reject(spans, error);
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => exporter.export(batch, () => resolve()));
+    },
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+  };
 }
 
 type Counts = ReturnType<typeof snapshot>;
 
 const EMPTY: Counts = { spansExported: 0, spansFailed: 0, batchesFailed: 0, retries: 0, errors: [] };
 
-function snapshot(exporter: CountingRetryingExporter<SpanData>) {
+function snapshot(exporter: Sender) {
   const c = exporter.counters;
   return {
     spansExported: c.spansExported,
@@ -130,12 +172,7 @@ function snapshot(exporter: CountingRetryingExporter<SpanData>) {
 }
 
 /** A failed file write turns the spans buffered since `before` (counted as exported) into failures. */
-function fileWriteFailed(
-  exporter: CountingRetryingExporter<SpanData>,
-  before: Counts,
-  target: string,
-  error: unknown,
-): void {
+function fileWriteFailed(exporter: Sender, before: Counts, target: string, error: unknown): void {
   const c = exporter.counters;
   const lost = c.spansExported - before.spansExported;
   c.spansFailed += lost;
@@ -144,22 +181,25 @@ function fileWriteFailed(
   c.errors.push(`writing OTLP JSON to ${target} failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-function batchExporter(config: ResolvedExporterConfig, resources: RoleResources): BatchExporter<SpanData> {
+function sender(config: ResolvedExporterConfig, resources: RoleResources, policy: RetryPolicy): Sender {
   const { destination } = config;
-  if (destination.kind === 'file') return new OtlpJsonFileExporter(destination.path, resources);
+  const same = (spans: SpanData[]) => spans;
+  if (destination.kind === 'file')
+    return senderOf(new OtlpJsonFileExporter(destination.path, resources), same, policy, 1);
   if (destination.protocol !== 'zipkin') {
-    return new OtlpHttpExporter(
+    const http = new OtlpHttpExporter(
       destination.url,
       destination.protocol,
       destination.headers,
       config.timeoutMs,
       resources,
     );
+    return senderOf(http, (spans) => http.encode(spans), policy, IN_FLIGHT);
   }
   // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
   // service is its resource's service.name, so a trace shows the four machine roles as four services.
   const zipkin = new ZipkinExporter({ url: destination.url, headers: destination.headers });
-  return {
+  const exporter: BatchExporter<SpanData[]> = {
     export: (spans, done) =>
       zipkin.export(
         spans.map((s) => toReadableSpan(s, resources)),
@@ -168,4 +208,5 @@ function batchExporter(config: ResolvedExporterConfig, resources: RoleResources)
     forceFlush: () => zipkin.forceFlush(),
     shutdown: () => zipkin.shutdown(),
   };
+  return senderOf(exporter, same, policy, IN_FLIGHT);
 }
