@@ -167,6 +167,11 @@ export class JsonBytes {
     return this.pos;
   }
 
+  /** A copy of the bytes written from `start` on. */
+  copy(start: number): Uint8Array {
+    return Uint8Array.prototype.slice.call(this.buf, start, this.pos);
+  }
+
   /** The bytes written so far (a view, valid until the next write), and the buffer emptied. */
   take(): Uint8Array {
     const bytes = this.buf.subarray(0, this.pos);
@@ -215,12 +220,31 @@ const J = {
   groupClose: ascii(']}]}'),
 } as const;
 
+/**
+ * `{"stringValue":"…"}` of strings seen, as bytes: most values repeat (providers, channels, servers, stages), and a
+ * copy costs less than checking the characters again. The first strings seen fill it and it stops growing.
+ */
+const stringValues = new Map<string, Uint8Array>();
+const STRING_VALUES_MAX = 8192;
+const STRING_VALUE_MAX_LENGTH = 96;
+
+function jsonStringValue(w: JsonBytes, value: string): void {
+  const cached = stringValues.get(value);
+  if (cached !== undefined) {
+    w.bytes(cached);
+    return;
+  }
+  const start = w.length;
+  w.bytes(J.stringValue);
+  w.string(value);
+  w.byte(0x7d);
+  if (stringValues.size < STRING_VALUES_MAX && value.length <= STRING_VALUE_MAX_LENGTH)
+    stringValues.set(value, w.copy(start));
+}
+
 function jsonValue(w: JsonBytes, value: AttributeValue | string | number | boolean): void {
-  if (typeof value === 'string') {
-    w.bytes(J.stringValue);
-    w.string(value);
-    w.byte(0x7d);
-  } else if (typeof value === 'number') {
+  if (typeof value === 'string') jsonStringValue(w, value);
+  else if (typeof value === 'number') {
     if (Number.isInteger(value)) {
       w.bytes(J.intValue);
       w.number(value);
@@ -410,6 +434,26 @@ class ProtoWriter {
   }
 
   string(field: number, text: string): void {
+    const n = text.length;
+    if (n < 128 && field < 16) {
+      // Short ASCII (most of OTLP's strings): a one-byte tag and length, the characters copied here; a call into
+      // TextEncoder per string costs more. Anything else goes through it.
+      this.ensure(n + 2);
+      const buf = this.buf;
+      const at = this.pos + 2;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = (field << 3) | 2;
+        buf[this.pos + 1] = n;
+        this.pos = at + n;
+        return;
+      }
+    }
     this.tag(field, 2);
     const reserved = varintSize(text.length * 3);
     this.ensure(reserved + text.length * 3);
@@ -476,6 +520,22 @@ class ProtoWriter {
     }
   }
 
+  /** Bytes encoded beforehand, as they are. */
+  raw(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.pos;
+    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+    else buf.set(bytes, at);
+    this.pos = at + n;
+  }
+
+  /** A copy of the bytes written from `start` on. */
+  copy(start: number): Uint8Array {
+    return this.buf.slice(start, this.pos);
+  }
+
   /**
    * Opens a nested message: its tag and `reserved` bytes for its length; returns where its content starts, for
    * `close` to fit the length prefix once the content is written.
@@ -516,10 +576,52 @@ class ProtoWriter {
 
 const protoWriter = new ProtoWriter();
 
+/**
+ * The AnyValue message of strings seen (`string_value` = 1), as bytes: most values repeat. The first strings seen fill
+ * it and it stops growing. And the KeyValue `key` field (1) of each attribute name.
+ */
+const protoStrings = new Map<string, Uint8Array>();
+const protoKeys = new Map<string, Uint8Array>();
+
+function protoStringValue(w: ProtoWriter, field: number, value: string): void {
+  let content = protoStrings.get(value);
+  if (content === undefined) {
+    if (protoStrings.size >= STRING_VALUES_MAX || value.length > STRING_VALUE_MAX_LENGTH) {
+      const at = w.open(field, 1);
+      w.string(1, value);
+      w.close(at, 1);
+      return;
+    }
+    const start = w.pos;
+    w.string(1, value);
+    content = w.copy(start);
+    protoStrings.set(value, content);
+    w.pos = start;
+  }
+  w.tag(field, 2);
+  w.varint(content.length);
+  w.raw(content);
+}
+
+function protoKey(w: ProtoWriter, key: string): void {
+  let bytes = protoKeys.get(key);
+  if (bytes === undefined) {
+    const start = w.pos;
+    w.string(1, key);
+    bytes = w.copy(start);
+    protoKeys.set(key, bytes);
+    return;
+  }
+  w.raw(bytes);
+}
+
 function protoValue(w: ProtoWriter, field: number, value: AttributeValue | string | number | boolean): void {
+  if (typeof value === 'string') {
+    protoStringValue(w, field, value);
+    return;
+  }
   const at = w.open(field, 1);
-  if (typeof value === 'string') w.string(1, value);
-  else if (typeof value === 'number') {
+  if (typeof value === 'number') {
     if (Number.isInteger(value)) w.int64(3, value);
     else w.double(4, value);
   } else if (typeof value === 'boolean') {
@@ -536,7 +638,7 @@ function protoValue(w: ProtoWriter, field: number, value: AttributeValue | strin
 function protoAttributes(w: ProtoWriter, field: number, attributes: Attributes): void {
   for (const key in attributes) {
     const at = w.open(field, 1);
-    w.string(1, key);
+    protoKey(w, key);
     protoValue(w, 2, attributes[key]!);
     w.close(at, 1);
   }
