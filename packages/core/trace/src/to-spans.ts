@@ -3,7 +3,7 @@ import { ATTR, OTP_FAILURE_EVENT, SPAN_NAMES } from '@otptrace/schemas';
 import { collectDrafts } from './collect.js';
 import type { StageDraft } from './drafts.js';
 import { byTime } from './drafts.js';
-import { compact, evidenceAttributes, refsOf } from './evidence.js';
+import { addEventEvidence, addEvidence, compact, compactInto } from './evidence.js';
 import { spanIdFor } from './ids.js';
 import type { PlacedDraft } from './place.js';
 import { placeDrafts } from './place.js';
@@ -77,8 +77,8 @@ function stageSpan(
   const attributes: Attributes = Object.assign({ [ATTR.STAGE]: draft.stage }, draft.attributes);
   attributes[ATTR.SYNTHETIC_START] = place.startFrom !== 'logged';
   attributes[ATTR.START_FROM] = place.startFrom;
-  Object.assign(attributes, evidenceAttributes(refsOf(sortedEvents)));
-  if (identity.failing) Object.assign(attributes, failureAttributes(record));
+  addEventEvidence(attributes, sortedEvents);
+  if (identity.failing) addFailureAttributes(attributes, record);
   return {
     traceId: record.traceId,
     spanId: identity.spanId,
@@ -101,11 +101,10 @@ function failureStatus(record: AttemptRecord): SpanStatusData {
   return { code: 'error', message: record.rootCause?.title ?? 'OTP attempt failed' };
 }
 
-function failureAttributes(record: AttemptRecord): Attributes {
-  return compact({
-    [ATTR.ERROR_TYPE]: record.rootCause?.code ?? OTHER_ERROR_TYPE,
-    [ATTR.FAILED_STAGE]: record.failedStage,
-  });
+function addFailureAttributes(attributes: Attributes, record: AttemptRecord): void {
+  attributes[ATTR.ERROR_TYPE] = record.rootCause?.code ?? OTHER_ERROR_TYPE;
+  if (record.failedStage !== null && record.failedStage !== undefined)
+    attributes[ATTR.FAILED_STAGE] = record.failedStage;
 }
 
 /** The error details as a span event (not an exception event: a denial is not an exception). */
@@ -139,8 +138,9 @@ function rootSpan(record: AttemptRecord, spanId: string, children: readonly Span
   if (!Number.isFinite(startTime) || !Number.isFinite(endTime))
     throw new Error(`attempt ${record.id}: start/end are not ISO times`);
   const failed = record.outcome === 'failure';
-  const attributes: Attributes = Object.assign(
-    compact({
+  const attributes = compactInto(
+    {},
+    {
       [ATTR.ENDUSER_ID]: record.user,
       [ATTR.ATTEMPT_ID]: record.id,
       [ATTR.ATTEMPT_OUTCOME]: record.outcome,
@@ -155,10 +155,10 @@ function rootSpan(record: AttemptRecord, spanId: string, children: readonly Span
       [ATTR.HOST_RADIUS]: record.hosts.radius,
       [ATTR.HOST_CA]: record.hosts.ca,
       [ATTR.SYNTHETIC_START]: false,
-    }),
-    failed ? failureAttributes(record) : undefined,
-    evidenceAttributes(record.evidence),
+    },
   );
+  if (failed) addFailureAttributes(attributes, record);
+  addEvidence(attributes, record.evidence);
   return {
     traceId: record.traceId,
     spanId,
