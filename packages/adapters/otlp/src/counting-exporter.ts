@@ -1,5 +1,8 @@
-import type { ExportResult } from '@opentelemetry/core';
-import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult, ExportResultCode } from '@opentelemetry/core';
+
+/** ExportResultCode's two values (an enum of @opentelemetry/core), without loading the package for them. */
+export const SUCCESS = 0 as ExportResultCode.SUCCESS;
+export const FAILED = 1 as ExportResultCode.FAILED;
 
 /** A batch as an exporter takes it: the spans themselves, or a request encoded from them; `length` counts spans. */
 export interface Batch {
@@ -90,18 +93,14 @@ export class CountingRetryingExporter<B extends Batch> implements BatchExporter<
 
   /** Counts a batch that could not even be prepared (encoded) as failed after one attempt. */
   reject(spans: Batch, error: unknown): void {
-    this.failed(
-      spans,
-      { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) },
-      1,
-    );
+    this.failed(spans, { code: FAILED, error: error instanceof Error ? error : new Error(String(error)) }, 1);
   }
 
   private async exportWithRetries(spans: B): Promise<ExportResult> {
     let backoff = this.policy.initialBackoffMs;
     for (let attempt = 1; ; attempt++) {
       const result = await this.exportOnce(spans);
-      if (result.code === ExportResultCode.SUCCESS) {
+      if (result.code === SUCCESS) {
         this.counters.spansExported += spans.length;
         this.counters.batchesExported += 1;
         return result;
@@ -118,7 +117,7 @@ export class CountingRetryingExporter<B extends Batch> implements BatchExporter<
       try {
         this.inner.export(spans, resolve);
       } catch (error) {
-        resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+        resolve({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       }
     });
   }
@@ -129,7 +128,7 @@ export class CountingRetryingExporter<B extends Batch> implements BatchExporter<
     this.counters.spansFailed += spans.length;
     this.counters.batchesFailed += 1;
     if (!this.counters.errors.includes(message) && this.counters.errors.length < 20) this.counters.errors.push(message);
-    return { code: ExportResultCode.FAILED, error: new Error(message, { cause: result.error }) };
+    return { code: FAILED, error: new Error(message, { cause: result.error }) };
   }
 }
 

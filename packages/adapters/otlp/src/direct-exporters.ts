@@ -2,11 +2,10 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { ExportResult } from '@opentelemetry/core';
-import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanData } from '@otptrace/trace';
-import type { BatchExporter } from './counting-exporter.js';
+import { type BatchExporter, FAILED, SUCCESS } from './counting-exporter.js';
 import { encodeOtlpJson, encodeOtlpProtobuf, JsonBytes, writeOtlpJsonResourceSpans } from './otlp-encode.js';
-import type { RoleResources } from './readable-span.js';
+import type { RoleResources } from './resources.js';
 
 /** An OTLP/HTTP request encoded from a batch of spans: `length` spans. */
 export interface EncodedRequest {
@@ -68,20 +67,20 @@ export class OtlpHttpExporter implements BatchExporter<EncodedRequest> {
       },
       (res) => {
         res.resume();
-        res.on('error', (error) => finish({ code: ExportResultCode.FAILED, error: networkError(error) }));
+        res.on('error', (error) => finish({ code: FAILED, error: networkError(error) }));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) finish({ code: ExportResultCode.SUCCESS });
+          if (status >= 200 && status < 300) finish({ code: SUCCESS });
           else
             finish({
-              code: ExportResultCode.FAILED,
+              code: FAILED,
               error: withCode(`HTTP ${status} ${res.statusMessage ?? ''}`, status),
             });
         });
       },
     );
     const timer = setTimeout(() => req.destroy(withCode('no answer in time', 'ETIMEDOUT')), this.timeoutMs);
-    req.on('error', (error) => finish({ code: ExportResultCode.FAILED, error: networkError(error) }));
+    req.on('error', (error) => finish({ code: FAILED, error: networkError(error) }));
     req.end(request.body);
   }
 
@@ -121,7 +120,7 @@ export class OtlpJsonFileExporter implements BatchExporter<SpanData[]> {
         this.failure = error;
       }
     }
-    done({ code: ExportResultCode.SUCCESS });
+    done({ code: SUCCESS });
   }
 
   async forceFlush(): Promise<void> {

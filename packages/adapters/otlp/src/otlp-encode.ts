@@ -1,6 +1,5 @@
-import type { Resource } from '@opentelemetry/resources';
 import type { Attributes, AttributeValue, SpanData } from '@otptrace/trace';
-import { type RoleResources, spanResource } from './readable-span.js';
+import { type RoleResource, type RoleResources, spanResource } from './resources.js';
 
 // OTLP's ExportTraceServiceRequest written straight from span data, in the JSON encoding (what the OTLP-JSON file
 // and http/json carry) and the protobuf encoding (http/protobuf): byte for byte what @opentelemetry/otlp-transformer
@@ -16,7 +15,7 @@ const FLAGS = 0x101;
 
 /** Spans grouped by resource (one per machine role and host), in first-seen order, as the SDK's serializer does. */
 function groupByResource(spans: readonly SpanData[], resources: RoleResources) {
-  const groups = new Map<Resource, SpanData[]>();
+  const groups = new Map<RoleResource, SpanData[]>();
   for (const span of spans) {
     const resource = spanResource(span, resources);
     const group = groups.get(resource);
@@ -290,17 +289,17 @@ function jsonAttributes(w: JsonBytes, attributes: Attributes): void {
 }
 
 /** The JSON of each resource's opening, as bytes, written once per resource. */
-const resourceJson = new WeakMap<Resource, Uint8Array>();
+const resourceJson = new WeakMap<RoleResource, Uint8Array>();
 const scratch = new JsonBytes();
 
-function jsonResourceOpening(resource: Resource): Uint8Array {
+function jsonResourceOpening(resource: RoleResource): Uint8Array {
   let json = resourceJson.get(resource);
   if (json === undefined) {
     // One scratch writer for every opening: a writer per resource allocated a 64 KB buffer for each of a fleet's
     // thousands of hosts, and that external memory forced garbage collections.
     const w = scratch;
     w.raw('{"resource":{"attributes":');
-    jsonAttributes(w, resource.attributes as Attributes);
+    jsonAttributes(w, resource.attributes);
     w.raw(`,"droppedAttributesCount":0},"scopeSpans":[{"scope":{"name":"${SCOPE_NAME}"},"spans":[`);
     json = Uint8Array.from(w.take());
     resourceJson.set(resource, json);
@@ -684,7 +683,7 @@ export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleRe
     // Guessed length prefixes: a resource's spans take a few KB (2 bytes up to 16 KB), a span under 2 KB.
     const resourceSpans = w.open(1, 3);
     const res = w.open(1, 1);
-    protoAttributes(w, 1, resource.attributes as Attributes);
+    protoAttributes(w, 1, resource.attributes);
     w.zero(2);
     w.close(res, 1);
     const scopeSpans = w.open(2, 3);

@@ -1,4 +1,4 @@
-import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import type { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import type { SpanData } from '@otptrace/trace';
 import type { ResolvedExporterConfig, TraceExporterOptions } from './config.js';
 import { resolveExporterConfig } from './config.js';
@@ -7,10 +7,11 @@ import {
   type BatchExporter,
   CountingRetryingExporter,
   type ExportCounters,
+  FAILED,
   type RetryPolicy,
 } from './counting-exporter.js';
 import { OtlpHttpExporter, OtlpJsonFileExporter } from './direct-exporters.js';
-import { createRoleResources, type RoleResources, toReadableSpan } from './readable-span.js';
+import { createRoleResources, type RoleResources } from './resources.js';
 
 /** What one `export()` (or the whole life, from `shutdown()`) achieved. */
 export interface ExportReport {
@@ -197,16 +198,33 @@ function sender(config: ResolvedExporterConfig, resources: RoleResources, policy
     return senderOf(http, (spans) => http.encode(spans), policy, IN_FLIGHT);
   }
   // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
-  // service is its resource's service.name, so a trace shows the four machine roles as four services.
-  const zipkin = new ZipkinExporter({ url: destination.url, headers: destination.headers });
+  // service is its resource's service.name, so a trace shows the four machine roles as four services. It and the
+  // ReadableSpans it reads are loaded at the first batch (the file and OTLP/HTTP paths load no OpenTelemetry package).
+  let zipkin: Promise<{ exporter: ZipkinExporter; toReadableSpan: typeof import('./readable-span.js').toReadableSpan }>;
+  const loaded = () =>
+    (zipkin ??= Promise.all([import('@opentelemetry/exporter-zipkin'), import('./readable-span.js')]).then(
+      ([z, r]) => ({
+        exporter: new z.ZipkinExporter({ url: destination.url, headers: destination.headers }),
+        toReadableSpan: r.toReadableSpan,
+      }),
+    ));
   const exporter: BatchExporter<SpanData[]> = {
-    export: (spans, done) =>
-      zipkin.export(
-        spans.map((s) => toReadableSpan(s, resources)),
-        done,
-      ),
-    forceFlush: () => zipkin.forceFlush(),
-    shutdown: () => zipkin.shutdown(),
+    export: (spans, done) => {
+      loaded().then(
+        (z) =>
+          z.exporter.export(
+            spans.map((s) => z.toReadableSpan(s, resources)),
+            done,
+          ),
+        (error: unknown) => done({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
+      );
+    },
+    forceFlush: async () => {
+      if (zipkin !== undefined) await (await zipkin).exporter.forceFlush();
+    },
+    shutdown: async () => {
+      if (zipkin !== undefined) await (await zipkin).exporter.shutdown();
+    },
   };
   return senderOf(exporter, same, policy, IN_FLIGHT);
 }
