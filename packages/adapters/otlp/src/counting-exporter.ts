@@ -1,9 +1,17 @@
-import type { ExportResult } from '@opentelemetry/core';
-import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult, ExportResultCode } from '@opentelemetry/core';
 
-/** What the wrapper drives: an exporter of batches of T (ReadableSpans for the SDK's exporters, span data for ours). */
-export interface BatchExporter<T> {
-  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+/** ExportResultCode's two values (an enum of @opentelemetry/core), without loading the package for them. */
+export const SUCCESS = 0 as ExportResultCode.SUCCESS;
+export const FAILED = 1 as ExportResultCode.FAILED;
+
+/** A batch as an exporter takes it: the spans themselves, or a request encoded from them; `length` counts spans. */
+export interface Batch {
+  readonly length: number;
+}
+
+/** What the wrapper drives: an exporter of batches (span data for the file and Zipkin, encoded requests for OTLP/HTTP). */
+export interface BatchExporter<B extends Batch> {
+  export(batch: B, resultCallback: (result: ExportResult) => void): void;
   forceFlush?(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -46,7 +54,7 @@ export function isRetriable(error: unknown): boolean {
  * Wraps a span exporter with bounded retries (exponential backoff) and counters. The batch span processor only
  * hands failures to a global error handler, so this is where export failures are counted and kept for the report.
  */
-export class CountingRetryingExporter<T> implements BatchExporter<T> {
+export class CountingRetryingExporter<B extends Batch> implements BatchExporter<B> {
   readonly counters: ExportCounters = {
     spansExported: 0,
     spansFailed: 0,
@@ -58,11 +66,11 @@ export class CountingRetryingExporter<T> implements BatchExporter<T> {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly inner: BatchExporter<T>,
+    private readonly inner: BatchExporter<B>,
     private readonly policy: RetryPolicy,
   ) {}
 
-  export(spans: T[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: B, resultCallback: (result: ExportResult) => void): void {
     const done = this.exportWithRetries(spans).then(resultCallback);
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
@@ -83,11 +91,16 @@ export class CountingRetryingExporter<T> implements BatchExporter<T> {
     await this.inner.shutdown();
   }
 
-  private async exportWithRetries(spans: T[]): Promise<ExportResult> {
+  /** Counts a batch that could not even be prepared (encoded) as failed after one attempt. */
+  reject(spans: Batch, error: unknown): void {
+    this.failed(spans, { code: FAILED, error: error instanceof Error ? error : new Error(String(error)) }, 1);
+  }
+
+  private async exportWithRetries(spans: B): Promise<ExportResult> {
     let backoff = this.policy.initialBackoffMs;
     for (let attempt = 1; ; attempt++) {
       const result = await this.exportOnce(spans);
-      if (result.code === ExportResultCode.SUCCESS) {
+      if (result.code === SUCCESS) {
         this.counters.spansExported += spans.length;
         this.counters.batchesExported += 1;
         return result;
@@ -99,23 +112,23 @@ export class CountingRetryingExporter<T> implements BatchExporter<T> {
     }
   }
 
-  private exportOnce(spans: T[]): Promise<ExportResult> {
+  private exportOnce(spans: B): Promise<ExportResult> {
     return new Promise((resolve) => {
       try {
         this.inner.export(spans, resolve);
       } catch (error) {
-        resolve({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+        resolve({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       }
     });
   }
 
-  private failed(spans: T[], result: ExportResult, attempts: number): ExportResult {
+  private failed(spans: Batch, result: ExportResult, attempts: number): ExportResult {
     const cause = result.error?.message || (result.error as { code?: string } | undefined)?.code || 'unknown error';
     const message = `OTLP export to ${this.policy.target} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${cause}`;
     this.counters.spansFailed += spans.length;
     this.counters.batchesFailed += 1;
     if (!this.counters.errors.includes(message) && this.counters.errors.length < 20) this.counters.errors.push(message);
-    return { code: ExportResultCode.FAILED, error: new Error(message, { cause: result.error }) };
+    return { code: FAILED, error: new Error(message, { cause: result.error }) };
   }
 }
 

@@ -1,46 +1,92 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { ExportResult } from '@opentelemetry/core';
-import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanData } from '@otptrace/trace';
-import type { BatchExporter } from './counting-exporter.js';
+import { type BatchExporter, FAILED, SUCCESS } from './counting-exporter.js';
 import { encodeOtlpJson, encodeOtlpProtobuf, JsonBytes, writeOtlpJsonResourceSpans } from './otlp-encode.js';
-import type { RoleResources } from './readable-span.js';
+import type { RoleResources } from './resources.js';
+
+/** An OTLP/HTTP request encoded from a batch of spans: `length` spans. */
+export interface EncodedRequest {
+  readonly body: Uint8Array;
+  readonly length: number;
+}
 
 /**
- * OTLP/HTTP without the SDK exporter: the request encoded straight from the span data (otlp-encode.ts) and POSTed.
- * A non-2xx answer fails with the status as the error's `code`, a network error with the system code (ECONNREFUSED,
- * ECONNRESET...), a request without an answer within `timeoutMs` with ETIMEDOUT: the retrying wrapper decides.
+ * OTLP/HTTP without the SDK exporter: the request encoded straight from the span data (otlp-encode.ts) and POSTed
+ * with node:http / node:https over kept-alive connections (fetch's per-request objects and timers cost more than the
+ * encoding of a batch, and kept each request alive for its whole timeout). Each batch is encoded once, before it is
+ * sent (`encode`): only its bytes wait for the answer and for retries, so the spans of the batches in flight are not
+ * kept alive. A non-2xx answer fails with the status as the error's `code`, a network error with the system code
+ * (ECONNREFUSED, ECONNRESET...), a request without an answer within `timeoutMs` with ETIMEDOUT: the retrying wrapper
+ * decides.
  */
-export class OtlpHttpExporter implements BatchExporter<SpanData> {
+export class OtlpHttpExporter implements BatchExporter<EncodedRequest> {
+  private readonly target: URL;
+  private readonly agent: http.Agent;
+  private readonly request: typeof http.request;
+
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly protocol: 'http/json' | 'http/protobuf',
     private readonly headers: Readonly<Record<string, string>>,
     private readonly timeoutMs: number,
     private readonly resources: RoleResources,
-  ) {}
-
-  export(spans: SpanData[], done: (result: ExportResult) => void): void {
-    const json = this.protocol === 'http/json';
-    const body = json ? encodeOtlpJson(spans, this.resources) : encodeOtlpProtobuf(spans, this.resources);
-    const contentType = json ? 'application/json' : 'application/x-protobuf';
-    fetch(this.url, {
-      method: 'POST',
-      body,
-      headers: { ...this.headers, 'content-type': contentType },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    }).then(
-      async (res) => {
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.ok) done({ code: ExportResultCode.SUCCESS });
-        else
-          done({ code: ExportResultCode.FAILED, error: withCode(`HTTP ${res.status} ${res.statusText}`, res.status) });
-      },
-      (error: unknown) => done({ code: ExportResultCode.FAILED, error: networkError(error) }),
-    );
+  ) {
+    this.target = new URL(url);
+    const secure = this.target.protocol === 'https:';
+    this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    this.request = secure ? https.request : http.request;
   }
 
-  async shutdown(): Promise<void> {}
+  encode(spans: readonly SpanData[]): EncodedRequest {
+    const body =
+      this.protocol === 'http/json' ? encodeOtlpJson(spans, this.resources) : encodeOtlpProtobuf(spans, this.resources);
+    return { body, length: spans.length };
+  }
+
+  export(request: EncodedRequest, done: (result: ExportResult) => void): void {
+    let finished = false;
+    const finish = (result: ExportResult) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      done(result);
+    };
+    const req = this.request(
+      this.target,
+      {
+        method: 'POST',
+        agent: this.agent,
+        headers: {
+          ...this.headers,
+          'content-type': this.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
+          'content-length': request.body.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('error', (error) => finish({ code: FAILED, error: networkError(error) }));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) finish({ code: SUCCESS });
+          else
+            finish({
+              code: FAILED,
+              error: withCode(`HTTP ${status} ${res.statusMessage ?? ''}`, status),
+            });
+        });
+      },
+    );
+    const timer = setTimeout(() => req.destroy(withCode('no answer in time', 'ETIMEDOUT')), this.timeoutMs);
+    req.on('error', (error) => finish({ code: FAILED, error: networkError(error) }));
+    req.end(request.body);
+  }
+
+  async shutdown(): Promise<void> {
+    this.agent.destroy();
+  }
 }
 
 /**
@@ -50,7 +96,7 @@ export class OtlpHttpExporter implements BatchExporter<SpanData> {
  * one reused byte buffer and written as it comes (its resourceSpans entries), so memory holds one batch's bytes, not
  * a whole document. The file is opened (truncated) at the first write: a run's file holds that run's traces only.
  */
-export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
+export class OtlpJsonFileExporter implements BatchExporter<SpanData[]> {
   private fd: number | null = null;
   private documentOpen = false;
   private readonly bytes = new JsonBytes();
@@ -74,7 +120,7 @@ export class OtlpJsonFileExporter implements BatchExporter<SpanData> {
         this.failure = error;
       }
     }
-    done({ code: ExportResultCode.SUCCESS });
+    done({ code: SUCCESS });
   }
 
   async forceFlush(): Promise<void> {
@@ -111,10 +157,8 @@ function withCode(message: string, code: number | string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-/** fetch's "fetch failed" with the system error as its cause, or the abort of the timeout. */
+/** A request's error with its system code (ECONNREFUSED, ECONNRESET, ETIMEDOUT...), or ENETWORK without one. */
 function networkError(error: unknown): Error {
-  if (error instanceof Error && error.name === 'TimeoutError') return withCode('no answer in time', 'ETIMEDOUT');
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: string } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : 'ENETWORK';
-  return withCode(cause?.message ?? (error instanceof Error ? error.message : String(error)), code);
+  const code = (error as { code?: unknown } | null)?.code;
+  return withCode(error instanceof Error ? error.message : String(error), typeof code === 'string' ? code : 'ENETWORK');
 }

@@ -3,7 +3,7 @@ export type { Destination, OtlpProtocol, ResolvedExporterConfig, TraceExporterOp
 export { OTPTRACE_VERSION, resolveExporterConfig } from './config.js';
 export type { ExportCounters } from './counting-exporter.js';
 export { isRetriable } from './counting-exporter.js';
-export type { RoleResources } from './readable-span.js';
-export { createRoleResources, ROLE_SERVICES, toHrTime, toReadableSpan } from './readable-span.js';
+export type { RoleResource, RoleResources } from './resources.js';
+export { createRoleResources, ROLE_SERVICES, toHrTime } from './resources.js';
 export type { ExportReport, TraceExporter } from './trace-exporter.js';
 export { createTraceExporter } from './trace-exporter.js';

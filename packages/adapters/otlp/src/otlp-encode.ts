@@ -1,6 +1,5 @@
-import type { Resource } from '@opentelemetry/resources';
 import type { Attributes, AttributeValue, SpanData } from '@otptrace/trace';
-import { type RoleResources, spanResource, toHrTime } from './readable-span.js';
+import { type RoleResource, type RoleResources, spanResource } from './resources.js';
 
 // OTLP's ExportTraceServiceRequest written straight from span data, in the JSON encoding (what the OTLP-JSON file
 // and http/json carry) and the protobuf encoding (http/protobuf): byte for byte what @opentelemetry/otlp-transformer
@@ -16,7 +15,7 @@ const FLAGS = 0x101;
 
 /** Spans grouped by resource (one per machine role and host), in first-seen order, as the SDK's serializer does. */
 function groupByResource(spans: readonly SpanData[], resources: RoleResources) {
-  const groups = new Map<Resource, SpanData[]>();
+  const groups = new Map<RoleResource, SpanData[]>();
   for (const span of spans) {
     const resource = spanResource(span, resources);
     const group = groups.get(resource);
@@ -26,20 +25,34 @@ function groupByResource(spans: readonly SpanData[], resources: RoleResources) {
   return groups;
 }
 
-/** Nanoseconds since 1970 as a decimal string (OTLP JSON's fixed64), from epoch ms with a microsecond fraction. */
-function nanos(epochMs: number): string {
-  const [seconds, ns] = toHrTime(epochMs);
-  return seconds === 0 ? String(ns) : `${seconds}${String(ns).padStart(9, '0')}`;
+/** Seconds and nanoseconds of the last `splitTime` (what `toHrTime` gives, without a tuple per time). */
+let splitSeconds = 0;
+let splitNanos = 0;
+
+/** Epoch ms with a microsecond fraction into `splitSeconds` / `splitNanos`, as `toHrTime` splits them. */
+function splitTime(epochMs: number): void {
+  const seconds = Math.floor(epochMs / 1000);
+  const nanos = Math.round((epochMs - seconds * 1000) * 1_000) * 1_000;
+  if (nanos >= 1e9) {
+    splitSeconds = seconds + 1;
+    splitNanos = nanos - 1e9;
+  } else {
+    splitSeconds = seconds;
+    splitNanos = nanos;
+  }
 }
 
 // ---- JSON ----
 
 // Written as UTF-8 bytes into one growing buffer, never as strings joined: a fleet's OTLP JSON is over 100 MB, and
-// building it as strings made most of the export's cost garbage collection (bench/README.md, "Cheap export").
+// building it as strings made most of the export's cost garbage collection (bench/README.md, "Cheap export"). The
+// fixed parts (keys, punctuation, resource openings) are encoded once and copied; numbers are written as digits; a
+// string is checked for characters to escape while it is copied.
 
-/** Characters JSON.stringify escapes (quote, backslash, controls) or may (lone surrogates): those strings go through it. */
-// Built from strings: biome refuses control characters in regular expression literals.
-const NEEDS_ESCAPE = new RegExp('["\\\\' + '\\u0000-\\u001f\\ud800-\\udfff]');
+/** Text of ASCII characters as bytes. */
+function ascii(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
 
 /** A growing UTF-8 byte buffer for JSON text; `take()` hands out what was written and starts again. */
 export class JsonBytes {
@@ -49,42 +62,113 @@ export class JsonBytes {
   /** Text written as it is (JSON punctuation, keys, numbers). */
   raw(text: string): void {
     this.ensure(text.length * 3);
-    this.pos = this.put(text, this.pos);
-  }
-
-  /** A JSON string, as JSON.stringify writes it. */
-  string(text: string): void {
-    if (NEEDS_ESCAPE.test(text)) {
-      this.raw(JSON.stringify(text));
-      return;
-    }
-    this.ensure(text.length * 3 + 2);
-    this.buf[this.pos] = 0x22;
-    this.pos = this.put(text, this.pos + 1);
-    this.buf[this.pos++] = 0x22;
-  }
-
-  /**
-   * Writes `text` at `at` (room ensured), returns the end. Short ASCII text is copied by a loop here: a call into
-   * Buffer#write per fragment costs more than the copy; other text is left to it.
-   */
-  private put(text: string, at: number): number {
     const n = text.length;
+    const buf = this.buf;
+    const at = this.pos;
     if (n <= 64) {
-      const buf = this.buf;
       let i = 0;
       for (; i < n; i++) {
         const c = text.charCodeAt(i);
         if (c >= 0x80) break;
         buf[at + i] = c;
       }
-      if (i === n) return at + n;
+      if (i === n) {
+        this.pos = at + n;
+        return;
+      }
     }
-    return at + this.buf.write(text, at);
+    this.pos = at + buf.write(text, at);
+  }
+
+  /** Bytes encoded beforehand. */
+  bytes(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.pos;
+    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+    else buf.set(bytes, at);
+    this.pos = at + n;
+  }
+
+  /** One ASCII character. */
+  byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /**
+   * A JSON string, as JSON.stringify writes it: ASCII without quote, backslash or control characters is copied as it
+   * is checked; any other string goes through JSON.stringify (escapes, lone surrogates) or Buffer#write (UTF-8).
+   */
+  string(text: string): void {
+    const n = text.length;
+    this.ensure(n * 3 + 2);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = 0x22;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) break;
+      buf[at + 1 + i] = c;
+    }
+    if (i === n) {
+      buf[at + 1 + n] = 0x22;
+      this.pos = at + n + 2;
+    } else if (NEEDS_ESCAPE.test(text)) this.raw(JSON.stringify(text));
+    else {
+      const end = at + 1 + buf.write(text, at + 1);
+      buf[end] = 0x22;
+      this.pos = end + 1;
+    }
+  }
+
+  /** A number as `${value}` writes it; non-negative integers as digits straight into the buffer. */
+  number(value: number): void {
+    if (!(value >= 0 && value <= 0xffffffff && Number.isInteger(value))) {
+      this.raw(String(value));
+      return;
+    }
+    this.digits(value, 0);
+  }
+
+  /** A non-negative integer below 2^53 in decimal, left-padded with zeros to `width` digits. */
+  digits(value: number, width: number): void {
+    let n = 1;
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) n++;
+    if (n < width) n = width;
+    this.ensure(n);
+    const buf = this.buf;
+    let at = this.pos + n;
+    this.pos = at;
+    let v = value;
+    for (let i = 0; i < n; i++) {
+      const q = Math.floor(v / 10);
+      buf[--at] = 0x30 + (v - q * 10);
+      v = q;
+    }
+  }
+
+  /** Nanoseconds since 1970 as a quoted decimal string (OTLP JSON's fixed64), from epoch ms with a microsecond fraction. */
+  nanos(epochMs: number): void {
+    splitTime(epochMs);
+    this.byte(0x22);
+    if (splitSeconds === 0) this.digits(splitNanos, 0);
+    else {
+      this.number(splitSeconds);
+      this.digits(splitNanos, 9);
+    }
+    this.byte(0x22);
   }
 
   get length(): number {
     return this.pos;
+  }
+
+  /** A copy of the bytes written from `start` on. */
+  copy(start: number): Uint8Array {
+    return Uint8Array.prototype.slice.call(this.buf, start, this.pos);
   }
 
   /** The bytes written so far (a view, valid until the next write), and the buffer emptied. */
@@ -104,82 +188,163 @@ export class JsonBytes {
   }
 }
 
+/** Characters JSON.stringify escapes (quote, backslash, controls) or may (lone surrogates): those strings go through it. */
+// Built from strings: biome refuses control characters in regular expression literals.
+const NEEDS_ESCAPE = new RegExp('["\\\\' + '\\u0000-\\u001f\\ud800-\\udfff]');
+
+const J = {
+  stringValue: ascii('{"stringValue":'),
+  intValue: ascii('{"intValue":'),
+  doubleValue: ascii('{"doubleValue":'),
+  boolTrue: ascii('{"boolValue":true}'),
+  boolFalse: ascii('{"boolValue":false}'),
+  arrayOpen: ascii('{"arrayValue":{"values":['),
+  arrayClose: ascii(']}}'),
+  traceId: ascii('{"traceId":"'),
+  spanId: ascii('","spanId":"'),
+  parentSpanId: ascii('","parentSpanId":"'),
+  name: ascii('","name":'),
+  kind: ascii(',"kind":'),
+  start: ascii(',"startTimeUnixNano":'),
+  end: ascii(',"endTimeUnixNano":'),
+  attributes: ascii(',"attributes":'),
+  events: ascii(',"droppedAttributesCount":0,"events":['),
+  eventOpen: ascii('{"attributes":'),
+  eventName: ascii(',"name":'),
+  eventTime: ascii(',"timeUnixNano":'),
+  eventClose: ascii(',"droppedAttributesCount":0}'),
+  status: ascii('],"droppedEventsCount":0,"status":{"code":'),
+  message: ascii(',"message":'),
+  spanClose: ascii(`},"links":[],"droppedLinksCount":0,"flags":${FLAGS}}`),
+  groupClose: ascii(']}]}'),
+} as const;
+
+/**
+ * `{"stringValue":"…"}` of strings seen, as bytes: most values repeat (providers, channels, servers, stages), and a
+ * copy costs less than checking the characters again. The first strings seen fill it and it stops growing.
+ */
+const stringValues = new Map<string, Uint8Array>();
+const STRING_VALUES_MAX = 8192;
+const STRING_VALUE_MAX_LENGTH = 96;
+
+function jsonStringValue(w: JsonBytes, value: string): void {
+  const cached = stringValues.get(value);
+  if (cached !== undefined) {
+    w.bytes(cached);
+    return;
+  }
+  const start = w.length;
+  w.bytes(J.stringValue);
+  w.string(value);
+  w.byte(0x7d);
+  if (stringValues.size < STRING_VALUES_MAX && value.length <= STRING_VALUE_MAX_LENGTH)
+    stringValues.set(value, w.copy(start));
+}
+
 function jsonValue(w: JsonBytes, value: AttributeValue | string | number | boolean): void {
-  if (Array.isArray(value)) {
-    w.raw('{"arrayValue":{"values":[');
+  if (typeof value === 'string') jsonStringValue(w, value);
+  else if (typeof value === 'number') {
+    if (Number.isInteger(value)) {
+      w.bytes(J.intValue);
+      w.number(value);
+    } else {
+      w.bytes(J.doubleValue);
+      w.raw(String(value));
+    }
+    w.byte(0x7d);
+  } else if (typeof value === 'boolean') w.bytes(value ? J.boolTrue : J.boolFalse);
+  else {
+    w.bytes(J.arrayOpen);
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) w.raw(',');
+      if (i > 0) w.byte(0x2c);
       jsonValue(w, value[i]!);
     }
-    w.raw(']}}');
-  } else if (typeof value === 'string') {
-    w.raw('{"stringValue":');
-    w.string(value);
-    w.raw('}');
-  } else if (typeof value === 'boolean') w.raw(value ? '{"boolValue":true}' : '{"boolValue":false}');
-  else w.raw(Number.isInteger(value) ? `{"intValue":${value}}` : `{"doubleValue":${value}}`);
+    w.bytes(J.arrayClose);
+  }
 }
 
-/** `{"key":"<name>","value":` of each attribute name seen: the names are a small fixed set. */
-const keyPrefixes = new Map<string, string>();
+/** `{"key":"<name>","value":` of each attribute name seen, as bytes: the names are a small fixed set. */
+const keyPrefixes = new Map<string, Uint8Array>();
+
+function keyPrefix(key: string): Uint8Array {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = Buffer.from(`{"key":${JSON.stringify(key)},"value":`);
+    keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
 
 function jsonAttributes(w: JsonBytes, attributes: Attributes): void {
-  w.raw('[');
+  w.byte(0x5b);
   let first = true;
   for (const key in attributes) {
-    let prefix = keyPrefixes.get(key);
-    if (prefix === undefined) {
-      prefix = `{"key":${JSON.stringify(key)},"value":`;
-      keyPrefixes.set(key, prefix);
-    }
-    w.raw(first ? prefix : `,${prefix}`);
+    if (!first) w.byte(0x2c);
     first = false;
+    w.bytes(keyPrefix(key));
     jsonValue(w, attributes[key]!);
-    w.raw('}');
+    w.byte(0x7d);
   }
-  w.raw(']');
+  w.byte(0x5d);
 }
 
-/** The JSON of each resource's opening, written once per resource. */
-const resourceJson = new WeakMap<Resource, string>();
+/** The JSON of each resource's opening, as bytes, written once per resource. */
+const resourceJson = new WeakMap<RoleResource, Uint8Array>();
+const scratch = new JsonBytes();
 
-function jsonResourceOpening(resource: Resource): string {
+function jsonResourceOpening(resource: RoleResource): Uint8Array {
   let json = resourceJson.get(resource);
   if (json === undefined) {
-    const w = new JsonBytes();
+    // One scratch writer for every opening: a writer per resource allocated a 64 KB buffer for each of a fleet's
+    // thousands of hosts, and that external memory forced garbage collections.
+    const w = scratch;
     w.raw('{"resource":{"attributes":');
-    jsonAttributes(w, resource.attributes as Attributes);
+    jsonAttributes(w, resource.attributes);
     w.raw(`,"droppedAttributesCount":0},"scopeSpans":[{"scope":{"name":"${SCOPE_NAME}"},"spans":[`);
-    json = new TextDecoder().decode(w.take());
+    json = Uint8Array.from(w.take());
     resourceJson.set(resource, json);
   }
   return json;
 }
 
 function jsonSpan(w: JsonBytes, s: SpanData): void {
-  w.raw(`{"traceId":"${s.traceId}","spanId":"${s.spanId}",`);
-  if (s.parentSpanId !== null) w.raw(`"parentSpanId":"${s.parentSpanId}",`);
-  w.raw('"name":');
+  w.bytes(J.traceId);
+  w.raw(s.traceId);
+  w.bytes(J.spanId);
+  w.raw(s.spanId);
+  if (s.parentSpanId !== null) {
+    w.bytes(J.parentSpanId);
+    w.raw(s.parentSpanId);
+  }
+  w.bytes(J.name);
   w.string(s.name);
-  w.raw(
-    `,"kind":${KIND[s.kind]},"startTimeUnixNano":"${nanos(s.startTime)}","endTimeUnixNano":"${nanos(s.endTime)}","attributes":`,
-  );
+  w.bytes(J.kind);
+  w.number(KIND[s.kind]);
+  w.bytes(J.start);
+  w.nanos(s.startTime);
+  w.bytes(J.end);
+  w.nanos(s.endTime);
+  w.bytes(J.attributes);
   jsonAttributes(w, s.attributes);
-  w.raw(',"droppedAttributesCount":0,"events":[');
+  w.bytes(J.events);
   for (let i = 0; i < s.events.length; i++) {
     const e = s.events[i]!;
-    w.raw(i === 0 ? '{"attributes":' : ',{"attributes":');
+    if (i > 0) w.byte(0x2c);
+    w.bytes(J.eventOpen);
     jsonAttributes(w, e.attributes);
-    w.raw(',"name":');
+    w.bytes(J.eventName);
     w.string(e.name);
-    w.raw(`,"timeUnixNano":"${nanos(e.time)}","droppedAttributesCount":0}`);
+    w.bytes(J.eventTime);
+    w.nanos(e.time);
+    w.bytes(J.eventClose);
   }
-  w.raw(`],"droppedEventsCount":0,"status":{"code":${STATUS[s.status.code]}`);
+  w.bytes(J.status);
+  w.number(STATUS[s.status.code]);
   if (s.status.message !== null) {
-    w.raw(',"message":');
+    w.bytes(J.message);
     w.string(s.status.message);
   }
-  w.raw(`},"links":[],"droppedLinksCount":0,"flags":${FLAGS}}`);
+  w.bytes(J.spanClose);
 }
 
 /** The request in OTLP's JSON encoding (one document, no line break), as UTF-8. */
@@ -195,13 +360,14 @@ export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResour
 export function writeOtlpJsonResourceSpans(w: JsonBytes, spans: readonly SpanData[], resources: RoleResources): void {
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans, resources)) {
-    w.raw(firstGroup ? jsonResourceOpening(resource) : `,${jsonResourceOpening(resource)}`);
+    if (!firstGroup) w.byte(0x2c);
+    w.bytes(jsonResourceOpening(resource));
     firstGroup = false;
     for (let i = 0; i < group.length; i++) {
-      if (i > 0) w.raw(',');
+      if (i > 0) w.byte(0x2c);
       jsonSpan(w, group[i]!);
     }
-    w.raw(']}]}');
+    w.bytes(J.groupClose);
   }
 }
 
@@ -267,6 +433,26 @@ class ProtoWriter {
   }
 
   string(field: number, text: string): void {
+    const n = text.length;
+    if (n < 128 && field < 16) {
+      // Short ASCII (most of OTLP's strings): a one-byte tag and length, the characters copied here; a call into
+      // TextEncoder per string costs more. Anything else goes through it.
+      this.ensure(n + 2);
+      const buf = this.buf;
+      const at = this.pos + 2;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = (field << 3) | 2;
+        buf[this.pos + 1] = n;
+        this.pos = at + n;
+        return;
+      }
+    }
     this.tag(field, 2);
     const reserved = varintSize(text.length * 3);
     this.ensure(reserved + text.length * 3);
@@ -285,11 +471,22 @@ class ProtoWriter {
     }
   }
 
+  /** Nanoseconds since 1970 as a fixed64, computed exactly in two 32-bit halves (no BigInt per time). */
   fixed64Nanos(field: number, epochMs: number): void {
     this.tag(field, 1);
-    const [seconds, ns] = toHrTime(epochMs);
+    splitTime(epochMs);
     this.ensure(8);
-    this.view.setBigUint64(this.pos, BigInt(seconds) * 1_000_000_000n + BigInt(ns), true);
+    if (splitSeconds < 0 || splitSeconds >= 2 ** 32) {
+      this.view.setBigUint64(this.pos, BigInt(splitSeconds) * 1_000_000_000n + BigInt(splitNanos), true);
+    } else {
+      // seconds × 1e9 + nanos < 2^62: seconds = hi × 2^16 + lo, each product below 2^47 and exact in a double.
+      const high = Math.floor(splitSeconds / 65536) * 1e9;
+      const low = (splitSeconds % 65536) * 1e9 + splitNanos;
+      const lowWord = (high % 65536) * 65536 + low; // below 2^48: exact
+      const carry = Math.floor(lowWord / 4294967296);
+      this.view.setUint32(this.pos, lowWord - carry * 4294967296, true);
+      this.view.setUint32(this.pos + 4, Math.floor(high / 65536) + carry, true);
+    }
     this.pos += 8;
   }
 
@@ -322,13 +519,35 @@ class ProtoWriter {
     }
   }
 
-  /** Writes a nested message: `body` writes its fields, the length prefix is fitted afterwards. */
-  message(field: number, body: () => void, reserved = 1): void {
+  /** Bytes encoded beforehand, as they are. */
+  raw(bytes: Uint8Array): void {
+    const n = bytes.length;
+    this.ensure(n);
+    const buf = this.buf;
+    const at = this.pos;
+    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+    else buf.set(bytes, at);
+    this.pos = at + n;
+  }
+
+  /** A copy of the bytes written from `start` on. */
+  copy(start: number): Uint8Array {
+    return this.buf.slice(start, this.pos);
+  }
+
+  /**
+   * Opens a nested message: its tag and `reserved` bytes for its length; returns where its content starts, for
+   * `close` to fit the length prefix once the content is written.
+   */
+  open(field: number, reserved: number): number {
     this.tag(field, 2);
     this.ensure(reserved);
-    const start = this.pos + reserved;
-    this.pos = start;
-    body();
+    this.pos += reserved;
+    return this.pos;
+  }
+
+  /** Closes the message whose content started at `start` after `reserved` bytes. */
+  close(start: number, reserved: number): void {
     this.pos = this.closeLength(start, reserved, this.pos - start);
   }
 
@@ -354,27 +573,73 @@ class ProtoWriter {
   }
 }
 
+const protoWriter = new ProtoWriter();
+
+/**
+ * The AnyValue message of strings seen (`string_value` = 1), as bytes: most values repeat. The first strings seen fill
+ * it and it stops growing. And the KeyValue `key` field (1) of each attribute name.
+ */
+const protoStrings = new Map<string, Uint8Array>();
+const protoKeys = new Map<string, Uint8Array>();
+
+function protoStringValue(w: ProtoWriter, field: number, value: string): void {
+  let content = protoStrings.get(value);
+  if (content === undefined) {
+    if (protoStrings.size >= STRING_VALUES_MAX || value.length > STRING_VALUE_MAX_LENGTH) {
+      const at = w.open(field, 1);
+      w.string(1, value);
+      w.close(at, 1);
+      return;
+    }
+    const start = w.pos;
+    w.string(1, value);
+    content = w.copy(start);
+    protoStrings.set(value, content);
+    w.pos = start;
+  }
+  w.tag(field, 2);
+  w.varint(content.length);
+  w.raw(content);
+}
+
+function protoKey(w: ProtoWriter, key: string): void {
+  let bytes = protoKeys.get(key);
+  if (bytes === undefined) {
+    const start = w.pos;
+    w.string(1, key);
+    bytes = w.copy(start);
+    protoKeys.set(key, bytes);
+    return;
+  }
+  w.raw(bytes);
+}
+
 function protoValue(w: ProtoWriter, field: number, value: AttributeValue | string | number | boolean): void {
-  w.message(field, () => {
-    if (Array.isArray(value)) {
-      w.message(5, () => {
-        for (const v of value) protoValue(w, 1, v);
-      });
-    } else if (typeof value === 'string') w.string(1, value);
-    else if (typeof value === 'boolean') {
-      w.tag(2, 0);
-      w.varint(value ? 1 : 0);
-    } else if (Number.isInteger(value)) w.int64(3, value);
+  if (typeof value === 'string') {
+    protoStringValue(w, field, value);
+    return;
+  }
+  const at = w.open(field, 1);
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) w.int64(3, value);
     else w.double(4, value);
-  });
+  } else if (typeof value === 'boolean') {
+    w.tag(2, 0);
+    w.varint(value ? 1 : 0);
+  } else {
+    const list = w.open(5, 1);
+    for (let i = 0; i < value.length; i++) protoValue(w, 1, value[i]!);
+    w.close(list, 1);
+  }
+  w.close(at, 1);
 }
 
 function protoAttributes(w: ProtoWriter, field: number, attributes: Attributes): void {
   for (const key in attributes) {
-    w.message(field, () => {
-      w.string(1, key);
-      protoValue(w, 2, attributes[key]!);
-    });
+    const at = w.open(field, 1);
+    protoKey(w, key);
+    protoValue(w, 2, attributes[key]!);
+    w.close(at, 1);
   }
 }
 
@@ -389,38 +654,49 @@ function protoSpan(w: ProtoWriter, s: SpanData): void {
   w.fixed64Nanos(8, s.endTime);
   protoAttributes(w, 9, s.attributes);
   w.zero(10);
-  for (const e of s.events) {
-    w.message(11, () => {
-      w.fixed64Nanos(1, e.time);
-      w.string(2, e.name);
-      protoAttributes(w, 3, e.attributes);
-      w.zero(4);
-    });
+  for (let i = 0; i < s.events.length; i++) {
+    const e = s.events[i]!;
+    const at = w.open(11, 1);
+    w.fixed64Nanos(1, e.time);
+    w.string(2, e.name);
+    protoAttributes(w, 3, e.attributes);
+    w.zero(4);
+    w.close(at, 1);
   }
   w.zero(12);
   w.zero(14);
-  w.message(15, () => {
-    if (s.status.message !== null) w.string(2, s.status.message);
-    w.tag(3, 0);
-    w.varint(STATUS[s.status.code]);
-  });
+  const status = w.open(15, 1);
+  if (s.status.message !== null) w.string(2, s.status.message);
+  w.tag(3, 0);
+  w.varint(STATUS[s.status.code]);
+  w.close(status, 1);
   w.fixed32(16, FLAGS);
 }
 
 /** The request in OTLP's protobuf encoding. */
 export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
-  const w = new ProtoWriter();
+  // One writer for every request (encoding is synchronous, and `bytes()` copies the request out): a writer per
+  // request grew a fresh buffer to the request's size each time.
+  const w = protoWriter;
+  w.pos = 0;
   for (const [resource, group] of groupByResource(spans, resources)) {
-    w.message(1, () => {
-      w.message(1, () => {
-        protoAttributes(w, 1, resource.attributes as Attributes);
-        w.zero(2);
-      });
-      w.message(2, () => {
-        w.message(1, () => w.string(1, SCOPE_NAME));
-        for (const span of group) w.message(2, () => protoSpan(w, span));
-      });
-    });
+    // Guessed length prefixes: a resource's spans take a few KB (2 bytes up to 16 KB), a span under 2 KB.
+    const resourceSpans = w.open(1, 3);
+    const res = w.open(1, 1);
+    protoAttributes(w, 1, resource.attributes);
+    w.zero(2);
+    w.close(res, 1);
+    const scopeSpans = w.open(2, 3);
+    const scope = w.open(1, 1);
+    w.string(1, SCOPE_NAME);
+    w.close(scope, 1);
+    for (let i = 0; i < group.length; i++) {
+      const span = w.open(2, 2);
+      protoSpan(w, group[i]!);
+      w.close(span, 2);
+    }
+    w.close(scopeSpans, 3);
+    w.close(resourceSpans, 3);
   }
   return w.bytes();
 }

@@ -1,10 +1,17 @@
-import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import type { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import type { SpanData } from '@otptrace/trace';
 import type { ResolvedExporterConfig, TraceExporterOptions } from './config.js';
 import { resolveExporterConfig } from './config.js';
-import { type BatchExporter, CountingRetryingExporter } from './counting-exporter.js';
+import {
+  type Batch,
+  type BatchExporter,
+  CountingRetryingExporter,
+  type ExportCounters,
+  FAILED,
+  type RetryPolicy,
+} from './counting-exporter.js';
 import { OtlpHttpExporter, OtlpJsonFileExporter } from './direct-exporters.js';
-import { createRoleResources, type RoleResources, toReadableSpan } from './readable-span.js';
+import { createRoleResources, type RoleResources } from './resources.js';
 
 /** What one `export()` (or the whole life, from `shutdown()`) achieved. */
 export interface ExportReport {
@@ -22,13 +29,21 @@ export interface ExportReport {
 export interface TraceExporter {
   /** Where spans go: the traces URL or the file path (never headers). */
   readonly target: string;
-  /** Exports the spans (any number; sent in batches of `maxExportBatchSize`) and waits until they are sent or failed. */
-  export(spans: readonly SpanData[]): Promise<ExportReport>;
+  /**
+   * Exports the spans (any number; sent in batches of `maxExportBatchSize`) and waits until they are sent or failed.
+   * Any iterable will do: a generator that builds the spans as they are taken keeps only a few batches of them in
+   * memory (the spans of a fleet, built all at once, survive long enough to grow the heap).
+   */
+  export(spans: Iterable<SpanData>): Promise<ExportReport>;
   /** Flushes what is left, closes the exporter, and reports over its whole life. */
   shutdown(): Promise<ExportReport>;
 }
 
-/** Batches in flight at once: enough to overlap the backend's work with ours, few enough to bound memory. */
+/**
+ * Requests in flight at once: enough to overlap the backend's work with ours, few enough to bound memory. The file is
+ * written as each batch is encoded, so it takes one batch at a time (batches kept waiting for their turn outlived the
+ * young generation and grew the heap).
+ */
 const IN_FLIGHT = 4;
 
 /**
@@ -42,7 +57,7 @@ export function createTraceExporter(
   const config = resolveExporterConfig(options, env);
   const target = config.destination.kind === 'file' ? config.destination.path : config.destination.url;
   const resources = createRoleResources(config.resourceAttributes);
-  const exporter = new CountingRetryingExporter(batchExporter(config, resources), { ...config, target });
+  const exporter = sender(config, resources, { ...config, target });
   let submitted = 0;
   let closed = false;
 
@@ -68,16 +83,17 @@ export function createTraceExporter(
       // Spans go straight to the encoder in batches, a few in flight: no tracer, no processor queue, one resource
       // per machine role and host (see readable-span.ts and otlp-encode.ts).
       const inFlight = new Set<Promise<void>>();
-      for (let at = 0; at < spans.length; at += config.maxExportBatchSize) {
-        const batch = spans.slice(at, at + config.maxExportBatchSize);
-        const sent = exportBatch(exporter, batch).finally(() => inFlight.delete(sent));
+      let count = 0;
+      for (const batch of batches(spans, config.maxExportBatchSize)) {
+        count += batch.length;
+        const sent = exporter.send(batch).finally(() => inFlight.delete(sent));
         inFlight.add(sent);
-        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+        if (inFlight.size >= exporter.inFlight) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
       await exporter.forceFlush().catch((error: unknown) => fileWriteFailed(exporter, before, target, error));
-      submitted += spans.length;
-      return report(before, spans.length);
+      submitted += count;
+      return report(before, count);
     },
     async shutdown() {
       closed = true;
@@ -87,16 +103,65 @@ export function createTraceExporter(
   };
 }
 
-/** One batch through the counting, retrying exporter; failures are counted there, never thrown. */
-function exportBatch(exporter: CountingRetryingExporter<SpanData>, spans: SpanData[]): Promise<void> {
-  return new Promise((resolve) => exporter.export(spans, () => resolve()));
+/** The spans in arrays of `size` (the last one shorter), taken from the iterable as each batch is needed. */
+function* batches(spans: Iterable<SpanData>, size: number): Generator<SpanData[]> {
+  if (Array.isArray(spans)) {
+    for (let at = 0; at < spans.length; at += size) yield spans.slice(at, at + size);
+    return;
+  }
+  let batch: SpanData[] = [];
+  for (const span of spans) {
+    batch.push(span);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** The counting, retrying exporter of a destination, fed with batches of spans. */
+interface Sender {
+  readonly counters: ExportCounters;
+  /** Batches handed on before waiting for the oldest. */
+  readonly inFlight: number;
+  /** Prepares (encodes) the batch and hands it on; resolves when it is sent or failed for good, never rejects. */
+  send(spans: SpanData[]): Promise<void>;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** A sender of batches through `inner`, each batch prepared by `prepare` as it is handed on. */
+function senderOf<B extends Batch>(
+  inner: BatchExporter<B>,
+  prepare: (spans: SpanData[]) => B,
+  policy: RetryPolicy,
+  inFlight: number,
+): Sender {
+  const exporter = new CountingRetryingExporter(inner, policy);
+  return {
+    counters: exporter.counters,
+    inFlight,
+    send(spans) {
+      let batch: B;
+      try {
+        batch = prepare(spans);
+      } catch (error) {
+        exporter.reject(spans, error);
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => exporter.export(batch, () => resolve()));
+    },
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+  };
 }
 
 type Counts = ReturnType<typeof snapshot>;
 
 const EMPTY: Counts = { spansExported: 0, spansFailed: 0, batchesFailed: 0, retries: 0, errors: [] };
 
-function snapshot(exporter: CountingRetryingExporter<SpanData>) {
+function snapshot(exporter: Sender) {
   const c = exporter.counters;
   return {
     spansExported: c.spansExported,
@@ -108,12 +173,7 @@ function snapshot(exporter: CountingRetryingExporter<SpanData>) {
 }
 
 /** A failed file write turns the spans buffered since `before` (counted as exported) into failures. */
-function fileWriteFailed(
-  exporter: CountingRetryingExporter<SpanData>,
-  before: Counts,
-  target: string,
-  error: unknown,
-): void {
+function fileWriteFailed(exporter: Sender, before: Counts, target: string, error: unknown): void {
   const c = exporter.counters;
   const lost = c.spansExported - before.spansExported;
   c.spansFailed += lost;
@@ -122,28 +182,49 @@ function fileWriteFailed(
   c.errors.push(`writing OTLP JSON to ${target} failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-function batchExporter(config: ResolvedExporterConfig, resources: RoleResources): BatchExporter<SpanData> {
+function sender(config: ResolvedExporterConfig, resources: RoleResources, policy: RetryPolicy): Sender {
   const { destination } = config;
-  if (destination.kind === 'file') return new OtlpJsonFileExporter(destination.path, resources);
+  const same = (spans: SpanData[]) => spans;
+  if (destination.kind === 'file')
+    return senderOf(new OtlpJsonFileExporter(destination.path, resources), same, policy, 1);
   if (destination.protocol !== 'zipkin') {
-    return new OtlpHttpExporter(
+    const http = new OtlpHttpExporter(
       destination.url,
       destination.protocol,
       destination.headers,
       config.timeoutMs,
       resources,
     );
+    return senderOf(http, (spans) => http.encode(spans), policy, IN_FLIGHT);
   }
   // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
-  // service is its resource's service.name, so a trace shows the four machine roles as four services.
-  const zipkin = new ZipkinExporter({ url: destination.url, headers: destination.headers });
-  return {
-    export: (spans, done) =>
-      zipkin.export(
-        spans.map((s) => toReadableSpan(s, resources)),
-        done,
-      ),
-    forceFlush: () => zipkin.forceFlush(),
-    shutdown: () => zipkin.shutdown(),
+  // service is its resource's service.name, so a trace shows the four machine roles as four services. It and the
+  // ReadableSpans it reads are loaded at the first batch (the file and OTLP/HTTP paths load no OpenTelemetry package).
+  let zipkin: Promise<{ exporter: ZipkinExporter; toReadableSpan: typeof import('./readable-span.js').toReadableSpan }>;
+  const loaded = () =>
+    (zipkin ??= Promise.all([import('@opentelemetry/exporter-zipkin'), import('./readable-span.js')]).then(
+      ([z, r]) => ({
+        exporter: new z.ZipkinExporter({ url: destination.url, headers: destination.headers }),
+        toReadableSpan: r.toReadableSpan,
+      }),
+    ));
+  const exporter: BatchExporter<SpanData[]> = {
+    export: (spans, done) => {
+      loaded().then(
+        (z) =>
+          z.exporter.export(
+            spans.map((s) => z.toReadableSpan(s, resources)),
+            done,
+          ),
+        (error: unknown) => done({ code: FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
+      );
+    },
+    forceFlush: async () => {
+      if (zipkin !== undefined) await (await zipkin).exporter.forceFlush();
+    },
+    shutdown: async () => {
+      if (zipkin !== undefined) await (await zipkin).exporter.shutdown();
+    },
   };
+  return senderOf(exporter, same, policy, IN_FLIGHT);
 }

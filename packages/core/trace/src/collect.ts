@@ -104,7 +104,13 @@ function nearestInTime<T extends { time: number }>(candidates: readonly T[], tim
 }
 
 function uniqueById(events: readonly NormalizedEvent[]): NormalizedEvent[] {
-  const byId = new Map<string, NormalizedEvent>();
-  for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
-  return [...byId.values()];
+  // An attempt has a handful of events: comparing with those kept costs less than a Map per attempt.
+  if (events.length > 32) {
+    const byId = new Map<string, NormalizedEvent>();
+    for (const event of events) if (!byId.has(event.id)) byId.set(event.id, event);
+    return [...byId.values()];
+  }
+  const unique: NormalizedEvent[] = [];
+  for (const event of events) if (!unique.some((kept) => kept.id === event.id)) unique.push(event);
+  return unique;
 }

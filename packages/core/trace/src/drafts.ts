@@ -11,6 +11,7 @@ import type {
 } from '@otptrace/schemas';
 import { ATTR, SPAN_NAMES } from '@otptrace/schemas';
 import { compact } from './evidence.js';
+import { sortSmall } from './sort.js';
 import type { Attributes, SpanKindName } from './span-data.js';
 
 /**
@@ -65,7 +66,7 @@ export function radiusDraft(decision: RadiusDecision, directory: readonly Radius
     stage: 'radius',
     name: SPAN_NAMES.radius,
     kind: 'server',
-    events: [decision, ...directory].sort(byTime),
+    events: sortSmall([decision, ...directory], byTime),
     startTime: null,
     endTime: decision.time,
     attributes: compact({
@@ -86,7 +87,7 @@ export function radiusDraft(decision: RadiusDecision, directory: readonly Radius
 
 /** RADIUS without a decision: NPS logged only that no domain controller answered (System 4402). */
 export function directoryOnlyDraft(directory: readonly RadiusDirectoryUnavailable[]): StageDraft {
-  const sorted = [...directory].sort(byTime);
+  const sorted = sortSmall([...directory], byTime);
   const last = sorted[sorted.length - 1]!;
   return {
     stage: 'radius',
@@ -106,7 +107,7 @@ export function directoryOnlyDraft(directory: readonly RadiusDirectoryUnavailabl
  * 4886 instant and reports a failure (the CA never decided).
  */
 export function caDraft(requests: readonly CaRequest[], results: readonly CaResult[]): StageDraft {
-  const events = [...requests, ...results].sort(byTime);
+  const events = sortSmall([...requests, ...results], byTime);
   const request = requests[0];
   const decision = results.find((result) => result.status !== 'issued') ?? results[0];
   const endTime = events[events.length - 1]!.time;

@@ -1,4 +1,5 @@
 import type { StageDraft } from './drafts.js';
+import { firstSmallest, sortSmall } from './sort.js';
 
 /** A stage draft with its final start and parent (another draft, or null for a child of the attempt span). */
 export interface PlacedDraft {
@@ -26,7 +27,10 @@ export function placeDrafts(drafts: readonly StageDraft[]): PlacedDraft[] {
   const placed = new Map<StageDraft, PlacedDraft>();
   let previous: PlacedDraft | null = null;
   // Top-level steps in the order they ended: each borrows, when it must, the end of the one before it.
-  for (const draft of drafts.filter((d) => !parentOf.has(d)).sort(byEnd)) {
+  for (const draft of sortSmall(
+    drafts.filter((d) => !parentOf.has(d)),
+    byEnd,
+  )) {
     const place = placeAfter(draft, previous);
     placed.set(draft, place);
     previous = place;
@@ -57,7 +61,7 @@ function placeAfter(draft: StageDraft, previous: PlacedDraft | null): PlacedDraf
 /** The IIS request that was open at `time` (logged start ≤ time ≤ logged completion); the shortest if several. */
 function enclosingRequest(gateways: readonly StageDraft[], time: number): StageDraft | undefined {
   const open = gateways.filter((g) => g.endTime >= time && (g.startTime === null || g.startTime <= time));
-  return open.sort(byEnd)[0];
+  return firstSmallest(open, byEnd);
 }
 
 function byEnd(a: StageDraft, b: StageDraft): number {

@@ -3,10 +3,11 @@ import { ATTR, OTP_FAILURE_EVENT, SPAN_NAMES } from '@otptrace/schemas';
 import { collectDrafts } from './collect.js';
 import type { StageDraft } from './drafts.js';
 import { byTime } from './drafts.js';
-import { compact, evidenceAttributes, refsOf } from './evidence.js';
+import { addEventEvidence, addEvidence, compact, compactInto } from './evidence.js';
 import { spanIdFor } from './ids.js';
 import type { PlacedDraft } from './place.js';
 import { placeDrafts } from './place.js';
+import { sortSmall } from './sort.js';
 import type { Attributes, SpanData, SpanEventData, SpanStatusData } from './span-data.js';
 import { isoToEpochMs } from './time.js';
 
@@ -21,22 +22,26 @@ const OTHER_ERROR_TYPE = '_OTHER';
 export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[]): SpanData[] {
   const placed = placeDrafts(collectDrafts(events));
   const failing = record.outcome === 'failure' ? failingDraft(record, placed) : undefined;
-  const idOf = new Map(placed.map((p) => [p.draft, spanIdFor(record.traceId, roleOf(p.draft))]));
+  // Each draft's events in time order, and its span ID, by the draft's index (a handful: no maps).
+  const sortedEvents = placed.map((p) => sortSmall([...p.draft.events], byTime));
+  const ids = placed.map((p, i) => spanIdFor(record.traceId, `${p.draft.stage}:${sortedEvents[i]![0]!.id}`));
+  const idOf = (draft: StageDraft) => ids[placed.findIndex((p) => p.draft === draft)]!;
   const rootId = spanIdFor(record.traceId, 'root');
-  const stageSpans = placed.map((p) =>
-    stageSpan(record, p, {
-      spanId: idOf.get(p.draft)!,
-      parentSpanId: p.parent === null ? rootId : idOf.get(p.parent)!,
-      failing: p.draft === failing,
-    }),
-  );
-  stageSpans.sort((a, b) => a.startTime - b.startTime || b.endTime - a.endTime);
-  return [rootSpan(record, rootId, stageSpans), ...stageSpans];
-}
-
-/** The span's role for its deterministic ID: its stage and the identity of its first log record. */
-function roleOf(draft: StageDraft): string {
-  return `${draft.stage}:${[...draft.events].sort(byTime)[0]!.id}`;
+  const stageSpans: SpanData[] = [];
+  for (let i = 0; i < placed.length; i++) {
+    const p = placed[i]!;
+    stageSpans.push(
+      stageSpan(record, p, sortedEvents[i]!, {
+        spanId: ids[i]!,
+        parentSpanId: p.parent === null ? rootId : idOf(p.parent),
+        failing: p.draft === failing,
+      }),
+    );
+  }
+  sortSmall(stageSpans, (a, b) => a.startTime - b.startTime || b.endTime - a.endTime);
+  const spans = [rootSpan(record, rootId, stageSpans)];
+  for (const span of stageSpans) spans.push(span);
+  return spans;
 }
 
 /**
@@ -46,7 +51,10 @@ function roleOf(draft: StageDraft): string {
  * names the stage the diagnosis blames.
  */
 function failingDraft(record: AttemptRecord, placed: readonly PlacedDraft[]): StageDraft | undefined {
-  const drafts = placed.map((p) => p.draft).sort((a, b) => a.endTime - b.endTime);
+  const drafts = sortSmall(
+    placed.map((p) => p.draft),
+    (a, b) => a.endTime - b.endTime,
+  );
   const ofStage = drafts.filter((d) => d.stage === record.failedStage);
   return ofStage.filter((d) => d.reportsFailure).pop() ?? ofStage.pop() ?? drafts.filter((d) => d.reportsFailure).pop();
 }
@@ -57,15 +65,20 @@ interface Identity {
   readonly failing: boolean;
 }
 
-function stageSpan(record: AttemptRecord, place: PlacedDraft, identity: Identity): SpanData {
+function stageSpan(
+  record: AttemptRecord,
+  place: PlacedDraft,
+  sortedEvents: readonly NormalizedEvent[],
+  identity: Identity,
+): SpanData {
   const { draft } = place;
   // Assigned in the order a spread literal would: the keys come out in the same order (one span per stage, so no
   // spread of dictionaries here).
   const attributes: Attributes = Object.assign({ [ATTR.STAGE]: draft.stage }, draft.attributes);
   attributes[ATTR.SYNTHETIC_START] = place.startFrom !== 'logged';
   attributes[ATTR.START_FROM] = place.startFrom;
-  Object.assign(attributes, evidenceAttributes(refsOf([...draft.events].sort(byTime))));
-  if (identity.failing) Object.assign(attributes, failureAttributes(record));
+  addEventEvidence(attributes, sortedEvents);
+  if (identity.failing) addFailureAttributes(attributes, record);
   return {
     traceId: record.traceId,
     spanId: identity.spanId,
@@ -88,11 +101,10 @@ function failureStatus(record: AttemptRecord): SpanStatusData {
   return { code: 'error', message: record.rootCause?.title ?? 'OTP attempt failed' };
 }
 
-function failureAttributes(record: AttemptRecord): Attributes {
-  return compact({
-    [ATTR.ERROR_TYPE]: record.rootCause?.code ?? OTHER_ERROR_TYPE,
-    [ATTR.FAILED_STAGE]: record.failedStage,
-  });
+function addFailureAttributes(attributes: Attributes, record: AttemptRecord): void {
+  attributes[ATTR.ERROR_TYPE] = record.rootCause?.code ?? OTHER_ERROR_TYPE;
+  if (record.failedStage !== null && record.failedStage !== undefined)
+    attributes[ATTR.FAILED_STAGE] = record.failedStage;
 }
 
 /** The error details as a span event (not an exception event: a denial is not an exception). */
@@ -126,8 +138,9 @@ function rootSpan(record: AttemptRecord, spanId: string, children: readonly Span
   if (!Number.isFinite(startTime) || !Number.isFinite(endTime))
     throw new Error(`attempt ${record.id}: start/end are not ISO times`);
   const failed = record.outcome === 'failure';
-  const attributes: Attributes = Object.assign(
-    compact({
+  const attributes = compactInto(
+    {},
+    {
       [ATTR.ENDUSER_ID]: record.user,
       [ATTR.ATTEMPT_ID]: record.id,
       [ATTR.ATTEMPT_OUTCOME]: record.outcome,
@@ -142,10 +155,10 @@ function rootSpan(record: AttemptRecord, spanId: string, children: readonly Span
       [ATTR.HOST_RADIUS]: record.hosts.radius,
       [ATTR.HOST_CA]: record.hosts.ca,
       [ATTR.SYNTHETIC_START]: false,
-    }),
-    failed ? failureAttributes(record) : undefined,
-    evidenceAttributes(record.evidence),
+    },
   );
+  if (failed) addFailureAttributes(attributes, record);
+  addEvidence(attributes, record.evidence);
   return {
     traceId: record.traceId,
     spanId,

@@ -280,9 +280,13 @@ async function exportTraces(run: AnalyzeRun, attempts: AnalysisResult['attempts'
   const exporter = createTraceExporter(run.otlp);
   // In batches: the spans of a fleet are never all in memory at once (a file gets one OTLP JSON document per batch,
   // one per line, as the OpenTelemetry Collector's file exporter writes and its otlpjsonfile receiver reads).
+  // Each batch's spans are built as the exporter takes them (a generator), so only the spans in flight are alive:
+  // built all at once, they outlived the young generation and grew the heap (issue 16 item 6).
+  function* spansOf(from: number, to: number) {
+    for (let i = from; i < to; i++) yield* toSpans(attempts[i]!.record, attempts[i]!.events);
+  }
   for (let i = 0; i < attempts.length; i += TRACE_BATCH_ATTEMPTS) {
-    const batch = attempts.slice(i, i + TRACE_BATCH_ATTEMPTS);
-    await exporter.export(batch.flatMap((a) => toSpans(a.record, a.events)));
+    await exporter.export(spansOf(i, Math.min(i + TRACE_BATCH_ATTEMPTS, attempts.length)));
   }
   const report = await exporter.shutdown();
   if (!run.quiet || !report.ok)
