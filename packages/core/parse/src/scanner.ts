@@ -204,7 +204,12 @@ function readSystemTextElement(text: string, lt: number, fields: RawEventFields)
     return -1;
   const name = recall(text, lt + 1, k);
   if (SYSTEM_TEXT_FIELDS.has(name)) {
-    const value = decodeEntities(text.slice(k + 1, valueEnd));
+    // The channel and the computer repeat from one event to the next: recalled, they reach the normaliser's intern
+    // table as the very string it holds (a pointer compare there, instead of hashing a substring).
+    const value =
+      (name === 'Channel' || name === 'Computer') && plainText(text, k + 1, valueEnd)
+        ? recall(text, k + 1, valueEnd)
+        : decodeEntities(text.slice(k + 1, valueEnd));
     if (value === null) return -1;
     fields.system[name] = value;
   }
