@@ -102,6 +102,10 @@ describe('EventSplitter', () => {
       'x',
       ' ',
       '\n',
+      '\t',
+      '\r\n',
+      '<Even\t',
+      'xEvent\r',
       ev(4).replace('é', 'e'),
       ev(5).replace('é', 'e'),
     ];
