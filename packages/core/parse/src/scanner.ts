@@ -56,7 +56,7 @@ export function scanEventWith(text: string, fastReaders: boolean): Result<Parsed
         parent === 'EventData'
           ? readDataElement(text, lt, fields)
           : parent === 'System'
-            ? readSystemTextElement(text, lt, fields)
+            ? readSystemElement(text, lt, fields)
             : -1;
       if (next >= 0) {
         i = next;
@@ -214,6 +214,98 @@ function readSystemTextElement(text: string, lt: number, fields: RawEventFields)
     fields.system[name] = value;
   }
   return valueEnd + 3 + length;
+}
+
+/** A System child read by one of the two fast readers below; -1 when neither takes it. */
+function readSystemElement(text: string, lt: number, fields: RawEventFields): number {
+  const next = readSystemTextElement(text, lt, fields);
+  return next >= 0 ? next : readSystemEmptyElement(text, lt, fields);
+}
+
+// Where the attribute names of the element being read by readSystemEmptyElement start, and their lengths.
+const ATTR_LIMIT = 8;
+const attrStarts = new Int32Array(ATTR_LIMIT);
+const attrLengths = new Int32Array(ATTR_LIMIT);
+
+/**
+ * An empty System child with attributes as Windows writes them, `<Provider Name='…' Guid='…'/>`,
+ * `<TimeCreated SystemTime='…' />`, `<Execution ProcessID='…' ThreadID='…'/>`, `<Correlation/>`: names of letters,
+ * digits and `:_.-`, one blank before each attribute (and optionally before `/>`), `=` right after the name, values
+ * without `&` or `<`, no attribute twice, not one of SYSTEM_TEXT_FIELDS. The attributes buildParsedEvent reads are
+ * stored exactly as the general steps store them; returns the index after `/>`, or -1 (nothing stored) for any other
+ * spelling, which the general steps then read.
+ */
+function readSystemEmptyElement(text: string, lt: number, fields: RawEventFields): number {
+  const n = text.length;
+  let p = lt + 1;
+  while (p < n && isNameChar(text.charCodeAt(p))) p++;
+  if (p === lt + 1 || p >= n) return -1;
+  let c = text.charCodeAt(p);
+  if (c !== 0x20 && c !== 0x2f) return -1;
+  const name = recall(text, lt + 1, p);
+  if (SYSTEM_TEXT_FIELDS.has(name)) return -1;
+  const kept = KEPT_ATTRIBUTES.get(name);
+  let count = 0;
+  let keyA: string | undefined;
+  let valueA = '';
+  let keyB: string | undefined;
+  let valueB = '';
+  while (c === 0x20) {
+    p++;
+    c = text.charCodeAt(p);
+    if (c === 0x2f) break; // ` />`
+    const start = p;
+    while (p < n && isNameChar(text.charCodeAt(p))) p++;
+    const length = p - start;
+    if (length === 0 || text.charCodeAt(p) !== 0x3d || count === ATTR_LIMIT) return -1;
+    for (let k = 0; k < count; k++)
+      if (attrLengths[k] === length && sameRun(text, attrStarts[k]!, start, length)) return -1; // twice: general
+    attrStarts[count] = start;
+    attrLengths[count] = length;
+    count++;
+    const quote = text.charCodeAt(p + 1);
+    if (quote !== 0x22 && quote !== 0x27) return -1;
+    let close = p + 2;
+    for (; close < n; close++) {
+      const ch = text.charCodeAt(close);
+      if (ch === quote) break;
+      if (ch === 0x26 || ch === 0x3c) return -1;
+    }
+    if (close >= n) return -1;
+    if (kept !== undefined) {
+      const key = keptKey(kept, text, start, length);
+      if (key !== undefined) {
+        // As the general steps: a Name is recalled, other values are the text as written.
+        const value =
+          length === 4 && equalAt(text, start, 'Name') ? recall(text, p + 2, close) : text.slice(p + 2, close);
+        if (keyA === undefined) {
+          keyA = key;
+          valueA = value;
+        } else {
+          keyB = key;
+          valueB = value;
+        }
+      }
+    }
+    p = close + 1;
+    c = text.charCodeAt(p);
+  }
+  if (c !== 0x2f || text.charCodeAt(p + 1) !== 0x3e) return -1;
+  if (keyA !== undefined) fields.attrs[keyA] = valueA;
+  if (keyB !== undefined) fields.attrs[keyB] = valueB;
+  return p + 2;
+}
+
+/** The `Element@attribute` key of the attribute named text[start, start + length), if it is one that is kept. */
+function keptKey(kept: ReadonlyMap<string, string>, text: string, start: number, length: number): string | undefined {
+  for (const [attribute, key] of kept) if (attribute.length === length && equalAt(text, start, attribute)) return key;
+  return undefined;
+}
+
+/** ASCII letters, digits, `:`, `_`, `-` and `.` (plainName's characters). */
+function isNameChar(c: number): boolean {
+  const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+  return letter || (c >= 0x30 && c <= 0x3a) || c === 0x5f || c === 0x2d || c === 0x2e;
 }
 
 /** Whether text[a, a + length) and text[b, b + length) are equal. */
