@@ -242,9 +242,9 @@ function readSystemEmptyElement(text: string, lt: number, fields: RawEventFields
   if (p === lt + 1 || p >= n) return -1;
   let c = text.charCodeAt(p);
   if (c !== 0x20 && c !== 0x2f) return -1;
-  const name = recall(text, lt + 1, p);
-  if (SYSTEM_TEXT_FIELDS.has(name)) return -1;
-  const kept = KEPT_ATTRIBUTES.get(name);
+  // One lookup: null for the SYSTEM_TEXT_FIELDS (left to the general steps), the kept attributes, or none.
+  const kept = EMPTY_ELEMENT_KEPT.get(recall(text, lt + 1, p));
+  if (kept === null) return -1;
   let count = 0;
   let keyA: string | undefined;
   let valueA = '';
@@ -297,8 +297,11 @@ function readSystemEmptyElement(text: string, lt: number, fields: RawEventFields
 }
 
 /** The `Element@attribute` key of the attribute named text[start, start + length), if it is one that is kept. */
-function keptKey(kept: ReadonlyMap<string, string>, text: string, start: number, length: number): string | undefined {
-  for (const [attribute, key] of kept) if (attribute.length === length && equalAt(text, start, attribute)) return key;
+function keptKey(kept: readonly string[], text: string, start: number, length: number): string | undefined {
+  for (let k = 0; k < kept.length; k += 2) {
+    const attribute = kept[k]!;
+    if (attribute.length === length && equalAt(text, start, attribute)) return kept[k + 1];
+  }
   return undefined;
 }
 
@@ -326,6 +329,14 @@ const KEPT_ATTRIBUTES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Ma
   ],
   ['TimeCreated', new Map([['SystemTime', 'TimeCreated@SystemTime']])],
   ['EventID', new Map([['Qualifiers', 'EventID@Qualifiers']])],
+]);
+
+/** By System child name: null for SYSTEM_TEXT_FIELDS, else its kept attributes and their keys, flat (KEPT_ATTRIBUTES). */
+const EMPTY_ELEMENT_KEPT: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
+  ...[...SYSTEM_TEXT_FIELDS].map((name): [string, null] => [name, null]),
+  ...[...KEPT_ATTRIBUTES]
+    .filter(([name]) => !SYSTEM_TEXT_FIELDS.has(name))
+    .map(([name, attributes]): [string, string[]] => [name, [...attributes].flat()]),
 ]);
 
 /** Keep the attributes of the System child just read that buildParsedEvent reads (the others were checked). */
