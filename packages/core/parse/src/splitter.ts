@@ -52,6 +52,8 @@ const GT_TAIL = 1;
 /** From this index on, a needle is found by its last byte (tab, CR: rare bytes, found by memchr) and then `Event`. */
 const BY_LAST_BYTE = 4;
 const EVENT = Buffer.from('Event');
+/** Bytes found without `Event` before them, after which byLastByte searches the needle itself. */
+const BYTE_MISSES = 8;
 
 /**
  * The next occurrence of each of OPEN_TAILS in one buffer, remembered with the offset its search started from: asked
@@ -81,14 +83,20 @@ class NeedleHits {
     return at;
   }
 
-  /** The search for OPEN_TAILS[k] by its last byte: each such byte found, `Event` is looked for before it. */
+  /**
+   * The search for OPEN_TAILS[k] by its last byte: each such byte found, `Event` is looked for before it. When the
+   * byte is not rare after all (tabs indenting values), the needle itself is searched from there on.
+   */
   private byLastByte(k: number, from: number): number {
     const buf = this.buf;
     const last = OPEN_TAILS[k]![EVENT.length]!;
+    let misses = 0;
     for (let t = buf.indexOf(last, from + EVENT.length); t >= 0; t = buf.indexOf(last, t + 1)) {
       let j = 0;
       while (j < EVENT.length && buf[t - EVENT.length + j] === EVENT[j]) j++;
       if (j === EVENT.length) return t - EVENT.length;
+      // Every occurrence ending at or before t is known not to be there: the needle is searched past them.
+      if (++misses === BYTE_MISSES) return buf.indexOf(OPEN_TAILS[k]!, t - EVENT.length + 1);
     }
     return -1;
   }
@@ -279,9 +287,10 @@ export class EventSplitter {
   /**
    * `findOpen` in UTF-8: the first `Event` followed by one of the six bytes that may end the name, preceded by `<`.
    * Each of those six needles is searched by itself, and its next occurrence is remembered (`hits`): `Event ` (the
-   * open Windows writes) is found once per event, `Event>` is shared with `findClose`, and the other four, absent
-   * from Windows renderings, are searched once per buffer. Needles that do not start with `<`, the most frequent byte
-   * of XML, are also found several times faster by Buffer's search.
+   * open Windows writes) is found once per event, `Event>` is shared with `findClose`, the other four are absent from
+   * Windows renderings (`Event\n` and `Event/` are searched once per buffer then; tab and CR by memchr of that byte,
+   * which is rare). Needles that do not start with `<`, the most frequent byte of XML, are also found several times
+   * faster by Buffer's search.
    */
   private findOpenUtf8(from: number): number {
     const buf = this.buf;

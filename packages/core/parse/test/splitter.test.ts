@@ -103,6 +103,7 @@ describe('EventSplitter', () => {
       ' ',
       '\n',
       '\t',
+      '\t'.repeat(9),
       '\r\n',
       '<Even\t',
       'xEvent\r',
