@@ -61,6 +61,15 @@ export function field(p: ParsedEvent, name: string): string | null {
 }
 
 /**
+ * `field` for a value that is only read, never kept (a number, a date to parse): the same text, not interned (most
+ * such values are new in each event, and would only fill the intern table).
+ */
+export function transientField(p: ParsedEvent, name: string): string | null {
+  const v = p.data[name]?.trim();
+  return v === undefined || v === '' || v === '-' ? null : v;
+}
+
+/**
  * A copy of a string that does not keep its parent alive. V8 represents substrings (slice, trim) as views on the
  * whole event text; a kept normalised event would otherwise hold its 1–2 KB event alive for each of its values.
  */
@@ -85,7 +94,7 @@ export function intern(s: string): string {
 
 /** An integer Data value; undefined when present but not an integer, null when absent. */
 export function intField(p: ParsedEvent, name: string): number | null | undefined {
-  const v = field(p, name);
+  const v = transientField(p, name);
   if (v === null) return null;
   // Beyond 2^53 a number is rounded: such a value is invalid, not silently changed.
   return /^-?\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : undefined;

@@ -56,16 +56,16 @@ const POST = Buffer.from('POST');
  * the DA server's sites log many other requests. Null when the event must be parsed (a POST, or a shape not
  * recognised here, which the mapper then judges).
  */
-export function prefilterIisBytes(bytes: Buffer): 'gateway_other_request' | null {
-  const at = bytes.indexOf(CS_METHOD);
-  if (at < 0) return null;
+export function prefilterIisBytes(bytes: Buffer, start = 0, end = bytes.length): 'gateway_other_request' | null {
+  // The event is bytes[start, end): what is found at or past `end` is not in it.
+  const at = bytes.indexOf(CS_METHOD, start);
+  if (at < 0 || at + CS_METHOD.length > end) return null;
   const gt = bytes.indexOf(0x3e, at); // '>' ending <Data Name="cs-method">
-  if (gt < 0 || gt - at > 16 || bytes[gt - 1] === 0x2f) return null;
+  if (gt < 0 || gt >= end || gt - at > 16 || bytes[gt - 1] === 0x2f) return null;
   const lt = bytes.indexOf(0x3c, gt); // '<' of </Data>
-  if (lt < 0 || lt - gt > 16) return null;
-  const method = bytes.subarray(gt + 1, lt);
+  if (lt < 0 || lt >= end || lt - gt > 16) return null;
   // HTTP methods are upper case as clients send them; compared without case all the same.
-  return method.length === POST.length && method.toString('latin1').toUpperCase() === 'POST'
+  return lt - gt - 1 === POST.length && bytes.toString('latin1', gt + 1, lt).toUpperCase() === 'POST'
     ? null
     : 'gateway_other_request';
 }
@@ -77,7 +77,11 @@ export type Classification =
   | { readonly kind: 'unknown_provider'; readonly message: string };
 
 /** Decide from provider, event ID and channel whether an event matters, cheaply (most of a Security log does not). */
-export function classify(provider: string, eventId: number, channel: string | (() => string)): Classification {
+export function classify(
+  provider: string,
+  eventId: number,
+  channel: string | (() => string) | { readonly channel: string },
+): Classification {
   // A log repeats one provider event after event: its entry is found once, not by lower-casing every event's name.
   if (provider !== lastProvider) {
     lastEntry = PROVIDERS.get(provider.toLowerCase());
@@ -87,8 +91,10 @@ export function classify(provider: string, eventId: number, channel: string | ((
   const mapper = known?.events.get(eventId);
   if (mapper !== undefined) return relevant(mapper);
   if (known === undefined) {
-    // Only an unknown provider's channel matters: a caller reading it from bytes may pass it as a function.
-    if (typeof channel !== 'string') channel = channel();
+    // Only an unknown provider's channel matters: a caller reading it from bytes may pass it as a function, or as
+    // the header whose channel is read when first asked for (no closure per event).
+    if (typeof channel === 'function') channel = channel();
+    else if (typeof channel !== 'string') channel = channel.channel;
     const ch = channel.toLowerCase();
     if (OTP_CHANNELS.has(ch) || (ch === 'security' && SECURITY_OTP_IDS.has(eventId))) {
       return {

@@ -56,7 +56,7 @@ export function scanEventWith(text: string, fastReaders: boolean): Result<Parsed
         parent === 'EventData'
           ? readDataElement(text, lt, fields)
           : parent === 'System'
-            ? readSystemTextElement(text, lt, fields)
+            ? readSystemElement(text, lt, fields)
             : -1;
       if (next >= 0) {
         i = next;
@@ -204,11 +204,111 @@ function readSystemTextElement(text: string, lt: number, fields: RawEventFields)
     return -1;
   const name = recall(text, lt + 1, k);
   if (SYSTEM_TEXT_FIELDS.has(name)) {
-    const value = decodeEntities(text.slice(k + 1, valueEnd));
+    // The channel and the computer repeat from one event to the next: recalled, they reach the normaliser's intern
+    // table as the very string it holds (a pointer compare there, instead of hashing a substring).
+    const value =
+      (name === 'Channel' || name === 'Computer') && plainText(text, k + 1, valueEnd)
+        ? recall(text, k + 1, valueEnd)
+        : decodeEntities(text.slice(k + 1, valueEnd));
     if (value === null) return -1;
     fields.system[name] = value;
   }
   return valueEnd + 3 + length;
+}
+
+/** A System child read by one of the two fast readers below; -1 when neither takes it. */
+function readSystemElement(text: string, lt: number, fields: RawEventFields): number {
+  const next = readSystemTextElement(text, lt, fields);
+  return next >= 0 ? next : readSystemEmptyElement(text, lt, fields);
+}
+
+// Where the attribute names of the element being read by readSystemEmptyElement start, and their lengths.
+const ATTR_LIMIT = 8;
+const attrStarts = new Int32Array(ATTR_LIMIT);
+const attrLengths = new Int32Array(ATTR_LIMIT);
+
+/**
+ * An empty System child with attributes as Windows writes them, `<Provider Name='…' Guid='…'/>`,
+ * `<TimeCreated SystemTime='…' />`, `<Execution ProcessID='…' ThreadID='…'/>`, `<Correlation/>`: names of letters,
+ * digits and `:_.-`, one blank before each attribute (and optionally before `/>`), `=` right after the name, values
+ * without `&` or `<`, no attribute twice, not one of SYSTEM_TEXT_FIELDS. The attributes buildParsedEvent reads are
+ * stored exactly as the general steps store them; returns the index after `/>`, or -1 (nothing stored) for any other
+ * spelling, which the general steps then read.
+ */
+function readSystemEmptyElement(text: string, lt: number, fields: RawEventFields): number {
+  const n = text.length;
+  let p = lt + 1;
+  while (p < n && isNameChar(text.charCodeAt(p))) p++;
+  if (p === lt + 1 || p >= n) return -1;
+  let c = text.charCodeAt(p);
+  if (c !== 0x20 && c !== 0x2f) return -1;
+  // One lookup: null for the SYSTEM_TEXT_FIELDS (left to the general steps), the kept attributes, or none.
+  const kept = EMPTY_ELEMENT_KEPT.get(recall(text, lt + 1, p));
+  if (kept === null) return -1;
+  let count = 0;
+  let keyA: string | undefined;
+  let valueA = '';
+  let keyB: string | undefined;
+  let valueB = '';
+  while (c === 0x20) {
+    p++;
+    c = text.charCodeAt(p);
+    if (c === 0x2f) break; // ` />`
+    const start = p;
+    while (p < n && isNameChar(text.charCodeAt(p))) p++;
+    const length = p - start;
+    if (length === 0 || text.charCodeAt(p) !== 0x3d || count === ATTR_LIMIT) return -1;
+    for (let k = 0; k < count; k++)
+      if (attrLengths[k] === length && sameRun(text, attrStarts[k]!, start, length)) return -1; // twice: general
+    attrStarts[count] = start;
+    attrLengths[count] = length;
+    count++;
+    const quote = text.charCodeAt(p + 1);
+    if (quote !== 0x22 && quote !== 0x27) return -1;
+    let close = p + 2;
+    for (; close < n; close++) {
+      const ch = text.charCodeAt(close);
+      if (ch === quote) break;
+      if (ch === 0x26 || ch === 0x3c) return -1;
+    }
+    if (close >= n) return -1;
+    if (kept !== undefined) {
+      const key = keptKey(kept, text, start, length);
+      if (key !== undefined) {
+        // As the general steps: a Name is recalled, other values are the text as written.
+        const value =
+          length === 4 && equalAt(text, start, 'Name') ? recall(text, p + 2, close) : text.slice(p + 2, close);
+        if (keyA === undefined) {
+          keyA = key;
+          valueA = value;
+        } else {
+          keyB = key;
+          valueB = value;
+        }
+      }
+    }
+    p = close + 1;
+    c = text.charCodeAt(p);
+  }
+  if (c !== 0x2f || text.charCodeAt(p + 1) !== 0x3e) return -1;
+  if (keyA !== undefined) fields.attrs[keyA] = valueA;
+  if (keyB !== undefined) fields.attrs[keyB] = valueB;
+  return p + 2;
+}
+
+/** The `Element@attribute` key of the attribute named text[start, start + length), if it is one that is kept. */
+function keptKey(kept: readonly string[], text: string, start: number, length: number): string | undefined {
+  for (let k = 0; k < kept.length; k += 2) {
+    const attribute = kept[k]!;
+    if (attribute.length === length && equalAt(text, start, attribute)) return kept[k + 1];
+  }
+  return undefined;
+}
+
+/** ASCII letters, digits, `:`, `_`, `-` and `.` (plainName's characters). */
+function isNameChar(c: number): boolean {
+  const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+  return letter || (c >= 0x30 && c <= 0x3a) || c === 0x5f || c === 0x2d || c === 0x2e;
 }
 
 /** Whether text[a, a + length) and text[b, b + length) are equal. */
@@ -229,6 +329,14 @@ const KEPT_ATTRIBUTES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Ma
   ],
   ['TimeCreated', new Map([['SystemTime', 'TimeCreated@SystemTime']])],
   ['EventID', new Map([['Qualifiers', 'EventID@Qualifiers']])],
+]);
+
+/** By System child name: null for SYSTEM_TEXT_FIELDS, else its kept attributes and their keys, flat (KEPT_ATTRIBUTES). */
+const EMPTY_ELEMENT_KEPT: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
+  ...[...SYSTEM_TEXT_FIELDS].map((name): [string, null] => [name, null]),
+  ...[...KEPT_ATTRIBUTES]
+    .filter(([name]) => !SYSTEM_TEXT_FIELDS.has(name))
+    .map(([name, attributes]): [string, string[]] => [name, [...attributes].flat()]),
 ]);
 
 /** Keep the attributes of the System child just read that buildParsedEvent reads (the others were checked). */

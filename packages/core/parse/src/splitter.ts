@@ -42,7 +42,65 @@ export interface SplitRejection {
 export type SplitItem = EventChunk | SplitRejection;
 
 const NOT_SEARCHED = -2;
-const CLOSE_TAIL = Buffer.from('Event>');
+/**
+ * `Event` and a byte that may end the name of a tag: an open `<Event` is `<` and one of these (`findOpen`); the
+ * second, `Event>`, also ends `</Event>` (`findClose`). Windows writes `<Event xmlns=…>`: the others are rare.
+ */
+const OPEN_TAILS = ['Event ', 'Event>', 'Event\n', 'Event/', 'Event\t', 'Event\r'].map((t) => Buffer.from(t));
+/** The index of `Event>` in OPEN_TAILS. */
+const GT_TAIL = 1;
+/** From this index on, a needle is found by its last byte (tab, CR: rare bytes, found by memchr) and then `Event`. */
+const BY_LAST_BYTE = 4;
+const EVENT = Buffer.from('Event');
+/** Bytes found without `Event` before them, after which byLastByte searches the needle itself. */
+const BYTE_MISSES = 8;
+
+/**
+ * The next occurrence of each of OPEN_TAILS in one buffer, remembered with the offset its search started from: asked
+ * again from a later offset, the remembered occurrence is the answer while it lies at or after that offset (there is
+ * none between). A needle absent from the rest of the buffer is searched once.
+ */
+class NeedleHits {
+  private buf: Buffer = Buffer.alloc(0);
+  private readonly from: number[] = OPEN_TAILS.map(() => Number.POSITIVE_INFINITY);
+  private readonly at: number[] = OPEN_TAILS.map(() => -1);
+
+  /** Forget everything: the buffer searched changes. */
+  reset(buf: Buffer): void {
+    this.buf = buf;
+    this.from.fill(Number.POSITIVE_INFINITY);
+  }
+
+  /** The first occurrence of OPEN_TAILS[k] at or after `from`, -1 when there is none. */
+  find(k: number, from: number): number {
+    if (this.from[k]! <= from) {
+      const at = this.at[k]!;
+      if (at < 0 || at >= from) return at;
+    }
+    const at = k < BY_LAST_BYTE ? this.buf.indexOf(OPEN_TAILS[k]!, from) : this.byLastByte(k, from);
+    this.from[k] = from;
+    this.at[k] = at;
+    return at;
+  }
+
+  /**
+   * The search for OPEN_TAILS[k] by its last byte: each such byte found, `Event` is looked for before it. When the
+   * byte is not rare after all (tabs indenting values), the needle itself is searched from there on.
+   */
+  private byLastByte(k: number, from: number): number {
+    const buf = this.buf;
+    const last = OPEN_TAILS[k]![EVENT.length]!;
+    let misses = 0;
+    for (let t = buf.indexOf(last, from + EVENT.length); t >= 0; t = buf.indexOf(last, t + 1)) {
+      let j = 0;
+      while (j < EVENT.length && buf[t - EVENT.length + j] === EVENT[j]) j++;
+      if (j === EVENT.length) return t - EVENT.length;
+      // Every occurrence ending at or before t is known not to be there: the needle is searched past them.
+      if (++misses === BYTE_MISSES) return buf.indexOf(OPEN_TAILS[k]!, t - EVENT.length + 1);
+    }
+    return -1;
+  }
+}
 
 // Between events Windows renderings hold only white space, an XML declaration, the <Events> wrapper of Event
 // Viewer's "Save as XML", and comments. Anything else is reported, never guessed at.
@@ -64,6 +122,8 @@ export class EventSplitter {
   private garbage: { position: number; code: DropReason; reason: string } | null = null;
   /** Where the next `<Event` is, found while checking the current event for truncation (within one run). */
   private nextOpen = NOT_SEARCHED;
+  /** Occurrences of the UTF-8 needles in `buf`, found by earlier searches of this run. */
+  private readonly hits = new NeedleHits();
 
   /** `position`: the file offset of the first byte pushed (a reader may start at an event boundary inside a file). */
   constructor(
@@ -111,6 +171,7 @@ export class EventSplitter {
     const out: SplitItem[] = [];
     let p = 0;
     this.nextOpen = NOT_SEARCHED;
+    this.hits.reset(this.buf);
     for (;;) {
       if (this.skipping) {
         const c = this.findClose(p);
@@ -192,9 +253,8 @@ export class EventSplitter {
    */
   private findClose(from: number): number {
     if (this.unit === 2) return this.indexOfAligned(this.close, from);
-    let at = this.buf.indexOf(CLOSE_TAIL, from + 2);
-    while (at >= 0 && (this.buf[at - 1] !== 0x2f || this.buf[at - 2] !== 0x3c))
-      at = this.buf.indexOf(CLOSE_TAIL, at + 1);
+    let at = this.hits.find(GT_TAIL, from + 2);
+    while (at >= 0 && (this.buf[at - 1] !== 0x2f || this.buf[at - 2] !== 0x3c)) at = this.hits.find(GT_TAIL, at + 1);
     return at < 0 ? -1 : at - 2;
   }
 
@@ -206,6 +266,7 @@ export class EventSplitter {
 
   /** Next `<Event` followed by white space, `>` or `/` (so `<Events>`, `<EventData>`, `<EventID>` do not count). */
   private findOpen(from: number): number {
+    if (this.unit === 1) return this.findOpenUtf8(from);
     const view = this.buf;
     let at = view.indexOf(this.open, from);
     while (at >= 0) {
@@ -221,6 +282,27 @@ export class EventSplitter {
       at = view.indexOf(this.open, at + this.unit);
     }
     return -1;
+  }
+
+  /**
+   * `findOpen` in UTF-8: the first `Event` followed by one of the six bytes that may end the name, preceded by `<`.
+   * Each of those six needles is searched by itself, and its next occurrence is remembered (`hits`): `Event ` (the
+   * open Windows writes) is found once per event, `Event>` is shared with `findClose`, the other four are absent from
+   * Windows renderings (`Event\n` and `Event/` are searched once per buffer then; tab and CR by memchr of that byte,
+   * which is rare). Needles that do not start with `<`, the most frequent byte of XML, are also found several times
+   * faster by Buffer's search.
+   */
+  private findOpenUtf8(from: number): number {
+    const buf = this.buf;
+    let best = -1;
+    for (let k = 0; k < OPEN_TAILS.length; k++) {
+      // An occurrence at `at` is an open at `at - 1` when `<` precedes it; only one before `best` can do better.
+      let at = this.hits.find(k, from + 1);
+      while (at >= 0 && (best < 0 || at - 1 < best) && buf[at - 1] !== 0x3c) at = this.hits.find(k, at + 1);
+      if (at >= 0 && (best < 0 || at - 1 < best)) best = at - 1;
+    }
+    // (`<Event` as the last bytes of the buffer matches no needle: -1, what follows is not known yet, as in findOpen.)
+    return best;
   }
 
   /** Check the bytes between two events; anything but the allowed prologue and wrapper opens a garbage run. */

@@ -70,4 +70,67 @@ describe('EventSplitter', () => {
     ];
     expect(texts(items)).toEqual(['REJECT event_too_large@0', ev(9)]);
   });
+
+  it('finds opens and closes in UTF-8 (remembered needle hits) exactly as the general search does in UTF-16LE', () => {
+    // Fragments around every spelling of the needles: opens with each byte that may end the name, closes, the names
+    // that only start like Event, "Event" in text, markup between events. ASCII only, so a UTF-16LE position is
+    // twice the UTF-8 one (after the BOMs), and UTF-16LE is read by the general per-occurrence search.
+    const fragments = [
+      '<Event ',
+      '<Event>',
+      '<Event\t',
+      '<Event\r\n',
+      '<Event\n',
+      '<Event/>',
+      '<Event',
+      '</Event>',
+      '</Event >',
+      '</Event',
+      'Event ',
+      'Event>',
+      'Event/',
+      '<EventID>',
+      '</EventID>',
+      '<EventData>',
+      '<Events>',
+      '</Events>',
+      '<?xml version="1.0"?>',
+      '<!-- c -->',
+      '<',
+      '/',
+      '>',
+      'x',
+      ' ',
+      '\n',
+      '\t',
+      '\t'.repeat(9),
+      '\r\n',
+      '<Even\t',
+      'xEvent\r',
+      ev(4).replace('é', 'e'),
+      ev(5).replace('é', 'e'),
+    ];
+    const docs = fc.array(fc.constantFrom(...fragments), { maxLength: 40 }).map((parts) => parts.join(''));
+    const shape = (items: SplitItem[], bom: number, unit: number) =>
+      items.map((i) =>
+        i.kind === 'event'
+          ? `${(i.position - bom) / unit}:${i.bytes.toString(i.encoding)}`
+          : `REJECT ${i.code}@${(i.position - bom) / unit}`,
+      );
+    fc.assert(
+      fc.property(docs, fc.array(fc.nat({ max: 2000 }), { maxLength: 6 }), fc.nat({ max: 600 }), (doc, cuts, max) => {
+        const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(doc)]);
+        const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc, 'utf16le')]);
+        const limit = 50 + max;
+        const points = [...new Set([0, ...cuts.map((c) => Math.min(c, utf8.length)), utf8.length])].sort(
+          (a, b) => a - b,
+        );
+        const chunks = points.slice(1).map((p, i) => utf8.subarray(points[i], p));
+        expect(shape(split([utf8], limit), 3, 1)).toEqual(shape(split([utf16], limit * 2), 2, 2));
+        // Across chunks without the size limit: skipping an oversized event already depends on where chunks end.
+        expect(shape(split(chunks), 3, 1)).toEqual(shape(split([utf16]), 2, 2));
+      }),
+      { numRuns: 1500, seed: 11 },
+    );
+  });
 });

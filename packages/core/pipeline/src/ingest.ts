@@ -89,11 +89,11 @@ export class XmlIngestor {
     if (item.encoding === 'utf8' && this.options.keepRaw !== true) {
       const header = peekHeaderBytes(item.source, item.start, item.end);
       classified = header !== null;
-      if (header !== null && classify(header.provider, header.eventId, () => header.channel).kind === 'unrelated')
+      if (header !== null && classify(header.provider, header.eventId, header).kind === 'unrelated')
         return { type: 'ignored', reason: 'unrelated_event', position: item.position };
       // Most IIS requests on the DA server are not OTP sign-ins: dropped on the bytes too.
       if (header?.eventId === 6200) {
-        const drop = prefilterIisBytes(item.bytes);
+        const drop = prefilterIisBytes(item.source, item.start, item.end);
         if (drop !== null) return { type: 'ignored', reason: drop, position: item.position };
       }
     }

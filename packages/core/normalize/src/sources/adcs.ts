@@ -9,6 +9,7 @@ import {
   type Normalized,
   rejected,
   toHresult,
+  transientField,
 } from '../outcome.js';
 
 // CA, Security log (provider Microsoft-Windows-Security-Auditing, task 12805). Fields read (samples adcs-4886-1,
@@ -68,7 +69,7 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
     };
   }
   const status = RESULT_STATUS[p.eventId as keyof typeof RESULT_STATUS];
-  const disposition = field(p, 'Disposition');
+  const disposition = transientField(p, 'Disposition');
   let hresult: string | null = null;
   if (status === 'denied') {
     hresult = toHresult(disposition);

@@ -1,5 +1,14 @@
 import type { ParsedEvent } from '@otptrace/model';
-import { baseFields, field, ignored, type NormalizeContext, type Normalized, rejected, toHresult } from '../outcome.js';
+import {
+  baseFields,
+  field,
+  ignored,
+  type NormalizeContext,
+  type Normalized,
+  rejected,
+  toHresult,
+  transientField,
+} from '../outcome.js';
 
 // Client: provider Microsoft-Windows-OtpCredentialProviderEvt, channel Microsoft-Windows-OtpCredentialProvider/Operational,
 // events 10000–10022. Fields read (docs/windows-events.md §2.1, from airbus-cert/etl-parser's template order):
@@ -15,9 +24,11 @@ export function normalizeClient(p: ParsedEvent, ctx: NormalizeContext): Normaliz
   if (INFORMATIONAL.has(p.eventId)) return ignored('client_informational');
   const base = baseFields(p);
   if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
-  const rawCode = field(p, 'errorCode') ?? field(p, 'errCode');
+  const rawCode = transientField(p, 'errorCode') ?? transientField(p, 'errCode');
   const errorCode =
-    rawCode === null ? null : errorCodeOf(rawCode, p.data.errCode !== undefined && field(p, 'errorCode') === null);
+    rawCode === null
+      ? null
+      : errorCodeOf(rawCode, p.data.errCode !== undefined && transientField(p, 'errorCode') === null);
   if (rawCode !== null && errorCode === null)
     return rejected('invalid_field', 'the error code is not a number', 'EventData.errorCode');
   return {

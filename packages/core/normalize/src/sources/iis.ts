@@ -1,5 +1,14 @@
 import type { ParsedEvent } from '@otptrace/model';
-import { baseFields, field, ignored, intField, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
+import {
+  baseFields,
+  field,
+  ignored,
+  intField,
+  type NormalizeContext,
+  type Normalized,
+  rejected,
+  transientField,
+} from '../outcome.js';
 import { parseIisTime } from '../time.js';
 
 // Gateway: provider Microsoft-Windows-IIS-Logging, event 6200, channel Microsoft-IIS-Logging/Logs, on the DA server.
@@ -11,8 +20,8 @@ import { parseIisTime } from '../time.js';
 export function normalizeIis(p: ParsedEvent, ctx: NormalizeContext): Normalized {
   const base = baseFields(p);
   if (base === null) return rejected('invalid_time', 'TimeCreated/@SystemTime does not parse');
-  const date = field(p, 'date');
-  const time = field(p, 'time');
+  const date = transientField(p, 'date');
+  const time = transientField(p, 'time');
   // Only the W3C fields enabled for the site are filled (EnabledFieldsFlags): without date/time, TimeCreated (written
   // as the request completes) stands in.
   const logged = date === null || time === null ? base.time : parseIisTime(date, time);
