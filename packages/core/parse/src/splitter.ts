@@ -174,10 +174,17 @@ export class EventSplitter {
     this.hits.reset(this.buf);
     for (;;) {
       if (this.skipping) {
+        // The oversized event ends at its </Event>, or where a new <Event starts first (it was cut short as well).
         const c = this.findClose(p);
+        const n = this.findOpen(p);
+        if (n >= 0 && (c < 0 || n < c)) {
+          this.skipping = false;
+          p = n;
+          continue;
+        }
         if (c < 0) {
-          p = Math.max(p, this.buf.length - this.close.length);
-          p -= p % this.unit;
+          // Keep what may be the start of a </Event> or an <Event cut by the chunk's end.
+          p = this.tailOf(p, this.close.length);
           break;
         }
         this.skipping = false;
@@ -214,7 +221,7 @@ export class EventSplitter {
         if (this.buf.length - i > this.maxEventBytes) {
           out.push(this.reject(i, 'event_too_large', `event larger than ${this.maxEventBytes} bytes`));
           this.skipping = true;
-          p = this.buf.length - (this.buf.length % this.unit);
+          p = this.tailOf(i + this.open.length, this.close.length);
           continue;
         }
         if (final) {
@@ -237,6 +244,12 @@ export class EventSplitter {
     this.base += p;
     this.buf = p >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(p));
     return out;
+  }
+
+  /** The last `bytes` bytes of the buffer (not before `from`), at a code-unit boundary counted from `from`. */
+  private tailOf(from: number, bytes: number): number {
+    const k = Math.max(from, this.buf.length - bytes);
+    return k - ((k - from) % this.unit);
   }
 
   /** Start of the bytes to keep when no further `<Event` is in the buffer yet. */

@@ -127,10 +127,41 @@ describe('EventSplitter', () => {
         );
         const chunks = points.slice(1).map((p, i) => utf8.subarray(points[i], p));
         expect(shape(split([utf8], limit), 3, 1)).toEqual(shape(split([utf16], limit * 2), 2, 2));
-        // Across chunks without the size limit: skipping an oversized event already depends on where chunks end.
+        // Across chunks, without the size limit (with it, positions are compared in the next test).
         expect(shape(split(chunks), 3, 1)).toEqual(shape(split([utf16]), 2, 2));
       }),
       { numRuns: 1500, seed: 11 },
+    );
+  });
+
+  it('accounts for every event at the same position whatever the chunks, oversized and cut-short ones included', () => {
+    // A bounded splitter cannot know, when an event outgrows the limit in one chunk, whether a later chunk shows it
+    // cut short: the code of that one rejection may differ (event_too_large / truncated_event), never what is
+    // handed out nor where. Before, a </Event> or an <Event split by a chunk's end while skipping an oversized event
+    // was missed, and the events after it silently dropped.
+    const fragments = [
+      ev(1),
+      '\n',
+      `<Event>${'x'.repeat(250)}</Event>\n`,
+      `<Event>${'y'.repeat(250)}\n`,
+      '<Event ',
+      `${ev(2).slice(0, 30)}\n`,
+      '<Events>\r\n',
+    ];
+    const docs = fc.array(fc.constantFrom(...fragments), { minLength: 1, maxLength: 12 }).map((p) => p.join(''));
+    const where = (items: SplitItem[]) =>
+      items.map((i) => (i.kind === 'event' ? `${i.position}:${i.bytes.toString(i.encoding)}` : `REJECT@${i.position}`));
+    fc.assert(
+      fc.property(docs, fc.array(fc.nat({ max: 2000 }), { maxLength: 6 }), fc.boolean(), (doc, cuts, wide) => {
+        const bytes = wide ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc, 'utf16le')]) : Buffer.from(doc);
+        const limit = wide ? 400 : 200; // ev(n) fits, the 250-character ones do not
+        const points = [...new Set([0, ...cuts.map((c) => Math.min(c, bytes.length)), bytes.length])].sort(
+          (a, b) => a - b,
+        );
+        const chunks = points.slice(1).map((p, i) => bytes.subarray(points[i], p));
+        expect(where(split(chunks, limit))).toEqual(where(split([bytes], limit)));
+      }),
+      { numRuns: 3000, seed: 5 },
     );
   });
 });
