@@ -38,6 +38,7 @@ const BENCHMARKS = [
   })),
   { script: 'evtx.mjs', node: [], optional: true, args: [] },
   { script: 'files.mjs', node: [], optional: true, timeoutMs: 30 * 60_000 },
+  { script: 'export.mjs', node: [], optional: true },
   { script: 'tracing.mjs', node: [], optional: true, args: [] },
 ];
 
