@@ -6,16 +6,22 @@ import type { NormalizedEvent } from '@otptrace/schemas';
  * conflict otherwise. The same identity far apart in time is another event (a cleared log restarts EventRecordID).
  */
 export class Deduplicator {
-  /** Each remembered identity's position in the arrays below (counted from the first ever remembered). */
-  private readonly seen = new Map<string, number>();
   /**
-   * Identities in the order they were first remembered (the order they are forgotten in), with the event now
-   * remembered for each and its time: forgetting reads these arrays, not the (old, cold) events.
+   * Per record number (EventRecordID), the position of the latest identity remembered with it (counted from the first
+   * ever remembered). Numbers, not the identity strings: a look-up by a string compares it with the other keys of its
+   * hash bucket, and event identities are long, alike and not shared, so that cost a call into the runtime per event.
    */
-  private ids: string[] = [];
+  private readonly latest = new Map<number, number>();
+  /**
+   * Identities in the order they were first remembered (the order they are forgotten in): the event now remembered for
+   * each, its time, its record number, and the position of the one remembered before it with the same record number
+   * (-1: none). Forgetting reads these arrays, not the (old, cold) events.
+   */
   private events: NormalizedEvent[] = [];
   private times: number[] = [];
-  /** Position of `ids[0]`, and of the first not yet forgotten. */
+  private records: number[] = [];
+  private sameRecord: number[] = [];
+  /** Position of `events[0]`, and of the first not yet forgotten. */
   private base = 0;
   private head = 0;
 
@@ -23,15 +29,17 @@ export class Deduplicator {
 
   /** Whether `event` repeats one already taken, and how; remembers it when it does not. */
   check(event: NormalizedEvent): 'duplicate_event' | 'conflicting_duplicate' | null {
-    const at = this.seen.get(event.id);
-    if (at === undefined) {
-      this.seen.set(event.id, this.base + this.ids.length);
-      this.ids.push(event.id);
+    const record = event.ref.recordId;
+    const i = this.find(event.id, this.latest.get(record));
+    if (i < 0) {
+      const at = this.base + this.events.length;
+      this.sameRecord.push(this.latest.get(record) ?? -1);
+      this.latest.set(record, at);
       this.events.push(event);
       this.times.push(event.time);
+      this.records.push(record);
       return null;
     }
-    const i = at - this.base;
     const earlier = this.events[i]!;
     if (Math.abs(earlier.time - event.time) <= this.windowMs) {
       // Fingerprints are only computed for such a repeat, which is rare.
@@ -50,16 +58,31 @@ export class Deduplicator {
   forget(clock: number): void {
     const horizon = clock - this.windowMs;
     let head = this.head;
-    const end = this.ids.length;
-    while (head < end && this.times[head]! < horizon) this.seen.delete(this.ids[head++]!);
+    const end = this.events.length;
+    for (; head < end && this.times[head]! < horizon; head++) {
+      // The latest with its record number takes the number with it; an older one is cut off the chain by `head`.
+      const record = this.records[head]!;
+      if (this.latest.get(record) === this.base + head) this.latest.delete(record);
+    }
     this.head = head;
     if (head > 1024 && head * 2 > end) {
-      this.ids = this.ids.slice(head);
       this.events = this.events.slice(head);
       this.times = this.times.slice(head);
+      this.records = this.records.slice(head);
+      this.sameRecord = this.sameRecord.slice(head);
       this.base += head;
       this.head = 0;
     }
+  }
+
+  /** Index (in the arrays) of the remembered identity `id`, from the latest at `at` with its record number; or -1. */
+  private find(id: string, at: number | undefined): number {
+    const first = this.base + this.head;
+    for (let p = at ?? -1; p >= first; p = this.sameRecord[p - this.base]!) {
+      const i = p - this.base;
+      if (this.events[i]!.id === id) return i;
+    }
+    return -1;
   }
 }
 
