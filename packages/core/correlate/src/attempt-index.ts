@@ -101,18 +101,20 @@ export class AttemptIndex {
     this.count--;
     const list = this.byUser.get(entry.userListKey);
     if (list !== undefined) {
-      const i = list.indexOf(a);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.byUser.delete(entry.userListKey);
+      if (list.length === 1 && list[0] === a) this.byUser.delete(entry.userListKey);
+      else removeFrom(list, a);
     }
-    for (const key of entry.machines ?? NO_KEYS) {
+    const machines = entry.machines ?? NO_KEYS;
+    for (let i = 0; i < machines.length; i++) {
+      const key = machines[i]!;
       const onMachine = this.byMachine.get(key)!;
       if (onMachine.length === 1) this.byMachine.delete(key);
-      else onMachine.splice(onMachine.indexOf(a), 1);
+      else removeFrom(onMachine, a);
     }
     // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
     if (a.caRequest !== null) this.forgetRequest(a.caRequest.ref.computer, a.caRequest.requestId);
-    for (const r of a.caResults) this.forgetRequest(r.ref.computer, r.requestId);
+    for (let i = 0; i < a.caResults.length; i++)
+      this.forgetRequest(a.caResults[i]!.ref.computer, a.caResults[i]!.requestId);
     this.decisions.move(entry.decision, '', null);
     this.clientOnly.move(entry.clientOnly, '', null);
     (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
@@ -158,8 +160,8 @@ export class AttemptIndex {
    */
   waitingWithin(ca: string | null, lo: number, hi: number, bareOnly: boolean): OpenAttempt[] {
     const scope = ca === null ? null : hostKey(ca);
-    const bare = this.waitingBare.within(scope, lo, hi);
-    return bareOnly ? bare : [...bare, ...this.waitingServed.within(scope, lo, hi)];
+    const found = this.waitingBare.within(scope, lo, hi);
+    return bareOnly ? found : this.waitingServed.within(scope, lo, hi, found);
   }
 
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
@@ -254,6 +256,14 @@ export class AttemptIndex {
 }
 
 const NONE: readonly OpenAttempt[] = [];
+
+/** Take `a` out of `list`, keeping the order of the others (in place: splice would allocate the array it returns). */
+function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {
+  const i = list.indexOf(a);
+  if (i < 0) return;
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j]!;
+  list.length--;
+}
 const NO_KEYS: readonly string[] = [];
 
 /** An attempt the servers never saw past the DA server, whose client result can place an IIS request. */

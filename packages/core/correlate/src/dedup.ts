@@ -17,10 +17,10 @@ export class Deduplicator {
    * each, its time, its record number, and the position of the one remembered before it with the same record number
    * (-1: none). Forgetting reads these arrays, not the (old, cold) events.
    */
-  private events: NormalizedEvent[] = [];
-  private times: number[] = [];
-  private records: number[] = [];
-  private sameRecord: number[] = [];
+  private readonly events: NormalizedEvent[] = [];
+  private readonly times: number[] = [];
+  private readonly records: number[] = [];
+  private readonly sameRecord: number[] = [];
   /** Position of `events[0]`, and of the first not yet forgotten. */
   private base = 0;
   private head = 0;
@@ -66,10 +66,11 @@ export class Deduplicator {
     }
     this.head = head;
     if (head > 1024 && head * 2 > end) {
-      this.events = this.events.slice(head);
-      this.times = this.times.slice(head);
-      this.records = this.records.slice(head);
-      this.sameRecord = this.sameRecord.slice(head);
+      // Moved down in place: no new arrays.
+      for (const list of [this.events, this.times, this.records, this.sameRecord]) {
+        list.copyWithin(0, head);
+        list.length = end - head;
+      }
       this.base += head;
       this.head = 0;
     }

@@ -57,12 +57,14 @@ export class TimeIndex<T> {
     bucket.push(place);
   }
 
-  /** Items of `scope` (every scope when null) whose time lies in [lo, hi], in no particular order. */
-  within(scope: string | null, lo: number, hi: number): T[] {
-    const found: T[] = [];
+  /** Items of `scope` (every scope when null) whose time lies in [lo, hi], in no particular order, added to `found`. */
+  within(scope: string | null, lo: number, hi: number, found: T[] = []): T[] {
     if (hi < lo) return found;
     if (scope !== null) this.collect(this.scopes.get(scope), lo, hi, found);
-    else for (const buckets of this.scopes.values()) this.collect(buckets, lo, hi, found);
+    else
+      this.scopes.forEach((buckets) => {
+        this.collect(buckets, lo, hi, found);
+      });
     return found;
   }
 
@@ -89,7 +91,9 @@ export class TimeIndex<T> {
     const last = Math.floor(hi / this.bucketMs);
     // A window wider than the buckets in use (a long IIS request) reads the buckets, not the window.
     if (last - first >= buckets.size) {
-      for (const [b, bucket] of buckets) if (b >= first && b <= last) collectItems(bucket, lo, hi, found);
+      buckets.forEach((bucket, b) => {
+        if (b >= first && b <= last) collectItems(bucket, lo, hi, found);
+      });
       return;
     }
     for (let b = first; b <= last; b++) {
