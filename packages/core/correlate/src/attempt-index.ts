@@ -22,8 +22,9 @@ export interface IndexEntry {
   /** Short name of the CA its certificate request went to ('' before any CA event). */
   caScope: string;
   /** Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). */
-  readonly decision: TimePlace<OpenAttempt>;
-  readonly clientOnly: TimePlace<OpenAttempt>;
+  decision: TimePlace<OpenAttempt> | null;
+  /** (Those two made when first needed: most attempts never enter the client-only index, some not the decisions.) */
+  clientOnly: TimePlace<OpenAttempt> | null;
   readonly waiting: TimePlace<OpenAttempt>;
   /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
   waitingBare: boolean;
@@ -73,8 +74,8 @@ export class AttemptIndex {
       cas: null,
       caOrders: null,
       caScope: '',
-      decision: TimeIndex.place(a),
-      clientOnly: TimeIndex.place(a),
+      decision: null,
+      clientOnly: null,
       waiting: TimeIndex.place(a),
       waitingBare: false,
     };
@@ -115,8 +116,8 @@ export class AttemptIndex {
     if (a.caRequest !== null) this.forgetRequest(a.caRequest.ref.computer, a.caRequest.requestId);
     for (let i = 0; i < a.caResults.length; i++)
       this.forgetRequest(a.caResults[i]!.ref.computer, a.caResults[i]!.requestId);
-    this.decisions.move(entry.decision, '', null);
-    this.clientOnly.move(entry.clientOnly, '', null);
+    if (entry.decision !== null) this.decisions.move(entry.decision, '', null);
+    if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
     (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
   }
 
@@ -144,24 +145,31 @@ export class AttemptIndex {
     return this.byMachine.get(machineKey(computer)) ?? NONE;
   }
 
-  /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all. */
-  decidedWithin(nps: string | null, lo: number, hi: number): OpenAttempt[] {
-    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi);
+  /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes. */
+  decidedWithin(nps: string | null, lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
+    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi, accept);
   }
 
   /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
-  clientOnlyWithin(lo: number, hi: number): OpenAttempt[] {
-    return this.clientOnly.within('', lo, hi);
+  clientOnlyWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
+    return this.clientOnly.within('', lo, hi, accept);
   }
 
   /**
    * Open attempts (not probes) still without a client result whose last event lies in [lo, hi]: of one CA host (by
-   * short name), or all; only those no server has seen yet (no RADIUS decision, no CA step) when `bareOnly`.
+   * short name), or all; only those no server has seen yet (no RADIUS decision, no CA step) when `bareOnly`; those
+   * `accept` takes.
    */
-  waitingWithin(ca: string | null, lo: number, hi: number, bareOnly: boolean): OpenAttempt[] {
+  waitingWithin(
+    ca: string | null,
+    lo: number,
+    hi: number,
+    bareOnly: boolean,
+    accept?: (a: OpenAttempt) => boolean,
+  ): OpenAttempt[] {
     const scope = ca === null ? null : hostKey(ca);
-    const found = this.waitingBare.within(scope, lo, hi);
-    return bareOnly ? found : this.waitingServed.within(scope, lo, hi, found);
+    const found = this.waitingBare.within(scope, lo, hi, accept);
+    return bareOnly ? found : this.waitingServed.within(scope, lo, hi, accept, found);
   }
 
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
@@ -216,10 +224,15 @@ export class AttemptIndex {
         this.addMachine(a, entry, e.ref.computer);
         break;
       case 'radius.decision':
+        entry.decision ??= TimeIndex.place(a);
         this.decisions.move(entry.decision, hostKey(e.ref.computer), e.time);
         break;
     }
-    this.clientOnly.move(entry.clientOnly, '', placesRequestByClient(a) ? a.client!.time : null);
+    const clientTime = placesRequestByClient(a) ? a.client!.time : null;
+    if (clientTime !== null) {
+      entry.clientOnly ??= TimeIndex.place(a);
+      this.clientOnly.move(entry.clientOnly, '', clientTime);
+    } else if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
     if (e.kind === 'ca.request' || e.kind === 'ca.result') {
       const ca = caHostOf(a);
       entry.caScope = ca === null ? '' : hostKey(ca);

@@ -64,29 +64,24 @@ function matchGateway(g: GatewayEvent, { attempts, config }: JoinContext): Gatew
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   const askedRadius = g.status < 400;
+  const free = (a: OpenAttempt): boolean => takesGateway(a, g);
   const strict = askedRadius
-    ? decide(sameServer(g, freeFor(g, attempts.decidedWithin(null, g.startTime - slack, g.time + slack))))
+    ? decide(sameServer(g, attempts.decidedWithin(null, g.startTime - slack, g.time + slack, free)))
     : NONE;
   if (strict.kind !== 'none') return strict;
-  const clientMatch = decide(freeFor(g, attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew)));
+  const clientMatch = decide(attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew, free));
   if (clientMatch.kind !== 'none') return clientMatch;
   // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
   // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
   const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
   return askedRadius
-    ? decide(sameServer(g, freeFor(g, attempts.decidedWithin(null, g.startTime - drift, g.time + drift))))
+    ? decide(sameServer(g, attempts.decidedWithin(null, g.startTime - drift, g.time + drift, free)))
     : NONE;
 }
 
-/** The candidates (a fresh list, filtered in place) that can still take an IIS request: no probe, no request yet. */
-function freeFor(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
-  let n = 0;
-  for (let i = 0; i < found.length; i++) {
-    const a = found[i]!;
-    if (!a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key)) found[n++] = a;
-  }
-  found.length = n;
-  return found;
+/** Whether a candidate can still take an IIS request: no probe, no request yet (and its user, when the request names one). */
+function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
+  return !a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key);
 }
 
 /**
@@ -161,14 +156,18 @@ function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext):
   // by time (an attempt it fits has its last step within [time - gap, time + skew]).
   const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
   if (caHost !== null) {
-    const sameCa = attempts
-      .waitingWithin(caHost, e.time - config.attemptGapMs, e.time + skew, bareOnly)
-      .filter((a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
+    const sameCa = attempts.waitingWithin(
+      caHost,
+      e.time - config.attemptGapMs,
+      e.time + skew,
+      bareOnly,
+      (a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost),
+    );
     if (sameCa.length > 0) return nearestOfOneUser(sameCa, e.time, (a) => attempts.caOrderOf(a, caHost));
   }
   // Last resort, when neither the computer nor the CA is known (no CA log, v0 CA events): the one attempt close in
   // time that the event fits, if only one user's attempt does.
-  const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew, bareOnly).filter(fits);
+  const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew, bareOnly, fits);
   return nearby.length > 0 && oneUser(nearby) ? nearestOfOneUser(nearby, e.time, (a) => a.seq) : null;
 }
 
