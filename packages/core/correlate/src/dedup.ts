@@ -7,20 +7,20 @@ import type { NormalizedEvent } from '@otptrace/schemas';
  */
 export class Deduplicator {
   /**
-   * Per record number (EventRecordID), the position of the latest identity remembered with it (counted from the first
-   * ever remembered). Numbers, not the identity strings: a look-up by a string compares it with the other keys of its
-   * hash bucket, and event identities are long, alike and not shared, so that cost a call into the runtime per event.
+   * Per record number (EventRecordID), the position of the identity remembered with it (counted from the first ever
+   * remembered). Numbers, not the identity strings: a look-up by a string compares it with the other keys of its hash
+   * bucket, and event identities are long, alike and not shared, which cost a call into the runtime per event.
    */
-  private readonly latest = new Map<number, number>();
+  private readonly byRecord = new Map<number, number>();
+  /** The rare identities whose record number another remembered identity (another computer or channel) already has. */
+  private readonly byId = new Map<string, number>();
   /**
    * Identities in the order they were first remembered (the order they are forgotten in): the event now remembered for
-   * each, its time, its record number, and the position of the one remembered before it with the same record number
-   * (-1: none). Forgetting reads these arrays, not the (old, cold) events.
+   * each, its time and its record number. Forgetting reads these arrays, not the (old, cold) events.
    */
   private readonly events: NormalizedEvent[] = [];
   private readonly times: number[] = [];
   private readonly records: number[] = [];
-  private readonly sameRecord: number[] = [];
   /** Position of `events[0]`, and of the first not yet forgotten. */
   private base = 0;
   private head = 0;
@@ -30,11 +30,11 @@ export class Deduplicator {
   /** Whether `event` repeats one already taken, and how; remembers it when it does not. */
   check(event: NormalizedEvent): 'duplicate_event' | 'conflicting_duplicate' | null {
     const record = event.ref.recordId;
-    const i = this.find(event.id, this.latest.get(record));
+    const i = this.find(event, record);
     if (i < 0) {
       const at = this.base + this.events.length;
-      this.sameRecord.push(this.latest.get(record) ?? -1);
-      this.latest.set(record, at);
+      if (this.byRecord.has(record)) this.byId.set(event.id, at);
+      else this.byRecord.set(record, at);
       this.events.push(event);
       this.times.push(event.time);
       this.records.push(record);
@@ -60,9 +60,10 @@ export class Deduplicator {
     let head = this.head;
     const end = this.events.length;
     for (; head < end && this.times[head]! < horizon; head++) {
-      // The latest with its record number takes the number with it; an older one is cut off the chain by `head`.
       const record = this.records[head]!;
-      if (this.latest.get(record) === this.base + head) this.latest.delete(record);
+      if (this.byRecord.get(record) === this.base + head) this.byRecord.delete(record);
+      else if (this.byId.size > 0 && this.byId.get(this.events[head]!.id) === this.base + head)
+        this.byId.delete(this.events[head]!.id);
     }
     this.head = head;
     if (head > 1024 && head * 2 > end) {
@@ -70,20 +71,18 @@ export class Deduplicator {
       dropFront(this.events, head);
       dropFront(this.times, head);
       dropFront(this.records, head);
-      dropFront(this.sameRecord, head);
       this.base += head;
       this.head = 0;
     }
   }
 
-  /** Index (in the arrays) of the remembered identity `id`, from the latest at `at` with its record number; or -1. */
-  private find(id: string, at: number | undefined): number {
-    const first = this.base + this.head;
-    for (let p = at ?? -1; p >= first; p = this.sameRecord[p - this.base]!) {
-      const i = p - this.base;
-      if (this.events[i]!.id === id) return i;
-    }
-    return -1;
+  /** Index (in the arrays) of the remembered identity of `event`, or -1. */
+  private find(event: NormalizedEvent, record: number): number {
+    const at = this.byRecord.get(record);
+    if (at !== undefined && this.events[at - this.base]!.id === event.id) return at - this.base;
+    if (this.byId.size === 0) return -1;
+    const other = this.byId.get(event.id);
+    return other === undefined ? -1 : other - this.base;
   }
 }
 

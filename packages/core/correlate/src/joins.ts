@@ -140,7 +140,6 @@ export function joinUserlessClient(e: ClientEvent, ctx: JoinContext): void {
 function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
   const computer = e.ref.computer;
-  const fits = (a: OpenAttempt): boolean => userlessClientFits(a, e, config);
   const sameMachine: OpenAttempt[] = [];
   const onMachine = attempts.onMachine(computer);
   for (let i = 0; i < onMachine.length; i++) {
@@ -150,6 +149,7 @@ function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext):
   }
   if (sameMachine.length === 1) return sameMachine[0]!;
   if (sameMachine.length > 1) return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
+  const fits = (a: OpenAttempt): boolean => userlessClientFits(a, e, config);
   // An event logged before the client reached the DA server fits only an attempt no server has seen.
   const bareOnly = clientPhase(e.ref.eventId) === 'before_server';
   // Only when the computer tells nothing: the CA's candidates are many (every attempt at that CA), so they are read
