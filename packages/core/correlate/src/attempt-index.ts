@@ -21,9 +21,11 @@ export interface IndexEntry {
   caOrders: number[] | null;
   /** Short name of the CA its certificate request went to ('' before any CA event). */
   caScope: string;
-  /** Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). */
+  /**
+   * Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). The first two
+   * are made when first needed: most attempts never enter the client-only index, and some not the decisions.
+   */
   decision: TimePlace<OpenAttempt> | null;
-  /** (Those two made when first needed: most attempts never enter the client-only index, some not the decisions.) */
   clientOnly: TimePlace<OpenAttempt> | null;
   readonly waiting: TimePlace<OpenAttempt>;
   /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
