@@ -21,9 +21,12 @@ export interface IndexEntry {
   caOrders: number[] | null;
   /** Short name of the CA its certificate request went to ('' before any CA event). */
   caScope: string;
-  /** Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). */
-  readonly decision: TimePlace<OpenAttempt>;
-  readonly clientOnly: TimePlace<OpenAttempt>;
+  /**
+   * Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). The first two
+   * are made when first needed: most attempts never enter the client-only index, and some not the decisions.
+   */
+  decision: TimePlace<OpenAttempt> | null;
+  clientOnly: TimePlace<OpenAttempt> | null;
   readonly waiting: TimePlace<OpenAttempt>;
   /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
   waitingBare: boolean;
@@ -73,8 +76,8 @@ export class AttemptIndex {
       cas: null,
       caOrders: null,
       caScope: '',
-      decision: TimeIndex.place(a),
-      clientOnly: TimeIndex.place(a),
+      decision: null,
+      clientOnly: null,
       waiting: TimeIndex.place(a),
       waitingBare: false,
     };
@@ -101,20 +104,22 @@ export class AttemptIndex {
     this.count--;
     const list = this.byUser.get(entry.userListKey);
     if (list !== undefined) {
-      const i = list.indexOf(a);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.byUser.delete(entry.userListKey);
+      if (list.length === 1 && list[0] === a) this.byUser.delete(entry.userListKey);
+      else removeFrom(list, a);
     }
-    for (const key of entry.machines ?? NO_KEYS) {
+    const machines = entry.machines ?? NO_KEYS;
+    for (let i = 0; i < machines.length; i++) {
+      const key = machines[i]!;
       const onMachine = this.byMachine.get(key)!;
       if (onMachine.length === 1) this.byMachine.delete(key);
-      else onMachine.splice(onMachine.indexOf(a), 1);
+      else removeFrom(onMachine, a);
     }
     // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
     if (a.caRequest !== null) this.forgetRequest(a.caRequest.ref.computer, a.caRequest.requestId);
-    for (const r of a.caResults) this.forgetRequest(r.ref.computer, r.requestId);
-    this.decisions.move(entry.decision, '', null);
-    this.clientOnly.move(entry.clientOnly, '', null);
+    for (let i = 0; i < a.caResults.length; i++)
+      this.forgetRequest(a.caResults[i]!.ref.computer, a.caResults[i]!.requestId);
+    if (entry.decision !== null) this.decisions.move(entry.decision, '', null);
+    if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
     (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
   }
 
@@ -142,24 +147,31 @@ export class AttemptIndex {
     return this.byMachine.get(machineKey(computer)) ?? NONE;
   }
 
-  /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all. */
-  decidedWithin(nps: string | null, lo: number, hi: number): OpenAttempt[] {
-    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi);
+  /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes. */
+  decidedWithin(nps: string | null, lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
+    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi, accept);
   }
 
   /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
-  clientOnlyWithin(lo: number, hi: number): OpenAttempt[] {
-    return this.clientOnly.within('', lo, hi);
+  clientOnlyWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
+    return this.clientOnly.within('', lo, hi, accept);
   }
 
   /**
    * Open attempts (not probes) still without a client result whose last event lies in [lo, hi]: of one CA host (by
-   * short name), or all; only those no server has seen yet (no RADIUS decision, no CA step) when `bareOnly`.
+   * short name), or all; only those no server has seen yet (no RADIUS decision, no CA step) when `bareOnly`; those
+   * `accept` takes.
    */
-  waitingWithin(ca: string | null, lo: number, hi: number, bareOnly: boolean): OpenAttempt[] {
+  waitingWithin(
+    ca: string | null,
+    lo: number,
+    hi: number,
+    bareOnly: boolean,
+    accept?: (a: OpenAttempt) => boolean,
+  ): OpenAttempt[] {
     const scope = ca === null ? null : hostKey(ca);
-    const bare = this.waitingBare.within(scope, lo, hi);
-    return bareOnly ? bare : [...bare, ...this.waitingServed.within(scope, lo, hi)];
+    const found = this.waitingBare.within(scope, lo, hi, accept);
+    return bareOnly ? found : this.waitingServed.within(scope, lo, hi, accept, found);
   }
 
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
@@ -214,10 +226,15 @@ export class AttemptIndex {
         this.addMachine(a, entry, e.ref.computer);
         break;
       case 'radius.decision':
+        entry.decision ??= TimeIndex.place(a);
         this.decisions.move(entry.decision, hostKey(e.ref.computer), e.time);
         break;
     }
-    this.clientOnly.move(entry.clientOnly, '', placesRequestByClient(a) ? a.client!.time : null);
+    const clientTime = placesRequestByClient(a) ? a.client!.time : null;
+    if (clientTime !== null) {
+      entry.clientOnly ??= TimeIndex.place(a);
+      this.clientOnly.move(entry.clientOnly, '', clientTime);
+    } else if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
     if (e.kind === 'ca.request' || e.kind === 'ca.result') {
       const ca = caHostOf(a);
       entry.caScope = ca === null ? '' : hostKey(ca);
@@ -254,6 +271,14 @@ export class AttemptIndex {
 }
 
 const NONE: readonly OpenAttempt[] = [];
+
+/** Take `a` out of `list`, keeping the order of the others (in place: splice would allocate the array it returns). */
+function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {
+  const i = list.indexOf(a);
+  if (i < 0) return;
+  for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j]!;
+  list.length--;
+}
 const NO_KEYS: readonly string[] = [];
 
 /** An attempt the servers never saw past the DA server, whose client result can place an IIS request. */

@@ -67,8 +67,10 @@ export class DaServerContext {
   outageNear(a: OpenAttempt): boolean {
     const r = a.radius;
     if (r === null) return false;
-    const times = this.outages.get(hostKey(r.ref.computer)) ?? [];
-    return times.some((t) => Math.abs(t - r.time) <= this.skewMs);
+    const times = this.outages.get(hostKey(r.ref.computer));
+    if (times === undefined) return false;
+    for (const t of times) if (Math.abs(t - r.time) <= this.skewMs) return true;
+    return false;
   }
 
   /** Learn which addresses a DA server sends RADIUS from, and where NPS lost its domain controllers. */
@@ -95,12 +97,16 @@ export class DaServerContext {
 
   /** The context events that explain a closing attempt (each event may explain several attempts). */
   eventsFor(a: OpenAttempt): readonly (RadiusClientError | SigningEvent)[] {
-    if (a.probe) return NO_EVENTS;
+    const g = a.gateway;
+    // Most attempts are explained by neither kind: they are told apart before anything is gathered.
+    const refusedClient = a.radius === null && g !== null && this.clientErrors.length > 0;
+    const signing =
+      a.radius?.decision === 'granted' && a.caRequest === null && a.caResults.length === 0 && this.signing.size > 0;
+    if (a.probe || !(refusedClient || signing)) return NO_EVENTS;
     const hosts = daHosts(a);
     if (hosts.length === 0) return NO_EVENTS;
     const out: (RadiusClientError | SigningEvent)[] = [];
-    const g = a.gateway;
-    if (a.radius === null && g !== null) {
+    if (refusedClient) {
       const addresses = new Set<string>(hosts.flatMap((h) => [...(this.addresses.get(h) ?? [])]));
       if (g.serverIp !== null) addresses.add(g.serverIp.toLowerCase());
       for (const held of this.clientErrors) {
@@ -112,7 +118,7 @@ export class DaServerContext {
         }
       }
     }
-    if (a.radius?.decision === 'granted' && a.caRequest === null && a.caResults.length === 0) {
+    if (signing) {
       // The DA server's latest signing request before the attempt decides: a later issued one supersedes a denial.
       let latest: (Held<SigningEvent> & { machine: string }) | null = null;
       for (const held of this.signing.values()) {
@@ -159,13 +165,16 @@ function daHosts(a: OpenAttempt): string[] {
   if (a.gateway !== null) hosts.push(hostKey(a.gateway.ref.computer));
   const r = a.radius;
   if (r !== null) {
-    for (const n of [r.clientName, r.nasIdentifier]) {
-      if (n === null) continue;
-      const key = hostKey(n);
-      if (!hosts.includes(key)) hosts.push(key);
-    }
+    addHost(hosts, r.clientName);
+    addHost(hosts, r.nasIdentifier);
   }
   return hosts;
+}
+
+function addHost(hosts: string[], name: string | null): void {
+  if (name === null) return;
+  const key = hostKey(name);
+  if (!hosts.includes(key)) hosts.push(key);
 }
 
 /** What a closing attempt that no context event explains gets (never written). */

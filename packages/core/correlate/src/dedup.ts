@@ -6,16 +6,22 @@ import type { NormalizedEvent } from '@otptrace/schemas';
  * conflict otherwise. The same identity far apart in time is another event (a cleared log restarts EventRecordID).
  */
 export class Deduplicator {
-  /** Each remembered identity's position in the arrays below (counted from the first ever remembered). */
-  private readonly seen = new Map<string, number>();
   /**
-   * Identities in the order they were first remembered (the order they are forgotten in), with the event now
-   * remembered for each and its time: forgetting reads these arrays, not the (old, cold) events.
+   * Per record number (EventRecordID), the position of the identity remembered with it (counted from the first ever
+   * remembered). Numbers, not the identity strings: a look-up by a string compares it with the other keys of its hash
+   * bucket, and event identities are long, alike and not shared, which cost a call into the runtime per event.
    */
-  private ids: string[] = [];
-  private events: NormalizedEvent[] = [];
-  private times: number[] = [];
-  /** Position of `ids[0]`, and of the first not yet forgotten. */
+  private readonly byRecord = new Map<number, number>();
+  /** The rare identities whose record number another remembered identity (another computer or channel) already has. */
+  private readonly byId = new Map<string, number>();
+  /**
+   * Identities in the order they were first remembered (the order they are forgotten in): the event now remembered for
+   * each, its time and its record number. Forgetting reads these arrays, not the (old, cold) events.
+   */
+  private readonly events: NormalizedEvent[] = [];
+  private readonly times: number[] = [];
+  private readonly records: number[] = [];
+  /** Position of `events[0]`, and of the first not yet forgotten. */
   private base = 0;
   private head = 0;
 
@@ -23,15 +29,17 @@ export class Deduplicator {
 
   /** Whether `event` repeats one already taken, and how; remembers it when it does not. */
   check(event: NormalizedEvent): 'duplicate_event' | 'conflicting_duplicate' | null {
-    const at = this.seen.get(event.id);
-    if (at === undefined) {
-      this.seen.set(event.id, this.base + this.ids.length);
-      this.ids.push(event.id);
+    const record = event.ref.recordId;
+    const i = this.find(event, record);
+    if (i < 0) {
+      const at = this.base + this.events.length;
+      if (this.byRecord.has(record)) this.byId.set(event.id, at);
+      else this.byRecord.set(record, at);
       this.events.push(event);
       this.times.push(event.time);
+      this.records.push(record);
       return null;
     }
-    const i = at - this.base;
     const earlier = this.events[i]!;
     if (Math.abs(earlier.time - event.time) <= this.windowMs) {
       // Fingerprints are only computed for such a repeat, which is rare.
@@ -50,17 +58,38 @@ export class Deduplicator {
   forget(clock: number): void {
     const horizon = clock - this.windowMs;
     let head = this.head;
-    const end = this.ids.length;
-    while (head < end && this.times[head]! < horizon) this.seen.delete(this.ids[head++]!);
+    const end = this.events.length;
+    for (; head < end && this.times[head]! < horizon; head++) {
+      const record = this.records[head]!;
+      if (this.byRecord.get(record) === this.base + head) this.byRecord.delete(record);
+      else if (this.byId.size > 0 && this.byId.get(this.events[head]!.id) === this.base + head)
+        this.byId.delete(this.events[head]!.id);
+    }
     this.head = head;
     if (head > 1024 && head * 2 > end) {
-      this.ids = this.ids.slice(head);
-      this.events = this.events.slice(head);
-      this.times = this.times.slice(head);
+      // Moved down in place: no new arrays (and a plain loop: copyWithin is generic, and slow).
+      dropFront(this.events, head);
+      dropFront(this.times, head);
+      dropFront(this.records, head);
       this.base += head;
       this.head = 0;
     }
   }
+
+  /** Index (in the arrays) of the remembered identity of `event`, or -1. */
+  private find(event: NormalizedEvent, record: number): number {
+    const at = this.byRecord.get(record);
+    if (at !== undefined && this.events[at - this.base]!.id === event.id) return at - this.base;
+    if (this.byId.size === 0) return -1;
+    const other = this.byId.get(event.id);
+    return other === undefined ? -1 : other - this.base;
+  }
+}
+
+/** Remove the first `n` items of `list`, in place. */
+function dropFront<T>(list: T[], n: number): void {
+  for (let i = n; i < list.length; i++) list[i - n] = list[i]!;
+  list.length -= n;
 }
 
 // Two copies of one record are the same event when what otptrace reads from them is the same: time, user and the

@@ -217,7 +217,8 @@ export class CorrelationEngine {
 
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
-    for (const e of this.context.eventsFor(a)) addToAttempt(a, e);
+    const context = this.context.eventsFor(a);
+    for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
     a.directoryOutageNearby = this.context.outageNear(a);
     if (isOtherRadiusTraffic(a, this.config)) {
       for (const e of a.events) this.drop(e, 'non_otp_radius');

@@ -64,29 +64,24 @@ function matchGateway(g: GatewayEvent, { attempts, config }: JoinContext): Gatew
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   const askedRadius = g.status < 400;
+  const free = (a: OpenAttempt): boolean => takesGateway(a, g);
   const strict = askedRadius
-    ? decide(sameServer(g, freeFor(g, attempts.decidedWithin(null, g.startTime - slack, g.time + slack))))
+    ? decide(sameServer(g, attempts.decidedWithin(null, g.startTime - slack, g.time + slack, free)))
     : NONE;
   if (strict.kind !== 'none') return strict;
-  const clientMatch = decide(freeFor(g, attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew)));
+  const clientMatch = decide(attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew, free));
   if (clientMatch.kind !== 'none') return clientMatch;
   // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
   // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
   const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
   return askedRadius
-    ? decide(sameServer(g, freeFor(g, attempts.decidedWithin(null, g.startTime - drift, g.time + drift))))
+    ? decide(sameServer(g, attempts.decidedWithin(null, g.startTime - drift, g.time + drift, free)))
     : NONE;
 }
 
-/** The candidates (a fresh list, filtered in place) that can still take an IIS request: no probe, no request yet. */
-function freeFor(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
-  let n = 0;
-  for (let i = 0; i < found.length; i++) {
-    const a = found[i]!;
-    if (!a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key)) found[n++] = a;
-  }
-  found.length = n;
-  return found;
+/** Whether a candidate can still take an IIS request: no probe, no request yet (and its user, when the request names one). */
+function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
+  return !a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key);
 }
 
 /**
@@ -145,34 +140,48 @@ export function joinUserlessClient(e: ClientEvent, ctx: JoinContext): void {
 function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
   const computer = e.ref.computer;
-  const fits = (a: OpenAttempt): boolean =>
-    !a.probe &&
-    a.client === null &&
-    a.last >= e.time - config.attemptGapMs &&
-    a.first <= e.time + skew &&
-    clientFits(e.ref.eventId, a) &&
-    stepsBefore(a, e.time, skew);
   const sameMachine: OpenAttempt[] = [];
-  for (const a of attempts.onMachine(computer)) {
-    if (a.clientMachine !== null && sameHost(a.clientMachine, computer) && fits(a)) sameMachine.push(a);
+  const onMachine = attempts.onMachine(computer);
+  for (let i = 0; i < onMachine.length; i++) {
+    const a = onMachine[i]!;
+    if (a.clientMachine !== null && sameHost(a.clientMachine, computer) && userlessClientFits(a, e, config))
+      sameMachine.push(a);
   }
   if (sameMachine.length === 1) return sameMachine[0]!;
   if (sameMachine.length > 1) return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
+  const fits = (a: OpenAttempt): boolean => userlessClientFits(a, e, config);
   // An event logged before the client reached the DA server fits only an attempt no server has seen.
   const bareOnly = clientPhase(e.ref.eventId) === 'before_server';
   // Only when the computer tells nothing: the CA's candidates are many (every attempt at that CA), so they are read
   // by time (an attempt it fits has its last step within [time - gap, time + skew]).
   const caHost = e.caName === null ? null : e.caName.split('\\')[0]!.toLowerCase();
   if (caHost !== null) {
-    const sameCa = attempts
-      .waitingWithin(caHost, e.time - config.attemptGapMs, e.time + skew, bareOnly)
-      .filter((a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost));
+    const sameCa = attempts.waitingWithin(
+      caHost,
+      e.time - config.attemptGapMs,
+      e.time + skew,
+      bareOnly,
+      (a) => fits(a) && caHostOf(a) !== null && sameHost(caHostOf(a)!, caHost),
+    );
     if (sameCa.length > 0) return nearestOfOneUser(sameCa, e.time, (a) => attempts.caOrderOf(a, caHost));
   }
   // Last resort, when neither the computer nor the CA is known (no CA log, v0 CA events): the one attempt close in
   // time that the event fits, if only one user's attempt does.
-  const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew, bareOnly).filter(fits);
+  const nearby = attempts.waitingWithin(null, e.time - skew, e.time + skew, bareOnly, fits);
   return nearby.length > 0 && oneUser(nearby) ? nearestOfOneUser(nearby, e.time, (a) => a.seq) : null;
+}
+
+/** Whether a user-less client event can end attempt `a`. */
+function userlessClientFits(a: OpenAttempt, e: ClientEvent, config: EngineConfig): boolean {
+  const skew = config.clockSkewToleranceMs;
+  return (
+    !a.probe &&
+    a.client === null &&
+    a.last >= e.time - config.attemptGapMs &&
+    a.first <= e.time + skew &&
+    clientFits(e.ref.eventId, a) &&
+    stepsBefore(a, e.time, skew)
+  );
 }
 
 /** Candidates in the order they were found. */
@@ -199,7 +208,11 @@ function nearestOfOneUser(
 
 /** The client's result comes last: every step already there must be no later than it (allowing for skew). */
 function stepsBefore(a: OpenAttempt, time: number, skew: number): boolean {
-  return a.events.every((x) => x.time <= time + skew);
+  // Every event of an open attempt moves its end but an NPS 4402 (addToAttempt): the end and those few are read, not
+  // every (cold) event.
+  if (a.last > time + skew) return false;
+  for (let i = 0; i < a.directory.length; i++) if (a.directory[i]!.time > time + skew) return false;
+  return true;
 }
 
 /**

@@ -27,7 +27,9 @@ export class PendingJoins {
     const head = this.heads[p.type === 'gateway' ? 0 : 1]!;
     let i = lane.length;
     while (i > head && before(p, lane[i - 1]!)) i--;
-    lane.splice(i, 0, p);
+    // Nearly always at the tail (push: splice would allocate the empty array it returns).
+    if (i === lane.length) lane.push(p);
+    else lane.splice(i, 0, p);
   }
 
   /** The next pending event due at or before `clock` (any when `clock` is +∞), in due order; undefined when none. */

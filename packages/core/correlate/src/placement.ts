@@ -2,6 +2,7 @@ import type { NormalizedEvent } from '@otptrace/schemas';
 import { caStatusOf, type OpenAttempt, SLOT_ORDER, type Slot } from './attempt.js';
 import { clientAllowsCa, clientFits, clientFitsSteps, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
+import { lowerHost } from './hosts.js';
 
 /** How much later than the client's failure result a RADIUS grant may still be that attempt's. */
 const RESULT_GRACE_MS = 10_000;
@@ -50,7 +51,8 @@ function slotFree(a: OpenAttempt, slot: Slot): boolean {
       return a.caRequest === null;
     case 'caResult':
       // One decision of the CA's Security log per attempt (application events join by request ID).
-      return !a.caResults.some((r) => r.ref.channel.toLowerCase() === 'security');
+      for (let i = 0; i < a.caResults.length; i++) if (isSecurityChannel(a.caResults[i]!.ref.channel)) return false;
+      return true;
     case 'client':
       return a.client === null;
   }
@@ -59,14 +61,21 @@ function slotFree(a: OpenAttempt, slot: Slot): boolean {
 /** Every step already in the attempt must be no later (earlier steps) or no earlier (later steps) than allowed. */
 export function orderConsistent(a: OpenAttempt, time: number, slot: Slot, skew: number): boolean {
   const order = SLOT_ORDER[slot];
-  const check = (t: number | undefined, o: number): boolean =>
-    t === undefined || (o < order ? t <= time + skew : o > order ? t >= time - skew : true);
-  return (
-    check(a.radius?.time, SLOT_ORDER.radius) &&
-    check(a.caRequest?.time, SLOT_ORDER.caRequest) &&
-    a.caResults.every((r) => check(r.time, SLOT_ORDER.caResult)) &&
-    check(a.client?.time, SLOT_ORDER.client)
-  );
+  if (!stepInOrder(a.radius?.time, SLOT_ORDER.radius, order, time, skew)) return false;
+  if (!stepInOrder(a.caRequest?.time, SLOT_ORDER.caRequest, order, time, skew)) return false;
+  for (let i = 0; i < a.caResults.length; i++)
+    if (!stepInOrder(a.caResults[i]!.time, SLOT_ORDER.caResult, order, time, skew)) return false;
+  return stepInOrder(a.client?.time, SLOT_ORDER.client, order, time, skew);
+}
+
+/** Whether a step of order `o` at `t` (undefined: absent) allows a step of order `order` at `time`. */
+function stepInOrder(t: number | undefined, o: number, order: number, time: number, skew: number): boolean {
+  return t === undefined || (o < order ? t <= time + skew : o > order ? t >= time - skew : true);
+}
+
+/** Whether a channel is the Security log, in any case (the usual spelling without a lower-case copy). */
+function isSecurityChannel(channel: string): boolean {
+  return channel === 'Security' || (channel.length === 8 && channel.toLowerCase() === 'security');
 }
 
 function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {
@@ -113,7 +122,8 @@ export function templateKind(template: string | null, otp: RegExp): 'otp' | 'oth
 
 /** An attempt made only of an NPS decision for other RADIUS traffic (Wi-Fi EAP, a gateway) is no OTP attempt. */
 export function isOtherRadiusTraffic(a: OpenAttempt, config: EngineConfig): boolean {
-  const type = a.radius?.authenticationType?.toLowerCase();
-  if (a.probe || type === undefined || config.nonOtpAuthenticationTypes?.has(type) !== true) return false;
+  // Few distinct types: their lower-case spellings are remembered like host names.
+  const type = a.radius?.authenticationType;
+  if (a.probe || type == null || config.nonOtpAuthenticationTypes?.has(lowerHost(type)) !== true) return false;
   return a.gateway === null && a.client === null && a.caRequest === null && a.caResults.length === 0;
 }

@@ -57,12 +57,17 @@ export class TimeIndex<T> {
     bucket.push(place);
   }
 
-  /** Items of `scope` (every scope when null) whose time lies in [lo, hi], in no particular order. */
-  within(scope: string | null, lo: number, hi: number): T[] {
-    const found: T[] = [];
+  /**
+   * Items of `scope` (every scope when null) whose time lies in [lo, hi] and that `accept` takes, in no particular
+   * order, added to `found`. The caller's filter is applied here, so that a wide window builds no long list.
+   */
+  within(scope: string | null, lo: number, hi: number, accept: (item: T) => boolean = ANY, found: T[] = []): T[] {
     if (hi < lo) return found;
-    if (scope !== null) this.collect(this.scopes.get(scope), lo, hi, found);
-    else for (const buckets of this.scopes.values()) this.collect(buckets, lo, hi, found);
+    if (scope !== null) this.collect(this.scopes.get(scope), lo, hi, accept, found);
+    else
+      this.scopes.forEach((buckets) => {
+        this.collect(buckets, lo, hi, accept, found);
+      });
     return found;
   }
 
@@ -83,25 +88,41 @@ export class TimeIndex<T> {
     }
   }
 
-  private collect(buckets: Map<number, TimePlace<T>[]> | undefined, lo: number, hi: number, found: T[]): void {
+  private collect(
+    buckets: Map<number, TimePlace<T>[]> | undefined,
+    lo: number,
+    hi: number,
+    accept: (item: T) => boolean,
+    found: T[],
+  ): void {
     if (buckets === undefined) return;
     const first = Math.floor(lo / this.bucketMs);
     const last = Math.floor(hi / this.bucketMs);
     // A window wider than the buckets in use (a long IIS request) reads the buckets, not the window.
     if (last - first >= buckets.size) {
-      for (const [b, bucket] of buckets) if (b >= first && b <= last) collectItems(bucket, lo, hi, found);
+      buckets.forEach((bucket, b) => {
+        if (b >= first && b <= last) collectItems(bucket, lo, hi, accept, found);
+      });
       return;
     }
     for (let b = first; b <= last; b++) {
       const bucket = buckets.get(b);
-      if (bucket !== undefined) collectItems(bucket, lo, hi, found);
+      if (bucket !== undefined) collectItems(bucket, lo, hi, accept, found);
     }
   }
 }
 
-function collectItems<T>(bucket: readonly TimePlace<T>[], lo: number, hi: number, found: T[]): void {
+function collectItems<T>(
+  bucket: readonly TimePlace<T>[],
+  lo: number,
+  hi: number,
+  accept: (item: T) => boolean,
+  found: T[],
+): void {
   for (let i = 0; i < bucket.length; i++) {
     const p = bucket[i]!;
-    if (p.time >= lo && p.time <= hi) found.push(p.item);
+    if (p.time >= lo && p.time <= hi && accept(p.item)) found.push(p.item);
   }
 }
+
+const ANY = (): boolean => true;

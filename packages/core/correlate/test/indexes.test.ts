@@ -75,4 +75,27 @@ describe('Deduplicator', () => {
     expect(dedup.check(event('a', 1_000))).toBeNull();
     expect(dedup.check(event('b', 1_050))).toBe('duplicate_event');
   });
+
+  it('keeps identities apart that share a record number (other computers or channels), and forgets each in turn', () => {
+    const on = (id: string, recordId: number, time: number) => {
+      const e = event(id, time);
+      return { ...e, ref: { ...e.ref, recordId } } as NormalizedEvent;
+    };
+    const dedup = new Deduplicator(100);
+    expect(dedup.check(on('a|security|7', 7, 0))).toBeNull();
+    expect(dedup.check(on('b|security|7', 7, 10))).toBeNull();
+    expect(dedup.check(on('a|system|7', 7, 20))).toBeNull();
+    expect(dedup.check(on('b|security|8', 8, 30))).toBeNull();
+    expect(dedup.check(on('a|security|7', 7, 0))).toBe('duplicate_event');
+    expect(dedup.check(on('b|security|7', 7, 10))).toBe('duplicate_event');
+    expect(dedup.check(on('a|system|7', 7, 20))).toBe('duplicate_event');
+    expect(dedup.check(on('b|security|7', 7, 11))).toBe('conflicting_duplicate');
+    dedup.forget(105); // horizon 5: the first 'a|security|7' goes, the later ones of record 7 stay
+    expect(dedup.check(on('b|security|7', 7, 10))).toBe('duplicate_event');
+    expect(dedup.check(on('a|system|7', 7, 20))).toBe('duplicate_event');
+    expect(dedup.check(on('a|security|7', 7, 0))).toBeNull();
+    dedup.forget(1_000); // everything goes
+    expect(dedup.check(on('a|system|7', 7, 20))).toBeNull();
+    expect(dedup.check(on('b|security|8', 8, 30))).toBeNull();
+  });
 });

@@ -78,17 +78,26 @@ export function detach(s: string): string {
 }
 
 // Kept events repeat the same strings (providers, channels, host names, NPS reason texts, templates): one copy each.
-// The table is bounded so that a stream of unique values cannot grow it without limit.
-const INTERNED = new Map<string, string>();
-const INTERN_LIMIT = 65_536;
+// Two generations of at most INTERN_GENERATION strings each, so that a stream of unique values (user names, client
+// computers) can neither grow the table without limit nor fill it for good: a string seen again moves to the current
+// generation, so the servers' names stay shared however many unique values pass by (a correlator compares and looks up
+// host names on every event, which costs far less between shared strings).
+let interned = new Map<string, string>();
+let internedBefore = new Map<string, string>();
+const INTERN_GENERATION = 32_768;
 const INTERN_MAX_LENGTH = 256;
 
 /** One shared, detached copy of a short, often repeated string. */
 export function intern(s: string): string {
-  const known = INTERNED.get(s);
+  const known = interned.get(s);
   if (known !== undefined) return known;
-  const copy = detach(s);
-  if (s.length <= INTERN_MAX_LENGTH && INTERNED.size < INTERN_LIMIT) INTERNED.set(copy, copy);
+  if (s.length > INTERN_MAX_LENGTH) return detach(s);
+  const copy = internedBefore.get(s) ?? detach(s);
+  if (interned.size >= INTERN_GENERATION) {
+    internedBefore = interned;
+    interned = new Map();
+  }
+  interned.set(copy, copy);
   return copy;
 }
 
