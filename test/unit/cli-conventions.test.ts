@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,23 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     });
     expect(run.code).toBe(3);
     expect(analysisDocumentSchema.parse(JSON.parse(run.stdout)).attempts.length).toBeGreaterThan(0);
+  });
+
+  it('a reader that stops early (| head) ends the command quietly: exit code 3, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-'));
+    expect((await otptrace(['generate', '--users', '300', '--seed', '2', '--out', dir])).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'analyze', '--format', 'json', dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // The first bytes read, then the pipe closed, as `head -c 100` does; the output is megabytes, far past the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(3);
   });
 
   it('-- ends the options: a folder named like an option is read', async () => {
