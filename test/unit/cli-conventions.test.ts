@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -163,6 +163,30 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(stderr).not.toMatch(/EPIPE|Error|at /);
     expect(code).toBe(3);
+  });
+
+  it('- reads standard input: the seed story piped in gives the attempts of its folder; .evtx is refused there', async () => {
+    const piped = (input: Buffer, args: readonly string[]) =>
+      new Promise<Run>((resolve) => {
+        const child = execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+        );
+        child.stdin?.end(input);
+      });
+    const files = readdirSync(SEED).filter((f) => f.endsWith('.xml'));
+    const input = Buffer.concat(files.map((f) => readFileSync(join(SEED, f))));
+    const [fromStdin, fromFolder] = await Promise.all([
+      piped(input, ['analyze', '--format', 'json', '-']),
+      otptrace(['analyze', '--format', 'json', SEED]),
+    ]);
+    expect(fromStdin.code).toBe(0);
+    const attempts = (run: Run) => analysisDocumentSchema.parse(JSON.parse(run.stdout)).attempts;
+    expect(attempts(fromStdin)).toHaveLength(8);
+    expect(attempts(fromStdin)).toEqual(attempts(fromFolder));
+    const evtx = join(ROOT, 'test/fixtures/evtx-samples');
+    const sample = readdirSync(evtx).find((f) => f.endsWith('.evtx'))!;
+    expectRefused(await piped(readFileSync(join(evtx, sample)), ['analyze', '-']), /standard input: name the file/);
+    expectRefused(await otptrace(['analyze', '-', '-']), /standard input \(-\) can be read only once/);
   });
 
   it('-- ends the options: a folder named like an option is read', async () => {

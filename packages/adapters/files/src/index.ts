@@ -2,5 +2,5 @@
 
 export { type AnalyzePathsOptions, AUTO_THREADS_MIN_BYTES, analyzePaths, type ReadPlan } from './analyze-paths.js';
 export { ingestFile, ingestPart } from './ingest-file.js';
-export { listInputs, readChunks } from './inputs.js';
+export { listInputs, readChunks, STDIN } from './inputs.js';
 export { type FilePart, PART_BYTES, planParts, xmlBoundary } from './parts.js';

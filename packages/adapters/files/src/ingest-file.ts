@@ -11,6 +11,7 @@ import {
   tallyItems,
   XmlIngestor,
 } from '@otptrace/pipeline';
+import { STDIN } from './inputs.js';
 import { type FilePart, xmlBoundary } from './parts.js';
 
 // Files are read with synchronous calls: a batch reader has nothing else to do meanwhile, and a promise per read costs
@@ -47,6 +48,7 @@ export function ingestPart(
   maxEventBytes: number,
   onRead: OnRead = () => {},
 ): IngestedFile {
+  if (part.path === STDIN) return ingestStdin(ctx, maxEventBytes, onRead);
   const fd = openSync(part.path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -79,6 +81,46 @@ export function ingestPart(
     return out;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Standard input, read to its end as one text input (Event XML, W3C or NPS log lines, by content). An .evtx file needs
+ * random access by chunk: it is refused, to be named as a file.
+ */
+function ingestStdin(ctx: NormalizeContext, maxEventBytes: number, onRead: OnRead): IngestedFile {
+  const out = emptyIngested();
+  const ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: STDIN });
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  let first = true;
+  for (;;) {
+    const read = readStdin(buffer);
+    if (read === 0) break;
+    const bytes = buffer.subarray(0, read);
+    if (first && bytes.subarray(0, 8).toString('latin1') === 'ElfFile\0')
+      throw new Error('an .evtx file cannot be read from standard input: name the file');
+    first = false;
+    const items = ingestor.push(bytes);
+    tallyItems(out, items);
+    out.bytes += read;
+    onRead(read, items.length);
+  }
+  const last = ingestor.end();
+  tallyItems(out, last);
+  onRead(0, last.length);
+  return out;
+}
+
+/** One read of file descriptor 0; waits briefly and retries while a non-blocking pipe has nothing yet (EAGAIN). */
+function readStdin(buffer: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EOF') return 0;
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
   }
 }
 

@@ -6,10 +6,21 @@ import type { AnalysisInput } from '@otptrace/pipeline';
 /** File name endings taken from folders; a file named on the command line is read whatever its name. */
 const FOLDER_EXTENSIONS = ['.xml', '.txt', '.log', '.evtx'];
 
-/** Expand files and folders (recursively) into a sorted file list; throws with a clear message for a missing path. */
+/** The input name of standard input, as command-line tools spell it (`wevtutil qe … /f:xml | otptrace analyze -`). */
+export const STDIN = '-';
+
+/**
+ * Expand files and folders (recursively) into a sorted file list; throws with a clear message for a missing path.
+ * `-` stands for standard input (once).
+ */
 export async function listInputs(paths: readonly string[]): Promise<AnalysisInput[]> {
   const out: AnalysisInput[] = [];
+  if (paths.filter((p) => p === STDIN).length > 1) throw new Error('standard input (-) can be read only once');
   for (const p of paths) {
+    if (p === STDIN) {
+      out.push({ path: STDIN, size: 0 });
+      continue;
+    }
     let s: Awaited<ReturnType<typeof stat>>;
     try {
       s = await stat(p);

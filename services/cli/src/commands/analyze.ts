@@ -28,7 +28,8 @@ export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
 Reads exported Windows event logs (binary .evtx files, or EVTX-XML: wevtutil qe /f:xml output, Event Viewer "Save as
 XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the DirectAccess client, the DA server's IIS,
 NPS and the CA, and prints every OTP attempt: its outcome, the stage that failed, the root cause with its evidence
-and remediation.
+and remediation. "-" reads standard input (Event XML or text logs; e.g. wevtutil qe Security /f:xml | otptrace
+analyze -).
 
 Output:
   --format FORMAT        text (default): a timeline per attempt and a summary; json: the JSON document
@@ -106,7 +107,11 @@ export const ANALYZE: CommandSpec<typeof ANALYZE_OPTIONS> = {
   name: 'otptrace analyze',
   help: ANALYZE_HELP,
   options: ANALYZE_OPTIONS,
-  positionals: { min: 1, max: Number.POSITIVE_INFINITY, what: 'at least one file or folder to analyse' },
+  positionals: {
+    min: 1,
+    max: Number.POSITIVE_INFINITY,
+    what: 'at least one file or folder to analyse (- for standard input)',
+  },
 };
 
 /** Everything an analysis run needs, checked before anything is read. */
