@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { constants, createWriteStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
@@ -17,6 +16,7 @@ import {
   STAGES,
   type Stage,
 } from '@otptrace/schemas';
+import { FileTextWriter } from '../file-text.js';
 import { formatText } from '../format-text.js';
 import type { Io } from '../io.js';
 import { type Write, writeCsv, writeJsonDocument, writeNdjson } from '../outputs.js';
@@ -243,15 +243,15 @@ async function toDestination(path: string | undefined, io: Io, fill: (write: Wri
     await fillBatched(fill, async (text) => io.stdout(text));
     return;
   }
-  const file = createWriteStream(path);
-  const failed = new Promise<never>((_, reject) => file.once('error', reject));
-  await Promise.race([
-    failed,
-    fillBatched(fill, async (text) => {
-      if (!file.write(text)) await Promise.race([once(file, 'drain'), failed]);
-    }),
-  ]);
-  await new Promise<void>((resolve, reject) => file.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  // Into a file, the pieces are copied into a byte buffer as they come (see file-text.ts).
+  const file = await FileTextWriter.open(path);
+  try {
+    await fill((text) => file.write(text));
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    throw error;
+  }
+  await file.close();
 }
 
 /** Text is handed on in pieces of about this many characters: one write per attempt cost more than encoding it. */
