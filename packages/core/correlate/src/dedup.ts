@@ -15,15 +15,18 @@ export class Deduplicator {
   /** The rare identities whose record number another remembered identity (another computer or channel) already has. */
   private readonly byId = new Map<string, number>();
   /**
-   * Identities in the order they were first remembered (the order they are forgotten in): the event now remembered for
-   * each, its time and its record number. Forgetting reads these arrays, not the (old, cold) events.
+   * Identities in the order they were first remembered (the order they are forgotten in), in a ring of `mask + 1`
+   * slots (a power of two; doubled when full): the event now remembered for each, its time and its record number.
+   * Position `p` (counted from the first ever remembered) is in slot `p & mask`. Forgetting reads these arrays, not
+   * the (old, cold) events; the ring is reused, so remembering allocates nothing once it is large enough.
    */
-  private readonly events: NormalizedEvent[] = [];
-  private readonly times: number[] = [];
-  private readonly records: number[] = [];
-  /** Position of `events[0]`, and of the first not yet forgotten. */
-  private base = 0;
+  private events: (NormalizedEvent | undefined)[] = new Array(INITIAL_SLOTS).fill(undefined);
+  private times = new Float64Array(INITIAL_SLOTS);
+  private records: number[] = new Array(INITIAL_SLOTS).fill(0);
+  private mask = INITIAL_SLOTS - 1;
+  /** Position of the first identity not yet forgotten, and of the next to be remembered. */
   private head = 0;
+  private tail = 0;
 
   constructor(private readonly windowMs: number) {}
 
@@ -32,12 +35,14 @@ export class Deduplicator {
     const record = event.ref.recordId;
     const i = this.find(event, record);
     if (i < 0) {
-      const at = this.base + this.events.length;
+      const at = this.tail++;
       if (this.byRecord.has(record)) this.byId.set(event.id, at);
       else this.byRecord.set(record, at);
-      this.events.push(event);
-      this.times.push(event.time);
-      this.records.push(record);
+      if (at - this.head > this.mask) this.grow();
+      const slot = at & this.mask;
+      this.events[slot] = event;
+      this.times[slot] = event.time;
+      this.records[slot] = record;
       return null;
     }
     const earlier = this.events[i]!;
@@ -57,40 +62,47 @@ export class Deduplicator {
    */
   forget(clock: number): void {
     const horizon = clock - this.windowMs;
+    const mask = this.mask;
     let head = this.head;
-    const end = this.events.length;
-    for (; head < end && this.times[head]! < horizon; head++) {
-      const record = this.records[head]!;
-      if (this.byRecord.get(record) === this.base + head) this.byRecord.delete(record);
-      else if (this.byId.size > 0 && this.byId.get(this.events[head]!.id) === this.base + head)
-        this.byId.delete(this.events[head]!.id);
+    for (; head < this.tail && this.times[head & mask]! < horizon; head++) {
+      const slot = head & mask;
+      const record = this.records[slot]!;
+      if (this.byRecord.get(record) === head) this.byRecord.delete(record);
+      else if (this.byId.size > 0 && this.byId.get(this.events[slot]!.id) === head)
+        this.byId.delete(this.events[slot]!.id);
+      this.events[slot] = undefined;
     }
     this.head = head;
-    if (head > 1024 && head * 2 > end) {
-      // Moved down in place: no new arrays (and a plain loop: copyWithin is generic, and slow).
-      dropFront(this.events, head);
-      dropFront(this.times, head);
-      dropFront(this.records, head);
-      this.base += head;
-      this.head = 0;
-    }
   }
 
-  /** Index (in the arrays) of the remembered identity of `event`, or -1. */
+  /** Slot (in the ring) of the remembered identity of `event`, or -1. */
   private find(event: NormalizedEvent, record: number): number {
     const at = this.byRecord.get(record);
-    if (at !== undefined && this.events[at - this.base]!.id === event.id) return at - this.base;
+    if (at !== undefined && this.events[at & this.mask]!.id === event.id) return at & this.mask;
     if (this.byId.size === 0) return -1;
     const other = this.byId.get(event.id);
-    return other === undefined ? -1 : other - this.base;
+    return other === undefined ? -1 : other & this.mask;
+  }
+
+  /** Twice the slots, each remembered identity at the slot of its position in the larger ring. */
+  private grow(): void {
+    const slots = (this.mask + 1) * 2;
+    const events: (NormalizedEvent | undefined)[] = new Array(slots).fill(undefined);
+    const times = new Float64Array(slots);
+    const records: number[] = new Array(slots).fill(0);
+    for (let p = this.head; p < this.tail - 1; p++) {
+      events[p & (slots - 1)] = this.events[p & this.mask];
+      times[p & (slots - 1)] = this.times[p & this.mask]!;
+      records[p & (slots - 1)] = this.records[p & this.mask]!;
+    }
+    this.events = events;
+    this.times = times;
+    this.records = records;
+    this.mask = slots - 1;
   }
 }
 
-/** Remove the first `n` items of `list`, in place. */
-function dropFront<T>(list: T[], n: number): void {
-  for (let i = n; i < list.length; i++) list[i - n] = list[i]!;
-  list.length -= n;
-}
+const INITIAL_SLOTS = 1024;
 
 // Two copies of one record are the same event when what otptrace reads from them is the same: time, user and the
 // verdict-bearing fields, folded into a 32-bit FNV-1a hash (computed only for a repeat, never kept).
