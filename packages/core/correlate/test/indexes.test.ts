@@ -123,4 +123,35 @@ describe('Deduplicator', () => {
     for (let n = 0; n < 3_000; n++) all.check(on(n, n));
     for (let n = 0; n < 3_000; n++) expect(all.check(on(n, n))).toBe('duplicate_event');
   });
+
+  it('answers as a plain list of remembered identities would, over many computers sharing record numbers', () => {
+    const dedup = new Deduplicator(50);
+    // The reference: identities in the order first remembered, each with its event's time; forgotten from the front.
+    const remembered: { id: string; time: number }[] = [];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (let step = 0; step < 20_000; step++) {
+      const time = step + random(20);
+      const record = random(300);
+      const id = `h${random(5)}|security|${record}`;
+      const e = event(id, time);
+      const got = dedup.check({ ...e, ref: { ...e.ref, recordId: record } } as NormalizedEvent);
+      const earlier = remembered.find((r) => r.id === id);
+      // A copy within the window: the same when its time (the only field that varies here) is the same.
+      if (earlier !== undefined && Math.abs(earlier.time - time) <= 50)
+        expect(got).toBe(earlier.time === time ? 'duplicate_event' : 'conflicting_duplicate');
+      else {
+        expect(got).toBeNull();
+        if (earlier === undefined) remembered.push({ id, time });
+        else earlier.time = time;
+      }
+      if (step % 37 === 0) {
+        dedup.forget(step);
+        while (remembered.length > 0 && remembered[0]!.time < step - 50) remembered.shift();
+      }
+    }
+  });
 });
