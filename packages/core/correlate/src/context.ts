@@ -22,6 +22,8 @@ export class DaServerContext {
   private readonly clientErrors: Held<RadiusClientError>[] = [];
   /** Signing requests by CA computer and request ID. */
   private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
+  /** No held signing request is older than this (its latest event): a sweep before it has none to expire. */
+  private signingOldest = Number.POSITIVE_INFINITY;
   /** Times of recent denials for reason 4 or 5 (no GC / no DC), by NPS server: a domain-controller outage. */
   private readonly outages = new Map<string, number[]>();
   /** RADIUS client addresses NPS logged for a DA server name (ClientName/NASIdentifier → ClientIPAddress). */
@@ -46,6 +48,7 @@ export class DaServerContext {
     const held = this.signing.get(key);
     if (held === undefined) {
       this.signing.set(key, { events: [e], time: e.time, used: false, machine: hostKey(e.machineRequester ?? '') });
+      if (e.time < this.signingOldest) this.signingOldest = e.time;
     } else {
       held.events.push(e);
       held.time = Math.max(held.time, e.time);
@@ -142,6 +145,9 @@ export class DaServerContext {
     clientErrorsBefore: number,
     signingBefore: number,
   ): { clientErrors: RadiusClientError[]; signing: SigningEvent[] } {
+    // Most sweeps expire nothing: no list is built and no entry is read (the signing requests are held for a day).
+    if (this.clientErrors.length === 0 && (this.signing.size === 0 || this.signingOldest >= signingBefore))
+      return NOTHING_EXPIRED;
     const clientErrors: RadiusClientError[] = [];
     const signing: SigningEvent[] = [];
     for (let i = this.clientErrors.length - 1; i >= 0; i--) {
@@ -150,10 +156,17 @@ export class DaServerContext {
       this.clientErrors.splice(i, 1);
       if (!held.used) clientErrors.push(...held.events);
     }
-    for (const [key, held] of this.signing) {
-      if (held.time >= signingBefore) continue;
-      this.signing.delete(key);
-      if (!held.used) signing.push(...held.events);
+    if (this.signingOldest < signingBefore) {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const [key, held] of this.signing) {
+        if (held.time >= signingBefore) {
+          if (held.time < oldest) oldest = held.time;
+          continue;
+        }
+        this.signing.delete(key);
+        if (!held.used) signing.push(...held.events);
+      }
+      this.signingOldest = oldest;
     }
     return { clientErrors, signing };
   }
@@ -176,6 +189,12 @@ function addHost(hosts: string[], name: string | null): void {
   const key = hostKey(name);
   if (!hosts.includes(key)) hosts.push(key);
 }
+
+/** What a sweep that expires nothing gets (never written). */
+const NOTHING_EXPIRED: { clientErrors: RadiusClientError[]; signing: SigningEvent[] } = Object.freeze({
+  clientErrors: Object.freeze([]) as unknown as RadiusClientError[],
+  signing: Object.freeze([]) as unknown as SigningEvent[],
+});
 
 /** What a closing attempt that no context event explains gets (never written). */
 const NO_EVENTS: readonly (RadiusClientError | SigningEvent)[] = Object.freeze([]);

@@ -7,23 +7,26 @@ import type { NormalizedEvent } from '@otptrace/schemas';
  */
 export class Deduplicator {
   /**
-   * Per record number (EventRecordID), the position of the identity remembered with it (counted from the first ever
-   * remembered). Numbers, not the identity strings: a look-up by a string compares it with the other keys of its hash
-   * bucket, and event identities are long, alike and not shared, which cost a call into the runtime per event.
+   * Identities in the order they were first remembered (the order they are forgotten in), in a ring of `mask + 1`
+   * slots (a power of two; doubled when full): the event now remembered for each, its time and its record number.
+   * Position `p` (counted from the first ever remembered) is in slot `p & mask`. Forgetting reads these arrays, not
+   * the (old, cold) events; the ring is reused, so remembering allocates nothing once it is large enough.
    */
-  private readonly byRecord = new Map<number, number>();
-  /** The rare identities whose record number another remembered identity (another computer or channel) already has. */
-  private readonly byId = new Map<string, number>();
-  /**
-   * Identities in the order they were first remembered (the order they are forgotten in): the event now remembered for
-   * each, its time and its record number. Forgetting reads these arrays, not the (old, cold) events.
-   */
-  private readonly events: NormalizedEvent[] = [];
-  private readonly times: number[] = [];
-  private readonly records: number[] = [];
-  /** Position of `events[0]`, and of the first not yet forgotten. */
-  private base = 0;
+  private events: (NormalizedEvent | undefined)[] = new Array(INITIAL_SLOTS).fill(undefined);
+  private times = new Float64Array(INITIAL_SLOTS);
+  private records: number[] = new Array(INITIAL_SLOTS).fill(0);
+  private mask = INITIAL_SLOTS - 1;
+  /** Position of the first identity not yet forgotten, and of the next to be remembered. */
   private head = 0;
+  private tail = 0;
+  /**
+   * The remembered identities by record number (EventRecordID): an open-addressing hash table (linear probing, twice
+   * the ring's slots) of their positions + 1 (0: empty). Numbers, not the identity strings: event identities are long,
+   * alike and not shared; the identity is compared only for a record number that another computer or channel shares.
+   * A table of its own rather than a Map: a Map of this many entries, added and deleted all the time, is rebuilt
+   * (a new table of a megabyte) every few thousand events.
+   */
+  private table = new Float64Array(INITIAL_SLOTS * 2);
 
   constructor(private readonly windowMs: number) {}
 
@@ -32,12 +35,13 @@ export class Deduplicator {
     const record = event.ref.recordId;
     const i = this.find(event, record);
     if (i < 0) {
-      const at = this.base + this.events.length;
-      if (this.byRecord.has(record)) this.byId.set(event.id, at);
-      else this.byRecord.set(record, at);
-      this.events.push(event);
-      this.times.push(event.time);
-      this.records.push(record);
+      const at = this.tail++;
+      if (at - this.head > this.mask) this.grow();
+      const slot = at & this.mask;
+      this.events[slot] = event;
+      this.times[slot] = event.time;
+      this.records[slot] = record;
+      this.insert(at, record);
       return null;
     }
     const earlier = this.events[i]!;
@@ -57,40 +61,79 @@ export class Deduplicator {
    */
   forget(clock: number): void {
     const horizon = clock - this.windowMs;
+    const mask = this.mask;
     let head = this.head;
-    const end = this.events.length;
-    for (; head < end && this.times[head]! < horizon; head++) {
-      const record = this.records[head]!;
-      if (this.byRecord.get(record) === this.base + head) this.byRecord.delete(record);
-      else if (this.byId.size > 0 && this.byId.get(this.events[head]!.id) === this.base + head)
-        this.byId.delete(this.events[head]!.id);
+    for (; head < this.tail && this.times[head & mask]! < horizon; head++) {
+      this.remove(head);
+      this.events[head & mask] = undefined;
     }
     this.head = head;
-    if (head > 1024 && head * 2 > end) {
-      // Moved down in place: no new arrays (and a plain loop: copyWithin is generic, and slow).
-      dropFront(this.events, head);
-      dropFront(this.times, head);
-      dropFront(this.records, head);
-      this.base += head;
-      this.head = 0;
-    }
   }
 
-  /** Index (in the arrays) of the remembered identity of `event`, or -1. */
+  /** Slot (in the ring) of the remembered identity of `event`, or -1. */
   private find(event: NormalizedEvent, record: number): number {
-    const at = this.byRecord.get(record);
-    if (at !== undefined && this.events[at - this.base]!.id === event.id) return at - this.base;
-    if (this.byId.size === 0) return -1;
-    const other = this.byId.get(event.id);
-    return other === undefined ? -1 : other - this.base;
+    const table = this.table;
+    const last = table.length - 1;
+    for (let t = hashOf(record) & last; table[t] !== 0; t = (t + 1) & last) {
+      const slot = (table[t]! - 1) & this.mask;
+      if (this.records[slot] === record && this.events[slot]!.id === event.id) return slot;
+    }
+    return -1;
+  }
+
+  /** Enter position `at` (of record number `record`) in the table. */
+  private insert(at: number, record: number): void {
+    const table = this.table;
+    const last = table.length - 1;
+    let t = hashOf(record) & last;
+    while (table[t] !== 0) t = (t + 1) & last;
+    table[t] = at + 1;
+  }
+
+  /** Take position `at` out of the table, moving back the entries after it that it kept from their place. */
+  private remove(at: number): void {
+    const table = this.table;
+    const last = table.length - 1;
+    let hole = hashOf(this.records[at & this.mask]!) & last;
+    while (table[hole] !== at + 1) hole = (hole + 1) & last;
+    for (let t = (hole + 1) & last; table[t] !== 0; t = (t + 1) & last) {
+      const home = hashOf(this.records[(table[t]! - 1) & this.mask]!) & last;
+      // The entry at t may fill the hole unless its home lies cyclically in (hole, t].
+      if (((t - home) & last) >= ((t - hole) & last)) {
+        table[hole] = table[t]!;
+        hole = t;
+      }
+    }
+    table[hole] = 0;
+  }
+
+  /** Twice the slots, each remembered identity at the slot of its position in the larger ring, and a new table. */
+  private grow(): void {
+    const slots = (this.mask + 1) * 2;
+    const events: (NormalizedEvent | undefined)[] = new Array(slots).fill(undefined);
+    const times = new Float64Array(slots);
+    const records: number[] = new Array(slots).fill(0);
+    for (let p = this.head; p < this.tail - 1; p++) {
+      events[p & (slots - 1)] = this.events[p & this.mask];
+      times[p & (slots - 1)] = this.times[p & this.mask]!;
+      records[p & (slots - 1)] = this.records[p & this.mask]!;
+    }
+    this.events = events;
+    this.times = times;
+    this.records = records;
+    this.mask = slots - 1;
+    this.table = new Float64Array(slots * 2);
+    for (let p = this.head; p < this.tail - 1; p++) this.insert(p, records[p & this.mask]!);
   }
 }
 
-/** Remove the first `n` items of `list`, in place. */
-function dropFront<T>(list: T[], n: number): void {
-  for (let i = n; i < list.length; i++) list[i - n] = list[i]!;
-  list.length -= n;
+/** Where a record number's search starts in the table (its low and high 32 bits, multiplied and mixed). */
+function hashOf(record: number): number {
+  const h = Math.imul(record ^ Math.floor(record / 4_294_967_296), 0x9e3779b1);
+  return h ^ (h >>> 16);
 }
+
+const INITIAL_SLOTS = 1024;
 
 // Two copies of one record are the same event when what otptrace reads from them is the same: time, user and the
 // verdict-bearing fields, folded into a 32-bit FNV-1a hash (computed only for a repeat, never kept).

@@ -20,6 +20,8 @@ export interface TimePlace<T> {
 export class TimeIndex<T> {
   /** Per scope, per bucket number: the places of the items in it (in no particular order). */
   private readonly scopes = new Map<string, Map<number, TimePlace<T>[]>>();
+  /** The same per-scope maps in a list, read by a query of every scope (no callback, no iterator per query). */
+  private readonly scopeList: Map<number, TimePlace<T>[]>[] = [];
 
   constructor(private readonly bucketMs: number) {}
 
@@ -44,6 +46,7 @@ export class TimeIndex<T> {
     if (buckets === undefined) {
       buckets = new Map();
       this.scopes.set(scope, buckets);
+      this.scopeList.push(buckets);
     }
     let bucket = buckets.get(bucketNo);
     if (bucket === undefined) {
@@ -64,10 +67,7 @@ export class TimeIndex<T> {
   within(scope: string | null, lo: number, hi: number, accept: (item: T) => boolean = ANY, found: T[] = []): T[] {
     if (hi < lo) return found;
     if (scope !== null) this.collect(this.scopes.get(scope), lo, hi, accept, found);
-    else
-      this.scopes.forEach((buckets) => {
-        this.collect(buckets, lo, hi, accept, found);
-      });
+    else for (let i = 0; i < this.scopeList.length; i++) this.collect(this.scopeList[i], lo, hi, accept, found);
     return found;
   }
 
@@ -84,7 +84,13 @@ export class TimeIndex<T> {
     if (bucket.length === 0) {
       const buckets = this.scopes.get(place.scope)!;
       buckets.delete(place.bucketNo);
-      if (buckets.size === 0) this.scopes.delete(place.scope);
+      if (buckets.size === 0) {
+        this.scopes.delete(place.scope);
+        // In the order the scopes came (as the map's), so that a query finds the same items in the same order.
+        const list = this.scopeList;
+        for (let i = list.indexOf(buckets) + 1; i < list.length; i++) list[i - 1] = list[i]!;
+        list.length--;
+      }
     }
   }
 

@@ -27,6 +27,12 @@ describe('TimeIndex', () => {
     // A window far wider than the buckets in use (read by bucket, not by window).
     expect(index.within(null, -1e12, 1e12).sort()).toEqual(['a', 'b', 'c']);
     expect(index.within('x', 10, 9)).toEqual([]);
+    // A scope emptied and filled again is found again, in every-scope queries too.
+    move('c', 'y', null);
+    move('b', 'y', null);
+    expect(index.within(null, -1e12, 1e12)).toEqual(['a']);
+    move('c', 'y', 16);
+    expect(index.within(null, -1e12, 1e12).sort()).toEqual(['a', 'c']);
   });
 });
 
@@ -97,5 +103,55 @@ describe('Deduplicator', () => {
     dedup.forget(1_000); // everything goes
     expect(dedup.check(on('a|system|7', 7, 20))).toBeNull();
     expect(dedup.check(on('b|security|8', 8, 30))).toBeNull();
+  });
+
+  it('remembers more identities than it first has room for, while forgetting the oldest, and loses none', () => {
+    const on = (n: number, time: number) => {
+      const e = event(`h${n % 7}|security|${n}`, time);
+      // Record numbers repeat across the seven computers: the rare path by identity is taken too.
+      return { ...e, ref: { ...e.ref, recordId: Math.floor(n / 7) } } as NormalizedEvent;
+    };
+    const dedup = new Deduplicator(1_000);
+    for (let n = 0; n < 5_000; n++) {
+      expect(dedup.check(on(n, n))).toBeNull();
+      if (n % 100 === 99) dedup.forget(n); // keeps about the last 1,000
+    }
+    for (let n = 4_000; n < 5_000; n++) expect(dedup.check(on(n, n))).toBe('duplicate_event');
+    expect(dedup.check(on(3_000, 3_000))).toBeNull(); // forgotten (horizon 3,999 - 1,000)
+    // Growing while nothing is forgotten keeps every identity too.
+    const all = new Deduplicator(1e9);
+    for (let n = 0; n < 3_000; n++) all.check(on(n, n));
+    for (let n = 0; n < 3_000; n++) expect(all.check(on(n, n))).toBe('duplicate_event');
+  });
+
+  it('answers as a plain list of remembered identities would, over many computers sharing record numbers', () => {
+    const dedup = new Deduplicator(50);
+    // The reference: identities in the order first remembered, each with its event's time; forgotten from the front.
+    const remembered: { id: string; time: number }[] = [];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (let step = 0; step < 20_000; step++) {
+      const time = step + random(20);
+      const record = random(300);
+      const id = `h${random(5)}|security|${record}`;
+      const e = event(id, time);
+      const got = dedup.check({ ...e, ref: { ...e.ref, recordId: record } } as NormalizedEvent);
+      const earlier = remembered.find((r) => r.id === id);
+      // A copy within the window: the same when its time (the only field that varies here) is the same.
+      if (earlier !== undefined && Math.abs(earlier.time - time) <= 50)
+        expect(got).toBe(earlier.time === time ? 'duplicate_event' : 'conflicting_duplicate');
+      else {
+        expect(got).toBeNull();
+        if (earlier === undefined) remembered.push({ id, time });
+        else earlier.time = time;
+      }
+      if (step % 37 === 0) {
+        dedup.forget(step);
+        while (remembered.length > 0 && remembered[0]!.time < step - 50) remembered.shift();
+      }
+    }
   });
 });
