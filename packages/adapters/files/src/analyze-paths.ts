@@ -15,7 +15,7 @@ import type { AnalysisConfig } from '@otptrace/schemas';
 import { ingestPart, type OnRead } from './ingest-file.js';
 import { listInputs } from './inputs.js';
 import { type FilePart, planParts } from './parts.js';
-import { type Task, takeTasks } from './tasks.js';
+import { takeTasks, tasksOf } from './tasks.js';
 
 /** How to read the inputs of `analyzePaths`. */
 export interface AnalyzePathsOptions {
@@ -65,12 +65,13 @@ export async function analyzePaths(
   const wanted = workerScript() === null ? 1 : asked;
   const planned = planParts(files, wanted);
   const parts = planned.flatMap((p) => p.parts);
+  const sizes = planned.flatMap((p) => p.parts.map(() => p.input.size));
   const threads = Math.max(1, Math.min(wanted, parts.length));
   options.onPlan?.({ files: files.length, bytes, parts: parts.length, threads, automatic });
   const ingest: IngestInputs = async (_inputs, ctx, onRead) => {
     const results =
       threads > 1
-        ? await readInThreads(parts, threads, config, referenceTime, ctx, onRead)
+        ? await readInThreads(parts, sizes, threads, config, referenceTime, ctx, onRead)
         : parts.map((part) => readPart(part, ctx, config.maxEventBytes, onRead));
     return joinParts(planned, parts, results);
   };
@@ -124,17 +125,18 @@ function joinParts(
 
 /**
  * Read `parts` with this thread and `threads - 1` workers. Every thread takes the next task from a shared counter
- * (no thread waits for another to hand it work); tasks are big-file parts first, then small files in batches.
+ * (no thread waits for another to hand it work); the largest tasks first (`tasksOf`).
  */
 async function readInThreads(
   parts: readonly FilePart[],
+  sizes: readonly number[],
   threads: number,
   config: AnalysisConfig,
   referenceTime: number,
   ctx: Parameters<IngestInputs>[1],
   onRead: OnRead,
 ): Promise<IngestedFile[]> {
-  const tasks = tasksOf(parts);
+  const tasks = tasksOf(parts, sizes);
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const results: IngestedFile[] = new Array(parts.length);
   let failure: Error | undefined;
@@ -186,31 +188,3 @@ function workerScript(): URL | null {
   }
   return null;
 }
-
-/** Small files in batches (one message per batch, not per file), big-file parts one by one, parts first. */
-function tasksOf(parts: readonly FilePart[]): Task[] {
-  const big: Task[] = [];
-  const small: Task[] = [];
-  let batch: FilePart[] = [];
-  let batchFirst = 0;
-  const flush = (next: number): void => {
-    if (batch.length > 0) small.push({ first: batchFirst, parts: batch });
-    batch = [];
-    batchFirst = next;
-  };
-  for (const [index, part] of parts.entries()) {
-    if (part.format !== 'detect') {
-      flush(index + 1);
-      big.push({ first: index, parts: [part] });
-      continue;
-    }
-    if (batch.length === 0) batchFirst = index;
-    batch.push(part);
-    if (batch.length >= SMALL_FILES_PER_TASK) flush(index + 1);
-  }
-  flush(parts.length);
-  return [...big, ...small];
-}
-
-/** Whole files per task: a few hundred small files make one message each way instead of one per file. */
-const SMALL_FILES_PER_TASK = 200;
