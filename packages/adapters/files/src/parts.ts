@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx';
 import { detectEncoding, detectFormat } from '@otptrace/parse';
-import { type AnalysisInput, DETECT_BYTES } from '@otptrace/pipeline';
+import type { AnalysisInput } from '@otptrace/pipeline';
+import { DETECT_BYTES } from '@otptrace/pipeline/readers';
 
 /** A piece of work for one thread: a file, or a byte range of a big one. */
 export interface FilePart {
