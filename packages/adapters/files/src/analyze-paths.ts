@@ -15,7 +15,7 @@ import type { AnalysisConfig } from '@otptrace/schemas';
 import { ingestPart, type OnRead } from './ingest-file.js';
 import { listInputs } from './inputs.js';
 import { type FilePart, planParts } from './parts.js';
-import { type Task, takeTasks } from './tasks.js';
+import { takeTasks, tasksOf } from './tasks.js';
 
 /** How to read the inputs of `analyzePaths`. */
 export interface AnalyzePathsOptions {
@@ -65,12 +65,13 @@ export async function analyzePaths(
   const wanted = workerScript() === null ? 1 : asked;
   const planned = planParts(files, wanted);
   const parts = planned.flatMap((p) => p.parts);
+  const sizes = planned.flatMap((p) => p.parts.map(() => p.input.size));
   const threads = Math.max(1, Math.min(wanted, parts.length));
   options.onPlan?.({ files: files.length, bytes, parts: parts.length, threads, automatic });
   const ingest: IngestInputs = async (_inputs, ctx, onRead) => {
     const results =
       threads > 1
-        ? await readInThreads(parts, threads, config, referenceTime, ctx, onRead)
+        ? await readInThreads(parts, sizes, threads, config, referenceTime, ctx, onRead)
         : parts.map((part) => readPart(part, ctx, config.maxEventBytes, onRead));
     return joinParts(planned, parts, results);
   };
@@ -92,6 +93,21 @@ function readPart(
   } catch (e) {
     throw new Error(`cannot read ${part.path}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A part's result as a worker posts it: the IngestedFile as JSON text. A structured clone gives objects of other
+ * hidden classes (V8 maps) than the same objects built here by the normalizer, so with half the events from a worker
+ * every property access of the correlation, diagnosis and report that follow saw two shapes per event kind (slower
+ * inline caches); JSON.parse builds them as the normalizer does, at about the cost of a clone. Normalized events are
+ * JSON data (null for absent values, never undefined), as the streaming path, which sends them through Kafka as JSON,
+ * already relies on.
+ */
+export interface WorkerResult {
+  readonly index: number;
+  readonly json: string;
+  readonly bytes: number;
+  readonly events: number;
 }
 
 /** Each file's result: its parts' results concatenated in file order. */
@@ -124,17 +140,18 @@ function joinParts(
 
 /**
  * Read `parts` with this thread and `threads - 1` workers. Every thread takes the next task from a shared counter
- * (no thread waits for another to hand it work); tasks are big-file parts first, then small files in batches.
+ * (no thread waits for another to hand it work); the largest tasks first (`tasksOf`).
  */
 async function readInThreads(
   parts: readonly FilePart[],
+  sizes: readonly number[],
   threads: number,
   config: AnalysisConfig,
   referenceTime: number,
   ctx: Parameters<IngestInputs>[1],
   onRead: OnRead,
 ): Promise<IngestedFile[]> {
-  const tasks = tasksOf(parts);
+  const tasks = tasksOf(parts, sizes);
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const results: IngestedFile[] = new Array(parts.length);
   let failure: Error | undefined;
@@ -145,17 +162,14 @@ async function readInThreads(
         const worker = new Worker(workerScript() as URL, {
           workerData: { config, referenceTime, tasks, counter },
         });
-        worker.on(
-          'message',
-          (m: { index: number; result: IngestedFile; bytes: number; events: number } | { error: string }) => {
-            if ('error' in m) {
-              failure ??= new Error(m.error);
-              return;
-            }
-            results[m.index] = m.result;
-            onRead(m.bytes, m.events);
-          },
-        );
+        worker.on('message', (m: WorkerResult | { error: string }) => {
+          if ('error' in m) {
+            failure ??= new Error(m.error);
+            return;
+          }
+          results[m.index] = JSON.parse(m.json) as IngestedFile;
+          onRead(m.bytes, m.events);
+        });
         worker.on('error', reject);
         worker.on('exit', () => resolve());
       }),
@@ -186,31 +200,3 @@ function workerScript(): URL | null {
   }
   return null;
 }
-
-/** Small files in batches (one message per batch, not per file), big-file parts one by one, parts first. */
-function tasksOf(parts: readonly FilePart[]): Task[] {
-  const big: Task[] = [];
-  const small: Task[] = [];
-  let batch: FilePart[] = [];
-  let batchFirst = 0;
-  const flush = (next: number): void => {
-    if (batch.length > 0) small.push({ first: batchFirst, parts: batch });
-    batch = [];
-    batchFirst = next;
-  };
-  for (const [index, part] of parts.entries()) {
-    if (part.format !== 'detect') {
-      flush(index + 1);
-      big.push({ first: index, parts: [part] });
-      continue;
-    }
-    if (batch.length === 0) batchFirst = index;
-    batch.push(part);
-    if (batch.length >= SMALL_FILES_PER_TASK) flush(index + 1);
-  }
-  flush(parts.length);
-  return [...big, ...small];
-}
-
-/** Whole files per task: a few hundred small files make one message each way instead of one per file. */
-const SMALL_FILES_PER_TASK = 200;

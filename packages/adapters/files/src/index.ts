@@ -4,3 +4,4 @@ export { type AnalyzePathsOptions, AUTO_THREADS_MIN_BYTES, analyzePaths, type Re
 export { ingestFile, ingestPart } from './ingest-file.js';
 export { listInputs, readChunks, STDIN } from './inputs.js';
 export { type FilePart, PART_BYTES, planParts, xmlBoundary } from './parts.js';
+export { type Task, takeTasks, tasksOf } from './tasks.js';

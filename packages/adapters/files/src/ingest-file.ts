@@ -10,7 +10,7 @@ import {
   normalizeParsed,
   tallyItems,
   XmlIngestor,
-} from '@otptrace/pipeline';
+} from '@otptrace/pipeline/readers';
 import { STDIN } from './inputs.js';
 import { type FilePart, xmlBoundary } from './parts.js';
 

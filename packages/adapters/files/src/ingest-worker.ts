@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createNormalizeContext } from '@otptrace/normalize';
 import type { AnalysisConfig } from '@otptrace/schemas';
+import type { WorkerResult } from './analyze-paths.js';
 import { ingestPart } from './ingest-file.js';
 import { type Task, takeTasks } from './tasks.js';
 
 // A worker thread of analyzePaths: takes tasks (file parts) from the counter it shares with the other threads and
-// posts back each part's result (kept events are a few percent of the input; the unrelated bulk stays here as counts).
+// posts back each part's result (kept events are a few percent of the input; the unrelated bulk stays here as counts)
+// as JSON text.
 const { config, referenceTime, tasks, counter } = workerData as {
   config: AnalysisConfig;
   referenceTime: number;
@@ -23,7 +25,9 @@ for (const { task } of takeTasks(tasks, counter)) {
         bytes += moreBytes;
         events += moreEvents;
       });
-      parentPort!.postMessage({ index: task.first + k, result, bytes, events });
+      // As JSON text, not the object (structured clone): see WorkerResult.
+      const message: WorkerResult = { index: task.first + k, json: JSON.stringify(result), bytes, events };
+      parentPort!.postMessage(message);
     } catch (error) {
       parentPort!.postMessage({ error: `cannot read ${part.path}: ${(error as Error).message}` });
       // Stop taking work: the run fails as a whole.

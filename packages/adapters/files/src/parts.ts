@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx';
 import { detectEncoding, detectFormat } from '@otptrace/parse';
-import { type AnalysisInput, DETECT_BYTES } from '@otptrace/pipeline';
+import type { AnalysisInput } from '@otptrace/pipeline';
+import { DETECT_BYTES } from '@otptrace/pipeline/readers';
 
 /** A piece of work for one thread: a file, or a byte range of a big one. */
 export interface FilePart {
@@ -68,7 +69,12 @@ function cuttableFormat(path: string): 'evtx' | 'xml' | null {
 }
 
 const CLOSE = Buffer.from('</Event>');
-const WINDOW = 1 << 20;
+/**
+ * Bytes read at a time while looking for a boundary: an event is a few KiB, so the first window nearly always holds
+ * one (else the search slides on). Each part looks twice (its start and its end), so a 1 MiB window read some 2 MiB
+ * per 16 MiB part for a few KiB used.
+ */
+const WINDOW = 64 << 10;
 
 /**
  * The event boundary at or after byte `at` of a UTF-8 XML file: the end of the first `</Event>` there that white
