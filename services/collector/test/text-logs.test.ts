@@ -16,16 +16,21 @@ function events(
   return [...new Set(values)].map((v) => JSON.parse(v));
 }
 
+/** A followed IIS log folder: the W3SVC<n> folder itself (IIS writes one per site), whose parent names the DA server. */
+function followedW3cLog() {
+  const dir = mkdtempSync(join(tmpdir(), 'otptrace-w3c-'));
+  mkdirSync(join(dir, 'da01', 'W3SVC1'), { recursive: true });
+  const log = join(dir, 'da01', 'W3SVC1', 'u_ex261102.log');
+  const config = collectorConfigSchema.parse({
+    http: { enabled: false },
+    files: { paths: [join(dir, 'da01', 'W3SVC1')], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
+  });
+  return { log, config };
+}
+
 describe('collector following a W3C log', () => {
   it('sends complete lines only and keeps the #Fields of the file across batches', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otptrace-w3c-'));
-    mkdirSync(join(dir, 'da01', 'W3SVC1'), { recursive: true });
-    const log = join(dir, 'da01', 'W3SVC1', 'u_ex261102.log');
-    const config = collectorConfigSchema.parse({
-      http: { enabled: false },
-      // The W3SVC<n> folder itself is followed (IIS writes one per site); its parent names the DA server.
-      files: { paths: [join(dir, 'da01', 'W3SVC1')], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
-    });
+    const { log, config } = followedW3cLog();
     writeFileSync(
       log,
       '#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem sc-status time-taken c-ip\r\n' +
@@ -51,19 +56,9 @@ describe('a followed text log across refusals and restarts', () => {
     '#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem sc-status time-taken c-ip\r\n';
   const line = (second: number, status: number) =>
     `2026-11-02 08:00:0${second} 203.0.113.10 POST /otp/DAAuthOtp.dll ${status} 20 198.51.100.2${second}\r\n`;
-  const setUp = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'otptrace-w3c-'));
-    mkdirSync(join(dir, 'da01', 'W3SVC1'), { recursive: true });
-    const log = join(dir, 'da01', 'W3SVC1', 'u_ex261102.log');
-    const config = collectorConfigSchema.parse({
-      http: { enabled: false },
-      files: { paths: [join(dir, 'da01', 'W3SVC1')], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
-    });
-    return { log, config };
-  };
 
   it('numbers the lines of a batch Kafka refused as it numbers them when it takes them', async () => {
-    const { log, config } = setUp();
+    const { log, config } = followedW3cLog();
     writeFileSync(log, HEADER + line(1, 200));
     const ports = memoryPorts();
     const collector = createCollector(config, ports);
@@ -83,7 +78,7 @@ describe('a followed text log across refusals and restarts', () => {
   });
 
   it('goes on numbering the lines, with the #Fields of the file, after a restart', async () => {
-    const { log, config } = setUp();
+    const { log, config } = followedW3cLog();
     writeFileSync(log, HEADER + line(1, 200));
     const first = memoryPorts();
     const before = createCollector(config, first);

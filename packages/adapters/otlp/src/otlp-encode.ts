@@ -49,6 +49,13 @@ function splitTime(epochMs: number): void {
 // fixed parts (keys, punctuation, resource openings) are encoded once and copied; numbers are written as digits; a
 // string is checked for characters to escape while it is copied.
 
+/** Copies `bytes` into `buf` at `at`: by a loop when they are few (cheaper than the native call), else natively. */
+function copyInto(buf: Uint8Array, at: number, bytes: Uint8Array): void {
+  const n = bytes.length;
+  if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+  else buf.set(bytes, at);
+}
+
 /** Text of ASCII characters as bytes. */
 function ascii(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -82,13 +89,9 @@ export class JsonBytes {
 
   /** Bytes encoded beforehand. */
   bytes(bytes: Uint8Array): void {
-    const n = bytes.length;
-    this.ensure(n);
-    const buf = this.buf;
-    const at = this.pos;
-    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
-    else buf.set(bytes, at);
-    this.pos = at + n;
+    this.ensure(bytes.length);
+    copyInto(this.buf, this.pos, bytes);
+    this.pos += bytes.length;
   }
 
   /** One ASCII character. */
@@ -521,13 +524,9 @@ class ProtoWriter {
 
   /** Bytes encoded beforehand, as they are. */
   raw(bytes: Uint8Array): void {
-    const n = bytes.length;
-    this.ensure(n);
-    const buf = this.buf;
-    const at = this.pos;
-    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
-    else buf.set(bytes, at);
-    this.pos = at + n;
+    this.ensure(bytes.length);
+    copyInto(this.buf, this.pos, bytes);
+    this.pos += bytes.length;
   }
 
   /** A copy of the bytes written from `start` on. */
