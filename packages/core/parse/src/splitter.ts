@@ -43,6 +43,11 @@ export type SplitItem = EventChunk | SplitRejection;
 
 const NOT_SEARCHED = -2;
 /**
+ * Bytes of a new chunk joined to the unfinished tail of the previous one (see `pushBridged`): more than an event of a
+ * Windows log, so that the tail's event ends within them. Even, so that UTF-16 code units are not cut.
+ */
+const BRIDGE_BYTES = 64 << 10;
+/**
  * `Event` and a byte that may end the name of a tag: an open `<Event` is `<` and one of these (`findOpen`); the
  * second, `Event>`, also ends `</Event>` (`findClose`). Windows writes `<Event xmlns=…>`: the others are rare.
  */
@@ -137,15 +142,33 @@ export class EventSplitter {
   push(chunk: Uint8Array): SplitItem[] {
     // The chunk is read in place, not copied: only the unfinished tail is kept (copied) once this call returns, so
     // the events handed out are views on the caller's bytes.
-    this.buf =
-      this.buf.length === 0
-        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-        : Buffer.concat([this.buf, chunk]);
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.buf.length > 0 && this.encoding !== null && view.length > BRIDGE_BYTES) return this.pushBridged(view);
+    this.buf = this.buf.length === 0 ? view : Buffer.concat([this.buf, view]);
     if (this.encoding === null) {
       if (this.buf.length < 4) return [];
       this.setEncoding();
     }
-    return this.run(false);
+    const out: SplitItem[] = [];
+    this.keepFrom(this.run(false, out));
+    return out;
+  }
+
+  /**
+   * `push` when an unfinished tail is kept: the tail is joined with the chunk's first BRIDGE_BYTES only, not the
+   * whole chunk (a copy of every byte read, into a new buffer each time). Once the events of that join are out, the
+   * rest of the chunk is read in place. The same as pushing the chunk in two pieces, which gives the same items.
+   */
+  private pushBridged(view: Buffer): SplitItem[] {
+    const tail = this.buf.length;
+    this.buf = Buffer.concat([this.buf, view.subarray(0, BRIDGE_BYTES)]);
+    const out: SplitItem[] = [];
+    const p = this.run(false, out);
+    this.base += p;
+    // What is left of the join is the chunk from p - tail on, unless part of the old tail is still unfinished.
+    this.buf = p >= tail ? view.subarray(p - tail) : Buffer.concat([this.buf.subarray(p), view.subarray(BRIDGE_BYTES)]);
+    this.keepFrom(this.run(false, out));
+    return out;
   }
 
   /** The input has ended: returns what remains, including a truncated last event. */
@@ -154,7 +177,9 @@ export class EventSplitter {
       if (this.buf.length === 0) return [];
       this.setEncoding();
     }
-    return this.run(true);
+    const out: SplitItem[] = [];
+    this.keepFrom(this.run(true, out));
+    return out;
   }
 
   private setEncoding(): void {
@@ -167,8 +192,14 @@ export class EventSplitter {
     this.base += guess.bomLength;
   }
 
-  private run(final: boolean): SplitItem[] {
-    const out: SplitItem[] = [];
+  /** Keep the bytes from `p` on (copied: the events handed out are views on the old buffer, the chunk is reused). */
+  private keepFrom(p: number): void {
+    this.base += p;
+    this.buf = p >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(p));
+  }
+
+  /** Cut `buf` into `out`; returns where the bytes not yet used (to keep for the next chunk) start. */
+  private run(final: boolean, out: SplitItem[]): number {
     let p = 0;
     this.nextOpen = NOT_SEARCHED;
     this.hits.reset(this.buf);
@@ -240,10 +271,7 @@ export class EventSplitter {
       }
       p = end;
     }
-    // Events handed out above are views on the old buffer; slicing keeps them valid.
-    this.base += p;
-    this.buf = p >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(p));
-    return out;
+    return p;
   }
 
   /** The last `bytes` bytes of the buffer (not before `from`), at a code-unit boundary counted from `from`. */

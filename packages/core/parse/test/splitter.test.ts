@@ -164,4 +164,39 @@ describe('EventSplitter', () => {
       { numRuns: 3000, seed: 5 },
     );
   });
+  it('gives the same items when chunks are larger than the bridge joined to a kept tail (64 KiB)', () => {
+    // Past 64 KiB, a chunk is read in place after its first 64 KiB were joined to the previous chunk's unfinished
+    // tail; an unfinished event longer than that (the 70,000-byte one) takes the whole-chunk join instead.
+    const fragments = [
+      `${ev(1)}\n`,
+      `${ev(2)}\r\n`,
+      `<Event>${'x'.repeat(70_000)}</Event>\n`,
+      `<Event>${'y'.repeat(3000)}\n`,
+      `${ev(3).slice(0, 30)}\n`,
+      '<!-- c -->',
+    ];
+    const docs = fc.array(fc.constantFrom(...fragments), { minLength: 40, maxLength: 120 }).map((p) => p.join(''));
+    const where = (items: SplitItem[]) =>
+      items.map((i) => (i.kind === 'event' ? `${i.position}:${i.bytes.toString(i.encoding)}` : `REJECT@${i.position}`));
+    fc.assert(
+      fc.property(
+        docs,
+        fc.array(fc.nat({ max: 400_000 }), { maxLength: 5 }),
+        fc.boolean(),
+        fc.boolean(),
+        (doc, cuts, wide, small) => {
+          const bytes = wide
+            ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc, 'utf16le')])
+            : Buffer.from(doc);
+          const limit = small ? (wide ? 8000 : 4000) : 1 << 20; // small: the 70,000-byte event is refused as too large
+          const points = [...new Set([0, ...cuts.map((c) => Math.min(c, bytes.length)), bytes.length])].sort(
+            (a, b) => a - b,
+          );
+          const chunks = points.slice(1).map((p, i) => bytes.subarray(points[i], p));
+          expect(where(split(chunks, limit))).toEqual(where(split([bytes], limit)));
+        },
+      ),
+      { numRuns: 150, seed: 11 },
+    );
+  });
 });
