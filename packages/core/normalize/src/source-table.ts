@@ -84,7 +84,7 @@ export function classify(
 ): Classification {
   // A log repeats one provider event after event: its entry is found once, not by lower-casing every event's name.
   if (provider !== lastProvider) {
-    lastEntry = PROVIDERS.get(provider.toLowerCase());
+    lastEntry = entryOf(provider);
     lastProvider = provider;
   }
   const known = lastEntry;
@@ -108,6 +108,22 @@ export function classify(
 
 let lastProvider = '';
 let lastEntry: ProviderEntry | undefined = PROVIDERS.get('');
+
+// Provider names as written (any case) → their entry (null: none), for inputs that change provider from one event to
+// the next (several logs' events in time order): a name met again is not lower-cased and looked up again. An input's
+// providers are few; a flood of new names empties the table rather than growing it.
+const entryByName = new Map<string, ProviderEntry | null>();
+const ENTRY_BY_NAME_LIMIT = 64;
+
+function entryOf(provider: string): ProviderEntry | undefined {
+  let found = entryByName.get(provider);
+  if (found === undefined) {
+    found = PROVIDERS.get(provider.toLowerCase()) ?? null;
+    if (entryByName.size >= ENTRY_BY_NAME_LIMIT) entryByName.clear();
+    entryByName.set(provider, found);
+  }
+  return found ?? undefined;
+}
 
 const UNRELATED: Classification = { kind: 'unrelated' };
 const RELEVANT = new Map<Mapper, Classification>();

@@ -80,22 +80,30 @@ export function peekHeaderBytes(bytes: Buffer, start = 0, end = bytes.length): E
   return new PeekedHeader(providerText(bytes, q + 1, close), eventId, scan, e);
 }
 
-// A log repeats one provider event after event: its name is decoded once, then recognised by its bytes.
-let lastProviderBytes = Buffer.alloc(0);
-let lastProviderText = '';
+// A log repeats a few providers: each name is decoded once, then recognised by its bytes. Several are remembered, not
+// only the last one: a file of several logs' events in time order (one per line) changes provider from one event to
+// the next more often than not.
+const RECENT_PROVIDERS = 8;
+const recentProviderBytes: Buffer[] = [];
+const recentProviderTexts: string[] = [];
+/** Where the next name not remembered replaces one (the oldest). */
+let nextRecentProvider = 0;
 
-/** bytes[from, to) decoded as UTF-8; the previous event's string when the bytes are the same. */
+/** bytes[from, to) decoded as UTF-8; the string made for an earlier event when the bytes are the same. */
 function providerText(bytes: Buffer, from: number, to: number): string {
-  const last = lastProviderBytes;
   const length = to - from;
-  if (length === last.length) {
+  for (let r = 0; r < recentProviderBytes.length; r++) {
+    const known = recentProviderBytes[r]!;
+    if (known.length !== length) continue;
     let k = 0;
-    while (k < length && bytes[from + k] === last[k]) k++;
-    if (k === length) return lastProviderText;
+    while (k < length && bytes[from + k] === known[k]) k++;
+    if (k === length) return recentProviderTexts[r]!;
   }
-  lastProviderText = bytes.toString('utf8', from, to);
-  lastProviderBytes = Buffer.from(bytes.subarray(from, to));
-  return lastProviderText;
+  const text = bytes.toString('utf8', from, to);
+  recentProviderBytes[nextRecentProvider] = Buffer.from(bytes.subarray(from, to));
+  recentProviderTexts[nextRecentProvider] = text;
+  nextRecentProvider = (nextRecentProvider + 1) % RECENT_PROVIDERS;
+  return text;
 }
 
 /** Where `windowsLayout` found the provider name's quotes and `<EventID`. */

@@ -85,4 +85,15 @@ describe('peekHeaderBytes', () => {
       { numRuns: 1500, seed: 20261130 },
     );
   });
+  it('reads each provider name right when names of the same length alternate, more of them than it remembers', () => {
+    // Provider names are recognised by their bytes among the last few decoded: names one byte apart must not mix.
+    const names = Array.from({ length: 12 }, (_, k) => `Provider-${String.fromCharCode(0x41 + k)}-${k % 3}é`);
+    const order = [0, 1, 0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 11, 1, 5, 5, 2, 9];
+    for (const k of order) {
+      const bytes = Buffer.from(
+        `<Event><System><Provider Name='${names[k]}' Guid='{x}'/><EventID>${k}</EventID><Channel>c</Channel></System></Event>`,
+      );
+      expect(plain(peekHeaderBytes(bytes))).toEqual({ provider: names[k], eventId: k, channel: 'c' });
+    }
+  });
 });
