@@ -352,7 +352,12 @@ function jsonSpan(w: JsonBytes, s: SpanData): void {
 
 /** The request in OTLP's JSON encoding (one document, no line break), as UTF-8. */
 export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
-  const w = new JsonBytes();
+  return encodeOtlpJsonInto(new JsonBytes(), spans, resources);
+}
+
+/** The request in OTLP's JSON encoding written into `w`: a view of its buffer, valid until `w` is written again. */
+export function encodeOtlpJsonInto(w: JsonBytes, spans: readonly SpanData[], resources: RoleResources): Uint8Array {
+  w.take();
   w.raw('{"resourceSpans":[');
   writeOtlpJsonResourceSpans(w, spans, resources);
   w.raw(']}');
@@ -394,7 +399,7 @@ function varintSize(value: number): number {
  * A growing byte buffer with the few protobuf wire types OTLP needs. Length-delimited fields reserve a guess of their
  * length prefix (one byte, or what the longest string could need) and move their content when the guess was wrong.
  */
-class ProtoWriter {
+export class ProtoWriter {
   buf = new Uint8Array(1 << 16);
   view = new DataView(this.buf.buffer);
   pos = 0;
@@ -570,6 +575,11 @@ class ProtoWriter {
   bytes(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+
+  /** The bytes written (a view, valid until the next write). */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
 }
 
 const protoWriter = new ProtoWriter();
@@ -676,7 +686,16 @@ function protoSpan(w: ProtoWriter, s: SpanData): void {
 export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
   // One writer for every request (encoding is synchronous, and `bytes()` copies the request out): a writer per
   // request grew a fresh buffer to the request's size each time.
-  const w = protoWriter;
+  encodeOtlpProtobufInto(protoWriter, spans, resources);
+  return protoWriter.bytes();
+}
+
+/** The request in OTLP's protobuf encoding written into `w`: a view of its buffer, valid until `w` is written again. */
+export function encodeOtlpProtobufInto(
+  w: ProtoWriter,
+  spans: readonly SpanData[],
+  resources: RoleResources,
+): Uint8Array {
   w.pos = 0;
   for (const [resource, group] of groupByResource(spans, resources)) {
     // Guessed length prefixes: a resource's spans take a few KB (2 bytes up to 16 KB), a span under 2 KB.
@@ -697,5 +716,5 @@ export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleRe
     w.close(scopeSpans, 3);
     w.close(resourceSpans, 3);
   }
-  return w.bytes();
+  return w.written();
 }

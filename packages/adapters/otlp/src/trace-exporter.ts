@@ -158,12 +158,16 @@ interface Sender {
   shutdown(): Promise<void>;
 }
 
-/** A sender of batches through `inner`, each batch prepared by `prepare` as it is handed on. */
+/**
+ * A sender of batches through `inner`, each batch prepared by `prepare` as it is handed on and given to `release`
+ * once it is sent or failed for good.
+ */
 function senderOf<B extends Batch>(
   inner: BatchExporter<B>,
   prepare: (spans: SpanData[]) => B,
   policy: RetryPolicy,
   inFlight: number,
+  release: (batch: B) => void = () => undefined,
 ): Sender {
   const exporter = new CountingRetryingExporter(inner, policy);
   return {
@@ -177,7 +181,12 @@ function senderOf<B extends Batch>(
         exporter.reject(spans, error);
         return Promise.resolve();
       }
-      return new Promise((resolve) => exporter.export(batch, () => resolve()));
+      return new Promise((resolve) =>
+        exporter.export(batch, () => {
+          release(batch);
+          resolve();
+        }),
+      );
     },
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),
@@ -222,7 +231,13 @@ function sender(config: ResolvedExporterConfig, resources: RoleResources, policy
       config.timeoutMs,
       resources,
     );
-    return senderOf(http, (spans) => http.encode(spans), policy, IN_FLIGHT);
+    return senderOf(
+      http,
+      (spans) => http.encode(spans),
+      policy,
+      IN_FLIGHT,
+      (request) => http.release(request),
+    );
   }
   // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
   // service is its resource's service.name, so a trace shows the four machine roles as four services. It and the
