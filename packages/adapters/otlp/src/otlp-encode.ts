@@ -527,6 +527,28 @@ export class ProtoWriter {
     }
   }
 
+  /**
+   * A length-delimited field (`field` below 16) whose content was encoded beforehand: tag, length and bytes written
+   * with one room check (most string values of a span; see `protoStringValue`).
+   */
+  lengthDelimited(field: number, content: Uint8Array): void {
+    const n = content.length;
+    if (n >= 128) {
+      this.tag(field, 2);
+      this.varint(n);
+      this.raw(content);
+      return;
+    }
+    this.ensure(n + 2);
+    const buf = this.buf;
+    let at = this.pos;
+    buf[at++] = (field << 3) | 2;
+    buf[at++] = n;
+    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = content[i]!;
+    else buf.set(content, at);
+    this.pos = at + n;
+  }
+
   /** Bytes encoded beforehand, as they are. */
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
@@ -606,9 +628,7 @@ function protoStringValue(w: ProtoWriter, field: number, value: string): void {
     protoStrings.set(value, content);
     w.pos = start;
   }
-  w.tag(field, 2);
-  w.varint(content.length);
-  w.raw(content);
+  w.lengthDelimited(field, content);
 }
 
 function protoKey(w: ProtoWriter, key: string): void {
@@ -682,6 +702,34 @@ function protoSpan(w: ProtoWriter, s: SpanData): void {
   w.fixed32(16, FLAGS);
 }
 
+/** The `resource` field (1) of a ResourceSpans, as bytes, encoded once per resource (a fleet has one per host). */
+const resourceProto = new WeakMap<RoleResource, Uint8Array>();
+
+function protoResource(w: ProtoWriter, resource: RoleResource): Uint8Array {
+  let bytes = resourceProto.get(resource);
+  if (bytes === undefined) {
+    // Written at the end of the request being encoded, copied out, and the writer set back.
+    const start = w.pos;
+    const res = w.open(1, 1);
+    protoAttributes(w, 1, resource.attributes);
+    w.zero(2);
+    w.close(res, 1);
+    bytes = w.copy(start);
+    w.pos = start;
+    resourceProto.set(resource, bytes);
+  }
+  return bytes;
+}
+
+/** The `scope` field (1) of a ScopeSpans: the instrumentation scope's name. */
+const PROTO_SCOPE = (() => {
+  const w = new ProtoWriter();
+  const scope = w.open(1, 1);
+  w.string(1, SCOPE_NAME);
+  w.close(scope, 1);
+  return w.bytes();
+})();
+
 /** The request in OTLP's protobuf encoding. */
 export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
   // One writer for every request (encoding is synchronous, and `bytes()` copies the request out): a writer per
@@ -700,14 +748,9 @@ export function encodeOtlpProtobufInto(
   for (const [resource, group] of groupByResource(spans, resources)) {
     // Guessed length prefixes: a resource's spans take a few KB (2 bytes up to 16 KB), a span under 2 KB.
     const resourceSpans = w.open(1, 3);
-    const res = w.open(1, 1);
-    protoAttributes(w, 1, resource.attributes);
-    w.zero(2);
-    w.close(res, 1);
+    w.raw(protoResource(w, resource));
     const scopeSpans = w.open(2, 3);
-    const scope = w.open(1, 1);
-    w.string(1, SCOPE_NAME);
-    w.close(scope, 1);
+    w.raw(PROTO_SCOPE);
     for (let i = 0; i < group.length; i++) {
       const span = w.open(2, 2);
       protoSpan(w, group[i]!);
