@@ -2,9 +2,13 @@
 // as `npx otptrace generate --users 10000 --seed 7`), plain, with --otlp-file, and with --otlp-endpoint to a loopback
 // OTLP/HTTP sink in this process (it reads and discards every request); each under /usr/bin/time: wall time and peak
 // RSS. Targets: export adds at most 25 % to the wall time, peak RSS at most 300 MB. Runs alternate (plain, file,
-// endpoint) `--runs` times (default 2, --quick 1) and the median is kept, since the machine is shared.
-// Usage: node bench/export.mjs [--quick] [--dir FOLDER] [--runs N]
+// endpoint) `--runs` times (default 2, --quick 1) and the median is kept, since the machine is shared. `--old ROOT`
+// (another built checkout, e.g. `git worktree add /tmp/base <commit>` + `npm ci`) runs each mode with both builds,
+// alternated, for an A/B on a loaded machine. The sink decodes each protobuf request down to its spans: the span
+// count and a digest of the (resource, scope, span) bytes, whatever the request boundaries, are printed per run.
+// Usage: node bench/export.mjs [--quick] [--dir FOLDER] [--runs N] [--old ROOT]
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
@@ -19,26 +23,85 @@ const dir =
   arg('--dir') ?? (await ensureCorpus(QUICK ? { users: 2000, seed: 7, days: 1 } : { users: 10000, seed: 7, days: 1 }));
 mkdirSync(OUT, { recursive: true });
 const runs = Number(arg('--runs') ?? (QUICK ? 1 : 2));
+const oldRoot = arg('--old');
+/** The builds compared: this checkout alone, or this one ('new') and --old's, alternated. */
+const trees =
+  oldRoot === undefined
+    ? [['', ROOT]]
+    : [
+        ['new ', ROOT],
+        ['old ', `${oldRoot.replace(/\/+$/, '')}/`],
+      ];
 
-// The loopback backend: answers every POST /v1/traces with 200 once the body is read, as a collector would.
+/** Calls `visit(field, start, end)` for each length-delimited field of the protobuf message in buf[start, end). */
+function fields(buf, start, end, visit) {
+  let at = start;
+  const varint = () => {
+    let value = 0;
+    let scale = 1;
+    let b;
+    do {
+      b = buf[at++];
+      value += (b & 0x7f) * scale;
+      scale *= 128;
+    } while (b & 0x80);
+    return value;
+  };
+  while (at < end) {
+    const key = varint();
+    const wire = key % 8;
+    if (wire === 2) {
+      const length = varint();
+      visit(Math.floor(key / 8), at, at + length);
+      at += length;
+    } else if (wire === 0) varint();
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else throw new Error(`protobuf wire type ${wire}`);
+  }
+}
+
+// The loopback backend: answers every POST /v1/traces with 200 once the body is read, as a collector would, and
+// keeps a digest of each span with its resource and scope (ExportTraceServiceRequest 1 → ResourceSpans 1 resource,
+// 2 → ScopeSpans 1 scope, 2 span).
 let requests = 0;
 let bytes = 0;
+let spanDigests = [];
 const sink = createServer((req, res) => {
+  const chunks = [];
   req.on('data', (c) => {
     bytes += c.length;
+    chunks.push(c);
   });
   req.on('end', () => {
     requests += 1;
+    const body = Buffer.concat(chunks);
+    fields(body, 0, body.length, (field, start, end) => {
+      if (field !== 1) return;
+      let resource = body.subarray(0, 0);
+      fields(body, start, end, (f2, s2, e2) => {
+        if (f2 === 1) resource = body.subarray(s2, e2);
+        if (f2 !== 2) return;
+        let scope = body.subarray(0, 0);
+        fields(body, s2, e2, (f3, s3, e3) => {
+          if (f3 === 1) scope = body.subarray(s3, e3);
+          else if (f3 === 2)
+            spanDigests.push(
+              createHash('md5').update(resource).update(scope).update(body.subarray(s3, e3)).digest('hex'),
+            );
+        });
+      });
+    });
     res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
   });
 });
 await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
 const endpoint = `http://127.0.0.1:${sink.address().port}`;
 
-/** One analyze run under /usr/bin/time (async, so the sink in this process keeps answering). */
-function analyze(extra) {
+/** One analyze run of the build at `root` under /usr/bin/time (async, so the sink in this process keeps answering). */
+function analyze(root, extra) {
   return new Promise((resolve) => {
-    const args = ['-f', 'TIME %e %U %S %M', process.execPath, `${ROOT}services/cli/bin/otptrace.js`, 'analyze'];
+    const args = ['-f', 'TIME %e %U %S %M', process.execPath, `${root}services/cli/bin/otptrace.js`, 'analyze'];
     args.push('--format', 'json', '--out', `${OUT}export-bench.json`, ...extra, dir);
     const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -59,14 +122,21 @@ const modes = {
   file: ['--otlp-file', `${OUT}export-bench.otlp.json`],
   endpoint: ['--otlp-endpoint', endpoint],
 };
-const results = { plain: [], file: [], endpoint: [] };
+const results = Object.fromEntries(trees.map(([tag]) => [tag, { plain: [], file: [], endpoint: [] }]));
 for (let i = 0; i < runs; i++) {
   for (const [mode, extra] of Object.entries(modes)) {
-    const r = await analyze(extra);
-    results[mode].push(r);
-    console.log(
-      `${mode}: exit ${r.status}, wall ${r.wall}s, CPU ${r.cpu.toFixed(2)}s, peak RSS ${r.rssMb.toFixed(0)} MB, load ${loadavg()[0].toFixed(1)} ${r.exported}`,
-    );
+    for (const [tag, root] of i % 2 === 0 ? trees : [...trees].reverse()) {
+      spanDigests = [];
+      const r = await analyze(root, extra);
+      results[tag][mode].push(r);
+      const sunk =
+        mode === 'endpoint'
+          ? `; sink ${spanDigests.length} spans, digest ${createHash('md5').update(spanDigests.sort().join()).digest('hex').slice(0, 12)}`
+          : '';
+      console.log(
+        `${tag}${mode}: exit ${r.status}, wall ${r.wall}s, CPU ${r.cpu.toFixed(2)}s, peak RSS ${r.rssMb.toFixed(0)} MB, load ${loadavg()[0].toFixed(1)} ${r.exported}${sunk}`,
+      );
+    }
   }
 }
 sink.close();
@@ -74,27 +144,36 @@ const median = (list, key) => {
   const sorted = list.map((r) => r[key]).sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
 };
-const plainWall = median(results.plain, 'wall');
-const plainCpu = median(results.plain, 'cpu');
-const rows = [row('export', 'analyze without export: wall', plainWall, 's', null, `CPU ${plainCpu.toFixed(1)} s`)];
-for (const mode of ['file', 'endpoint']) {
-  const wall = median(results[mode], 'wall');
-  const cpu = median(results[mode], 'cpu');
-  const failed = results[mode].some((r) => r.status !== 0);
+const rows = [];
+for (const [tag] of trees) {
+  const plainWall = median(results[tag].plain, 'wall');
+  const plainCpu = median(results[tag].plain, 'cpu');
   rows.push(
-    row(
-      'export',
-      `--otlp-${mode}: added wall time`,
-      (100 * (wall - plainWall)) / plainWall,
-      '%',
-      { op: '<=', value: 25 },
-      `${wall} s; CPU +${((100 * (cpu - plainCpu)) / plainCpu).toFixed(0)} %${failed ? '; FAILED' : ''}`,
-    ),
-    row('export', `--otlp-${mode}: peak RSS`, Math.max(...results[mode].map((r) => r.rssMb)), 'MB', {
+    row('export', `${tag}analyze without export: wall`, plainWall, 's', null, `CPU ${plainCpu.toFixed(1)} s`),
+    row('export', `${tag}analyze without export: peak RSS`, Math.max(...results[tag].plain.map((r) => r.rssMb)), 'MB', {
       op: '<=',
       value: 300,
     }),
   );
+  for (const mode of ['file', 'endpoint']) {
+    const wall = median(results[tag][mode], 'wall');
+    const cpu = median(results[tag][mode], 'cpu');
+    const failed = results[tag][mode].some((r) => r.status !== 0);
+    rows.push(
+      row(
+        'export',
+        `${tag}--otlp-${mode}: added wall time`,
+        (100 * (wall - plainWall)) / plainWall,
+        '%',
+        { op: '<=', value: 25 },
+        `${wall} s; CPU +${((100 * (cpu - plainCpu)) / plainCpu).toFixed(0)} %${failed ? '; FAILED' : ''}`,
+      ),
+      row('export', `${tag}--otlp-${mode}: peak RSS`, Math.max(...results[tag][mode].map((r) => r.rssMb)), 'MB', {
+        op: '<=',
+        value: 300,
+      }),
+    );
+  }
 }
 console.log(
   `loopback sink: ${requests} requests, ${(bytes / 1e6).toFixed(1)} MB; load average ${loadavg()

@@ -352,7 +352,12 @@ function jsonSpan(w: JsonBytes, s: SpanData): void {
 
 /** The request in OTLP's JSON encoding (one document, no line break), as UTF-8. */
 export function encodeOtlpJson(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
-  const w = new JsonBytes();
+  return encodeOtlpJsonInto(new JsonBytes(), spans, resources);
+}
+
+/** The request in OTLP's JSON encoding written into `w`: a view of its buffer, valid until `w` is written again. */
+export function encodeOtlpJsonInto(w: JsonBytes, spans: readonly SpanData[], resources: RoleResources): Uint8Array {
+  w.take();
   w.raw('{"resourceSpans":[');
   writeOtlpJsonResourceSpans(w, spans, resources);
   w.raw(']}');
@@ -394,7 +399,7 @@ function varintSize(value: number): number {
  * A growing byte buffer with the few protobuf wire types OTLP needs. Length-delimited fields reserve a guess of their
  * length prefix (one byte, or what the longest string could need) and move their content when the guess was wrong.
  */
-class ProtoWriter {
+export class ProtoWriter {
   buf = new Uint8Array(1 << 16);
   view = new DataView(this.buf.buffer);
   pos = 0;
@@ -522,6 +527,28 @@ class ProtoWriter {
     }
   }
 
+  /**
+   * A length-delimited field (`field` below 16) whose content was encoded beforehand: tag, length and bytes written
+   * with one room check (most string values of a span; see `protoStringValue`).
+   */
+  lengthDelimited(field: number, content: Uint8Array): void {
+    const n = content.length;
+    if (n >= 128) {
+      this.tag(field, 2);
+      this.varint(n);
+      this.raw(content);
+      return;
+    }
+    this.ensure(n + 2);
+    const buf = this.buf;
+    let at = this.pos;
+    buf[at++] = (field << 3) | 2;
+    buf[at++] = n;
+    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = content[i]!;
+    else buf.set(content, at);
+    this.pos = at + n;
+  }
+
   /** Bytes encoded beforehand, as they are. */
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
@@ -570,6 +597,11 @@ class ProtoWriter {
   bytes(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+
+  /** The bytes written (a view, valid until the next write). */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
 }
 
 const protoWriter = new ProtoWriter();
@@ -596,9 +628,7 @@ function protoStringValue(w: ProtoWriter, field: number, value: string): void {
     protoStrings.set(value, content);
     w.pos = start;
   }
-  w.tag(field, 2);
-  w.varint(content.length);
-  w.raw(content);
+  w.lengthDelimited(field, content);
 }
 
 function protoKey(w: ProtoWriter, key: string): void {
@@ -672,23 +702,55 @@ function protoSpan(w: ProtoWriter, s: SpanData): void {
   w.fixed32(16, FLAGS);
 }
 
-/** The request in OTLP's protobuf encoding. */
-export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
-  // One writer for every request (encoding is synchronous, and `bytes()` copies the request out): a writer per
-  // request grew a fresh buffer to the request's size each time.
-  const w = protoWriter;
-  w.pos = 0;
-  for (const [resource, group] of groupByResource(spans, resources)) {
-    // Guessed length prefixes: a resource's spans take a few KB (2 bytes up to 16 KB), a span under 2 KB.
-    const resourceSpans = w.open(1, 3);
+/** The `resource` field (1) of a ResourceSpans, as bytes, encoded once per resource (a fleet has one per host). */
+const resourceProto = new WeakMap<RoleResource, Uint8Array>();
+
+function protoResource(w: ProtoWriter, resource: RoleResource): Uint8Array {
+  let bytes = resourceProto.get(resource);
+  if (bytes === undefined) {
+    // Written at the end of the request being encoded, copied out, and the writer set back.
+    const start = w.pos;
     const res = w.open(1, 1);
     protoAttributes(w, 1, resource.attributes);
     w.zero(2);
     w.close(res, 1);
+    bytes = w.copy(start);
+    w.pos = start;
+    resourceProto.set(resource, bytes);
+  }
+  return bytes;
+}
+
+/** The `scope` field (1) of a ScopeSpans: the instrumentation scope's name. */
+const PROTO_SCOPE = (() => {
+  const w = new ProtoWriter();
+  const scope = w.open(1, 1);
+  w.string(1, SCOPE_NAME);
+  w.close(scope, 1);
+  return w.bytes();
+})();
+
+/** The request in OTLP's protobuf encoding. */
+export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleResources): Uint8Array {
+  // One writer for every request (encoding is synchronous, and `bytes()` copies the request out): a writer per
+  // request grew a fresh buffer to the request's size each time.
+  encodeOtlpProtobufInto(protoWriter, spans, resources);
+  return protoWriter.bytes();
+}
+
+/** The request in OTLP's protobuf encoding written into `w`: a view of its buffer, valid until `w` is written again. */
+export function encodeOtlpProtobufInto(
+  w: ProtoWriter,
+  spans: readonly SpanData[],
+  resources: RoleResources,
+): Uint8Array {
+  w.pos = 0;
+  for (const [resource, group] of groupByResource(spans, resources)) {
+    // Guessed length prefixes: a resource's spans take a few KB (2 bytes up to 16 KB), a span under 2 KB.
+    const resourceSpans = w.open(1, 3);
+    w.raw(protoResource(w, resource));
     const scopeSpans = w.open(2, 3);
-    const scope = w.open(1, 1);
-    w.string(1, SCOPE_NAME);
-    w.close(scope, 1);
+    w.raw(PROTO_SCOPE);
     for (let i = 0; i < group.length; i++) {
       const span = w.open(2, 2);
       protoSpan(w, group[i]!);
@@ -697,5 +759,5 @@ export function encodeOtlpProtobuf(spans: readonly SpanData[], resources: RoleRe
     w.close(scopeSpans, 3);
     w.close(resourceSpans, 3);
   }
-  return w.bytes();
+  return w.written();
 }

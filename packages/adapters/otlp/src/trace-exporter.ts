@@ -83,17 +83,18 @@ export function createTraceExporter(
       // Spans go straight to the encoder in batches, a few in flight: no tracer, no processor queue, one resource
       // per machine role and host (see readable-span.ts and otlp-encode.ts).
       const inFlight = new Set<Promise<void>>();
-      let count = 0;
-      for (const batch of batches(spans, config.maxExportBatchSize)) {
-        count += batch.length;
-        const sent = exporter.send(batch).finally(() => inFlight.delete(sent));
+      const source = new BatchReader(spans, config.maxExportBatchSize);
+      for (;;) {
+        const handed = sendNextBatch(exporter, source);
+        if (handed === null) break;
+        const sent = handed.finally(() => inFlight.delete(sent));
         inFlight.add(sent);
         if (inFlight.size >= exporter.inFlight) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
       await exporter.forceFlush().catch((error: unknown) => fileWriteFailed(exporter, before, target, error));
-      submitted += count;
-      return report(before, count);
+      submitted += source.taken;
+      return report(before, source.taken);
     },
     async shutdown() {
       closed = true;
@@ -103,21 +104,47 @@ export function createTraceExporter(
   };
 }
 
+/**
+ * Takes the next batch from `source` and hands it on; null when the spans are exhausted. A function of its own, so
+ * that no frame holds the batch once it is handed on: held in `export()`'s frame (or suspended in a generator), a
+ * batch's spans stayed alive across the wait for an answer, outlived the young generation and grew the heap.
+ */
+function sendNextBatch(exporter: Sender, source: BatchReader): Promise<void> | null {
+  const batch = source.next();
+  return batch === null ? null : exporter.send(batch);
+}
+
 /** The spans in arrays of `size` (the last one shorter), taken from the iterable as each batch is needed. */
-function* batches(spans: Iterable<SpanData>, size: number): Generator<SpanData[]> {
-  if (Array.isArray(spans)) {
-    for (let at = 0; at < spans.length; at += size) yield spans.slice(at, at + size);
-    return;
+class BatchReader {
+  /** Spans taken so far. */
+  taken = 0;
+  private readonly array: readonly SpanData[] | null;
+  private readonly iterator: Iterator<SpanData> | null;
+
+  constructor(
+    spans: Iterable<SpanData>,
+    private readonly size: number,
+  ) {
+    this.array = Array.isArray(spans) ? (spans as readonly SpanData[]) : null;
+    this.iterator = this.array === null ? spans[Symbol.iterator]() : null;
   }
-  let batch: SpanData[] = [];
-  for (const span of spans) {
-    batch.push(span);
-    if (batch.length === size) {
-      yield batch;
+
+  next(): SpanData[] | null {
+    let batch: SpanData[];
+    if (this.array !== null) batch = this.array.slice(this.taken, this.taken + this.size);
+    else {
       batch = [];
+      const iterator = this.iterator as Iterator<SpanData>;
+      while (batch.length < this.size) {
+        const step = iterator.next();
+        if (step.done === true) break;
+        batch.push(step.value);
+      }
     }
+    if (batch.length === 0) return null;
+    this.taken += batch.length;
+    return batch;
   }
-  if (batch.length > 0) yield batch;
 }
 
 /** The counting, retrying exporter of a destination, fed with batches of spans. */
@@ -131,12 +158,16 @@ interface Sender {
   shutdown(): Promise<void>;
 }
 
-/** A sender of batches through `inner`, each batch prepared by `prepare` as it is handed on. */
+/**
+ * A sender of batches through `inner`, each batch prepared by `prepare` as it is handed on and given to `release`
+ * once it is sent or failed for good.
+ */
 function senderOf<B extends Batch>(
   inner: BatchExporter<B>,
   prepare: (spans: SpanData[]) => B,
   policy: RetryPolicy,
   inFlight: number,
+  release: (batch: B) => void = () => undefined,
 ): Sender {
   const exporter = new CountingRetryingExporter(inner, policy);
   return {
@@ -150,7 +181,12 @@ function senderOf<B extends Batch>(
         exporter.reject(spans, error);
         return Promise.resolve();
       }
-      return new Promise((resolve) => exporter.export(batch, () => resolve()));
+      return new Promise((resolve) =>
+        exporter.export(batch, () => {
+          release(batch);
+          resolve();
+        }),
+      );
     },
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),
@@ -195,7 +231,13 @@ function sender(config: ResolvedExporterConfig, resources: RoleResources, policy
       config.timeoutMs,
       resources,
     );
-    return senderOf(http, (spans) => http.encode(spans), policy, IN_FLIGHT);
+    return senderOf(
+      http,
+      (spans) => http.encode(spans),
+      policy,
+      IN_FLIGHT,
+      (request) => http.release(request),
+    );
   }
   // Zipkin's own JSON v2 API (POST /api/v2/spans), through OpenTelemetry's official Zipkin exporter: each span's
   // service is its resource's service.name, so a trace shows the four machine roles as four services. It and the

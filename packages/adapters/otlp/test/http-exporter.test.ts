@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { SpanData } from '@otptrace/trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTraceExporter } from '../src/index.js';
+import { encodeOtlpJson, encodeOtlpProtobuf } from '../src/otlp-encode.js';
+import { createRoleResources } from '../src/resources.js';
 import { GATEWAY_ID, RADIUS_ID, ROOT_ID, SPANS, TRACE_ID } from './spans.js';
 
 interface Received {
@@ -154,4 +157,56 @@ describe('OTLP/HTTP export', () => {
     expect(calls).toBe(2);
     expect(received).toEqual([2]);
   });
+  // Request bodies are written into reused buffers (one per request in flight): each request must carry its own
+  // batch's bytes while others are encoded, and a retried request the bytes it first had.
+  for (const protocol of ['http/protobuf', 'http/json'] as const) {
+    it(`sends each batch's own bytes while several requests are in flight, and retries them unchanged (${protocol})`, async () => {
+      const spans: SpanData[] = Array.from({ length: 24 }, (_, i) => ({
+        ...SPANS[i % SPANS.length]!,
+        spanId: i.toString(16).padStart(16, '0'),
+        name: `span ${i}`,
+      }));
+      const bodies: Buffer[] = [];
+      let requests = 0;
+      const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        const first = requests++ % 3 === 0; // every third request is refused once with 503 (retried)
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          bodies.push(Buffer.concat(chunks));
+          // Answered late, so that the next batches are encoded while this one is in flight.
+          setTimeout(() => {
+            res.statusCode = first ? 503 : 200;
+            res.end();
+          }, 15);
+        });
+      });
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const exporter = createTraceExporter(
+        {
+          endpoint: `http://127.0.0.1:${port}`,
+          protocol,
+          maxExportBatchSize: 2,
+          initialBackoffMs: 5,
+          serviceVersion: '9.9.9',
+        },
+        {},
+      );
+      const report = await exporter.export(spans);
+      expect(report).toMatchObject({ ok: true, spansExported: 24, spansFailed: 0 });
+      expect(report.retries).toBeGreaterThan(0);
+      const resources = createRoleResources({ 'service.name': 'otptrace', 'service.version': '9.9.9' });
+      const encode = protocol === 'http/json' ? encodeOtlpJson : encodeOtlpProtobuf;
+      const expected = Array.from({ length: 12 }, (_, b) =>
+        Buffer.from(encode(spans.slice(2 * b, 2 * b + 2), resources)).toString('hex'),
+      );
+      const received = bodies.map((b) => b.toString('hex'));
+      // Every batch arrived, retried ones twice, and nothing else (no body overwritten by a later batch).
+      expect(new Set(received)).toEqual(new Set(expected));
+      expect(received).toHaveLength(12 + report.retries);
+      await exporter.shutdown();
+    });
+  }
 });

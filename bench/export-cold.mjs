@@ -1,0 +1,57 @@
+// The export alone, cold, in process (issue 16 item 6): the analysis of a folder, then one export of its traces as
+// `otptrace analyze` does it (spans built by a generator as the exporter takes them), timed with process.cpuUsage.
+// A fresh process pays V8's warm-up as a real run does; run it alternately for two builds (--root) for an A/B.
+// The OTLP/HTTP sink runs in a child process (so its CPU is not counted) and answers after --delay ms.
+// Usage: node --expose-gc bench/export-cold.mjs --dir FOLDER [--root CHECKOUT] [--mode endpoint|file|endpoint-chunked]
+//        [--delay MS]
+// endpoint-chunked: one export() per 1,000 attempts, as `otptrace analyze` did for HTTP before session 4.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import v8 from 'node:v8';
+import { OUT, ROOT } from './lib/common.mjs';
+
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : process.argv[at + 1];
+};
+const dir = arg('--dir');
+if (dir === undefined) throw new Error('--dir FOLDER is required');
+const root = `${arg('--root', ROOT).replace(/\/+$/, '')}/`;
+const mode = arg('--mode', 'endpoint');
+const delay = Number(arg('--delay', '0'));
+
+const SINK = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () =>
+  setTimeout(() => r.end(), ${delay})); }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+const sink = spawn(process.execPath, ['-e', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [portLine] = await once(sink.stdout, 'data');
+const endpoint = `http://127.0.0.1:${String(portLine).trim()}`;
+
+const { analyzePaths } = await import(`${root}packages/adapters/files/dist/index.js`);
+const { createTraceExporter } = await import(`${root}packages/adapters/otlp/dist/index.js`);
+const { toSpans } = await import(`${root}packages/core/trace/dist/index.js`);
+const { analysisConfigSchema } = await import(`${root}schemas/dist/index.js`);
+const { attempts } = await analyzePaths([dir], analysisConfigSchema.parse({}), { jobs: 'auto' });
+
+const oldSpace = () =>
+  v8
+    .getHeapSpaceStatistics()
+    .filter((s) => s.space_name === 'old_space' || s.space_name === 'large_object_space')
+    .reduce((sum, s) => sum + s.space_used_size, 0);
+globalThis.gc?.();
+const exporter = createTraceExporter(mode === 'file' ? { file: `${OUT}export-cold.otlp.json` } : { endpoint });
+const perCall = mode === 'endpoint' ? attempts.length : 1000;
+function* spansOf(from, to) {
+  for (let i = from; i < to; i++) yield* toSpans(attempts[i].record, attempts[i].events);
+}
+const old0 = oldSpace();
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
+for (let i = 0; i < attempts.length; i += perCall)
+  await exporter.export(spansOf(i, Math.min(i + perCall, attempts.length)));
+const report = await exporter.shutdown();
+const cpu = process.cpuUsage(cpu0);
+const wall = performance.now() - wall0;
+console.log(
+  `${root} ${mode}${delay ? ` (sink +${delay} ms)` : ''}: export CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, wall ${(wall / 1e3).toFixed(2)} s, ${report.spansExported} of ${report.spansSubmitted} spans, old space +${((oldSpace() - old0) / 2 ** 20).toFixed(0)} MB`,
+);
+sink.kill();
