@@ -3,34 +3,7 @@ import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.
 import { clientPhase } from './client-phase.js';
 import { MinHeap } from './heap.js';
 import { hostKey, lowerHost, machineKey } from './hosts.js';
-import { TimeIndex, type TimePlace } from './time-index.js';
-
-/** What the index keeps on each open attempt (`OpenAttempt.entry`), to find and take it out again without a look-up. */
-export interface IndexEntry {
-  readonly attempt: OpenAttempt;
-  /** False once the attempt has been taken out of the index. */
-  open: boolean;
-  /** Its key in the close queue (changed only while it is out of the queue). */
-  closeAt: number;
-  /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
-  readonly userListKey: string;
-  /** Host keys of its client computer(s), from client events and the CA request's requesting machine. */
-  machines: string[] | null;
-  /** Host keys of the CAs of its events, and when each was first seen (the order joins break ties in). */
-  cas: string[] | null;
-  caOrders: number[] | null;
-  /** Short name of the CA its certificate request went to ('' before any CA event). */
-  caScope: string;
-  /**
-   * Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). The first two
-   * are made when first needed: most attempts never enter the client-only index, and some not the decisions.
-   */
-  decision: TimePlace<OpenAttempt> | null;
-  clientOnly: TimePlace<OpenAttempt> | null;
-  readonly waiting: TimePlace<OpenAttempt>;
-  /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
-  waitingBare: boolean;
-}
+import { TimeIndex } from './time-index.js';
 
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
@@ -53,7 +26,7 @@ export class AttemptIndex {
   private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
   private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
   /** Every open attempt once, by the time it may close at the latest it was looked at. */
-  private readonly closeQueue = new MinHeap<IndexEntry>((x, y) => x.closeAt < y.closeAt);
+  private readonly closeQueue = new MinHeap<OpenAttempt>((x, y) => x.closeAt < y.closeAt);
   private seq = 0;
   private caOrder = 0;
 
@@ -67,60 +40,42 @@ export class AttemptIndex {
   openWith(e: NormalizedEvent, user: UserRef | null, probe: boolean): OpenAttempt {
     const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
     addToAttempt(a, e);
-    const entry: IndexEntry = {
-      attempt: a,
-      open: true,
-      closeAt: a.last + this.closeDelayMs,
-      userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`,
-      machines: null,
-      cas: null,
-      caOrders: null,
-      caScope: '',
-      decision: null,
-      clientOnly: null,
-      waiting: TimeIndex.place(a),
-      waitingBare: false,
-    };
-    a.entry = entry;
+    a.closeAt = a.last + this.closeDelayMs;
+    a.userListKey = a.userKey ?? `@${a.clientMachine ?? ''}`;
     this.count++;
-    const list = this.byUser.get(entry.userListKey);
-    if (list === undefined) this.byUser.set(entry.userListKey, [a]);
+    const list = this.byUser.get(a.userListKey);
+    if (list === undefined) this.byUser.set(a.userListKey, [a]);
     else list.push(a);
-    this.closeQueue.push(entry);
-    this.indexEvent(a, entry, e);
+    this.closeQueue.push(a);
+    this.indexEvent(a, e);
     return a;
   }
 
   /** Put an event into an open attempt. */
   add(a: OpenAttempt, e: NormalizedEvent): void {
     addToAttempt(a, e);
-    this.indexEvent(a, a.entry!, e);
+    this.indexEvent(a, e);
   }
 
   /** Take a closing attempt out of every index. */
   remove(a: OpenAttempt): void {
-    const entry = a.entry!;
-    entry.open = false;
+    a.open = false;
     this.count--;
-    const list = this.byUser.get(entry.userListKey);
+    const list = this.byUser.get(a.userListKey);
     if (list !== undefined) {
-      if (list.length === 1 && list[0] === a) this.byUser.delete(entry.userListKey);
+      if (list.length === 1 && list[0] === a) this.byUser.delete(a.userListKey);
       else removeFrom(list, a);
     }
-    const machines = entry.machines ?? NO_KEYS;
-    for (let i = 0; i < machines.length; i++) {
-      const key = machines[i]!;
-      const onMachine = this.byMachine.get(key)!;
-      if (onMachine.length === 1) this.byMachine.delete(key);
-      else removeFrom(onMachine, a);
-    }
+    if (a.machine !== null) this.leaveMachine(a, a.machine);
+    const more = a.moreMachines ?? NO_KEYS;
+    for (let i = 0; i < more.length; i++) this.leaveMachine(a, more[i]!);
     // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
     if (a.caRequest !== null) this.forgetRequest(a.caRequest.ref.computer, a.caRequest.requestId);
     for (let i = 0; i < a.caResults.length; i++)
       this.forgetRequest(a.caResults[i]!.ref.computer, a.caResults[i]!.requestId);
-    if (entry.decision !== null) this.decisions.move(entry.decision, '', null);
-    if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
-    (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
+    if (a.decision !== null) this.decisions.move(a.decision, '', null);
+    if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
+    if (a.waiting !== null) (a.waitingBare ? this.waitingBare : this.waitingServed).move(a.waiting, '', null);
   }
 
   /** The user's open attempts, in opening order. */
@@ -139,7 +94,7 @@ export class AttemptIndex {
   /** The open attempt of a CA request, if any. */
   ofRequest(computer: string, requestId: number): OpenAttempt | undefined {
     const a = this.byRequest.get(lowerHost(computer))?.get(requestId);
-    return a !== undefined && a.entry!.open ? a : undefined;
+    return a?.open ? a : undefined;
   }
 
   /** Open attempts whose client computer has this short name (a superset: compare exactly). */
@@ -176,9 +131,10 @@ export class AttemptIndex {
 
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
   caOrderOf(a: OpenAttempt, ca: string): number {
-    const entry = a.entry!;
-    const i = entry.cas === null ? -1 : entry.cas.indexOf(hostKey(ca));
-    return i < 0 ? Number.POSITIVE_INFINITY : entry.caOrders![i]!;
+    const key = hostKey(ca);
+    if (a.ca === key) return a.caOrder;
+    const i = a.moreCas === null ? -1 : a.moreCas.indexOf(key);
+    return i < 0 ? Number.POSITIVE_INFINITY : a.moreCaOrders![i]!;
   }
 
   /** Attempts whose close time is before `clock`, by start (then opening order). */
@@ -188,8 +144,8 @@ export class AttemptIndex {
       this.closeQueue.pop();
       // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
       if (!top.open) continue;
-      const at = top.attempt.last + this.closeDelayMs;
-      if (at < clock) due.push(top.attempt);
+      const at = top.last + this.closeDelayMs;
+      if (at < clock) due.push(top);
       else {
         top.closeAt = at;
         this.closeQueue.push(top);
@@ -213,59 +169,74 @@ export class AttemptIndex {
     if (requests.size === 0) this.byRequest.delete(ca);
   }
 
-  private indexEvent(a: OpenAttempt, entry: IndexEntry, e: NormalizedEvent): void {
+  private leaveMachine(a: OpenAttempt, key: string): void {
+    const onMachine = this.byMachine.get(key)!;
+    if (onMachine.length === 1) this.byMachine.delete(key);
+    else removeFrom(onMachine, a);
+  }
+
+  private indexEvent(a: OpenAttempt, e: NormalizedEvent): void {
     switch (e.kind) {
       case 'ca.request':
-        if (e.requestingMachine !== null) this.addMachine(a, entry, e.requestingMachine);
-        this.addCa(entry, e.ref.computer);
+        if (e.requestingMachine !== null) this.addMachine(a, e.requestingMachine);
+        this.addCa(a, e.ref.computer);
         break;
       case 'ca.result':
-        this.addCa(entry, e.ref.computer);
+        this.addCa(a, e.ref.computer);
         break;
       case 'client.result':
-        this.addMachine(a, entry, e.ref.computer);
+        this.addMachine(a, e.ref.computer);
         break;
       case 'radius.decision':
-        entry.decision ??= TimeIndex.place(a);
-        this.decisions.move(entry.decision, hostKey(e.ref.computer), e.time);
+        a.decision ??= TimeIndex.place(a);
+        this.decisions.move(a.decision, hostKey(e.ref.computer), e.time);
         break;
     }
     const clientTime = placesRequestByClient(a) ? a.client!.time : null;
     if (clientTime !== null) {
-      entry.clientOnly ??= TimeIndex.place(a);
-      this.clientOnly.move(entry.clientOnly, '', clientTime);
-    } else if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
+      a.clientOnly ??= TimeIndex.place(a);
+      this.clientOnly.move(a.clientOnly, '', clientTime);
+    } else if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
     if (e.kind === 'ca.request' || e.kind === 'ca.result') {
       const ca = caHostOf(a);
-      entry.caScope = ca === null ? '' : hostKey(ca);
+      a.caScope = ca === null ? '' : hostKey(ca);
     }
     const bare = a.radius === null && a.caRequest === null && a.caResults.length === 0;
     const time = a.client === null && !a.probe ? a.last : null;
-    if (bare !== entry.waitingBare) {
-      (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
-      entry.waitingBare = bare;
+    if (a.waiting === null) {
+      if (time === null) return;
+      a.waiting = TimeIndex.place(a);
     }
-    (bare ? this.waitingBare : this.waitingServed).move(entry.waiting, entry.caScope, time);
+    if (bare !== a.waitingBare) {
+      (a.waitingBare ? this.waitingBare : this.waitingServed).move(a.waiting, '', null);
+      a.waitingBare = bare;
+    }
+    (bare ? this.waitingBare : this.waitingServed).move(a.waiting, a.caScope, time);
   }
 
-  private addMachine(a: OpenAttempt, entry: IndexEntry, computer: string): void {
+  private addMachine(a: OpenAttempt, computer: string): void {
     const key = machineKey(computer);
-    if (entry.machines === null) entry.machines = [key];
-    else if (entry.machines.includes(key)) return;
-    else entry.machines.push(key);
+    if (a.machine === null) a.machine = key;
+    else if (a.machine === key || a.moreMachines?.includes(key) === true) return;
+    else if (a.moreMachines === null) a.moreMachines = [key];
+    else a.moreMachines.push(key);
     const onMachine = this.byMachine.get(key);
     if (onMachine === undefined) this.byMachine.set(key, [a]);
     else onMachine.push(a);
   }
 
-  private addCa(entry: IndexEntry, computer: string): void {
+  private addCa(a: OpenAttempt, computer: string): void {
     const key = hostKey(computer);
-    if (entry.cas === null) {
-      entry.cas = [key];
-      entry.caOrders = [this.caOrder++];
-    } else if (!entry.cas.includes(key)) {
-      entry.cas.push(key);
-      entry.caOrders!.push(this.caOrder++);
+    if (a.ca === null) {
+      a.ca = key;
+      a.caOrder = this.caOrder++;
+    } else if (a.ca === key || a.moreCas?.includes(key) === true) return;
+    else if (a.moreCas === null) {
+      a.moreCas = [key];
+      a.moreCaOrders = [this.caOrder++];
+    } else {
+      a.moreCas.push(key);
+      a.moreCaOrders!.push(this.caOrder++);
     }
   }
 }

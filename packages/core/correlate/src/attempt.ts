@@ -9,14 +9,18 @@ import type {
   RadiusDirectoryUnavailable,
   UserRef,
 } from '@otptrace/schemas';
-import type { IndexEntry } from './attempt-index.js';
 import { eventBefore } from './heap.js';
+import type { TimePlace } from './time-index.js';
 
 /** Slots of an attempt, in the order the steps really happen (IIS is joined apart, by time). */
 export type Slot = 'radius' | 'caRequest' | 'caResult' | 'client';
 export const SLOT_ORDER: Readonly<Record<Slot, number>> = { radius: 1, caRequest: 2, caResult: 3, client: 4 };
 
-/** An attempt while it is being stitched. */
+/**
+ * An attempt while it is being stitched, with what the attempt index keeps on it to find and take it out again
+ * without a look-up (one object per open attempt: fewer and smaller objects live through each young-generation GC).
+ * Its events are held in their slots only; the list of them is made when it closes.
+ */
 export interface OpenAttempt {
   readonly seq: number;
   /** Lower-case sAMAccountName, or null while no event named the user. */
@@ -25,7 +29,6 @@ export interface OpenAttempt {
   readonly probe: boolean;
   first: number;
   last: number;
-  events: NormalizedEvent[];
   radius: RadiusDecision | null;
   directory: RadiusDirectoryUnavailable[];
   /** NPS System 13/14/17/18 refusing this attempt's DA server as a RADIUS client (attached at close). */
@@ -41,8 +44,31 @@ export interface OpenAttempt {
   client: ClientEvent | null;
   /** The user's computer, from a client event or the CA request's requesting-machine attribute. */
   clientMachine: string | null;
-  /** Where the attempt index holds it (set when the index opens it). */
-  entry: IndexEntry | null;
+  /** False once the attempt index has taken it out. */
+  open: boolean;
+  /** Its key in the index's close queue (changed only while it is out of the queue). */
+  closeAt: number;
+  /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
+  userListKey: string;
+  /** Host key of its client computer, and any other (client events and the CA request's requesting machine). */
+  machine: string | null;
+  moreMachines: string[] | null;
+  /** Host key of the first CA of its events and when it was seen (the order joins break ties in); any other CAs. */
+  ca: string | null;
+  caOrder: number;
+  moreCas: string[] | null;
+  moreCaOrders: number[] | null;
+  /** Short name of the CA its certificate request went to ('' before any CA event). */
+  caScope: string;
+  /**
+   * Its places in the index's time indexes (`waiting` in the bare or the served one, as `waitingBare` says), made when
+   * first needed: most attempts never enter the client-only index, and some not the decisions.
+   */
+  decision: TimePlace<OpenAttempt> | null;
+  clientOnly: TimePlace<OpenAttempt> | null;
+  waiting: TimePlace<OpenAttempt> | null;
+  /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
+  waitingBare: boolean;
 }
 
 /** An attempt the engine has finished with: its events sorted by time, and why it was closed. */
@@ -95,7 +121,6 @@ export function newAttempt(
     probe,
     first: time,
     last: time,
-    events: NO_ITEMS,
     radius: null,
     directory: NO_ITEMS,
     radiusClientErrors: NO_ITEMS,
@@ -107,13 +132,25 @@ export function newAttempt(
     caResults: NO_ITEMS,
     client: null,
     clientMachine: null,
-    entry: null,
+    open: true,
+    closeAt: 0,
+    userListKey: '',
+    machine: null,
+    moreMachines: null,
+    ca: null,
+    caOrder: 0,
+    moreCas: null,
+    moreCaOrders: null,
+    caScope: '',
+    decision: null,
+    clientOnly: null,
+    waiting: null,
+    waitingBare: false,
   };
 }
 
 /** Put an event into an attempt (its slot is already known to be free). */
 export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
-  a.events = appended(a.events, e);
   // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end; nor
   // do a refused RADIUS client or the DA server's signing request.
   const context =
@@ -196,7 +233,7 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
     probe: a.probe,
     first: a.first,
     last: a.last,
-    events: inTimeOrder(a.events),
+    events: inTimeOrder(eventsOf(a)),
     radius: a.radius,
     directory: a.directory,
     radiusClientErrors: a.radiusClientErrors,
@@ -212,7 +249,28 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
   };
 }
 
-/** The events in event-time order, sorted in place: the attempt is closed, its list is handed over. */
+/**
+ * Every event of the attempt, each in one slot: for an attempt of a RADIUS decision and its context alone, in the order
+ * they came (the decision opened it, NPS 4402s joined it, the DA server's context came at close).
+ */
+export function eventsOf(a: OpenAttempt): NormalizedEvent[] {
+  const events: NormalizedEvent[] = [];
+  if (a.radius !== null) events.push(a.radius);
+  pushAll(events, a.directory);
+  pushAll(events, a.radiusClientErrors);
+  pushAll(events, a.signing);
+  if (a.gateway !== null) events.push(a.gateway);
+  if (a.caRequest !== null) events.push(a.caRequest);
+  pushAll(events, a.caResults);
+  if (a.client !== null) events.push(a.client);
+  return events;
+}
+
+function pushAll(to: NormalizedEvent[], list: readonly NormalizedEvent[]): void {
+  for (let i = 0; i < list.length; i++) to.push(list[i]!);
+}
+
+/** The events in event-time order, sorted in place (a list of their own). */
 function inTimeOrder(events: NormalizedEvent[]): NormalizedEvent[] {
   if (events.length > 64) return events.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
   // Most are in order already, the rest nearly: an insertion sort (no copy; the order is total, so it is the same).

@@ -1,6 +1,6 @@
 import type { DropReason } from '@otptrace/model';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { addToAttempt, type ClosedAttempt, closedAttempt, type OpenAttempt, type Slot } from './attempt.js';
+import { addToAttempt, type ClosedAttempt, closedAttempt, eventsOf, type OpenAttempt, type Slot } from './attempt.js';
 import { AttemptIndex } from './attempt-index.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
@@ -221,7 +221,7 @@ export class CorrelationEngine {
     for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
     a.directoryOutageNearby = this.context.outageNear(a);
     if (isOtherRadiusTraffic(a, this.config)) {
-      for (const e of a.events) this.drop(e, 'non_otp_radius');
+      for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
       return;
     }
     const timedOut = a.last + this.windows.closeDelayMs < this.clock;
