@@ -1,7 +1,7 @@
 import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
 import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.js';
 import { clientPhase } from './client-phase.js';
-import { MinHeap } from './heap.js';
+import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost, machineKey } from './hosts.js';
 import { TimeIndex } from './time-index.js';
 
@@ -26,7 +26,7 @@ export class AttemptIndex {
   private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
   private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
   /** Every open attempt once, by the time it may close at the latest it was looked at. */
-  private readonly closeQueue = new MinHeap<OpenAttempt>((x, y) => x.closeAt < y.closeAt);
+  private readonly closeQueue = new KeyedMinHeap<OpenAttempt>();
   private seq = 0;
   private caOrder = 0;
 
@@ -40,13 +40,12 @@ export class AttemptIndex {
   openWith(e: NormalizedEvent, user: UserRef | null, probe: boolean): OpenAttempt {
     const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
     addToAttempt(a, e);
-    a.closeAt = a.last + this.closeDelayMs;
     a.userListKey = a.userKey ?? `@${a.clientMachine ?? ''}`;
     this.count++;
     const list = this.byUser.get(a.userListKey);
     if (list === undefined) this.byUser.set(a.userListKey, [a]);
     else list.push(a);
-    this.closeQueue.push(a);
+    this.closeQueue.push(a, a.last + this.closeDelayMs);
     this.indexEvent(a, e);
     return a;
   }
@@ -140,16 +139,13 @@ export class AttemptIndex {
   /** Attempts whose close time is before `clock`, by start (then opening order). */
   dueBefore(clock: number): OpenAttempt[] {
     const due: OpenAttempt[] = [];
-    for (let top = this.closeQueue.peek(); top !== undefined && top.closeAt < clock; top = this.closeQueue.peek()) {
-      this.closeQueue.pop();
-      // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
+    // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
+    while (this.closeQueue.peekKey() < clock) {
+      const top = this.closeQueue.pop()!;
       if (!top.open) continue;
       const at = top.last + this.closeDelayMs;
       if (at < clock) due.push(top);
-      else {
-        top.closeAt = at;
-        this.closeQueue.push(top);
-      }
+      else this.closeQueue.push(top, at);
     }
     return due.length > 1 ? sortByStart(due) : due;
   }

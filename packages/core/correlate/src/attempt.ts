@@ -46,8 +46,6 @@ export interface OpenAttempt {
   clientMachine: string | null;
   /** False once the attempt index has taken it out. */
   open: boolean;
-  /** Its key in the index's close queue (changed only while it is out of the queue). */
-  closeAt: number;
   /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
   userListKey: string;
   /** Host key of its client computer, and any other (client events and the CA request's requesting machine). */
@@ -133,7 +131,6 @@ export function newAttempt(
     client: null,
     clientMachine: null,
     open: true,
-    closeAt: 0,
     userListKey: '',
     machine: null,
     moreMachines: null,

@@ -5,7 +5,7 @@ import { AttemptIndex } from './attempt-index.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
-import { eventBefore, MinHeap } from './heap.js';
+import { eventBefore, KeyedMinHeap } from './heap.js';
 import { type JoinContext, resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
 import { acceptsEvent, isOtherRadiusTraffic, templateKind } from './placement.js';
@@ -35,7 +35,7 @@ export interface EngineOutput {
 export class CorrelationEngine {
   /** The windows derived from the configuration: join and close delays, duplicate window, retention. */
   readonly windows: EngineWindows;
-  private readonly buffer = new MinHeap<NormalizedEvent>(eventBefore);
+  private readonly buffer = new KeyedMinHeap<NormalizedEvent>(eventBefore);
   private readonly attempts: AttemptIndex;
   private readonly pending = new PendingJoins();
   private readonly dedup: Deduplicator;
@@ -81,16 +81,13 @@ export class CorrelationEngine {
     // Too late to be placed in order: the caller decides where it goes (a late-events topic), never silently away.
     if (event.time + this.config.reorderDelayMs < this.clock)
       return void this.drops.push({ event, reason: 'late_event' });
-    this.buffer.push(event);
+    this.buffer.push(event, event.time);
   }
 
   /** The watermark moved to `watermark` (event time): place what is due, resolve joins, close finished attempts. */
   advance(watermark: number): EngineOutput {
     const placeUpTo = watermark - this.config.reorderDelayMs;
-    for (let e = this.buffer.peek(); e !== undefined && e.time <= placeUpTo; e = this.buffer.peek()) {
-      this.buffer.pop();
-      this.place(e);
-    }
+    while (this.buffer.peekKey() <= placeUpTo) this.place(this.buffer.pop()!);
     if (placeUpTo > this.clock) this.clock = placeUpTo;
     // Joins and closing are swept at most every few seconds of event time; the delays make that safe.
     if (this.clock - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep(false);
