@@ -16,7 +16,8 @@ import { TimeIndex } from './time-index.js';
  */
 export class AttemptIndex {
   private count = 0;
-  private readonly byUser = new Map<string, OpenAttempt[]>();
+  /** The first open attempt of each user (the others linked from it through `nextOfUser`). */
+  private readonly byUser = new Map<string, OpenAttempt>();
   /** By CA host (lower case), then request ID. */
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
   private readonly byMachine = new Map<string, OpenAttempt[]>();
@@ -42,9 +43,12 @@ export class AttemptIndex {
     addToAttempt(a, e);
     a.userListKey = a.userKey ?? `@${a.clientMachine ?? ''}`;
     this.count++;
-    const list = this.byUser.get(a.userListKey);
-    if (list === undefined) this.byUser.set(a.userListKey, [a]);
-    else list.push(a);
+    let last = this.byUser.get(a.userListKey);
+    if (last === undefined) this.byUser.set(a.userListKey, a);
+    else {
+      while (last.nextOfUser !== null) last = last.nextOfUser;
+      last.nextOfUser = a;
+    }
     this.closeQueue.push(a, a.last + this.closeDelayMs);
     this.indexEvent(a, e);
     return a;
@@ -60,11 +64,16 @@ export class AttemptIndex {
   remove(a: OpenAttempt): void {
     a.open = false;
     this.count--;
-    const list = this.byUser.get(a.userListKey);
-    if (list !== undefined) {
-      if (list.length === 1 && list[0] === a) this.byUser.delete(a.userListKey);
-      else removeFrom(list, a);
+    const first = this.byUser.get(a.userListKey)!;
+    if (first === a) {
+      if (a.nextOfUser === null) this.byUser.delete(a.userListKey);
+      else this.byUser.set(a.userListKey, a.nextOfUser);
+    } else {
+      let before = first;
+      while (before.nextOfUser !== a) before = before.nextOfUser!;
+      before.nextOfUser = a.nextOfUser;
     }
+    a.nextOfUser = null;
     if (a.machine !== null) this.leaveMachine(a, a.machine);
     const more = a.moreMachines ?? NO_KEYS;
     for (let i = 0; i < more.length; i++) this.leaveMachine(a, more[i]!);
@@ -77,9 +86,9 @@ export class AttemptIndex {
     if (a.waiting !== null) (a.waitingBare ? this.waitingBare : this.waitingServed).move(a.waiting, '', null);
   }
 
-  /** The user's open attempts, in opening order. */
-  ofUser(userKey: string): readonly OpenAttempt[] | undefined {
-    return this.byUser.get(userKey);
+  /** The user's first open attempt (the others follow through `nextOfUser`, in opening order), or null. */
+  firstOfUser(userKey: string): OpenAttempt | null {
+    return this.byUser.get(userKey) ?? null;
   }
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */
@@ -153,7 +162,8 @@ export class AttemptIndex {
   /** Every open attempt, by start (then opening order). */
   everyByStart(): OpenAttempt[] {
     const all: OpenAttempt[] = [];
-    for (const list of this.byUser.values()) for (const a of list) all.push(a);
+    for (const first of this.byUser.values())
+      for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) all.push(a);
     return all.sort(byStart);
   }
 

@@ -48,6 +48,8 @@ export interface OpenAttempt {
   open: boolean;
   /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
   userListKey: string;
+  /** The next open attempt of its user's list (opening order): the list is linked through its attempts. */
+  nextOfUser: OpenAttempt | null;
   /** Host key of its client computer, and any other (client events and the CA request's requesting machine). */
   machine: string | null;
   moreMachines: string[] | null;
@@ -97,9 +99,13 @@ export interface ClosedAttempt {
  */
 const NO_ITEMS: never[] = Object.freeze([]) as unknown as never[];
 
-/** `list` with `item` appended: a new list for the first item (the shared empty one is never written). */
+/**
+ * `list` with `item` appended: a new list for the first item (the shared empty one is never written) and for the
+ * second (exactly two long: a push would grow it to room for 17, and most lists stop at two).
+ */
 function appended<T>(list: T[], item: T): T[] {
   if (list.length === 0) return [item];
+  if (list.length === 1) return [list[0]!, item];
   list.push(item);
   return list;
 }
@@ -132,6 +138,7 @@ export function newAttempt(
     clientMachine: null,
     open: true,
     userListKey: '',
+    nextOfUser: null,
     machine: null,
     moreMachines: null,
     ca: null,
@@ -251,20 +258,32 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
  * they came (the decision opened it, NPS 4402s joined it, the DA server's context came at close).
  */
 export function eventsOf(a: OpenAttempt): NormalizedEvent[] {
-  const events: NormalizedEvent[] = [];
-  if (a.radius !== null) events.push(a.radius);
-  pushAll(events, a.directory);
-  pushAll(events, a.radiusClientErrors);
-  pushAll(events, a.signing);
-  if (a.gateway !== null) events.push(a.gateway);
-  if (a.caRequest !== null) events.push(a.caRequest);
-  pushAll(events, a.caResults);
-  if (a.client !== null) events.push(a.client);
+  const count =
+    (a.radius === null ? 0 : 1) +
+    a.directory.length +
+    a.radiusClientErrors.length +
+    a.signing.length +
+    (a.gateway === null ? 0 : 1) +
+    (a.caRequest === null ? 0 : 1) +
+    a.caResults.length +
+    (a.client === null ? 0 : 1);
+  // Exactly as long as needed (pushes would leave room for 17).
+  const events = new Array<NormalizedEvent>(count);
+  let n = 0;
+  if (a.radius !== null) events[n++] = a.radius;
+  n = copyInto(events, n, a.directory);
+  n = copyInto(events, n, a.radiusClientErrors);
+  n = copyInto(events, n, a.signing);
+  if (a.gateway !== null) events[n++] = a.gateway;
+  if (a.caRequest !== null) events[n++] = a.caRequest;
+  n = copyInto(events, n, a.caResults);
+  if (a.client !== null) events[n++] = a.client;
   return events;
 }
 
-function pushAll(to: NormalizedEvent[], list: readonly NormalizedEvent[]): void {
-  for (let i = 0; i < list.length; i++) to.push(list[i]!);
+function copyInto(to: NormalizedEvent[], at: number, list: readonly NormalizedEvent[]): number {
+  for (let i = 0; i < list.length; i++) to[at + i] = list[i]!;
+  return at + list.length;
 }
 
 /** The events in event-time order, sorted in place (a list of their own). */

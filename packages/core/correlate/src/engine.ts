@@ -154,15 +154,15 @@ export class CorrelationEngine {
   /** Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. */
   private placeByUser(e: NormalizedEvent, slot: Slot, mayOpen: boolean, dropReason: DropReason): OpenAttempt | null {
     const user = e.user!;
-    const list = this.attempts.ofUser(user.key);
-    if (list !== undefined) {
+    const first = this.attempts.firstOfUser(user.key);
+    if (first !== null) {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
       // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
       // clock behind the servers').
       const a =
         slot === 'client'
-          ? this.firstAccepting(list, e, slot, null)
-          : (this.firstAccepting(list, e, slot, false) ?? this.firstAccepting(list, e, slot, true));
+          ? this.firstAccepting(first, e, slot, null)
+          : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true));
       if (a !== null) {
         this.attempts.add(a, e);
         return a;
@@ -175,15 +175,17 @@ export class CorrelationEngine {
     return this.attempts.openWith(e, user, this.config.isProbe(user.key));
   }
 
-  /** The first attempt of `list` that accepts the event, among those that have ended (or not) when `ended` says. */
+  /**
+   * The first attempt of the list from `first` (through `nextOfUser`) that accepts the event, among those that have
+   * ended (or not) when `ended` says.
+   */
   private firstAccepting(
-    list: readonly OpenAttempt[],
+    first: OpenAttempt,
     e: NormalizedEvent,
     slot: Slot,
     ended: boolean | null,
   ): OpenAttempt | null {
-    for (let i = 0; i < list.length; i++) {
-      const a = list[i]!;
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       if (ended !== null && (a.client !== null) !== ended) continue;
       if (acceptsEvent(a, e, slot, this.config)) return a;
     }
