@@ -110,14 +110,23 @@ export class AttemptIndex {
     return this.byMachine.get(machineKey(computer)) ?? NONE;
   }
 
-  /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes. */
-  decidedWithin(nps: string | null, lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
-    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi, accept);
+  /**
+   * Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes,
+   * added to `found`.
+   */
+  decidedWithin(
+    nps: string | null,
+    lo: number,
+    hi: number,
+    accept?: (a: OpenAttempt) => boolean,
+    found?: OpenAttempt[],
+  ): OpenAttempt[] {
+    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi, accept, found);
   }
 
   /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
-  clientOnlyWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
-    return this.clientOnly.within('', lo, hi, accept);
+  clientOnlyWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean, found?: OpenAttempt[]): OpenAttempt[] {
+    return this.clientOnly.within('', lo, hi, accept, found);
   }
 
   /**
