@@ -109,12 +109,14 @@ function keepSameServer(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
       (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
     );
   };
-  let n = 0;
-  for (let i = 0; i < found.length; i++) if (names(found[i]!)) n++;
-  if (n === 0) return found;
-  n = 0;
-  for (let i = 0; i < found.length; i++) if (names(found[i]!)) found[n++] = found[i]!;
-  found.length = n;
+  // Each candidate is looked at once: the first that names the host starts the kept list.
+  let n = -1;
+  for (let i = 0; i < found.length; i++) {
+    if (!names(found[i]!)) continue;
+    if (n < 0) n = 0;
+    found[n++] = found[i]!;
+  }
+  if (n > 0) found.length = n;
   return found;
 }
 
