@@ -1,5 +1,5 @@
 import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
-import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.js';
+import { addToAttempt, caHostOf, type OpenAttempt, startAttempt } from './attempt.js';
 import { clientPhase } from './client-phase.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost, machineKey } from './hosts.js';
@@ -30,6 +30,11 @@ export class AttemptIndex {
   private readonly closeQueue = new KeyedMinHeap<OpenAttempt>();
   private seq = 0;
   private caOrder = 0;
+  /**
+   * Closed attempts to open the next ones in: the objects (and their time places) stay in the old generation instead
+   * of new ones being copied by every young-generation GC they live through.
+   */
+  private readonly spare: OpenAttempt[] = [];
 
   constructor(private readonly closeDelayMs: number) {}
 
@@ -39,7 +44,7 @@ export class AttemptIndex {
 
   /** Open an attempt with its first event. */
   openWith(e: NormalizedEvent, user: UserRef | null, probe: boolean): OpenAttempt {
-    const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
+    const a = startAttempt(this.spare.pop(), this.seq++, user?.key ?? null, user, probe, e.time);
     addToAttempt(a, e);
     a.userListKey = a.userKey ?? `@${a.clientMachine ?? ''}`;
     this.count++;
@@ -84,6 +89,11 @@ export class AttemptIndex {
     if (a.decision !== null) this.decisions.move(a.decision, '', null);
     if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
     if (a.waiting !== null) (a.waitingBare ? this.waitingBare : this.waitingServed).move(a.waiting, '', null);
+  }
+
+  /** An attempt closed and handed over as a copy (nothing refers to it any more) may be opened again. */
+  recycle(a: OpenAttempt): void {
+    if (this.spare.length < MAX_SPARE) this.spare.push(a);
   }
 
   /** The user's first open attempt (the others follow through `nextOfUser`, in opening order), or null. */
@@ -168,8 +178,9 @@ export class AttemptIndex {
     return due.length > 1 ? sortByStart(due) : due;
   }
 
-  /** Every open attempt, by start (then opening order). */
-  everyByStart(): OpenAttempt[] {
+  /** Every open attempt, by start (then opening order): all of them close (the close queue is emptied). */
+  dueAll(): OpenAttempt[] {
+    this.closeQueue.clear();
     const all: OpenAttempt[] = [];
     for (const first of this.byUser.values())
       for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) all.push(a);
@@ -257,6 +268,8 @@ export class AttemptIndex {
 }
 
 const NONE: readonly OpenAttempt[] = [];
+/** Enough for the attempts one sweep closes and the next ones open, without holding a burst's worth. */
+const MAX_SPARE = 4_096;
 
 /** Take `a` out of `list`, keeping the order of the others (in place: splice would allocate the array it returns). */
 function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {

@@ -22,11 +22,11 @@ export const SLOT_ORDER: Readonly<Record<Slot, number>> = { radius: 1, caRequest
  * Its events are held in their slots only; the list of them is made when it closes.
  */
 export interface OpenAttempt {
-  readonly seq: number;
+  seq: number;
   /** Lower-case sAMAccountName, or null while no event named the user. */
   userKey: string | null;
   user: UserRef | null;
-  readonly probe: boolean;
+  probe: boolean;
   first: number;
   last: number;
   radius: RadiusDecision | null;
@@ -110,8 +110,53 @@ function appended<T>(list: T[], item: T): T[] {
   return list;
 }
 
-/** Start an attempt with its first event. */
-export function newAttempt(
+/**
+ * Start an attempt (its first event is added next): in `spare`, a closed one no index and no caller holds any more,
+ * whose places in the time indexes are kept (out of every index), or in a new one.
+ */
+export function startAttempt(
+  spare: OpenAttempt | undefined,
+  seq: number,
+  userKey: string | null,
+  user: UserRef | null,
+  probe: boolean,
+  time: number,
+): OpenAttempt {
+  if (spare === undefined) return newAttempt(seq, userKey, user, probe, time);
+  const a = spare;
+  a.seq = seq;
+  a.userKey = userKey;
+  a.user = user;
+  a.probe = probe;
+  a.first = time;
+  a.last = time;
+  a.radius = null;
+  // The lists were handed over with the closed attempt: new ones.
+  a.directory = NO_ITEMS;
+  a.radiusClientErrors = NO_ITEMS;
+  a.signing = NO_ITEMS;
+  a.directoryOutageNearby = false;
+  a.gateway = null;
+  a.gatewayAmbiguous = false;
+  a.caRequest = null;
+  a.caResults = NO_ITEMS;
+  a.client = null;
+  a.clientMachine = null;
+  a.open = true;
+  a.userListKey = '';
+  a.nextOfUser = null;
+  a.machine = null;
+  a.moreMachines = null;
+  a.ca = null;
+  a.caOrder = 0;
+  a.moreCas = null;
+  a.moreCaOrders = null;
+  a.caScope = '';
+  a.waitingBare = false;
+  return a;
+}
+
+function newAttempt(
   seq: number,
   userKey: string | null,
   user: UserRef | null,

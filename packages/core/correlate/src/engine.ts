@@ -201,7 +201,7 @@ export class CorrelationEngine {
     const until = final ? Number.POSITIVE_INFINITY : this.clock;
     for (let p = this.pending.next(until); p !== undefined; p = this.pending.next(until)) resolvePending(p, this.joins);
     // Only the attempts that close are ordered (by start).
-    for (const a of final ? this.attempts.everyByStart() : this.attempts.dueBefore(this.clock)) this.close(a, final);
+    for (const a of final ? this.attempts.dueAll() : this.attempts.dueBefore(this.clock)) this.close(a, final);
     const signingWindow = this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS;
     const horizon = this.clock - this.windows.dedupWindowMs;
     const expired = this.context.expire(
@@ -219,12 +219,14 @@ export class CorrelationEngine {
     const context = this.context.eventsFor(a);
     for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
     a.directoryOutageNearby = this.context.outageNear(a);
-    if (isOtherRadiusTraffic(a, this.config)) {
-      for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
-      return;
+    if (isOtherRadiusTraffic(a, this.config)) for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
+    else {
+      const timedOut = a.last + this.windows.closeDelayMs < this.clock;
+      const closedBy = a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout';
+      this.closed.push(closedAttempt(a, closedBy));
     }
-    const timedOut = a.last + this.windows.closeDelayMs < this.clock;
-    this.closed.push(closedAttempt(a, a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout'));
+    // What the caller gets is a copy: the attempt's object can open another.
+    this.attempts.recycle(a);
   }
 }
 

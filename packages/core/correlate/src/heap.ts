@@ -72,6 +72,11 @@ export class KeyedMinHeap<T> {
     return this.count === 0 ? undefined : this.items[0];
   }
 
+  clear(): void {
+    this.items = [];
+    this.count = 0;
+  }
+
   /** The number of the item `peek()` gives (NaN when empty). */
   peekKey(): number {
     return this.count === 0 ? Number.NaN : this.keys[0]!;
