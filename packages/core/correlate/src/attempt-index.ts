@@ -1,36 +1,9 @@
 import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
-import { addToAttempt, caHostOf, newAttempt, type OpenAttempt } from './attempt.js';
+import { addToAttempt, caHostOf, type OpenAttempt, startAttempt } from './attempt.js';
 import { clientPhase } from './client-phase.js';
-import { MinHeap } from './heap.js';
+import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost, machineKey } from './hosts.js';
-import { TimeIndex, type TimePlace } from './time-index.js';
-
-/** What the index keeps on each open attempt (`OpenAttempt.entry`), to find and take it out again without a look-up. */
-export interface IndexEntry {
-  readonly attempt: OpenAttempt;
-  /** False once the attempt has been taken out of the index. */
-  open: boolean;
-  /** Its key in the close queue (changed only while it is out of the queue). */
-  closeAt: number;
-  /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
-  readonly userListKey: string;
-  /** Host keys of its client computer(s), from client events and the CA request's requesting machine. */
-  machines: string[] | null;
-  /** Host keys of the CAs of its events, and when each was first seen (the order joins break ties in). */
-  cas: string[] | null;
-  caOrders: number[] | null;
-  /** Short name of the CA its certificate request went to ('' before any CA event). */
-  caScope: string;
-  /**
-   * Its places in the time indexes (`waiting` in the bare or the served index, as `waitingBare` says). The first two
-   * are made when first needed: most attempts never enter the client-only index, and some not the decisions.
-   */
-  decision: TimePlace<OpenAttempt> | null;
-  clientOnly: TimePlace<OpenAttempt> | null;
-  readonly waiting: TimePlace<OpenAttempt>;
-  /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
-  waitingBare: boolean;
-}
+import { TimeIndex } from './time-index.js';
 
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
@@ -43,7 +16,8 @@ export interface IndexEntry {
  */
 export class AttemptIndex {
   private count = 0;
-  private readonly byUser = new Map<string, OpenAttempt[]>();
+  /** The first open attempt of each user (the others linked from it through `nextOfUser`). */
+  private readonly byUser = new Map<string, OpenAttempt>();
   /** By CA host (lower case), then request ID. */
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
   private readonly byMachine = new Map<string, OpenAttempt[]>();
@@ -53,9 +27,14 @@ export class AttemptIndex {
   private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
   private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
   /** Every open attempt once, by the time it may close at the latest it was looked at. */
-  private readonly closeQueue = new MinHeap<IndexEntry>((x, y) => x.closeAt < y.closeAt);
+  private readonly closeQueue = new KeyedMinHeap<OpenAttempt>();
   private seq = 0;
   private caOrder = 0;
+  /**
+   * Closed attempts to open the next ones in: the objects (and their time places) stay in the old generation instead
+   * of new ones being copied by every young-generation GC they live through.
+   */
+  private readonly spare: OpenAttempt[] = [];
 
   constructor(private readonly closeDelayMs: number) {}
 
@@ -65,67 +44,61 @@ export class AttemptIndex {
 
   /** Open an attempt with its first event. */
   openWith(e: NormalizedEvent, user: UserRef | null, probe: boolean): OpenAttempt {
-    const a = newAttempt(this.seq++, user?.key ?? null, user, probe, e.time);
+    const a = startAttempt(this.spare.pop(), this.seq++, user?.key ?? null, user, probe, e.time);
     addToAttempt(a, e);
-    const entry: IndexEntry = {
-      attempt: a,
-      open: true,
-      closeAt: a.last + this.closeDelayMs,
-      userListKey: a.userKey ?? `@${a.clientMachine ?? ''}`,
-      machines: null,
-      cas: null,
-      caOrders: null,
-      caScope: '',
-      decision: null,
-      clientOnly: null,
-      waiting: TimeIndex.place(a),
-      waitingBare: false,
-    };
-    a.entry = entry;
+    a.userListKey = a.userKey ?? `@${a.clientMachine ?? ''}`;
     this.count++;
-    const list = this.byUser.get(entry.userListKey);
-    if (list === undefined) this.byUser.set(entry.userListKey, [a]);
-    else list.push(a);
-    this.closeQueue.push(entry);
-    this.indexEvent(a, entry, e);
+    let last = this.byUser.get(a.userListKey);
+    if (last === undefined) this.byUser.set(a.userListKey, a);
+    else {
+      while (last.nextOfUser !== null) last = last.nextOfUser;
+      last.nextOfUser = a;
+    }
+    this.closeQueue.push(a, a.last + this.closeDelayMs);
+    this.indexEvent(a, e);
     return a;
   }
 
   /** Put an event into an open attempt. */
   add(a: OpenAttempt, e: NormalizedEvent): void {
     addToAttempt(a, e);
-    this.indexEvent(a, a.entry!, e);
+    this.indexEvent(a, e);
   }
 
   /** Take a closing attempt out of every index. */
   remove(a: OpenAttempt): void {
-    const entry = a.entry!;
-    entry.open = false;
+    a.open = false;
     this.count--;
-    const list = this.byUser.get(entry.userListKey);
-    if (list !== undefined) {
-      if (list.length === 1 && list[0] === a) this.byUser.delete(entry.userListKey);
-      else removeFrom(list, a);
+    const first = this.byUser.get(a.userListKey)!;
+    if (first === a) {
+      if (a.nextOfUser === null) this.byUser.delete(a.userListKey);
+      else this.byUser.set(a.userListKey, a.nextOfUser);
+    } else {
+      let before = first;
+      while (before.nextOfUser !== a) before = before.nextOfUser!;
+      before.nextOfUser = a.nextOfUser;
     }
-    const machines = entry.machines ?? NO_KEYS;
-    for (let i = 0; i < machines.length; i++) {
-      const key = machines[i]!;
-      const onMachine = this.byMachine.get(key)!;
-      if (onMachine.length === 1) this.byMachine.delete(key);
-      else removeFrom(onMachine, a);
-    }
+    a.nextOfUser = null;
+    if (a.machine !== null) this.leaveMachine(a, a.machine);
+    const more = a.moreMachines ?? NO_KEYS;
+    for (let i = 0; i < more.length; i++) this.leaveMachine(a, more[i]!);
     // Every request ID the attempt saw is forgotten, whichever attempt it points at now.
     if (a.caRequest !== null) this.forgetRequest(a.caRequest.ref.computer, a.caRequest.requestId);
     for (let i = 0; i < a.caResults.length; i++)
       this.forgetRequest(a.caResults[i]!.ref.computer, a.caResults[i]!.requestId);
-    if (entry.decision !== null) this.decisions.move(entry.decision, '', null);
-    if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
-    (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
+    if (a.decision !== null) this.decisions.move(a.decision, '', null);
+    if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
+    if (a.waiting !== null) (a.waitingBare ? this.waitingBare : this.waitingServed).move(a.waiting, '', null);
   }
 
-  /** The user's open attempts, in opening order. */
-  ofUser(userKey: string): readonly OpenAttempt[] | undefined {
-    return this.byUser.get(userKey);
+  /** An attempt closed and handed over as a copy (nothing refers to it any more) may be opened again. */
+  recycle(a: OpenAttempt): void {
+    if (this.spare.length < MAX_SPARE) this.spare.push(a);
+  }
+
+  /** The user's first open attempt (the others follow through `nextOfUser`, in opening order), or null. */
+  firstOfUser(userKey: string): OpenAttempt | null {
+    return this.byUser.get(userKey) ?? null;
   }
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */
@@ -139,7 +112,7 @@ export class AttemptIndex {
   /** The open attempt of a CA request, if any. */
   ofRequest(computer: string, requestId: number): OpenAttempt | undefined {
     const a = this.byRequest.get(lowerHost(computer))?.get(requestId);
-    return a !== undefined && a.entry!.open ? a : undefined;
+    return a?.open ? a : undefined;
   }
 
   /** Open attempts whose client computer has this short name (a superset: compare exactly). */
@@ -147,14 +120,23 @@ export class AttemptIndex {
     return this.byMachine.get(machineKey(computer)) ?? NONE;
   }
 
-  /** Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes. */
-  decidedWithin(nps: string | null, lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
-    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi, accept);
+  /**
+   * Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes,
+   * added to `found`.
+   */
+  decidedWithin(
+    nps: string | null,
+    lo: number,
+    hi: number,
+    accept?: (a: OpenAttempt) => boolean,
+    found?: OpenAttempt[],
+  ): OpenAttempt[] {
+    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi, accept, found);
   }
 
   /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
-  clientOnlyWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean): OpenAttempt[] {
-    return this.clientOnly.within('', lo, hi, accept);
+  clientOnlyWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean, found?: OpenAttempt[]): OpenAttempt[] {
+    return this.clientOnly.within('', lo, hi, accept, found);
   }
 
   /**
@@ -176,32 +158,32 @@ export class AttemptIndex {
 
   /** When the attempt first took an event of this CA host (short name): the order of the CA's attempts. */
   caOrderOf(a: OpenAttempt, ca: string): number {
-    const entry = a.entry!;
-    const i = entry.cas === null ? -1 : entry.cas.indexOf(hostKey(ca));
-    return i < 0 ? Number.POSITIVE_INFINITY : entry.caOrders![i]!;
+    const key = hostKey(ca);
+    if (a.ca === key) return a.caOrder;
+    const i = a.moreCas === null ? -1 : a.moreCas.indexOf(key);
+    return i < 0 ? Number.POSITIVE_INFINITY : a.moreCaOrders![i]!;
   }
 
   /** Attempts whose close time is before `clock`, by start (then opening order). */
   dueBefore(clock: number): OpenAttempt[] {
     const due: OpenAttempt[] = [];
-    for (let top = this.closeQueue.peek(); top !== undefined && top.closeAt < clock; top = this.closeQueue.peek()) {
-      this.closeQueue.pop();
-      // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
+    // One entry per attempt, at most as late as its close time: one that got later events goes back in the queue.
+    while (this.closeQueue.peekKey() < clock) {
+      const top = this.closeQueue.pop()!;
       if (!top.open) continue;
-      const at = top.attempt.last + this.closeDelayMs;
-      if (at < clock) due.push(top.attempt);
-      else {
-        top.closeAt = at;
-        this.closeQueue.push(top);
-      }
+      const at = top.last + this.closeDelayMs;
+      if (at < clock) due.push(top);
+      else this.closeQueue.push(top, at);
     }
     return due.length > 1 ? sortByStart(due) : due;
   }
 
-  /** Every open attempt, by start (then opening order). */
-  everyByStart(): OpenAttempt[] {
+  /** Every open attempt, by start (then opening order): all of them close (the close queue is emptied). */
+  dueAll(): OpenAttempt[] {
+    this.closeQueue.clear();
     const all: OpenAttempt[] = [];
-    for (const list of this.byUser.values()) for (const a of list) all.push(a);
+    for (const first of this.byUser.values())
+      for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) all.push(a);
     return all.sort(byStart);
   }
 
@@ -213,64 +195,81 @@ export class AttemptIndex {
     if (requests.size === 0) this.byRequest.delete(ca);
   }
 
-  private indexEvent(a: OpenAttempt, entry: IndexEntry, e: NormalizedEvent): void {
+  private leaveMachine(a: OpenAttempt, key: string): void {
+    const onMachine = this.byMachine.get(key)!;
+    if (onMachine.length === 1) this.byMachine.delete(key);
+    else removeFrom(onMachine, a);
+  }
+
+  private indexEvent(a: OpenAttempt, e: NormalizedEvent): void {
     switch (e.kind) {
       case 'ca.request':
-        if (e.requestingMachine !== null) this.addMachine(a, entry, e.requestingMachine);
-        this.addCa(entry, e.ref.computer);
+        if (e.requestingMachine !== null) this.addMachine(a, e.requestingMachine);
+        this.addCa(a, e.ref.computer);
         break;
       case 'ca.result':
-        this.addCa(entry, e.ref.computer);
+        this.addCa(a, e.ref.computer);
         break;
       case 'client.result':
-        this.addMachine(a, entry, e.ref.computer);
+        this.addMachine(a, e.ref.computer);
         break;
       case 'radius.decision':
-        entry.decision ??= TimeIndex.place(a);
-        this.decisions.move(entry.decision, hostKey(e.ref.computer), e.time);
+        a.decision ??= TimeIndex.place(a);
+        this.decisions.move(a.decision, hostKey(e.ref.computer), e.time);
         break;
     }
     const clientTime = placesRequestByClient(a) ? a.client!.time : null;
     if (clientTime !== null) {
-      entry.clientOnly ??= TimeIndex.place(a);
-      this.clientOnly.move(entry.clientOnly, '', clientTime);
-    } else if (entry.clientOnly !== null) this.clientOnly.move(entry.clientOnly, '', null);
+      a.clientOnly ??= TimeIndex.place(a);
+      this.clientOnly.move(a.clientOnly, '', clientTime);
+    } else if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
     if (e.kind === 'ca.request' || e.kind === 'ca.result') {
       const ca = caHostOf(a);
-      entry.caScope = ca === null ? '' : hostKey(ca);
+      a.caScope = ca === null ? '' : hostKey(ca);
     }
     const bare = a.radius === null && a.caRequest === null && a.caResults.length === 0;
     const time = a.client === null && !a.probe ? a.last : null;
-    if (bare !== entry.waitingBare) {
-      (entry.waitingBare ? this.waitingBare : this.waitingServed).move(entry.waiting, '', null);
-      entry.waitingBare = bare;
+    if (a.waiting === null) {
+      if (time === null) return;
+      a.waiting = TimeIndex.place(a);
     }
-    (bare ? this.waitingBare : this.waitingServed).move(entry.waiting, entry.caScope, time);
+    if (bare !== a.waitingBare) {
+      (a.waitingBare ? this.waitingBare : this.waitingServed).move(a.waiting, '', null);
+      a.waitingBare = bare;
+    }
+    (bare ? this.waitingBare : this.waitingServed).move(a.waiting, a.caScope, time);
   }
 
-  private addMachine(a: OpenAttempt, entry: IndexEntry, computer: string): void {
+  private addMachine(a: OpenAttempt, computer: string): void {
     const key = machineKey(computer);
-    if (entry.machines === null) entry.machines = [key];
-    else if (entry.machines.includes(key)) return;
-    else entry.machines.push(key);
+    if (a.machine === null) a.machine = key;
+    else if (a.machine === key || a.moreMachines?.includes(key) === true) return;
+    else if (a.moreMachines === null) a.moreMachines = [key];
+    else a.moreMachines.push(key);
     const onMachine = this.byMachine.get(key);
     if (onMachine === undefined) this.byMachine.set(key, [a]);
     else onMachine.push(a);
   }
 
-  private addCa(entry: IndexEntry, computer: string): void {
+  private addCa(a: OpenAttempt, computer: string): void {
     const key = hostKey(computer);
-    if (entry.cas === null) {
-      entry.cas = [key];
-      entry.caOrders = [this.caOrder++];
-    } else if (!entry.cas.includes(key)) {
-      entry.cas.push(key);
-      entry.caOrders!.push(this.caOrder++);
+    if (a.ca === null) {
+      a.ca = key;
+      a.caOrder = this.caOrder++;
+    } else if (a.ca === key || a.moreCas?.includes(key) === true) return;
+    else if (a.moreCas === null) {
+      a.moreCas = [key];
+      a.moreCaOrders = [this.caOrder++];
+    } else {
+      a.moreCas.push(key);
+      a.moreCaOrders!.push(this.caOrder++);
     }
   }
 }
 
 const NONE: readonly OpenAttempt[] = [];
+/** Enough for the attempts one sweep closes and the next ones open, without holding a burst's worth. */
+const MAX_SPARE = 4_096;
 
 /** Take `a` out of `list`, keeping the order of the others (in place: splice would allocate the array it returns). */
 function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {

@@ -9,23 +9,26 @@ import type {
   RadiusDirectoryUnavailable,
   UserRef,
 } from '@otptrace/schemas';
-import type { IndexEntry } from './attempt-index.js';
 import { eventBefore } from './heap.js';
+import type { TimePlace } from './time-index.js';
 
 /** Slots of an attempt, in the order the steps really happen (IIS is joined apart, by time). */
 export type Slot = 'radius' | 'caRequest' | 'caResult' | 'client';
 export const SLOT_ORDER: Readonly<Record<Slot, number>> = { radius: 1, caRequest: 2, caResult: 3, client: 4 };
 
-/** An attempt while it is being stitched. */
+/**
+ * An attempt while it is being stitched, with what the attempt index keeps on it to find and take it out again
+ * without a look-up (one object per open attempt: fewer and smaller objects live through each young-generation GC).
+ * Its events are held in their slots only; the list of them is made when it closes.
+ */
 export interface OpenAttempt {
-  readonly seq: number;
+  seq: number;
   /** Lower-case sAMAccountName, or null while no event named the user. */
   userKey: string | null;
   user: UserRef | null;
-  readonly probe: boolean;
+  probe: boolean;
   first: number;
   last: number;
-  events: NormalizedEvent[];
   radius: RadiusDecision | null;
   directory: RadiusDirectoryUnavailable[];
   /** NPS System 13/14/17/18 refusing this attempt's DA server as a RADIUS client (attached at close). */
@@ -41,8 +44,31 @@ export interface OpenAttempt {
   client: ClientEvent | null;
   /** The user's computer, from a client event or the CA request's requesting-machine attribute. */
   clientMachine: string | null;
-  /** Where the attempt index holds it (set when the index opens it). */
-  entry: IndexEntry | null;
+  /** False once the attempt index has taken it out. */
+  open: boolean;
+  /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
+  userListKey: string;
+  /** The next open attempt of its user's list (opening order): the list is linked through its attempts. */
+  nextOfUser: OpenAttempt | null;
+  /** Host key of its client computer, and any other (client events and the CA request's requesting machine). */
+  machine: string | null;
+  moreMachines: string[] | null;
+  /** Host key of the first CA of its events and when it was seen (the order joins break ties in); any other CAs. */
+  ca: string | null;
+  caOrder: number;
+  moreCas: string[] | null;
+  moreCaOrders: number[] | null;
+  /** Short name of the CA its certificate request went to ('' before any CA event). */
+  caScope: string;
+  /**
+   * Its places in the index's time indexes (`waiting` in the bare or the served one, as `waitingBare` says), made when
+   * first needed: most attempts never enter the client-only index, and some not the decisions.
+   */
+  decision: TimePlace<OpenAttempt> | null;
+  clientOnly: TimePlace<OpenAttempt> | null;
+  waiting: TimePlace<OpenAttempt> | null;
+  /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
+  waitingBare: boolean;
 }
 
 /** An attempt the engine has finished with: its events sorted by time, and why it was closed. */
@@ -73,15 +99,64 @@ export interface ClosedAttempt {
  */
 const NO_ITEMS: never[] = Object.freeze([]) as unknown as never[];
 
-/** `list` with `item` appended: a new list for the first item (the shared empty one is never written). */
+/**
+ * `list` with `item` appended: a new list for the first item (the shared empty one is never written) and for the
+ * second (exactly two long: a push would grow it to room for 17, and most lists stop at two).
+ */
 function appended<T>(list: T[], item: T): T[] {
   if (list.length === 0) return [item];
+  if (list.length === 1) return [list[0]!, item];
   list.push(item);
   return list;
 }
 
-/** Start an attempt with its first event. */
-export function newAttempt(
+/**
+ * Start an attempt (its first event is added next): in `spare`, a closed one no index and no caller holds any more,
+ * whose places in the time indexes are kept (out of every index), or in a new one.
+ */
+export function startAttempt(
+  spare: OpenAttempt | undefined,
+  seq: number,
+  userKey: string | null,
+  user: UserRef | null,
+  probe: boolean,
+  time: number,
+): OpenAttempt {
+  if (spare === undefined) return newAttempt(seq, userKey, user, probe, time);
+  const a = spare;
+  a.seq = seq;
+  a.userKey = userKey;
+  a.user = user;
+  a.probe = probe;
+  a.first = time;
+  a.last = time;
+  a.radius = null;
+  // The lists were handed over with the closed attempt: new ones.
+  a.directory = NO_ITEMS;
+  a.radiusClientErrors = NO_ITEMS;
+  a.signing = NO_ITEMS;
+  a.directoryOutageNearby = false;
+  a.gateway = null;
+  a.gatewayAmbiguous = false;
+  a.caRequest = null;
+  a.caResults = NO_ITEMS;
+  a.client = null;
+  a.clientMachine = null;
+  a.open = true;
+  a.userListKey = '';
+  a.nextOfUser = null;
+  a.machine = null;
+  a.moreMachines = null;
+  a.ca = null;
+  a.caOrder = 0;
+  a.moreCas = null;
+  a.moreCaOrders = null;
+  a.caScope = '';
+  a.waitingBare = false;
+  return a;
+}
+
+function newAttempt(
   seq: number,
   userKey: string | null,
   user: UserRef | null,
@@ -95,7 +170,6 @@ export function newAttempt(
     probe,
     first: time,
     last: time,
-    events: NO_ITEMS,
     radius: null,
     directory: NO_ITEMS,
     radiusClientErrors: NO_ITEMS,
@@ -107,13 +181,25 @@ export function newAttempt(
     caResults: NO_ITEMS,
     client: null,
     clientMachine: null,
-    entry: null,
+    open: true,
+    userListKey: '',
+    nextOfUser: null,
+    machine: null,
+    moreMachines: null,
+    ca: null,
+    caOrder: 0,
+    moreCas: null,
+    moreCaOrders: null,
+    caScope: '',
+    decision: null,
+    clientOnly: null,
+    waiting: null,
+    waitingBare: false,
   };
 }
 
 /** Put an event into an attempt (its slot is already known to be free). */
 export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
-  a.events = appended(a.events, e);
   // An NPS 4402 is context shared by several attempts, logged around them: it does not move their start or end; nor
   // do a refused RADIUS client or the DA server's signing request.
   const context =
@@ -196,7 +282,7 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
     probe: a.probe,
     first: a.first,
     last: a.last,
-    events: inTimeOrder(a.events),
+    events: inTimeOrder(eventsOf(a)),
     radius: a.radius,
     directory: a.directory,
     radiusClientErrors: a.radiusClientErrors,
@@ -212,7 +298,40 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
   };
 }
 
-/** The events in event-time order, sorted in place: the attempt is closed, its list is handed over. */
+/**
+ * Every event of the attempt, each in one slot: for an attempt of a RADIUS decision and its context alone, in the order
+ * they came (the decision opened it, NPS 4402s joined it, the DA server's context came at close).
+ */
+export function eventsOf(a: OpenAttempt): NormalizedEvent[] {
+  const count =
+    (a.radius === null ? 0 : 1) +
+    a.directory.length +
+    a.radiusClientErrors.length +
+    a.signing.length +
+    (a.gateway === null ? 0 : 1) +
+    (a.caRequest === null ? 0 : 1) +
+    a.caResults.length +
+    (a.client === null ? 0 : 1);
+  // Exactly as long as needed (pushes would leave room for 17).
+  const events = new Array<NormalizedEvent>(count);
+  let n = 0;
+  if (a.radius !== null) events[n++] = a.radius;
+  n = copyInto(events, n, a.directory);
+  n = copyInto(events, n, a.radiusClientErrors);
+  n = copyInto(events, n, a.signing);
+  if (a.gateway !== null) events[n++] = a.gateway;
+  if (a.caRequest !== null) events[n++] = a.caRequest;
+  n = copyInto(events, n, a.caResults);
+  if (a.client !== null) events[n++] = a.client;
+  return events;
+}
+
+function copyInto(to: NormalizedEvent[], at: number, list: readonly NormalizedEvent[]): number {
+  for (let i = 0; i < list.length; i++) to[at + i] = list[i]!;
+  return at + list.length;
+}
+
+/** The events in event-time order, sorted in place (a list of their own). */
 function inTimeOrder(events: NormalizedEvent[]): NormalizedEvent[] {
   if (events.length > 64) return events.sort((x, y) => (eventBefore(x, y) ? -1 : 1));
   // Most are in order already, the rest nearly: an insertion sort (no copy; the order is total, so it is the same).

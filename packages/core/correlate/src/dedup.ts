@@ -21,12 +21,12 @@ export class Deduplicator {
   private tail = 0;
   /**
    * The remembered identities by record number (EventRecordID): an open-addressing hash table (linear probing, twice
-   * the ring's slots) of their positions + 1 (0: empty). Numbers, not the identity strings: event identities are long,
+   * the ring's slots) of their slots in the ring + 1 (0: empty; 32 bits, where positions would need 53). Numbers, not the identity strings: event identities are long,
    * alike and not shared; the identity is compared only for a record number that another computer or channel shares.
    * A table of its own rather than a Map: a Map of this many entries, added and deleted all the time, is rebuilt
    * (a new table of a megabyte) every few thousand events.
    */
-  private table = new Float64Array(INITIAL_SLOTS * 2);
+  private table = new Int32Array(INITIAL_SLOTS * 2);
 
   constructor(private readonly windowMs: number) {}
 
@@ -87,7 +87,7 @@ export class Deduplicator {
     const last = table.length - 1;
     let t = hashOf(record) & last;
     while (table[t] !== 0) t = (t + 1) & last;
-    table[t] = at + 1;
+    table[t] = (at & this.mask) + 1;
   }
 
   /** Take position `at` out of the table, moving back the entries after it that it kept from their place. */
@@ -95,7 +95,8 @@ export class Deduplicator {
     const table = this.table;
     const last = table.length - 1;
     let hole = hashOf(this.records[at & this.mask]!) & last;
-    while (table[hole] !== at + 1) hole = (hole + 1) & last;
+    const entry = (at & this.mask) + 1;
+    while (table[hole] !== entry) hole = (hole + 1) & last;
     for (let t = (hole + 1) & last; table[t] !== 0; t = (t + 1) & last) {
       const home = hashOf(this.records[(table[t]! - 1) & this.mask]!) & last;
       // The entry at t may fill the hole unless its home lies cyclically in (hole, t].
@@ -122,7 +123,7 @@ export class Deduplicator {
     this.times = times;
     this.records = records;
     this.mask = slots - 1;
-    this.table = new Float64Array(slots * 2);
+    this.table = new Int32Array(slots * 2);
     for (let p = this.head; p < this.tail - 1; p++) this.insert(p, records[p & this.mask]!);
   }
 }

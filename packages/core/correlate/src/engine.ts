@@ -1,11 +1,11 @@
 import type { DropReason } from '@otptrace/model';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { addToAttempt, type ClosedAttempt, closedAttempt, type OpenAttempt, type Slot } from './attempt.js';
+import { addToAttempt, type ClosedAttempt, closedAttempt, eventsOf, type OpenAttempt, type Slot } from './attempt.js';
 import { AttemptIndex } from './attempt-index.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
-import { eventBefore, MinHeap } from './heap.js';
+import { eventBefore, KeyedMinHeap } from './heap.js';
 import { type JoinContext, resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
 import { acceptsEvent, isOtherRadiusTraffic, templateKind } from './placement.js';
@@ -35,7 +35,7 @@ export interface EngineOutput {
 export class CorrelationEngine {
   /** The windows derived from the configuration: join and close delays, duplicate window, retention. */
   readonly windows: EngineWindows;
-  private readonly buffer = new MinHeap<NormalizedEvent>(eventBefore);
+  private readonly buffer = new KeyedMinHeap<NormalizedEvent>(eventBefore);
   private readonly attempts: AttemptIndex;
   private readonly pending = new PendingJoins();
   private readonly dedup: Deduplicator;
@@ -81,16 +81,13 @@ export class CorrelationEngine {
     // Too late to be placed in order: the caller decides where it goes (a late-events topic), never silently away.
     if (event.time + this.config.reorderDelayMs < this.clock)
       return void this.drops.push({ event, reason: 'late_event' });
-    this.buffer.push(event);
+    this.buffer.push(event, event.time);
   }
 
   /** The watermark moved to `watermark` (event time): place what is due, resolve joins, close finished attempts. */
   advance(watermark: number): EngineOutput {
     const placeUpTo = watermark - this.config.reorderDelayMs;
-    for (let e = this.buffer.peek(); e !== undefined && e.time <= placeUpTo; e = this.buffer.peek()) {
-      this.buffer.pop();
-      this.place(e);
-    }
+    while (this.buffer.peekKey() <= placeUpTo) this.place(this.buffer.pop()!);
     if (placeUpTo > this.clock) this.clock = placeUpTo;
     // Joins and closing are swept at most every few seconds of event time; the delays make that safe.
     if (this.clock - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep(false);
@@ -157,15 +154,15 @@ export class CorrelationEngine {
   /** Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. */
   private placeByUser(e: NormalizedEvent, slot: Slot, mayOpen: boolean, dropReason: DropReason): OpenAttempt | null {
     const user = e.user!;
-    const list = this.attempts.ofUser(user.key);
-    if (list !== undefined) {
+    const first = this.attempts.firstOfUser(user.key);
+    if (first !== null) {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
       // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
       // clock behind the servers').
       const a =
         slot === 'client'
-          ? this.firstAccepting(list, e, slot, null)
-          : (this.firstAccepting(list, e, slot, false) ?? this.firstAccepting(list, e, slot, true));
+          ? this.firstAccepting(first, e, slot, null)
+          : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true));
       if (a !== null) {
         this.attempts.add(a, e);
         return a;
@@ -178,15 +175,17 @@ export class CorrelationEngine {
     return this.attempts.openWith(e, user, this.config.isProbe(user.key));
   }
 
-  /** The first attempt of `list` that accepts the event, among those that have ended (or not) when `ended` says. */
+  /**
+   * The first attempt of the list from `first` (through `nextOfUser`) that accepts the event, among those that have
+   * ended (or not) when `ended` says.
+   */
   private firstAccepting(
-    list: readonly OpenAttempt[],
+    first: OpenAttempt,
     e: NormalizedEvent,
     slot: Slot,
     ended: boolean | null,
   ): OpenAttempt | null {
-    for (let i = 0; i < list.length; i++) {
-      const a = list[i]!;
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       if (ended !== null && (a.client !== null) !== ended) continue;
       if (acceptsEvent(a, e, slot, this.config)) return a;
     }
@@ -202,7 +201,7 @@ export class CorrelationEngine {
     const until = final ? Number.POSITIVE_INFINITY : this.clock;
     for (let p = this.pending.next(until); p !== undefined; p = this.pending.next(until)) resolvePending(p, this.joins);
     // Only the attempts that close are ordered (by start).
-    for (const a of final ? this.attempts.everyByStart() : this.attempts.dueBefore(this.clock)) this.close(a, final);
+    for (const a of final ? this.attempts.dueAll() : this.attempts.dueBefore(this.clock)) this.close(a, final);
     const signingWindow = this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS;
     const horizon = this.clock - this.windows.dedupWindowMs;
     const expired = this.context.expire(
@@ -220,12 +219,14 @@ export class CorrelationEngine {
     const context = this.context.eventsFor(a);
     for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
     a.directoryOutageNearby = this.context.outageNear(a);
-    if (isOtherRadiusTraffic(a, this.config)) {
-      for (const e of a.events) this.drop(e, 'non_otp_radius');
-      return;
+    if (isOtherRadiusTraffic(a, this.config)) for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
+    else {
+      const timedOut = a.last + this.windows.closeDelayMs < this.clock;
+      const closedBy = a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout';
+      this.closed.push(closedAttempt(a, closedBy));
     }
-    const timedOut = a.last + this.windows.closeDelayMs < this.clock;
-    this.closed.push(closedAttempt(a, a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout'));
+    // What the caller gets is a copy: the attempt's object can open another.
+    this.attempts.recycle(a);
   }
 }
 

@@ -34,9 +34,28 @@ export function hostKey(host: string): string {
  * few times a day, so remembering them would only evict the servers' keys (and cost a miss each time).
  */
 export function machineKey(host: string): string {
+  // Names mostly come in lower case already: then the name (or its part before the first dot) is the key as it is.
+  let end = 0;
+  let upper = false;
+  for (; end < host.length; end++) {
+    const c = host.charCodeAt(end);
+    if (c === DOT) break;
+    if (c >= UPPER_A && c <= UPPER_Z) upper = true;
+    else if (c > 127) return anyMachineKey(host);
+  }
+  const short = end === host.length ? host : host.slice(0, end);
+  return upper ? short.toLowerCase() : short;
+}
+
+/** `machineKey` of any name (non-ASCII letters lower-cased by the full Unicode rules). */
+function anyMachineKey(host: string): string {
   const dot = host.indexOf('.');
   return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
 }
+
+const DOT = 46;
+const UPPER_A = 65;
+const UPPER_Z = 90;
 
 /** A host name in lower case (the whole name), remembered like `hostKey`. */
 export function lowerHost(host: string): string {

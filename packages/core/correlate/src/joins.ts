@@ -44,39 +44,49 @@ export function resolvePending(p: Pending, ctx: JoinContext): void {
  * refused first), the client's result logged right after the response is the clue.
  */
 export function joinGatewayRequest(g: GatewayEvent, ctx: JoinContext): void {
-  const m = matchGateway(g, ctx);
-  if (m.kind === 'one') ctx.attempts.add(m.attempt, g);
-  else if (m.kind === 'ambiguous') {
-    for (const a of m.attempts) a.gatewayAmbiguous = true;
+  const found = gatewayCandidates(g, ctx);
+  if (found.length === 0) ctx.drop(g, 'unmatched_gateway_request');
+  else if (oneUser(found)) ctx.attempts.add(earliest(found), g);
+  else {
+    for (const a of found) a.gatewayAmbiguous = true;
     ctx.drop(g, 'ambiguous_gateway_request');
-  } else ctx.drop(g, 'unmatched_gateway_request');
+  }
 }
 
-/** Result of looking for the one attempt an IIS request belongs to. */
-type GatewayMatch =
-  | { readonly kind: 'one'; readonly attempt: OpenAttempt }
-  | { readonly kind: 'ambiguous'; readonly attempts: readonly OpenAttempt[] }
-  | { readonly kind: 'none' };
-
-function matchGateway(g: GatewayEvent, { attempts, config }: JoinContext): GatewayMatch {
+/**
+ * The attempts an IIS request may belong to, by the first rule that finds any: one attempt, several of one user (the
+ * earliest takes it), or several users' (ambiguous). In one list reused by every request (read before the next).
+ */
+function gatewayCandidates(g: GatewayEvent, { attempts, config }: JoinContext): OpenAttempt[] {
+  const found = GATEWAY_CANDIDATES;
+  found.length = 0;
   const slack = config.gatewayJoinSlackMs;
   const skew = config.clockSkewToleranceMs;
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   const askedRadius = g.status < 400;
-  const free = (a: OpenAttempt): boolean => takesGateway(a, g);
-  const strict = askedRadius
-    ? decide(sameServer(g, attempts.decidedWithin(null, g.startTime - slack, g.time + slack, free)))
-    : NONE;
-  if (strict.kind !== 'none') return strict;
-  const clientMatch = decide(attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew, free));
-  if (clientMatch.kind !== 'none') return clientMatch;
+  if (askedRadius) {
+    attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, found);
+    if (keepTakers(g, found) > 0) return keepSameServer(g, found);
+  }
+  attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew, undefined, found);
+  if (keepTakers(g, found) > 0 || !askedRadius) return found;
   // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
   // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
   const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-  return askedRadius
-    ? decide(sameServer(g, attempts.decidedWithin(null, g.startTime - drift, g.time + drift, free)))
-    : NONE;
+  attempts.decidedWithin(null, g.startTime - drift, g.time + drift, undefined, found);
+  keepTakers(g, found);
+  return keepSameServer(g, found);
+}
+
+const GATEWAY_CANDIDATES: OpenAttempt[] = [];
+
+/** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
+function keepTakers(g: GatewayEvent, list: OpenAttempt[]): number {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (takesGateway(list[i]!, g)) list[n++] = list[i]!;
+  list.length = n;
+  return n;
 }
 
 /** Whether a candidate can still take an IIS request: no probe, no request yet (and its user, when the request names one). */
@@ -87,30 +97,30 @@ function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
 /**
  * With several DA servers, two users' requests can overlap in time on different servers: when some of the RADIUS
  * decisions name the IIS host as their RADIUS client (NPS ClientName or NASIdentifier, often the DA server's name),
- * only those are kept. Nothing is dropped when none does (the names are the administrator's choice).
+ * only those are kept (in place). Nothing is dropped when none does (the names are the administrator's choice).
  */
-function sameServer(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
+function keepSameServer(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
   if (found.length < 2) return found;
   const host = hostKey(g.ref.computer);
-  const named = found.filter((a) => {
+  const names = (a: OpenAttempt): boolean => {
     const r = a.radius!;
     return (
       (r.clientName !== null && hostKey(r.clientName) === host) ||
       (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
     );
-  });
-  return named.length > 0 ? named : found;
+  };
+  // Each candidate is looked at once: the first that names the host starts the kept list.
+  let n = -1;
+  for (let i = 0; i < found.length; i++) {
+    if (!names(found[i]!)) continue;
+    if (n < 0) n = 0;
+    found[n++] = found[i]!;
+  }
+  if (n > 0) found.length = n;
+  return found;
 }
-
-const NONE: GatewayMatch = { kind: 'none' };
 
 const SERVER_DRIFT_FACTOR = 10;
-
-function decide(found: OpenAttempt[]): GatewayMatch {
-  if (found.length === 0) return NONE;
-  if (oneUser(found)) return { kind: 'one', attempt: earliest(found) };
-  return { kind: 'ambiguous', attempts: found };
-}
 
 /** Whether every attempt of a (non-empty) list has the same user key. */
 function oneUser(list: readonly OpenAttempt[]): boolean {
