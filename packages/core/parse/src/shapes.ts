@@ -41,7 +41,7 @@ interface Shape {
 // Shapes by the event text up to `</EventID>` (the provider, its GUID and the event ID with the markup around them).
 // Bounded: a few shapes per key, a limited number of keys, and all forgotten when full.
 const shapes = new Map<string, Shape[]>();
-const MAX_KEYS = 256;
+const MAX_KEYS = 1024;
 const MAX_SHAPES_PER_KEY = 4;
 const MAX_KEY_LENGTH = 1024;
 const KEY_END = '</EventID>';
