@@ -52,9 +52,16 @@ export function readKnownShape(text: string): Result<ParsedEvent> | null {
   if (keyEnd < 0 || keyEnd > MAX_KEY_LENGTH) return null;
   const bucket = shapes.get(text.slice(0, keyEnd));
   if (bucket === undefined) return null;
-  for (const shape of bucket) {
+  for (let k = 0; k < bucket.length; k++) {
+    const shape = bucket[k]!;
     const fields = readWith(shape, text, keyEnd);
-    if (fields !== null) return buildParsedEvent(fields);
+    if (fields === null) continue;
+    // The shape that fitted is tried first next time (a log alternating markups tries the likely one first).
+    if (k > 0) {
+      bucket[k] = bucket[0]!;
+      bucket[0] = shape;
+    }
+    return buildParsedEvent(fields);
   }
   return null;
 }
