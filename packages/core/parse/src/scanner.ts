@@ -1,26 +1,28 @@
 import { fail, type ParsedEvent, type Result } from '@otptrace/model';
 import { decodeEntities } from './entities.js';
 import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js';
+import { equalAt, KEPT_ATTRIBUTES, recall, SYSTEM_TEXT_FIELDS } from './names.js';
+import { learnShape, readKnownShape } from './shapes.js';
 import { findForbiddenCharacter, forbiddenCharacterReason } from './xml-chars.js';
 
 // The fast path: one pass over the event text with indexOf, checking that tags balance and collecting only the
 // System fields and the EventData/UserData values. No DTD, no external entities, no entity expansion beyond the
 // five predefined ones and character references.
 
-const SYSTEM_TEXT_FIELDS = new Set([
-  'EventID',
-  'Version',
-  'Level',
-  'Task',
-  'Keywords',
-  'EventRecordID',
-  'Channel',
-  'Computer',
-]);
-
 /** Parse one `<Event>` element's text into a ParsedEvent; bad input comes back as an issue, never thrown. */
 export function scanEvent(text: string): Result<ParsedEvent> {
-  return scanEventWith(text, true);
+  const forbidden = findForbiddenCharacter(text);
+  if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
+  // Without `&`, an event written like one read before is read through its shape (shapes.ts); else, and when no
+  // shape fits, scanned, and its shape kept.
+  const plain = text.indexOf('&') < 0;
+  if (plain) {
+    const known = readKnownShape(text);
+    if (known !== null) return known;
+  }
+  const scanned = scanChecked(text, true);
+  if (plain && scanned.ok) learnShape(text);
+  return scanned;
 }
 
 /**
@@ -30,6 +32,11 @@ export function scanEvent(text: string): Result<ParsedEvent> {
 export function scanEventWith(text: string, fastReaders: boolean): Result<ParsedEvent> {
   const forbidden = findForbiddenCharacter(text);
   if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
+  return scanChecked(text, fastReaders);
+}
+
+/** The scanner on a text without forbidden characters. */
+function scanChecked(text: string, fastReaders: boolean): Result<ParsedEvent> {
   const fields = emptyFields();
   const stack: string[] = [];
   let i = 0;
@@ -318,19 +325,6 @@ function sameRun(text: string, a: number, b: number, length: number): boolean {
   return true;
 }
 
-// The System attributes buildParsedEvent reads, under their `Element@attribute` keys (the others are checked, not kept).
-const KEPT_ATTRIBUTES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([
-  [
-    'Provider',
-    new Map([
-      ['Name', 'Provider@Name'],
-      ['Guid', 'Provider@Guid'],
-    ]),
-  ],
-  ['TimeCreated', new Map([['SystemTime', 'TimeCreated@SystemTime']])],
-  ['EventID', new Map([['Qualifiers', 'EventID@Qualifiers']])],
-]);
-
 /** By System child name: null for SYSTEM_TEXT_FIELDS, else its kept attributes and their keys, flat (KEPT_ATTRIBUTES). */
 const EMPTY_ELEMENT_KEPT: ReadonlyMap<string, readonly string[] | null> = new Map<string, readonly string[] | null>([
   ...[...SYSTEM_TEXT_FIELDS].map((name): [string, null] => [name, null]),
@@ -347,46 +341,6 @@ function keepSystemAttributes(fields: RawEventFields): void {
     const key = kept.get(tag.attrs[k]!);
     if (key !== undefined) fields.attrs[key] = tag.attrs[k + 1]!;
   }
-}
-
-// Names repeat from one event to the next (element, attribute and Data names). The scanner hands out the copy it made
-// earlier when the text at hand is equal to it: no new string, and no hashing again when the name becomes a property
-// key. A small table indexed by a few characters; a clash replaces. (Values were tried too: mostly new, they cost more
-// in compares and copies than the hits saved.)
-const RECALL_SLOTS = 2048;
-const RECALL_MAX_LENGTH = 256;
-const recalled: string[] = new Array<string>(RECALL_SLOTS).fill('');
-
-/** `text.slice(from, to)`, as the equal string made for an earlier event when there is one. */
-function recall(text: string, from: number, to: number): string {
-  const length = to - from;
-  if (length === 0) return '';
-  if (length > RECALL_MAX_LENGTH) return text.slice(from, to);
-  const slot =
-    (length * 61 +
-      text.charCodeAt(from) * 31 +
-      text.charCodeAt(to - 1) * 7 +
-      text.charCodeAt(from + (length >> 1)) +
-      text.charCodeAt(from + (length >> 2)) * 3) &
-    (RECALL_SLOTS - 1);
-  const known = recalled[slot]!;
-  if (known.length === length && equalAt(text, from, known)) return known;
-  // A copy, not a view: the table must not keep whole event texts alive.
-  const fresh = detach(text.slice(from, to));
-  recalled[slot] = fresh;
-  return fresh;
-}
-
-/** A flat copy of a string that does not keep its parent alive (see normalize's detach). */
-function detach(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
-
-/** Whether `s` is written in `text` at `at` (a short compare: a plain loop beats startsWith's builtin call here). */
-function equalAt(text: string, at: number, s: string): boolean {
-  if (at + s.length > text.length) return false;
-  for (let k = 0; k < s.length; k++) if (text.charCodeAt(at + k) !== s.charCodeAt(k)) return false;
-  return true;
 }
 
 /** Whether text[from, to) holds neither `&` (an entity to decode) nor `<`. */

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEventWithFxp } from '../src/index.js';
-import { scanEventWith } from '../src/scanner.js';
+import { scanEvent, scanEventWith } from '../src/scanner.js';
+import { forgetShapes, readKnownShape } from '../src/shapes.js';
 import { corpusEvents } from './corpus.js';
 
 // The scanner reads the usual System and EventData children with fast readers and leaves every other spelling to its
@@ -183,6 +184,93 @@ describe('scanner fast readers', () => {
         const at = from + Math.floor(e.at * (text.length - from));
         const mutated = text.slice(0, at) + e.insert + text.slice(at + e.remove);
         expectSame(fast(mutated), general(mutated));
+      }),
+      { numRuns: 3000, seed: 20261130 },
+    );
+  });
+});
+
+// Known shapes (shapes.ts): once an event was scanned, events with its markup are read by comparing the markup and
+// cutting out the values. Whatever the values or the markup, the result must be the general steps' result.
+describe('scanner known shapes', () => {
+  const VALUE_EDITS: readonly string[] = [
+    '',
+    ' ',
+    'x',
+    '<',
+    'a<b',
+    '>',
+    '"',
+    "'",
+    'a"b\'c',
+    '&amp;',
+    '&bogus;',
+    '&#1;',
+    '\u0001',
+    '\uFFFE',
+    ']]>',
+    '</Data>',
+    '/>',
+    ' padded \r\n',
+    'é ü 漢字 😀',
+    '12345678901234567890',
+    '-',
+  ];
+
+  it('read the corpus as the general steps do, once learned', () => {
+    forgetShapes();
+    let known = 0;
+    for (const text of corpus) {
+      scanEvent(text);
+      if (readKnownShape(text) !== null) known++;
+      expectSame(scanEvent(text), general(text), text.slice(0, 200));
+    }
+    // Most of the corpus is read through shapes (not the events with `&`, nor UserData).
+    expect(known).toBeGreaterThan(corpus.length / 2);
+  });
+
+  it('give the general steps’ result for other values and spellings in a learned markup', () => {
+    const skeletons = new Map<string, string>();
+    for (const text of corpus) skeletons.set(text.replace(/>[^<]*</g, '><').replace(/=(["'])[^"']*\1/g, '='), text);
+    let compared = 0;
+    let read = 0;
+    for (const text of skeletons.values()) {
+      forgetShapes();
+      scanEvent(text);
+      const variants: string[] = [];
+      for (const [pattern, replacement] of MUTATIONS)
+        if (pattern.test(text)) variants.push(text.replace(pattern, replacement));
+      // Every value (text between tags, attribute value) replaced in turn by each edit.
+      const values = [...text.matchAll(/>([^<]*)</g)].map((m) => [m.index! + 1, m[1]!.length] as const);
+      const attributes = [...text.matchAll(/=(["'])([^"']*)\1/g)].map((m) => [m.index! + 2, m[2]!.length] as const);
+      for (const [at, length] of [...values, ...attributes])
+        for (const edit of VALUE_EDITS) variants.push(text.slice(0, at) + edit + text.slice(at + length));
+      for (const mutated of variants) {
+        compared++;
+        if (!mutated.includes('&') && readKnownShape(mutated) !== null) read++;
+        expectSame(scanEvent(mutated), general(mutated), mutated.slice(0, 300));
+      }
+    }
+    // Many variants were read through the learned shape, not all (other markup, `&`, a `<` in an attribute).
+    expect(read).toBeGreaterThan(compared / 8);
+    expect(read).toBeLessThan(compared);
+  });
+
+  it('give the general steps’ result on random edits anywhere, after learning', () => {
+    const alphabet = ['<', '>', '/', '=', '"', "'", ' ', '\n', '&', ';', 'a', '\u0002', 'Data', 'Name=', '</Data>'];
+    const edit = fc.record({
+      index: fc.nat({ max: corpus.length - 1 }),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      remove: fc.nat({ max: 3 }),
+      insert: fc.array(fc.constantFrom(...alphabet), { maxLength: 3 }).map((parts) => parts.join('')),
+    });
+    fc.assert(
+      fc.property(edit, (e) => {
+        const text = corpus[e.index]!;
+        scanEvent(text);
+        const at = Math.floor(e.at * text.length);
+        const mutated = text.slice(0, at) + e.insert + text.slice(at + e.remove);
+        expectSame(scanEvent(mutated), general(mutated));
       }),
       { numRuns: 3000, seed: 20261130 },
     );

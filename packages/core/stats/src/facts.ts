@@ -1,4 +1,5 @@
 import type { AttemptRecord, Evidence } from '@otptrace/schemas';
+import { parseContractTime } from './iso-time.js';
 import { clientSubnet } from './subnet.js';
 
 // One attempt flattened to the facts the statistics group and measure by. The in-memory engine and the PostgreSQL
@@ -33,8 +34,8 @@ const CA_DECISIONS = new Set([4887, 4888, 4889, 53, 21, 22, 54]);
 
 /** Flatten an attempt into its facts. */
 export function attemptFact(attempt: AttemptRecord): AttemptFact {
-  const startMs = Date.parse(attempt.start);
-  const endMs = Date.parse(attempt.end);
+  const startMs = parseContractTime(attempt.start);
+  const endMs = parseContractTime(attempt.end);
   return {
     attemptId: attempt.id,
     traceId: attempt.traceId,
@@ -61,7 +62,7 @@ export function attemptFact(attempt: AttemptRecord): AttemptFact {
  */
 export function stageLatencies(
   attempt: AttemptRecord,
-  startMs = Date.parse(attempt.start),
+  startMs = parseContractTime(attempt.start),
 ): Pick<AttemptFact, 'radiusMs' | 'caMs' | 'endToEndMs'> {
   // One pass over the evidence, each time parsed once: this runs for every attempt of a fleet's report.
   const evidence = attempt.evidence;
@@ -71,7 +72,7 @@ export function stageLatencies(
   let last = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < evidence.length; i++) {
     const e = evidence[i]!;
-    const t = Date.parse(e.time);
+    const t = parseContractTime(e.time);
     times[i] = t;
     last = Math.max(last, t);
     if (!Number.isFinite(t)) continue;
