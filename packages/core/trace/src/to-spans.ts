@@ -23,9 +23,21 @@ export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[
   const placed = placeDrafts(collectDrafts(events));
   const failing = record.outcome === 'failure' ? failingDraft(record, placed) : undefined;
   // Each draft's events in time order, and its span ID, by the draft's index (a handful: no maps).
-  const sortedEvents = placed.map((p) => sortSmall([...p.draft.events], byTime));
-  const ids = placed.map((p, i) => spanIdFor(record.traceId, `${p.draft.stage}:${sortedEvents[i]![0]!.id}`));
-  const idOf = (draft: StageDraft) => ids[placed.findIndex((p) => p.draft === draft)]!;
+  // Loops and push rather than map/findIndex: see collectDrafts (the elements kinds of their results vary).
+  const sortedEvents: NormalizedEvent[][] = [];
+  const ids: string[] = [];
+  for (const p of placed) {
+    const sorted: NormalizedEvent[] = [];
+    for (const event of p.draft.events) sorted.push(event);
+    sortSmall(sorted, byTime);
+    sortedEvents.push(sorted);
+    ids.push(spanIdFor(record.traceId, `${p.draft.stage}:${sorted[0]!.id}`));
+  }
+  const idOf = (draft: StageDraft) => {
+    let i = 0;
+    while (placed[i]!.draft !== draft) i++;
+    return ids[i]!;
+  };
   const rootId = spanIdFor(record.traceId, 'root');
   const stageSpans: SpanData[] = [];
   for (let i = 0; i < placed.length; i++) {
