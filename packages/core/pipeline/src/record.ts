@@ -88,9 +88,9 @@ function userOf(a: ClosedAttempt): string {
 }
 
 /**
- * The evidence entries of events, in order. Filled by push, not `map`: `map` gives a holey array from its builtin and a
- * packed one once inlined by the optimising compiler, and the second kind deoptimised every reader of the records
- * (the span export, issue 16 item 6).
+ * The evidence entries of events, in order. Filled by push, not `map`: `map` gives a packed array from its builtin and
+ * a holey one once its caller is optimised, and the second kind deoptimised every reader of the records (the span
+ * export, issue 16 item 6).
  */
 function evidenceOfAll(events: readonly NormalizedEvent[]): Evidence[] {
   const evidence: Evidence[] = [];

@@ -53,8 +53,10 @@ function splitByKind(events: readonly NormalizedEvent[]): EventsByKind {
  */
 export function collectDrafts(events: readonly NormalizedEvent[]): StageDraft[] {
   const split = splitByKind(uniqueById(events));
-  // One array filled by push, no spread of `map` results: an empty `map` result has another elements kind than a
-  // filled one, and each new kind met in a fleet deoptimised the whole export (issue 16 item 6).
+  // One array filled by push, no spread of `map` results: a `map` result is packed from the builtin but holey once
+  // the caller is optimised (and an empty one holds no objects), so each caller's optimisation changed the arrays'
+  // hidden class and deoptimised their readers: the first pass of an export spent more on recompiling than on spans
+  // (issue 16 item 6). Arrays filled by push keep one elements kind.
   const drafts: StageDraft[] = [];
   for (const event of split.gateway) drafts.push(gatewayDraft(event));
   pushRadiusDrafts(drafts, split.radius, split.directory);

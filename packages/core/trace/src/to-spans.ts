@@ -63,12 +63,21 @@ export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[
  * names the stage the diagnosis blames.
  */
 function failingDraft(record: AttemptRecord, placed: readonly PlacedDraft[]): StageDraft | undefined {
-  const drafts = sortSmall(
-    placed.map((p) => p.draft),
-    (a, b) => a.endTime - b.endTime,
-  );
-  const ofStage = drafts.filter((d) => d.stage === record.failedStage);
-  return ofStage.filter((d) => d.reportsFailure).pop() ?? ofStage.pop() ?? drafts.filter((d) => d.reportsFailure).pop();
+  const drafts: StageDraft[] = [];
+  for (const p of placed) drafts.push(p.draft);
+  sortSmall(drafts, (a, b) => a.endTime - b.endTime);
+  // The last (by end) of each kind, in one loop: no filter arrays (see collectDrafts).
+  let lastOfStageReporting: StageDraft | undefined;
+  let lastOfStage: StageDraft | undefined;
+  let lastReporting: StageDraft | undefined;
+  for (const d of drafts) {
+    if (d.stage === record.failedStage) {
+      lastOfStage = d;
+      if (d.reportsFailure) lastOfStageReporting = d;
+    }
+    if (d.reportsFailure) lastReporting = d;
+  }
+  return lastOfStageReporting ?? lastOfStage ?? lastReporting;
 }
 
 interface Identity {
