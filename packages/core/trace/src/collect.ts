@@ -8,7 +8,7 @@ import type {
   RadiusDirectoryUnavailable,
 } from '@otptrace/schemas';
 import type { StageDraft } from './drafts.js';
-import { caDraft, clientDraft, directoryOnlyDraft, gatewayDraft, radiusDraft } from './drafts.js';
+import { caDraft, clientDraft, directoryOnlyDraft, gatewayDraft, radiusDraft, withEvents } from './drafts.js';
 
 /** An attempt's events split by kind. */
 interface EventsByKind {
@@ -69,7 +69,7 @@ export function collectDrafts(events: readonly NormalizedEvent[]): StageDraft[] 
   const withContext: NormalizedEvent[] = [];
   for (const event of drafts[at]!.events) withContext.push(event);
   for (const event of split.context) withContext.push(event);
-  drafts[at] = { ...drafts[at]!, events: withContext };
+  drafts[at] = withEvents(drafts[at]!, withContext);
   return drafts;
 }
 
