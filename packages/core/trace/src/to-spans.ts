@@ -31,7 +31,7 @@ export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[
     for (const event of p.draft.events) sorted.push(event);
     sortSmall(sorted, byTime);
     sortedEvents.push(sorted);
-    ids.push(spanIdFor(record.traceId, `${p.draft.stage}:${sorted[0]!.id}`));
+    ids.push(spanIdFor(record.traceId, `${p.draft.stage}:${p.draft.firstEventId}`));
   }
   const idOf = (draft: StageDraft) => {
     let i = 0;
@@ -112,7 +112,7 @@ function stageSpan(
     attributes,
     status: identity.failing ? failureStatus(record) : UNSET,
     events: identity.failing ? [failureEvent(record, draft.endTime)] : [],
-    host: draft.events[0]!.ref.computer,
+    host: draft.host,
   };
 }
 
