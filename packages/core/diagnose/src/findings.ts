@@ -7,11 +7,16 @@ export const CERTIFICATE_NOT_USABLE = 'certificate_not_usable_for_logon';
  * "Issued but unusable": an OTP certificate that was issued but cannot log the user on (CA not in NTAuth, no CRL
  * distribution point) leaves no error in the four logs; the trace is the same user trying OTP again from the same
  * computer within the certificate's validity. Such a success gets the finding `certificate_not_usable_for_logon`;
- * its verdict stays success. Returns the attempts with their findings, in the given order.
+ * its verdict stays success. Returns the attempts with their findings, in the given order; `withFindings` makes the
+ * copy of a flagged attempt (the pipeline's keeps its records' hidden class, which a spread does not).
  */
 export function withReuseFindings<
   T extends Pick<AttemptRecord, 'user' | 'start' | 'end' | 'outcome' | 'hosts' | 'findings'>,
->(attempts: readonly T[], validityMs: number): T[] {
+>(
+  attempts: readonly T[],
+  validityMs: number,
+  withFindings: (attempt: T, findings: string[]) => T = (attempt, findings) => ({ ...attempt, findings }),
+): T[] {
   const startMs = attempts.map((a) => Date.parse(a.start));
   const byStart = [...attempts.keys()].sort((i, j) => startMs[i]! - startMs[j]!);
   const flagged = new Set<number>();
@@ -29,7 +34,7 @@ export function withReuseFindings<
   }
   return attempts.map((a, i) =>
     flagged.has(i) && !a.findings.includes(CERTIFICATE_NOT_USABLE)
-      ? { ...a, findings: [...a.findings, CERTIFICATE_NOT_USABLE] }
+      ? withFindings(a, [...a.findings, CERTIFICATE_NOT_USABLE])
       : a,
   );
 }

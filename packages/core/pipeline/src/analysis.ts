@@ -21,7 +21,7 @@ import {
   type Summary,
 } from '@otptrace/schemas';
 import { emptyIngested, type IngestedFile, type IngestItem, tallyItems } from './ingest.js';
-import { toAttemptRecord } from './record.js';
+import { toAttemptRecord, withFindings } from './record.js';
 
 /** An attempt with its verdict, and the events behind it (for traces). */
 export interface AnalyzedAttempt {
@@ -154,6 +154,7 @@ export class OfflineAnalysis {
     const records = withReuseFindings(
       finished.map((a) => a.record),
       this.config.certificateValidityMs,
+      withFindings,
     );
     const attempts = finished
       .map((a, i) => ({ ...a, record: records[i]! }))

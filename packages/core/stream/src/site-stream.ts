@@ -1,7 +1,7 @@
 import { CorrelationEngine, type Drop, type EngineConfig, eventBefore, MinHeap } from '@otptrace/correlate';
 import { CERTIFICATE_NOT_USABLE } from '@otptrace/diagnose';
 import { TEXT_LOG_TWINS } from '@otptrace/normalize';
-import { type AnalyzedAttempt, coverageOf, finishAttempt } from '@otptrace/pipeline';
+import { type AnalyzedAttempt, coverageOf, finishAttempt, withFindings } from '@otptrace/pipeline';
 import type { AnalysisConfig, NormalizedEvent, Source } from '@otptrace/schemas';
 
 /** What a site's stream hands out, in a deterministic order: attempts, and events that came too late to be placed. */
@@ -234,7 +234,7 @@ class ReuseFindings {
     }
     const flagged = next !== undefined && next.start - Date.parse(r.end) <= this.validityMs;
     if (!flagged || r.findings.includes(CERTIFICATE_NOT_USABLE)) return attempt;
-    return { ...attempt, record: { ...r, findings: [...r.findings, CERTIFICATE_NOT_USABLE] } };
+    return { ...attempt, record: withFindings(r, [...r.findings, CERTIFICATE_NOT_USABLE]) };
   }
 
   /** Forgets attempts too old to be a held success's next (every success they could follow has been decided). */

@@ -8,7 +8,7 @@ import type {
   RadiusDirectoryUnavailable,
 } from '@otptrace/schemas';
 import type { StageDraft } from './drafts.js';
-import { caDraft, clientDraft, directoryOnlyDraft, gatewayDraft, radiusDraft } from './drafts.js';
+import { caDraft, clientDraft, directoryOnlyDraft, gatewayDraft, radiusDraft, withEvents } from './drafts.js';
 
 /** An attempt's events split by kind. */
 interface EventsByKind {
@@ -53,33 +53,47 @@ function splitByKind(events: readonly NormalizedEvent[]): EventsByKind {
  */
 export function collectDrafts(events: readonly NormalizedEvent[]): StageDraft[] {
   const split = splitByKind(uniqueById(events));
-  const drafts = [
-    ...split.gateway.map(gatewayDraft),
-    ...radiusDrafts(split.radius, split.directory),
-    ...caDrafts(split.caRequests, split.caResults),
-    ...split.client.map(clientDraft),
-  ];
+  // One array filled by push, no spread of `map` results: a `map` result is packed from the builtin but holey once
+  // the caller is optimised (and an empty one holds no objects), so each caller's optimisation changed the arrays'
+  // hidden class and deoptimised their readers: the first pass of an export spent more on recompiling than on spans
+  // (issue 16 item 6). Arrays filled by push keep one elements kind.
+  const drafts: StageDraft[] = [];
+  for (const event of split.gateway) drafts.push(gatewayDraft(event));
+  pushRadiusDrafts(drafts, split.radius, split.directory);
+  pushCaDrafts(drafts, split.caRequests, split.caResults);
+  for (const event of split.client) drafts.push(clientDraft(event));
   if (split.context.length === 0 || drafts.length === 0) return drafts;
-  const at = Math.max(
-    drafts.findIndex((d) => d.stage === 'gateway'),
-    0,
-  );
-  drafts[at] = { ...drafts[at]!, events: [...drafts[at]!.events, ...split.context] };
+  let at = 0;
+  while (at < drafts.length && drafts[at]!.stage !== 'gateway') at++;
+  if (at === drafts.length) at = 0;
+  const withContext: NormalizedEvent[] = [];
+  for (const event of drafts[at]!.events) withContext.push(event);
+  for (const event of split.context) withContext.push(event);
+  drafts[at] = withEvents(drafts[at]!, withContext);
   return drafts;
 }
 
-function radiusDrafts(decisions: RadiusDecision[], directory: RadiusDirectoryUnavailable[]): StageDraft[] {
-  if (decisions.length === 0) return directory.length === 0 ? [] : [directoryOnlyDraft(directory)];
-  const attached = new Map<RadiusDecision, RadiusDirectoryUnavailable[]>(decisions.map((d) => [d, []]));
+function pushRadiusDrafts(
+  drafts: StageDraft[],
+  decisions: RadiusDecision[],
+  directory: RadiusDirectoryUnavailable[],
+): void {
+  if (decisions.length === 0) {
+    if (directory.length > 0) drafts.push(directoryOnlyDraft(directory));
+    return;
+  }
+  const attached = new Map<RadiusDecision, RadiusDirectoryUnavailable[]>();
+  for (const decision of decisions) attached.set(decision, []);
   for (const event of directory) {
     const sameServer = decisions.filter((d) => d.ref.computer === event.ref.computer);
     const nearest = nearestInTime(sameServer.length > 0 ? sameServer : decisions, event.time);
     attached.get(nearest)?.push(event);
   }
-  return decisions.map((decision) => radiusDraft(decision, attached.get(decision) ?? []));
+  for (const decision of decisions) drafts.push(radiusDraft(decision, attached.get(decision) ?? []));
 }
 
-function caDrafts(requests: CaRequest[], results: CaResult[]): StageDraft[] {
+function pushCaDrafts(drafts: StageDraft[], requests: CaRequest[], results: CaResult[]): void {
+  if (requests.length === 0 && results.length === 0) return;
   const groups = new Map<string, { requests: CaRequest[]; results: CaResult[] }>();
   const groupOf = (event: CaRequest | CaResult) => {
     const key = `${event.ref.computer}\u0000${event.requestId}`;
@@ -92,7 +106,7 @@ function caDrafts(requests: CaRequest[], results: CaResult[]): StageDraft[] {
   };
   for (const request of requests) groupOf(request).requests.push(request);
   for (const result of results) groupOf(result).results.push(result);
-  return [...groups.values()].map((group) => caDraft(group.requests, group.results));
+  for (const group of groups.values()) drafts.push(caDraft(group.requests, group.results));
 }
 
 function nearestInTime<T extends { time: number }>(candidates: readonly T[], time: number): T {

@@ -17,20 +17,21 @@ export interface PlacedDraft {
  * (for a RADIUS decision inside a request: where the request started), and says so.
  */
 export function placeDrafts(drafts: readonly StageDraft[]): PlacedDraft[] {
-  const gateways = drafts.filter((draft) => draft.stage === 'gateway');
+  // Loops and push rather than filter/map: see collectDrafts (the elements kinds of their results vary).
+  const gateways: StageDraft[] = [];
+  for (const draft of drafts) if (draft.stage === 'gateway') gateways.push(draft);
   const parentOf = new Map<StageDraft, StageDraft>();
   for (const draft of drafts) {
     if (draft.stage !== 'radius') continue;
     const gateway = enclosingRequest(gateways, draft.endTime);
     if (gateway !== undefined) parentOf.set(draft, gateway);
   }
+  const topLevel: StageDraft[] = [];
+  for (const draft of drafts) if (!parentOf.has(draft)) topLevel.push(draft);
   const placed = new Map<StageDraft, PlacedDraft>();
   let previous: PlacedDraft | null = null;
   // Top-level steps in the order they ended: each borrows, when it must, the end of the one before it.
-  for (const draft of sortSmall(
-    drafts.filter((d) => !parentOf.has(d)),
-    byEnd,
-  )) {
+  for (const draft of sortSmall(topLevel, byEnd)) {
     const place = placeAfter(draft, previous);
     placed.set(draft, place);
     previous = place;
@@ -44,7 +45,9 @@ export function placeDrafts(drafts: readonly StageDraft[]): PlacedDraft[] {
       startFrom: child.startTime === null ? 'gateway.start' : 'logged',
     });
   }
-  return drafts.map((draft) => placed.get(draft)!);
+  const inOrder: PlacedDraft[] = [];
+  for (const draft of drafts) inOrder.push(placed.get(draft)!);
+  return inOrder;
 }
 
 function placeAfter(draft: StageDraft, previous: PlacedDraft | null): PlacedDraft {
@@ -60,7 +63,8 @@ function placeAfter(draft: StageDraft, previous: PlacedDraft | null): PlacedDraf
 
 /** The IIS request that was open at `time` (logged start ≤ time ≤ logged completion); the shortest if several. */
 function enclosingRequest(gateways: readonly StageDraft[], time: number): StageDraft | undefined {
-  const open = gateways.filter((g) => g.endTime >= time && (g.startTime === null || g.startTime <= time));
+  const open: StageDraft[] = [];
+  for (const g of gateways) if (g.endTime >= time && (g.startTime === null || g.startTime <= time)) open.push(g);
   return firstSmallest(open, byEnd);
 }
 

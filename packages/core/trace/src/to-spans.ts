@@ -23,9 +23,21 @@ export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[
   const placed = placeDrafts(collectDrafts(events));
   const failing = record.outcome === 'failure' ? failingDraft(record, placed) : undefined;
   // Each draft's events in time order, and its span ID, by the draft's index (a handful: no maps).
-  const sortedEvents = placed.map((p) => sortSmall([...p.draft.events], byTime));
-  const ids = placed.map((p, i) => spanIdFor(record.traceId, `${p.draft.stage}:${sortedEvents[i]![0]!.id}`));
-  const idOf = (draft: StageDraft) => ids[placed.findIndex((p) => p.draft === draft)]!;
+  // Loops and push rather than map/findIndex: see collectDrafts (the elements kinds of their results vary).
+  const sortedEvents: NormalizedEvent[][] = [];
+  const ids: string[] = [];
+  for (const p of placed) {
+    const sorted: NormalizedEvent[] = [];
+    for (const event of p.draft.events) sorted.push(event);
+    sortSmall(sorted, byTime);
+    sortedEvents.push(sorted);
+    ids.push(spanIdFor(record.traceId, `${p.draft.stage}:${p.draft.firstEventId}`));
+  }
+  const idOf = (draft: StageDraft) => {
+    let i = 0;
+    while (placed[i]!.draft !== draft) i++;
+    return ids[i]!;
+  };
   const rootId = spanIdFor(record.traceId, 'root');
   const stageSpans: SpanData[] = [];
   for (let i = 0; i < placed.length; i++) {
@@ -51,12 +63,21 @@ export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[
  * names the stage the diagnosis blames.
  */
 function failingDraft(record: AttemptRecord, placed: readonly PlacedDraft[]): StageDraft | undefined {
-  const drafts = sortSmall(
-    placed.map((p) => p.draft),
-    (a, b) => a.endTime - b.endTime,
-  );
-  const ofStage = drafts.filter((d) => d.stage === record.failedStage);
-  return ofStage.filter((d) => d.reportsFailure).pop() ?? ofStage.pop() ?? drafts.filter((d) => d.reportsFailure).pop();
+  const drafts: StageDraft[] = [];
+  for (const p of placed) drafts.push(p.draft);
+  sortSmall(drafts, (a, b) => a.endTime - b.endTime);
+  // The last (by end) of each kind, in one loop: no filter arrays (see collectDrafts).
+  let lastOfStageReporting: StageDraft | undefined;
+  let lastOfStage: StageDraft | undefined;
+  let lastReporting: StageDraft | undefined;
+  for (const d of drafts) {
+    if (d.stage === record.failedStage) {
+      lastOfStage = d;
+      if (d.reportsFailure) lastOfStageReporting = d;
+    }
+    if (d.reportsFailure) lastReporting = d;
+  }
+  return lastOfStageReporting ?? lastOfStage ?? lastReporting;
 }
 
 interface Identity {
@@ -91,7 +112,7 @@ function stageSpan(
     attributes,
     status: identity.failing ? failureStatus(record) : UNSET,
     events: identity.failing ? [failureEvent(record, draft.endTime)] : [],
-    host: draft.events[0]!.ref.computer,
+    host: draft.host,
   };
 }
 
