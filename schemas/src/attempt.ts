@@ -57,6 +57,15 @@ export const attemptRecordSchema = z.object({
   rootCause: rootCauseSchema.nullable(),
   detail: failureDetailSchema,
   evidence: z.array(evidenceSchema),
+  /** Set only by the correlator, when an attempt's JSON exceeded the attempts topic's max.message.bytes. */
+  evidenceOmitted: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe(
+      'Evidence entries left out of the middle of `evidence` so that the record fits its Kafka topic (the first and last ones are kept); absent when nothing was left out. `otptrace analyze` never sets it.',
+    ),
   hosts: z.object({
     client: z.string().nullable(),
     gateway: z.string().nullable(),

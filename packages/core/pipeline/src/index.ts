@@ -6,7 +6,7 @@ export type { IngestedFile, IngestItem, IngestOptions } from './ingest.js';
 export { emptyIngested, ingestEventText, normalizeParsed, tallyItems, XmlIngestor } from './ingest.js';
 export type { AnalysisInput, AnalyzeInputsOptions, IngestInputs, IngestProgress } from './inputs.js';
 export { analyzeInputs, toJson } from './inputs.js';
-export { evidenceOf, toAttemptRecord, withFindings } from './record.js';
+export { evidenceOf, fitEvidence, toAttemptRecord, withFindings } from './record.js';
 export type { Ingestor, StreamCarry, StreamCarryJson, TextLogSource } from './text-logs.js';
 export {
   carryFromJson,

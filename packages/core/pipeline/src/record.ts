@@ -135,3 +135,67 @@ function summaryOf(e: NormalizedEvent): string {
     }
   }
 }
+
+/**
+ * The record as it fits in `maxBytes` of UTF-8 JSON: itself when it fits, else a copy whose `evidence` keeps its first
+ * and last entries (alternately, as many as fit; the first stays, as the ID and trace ID derive from it) and says in
+ * `evidenceOmitted` how many were left out of the middle. Null when even the first entry alone does not fit.
+ * An attempt is bounded in time, not in events: a host logging in a tight loop gives one thousands of entries.
+ */
+export function fitEvidence(r: AttemptRecord, maxBytes: number): AttemptRecord | null {
+  if (utf8Length(JSON.stringify(r)) <= maxBytes) return r;
+  const all = r.evidence;
+  // Everything but the kept entries, with the largest count the field can hold (the final count has no more digits).
+  let room = maxBytes - utf8Length(JSON.stringify(withEvidence(r, [], all.length)));
+  let head = 0;
+  let tail = 0;
+  while (head + tail < all.length) {
+    const fromFront = head <= tail;
+    const entry = all[fromFront ? head : all.length - 1 - tail] as Evidence;
+    const cost = utf8Length(JSON.stringify(entry)) + (head + tail > 0 ? 1 : 0);
+    if (cost > room) break;
+    room -= cost;
+    if (fromFront) head++;
+    else tail++;
+  }
+  if (head === 0) return null;
+  return withEvidence(r, [...all.slice(0, head), ...all.slice(all.length - tail)], all.length - head - tail);
+}
+
+/** A record with other evidence and its omitted count, key by key in `toAttemptRecord`'s order (see withFindings). */
+function withEvidence(r: AttemptRecord, evidence: Evidence[], evidenceOmitted: number): AttemptRecord {
+  return {
+    id: r.id,
+    traceId: r.traceId,
+    user: r.user,
+    start: r.start,
+    end: r.end,
+    outcome: r.outcome,
+    failedStage: r.failedStage,
+    rootCause: r.rootCause,
+    detail: r.detail,
+    evidence,
+    evidenceOmitted,
+    hosts: r.hosts,
+    clientAddress: r.clientAddress,
+    gatewayAmbiguous: r.gatewayAmbiguous,
+    findings: r.findings,
+    closedBy: r.closedBy,
+  };
+}
+
+/** Bytes of a string in UTF-8 (JSON.stringify leaves lone surrogates escaped, so every pair is one code point). */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    // A surrogate pair: two UTF-16 units, four bytes.
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 2;
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
