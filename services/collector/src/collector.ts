@@ -1,4 +1,10 @@
-import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, type KafkaAdmin, type RecordProducer, type TopicSpec } from '@otptrace/kafka';
+import {
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  type KafkaAdmin,
+  prepareTopics,
+  type RecordProducer,
+  type TopicSpec,
+} from '@otptrace/kafka';
 import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
 import type { CollectorConfig } from './config.js';
 import { type FileInput, startFileInput } from './file-input.js';
@@ -38,23 +44,13 @@ export interface Collector {
   pollFiles(): Promise<void>;
 }
 
-async function prepareTopics(
+async function prepareCollectorTopics(
   config: CollectorConfig,
   ports: CollectorPorts,
   limits: Map<string, number>,
 ): Promise<number> {
   const specs: TopicSpec[] = [config.topics.events, config.topics.raw, config.topics.deadLetter];
-  if (config.createTopics) await ports.admin.ensureTopics(specs);
-  else {
-    for (const spec of specs) {
-      const count = await ports.admin.partitionCount(spec.name);
-      if (count !== spec.partitions)
-        throw new Error(`topic ${spec.name}: ${count} partitions, configured ${spec.partitions}`);
-    }
-  }
-  // The limits the topics really have (an existing topic keeps its own), not the configured ones.
-  for (const [name, bytes] of await ports.admin.maxMessageBytes(specs.map((spec) => spec.name)))
-    limits.set(name, bytes);
+  for (const [name, bytes] of await prepareTopics(ports.admin, specs, config.createTopics)) limits.set(name, bytes);
   return ports.admin.partitionCount(config.topics.events.name);
 }
 
@@ -70,7 +66,7 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
   return {
     async start() {
       const limits = ports.topicLimits ?? new Map<string, number>();
-      const eventPartitions = await prepareTopics(config, ports, limits);
+      const eventPartitions = await prepareCollectorTopics(config, ports, limits);
       await ports.producer.connect();
       publisher = createPublisher({
         producer: ports.producer,

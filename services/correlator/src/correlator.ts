@@ -16,6 +16,11 @@ export interface CorrelatorPorts {
   /** The transactional writer of one input partition (its id names the partition, which fences a stale owner). */
   writer: (partition: number) => TransactionalWriter;
   sinks: readonly AttemptSink[];
+  /**
+   * Each output topic's max.message.bytes, learned from the cluster at start-up (main.ts); an attempt larger than its
+   * topic takes is published with its evidence cut to fit. Default: Kafka's own default.
+   */
+  maxMessageBytes?: (topic: string) => number;
   logger: Logger;
   metrics: Metrics;
   /** Wall clock, ms: only for the idle flush, never for event time. */

@@ -1,4 +1,10 @@
-import { createGroupConsumer, createKafkaClient, createOffsetReader, createTransactionalWriter } from '@otptrace/kafka';
+import {
+  createGroupConsumer,
+  createKafkaClient,
+  createOffsetReader,
+  createTransactionalWriter,
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+} from '@otptrace/kafka';
 import { runService } from '@otptrace/runtime';
 import { CORRELATOR_ENV_PREFIX, correlatorConfigSchema } from './config.js';
 import { createCorrelator } from './correlator.js';
@@ -18,6 +24,9 @@ runService({
   envPrefix: CORRELATOR_ENV_PREFIX,
   build({ config, logger, metrics }) {
     const client = createKafkaClient(config.kafka, logger);
+    // Filled at start-up from the cluster, before the first partition is claimed.
+    const topicLimits = new Map<string, number>();
+    const maxMessageBytes = (topic: string) => topicLimits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
     const correlator = createCorrelator(config, {
       consumer: createGroupConsumer(client, {
         groupId: config.groupId,
@@ -28,7 +37,10 @@ runService({
       }),
       offsets: createOffsetReader(client),
       writer: (partition) =>
-        createTransactionalWriter(client, `${config.groupId}.${config.topics.events.name}.${partition}`),
+        createTransactionalWriter(client, `${config.groupId}.${config.topics.events.name}.${partition}`, {
+          maxMessageBytes,
+        }),
+      maxMessageBytes,
       sinks: configuredSinks(config, logger, client),
       logger,
       metrics,
@@ -37,7 +49,7 @@ runService({
     return {
       readiness: () => correlator.readiness(),
       async start() {
-        await ensureCorrelatorTopics(client, config);
+        for (const [topic, bytes] of await ensureCorrelatorTopics(client, config)) topicLimits.set(topic, bytes);
         await correlator.start();
       },
       stop: () => correlator.stop(),

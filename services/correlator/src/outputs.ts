@@ -1,5 +1,13 @@
-import type { OutgoingRecord, TransactionalWriter } from '@otptrace/kafka';
-import type { Metrics } from '@otptrace/runtime';
+import {
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  maxValueBytes,
+  type OutgoingRecord,
+  recordFits,
+  type TransactionalWriter,
+} from '@otptrace/kafka';
+import { fitEvidence } from '@otptrace/pipeline';
+import type { Logger, Metrics } from '@otptrace/runtime';
+import type { AttemptRecord } from '@otptrace/schemas';
 import type { PartitionStep } from '@otptrace/stream';
 import type { CorrelatorConfig } from './config.js';
 import type { AttemptSink } from './sinks.js';
@@ -14,9 +22,16 @@ export interface Outputs {
 
 export function createOutputs(
   config: CorrelatorConfig,
-  ports: { writer: (partition: number) => TransactionalWriter; sinks: readonly AttemptSink[]; metrics: Metrics },
+  ports: {
+    writer: (partition: number) => TransactionalWriter;
+    sinks: readonly AttemptSink[];
+    maxMessageBytes?: (topic: string) => number;
+    logger: Logger;
+    metrics: Metrics;
+  },
 ): Outputs {
   const { events, attempts, late } = config.topics;
+  const limitOf = ports.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
   const writers = new Map<number, TransactionalWriter>();
   const count = {
     invalid: ports.metrics.counter('otptrace_correlator_records_invalid_total', 'Records that were not a valid event.'),
@@ -26,10 +41,38 @@ export function createOutputs(
       'Events later than their place in event time.',
     ),
     dropped: ports.metrics.counter('otptrace_correlator_events_dropped_total', 'Events in no attempt, by reason.'),
+    trimmed: ports.metrics.counter(
+      'otptrace_correlator_attempts_trimmed_total',
+      "Attempts published with evidence left out, their JSON being larger than the attempts topic's max.message.bytes.",
+    ),
+    unpublishable: ports.metrics.counter(
+      'otptrace_correlator_records_unpublishable_total',
+      'Records not published, too large for their topic even cut down (the sinks still have the attempts), by topic.',
+    ),
     transactions: ports.metrics.counter(
       'otptrace_correlator_transactions_total',
       'Kafka transactions committed (the attempts of a step with the offset they advance).',
     ),
+  };
+  const attemptRecord = (full: AttemptRecord): OutgoingRecord | null => {
+    const key = full.user;
+    const record = fitEvidence(full, maxValueBytes(limitOf(attempts.name), key));
+    if (record === null) {
+      ports.logger.error(
+        { attempt: full.id, evidence: full.evidence.length, maxMessageBytes: limitOf(attempts.name) },
+        'attempt too large for the attempts topic even without its evidence: not published (the sinks have it)',
+      );
+      count.unpublishable(1, { topic: attempts.name });
+      return null;
+    }
+    if (record !== full) {
+      ports.logger.warn(
+        { attempt: full.id, evidenceOmitted: record.evidenceOmitted, evidence: full.evidence.length },
+        "attempt larger than the attempts topic's max.message.bytes: published with evidence left out",
+      );
+      count.trimmed(1);
+    }
+    return { topic: attempts.name, key, value: JSON.stringify(record) };
   };
   return {
     async claim(partition) {
@@ -46,20 +89,33 @@ export function createOutputs(
       const writer = writers.get(partition);
       if (writer === undefined) throw new Error(`partition ${partition} was not claimed`);
       const analyzed = step.units.flatMap((u) => (u.kind === 'attempt' ? [u.attempt] : []));
-      const records: OutgoingRecord[] = analyzed.map((a) => ({
-        topic: attempts.name,
-        key: a.record.user,
-        value: JSON.stringify(a.record),
-      }));
-      for (const u of step.units)
-        if (u.kind === 'late') records.push({ topic: late.name, key: u.site, value: JSON.stringify(u.event) });
+      // A record the topic refuses would fail the transaction on every re-read of the partition, which would never
+      // move on: an attempt is cut to fit, and what cannot fit is logged, counted and left out.
+      const records: OutgoingRecord[] = [];
+      let published = 0;
+      for (const a of analyzed) {
+        const record = attemptRecord(a.record);
+        if (record !== null) {
+          records.push(record);
+          published++;
+        }
+      }
+      for (const u of step.units) {
+        if (u.kind !== 'late') continue;
+        const record = { topic: late.name, key: u.site, value: JSON.stringify(u.event) };
+        if (recordFits(record, limitOf(late.name))) records.push(record);
+        else {
+          ports.logger.error({ topic: late.name, site: u.site }, 'late event too large for its topic: not published');
+          count.unpublishable(1, { topic: late.name });
+        }
+      }
       for (const sink of ports.sinks) await sink.write(analyzed);
       const { offset, metadata } = step.commit;
       const group = { groupId: config.groupId, topic: events.name, partition, offset: String(offset), metadata };
       await writer.commit(records, group);
       count.transactions(1);
       for (const a of analyzed) count.attempts(1, { outcome: a.record.outcome });
-      count.late(records.length - analyzed.length);
+      count.late(records.length - published);
     },
     async close() {
       for (const sink of ports.sinks) await sink.close?.();

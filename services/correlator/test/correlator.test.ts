@@ -1,3 +1,7 @@
+import { maxValueBytes } from '@otptrace/kafka';
+import { fitEvidence } from '@otptrace/pipeline';
+import { createMetrics } from '@otptrace/runtime';
+import type { AttemptRecord } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { correlatorConfigSchema } from '../src/config.js';
 import { type Correlator, createCorrelator } from '../src/correlator.js';
@@ -135,5 +139,57 @@ describe('correlator: exactly the offline attempts, once, at any partition count
     while ((await b.consumer.poll(9)) > 0) {}
     await idle([a, b], clock);
     expectEachOnce(broker);
+  });
+});
+
+describe("correlator: an attempt larger than the attempts topic's max.message.bytes", () => {
+  /** Runs one member over every partition to the end; a partition stuck re-reading would never get there. */
+  async function runWithLimit(maxMessageBytes: number) {
+    const { log, broker, clock } = setup(2);
+    broker.maxMessageBytes = maxMessageBytes;
+    const metrics = createMetrics();
+    const consumer = new MemoryConsumer(log, broker, [0, 1]);
+    const correlator = createCorrelator(config, { ...memoryPorts(consumer, broker, clock), metrics });
+    await correlator.start();
+    let polls = 0;
+    while ((await consumer.poll(9)) > 0) if (++polls > 10_000) throw new Error('a partition is stuck re-reading');
+    await idle([{ correlator }], clock);
+    await correlator.stop();
+    return { broker, metrics: await metrics.render() };
+  }
+  const metric = (text: string, name: string): number =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const fitted = (limit: number) =>
+    expected.map((r) => ({ full: r, fit: fitEvidence(r, maxValueBytes(limit, r.user)) }));
+
+  it('is published with its evidence cut to fit, and the partition goes on publishing the attempts after it', async () => {
+    const limit = 2 * 1024;
+    const outcomes = fitted(limit);
+    const trimmed = outcomes.filter(({ full, fit }) => fit !== full);
+    // The ordinary attempts of the corpus make the case at this limit: some too large, none too large to cut.
+    expect(trimmed.length).toBeGreaterThan(5);
+    expect(outcomes.every(({ fit }) => fit !== null)).toBe(true);
+    const { broker, metrics } = await runWithLimit(limit);
+    const published = byId(broker.attempts());
+    expect(published).toEqual(byId(outcomes.map(({ fit }) => fit as AttemptRecord)));
+    for (const r of published.filter((x) => x.evidenceOmitted !== undefined)) {
+      const full = expected.find((x) => x.id === r.id) as AttemptRecord;
+      expect(r.evidence[0]).toEqual(full.evidence[0]);
+      expect(r.evidence.at(-1)).toEqual(full.evidence.at(-1));
+      expect(r.evidence.length + (r.evidenceOmitted ?? 0)).toBe(full.evidence.length);
+    }
+    expect(metric(metrics, 'otptrace_correlator_attempts_trimmed_total')).toBe(trimmed.length);
+    expect(metric(metrics, 'otptrace_correlator_records_unpublishable_total')).toBe(0);
+  });
+
+  it('that does not fit even cut is counted and left out; the others are still published', async () => {
+    const limit = 1500;
+    const outcomes = fitted(limit);
+    const left = outcomes.filter(({ fit }) => fit === null);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.length).toBeLessThan(outcomes.length);
+    const { broker, metrics } = await runWithLimit(limit);
+    expect(byId(broker.attempts())).toEqual(byId(outcomes.flatMap(({ fit }) => (fit === null ? [] : [fit]))));
+    expect(metric(metrics, 'otptrace_correlator_records_unpublishable_total')).toBe(left.length);
   });
 });

@@ -9,7 +9,7 @@ import type {
   OutgoingRecord,
   TransactionalWriter,
 } from '@otptrace/kafka';
-import { partitionForKey } from '@otptrace/kafka';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, partitionForKey, splitIntoRequests } from '@otptrace/kafka';
 import { createLogger, createMetrics } from '@otptrace/runtime';
 import type { AttemptRecord, NormalizedEvent } from '@otptrace/schemas';
 import type { CorrelatorPorts } from '../src/correlator.js';
@@ -60,6 +60,8 @@ export class MemoryBroker {
   readonly offsets = new Map<number, { offset: string; metadata: string }>();
   failing = false;
   transactions = 0;
+  /** Every topic's max.message.bytes: a transaction with a record larger fails, as a real broker's does. */
+  maxMessageBytes = KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
   /** The epoch of each partition's transactional id: a writer that connected before the latest one is fenced. */
   private readonly epochs = new Map<number, number>();
   fenced = 0;
@@ -73,6 +75,7 @@ export class MemoryBroker {
       disconnect: async () => {},
       commit: async (records: readonly OutgoingRecord[], offset: GroupOffset) => {
         if (this.failing) throw new Error('broker down');
+        splitIntoRequests(records, () => this.maxMessageBytes);
         if (epoch !== this.epochs.get(partition)) {
           this.fenced++;
           throw new Error('producer fenced');
@@ -167,6 +170,7 @@ export function memoryPorts(consumer: MemoryConsumer, broker: MemoryBroker, cloc
     offsets: broker.reader(),
     writer: (partition) => broker.writer(partition),
     sinks: [],
+    maxMessageBytes: () => broker.maxMessageBytes,
     logger: createLogger({ name: 'test', level: 'silent' }),
     metrics: createMetrics(),
     now: () => clock.now,

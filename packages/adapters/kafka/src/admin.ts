@@ -61,6 +61,27 @@ function toTopicConfig(spec: TopicSpec): ITopicConfig {
   };
 }
 
+/**
+ * A service's start-up step for its topics: creates the missing ones (or, with `create: false`, checks that they exist
+ * with the configured partition counts), then returns each one's `max.message.bytes` as the cluster has it (an
+ * existing topic keeps its own, whatever is configured), for the producers to cut their requests and records to fit.
+ */
+export async function prepareTopics(
+  admin: Pick<KafkaAdmin, 'ensureTopics' | 'partitionCount' | 'maxMessageBytes'>,
+  specs: readonly TopicSpec[],
+  create: boolean,
+): Promise<Map<string, number>> {
+  if (create) await admin.ensureTopics(specs);
+  else {
+    for (const spec of specs) {
+      const count = await admin.partitionCount(spec.name);
+      if (count !== spec.partitions)
+        throw new Error(`topic ${spec.name}: ${count} partitions, configured ${spec.partitions}`);
+    }
+  }
+  return admin.maxMessageBytes(specs.map((spec) => spec.name));
+}
+
 /** Admin client over the connection; every failure is a KafkaAdapterError saying whether to retry. */
 export function createKafkaAdmin(client: KafkaClient): KafkaAdmin {
   const admin = client.raw.admin();

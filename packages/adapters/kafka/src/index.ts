@@ -1,7 +1,7 @@
 /** @otptrace/kafka: the one module that talks to Kafka (kafkajs); swap the client here and nowhere else. */
 
 export type { KafkaAdmin, PartitionOffsets, TopicCheck } from './admin.js';
-export { createKafkaAdmin } from './admin.js';
+export { createKafkaAdmin, prepareTopics } from './admin.js';
 export type { AtomicProducerOptions } from './atomic-producer.js';
 export { createAtomicProducer } from './atomic-producer.js';
 export type { AdapterLogger, KafkaClient } from './client.js';
@@ -23,7 +23,13 @@ export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
 export { partitionForKey } from './partitioner.js';
 export type { OutgoingRecord, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
-export { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, recordBytes, recordFits, splitIntoRequests } from './request-size.js';
+export {
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  maxValueBytes,
+  recordBytes,
+  recordFits,
+  splitIntoRequests,
+} from './request-size.js';
 export type { PipelineTopic } from './topics.js';
 export { PIPELINE_TOPICS, prefixedTopics } from './topics.js';
 export type { GroupOffset, OffsetReader, TransactionalWriter } from './transaction.js';

@@ -31,6 +31,14 @@ export function recordFits(record: OutgoingRecord, maxMessageBytes: number): boo
 }
 
 /**
+ * The most bytes a record's value may have to fit, alone with its key and no headers, in one record batch of a topic
+ * limited to `maxMessageBytes` (what `recordFits` accepts). Negative when not even the key fits.
+ */
+export function maxValueBytes(maxMessageBytes: number, key: string | null): number {
+  return maxMessageBytes - BATCH_OVERHEAD_BYTES - RECORD_OVERHEAD_BYTES - byteLength(key);
+}
+
+/**
  * Cuts records into produce requests in which every topic's records together fit that topic's `max.message.bytes`
  * (so does each partition's record batch, a part of them). Order is kept. A record that fits no request alone is a
  * caller's error (it should have been dead-lettered): non-retriable `record_too_large`.

@@ -3,6 +3,7 @@ import type { KafkaClient } from './client.js';
 import { toAdapterError, withDeadline } from './errors.js';
 import { producerPartitioner } from './partitioner.js';
 import { groupByTopic, type OutgoingRecord } from './producer.js';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, splitIntoRequests } from './request-size.js';
 
 /** A consumer group's offset of one partition, with the metadata committed alongside it. */
 export interface GroupOffset {
@@ -49,8 +50,13 @@ const BUSY_TRIES = 5;
  * the id inside `commit` would fence a new owner that took the partition meanwhile, and then commit over its
  * checkpoint from a state older than that checkpoint: the units published in between would be published twice.
  */
-export function createTransactionalWriter(client: KafkaClient, transactionalId: string): TransactionalWriter {
+export function createTransactionalWriter(
+  client: KafkaClient,
+  transactionalId: string,
+  options: { maxMessageBytes?: (topic: string) => number } = {},
+): TransactionalWriter {
   const timeoutMs = client.connection.requestTimeoutMs;
+  const limits = options.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
   const producer = newProducer(client, transactionalId);
   let broken: unknown = new Error('not connected');
 
@@ -72,10 +78,14 @@ export function createTransactionalWriter(client: KafkaClient, transactionalId: 
       }
     },
     async commit(records, offset) {
+      // Several produce requests in one transaction when the records together exceed a topic's limit (each partition's
+      // record batch must fit it); a record too large alone is refused here, before the transaction begins.
+      const requests = splitIntoRequests(records, limits);
       const once = async () => {
         const transaction = await producer.transaction();
         try {
-          if (records.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 });
+          for (const request of requests)
+            await transaction.sendBatch({ topicMessages: groupByTopic(request), acks: -1 });
           // kafkajs passes the metadata through to TxnOffsetCommit (its types omit it).
           const partition = { partition: offset.partition, offset: offset.offset, metadata: offset.metadata };
           await transaction.sendOffsets({
