@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type OutgoingRecord, recordBytes, recordFits, splitIntoRequests } from '../src/index.js';
+import { maxValueBytes, type OutgoingRecord, recordBytes, recordFits, splitIntoRequests } from '../src/index.js';
 
 const record = (topic: string, bytes: number, key = 'k'): OutgoingRecord => ({
   topic,
@@ -20,6 +20,20 @@ describe('produce requests cut to the topics’ max.message.bytes', () => {
         const bytes = request.filter((r) => r.topic === topic).reduce((sum, r) => sum + recordBytes(r), 0);
         expect(bytes + 128).toBeLessThanOrEqual(limits[topic] as number);
       }
+    }
+  });
+
+  it('maxValueBytes: the largest value, in UTF-8 bytes, that fits alone with its key in a topic', () => {
+    for (const [limit, key] of [
+      [8_192, 'corp\\alice'],
+      [1_048_588, 'björn@corp.example.com'],
+    ] as const) {
+      const budget = maxValueBytes(limit, key);
+      const value = (bytes: number) => 'é'.repeat(Math.floor(bytes / 2)) + 'v'.repeat(bytes % 2);
+      expect(Buffer.byteLength(value(budget))).toBe(budget);
+      expect(recordFits({ topic: 't', key, value: value(budget) }, limit)).toBe(true);
+      expect(recordFits({ topic: 't', key, value: value(budget + 1) }, limit)).toBe(false);
+      expect(() => splitIntoRequests([{ topic: 't', key, value: value(budget) }], () => limit)).not.toThrow();
     }
   });
 
