@@ -36,8 +36,16 @@ function subnetOf(address: string): string | null {
 function ipv4Octets(text: string): number[] | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
-  const octets = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : Number.NaN));
-  return octets.every((o) => o >= 0 && o <= 255) ? octets : null;
+  // A push loop that stops at the first bad part, not map/every: a mapped array holding NaN changes elements kind once
+  // its caller is optimised, which deoptimises the caller (attemptFact) in a cold analyze.
+  const octets: number[] = [];
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return null;
+    const octet = Number(part);
+    if (octet > 255) return null;
+    octets.push(octet);
+  }
+  return octets;
 }
 
 /** The eight 16-bit groups of an IPv6 address (with `::` expanded and a trailing dotted IPv4 part), or null. */
@@ -54,9 +62,14 @@ function ipv6Groups(text: string): number[] | null {
   const halves = body.split('::');
   if (halves.length > 2) return null;
   const parse = (s: string): number[] | null => {
-    if (s === '') return [];
-    const groups = s.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? Number.parseInt(g, 16) : Number.NaN));
-    return groups.some(Number.isNaN) ? null : groups;
+    // A push loop, as in ipv4Octets: groups of one elements kind whether empty, valid or not.
+    const groups: number[] = [];
+    if (s === '') return groups;
+    for (const group of s.split(':')) {
+      if (!/^[0-9a-f]{1,4}$/i.test(group)) return null;
+      groups.push(Number.parseInt(group, 16));
+    }
+    return groups;
   };
   const head = parse(halves[0] ?? '');
   const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
