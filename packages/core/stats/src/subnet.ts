@@ -23,14 +23,16 @@ function subnetOf(address: string): string | null {
   const v6 = ipv6Groups(trimmed);
   if (v6 === null) return null;
   // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 client seen through a dual-stack socket.
-  if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
-    const [hi = 0, lo = 0] = [v6[6], v6[7]];
+  // Indexed reads rather than slice/every/map/join: the groups' arrays differ in elements kind from one address to
+  // the next, and each new kind met by an optimised caller deoptimises it.
+  if (v6[0] === 0 && v6[1] === 0 && v6[2] === 0 && v6[3] === 0 && v6[4] === 0 && v6[5] === 0xffff) {
+    const hi = v6[6] ?? 0;
+    const lo = v6[7] ?? 0;
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.0/24`;
   }
-  return `${v6
-    .slice(0, 4)
-    .map((g) => g.toString(16))
-    .join(':')}::/64`;
+  let prefix = (v6[0] ?? 0).toString(16);
+  for (let i = 1; i < 4; i++) prefix += `:${(v6[i] ?? 0).toString(16)}`;
+  return `${prefix}::/64`;
 }
 
 function ipv4Octets(text: string): number[] | null {
@@ -77,6 +79,9 @@ function ipv6Groups(text: string): number[] | null {
   const explicit = head.length + rest.length;
   if (halves.length === 1 && explicit !== 8) return null;
   if (halves.length === 2 && explicit > 7) return null;
-  const zeros = new Array<number>(8 - explicit).fill(0);
-  return [...head, ...zeros, ...rest];
+  // The `::` expanded by a push loop, not spreads (see subnetOf).
+  const groups = head;
+  for (let i = explicit; i < 8; i++) groups.push(0);
+  for (const group of rest) groups.push(group);
+  return groups;
 }
