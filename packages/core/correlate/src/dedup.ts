@@ -15,6 +15,11 @@ export class Deduplicator {
   private events: (NormalizedEvent | undefined)[] = new Array(INITIAL_SLOTS).fill(undefined);
   private times = new Float64Array(INITIAL_SLOTS);
   private records: number[] = new Array(INITIAL_SLOTS).fill(0);
+  /**
+   * The event id of each identity, kept beside the event so that a lookup compares strings of one array rather than
+   * reading `id` from remembered events of every kind (a property read that meets each new event shape deoptimises).
+   */
+  private ids: string[] = new Array(INITIAL_SLOTS).fill('');
   private mask = INITIAL_SLOTS - 1;
   /** Position of the first identity not yet forgotten, and of the next to be remembered. */
   private head = 0;
@@ -33,7 +38,8 @@ export class Deduplicator {
   /** Whether `event` repeats one already taken, and how; remembers it when it does not. */
   check(event: NormalizedEvent): 'duplicate_event' | 'conflicting_duplicate' | null {
     const record = event.ref.recordId;
-    const i = this.find(event, record);
+    const id = event.id;
+    const i = this.find(id, record);
     if (i < 0) {
       const at = this.tail++;
       if (at - this.head > this.mask) this.grow();
@@ -41,6 +47,7 @@ export class Deduplicator {
       this.events[slot] = event;
       this.times[slot] = event.time;
       this.records[slot] = record;
+      this.ids[slot] = id;
       this.insert(at, record);
       return null;
     }
@@ -70,13 +77,13 @@ export class Deduplicator {
     this.head = head;
   }
 
-  /** Slot (in the ring) of the remembered identity of `event`, or -1. */
-  private find(event: NormalizedEvent, record: number): number {
+  /** Slot (in the ring) of the remembered identity (event id `id`, record number `record`), or -1. */
+  private find(id: string, record: number): number {
     const table = this.table;
     const last = table.length - 1;
     for (let t = hashOf(record) & last; table[t] !== 0; t = (t + 1) & last) {
       const slot = (table[t]! - 1) & this.mask;
-      if (this.records[slot] === record && this.events[slot]!.id === event.id) return slot;
+      if (this.records[slot] === record && this.ids[slot] === id) return slot;
     }
     return -1;
   }
@@ -114,14 +121,17 @@ export class Deduplicator {
     const events: (NormalizedEvent | undefined)[] = new Array(slots).fill(undefined);
     const times = new Float64Array(slots);
     const records: number[] = new Array(slots).fill(0);
+    const ids: string[] = new Array(slots).fill('');
     for (let p = this.head; p < this.tail - 1; p++) {
       events[p & (slots - 1)] = this.events[p & this.mask];
       times[p & (slots - 1)] = this.times[p & this.mask]!;
       records[p & (slots - 1)] = this.records[p & this.mask]!;
+      ids[p & (slots - 1)] = this.ids[p & this.mask]!;
     }
     this.events = events;
     this.times = times;
     this.records = records;
+    this.ids = ids;
     this.mask = slots - 1;
     this.table = new Int32Array(slots * 2);
     for (let p = this.head; p < this.tail - 1; p++) this.insert(p, records[p & this.mask]!);

@@ -130,7 +130,12 @@ export function settleTextLogs(events: readonly NormalizedEvent[]): ReturnType<t
     if (e.kind !== 'gateway.request') continue;
     const key = TEXT_LOG_TWINS.original(e);
     if (key === null) w3c++;
-    else etw.set(key, [...(etw.get(key) ?? []), e.time]);
+    else {
+      // Appended in place, not spread into a new array per event (a copy of the key's times each time).
+      const times = etw.get(key);
+      if (times === undefined) etw.set(key, [e.time]);
+      else times.push(e.time);
+    }
   }
   if (w3c === 0 || etw.size === 0) return nps;
   let duplicates = nps.duplicates;

@@ -135,7 +135,9 @@ export class OfflineAnalysis {
     } else if (Object.keys(clocks.clocks).length > 0) {
       for (let i = 0; i < clocks.events.length; i++) this.events[i] = clocks.events[i]!;
     }
-    const seen = new Set<Source>(this.events.map((e) => e.source));
+    // A loop rather than map: no array of every event's source (one per relevant event) just to fill a set.
+    const seen = new Set<Source>();
+    for (let i = 0; i < this.events.length; i++) seen.add(this.events[i]!.source);
     const coverage = coverageOf(this.config, seen);
     this.events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const engine = new CorrelationEngine(engineConfigOf(this.config, this.context, 'sorted'));

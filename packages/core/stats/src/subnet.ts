@@ -23,21 +23,31 @@ function subnetOf(address: string): string | null {
   const v6 = ipv6Groups(trimmed);
   if (v6 === null) return null;
   // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is an IPv4 client seen through a dual-stack socket.
-  if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
-    const [hi = 0, lo = 0] = [v6[6], v6[7]];
+  // Indexed reads rather than slice/every/map/join: the groups' arrays differ in elements kind from one address to
+  // the next, and each new kind met by an optimised caller deoptimises it.
+  if (v6[0] === 0 && v6[1] === 0 && v6[2] === 0 && v6[3] === 0 && v6[4] === 0 && v6[5] === 0xffff) {
+    const hi = v6[6] ?? 0;
+    const lo = v6[7] ?? 0;
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.0/24`;
   }
-  return `${v6
-    .slice(0, 4)
-    .map((g) => g.toString(16))
-    .join(':')}::/64`;
+  let prefix = (v6[0] ?? 0).toString(16);
+  for (let i = 1; i < 4; i++) prefix += `:${(v6[i] ?? 0).toString(16)}`;
+  return `${prefix}::/64`;
 }
 
 function ipv4Octets(text: string): number[] | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
-  const octets = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : Number.NaN));
-  return octets.every((o) => o >= 0 && o <= 255) ? octets : null;
+  // A push loop that stops at the first bad part, not map/every: a mapped array holding NaN changes elements kind once
+  // its caller is optimised, which deoptimises the caller (attemptFact) in a cold analyze.
+  const octets: number[] = [];
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return null;
+    const octet = Number(part);
+    if (octet > 255) return null;
+    octets.push(octet);
+  }
+  return octets;
 }
 
 /** The eight 16-bit groups of an IPv6 address (with `::` expanded and a trailing dotted IPv4 part), or null. */
@@ -54,9 +64,14 @@ function ipv6Groups(text: string): number[] | null {
   const halves = body.split('::');
   if (halves.length > 2) return null;
   const parse = (s: string): number[] | null => {
-    if (s === '') return [];
-    const groups = s.split(':').map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? Number.parseInt(g, 16) : Number.NaN));
-    return groups.some(Number.isNaN) ? null : groups;
+    // A push loop, as in ipv4Octets: groups of one elements kind whether empty, valid or not.
+    const groups: number[] = [];
+    if (s === '') return groups;
+    for (const group of s.split(':')) {
+      if (!/^[0-9a-f]{1,4}$/i.test(group)) return null;
+      groups.push(Number.parseInt(group, 16));
+    }
+    return groups;
   };
   const head = parse(halves[0] ?? '');
   const rest = halves.length === 2 ? parse(halves[1] ?? '') : [];
@@ -64,6 +79,9 @@ function ipv6Groups(text: string): number[] | null {
   const explicit = head.length + rest.length;
   if (halves.length === 1 && explicit !== 8) return null;
   if (halves.length === 2 && explicit > 7) return null;
-  const zeros = new Array<number>(8 - explicit).fill(0);
-  return [...head, ...zeros, ...rest];
+  // The `::` expanded by a push loop, not spreads (see subnetOf).
+  const groups = head;
+  for (let i = explicit; i < 8; i++) groups.push(0);
+  for (const group of rest) groups.push(group);
+  return groups;
 }
