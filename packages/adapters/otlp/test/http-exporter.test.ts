@@ -167,16 +167,21 @@ describe('OTLP/HTTP export', () => {
         name: `span ${i}`,
       }));
       const bodies: Buffer[] = [];
-      let requests = 0;
+      const seen = new Set<string>();
       const server = createServer((req, res) => {
         const chunks: Buffer[] = [];
-        const first = requests++ % 3 === 0; // every third request is refused once with 503 (retried)
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
         req.on('end', () => {
-          bodies.push(Buffer.concat(chunks));
+          const body = Buffer.concat(chunks);
+          bodies.push(body);
+          // Every third distinct body is refused once with 503, at its first arrival: its retry is accepted. (Counting
+          // requests instead could refuse a retry again, depending on the order requests arrive in.)
+          const hex = body.toString('hex');
+          const refuse = !seen.has(hex) && seen.size % 3 === 0;
+          seen.add(hex);
           // Answered late, so that the next batches are encoded while this one is in flight.
           setTimeout(() => {
-            res.statusCode = first ? 503 : 200;
+            res.statusCode = refuse ? 503 : 200;
             res.end();
           }, 15);
         });
