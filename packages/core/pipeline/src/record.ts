@@ -55,6 +55,11 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
  * copy gets another hidden class, and the span export was deoptimised by the few records that have findings.
  */
 export function withFindings(r: AttemptRecord, findings: string[]): AttemptRecord {
+  return copyWith(r, r.evidence, findings);
+}
+
+/** The record with `evidence` and `findings` replaced, key by key in `toAttemptRecord`'s order (see withFindings). */
+function copyWith(r: AttemptRecord, evidence: Evidence[], findings: string[]): AttemptRecord {
   return {
     id: r.id,
     traceId: r.traceId,
@@ -65,7 +70,7 @@ export function withFindings(r: AttemptRecord, findings: string[]): AttemptRecor
     failedStage: r.failedStage,
     rootCause: r.rootCause,
     detail: r.detail,
-    evidence: r.evidence,
+    evidence,
     hosts: r.hosts,
     clientAddress: r.clientAddress,
     gatewayAmbiguous: r.gatewayAmbiguous,
@@ -162,26 +167,11 @@ export function fitEvidence(r: AttemptRecord, maxBytes: number): AttemptRecord |
   return withEvidence(r, [...all.slice(0, head), ...all.slice(all.length - tail)], all.length - head - tail);
 }
 
-/** A record with other evidence and its omitted count, key by key in `toAttemptRecord`'s order (see withFindings). */
+/** A record with other evidence and its omitted count (a rare copy: the count comes last). */
 function withEvidence(r: AttemptRecord, evidence: Evidence[], evidenceOmitted: number): AttemptRecord {
-  return {
-    id: r.id,
-    traceId: r.traceId,
-    user: r.user,
-    start: r.start,
-    end: r.end,
-    outcome: r.outcome,
-    failedStage: r.failedStage,
-    rootCause: r.rootCause,
-    detail: r.detail,
-    evidence,
-    evidenceOmitted,
-    hosts: r.hosts,
-    clientAddress: r.clientAddress,
-    gatewayAmbiguous: r.gatewayAmbiguous,
-    findings: r.findings,
-    closedBy: r.closedBy,
-  };
+  const record = copyWith(r, evidence, r.findings);
+  record.evidenceOmitted = evidenceOmitted;
+  return record;
 }
 
 /** Bytes of a string in UTF-8 (JSON.stringify leaves lone surrogates escaped, so every pair is one code point). */
