@@ -4,7 +4,7 @@ export { hresultSymbol, npsReasonText } from './codes.js';
 export type { DropBucket, DropReason } from './drop-reasons.js';
 export { DROP_REASONS, dropBucket } from './drop-reasons.js';
 export type { ParsedEvent } from './parsed-event.js';
-export { parsedEventFields } from './parsed-event.js';
+export { parsedEventFields, SYSTEM_TEXT_ELEMENTS } from './parsed-event.js';
 export type { Issue, Result } from './result.js';
 export { fail, ok } from './result.js';
 export type { FaultKind, RootCauseCode, RootCauseEntry } from './root-causes.js';

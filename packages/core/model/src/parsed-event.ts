@@ -40,3 +40,15 @@ export const parsedEventFields: readonly (keyof ParsedEvent)[] = Object.freeze([
   'data',
   'dataList',
 ]);
+
+/** The `<System>` children whose text a ParsedEvent keeps (both readers: the XML scanner and the .evtx templates). */
+export const SYSTEM_TEXT_ELEMENTS = Object.freeze([
+  'EventID',
+  'Version',
+  'Level',
+  'Task',
+  'Keywords',
+  'EventRecordID',
+  'Channel',
+  'Computer',
+] as const);

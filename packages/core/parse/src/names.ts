@@ -1,15 +1,7 @@
 // What the scanner and the shape reader share: the System fields kept, and the table of recalled names.
+import { SYSTEM_TEXT_ELEMENTS } from '@otptrace/model';
 
-export const SYSTEM_TEXT_FIELDS = new Set([
-  'EventID',
-  'Version',
-  'Level',
-  'Task',
-  'Keywords',
-  'EventRecordID',
-  'Channel',
-  'Computer',
-]);
+export const SYSTEM_TEXT_FIELDS: ReadonlySet<string> = new Set(SYSTEM_TEXT_ELEMENTS);
 
 // The System attributes buildParsedEvent reads, under their `Element@attribute` keys (the others are checked, not kept).
 export const KEPT_ATTRIBUTES: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map([

@@ -1,3 +1,4 @@
+import { SYSTEM_TEXT_ELEMENTS } from '@otptrace/model';
 import type { ElementNode, SubstitutionNode, TemplateNode } from './nodes.js';
 import { entityText } from './resolve.js';
 
@@ -72,16 +73,7 @@ export interface NestedPlan {
   readonly spread: ReadonlySet<number>;
 }
 
-const SYSTEM_TEXT = [
-  'EventID',
-  'Version',
-  'Level',
-  'Task',
-  'Keywords',
-  'EventRecordID',
-  'Channel',
-  'Computer',
-] as const;
+const SYSTEM_TEXT: readonly string[] = SYSTEM_TEXT_ELEMENTS;
 
 /** Not a shape the plan covers: the general path reads such records. One instance, thrown without a stack trace. */
 const UNPLANNED = Symbol('unplanned');
@@ -167,7 +159,7 @@ function compile(template: readonly TemplateNode[]): TemplatePlan {
     if (child.kind === 'substitution' || child.kind === 'instance') throw UNPLANNED;
     if (child.kind !== 'element' || elements.has(child.name)) continue;
     elements.set(child.name, child);
-    if ((SYSTEM_TEXT as readonly string[]).includes(child.name)) texts.set(child.name, textSource(child));
+    if (SYSTEM_TEXT.includes(child.name)) texts.set(child.name, textSource(child));
   }
   const provider = elements.get('Provider');
   const eventId = elements.get('EventID');
