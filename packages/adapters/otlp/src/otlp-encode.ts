@@ -49,6 +49,21 @@ function splitTime(epochMs: number): void {
 // fixed parts (keys, punctuation, resource openings) are encoded once and copied; numbers are written as digits; a
 // string is checked for characters to escape while it is copied.
 
+/**
+ * Copies the leading ASCII characters of `text` to `buf` at `at`, up to the first that is not; returns how many
+ * (`text.length` when all are): short keys and values are copied here, where a call into an encoder costs more.
+ */
+function copyAscii(buf: Uint8Array, at: number, text: string): number {
+  const n = text.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) break;
+    buf[at + i] = c;
+  }
+  return i;
+}
+
 /** Copies `bytes` into `buf` at `at`: by a loop when they are few (cheaper than the native call), else natively. */
 function copyInto(buf: Uint8Array, at: number, bytes: Uint8Array): void {
   const n = bytes.length;
@@ -72,17 +87,9 @@ export class JsonBytes {
     const n = text.length;
     const buf = this.buf;
     const at = this.pos;
-    if (n <= 64) {
-      let i = 0;
-      for (; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[at + i] = c;
-      }
-      if (i === n) {
-        this.pos = at + n;
-        return;
-      }
+    if (n <= 64 && copyAscii(buf, at, text) === n) {
+      this.pos = at + n;
+      return;
     }
     this.pos = at + buf.write(text, at);
   }
@@ -448,13 +455,7 @@ export class ProtoWriter {
       this.ensure(n + 2);
       const buf = this.buf;
       const at = this.pos + 2;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[at + i] = c;
-      }
-      if (i === n) {
+      if (copyAscii(buf, at, text) === n) {
         buf[this.pos] = (field << 3) | 2;
         buf[this.pos + 1] = n;
         this.pos = at + n;
