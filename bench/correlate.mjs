@@ -8,13 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
-import { best, built, QUICK, report, row } from './lib/common.mjs';
+import { best, built, option, QUICK, report, row } from './lib/common.mjs';
 import { CORPORA, ensureCorpus, readCorpus } from './lib/corpus.mjs';
 
-const option = (name) => {
-  const i = process.argv.indexOf(name);
-  return i < 0 ? undefined : process.argv[i + 1];
-};
 const engineDist = option('--engine');
 const profileFile = option('--cpu-prof');
 

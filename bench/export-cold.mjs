@@ -8,17 +8,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import v8 from 'node:v8';
-import { OUT, ROOT } from './lib/common.mjs';
+import { OUT, option, ROOT } from './lib/common.mjs';
 
-const arg = (name, fallback) => {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : process.argv[at + 1];
-};
-const dir = arg('--dir');
+const dir = option('--dir');
 if (dir === undefined) throw new Error('--dir FOLDER is required');
-const root = `${arg('--root', ROOT).replace(/\/+$/, '')}/`;
-const mode = arg('--mode', 'endpoint');
-const delay = Number(arg('--delay', '0'));
+const root = `${option('--root', ROOT).replace(/\/+$/, '')}/`;
+const mode = option('--mode', 'endpoint');
+const delay = Number(option('--delay', '0'));
 
 const SINK = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () =>
   setTimeout(() => r.end(), ${delay})); }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;

@@ -12,18 +12,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
-import { OUT, QUICK, ROOT, report, row } from './lib/common.mjs';
+import { OUT, option, QUICK, ROOT, report, row } from './lib/common.mjs';
 import { ensureCorpus } from './lib/corpus.mjs';
 
-const arg = (name) => {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? undefined : process.argv[at + 1];
-};
 const dir =
-  arg('--dir') ?? (await ensureCorpus(QUICK ? { users: 2000, seed: 7, days: 1 } : { users: 10000, seed: 7, days: 1 }));
+  option('--dir') ??
+  (await ensureCorpus(QUICK ? { users: 2000, seed: 7, days: 1 } : { users: 10000, seed: 7, days: 1 }));
 mkdirSync(OUT, { recursive: true });
-const runs = Number(arg('--runs') ?? (QUICK ? 1 : 2));
-const oldRoot = arg('--old');
+const runs = Number(option('--runs') ?? (QUICK ? 1 : 2));
+const oldRoot = option('--old');
 /** The builds compared: this checkout alone, or this one ('new') and --old's, alternated. */
 const trees =
   oldRoot === undefined

@@ -24,12 +24,10 @@ import {
 } from '@otptrace/kafka';
 import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
+import { option } from './lib/common.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const arg = (name, fallback) => Number(option(name, fallback));
 const QUICK = process.argv.includes('--quick');
 const USERS = arg('--users', QUICK ? 2_000 : 10_000);
 const SITES = arg('--sites', 12);

@@ -9,11 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { option } from './lib/common.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? String(Number(process.argv[i + 1])) : fallback;
+  const value = option(name);
+  return value === undefined ? fallback : String(Number(value));
 };
 const resultFile = join(mkdtempSync(join(tmpdir(), 'otptrace-soak-')), 'result.json');
 const env = {

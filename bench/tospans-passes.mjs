@@ -3,16 +3,12 @@
 // read from /proc/self/task, Linux only; 10 ms ticks). A fresh process per run; alternate two builds (--root) for A/B.
 // Usage: node bench/tospans-passes.mjs --dir FOLDER [--root CHECKOUT] [--passes 3]
 import { readdirSync, readFileSync } from 'node:fs';
-import { ROOT } from './lib/common.mjs';
+import { option, ROOT } from './lib/common.mjs';
 
-const arg = (name, fallback) => {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : process.argv[at + 1];
-};
-const dir = arg('--dir');
+const dir = option('--dir');
 if (dir === undefined) throw new Error('--dir FOLDER is required');
-const root = `${arg('--root', ROOT).replace(/\/+$/, '')}/`;
-const passes = Number(arg('--passes', '3'));
+const root = `${option('--root', ROOT).replace(/\/+$/, '')}/`;
+const passes = Number(option('--passes', '3'));
 
 const { analyzePaths } = await import(`${root}packages/adapters/files/dist/index.js`);
 const { toSpans } = await import(`${root}packages/core/trace/dist/index.js`);

@@ -7,6 +7,12 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const OUT = `${ROOT}bench/out/`;
 export const QUICK = process.argv.includes('--quick');
 
+/** The value after `name` on the command line (`--runs 3`), or `fallback` when the option is absent. */
+export function option(name, fallback) {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : process.argv[at + 1];
+}
+
 /** User + system CPU seconds of this process so far. */
 export function cpuSeconds() {
   const u = process.cpuUsage();
