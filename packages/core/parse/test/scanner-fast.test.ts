@@ -170,12 +170,7 @@ describe('scanner fast readers', () => {
       'Data',
       'Name=',
     ];
-    const edit = fc.record({
-      index: fc.nat({ max: corpus.length - 1 }),
-      at: fc.double({ min: 0, max: 1, noNaN: true }),
-      remove: fc.nat({ max: 3 }),
-      insert: fc.array(fc.constantFrom(...alphabet), { maxLength: 3 }).map((parts) => parts.join('')),
-    });
+    const edit = editOf(corpus.length, alphabet);
     fc.assert(
       fc.property(edit, (e) => {
         const text = corpus[e.index]!;
@@ -258,12 +253,7 @@ describe('scanner known shapes', () => {
 
   it('give the general steps’ result on random edits anywhere, after learning', () => {
     const alphabet = ['<', '>', '/', '=', '"', "'", ' ', '\n', '&', ';', 'a', '\u0002', 'Data', 'Name=', '</Data>'];
-    const edit = fc.record({
-      index: fc.nat({ max: corpus.length - 1 }),
-      at: fc.double({ min: 0, max: 1, noNaN: true }),
-      remove: fc.nat({ max: 3 }),
-      insert: fc.array(fc.constantFrom(...alphabet), { maxLength: 3 }).map((parts) => parts.join('')),
-    });
+    const edit = editOf(corpus.length, alphabet);
     fc.assert(
       fc.property(edit, (e) => {
         const text = corpus[e.index]!;
@@ -276,3 +266,13 @@ describe('scanner known shapes', () => {
     );
   });
 });
+
+/** A random edit of one of `count` texts: where (0–1 of its length), how many characters go, which pieces come in. */
+function editOf(count: number, alphabet: readonly string[]) {
+  return fc.record({
+    index: fc.nat({ max: count - 1 }),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    remove: fc.nat({ max: 3 }),
+    insert: fc.array(fc.constantFrom(...alphabet), { maxLength: 3 }).map((parts) => parts.join('')),
+  });
+}
