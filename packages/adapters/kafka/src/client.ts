@@ -60,16 +60,33 @@ export function adapterLevel(level: logLevel, text: string): 'error' | 'warn' | 
   return level === logLevel.INFO ? 'debug' : null;
 }
 
+/**
+ * Chooses the level of each kafkajs line in turn. A consumer that crashes logs "Crash: <cause>", then "Restarting the
+ * consumer in N ms" at error level with no cause: the restart is as routine as the crash before it (a coordinator still
+ * loading on a new broker, a rebalance), and a warning after a real crash, which is itself logged as an error.
+ */
+export function createLevelChooser(): (level: logLevel, text: string) => 'error' | 'warn' | 'debug' | null {
+  let lastCrashRoutine = false;
+  return (level, text) => {
+    const to = adapterLevel(level, text);
+    if (text.startsWith('Crash:')) lastCrashRoutine = to === 'debug';
+    else if (text.startsWith('Restarting the consumer')) return lastCrashRoutine ? 'debug' : 'warn';
+    return to;
+  };
+}
+
 // kafkajs logs a line for every reconnect attempt; keep its real errors and warnings, drop its chatter below that.
 function logCreator(logger: AdapterLogger | undefined) {
-  return () =>
-    ({ level, log }: LogEntry) => {
+  return () => {
+    const levelOf = createLevelChooser();
+    return ({ level, log }: LogEntry) => {
       if (!logger) return;
       const { message, ...rest } = log;
       const fields = { kafka: rest.namespace ?? 'client', broker: rest.broker, error: rest.error };
-      const to = adapterLevel(level, `${message} ${String(rest.error ?? '')}`);
+      const to = levelOf(level, `${message} ${String(rest.error ?? '')}`);
       if (to !== null) logger[to](fields, message);
     };
+  };
 }
 
 /**

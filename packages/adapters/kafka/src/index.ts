@@ -5,7 +5,7 @@ export { createKafkaAdmin, prepareTopics } from './admin.js';
 export type { AtomicProducerOptions } from './atomic-producer.js';
 export { createAtomicProducer } from './atomic-producer.js';
 export type { AdapterLogger, KafkaClient } from './client.js';
-export { adapterLevel, createKafkaClient } from './client.js';
+export { adapterLevel, createKafkaClient, createLevelChooser } from './client.js';
 export type { KafkaConnection, TopicSpec, TopicSpecInput } from './config.js';
 export { kafkaConnectionSchema, topicSpecSchema } from './config.js';
 export type {

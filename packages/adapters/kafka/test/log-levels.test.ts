@@ -1,6 +1,6 @@
 import { logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { adapterLevel } from '../src/client.js';
+import { adapterLevel, createLevelChooser } from '../src/client.js';
 
 describe('kafkajs log levels', () => {
   it('logs the routine retries of normal operation below warning, and keeps real errors', () => {
@@ -18,5 +18,15 @@ describe('kafkajs log levels', () => {
     ).toBe('warn');
     expect(adapterLevel(logLevel.INFO, 'Starting')).toBe('debug');
     expect(adapterLevel(logLevel.DEBUG, 'Request Fetch')).toBeNull();
+  });
+
+  it("gives a consumer's restart notice the level of the crash before it", () => {
+    const levelOf = createLevelChooser();
+    const crash = (cause: string) => levelOf(logLevel.ERROR, `Crash: KafkaJSProtocolError: ${cause} `);
+    const restart = () => levelOf(logLevel.ERROR, 'Restarting the consumer in 200ms ');
+    expect(crash('The coordinator is loading and hence can not process requests')).toBe('debug');
+    expect(restart()).toBe('debug');
+    expect(crash('Not authorized to access group: Group authorization failed')).toBe('error');
+    expect(restart()).toBe('warn');
   });
 });
