@@ -134,7 +134,7 @@ export class DaServerContext {
       );
       if (latest !== null && refused === true) {
         latest.used = true;
-        out.push(...latest.events);
+        for (const e of latest.events) out.push(e);
       }
     }
     return out;
@@ -154,7 +154,7 @@ export class DaServerContext {
       const held = this.clientErrors[i]!;
       if (held.time >= clientErrorsBefore) continue;
       this.clientErrors.splice(i, 1);
-      if (!held.used) clientErrors.push(...held.events);
+      if (!held.used) for (const e of held.events) clientErrors.push(e);
     }
     if (this.signingOldest < signingBefore) {
       let oldest = Number.POSITIVE_INFINITY;
@@ -164,7 +164,7 @@ export class DaServerContext {
           continue;
         }
         this.signing.delete(key);
-        if (!held.used) signing.push(...held.events);
+        if (!held.used) for (const e of held.events) signing.push(e);
       }
       this.signingOldest = oldest;
     }

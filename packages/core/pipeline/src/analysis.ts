@@ -143,7 +143,7 @@ export class OfflineAnalysis {
     const engine = new CorrelationEngine(engineConfigOf(this.config, this.context, 'sorted'));
     const closed: ClosedAttempt[] = [];
     const onOutput = (out: { attempts: ClosedAttempt[]; drops: Drop[] }): void => {
-      closed.push(...out.attempts);
+      for (const a of out.attempts) closed.push(a); // a spread overflows the stack on a flush of ~120,000 attempts
       for (const d of out.drops) this.drop(d);
     };
     for (const e of this.events) {

@@ -21,7 +21,12 @@ export function summarizeAttempts(attempts: readonly AttemptRecord[], options: F
   const hourly = new Map<number, StatsRow>();
   const failuresByUser = new Map<string, number>();
   const sketches = { radius: emptySketch(), ca: emptySketch(), endToEnd: emptySketch() };
+  // In the loop, not Math.min(...list): a spread passes every element on the stack, which overflows at ~120,000.
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
   for (const fact of facts) {
+    if (fact.startMs < from) from = fact.startMs;
+    if (fact.endMs > to) to = fact.endMs;
     countOutcome(totals, fact.outcome);
     countHosts(hosts, fact);
     const hour = Math.floor(fact.startMs / HOUR_MS);
@@ -45,8 +50,8 @@ export function summarizeAttempts(attempts: readonly AttemptRecord[], options: F
     if (fact.endToEndMs !== null) recordLatency(sketches.endToEnd, fact.endToEndMs);
   }
   return {
-    from: facts.length === 0 ? null : new Date(Math.min(...facts.map((f) => f.startMs))).toISOString(),
-    to: facts.length === 0 ? null : new Date(Math.max(...facts.map((f) => f.endMs))).toISOString(),
+    from: facts.length === 0 ? null : new Date(from).toISOString(),
+    to: facts.length === 0 ? null : new Date(to).toISOString(),
     totals,
     byStage,
     byCause: [...causes.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),

@@ -5,7 +5,7 @@ import type { FleetStats, OutcomeCounts, StageLatencies, StatsReport } from '@ot
 /** Render rows of cells as left-aligned (text) / right-aligned (numbers) columns. */
 export function textTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
   const cells = [header, ...rows].map((r) => r.map(String));
-  const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
+  const widths = header.map((_, c) => cells.reduce((w, r) => Math.max(w, (r[c] ?? '').length), 0));
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => typeof r[c] === 'number'));
   return cells.map((r) =>
     r

@@ -49,4 +49,20 @@ describe('summarizeAttempts', () => {
     expect(text).toMatch(/\ntotal\s+5\s+1\s+3\s+1\s+0\s+60\.0%\s+1\n/);
     expect(text).toMatch(/CA issuance\s+2\s+300\s+300\s+300\s+300/);
   });
+
+  it('summarises a fleet of 200,000 attempts (a spread of every start time overflowed the stack at ~120,000)', () => {
+    // One built attempt, given 200,000 IDs and start times (cheaper than building each).
+    const base = buildAttempt({ n: 1, at: T0, outcome: 'success', user: 'alice' });
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const many = Array.from({ length: 200_000 }, (_, i) => ({
+      ...base,
+      id: `a${i}`,
+      start: iso(T0 + i * 1000),
+      end: iso(T0 + i * 1000 + 500),
+    }));
+    const stats = summarizeAttempts(many);
+    expect(stats.totals.attempts).toBe(200_000);
+    expect(stats.from).toBe('2025-03-04T09:00:00.000Z');
+    expect(Date.parse(stats.to!)).toBe(Date.parse(many.at(-1)!.end));
+  }, 20_000);
 });

@@ -44,14 +44,18 @@ function barOfSpan(span: SpanData): StageBar {
 function barsFromEvidence(record: AttemptRecord): StageBar[] {
   const byStage = new Map<Stage, Evidence[]>();
   const sorted = [...record.evidence].sort((a, b) => isoToEpochMs(a.time) - isoToEpochMs(b.time));
-  for (const e of sorted) byStage.set(e.source, [...(byStage.get(e.source) ?? []), e]);
+  for (const e of sorted) {
+    const list = byStage.get(e.source);
+    if (list === undefined) byStage.set(e.source, [e]);
+    else list.push(e);
+  }
   return [...byStage.entries()].map(([stage, evidence]) => {
-    const times = evidence.map((e) => isoToEpochMs(e.time));
     return {
       stage,
       name: stage === 'gateway' ? 'IIS OTP request' : SPAN_NAMES[stage],
-      startMs: Math.min(...times),
-      endMs: Math.max(...times),
+      // Sorted by time above: the first and the last are the bar's ends.
+      startMs: isoToEpochMs(evidence[0]!.time),
+      endMs: isoToEpochMs(evidence[evidence.length - 1]!.time),
       failing: record.outcome === 'failure' && record.failedStage === stage,
       host: record.hosts[stage],
       evidence: evidence.map((e) => ({ computer: e.computer, recordId: e.recordId })),
