@@ -122,7 +122,9 @@ export class AttemptIndex {
 
   /**
    * Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes,
-   * added to `found`.
+   * added to `found`. The decisions are indexed by time alone: the frequent query (an IIS request's window) names no
+   * NPS host, and with one scope per host it read every host's buckets, so its cost grew with the NPS servers; the
+   * rare query by host (an NPS 4402) filters instead.
    */
   decidedWithin(
     nps: string | null,
@@ -131,7 +133,10 @@ export class AttemptIndex {
     accept?: (a: OpenAttempt) => boolean,
     found?: OpenAttempt[],
   ): OpenAttempt[] {
-    return this.decisions.within(nps === null ? null : hostKey(nps), lo, hi, accept, found);
+    if (nps === null) return this.decisions.within('', lo, hi, accept, found);
+    const key = hostKey(nps);
+    const ofHost = (a: OpenAttempt) => hostKey(a.radius!.ref.computer) === key && (accept === undefined || accept(a));
+    return this.decisions.within('', lo, hi, ofHost, found);
   }
 
   /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
@@ -215,7 +220,7 @@ export class AttemptIndex {
         break;
       case 'radius.decision':
         a.decision ??= TimeIndex.place(a);
-        this.decisions.move(a.decision, hostKey(e.ref.computer), e.time);
+        this.decisions.move(a.decision, '', e.time);
         break;
     }
     const clientTime = placesRequestByClient(a) ? a.client!.time : null;
