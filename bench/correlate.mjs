@@ -1,5 +1,6 @@
 // Benchmark ②: the correlation engine alone, normalised events → closed attempts, in events per CPU-second (one
-// thread), the same at 1,000, 10,000 and 100,000 users (the cost of an event must not grow with the open attempts),
+// thread), the same at 1,000, 10,000 and 100,000 users, and 100,000 on 20 DA/NPS/CA servers (the cost of an event
+// must not grow with the open attempts or the hosts),
 // and the heap bytes one open attempt costs. Needs --expose-gc for the memory figure.
 // Usage: node --expose-gc bench/correlate.mjs [--quick] [--engine DIST] [--cpu-prof FILE] [--no-scale] [--users N]
 //   --engine DIST     take CorrelationEngine from another build (e.g. a copy of an older dist/) to compare
@@ -88,20 +89,28 @@ console.log(
 async function scaleRows() {
   if (process.argv.includes('--no-scale')) return [];
   const rows = [];
-  for (const users of QUICK ? [1_000, 2_000] : [1_000, 10_000, 100_000]) {
-    const params = { ...CORPORA.full.relevant, users };
+  // The last: as many users as the largest, on ten times the servers (20 DA servers, NPS servers and CAs): the
+  // cost of an event must not grow with the hosts either.
+  const sizes = QUICK
+    ? [{ users: 1_000 }, { users: 2_000 }]
+    : [{ users: 1_000 }, { users: 10_000 }, { users: 100_000 }];
+  if (!QUICK) sizes.push({ users: 100_000, servers: 20 });
+  for (const size of sizes) {
+    const { users } = size;
+    const params = { ...CORPORA.full.relevant, ...size };
     const scaled =
-      users === corpus.users && usersOption === undefined
+      users === corpus.users && size.servers === undefined && usersOption === undefined
         ? events
         : normalise(readCorpus(await ensureCorpus(params)), DEFAULT_ANALYSIS_CONFIG, ctx);
     const r = scaled === events ? main : rateOf(scaled, QUICK ? 1 : 3);
+    const on = size.servers === undefined ? '' : `, ${size.servers} DA servers, NPS servers and CAs`;
     console.log(
-      `${users} users: ${scaled.length} events, ${Math.round(r.rate)} events/CPU-s, ${r.meanOpen.toFixed(0)} open`,
+      `${users} users${on}: ${scaled.length} events, ${Math.round(r.rate)} events/CPU-s, ${r.meanOpen.toFixed(0)} open`,
     );
     rows.push(
       row(
         'correlate',
-        `engine alone, ${users.toLocaleString('en-US')} users, one day`,
+        `engine alone, ${users.toLocaleString('en-US')} users${on}, one day`,
         r.rate,
         'events/CPU-s',
         TARGET,

@@ -25,6 +25,9 @@ function argvOf(params, dir) {
   if (params.size !== undefined) argv.push('--size', params.size);
   if (params.days !== undefined) argv.push('--days', String(params.days));
   if (params.unrelatedRatio !== undefined) argv.push('--unrelated-ratio', String(params.unrelatedRatio));
+  // DA servers, NPS servers and CAs, as many of each (the generator's default: 2).
+  if (params.servers !== undefined)
+    for (const flag of ['--da-servers', '--nps-servers', '--cas']) argv.push(flag, String(params.servers));
   // Text logs instead of IIS / NPS event XML (bench/text-ingest.mjs).
   if (params.iis !== undefined) argv.push('--iis', params.iis);
   if (params.nps !== undefined) argv.push('--nps', params.nps);
