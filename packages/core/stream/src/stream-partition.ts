@@ -39,15 +39,16 @@ export interface PartitionStep {
  * come out; the caller publishes the units and commits in one Kafka transaction.
  *
  * The ledger is a checkpoint: the partition's run starts at `from` (its first record, or the one after the last
- * flush, when every engine is empty) and counts the units each site published since. The committed offset stays at
- * `from` while the run lasts, with the counts as metadata. A new owner (restart, `kill -9`, rebalance) rebuilds from
- * `from`: the same records in the same order give the same units in the same order, and the first `published[site]`
- * of each site are skipped. Nothing is published twice, nothing is lost, and a rebuilt unit equals the original.
+ * flush, when every engine is empty) and counts the units published since. The committed offset stays at `from`
+ * while the run lasts, with the count as metadata. A new owner (restart, `kill -9`, rebalance) rebuilds from `from`:
+ * the same records in the same order give the same units in the same order, and the first `published` are skipped.
+ * Nothing is published twice, nothing is lost, and a rebuilt unit equals the original.
  */
 export class StreamPartition {
   private readonly sites = new Map<string, SiteStream>();
-  private published: Map<string, number>;
-  private skip: Map<string, number>;
+  /** Units of this run so far, and how many of them the checkpoint says were published already. */
+  private published = 0;
+  private skip: number;
   private from: number | null;
   private next: number | null = null;
   private taken = 0;
@@ -58,8 +59,7 @@ export class StreamPartition {
     resume: Checkpoint | null,
   ) {
     this.from = resume?.from ?? null;
-    this.skip = new Map(Object.entries(resume?.published ?? {}));
-    this.published = new Map();
+    this.skip = resume?.published ?? 0;
   }
 
   /** Records taken since the run started (the idle flush only runs when there is something to close). */
@@ -109,8 +109,8 @@ export class StreamPartition {
     for (const [site, stream] of this.sites) this.admit(site, stream.flush(), units, drops);
     if (this.next !== null) this.from = this.next;
     this.sites.clear();
-    this.published = new Map();
-    this.skip = new Map();
+    this.published = 0;
+    this.skip = 0;
     this.taken = 0;
     return { units, drops, invalid: 0, commit: this.from === null ? null : this.commit() };
   }
@@ -127,23 +127,12 @@ export class StreamPartition {
   /** Counts the site's units and keeps those not published before; true when the count moved past the checkpoint. */
   private admit(site: string, out: SiteOutput, units: SiteUnit[], drops: Drop[]): boolean {
     for (const d of out.drops) drops.push(d);
-    if (out.units.length === 0) return false;
-    const before = this.published.get(site) ?? 0;
-    const skip = this.skip.get(site) ?? 0;
-    out.units.forEach((u, i) => {
-      if (before + i >= skip) units.push({ ...u, site });
-    });
-    const after = before + out.units.length;
-    this.published.set(site, after);
-    return after > skip;
+    for (const u of out.units) if (this.published++ >= this.skip) units.push({ ...u, site });
+    return out.units.length > 0 && this.published > this.skip;
   }
 
   private commit(): Commit {
-    const published: Record<string, number> = {};
-    for (const site of new Set([...this.published.keys(), ...this.skip.keys()])) {
-      const n = Math.max(this.published.get(site) ?? 0, this.skip.get(site) ?? 0);
-      if (n > 0) published[site] = n;
-    }
+    const published = Math.max(this.published, this.skip);
     return { offset: this.from!, metadata: encodeCheckpoint({ from: this.from!, published }) };
   }
 }
