@@ -1,6 +1,7 @@
 import { rootCauseEntry } from '@otptrace/model';
 import type { AttemptRecord, TicketConfig } from '@otptrace/schemas';
 import { baseTicketKey } from './keys.js';
+import type { OpenTickets } from './open-tickets.js';
 import { ticketScope } from './scope.js';
 import type { TicketState } from './state.js';
 import { noteOpened, noteTouched, type StepLog } from './step-log.js';
@@ -16,6 +17,7 @@ export const CANCELLED_CODE = 'user_cancelled';
 /** Watch one user error; returns true when it was counted in an open burst ticket. */
 export function onUserError(
   state: TicketState,
+  openTickets: OpenTickets,
   attempt: AttemptRecord,
   subnet: string | null,
   config: TicketConfig,
@@ -55,6 +57,7 @@ export function onUserError(
     isoTime(recent[0]?.start ?? attempt.start),
   );
   state.tickets[baseKey] = ticket;
+  openTickets.opened(ticket);
   delete state.recentUserErrors[baseKey];
   for (const e of recent) countInTicket(state, ticket, e, config);
   noteOpened(log, ticket);

@@ -4,6 +4,7 @@ import { ticketConfigSchema } from '@otptrace/schemas';
 import { clientSubnet } from '@otptrace/stats';
 import { onUserError } from './burst.js';
 import { baseTicketKey } from './keys.js';
+import { OpenTickets } from './open-tickets.js';
 import { successCrosses, ticketScope } from './scope.js';
 import { emptyTicketState, type TicketAccounting, type TicketState } from './state.js';
 import { changesOf, newStepLog, noteOpened, noteResolving, noteTouched, type StepLog } from './step-log.js';
@@ -37,13 +38,15 @@ export function processAttempts(
   const accounting = newAccounting(attempts.length);
   // Event-time order, so a batch gives the same result however its attempts were ordered.
   const ordered = [...attempts].sort((a, b) => Date.parse(a.end) - Date.parse(b.end) || a.id.localeCompare(b.id));
-  for (const attempt of ordered) processOne(next, attempt, settings, log, accounting);
-  prune(next, settings, nowMs, log);
+  const open = new OpenTickets(next.tickets);
+  for (const attempt of ordered) processOne(next, open, attempt, settings, log, accounting);
+  prune(next, open, settings, nowMs, log);
   return { state: next, changes: changesOf(log), accounting };
 }
 
 function processOne(
   state: TicketState,
+  open: OpenTickets,
   attempt: AttemptRecord,
   config: TicketConfig,
   log: StepLog,
@@ -60,34 +63,35 @@ function processOne(
   }
   state.seen[attempt.id] = endMs;
   state.watermarkMs = Math.max(state.watermarkMs ?? endMs, endMs);
-  resolveQuiet(state, state.watermarkMs, config, log);
+  resolveQuiet(state, open, state.watermarkMs, config, log);
   const subnet = clientSubnet(attempt.clientAddress);
   if (attempt.outcome === 'probe') {
     acc.probe += 1;
   } else if (attempt.outcome === 'success') {
     acc.success += 1;
-    creditSuccess(state, attempt, subnet, config, log);
+    creditSuccess(state, open, attempt, subnet, config, log);
     // A finding on a success (a certificate that did not log the user on) counts towards a burst of its code.
     for (const code of attempt.findings ?? []) {
       const entry = rootCauseEntry(code);
       if (entry === undefined) continue;
       const cause = { code, title: entry.title, remediation: entry.remediation };
-      onUserError(state, { ...attempt, rootCause: cause, failedStage: entry.stage }, subnet, config, log);
+      onUserError(state, open, { ...attempt, rootCause: cause, failedStage: entry.stage }, subnet, config, log);
     }
   } else if (attempt.outcome === 'cancelled' || rootCauseEntry(attempt.rootCause?.code ?? '')?.fault === 'user') {
-    const counted = onUserError(state, attempt, subnet, config, log);
+    const counted = onUserError(state, open, attempt, subnet, config, log);
     acc[counted ? 'ticketed' : 'userError'] += 1;
   } else if (attempt.rootCause === null) {
     acc.unexplained += 1;
   } else {
     acc.ticketed += 1;
-    countFailure(state, attempt, subnet, config, log);
+    countFailure(state, open, attempt, subnet, config, log);
   }
 }
 
 /** Count an infrastructure (or unknown) failure in the ticket of its cause and scope, opening one if needed. */
 function countFailure(
   state: TicketState,
+  open: OpenTickets,
   attempt: AttemptRecord,
   subnet: string | null,
   config: TicketConfig,
@@ -119,6 +123,7 @@ function countFailure(
       );
   if (!belongs) {
     state.tickets[baseKey] = ticket;
+    open.opened(ticket);
     noteOpened(log, ticket);
   }
   countInTicket(state, ticket, attempt, config);
@@ -145,11 +150,10 @@ function noteScattered(state: TicketState, ticket: Ticket, timeMs: number, confi
  * the quiet period alone resolves such a ticket, at its end. An incident (an outage) also needs proof of recovery:
  * `resolveAfterSuccesses` successes in a row through its scope; without traffic through the scope it stays open.
  */
-function resolveQuiet(state: TicketState, nowMs: number, config: TicketConfig, log: StepLog): void {
-  for (const ticket of Object.values(state.tickets)) {
-    if (ticket.status !== 'open') continue;
+function resolveQuiet(state: TicketState, open: OpenTickets, nowMs: number, config: TicketConfig, log: StepLog): void {
+  for (const ticket of open.current()) {
     if (ticket.pattern === 'incident' && ticket.successStreak < config.resolveAfterSuccesses) continue;
-    const quietSinceMs = Date.parse(ticket.lastSeen) + config.quietPeriodMs;
+    const quietSinceMs = open.lastSeenMs(ticket) + config.quietPeriodMs;
     if (quietSinceMs <= nowMs) resolve(state, ticket, quietSinceMs, log);
   }
 }
@@ -157,14 +161,15 @@ function resolveQuiet(state: TicketState, nowMs: number, config: TicketConfig, l
 /** A success through an open incident's scope, after its last failure, extends its recovery streak. */
 function creditSuccess(
   state: TicketState,
+  open: OpenTickets,
   attempt: AttemptRecord,
   subnet: string | null,
   config: TicketConfig,
   log: StepLog,
 ): void {
   const endMs = Date.parse(attempt.end);
-  for (const ticket of Object.values(state.tickets)) {
-    if (ticket.status !== 'open' || ticket.pattern !== 'incident' || endMs <= Date.parse(ticket.lastSeen)) continue;
+  for (const ticket of open.current()) {
+    if (ticket.status !== 'open' || ticket.pattern !== 'incident' || endMs <= open.lastSeenMs(ticket)) continue;
     // Past the needed streak a success changes nothing, so sinks are not sent one revision per success.
     if (ticket.successStreak >= config.resolveAfterSuccesses) continue;
     if (!successCrosses(ticket.scope, attempt, subnet)) continue;
@@ -187,11 +192,17 @@ function resolve(state: TicketState, ticket: Ticket, atMs: number, log: StepLog)
 }
 
 /** Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. */
-function prune(state: TicketState, config: TicketConfig, nowMs: number | undefined, log: StepLog): void {
+function prune(
+  state: TicketState,
+  open: OpenTickets,
+  config: TicketConfig,
+  nowMs: number | undefined,
+  log: StepLog,
+): void {
   const watermark = Math.max(state.watermarkMs ?? Number.NEGATIVE_INFINITY, nowMs ?? Number.NEGATIVE_INFINITY);
   if (!Number.isFinite(watermark)) return;
   state.watermarkMs = watermark;
-  resolveQuiet(state, watermark, config, log);
+  resolveQuiet(state, open, watermark, config, log);
   for (const [id, t] of Object.entries(state.seen)) if (t < watermark - config.dedupeHorizonMs) delete state.seen[id];
   for (const [key, errors] of Object.entries(state.recentUserErrors)) {
     const kept = errors.filter((e) => e.timeMs >= watermark - config.burstWindowMs);
