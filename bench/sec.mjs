@@ -6,7 +6,7 @@
 // Measured on the first 100,000 lines and on 1,000,000 lines (--quick: 20,000 and 50,000), so that otptrace's
 // start-up (Node and its modules, measured apart on a one-line file) is amortised; PairWithWindow only on the shorter
 // file (its cost per line grows with the users seen: hours on the longer one). Each CPU figure is the best of --runs
-// (default 3; --quick 1).
+// (default 3; --quick 1). On the longer file analyze is also run with --jobs 1 (one thread, as SEC), apart.
 // Usage: node bench/sec.mjs [--quick] [--runs N]
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, writeFileSync } from 'node:fs';
@@ -98,10 +98,12 @@ function sec(rules, input, lines, runs = RUNS) {
   return { rate: lines / r.cpu, pairs };
 }
 
-function otptrace(input) {
+/** `otptrace analyze` of `input`, best of RUNS; `jobs` as the option says (default: chosen by analyze). */
+function otptrace(input, jobs = null) {
   const r = bestOf(process.execPath, [
     `${ROOT}services/cli/bin/otptrace.js`,
     'analyze',
+    ...(jobs === null ? [] : ['--jobs', String(jobs)]),
     '--format',
     'json',
     '--out',
@@ -158,5 +160,15 @@ for (const lines of [SHORT, LONG]) {
     ),
   );
   rows.push(row('baseline', `otptrace ÷ SEC contexts, ${label}, our start-up excluded`, net / contexts.rate, '×'));
+  // SEC runs on one core. On a big input analyze reads with every core, which costs CPU time of its own (a second
+  // isolate, results sent across threads, cores sharing caches): the one-thread figure shows what that costs.
+  const single = lines === LONG ? otptrace(input, 1) : null;
+  if (single !== null) {
+    console.log(`otptrace analyze --jobs 1, ${label}: ${single.cpu.toFixed(2)} CPU-s`);
+    rows.push(
+      row('baseline', `otptrace analyze --jobs 1, ${label} (whole process)`, lines / single.cpu, 'events/CPU-s'),
+    );
+    rows.push(row('baseline', `otptrace --jobs 1 ÷ SEC contexts, ${label}`, lines / single.cpu / contexts.rate, '×'));
+  }
 }
 report(rows);

@@ -5,7 +5,7 @@ export { formatOffset, settleNpsLogClocks, settleTextLogs, TEXT_LOG_TWINS } from
 export { displayUser, IdentityResolver } from './identity.js';
 export { createNormalizeContext, normalizeEvent } from './normalize.js';
 export type { NormalizeContext, Normalized } from './outcome.js';
-export { hresultInText, toHresult } from './outcome.js';
+export { detach, hresultInText, toHresult } from './outcome.js';
 export type { Classification } from './source-table.js';
 export { classify, prefilterIisBytes } from './source-table.js';
 export type { AnsweredRequest, NpsLogWhere } from './sources/nps-log.js';

@@ -1,7 +1,7 @@
 import type { ClosedAttempt } from '@otptrace/correlate';
 import type { Verdict } from '@otptrace/diagnose';
 import { hresultSymbol, npsReasonText } from '@otptrace/model';
-import { displayUser, formatTime } from '@otptrace/normalize';
+import { detach, displayUser, formatTime } from '@otptrace/normalize';
 import type { AttemptRecord, Evidence, NormalizedEvent } from '@otptrace/schemas';
 import { sha256Hex, traceIdFor } from '@otptrace/trace';
 
@@ -113,7 +113,9 @@ export function evidenceOf(e: NormalizedEvent): Evidence {
     time: formatTime(e.time),
     provider: e.ref.provider,
     channel: e.ref.channel,
-    summary: summaryOf(e),
+    // Flattened now: the template's tree of concatenations (~8 for an IIS request) would otherwise be kept, and copied
+    // by every scavenge, until the report is written (as formatTime's times were).
+    summary: detach(summaryOf(e)),
   };
 }
 
