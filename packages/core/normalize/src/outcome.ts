@@ -1,4 +1,5 @@
 import type { DropReason, Issue, ParsedEvent } from '@otptrace/model';
+import { detach } from '@otptrace/parse';
 import type { NormalizedEvent } from '@otptrace/schemas';
 import type { IdentityResolver } from './identity.js';
 import { parseSystemTime } from './time.js';
@@ -69,13 +70,7 @@ export function transientField(p: ParsedEvent, name: string): string | null {
   return v === undefined || v === '' || v === '-' ? null : v;
 }
 
-/**
- * A copy of a string that does not keep its parent alive. V8 represents substrings (slice, trim) as views on the
- * whole event text; a kept normalised event would otherwise hold its 1–2 KB event alive for each of its values.
- */
-export function detach(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
+export { detach };
 
 // Kept events repeat the same strings (providers, channels, host names, NPS reason texts, templates): one copy each.
 // Two generations of at most INTERN_GENERATION strings each, so that a stream of unique values (user names, client

@@ -8,6 +8,7 @@ export { decodeEntities } from './entities.js';
 export { parseEventWithFxp } from './fxp.js';
 export type { LineRejection, TextLine } from './lines.js';
 export { decodeLine, LineSplitter } from './lines.js';
+export { detach } from './names.js';
 export type { NpsLogLine, NpsLogRecord } from './nps-log.js';
 export { readDtsRecord, readOdbcLine } from './nps-log.js';
 export type { EventHeader } from './peek.js';
