@@ -9,22 +9,25 @@
 // Needs a build (npx tsc -b). Usage:
 //   node bench/kafka-e2e.mjs [--quick] [--users N] [--sites S] [--partitions P] [--correlators C] [--idle-flush-ms MS]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { generateFleetLogs } from '@otptrace/generator';
 import {
   createGroupConsumer,
   createKafkaAdmin,
   createKafkaClient,
   createRecordProducer,
   kafkaConnectionSchema,
-  partitionForKey,
   prefixedTopics,
 } from '@otptrace/kafka';
-import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
-import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
 import { option } from './lib/common.mjs';
+import {
+  backlogByPartition,
+  benchNodeArgs,
+  buildSites,
+  processCpuSeconds as cpuSeconds,
+  freePort,
+  sleep,
+  writeBacklog,
+} from './lib/kafka-bench.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const arg = (name, fallback) => Number(option(name, fallback));
@@ -38,39 +41,12 @@ const IDLE_FLUSH_MS = arg('--idle-flush-ms', 5_000);
 const TARGET = 15_000;
 const BROKERS = [`localhost:${process.env.OTPTRACE_KAFKA_PORT ?? '9092'}`];
 const prefix = `bench-${Date.now().toString(36)}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- The sites' events and the offline reference (each site analysed on its own, as `otptrace analyze` would).
-const config = DEFAULT_ANALYSIS_CONFIG;
-const sites = [];
-let offlineCpuUs = 0;
-for (let s = 0; s < SITES; s++) {
-  const files = new Map();
-  const startTime = new Date(Date.UTC(2026, 2, 2 + s)).toISOString();
-  const users = Math.ceil(USERS / SITES);
-  for (const { file, text } of generateFleetLogs({ users, seed: 100 + s, days: 1, unrelatedRatio: 0, startTime })) {
-    if (file !== 'expected.json') files.set(file, (files.get(file) ?? '') + text);
-  }
-  const offline = new OfflineAnalysis(config);
-  const events = [];
-  for (const [file, text] of files) {
-    const ingestor = new XmlIngestor(offline.context, { maxEventBytes: config.maxEventBytes });
-    const items = [...ingestor.push(Buffer.from(text)), ...ingestor.end()];
-    offline.add(file, items);
-    for (const item of items) if (item.type === 'event') events.push(item.event);
-  }
-  const before = process.cpuUsage();
-  const result = offline.finish();
-  const used = process.cpuUsage(before);
-  offlineCpuUs += used.user + used.system;
-  events.sort((a, b) => a.time - b.time);
-  sites.push({ name: `site-${s}`, events, attempts: result.attempts.map((a) => a.record) });
-}
-const totalEvents = sites.reduce((n, s) => n + s.events.length, 0);
+const { sites, totalEvents, expectedCount, offlineCpuUs } = buildSites({ users: USERS, sites: SITES });
 const expected = new Map();
 for (const site of sites)
   for (const a of site.attempts) expected.set(a.id, [...(expected.get(a.id) ?? []), JSON.stringify(a)]);
-const expectedCount = sites.reduce((n, s) => n + s.attempts.length, 0);
 
 // ---- The backlog: every site's events, interleaved in event-time order, keyed by site.
 const topics = prefixedTopics(prefix, PARTITIONS);
@@ -80,15 +56,6 @@ await admin.connect();
 await admin.ensureTopics(Object.values(topics));
 
 // ---- The correlators.
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 async function metric(ports, name) {
   let sum = 0;
   for (const port of ports) {
@@ -97,11 +64,6 @@ async function metric(ports, name) {
   }
   return sum;
 }
-/** User + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 100 Hz). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 const adminPorts = [];
 const children = [];
 for (let i = 0; i < CORRELATORS; i++) {
@@ -109,30 +71,23 @@ for (let i = 0; i < CORRELATORS; i++) {
   adminPorts.push(port);
   children.push(
     // OTPTRACE_BENCH_NODE_ARGS: extra node flags for the correlators (e.g. --cpu-prof --cpu-prof-dir=DIR).
-    spawn(
-      process.execPath,
-      [
-        ...(process.env.OTPTRACE_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-        `${ROOT}services/correlator/dist/main.js`,
-      ],
-      {
-        env: {
-          ...process.env,
-          OTPTRACE_CORRELATOR_KAFKA__BROKERS: BROKERS.join(','),
-          OTPTRACE_CORRELATOR_GROUP_ID: `${prefix}.correlator`,
-          OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
-            events: topics.events,
-            attempts: topics.attempts,
-            late: topics.late,
-          }),
-          OTPTRACE_CORRELATOR_CREATE_TOPICS: 'false',
-          OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(IDLE_FLUSH_MS),
-          OTPTRACE_CORRELATOR_ADMIN__PORT: String(port),
-          OTPTRACE_CORRELATOR_LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'inherit', 'inherit'],
+    spawn(process.execPath, [...benchNodeArgs(), `${ROOT}services/correlator/dist/main.js`], {
+      env: {
+        ...process.env,
+        OTPTRACE_CORRELATOR_KAFKA__BROKERS: BROKERS.join(','),
+        OTPTRACE_CORRELATOR_GROUP_ID: `${prefix}.correlator`,
+        OTPTRACE_CORRELATOR_TOPICS: JSON.stringify({
+          events: topics.events,
+          attempts: topics.attempts,
+          late: topics.late,
+        }),
+        OTPTRACE_CORRELATOR_CREATE_TOPICS: 'false',
+        OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(IDLE_FLUSH_MS),
+        OTPTRACE_CORRELATOR_ADMIN__PORT: String(port),
+        OTPTRACE_CORRELATOR_LOG_LEVEL: 'warn',
       },
-    ),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
   );
 }
 // The processes' start-up (Node, modules, connections) is not correlation: time and CPU count from /readyz on.
@@ -155,22 +110,10 @@ for (let last = -1, still = 0; still < 3; await sleep(1_000)) {
 // written by its own sequential sender (order kept per partition, the partitions in parallel), 1,000 events a request.
 const producer = createRecordProducer(client);
 await producer.connect();
-const byPartition = Array.from({ length: PARTITIONS }, () => []);
-for (const r of sites
-  .flatMap((site) => site.events.map((event) => ({ site: site.name, event })))
-  .sort((x, y) => x.event.time - y.event.time))
-  byPartition[partitionForKey(r.site, PARTITIONS)].push({
-    topic: topics.events.name,
-    key: r.site,
-    value: JSON.stringify(r.event),
-  });
+const byPartition = backlogByPartition(sites, topics.events.name, PARTITIONS);
 const t0 = performance.now();
 const cpuAtStart = children.reduce((n, c) => n + cpuSeconds(c.pid), 0);
-await Promise.all(
-  byPartition.map(async (records) => {
-    for (let i = 0; i < records.length; i += 1_000) await producer.send(records.slice(i, i + 1_000));
-  }),
-);
+await writeBacklog(producer, byPartition);
 const tWritten = performance.now();
 await producer.disconnect();
 
