@@ -7,6 +7,7 @@
 // written until every event was taken and committed) against the offline analysis' CPU per event, as kafka-e2e.mjs.
 // Needs a build (npx tsc -b). Usage:
 //   node bench/kafka-floor.mjs [--quick] [--users N] [--sites S] [--partitions P] [--correlators C]
+//     [--max-bytes-per-partition BYTES]
 import { fork } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -32,6 +33,8 @@ const USERS = arg('--users', QUICK ? 2_000 : 10_000);
 const SITES = arg('--sites', 12);
 const PARTITIONS = arg('--partitions', 4);
 const WORKERS = arg('--correlators', 2);
+// The consumer's fetch size per partition (the largest batch, so the records per transaction); default kafkajs' 1 MiB.
+const MAX_BYTES_PER_PARTITION = arg('--max-bytes-per-partition', 1_048_576);
 const BROKERS = [`localhost:${process.env.OTPTRACE_KAFKA_PORT ?? '9092'}`];
 const prefix = `floor-${Date.now().toString(36)}`;
 
@@ -61,6 +64,7 @@ for (let i = 0; i < WORKERS; i++) {
         attempts: topics.attempts.name,
         eventsPerRecord: totalEvents / expectedCount,
         sampleFile,
+        maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
       }),
     },
   });

@@ -10,7 +10,9 @@ import {
   kafkaConnectionSchema,
 } from '@otptrace/kafka';
 
-const { brokers, groupId, events, attempts, eventsPerRecord, sampleFile } = JSON.parse(process.env.OTPTRACE_FLOOR);
+const { brokers, groupId, events, attempts, eventsPerRecord, sampleFile, maxBytesPerPartition } = JSON.parse(
+  process.env.OTPTRACE_FLOOR,
+);
 const sample = JSON.parse(readFileSync(sampleFile, 'utf8')).map((a) => ({
   topic: attempts,
   key: a.user,
@@ -28,6 +30,7 @@ const consumer = createGroupConsumer(client, {
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 6_000,
+  maxBytesPerPartition,
 });
 const writers = new Map();
 let next = 0;
