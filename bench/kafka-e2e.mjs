@@ -8,7 +8,8 @@
 // (read_committed) against `otptrace analyze` of each site's files: identical records, each exactly once.
 // Needs a build (npx tsc -b). Usage:
 //   node bench/kafka-e2e.mjs [--quick] [--users N] [--sites S] [--partitions P] [--correlators C] [--idle-flush-ms MS]
-//     [--compare DIR]   (another checkout's build, run at the same time as a second group: an A/B)
+//     [--compare DIR]   (another checkout's build, run at the same time as a second group: an A/B;
+//                        OTPTRACE_BENCH_COMPARE_NODE_ARGS: that group's node flags)
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import {
@@ -55,15 +56,13 @@ const topics = prefixedTopics(prefix, PARTITIONS);
 // reads the same events topic at the same time, with its own output topics: an A/B on a busy machine in which both
 // builds see the same load (CPU per event is reported for each).
 const COMPARE = option('--compare', null);
-const groups = [{ label: 'this build', root: ROOT, prefix, topics }];
+const groups = [{ label: 'this build', root: ROOT, prefix, topics, nodeArgs: benchNodeArgs() }];
 if (COMPARE !== null) {
   const root = `${COMPARE.replace(/\/$/, '')}/`;
-  groups.push({
-    label: `compare (${root})`,
-    root,
-    prefix: `${prefix}-b`,
-    topics: prefixedTopics(`${prefix}-b`, PARTITIONS),
-  });
+  // OTPTRACE_BENCH_COMPARE_NODE_ARGS: node flags of the second group alone (an A/B of a flag: --compare . with it).
+  const nodeArgs = process.env.OTPTRACE_BENCH_COMPARE_NODE_ARGS?.split(' ').filter(Boolean) ?? benchNodeArgs();
+  const label = `compare (${root}${nodeArgs.length > 0 ? ` ${nodeArgs.join(' ')}` : ''})`;
+  groups.push({ label, root, prefix: `${prefix}-b`, topics: prefixedTopics(`${prefix}-b`, PARTITIONS), nodeArgs });
 }
 const client = createKafkaClient(kafkaConnectionSchema.parse({ brokers: BROKERS, clientId: 'bench' }));
 const admin = createKafkaAdmin(client);
@@ -88,7 +87,7 @@ for (const g of groups) {
     g.adminPorts.push(port);
     g.children.push(
       // OTPTRACE_BENCH_NODE_ARGS: extra node flags for the correlators (e.g. --cpu-prof --cpu-prof-dir=DIR).
-      spawn(process.execPath, [...benchNodeArgs(), `${g.root}services/correlator/dist/main.js`], {
+      spawn(process.execPath, [...g.nodeArgs, `${g.root}services/correlator/dist/main.js`], {
         env: {
           ...process.env,
           OTPTRACE_CORRELATOR_KAFKA__BROKERS: BROKERS.join(','),
