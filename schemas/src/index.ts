@@ -74,6 +74,8 @@ export {
   sourceSchema,
   userRefSchema,
 } from './event.js';
+export type { ExactGuard } from './exact-guard.js';
+export { exactGuard, guardedParser } from './exact-guard.js';
 export type { PublishedSchemaName } from './json-schema.js';
 export { PUBLISHED_SCHEMAS, publishedJsonSchema } from './json-schema.js';
 export type {

@@ -23,6 +23,14 @@ export const correlatorConfigSchema = z
       .describe(
         'A member that sends no heartbeat for this long is dropped from the group and its partitions move (a restarted correlator gets them back after at most this long).',
       ),
+    fetchBytesPerPartition: z
+      .number()
+      .int()
+      .min(65_536)
+      .default(4 * 1_048_576)
+      .describe(
+        "Most bytes fetched from one partition at a time (kafkajs' maxBytesPerPartition): the largest batch, and a batch is one transaction, so a backlog is read in fewer, larger transactions.",
+      ),
     fromBeginning: z
       .boolean()
       .default(true)

@@ -34,6 +34,7 @@ runService({
         fromBeginning: config.fromBeginning,
         sessionTimeoutMs: config.sessionTimeoutMs,
         heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 5),
+        maxBytesPerPartition: config.fetchBytesPerPartition,
       }),
       offsets: createOffsetReader(client),
       writer: (partition) =>

@@ -57,9 +57,11 @@ export function createOutputs(
   const attemptRecord = (full: AttemptRecord): OutgoingRecord | null => {
     const key = full.user;
     const budget = maxValueBytes(limitOf(attempts.name), key);
-    // The usual case costs one serialisation, as before: fitEvidence measures the record again only when it is large.
-    const value = JSON.stringify(full);
-    if (Buffer.byteLength(value) <= budget) return { topic: attempts.name, key, value };
+    // The usual case costs one serialisation and one UTF-8 encoding: a Buffer value is measured by its length here,
+    // when the records are split into requests and by kafkajs, which copies it as it is (a string would be measured
+    // three times and encoded once more). fitEvidence measures the record again only when it is large.
+    const value = Buffer.from(JSON.stringify(full));
+    if (value.length <= budget) return { topic: attempts.name, key, value };
     const record = fitEvidence(full, budget);
     if (record === null) {
       ports.logger.error(
@@ -74,7 +76,7 @@ export function createOutputs(
       "attempt larger than the attempts topic's max.message.bytes: published with evidence left out",
     );
     count.trimmed(1);
-    return { topic: attempts.name, key, value: JSON.stringify(record) };
+    return { topic: attempts.name, key, value: Buffer.from(JSON.stringify(record)) };
   };
   return {
     async claim(partition) {

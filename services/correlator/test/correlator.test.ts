@@ -1,7 +1,7 @@
 import { maxValueBytes } from '@otptrace/kafka';
 import { fitEvidence } from '@otptrace/pipeline';
 import { createMetrics } from '@otptrace/runtime';
-import type { AttemptRecord } from '@otptrace/schemas';
+import { type AttemptRecord, exactGuard, normalizedEventSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { correlatorConfigSchema } from '../src/config.js';
 import { type Correlator, createCorrelator } from '../src/correlator.js';
@@ -191,5 +191,18 @@ describe("correlator: an attempt larger than the attempts topic's max.message.by
     const { broker, metrics } = await runWithLimit(limit);
     expect(byId(broker.attempts())).toEqual(byId(outcomes.flatMap(({ fit }) => (fit === null ? [] : [fit]))));
     expect(metric(metrics, 'otptrace_correlator_records_unpublishable_total')).toBe(left.length);
+  });
+});
+
+describe('reading events', () => {
+  it('takes every event the normaliser writes on the fast path (the guard says yes, and zod agrees)', () => {
+    const guard = exactGuard(normalizedEventSchema)!;
+    const events = Object.values(sites).flatMap((files) => eventsOf(files));
+    expect(new Set(events.map((e) => e.kind)).size).toBeGreaterThanOrEqual(4);
+    for (const e of events) {
+      const value = JSON.parse(JSON.stringify(e)) as unknown;
+      expect(guard(value)).toBe(true);
+      expect(normalizedEventSchema.parse(value)).toEqual(value);
+    }
   });
 });

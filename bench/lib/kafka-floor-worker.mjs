@@ -1,0 +1,60 @@
+// One member of kafka-floor.mjs' consumer group: the correlator's Kafka traffic without its analysis. Reads the events
+// topic through @otptrace/kafka's group consumer and, for each batch, writes one record per `eventsPerRecord` events
+// (real attempt records, taken in turn from a sample, already encoded) in one transaction with the batch's offset,
+// as the correlator's transactional writer does. Reports joins and records taken to the parent over IPC.
+import { readFileSync } from 'node:fs';
+import {
+  createGroupConsumer,
+  createKafkaClient,
+  createTransactionalWriter,
+  kafkaConnectionSchema,
+} from '@otptrace/kafka';
+
+const { brokers, groupId, events, attempts, eventsPerRecord, sampleFile, maxBytesPerPartition } = JSON.parse(
+  process.env.OTPTRACE_FLOOR,
+);
+const sample = JSON.parse(readFileSync(sampleFile, 'utf8')).map((a) => ({
+  topic: attempts,
+  key: a.user,
+  value: Buffer.from(JSON.stringify(a)),
+}));
+// The size of a checkpoint (`{"from":…,"published":{site: count, …}}` of a partition with three sites).
+const metadata = JSON.stringify({
+  from: 1_234_567,
+  published: { 'site-0': 12_345, 'site-4': 12_345, 'site-8': 12_345 },
+});
+const client = createKafkaClient(kafkaConnectionSchema.parse({ brokers, clientId: 'floor' }));
+const consumer = createGroupConsumer(client, {
+  groupId,
+  topics: [events],
+  fromBeginning: true,
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 6_000,
+  maxBytesPerPartition,
+});
+const writers = new Map();
+let next = 0;
+let due = 0;
+await consumer.start({
+  onAssigned: () => process.send({ joins: 1 }),
+  async onBatch(batch) {
+    let writer = writers.get(batch.partition);
+    if (writer === undefined) {
+      writer = createTransactionalWriter(client, `${groupId}.${events}.${batch.partition}`);
+      await writer.connect();
+      writers.set(batch.partition, writer);
+    }
+    due += batch.records.length / eventsPerRecord;
+    const records = [];
+    for (; due >= 1; due--) records.push(sample[next++ % sample.length]);
+    const offset = { groupId, topic: events, partition: batch.partition, offset: String(batch.nextOffset), metadata };
+    await writer.commit(records, offset);
+    process.send({ taken: batch.records.length, transactions: 1 });
+  },
+});
+process.send({ ready: true });
+process.on('SIGTERM', async () => {
+  await consumer.stop();
+  for (const writer of writers.values()) await writer.disconnect();
+  process.exit(0);
+});
