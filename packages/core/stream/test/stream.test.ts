@@ -104,6 +104,25 @@ describe('SiteStream: the offline engine calls, whatever the arrival order withi
   });
 });
 
+/**
+ * A partition's owner takes `records` in batches of `batch` (each batch's units and commit are one transaction) and
+ * dies after `crashAfter` batches, losing the batch in hand; a new owner rebuilds from the last commit and reads the
+ * rest in batches of `rest`. Everything published, and the last commit of the first owner.
+ */
+function crashAndResume(records: readonly StreamRecord[], crashAfter: number, batch: number, rest: number) {
+  const first = new StreamPartition(settings, null);
+  const published: SiteUnit[] = [];
+  let committed: Commit | null = null;
+  for (let i = 0; i < crashAfter * batch && i < records.length; i += batch) {
+    const step = first.take(records.slice(i, i + batch));
+    published.push(...step.units);
+    if (step.commit !== null) committed = step.commit;
+  }
+  const resume = committed === null ? null : decodeCheckpoint(committed.offset, committed.metadata);
+  published.push(...runAll(new StreamPartition(settings, resume), records.slice(resume?.from ?? 0), rest));
+  return { published, committed };
+}
+
 describe('StreamPartition: exactly-once over restarts, any number of sites', () => {
   const events = arrivalOrder(eventsOf(corpus), 60_000, 5);
   const offline = byId(offlineAnalysis(corpus).attempts.map((a) => a.record));
@@ -116,18 +135,8 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
   it('a new owner rebuilding from any committed checkpoint publishes exactly what the first did not', () => {
     const records = recordsOf(events);
     for (const crashAfter of [1, 7, 40, 111, Math.floor(records.length / 2), records.length - 3]) {
-      const first = new StreamPartition(settings, null);
-      const published: SiteUnit[] = [];
-      let committed: Commit | null = null;
-      // Batches of 5: each batch's units and commit form one transaction; the crash loses the batch in hand.
-      for (let i = 0; i < crashAfter * 5 && i < records.length; i += 5) {
-        const step = first.take(records.slice(i, i + 5));
-        published.push(...step.units);
-        if (step.commit !== null) committed = step.commit;
-      }
-      const resume = committed === null ? null : decodeCheckpoint(committed.offset, committed.metadata);
-      const second = new StreamPartition(settings, resume);
-      published.push(...runAll(second, records.slice(resume?.from ?? 0), 13));
+      // Batches of 5, the new owner's of 13.
+      const { published } = crashAndResume(records, crashAfter, 5, 13);
       const ids = attemptsOf(published).map((a) => a.id);
       expect(new Set(ids).size, `crash after batch ${crashAfter}`).toBe(ids.length);
       expect(byId(attemptsOf(published)), `crash after batch ${crashAfter}`).toEqual(offline);
@@ -160,17 +169,8 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
       b: offline,
     };
     for (const crashAfter of [3, 50, Math.floor(merged.length / 14), merged.length / 7 - 2]) {
-      const first = new StreamPartition(settings, null);
-      const published: SiteUnit[] = [];
-      let committed: Commit | null = null;
-      for (let i = 0; i < crashAfter * 7 && i < merged.length; i += 7) {
-        const step = first.take(merged.slice(i, i + 7));
-        published.push(...step.units);
-        if (step.commit !== null) committed = step.commit;
-      }
+      const { published, committed } = crashAndResume(merged, crashAfter, 7, 11);
       expect(committed?.metadata.length ?? 0, 'the checkpoint does not grow with the sites').toBeLessThan(30);
-      const resume = committed === null ? null : decodeCheckpoint(committed.offset, committed.metadata);
-      published.push(...runAll(new StreamPartition(settings, resume), merged.slice(resume?.from ?? 0), 11));
       for (const site of ['a', 'b'] as const) {
         const attempts = attemptsOf(published.filter((u) => u.site === site));
         expect(new Set(attempts.map((a) => a.id)).size, `site ${site}, crash ${crashAfter}`).toBe(attempts.length);
