@@ -1,6 +1,6 @@
 import { createPool, ingestAttempts, migrate, settingsFromEnv } from '@otptrace/postgres';
 import { type CommandSpec, messageOf, parseCommand, refuse, runCommand } from '@otptrace/runtime';
-import type { AttemptRecord } from '@otptrace/schemas';
+import type { AttemptRecord, TicketChange } from '@otptrace/schemas';
 import type { Io } from '../io.js';
 import { readAttemptsFile, readable } from './stats.js';
 
@@ -110,9 +110,8 @@ export function runDbLoad(argv: readonly string[], io: Io): Promise<number> {
         await migrate(pool, settings.schema);
         for (const [path, attempts] of files) {
           const result = await ingestAttempts(pool, attempts);
-          const changed = result.changes.map((c) => `${c.change} ${c.ticket.code}@${c.ticket.scope.label}`);
           io.stdout(
-            `${path}: ${result.inserted} attempts stored, ${result.duplicates} already there; tickets: ${changed.length === 0 ? 'no change' : changed.join(', ')}\n`,
+            `${path}: ${result.inserted} attempts stored, ${result.duplicates} already there; tickets: ${ticketChanges(result.changes)}\n`,
           );
         }
         return 0;
@@ -124,4 +123,18 @@ export function runDbLoad(argv: readonly string[], io: Io): Promise<number> {
       }
     },
   );
+}
+
+/** Ticket changes listed one by one up to this many; a fleet's load (thousands) is counted by kind instead. */
+const LISTED_CHANGES = 10;
+
+/** What a load did to tickets, in one line. */
+export function ticketChanges(changes: readonly TicketChange[]): string {
+  if (changes.length === 0) return 'no change';
+  if (changes.length <= LISTED_CHANGES)
+    return changes.map((c) => `${c.change} ${c.ticket.code}@${c.ticket.scope.label}`).join(', ');
+  const byKind = new Map<string, number>();
+  for (const c of changes) byKind.set(c.change, (byKind.get(c.change) ?? 0) + 1);
+  const kinds = [...byKind].map(([change, n]) => `${n.toLocaleString('en-US')} ${change}`).join(', ');
+  return `${changes.length.toLocaleString('en-US')} changes (${kinds}); otptrace stats --tickets lists them`;
 }
