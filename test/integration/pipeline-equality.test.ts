@@ -32,12 +32,13 @@ describe('otptrace pipeline: every attempt identical to otptrace analyze', () =>
 });
 
 describe('otptrace pipeline: text logs beside the event logs they repeat', () => {
-  // test/scenarios/text-logs-learned-offset without its NPS log file (whose offset offline learns and the stream is
-  // configured with instead): IIS logs each request to W3C and as a 6200. The W3C log is posted as lines of its file
-  // (X-Otptrace-File, X-Otptrace-First-Line), interleaved with the event logs in event-time order; every W3C line that
-  // repeats a 6200 is a duplicate in the stream as offline.
+  // test/scenarios/text-logs-learned-offset: IIS logs each request to W3C and as a 6200, NPS each decision to its log
+  // file (local time, no offset configured) and as a 6272/6273. The text logs are posted as lines of their files
+  // (X-Otptrace-File, X-Otptrace-First-Line), interleaved with the event logs in event-time order; the stream learns
+  // the NPS log's offset from its records' audit twins, as offline does, and every W3C line and NPS log record that
+  // repeats an event-log record is a duplicate in the stream as offline.
   const dir = new URL('../scenarios/text-logs-learned-offset/', import.meta.url);
-  const files = ['client.xml', 'iis.xml', 'nps.xml', 'ca.xml', 'da01/W3SVC2/u_ex261102.log'].map(
+  const files = ['client.xml', 'iis.xml', 'nps.xml', 'ca.xml', 'da01/W3SVC2/u_ex261102.log', 'nps01/IN2611.log'].map(
     (f): [string, Buffer] => [`text-logs-learned-offset/${f}`, readFileSync(new URL(f, dir))],
   );
   const expected = byId(offlineAttempts(files));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type ConsumedRecord, createGroupConsumer, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { expect } from 'vitest';
-import { eventItems, w3cBodies } from '../../packages/core/stream/test/corpus.js';
+import { eventItems, npsLogBodies, w3cBodies } from '../../packages/core/stream/test/corpus.js';
 import { uniqueName } from './setup-kafka.js';
 
 const CLI = fileURLToPath(new URL('../../services/cli/bin/otptrace.js', import.meta.url));
@@ -76,11 +76,16 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     child,
     output: () => stderr,
     async post(files, { batch = 250, pauseMs = 0, url = ready.collector } = {}) {
-      // Event XML in bodies of `batch` events; an IIS W3C log as bodies of its lines naming their file and first line;
-      // all in event-time order.
+      // Event XML in bodies of `batch` events; IIS W3C and NPS log files as bodies of their lines naming their file
+      // and first line; all in event-time order (an NPS log's by its local time, as its records read).
       type Body = { time: number; text: string; file?: string; firstLine?: number };
       const w3c = files.filter(([name]) => /W3SVC\d+[\\/][^\\/]+\.log$/i.test(name));
-      const items: Body[] = [...eventItems(files), ...w3c.flatMap(([name, bytes]) => w3cBodies(name, bytes))];
+      const nps = files.filter(([name]) => /(^|[\\/])IN\d+\.log$/i.test(name));
+      const items: Body[] = [
+        ...eventItems(files),
+        ...w3c.flatMap(([name, bytes]) => w3cBodies(name, bytes)),
+        ...nps.flatMap(([name, bytes]) => npsLogBodies(name, bytes)),
+      ];
       items.sort((a, b) => a.time - b.time);
       let sent = 0;
       const send = async (body: Body | Body[]) => {

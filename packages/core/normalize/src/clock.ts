@@ -50,6 +50,30 @@ export const TEXT_LOG_TWINS = {
 const w3cKey = (e: NormalizedEvent): string =>
   e.kind === 'gateway.request' ? `${serverOf(e)}|${e.clientIp}|${e.status}|${e.timeTakenMs}` : '';
 
+/** An NPS log-file decision whose times were read as UTC because no offset is configured for its server. */
+export const isUnsettledNpsLog = (
+  e: NormalizedEvent,
+): e is RadiusDecision & { clock: NonNullable<RadiusDecision['clock']> } =>
+  fromLog(e) && e.clock.basis === 'assumed_utc';
+
+/** The NPS server of an event, as the offsets are keyed (`npsLogUtcOffsets`: the host name, lower case). */
+export const npsServerOf = serverOf;
+
+/**
+ * The offset (ms, a whole quarter hour within ±14 h) that puts a log-file record read at `logTime` on an audit event
+ * of the same decision at `auditTime`; null when no such offset puts the two within `NPS_TWIN_MS` of each other.
+ */
+export function offsetVote(logTime: number, auditTime: number): number | null {
+  const delta = logTime - auditTime;
+  const rounded = Math.round(delta / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  return Math.abs(delta) > MAX_OFFSET_MS || Math.abs(delta - rounded) > NPS_TWIN_MS ? null : rounded;
+}
+
+/** A log-file decision moved to UTC by its server's learned offset `shift` (ms). */
+export function withLearnedOffset<E extends RadiusDecision>(e: E, shift: number): E {
+  return { ...e, time: e.time - shift, clock: { offsetMinutes: shift / 60_000, basis: 'learned' as const } };
+}
+
 /**
  * Settle the clocks of NPS log-file decisions: learn each unconfigured server's offset from its audit events, apply
  * it, and drop log records that repeat an audit event of the same decision (counted as duplicates).
@@ -72,9 +96,8 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
   for (const e of logged) {
     if (e.clock.basis !== 'assumed_utc') continue;
     for (const t of audit.get(twinKey(e)) ?? []) {
-      const delta = e.time - t;
-      const rounded = Math.round(delta / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-      if (Math.abs(delta) > MAX_OFFSET_MS || Math.abs(delta - rounded) > NPS_TWIN_MS) continue;
+      const rounded = offsetVote(e.time, t);
+      if (rounded === null) continue;
       const server = votes.get(serverOf(e)) ?? new Map<number, number>();
       server.set(rounded, (server.get(rounded) ?? 0) + 1);
       votes.set(serverOf(e), server);
@@ -95,10 +118,7 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
     }
     const server = serverOf(e);
     const shift = e.clock.basis === 'assumed_utc' ? learned.get(server) : undefined;
-    const settled =
-      shift === undefined
-        ? e
-        : { ...e, time: e.time - shift, clock: { offsetMinutes: shift / 60_000, basis: 'learned' as const } };
+    const settled = shift === undefined ? e : withLearnedOffset(e, shift);
     clocks[e.ref.computer.toLowerCase()] ??= {
       offset: formatOffset(settled.clock.offsetMinutes),
       basis: settled.clock.basis,

@@ -1,7 +1,17 @@
 /** @otptrace/normalize: ② parsed event -> normalised event, one mapper per source (client, iis, nps, adcs). */
 
 export type { NpsLogClock } from './clock.js';
-export { formatOffset, settleNpsLogClocks, settleTextLogs, TEXT_LOG_TWINS } from './clock.js';
+export {
+  formatOffset,
+  isUnsettledNpsLog,
+  NPS_TWIN_MS,
+  npsServerOf,
+  offsetVote,
+  settleNpsLogClocks,
+  settleTextLogs,
+  TEXT_LOG_TWINS,
+  withLearnedOffset,
+} from './clock.js';
 export { displayUser, IdentityResolver } from './identity.js';
 export { createNormalizeContext, normalizeEvent } from './normalize.js';
 export type { NormalizeContext, Normalized } from './outcome.js';

@@ -15,7 +15,9 @@ export interface Checkpoint {
 // 3: one count for the partition instead of one per site. A partition's units come in one order (its records' order,
 // the sites of a flush in the order they came), so one count says as much, and the metadata no longer grows with the
 // sites (the broker refuses more than offset.metadata.max.bytes, 4,096 by default: about 100 sites' counts).
-const VERSION = 3;
+// 4: a site's watermark follows the newest time two of its machines agree on, and NPS log records wait for their
+// server's learned offset: units of a run may come in another order.
+const VERSION = 4;
 
 /** The checkpoint as offset-commit metadata (compact JSON, a few bytes whatever the number of sites). */
 export function encodeCheckpoint(c: Checkpoint): string {

@@ -1,8 +1,8 @@
 import { CorrelationEngine, type Drop, type EngineConfig, eventBefore, MinHeap } from '@otptrace/correlate';
 import { CERTIFICATE_NOT_USABLE } from '@otptrace/diagnose';
-import { TEXT_LOG_TWINS } from '@otptrace/normalize';
 import { type AnalyzedAttempt, coverageOf, finishAttempt, withFindings } from '@otptrace/pipeline';
 import type { AnalysisConfig, NormalizedEvent, Source } from '@otptrace/schemas';
+import { TextLogs } from './text-logs.js';
 
 /** What a site's stream hands out, in a deterministic order: attempts, and events that came too late to be placed. */
 export type StreamUnit =
@@ -44,22 +44,24 @@ export class SiteStream {
   private readonly buffer = new MinHeap<NormalizedEvent>(eventBefore);
   private readonly engine: CorrelationEngine;
   private readonly sources = new Set<Source>();
-  private newest = Number.NEGATIVE_INFINITY;
+  /** The site's newest event time, as two of its machines' clocks agree on it. */
+  private readonly newest = new AgreedTime();
   /** The last event handed to the engine: anything before it in (time, id) order is late. */
   private frontier: NormalizedEvent | null = null;
   /** The site's watermark (newest − reorderMs) the engine was advanced to: an event before it is late. */
   private watermark = Number.NEGATIVE_INFINITY;
   private readonly reuse: ReuseFindings;
-  private readonly twins = new TextLogTwins();
+  private readonly textLogs: TextLogs;
 
   constructor(private readonly settings: StreamSettings) {
     this.engine = new CorrelationEngine(settings.engine);
     this.reuse = new ReuseFindings(settings);
+    this.textLogs = new TextLogs(settings.reorderMs);
   }
 
-  /** Events waiting in the reorder buffer. */
+  /** Events waiting: in the reorder buffer, or NPS log records waiting for their server's offset. */
   get buffered(): number {
-    return this.buffer.size;
+    return this.buffer.size + this.textLogs.held;
   }
 
   /** Attempts open in the engine. */
@@ -71,15 +73,28 @@ export class SiteStream {
   take(event: NormalizedEvent): SiteOutput {
     const out: SiteOutput = { units: [], drops: [] };
     this.sources.add(event.source);
-    this.twins.note(event);
-    if ((this.frontier !== null && eventBefore(event, this.frontier)) || event.time < this.watermark) {
-      // Offline would have placed it before events the engine already has: never placed out of order, never lost.
-      out.units.push({ kind: 'late', event });
-      return out;
-    }
-    this.buffer.push(event);
-    if (event.time > this.newest) this.newest = event.time;
-    const upTo = this.newest - this.settings.reorderMs;
+    for (const e of this.textLogs.arrive(event, this.newest.time)) this.place(e, out);
+    return out;
+  }
+
+  /** End of input: hand over every buffered event, then close everything, as offline does at the end of its files. */
+  flush(): SiteOutput {
+    const out: SiteOutput = { units: [], drops: [] };
+    for (const e of this.textLogs.flush()) this.place(e, out);
+    for (let e = this.buffer.pop(); e !== undefined; e = this.buffer.pop()) this.release(e, out);
+    this.collect(this.engine.flush(), out);
+    for (const attempt of this.reuse.release(Number.POSITIVE_INFINITY)) out.units.push({ kind: 'attempt', attempt });
+    return out;
+  }
+
+  /** An event whose time is settled: into the reorder buffer, or out as late. */
+  private place(event: NormalizedEvent, out: SiteOutput): void {
+    if (!this.enqueue(event, out)) return;
+    this.newest.note(clockOf(event), event.time);
+    // NPS log records whose audit twin did not come while the site moved on keep their time as read: they join the
+    // buffer before anything is handed over up to the new watermark.
+    if (this.textLogs.held > 0) for (const e of this.textLogs.expired(this.newest.time)) this.enqueue(e, out);
+    const upTo = this.newest.time - this.settings.reorderMs;
     for (let e = this.buffer.peek(); e !== undefined && e.time <= upTo; e = this.buffer.peek()) {
       this.buffer.pop();
       this.release(e, out);
@@ -92,20 +107,20 @@ export class SiteStream {
       this.collect(this.engine.advance(upTo), out);
       for (const attempt of this.reuse.release(upTo)) out.units.push({ kind: 'attempt', attempt });
     }
-    return out;
   }
 
-  /** End of input: hand over every buffered event, then close everything, as offline does at the end of its files. */
-  flush(): SiteOutput {
-    const out: SiteOutput = { units: [], drops: [] };
-    for (let e = this.buffer.pop(); e !== undefined; e = this.buffer.pop()) this.release(e, out);
-    this.collect(this.engine.flush(), out);
-    for (const attempt of this.reuse.release(Number.POSITIVE_INFINITY)) out.units.push({ kind: 'attempt', attempt });
-    return out;
+  /** Into the reorder buffer (true), or out as late when offline would have placed it before what the engine has. */
+  private enqueue(event: NormalizedEvent, out: SiteOutput): boolean {
+    if ((this.frontier !== null && eventBefore(event, this.frontier)) || event.time < this.watermark) {
+      out.units.push({ kind: 'late', event }); // never placed out of order, never lost
+      return false;
+    }
+    this.buffer.push(event);
+    return true;
   }
 
   private release(e: NormalizedEvent, out: SiteOutput): void {
-    if (this.twins.repeats(e)) {
+    if (this.textLogs.repeats(e)) {
       out.drops.push({ event: e, reason: 'duplicate_event' });
       return;
     }
@@ -127,51 +142,44 @@ export class SiteStream {
   }
 }
 
-/**
- * Text-log records that repeat an event-log record of the same site: a W3C line of a request IIS also wrote as a 6200
- * (a site logging to both file and ETW), an NPS log-file decision of a 6272/6273. Offline drops them as duplicates
- * before it correlates (`settleTextLogs` of @otptrace/normalize, same rule); here the records they may repeat are noted
- * as they arrive, and a repeat is dropped as it is handed over: by then every record within the rule's few seconds
- * has arrived (the reorder buffer holds events for the clock-skew tolerance). An NPS log's offset is not learned here:
- * the collector applies the configured one (`npsLogUtcOffsets`) or takes the times as UTC.
- */
-class TextLogTwins {
-  private readonly originals = new Map<string, number[]>();
-  private forgotten = Number.NEGATIVE_INFINITY;
-
-  note(e: NormalizedEvent): void {
-    const key = TEXT_LOG_TWINS.original(e);
-    if (key === null) return;
-    const times = this.originals.get(key);
-    if (times === undefined) this.originals.set(key, [e.time]);
-    else times.push(e.time);
-  }
-
-  /** True when `e`, handed over in time order, repeats a noted record. */
-  repeats(e: NormalizedEvent): boolean {
-    if (e.time - this.forgotten > 2 * TWINS_KEPT_MS) this.forget(e.time - TWINS_KEPT_MS);
-    const copy = TEXT_LOG_TWINS.copy(e);
-    if (copy === null) return false;
-    return (this.originals.get(copy.key) ?? []).some((t) => Math.abs(t - e.time) <= copy.windowMs);
-  }
-
-  /** Events are handed over in time order: a record well before the one handed over can no longer be repeated. */
-  private forget(before: number): void {
-    this.forgotten = before;
-    for (const [key, times] of this.originals) {
-      const kept = times.filter((t) => t >= before);
-      if (kept.length === 0) this.originals.delete(key);
-      else if (kept.length !== times.length) this.originals.set(key, kept);
-    }
-  }
-}
-
-/** How long a record that text logs may repeat is kept after the events handed over passed it (rule windows: ≤ 5 s). */
-const TWINS_KEPT_MS = 60_000;
-
 interface Seen {
   readonly start: number;
   readonly seq: number;
+}
+
+/**
+ * The newest event time two of a site's clocks agree on: the second highest of its machines' newest times. One machine
+ * with a wrong clock (a laptop hours ahead, an NPS log file read as UTC though written in local time) cannot move the
+ * watermark by itself and make every other machine's events late; its events wait in the reorder buffer and are placed
+ * at their time, as offline places them. −∞ until a second machine is heard from.
+ */
+class AgreedTime {
+  private leader: string | null = null;
+  private leaderTime = Number.NEGATIVE_INFINITY;
+  private second = Number.NEGATIVE_INFINITY;
+
+  get time(): number {
+    return this.second;
+  }
+
+  /** A machine's event at `time`. Each machine's newest only grows, so the two highest are all there is to keep. */
+  note(clock: string, time: number): void {
+    if (clock === this.leader) {
+      if (time > this.leaderTime) this.leaderTime = time;
+    } else if (time > this.leaderTime) {
+      this.second = this.leaderTime;
+      this.leader = clock;
+      this.leaderTime = time;
+    } else if (time > this.second) this.second = time;
+  }
+}
+
+/** The clock an event's time comes from: its machine (short name), an NPS log read as UTC apart from its Security log. */
+function clockOf(e: NormalizedEvent): string {
+  const computer = e.ref.computer;
+  const dot = computer.indexOf('.');
+  const host = (dot < 0 ? computer : computer.slice(0, dot)).toLowerCase();
+  return e.kind === 'radius.decision' && e.clock?.basis === 'assumed_utc' ? `${host}#log` : host;
 }
 
 /**

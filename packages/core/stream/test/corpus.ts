@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { generateFleetLogs } from '@otptrace/generator';
 import { createNormalizeContext } from '@otptrace/normalize';
-import { DetectingIngestor, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
+import { DetectingIngestor, OfflineAnalysis } from '@otptrace/pipeline';
 import {
   type AnalysisConfig,
   type AttemptRecord,
@@ -21,34 +21,60 @@ export function scenarioNames(): string[] {
     .sort();
 }
 
-/** The log files of one scenario, as [name, bytes]. */
-export function scenarioFiles(name: string): Array<[string, Buffer]> {
-  return readdirSync(new URL(`${name}/`, scenarios))
-    .filter((f) => f.endsWith('.xml'))
+/**
+ * The log files of one scenario, as [name, bytes]: its Event XML renderings, and with `textLogs` its IIS W3C and NPS
+ * log files too (`da01/W3SVC2/u_ex261102.log`, `nps01/IN2611.log`: the folders name the servers, as analyze reads them).
+ */
+export function scenarioFiles(name: string, { textLogs = false } = {}): Array<[string, Buffer]> {
+  const dir = new URL(`${name}/`, scenarios);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.replaceAll('\\', '/'))
+    .filter((f) => (f.includes('/') ? textLogs && isTextLog(f) : f.endsWith('.xml')))
     .sort()
-    .map((f): [string, Buffer] => [`${name}/${f}`, readFileSync(new URL(`${name}/${f}`, scenarios))]);
+    .map((f): [string, Buffer] => [`${name}/${f}`, readFileSync(new URL(f, dir))]);
 }
+
+const W3C_LOG = /(^|\/)W3SVC\d+\/u_ex\d{6}\.log$/i;
+const NPS_LOG = /(^|\/)IN\d+\.log$/i;
+const isTextLog = (file: string) => W3C_LOG.test(file) || NPS_LOG.test(file);
 
 /**
  * Every scenario on one stream, as a long run of logons: scenario i moves to day i after 2026-08-01 and its
  * EventRecordIDs get i·10⁹ added, so scenarios neither overlap in time nor share record identities. The text keeps
- * its encoding (UTF-16LE files stay UTF-16LE with their byte-order mark).
+ * its encoding (UTF-16LE files stay UTF-16LE with their byte-order mark). With `textLogs`, the scenarios' W3C and NPS
+ * log files come too, moved to the same day and named for it (a text log's records are identified by its file name
+ * and line numbers: `u_ex260801.log`, `IN260801.log`, a daily NPS log).
  */
-export function shiftedCorpus(names: readonly string[] = scenarioNames()): Array<[string, Buffer]> {
+export function shiftedCorpus(names: readonly string[] = scenarioNames(), { textLogs = false } = {}) {
   return names.flatMap((name, i) =>
-    scenarioFiles(name).map(([file, bytes]): [string, Buffer] => {
+    scenarioFiles(name, { textLogs }).map(([file, bytes]): [string, Buffer] => {
       const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
       const text = utf16 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
       const day = new Date(Date.UTC(2026, 7, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      const [yyyy, mm, dd] = day.split('-');
       const shifted = text
         .replace(/2026-11-02/g, day)
+        .replace(/11\/02\/2026/g, `${mm}/${dd}/${yyyy}`)
         .replace(/<EventRecordID>(\d+)</g, (_, n: string) => `<EventRecordID>${Number(n) + i * 1e9}<`);
+      const yymmdd = `${yyyy!.slice(2)}${mm}${dd}`;
+      const renamed = file.replace(/u_ex\d{6}\.log$/i, `u_ex${yymmdd}.log`).replace(/IN\d+\.log$/i, `IN${yymmdd}.log`);
       return [
-        file,
+        renamed,
         utf16 ? Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(shifted, 'utf16le')]) : Buffer.from(shifted),
       ];
     }),
   );
+}
+
+/**
+ * The shifted corpus with the scenarios' text logs, as one site's stream. Without the NPS log file of
+ * `text-logs-learned-offset`: its server, nps01, is the NPS server of every scenario, and offline learns one offset per
+ * server from the whole input, so that scenario's twins would move the log records of every other day's nps01 too,
+ * those before it included. A stream learns the offset when the first twins arrive (test/stream.test.ts tests that
+ * scenario on its own); on a real site a server's log file and Security log run side by side.
+ */
+export function corpusWithTextLogs(): Array<[string, Buffer]> {
+  return shiftedCorpus(undefined, { textLogs: true }).filter(([f]) => !f.startsWith('text-logs-learned-offset/nps01/'));
 }
 
 /**
@@ -83,11 +109,11 @@ export function offlineAttempts(files: Array<[string, Buffer]>, config?: Analysi
   return offlineAnalysis(files, config).attempts.map((a) => a.record);
 }
 
-/** The normalised events of the files, as the collector would publish them, in file order. */
+/** The normalised events of the files, as the collector would publish them, in file order (text logs by their path). */
 export function eventsOf(files: Array<[string, Buffer]>): NormalizedEvent[] {
   const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG);
-  return files.flatMap(([, bytes]) => {
-    const ingestor = new XmlIngestor(ctx, { maxEventBytes: DEFAULT_ANALYSIS_CONFIG.maxEventBytes });
+  return files.flatMap(([label, bytes]) => {
+    const ingestor = new DetectingIngestor(ctx, { maxEventBytes: DEFAULT_ANALYSIS_CONFIG.maxEventBytes }, { label });
     return [...ingestor.push(bytes), ...ingestor.end()].flatMap((i) => (i.type === 'event' ? [i.event] : []));
   });
 }
@@ -96,14 +122,20 @@ export function eventsOf(files: Array<[string, Buffer]>): NormalizedEvent[] {
  * The events as a live forwarding stream delivers them: in event-time order, each machine's events arriving up to
  * `jitterMs` late (a deterministic shuffle within that bound, as four forwarders interleave).
  */
-export function arrivalOrder(events: readonly NormalizedEvent[], jitterMs: number, seed = 1): NormalizedEvent[] {
+export function arrivalOrder(
+  events: readonly NormalizedEvent[],
+  jitterMs: number,
+  seed = 1,
+  /** When the event is sent, before the jitter: its time, unless its machine's clock is wrong. */
+  sentAt: (e: NormalizedEvent) => number = (e) => e.time,
+): NormalizedEvent[] {
   let s = seed >>> 0;
   const next = () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 2 ** 32;
   };
   return events
-    .map((e) => ({ e, at: e.time + Math.floor(next() * jitterMs) }))
+    .map((e) => ({ e, at: sentAt(e) + Math.floor(next() * jitterMs) }))
     .sort((x, y) => x.at - y.at)
     .map((x) => x.e);
 }
@@ -153,6 +185,28 @@ export function w3cBodies(
     }
     bodies.push({ time, file, firstLine: start + 1, text: lines.slice(start, end).join('') });
     start = end;
+  }
+  return bodies;
+}
+
+/**
+ * An NPS log file posted over HTTP as a forwarder of the file would: bodies of consecutive lines naming the file and
+ * their first line, each with the time its first record was written as read from the file (the server's local time,
+ * which the sender takes as it comes), to interleave it with the other logs.
+ */
+export function npsLogBodies(
+  file: string,
+  bytes: Buffer,
+  linesPerBody = 4,
+): Array<{ time: number; file: string; firstLine: number; text: string }> {
+  const lines = bytes.toString('utf8').split(/(?<=\n)/);
+  const bodies: Array<{ time: number; file: string; firstLine: number; text: string }> = [];
+  for (let start = 0; start < lines.length; start += linesPerBody) {
+    const text = lines.slice(start, start + linesPerBody).join('');
+    // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC (IAS): ...,11/02/2026,10:00:00,...
+    const m = /(\d\d)\/(\d\d)\/(\d{4})[ ,](\d\d:\d\d:\d\d)/.exec(text);
+    const time = m === null ? Number.NaN : Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`);
+    bodies.push({ time, file, firstLine: start + 1, text });
   }
   return bodies;
 }

@@ -18,7 +18,7 @@ import {
   type StreamSettings,
   type StreamUnit,
 } from '../src/index.js';
-import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis, scenarioFiles, shiftedCorpus } from './corpus.js';
+import { arrivalOrder, corpusWithTextLogs, eventsOf, generatedDay, offlineAnalysis, scenarioFiles } from './corpus.js';
 
 const config = DEFAULT_ANALYSIS_CONFIG;
 const settings: StreamSettings = {
@@ -27,7 +27,7 @@ const settings: StreamSettings = {
   reorderMs: config.clockSkewToleranceMs + 60_000,
 };
 
-const corpus = shiftedCorpus();
+const corpus = corpusWithTextLogs();
 const day = generatedDay(150, 11);
 
 const byId = (list: readonly AttemptRecord[]) => [...list].sort((x, y) => (x.id < y.id ? -1 : 1));
@@ -200,23 +200,49 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     expect(step.invalid).toBe(1);
     expect(p.holding).toBe(2);
     const flushed = p.flush();
-    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":3,"n":0}' });
+    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":4,"n":0}' });
     expect(p.holding).toBe(0);
   });
 
   it("restarts the count of a checkpoint another version wrote (its units' order may differ), never skipping by it", () => {
     expect(decodeCheckpoint(40, '{"v":1,"p":{"default":7}}')).toEqual({ from: 40, published: 0 });
     expect(decodeCheckpoint(40, '{"v":2,"p":{"default":7}}')).toEqual({ from: 40, published: 0 });
-    expect(decodeCheckpoint(40, '{"v":3,"n":7}')).toEqual({ from: 40, published: 7 });
-    expect(decodeCheckpoint(40, '{"v":3,"n":-1}')).toEqual({ from: 40, published: 0 });
+    expect(decodeCheckpoint(40, '{"v":3,"n":7}')).toEqual({ from: 40, published: 0 });
+    expect(decodeCheckpoint(40, '{"v":4,"n":7}')).toEqual({ from: 40, published: 7 });
+    expect(decodeCheckpoint(40, '{"v":4,"n":-1}')).toEqual({ from: 40, published: 0 });
     expect(decodeCheckpoint(40, 'not json')).toEqual({ from: 40, published: 0 });
+  });
+});
+
+describe("SiteStream: a machine whose clock is wrong does not make the site's other events late", () => {
+  it('a laptop two hours ahead: its events wait in the reorder buffer and are placed as offline places them', () => {
+    const events = eventsOf(day);
+    const laptop = events.find((e) => e.source === 'client')!.ref.computer;
+    const ahead = (e: NormalizedEvent) => (e.ref.computer === laptop ? { ...e, time: e.time + 2 * 3_600_000 } : e);
+    const skewed = events.map(ahead);
+    const offline = new OfflineAnalysis(config);
+    offline.add(
+      'skewed',
+      skewed.map((event) => ({ type: 'event' as const, event })),
+    );
+    const expected = byId(offline.finish().attempts.map((a) => a.record));
+    // The laptop sends its events as it logs them, stamped two hours ahead.
+    const truth = new Map(skewed.map((e, i) => [e, events[i]!.time]));
+    const stream = new SiteStream(settings);
+    const units = arrivalOrder(skewed, config.clockSkewToleranceMs, 7, (e) => truth.get(e)!).flatMap(
+      (e) => stream.take(e).units,
+    );
+    units.push(...stream.flush().units);
+    expect(units.filter((u) => u.kind === 'late')).toEqual([]);
+    expect(byId(attemptsOfUnits(units))).toEqual(expected);
   });
 });
 
 describe('SiteStream: text logs beside the event logs they repeat', () => {
   // test/scenarios/text-logs-learned-offset: IIS logs to both W3C and ETW (6200), NPS to both its log file and the
-  // Security log. With the NPS log's offset configured (the stream does not learn it), every W3C line and NPS log
-  // record that repeats an event-log record is dropped as a duplicate, as offline drops it.
+  // Security log. With the NPS log's offset configured, and without it (learned from the records' audit twins, as
+  // offline learns it), every W3C line and NPS log record that repeats an event-log record is dropped as a duplicate,
+  // as offline drops it.
   const textConfig = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps01: '+01:00' } });
   const name = 'text-logs-learned-offset';
   const dir = new URL(`../../../../test/scenarios/${name}/`, import.meta.url);
@@ -247,5 +273,45 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
     const duplicates = out.flatMap((o) => o.drops).filter((d) => d.reason === 'duplicate_event');
     expect(expected.summary.ignoredBy.duplicate_event).toBeGreaterThan(0);
     expect(duplicates).toHaveLength(expected.summary.ignoredBy.duplicate_event!);
+  });
+
+  /** Offline and the stream on `events` (no offset configured); the NPS log's records sent at their UTC time. */
+  function learnedOffset(events: NormalizedEvent[], seed: number) {
+    const offline = new OfflineAnalysis(config);
+    offline.add(
+      'events',
+      events.map((event) => ({ type: 'event' as const, event })),
+    );
+    const expected = offline.finish();
+    const stream = new SiteStream(settings);
+    const written = (e: NormalizedEvent) => (e.kind === 'radius.decision' && e.clock ? e.time - 3_600_000 : e.time);
+    const out = arrivalOrder(events, config.clockSkewToleranceMs, seed, written).map((e) => stream.take(e));
+    out.push(stream.flush());
+    return { expected, units: out.flatMap((o) => o.units), drops: out.flatMap((o) => o.drops) };
+  }
+  const unconfigured = () => {
+    const ctx = createNormalizeContext(config);
+    return files.flatMap((f) => ingest(ctx, f).flatMap((i) => (i.type === 'event' ? [i.event] : [])));
+  };
+
+  it("learns an NPS log's offset from its audit twins as offline does, whatever the arrival order", () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { expected, units, drops } = learnedOffset(unconfigured(), seed);
+      expect(expected.summary.npsLogClocks).toEqual({ nps01: { offset: '+01:00', basis: 'learned' } });
+      expect(units.filter((u) => u.kind === 'late')).toEqual([]);
+      expect(byId(attemptsOfUnits(units))).toEqual(byId(expected.attempts.map((a) => a.record)));
+      const duplicates = drops.filter((d) => d.reason === 'duplicate_event');
+      expect(duplicates).toHaveLength(expected.summary.ignoredBy.duplicate_event!);
+    }
+  });
+
+  it('places a log record whose audit twin is missing at the UTC time its server taught', () => {
+    // The Security log lost vera's 6273: offline takes the denial from the NPS log file, an hour earlier than read.
+    const events = unconfigured().filter((e) => !(e.kind === 'radius.decision' && !e.clock && e.decision === 'deny'));
+    const { expected, units } = learnedOffset(events, 9);
+    const denial = expected.attempts.find((a) => a.record.outcome === 'failure' && a.record.failedStage === 'radius');
+    expect(denial?.record.start).toBe('2026-11-02T09:00:00.000Z');
+    expect(units.filter((u) => u.kind === 'late')).toEqual([]);
+    expect(byId(attemptsOfUnits(units))).toEqual(byId(expected.attempts.map((a) => a.record)));
   });
 });
