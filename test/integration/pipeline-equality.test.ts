@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generatedDay, offlineAttempts, shiftedCorpus } from '../../packages/core/stream/test/corpus.js';
+import {
+  corpusWithTextLogs,
+  generatedDay,
+  offlineAttempts,
+  shiftedCorpus,
+} from '../../packages/core/stream/test/corpus.js';
 import { byId, differences, readAttempts, startPipeline } from './pipeline.js';
 
-// A small generated day, then the scenario corpus (each scenario on its own later day), posted in event-time order
-// as one site: the stream must give exactly what `otptrace analyze` gives on the same files. OTPTRACE_PIPELINE_USERS
-// makes the day bigger (the 10,000-user day: `OTPTRACE_PIPELINE_USERS=10000 npx vitest run <this file>`).
+// A small generated day, then the scenario corpus (each scenario on its own later day, its IIS W3C and NPS log files
+// posted as lines of their files), posted in event-time order as one site: the stream must give exactly what
+// `otptrace analyze` gives on the same files. OTPTRACE_PIPELINE_USERS makes the day bigger (the 10,000-user day:
+// `OTPTRACE_PIPELINE_USERS=10000 npx vitest run <this file>`). Without the NPS log of nps-log-unanswered, whose
+// request no later line answers: the collector decides it when the file has been quiet for a while (a forwarder sends
+// lines as they are written), by which time this fast replay has moved days on (tested apart below).
 const USERS = Number(process.env.OTPTRACE_PIPELINE_USERS ?? 150);
-const files = [...generatedDay(USERS, 21), ...shiftedCorpus()];
+const UNANSWERED = 'nps-log-unanswered/nps01/';
+const files = [...generatedDay(USERS, 21), ...corpusWithTextLogs().filter(([f]) => !f.startsWith(UNANSWERED))];
 const expected = byId(offlineAttempts(files));
 
 describe('otptrace pipeline: every attempt identical to otptrace analyze', () => {
@@ -49,6 +58,30 @@ describe('otptrace pipeline: text logs beside the event logs they repeat', () =>
     try {
       await pipeline.post(files, { batch: 5 });
       const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 120_000 });
+      expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
+      expect(byId(streamed)).toEqual(expected);
+    } finally {
+      expect(await pipeline.stop()).toBe(0);
+    }
+  });
+});
+
+describe('otptrace pipeline: an NPS request left unanswered at the end of its file', () => {
+  // test/scenarios/nps-log-unanswered: NPS logged ugo's Access-Request and nothing after it. Offline decides it at the
+  // end of the file (discarded); the collector once the file has been quiet for npsAnswerWaitMs.
+  const files = shiftedCorpus(['nps-log-unanswered'], { textLogs: true });
+  const expected = byId(offlineAttempts(files));
+
+  it('is published as offline decides it, once the file went quiet', async () => {
+    expect(files.some(([f]) => f.startsWith('nps-log-unanswered/nps01/'))).toBe(true);
+    expect(expected.some((a) => a.failedStage === 'radius')).toBe(true);
+    const pipeline = await startPipeline('eq-unanswered', {
+      idleFlushMs: 6_000,
+      env: { OTPTRACE_COLLECTOR_NPS_ANSWER_WAIT_MS: '500' },
+    });
+    try {
+      await pipeline.post(files, { batch: 5 });
+      const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 60_000 });
       expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
       expect(byId(streamed)).toEqual(expected);
     } finally {

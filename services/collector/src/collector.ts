@@ -82,7 +82,12 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
       if (config.http.enabled) {
         const tls = loadTlsMaterial(config.http, ports.secrets);
         const senders = resolveSenders(config.http, ports.secrets);
-        http = await startHttpInput({ ...config.http, senders, tls }, publisher, logger, ports.metrics);
+        http = await startHttpInput(
+          { ...config.http, senders, tls, npsAnswerWaitMs: config.npsAnswerWaitMs },
+          publisher,
+          logger,
+          ports.metrics,
+        );
         const scheme = tls === null ? 'HTTP' : tls.clientCa === null ? 'HTTPS' : 'HTTPS with client certificates';
         logger.info(
           { port: http.port, senders: senders.map((s) => s.name) },
@@ -90,7 +95,7 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
         );
       }
       if (config.files.paths.length > 0) {
-        files = await startFileInput(config.files, publisher, logger);
+        files = await startFileInput({ ...config.files, npsAnswerWaitMs: config.npsAnswerWaitMs }, publisher, logger);
         logger.info({ paths: config.files.paths }, 'following files');
       }
       if (config.stdin && ports.stdin) {

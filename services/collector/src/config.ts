@@ -206,6 +206,16 @@ export const collectorConfigSchema = z
       })
       .strict()
       .prefault({}),
+    npsAnswerWaitMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe(
+        'An NPS log file (posted in bodies with X-Otptrace-File, or followed) that gets no new line for this long: ' +
+          'its Access-Requests still without an answer are published as unanswered (discarded), as offline decides ' +
+          'at the end of the file, ms.',
+      ),
     transactionalIdPrefix: z
       .string()
       .min(1)

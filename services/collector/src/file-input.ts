@@ -23,6 +23,10 @@ export interface FileInputOptions {
   stateFile: string;
   pollIntervalMs: number;
   maxReadBytes: number;
+  /** A followed NPS log that has not grown for this long: its requests still awaiting an answer are unanswered, ms. */
+  npsAnswerWaitMs: number;
+  /** Monotonic clock, ms (tests pass their own). */
+  clock?: () => number;
 }
 
 /** A running follower. */
@@ -83,6 +87,9 @@ export async function startFileInput(
   logger: Logger,
 ): Promise<FileInput> {
   const state = await loadState(options.stateFile);
+  const clock = options.clock ?? (() => performance.now());
+  /** When each followed file last grew (since this process started). */
+  const grewAt = new Map<string, number>();
   let busy: Promise<void> | null = null;
   let closed = false;
 
@@ -98,7 +105,8 @@ export async function startFileInput(
           ? { position: 0, ino: info.ino, encoding: encodingOf(head) }
           : { position: evtxStart, ino: info.ino, encoding: 'evtx' };
     }
-    if (info.size <= pos.position) return true;
+    if (info.size <= pos.position) return settleQuiet(path, pos);
+    grewAt.set(path, clock());
     if (pos.encoding === 'evtx') return followEvtx(path, pos);
     const chunk = await readRange(path, pos.position, Math.min(options.maxReadBytes, info.size - pos.position));
     let length = completeLength(chunk, pos.encoding);
@@ -113,6 +121,26 @@ export async function startFileInput(
       throw error;
     }
     state.set(path, { ...pos, position: pos.position + length, carry: carryToJson(carry) });
+    await saveState(options.stateFile, state);
+    return true;
+  };
+
+  // NPS writes a request's answer right after it: requests of a file that stopped growing still without an answer
+  // were not answered (the last request before the file rotates, a quiet night). Published as unanswered, as offline
+  // decides at the end of the file, instead of waiting for the file's next line.
+  const settleQuiet = async (path: string, pos: FilePosition): Promise<boolean> => {
+    if ((pos.carry?.npsPending?.length ?? 0) === 0) return true;
+    const since = grewAt.get(path);
+    if (since === undefined) grewAt.set(path, clock()); // after a restart the wait starts again
+    if (since === undefined || clock() - since < options.npsAnswerWaitMs) return true;
+    const carry = carryFromJson(pos.carry ?? {});
+    try {
+      await publisher.publish(Buffer.alloc(0), `file:${path}`, { carry, quiet: true });
+    } catch (error) {
+      if (error instanceof BatchRefused) return false;
+      throw error;
+    }
+    state.set(path, { ...pos, carry: carryToJson(carry) });
     await saveState(options.stateFile, state);
     return true;
   };

@@ -6,7 +6,7 @@ import type { Logger, Metrics } from '@otptrace/runtime';
 import { createAdmission } from './admission.js';
 import { ACCEPTED_ENCODINGS, bodyDecoder, streamBody } from './http-body.js';
 import { createRateLimiter, type SenderIdentity, type TlsMaterial } from './http-security.js';
-import { createTextLogFiles } from './http-text-logs.js';
+import { type BodySource, createTextLogFiles } from './http-text-logs.js';
 import { BatchRefused, type Publisher } from './publisher.js';
 
 /** Settings of the ingestion endpoint, with its secrets already read (http-security.ts). */
@@ -24,7 +24,12 @@ export interface HttpInputOptions {
   retryAfterSeconds: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
-  /** Monotonic clock of the rate limiter, ms (tests pass their own). */
+  /**
+   * How long an NPS log file posted in bodies may go without a body before the requests in it still waiting for an
+   * answer are published as unanswered, ms.
+   */
+  npsAnswerWaitMs: number;
+  /** Monotonic clock of the rate limiter and of the NPS answer wait, ms (tests pass their own). */
   clock?: () => number;
 }
 
@@ -142,6 +147,7 @@ export async function startHttpInput(
   });
   const tooLarge = { error: `body larger than ${options.bodyLimitBytes} bytes` };
   const textLogs = createTextLogFiles();
+  const clock = options.clock ?? (() => performance.now());
   let closing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const deny = (status: number, reason: string, body: object, headers: Record<string, string> = {}) => {
@@ -157,8 +163,29 @@ export async function startHttpInput(
     const decoder = bodyDecoder(req.headers['content-encoding']);
     if (decoder === 'unsupported')
       return deny(415, 'encoding', { error: `Content-Encoding must be one of ${ACCEPTED_ENCODINGS.join(', ')}` });
-    const source = textLogs.of(sender.name, req.headers);
+    const source = textLogs.of(sender, req.headers, clock());
     if (source.kind === 'bad') return deny(400, 'text_log_headers', { error: source.error });
+    if (source.kind === 'busy')
+      return deny(
+        503,
+        'text_log_settling',
+        { error: "the file's unanswered requests are being published" },
+        retryAfter,
+      );
+    try {
+      await take(req, res, sender, source, decoder, deny);
+    } finally {
+      if (source.kind === 'file') source.done(clock());
+    }
+  };
+  const take = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    sender: SenderIdentity,
+    source: Extract<BodySource, { kind: 'alone' | 'file' }>,
+    decoder: Exclude<ReturnType<typeof bodyDecoder>, 'unsupported'>,
+    deny: (status: number, reason: string, body: object, headers?: Record<string, string>) => void,
+  ): Promise<void> => {
     const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
     if (declared !== null && declared > options.bodyLimitBytes) return deny(413, 'too_large', tooLarge);
     // Room for the declared body (or a first piece of one of unknown length); more is asked for as it comes.
@@ -205,6 +232,33 @@ export async function startHttpInput(
       inFlightBytes?.(admission.state().bytes);
     }
   };
+  // NPS requests still waiting for their answer in files that went quiet are unanswered: published as such (the
+  // decision a 6274 gives, discarded), so that a failure at the end of a file, or before a quiet night, is not held
+  // until the file's next line. A refused batch keeps them waiting for the next round.
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping || closing) return;
+    sweeping = true;
+    try {
+      for (const file of textLogs.quiet(clock(), options.npsAnswerWaitMs)) {
+        try {
+          const summary = await publisher
+            .begin(file.label, { sender: file.sender, carry: file.carry, quiet: true })
+            .publish();
+          logger.debug({ sender: file.sender.name, ...summary }, 'unanswered NPS requests published');
+        } catch (error) {
+          if (!(error instanceof BatchRefused))
+            logger.error({ err: error }, 'publishing unanswered NPS requests failed');
+        } finally {
+          file.done(clock());
+        }
+      }
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), Math.max(50, Math.floor(options.npsAnswerWaitMs / 4)));
+  sweeper.unref();
   const serve = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'ingestion request failed');
@@ -224,6 +278,7 @@ export async function startHttpInput(
     port: (server.address() as AddressInfo).port,
     close: () => {
       closing = true;
+      clearInterval(sweeper);
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,4 +1,5 @@
 import type { StreamCarry } from '@otptrace/pipeline';
+import type { SenderPolicy } from './records.js';
 
 // A text log (IIS W3C, NPS log file) posted in several bodies: its lines are numbered per file, and those numbers are
 // the events' record IDs, as `otptrace analyze` numbers the lines of the file. A body that stood alone would number
@@ -19,14 +20,40 @@ const MAX_FILES = 4_096;
 /** What the headers say about a body: nothing (it stands alone), the file it continues, or why they are wrong. */
 export type BodySource =
   | { kind: 'alone' }
-  | { kind: 'file'; label: string; carry: StreamCarry }
+  | { kind: 'file'; label: string; carry: StreamCarry; done: (now: number) => void }
+  | { kind: 'busy' }
   | { kind: 'bad'; error: string };
+
+/** A file whose NPS requests still waiting for an answer are, by now, unanswered. */
+export interface QuietFile {
+  readonly sender: SenderPolicy;
+  readonly label: string;
+  readonly carry: StreamCarry;
+  /** Call when its batch is over (published or refused). */
+  done(now: number): void;
+}
+
+interface FileEntry {
+  readonly label: string;
+  readonly carry: StreamCarry;
+  sender: SenderPolicy;
+  /** When its last body ended (or began, while one is read), ms. */
+  postedAt: number;
+  /** Bodies being read, plus one while its quiet batch is published. */
+  busy: number;
+  settling: boolean;
+}
 
 /** Reads the headers of text-log bodies and keeps each (sender, file)'s carry between them. */
 export function createTextLogFiles(maxFiles = MAX_FILES) {
-  const files = new Map<string, StreamCarry>();
+  const files = new Map<string, FileEntry>();
+  const release = (entry: FileEntry) => (now: number) => {
+    entry.busy--;
+    entry.settling = false;
+    entry.postedAt = now;
+  };
   return {
-    of(sender: string, headers: Record<string, string | string[] | undefined>): BodySource {
+    of(sender: SenderPolicy, headers: Record<string, string | string[] | undefined>, now = 0): BodySource {
       const file = headers[FILE_HEADER];
       const first = headers[FIRST_LINE_HEADER];
       if (file === undefined) {
@@ -43,14 +70,36 @@ export function createTextLogFiles(maxFiles = MAX_FILES) {
         if (!Number.isSafeInteger(n)) return { kind: 'bad', error: `${FIRST_LINE_HEADER} must be a line number ≥ 1` };
         lines = n - 1;
       }
-      const key = `${sender}\u0000${file}`;
-      const carry = files.get(key) ?? {};
-      files.delete(key);
-      files.set(key, carry);
-      if (files.size > maxFiles) files.delete(files.keys().next().value!);
-      if (lines !== undefined) carry.lines = lines;
+      const key = `${sender.name}\u0000${file}`;
       // The path's folders name the DA server of a W3C log (…/da01/W3SVC2/…); the sender's name never does.
-      return { kind: 'file', label: `http:${sender}/${file.replaceAll('\\', '/')}`, carry };
+      const label = `http:${sender.name}/${file.replaceAll('\\', '/')}`;
+      const entry = files.get(key) ?? { label, carry: {}, sender, postedAt: now, busy: 0, settling: false };
+      // Its waiting requests are being published as unanswered: the body is read after that, on the sender's retry.
+      if (entry.settling) return { kind: 'busy' };
+      files.delete(key);
+      files.set(key, entry);
+      if (files.size > maxFiles) files.delete(files.keys().next().value!);
+      if (lines !== undefined) entry.carry.lines = lines;
+      entry.sender = sender;
+      entry.busy++;
+      entry.postedAt = now;
+      return { kind: 'file', label, carry: entry.carry, done: release(entry) };
+    },
+
+    /**
+     * Files with NPS requests still waiting for their answer, none of whose bodies is being read, that got no body
+     * for `waitMs`: NPS writes an answer right after its request, so those requests went unanswered (offline decides
+     * so at the end of the file). Each is marked busy until its `done`.
+     */
+    quiet(now: number, waitMs: number): QuietFile[] {
+      const out: QuietFile[] = [];
+      for (const entry of files.values()) {
+        if (entry.busy > 0 || (entry.carry.npsPending?.length ?? 0) === 0 || now - entry.postedAt < waitMs) continue;
+        entry.busy++;
+        entry.settling = true;
+        out.push({ sender: entry.sender, label: entry.label, carry: entry.carry, done: release(entry) });
+      }
+      return out;
     },
   };
 }

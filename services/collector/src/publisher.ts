@@ -34,23 +34,27 @@ export interface BatchBuilder {
   publish(): Promise<BatchSummary>;
 }
 
+/** Where a batch comes from: the sender's policy, and a text log's carry (and whether its stream went quiet). */
+export interface BatchOptions {
+  readonly sender?: SenderPolicy;
+  readonly carry?: StreamCarry;
+  readonly quiet?: boolean;
+}
+
 /** Turns bytes of EVTX-XML into Kafka records and publishes them; shared by the HTTP, file and stdin inputs. */
 export interface Publisher {
   /**
    * Starts a batch whose bytes come in pieces (an HTTP body as it streams). `carry`: the state a followed file or a
    * stream hands from one batch to the next (text logs: line count, W3C #Fields, NPS requests awaiting an answer); it
    * moves on only when Kafka took the batch, so a refused batch sent again is read as it was the first time.
+   * `quiet`: the stream went quiet for longer than an NPS answer takes, so its requests still waiting are unanswered.
    */
-  begin(origin: string, options?: { sender?: SenderPolicy; carry?: StreamCarry }): BatchBuilder;
+  begin(origin: string, options?: BatchOptions): BatchBuilder;
   /**
    * Resolves once Kafka acknowledged every record of the batch; rejects with BatchRefused otherwise. With a sender,
    * its events of computers or sources it may not speak for are dead-lettered as computer_not_allowed.
    */
-  publish(
-    bytes: Uint8Array,
-    origin: string,
-    options?: { sender?: SenderPolicy; carry?: StreamCarry },
-  ): Promise<BatchSummary>;
+  publish(bytes: Uint8Array, origin: string, options?: BatchOptions): Promise<BatchSummary>;
   /** True while the last write to Kafka succeeded (or none failed yet). */
   kafkaAvailable(): boolean;
   inFlight(): number;
@@ -123,7 +127,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     const ingestor = new DetectingIngestor(
       context,
       { maxEventBytes: deps.maxEventBytes, keepRaw: true },
-      working === undefined ? { label: origin } : { label: origin, carry: working },
+      working === undefined ? { label: origin } : { label: origin, carry: working, quiet: options.quiet === true },
     );
     const items: IngestItem[] = [];
     return {

@@ -56,6 +56,47 @@ describe('collector file input', () => {
     expect(rawRecords(restartedPorts)).toEqual([third]);
   });
 
+  it('publishes an NPS request still unanswered once its followed log stopped growing, once', async () => {
+    // test/scenarios/nps-log-unanswered: NPS logged ugo's Access-Request and no answer.
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-files-'));
+    const request = readFileSync(
+      new URL('../../../test/scenarios/nps-log-unanswered/nps01/IN2611.log', import.meta.url),
+      'utf8',
+    );
+    writeFileSync(join(dir, 'IN2611.log'), request);
+    const config = collectorConfigSchema.parse({
+      http: { enabled: false },
+      files: { paths: [dir], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
+      npsAnswerWaitMs: 100,
+    });
+    const events = (ports: ReturnType<typeof memoryPorts>) =>
+      ports.producer.acknowledged.filter((r) => r.topic === 'otptrace.events').map((r) => JSON.parse(String(r.value)));
+    const ports = memoryPorts();
+    const collector = createCollector(config, ports);
+    await collector.start();
+    await collector.pollFiles();
+    expect(events(ports)).toEqual([]); // its answer may be the file's next line
+    await collector.pollFiles();
+    expect(events(ports)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await collector.pollFiles();
+    expect(events(ports)).toMatchObject([
+      { kind: 'radius.decision', decision: 'discarded', user: { key: 'ugo' } },
+    ]);
+    await collector.pollFiles();
+    await collector.stop();
+    expect(events(ports)).toHaveLength(1);
+    // Decided for good: the saved position no longer holds it.
+    const again = memoryPorts();
+    const restarted = createCollector(config, again);
+    await restarted.start();
+    await restarted.pollFiles();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await restarted.pollFiles();
+    await restarted.stop();
+    expect(events(again)).toEqual([]);
+  });
+
   it('reads a UTF-16LE stream, as `wevtutil qe /f:xml` may write it, from standard input', async () => {
     const ports = memoryPorts();
     const config = collectorConfigSchema.parse({ http: { enabled: false }, stdin: true });

@@ -26,9 +26,9 @@ afterEach(async () => {
   collector = undefined;
 });
 
-async function started() {
+async function started(settings = config) {
   const ports = memoryPorts(1);
-  collector = createCollector(config, ports);
+  collector = createCollector(settings, ports);
   await collector.start();
   const url = `http://127.0.0.1:${collector.httpPort()}/v1/events`;
   const post = (body: string, headers: Record<string, string> = {}) =>
@@ -87,6 +87,32 @@ describe('text logs posted over HTTP in several bodies', () => {
     const expected = offline(w3c, FILE).map(([id]) => id);
     // The repeated body's events repeat with the same IDs (the correlator counts them once, as duplicates).
     expect([...new Set(ids)]).toEqual(expected);
+  });
+
+  it('an NPS request still unanswered when its file goes quiet is published as analyze decides it at the end', async () => {
+    // test/scenarios/nps-log-unanswered: NPS logged ugo's Access-Request and no answer (it discarded the request).
+    const file = 'nps01/IN2611.log';
+    const unanswered = readFileSync(
+      new URL(`../../../test/scenarios/nps-log-unanswered/${file}`, import.meta.url),
+      'utf8',
+    );
+    const quick = collectorConfigSchema.parse({
+      http: { port: 0, host: '127.0.0.1', tokens: [TOKEN] },
+      npsAnswerWaitMs: 300,
+    });
+    const { post, events } = await started(quick);
+    const res = await post(unanswered, { 'x-otptrace-file': file, 'x-otptrace-first-line': '1' });
+    expect(res.status).toBe(202);
+    expect(events()).toEqual([]); // its answer may be in the file's next body
+    const expected = offline(unanswered, file);
+    expect(expected).toHaveLength(1);
+    for (let waited = 0; events().length === 0 && waited < 10_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events().map((e): [string, number] => [e.id, e.time])).toEqual(expected);
+    expect(events()[0]).toMatchObject({ kind: 'radius.decision', decision: 'discarded' });
+    // Decided once: the file's carry no longer holds it, and a later body of the file starts from there.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(events()).toHaveLength(1);
   });
 
   it('refuses wrong text-log headers with 400 before reading the body', async () => {

@@ -36,6 +36,11 @@ export interface TextLogSource {
    * format, the line count, the W3C #Fields in force, NPS requests still waiting for their answer.
    */
   readonly carry?: StreamCarry;
+  /**
+   * The stream has been quiet for longer than an answer takes (the collector's wall clock says so; the core reads
+   * none): the NPS requests still waiting for their answer are unanswered, as at the end of a file offline.
+   */
+  readonly quiet?: boolean;
 }
 
 /** What a batch of a stream hands to the next; start with `{}`. */
@@ -196,8 +201,12 @@ export class NpsLogIngestor implements Ingestor {
       this.partial = null;
     }
     const carry = this.source.carry;
-    if (carry === undefined) {
+    if (carry === undefined || this.source.quiet === true) {
       for (const p of this.pending.splice(0)) out.push(this.decide(p.record, p.line, null));
+      if (carry !== undefined) {
+        carry.npsPending = this.pending;
+        carry.lines = this.lines.lines;
+      }
       return out;
     }
     // A stream read in batches: a request may be answered in the next batch; only those that waited long enough go.
