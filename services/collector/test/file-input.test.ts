@@ -80,9 +80,7 @@ describe('collector file input', () => {
     expect(events(ports)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 150));
     await collector.pollFiles();
-    expect(events(ports)).toMatchObject([
-      { kind: 'radius.decision', decision: 'discarded', user: { key: 'ugo' } },
-    ]);
+    expect(events(ports)).toMatchObject([{ kind: 'radius.decision', decision: 'discarded', user: { key: 'ugo' } }]);
     await collector.pollFiles();
     await collector.stop();
     expect(events(ports)).toHaveLength(1);
