@@ -165,28 +165,10 @@ export function eventTexts(files: Array<[string, Buffer]>): string[] {
  * and the number of its first line (the lines' record IDs), the directives going with the data line after them; with
  * each body the time of its first data line, to interleave it with the other logs in event-time order.
  */
-export function w3cBodies(
-  file: string,
-  bytes: Buffer,
-  linesPerBody = 3,
-): Array<{ time: number; file: string; firstLine: number; text: string }> {
-  const lines = bytes.toString('utf8').split(/(?<=\n)/);
-  const bodies: Array<{ time: number; file: string; firstLine: number; text: string }> = [];
-  let start = 0;
-  while (start < lines.length) {
-    let end = start;
-    let data = 0;
-    let time = Number.NaN;
-    while (end < lines.length && data < linesPerBody) {
-      const line = lines[end++]!;
-      if (line.startsWith('#')) continue;
-      data++;
-      if (Number.isNaN(time)) time = Date.parse(`${line.slice(0, 10)}T${line.slice(11, 19)}Z`);
-    }
-    bodies.push({ time, file, firstLine: start + 1, text: lines.slice(start, end).join('') });
-    start = end;
-  }
-  return bodies;
+export function w3cBodies(file: string, bytes: Buffer, linesPerBody = 3): TextLogBody[] {
+  return textLogBodies(file, bytes, linesPerBody, (line) =>
+    line.startsWith('#') ? null : Date.parse(`${line.slice(0, 10)}T${line.slice(11, 19)}Z`),
+  );
 }
 
 /**
@@ -194,19 +176,44 @@ export function w3cBodies(
  * their first line, each with the time its first record was written as read from the file (the server's local time,
  * which the sender takes as it comes), to interleave it with the other logs.
  */
-export function npsLogBodies(
+export function npsLogBodies(file: string, bytes: Buffer, linesPerBody = 4): TextLogBody[] {
+  return textLogBodies(file, bytes, linesPerBody, (line) => {
+    // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC (IAS): ...,11/02/2026,10:00:00,...
+    const m = /(\d\d)\/(\d\d)\/(\d{4})[ ,](\d\d:\d\d:\d\d)/.exec(line);
+    return m === null ? Number.NaN : Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`);
+  });
+}
+
+/** A body of a text log's lines: the file, its first line's number and the time of its first record. */
+export interface TextLogBody {
+  readonly time: number;
+  readonly file: string;
+  readonly firstLine: number;
+  readonly text: string;
+}
+
+/** Bodies of `linesPerBody` records (`timeOf`: a record's time, null for a directive line, which goes with the next). */
+function textLogBodies(
   file: string,
   bytes: Buffer,
-  linesPerBody = 4,
-): Array<{ time: number; file: string; firstLine: number; text: string }> {
+  linesPerBody: number,
+  timeOf: (line: string) => number | null,
+): TextLogBody[] {
   const lines = bytes.toString('utf8').split(/(?<=\n)/);
-  const bodies: Array<{ time: number; file: string; firstLine: number; text: string }> = [];
-  for (let start = 0; start < lines.length; start += linesPerBody) {
-    const text = lines.slice(start, start + linesPerBody).join('');
-    // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC (IAS): ...,11/02/2026,10:00:00,...
-    const m = /(\d\d)\/(\d\d)\/(\d{4})[ ,](\d\d:\d\d:\d\d)/.exec(text);
-    const time = m === null ? Number.NaN : Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`);
-    bodies.push({ time, file, firstLine: start + 1, text });
+  const bodies: TextLogBody[] = [];
+  let start = 0;
+  while (start < lines.length) {
+    let end = start;
+    let records = 0;
+    let time = Number.NaN;
+    while (end < lines.length && records < linesPerBody) {
+      const at = timeOf(lines[end++]!);
+      if (at === null) continue;
+      records++;
+      if (Number.isNaN(time)) time = at;
+    }
+    bodies.push({ time, file, firstLine: start + 1, text: lines.slice(start, end).join('') });
+    start = end;
   }
   return bodies;
 }
