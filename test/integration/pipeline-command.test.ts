@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../services/cli/src/commands/pipeline.js';
 
@@ -24,7 +27,22 @@ describe('otptrace pipeline: options', () => {
   });
 
   it('refuses an unknown option or a bad value with one line on stderr and exit code 2', async () => {
-    for (const argv of [['--bogus'], ['--partitions', '0'], ['--correlators', 'two'], ['--prefix', 'a b'], ['x']]) {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-pipeline-'));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    for (const argv of [
+      ['--bogus'],
+      ['--partitions', '0'],
+      ['--correlators', 'two'],
+      ['--prefix', 'a b'],
+      ['x'],
+      ['--config', join(dir, 'missing.json')],
+      ['--config', write('broken.json', '{"npsLogUtcOffsets":')],
+      ['--config', write('list.json', '[]')],
+      ['--config', write('wrong.json', '{"npsLogUtcOffsets":{"nps01":"noon"},"clockSkewToleranceMs":-1}')],
+    ]) {
       const { out, io } = capture();
       expect(await runPipeline(argv, io), argv.join(' ')).toBe(2);
       expect(out.stdout).toBe('');

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import {
   corpusWithTextLogs,
   generatedDay,
   offlineAttempts,
+  scenarioFiles,
   shiftedCorpus,
 } from '../../packages/core/stream/test/corpus.js';
 import { byId, differences, readAttempts, startPipeline } from './pipeline.js';
@@ -79,6 +82,30 @@ describe('otptrace pipeline: an NPS request left unanswered at the end of its fi
       idleFlushMs: 6_000,
       env: { OTPTRACE_COLLECTOR_NPS_ANSWER_WAIT_MS: '500' },
     });
+    try {
+      await pipeline.post(files, { batch: 5 });
+      const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 60_000 });
+      expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
+      expect(byId(streamed)).toEqual(expected);
+    } finally {
+      expect(await pipeline.stop()).toBe(0);
+    }
+  });
+});
+
+describe('otptrace pipeline --config: the settings otptrace analyze --config was given', () => {
+  // test/scenarios/success-text-logs: IIS and NPS log only to text files, and the NPS server's offset is in the
+  // scenario's config.json (no audit event could teach it). With the same settings, the same attempts.
+  const dir = new URL('../scenarios/success-text-logs/', import.meta.url);
+  const config = fileURLToPath(new URL('config.json', dir));
+  const settings = analysisConfigSchema.parse(JSON.parse(readFileSync(config, 'utf8')));
+  const files = scenarioFiles('success-text-logs', { textLogs: true });
+  const expected = byId(offlineAttempts(files, settings));
+
+  it('4 partitions, 2 correlators: every attempt identical to otptrace analyze --config', async () => {
+    expect(expected.map((a) => a.outcome)).toContain('success');
+    expect(byId(offlineAttempts(files))).not.toEqual(expected); // the settings matter here
+    const pipeline = await startPipeline('eq-config', { partitions: 4, correlators: 2, config });
     try {
       await pipeline.post(files, { batch: 5 });
       const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 60_000 });

@@ -35,6 +35,8 @@ export interface PipelineOptions {
   partitions?: number;
   correlators?: number;
   idleFlushMs?: number;
+  /** `--config FILE`: analysis settings for the collector and correlators. */
+  config?: string;
   /** Extra environment, inherited by the services (e.g. OTPTRACE_CORRELATOR_TRACES__ENABLED). */
   env?: Record<string, string>;
 }
@@ -52,6 +54,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     String(options.idleFlushMs ?? 1_500),
     '--prefix',
     uniqueName(name),
+    ...(options.config === undefined ? [] : ['--config', options.config]),
   ];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env },

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { analyzePaths } from '@otptrace/files';
@@ -10,12 +10,12 @@ import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNum
 import {
   ANALYSIS_SCHEMA_VERSION,
   type AnalysisConfig,
-  analysisConfigSchema,
   OUTCOMES,
   type Outcome,
   STAGES,
   type Stage,
 } from '@otptrace/schemas';
+import { checkedAnalysisConfig, readAnalysisSettings } from '../analysis-settings.js';
 import { FileTextWriter } from '../file-text.js';
 import { formatText } from '../format-text.js';
 import type { Io } from '../io.js';
@@ -158,7 +158,7 @@ async function prepareAnalyze({ values: v, positionals }: Invocation<typeof ANAL
     },
     // Asking for probes by outcome shows them too.
     probes: v.probes === true || (v.outcome ?? []).some((o) => o.split(',').includes('probe')),
-    config: await loadConfig(v),
+    config: loadConfig(v),
     jobs: v.jobs === undefined ? 'auto' : Math.min(wholeNumber('jobs', v.jobs, 1, 64), availableParallelism() * 2),
     otlp,
     progress: v.quiet === true ? 'never' : v.progress === true ? 'always' : 'auto',
@@ -346,16 +346,8 @@ function listOf(option: string, given: readonly string[] | undefined, allowed: r
     .map((x) => oneOf(option, x, allowed));
 }
 
-async function loadConfig(v: Invocation<typeof ANALYZE_OPTIONS>['values']): Promise<AnalysisConfig> {
-  const file = v.config;
-  let base: Record<string, unknown> = {};
-  if (file !== undefined) {
-    try {
-      base = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`--config ${file}: ${(e as Error).message}`);
-    }
-  }
+function loadConfig(v: Invocation<typeof ANALYZE_OPTIONS>['values']): AnalysisConfig {
+  const base = v.config === undefined ? {} : readAnalysisSettings(v.config);
   if (v['probe-user'] !== undefined) base.probeUsers = v['probe-user'];
   if (v.domain !== undefined) {
     const map: Record<string, string[]> = { ...((base.domains as Record<string, string[]>) ?? {}) };
@@ -368,10 +360,5 @@ async function loadConfig(v: Invocation<typeof ANALYZE_OPTIONS>['values']): Prom
     base.domains = map;
   }
   if (v.sources !== undefined) base.sources = v.sources.split(',');
-  const parsed = analysisConfigSchema.safeParse(base);
-  if (!parsed.success)
-    throw new Error(
-      `invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
+  return checkedAnalysisConfig(base);
 }

@@ -6,23 +6,27 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema, prefixedTopics } from '@otptrace/kafka';
 import { type CommandSpec, type Invocation, runCommand, wholeNumber } from '@otptrace/runtime';
+import { checkedAnalysisConfig, readAnalysisSettings } from '../analysis-settings.js';
 import type { Io } from '../io.js';
 
 /** What `otptrace pipeline --help` prints. */
 export const PIPELINE_HELP = `otptrace pipeline [--partitions N] [--correlators M] [--idle-flush-ms MS] [--prefix P]
+                  [--config FILE]
 
 Runs a local streaming pipeline in the foreground: a Kafka broker if none answers on localhost:$OTPTRACE_KAFKA_PORT
 (default 9092; started with deploy/kafka/kafka.sh), the topics <P>.events and <P>.attempts (and <P>.raw,
 <P>.dead-letter, <P>.late), one collector and M correlators. When everything is ready it prints one JSON line:
   {"collector": URL of POST /v1/events, "token": bearer token, "brokers": [...], "topics": {"events", "attempts"}}
-POST EVTX-XML to the collector; every attempt appears once on the attempts topic (read it read_committed), exactly
-as \`otptrace analyze\` finds it in the same events. SIGINT or SIGTERM stops everything it started.
+POST EVTX-XML (or IIS W3C and NPS log lines, naming their file: X-Otptrace-File, X-Otptrace-First-Line) to the
+collector; every attempt appears once on the attempts topic (read it read_committed), exactly as \`otptrace analyze\`
+finds it in the same events with the same settings. SIGINT or SIGTERM stops everything it started.
 
 Options:
   --partitions N      partitions of the events and attempts topics; default 4
   --correlators M     correlator processes (one consumer group); default 2
   --idle-flush-ms MS  close open attempts once the input is idle this long; default 2000
   --prefix P          topic and group prefix; default otptrace-<random>
+  --config FILE       analysis settings (JSON, as for otptrace analyze --config): the collector and correlators use them
   -h, --help          this text
   -V, --version       otptrace's version`;
 
@@ -34,6 +38,8 @@ interface PipelineOptions {
   correlators: number;
   idleFlushMs: number;
   prefix: string;
+  /** The --config file's settings as written (checked), for the services' `analysis`; null without --config. */
+  analysis: Record<string, unknown> | null;
 }
 
 const PIPELINE_OPTIONS = {
@@ -41,6 +47,7 @@ const PIPELINE_OPTIONS = {
   correlators: { type: 'string' },
   'idle-flush-ms': { type: 'string' },
   prefix: { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
 export const PIPELINE: CommandSpec<typeof PIPELINE_OPTIONS> = {
@@ -58,11 +65,14 @@ function options({ values }: Invocation<typeof PIPELINE_OPTIONS>): PipelineOptio
   };
   const prefix = values.prefix ?? `otptrace-${randomBytes(4).toString('hex')}`;
   if (!/^[A-Za-z0-9._-]+$/.test(prefix)) throw new Error('--prefix may hold letters, digits, ".", "_" and "-" only');
+  const analysis = values.config === undefined ? null : readAnalysisSettings(values.config);
+  if (analysis !== null) checkedAnalysisConfig(analysis);
   return {
     partitions: int('partitions', 4, 1_000),
     correlators: int('correlators', 2, 100),
     idleFlushMs: int('idle-flush-ms', 2_000, 86_400_000),
     prefix,
+    analysis,
   };
 }
 
@@ -178,6 +188,7 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
         OTPTRACE_COLLECTOR_HTTP__TOKENS: token,
         OTPTRACE_COLLECTOR_ADMIN__PORT: String(collectorAdmin),
         OTPTRACE_COLLECTOR_LOG_LEVEL: level,
+        ...(parsed.analysis === null ? {} : { OTPTRACE_COLLECTOR_ANALYSIS: JSON.stringify(parsed.analysis) }),
       },
       io,
     );
@@ -199,6 +210,7 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
           OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(parsed.idleFlushMs),
           OTPTRACE_CORRELATOR_ADMIN__PORT: String(adminPort),
           OTPTRACE_CORRELATOR_LOG_LEVEL: level,
+          ...(parsed.analysis === null ? {} : { OTPTRACE_CORRELATOR_ANALYSIS: JSON.stringify(parsed.analysis) }),
         },
         io,
       );
