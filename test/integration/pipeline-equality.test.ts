@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateFleetLogs } from '@otptrace/generator';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import {
@@ -31,7 +34,7 @@ describe('otptrace pipeline: every attempt identical to otptrace analyze', () =>
     it(`${partitions} partition(s), ${correlators} correlator(s)`, async () => {
       const pipeline = await startPipeline(`eq-p${partitions}-c${correlators}`, { partitions, correlators });
       try {
-        await pipeline.post(files);
+        await pipeline.post(files, { npsUtcOffsetMinutes: 60 }); // the scenarios' NPS servers write UTC+01:00
         const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 180_000 + USERS * 60 });
         expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
         expect(byId(streamed)).toEqual(expected);
@@ -59,7 +62,7 @@ describe('otptrace pipeline: text logs beside the event logs they repeat', () =>
     expect(expected.length).toBeGreaterThan(1);
     const pipeline = await startPipeline('eq-text-logs', { partitions: 4, correlators: 2 });
     try {
-      await pipeline.post(files, { batch: 5 });
+      await pipeline.post(files, { batch: 5, npsUtcOffsetMinutes: 60 }); // its NPS writes local time, UTC+01:00
       const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 120_000 });
       expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
       expect(byId(streamed)).toEqual(expected);
@@ -107,8 +110,38 @@ describe('otptrace pipeline --config: the settings otptrace analyze --config was
     expect(byId(offlineAttempts(files))).not.toEqual(expected); // the settings matter here
     const pipeline = await startPipeline('eq-config', { partitions: 4, correlators: 2, config });
     try {
-      await pipeline.post(files, { batch: 5 });
+      await pipeline.post(files, { batch: 5, npsUtcOffsetMinutes: 60 });
       const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 60_000 });
+      expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
+      expect(byId(streamed)).toEqual(expected);
+    } finally {
+      expect(await pipeline.stop()).toBe(0);
+    }
+  });
+});
+
+describe('otptrace pipeline: a generated day whose IIS and NPS log only to text files', () => {
+  // `otptrace generate --iis w3c --nps dts`: W3C logs, NPS DTS logs in the servers' local time, and the settings file
+  // with their offset (analysis.json), given to analyze and to the pipeline alike.
+  const formats = { iisFormat: 'w3c', npsFormat: 'dts' } as const;
+  const files = generatedDay(USERS, 23, undefined, 0, formats);
+  const written = [...generateFleetLogs({ users: USERS, seed: 23, days: 1, ...formats })].find(
+    (c) => c.file === 'analysis.json',
+  )!.text;
+  const config = join(mkdtempSync(join(tmpdir(), 'otptrace-eq-')), 'analysis.json');
+  writeFileSync(config, written);
+  const expected = byId(offlineAttempts(files, analysisConfigSchema.parse(JSON.parse(written))));
+
+  it('4 partitions, 2 correlators: every attempt identical to otptrace analyze --config', async () => {
+    expect(files.some(([f]) => /W3SVC\d+\/u_ex\d{6}\.log$/.test(f))).toBe(true);
+    expect(files.some(([f]) => /(^|\/)IN\d+\.log$/.test(f))).toBe(true);
+    expect(expected.length).toBeGreaterThan(USERS);
+    const pipeline = await startPipeline('eq-text-day', { partitions: 4, correlators: 2, config });
+    try {
+      // A forwarder sends each NPS log line as it is written: at its local time less the offset (+01:00 here).
+      expect(written).toContain('+01:00');
+      await pipeline.post(files, { npsUtcOffsetMinutes: 60 });
+      const streamed = await readAttempts(pipeline.ready, expected.length, { timeoutMs: 120_000 + USERS * 60 });
       expect(differences(streamed, expected)).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
       expect(byId(streamed)).toEqual(expected);
     } finally {

@@ -26,7 +26,11 @@ export interface RunningPipeline {
    * POSTs the files' events in event-time order, `batch` events per request, `pauseMs` apart, to `url` (default: the
    * pipeline's collector); every request must be accepted.
    */
-  post(files: Array<[string, Buffer]>, options?: { batch?: number; pauseMs?: number; url?: string }): Promise<void>;
+  /** `npsUtcOffsetMinutes`: the NPS servers' offset, for when their log lines were written (default 0). */
+  post(
+    files: Array<[string, Buffer]>,
+    options?: { batch?: number; pauseMs?: number; url?: string; npsUtcOffsetMinutes?: number },
+  ): Promise<void>;
   /** SIGTERM (or SIGINT); resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -78,16 +82,17 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     ready,
     child,
     output: () => stderr,
-    async post(files, { batch = 250, pauseMs = 0, url = ready.collector } = {}) {
+    async post(files, { batch = 250, pauseMs = 0, url = ready.collector, npsUtcOffsetMinutes = 0 } = {}) {
       // Event XML in bodies of `batch` events; IIS W3C and NPS log files as bodies of their lines naming their file
-      // and first line; all in event-time order (an NPS log's by its local time, as its records read).
+      // and first line; all in event-time order (an NPS log's lines when they were written: their local time less the
+      // servers' offset).
       type Body = { time: number; text: string; file?: string; firstLine?: number };
       const w3c = files.filter(([name]) => /W3SVC\d+[\\/][^\\/]+\.log$/i.test(name));
       const nps = files.filter(([name]) => /(^|[\\/])IN\d+\.log$/i.test(name));
       const items: Body[] = [
         ...eventItems(files),
         ...w3c.flatMap(([name, bytes]) => w3cBodies(name, bytes)),
-        ...nps.flatMap(([name, bytes]) => npsLogBodies(name, bytes)),
+        ...nps.flatMap(([name, bytes]) => npsLogBodies(name, bytes, 4, npsUtcOffsetMinutes)),
       ];
       items.sort((a, b) => a.time - b.time);
       let sent = 0;

@@ -81,11 +81,25 @@ export function corpusWithTextLogs(): Array<[string, Buffer]> {
  * A generated fleet day (the generator's four files, OTP events only unless `unrelatedRatio`), as [name, bytes].
  * Fleets share host names and the DA servers' probe schedule: give fleets meant as different sites different days.
  */
-export function generatedDay(users: number, seed: number, startTime?: string, unrelatedRatio = 0) {
+export function generatedDay(
+  users: number,
+  seed: number,
+  startTime?: string,
+  unrelatedRatio = 0,
+  /** IIS and NPS as text logs (`{ iisFormat: 'w3c', npsFormat: 'dts' }`); their settings file is left out. */
+  formats: { iisFormat?: 'xml' | 'w3c'; npsFormat?: 'xml' | 'dts' | 'odbc' } = {},
+) {
   const byFile = new Map<string, string[]>();
-  const options = { users, seed, days: 1, unrelatedRatio, ...(startTime === undefined ? {} : { startTime }) };
+  const options = {
+    users,
+    seed,
+    days: 1,
+    unrelatedRatio,
+    ...formats,
+    ...(startTime === undefined ? {} : { startTime }),
+  };
   for (const { file, text } of generateFleetLogs(options)) {
-    if (file === 'expected.json') continue;
+    if (file === 'expected.json' || file === 'analysis.json') continue;
     const list = byFile.get(file) ?? [];
     list.push(text);
     byFile.set(file, list);
@@ -173,16 +187,19 @@ export function w3cBodies(file: string, bytes: Buffer, linesPerBody = 3): TextLo
 
 /**
  * An NPS log file posted over HTTP as a forwarder of the file would: bodies of consecutive lines naming the file and
- * their first line, each with the time its first record was written as read from the file (the server's local time,
- * which the sender takes as it comes), to interleave it with the other logs.
+ * their first line, each with the time its first record was written, to interleave it with the other logs: the time
+ * the file reads (the server's local time) less `utcOffsetMinutes`, the server's offset when the sender knows it.
  */
-export function npsLogBodies(file: string, bytes: Buffer, linesPerBody = 4): TextLogBody[] {
+export function npsLogBodies(file: string, bytes: Buffer, linesPerBody = 4, utcOffsetMinutes = 0): TextLogBody[] {
   return textLogBodies(file, bytes, linesPerBody, (line) => {
     // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC (IAS): ...,11/02/2026,10:00:00,...
     const m = /(\d\d)\/(\d\d)\/(\d{4})[ ,](\d\d:\d\d:\d\d)/.exec(line);
-    return m === null ? Number.NaN : Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`);
+    return m === null ? Number.NaN : Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`) - utcOffsetMinutes * 60_000;
   });
 }
+
+/** How often a forwarder following a text log sends what was written since (ms). */
+const FORWARD_INTERVAL_MS = 1_000;
 
 /** A body of a text log's lines: the file, its first line's number and the time of its first record. */
 export interface TextLogBody {
@@ -192,7 +209,11 @@ export interface TextLogBody {
   readonly text: string;
 }
 
-/** Bodies of `linesPerBody` records (`timeOf`: a record's time, null for a directive line, which goes with the next). */
+/**
+ * Bodies of at most `linesPerBody` records written within a second of the body's first, as a forwarder following the
+ * file sends what was written since it last looked (`timeOf`: a record's time, null for a directive line, which goes
+ * with the next record).
+ */
 function textLogBodies(
   file: string,
   bytes: Buffer,
@@ -207,7 +228,9 @@ function textLogBodies(
     let records = 0;
     let time = Number.NaN;
     while (end < lines.length && records < linesPerBody) {
-      const at = timeOf(lines[end++]!);
+      const at = timeOf(lines[end]!);
+      if (at !== null && records > 0 && at - time > FORWARD_INTERVAL_MS) break;
+      end++;
       if (at === null) continue;
       records++;
       if (Number.isNaN(time)) time = at;
