@@ -52,6 +52,7 @@ export class SiteStream {
   private watermark = Number.NEGATIVE_INFINITY;
   private readonly reuse: ReuseFindings;
   private readonly textLogs: TextLogs;
+  private readonly clocks = new ClockNames();
 
   constructor(private readonly settings: StreamSettings) {
     this.engine = new CorrelationEngine(settings.engine);
@@ -73,7 +74,9 @@ export class SiteStream {
   take(event: NormalizedEvent): SiteOutput {
     const out: SiteOutput = { units: [], drops: [] };
     this.sources.add(event.source);
-    for (const e of this.textLogs.arrive(event, this.newest.time)) this.place(e, out);
+    const settled = this.textLogs.arrive(event, this.newest.time);
+    if (settled === null) this.place(event, out);
+    else for (const e of settled) this.place(e, out);
     return out;
   }
 
@@ -90,7 +93,7 @@ export class SiteStream {
   /** An event whose time is settled: into the reorder buffer, or out as late. */
   private place(event: NormalizedEvent, out: SiteOutput): void {
     if (!this.enqueue(event, out)) return;
-    this.newest.note(clockOf(event), event.time);
+    this.newest.note(this.clocks.of(event), event.time);
     // NPS log records whose audit twin did not come while the site moved on keep their time as read: they join the
     // buffer before anything is handed over up to the new watermark.
     if (this.textLogs.held > 0) for (const e of this.textLogs.expired(this.newest.time)) this.enqueue(e, out);
@@ -174,13 +177,28 @@ class AgreedTime {
   }
 }
 
-/** The clock an event's time comes from: its machine (short name), an NPS log read as UTC apart from its Security log. */
-function clockOf(e: NormalizedEvent): string {
-  const computer = e.ref.computer;
-  const dot = computer.indexOf('.');
-  const host = (dot < 0 ? computer : computer.slice(0, dot)).toLowerCase();
-  return e.kind === 'radius.decision' && e.clock?.basis === 'assumed_utc' ? `${host}#log` : host;
+/**
+ * The clock an event's time comes from: its machine (short name, lower case), an NPS log read as UTC apart from its
+ * server's Security log. Names are remembered per computer string (a site has a few servers and its clients).
+ */
+class ClockNames {
+  private readonly names = new Map<string, string>();
+
+  of(e: NormalizedEvent): string {
+    const computer = e.ref.computer;
+    let host = this.names.get(computer);
+    if (host === undefined) {
+      const dot = computer.indexOf('.');
+      host = (dot < 0 ? computer : computer.slice(0, dot)).toLowerCase();
+      if (this.names.size >= MAX_CLOCK_NAMES) this.names.clear();
+      this.names.set(computer, host);
+    }
+    return e.kind === 'radius.decision' && e.clock?.basis === 'assumed_utc' ? `${host}#log` : host;
+  }
 }
+
+/** Computer names remembered at once (a fleet's clients; past it the cache starts again). */
+const MAX_CLOCK_NAMES = 100_000;
 
 /**
  * The finding `certificate_not_usable_for_logon` (@otptrace/diagnose `withReuseFindings`, as offline): a success is

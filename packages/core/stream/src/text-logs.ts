@@ -41,11 +41,13 @@ export class TextLogs {
   }
 
   /**
-   * Takes one event in arrival order, the site being at event time `now`; returns the events to place now, in order
-   * (none while a record waits, several when an offset is learned).
+   * Takes one event in arrival order, the site being at event time `now`: null when it is to be placed now as it is
+   * (nearly every event: nothing allocated), else the events to place now, in order (none while a record waits,
+   * several when an offset is learned).
    */
-  arrive(e: NormalizedEvent, now: number): NormalizedEvent[] {
+  arrive(e: NormalizedEvent, now: number): NormalizedEvent[] | null {
     this.twins.note(e);
+    if (e.kind !== 'radius.decision') return null;
     if (isUnsettledNpsLog(e)) {
       const server = npsServerOf(e);
       const shift = this.learned.get(server) ?? this.learn(server, e);
@@ -61,16 +63,16 @@ export class TextLogs {
       this.count++;
       return [];
     }
-    if (this.count === 0 || e.kind !== 'radius.decision') return [e];
+    if (this.count === 0) return null;
     // An audit decision may be the twin a waiting record of its server needs.
     const list = this.waitingBy.get(npsServerOf(e));
     const key = list === undefined ? null : TEXT_LOG_TWINS.original(e);
-    if (list === undefined || key === null) return [e];
+    if (list === undefined || key === null) return null;
     for (const w of list.items) {
       if (w.done || TEXT_LOG_TWINS.copy(w.event)?.key !== key || this.learn(w.server, w.event) === undefined) continue;
       return [e, ...this.release(w.server)];
     }
-    return [e];
+    return null;
   }
 
   /** Records that waited long enough, the site being at `now`: they keep their time as read (UTC assumed). */
