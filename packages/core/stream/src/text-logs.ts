@@ -16,8 +16,9 @@ import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
  * - **Twins.** A text-log record that repeats an event-log record (a W3C line of a 6200, an NPS log-file decision of a
  *   6272/6273) is dropped as a duplicate when it is handed over, as offline drops it.
  *
- * Limits, shared with offline: one offset per server (a change of daylight saving time during a run is not followed);
- * and a record that arrives after its twin has been forgotten (more than the reorder window later) cannot vote.
+ * Limits: one offset per server, as offline (a change of daylight saving time during a run is not followed); offline
+ * takes the majority of all its records' votes where this takes the first twins; and a record that arrives after its
+ * twin has been forgotten (more than the reorder window later) cannot vote.
  */
 export class TextLogs {
   private readonly twins = new TextLogTwins();
