@@ -144,7 +144,12 @@ describe('otptrace pipeline: a generated day whose IIS and NPS log only to text 
       expect(expected.length).toBeGreaterThan(USERS);
       // A forwarder sends each NPS log line as it is written: at its local time less the offset (+01:00 here).
       expect(written).toContain('+01:00');
-      const options = { partitions: 4, correlators: 2, config };
+      // One token for every machine here (a site gives each forwarder its own): lift the per-sender rate limit.
+      const env = {
+        OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__PER_SECOND: '100000',
+        OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__BURST: '100000',
+      };
+      const options = { partitions: 4, correlators: 2, config, env };
       await streamsAsOffline(
         'eq-text-day',
         files,
