@@ -1,5 +1,19 @@
 import { z } from 'zod';
 
+/** `+01:00`, `-0530`, `UTC+2`: a fixed offset east of UTC. */
+export const UTC_OFFSET = /^(UTC)?[+-]\d{1,2}(:?\d{2})?$/i;
+
+/** A time zone name this runtime knows (IANA: `Europe/Berlin`, `America/New_York`, `UTC`). */
+export function isTimeZoneName(text: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(text)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: text });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Settings of the analysis core (identity, correlation windows). Shared by `otptrace analyze` and the correlator,
  * so both give the same verdicts on the same events.
@@ -73,10 +87,15 @@ export const analysisConfigSchema = z
         'Validity of the OTP logon certificate, in ms: the same user asking again from the same computer within it after a success means the issued certificate could not log them on (docs/windows-events.md §9).',
       ),
     npsLogUtcOffsets: z
-      .record(z.string(), z.string().regex(/^(UTC)?[+-]\d{1,2}(:?\d{2})?$/i))
+      .record(
+        z.string(),
+        z.string().refine((text) => UTC_OFFSET.test(text) || isTimeZoneName(text), {
+          message: 'expected a UTC offset (`+01:00`) or a time zone name (`Europe/Berlin`)',
+        }),
+      )
       .default({})
       .describe(
-        "UTC offset of each NPS server's local time (NPS server name → `+01:00`), for NPS log files, which write local time with no offset. A server not listed here gets its offset learned from its 6272/6273 events when the input holds both; otherwise its times are read as UTC, and the summary says so (docs/windows-events.md §9).",
+        "Clock of each NPS server's log files, which write local time with no offset: NPS server name → a fixed UTC offset (`+01:00`) or, for a server that follows daylight saving time, its time zone (`Europe/Berlin`, an IANA name), so that records on both sides of a change are placed right. A server not listed here gets one offset learned from its 6272/6273 events when the input holds both; otherwise its times are read as UTC, and the summary says so (docs/windows-events.md §9).",
       ),
     iisServerName: z
       .string()

@@ -104,11 +104,20 @@ export const summarySchema = z.object({
   /** Why events were ignored, by drop-reason code. */
   ignoredBy: z.record(z.string(), z.number().int()),
   /**
-   * For NPS log files (local time, no offset in the records): the UTC offset used per NPS server and where it came
-   * from (configured, learned from the server's 6272/6273, or UTC assumed). Absent without NPS log files.
+   * For NPS log files (local time, no offset in the records): the UTC offset used per NPS server (of its first record)
+   * and where it came from (configured, learned from the server's 6272/6273, or UTC assumed), with the configured time
+   * zone if one was. Absent without NPS log files.
    */
   npsLogClocks: z
-    .record(z.string(), z.object({ offset: z.string(), basis: z.enum(['configured', 'learned', 'assumed_utc']) }))
+    .record(
+      z.string(),
+      z.object({
+        offset: z.string(),
+        basis: z.enum(['configured', 'learned', 'assumed_utc']),
+        /** The configured time zone, when the server's offset follows one (`offset` is then its first record's). */
+        zone: z.string().optional(),
+      }),
+    )
     .optional(),
 });
 export type Summary = z.infer<typeof summarySchema>;

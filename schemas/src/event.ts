@@ -88,12 +88,15 @@ export const radiusDecisionSchema = z.object({
   networkPolicy: z.string().nullable(),
   /**
    * For a decision read from an NPS log file, whose times are the NPS server's local time with no offset
-   * (docs/windows-events.md §9): the offset applied and where it came from. Absent for 6272/6273/6274 (UTC).
+   * (docs/windows-events.md §9): the offset applied to this record and where it came from. Absent for 6272/6273/6274
+   * (UTC).
    */
   clock: z
     .object({
       offsetMinutes: z.number().int(),
       basis: z.enum(['configured', 'learned', 'assumed_utc']),
+      /** The configured time zone the offset was taken from (it changes with daylight saving time). */
+      zone: z.string().optional(),
     })
     .optional(),
 });

@@ -1,7 +1,7 @@
 /** @otptrace/schemas: zod schemas (the source of truth) of everything that crosses a process boundary. */
 
 export type { AnalysisConfig, AnalysisConfigInput } from './analysis-config.js';
-export { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from './analysis-config.js';
+export { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG, isTimeZoneName, UTC_OFFSET } from './analysis-config.js';
 export type { AnalysisDocument, AnalysisSummaryLine, AttemptSelection } from './analysis-document.js';
 export {
   ANALYSIS_SCHEMA_VERSION,

@@ -40,7 +40,7 @@ describe('otptrace pipeline: every attempt identical to otptrace analyze', () =>
   ] as const) {
     it(`${partitions} partition(s), ${correlators} correlator(s)`, async () => {
       // The scenarios' NPS servers write UTC+01:00.
-      const post = { npsUtcOffsetMinutes: 60 };
+      const post = { npsClock: 60 };
       await streamsAsOffline(
         `eq-p${partitions}-c${correlators}`,
         files,
@@ -72,7 +72,7 @@ describe('otptrace pipeline: text logs beside the event logs they repeat', () =>
       files,
       expected,
       { partitions: 4, correlators: 2 },
-      { batch: 5, npsUtcOffsetMinutes: 60 },
+      { batch: 5, npsClock: 60 },
       120_000,
     ); // its NPS writes local time, UTC+01:00
   });
@@ -102,26 +102,28 @@ describe('otptrace pipeline: an NPS request left unanswered at the end of its fi
 });
 
 describe('otptrace pipeline --config: the settings otptrace analyze --config was given', () => {
-  // test/scenarios/success-text-logs: IIS and NPS log only to text files, and the NPS server's offset is in the
-  // scenario's config.json (no audit event could teach it). With the same settings, the same attempts.
-  const dir = new URL('../scenarios/success-text-logs/', import.meta.url);
-  const config = fileURLToPath(new URL('config.json', dir));
-  const settings = analysisConfigSchema.parse(JSON.parse(readFileSync(config, 'utf8')));
-  const files = scenarioFiles('success-text-logs', { textLogs: true });
-  const expected = byId(offlineAttempts(files, settings));
+  // IIS and NPS log only to text files, and the NPS server's clock is in the scenario's config.json (no audit event
+  // could teach it): test/scenarios/success-text-logs (a fixed offset) and text-logs-daylight-saving (a time zone, the
+  // NPS log spanning the autumn change). With the same settings, the same attempts.
+  for (const name of ['success-text-logs', 'text-logs-daylight-saving']) {
+    const config = fileURLToPath(new URL(`../scenarios/${name}/config.json`, import.meta.url));
+    const settings = analysisConfigSchema.parse(JSON.parse(readFileSync(config, 'utf8')));
+    const files = scenarioFiles(name, { textLogs: true });
+    const expected = byId(offlineAttempts(files, settings));
 
-  it('4 partitions, 2 correlators: every attempt identical to otptrace analyze --config', async () => {
-    expect(expected.map((a) => a.outcome)).toContain('success');
-    expect(byId(offlineAttempts(files))).not.toEqual(expected); // the settings matter here
-    await streamsAsOffline(
-      'eq-config',
-      files,
-      expected,
-      { partitions: 4, correlators: 2, config },
-      { batch: 5, npsUtcOffsetMinutes: 60 },
-      60_000,
-    );
-  });
+    it(`${name}, 4 partitions, 2 correlators: every attempt identical to otptrace analyze --config`, async () => {
+      expect(expected.map((a) => a.outcome)).toContain('success');
+      expect(byId(offlineAttempts(files))).not.toEqual(expected); // the settings matter here
+      await streamsAsOffline(
+        `eq-config-${name}`,
+        files,
+        expected,
+        { partitions: 4, correlators: 2, config },
+        { batch: 5, npsClock: settings.npsLogUtcOffsets.nps01! },
+        60_000,
+      );
+    });
+  }
 });
 
 describe('otptrace pipeline: a generated day whose IIS and NPS log only to text files', () => {
@@ -150,14 +152,7 @@ describe('otptrace pipeline: a generated day whose IIS and NPS log only to text 
         OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__BURST: '100000',
       };
       const options = { partitions: 4, correlators: 2, config, env };
-      await streamsAsOffline(
-        'eq-text-day',
-        files,
-        expected,
-        options,
-        { npsUtcOffsetMinutes: 60 },
-        120_000 + USERS * 60,
-      );
+      await streamsAsOffline('eq-text-day', files, expected, options, { npsClock: 60 }, 120_000 + USERS * 60);
     },
     300_000 + USERS * 120,
   ); // a text log goes as bodies of the lines written within a second: many posts

@@ -24,12 +24,12 @@ export interface RunningPipeline {
   output(): string;
   /**
    * POSTs the files' events in event-time order, `batch` events per request, `pauseMs` apart, to `url` (default: the
-   * pipeline's collector); every request must be accepted.
+   * pipeline's collector); every request must be accepted. `npsClock`: the NPS servers' offset (minutes) or time
+   * zone, for when their log lines were written (default 0).
    */
-  /** `npsUtcOffsetMinutes`: the NPS servers' offset, for when their log lines were written (default 0). */
   post(
     files: Array<[string, Buffer]>,
-    options?: { batch?: number; pauseMs?: number; url?: string; npsUtcOffsetMinutes?: number },
+    options?: { batch?: number; pauseMs?: number; url?: string; npsClock?: number | string },
   ): Promise<void>;
   /** SIGTERM (or SIGINT); resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -82,7 +82,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     ready,
     child,
     output: () => stderr,
-    async post(files, { batch = 250, pauseMs = 0, url = ready.collector, npsUtcOffsetMinutes = 0 } = {}) {
+    async post(files, { batch = 250, pauseMs = 0, url = ready.collector, npsClock = 0 } = {}) {
       // Event XML in bodies of `batch` events; IIS W3C and NPS log files as bodies of their lines naming their file
       // and first line; all in event-time order (an NPS log's lines when they were written: their local time less the
       // servers' offset).
@@ -92,7 +92,7 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
       const items: Body[] = [
         ...eventItems(files),
         ...w3c.flatMap(([name, bytes]) => w3cBodies(name, bytes)),
-        ...nps.flatMap(([name, bytes]) => npsLogBodies(name, bytes, 4, npsUtcOffsetMinutes)),
+        ...nps.flatMap(([name, bytes]) => npsLogBodies(name, bytes, 4, npsClock)),
       ];
       items.sort((a, b) => a.time - b.time);
       let sent = 0;

@@ -971,6 +971,45 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
     `${JSON.stringify([{ user: 'corp\\ugo', outcome: 'failure', failedStage: 'radius', code: 'radius_request_discarded' }], null, 2)}\n`,
   );
 }
+{
+  // An NPS server that follows daylight saving time (Europe/Berlin; config.json names the zone): dora's denial on
+  // Saturday 24 October 2026 (CEST, UTC+2), a logon at 02:30 local in the hour repeated that night (its first
+  // occurrence, CEST) and her success on Monday 26 October (CET, UTC+1). One fixed offset would put the NPS records of
+  // one side of the change an hour away from their IIS requests.
+  resetRecords();
+  const dir = join(here, 'text-logs-daylight-saving');
+  const at = (iso) => Date.parse(iso);
+  const files = mergeFlows(
+    [
+      {
+        user: 'dora',
+        t0: at('2026-10-24T10:00:00Z'),
+        iis: web,
+        radius: denied(16, 'Authentication failed due to a user credentials mismatch.'),
+        client: authFailed(),
+      },
+      { user: 'erik', t0: at('2026-10-25T00:30:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+      { user: 'dora', t0: at('2026-10-26T10:00:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+    ].map(flow),
+  );
+  writeTextLogs(dir, files, { nps: 'dts', offset: 'Europe/Berlin' });
+  writeFileSync(
+    join(dir, 'config.json'),
+    `${JSON.stringify({ npsLogUtcOffsets: { nps01: 'Europe/Berlin' } }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(dir, 'intent.json'),
+    `${JSON.stringify(
+      [
+        { user: 'corp\\dora', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' },
+        { user: 'corp\\erik', outcome: 'success', failedStage: null, code: null },
+        { user: 'corp\\dora', outcome: 'success', failedStage: null, code: null },
+      ],
+      null,
+      2,
+    )}\n`,
+  );
+}
 for (const [name, variant] of Object.entries(VARIANTS)) {
   resetRecords();
   writeVariant(name, variant);

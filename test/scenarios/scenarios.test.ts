@@ -161,6 +161,18 @@ describe('scenario corpus', () => {
     expect(assumed.summary.npsLogClocks).toEqual({ nps01: { offset: '+00:00', basis: 'assumed_utc' } });
   });
 
+  it("follows an NPS server's daylight-saving change when its time zone is configured, and says so", async () => {
+    const dir = join(here, 'text-logs-daylight-saving');
+    const settings = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as object;
+    const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse(settings))) as {
+      summary: { npsLogClocks?: Record<string, { offset: string; basis: string; zone?: string }> };
+    };
+    // The log's first record is of Saturday 24 October 2026, in summer time.
+    expect(json.summary.npsLogClocks).toEqual({
+      nps01: { offset: '+02:00', basis: 'configured', zone: 'Europe/Berlin' },
+    });
+  });
+
   it('counts an event exported twice once', async () => {
     const json = (await analyze(join(here, 'duplicates'))) as unknown as {
       summary: { ignoredBy: Record<string, number>; eventsCorrelated: number };

@@ -81,14 +81,30 @@ export function w3cLog(iisEvents, { restartAfter = null } = {}) {
 }
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');
-/** NPS local wall clock: MM/DD/YYYY and HH:MM:SS(.mmm). */
-function localParts(utcMs, offsetMinutes) {
-  const d = new Date(utcMs + offsetMinutes * 60_000);
+/**
+ * NPS local wall clock: MM/DD/YYYY and HH:MM:SS(.mmm). `offset`: minutes east of UTC, or a time zone name (the
+ * offset at that instant, from the runtime's Intl time zone data: UTC to local has one answer).
+ */
+function localParts(utcMs, offset) {
+  const d = new Date(utcMs + (typeof offset === 'string' ? zoneOffsetMinutes(offset, utcMs) : offset) * 60_000);
   return {
     date: `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()}`,
     time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
     ms: pad(d.getUTCMilliseconds(), 3),
   };
+}
+
+const offsetFormats = new Map();
+/** Minutes east of UTC of the time zone `zone` at the instant `utcMs` (Intl's `longOffset` name: `GMT+02:00`). */
+export function zoneOffsetMinutes(zone, utcMs) {
+  let format = offsetFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    offsetFormats.set(zone, format);
+  }
+  const name = format.formatToParts(utcMs).find((p) => p.type === 'timeZoneName').value;
+  const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name);
+  return m[1] === undefined ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
 /** The Access-Request and its answer (or the request alone) for one 6272/6273 event. */

@@ -30,7 +30,9 @@ export function formatText(result: AnalysisResult, options: TextOptions = {}): s
   );
   // NPS log files write local time with no offset: say which offset was used for each NPS server (issue 13).
   for (const [server, clock] of Object.entries(s.npsLogClocks ?? {}))
-    lines.push(`  NPS log times of ${server}: UTC${clock.offset} (${clock.basis.replace('_', ' ')})`);
+    lines.push(
+      `  NPS log times of ${server}: ${clock.zone ?? `UTC${clock.offset}`} (${clock.basis.replace('_', ' ')})`,
+    );
   const causes = new Map<string, number>();
   for (const a of result.attempts) {
     const r = a.record;

@@ -12,6 +12,8 @@ export interface NpsLogClock {
   /** `+01:00` style. */
   readonly offset: string;
   readonly basis: 'configured' | 'learned' | 'assumed_utc';
+  /** The configured time zone (then `offset` is the one of the server's first record). */
+  readonly zone?: string;
 }
 
 const QUARTER_HOUR_MS = 15 * 60_000;
@@ -122,6 +124,7 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
     clocks[e.ref.computer.toLowerCase()] ??= {
       offset: formatOffset(settled.clock.offsetMinutes),
       basis: settled.clock.basis,
+      ...(settled.clock.zone === undefined ? {} : { zone: settled.clock.zone }),
     };
     // The same decision in the Security log and in the log file: the audit event stands for both.
     if ((audit.get(twinKey(settled)) ?? []).some((t) => Math.abs(t - settled.time) <= NPS_TWIN_MS)) duplicates++;

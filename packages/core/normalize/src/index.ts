@@ -18,13 +18,15 @@ export type { NormalizeContext, Normalized } from './outcome.js';
 export { detach, hresultInText, toHresult } from './outcome.js';
 export type { Classification } from './source-table.js';
 export { classify, prefilterIisBytes } from './source-table.js';
-export type { AnsweredRequest, NpsLogWhere } from './sources/nps-log.js';
+export type { AnsweredRequest, NpsLogClockRule, NpsLogWhere } from './sources/nps-log.js';
 export {
   ACCESS_ACCEPT,
   ACCESS_REJECT,
   ACCESS_REQUEST,
   NPS_LOG_PROVIDER,
   normalizeNpsLog,
+  offsetOfLocalTime,
+  parseNpsLogClock,
   parseUtcOffset,
 } from './sources/nps-log.js';
 export type { W3cWhere } from './sources/w3c.js';

@@ -3,7 +3,7 @@ import type { AnalysisConfig } from '@otptrace/schemas';
 import { IdentityResolver } from './identity.js';
 import { ignored, type NormalizeContext, type Normalized, rejected } from './outcome.js';
 import { classify } from './source-table.js';
-import { parseUtcOffset } from './sources/nps-log.js';
+import { parseNpsLogClock } from './sources/nps-log.js';
 
 /**
  * Build the context the source mappers share. `referenceTime` is the caller's clock (the analysis run, the collector)
@@ -25,8 +25,8 @@ export function createNormalizeContext(
     signingTemplate: new RegExp(config.signingTemplatePattern ?? 'OTPRA|OTP.?Sign', 'i'),
     npsLogOffsets: new Map(
       Object.entries(config.npsLogUtcOffsets ?? {}).flatMap(([server, text]) => {
-        const minutes = parseUtcOffset(text);
-        return minutes === null ? [] : [[server.split('.')[0]!.toLowerCase(), minutes] as const];
+        const rule = parseNpsLogClock(text);
+        return rule === null ? [] : [[server.split('.')[0]!.toLowerCase(), rule] as const];
       }),
     ),
     iisServerName: config.iisServerName ?? null,

@@ -2,6 +2,7 @@ import type { DropReason, Issue, ParsedEvent } from '@otptrace/model';
 import { detach } from '@otptrace/parse';
 import type { NormalizedEvent } from '@otptrace/schemas';
 import type { IdentityResolver } from './identity.js';
+import type { NpsLogClockRule } from './sources/nps-log.js';
 import { parseSystemTime } from './time.js';
 
 /** What normalising one parsed event gives: an event, a counted drop, or a rejection with its issue. */
@@ -17,8 +18,8 @@ export interface NormalizeContext {
   readonly otpTemplate: RegExp;
   /** Matches the DA server's OTP signing template, whose machine requests are kept. */
   readonly signingTemplate: RegExp;
-  /** Configured UTC offsets of NPS servers' local time in minutes, by lower-case short name (NPS log files). */
-  readonly npsLogOffsets?: ReadonlyMap<string, number>;
+  /** Configured clocks of NPS servers' local time (offset or time zone), by lower-case short name (NPS log files). */
+  readonly npsLogOffsets?: ReadonlyMap<string, NpsLogClockRule>;
   /** The DA server of W3C logs that do not name it (configuration `iisServerName`). */
   readonly iisServerName?: string | null;
   /** Event times outside [earliest, latest] are implausible (latest: the reference time plus maxFutureMs). */

@@ -2,7 +2,7 @@
 // logons, a generated fleet day, and the offline analysis (`otptrace analyze`) of the same files as the reference.
 import { readdirSync, readFileSync } from 'node:fs';
 import { generateFleetLogs } from '@otptrace/generator';
-import { createNormalizeContext } from '@otptrace/normalize';
+import { createNormalizeContext, offsetOfLocalTime, parseNpsLogClock } from '@otptrace/normalize';
 import { DetectingIngestor, OfflineAnalysis } from '@otptrace/pipeline';
 import {
   type AnalysisConfig,
@@ -188,13 +188,18 @@ export function w3cBodies(file: string, bytes: Buffer, linesPerBody = 3): TextLo
 /**
  * An NPS log file posted over HTTP as a forwarder of the file would: bodies of consecutive lines naming the file and
  * their first line, each with the time its first record was written, to interleave it with the other logs: the time
- * the file reads (the server's local time) less `utcOffsetMinutes`, the server's offset when the sender knows it.
+ * the file reads (the server's local time) less the server's offset when the sender knows it (`clock`: minutes east of
+ * UTC, or a time zone name or offset as `npsLogUtcOffsets` takes them).
  */
-export function npsLogBodies(file: string, bytes: Buffer, linesPerBody = 4, utcOffsetMinutes = 0): TextLogBody[] {
+export function npsLogBodies(file: string, bytes: Buffer, linesPerBody = 4, clock: number | string = 0): TextLogBody[] {
+  const rule = typeof clock === 'string' ? parseNpsLogClock(clock) : { minutes: clock, zone: null };
+  if (rule === null) throw new Error(`not an NPS log clock: ${clock}`);
   return textLogBodies(file, bytes, linesPerBody, (line) => {
     // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC (IAS): ...,11/02/2026,10:00:00,...
     const m = /(\d\d)\/(\d\d)\/(\d{4})[ ,](\d\d:\d\d:\d\d)/.exec(line);
-    return m === null ? Number.NaN : Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`) - utcOffsetMinutes * 60_000;
+    if (m === null) return Number.NaN;
+    const wall = Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`);
+    return wall - offsetOfLocalTime(rule, wall) * 60_000;
   });
 }
 

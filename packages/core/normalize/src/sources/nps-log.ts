@@ -1,5 +1,6 @@
 import type { NpsLogRecord } from '@otptrace/parse';
 import type { RadiusDecision } from '@otptrace/schemas';
+import { IANAZone } from 'luxon';
 import { detach, intern, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
 import { parseSystemTime } from '../time.js';
 
@@ -62,7 +63,8 @@ export function normalizeNpsLog(
   const computer = record.computer;
   if (computer === null)
     return rejected('missing_field', 'NPS log record without the NPS computer name', 'ComputerName');
-  const configured = ctx.npsLogOffsets?.get(computer.split('.')[0]!.toLowerCase());
+  const rule = ctx.npsLogOffsets?.get(computer.split('.')[0]!.toLowerCase());
+  const configured = rule === undefined ? undefined : offsetOfLocalTime(rule, wall);
   const user = ctx.identity.resolve(
     request?.userName ?? record.userName ?? canonicalToUser(record.fullyQualifiedUserName),
   );
@@ -99,7 +101,12 @@ export function normalizeNpsLog(
         ? null
         : intern(AUTHENTICATION_TYPES[record.authenticationType] ?? record.authenticationType),
     networkPolicy: record.policyName === null ? null : intern(record.policyName),
-    clock: { offsetMinutes: configured ?? 0, basis: configured === undefined ? 'assumed_utc' : 'configured' },
+    clock:
+      rule === undefined
+        ? { offsetMinutes: 0, basis: 'assumed_utc' }
+        : rule.zone === null
+          ? { offsetMinutes: configured ?? 0, basis: 'configured' }
+          : { offsetMinutes: configured ?? 0, basis: 'configured', zone: rule.zone.name },
   };
   return { status: 'event', event };
 }
@@ -117,4 +124,42 @@ export function parseUtcOffset(text: string): number | null {
   if (m === null) return null;
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
   return minutes > 14 * 60 ? null : (m[1] === '-' ? -1 : 1) * minutes;
+}
+
+/** How one NPS server's local log times become UTC (`npsLogUtcOffsets`): a fixed offset, or a time zone. */
+export interface NpsLogClockRule {
+  /** Minutes east of UTC, when fixed. */
+  readonly minutes: number;
+  /** The time zone whose offset at each record's time applies instead (daylight saving time included). */
+  readonly zone: IANAZone | null;
+}
+
+/** `+01:00` (see parseUtcOffset) or an IANA time zone name → the rule; null when it is neither. */
+export function parseNpsLogClock(text: string): NpsLogClockRule | null {
+  const minutes = parseUtcOffset(text);
+  if (minutes !== null) return { minutes, zone: null };
+  const zone = IANAZone.isValidZone(text.trim()) ? IANAZone.create(text.trim()) : null;
+  return zone === null ? null : { minutes: 0, zone };
+}
+
+/** A day: no zone changes its offset twice within one (the candidates are the offsets a day before and after). */
+const DAY_MS = 86_400_000;
+
+/**
+ * The offset (minutes) of the rule at a local wall-clock time (`wall`: the local time read as if UTC). Around a
+ * daylight-saving change a wall time can have two offsets (the hour repeated in autumn) or none (the hour skipped in
+ * spring); both take the offset in force before the change, as Temporal's "compatible" choice does: the repeated
+ * hour is placed in its first occurrence, a skipped time is read as standard time.
+ */
+export function offsetOfLocalTime(rule: NpsLogClockRule, wall: number): number {
+  const zone = rule.zone;
+  if (zone === null) return rule.minutes;
+  const before = zone.offset(wall - DAY_MS);
+  const after = zone.offset(wall + DAY_MS);
+  if (before === after) return before;
+  const fits = (offset: number) => zone.offset(wall - offset * 60_000) === offset;
+  if (fits(before) && fits(after)) return Math.max(before, after); // repeated: the earlier instant
+  if (fits(before)) return before;
+  if (fits(after)) return after;
+  return Math.min(before, after); // skipped: the offset before clocks went forward
 }
