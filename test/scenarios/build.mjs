@@ -973,9 +973,10 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
 }
 {
   // An NPS server that follows daylight saving time (Europe/Berlin; config.json names the zone): dora's denial on
-  // Saturday 24 October 2026 (CEST, UTC+2), a logon at 02:30 local in the hour repeated that night (its first
-  // occurrence, CEST) and her success on Monday 26 October (CET, UTC+1). One fixed offset would put the NPS records of
-  // one side of the change an hour away from their IIS requests.
+  // Saturday 24 October 2026 (CEST, UTC+2); in the night of the change, erik at 02:30 and fay at 02:55 local (CEST),
+  // then gus at 02:20 local, after the clock went back to 02:00 (CET: the log's order tells the repeated hour's second
+  // occurrence); dora's success on Monday 26 October (CET, UTC+1). One fixed offset would put the NPS records of one
+  // side of the change an hour away from their IIS requests.
   resetRecords();
   const dir = join(here, 'text-logs-daylight-saving');
   const at = (iso) => Date.parse(iso);
@@ -989,6 +990,24 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
         client: authFailed(),
       },
       { user: 'erik', t0: at('2026-10-25T00:30:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+      {
+        user: 'fay',
+        t0: at('2026-10-25T00:55:00Z'),
+        machine: 'client32.corp.example',
+        iis: web,
+        radius: granted,
+        ca: { result: 'issued' },
+        client: ok,
+      },
+      {
+        user: 'gus',
+        t0: at('2026-10-25T01:20:00Z'),
+        machine: 'client33.corp.example',
+        iis: web,
+        radius: granted,
+        ca: { result: 'issued' },
+        client: ok,
+      },
       { user: 'dora', t0: at('2026-10-26T10:00:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
     ].map(flow),
   );
@@ -1003,6 +1022,8 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
       [
         { user: 'corp\\dora', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' },
         { user: 'corp\\erik', outcome: 'success', failedStage: null, code: null },
+        { user: 'corp\\fay', outcome: 'success', failedStage: null, code: null },
+        { user: 'corp\\gus', outcome: 'success', failedStage: null, code: null },
         { user: 'corp\\dora', outcome: 'success', failedStage: null, code: null },
       ],
       null,

@@ -10,6 +10,7 @@
 //     22 Service-Type, 23 Authentication-Type, 24 Policy-Name, 25 Reason-Code, 26 Class, ...), text in quotes.
 //   NPS DTS: same page and NXLog's xm_nps documentation: one <Event> per line, elements with data_type.
 //   NPS times are the NPS server's local time with no offset.
+import { zoneOffsetMinutes } from '@otptrace/generator';
 
 const dataOf = (xml, name) => {
   const m = new RegExp(`<Data Name="${name}">([^<]*)</Data>`).exec(xml);
@@ -92,19 +93,6 @@ function localParts(utcMs, offset) {
     time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
     ms: pad(d.getUTCMilliseconds(), 3),
   };
-}
-
-const offsetFormats = new Map();
-/** Minutes east of UTC of the time zone `zone` at the instant `utcMs` (Intl's `longOffset` name: `GMT+02:00`). */
-export function zoneOffsetMinutes(zone, utcMs) {
-  let format = offsetFormats.get(zone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-    offsetFormats.set(zone, format);
-  }
-  const name = format.formatToParts(utcMs).find((p) => p.type === 'timeZoneName').value;
-  const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name);
-  return m[1] === undefined ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
 /** The Access-Request and its answer (or the request alone) for one 6272/6273 event. */

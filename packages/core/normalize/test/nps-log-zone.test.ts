@@ -1,7 +1,8 @@
+// The reference, as the generator and the scenarios render NPS logs: a zone's offset at a UTC instant, from the
+// runtime's Intl time zone data (not luxon's, which the normaliser uses).
+import { zoneOffsetMinutes } from '@otptrace/generator';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
-// The scenario renderer's reference: a zone's offset at a UTC instant, from the runtime's Intl time zone data.
-import { zoneOffsetMinutes } from '../../../../test/scenarios/text-logs.mjs';
 import { offsetOfLocalTime, parseNpsLogClock } from '../src/index.js';
 
 // NPS log files write the server's local wall clock (docs/windows-events.md §9). A server configured with a time zone

@@ -20,6 +20,7 @@ import {
   w3cHeader,
   w3cServerFromPath,
 } from '@otptrace/parse';
+import type { NormalizedEvent } from '@otptrace/schemas';
 import { type IngestItem, type IngestOptions, XmlIngestor } from './ingest.js';
 
 /** Anything that turns a byte stream into ingest items. */
@@ -49,6 +50,8 @@ export interface StreamCarry {
   lines?: number;
   w3cHeader?: W3cHeader | null;
   npsPending?: PendingRequest[];
+  /** The latest UTC time of an NPS log's decisions (to tell a clock set back: `NpsLogWhere.clockSetBack`). */
+  npsLatestUtc?: number;
 }
 
 /** A carry as JSON (a follower saves it with its position, so a restart numbers lines and reads fields on). */
@@ -57,6 +60,7 @@ export interface StreamCarryJson {
   lines?: number;
   w3cFields?: readonly string[] | null;
   npsPending?: PendingRequest[];
+  npsLatestUtc?: number;
 }
 
 export function carryToJson(carry: StreamCarry): StreamCarryJson {
@@ -159,10 +163,17 @@ export interface PendingRequest {
   readonly line: TextLine;
   readonly wall: number;
   readonly userKey: string | null;
+  /** The latest UTC time of the log's decisions when the request was read (`NpsLogIngestor.decide`). */
+  readonly notBefore?: number;
 }
 
 /** An Access-Request whose answer has not come within this much of its time is taken as unanswered. */
 const ANSWER_WAIT_MS = 60_000;
+/**
+ * An NPS log is written in time order: a record placed this much before the log's latest decision was written after
+ * the clock was set back (the autumn change of daylight saving time), in the second occurrence of the repeated hour.
+ */
+const CLOCK_SET_BACK_MS = 60_000;
 
 /**
  * ①② NPS log file (database-compatible or DTS) → RADIUS decisions (docs/windows-events.md §9). An Access-Accept or
@@ -178,6 +189,8 @@ export class NpsLogIngestor implements Ingestor {
   private partial: { text: string; line: TextLine } | null = null;
   /** Local time of the latest record read. */
   private latest = Number.NEGATIVE_INFINITY;
+  /** UTC time of the latest decision (to tell a clock set back). */
+  private latestUtc: number;
 
   constructor(
     private readonly ctx: NormalizeContext,
@@ -188,6 +201,7 @@ export class NpsLogIngestor implements Ingestor {
     this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
     this.channel = baseName(source.label);
     this.pending = source.carry?.npsPending ?? [];
+    this.latestUtc = source.carry?.npsLatestUtc ?? Number.NEGATIVE_INFINITY;
   }
 
   push(chunk: Uint8Array): IngestItem[] {
@@ -202,21 +216,23 @@ export class NpsLogIngestor implements Ingestor {
     }
     const carry = this.source.carry;
     if (carry === undefined || this.source.quiet === true) {
-      for (const p of this.pending.splice(0)) out.push(this.decide(p.record, p.line, null));
-      if (carry !== undefined) {
-        carry.npsPending = this.pending;
-        carry.lines = this.lines.lines;
-      }
+      for (const p of this.pending.splice(0)) out.push(this.decide(p.record, p.line, null, p.notBefore));
+      if (carry !== undefined) this.save(carry);
       return out;
     }
     // A stream read in batches: a request may be answered in the next batch; only those that waited long enough go.
     while (this.pending.length > 0 && this.pending[0]!.wall < this.latest - ANSWER_WAIT_MS) {
       const p = this.pending.shift()!;
-      out.push(this.decide(p.record, p.line, null));
+      out.push(this.decide(p.record, p.line, null, p.notBefore));
     }
+    this.save(carry);
+    return out;
+  }
+
+  private save(carry: StreamCarry): void {
     carry.npsPending = this.pending;
     carry.lines = this.lines.lines;
-    return out;
+    if (Number.isFinite(this.latestUtc)) carry.npsLatestUtc = this.latestUtc;
   }
 
   private take(items: ReturnType<LineSplitter['push']>): IngestItem[] {
@@ -259,16 +275,21 @@ export class NpsLogIngestor implements Ingestor {
   private onRecord(record: NpsLogRecord, line: TextLine, out: IngestItem[]): void {
     const packet = Number(record.packetType);
     const wall = record.localTime === null ? Number.NaN : Date.parse(`${record.localTime}Z`);
+    const notBefore = this.latestUtc;
     // Requests that waited too long for an answer are settled first: the log is in time order.
     if (Number.isFinite(wall)) {
-      this.latest = Math.max(this.latest, wall);
+      // In time order, save where the clock was set back (then the log goes on from the earlier time).
+      this.latest = wall < this.latest - CLOCK_SET_BACK_MS * 30 ? wall : Math.max(this.latest, wall);
       while (this.pending.length > 0 && this.pending[0]!.wall < wall - ANSWER_WAIT_MS) {
         const p = this.pending.shift()!;
-        out.push(this.decide(p.record, p.line, null));
+        out.push(this.decide(p.record, p.line, null, p.notBefore));
       }
     }
     if (packet === ACCESS_REQUEST && Number.isFinite(wall)) {
-      this.pending.push({ record, line, wall, userKey: this.userKeyOf(record) });
+      const userKey = this.userKeyOf(record);
+      this.pending.push(
+        Number.isFinite(notBefore) ? { record, line, wall, userKey, notBefore } : { record, line, wall, userKey },
+      );
       return;
     }
     if (packet === ACCESS_ACCEPT || packet === ACCESS_REJECT) {
@@ -282,29 +303,42 @@ export class NpsLogIngestor implements Ingestor {
       const request = i < 0 ? null : this.pending.splice(i, 1)[0]!;
       if (request !== null)
         out.push({ type: 'ignored', reason: 'answered_radius_request', position: request.line.position });
-      out.push(this.decide(record, line, request?.record ?? null));
+      out.push(this.decide(record, line, request?.record ?? null, notBefore));
       return;
     }
     // Accounting records (Packet-Type 4/5) and others say nothing about authentication.
     if (packet > 3 && Number.isFinite(packet))
       out.push({ type: 'ignored', reason: 'unrelated_event', position: line.position });
-    else out.push(this.decide(record, line, null)); // rejected with its reason by the mapper
+    else out.push(this.decide(record, line, null, notBefore)); // rejected with its reason by the mapper
   }
 
   private userKeyOf(record: NpsLogRecord): string | null {
     return this.ctx.identity.resolve(record.userName ?? record.fullyQualifiedUserName)?.key ?? null;
   }
 
-  private decide(record: NpsLogRecord, line: TextLine, request: NpsLogRecord | null): IngestItem {
-    const n = normalizeNpsLog(
-      record,
-      { format: this.format, channel: this.channel, lineNumber: line.lineNumber },
-      this.ctx,
-      request === null ? null : { userName: request.userName },
-    );
+  /**
+   * The decision of a record; `notBefore`: the latest UTC time of the log's decisions when the record was read. A
+   * record of a server with a time zone placed well before it was written after the clock was set back: it is read
+   * again as the second occurrence of its repeated wall time.
+   */
+  private decide(
+    record: NpsLogRecord,
+    line: TextLine,
+    request: NpsLogRecord | null,
+    notBefore = Number.NEGATIVE_INFINITY,
+  ): IngestItem {
+    const where = { format: this.format, channel: this.channel, lineNumber: line.lineNumber };
+    const answered = request === null ? null : { userName: request.userName };
+    let n = normalizeNpsLog(record, where, this.ctx, answered);
+    if (n.status === 'event' && n.event.time < notBefore - CLOCK_SET_BACK_MS && isZoned(n.event))
+      n = normalizeNpsLog(record, { ...where, clockSetBack: true }, this.ctx, answered);
+    if (n.status === 'event' && n.event.time > this.latestUtc) this.latestUtc = n.event.time;
     return itemOf(n, line, this.format === 'dts' ? 'NPS DTS' : 'NPS database-format');
   }
 }
+
+/** A decision read with a configured time zone (whose offset changes, and may repeat a wall time). */
+const isZoned = (e: NormalizedEvent): boolean => e.kind === 'radius.decision' && e.clock?.zone !== undefined;
 
 function rejectedLine(code: DropReason, reason: string, position: number): IngestItem {
   return { type: 'rejected', code, reason, position, raw: null };

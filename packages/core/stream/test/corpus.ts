@@ -240,7 +240,9 @@ function textLogBodies(
       records++;
       if (Number.isNaN(time)) time = at;
     }
-    bodies.push({ time, file, firstLine: start + 1, text: lines.slice(start, end).join('') });
+    // A forwarder sends a file's lines in their order (an NPS log's times step back when its clock is set back).
+    const previous = bodies.at(-1)?.time ?? Number.NEGATIVE_INFINITY;
+    bodies.push({ time: Math.max(time, previous), file, firstLine: start + 1, text: lines.slice(start, end).join('') });
     start = end;
   }
   return bodies;

@@ -71,6 +71,7 @@ class FleetStream implements Counters {
       iis: options.iisFormat,
       nps: options.npsFormat,
       npsUtcOffsetMinutes: options.npsUtcOffsetMinutes,
+      npsTimeZone: options.npsTimeZone,
     });
   }
 
@@ -264,7 +265,7 @@ export function* generateFleetLogs(input: Partial<FleetLogOptions> = {}): Genera
   for (const file of FLEET_FILES) if (stream.writesXml(file)) yield { file, text: XML_HEADER };
   if (options.npsFormat !== 'xml') {
     // NPS log files carry local time with no offset: analyze reads it from here (otptrace analyze --config).
-    const offset = formatOffset(options.npsUtcOffsetMinutes);
+    const offset = options.npsTimeZone ?? formatOffset(options.npsUtcOffsetMinutes);
     const offsets = Object.fromEntries(
       stream.fleet.npsServers.map((n) => [n.fqdn.split('.')[0]!.toLowerCase(), offset]),
     );

@@ -13,3 +13,4 @@ export { hresultToSignedDecimal } from './render/ca.js';
 export { OTP_URI_STEM } from './render/iis.js';
 export type { ScenarioName } from './scenarios.js';
 export { DEFAULT_MIX, SCENARIOS } from './scenarios.js';
+export { zoneOffsetMinutes } from './text-logs.js';

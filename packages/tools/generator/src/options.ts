@@ -1,3 +1,4 @@
+import { isTimeZoneName } from '@otptrace/schemas';
 /** Settings of one generated fleet. */
 export interface FleetLogOptions {
   /** Seed of every random choice: same options, same bytes. */
@@ -28,6 +29,11 @@ export interface FleetLogOptions {
   readonly npsFormat: 'xml' | 'dts' | 'odbc';
   /** NPS servers' local time in minutes east of UTC, for NPS log files (written to analysis.json). */
   readonly npsUtcOffsetMinutes: number;
+  /**
+   * Or the NPS servers' time zone (`Europe/Berlin`), whose daylight-saving changes their log files follow; written to
+   * analysis.json instead of the offset. Null: the fixed offset.
+   */
+  readonly npsTimeZone: string | null;
 }
 
 /** Defaults: a two-DA-server fleet over one day, 90% unrelated events. */
@@ -48,6 +54,7 @@ export const DEFAULT_FLEET_OPTIONS: FleetLogOptions = Object.freeze({
   iisFormat: 'xml',
   npsFormat: 'xml',
   npsUtcOffsetMinutes: 60,
+  npsTimeZone: null,
 });
 
 /** Problems with the options, empty when they are usable. */
@@ -75,5 +82,7 @@ export function fleetOptionProblems(o: FleetLogOptions): string[] {
     problems.push(`npsFormat must be xml, dts or odbc (got ${o.npsFormat})`);
   if (!(Number.isInteger(o.npsUtcOffsetMinutes) && Math.abs(o.npsUtcOffsetMinutes) <= 14 * 60))
     problems.push('npsUtcOffsetMinutes must be an integer within ±840');
+  if (o.npsTimeZone !== null && !isTimeZoneName(o.npsTimeZone))
+    problems.push(`npsTimeZone is not a time zone name (got ${o.npsTimeZone})`);
   return problems;
 }

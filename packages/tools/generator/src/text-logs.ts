@@ -8,7 +8,7 @@ import { scanEvent } from '@otptrace/parse';
 //     `+` for spaces, UTC.
 //   NPS log files (TechNet "Interpret NPS Database Format Log Files" cc771748; NXLog xm_nps): one file per NPS server
 //     under `<host>/`, an Access-Request and its Access-Accept / Access-Reject per decision, in the NPS server's local
-//     time (UTC + the given offset), database-compatible (fixed columns) or DTS-compliant (one <Event> per line).
+//     time (UTC + the given offset, or the given time zone's), database-compatible (fixed columns) or DTS-compliant (one <Event> per line).
 // Other events of those files stay as XML (the NPS System log's 4402, the Security log's unrelated events).
 
 /** Formats of the IIS and NPS logs of a generated fleet. */
@@ -17,6 +17,35 @@ export interface TextLogFormats {
   readonly nps: 'xml' | 'dts' | 'odbc';
   /** NPS servers' local time, minutes east of UTC (NPS log files only). */
   readonly npsUtcOffsetMinutes: number;
+  /** Or their time zone, daylight saving time included. */
+  readonly npsTimeZone: string | null;
+}
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsetFormats = new Map<string, { format: Intl.DateTimeFormat; byQuarter: Map<number, number> }>();
+
+/**
+ * Minutes east of UTC of the time zone `zone` at the instant `utcMs`, from the runtime's time zone data (Intl's
+ * `longOffset` name, `GMT+02:00`). UTC to local time has one answer; zones change their offset on a quarter hour.
+ */
+export function zoneOffsetMinutes(zone: string, utcMs: number): number {
+  let entry = offsetFormats.get(zone);
+  if (entry === undefined) {
+    const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    entry = { format, byQuarter: new Map() };
+    offsetFormats.set(zone, entry);
+  }
+  const quarter = Math.floor(utcMs / QUARTER_HOUR_MS);
+  let minutes = entry.byQuarter.get(quarter);
+  if (minutes === undefined) {
+    const name = entry.format.formatToParts(utcMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+    const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name);
+    if (m === null) throw new Error(`unexpected offset name ${name} of ${zone}`);
+    minutes = m[1] === undefined ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+    if (entry.byQuarter.size > 100_000) entry.byQuarter.clear();
+    entry.byQuarter.set(quarter, minutes);
+  }
+  return minutes;
 }
 
 const W3C_FIELDS = [
@@ -85,7 +114,9 @@ export class TextLogRewriter {
   }
 
   private nps(e: ParsedEvent): TextLine[] {
-    const local = Date.parse(e.systemTime) + this.formats.npsUtcOffsetMinutes * 60_000;
+    const utc = Date.parse(e.systemTime);
+    const zone = this.formats.npsTimeZone;
+    const local = utc + (zone === null ? this.formats.npsUtcOffsetMinutes : zoneOffsetMinutes(zone, utc)) * 60_000;
     const d = new Date(local);
     const file = `${shortHost(e.computer)}/IN${pad(d.getUTCFullYear() % 100)}${pad(d.getUTCMonth() + 1)}.log`;
     const granted = e.eventId === 6272;

@@ -33,6 +33,8 @@ Options:
   --nps xml|dts|odbc      NPS decisions as 6272/6273 (nps.xml) or NPS log files (<host>/INyymm.log, DTS or
                           database-compatible, in local time; the offset goes to analysis.json for --config)
   --nps-utc-offset MIN    NPS servers' local time, minutes east of UTC, for --nps dts|odbc; default 60
+  --nps-time-zone ZONE    or the NPS servers' time zone (e.g. Europe/Berlin): their log files follow its
+                          daylight-saving changes, and analysis.json names the zone
   -h, --help              this text
   -V, --version           otptrace's version
 
@@ -53,6 +55,7 @@ const GENERATE_OPTIONS = {
   iis: { type: 'string' },
   nps: { type: 'string' },
   'nps-utc-offset': { type: 'string' },
+  'nps-time-zone': { type: 'string' },
 } as const;
 
 export const GENERATE: CommandSpec<typeof GENERATE_OPTIONS> = {
@@ -106,6 +109,7 @@ function optionsFrom(args: GenerateValues): Partial<FleetLogOptions> {
   set('iisFormat', oneOf(args.iis, '--iis', ['xml', 'w3c'] as const));
   set('npsFormat', oneOf(args.nps, '--nps', ['xml', 'dts', 'odbc'] as const));
   set('npsUtcOffsetMinutes', numberOption(args, 'nps-utc-offset'));
+  set('npsTimeZone', args['nps-time-zone']);
   const size = args.size;
   if (size !== undefined) {
     const bytes = parseSize(size);

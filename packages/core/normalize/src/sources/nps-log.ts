@@ -33,6 +33,11 @@ export interface NpsLogWhere {
   /** The file's name (evidence channel); one name per stream otherwise. */
   readonly channel: string;
   readonly lineNumber: number;
+  /**
+   * The file had already reached a later local time (the clock was set back): a wall time the server's time zone
+   * repeats is then its second occurrence (see `offsetOfLocalTime`).
+   */
+  readonly clockSetBack?: boolean;
 }
 
 /** What the caller knows of the answer's request: the User-Name as the DA server sent it. */
@@ -64,7 +69,7 @@ export function normalizeNpsLog(
   if (computer === null)
     return rejected('missing_field', 'NPS log record without the NPS computer name', 'ComputerName');
   const rule = ctx.npsLogOffsets?.get(computer.split('.')[0]!.toLowerCase());
-  const configured = rule === undefined ? undefined : offsetOfLocalTime(rule, wall);
+  const configured = rule === undefined ? undefined : offsetOfLocalTime(rule, wall, where.clockSetBack === true);
   const user = ctx.identity.resolve(
     request?.userName ?? record.userName ?? canonicalToUser(record.fullyQualifiedUserName),
   );
@@ -148,17 +153,17 @@ const DAY_MS = 86_400_000;
 /**
  * The offset (minutes) of the rule at a local wall-clock time (`wall`: the local time read as if UTC). Around a
  * daylight-saving change a wall time can have two offsets (the hour repeated in autumn) or none (the hour skipped in
- * spring); both take the offset in force before the change, as Temporal's "compatible" choice does: the repeated
- * hour is placed in its first occurrence, a skipped time is read as standard time.
+ * spring). A repeated wall time is its first occurrence unless `secondOccurrence` (the log had already gone past it:
+ * its clock was set back); a skipped one, which a correct clock never writes, takes the offset before the change.
  */
-export function offsetOfLocalTime(rule: NpsLogClockRule, wall: number): number {
+export function offsetOfLocalTime(rule: NpsLogClockRule, wall: number, secondOccurrence = false): number {
   const zone = rule.zone;
   if (zone === null) return rule.minutes;
   const before = zone.offset(wall - DAY_MS);
   const after = zone.offset(wall + DAY_MS);
   if (before === after) return before;
   const fits = (offset: number) => zone.offset(wall - offset * 60_000) === offset;
-  if (fits(before) && fits(after)) return Math.max(before, after); // repeated: the earlier instant
+  if (fits(before) && fits(after)) return secondOccurrence ? Math.min(before, after) : Math.max(before, after);
   if (fits(before)) return before;
   if (fits(after)) return after;
   return Math.min(before, after); // skipped: the offset before clocks went forward
