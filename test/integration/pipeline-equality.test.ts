@@ -54,28 +54,32 @@ describe('otptrace pipeline: every attempt identical to otptrace analyze', () =>
 });
 
 describe('otptrace pipeline: text logs beside the event logs they repeat', () => {
-  // test/scenarios/text-logs-learned-offset: IIS logs each request to W3C and as a 6200, NPS each decision to its log
-  // file (local time, no offset configured) and as a 6272/6273. The text logs are posted as lines of their files
+  // IIS logs each request to W3C and as a 6200, NPS each decision to its log file (local time, no offset configured)
+  // and as a 6272/6273: test/scenarios/text-logs-learned-offset (UTC+01:00), and text-logs-daylight-saving-learned
+  // (Europe/Berlin across the autumn change: +02:00, then +01:00). The text logs are posted as lines of their files
   // (X-Otptrace-File, X-Otptrace-First-Line), interleaved with the event logs in event-time order; the stream learns
-  // the NPS log's offset from its records' audit twins, as offline does, and every W3C line and NPS log record that
+  // each NPS log record's offset from its audit twins, as offline does, and every W3C line and NPS log record that
   // repeats an event-log record is a duplicate in the stream as offline.
-  const dir = new URL('../scenarios/text-logs-learned-offset/', import.meta.url);
-  const files = ['client.xml', 'iis.xml', 'nps.xml', 'ca.xml', 'da01/W3SVC2/u_ex261102.log', 'nps01/IN2611.log'].map(
-    (f): [string, Buffer] => [`text-logs-learned-offset/${f}`, readFileSync(new URL(f, dir))],
-  );
-  const expected = byId(offlineAttempts(files));
+  for (const [name, npsClock] of [
+    ['text-logs-learned-offset', 60],
+    ['text-logs-daylight-saving-learned', 'Europe/Berlin'],
+  ] as const) {
+    const files = scenarioFiles(name, { textLogs: true });
+    const expected = byId(offlineAttempts(files));
 
-  it('4 partitions, 2 correlators: every attempt identical to otptrace analyze', async () => {
-    expect(expected.length).toBeGreaterThan(1);
-    await streamsAsOffline(
-      'eq-text-logs',
-      files,
-      expected,
-      { partitions: 4, correlators: 2 },
-      { batch: 5, npsClock: 60 },
-      120_000,
-    ); // its NPS writes local time, UTC+01:00
-  });
+    it(`${name}, 4 partitions, 2 correlators: every attempt identical to otptrace analyze`, async () => {
+      expect(files.some(([f]) => f.endsWith('/nps.xml'))).toBe(true);
+      expect(expected.length).toBeGreaterThan(1);
+      await streamsAsOffline(
+        `eq-${name}`,
+        files,
+        expected,
+        { partitions: 4, correlators: 2 },
+        { batch: 5, npsClock },
+        120_000,
+      );
+    });
+  }
 });
 
 describe('otptrace pipeline: an NPS request left unanswered at the end of its file', () => {

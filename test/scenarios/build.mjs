@@ -920,6 +920,51 @@ function writeTextLogs(
     );
 }
 
+const at = (iso) => Date.parse(iso);
+/**
+ * test/scenarios/text-logs-daylight-saving*: an NPS server in Europe/Berlin. dora's denial on Saturday 24 October 2026
+ * (CEST, UTC+2); in the night of the change, erik at 02:30 and fay at 02:55 local (CEST), then gus at 02:20 local,
+ * after the clock went back to 02:00 (CET: the log's order tells the repeated hour's second occurrence); dora's
+ * success on Monday 26 October (CET, UTC+1). One fixed offset would put the NPS records of one side of the change an
+ * hour away from their IIS requests.
+ */
+const DAYLIGHT_SAVING_FLOWS = [
+  {
+    user: 'dora',
+    t0: at('2026-10-24T10:00:00Z'),
+    iis: web,
+    radius: denied(16, 'Authentication failed due to a user credentials mismatch.'),
+    client: authFailed(),
+  },
+  { user: 'erik', t0: at('2026-10-25T00:30:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+  {
+    user: 'fay',
+    t0: at('2026-10-25T00:55:00Z'),
+    machine: 'client32.corp.example',
+    iis: web,
+    radius: granted,
+    ca: { result: 'issued' },
+    client: ok,
+  },
+  {
+    user: 'gus',
+    t0: at('2026-10-25T01:20:00Z'),
+    machine: 'client33.corp.example',
+    iis: web,
+    radius: granted,
+    ca: { result: 'issued' },
+    client: ok,
+  },
+  { user: 'dora', t0: at('2026-10-26T10:00:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
+];
+const DAYLIGHT_SAVING_INTENT = [
+  { user: 'corp\\dora', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' },
+  { user: 'corp\\erik', outcome: 'success', failedStage: null, code: null },
+  { user: 'corp\\fay', outcome: 'success', failedStage: null, code: null },
+  { user: 'corp\\gus', outcome: 'success', failedStage: null, code: null },
+  { user: 'corp\\dora', outcome: 'success', failedStage: null, code: null },
+];
+
 function writeTextLogVariant(name, { of, nps: format }) {
   const spec = SCENARIOS[of];
   const dir = join(here, name);
@@ -972,64 +1017,25 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
   );
 }
 {
-  // An NPS server that follows daylight saving time (Europe/Berlin; config.json names the zone): dora's denial on
-  // Saturday 24 October 2026 (CEST, UTC+2); in the night of the change, erik at 02:30 and fay at 02:55 local (CEST),
-  // then gus at 02:20 local, after the clock went back to 02:00 (CET: the log's order tells the repeated hour's second
-  // occurrence); dora's success on Monday 26 October (CET, UTC+1). One fixed offset would put the NPS records of one
-  // side of the change an hour away from their IIS requests.
-  resetRecords();
-  const dir = join(here, 'text-logs-daylight-saving');
-  const at = (iso) => Date.parse(iso);
-  const files = mergeFlows(
-    [
-      {
-        user: 'dora',
-        t0: at('2026-10-24T10:00:00Z'),
-        iis: web,
-        radius: denied(16, 'Authentication failed due to a user credentials mismatch.'),
-        client: authFailed(),
-      },
-      { user: 'erik', t0: at('2026-10-25T00:30:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
-      {
-        user: 'fay',
-        t0: at('2026-10-25T00:55:00Z'),
-        machine: 'client32.corp.example',
-        iis: web,
-        radius: granted,
-        ca: { result: 'issued' },
-        client: ok,
-      },
-      {
-        user: 'gus',
-        t0: at('2026-10-25T01:20:00Z'),
-        machine: 'client33.corp.example',
-        iis: web,
-        radius: granted,
-        ca: { result: 'issued' },
-        client: ok,
-      },
-      { user: 'dora', t0: at('2026-10-26T10:00:00Z'), iis: web, radius: granted, ca: { result: 'issued' }, client: ok },
-    ].map(flow),
-  );
-  writeTextLogs(dir, files, { nps: 'dts', offset: 'Europe/Berlin' });
-  writeFileSync(
-    join(dir, 'config.json'),
-    `${JSON.stringify({ npsLogUtcOffsets: { nps01: 'Europe/Berlin' } }, null, 2)}\n`,
-  );
-  writeFileSync(
-    join(dir, 'intent.json'),
-    `${JSON.stringify(
-      [
-        { user: 'corp\\dora', outcome: 'failure', failedStage: 'radius', code: 'otp_rejected' },
-        { user: 'corp\\erik', outcome: 'success', failedStage: null, code: null },
-        { user: 'corp\\fay', outcome: 'success', failedStage: null, code: null },
-        { user: 'corp\\gus', outcome: 'success', failedStage: null, code: null },
-        { user: 'corp\\dora', outcome: 'success', failedStage: null, code: null },
-      ],
-      null,
-      2,
-    )}\n`,
-  );
+  // An NPS server that follows daylight saving time (Europe/Berlin), its time zone in config.json; and the same with
+  // its audit events beside the log and nothing configured (offsets learned from the records' audit twins).
+  for (const [name, learned] of [
+    ['text-logs-daylight-saving', false],
+    ['text-logs-daylight-saving-learned', true],
+  ]) {
+    resetRecords();
+    const dir = join(here, name);
+    const files = mergeFlows(DAYLIGHT_SAVING_FLOWS.map(flow));
+    // Learned: the NPS audit events are kept beside the log, and no zone is configured: each side of the change
+    // learns its offset from its own records' audit twins.
+    writeTextLogs(dir, files, { nps: 'dts', offset: 'Europe/Berlin', keepNpsXml: learned });
+    if (!learned)
+      writeFileSync(
+        join(dir, 'config.json'),
+        `${JSON.stringify({ npsLogUtcOffsets: { nps01: 'Europe/Berlin' } }, null, 2)}\n`,
+      );
+    writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(DAYLIGHT_SAVING_INTENT, null, 2)}\n`);
+  }
 }
 for (const [name, variant] of Object.entries(VARIANTS)) {
   resetRecords();

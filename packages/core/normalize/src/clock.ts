@@ -77,8 +77,12 @@ export function withLearnedOffset<E extends RadiusDecision>(e: E, shift: number)
 }
 
 /**
- * Settle the clocks of NPS log-file decisions: learn each unconfigured server's offset from its audit events, apply
- * it, and drop log records that repeat an audit event of the same decision (counted as duplicates).
+ * Settle the clocks of NPS log-file decisions: learn the offsets of unconfigured servers from their audit events,
+ * apply them, and drop log records that repeat an audit event of the same decision (counted as duplicates).
+ *
+ * A server's offset changes with daylight saving time, so it is learned record by record: a record whose audit twins
+ * agree on one offset (`ownOffset`) takes it; another takes the offset of its server's nearest earlier record that had
+ * one (by time as read), else of the first later one; a server no record teaches keeps its times as read (UTC).
  */
 export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
   readonly events: NormalizedEvent[];
@@ -90,26 +94,25 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
   const audit = new Map<string, number[]>();
   for (const e of events) {
     const key = e.kind === 'radius.decision' ? TEXT_LOG_TWINS.original(e) : null;
-    if (key !== null) audit.set(key, [...(audit.get(key) ?? []), e.time]);
+    if (key === null) continue;
+    const times = audit.get(key);
+    if (times === undefined) audit.set(key, [e.time]);
+    else times.push(e.time);
   }
   const twinKey = (e: RadiusDecision) => TEXT_LOG_TWINS.copy(e)!.key;
-  // Votes per unconfigured server: the offset that puts a log record on its audit twin.
-  const votes = new Map<string, Map<number, number>>();
+  // The offsets records taught, per unconfigured server, in order of their time as read.
+  const own = new Map<RadiusDecision, number>();
+  const taught = new Map<string, { time: number; shift: number }[]>();
   for (const e of logged) {
     if (e.clock.basis !== 'assumed_utc') continue;
-    for (const t of audit.get(twinKey(e)) ?? []) {
-      const rounded = offsetVote(e.time, t);
-      if (rounded === null) continue;
-      const server = votes.get(serverOf(e)) ?? new Map<number, number>();
-      server.set(rounded, (server.get(rounded) ?? 0) + 1);
-      votes.set(serverOf(e), server);
-    }
+    const shift = ownOffset(e.time, audit.get(twinKey(e)) ?? []);
+    if (shift === undefined) continue;
+    own.set(e, shift);
+    const list = taught.get(serverOf(e));
+    if (list === undefined) taught.set(serverOf(e), [{ time: e.time, shift }]);
+    else list.push({ time: e.time, shift });
   }
-  const learned = new Map<string, number>();
-  for (const [server, counts] of votes) {
-    const [best] = [...counts].sort((a, b) => b[1] - a[1] || Math.abs(a[0]) - Math.abs(b[0]));
-    if (best !== undefined) learned.set(server, best[0]);
-  }
+  for (const list of taught.values()) list.sort((a, b) => a.time - b.time);
   const clocks: Record<string, NpsLogClock> = {};
   const out: NormalizedEvent[] = [];
   let duplicates = 0;
@@ -118,8 +121,8 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
       out.push(e);
       continue;
     }
-    const server = serverOf(e);
-    const shift = e.clock.basis === 'assumed_utc' ? learned.get(server) : undefined;
+    const shift =
+      e.clock.basis === 'assumed_utc' ? (own.get(e) ?? nearestTaught(taught.get(serverOf(e)), e.time)) : undefined;
     const settled = shift === undefined ? e : withLearnedOffset(e, shift);
     clocks[e.ref.computer.toLowerCase()] ??= {
       offset: formatOffset(settled.clock.offsetMinutes),
@@ -131,6 +134,35 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
     else out.push(settled);
   }
   return { events: out, duplicates, clocks };
+}
+
+/**
+ * The offset (ms) a log record read at `logTime` gets from the audit events of its decision (`auditTimes`): the one
+ * offset every twin among them gives; undefined when none is a twin, or when twins disagree (then its neighbours
+ * decide). The stream applies the same rule to the audit events it has seen.
+ */
+export function ownOffset(logTime: number, auditTimes: readonly number[]): number | undefined {
+  let vote: number | undefined;
+  for (const t of auditTimes) {
+    const v = offsetVote(logTime, t);
+    if (v === null) continue;
+    if (vote !== undefined && v !== vote) return undefined;
+    vote = v;
+  }
+  return vote;
+}
+
+/** The offset of the nearest record at or before `time` (as read) that taught one, else of the first after it. */
+function nearestTaught(list: readonly { time: number; shift: number }[] | undefined, time: number): number | undefined {
+  if (list === undefined || list.length === 0) return undefined;
+  let lo = 0;
+  let hi = list.length; // first index whose time is after `time`
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.time <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo > 0 ? lo - 1 : 0]!.shift;
 }
 
 /** Minutes east of UTC → `+01:00`. */

@@ -7,6 +7,7 @@ export {
   NPS_TWIN_MS,
   npsServerOf,
   offsetVote,
+  ownOffset,
   settleNpsLogClocks,
   settleTextLogs,
   TEXT_LOG_TWINS,

@@ -131,6 +131,46 @@ describe('NPS log-file clocks', () => {
     ]);
   });
 
+  it("follows a change of the server's offset: a record takes its own twins' offset, else its nearest earlier one's", () => {
+    const HOUR = 3_600_000;
+    const at = Date.parse('2026-10-24T10:00:00.350Z');
+    const log = (user: string, time: number, recordId: number) =>
+      decision({
+        ref: { provider: 'NPS log (DTS)', eventId: 6273, computer: 'NPS01', channel: 'IN2610.log', recordId },
+        user: { key: user, domain: 'corp', domainExplicit: true, raw: `CORP\\${user}` },
+        time,
+        clock: { offsetMinutes: 0, basis: 'assumed_utc' },
+      });
+    const auditOf = (user: string, time: number) =>
+      decision({ user: { key: user, domain: 'corp', domainExplicit: true, raw: `CORP\\${user}` }, time });
+    // Read as UTC: before the change 2 h ahead, after it 1 h. ann and cid have audit twins; bea, dan and eve not.
+    const events = [
+      log('eve', at - HOUR + 2 * HOUR, 1), // before any twin: the first later one's offset (+2)
+      log('ann', at + 2 * HOUR, 2),
+      auditOf('ann', at),
+      log('bea', at + 10 * HOUR + 2 * HOUR, 3), // nearest earlier: ann (+2)
+      log('cid', at + 48 * HOUR + HOUR, 4),
+      auditOf('cid', at + 48 * HOUR),
+      log('dan', at + 50 * HOUR + HOUR, 5), // nearest earlier: cid (+1)
+    ] as NormalizedEvent[];
+    const settled = settleNpsLogClocks(events);
+    expect(settled.duplicates).toBe(2);
+    const placed = Object.fromEntries(
+      settled.events.map((e) => [
+        e.kind === 'radius.decision' && e.clock ? e.user?.key : `audit ${e.user?.key}`,
+        e.time - at,
+      ]),
+    );
+    expect(placed).toEqual({
+      eve: -HOUR,
+      'audit ann': 0,
+      bea: 10 * HOUR,
+      'audit cid': 48 * HOUR,
+      dan: 50 * HOUR,
+    });
+    expect(settled.clocks).toEqual({ nps01: { offset: '+02:00', basis: 'learned' } });
+  });
+
   it('says UTC was assumed when nothing configures or teaches the offset', () => {
     const alone = decision({
       clock: { offsetMinutes: 0, basis: 'assumed_utc' },

@@ -1,5 +1,5 @@
 import { MinHeap } from '@otptrace/correlate';
-import { isUnsettledNpsLog, npsServerOf, offsetVote, TEXT_LOG_TWINS, withLearnedOffset } from '@otptrace/normalize';
+import { isUnsettledNpsLog, npsServerOf, ownOffset, TEXT_LOG_TWINS, withLearnedOffset } from '@otptrace/normalize';
 import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 
 /**
@@ -7,22 +7,27 @@ import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
  * (`settleTextLogs` of @otptrace/normalize):
  *
  * - **NPS log-file clocks.** An NPS log file writes local time with no offset. When none is configured
- *   (`npsLogUtcOffsets`), offline learns each server's offset from the log records that repeat its 6272/6273 events
- *   (`offsetVote`: a whole quarter hour that puts the two within seconds). Here a record of a server whose offset is
- *   not known yet waits outside the reorder buffer — its time as read says nothing — until an audit event of the same
- *   decision arrives: that pair decides the server's offset, and the server's waiting and later records are placed at
- *   their UTC time. A record whose twin does not come within the reorder window (and before the site reaches its time
- *   as read) keeps its time as read, as offline keeps the times of a server nothing teaches it about.
+ *   (`npsLogUtcOffsets`), offline learns the offsets from the log records that repeat its 6272/6273 events, record by
+ *   record (`ownOffset`: the whole quarter hour that puts a record on its audit twins; a record without twins takes
+ *   its server's nearest earlier one's). Here a record whose twins have arrived takes their offset, which becomes its
+ *   server's (a daylight-saving change is followed); one without takes its server's latest; a record of a server
+ *   whose offset is not known yet waits outside the reorder buffer — its time as read says nothing — until an audit
+ *   event of the same decision arrives: that pair teaches the server's offset, and the server's waiting records are
+ *   placed at their UTC time. A record whose twin does not come within the reorder window (and before the site
+ *   reaches its time as read) keeps its time as read, as offline keeps the times of a server nothing teaches it about.
  * - **Twins.** A text-log record that repeats an event-log record (a W3C line of a 6200, an NPS log-file decision of a
  *   6272/6273) is dropped as a duplicate when it is handed over, as offline drops it.
  *
- * Limits: one offset per server, as offline (a change of daylight saving time during a run is not followed); offline
- * takes the majority of all its records' votes where this takes the first twins; and a record that arrives after its
- * twin has been forgotten (more than the reorder window later) cannot vote.
+ * Once a server's offset is known, a record that arrives before its twin is placed at it when that puts it within the
+ * reorder window of the site's time; otherwise (a daylight-saving change since, or a log sent long after it was
+ * written) it waits a reorder window for its twin, then takes the server's offset.
+ *
+ * Limits: a record that arrives after its twin has been forgotten (more than the reorder window later) cannot vote;
+ * offline also learns from twins that come later than a reorder window.
  */
 export class TextLogs {
   private readonly twins = new TextLogTwins();
-  /** Learned offset per NPS server (ms to subtract). */
+  /** Latest learned offset per NPS server (ms to subtract). */
   private readonly learned = new Map<string, number>();
   /** Records of servers whose offset is not known yet, by when to stop waiting (then arrival); released ones stay. */
   private readonly waiting = new MinHeap<Waiting>(
@@ -51,9 +56,14 @@ export class TextLogs {
     if (e.kind !== 'radius.decision') return null;
     if (isUnsettledNpsLog(e)) {
       const server = npsServerOf(e);
-      const shift = this.learned.get(server) ?? this.learn(server, e);
-      if (shift !== undefined) return [...this.release(server), withLearnedOffset(e, shift)];
-      const w: Waiting = { event: e, server, until: Math.max(e.time, now + this.waitMs), seq: this.seq++, done: false };
+      const own = this.learn(server, e);
+      if (own !== undefined) return [...this.release(server), withLearnedOffset(e, own)];
+      const shift = this.learned.get(server);
+      // The server's offset puts the record near the site's time: it holds (a later twin is a duplicate of it).
+      // Far from it (a daylight-saving change since), the record waits a reorder window for its twin.
+      if (shift !== undefined && Math.abs(e.time - shift - now) <= this.waitMs) return [withLearnedOffset(e, shift)];
+      const until = shift === undefined ? Math.max(e.time, now + this.waitMs) : this.waitFor(e.time - shift, now);
+      const w: Waiting = { event: e, server, until, seq: this.seq++, done: false };
       this.waiting.push(w);
       const list = this.waitingBy.get(server);
       if (list === undefined) this.waitingBy.set(server, { items: [w], live: 1 });
@@ -76,7 +86,10 @@ export class TextLogs {
     return null;
   }
 
-  /** Records that waited long enough, the site being at `now`: they keep their time as read (UTC assumed). */
+  /**
+   * Records that waited long enough, the site being at `now`: at their server's offset when it is known, else at their
+   * time as read (UTC assumed).
+   */
   expired(now: number): NormalizedEvent[] {
     const out: NormalizedEvent[] = [];
     for (let w = this.waiting.peek(); w !== undefined && w.until <= now; w = this.waiting.peek()) {
@@ -87,7 +100,8 @@ export class TextLogs {
       const list = this.waitingBy.get(w.server)!;
       if (--list.live === 0) this.waitingBy.delete(w.server);
       else if (list.live * 2 < list.items.length) list.items = list.items.filter((x) => !x.done);
-      out.push(w.event);
+      const shift = this.learned.get(w.server);
+      out.push(shift === undefined ? w.event : withLearnedOffset(w.event, shift));
     }
     return out;
   }
@@ -103,25 +117,35 @@ export class TextLogs {
   }
 
   /**
-   * The offset the audit events noted so far give `record`'s server: every audit twin of the record must vote for the
-   * same one (two users' coincidences aside, offline's majority is that vote). Learned for the server when found.
+   * Until when (site time) a record of a server with a known offset waits for its twin, when that offset puts it at
+   * `placed`, far from the site's time `now`. Ahead (clocks went forward since): until just before `placed` would be
+   * late, so that without a twin it is still placed there. Behind (clocks went back): until the site has passed the
+   * time an hour's change would give it, as its twin may come in the next burst of the site's events.
+   */
+  private waitFor(placed: number, now: number): number {
+    if (placed > now) return Math.max(now + this.waitMs, placed + this.waitMs - 1);
+    return Math.max(now + this.waitMs, placed + HOUR_MS + this.waitMs);
+  }
+
+  /**
+   * The offset the audit events noted so far give `record` (`ownOffset`, as offline): learned for its server (the
+   * server's latest) when found.
    */
   private learn(server: string, record: RadiusDecision): number | undefined {
-    const copy = TEXT_LOG_TWINS.copy(record);
-    if (copy === null) return undefined;
-    let vote: number | null = null;
-    for (const t of this.twins.timesOf(copy.key)) {
-      const v = offsetVote(record.time, t);
-      if (v === null) continue;
-      if (vote !== null && v !== vote) return undefined;
-      vote = v;
-    }
-    if (vote === null) return undefined;
-    this.learned.set(server, vote);
+    const vote = this.ownVote(record);
+    if (vote !== undefined) this.learned.set(server, vote);
     return vote;
   }
 
-  /** The waiting records of a server whose offset was just learned, moved to UTC, in the order they came. */
+  private ownVote(record: RadiusDecision): number | undefined {
+    const copy = TEXT_LOG_TWINS.copy(record);
+    return copy === null ? undefined : ownOffset(record.time, this.twins.timesOf(copy.key));
+  }
+
+  /**
+   * The waiting records of a server whose offset was just learned, moved to UTC (each by its own twins' offset when
+   * they have come, else by the server's), in the order they came.
+   */
   private release(server: string): NormalizedEvent[] {
     const shift = this.learned.get(server)!;
     const list = this.waitingBy.get(server);
@@ -132,11 +156,13 @@ export class TextLogs {
     for (const w of list.items) {
       if (w.done) continue;
       w.done = true; // left in the heap, skipped when it comes up
-      out.push(withLearnedOffset(w.event, shift));
+      out.push(withLearnedOffset(w.event, this.ownVote(w.event) ?? shift));
     }
     return out;
   }
 }
+
+const HOUR_MS = 3_600_000;
 
 interface Waiting {
   readonly event: RadiusDecision;

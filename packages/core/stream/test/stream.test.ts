@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createNormalizeContext } from '@otptrace/normalize';
+import { createNormalizeContext, isUnsettledNpsLog, ownOffset, TEXT_LOG_TWINS } from '@otptrace/normalize';
 import { DetectingIngestor, engineConfigOf, OfflineAnalysis } from '@otptrace/pipeline';
 import {
   type AttemptRecord,
@@ -313,5 +313,34 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
     expect(denial?.record.start).toBe('2026-11-02T09:00:00.000Z');
     expect(units.filter((u) => u.kind === 'late')).toEqual([]);
     expect(byId(attemptsOfUnits(units))).toEqual(byId(expected.attempts.map((a) => a.record)));
+  });
+
+  it("follows a daylight-saving change: each record at its own twins' offset, as offline, whatever the order", () => {
+    // test/scenarios/text-logs-daylight-saving-learned: Europe/Berlin's NPS log beside its Security log, nothing
+    // configured; the offset is +2 h before the night of 25 October 2026 and +1 h after, the repeated hour included.
+    const files = scenarioFiles('text-logs-daylight-saving-learned', { textLogs: true });
+    const events = eventsOf(files);
+    const offline = offlineAnalysis(files);
+    expect(offline.summary.ignoredBy.duplicate_event).toBe(5); // each of the five log decisions repeats a 6272/6273
+    const audit = (e: NormalizedEvent) => {
+      const key = TEXT_LOG_TWINS.copy(e)?.key;
+      return events.filter((a) => TEXT_LOG_TWINS.original(a) === key).map((a) => a.time);
+    };
+    // A forwarder sends each log record when NPS writes it: at the time of the audit event it repeats.
+    const written = (e: NormalizedEvent) =>
+      isUnsettledNpsLog(e) ? e.time - (ownOffset(e.time, audit(e)) ?? 0) : e.time;
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const stream = new SiteStream(settings);
+      const out = arrivalOrder(events, config.clockSkewToleranceMs, seed, written).map((e) => stream.take(e));
+      out.push(stream.flush());
+      const units = out.flatMap((o) => o.units);
+      expect(
+        units.filter((u) => u.kind === 'late'),
+        `seed ${seed}`,
+      ).toEqual([]);
+      expect(byId(attemptsOfUnits(units)), `seed ${seed}`).toEqual(byId(offline.attempts.map((a) => a.record)));
+      const duplicates = out.flatMap((o) => o.drops).filter((d) => d.reason === 'duplicate_event');
+      expect(duplicates, `seed ${seed}`).toHaveLength(5);
+    }
   });
 });
