@@ -1,7 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { analyzePaths } from '@otptrace/files';
+import { analysisConfigSchema } from '@otptrace/schemas';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchChromium } from '../browser/chromium.js';
+import { renderHtmlReport } from '../../services/cli/src/commands/report-html.js';
+import { type Browser, launchChromium, OUTPUT_DIR } from '../browser/chromium.js';
 import { writeSeedReport } from '../browser/fixtures.js';
 import {
   checkHostileUserInert,
@@ -41,6 +46,20 @@ describe('HTML report in Chromium', () => {
     expect(await page.locator('#chart svg rect').count()).toBeGreaterThan(0);
     await shot(page, 'report-1280x800-summary');
     expect(requests).toEqual([]);
+  });
+
+  it("says how each NPS server's log times were read (they hold local time, no offset)", async () => {
+    // test/scenarios/text-logs-daylight-saving-learned: nothing configured, the offset learned from the audit events.
+    const dir = new URL('../scenarios/text-logs-daylight-saving-learned', import.meta.url).pathname;
+    const path = join(OUTPUT_DIR, 'report-nps-log-clocks.html');
+    writeFileSync(path, renderHtmlReport(await analyzePaths([dir], analysisConfigSchema.parse({})), {}));
+    const other = await browser.context.newPage();
+    await other.goto(pathToFileURL(path).href);
+    await ready(other);
+    expect(await other.locator('#meta').textContent()).toContain('NPS log times: nps01: UTC+02:00 (learned)');
+    await other.close();
+    // The seed story has no NPS log file: nothing said.
+    expect(await page.locator('#meta').textContent()).not.toContain('NPS log times');
   });
 
   it('finds the seed story attempt by keyboard and shows its failing CA stage and remediation', async () => {

@@ -1,5 +1,6 @@
 import { rootCauseEntry } from '@otptrace/model';
 import type { AnalysisResult } from '@otptrace/pipeline';
+import { describeNpsClock } from '@otptrace/report';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
 
@@ -30,9 +31,7 @@ export function formatText(result: AnalysisResult, options: TextOptions = {}): s
   );
   // NPS log files write local time with no offset: say which offset was used for each NPS server (issue 13).
   for (const [server, clock] of Object.entries(s.npsLogClocks ?? {}))
-    lines.push(
-      `  NPS log times of ${server}: ${clock.zone ?? `UTC${clock.offset}`} (${clock.basis.replace('_', ' ')})`,
-    );
+    lines.push(`  NPS log times of ${describeNpsClock(server, clock)}`);
   const causes = new Map<string, number>();
   for (const a of result.attempts) {
     const r = a.record;

@@ -67,10 +67,20 @@ export interface ReportData {
   readonly coverage: readonly string[];
   readonly eventsRead: number | null;
   readonly rejectedCount: number;
+  /**
+   * How the times of each NPS server's log files were read (they hold local time with no offset), e.g.
+   * `nps01: Europe/Berlin (configured)`, `nps02: UTC+00:00 (assumed UTC)`: a reader must know when times are a guess.
+   */
+  readonly npsLogClocks: readonly string[];
   /** Root causes by code index: [code, title, remediation] string indexes. */
   readonly causes: readonly [number, number, number][];
   readonly strings: readonly string[];
   readonly attempts: readonly CompactAttempt[];
+}
+
+/** One NPS server's log clock as the text summary says it: `nps01: Europe/Berlin (configured)`. */
+export function describeNpsClock(server: string, clock: NonNullable<Summary['npsLogClocks']>[string]): string {
+  return `${server}: ${clock.zone ?? `UTC${clock.offset}`} (${clock.basis.replace('_', ' ')})`;
 }
 
 /** Interns strings: each distinct string is stored once and referenced by index. */
@@ -101,6 +111,9 @@ export function buildReportData(input: ReportInput, options: ReportOptions = {})
     coverage: [...(input.coverage ?? [])],
     eventsRead: input.summary?.eventsRead ?? null,
     rejectedCount: input.rejectedCount ?? 0,
+    npsLogClocks: Object.entries(input.summary?.npsLogClocks ?? {}).map(([server, clock]) =>
+      describeNpsClock(server, clock),
+    ),
     causes: [...causes.values()],
     strings: table.strings,
     attempts,
