@@ -131,11 +131,13 @@ describe('otptrace pipeline --config: the settings otptrace analyze --config was
 });
 
 describe('otptrace pipeline: a generated day whose IIS and NPS log only to text files', () => {
-  // `otptrace generate --iis w3c --nps dts`: W3C logs, NPS DTS logs in the servers' local time, and the settings file
-  // with their offset (analysis.json), given to analyze and to the pipeline alike.
-  const formats = { iisFormat: 'w3c', npsFormat: 'dts' } as const;
-  const files = generatedDay(USERS, 23, undefined, 0, formats);
-  const written = [...generateFleetLogs({ users: USERS, seed: 23, days: 1, ...formats })].find(
+  // `otptrace generate --iis w3c --nps dts --nps-time-zone Europe/Berlin`: W3C logs, NPS DTS logs in the servers'
+  // local time, and the settings file naming their zone (analysis.json), given to analyze and to the pipeline alike.
+  // The day runs from noon on 24 October 2026 over the night the clocks go back (UTC+2, then UTC+1).
+  const options = { iisFormat: 'w3c', npsFormat: 'dts', npsTimeZone: 'Europe/Berlin' } as const;
+  const start = '2026-10-24T12:00:00.000Z';
+  const files = generatedDay(USERS, 23, start, 0, options);
+  const written = [...generateFleetLogs({ users: USERS, seed: 23, days: 1, startTime: start, ...options })].find(
     (c) => c.file === 'analysis.json',
   )!.text;
   const config = join(mkdtempSync(join(tmpdir(), 'otptrace-eq-')), 'analysis.json');
@@ -148,15 +150,22 @@ describe('otptrace pipeline: a generated day whose IIS and NPS log only to text 
       expect(files.some(([f]) => /W3SVC\d+\/u_ex\d{6}\.log$/.test(f))).toBe(true);
       expect(files.some(([f]) => /(^|\/)IN\d+\.log$/.test(f))).toBe(true);
       expect(expected.length).toBeGreaterThan(USERS);
-      // A forwarder sends each NPS log line as it is written: at its local time less the offset (+01:00 here).
-      expect(written).toContain('+01:00');
+      // A forwarder sends each NPS log line as it is written: at its local time less the zone's offset.
+      expect(JSON.parse(written)).toEqual({ npsLogUtcOffsets: { nps1: 'Europe/Berlin', nps2: 'Europe/Berlin' } });
       // One token for every machine here (a site gives each forwarder its own): lift the per-sender rate limit.
       const env = {
         OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__PER_SECOND: '100000',
         OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__BURST: '100000',
       };
-      const options = { partitions: 4, correlators: 2, config, env };
-      await streamsAsOffline('eq-text-day', files, expected, options, { npsClock: 60 }, 120_000 + USERS * 60);
+      const pipeline = { partitions: 4, correlators: 2, config, env };
+      await streamsAsOffline(
+        'eq-text-day',
+        files,
+        expected,
+        pipeline,
+        { npsClock: 'Europe/Berlin' },
+        120_000 + USERS * 60,
+      );
     },
     300_000 + USERS * 120,
   ); // a text log goes as bodies of the lines written within a second: many posts

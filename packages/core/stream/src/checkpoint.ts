@@ -17,7 +17,9 @@ export interface Checkpoint {
 // sites (the broker refuses more than offset.metadata.max.bytes, 4,096 by default: about 100 sites' counts).
 // 4: a site's watermark follows the newest time two of its machines agree on, and NPS log records wait for their
 // server's learned offset: units of a run may come in another order.
-const VERSION = 4;
+// 5: the watermark follows the site's servers (laptops' clocks no longer move it), and NPS log offsets are learned
+// record by record: again units of a run may come in another order.
+const VERSION = 5;
 
 /** The checkpoint as offset-commit metadata (compact JSON, a few bytes whatever the number of sites). */
 export function encodeCheckpoint(c: Checkpoint): string {

@@ -44,7 +44,7 @@ export class SiteStream {
   private readonly buffer = new MinHeap<NormalizedEvent>(eventBefore);
   private readonly engine: CorrelationEngine;
   private readonly sources = new Set<Source>();
-  /** The site's newest event time, as two of its machines' clocks agree on it. */
+  /** The site's newest event time, as two of its servers' (else machines') clocks agree on it. */
   private readonly newest = new AgreedTime();
   /** The last event handed to the engine: anything before it in (time, id) order is late. */
   private frontier: NormalizedEvent | null = null;
@@ -93,7 +93,7 @@ export class SiteStream {
   /** An event whose time is settled: into the reorder buffer, or out as late. */
   private place(event: NormalizedEvent, out: SiteOutput): void {
     if (!this.enqueue(event, out)) return;
-    this.newest.note(this.clocks.of(event), event.time);
+    this.newest.note(this.clocks.of(event), event.time, event.source !== 'client');
     // NPS log records whose audit twin did not come while the site moved on keep their time as read: they join the
     // buffer before anything is handed over up to the new watermark.
     if (this.textLogs.held > 0) for (const e of this.textLogs.expired(this.newest.time)) this.enqueue(e, out);
@@ -151,12 +151,29 @@ interface Seen {
 }
 
 /**
- * The newest event time two of a site's clocks agree on: the second highest of its machines' newest times. One machine
- * with a wrong clock (a laptop hours ahead, an NPS log file read as UTC though written in local time) cannot move the
- * watermark by itself and make every other machine's events late; its events wait in the reorder buffer and are placed
- * at their time, as offline places them. −∞ until a second machine is heard from.
+ * The newest event time two of a site's clocks agree on: the second highest of its machines' newest times, among its
+ * servers (DA, NPS, CA: they log all day) once two of them have been heard from, else among all its machines. One
+ * server with a wrong clock (or an NPS log file read as UTC though written in local time) cannot move the watermark
+ * by itself and make every other machine's events late, and neither can any number of laptops: a fleet has laptops
+ * with wrong clocks, and two of them logging on an hour apart would otherwise agree on a time hours ahead. Their events
+ * wait in the reorder buffer and are placed at their time, as offline places them. −∞ until two machines are heard.
  */
 class AgreedTime {
+  private readonly servers = new SecondHighest();
+  private readonly all = new SecondHighest();
+
+  get time(): number {
+    return this.servers.time > Number.NEGATIVE_INFINITY ? this.servers.time : this.all.time;
+  }
+
+  note(clock: string, time: number, server: boolean): void {
+    if (server) this.servers.note(clock, time);
+    this.all.note(clock, time);
+  }
+}
+
+/** The second highest of the newest times of several clocks. */
+class SecondHighest {
   private leader: string | null = null;
   private leaderTime = Number.NEGATIVE_INFINITY;
   private second = Number.NEGATIVE_INFINITY;
@@ -165,7 +182,7 @@ class AgreedTime {
     return this.second;
   }
 
-  /** A machine's event at `time`. Each machine's newest only grows, so the two highest are all there is to keep. */
+  /** A clock's event at `time`. Each clock's newest only grows, so the two highest are all there is to keep. */
   note(clock: string, time: number): void {
     if (clock === this.leader) {
       if (time > this.leaderTime) this.leaderTime = time;

@@ -98,7 +98,7 @@ export function generatedDay(
   startTime?: string,
   unrelatedRatio = 0,
   /** IIS and NPS as text logs (`{ iisFormat: 'w3c', npsFormat: 'dts' }`); their settings file is left out. */
-  formats: { iisFormat?: 'xml' | 'w3c'; npsFormat?: 'xml' | 'dts' | 'odbc' } = {},
+  formats: { iisFormat?: 'xml' | 'w3c'; npsFormat?: 'xml' | 'dts' | 'odbc'; npsTimeZone?: string } = {},
 ) {
   const byFile = new Map<string, string[]>();
   const options = {
@@ -205,12 +205,17 @@ export function w3cBodies(file: string, bytes: Buffer, linesPerBody = 3): TextLo
 export function npsLogBodies(file: string, bytes: Buffer, linesPerBody = 4, clock: number | string = 0): TextLogBody[] {
   const rule = typeof clock === 'string' ? parseNpsLogClock(clock) : { minutes: clock, zone: null };
   if (rule === null) throw new Error(`not an NPS log clock: ${clock}`);
+  let previous = Number.NEGATIVE_INFINITY;
   return textLogBodies(file, bytes, linesPerBody, (line) => {
     // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC (IAS): ...,11/02/2026,10:00:00,...
     const m = /(\d\d)\/(\d\d)\/(\d{4})[ ,](\d\d:\d\d:\d\d)/.exec(line);
     if (m === null) return Number.NaN;
     const wall = Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`);
-    return wall - offsetOfLocalTime(rule, wall) * 60_000;
+    // Written in time order: a wall time of the repeated autumn hour read after a later one is its second occurrence.
+    const first = wall - offsetOfLocalTime(rule, wall) * 60_000;
+    const utc = first < previous - 60_000 ? wall - offsetOfLocalTime(rule, wall, true) * 60_000 : first;
+    previous = Math.max(previous, utc);
+    return utc;
   });
 }
 
