@@ -61,7 +61,7 @@ export const correlatorConfigSchema = z
       .nonnegative()
       .default(60_000)
       .describe(
-        "Event-time grace: a site's events wait until its newest event is this much (plus the clock-skew tolerance) newer, so that forwarders' delays do not make them late.",
+        "Event-time grace: a site's events wait until its newest event is this much (plus twice the clock-skew tolerance) newer, so that forwarders' delays do not make them late.",
       ),
     idleFlushMs: z
       .number()

@@ -3,7 +3,7 @@ import { createNormalizeContext } from '@otptrace/normalize';
 import { engineConfigOf } from '@otptrace/pipeline';
 import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
 import { guardedParser, normalizedEventSchema } from '@otptrace/schemas';
-import { decodeCheckpoint, StreamPartition, type StreamRecord } from '@otptrace/stream';
+import { decodeCheckpoint, reorderWindowMs, StreamPartition, type StreamRecord } from '@otptrace/stream';
 import type { CorrelatorConfig } from './config.js';
 import { createOutputs } from './outputs.js';
 import { createPartitionLoop } from './partition-loop.js';
@@ -40,7 +40,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const { logger, metrics } = ports;
   const topic = config.topics.events.name;
   const engine = engineConfigOf(config.analysis, createNormalizeContext(config.analysis), 'sorted');
-  const reorderMs = config.analysis.clockSkewToleranceMs + config.graceMs;
+  const reorderMs = reorderWindowMs(config.analysis, config.graceMs);
   const settings = { engine, analysis: config.analysis, reorderMs };
   const outputs = createOutputs(config, ports);
   const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.');

@@ -3,6 +3,6 @@
 export type { Checkpoint } from './checkpoint.js';
 export { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 export type { SiteOutput, StreamSettings, StreamUnit } from './site-stream.js';
-export { SiteStream } from './site-stream.js';
+export { reorderWindowMs, SiteStream } from './site-stream.js';
 export type { Commit, PartitionStep, SiteUnit, StreamRecord } from './stream-partition.js';
 export { StreamPartition } from './stream-partition.js';

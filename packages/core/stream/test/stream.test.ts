@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Commit,
   decodeCheckpoint,
+  reorderWindowMs,
   SiteStream,
   type SiteUnit,
   StreamPartition,
@@ -24,7 +25,7 @@ const config = DEFAULT_ANALYSIS_CONFIG;
 const settings: StreamSettings = {
   engine: engineConfigOf(config, createNormalizeContext(config), 'sorted'),
   analysis: config,
-  reorderMs: config.clockSkewToleranceMs + 60_000,
+  reorderMs: reorderWindowMs(config, 60_000), // the correlator's default graceMs
 };
 
 const corpus = corpusWithTextLogs();
@@ -216,6 +217,34 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
 });
 
 describe("SiteStream: a machine whose clock is wrong does not make the site's other events late", () => {
+  it('every host off by up to the clock-skew tolerance either way, each sending as it logs: as offline', () => {
+    const events = eventsOf(generatedDay(400, 33));
+    const skews = new Map<string, number>();
+    let r = 7;
+    const skewOf = (host: string) => {
+      let skew = skews.get(host);
+      if (skew === undefined) {
+        r = (Math.imul(r, 1664525) + 1013904223) >>> 0;
+        skew = Math.round(((r / 2 ** 32) * 2 - 1) * config.clockSkewToleranceMs);
+        skews.set(host, skew);
+      }
+      return skew;
+    };
+    const skewed = events.map((e) => ({ ...e, time: e.time + skewOf(e.ref.computer.toLowerCase()) }));
+    const truth = new Map(skewed.map((e, i) => [e, events[i]!.time]));
+    const offline = new OfflineAnalysis(config);
+    offline.add(
+      'skewed',
+      skewed.map((event) => ({ type: 'event' as const, event })),
+    );
+    const expected = byId(offline.finish().attempts.map((a) => a.record));
+    const stream = new SiteStream(settings);
+    const units = arrivalOrder(skewed, 30_000, 2, (e) => truth.get(e)!).flatMap((e) => stream.take(e).units);
+    units.push(...stream.flush().units);
+    expect(units.filter((u) => u.kind === 'late')).toEqual([]);
+    expect(byId(attemptsOfUnits(units))).toEqual(expected);
+  });
+
   for (const count of [1, 3]) {
     it(`${count} laptop(s) two hours ahead: their events wait in the reorder buffer, placed as offline places them`, () => {
       const events = eventsOf(day);
@@ -270,7 +299,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
     const stream = new SiteStream({
       engine: engineConfigOf(textConfig, ctx, 'sorted'),
       analysis: textConfig,
-      reorderMs: textConfig.clockSkewToleranceMs + 60_000,
+      reorderMs: reorderWindowMs(textConfig, 60_000),
     });
     const out = arrivalOrder(events, textConfig.clockSkewToleranceMs, 5).map((e) => stream.take(e));
     out.push(stream.flush());
