@@ -69,6 +69,11 @@ export class CorrelationEngine {
     return this.windows.retentionMs;
   }
 
+  /** The longest a placed event waits to be joined (`EngineWindows.gatewayDelayMs`): by then its join is decided. */
+  get joinDelayMs(): number {
+    return this.windows.gatewayDelayMs;
+  }
+
   /** Number of attempts still open (for memory accounting and lag metrics). */
   get openAttempts(): number {
     return this.attempts.size;

@@ -59,8 +59,10 @@ export class SiteStream {
   private readonly newest = new AgreedTime();
   /** The last event handed to the engine: anything before it in (time, id) order is late. */
   private frontier: NormalizedEvent | null = null;
-  /** The site's watermark (newest − reorderMs) the engine was advanced to: an event before it is late. */
+  /** The site's watermark (newest − reorderMs): an event before it is late. */
   private watermark = Number.NEGATIVE_INFINITY;
+  /** The time the engine was last advanced to. */
+  private engineAt = Number.NEGATIVE_INFINITY;
   private readonly reuse: ReuseFindings;
   private readonly textLogs: TextLogs;
   private readonly clocks = new ClockNames();
@@ -113,14 +115,29 @@ export class SiteStream {
       this.buffer.pop();
       this.release(e, out);
     }
-    // Nothing before the watermark can still be placed, so the engine's clock moves to it now: an attempt due by then
-    // closes when the site's later events show its time has passed, not with the next event handed over (which may
-    // wait until the idle flush). Offline makes no such call; the engine's result does not depend on when it sweeps.
     if (upTo > this.watermark) {
       this.watermark = upTo;
-      this.collect(this.engine.advance(upTo), out);
-      for (const attempt of this.reuse.release(upTo)) out.units.push({ kind: 'attempt', attempt });
+      this.advanceAcrossGap(upTo, out);
     }
+  }
+
+  /**
+   * Across a long quiet gap of the site (a failure at 08:18, the next logons at 10:50), the engine's clock moves on
+   * before the next event is handed over, so that an attempt due by then goes out when the site's later events show
+   * its time has passed, not with them (perhaps only at the idle flush). Offline makes no such call, and the engine
+   * sweeps its joins and closings in batches whose grouping depends on its calls, so this is done only where nothing
+   * can tell: up to a retention window (`retentionMs`: the longest the engine may still need an event) before the next
+   * event, so that none still to come can join what is decided by then, and at least a join delay (`joinDelayMs`)
+   * after the last one handed over, so that every join of the events already in the engine is decided first, as in
+   * offline's next sweep.
+   */
+  private advanceAcrossGap(upTo: number, out: SiteOutput): void {
+    const next = this.buffer.peek();
+    const to = Math.min(upTo, (next === undefined ? upTo : next.time) - this.engine.retentionMs);
+    if (to <= this.engineAt || (this.frontier !== null && to < this.frontier.time + this.engine.joinDelayMs)) return;
+    this.engineAt = to;
+    this.collect(this.engine.advance(to), out);
+    for (const attempt of this.reuse.release(to)) out.units.push({ kind: 'attempt', attempt });
   }
 
   /** Into the reorder buffer (true), or out as late when offline would have placed it before what the engine has. */
@@ -140,6 +157,7 @@ export class SiteStream {
     }
     this.frontier = e;
     this.engine.add(e);
+    if (e.time > this.engineAt) this.engineAt = e.time;
     this.collect(this.engine.advance(e.time), out);
     for (const attempt of this.reuse.release(e.time)) out.units.push({ kind: 'attempt', attempt });
   }
