@@ -75,6 +75,17 @@ const dts = measureFiles(
   filesUnder(dtsDir, (p) => /[\\/]IN\d+\.log$/.test(p)),
   detect(contextOf(dtsDir)),
 );
+// The same files read with a time zone for each NPS server (Europe/Berlin): the offset is looked up per record.
+const zoned = (dir) => {
+  const settings = JSON.parse(readFileSync(join(dir, 'analysis.json'), 'utf8'));
+  const zones = Object.fromEntries(Object.keys(settings.npsLogUtcOffsets).map((server) => [server, 'Europe/Berlin']));
+  return createNormalizeContext(analysisConfigSchema.parse({ ...settings, npsLogUtcOffsets: zones }));
+};
+const dtsZoned = measureFiles(
+  'NPS DTS, time zone configured',
+  filesUnder(dtsDir, (p) => /[\\/]IN\d+\.log$/.test(p)),
+  detect(zoned(dtsDir)),
+);
 const odbc = measureFiles(
   'NPS database-compatible',
   filesUnder(odbcDir, (p) => /[\\/]IN\d+\.log$/.test(p)),
@@ -88,6 +99,14 @@ report([
   row('text-ingest', 'NPS DTS records, same decisions', dts.rate, 'lines/CPU-s', null, `${dts.items} records`),
   row(
     'text-ingest',
+    'NPS DTS records with a time zone configured (Europe/Berlin)',
+    dtsZoned.rate,
+    'lines/CPU-s',
+    null,
+    `${dtsZoned.items} records`,
+  ),
+  row(
+    'text-ingest',
     'NPS database-compatible records, same decisions',
     odbc.rate,
     'lines/CPU-s',
@@ -97,7 +116,7 @@ report([
   row(
     'text-ingest',
     'rejected records (all three text formats)',
-    w3c.counts.rejected + dts.counts.rejected + odbc.counts.rejected,
+    w3c.counts.rejected + dts.counts.rejected + dtsZoned.counts.rejected + odbc.counts.rejected,
     'records',
     { op: '<=', value: 0 },
   ),

@@ -149,6 +149,12 @@ export function parseNpsLogClock(text: string): NpsLogClockRule | null {
 
 /** A day: no zone changes its offset twice within one (the candidates are the offsets a day before and after). */
 const DAY_MS = 86_400_000;
+const QUARTER_HOUR_MS = 15 * 60_000;
+/**
+ * Offsets of wall-time quarter hours with no change within a day either side, per zone: a pure memo of the zone data
+ * (a zone's offset needs Intl, some microseconds, and an NPS log's records share their quarter hours).
+ */
+const steadyOffsets = new Map<string, Map<number, number>>();
 
 /**
  * The offset (minutes) of the rule at a local wall-clock time (`wall`: the local time read as if UTC). Around a
@@ -159,9 +165,19 @@ const DAY_MS = 86_400_000;
 export function offsetOfLocalTime(rule: NpsLogClockRule, wall: number, secondOccurrence = false): number {
   const zone = rule.zone;
   if (zone === null) return rule.minutes;
+  // Most of the year no change is near: the offset of a quarter hour of wall time is looked up once.
+  const quarter = Math.floor(wall / QUARTER_HOUR_MS);
+  const known = steadyOffsets.get(zone.name)?.get(quarter);
+  if (known !== undefined) return known;
   const before = zone.offset(wall - DAY_MS);
   const after = zone.offset(wall + DAY_MS);
-  if (before === after) return before;
+  if (before === after) {
+    let byQuarter = steadyOffsets.get(zone.name);
+    if (byQuarter === undefined) steadyOffsets.set(zone.name, (byQuarter = new Map()));
+    if (byQuarter.size >= 100_000) byQuarter.clear();
+    byQuarter.set(quarter, before);
+    return before;
+  }
   const fits = (offset: number) => zone.offset(wall - offset * 60_000) === offset;
   if (fits(before) && fits(after)) return secondOccurrence ? Math.min(before, after) : Math.max(before, after);
   if (fits(before)) return before;
