@@ -174,6 +174,8 @@ const ANSWER_WAIT_MS = 60_000;
  * the clock was set back (the autumn change of daylight saving time), in the second occurrence of the repeated hour.
  */
 const CLOCK_SET_BACK_MS = 60_000;
+/** A wall time this far behind the latest one read is the clock set back (the autumn change is an hour, or 30 min). */
+const WALL_SET_BACK_MS = 30 * 60_000;
 
 /**
  * ①② NPS log file (database-compatible or DTS) → RADIUS decisions (docs/windows-events.md §9). An Access-Accept or
@@ -278,8 +280,8 @@ export class NpsLogIngestor implements Ingestor {
     const notBefore = this.latestUtc;
     // Requests that waited too long for an answer are settled first: the log is in time order.
     if (Number.isFinite(wall)) {
-      // In time order, save where the clock was set back (then the log goes on from the earlier time).
-      this.latest = wall < this.latest - CLOCK_SET_BACK_MS * 30 ? wall : Math.max(this.latest, wall);
+      // In time order, save where the clock was set back (then the log goes on from the earlier wall time).
+      this.latest = wall < this.latest - WALL_SET_BACK_MS ? wall : Math.max(this.latest, wall);
       while (this.pending.length > 0 && this.pending[0]!.wall < wall - ANSWER_WAIT_MS) {
         const p = this.pending.shift()!;
         out.push(this.decide(p.record, p.line, null, p.notBefore));
