@@ -174,8 +174,8 @@ const ANSWER_WAIT_MS = 60_000;
  * the clock was set back (the autumn change of daylight saving time), in the second occurrence of the repeated hour.
  */
 const CLOCK_SET_BACK_MS = 60_000;
-/** A wall time this far behind the latest one read is the clock set back (the autumn change is an hour, or 30 min). */
-const WALL_SET_BACK_MS = 30 * 60_000;
+/** A wall time this far behind the latest one read is the clock set back (by an hour; by 30 minutes on Lord Howe Island). */
+const WALL_SET_BACK_MS = 20 * 60_000;
 
 /**
  * ①② NPS log file (database-compatible or DTS) → RADIUS decisions (docs/windows-events.md §9). An Access-Accept or
