@@ -173,7 +173,10 @@ export function offsetOfLocalTime(rule: NpsLogClockRule, wall: number, secondOcc
   const after = zone.offset(wall + DAY_MS);
   if (before === after) {
     let byQuarter = steadyOffsets.get(zone.name);
-    if (byQuarter === undefined) steadyOffsets.set(zone.name, (byQuarter = new Map()));
+    if (byQuarter === undefined) {
+      byQuarter = new Map();
+      steadyOffsets.set(zone.name, byQuarter);
+    }
     if (byQuarter.size >= 100_000) byQuarter.clear();
     byQuarter.set(quarter, before);
     return before;
