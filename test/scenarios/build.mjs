@@ -1016,26 +1016,24 @@ for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
     `${JSON.stringify([{ user: 'corp\\ugo', outcome: 'failure', failedStage: 'radius', code: 'radius_request_discarded' }], null, 2)}\n`,
   );
 }
-{
-  // An NPS server that follows daylight saving time (Europe/Berlin), its time zone in config.json; and the same with
-  // its audit events beside the log and nothing configured (offsets learned from the records' audit twins).
-  for (const [name, learned] of [
-    ['text-logs-daylight-saving', false],
-    ['text-logs-daylight-saving-learned', true],
-  ]) {
-    resetRecords();
-    const dir = join(here, name);
-    const files = mergeFlows(DAYLIGHT_SAVING_FLOWS.map(flow));
-    // Learned: the NPS audit events are kept beside the log, and no zone is configured: each side of the change
-    // learns its offset from its own records' audit twins.
-    writeTextLogs(dir, files, { nps: 'dts', offset: 'Europe/Berlin', keepNpsXml: learned });
-    if (!learned)
-      writeFileSync(
-        join(dir, 'config.json'),
-        `${JSON.stringify({ npsLogUtcOffsets: { nps01: 'Europe/Berlin' } }, null, 2)}\n`,
-      );
-    writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(DAYLIGHT_SAVING_INTENT, null, 2)}\n`);
-  }
+// An NPS server that follows daylight saving time (Europe/Berlin), its time zone in config.json; and the same with
+// its audit events beside the log and nothing configured (offsets learned from the records' audit twins).
+for (const [name, learned] of [
+  ['text-logs-daylight-saving', false],
+  ['text-logs-daylight-saving-learned', true],
+]) {
+  resetRecords();
+  const dir = join(here, name);
+  const files = mergeFlows(DAYLIGHT_SAVING_FLOWS.map(flow));
+  // Learned: the NPS audit events are kept beside the log, and no zone is configured: each side of the change
+  // learns its offset from its own records' audit twins.
+  writeTextLogs(dir, files, { nps: 'dts', offset: 'Europe/Berlin', keepNpsXml: learned });
+  if (!learned)
+    writeFileSync(
+      join(dir, 'config.json'),
+      `${JSON.stringify({ npsLogUtcOffsets: { nps01: 'Europe/Berlin' } }, null, 2)}\n`,
+    );
+  writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(DAYLIGHT_SAVING_INTENT, null, 2)}\n`);
 }
 for (const [name, variant] of Object.entries(VARIANTS)) {
   resetRecords();
