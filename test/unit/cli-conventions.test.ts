@@ -132,6 +132,22 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     ]);
   });
 
+  it('warns on standard error when NPS log times had to be read as UTC (nothing configured or learned)', async () => {
+    const dir = join(ROOT, 'test/scenarios/success-text-logs');
+    const [plain, quiet, configured] = await Promise.all([
+      otptrace(['analyze', '--format', 'json', dir]),
+      otptrace(['analyze', '--quiet', '--format', 'json', dir]),
+      otptrace(['analyze', '--config', join(dir, 'config.json'), '--format', 'json', dir]),
+    ]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/^otptrace: warning: NPS log times of nps01 read as UTC: .*"npsLogUtcOffsets"/);
+    expect(analysisDocumentSchema.parse(JSON.parse(plain.stdout)).summary.npsLogClocks).toEqual({
+      nps01: { offset: '+00:00', basis: 'assumed_utc' },
+    });
+    expect(quiet.stderr).toBe('');
+    expect(configured.stderr).toBe('');
+  });
+
   it('exit code 2 with a clear message for input that cannot be read', async () => {
     await refusals([
       [['stats', '--input', '/missing'], /^otptrace stats: cannot read \/missing/],

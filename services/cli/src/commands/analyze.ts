@@ -185,6 +185,7 @@ async function analyze(run: AnalyzeRun, io: Io): Promise<number> {
     return 2;
   }
   const selected = result.attempts.filter((a) => selects(run.filter, a.record));
+  if (!run.quiet) for (const line of clockWarnings(result)) io.stderr(line);
   progress.finish(
     `${result.attempts.length} attempts${selected.length === result.attempts.length ? '' : `, ${selected.length} shown`}`,
   );
@@ -195,6 +196,21 @@ async function analyze(run: AnalyzeRun, io: Io): Promise<number> {
     return 3;
   }
   return (await exportTraces(run, selected, io)) ? 0 : 3;
+}
+
+/**
+ * NPS log files write local time with no offset. A server whose offset was neither configured nor learned from its
+ * 6272/6273 has its times read as UTC: an hour or more off on most sites, which joins its decisions to the wrong
+ * requests. The summary says so; this says it where an analyst looks first, whatever the output format.
+ */
+function clockWarnings(result: AnalysisResult): string[] {
+  const assumed = Object.entries(result.summary.npsLogClocks ?? {})
+    .filter(([, clock]) => clock.basis === 'assumed_utc')
+    .map(([server]) => server);
+  if (assumed.length === 0) return [];
+  return [
+    `otptrace: warning: NPS log times of ${assumed.join(', ')} read as UTC: NPS writes local time, and no offset was configured or learned (no 6272/6273 of the same decisions in the input); give each server's time zone in --config, e.g. {"npsLogUtcOffsets": {"${assumed[0]}": "Europe/Berlin"}}\n`,
+  ];
 }
 
 async function writeOutput(
