@@ -155,10 +155,33 @@ describe('scenario corpus', () => {
     expect(json.summary.npsLogClocks).toEqual({ nps01: { offset: '+01:00', basis: 'learned' } });
     // Every log-file decision repeats an audit event, every W3C POST a 6200: each counted once, as a duplicate.
     expect(json.summary.ignoredBy.duplicate_event).toBe(6);
-    const assumed = toJson(await analyzePaths([join(here, 'success-text-logs')], analysisConfigSchema.parse({}))) as {
-      summary: { npsLogClocks?: Record<string, { offset: string; basis: string }> };
-    };
-    expect(assumed.summary.npsLogClocks).toEqual({ nps01: { offset: '+00:00', basis: 'assumed_utc' } });
+    const clocksOf = async (name: string) =>
+      (
+        toJson(await analyzePaths([join(here, name)], analysisConfigSchema.parse({}))) as {
+          summary: { npsLogClocks?: Record<string, { offset: string; basis: string }> };
+        }
+      ).summary.npsLogClocks;
+    // No audit events: the user's CA request two seconds after the accept teaches it.
+    expect(await clocksOf('success-text-logs')).toEqual({ nps01: { offset: '+01:00', basis: 'learned' } });
+    // Only a DA server's probe: nothing teaches it, and the summary says UTC was assumed.
+    expect(await clocksOf('gateway-rejected-request-text-logs')).toEqual({
+      nps01: { offset: '+00:00', basis: 'assumed_utc' },
+    });
+  });
+
+  it("gives the attempts of the configured NPS log offsets without them, where the users' events teach them", async () => {
+    for (const name of [
+      'success-text-logs',
+      'otp-rejected-text-logs',
+      'nps-log-unanswered',
+      'text-logs-daylight-saving',
+    ]) {
+      const dir = join(here, name);
+      const settings = analysisConfigSchema.parse(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
+      const configured = toJson(await analyzePaths([dir], settings)).attempts;
+      const learned = toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))).attempts;
+      expect(learned, name).toEqual(configured);
+    }
   });
 
   it("follows an NPS server's daylight-saving change when its time zone is configured, and says so", async () => {

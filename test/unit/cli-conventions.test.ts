@@ -133,7 +133,8 @@ describe('otptrace command conventions (built command)', SLOW, () => {
   });
 
   it('warns on standard error when NPS log times had to be read as UTC (nothing configured or learned)', async () => {
-    const dir = join(ROOT, 'test/scenarios/success-text-logs');
+    // Only a DA server's probe in the NPS log: no user's events to learn its offset from.
+    const dir = join(ROOT, 'test/scenarios/gateway-rejected-request-text-logs');
     const [plain, quiet, configured] = await Promise.all([
       otptrace(['analyze', '--format', 'json', dir]),
       otptrace(['analyze', '--quiet', '--format', 'json', dir]),

@@ -1,4 +1,4 @@
-import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+import { DEFAULT_ANALYSIS_CONFIG, type NormalizedEvent, type RadiusDecision } from '@otptrace/schemas';
 import { W3C_PROVIDER } from './sources/w3c.js';
 
 // NPS log files write the NPS server's local time with no offset (docs/windows-events.md §9: TechNet's own
@@ -77,14 +77,170 @@ export function withLearnedOffset<E extends RadiusDecision>(e: E, shift: number)
 }
 
 /**
- * Settle the clocks of NPS log-file decisions: learn the offsets of unconfigured servers from their audit events,
- * apply them, and drop log records that repeat an audit event of the same decision (counted as duplicates).
- *
- * A server's offset changes with daylight saving time, so it is learned record by record: a record whose audit twins
- * agree on one offset (`ownOffset`) takes it; another takes the offset of its server's nearest earlier record that had
- * one (by time as read), else of the first later one; a server no record teaches keeps its times as read (UTC).
+ * How far apart a log record's decision and an event of the same user (the CA request after an accept, a client
+ * result after a reject, the user's audit events) may lie once its server's offset is removed: the hosts' clock skew
+ * plus a minute for the steps between them, and less than half a quarter hour, so that one event never speaks for two
+ * offsets.
  */
-export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
+export function userWindowMs(clockSkewToleranceMs: number): number {
+  return Math.min(clockSkewToleranceMs + 60_000, QUARTER_HOUR_MS / 2 - 30_000);
+}
+
+/**
+ * The offsets (ms: whole quarter hours within ±14 h, ascending) that put a log record read at `logTime` within
+ * `windowMs` of one of its user's events at `times` (ascending, UTC).
+ */
+export function userOffsets(logTime: number, times: readonly number[], windowMs: number): number[] {
+  const out: number[] = [];
+  let lo = 0;
+  let hi = times.length;
+  const from = logTime - MAX_OFFSET_MS - windowMs;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < times.length && times[i]! <= logTime + MAX_OFFSET_MS + windowMs; i++) {
+    const delta = logTime - times[i]!;
+    const rounded = Math.round(delta / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+    if (Math.abs(rounded) > MAX_OFFSET_MS || Math.abs(delta - rounded) > windowMs) continue;
+    if (!out.includes(rounded)) out.push(rounded);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** What one log record says about its server's offset. */
+export interface OffsetEvidence {
+  /** Its time as read (local, taken as UTC). */
+  readonly time: number;
+  /** The offset its audit twins give (`ownOffset`): it is taken, whatever its neighbours say. */
+  readonly twins?: number;
+  /** The offsets its user's events allow (`userOffsets`); a record may match another attempt of the same user. */
+  readonly user: readonly number[];
+}
+
+/** A record whose user's events allow other offsets than the one in force costs this; changing the offset costs more. */
+const MISMATCH_COST = 1;
+const CHANGE_COST = 2;
+const FORCED_COST = 1e9;
+/** A log's time going back by more than this between two records: its server's clock was set back (NPS appends). */
+const SET_BACK_MS = 60_000;
+/** A gap of at least this between two records may hide a clock set forward (five-minute probes leave none at night). */
+const SET_FORWARD_MS = 3_600_000;
+
+/**
+ * The offset of each of one server's log records (in log order), given what each says.
+ *
+ * The records that speak (an audit twin, or user events allowing some offset) get the sequence of offsets with the
+ * fewest records whose user's events disagree, never against a record's audit twins, counting each change of offset
+ * as two records (a daylight-saving change, not one user's other attempt) unless the log shows one in between: its
+ * time going back (then a change of half an hour or an hour back is free), or a gap of an hour or more (one forward).
+ * On a tie, the offset stays. A record that says nothing takes the offset of the nearest earlier record that speaks,
+ * or of the next one after the last such sign between them, else of the first later one. Undefined for every record
+ * when none speaks.
+ */
+export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (number | undefined)[] {
+  const states = new Set<number>();
+  for (const r of evidence) {
+    if (r.twins !== undefined) states.add(r.twins);
+    for (const k of r.user) states.add(k);
+  }
+  const out = new Array<number | undefined>(evidence.length).fill(undefined);
+  if (states.size === 0) return out;
+  const offsets = [...states].sort((a, b) => a - b);
+  const width = offsets.length;
+  // Which records speak, and for each the last sign of a clock change at or before it (-1: none) and its direction.
+  const speaking: number[] = [];
+  const signs = new Int32Array(evidence.length);
+  const direction = new Int8Array(evidence.length);
+  let lastSign = -1;
+  for (let i = 0; i < evidence.length; i++) {
+    const r = evidence[i]!;
+    if (i > 0) {
+      const step = r.time - evidence[i - 1]!.time;
+      if (step < -SET_BACK_MS || step >= SET_FORWARD_MS) lastSign = i;
+    }
+    signs[i] = lastSign;
+    if (lastSign >= 0) direction[i] = evidence[lastSign]!.time < evidence[lastSign - 1]!.time ? -1 : 1;
+    if (r.twins !== undefined || r.user.length > 0) speaking.push(i);
+  }
+  // The offsets a daylight-saving change leads to from each: half an hour or an hour back (-1) or forward (+1).
+  const indexOf = new Map(offsets.map((o, k) => [o, k]));
+  const dst = (k: number, dir: number): number[] =>
+    [30 * 60_000, 60 * 60_000].flatMap((d) => indexOf.get(offsets[k]! + dir * d) ?? []);
+  const dstFrom = [-1, 1].map((dir) => offsets.map((_, k) => dst(k, -dir)));
+  // Viterbi over the speaking records: `cost[k]` is the least cost of a path ending with offsets[k]; `came` whence that
+  // path came at this record: the same offset (-1), or the offset it changed from.
+  let cost = new Float64Array(width);
+  let next = new Float64Array(width);
+  const came = new Int32Array(speaking.length * width);
+  for (let j = 0; j < speaking.length; j++) {
+    let best = 0;
+    for (let k = 1; k < width; k++) if (cost[k]! < cost[best]!) best = k;
+    let second = best === 0 ? 1 : 0;
+    for (let k = 0; k < width; k++) if (k !== best && cost[k]! < cost[second]!) second = k;
+    const i = speaking[j]!;
+    const r = evidence[i]!;
+    // A sign of a change since the previous speaking record: the change it shows (back: the offset drops) is free.
+    const free = j > 0 && signs[i]! > speaking[j - 1]! ? dstFrom[direction[i]! < 0 ? 0 : 1]! : null;
+    for (let k = 0; k < width; k++) {
+      let from = -1;
+      let through = cost[k]!;
+      const other = k === best ? second : best;
+      if (width > 1 && cost[other]! + CHANGE_COST < through) {
+        from = other;
+        through = cost[other]! + CHANGE_COST;
+      }
+      for (const f of free?.[k] ?? []) {
+        if (cost[f]! < through) {
+          from = f;
+          through = cost[f]!;
+        }
+      }
+      came[j * width + k] = from;
+      const offset = offsets[k]!;
+      const own =
+        r.twins !== undefined ? (r.twins === offset ? 0 : FORCED_COST) : r.user.includes(offset) ? 0 : MISMATCH_COST;
+      next[k] = through + own;
+    }
+    [cost, next] = [next, cost];
+  }
+  let k = 0;
+  for (let j = 1; j < width; j++) if (cost[j]! < cost[k]!) k = j;
+  for (let j = speaking.length - 1; j >= 0; j--) {
+    out[speaking[j]!] = evidence[speaking[j]!]!.twins ?? offsets[k]!;
+    const from = came[j * width + k]!;
+    if (from >= 0) k = from;
+  }
+  // The records that say nothing: between two that speak, the earlier one's offset up to the last sign of a change
+  // between them, the later one's from there; before the first, the first's; after the last, the last's.
+  let j = 0;
+  for (let i = 0; i < evidence.length; i++) {
+    if (out[i] !== undefined) continue;
+    while (j < speaking.length && speaking[j]! < i) j++;
+    const before = j > 0 ? speaking[j - 1]! : -1;
+    const after = j < speaking.length ? speaking[j]! : -1;
+    if (before < 0) out[i] = out[after]!;
+    else if (after < 0 || out[before] === out[after] || signs[after]! <= before || i < signs[after]!)
+      out[i] = out[before]!;
+    else out[i] = out[after]!;
+  }
+  return out;
+}
+
+/**
+ * Settle the clocks of NPS log-file decisions: learn the offsets of unconfigured servers, apply them, and drop log
+ * records that repeat an audit event of the same decision (counted as duplicates).
+ *
+ * A server's offset changes with daylight saving time, so it is learned record by record (`settleServerOffsets`): a
+ * record whose audit twins agree on one offset (`ownOffset`) takes it; the others follow what their user's events
+ * (CA requests, client results: UTC) allow, across the server's records, each within `userWindowMs` of the decision;
+ * a server nothing teaches keeps its times as read (UTC).
+ */
+export function settleNpsLogClocks(
+  events: readonly NormalizedEvent[],
+  windowMs: number = userWindowMs(DEFAULT_ANALYSIS_CONFIG.clockSkewToleranceMs),
+): {
   readonly events: NormalizedEvent[];
   readonly duplicates: number;
   readonly clocks: Readonly<Record<string, NpsLogClock>>;
@@ -92,7 +248,21 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
   const logged = events.filter(fromLog);
   if (logged.length === 0) return { events: [...events], duplicates: 0, clocks: {} };
   const audit = new Map<string, number[]>();
+  const byUser = new Map<string, number[]>();
+  const unsettled = new Map<string, RadiusDecision[]>();
   for (const e of events) {
+    if (fromLog(e)) {
+      if (e.clock.basis !== 'assumed_utc') continue;
+      const list = unsettled.get(serverOf(e));
+      if (list === undefined) unsettled.set(serverOf(e), [e]);
+      else list.push(e);
+      continue;
+    }
+    if (e.user !== null) {
+      const times = byUser.get(e.user.key);
+      if (times === undefined) byUser.set(e.user.key, [e.time]);
+      else times.push(e.time);
+    }
     const key = e.kind === 'radius.decision' ? TEXT_LOG_TWINS.original(e) : null;
     if (key === null) continue;
     const times = audit.get(key);
@@ -100,19 +270,22 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
     else times.push(e.time);
   }
   const twinKey = (e: RadiusDecision) => TEXT_LOG_TWINS.copy(e)!.key;
-  // The offsets records taught, per unconfigured server, in order of their time as read.
-  const own = new Map<RadiusDecision, number>();
-  const taught = new Map<string, { time: number; shift: number }[]>();
-  for (const e of logged) {
-    if (e.clock.basis !== 'assumed_utc') continue;
-    const shift = ownOffset(e.time, audit.get(twinKey(e)) ?? []);
-    if (shift === undefined) continue;
-    own.set(e, shift);
-    const list = taught.get(serverOf(e));
-    if (list === undefined) taught.set(serverOf(e), [{ time: e.time, shift }]);
-    else list.push({ time: e.time, shift });
+  const learned = new Map<RadiusDecision, number>();
+  if (unsettled.size > 0) {
+    for (const times of byUser.values()) times.sort((a, b) => a - b);
+    for (const records of unsettled.values()) {
+      // In log order: NPS appends, so a file's lines are in time order, the repeated hour of an autumn change too.
+      records.sort(inLogOrder);
+      const evidence = records.map((e): OffsetEvidence => {
+        const twins = ownOffset(e.time, audit.get(twinKey(e)) ?? []);
+        if (twins !== undefined) return { time: e.time, twins, user: [] };
+        const user = e.user === null ? [] : userOffsets(e.time, byUser.get(e.user.key) ?? [], windowMs);
+        return { time: e.time, user };
+      });
+      const shifts = settleServerOffsets(evidence);
+      for (let i = 0; i < records.length; i++) if (shifts[i] !== undefined) learned.set(records[i]!, shifts[i]!);
+    }
   }
-  for (const list of taught.values()) list.sort((a, b) => a.time - b.time);
   const clocks: Record<string, NpsLogClock> = {};
   const out: NormalizedEvent[] = [];
   let duplicates = 0;
@@ -121,8 +294,7 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
       out.push(e);
       continue;
     }
-    const shift =
-      e.clock.basis === 'assumed_utc' ? (own.get(e) ?? nearestTaught(taught.get(serverOf(e)), e.time)) : undefined;
+    const shift = learned.get(e);
     const settled = shift === undefined ? e : withLearnedOffset(e, shift);
     clocks[e.ref.computer.toLowerCase()] ??= {
       offset: formatOffset(settled.clock.offsetMinutes),
@@ -134,6 +306,16 @@ export function settleNpsLogClocks(events: readonly NormalizedEvent[]): {
     else out.push(settled);
   }
   return { events: out, duplicates, clocks };
+}
+
+/**
+ * Log order: by file name (NPS names its files by date, `IN2610.log`, `IN261025.log`), then line. Files of one naming
+ * scheme sort in time order.
+ */
+function inLogOrder(a: RadiusDecision, b: RadiusDecision): number {
+  const fa = a.ref.channel.toLowerCase();
+  const fb = b.ref.channel.toLowerCase();
+  return fa < fb ? -1 : fa > fb ? 1 : a.ref.recordId - b.ref.recordId;
 }
 
 /**
@@ -152,19 +334,6 @@ export function ownOffset(logTime: number, auditTimes: readonly number[]): numbe
   return vote;
 }
 
-/** The offset of the nearest record at or before `time` (as read) that taught one, else of the first after it. */
-function nearestTaught(list: readonly { time: number; shift: number }[] | undefined, time: number): number | undefined {
-  if (list === undefined || list.length === 0) return undefined;
-  let lo = 0;
-  let hi = list.length; // first index whose time is after `time`
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.time <= time) lo = mid + 1;
-    else hi = mid;
-  }
-  return list[lo > 0 ? lo - 1 : 0]!.shift;
-}
-
 /** Minutes east of UTC → `+01:00`. */
 export function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
@@ -177,8 +346,11 @@ export function formatOffset(minutes: number): string {
  * their audit twins (settleNpsLogClocks), and W3C lines whose request IIS also wrote as a 6200 event (same DA server,
  * client address, status and time-taken, within a second; a site may log to both), which count as duplicates.
  */
-export function settleTextLogs(events: readonly NormalizedEvent[]): ReturnType<typeof settleNpsLogClocks> {
-  const nps = settleNpsLogClocks(events);
+export function settleTextLogs(
+  events: readonly NormalizedEvent[],
+  windowMs?: number,
+): ReturnType<typeof settleNpsLogClocks> {
+  const nps = settleNpsLogClocks(events, windowMs);
   const etw = new Map<string, number[]>();
   let w3c = 0;
   for (const e of nps.events) {

@@ -1,6 +1,6 @@
 /** @otptrace/normalize: ② parsed event -> normalised event, one mapper per source (client, iis, nps, adcs). */
 
-export type { NpsLogClock } from './clock.js';
+export type { NpsLogClock, OffsetEvidence } from './clock.js';
 export {
   formatOffset,
   isUnsettledNpsLog,
@@ -9,8 +9,11 @@ export {
   offsetVote,
   ownOffset,
   settleNpsLogClocks,
+  settleServerOffsets,
   settleTextLogs,
   TEXT_LOG_TWINS,
+  userOffsets,
+  userWindowMs,
   withLearnedOffset,
 } from './clock.js';
 export { displayUser, IdentityResolver } from './identity.js';

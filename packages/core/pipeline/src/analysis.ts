@@ -9,7 +9,7 @@ import {
 import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
-import { createNormalizeContext, type NormalizeContext, settleTextLogs } from '@otptrace/normalize';
+import { createNormalizeContext, type NormalizeContext, settleTextLogs, userWindowMs } from '@otptrace/normalize';
 import {
   type AnalysisConfig,
   type AttemptRecord,
@@ -127,7 +127,7 @@ export class OfflineAnalysis {
   /** Correlate, diagnose and summarise. */
   finish(): AnalysisResult {
     // Text logs: NPS log-file times get the configured or learned offset; records repeating an event-log record go.
-    const clocks = settleTextLogs(this.events);
+    const clocks = settleTextLogs(this.events, userWindowMs(this.config.clockSkewToleranceMs));
     if (clocks.duplicates > 0) {
       this.events.length = 0;
       for (const e of clocks.events) this.events.push(e);

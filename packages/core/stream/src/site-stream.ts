@@ -1,5 +1,6 @@
 import { CorrelationEngine, type Drop, type EngineConfig, eventBefore, MinHeap } from '@otptrace/correlate';
 import { CERTIFICATE_NOT_USABLE } from '@otptrace/diagnose';
+import { userWindowMs } from '@otptrace/normalize';
 import { type AnalyzedAttempt, coverageOf, finishAttempt, withFindings } from '@otptrace/pipeline';
 import type { AnalysisConfig, NormalizedEvent, Source } from '@otptrace/schemas';
 import { TextLogs } from './text-logs.js';
@@ -70,7 +71,7 @@ export class SiteStream {
   constructor(private readonly settings: StreamSettings) {
     this.engine = new CorrelationEngine(settings.engine);
     this.reuse = new ReuseFindings(settings);
-    this.textLogs = new TextLogs(settings.reorderMs);
+    this.textLogs = new TextLogs(settings.reorderMs, userWindowMs(settings.analysis.clockSkewToleranceMs));
   }
 
   /** Events waiting: in the reorder buffer, or NPS log records waiting for their server's offset. */
@@ -87,30 +88,41 @@ export class SiteStream {
   take(event: NormalizedEvent): SiteOutput {
     const out: SiteOutput = { units: [], drops: [] };
     this.sources.add(event.source);
-    const settled = this.textLogs.arrive(event, this.newest.time);
+    const settled = this.textLogs.arrive(event, this.newest.time, this.newest.latest);
     if (settled === null) this.place(event, out);
-    else for (const e of settled) this.place(e, out);
+    else if (settled.length > 0) {
+      // Several at once (an NPS server's offset learned): all in the buffer before any is handed over.
+      for (let i = 0; i < settled.length - 1; i++) this.enqueueNoting(settled[i]!, out);
+      this.place(settled[settled.length - 1]!, out);
+    }
     return out;
   }
 
   /** End of input: hand over every buffered event, then close everything, as offline does at the end of its files. */
   flush(): SiteOutput {
     const out: SiteOutput = { units: [], drops: [] };
-    for (const e of this.textLogs.flush()) this.place(e, out);
+    for (const e of this.textLogs.flush()) this.enqueueNoting(e, out);
     for (let e = this.buffer.pop(); e !== undefined; e = this.buffer.pop()) this.release(e, out);
     this.collect(this.engine.flush(), out);
     for (const attempt of this.reuse.release(Number.POSITIVE_INFINITY)) out.units.push({ kind: 'attempt', attempt });
     return out;
   }
 
-  /** An event whose time is settled: into the reorder buffer, or out as late. */
-  private place(event: NormalizedEvent, out: SiteOutput): void {
-    if (!this.enqueue(event, out)) return;
+  /** An event whose time is settled: into the reorder buffer (its time noted), or out as late. */
+  private enqueueNoting(event: NormalizedEvent, out: SiteOutput): boolean {
+    if (!this.enqueue(event, out)) return false;
     this.newest.note(this.clocks.of(event), event.time, event.source !== 'client');
+    return true;
+  }
+
+  /** An event whose time is settled: into the reorder buffer, or out as late; then hand over what is due. */
+  private place(event: NormalizedEvent, out: SiteOutput): void {
+    if (!this.enqueueNoting(event, out)) return;
     // NPS log records whose audit twin did not come while the site moved on keep their time as read: they join the
     // buffer before anything is handed over up to the new watermark.
     if (this.textLogs.held > 0) for (const e of this.textLogs.expired(this.newest.time)) this.enqueue(e, out);
-    const upTo = this.newest.time - this.settings.reorderMs;
+    // NPS log records waiting for their server's offset hold the site back: once learned, they go at their UTC time.
+    const upTo = Math.min(this.newest.time - this.settings.reorderMs, this.textLogs.holdBefore());
     for (let e = this.buffer.peek(); e !== undefined && e.time <= upTo; e = this.buffer.peek()) {
       this.buffer.pop();
       this.release(e, out);
@@ -195,6 +207,14 @@ class AgreedTime {
     return this.servers.time > Number.NEGATIVE_INFINITY ? this.servers.time : this.all.time;
   }
 
+  /** The newest time of any server (else machine): ahead of `time` when one server's events came first after a lull. */
+  get latest(): number {
+    return Math.max(
+      this.time,
+      this.servers.highest > Number.NEGATIVE_INFINITY ? this.servers.highest : this.all.highest,
+    );
+  }
+
   note(clock: string, time: number, server: boolean): void {
     if (server) this.servers.note(clock, time);
     this.all.note(clock, time);
@@ -209,6 +229,10 @@ class SecondHighest {
 
   get time(): number {
     return this.second;
+  }
+
+  get highest(): number {
+    return this.leaderTime;
   }
 
   /** A clock's event at `time`. Each clock's newest only grows, so the two highest are all there is to keep. */

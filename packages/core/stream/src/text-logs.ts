@@ -1,5 +1,12 @@
 import { MinHeap } from '@otptrace/correlate';
-import { isUnsettledNpsLog, npsServerOf, ownOffset, TEXT_LOG_TWINS, withLearnedOffset } from '@otptrace/normalize';
+import {
+  isUnsettledNpsLog,
+  npsServerOf,
+  ownOffset,
+  TEXT_LOG_TWINS,
+  userOffsets,
+  withLearnedOffset,
+} from '@otptrace/normalize';
 import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 
 /**
@@ -7,28 +14,44 @@ import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
  * (`settleTextLogs` of @otptrace/normalize):
  *
  * - **NPS log-file clocks.** An NPS log file writes local time with no offset. When none is configured
- *   (`npsLogUtcOffsets`), offline learns the offsets from the log records that repeat its 6272/6273 events, record by
- *   record (`ownOffset`: the whole quarter hour that puts a record on its audit twins; a record without twins takes
- *   its server's nearest earlier one's). Here a record whose twins have arrived takes their offset, which becomes its
- *   server's (a daylight-saving change is followed); one without takes its server's latest; a record of a server
- *   whose offset is not known yet waits outside the reorder buffer — its time as read says nothing — until an audit
- *   event of the same decision arrives: that pair teaches the server's offset, and the server's waiting records are
- *   placed at their UTC time. A record whose twin does not come within the reorder window (and before the site
- *   reaches its time as read) keeps its time as read, as offline keeps the times of a server nothing teaches it about.
+ *   (`npsLogUtcOffsets`), offline learns each record's offset from its audit twins (`ownOffset`) and from its user's
+ *   events (a CA request after an accept, a client result after a reject), the server's records deciding together
+ *   where a user's other attempts allow other offsets, and a change placed where the log's time goes back or jumps
+ *   (`settleServerOffsets`). Here, with what has arrived:
+ *   - a record whose twins have come, or that exactly one offset puts both near an event of its user and within the
+ *     reorder window of the site's time, takes that offset, which becomes its server's (the offsets a user's other
+ *     attempt suggests put the record a quarter hour or more away from the site's time);
+ *   - another takes its server's offset when that puts it near the site's time;
+ *   - else it waits outside the reorder buffer, and the site holds its events back for it (`holdBefore`: it came as
+ *     NPS wrote it, near the site's time), until an audit event of the same decision or an event of its user teaches
+ *     its server's offset; then the server's waiting records go at their UTC time. A record of a server nothing teaches
+ *     within HOLD_MS keeps its time as read (as offline keeps the times of a server nothing teaches), and that
+ *     server's later records no longer hold the site back. A record of a known server that waited across a
+ *     daylight-saving change takes, as offline, the offset its server had when it came, or after a sign of a change
+ *     in the log, the one taught since, else the one half an hour or an hour away that puts it where it came.
  * - **Twins.** A text-log record that repeats an event-log record (a W3C line of a 6200, an NPS log-file decision of a
  *   6272/6273) is dropped as a duplicate when it is handed over, as offline drops it.
  *
- * Once a server's offset is known, a record that arrives before its twin is placed at it when that puts it within the
- * reorder window of the site's time; otherwise (a daylight-saving change since, or a log sent long after it was
- * written) it waits a reorder window for its twin, then takes the server's offset.
- *
  * Limits: a record that arrives after its twin has been forgotten (more than the reorder window later) cannot vote;
- * offline also learns from twins that come later than a reorder window.
+ * offline also learns from twins and user events that come later, and gives a record before a server's first taught
+ * one the offset taught first, however late (the stream waits HOLD_MS).
  */
 export class TextLogs {
   private readonly twins = new TextLogTwins();
+  /** Times of the site's events that name a user (UTC), for the offsets of NPS log records. */
+  private readonly users = new UserTimes();
+  /** Waiting records by user key, in arrival order (done ones are skipped, and dropped with their list). */
+  private readonly waitingByUser = new Map<string, Waiting[]>();
   /** Latest learned offset per NPS server (ms to subtract). */
   private readonly learned = new Map<string, number>();
+  /** Servers whose log showed a sign of a clock change since their last taught record. */
+  private readonly signed = new Set<string>();
+  /** The time as read of each server's latest record. */
+  private readonly lastRead = new Map<string, number>();
+  /** Servers a record of which waited HOLD_MS without its offset being learned: their records hold nothing back. */
+  private readonly gaveUp = new Set<string>();
+  /** Holding records that came before the site had a time (not in `waiting` until anchored). */
+  private readonly unanchored: Waiting[] = [];
   /** Records of servers whose offset is not known yet, by when to stop waiting (then arrival); released ones stay. */
   private readonly waiting = new MinHeap<Waiting>(
     (x, y) => x.until < y.until || (x.until === y.until && x.seq < y.seq),
@@ -38,8 +61,15 @@ export class TextLogs {
   private seq = 0;
   private count = 0;
 
-  /** `waitMs`: how long (site event time) a record waits for its audit twin: the stream's reorder window. */
-  constructor(private readonly waitMs: number) {}
+  /**
+   * `waitMs`: how long (site event time) a record waits for its audit twin: the stream's reorder window.
+   * `userWindowMs`: how far from its user's events a record may be once its offset is removed (`userWindowMs` of
+   * @otptrace/normalize, as offline).
+   */
+  constructor(
+    private readonly waitMs: number,
+    private readonly userWindowMs: number,
+  ) {}
 
   /** Records waiting for their server's offset. */
   get held(): number {
@@ -47,41 +77,93 @@ export class TextLogs {
   }
 
   /**
-   * Takes one event in arrival order, the site being at event time `now`: null when it is to be placed now as it is
+   * Takes one event in arrival order, the site being at event time `now` (its newest server time `latest`, ahead of
+   * `now` after a lull, when one server's events come first): null when it is to be placed now as it is
    * (nearly every event: nothing allocated), else the events to place now, in order (none while a record waits,
    * several when an offset is learned).
    */
-  arrive(e: NormalizedEvent, now: number): NormalizedEvent[] | null {
+  arrive(e: NormalizedEvent, now: number, latest: number = now): NormalizedEvent[] | null {
     this.twins.note(e);
-    if (e.kind !== 'radius.decision') return null;
+    const reference = Number.isFinite(now) ? now : latest;
+    if (this.unanchored.length > 0 && Number.isFinite(reference)) this.anchor(reference);
     if (isUnsettledNpsLog(e)) {
       const server = npsServerOf(e);
-      const own = this.learn(server, e);
-      if (own !== undefined) return [...this.release(server), withLearnedOffset(e, own)];
+      // A sign of a clock change in the server's log, as offline reads it (`settleServerOffsets`).
+      const previous = this.lastRead.get(server);
+      this.lastRead.set(server, e.time);
+      const step = previous === undefined ? 0 : e.time - previous;
+      if (step < -SET_BACK_MS || step >= HOUR_MS) this.signed.add(server);
+      const own = this.learn(server, e, now, latest);
+      if (own !== undefined) return [...this.release(server, now, latest), withLearnedOffset(e, own)];
       const shift = this.learned.get(server);
       // The server's offset puts the record near the site's time: it holds (a later twin is a duplicate of it).
       // Far from it (a daylight-saving change since), the record waits a reorder window for its twin.
-      if (shift !== undefined && Math.abs(e.time - shift - now) <= this.waitMs) return [withLearnedOffset(e, shift)];
-      const until = shift === undefined ? Math.max(e.time, now + this.waitMs) : this.waitFor(e.time - shift, now);
-      const w: Waiting = { event: e, server, until, seq: this.seq++, done: false };
-      this.waiting.push(w);
+      if (shift !== undefined && this.nearSite(e.time - shift, now, latest)) return [withLearnedOffset(e, shift)];
+      // A server whose offset is not known yet: its record came as NPS wrote it, near the site's time, so the site
+      // holds its events back for it (`holdBefore`) until its user's events teach the offset, for up to HOLD_MS (from
+      // the site's first time, for a record that came before it had one: `anchor`).
+      // A record of a known server far from the site's time (a daylight-saving change since) holds it back too.
+      const holds = shift !== undefined || !this.gaveUp.has(server);
+      const until =
+        shift !== undefined
+          ? this.waitFor(e.time - shift, now)
+          : holds
+            ? reference + HOLD_MS
+            : Math.max(e.time, now + this.waitMs);
+      const w: Waiting = {
+        event: e,
+        server,
+        until,
+        arrivedAt: reference,
+        arrivedLatest: latest,
+        shift,
+        holds,
+        signed: this.signed.has(server),
+        seq: this.seq++,
+        done: false,
+      };
+      if (shift === undefined && holds && !Number.isFinite(reference)) this.unanchored.push(w);
+      else this.waiting.push(w);
       const list = this.waitingBy.get(server);
       if (list === undefined) this.waitingBy.set(server, { items: [w], live: 1 });
       else {
         list.items.push(w);
         list.live++;
       }
+      if (e.user !== null) {
+        const mine = this.waitingByUser.get(e.user.key);
+        if (mine === undefined) this.waitingByUser.set(e.user.key, [w]);
+        else mine.push(w);
+      }
       this.count++;
       return [];
     }
-    if (this.count === 0) return null;
+    if (e.user !== null && !(e.kind === 'radius.decision' && e.clock !== undefined)) {
+      this.users.note(e.user.key, e.time, now);
+      // An event of a user whose record waits may teach that record's server its offset.
+      const mine = this.count === 0 ? undefined : this.waitingByUser.get(e.user.key);
+      if (mine !== undefined) {
+        const at = Number.isFinite(now) ? now : e.time;
+        const newest = Math.max(at, latest, e.time);
+        for (const w of mine) {
+          if (w.done || this.learn(w.server, w.event, at, newest) === undefined) continue;
+          return [e, ...this.release(w.server, at, newest)];
+        }
+      }
+    }
+    if (this.count === 0 || e.kind !== 'radius.decision') return null;
     // An audit decision may be the twin a waiting record of its server needs.
     const list = this.waitingBy.get(npsServerOf(e));
     const key = list === undefined ? null : TEXT_LOG_TWINS.original(e);
     if (list === undefined || key === null) return null;
     for (const w of list.items) {
-      if (w.done || TEXT_LOG_TWINS.copy(w.event)?.key !== key || this.learn(w.server, w.event) === undefined) continue;
-      return [e, ...this.release(w.server)];
+      if (
+        w.done ||
+        TEXT_LOG_TWINS.copy(w.event)?.key !== key ||
+        this.learn(w.server, w.event, now, latest) === undefined
+      )
+        continue;
+      return [e, ...this.release(w.server, now, latest)];
     }
     return null;
   }
@@ -100,15 +182,72 @@ export class TextLogs {
       const list = this.waitingBy.get(w.server)!;
       if (--list.live === 0) this.waitingBy.delete(w.server);
       else if (list.live * 2 < list.items.length) list.items = list.items.filter((x) => !x.done);
-      const shift = this.learned.get(w.server);
+      this.forgetWaiting(w);
+      // As offline: the offset of the nearest earlier record taught (its server's when it came), or after a sign of a
+      // change between them, of the next one taught (its server's now), else the change its arrival shows.
+      const current = this.learned.get(w.server);
+      const shift = !w.signed
+        ? (w.shift ?? current)
+        : current !== w.shift
+          ? current
+          : (this.changedOffset(w) ?? current);
+      if (shift === undefined) this.gaveUp.add(w.server);
       out.push(shift === undefined ? w.event : withLearnedOffset(w.event, shift));
     }
     return out;
   }
 
+  /**
+   * How far the site may hand its events over: up to a reorder window before the earliest site time at which a record
+   * still holding it back arrived (its server's offset not known yet, or in doubt); unbounded when none does.
+   */
+  holdBefore(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    if (this.count === 0) return earliest;
+    for (const list of this.waitingBy.values()) {
+      const first = list.items.find((w) => !w.done && w.holds);
+      if (first !== undefined && first.arrivedAt < earliest) earliest = first.arrivedAt;
+    }
+    return earliest - this.waitMs;
+  }
+
+  /**
+   * A record of a known server that nothing taught while it waited, that its server's offset puts far from when it
+   * came, after a sign of a change in its log (its time going back, or jumping an hour or more): its server's clock
+   * changed (daylight saving) if an offset half an hour or an hour away puts it within the reorder window of its
+   * arrival, as NPS wrote it; that offset becomes its server's. Offline finds the change where the log's time goes
+   * back or jumps an hour, and its next taught record confirms it (`settleServerOffsets`).
+   */
+  private changedOffset(w: Waiting): number | undefined {
+    const shift = this.learned.get(w.server);
+    if (shift === undefined || !Number.isFinite(w.arrivedAt)) return undefined;
+    if (this.nearSite(w.event.time - shift, w.arrivedAt, w.arrivedLatest)) return undefined;
+    for (const d of [-HOUR_MS, HOUR_MS, -HOUR_MS / 2, HOUR_MS / 2]) {
+      if (!this.nearSite(w.event.time - (shift + d), w.arrivedAt, w.arrivedLatest)) continue;
+      this.learned.set(w.server, shift + d);
+      return shift + d;
+    }
+    return undefined;
+  }
+
   /** End of input: every waiting record, with its time as read. */
   flush(): NormalizedEvent[] {
+    this.anchor(Number.POSITIVE_INFINITY);
     return this.expired(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Records that came before the site had a time, once it has one (`reference`): they wait HOLD_MS from it. Nothing
+   * bounds when NPS wrote them (a night of probes may come before anything else), so until then they hold the whole
+   * site back (`arrivedAt` stays −∞).
+   */
+  private anchor(reference: number): void {
+    for (const w of this.unanchored) {
+      if (w.done) continue;
+      w.until = reference + HOLD_MS;
+      this.waiting.push(w);
+    }
+    this.unanchored.length = 0;
   }
 
   /** True when `e`, handed over in time order, repeats a record noted on arrival. */
@@ -128,47 +267,102 @@ export class TextLogs {
   }
 
   /**
-   * The offset the audit events noted so far give `record` (`ownOffset`, as offline): learned for its server (the
-   * server's latest) when found.
+   * The offset the events noted so far give `record`, the site being at `now`: its audit twins' (`ownOffset`, as
+   * offline), else the one offset that puts it near an event of its user and within the reorder window of the site's
+   * time (between `now` and `latest`). Learned for its server (the server's latest) when found.
    */
-  private learn(server: string, record: RadiusDecision): number | undefined {
-    const vote = this.ownVote(record);
-    if (vote !== undefined) this.learned.set(server, vote);
+  private learn(server: string, record: RadiusDecision, now: number, latest: number): number | undefined {
+    const vote = this.ownVote(record, now, latest);
+    if (vote !== undefined) {
+      this.learned.set(server, vote);
+      this.signed.delete(server);
+    }
     return vote;
   }
 
-  private ownVote(record: RadiusDecision): number | undefined {
+  private ownVote(record: RadiusDecision, now: number, latest: number): number | undefined {
     const copy = TEXT_LOG_TWINS.copy(record);
-    return copy === null ? undefined : ownOffset(record.time, this.twins.timesOf(copy.key));
+    const twins = copy === null ? undefined : ownOffset(record.time, this.twins.timesOf(copy.key));
+    if (twins !== undefined || record.user === null) return twins;
+    let vote: number | undefined;
+    for (const k of userOffsets(record.time, this.users.timesOf(record.user.key), this.userWindowMs)) {
+      // Before the site has a time, its first few events are all there is: no other attempt to tell apart.
+      if (Math.max(now, latest) > Number.NEGATIVE_INFINITY && !this.nearSite(record.time - k, now, latest)) continue;
+      if (vote !== undefined) return undefined;
+      vote = k;
+    }
+    return vote;
+  }
+
+  /** Whether `time` lies within the reorder window of the site's time (`now`, or its newest server time `latest`). */
+  private nearSite(time: number, now: number, latest: number): boolean {
+    return time >= now - this.waitMs && time <= Math.max(now, latest) + this.waitMs;
+  }
+
+  /** Drops a record that is done from its user's waiting list. */
+  private forgetWaiting(w: Waiting): void {
+    const key = w.event.user?.key;
+    const mine = key === undefined ? undefined : this.waitingByUser.get(key);
+    if (key === undefined || mine === undefined) return;
+    const live = mine.filter((x) => !x.done);
+    if (live.length === 0) this.waitingByUser.delete(key);
+    else this.waitingByUser.set(key, live);
   }
 
   /**
-   * The waiting records of a server whose offset was just learned, moved to UTC (each by its own twins' offset when
-   * they have come, else by the server's), in the order they came.
+   * The waiting records of a server whose offset was just learned, moved to UTC (each by its own vote when it has
+   * one, else by the server's), in the order they came; one that the offset puts far from when it came waits on.
    */
-  private release(server: string): NormalizedEvent[] {
+  private release(server: string, now: number, latest: number): NormalizedEvent[] {
     const shift = this.learned.get(server)!;
     const list = this.waitingBy.get(server);
     if (list === undefined) return [];
-    this.waitingBy.delete(server);
-    this.count -= list.live;
     const out: NormalizedEvent[] = [];
+    const kept: Waiting[] = [];
     for (const w of list.items) {
       if (w.done) continue;
+      const own = this.ownVote(w.event, now, latest) ?? shift;
+      // A record the offset puts far from when it came (across a daylight-saving change) waits on for its own.
+      if (Number.isFinite(w.arrivedAt) && !this.nearSite(w.event.time - own, w.arrivedAt, w.arrivedLatest)) {
+        kept.push(w);
+        continue;
+      }
       w.done = true; // left in the heap, skipped when it comes up
-      out.push(withLearnedOffset(w.event, this.ownVote(w.event) ?? shift));
+      this.count--;
+      this.forgetWaiting(w);
+      out.push(withLearnedOffset(w.event, own));
     }
+    if (kept.length === 0) this.waitingBy.delete(server);
+    else this.waitingBy.set(server, { items: kept, live: kept.length });
     return out;
   }
 }
 
 const HOUR_MS = 3_600_000;
+/** A log's time going back by more than this between two records: its server's clock was set back (NPS appends). */
+const SET_BACK_MS = 60_000;
+/**
+ * The longest a record of a server whose offset is not known yet holds its site back. Its users' events usually teach
+ * the offset within seconds; a server serving only the DA servers' probes for a night may take longer (offline gives
+ * such records the offset its first later record teaches, however late).
+ */
+const HOLD_MS = HOUR_MS;
 
 interface Waiting {
   readonly event: RadiusDecision;
   readonly server: string;
   /** Site event time after which the record stops waiting and keeps its time as read. */
-  readonly until: number;
+  until: number;
+  /** The site's time when it arrived (NPS wrote it then, give or take the reorder window); −∞ before it had one. */
+  readonly arrivedAt: number;
+  /** The site's newest server time when it came. */
+  readonly arrivedLatest: number;
+  /** Its server's offset when it came, if known. */
+  readonly shift: number | undefined;
+  /** Whether the site holds its events back for it (`holdBefore`). */
+  readonly holds: boolean;
+  /** Whether its server's log showed a sign of a change (`sign`) since its last taught record, this one included. */
+  readonly signed: boolean;
   readonly seq: number;
   /** Released (its server's offset learned) or expired. */
   done: boolean;
@@ -218,3 +412,42 @@ class TextLogTwins {
 
 /** How long a record that text logs may repeat is kept after the events handed over passed it (rule windows: ≤ 5 s). */
 const TWINS_KEPT_MS = 60_000;
+
+/**
+ * The times of a site's events that name a user, by user key (ascending), for the offsets of NPS log records: kept
+ * for a few reorder windows of site time. Noted whether or not the site has sent an NPS log record yet: its first
+ * record may come after the events of its user that teach its offset.
+ */
+class UserTimes {
+  private readonly times = new Map<string, number[]>();
+  private forgotten = Number.NEGATIVE_INFINITY;
+
+  note(key: string, time: number, now: number): void {
+    if (Number.isFinite(now) && now - this.forgotten > 2 * USER_TIMES_KEPT_MS) this.forget(now - USER_TIMES_KEPT_MS);
+    const list = this.times.get(key);
+    if (list === undefined) {
+      this.times.set(key, [time]);
+      return;
+    }
+    // Nearly always in order: an insertion from the end keeps the list ascending.
+    let i = list.length;
+    while (i > 0 && list[i - 1]! > time) i--;
+    list.splice(i, 0, time);
+  }
+
+  timesOf(key: string): readonly number[] {
+    return this.times.get(key) ?? [];
+  }
+
+  private forget(before: number): void {
+    this.forgotten = before;
+    for (const [key, list] of this.times) {
+      const kept = list.filter((t) => t >= before);
+      if (kept.length === 0) this.times.delete(key);
+      else if (kept.length !== list.length) this.times.set(key, kept);
+    }
+  }
+}
+
+/** How long (site time) an event naming a user is kept for the offsets of NPS log records: well over a reorder window. */
+const USER_TIMES_KEPT_MS = 30 * 60_000;

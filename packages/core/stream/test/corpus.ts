@@ -77,15 +77,20 @@ export function shiftedCorpus(
 }
 
 /**
- * The shifted corpus with the scenarios' text logs, as one site's stream. Without the NPS log file of
- * `text-logs-learned-offset`: its server, nps01, is the NPS server of every scenario, and offline gives a record
- * without audit twins the offset of its server's nearest record that has them, however far away, so that scenario's
- * twins would move the log records of every other day's nps01 too, those weeks before included. A stream learns the
- * offset when the first twins arrive (test/stream.test.ts tests that scenario on its own); on a real site a server's
- * log file and Security log run side by side.
+ * The shifted corpus with the scenarios' text logs, as one site's stream, without two NPS log files. nps01 is the NPS
+ * server of every scenario, its offset is configured in none here, and offline gives a log record that teaches nothing
+ * the offset of its server's nearest record that does, however far away: that of `text-logs-learned-offset` (its
+ * audit twins) would move the records of every other day's nps01 too, those weeks before included; and the first
+ * nps01 record of the corpus, a probe in `gateway-rejected-request-text-logs` (no user events, no audit twin), takes
+ * the offset offline that the next scenario with text logs teaches, three days later. A stream learns the offset when
+ * the first evidence arrives, and a record cannot wait for days (test/stream.test.ts tests both scenarios on their
+ * own); on a real site a server's records, its Security log and its users' events run side by side.
  */
 export function corpusWithTextLogs(): Array<[string, Buffer]> {
-  return shiftedCorpus(undefined, { textLogs: true }).filter(([f]) => !f.startsWith('text-logs-learned-offset/nps01/'));
+  return shiftedCorpus(undefined, { textLogs: true }).filter(
+    ([f]) =>
+      !f.startsWith('text-logs-learned-offset/nps01/') && !f.startsWith('gateway-rejected-request-text-logs/nps01/'),
+  );
 }
 
 /**
@@ -135,10 +140,13 @@ export function offlineAttempts(files: Array<[string, Buffer]>, config?: Analysi
 }
 
 /** The normalised events of the files, as the collector would publish them, in file order (text logs by their path). */
-export function eventsOf(files: Array<[string, Buffer]>): NormalizedEvent[] {
-  const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG);
+export function eventsOf(
+  files: Array<[string, Buffer]>,
+  config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG,
+): NormalizedEvent[] {
+  const ctx = createNormalizeContext(config);
   return files.flatMap(([label, bytes]) => {
-    const ingestor = new DetectingIngestor(ctx, { maxEventBytes: DEFAULT_ANALYSIS_CONFIG.maxEventBytes }, { label });
+    const ingestor = new DetectingIngestor(ctx, { maxEventBytes: config.maxEventBytes }, { label });
     return [...ingestor.push(bytes), ...ingestor.end()].flatMap((i) => (i.type === 'event' ? [i.event] : []));
   });
 }

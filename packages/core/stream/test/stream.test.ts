@@ -393,4 +393,82 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       expect(duplicates, `seed ${seed}`).toHaveLength(5);
     }
   });
+
+  it('gives the attempts of otptrace analyze on each text-log scenario on its own, nothing configured', () => {
+    for (const name of [
+      'gateway-rejected-request-text-logs', // a probe alone: nothing teaches nps01, its time stays as read
+      'nps-log-unanswered',
+      'otp-rejected-text-logs',
+      'radius-no-response-text-logs',
+      'success-text-logs',
+    ]) {
+      const files = scenarioFiles(name, { textLogs: true });
+      const dir = new URL(`../../../../test/scenarios/${name}/`, import.meta.url);
+      const own = analysisConfigSchema.parse(JSON.parse(readFileSync(new URL('config.json', dir), 'utf8')));
+      const utc = new Map(eventsOf(files, own).map((e) => [e.id, e.time]));
+      const offline = offlineAnalysis(files).attempts.map((a) => a.record);
+      for (const seed of [1, 2, 3]) {
+        const stream = new SiteStream(settings);
+        const sent = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, seed, (e) => utc.get(e.id)!);
+        const units = sent.flatMap((e) => stream.take(e).units);
+        units.push(...stream.flush().units);
+        expect(
+          units.filter((u) => u.kind === 'late'),
+          `${name}, seed ${seed}`,
+        ).toEqual([]);
+        expect(byId(attemptsOfUnits(units)), `${name}, seed ${seed}`).toEqual(byId(offline));
+      }
+    }
+  });
+
+  describe("an NPS log with no offset configured and no audit events: the offset learned from its users' events", () => {
+    // Fleets with IIS W3C and NPS log files only, their settings file left out: the NPS servers write local time, a
+    // fixed +01:00 or a time zone over its daylight-saving change. The users' CA requests and client results (UTC)
+    // are all there is to learn the offsets from.
+    const text = (npsFormat: 'dts' | 'odbc', npsTimeZone?: string) => ({
+      iisFormat: 'w3c' as const,
+      npsFormat,
+      ...(npsTimeZone === undefined ? {} : { npsTimeZone }),
+    });
+    const fleets: Array<[string, string, Array<[string, Buffer]>]> = [
+      ['+01:00', '+01:00', generatedDay(300, 41, undefined, 0, text('dts'))],
+      [
+        'Europe/Berlin, autumn',
+        'Europe/Berlin',
+        generatedDay(300, 42, '2026-10-25T00:00:00.000Z', 0, text('dts', 'Europe/Berlin')),
+      ],
+      [
+        'Europe/Berlin, spring',
+        'Europe/Berlin',
+        generatedDay(300, 43, '2026-03-29T00:00:00.000Z', 0, text('dts', 'Europe/Berlin')),
+      ],
+      [
+        'America/New_York, autumn, ODBC',
+        'America/New_York',
+        generatedDay(300, 44, '2026-11-01T00:00:00.000Z', 0.3, text('odbc', 'America/New_York')),
+      ],
+    ];
+    for (const [name, zone, files] of fleets) {
+      it(`${name}: offline gives the attempts of the configured offsets, the stream those of offline`, () => {
+        const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone } });
+        const offline = offlineAnalysis(files);
+        expect(Object.values(offline.summary.npsLogClocks ?? {}).map((c) => c.basis)).toEqual(['learned', 'learned']);
+        const records = offline.attempts.map((a) => a.record);
+        expect(records).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
+        // A forwarder sends each NPS log record when NPS writes it: at its UTC time.
+        const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
+        for (const seed of [1, 2, 3]) {
+          const stream = new SiteStream(settings);
+          const sent = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, seed, (e) => utc.get(e.id)!);
+          const units = sent.flatMap((e) => stream.take(e).units);
+          units.push(...stream.flush().units);
+          expect(
+            units.filter((u) => u.kind === 'late'),
+            `seed ${seed}`,
+          ).toEqual([]);
+          expect(byId(attemptsOfUnits(units)), `seed ${seed}`).toEqual(byId(records));
+        }
+      });
+    }
+  });
 });

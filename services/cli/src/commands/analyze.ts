@@ -209,7 +209,7 @@ function clockWarnings(result: AnalysisResult): string[] {
     .map(([server]) => server);
   if (assumed.length === 0) return [];
   return [
-    `otptrace: warning: NPS log times of ${assumed.join(', ')} read as UTC: NPS writes local time, and no offset was configured or learned (no 6272/6273 of the same decisions in the input); give each server's time zone in --config, e.g. {"npsLogUtcOffsets": {"${assumed[0]}": "Europe/Berlin"}}\n`,
+    `otptrace: warning: NPS log times of ${assumed.join(', ')} read as UTC: NPS writes local time, and no offset was configured or learned (neither 6272/6273 of the same decisions nor CA requests or client results of the same users in the input); give each server's time zone in --config, e.g. {"npsLogUtcOffsets": {"${assumed[0]}": "Europe/Berlin"}}\n`,
   ];
 }
 
