@@ -95,7 +95,7 @@ export const analysisConfigSchema = z
       )
       .default({})
       .describe(
-        "Clock of each NPS server's log files, which write local time with no offset: NPS server name → a fixed UTC offset (`+01:00`) or, for a server that follows daylight saving time, its time zone (`Europe/Berlin`, an IANA name), so that records on both sides of a change are placed right. A server not listed here gets its offset learned from its 6272/6273 events when the input holds both, record by record (a record without an audit twin takes its nearest earlier record's); otherwise its times are read as UTC, and the summary says so (docs/windows-events.md §9).",
+        "Clock of each NPS server's log files, which write local time with no offset: NPS server name → a fixed UTC offset (`+01:00`) or, for a server that follows daylight saving time, its time zone (`Europe/Berlin`, an IANA name), so that records on both sides of a change are placed right. A server not listed here gets its offset learned record by record: from the 6272/6273 events its records repeat when the input holds both, else from its users' own events (the CA request after an accept, the client's result after a reject), the server's records deciding together (a record that teaches nothing takes its nearest earlier record's); a server nothing teaches has its times read as UTC, and the summary says so (docs/windows-events.md §9).",
       ),
     iisServerName: z
       .string()
