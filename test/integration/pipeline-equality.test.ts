@@ -169,6 +169,30 @@ describe('otptrace pipeline: a generated day whose IIS and NPS log only to text 
     },
     300_000 + USERS * 120,
   ); // a text log goes as bodies of the lines written within a second: many posts
+
+  it(
+    "4 partitions, 2 correlators, no settings: the offsets learned from the users' events, as otptrace analyze learns them",
+    async () => {
+      // Nothing says the NPS servers' clocks: analyze and the stream learn them from the users' CA requests and client
+      // results (UTC), over the change too, and give what analyze --config gives.
+      const learned = byId(offlineAttempts(files));
+      expect(learned).toEqual(expected);
+      const env = {
+        OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__PER_SECOND: '100000',
+        OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__BURST: '100000',
+      };
+      const pipeline = { partitions: 4, correlators: 2, env };
+      await streamsAsOffline(
+        'eq-text-day-learned',
+        files,
+        learned,
+        pipeline,
+        { npsClock: 'Europe/Berlin' },
+        120_000 + USERS * 60,
+      );
+    },
+    300_000 + USERS * 120,
+  );
 });
 
 /**
