@@ -106,18 +106,23 @@ describe('otptrace pipeline: an NPS request left unanswered at the end of its fi
 });
 
 describe('otptrace pipeline --config: the settings otptrace analyze --config was given', () => {
-  // IIS and NPS log only to text files, and the NPS server's clock is in the scenario's config.json (no audit event
-  // could teach it): test/scenarios/success-text-logs (a fixed offset) and text-logs-daylight-saving (a time zone, the
-  // NPS log spanning the autumn change). With the same settings, the same attempts.
-  for (const name of ['success-text-logs', 'text-logs-daylight-saving']) {
+  // IIS and NPS log only to text files, and the NPS server's clock is in the scenario's config.json:
+  // test/scenarios/radius-no-response-text-logs (a fixed offset; its NPS log holds only a DA server's probe, so
+  // nothing could teach the offset and the settings matter) and text-logs-daylight-saving (a time zone, the NPS log
+  // spanning the autumn change; its users' events teach the same offsets). With the same settings, the same attempts.
+  for (const [name, settingsMatter] of [
+    ['radius-no-response-text-logs', true],
+    ['text-logs-daylight-saving', false],
+  ] as const) {
     const config = fileURLToPath(new URL(`../scenarios/${name}/config.json`, import.meta.url));
     const settings = analysisConfigSchema.parse(JSON.parse(readFileSync(config, 'utf8')));
     const files = scenarioFiles(name, { textLogs: true });
     const expected = byId(offlineAttempts(files, settings));
 
     it(`${name}, 4 partitions, 2 correlators: every attempt identical to otptrace analyze --config`, async () => {
-      expect(expected.map((a) => a.outcome)).toContain('success');
-      expect(byId(offlineAttempts(files))).not.toEqual(expected); // the settings matter here
+      expect(expected.length).toBeGreaterThan(1);
+      if (settingsMatter) expect(byId(offlineAttempts(files))).not.toEqual(expected);
+      else expect(byId(offlineAttempts(files))).toEqual(expected);
       await streamsAsOffline(
         `eq-config-${name}`,
         files,
