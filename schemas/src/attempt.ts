@@ -105,8 +105,8 @@ export const summarySchema = z.object({
   ignoredBy: z.record(z.string(), z.number().int()),
   /**
    * For NPS log files (local time, no offset in the records): the UTC offset used per NPS server (of its first record)
-   * and where it came from (configured, learned from the server's 6272/6273, or UTC assumed), with the configured time
-   * zone if one was. Absent without NPS log files.
+   * and where it came from (configured, learned from the server's 6272/6273 or its users' events, or UTC assumed), with
+   * the configured time zone if one was, or the changes of a learned offset. Absent without NPS log files.
    */
   npsLogClocks: z
     .record(
@@ -116,6 +116,11 @@ export const summarySchema = z.object({
         basis: z.enum(['configured', 'learned', 'assumed_utc']),
         /** The configured time zone, when the server's offset follows one (`offset` is then its first record's). */
         zone: z.string().optional(),
+        /**
+         * Where a learned offset changed (daylight saving time), in log order: the UTC time of the first record at
+         * the new offset, and the offset.
+         */
+        changes: z.array(z.object({ from: z.string(), offset: z.string() })).optional(),
       }),
     )
     .optional(),

@@ -14,6 +14,8 @@ export interface NpsLogClock {
   readonly basis: 'configured' | 'learned' | 'assumed_utc';
   /** The configured time zone (then `offset` is the one of the server's first record). */
   readonly zone?: string;
+  /** Where a learned offset changed, in log order: the UTC time of the first record at the new offset, and the offset. */
+  readonly changes?: { from: string; offset: string }[];
 }
 
 const QUARTER_HOUR_MS = 15 * 60_000;
@@ -271,6 +273,7 @@ export function settleNpsLogClocks(
   }
   const twinKey = (e: RadiusDecision) => TEXT_LOG_TWINS.copy(e)!.key;
   const learned = new Map<RadiusDecision, number>();
+  const changes = new Map<string, { from: string; offset: string }[]>();
   if (unsettled.size > 0) {
     for (const times of byUser.values()) times.sort((a, b) => a - b);
     for (const records of unsettled.values()) {
@@ -283,7 +286,16 @@ export function settleNpsLogClocks(
         return { time: e.time, user };
       });
       const shifts = settleServerOffsets(evidence);
-      for (let i = 0; i < records.length; i++) if (shifts[i] !== undefined) learned.set(records[i]!, shifts[i]!);
+      const moves: { from: string; offset: string }[] = [];
+      for (let i = 0; i < records.length; i++) {
+        const shift = shifts[i];
+        if (shift === undefined) continue;
+        learned.set(records[i]!, shift);
+        const before = i > 0 ? shifts[i - 1] : undefined;
+        if (before !== undefined && before !== shift)
+          moves.push({ from: new Date(records[i]!.time - shift).toISOString(), offset: formatOffset(shift / 60_000) });
+      }
+      if (moves.length > 0) changes.set(serverOf(records[0]!), moves);
     }
   }
   const clocks: Record<string, NpsLogClock> = {};
@@ -296,10 +308,12 @@ export function settleNpsLogClocks(
     }
     const shift = learned.get(e);
     const settled = shift === undefined ? e : withLearnedOffset(e, shift);
+    const moves = shift === undefined ? undefined : changes.get(serverOf(e));
     clocks[e.ref.computer.toLowerCase()] ??= {
       offset: formatOffset(settled.clock.offsetMinutes),
       basis: settled.clock.basis,
       ...(settled.clock.zone === undefined ? {} : { zone: settled.clock.zone }),
+      ...(moves === undefined ? {} : { changes: moves }),
     };
     // The same decision in the Security log and in the log file: the audit event stands for both.
     if ((audit.get(twinKey(settled)) ?? []).some((t) => Math.abs(t - settled.time) <= NPS_TWIN_MS)) duplicates++;

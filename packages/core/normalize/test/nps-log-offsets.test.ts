@@ -144,7 +144,13 @@ describe('settleNpsLogClocks without audit events', () => {
     const settled = settleNpsLogClocks(events);
     const utc = settled.events.filter((e) => e.kind === 'radius.decision').map((e) => e.time);
     expect(utc).toEqual([before, before + 30 * MINUTE, after - 10 * MINUTE, after, after + 30 * MINUTE]);
-    expect(settled.clocks).toEqual({ nps01: { offset: '+02:00', basis: 'learned' } });
+    expect(settled.clocks).toEqual({
+      nps01: {
+        offset: '+02:00',
+        basis: 'learned',
+        changes: [{ from: new Date(after - 10 * MINUTE).toISOString(), offset: '+01:00' }],
+      },
+    });
     expect(settled.duplicates).toBe(0);
   });
 });

@@ -78,9 +78,13 @@ export interface ReportData {
   readonly attempts: readonly CompactAttempt[];
 }
 
-/** One NPS server's log clock as the text summary says it: `nps01: Europe/Berlin (configured)`. */
+/**
+ * One NPS server's log clock as the text summary says it: `nps01: Europe/Berlin (configured)`, or with the changes of
+ * a learned offset, `nps01: UTC+02:00 (learned), UTC+01:00 from 2026-10-25T01:00:47Z`.
+ */
 export function describeNpsClock(server: string, clock: NonNullable<Summary['npsLogClocks']>[string]): string {
-  return `${server}: ${clock.zone ?? `UTC${clock.offset}`} (${clock.basis.replace('_', ' ')})`;
+  const changes = (clock.changes ?? []).map((c) => `, UTC${c.offset} from ${c.from.slice(0, 19)}Z`).join('');
+  return `${server}: ${clock.zone ?? `UTC${clock.offset}`} (${clock.basis.replace('_', ' ')})${changes}`;
 }
 
 /** Interns strings: each distinct string is stored once and referenced by index. */

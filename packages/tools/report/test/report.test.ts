@@ -4,7 +4,7 @@ import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { type AttemptRecord, analysisConfigSchema } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
 import { describe, expect, it } from 'vitest';
-import { buildReportData, type ReportData, renderReport, stageBars } from '../src/index.js';
+import { buildReportData, describeNpsClock, type ReportData, renderReport, stageBars } from '../src/index.js';
 
 const SEED = new URL('../../../../examples/seed-story', import.meta.url).pathname;
 /** The seed story analysed by the pipeline itself (no file adapter: a lower layer than this package's). */
@@ -99,5 +99,20 @@ describe('stageBars', () => {
     const radius = bars.find((b) => b.stage === 'radius')!;
     expect(gateway.startMs).toBeLessThan(radius.endMs);
     expect(bars.filter((b) => b.failing).map((b) => b.stage)).toEqual(['ca']);
+  });
+});
+
+describe('describeNpsClock', () => {
+  it('names the configured zone, or the offset and its changes when learned', () => {
+    expect(describeNpsClock('nps01', { offset: '+02:00', basis: 'configured', zone: 'Europe/Berlin' })).toBe(
+      'nps01: Europe/Berlin (configured)',
+    );
+    expect(describeNpsClock('nps02', { offset: '+00:00', basis: 'assumed_utc' })).toBe(
+      'nps02: UTC+00:00 (assumed utc)',
+    );
+    const changes = [{ from: '2026-10-25T01:00:47.389Z', offset: '+01:00' }];
+    expect(describeNpsClock('nps1', { offset: '+02:00', basis: 'learned', changes })).toBe(
+      'nps1: UTC+02:00 (learned), UTC+01:00 from 2026-10-25T01:00:47Z',
+    );
   });
 });
