@@ -1,8 +1,9 @@
 // Correctness at scale: compare `otptrace analyze --format json` with the generator's expected.json.
-// Usage: node bench/verify.mjs ANALYZE.json EXPECTED.json [--list N]
+// Usage: node bench/verify.mjs ANALYZE.json EXPECTED.json [--list N] [--tolerance-ms MS]
 // Each expected attempt is matched to the analysed attempt of the same user (sAMAccountName, case-insensitive)
 // whose start is closest within 30 s (or that spans the expected start); then outcome, failed stage and root-cause
-// code are compared.
+// code are compared. The expected starts are true times: for a fleet generated with `--clock-skew-ms S`, whose hosts
+// log their own clocks' times, give `--tolerance-ms` S + 30000 (then each user's attempts are paired in order).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +19,7 @@ const verdictOf = (a) =>
   `${a.outcome}${a.rootCause ? `/${typeof a.rootCause === 'string' ? a.rootCause : a.rootCause.code}` : ''}`;
 
 /** Pair expected and actual attempts; returns { pairs, missed, extra }. */
-export function matchAttempts(expected, actual) {
+export function matchAttempts(expected, actual, toleranceMs = TOLERANCE_MS) {
   const byUser = new Map();
   for (const a of actual) {
     const list = byUser.get(keyOf(a.user)) ?? [];
@@ -27,7 +28,11 @@ export function matchAttempts(expected, actual) {
   }
   const pairs = [];
   const missed = [];
-  for (const e of expected) {
+  // With a wider tolerance (skewed clocks), a user's attempts are paired in order: each expected attempt (by start)
+  // takes the earliest analysed one within reach, so that two attempts a minute apart are not paired crosswise.
+  const inOrder = toleranceMs > TOLERANCE_MS;
+  const ordered = inOrder ? [...expected].sort((x, y) => Date.parse(x.start) - Date.parse(y.start)) : expected;
+  for (const e of ordered) {
     const t = Date.parse(e.start);
     let bestCandidate = null;
     const candidates = [
@@ -37,9 +42,9 @@ export function matchAttempts(expected, actual) {
     for (const c of candidates) {
       const d = Math.abs(c.t - t);
       // An attempt whose start was pulled earlier by a stray event still matches when it spans the expected start.
-      const spans = t >= c.t - TOLERANCE_MS && t <= c.end + TOLERANCE_MS;
-      if (!c.used && (d <= TOLERANCE_MS || spans) && (bestCandidate === null || d < bestCandidate.d))
-        bestCandidate = { c, d };
+      const spans = t >= c.t - toleranceMs && t <= c.end + toleranceMs;
+      const better = bestCandidate === null || (inOrder ? c.t < bestCandidate.c.t : d < bestCandidate.d);
+      if (!c.used && (d <= toleranceMs || spans) && better) bestCandidate = { c, d };
     }
     if (bestCandidate === null) missed.push(e);
     else {
@@ -55,8 +60,8 @@ export function matchAttempts(expected, actual) {
 }
 
 /** Agreement counts per expected verdict, and the mismatches. */
-export function verify(expected, actual) {
-  const { pairs, missed, extra } = matchAttempts(expected, actual);
+export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
+  const { pairs, missed, extra } = matchAttempts(expected, actual, toleranceMs);
   const table = new Map();
   const get = (k) => {
     if (!table.has(k))
@@ -131,12 +136,14 @@ export function formatVerification(v, list = 15) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [analyzePath, expectedPath] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (analyzePath === undefined || expectedPath === undefined) {
-    console.error('usage: node bench/verify.mjs ANALYZE.json EXPECTED.json [--list N]');
+    console.error('usage: node bench/verify.mjs ANALYZE.json EXPECTED.json [--list N] [--tolerance-ms MS]');
     process.exit(2);
   }
   const listAt = process.argv.indexOf('--list');
   const list = listAt > 0 ? Number(process.argv[listAt + 1]) : 15;
+  const toleranceAt = process.argv.indexOf('--tolerance-ms');
+  const tolerance = toleranceAt > 0 ? Number(process.argv[toleranceAt + 1]) : TOLERANCE_MS;
   const analysis = JSON.parse(readFileSync(analyzePath, 'utf8'));
   const expected = JSON.parse(readFileSync(expectedPath, 'utf8'));
-  console.log(formatVerification(verify(expected, analysis.attempts), list));
+  console.log(formatVerification(verify(expected, analysis.attempts, tolerance), list));
 }
