@@ -133,21 +133,17 @@ const SET_FORWARD_MS = 3_600_000;
 /**
  * The offset of each of one server's log records (in log order), given what each says.
  *
- * The records that speak (an audit twin, or user events allowing some offset) get the sequence of offsets with the
- * fewest records whose user's events disagree, never against a record's audit twins, counting each change of offset
- * as two records (a daylight-saving change, not one user's other attempt) unless the log shows one in between: its
- * time going back (then a change of half an hour or an hour back is free), or a gap of an hour or more (one forward).
- * On a tie, the offset stays. A record that says nothing takes the offset of the nearest earlier record that speaks,
+ * The records that speak (an audit twin, or user events allowing an offset weighed: `candidateOffsets`) get the
+ * sequence of offsets with the fewest records whose user's events disagree, never against a record's audit twins,
+ * counting each change of offset as two records (a daylight-saving change, not one user's other attempt) unless the
+ * log shows one in between: its time going back (then a change of half an hour or an hour back is free), or a gap of
+ * an hour or more (one forward). On a tie, the offset stays. A record that says nothing takes the offset of the nearest earlier record that speaks,
  * or of the next one after the last such sign between them, else of the first later one. Undefined for every record
  * when none speaks.
  */
 export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (number | undefined)[] {
-  const states = new Set<number>();
-  for (const r of evidence) {
-    if (r.twins !== undefined) states.add(r.twins);
-    for (const k of r.user) states.add(k);
-  }
   const out = new Array<number | undefined>(evidence.length).fill(undefined);
+  const states = candidateOffsets(evidence);
   if (states.size === 0) return out;
   const offsets = [...states].sort((a, b) => a - b);
   const width = offsets.length;
@@ -164,7 +160,7 @@ export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (numbe
     }
     signs[i] = lastSign;
     if (lastSign >= 0) direction[i] = evidence[lastSign]!.time < evidence[lastSign - 1]!.time ? -1 : 1;
-    if (r.twins !== undefined || r.user.length > 0) speaking.push(i);
+    if (r.twins !== undefined || r.user.some((k) => states.has(k))) speaking.push(i);
   }
   // The offsets a daylight-saving change leads to from each: half an hour or an hour back (-1) or forward (+1).
   const indexOf = new Map(offsets.map((o, k) => [o, k]));
@@ -175,7 +171,7 @@ export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (numbe
   // path came at this record: the same offset (-1), or the offset it changed from.
   let cost = new Float64Array(width);
   let next = new Float64Array(width);
-  const came = new Int32Array(speaking.length * width);
+  const came = new Int16Array(speaking.length * width);
   for (let j = 0; j < speaking.length; j++) {
     let best = 0;
     for (let k = 1; k < width; k++) if (cost[k]! < cost[best]!) best = k;
@@ -228,6 +224,29 @@ export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (numbe
     else out[i] = out[after]!;
   }
   return out;
+}
+
+/** At most this many offsets are weighed for one server (the path's memory is records × offsets). */
+const MAX_CANDIDATES = 64;
+/** An offset fewer records allow than this share of the best supported one's is not weighed. */
+const MIN_SUPPORT_SHARE = 1 / 1000;
+
+/**
+ * The offsets weighed for one server: every offset an audit twin gives, and those its records' users' events allow,
+ * the best supported first, down to a thousandth of the best one's support (a user's other attempts scatter over many
+ * offsets, each allowed by few records; a server's true offsets are allowed by most).
+ */
+function candidateOffsets(evidence: readonly OffsetEvidence[]): Set<number> {
+  const support = new Map<number, number>();
+  const states = new Set<number>();
+  for (const r of evidence) {
+    if (r.twins !== undefined) states.add(r.twins);
+    for (const k of r.user) support.set(k, (support.get(k) ?? 0) + 1);
+  }
+  const ranked = [...support].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const floor = ranked.length === 0 ? 1 : Math.max(1, Math.floor(ranked[0]![1] * MIN_SUPPORT_SHARE));
+  for (let i = 0; i < ranked.length && i < MAX_CANDIDATES && ranked[i]![1] >= floor; i++) states.add(ranked[i]![0]);
+  return states;
 }
 
 /**
