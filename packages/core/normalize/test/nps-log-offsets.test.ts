@@ -78,6 +78,17 @@ describe('settleServerOffsets', () => {
     expect(settleServerOffsets(records)).toEqual([HOUR, HOUR, HOUR, HOUR]);
   });
 
+  it('weighs the well supported offsets of a long log, whatever its users’ other attempts scatter over', () => {
+    // 3,000 records, each also allowing one of 100 stray offsets (a quarter hour apart, within ±14 h).
+    const records = Array.from({ length: 3_000 }, (_, i) =>
+      says(
+        at + i * MINUTE,
+        [HOUR, (((i * 37) % 100) - 50) * 15 * MINUTE].sort((a, b) => a - b),
+      ),
+    );
+    expect(new Set(settleServerOffsets(records))).toEqual(new Set([HOUR]));
+  });
+
   it('learns nothing when no record speaks', () => {
     expect(settleServerOffsets([says(at, []), says(at + MINUTE, [])])).toEqual([undefined, undefined]);
     expect(settleServerOffsets([])).toEqual([]);
