@@ -68,10 +68,19 @@ export class SiteStream {
   private readonly textLogs: TextLogs;
   private readonly clocks = new ClockNames();
 
-  constructor(private readonly settings: StreamSettings) {
+  /** `npsOffsets`: NPS log offsets (ms) by server learned before (a previous run of the partition's stream). */
+  constructor(
+    private readonly settings: StreamSettings,
+    npsOffsets?: ReadonlyMap<string, number>,
+  ) {
     this.engine = new CorrelationEngine(settings.engine);
     this.reuse = new ReuseFindings(settings);
-    this.textLogs = new TextLogs(settings.reorderMs, userWindowMs(settings.analysis.clockSkewToleranceMs));
+    this.textLogs = new TextLogs(settings.reorderMs, userWindowMs(settings.analysis.clockSkewToleranceMs), npsOffsets);
+  }
+
+  /** The NPS log offsets (ms) by server learned so far (each server's latest). */
+  npsOffsets(): ReadonlyMap<string, number> {
+    return this.textLogs.offsets;
   }
 
   /** Events waiting: in the reorder buffer, or NPS log records waiting for their server's offset. */

@@ -1,6 +1,6 @@
 import type { Drop } from '@otptrace/correlate';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { type Checkpoint, encodeCheckpoint } from './checkpoint.js';
+import { type Checkpoint, encodeCheckpoint, MAX_NPS_OFFSETS_CHARS } from './checkpoint.js';
 import { type SiteOutput, SiteStream, type StreamSettings, type StreamUnit } from './site-stream.js';
 
 /** One record of the events topic as the partition sees it: its offset, its key (the site) and its event. */
@@ -52,6 +52,8 @@ export class StreamPartition {
   private from: number | null;
   private next: number | null = null;
   private taken = 0;
+  /** NPS log offsets (ms) the sites had learned when this run began, by site and server (carried over a flush). */
+  private carried: Map<string, ReadonlyMap<string, number>>;
 
   /** `resume`: the committed checkpoint, or null when the group has none (the first record read starts the run). */
   constructor(
@@ -60,6 +62,12 @@ export class StreamPartition {
   ) {
     this.from = resume?.from ?? null;
     this.skip = resume?.published ?? 0;
+    this.carried = new Map(
+      Object.entries(resume?.npsOffsets ?? {}).map(([site, servers]) => [
+        site,
+        new Map(Object.entries(servers).map(([server, minutes]) => [server, minutes * 60_000])),
+      ]),
+    );
   }
 
   /** Records taken since the run started (the idle flush only runs when there is something to close). */
@@ -101,13 +109,19 @@ export class StreamPartition {
 
   /**
    * End of input (the stream went quiet): close every site as offline closes at the end of its files, then start a
-   * new run after the last record taken, with empty engines.
+   * new run after the last record taken, with empty engines; the NPS log offsets the sites learned carry over.
    */
   flush(): PartitionStep {
     const units: SiteUnit[] = [];
     const drops: Drop[] = [];
     for (const [site, stream] of this.sites) this.admit(site, stream.flush(), units, drops);
     if (this.next !== null) this.from = this.next;
+    // What the sites learned of their NPS servers' clocks goes on to the next run (and into its checkpoint).
+    for (const [site, stream] of this.sites) {
+      const learned = stream.npsOffsets();
+      if (learned.size > 0) this.carried.set(site, new Map([...(this.carried.get(site) ?? []), ...learned]));
+    }
+    if (JSON.stringify(this.npsOffsets() ?? {}).length > MAX_NPS_OFFSETS_CHARS) this.carried.clear();
     this.sites.clear();
     this.published = 0;
     this.skip = 0;
@@ -118,7 +132,7 @@ export class StreamPartition {
   private siteOf(site: string): SiteStream {
     let s = this.sites.get(site);
     if (s === undefined) {
-      s = new SiteStream(this.settings);
+      s = new SiteStream(this.settings, this.carried.get(site));
       this.sites.set(site, s);
     }
     return s;
@@ -133,6 +147,18 @@ export class StreamPartition {
 
   private commit(): Commit {
     const published = Math.max(this.published, this.skip);
-    return { offset: this.from!, metadata: encodeCheckpoint({ from: this.from!, published }) };
+    const npsOffsets = this.npsOffsets();
+    const checkpoint =
+      npsOffsets === undefined ? { from: this.from!, published } : { from: this.from!, published, npsOffsets };
+    return { offset: this.from!, metadata: encodeCheckpoint(checkpoint) };
+  }
+
+  /** The carried NPS offsets as a checkpoint holds them (minutes), or undefined when there are none. */
+  private npsOffsets(): Record<string, Record<string, number>> | undefined {
+    if (this.carried.size === 0) return undefined;
+    const out: Record<string, Record<string, number>> = {};
+    for (const [site, servers] of this.carried)
+      out[site] = Object.fromEntries([...servers].map(([server, ms]) => [server, Math.round(ms / 60_000)]));
+    return out;
   }
 }

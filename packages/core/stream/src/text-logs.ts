@@ -64,12 +64,21 @@ export class TextLogs {
   /**
    * `waitMs`: how long (site event time) a record waits for its audit twin: the stream's reorder window.
    * `userWindowMs`: how far from its user's events a record may be once its offset is removed (`userWindowMs` of
-   * @otptrace/normalize, as offline).
+   * @otptrace/normalize, as offline). `known`: offsets learned before (by server, ms).
    */
   constructor(
     private readonly waitMs: number,
     private readonly userWindowMs: number,
-  ) {}
+    /** Offsets learned before (by server, ms): a record of such a server is placed as one of a taught server. */
+    known?: ReadonlyMap<string, number>,
+  ) {
+    if (known !== undefined) for (const [server, shift] of known) this.learned.set(server, shift);
+  }
+
+  /** The latest learned offset (ms) of each NPS server. */
+  get offsets(): ReadonlyMap<string, number> {
+    return this.learned;
+  }
 
   /** Records waiting for their server's offset. */
   get held(): number {

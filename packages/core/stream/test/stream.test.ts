@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Commit,
   decodeCheckpoint,
+  encodeCheckpoint,
   reorderWindowMs,
   SiteStream,
   type SiteUnit,
@@ -201,7 +202,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     expect(step.invalid).toBe(1);
     expect(p.holding).toBe(2);
     const flushed = p.flush();
-    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":5,"n":0}' });
+    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":6,"n":0}' });
     expect(p.holding).toBe(0);
   });
 
@@ -210,9 +211,74 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     expect(decodeCheckpoint(40, '{"v":2,"p":{"default":7}}')).toEqual({ from: 40, published: 0 });
     expect(decodeCheckpoint(40, '{"v":3,"n":7}')).toEqual({ from: 40, published: 0 });
     expect(decodeCheckpoint(40, '{"v":4,"n":7}')).toEqual({ from: 40, published: 0 });
+    // Version 5 carried no NPS offsets, which is what its runs began with: its count holds.
     expect(decodeCheckpoint(40, '{"v":5,"n":7}')).toEqual({ from: 40, published: 7 });
     expect(decodeCheckpoint(40, '{"v":5,"n":-1}')).toEqual({ from: 40, published: 0 });
+    expect(decodeCheckpoint(40, '{"v":6,"n":7}')).toEqual({ from: 40, published: 7 });
     expect(decodeCheckpoint(40, 'not json')).toEqual({ from: 40, published: 0 });
+  });
+
+  it('a quiet stream, flushed every 150 records: the NPS log offsets learned before a flush hold after it, a new owner included', () => {
+    // A text-only day with nothing configured (NPS writes UTC+1): each flush starts a new run, whose sites would
+    // otherwise know nothing of their NPS servers' clocks again, and the DA servers' probes of a quiet night would
+    // be flushed at their time as read before any user taught the offset again.
+    const files = generatedDay(300, 41, undefined, 0, { iisFormat: 'w3c', npsFormat: 'dts' });
+    const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: '+01:00', nps2: '+01:00' } });
+    const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
+    const sent = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, 1, (e) => utc.get(e.id)!);
+    const records = recordsOf(sent);
+    const npsTimes = (units: readonly SiteUnit[]) =>
+      attemptsOf(units).flatMap((a) =>
+        a.evidence
+          .filter((e) => e.provider.startsWith('NPS log'))
+          .map((e) => [`${e.computer}|${e.channel}#${e.recordId}`, e.time]),
+      );
+    const truth = new Map(
+      eventsOf(files, configured)
+        .filter((e) => e.kind === 'radius.decision' && e.clock !== undefined)
+        .map((e) => [`${e.ref.computer}|${e.ref.channel}#${e.ref.recordId}`, new Date(e.time).toISOString()]),
+    );
+    /** Takes records[from..] in batches of 10, flushing after every 150th record; stops after `stopAfter` batches. */
+    const run = (partition: StreamPartition, from: number, stopAfter = Number.POSITIVE_INFINITY) => {
+      const units: SiteUnit[] = [];
+      let commit: Commit | null = null;
+      let batches = 0;
+      for (let i = from; i < records.length && batches < stopAfter; batches++) {
+        const end = Math.min(records.length, i + 10, (Math.floor(i / 150) + 1) * 150);
+        const step = partition.take(records.slice(i, end));
+        units.push(...step.units);
+        commit = step.commit ?? commit;
+        i = end;
+        if (i % 150 === 0 || i === records.length) {
+          const flushed = partition.flush();
+          units.push(...flushed.units);
+          commit = flushed.commit ?? commit;
+        }
+      }
+      return { units, commit };
+    };
+    const whole = run(new StreamPartition(settings, null), 0);
+    expect(whole.units.filter((u) => u.kind === 'late')).toEqual([]);
+    // Each NPS log decision once, at its UTC time (the log's Access-Requests go with them).
+    const placed = npsTimes(whole.units).filter(([record]) => truth.has(record!));
+    expect(placed.length).toBe(truth.size);
+    for (const [record, time] of placed) expect(time, record).toBe(truth.get(record));
+    // A new owner after the first died mid-day: it starts from the last checkpoint, with the offsets it carries.
+    const first = run(new StreamPartition(settings, null), 0, 61);
+    const resume = decodeCheckpoint(first.commit!.offset, first.commit!.metadata);
+    expect(resume.npsOffsets).toEqual({ default: { nps1: 60, nps2: 60 } });
+    const rest = run(new StreamPartition(settings, resume), resume.from);
+    expect(byId(attemptsOf([...first.units, ...rest.units]))).toEqual(byId(attemptsOf(whole.units)));
+  });
+
+  it('carries the NPS log offsets its sites learned over a flush, in the checkpoint', () => {
+    const npsOffsets = { default: { nps1: 60, nps2: -300 } };
+    const metadata = encodeCheckpoint({ from: 40, published: 3, npsOffsets });
+    expect(metadata).toBe('{"v":6,"n":3,"o":{"default":{"nps1":60,"nps2":-300}}}');
+    expect(decodeCheckpoint(40, metadata)).toEqual({ from: 40, published: 3, npsOffsets });
+    // Malformed offsets are not used (the run learns them again); its count holds.
+    expect(decodeCheckpoint(40, '{"v":6,"n":3,"o":{"default":{"nps1":"x"}}}')).toEqual({ from: 40, published: 3 });
+    expect(decodeCheckpoint(40, '{"v":6,"n":3,"o":{"default":{"nps1":6000}}}')).toEqual({ from: 40, published: 3 });
   });
 });
 
