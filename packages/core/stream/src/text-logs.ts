@@ -106,7 +106,7 @@ export class TextLogs {
       if (own !== undefined) return [...this.release(server, now, latest), withLearnedOffset(e, own)];
       const shift = this.learned.get(server);
       // The server's offset puts the record near the site's time: it holds (a later twin is a duplicate of it).
-      // Far from it (a daylight-saving change since), the record waits a reorder window for its twin.
+      // Far from it (a daylight-saving change since), the record waits for its twin or its user's events.
       if (shift !== undefined && this.nearSite(e.time - shift, now, latest)) return [withLearnedOffset(e, shift)];
       // A server whose offset is not known yet: its record came as NPS wrote it, near the site's time, so the site
       // holds its events back for it (`holdBefore`) until its user's events teach the offset, for up to HOLD_MS (from
@@ -411,11 +411,7 @@ class TextLogTwins {
   /** Events are handed over in time order: a record well before the one handed over can no longer be repeated. */
   private forget(before: number): void {
     this.forgotten = before;
-    for (const [key, times] of this.originals) {
-      const kept = times.filter((t) => t >= before);
-      if (kept.length === 0) this.originals.delete(key);
-      else if (kept.length !== times.length) this.originals.set(key, kept);
-    }
+    dropTimesBefore(this.originals, before);
   }
 }
 
@@ -450,13 +446,18 @@ class UserTimes {
 
   private forget(before: number): void {
     this.forgotten = before;
-    for (const [key, list] of this.times) {
-      const kept = list.filter((t) => t >= before);
-      if (kept.length === 0) this.times.delete(key);
-      else if (kept.length !== list.length) this.times.set(key, kept);
-    }
+    dropTimesBefore(this.times, before);
   }
 }
 
 /** How long (site time) an event naming a user is kept for the offsets of NPS log records: well over a reorder window. */
 const USER_TIMES_KEPT_MS = 30 * 60_000;
+
+/** Drops the times before `before` from each list of `byKey`, and the keys left with none. */
+function dropTimesBefore(byKey: Map<string, number[]>, before: number): void {
+  for (const [key, times] of byKey) {
+    const kept = times.filter((t) => t >= before);
+    if (kept.length === 0) byKey.delete(key);
+    else if (kept.length !== times.length) byKey.set(key, kept);
+  }
+}

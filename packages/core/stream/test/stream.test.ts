@@ -354,6 +354,29 @@ describe("SiteStream: a machine whose clock is wrong does not make the site's ot
   }
 });
 
+/**
+ * The files' events through one site's stream, each sent at `sentAt` (then up to the clock-skew tolerance late, in an
+ * order `seed` shuffles): none late, and exactly the attempts `expected`.
+ */
+function expectStreamed(
+  files: Array<[string, Buffer]>,
+  sentAt: (e: NormalizedEvent) => number,
+  seed: number,
+  expected: readonly AttemptRecord[],
+  label: string,
+): void {
+  const stream = new SiteStream(settings);
+  const units = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, seed, sentAt).flatMap(
+    (e) => stream.take(e).units,
+  );
+  units.push(...stream.flush().units);
+  expect(
+    units.filter((u) => u.kind === 'late'),
+    label,
+  ).toEqual([]);
+  expect(byId(attemptsOfUnits(units)), label).toEqual(byId(expected));
+}
+
 describe('SiteStream: text logs beside the event logs they repeat', () => {
   // test/scenarios/text-logs-learned-offset: IIS logs to both W3C and ETW (6200), NPS to both its log file and the
   // Security log. With the NPS log's offset configured, and without it (learned from the records' audit twins, as
@@ -473,17 +496,8 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       const own = analysisConfigSchema.parse(JSON.parse(readFileSync(new URL('config.json', dir), 'utf8')));
       const utc = new Map(eventsOf(files, own).map((e) => [e.id, e.time]));
       const offline = offlineAnalysis(files).attempts.map((a) => a.record);
-      for (const seed of [1, 2, 3]) {
-        const stream = new SiteStream(settings);
-        const sent = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, seed, (e) => utc.get(e.id)!);
-        const units = sent.flatMap((e) => stream.take(e).units);
-        units.push(...stream.flush().units);
-        expect(
-          units.filter((u) => u.kind === 'late'),
-          `${name}, seed ${seed}`,
-        ).toEqual([]);
-        expect(byId(attemptsOfUnits(units)), `${name}, seed ${seed}`).toEqual(byId(offline));
-      }
+      for (const seed of [1, 2, 3])
+        expectStreamed(files, (e) => utc.get(e.id)!, seed, offline, `${name}, seed ${seed}`);
     }
   });
 
@@ -523,17 +537,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
         expect(records).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
         // A forwarder sends each NPS log record when NPS writes it: at its UTC time.
         const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
-        for (const seed of [1, 2, 3]) {
-          const stream = new SiteStream(settings);
-          const sent = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, seed, (e) => utc.get(e.id)!);
-          const units = sent.flatMap((e) => stream.take(e).units);
-          units.push(...stream.flush().units);
-          expect(
-            units.filter((u) => u.kind === 'late'),
-            `seed ${seed}`,
-          ).toEqual([]);
-          expect(byId(attemptsOfUnits(units)), `seed ${seed}`).toEqual(byId(records));
-        }
+        for (const seed of [1, 2, 3]) expectStreamed(files, (e) => utc.get(e.id)!, seed, records, `seed ${seed}`);
       });
     }
   });
