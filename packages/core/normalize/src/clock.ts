@@ -271,6 +271,8 @@ export function settleNpsLogClocks(
   const audit = new Map<string, number[]>();
   const byUser = new Map<string, number[]>();
   const unsettled = new Map<string, RadiusDecision[]>();
+  // The users' events are only needed when some server's offset is to be learned.
+  const learning = logged.some((e) => e.clock.basis === 'assumed_utc');
   for (const e of events) {
     if (fromLog(e)) {
       if (e.clock.basis !== 'assumed_utc') continue;
@@ -279,7 +281,7 @@ export function settleNpsLogClocks(
       else list.push(e);
       continue;
     }
-    if (e.user !== null) {
+    if (learning && e.user !== null) {
       const times = byUser.get(e.user.key);
       if (times === undefined) byUser.set(e.user.key, [e.time]);
       else times.push(e.time);
