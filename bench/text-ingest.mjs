@@ -48,6 +48,7 @@ function measureFiles(label, files, make) {
 const xmlDir = await ensureCorpus(base);
 const dtsDir = await ensureCorpus({ ...base, iis: 'w3c', nps: 'dts' });
 const odbcDir = await ensureCorpus({ ...base, iis: 'w3c', nps: 'odbc' });
+const iasDir = await ensureCorpus({ ...base, iis: 'w3c', nps: 'ias' });
 const options = { maxEventBytes: 4 * 1024 * 1024 };
 const contextOf = (dir) => {
   const settings = JSON.parse(readFileSync(join(dir, 'analysis.json'), 'utf8'));
@@ -91,6 +92,11 @@ const odbc = measureFiles(
   filesUnder(odbcDir, (p) => /[\\/]IN\d+\.log$/.test(p)),
   detect(contextOf(odbcDir)),
 );
+const ias = measureFiles(
+  'NPS IAS format',
+  filesUnder(iasDir, (p) => /[\\/]IN\d+\.log$/.test(p)),
+  detect(contextOf(iasDir)),
+);
 
 report([
   row('text-ingest', 'IIS 6200 Event XML (iis.xml), otptrace', xmlIis.rate, 'events/CPU-s'),
@@ -113,10 +119,11 @@ report([
     null,
     `${odbc.items} records`,
   ),
+  row('text-ingest', 'NPS IAS-format records, same decisions', ias.rate, 'lines/CPU-s', null, `${ias.items} records`),
   row(
     'text-ingest',
-    'rejected records (all three text formats)',
-    w3c.counts.rejected + dts.counts.rejected + dtsZoned.counts.rejected + odbc.counts.rejected,
+    'rejected records (every text format)',
+    w3c.counts.rejected + dts.counts.rejected + dtsZoned.counts.rejected + odbc.counts.rejected + ias.counts.rejected,
     'records',
     { op: '<=', value: 0 },
   ),

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flow, mergeFlows, nextRecord, resetRecords } from './flow.mjs';
 import { ca4886, ca4887, ca4888, logon, nps, nps4402, npsClientError } from './render.mjs';
-import { dtsLog, odbcLog, w3cLog } from './text-logs.mjs';
+import { dtsLog, iasLog, odbcLog, w3cLog } from './text-logs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const T = (hhmmss) => Date.parse(`2026-11-02T${hhmmss}Z`);
@@ -892,7 +892,9 @@ const TEXT_LOG_VARIANTS = {
   'otp-rejected-text-logs': { of: 'otp-rejected', nps: 'odbc' },
   'radius-no-response-text-logs': { of: 'radius-no-response', nps: 'dts' },
   'gateway-rejected-request-text-logs': { of: 'gateway-rejected-request', nps: 'odbc' },
+  'radius-account-text-logs': { of: 'radius-account', nps: 'ias' },
 };
+const NPS_LOGS = { dts: dtsLog, odbc: odbcLog, ias: iasLog };
 
 function writeTextLogs(
   dir,
@@ -913,11 +915,7 @@ function writeTextLogs(
   if (keepNpsXml) write('nps.xml', `${files.nps.join('\r\n')}\r\n`);
   else if (system.length > 0) write('nps-system.xml', `${system.join('\r\n')}\r\n`);
   // Local NPS log files are named IN<yymm>.log; the reader does not care about the name.
-  if (decisions.length > 0)
-    write(
-      'nps01/IN2611.log',
-      format === 'dts' ? dtsLog(decisions, offset, { unanswered }) : odbcLog(decisions, offset),
-    );
+  if (decisions.length > 0) write('nps01/IN2611.log', NPS_LOGS[format](decisions, offset, { unanswered }));
 }
 
 const at = (iso) => Date.parse(iso);

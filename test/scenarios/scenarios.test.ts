@@ -103,13 +103,14 @@ describe('scenario corpus', () => {
     expect(await codeWith(300)).toBe('otp_authentication_failed');
   });
 
-  // Issue 13: the same attempts written as 6200/6272/6273 events and as IIS W3C / NPS log-file lines (database-compatible
-  // or DTS) give identical verdicts and traces. Span times and record references differ (W3C logs whole seconds).
+  // Issue 13: the same attempts written as 6200/6272/6273 events and as IIS W3C / NPS log-file lines (database-compatible,
+  // DTS or IAS) give identical verdicts and traces. Span times and record references differ (W3C logs whole seconds).
   const TEXT_LOG_TWINS: Record<string, string> = {
     'success-text-logs': 'success',
     'otp-rejected-text-logs': 'otp-rejected',
     'radius-no-response-text-logs': 'radius-no-response',
     'gateway-rejected-request-text-logs': 'gateway-rejected-request',
+    'radius-account-text-logs': 'radius-account',
   };
   for (const [variant, original] of Object.entries(TEXT_LOG_TWINS)) {
     it(`${variant}: W3C and NPS log-file lines give the verdicts and traces of ${original}'s events`, async () => {
@@ -173,6 +174,7 @@ describe('scenario corpus', () => {
     for (const name of [
       'success-text-logs',
       'otp-rejected-text-logs',
+      'radius-account-text-logs',
       'nps-log-unanswered',
       'text-logs-daylight-saving',
     ]) {

@@ -155,6 +155,34 @@ export function odbcLog(npsEvents, offsetMinutes) {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/**
+ * An NPS IAS-format log of the NPS decisions (TechNet dd197432): NAS-IP-Address, User-Name, date, time, service and
+ * computer, then attribute ID, value pairs; the answers, as in the Iasparse examples, keep the user in their header but
+ * leave out the request's Authentication-Type.
+ */
+export function iasLog(npsEvents, offsetMinutes) {
+  const lines = [];
+  const text = (v) => (v === null || v === undefined || v === '-' ? '' : String(v));
+  for (const xml of npsEvents) {
+    for (const r of npsRecords(xml)) {
+      const { date, time } = localParts(r.time, offsetMinutes);
+      const pairs = [
+        [32, r.nasId],
+        [4108, r.clientIp],
+        [4128, r.clientName],
+        [4127, r.packetType === 1 ? '1' : null],
+        [4130, r.packetType === 1 ? null : r.canonical],
+        [4149, r.policy],
+        [4136, r.packetType],
+        [4142, r.reasonCode],
+      ].filter(([, v]) => text(v) !== '');
+      const header = [text(r.nasIp), text(r.user), date, time, 'IAS', r.computer];
+      lines.push([...header, ...pairs.flatMap(([id, v]) => [id, text(v)])].join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
 const el = (name, type, value) =>
   value === null || value === undefined || value === '-'
     ? ''

@@ -1,12 +1,12 @@
 // Which reader a file or stream needs, decided from its first bytes (never from its name): binary .evtx, Windows
-// Event XML, IIS W3C text log, or an NPS log file in the database-compatible (ODBC) or DTS-compliant format.
+// Event XML, IIS W3C text log, or an NPS log file in the database-compatible (ODBC), DTS-compliant or IAS format.
+
+import { IAS_START, ODBC_START } from './nps-log.js';
 
 /** Formats otptrace reads. */
-export type InputFormat = 'evtx' | 'event-xml' | 'iis-w3c' | 'nps-odbc' | 'nps-dts';
+export type InputFormat = 'evtx' | 'event-xml' | 'iis-w3c' | 'nps-odbc' | 'nps-dts' | 'nps-ias';
 
 const EVTX_MAGIC = 'ElfFile\0';
-// TechNet cc771748's example: "CLIENTCOMP","IAS",03/07/2008,13:04:33,1,...
-const ODBC_START = /^"[^"\r\n]*","[^"\r\n]*",\d{1,2}\/\d{1,2}\/\d{4},\d{1,2}:\d{2}:\d{2},/;
 const W3C_DIRECTIVE = /^#(Software|Version|Date|Fields|Remark):/;
 
 /**
@@ -23,7 +23,10 @@ export function detectFormat(head: Uint8Array): InputFormat {
     .replace(/^\u00ef\u00bb\u00bf/, '')
     .trimStart();
   if (W3C_DIRECTIVE.test(text)) return 'iis-w3c';
+  // TechNet cc771748's example: "CLIENTCOMP","IAS",03/07/2008,13:04:33,1,...; dd197432's (IAS format):
+  // 10.10.10.10,client,06/04/1999,14:42:19,NPS,CLIENTCOMP,6,2,...
   if (ODBC_START.test(text)) return 'nps-odbc';
+  if (IAS_START.test(text)) return 'nps-ias';
   // A DTS record is an <Event> with no namespace whose first child is an NPS attribute with a data_type.
   if (/^<Event>\s*<[A-Za-z][\w-]*\s+data_type=/.test(text)) return 'nps-dts';
   return 'event-xml';

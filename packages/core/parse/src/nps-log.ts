@@ -16,10 +16,24 @@ import { decodeEntities } from './entities.js';
 // <Client-Friendly-Name>, <NAS-IP-Address>, <NAS-Identifier>, <Authentication-Type>, <NP-Policy-Name>,
 // <Proxy-Policy-Name>, <Reason-Code>, <Class>.
 //
-// Both formats write the NPS server's local time with no offset (docs/windows-events.md §9): the caller applies it.
+// IAS format ("IAS (Legacy)" in NPS's log file properties): TechNet "Interpret IAS Format Log Files" (dd197432, and
+// cc785145 for Windows Server 2003) and the Iasparse examples (cc781314). A header of six values: NAS-IP-Address,
+// User-Name, Record-Date (MM/DD/YYYY), Record-Time (HH:MM:SS), Service-Name, Computer-Name; then attribute ID, value
+// pairs in the order the packet had them. IDs read here (the same pages' table, and the Iasparse dictionary):
+// 1 User-Name, 4 NAS-IP-Address, 32 NAS-Identifier, 4108 Client-IP-Address, 4127 Authentication-Type,
+// 4128 Client-Friendly-Name, 4129 SAM-Account-Name, 4130 Fully-Qualifed-User-Name, 4136 Packet-Type,
+// 4142 Reason-Code, 4149 NP-Policy-Name, 4154 Proxy-Policy-Name. Values are never quoted: a text value holding a
+// delimiter or an unprintable character is written in hexadecimal (`0x…`).
+// TechNet's example: 10.10.10.10,client,06/04/1999,14:42:19,NPS,CLIENTCOMP,6,2,7,1,5,9,61,5,64,1,65,1,31,1
+//
+// The three formats write the NPS server's local time with no offset (docs/windows-events.md §9): the caller applies
+// it. Iasparse's remarks (cc781987) note that the format can be changed while NPS runs, so one file may hold records
+// of more than one format: each record is read by its own shape (`npsRecordFormat`).
 
 /** One NPS log-file record, values as written (null when empty); times are the NPS server's local wall clock. */
 export interface NpsLogRecord {
+  /** The format it was written in (absent in records a carry of an older version saved). */
+  readonly format?: NpsLogFormat;
   readonly computer: string | null;
   /** Local date and time, `YYYY-MM-DDTHH:MM:SS(.mmm)` with no zone. */
   readonly localTime: string | null;
@@ -56,6 +70,7 @@ export function readOdbcLine(line: string): NpsLogLine {
   return {
     ok: true,
     record: {
+      format: 'odbc',
       computer: at(0),
       localTime: localTimeOf(at(2), at(3)),
       packetType: at(4),
@@ -70,6 +85,111 @@ export function readOdbcLine(line: string): NpsLogLine {
       reasonCode: at(25),
     },
   };
+}
+
+/** The shape of an NPS log line: a DTS `<Event>`, a database-compatible line (quoted computer name first), or IAS. */
+export type NpsLogFormat = 'odbc' | 'dts' | 'ias';
+
+/** The format of one NPS log line by its first characters, or null when it looks like none of them. */
+export function npsRecordFormat(line: string): NpsLogFormat | null {
+  const t = line.trimStart();
+  if (t.startsWith('<')) return 'dts';
+  if (ODBC_START.test(t)) return 'odbc';
+  if (IAS_START.test(t)) return 'ias';
+  return null;
+}
+
+// The first values of a line of each legacy format, up to the time: both put the date and time third and fourth.
+export const ODBC_START = /^"[^"\r\n]*","[^"\r\n]*",\d{1,2}\/\d{1,2}\/\d{4},\d{1,2}:\d{2}:\d{2},/;
+export const IAS_START =
+  /^[^",\r\n]*,[^,\r\n]*,\d{1,2}\/\d{1,2}\/\d{4},\d{1,2}:\d{2}:\d{2},[^,\r\n]*,[^,\r\n]*(,|\r?\n|$)/;
+
+// IAS attribute IDs (see the top of this file).
+const IAS_USER_NAME = 1;
+const IAS_NAS_IP_ADDRESS = 4;
+const IAS_NAS_IDENTIFIER = 32;
+const IAS_CLIENT_IP_ADDRESS = 4108;
+const IAS_AUTHENTICATION_TYPE = 4127;
+const IAS_CLIENT_FRIENDLY_NAME = 4128;
+const IAS_SAM_ACCOUNT_NAME = 4129;
+const IAS_FULLY_QUALIFIED_USER_NAME = 4130;
+const IAS_PACKET_TYPE = 4136;
+const IAS_REASON_CODE = 4142;
+const IAS_NP_POLICY_NAME = 4149;
+const IAS_PROXY_POLICY_NAME = 4154;
+const IAS_HEADER = 6;
+
+/** Read one IAS-format line: the six header values, then attribute ID, value pairs (the first of an ID is kept). */
+export function readIasLine(line: string): NpsLogLine {
+  const v = line.split(',');
+  if (v.length < IAS_HEADER)
+    return {
+      ok: false,
+      code: 'missing_field',
+      reason: `NPS IAS-format line with ${v.length} of at least ${IAS_HEADER} header values`,
+    };
+  if ((v.length - IAS_HEADER) % 2 !== 0)
+    return { ok: false, code: 'invalid_field', reason: 'NPS IAS-format line with an attribute ID and no value' };
+  const attributes = new Map<number, string>();
+  for (let i = IAS_HEADER; i < v.length; i += 2) {
+    const id = v[i]!.trim();
+    if (!/^\d{1,10}$/.test(id))
+      return {
+        ok: false,
+        code: 'invalid_field',
+        reason: `NPS IAS-format attribute ID "${id.slice(0, 40)}" is not a number`,
+      };
+    const value = v[i + 1]!.trim();
+    if (value !== '' && !attributes.has(Number(id))) attributes.set(Number(id), value);
+  }
+  const header = (i: number): string | null => {
+    const value = v[i]!.trim();
+    return value === '' ? null : iasText(value);
+  };
+  const attribute = (...ids: number[]): string | null => {
+    for (const id of ids) {
+      const value = attributes.get(id);
+      if (value !== undefined) return iasText(value);
+    }
+    return null;
+  };
+  return {
+    ok: true,
+    record: {
+      format: 'ias',
+      computer: header(5),
+      localTime: localTimeOf(header(2), header(3)),
+      packetType: attribute(IAS_PACKET_TYPE),
+      userName: header(1) ?? attribute(IAS_USER_NAME, IAS_SAM_ACCOUNT_NAME),
+      fullyQualifiedUserName: attribute(IAS_FULLY_QUALIFIED_USER_NAME),
+      clientIp: attribute(IAS_CLIENT_IP_ADDRESS),
+      clientName: attribute(IAS_CLIENT_FRIENDLY_NAME),
+      nasIp: header(0) ?? attribute(IAS_NAS_IP_ADDRESS),
+      nasIdentifier: attribute(IAS_NAS_IDENTIFIER),
+      authenticationType: attribute(IAS_AUTHENTICATION_TYPE),
+      policyName: attribute(IAS_NP_POLICY_NAME, IAS_PROXY_POLICY_NAME),
+      reasonCode: attribute(IAS_REASON_CODE),
+    },
+  };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A text value as IAS wrote it: `0x` and hexadecimal digits stand for a value with a delimiter or an unprintable
+ * character in it. Decoded only when its bytes are UTF-8 text holding such a character (so a name that merely looks
+ * like hexadecimal stays as written).
+ */
+function iasText(value: string): string {
+  if (value.length < 4 || value.length % 2 !== 0 || !/^0x(?:[0-9a-f]{2})+$/i.test(value)) return value;
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.from(value.slice(2), 'hex'));
+  } catch {
+    return value;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what IAS writes in hex
+  return /[,\u0000-\u001f\u007f]/.test(text) ? text.replace(/^\u0000+|\u0000+$/g, '') : value;
 }
 
 const DTS_NAME = /^[A-Za-z][\w-]*$/;
@@ -113,6 +233,7 @@ export function readDtsRecord(text: string): NpsLogLine {
   return {
     ok: true,
     record: {
+      format: 'dts',
       computer: get('computer-name'),
       localTime: localTimeOf(date, time),
       packetType: get('packet-type'),

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   detectFormat,
   LineSplitter,
+  npsRecordFormat,
   readDtsRecord,
+  readIasLine,
   readOdbcLine,
   W3cReader,
   w3cField,
@@ -23,6 +25,14 @@ describe('detectFormat: by content, never by name', () => {
       'nps-odbc',
     );
     expect(detectFormat(bytes('<Event><Timestamp data_type="4">12/22/2009 15:06:56.609</Timestamp>'))).toBe('nps-dts');
+    // TechNet dd197432's IAS-format example; a record with no attribute after its header; a file with a BOM.
+    expect(detectFormat(bytes('10.10.10.10,client,06/04/1999,14:42:19,NPS,CLIENTCOMP,6,2,7,1,5,9,61,5,64,1'))).toBe(
+      'nps-ias',
+    );
+    expect(detectFormat(bytes(',client,06/04/1999,14:42:19,NPS,CLIENTCOMP\r\n10.1.1.1,x'))).toBe('nps-ias');
+    expect(detectFormat(bytes('\ufeff10.10.10.10,client,06/04/1999,14:42:19,IAS,NPS01,4136,1'))).toBe('nps-ias');
+    // Comma-separated, but not NPS: no date and time third and fourth.
+    expect(detectFormat(bytes('a,b,c,d,e,f,g'))).toBe('event-xml');
     expect(detectFormat(bytes('<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>'))).toBe(
       'event-xml',
     );
@@ -118,5 +128,75 @@ describe('NPS log records', () => {
       },
     });
     expect(readDtsRecord('<Event><Timestamp data_type="4">x')).toMatchObject({ ok: false, code: 'not_an_event' });
+  });
+  it("reads TechNet's IAS-format records: header, then attribute ID and value pairs", () => {
+    // The Iasparse examples (cc781314): an Access-Request and an Access-Reject with Reason-Code 16.
+    const request = readIasLine(
+      '172.31.230.187,rajeshp,02/09/2000,23:18:00,IAS,RAJESHP2,6,2,7,1,5,11,61,5,64,1,65,1,31,172.31.225.108,66,172.31.225.108,4108,172.31.230.187,4116,9,4128,rajeshp3,4147,311,4148,MSRASV5.00,4129,RAJESHP2\\rajeshp,4136,1,4142,0',
+    );
+    expect(request).toEqual({
+      ok: true,
+      record: {
+        format: 'ias',
+        computer: 'RAJESHP2',
+        localTime: '2000-02-09T23:18:00',
+        packetType: '1',
+        userName: 'rajeshp',
+        fullyQualifiedUserName: null,
+        clientIp: '172.31.230.187',
+        clientName: 'rajeshp3',
+        nasIp: '172.31.230.187',
+        nasIdentifier: null,
+        authenticationType: null,
+        policyName: null,
+        reasonCode: '0',
+      },
+    });
+    const reject = readIasLine(
+      '172.31.230.187,rajeshp,02/09/2000,23:18:00,IAS,RAJESHP2,4130,RAJESHP2\\rajeshp,4129,RAJESHP2\\rajeshp,4128,rajeshp3,4116,9,4108,172.31.230.187,4136,3,4142,16',
+    );
+    expect(reject).toMatchObject({
+      ok: true,
+      record: { packetType: '3', fullyQualifiedUserName: 'RAJESHP2\\rajeshp', reasonCode: '16' },
+    });
+  });
+  it('reads IAS values written in hexadecimal (a delimiter inside), the first of a repeated ID, and no header user', () => {
+    const policy = `0x${Buffer.from('OTP, DirectAccess').toString('hex')}`;
+    const accept = readIasLine(
+      `10.0.0.5,,11/02/2026,09:00:01,IAS,NPS01,4130,corp.example/Users/ann,32,DA01,4127,1,4149,${policy},4149,second,4136,2,4142,0,4294967206,14`,
+    );
+    expect(accept).toMatchObject({
+      ok: true,
+      record: {
+        userName: null,
+        fullyQualifiedUserName: 'corp.example/Users/ann',
+        nasIdentifier: 'DA01',
+        authenticationType: '1',
+        policyName: 'OTP, DirectAccess',
+        packetType: '2',
+      },
+    });
+    // Hexadecimal-looking names that hold no delimiter are kept as written.
+    expect(readIasLine('10.0.0.5,0xcafe,11/02/2026,09:00:01,IAS,NPS01,4136,1')).toMatchObject({
+      ok: true,
+      record: { userName: '0xcafe' },
+    });
+  });
+  it('refuses IAS lines cut short or with an attribute ID that is not a number', () => {
+    expect(readIasLine('10.0.0.5,ann,11/02/2026')).toMatchObject({ ok: false, code: 'missing_field' });
+    expect(readIasLine('10.0.0.5,ann,11/02/2026,09:00:01,IAS,NPS01,4136')).toMatchObject({
+      ok: false,
+      code: 'invalid_field',
+    });
+    expect(readIasLine('10.0.0.5,ann,11/02/2026,09:00:01,IAS,NPS01,Packet-Type,1')).toMatchObject({
+      ok: false,
+      code: 'invalid_field',
+    });
+  });
+  it('tells the format of each NPS log line (a file may change format mid-way)', () => {
+    expect(npsRecordFormat('"NPS01","IAS",11/02/2026,09:00:01,1,"ann"')).toBe('odbc');
+    expect(npsRecordFormat('10.0.0.5,ann,11/02/2026,09:00:01,IAS,NPS01,4136,1')).toBe('ias');
+    expect(npsRecordFormat('  <Event><Timestamp data_type="4">')).toBe('dts');
+    expect(npsRecordFormat('garbage')).toBeNull();
   });
 });

@@ -11,8 +11,11 @@ import {
   detectFormat,
   type InputFormat,
   LineSplitter,
+  type NpsLogFormat,
   type NpsLogRecord,
+  npsRecordFormat,
   readDtsRecord,
+  readIasLine,
   readOdbcLine,
   type TextLine,
   type W3cHeader,
@@ -178,7 +181,7 @@ const CLOCK_SET_BACK_MS = 60_000;
 const WALL_SET_BACK_MS = 20 * 60_000;
 
 /**
- * ①② NPS log file (database-compatible or DTS) → RADIUS decisions (docs/windows-events.md §9). An Access-Accept or
+ * ①② NPS log file (database-compatible, DTS or IAS) → RADIUS decisions (docs/windows-events.md §9). An Access-Accept or
  * Access-Reject is the decision; the Access-Request it answers (same NPS server, RADIUS client and user, just before)
  * is counted as ignored (`answered_radius_request`). A request with no answer in the log is evidence in itself: the
  * decision 6274 would give (discarded).
@@ -197,7 +200,8 @@ export class NpsLogIngestor implements Ingestor {
   constructor(
     private readonly ctx: NormalizeContext,
     private readonly options: Pick<IngestOptions, 'maxEventBytes'>,
-    private readonly format: 'odbc' | 'dts',
+    /** The file's format, as detected from its start; a line of another NPS format is read by its own shape. */
+    private readonly format: NpsLogFormat,
     private readonly source: TextLogSource,
   ) {
     this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
@@ -244,9 +248,11 @@ export class NpsLogIngestor implements Ingestor {
         out.push({ type: 'rejected', code: item.code, reason: item.reason, position: item.position, raw: null });
         continue;
       }
-      const whole = this.format === 'dts' ? this.gather(item, out) : item;
+      // NPS's log format can be switched while it runs: the file then goes on in the new one.
+      const format = this.partial !== null ? 'dts' : (npsRecordFormat(item.text) ?? this.format);
+      const whole = format === 'dts' ? this.gather(item, out) : item;
       if (whole === null) continue;
-      const read = this.format === 'dts' ? readDtsRecord(whole.text) : readOdbcLine(whole.text);
+      const read = READERS[format](whole.text);
       if (!read.ok) {
         out.push(rejectedLine(read.code, `line ${whole.lineNumber}: ${read.reason}`, whole.position));
         continue;
@@ -329,15 +335,26 @@ export class NpsLogIngestor implements Ingestor {
     request: NpsLogRecord | null,
     notBefore = Number.NEGATIVE_INFINITY,
   ): IngestItem {
-    const where = { format: this.format, channel: this.channel, lineNumber: line.lineNumber };
-    const answered = request === null ? null : { userName: request.userName };
+    const format = record.format ?? this.format;
+    const where = { format, channel: this.channel, lineNumber: line.lineNumber };
+    const answered =
+      request === null
+        ? null
+        : {
+            userName: request.userName,
+            authenticationType: request.authenticationType,
+            nasIdentifier: request.nasIdentifier,
+          };
     let n = normalizeNpsLog(record, where, this.ctx, answered);
     if (n.status === 'event' && n.event.time < notBefore - CLOCK_SET_BACK_MS && isZoned(n.event))
       n = normalizeNpsLog(record, { ...where, clockSetBack: true }, this.ctx, answered);
     if (n.status === 'event' && n.event.time > this.latestUtc) this.latestUtc = n.event.time;
-    return itemOf(n, line, this.format === 'dts' ? 'NPS DTS' : 'NPS database-format');
+    return itemOf(n, line, FORMAT_NAMES[format]);
   }
 }
+
+const READERS = { dts: readDtsRecord, odbc: readOdbcLine, ias: readIasLine } as const;
+const FORMAT_NAMES = { dts: 'NPS DTS', odbc: 'NPS database-format', ias: 'NPS IAS-format' } as const;
 
 /** A decision read with a configured time zone (whose offset changes, and may repeat a wall time). */
 const isZoned = (e: NormalizedEvent): boolean => e.kind === 'radius.decision' && e.clock?.zone !== undefined;
@@ -376,6 +393,8 @@ export function ingestorFor(
       return new NpsLogIngestor(ctx, options, 'odbc', source);
     case 'nps-dts':
       return new NpsLogIngestor(ctx, options, 'dts', source);
+    case 'nps-ias':
+      return new NpsLogIngestor(ctx, options, 'ias', source);
     case 'event-xml':
       return new XmlIngestor(ctx, options);
   }

@@ -102,6 +102,48 @@ describe('text logs through the detecting ingestor', () => {
       time: Date.parse('2026-11-02T08:04:33Z'),
     });
   });
+  it('NPS IAS format: a request and its reject pair into one denied decision, read with the configured offset', () => {
+    const text = [
+      '10.10.10.10,CORP\\client,11/02/2026,09:04:33,IAS,NPS01,4108,10.10.10.10,4128,da01,4127,1,4136,1,4142,0',
+      '10.10.10.10,CORP\\client,11/02/2026,09:04:33,IAS,NPS01,4130,corp.example/Users/client,4108,10.10.10.10,4128,da01,4136,3,4142,16',
+    ].join('\r\n');
+    const items = ingest(text, 'IN2611.log');
+    expect(items.map(labelOf).sort()).toEqual(['event:denied', 'ignored:answered_radius_request']);
+    const event = items.find((i) => i.type === 'event');
+    expect(event?.type === 'event' && event.event).toMatchObject({
+      decision: 'denied',
+      reasonCode: 16,
+      authenticationType: 'PAP',
+      ref: { eventId: 6273, provider: 'NPS log (IAS)', recordId: 2, computer: 'NPS01' },
+      user: { key: 'client', domain: 'corp' },
+      time: Date.parse('2026-11-02T08:04:33Z'),
+    });
+  });
+
+  it('NPS log switched from one format to another mid-file: each record is read by its own shape', () => {
+    const odbc = (t: string, type: number, user: string, reason: number) =>
+      `"NPS01","IAS",11/02/2026,${t},${type},"${user}",,,,,,,,,9,"10.0.0.10","da01",,,,,,,1,,${reason},,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,`;
+    const ias = (t: string, type: number, user: string, reason: number) =>
+      `10.0.0.10,${user},11/02/2026,${t},IAS,NPS01,4108,10.0.0.10,4128,da01,4127,1,4136,${type},4142,${reason}`;
+    const dts = (t: string, type: number, user: string, reason: number) =>
+      `<Event><Timestamp data_type="4">11/02/2026 ${t}.000</Timestamp><Computer-Name data_type="1">NPS01</Computer-Name><User-Name data_type="1">${user}</User-Name><Client-IP-Address data_type="3">10.0.0.10</Client-IP-Address><Packet-Type data_type="0">${type}</Packet-Type><Reason-Code data_type="0">${reason}</Reason-Code></Event>`;
+    const text = [
+      odbc('09:00:00', 1, 'CORP\\ann', 0),
+      odbc('09:00:00', 2, 'CORP\\ann', 0),
+      ias('09:10:00', 1, 'CORP\\bob', 0),
+      ias('09:10:00', 3, 'CORP\\bob', 16),
+      dts('09:20:00', 1, 'CORP\\cyd', 0),
+      dts('09:20:00', 3, 'CORP\\cyd', 48),
+    ].join('\r\n');
+    const items = ingest(text, 'IN2611.log');
+    const decisions = items.flatMap((i) => (i.type === 'event' && i.event.kind === 'radius.decision' ? [i.event] : []));
+    expect(decisions.map((e) => [e.user?.key, e.decision, e.reasonCode, e.ref.provider, e.ref.recordId])).toEqual([
+      ['ann', 'granted', 0, 'NPS log (database-compatible)', 2],
+      ['bob', 'denied', 16, 'NPS log (IAS)', 4],
+      ['cyd', 'denied', 48, 'NPS log (DTS)', 6],
+    ]);
+    expect(items.filter((i) => i.type === 'ignored').length).toBe(3);
+  });
 });
 
 // With `saved`, the carry goes through JSON between batches, as the file follower's state file keeps it over a restart.

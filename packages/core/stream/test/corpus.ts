@@ -103,7 +103,7 @@ export function generatedDay(
   startTime?: string,
   unrelatedRatio = 0,
   /** IIS and NPS as text logs (`{ iisFormat: 'w3c', npsFormat: 'dts' }`); their settings file is left out. */
-  formats: { iisFormat?: 'xml' | 'w3c'; npsFormat?: 'xml' | 'dts' | 'odbc'; npsTimeZone?: string } = {},
+  formats: { iisFormat?: 'xml' | 'w3c'; npsFormat?: 'xml' | 'dts' | 'odbc' | 'ias'; npsTimeZone?: string } = {},
 ) {
   const byFile = new Map<string, string[]>();
   const options = {
@@ -215,7 +215,7 @@ export function npsLogBodies(file: string, bytes: Buffer, linesPerBody = 4, cloc
   if (rule === null) throw new Error(`not an NPS log clock: ${clock}`);
   let previous = Number.NEGATIVE_INFINITY;
   return textLogBodies(file, bytes, linesPerBody, (line) => {
-    // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC (IAS): ...,11/02/2026,10:00:00,...
+    // DTS: <Timestamp data_type="4">11/02/2026 10:00:00.345</Timestamp>; ODBC and IAS: ...,11/02/2026,10:00:00,...
     const m = /(\d\d)\/(\d\d)\/(\d{4})[ ,](\d\d:\d\d:\d\d)/.exec(line);
     if (m === null) return Number.NaN;
     const wall = Date.parse(`${m[3]}-${m[1]}-${m[2]}T${m[4]}Z`);

@@ -488,6 +488,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       'gateway-rejected-request-text-logs', // a probe alone: nothing teaches nps01, its time stays as read
       'nps-log-unanswered',
       'otp-rejected-text-logs',
+      'radius-account-text-logs', // IAS format
       'radius-no-response-text-logs',
       'success-text-logs',
     ]) {
@@ -505,7 +506,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
     // Fleets with IIS W3C and NPS log files only, their settings file left out: the NPS servers write local time, a
     // fixed +01:00 or a time zone over its daylight-saving change. The users' CA requests and client results (UTC)
     // are all there is to learn the offsets from.
-    const text = (npsFormat: 'dts' | 'odbc', npsTimeZone?: string) => ({
+    const text = (npsFormat: 'dts' | 'odbc' | 'ias', npsTimeZone?: string) => ({
       iisFormat: 'w3c' as const,
       npsFormat,
       ...(npsTimeZone === undefined ? {} : { npsTimeZone }),
@@ -527,6 +528,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
         'America/New_York',
         generatedDay(300, 44, '2026-11-01T00:00:00.000Z', 0.3, text('odbc', 'America/New_York')),
       ],
+      ['+01:00, IAS', '+01:00', generatedDay(300, 45, undefined, 0, text('ias'))],
     ];
     for (const [name, zone, files] of fleets) {
       it(`${name}: offline gives the attempts of the configured offsets, the stream those of offline`, () => {

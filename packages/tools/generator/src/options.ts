@@ -25,8 +25,8 @@ export interface FleetLogOptions {
   readonly retryProbability: number;
   /** IIS as Event XML (6200) or as W3C text logs, as most DA servers keep them (docs/windows-events.md §9). */
   readonly iisFormat: 'xml' | 'w3c';
-  /** NPS decisions as Event XML (6272/6273) or as NPS log files, database-compatible or DTS-compliant. */
-  readonly npsFormat: 'xml' | 'dts' | 'odbc';
+  /** NPS decisions as Event XML (6272/6273) or as NPS log files, database-compatible, DTS-compliant or IAS. */
+  readonly npsFormat: 'xml' | 'dts' | 'odbc' | 'ias';
   /** NPS servers' local time in minutes east of UTC, for NPS log files (written to analysis.json). */
   readonly npsUtcOffsetMinutes: number;
   /**
@@ -78,8 +78,8 @@ export function fleetOptionProblems(o: FleetLogOptions): string[] {
   if (o.sizeBytes !== null && !(o.sizeBytes > 0)) problems.push('sizeBytes must be > 0');
   if (o.iisFormat !== 'xml' && o.iisFormat !== 'w3c')
     problems.push(`iisFormat must be xml or w3c (got ${o.iisFormat})`);
-  if (!['xml', 'dts', 'odbc'].includes(o.npsFormat))
-    problems.push(`npsFormat must be xml, dts or odbc (got ${o.npsFormat})`);
+  if (!['xml', 'dts', 'odbc', 'ias'].includes(o.npsFormat))
+    problems.push(`npsFormat must be xml, dts, odbc or ias (got ${o.npsFormat})`);
   if (!(Number.isInteger(o.npsUtcOffsetMinutes) && Math.abs(o.npsUtcOffsetMinutes) <= 14 * 60))
     problems.push('npsUtcOffsetMinutes must be an integer within ±840');
   if (o.npsTimeZone !== null && !isTimeZoneName(o.npsTimeZone))

@@ -2,19 +2,20 @@ import type { ParsedEvent } from '@otptrace/model';
 import { scanEvent } from '@otptrace/parse';
 
 // Re-writes the generator's IIS 6200 and NPS 6272/6273 events as the text logs most sites keep instead
-// (docs/windows-events.md §9), so that a fleet can be written as `--iis w3c --nps dts|odbc`:
+// (docs/windows-events.md §9), so that a fleet can be written as `--iis w3c --nps dts|odbc|ias`:
 //   IIS W3C extended log (TechNet "W3C Extended Log File Format (IIS 6.0)"): one file per DA server under
 //     `<host>/W3SVC1/`, IIS's default field set (no s-computername: the folder names the server), `-` for empty,
 //     `+` for spaces, UTC.
-//   NPS log files (TechNet "Interpret NPS Database Format Log Files" cc771748; NXLog xm_nps): one file per NPS server
-//     under `<host>/`, an Access-Request and its Access-Accept / Access-Reject per decision, in the NPS server's local
-//     time (UTC + the given offset, or the given time zone's), database-compatible (fixed columns) or DTS-compliant (one <Event> per line).
+//   NPS log files (TechNet "Interpret NPS Database Format Log Files" cc771748 and "Interpret IAS Format Log Files"
+//     dd197432; NXLog xm_nps): one file per NPS server under `<host>/`, an Access-Request and its Access-Accept /
+//     Access-Reject per decision, in the NPS server's local time (UTC + the given offset, or the given time zone's),
+//     database-compatible (fixed columns), DTS-compliant (one <Event> per line) or IAS (attribute ID, value pairs).
 // Other events of those files stay as XML (the NPS System log's 4402, the Security log's unrelated events).
 
 /** Formats of the IIS and NPS logs of a generated fleet. */
 export interface TextLogFormats {
   readonly iis: 'xml' | 'w3c';
-  readonly nps: 'xml' | 'dts' | 'odbc';
+  readonly nps: 'xml' | 'dts' | 'odbc' | 'ias';
   /** NPS servers' local time, minutes east of UTC (NPS log files only). */
   readonly npsUtcOffsetMinutes: number;
   /** Or their time zone, daylight saving time included. */
@@ -138,7 +139,7 @@ export class TextLogRewriter {
       reason: granted ? '0' : (e.data.ReasonCode ?? '0'),
       policy: granted ? e.data.NetworkPolicyName : undefined,
     };
-    const render = this.formats.nps === 'dts' ? dtsRecord : odbcRecord;
+    const render = this.formats.nps === 'dts' ? dtsRecord : this.formats.nps === 'ias' ? iasRecord : odbcRecord;
     return [
       { file, text: `${render(request)}\r\n` },
       { file, text: `${render(answer)}\r\n` },
@@ -192,6 +193,30 @@ function odbcRecord(r: NpsRecord): string {
   cols[24] = quoted(r.policy);
   cols[25] = r.reason;
   return cols.join(',');
+}
+
+/**
+ * An IAS-format record: NAS-IP-Address, User-Name, date, time, service and computer, then attribute ID, value pairs
+ * (32 NAS-Identifier, 4108 Client-IP-Address, 4128 Client-Friendly-Name, 4127 Authentication-Type, 4130
+ * Fully-Qualifed-User-Name, 4149 NP-Policy-Name, 4136 Packet-Type, 4142 Reason-Code). As in TechNet's examples the
+ * answer keeps the User-Name in its header; a value holding a comma is written in hexadecimal.
+ */
+function iasRecord(r: NpsRecord): string {
+  const { date, time } = localParts(r.local);
+  const text = (v: string | undefined): string =>
+    !present(v) ? '' : /[,\r\n]/.test(v) ? `0x${Buffer.from(v, 'utf8').toString('hex')}` : v;
+  const pairs: [number, string | undefined][] = [
+    [32, r.nasId],
+    [4108, r.clientIp],
+    [4128, r.clientName],
+    [4127, r.authType],
+    [4130, r.packet === 1 ? undefined : r.fq],
+    [4149, r.policy],
+    [4136, String(r.packet)],
+    [4142, r.reason],
+  ];
+  const header = [text(r.nasIp), text(r.user), date, time, 'IAS', text(r.computer)];
+  return [...header, ...pairs.filter(([, v]) => present(v)).flatMap(([id, v]) => [String(id), text(v)])].join(',');
 }
 
 const element = (name: string, type: number, v: string | undefined): string =>

@@ -27,9 +27,10 @@ export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
 
 Reads exported Windows event logs (binary .evtx files, or EVTX-XML: wevtutil qe /f:xml output, Event Viewer "Save as
 XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the DirectAccess client, the DA server's IIS,
-NPS and the CA, and prints every OTP attempt: its outcome, the stage that failed, the root cause with its evidence
-and remediation. "-" reads standard input (Event XML or text logs; e.g. wevtutil qe Security /f:xml | otptrace
-analyze -).
+NPS and the CA, and the text logs many sites keep instead of the IIS and NPS events (IIS W3C logs u_ex*.log; NPS log
+files IN*.log, DTS, database-compatible or IAS format; every input is recognised by its content), and prints every
+OTP attempt: its outcome, the stage that failed, the root cause with its evidence and remediation. "-" reads standard
+input (Event XML or text logs; e.g. wevtutil qe Security /f:xml | otptrace analyze -).
 
 Output:
   --format FORMAT        text (default): a timeline per attempt and a summary; json: the JSON document

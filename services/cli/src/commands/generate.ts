@@ -30,9 +30,9 @@ Options:
   --clock-skew-ms MS      each host's clock is off by up to MS either way; default 0
   --da-servers N          DA servers (also --nps-servers N, --cas N); default 2 each
   --iis xml|w3c           IIS as 6200 events (iis.xml) or W3C text logs (<host>/W3SVC1/u_exYYMMDD.log); default xml
-  --nps xml|dts|odbc      NPS decisions as 6272/6273 (nps.xml) or NPS log files (<host>/INyymm.log, DTS or
-                          database-compatible, in local time; the offset goes to analysis.json for --config)
-  --nps-utc-offset MIN    NPS servers' local time, minutes east of UTC, for --nps dts|odbc; default 60
+  --nps xml|dts|odbc|ias  NPS decisions as 6272/6273 (nps.xml) or NPS log files (<host>/INyymm.log, DTS,
+                          database-compatible or IAS, in local time; the offset goes to analysis.json for --config)
+  --nps-utc-offset MIN    NPS servers' local time, minutes east of UTC, for NPS log files; default 60
   --nps-time-zone ZONE    or the NPS servers' time zone (e.g. Europe/Berlin): their log files follow its
                           daylight-saving changes, and analysis.json names the zone
   -h, --help              this text
@@ -107,7 +107,7 @@ function optionsFrom(args: GenerateValues): Partial<FleetLogOptions> {
   set('cas', numberOption(args, 'cas'));
   set('startTime', args.start);
   set('iisFormat', oneOf(args.iis, '--iis', ['xml', 'w3c'] as const));
-  set('npsFormat', oneOf(args.nps, '--nps', ['xml', 'dts', 'odbc'] as const));
+  set('npsFormat', oneOf(args.nps, '--nps', ['xml', 'dts', 'odbc', 'ias'] as const));
   set('npsUtcOffsetMinutes', numberOption(args, 'nps-utc-offset'));
   set('npsTimeZone', args['nps-time-zone']);
   const size = args.size;

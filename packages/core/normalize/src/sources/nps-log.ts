@@ -1,15 +1,19 @@
-import type { NpsLogRecord } from '@otptrace/parse';
+import type { NpsLogFormat, NpsLogRecord } from '@otptrace/parse';
 import type { RadiusDecision } from '@otptrace/schemas';
 import { IANAZone } from 'luxon';
 import { detach, intern, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
 import { parseSystemTime } from '../time.js';
 
-// RADIUS from NPS log files (parse/nps-log.ts; TechNet "Interpret NPS Database Format Log Files" cc771748, NXLog
-// xm_nps): Packet-Type 1 Access-Request, 2 Access-Accept, 3 Access-Reject. An answer becomes the decision 6272
+// RADIUS from NPS log files (parse/nps-log.ts; TechNet "Interpret NPS Database Format Log Files" cc771748 and
+// "Interpret IAS Format Log Files" dd197432, NXLog xm_nps): Packet-Type 1 Access-Request, 2 Access-Accept, 3 Access-Reject. An answer becomes the decision 6272
 // (granted) or 6273 (denied, with its Reason-Code) would give; a request with no answer in the log becomes the
 // decision 6274 gives (discarded: NPS took the request and sent nothing back), with the request's Reason-Code.
 
-export const NPS_LOG_PROVIDER = { odbc: 'NPS log (database-compatible)', dts: 'NPS log (DTS)' } as const;
+export const NPS_LOG_PROVIDER = {
+  odbc: 'NPS log (database-compatible)',
+  dts: 'NPS log (DTS)',
+  ias: 'NPS log (IAS)',
+} as const;
 
 /** Packet-Type values (RFC 2865 codes, as NPS writes them). */
 export const ACCESS_REQUEST = 1;
@@ -29,7 +33,7 @@ const AUTHENTICATION_TYPES: Readonly<Record<string, string>> = {
 
 /** Where a record is, and how its local time is turned into UTC. */
 export interface NpsLogWhere {
-  readonly format: 'odbc' | 'dts';
+  readonly format: NpsLogFormat;
   /** The file's name (evidence channel); one name per stream otherwise. */
   readonly channel: string;
   readonly lineNumber: number;
@@ -40,9 +44,14 @@ export interface NpsLogWhere {
   readonly clockSetBack?: boolean;
 }
 
-/** What the caller knows of the answer's request: the User-Name as the DA server sent it. */
+/**
+ * What the caller knows of the answer's request: the User-Name as the DA server sent it, and the attributes of the
+ * request itself that an answer's record may leave out (IAS-format answers often do).
+ */
 export interface AnsweredRequest {
   readonly userName: string | null;
+  readonly authenticationType?: string | null;
+  readonly nasIdentifier?: string | null;
 }
 
 /**
@@ -77,6 +86,8 @@ export function normalizeNpsLog(
   const reasonText = record.reasonCode;
   const reasonCode = reasonText === null ? null : /^\d+$/.test(reasonText) ? Number(reasonText) : undefined;
   if (reasonCode === undefined) return rejected('invalid_field', 'Reason-Code is not a number', 'Reason-Code');
+  const nasIdentifier = record.nasIdentifier ?? request?.nasIdentifier ?? null;
+  const authenticationType = record.authenticationType ?? request?.authenticationType ?? null;
   const decision = packet === ACCESS_ACCEPT ? 'granted' : packet === ACCESS_REJECT ? 'denied' : 'discarded';
   if (decision === 'denied' && reasonCode === null)
     return rejected('missing_field', 'NPS log Access-Reject without Reason-Code', 'Reason-Code');
@@ -100,11 +111,9 @@ export function normalizeNpsLog(
     reason: null,
     clientName: record.clientName === null ? null : intern(record.clientName),
     clientIp: record.clientIp === null ? null : intern(record.clientIp),
-    nasIdentifier: record.nasIdentifier === null ? null : intern(record.nasIdentifier),
+    nasIdentifier: nasIdentifier === null ? null : intern(nasIdentifier),
     authenticationType:
-      record.authenticationType === null
-        ? null
-        : intern(AUTHENTICATION_TYPES[record.authenticationType] ?? record.authenticationType),
+      authenticationType === null ? null : intern(AUTHENTICATION_TYPES[authenticationType] ?? authenticationType),
     networkPolicy: record.policyName === null ? null : intern(record.policyName),
     clock:
       rule === undefined
