@@ -12,6 +12,7 @@ import { type HttpInput, startHttpInput } from './http-input.js';
 import { loadTlsMaterial, resolveSenders, type SecretSources } from './http-security.js';
 import { createPublisher, type Publisher } from './publisher.js';
 import { followStream } from './stdin-input.js';
+import { createTextLogStore } from './text-log-store.js';
 
 /** What the collector talks to: Kafka (real or in-memory), logs, metrics, and optionally a stdin stream. */
 export interface CollectorPorts {
@@ -82,8 +83,10 @@ export function createCollector(config: CollectorConfig, ports: CollectorPorts):
       if (config.http.enabled) {
         const tls = loadTlsMaterial(config.http, ports.secrets);
         const senders = resolveSenders(config.http, ports.secrets);
+        const textLogStore =
+          config.http.textLogStateDir === null ? null : createTextLogStore(config.http.textLogStateDir, logger);
         http = await startHttpInput(
-          { ...config.http, senders, tls, npsAnswerWaitMs: config.npsAnswerWaitMs },
+          { ...config.http, senders, tls, npsAnswerWaitMs: config.npsAnswerWaitMs, textLogStore },
           publisher,
           logger,
           ports.metrics,

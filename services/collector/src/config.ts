@@ -178,6 +178,17 @@ export const collectorConfigSchema = z
               'Beyond: 429 (sender over its share) or 503.',
           ),
         retryAfterSeconds: z.number().int().positive().default(5).describe('Retry-After sent with 429 and 503.'),
+        textLogStateDir: z
+          .string()
+          .min(1)
+          .nullable()
+          .default(null)
+          .describe(
+            'Folder where what a text log posted in bodies leaves for its next body (the W3C #Fields, the line count, ' +
+              'NPS requests awaiting their answer) is kept, one small file per sender and file, written after Kafka ' +
+              'took each body: a restarted collector reads the next body as it would have. Give each collector its ' +
+              'own. null (default): in memory only, and a restart loses it.',
+          ),
       })
       .strict()
       .prefault({}),

@@ -8,6 +8,7 @@ import { ACCEPTED_ENCODINGS, bodyDecoder, streamBody } from './http-body.js';
 import { createRateLimiter, type SenderIdentity, type TlsMaterial } from './http-security.js';
 import { type BodySource, createTextLogFiles } from './http-text-logs.js';
 import { BatchRefused, type Publisher } from './publisher.js';
+import type { TextLogStore } from './text-log-store.js';
 
 /** Settings of the ingestion endpoint, with its secrets already read (http-security.ts). */
 export interface HttpInputOptions {
@@ -29,6 +30,8 @@ export interface HttpInputOptions {
    * answer are published as unanswered, ms.
    */
   npsAnswerWaitMs: number;
+  /** Where text logs' carries are kept over a restart (null: in memory only). */
+  textLogStore?: TextLogStore | null;
   /** Monotonic clock of the rate limiter and of the NPS answer wait, ms (tests pass their own). */
   clock?: () => number;
 }
@@ -146,8 +149,17 @@ export async function startHttpInput(
     minShareBytes: HELD_BYTES_PER_BODY_BYTE * options.bodyLimitBytes,
   });
   const tooLarge = { error: `body larger than ${options.bodyLimitBytes} bytes` };
-  const textLogs = createTextLogFiles();
   const clock = options.clock ?? (() => performance.now());
+  const store = options.textLogStore ?? null;
+  const textLogs = createTextLogFiles(undefined, store);
+  if (store !== null) {
+    const restored = textLogs.restore(
+      await store.load(),
+      (name) => options.senders.find((s) => s.name === name),
+      clock(),
+    );
+    if (restored > 0) logger.info({ files: restored }, 'text logs posted before the restart go on where they were');
+  }
   let closing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const deny = (status: number, reason: string, body: object, headers: Record<string, string> = {}) => {
@@ -221,6 +233,8 @@ export async function startHttpInput(
       if (outcome === 'over_budget')
         return deny(503, 'capacity', { error: 'overloaded: the memory budget is spent, retry later' }, retryAfter);
       const summary = await batch.publish();
+      // Before the answer: a body answered 202 has its carry where a restart finds it.
+      if (source.kind === 'file') await source.commit();
       if (summary.rejected > 0) logger.info({ sender: sender.name, ...summary }, 'batch had rejected events');
       reply(res, 202, summary);
     } catch (error) {
@@ -245,6 +259,7 @@ export async function startHttpInput(
           const summary = await publisher
             .begin(file.label, { sender: file.sender, carry: file.carry, quiet: true })
             .publish();
+          await file.commit();
           logger.debug({ sender: file.sender.name, ...summary }, 'unanswered NPS requests published');
         } catch (error) {
           if (!(error instanceof BatchRefused))

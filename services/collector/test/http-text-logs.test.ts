@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createNormalizeContext } from '@otptrace/normalize';
 import { DetectingIngestor } from '@otptrace/pipeline';
 import type { NormalizedEvent } from '@otptrace/schemas';
@@ -21,13 +23,16 @@ const nps = readFileSync(
 const config = collectorConfigSchema.parse({ http: { port: 0, host: '127.0.0.1', tokens: [TOKEN] } });
 
 let collector: Collector | undefined;
+const others: Collector[] = [];
 afterEach(async () => {
   await collector?.stop();
   collector = undefined;
+  for (const c of others.splice(0)) await c.stop();
 });
 
 async function started(settings = config) {
   const ports = memoryPorts(1);
+  if (collector !== undefined) others.push(collector);
   collector = createCollector(settings, ports);
   await collector.start();
   const url = `http://127.0.0.1:${collector.httpPort()}/v1/events`;
@@ -115,6 +120,47 @@ describe('text logs posted over HTTP in several bodies', () => {
     expect(events()).toHaveLength(1);
   });
 
+  it('a restarted collector reads the next bodies as the first would have (#Fields, NPS requests awaiting answers)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-text-logs-'));
+    try {
+      const kept = collectorConfigSchema.parse({ ...config, http: { ...config.http, textLogStateDir: dir } });
+      const logs = [
+        [w3c, FILE],
+        [nps, 'nps01/IN2611.log'],
+      ] as const;
+      // The first collector takes each file's first half; then it is gone (as after kill -9: its carries are what it
+      // wrote before answering) and a second one, started on the same folder, takes the rest.
+      const first = await started(kept);
+      for (const [text, file] of logs) {
+        const parts = bodies(text, 3);
+        for (const { body, first: line } of parts.slice(0, Math.ceil(parts.length / 2)))
+          expect((await post(first, body, file, line)).status).toBe(202);
+      }
+      const saved = readdirSync(dir)
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as { file: string; carry: { npsPending?: [] } });
+      expect(saved.map((c) => c.file).sort()).toEqual([FILE, 'nps01/IN2611.log']);
+      // The NPS log's first body ends with a request: its answer is in the body the second collector takes.
+      expect(saved.find((c) => c.file === 'nps01/IN2611.log')?.carry.npsPending).toHaveLength(1);
+      const second = await started(kept);
+      for (const [text, file] of logs) {
+        const parts = bodies(text, 3);
+        for (const { body, first: line } of parts.slice(Math.ceil(parts.length / 2)))
+          expect((await post(second, body, file, line)).status).toBe(202);
+      }
+      const got = [...first.events(), ...second.events()].map((e): [string, number] => [e.id, e.time]);
+      const byId = (a: [string, number], b: [string, number]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+      expect(got.sort(byId)).toEqual([...offline(w3c, FILE), ...offline(nps, 'nps01/IN2611.log')].sort(byId));
+      // Without the folder the second collector would not know the W3C #Fields: its lines would be dead-lettered.
+      const forgetful = await started();
+      const [, later] = bodies(w3c, 3).slice(-2);
+      expect((await post(forgetful, later!.body, FILE, later!.first)).status).toBe(202);
+      expect(forgetful.events()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses wrong text-log headers with 400 before reading the body', async () => {
     const { post } = await started();
     for (const headers of [
@@ -129,3 +175,13 @@ describe('text logs posted over HTTP in several bodies', () => {
     }
   });
 });
+
+/** Posts one body of a text log to a started collector, naming the file and its first line. */
+function post(
+  to: Awaited<ReturnType<typeof started>>,
+  body: string,
+  file: string,
+  first: number,
+): ReturnType<typeof fetch> {
+  return to.post(body, { 'x-otptrace-file': file, 'x-otptrace-first-line': String(first) });
+}
