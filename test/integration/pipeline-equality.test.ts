@@ -200,6 +200,32 @@ describe('otptrace pipeline: a generated day whose IIS and NPS log only to text 
   );
 });
 
+describe('otptrace pipeline: a small site whose NPS logs in the IAS format, nothing configured', () => {
+  // 24 users: at night the NPS servers see only the DA servers' probes for hours, and analyze gives those records the
+  // offset the morning's first user teaches. The stream holds the site back for them (up to a night) and learns the
+  // same offset; NPS logs in the IAS format ("IAS (Legacy)"), local time UTC+1, posted as NPS writes them.
+  const files = generatedDay(24, 203, undefined, 0, { iisFormat: 'w3c', npsFormat: 'ias' });
+  const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: '+01:00', nps2: '+01:00' } });
+  const expected = byId(offlineAttempts(files));
+
+  it('4 partitions, 2 correlators: every attempt identical to otptrace analyze, which gives what --config gives', async () => {
+    expect(files.some(([f, bytes]) => /(^|\/)IN\d+\.log$/.test(f) && /^[\d.]+,/.test(String(bytes)))).toBe(true);
+    expect(expected).toEqual(byId(offlineAttempts(files, configured)));
+    const env = {
+      OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__PER_SECOND: '100000',
+      OTPTRACE_COLLECTOR_HTTP__RATE_LIMIT__BURST: '100000',
+    };
+    await streamsAsOffline(
+      'eq-small-ias',
+      files,
+      expected,
+      { partitions: 4, correlators: 2, env },
+      { npsClock: 60 },
+      180_000,
+    );
+  }, 360_000);
+});
+
 /**
  * Starts `otptrace pipeline` with `options`, posts `files` as forwarders would (`post`), and expects the attempts
  * topic to hold exactly `expected`: each attempt once and identical, none missing, none extra; no error-level log line.
