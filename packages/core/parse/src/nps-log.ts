@@ -105,18 +105,20 @@ export const IAS_START =
   /^[^",\r\n]*,[^,\r\n]*,\d{1,2}\/\d{1,2}\/\d{4},\d{1,2}:\d{2}:\d{2},[^,\r\n]*,[^,\r\n]*(,|\r?\n|$)/;
 
 // IAS attribute IDs (see the top of this file).
-const IAS_USER_NAME = 1;
-const IAS_NAS_IP_ADDRESS = 4;
-const IAS_NAS_IDENTIFIER = 32;
-const IAS_CLIENT_IP_ADDRESS = 4108;
-const IAS_AUTHENTICATION_TYPE = 4127;
-const IAS_CLIENT_FRIENDLY_NAME = 4128;
-const IAS_SAM_ACCOUNT_NAME = 4129;
-const IAS_FULLY_QUALIFIED_USER_NAME = 4130;
-const IAS_PACKET_TYPE = 4136;
-const IAS_REASON_CODE = 4142;
-const IAS_NP_POLICY_NAME = 4149;
-const IAS_PROXY_POLICY_NAME = 4154;
+const IAS = {
+  userName: 1,
+  nasIpAddress: 4,
+  nasIdentifier: 32,
+  clientIpAddress: 4108,
+  authenticationType: 4127,
+  clientFriendlyName: 4128,
+  samAccountName: 4129,
+  fullyQualifiedUserName: 4130,
+  packetType: 4136,
+  reasonCode: 4142,
+  npPolicyName: 4149,
+  proxyPolicyName: 4154,
+} as const;
 const IAS_HEADER = 6;
 
 /** Read one IAS-format line: the six header values, then attribute ID, value pairs (the first of an ID is kept). */
@@ -159,16 +161,16 @@ export function readIasLine(line: string): NpsLogLine {
       format: 'ias',
       computer: header(5),
       localTime: localTimeOf(header(2), header(3)),
-      packetType: attribute(IAS_PACKET_TYPE),
-      userName: header(1) ?? attribute(IAS_USER_NAME, IAS_SAM_ACCOUNT_NAME),
-      fullyQualifiedUserName: attribute(IAS_FULLY_QUALIFIED_USER_NAME),
-      clientIp: attribute(IAS_CLIENT_IP_ADDRESS),
-      clientName: attribute(IAS_CLIENT_FRIENDLY_NAME),
-      nasIp: header(0) ?? attribute(IAS_NAS_IP_ADDRESS),
-      nasIdentifier: attribute(IAS_NAS_IDENTIFIER),
-      authenticationType: attribute(IAS_AUTHENTICATION_TYPE),
-      policyName: attribute(IAS_NP_POLICY_NAME, IAS_PROXY_POLICY_NAME),
-      reasonCode: attribute(IAS_REASON_CODE),
+      packetType: attribute(IAS.packetType),
+      userName: header(1) ?? attribute(IAS.userName, IAS.samAccountName),
+      fullyQualifiedUserName: attribute(IAS.fullyQualifiedUserName),
+      clientIp: attribute(IAS.clientIpAddress),
+      clientName: attribute(IAS.clientFriendlyName),
+      nasIp: header(0) ?? attribute(IAS.nasIpAddress),
+      nasIdentifier: attribute(IAS.nasIdentifier),
+      authenticationType: attribute(IAS.authenticationType),
+      policyName: attribute(IAS.npPolicyName, IAS.proxyPolicyName),
+      reasonCode: attribute(IAS.reasonCode),
     },
   };
 }
