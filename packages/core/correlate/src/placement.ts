@@ -4,7 +4,7 @@ import { clientAllowsCa, clientFits, clientFitsSteps, clientPhase } from './clie
 import type { EngineConfig } from './config.js';
 import { lowerHost } from './hosts.js';
 
-/** How much later than the client's failure result a RADIUS grant may still be that attempt's. */
+/** How much later than the client's failure result a RADIUS grant or a CA step may still be that attempt's. */
 const RESULT_GRACE_MS = 10_000;
 
 /** The slot a user-named event fills. */
@@ -100,6 +100,15 @@ function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {
     case 'caResult': {
       if (a.radius !== null && a.radius.decision !== 'granted') return false;
       if (!clientAllowsCa(a)) return false;
+      // 10005 may follow the CA's denial (the seed story's Windows 7 clients), never precede the CA's steps by more
+      // than the skew of the client's clock: a CA step logged well after such a result is a retry's, whose RADIUS
+      // grant may come later still when NPS's clock runs ahead.
+      if (
+        a.client !== null &&
+        clientPhase(a.client.ref.eventId) === 'after_server' &&
+        e.time > a.client.time + RESULT_GRACE_MS
+      )
+        return false;
       // A success on the client cannot follow a denial by the CA.
       if (e.kind === 'ca.result' && e.status !== 'issued' && a.client?.ref.eventId === 10022) return false;
       return true;

@@ -184,6 +184,31 @@ describe('CorrelationEngine', () => {
     expect(shape(stream(events))).toEqual(['carol: 10005,6273', 'carol: 10022,6272,4886,4887']);
   });
 
+  it("gives a retry its CA steps when NPS's clock runs ahead: they come before the retry's grant, long after the failure", () => {
+    // The DA server could not sign (10005 after a grant); 90 s later the retry succeeds, and NPS, 4 s ahead of the CA,
+    // logs its grant after the CA's steps. Those steps are not the failed attempt's: the DA server answered it with a
+    // failure, so its client never went to the CA.
+    const events = [
+      radius('gina', 0, 'granted'),
+      client('gina', 400, 10005),
+      ca('gina', 91_000, 11, 'request'),
+      ca('gina', 91_100, 11, 'issued'),
+      radius('gina', 94_000, 'granted'),
+      client(null, 91_500, 10022),
+    ];
+    expect(shape(stream(events))).toEqual(['gina: 6272,10005', 'gina: 4886,4887,10022,6272']);
+  });
+
+  it('keeps a CA denial that the client reports with 10005 (Windows 7 clients) in the one attempt', () => {
+    const events = [
+      radius('hana', 0, 'granted'),
+      ca('hana', 1_000, 12, 'request'),
+      ca('hana', 1_030, 12, 'denied'),
+      client('hana', 1_400, 10005),
+    ];
+    expect(shape(stream(events))).toEqual(['hana: 6272,4886,4888,10005']);
+  });
+
   it('opens a new attempt after the configured gap', () => {
     const events = [
       radius('dave', 0, 'granted'),
