@@ -58,10 +58,15 @@ export interface EngineWindows {
 /** Steps of an attempt that move its end: RADIUS decision, CA request, CA decision, client result, IIS request. */
 const EXTENDING_STEPS = 5;
 
+/** How long after its time an IIS request is joined (`EngineWindows.gatewayDelayMs`). */
+export function gatewayDelayOf(config: Pick<EngineConfig, 'clockSkewToleranceMs' | 'gatewayJoinSlackMs'>): number {
+  return 3 * config.clockSkewToleranceMs + config.gatewayJoinSlackMs;
+}
+
 export function windowsOf(config: EngineConfig): EngineWindows {
   const skew = config.clockSkewToleranceMs;
   const pendingDelayMs = 2 * skew + config.gatewayJoinSlackMs;
-  const gatewayDelayMs = pendingDelayMs + skew;
+  const gatewayDelayMs = gatewayDelayOf(config);
   const closeDelayMs = Math.max(config.attemptGapMs, config.stageTimeoutMs, pendingDelayMs + 2 * skew) + 1;
   const perStep = closeDelayMs + SWEEP_INTERVAL_MS;
   return {

@@ -6,7 +6,8 @@ import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } f
 import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
 import { eventBefore, KeyedMinHeap } from './heap.js';
-import { type JoinContext, resolvePending } from './joins.js';
+import type { JoinContext } from './join-context.js';
+import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
 import { acceptsEvent, isOtherRadiusTraffic, templateKind } from './placement.js';
 
@@ -61,6 +62,7 @@ export class CorrelationEngine {
       config,
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
+      pendingGateways: (lo, hi, found) => this.pending.gatewaysWithin(lo, hi, found),
     };
   }
 

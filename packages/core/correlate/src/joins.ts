@@ -1,26 +1,11 @@
-import type { DropReason } from '@otptrace/model';
-import type {
-  CaResult,
-  ClientEvent,
-  GatewayEvent,
-  NormalizedEvent,
-  RadiusDirectoryUnavailable,
-} from '@otptrace/schemas';
+import type { CaResult, ClientEvent, RadiusDirectoryUnavailable } from '@otptrace/schemas';
 import { caHostOf, type OpenAttempt } from './attempt.js';
-import type { AttemptIndex } from './attempt-index.js';
 import { clientFits, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
-import { hostKey, sameHost } from './hosts.js';
+import { joinGatewayRequest } from './gateway-join.js';
+import { sameHost } from './hosts.js';
+import type { JoinContext } from './join-context.js';
 import type { Pending } from './pending.js';
-
-/** What a join needs: the open attempts, the settings, and where a dropped event goes. */
-export interface JoinContext {
-  readonly attempts: AttemptIndex;
-  readonly config: EngineConfig;
-  drop(event: NormalizedEvent, reason: DropReason): void;
-  /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
-  joinSigning(event: CaResult): boolean;
-}
 
 /** Join a pending user-less event, by its type. */
 export function resolvePending(p: Pending, ctx: JoinContext): void {
@@ -36,101 +21,11 @@ export function resolvePending(p: Pending, ctx: JoinContext): void {
   }
 }
 
-/**
- * Join an IIS request (which names no user) to the attempt whose RADIUS decision happened while the request was
- * being served: the DA server asks NPS in the middle of the request (MS-OTPCE §3.2.5.1), so the decision lies inside
- * [start, end] of the request. When two users' decisions fit, the request is ambiguous and is not guessed: both
- * attempts are flagged and the request is dropped. Without a decision (RADIUS never answered, or the DA server
- * refused first), the client's result logged right after the response is the clue.
- */
-export function joinGatewayRequest(g: GatewayEvent, ctx: JoinContext): void {
-  const found = gatewayCandidates(g, ctx);
-  if (found.length === 0) ctx.drop(g, 'unmatched_gateway_request');
-  else if (oneUser(found)) ctx.attempts.add(earliest(found), g);
-  else {
-    for (const a of found) a.gatewayAmbiguous = true;
-    ctx.drop(g, 'ambiguous_gateway_request');
-  }
-}
-
-/**
- * The attempts an IIS request may belong to, by the first rule that finds any: one attempt, several of one user (the
- * earliest takes it), or several users' (ambiguous). In one list reused by every request (read before the next).
- */
-function gatewayCandidates(g: GatewayEvent, { attempts, config }: JoinContext): OpenAttempt[] {
-  const found = GATEWAY_CANDIDATES;
-  found.length = 0;
-  const slack = config.gatewayJoinSlackMs;
-  const skew = config.clockSkewToleranceMs;
-  // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
-  // can place it.
-  const askedRadius = g.status < 400;
-  if (askedRadius) {
-    attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, found);
-    if (keepTakers(g, found) > 0) return keepSameServer(g, found);
-  }
-  attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew, undefined, found);
-  if (keepTakers(g, found) > 0 || !askedRadius) return found;
-  // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
-  // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
-  const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-  attempts.decidedWithin(null, g.startTime - drift, g.time + drift, undefined, found);
-  keepTakers(g, found);
-  return keepSameServer(g, found);
-}
-
-const GATEWAY_CANDIDATES: OpenAttempt[] = [];
-
-/** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
-function keepTakers(g: GatewayEvent, list: OpenAttempt[]): number {
-  let n = 0;
-  for (let i = 0; i < list.length; i++) if (takesGateway(list[i]!, g)) list[n++] = list[i]!;
-  list.length = n;
-  return n;
-}
-
-/** Whether a candidate can still take an IIS request: no probe, no request yet (and its user, when the request names one). */
-function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
-  return !a.probe && a.gateway === null && (g.user === null || a.userKey === g.user.key);
-}
-
-/**
- * With several DA servers, two users' requests can overlap in time on different servers: when some of the RADIUS
- * decisions name the IIS host as their RADIUS client (NPS ClientName or NASIdentifier, often the DA server's name),
- * only those are kept (in place). Nothing is dropped when none does (the names are the administrator's choice).
- */
-function keepSameServer(g: GatewayEvent, found: OpenAttempt[]): OpenAttempt[] {
-  if (found.length < 2) return found;
-  const host = hostKey(g.ref.computer);
-  const names = (a: OpenAttempt): boolean => {
-    const r = a.radius!;
-    return (
-      (r.clientName !== null && hostKey(r.clientName) === host) ||
-      (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
-    );
-  };
-  // Each candidate is looked at once: the first that names the host starts the kept list.
-  let n = -1;
-  for (let i = 0; i < found.length; i++) {
-    if (!names(found[i]!)) continue;
-    if (n < 0) n = 0;
-    found[n++] = found[i]!;
-  }
-  if (n > 0) found.length = n;
-  return found;
-}
-
-const SERVER_DRIFT_FACTOR = 10;
-
 /** Whether every attempt of a (non-empty) list has the same user key. */
 function oneUser(list: readonly OpenAttempt[]): boolean {
   const user = list[0]!.userKey;
   for (let i = 1; i < list.length; i++) if (list[i]!.userKey !== user) return false;
   return true;
-}
-
-function earliest(list: OpenAttempt[]): OpenAttempt {
-  return list.reduce((best, a) => (a.first < best.first || (a.first === best.first && a.seq < best.seq) ? a : best));
 }
 
 /**

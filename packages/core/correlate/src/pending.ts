@@ -32,6 +32,24 @@ export class PendingJoins {
     else lane.splice(i, 0, p);
   }
 
+  /**
+   * The IIS requests still waiting whose time lies in [lo, hi], in time order, into `found` (cleared first). Every
+   * request waits equally long, so the lane is in time order and the range is found by bisection.
+   */
+  gatewaysWithin(lo: number, hi: number, found: GatewayEvent[]): GatewayEvent[] {
+    found.length = 0;
+    const lane = this.lanes[0];
+    let a = this.heads[0]!;
+    let b = lane.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (lane[mid]!.event.time < lo) a = mid + 1;
+      else b = mid;
+    }
+    for (let i = a; i < lane.length && lane[i]!.event.time <= hi; i++) found.push(lane[i]!.event as GatewayEvent);
+    return found;
+  }
+
   /** The next pending event due at or before `clock` (any when `clock` is +∞), in due order; undefined when none. */
   next(clock: number): Pending | undefined {
     const [a, b] = this.lanes;

@@ -279,3 +279,73 @@ describe('CorrelationEngine', () => {
     expect(holding.flatMap((a) => a.events.filter(isSharedEvent))).toEqual([shared, shared]);
   });
 });
+
+describe('CorrelationEngine: which attempt an IIS request joins', () => {
+  const on = <E extends NormalizedEvent>(e: E, server: string): E => {
+    const r = { ...e.ref, computer: server };
+    return { ...e, ref: r, id: id(r) };
+  };
+  const request = (t: number, taken: number, server = 'da01', status = 200): NormalizedEvent => ({
+    ...(on(iis(t, taken), server) as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+    status,
+  });
+  const decision = (key: string, t: number, server = 'da01'): NormalizedEvent => ({
+    ...(radius(key, t, 'granted') as Extract<NormalizedEvent, { kind: 'radius.decision' }>),
+    clientName: server.toUpperCase(),
+  });
+  const lone = (key: string, t: number, eventId: number, machine: string, server = 'da01'): NormalizedEvent => ({
+    ...(client(key, t, eventId, machine) as Extract<NormalizedEvent, { kind: 'client.result' }>),
+    serverAddress: `${server}.corp.example`,
+  });
+  /** Each attempt's user and its IIS request, by end time (ms after T0) and server. */
+  const requests = (attempts: ClosedAttempt[]) =>
+    attempts.map((a) => {
+      const g = a.events.find((e) => e.kind === 'gateway.request');
+      return `${a.userKey}: ${g === undefined ? 'none' : `${g.time - T0}@${g.ref.computer}`}${a.gatewayAmbiguous ? ' (ambiguous)' : ''}`;
+    });
+
+  it("gives a RADIUS timeout's long request to the failure it ended, not to a decision its own request holds better", () => {
+    // lena's request waited 20 s for RADIUS and ended just before mike's decision; mike's own short request holds it.
+    const events = [
+      request(21_000, 20_000),
+      decision('mike', 21_200),
+      request(21_300, 200),
+      lone('lena', 21_400, 10005, 'pc-lena'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['lena: 21000@da01', 'mike: 21300@da01']);
+  });
+
+  it('gives each request of a RADIUS outage to the failure logged right after it, instead of calling all ambiguous', () => {
+    const events = [
+      request(15_000, 15_000),
+      lone('nina', 15_300, 10005, 'pc-nina'),
+      request(35_000, 15_000),
+      lone('omar', 35_300, 10005, 'pc-omar'),
+      request(55_000, 15_000),
+      lone('paul', 55_300, 10005, 'pc-paul'),
+    ];
+    expect(requests(stream(events))).toEqual(['nina: 15000@da01', 'omar: 35000@da01', 'paul: 55000@da01']);
+  });
+
+  it("keeps an early request from a lone result a minute away when its own decision's clock is 2 s ahead", () => {
+    const events = [
+      request(8_400, 600, 'da02'),
+      decision('rita', 10_400, 'da02'),
+      lone('sam', 54_700, 10006, 'pc-sam'),
+      request(57_800, 1_200, 'da01'),
+    ];
+    expect(requests(stream(events))).toEqual(['rita: 8400@da02', 'sam: 57800@da01']);
+  });
+
+  it('never gives a request answered 200 to a client without its computer certificate (10016); a 403 it takes', () => {
+    expect(requests(stream([request(1_000, 300), lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual(['tina: none']);
+    expect(requests(stream([request(1_000, 300, 'da01', 403), lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual([
+      'tina: 1000@da01',
+    ]);
+  });
+
+  it("still calls a request ambiguous when two users' decisions lie inside it and no other request holds either", () => {
+    const events = [decision('uma', 200), decision('vic', 250), request(700, 700)];
+    expect(requests(stream(events))).toEqual(['uma: none (ambiguous)', 'vic: none (ambiguous)']);
+  });
+});

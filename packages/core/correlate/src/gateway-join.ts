@@ -1,0 +1,286 @@
+import type { GatewayEvent } from '@otptrace/schemas';
+import type { OpenAttempt } from './attempt.js';
+import { gatewayDelayOf } from './config.js';
+import { hostKey } from './hosts.js';
+import type { JoinContext } from './join-context.js';
+
+/**
+ * Join an IIS request (which names no user) to the attempt whose RADIUS decision happened while the request was
+ * being served: the DA server asks NPS in the middle of the request (MS-OTPCE §3.2.5.1), so the decision lies inside
+ * [start, end] of the request. When two users' decisions fit, the request is ambiguous and is not guessed: both
+ * attempts are flagged and the request is dropped. Without a decision (RADIUS never answered, or the DA server
+ * refused first), the client's result logged right after the response is the clue.
+ */
+export function joinGatewayRequest(g: GatewayEvent, ctx: JoinContext): void {
+  const found = gatewayCandidates(g, ctx);
+  if (found.length === 0) ctx.drop(g, 'unmatched_gateway_request');
+  else if (oneUser(found)) ctx.attempts.add(earliest(found), g);
+  else {
+    for (const a of found) a.gatewayAmbiguous = true;
+    ctx.drop(g, 'ambiguous_gateway_request');
+  }
+}
+
+/**
+ * The attempts an IIS request may belong to. First the attempts whose RADIUS decision lies inside the request: one
+ * attempt, several of one user (the earliest takes it), or several users' (ambiguous). Only when none does, the
+ * request is one RADIUS never answered, or the DA server refused, or its decision's clock drifted out of it: then the
+ * candidates are the attempts that have only the client's result (logged right after the response, within the
+ * clock-skew tolerance) and those whose decision is a small drift away, and the nearest in time takes it; another
+ * user's candidate exactly as near makes it ambiguous. Under both rules, a candidate that a later request fits better
+ * is left to it (`claimedByLater`). In one list reused by every request (read before the next).
+ */
+function gatewayCandidates(g: GatewayEvent, ctx: JoinContext): OpenAttempt[] {
+  const { attempts, config } = ctx;
+  const found = CANDIDATES;
+  found.length = 0;
+  const slack = config.gatewayJoinSlackMs;
+  // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
+  // can place it.
+  const host = hostKey(g.ref.computer);
+  if (g.status < 400) {
+    attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, found);
+    keepTakers(g, found);
+    keepSameServer(host, found, 0);
+    let n = 0;
+    for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx)) found[n++] = found[i]!;
+    found.length = n;
+    if (n > 0) return found;
+  }
+  nearbyCandidates(g, host, ctx, found);
+  return keepNearest(g, host, found, ctx);
+}
+
+/**
+ * The second rule's candidates of an IIS request (into `found`): attempts with only the client's result, logged
+ * within the clock-skew tolerance of the response, and (for a request that asked RADIUS) attempts whose decision lies
+ * a small drift outside the request.
+ */
+function nearbyCandidates(
+  g: GatewayEvent,
+  host: string,
+  { attempts, config }: JoinContext,
+  found: OpenAttempt[],
+): void {
+  const slack = config.gatewayJoinSlackMs;
+  const skew = config.clockSkewToleranceMs;
+  attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew, undefined, found);
+  const clientOnly = keepTakers(g, found);
+  if (g.status < 400) {
+    // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
+    // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
+    const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
+    attempts.decidedWithin(null, g.startTime - drift, g.time + drift, undefined, found);
+    keepTakers(g, found);
+    keepSameServer(host, found, clientOnly);
+  }
+}
+
+/**
+ * Keep (in place) the nearest candidate no later request claims, and other users' unclaimed candidates exactly as
+ * near (then the request is ambiguous); none when all are claimed. Candidates are looked at nearest first, so a
+ * claim is checked for few of them.
+ */
+function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: JoinContext): OpenAttempt[] {
+  const n = found.length;
+  if (n === 0) return found;
+  const order = ORDER;
+  order.length = 0;
+  for (let i = 0; i < n; i++) order.push(i);
+  const distances = DISTANCES;
+  distances.length = 0;
+  for (let i = 0; i < n; i++) distances.push(gatewayDistance(g, found[i]!));
+  order.sort(
+    (x, y) => distances[x]! - distances[y]! || found[x]!.first - found[y]!.first || found[x]!.seq - found[y]!.seq,
+  );
+  let best = -1;
+  let kept = 0;
+  const keep = KEPT;
+  keep.length = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    if (best >= 0 && distances[i] !== distances[best]) break;
+    const a = found[i]!;
+    if (best >= 0 && a.userKey === found[best]!.userKey) continue;
+    if (claimedByLater(g, host, a, ctx)) continue;
+    if (best < 0) best = i;
+    keep[kept++] = a;
+  }
+  found.length = 0;
+  for (let i = 0; i < kept; i++) found.push(keep[i]!);
+  keep.length = 0;
+  return found;
+}
+
+/** How far an attempt's step is from the request: its decision outside the request's span, or its client result. */
+function gatewayDistance(g: GatewayEvent, a: OpenAttempt): number {
+  if (a.radius === null) return Math.abs(a.last - g.time);
+  const t = a.radius.time;
+  return t < g.startTime ? g.startTime - t : t > g.time ? t - g.time : 0;
+}
+
+/**
+ * Whether an IIS request still waiting for its join (a later one: requests are joined in time order) fits attempt
+ * `a` better than `g` does. Without this an early request takes an attempt a later one fits better: a decision just
+ * past the end of a long request that waited for RADIUS, and inside its own user's request; a lone client result a
+ * minute after one request and a second after another, when RADIUS timed out for several users at once or clocks are
+ * skewed.
+ * - An attempt with a decision is claimed by a later request that holds the decision (within the slack) and ends
+ *   nearer to it: the DA server answers soon after NPS decides (`ANSWER_AFTER_DECISION_MS`).
+ * - One with only the client's result, by a later request nearer to it in which no decision lies (such a request goes
+ *   to that decision's attempt).
+ * - Names settle it first (`onlyServerOf`): an attempt naming one request's DA server and not the other's is that one's.
+ * The later requests looked at, and the decisions inside them, are all placed when `g` is joined (none is later than
+ * its join delay after it), so the outcome does not depend on when the engine sweeps.
+ */
+function claimedByLater(g: GatewayEvent, host: string, a: OpenAttempt, ctx: JoinContext): boolean {
+  const { config } = ctx;
+  const slack = config.gatewayJoinSlackMs;
+  // A request naming nobody, or `g`'s server, can only be claimed by a nearer request; else by one up to a window away.
+  const namesG = namesServer(a, host);
+  const mayNameOther = !namesG && namesAnyServer(a);
+  // Every event such a request and its decisions could need is placed by the time `g` is joined.
+  const horizon = g.time + gatewayDelayOf(config) - slack;
+  if (a.radius !== null) {
+    const t = a.radius.time;
+    const fit = Math.abs(g.time - t);
+    const reach = mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit;
+    const others = ctx.pendingGateways(g.time, Math.min(horizon, t + reach), LATER);
+    for (let i = 0; i < others.length; i++) {
+      const other = others[i]!;
+      if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+      if (other.startTime - slack > t || t > other.time + slack) continue;
+      if (fitsBetter(a, other, host, Math.abs(other.time - t) < fit)) return true;
+    }
+    return false;
+  }
+  const skew = config.clockSkewToleranceMs;
+  const d = Math.abs(a.last - g.time);
+  const others = ctx.pendingGateways(g.time, Math.min(horizon, a.last + (mayNameOther ? slack + skew : d)), LATER);
+  for (let i = 0; i < others.length; i++) {
+    const other = others[i]!;
+    if (other === g || !takesGateway(a, other)) continue;
+    if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
+    if (fitsBetter(a, other, host, Math.abs(a.last - other.time) < d) && !holdsDecision(other, ctx)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether request `other` fits attempt `a` better than the request being joined (on DA server `host`): `a` names
+ * `other`'s DA server and not that one, or, unless it names that one and not `other`'s, `nearer` says so.
+ */
+function fitsBetter(a: OpenAttempt, other: GatewayEvent, host: string, nearer: boolean): boolean {
+  const otherHost = hostKey(other.ref.computer);
+  if (host === otherHost) return nearer;
+  const namesOther = namesServer(a, otherHost);
+  const namesG = namesServer(a, host);
+  if (namesOther && !namesG) return true;
+  return nearer && !(namesG && !namesOther);
+}
+
+/**
+ * Whether attempt `a` names the DA server `host` (a host key): its RADIUS client (NPS ClientName or NASIdentifier) or
+ * the server its client's result names (serverAddress). The names are the administrator's choice (a friendly name, a
+ * cluster's name): one that names no server tells nothing.
+ */
+function namesServer(a: OpenAttempt, host: string): boolean {
+  const r = a.radius;
+  if (r !== null) {
+    if (r.clientName !== null && hostKey(r.clientName) === host) return true;
+    if (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host) return true;
+  }
+  const address = a.client?.serverAddress;
+  return address != null && hostKey(address) === host;
+}
+
+/** Whether attempt `a` carries any name a DA server could have. */
+function namesAnyServer(a: OpenAttempt): boolean {
+  const r = a.radius;
+  return (r !== null && (r.clientName !== null || r.nasIdentifier !== null)) || a.client?.serverAddress != null;
+}
+
+/** Whether a decision of an attempt that can take request `g` lies inside it (its first rule finds one). */
+function holdsDecision(g: GatewayEvent, { attempts, config }: JoinContext): boolean {
+  if (g.status >= 400) return false;
+  const slack = config.gatewayJoinSlackMs;
+  const found = attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, HELD);
+  const n = keepTakers(g, found);
+  HELD.length = 0;
+  return n > 0;
+}
+
+/** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
+function keepTakers(g: GatewayEvent, list: OpenAttempt[]): number {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) if (takesGateway(list[i]!, g)) list[n++] = list[i]!;
+  list.length = n;
+  return n;
+}
+
+/**
+ * Whether a candidate can still take an IIS request: no probe, no request yet (and its user, when the request names
+ * one). A client without its computer certificate (10016) fails TLS or is refused with a 403, never answered 200.
+ */
+function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
+  return (
+    !a.probe &&
+    a.gateway === null &&
+    (g.user === null || a.userKey === g.user.key) &&
+    (g.status >= 400 || a.client === null || a.client.ref.eventId !== NO_COMPUTER_CERTIFICATE)
+  );
+}
+
+/**
+ * With several DA servers, two users' requests can overlap in time on different servers: when some of the RADIUS
+ * decisions (candidates from index `from` on) name the IIS host (`host`, a host key) as their RADIUS client (NPS ClientName or
+ * NASIdentifier, often the DA server's name), only those are kept (in place; the candidates before `from` stay).
+ * Nothing is dropped when none does (the names are the administrator's choice).
+ */
+function keepSameServer(host: string, found: OpenAttempt[], from: number): OpenAttempt[] {
+  if (found.length - from < 2) return found;
+  const names = (a: OpenAttempt): boolean => {
+    const r = a.radius!;
+    return (
+      (r.clientName !== null && hostKey(r.clientName) === host) ||
+      (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
+    );
+  };
+  // Each candidate is looked at once: the first that names the host starts the kept list.
+  let n = -1;
+  for (let i = from; i < found.length; i++) {
+    if (!names(found[i]!)) continue;
+    if (n < 0) n = from;
+    found[n++] = found[i]!;
+  }
+  if (n > 0) found.length = n;
+  return found;
+}
+
+/** Whether every attempt of a (non-empty) list has the same user key. */
+function oneUser(list: readonly OpenAttempt[]): boolean {
+  const user = list[0]!.userKey;
+  for (let i = 1; i < list.length; i++) if (list[i]!.userKey !== user) return false;
+  return true;
+}
+
+function earliest(list: OpenAttempt[]): OpenAttempt {
+  return list.reduce((best, a) => (a.first < best.first || (a.first === best.first && a.seq < best.seq) ? a : best));
+}
+
+/** Client event 10016: the computer certificate OTP needs is not in the machine's store. */
+const NO_COMPUTER_CERTIFICATE = 10016;
+const SERVER_DRIFT_FACTOR = 10;
+/**
+ * How long after its own RADIUS decision a request ends, at most (ms): the DA server answers once NPS has, after
+ * signing the client's request, which takes well under a second.
+ */
+const ANSWER_AFTER_DECISION_MS = 10_000;
+
+// Lists reused by every request (each read before the next request is joined).
+const CANDIDATES: OpenAttempt[] = [];
+const LATER: GatewayEvent[] = [];
+const HELD: OpenAttempt[] = [];
+const KEPT: OpenAttempt[] = [];
+const ORDER: number[] = [];
+const DISTANCES: number[] = [];

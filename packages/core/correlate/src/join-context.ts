@@ -1,0 +1,15 @@
+import type { DropReason } from '@otptrace/model';
+import type { CaResult, GatewayEvent, NormalizedEvent } from '@otptrace/schemas';
+import type { AttemptIndex } from './attempt-index.js';
+import type { EngineConfig } from './config.js';
+
+/** What a join needs: the open attempts, the settings, the requests still waiting, and where a dropped event goes. */
+export interface JoinContext {
+  readonly attempts: AttemptIndex;
+  readonly config: EngineConfig;
+  drop(event: NormalizedEvent, reason: DropReason): void;
+  /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
+  joinSigning(event: CaResult): boolean;
+  /** The IIS requests still waiting for their join whose time lies in [lo, hi], in time order, into `found`. */
+  pendingGateways(lo: number, hi: number, found: GatewayEvent[]): readonly GatewayEvent[];
+}
