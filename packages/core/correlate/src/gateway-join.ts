@@ -43,7 +43,7 @@ function gatewayCandidates(g: GatewayEvent, ctx: JoinContext): OpenAttempt[] {
     keepTakers(g, found);
     keepSameServer(host, found, 0);
     let n = 0;
-    for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx)) found[n++] = found[i]!;
+    for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, LATER)) found[n++] = found[i]!;
     found.length = n;
     if (n > 0) return found;
   }
@@ -102,7 +102,7 @@ function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: J
     if (best >= 0 && distances[i] !== distances[best]) break;
     const a = found[i]!;
     if (best >= 0 && a.userKey === found[best]!.userKey) continue;
-    if (claimedByLater(g, host, a, ctx)) continue;
+    if (claimedByLater(g, host, a, ctx, LATER)) continue;
     if (best < 0) best = i;
     keep[kept++] = a;
   }
@@ -133,7 +133,14 @@ function gatewayDistance(g: GatewayEvent, a: OpenAttempt): number {
  * The later requests looked at, and the decisions inside them, are all placed when `g` is joined (none is later than
  * its join delay after it), so the outcome does not depend on when the engine sweeps.
  */
-function claimedByLater(g: GatewayEvent, host: string, a: OpenAttempt, ctx: JoinContext): boolean {
+function claimedByLater(
+  g: GatewayEvent,
+  host: string,
+  a: OpenAttempt,
+  ctx: JoinContext,
+  later: GatewayEvent[],
+  from = g.time,
+): boolean {
   const { config } = ctx;
   const slack = config.gatewayJoinSlackMs;
   // A request naming nobody, or `g`'s server, can only be claimed by a nearer request; else by one up to a window away.
@@ -143,28 +150,46 @@ function claimedByLater(g: GatewayEvent, host: string, a: OpenAttempt, ctx: Join
   const horizon = g.time + gatewayDelayOf(config) - slack;
   if (a.radius !== null) {
     const t = a.radius.time;
-    const fit = Math.abs(g.time - t);
+    const fit = decisionFit(g, t);
     const reach = mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit;
-    const others = ctx.pendingGateways(g.time, Math.min(horizon, t + reach), LATER);
+    const others = ctx.pendingGateways(from, Math.min(horizon, t + reach), later);
     for (let i = 0; i < others.length; i++) {
       const other = others[i]!;
       if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
       if (other.startTime - slack > t || t > other.time + slack) continue;
-      if (fitsBetter(a, other, host, Math.abs(other.time - t) < fit)) return true;
+      if (fitsBetter(a, other, host, decisionFit(other, t) < fit)) return true;
     }
     return false;
   }
   const skew = config.clockSkewToleranceMs;
   const d = Math.abs(a.last - g.time);
-  const others = ctx.pendingGateways(g.time, Math.min(horizon, a.last + (mayNameOther ? slack + skew : d)), LATER);
+  const others = ctx.pendingGateways(g.time, Math.min(horizon, a.last + (mayNameOther ? slack + skew : d)), later);
   for (let i = 0; i < others.length; i++) {
     const other = others[i]!;
     if (other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
-    if (fitsBetter(a, other, host, Math.abs(a.last - other.time) < d) && !holdsDecision(other, ctx)) return true;
+    if (fitsBetter(a, other, host, Math.abs(a.last - other.time) < d) && !holdsDecision(other, g.time, ctx))
+      return true;
   }
   return false;
 }
+
+/**
+ * How well a RADIUS decision at `t` fits request `g` (less is better). The DA server asks NPS as soon as the request
+ * comes and answers soon after the decision: the decision lies just before the end, and a request that waited long
+ * for RADIUS (a timeout) holding another user's decision by chance has it far from its start. A decision outside the
+ * request (a skewed clock) counts thrice its distance.
+ */
+function decisionFit(g: GatewayEvent, t: number): number {
+  const fromEnd = t <= g.time ? g.time - t : OUTSIDE_WEIGHT * (t - g.time);
+  const fromStart = t >= g.startTime ? t - g.startTime : OUTSIDE_WEIGHT * (g.startTime - t);
+  return fromEnd + START_WEIGHT * fromStart;
+}
+
+/** How much a decision's distance outside a request weighs against one inside. */
+const OUTSIDE_WEIGHT = 3;
+/** How much a decision's distance from the request's start weighs against its distance from the end. */
+const START_WEIGHT = 0.1;
 
 /**
  * Whether request `other` fits attempt `a` better than the request being joined (on DA server `host`): `a` names
@@ -200,14 +225,22 @@ function namesAnyServer(a: OpenAttempt): boolean {
   return (r !== null && (r.clientName !== null || r.nasIdentifier !== null)) || a.client?.serverAddress != null;
 }
 
-/** Whether a decision of an attempt that can take request `g` lies inside it (its first rule finds one). */
-function holdsDecision(g: GatewayEvent, { attempts, config }: JoinContext): boolean {
+/**
+ * Whether request `g` will go to an attempt whose decision lies inside it: one that can take it and that no other
+ * request waiting since `from` (the time of the request being joined) fits better (the first rule finds it).
+ */
+function holdsDecision(g: GatewayEvent, from: number, ctx: JoinContext): boolean {
   if (g.status >= 400) return false;
-  const slack = config.gatewayJoinSlackMs;
-  const found = attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, HELD);
-  const n = keepTakers(g, found);
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const host = hostKey(g.ref.computer);
+  const held = ctx.attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, HELD);
+  keepTakers(g, held);
+  keepSameServer(host, held, 0);
+  let holds = false;
+  // The claims on a decided attempt look no further (they never ask this again): a separate list of later requests.
+  for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, LATER_OF_LATER, from);
   HELD.length = 0;
-  return n > 0;
+  return holds;
 }
 
 /** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
@@ -280,6 +313,7 @@ const ANSWER_AFTER_DECISION_MS = 10_000;
 // Lists reused by every request (each read before the next request is joined).
 const CANDIDATES: OpenAttempt[] = [];
 const LATER: GatewayEvent[] = [];
+const LATER_OF_LATER: GatewayEvent[] = [];
 const HELD: OpenAttempt[] = [];
 const KEPT: OpenAttempt[] = [];
 const ORDER: number[] = [];

@@ -315,6 +315,28 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['lena: 21000@da01', 'mike: 21300@da01']);
   });
 
+  it("gives a decision to the short request that holds it, not to a RADIUS timeout's ending at the same moment", () => {
+    // wendy's request waited 20 s for RADIUS and ended 20 ms before xavier's, which held xavier's decision too.
+    const events = [
+      request(21_000, 20_000),
+      decision('xavier', 20_700),
+      request(21_020, 1_300),
+      lone('wendy', 21_300, 10005, 'pc-wendy'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['wendy: 21000@da01', 'xavier: 21020@da01']);
+  });
+
+  it("keeps a request from a lone result minutes away when the result's own request holds only decisions others hold better", () => {
+    const events = [
+      request(10_000, 1_000),
+      decision('zack', 150_000),
+      request(150_300, 500),
+      request(156_900, 14_500),
+      lone('yara', 157_000, 10005, 'pc-yara'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['yara: 156900@da01', 'zack: 150300@da01']);
+  });
+
   it('gives each request of a RADIUS outage to the failure logged right after it, instead of calling all ambiguous', () => {
     const events = [
       request(15_000, 15_000),
