@@ -1,67 +1,17 @@
 // Correctness at scale: compare `otptrace analyze --format json` with the generator's expected.json.
 // Usage: node bench/verify.mjs ANALYZE.json EXPECTED.json [--list N] [--tolerance-ms MS]
-// Each expected attempt is matched to the analysed attempt of the same user (sAMAccountName, case-insensitive)
-// whose start is closest within 30 s (or that spans the expected start); then outcome, failed stage and root-cause
-// code are compared. The expected starts are true times: for a fleet generated with `--clock-skew-ms S`, whose hosts
-// log their own clocks' times, give `--tolerance-ms` S + 30000 (then each user's attempts are paired in order).
+// The pairing is `verifyAgainstExpected` of @otptrace/generator (npx tsc -b first): each expected attempt with the
+// analysed attempt of the same user nearest in start. For a fleet generated with `--clock-skew-ms S`, whose hosts log
+// their own clocks' times, give `--tolerance-ms` S + 30000 (then each user's attempts are paired in order).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { built } from './lib/common.mjs';
 
-const TOLERANCE_MS = 30_000;
-// An analysed attempt whose user stayed unknown is named `unknown@<client computer>`: match it through the client.
-const keyOf = (user) => {
-  const text = String(user ?? '').toLowerCase();
-  if (text.startsWith('unknown@')) return `host:${text.slice(8)}`;
-  if (text.includes('@')) return text.split('@')[0];
-  return text.split(/[\\/]/).pop();
-};
-const verdictOf = (a) =>
-  `${a.outcome}${a.rootCause ? `/${typeof a.rootCause === 'string' ? a.rootCause : a.rootCause.code}` : ''}`;
-
-/** Pair expected and actual attempts; returns { pairs, missed, extra }. */
-export function matchAttempts(expected, actual, toleranceMs = TOLERANCE_MS) {
-  const byUser = new Map();
-  for (const a of actual) {
-    const list = byUser.get(keyOf(a.user)) ?? [];
-    list.push({ a, t: Date.parse(a.start), end: Date.parse(a.end), used: false });
-    byUser.set(keyOf(a.user), list);
-  }
-  const pairs = [];
-  const missed = [];
-  // With a wider tolerance (skewed clocks), a user's attempts are paired in order: each expected attempt (by start)
-  // takes the earliest analysed one within reach, so that two attempts a minute apart are not paired crosswise.
-  const inOrder = toleranceMs > TOLERANCE_MS;
-  const ordered = inOrder ? [...expected].sort((x, y) => Date.parse(x.start) - Date.parse(y.start)) : expected;
-  for (const e of ordered) {
-    const t = Date.parse(e.start);
-    let bestCandidate = null;
-    const candidates = [
-      ...(byUser.get(keyOf(e.user)) ?? []),
-      ...(byUser.get(`host:${String(e.hosts?.client).toLowerCase()}`) ?? []),
-    ];
-    for (const c of candidates) {
-      const d = Math.abs(c.t - t);
-      // An attempt whose start was pulled earlier by a stray event still matches when it spans the expected start.
-      const spans = t >= c.t - toleranceMs && t <= c.end + toleranceMs;
-      const better = bestCandidate === null || (inOrder ? c.t < bestCandidate.c.t : d < bestCandidate.d);
-      if (!c.used && (d <= toleranceMs || spans) && better) bestCandidate = { c, d };
-    }
-    if (bestCandidate === null) missed.push(e);
-    else {
-      bestCandidate.c.used = true;
-      pairs.push({ expected: e, actual: bestCandidate.c.a });
-    }
-  }
-  const extra = [...byUser.values()]
-    .flat()
-    .filter((c) => !c.used)
-    .map((c) => c.a);
-  return { pairs, missed, extra };
-}
+const { START_TOLERANCE_MS: TOLERANCE_MS, verdictOf, verifyAgainstExpected } = await built('packages/tools/generator');
 
 /** Agreement counts per expected verdict, and the mismatches. */
 export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
-  const { pairs, missed, extra } = matchAttempts(expected, actual, toleranceMs);
+  const { pairs, missed, extra, agree } = verifyAgainstExpected(expected, actual, toleranceMs);
   const table = new Map();
   const get = (k) => {
     if (!table.has(k))
@@ -72,10 +22,7 @@ export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
   for (const { expected: e, actual: a } of pairs) {
     const t = get(verdictOf(e));
     t.expected++;
-    const same =
-      e.outcome === a.outcome &&
-      (e.rootCause ?? null) === (a.rootCause?.code ?? null) &&
-      (e.failedStage ?? null) === (a.failedStage ?? null);
+    const same = verdictOf(e) === verdictOf(a) && (e.failedStage ?? null) === (a.failedStage ?? null);
     if (String(a.user).startsWith('unknown@')) t.userUnknown++;
     if (Math.abs(Date.parse(a.start) - Date.parse(e.start)) > TOLERANCE_MS) t.startOff++;
     if (same) t.agree++;
@@ -92,7 +39,6 @@ export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
   }
   const extraBy = new Map();
   for (const a of extra) extraBy.set(verdictOf(a), (extraBy.get(verdictOf(a)) ?? 0) + 1);
-  const agree = [...table.values()].reduce((n, t) => n + t.agree, 0);
   return { table, extraBy, mismatches, missed, extra, agree, total: expected.length, actualTotal: actual.length };
 }
 

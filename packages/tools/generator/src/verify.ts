@@ -1,0 +1,107 @@
+import type { ExpectedAttempt } from './attempt.js';
+
+/** What the comparison reads of an analysed attempt (the analysis document's attempt record). */
+export interface AnalysedAttempt {
+  readonly user: string | null;
+  readonly start: string;
+  readonly end: string;
+  readonly outcome: string;
+  readonly failedStage?: string | null;
+  readonly rootCause?: { readonly code: string } | string | null;
+}
+
+/** An expected attempt and the analysed one it was paired with. */
+export interface AttemptPair<A extends AnalysedAttempt> {
+  readonly expected: ExpectedAttempt;
+  readonly actual: A;
+}
+
+/** How the analysis compares with the generator's truth. */
+export interface Verification<A extends AnalysedAttempt> {
+  readonly pairs: readonly AttemptPair<A>[];
+  /** Paired, with another outcome, failed stage or root cause. */
+  readonly mismatches: readonly AttemptPair<A>[];
+  /** Expected attempts no analysed attempt was paired with. */
+  readonly missed: readonly ExpectedAttempt[];
+  /** Analysed attempts paired with no expected one. */
+  readonly extra: readonly A[];
+  /** Expected attempts whose verdict the analysis gave. */
+  readonly agree: number;
+  readonly total: number;
+}
+
+/** How far apart (ms) an expected and an analysed start may be, with synchronised clocks. */
+export const START_TOLERANCE_MS = 30_000;
+
+/** `outcome/rootCause`, as both sides spell a verdict. */
+export function verdictOf(a: { outcome: string; rootCause?: { readonly code: string } | string | null }): string {
+  const cause = a.rootCause == null ? null : typeof a.rootCause === 'string' ? a.rootCause : a.rootCause.code;
+  return cause === null ? a.outcome : `${a.outcome}/${cause}`;
+}
+
+/**
+ * Compare an analysis with the generator's expected.json. Each expected attempt is paired with the analysed attempt
+ * of the same user (sAMAccountName, case-insensitive; an `unknown@<computer>` attempt through its client computer)
+ * whose start is nearest within `toleranceMs` (or that spans the expected start); then outcome, failed stage and
+ * root cause are compared. Expected starts are true times: for a fleet whose hosts' clocks are off by up to S ms,
+ * give S + 30,000, and each user's attempts are then paired in order (the earliest within reach), so that two
+ * attempts a minute apart are not paired crosswise.
+ */
+export function verifyAgainstExpected<A extends AnalysedAttempt>(
+  expected: readonly ExpectedAttempt[],
+  actual: readonly A[],
+  toleranceMs = START_TOLERANCE_MS,
+): Verification<A> {
+  interface Candidate {
+    readonly a: A;
+    readonly start: number;
+    readonly end: number;
+    used: boolean;
+  }
+  const byUser = new Map<string, Candidate[]>();
+  for (const a of actual) {
+    const key = userKeyOf(a.user);
+    const list = byUser.get(key) ?? [];
+    list.push({ a, start: Date.parse(a.start), end: Date.parse(a.end), used: false });
+    byUser.set(key, list);
+  }
+  const inOrder = toleranceMs > START_TOLERANCE_MS;
+  const ordered = inOrder ? [...expected].sort((x, y) => Date.parse(x.start) - Date.parse(y.start)) : expected;
+  const pairs: AttemptPair<A>[] = [];
+  const missed: ExpectedAttempt[] = [];
+  for (const e of ordered) {
+    const t = Date.parse(e.start);
+    const candidates = [
+      ...(byUser.get(userKeyOf(e.user)) ?? []),
+      ...(byUser.get(`host:${String(e.hosts.client).toLowerCase()}`) ?? []),
+    ];
+    let best: { c: Candidate; d: number } | null = null;
+    for (const c of candidates) {
+      const d = Math.abs(c.start - t);
+      // An attempt whose start a stray event pulled earlier still matches when it spans the expected start.
+      const spans = t >= c.start - toleranceMs && t <= c.end + toleranceMs;
+      const better = best === null || (inOrder ? c.start < best.c.start : d < best.d);
+      if (!c.used && (d <= toleranceMs || spans) && better) best = { c, d };
+    }
+    if (best === null) missed.push(e);
+    else {
+      best.c.used = true;
+      pairs.push({ expected: e, actual: best.c.a });
+    }
+  }
+  const extra = [...byUser.values()].flat().flatMap((c) => (c.used ? [] : [c.a]));
+  const mismatches = pairs.filter(({ expected: e, actual: a }) => !sameVerdict(e, a));
+  return { pairs, mismatches, missed, extra, agree: pairs.length - mismatches.length, total: expected.length };
+}
+
+function sameVerdict(e: ExpectedAttempt, a: AnalysedAttempt): boolean {
+  return verdictOf(e) === verdictOf(a) && (e.failedStage ?? null) === (a.failedStage ?? null);
+}
+
+/** An analysed attempt whose user stayed unknown is named `unknown@<client computer>`: match it through the client. */
+function userKeyOf(user: string | null): string {
+  const text = String(user ?? '').toLowerCase();
+  if (text.startsWith('unknown@')) return `host:${text.slice(8)}`;
+  if (text.includes('@')) return text.split('@')[0]!;
+  return text.split(/[\\/]/).pop()!;
+}
