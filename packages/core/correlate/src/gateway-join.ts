@@ -45,6 +45,7 @@ function gatewayCandidates(g: GatewayEvent, ctx: JoinContext): OpenAttempt[] {
     let n = 0;
     for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, LATER)) found[n++] = found[i]!;
     found.length = n;
+    if (n > 1 && !oneUser(found)) keepLeastRegret(g, found, ctx);
     if (n > 0) return found;
   }
   nearbyCandidates(g, host, ctx, found);
@@ -172,6 +173,46 @@ function claimedByLater(
       return true;
   }
   return false;
+}
+
+/**
+ * Several users' decisions in one request, each fitting it better than any later request: when two requests overlap,
+ * each holding both decisions, the one fitting each best can be the same. Keep (in place) the one that would lose
+ * most by going to its next-best request (the least regret; a decision no other request holds cannot go elsewhere),
+ * when it alone does; else all stay and the request is ambiguous.
+ */
+function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], ctx: JoinContext): void {
+  let best: OpenAttempt | null = null;
+  let bestRegret = Number.POSITIVE_INFINITY;
+  let tied = false;
+  for (let i = 0; i < found.length; i++) {
+    const a = found[i]!;
+    const t = a.radius!.time;
+    const regret = decisionFit(g, t) - nextBestFit(g, a, t, ctx);
+    if (regret < bestRegret) {
+      best = a;
+      bestRegret = regret;
+      tied = false;
+    } else if (regret === bestRegret && a.userKey !== best!.userKey) tied = true;
+  }
+  if (best === null || tied) return;
+  found.length = 0;
+  found.push(best);
+}
+
+/** The best fit of decision `t` (attempt `a`) among the requests after `g` that hold it; +∞ when none does. */
+function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, ctx: JoinContext): number {
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const horizon = g.time + gatewayDelayOf(ctx.config) - slack;
+  const others = ctx.pendingGateways(g.time, Math.min(horizon, t + slack + ANSWER_AFTER_DECISION_MS), LATER);
+  let fit = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < others.length; i++) {
+    const other = others[i]!;
+    if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    if (other.startTime - slack > t || t > other.time + slack) continue;
+    fit = Math.min(fit, decisionFit(other, t));
+  }
+  return fit;
 }
 
 /**

@@ -366,6 +366,12 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     ]);
   });
 
+  it('pairs two overlapping requests with the two decisions both hold, each as its clock offset says', () => {
+    // NPS half a second behind the DA server: each decision lies a little before its own request's start.
+    const events = [decision('amy', 23_729), request(24_655, 798), decision('ben', 24_526), request(25_359, 418)];
+    expect(requests(stream(events))).toEqual(['amy: 24655@da01', 'ben: 25359@da01']);
+  });
+
   it("still calls a request ambiguous when two users' decisions lie inside it and no other request holds either", () => {
     const events = [decision('uma', 200), decision('vic', 250), request(700, 700)];
     expect(requests(stream(events))).toEqual(['uma: none (ambiguous)', 'vic: none (ambiguous)']);
