@@ -62,7 +62,7 @@ export class CorrelationEngine {
       config,
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
-      pendingGateways: (lo, hi, found) => this.pending.gatewaysWithin(lo, hi, found),
+      pendingGateways: (lo, hi) => this.pending.gatewaysWithin(lo, hi),
     };
   }
 

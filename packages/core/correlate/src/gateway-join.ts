@@ -2,7 +2,7 @@ import type { GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { gatewayDelayOf } from './config.js';
 import { hostKey } from './hosts.js';
-import type { JoinContext } from './join-context.js';
+import type { GatewayWindow, JoinContext } from './join-context.js';
 
 /**
  * Join an IIS request (which names no user) to the attempt whose RADIUS decision happened while the request was
@@ -43,9 +43,11 @@ function gatewayCandidates(g: GatewayEvent, ctx: JoinContext): OpenAttempt[] {
     keepTakers(g, found);
     keepSameServer(host, found, 0);
     let n = 0;
-    for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, LATER)) found[n++] = found[i]!;
+    // The requests after it that could claim a candidate, or hold one's decision, fetched once.
+    const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, ctx));
+    for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, later)) found[n++] = found[i]!;
     found.length = n;
-    if (n > 1 && !oneUser(found)) keepLeastRegret(g, found, ctx);
+    if (n > 1 && !oneUser(found)) keepLeastRegret(g, found, later, ctx);
     if (n > 0) return found;
   }
   nearbyCandidates(g, host, ctx, found);
@@ -84,33 +86,48 @@ function nearbyCandidates(
  */
 function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: JoinContext): OpenAttempt[] {
   const n = found.length;
-  if (n === 0) return found;
-  const order = ORDER;
-  order.length = 0;
-  for (let i = 0; i < n; i++) order.push(i);
   const distances = DISTANCES;
   distances.length = 0;
   for (let i = 0; i < n; i++) distances.push(gatewayDistance(g, found[i]!));
-  order.sort(
-    (x, y) => distances[x]! - distances[y]! || found[x]!.first - found[y]!.first || found[x]!.seq - found[y]!.seq,
-  );
+  // Selection, nearest first (then earliest, then first opened): usually the first looked at is not claimed.
   let best = -1;
-  let kept = 0;
+  for (;;) {
+    let next = -1;
+    for (let i = 0; i < n; i++) if (distances[i]! >= 0 && (next < 0 || before(found, distances, i, next))) next = i;
+    if (next < 0) break;
+    distances[next] = -1 - distances[next]!;
+    if (!claimedByLater(g, host, found[next]!, ctx)) {
+      best = next;
+      break;
+    }
+  }
+  if (best < 0) {
+    found.length = 0;
+    return found;
+  }
+  const nearest = -1 - distances[best]!;
   const keep = KEPT;
   keep.length = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    if (best >= 0 && distances[i] !== distances[best]) break;
+  keep.push(found[best]!);
+  for (let i = 0; i < n; i++) {
     const a = found[i]!;
-    if (best >= 0 && a.userKey === found[best]!.userKey) continue;
-    if (claimedByLater(g, host, a, ctx, LATER)) continue;
-    if (best < 0) best = i;
-    keep[kept++] = a;
+    if (i === best || distances[i] !== nearest || a.userKey === found[best]!.userKey) continue;
+    if (!claimedByLater(g, host, a, ctx)) keep.push(a);
   }
   found.length = 0;
-  for (let i = 0; i < kept; i++) found.push(keep[i]!);
+  for (let i = 0; i < keep.length; i++) found.push(keep[i]!);
   keep.length = 0;
   return found;
+}
+
+/** Whether candidate `i` comes before `j`: nearer, then earlier, then opened first. */
+function before(found: readonly OpenAttempt[], distances: readonly number[], i: number, j: number): boolean {
+  const a = found[i]!;
+  const b = found[j]!;
+  return (
+    distances[i]! < distances[j]! ||
+    (distances[i] === distances[j] && (a.first < b.first || (a.first === b.first && a.seq < b.seq)))
+  );
 }
 
 /** How far an attempt's step is from the request: its decision outside the request's span, or its client result. */
@@ -139,7 +156,7 @@ function claimedByLater(
   host: string,
   a: OpenAttempt,
   ctx: JoinContext,
-  later: GatewayEvent[],
+  prefetched: GatewayWindow | null = null,
   from = g.time,
 ): boolean {
   const { config } = ctx;
@@ -152,11 +169,12 @@ function claimedByLater(
   if (a.radius !== null) {
     const t = a.radius.time;
     const fit = decisionFit(g, t);
-    const reach = mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit;
-    const others = ctx.pendingGateways(from, Math.min(horizon, t + reach), later);
-    for (let i = 0; i < others.length; i++) {
-      const other = others[i]!;
-      if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    const hi = Math.min(horizon, t + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
+    const others = prefetched ?? ctx.pendingGateways(from, hi);
+    for (let i = others.start; i < others.end; i++) {
+      const other = others.requests[i]!.event;
+      if (other.time > hi) break;
+      if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
       if (other.startTime - slack > t || t > other.time + slack) continue;
       if (fitsBetter(a, other, host, decisionFit(other, t) < fit)) return true;
     }
@@ -164,13 +182,14 @@ function claimedByLater(
   }
   const skew = config.clockSkewToleranceMs;
   const d = Math.abs(a.last - g.time);
-  const others = ctx.pendingGateways(g.time, Math.min(horizon, a.last + (mayNameOther ? slack + skew : d)), later);
-  for (let i = 0; i < others.length; i++) {
-    const other = others[i]!;
-    if (other === g || !takesGateway(a, other)) continue;
+  const hi = Math.min(horizon, a.last + (mayNameOther ? slack + skew : d));
+  const others = prefetched ?? ctx.pendingGateways(g.time, hi);
+  for (let i = others.start; i < others.end; i++) {
+    const other = others.requests[i]!.event;
+    if (other.time > hi) break;
+    if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
-    if (fitsBetter(a, other, host, Math.abs(a.last - other.time) < d) && !holdsDecision(other, g.time, ctx))
-      return true;
+    if (fitsBetter(a, other, host, Math.abs(a.last - other.time) < d) && !holdsDecisionFor(g, other, ctx)) return true;
   }
   return false;
 }
@@ -181,14 +200,14 @@ function claimedByLater(
  * most by going to its next-best request (the least regret; a decision no other request holds cannot go elsewhere),
  * when it alone does; else all stay and the request is ambiguous.
  */
-function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], ctx: JoinContext): void {
+function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], later: GatewayWindow, ctx: JoinContext): void {
   let best: OpenAttempt | null = null;
   let bestRegret = Number.POSITIVE_INFINITY;
   let tied = false;
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
     const t = a.radius!.time;
-    const regret = decisionFit(g, t) - nextBestFit(g, a, t, ctx);
+    const regret = decisionFit(g, t) - nextBestFit(g, a, t, later, ctx);
     if (regret < bestRegret) {
       best = a;
       bestRegret = regret;
@@ -200,19 +219,36 @@ function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], ctx: JoinContext
   found.push(best);
 }
 
-/** The best fit of decision `t` (attempt `a`) among the requests after `g` that hold it; +∞ when none does. */
-function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, ctx: JoinContext): number {
+/**
+ * The best fit of decision `t` (attempt `a`) among the requests after `g` that hold it (from `later`, fetched up to
+ * `firstRuleReach`); +∞ when none does.
+ */
+function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayWindow, ctx: JoinContext): number {
   const slack = ctx.config.gatewayJoinSlackMs;
-  const horizon = g.time + gatewayDelayOf(ctx.config) - slack;
-  const others = ctx.pendingGateways(g.time, Math.min(horizon, t + slack + ANSWER_AFTER_DECISION_MS), LATER);
+  const hi = Math.min(g.time + gatewayDelayOf(ctx.config) - slack, t + slack + ANSWER_AFTER_DECISION_MS);
   let fit = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < others.length; i++) {
-    const other = others[i]!;
+  for (let i = later.start; i < later.end; i++) {
+    const other = later.requests[i]!.event;
+    if (other.time > hi) break;
     if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     if (other.startTime - slack > t || t > other.time + slack) continue;
     fit = Math.min(fit, decisionFit(other, t));
   }
   return fit;
+}
+
+/**
+ * How far after `g` a request may end and still claim, or hold better, a decision inside `g` (within the slack): no
+ * further than a decision's own reach in `claimedByLater` and `nextBestFit` (a decision at most a slack outside `g`, a
+ * fit at most 3 slacks past it and a tenth of `g`'s duration), nor than what is placed when `g` is joined.
+ */
+function firstRuleReach(g: GatewayEvent, ctx: JoinContext): number {
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const reach = Math.max(
+    2 * slack + ANSWER_AFTER_DECISION_MS,
+    5 * slack + START_WEIGHT * (g.time - g.startTime + slack),
+  );
+  return Math.min(g.time + gatewayDelayOf(ctx.config) - slack, g.time + reach + 1);
 }
 
 /**
@@ -267,6 +303,34 @@ function namesAnyServer(a: OpenAttempt): boolean {
 }
 
 /**
+ * `holdsDecision(other, g.time)`, remembered while `g` is being joined: nothing it reads changes meanwhile, and the
+ * same nearby requests come up for each of `g`'s candidates.
+ */
+function holdsDecisionFor(g: GatewayEvent, other: GatewayEvent, ctx: JoinContext): boolean {
+  if (HOLDS.joining !== g || HOLDS.ctx !== ctx) {
+    HOLDS.joining = g;
+    HOLDS.ctx = ctx;
+    HOLDS.answers.clear();
+  }
+  let holds = HOLDS.answers.get(other);
+  if (holds === undefined) {
+    holds = holdsDecision(other, g.time, ctx);
+    HOLDS.answers.set(other, holds);
+  }
+  return holds;
+}
+
+const HOLDS: {
+  joining: GatewayEvent | null;
+  ctx: JoinContext | null;
+  readonly answers: Map<GatewayEvent, boolean>;
+} = {
+  joining: null,
+  ctx: null,
+  answers: new Map(),
+};
+
+/**
  * Whether request `g` will go to an attempt whose decision lies inside it: one that can take it and that no other
  * request waiting since `from` (the time of the request being joined) fits better (the first rule finds it).
  */
@@ -278,8 +342,7 @@ function holdsDecision(g: GatewayEvent, from: number, ctx: JoinContext): boolean
   keepTakers(g, held);
   keepSameServer(host, held, 0);
   let holds = false;
-  // The claims on a decided attempt look no further (they never ask this again): a separate list of later requests.
-  for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, LATER_OF_LATER, from);
+  for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
   HELD.length = 0;
   return holds;
 }
@@ -353,9 +416,7 @@ const ANSWER_AFTER_DECISION_MS = 10_000;
 
 // Lists reused by every request (each read before the next request is joined).
 const CANDIDATES: OpenAttempt[] = [];
-const LATER: GatewayEvent[] = [];
-const LATER_OF_LATER: GatewayEvent[] = [];
+const NO_REQUESTS: GatewayWindow = { requests: [], start: 0, end: 0 };
 const HELD: OpenAttempt[] = [];
 const KEPT: OpenAttempt[] = [];
-const ORDER: number[] = [];
 const DISTANCES: number[] = [];

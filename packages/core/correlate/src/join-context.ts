@@ -10,6 +10,16 @@ export interface JoinContext {
   drop(event: NormalizedEvent, reason: DropReason): void;
   /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
   joinSigning(event: CaResult): boolean;
-  /** The IIS requests still waiting for their join whose time lies in [lo, hi], in time order, into `found`. */
-  pendingGateways(lo: number, hi: number, found: GatewayEvent[]): readonly GatewayEvent[];
+  /** The IIS requests still waiting for their join whose time lies in [lo, hi], in time order. */
+  pendingGateways(lo: number, hi: number): GatewayWindow;
+}
+
+/**
+ * A run of the IIS requests waiting for their join, read in place (`requests[i].event` for `i` in [start, end)):
+ * valid until the next request is joined.
+ */
+export interface GatewayWindow {
+  readonly requests: readonly { readonly event: GatewayEvent }[];
+  readonly start: number;
+  readonly end: number;
 }

@@ -1,5 +1,6 @@
 import type { CaResult, ClientEvent, GatewayEvent, RadiusDirectoryUnavailable } from '@otptrace/schemas';
 import { eventBefore } from './heap.js';
+import type { GatewayWindow } from './join-context.js';
 
 /** A user-less event waiting for its join, and when it is due. */
 export type Pending =
@@ -33,21 +34,13 @@ export class PendingJoins {
   }
 
   /**
-   * The IIS requests still waiting whose time lies in [lo, hi], in time order, into `found` (cleared first). Every
-   * request waits equally long, so the lane is in time order and the range is found by bisection.
+   * The IIS requests still waiting whose time lies in [lo, hi], in time order, read in place. Every request waits
+   * equally long, so the lane is in time order and the range is found by bisection.
    */
-  gatewaysWithin(lo: number, hi: number, found: GatewayEvent[]): GatewayEvent[] {
-    found.length = 0;
-    const lane = this.lanes[0];
-    let a = this.heads[0]!;
-    let b = lane.length;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (lane[mid]!.event.time < lo) a = mid + 1;
-      else b = mid;
-    }
-    for (let i = a; i < lane.length && lane[i]!.event.time <= hi; i++) found.push(lane[i]!.event as GatewayEvent);
-    return found;
+  gatewaysWithin(lo: number, hi: number): GatewayWindow {
+    const lane = this.lanes[0] as readonly { readonly event: GatewayEvent }[];
+    const start = firstAtOrAfter(lane, this.heads[0]!, lo, false);
+    return { requests: lane, start, end: firstAtOrAfter(lane, start, hi, true) };
   }
 
   /** The next pending event due at or before `clock` (any when `clock` is +∞), in due order; undefined when none. */
@@ -66,6 +59,24 @@ export class PendingJoins {
     }
     return p;
   }
+}
+
+/** The first index from `from` whose event time is at or after `t` (after it, when `strictly`). */
+function firstAtOrAfter(
+  lane: readonly { readonly event: GatewayEvent }[],
+  from: number,
+  t: number,
+  strictly: boolean,
+): number {
+  let a = from;
+  let b = lane.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    const time = lane[mid]!.event.time;
+    if (time < t || (strictly && time === t)) a = mid + 1;
+    else b = mid;
+  }
+  return a;
 }
 
 function before(x: Pending, y: Pending): boolean {
