@@ -11,7 +11,8 @@ const { START_TOLERANCE_MS: TOLERANCE_MS, verdictOf, verifyAgainstExpected } = a
 
 /** Agreement counts per expected verdict, and the mismatches. */
 export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
-  const { pairs, missed, extra, agree } = verifyAgainstExpected(expected, actual, toleranceMs);
+  const { pairs, missed, extra, agree, mismatches: differing } = verifyAgainstExpected(expected, actual, toleranceMs);
+  const wrong = new Set(differing);
   const table = new Map();
   const get = (k) => {
     if (!table.has(k))
@@ -19,10 +20,11 @@ export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
     return table.get(k);
   };
   const mismatches = [];
-  for (const { expected: e, actual: a } of pairs) {
+  for (const pair of pairs) {
+    const { expected: e, actual: a } = pair;
     const t = get(verdictOf(e));
     t.expected++;
-    const same = verdictOf(e) === verdictOf(a) && (e.failedStage ?? null) === (a.failedStage ?? null);
+    const same = !wrong.has(pair);
     if (String(a.user).startsWith('unknown@')) t.userUnknown++;
     if (Math.abs(Date.parse(a.start) - Date.parse(e.start)) > TOLERANCE_MS) t.startOff++;
     if (same) t.agree++;

@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '@otptrace/schemas';
+import type { GatewayEvent, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { gatewayDelayOf } from './config.js';
 import { hostKey } from './hosts.js';
@@ -287,13 +287,17 @@ function fitsBetter(a: OpenAttempt, other: GatewayEvent, host: string, nearer: b
  * cluster's name): one that names no server tells nothing.
  */
 function namesServer(a: OpenAttempt, host: string): boolean {
-  const r = a.radius;
-  if (r !== null) {
-    if (r.clientName !== null && hostKey(r.clientName) === host) return true;
-    if (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host) return true;
-  }
+  if (a.radius !== null && radiusClientIs(a.radius, host)) return true;
   const address = a.client?.serverAddress;
   return address != null && hostKey(address) === host;
+}
+
+/** Whether a decision's RADIUS client (NPS ClientName or NASIdentifier) is the DA server `host` (a host key). */
+function radiusClientIs(r: RadiusDecision, host: string): boolean {
+  return (
+    (r.clientName !== null && hostKey(r.clientName) === host) ||
+    (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
+  );
 }
 
 /** Whether attempt `a` carries any name a DA server could have. */
@@ -376,17 +380,10 @@ function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
  */
 function keepSameServer(host: string, found: OpenAttempt[], from: number): OpenAttempt[] {
   if (found.length - from < 2) return found;
-  const names = (a: OpenAttempt): boolean => {
-    const r = a.radius!;
-    return (
-      (r.clientName !== null && hostKey(r.clientName) === host) ||
-      (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
-    );
-  };
   // Each candidate is looked at once: the first that names the host starts the kept list.
   let n = -1;
   for (let i = from; i < found.length; i++) {
-    if (!names(found[i]!)) continue;
+    if (!radiusClientIs(found[i]!.radius!, host)) continue;
     if (n < 0) n = from;
     found[n++] = found[i]!;
   }
