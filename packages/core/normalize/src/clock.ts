@@ -137,9 +137,11 @@ const SET_FORWARD_MS = 3_600_000;
  * sequence of offsets with the fewest records whose user's events disagree, never against a record's audit twins,
  * counting each change of offset as two records (a daylight-saving change, not one user's other attempt) unless the
  * log shows one in between: its time going back (then a change of half an hour or an hour back is free), or a gap of
- * an hour or more (one forward). On a tie, the offset stays. A record that says nothing takes the offset of the nearest earlier record that speaks,
- * or of the next one after the last such sign between them, else of the first later one. Undefined for every record
- * when none speaks.
+ * an hour or more (one forward). On a tie, the offset stays. A record that says nothing takes the offset of the
+ * nearest earlier record that speaks, or of the next one after the last such sign between them. Before the first
+ * record that speaks (a night of probes before the morning's users), the first one's offset, undone by the change a
+ * clear sign between them shows (`clearClockChange`); after the last, the last one's, with such a change. Undefined
+ * for every record when none speaks.
  */
 export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (number | undefined)[] {
   const out = new Array<number | undefined>(evidence.length).fill(undefined);
@@ -151,14 +153,29 @@ export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (numbe
   const speaking: number[] = [];
   const signs = new Int32Array(evidence.length);
   const direction = new Int8Array(evidence.length);
+  // The same for the signs that show a change by themselves (`clearClockChange`), and the change each shows.
+  const clearSigns = new Int32Array(evidence.length);
+  const clearChanges = new Map<number, number>();
   let lastSign = -1;
+  let lastClear = -1;
   for (let i = 0; i < evidence.length; i++) {
     const r = evidence[i]!;
     if (i > 0) {
       const step = r.time - evidence[i - 1]!.time;
-      if (step < -SET_BACK_MS || step >= SET_FORWARD_MS) lastSign = i;
+      if (step < -SET_BACK_MS || step >= SET_FORWARD_MS) {
+        lastSign = i;
+        const change = clearClockChange(
+          step,
+          i > 1 ? evidence[i - 1]!.time - evidence[i - 2]!.time : Number.POSITIVE_INFINITY,
+        );
+        if (change !== 0) {
+          lastClear = i;
+          clearChanges.set(i, change);
+        }
+      }
     }
     signs[i] = lastSign;
+    clearSigns[i] = lastClear;
     if (lastSign >= 0) direction[i] = evidence[lastSign]!.time < evidence[lastSign - 1]!.time ? -1 : 1;
     if (r.twins !== undefined || r.user.some((k) => states.has(k))) speaking.push(i);
   }
@@ -211,20 +228,40 @@ export function settleServerOffsets(evidence: readonly OffsetEvidence[]): (numbe
     if (from >= 0) k = from;
   }
   // The records that say nothing: between two that speak, the earlier one's offset up to the last sign of a change
-  // between them, the later one's from there; before the first, the first's; after the last, the last's.
+  // between them, the later one's from there. Before the first, the first's, but for those before the last clear sign
+  // of a change between them (`clearClockChange`): the offset before that change; after the last, likewise.
   let j = 0;
   for (let i = 0; i < evidence.length; i++) {
     if (out[i] !== undefined) continue;
     while (j < speaking.length && speaking[j]! < i) j++;
     const before = j > 0 ? speaking[j - 1]! : -1;
     const after = j < speaking.length ? speaking[j]! : -1;
-    if (before < 0) out[i] = out[after]!;
-    else if (after < 0 || out[before] === out[after] || signs[after]! <= before || i < signs[after]!)
-      out[i] = out[before]!;
+    if (before < 0) out[i] = out[after]! - (i < clearSigns[after]! ? clearChanges.get(clearSigns[after]!)! : 0);
+    else if (after < 0) out[i] = out[before]! + (clearSigns[i]! > before ? clearChanges.get(clearSigns[i]!)! : 0);
+    else if (out[before] === out[after] || signs[after]! <= before || i < signs[after]!) out[i] = out[before]!;
     else out[i] = out[after]!;
   }
   return out;
 }
+
+/**
+ * The change of offset (ms) a step between two consecutive records of an NPS log (in log order, their times as read)
+ * shows by itself, where no record on its far side speaks to confirm it: the time going back by an hour less the few
+ * minutes between two records (an hour back) or by a quarter to half an hour (half an hour back: Lord Howe); or, in a
+ * log that had a record every few minutes (`previousStep`: the step before; the DA servers' probe every five), a gap
+ * of an hour and at most GAP_EXTRA_MS more (an hour forward). Any other step is as likely a clock set right or a
+ * quiet night: 0.
+ */
+export function clearClockChange(step: number, previousStep: number): number {
+  const HALF_HOUR = SET_FORWARD_MS / 2;
+  if (step < -HALF_HOUR) return step >= -SET_FORWARD_MS - SET_BACK_MS ? -SET_FORWARD_MS : 0;
+  if (step < -GAP_EXTRA_MS) return -HALF_HOUR;
+  const regular = previousStep >= 0 && previousStep < GAP_EXTRA_MS;
+  return regular && step >= SET_FORWARD_MS && step < SET_FORWARD_MS + GAP_EXTRA_MS ? SET_FORWARD_MS : 0;
+}
+
+/** How far from a whole change a step in the log may be and still show it alone (the time between two probes). */
+const GAP_EXTRA_MS = 15 * 60_000;
 
 /** At most this many offsets are weighed for one server (the path's memory is records × offsets). */
 const MAX_CANDIDATES = 64;

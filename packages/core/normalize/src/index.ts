@@ -2,6 +2,7 @@
 
 export type { NpsLogClock, OffsetEvidence } from './clock.js';
 export {
+  clearClockChange,
   formatOffset,
   isUnsettledNpsLog,
   NPS_TWIN_MS,

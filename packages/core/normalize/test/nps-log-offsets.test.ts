@@ -89,6 +89,40 @@ describe('settleServerOffsets', () => {
     expect(new Set(settleServerOffsets(records))).toEqual(new Set([HOUR]));
   });
 
+  it('gives a record before the first that speaks the offset before a clear sign of a change between them', () => {
+    // Autumn night, five-minute probes read at +2 h, then the clock goes back (02:55 → 02:00): the morning's users say
+    // +1 h. Before, the night's probes before the change took +1 h too: an hour off.
+    const night = [0, 5, 10].map((m) => says(at + m * MINUTE, []));
+    const after = [says(at - 45 * MINUTE, []), says(at + 5 * HOUR, [HOUR]), says(at + 6 * HOUR, [HOUR])];
+    expect(settleServerOffsets([...night, ...after])).toEqual([2 * HOUR, 2 * HOUR, 2 * HOUR, HOUR, HOUR, HOUR]);
+    // Spring: probes read at +1 h, then a gap of an hour and five minutes (02:00 → 03:00); the users say +2 h.
+    const spring = [0, 5, 10, 75].map((m) => says(at + m * MINUTE, []));
+    expect(settleServerOffsets([...spring, says(at + 5 * HOUR, [2 * HOUR])])).toEqual([
+      HOUR,
+      HOUR,
+      HOUR,
+      2 * HOUR,
+      2 * HOUR,
+    ]);
+    // After the last record that speaks, likewise: the change the sign shows.
+    expect(settleServerOffsets([says(at, [2 * HOUR]), says(at + 5 * MINUTE, []), says(at - 50 * MINUTE, [])])).toEqual([
+      2 * HOUR,
+      2 * HOUR,
+      HOUR,
+    ]);
+  });
+
+  it('takes a gap for a change only in a log with a record every few minutes, and an hour or a little more', () => {
+    // Sparse records (no probes), or a gap of three hours: a quiet night as likely as a change; the first's offset.
+    const sparse = [0, 40, 105].map((m) => says(at + m * MINUTE, []));
+    expect(settleServerOffsets([...sparse, says(at + 5 * HOUR, [2 * HOUR])])).toEqual(Array(4).fill(2 * HOUR));
+    const longGap = [0, 5, 185].map((m) => says(at + m * MINUTE, []));
+    expect(settleServerOffsets([...longGap, says(at + 5 * HOUR, [2 * HOUR])])).toEqual(Array(4).fill(2 * HOUR));
+    // A clock set back by a few minutes (a time correction) is no daylight-saving change.
+    const corrected = [says(at, []), says(at - 3 * MINUTE, []), says(at + HOUR, [HOUR])];
+    expect(settleServerOffsets(corrected)).toEqual([HOUR, HOUR, HOUR]);
+  });
+
   it('learns nothing when no record speaks', () => {
     expect(settleServerOffsets([says(at, []), says(at + MINUTE, [])])).toEqual([undefined, undefined]);
     expect(settleServerOffsets([])).toEqual([]);

@@ -1,5 +1,6 @@
 import { MinHeap } from '@otptrace/correlate';
 import {
+  clearClockChange,
   isUnsettledNpsLog,
   npsServerOf,
   ownOffset,
@@ -29,7 +30,10 @@ import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
  *     within HOLD_MS (LONG_HOLD_MS, a night, at a site whose events can teach) keeps its time as read (as offline keeps the times of a server nothing teaches), and that
  *     server's later records no longer hold the site back. A record of a known server that waited across a
  *     daylight-saving change takes, as offline, the offset its server had when it came, or after a sign of a change
- *     in the log, the one taught since, else the one half an hour or an hour away that puts it where it came.
+ *     in the log, the one taught since, else the one half an hour or an hour away that puts it where it came. A
+ *     clear sign (`clearClockChange`: the time going back by about an hour, or a gap of an hour between probes a few
+ *     minutes apart) moves a taught server's offset at once, and a record that came before its server was taught
+ *     takes the offset taught less the changes its log clearly showed since it came, as offline.
  * - **Twins.** A text-log record that repeats an event-log record (a W3C line of a 6200, an NPS log-file decision of a
  *   6272/6273) is dropped as a duplicate when it is handed over, as offline drops it.
  *
@@ -47,6 +51,11 @@ export class TextLogs {
   private readonly learned = new Map<string, number>();
   /** Servers whose log showed a sign of a clock change since their last taught record. */
   private readonly signed = new Set<string>();
+  /**
+   * Per server: the sum of the changes its log's clear signs of a clock change showed (`clearClockChange`), and the
+   * step between its last two records.
+   */
+  private readonly signs = new Map<string, { total: number; step: number }>();
   /** The time as read of each server's latest record. */
   private readonly lastRead = new Map<string, number>();
   /** Whether an event that can teach an NPS log offset (a user's event other than a log record) has come. */
@@ -104,7 +113,24 @@ export class TextLogs {
       const previous = this.lastRead.get(server);
       this.lastRead.set(server, e.time);
       const step = previous === undefined ? 0 : e.time - previous;
-      if (step < -SET_BACK_MS || step >= HOUR_MS) this.signed.add(server);
+      let signs = this.signs.get(server);
+      if (signs === undefined) {
+        signs = { total: 0, step: Number.POSITIVE_INFINITY };
+        this.signs.set(server, signs);
+      }
+      if (step < -SET_BACK_MS || step >= HOUR_MS) {
+        this.signed.add(server);
+        const change = clearClockChange(step, signs.step);
+        // A clear change (daylight saving) moves a taught server's offset at once, as offline follows it where the
+        // next taught record confirms it: after a quiet night the site's time may come from this server's records
+        // alone, and the old offset would put them where that time lags.
+        if (change !== 0) {
+          signs.total += change;
+          const taught = this.learned.get(server);
+          if (taught !== undefined) this.learned.set(server, taught + change);
+        }
+      }
+      if (previous !== undefined) signs.step = step;
       const shift = this.learned.get(server);
       // The server's offset puts the record near the site's time: it holds (a later twin is a duplicate of it), unless
       // the record's twins or its user's events teach another. From its user's events, only a daylight-saving change
@@ -136,6 +162,7 @@ export class TextLogs {
         holds,
         long: false,
         signed: this.signed.has(server),
+        changesBefore: signs.total,
         seq: this.seq++,
         done: false,
       };
@@ -211,11 +238,16 @@ export class TextLogs {
       // As offline: the offset of the nearest earlier record taught (its server's when it came), or after a sign of a
       // change between them, of the next one taught (its server's now), else the change its arrival shows.
       const current = this.learned.get(w.server);
-      const shift = !w.signed
-        ? (w.shift ?? current)
-        : current !== w.shift
-          ? current
-          : (this.changedOffset(w) ?? current);
+      const shift =
+        w.shift === undefined
+          ? current === undefined
+            ? undefined
+            : this.offsetWhenCame(w, current)
+          : !w.signed
+            ? w.shift
+            : current !== w.shift
+              ? current
+              : (this.changedOffset(w) ?? current);
       if (shift === undefined) this.gaveUp.add(w.server);
       out.push(shift === undefined ? w.event : withLearnedOffset(w.event, shift));
     }
@@ -253,6 +285,15 @@ export class TextLogs {
       return shift + d;
     }
     return undefined;
+  }
+
+  /**
+   * The offset of a record that came before its server was taught, given the server's offset `shift` now: that less
+   * the changes its log clearly showed since the record (`clearClockChange`). As offline, which gives a record before
+   * the first taught one that one's offset, less the change of a clear sign between them.
+   */
+  private offsetWhenCame(w: Waiting, shift: number): number {
+    return w.shift === undefined ? shift - (this.signs.get(w.server)!.total - w.changesBefore) : shift;
   }
 
   /** End of input: every waiting record, with its time as read. */
@@ -354,7 +395,7 @@ export class TextLogs {
     const kept: Waiting[] = [];
     for (const w of list.items) {
       if (w.done) continue;
-      const own = this.ownVote(w.event, now, latest) ?? shift;
+      const own = this.ownVote(w.event, now, latest) ?? this.offsetWhenCame(w, shift);
       // A record the offset puts far from when it came (across a daylight-saving change) waits on for its own.
       if (Number.isFinite(w.arrivedAt) && !this.nearSite(w.event.time - own, w.arrivedAt, w.arrivedLatest)) {
         kept.push(w);
@@ -403,6 +444,8 @@ interface Waiting {
   long: boolean;
   /** Whether its server's log showed a sign of a change (`sign`) since its last taught record, this one included. */
   readonly signed: boolean;
+  /** `total` of its server's clear signs of a change when it came, its own included. */
+  readonly changesBefore: number;
   readonly seq: number;
   /** Released (its server's offset learned) or expired. */
   done: boolean;
