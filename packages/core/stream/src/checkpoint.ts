@@ -10,10 +10,15 @@ export interface Checkpoint {
   readonly published: number;
   /**
    * NPS log-file offsets (minutes east of UTC) learned before the run began, by site and NPS server: what the sites
-   * knew at the last idle flush, so that a quiet stream does not start learning over after each (absent: none).
+   * knew at the last idle flush, so that a quiet stream does not start learning over after each (absent: none). With
+   * a server's offset, the time as read of its log's last record and the step before it (ms), when known: `[minutes,
+   * lastRead, step?]`, so that a clock change in the quiet shows in the next run.
    */
-  readonly npsOffsets?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly npsOffsets?: Readonly<Record<string, Readonly<Record<string, NpsOffsetEntry>>>>;
 }
+
+/** One NPS server's entry: its offset in minutes, or that with its log's last record time and step (ms). */
+export type NpsOffsetEntry = number | readonly [number, number] | readonly [number, number, number];
 
 // 2: the engines advance to each site's watermark, which changed the order of a site's units within a run. A count
 // written by version 1 would be counted against the new order (skipping units never published); it restarts instead.
@@ -26,7 +31,9 @@ export interface Checkpoint {
 // record by record: again units of a run may come in another order.
 // 6: the NPS log offsets the sites had learned at the last idle flush (`o`). A version 5 commit carried none, which
 // is what its run began with: it is read as version 6 without them.
-const VERSION = 6;
+// 7: a server's entry may also carry its log's last record time and step (`[minutes, lastRead, step]`). A version 6
+// commit carried offsets alone, which is what its run began with: it is read as version 7.
+const VERSION = 7;
 
 /**
  * The most metadata the NPS offsets may take: the broker refuses more than offset.metadata.max.bytes (4,096 by
@@ -49,25 +56,30 @@ export function decodeCheckpoint(offset: number, metadata: string | null): Check
   if (metadata === null || metadata === '') return { from: offset, published: 0 };
   try {
     const parsed = JSON.parse(metadata) as { v?: unknown; n?: unknown; o?: unknown };
-    const known = parsed.v === VERSION || parsed.v === 5;
+    const known = parsed.v === VERSION || parsed.v === 6 || parsed.v === 5;
     const n = known && Number.isSafeInteger(parsed.n) && (parsed.n as number) > 0 ? (parsed.n as number) : 0;
-    const npsOffsets = known && parsed.v === VERSION ? offsetsOf(parsed.o) : undefined;
+    const npsOffsets = known && parsed.v !== 5 ? offsetsOf(parsed.o) : undefined;
     return npsOffsets === undefined ? { from: offset, published: n } : { from: offset, published: n, npsOffsets };
   } catch {
     return { from: offset, published: 0 };
   }
 }
 
-/** The NPS offsets of a checkpoint, when well formed (site → server → whole minutes within ±14 h). */
-function offsetsOf(value: unknown): Record<string, Record<string, number>> | undefined {
+/**
+ * The NPS offsets of a checkpoint, when well formed (site → server → whole minutes within ±14 h, alone or with a
+ * last record time and step in whole ms).
+ */
+function offsetsOf(value: unknown): Record<string, Record<string, NpsOffsetEntry>> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out: Record<string, Record<string, number>> = {};
+  const out: Record<string, Record<string, NpsOffsetEntry>> = {};
   for (const [site, servers] of Object.entries(value)) {
     if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) return undefined;
-    const byServer: Record<string, number> = {};
-    for (const [server, minutes] of Object.entries(servers)) {
-      if (!Number.isSafeInteger(minutes) || Math.abs(minutes as number) > 14 * 60) return undefined;
-      byServer[server] = minutes as number;
+    const byServer: Record<string, NpsOffsetEntry> = {};
+    for (const [server, entry] of Object.entries(servers)) {
+      const parts: unknown[] = Array.isArray(entry) ? entry : [entry];
+      if (parts.length === 0 || parts.length > 3 || !parts.every(Number.isSafeInteger)) return undefined;
+      if (Math.abs(parts[0] as number) > 14 * 60) return undefined;
+      byServer[server] = (Array.isArray(entry) ? [...parts] : entry) as NpsOffsetEntry;
     }
     out[site] = byServer;
   }

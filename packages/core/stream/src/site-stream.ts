@@ -3,7 +3,7 @@ import { CERTIFICATE_NOT_USABLE } from '@otptrace/diagnose';
 import { userWindowMs } from '@otptrace/normalize';
 import { type AnalyzedAttempt, coverageOf, finishAttempt, withFindings } from '@otptrace/pipeline';
 import type { AnalysisConfig, NormalizedEvent, Source } from '@otptrace/schemas';
-import { TextLogs } from './text-logs.js';
+import { type NpsServerClock, TextLogs } from './text-logs.js';
 
 /** What a site's stream hands out, in a deterministic order: attempts, and events that came too late to be placed. */
 export type StreamUnit =
@@ -68,19 +68,19 @@ export class SiteStream {
   private readonly textLogs: TextLogs;
   private readonly clocks = new ClockNames();
 
-  /** `npsOffsets`: NPS log offsets (ms) by server learned before (a previous run of the partition's stream). */
+  /** `npsClocks`: what a previous run of the partition's stream learned of the NPS servers' log clocks. */
   constructor(
     private readonly settings: StreamSettings,
-    npsOffsets?: ReadonlyMap<string, number>,
+    npsClocks?: ReadonlyMap<string, NpsServerClock>,
   ) {
     this.engine = new CorrelationEngine(settings.engine);
     this.reuse = new ReuseFindings(settings);
-    this.textLogs = new TextLogs(settings.reorderMs, userWindowMs(settings.analysis.clockSkewToleranceMs), npsOffsets);
+    this.textLogs = new TextLogs(settings.reorderMs, userWindowMs(settings.analysis.clockSkewToleranceMs), npsClocks);
   }
 
-  /** The NPS log offsets (ms) by server learned so far (each server's latest). */
-  npsOffsets(): ReadonlyMap<string, number> {
-    return this.textLogs.offsets;
+  /** What the site learned so far of its NPS servers' log clocks (each server's latest offset), by server. */
+  npsClocks(): Map<string, NpsServerClock> {
+    return this.textLogs.clocks;
   }
 
   /** Events waiting: in the reorder buffer, or NPS log records waiting for their server's offset. */

@@ -1,7 +1,8 @@
 import type { Drop } from '@otptrace/correlate';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { type Checkpoint, encodeCheckpoint, MAX_NPS_OFFSETS_CHARS } from './checkpoint.js';
+import { type Checkpoint, encodeCheckpoint, MAX_NPS_OFFSETS_CHARS, type NpsOffsetEntry } from './checkpoint.js';
 import { type SiteOutput, SiteStream, type StreamSettings, type StreamUnit } from './site-stream.js';
+import type { NpsServerClock } from './text-logs.js';
 
 /** One record of the events topic as the partition sees it: its offset, its key (the site) and its event. */
 export interface StreamRecord {
@@ -52,8 +53,8 @@ export class StreamPartition {
   private from: number | null;
   private next: number | null = null;
   private taken = 0;
-  /** NPS log offsets (ms) the sites had learned when this run began, by site and server (carried over a flush). */
-  private carried: Map<string, ReadonlyMap<string, number>>;
+  /** What the sites had learned of their NPS servers' log clocks when this run began (carried over a flush). */
+  private carried: Map<string, ReadonlyMap<string, NpsServerClock>>;
 
   /** `resume`: the committed checkpoint, or null when the group has none (the first record read starts the run). */
   constructor(
@@ -65,7 +66,7 @@ export class StreamPartition {
     this.carried = new Map(
       Object.entries(resume?.npsOffsets ?? {}).map(([site, servers]) => [
         site,
-        new Map(Object.entries(servers).map(([server, minutes]) => [server, minutes * 60_000])),
+        new Map(Object.entries(servers).map(([server, entry]) => [server, clockOf(entry)])),
       ]),
     );
   }
@@ -118,7 +119,7 @@ export class StreamPartition {
     if (this.next !== null) this.from = this.next;
     // What the sites learned of their NPS servers' clocks goes on to the next run (and into its checkpoint).
     for (const [site, stream] of this.sites) {
-      const learned = stream.npsOffsets();
+      const learned = stream.npsClocks();
       if (learned.size > 0) this.carried.set(site, new Map([...(this.carried.get(site) ?? []), ...learned]));
     }
     if (JSON.stringify(this.npsOffsets() ?? {}).length > MAX_NPS_OFFSETS_CHARS) this.carried.clear();
@@ -153,12 +154,25 @@ export class StreamPartition {
     return { offset: this.from!, metadata: encodeCheckpoint(checkpoint) };
   }
 
-  /** The carried NPS offsets as a checkpoint holds them (minutes), or undefined when there are none. */
-  private npsOffsets(): Record<string, Record<string, number>> | undefined {
+  /** The carried NPS clocks as a checkpoint holds them (`NpsOffsetEntry`), or undefined when there are none. */
+  private npsOffsets(): Record<string, Record<string, NpsOffsetEntry>> | undefined {
     if (this.carried.size === 0) return undefined;
-    const out: Record<string, Record<string, number>> = {};
+    const out: Record<string, Record<string, NpsOffsetEntry>> = {};
     for (const [site, servers] of this.carried)
-      out[site] = Object.fromEntries([...servers].map(([server, ms]) => [server, Math.round(ms / 60_000)]));
+      out[site] = Object.fromEntries([...servers].map(([server, clock]) => [server, entryOf(clock)]));
     return out;
   }
+}
+
+/** A server's clock as a checkpoint entry: minutes, with the last record's time and step when known. */
+function entryOf({ offsetMs, lastRead, step }: NpsServerClock): NpsOffsetEntry {
+  const minutes = Math.round(offsetMs / 60_000);
+  if (lastRead === undefined) return minutes;
+  return step === undefined ? [minutes, lastRead] : [minutes, lastRead, step];
+}
+
+function clockOf(entry: NpsOffsetEntry): NpsServerClock {
+  if (typeof entry === 'number') return { offsetMs: entry * 60_000 };
+  const [minutes, lastRead, step] = entry;
+  return step === undefined ? { offsetMs: minutes * 60_000, lastRead } : { offsetMs: minutes * 60_000, lastRead, step };
 }

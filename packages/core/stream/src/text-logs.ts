@@ -76,20 +76,38 @@ export class TextLogs {
   /**
    * `waitMs`: how long (site event time) a record waits for its audit twin: the stream's reorder window.
    * `userWindowMs`: how far from its user's events a record may be once its offset is removed (`userWindowMs` of
-   * @otptrace/normalize, as offline). `known`: offsets learned before (by server, ms).
+   * @otptrace/normalize, as offline). `known`: what a previous run learned of the servers' clocks.
    */
   constructor(
     private readonly waitMs: number,
     private readonly userWindowMs: number,
-    /** Offsets learned before (by server, ms): a record of such a server is placed as one of a taught server. */
-    known?: ReadonlyMap<string, number>,
+    /** By server: a record of such a server is placed as one of a taught server. */
+    known?: ReadonlyMap<string, NpsServerClock>,
   ) {
-    if (known !== undefined) for (const [server, shift] of known) this.learned.set(server, shift);
+    if (known === undefined) return;
+    for (const [server, clock] of known) {
+      this.learned.set(server, clock.offsetMs);
+      if (clock.lastRead === undefined) continue;
+      // Its log's last record and step, so that a daylight-saving change in the quiet between two runs shows.
+      this.lastRead.set(server, clock.lastRead);
+      this.signs.set(server, { total: 0, step: clock.step ?? Number.POSITIVE_INFINITY });
+    }
   }
 
-  /** The latest learned offset (ms) of each NPS server. */
-  get offsets(): ReadonlyMap<string, number> {
-    return this.learned;
+  /** What was learned of each taught NPS server's clock: its latest offset, and its log's last record and step. */
+  get clocks(): Map<string, NpsServerClock> {
+    const out = new Map<string, NpsServerClock>();
+    for (const [server, offsetMs] of this.learned) {
+      const lastRead = this.lastRead.get(server);
+      const step = this.signs.get(server)?.step;
+      out.set(
+        server,
+        lastRead === undefined || step === undefined || !Number.isFinite(step)
+          ? { offsetMs, ...(lastRead === undefined ? {} : { lastRead }) }
+          : { offsetMs, lastRead, step },
+      );
+    }
+    return out;
   }
 
   /** Records waiting for their server's offset. */
@@ -426,6 +444,17 @@ const SET_BACK_MS = 60_000;
  */
 const HOLD_MS = HOUR_MS;
 const LONG_HOLD_MS = 12 * HOUR_MS;
+
+/**
+ * What a run of the stream learned of an NPS server's log clock, for the next run (after an idle flush): its offset
+ * (ms to subtract), and the time as read of its log's last record and the step before it, which show a clock change
+ * between the runs (`clearClockChange`).
+ */
+export interface NpsServerClock {
+  readonly offsetMs: number;
+  readonly lastRead?: number;
+  readonly step?: number;
+}
 
 interface Waiting {
   readonly event: RadiusDecision;

@@ -202,7 +202,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     expect(step.invalid).toBe(1);
     expect(p.holding).toBe(2);
     const flushed = p.flush();
-    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":6,"n":0}' });
+    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":7,"n":0}' });
     expect(p.holding).toBe(0);
   });
 
@@ -266,19 +266,89 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     // A new owner after the first died mid-day: it starts from the last checkpoint, with the offsets it carries.
     const first = run(new StreamPartition(settings, null), 0, 61);
     const resume = decodeCheckpoint(first.commit!.offset, first.commit!.metadata);
-    expect(resume.npsOffsets).toEqual({ default: { nps1: 60, nps2: 60 } });
+    // Each server's offset, with the time as read of its log's last record and the step before it.
+    const carried = Object.entries(resume.npsOffsets!.default!).sort(([a], [b]) => (a < b ? -1 : 1));
+    expect(
+      carried.map(([server, entry]) => [server, Array.isArray(entry) ? entry.length : 0, [entry].flat()[0]]),
+    ).toEqual([
+      ['nps1', 3, 60],
+      ['nps2', 3, 60],
+    ]);
     const rest = run(new StreamPartition(settings, resume), resume.from);
     expect(byId(attemptsOf([...first.units, ...rest.units]))).toEqual(byId(attemptsOf(whole.units)));
+  });
+
+  it('a live small site, flushed whenever it goes quiet: a daylight-saving change in the quiet moves its NPS offsets', () => {
+    // Sent as NPS writes them, with an idle flush at every minute of quiet (a night of five-minute probes is a run
+    // per probe). The servers were taught the day before (the resumed checkpoint's offsets). The change comes between
+    // two runs: the last record's time and step carried over show it. Before, every probe after the change kept the
+    // old offset until a user taught the new one: 28 to 171 probes an hour off on these days.
+    for (const [zone, start, users, seed, before] of [
+      ['Europe/Berlin', '2026-10-25T00:00:00.000Z', 24, 203, 120],
+      ['America/New_York', '2026-11-01T00:00:00.000Z', 48, 205, -240],
+      ['Europe/Berlin', '2026-03-29T00:00:00.000Z', 12, 110, 60],
+    ] as const) {
+      const label = `${zone} ${start.slice(0, 10)}`;
+      const files = generatedDay(users, seed, start, 0, { iisFormat: 'w3c', npsFormat: 'dts', npsTimeZone: zone });
+      const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone } });
+      const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
+      const records = recordsOf(arrivalOrder(eventsOf(files), 0, 1, (e) => utc.get(e.id)!));
+      const truth = new Map(
+        eventsOf(files, configured)
+          .filter((e) => e.kind === 'radius.decision' && e.clock !== undefined)
+          .map((e) => [`${e.ref.computer}|${e.ref.channel}#${e.ref.recordId}`, new Date(e.time).toISOString()]),
+      );
+      const run = (partition: StreamPartition, from: number, upTo = records.length) => {
+        const units: SiteUnit[] = [];
+        let commit: Commit | null = null;
+        for (let i = from; i < upTo; i++) {
+          const quiet = i > from && utc.get(records[i]!.event!.id)! - utc.get(records[i - 1]!.event!.id)! > 60_000;
+          for (const step of [...(quiet ? [partition.flush()] : []), partition.take([records[i]!])]) {
+            units.push(...step.units);
+            commit = step.commit ?? commit;
+          }
+        }
+        const last = partition.flush();
+        return { units: [...units, ...last.units], commit: last.commit ?? commit };
+      };
+      const resume = { from: 0, published: 0, npsOffsets: { default: { nps1: before, nps2: before } } };
+      const whole = run(new StreamPartition(settings, resume), 0);
+      const placed = attemptsOf(whole.units).flatMap((a) =>
+        a.evidence
+          .filter((e) => e.provider.startsWith('NPS log'))
+          .map((e) => [`${e.computer}|${e.channel}#${e.recordId}`, e.time] as const),
+      );
+      expect(placed.length, label).toBe(truth.size);
+      expect(placed.filter(([record, time]) => truth.get(record) !== time).length, label).toBe(0);
+      // A new owner after the first died in the night, past the change: from the last checkpoint, the same attempts.
+      const cut = records.findIndex((r) => utc.get(r.event!.id)! > Date.parse(start) + 8 * 3_600_000);
+      const first = run(new StreamPartition(settings, resume), 0, cut);
+      const checkpoint = decodeCheckpoint(first.commit!.offset, first.commit!.metadata);
+      const rest = run(new StreamPartition(settings, checkpoint), checkpoint.from);
+      expect(byId(attemptsOf([...first.units, ...rest.units])), label).toEqual(byId(attemptsOf(whole.units)));
+    }
   });
 
   it('carries the NPS log offsets its sites learned over a flush, in the checkpoint', () => {
     const npsOffsets = { default: { nps1: 60, nps2: -300 } };
     const metadata = encodeCheckpoint({ from: 40, published: 3, npsOffsets });
-    expect(metadata).toBe('{"v":6,"n":3,"o":{"default":{"nps1":60,"nps2":-300}}}');
+    expect(metadata).toBe('{"v":7,"n":3,"o":{"default":{"nps1":60,"nps2":-300}}}');
     expect(decodeCheckpoint(40, metadata)).toEqual({ from: 40, published: 3, npsOffsets });
+    // With a server's last record time and step; a version 6 commit's offsets are read as they were.
+    const withReads = {
+      default: { nps1: [60, 1_792_800_000_000, 300_000] as const, nps2: [-300, 1_792_800_000_000] as const },
+    };
+    const encoded = encodeCheckpoint({ from: 40, published: 3, npsOffsets: withReads });
+    expect(decodeCheckpoint(40, encoded)).toEqual({ from: 40, published: 3, npsOffsets: withReads });
+    expect(decodeCheckpoint(40, '{"v":6,"n":3,"o":{"default":{"nps1":60}}}')).toEqual({
+      from: 40,
+      published: 3,
+      npsOffsets: { default: { nps1: 60 } },
+    });
+    expect(decodeCheckpoint(40, '{"v":7,"n":3,"o":{"default":{"nps1":[60,"x"]}}}')).toEqual({ from: 40, published: 3 });
     // Malformed offsets are not used (the run learns them again); its count holds.
-    expect(decodeCheckpoint(40, '{"v":6,"n":3,"o":{"default":{"nps1":"x"}}}')).toEqual({ from: 40, published: 3 });
-    expect(decodeCheckpoint(40, '{"v":6,"n":3,"o":{"default":{"nps1":6000}}}')).toEqual({ from: 40, published: 3 });
+    expect(decodeCheckpoint(40, '{"v":7,"n":3,"o":{"default":{"nps1":"x"}}}')).toEqual({ from: 40, published: 3 });
+    expect(decodeCheckpoint(40, '{"v":7,"n":3,"o":{"default":{"nps1":6000}}}')).toEqual({ from: 40, published: 3 });
   });
 });
 
