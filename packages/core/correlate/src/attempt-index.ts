@@ -219,6 +219,8 @@ export class AttemptIndex {
         this.addMachine(a, e.ref.computer);
         break;
       case 'radius.decision':
+        a.radiusClientKey = e.clientName === null ? null : hostKey(e.clientName);
+        a.radiusNasKey = e.nasIdentifier === null ? null : hostKey(e.nasIdentifier);
         a.decision ??= TimeIndex.place(a);
         this.decisions.move(a.decision, '', e.time);
         break;

@@ -30,6 +30,12 @@ export interface OpenAttempt {
   first: number;
   last: number;
   radius: RadiusDecision | null;
+  /**
+   * Host keys of its decision's RADIUS client (NPS ClientName, NASIdentifier), set by the attempt index: the IIS
+   * joins compare them with DA servers many times per decision.
+   */
+  radiusClientKey: string | null;
+  radiusNasKey: string | null;
   directory: RadiusDirectoryUnavailable[];
   /** NPS System 13/14/17/18 refusing this attempt's DA server as a RADIUS client (attached at close). */
   radiusClientErrors: RadiusClientError[];
@@ -131,6 +137,8 @@ export function startAttempt(
   a.first = time;
   a.last = time;
   a.radius = null;
+  a.radiusClientKey = null;
+  a.radiusNasKey = null;
   // The lists were handed over with the closed attempt: new ones.
   a.directory = NO_ITEMS;
   a.radiusClientErrors = NO_ITEMS;
@@ -171,6 +179,8 @@ function newAttempt(
     first: time,
     last: time,
     radius: null,
+    radiusClientKey: null,
+    radiusNasKey: null,
     directory: NO_ITEMS,
     radiusClientErrors: NO_ITEMS,
     signing: NO_ITEMS,

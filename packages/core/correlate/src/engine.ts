@@ -6,6 +6,7 @@ import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } f
 import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
 import { eventBefore, KeyedMinHeap } from './heap.js';
+import { hostKey } from './hosts.js';
 import type { JoinContext } from './join-context.js';
 import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
@@ -122,7 +123,12 @@ export class CorrelationEngine {
     switch (e.kind) {
       case 'gateway.request':
         if (e.method !== 'POST') return void this.drop(e, 'gateway_other_request');
-        return void this.pending.push({ type: 'gateway', event: e, due: e.time + w.gatewayDelayMs });
+        return void this.pending.push({
+          type: 'gateway',
+          event: e,
+          host: hostKey(e.ref.computer),
+          due: e.time + w.gatewayDelayMs,
+        });
       case 'radius.directory_unavailable':
         return void this.pending.push({ type: 'directory', event: e, due: e.time + w.pendingDelayMs });
       case 'client.result':

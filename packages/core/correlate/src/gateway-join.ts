@@ -1,4 +1,4 @@
-import type { GatewayEvent, RadiusDecision } from '@otptrace/schemas';
+import type { GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { gatewayDelayOf } from './config.js';
 import { hostKey } from './hosts.js';
@@ -11,8 +11,8 @@ import type { GatewayWindow, JoinContext } from './join-context.js';
  * attempts are flagged and the request is dropped. Without a decision (RADIUS never answered, or the DA server
  * refused first), the client's result logged right after the response is the clue.
  */
-export function joinGatewayRequest(g: GatewayEvent, ctx: JoinContext): void {
-  const found = gatewayCandidates(g, ctx);
+export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinContext): void {
+  const found = gatewayCandidates(g, host, ctx);
   if (found.length === 0) ctx.drop(g, 'unmatched_gateway_request');
   else if (oneUser(found)) ctx.attempts.add(earliest(found), g);
   else {
@@ -30,14 +30,13 @@ export function joinGatewayRequest(g: GatewayEvent, ctx: JoinContext): void {
  * user's candidate exactly as near makes it ambiguous. Under both rules, a candidate that a later request fits better
  * is left to it (`claimedByLater`). In one list reused by every request (read before the next).
  */
-function gatewayCandidates(g: GatewayEvent, ctx: JoinContext): OpenAttempt[] {
+function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): OpenAttempt[] {
   const { attempts, config } = ctx;
   const found = CANDIDATES;
   found.length = 0;
   const slack = config.gatewayJoinSlackMs;
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
-  const host = hostKey(g.ref.computer);
   if (g.status < 400) {
     attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, found);
     keepTakers(g, found);
@@ -172,11 +171,11 @@ function claimedByLater(
     const hi = Math.min(horizon, t + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
     const others = prefetched ?? ctx.pendingGateways(from, hi);
     for (let i = others.start; i < others.end; i++) {
-      const other = others.requests[i]!.event;
+      const { event: other, host: otherHost } = others.requests[i]!;
       if (other.time > hi) break;
       if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
       if (other.startTime - slack > t || t > other.time + slack) continue;
-      if (fitsBetter(a, other, host, decisionFit(other, t) < fit)) return true;
+      if (fitsBetter(a, otherHost, host, decisionFit(other, t) < fit)) return true;
     }
     return false;
   }
@@ -185,11 +184,15 @@ function claimedByLater(
   const hi = Math.min(horizon, a.last + (mayNameOther ? slack + skew : d));
   const others = prefetched ?? ctx.pendingGateways(g.time, hi);
   for (let i = others.start; i < others.end; i++) {
-    const other = others.requests[i]!.event;
+    const { event: other, host: otherHost } = others.requests[i]!;
     if (other.time > hi) break;
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
-    if (fitsBetter(a, other, host, Math.abs(a.last - other.time) < d) && !holdsDecisionFor(g, other, ctx)) return true;
+    if (
+      fitsBetter(a, otherHost, host, Math.abs(a.last - other.time) < d) &&
+      !holdsDecisionFor(g, other, otherHost, ctx)
+    )
+      return true;
   }
   return false;
 }
@@ -269,11 +272,10 @@ const OUTSIDE_WEIGHT = 3;
 const START_WEIGHT = 0.1;
 
 /**
- * Whether request `other` fits attempt `a` better than the request being joined (on DA server `host`): `a` names
- * `other`'s DA server and not that one, or, unless it names that one and not `other`'s, `nearer` says so.
+ * Whether a request on DA server `otherHost` fits attempt `a` better than the request being joined (on `host`): `a`
+ * names `otherHost` and not `host`, or, unless it names `host` and not `otherHost`, `nearer` says so.
  */
-function fitsBetter(a: OpenAttempt, other: GatewayEvent, host: string, nearer: boolean): boolean {
-  const otherHost = hostKey(other.ref.computer);
+function fitsBetter(a: OpenAttempt, otherHost: string, host: string, nearer: boolean): boolean {
   if (host === otherHost) return nearer;
   const namesOther = namesServer(a, otherHost);
   const namesG = namesServer(a, host);
@@ -287,17 +289,14 @@ function fitsBetter(a: OpenAttempt, other: GatewayEvent, host: string, nearer: b
  * cluster's name): one that names no server tells nothing.
  */
 function namesServer(a: OpenAttempt, host: string): boolean {
-  if (a.radius !== null && radiusClientIs(a.radius, host)) return true;
+  if (a.radius !== null && radiusClientIs(a, host)) return true;
   const address = a.client?.serverAddress;
   return address != null && hostKey(address) === host;
 }
 
-/** Whether a decision's RADIUS client (NPS ClientName or NASIdentifier) is the DA server `host` (a host key). */
-function radiusClientIs(r: RadiusDecision, host: string): boolean {
-  return (
-    (r.clientName !== null && hostKey(r.clientName) === host) ||
-    (r.nasIdentifier !== null && hostKey(r.nasIdentifier) === host)
-  );
+/** Whether an attempt's RADIUS client (NPS ClientName or NASIdentifier) is the DA server `host` (a host key). */
+function radiusClientIs(a: OpenAttempt, host: string): boolean {
+  return a.radiusClientKey === host || a.radiusNasKey === host;
 }
 
 /** Whether attempt `a` carries any name a DA server could have. */
@@ -310,7 +309,7 @@ function namesAnyServer(a: OpenAttempt): boolean {
  * `holdsDecision(other, g.time)`, remembered while `g` is being joined: nothing it reads changes meanwhile, and the
  * same nearby requests come up for each of `g`'s candidates.
  */
-function holdsDecisionFor(g: GatewayEvent, other: GatewayEvent, ctx: JoinContext): boolean {
+function holdsDecisionFor(g: GatewayEvent, other: GatewayEvent, otherHost: string, ctx: JoinContext): boolean {
   if (HOLDS.joining !== g || HOLDS.ctx !== ctx) {
     HOLDS.joining = g;
     HOLDS.ctx = ctx;
@@ -318,7 +317,7 @@ function holdsDecisionFor(g: GatewayEvent, other: GatewayEvent, ctx: JoinContext
   }
   let holds = HOLDS.answers.get(other);
   if (holds === undefined) {
-    holds = holdsDecision(other, g.time, ctx);
+    holds = holdsDecision(other, otherHost, g.time, ctx);
     HOLDS.answers.set(other, holds);
   }
   return holds;
@@ -335,13 +334,12 @@ const HOLDS: {
 };
 
 /**
- * Whether request `g` will go to an attempt whose decision lies inside it: one that can take it and that no other
+ * Whether request `g` (on DA server `host`) will go to an attempt whose decision lies inside it: one that can take it and that no other
  * request waiting since `from` (the time of the request being joined) fits better (the first rule finds it).
  */
-function holdsDecision(g: GatewayEvent, from: number, ctx: JoinContext): boolean {
+function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinContext): boolean {
   if (g.status >= 400) return false;
   const slack = ctx.config.gatewayJoinSlackMs;
-  const host = hostKey(g.ref.computer);
   const held = ctx.attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, HELD);
   keepTakers(g, held);
   keepSameServer(host, held, 0);
@@ -383,7 +381,7 @@ function keepSameServer(host: string, found: OpenAttempt[], from: number): OpenA
   // Each candidate is looked at once: the first that names the host starts the kept list.
   let n = -1;
   for (let i = from; i < found.length; i++) {
-    if (!radiusClientIs(found[i]!.radius!, host)) continue;
+    if (!radiusClientIs(found[i]!, host)) continue;
     if (n < 0) n = from;
     found[n++] = found[i]!;
   }

@@ -11,7 +11,7 @@ import type { Pending } from './pending.js';
 export function resolvePending(p: Pending, ctx: JoinContext): void {
   switch (p.type) {
     case 'gateway':
-      return void joinGatewayRequest(p.event, ctx);
+      return void joinGatewayRequest(p.event, p.host, ctx);
     case 'client':
       return void joinUserlessClient(p.event, ctx);
     case 'directory':
