@@ -71,6 +71,14 @@ export const correlatorConfigSchema = z
       .describe(
         "When a partition has read its whole log and no event came to it for this long (wall clock), close its sites' open attempts as the end of input.",
       ),
+    idleFlushSettleMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(120_000)
+      .describe(
+        "A live partition (its sites' newest server event younger than this by the wall clock) is closed only after this long without an event, not idleFlushMs: an attempt still under way (a RADIUS timeout, a user typing the OTP) is not cut in two. Logs replayed or backfilled are older and close after idleFlushMs. 0: always idleFlushMs.",
+      ),
     retryPauseMs: z
       .number()
       .int()

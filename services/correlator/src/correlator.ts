@@ -85,10 +85,15 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   });
 
   // Decided per partition inside the loop's queue, between batches: a partition is idle when it has read its whole log
-  // (a state still re-reading after a rebalance is not, however long a batch took) and no record came for a while.
+  // (a state still re-reading after a rebalance is not, however long a batch took) and no record came for a while:
+  // idleFlushMs, or idleFlushSettleMs while its newest server event is that recent by the wall clock (a live site,
+  // whose open attempts may still get their next step).
   const checkIdle = () =>
     loop.forEach(async (partition, state, progress) => {
-      if (state.holding === 0 || ports.now() - progress.advancedAt < config.idleFlushMs) return;
+      const now = ports.now();
+      const quiet = now - progress.advancedAt;
+      if (state.holding === 0 || quiet < config.idleFlushMs) return;
+      if (quiet < config.idleFlushSettleMs && now - state.newestServerTime < config.idleFlushSettleMs) return;
       const end = await ports.offsets.end(topic, partition).catch(() => Number.POSITIVE_INFINITY);
       if (progress.position < end) return;
       logger.info({ partition, records: state.holding }, 'input idle and caught up: closing attempts as end of input');

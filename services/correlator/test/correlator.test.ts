@@ -14,6 +14,7 @@ import {
   MemoryLog,
   memoryPorts,
   offlineAttempts,
+  REPLAY_WALL_CLOCK,
   shiftedCorpus,
 } from './ports.js';
 
@@ -46,7 +47,7 @@ function setup(partitions: number) {
   const log = fill(partitions);
   const broker = new MemoryBroker();
   broker.log = log;
-  return { log, broker, clock: { now: 0 } };
+  return { log, broker, clock: { now: REPLAY_WALL_CLOCK } };
 }
 
 /** What the broker committed on the attempts topic: every offline attempt, each exactly once. */
@@ -105,6 +106,51 @@ describe('correlator: exactly the offline attempts, once, at any partition count
     await idle([{ correlator }], clock);
     expectEachOnce(broker);
   });
+
+  it('a live site, its events posted as they are logged: the idle flush does not cut an attempt under way in two', async () => {
+    // Events logged now (the wall clock near their times): the input goes quiet between a user's steps (NPS waiting for
+    // the OTP server, the CA, the client's result), far longer than idleFlushMs. With the settle off, such an attempt
+    // is closed at the first silence and its later steps open another.
+    const files = generatedDay(300, 41, '2026-06-10T00:00:00Z');
+    const events = eventsOf(files).sort((x, y) => x.time - y.time);
+    const offline = byId(offlineAttempts(files));
+    const live = async (settleMs: number) => {
+      const log = new MemoryLog(1);
+      const broker = new MemoryBroker();
+      broker.log = log;
+      const clock = { now: events[0]!.time };
+      const consumer = new MemoryConsumer(log, broker, [0]);
+      const liveConfig = correlatorConfigSchema.parse({
+        idleFlushMs: 10_000,
+        idleFlushSettleMs: settleMs,
+        retryPauseMs: 0,
+      });
+      const correlator = createCorrelator(liveConfig, memoryPorts(consumer, broker, clock));
+      await correlator.start();
+      for (let i = 0; i < events.length; i++) {
+        log.append(events[i]!);
+        clock.now = Math.max(clock.now, events[i]!.time + 500); // forwarded half a second after it was logged
+        while ((await consumer.poll(50)) > 0) {}
+        // The idle checks that can decide anything in the quiet before the next event (the timer runs every second).
+        const next = i + 1 < events.length ? events[i + 1]!.time : Number.POSITIVE_INFINITY;
+        for (const at of [clock.now + liveConfig.idleFlushMs, clock.now + settleMs, next - 1])
+          if (at < next && at > clock.now && Number.isFinite(at)) {
+            clock.now = at;
+            await correlator.checkIdle();
+          }
+      }
+      clock.now += 10 * 60_000;
+      await correlator.checkIdle();
+      await correlator.stop();
+      const published = byId(broker.attempts());
+      const same = new Set(offline.map((a) => JSON.stringify({ ...a, closedBy: null })));
+      return published.filter((a) => !same.has(JSON.stringify({ ...a, closedBy: null }))).length;
+    };
+    // (closedBy aside: an attempt closed by an idle flush says end_of_input where offline says timeout.)
+    const cut = await live(0);
+    expect(cut).toBeGreaterThan(10);
+    expect(await live(120_000)).toBe(0);
+  }, 60_000);
 
   it('a partition being re-read is not idle: the idle flush waits until it has read its whole log', async () => {
     const { log, broker, clock } = setup(1);

@@ -164,6 +164,12 @@ export class MemoryConsumer implements GroupConsumer {
 }
 
 /** Ports of one correlator over the broker, with a controllable clock. */
+/**
+ * Where the tests' wall clock starts: after every event of their corpora (2026), as when logs are replayed or
+ * backfilled; a test of a live stream sets its clock near its events.
+ */
+export const REPLAY_WALL_CLOCK = Date.parse('2027-01-01T00:00:00Z');
+
 export function memoryPorts(consumer: MemoryConsumer, broker: MemoryBroker, clock: { now: number }): CorrelatorPorts {
   return {
     consumer,

@@ -11,6 +11,7 @@ import {
   MemoryLog,
   memoryPorts,
   offlineAttempts,
+  REPLAY_WALL_CLOCK,
   scenarioFiles,
 } from './ports.js';
 
@@ -47,7 +48,7 @@ describe('trace sink', () => {
     const broker = new MemoryBroker();
     broker.log = log;
     const consumer = new MemoryConsumer(log, broker, [0]);
-    const clock = { now: 0 };
+    const clock = { now: REPLAY_WALL_CLOCK };
     const ports = memoryPorts(consumer, broker, clock);
     const { exporter, spans } = memoryExporter();
     const correlator = createCorrelator(correlatorConfigSchema.parse({ idleFlushMs: 1000 }), {

@@ -83,6 +83,11 @@ export class SiteStream {
     return this.textLogs.clocks;
   }
 
+  /** The newest event time of any of the site's servers (else machines), −∞ before one. */
+  get newestServerTime(): number {
+    return this.newest.latest;
+  }
+
   /** Events waiting: in the reorder buffer, or NPS log records waiting for their server's offset. */
   get buffered(): number {
     return this.buffer.size + this.textLogs.held;

@@ -81,6 +81,13 @@ export class StreamPartition {
     return this.next ?? this.from;
   }
 
+  /** The newest event time of any server of the partition's sites (−∞ before one), as each site's clocks read it. */
+  get newestServerTime(): number {
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const s of this.sites.values()) newest = Math.max(newest, s.newestServerTime);
+    return newest;
+  }
+
   /** Attempts open in this partition's engines. */
   get openAttempts(): number {
     let n = 0;

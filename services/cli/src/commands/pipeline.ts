@@ -11,7 +11,7 @@ import type { Io } from '../io.js';
 
 /** What `otptrace pipeline --help` prints. */
 export const PIPELINE_HELP = `otptrace pipeline [--partitions N] [--correlators M] [--idle-flush-ms MS] [--prefix P]
-                  [--config FILE]
+                  [--config FILE] [--live-settle-ms MS]
 
 Runs a local streaming pipeline in the foreground: a Kafka broker if none answers on localhost:$OTPTRACE_KAFKA_PORT
 (default 9092; started with deploy/kafka/kafka.sh), the topics <P>.events and <P>.attempts (and <P>.raw,
@@ -25,6 +25,9 @@ Options:
   --partitions N      partitions of the events and attempts topics; default 4
   --correlators M     correlator processes (one consumer group); default 2
   --idle-flush-ms MS  close open attempts once the input is idle this long; default 2000
+  --live-settle-ms MS while the newest server event is younger than MS by the wall clock (events posted live), wait
+                      MS of idle input instead, so that an attempt still under way is not cut in two; default 0 (off;
+                      the correlator service's own default is 120000)
   --prefix P          topic and group prefix; default otptrace-<random>
   --config FILE       analysis settings (JSON, as for otptrace analyze --config): the collector and correlators use them
   -h, --help          this text
@@ -37,6 +40,7 @@ interface PipelineOptions {
   partitions: number;
   correlators: number;
   idleFlushMs: number;
+  liveSettleMs: number;
   prefix: string;
   /** The --config file's settings as written (checked), for the services' `analysis`; null without --config. */
   analysis: Record<string, unknown> | null;
@@ -46,6 +50,7 @@ const PIPELINE_OPTIONS = {
   partitions: { type: 'string' },
   correlators: { type: 'string' },
   'idle-flush-ms': { type: 'string' },
+  'live-settle-ms': { type: 'string' },
   prefix: { type: 'string' },
   config: { type: 'string' },
 } as const;
@@ -71,6 +76,10 @@ function options({ values }: Invocation<typeof PIPELINE_OPTIONS>): PipelineOptio
     partitions: int('partitions', 4, 1_000),
     correlators: int('correlators', 2, 100),
     idleFlushMs: int('idle-flush-ms', 2_000, 86_400_000),
+    liveSettleMs:
+      values['live-settle-ms'] === undefined
+        ? 0
+        : wholeNumber('live-settle-ms', values['live-settle-ms'], 0, 86_400_000),
     prefix,
     analysis,
   };
@@ -208,6 +217,7 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
           }),
           OTPTRACE_CORRELATOR_CREATE_TOPICS: 'false',
           OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(parsed.idleFlushMs),
+          OTPTRACE_CORRELATOR_IDLE_FLUSH_SETTLE_MS: String(parsed.liveSettleMs),
           OTPTRACE_CORRELATOR_ADMIN__PORT: String(adminPort),
           OTPTRACE_CORRELATOR_LOG_LEVEL: level,
           ...(parsed.analysis === null ? {} : { OTPTRACE_CORRELATOR_ANALYSIS: JSON.stringify(parsed.analysis) }),
