@@ -127,7 +127,9 @@ export class StreamPartition {
     // What the sites learned of their NPS servers' clocks goes on to the next run (and into its checkpoint).
     for (const [site, stream] of this.sites) {
       const learned = stream.npsClocks();
-      if (learned.size > 0) this.carried.set(site, new Map([...(this.carried.get(site) ?? []), ...learned]));
+      // As the checkpoint holds them, so that this run's next and a new owner's rebuild start alike.
+      const asCommitted = [...learned].map(([server, clock]) => [server, clockOf(entryOf(clock))] as const);
+      if (learned.size > 0) this.carried.set(site, new Map([...(this.carried.get(site) ?? []), ...asCommitted]));
     }
     if (JSON.stringify(this.npsOffsets() ?? {}).length > MAX_NPS_OFFSETS_CHARS) this.carried.clear();
     this.sites.clear();
@@ -171,11 +173,11 @@ export class StreamPartition {
   }
 }
 
-/** A server's clock as a checkpoint entry: minutes, with the last record's time and step when known. */
+/** A server's clock as a checkpoint entry: minutes, with the last record's time and step (whole ms) when known. */
 function entryOf({ offsetMs, lastRead, step }: NpsServerClock): NpsOffsetEntry {
   const minutes = Math.round(offsetMs / 60_000);
   if (lastRead === undefined) return minutes;
-  return step === undefined ? [minutes, lastRead] : [minutes, lastRead, step];
+  return step === undefined ? [minutes, Math.round(lastRead)] : [minutes, Math.round(lastRead), Math.round(step)];
 }
 
 function clockOf(entry: NpsOffsetEntry): NpsServerClock {
