@@ -12,6 +12,8 @@ const root = option('--root');
 const base = root === undefined ? new URL('../', import.meta.url) : pathToFileURL(`${root.replace(/\/$/, '')}/`);
 const imp = (p) => import(new URL(p, base).href);
 const { generateFleetLogs } = await imp('packages/tools/generator/dist/index.js');
+// The arrival order is the harness, not the code measured: always this checkout's.
+const { arrivalOrder } = await import(new URL('../packages/tools/generator/dist/index.js', import.meta.url).href);
 const { DetectingIngestor, OfflineAnalysis, engineConfigOf } = await imp('packages/core/pipeline/dist/index.js');
 const { createNormalizeContext } = await imp('packages/core/normalize/dist/index.js');
 const { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG: config } = await imp('schemas/dist/index.js');
@@ -70,19 +72,6 @@ function offline(files, analysis = config) {
     analysisRun.add(label, [...ingestor.push(bytes), ...ingestor.end()]);
   }
   return analysisRun.finish().attempts.map((a) => a.record);
-}
-
-/** Events in the order they are sent (`sentAt`), each up to `jitterMs` late (a deterministic shuffle, as in the tests). */
-function arrivalOrder(events, jitterMs, seed, sentAt) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  return events
-    .map((e) => ({ e, at: sentAt(e) + Math.floor(next() * jitterMs) }))
-    .sort((x, y) => x.at - y.at)
-    .map((x) => x.e);
 }
 
 /** How many records of `x` are not in `y` (JSON equality, `closedBy` left out when asked). */

@@ -151,27 +151,8 @@ export function eventsOf(
   });
 }
 
-/**
- * The events as a live forwarding stream delivers them: in event-time order, each machine's events arriving up to
- * `jitterMs` late (a deterministic shuffle within that bound, as four forwarders interleave).
- */
-export function arrivalOrder(
-  events: readonly NormalizedEvent[],
-  jitterMs: number,
-  seed = 1,
-  /** When the event is sent, before the jitter: its time, unless its machine's clock is wrong. */
-  sentAt: (e: NormalizedEvent) => number = (e) => e.time,
-): NormalizedEvent[] {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  return events
-    .map((e) => ({ e, at: sentAt(e) + Math.floor(next() * jitterMs) }))
-    .sort((x, y) => x.at - y.at)
-    .map((x) => x.e);
-}
+/** The events as a live forwarding stream delivers them (`arrivalOrder` of @otptrace/generator). */
+export { arrivalOrder } from '@otptrace/generator';
 
 /** One event's XML per item with its time, in event-time order (what a forwarder posts), from the files' text. */
 export function eventItems(files: Array<[string, Buffer]>): Array<{ time: number; text: string }> {

@@ -40,6 +40,22 @@ const attemptsOf = (units: readonly SiteUnit[]) =>
 const recordsOf = (events: readonly NormalizedEvent[], site = 'default'): StreamRecord[] =>
   events.map((event, offset) => ({ offset, site, event }));
 
+/** Each NPS log record in the published attempts' evidence (server, file and record number) with its time. */
+const npsTimes = (units: readonly SiteUnit[]) =>
+  attemptsOf(units).flatMap((a) =>
+    a.evidence
+      .filter((e) => e.provider.startsWith('NPS log'))
+      .map((e) => [`${e.computer}|${e.channel}#${e.recordId}`, e.time] as const),
+  );
+
+/** Each NPS log record of the files (as `npsTimes` names it) at its UTC time under the configured offsets. */
+const npsLogTruth = (files: Array<[string, Buffer]>, configured: typeof config) =>
+  new Map(
+    eventsOf(files, configured)
+      .filter((e) => e.kind === 'radius.decision' && e.clock !== undefined)
+      .map((e) => [`${e.ref.computer}|${e.ref.channel}#${e.ref.recordId}`, new Date(e.time).toISOString()]),
+  );
+
 /** Feeds `records` in batches of `batch`, then flushes; returns every unit published. */
 function runAll(partition: StreamPartition, records: readonly StreamRecord[], batch: number): SiteUnit[] {
   const units: SiteUnit[] = [];
@@ -227,17 +243,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
     const sent = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, 1, (e) => utc.get(e.id)!);
     const records = recordsOf(sent);
-    const npsTimes = (units: readonly SiteUnit[]) =>
-      attemptsOf(units).flatMap((a) =>
-        a.evidence
-          .filter((e) => e.provider.startsWith('NPS log'))
-          .map((e) => [`${e.computer}|${e.channel}#${e.recordId}`, e.time]),
-      );
-    const truth = new Map(
-      eventsOf(files, configured)
-        .filter((e) => e.kind === 'radius.decision' && e.clock !== undefined)
-        .map((e) => [`${e.ref.computer}|${e.ref.channel}#${e.ref.recordId}`, new Date(e.time).toISOString()]),
-    );
+    const truth = npsLogTruth(files, configured);
     /** Takes records[from..] in batches of 10, flushing after every 150th record; stops after `stopAfter` batches. */
     const run = (partition: StreamPartition, from: number, stopAfter = Number.POSITIVE_INFINITY) => {
       const units: SiteUnit[] = [];
@@ -293,11 +299,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
       const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone } });
       const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
       const records = recordsOf(arrivalOrder(eventsOf(files), 0, 1, (e) => utc.get(e.id)!));
-      const truth = new Map(
-        eventsOf(files, configured)
-          .filter((e) => e.kind === 'radius.decision' && e.clock !== undefined)
-          .map((e) => [`${e.ref.computer}|${e.ref.channel}#${e.ref.recordId}`, new Date(e.time).toISOString()]),
-      );
+      const truth = npsLogTruth(files, configured);
       const run = (partition: StreamPartition, from: number, upTo = records.length) => {
         const units: SiteUnit[] = [];
         let commit: Commit | null = null;
@@ -313,11 +315,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
       };
       const resume = { from: 0, published: 0, npsOffsets: { default: { nps1: before, nps2: before } } };
       const whole = run(new StreamPartition(settings, resume), 0);
-      const placed = attemptsOf(whole.units).flatMap((a) =>
-        a.evidence
-          .filter((e) => e.provider.startsWith('NPS log'))
-          .map((e) => [`${e.computer}|${e.channel}#${e.recordId}`, e.time] as const),
-      );
+      const placed = npsTimes(whole.units);
       expect(placed.length, label).toBe(truth.size);
       expect(placed.filter(([record, time]) => truth.get(record) !== time).length, label).toBe(0);
       // A new owner after the first died in the night, past the change: from the last checkpoint, the same attempts.

@@ -1,4 +1,5 @@
 /** @otptrace/generator: a deterministic DirectAccess OTP fleet, written as the four sources' event logs plus expected verdicts. */
+export { arrivalOrder } from './arrival.js';
 export type { ExpectedAttempt, FleetFile } from './attempt.js';
 export { FLEET_FILES } from './attempt.js';
 export type { CaServer, DaServer, Fleet, FleetUser, Host, NpsServer } from './fleet.js';
