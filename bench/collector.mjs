@@ -2,11 +2,13 @@
 // 1) accepted events/s with 1 sender and with 20 senders (batches of 500 NPS 6272 events, each batch one Kafka
 //    transaction; a refused batch is posted again after 100 ms); 2) the collector's peak RSS while one token opens 40
 //    connections that each declare 15 MiB and send 14 MiB of events slowly (the memory attack of the issue).
-// Needs a build (npx tsc -b). Usage: node bench/collector.mjs [--quick]. Honours OTPTRACE_KAFKA_PORT.
+// Needs a build (npx tsc -b). Usage: node bench/collector.mjs [--quick]. Honours OTPTRACE_KAFKA_PORT, and
+// OTPTRACE_BENCH_NODE_ARGS (the collector's node flags, e.g. "--cpu-prof --cpu-prof-dir=DIR").
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
+import { benchNodeArgs } from './lib/kafka-bench.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const QUICK = process.argv.includes('--quick');
@@ -29,7 +31,7 @@ const batch = (count) => {
 };
 
 const spec = (name) => ({ name: `${prefix}.${name}`, partitions: 1, replicationFactor: 1 });
-const child = spawn(process.execPath, [`${ROOT}services/collector/dist/main.js`], {
+const child = spawn(process.execPath, [...benchNodeArgs(), `${ROOT}services/collector/dist/main.js`], {
   env: {
     ...process.env,
     OTPTRACE_COLLECTOR_KAFKA__BROKERS: BROKERS,

@@ -2,10 +2,11 @@
 // backlog written to the events topic, and the CPU of a child process read from /proc.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { EVENT_RECORD_MAX_BYTES } from '@otptrace/collector';
 import { generateFleetLogs } from '@otptrace/generator';
-import { partitionForKey } from '@otptrace/kafka';
+import { groupWithin, partitionForKey } from '@otptrace/kafka';
 import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
-import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
+import { DEFAULT_ANALYSIS_CONFIG, eventRecordValue } from '@otptrace/schemas';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,17 +52,28 @@ export function buildSites({ users, sites: count }) {
 }
 
 /**
- * The backlog: every site's events, interleaved in event-time order, keyed by site, serialised and split by partition
- * (each partition written by its own sequential sender, so its order is kept).
+ * The backlog: every site's events keyed by site, as collectors write them: in event-time order, in batches of
+ * BATCH_EVENTS, each batch packed into records as the collector packs it; split by partition, a partition's records in
+ * the order of their batches' first events (each partition written by its own sequential sender, so its order is kept).
  */
 export function backlogByPartition(sites, topic, partitions) {
   const byPartition = Array.from({ length: partitions }, () => []);
-  for (const r of sites
-    .flatMap((site) => site.events.map((event) => ({ site: site.name, event })))
-    .sort((x, y) => x.event.time - y.event.time))
-    byPartition[partitionForKey(r.site, partitions)].push({ topic, key: r.site, value: JSON.stringify(r.event) });
+  const batches = [];
+  for (const site of sites) {
+    const events = [...site.events].sort((x, y) => x.time - y.time);
+    for (let i = 0; i < events.length; i += BATCH_EVENTS) {
+      const batch = events.slice(i, i + BATCH_EVENTS);
+      batches.push({ site: site.name, first: batch[0].time, jsons: batch.map((e) => JSON.stringify(e)) });
+    }
+  }
+  for (const b of batches.sort((x, y) => x.first - y.first))
+    for (const group of groupWithin(b.jsons, EVENT_RECORD_MAX_BYTES, 2))
+      byPartition[partitionForKey(b.site, partitions)].push({ topic, key: b.site, value: eventRecordValue(group) });
   return byPartition;
 }
+
+/** Events a collector batch holds here: the Windows forwarder's default batch (deploy/windows, -BatchSize). */
+const BATCH_EVENTS = 200;
 
 /** Writes the backlog: the partitions in parallel, each in order, 1,000 events a request. */
 export async function writeBacklog(producer, byPartition) {

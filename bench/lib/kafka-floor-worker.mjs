@@ -1,7 +1,8 @@
 // One member of kafka-floor.mjs' consumer group: the correlator's Kafka traffic without its analysis. Reads the events
 // topic through @otptrace/kafka's group consumer and, for each batch, writes one record per `eventsPerRecord` events
 // (real attempt records, taken in turn from a sample, already encoded) in one transaction with the batch's offset,
-// as the correlator's transactional writer does. Reports joins and records taken to the parent over IPC.
+// as the correlator's transactional writer does. Reports joins and events taken to the parent over IPC: a record's
+// events are counted without decoding it, by the `{"id":` each normalised event's JSON starts with.
 import { readFileSync } from 'node:fs';
 import {
   createGroupConsumer,
@@ -32,6 +33,13 @@ const consumer = createGroupConsumer(client, {
   heartbeatIntervalMs: 6_000,
   maxBytesPerPartition,
 });
+const EVENT_START = Buffer.from('{"id":');
+/** The events of an events-topic record (a bare event or an array of them), counted on the bytes. */
+function eventsIn(value) {
+  let n = 0;
+  for (let at = value.indexOf(EVENT_START); at >= 0; at = value.indexOf(EVENT_START, at + EVENT_START.length)) n++;
+  return n;
+}
 const writers = new Map();
 let next = 0;
 let due = 0;
@@ -44,12 +52,13 @@ await consumer.start({
       await writer.connect();
       writers.set(batch.partition, writer);
     }
-    due += batch.records.length / eventsPerRecord;
+    const taken = batch.records.reduce((n, r) => n + eventsIn(r.value), 0);
+    due += taken / eventsPerRecord;
     const records = [];
     for (; due >= 1; due--) records.push(sample[next++ % sample.length]);
     const offset = { groupId, topic: events, partition: batch.partition, offset: String(batch.nextOffset), metadata };
     await writer.commit(records, offset);
-    process.send({ taken: batch.records.length, transactions: 1 });
+    process.send({ taken, transactions: 1 });
   },
 });
 process.send({ ready: true });

@@ -74,6 +74,8 @@ export {
   sourceSchema,
   userRefSchema,
 } from './event.js';
+export type { EventRecord } from './event-record.js';
+export { eventRecordSchema, eventRecordValue, eventsOfRecordValue } from './event-record.js';
 export type { ExactGuard } from './exact-guard.js';
 export { exactGuard, guardedParser } from './exact-guard.js';
 export type { PublishedSchemaName } from './json-schema.js';

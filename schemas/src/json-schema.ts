@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { analysisDocumentSchema, analysisSummaryLineSchema } from './analysis-document.js';
 import { attemptRecordSchema } from './attempt.js';
+import { eventRecordSchema } from './event-record.js';
 
 /**
  * The documents otptrace publishes a JSON Schema for (schemas/json/NAME.schema.json), generated from these zod
@@ -18,6 +19,10 @@ export const PUBLISHED_SCHEMAS = {
   'attempt-record': {
     schema: attemptRecordSchema,
     title: 'One attempt: a line of otptrace analyze --format ndjson, a record of the Kafka attempts topic',
+  },
+  'event-record': {
+    schema: eventRecordSchema,
+    title: 'A record of the Kafka events topic: normalised events of one site, in order',
   },
 } as const;
 export type PublishedSchemaName = keyof typeof PUBLISHED_SCHEMAS;

@@ -7,7 +7,7 @@ import {
   kafkaConnectionSchema,
 } from '@otptrace/kafka';
 import { createLogger, createMetrics } from '@otptrace/runtime';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import { eventsOfRecordValue, type NormalizedEvent } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { eventsOf, shiftedCorpus } from '../../services/correlator/test/ports.js';
 import { KAFKA_BROKERS, kafkaScript, uniqueName } from './setup-kafka.js';
@@ -107,7 +107,8 @@ describe('collector while the broker stops and restarts', () => {
           .start({
             onAssigned: () => {},
             onBatch: async (b) => {
-              for (const r of b.records) seen.add((JSON.parse(String(r.value)) as NormalizedEvent).id);
+              for (const r of b.records)
+                for (const e of eventsOfRecordValue(JSON.parse(String(r.value))) as NormalizedEvent[]) seen.add(e.id);
               if ([...acknowledged].every((id) => seen.has(id))) {
                 clearTimeout(timer);
                 resolve();

@@ -8,4 +8,4 @@ export { EVENTS_PATH } from './http-input.js';
 export type { BatchSummary, Publisher } from './publisher.js';
 export { BatchRefused } from './publisher.js';
 export type { DeadLetter } from './records.js';
-export { batchRecords, eventRecords } from './records.js';
+export { batchRecords, EVENT_RECORD_MAX_BYTES } from './records.js';

@@ -1,6 +1,6 @@
-import { type OutgoingRecord, recordBytes, recordFits } from '@otptrace/kafka';
+import { groupWithin, type OutgoingRecord, recordBytes, recordFits, valueRoom } from '@otptrace/kafka';
 import type { IngestItem } from '@otptrace/pipeline';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import { eventRecordValue, type NormalizedEvent } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
 
 /** Where the items of one batch go, and how many of each kind there were. */
@@ -20,25 +20,6 @@ export interface DeadLetter {
   raw: string | null;
 }
 
-/**
- * Records for one accepted event. Every event is keyed by the site, so all of a site's events — those naming a user
- * and those naming none (IIS requests, NPS 4402, CA application events, most client events) — share a partition and
- * meet in one correlation engine, as in `otptrace analyze` (services/correlator/README.md, "Topology").
- */
-export function eventRecords(
-  event: NormalizedEvent,
-  raw: string | null,
-  origin: string,
-  topics: CollectorTopics,
-  site: string,
-): OutgoingRecord[] {
-  const value = JSON.stringify(event);
-  const headers = { origin };
-  const out: OutgoingRecord[] = [{ topic: topics.events.name, key: site, value, headers }];
-  if (raw !== null) out.push({ topic: topics.raw.name, key: event.id, value: raw, headers });
-  return out;
-}
-
 function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
@@ -56,9 +37,22 @@ function deadLetterRecord(letter: DeadLetter, topics: CollectorTopics, limits: T
 }
 
 /**
- * Maps the ingest items of one batch to Kafka records: events and raw XML, dead letters; ignored ones are counted.
- * An event one of whose records would not fit its topic's `max.message.bytes` is dead-lettered as
- * event_too_large_for_topic, and the rest of the batch goes on.
+ * Most bytes in one record of the events or raw topic (less when the topic's max.message.bytes leaves less room). A
+ * batch's events and their raw XML go in as few records as fit: kafkajs' cost is mostly per record (bench/README.md,
+ * "Session 12").
+ */
+export const EVENT_RECORD_MAX_BYTES = 256 * 1024;
+
+/**
+ * Maps the ingest items of one batch to Kafka records; ignored ones are counted.
+ * - Its accepted events, in order, packed into records of the events topic (`eventRecordSchema`) keyed by the site.
+ *   All of a site's events (those naming a user and those naming none: IIS requests, NPS 4402, CA application events,
+ *   most client events) share a partition and meet in one correlation engine, as in `otptrace analyze`
+ *   (services/correlator/README.md, "Topology").
+ * - Their XML as received, in the same order, packed into records of the raw topic keyed by the site: each record's
+ *   value is the events' XML texts, one after another on their own lines (a batch the collector takes again as is).
+ * - Dead letters. An event whose events or raw record would not fit its topic's `max.message.bytes`, alone, is
+ *   dead-lettered as event_too_large_for_topic, and the rest of the batch goes on.
  */
 export function batchRecords(
   items: readonly IngestItem[],
@@ -72,16 +66,31 @@ export function batchRecords(
     bump(result.rejected, code);
     result.records.push(deadLetterRecord({ code, reason, origin, position, raw }, topics, limits));
   };
+  const headers = { origin };
+  const record = (topic: string, value: string): OutgoingRecord => ({ topic, key: site, value, headers });
+  const eventsTopic = topics.events.name;
+  const rawTopic = topics.raw.name;
+  const eventsRoom = valueRoom(record(eventsTopic, ''), limits(eventsTopic));
+  const rawRoom = valueRoom(record(rawTopic, ''), limits(rawTopic));
+  const events: string[] = [];
+  const raws: string[] = [];
   for (const item of items) {
     if (item.type === 'event') {
-      const records = eventRecords(item.event, item.raw, origin, topics, site);
-      const tooLarge = records.find((r) => !recordFits(r, limits(r.topic)));
-      if (tooLarge === undefined) {
-        result.accepted++;
-        result.records.push(...records);
-      } else {
+      const json = JSON.stringify(item.event);
+      // The record that would not fit its topic even with this event alone in it, if any.
+      const tooLarge =
+        Buffer.byteLength(json) + 2 > eventsRoom
+          ? record(eventsTopic, eventRecordValue([json]))
+          : item.raw !== null && Buffer.byteLength(item.raw) > rawRoom
+            ? record(rawTopic, item.raw)
+            : null;
+      if (tooLarge !== null) {
         const reason = `its record for ${tooLarge.topic} (about ${recordBytes(tooLarge)} bytes) is over the topic's max.message.bytes (${limits(tooLarge.topic)})`;
         reject('event_too_large_for_topic', reason, item.position, item.raw);
+      } else {
+        result.accepted++;
+        events.push(json);
+        if (item.raw !== null) raws.push(item.raw);
       }
     } else if (item.type === 'ignored') {
       bump(result.ignored, item.reason);
@@ -89,6 +98,10 @@ export function batchRecords(
       reject(item.code, item.reason, item.position, item.raw);
     }
   }
+  for (const group of groupWithin(events, Math.min(EVENT_RECORD_MAX_BYTES, eventsRoom), 2))
+    result.records.push(record(eventsTopic, eventRecordValue(group)));
+  for (const group of groupWithin(raws, Math.min(EVENT_RECORD_MAX_BYTES, rawRoom), 0))
+    result.records.push(record(rawTopic, group.join('\n')));
   return result;
 }
 

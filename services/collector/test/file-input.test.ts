@@ -8,7 +8,7 @@ import { createCollector } from '../src/collector.js';
 import { collectorConfigSchema } from '../src/config.js';
 import { createPublisher } from '../src/publisher.js';
 import { followStream } from '../src/stdin-input.js';
-import { memoryPorts } from './ports.js';
+import { memoryPorts, publishedEvents, publishedRaw } from './ports.js';
 
 // test/scenarios/success/nps.xml: real-format NPS 6272 renderings, one <Event> per line.
 const npsEvents = readFileSync(new URL('../../../test/scenarios/success/nps.xml', import.meta.url), 'utf8')
@@ -16,7 +16,7 @@ const npsEvents = readFileSync(new URL('../../../test/scenarios/success/nps.xml'
   .filter((line) => line.startsWith('<Event'));
 
 function rawRecords(ports: ReturnType<typeof memoryPorts>): string[] {
-  return ports.producer.acknowledged.filter((r) => r.topic === 'otptrace.raw').map((r) => String(r.value));
+  return publishedRaw(ports.producer);
 }
 
 describe('collector file input', () => {
@@ -69,8 +69,7 @@ describe('collector file input', () => {
       files: { paths: [dir], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
       npsAnswerWaitMs: 100,
     });
-    const events = (ports: ReturnType<typeof memoryPorts>) =>
-      ports.producer.acknowledged.filter((r) => r.topic === 'otptrace.events').map((r) => JSON.parse(String(r.value)));
+    const events = (ports: ReturnType<typeof memoryPorts>) => publishedEvents(ports.producer);
     const ports = memoryPorts();
     const collector = createCollector(config, ports);
     await collector.start();

@@ -9,7 +9,7 @@ import { createAdmission } from '../src/admission.js';
 import { type Collector, createCollector } from '../src/collector.js';
 import { type CollectorConfigInput, collectorConfigSchema } from '../src/config.js';
 import type { DeadLetter } from '../src/records.js';
-import { memoryPorts } from './ports.js';
+import { memoryPorts, publishedRaw } from './ports.js';
 
 const TOKEN = 'noisy-token-0123456789abcdef';
 const QUIET = 'quiet-token-0123456789abcdef';
@@ -251,7 +251,7 @@ describe('content encodings', () => {
 
 describe('events too large for their topic', () => {
   it('dead-letters the one event as event_too_large_for_topic, with its text, while the rest of the batch lands', async () => {
-    const { post, topic, config } = await started({});
+    const { post, topic, config, ports } = await started({});
     const big = readFileSync(new URL('../../../test/scenarios/success/nps.xml', import.meta.url), 'utf8')
       .trim()
       .replace(/<EventRecordID>(\d+)</, '<EventRecordID>999$1<')
@@ -262,7 +262,7 @@ describe('events too large for their topic', () => {
     expect(letters.map((l) => l.code)).toEqual(['event_too_large_for_topic']);
     expect(letters[0]?.reason).toMatch(/over the topic's max\.message\.bytes \(1048576\)/);
     expect(letters[0]?.raw?.length).toBe(big.length);
-    expect(topic(config.topics.raw.name)).toHaveLength(5);
+    expect(publishedRaw(ports.producer, config.topics.raw.name)).toHaveLength(5);
   });
 });
 

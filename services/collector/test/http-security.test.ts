@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import { eventsOfRecordValue, type NormalizedEvent } from '@otptrace/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Collector, createCollector } from '../src/collector.js';
 import { type CollectorConfigInput, collectorConfigSchema } from '../src/config.js';
@@ -48,7 +48,9 @@ describe('senders bound to computers and sources', () => {
     const res = await post(NPS_TOKEN);
     expect(res.status).toBe(202);
     const summary = (await res.json()) as { accepted: number; rejected: number };
-    const events = topic(config.topics.events.name).map((r) => JSON.parse(String(r.value)) as NormalizedEvent);
+    const events = topic(config.topics.events.name).flatMap(
+      (r) => eventsOfRecordValue(JSON.parse(String(r.value))) as NormalizedEvent[],
+    );
     expect(events.map((e) => e.ref.computer)).toEqual(['nps01.corp.example']);
     const letters = topic(config.topics.deadLetter.name).map((r) => JSON.parse(String(r.value)) as DeadLetter);
     expect(summary).toMatchObject({ accepted: 1, rejected: letters.length });

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNormalizeContext } from '@otptrace/normalize';
 import { DetectingIngestor } from '@otptrace/pipeline';
-import type { NormalizedEvent } from '@otptrace/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Collector, createCollector } from '../src/collector.js';
 import { collectorConfigSchema } from '../src/config.js';
-import { memoryPorts } from './ports.js';
+import { memoryPorts, publishedEvents } from './ports.js';
 
 // A text log posted in several bodies gets the record IDs `otptrace analyze` gives the lines of the file.
 const TOKEN = 'test-token-0123456789';
@@ -38,10 +37,7 @@ async function started(settings = config) {
   const url = `http://127.0.0.1:${collector.httpPort()}/v1/events`;
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(url, { method: 'POST', body, headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
-  const events = () =>
-    ports.producer.acknowledged
-      .filter((r) => r.topic === config.topics.events.name)
-      .map((r) => JSON.parse(String(r.value)) as NormalizedEvent);
+  const events = () => publishedEvents(ports.producer, config.topics.events.name);
   return { post, events };
 }
 

@@ -1,5 +1,6 @@
 import { KafkaAdapterError, type OutgoingRecord, type RecordProducer, type TopicSpec } from '@otptrace/kafka';
 import { createLogger, createMetrics } from '@otptrace/runtime';
+import { eventsOfRecordValue, type NormalizedEvent } from '@otptrace/schemas';
 import type { CollectorPorts } from '../src/collector.js';
 
 /** An in-memory producer: keeps what was "acknowledged"; `failNext` makes sends fail as a lost broker would. */
@@ -17,6 +18,20 @@ export class MemoryProducer implements RecordProducer {
     }
     this.acknowledged.push(...records);
   }
+}
+
+/** The events of the records written to `topic` (the events topic), in order: each record holds a batch's events. */
+export function publishedEvents(producer: MemoryProducer, topic = 'otptrace.events'): NormalizedEvent[] {
+  return producer.acknowledged
+    .filter((r) => r.topic === topic)
+    .flatMap((r) => eventsOfRecordValue(JSON.parse(String(r.value))) as NormalizedEvent[]);
+}
+
+/** The XML texts of the events whose raw records were written to `topic`, in order (each record holds a batch's). */
+export function publishedRaw(producer: MemoryProducer, topic = 'otptrace.raw'): string[] {
+  return producer.acknowledged
+    .filter((r) => r.topic === topic)
+    .flatMap((r) => String(r.value).split(/\n(?=<Event[\s>])/));
 }
 
 /** Ports of a collector over an in-memory producer and an admin that knows topics' partition counts. */

@@ -4,16 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCollector } from '../src/collector.js';
 import { collectorConfigSchema } from '../src/config.js';
-import { memoryPorts } from './ports.js';
+import { memoryPorts, publishedEvents } from './ports.js';
 
 // Issue 13: a followed IIS W3C log (no </Event> anywhere) is sent line by line as it grows, with its #Fields kept
 // from the first batch to the next.
 function events(
   ports: ReturnType<typeof memoryPorts>,
 ): { kind: string; ref: { computer: string; recordId: number } }[] {
-  // An event that names no user (an IIS request) goes to every partition: each once here.
-  const values = ports.producer.acknowledged.filter((r) => r.topic === 'otptrace.events').map((r) => String(r.value));
-  return [...new Set(values)].map((v) => JSON.parse(v));
+  return publishedEvents(ports.producer);
 }
 
 /** A followed IIS log folder: the W3SVC<n> folder itself (IIS writes one per site), whose parent names the DA server. */

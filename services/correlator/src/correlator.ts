@@ -2,7 +2,7 @@ import type { ConsumedRecord, GroupConsumer, OffsetReader, TransactionalWriter }
 import { createNormalizeContext } from '@otptrace/normalize';
 import { engineConfigOf } from '@otptrace/pipeline';
 import type { Logger, Metrics, Readiness } from '@otptrace/runtime';
-import { guardedParser, normalizedEventSchema } from '@otptrace/schemas';
+import { eventsOfRecordValue, guardedParser, type NormalizedEvent, normalizedEventSchema } from '@otptrace/schemas';
 import { decodeCheckpoint, reorderWindowMs, StreamPartition, type StreamRecord } from '@otptrace/stream';
 import type { CorrelatorConfig } from './config.js';
 import { createOutputs } from './outputs.js';
@@ -43,7 +43,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const reorderMs = reorderWindowMs(config.analysis, config.graceMs);
   const settings = { engine, analysis: config.analysis, reorderMs };
   const outputs = createOutputs(config, ports);
-  const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Records read from the events topic.');
+  const eventsIn = metrics.counter('otptrace_correlator_events_in_total', 'Events read from the events topic.');
   const joins = metrics.counter('otptrace_correlator_rebalances_total', 'Group joins of this instance.');
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
   const flushes = metrics.counter('otptrace_correlator_idle_flushes_total', 'Partitions closed as end of input.');
@@ -74,12 +74,13 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
       },
       async step(partition, state, records) {
         const before = process.cpuUsage();
-        const step = state.take(records.map(toStreamRecord));
+        const taken = records.map(toStreamRecord);
+        const step = state.take(taken);
         const used = process.cpuUsage(before);
         analysisCpu((used.user + used.system) / 1e6);
         await outputs.publish(partition, step);
         // Counted once taken and committed: a benchmark reads the throughput off this counter.
-        eventsIn(records.length);
+        eventsIn(taken.reduce((n, r) => n + r.events.length, 0));
       },
     },
   });
@@ -128,14 +129,28 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
  */
 const parseEvent = guardedParser(normalizedEventSchema);
 
-/** A record of the events topic: its key is the site; a value that is not a valid event is counted and skipped. */
+/** The schema's parse of one event of a record, or null when it is not a valid event. */
+function validEvent(value: unknown): NormalizedEvent | null {
+  try {
+    return parseEvent(value);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A record of the events topic (`eventRecordSchema`): its key is the site, its value the site's events in order. A
+ * value that is not JSON counts as one invalid event; each element that is not a valid event is counted and skipped.
+ */
 function toStreamRecord(record: ConsumedRecord): StreamRecord {
   const offset = Number(record.offset);
   const site = record.key ?? '';
-  if (record.value === null) return { offset, site, event: null };
+  if (record.value === null) return { offset, site, events: [null] };
+  let value: unknown;
   try {
-    return { offset, site, event: parseEvent(JSON.parse(record.value.toString('utf8'))) };
+    value = JSON.parse(record.value.toString('utf8'));
   } catch {
-    return { offset, site, event: null };
+    return { offset, site, events: [null] };
   }
+  return { offset, site, events: eventsOfRecordValue(value).map(validEvent) };
 }

@@ -34,7 +34,10 @@ export function createOutputs(
   const limitOf = ports.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
   const writers = new Map<number, TransactionalWriter>();
   const count = {
-    invalid: ports.metrics.counter('otptrace_correlator_records_invalid_total', 'Records that were not a valid event.'),
+    invalid: ports.metrics.counter(
+      'otptrace_correlator_records_invalid_total',
+      'Events of the events topic that were not valid (a record that is not JSON counts as one).',
+    ),
     attempts: ports.metrics.counter('otptrace_correlator_attempts_out_total', 'Attempts published, by outcome.'),
     late: ports.metrics.counter(
       'otptrace_correlator_events_late_total',

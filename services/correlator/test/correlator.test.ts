@@ -1,7 +1,7 @@
 import { maxValueBytes } from '@otptrace/kafka';
 import { fitEvidence } from '@otptrace/pipeline';
 import { createMetrics } from '@otptrace/runtime';
-import { type AttemptRecord, exactGuard, normalizedEventSchema } from '@otptrace/schemas';
+import { type AttemptRecord, exactGuard, type NormalizedEvent, normalizedEventSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { correlatorConfigSchema } from '../src/config.js';
 import { type Correlator, createCorrelator } from '../src/correlator.js';
@@ -26,10 +26,21 @@ const sites = {
 };
 const expected = byId(Object.values(sites).flatMap((files) => offlineAttempts(files)));
 
+/** The sites' events in time order, as the collector writes them: a run of one site's events (up to 25) per record. */
 function fill(partitions: number): MemoryLog {
   const log = new MemoryLog(partitions);
   const all = Object.entries(sites).flatMap(([site, files]) => eventsOf(files).map((event) => ({ site, event })));
-  for (const { site, event } of all.sort((x, y) => x.event.time - y.event.time)) log.append(event, site);
+  let run: NormalizedEvent[] = [];
+  let runSite = '';
+  for (const { site, event } of all.sort((x, y) => x.event.time - y.event.time)) {
+    if (run.length > 0 && (site !== runSite || run.length === 25)) {
+      log.appendBatch(run, runSite);
+      run = [];
+    }
+    run.push(event);
+    runSite = site;
+  }
+  if (run.length > 0) log.appendBatch(run, runSite);
   return log;
 }
 
@@ -48,6 +59,13 @@ function setup(partitions: number) {
   const broker = new MemoryBroker();
   broker.log = log;
   return { log, broker, clock: { now: REPLAY_WALL_CLOCK } };
+}
+
+/** Records of its partitions that a member has not read yet. */
+function unread(consumer: MemoryConsumer): number {
+  let n = 0;
+  for (const [partition, at] of consumer.position) n += (consumer.log.partitions[partition]?.length ?? 0) - at;
+  return n;
 }
 
 /** What the broker committed on the attempts topic: every offline attempt, each exactly once. */
@@ -70,10 +88,12 @@ describe('correlator: exactly the offline attempts, once, at any partition count
       const half = Math.ceil(partitions / 2);
       const a = await member(log, broker, all.slice(0, half), clock);
       const b = await member(log, broker, all.slice(half), clock);
-      for (let i = 0; i < 40; i++) await Promise.all([a.consumer.poll(7), b.consumer.poll(7)]);
+      // A record (25 events) per poll: each turn of the group below happens mid-stream.
+      for (let i = 0; i < 40; i++) await Promise.all([a.consumer.poll(1), b.consumer.poll(1)]);
+      expect(unread(a.consumer) + unread(b.consumer)).toBeGreaterThan(0);
       // b dies without a word (kill -9): a takes every partition from the group's commits.
       await a.consumer.rejoin(all);
-      for (let i = 0; i < 40; i++) await a.consumer.poll(11);
+      for (let i = 0; i < 20; i++) await a.consumer.poll(1);
       // A new member c joins: the partitions are shared again.
       const c = await member(log, broker, all.slice(half), clock);
       await a.consumer.rejoin(all.slice(0, half));
@@ -86,9 +106,10 @@ describe('correlator: exactly the offline attempts, once, at any partition count
   it('a failed transaction publishes nothing; the partition is re-read and every attempt comes out once', async () => {
     const { log, broker, clock } = setup(2);
     const { consumer, correlator } = await member(log, broker, [0, 1], clock);
-    for (let i = 0; i < 30; i++) await consumer.poll(9);
+    for (let i = 0; i < 30; i++) await consumer.poll(1);
+    expect(unread(consumer)).toBeGreaterThan(0);
     broker.failing = true;
-    await consumer.poll(9);
+    await consumer.poll(1);
     broker.failing = false;
     while ((await consumer.poll(9)) > 0) {}
     await idle([{ correlator }], clock);
@@ -99,7 +120,8 @@ describe('correlator: exactly the offline attempts, once, at any partition count
   it('a batch that starts past the checkpoint (fetched before the rebalance) is not taken: the member reads from the checkpoint', async () => {
     const { log, broker, clock } = setup(2);
     const { consumer, correlator } = await member(log, broker, [0, 1], clock);
-    for (let i = 0; i < 30; i++) await consumer.poll(9);
+    // A record per poll (25 events): the member is well inside the log when the group rebalances.
+    for (let i = 0; i < 30; i++) await consumer.poll(1);
     // The group rebalances, but the next batches continue from where this member was, not from the checkpoint.
     await consumer.rejoin([0, 1], true);
     while ((await consumer.poll(9)) > 0) {}
@@ -155,13 +177,13 @@ describe('correlator: exactly the offline attempts, once, at any partition count
   it('a partition being re-read is not idle: the idle flush waits until it has read its whole log', async () => {
     const { log, broker, clock } = setup(1);
     const a = await member(log, broker, [0], clock);
-    for (let i = 0; i < 60; i++) await a.consumer.poll(9);
+    for (let i = 0; i < 60; i++) await a.consumer.poll(1);
     // a dies; b re-reads the partition from its checkpoint, slowly: each batch comes long after the one before.
     const b = await member(log, broker, [0], clock);
     const published = () => broker.attempts().length;
     const before = published();
     for (let i = 0; i < 20; i++) {
-      await b.consumer.poll(9);
+      await b.consumer.poll(1);
       await idle([b], clock);
     }
     expect(published()).toBe(before);
@@ -173,12 +195,12 @@ describe('correlator: exactly the offline attempts, once, at any partition count
   it('a member that lost its partition without knowing it (evicted) is fenced and never publishes twice', async () => {
     const { log, broker, clock } = setup(1);
     const a = await member(log, broker, [0], clock);
-    for (let i = 0; i < 20; i++) await a.consumer.poll(9);
+    for (let i = 0; i < 20; i++) await a.consumer.poll(1);
     // The group gave the partition to b while a, not yet told, goes on: each claim fences the other's writer.
     const b = await member(log, broker, [0], clock);
     for (let i = 0; i < 30; i++) {
-      await a.consumer.poll(9);
-      await b.consumer.poll(9);
+      await a.consumer.poll(1);
+      await b.consumer.poll(1);
     }
     expect(broker.fenced).toBeGreaterThan(0);
     await a.consumer.rejoin([]);

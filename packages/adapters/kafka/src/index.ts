@@ -24,11 +24,13 @@ export { partitionForKey } from './partitioner.js';
 export type { OutgoingRecord, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
 export {
+  groupWithin,
   KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
   maxValueBytes,
   recordBytes,
   recordFits,
   splitIntoRequests,
+  valueRoom,
 } from './request-size.js';
 export type { PipelineTopic } from './topics.js';
 export { PIPELINE_TOPICS, prefixedTopics } from './topics.js';

@@ -39,6 +39,37 @@ export function maxValueBytes(maxMessageBytes: number, key: string | null): numb
 }
 
 /**
+ * The most bytes `record`'s value may have (its own value aside: key, headers) to fit, alone, in one record batch of a
+ * topic limited to `maxMessageBytes`, as `recordFits` counts. Negative when not even the rest fits.
+ */
+export function valueRoom(record: OutgoingRecord, maxMessageBytes: number): number {
+  return maxMessageBytes - BATCH_OVERHEAD_BYTES - recordBytes({ ...record, value: '' });
+}
+
+/**
+ * Texts cut, in order, into as few groups as keep each group within `maxBytes` once joined: its texts' UTF-8 bytes,
+ * one separator byte between two texts and `framingBytes` around them (e.g. a JSON array's brackets). A text too large
+ * for that goes alone. For several small payloads in one record: Kafka clients pay per record.
+ */
+export function groupWithin(texts: readonly string[], maxBytes: number, framingBytes: number): string[][] {
+  const groups: string[][] = [];
+  let group: string[] = [];
+  let bytes = framingBytes - 1; // each text adds its bytes and one separator, one too many
+  for (const text of texts) {
+    const more = Buffer.byteLength(text) + 1;
+    if (group.length > 0 && bytes + more > maxBytes) {
+      groups.push(group);
+      group = [];
+      bytes = framingBytes - 1;
+    }
+    group.push(text);
+    bytes += more;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/**
  * Cuts records into produce requests in which every topic's records together fit that topic's `max.message.bytes`
  * (so does each partition's record batch, a part of them). Order is kept. A record that fits no request alone is a
  * caller's error (it should have been dead-lettered): non-retriable `record_too_large`.

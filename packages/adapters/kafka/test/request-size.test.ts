@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { maxValueBytes, type OutgoingRecord, recordBytes, recordFits, splitIntoRequests } from '../src/index.js';
+import {
+  groupWithin,
+  maxValueBytes,
+  type OutgoingRecord,
+  recordBytes,
+  recordFits,
+  splitIntoRequests,
+  valueRoom,
+} from '../src/index.js';
 
 const record = (topic: string, bytes: number, key = 'k'): OutgoingRecord => ({
   topic,
@@ -47,5 +55,29 @@ describe('produce requests cut to the topics’ max.message.bytes', () => {
     expect(() => splitIntoRequests([record('t', 10), record('t', 2_000)], () => 1_000)).toThrow(
       expect.objectContaining({ code: 'record_too_large', retriable: false }),
     );
+  });
+});
+
+describe('payloads grouped into records', () => {
+  it('cuts texts, in order, into as few groups as stay within the bytes once joined; one too large goes alone', () => {
+    const texts = ['aaaa', 'é'.repeat(3), 'bb', 'x'.repeat(20), 'c', 'dd'];
+    // Joined as a JSON array: brackets (2) and one comma between two texts.
+    const groups = groupWithin(texts, 14, 2);
+    expect(groups.flat()).toEqual(texts);
+    expect(groups).toEqual([['aaaa', 'ééé'], ['bb'], ['x'.repeat(20)], ['c', 'dd']]);
+    for (const group of groups.filter((g) => g.length > 1))
+      expect(Buffer.byteLength(`[${group.join(',')}]`)).toBeLessThanOrEqual(14);
+    // Exactly at the limit: `[aaaa,bb]` is 9 bytes.
+    expect(groupWithin(['aaaa', 'bb'], 9, 2)).toEqual([['aaaa', 'bb']]);
+    expect(groupWithin(['aaaa', 'bb'], 8, 2)).toEqual([['aaaa'], ['bb']]);
+    expect(groupWithin([], 100, 0)).toEqual([]);
+  });
+
+  it('leaves a record of the largest group value within its topic when the room is what valueRoom gives', () => {
+    const base = record('t', 0);
+    const room = valueRoom(base, 1_000);
+    const texts = Array.from({ length: 100 }, (_, i) => `line ${i} ${'z'.repeat(i % 17)}`);
+    for (const group of groupWithin(texts, room, 0))
+      expect(recordFits({ ...base, value: group.join('\n') }, 1_000)).toBe(true);
   });
 });

@@ -4,13 +4,13 @@ import { type Checkpoint, encodeCheckpoint, MAX_NPS_OFFSETS_CHARS, type NpsOffse
 import { type SiteOutput, SiteStream, type StreamSettings, type StreamUnit } from './site-stream.js';
 import type { NpsServerClock } from './text-logs.js';
 
-/** One record of the events topic as the partition sees it: its offset, its key (the site) and its event. */
+/** One record of the events topic as the partition sees it: its offset, its key (the site) and its events. */
 export interface StreamRecord {
   readonly offset: number;
-  /** The record key: the site whose engine takes the event. */
+  /** The record key: the site whose engine takes the events. */
   readonly site: string;
-  /** The event, or null when the record carried no valid event (counted, skipped). */
-  readonly event: NormalizedEvent | null;
+  /** The record's events in order; null for each that was not a valid event (counted, skipped). */
+  readonly events: readonly (NormalizedEvent | null)[];
 }
 
 /** A unit to publish, with the site it belongs to. */
@@ -28,7 +28,7 @@ export interface PartitionStep {
   readonly units: SiteUnit[];
   /** Events the engines let go (duplicates, unmatched, …), to count. */
   readonly drops: Drop[];
-  /** Records that carried no valid event. */
+  /** Events of the records that were not valid events. */
   readonly invalid: number;
   /** What to commit with `units`, or null when nothing changed. */
   readonly commit: Commit | null;
@@ -106,11 +106,10 @@ export class StreamPartition {
       this.from ??= r.offset;
       this.next = r.offset + 1;
       this.taken++;
-      if (r.event === null) {
-        invalid++;
-        continue;
+      for (const event of r.events) {
+        if (event === null) invalid++;
+        else changed = this.admit(r.site, this.siteOf(r.site).take(event), units, drops) || changed;
       }
-      changed = this.admit(r.site, this.siteOf(r.site).take(r.event), units, drops) || changed;
     }
     return { units, drops, invalid, commit: changed ? this.commit() : null };
   }

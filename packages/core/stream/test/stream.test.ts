@@ -38,7 +38,7 @@ const attemptsOfUnits = (units: readonly StreamUnit[]) =>
 const attemptsOf = (units: readonly SiteUnit[]) =>
   units.flatMap((u) => (u.kind === 'attempt' ? [u.attempt.record] : []));
 const recordsOf = (events: readonly NormalizedEvent[], site = 'default'): StreamRecord[] =>
-  events.map((event, offset) => ({ offset, site, event }));
+  events.map((event, offset) => ({ offset, site, events: [event] }));
 
 /** Each NPS log record in the published attempts' evidence (server, file and record number) with its time. */
 const npsTimes = (units: readonly SiteUnit[]) =>
@@ -161,8 +161,31 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     }
   });
 
+  it('records of several events each, as the collector writes them: every offline attempt once, a new owner included', () => {
+    // Records of 1, 7, 40 and 3 events in turn: a crash falls between records, never inside one.
+    const sizes = [1, 7, 40, 3];
+    const records: StreamRecord[] = [];
+    for (let at = 0; at < events.length; ) {
+      const size = sizes[records.length % sizes.length]!;
+      records.push({ offset: records.length, site: 'default', events: events.slice(at, at + size) });
+      at += size;
+    }
+    expect(records.length).toBeLessThan(events.length / 10);
+    expect(byId(attemptsOf(runAll(new StreamPartition(settings, null), records, 3)))).toEqual(offline);
+    for (const crashAfter of [1, 4, Math.floor(records.length / 3), records.length - 2]) {
+      const { published } = crashAndResume(records, crashAfter, 2, 5);
+      const ids = attemptsOf(published).map((a) => a.id);
+      expect(new Set(ids).size, `crash after batch ${crashAfter}`).toBe(ids.length);
+      expect(byId(attemptsOf(published)), `crash after batch ${crashAfter}`).toEqual(offline);
+    }
+  });
+
   it('the checkpoint stays a few bytes with 400 sites in one partition (the broker takes 4,096 bytes of metadata)', () => {
-    const records = eventsOf(day).map((event, offset) => ({ offset, site: `tenant-${offset % 400}.example`, event }));
+    const records = eventsOf(day).map((event, offset) => ({
+      offset,
+      site: `tenant-${offset % 400}.example`,
+      events: [event],
+    }));
     const p = new StreamPartition(settings, null);
     let last: Commit | null = null;
     const sites = new Set<string>();
@@ -181,7 +204,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
       ...events.map((event) => ({ site: 'b', event })),
     ]
       .sort((x, y) => x.event.time - y.event.time)
-      .map((r, offset) => ({ ...r, offset }));
+      .map((r, offset) => ({ offset, site: r.site, events: [r.event] }));
     const expected = {
       a: byId(offlineAnalysis(day).attempts.map((x) => x.record)),
       b: offline,
@@ -202,7 +225,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     const b = eventsOf(corpus);
     const merged = [...a.map((event) => ({ site: 'a', event })), ...b.map((event) => ({ site: 'b', event }))]
       .sort((x, y) => x.event.time - y.event.time)
-      .map((r, offset) => ({ ...r, offset }));
+      .map((r, offset) => ({ offset, site: r.site, events: [r.event] }));
     const units = runAll(new StreamPartition(settings, null), merged, 50);
     const ofSite = (site: string) => attemptsOf(units.filter((u) => u.site === site));
     expect(byId(ofSite('a'))).toEqual(byId(offlineAnalysis(day).attempts.map((x) => x.record)));
@@ -212,10 +235,10 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
   it('counts records that carry no event and starts a fresh run after a flush', () => {
     const p = new StreamPartition(settings, null);
     const step = p.take([
-      { offset: 10, site: 'default', event: null },
-      { offset: 11, site: 'default', event: events[0]! },
+      { offset: 10, site: 'default', events: [null] },
+      { offset: 11, site: 'default', events: [events[0]!, null] },
     ]);
-    expect(step.invalid).toBe(1);
+    expect(step.invalid).toBe(2);
     expect(p.holding).toBe(2);
     const flushed = p.flush();
     expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":7,"n":0}' });
@@ -304,7 +327,8 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
         const units: SiteUnit[] = [];
         let commit: Commit | null = null;
         for (let i = from; i < upTo; i++) {
-          const quiet = i > from && utc.get(records[i]!.event!.id)! - utc.get(records[i - 1]!.event!.id)! > 60_000;
+          const quiet =
+            i > from && utc.get(records[i]!.events[0]!.id)! - utc.get(records[i - 1]!.events[0]!.id)! > 60_000;
           for (const step of [...(quiet ? [partition.flush()] : []), partition.take([records[i]!])]) {
             units.push(...step.units);
             commit = step.commit ?? commit;
@@ -319,7 +343,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
       expect(placed.length, label).toBe(truth.size);
       expect(placed.filter(([record, time]) => truth.get(record) !== time).length, label).toBe(0);
       // A new owner after the first died in the night, past the change: from the last checkpoint, the same attempts.
-      const cut = records.findIndex((r) => utc.get(r.event!.id)! > Date.parse(start) + 8 * 3_600_000);
+      const cut = records.findIndex((r) => utc.get(r.events[0]!.id)! > Date.parse(start) + 8 * 3_600_000);
       const first = run(new StreamPartition(settings, resume), 0, cut);
       const checkpoint = decodeCheckpoint(first.commit!.offset, first.commit!.metadata);
       const rest = run(new StreamPartition(settings, checkpoint), checkpoint.from);
