@@ -49,8 +49,8 @@ export const EVENT_RECORD_MAX_BYTES = 256 * 1024;
  *   All of a site's events (those naming a user and those naming none: IIS requests, NPS 4402, CA application events,
  *   most client events) share a partition and meet in one correlation engine, as in `otptrace analyze`
  *   (services/correlator/README.md, "Topology").
- * - Their XML as received, in the same order, packed into records of the raw topic keyed by the site: each record's
- *   value is the events' XML texts, one after another on their own lines (a batch the collector takes again as is).
+ * - Their text as received (Event XML, or a W3C or NPS log line), in the same order, packed into records of the raw
+ *   topic keyed by the site, separated by line breaks (Event XML: a batch the collector takes again as is).
  * - Dead letters. An event whose events or raw record would not fit its topic's `max.message.bytes`, alone, is
  *   dead-lettered as event_too_large_for_topic, and the rest of the batch goes on.
  */
