@@ -73,15 +73,19 @@ export function batchRecords(
   const eventsRoom = valueRoom(record(eventsTopic, ''), limits(eventsTopic));
   const rawRoom = valueRoom(record(rawTopic, ''), limits(rawTopic));
   const events: string[] = [];
+  const eventSizes: number[] = [];
   const raws: string[] = [];
+  const rawSizes: number[] = [];
   for (const item of items) {
     if (item.type === 'event') {
       const json = JSON.stringify(item.event);
+      const jsonBytes = Buffer.byteLength(json);
+      const rawBytes = item.raw === null ? 0 : Buffer.byteLength(item.raw);
       // The record that would not fit its topic even with this event alone in it, if any.
       const tooLarge =
-        Buffer.byteLength(json) + 2 > eventsRoom
+        jsonBytes + 2 > eventsRoom
           ? record(eventsTopic, eventRecordValue([json]))
-          : item.raw !== null && Buffer.byteLength(item.raw) > rawRoom
+          : item.raw !== null && rawBytes > rawRoom
             ? record(rawTopic, item.raw)
             : null;
       if (tooLarge !== null) {
@@ -90,7 +94,11 @@ export function batchRecords(
       } else {
         result.accepted++;
         events.push(json);
-        if (item.raw !== null) raws.push(item.raw);
+        eventSizes.push(jsonBytes);
+        if (item.raw !== null) {
+          raws.push(item.raw);
+          rawSizes.push(rawBytes);
+        }
       }
     } else if (item.type === 'ignored') {
       bump(result.ignored, item.reason);
@@ -98,9 +106,9 @@ export function batchRecords(
       reject(item.code, item.reason, item.position, item.raw);
     }
   }
-  for (const group of groupWithin(events, Math.min(EVENT_RECORD_MAX_BYTES, eventsRoom), 2))
+  for (const group of groupWithin(events, Math.min(EVENT_RECORD_MAX_BYTES, eventsRoom), 2, eventSizes))
     result.records.push(record(eventsTopic, eventRecordValue(group)));
-  for (const group of groupWithin(raws, Math.min(EVENT_RECORD_MAX_BYTES, rawRoom), 0))
+  for (const group of groupWithin(raws, Math.min(EVENT_RECORD_MAX_BYTES, rawRoom), 0, rawSizes))
     result.records.push(record(rawTopic, group.join('\n')));
   return result;
 }

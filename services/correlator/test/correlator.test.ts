@@ -263,6 +263,35 @@ describe("correlator: an attempt larger than the attempts topic's max.message.by
 });
 
 describe('reading events', () => {
+  it('takes records of several events, bare one-event records and bad ones alike: a bad event counts alone', async () => {
+    const files = generatedDay(40, 7, '2026-04-01T00:00:00Z');
+    const events = eventsOf(files).sort((x, y) => x.time - y.time);
+    const log = new MemoryLog(1);
+    const half = Math.floor(events.length / 2);
+    log.appendBatch(events.slice(0, half));
+    log.appendRecord('default', 'not json at all');
+    // One element the schema refuses, between two events, in the record of the next events.
+    const rest = events.slice(half + 1).map((e) => JSON.stringify(e));
+    log.appendRecord('default', `[${JSON.stringify(events[half])},{"kind":"radius.decision"},${rest.join(',')}]`);
+    const broker = new MemoryBroker();
+    broker.log = log;
+    const clock = { now: REPLAY_WALL_CLOCK };
+    const metrics = createMetrics();
+    const consumer = new MemoryConsumer(log, broker, [0]);
+    const correlator = createCorrelator(config, { ...memoryPorts(consumer, broker, clock), metrics });
+    await correlator.start();
+    while ((await consumer.poll(1)) > 0) {}
+    await idle([{ correlator }], clock);
+    await correlator.stop();
+    expect(byId(broker.attempts())).toEqual(byId(offlineAttempts(files)));
+    const text = await metrics.render();
+    const count = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    expect([count('otptrace_correlator_records_invalid_total'), count('otptrace_correlator_events_in_total')]).toEqual([
+      2,
+      events.length + 2,
+    ]);
+  });
+
   it('takes every event the normaliser writes on the fast path (the guard says yes, and zod agrees)', () => {
     const guard = exactGuard(normalizedEventSchema)!;
     const events = Object.values(sites).flatMap((files) => eventsOf(files));

@@ -51,12 +51,19 @@ export function valueRoom(record: OutgoingRecord, maxMessageBytes: number): numb
  * one separator byte between two texts and `framingBytes` around them (e.g. a JSON array's brackets). A text too large
  * for that goes alone. For several small payloads in one record: Kafka clients pay per record.
  */
-export function groupWithin(texts: readonly string[], maxBytes: number, framingBytes: number): string[][] {
+export function groupWithin(
+  texts: readonly string[],
+  maxBytes: number,
+  framingBytes: number,
+  /** Each text's UTF-8 bytes, when the caller has them already. */
+  sizes?: readonly number[],
+): string[][] {
   const groups: string[][] = [];
   let group: string[] = [];
   let bytes = framingBytes - 1; // each text adds its bytes and one separator, one too many
-  for (const text of texts) {
-    const more = Buffer.byteLength(text) + 1;
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i] as string;
+    const more = (sizes?.[i] ?? Buffer.byteLength(text)) + 1;
     if (group.length > 0 && bytes + more > maxBytes) {
       groups.push(group);
       group = [];
