@@ -35,7 +35,7 @@ export function recordFits(record: OutgoingRecord, maxMessageBytes: number): boo
  * limited to `maxMessageBytes` (what `recordFits` accepts). Negative when not even the key fits.
  */
 export function maxValueBytes(maxMessageBytes: number, key: string | null): number {
-  return maxMessageBytes - BATCH_OVERHEAD_BYTES - RECORD_OVERHEAD_BYTES - byteLength(key);
+  return valueRoom({ topic: '', key, value: '' }, maxMessageBytes);
 }
 
 /**
