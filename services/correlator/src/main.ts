@@ -33,7 +33,9 @@ runService({
         topics: [config.topics.events.name],
         fromBeginning: config.fromBeginning,
         sessionTimeoutMs: config.sessionTimeoutMs,
-        heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 5),
+        // A member hears of a rebalance at its next heartbeat: every second (the default session), so that a
+        // correlator joining or leaving moves the partitions within about a second.
+        heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 10),
         maxBytesPerPartition: config.fetchBytesPerPartition,
       }),
       offsets: createOffsetReader(client),

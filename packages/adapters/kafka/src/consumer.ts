@@ -80,6 +80,12 @@ export interface GroupConsumerOptions {
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   maxBytesPerPartition?: number;
+  /**
+   * The longest a fetch waits at the broker for records (Kafka's fetch.max.wait.ms). A member hears of a rebalance,
+   * and a stop takes effect, only once its fetch returns: kafkajs' default of 5 s made every rebalance and shutdown of
+   * an idle member last ~5 s. Default 500 ms, the Java client's; a fetch with records to return does not wait.
+   */
+  maxWaitMs?: number;
 }
 
 /** A member of a consumer group whose offsets are committed only by the caller. */
@@ -115,6 +121,7 @@ export function createGroupConsumer(client: KafkaClient, options: GroupConsumerO
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    maxWaitTimeInMs: options.maxWaitMs ?? 500,
     allowAutoTopicCreation: false,
     // Only records of committed transactions (the correlator's outputs are written in transactions).
     readUncommitted: false,
