@@ -6,7 +6,7 @@ import { EVENT_RECORD_MAX_BYTES } from '@otptrace/collector';
 import { generateFleetLogs } from '@otptrace/generator';
 import { groupWithin, partitionForKey } from '@otptrace/kafka';
 import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
-import { DEFAULT_ANALYSIS_CONFIG, eventRecordValue } from '@otptrace/schemas';
+import { DEFAULT_ANALYSIS_CONFIG, eventJson, eventRecordValue } from '@otptrace/schemas';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,7 +63,7 @@ export function backlogByPartition(sites, topic, partitions) {
     const events = [...site.events].sort((x, y) => x.time - y.time);
     for (let i = 0; i < events.length; i += BATCH_EVENTS) {
       const batch = events.slice(i, i + BATCH_EVENTS);
-      batches.push({ site: site.name, first: batch[0].time, jsons: batch.map((e) => JSON.stringify(e)) });
+      batches.push({ site: site.name, first: batch[0].time, jsons: batch.map(eventJson) });
     }
   }
   for (const b of batches.sort((x, y) => x.first - y.first))

@@ -75,7 +75,7 @@ export {
   userRefSchema,
 } from './event.js';
 export type { EventRecord } from './event-record.js';
-export { eventRecordSchema, eventRecordValue, eventsOfRecordValue } from './event-record.js';
+export { eventJson, eventRecordSchema, eventRecordValue, eventsOfRecordValue } from './event-record.js';
 export type { ExactGuard } from './exact-guard.js';
 export { exactGuard, guardedParser } from './exact-guard.js';
 export type { PublishedSchemaName } from './json-schema.js';

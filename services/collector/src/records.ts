@@ -1,6 +1,6 @@
 import { groupWithin, type OutgoingRecord, recordBytes, recordFits, valueRoom } from '@otptrace/kafka';
 import type { IngestItem } from '@otptrace/pipeline';
-import { eventRecordValue, type NormalizedEvent } from '@otptrace/schemas';
+import { eventJson, eventRecordValue, type NormalizedEvent } from '@otptrace/schemas';
 import type { CollectorTopics } from './config.js';
 
 /** Where the items of one batch go, and how many of each kind there were. */
@@ -78,8 +78,8 @@ export function batchRecords(
   const rawSizes: number[] = [];
   for (const item of items) {
     if (item.type === 'event') {
-      const json = JSON.stringify(item.event);
-      const jsonBytes = Buffer.byteLength(json);
+      const json = eventJson(item.event);
+      const jsonBytes = json.length; // ASCII
       const rawBytes = item.raw === null ? 0 : Buffer.byteLength(item.raw);
       // The record that would not fit its topic even with this event alone in it, if any.
       const tooLarge =

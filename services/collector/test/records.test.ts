@@ -38,6 +38,27 @@ const eventsOf = (values: readonly string[]) =>
   values.flatMap((v) => eventsOfRecordValue(JSON.parse(v)) as NormalizedEvent[]);
 
 describe('records of a batch', () => {
+  it('writes the events topic in ASCII, names beyond it as JSON escapes that read back the same', () => {
+    const xml = items(3)
+      .map((i) => (i.type === 'event' ? i.raw : ''))
+      .join('\n')
+      .replace(/DirectAccess OTP</g, 'DirectAccess OTP – Zürich ✓ 𝔘<');
+    const batch = items(0, {}, xml);
+    const out = batchRecords(batch, 'http:test', topics, 'site-a', () => 1 << 20);
+    const values = out.records.filter((r) => r.topic === topics.events.name).map((r) => String(r.value));
+    expect(values.join('')).toMatch(/^[\x20-\x7e]*$/);
+    expect(values.join('')).toContain('\\u00fc');
+    expect(eventsOf(values)).toEqual(batch.map((i) => (i.type === 'event' ? i.event : null)));
+    expect(JSON.stringify(eventsOf(values))).toContain('Zürich ✓ 𝔘');
+    // The raw topic keeps the text as received.
+    expect(
+      out.records
+        .filter((r) => r.topic === topics.raw.name)
+        .map((r) => String(r.value))
+        .join(''),
+    ).toContain('Zürich ✓ 𝔘');
+  });
+
   it("packs a batch's events into few records of the events topic, in order, each a valid event record", () => {
     const batch = items(500);
     const out = batchRecords(batch, 'http:test', topics, 'site-a', () => 1 << 20);
