@@ -11,7 +11,7 @@ import type {
 } from '@otptrace/kafka';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, partitionForKey, splitIntoRequests } from '@otptrace/kafka';
 import { createLogger, createMetrics } from '@otptrace/runtime';
-import { type AttemptRecord, eventRecordValue, type NormalizedEvent } from '@otptrace/schemas';
+import { type AttemptRecord, eventJson, eventRecordValue, type NormalizedEvent } from '@otptrace/schemas';
 import type { CorrelatorPorts } from '../src/correlator.js';
 
 export {
@@ -31,13 +31,13 @@ export class MemoryLog {
   constructor(count: number) {
     this.partitions = Array.from({ length: count }, () => []);
   }
-  /** One event in a record of its own, as a bare object (the events topic's first format, still read). */
+  /** One event in a record of its own, as a bare object (the events topic's first format, UTF-8, still read). */
   append(event: NormalizedEvent, site = 'default'): void {
     this.appendRecord(site, JSON.stringify(event));
   }
   /** Events of one site in one record, as the collector writes a batch's events. */
   appendBatch(events: readonly NormalizedEvent[], site = 'default'): void {
-    this.appendRecord(site, eventRecordValue(events.map((e) => JSON.stringify(e))));
+    this.appendRecord(site, eventRecordValue(events.map(eventJson)));
   }
   appendRecord(key: string, value: string): void {
     const partition = partitionForKey(key, this.partitions.length);
