@@ -7,7 +7,7 @@
 // written until every event was taken and committed) against the offline analysis' CPU per event, as kafka-e2e.mjs.
 // Needs a build (npx tsc -b). Usage:
 //   node bench/kafka-floor.mjs [--quick] [--users N] [--sites S] [--partitions P] [--correlators C]
-//     [--max-bytes-per-partition BYTES]
+//     [--max-bytes-per-partition BYTES] [--attempts-per-record K]
 import { fork } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -35,6 +35,9 @@ const PARTITIONS = arg('--partitions', 4);
 const WORKERS = arg('--correlators', 2);
 // The consumer's fetch size per partition (the largest batch, so the records per transaction); default kafkajs' 1 MiB.
 const MAX_BYTES_PER_PARTITION = arg('--max-bytes-per-partition', 1_048_576);
+// Attempts per record on the attempts topic: 1 as the contract says; more, packed as a JSON array, to measure what a
+// packed attempts topic would save (a contract change, not built).
+const ATTEMPTS_PER_RECORD = arg('--attempts-per-record', 1);
 const BROKERS = [`localhost:${process.env.OTPTRACE_KAFKA_PORT ?? '9092'}`];
 const prefix = `floor-${Date.now().toString(36)}`;
 
@@ -63,6 +66,7 @@ for (let i = 0; i < WORKERS; i++) {
         events: topics.events.name,
         attempts: topics.attempts.name,
         eventsPerRecord: totalEvents / expectedCount,
+        attemptsPerRecord: ATTEMPTS_PER_RECORD,
         sampleFile,
         maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
       }),

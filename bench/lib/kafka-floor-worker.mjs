@@ -1,6 +1,7 @@
 // One member of kafka-floor.mjs' consumer group: the correlator's Kafka traffic without its analysis. Reads the events
 // topic through @otptrace/kafka's group consumer and, for each batch, writes one record per `eventsPerRecord` events
-// (real attempt records, taken in turn from a sample, already encoded) in one transaction with the batch's offset,
+// (real attempt records, taken in turn from a sample, already encoded; or one per `attemptsPerRecord` times as many,
+// each a JSON array of that many attempts) in one transaction with the batch's offset,
 // as the correlator's transactional writer does. Reports joins and events taken to the parent over IPC: a record's
 // events are counted without decoding it, by the `{"id":` each normalised event's JSON starts with.
 import { readFileSync } from 'node:fs';
@@ -11,14 +12,16 @@ import {
   kafkaConnectionSchema,
 } from '@otptrace/kafka';
 
-const { brokers, groupId, events, attempts, eventsPerRecord, sampleFile, maxBytesPerPartition } = JSON.parse(
-  process.env.OTPTRACE_FLOOR,
-);
-const sample = JSON.parse(readFileSync(sampleFile, 'utf8')).map((a) => ({
-  topic: attempts,
-  key: a.user,
-  value: Buffer.from(JSON.stringify(a)),
-}));
+const { brokers, groupId, events, attempts, eventsPerRecord, attemptsPerRecord, sampleFile, maxBytesPerPartition } =
+  JSON.parse(process.env.OTPTRACE_FLOOR);
+const sampleAttempts = JSON.parse(readFileSync(sampleFile, 'utf8'));
+// One attempt per record (the contract), or `attemptsPerRecord` of them as a JSON array (packed).
+const sample = [];
+for (let i = 0; i + attemptsPerRecord <= sampleAttempts.length; i += attemptsPerRecord) {
+  const group = sampleAttempts.slice(i, i + attemptsPerRecord);
+  const json = attemptsPerRecord === 1 ? JSON.stringify(group[0]) : JSON.stringify(group);
+  sample.push({ topic: attempts, key: group[0].user, value: Buffer.from(json) });
+}
 // The size of a checkpoint (`{"from":…,"published":{site: count, …}}` of a partition with three sites).
 const metadata = JSON.stringify({
   from: 1_234_567,
@@ -53,7 +56,7 @@ await consumer.start({
       writers.set(batch.partition, writer);
     }
     const taken = batch.records.reduce((n, r) => n + eventsIn(r.value), 0);
-    due += taken / eventsPerRecord;
+    due += taken / (eventsPerRecord * attemptsPerRecord);
     const records = [];
     for (; due >= 1; due--) records.push(sample[next++ % sample.length]);
     const offset = { groupId, topic: events, partition: batch.partition, offset: String(batch.nextOffset), metadata };
