@@ -79,6 +79,11 @@ async function metric(ports, name) {
   }
   return sum;
 }
+// A run that fails half way (an exception, a broker gone) must not leave its correlators running.
+process.on('exit', () => {
+  for (const g of groups)
+    for (const c of g.children ?? []) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 for (const g of groups) {
   g.adminPorts = [];
   g.children = [];

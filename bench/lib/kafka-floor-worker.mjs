@@ -12,6 +12,8 @@ import {
   kafkaConnectionSchema,
 } from '@otptrace/kafka';
 
+// The parent gone (a failed run) leaves no worker behind.
+process.on('disconnect', () => process.exit(1));
 const { brokers, groupId, events, attempts, eventsPerRecord, attemptsPerRecord, sampleFile, maxBytesPerPartition } =
   JSON.parse(process.env.OTPTRACE_FLOOR);
 const sampleAttempts = JSON.parse(readFileSync(sampleFile, 'utf8'));
