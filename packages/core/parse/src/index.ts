@@ -5,7 +5,6 @@ export { detectFormat } from './detect.js';
 export type { EncodingGuess, TextEncoding } from './encoding.js';
 export { decodeEventBytes, detectEncoding } from './encoding.js';
 export { decodeEntities } from './entities.js';
-export { parseEventWithFxp } from './fxp.js';
 export type { LineRejection, TextLine } from './lines.js';
 export { decodeLine, LineSplitter } from './lines.js';
 export { detach } from './names.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEventWithFxp } from '../src/index.js';
+import { parseEventWithFxp } from '../src/fxp.js';
 import { scanEvent, scanEventWith } from '../src/scanner.js';
 import { forgetShapes, readKnownShape } from '../src/shapes.js';
 import { corpusEvents } from './corpus.js';

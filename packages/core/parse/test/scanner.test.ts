@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseEventWithFxp, scanEvent } from '../src/index.js';
+import { parseEventWithFxp } from '../src/fxp.js';
+import { scanEvent } from '../src/index.js';
 import { corpusEvents } from './corpus.js';
 
 const corpus = corpusEvents();

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findForbiddenCharacter, isXmlChar, parseEventWithFxp, scanEvent } from '../src/index.js';
+import { parseEventWithFxp } from '../src/fxp.js';
+import { findForbiddenCharacter, isXmlChar, scanEvent } from '../src/index.js';
 
 // test/scenarios/success: the NPS 6272 of one successful attempt; its user is CORP\alice.
 const nps = readFileSync(new URL('../../../../test/scenarios/success/nps.xml', import.meta.url), 'utf8').trim();

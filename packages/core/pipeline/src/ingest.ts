@@ -1,13 +1,6 @@
 import type { DropReason, ParsedEvent } from '@otptrace/model';
 import { classify, type NormalizeContext, normalizeEvent, prefilterIisBytes } from '@otptrace/normalize';
-import {
-  decodeEventBytes,
-  EventSplitter,
-  parseEventWithFxp,
-  peekHeader,
-  peekHeaderBytes,
-  scanEvent,
-} from '@otptrace/parse';
+import { decodeEventBytes, EventSplitter, peekHeader, peekHeaderBytes, scanEvent } from '@otptrace/parse';
 import type { NormalizedEvent, Rejection } from '@otptrace/schemas';
 
 /** What ingestion makes of one piece of input: every event read ends as exactly one of these. */
@@ -50,8 +43,6 @@ export interface IngestOptions {
   readonly maxEventBytes: number;
   /** Keep the raw XML of accepted and rejected events (the collector's raw and dead-letter topics need it). */
   readonly keepRaw?: boolean;
-  /** Parse every relevant event with fast-xml-parser instead of the scanner (the baseline and differential tests). */
-  readonly parser?: 'scanner' | 'fxp';
   /** File offset of the first byte pushed, when reading starts at an event boundary inside a file (default 0). */
   readonly startPosition?: number;
 }
@@ -118,7 +109,7 @@ export function ingestEventText(
   text: string,
   position: number,
   ctx: NormalizeContext,
-  options: Pick<IngestOptions, 'keepRaw' | 'parser'>,
+  options: Pick<IngestOptions, 'keepRaw'>,
 ): IngestItem {
   const header = peekHeader(text);
   if (header !== null && classify(header.provider, header.eventId, header.channel).kind === 'unrelated')
@@ -131,10 +122,10 @@ function parseAndNormalize(
   text: string,
   position: number,
   ctx: NormalizeContext,
-  options: Pick<IngestOptions, 'keepRaw' | 'parser'>,
+  options: Pick<IngestOptions, 'keepRaw'>,
 ): IngestItem {
   const keep = options.keepRaw === true ? text : null;
-  const parsed = options.parser === 'fxp' ? parseEventWithFxp(text) : scanEvent(text);
+  const parsed = scanEvent(text);
   if (!parsed.ok)
     return { type: 'rejected', code: parsed.issue.code, reason: parsed.issue.message, position, raw: keep };
   return normalizeParsed(parsed.value, position, ctx, keep);
