@@ -4,8 +4,11 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against the TypeScript sources of every workspace package, not their build output.
 const root = fileURLToPath(new URL('.', import.meta.url));
-// A subpath (`@otptrace/pipeline/readers`) first: an alias also takes the imports under its name.
-const alias: Record<string, string> = { '@otptrace/pipeline/readers': `${root}packages/core/pipeline/src/readers.ts` };
+// Subpaths (`@otptrace/pipeline/readers`) first: an alias also takes the imports under its name.
+const alias: Record<string, string> = {
+  '@otptrace/pipeline/readers': `${root}packages/core/pipeline/src/readers.ts`,
+  '@otptrace/runtime/args': `${root}packages/adapters/runtime/src/args.ts`,
+};
 alias['@otptrace/schemas'] = `${root}schemas/src/index.ts`;
 for (const dir of ['packages/core', 'packages/adapters', 'packages/tools', 'services']) {
   for (const name of readdirSync(`${root}${dir}`)) {

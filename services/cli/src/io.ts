@@ -1,4 +1,4 @@
-import type { CommandIo } from '@otptrace/runtime';
+import type { CommandIo } from '@otptrace/runtime/args';
 
 /** Where a command writes: injected so tests can capture it. */
 export interface Io extends CommandIo {

@@ -1,13 +1,17 @@
-import { type CommandSpec, parseCommand, refuse } from '@otptrace/runtime';
-import { runAnalyze } from './commands/analyze.js';
+import { type CommandSpec, parseCommand, refuse } from '@otptrace/runtime/args';
 import { type Io, processIo } from './io.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
-/** Commands by name; each lives in its own file under commands/. */
+/**
+ * Commands by name; each lives in its own file under commands/ and is loaded on use: `otptrace --version` and
+ * `--help` load none, and a command none of the others' (the database driver, the generator, the analysis).
+ */
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  analyze: { run: runAnalyze, summary: 'analyse exported event logs offline (the main job)' },
-  // Loaded on use: the database driver and the generator cost start-up time that `analyze` should not pay.
+  analyze: {
+    run: async (a, io) => (await import('./commands/analyze.js')).runAnalyze(a, io),
+    summary: 'analyse exported event logs offline (the main job)',
+  },
   stats: {
     run: async (a, io) => (await import('./commands/stats.js')).runStats(a, io),
     summary: 'fleet-wide OTP statistics, from PostgreSQL or an analysis file',

@@ -6,7 +6,7 @@ import { analyzePaths } from '@otptrace/files';
 import { ROOT_CAUSES } from '@otptrace/model';
 import type { OtlpProtocol, TraceExporterOptions } from '@otptrace/otlp';
 import { type AnalysisResult, toJson } from '@otptrace/pipeline';
-import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime';
+import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime/args';
 import {
   ANALYSIS_SCHEMA_VERSION,
   type AnalysisConfig,

@@ -1,5 +1,5 @@
 import { createPool, ingestAttempts, migrate, settingsFromEnv } from '@otptrace/postgres';
-import { type CommandSpec, messageOf, parseCommand, refuse, runCommand } from '@otptrace/runtime';
+import { type CommandSpec, messageOf, parseCommand, refuse, runCommand } from '@otptrace/runtime/args';
 import type { AttemptRecord, TicketChange } from '@otptrace/schemas';
 import type { Io } from '../io.js';
 import { readAttemptsFile, readable } from './stats.js';

@@ -9,7 +9,7 @@ import {
   fleetOptionProblems,
   generateFleetLogs,
 } from '@otptrace/generator';
-import { type CommandSpec, type Invocation, runCommand } from '@otptrace/runtime';
+import { type CommandSpec, type Invocation, runCommand } from '@otptrace/runtime/args';
 import type { Io } from '../io.js';
 
 /** What `otptrace generate --help` prints. */

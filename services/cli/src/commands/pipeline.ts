@@ -5,7 +5,7 @@ import { createServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema, prefixedTopics } from '@otptrace/kafka';
-import { type CommandSpec, type Invocation, runCommand, wholeNumber } from '@otptrace/runtime';
+import { type CommandSpec, type Invocation, runCommand, wholeNumber } from '@otptrace/runtime/args';
 import { checkedAnalysisConfig, readAnalysisSettings } from '../analysis-settings.js';
 import type { Io } from '../io.js';
 

@@ -9,7 +9,7 @@ import {
   oneOf,
   runCommand,
   wholeNumber,
-} from '@otptrace/runtime';
+} from '@otptrace/runtime/args';
 import {
   type AttemptRecord,
   attemptRecordSchema,
