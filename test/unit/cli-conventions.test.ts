@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -30,12 +30,15 @@ interface Run {
   stderr: string;
 }
 
-function otptrace(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
+function otptrace(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; nodeArgs?: readonly string[] } = {},
+): Promise<Run> {
   if (!existsSync(join(ROOT, 'services/cli/dist/main.js'))) throw new Error('build first: npx tsc -b');
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [...(options.nodeArgs ?? []), BIN, ...args],
       { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
     );
@@ -67,6 +70,41 @@ describe('otptrace command conventions (built command)', SLOW, () => {
       ),
     );
     for (const run of runs) expect(run).toEqual({ code: 0, stdout: `otptrace ${VERSION}\n`, stderr: '' });
+  });
+
+  it('--version and --help load the command line alone; a command loads none of the others', async () => {
+    // A module loader hook that appends the URL of every module the process loads to a file (synchronously: the hook
+    // may run on a thread of its own, whose standard error is not flushed before the process exits).
+    const hook = `data:text/javascript,import { appendFileSync } from 'node:fs';
+      export async function load(url, context, next) {
+        if (!url.startsWith('node:')) appendFileSync(process.env.OTPTRACE_MODULES_LOG, url + '\\n');
+        return next(url, context);
+      }`;
+    const nodeArgs = [
+      '--import',
+      `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(hook)});`,
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-modules-'));
+    const loadedBy = async (args: string[]) => {
+      const log = join(dir, `${args.join('_')}.log`);
+      const run = await otptrace(args, { nodeArgs, env: { OTPTRACE_MODULES_LOG: log } });
+      expect(run.code).toBe(0);
+      return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    };
+    for (const args of [['--version'], ['--help']]) {
+      const modules = await loadedBy(args);
+      expect(modules.some((url) => url.endsWith('/services/cli/dist/main.js'))).toBe(true);
+      // No dependency (zod, pino, kafkajs, pg), no command, no analysis package.
+      expect(modules.filter((url) => /\/node_modules\/|\/commands\/|\/packages\/core\/|\/schemas\//.test(url))).toEqual(
+        [],
+      );
+    }
+    const analyze = await loadedBy(['analyze', '--help']);
+    expect(analyze.some((url) => url.endsWith('/services/cli/dist/commands/analyze.js'))).toBe(true);
+    expect(
+      analyze.filter((url) => /\/node_modules\/(pg|kafkajs|fast-xml-parser|pino)\/|\/generator\//.test(url)),
+    ).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('-h and --help print help on standard output with exit code 0, for every command', async () => {
