@@ -5,7 +5,8 @@ import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js'
 import { findForbiddenCharacter, forbiddenCharacterReason } from './xml-chars.js';
 
 // The reference parser: fast-xml-parser, for the differential tests that the scanner and it agree. Its own entry
-// point (`@otptrace/parse/fxp`), so that no service or command loads fast-xml-parser (~40 ms of every start-up). Entities: only the predefined ones and character references (no DOCTYPE processing).
+// point (`@otptrace/parse/fxp`), so that no service or command loads fast-xml-parser (~40 ms of every start-up).
+// Entities: only the predefined ones and character references (no DOCTYPE processing).
 // fast-xml-parser is given raw values (processEntities off) because with htmlEntities off it leaves numeric
 // character references such as &#233; undecoded; decodeEntities applies the XML rules to every value instead.
 
