@@ -17,7 +17,7 @@ import {
 } from '@otptrace/schemas';
 import { checkedAnalysisConfig, readAnalysisSettings } from '../analysis-settings.js';
 import { FileTextWriter } from '../file-text.js';
-import { formatText } from '../format-text.js';
+import { textReport } from '../format-text.js';
 import type { Io } from '../io.js';
 import { type Write, writeCsv, writeJsonDocument, writeNdjson } from '../outputs.js';
 import { ProgressReporter } from '../progress.js';
@@ -249,7 +249,8 @@ async function writeOutput(
           ),
         );
       case 'text':
-        return write(formatText(result, { shown: selected, probes: run.probes }));
+        for (const piece of textReport(result, { shown: selected, probes: run.probes })) await write(piece);
+        return;
     }
   });
 }
