@@ -12,7 +12,7 @@ import {
   type IngestProgress,
 } from '@otptrace/pipeline';
 import type { AnalysisConfig } from '@otptrace/schemas';
-import { ingestPart, type OnRead } from './ingest-file.js';
+import { ingestAnyPart, type OnRead } from './ingest-file.js';
 import { listInputs } from './inputs.js';
 import { type FilePart, planParts } from './parts.js';
 import { takeTasks, tasksOf } from './tasks.js';
@@ -37,6 +37,8 @@ export interface ReadPlan {
   readonly parts: number;
   readonly threads: number;
   readonly automatic: boolean;
+  /** Archives in the folders (.zip, .7z, ...), which are not opened: extracted, their logs are read. */
+  readonly archives: readonly string[];
 }
 
 /**
@@ -55,8 +57,11 @@ export async function analyzePaths(
   config: AnalysisConfig,
   options: AnalyzePathsOptions = {},
 ): Promise<AnalysisResult> {
-  const files = await listInputs(paths);
-  if (files.length === 0) throw new Error(`no event log files found in ${paths.join(', ')}`);
+  const { files, archives } = await listInputs(paths);
+  if (files.length === 0) {
+    const unopened = archives.length === 0 ? '' : ` (archives are not opened; extract ${archives.join(', ')} first)`;
+    throw new Error(`no event log files found in ${paths.join(', ')}${unopened}`);
+  }
   const referenceTime = Date.now();
   const bytes = files.reduce((n, f) => n + f.size, 0);
   const automatic = options.jobs === undefined || options.jobs === 'auto';
@@ -67,12 +72,12 @@ export async function analyzePaths(
   const parts = planned.flatMap((p) => p.parts);
   const sizes = planned.flatMap((p) => p.parts.map(() => p.input.size));
   const threads = Math.max(1, Math.min(wanted, parts.length));
-  options.onPlan?.({ files: files.length, bytes, parts: parts.length, threads, automatic });
+  options.onPlan?.({ files: files.length, bytes, parts: parts.length, threads, automatic, archives });
   const ingest: IngestInputs = async (_inputs, ctx, onRead) => {
     const results =
       threads > 1
         ? await readInThreads(parts, sizes, threads, config, referenceTime, ctx, onRead)
-        : parts.map((part) => readPart(part, ctx, config.maxEventBytes, onRead));
+        : await readEach(parts, ctx, config.maxEventBytes, onRead);
     return joinParts(planned, parts, results);
   };
   return analyzeInputs(files, config, {
@@ -82,17 +87,29 @@ export async function analyzePaths(
   });
 }
 
-function readPart(
+async function readPart(
   part: FilePart,
   ctx: Parameters<IngestInputs>[1],
   maxEventBytes: number,
   onRead: OnRead,
-): IngestedFile {
+): Promise<IngestedFile> {
   try {
-    return ingestPart(part, ctx, maxEventBytes, onRead);
+    return await ingestAnyPart(part, ctx, maxEventBytes, onRead);
   } catch (e) {
     throw new Error(`cannot read ${part.path}: ${(e as Error).message}`);
   }
+}
+
+/** Every part in this thread, one after another. */
+async function readEach(
+  parts: readonly FilePart[],
+  ctx: Parameters<IngestInputs>[1],
+  maxEventBytes: number,
+  onRead: OnRead,
+): Promise<IngestedFile[]> {
+  const results: IngestedFile[] = [];
+  for (const part of parts) results.push(await readPart(part, ctx, maxEventBytes, onRead));
+  return results;
 }
 
 /**
@@ -179,7 +196,7 @@ async function readInThreads(
     for (const { task } of takeTasks(tasks, counter)) {
       if (failure !== undefined) break;
       for (const [k, part] of task.parts.entries())
-        results[task.first + k] = readPart(part, ctx, config.maxEventBytes, onRead);
+        results[task.first + k] = await readPart(part, ctx, config.maxEventBytes, onRead);
       await new Promise((resolve) => setImmediate(resolve));
     }
   } catch (error) {

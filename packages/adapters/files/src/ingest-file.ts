@@ -1,4 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE, readChunkEvents, readEvtxHeader, TemplateCache } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
 import {
@@ -24,8 +26,8 @@ const READ_SIZE = 1 << 20;
 export type OnRead = (bytes: number, events: number) => void;
 
 /**
- * Read one file (.evtx, EVTX-XML, IIS W3C or NPS log file: by its first bytes, never its name) and tally its ingest
- * items; `onRead` reports progress.
+ * Read one file (.evtx, EVTX-XML, IIS W3C or NPS log file, each also gzip-compressed: by its first bytes, never its
+ * name) and tally its ingest items; `onRead` reports progress.
  */
 export async function ingestFile(
   path: string,
@@ -33,7 +35,7 @@ export async function ingestFile(
   maxEventBytes: number,
   onRead: OnRead = () => {},
 ): Promise<IngestedFile> {
-  return ingestPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, maxEventBytes, onRead);
+  return ingestAnyPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, maxEventBytes, onRead);
 }
 
 /**
@@ -48,13 +50,30 @@ export function ingestPart(
   maxEventBytes: number,
   onRead: OnRead = () => {},
 ): IngestedFile {
+  const result = readPartOrTellCompressed(part, ctx, maxEventBytes, onRead);
+  if (result === COMPRESSED) throw new Error('the file is gzip-compressed: it is read by ingestAnyPart');
+  return result;
+}
+
+/** What `readPartOrTellCompressed` gives for a gzip-compressed file, which it leaves to `ingestGzip`. */
+const COMPRESSED = Symbol('gzip-compressed');
+
+function readPartOrTellCompressed(
+  part: FilePart,
+  ctx: NormalizeContext,
+  maxEventBytes: number,
+  onRead: OnRead,
+): IngestedFile | typeof COMPRESSED {
   if (part.path === STDIN) return ingestStdin(ctx, maxEventBytes, onRead);
   const fd = openSync(part.path, 'r');
   try {
     const size = fstatSync(fd).size;
     const end = Math.min(part.end, size);
     const out = emptyIngested();
-    if (part.format === 'evtx' || (part.format === 'detect' && isEvtxHead(fd))) {
+    // A whole file's format comes from its first bytes (read once: one more read per file counts over 10,000 files).
+    const head = part.format === 'detect' ? headOf(fd) : null;
+    if (head !== null && isGzipMagic(head)) return COMPRESSED;
+    if (part.format === 'evtx' || (head !== null && isEvtxMagic(head))) {
       readEvtxRange(fd, part.start, end, ctx, out, onRead);
       return out;
     }
@@ -81,6 +100,156 @@ export function ingestPart(
     return out;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * `ingestPart`, and a whole gzip-compressed file (a rotated log, `u_ex261102.log.gz`; told by its first bytes) read
+ * through gunzip as it streams, as the file inside would be read (Event XML, W3C or NPS log lines, or .evtx). Damaged
+ * compressed data (cut short by a copy, corrupt) loses only what follows the damage: the events before it are kept and
+ * one `compressed_data_error` rejection says where decoding stopped.
+ */
+export async function ingestAnyPart(
+  part: FilePart,
+  ctx: NormalizeContext,
+  maxEventBytes: number,
+  onRead: OnRead = () => {},
+): Promise<IngestedFile> {
+  const result = readPartOrTellCompressed(part, ctx, maxEventBytes, onRead);
+  return result === COMPRESSED ? ingestGzip(part.path, ctx, maxEventBytes, onRead) : result;
+}
+
+/** The first bytes of a file, as many as tell its kind (8, the .evtx signature). */
+function headOf(fd: number): Buffer {
+  const head = Buffer.alloc(EVTX_MAGIC.length);
+  return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+}
+
+/** The first two bytes of a gzip stream (RFC 1952, section 2.3.1). */
+function isGzipMagic(bytes: Buffer): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Where decompressed bytes go: a text ingestor or an .evtx chunk reader, chosen by the first bytes. */
+interface ByteSink {
+  push(bytes: Buffer): void;
+  end(): void;
+}
+
+async function ingestGzip(
+  path: string,
+  ctx: NormalizeContext,
+  maxEventBytes: number,
+  onRead: OnRead,
+): Promise<IngestedFile> {
+  const out = emptyIngested();
+  const source = createReadStream(path, { highWaterMark: READ_SIZE });
+  const gunzip = createGunzip();
+  // Progress counts the file's own (compressed) bytes, as the plan's total does.
+  let reported = 0;
+  const progress = (events: number) => {
+    onRead(source.bytesRead - reported, events);
+    out.bytes += source.bytesRead - reported;
+    reported = source.bytesRead;
+  };
+  const text = (): ByteSink => {
+    // Named as the log inside (`u_ex261102.log`): a W3C or NPS log's channel is its file name, so a compressed copy
+    // is the same log as the original (the same record IDs, duplicates found, the same attempt IDs).
+    const ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: path.replace(/\.gz$/i, '') });
+    const take = (items: IngestItem[]) => {
+      tallyItems(out, items);
+      progress(items.length);
+    };
+    return { push: (bytes) => take(ingestor.push(bytes)), end: () => take(ingestor.end()) };
+  };
+  let sink: ByteSink | null = null;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let decoded = 0;
+  let damage: Error | null = null;
+  pipeline(source, gunzip, () => {});
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      decoded += chunk.length;
+      if (sink !== null) {
+        sink.push(chunk);
+        continue;
+      }
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes < EVTX_MAGIC.length) continue;
+      const bytes = Buffer.concat(head);
+      head = [];
+      sink = isEvtxMagic(bytes) ? new EvtxSequence(ctx, out, progress) : text();
+      sink.push(bytes);
+    }
+  } catch (error) {
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: data corrupt or cut short) are the file's; others (I/O) fail the read.
+    if (!String((error as NodeJS.ErrnoException).code ?? '').startsWith('Z_')) throw error;
+    damage = error as Error;
+  }
+  sink ??= text();
+  if (head.length > 0) sink.push(Buffer.concat(head));
+  sink.end();
+  if (damage !== null) {
+    const reason = `gzip data ${damage.message.replace(/^unexpected end of file$/, 'ends early')} after ${decoded} bytes: the rest of ${path} is not read`;
+    tallyItems(out, [{ type: 'rejected', code: 'compressed_data_error', reason, position: decoded, raw: null }]);
+    progress(1);
+  }
+  return out;
+}
+
+const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
+
+function isEvtxMagic(bytes: Buffer): boolean {
+  return bytes.length >= EVTX_MAGIC.length && EVTX_MAGIC.equals(bytes.subarray(0, EVTX_MAGIC.length));
+}
+
+/**
+ * .evtx bytes that come in order (from gunzip) rather than by position: gathered into the file header, then one
+ * 64 KiB chunk at a time, each read as `readEvtxRange` reads it.
+ */
+class EvtxSequence implements ByteSink {
+  private readonly header = Buffer.alloc(FILE_HEADER_BLOCK_SIZE);
+  private readonly chunk = Buffer.alloc(CHUNK_SIZE);
+  private readonly templates = new TemplateCache();
+  private filled = 0;
+  private position = 0;
+  private refused = false;
+
+  constructor(
+    private readonly ctx: NormalizeContext,
+    private readonly out: IngestedFile,
+    private readonly progress: (events: number) => void,
+  ) {}
+
+  push(bytes: Buffer): void {
+    for (let at = 0; at < bytes.length && !this.refused; ) {
+      const block = this.position === 0 ? this.header : this.chunk;
+      const n = Math.min(block.length - this.filled, bytes.length - at);
+      bytes.copy(block, this.filled, at, at + n);
+      this.filled += n;
+      at += n;
+      if (this.filled === block.length) this.complete();
+    }
+    if (this.refused) this.progress(0);
+  }
+
+  end(): void {
+    if (this.filled > 0 && !this.refused) this.complete();
+  }
+
+  private complete(): void {
+    if (this.position === 0) {
+      this.refused = !acceptEvtxHeader(this.header.subarray(0, this.filled), this.out, this.progress);
+      this.position = FILE_HEADER_BLOCK_SIZE;
+    } else {
+      this.progress(
+        takeEvtxChunk(this.chunk.subarray(0, this.filled), this.position, this.templates, this.ctx, this.out),
+      );
+      this.position += CHUNK_SIZE;
+    }
+    this.filled = 0;
   }
 }
 
@@ -141,11 +310,6 @@ function readRange(fd: number, from: number, to: number, take: (bytes: Buffer) =
   }
 }
 
-function isEvtxHead(fd: number): boolean {
-  const head = Buffer.alloc(8);
-  return readSync(fd, head, 0, 8, 0) === 8 && head.toString('latin1') === 'ElfFile\0';
-}
-
 /**
  * The records of the 64 KiB chunks starting in `[start, end)` (from 0: the file header is checked first), one chunk
  * in memory at a time, each record turned into an ingest item exactly as the XML path does.
@@ -162,12 +326,7 @@ function readEvtxRange(
   if (start === 0) {
     const header = Buffer.alloc(FILE_HEADER_BLOCK_SIZE);
     const read = readSync(fd, header, 0, FILE_HEADER_BLOCK_SIZE, 0);
-    if (!readEvtxHeader(header.subarray(0, read)).signatureOk) {
-      const reason = 'not an .evtx file: no "ElfFile" signature';
-      tallyItems(out, [{ type: 'rejected', code: 'not_an_event', reason, position: 0, raw: null }]);
-      onRead(read, 1);
-      return;
-    }
+    if (!acceptEvtxHeader(header.subarray(0, read), out, (events) => onRead(read, events))) return;
     first = FILE_HEADER_BLOCK_SIZE;
   }
   const chunk = Buffer.alloc(CHUNK_SIZE);
@@ -176,16 +335,36 @@ function readEvtxRange(
   for (let position = first; position < end; position += CHUNK_SIZE) {
     const read = readSync(fd, chunk, 0, CHUNK_SIZE, position);
     if (read === 0) return;
-    const items: IngestItem[] = [];
-    for (const r of readChunkEvents(chunk.subarray(0, read), position, templates).items) {
-      items.push(
-        r.kind === 'event'
-          ? normalizeParsed(r.event, r.position, ctx)
-          : { type: 'rejected', code: r.code, reason: r.reason, position: r.position, raw: null },
-      );
-    }
-    tallyItems(out, items);
-    onRead(read, items.length);
+    onRead(read, takeEvtxChunk(chunk.subarray(0, read), position, templates, ctx, out));
     if (read < CHUNK_SIZE) return;
   }
+}
+
+/** Whether the .evtx file header is one; if not, the file is rejected as a whole (and progress told). */
+function acceptEvtxHeader(header: Buffer, out: IngestedFile, progress: (events: number) => void): boolean {
+  if (readEvtxHeader(header).signatureOk) return true;
+  const reason = 'not an .evtx file: no "ElfFile" signature';
+  tallyItems(out, [{ type: 'rejected', code: 'not_an_event', reason, position: 0, raw: null }]);
+  progress(1);
+  return false;
+}
+
+/** One chunk's records as ingest items, exactly as the XML path makes them, tallied; returns how many. */
+function takeEvtxChunk(
+  chunk: Buffer,
+  position: number,
+  templates: TemplateCache,
+  ctx: NormalizeContext,
+  out: IngestedFile,
+): number {
+  const items: IngestItem[] = [];
+  for (const r of readChunkEvents(chunk, position, templates).items) {
+    items.push(
+      r.kind === 'event'
+        ? normalizeParsed(r.event, r.position, ctx)
+        : { type: 'rejected', code: r.code, reason: r.reason, position: r.position, raw: null },
+    );
+  }
+  tallyItems(out, items);
+  return items.length;
 }

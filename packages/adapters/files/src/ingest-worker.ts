@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createNormalizeContext } from '@otptrace/normalize';
 import type { AnalysisConfig } from '@otptrace/schemas';
 import type { WorkerResult } from './analyze-paths.js';
-import { ingestPart } from './ingest-file.js';
+import { ingestAnyPart } from './ingest-file.js';
 import { type Task, takeTasks } from './tasks.js';
 
 // A worker thread of analyzePaths: takes tasks (file parts) from the counter it shares with the other threads and
@@ -21,7 +21,7 @@ for (const { task } of takeTasks(tasks, counter)) {
     let bytes = 0;
     let events = 0;
     try {
-      const result = ingestPart(part, ctx, config.maxEventBytes, (moreBytes, moreEvents) => {
+      const result = await ingestAnyPart(part, ctx, config.maxEventBytes, (moreBytes, moreEvents) => {
         bytes += moreBytes;
         events += moreEvents;
       });

@@ -40,6 +40,10 @@ export const DROP_REASONS = Object.freeze({
   truncated_event: { bucket: 'rejected', text: 'an <Event> element without its end tag' },
   not_an_event: { bucket: 'rejected', text: 'content that is not an <Event> element' },
   invalid_encoding: { bucket: 'rejected', text: 'bytes that are not valid UTF-8 or UTF-16' },
+  compressed_data_error: {
+    bucket: 'rejected',
+    text: 'gzip-compressed input that is damaged or cut short: what follows the damage cannot be read',
+  },
   forbidden_markup: {
     bucket: 'rejected',
     text: 'DOCTYPE, entity declaration or processing instruction inside an event',

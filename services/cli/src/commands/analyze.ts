@@ -28,9 +28,11 @@ export const ANALYZE_HELP = `otptrace analyze [options] <files or folders...>
 Reads exported Windows event logs (binary .evtx files, or EVTX-XML: wevtutil qe /f:xml output, Event Viewer "Save as
 XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the DirectAccess client, the DA server's IIS,
 NPS and the CA, and the text logs many sites keep instead of the IIS and NPS events (IIS W3C logs u_ex*.log; NPS log
-files IN*.log, DTS, database-compatible or IAS format; every input is recognised by its content), and prints every
-OTP attempt: its outcome, the stage that failed, the root cause with its evidence and remediation. "-" reads standard
-input (Event XML or text logs; e.g. wevtutil qe Security /f:xml | otptrace analyze -).
+files IN*.log, DTS, database-compatible or IAS format; every input is recognised by its content; each may also be
+gzip-compressed, e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome, the stage that failed, the root
+cause with its evidence and remediation. From folders it reads *.evtx, *.xml, *.log and *.txt (and the same .gz) and
+names the archives it does not open (.zip, .7z, ...). "-" reads standard input (Event XML or text logs; e.g.
+wevtutil qe Security /f:xml | otptrace analyze -).
 
 Output:
   --format FORMAT        text (default): a timeline per attempt and a summary; json: the JSON document
@@ -175,6 +177,7 @@ async function analyze(run: AnalyzeRun, io: Io): Promise<number> {
       jobs: run.jobs,
       onProgress: progress.update,
       onPlan: (plan) => {
+        if (plan.archives.length > 0 && !run.quiet) io.stderr(archiveWarning(plan.archives));
         if (plan.automatic && plan.threads > 1 && !run.quiet)
           io.stderr(
             `otptrace: reading ${(plan.bytes / 1e6).toFixed(0)} MB in ${plan.parts} parts with ${plan.threads} threads (all cores; --jobs 1 for one)\n`,
@@ -212,6 +215,12 @@ function clockWarnings(result: AnalysisResult): string[] {
   return [
     `otptrace: warning: NPS log times of ${assumed.join(', ')} read as UTC: NPS writes local time, and no offset was configured or learned (neither 6272/6273 of the same decisions nor CA requests or client results of the same users in the input); give each server's time zone in --config, e.g. {"npsLogUtcOffsets": {"${assumed[0]}": "Europe/Berlin"}}\n`,
   ];
+}
+
+/** Archives found in the folders are named, so that logs inside one are not missed unknowingly. */
+function archiveWarning(archives: readonly string[]): string {
+  const named = archives.slice(0, 5).join(', ') + (archives.length > 5 ? `, and ${archives.length - 5} more` : '');
+  return `otptrace: warning: not read: ${archives.length === 1 ? 'an archive' : `${archives.length} archives`} in the folders (${named}); otptrace reads gzip-compressed logs (.log.gz, .xml.gz, .evtx.gz) but does not open archives: extract them, then analyze the folder\n`;
 }
 
 async function writeOutput(
