@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
   type AnalysisDocument,
   analysisDocumentSchema,
@@ -42,6 +43,16 @@ function otptrace(
       { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
     );
+  });
+}
+
+/** `otptrace args` with `input` on its standard input. */
+function piped(input: Buffer, args: readonly string[]): Promise<Run> {
+  return new Promise<Run>((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+    );
+    child.stdin?.end(input);
   });
 }
 
@@ -221,13 +232,6 @@ describe('otptrace command conventions (built command)', SLOW, () => {
   });
 
   it('- reads standard input: the seed story piped in gives the attempts of its folder; .evtx is refused there', async () => {
-    const piped = (input: Buffer, args: readonly string[]) =>
-      new Promise<Run>((resolve) => {
-        const child = execFile(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-          resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
-        );
-        child.stdin?.end(input);
-      });
     const files = readdirSync(SEED).filter((f) => f.endsWith('.xml'));
     const input = Buffer.concat(files.map((f) => readFileSync(join(SEED, f))));
     const [fromStdin, fromFolder] = await Promise.all([
@@ -242,6 +246,26 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     const sample = readdirSync(evtx).find((f) => f.endsWith('.evtx'))!;
     expectRefused(await piped(readFileSync(join(evtx, sample)), ['analyze', '-']), /standard input: name the file/);
     expectRefused(await otptrace(['analyze', '-', '-']), /standard input \(-\) can be read only once/);
+  });
+
+  it('reads gzip-compressed logs as the logs themselves, names the archives it does not open, refuses gzip on standard input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-gz-'));
+    const files = readdirSync(SEED).filter((f) => f.endsWith('.xml'));
+    for (const f of files) writeFileSync(join(dir, `${f}.gz`), gzipSync(readFileSync(join(SEED, f))));
+    writeFileSync(join(dir, 'older-logs.zip'), '');
+    const [compressed, plain] = await Promise.all([
+      otptrace(['analyze', '--format', 'json', dir]),
+      otptrace(['analyze', '--format', 'json', SEED]),
+    ]);
+    expect(compressed.code).toBe(0);
+    const document = (run: Run) => analysisDocumentSchema.parse(JSON.parse(run.stdout));
+    expect(document(compressed).attempts).toHaveLength(8);
+    expect(document(compressed).attempts).toEqual(document(plain).attempts);
+    expect(document(compressed).summary).toEqual(document(plain).summary);
+    expect(compressed.stderr).toMatch(/warning: not read: an archive in the folders \(.*older-logs\.zip\)/);
+    const input = gzipSync(Buffer.concat(files.map((f) => readFileSync(join(SEED, f)))));
+    expectRefused(await piped(input, ['analyze', '-']), /standard input is gzip-compressed: name the \.gz file/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('-- ends the options: a folder named like an option is read', async () => {

@@ -266,8 +266,11 @@ function ingestStdin(ctx: NormalizeContext, maxEventBytes: number, onRead: OnRea
     const read = readStdin(buffer);
     if (read === 0) break;
     const bytes = buffer.subarray(0, read);
-    if (first && bytes.subarray(0, 8).toString('latin1') === 'ElfFile\0')
-      throw new Error('an .evtx file cannot be read from standard input: name the file');
+    if (first && isEvtxMagic(bytes)) throw new Error('an .evtx file cannot be read from standard input: name the file');
+    if (first && isGzipMagic(bytes))
+      throw new Error(
+        'standard input is gzip-compressed: name the .gz file, or decompress it (zcat FILE.gz | otptrace analyze -)',
+      );
     first = false;
     const items = ingestor.push(bytes);
     tallyItems(out, items);
