@@ -152,7 +152,9 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     await refusals([
       [['analyze', '--bogus', SEED], /^otptrace analyze: unknown option --bogus/],
       [['--bogus'], /^otptrace: unknown option --bogus/],
-      [['frobnicate'], /^otptrace: unknown command "frobnicate"/],
+      [['frobnicate'], /^otptrace: unknown command "frobnicate" \(run otptrace --help\)$/m],
+      [['analyse', SEED], /^otptrace: unknown command "analyse"; did you mean "analyze"\?/],
+      [['analyze', '--fromat', 'json', SEED], /^otptrace analyze: unknown option --fromat; did you mean --format\?/],
       [['stats', '--by'], /^otptrace stats: --by needs a value/],
       [['db', 'load', '--bogus', 'x.json'], /^otptrace db load: unknown option --bogus/],
       [['generate', '--users', '10'], /--out DIR is required/],

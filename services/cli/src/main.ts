@@ -1,4 +1,4 @@
-import { type CommandSpec, parseCommand, refuse } from '@otptrace/runtime/args';
+import { type CommandSpec, closest, parseCommand, refuse } from '@otptrace/runtime/args';
 import { type Io, processIo } from './io.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -62,13 +62,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   if (name === 'help') {
     const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
-    if (topic === undefined && rest[0] !== undefined)
-      return refuse(TOP, io, `unknown command ${JSON.stringify(rest[0])}`);
+    if (topic === undefined && rest[0] !== undefined) return unknownCommand(rest[0], io);
     if (topic !== undefined) return topic.run([...rest.slice(1), '--help'], io);
     io.stdout(`${HELP}\n`);
     return 0;
   }
   const command = COMMANDS[name];
-  if (command === undefined) return refuse(TOP, io, `unknown command ${JSON.stringify(name)}; run otptrace --help`);
+  if (command === undefined) return unknownCommand(name, io);
   return command.run(rest, io);
+}
+
+/** Refuses a command name that is none, suggesting the one a typo was meant to be (as git does). */
+function unknownCommand(name: string, io: Io): number {
+  const near = closest(name, Object.keys(COMMANDS));
+  const hint = near === null ? '' : `; did you mean "${near}"?`;
+  return refuse(TOP, io, `unknown command ${JSON.stringify(name)}${hint} (run otptrace --help)`);
 }

@@ -64,7 +64,7 @@ export function parseCommand<O extends Readonly<Record<string, OptionSpec>>>(
       allowPositionals: true,
     }) as { values: Record<string, unknown>; positionals: string[] };
   } catch (error) {
-    return refuse(spec, io, parseErrorMessage(error, argv));
+    return refuse(spec, io, parseErrorMessage(error, argv, Object.keys({ ...spec.options, ...COMMON_OPTIONS })));
   }
   if (parsed.values.help === true) {
     io.stdout(`${spec.help}\n`);
@@ -114,11 +114,14 @@ export async function runCommand<O extends Readonly<Record<string, OptionSpec>>,
 }
 
 /** A one-line message from node's parseArgs errors (which suggest `--` on several lines). */
-function parseErrorMessage(error: unknown, argv: readonly string[]): string {
+function parseErrorMessage(error: unknown, argv: readonly string[], known: readonly string[]): string {
   const code = (error as { code?: string }).code;
   const message = messageOf(error);
   const option = /'(-[^' ]+)/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option ?? message} (see --help)`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = option?.startsWith('--') ? closest(option.slice(2), known) : null;
+    return `unknown option ${option ?? message}${near === null ? '' : `; did you mean --${near}?`} (see --help)`;
+  }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     if (/argument missing/.test(message)) return `${option ?? 'an option'} needs a value`;
     if (/does not take an argument/.test(message)) return `${option ?? 'a flag'} takes no value`;
@@ -128,6 +131,41 @@ function parseErrorMessage(error: unknown, argv: readonly string[]): string {
     }
   }
   return message.split('\n')[0] ?? message;
+}
+
+/**
+ * The word of `candidates` nearest to `word` (a typo: at most one edit for a short word, two for a longer one,
+ * a swap of two neighbouring letters counting as one), or null when none is that near or two are equally near.
+ */
+export function closest(word: string, candidates: readonly string[]): string | null {
+  const limit = word.length <= 4 ? 1 : 2;
+  let best: string | null = null;
+  let bestDistance = limit + 1;
+  let tie = false;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+      tie = false;
+    } else if (d === bestDistance) tie = true;
+  }
+  return tie ? null : best;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = d;
+    }
+  }
+  return rows[a.length]![b.length]!;
 }
 
 /** An error's message. */
