@@ -71,6 +71,11 @@ export const gatewayEventSchema = z.object({
   serverPort: z.number().int().nullable(),
   siteName: z.string().nullable(),
   host: z.string().nullable(),
+  /**
+   * Set only for a request HTTP.sys answered itself, read from its error log (HTTPERR): the reason phrase and the
+   * request queue (application pool), e.g. `AppOffline (queue DefaultAppPool)`. IIS never saw such a request.
+   */
+  httpSysReason: z.string().optional(),
 });
 
 /** RADIUS: Security 6272 granted / 6273 denied / 6274 discarded on the NPS server. */

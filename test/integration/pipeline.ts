@@ -87,7 +87,8 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
       // and first line; all in event-time order (an NPS log's lines when they were written: their local time less the
       // servers' offset).
       type Body = { time: number; text: string; file?: string; firstLine?: number };
-      const w3c = files.filter(([name]) => /W3SVC\d+[\\/][^\\/]+\.log$/i.test(name));
+      // HTTP.sys' error logs (`HTTPERR/httperr1.log`) are W3C-shaped and posted the same way.
+      const w3c = files.filter(([name]) => /(W3SVC\d+|HTTPERR)[\\/][^\\/]+\.log$/i.test(name));
       const nps = files.filter(([name]) => /(^|[\\/])IN\d+\.log$/i.test(name));
       const items: Body[] = [
         ...eventItems(files),

@@ -241,6 +241,14 @@ export const RULES = [
     code: 'gateway_otp_extension_blocked',
   },
   {
+    // Before the RADIUS rules: a request the web service failed (or HTTP.sys answered for a stopped or crashed
+    // application pool: its HTTPERR log, §9) never asked RADIUS, so no NPS decision is no RADIUS fault.
+    when: "the DA server's OTP web service failed (HTTP 5xx; HTTP.sys' 503 of a stopped application pool)",
+    match: { httpStatus: { in: [500, 501, 502, 503, 504] } },
+    outcome: 'failure',
+    code: 'gateway_error',
+  },
+  {
     when: 'no computer certificate for OTP (10016, row 7)',
     match: { clientEvent: 10016 },
     outcome: 'failure',
@@ -317,12 +325,6 @@ export const RULES = [
     match: { clientEvent: 10005 },
     outcome: 'failure',
     code: 'otp_authentication_failed',
-  },
-  {
-    when: "the DA server's OTP web service failed (HTTP 5xx)",
-    match: { httpStatus: { in: [500, 501, 502, 503, 504] } },
-    outcome: 'failure',
-    code: 'gateway_error',
   },
   {
     when: 'the client could not build the request (10003, 10004, 10013, 10020)',

@@ -62,13 +62,14 @@ export function w3cField(record: { header: W3cHeader; values: readonly string[] 
 
 /**
  * The DA server a W3C file belongs to, from its path, when the site does not log s-computername: the folder named
- * after the host that holds `W3SVC<n>` (`…/da01/W3SVC2/u_ex261102.log`). IIS's own parents of W3SVC<n> (LogFiles,
+ * after the host that holds `W3SVC<n>` (`…/da01/W3SVC2/u_ex261102.log`) or `HTTPERR`. IIS's own parents of W3SVC<n> (LogFiles,
  * logs, inetpub) are not host names. Null when the path does not say.
  */
 export function w3cServerFromPath(path: string): string | null {
   const parts = path.split(/[\\/]+/).filter((p) => p !== '');
   for (let i = parts.length - 2; i > 0; i--) {
-    if (!/^W3SVC\d+$/i.test(parts[i]!)) continue;
+    // HTTP.sys' error logs lie in `HTTPERR` beside (`…/da01/HTTPERR/httperr1.log`).
+    if (!/^(W3SVC\d+|HTTPERR)$/i.test(parts[i]!)) continue;
     const host = parts[i - 1]!;
     return NOT_HOSTS.has(host.toLowerCase()) || host.includes(':') ? null : host;
   }

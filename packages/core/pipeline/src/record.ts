@@ -124,7 +124,9 @@ function summaryOf(e: NormalizedEvent): string {
     case 'client.result':
       return `client ${e.ref.eventId}${e.errorCode === null ? '' : ` error ${e.errorCode}`}${e.caName === null ? '' : ` CA ${e.caName}`}${e.serverAddress === null ? '' : ` server ${e.serverAddress}`}`;
     case 'gateway.request':
-      return `IIS ${e.method} ${e.uriStem} → ${e.status}${e.timeTakenMs === null ? '' : ` in ${e.timeTakenMs} ms`}${e.clientIp === null ? '' : ` from ${e.clientIp}`}`;
+      return e.httpSysReason === undefined
+        ? `IIS ${e.method} ${e.uriStem} → ${e.status}${e.timeTakenMs === null ? '' : ` in ${e.timeTakenMs} ms`}${e.clientIp === null ? '' : ` from ${e.clientIp}`}`
+        : `HTTP.sys ${e.method} ${e.uriStem} → ${e.status} ${e.httpSysReason}${e.clientIp === null ? '' : ` from ${e.clientIp}`}, not passed to IIS`;
     case 'radius.decision':
       return e.decision === 'granted'
         ? `NPS ${e.ref.eventId} granted access`

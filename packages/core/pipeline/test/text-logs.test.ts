@@ -54,6 +54,43 @@ describe('text logs through the detecting ingestor', () => {
     expect(items[3]).toMatchObject({ position: text.indexOf('2026-13-02') });
   });
 
+  it("HTTP.sys' error log: a POST HTTP.sys answered itself is the DA server's request, with its reason and queue", () => {
+    // Microsoft Learn, "Format of the HTTP Server API Error Logs": W3C-shaped, cs-uri with its query, s-reason never empty.
+    const lines = [
+      '#Software: Microsoft HTTP API 2.0',
+      '#Version: 1.0',
+      '#Date: 2026-11-02 08:00:00',
+      '#Fields: date time c-ip c-port s-ip s-port cs-version cs-method cs-uri streamid sc-status s-siteid s-reason s-queuename',
+      '2026-11-02 08:00:00 198.51.100.40 50999 203.0.113.10 443 - - - - - - Timer_ConnectionIdle -',
+      '2026-11-02 08:00:01 198.51.100.23 50123 203.0.113.10 443 HTTP/1.1 POST /otp/DAAuthOtp.dll?a=1 - 503 2 AppOffline DefaultAppPool',
+      '2026-11-02 08:00:02 198.51.100.23 50124 203.0.113.10 443 HTTP/1.1 POST /otp/DAAuthOtp.dll - 500 2 Internal -',
+    ];
+    const items = ingest(`${lines.join('\r\n')}\r\n`, 'exports/da01/HTTPERR/httperr1.log');
+    expect(items.map(labelOf)).toEqual([
+      'ignored:gateway_other_request',
+      'event:gateway.request',
+      'event:gateway.request',
+    ]);
+    const [, appOffline, internal] = items.map((i) => (i.type === 'event' ? i.event : null));
+    expect(appOffline).toMatchObject({
+      ref: { provider: 'HTTP.sys error log', computer: 'da01', channel: 'httperr1.log', recordId: 6, eventId: 6200 },
+      method: 'POST',
+      uriStem: '/otp/DAAuthOtp.dll',
+      status: 503,
+      timeTakenMs: null,
+      clientIp: '198.51.100.23',
+      httpSysReason: 'AppOffline (queue DefaultAppPool)',
+      time: Date.parse('2026-11-02T08:00:01.500Z'),
+    });
+    expect(internal).toMatchObject({ status: 500, httpSysReason: 'Internal' });
+    // IIS's own W3C lines have no reason phrase: the field is absent there, not null.
+    const iis = ingest(
+      '#Fields: date time s-ip cs-method cs-uri-stem sc-status c-ip\n2026-11-02 08:00:01 203.0.113.10 POST /otp/DAAuthOtp.dll 200 198.51.100.23\n',
+      'da01/W3SVC2/u_ex261102.log',
+    )[0]!;
+    expect(iis.type === 'event' && 'httpSysReason' in iis.event).toBe(false);
+  });
+
   it('NPS DTS: an answered request is ignored, its answer is the decision; an unanswered one is evidence', () => {
     const rec = (t: string, type: number, user: string, reason = 0) =>
       `<Event><Timestamp data_type="4">11/02/2026 ${t}</Timestamp><Computer-Name data_type="1">NPS01</Computer-Name><User-Name data_type="1">${user}</User-Name><Client-IP-Address data_type="3">10.0.0.10</Client-IP-Address><Client-Friendly-Name data_type="1">da01</Client-Friendly-Name><Authentication-Type data_type="0">1</Authentication-Type><Packet-Type data_type="0">${type}</Packet-Type><Reason-Code data_type="0">${reason}</Reason-Code></Event>`;

@@ -22,8 +22,9 @@ export function scenarioNames(): string[] {
 }
 
 /**
- * The log files of one scenario, as [name, bytes]: its Event XML renderings, and with `textLogs` its IIS W3C and NPS
- * log files too (`da01/W3SVC2/u_ex261102.log`, `nps01/IN2611.log`: the folders name the servers, as analyze reads them).
+ * The log files of one scenario, as [name, bytes]: its Event XML renderings, and with `textLogs` its IIS W3C, HTTP.sys
+ * and NPS log files too (`da01/W3SVC2/u_ex261102.log`, `da01/HTTPERR/httperr1.log`, `nps01/IN2611.log`: the folders
+ * name the servers, as analyze reads them).
  */
 export function scenarioFiles(name: string, { textLogs = false } = {}): Array<[string, Buffer]> {
   const dir = new URL(`${name}/`, scenarios);
@@ -35,8 +36,10 @@ export function scenarioFiles(name: string, { textLogs = false } = {}): Array<[s
 }
 
 const W3C_LOG = /(^|\/)W3SVC\d+\/u_ex\d{6}\.log$/i;
+/** HTTP.sys' error log, W3C-shaped (`da01/HTTPERR/httperr1.log`). */
+const HTTPERR_LOG = /(^|\/)HTTPERR\/httperr\d+\.log$/i;
 const NPS_LOG = /(^|\/)IN\d+\.log$/i;
-const isTextLog = (file: string) => W3C_LOG.test(file) || NPS_LOG.test(file);
+const isTextLog = (file: string) => W3C_LOG.test(file) || HTTPERR_LOG.test(file) || NPS_LOG.test(file);
 
 /**
  * Scenarios whose dates are the point (a daylight-saving change): they cannot move to another day, and the two share

@@ -13,6 +13,14 @@ import { parseIisTime } from '../time.js';
 /** The 6200 event a W3C line stands for: analysts and statistics read one event ID for an IIS request. */
 export const W3C_EVENT_ID = 6200;
 export const W3C_PROVIDER = 'IIS W3C log';
+/**
+ * HTTP.sys' error log (`%SystemRoot%\System32\LogFiles\HTTPERR\httperr<n>.log`), W3C-shaped with its own fields
+ * (cs-uri, s-reason, s-queuename): the requests HTTP.sys answered itself, which IIS never logs, e.g. the 503 of a
+ * stopped or crashed application pool (reason phrases AppOffline, Disabled, QueueFull, AppShutdown, ...). Microsoft
+ * Learn, "Format of the HTTP Server API Error Logs" and "Types of Errors Logged by the HTTP Server API"
+ * (MicrosoftDocs/win32, desktop-src/Http/, commit 47e64c1, CC BY 4.0).
+ */
+export const HTTPERR_PROVIDER = 'HTTP.sys error log';
 
 /** Where a W3C record is, for its identity and evidence. */
 export interface W3cWhere {
@@ -52,10 +60,14 @@ export function normalizeW3c(
   const taken = intOf(w3cField(record, 'time-taken'));
   const timeTaken = taken === undefined || taken === null || taken < 0 ? null : taken;
   const computer = intern(w3cField(record, 's-computername') ?? where.server ?? w3cField(record, 's-ip') ?? 'unknown');
+  // An HTTPERR line names its reason (never empty there) and the whole URL with its query.
+  const reason = w3cField(record, 's-reason');
+  const queue = reason === null ? null : w3cField(record, 's-queuename');
+  const uri = w3cField(record, 'cs-uri-stem') ?? pathOf(w3cField(record, 'cs-uri'));
   const event: GatewayEvent = {
     id: detach(`${computer.toLowerCase()}|${where.channel.toLowerCase()}|${where.lineNumber}`),
     ref: {
-      provider: W3C_PROVIDER,
+      provider: reason === null ? W3C_PROVIDER : HTTPERR_PROVIDER,
       eventId: W3C_EVENT_ID,
       computer,
       channel: intern(where.channel),
@@ -67,7 +79,7 @@ export function normalizeW3c(
     user: ctx.identity.resolve(w3cField(record, 'cs-username')),
     startTime: end - (timeTaken ?? 0),
     method: 'POST',
-    uriStem: detach(w3cField(record, 'cs-uri-stem') ?? ''),
+    uriStem: detach(uri ?? ''),
     status,
     subStatus: intOf(w3cField(record, 'sc-substatus')) ?? null,
     win32Status: intOf(w3cField(record, 'sc-win32-status')) ?? null,
@@ -78,7 +90,15 @@ export function normalizeW3c(
     siteName: detachOrNull(w3cField(record, 's-sitename')),
     host: detachOrNull(w3cField(record, 'cs-host')),
   };
+  if (reason !== null) event.httpSysReason = detach(queue === null ? reason : `${reason} (queue ${queue})`);
   return { status: 'event', event };
+}
+
+/** The path of a URL as HTTP.sys logs it (`/otp/DAAuthOtp.dll?x=1`: without the query). */
+function pathOf(uri: string | null): string | null {
+  if (uri === null) return null;
+  const query = uri.indexOf('?');
+  return query < 0 ? uri : uri.slice(0, query);
 }
 
 const detachOrNull = (s: string | null): string | null => (s === null ? null : intern(s));
