@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE, readChunkEvents, readEvtxHeader, TemplateCache } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
+import { detectFormat } from '@otptrace/parse';
 import {
   DetectingIngestor,
   emptyIngested,
@@ -73,7 +74,7 @@ function readPartOrTellCompressed(
     // A whole file's format comes from its first bytes (read once: one more read per file counts over 10,000 files).
     const head = part.format === 'detect' ? headOf(fd) : null;
     if (head !== null && isGzipMagic(head)) return COMPRESSED;
-    if (part.format === 'evtx' || (head !== null && isEvtxMagic(head))) {
+    if (part.format === 'evtx' || (head !== null && detectFormat(head) === 'evtx')) {
       readEvtxRange(fd, part.start, end, ctx, out, onRead);
       return out;
     }
@@ -119,9 +120,9 @@ export async function ingestAnyPart(
   return result === COMPRESSED ? ingestGzip(part.path, ctx, maxEventBytes, onRead) : result;
 }
 
-/** The first bytes of a file, as many as tell its kind (8, the .evtx signature). */
+/** The first bytes of a file, as many as tell its kind. */
 function headOf(fd: number): Buffer {
-  const head = Buffer.alloc(EVTX_MAGIC.length);
+  const head = Buffer.alloc(HEAD_BYTES);
   return head.subarray(0, readSync(fd, head, 0, head.length, 0));
 }
 
@@ -177,10 +178,10 @@ async function ingestGzip(
       }
       head.push(chunk);
       headBytes += chunk.length;
-      if (headBytes < EVTX_MAGIC.length) continue;
+      if (headBytes < HEAD_BYTES) continue;
       const bytes = Buffer.concat(head);
       head = [];
-      sink = isEvtxMagic(bytes) ? new EvtxSequence(ctx, out, progress) : text();
+      sink = detectFormat(bytes.subarray(0, HEAD_BYTES)) === 'evtx' ? new EvtxSequence(ctx, out, progress) : text();
       sink.push(bytes);
     }
   } catch (error) {
@@ -199,11 +200,8 @@ async function ingestGzip(
   return out;
 }
 
-const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
-
-function isEvtxMagic(bytes: Buffer): boolean {
-  return bytes.length >= EVTX_MAGIC.length && EVTX_MAGIC.equals(bytes.subarray(0, EVTX_MAGIC.length));
-}
+/** Bytes that tell a file's kind: the .evtx signature (`ElfFile\0`) is 8, gzip's magic 2. */
+const HEAD_BYTES = 8;
 
 /**
  * .evtx bytes that come in order (from gunzip) rather than by position: gathered into the file header, then one
@@ -266,7 +264,8 @@ function ingestStdin(ctx: NormalizeContext, maxEventBytes: number, onRead: OnRea
     const read = readStdin(buffer);
     if (read === 0) break;
     const bytes = buffer.subarray(0, read);
-    if (first && isEvtxMagic(bytes)) throw new Error('an .evtx file cannot be read from standard input: name the file');
+    if (first && detectFormat(bytes) === 'evtx')
+      throw new Error('an .evtx file cannot be read from standard input: name the file');
     if (first && isGzipMagic(bytes))
       throw new Error(
         'standard input is gzip-compressed: name the .gz file, or decompress it (zcat FILE.gz | otptrace analyze -)',
