@@ -264,7 +264,7 @@ function ingestStdin(ctx: NormalizeContext, maxEventBytes: number, onRead: OnRea
     const read = readStdin(buffer);
     if (read === 0) break;
     const bytes = buffer.subarray(0, read);
-    if (first && detectFormat(bytes) === 'evtx')
+    if (first && detectFormat(bytes.subarray(0, HEAD_BYTES)) === 'evtx')
       throw new Error('an .evtx file cannot be read from standard input: name the file');
     if (first && isGzipMagic(bytes))
       throw new Error(
