@@ -155,6 +155,13 @@ export const TRACE_ATTRIBUTES = Object.freeze({
     'IIS time-taken (ms); the span starts this long before the logged completion.',
   ),
   IIS_SITE_NAME: doc('otp.iis.site_name', 'string', ['gateway'], false, 'IIS s-sitename.'),
+  HTTP_SYS_REASON: doc(
+    'otp.http_sys.reason',
+    'string',
+    ['gateway'],
+    false,
+    "A request HTTP.sys answered itself (its HTTPERR log: IIS never saw it): s-reason and the request queue, e.g. 'AppOffline (queue DefaultAppPool)'.",
+  ),
   // RADIUS (NPS 6272/6273/6274, System 4402).
   RADIUS_DECISION: doc('otp.radius.decision', 'string', ['radius'], false, 'granted | denied | discarded.'),
   NPS_REASON_CODE: doc('otp.nps.reason_code', 'int', ['radius', 'failure-event'], false, 'NPS Reason-Code.'),

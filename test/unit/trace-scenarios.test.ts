@@ -69,3 +69,17 @@ describe('toSpans over the scenario corpus and the bundled example', () => {
     });
   }
 });
+
+describe("a request HTTP.sys answered itself (a stopped application pool's 503)", () => {
+  it('shows on the failing gateway span with its reason phrase and queue', async () => {
+    const folder = join(new URL('../scenarios/gateway-app-pool-stopped', import.meta.url).pathname);
+    const [attempt] = (await analyzePaths([folder], analysisConfigSchema.parse({}))).attempts;
+    const gateway = toSpans(attempt!.record, attempt!.events).find((s) => s.attributes['otp.stage'] === 'gateway');
+    expect(gateway?.attributes).toMatchObject({
+      'http.response.status_code': 503,
+      'otp.http_sys.reason': 'AppOffline (queue DefaultAppPool)',
+      'error.type': 'gateway_error',
+      'otp.evidence.provider': ['HTTP.sys error log'],
+    });
+  });
+});

@@ -62,6 +62,7 @@ export function gatewayDraft(event: GatewayEvent): StageDraft {
       [ATTR.IIS_WIN32_STATUS]: event.win32Status,
       [ATTR.IIS_TIME_TAKEN_MS]: event.timeTakenMs,
       [ATTR.IIS_SITE_NAME]: event.siteName,
+      [ATTR.HTTP_SYS_REASON]: event.httpSysReason ?? null,
     }),
     reportsFailure: event.status >= 400,
   };
