@@ -2,6 +2,7 @@
 // Event XML, IIS W3C text log, or an NPS log file in the database-compatible (ODBC), DTS-compliant or IAS format.
 
 import { IAS_START, ODBC_START } from './nps-log.js';
+import { HTTPERR_DOCUMENTED_LINE } from './w3c.js';
 
 /** Formats otptrace reads. */
 export type InputFormat = 'evtx' | 'event-xml' | 'iis-w3c' | 'nps-odbc' | 'nps-dts' | 'nps-ias';
@@ -23,6 +24,8 @@ export function detectFormat(head: Uint8Array): InputFormat {
     .replace(/^\u00ef\u00bb\u00bf/, '')
     .trimStart();
   if (W3C_DIRECTIVE.test(text)) return 'iis-w3c';
+  // HTTP.sys' error log in its documented form, without directives: read by the W3C reader with its fixed fields.
+  if (HTTPERR_DOCUMENTED_LINE.test(text.split('\n', 1)[0]!)) return 'iis-w3c';
   // TechNet cc771748's example: "CLIENTCOMP","IAS",03/07/2008,13:04:33,1,...; dd197432's (IAS format):
   // 10.10.10.10,client,06/04/1999,14:42:19,NPS,CLIENTCOMP,6,2,...
   if (ODBC_START.test(text)) return 'nps-odbc';

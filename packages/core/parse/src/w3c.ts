@@ -29,6 +29,7 @@ export class W3cReader {
       if (line.startsWith('#Fields:')) this.header = headerOf(line.slice(8));
       return { kind: 'directive' };
     }
+    if (this.header === null && HTTPERR_DOCUMENTED_LINE.test(line)) this.header = HTTPERR_DOCUMENTED_HEADER;
     if (this.header === null)
       return { kind: 'invalid', code: 'missing_field', reason: 'W3C data line before any #Fields: directive' };
     const values = line.split(' ');
@@ -41,6 +42,32 @@ export class W3cReader {
     return { kind: 'record', header: this.header, values };
   }
 }
+
+/**
+ * HTTP.sys' error log as Microsoft Learn documents it ("Format of the HTTP Server API Error Logs"): no `#Fields`
+ * line, these twelve fields in this order (current Windows writes a `#Fields` line, with s-queuename and streamid).
+ */
+export const HTTPERR_DOCUMENTED_FIELDS = [
+  'date',
+  'time',
+  'c-ip',
+  'c-port',
+  's-ip',
+  's-port',
+  'cs-version',
+  'cs-method',
+  'cs-uri',
+  'sc-status',
+  's-siteid',
+  's-reason',
+] as const;
+const HTTPERR_DOCUMENTED_HEADER = w3cHeader(HTTPERR_DOCUMENTED_FIELDS);
+/**
+ * A line of that shape: date and time, addresses and ports, the protocol version (`HTTP/1.1`, `-`), the status
+ * (three digits, `-`), the site ID and the reason phrase (`AppOffline`, `Timer_ConnectionIdle`, `Version_N/S`).
+ */
+export const HTTPERR_DOCUMENTED_LINE =
+  /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ (?:\d+|-) \S+ (?:\d+|-) (?:HTTP\/\S+|-) \S+ \S+ (?:\d{3}|-) (?:\d+|-) [A-Za-z][\w/.-]*\r?$/;
 
 function headerOf(text: string): W3cHeader {
   return w3cHeader(text.trim().split(/\s+/));

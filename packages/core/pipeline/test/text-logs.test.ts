@@ -91,6 +91,27 @@ describe('text logs through the detecting ingestor', () => {
     expect(iis.type === 'event' && 'httpSysReason' in iis.event).toBe(false);
   });
 
+  it("HTTP.sys' error log in its documented form, without #Fields: the twelve fields in their fixed order", () => {
+    // Microsoft Learn's sample lines, "Format of the HTTP Server API Error Logs", moved to this scenario's addresses.
+    const lines = [
+      '2026-11-02 08:00:00 198.51.100.40 50999 203.0.113.10 443 - - - - - Timer_MinBytesPerSecond',
+      '2026-11-02 08:00:01 198.51.100.23 50123 203.0.113.10 443 HTTP/1.1 POST /otp/DAAuthOtp.dll 503 - AppOffline',
+      '2026-11-02 08:00:02 198.51.100.23 50124 203.0.113.10 443 HTTP/2.0 GET / 505 - Version_N/S',
+    ];
+    const items = ingest(`${lines.join('\r\n')}\r\n`, 'da01/HTTPERR/httperr1.log');
+    expect(items.map(labelOf)).toEqual([
+      'ignored:gateway_other_request',
+      'event:gateway.request',
+      'ignored:gateway_other_request',
+    ]);
+    expect(items[1]!.type === 'event' && items[1]!.event).toMatchObject({
+      ref: { provider: 'HTTP.sys error log', computer: 'da01', recordId: 2 },
+      uriStem: '/otp/DAAuthOtp.dll',
+      status: 503,
+      httpSysReason: 'AppOffline',
+    });
+  });
+
   it('NPS DTS: an answered request is ignored, its answer is the decision; an unanswered one is evidence', () => {
     const rec = (t: string, type: number, user: string, reason = 0) =>
       `<Event><Timestamp data_type="4">11/02/2026 ${t}</Timestamp><Computer-Name data_type="1">NPS01</Computer-Name><User-Name data_type="1">${user}</User-Name><Client-IP-Address data_type="3">10.0.0.10</Client-IP-Address><Client-Friendly-Name data_type="1">da01</Client-Friendly-Name><Authentication-Type data_type="0">1</Authentication-Type><Packet-Type data_type="0">${type}</Packet-Type><Reason-Code data_type="0">${reason}</Reason-Code></Event>`;

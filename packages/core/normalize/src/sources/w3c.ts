@@ -41,6 +41,8 @@ export function normalizeW3c(
   ctx: NormalizeContext,
 ): Normalized {
   const method = w3cField(record, 'cs-method');
+  // HTTP.sys logs connection time-outs with no request (`- - - - - Timer_ConnectionIdle`): not a sign-in.
+  if (method === null && w3cField(record, 's-reason') !== null) return ignored('gateway_other_request');
   if (method === null) return rejected('missing_field', 'W3C line without cs-method', 'cs-method');
   if (method.toUpperCase() !== 'POST') return ignored('gateway_other_request');
   const date = w3cField(record, 'date');
