@@ -254,7 +254,7 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-gz-'));
     const files = readdirSync(SEED).filter((f) => f.endsWith('.xml'));
     for (const f of files) writeFileSync(join(dir, `${f}.gz`), gzipSync(readFileSync(join(SEED, f))));
-    writeFileSync(join(dir, 'older-logs.zip'), '');
+    writeFileSync(join(dir, 'older-logs.7z'), '');
     const [compressed, plain] = await Promise.all([
       otptrace(['analyze', '--format', 'json', dir]),
       otptrace(['analyze', '--format', 'json', SEED]),
@@ -264,7 +264,7 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     expect(document(compressed).attempts).toHaveLength(8);
     expect(document(compressed).attempts).toEqual(document(plain).attempts);
     expect(document(compressed).summary).toEqual(document(plain).summary);
-    expect(compressed.stderr).toMatch(/warning: not read: an archive in the folders \(.*older-logs\.zip\)/);
+    expect(compressed.stderr).toMatch(/warning: not read: an archive in the folders \(.*older-logs\.7z\)/);
     const input = gzipSync(Buffer.concat(files.map((f) => readFileSync(join(SEED, f)))));
     expectRefused(await piped(input, ['analyze', '-']), /standard input is gzip-compressed: name the \.gz file/);
     rmSync(dir, { recursive: true, force: true });

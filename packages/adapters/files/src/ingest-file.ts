@@ -1,7 +1,15 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE, readChunkEvents, readEvtxHeader, TemplateCache } from '@otptrace/evtx';
+import { pipeline, type Transform } from 'node:stream';
+import { createGunzip, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { compressionMethodName, type ZipEntry } from '@otptrace/archive';
+import {
+  CHUNK_SIZE,
+  crc32,
+  FILE_HEADER_BLOCK_SIZE,
+  readChunkEvents,
+  readEvtxHeader,
+  TemplateCache,
+} from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
 import { detectFormat } from '@otptrace/parse';
 import {
@@ -16,6 +24,7 @@ import {
 } from '@otptrace/pipeline/readers';
 import { STDIN } from './inputs.js';
 import { type FilePart, xmlBoundary } from './parts.js';
+import { entryDataOffset, readAt, type ZipSource } from './zip-archive.js';
 
 // Files are read with synchronous calls: a batch reader has nothing else to do meanwhile, and a promise per read costs
 // a thread-pool round trip, which for a folder of 10,000 small files is most of the time spent on them.
@@ -116,8 +125,105 @@ export async function ingestAnyPart(
   maxEventBytes: number,
   onRead: OnRead = () => {},
 ): Promise<IngestedFile> {
+  if (part.zip !== undefined) return ingestZipEntry(part.path, part.zip, ctx, maxEventBytes, onRead);
   const result = readPartOrTellCompressed(part, ctx, maxEventBytes, onRead);
   return result === COMPRESSED ? ingestGzip(part.path, ctx, maxEventBytes, onRead) : result;
+}
+
+/** Entries up to this size (compressed and not) are decompressed in one call; larger ones stream. */
+const WHOLE_ENTRY_BYTES = 8 << 20;
+
+/**
+ * A log inside a zip archive (`path`: the archive's path, a slash and the entry's), decompressed as it is read and
+ * then read as the file itself (a .gz inside, too). Its size and CRC-32 are checked against the archive's directory.
+ * What cannot be read (an archive that could not be listed, an encrypted entry, a method zlib lacks such as the
+ * Deflate64 Windows Explorer uses for archives over 2 GB) is one rejection that says why, not a failed run.
+ */
+async function ingestZipEntry(
+  path: string,
+  source: ZipSource,
+  ctx: NormalizeContext,
+  maxEventBytes: number,
+  onRead: OnRead,
+): Promise<IngestedFile> {
+  const refusal = 'error' in source ? `not read as a zip archive: ${source.error}` : entryRefusal(source.entry);
+  if (refusal !== null) {
+    const out = emptyIngested();
+    tallyItems(out, [{ type: 'rejected', code: 'unreadable_archive_entry', reason: refusal, position: 0, raw: null }]);
+    onRead(0, 1);
+    return out;
+  }
+  const { archive, entry } = source as Extract<ZipSource, { entry: unknown }>;
+  // The name the log would have extracted (`logs.zip` extracts to `logs/`), without a .gz of its own.
+  const label = `${archive.replace(/\.zip$/i, '')}/${entry.name}`.replace(/\.gz$/i, '');
+  const gzipped = /\.gz$/i.test(entry.name);
+  const verify = (decoded: number, crc: number): string | null =>
+    decoded !== entry.size
+      ? `is ${decoded} bytes where the archive says ${entry.size}`
+      : crc !== entry.crc32
+        ? 'fails its CRC-32 check (the archive is damaged)'
+        : null;
+  const fd = openSync(archive, 'r');
+  let dataStart: number;
+  try {
+    dataStart = entryDataOffset(fd, entry);
+    if (!gzipped && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
+      const compressed = readAt(fd, dataStart, entry.compressedSize);
+      let whole: Buffer | null = compressed;
+      if (entry.method === 8) {
+        try {
+          whole = inflateRawSync(compressed);
+        } catch {
+          whole = null; // damaged: streamed below, which keeps what comes before the damage
+        }
+      }
+      if (whole !== null) {
+        const chunks = [whole];
+        return await ingestDecoded(
+          { chunks, label, name: path, what: 'zip entry data', bytesRead: () => compressed.length, verify },
+          ctx,
+          maxEventBytes,
+          onRead,
+        );
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  // Larger entries, damaged ones and a .gz inside the archive stream. A .gz's own trailer (CRC-32 and size) is checked
+  // by gunzip; the archive's check would need the bytes between the two decompressions.
+  const raw = createReadStream(archive, {
+    start: dataStart,
+    end: dataStart + entry.compressedSize - 1,
+    highWaterMark: READ_SIZE,
+  });
+  const stages: Transform[] = [];
+  if (entry.method === 8) stages.push(createInflateRaw());
+  if (gzipped) stages.push(createGunzip());
+  const last = stages.at(-1);
+  if (last !== undefined) pipeline([raw, ...stages], () => {});
+  const chunks = (last ?? raw) as AsyncIterable<Buffer>;
+  return ingestDecoded(
+    {
+      chunks,
+      label,
+      name: path,
+      what: 'zip entry data',
+      bytesRead: () => raw.bytesRead,
+      ...(gzipped ? {} : { verify }),
+    },
+    ctx,
+    maxEventBytes,
+    onRead,
+  );
+}
+
+/** Why an entry cannot be read, or null. */
+function entryRefusal(entry: ZipEntry): string | null {
+  if (entry.encrypted) return 'the zip entry is encrypted: extract it with its password, then analyze the files';
+  if (entry.method === 0 || entry.method === 8) return null;
+  const explorer = entry.method === 9 ? ' (Windows Explorer uses it for archives over 2 GB)' : '';
+  return `the zip entry is compressed with ${compressionMethodName(entry.method)}${explorer}, which otptrace does not read: extract the archive, then analyze the folder`;
 }
 
 /** The first bytes of a file, as many as tell its kind. */
@@ -137,26 +243,52 @@ interface ByteSink {
   end(): void;
 }
 
-async function ingestGzip(
-  path: string,
+function ingestGzip(path: string, ctx: NormalizeContext, maxEventBytes: number, onRead: OnRead): Promise<IngestedFile> {
+  const source = createReadStream(path, { highWaterMark: READ_SIZE });
+  const gunzip = createGunzip();
+  pipeline(source, gunzip, () => {});
+  // Named as the log inside (`u_ex261102.log`): a W3C or NPS log's channel is its file name, so a compressed copy is
+  // the same log as the original (the same record IDs, duplicates found, the same attempt IDs).
+  const label = path.replace(/\.gz$/i, '');
+  return ingestDecoded(
+    { chunks: gunzip, label, name: path, what: 'gzip data', bytesRead: () => source.bytesRead },
+    ctx,
+    maxEventBytes,
+    onRead,
+  );
+}
+
+/** Decompressed bytes to read as a file's: where they come from, and how to name them. */
+interface DecodedInput {
+  readonly chunks: AsyncIterable<Buffer> | Iterable<Buffer>;
+  /** The name of the log inside, which text logs take their channel (and W3C logs their server) from. */
+  readonly label: string;
+  /** The input's name in messages. */
+  readonly name: string;
+  /** What is decoded, in messages (`gzip data`). */
+  readonly what: string;
+  /** The input's own (compressed) bytes read so far: progress counts them, as the plan's total does. */
+  readonly bytesRead: () => number;
+  /** Checks the whole output once it is decoded (a zip entry's size and CRC-32); a message when it fails. */
+  readonly verify?: (decoded: number, crc: number) => string | null;
+}
+
+async function ingestDecoded(
+  input: DecodedInput,
   ctx: NormalizeContext,
   maxEventBytes: number,
   onRead: OnRead,
 ): Promise<IngestedFile> {
   const out = emptyIngested();
-  const source = createReadStream(path, { highWaterMark: READ_SIZE });
-  const gunzip = createGunzip();
-  // Progress counts the file's own (compressed) bytes, as the plan's total does.
   let reported = 0;
   const progress = (events: number) => {
-    onRead(source.bytesRead - reported, events);
-    out.bytes += source.bytesRead - reported;
-    reported = source.bytesRead;
+    const read = input.bytesRead();
+    onRead(read - reported, events);
+    out.bytes += read - reported;
+    reported = read;
   };
   const text = (): ByteSink => {
-    // Named as the log inside (`u_ex261102.log`): a W3C or NPS log's channel is its file name, so a compressed copy
-    // is the same log as the original (the same record IDs, duplicates found, the same attempt IDs).
-    const ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: path.replace(/\.gz$/i, '') });
+    const ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: input.label });
     const take = (items: IngestItem[]) => {
       tallyItems(out, items);
       progress(items.length);
@@ -167,11 +299,12 @@ async function ingestGzip(
   let head: Buffer[] = [];
   let headBytes = 0;
   let decoded = 0;
-  let damage: Error | null = null;
-  pipeline(source, gunzip, () => {});
+  let crc = 0;
+  let damage: string | null = null;
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of input.chunks) {
       decoded += chunk.length;
+      if (input.verify !== undefined) crc = crc32(chunk, 0, chunk.length, crc);
       if (sink !== null) {
         sink.push(chunk);
         continue;
@@ -185,15 +318,16 @@ async function ingestGzip(
       sink.push(bytes);
     }
   } catch (error) {
-    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: data corrupt or cut short) are the file's; others (I/O) fail the read.
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: data corrupt or cut short) are the input's; others (I/O) fail the read.
     if (!String((error as NodeJS.ErrnoException).code ?? '').startsWith('Z_')) throw error;
-    damage = error as Error;
+    damage = (error as Error).message.replace(/^unexpected end of file$/, 'ends early');
   }
   sink ??= text();
   if (head.length > 0) sink.push(Buffer.concat(head));
   sink.end();
+  if (damage === null && input.verify !== undefined) damage = input.verify(decoded, crc);
   if (damage !== null) {
-    const reason = `gzip data ${damage.message.replace(/^unexpected end of file$/, 'ends early')} after ${decoded} bytes: the rest of ${path} is not read`;
+    const reason = `${input.what} ${damage} after ${decoded} bytes: the rest of ${input.name} is not read`;
     tallyItems(out, [{ type: 'rejected', code: 'compressed_data_error', reason, position: decoded, raw: null }]);
     progress(1);
   }

@@ -1,19 +1,33 @@
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { zipEntryOrder } from '@otptrace/archive';
 import type { AnalysisInput } from '@otptrace/pipeline';
+import { isZipSignature, listZipEntries, readAt, type ZipSource } from './zip-archive.js';
 
 /**
  * File name endings taken from folders, also gzip-compressed (`u_ex261102.log.gz`, as log rotation leaves them); a
  * file named on the command line is read whatever its name.
  */
 const FOLDER_EXTENSIONS = ['.xml', '.txt', '.log', '.evtx'].flatMap((x) => [x, `${x}.gz`]);
+/** Zip archives, opened: their logs are read as a folder's (the way an exported folder is usually sent). */
+const ZIP_EXTENSION = '.zip';
 /** Archives and other compressions otptrace does not open: reported as not read, rather than passed over silently. */
-const ARCHIVE_EXTENSIONS = ['.zip', '.7z', '.rar', '.cab', '.tar', '.tgz', '.bz2', '.xz', '.zst'];
+const ARCHIVE_EXTENSIONS = ['.7z', '.rar', '.cab', '.tar', '.tgz', '.bz2', '.xz', '.zst'];
+/** What macOS' Archive Utility adds beside each file (`__MACOSX/da01/._Security.evtx`): metadata, not logs. */
+const MACOS_METADATA = '__MACOSX/';
+
+/**
+ * A file to read: on disk (`path`), or an entry of a zip archive (`zip`; `path` is then the archive's path, a slash
+ * and the entry's, and `size` its compressed size).
+ */
+export interface FileInput extends AnalysisInput {
+  readonly zip?: ZipSource;
+}
 
 /** What `listInputs` found: the files to read, and the archives in the folders that are not read. */
 export interface InputList {
-  readonly files: AnalysisInput[];
+  readonly files: FileInput[];
   readonly archives: string[];
 }
 
@@ -22,7 +36,8 @@ export const STDIN = '-';
 
 /**
  * Expand files and folders (recursively) into a sorted file list; throws with a clear message for a missing path.
- * `-` stands for standard input (once).
+ * `-` stands for standard input (once). A zip archive (in a folder by its name, named on the command line by its
+ * first bytes) gives its logs as a folder does, under the archive's path.
  */
 export async function listInputs(paths: readonly string[]): Promise<InputList> {
   const out: InputList = { files: [], archives: [] };
@@ -39,6 +54,7 @@ export async function listInputs(paths: readonly string[]): Promise<InputList> {
       throw new Error(`cannot read ${p}: no such file or folder`);
     }
     if (s.isDirectory()) await walk(p, out);
+    else if (startsAsZip(p)) listZip(p, s.size, out);
     else out.files.push({ path: p, size: s.size });
   }
   return out;
@@ -50,11 +66,48 @@ async function walk(dir: string, out: InputList): Promise<void> {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
     const full = join(dir, e.name);
-    if (e.isDirectory()) await walk(full, out);
-    else if (!e.isFile()) continue;
+    if (e.isDirectory()) {
+      await walk(full, out);
+      continue;
+    }
+    if (!e.isFile()) continue;
     const name = e.name.toLowerCase();
     if (FOLDER_EXTENSIONS.some((x) => name.endsWith(x))) out.files.push({ path: full, size: statSync(full).size });
+    else if (name.endsWith(ZIP_EXTENSION)) listZip(full, statSync(full).size, out);
     else if (ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x))) out.archives.push(full);
+  }
+}
+
+function startsAsZip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    return isZipSignature(readAt(fd, 0, 4));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The logs in a zip archive, chosen as a folder's files are (and its archives named as not read), in the order the
+ * extracted folder would give them. An archive that cannot be listed is one input whose reading says why.
+ */
+function listZip(archive: string, size: number, out: InputList): void {
+  let entries: ReturnType<typeof listZipEntries>;
+  try {
+    entries = listZipEntries(archive);
+  } catch (error) {
+    out.files.push({ path: archive, size, zip: { archive, error: (error as Error).message } });
+    return;
+  }
+  const files = entries
+    .filter((e) => !e.directory && !e.name.startsWith(MACOS_METADATA))
+    .sort((a, b) => zipEntryOrder(a.name, b.name));
+  for (const entry of files) {
+    const name = entry.name.toLowerCase();
+    const path = `${archive}/${entry.name}`;
+    if (FOLDER_EXTENSIONS.some((x) => name.endsWith(x)))
+      out.files.push({ path, size: entry.compressedSize, zip: { archive, entry } });
+    else if (name.endsWith(ZIP_EXTENSION) || ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x))) out.archives.push(path);
   }
 }
 

@@ -1,8 +1,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx';
 import { detectEncoding, detectFormat } from '@otptrace/parse';
-import type { AnalysisInput } from '@otptrace/pipeline';
 import { DETECT_BYTES } from '@otptrace/pipeline/readers';
+import type { FileInput } from './inputs.js';
+import type { ZipSource } from './zip-archive.js';
 
 /** A piece of work for one thread: a file, or a byte range of a big one. */
 export interface FilePart {
@@ -12,11 +13,13 @@ export interface FilePart {
   readonly end: number;
   /** `detect`: a whole file, format read from its first bytes; else the format of the file the range belongs to. */
   readonly format: 'detect' | 'evtx' | 'xml';
+  /** A log inside a zip archive (always read whole); `path` names it for messages. */
+  readonly zip?: ZipSource;
 }
 
 /** A file's parts, in file order; the results of its parts, concatenated in this order, are those of the file. */
 export interface PlannedFile {
-  readonly input: AnalysisInput;
+  readonly input: FileInput;
   readonly parts: readonly FilePart[];
 }
 
@@ -29,12 +32,19 @@ export const PART_BYTES = 16 << 20;
 
 /**
  * Parts of each input for `threads` threads: a file of more than two PART_BYTES in UTF-8 XML or .evtx is cut into
- * ranges; others (and every file when there is one thread) are read whole. UTF-16 files are never cut.
+ * ranges; others (and every file when there is one thread) are read whole. UTF-16 files and logs inside zip archives
+ * (whose bytes are found by decompressing from the start) are never cut.
  */
-export function planParts(inputs: readonly AnalysisInput[], threads: number): PlannedFile[] {
+export function planParts(inputs: readonly FileInput[], threads: number): PlannedFile[] {
   return inputs.map((input) => {
-    const whole: FilePart = { path: input.path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' };
-    if (threads <= 1 || input.size <= 2 * PART_BYTES) return { input, parts: [whole] };
+    const whole: FilePart = {
+      path: input.path,
+      start: 0,
+      end: Number.POSITIVE_INFINITY,
+      format: 'detect',
+      ...(input.zip === undefined ? {} : { zip: input.zip }),
+    };
+    if (threads <= 1 || input.size <= 2 * PART_BYTES || input.zip !== undefined) return { input, parts: [whole] };
     const format = cuttableFormat(input.path);
     if (format === null) return { input, parts: [whole] };
     const parts: FilePart[] = [];

@@ -121,7 +121,7 @@ describe('gzip-compressed logs', { timeout: 60_000 }, () => {
   it('takes .gz logs from folders, and names the archives it does not open', async () => {
     const dir = join(scratch, 'mixed');
     mkdirSync(join(dir, 'da01'), { recursive: true });
-    for (const name of ['da01/u_ex261102.log.gz', 'client.xml.gz', 'Security.evtx.gz', 'older.zip', 'notes.json'])
+    for (const name of ['da01/u_ex261102.log.gz', 'client.xml.gz', 'Security.evtx.gz', 'older.7z', 'notes.json'])
       writeFileSync(join(dir, name), '');
     const { files, archives } = await listInputs([dir]);
     expect(files.map((f) => f.path.slice(dir.length + 1)).sort()).toEqual([
@@ -129,7 +129,7 @@ describe('gzip-compressed logs', { timeout: 60_000 }, () => {
       'client.xml.gz',
       'da01/u_ex261102.log.gz',
     ]);
-    expect(archives).toEqual([join(dir, 'older.zip')]);
+    expect(archives).toEqual([join(dir, 'older.7z')]);
     const onlyArchives = join(scratch, 'archives');
     mkdirSync(onlyArchives);
     writeFileSync(join(onlyArchives, 'logs.7z'), '');

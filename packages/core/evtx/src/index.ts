@@ -18,6 +18,7 @@ export const PACKAGE_NAME = '@otptrace/evtx';
 export { TemplateCache } from './binxml/template-cache.js';
 export type { ChunkHeader } from './chunk.js';
 export { CHUNK_SIZE } from './chunk.js';
+export { crc32 } from './crc32.js';
 export type { EvtxFileHeader } from './file-header.js';
 export { FILE_HEADER_BLOCK_SIZE, readFileHeader as readEvtxHeader } from './file-header.js';
 export { toParsedEvent } from './parsed-event.js';

@@ -42,7 +42,11 @@ export const DROP_REASONS = Object.freeze({
   invalid_encoding: { bucket: 'rejected', text: 'bytes that are not valid UTF-8 or UTF-16' },
   compressed_data_error: {
     bucket: 'rejected',
-    text: 'gzip-compressed input that is damaged or cut short: what follows the damage cannot be read',
+    text: 'compressed input (gzip, a zip archive entry) that is damaged or cut short: what follows the damage cannot be read',
+  },
+  unreadable_archive_entry: {
+    bucket: 'rejected',
+    text: 'a zip archive that cannot be listed, or an entry that is encrypted or compressed by a method otptrace does not read (Deflate64, bzip2, LZMA...)',
   },
   forbidden_markup: {
     bucket: 'rejected',

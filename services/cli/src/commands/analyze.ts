@@ -30,8 +30,9 @@ XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the Direct
 NPS and the CA, and the text logs many sites keep instead of the IIS and NPS events (IIS W3C logs u_ex*.log, HTTP.sys'
 error logs httperr*.log; NPS log files IN*.log, DTS, database-compatible or IAS format; every input is recognised by
 its content; each may also be gzip-compressed, e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome,
-the stage that failed, the root cause with its evidence and remediation. From folders it reads *.evtx, *.xml, *.log and *.txt (and the same .gz) and
-names the archives it does not open (.zip, .7z, ...). "-" reads standard input (Event XML or text logs; e.g.
+the stage that failed, the root cause with its evidence and remediation. From folders it reads *.evtx, *.xml, *.log and *.txt (and the same .gz),
+opens zip archives (named, or in the folders) and reads the same files in them, and names the archives it does not
+open (.7z, .rar, ...). "-" reads standard input (Event XML or text logs; e.g.
 wevtutil qe Security /f:xml | otptrace analyze -).
 
 Output:
@@ -220,7 +221,7 @@ function clockWarnings(result: AnalysisResult): string[] {
 /** Archives found in the folders are named, so that logs inside one are not missed unknowingly. */
 function archiveWarning(archives: readonly string[]): string {
   const named = archives.slice(0, 5).join(', ') + (archives.length > 5 ? `, and ${archives.length - 5} more` : '');
-  return `otptrace: warning: not read: ${archives.length === 1 ? 'an archive' : `${archives.length} archives`} in the folders (${named}); otptrace reads gzip-compressed logs (.log.gz, .xml.gz, .evtx.gz) but does not open archives: extract them, then analyze the folder\n`;
+  return `otptrace: warning: not read: ${archives.length === 1 ? 'an archive' : `${archives.length} archives`} in the folders (${named}); otptrace reads gzip-compressed logs (.log.gz, .xml.gz, .evtx.gz) and zip archives, but no other archive: extract them, then analyze the folder\n`;
 }
 
 async function writeOutput(

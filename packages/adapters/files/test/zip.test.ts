@@ -1,0 +1,204 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { createNormalizeContext } from '@otptrace/normalize';
+import type { AnalysisResult } from '@otptrace/pipeline';
+import { type AnalysisConfig, analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type WrittenEntry, writeZip } from '../../../core/archive/test/zip-writer.js';
+import { analyzePaths, ingestAnyPart, ingestFile, listInputs, planParts } from '../src/index.js';
+
+// Exported logs are usually sent as a zip archive. Read from the archive, each log must give exactly what the
+// extracted file gives; what cannot be read (damage, encryption, a method zlib lacks) is a rejection that says why.
+const repo = new URL('../../../../', import.meta.url).pathname;
+const SEED = `${repo}examples/seed-story`;
+const FIXTURES = `${repo}test/fixtures/zip`;
+const SCENARIOS = `${repo}test/scenarios`;
+const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG, Date.parse('2030-01-01T00:00:00Z'));
+const max = DEFAULT_ANALYSIS_CONFIG.maxEventBytes;
+const scratch = mkdtempSync(join(tmpdir(), 'otptrace-zip-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Every file under `dir`, relative to it, in walk order. */
+function filesUnder(dir: string, base = dir): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name), base) : [relative(base, join(dir, e.name))],
+  );
+}
+
+/** `dir` as a zip archive in the scratch folder; `entry` may rename (or re-separate) each file's entry. */
+function zipFolder(dir: string, name: string, entry: (file: string) => Partial<WrittenEntry> = () => ({})): string {
+  const path = join(scratch, name);
+  writeFileSync(
+    path,
+    writeZip(filesUnder(dir).map((file) => ({ name: file, data: readFileSync(join(dir, file)), ...entry(file) }))),
+  );
+  return path;
+}
+
+/** What an analysis found, without the file paths (which name the archive). */
+function findings(result: AnalysisResult) {
+  return {
+    attempts: result.attempts.map((a) => a.record),
+    summary: result.summary,
+    rejected: result.rejected.map(({ file: _file, ...rest }) => rest),
+  };
+}
+
+function configOf(dir: string): AnalysisConfig {
+  const path = join(dir, 'config.json');
+  return analysisConfigSchema.parse(
+    statSync(path, { throwIfNoEntry: false }) ? JSON.parse(readFileSync(path, 'utf8')) : {},
+  );
+}
+
+/** A log of some size: the seed story's NPS Security events, `copies` times over. */
+function bigLog(copies: number): Buffer {
+  const text = readFileSync(`${SEED}/nps01-Security.xml`, 'utf8');
+  return Buffer.from(Array.from({ length: copies }, () => text).join('\n'));
+}
+
+async function ingestOnly(archive: string) {
+  const { files } = await listInputs([archive]);
+  expect(files).toHaveLength(1);
+  const [planned] = planParts(files, 1);
+  return ingestAnyPart(planned!.parts[0]!, ctx, max);
+}
+
+describe('zip archives', { timeout: 120_000 }, () => {
+  it('reads the seed story zipped by Info-ZIP (with ZIP64 records) as its folder', async () => {
+    const config = DEFAULT_ANALYSIS_CONFIG;
+    const zipped = await analyzePaths([`${FIXTURES}/seed-story-infozip-zip64.zip`], config);
+    const plain = await analyzePaths([SEED], config);
+    expect(plain.attempts).toHaveLength(8);
+    expect(findings(zipped)).toStrictEqual(findings(plain));
+  });
+
+  it('reads every scenario zipped as PowerShell 5 zips (backslashes) as its folder', async () => {
+    const scenarios = readdirSync(SCENARIOS, { withFileTypes: true }).filter((e) => e.isDirectory());
+    expect(scenarios.length).toBeGreaterThan(40);
+    for (const { name } of scenarios) {
+      const dir = join(SCENARIOS, name);
+      const config = configOf(dir);
+      const archive = zipFolder(dir, `${name}.zip`, (file) => ({
+        name: `${name}\\${file.replaceAll('/', '\\')}`,
+        host: 0,
+      }));
+      const plain = findings(await analyzePaths([dir], config, { jobs: 1 }));
+      expect(findings(await analyzePaths([archive], config, { jobs: 1 })), name).toStrictEqual(plain);
+    }
+  });
+
+  it('names the DA server of a text log by its folder inside the archive, and reads with one thread or two', async () => {
+    for (const name of ['gateway-app-pool-stopped', 'success-text-logs']) {
+      const dir = join(SCENARIOS, name);
+      const archive = zipFolder(dir, `server-${name}.zip`);
+      const plain = findings(await analyzePaths([dir], configOf(dir), { jobs: 1 }));
+      expect(JSON.stringify(plain.attempts)).toContain('da01');
+      for (const jobs of [1, 2])
+        expect(findings(await analyzePaths([archive], configOf(dir), { jobs }))).toStrictEqual(plain);
+    }
+  });
+
+  it('streams a large entry, stored or deflated, and a .gz inside the archive, as the file itself', async () => {
+    const log = bigLog(120); // > 8 MiB: streamed rather than decompressed in one call
+    expect(log.length).toBeGreaterThan(8 << 20);
+    const plainPath = join(scratch, 'nps-big.xml');
+    writeFileSync(plainPath, log);
+    const plain = await ingestFile(plainPath, ctx, max);
+    for (const [name, entry] of [
+      ['deflated.zip', { name: 'nps01/Security.xml', data: log }],
+      ['stored.zip', { name: 'nps01/Security.xml', data: log, method: 0 }],
+      ['gz-inside.zip', { name: 'nps01/Security.xml.gz', data: gzipSync(log) }],
+    ] as const) {
+      const archive = join(scratch, name);
+      writeFileSync(archive, writeZip([entry]));
+      const zipped = await ingestOnly(archive);
+      expect({ ...zipped, bytes: 0 }, name).toStrictEqual({ ...plain, bytes: 0 });
+      expect(zipped.bytes).toBe((await listInputs([archive])).files[0]!.size);
+    }
+  });
+
+  it('keeps the events before damaged data and says so; a CRC-32 mismatch is one rejection', async () => {
+    const log = bigLog(30);
+    const plainPath = join(scratch, 'nps-30.xml');
+    writeFileSync(plainPath, log);
+    const plain = await ingestFile(plainPath, ctx, max);
+    const bytes = writeZip([{ name: 'Security.xml', data: log }]);
+    const middle = Math.floor(bytes.length / 2);
+    for (let i = middle; i < middle + 64; i++) bytes[i] = 0xff - bytes[i]!;
+    writeFileSync(join(scratch, 'damaged.zip'), bytes);
+    const damaged = await ingestOnly(join(scratch, 'damaged.zip'));
+    const damage = damaged.rejected.filter((r) => r.code === 'compressed_data_error');
+    expect(damage).toHaveLength(1);
+    expect(damage[0]!.reason).toMatch(/^zip entry data .* after \d+ bytes: the rest of .*damaged\.zip\/Security\.xml/);
+    expect(damaged.events.length).toBeGreaterThan(0);
+    expect(damaged.events.length).toBeLessThan(plain.events.length);
+    expect(damaged.events).toStrictEqual(plain.events.slice(0, damaged.events.length));
+
+    writeFileSync(join(scratch, 'crc.zip'), writeZip([{ name: 'Security.xml', data: log, crc32: 1234 }]));
+    const badCrc = await ingestOnly(join(scratch, 'crc.zip'));
+    expect(badCrc.events).toStrictEqual(plain.events);
+    expect(badCrc.rejected.map((r) => [r.code, r.reason])).toEqual([
+      [
+        'compressed_data_error',
+        expect.stringMatching(
+          /fails its CRC-32 check .* after \d+ bytes: the rest of .*crc\.zip\/Security\.xml is not read/,
+        ),
+      ],
+    ]);
+  });
+
+  it('rejects, with the reason, entries it cannot read and archives it cannot list; the rest is read', async () => {
+    const deflate64 = await ingestOnly(`${FIXTURES}/seed-story-7zip-deflate64.zip`);
+    expect(deflate64.rejected.map((r) => [r.code, r.reason])).toEqual([
+      ['unreadable_archive_entry', expect.stringMatching(/compressed with Deflate64 \(Windows Explorer uses it/)],
+    ]);
+    const encrypted = await ingestOnly(`${FIXTURES}/seed-story-encrypted.zip`);
+    expect(encrypted.rejected.map((r) => [r.code, r.reason])).toEqual([
+      ['unreadable_archive_entry', expect.stringMatching(/encrypted: extract it with its password/)],
+    ]);
+    const dir = join(scratch, 'with-cut-archive');
+    mkdirSync(dir);
+    const whole = readFileSync(`${FIXTURES}/seed-story-infozip-zip64.zip`);
+    writeFileSync(join(dir, 'a-cut.zip'), whole.subarray(0, whole.length - 100));
+    writeFileSync(
+      join(dir, 'b-client.xml'),
+      readFileSync(`${SEED}/win7-clients-OtpCredentialProvider-Operational.xml`),
+    );
+    const result = await analyzePaths([dir], DEFAULT_ANALYSIS_CONFIG);
+    expect(result.rejected.map((r) => [relative(dir, r.file), r.code])).toEqual([
+      ['a-cut.zip', 'unreadable_archive_entry'],
+    ]);
+    expect(result.rejected[0]!.reason).toMatch(/^not read as a zip archive: /);
+    expect(result.summary.eventsRead).toBe(1 + (await ingestFile(join(dir, 'b-client.xml'), ctx, max)).events.length);
+  });
+
+  it("lists an archive's logs as a folder's, skips macOS metadata and folders, names archives inside", async () => {
+    const archive = join(scratch, 'export.bin'); // a zip by its first bytes, whatever its name
+    writeFileSync(
+      archive,
+      writeZip([
+        { name: 'da01/', method: 0 },
+        { name: 'da01/u_ex261102.log', data: Buffer.from('#Fields: date\n') },
+        { name: '__MACOSX/da01/._u_ex261102.log', data: Buffer.from([0, 5, 22, 7]) },
+        { name: 'Security.evtx.gz', data: gzipSync(Buffer.from('x')) },
+        { name: 'older.zip', data: writeZip([]) },
+        { name: 'older.7z', data: Buffer.from('7z') },
+        { name: 'notes.txt', data: Buffer.from('n') },
+        { name: 'report.pdf', data: Buffer.from('%PDF') },
+      ]),
+    );
+    const { files, archives } = await listInputs([archive]);
+    expect(files.map((f) => f.path.slice(archive.length + 1))).toEqual([
+      'Security.evtx.gz',
+      'da01/u_ex261102.log',
+      'notes.txt',
+    ]);
+    expect(archives).toEqual([`${archive}/older.7z`, `${archive}/older.zip`]);
+    const empty = join(scratch, 'empty.zip');
+    writeFileSync(empty, writeZip([]));
+    expect(await listInputs([empty])).toEqual({ files: [], archives: [] });
+  });
+});

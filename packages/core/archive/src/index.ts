@@ -1,0 +1,16 @@
+export {
+  CENTRAL_DIRECTORY_TAIL_BYTES,
+  compressionMethodName,
+  isZip64EndRecord,
+  LOCAL_HEADER_BYTES,
+  localDataOffset,
+  readCentralDirectory,
+  readEndOfCentralDirectory,
+  readZip64EndRecord,
+  ZIP64_END_RECORD_BYTES,
+  type ZipDirectory,
+  type ZipEnd,
+  type ZipEntry,
+  ZipFormatError,
+  zipEntryOrder,
+} from './zip.js';
