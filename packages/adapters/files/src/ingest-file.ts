@@ -198,8 +198,8 @@ async function ingestZipEntry(
     highWaterMark: READ_SIZE,
   });
   const stages: Transform[] = [];
-  if (entry.method === 8) stages.push(createInflateRaw());
-  if (gzipped) stages.push(createGunzip());
+  if (entry.method === 8) stages.push(createInflateRaw({ chunkSize: READ_SIZE }));
+  if (gzipped) stages.push(createGunzip({ chunkSize: READ_SIZE }));
   const last = stages.at(-1);
   if (last !== undefined) pipeline([raw, ...stages], () => {});
   const chunks = (last ?? raw) as AsyncIterable<Buffer>;
@@ -245,7 +245,7 @@ interface ByteSink {
 
 function ingestGzip(path: string, ctx: NormalizeContext, maxEventBytes: number, onRead: OnRead): Promise<IngestedFile> {
   const source = createReadStream(path, { highWaterMark: READ_SIZE });
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: READ_SIZE });
   pipeline(source, gunzip, () => {});
   // Named as the log inside (`u_ex261102.log`): a W3C or NPS log's channel is its file name, so a compressed copy is
   // the same log as the original (the same record IDs, duplicates found, the same attempt IDs).
