@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { pipeline, type Transform } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip, createInflateRaw, inflateRawSync } from 'node:zlib';
-import { compressionMethodName, type ZipEntry } from '@otptrace/archive';
+import { CompressedDataError, compressionMethodName, inflate, type ZipEntry } from '@otptrace/archive';
 import {
   CHUNK_SIZE,
   crc32,
@@ -135,9 +135,10 @@ const WHOLE_ENTRY_BYTES = 8 << 20;
 
 /**
  * A log inside a zip archive (`path`: the archive's path, a slash and the entry's), decompressed as it is read and
- * then read as the file itself (a .gz inside, too). Its size and CRC-32 are checked against the archive's directory.
- * What cannot be read (an archive that could not be listed, an encrypted entry, a method zlib lacks such as the
- * Deflate64 Windows Explorer uses for archives over 2 GB) is one rejection that says why, not a failed run.
+ * then read as the file itself (a .gz inside, too): stored, Deflate, or Deflate64 (which Windows Explorer uses for
+ * archives over 2 GB). Its size and CRC-32 are checked against the archive's directory. What cannot be read (an
+ * archive that could not be listed, an encrypted entry, another method) is one rejection that says why, not a failed
+ * run.
  */
 async function ingestZipEntry(
   path: string,
@@ -167,18 +168,19 @@ async function ingestZipEntry(
   let dataStart: number;
   try {
     dataStart = entryDataOffset(fd, entry);
-    if (!gzipped && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
+    const whole = !gzipped && entry.method !== DEFLATE64;
+    if (whole && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
       const compressed = readAt(fd, dataStart, entry.compressedSize);
-      let whole: Buffer | null = compressed;
+      let decoded: Buffer | null = compressed;
       if (entry.method === 8) {
         try {
-          whole = inflateRawSync(compressed);
+          decoded = inflateRawSync(compressed);
         } catch {
-          whole = null; // damaged: streamed below, which keeps what comes before the damage
+          decoded = null; // damaged: streamed below, which keeps what comes before the damage
         }
       }
-      if (whole !== null) {
-        const chunks = [whole];
+      if (decoded !== null) {
+        const chunks = [decoded];
         return await ingestDecoded(
           { chunks, label, name: path, what: 'zip entry data', bytesRead: () => compressed.length, verify },
           ctx,
@@ -190,40 +192,81 @@ async function ingestZipEntry(
   } finally {
     closeSync(fd);
   }
-  // Larger entries, damaged ones and a .gz inside the archive stream. A .gz's own trailer (CRC-32 and size) is checked
-  // by gunzip; the archive's check would need the bytes between the two decompressions.
+  // Larger entries, damaged ones, Deflate64 and a .gz inside the archive stream. A .gz's own trailer (CRC-32 and size)
+  // is checked by gunzip; the archive's check would need the bytes between the two decompressions.
+  const stream = entryStream(archive, entry, dataStart);
+  let chunks: AsyncIterable<Buffer> = stream.chunks;
+  if (gzipped) {
+    const gunzip = createGunzip({ chunkSize: READ_SIZE });
+    pipeline(stream.chunks, gunzip, () => {});
+    chunks = gunzip;
+  }
+  try {
+    return await ingestDecoded(
+      {
+        chunks,
+        label,
+        name: path,
+        what: 'zip entry data',
+        bytesRead: stream.bytesRead,
+        ...(gzipped ? {} : { verify }),
+      },
+      ctx,
+      maxEventBytes,
+      onRead,
+    );
+  } finally {
+    stream.close();
+  }
+}
+
+/** Zip's method number for Deflate64 (APPNOTE 4.4.5). */
+const DEFLATE64 = 9;
+
+/**
+ * An entry's decompressed bytes as they are read: as stored (method 0), through zlib (Deflate), or through our own
+ * decoder (Deflate64, which zlib lacks), reading the archive as the decoder asks.
+ */
+function entryStream(
+  archive: string,
+  entry: ZipEntry,
+  dataStart: number,
+): { chunks: Readable; bytesRead: () => number; close: () => void } {
+  if (entry.method === DEFLATE64) {
+    const fd = openSync(archive, 'r');
+    let read = 0;
+    const readMore = (): Uint8Array | null => {
+      const bytes = readAt(fd, dataStart + read, Math.min(READ_SIZE, entry.compressedSize - read));
+      read += bytes.length;
+      return bytes.length === 0 ? null : bytes;
+    };
+    function* pieces(): Generator<Buffer> {
+      for (const piece of inflate(readMore, { deflate64: true }))
+        yield Buffer.from(piece.buffer, piece.byteOffset, piece.length);
+    }
+    return {
+      chunks: Readable.from(pieces(), { objectMode: false }),
+      bytesRead: () => read,
+      close: () => closeSync(fd),
+    };
+  }
   const raw = createReadStream(archive, {
     start: dataStart,
     end: dataStart + entry.compressedSize - 1,
     highWaterMark: READ_SIZE,
   });
-  const stages: Transform[] = [];
-  if (entry.method === 8) stages.push(createInflateRaw({ chunkSize: READ_SIZE }));
-  if (gzipped) stages.push(createGunzip({ chunkSize: READ_SIZE }));
-  const last = stages.at(-1);
-  if (last !== undefined) pipeline([raw, ...stages], () => {});
-  const chunks = (last ?? raw) as AsyncIterable<Buffer>;
-  return ingestDecoded(
-    {
-      chunks,
-      label,
-      name: path,
-      what: 'zip entry data',
-      bytesRead: () => raw.bytesRead,
-      ...(gzipped ? {} : { verify }),
-    },
-    ctx,
-    maxEventBytes,
-    onRead,
-  );
+  const none = () => {};
+  if (entry.method === 0) return { chunks: raw, bytesRead: () => raw.bytesRead, close: none };
+  const inflated = createInflateRaw({ chunkSize: READ_SIZE });
+  pipeline(raw, inflated, none);
+  return { chunks: inflated, bytesRead: () => raw.bytesRead, close: none };
 }
 
 /** Why an entry cannot be read, or null. */
 function entryRefusal(entry: ZipEntry): string | null {
   if (entry.encrypted) return 'the zip entry is encrypted: extract it with its password, then analyze the files';
-  if (entry.method === 0 || entry.method === 8) return null;
-  const explorer = entry.method === 9 ? ' (Windows Explorer uses it for archives over 2 GB)' : '';
-  return `the zip entry is compressed with ${compressionMethodName(entry.method)}${explorer}, which otptrace does not read: extract the archive, then analyze the folder`;
+  if (entry.method === 0 || entry.method === 8 || entry.method === DEFLATE64) return null;
+  return `the zip entry is compressed with ${compressionMethodName(entry.method)}, which otptrace does not read: extract the archive, then analyze the folder`;
 }
 
 /** The first bytes of a file, as many as tell its kind. */
@@ -318,8 +361,10 @@ async function ingestDecoded(
       sink.push(bytes);
     }
   } catch (error) {
-    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: data corrupt or cut short) are the input's; others (I/O) fail the read.
-    if (!String((error as NodeJS.ErrnoException).code ?? '').startsWith('Z_')) throw error;
+    // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: data corrupt or cut short) and the Deflate64 decoder's are the
+    // input's; others (I/O) fail the read.
+    const zlib = String((error as NodeJS.ErrnoException).code ?? '').startsWith('Z_');
+    if (!zlib && !(error instanceof CompressedDataError)) throw error;
     damage = (error as Error).message.replace(/^unexpected end of file$/, 'ends early');
   }
   sink ??= text();

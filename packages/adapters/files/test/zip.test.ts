@@ -120,6 +120,26 @@ describe('zip archives', { timeout: 120_000 }, () => {
     }
   });
 
+  it('reads Deflate64 entries (as Windows Explorer writes archives over 2 GB) as the files themselves', async () => {
+    const evtx = await ingestOnly(`${FIXTURES}/post-Security-7zip-deflate64.zip`);
+    const plain = await ingestFile(`${repo}test/fixtures/evtx-samples/post-Security.evtx`, ctx, max);
+    expect(plain.events.length + Object.keys(plain.ignoredBy).length).toBeGreaterThan(0);
+    expect({ ...evtx, bytes: 0 }).toStrictEqual({ ...plain, bytes: 0 });
+    const iisOnly = join(scratch, 'iis-only');
+    mkdirSync(iisOnly);
+    writeFileSync(join(iisOnly, 'iis.xml'), readFileSync(`${SEED}/da01-Microsoft-IIS-Logging-Logs.xml`));
+    const zipped = await analyzePaths([`${FIXTURES}/seed-story-7zip-deflate64.zip`], DEFAULT_ANALYSIS_CONFIG);
+    expect(zipped.summary.eventsRead).toBeGreaterThan(0);
+    expect(findings(zipped)).toStrictEqual(findings(await analyzePaths([iisOnly], DEFAULT_ANALYSIS_CONFIG)));
+    // Damaged Deflate64 data: what was decoded before the damage is read, and the damage is one rejection.
+    const bytes = Buffer.from(readFileSync(`${FIXTURES}/post-Security-7zip-deflate64.zip`));
+    for (let i = 6000; i < 6100; i++) bytes[i] = 0x55;
+    writeFileSync(join(scratch, 'damaged-deflate64.zip'), bytes);
+    const damaged = await ingestOnly(join(scratch, 'damaged-deflate64.zip'));
+    expect(damaged.rejected.filter((r) => r.code === 'compressed_data_error')).toHaveLength(1);
+    expect(damaged.events).toStrictEqual(plain.events.slice(0, damaged.events.length));
+  });
+
   it('keeps the events before damaged data and says so; a CRC-32 mismatch is one rejection', async () => {
     const log = bigLog(30);
     const plainPath = join(scratch, 'nps-30.xml');
@@ -151,9 +171,10 @@ describe('zip archives', { timeout: 120_000 }, () => {
   });
 
   it('rejects, with the reason, entries it cannot read and archives it cannot list; the rest is read', async () => {
-    const deflate64 = await ingestOnly(`${FIXTURES}/seed-story-7zip-deflate64.zip`);
-    expect(deflate64.rejected.map((r) => [r.code, r.reason])).toEqual([
-      ['unreadable_archive_entry', expect.stringMatching(/compressed with Deflate64 \(Windows Explorer uses it/)],
+    writeFileSync(join(scratch, 'bzip2.zip'), writeZip([{ name: 'Security.xml', data: bigLog(1), method: 12 }]));
+    const bzip2 = await ingestOnly(join(scratch, 'bzip2.zip'));
+    expect(bzip2.rejected.map((r) => [r.code, r.reason])).toEqual([
+      ['unreadable_archive_entry', expect.stringMatching(/compressed with bzip2, which otptrace does not read/)],
     ]);
     const encrypted = await ingestOnly(`${FIXTURES}/seed-story-encrypted.zip`);
     expect(encrypted.rejected.map((r) => [r.code, r.reason])).toEqual([

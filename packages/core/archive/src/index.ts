@@ -1,3 +1,4 @@
+export { CompressedDataError, inflate, type ReadMore } from './inflate.js';
 export {
   CENTRAL_DIRECTORY_TAIL_BYTES,
   compressionMethodName,

@@ -46,7 +46,7 @@ export const DROP_REASONS = Object.freeze({
   },
   unreadable_archive_entry: {
     bucket: 'rejected',
-    text: 'a zip archive that cannot be listed, or an entry that is encrypted or compressed by a method otptrace does not read (Deflate64, bzip2, LZMA...)',
+    text: 'a zip archive that cannot be listed, or an entry that is encrypted or compressed by a method otptrace does not read (bzip2, LZMA, Zstandard...)',
   },
   forbidden_markup: {
     bucket: 'rejected',
