@@ -168,16 +168,15 @@ async function ingestZipEntry(
   let dataStart: number;
   try {
     dataStart = entryDataOffset(fd, entry);
-    const whole = !gzipped && entry.method !== DEFLATE64;
-    if (whole && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
+    if (!gzipped && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
       const compressed = readAt(fd, dataStart, entry.compressedSize);
       let decoded: Buffer | null = compressed;
-      if (entry.method === 8) {
-        try {
-          decoded = inflateRawSync(compressed);
-        } catch {
-          decoded = null; // damaged: streamed below, which keeps what comes before the damage
-        }
+      try {
+        if (entry.method === 8) decoded = inflateRawSync(compressed);
+        else if (entry.method === DEFLATE64)
+          decoded = Buffer.concat([...inflate(once(compressed), { deflate64: true })]);
+      } catch {
+        decoded = null; // damaged: streamed below, which keeps what comes before the damage
       }
       if (decoded !== null) {
         const chunks = [decoded];
@@ -218,6 +217,16 @@ async function ingestZipEntry(
   } finally {
     stream.close();
   }
+}
+
+/** Gives `bytes`, then the end. */
+function once(bytes: Uint8Array): () => Uint8Array | null {
+  let given = false;
+  return () => {
+    if (given) return null;
+    given = true;
+    return bytes;
+  };
 }
 
 /** Zip's method number for Deflate64 (APPNOTE 4.4.5). */
