@@ -7,9 +7,10 @@ import { isZipSignature, listZipEntries, readAt, type ZipSource } from './zip-ar
 
 /**
  * File name endings taken from folders, also gzip-compressed (`u_ex261102.log.gz`, as log rotation leaves them); a
- * file named on the command line is read whatever its name.
+ * file named on the command line is read whatever its name. JSON lines only as `.ndjson` or `.jsonl`: a folder's
+ * `.json` files are as often configuration as logs.
  */
-const FOLDER_EXTENSIONS = ['.xml', '.txt', '.log', '.evtx'].flatMap((x) => [x, `${x}.gz`]);
+const FOLDER_EXTENSIONS = ['.xml', '.txt', '.log', '.evtx', '.ndjson', '.jsonl'].flatMap((x) => [x, `${x}.gz`]);
 /** Zip archives, opened: their logs are read as a folder's (the way an exported folder is usually sent). */
 const ZIP_EXTENSION = '.zip';
 /** Archives and other compressions otptrace does not open: reported as not read, rather than passed over silently. */

@@ -1,11 +1,12 @@
 // Which reader a file or stream needs, decided from its first bytes (never from its name): binary .evtx, Windows
-// Event XML, IIS W3C text log, or an NPS log file in the database-compatible (ODBC), DTS-compliant or IAS format.
+// Event XML, IIS W3C text log, an NPS log file in the database-compatible (ODBC), DTS-compliant or IAS format, or
+// Winlogbeat's JSON documents (one per line, as exported from Elasticsearch).
 
 import { IAS_START, ODBC_START } from './nps-log.js';
 import { HTTPERR_DOCUMENTED_LINE } from './w3c.js';
 
 /** Formats otptrace reads. */
-export type InputFormat = 'evtx' | 'event-xml' | 'iis-w3c' | 'nps-odbc' | 'nps-dts' | 'nps-ias';
+export type InputFormat = 'evtx' | 'event-xml' | 'iis-w3c' | 'nps-odbc' | 'nps-dts' | 'nps-ias' | 'winlogbeat-ndjson';
 
 const EVTX_MAGIC = 'ElfFile\0';
 const W3C_DIRECTIVE = /^#(Software|Version|Date|Fields|Remark):/;
@@ -32,5 +33,8 @@ export function detectFormat(head: Uint8Array): InputFormat {
   if (IAS_START.test(text)) return 'nps-ias';
   // A DTS record is an <Event> with no namespace whose first child is an NPS attribute with a data_type.
   if (/^<Event>\s*<[A-Za-z][\w-]*\s+data_type=/.test(text)) return 'nps-dts';
+  // JSON: no Windows log starts so. A document's "winlog" object may come after a long message, past the first
+  // bytes; the reader rejects what is not a Windows event, each line with its reason.
+  if (text.startsWith('{') || text.startsWith('[')) return 'winlogbeat-ndjson';
   return 'event-xml';
 }

@@ -17,6 +17,7 @@ import {
   readDtsRecord,
   readIasLine,
   readOdbcLine,
+  readWinlogbeatLine,
   type TextLine,
   type W3cHeader,
   W3cReader,
@@ -24,7 +25,7 @@ import {
   w3cServerFromPath,
 } from '@otptrace/parse';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { type IngestItem, type IngestOptions, XmlIngestor } from './ingest.js';
+import { type IngestItem, type IngestOptions, normalizeParsed, XmlIngestor } from './ingest.js';
 
 /** Anything that turns a byte stream into ingest items. */
 export interface Ingestor {
@@ -395,8 +396,56 @@ export function ingestorFor(
       return new NpsLogIngestor(ctx, options, 'dts', source);
     case 'nps-ias':
       return new NpsLogIngestor(ctx, options, 'ias', source);
+    case 'winlogbeat-ndjson':
+      return new WinlogbeatIngestor(ctx, options, source);
     case 'event-xml':
       return new XmlIngestor(ctx, options);
+  }
+}
+
+/**
+ * Winlogbeat's JSON documents, one per line (NDJSON, as exported from Elasticsearch) → the events their Event XML
+ * gives (`readWinlogbeatLine`). A line that is not a document, or not a Windows event, is rejected with its reason.
+ */
+export class WinlogbeatIngestor implements Ingestor {
+  private readonly lines: LineSplitter;
+
+  constructor(
+    private readonly ctx: NormalizeContext,
+    options: Pick<IngestOptions, 'maxEventBytes'>,
+    private readonly source: TextLogSource,
+  ) {
+    this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
+  }
+
+  push(chunk: Uint8Array): IngestItem[] {
+    return this.take(this.lines.push(chunk));
+  }
+
+  end(): IngestItem[] {
+    const out = this.take(this.lines.end());
+    if (this.source.carry !== undefined) this.source.carry.lines = this.lines.lines;
+    return out;
+  }
+
+  private take(items: ReturnType<LineSplitter['push']>): IngestItem[] {
+    const out: IngestItem[] = [];
+    for (const item of items) {
+      if (item.kind === 'reject') {
+        out.push(rejectedLine(item.code, item.reason, item.position));
+        continue;
+      }
+      if (item.text.trim() === '') continue;
+      const read = readWinlogbeatLine(item.text);
+      if (read.ok) out.push(normalizeParsed(read.value, item.position, this.ctx));
+      else {
+        const where = read.issue.path === undefined ? '' : ` (${read.issue.path})`;
+        out.push(
+          rejectedLine(read.issue.code, `line ${item.lineNumber}: ${read.issue.message}${where}`, item.position),
+        );
+      }
+    }
+    return out;
   }
 }
 
