@@ -2,7 +2,7 @@ import { open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promis
 import { join, resolve } from 'node:path';
 import { carryFromJson, carryToJson, type StreamCarryJson } from '@otptrace/pipeline';
 import type { Logger } from '@otptrace/runtime';
-import { asUtf8, completeLength, encodingOf } from './complete-events.js';
+import { asUtf8, completeLength, encodingOf, formatOf } from './complete-events.js';
 import { CHUNK_SIZE, firstChunkOffset, isEvtx, readEvtxChunk } from './evtx-chunks.js';
 import { BatchRefused, type Publisher } from './publisher.js';
 
@@ -43,8 +43,9 @@ async function filesOf(path: string): Promise<string[]> {
   const names = await readdir(path);
   return (
     names
-      // .log: IIS W3C (u_ex*.log) and NPS (IN*.log) text logs, read by content like the rest.
-      .filter((n) => /\.(xml|evtx|log)$/i.test(n))
+      // .log: IIS W3C (u_ex*.log) and NPS (IN*.log) text logs; .ndjson, .jsonl: Winlogbeat's file output
+      // (winlogbeat-20261102.ndjson); read by content like the rest.
+      .filter((n) => /\.(xml|evtx|log|ndjson|jsonl)$/i.test(n))
       .sort()
       .map((n) => resolve(join(path, n)))
   );
@@ -109,7 +110,7 @@ export async function startFileInput(
     grewAt.set(path, clock());
     if (pos.encoding === 'evtx') return followEvtx(path, pos);
     const chunk = await readRange(path, pos.position, Math.min(options.maxReadBytes, info.size - pos.position));
-    let length = completeLength(chunk, pos.encoding);
+    let length = completeLength(chunk, pos.encoding, formatOf(pos.carry, chunk, pos.position === 0));
     // One event larger than a whole read can never complete here: send it so it is dead-lettered, not stuck.
     if (length === 0 && chunk.length === options.maxReadBytes) length = chunk.length;
     if (length === 0) return true;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StreamCarry } from '@otptrace/pipeline';
 import type { Logger } from '@otptrace/runtime';
-import { asUtf8, completeLength, encodingOf } from './complete-events.js';
+import { asUtf8, completeLength, encodingOf, formatOf } from './complete-events.js';
 import { BatchRefused, type Publisher } from './publisher.js';
 
 /**
@@ -16,6 +16,7 @@ export async function followStream(
   options: { retryDelayMs: number; isClosing: () => boolean },
 ): Promise<void> {
   let pending = Buffer.alloc(0);
+  let started = false;
   let encoding: 'utf8' | 'utf16le' | null = null;
   const carry: StreamCarry = {};
   const send = async (bytes: Buffer): Promise<void> => {
@@ -34,8 +35,9 @@ export async function followStream(
     pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
     encoding ??= pending.length >= 2 ? encodingOf(pending) : null;
     if (encoding === null) continue;
-    const length = completeLength(pending, encoding);
+    const length = completeLength(pending, encoding, formatOf(carry, pending, !started));
     if (length === 0) continue;
+    started = true;
     await send(pending.subarray(0, length));
     pending = pending.subarray(length);
     if (options.isClosing()) return;

@@ -132,4 +132,36 @@ describe('collector file input', () => {
     });
     expect(rawRecords(ports)).toEqual([npsEvents[0]]);
   });
+
+  it("follows Winlogbeat's NDJSON output line by line, though a document holds its record's </Event>", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-files-'));
+    const log = join(dir, 'winlogbeat-20261102.ndjson');
+    const config = collectorConfigSchema.parse({
+      http: { enabled: false },
+      files: { paths: [dir], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
+    });
+    const document = (xml: string) =>
+      JSON.stringify({
+        '@timestamp': '2026-11-02T10:29:00.350Z',
+        event: { code: '6272', original: xml },
+        message: 'Network Policy Server granted access to a user.',
+        winlog: { channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing' },
+      });
+    const recordId = (xml: string) => Number(/<EventRecordID>(\d+)</.exec(xml)?.[1]);
+    const second = npsEvents[0]!.replace(/<EventRecordID>(\d+)</, (_, n: string) => `<EventRecordID>${Number(n) + 1}<`);
+    const line = document(npsEvents[0]!);
+    // The first document and the second up to its record's </Event>, which must not end a batch there.
+    const cut = document(second).indexOf('</Event>') + '</Event>'.length;
+    writeFileSync(log, `${line}\n${document(second).slice(0, cut)}`);
+    const ports = memoryPorts();
+    const collector = createCollector(config, ports);
+    await collector.start();
+    await collector.pollFiles();
+    const ids = () => publishedEvents(ports.producer).map((e) => e.ref.recordId);
+    expect(ids()).toEqual([recordId(npsEvents[0]!)]);
+    appendFileSync(log, `${document(second).slice(cut)}\n`);
+    await collector.pollFiles();
+    await collector.stop();
+    expect(ids()).toEqual([recordId(npsEvents[0]!), recordId(second)]);
+  });
 });
