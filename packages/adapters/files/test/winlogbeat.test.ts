@@ -149,6 +149,17 @@ describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
     expect(result.ignoredBy).toEqual({ unrelated_event: 1 });
   });
 
+  it("ignores an unrelated event's document by its winlog fields, before parsing it (as XML is, by its header)", async () => {
+    const unrelated = readFileSync(`${FIXTURES}/nps-and-client.ndjson`, 'utf8').split('\n')[2]!;
+    expect(unrelated).toContain('"event_id":"4624"');
+    const path = join(scratch, 'unrelated.ndjson');
+    // Cut short: parsed, it would be rejected as malformed; told from its fields, it is unrelated either way.
+    writeFileSync(path, `${unrelated.slice(0, -20)}\n`);
+    const result = await ingestFile(path, ctx, max);
+    expect(result.rejected).toEqual([]);
+    expect(result.ignoredBy).toEqual({ unrelated_event: 1 });
+  });
+
   it('rejects, each with its reason, lines that are not Windows events, and reads the rest', async () => {
     const good = readFileSync(`${FIXTURES}/nps-and-client.ndjson`, 'utf8').split('\n')[0]!;
     const path = join(scratch, 'mixed.ndjson');
