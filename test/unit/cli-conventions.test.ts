@@ -250,7 +250,7 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     expectRefused(await otptrace(['analyze', '-', '-']), /standard input \(-\) can be read only once/);
   });
 
-  it('reads gzip-compressed logs as the logs themselves, names the archives it does not open, refuses gzip on standard input', async () => {
+  it('reads gzip-compressed logs and zip archives as the logs themselves, names the archives it does not open, refuses both on standard input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-gz-'));
     const files = readdirSync(SEED).filter((f) => f.endsWith('.xml'));
     for (const f of files) writeFileSync(join(dir, `${f}.gz`), gzipSync(readFileSync(join(SEED, f))));
@@ -267,6 +267,15 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     expect(compressed.stderr).toMatch(/warning: not read: an archive in the folders \(.*older-logs\.7z\)/);
     const input = gzipSync(Buffer.concat(files.map((f) => readFileSync(join(SEED, f)))));
     expectRefused(await piped(input, ['analyze', '-']), /standard input is gzip-compressed: name the \.gz file/);
+    const zipPath = join(ROOT, 'test/fixtures/zip/seed-story-infozip-zip64.zip');
+    const zip = readFileSync(zipPath);
+    expectRefused(await piped(zip, ['analyze', '-']), /standard input is a zip archive, which is read by name/);
+    const [zipped, folder] = await Promise.all([
+      otptrace(['analyze', '--format', 'json', zipPath]),
+      otptrace(['analyze', '--format', 'json', SEED]),
+    ]);
+    expect(zipped.code).toBe(0);
+    expect(zipped.stdout).toBe(folder.stdout);
     rmSync(dir, { recursive: true, force: true });
   });
 

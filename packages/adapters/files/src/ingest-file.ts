@@ -24,7 +24,7 @@ import {
 } from '@otptrace/pipeline/readers';
 import { STDIN } from './inputs.js';
 import { type FilePart, xmlBoundary } from './parts.js';
-import { entryDataOffset, readAt, type ZipSource } from './zip-archive.js';
+import { entryDataOffset, isZipSignature, readAt, type ZipSource } from './zip-archive.js';
 
 // Files are read with synchronous calls: a batch reader has nothing else to do meanwhile, and a promise per read costs
 // a thread-pool round trip, which for a folder of 10,000 small files is most of the time spent on them.
@@ -458,6 +458,8 @@ function ingestStdin(ctx: NormalizeContext, maxEventBytes: number, onRead: OnRea
       throw new Error(
         'standard input is gzip-compressed: name the .gz file, or decompress it (zcat FILE.gz | otptrace analyze -)',
       );
+    if (first && isZipSignature(bytes))
+      throw new Error('standard input is a zip archive, which is read by name: name the .zip file');
     first = false;
     const items = ingestor.push(bytes);
     tallyItems(out, items);
