@@ -70,15 +70,19 @@ const PARAM = /^param(\d+)$/;
 /** Named data as it is; data Winlogbeat named `paramN` (every name of that form) as the unnamed list. */
 function eventData(fields: Record<string, unknown>): Pick<ParsedEvent, 'data' | 'dataList'> {
   const data: Record<string, string> = {};
-  const entries = Object.entries(fields).filter(([name]) => name !== 'xml_name');
-  if (entries.length > 0 && entries.every(([name]) => PARAM.test(name))) {
-    const ordered = entries
-      .map(([name, value]) => [Number(PARAM.exec(name)![1]), value] as const)
-      .sort((a, b) => a[0] - b[0]);
-    return { data, dataList: ordered.map(([, value]) => valueText(value)) };
+  const dataList: string[] = [];
+  let params = true;
+  for (const name in fields) {
+    if (name === 'xml_name') continue;
+    const value = valueText(fields[name]);
+    // Most names do not start with "p": the pattern is tried on few of them.
+    if (params && (name.charCodeAt(0) !== 0x70 || !PARAM.test(name))) params = false;
+    data[name] = value;
+    dataList.push(value);
   }
-  for (const [name, value] of entries) data[name] = valueText(value);
-  return { data, dataList: Object.values(data) };
+  if (!params || dataList.length === 0) return { data, dataList };
+  const ordered = Object.keys(data).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+  return { data: {}, dataList: ordered.map((name) => data[name] as string) };
 }
 
 function valueText(value: unknown): string {

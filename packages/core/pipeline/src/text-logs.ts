@@ -404,9 +404,19 @@ export function ingestorFor(
   }
 }
 
-const WINLOG_PROVIDER = /"provider_name"\s*:\s*"([^"\\]*)"/;
-const WINLOG_EVENT_ID = /"event_id"\s*:\s*"?(\d+)/;
-const WINLOG_CHANNEL = /"channel"\s*:\s*"([^"\\]*)"/;
+const STRING_VALUE = /\s*:\s*"([^"\\]*)"/y;
+const INTEGER_VALUE = /\s*:\s*"?(\d+)/y;
+
+/**
+ * The value of the last `key` (quotes included) in a JSON text, when `value` reads it. From the end: Winlogbeat writes
+ * its keys in order, `winlog` last, after a message that may be long.
+ */
+function jsonField(text: string, key: string, value: RegExp): string | undefined {
+  const at = text.lastIndexOf(key);
+  if (at < 0) return undefined;
+  value.lastIndex = at + key.length;
+  return value.exec(text)?.[1];
+}
 
 /**
  * Whether a document is of an event otptrace has no use for, told from its text before it is parsed: most of a
@@ -414,9 +424,9 @@ const WINLOG_CHANNEL = /"channel"\s*:\s*"([^"\\]*)"/;
  * string has its quotes escaped, so it does not match.) Undecided (false) when a field is missing or escaped.
  */
 function unrelatedDocument(text: string): boolean {
-  const provider = WINLOG_PROVIDER.exec(text)?.[1];
-  const eventId = provider === undefined ? undefined : WINLOG_EVENT_ID.exec(text)?.[1];
-  const channel = eventId === undefined ? undefined : WINLOG_CHANNEL.exec(text)?.[1];
+  const provider = jsonField(text, '"provider_name"', STRING_VALUE);
+  const eventId = provider === undefined ? undefined : jsonField(text, '"event_id"', INTEGER_VALUE);
+  const channel = eventId === undefined ? undefined : jsonField(text, '"channel"', STRING_VALUE);
   return channel !== undefined && classify(provider!, Number(eventId), channel).kind === 'unrelated';
 }
 
