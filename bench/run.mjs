@@ -37,6 +37,7 @@ const BENCHMARKS = [
     ],
   })),
   { script: 'evtx.mjs', node: [], optional: true, args: [] },
+  { script: 'archive.mjs', node: [], optional: true },
   { script: 'files.mjs', node: [], optional: true, timeoutMs: 30 * 60_000 },
   { script: 'export.mjs', node: [], optional: true },
   { script: 'tracing.mjs', node: [], optional: true, args: [] },
