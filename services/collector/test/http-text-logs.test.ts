@@ -157,6 +157,22 @@ describe('text logs posted over HTTP in several bodies', () => {
     }
   });
 
+  it('Winlogbeat NDJSON, posted whole or in bodies of lines: the events analyze reads from the file', async () => {
+    const ndjson = readFileSync(
+      new URL('../../../test/fixtures/winlogbeat/nps-and-client.ndjson', import.meta.url),
+      'utf8',
+    );
+    const expected = offline(ndjson, 'winlogbeat-20261102.ndjson');
+    expect(expected).toHaveLength(2);
+    const whole = await started();
+    expect((await whole.post(ndjson)).status).toBe(202);
+    expect(whole.events().map((e) => [e.id, e.time])).toEqual(expected);
+    const inBodies = await started();
+    for (const { body, first } of bodies(ndjson, 1))
+      expect((await post(inBodies, body, 'wec01/winlogbeat-20261102.ndjson', first)).status).toBe(202);
+    expect(inBodies.events().map((e) => [e.id, e.time])).toEqual(expected);
+  });
+
   it('refuses wrong text-log headers with 400 before reading the body', async () => {
     const { post } = await started();
     for (const headers of [
