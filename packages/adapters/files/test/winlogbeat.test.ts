@@ -180,6 +180,7 @@ describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
       ['not_an_event', 'line 1: a JSON document without a winlog object (not a Windows event)'],
       ['malformed_json', expect.stringMatching(/^line 3: not one JSON document on one line .* jq -c/)],
       ['not_an_event', 'line 5: a JSON value that is not an object'],
+      ['not_an_event', 'line 5: a JSON value that is not an object'],
       ['missing_field', 'line 6: no event ID (winlog.event_id)'],
     ]);
   });

@@ -17,5 +17,5 @@ export type { EventChunk, SplitItem, SplitRejection } from './splitter.js';
 export { EventSplitter } from './splitter.js';
 export type { W3cHeader, W3cLine } from './w3c.js';
 export { W3cReader, w3cField, w3cHeader, w3cServerFromPath } from './w3c.js';
-export { readWinlogbeatLine } from './winlogbeat.js';
+export { readWinlogbeatDocument, readWinlogbeatLine } from './winlogbeat.js';
 export { findForbiddenCharacter, forbiddenCharacterReason, isXmlChar } from './xml-chars.js';

@@ -2,31 +2,41 @@
 // event, its `winlog` object holding the record's System fields and its event data (Elastic's "Winlogbeat fields"
 // reference, exported-fields-winlog). A site that forwards its logs to Elasticsearch exports them as NDJSON: the
 // documents themselves (Winlogbeat's file output, Logstash), or search hits with the document under `_source`
-// (elasticdump, scroll exports). The same event gives the same ParsedEvent as its Event XML, so its IDs, duplicates
+// (elasticdump, scroll exports); a line may also hold an array of documents (Logstash's `json_batch`) or a whole
+// search response (`hits.hits`). The same event gives the same ParsedEvent as its Event XML, so its IDs, duplicates
 // and verdicts are the same.
 
 import { fail, ok, type ParsedEvent, type Result } from '@otptrace/model';
 import { scanEvent } from './scanner.js';
 
+/** The events of one NDJSON line: a document, an array of documents, or a search response's hits. */
+export function readWinlogbeatLine(line: string): Result<ParsedEvent>[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return [
+      fail(
+        'malformed_json',
+        `not one JSON document on one line (${(error as Error).message}); otptrace reads NDJSON, one document per line: jq -c '.[]?' FILE writes a JSON array so`,
+      ),
+    ];
+  }
+  const hits = asObject(asObject(value)?.hits)?.hits;
+  const documents = Array.isArray(value) ? value : Array.isArray(hits) ? hits : [value];
+  return documents.map(readWinlogbeatDocument);
+}
+
 /**
- * The event of one NDJSON line: from `event.original` when Winlogbeat kept the record's XML (`include_xml: true`),
- * else from the `winlog` fields:
+ * The event of one document (or search hit, the document under `_source`): from `event.original` when Winlogbeat
+ * kept the record's XML (`include_xml: true`), else from the `winlog` fields:
  * - `provider_name`, `provider_guid`, `event_id`, `record_id`, `channel`, `computer_name`, `version`;
  * - the time from `@timestamp`, which Winlogbeat sets to the record's creation time;
  * - `event_data` (or `user_data`) as the event's data. Data without names (events of classic sources, such as NPS'
  *   System events) is named `param1`, `param2`, … by Winlogbeat: those become the unnamed data list, in order.
  * Values Elastic's ingest pipelines add or turn into lists are read as text (a list's items joined by ", ").
  */
-export function readWinlogbeatLine(line: string): Result<ParsedEvent> {
-  let document: unknown;
-  try {
-    document = JSON.parse(line);
-  } catch (error) {
-    return fail(
-      'malformed_json',
-      `not one JSON document on one line (${(error as Error).message}); otptrace reads NDJSON, one document per line: jq -c '.[]?' FILE writes a JSON array so`,
-    );
-  }
+export function readWinlogbeatDocument(document: unknown): Result<ParsedEvent> {
   const root = objectAt(document, '_source') ?? asObject(document);
   if (root === null) return fail('not_an_event', 'a JSON value that is not an object');
   const original = objectAt(root, 'event')?.original;

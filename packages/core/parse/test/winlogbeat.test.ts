@@ -16,9 +16,11 @@ const winlog = (fields: Record<string, unknown>, rest: Record<string, unknown> =
   });
 
 function read(line: string) {
-  const result = readWinlogbeatLine(line);
-  if (!result.ok) throw new Error(`${result.issue.code}: ${result.issue.message}`);
-  return result.value;
+  const results = readWinlogbeatLine(line);
+  expect(results).toHaveLength(1);
+  const [result] = results;
+  if (!result!.ok) throw new Error(`${result!.issue.code}: ${result!.issue.message}`);
+  return result!.value;
 }
 
 describe('readWinlogbeatLine', () => {
@@ -78,10 +80,22 @@ describe('readWinlogbeatLine', () => {
     );
   });
 
+  it("reads a line's array of documents (Logstash's json_batch) and a search response's hits, each as one event", () => {
+    const one = JSON.parse(winlog({ record_id: 1 }));
+    const two = JSON.parse(winlog({ record_id: 2 }));
+    const ids = (line: string) => readWinlogbeatLine(line).map((r) => (r.ok ? r.value.recordId : r.issue.code));
+    expect(ids(JSON.stringify([one, two]))).toEqual([1, 2]);
+    expect(ids(JSON.stringify({ took: 3, hits: { total: 2, hits: [{ _source: one }, { _source: two }] } }))).toEqual([
+      1, 2,
+    ]);
+    expect(ids(JSON.stringify([one, 'x']))).toEqual([1, 'not_an_event']);
+    expect(ids('[]')).toEqual([]);
+  });
+
   it('says what is missing or wrong', () => {
     const issue = (line: string) => {
-      const result = readWinlogbeatLine(line);
-      return result.ok ? null : [result.issue.code, result.issue.path ?? null];
+      const [result] = readWinlogbeatLine(line);
+      return result!.ok ? null : [result!.issue.code, result!.issue.path ?? null];
     };
     expect(issue('{"message": "x"')).toEqual(['malformed_json', null]);
     expect(issue('"text"')).toEqual(['not_an_event', null]);

@@ -467,13 +467,13 @@ export class WinlogbeatIngestor implements Ingestor {
         out.push({ type: 'ignored', reason: 'unrelated_event', position: item.position });
         continue;
       }
-      const read = readWinlogbeatLine(item.text);
-      if (read.ok) out.push(normalizeParsed(read.value, item.position, this.ctx));
-      else {
-        const where = read.issue.path === undefined ? '' : ` (${read.issue.path})`;
-        out.push(
-          rejectedLine(read.issue.code, `line ${item.lineNumber}: ${read.issue.message}${where}`, item.position),
-        );
+      for (const read of readWinlogbeatLine(item.text)) {
+        if (read.ok) out.push(normalizeParsed(read.value, item.position, this.ctx));
+        else {
+          const where = read.issue.path === undefined ? '' : ` (${read.issue.path})`;
+          const reason = `line ${item.lineNumber}: ${read.issue.message}${where}`;
+          out.push(rejectedLine(read.issue.code, reason, item.position));
+        }
       }
     }
     return out;
