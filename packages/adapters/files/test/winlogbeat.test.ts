@@ -158,6 +158,12 @@ describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
     const result = await ingestFile(path, ctx, max);
     expect(result.rejected).toEqual([]);
     expect(result.ignoredBy).toEqual({ unrelated_event: 1 });
+    // Several documents on one line, the last unrelated: the others are read all the same.
+    const [nps, client] = readFileSync(`${FIXTURES}/nps-and-client.ndjson`, 'utf8').split('\n');
+    writeFileSync(path, `[${nps},${client},${unrelated}]\n`);
+    const batch = await ingestFile(path, ctx, max);
+    expect(batch.events.map((e) => e.kind)).toEqual(['radius.decision', 'client.result']);
+    expect(batch.ignoredBy).toEqual({ unrelated_event: 1 });
   });
 
   it('rejects, each with its reason, lines that are not Windows events, and reads the rest', async () => {

@@ -420,10 +420,14 @@ function jsonField(text: string, key: string, value: RegExp): string | undefined
 
 /**
  * Whether a document is of an event otptrace has no use for, told from its text before it is parsed: most of a
- * Security log export is, and parsing a whole document costs many times these three searches. (A key inside a JSON
- * string has its quotes escaped, so it does not match.) Undecided (false) when a field is missing or escaped.
+ * Security log export is, and parsing a whole document costs many times these searches. (A key inside a JSON
+ * string has its quotes escaped, so it does not match.) Undecided (false) when a field is missing or escaped, or when
+ * the line holds more than one document.
  */
 function unrelatedDocument(text: string): boolean {
+  // One document only: a line holding several (an array, a search response) is parsed whole.
+  const winlog = text.lastIndexOf('"winlog"');
+  if (winlog < 0 || text.indexOf('"winlog"') !== winlog) return false;
   const provider = jsonField(text, '"provider_name"', STRING_VALUE);
   const eventId = provider === undefined ? undefined : jsonField(text, '"event_id"', INTEGER_VALUE);
   const channel = eventId === undefined ? undefined : jsonField(text, '"channel"', STRING_VALUE);
