@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip, createInflateRaw, inflateRawSync } from 'node:zlib';
-import { CompressedDataError, compressionMethodName, inflate, type ZipEntry } from '@otptrace/archive';
+import { CompressedDataError, compressionMethodName, inflate, type ZipEntry, ZipFormatError } from '@otptrace/archive';
 import {
   CHUNK_SIZE,
   crc32,
@@ -148,12 +148,7 @@ async function ingestZipEntry(
   onRead: OnRead,
 ): Promise<IngestedFile> {
   const refusal = 'error' in source ? `not read as a zip archive: ${source.error}` : entryRefusal(source.entry);
-  if (refusal !== null) {
-    const out = emptyIngested();
-    tallyItems(out, [{ type: 'rejected', code: 'unreadable_archive_entry', reason: refusal, position: 0, raw: null }]);
-    onRead(0, 1);
-    return out;
-  }
+  if (refusal !== null) return unreadableEntry(refusal, onRead);
   const { archive, entry } = source as Extract<ZipSource, { entry: unknown }>;
   // The name the log would have extracted (`logs.zip` extracts to `logs/`), without a .gz of its own.
   const label = `${archive.replace(/\.zip$/i, '')}/${entry.name}`.replace(/\.gz$/i, '');
@@ -167,21 +162,35 @@ async function ingestZipEntry(
   const fd = openSync(archive, 'r');
   let dataStart: number;
   try {
-    dataStart = entryDataOffset(fd, entry);
+    try {
+      dataStart = entryDataOffset(fd, entry);
+    } catch (error) {
+      // The directory points at no local header: the archive is damaged there (its other entries are still read).
+      if (error instanceof ZipFormatError) return unreadableEntry(`not read: ${error.message}`, onRead);
+      throw error;
+    }
     if (!gzipped && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
       const compressed = readAt(fd, dataStart, entry.compressedSize);
       let decoded: Buffer | null = compressed;
       try {
-        if (entry.method === 8) decoded = inflateRawSync(compressed);
-        else if (entry.method === DEFLATE64)
-          decoded = Buffer.concat([...inflate(once(compressed), { deflate64: true })]);
+        // At most the size the archive states: more is a damaged entry (or a decompression bomb), streamed below.
+        if (entry.method === 8) decoded = inflateRawSync(compressed, { maxOutputLength: Math.max(1, entry.size) });
+        else if (entry.method === DEFLATE64) decoded = inflateAtMost(compressed, entry.size);
       } catch {
         decoded = null; // damaged: streamed below, which keeps what comes before the damage
       }
       if (decoded !== null) {
         const chunks = [decoded];
         return await ingestDecoded(
-          { chunks, label, name: path, what: 'zip entry data', bytesRead: () => compressed.length, verify },
+          {
+            chunks,
+            label,
+            name: path,
+            what: 'zip entry data',
+            bytesRead: () => compressed.length,
+            verify,
+            maxBytes: entry.size,
+          },
           ctx,
           maxEventBytes,
           onRead,
@@ -208,7 +217,7 @@ async function ingestZipEntry(
         name: path,
         what: 'zip entry data',
         bytesRead: stream.bytesRead,
-        ...(gzipped ? {} : { verify }),
+        ...(gzipped ? {} : { verify, maxBytes: entry.size }),
       },
       ctx,
       maxEventBytes,
@@ -217,6 +226,18 @@ async function ingestZipEntry(
   } finally {
     stream.close();
   }
+}
+
+/** Deflate64 data decoded whole, or null when it would be longer than `size` (decoded no further). */
+function inflateAtMost(compressed: Uint8Array, size: number): Buffer | null {
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  for (const piece of inflate(once(compressed), { deflate64: true })) {
+    total += piece.length;
+    if (total > size) return null;
+    pieces.push(piece);
+  }
+  return Buffer.concat(pieces);
 }
 
 /** Gives `bytes`, then the end. */
@@ -271,6 +292,14 @@ function entryStream(
   return { chunks: inflated, bytesRead: () => raw.bytesRead, close: none };
 }
 
+/** An entry that cannot be read at all, as one rejection that says why. */
+function unreadableEntry(reason: string, onRead: OnRead): IngestedFile {
+  const out = emptyIngested();
+  tallyItems(out, [{ type: 'rejected', code: 'unreadable_archive_entry', reason, position: 0, raw: null }]);
+  onRead(0, 1);
+  return out;
+}
+
 /** Why an entry cannot be read, or null. */
 function entryRefusal(entry: ZipEntry): string | null {
   if (entry.encrypted) return 'the zip entry is encrypted: extract it with its password, then analyze the files';
@@ -323,6 +352,8 @@ interface DecodedInput {
   readonly bytesRead: () => number;
   /** Checks the whole output once it is decoded (a zip entry's size and CRC-32); a message when it fails. */
   readonly verify?: (decoded: number, crc: number) => string | null;
+  /** The most bytes the output may have (a zip entry's stated size); decoding stops past it. */
+  readonly maxBytes?: number;
 }
 
 async function ingestDecoded(
@@ -354,20 +385,28 @@ async function ingestDecoded(
   let crc = 0;
   let damage: string | null = null;
   try {
-    for await (const chunk of input.chunks) {
+    for await (const whole of input.chunks) {
+      let chunk = whole;
+      if (input.maxBytes !== undefined && decoded + chunk.length > input.maxBytes) {
+        // Longer than stated: what fits is read, the rest not decoded (a bomb stops here too).
+        chunk = chunk.subarray(0, input.maxBytes - decoded);
+        damage = `is longer than the ${input.maxBytes} bytes the archive states`;
+      }
       decoded += chunk.length;
       if (input.verify !== undefined) crc = crc32(chunk, 0, chunk.length, crc);
       if (sink !== null) {
         sink.push(chunk);
+        if (damage !== null) break;
         continue;
       }
       head.push(chunk);
       headBytes += chunk.length;
-      if (headBytes < HEAD_BYTES) continue;
+      if (headBytes < HEAD_BYTES && damage === null) continue;
       const bytes = Buffer.concat(head);
       head = [];
       sink = detectFormat(bytes.subarray(0, HEAD_BYTES)) === 'evtx' ? new EvtxSequence(ctx, out, progress) : text();
       sink.push(bytes);
+      if (damage !== null) break;
     }
   } catch (error) {
     // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR: data corrupt or cut short) and the Deflate64 decoder's are the

@@ -196,6 +196,65 @@ describe('zip archives', { timeout: 120_000 }, () => {
     expect(result.summary.eventsRead).toBe(1 + (await ingestFile(join(dir, 'b-client.xml'), ctx, max)).events.length);
   });
 
+  it('stops an entry at the size the archive states (a decompression bomb is one rejection, read no further)', async () => {
+    const bomb = Buffer.alloc(200 << 20, 0x20); // 200 MiB of spaces: some 200 KB deflated
+    const log = bigLog(1);
+    for (const [name, size] of [
+      ['small-bomb.zip', log.length], // decoded in one call: refused there, then streamed up to the size
+      ['large-bomb.zip', 9 << 20], // streamed from the start
+    ] as const) {
+      const archive = join(scratch, name);
+      const bytes = writeZip([{ name: 'Security.xml', data: Buffer.concat([log, bomb]) }]);
+      // The stated size (central directory, offset 24 of the entry) says less than the data holds.
+      const central = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      bytes.writeUInt32LE(size, central + 24);
+      writeFileSync(archive, bytes);
+      const started = performance.now();
+      const result = await ingestOnly(archive);
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(result.rejected.map((r) => [r.code, r.reason.replace(/\d+/g, 'N')])).toEqual([
+        [
+          'compressed_data_error',
+          expect.stringContaining('zip entry data is longer than the N bytes the archive states after N bytes'),
+        ],
+      ]);
+      expect(result.events.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads damaged archives without failing the run: every other file is read, the damage is rejected', async () => {
+    const whole = readFileSync(`${FIXTURES}/seed-story-infozip-zip64.zip`);
+    const client = readFileSync(`${SEED}/win7-clients-OtpCredentialProvider-Operational.xml`);
+    const clientEvents = (await ingestFile(`${SEED}/win7-clients-OtpCredentialProvider-Operational.xml`, ctx, max))
+      .events.length;
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let run = 0; run < 60; run++) {
+      const dir = join(scratch, `damaged-${run}`);
+      mkdirSync(dir);
+      const bytes = Buffer.from(whole);
+      // Run 0: the directory intact, the second entry's local header gone (its signature overwritten).
+      if (run === 0)
+        bytes.fill(0x20, bytes.indexOf('PK\x03\x04', 4, 'latin1'), bytes.indexOf('PK\x03\x04', 4, 'latin1') + 4);
+      for (let edit = 0; run > 0 && edit < 1 + random(6); edit++) bytes[random(bytes.length)] = random(256);
+      writeFileSync(join(dir, 'a.zip'), run % 5 === 4 ? bytes.subarray(0, random(bytes.length)) : bytes);
+      writeFileSync(join(dir, 'b-client.xml'), client);
+      const result = await analyzePaths([dir], DEFAULT_ANALYSIS_CONFIG, { jobs: 1 });
+      const { eventsRead, eventsCorrelated, eventsIgnored, eventsRejected } = result.summary;
+      expect(eventsRead, `run ${run}`).toBe(eventsCorrelated + eventsIgnored + eventsRejected);
+      expect(eventsRead, `run ${run}`).toBeGreaterThanOrEqual(clientEvents);
+      for (const r of result.rejected.filter((r) => r.file.includes('a.zip')))
+        expect(r.reason, `run ${run}`).not.toMatch(/internal|TypeError|RangeError/);
+      if (run === 0)
+        expect(result.rejected.map((r) => [r.code, r.reason])).toEqual([
+          ['unreadable_archive_entry', expect.stringMatching(/^not read: .*: no local file header at byte \d+$/)],
+        ]);
+    }
+  });
+
   it("lists an archive's logs as a folder's, skips macOS metadata and folders, names archives inside", async () => {
     const archive = join(scratch, 'export.bin'); // a zip by its first bytes, whatever its name
     writeFileSync(

@@ -132,6 +132,45 @@ describe('inflate', () => {
     expect(decode(longMatchBlock(0, 0), false).equals(Buffer.alloc(1 + 258, 'A'))).toBe(true);
   });
 
+  it('on any bytes, ends or says the data is damaged, never another error (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 64 }),
+        (bytes, d64, piece) => {
+          try {
+            let total = 0;
+            for (const out of inflate(piecesOf(bytes, piece), { deflate64: d64 })) total += out.length;
+            expect(total).toBeLessThan(2000 * 8 * 65538);
+          } catch (error) {
+            expect(error).toBeInstanceOf(CompressedDataError);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // Mutations of real streams reach deeper than random bytes do.
+    const real = deflateRawSync(readFileSync(`${FIXTURES}../../examples/seed-story/ca01-Security.xml`));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(real.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        (edits) => {
+          const bytes = Buffer.from(real);
+          for (const [at, value] of edits) bytes[at] = value;
+          try {
+            for (const _ of inflate(piecesOf(bytes, 100), { deflate64: false })) {
+              // decoded pieces are dropped
+            }
+          } catch (error) {
+            expect(error).toBeInstanceOf(CompressedDataError);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('says what is wrong with damaged data, after handing on what came before it', () => {
     const data = Buffer.from(readFileSync(`${FIXTURES}../../examples/seed-story/ca01-Security.xml`));
     const compressed = deflateRawSync(Buffer.concat(Array.from({ length: 40 }, () => data)), { level: 1 });

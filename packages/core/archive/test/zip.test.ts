@@ -1,4 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CENTRAL_DIRECTORY_TAIL_BYTES,
@@ -164,6 +165,41 @@ describe('zip central directory', () => {
     expect(error(() => list(split))).toMatch(/split over several files/);
     const entry = list(bytes)[0]!;
     expect(error(() => localDataOffset(Buffer.alloc(30), entry))).toMatch(/no local file header/);
+  });
+
+  it('lists a damaged archive or says it is not readable, never another error (property)', () => {
+    const bytes = writeZip(
+      [
+        { name: 'da01/W3SVC1/u_ex261102.log', data: text('#Fields: date time\n'.repeat(20)) },
+        { name: 'Security.evtx', data: text('ElfFile\0'), method: 0, zip64: true },
+        { name: 'caf\u00e9.xml', utf8: true, data: text('<Event/>') },
+      ],
+      { zip64End: true, comment: 'exported' },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.nat(bytes.length),
+        (edits, keep) => {
+          const damaged = Buffer.from(bytes.subarray(bytes.length - keep));
+          for (const [at, value] of edits) if (at < damaged.length) damaged[at] = value;
+          try {
+            for (const entry of list(damaged)) {
+              expect(entry.localHeaderOffset).toBeGreaterThanOrEqual(0);
+              if (entry.localHeaderOffset + 30 <= damaged.length)
+                try {
+                  localDataOffset(damaged.subarray(entry.localHeaderOffset), entry);
+                } catch (error) {
+                  expect(error).toBeInstanceOf(ZipFormatError);
+                }
+            }
+          } catch (error) {
+            expect(error).toBeInstanceOf(ZipFormatError);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   it('orders entries as a walk of the extracted folder orders files: folder by folder', () => {
