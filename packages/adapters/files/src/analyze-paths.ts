@@ -12,7 +12,8 @@ import {
   type IngestProgress,
 } from '@otptrace/pipeline';
 import type { AnalysisConfig } from '@otptrace/schemas';
-import { ingestAnyPart, type OnRead } from './ingest-file.js';
+import type { OnRead } from './decode.js';
+import { ingestAnyPart } from './ingest-file.js';
 import { listInputs } from './inputs.js';
 import { type FilePart, planParts } from './parts.js';
 import { takeTasks, tasksOf } from './tasks.js';

@@ -1,6 +1,10 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip, createInflateRaw, inflateRawSync } from 'node:zlib';
 import {
   CENTRAL_DIRECTORY_TAIL_BYTES,
+  compressionMethodName,
+  inflate,
   isZip64EndRecord,
   LOCAL_HEADER_BYTES,
   localDataOffset,
@@ -12,6 +16,12 @@ import {
   type ZipEntry,
   ZipFormatError,
 } from '@otptrace/archive';
+import type { NormalizeContext } from '@otptrace/normalize';
+import { emptyIngested, type IngestedFile, tallyItems } from '@otptrace/pipeline/readers';
+import { ingestDecoded, type OnRead, READ_SIZE } from './decode.js';
+
+// Zip archives, read in place: their directory listed (`@otptrace/archive` reads it from the bytes asked for here),
+// then each log entry decompressed as it is read, and read as the file it holds (decode.ts).
 
 /**
  * A log inside a zip archive, as an input names it: the archive and the entry; or an archive that could not be listed
@@ -73,4 +83,181 @@ export function readAt(fd: number, position: number, length: number): Buffer {
     filled += read;
   }
   return bytes.subarray(0, filled);
+}
+
+/** Entries up to this size (compressed and not) are decompressed in one call; larger ones stream. */
+const WHOLE_ENTRY_BYTES = 8 << 20;
+
+/**
+ * A log inside a zip archive (`path`: the archive's path, a slash and the entry's), decompressed as it is read and
+ * then read as the file itself (a .gz inside, too): stored, Deflate, or Deflate64 (which Windows Explorer uses for
+ * archives over 2 GB). Its size and CRC-32 are checked against the archive's directory. What cannot be read (an
+ * archive that could not be listed, an encrypted entry, another method) is one rejection that says why, not a failed
+ * run.
+ */
+export async function ingestZipEntry(
+  path: string,
+  source: ZipSource,
+  ctx: NormalizeContext,
+  maxEventBytes: number,
+  onRead: OnRead,
+): Promise<IngestedFile> {
+  const refusal = 'error' in source ? `not read as a zip archive: ${source.error}` : entryRefusal(source.entry);
+  if (refusal !== null) return unreadableEntry(refusal, onRead);
+  const { archive, entry } = source as Extract<ZipSource, { entry: unknown }>;
+  // The name the log would have extracted (`logs.zip` extracts to `logs/`), without a .gz of its own.
+  const label = `${archive.replace(/\.zip$/i, '')}/${entry.name}`.replace(/\.gz$/i, '');
+  const gzipped = /\.gz$/i.test(entry.name);
+  const verify = (decoded: number, crc: number): string | null =>
+    decoded !== entry.size
+      ? `is ${decoded} bytes where the archive says ${entry.size}`
+      : crc !== entry.crc32
+        ? 'fails its CRC-32 check (the archive is damaged)'
+        : null;
+  const fd = openSync(archive, 'r');
+  let dataStart: number;
+  try {
+    try {
+      dataStart = entryDataOffset(fd, entry);
+    } catch (error) {
+      // The directory points at no local header: the archive is damaged there (its other entries are still read).
+      if (error instanceof ZipFormatError) return unreadableEntry(`not read: ${error.message}`, onRead);
+      throw error;
+    }
+    if (!gzipped && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
+      const compressed = readAt(fd, dataStart, entry.compressedSize);
+      let decoded: Buffer | null = compressed;
+      try {
+        // At most the size the archive states: more is a damaged entry (or a decompression bomb), streamed below.
+        if (entry.method === 8) decoded = inflateRawSync(compressed, { maxOutputLength: Math.max(1, entry.size) });
+        else if (entry.method === DEFLATE64) decoded = inflateAtMost(compressed, entry.size);
+      } catch {
+        decoded = null; // damaged: streamed below, which keeps what comes before the damage
+      }
+      if (decoded !== null) {
+        const chunks = [decoded];
+        return await ingestDecoded(
+          {
+            chunks,
+            label,
+            name: path,
+            what: 'zip entry data',
+            bytesRead: () => compressed.length,
+            verify,
+            maxBytes: entry.size,
+          },
+          ctx,
+          maxEventBytes,
+          onRead,
+        );
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  // Larger entries, damaged ones, Deflate64 and a .gz inside the archive stream. A .gz's own trailer (CRC-32 and size)
+  // is checked by gunzip; the archive's check would need the bytes between the two decompressions.
+  const stream = entryStream(archive, entry, dataStart);
+  let chunks: AsyncIterable<Buffer> = stream.chunks;
+  if (gzipped) {
+    const gunzip = createGunzip({ chunkSize: READ_SIZE });
+    pipeline(stream.chunks, gunzip, () => {});
+    chunks = gunzip;
+  }
+  try {
+    return await ingestDecoded(
+      {
+        chunks,
+        label,
+        name: path,
+        what: 'zip entry data',
+        bytesRead: stream.bytesRead,
+        ...(gzipped ? {} : { verify, maxBytes: entry.size }),
+      },
+      ctx,
+      maxEventBytes,
+      onRead,
+    );
+  } finally {
+    stream.close();
+  }
+}
+
+/** Deflate64 data decoded whole, or null when it would be longer than `size` (decoded no further). */
+function inflateAtMost(compressed: Uint8Array, size: number): Buffer | null {
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  for (const piece of inflate(once(compressed), { deflate64: true })) {
+    total += piece.length;
+    if (total > size) return null;
+    pieces.push(piece);
+  }
+  return Buffer.concat(pieces);
+}
+
+/** Gives `bytes`, then the end. */
+function once(bytes: Uint8Array): () => Uint8Array | null {
+  let given = false;
+  return () => {
+    if (given) return null;
+    given = true;
+    return bytes;
+  };
+}
+
+/** Zip's method number for Deflate64 (APPNOTE 4.4.5). */
+const DEFLATE64 = 9;
+
+/**
+ * An entry's decompressed bytes as they are read: as stored (method 0), through zlib (Deflate), or through our own
+ * decoder (Deflate64, which zlib lacks), reading the archive as the decoder asks.
+ */
+function entryStream(
+  archive: string,
+  entry: ZipEntry,
+  dataStart: number,
+): { chunks: Readable; bytesRead: () => number; close: () => void } {
+  if (entry.method === DEFLATE64) {
+    const fd = openSync(archive, 'r');
+    let read = 0;
+    const readMore = (): Uint8Array | null => {
+      const bytes = readAt(fd, dataStart + read, Math.min(READ_SIZE, entry.compressedSize - read));
+      read += bytes.length;
+      return bytes.length === 0 ? null : bytes;
+    };
+    function* pieces(): Generator<Buffer> {
+      for (const piece of inflate(readMore, { deflate64: true }))
+        yield Buffer.from(piece.buffer, piece.byteOffset, piece.length);
+    }
+    return {
+      chunks: Readable.from(pieces(), { objectMode: false }),
+      bytesRead: () => read,
+      close: () => closeSync(fd),
+    };
+  }
+  const raw = createReadStream(archive, {
+    start: dataStart,
+    end: dataStart + entry.compressedSize - 1,
+    highWaterMark: READ_SIZE,
+  });
+  const none = () => {};
+  if (entry.method === 0) return { chunks: raw, bytesRead: () => raw.bytesRead, close: none };
+  const inflated = createInflateRaw({ chunkSize: READ_SIZE });
+  pipeline(raw, inflated, none);
+  return { chunks: inflated, bytesRead: () => raw.bytesRead, close: none };
+}
+
+/** An entry that cannot be read at all, as one rejection that says why. */
+function unreadableEntry(reason: string, onRead: OnRead): IngestedFile {
+  const out = emptyIngested();
+  tallyItems(out, [{ type: 'rejected', code: 'unreadable_archive_entry', reason, position: 0, raw: null }]);
+  onRead(0, 1);
+  return out;
+}
+
+/** Why an entry cannot be read, or null. */
+function entryRefusal(entry: ZipEntry): string | null {
+  if (entry.encrypted) return 'the zip entry is encrypted: extract it with its password, then analyze the files';
+  if (entry.method === 0 || entry.method === 8 || entry.method === DEFLATE64) return null;
+  return `the zip entry is compressed with ${compressionMethodName(entry.method)}, which otptrace does not read: extract the archive, then analyze the folder`;
 }
