@@ -1,9 +1,10 @@
-import { closeSync, createReadStream, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipEntryOrder } from '@otptrace/archive';
 import type { AnalysisInput } from '@otptrace/pipeline';
-import { isZipSignature, listZipEntries, readAt, type ZipSource } from './zip-archive.js';
+import { extractEntry, isZipSignature, listZipEntries, readAt, type ZipSource } from './zip-archive.js';
 
 /**
  * File name endings taken from folders, also gzip-compressed (`u_ex261102.log.gz`, as log rotation leaves them); a
@@ -55,7 +56,7 @@ export async function listInputs(paths: readonly string[]): Promise<InputList> {
       throw new Error(`cannot read ${p}: no such file or folder`);
     }
     if (s.isDirectory()) await walk(p, out);
-    else if (startsAsZip(p)) listZip(p, s.size, out);
+    else if (startsAsZip(p)) await listZip(p, s.size, out);
     else out.files.push({ path: p, size: s.size });
   }
   return out;
@@ -74,7 +75,7 @@ async function walk(dir: string, out: InputList): Promise<void> {
     if (!e.isFile()) continue;
     const name = e.name.toLowerCase();
     if (FOLDER_EXTENSIONS.some((x) => name.endsWith(x))) out.files.push({ path: full, size: statSync(full).size });
-    else if (name.endsWith(ZIP_EXTENSION)) listZip(full, statSync(full).size, out);
+    else if (name.endsWith(ZIP_EXTENSION)) await listZip(full, statSync(full).size, out);
     else if (ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x))) out.archives.push(full);
   }
 }
@@ -89,15 +90,24 @@ function startsAsZip(path: string): boolean {
 }
 
 /**
- * The logs in a zip archive, chosen as a folder's files are (and its archives named as not read), in the order the
- * extracted folder would give them. An archive that cannot be listed is one input whose reading says why.
+ * The logs in a zip archive, chosen as a folder's files are (and its other archives named as not read), in the order
+ * the extracted folder would give them, under `shown` (the archive's path, or an archive inside it). A zip inside is
+ * extracted to a temporary file and read in turn (as support bundles often hold one zip per server). An archive that
+ * cannot be listed is one input whose reading says why.
  */
-function listZip(archive: string, size: number, out: InputList): void {
+async function listZip(
+  archive: string,
+  size: number,
+  out: InputList,
+  shown = archive,
+  extractsTo = archive.replace(/\.zip$/i, ''),
+  depth = 0,
+): Promise<void> {
   let entries: ReturnType<typeof listZipEntries>;
   try {
     entries = listZipEntries(archive);
   } catch (error) {
-    out.files.push({ path: archive, size, zip: { archive, error: (error as Error).message } });
+    out.files.push({ path: shown, size, zip: { archive, error: (error as Error).message } });
     return;
   }
   const files = entries
@@ -105,11 +115,44 @@ function listZip(archive: string, size: number, out: InputList): void {
     .sort((a, b) => zipEntryOrder(a.name, b.name));
   for (const entry of files) {
     const name = entry.name.toLowerCase();
-    const path = `${archive}/${entry.name}`;
+    const path = `${shown}/${entry.name}`;
     if (FOLDER_EXTENSIONS.some((x) => name.endsWith(x)))
-      out.files.push({ path, size: entry.compressedSize, zip: { archive, entry } });
-    else if (name.endsWith(ZIP_EXTENSION) || ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x))) out.archives.push(path);
+      out.files.push({ path, size: entry.compressedSize, zip: { archive, entry, extractsTo } });
+    else if (name.endsWith(ZIP_EXTENSION) && depth < MAX_ZIP_DEPTH) {
+      const copy = join(extractionFolder(), `${extracted++}.zip`);
+      try {
+        await extractEntry(archive, entry, copy);
+      } catch (error) {
+        out.files.push({ path, size: entry.compressedSize, zip: { archive, error: (error as Error).message } });
+        continue;
+      }
+      await listZip(
+        copy,
+        statSync(copy).size,
+        out,
+        path,
+        `${extractsTo}/${entry.name.replace(/\.zip$/i, '')}`,
+        depth + 1,
+      );
+    } else if (name.endsWith(ZIP_EXTENSION) || ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x)))
+      out.archives.push(path);
   }
+}
+
+/** Zips inside zips are opened this deep (a bundle of per-server bundles); deeper ones are named as not read. */
+const MAX_ZIP_DEPTH = 3;
+
+let extractionDir: string | null = null;
+let extracted = 0;
+
+/** A folder of this process for archives extracted from archives, removed when the process exits. */
+function extractionFolder(): string {
+  if (extractionDir === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-zip-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    extractionDir = dir;
+  }
+  return extractionDir;
 }
 
 /** Read a file as a stream of chunks (never whole: inputs may be larger than memory). */

@@ -1,5 +1,7 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { once as eventOnce } from 'node:events';
+import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGunzip, createInflateRaw, inflateRawSync } from 'node:zlib';
 import {
   CENTRAL_DIRECTORY_TAIL_BYTES,
@@ -16,6 +18,7 @@ import {
   type ZipEntry,
   ZipFormatError,
 } from '@otptrace/archive';
+import { crc32 } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
 import { emptyIngested, type IngestedFile, tallyItems } from '@otptrace/pipeline/readers';
 import { ingestDecoded, type OnRead, READ_SIZE } from './decode.js';
@@ -28,7 +31,13 @@ import { ingestDecoded, type OnRead, READ_SIZE } from './decode.js';
  * (damaged, split), whose reading gives one rejection saying why rather than failing the run.
  */
 export type ZipSource =
-  | { readonly archive: string; readonly entry: ZipEntry }
+  | {
+      /** The archive file (for an archive inside another, its extracted copy). */
+      readonly archive: string;
+      readonly entry: ZipEntry;
+      /** The folder the archive extracts to (`logs.zip` → `logs`): the entry is read as if it were there. */
+      readonly extractsTo: string;
+    }
   | { readonly archive: string; readonly error: string };
 
 /** The first four bytes of a zip archive: a local file header, or the end record of an empty archive. */
@@ -104,9 +113,9 @@ export async function ingestZipEntry(
 ): Promise<IngestedFile> {
   const refusal = 'error' in source ? `not read as a zip archive: ${source.error}` : entryRefusal(source.entry);
   if (refusal !== null) return unreadableEntry(refusal, onRead);
-  const { archive, entry } = source as Extract<ZipSource, { entry: unknown }>;
-  // The name the log would have extracted (`logs.zip` extracts to `logs/`), without a .gz of its own.
-  const label = `${archive.replace(/\.zip$/i, '')}/${entry.name}`.replace(/\.gz$/i, '');
+  const { archive, entry, extractsTo } = source as Extract<ZipSource, { entry: unknown }>;
+  // The name the log would have extracted, without a .gz of its own.
+  const label = `${extractsTo}/${entry.name}`.replace(/\.gz$/i, '');
   const gzipped = /\.gz$/i.test(entry.name);
   const verify = (decoded: number, crc: number): string | null =>
     decoded !== entry.size
@@ -181,6 +190,40 @@ export async function ingestZipEntry(
   } finally {
     stream.close();
   }
+}
+
+/**
+ * An entry decompressed into the file `to` (an archive inside the archive, read in turn); throws, saying why, when it
+ * cannot be, or when what it decompresses to is not the size and CRC-32 the archive states.
+ */
+export async function extractEntry(archive: string, entry: ZipEntry, to: string): Promise<void> {
+  const refusal = entryRefusal(entry);
+  if (refusal !== null) throw new Error(refusal);
+  const fd = openSync(archive, 'r');
+  let dataStart: number;
+  try {
+    dataStart = entryDataOffset(fd, entry);
+  } finally {
+    closeSync(fd);
+  }
+  const stream = entryStream(archive, entry, dataStart);
+  let size = 0;
+  let crc = 0;
+  const out = createWriteStream(to);
+  try {
+    for await (const chunk of stream.chunks as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > entry.size) throw new Error(`it is longer than the ${entry.size} bytes the archive states`);
+      crc = crc32(chunk, 0, chunk.length, crc);
+      if (!out.write(chunk)) await eventOnce(out, 'drain');
+    }
+  } finally {
+    stream.close();
+    out.end();
+    await finished(out).catch(() => {});
+  }
+  if (size !== entry.size || crc !== entry.crc32)
+    throw new Error(`it decompresses to ${size} bytes with another CRC-32 than the archive states (it is damaged)`);
 }
 
 /** Deflate64 data decoded whole, or null when it would be longer than `size` (decoded no further). */

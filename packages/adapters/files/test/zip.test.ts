@@ -255,6 +255,51 @@ describe('zip archives', { timeout: 120_000 }, () => {
     }
   });
 
+  it('opens zips inside zips (a bundle of per-server bundles) as the folders they extract to', async () => {
+    const dir = join(SCENARIOS, 'success-text-logs');
+    const entriesOf = (folder: string) =>
+      filesUnder(join(dir, folder)).map((file) => ({ name: file, data: readFileSync(join(dir, folder, file)) }));
+    const bundle = writeZip([
+      { name: 'ca.xml', data: readFileSync(join(dir, 'ca.xml')) },
+      { name: 'client.xml', data: readFileSync(join(dir, 'client.xml')) },
+      { name: 'da01.zip', data: writeZip(entriesOf('da01')) },
+      { name: 'nps01.zip', data: writeZip(entriesOf('nps01')), method: 0 },
+    ]);
+    const outer = join(scratch, 'case-1234.zip');
+    writeFileSync(outer, writeZip([{ name: 'bundle.zip', data: bundle }]));
+    const config = configOf(dir);
+    const plain = findings(await analyzePaths([dir], config, { jobs: 1 }));
+    expect(JSON.stringify(plain.attempts)).toContain('da01');
+    const { files } = await listInputs([outer]);
+    expect(files.map((f) => f.path.slice(outer.length + 1))).toEqual([
+      'bundle.zip/ca.xml',
+      'bundle.zip/client.xml',
+      'bundle.zip/da01.zip/W3SVC2/u_ex261102.log',
+      'bundle.zip/nps01.zip/IN2611.log',
+    ]);
+    for (const jobs of [1, 2]) expect(findings(await analyzePaths([outer], config, { jobs }))).toStrictEqual(plain);
+
+    // A damaged archive inside is one rejection; too deep a nesting is named as not opened.
+    const damaged = writeZip([{ name: 'da01.zip', data: writeZip(entriesOf('da01')), crc32: 99 }]);
+    writeFileSync(join(scratch, 'damaged-inside.zip'), damaged);
+    const result = await analyzePaths([join(scratch, 'damaged-inside.zip')], config, { jobs: 1 });
+    expect(result.rejected.map((r) => [r.file.split('/').slice(-2).join('/'), r.code, r.reason])).toEqual([
+      [
+        'damaged-inside.zip/da01.zip',
+        'unreadable_archive_entry',
+        expect.stringMatching(/another CRC-32 than the archive states/),
+      ],
+    ]);
+    let deep = writeZip(entriesOf('da01'));
+    for (let level = 0; level < 4; level++) deep = writeZip([{ name: `level${level}.zip`, data: deep }]);
+    writeFileSync(join(scratch, 'deep.zip'), deep);
+    const listed = await listInputs([join(scratch, 'deep.zip')]);
+    expect(listed.files).toEqual([]);
+    expect(listed.archives.map((a) => a.slice(scratch.length + 1))).toEqual([
+      'deep.zip/level3.zip/level2.zip/level1.zip/level0.zip',
+    ]);
+  });
+
   it("lists an archive's logs as a folder's, skips macOS metadata and folders, names archives inside", async () => {
     const archive = join(scratch, 'export.bin'); // a zip by its first bytes, whatever its name
     writeFileSync(
@@ -276,7 +321,7 @@ describe('zip archives', { timeout: 120_000 }, () => {
       'da01/u_ex261102.log',
       'notes.txt',
     ]);
-    expect(archives).toEqual([`${archive}/older.7z`, `${archive}/older.zip`]);
+    expect(archives).toEqual([`${archive}/older.7z`]); // older.zip is opened: it is empty
     const empty = join(scratch, 'empty.zip');
     writeFileSync(empty, writeZip([]));
     expect(await listInputs([empty])).toEqual({ files: [], archives: [] });

@@ -32,8 +32,8 @@ error logs httperr*.log; NPS log files IN*.log, DTS, database-compatible or IAS 
 exported from Elasticsearch as NDJSON; every input is recognised by its content; each may also be gzip-compressed,
 e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome, the stage that failed, the root cause with its
 evidence and remediation. From folders it reads *.evtx, *.xml, *.log, *.txt, *.ndjson and *.jsonl (and the same .gz),
-opens zip archives (named, or in the folders) and reads the same files in them, and names the archives it does not
-open (.7z, .rar, ...). "-" reads standard input (Event XML or text logs; e.g.
+opens zip archives (named, in the folders, or inside other zips) and reads the same files in them, and names the
+archives it does not open (.7z, .rar, ...). "-" reads standard input (Event XML or text logs; e.g.
 wevtutil qe Security /f:xml | otptrace analyze -).
 
 Output:
