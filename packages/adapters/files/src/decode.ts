@@ -46,6 +46,11 @@ export interface DecodedInput {
   readonly maxBytes?: number;
 }
 
+/**
+ * Reads decoded bytes as the file they hold. Damaged compressed data (cut short, corrupt, longer than stated, or
+ * failing `verify`) loses only what follows the damage: the events before it are kept and one
+ * `compressed_data_error` rejection says where decoding stopped.
+ */
 export async function ingestDecoded(
   input: DecodedInput,
   ctx: NormalizeContext,
