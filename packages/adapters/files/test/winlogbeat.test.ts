@@ -184,7 +184,10 @@ describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
     expect(result.events).toHaveLength(1);
     expect(result.rejected.map((r) => [r.code, r.reason])).toEqual([
       ['not_an_event', 'line 1: a JSON document without a winlog object (not a Windows event)'],
-      ['malformed_json', expect.stringMatching(/^line 3: not one JSON document on one line .* jq -c/)],
+      [
+        'malformed_json',
+        expect.stringMatching(/^line 3: not one JSON document on one line .*jq -c '\.\[\]\?' FILE > FILE\.ndjson/),
+      ],
       ['not_an_event', 'line 5: a JSON value that is not an object'],
       ['not_an_event', 'line 5: a JSON value that is not an object'],
       ['missing_field', 'line 6: no event ID (winlog.event_id)'],

@@ -18,7 +18,7 @@ export function readWinlogbeatLine(line: string): Result<ParsedEvent>[] {
     return [
       fail(
         'malformed_json',
-        `not one JSON document on one line (${(error as Error).message}); otptrace reads NDJSON, one document per line: jq -c '.[]?' FILE writes a JSON array so`,
+        `not one JSON document on one line (${(error as Error).message}); otptrace reads NDJSON, one document per line (jq -c '.[]?' FILE > FILE.ndjson writes a JSON file's documents so)`,
       ),
     ];
   }
