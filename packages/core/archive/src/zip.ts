@@ -72,7 +72,10 @@ const MAX_32 = 0xffffffff;
 export function readEndOfCentralDirectory(tail: Uint8Array, fileSize: number): ZipEnd {
   const tailStart = fileSize - tail.length;
   const at = findEndRecord(tail);
-  if (at < 0) throw new ZipFormatError('not a zip archive: no end of central directory record');
+  if (at < 0)
+    throw new ZipFormatError(
+      'no end of central directory record (a zip lists its files at its end): not a zip, or one cut short',
+    );
   const endOffset = tailStart + at;
   const disk = u16(tail, at + 4);
   const directoryDisk = u16(tail, at + 6);

@@ -151,7 +151,9 @@ describe('zip central directory', () => {
       }
       throw new Error('no error');
     };
-    expect(error(() => list(text('<Events>not a zip</Events>')))).toMatch(/not a zip archive/);
+    expect(error(() => list(text('<Events>not a zip</Events>')))).toMatch(
+      /no end of central directory record .*: not a zip, or one cut short/,
+    );
     // The first bytes gone (a copy that kept only the end): the directory runs past where the end record says.
     expect(error(() => list(bytes.subarray(bytes.length - 60)))).toMatch(/cut short/);
     const damaged = Buffer.from(bytes);
