@@ -9,6 +9,7 @@ import {
   normalizeW3c,
 } from '@otptrace/normalize';
 import {
+  detectEncoding,
   detectFormat,
   type InputFormat,
   LineSplitter,
@@ -484,6 +485,31 @@ export class WinlogbeatIngestor implements Ingestor {
   }
 }
 
+/** The format of a UTF-16LE text log (W3C, NPS log, NDJSON) from its first bytes; null for anything else. */
+function utf16TextLog(head: Buffer): { format: Exclude<InputFormat, 'evtx' | 'event-xml'> } | null {
+  if (detectEncoding(head).encoding !== 'utf16le') return null;
+  const text = Buffer.from(new TextDecoder('utf-16le').decode(head.subarray(0, head.length & ~1)), 'utf8');
+  const format = detectFormat(text);
+  // Event XML in UTF-16 has a reader of its own (it keeps the file's byte positions).
+  return format === 'evtx' || format === 'event-xml' ? null : { format };
+}
+
+/** Hands an ingestor the UTF-8 text of UTF-16LE bytes (a code unit or surrogate pair cut by a chunk waits). */
+class Utf16Transcoding implements Ingestor {
+  private readonly decoder = new TextDecoder('utf-16le');
+
+  constructor(private readonly inner: Ingestor) {}
+
+  push(chunk: Uint8Array): IngestItem[] {
+    return this.inner.push(Buffer.from(this.decoder.decode(chunk, { stream: true }), 'utf8'));
+  }
+
+  end(): IngestItem[] {
+    const rest = this.decoder.decode();
+    return [...(rest === '' ? [] : this.inner.push(Buffer.from(rest, 'utf8'))), ...this.inner.end()];
+  }
+}
+
 /**
  * An ingestor that reads the first bytes of a stream, detects its format by content (detectFormat) and hands the
  * stream to the matching reader: the collector's inputs and analyze's files share it.
@@ -527,6 +553,15 @@ export class DetectingIngestor implements Ingestor {
   private choose(): IngestItem[] {
     const head = Buffer.concat(this.head);
     this.head = [];
+    // (A stream read in batches, the collector's, hands over UTF-8: it transcodes what it follows.)
+    const transcoded = this.source.carry === undefined ? utf16TextLog(head) : null;
+    if (transcoded !== null) {
+      // A text log re-saved as UTF-16 (Windows PowerShell 5's `>` and Out-File write it): read as its UTF-8 text,
+      // line by line as the original, so its lines keep their numbers, which are their record IDs.
+      this.format = transcoded.format;
+      this.inner = new Utf16Transcoding(ingestorFor(transcoded.format, this.ctx, this.options, this.source));
+      return this.inner.push(head);
+    }
     this.format = detectFormat(head);
     if (this.source.carry !== undefined && head.length > 0) this.source.carry.format = this.format;
     if (this.format === 'evtx') {
