@@ -1,16 +1,16 @@
-import { detectFormat, type InputFormat } from '@otptrace/parse';
+import { detectEncoding, detectFormat, type InputFormat } from '@otptrace/parse';
 import { DETECT_BYTES } from '@otptrace/pipeline';
 
 const END_UTF8 = Buffer.from('</Event>', 'utf8');
 const END_UTF16 = Buffer.from('</Event>', 'utf16le');
 const EVENT_START = Buffer.from('<Event', 'utf8');
 
-/** Text encoding of a followed file or stream, from its first bytes (wevtutil and PowerShell may write UTF-16LE). */
+/**
+ * Text encoding of a followed file or stream, from its first bytes: wevtutil and Windows PowerShell 5 (`>`,
+ * Out-File) may write UTF-16LE, with or without a byte-order mark, Event XML and text logs alike.
+ */
 export function encodingOf(head: Uint8Array): 'utf8' | 'utf16le' {
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
-  // "<" followed by a zero byte: UTF-16LE without a byte-order mark.
-  if (head[0] === 0x3c && head[1] === 0x00) return 'utf16le';
-  return 'utf8';
+  return detectEncoding(head).encoding;
 }
 
 /**
@@ -20,7 +20,8 @@ export function encodingOf(head: Uint8Array): 'utf8' | 'utf16le' {
  * format when known (detected from its first bytes).
  */
 export function completeLength(bytes: Buffer, encoding: 'utf8' | 'utf16le', format?: InputFormat): number {
-  if (encoding === 'utf8' && format !== undefined && LINE_FORMATS.has(format)) return bytes.lastIndexOf(0x0a) + 1;
+  if (format !== undefined && LINE_FORMATS.has(format))
+    return encoding === 'utf8' ? bytes.lastIndexOf(0x0a) + 1 : lastUtf16LineEnd(bytes);
   const end = encoding === 'utf8' ? END_UTF8 : END_UTF16;
   const at = bytes.lastIndexOf(end);
   if (at >= 0) return at + end.length;
@@ -30,13 +31,27 @@ export function completeLength(bytes: Buffer, encoding: 'utf8' | 'utf16le', form
 
 const LINE_FORMATS: ReadonlySet<InputFormat> = new Set(['iis-w3c', 'nps-odbc', 'nps-ias', 'winlogbeat-ndjson']);
 
-/** The format of a followed input: as its carry remembers it, else from its first bytes (at its start), else unknown. */
+/** The end of the last complete UTF-16LE line (after its LF code unit), or 0. */
+function lastUtf16LineEnd(bytes: Buffer): number {
+  for (let at = bytes.lastIndexOf(0x0a); at >= 0; at = at === 0 ? -1 : bytes.lastIndexOf(0x0a, at - 1))
+    if (at % 2 === 0 && bytes[at + 1] === 0) return at + 2;
+  return 0;
+}
+
+/**
+ * The format of a followed input: as its carry remembers it, else from its first bytes (at its start; UTF-16LE
+ * read as its text), else unknown.
+ */
 export function formatOf(
   carry: { format?: InputFormat } | undefined,
   bytes: Buffer,
   atStart: boolean,
+  encoding: 'utf8' | 'utf16le' = 'utf8',
 ): InputFormat | undefined {
-  return carry?.format ?? (atStart ? detectFormat(bytes.subarray(0, DETECT_BYTES)) : undefined);
+  if (carry?.format !== undefined || !atStart) return carry?.format;
+  const head =
+    encoding === 'utf8' ? bytes.subarray(0, DETECT_BYTES) : asUtf8(bytes.subarray(0, 2 * DETECT_BYTES), encoding);
+  return detectFormat(head);
 }
 
 /** The bytes as UTF-8 for the ingestor (UTF-16LE is decoded; a byte-order mark is dropped). */

@@ -110,7 +110,7 @@ export async function startFileInput(
     grewAt.set(path, clock());
     if (pos.encoding === 'evtx') return followEvtx(path, pos);
     const chunk = await readRange(path, pos.position, Math.min(options.maxReadBytes, info.size - pos.position));
-    let length = completeLength(chunk, pos.encoding, formatOf(pos.carry, chunk, pos.position === 0));
+    let length = completeLength(chunk, pos.encoding, formatOf(pos.carry, chunk, pos.position === 0, pos.encoding));
     // One event larger than a whole read can never complete here: send it so it is dead-lettered, not stuck.
     if (length === 0 && chunk.length === options.maxReadBytes) length = chunk.length;
     if (length === 0) return true;

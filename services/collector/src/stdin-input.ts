@@ -35,7 +35,7 @@ export async function followStream(
     pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
     encoding ??= pending.length >= 2 ? encodingOf(pending) : null;
     if (encoding === null) continue;
-    const length = completeLength(pending, encoding, formatOf(carry, pending, !started));
+    const length = completeLength(pending, encoding, formatOf(carry, pending, !started, encoding));
     if (length === 0) continue;
     started = true;
     await send(pending.subarray(0, length));

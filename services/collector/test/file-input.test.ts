@@ -2,6 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { createNormalizeContext } from '@otptrace/normalize';
+import { DetectingIngestor } from '@otptrace/pipeline';
 import { createLogger } from '@otptrace/runtime';
 import { describe, expect, it } from 'vitest';
 import { createCollector } from '../src/collector.js';
@@ -164,4 +166,40 @@ describe('collector file input', () => {
     await collector.stop();
     expect(ids()).toEqual([recordId(npsEvents[0]!), recordId(second)]);
   });
+
+  it('follows a W3C log saved as UTF-16LE (Windows PowerShell 5) line by line, as analyze reads its UTF-8 original', async () => {
+    const original = readFileSync(
+      new URL('../../../test/scenarios/success-text-logs/da01/W3SVC2/u_ex261102.log', import.meta.url),
+      'utf8',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-files-'));
+    const log = join(dir, 'u_ex261102.log');
+    const config = collectorConfigSchema.parse({
+      http: { enabled: false },
+      files: { paths: [dir], stateFile: join(dir, 'state.json'), pollIntervalMs: 60_000 },
+    });
+    const utf16 = Buffer.from(`\ufeff${original}`, 'utf16le');
+    // Cut inside a line (and inside a code unit): only the complete lines go in the first batch.
+    const cut = utf16.indexOf(Buffer.from('POST', 'utf16le'), 200) + 5;
+    writeFileSync(log, utf16.subarray(0, cut));
+    const ports = memoryPorts();
+    const collector = createCollector(config, ports);
+    await collector.start();
+    await collector.pollFiles();
+    appendFileSync(log, utf16.subarray(cut));
+    await collector.pollFiles();
+    await collector.stop();
+    const expected = offlineEvents(original, log);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(publishedEvents(ports.producer).map((e) => [e.ref.recordId, e.time])).toEqual(expected);
+  });
 });
+
+/** The record IDs and times `otptrace analyze` takes from a text log (its reader, on the whole file). */
+function offlineEvents(text: string, label: string): Array<[number, number]> {
+  const config = collectorConfigSchema.parse({ http: { enabled: false } });
+  const ingestor = new DetectingIngestor(createNormalizeContext(config.analysis), { maxEventBytes: 65_536 }, { label });
+  return [...ingestor.push(Buffer.from(text)), ...ingestor.end()].flatMap((i) =>
+    i.type === 'event' ? [[i.event.ref.recordId, i.event.time] as [number, number]] : [],
+  );
+}
