@@ -121,3 +121,11 @@ export async function ingestDecoded(
   }
   return out;
 }
+
+/** An input that cannot be read at all (an encrypted entry, an archive that cannot be listed), as one rejection. */
+export function refusedInput(reason: string, onRead: OnRead): IngestedFile {
+  const out = emptyIngested();
+  tallyItems(out, [{ type: 'rejected', code: 'unreadable_archive_entry', reason, position: 0, raw: null }]);
+  onRead(0, 1);
+  return out;
+}

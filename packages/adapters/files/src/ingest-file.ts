@@ -11,7 +11,7 @@ import {
   tallyItems,
   XmlIngestor,
 } from '@otptrace/pipeline/readers';
-import { HEAD_BYTES, ingestDecoded, type OnRead, READ_SIZE } from './decode.js';
+import { HEAD_BYTES, ingestDecoded, type OnRead, READ_SIZE, refusedInput } from './decode.js';
 import { STDIN } from './inputs.js';
 import { type FilePart, xmlBoundary } from './parts.js';
 import { readEvtxRange } from './read-evtx.js';
@@ -60,7 +60,7 @@ function readPartOrTellCompressed(
   onRead: OnRead,
 ): IngestedFile | typeof COMPRESSED {
   if (part.path === STDIN) return ingestStdin(ctx, maxEventBytes, onRead);
-  const fd = openSync(part.path, 'r');
+  const fd = openSync(part.readFrom ?? part.path, 'r');
   try {
     const size = fstatSync(fd).size;
     const end = Math.min(part.end, size);
@@ -77,7 +77,7 @@ function readPartOrTellCompressed(
     let ingestor: Ingestor;
     if (part.format === 'detect') {
       // Text inputs: Windows Event XML, IIS W3C logs, NPS log files (ODBC, DTS), detected by content.
-      ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: part.path });
+      ingestor = new DetectingIngestor(ctx, { maxEventBytes }, { label: part.label ?? part.path });
     } else {
       from = part.start === 0 ? 0 : xmlBoundary(fd, part.start, size);
       to = end >= size ? size : xmlBoundary(fd, end, size);
@@ -110,9 +110,10 @@ export async function ingestAnyPart(
   maxEventBytes: number,
   onRead: OnRead = () => {},
 ): Promise<IngestedFile> {
+  if (part.refused !== undefined) return refusedInput(part.refused, onRead);
   if (part.zip !== undefined) return ingestZipEntry(part.path, part.zip, ctx, maxEventBytes, onRead);
   const result = readPartOrTellCompressed(part, ctx, maxEventBytes, onRead);
-  return result === COMPRESSED ? ingestGzip(part.path, ctx, maxEventBytes, onRead) : result;
+  return result === COMPRESSED ? ingestGzip(part, ctx, maxEventBytes, onRead) : result;
 }
 
 /** The first bytes of a file, as many as tell its kind. */
@@ -126,15 +127,20 @@ function isGzipMagic(bytes: Buffer): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-function ingestGzip(path: string, ctx: NormalizeContext, maxEventBytes: number, onRead: OnRead): Promise<IngestedFile> {
-  const source = createReadStream(path, { highWaterMark: READ_SIZE });
+function ingestGzip(
+  part: FilePart,
+  ctx: NormalizeContext,
+  maxEventBytes: number,
+  onRead: OnRead,
+): Promise<IngestedFile> {
+  const source = createReadStream(part.readFrom ?? part.path, { highWaterMark: READ_SIZE });
   const gunzip = createGunzip({ chunkSize: READ_SIZE });
   pipeline(source, gunzip, () => {});
   // Named as the log inside (`u_ex261102.log`): a W3C or NPS log's channel is its file name, so a compressed copy is
   // the same log as the original (the same record IDs, duplicates found, the same attempt IDs).
-  const label = path.replace(/\.gz$/i, '');
+  const label = (part.label ?? part.path).replace(/\.gz$/i, '');
   return ingestDecoded(
-    { chunks: gunzip, label, name: path, what: 'gzip data', bytesRead: () => source.bytesRead },
+    { chunks: gunzip, label, name: part.path, what: 'gzip data', bytesRead: () => source.bytesRead },
     ctx,
     maxEventBytes,
     onRead,

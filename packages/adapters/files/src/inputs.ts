@@ -2,8 +2,9 @@ import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, rmSync
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { zipEntryOrder } from '@otptrace/archive';
+import { isTarHeader, TAR_BLOCK, zipEntryOrder } from '@otptrace/archive';
 import type { AnalysisInput } from '@otptrace/pipeline';
+import { extractTar } from './tar-archive.js';
 import { extractEntry, isZipSignature, listZipEntries, readAt, type ZipSource } from './zip-archive.js';
 
 /**
@@ -15,7 +16,9 @@ const FOLDER_EXTENSIONS = ['.xml', '.txt', '.log', '.evtx', '.ndjson', '.jsonl']
 /** Zip archives, opened: their logs are read as a folder's (the way an exported folder is usually sent). */
 const ZIP_EXTENSION = '.zip';
 /** Archives and other compressions otptrace does not open: reported as not read, rather than passed over silently. */
-const ARCHIVE_EXTENSIONS = ['.7z', '.rar', '.cab', '.tar', '.tgz', '.bz2', '.xz', '.zst'];
+const ARCHIVE_EXTENSIONS = ['.7z', '.rar', '.cab', '.bz2', '.xz', '.zst'];
+/** Tar archives, plain or gzip-compressed: their logs are extracted (to a temporary folder) and read. */
+const TAR_EXTENSIONS = ['.tar', '.tar.gz', '.tgz'];
 /** What macOS' Archive Utility adds beside each file (`__MACOSX/da01/._Security.evtx`): metadata, not logs. */
 const MACOS_METADATA = '__MACOSX/';
 
@@ -25,6 +28,12 @@ const MACOS_METADATA = '__MACOSX/';
  */
 export interface FileInput extends AnalysisInput {
   readonly zip?: ZipSource;
+  /** Where the bytes are when not at `path` (a log extracted from a tar archive to a temporary file). */
+  readonly readFrom?: string;
+  /** The name the log is read under when not `path` (its path in its archive, as if extracted there). */
+  readonly label?: string;
+  /** Not read: why (an archive that could not be listed or extracted); one rejection. */
+  readonly refused?: string;
 }
 
 /** What `listInputs` found: the files to read, and the archives in the folders that are not read. */
@@ -57,6 +66,7 @@ export async function listInputs(paths: readonly string[]): Promise<InputList> {
     }
     if (s.isDirectory()) await walk(p, out);
     else if (startsAsZip(p)) await listZip(p, s.size, out);
+    else if (tarKind(p) !== null) await listTar(p, s.size, out);
     else out.files.push({ path: p, size: s.size });
   }
   return out;
@@ -76,6 +86,7 @@ async function walk(dir: string, out: InputList): Promise<void> {
     const name = e.name.toLowerCase();
     if (FOLDER_EXTENSIONS.some((x) => name.endsWith(x))) out.files.push({ path: full, size: statSync(full).size });
     else if (name.endsWith(ZIP_EXTENSION)) await listZip(full, statSync(full).size, out);
+    else if (TAR_EXTENSIONS.some((x) => name.endsWith(x))) await listTar(full, statSync(full).size, out);
     else if (ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x))) out.archives.push(full);
   }
 }
@@ -107,7 +118,7 @@ async function listZip(
   try {
     entries = listZipEntries(archive);
   } catch (error) {
-    out.files.push({ path: shown, size, zip: { archive, error: (error as Error).message } });
+    out.files.push({ path: shown, size, refused: `not read as a zip archive: ${(error as Error).message}` });
     return;
   }
   const files = entries
@@ -123,7 +134,11 @@ async function listZip(
       try {
         await extractEntry(archive, entry, copy);
       } catch (error) {
-        out.files.push({ path, size: entry.compressedSize, zip: { archive, error: (error as Error).message } });
+        out.files.push({
+          path,
+          size: entry.compressedSize,
+          refused: `not read as a zip archive: ${(error as Error).message}`,
+        });
         continue;
       }
       await listZip(
@@ -137,6 +152,61 @@ async function listZip(
     } else if (name.endsWith(ZIP_EXTENSION) || ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x)))
       out.archives.push(path);
   }
+}
+
+/** A tar archive by its name (`.tar.gz`, `.tgz`: gzip-compressed) or, plain, by its first header; else null. */
+function tarKind(path: string): 'tar' | 'tar.gz' | null {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return 'tar.gz';
+  const fd = openSync(path, 'r');
+  try {
+    return isTarHeader(readAt(fd, 0, TAR_BLOCK)) ? 'tar' : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The logs in a tar archive (plain or gzip-compressed), as a folder's: extracted as the archive streams into a
+ * temporary folder, then read from there under the archive's path. Zips inside are opened; other archives named.
+ */
+async function listTar(
+  archive: string,
+  size: number,
+  out: InputList,
+  shown = archive,
+  extractsTo = archive.replace(/\.(tar|tar\.gz|tgz)$/i, ''),
+): Promise<void> {
+  const into = mkdtempSync(join(extractionFolder(), 'tar-'));
+  const named = (name: string) => name.replace(/^(?:\.?\/)+/, '');
+  const keep = (entry: string): boolean => {
+    const name = named(entry);
+    const lower = name.toLowerCase();
+    if (name.startsWith(MACOS_METADATA)) return false;
+    if (FOLDER_EXTENSIONS.some((x) => lower.endsWith(x)) || lower.endsWith(ZIP_EXTENSION)) return true;
+    if (ARCHIVE_EXTENSIONS.some((x) => lower.endsWith(x)) || TAR_EXTENSIONS.some((x) => lower.endsWith(x)))
+      out.archives.push(`${shown}/${name}`);
+    return false;
+  };
+  let extraction: Awaited<ReturnType<typeof extractTar>>;
+  try {
+    extraction = await extractTar(archive, tarKind(archive) === 'tar.gz', into, keep);
+  } catch (error) {
+    out.files.push({ path: shown, size, refused: `not read as a tar archive: ${(error as Error).message}` });
+    return;
+  }
+  const entries = extraction.entries
+    .map((e) => ({ ...e, name: named(e.name) }))
+    .sort((a, b) => zipEntryOrder(a.name, b.name));
+  for (const { name, file } of entries) {
+    const path = `${shown}/${name}`;
+    const fileSize = statSync(file).size;
+    if (name.toLowerCase().endsWith(ZIP_EXTENSION))
+      await listZip(file, fileSize, out, path, `${extractsTo}/${name.replace(/\.zip$/i, '')}`, 1);
+    else out.files.push({ path, size: fileSize, readFrom: file, label: `${extractsTo}/${name}` });
+  }
+  if (extraction.damage !== null)
+    out.files.push({ path: shown, size: 0, refused: `the tar archive is read up to damage: ${extraction.damage}` });
 }
 
 /** Zips inside zips are opened this deep (a bundle of per-server bundles); deeper ones are named as not read. */

@@ -15,6 +15,12 @@ export interface FilePart {
   readonly format: 'detect' | 'evtx' | 'xml';
   /** A log inside a zip archive (always read whole); `path` names it for messages. */
   readonly zip?: ZipSource;
+  /** Where the bytes are when not at `path` (a log extracted from a tar archive to a temporary file). */
+  readonly readFrom?: string;
+  /** The name the log is read under when not `path` (the path it had in its archive, as if extracted there). */
+  readonly label?: string;
+  /** Not read: why (an archive that could not be listed or extracted); one rejection. */
+  readonly refused?: string;
 }
 
 /** A file's parts, in file order; the results of its parts, concatenated in this order, are those of the file. */
@@ -37,15 +43,18 @@ export const PART_BYTES = 16 << 20;
  */
 export function planParts(inputs: readonly FileInput[], threads: number): PlannedFile[] {
   return inputs.map((input) => {
-    const whole: FilePart = {
-      path: input.path,
-      start: 0,
-      end: Number.POSITIVE_INFINITY,
-      format: 'detect',
-      ...(input.zip === undefined ? {} : { zip: input.zip }),
+    const { path, zip, readFrom, label, refused } = input;
+    const where = {
+      path,
+      ...(zip === undefined ? {} : { zip }),
+      ...(readFrom === undefined ? {} : { readFrom }),
+      ...(label === undefined ? {} : { label }),
+      ...(refused === undefined ? {} : { refused }),
     };
-    if (threads <= 1 || input.size <= 2 * PART_BYTES || input.zip !== undefined) return { input, parts: [whole] };
-    const format = cuttableFormat(input.path);
+    const whole: FilePart = { ...where, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' };
+    const unreadable = zip !== undefined || refused !== undefined;
+    if (threads <= 1 || input.size <= 2 * PART_BYTES || unreadable) return { input, parts: [whole] };
+    const format = cuttableFormat(readFrom ?? path);
     if (format === null) return { input, parts: [whole] };
     const parts: FilePart[] = [];
     // .evtx ranges start on chunk boundaries (after the 4 KiB file header); XML ranges are moved to event boundaries
@@ -56,7 +65,7 @@ export function planParts(inputs: readonly FileInput[], threads: number): Planne
         : at;
     for (let start = 0; start < input.size; ) {
       const end = start + PART_BYTES >= input.size ? input.size : align(start + PART_BYTES);
-      parts.push({ path: input.path, start, end: end >= input.size ? Number.POSITIVE_INFINITY : end, format });
+      parts.push({ ...where, start, end: end >= input.size ? Number.POSITIVE_INFINITY : end, format });
       start = end;
     }
     return { input, parts };

@@ -21,7 +21,7 @@ import {
 import { crc32 } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
 import { emptyIngested, type IngestedFile, tallyItems } from '@otptrace/pipeline/readers';
-import { ingestDecoded, type OnRead, READ_SIZE } from './decode.js';
+import { ingestDecoded, type OnRead, READ_SIZE, refusedInput } from './decode.js';
 
 // Zip archives, read in place: their directory listed (`@otptrace/archive` reads it from the bytes asked for here),
 // then each log entry decompressed as it is read, and read as the file it holds (decode.ts).
@@ -30,15 +30,13 @@ import { ingestDecoded, type OnRead, READ_SIZE } from './decode.js';
  * A log inside a zip archive, as an input names it: the archive and the entry; or an archive that could not be listed
  * (damaged, split), whose reading gives one rejection saying why rather than failing the run.
  */
-export type ZipSource =
-  | {
-      /** The archive file (for an archive inside another, its extracted copy). */
-      readonly archive: string;
-      readonly entry: ZipEntry;
-      /** The folder the archive extracts to (`logs.zip` → `logs`): the entry is read as if it were there. */
-      readonly extractsTo: string;
-    }
-  | { readonly archive: string; readonly error: string };
+export interface ZipSource {
+  /** The archive file (for an archive inside another, its extracted copy). */
+  readonly archive: string;
+  readonly entry: ZipEntry;
+  /** The folder the archive extracts to (`logs.zip` → `logs`): the entry is read as if it were there. */
+  readonly extractsTo: string;
+}
 
 /** The first four bytes of a zip archive: a local file header, or the end record of an empty archive. */
 export function isZipSignature(head: Uint8Array): boolean {
@@ -111,9 +109,9 @@ export async function ingestZipEntry(
   maxEventBytes: number,
   onRead: OnRead,
 ): Promise<IngestedFile> {
-  const refusal = 'error' in source ? `not read as a zip archive: ${source.error}` : entryRefusal(source.entry);
-  if (refusal !== null) return unreadableEntry(refusal, onRead);
-  const { archive, entry, extractsTo } = source as Extract<ZipSource, { entry: unknown }>;
+  const refusal = entryRefusal(source.entry);
+  if (refusal !== null) return refusedInput(refusal, onRead);
+  const { archive, entry, extractsTo } = source;
   // The name the log would have extracted, without a .gz of its own.
   const label = `${extractsTo}/${entry.name}`.replace(/\.gz$/i, '');
   const gzipped = /\.gz$/i.test(entry.name);
@@ -130,7 +128,7 @@ export async function ingestZipEntry(
       dataStart = entryDataOffset(fd, entry);
     } catch (error) {
       // The directory points at no local header: the archive is damaged there (its other entries are still read).
-      if (error instanceof ZipFormatError) return unreadableEntry(`not read: ${error.message}`, onRead);
+      if (error instanceof ZipFormatError) return refusedInput(`not read: ${error.message}`, onRead);
       throw error;
     }
     if (!gzipped && entry.size <= WHOLE_ENTRY_BYTES && entry.compressedSize <= WHOLE_ENTRY_BYTES) {
@@ -288,14 +286,6 @@ function entryStream(
   const inflated = createInflateRaw({ chunkSize: READ_SIZE });
   pipeline(raw, inflated, none);
   return { chunks: inflated, bytesRead: () => raw.bytesRead, close: none };
-}
-
-/** An entry that cannot be read at all, as one rejection that says why. */
-function unreadableEntry(reason: string, onRead: OnRead): IngestedFile {
-  const out = emptyIngested();
-  tallyItems(out, [{ type: 'rejected', code: 'unreadable_archive_entry', reason, position: 0, raw: null }]);
-  onRead(0, 1);
-  return out;
 }
 
 /** Why an entry cannot be read, or null. */

@@ -1,5 +1,15 @@
 export { CompressedDataError, inflate, type ReadMore } from './inflate.js';
 export {
+  isTarHeader,
+  longName,
+  paxPath,
+  readTarHeader,
+  TAR_BLOCK,
+  TarFormatError,
+  type TarHeader,
+  tarPadded,
+} from './tar.js';
+export {
   CENTRAL_DIRECTORY_TAIL_BYTES,
   compressionMethodName,
   isZip64EndRecord,

@@ -32,8 +32,8 @@ error logs httperr*.log; NPS log files IN*.log, DTS, database-compatible or IAS 
 exported from Elasticsearch as NDJSON; every input is recognised by its content; each may also be gzip-compressed,
 e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome, the stage that failed, the root cause with its
 evidence and remediation. From folders it reads *.evtx, *.xml, *.log, *.txt, *.ndjson and *.jsonl (and the same .gz),
-opens zip archives (named, in the folders, or inside other zips) and reads the same files in them, and names the
-archives it does not open (.7z, .rar, ...). "-" reads standard input (Event XML or text logs; e.g.
+opens zip archives (named, in the folders, or inside other zips) and tar archives (.tar, .tar.gz, .tgz) and reads
+the same files in them, and names the archives it does not open (.7z, .rar, ...). "-" reads standard input (Event XML or text logs; e.g.
 wevtutil qe Security /f:xml | otptrace analyze -).
 
 Output:
@@ -222,7 +222,7 @@ function clockWarnings(result: AnalysisResult): string[] {
 /** Archives found in the folders are named, so that logs inside one are not missed unknowingly. */
 function archiveWarning(archives: readonly string[]): string {
   const named = archives.slice(0, 5).join(', ') + (archives.length > 5 ? `, and ${archives.length - 5} more` : '');
-  return `otptrace: warning: not read: ${archives.length === 1 ? 'an archive' : `${archives.length} archives`} in the folders (${named}); otptrace reads gzip-compressed logs (.log.gz, .xml.gz, .evtx.gz) and zip archives, but no other archive: extract them, then analyze the folder\n`;
+  return `otptrace: warning: not read: ${archives.length === 1 ? 'an archive' : `${archives.length} archives`} in the folders (${named}); otptrace reads gzip-compressed logs (.log.gz, .xml.gz, .evtx.gz), zip and tar archives, but no other archive: extract them, then analyze the folder\n`;
 }
 
 async function writeOutput(
