@@ -1,41 +1,19 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { AnalysisResult } from '@otptrace/pipeline';
-import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeTar } from '../../../core/archive/test/tar-writer.js';
 import { writeZip } from '../../../core/archive/test/zip-writer.js';
 import { analyzePaths, listInputs } from '../src/index.js';
+import { configOf, filesUnder, findings, SCENARIOS } from './scenario-helpers.js';
 
 // Tar archives (plain or gzip-compressed), as a Linux-side collection hands logs over: extracted as they stream to a
 // temporary folder, each log must read as the extracted file reads.
 const repo = new URL('../../../../', import.meta.url).pathname;
-const SCENARIOS = `${repo}test/scenarios`;
 const FIXTURES = `${repo}test/fixtures/tar`;
 const scratch = mkdtempSync(join(tmpdir(), 'otptrace-tar-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function filesUnder(dir: string, base = dir): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(join(dir, e.name), base) : [relative(base, join(dir, e.name))],
-  );
-}
-
-function findings(result: AnalysisResult) {
-  return {
-    attempts: result.attempts.map((a) => a.record),
-    summary: result.summary,
-    rejected: result.rejected.map(({ file: _file, ...rest }) => rest),
-  };
-}
-
-function configOf(dir: string): AnalysisConfig {
-  const path = join(dir, 'config.json');
-  const exists = statSync(path, { throwIfNoEntry: false }) !== undefined;
-  return analysisConfigSchema.parse(exists ? JSON.parse(readFileSync(path, 'utf8')) : {});
-}
 
 const tarOf = (dir: string, top: string, longNames: 'prefix' | 'gnu' | 'pax' = 'gnu') =>
   writeTar(filesUnder(dir).map((file) => ({ name: `${top}/${file}`, data: readFileSync(join(dir, file)), longNames })));

@@ -1,31 +1,23 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createNormalizeContext } from '@otptrace/normalize';
-import type { AnalysisResult } from '@otptrace/pipeline';
-import { type AnalysisConfig, analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
+import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type WrittenEntry, writeZip } from '../../../core/archive/test/zip-writer.js';
 import { analyzePaths, ingestAnyPart, ingestFile, listInputs, planParts } from '../src/index.js';
+import { configOf, filesUnder, findings, SCENARIOS } from './scenario-helpers.js';
 
 // Exported logs are usually sent as a zip archive. Read from the archive, each log must give exactly what the
 // extracted file gives; what cannot be read (damage, encryption, a method zlib lacks) is a rejection that says why.
 const repo = new URL('../../../../', import.meta.url).pathname;
 const SEED = `${repo}examples/seed-story`;
 const FIXTURES = `${repo}test/fixtures/zip`;
-const SCENARIOS = `${repo}test/scenarios`;
 const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG, Date.parse('2030-01-01T00:00:00Z'));
 const max = DEFAULT_ANALYSIS_CONFIG.maxEventBytes;
 const scratch = mkdtempSync(join(tmpdir(), 'otptrace-zip-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Every file under `dir`, relative to it, in walk order. */
-function filesUnder(dir: string, base = dir): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(join(dir, e.name), base) : [relative(base, join(dir, e.name))],
-  );
-}
 
 /** `dir` as a zip archive in the scratch folder; `entry` may rename (or re-separate) each file's entry. */
 function zipFolder(dir: string, name: string, entry: (file: string) => Partial<WrittenEntry> = () => ({})): string {
@@ -35,22 +27,6 @@ function zipFolder(dir: string, name: string, entry: (file: string) => Partial<W
     writeZip(filesUnder(dir).map((file) => ({ name: file, data: readFileSync(join(dir, file)), ...entry(file) }))),
   );
   return path;
-}
-
-/** What an analysis found, without the file paths (which name the archive). */
-function findings(result: AnalysisResult) {
-  return {
-    attempts: result.attempts.map((a) => a.record),
-    summary: result.summary,
-    rejected: result.rejected.map(({ file: _file, ...rest }) => rest),
-  };
-}
-
-function configOf(dir: string): AnalysisConfig {
-  const path = join(dir, 'config.json');
-  return analysisConfigSchema.parse(
-    statSync(path, { throwIfNoEntry: false }) ? JSON.parse(readFileSync(path, 'utf8')) : {},
-  );
 }
 
 /** A log of some size: the seed story's NPS Security events, `copies` times over. */
