@@ -1,16 +1,16 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { AnalysisResult } from '@otptrace/pipeline';
-import { type AnalysisConfig, analysisConfigSchema } from '@otptrace/schemas';
+import { analysisConfigSchema } from '@otptrace/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzePaths } from '../src/index.js';
+import { configOf, SCENARIOS } from './scenario-helpers.js';
 
 // Windows PowerShell 5 writes UTF-16LE with `>` and Out-File: a text log filtered or copied so (`Get-Content
 // u_ex261102.log | Select-String POST > u_ex261102.log`) must read as the original, its lines keeping their numbers
 // (their record IDs), so that the attempts are the same to the ID.
 const repo = new URL('../../../../', import.meta.url).pathname;
-const SCENARIOS = `${repo}test/scenarios`;
 const scratch = mkdtempSync(join(tmpdir(), 'otptrace-utf16-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -30,12 +30,6 @@ function findings(result: AnalysisResult) {
       file: relative(scratch, file),
     })),
   };
-}
-
-function configOf(dir: string): AnalysisConfig {
-  const path = join(dir, 'config.json');
-  const exists = statSync(path, { throwIfNoEntry: false }) !== undefined;
-  return analysisConfigSchema.parse(exists ? JSON.parse(readFileSync(path, 'utf8')) : {});
 }
 
 describe('text logs saved as UTF-16LE', { timeout: 60_000 }, () => {

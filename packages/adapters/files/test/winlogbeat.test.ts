@@ -1,17 +1,17 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createNormalizeContext } from '@otptrace/normalize';
 import { scanEvent } from '@otptrace/parse';
 import type { AnalysisResult } from '@otptrace/pipeline';
-import { type AnalysisConfig, analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
+import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzePaths, ingestFile, listInputs } from '../src/index.js';
+import { configOf, SCENARIOS } from './scenario-helpers.js';
 
 // Sites that forward their Windows logs to Elasticsearch export them as NDJSON: Winlogbeat's documents, or search hits
 // with the document under `_source`. Read so, every scenario must give what its Event XML gives.
 const repo = new URL('../../../../', import.meta.url).pathname;
-const SCENARIOS = `${repo}test/scenarios`;
 const FIXTURES = `${repo}test/fixtures/winlogbeat`;
 const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG, Date.parse('2030-01-01T00:00:00Z'));
 const max = DEFAULT_ANALYSIS_CONFIG.maxEventBytes;
@@ -103,12 +103,6 @@ function findings(result: AnalysisResult) {
     summary: result.summary,
     rejected: result.rejected.map(({ file, ...rest }) => ({ ...rest, file: file.replace(/\.(xml|ndjson)$/, '') })),
   };
-}
-
-function configOf(dir: string): AnalysisConfig {
-  const path = join(dir, 'config.json');
-  const exists = statSync(path, { throwIfNoEntry: false }) !== undefined;
-  return analysisConfigSchema.parse(exists ? JSON.parse(readFileSync(path, 'utf8')) : {});
 }
 
 describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
