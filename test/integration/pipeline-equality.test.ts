@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateFleetLogs } from '@otptrace/generator';
+import { scanEvent } from '@otptrace/parse';
 import { type AttemptRecord, analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import {
@@ -81,6 +82,48 @@ describe('otptrace pipeline: text logs beside the event logs they repeat', () =>
     });
   }
 });
+
+describe('otptrace pipeline: Winlogbeat NDJSON beside event logs', () => {
+  // Sites that forward with Winlogbeat post its documents (NDJSON lines) with the files' other logs: the client and NPS
+  // logs of three scenarios (NPS' classic System events among them, their data as param1…N) as Winlogbeat 8 writes
+  // them, posted as lines of their files in event-time order beside the IIS and CA logs as Event XML.
+  const files = asWinlogbeat(shiftedCorpus(['success', 'otp-rejected', 'radius-client-misconfigured']));
+  const expected = byId(offlineAttempts(files));
+
+  it('4 partitions, 2 correlators: every attempt identical to otptrace analyze', async () => {
+    expect(files.filter(([f]) => f.endsWith('.ndjson')).length).toBe(6);
+    expect(expected.length).toBeGreaterThan(3);
+    await streamsAsOffline('eq-winlogbeat', files, expected, { partitions: 4, correlators: 2 }, { batch: 5 }, 60_000);
+  });
+});
+
+/** The client and NPS Event XML files as Winlogbeat 8's documents (Elastic's "Winlogbeat fields"), one per line. */
+function asWinlogbeat(files: Array<[string, Buffer]>): Array<[string, Buffer]> {
+  return files.map(([name, bytes]): [string, Buffer] => {
+    if (!/(^|\/)(client|nps)\.xml$/.test(name)) return [name, bytes];
+    const lines = [...bytes.toString('utf8').matchAll(/<Event[\s>][\s\S]*?<\/Event>/g)].map(([xml]) => {
+      const parsed = scanEvent(xml);
+      if (!parsed.ok) throw new Error(`${name}: ${parsed.issue.message}`);
+      const p = parsed.value;
+      const named = Object.keys(p.data).length > 0;
+      return JSON.stringify({
+        '@timestamp': p.systemTime,
+        event: { code: String(p.eventId), kind: 'event', provider: p.provider },
+        message: 'The rendered message.',
+        winlog: {
+          channel: p.channel,
+          computer_name: p.computer,
+          event_data: named ? p.data : Object.fromEntries(p.dataList.map((v, i) => [`param${i + 1}`, v])),
+          event_id: String(p.eventId),
+          ...(p.providerGuid === null ? {} : { provider_guid: p.providerGuid }),
+          provider_name: p.provider,
+          record_id: p.recordId,
+        },
+      });
+    });
+    return [name.replace(/\.xml$/, '.ndjson'), Buffer.from(`${lines.join('\n')}\n`)];
+  });
+}
 
 describe('otptrace pipeline: an NPS request left unanswered at the end of its file', () => {
   // test/scenarios/nps-log-unanswered: NPS logged ugo's Access-Request and nothing after it. Offline decides it at the

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type ConsumedRecord, createGroupConsumer, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { expect } from 'vitest';
-import { eventItems, npsLogBodies, w3cBodies } from '../../packages/core/stream/test/corpus.js';
+import { eventItems, ndjsonBodies, npsLogBodies, w3cBodies } from '../../packages/core/stream/test/corpus.js';
 import { uniqueName } from './setup-kafka.js';
 
 const CLI = fileURLToPath(new URL('../../services/cli/bin/otptrace.js', import.meta.url));
@@ -83,17 +83,19 @@ export async function startPipeline(name: string, options: PipelineOptions = {})
     child,
     output: () => stderr,
     async post(files, { batch = 250, pauseMs = 0, url = ready.collector, npsClock = 0 } = {}) {
-      // Event XML in bodies of `batch` events; IIS W3C and NPS log files as bodies of their lines naming their file
-      // and first line; all in event-time order (an NPS log's lines when they were written: their local time less the
+      // Event XML in bodies of `batch` events; IIS W3C and NPS log files and Winlogbeat NDJSON as bodies of their
+      // lines naming their file and first line; all in event-time order (an NPS log's lines when they were written: their local time less the
       // servers' offset).
       type Body = { time: number; text: string; file?: string; firstLine?: number };
       // HTTP.sys' error logs (`HTTPERR/httperr1.log`) are W3C-shaped and posted the same way.
       const w3c = files.filter(([name]) => /(W3SVC\d+|HTTPERR)[\\/][^\\/]+\.log$/i.test(name));
       const nps = files.filter(([name]) => /(^|[\\/])IN\d+\.log$/i.test(name));
+      const ndjson = files.filter(([name]) => name.endsWith('.ndjson'));
       const items: Body[] = [
         ...eventItems(files),
         ...w3c.flatMap(([name, bytes]) => w3cBodies(name, bytes)),
         ...nps.flatMap(([name, bytes]) => npsLogBodies(name, bytes, 4, npsClock)),
+        ...ndjson.flatMap(([name, bytes]) => ndjsonBodies(name, bytes)),
       ];
       items.sort((a, b) => a.time - b.time);
       let sent = 0;

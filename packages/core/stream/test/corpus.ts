@@ -161,7 +161,8 @@ export { arrivalOrder } from '@otptrace/generator';
 export function eventItems(files: Array<[string, Buffer]>): Array<{ time: number; text: string }> {
   const items: Array<{ time: number; text: string }> = [];
   for (const [name, bytes] of files) {
-    if (name.endsWith('.log')) continue; // text logs are posted as lines of their file (W3C lines: w3cBodies)
+    // Text logs are posted as lines of their file (W3C lines: w3cBodies; Winlogbeat NDJSON: ndjsonBodies).
+    if (name.endsWith('.log') || name.endsWith('.ndjson')) continue;
     const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe;
     const text = utf16 ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8');
     for (const m of text.matchAll(/<Event[ >][\s\S]*?<\/Event>/g)) {
@@ -186,6 +187,18 @@ export function w3cBodies(file: string, bytes: Buffer, linesPerBody = 3): TextLo
   return textLogBodies(file, bytes, linesPerBody, (line) =>
     line.startsWith('#') ? null : Date.parse(`${line.slice(0, 10)}T${line.slice(11, 19)}Z`),
   );
+}
+
+/**
+ * A Winlogbeat NDJSON export posted over HTTP as a forwarder of the file would: bodies of consecutive lines naming
+ * the file and their first line, each with its first document's time (`@timestamp`).
+ */
+export function ndjsonBodies(file: string, bytes: Buffer, linesPerBody = 2): TextLogBody[] {
+  return textLogBodies(file, bytes, linesPerBody, (line) => {
+    if (line.trim() === '') return null;
+    const document = JSON.parse(line) as { '@timestamp'?: string; _source?: { '@timestamp'?: string } };
+    return Date.parse((document._source ?? document)['@timestamp'] ?? '');
+  });
 }
 
 /**
