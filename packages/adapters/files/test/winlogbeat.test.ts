@@ -76,21 +76,39 @@ function toNdjson(xml: string): string | null {
   return lines.length === 0 ? null : `${lines.join('\n')}\n`;
 }
 
-/** `dir` copied, its UTF-8 Event XML files as `.ndjson`; how many were converted. */
-function convert(dir: string, out: string): number {
+/** Layouts of a JSON file written over many lines: `jq .` of NDJSON, an array, a search response (`?pretty`). */
+const PRETTY_LAYOUTS = ['stream', 'array', 'search'] as const;
+
+/** NDJSON as pretty-printed JSON in `layout`. */
+function prettyOf(ndjson: string, layout: (typeof PRETTY_LAYOUTS)[number]): string {
+  const documents = ndjson
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as unknown);
+  if (layout === 'stream') return `${documents.map((d) => JSON.stringify(d, null, 2)).join('\n')}\n`;
+  if (layout === 'array') return `${JSON.stringify(documents, null, 4)}\n`;
+  // Some lines are search hits already (winlogbeatLine): a hit's document is its _source.
+  const sourceOf = (d: unknown) => (d as { _source?: unknown })._source ?? d;
+  const hits = documents.map((d, i) => ({ _index: '.ds-logs', _id: String(i), _score: null, _source: sourceOf(d) }));
+  return `${JSON.stringify({ took: 3, timed_out: false, hits: { total: { value: hits.length }, hits } }, null, 2)}\n`;
+}
+
+/** `dir` copied, its UTF-8 Event XML files as `.ndjson` (or pretty-printed `.json`); how many were converted. */
+function convert(dir: string, out: string, pretty?: (typeof PRETTY_LAYOUTS)[number]): number {
   let converted = 0;
   for (const name of readdirSync(dir, { withFileTypes: true })) {
     const from = join(dir, name.name);
     if (name.isDirectory()) {
       mkdirSync(join(out, name.name));
-      converted += convert(from, join(out, name.name));
+      converted += convert(from, join(out, name.name), pretty);
       continue;
     }
     const bytes = readFileSync(from);
     const ndjson = name.name.endsWith('.xml') && bytes[0] !== 0xff ? toNdjson(bytes.toString('utf8')) : null;
     if (ndjson === null) cpSync(from, join(out, name.name));
     else {
-      writeFileSync(join(out, name.name.replace(/\.xml$/, '.ndjson')), ndjson);
+      // A folder's .json files are not read (configuration files): the pretty ones are named .ndjson to be found.
+      writeFileSync(join(out, name.name.replace(/\.xml$/, '.ndjson')), pretty ? prettyOf(ndjson, pretty) : ndjson);
       converted++;
     }
   }
@@ -121,6 +139,27 @@ describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
       expect(
         { ...fromJson, rejected: fromJson.rejected.map((r) => ({ ...r, file: relative(out, r.file) })) },
         entry.name,
+      ).toStrictEqual({ ...fromXml, rejected: fromXml.rejected.map((r) => ({ ...r, file: relative(dir, r.file) })) });
+    }
+    expect(scenarios).toBeGreaterThan(40);
+  });
+
+  it('gives every scenario the same when its documents are pretty-printed: jq ., an array, a search response', async () => {
+    let scenarios = 0;
+    for (const entry of readdirSync(SCENARIOS, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const dir = join(SCENARIOS, entry.name);
+      const out = join(scratch, `${entry.name}-pretty`);
+      mkdirSync(out);
+      const layout = PRETTY_LAYOUTS[scenarios % PRETTY_LAYOUTS.length]!;
+      if (convert(dir, out, layout) === 0) continue;
+      scenarios++;
+      const config = configOf(dir);
+      const fromXml = findings(await analyzePaths([dir], config, { jobs: 1 }));
+      const fromJson = findings(await analyzePaths([out], config, { jobs: 1 }));
+      expect(
+        { ...fromJson, rejected: fromJson.rejected.map((r) => ({ ...r, file: relative(out, r.file) })) },
+        `${entry.name} (${layout})`,
       ).toStrictEqual({ ...fromXml, rejected: fromXml.rejected.map((r) => ({ ...r, file: relative(dir, r.file) })) });
     }
     expect(scenarios).toBeGreaterThan(40);
@@ -180,7 +219,9 @@ describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
       ['not_an_event', 'line 1: a JSON document without a winlog object (not a Windows event)'],
       [
         'malformed_json',
-        expect.stringMatching(/^line 3: not one JSON document on one line .*jq -c '\.\[\]\?' FILE > FILE\.ndjson/),
+        expect.stringMatching(
+          /^line 3: not one JSON document on one line .*first line is a lone \{ or \[ \(jq \. FILE/,
+        ),
       ],
       ['not_an_event', 'line 5: a JSON value that is not an object'],
       ['not_an_event', 'line 5: a JSON value that is not an object'],

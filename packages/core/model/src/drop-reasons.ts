@@ -37,7 +37,10 @@ export const DROP_REASONS = Object.freeze({
   late_event: { bucket: 'ignored', text: 'event older than the watermark minus the grace period (streaming only)' },
   // rejected: input that could not be read or validated
   malformed_xml: { bucket: 'rejected', text: 'the event is not well-formed XML' },
-  malformed_json: { bucket: 'rejected', text: 'a line of a JSON-lines (NDJSON) input that is not one JSON document' },
+  malformed_json: {
+    bucket: 'rejected',
+    text: 'a line of a JSON-lines (NDJSON) input that is not one JSON document, or JSON whose structure is broken',
+  },
   truncated_event: { bucket: 'rejected', text: 'an <Event> element without its end tag' },
   not_an_event: { bucket: 'rejected', text: 'content that is not an <Event> element' },
   invalid_encoding: { bucket: 'rejected', text: 'bytes that are not valid UTF-8 or UTF-16' },

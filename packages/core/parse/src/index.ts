@@ -5,6 +5,8 @@ export { detectFormat } from './detect.js';
 export type { EncodingGuess, TextEncoding } from './encoding.js';
 export { decodeEventBytes, detectEncoding } from './encoding.js';
 export { decodeEntities } from './entities.js';
+export type { JsonPiece } from './json-documents.js';
+export { opensPrettyJson, PrettyJsonDocuments } from './json-documents.js';
 export type { LineRejection, TextLine } from './lines.js';
 export { decodeLine, LineSplitter } from './lines.js';
 export { detach } from './names.js';

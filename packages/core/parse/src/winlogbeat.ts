@@ -18,7 +18,7 @@ export function readWinlogbeatLine(line: string): Result<ParsedEvent>[] {
     return [
       fail(
         'malformed_json',
-        `not one JSON document on one line (${(error as Error).message}); otptrace reads NDJSON, one document per line (jq -c '.[]?' FILE > FILE.ndjson writes a JSON file's documents so)`,
+        `not one JSON document on one line (${(error as Error).message}); otptrace reads NDJSON, one document per line, or JSON over many lines when its first line is a lone { or [ (jq . FILE > FILE.json writes it so)`,
       ),
     ];
   }

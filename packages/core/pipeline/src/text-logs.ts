@@ -12,10 +12,13 @@ import {
   detectEncoding,
   detectFormat,
   type InputFormat,
+  type JsonPiece,
   LineSplitter,
   type NpsLogFormat,
   type NpsLogRecord,
   npsRecordFormat,
+  opensPrettyJson,
+  PrettyJsonDocuments,
   readDtsRecord,
   readIasLine,
   readOdbcLine,
@@ -436,18 +439,25 @@ function unrelatedDocument(text: string): boolean {
 }
 
 /**
- * Winlogbeat's JSON documents, one per line (NDJSON, as exported from Elasticsearch) → the events their Event XML
- * gives (`readWinlogbeatLine`). A line that is not a document, or not a Windows event, is rejected with its reason.
+ * Winlogbeat's JSON documents → the events their Event XML gives (`readWinlogbeatLine`): one per line (NDJSON, as
+ * exported from Elasticsearch), or pretty-printed over many lines (`jq .`, `?pretty`, ConvertTo-Json; told by a first
+ * line that is a lone `{` or `[`), cut into documents by `PrettyJsonDocuments`. A line or document that is not a
+ * document, or not a Windows event, is rejected with its reason.
  */
 export class WinlogbeatIngestor implements Ingestor {
   private readonly lines: LineSplitter;
+  /** Set by the first line that is not blank, when it opens pretty-printed JSON. */
+  private pretty: PrettyJsonDocuments | null = null;
+  private started: boolean;
 
   constructor(
     private readonly ctx: NormalizeContext,
-    options: Pick<IngestOptions, 'maxEventBytes'>,
+    private readonly options: Pick<IngestOptions, 'maxEventBytes'>,
     private readonly source: TextLogSource,
   ) {
     this.lines = new LineSplitter(options.maxEventBytes, source.carry?.lines ?? 0);
+    // A followed file read in batches is NDJSON (Winlogbeat's file output): only a whole input may be pretty-printed.
+    this.started = source.carry !== undefined;
   }
 
   push(chunk: Uint8Array): IngestItem[] {
@@ -456,6 +466,7 @@ export class WinlogbeatIngestor implements Ingestor {
 
   end(): IngestItem[] {
     const out = this.take(this.lines.end());
+    if (this.pretty !== null) for (const piece of this.pretty.end()) this.takePiece(piece, out);
     if (this.source.carry !== undefined) this.source.carry.lines = this.lines.lines;
     return out;
   }
@@ -467,21 +478,42 @@ export class WinlogbeatIngestor implements Ingestor {
         out.push(rejectedLine(item.code, item.reason, item.position));
         continue;
       }
-      if (item.text.trim() === '') continue;
-      if (unrelatedDocument(item.text)) {
-        out.push({ type: 'ignored', reason: 'unrelated_event', position: item.position });
+      if (this.pretty !== null) {
+        for (const piece of this.pretty.push(item.text, item.position, item.lineNumber)) this.takePiece(piece, out);
         continue;
       }
-      for (const read of readWinlogbeatLine(item.text)) {
-        if (read.ok) out.push(normalizeParsed(read.value, item.position, this.ctx));
-        else {
-          const where = read.issue.path === undefined ? '' : ` (${read.issue.path})`;
-          const reason = `line ${item.lineNumber}: ${read.issue.message}${where}`;
-          out.push(rejectedLine(read.issue.code, reason, item.position));
+      if (item.text.trim() === '') continue;
+      if (!this.started) {
+        this.started = true;
+        if (opensPrettyJson(item.text)) {
+          this.pretty = new PrettyJsonDocuments(this.options.maxEventBytes);
+          for (const piece of this.pretty.push(item.text, item.position, item.lineNumber)) this.takePiece(piece, out);
+          continue;
         }
       }
+      this.takeDocument(item.text, item.position, item.lineNumber, out);
     }
     return out;
+  }
+
+  private takePiece(piece: JsonPiece, out: IngestItem[]): void {
+    if (piece.kind === 'document') this.takeDocument(piece.text, piece.position, piece.lineNumber, out);
+    else out.push(rejectedLine(piece.code, piece.reason, piece.position));
+  }
+
+  /** A line of NDJSON, or a pretty-printed document starting on line `lineNumber`. */
+  private takeDocument(text: string, position: number, lineNumber: number, out: IngestItem[]): void {
+    if (unrelatedDocument(text)) {
+      out.push({ type: 'ignored', reason: 'unrelated_event', position });
+      return;
+    }
+    for (const read of readWinlogbeatLine(text)) {
+      if (read.ok) out.push(normalizeParsed(read.value, position, this.ctx));
+      else {
+        const where = read.issue.path === undefined ? '' : ` (${read.issue.path})`;
+        out.push(rejectedLine(read.issue.code, `line ${lineNumber}: ${read.issue.message}${where}`, position));
+      }
+    }
   }
 }
 

@@ -29,9 +29,9 @@ Reads exported Windows event logs (binary .evtx files, or EVTX-XML: wevtutil qe 
 XML", one event per line; UTF-8 or UTF-16LE; folders may mix them) of the DirectAccess client, the DA server's IIS,
 NPS and the CA, and the text logs many sites keep instead of the IIS and NPS events (IIS W3C logs u_ex*.log, HTTP.sys'
 error logs httperr*.log; NPS log files IN*.log, DTS, database-compatible or IAS format; Winlogbeat documents
-exported from Elasticsearch as NDJSON; every input is recognised by its content; each may also be gzip-compressed,
-e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome, the stage that failed, the root cause with its
-evidence and remediation. From folders it reads *.evtx, *.xml, *.log, *.txt, *.ndjson and *.jsonl (and the same .gz),
+exported from Elasticsearch as NDJSON or pretty-printed JSON; every input is recognised by its content; each may also
+be gzip-compressed, e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome, the stage that failed, the
+root cause with its evidence and remediation. From folders it reads *.evtx, *.xml, *.log, *.txt, *.ndjson and *.jsonl (and the same .gz),
 opens zip archives (named, in the folders, or inside other zips) and tar archives (.tar, .tar.gz, .tgz) and reads
 the same files in them, and names the archives it does not open (.7z, .rar, ...). "-" reads standard input (Event XML or text logs; e.g.
 wevtutil qe Security /f:xml | otptrace analyze -).
