@@ -20,7 +20,7 @@ import {
 } from '@otptrace/archive';
 import { crc32 } from '@otptrace/evtx';
 import type { NormalizeContext } from '@otptrace/normalize';
-import { emptyIngested, type IngestedFile, tallyItems } from '@otptrace/pipeline/readers';
+import type { IngestedFile } from '@otptrace/pipeline/readers';
 import { ingestDecoded, type OnRead, READ_SIZE, refusedInput } from './decode.js';
 
 // Zip archives, read in place: their directory listed (`@otptrace/archive` reads it from the bytes asked for here),
