@@ -1,5 +1,6 @@
 import type { DropReason } from '@otptrace/model';
 import { detectEncoding, type TextEncoding } from './encoding.js';
+import { foreignExportReason } from './foreign-exports.js';
 
 /** One `<Event>` element cut out of the input, still as bytes of the file's encoding. */
 export interface EventChunk {
@@ -371,7 +372,7 @@ export class EventSplitter {
       code: forbidden ? 'forbidden_markup' : 'not_an_event',
       reason: forbidden
         ? 'DOCTYPE or entity declaration refused (no DTD processing)'
-        : 'content that is not an <Event> element',
+        : (foreignExportReason(text.slice(at, at + 1024)) ?? 'content that is not an <Event> element'),
     };
   }
 

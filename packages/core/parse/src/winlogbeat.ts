@@ -42,7 +42,15 @@ export function readWinlogbeatDocument(document: unknown): Result<ParsedEvent> {
   const original = objectAt(root, 'event')?.original;
   if (typeof original === 'string' && original.trimStart().startsWith('<Event')) return scanEvent(original);
   const winlog = objectAt(root, 'winlog');
-  if (winlog === null) return fail('not_an_event', 'a JSON document without a winlog object (not a Windows event)');
+  if (winlog === null) {
+    // Get-WinEvent | ConvertTo-Json: the event data are `Properties`, values without their names.
+    if ('ProviderName' in root && 'Properties' in root)
+      return fail(
+        'not_an_event',
+        "PowerShell's ConvertTo-Json of Get-WinEvent holds the event data without their names: export the log as .evtx (wevtutil epl) or as Event XML (wevtutil qe /f:xml)",
+      );
+    return fail('not_an_event', 'a JSON document without a winlog object (not a Windows event)');
+  }
   const provider = text(winlog.provider_name);
   const eventId = integer(winlog.event_id);
   const recordId = integer(winlog.record_id);
