@@ -40,8 +40,14 @@ export function readEvtxRange(
 /** Whether the .evtx file header is one; if not, the file is rejected as a whole (and progress told). */
 function acceptEvtxHeader(header: Buffer, out: IngestedFile, progress: (events: number) => void): boolean {
   if (readEvtxHeader(header).signatureOk) return true;
-  const reason = 'not an .evtx file: no "ElfFile" signature';
-  tallyItems(out, [{ type: 'rejected', code: 'not_an_event', reason, position: 0, raw: null }]);
+  // A copy cut short (a file being written, a failed transfer) starts with the signature all the same.
+  const signed = header.length >= 8 && header.subarray(0, 8).toString('latin1') === 'ElfFile\0';
+  const reason = signed
+    ? `a truncated .evtx file: its header is ${header.length} bytes of 128`
+    : 'not an .evtx file: no "ElfFile" signature';
+  tallyItems(out, [
+    { type: 'rejected', code: signed ? 'truncated_event' : 'not_an_event', reason, position: 0, raw: null },
+  ]);
   progress(1);
   return false;
 }
