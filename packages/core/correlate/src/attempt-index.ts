@@ -1,5 +1,13 @@
 import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
-import { addToAttempt, caHostOf, type OpenAttempt, startAttempt } from './attempt.js';
+import {
+  addToAttempt,
+  caHostOf,
+  type OpenAttempt,
+  type Slot,
+  slotFree,
+  startAttempt,
+  type UserAttempts,
+} from './attempt.js';
 import { clientPhase } from './client-phase.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost, machineKey } from './hosts.js';
@@ -16,8 +24,8 @@ import { TimeIndex } from './time-index.js';
  */
 export class AttemptIndex {
   private count = 0;
-  /** The first open attempt of each user (the others linked from it through `nextOfUser`). */
-  private readonly byUser = new Map<string, OpenAttempt>();
+  /** Each user's open attempts (by `userListKey`). */
+  private readonly byUser = new Map<string, UserAttempts>();
   /** By CA host (lower case), then request ID. */
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
   private readonly byMachine = new Map<string, OpenAttempt[]>();
@@ -48,12 +56,17 @@ export class AttemptIndex {
     addToAttempt(a, e);
     a.userListKey = a.userKey ?? `@${a.clientMachine ?? ''}`;
     this.count++;
-    let last = this.byUser.get(a.userListKey);
-    if (last === undefined) this.byUser.set(a.userListKey, a);
-    else {
-      while (last.nextOfUser !== null) last = last.nextOfUser;
-      last.nextOfUser = a;
+    let list = this.byUser.get(a.userListKey);
+    if (list === undefined) {
+      list = { first: a, last: a, free: { radius: 0, caRequest: 0, caResult: 0, client: 0 } };
+      this.byUser.set(a.userListKey, list);
+    } else {
+      list.last!.nextOfUser = a;
+      a.prevOfUser = list.last;
+      list.last = a;
     }
+    a.ofUser = list;
+    for (const slot of SLOTS) if (slotFree(a, slot)) list.free[slot]++;
     this.closeQueue.push(a, a.last + this.closeDelayMs);
     this.indexEvent(a, e);
     return a;
@@ -61,7 +74,9 @@ export class AttemptIndex {
 
   /** Put an event into an open attempt. */
   add(a: OpenAttempt, e: NormalizedEvent): void {
+    const slot = filledSlot(a, e);
     addToAttempt(a, e);
+    if (slot !== null && !slotFree(a, slot)) a.ofUser!.free[slot]--;
     this.indexEvent(a, e);
   }
 
@@ -69,16 +84,16 @@ export class AttemptIndex {
   remove(a: OpenAttempt): void {
     a.open = false;
     this.count--;
-    const first = this.byUser.get(a.userListKey)!;
-    if (first === a) {
-      if (a.nextOfUser === null) this.byUser.delete(a.userListKey);
-      else this.byUser.set(a.userListKey, a.nextOfUser);
-    } else {
-      let before = first;
-      while (before.nextOfUser !== a) before = before.nextOfUser!;
-      before.nextOfUser = a.nextOfUser;
-    }
+    const list = a.ofUser!;
+    for (const slot of SLOTS) if (slotFree(a, slot)) list.free[slot]--;
+    if (a.prevOfUser === null) list.first = a.nextOfUser;
+    else a.prevOfUser.nextOfUser = a.nextOfUser;
+    if (a.nextOfUser === null) list.last = a.prevOfUser;
+    else a.nextOfUser.prevOfUser = a.prevOfUser;
+    if (list.first === null) this.byUser.delete(a.userListKey);
     a.nextOfUser = null;
+    a.prevOfUser = null;
+    a.ofUser = null;
     if (a.machine !== null) this.leaveMachine(a, a.machine);
     const more = a.moreMachines ?? NO_KEYS;
     for (let i = 0; i < more.length; i++) this.leaveMachine(a, more[i]!);
@@ -98,7 +113,12 @@ export class AttemptIndex {
 
   /** The user's first open attempt (the others follow through `nextOfUser`, in opening order), or null. */
   firstOfUser(userKey: string): OpenAttempt | null {
-    return this.byUser.get(userKey) ?? null;
+    return this.byUser.get(userKey)?.first ?? null;
+  }
+
+  /** Whether any open attempt of the user has `slot` free (none can take an event of that slot otherwise). */
+  hasFreeSlot(userKey: string, slot: Slot): boolean {
+    return (this.byUser.get(userKey)?.free[slot] ?? 0) > 0;
   }
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */
@@ -187,8 +207,8 @@ export class AttemptIndex {
   dueAll(): OpenAttempt[] {
     this.closeQueue.clear();
     const all: OpenAttempt[] = [];
-    for (const first of this.byUser.values())
-      for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) all.push(a);
+    for (const list of this.byUser.values())
+      for (let a: OpenAttempt | null = list.first; a !== null; a = a.nextOfUser) all.push(a);
     return all.sort(byStart);
   }
 
@@ -275,6 +295,23 @@ export class AttemptIndex {
 }
 
 const NONE: readonly OpenAttempt[] = [];
+const SLOTS: readonly Slot[] = ['radius', 'caRequest', 'caResult', 'client'];
+
+/** The slot an event may fill in an attempt (the attempt's user list counts the free ones). */
+function filledSlot(a: OpenAttempt, e: NormalizedEvent): Slot | null {
+  switch (e.kind) {
+    case 'radius.decision':
+      return a.radius === null ? 'radius' : null;
+    case 'ca.request':
+      return a.caRequest === null ? 'caRequest' : null;
+    case 'ca.result':
+      return slotFree(a, 'caResult') ? 'caResult' : null;
+    case 'client.result':
+      return a.client === null ? 'client' : null;
+    default:
+      return null;
+  }
+}
 /** Enough for the attempts one sweep closes and the next ones open, without holding a burst's worth. */
 const MAX_SPARE = 4_096;
 

@@ -17,6 +17,39 @@ export type Slot = 'radius' | 'caRequest' | 'caResult' | 'client';
 export const SLOT_ORDER: Readonly<Record<Slot, number>> = { radius: 1, caRequest: 2, caResult: 3, client: 4 };
 
 /**
+ * A user's open attempts, in opening order (linked through `nextOfUser` and `prevOfUser`), and how many of them have
+ * each step's slot free: an event whose slot no attempt has free opens an attempt without reading the list, so that a
+ * flood of one user's events (a password-guessing attack's NPS denials) costs each event the same, not one more look
+ * for every attempt still open.
+ */
+export interface UserAttempts {
+  first: OpenAttempt | null;
+  last: OpenAttempt | null;
+  readonly free: Record<Slot, number>;
+}
+
+/** Whether attempt `a` has no event yet in `slot` (one CA decision of the Security log: application events join by
+ * request ID and take none). */
+export function slotFree(a: OpenAttempt, slot: Slot): boolean {
+  switch (slot) {
+    case 'radius':
+      return a.radius === null;
+    case 'caRequest':
+      return a.caRequest === null;
+    case 'caResult':
+      for (let i = 0; i < a.caResults.length; i++) if (isSecurityChannel(a.caResults[i]!.ref.channel)) return false;
+      return true;
+    case 'client':
+      return a.client === null;
+  }
+}
+
+/** Whether a channel is the Security log, in any case (the usual spelling without a lower-case copy). */
+function isSecurityChannel(channel: string): boolean {
+  return channel === 'Security' || (channel.length === 8 && channel.toLowerCase() === 'security');
+}
+
+/**
  * An attempt while it is being stitched, with what the attempt index keeps on it to find and take it out again
  * without a look-up (one object per open attempt: fewer and smaller objects live through each young-generation GC).
  * Its events are held in their slots only; the list of them is made when it closes.
@@ -54,8 +87,11 @@ export interface OpenAttempt {
   open: boolean;
   /** Key of its user's list: the user, or `@` + the client computer for an attempt without a user. */
   userListKey: string;
-  /** The next open attempt of its user's list (opening order): the list is linked through its attempts. */
+  /** The next and previous open attempts of its user's list (opening order): the list is linked through its attempts. */
   nextOfUser: OpenAttempt | null;
+  prevOfUser: OpenAttempt | null;
+  /** Its user's list (set by the attempt index while it is open). */
+  ofUser: UserAttempts | null;
   /** Host key of its client computer, and any other (client events and the CA request's requesting machine). */
   machine: string | null;
   moreMachines: string[] | null;
@@ -153,6 +189,8 @@ export function startAttempt(
   a.open = true;
   a.userListKey = '';
   a.nextOfUser = null;
+  a.prevOfUser = null;
+  a.ofUser = null;
   a.machine = null;
   a.moreMachines = null;
   a.ca = null;
@@ -194,6 +232,8 @@ function newAttempt(
     open: true,
     userListKey: '',
     nextOfUser: null,
+    prevOfUser: null,
+    ofUser: null,
     machine: null,
     moreMachines: null,
     ca: null,

@@ -167,7 +167,7 @@ export class CorrelationEngine {
   /** Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. */
   private placeByUser(e: NormalizedEvent, slot: Slot, mayOpen: boolean, dropReason: DropReason): OpenAttempt | null {
     const user = e.user!;
-    const first = this.attempts.firstOfUser(user.key);
+    const first = this.attempts.hasFreeSlot(user.key, slot) ? this.attempts.firstOfUser(user.key) : null;
     if (first !== null) {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
       // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client

@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { caStatusOf, type OpenAttempt, SLOT_ORDER, type Slot } from './attempt.js';
+import { caStatusOf, type OpenAttempt, SLOT_ORDER, type Slot, slotFree } from './attempt.js';
 import { clientAllowsCa, clientFits, clientFitsSteps, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
 import { lowerHost } from './hosts.js';
@@ -43,21 +43,6 @@ export function acceptsEvent(a: OpenAttempt, e: NormalizedEvent, slot: Slot, con
   return meaningFits(a, e, slot);
 }
 
-function slotFree(a: OpenAttempt, slot: Slot): boolean {
-  switch (slot) {
-    case 'radius':
-      return a.radius === null;
-    case 'caRequest':
-      return a.caRequest === null;
-    case 'caResult':
-      // One decision of the CA's Security log per attempt (application events join by request ID).
-      for (let i = 0; i < a.caResults.length; i++) if (isSecurityChannel(a.caResults[i]!.ref.channel)) return false;
-      return true;
-    case 'client':
-      return a.client === null;
-  }
-}
-
 /** Every step already in the attempt must be no later (earlier steps) or no earlier (later steps) than allowed. */
 export function orderConsistent(a: OpenAttempt, time: number, slot: Slot, skew: number): boolean {
   const order = SLOT_ORDER[slot];
@@ -71,11 +56,6 @@ export function orderConsistent(a: OpenAttempt, time: number, slot: Slot, skew: 
 /** Whether a step of order `o` at `t` (undefined: absent) allows a step of order `order` at `time`. */
 function stepInOrder(t: number | undefined, o: number, order: number, time: number, skew: number): boolean {
   return t === undefined || (o < order ? t <= time + skew : o > order ? t >= time - skew : true);
-}
-
-/** Whether a channel is the Security log, in any case (the usual spelling without a lower-case copy). */
-function isSecurityChannel(channel: string): boolean {
-  return channel === 'Security' || (channel.length === 8 && channel.toLowerCase() === 'security');
 }
 
 function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {

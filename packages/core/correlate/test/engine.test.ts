@@ -159,6 +159,27 @@ describe('CorrelationEngine', () => {
     expect(shape(stream([...events].reverse()))).toEqual(shape(stream(events)));
   });
 
+  it("keeps a user's attempts in opening order when one in the middle closes first", () => {
+    // Three denials, each its own attempt; the first and third take a client result, the second (past the attempt gap
+    // for the later one) none: it closes first, while the others are open (the watermark reaches past its close time
+    // with the next denial). That denial opens a fourth attempt, after the third, and its result goes to it alone.
+    const closed = stream([
+      radius('u', 0, 'denied', 16),
+      radius('u', 1_000, 'denied', 16),
+      radius('u', 250_000, 'denied', 16),
+      client('u', 290_000, 10005),
+      client('u', 320_000, 10005),
+      radius('u', 1_000_000, 'denied', 16),
+      client('u', 1_001_000, 10005),
+    ]);
+    expect(closed.map((a) => `${a.events.map((e) => `${e.ref.eventId}@${e.time - T0}`).join(' ')}`)).toEqual([
+      '6273@1000',
+      '6273@0 10005@290000',
+      '6273@250000 10005@320000',
+      '6273@1000000 10005@1001000',
+    ]);
+  });
+
   it('starts a new attempt for a retry: the RADIUS slot is taken', () => {
     const events = [
       radius('bob', 0, 'denied', 16),
