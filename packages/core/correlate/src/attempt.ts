@@ -76,6 +76,8 @@ export interface OpenAttempt {
   signing: (CaRequest | CaResult)[];
   /** NPS denied other requests for reason 4/5 (no GC / DC) around this attempt's decision (set at close). */
   directoryOutageNearby: boolean;
+  /** Its NPS server logged a 4402 (no domain controller) around its denial (set at close). */
+  directoryNearby: boolean;
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
   caRequest: CaRequest | null;
@@ -126,6 +128,7 @@ export interface ClosedAttempt {
   readonly radiusClientErrors: readonly RadiusClientError[];
   readonly signing: readonly (CaRequest | CaResult)[];
   readonly directoryOutageNearby: boolean;
+  readonly directoryNearby: boolean;
   readonly gateway: GatewayEvent | null;
   readonly gatewayAmbiguous: boolean;
   readonly caRequest: CaRequest | null;
@@ -180,6 +183,7 @@ export function startAttempt(
   a.radiusClientErrors = NO_ITEMS;
   a.signing = NO_ITEMS;
   a.directoryOutageNearby = false;
+  a.directoryNearby = false;
   a.gateway = null;
   a.gatewayAmbiguous = false;
   a.caRequest = null;
@@ -223,6 +227,7 @@ function newAttempt(
     radiusClientErrors: NO_ITEMS,
     signing: NO_ITEMS,
     directoryOutageNearby: false,
+    directoryNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
     caRequest: null,
@@ -338,6 +343,7 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
     radiusClientErrors: a.radiusClientErrors,
     signing: a.signing,
     directoryOutageNearby: a.directoryOutageNearby,
+    directoryNearby: a.directoryNearby,
     gateway: a.gateway,
     gatewayAmbiguous: a.gatewayAmbiguous,
     caRequest: a.caRequest,

@@ -79,13 +79,13 @@ export function windowsOf(config: EngineConfig): EngineWindows {
 }
 
 /**
- * Whether an event in a closed attempt may be in other attempts too: an NPS 4402 (no domain controller), an NPS refusal of
- * the DA server as RADIUS client, or a decision on the DA server's signing certificate is evidence
- * for every denial it explains. Count such events once, and keep them for `retentionMs` rather than until the first
- * attempt holding them is handed back.
+ * Whether an event in a closed attempt may be in other attempts too: an NPS refusal of the DA server as RADIUS client
+ * (among the nearest few of each attempt it explains), or a decision on the DA server's signing certificate. Count such
+ * events once, and keep them for `retentionMs` rather than until the first attempt holding them is handed back. (An
+ * NPS 4402 explains every denial around it, but only the nearest carries it: joins.ts.)
  */
 export function isSharedEvent(e: NormalizedEvent): boolean {
-  if (e.kind === 'radius.directory_unavailable' || e.kind === 'radius.client_error') return true;
+  if (e.kind === 'radius.client_error') return true;
   // The CA's events about the DA server's own signing-certificate requests explain every attempt of that server for a
   // while (DaServerContext), like the NPS client errors above.
   return (e.kind === 'ca.request' || e.kind === 'ca.result') && e.machineRequester != null;

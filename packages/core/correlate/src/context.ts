@@ -1,6 +1,12 @@
-import type { CaRequest, CaResult, RadiusClientError, RadiusDecision } from '@otptrace/schemas';
+import type {
+  CaRequest,
+  CaResult,
+  RadiusClientError,
+  RadiusDecision,
+  RadiusDirectoryUnavailable,
+} from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
-import { hostKey, lowerHost } from './hosts.js';
+import { hostKey, lowerHost, sameHost } from './hosts.js';
 
 /** A CA event of the DA server's own request for its OTP signing certificate. */
 export type SigningEvent = CaRequest | CaResult;
@@ -9,8 +15,18 @@ interface Held<E> {
   readonly events: E[];
   /** Latest event time of the entry. */
   time: number;
+  /** It explains an attempt; `attached`: it is in one (an attempt carries the nearest few as evidence). */
   used: boolean;
+  attached?: boolean;
 }
+
+/**
+ * The NPS refusals of its DA server an unanswered attempt carries as evidence: the nearest to its IIS request. It is
+ * explained by every one around the request, but in an outage (a wrong shared secret) NPS logs one per request, and
+ * each attempt carrying all of them made the output grow with the square of the outage (2,000 requests in 200 s: 1.3
+ * GB of JSON, 25 s).
+ */
+const CLIENT_ERRORS_KEPT = 3;
 
 /**
  * Events that name no user but explain every attempt of one DA server for a while (docs/windows-events.md §9): NPS
@@ -24,8 +40,10 @@ export class DaServerContext {
   private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
   /** No held signing request is older than this (its latest event): a sweep before it has none to expire. */
   private signingOldest = Number.POSITIVE_INFINITY;
-  /** Times of recent denials for reason 4 or 5 (no GC / no DC), by NPS server: a domain-controller outage. */
-  private readonly outages = new Map<string, number[]>();
+  /** Recent denials for reason 4 or 5 (no GC / no DC), by NPS server: a domain-controller outage. */
+  private readonly outages = new HostTimes();
+  /** NPS 4402s (no domain controller for a domain), by NPS server. */
+  private readonly directory = new HostTimes();
   /** RADIUS client addresses NPS logged for a DA server name (ClientName/NASIdentifier → ClientIPAddress). */
   private readonly addresses = new Map<string, Set<string>>();
 
@@ -38,8 +56,12 @@ export class DaServerContext {
       this.addresses.set(hostKey(name), new Set(list.map((ip) => ip.toLowerCase())));
   }
 
+  /** An NPS refusal of a RADIUS client, as it is placed (event-time order: the list stays in time order). */
   addClientError(e: RadiusClientError): void {
-    this.clientErrors.push({ events: [e], time: e.time, used: false });
+    const held = { events: [e], time: e.time, used: false };
+    let at = this.clientErrors.length;
+    while (at > 0 && this.clientErrors[at - 1]!.time > e.time) at--;
+    this.clientErrors.splice(at, 0, held);
   }
 
   /** Keep an event of the DA server's request for its signing certificate, with the other events of that request. */
@@ -69,21 +91,37 @@ export class DaServerContext {
    */
   outageNear(a: OpenAttempt): boolean {
     const r = a.radius;
-    if (r === null) return false;
-    const times = this.outages.get(hostKey(r.ref.computer));
-    if (times === undefined) return false;
-    for (const t of times) if (Math.abs(t - r.time) <= this.skewMs) return true;
-    return false;
+    return r !== null && this.outages.anyWithin(r.ref.computer, r.time - this.skewMs, r.time + this.skewMs, false);
+  }
+
+  /**
+   * Whether its NPS server logged a 4402 (no domain controller) within the clock-skew tolerance of this attempt's
+   * denial: the 4402 explains it, as it explains every denial around it. (The 4402 itself is evidence of the nearest
+   * denial only, joins.ts: in an outage NPS logs one per request, and each denial carrying all of them made the
+   * output grow with the square of the outage.)
+   */
+  directoryNear(a: OpenAttempt): boolean {
+    const r = a.radius;
+    if (r === null || r.decision !== 'denied') return false;
+    return this.directory.anyWithin(r.ref.computer, r.time - this.skewMs, r.time + this.skewMs, true);
+  }
+
+  /** An NPS 4402, as it is placed (event-time order). */
+  noteDirectory(d: RadiusDirectoryUnavailable): void {
+    this.directory.add(d.ref.computer, d.time);
+  }
+
+  /** Forget the 4402s before `time`: no attempt still open has a decision they could explain. */
+  forgetDirectoryBefore(time: number): void {
+    this.directory.forgetBefore(time);
   }
 
   /** Learn which addresses a DA server sends RADIUS from, and where NPS lost its domain controllers. */
   learn(r: RadiusDecision): void {
     if (r.decision === 'denied' && (r.reasonCode === 4 || r.reasonCode === 5)) {
-      const key = hostKey(r.ref.computer);
-      // Only the recent ones matter; the list stays short.
-      const times = (this.outages.get(key) ?? []).filter((t) => t >= r.time - 2 * this.skewMs);
-      times.push(r.time);
-      this.outages.set(key, times);
+      // Only the recent ones matter.
+      this.outages.forgetBeforeOn(r.ref.computer, r.time - 2 * this.skewMs);
+      this.outages.add(r.ref.computer, r.time);
     }
     if (r.clientIp === null) return;
     const ip = lowerHost(r.clientIp);
@@ -112,13 +150,23 @@ export class DaServerContext {
     if (refusedClient) {
       const addresses = new Set<string>(hosts.flatMap((h) => [...(this.addresses.get(h) ?? [])]));
       if (g.serverIp !== null) addresses.add(g.serverIp.toLowerCase());
-      for (const held of this.clientErrors) {
+      const near: Held<RadiusClientError>[] = [];
+      const hi = g.time + this.skewMs;
+      // Held in time order: the window is found by a binary search, not by reading every one held.
+      for (let i = heldAtOrAfter(this.clientErrors, g.startTime - this.skewMs); i < this.clientErrors.length; i++) {
+        const held = this.clientErrors[i]!;
         const e = held.events[0]!;
-        const named = hosts.includes(hostKey(e.client)) || addresses.has(e.client.toLowerCase());
-        if (named && e.time >= g.startTime - this.skewMs && e.time <= g.time + this.skewMs) {
-          held.used = true;
-          out.push(e);
-        }
+        if (e.time > hi) break;
+        if (!hosts.includes(hostKey(e.client)) && !addresses.has(e.client.toLowerCase())) continue;
+        held.used = true;
+        near.push(held);
+      }
+      // The nearest to the request (ties: the earlier), handed over in time order.
+      const distance = (held: Held<RadiusClientError>) => Math.max(0, g.startTime - held.time, held.time - g.time);
+      const kept = near.length <= CLIENT_ERRORS_KEPT ? near : nearest(near, distance, CLIENT_ERRORS_KEPT);
+      for (const held of kept) {
+        held.attached = true;
+        out.push(held.events[0]!);
       }
     }
     if (signing) {
@@ -144,17 +192,18 @@ export class DaServerContext {
   expire(
     clientErrorsBefore: number,
     signingBefore: number,
-  ): { clientErrors: RadiusClientError[]; signing: SigningEvent[] } {
+  ): { clientErrors: RadiusClientError[]; repeatedClientErrors: RadiusClientError[]; signing: SigningEvent[] } {
     // Most sweeps expire nothing: no list is built and no entry is read (the signing requests are held for a day).
     if (this.clientErrors.length === 0 && (this.signing.size === 0 || this.signingOldest >= signingBefore))
       return NOTHING_EXPIRED;
     const clientErrors: RadiusClientError[] = [];
+    const repeatedClientErrors: RadiusClientError[] = [];
     const signing: SigningEvent[] = [];
-    for (let i = this.clientErrors.length - 1; i >= 0; i--) {
-      const held = this.clientErrors[i]!;
-      if (held.time >= clientErrorsBefore) continue;
-      this.clientErrors.splice(i, 1);
+    // Held in time order: the expired ones are the first.
+    const expired = heldAtOrAfter(this.clientErrors, clientErrorsBefore);
+    for (const held of this.clientErrors.splice(0, expired)) {
       if (!held.used) for (const e of held.events) clientErrors.push(e);
+      else if (held.attached !== true) for (const e of held.events) repeatedClientErrors.push(e);
     }
     if (this.signingOldest < signingBefore) {
       let oldest = Number.POSITIVE_INFINITY;
@@ -168,7 +217,7 @@ export class DaServerContext {
       }
       this.signingOldest = oldest;
     }
-    return { clientErrors, signing };
+    return { clientErrors, repeatedClientErrors, signing };
   }
 }
 
@@ -191,14 +240,111 @@ function addHost(hosts: string[], name: string | null): void {
 }
 
 /** What a sweep that expires nothing gets (never written). */
-const NOTHING_EXPIRED: { clientErrors: RadiusClientError[]; signing: SigningEvent[] } = Object.freeze({
+const NOTHING_EXPIRED: {
+  clientErrors: RadiusClientError[];
+  repeatedClientErrors: RadiusClientError[];
+  signing: SigningEvent[];
+} = Object.freeze({
   clientErrors: Object.freeze([]) as unknown as RadiusClientError[],
+  repeatedClientErrors: Object.freeze([]) as unknown as RadiusClientError[],
   signing: Object.freeze([]) as unknown as SigningEvent[],
 });
+
+/** The first entry from whose time on is at least `time` (the entries are held in time order). */
+function heldAtOrAfter<E>(list: readonly Held<E>[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The `count` entries of `list` with the least `distance` (ties: the earlier in the list), in list order. */
+function nearest<T>(list: readonly T[], distance: (item: T) => number, count: number): T[] {
+  const order = list.map((item, i) => ({ item, i, d: distance(item) }));
+  order.sort((x, y) => x.d - y.d || x.i - y.i);
+  return order
+    .slice(0, count)
+    .sort((x, y) => x.i - y.i)
+    .map((x) => x.item);
+}
 
 /** What a closing attempt that no context event explains gets (never written). */
 const NO_EVENTS: readonly (RadiusClientError | SigningEvent)[] = Object.freeze([]);
 
 function requestKey(computer: string, requestId: number): string {
   return `${computer.toLowerCase()}|${requestId}`;
+}
+
+/**
+ * Times of one kind of event per NPS server (by short name), with the computer each names, in the order they come
+ * (event-time order), forgotten from the front: a query for a window is a binary search, whatever the number held.
+ */
+class HostTimes {
+  private readonly byHost = new Map<string, { times: number[]; computers: string[]; head: number }>();
+
+  add(computer: string, time: number): void {
+    const key = hostKey(computer);
+    let list = this.byHost.get(key);
+    if (list === undefined) {
+      list = { times: [], computers: [], head: 0 };
+      this.byHost.set(key, list);
+    }
+    // Events are placed in time order; one out of it (never expected) is put in its place all the same.
+    let at = list.times.length;
+    while (at > list.head && list.times[at - 1]! > time) at--;
+    list.times.splice(at, 0, time);
+    list.computers.splice(at, 0, computer);
+  }
+
+  /**
+   * Whether an event of the server `computer` names lies in [lo, hi]: of its short name, or (`exact`) of a name
+   * `sameHost` matches (a short name and its FQDN, not two FQDNs of different domains).
+   */
+  anyWithin(computer: string, lo: number, hi: number, exact: boolean): boolean {
+    const list = this.byHost.get(hostKey(computer));
+    if (list === undefined) return false;
+    const { times, computers } = list;
+    for (let i = firstAtOrAfter(times, list.head, lo); i < times.length && times[i]! <= hi; i++)
+      if (!exact || sameHost(computers[i]!, computer)) return true;
+    return false;
+  }
+
+  forgetBeforeOn(computer: string, time: number): void {
+    const key = hostKey(computer);
+    const list = this.byHost.get(key);
+    if (list !== undefined && this.forget(list, time)) this.byHost.delete(key);
+  }
+
+  forgetBefore(time: number): void {
+    for (const [key, list] of this.byHost) if (this.forget(list, time)) this.byHost.delete(key);
+  }
+
+  /** Drops the times before `time`; true when none is left. */
+  private forget(list: { times: number[]; computers: string[]; head: number }, time: number): boolean {
+    list.head = firstAtOrAfter(list.times, list.head, time);
+    if (list.head === list.times.length) return true;
+    // Compact once the forgotten front is the larger part (amortised: each time is moved at most once more).
+    if (list.head > 1024 && list.head * 2 > list.times.length) {
+      list.times.splice(0, list.head);
+      list.computers.splice(0, list.head);
+      list.head = 0;
+    }
+    return false;
+  }
+}
+
+/** The first index from `from` on whose time is at least `time` (the times are in order). */
+function firstAtOrAfter(times: readonly number[], from: number, time: number): number {
+  let lo = from;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

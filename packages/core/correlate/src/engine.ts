@@ -130,6 +130,7 @@ export class CorrelationEngine {
           due: e.time + w.gatewayDelayMs,
         });
       case 'radius.directory_unavailable':
+        this.context.noteDirectory(e);
         return void this.pending.push({ type: 'directory', event: e, due: e.time + w.pendingDelayMs });
       case 'client.result':
         if (e.user === null)
@@ -222,9 +223,13 @@ export class CorrelationEngine {
       final ? Number.POSITIVE_INFINITY : horizon - signingWindow,
     );
     for (const event of expired.clientErrors) this.drop(event, 'unmatched_radius_client_event');
+    for (const event of expired.repeatedClientErrors) this.drop(event, 'repeated_radius_client_event');
     for (const event of expired.signing) this.drop(event, 'machine_request');
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
     if (!final) this.dedup.forget(this.clock);
+    // An attempt still open has its decision within the retention window: a 4402 before it explains none.
+    if (!final)
+      this.context.forgetDirectoryBefore(this.clock - this.windows.retentionMs - this.config.clockSkewToleranceMs);
   }
 
   private close(a: OpenAttempt, final: boolean): void {
@@ -232,6 +237,7 @@ export class CorrelationEngine {
     const context = this.context.eventsFor(a);
     for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
     a.directoryOutageNearby = this.context.outageNear(a);
+    a.directoryNearby = this.context.directoryNear(a);
     if (isOtherRadiusTraffic(a, this.config)) for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
     else {
       const timedOut = a.last + this.windows.closeDelayMs < this.clock;

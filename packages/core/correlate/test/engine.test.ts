@@ -278,26 +278,76 @@ describe('CorrelationEngine', () => {
     expect(engine.advance(T0 + 3_600_001).drops.map((d) => d.reason)).toEqual(['late_event']);
   });
 
-  it('hands back every attempt holding a shared event before the watermark passes its time plus retentionMs', () => {
+  it('hands back every attempt an NPS 4402 explains before the watermark passes its time plus retentionMs', () => {
     const engine = new CorrelationEngine(config);
-    const shared = directory(1_000);
+    const outage = directory(1_000);
     // Two users denied around one "no domain controller" event; each attempt is then stretched by its remaining steps
     // (IIS request, client result), each as late as the attempt gap allows.
     const events = [
       radius('jack', 0, 'denied', 16),
       radius('kate', 2_000, 'denied', 16),
-      shared,
+      outage,
       iis(2_500, 3_000),
       client('jack', 250_000, 10005),
       client('kate', 290_000, 10005, 'pc2'),
     ];
     for (const e of events) engine.add(e);
-    const holding: ClosedAttempt[] = [];
-    for (let w = T0; w <= shared.time + engine.retentionMs; w += 1_000) holding.push(...engine.advance(w).attempts);
-    const withShared = holding.filter((a) => a.events.includes(shared));
-    expect(withShared.map((a) => a.userKey).sort()).toEqual(['jack', 'kate']);
+    const closed: ClosedAttempt[] = [];
+    for (let w = T0; w <= outage.time + engine.retentionMs; w += 1_000) closed.push(...engine.advance(w).attempts);
     expect(engine.openAttempts).toBe(0);
-    expect(holding.flatMap((a) => a.events.filter(isSharedEvent))).toEqual([shared, shared]);
+    // It explains both denials; the nearest carries it as evidence (equally near: the one opened first), once.
+    expect(closed.map((a) => [a.userKey, a.directoryNearby, a.events.includes(outage)])).toEqual([
+      ['jack', true, true],
+      ['kate', true, false],
+    ]);
+    expect(closed.flatMap((a) => a.events.filter(isSharedEvent))).toEqual([]);
+  });
+
+  it('gives an unanswered attempt the three NPS refusals of its DA server nearest to its request, and counts the rest', () => {
+    // A wrong shared secret: NPS refuses the DA server at every request (one every 2 s here), none is answered.
+    const refusal = (t: number): NormalizedEvent => {
+      const r = ref('NPS', 14, 'nps01', 'System');
+      const base = { id: id(r), ref: r, time: T0 + t, user: null };
+      return { ...base, kind: 'radius.client_error', source: 'radius', client: 'da01', problem: 'bad_authenticator' };
+    };
+    const refusals = Array.from({ length: 10 }, (_, i) => refusal(i * 2_000));
+    const events = [...refusals, iis(20_000, 15_000), client('u', 20_300, 10005), refusal(900_000)];
+    const engine = new CorrelationEngine(config);
+    const closed: ClosedAttempt[] = [];
+    const drops: string[] = [];
+    for (const e of events) {
+      engine.add(e);
+      const out = engine.advance(e.time);
+      closed.push(...out.attempts);
+      drops.push(...out.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
+    }
+    const end = engine.flush();
+    closed.push(...end.attempts);
+    drops.push(...end.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
+    // The request spans 5-20 s: the refusals within it are all as near; the earliest three are kept.
+    expect(closed.map((a) => a.radiusClientErrors.map((e) => e.time - T0))).toEqual([[6_000, 8_000, 10_000]]);
+    expect(drops.sort()).toEqual(
+      [
+        ...[0, 2_000, 4_000, 12_000, 14_000, 16_000, 18_000].map((t) => `repeated_radius_client_event@${t}`),
+        'unmatched_radius_client_event@900000',
+      ].sort(),
+    );
+  });
+
+  it('gives an NPS 4402 to the nearest denial of its server only, and tells every denial around it', () => {
+    // NPS logs one per request in an outage: four denials, each with its 4402 a little before, and one denial after
+    // them all; none of them carries another's 4402, and the last, with none of its own, is told of them.
+    const events = [0, 10_000, 20_000, 30_000].flatMap((t, i) => [directory(t - 100), radius(`u${i}`, t, 'denied', 4)]);
+    events.push(radius('late', 60_000, 'denied', 16), radius('far', 60_000 + 400_000, 'denied', 16));
+    const closed = stream(events);
+    expect(closed.map((a) => [a.userKey, a.directoryNearby, a.directory.map((d) => d.time - T0)])).toEqual([
+      ['u0', true, [-100]],
+      ['u1', true, [9_900]],
+      ['u2', true, [19_900]],
+      ['u3', true, [29_900]],
+      ['late', true, []],
+      ['far', false, []],
+    ]);
   });
 });
 

@@ -54,7 +54,7 @@ export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>, options
     probe: a.probe,
     radius: a.radius?.decision ?? 'none',
     radiusReason: a.radius?.reasonCode ?? null,
-    directoryUnavailable: a.directory.length > 0,
+    directoryUnavailable: a.directoryNearby || a.directory.length > 0,
     directoryOutageNearby: a.directoryOutageNearby,
     radiusClientRefused: a.radiusClientErrors.length > 0,
     gateway: a.gateway !== null,

@@ -20,6 +20,10 @@ export const DROP_REASONS = Object.freeze({
     bucket: 'ignored',
     text: 'NPS System event refusing a RADIUS client (13/14/17/18) that matched no unanswered OTP attempt',
   },
+  repeated_radius_client_event: {
+    bucket: 'ignored',
+    text: 'NPS System event refusing a RADIUS client (13/14/17/18) beside nearer ones that the attempts it explains carry as evidence',
+  },
   answered_radius_request: {
     bucket: 'ignored',
     text: 'NPS log-file Access-Request whose Access-Accept or Access-Reject is in the log (the answer carries the decision)',
