@@ -188,36 +188,79 @@ function engineBytesPerOpenAttempt() {
   return open === 0 ? null : (process.memoryUsage().heapUsed - before) / open;
 }
 
+/** `count` copies of a request's events (`make(i)` gives request i's), each with its own record ID. */
+function flood(count, make) {
+  const out = [];
+  for (let i = 0; i < count; i++)
+    for (const e of make(i)) {
+      const recordId = 9_000_000_000 + out.length;
+      out.push({ ...e, id: `${e.ref.computer}|${e.ref.channel}|${recordId}`, ref: { ...e.ref, recordId } });
+    }
+  return out.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+}
+
 /**
- * A password-guessing attack on one account: 50,000 NPS denials of one user, 30 ms apart (each a failed attempt of
- * its own, some 24,000 open at once). Before the user's attempts counted their free slots, each denial read every
- * attempt of the user still open: 20,000 took 15.6 s in `otptrace analyze`.
+ * Floods real sites see, each request's events cloned from the corpus's: a password-guessing attack on one account
+ * (NPS denials of one user, 30 ms apart); a domain-controller outage (every request denied for reason 4, each with
+ * its NPS 4402, 10 per second); a wrong RADIUS shared secret (every IIS request unanswered, its client's failure,
+ * and NPS System 14 refusing the DA server, 10 per second). Before session 17 each was quadratic: 20,000 denials of
+ * one account took 15.6 s in `otptrace analyze`; 2,000 requests of an outage made over 1.3 GB of JSON, 8,000 ran out
+ * of memory.
  */
-function floodRow() {
-  const denial = events.find((e) => e.kind === 'radius.decision' && e.decision === 'denied' && e.user !== null);
-  if (denial === undefined) return [];
-  const flood = Array.from({ length: 50_000 }, (_, i) => ({
-    ...denial,
-    id: `${denial.id}~${i}`,
-    time: denial.time + i * 30,
-    ref: { ...denial.ref, recordId: 9_000_000_000 + i },
-  }));
-  const r = rateOf(flood, QUICK ? 1 : 3);
-  console.log(`one user's flood: ${flood.length} denials → ${r.attempts} attempts, ${Math.round(r.rate)} events/CPU-s`);
-  return [
-    row(
+function floodRows() {
+  const of = (test) => events.find(test);
+  const denial = of((e) => e.kind === 'radius.decision' && e.decision === 'denied' && e.user !== null);
+  const noDc = of((e) => e.kind === 'radius.directory_unavailable');
+  const request = of((e) => e.kind === 'gateway.request' && e.status === 200);
+  const failure = of((e) => e.kind === 'client.result' && e.user !== null && e.ref.eventId === 10005);
+  if ([denial, noDc, request, failure].includes(undefined)) return [];
+  const at = (e, time, more = {}) => ({ ...e, time, ...more });
+  const user = (i) => ({ ...denial.user, key: `u${i}`, raw: `CORP\\u${i}` });
+  const t0 = denial.time;
+  const floods = [
+    [
+      "one account's password-guessing flood (NPS denials of one user, 30 ms apart)",
+      flood(50_000, (i) => [at(denial, t0 + i * 30)]),
+    ],
+    [
+      'domain-controller outage (each request denied for reason 4 with its NPS 4402, 10 per second)',
+      flood(20_000, (i) => [
+        at(noDc, t0 + i * 100, { ref: { ...noDc.ref, computer: denial.ref.computer } }),
+        at(denial, t0 + i * 100 + 100, { user: user(i), reasonCode: 4 }),
+      ]),
+    ],
+    [
+      'wrong RADIUS shared secret (each IIS request unanswered, NPS System 14 refusing the DA server, 10 per second)',
+      flood(20_000, (i) => [
+        {
+          ...noDc,
+          ref: { provider: 'NPS', eventId: 14, computer: denial.ref.computer, channel: 'System', recordId: 0 },
+          time: t0 + i * 100,
+          kind: 'radius.client_error',
+          client: request.ref.computer.split('.')[0],
+          problem: 'bad_authenticator',
+        },
+        at(request, t0 + i * 100 + 15_000, { startTime: t0 + i * 100, timeTakenMs: 15_000 }),
+        at(failure, t0 + i * 100 + 15_300, { user: user(i), ref: { ...failure.ref, computer: `pc${i}` } }),
+      ]),
+    ],
+  ];
+  return floods.map(([what, list]) => {
+    const r = rateOf(list, QUICK ? 1 : 3);
+    console.log(`${what}: ${list.length} events → ${r.attempts} attempts, ${Math.round(r.rate)} events/CPU-s`);
+    return row(
       'correlate',
-      "engine alone, one account's password-guessing flood",
+      `engine alone, ${what}`,
       r.rate,
       'events/CPU-s',
       TARGET,
-      `${flood.length} NPS denials of one user, 30 ms apart, ${Math.round(r.meanOpen)} attempts open on average`,
-    ),
-  ];
+      `${list.length} events, ${Math.round(r.meanOpen)} attempts open on average`,
+    );
+  });
 }
 
 const scale = await scaleRows();
-const flood = floodRow();
+const floods = floodRows();
 const perAttempt = bytesPerOpenAttempt();
 const enginePerAttempt = engineBytesPerOpenAttempt();
 report([
@@ -230,7 +273,7 @@ report([
     `${events.length} events × ${main.passes} passes`,
   ),
   ...scale,
-  ...flood,
+  ...floods,
   row(
     'correlate',
     'heap per open attempt (with its events)',

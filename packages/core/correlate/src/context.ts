@@ -15,8 +15,8 @@ interface Held<E> {
   readonly events: E[];
   /** Latest event time of the entry. */
   time: number;
-  /** It explains an attempt; `attached`: it is in one (an attempt carries the nearest few as evidence). */
   used: boolean;
+  /** A refusal of a RADIUS client is in an attempt (which carries the nearest few as evidence). */
   attached?: boolean;
 }
 
@@ -40,6 +40,8 @@ export class DaServerContext {
   private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
   /** No held signing request is older than this (its latest event): a sweep before it has none to expire. */
   private signingOldest = Number.POSITIVE_INFINITY;
+  /** The time windows of unanswered attempts that refusals naming each DA server (name or address) explain. */
+  private readonly explained = new Intervals();
   /** Recent denials for reason 4 or 5 (no GC / no DC), by NPS server: a domain-controller outage. */
   private readonly outages = new HostTimes();
   /** NPS 4402s (no domain controller for a domain), by NPS server. */
@@ -150,21 +152,17 @@ export class DaServerContext {
     if (refusedClient) {
       const addresses = new Set<string>(hosts.flatMap((h) => [...(this.addresses.get(h) ?? [])]));
       if (g.serverIp !== null) addresses.add(g.serverIp.toLowerCase());
-      const near: Held<RadiusClientError>[] = [];
+      const lo = g.startTime - this.skewMs;
       const hi = g.time + this.skewMs;
-      // Held in time order: the window is found by a binary search, not by reading every one held.
-      for (let i = heldAtOrAfter(this.clientErrors, g.startTime - this.skewMs); i < this.clientErrors.length; i++) {
-        const held = this.clientErrors[i]!;
-        const e = held.events[0]!;
-        if (e.time > hi) break;
-        if (!hosts.includes(hostKey(e.client)) && !addresses.has(e.client.toLowerCase())) continue;
+      // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
+      for (const h of hosts) this.explained.add(`h:${h}`, lo, hi);
+      for (const address of addresses) this.explained.add(`a:${address}`, lo, hi);
+      const named = (held: Held<RadiusClientError>) => {
+        const client = held.events[0]!.client;
+        return hosts.includes(hostKey(client)) || addresses.has(client.toLowerCase());
+      };
+      for (const held of nearestHeld(this.clientErrors, g.startTime, g.time, lo, hi, named, CLIENT_ERRORS_KEPT)) {
         held.used = true;
-        near.push(held);
-      }
-      // The nearest to the request (ties: the earlier), handed over in time order.
-      const distance = (held: Held<RadiusClientError>) => Math.max(0, g.startTime - held.time, held.time - g.time);
-      const kept = near.length <= CLIENT_ERRORS_KEPT ? near : nearest(near, distance, CLIENT_ERRORS_KEPT);
-      for (const held of kept) {
         held.attached = true;
         out.push(held.events[0]!);
       }
@@ -202,9 +200,14 @@ export class DaServerContext {
     // Held in time order: the expired ones are the first.
     const expired = heldAtOrAfter(this.clientErrors, clientErrorsBefore);
     for (const held of this.clientErrors.splice(0, expired)) {
-      if (!held.used) for (const e of held.events) clientErrors.push(e);
-      else if (held.attached !== true) for (const e of held.events) repeatedClientErrors.push(e);
+      if (held.attached === true) continue;
+      const e = held.events[0]!;
+      const explained =
+        this.explained.covers(`h:${hostKey(e.client)}`, e.time) ||
+        this.explained.covers(`a:${e.client.toLowerCase()}`, e.time);
+      (explained ? repeatedClientErrors : clientErrors).push(e);
     }
+    this.explained.forgetBefore(clientErrorsBefore);
     if (this.signingOldest < signingBefore) {
       let oldest = Number.POSITIVE_INFINITY;
       for (const [key, held] of this.signing) {
@@ -262,14 +265,85 @@ function heldAtOrAfter<E>(list: readonly Held<E>[], time: number): number {
   return lo;
 }
 
-/** The `count` entries of `list` with the least `distance` (ties: the earlier in the list), in list order. */
-function nearest<T>(list: readonly T[], distance: (item: T) => number, count: number): T[] {
-  const order = list.map((item, i) => ({ item, i, d: distance(item) }));
-  order.sort((x, y) => x.d - y.d || x.i - y.i);
-  return order
-    .slice(0, count)
-    .sort((x, y) => x.i - y.i)
-    .map((x) => x.item);
+/**
+ * The `count` entries `accept` takes in [lo, hi] nearest to the span [from, to] (those inside it first; ties: the
+ * earlier), in time order: read outward from the span, not the whole window (an outage fills it with thousands).
+ */
+function nearestHeld<E extends { time: number }>(
+  list: readonly Held<E>[],
+  from: number,
+  to: number,
+  lo: number,
+  hi: number,
+  accept: (held: Held<E>) => boolean,
+  count: number,
+): Held<E>[] {
+  const kept: Held<E>[] = [];
+  const inside = heldAtOrAfter(list, from);
+  // Inside the span: all equally near, the earliest first.
+  for (let i = inside; i < list.length && list[i]!.time <= to && kept.length < count; i++)
+    if (accept(list[i]!)) kept.push(list[i]!);
+  if (kept.length === count) return kept;
+  let left = inside - 1;
+  let right = inside;
+  while (right < list.length && list[right]!.time <= to) right++;
+  const before: Held<E>[] = [];
+  while (kept.length + before.length < count) {
+    const l = left >= 0 && list[left]!.time >= lo ? list[left]! : null;
+    const r = right < list.length && list[right]!.time <= hi ? list[right]! : null;
+    if (l === null && r === null) break;
+    // The nearer side; equally near: the earlier (left) one.
+    if (r === null || (l !== null && from - l.time <= r.time - to)) {
+      left--;
+      if (accept(l!)) before.push(l!);
+    } else {
+      right++;
+      if (accept(r)) kept.push(r);
+    }
+  }
+  return [...before.reverse(), ...kept].sort((x, y) => x.time - y.time);
+}
+
+/** Time windows per key, merged as they come (mostly in time order), for "does one cover this time?". */
+class Intervals {
+  private readonly byKey = new Map<string, { starts: number[]; ends: number[] }>();
+
+  add(key: string, lo: number, hi: number): void {
+    let list = this.byKey.get(key);
+    if (list === undefined) {
+      list = { starts: [], ends: [] };
+      this.byKey.set(key, list);
+    }
+    const n = list.starts.length;
+    // Overlapping the last (the usual case: attempts close in time order): merged into it.
+    if (n > 0 && lo <= list.ends[n - 1]! && hi >= list.starts[n - 1]!) {
+      list.starts[n - 1] = Math.min(list.starts[n - 1]!, lo);
+      list.ends[n - 1] = Math.max(list.ends[n - 1]!, hi);
+      return;
+    }
+    list.starts.push(lo);
+    list.ends.push(hi);
+  }
+
+  covers(key: string, time: number): boolean {
+    const list = this.byKey.get(key);
+    if (list === undefined) return false;
+    for (let i = list.starts.length - 1; i >= 0; i--) if (list.starts[i]! <= time && time <= list.ends[i]!) return true;
+    return false;
+  }
+
+  /** Forget the windows that end before `time`. */
+  forgetBefore(time: number): void {
+    for (const [key, list] of this.byKey) {
+      let k = 0;
+      while (k < list.ends.length && list.ends[k]! < time) k++;
+      if (k === list.ends.length) this.byKey.delete(key);
+      else if (k > 0) {
+        list.starts.splice(0, k);
+        list.ends.splice(0, k);
+      }
+    }
+  }
 }
 
 /** What a closing attempt that no context event explains gets (never written). */
