@@ -80,6 +80,8 @@ export interface OpenAttempt {
   directoryNearby: boolean;
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
+  /** Without a request of its own: the refusal every IIS request around its client's failure got (set at close). */
+  refusalAround: GatewayEvent | null;
   caRequest: CaRequest | null;
   caResults: CaResult[];
   client: ClientEvent | null;
@@ -131,6 +133,12 @@ export interface ClosedAttempt {
   readonly directoryNearby: boolean;
   readonly gateway: GatewayEvent | null;
   readonly gatewayAmbiguous: boolean;
+  /**
+   * Without an IIS request of its own, its client told of a refusal, and every request its DA servers logged around it
+   * (several) was refused alike (HTTP status and sub-status): one of them. Which was its own cannot be told (IIS logs
+   * name no user: in an outage many users' requests share each second), but any gives the same verdict.
+   */
+  readonly refusalAround: GatewayEvent | null;
   readonly caRequest: CaRequest | null;
   readonly caResults: readonly CaResult[];
   readonly client: ClientEvent | null;
@@ -186,6 +194,7 @@ export function startAttempt(
   a.directoryNearby = false;
   a.gateway = null;
   a.gatewayAmbiguous = false;
+  a.refusalAround = null;
   a.caRequest = null;
   a.caResults = NO_ITEMS;
   a.client = null;
@@ -230,6 +239,7 @@ function newAttempt(
     directoryNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
+    refusalAround: null,
     caRequest: null,
     caResults: NO_ITEMS,
     client: null,
@@ -346,6 +356,7 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
     directoryNearby: a.directoryNearby,
     gateway: a.gateway,
     gatewayAmbiguous: a.gatewayAmbiguous,
+    refusalAround: a.refusalAround,
     caRequest: a.caRequest,
     caResults: a.caResults,
     client: a.client,

@@ -1,6 +1,7 @@
 import type {
   CaRequest,
   CaResult,
+  GatewayEvent,
   RadiusClientError,
   RadiusDecision,
   RadiusDirectoryUnavailable,
@@ -40,6 +41,8 @@ export class DaServerContext {
   private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
   /** No held signing request is older than this (its latest event): a sweep before it has none to expire. */
   private signingOldest = Number.POSITIVE_INFINITY;
+  /** The DA servers' OTP requests in runs of the same answer, in time order. */
+  private readonly answers: AnswerRun[] = [];
   /** The time windows of unanswered attempts that refusals naming each DA server (name or address) explain. */
   private readonly explained = new Intervals();
   /** Recent denials for reason 4 or 5 (no GC / no DC), by NPS server: a domain-controller outage. */
@@ -106,6 +109,43 @@ export class DaServerContext {
     const r = a.radius;
     if (r === null || r.decision !== 'denied') return false;
     return this.directory.anyWithin(r.ref.computer, r.time - this.skewMs, r.time + this.skewMs, true);
+  }
+
+  /** An OTP request of a DA server, as it is placed (event-time order). */
+  noteRequest(g: GatewayEvent): void {
+    const last = this.answers[this.answers.length - 1];
+    if (last !== undefined && last.status === g.status && last.subStatus === g.subStatus && g.time >= last.end) {
+      last.end = g.time;
+      last.count++;
+    } else
+      this.answers.push({ status: g.status, subStatus: g.subStatus, start: g.time, end: g.time, count: 1, first: g });
+  }
+
+  /**
+   * The refusal (HTTP status 400 or more) that every OTP request in [lo, hi] got alike, when there are several; else
+   * null: an attempt without a request of its own takes its verdict (`ClosedAttempt.refusalAround`).
+   */
+  refusalWithin(lo: number, hi: number): GatewayEvent | null {
+    const runs = this.answers;
+    // The first run that ends at or after `lo`: every request in the window is in it when the next starts after `hi`.
+    let first = 0;
+    let last = runs.length;
+    while (first < last) {
+      const mid = (first + last) >>> 1;
+      if (runs[mid]!.end < lo) first = mid + 1;
+      else last = mid;
+    }
+    const run = runs[first];
+    if (run === undefined || run.start > hi || run.status < 400 || run.count < 2) return null;
+    const next = runs[first + 1];
+    return next === undefined || next.start > hi ? run.first : null;
+  }
+
+  /** Forget the requests before `time`: no attempt still open could have made them. */
+  forgetRequestsBefore(time: number): void {
+    let k = 0;
+    while (k < this.answers.length && this.answers[k]!.end < time) k++;
+    if (k > 0) this.answers.splice(0, k);
   }
 
   /** An NPS 4402, as it is placed (event-time order). */
@@ -302,6 +342,17 @@ function nearestHeld<E extends { time: number }>(
     }
   }
   return [...before.reverse(), ...kept].sort((x, y) => x.time - y.time);
+}
+
+/** Consecutive OTP requests (in time order) that got the same answer. */
+interface AnswerRun {
+  readonly status: number;
+  readonly subStatus: number | null;
+  readonly start: number;
+  end: number;
+  count: number;
+  /** Its first request, whose answer stands for the run's. */
+  readonly first: GatewayEvent;
 }
 
 /** Time windows per key, merged as they come (mostly in time order), for "does one cover this time?". */

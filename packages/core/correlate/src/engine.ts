@@ -123,6 +123,7 @@ export class CorrelationEngine {
     switch (e.kind) {
       case 'gateway.request':
         if (e.method !== 'POST') return void this.drop(e, 'gateway_other_request');
+        this.context.noteRequest(e);
         return void this.pending.push({
           type: 'gateway',
           event: e,
@@ -227,6 +228,8 @@ export class CorrelationEngine {
     for (const event of expired.signing) this.drop(event, 'machine_request');
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
     if (!final) this.dedup.forget(this.clock);
+    if (!final)
+      this.context.forgetRequestsBefore(this.clock - this.windows.retentionMs - this.config.clockSkewToleranceMs);
     // An attempt still open has its decision within the retention window: a 4402 before it explains none.
     if (!final)
       this.context.forgetDirectoryBefore(this.clock - this.windows.retentionMs - this.config.clockSkewToleranceMs);
@@ -238,6 +241,16 @@ export class CorrelationEngine {
     for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
     a.directoryOutageNearby = this.context.outageNear(a);
     a.directoryNearby = this.context.directoryNear(a);
+    // The DA server refused (10005) a request no IIS log line was joined to: an outage (a stopped application pool,
+    // an untrusted certificate) refuses every request alike, many a second, and then any is as good as its own.
+    const client = a.client;
+    if (a.gateway === null && a.radius === null && client !== null && client.ref.eventId === 10005 && !a.probe) {
+      const skew = this.config.clockSkewToleranceMs;
+      a.refusalAround = this.context.refusalWithin(
+        client.time - skew,
+        client.time + this.config.gatewayJoinSlackMs + skew,
+      );
+    }
     if (isOtherRadiusTraffic(a, this.config)) for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
     else {
       const timedOut = a.last + this.windows.closeDelayMs < this.clock;

@@ -334,6 +334,38 @@ describe('CorrelationEngine', () => {
     );
   });
 
+  it('tells a refused attempt without a request of its own the refusal all the requests around it got, when alike', () => {
+    // A stopped application pool at a busy hour: HTTP.sys logs whole seconds, four users' requests a second, all 503;
+    // which request is whose cannot be told, and is not guessed (their requests stay unjoined or ambiguous).
+    const refused = (t: number, status = 503): NormalizedEvent => ({
+      ...(iis(t, 0) as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+      status,
+      timeTakenMs: null,
+    });
+    const events: NormalizedEvent[] = [];
+    for (let s = 0; s < 5; s++)
+      for (let k = 0; k < 4; k++)
+        events.push(refused(s * 1_000), client(`u${s}${k}`, s * 1_000 + 100 + k * 200, 10005, `pc${s}${k}`));
+    // Half an hour later a request answered 200 among the refusals: the attempts around it are told nothing.
+    const later = 1_800_000;
+    events.push(refused(later), refused(later + 1_000), refused(later + 2_000, 200));
+    for (let k = 0; k < 4; k++) events.push(client(`v${k}`, later + 300 + k * 200, 10005, `pcv${k}`));
+    // And one lone refusal, two users' failures equally near it: one request is no outage.
+    const lone = 3_600_000;
+    events.push(refused(lone), client('w0', lone + 300, 10005, 'pcw0'), client('w1', lone + 300, 10005, 'pcw1'));
+    const closed = stream(events.sort((x, y) => x.time - y.time));
+    const byUser = new Map(closed.map((a) => [a.userKey!, a]));
+    for (let s = 0; s < 5; s++)
+      for (let k = 0; k < 4; k++) {
+        const a = byUser.get(`u${s}${k}`)!;
+        expect((a.gateway ?? a.refusalAround)?.status, `u${s}${k}`).toBe(503);
+      }
+    const others = ['v0', 'v1', 'v2', 'v3', 'w0', 'w1'].map((u) => byUser.get(u)!);
+    expect(others.map((a) => a.refusalAround)).toEqual([null, null, null, null, null, null]);
+    // Some of them have no request of their own: told nothing, not the refusal.
+    expect(others.filter((a) => a.gateway === null).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('gives an NPS 4402 to the nearest denial of its server only, and tells every denial around it', () => {
     // NPS logs one per request in an outage: four denials, each with its 4402 a little before, and one denial after
     // them all; none of them carries another's 4402, and the last, with none of its own, is told of them.

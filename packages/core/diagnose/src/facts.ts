@@ -58,8 +58,9 @@ export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>, options
     directoryOutageNearby: a.directoryOutageNearby,
     radiusClientRefused: a.radiusClientErrors.length > 0,
     gateway: a.gateway !== null,
-    httpStatus: a.gateway?.status ?? null,
-    httpSubStatus: a.gateway?.subStatus ?? null,
+    // Without its own request, the refusal every request around it got (none is guessed to be its own).
+    httpStatus: (a.gateway ?? a.refusalAround)?.status ?? null,
+    httpSubStatus: (a.gateway ?? a.refusalAround)?.subStatus ?? null,
     radiusWait: waitOf(a.gateway?.timeTakenMs ?? null, options.radiusTimeoutMs ?? DEFAULT_RADIUS_TIMEOUT_MS),
     caRequest: a.caRequest !== null || a.caResults.length > 0,
     caStatus,
