@@ -128,13 +128,7 @@ export class DaServerContext {
   refusalWithin(lo: number, hi: number): GatewayEvent | null {
     const runs = this.answers;
     // The first run that ends at or after `lo`: every request in the window is in it when the next starts after `hi`.
-    let first = 0;
-    let last = runs.length;
-    while (first < last) {
-      const mid = (first + last) >>> 1;
-      if (runs[mid]!.end < lo) first = mid + 1;
-      else last = mid;
-    }
+    const first = firstIndex(0, runs.length, (i) => runs[i]!.end < lo);
     const run = runs[first];
     if (run === undefined || run.start > hi || run.status < 400 || run.count < 2) return null;
     const next = runs[first + 1];
@@ -202,7 +196,6 @@ export class DaServerContext {
         return hosts.includes(hostKey(client)) || addresses.has(client.toLowerCase());
       };
       for (const held of nearestHeld(this.clientErrors, g.startTime, g.time, lo, hi, named, CLIENT_ERRORS_KEPT)) {
-        held.used = true;
         held.attached = true;
         out.push(held.events[0]!);
       }
@@ -293,13 +286,18 @@ const NOTHING_EXPIRED: {
   signing: Object.freeze([]) as unknown as SigningEvent[],
 });
 
-/** The first entry from whose time on is at least `time` (the entries are held in time order). */
+/** The first entry of a list held in time order whose time is at least `time`. */
 function heldAtOrAfter<E>(list: readonly Held<E>[], time: number): number {
-  let lo = 0;
-  let hi = list.length;
+  return firstIndex(0, list.length, (i) => list[i]!.time < time);
+}
+
+/** The first index in [from, to) where `before` turns false (it holds for a prefix of the range: a binary search). */
+function firstIndex(from: number, to: number, before: (i: number) => boolean): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (list[mid]!.time < time) lo = mid + 1;
+    if (before(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -433,7 +431,7 @@ class HostTimes {
     const list = this.byHost.get(hostKey(computer));
     if (list === undefined) return false;
     const { times, computers } = list;
-    for (let i = firstAtOrAfter(times, list.head, lo); i < times.length && times[i]! <= hi; i++)
+    for (let i = firstIndex(list.head, times.length, (k) => times[k]! < lo); i < times.length && times[i]! <= hi; i++)
       if (!exact || sameHost(computers[i]!, computer)) return true;
     return false;
   }
@@ -450,7 +448,7 @@ class HostTimes {
 
   /** Drops the times before `time`; true when none is left. */
   private forget(list: { times: number[]; computers: string[]; head: number }, time: number): boolean {
-    list.head = firstAtOrAfter(list.times, list.head, time);
+    list.head = firstIndex(list.head, list.times.length, (k) => list.times[k]! < time);
     if (list.head === list.times.length) return true;
     // Compact once the forgotten front is the larger part (amortised: each time is moved at most once more).
     if (list.head > 1024 && list.head * 2 > list.times.length) {
@@ -460,16 +458,4 @@ class HostTimes {
     }
     return false;
   }
-}
-
-/** The first index from `from` on whose time is at least `time` (the times are in order). */
-function firstAtOrAfter(times: readonly number[], from: number, time: number): number {
-  let lo = from;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
