@@ -38,7 +38,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   if (g.status < 400) {
-    attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, found);
+    attempts.decidedWithin(g.startTime - slack, g.time + slack, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0);
     let n = 0;
@@ -72,7 +72,7 @@ function nearbyCandidates(
     // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
     // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
     const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-    attempts.decidedWithin(null, g.startTime - drift, g.time + drift, undefined, found);
+    attempts.decidedWithin(g.startTime - drift, g.time + drift, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, clientOnly);
   }
@@ -340,7 +340,7 @@ const HOLDS: {
 function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinContext): boolean {
   if (g.status >= 400) return false;
   const slack = ctx.config.gatewayJoinSlackMs;
-  const held = ctx.attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, HELD);
+  const held = ctx.attempts.decidedWithin(g.startTime - slack, g.time + slack, undefined, HELD);
   keepTakers(g, held);
   keepSameServer(host, held, 0);
   let holds = false;

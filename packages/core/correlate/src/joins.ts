@@ -152,7 +152,7 @@ export function joinDirectoryEvent(d: RadiusDirectoryUnavailable, ctx: JoinConte
   const { attempts, config } = ctx;
   const skew = config.clockSkewToleranceMs;
   let attached = false;
-  for (const a of attempts.decidedWithin(d.ref.computer, d.time - skew, d.time + skew)) {
+  for (const a of attempts.deniedWithin(d.ref.computer, d.time - skew, d.time + skew)) {
     const r = a.radius!;
     // NPS log files name the server by its short name, the event logs by FQDN.
     if (r.decision !== 'denied' || !sameHost(r.ref.computer, d.ref.computer)) continue;
