@@ -33,7 +33,7 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
 function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): OpenAttempt[] {
   const { attempts, config } = ctx;
   const found = CANDIDATES;
-  found.length = 0;
+  truncate(found, 0);
   const slack = config.gatewayJoinSlackMs;
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
@@ -45,7 +45,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
     const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, ctx));
     for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, later)) found[n++] = found[i]!;
-    found.length = n;
+    truncate(found, n);
     if (n > 1 && !oneUser(found)) keepLeastRegret(g, found, later, ctx);
     if (n > 0) return found;
   }
@@ -86,7 +86,7 @@ function nearbyCandidates(
 function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: JoinContext): OpenAttempt[] {
   const n = found.length;
   const distances = DISTANCES;
-  distances.length = 0;
+  truncate(distances, 0);
   for (let i = 0; i < n; i++) distances.push(gatewayDistance(g, found[i]!));
   // Selection, nearest first (then earliest, then first opened): usually the first looked at is not claimed.
   let best = -1;
@@ -101,21 +101,21 @@ function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: J
     }
   }
   if (best < 0) {
-    found.length = 0;
+    truncate(found, 0);
     return found;
   }
   const nearest = -1 - distances[best]!;
   const keep = KEPT;
-  keep.length = 0;
+  truncate(keep, 0);
   keep.push(found[best]!);
   for (let i = 0; i < n; i++) {
     const a = found[i]!;
     if (i === best || distances[i] !== nearest || a.userKey === found[best]!.userKey) continue;
     if (!claimedByLater(g, host, a, ctx)) keep.push(a);
   }
-  found.length = 0;
+  truncate(found, 0);
   for (let i = 0; i < keep.length; i++) found.push(keep[i]!);
-  keep.length = 0;
+  truncate(keep, 0);
   return found;
 }
 
@@ -218,7 +218,7 @@ function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], later: GatewayWi
     } else if (regret === bestRegret && a.userKey !== best!.userKey) tied = true;
   }
   if (best === null || tied) return;
-  found.length = 0;
+  truncate(found, 0);
   found.push(best);
 }
 
@@ -345,7 +345,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
   keepSameServer(host, held, 0);
   let holds = false;
   for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
-  HELD.length = 0;
+  truncate(HELD, 0);
   return holds;
 }
 
@@ -353,7 +353,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
 function keepTakers(g: GatewayEvent, list: OpenAttempt[]): number {
   let n = 0;
   for (let i = 0; i < list.length; i++) if (takesGateway(list[i]!, g)) list[n++] = list[i]!;
-  list.length = n;
+  truncate(list, n);
   return n;
 }
 
@@ -385,7 +385,7 @@ function keepSameServer(host: string, found: OpenAttempt[], from: number): OpenA
     if (n < 0) n = from;
     found[n++] = found[i]!;
   }
-  if (n > 0) found.length = n;
+  if (n > 0) truncate(found, n);
   return found;
 }
 
@@ -408,6 +408,14 @@ const SERVER_DRIFT_FACTOR = 10;
  * signing the client's request, which takes well under a second.
  */
 const ANSWER_AFTER_DECISION_MS = 10_000;
+
+/**
+ * Shorten a list to `n` items. Its lists are reused by every request: setting a shorter length gives an array's room
+ * back (V8 reallocates it at the next push, so each request made its lists anew), popping keeps it.
+ */
+function truncate(list: unknown[], n: number): void {
+  while (list.length > n) list.pop();
+}
 
 // Lists reused by every request (each read before the next request is joined).
 const CANDIDATES: OpenAttempt[] = [];
