@@ -171,7 +171,8 @@ function claimedByLater(
     const hi = Math.min(horizon, t + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
     const others = prefetched ?? ctx.pendingGateways(from, hi);
     for (let i = others.start; i < others.end; i++) {
-      const { event: other, host: otherHost } = others.requests[i]!;
+      const other = others.requests[i]!;
+      const otherHost = others.hosts[i]!;
       if (other.time > hi) break;
       if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
       if (other.startTime - slack > t || t > other.time + slack) continue;
@@ -184,7 +185,8 @@ function claimedByLater(
   const hi = Math.min(horizon, a.last + (mayNameOther ? slack + skew : d));
   const others = prefetched ?? ctx.pendingGateways(g.time, hi);
   for (let i = others.start; i < others.end; i++) {
-    const { event: other, host: otherHost } = others.requests[i]!;
+    const other = others.requests[i]!;
+    const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
@@ -231,7 +233,7 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayW
   const hi = Math.min(g.time + gatewayDelayOf(ctx.config) - slack, t + slack + ANSWER_AFTER_DECISION_MS);
   let fit = Number.POSITIVE_INFINITY;
   for (let i = later.start; i < later.end; i++) {
-    const other = later.requests[i]!.event;
+    const other = later.requests[i]!;
     if (other.time > hi) break;
     if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     if (other.startTime - slack > t || t > other.time + slack) continue;
@@ -419,7 +421,7 @@ function truncate(list: unknown[], n: number): void {
 
 // Lists reused by every request (each read before the next request is joined).
 const CANDIDATES: OpenAttempt[] = [];
-const NO_REQUESTS: GatewayWindow = { requests: [], start: 0, end: 0 };
+const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
 const HELD: OpenAttempt[] = [];
 const KEPT: OpenAttempt[] = [];
 const DISTANCES: number[] = [];

@@ -5,19 +5,19 @@ import type { EngineConfig } from './config.js';
 import { joinGatewayRequest } from './gateway-join.js';
 import { sameHost } from './hosts.js';
 import type { JoinContext } from './join-context.js';
-import type { Pending } from './pending.js';
+import type { PendingEvent } from './pending.js';
 
-/** Join a pending user-less event, by its type. */
-export function resolvePending(p: Pending, ctx: JoinContext): void {
-  switch (p.type) {
-    case 'gateway':
-      return void joinGatewayRequest(p.event, p.host, ctx);
-    case 'client':
-      return void joinUserlessClient(p.event, ctx);
-    case 'directory':
-      return void joinDirectoryEvent(p.event, ctx);
-    case 'caApp':
-      return void joinCaApplicationEvent(p.event, ctx);
+/** Join a pending user-less event, by its kind (`host`: an IIS request's DA server's host key). */
+export function resolvePending(e: PendingEvent, host: string, ctx: JoinContext): void {
+  switch (e.kind) {
+    case 'gateway.request':
+      return void joinGatewayRequest(e, host, ctx);
+    case 'client.result':
+      return void joinUserlessClient(e, ctx);
+    case 'radius.directory_unavailable':
+      return void joinDirectoryEvent(e, ctx);
+    case 'ca.result':
+      return void joinCaApplicationEvent(e, ctx);
   }
 }
 
