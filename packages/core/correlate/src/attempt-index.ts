@@ -30,6 +30,8 @@ export class AttemptIndex {
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
   private readonly byMachine = new Map<string, OpenAttempt[]>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
+  /** The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions. */
+  private readonly denials = new TimeIndex<OpenAttempt>(30_000);
   private readonly clientOnly = new TimeIndex<OpenAttempt>(30_000);
   /** Attempts still waiting for their client result: those no server has seen yet, and the others. */
   private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
@@ -102,6 +104,7 @@ export class AttemptIndex {
     for (let i = 0; i < a.caResults.length; i++)
       this.forgetRequest(a.caResults[i]!.ref.computer, a.caResults[i]!.requestId);
     if (a.decision !== null) this.decisions.move(a.decision, '', null);
+    if (a.denial !== null) this.denials.move(a.denial, '', null);
     if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
     if (a.waiting !== null) (a.waitingBare ? this.waitingBare : this.waitingServed).move(a.waiting, '', null);
   }
@@ -141,22 +144,20 @@ export class AttemptIndex {
   }
 
   /**
-   * Open attempts with a RADIUS decision in [lo, hi], of one NPS host (by short name) or of all; those `accept` takes,
-   * added to `found`. The decisions are indexed by time alone: the frequent query (an IIS request's window) names no
-   * NPS host, and with one scope per host it read every host's buckets, so its cost grew with the NPS servers; the
-   * rare query by host (an NPS 4402) filters instead.
+   * Open attempts with a RADIUS decision in [lo, hi]; those `accept` takes, added to `found`. The decisions are indexed
+   * by time alone: the query (an IIS request's window) names no NPS host, and with one scope per host it read every
+   * host's buckets, so its cost grew with the NPS servers.
    */
-  decidedWithin(
-    nps: string | null,
-    lo: number,
-    hi: number,
-    accept?: (a: OpenAttempt) => boolean,
-    found?: OpenAttempt[],
-  ): OpenAttempt[] {
-    if (nps === null) return this.decisions.within('', lo, hi, accept, found);
-    const key = hostKey(nps);
-    const ofHost = (a: OpenAttempt) => hostKey(a.radius!.ref.computer) === key && (accept === undefined || accept(a));
-    return this.decisions.within('', lo, hi, ofHost, found);
+  decidedWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean, found?: OpenAttempt[]): OpenAttempt[] {
+    return this.decisions.within('', lo, hi, accept, found);
+  }
+
+  /**
+   * Open attempts that NPS host `nps` (by short name) denied in [lo, hi]. An NPS 4402's window spans minutes: read
+   * among every decision, its cost grew with the attempts open.
+   */
+  deniedWithin(nps: string, lo: number, hi: number): OpenAttempt[] {
+    return this.denials.within(hostKey(nps), lo, hi);
   }
 
   /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
@@ -243,6 +244,10 @@ export class AttemptIndex {
         a.radiusNasKey = e.nasIdentifier === null ? null : hostKey(e.nasIdentifier);
         a.decision ??= TimeIndex.place(a);
         this.decisions.move(a.decision, '', e.time);
+        if (e.decision === 'denied') {
+          a.denial ??= TimeIndex.place(a);
+          this.denials.move(a.denial, hostKey(e.ref.computer), e.time);
+        }
         break;
     }
     const clientTime = placesRequestByClient(a) ? a.client!.time : null;

@@ -111,6 +111,8 @@ export interface OpenAttempt {
    * first needed: most attempts never enter the client-only index, and some not the decisions.
    */
   decision: TimePlace<OpenAttempt> | null;
+  /** In the index of RADIUS denials by NPS host (the NPS 4402 join reads those alone). */
+  denial: TimePlace<OpenAttempt> | null;
   clientOnly: TimePlace<OpenAttempt> | null;
   waiting: TimePlace<OpenAttempt> | null;
   /** Whether `waiting` is in the index of attempts no server has seen (neither RADIUS decision nor CA step). */
@@ -257,6 +259,7 @@ function newAttempt(
     moreCaOrders: null,
     caScope: '',
     decision: null,
+    denial: null,
     clientOnly: null,
     waiting: null,
     waitingBare: false,

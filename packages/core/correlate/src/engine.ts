@@ -39,7 +39,7 @@ export class CorrelationEngine {
   readonly windows: EngineWindows;
   private readonly buffer = new KeyedMinHeap<NormalizedEvent>(eventBefore);
   private readonly attempts: AttemptIndex;
-  private readonly pending = new PendingJoins();
+  private readonly pending: PendingJoins;
   private readonly dedup: Deduplicator;
   private readonly joins: JoinContext;
   /** Events about a DA server as a whole, attached to its attempts as they close. */
@@ -53,6 +53,7 @@ export class CorrelationEngine {
     this.windows = windowsOf(config);
     this.attempts = new AttemptIndex(this.windows.closeDelayMs);
     this.dedup = new Deduplicator(this.windows.dedupWindowMs);
+    this.pending = new PendingJoins(this.windows.gatewayDelayMs, this.windows.pendingDelayMs);
     this.context = new DaServerContext(
       config.clockSkewToleranceMs,
       config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
@@ -119,23 +120,16 @@ export class CorrelationEngine {
   }
 
   private place(e: NormalizedEvent): void {
-    const w = this.windows;
     switch (e.kind) {
       case 'gateway.request':
         if (e.method !== 'POST') return void this.drop(e, 'gateway_other_request');
         this.context.noteRequest(e);
-        return void this.pending.push({
-          type: 'gateway',
-          event: e,
-          host: hostKey(e.ref.computer),
-          due: e.time + w.gatewayDelayMs,
-        });
+        return void this.pending.pushGateway(e, hostKey(e.ref.computer));
       case 'radius.directory_unavailable':
         this.context.noteDirectory(e);
-        return void this.pending.push({ type: 'directory', event: e, due: e.time + w.pendingDelayMs });
+        return void this.pending.push(e);
       case 'client.result':
-        if (e.user === null)
-          return void this.pending.push({ type: 'client', event: e, due: e.time + w.pendingDelayMs });
+        if (e.user === null) return void this.pending.push(e);
         return void this.placeByUser(e, 'client', true, 'unrelated_event');
       case 'radius.decision':
         this.context.learn(e);
@@ -156,7 +150,7 @@ export class CorrelationEngine {
         if (e.machineRequester != null) return void this.context.addSigning(e);
         const a = this.attempts.ofRequest(e.ref.computer, e.requestId);
         if (a !== undefined) return void this.attempts.add(a, e);
-        if (e.user === null) return void this.pending.push({ type: 'caApp', event: e, due: e.time + w.pendingDelayMs });
+        if (e.user === null) return void this.pending.push(e);
         const otp = templateKind(e.template, this.config.otpTemplate);
         if (otp === 'other') return void this.drop(e, 'unmatched_ca_result');
         const placed = this.placeByUser(e, 'caResult', otp === 'otp', 'unmatched_ca_result');
@@ -214,7 +208,8 @@ export class CorrelationEngine {
   private sweep(final: boolean): void {
     this.lastSweep = this.clock;
     const until = final ? Number.POSITIVE_INFINITY : this.clock;
-    for (let p = this.pending.next(until); p !== undefined; p = this.pending.next(until)) resolvePending(p, this.joins);
+    for (let e = this.pending.next(until); e !== undefined; e = this.pending.next(until))
+      resolvePending(e, this.pending.lastGatewayHost, this.joins);
     // Only the attempts that close are ordered (by start).
     for (const a of final ? this.attempts.dueAll() : this.attempts.dueBefore(this.clock)) this.close(a, final);
     const signingWindow = this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS;

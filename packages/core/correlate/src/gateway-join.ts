@@ -33,19 +33,19 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
 function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): OpenAttempt[] {
   const { attempts, config } = ctx;
   const found = CANDIDATES;
-  found.length = 0;
+  truncate(found, 0);
   const slack = config.gatewayJoinSlackMs;
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   if (g.status < 400) {
-    attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, found);
+    attempts.decidedWithin(g.startTime - slack, g.time + slack, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0);
     let n = 0;
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
     const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, ctx));
     for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, later)) found[n++] = found[i]!;
-    found.length = n;
+    truncate(found, n);
     if (n > 1 && !oneUser(found)) keepLeastRegret(g, found, later, ctx);
     if (n > 0) return found;
   }
@@ -72,7 +72,7 @@ function nearbyCandidates(
     // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
     // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
     const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-    attempts.decidedWithin(null, g.startTime - drift, g.time + drift, undefined, found);
+    attempts.decidedWithin(g.startTime - drift, g.time + drift, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, clientOnly);
   }
@@ -86,7 +86,7 @@ function nearbyCandidates(
 function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: JoinContext): OpenAttempt[] {
   const n = found.length;
   const distances = DISTANCES;
-  distances.length = 0;
+  truncate(distances, 0);
   for (let i = 0; i < n; i++) distances.push(gatewayDistance(g, found[i]!));
   // Selection, nearest first (then earliest, then first opened): usually the first looked at is not claimed.
   let best = -1;
@@ -101,21 +101,21 @@ function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: J
     }
   }
   if (best < 0) {
-    found.length = 0;
+    truncate(found, 0);
     return found;
   }
   const nearest = -1 - distances[best]!;
   const keep = KEPT;
-  keep.length = 0;
+  truncate(keep, 0);
   keep.push(found[best]!);
   for (let i = 0; i < n; i++) {
     const a = found[i]!;
     if (i === best || distances[i] !== nearest || a.userKey === found[best]!.userKey) continue;
     if (!claimedByLater(g, host, a, ctx)) keep.push(a);
   }
-  found.length = 0;
+  truncate(found, 0);
   for (let i = 0; i < keep.length; i++) found.push(keep[i]!);
-  keep.length = 0;
+  truncate(keep, 0);
   return found;
 }
 
@@ -171,7 +171,8 @@ function claimedByLater(
     const hi = Math.min(horizon, t + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
     const others = prefetched ?? ctx.pendingGateways(from, hi);
     for (let i = others.start; i < others.end; i++) {
-      const { event: other, host: otherHost } = others.requests[i]!;
+      const other = others.requests[i]!;
+      const otherHost = others.hosts[i]!;
       if (other.time > hi) break;
       if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
       if (other.startTime - slack > t || t > other.time + slack) continue;
@@ -184,7 +185,8 @@ function claimedByLater(
   const hi = Math.min(horizon, a.last + (mayNameOther ? slack + skew : d));
   const others = prefetched ?? ctx.pendingGateways(g.time, hi);
   for (let i = others.start; i < others.end; i++) {
-    const { event: other, host: otherHost } = others.requests[i]!;
+    const other = others.requests[i]!;
+    const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
@@ -218,7 +220,7 @@ function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], later: GatewayWi
     } else if (regret === bestRegret && a.userKey !== best!.userKey) tied = true;
   }
   if (best === null || tied) return;
-  found.length = 0;
+  truncate(found, 0);
   found.push(best);
 }
 
@@ -231,7 +233,7 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayW
   const hi = Math.min(g.time + gatewayDelayOf(ctx.config) - slack, t + slack + ANSWER_AFTER_DECISION_MS);
   let fit = Number.POSITIVE_INFINITY;
   for (let i = later.start; i < later.end; i++) {
-    const other = later.requests[i]!.event;
+    const other = later.requests[i]!;
     if (other.time > hi) break;
     if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     if (other.startTime - slack > t || t > other.time + slack) continue;
@@ -340,12 +342,12 @@ const HOLDS: {
 function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinContext): boolean {
   if (g.status >= 400) return false;
   const slack = ctx.config.gatewayJoinSlackMs;
-  const held = ctx.attempts.decidedWithin(null, g.startTime - slack, g.time + slack, undefined, HELD);
+  const held = ctx.attempts.decidedWithin(g.startTime - slack, g.time + slack, undefined, HELD);
   keepTakers(g, held);
   keepSameServer(host, held, 0);
   let holds = false;
   for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
-  HELD.length = 0;
+  truncate(HELD, 0);
   return holds;
 }
 
@@ -353,7 +355,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
 function keepTakers(g: GatewayEvent, list: OpenAttempt[]): number {
   let n = 0;
   for (let i = 0; i < list.length; i++) if (takesGateway(list[i]!, g)) list[n++] = list[i]!;
-  list.length = n;
+  truncate(list, n);
   return n;
 }
 
@@ -385,7 +387,7 @@ function keepSameServer(host: string, found: OpenAttempt[], from: number): OpenA
     if (n < 0) n = from;
     found[n++] = found[i]!;
   }
-  if (n > 0) found.length = n;
+  if (n > 0) truncate(found, n);
   return found;
 }
 
@@ -409,9 +411,17 @@ const SERVER_DRIFT_FACTOR = 10;
  */
 const ANSWER_AFTER_DECISION_MS = 10_000;
 
+/**
+ * Shorten a list to `n` items. Its lists are reused by every request: setting a shorter length gives an array's room
+ * back (V8 reallocates it at the next push, so each request made its lists anew), popping keeps it.
+ */
+function truncate(list: unknown[], n: number): void {
+  while (list.length > n) list.pop();
+}
+
 // Lists reused by every request (each read before the next request is joined).
 const CANDIDATES: OpenAttempt[] = [];
-const NO_REQUESTS: GatewayWindow = { requests: [], start: 0, end: 0 };
+const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
 const HELD: OpenAttempt[] = [];
 const KEPT: OpenAttempt[] = [];
 const DISTANCES: number[] = [];

@@ -21,7 +21,7 @@ class Memo {
 }
 
 const MEMO_GENERATION = 16_384;
-const HOST_KEYS = new Memo(machineKey);
+const HOST_KEYS = new Memo(shortLowerName);
 const LOWER = new Memo((host) => host.toLowerCase());
 
 /** The index key of a host: its short name in lower case (an FQDN and its short name share it). */
@@ -34,6 +34,17 @@ export function hostKey(host: string): string {
  * few times a day, so remembering them would only evict the servers' keys (and cost a miss each time).
  */
 export function machineKey(host: string): string {
+  // A client event's computer is keyed twice in a row (its join looks the computer up, then indexes the attempt by it).
+  if (host === lastMachine) return lastMachineKey;
+  lastMachine = host;
+  lastMachineKey = shortLowerName(host);
+  return lastMachineKey;
+}
+
+let lastMachine = '';
+let lastMachineKey = '';
+
+function shortLowerName(host: string): string {
   // Names mostly come in lower case already: then the name (or its part before the first dot) is the key as it is.
   let end = 0;
   let upper = false;

@@ -15,11 +15,12 @@ export interface JoinContext {
 }
 
 /**
- * A run of the IIS requests waiting for their join, read in place (`requests[i].event` for `i` in [start, end), with
- * the host key of its DA server): valid until the next request is joined.
+ * A run of the IIS requests waiting for their join, read in place (`requests[i]` for `i` in [start, end), and
+ * `hosts[i]` the host key of its DA server): valid until the next request is joined.
  */
 export interface GatewayWindow {
-  readonly requests: readonly { readonly event: GatewayEvent; readonly host: string }[];
+  readonly requests: readonly GatewayEvent[];
+  readonly hosts: readonly string[];
   readonly start: number;
   readonly end: number;
 }

@@ -5,19 +5,19 @@ import type { EngineConfig } from './config.js';
 import { joinGatewayRequest } from './gateway-join.js';
 import { sameHost } from './hosts.js';
 import type { JoinContext } from './join-context.js';
-import type { Pending } from './pending.js';
+import type { PendingEvent } from './pending.js';
 
-/** Join a pending user-less event, by its type. */
-export function resolvePending(p: Pending, ctx: JoinContext): void {
-  switch (p.type) {
-    case 'gateway':
-      return void joinGatewayRequest(p.event, p.host, ctx);
-    case 'client':
-      return void joinUserlessClient(p.event, ctx);
-    case 'directory':
-      return void joinDirectoryEvent(p.event, ctx);
-    case 'caApp':
-      return void joinCaApplicationEvent(p.event, ctx);
+/** Join a pending user-less event, by its kind (`host`: an IIS request's DA server's host key). */
+export function resolvePending(e: PendingEvent, host: string, ctx: JoinContext): void {
+  switch (e.kind) {
+    case 'gateway.request':
+      return void joinGatewayRequest(e, host, ctx);
+    case 'client.result':
+      return void joinUserlessClient(e, ctx);
+    case 'radius.directory_unavailable':
+      return void joinDirectoryEvent(e, ctx);
+    case 'ca.result':
+      return void joinCaApplicationEvent(e, ctx);
   }
 }
 
@@ -42,18 +42,42 @@ export function joinUserlessClient(e: ClientEvent, ctx: JoinContext): void {
   ctx.attempts.openWith(e, null, false);
 }
 
-function matchUserlessClient(e: ClientEvent, { attempts, config }: JoinContext): OpenAttempt | null {
-  const skew = config.clockSkewToleranceMs;
+function matchUserlessClient(e: ClientEvent, ctx: JoinContext): OpenAttempt | null {
+  const { attempts, config } = ctx;
   const computer = e.ref.computer;
-  const sameMachine: OpenAttempt[] = [];
   const onMachine = attempts.onMachine(computer);
+  // Nearly always one attempt of the computer fits: it is found without a list (or a closure) made for each event.
+  let only: OpenAttempt | null = null;
   for (let i = 0; i < onMachine.length; i++) {
     const a = onMachine[i]!;
-    if (a.clientMachine !== null && sameHost(a.clientMachine, computer) && userlessClientFits(a, e, config))
-      sameMachine.push(a);
+    if (!onComputerFits(a, e, computer, config)) continue;
+    if (only !== null) return nearestOnComputer(e, onMachine, config);
+    only = a;
   }
-  if (sameMachine.length === 1) return sameMachine[0]!;
-  if (sameMachine.length > 1) return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
+  return only ?? matchUserlessClientByCa(e, ctx);
+}
+
+/** Whether attempt `a` (of the client computer's index entry) is the computer's and the user-less event fits it. */
+function onComputerFits(a: OpenAttempt, e: ClientEvent, computer: string, config: EngineConfig): boolean {
+  return a.clientMachine !== null && sameHost(a.clientMachine, computer) && userlessClientFits(a, e, config);
+}
+
+/** Several of the computer's attempts fit: the nearest in time (the first found among equally near ones). */
+function nearestOnComputer(
+  e: ClientEvent,
+  onMachine: readonly OpenAttempt[],
+  config: EngineConfig,
+): OpenAttempt | null {
+  const computer = e.ref.computer;
+  const sameMachine: OpenAttempt[] = [];
+  for (let i = 0; i < onMachine.length; i++)
+    if (onComputerFits(onMachine[i]!, e, computer, config)) sameMachine.push(onMachine[i]!);
+  return nearestOfOneUser(sameMachine, e.time, indexIn(sameMachine));
+}
+
+/** No attempt of the client computer fits: the CA that issued, else the one attempt close in time. */
+function matchUserlessClientByCa(e: ClientEvent, { attempts, config }: JoinContext): OpenAttempt | null {
+  const skew = config.clockSkewToleranceMs;
   const fits = (a: OpenAttempt): boolean => userlessClientFits(a, e, config);
   // An event logged before the client reached the DA server fits only an attempt no server has seen.
   const bareOnly = clientPhase(e.ref.eventId) === 'before_server';
@@ -141,7 +165,7 @@ function nearestDenial(d: RadiusDirectoryUnavailable, { attempts, config }: Join
   for (const reach of [...DENIAL_REACH_MS.filter((ms) => ms < skew), skew]) {
     let best: OpenAttempt | null = null;
     let bestDistance = Number.POSITIVE_INFINITY;
-    for (const a of attempts.decidedWithin(d.ref.computer, d.time - reach, d.time + reach)) {
+    for (const a of attempts.deniedWithin(d.ref.computer, d.time - reach, d.time + reach)) {
       const r = a.radius!;
       // NPS log files name the server by its short name, the event logs by FQDN.
       if (r.decision !== 'denied' || !sameHost(r.ref.computer, d.ref.computer)) continue;

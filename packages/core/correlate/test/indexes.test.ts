@@ -39,19 +39,26 @@ describe('TimeIndex', () => {
 describe('PendingJoins', () => {
   it('hands events out by due time then event order, across its two lanes, up to the clock', () => {
     const event = (id: string, time: number) => ({ id, time }) as unknown as NormalizedEvent;
-    const pending = new PendingJoins();
-    const push = (type: 'gateway' | 'client', id: string, time: number, due: number) =>
-      pending.push({ type, event: event(id, time), due } as Parameters<PendingJoins['push']>[0]);
-    push('client', 'c2', 20, 120);
-    push('gateway', 'g1', 0, 150);
-    push('client', 'c1', 20, 120); // ties c2 on time: placed before it by id
-    push('client', 'c3', 50, 150); // ties g1 on due time: after it by event time
+    // IIS requests are due 150 after their time, the other events 100.
+    const pending = new PendingJoins(150, 100);
+    const client = (id: string, time: number) => pending.push(event(id, time) as Parameters<PendingJoins['push']>[0]);
+    client('c2', 20); // due 120
+    pending.pushGateway(event('g1', 0) as Parameters<PendingJoins['pushGateway']>[0], 'da1'); // due 150
+    client('c1', 20); // ties c2 on time: placed before it by id
+    client('c3', 50); // ties g1 on due time: after it by event time
     const out: string[] = [];
-    for (let p = pending.next(149); p !== undefined; p = pending.next(149)) out.push(p.event.id);
+    const hosts: string[] = [];
+    const take = (clock: number) => {
+      for (let e = pending.next(clock); e !== undefined; e = pending.next(clock)) {
+        out.push(e.id);
+        if (e.id === 'g1') hosts.push(pending.lastGatewayHost);
+      }
+    };
+    take(149);
     expect(out).toEqual(['c1', 'c2']);
-    for (let p = pending.next(Number.POSITIVE_INFINITY); p !== undefined; p = pending.next(Number.POSITIVE_INFINITY))
-      out.push(p.event.id);
+    take(Number.POSITIVE_INFINITY);
     expect(out).toEqual(['c1', 'c2', 'g1', 'c3']);
+    expect(hosts).toEqual(['da1']);
     expect(pending.size).toBe(0);
   });
 });
