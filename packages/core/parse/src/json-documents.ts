@@ -71,14 +71,17 @@ export class PrettyJsonDocuments {
   private capture: Capture | null = null;
   /** The depth a document too long is skipped to (-1: none is). */
   private skipDepth = -1;
-  private last = { position: 0, lineNumber: 0 };
+  /** The line pushed last: where the input ended, for a document cut short. */
+  private lastPosition = 0;
+  private lastLineNumber = 0;
 
   constructor(private readonly maxDocumentChars: number) {}
 
   /** The next line (without its line break); returns the documents it completed and what it could not read. */
   push(line: string, position: number, lineNumber: number): JsonPiece[] {
     const out: JsonPiece[] = [];
-    this.last = { position, lineNumber };
+    this.lastPosition = position;
+    this.lastLineNumber = lineNumber;
     if (this.capture !== null) {
       this.capture.lines.push(line);
       this.capture.chars += line.length + 1;
@@ -154,7 +157,7 @@ export class PrettyJsonDocuments {
   /** The input has ended: a document (or the array or response around the documents) still open was cut short. */
   end(): JsonPiece[] {
     const open = this.stack.length > 0;
-    const where = this.capture ?? this.last;
+    const where = this.capture ?? { position: this.lastPosition, lineNumber: this.lastLineNumber };
     this.reset();
     if (!open) return [];
     const reason = `line ${where.lineNumber}: the input ends inside a JSON document`;
