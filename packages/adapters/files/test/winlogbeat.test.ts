@@ -123,46 +123,42 @@ function findings(result: AnalysisResult) {
   };
 }
 
+/**
+ * Every scenario converted (`layoutOf` the n-th converted one: NDJSON when undefined, else a pretty-printed layout)
+ * must give what its Event XML gives; returns how many scenarios had Event XML to convert.
+ */
+async function expectScenariosAsXml(
+  suffix: string,
+  layoutOf: (n: number) => (typeof PRETTY_LAYOUTS)[number] | undefined,
+) {
+  let scenarios = 0;
+  for (const entry of readdirSync(SCENARIOS, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = join(SCENARIOS, entry.name);
+    const out = join(scratch, `${entry.name}${suffix}`);
+    mkdirSync(out);
+    const layout = layoutOf(scenarios);
+    if (convert(dir, out, layout) === 0) continue;
+    scenarios++;
+    const config = configOf(dir);
+    const fromXml = findings(await analyzePaths([dir], config, { jobs: 1 }));
+    const fromJson = findings(await analyzePaths([out], config, { jobs: 1 }));
+    expect(
+      { ...fromJson, rejected: fromJson.rejected.map((r) => ({ ...r, file: relative(out, r.file) })) },
+      `${entry.name} (${layout ?? 'ndjson'})`,
+    ).toStrictEqual({ ...fromXml, rejected: fromXml.rejected.map((r) => ({ ...r, file: relative(dir, r.file) })) });
+  }
+  return scenarios;
+}
+
 describe('Winlogbeat NDJSON', { timeout: 120_000 }, () => {
   it('gives every scenario the verdicts, evidence and IDs of its Event XML', async () => {
-    let scenarios = 0;
-    for (const entry of readdirSync(SCENARIOS, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const dir = join(SCENARIOS, entry.name);
-      const out = join(scratch, entry.name);
-      mkdirSync(out);
-      if (convert(dir, out) === 0) continue;
-      scenarios++;
-      const config = configOf(dir);
-      const fromXml = findings(await analyzePaths([dir], config, { jobs: 1 }));
-      const fromJson = findings(await analyzePaths([out], config, { jobs: 1 }));
-      expect(
-        { ...fromJson, rejected: fromJson.rejected.map((r) => ({ ...r, file: relative(out, r.file) })) },
-        entry.name,
-      ).toStrictEqual({ ...fromXml, rejected: fromXml.rejected.map((r) => ({ ...r, file: relative(dir, r.file) })) });
-    }
-    expect(scenarios).toBeGreaterThan(40);
+    expect(await expectScenariosAsXml('', () => undefined)).toBeGreaterThan(40);
   });
 
   it('gives every scenario the same when its documents are pretty-printed: jq ., an array, a search response', async () => {
-    let scenarios = 0;
-    for (const entry of readdirSync(SCENARIOS, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const dir = join(SCENARIOS, entry.name);
-      const out = join(scratch, `${entry.name}-pretty`);
-      mkdirSync(out);
-      const layout = PRETTY_LAYOUTS[scenarios % PRETTY_LAYOUTS.length]!;
-      if (convert(dir, out, layout) === 0) continue;
-      scenarios++;
-      const config = configOf(dir);
-      const fromXml = findings(await analyzePaths([dir], config, { jobs: 1 }));
-      const fromJson = findings(await analyzePaths([out], config, { jobs: 1 }));
-      expect(
-        { ...fromJson, rejected: fromJson.rejected.map((r) => ({ ...r, file: relative(out, r.file) })) },
-        `${entry.name} (${layout})`,
-      ).toStrictEqual({ ...fromXml, rejected: fromXml.rejected.map((r) => ({ ...r, file: relative(dir, r.file) })) });
-    }
-    expect(scenarios).toBeGreaterThan(40);
+    const layoutOf = (n: number) => PRETTY_LAYOUTS[n % PRETTY_LAYOUTS.length]!;
+    expect(await expectScenariosAsXml('-pretty', layoutOf)).toBeGreaterThan(40);
   });
 
   it('reads the events of a hand-written export as Winlogbeat 8 writes them', async () => {
