@@ -122,10 +122,23 @@ export class DaServerContext {
   }
 
   /**
-   * The refusal (HTTP status 400 or more) that every OTP request in [lo, hi] got alike, when there are several; else
-   * null: an attempt without a request of its own takes its verdict (`ClosedAttempt.refusalAround`).
+   * For an attempt the DA server refused (10005) with no IIS request joined to it: the refusal every request around
+   * its client's result got (`ClosedAttempt.refusalAround`). An outage (a stopped application pool, an untrusted
+   * certificate) refuses every request alike, many a second, and then any is as good as its own. `slackMs`: the IIS
+   * join's slack (a request is logged up to it before the client's result).
    */
-  refusalWithin(lo: number, hi: number): GatewayEvent | null {
+  refusalAround(a: OpenAttempt, slackMs: number): GatewayEvent | null {
+    const client = a.client;
+    if (a.gateway !== null || a.radius !== null || client === null || client.ref.eventId !== 10005 || a.probe)
+      return null;
+    return this.refusalWithin(client.time - this.skewMs, client.time + slackMs + this.skewMs);
+  }
+
+  /**
+   * The refusal (HTTP status 400 or more) that every OTP request in [lo, hi] got alike, when there are several; else
+   * null.
+   */
+  private refusalWithin(lo: number, hi: number): GatewayEvent | null {
     const runs = this.answers;
     // The first run that ends at or after `lo`: every request in the window is in it when the next starts after `hi`.
     const first = firstIndex(0, runs.length, (i) => runs[i]!.end < lo);

@@ -236,16 +236,7 @@ export class CorrelationEngine {
     for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
     a.directoryOutageNearby = this.context.outageNear(a);
     a.directoryNearby = this.context.directoryNear(a);
-    // The DA server refused (10005) a request no IIS log line was joined to: an outage (a stopped application pool,
-    // an untrusted certificate) refuses every request alike, many a second, and then any is as good as its own.
-    const client = a.client;
-    if (a.gateway === null && a.radius === null && client !== null && client.ref.eventId === 10005 && !a.probe) {
-      const skew = this.config.clockSkewToleranceMs;
-      a.refusalAround = this.context.refusalWithin(
-        client.time - skew,
-        client.time + this.config.gatewayJoinSlackMs + skew,
-      );
-    }
+    a.refusalAround = this.context.refusalAround(a, this.config.gatewayJoinSlackMs);
     if (isOtherRadiusTraffic(a, this.config)) for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
     else {
       const timedOut = a.last + this.windows.closeDelayMs < this.clock;
