@@ -11,7 +11,7 @@ import {
 import { clientPhase } from './client-phase.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost, machineKey } from './hosts.js';
-import { TimeIndex } from './time-index.js';
+import { type NearestFirst, TimeIndex } from './time-index.js';
 
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
@@ -32,7 +32,9 @@ export class AttemptIndex {
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
   /** The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions. */
   private readonly denials = new TimeIndex<OpenAttempt>(30_000);
-  private readonly clientOnly = new TimeIndex<OpenAttempt>(30_000);
+  private readonly clientOnly = new TimeIndex<OpenAttempt>(CLIENT_ONLY_BUCKET_MS);
+  /** How far after its client result the last event of an attempt in `clientOnly` has ever been (ms). */
+  private clientOnlyLag = 0;
   /** Attempts still waiting for their client result: those no server has seen yet, and the others. */
   private readonly waitingBare = new TimeIndex<OpenAttempt>(30_000);
   private readonly waitingServed = new TimeIndex<OpenAttempt>(30_000);
@@ -160,9 +162,17 @@ export class AttemptIndex {
     return this.denials.within(hostKey(nps), lo, hi);
   }
 
-  /** Open attempts with neither RADIUS decision nor CA request whose client result, in [lo, hi], came from the server. */
-  clientOnlyWithin(lo: number, hi: number, accept?: (a: OpenAttempt) => boolean, found?: OpenAttempt[]): OpenAttempt[] {
-    return this.clientOnly.within('', lo, hi, accept, found);
+  /**
+   * Open attempts (not probes) with neither IIS request, RADIUS decision nor CA request whose client result came from
+   * the server: those an IIS request can still go to by its client's result alone. They are read nearest `t` first
+   * by their last event (the distance the IIS join weighs), and the rings read hold every such attempt whose client
+   * result lies in [lo, hi] (and others: the caller keeps those). Attempts that took a request leave them, so that in
+   * an outage (every request unanswered) a request reads the few attempts nearest it, not every one of the last
+   * minutes.
+   */
+  clientOnlyNearest(t: number, lo: number, hi: number): NearestFirst<OpenAttempt> {
+    // An attempt's last event is never before its client result, and at most `clientOnlyLag` after it.
+    return this.clientOnly.nearestFirst('', t, lo, hi + this.clientOnlyLag);
   }
 
   /**
@@ -250,10 +260,11 @@ export class AttemptIndex {
         }
         break;
     }
-    const clientTime = placesRequestByClient(a) ? a.client!.time : null;
-    if (clientTime !== null) {
+    if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);
-      this.clientOnly.move(a.clientOnly, '', clientTime);
+      this.clientOnly.move(a.clientOnly, '', a.last);
+      const lag = a.last - a.client!.time;
+      if (lag > this.clientOnlyLag) this.clientOnlyLag = lag;
     } else if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
     if (e.kind === 'ca.request' || e.kind === 'ca.result') {
       const ca = caHostOf(a);
@@ -328,10 +339,17 @@ function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {
   list.length--;
 }
 const NO_KEYS: readonly string[] = [];
+/**
+ * Buckets of the attempts waiting by their client result alone: a few seconds, since an IIS request reads them
+ * nearest first and stops at the first that fits (an outage leaves one such attempt per request, many a second).
+ */
+const CLIENT_ONLY_BUCKET_MS = 5_000;
 
-/** An attempt the servers never saw past the DA server, whose client result can place an IIS request. */
+/** An attempt the servers never saw past the DA server, whose client result can still place an IIS request. */
 function placesRequestByClient(a: OpenAttempt): boolean {
   return (
+    a.gateway === null &&
+    !a.probe &&
     a.radius === null &&
     a.caRequest === null &&
     a.client !== null &&

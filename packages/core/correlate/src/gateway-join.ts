@@ -49,51 +49,64 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     if (n > 1 && !oneUser(found)) keepLeastRegret(g, found, later, ctx);
     if (n > 0) return found;
   }
-  nearbyCandidates(g, host, ctx, found);
-  return keepNearest(g, host, found, ctx);
+  return nearestCandidates(g, host, ctx, found);
 }
 
 /**
- * The second rule's candidates of an IIS request (into `found`): attempts with only the client's result, logged
- * within the clock-skew tolerance of the response, and (for a request that asked RADIUS) attempts whose decision lies
- * a small drift outside the request.
+ * The second rule: the nearest candidate no later request claims, and other users' unclaimed candidates exactly as
+ * near (then the request is ambiguous); none when all are claimed. The candidates are the attempts with only the
+ * client's result, logged within the clock-skew tolerance of the response, and (for a request that asked RADIUS) the
+ * attempts whose decision lies a small drift outside the request. Candidates are looked at nearest first (then
+ * earliest, then first opened), so a claim is checked for few of them; the client-only ones are read from the index
+ * a ring at a time, only as far as the nearest unclaimed one needs. In `found` (emptied first).
  */
-function nearbyCandidates(
-  g: GatewayEvent,
-  host: string,
-  { attempts, config }: JoinContext,
-  found: OpenAttempt[],
-): void {
+function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, found: OpenAttempt[]): OpenAttempt[] {
+  const { attempts, config } = ctx;
   const slack = config.gatewayJoinSlackMs;
   const skew = config.clockSkewToleranceMs;
-  attempts.clientOnlyWithin(g.time - slack - skew, g.time + skew, undefined, found);
-  const clientOnly = keepTakers(g, found);
+  truncate(found, 0);
   if (g.status < 400) {
     // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
     // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
     const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
     attempts.decidedWithin(g.startTime - drift, g.time + drift, undefined, found);
     keepTakers(g, found);
-    keepSameServer(host, found, clientOnly);
+    keepSameServer(host, found, 0);
   }
-}
-
-/**
- * Keep (in place) the nearest candidate no later request claims, and other users' unclaimed candidates exactly as
- * near (then the request is ambiguous); none when all are claimed. Candidates are looked at nearest first, so a
- * claim is checked for few of them.
- */
-function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: JoinContext): OpenAttempt[] {
-  const n = found.length;
+  // Each candidate's distance; a looked-at one's is stored as -1 - distance.
   const distances = DISTANCES;
   truncate(distances, 0);
-  for (let i = 0; i < n; i++) distances.push(gatewayDistance(g, found[i]!));
-  // Selection, nearest first (then earliest, then first opened): usually the first looked at is not claimed.
+  for (let i = 0; i < found.length; i++) distances.push(gatewayDistance(g, found[i]!));
+  const lo = g.time - slack - skew;
+  const hi = g.time + skew;
+  const clientOnly = attempts.clientOnlyNearest(g.time, lo, hi);
+  // Every candidate not read yet is at least this far from the request.
+  let bound = 0;
+  const load = (): void => {
+    const from = found.length;
+    bound = clientOnly.load(found);
+    let n = from;
+    for (let i = from; i < found.length; i++) {
+      const a = found[i]!;
+      const t = a.client!.time;
+      if (t >= lo && t <= hi && takesGateway(a, g)) {
+        found[n++] = a;
+        distances.push(gatewayDistance(g, a));
+      }
+    }
+    truncate(found, n);
+  };
   let best = -1;
   for (;;) {
     let next = -1;
-    for (let i = 0; i < n; i++) if (distances[i]! >= 0 && (next < 0 || before(found, distances, i, next))) next = i;
-    if (next < 0) break;
+    for (let i = 0; i < found.length; i++)
+      if (distances[i]! >= 0 && (next < 0 || before(found, distances, i, next))) next = i;
+    // One not read yet may come before it (nearer, or as near and earlier): read on first.
+    if (next < 0 || distances[next]! >= bound) {
+      if (bound === Number.POSITIVE_INFINITY) break;
+      load();
+      continue;
+    }
     distances[next] = -1 - distances[next]!;
     if (!claimedByLater(g, host, found[next]!, ctx)) {
       best = next;
@@ -104,11 +117,12 @@ function keepNearest(g: GatewayEvent, host: string, found: OpenAttempt[], ctx: J
     truncate(found, 0);
     return found;
   }
+  // Every candidate exactly as near is read: the best was taken nearer than any not read yet.
   const nearest = -1 - distances[best]!;
   const keep = KEPT;
   truncate(keep, 0);
   keep.push(found[best]!);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
     if (i === best || distances[i] !== nearest || a.userKey === found[best]!.userKey) continue;
     if (!claimedByLater(g, host, a, ctx)) keep.push(a);

@@ -71,6 +71,15 @@ export class TimeIndex<T> {
     return found;
   }
 
+  /**
+   * Items of `scope` with times in [lo, hi], nearest `t` first, a ring of buckets at a time: `NearestFirst.load`
+   * adds the next ring's items to a list and says how near `t` any item not yet loaded can be. A query that stops
+   * at the nearest items it needs reads a few buckets, however many items the window holds.
+   */
+  nearestFirst(scope: string, t: number, lo: number, hi: number): NearestFirst<T> {
+    return new NearestFirst(this.scopes.get(scope), this.bucketMs, t, lo, hi);
+  }
+
   private takeOut(place: TimePlace<T>): void {
     const bucket = place.bucket!;
     // Swap with the last: the order within a bucket carries no meaning.
@@ -132,3 +141,58 @@ function collectItems<T>(
 }
 
 const ANY = (): boolean => true;
+
+/** A nearest-first reading of one scope of a `TimeIndex` (see `TimeIndex.nearestFirst`). */
+export class NearestFirst<T> {
+  /** The rings loaded so far: buckets [center - ring + 1, center + ring - 1]. */
+  private ring = 0;
+  private readonly center: number;
+  private readonly first: number;
+  private readonly last: number;
+
+  constructor(
+    private readonly buckets: Map<number, TimePlace<T>[]> | undefined,
+    private readonly bucketMs: number,
+    private readonly t: number,
+    private readonly lo: number,
+    private readonly hi: number,
+  ) {
+    this.center = Math.floor(t / bucketMs);
+    this.first = Math.floor(lo / bucketMs);
+    this.last = Math.floor(hi / bucketMs);
+  }
+
+  /**
+   * Adds the items of the next ring (in no particular order) to `found`, and returns a bound: every item not loaded
+   * yet lies at least that far from `t` (+∞ once all are loaded).
+   */
+  load(found: T[]): number {
+    const buckets = this.buckets;
+    if (buckets === undefined || this.lo > this.hi) return Number.POSITIVE_INFINITY;
+    const k = this.ring++;
+    const below = this.center - k;
+    const above = this.center + k;
+    if (below < this.first && above > this.last) return Number.POSITIVE_INFINITY;
+    // Fewer buckets in use than rings left to read: read the rest at once, in the order the map holds them.
+    if (Math.max(this.center - this.first, this.last - this.center) - k > buckets.size) {
+      buckets.forEach((bucket, b) => {
+        if (b >= this.first && b <= this.last && (b <= below || b >= above))
+          collectItems(bucket, this.lo, this.hi, ANY, found);
+      });
+      this.ring = Number.POSITIVE_INFINITY;
+      return Number.POSITIVE_INFINITY;
+    }
+    if (below >= this.first && below <= this.last) {
+      const bucket = buckets.get(below);
+      if (bucket !== undefined) collectItems(bucket, this.lo, this.hi, ANY, found);
+    }
+    if (k > 0 && above >= this.first && above <= this.last) {
+      const bucket = buckets.get(above);
+      if (bucket !== undefined) collectItems(bucket, this.lo, this.hi, ANY, found);
+    }
+    // Items left lie below bucket `below` (before its start) or above bucket `above` (from its end on).
+    const lower = below - 1 < this.first ? Number.POSITIVE_INFINITY : this.t - below * this.bucketMs;
+    const upper = above + 1 > this.last ? Number.POSITIVE_INFINITY : (above + 1) * this.bucketMs - this.t;
+    return Math.min(lower, upper);
+  }
+}

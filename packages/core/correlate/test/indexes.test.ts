@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Deduplicator } from '../src/dedup.js';
 import { PendingJoins } from '../src/pending.js';
@@ -33,6 +34,51 @@ describe('TimeIndex', () => {
     expect(index.within(null, -1e12, 1e12)).toEqual(['a']);
     move('c', 'y', 16);
     expect(index.within(null, -1e12, 1e12).sort()).toEqual(['a', 'c']);
+  });
+});
+
+describe('TimeIndex.nearestFirst', () => {
+  it('loads each item in [lo, hi] once, ring by ring, and no item left is nearer than the bound it returns', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -500, max: 500 }), { maxLength: 60 }),
+        fc.integer({ min: -600, max: 600 }),
+        fc.integer({ min: -600, max: 600 }),
+        fc.integer({ min: 0, max: 700 }),
+        fc.integer({ min: 1, max: 50 }),
+        (times, t, lo, width, bucketMs) => {
+          const index = new TimeIndex<number>(bucketMs);
+          // Items are their positions in `times`; every other one in another scope, which is never read.
+          for (const [i, time] of times.entries()) index.move(TimeIndex.place(i), i % 3 === 2 ? 'other' : '', time);
+          const hi = lo + width;
+          const wanted = times.map((_, i) => i).filter((i) => i % 3 !== 2 && times[i]! >= lo && times[i]! <= hi);
+          const reading = index.nearestFirst('', t, lo, hi);
+          const loaded: number[] = [];
+          for (let rings = 0; ; rings++) {
+            expect(rings).toBeLessThan(2_000);
+            const from = loaded.length;
+            const bound = reading.load(loaded);
+            for (const i of loaded.slice(from)) expect(wanted).toContain(i);
+            for (const i of wanted)
+              if (!loaded.includes(i)) expect(Math.abs(times[i]! - t)).toBeGreaterThanOrEqual(bound);
+            if (bound === Number.POSITIVE_INFINITY) break;
+          }
+          expect([...loaded].sort((a, b) => a - b)).toEqual(wanted);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reads a sparse index at once rather than ring by ring', () => {
+    const index = new TimeIndex<string>(1);
+    index.move(TimeIndex.place('near'), '', 3);
+    index.move(TimeIndex.place('far'), '', 90_000);
+    const reading = index.nearestFirst('', 0, -100_000, 100_000);
+    const found: string[] = [];
+    // Two buckets in use, 100,000 rings to read: one read of the map.
+    expect(reading.load(found)).toBe(Number.POSITIVE_INFINITY);
+    expect(found.sort()).toEqual(['far', 'near']);
   });
 });
 
