@@ -76,6 +76,38 @@ describe('OTLP-JSON file', () => {
     });
   });
 
+  it('writes every batch of several documents whole and in order while the next batch is encoded', async () => {
+    const many = join(mkdtempSync(join(tmpdir(), 'otptrace-otlp-')), 'many.json');
+    const exporter = createTraceExporter({ file: many, maxExportBatchSize: 7 }, {});
+    // Traces of their own: each copy of the three spans under another span ID, so that the order can be checked.
+    const copies = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        SPANS.map((s) => ({ ...s, spanId: (from + i).toString(16).padStart(13, '0') + s.spanId.slice(13) })),
+      ).flat();
+    const documents = [copies(0, 400), copies(400, 1), copies(401, 900)];
+    for (const spans of documents) expect((await exporter.export(spans)).spansExported).toBe(spans.length);
+    expect((await exporter.shutdown()).ok).toBe(true);
+    const lines = readFileSync(many, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(documents.length);
+    for (const [k, line] of lines.entries()) {
+      const doc = JSON.parse(line) as OtlpJson;
+      const ids = doc.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.spanId)));
+      // Spans are grouped by resource within a batch: compare as sets per document, and count them.
+      expect(ids).toHaveLength(documents[k]!.length);
+      expect(new Set(ids)).toEqual(new Set(documents[k]!.map((s) => s.spanId)));
+    }
+  });
+
+  it('reports a write that fails after the file is open (a full disk), and every span of that document', async () => {
+    const exporter = createTraceExporter({ file: '/dev/full', maxExportBatchSize: 50 }, {});
+    const spans = Array.from({ length: 300 }, () => SPANS).flat();
+    const report = await exporter.export(spans);
+    expect(report.ok).toBe(false);
+    expect(report.spansFailed).toBe(spans.length);
+    expect(report.errors[0]).toMatch(/^writing OTLP JSON to \/dev\/full failed: ENOSPC/);
+    await exporter.shutdown();
+  });
+
   it('reports a file it cannot write instead of throwing', async () => {
     const exporter = createTraceExporter({ file: join(path, 'not-a-dir', 'x.json') }, {});
     const report = await exporter.export(SPANS);
