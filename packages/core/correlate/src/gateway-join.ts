@@ -19,6 +19,10 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
     for (const a of found) a.gatewayAmbiguous = true;
     ctx.drop(g, 'ambiguous_gateway_request');
   }
+  // The module's reused lists and memo let go of this engine's attempts and context: an engine dropped (a partition
+  // revoked, an analysis done) is not kept alive until another engine joins a request.
+  truncate(found, 0);
+  forgetHolds();
 }
 
 /**
@@ -337,6 +341,12 @@ function holdsDecisionFor(g: GatewayEvent, other: GatewayEvent, otherHost: strin
     HOLDS.answers.set(other, holds);
   }
   return holds;
+}
+
+function forgetHolds(): void {
+  HOLDS.joining = null;
+  HOLDS.ctx = null;
+  if (HOLDS.answers.size > 0) HOLDS.answers.clear();
 }
 
 const HOLDS: {

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { NormalizedEvent } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { type ClosedAttempt, CorrelationEngine, type EngineConfig, isSharedEvent } from '../src/index.js';
@@ -478,5 +480,28 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
   it("still calls a request ambiguous when two users' decisions lie inside it and no other request holds either", () => {
     const events = [decision('uma', 200), decision('vic', 250), request(700, 700)];
     expect(requests(stream(events))).toEqual(['uma: none (ambiguous)', 'vic: none (ambiguous)']);
+  });
+});
+
+describe('an engine no longer used', () => {
+  it('is not kept alive by the IIS join (its reused lists and memo let go of the engine once a request is joined)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Two requests that two decisions fit, and two near a client's result, the later one nearer (whether it holds
+    // a decision of its own is asked, and remembered while the first is joined).
+    const events = [radius('amy', 100, 'granted'), radius('bob', 150, 'granted'), iis(900, 900), iis(1000, 800)];
+    events.push(client('cyd', 5_000, 10005, 'pc9'), iis(4_900, 1_000), iis(4_990, 1_000));
+    events.sort((a, b) => a.time - b.time);
+    const fill = () => {
+      const engine = new CorrelationEngine(config);
+      for (const e of events) engine.add(e);
+      engine.advance(T0 + 3_600_000);
+      return new WeakRef(engine);
+    };
+    const dropped = fill();
+    // A WeakRef keeps its target until the job that made it ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(dropped.deref()).toBeUndefined();
   });
 });
