@@ -10,7 +10,13 @@ import { hostKey } from './hosts.js';
 import type { JoinContext } from './join-context.js';
 import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
-import { acceptsEvent, isOtherRadiusTraffic, templateKind } from './placement.js';
+import {
+  acceptsEvent,
+  isOtherRadiusTraffic,
+  RETRY_RESULT_WAIT_MS,
+  templateKind,
+  waitsForRetryResult,
+} from './placement.js';
 
 /** An event the engine let go, and why. */
 export interface Drop {
@@ -44,6 +50,8 @@ export class CorrelationEngine {
   private readonly joins: JoinContext;
   /** Events about a DA server as a whole, attached to its attempts as they close. */
   private readonly context: DaServerContext;
+  /** Denials waiting for a retry's client result (`waitsForRetryResult`), in placing order. */
+  private readonly awaitingResult: NormalizedEvent[] = [];
   private drops: Drop[] = [];
   private closed: ClosedAttempt[] = [];
   private clock = Number.NEGATIVE_INFINITY;
@@ -96,7 +104,8 @@ export class CorrelationEngine {
   /** The watermark moved to `watermark` (event time): place what is due, resolve joins, close finished attempts. */
   advance(watermark: number): EngineOutput {
     const placeUpTo = watermark - this.config.reorderDelayMs;
-    while (this.buffer.peekKey() <= placeUpTo) this.place(this.buffer.pop()!);
+    while (this.buffer.peekKey() <= placeUpTo) this.placeInOrder(this.buffer.pop()!);
+    this.placeAwaitingBefore(placeUpTo);
     if (placeUpTo > this.clock) this.clock = placeUpTo;
     // Joins and closing are swept at most every few seconds of event time; the delays make that safe.
     if (this.clock - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep(false);
@@ -105,7 +114,8 @@ export class CorrelationEngine {
 
   /** The input has ended: place everything, resolve every join and close every attempt. */
   flush(): EngineOutput {
-    for (let e = this.buffer.pop(); e !== undefined; e = this.buffer.pop()) this.place(e);
+    for (let e = this.buffer.pop(); e !== undefined; e = this.buffer.pop()) this.placeInOrder(e);
+    this.placeAwaitingBefore(Number.POSITIVE_INFINITY);
     this.sweep(true);
     return this.take();
   }
@@ -119,6 +129,39 @@ export class CorrelationEngine {
     return out;
   }
 
+  /**
+   * Place `e` after the denials waiting for a retry's result whose wait ended before it: each is placed before every
+   * event later than its wait, however the watermark moved, so that the stream and `analyze` place alike.
+   */
+  private placeInOrder(e: NormalizedEvent): void {
+    this.placeAwaitingBefore(e.time);
+    this.place(e);
+  }
+
+  /** Place the denials waiting for a retry's result whose wait ended before `time`, as if they had not waited. */
+  private placeAwaitingBefore(time: number): void {
+    const awaiting = this.awaitingResult;
+    while (awaiting.length > 0 && awaiting[0]!.time + RETRY_RESULT_WAIT_MS < time)
+      this.placeByUser(awaiting.shift()!, 'radius', true, 'unrelated_event', false);
+  }
+
+  /**
+   * A client result of the user was placed in attempt `a`: a denial waiting for a retry's result that `a` takes goes
+   * there (the result follows it, as a client's answer follows the decision), not to the attempt whose result was
+   * logged well before it.
+   */
+  private takeAwaiting(a: OpenAttempt, result: NormalizedEvent): void {
+    const awaiting = this.awaitingResult;
+    for (let i = 0; i < awaiting.length; i++) {
+      const d = awaiting[i]!;
+      if (d.user!.key !== result.user!.key || Math.abs(result.time - d.time) > RETRY_RESULT_WAIT_MS) continue;
+      if (!acceptsEvent(a, d, 'radius', this.config)) continue;
+      awaiting.splice(i, 1);
+      this.attempts.add(a, d);
+      return;
+    }
+  }
+
   private place(e: NormalizedEvent): void {
     switch (e.kind) {
       case 'gateway.request':
@@ -128,9 +171,12 @@ export class CorrelationEngine {
       case 'radius.directory_unavailable':
         this.context.noteDirectory(e);
         return void this.pending.push(e);
-      case 'client.result':
+      case 'client.result': {
         if (e.user === null) return void this.pending.push(e);
-        return void this.placeByUser(e, 'client', true, 'unrelated_event');
+        const a = this.placeByUser(e, 'client', true, 'unrelated_event');
+        if (a !== null && this.awaitingResult.length > 0) this.takeAwaiting(a, e);
+        return;
+      }
       case 'radius.decision':
         this.context.learn(e);
         return void this.placeByUser(e, 'radius', true, 'unrelated_event');
@@ -160,8 +206,18 @@ export class CorrelationEngine {
     }
   }
 
-  /** Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. */
-  private placeByUser(e: NormalizedEvent, slot: Slot, mayOpen: boolean, dropReason: DropReason): OpenAttempt | null {
+  /**
+   * Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. A denial that
+   * only an attempt whose client result came well before it takes waits a little first (`mayWait`): see
+   * `waitsForRetryResult`.
+   */
+  private placeByUser(
+    e: NormalizedEvent,
+    slot: Slot,
+    mayOpen: boolean,
+    dropReason: DropReason,
+    mayWait = true,
+  ): OpenAttempt | null {
     const user = e.user!;
     const first = this.attempts.hasFreeSlot(user.key, slot) ? this.attempts.firstOfUser(user.key) : null;
     if (first !== null) {
@@ -173,6 +229,10 @@ export class CorrelationEngine {
           ? this.firstAccepting(first, e, slot, null)
           : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true));
       if (a !== null) {
+        if (mayWait && slot === 'radius' && waitsForRetryResult(a, e)) {
+          this.awaitingResult.push(e);
+          return null;
+        }
         this.attempts.add(a, e);
         return a;
       }

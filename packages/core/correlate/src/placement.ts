@@ -7,6 +7,25 @@ import { lowerHost } from './hosts.js';
 /** How much later than the client's failure result a RADIUS grant or a CA step may still be that attempt's. */
 const RESULT_GRACE_MS = 10_000;
 
+/** How long (event time) a denial waits for a retry's client result before it goes to an ended attempt. */
+export const RETRY_RESULT_WAIT_MS = RESULT_GRACE_MS;
+
+/**
+ * Whether a RADIUS denial (or discard) that attempt `a` accepts should first wait for a client result after it: `a`
+ * has ended with the client's answer logged well before the decision. That is a client clock behind NPS's, or a
+ * retry (after a RADIUS timeout, a refused request) whose own answer comes a moment after its decision: a user's
+ * result logged within `RETRY_RESULT_WAIT_MS` of the decision takes it; else `a` does, as before.
+ */
+export function waitsForRetryResult(a: OpenAttempt, e: NormalizedEvent): boolean {
+  return (
+    e.kind === 'radius.decision' &&
+    e.decision !== 'granted' &&
+    a.client !== null &&
+    clientPhase(a.client.ref.eventId) === 'after_server' &&
+    e.time > a.client.time + RESULT_GRACE_MS
+  );
+}
+
 /** The slot a user-named event fills. */
 export function slotOf(e: NormalizedEvent): Slot | null {
   switch (e.kind) {

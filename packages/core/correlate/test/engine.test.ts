@@ -483,6 +483,48 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
   });
 });
 
+describe("a retry's denial and the attempt before it", () => {
+  /** The same events with the watermark moved once at the end (as a stream's batch), not event by event. */
+  function inOneBatch(events: NormalizedEvent[]): ClosedAttempt[] {
+    const engine = new CorrelationEngine(config);
+    for (const e of events) engine.add(e);
+    return [...engine.advance(Math.max(...events.map((e) => e.time))).attempts, ...engine.flush().attempts];
+  }
+
+  it('goes to the retry whose result follows it, not to the attempt whose result came two minutes before', () => {
+    // RADIUS never answered the first request (the client gave up after 30 s); the retry two minutes later is denied.
+    const events = [
+      client('ria', 30_000, 10005),
+      radius('ria', 150_500, 'denied', 16),
+      client('ria', 150_800, 10005),
+      iis(30_000, 30_000),
+      iis(150_600, 600),
+    ];
+    const expected = ['ria: 6200,10005', 'ria: 6273,6200,10005'];
+    expect(shape(stream(events))).toEqual(expected);
+    expect(shape(inOneBatch(events))).toEqual(expected);
+  });
+
+  it('still goes to the ended attempt when no result follows it (a client clock behind NPS)', () => {
+    const events = [client('sam', 40_000, 10005), radius('sam', 100_000, 'denied', 16), iis(100_200, 700)];
+    expect(shape(stream(events))).toEqual(['sam: 10005,6273,6200']);
+    expect(shape(inOneBatch(events))).toEqual(['sam: 10005,6273,6200']);
+  });
+
+  it('each of two quick retries takes its own denial', () => {
+    const events = [
+      client('tom', 10_000, 10005),
+      radius('tom', 60_000, 'denied', 16),
+      client('tom', 60_300, 10005),
+      radius('tom', 100_000, 'denied', 16),
+      client('tom', 100_200, 10005),
+    ];
+    const expected = ['tom: 10005', 'tom: 6273,10005', 'tom: 6273,10005'];
+    expect(shape(stream(events))).toEqual(expected);
+    expect(shape(inOneBatch(events))).toEqual(expected);
+  });
+});
+
 describe('an engine no longer used', () => {
   it('is not kept alive by the IIS join (its reused lists and memo let go of the engine once a request is joined)', async () => {
     setFlagsFromString('--expose-gc');
