@@ -13,6 +13,7 @@ import { PendingJoins } from './pending.js';
 import {
   acceptsEvent,
   isOtherRadiusTraffic,
+  RETRY_RESULT_BEFORE_MS,
   RETRY_RESULT_WAIT_MS,
   templateKind,
   waitsForRetryResult,
@@ -50,7 +51,7 @@ export class CorrelationEngine {
   private readonly joins: JoinContext;
   /** Events about a DA server as a whole, attached to its attempts as they close. */
   private readonly context: DaServerContext;
-  /** Denials waiting for a retry's client result (`waitsForRetryResult`), in placing order. */
+  /** RADIUS decisions waiting for a retry's client result or CA request (`waitsForRetryResult`), in placing order. */
   private readonly awaitingResult: NormalizedEvent[] = [];
   private drops: Drop[] = [];
   private closed: ClosedAttempt[] = [];
@@ -130,15 +131,15 @@ export class CorrelationEngine {
   }
 
   /**
-   * Place `e` after the denials waiting for a retry's result whose wait ended before it: each is placed before every
-   * event later than its wait, however the watermark moved, so that the stream and `analyze` place alike.
+   * Place `e` after the decisions waiting for a retry whose wait ended before it: each is placed before every event
+   * later than its wait, however the watermark moved, so that the stream and `analyze` place alike.
    */
   private placeInOrder(e: NormalizedEvent): void {
     this.placeAwaitingBefore(e.time);
     this.place(e);
   }
 
-  /** Place the denials waiting for a retry's result whose wait ended before `time`, as if they had not waited. */
+  /** Place the decisions waiting for a retry whose wait ended before `time`: to the attempts that take them without. */
   private placeAwaitingBefore(time: number): void {
     const awaiting = this.awaitingResult;
     while (awaiting.length > 0 && awaiting[0]!.time + RETRY_RESULT_WAIT_MS < time)
@@ -146,15 +147,16 @@ export class CorrelationEngine {
   }
 
   /**
-   * A client result of the user was placed in attempt `a`: a denial waiting for a retry's result that `a` takes goes
-   * there (the result follows it, as a client's answer follows the decision), not to the attempt whose result was
-   * logged well before it.
+   * A client result or CA request of the user was placed in attempt `a`: a decision waiting for a retry that `a`
+   * takes goes there (the step follows it, as a client's answer or enrolment follows the decision), not to the
+   * attempt whose answer was logged well before it.
    */
   private takeAwaiting(a: OpenAttempt, result: NormalizedEvent): void {
     const awaiting = this.awaitingResult;
     for (let i = 0; i < awaiting.length; i++) {
       const d = awaiting[i]!;
-      if (d.user!.key !== result.user!.key || Math.abs(result.time - d.time) > RETRY_RESULT_WAIT_MS) continue;
+      if (d.user!.key !== result.user!.key) continue;
+      if (result.time < d.time - RETRY_RESULT_BEFORE_MS || result.time > d.time + RETRY_RESULT_WAIT_MS) continue;
       if (!acceptsEvent(a, d, 'radius', this.config)) continue;
       awaiting.splice(i, 1);
       this.attempts.add(a, d);
@@ -190,6 +192,8 @@ export class CorrelationEngine {
         if (otp === 'other') return void this.drop(e, 'not_otp_request');
         const a = this.placeByUser(e, 'caRequest', otp === 'otp', 'not_otp_request');
         if (a !== null) this.attempts.setRequest(e.ref.computer, e.requestId, a);
+        // The retry's enrolment: a grant waiting for the retry goes with it.
+        if (a !== null && this.awaitingResult.length > 0) this.takeAwaiting(a, e);
         return;
       }
       case 'ca.result': {
@@ -223,11 +227,13 @@ export class CorrelationEngine {
     if (first !== null) {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
       // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
-      // clock behind the servers').
+      // clock behind the servers'). A decision only an ended attempt takes waits for a retry's steps first; a grant
+      // logged well after the ended attempt's answer is one it takes only after that wait (within the skew tolerance).
+      const lateGrantMs = mayWait ? undefined : this.config.clockSkewToleranceMs;
       const a =
         slot === 'client'
           ? this.firstAccepting(first, e, slot, null)
-          : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true));
+          : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true, lateGrantMs));
       if (a !== null) {
         if (mayWait && slot === 'radius' && waitsForRetryResult(a, e)) {
           this.awaitingResult.push(e);
@@ -235,6 +241,10 @@ export class CorrelationEngine {
         }
         this.attempts.add(a, e);
         return a;
+      }
+      if (mayWait && slot === 'radius' && this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)) {
+        this.awaitingResult.push(e);
+        return null;
       }
     }
     if (!mayOpen) {
@@ -253,10 +263,11 @@ export class CorrelationEngine {
     e: NormalizedEvent,
     slot: Slot,
     ended: boolean | null,
+    lateGrantMs?: number,
   ): OpenAttempt | null {
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       if (ended !== null && (a.client !== null) !== ended) continue;
-      if (acceptsEvent(a, e, slot, this.config)) return a;
+      if (acceptsEvent(a, e, slot, this.config, lateGrantMs)) return a;
     }
     return null;
   }

@@ -7,14 +7,20 @@ import { lowerHost } from './hosts.js';
 /** How much later than the client's failure result a RADIUS grant or a CA step may still be that attempt's. */
 const RESULT_GRACE_MS = 10_000;
 
-/** How long (event time) a denial waits for a retry's client result before it goes to an ended attempt. */
-export const RETRY_RESULT_WAIT_MS = RESULT_GRACE_MS;
+/**
+ * How long (event time) a RADIUS decision that only an ended attempt would take waits for a retry's own steps: the
+ * client's answer (after an unreachable CA, some seconds later) or the retry's CA request.
+ */
+export const RETRY_RESULT_WAIT_MS = 60_000;
+/** How much before the decision a retry's result may be logged (a client clock a little behind). */
+export const RETRY_RESULT_BEFORE_MS = RESULT_GRACE_MS;
 
 /**
- * Whether a RADIUS denial (or discard) that attempt `a` accepts should first wait for a client result after it: `a`
- * has ended with the client's answer logged well before the decision. That is a client clock behind NPS's, or a
- * retry (after a RADIUS timeout, a refused request) whose own answer comes a moment after its decision: a user's
- * result logged within `RETRY_RESULT_WAIT_MS` of the decision takes it; else `a` does, as before.
+ * Whether a RADIUS denial (or discard) that attempt `a` accepts should first wait for a retry: `a` has ended with
+ * the client's answer logged well before the decision. That is a client clock behind NPS's, or a retry (after a RADIUS
+ * timeout, a refused request) whose own answer comes a moment after its decision: a result of the user logged within
+ * `RETRY_RESULT_WAIT_MS` takes it; else `a` does, as before. (A grant that late is no ended attempt's by
+ * `acceptsEvent`'s rule; the engine lets it wait too when an ended attempt takes it within the clock-skew tolerance.)
  */
 export function waitsForRetryResult(a: OpenAttempt, e: NormalizedEvent): boolean {
   return (
@@ -47,7 +53,13 @@ export function slotOf(e: NormalizedEvent): Slot | null {
  * is consistent with the order of the steps already there (allowing for skewed clocks), the users' explicit domains
  * agree, and its meaning fits (a CA request after an NPS denial, or a success after a CA denial, does not).
  */
-export function acceptsEvent(a: OpenAttempt, e: NormalizedEvent, slot: Slot, config: EngineConfig): boolean {
+export function acceptsEvent(
+  a: OpenAttempt,
+  e: NormalizedEvent,
+  slot: Slot,
+  config: EngineConfig,
+  lateGrantMs = RESULT_GRACE_MS,
+): boolean {
   if (!slotFree(a, slot)) return false;
   if (e.time - a.last > config.attemptGapMs || a.first - e.time > config.attemptGapMs) return false;
   if (
@@ -59,7 +71,7 @@ export function acceptsEvent(a: OpenAttempt, e: NormalizedEvent, slot: Slot, con
   )
     return false;
   if (!orderConsistent(a, e.time, slot, config.clockSkewToleranceMs)) return false;
-  return meaningFits(a, e, slot);
+  return meaningFits(a, e, slot, lateGrantMs);
 }
 
 /** Every step already in the attempt must be no later (earlier steps) or no earlier (later steps) than allowed. */
@@ -77,19 +89,20 @@ function stepInOrder(t: number | undefined, o: number, order: number, time: numb
   return t === undefined || (o < order ? t <= time + skew : o > order ? t >= time - skew : true);
 }
 
-function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot): boolean {
+function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot, lateGrantMs: number): boolean {
   const hasCa = a.caRequest !== null || a.caResults.length > 0;
   switch (slot) {
     case 'radius': {
       if (e.kind !== 'radius.decision') return false;
       if (e.decision !== 'granted' && hasCa) return false;
       // The client logs 10005/10006 only once the DA server answered, which it does after the RADIUS decision: a grant
-      // logged well after such a result is a retry's (a denial may be a skewed client clock, and is let in).
+      // logged well after such a result is a retry's (a denial may be a skewed client clock, and is let in), unless
+      // `lateGrantMs` says otherwise (a grant no retry's answer followed: see `waitsForRetryResult`).
       if (
         e.decision === 'granted' &&
         a.client !== null &&
         clientPhase(a.client.ref.eventId) === 'after_server' &&
-        e.time > a.client.time + RESULT_GRACE_MS
+        e.time > a.client.time + lateGrantMs
       )
         return false;
       if (a.client !== null && !clientFitsDecision(a, e.decision)) return false;

@@ -511,6 +511,33 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(events))).toEqual(['sam: 10005,6273,6200']);
   });
 
+  it("a grant logged 40 s after the only attempt's answer is that attempt's when no retry follows (its clock behind)", () => {
+    // The DA server could not sign the request after NPS granted it (no CA step); the laptop's clock is 40 s behind.
+    const events = [client('una', 20_000, 10005), radius('una', 60_000, 'granted'), iis(60_300, 600)];
+    expect(shape(stream(events))).toEqual(['una: 10005,6272,6200']);
+    expect(shape(inOneBatch(events))).toEqual(['una: 10005,6272,6200']);
+  });
+
+  it("a retry's grant goes with the retry's CA request or with its answer seconds later, not to the attempt before", () => {
+    const enrolled = [
+      client('val', 20_000, 10006),
+      radius('val', 45_000, 'granted'),
+      ca('val', 47_000, 31, 'request'),
+      ca('val', 47_200, 31, 'issued'),
+      client('val', 47_400, 10007),
+    ];
+    expect(shape(stream(enrolled))).toEqual(['val: 10006', 'val: 6272,4886,4887,10007']);
+    expect(shape(inOneBatch(enrolled))).toEqual(['val: 10006', 'val: 6272,4886,4887,10007']);
+    // The CA was unreachable: the client says so 11 s after the grant.
+    const unreachable = [
+      client('wes', 20_000, 10005),
+      radius('wes', 150_000, 'granted'),
+      client('wes', 161_000, 10018),
+    ];
+    expect(shape(stream(unreachable))).toEqual(['wes: 10005', 'wes: 6272,10018']);
+    expect(shape(inOneBatch(unreachable))).toEqual(['wes: 10005', 'wes: 6272,10018']);
+  });
+
   it('each of two quick retries takes its own denial', () => {
     const events = [
       client('tom', 10_000, 10005),
