@@ -112,7 +112,7 @@ for (const [zone, date, before] of ZONES)
     for (const e of arrivalOrder(eventsOf(files), 0, 1, (x) => utc.get(x.id))) {
       const at = utc.get(e.id);
       const steps = at - previous > 60_000 && offset > 0 ? [partition.flush()] : [];
-      steps.push(partition.take([{ offset: offset++, site: 's', event: e }]));
+      steps.push(partition.take([{ offset: offset++, site: 's', events: [e] }]));
       previous = at;
       for (const step of steps) for (const u of step.units) if (u.kind === 'attempt') live.push(u.attempt.record);
     }
