@@ -1,5 +1,5 @@
 import type { DropReason } from '@otptrace/model';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 import { addToAttempt, type ClosedAttempt, closedAttempt, eventsOf, type OpenAttempt, type Slot } from './attempt.js';
 import { AttemptIndex } from './attempt-index.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
@@ -12,6 +12,7 @@ import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
 import {
   acceptsEvent,
+  isOtherRadiusDecision,
   isOtherRadiusTraffic,
   RETRY_RESULT_BEFORE_MS,
   RETRY_RESULT_WAIT_MS,
@@ -235,14 +236,19 @@ export class CorrelationEngine {
           ? this.firstAccepting(first, e, slot, null)
           : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true, lateGrantMs));
       if (a !== null) {
-        if (mayWait && slot === 'radius' && waitsForRetryResult(a, e)) {
+        if (mayWait && slot === 'radius' && waitsForRetryResult(a, e, this.config)) {
           this.awaitingResult.push(e);
           return null;
         }
         this.attempts.add(a, e);
         return a;
       }
-      if (mayWait && slot === 'radius' && this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)) {
+      if (
+        mayWait &&
+        slot === 'radius' &&
+        !isOtherRadiusDecision(e as RadiusDecision, this.config) &&
+        this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)
+      ) {
         this.awaitingResult.push(e);
         return null;
       }

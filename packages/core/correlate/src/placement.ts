@@ -21,10 +21,12 @@ export const RETRY_RESULT_BEFORE_MS = RESULT_GRACE_MS;
  * timeout, a refused request) whose own answer comes a moment after its decision: a result of the user logged within
  * `RETRY_RESULT_WAIT_MS` takes it; else `a` does, as before. (A grant that late is no ended attempt's by
  * `acceptsEvent`'s rule; the engine lets it wait too when an ended attempt takes it within the clock-skew tolerance.)
+ * Other RADIUS traffic of the user (Wi-Fi PEAP) never waits: a retry's answer must not take it.
  */
-export function waitsForRetryResult(a: OpenAttempt, e: NormalizedEvent): boolean {
+export function waitsForRetryResult(a: OpenAttempt, e: NormalizedEvent, config: EngineConfig): boolean {
   return (
     e.kind === 'radius.decision' &&
+    !isOtherRadiusDecision(e, config) &&
     e.decision !== 'granted' &&
     a.client !== null &&
     clientPhase(a.client.ref.eventId) === 'after_server' &&
@@ -143,8 +145,16 @@ export function templateKind(template: string | null, otp: RegExp): 'otp' | 'oth
 
 /** An attempt made only of an NPS decision for other RADIUS traffic (Wi-Fi EAP, a gateway) is no OTP attempt. */
 export function isOtherRadiusTraffic(a: OpenAttempt, config: EngineConfig): boolean {
-  // Few distinct types: their lower-case spellings are remembered like host names.
-  const type = a.radius?.authenticationType;
-  if (a.probe || type == null || config.nonOtpAuthenticationTypes?.has(lowerHost(type)) !== true) return false;
+  if (a.probe || a.radius === null || !isOtherRadiusDecision(a.radius, config)) return false;
   return a.gateway === null && a.client === null && a.caRequest === null && a.caResults.length === 0;
+}
+
+/** A RADIUS decision of an authentication type OTP never uses (the configured list: EAP, PEAP, MS-CHAP...). */
+export function isOtherRadiusDecision(
+  e: { readonly authenticationType: string | null },
+  config: EngineConfig,
+): boolean {
+  // Few distinct types: their lower-case spellings are remembered like host names.
+  const type = e.authenticationType;
+  return type != null && config.nonOtpAuthenticationTypes?.has(lowerHost(type)) === true;
 }

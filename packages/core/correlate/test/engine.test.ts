@@ -538,6 +538,32 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(unreachable))).toEqual(['wes: 10005', 'wes: 6272,10018']);
   });
 
+  it("leaves the user's other RADIUS traffic (Wi-Fi PEAP) alone: it never waits, and no retry takes it", () => {
+    const withWifi: EngineConfig = { ...config, nonOtpAuthenticationTypes: new Set(['peap']) };
+    const peap = (d: NormalizedEvent) => ({ ...d, authenticationType: 'PEAP' }) as NormalizedEvent;
+    const run = (events: NormalizedEvent[]) => {
+      const engine = new CorrelationEngine(withWifi);
+      for (const e of events) engine.add(e);
+      const out = [engine.advance(Math.max(...events.map((e) => e.time))), engine.flush()];
+      return { attempts: out.flatMap((o) => o.attempts), drops: out.flatMap((o) => o.drops) };
+    };
+    // A Wi-Fi denial goes to the answered attempt at once, as before; the retry keeps its own denial.
+    const denials = [
+      client('xia', 20_000, 10005),
+      peap(radius('xia', 70_000, 'denied', 16)),
+      radius('xia', 79_500, 'denied', 16),
+      client('xia', 79_800, 10005),
+    ];
+    const { attempts } = run(denials);
+    expect(shape(attempts)).toEqual(['xia: 10005,6273', 'xia: 6273,10005']);
+    expect(attempts[0]!.events[1]!.ref.recordId).toBe(denials[1]!.ref.recordId);
+    expect(attempts[1]!.events[0]!.ref.recordId).toBe(denials[2]!.ref.recordId);
+    // A Wi-Fi grant 40 s after the answer is not the answered attempt's: alone, it is ignored.
+    const grant = run([client('yan', 20_000, 10005), peap(radius('yan', 60_000, 'granted'))]);
+    expect(shape(grant.attempts)).toEqual(['yan: 10005']);
+    expect(grant.drops.map((d) => [d.event.ref.eventId, d.reason])).toEqual([[6272, 'non_otp_radius']]);
+  });
+
   it('each of two quick retries takes its own denial', () => {
     const events = [
       client('tom', 10_000, 10005),
