@@ -212,9 +212,9 @@ export class CorrelationEngine {
   }
 
   /**
-   * Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. A denial that
-   * only an attempt whose client result came well before it takes waits a little first (`mayWait`): see
-   * `waitsForRetryResult`.
+   * Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. A RADIUS
+   * decision that only an attempt whose client result came well before it would take waits for a retry first
+   * (`mayWait`; see `waitsForRetryResult`).
    */
   private placeByUser(
     e: NormalizedEvent,
