@@ -162,8 +162,8 @@ function gatewayDistance(g: GatewayEvent, a: OpenAttempt): number {
  * skewed.
  * - An attempt with a decision is claimed by a later request that holds the decision (within the slack) and ends
  *   nearer to it: the DA server answers soon after NPS decides (`ANSWER_AFTER_DECISION_MS`).
- * - One with only the client's result, by a later request nearer to it in which no decision lies (such a request goes
- *   to that decision's attempt).
+ * - One with only the client's result, by a later request nearer to it (`resultDistance`) in which no decision lies
+ *   (such a request goes to that decision's attempt).
  * - Names settle it first (`onlyServerOf`): an attempt naming one request's DA server and not the other's is that one's.
  * The later requests looked at, and the decisions inside them, are all placed when `g` is joined (none is later than
  * its join delay after it), so the outcome does not depend on when the engine sweeps.
@@ -199,7 +199,7 @@ function claimedByLater(
     return false;
   }
   const skew = config.clockSkewToleranceMs;
-  const d = Math.abs(a.last - g.time);
+  const d = resultDistance(a.last, g.time);
   const hi = Math.min(horizon, a.last + (mayNameOther ? slack + skew : d));
   const others = prefetched ?? ctx.pendingGateways(g.time, hi);
   for (let i = others.start; i < others.end; i++) {
@@ -209,7 +209,7 @@ function claimedByLater(
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
     if (
-      fitsBetter(a, otherHost, host, Math.abs(a.last - other.time) < d) &&
+      fitsBetter(a, otherHost, host, resultDistance(a.last, other.time) < d) &&
       !holdsDecisionFor(g, other, otherHost, ctx)
     )
       return true;
@@ -285,6 +285,19 @@ function decisionFit(g: GatewayEvent, t: number): number {
   const fromStart = t >= g.startTime ? t - g.startTime : OUTSIDE_WEIGHT * (g.startTime - t);
   return fromEnd + START_WEIGHT * fromStart;
 }
+
+/**
+ * How far a client result at `t` is from a request that ended at `end`, when a later request claims it: the client
+ * logs its result once the answer came, so a result logged before a request ended (possible only on a skewed clock)
+ * counts twice its distance. In an outage's stream of timeouts, a result 0.3 s after its own request and 0.2 s before
+ * the next one's end stays with its own (each result went one request on, and the last a minute astray).
+ */
+function resultDistance(t: number, end: number): number {
+  return t >= end ? t - end : RESULT_BEFORE_WEIGHT * (end - t);
+}
+
+/** How much a client result's distance before a request's end weighs against one after it. */
+const RESULT_BEFORE_WEIGHT = 2;
 
 /** How much a decision's distance outside a request weighs against one inside. */
 const OUTSIDE_WEIGHT = 3;

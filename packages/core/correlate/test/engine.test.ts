@@ -578,6 +578,21 @@ describe("a retry's denial and the attempt before it", () => {
   });
 });
 
+describe('an outage of RADIUS timeouts', () => {
+  it("gives each request the result logged just after it, not the one logged just before the next request's end", () => {
+    // Requests that waited 30 s for RADIUS end half a second apart; each client logs its 10005 0.3 s after its own
+    // request's end, 0.2 s before the next one's.
+    const events: NormalizedEvent[] = [];
+    for (const [k, key] of ['ava', 'ben', 'cal', 'dan'].entries()) {
+      events.push(iis(30_000 + 500 * k, 30_000), client(key, 30_300 + 500 * k, 10005, `pc-${key}`));
+    }
+    const requestsOf = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => `${a.userKey}: ${a.events.find((e) => e.kind === 'gateway.request')?.time ?? 'none'}`);
+    const expected = ['ava', 'ben', 'cal', 'dan'].map((key, k) => `${key}: ${T0 + 30_000 + 500 * k}`);
+    expect(requestsOf(stream(events))).toEqual(expected);
+  });
+});
+
 describe('an engine no longer used', () => {
   it('is not kept alive by the IIS join (its reused lists and memo let go of the engine once a request is joined)', async () => {
     setFlagsFromString('--expose-gc');
