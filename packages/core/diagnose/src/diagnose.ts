@@ -1,7 +1,7 @@
 import type { ClosedAttempt } from '@otptrace/correlate';
 import { ROOT_CAUSES, rootCauseEntry } from '@otptrace/model';
 import type { Outcome, RootCause, Source, Stage } from '@otptrace/schemas';
-import { FACT_NAMES, type FactName, type FactOptions, type Facts, factsOf, factValue } from './facts.js';
+import { FACT_NAMES, type FactOptions, type Facts, factsOf } from './facts.js';
 import { RULES, type Rule, ruleTableSchema } from './rule-table.js';
 
 /** ④ The verdict on one attempt. */
@@ -40,7 +40,7 @@ export function diagnose(
   options: FactOptions = {},
 ): Verdict {
   const facts = factsOf(a, coverage, options);
-  const rule = rules.find((r) => matches(r, facts)) ?? rules[rules.length - 1]!;
+  const rule = firstMatch(matchersOf(rules), facts) ?? rules[rules.length - 1]!;
   const entry = rule.code === null ? undefined : ROOT_CAUSES[rule.code as keyof typeof ROOT_CAUSES];
   return {
     outcome: rule.outcome,
@@ -51,12 +51,58 @@ export function diagnose(
   };
 }
 
-function matches(rule: Rule, facts: Facts): boolean {
-  for (const [name, cond] of Object.entries(rule.match)) {
-    const value = factValue(facts, name as FactName);
-    if (cond !== null && typeof cond === 'object') {
-      if ('in' in cond ? !cond.in.includes(value) : value === cond.not) return false;
-    } else if (value !== cond) return false;
+type Scalar = string | number | boolean | null;
+
+/** One condition of a rule, its fact name split once: `covered.<source>` reads `facts.covered[source]`. */
+interface Condition {
+  readonly fact: string;
+  readonly covered: boolean;
+  readonly test: 'is' | 'in' | 'not';
+  readonly value: Scalar;
+  readonly values: readonly Scalar[];
+}
+
+interface Matcher {
+  readonly rule: Rule;
+  readonly conditions: readonly Condition[];
+}
+
+/**
+ * Each table's conditions as plain arrays, made once per table: matching walked `Object.entries` of every rule tried
+ * on every attempt (up to 57 rules for a success), an array per rule and attempt.
+ */
+const MATCHERS = new WeakMap<readonly Rule[], readonly Matcher[]>();
+
+function matchersOf(rules: readonly Rule[]): readonly Matcher[] {
+  let matchers = MATCHERS.get(rules);
+  if (matchers === undefined) {
+    matchers = rules.map((rule) => ({
+      rule,
+      conditions: Object.entries(rule.match).map(([name, cond]): Condition => {
+        const covered = name.startsWith('covered.');
+        const fact = covered ? name.slice('covered.'.length) : name;
+        if (cond !== null && typeof cond === 'object')
+          return 'in' in cond
+            ? { fact, covered, test: 'in', value: null, values: cond.in }
+            : { fact, covered, test: 'not', value: cond.not, values: [] };
+        return { fact, covered, test: 'is', value: cond, values: [] };
+      }),
+    }));
+    MATCHERS.set(rules, matchers);
+  }
+  return matchers;
+}
+
+function firstMatch(matchers: readonly Matcher[], facts: Facts): Rule | undefined {
+  for (const m of matchers) if (matches(m.conditions, facts)) return m.rule;
+  return undefined;
+}
+
+function matches(conditions: readonly Condition[], facts: Facts): boolean {
+  for (const c of conditions) {
+    const value = c.covered ? facts.covered[c.fact as Source] : (facts[c.fact as keyof Facts] as Scalar);
+    if (c.test === 'is' ? value !== c.value : c.test === 'in' ? !c.values.includes(value) : value === c.value)
+      return false;
   }
   return true;
 }

@@ -49,7 +49,18 @@ const DEFAULT_RADIUS_TIMEOUT_MS = 5_000;
 /** Compute the facts of a closed attempt, given which sources the input covers. */
 export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>, options: FactOptions = {}): Facts {
   const caStatus = caStatusOf(a);
-  const failing = a.caResults.find((r) => r.hresult !== null && (r.status === 'denied' || r.status === 'error'));
+  let failing: (typeof a.caResults)[number] | undefined;
+  for (const r of a.caResults)
+    if (r.hresult !== null && (r.status === 'denied' || r.status === 'error')) {
+      failing = r;
+      break;
+    }
+  let signingDenied = false;
+  for (const e of a.signing)
+    if (e.kind === 'ca.result' && (e.status === 'denied' || e.status === 'error')) {
+      signingDenied = true;
+      break;
+    }
   return {
     probe: a.probe,
     radius: a.radius?.decision ?? 'none',
@@ -65,23 +76,33 @@ export function factsOf(a: ClosedAttempt, coverage: ReadonlySet<Source>, options
     caRequest: a.caRequest !== null || a.caResults.length > 0,
     caStatus,
     caHresult: failing?.hresult ?? null,
-    signingDenied: a.signing.some((e) => e.kind === 'ca.result' && (e.status === 'denied' || e.status === 'error')),
+    signingDenied,
     clientEvent: a.client?.ref.eventId ?? null,
     clientErrorCode: a.client?.errorCode ?? null,
-    covered: Object.fromEntries(SOURCES.map((s) => [s, coverage.has(s)])) as Record<Source, boolean>,
+    covered: coveredOf(coverage),
   };
+}
+
+/**
+ * One frozen `covered` record per combination of sources, shared by every attempt of that coverage, rather than one
+ * built per attempt. Looked up by content, not by set identity, as a caller may reuse and grow one set.
+ */
+const COVERED_BY_MASK: readonly Readonly<Record<Source, boolean>>[] = Array.from(
+  { length: 1 << SOURCES.length },
+  (_, mask) =>
+    Object.freeze(Object.fromEntries(SOURCES.map((s, i) => [s, (mask & (1 << i)) !== 0])) as Record<Source, boolean>),
+);
+
+function coveredOf(coverage: ReadonlySet<Source>): Readonly<Record<Source, boolean>> {
+  let mask = 0;
+  for (let i = 0; i < SOURCES.length; i++) if (coverage.has(SOURCES[i]!)) mask |= 1 << i;
+  return COVERED_BY_MASK[mask]!;
 }
 
 function waitOf(timeTakenMs: number | null, timeoutMs: number): RadiusWait {
   if (timeTakenMs === null) return 'unknown';
   if (timeTakenMs >= timeoutMs) return 'long';
   return timeTakenMs < timeoutMs / 2 ? 'short' : 'between';
-}
-
-/** The value of one named fact. */
-export function factValue(facts: Facts, name: FactName): string | number | boolean | null {
-  if (name.startsWith('covered.')) return facts.covered[name.slice(8) as Source];
-  return facts[name as Exclude<keyof Facts, 'covered'>];
 }
 
 // One entry per key of Facts: `satisfies` makes a missing, extra or misspelt key a compile error, so the list of

@@ -1,6 +1,6 @@
 import { ROOT_CAUSES } from '@otptrace/model';
 import { describe, expect, it } from 'vitest';
-import { CERTIFICATE_NOT_USABLE, compileRules, RULES } from '../src/index.js';
+import { CERTIFICATE_NOT_USABLE, compileRules, diagnose, RULES } from '../src/index.js';
 
 describe('rule table', () => {
   it('is valid: known codes and facts, failures carry a code, the last rule catches all', () => {
@@ -27,5 +27,58 @@ describe('rule table', () => {
     // The one catalogue code no rule gives is a finding beside a success verdict.
     const verdictCodes = Object.keys(ROOT_CAUSES).filter((c) => c !== CERTIFICATE_NOT_USABLE);
     expect([...ruleCodes].sort()).toEqual(verdictCodes.sort());
+  });
+});
+
+describe('matching a table given as data', () => {
+  // An attempt with nothing in it but what each case sets: no RADIUS decision, no request, no client event.
+  const bare = {
+    userKey: 'corp\\a',
+    user: null,
+    probe: false,
+    first: 0,
+    last: 0,
+    events: [],
+    radius: null,
+    directory: [],
+    radiusClientErrors: [],
+    signing: [],
+    directoryOutageNearby: false,
+    directoryNearby: false,
+    gateway: null,
+    gatewayAmbiguous: false,
+    refusalAround: null,
+    caRequest: null,
+    caResults: [],
+    client: null,
+    clientMachine: null,
+    closedBy: 'end_of_input',
+  } as const;
+  const table = compileRules([
+    { when: 'is', match: { probe: true }, outcome: 'probe', code: null },
+    {
+      when: 'in and covered',
+      match: { radius: { in: ['granted', 'denied'] }, 'covered.ca': false },
+      outcome: 'success',
+      code: null,
+    },
+    { when: 'not', match: { radius: { not: 'none' } }, outcome: 'cancelled', code: null },
+    { when: 'covered', match: { 'covered.client': true }, outcome: 'success', code: null },
+    { when: 'all', match: {}, outcome: 'incomplete', code: null },
+  ]);
+  const granted = { ...bare, radius: { decision: 'granted', reasonCode: 0 } } as never;
+  const discarded = { ...bare, radius: { decision: 'discarded', reasonCode: 3 } } as never;
+
+  it('takes the first rule whose every condition holds: equal, one of, not, and covered per source', () => {
+    const rule = (a: object, sources: string[]) => diagnose(a as never, new Set(sources) as never, table).rule;
+    expect(rule({ ...bare, probe: true }, [])).toBe('is');
+    expect(rule(granted, ['radius'])).toBe('in and covered');
+    expect(rule(granted, ['radius', 'ca'])).toBe('not');
+    expect(rule(discarded, ['radius'])).toBe('not');
+    expect(rule(bare, ['client'])).toBe('covered');
+    expect(rule(bare, ['radius', 'gateway'])).toBe('all');
+    // Another table, and this one again: each is matched by its own conditions.
+    expect(diagnose({ ...bare, probe: true } as never, new Set() as never).rule).not.toBe('is');
+    expect(rule({ ...bare, probe: true }, [])).toBe('is');
   });
 });

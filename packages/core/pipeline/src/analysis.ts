@@ -151,26 +151,16 @@ export class OfflineAnalysis {
       onOutput(engine.advance(e.time));
     }
     onOutput(engine.flush());
-    const finished = closed.map((a) => finishAttempt(a, coverage, this.config));
+    // In report order first: the reuse rule then walks them as they stand (its own sort by start finds them sorted),
+    // and an attempt whose record it keeps is not copied.
+    const finished = closed.map((a) => finishAttempt(a, coverage, this.config)).sort(byStartThenUser);
     // A success the same user had to repeat from the same computer: its certificate did not log them on.
     const records = withReuseFindings(
       finished.map((a) => a.record),
       this.config.certificateValidityMs,
       withFindings,
     );
-    const attempts = finished
-      .map((a, i) => ({ ...a, record: records[i]! }))
-      .sort((x, y) =>
-        x.record.start < y.record.start
-          ? -1
-          : x.record.start > y.record.start
-            ? 1
-            : x.record.user < y.record.user
-              ? -1
-              : x.record.user > y.record.user
-                ? 1
-                : 0,
-      );
+    const attempts = finished.map((a, i) => (records[i] === a.record ? a : { ...a, record: records[i]! }));
     const correlated = countCorrelated(attempts);
     const byOutcome: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
     for (const a of attempts) byOutcome[a.record.outcome] = (byOutcome[a.record.outcome] ?? 0) + 1;
@@ -210,4 +200,12 @@ export class OfflineAnalysis {
     this.rejectedCount++;
     this.rejected.push(r);
   }
+}
+
+/** The report's order: by start, then by user (ISO times of one format compare as text). */
+function byStartThenUser(x: AnalyzedAttempt, y: AnalyzedAttempt): number {
+  const a = x.record;
+  const b = y.record;
+  if (a.start !== b.start) return a.start < b.start ? -1 : 1;
+  return a.user < b.user ? -1 : a.user > b.user ? 1 : 0;
 }
