@@ -18,7 +18,10 @@ export function withReuseFindings<
   withFindings: (attempt: T, findings: string[]) => T = (attempt, findings) => ({ ...attempt, findings }),
 ): T[] {
   const startMs = attempts.map((a) => Date.parse(a.start));
-  const byStart = [...attempts.keys()].sort((i, j) => startMs[i]! - startMs[j]!);
+  // The caller's order when it is already by start (analyze sorts first): no sort of every index.
+  let sorted = true;
+  for (let i = 1; i < startMs.length && sorted; i++) sorted = startMs[i - 1]! <= startMs[i]!;
+  const byStart = sorted ? attempts.keys() : [...attempts.keys()].sort((i, j) => startMs[i]! - startMs[j]!);
   const flagged = new Set<number>();
   const last = new Map<string, number>();
   for (const i of byStart) {
@@ -32,6 +35,7 @@ export function withReuseFindings<
     }
     last.set(key, i);
   }
+  if (flagged.size === 0) return attempts.slice();
   return attempts.map((a, i) =>
     flagged.has(i) && !a.findings.includes(CERTIFICATE_NOT_USABLE)
       ? withFindings(a, [...a.findings, CERTIFICATE_NOT_USABLE])
