@@ -198,10 +198,32 @@ function claimedByLater(
     }
     return false;
   }
-  const skew = config.clockSkewToleranceMs;
   const d = resultDistance(a.last, g.time);
-  const hi = Math.min(horizon, a.last + (mayNameOther ? slack + skew : d));
-  const others = prefetched ?? ctx.pendingGateways(g.time, hi);
+  const hi = Math.min(horizon, a.last + (mayNameOther ? slack + config.clockSkewToleranceMs : d));
+  // Only a nearer request claims it, or one on the server it names (`fitsBetter`): those ending less than `d` from its
+  // result, then that server's. Each candidate read the whole window, minutes of requests in a flood of unanswered ones.
+  const nearer = ctx.pendingGateways(Math.max(g.time, a.last - d), Math.min(hi, a.last + d / RESULT_BEFORE_WEIGHT));
+  if (resultClaimedIn(g, host, a, d, hi, nearer, ctx)) return true;
+  const named = mayNameOther ? a.client?.serverAddress : null;
+  if (named == null) return false;
+  return resultClaimedIn(g, host, a, d, hi, ctx.pendingGatewaysOfHost(hostKey(named), g.time, hi), ctx);
+}
+
+/**
+ * Whether a request of `others` (in time order) up to `hi` claims attempt `a`, which has only its client result, from
+ * `g`, which it is `d` from (`claimedByLater`).
+ */
+function resultClaimedIn(
+  g: GatewayEvent,
+  host: string,
+  a: OpenAttempt,
+  d: number,
+  hi: number,
+  others: GatewayWindow,
+  ctx: JoinContext,
+): boolean {
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const skew = ctx.config.clockSkewToleranceMs;
   for (let i = others.start; i < others.end; i++) {
     const other = others.requests[i]!;
     const otherHost = others.hosts[i]!;

@@ -454,6 +454,21 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events))).toEqual(['nina: 15000@da01', 'omar: 35000@da01', 'paul: 55000@da01']);
   });
 
+  it('gives a lone result logged just before a later request ended to that one, when nearer even counted twice', () => {
+    // 600 ms after the first request's end, 200 ms (weighing 400) before the second's.
+    const events = [request(10_000, 15_000), lone('rosa', 10_600, 10005, 'pc-rosa'), request(10_800, 15_000)];
+    expect(requests(stream(events))).toEqual(['rosa: 10800@da01']);
+  });
+
+  it("gives a lone result naming its DA server to that server's request, not to a nearer one on another", () => {
+    const events = [
+      request(15_000, 15_000, 'da01'),
+      lone('quinn', 15_100, 10005, 'pc-quinn', 'da02'),
+      request(20_000, 1_000, 'da02'),
+    ];
+    expect(requests(stream(events))).toEqual(['quinn: 20000@da02']);
+  });
+
   it("keeps an early request from a lone result a minute away when its own decision's clock is 2 s ahead", () => {
     const events = [
       request(8_400, 600, 'da02'),

@@ -107,6 +107,38 @@ describe('PendingJoins', () => {
     expect(hosts).toEqual(['da1']);
     expect(pending.size).toBe(0);
   });
+
+  it("reads one DA server's waiting IIS requests in time order, as they are handed out", () => {
+    type Gateway = Parameters<PendingJoins['pushGateway']>[0];
+    const pending = new PendingJoins(100, 100);
+    const request = (id: string, time: number, host: string) =>
+      pending.pushGateway({ id, time } as unknown as Gateway, host);
+    request('a1', 0, 'da1');
+    request('b1', 10, 'da2');
+    request('a3', 30, 'da1');
+    request('a2', 20, 'da1'); // out of order: placed before a3
+    request('b2', 40, 'da2');
+    const ids = (w: ReturnType<PendingJoins['gatewaysWithin']>) => {
+      const out: string[] = [];
+      for (let i = w.start; i < w.end; i++) out.push(`${w.requests[i]!.id}@${w.hosts[i]}`);
+      return out;
+    };
+    expect(ids(pending.gatewaysOfHostWithin('da1', 0, 30))).toEqual(['a1@da1', 'a2@da1', 'a3@da1']);
+    expect(ids(pending.gatewaysOfHostWithin('da1', 5, 25))).toEqual(['a2@da1']);
+    expect(ids(pending.gatewaysOfHostWithin('da2', 0, 100))).toEqual(['b1@da2', 'b2@da2']);
+    expect(ids(pending.gatewaysOfHostWithin('da3', 0, 100))).toEqual([]);
+    expect(ids(pending.gatewaysWithin(10, 30))).toEqual(['b1@da2', 'a2@da1', 'a3@da1']);
+    // Handed out up to b1 (due 110): gone from every lane.
+    const out: string[] = [];
+    for (let e = pending.next(110); e !== undefined; e = pending.next(110)) out.push(e.id);
+    expect(out).toEqual(['a1', 'b1']);
+    expect(ids(pending.gatewaysOfHostWithin('da1', 0, 100))).toEqual(['a2@da1', 'a3@da1']);
+    expect(ids(pending.gatewaysOfHostWithin('da2', 0, 100))).toEqual(['b2@da2']);
+    for (let e = pending.next(140); e !== undefined; e = pending.next(140)) out.push(e.id);
+    expect(ids(pending.gatewaysOfHostWithin('da1', 0, 100))).toEqual([]);
+    expect(ids(pending.gatewaysOfHostWithin('da2', 0, 100))).toEqual([]);
+    expect(pending.size).toBe(0);
+  });
 });
 
 describe('Deduplicator', () => {
