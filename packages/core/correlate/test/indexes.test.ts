@@ -72,6 +72,10 @@ describe('TimeIndex.nearestFirst', () => {
 
   it('reads a sparse index at once rather than ring by ring', () => {
     const index = new TimeIndex<string>(1);
+    // Items taken out count no more.
+    const gone = Array.from({ length: 200_000 }, (_, i) => TimeIndex.place(`gone${i}`));
+    for (const [i, place] of gone.entries()) index.move(place, '', i);
+    for (const place of gone) index.move(place, '', null);
     index.move(TimeIndex.place('near'), '', 3);
     index.move(TimeIndex.place('far'), '', 90_000);
     const reading = index.nearestFirst('', 0, -100_000, 100_000);
@@ -79,6 +83,20 @@ describe('TimeIndex.nearestFirst', () => {
     // Two buckets in use, 100,000 rings to read: one read of the map.
     expect(reading.load(found)).toBe(Number.POSITIVE_INFINITY);
     expect(found.sort()).toEqual(['far', 'near']);
+  });
+
+  it('reads ring by ring when few buckets hold more items than rings are left', () => {
+    const index = new TimeIndex<number>(10);
+    // Two full buckets near the query and one item further: 3 buckets in use, 20 rings left, 41 items.
+    for (let i = 0; i < 40; i++) index.move(TimeIndex.place(i), '', i % 2 === 0 ? 5 : 15);
+    index.move(TimeIndex.place(40), '', 150);
+    const reading = index.nearestFirst('', 4, -200, 200);
+    const found: number[] = [];
+    // The first ring, bucket [0, 10), alone: anything else is more than 4 away (before 0) or at least 6 (from 10).
+    expect(reading.load(found)).toBe(4);
+    expect(found).toHaveLength(20);
+    expect(reading.load(found)).toBe(14);
+    expect(found).toHaveLength(40);
   });
 });
 
