@@ -340,10 +340,11 @@ function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {
 }
 const NO_KEYS: readonly string[] = [];
 /**
- * Buckets of the attempts waiting by their client result alone: a few seconds, since an IIS request reads them
- * nearest first and stops at the first that fits (an outage leaves one such attempt per request, many a second).
+ * Buckets of the attempts waiting by their client result alone: a second, since an IIS request reads them nearest
+ * first and stops at the first that fits (an outage leaves one such attempt per request, many a second: a request
+ * read the 50 of a 5-second bucket to take one).
  */
-const CLIENT_ONLY_BUCKET_MS = 5_000;
+const CLIENT_ONLY_BUCKET_MS = 1_000;
 
 /** An attempt the servers never saw past the DA server, whose client result can still place an IIS request. */
 function placesRequestByClient(a: OpenAttempt): boolean {
