@@ -30,8 +30,11 @@ export class AttemptIndex {
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
   private readonly byMachine = new Map<string, OpenAttempt[]>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
-  /** The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions. */
-  private readonly denials = new TimeIndex<OpenAttempt>(30_000);
+  /**
+   * The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions.
+   * In buckets of a second: a 4402 reads them nearest first (in an outage, many a second; its own is within one).
+   */
+  private readonly denials = new TimeIndex<OpenAttempt>(1_000);
   private readonly clientOnly = new TimeIndex<OpenAttempt>(CLIENT_ONLY_BUCKET_MS);
   /** How far after its client result the last event of an attempt in `clientOnly` has ever been (ms). */
   private clientOnlyLag = 0;
@@ -155,11 +158,12 @@ export class AttemptIndex {
   }
 
   /**
-   * Open attempts that NPS host `nps` (by short name) denied in [lo, hi]. An NPS 4402's window spans minutes: read
-   * among every decision, its cost grew with the attempts open.
+   * Open attempts that NPS host `nps` (by short name) denied in [lo, hi], read nearest `t` first (see
+   * `TimeIndex.nearestFirst`). An NPS 4402's window spans minutes: read among every decision, its cost grew with the
+   * attempts open; read whole, with every denial of an outage in it (10 a second).
    */
-  deniedWithin(nps: string, lo: number, hi: number): OpenAttempt[] {
-    return this.denials.within(hostKey(nps), lo, hi);
+  deniedNearest(nps: string, t: number, lo: number, hi: number): NearestFirst<OpenAttempt> {
+    return this.denials.nearestFirst(hostKey(nps), t, lo, hi);
   }
 
   /**

@@ -385,6 +385,24 @@ describe('CorrelationEngine', () => {
   });
 });
 
+describe('an outage of NPS 4402s, a few a second', () => {
+  it('gives each 4402 the denial nearest it, however the seconds fall', () => {
+    // Each denial 90 ms after its 4402 and 160 ms after the one before; then a 4402 on a second's edge, 100 ms from two
+    // denials: the one opened first takes it, though the other is in its second.
+    const events = Array.from({ length: 12 }, (_, i) => 250 * i + 60).flatMap((t, i) => [
+      directory(t - 90),
+      radius(`u${i}`, t, 'denied', 4),
+    ]);
+    events.push(radius('p', 4_900, 'denied', 4), directory(5_000), radius('q', 5_100, 'denied', 4));
+    const closed = stream(events);
+    expect(closed.map((a) => `${a.userKey}: ${a.directory.map((d) => d.time - T0).join(',')}`)).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => `u${i}: ${250 * i - 30}`),
+      'p: 5000',
+      'q: ',
+    ]);
+  });
+});
+
 describe('CorrelationEngine: which attempt an IIS request joins', () => {
   const on = <E extends NormalizedEvent>(e: E, server: string): E => {
     const r = { ...e.ref, computer: server };
