@@ -472,6 +472,11 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events))).toEqual(['nina: 15000@da01', 'omar: 35000@da01', 'paul: 55000@da01']);
   });
 
+  it("gives a request to the earlier of a user's two lone results exactly as near", () => {
+    const events = [lone('vic', 9_500, 10005, 'pc-vic'), request(10_000, 15_000), lone('vic', 10_500, 10005, 'pc-vic')];
+    expect(requests(stream(events))).toEqual(['vic: 10000@da01', 'vic: none']);
+  });
+
   it('gives a lone result logged just before a later request ended to that one, when nearer even counted twice', () => {
     // 600 ms after the first request's end, 200 ms (weighing 400) before the second's.
     const events = [request(10_000, 15_000), lone('rosa', 10_600, 10005, 'pc-rosa'), request(10_800, 15_000)];
