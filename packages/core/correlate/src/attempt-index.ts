@@ -50,6 +50,11 @@ export class AttemptIndex {
    * of new ones being copied by every young-generation GC they live through.
    */
   private readonly spare: OpenAttempt[] = [];
+  /**
+   * Users' lists emptied, to start the next users' lists in, for the same reason: in a flood of users seen once (an
+   * outage's denials) a new list per attempt was copied through the young generation while it lived.
+   */
+  private readonly spareLists: UserAttempts[] = [];
 
   constructor(private readonly closeDelayMs: number) {}
 
@@ -65,7 +70,7 @@ export class AttemptIndex {
     this.count++;
     let list = this.byUser.get(a.userListKey);
     if (list === undefined) {
-      list = { first: a, last: a, free: { radius: 0, caRequest: 0, caResult: 0, client: 0 } };
+      list = this.newList(a);
       this.byUser.set(a.userListKey, list);
     } else {
       list.last!.nextOfUser = a;
@@ -97,7 +102,10 @@ export class AttemptIndex {
     else a.prevOfUser.nextOfUser = a.nextOfUser;
     if (a.nextOfUser === null) list.last = a.prevOfUser;
     else a.nextOfUser.prevOfUser = a.prevOfUser;
-    if (list.first === null) this.byUser.delete(a.userListKey);
+    if (list.first === null) {
+      this.byUser.delete(a.userListKey);
+      if (this.spareLists.length < MAX_SPARE) this.spareLists.push(list);
+    }
     a.nextOfUser = null;
     a.prevOfUser = null;
     a.ofUser = null;
@@ -225,6 +233,20 @@ export class AttemptIndex {
     for (const list of this.byUser.values())
       for (let a: OpenAttempt | null = list.first; a !== null; a = a.nextOfUser) all.push(a);
     return all.sort(byStart);
+  }
+
+  /** A user's list holding `a` alone. */
+  private newList(a: OpenAttempt): UserAttempts {
+    const list = this.spareLists.pop();
+    if (list === undefined) return { first: a, last: a, free: { radius: 0, caRequest: 0, caResult: 0, client: 0 } };
+    list.first = a;
+    list.last = a;
+    const free = list.free;
+    free.radius = 0;
+    free.caRequest = 0;
+    free.caResult = 0;
+    free.client = 0;
+    return list;
   }
 
   private forgetRequest(computer: string, requestId: number): void {

@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AttemptIndex } from '../src/attempt-index.js';
 import { Deduplicator } from '../src/dedup.js';
 import { PendingJoins } from '../src/pending.js';
 import { TimeIndex, type TimePlace } from '../src/time-index.js';
@@ -97,6 +98,47 @@ describe('TimeIndex.nearestFirst', () => {
     expect(found).toHaveLength(20);
     expect(reading.load(found)).toBe(14);
     expect(found).toHaveLength(40);
+  });
+});
+
+describe('AttemptIndex', () => {
+  it("starts a user's list afresh in one an emptied user's list left", () => {
+    const user = (key: string) => ({ key, domain: 'corp', domainExplicit: true, raw: `CORP\\${key}` });
+    const decision = (key: string, time: number) =>
+      ({
+        id: `nps|Security|${time}`,
+        ref: { provider: 'NPS', eventId: 6273, computer: 'nps01', channel: 'Security', recordId: time },
+        time,
+        user: user(key),
+        kind: 'radius.decision',
+        source: 'radius',
+        decision: 'denied',
+        reasonCode: 16,
+        reason: null,
+        clientName: 'da01',
+        clientIp: null,
+        nasIdentifier: null,
+        authenticationType: 'PAP',
+        networkPolicy: null,
+      }) as NormalizedEvent;
+    const index = new AttemptIndex(1_000);
+    const ann = index.openWith(decision('ann', 0), user('ann'), false);
+    index.remove(ann);
+    expect(index.firstOfUser('ann')).toBeNull();
+    expect(index.hasFreeSlot('ann', 'client')).toBe(false);
+    const bob1 = index.openWith(decision('bob', 10), user('bob'), false);
+    const bob2 = index.openWith(decision('bob', 20), user('bob'), false);
+    expect(index.firstOfUser('bob')).toBe(bob1);
+    expect(bob1.nextOfUser).toBe(bob2);
+    expect(bob2.prevOfUser).toBe(bob1);
+    expect(index.hasFreeSlot('bob', 'radius')).toBe(false);
+    expect(index.hasFreeSlot('bob', 'client')).toBe(true);
+    index.remove(bob1);
+    expect(index.firstOfUser('bob')).toBe(bob2);
+    expect(index.hasFreeSlot('bob', 'client')).toBe(true);
+    index.remove(bob2);
+    expect(index.firstOfUser('bob')).toBeNull();
+    expect(index.size).toBe(0);
   });
 });
 
