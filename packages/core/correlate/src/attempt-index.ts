@@ -30,8 +30,11 @@ export class AttemptIndex {
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
   private readonly byMachine = new Map<string, OpenAttempt[]>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
-  /** The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions. */
-  private readonly denials = new TimeIndex<OpenAttempt>(30_000);
+  /**
+   * The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions.
+   * In buckets of a second: a 4402 reads them nearest first (in an outage, many a second; its own is within one).
+   */
+  private readonly denials = new TimeIndex<OpenAttempt>(1_000);
   private readonly clientOnly = new TimeIndex<OpenAttempt>(CLIENT_ONLY_BUCKET_MS);
   /** How far after its client result the last event of an attempt in `clientOnly` has ever been (ms). */
   private clientOnlyLag = 0;
@@ -47,6 +50,11 @@ export class AttemptIndex {
    * of new ones being copied by every young-generation GC they live through.
    */
   private readonly spare: OpenAttempt[] = [];
+  /**
+   * Users' lists emptied, to start the next users' lists in, for the same reason: in a flood of users seen once (an
+   * outage's denials) a new list per attempt was copied through the young generation while it lived.
+   */
+  private readonly spareLists: UserAttempts[] = [];
 
   constructor(private readonly closeDelayMs: number) {}
 
@@ -62,7 +70,7 @@ export class AttemptIndex {
     this.count++;
     let list = this.byUser.get(a.userListKey);
     if (list === undefined) {
-      list = { first: a, last: a, free: { radius: 0, caRequest: 0, caResult: 0, client: 0 } };
+      list = this.newList(a);
       this.byUser.set(a.userListKey, list);
     } else {
       list.last!.nextOfUser = a;
@@ -94,7 +102,10 @@ export class AttemptIndex {
     else a.prevOfUser.nextOfUser = a.nextOfUser;
     if (a.nextOfUser === null) list.last = a.prevOfUser;
     else a.nextOfUser.prevOfUser = a.prevOfUser;
-    if (list.first === null) this.byUser.delete(a.userListKey);
+    if (list.first === null) {
+      this.byUser.delete(a.userListKey);
+      if (this.spareLists.length < MAX_SPARE) this.spareLists.push(list);
+    }
     a.nextOfUser = null;
     a.prevOfUser = null;
     a.ofUser = null;
@@ -155,11 +166,12 @@ export class AttemptIndex {
   }
 
   /**
-   * Open attempts that NPS host `nps` (by short name) denied in [lo, hi]. An NPS 4402's window spans minutes: read
-   * among every decision, its cost grew with the attempts open.
+   * Open attempts that NPS host `nps` (by short name) denied in [lo, hi], read nearest `t` first (see
+   * `TimeIndex.nearestFirst`). An NPS 4402's window spans minutes: read among every decision, its cost grew with the
+   * attempts open; read whole, with every denial of an outage in it (10 a second).
    */
-  deniedWithin(nps: string, lo: number, hi: number): OpenAttempt[] {
-    return this.denials.within(hostKey(nps), lo, hi);
+  deniedNearest(nps: string, t: number, lo: number, hi: number): NearestFirst<OpenAttempt> {
+    return this.denials.nearestFirst(hostKey(nps), t, lo, hi);
   }
 
   /**
@@ -221,6 +233,20 @@ export class AttemptIndex {
     for (const list of this.byUser.values())
       for (let a: OpenAttempt | null = list.first; a !== null; a = a.nextOfUser) all.push(a);
     return all.sort(byStart);
+  }
+
+  /** A user's list holding `a` alone. */
+  private newList(a: OpenAttempt): UserAttempts {
+    const list = this.spareLists.pop();
+    if (list === undefined) return { first: a, last: a, free: { radius: 0, caRequest: 0, caResult: 0, client: 0 } };
+    list.first = a;
+    list.last = a;
+    const free = list.free;
+    free.radius = 0;
+    free.caRequest = 0;
+    free.caResult = 0;
+    free.client = 0;
+    return list;
   }
 
   private forgetRequest(computer: string, requestId: number): void {
@@ -340,10 +366,11 @@ function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {
 }
 const NO_KEYS: readonly string[] = [];
 /**
- * Buckets of the attempts waiting by their client result alone: a few seconds, since an IIS request reads them
- * nearest first and stops at the first that fits (an outage leaves one such attempt per request, many a second).
+ * Buckets of the attempts waiting by their client result alone: a second, since an IIS request reads them nearest
+ * first and stops at the first that fits (an outage leaves one such attempt per request, many a second: a request
+ * read the 50 of a 5-second bucket to take one).
  */
-const CLIENT_ONLY_BUCKET_MS = 5_000;
+const CLIENT_ONLY_BUCKET_MS = 1_000;
 
 /** An attempt the servers never saw past the DA server, whose client result can still place an IIS request. */
 function placesRequestByClient(a: OpenAttempt): boolean {

@@ -75,6 +75,7 @@ export class CorrelationEngine {
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
       pendingGateways: (lo, hi) => this.pending.gatewaysWithin(lo, hi),
+      pendingGatewaysOfHost: (host, lo, hi) => this.pending.gatewaysOfHostWithin(host, lo, hi),
     };
   }
 

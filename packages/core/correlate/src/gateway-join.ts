@@ -1,6 +1,7 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { gatewayDelayOf } from './config.js';
+import { KeyedMinHeap } from './heap.js';
 import { hostKey } from './hosts.js';
 import type { GatewayWindow, JoinContext } from './join-context.js';
 
@@ -61,8 +62,9 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
  * near (then the request is ambiguous); none when all are claimed. The candidates are the attempts with only the
  * client's result, logged within the clock-skew tolerance of the response, and (for a request that asked RADIUS) the
  * attempts whose decision lies a small drift outside the request. Candidates are looked at nearest first (then
- * earliest, then first opened), so a claim is checked for few of them; the client-only ones are read from the index
- * a ring at a time, only as far as the nearest unclaimed one needs. In `found` (emptied first).
+ * earliest, then first opened: a heap, as every one may be claimed: the first requests of an outage), so a claim is
+ * checked for few of them; the client-only ones are read from the index a ring at a time, only as far as the nearest
+ * unclaimed one needs. In `found` (emptied first).
  */
 function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, found: OpenAttempt[]): OpenAttempt[] {
   const { attempts, config } = ctx;
@@ -77,74 +79,47 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     keepTakers(g, found);
     keepSameServer(host, found, 0);
   }
-  // Each candidate's distance; a looked-at one's is stored as -1 - distance.
-  const distances = DISTANCES;
-  truncate(distances, 0);
-  for (let i = 0; i < found.length; i++) distances.push(gatewayDistance(g, found[i]!));
+  // The candidates not looked at yet, by their distance.
+  const unread = NEAREST;
+  for (let i = 0; i < found.length; i++) unread.push(found[i]!, gatewayDistance(g, found[i]!));
   const lo = g.time - slack - skew;
   const hi = g.time + skew;
   const clientOnly = attempts.clientOnlyNearest(g.time, lo, hi);
   // Every candidate not read yet is at least this far from the request.
   let bound = 0;
-  const load = (): void => {
-    const from = found.length;
-    bound = clientOnly.load(found);
-    let n = from;
-    for (let i = from; i < found.length; i++) {
-      const a = found[i]!;
-      const t = a.client!.time;
-      if (t >= lo && t <= hi && takesGateway(a, g)) {
-        found[n++] = a;
-        distances.push(gatewayDistance(g, a));
-      }
-    }
-    truncate(found, n);
-  };
-  let best = -1;
+  let best: OpenAttempt | null = null;
+  let nearest = 0;
   for (;;) {
-    let next = -1;
-    for (let i = 0; i < found.length; i++)
-      if (distances[i]! >= 0 && (next < 0 || before(found, distances, i, next))) next = i;
-    // One not read yet may come before it (nearer, or as near and earlier): read on first.
-    if (next < 0 || distances[next]! >= bound) {
+    // One not read yet may come before the next (nearer, or as near and earlier): read on first.
+    if (unread.size === 0 || unread.peekKey() >= bound) {
       if (bound === Number.POSITIVE_INFINITY) break;
-      load();
+      truncate(found, 0);
+      bound = clientOnly.load(found);
+      for (let i = 0; i < found.length; i++) {
+        const a = found[i]!;
+        const t = a.client!.time;
+        if (t >= lo && t <= hi && takesGateway(a, g)) unread.push(a, gatewayDistance(g, a));
+      }
       continue;
     }
-    distances[next] = -1 - distances[next]!;
-    if (!claimedByLater(g, host, found[next]!, ctx)) {
-      best = next;
+    nearest = unread.peekKey();
+    const a = unread.pop()!;
+    if (!claimedByLater(g, host, a, ctx)) {
+      best = a;
       break;
     }
   }
-  if (best < 0) {
-    truncate(found, 0);
-    return found;
-  }
-  // Every candidate exactly as near is read: the best was taken nearer than any not read yet.
-  const nearest = -1 - distances[best]!;
-  const keep = KEPT;
-  truncate(keep, 0);
-  keep.push(found[best]!);
-  for (let i = 0; i < found.length; i++) {
-    const a = found[i]!;
-    if (i === best || distances[i] !== nearest || a.userKey === found[best]!.userKey) continue;
-    if (!claimedByLater(g, host, a, ctx)) keep.push(a);
-  }
   truncate(found, 0);
-  for (let i = 0; i < keep.length; i++) found.push(keep[i]!);
-  truncate(keep, 0);
+  if (best !== null) {
+    // Every candidate exactly as near is read (the best was taken nearer than any not read yet), and not looked at.
+    found.push(best);
+    while (unread.size > 0 && unread.peekKey() === nearest) {
+      const a = unread.pop()!;
+      if (a.userKey !== best.userKey && !claimedByLater(g, host, a, ctx)) found.push(a);
+    }
+  }
+  unread.clear();
   return found;
-}
-
-/** Whether candidate `i` comes before `j`: nearer, then earlier, then opened first. */
-function before(found: readonly OpenAttempt[], distances: readonly number[], i: number, j: number): boolean {
-  const a = found[i]!;
-  const b = found[j]!;
-  return (
-    distances[i]! < distances[j]! ||
-    (distances[i] === distances[j] && (a.first < b.first || (a.first === b.first && a.seq < b.seq)))
-  );
 }
 
 /** How far an attempt's step is from the request: its decision outside the request's span, or its client result. */
@@ -198,10 +173,32 @@ function claimedByLater(
     }
     return false;
   }
-  const skew = config.clockSkewToleranceMs;
   const d = resultDistance(a.last, g.time);
-  const hi = Math.min(horizon, a.last + (mayNameOther ? slack + skew : d));
-  const others = prefetched ?? ctx.pendingGateways(g.time, hi);
+  const hi = Math.min(horizon, a.last + (mayNameOther ? slack + config.clockSkewToleranceMs : d));
+  // Only a nearer request claims it, or one on the server it names (`fitsBetter`): those ending less than `d` from its
+  // result, then that server's. Each candidate read the whole window, minutes of requests in a flood of unanswered ones.
+  const nearer = ctx.pendingGateways(Math.max(g.time, a.last - d), Math.min(hi, a.last + d / RESULT_BEFORE_WEIGHT));
+  if (resultClaimedIn(g, host, a, d, hi, nearer, ctx)) return true;
+  const named = mayNameOther ? a.client?.serverAddress : null;
+  if (named == null) return false;
+  return resultClaimedIn(g, host, a, d, hi, ctx.pendingGatewaysOfHost(hostKey(named), g.time, hi), ctx);
+}
+
+/**
+ * Whether a request of `others` (in time order) up to `hi` claims attempt `a`, which has only its client result, from
+ * `g`, which it is `d` from (`claimedByLater`).
+ */
+function resultClaimedIn(
+  g: GatewayEvent,
+  host: string,
+  a: OpenAttempt,
+  d: number,
+  hi: number,
+  others: GatewayWindow,
+  ctx: JoinContext,
+): boolean {
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const skew = ctx.config.clockSkewToleranceMs;
   for (let i = others.start; i < others.end; i++) {
     const other = others.requests[i]!;
     const otherHost = others.hosts[i]!;
@@ -460,5 +457,5 @@ function truncate(list: unknown[], n: number): void {
 const CANDIDATES: OpenAttempt[] = [];
 const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
 const HELD: OpenAttempt[] = [];
-const KEPT: OpenAttempt[] = [];
-const DISTANCES: number[] = [];
+/** Candidates of the second rule by distance, then earliest, then first opened. */
+const NEAREST = new KeyedMinHeap<OpenAttempt>((a, b) => a.first < b.first || (a.first === b.first && a.seq < b.seq));

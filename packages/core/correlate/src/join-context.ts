@@ -12,6 +12,8 @@ export interface JoinContext {
   joinSigning(event: CaResult): boolean;
   /** The IIS requests still waiting for their join whose time lies in [lo, hi], in time order. */
   pendingGateways(lo: number, hi: number): GatewayWindow;
+  /** The same, of DA server `host` (a host key) alone. */
+  pendingGatewaysOfHost(host: string, lo: number, hi: number): GatewayWindow;
 }
 
 /**

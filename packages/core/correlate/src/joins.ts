@@ -1,5 +1,6 @@
 import type { CaResult, ClientEvent, RadiusDirectoryUnavailable } from '@otptrace/schemas';
 import { caHostOf, type OpenAttempt } from './attempt.js';
+import type { AttemptIndex } from './attempt-index.js';
 import { clientFits, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
 import { joinGatewayRequest } from './gateway-join.js';
@@ -163,9 +164,24 @@ const DENIAL_REACH_MS = [2_000, 30_000];
 function nearestDenial(d: RadiusDirectoryUnavailable, { attempts, config }: JoinContext): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
   for (const reach of [...DENIAL_REACH_MS.filter((ms) => ms < skew), skew]) {
-    let best: OpenAttempt | null = null;
-    let bestDistance = Number.POSITIVE_INFINITY;
-    for (const a of attempts.deniedWithin(d.ref.computer, d.time - reach, d.time + reach)) {
+    const best = nearestDenialWithin(d, reach, attempts);
+    // The nearest within a window is the nearest of all: any other lies outside it.
+    if (best !== null) return best;
+  }
+  return null;
+}
+
+/** The denial of the 4402's NPS server nearest to it within `reach` (ties: the attempt opened first), or null. */
+function nearestDenialWithin(d: RadiusDirectoryUnavailable, reach: number, attempts: AttemptIndex): OpenAttempt | null {
+  const reading = attempts.deniedNearest(d.ref.computer, d.time, d.time - reach, d.time + reach);
+  const found: OpenAttempt[] = [];
+  let best: OpenAttempt | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (;;) {
+    const from = found.length;
+    const bound = reading.load(found);
+    for (let i = from; i < found.length; i++) {
+      const a = found[i]!;
       const r = a.radius!;
       // NPS log files name the server by its short name, the event logs by FQDN.
       if (r.decision !== 'denied' || !sameHost(r.ref.computer, d.ref.computer)) continue;
@@ -175,10 +191,9 @@ function nearestDenial(d: RadiusDirectoryUnavailable, { attempts, config }: Join
         bestDistance = distance;
       }
     }
-    // The nearest within a window is the nearest of all: any other lies outside it.
-    if (best !== null) return best;
+    // Every denial not read yet is at least `bound` away: one exactly as near may have been opened first.
+    if (bound > bestDistance || bound === Number.POSITIVE_INFINITY) return best;
   }
-  return null;
 }
 
 /** Join a CA application-log result (names no user) to the attempt of its request ID. */

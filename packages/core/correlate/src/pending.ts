@@ -14,10 +14,13 @@ export type PendingEvent = GatewayEvent | ClientEvent | RadiusDirectoryUnavailab
  * without going through another.
  */
 export class PendingJoins {
-  /** IIS requests (they wait one clock skew longer) and their DA servers' host keys, index for index. */
-  private readonly gateways: GatewayEvent[] = [];
-  private readonly hosts: string[] = [];
-  private gatewayHead = 0;
+  /** IIS requests (they wait one clock skew longer). */
+  private readonly gateways = new GatewayLane();
+  /**
+   * The same requests by DA server (host key): an IIS join asks for the requests of a server its candidate names,
+   * which among every server's are a few (none in a flood of one server's).
+   */
+  private readonly gatewaysByHost = new Map<string, GatewayLane>();
   /** Every other user-less event. */
   private readonly others: PendingEvent[] = [];
   private otherHead = 0;
@@ -29,22 +32,18 @@ export class PendingJoins {
   ) {}
 
   get size(): number {
-    return this.gateways.length - this.gatewayHead + this.others.length - this.otherHead;
+    return this.gateways.size + this.others.length - this.otherHead;
   }
 
   /** An IIS request, with the host key of its DA server. */
   pushGateway(e: GatewayEvent, host: string): void {
-    const lane = this.gateways;
-    let i = lane.length;
-    while (i > this.gatewayHead && eventBefore(e, lane[i - 1]!)) i--;
-    // Nearly always at the tail (push: splice would allocate the empty array it returns).
-    if (i === lane.length) {
-      lane.push(e);
-      this.hosts.push(host);
-    } else {
-      lane.splice(i, 0, e);
-      this.hosts.splice(i, 0, host);
+    this.gateways.push(e, host);
+    let lane = this.gatewaysByHost.get(host);
+    if (lane === undefined) {
+      lane = new GatewayLane();
+      this.gatewaysByHost.set(host, lane);
     }
+    lane.push(e, host);
   }
 
   /** Any other user-less event. */
@@ -56,14 +55,14 @@ export class PendingJoins {
     else lane.splice(i, 0, e);
   }
 
-  /**
-   * The IIS requests still waiting whose time lies in [lo, hi], in time order, read in place. Every request waits
-   * equally long, so the lane is in time order and the range is found by bisection.
-   */
+  /** The IIS requests still waiting whose time lies in [lo, hi], in time order, read in place. */
   gatewaysWithin(lo: number, hi: number): GatewayWindow {
-    const lane = this.gateways;
-    const start = firstAtOrAfter(lane, this.gatewayHead, lo, false);
-    return { requests: lane, hosts: this.hosts, start, end: firstAtOrAfter(lane, start, hi, true) };
+    return this.gateways.within(lo, hi);
+  }
+
+  /** The same, of DA server `host` (a host key) alone. */
+  gatewaysOfHostWithin(host: string, lo: number, hi: number): GatewayWindow {
+    return this.gatewaysByHost.get(host)?.within(lo, hi) ?? NO_GATEWAYS;
   }
 
   /**
@@ -71,7 +70,7 @@ export class PendingJoins {
    * an IIS request, `lastGatewayHost` is then the host key of its DA server.
    */
   next(clock: number): PendingEvent | undefined {
-    const x = this.gateways[this.gatewayHead];
+    const x = this.gateways.first;
     const y = this.others[this.otherHead];
     if (x === undefined && y === undefined) return undefined;
     const xDue = x === undefined ? Number.POSITIVE_INFINITY : x.time + this.gatewayDelayMs;
@@ -80,8 +79,12 @@ export class PendingJoins {
     const gateway = y === undefined || (x !== undefined && (xDue < yDue || (xDue === yDue && eventBefore(x, y))));
     if ((gateway ? xDue : yDue) > clock) return undefined;
     if (gateway) {
-      this.lastHost = this.hosts[this.gatewayHead]!;
-      this.gatewayHead = compacted(this.gateways, ++this.gatewayHead, this.hosts);
+      this.lastHost = this.gateways.firstHost;
+      this.gateways.shift();
+      // The first of all the requests is the first of its server's: both lanes keep the same order.
+      const lane = this.gatewaysByHost.get(this.lastHost)!;
+      lane.shift();
+      if (lane.size === 0) this.gatewaysByHost.delete(this.lastHost);
       return x;
     }
     this.otherHead = compacted(this.others, ++this.otherHead, null);
@@ -93,6 +96,55 @@ export class PendingJoins {
     return this.lastHost;
   }
 }
+
+/** IIS requests waiting for their joins, in event order from `head` on, and their DA servers' host keys beside them. */
+class GatewayLane {
+  private readonly requests: GatewayEvent[] = [];
+  private readonly hosts: string[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.requests.length - this.head;
+  }
+
+  get first(): GatewayEvent | undefined {
+    return this.requests[this.head];
+  }
+
+  get firstHost(): string {
+    return this.hosts[this.head]!;
+  }
+
+  push(e: GatewayEvent, host: string): void {
+    const lane = this.requests;
+    let i = lane.length;
+    while (i > this.head && eventBefore(e, lane[i - 1]!)) i--;
+    // Nearly always at the tail (push: splice would allocate the empty array it returns).
+    if (i === lane.length) {
+      lane.push(e);
+      this.hosts.push(host);
+    } else {
+      lane.splice(i, 0, e);
+      this.hosts.splice(i, 0, host);
+    }
+  }
+
+  shift(): void {
+    this.head = compacted(this.requests, this.head + 1, this.hosts);
+  }
+
+  /**
+   * The requests whose time lies in [lo, hi], in time order, read in place. Every request waits equally long, so the
+   * lane is in time order and the range is found by bisection.
+   */
+  within(lo: number, hi: number): GatewayWindow {
+    const lane = this.requests;
+    const start = firstAtOrAfter(lane, this.head, lo, false);
+    return { requests: lane, hosts: this.hosts, start, end: firstAtOrAfter(lane, start, hi, true) };
+  }
+}
+
+const NO_GATEWAYS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
 
 /** The head of a lane, its handed-out entries dropped once they are most of it (and `beside`'s with them). */
 function compacted(queue: unknown[], head: number, beside: unknown[] | null): number {

@@ -22,6 +22,8 @@ export class TimeIndex<T> {
   private readonly scopes = new Map<string, Map<number, TimePlace<T>[]>>();
   /** The same per-scope maps in a list, read by a query of every scope (no callback, no iterator per query). */
   private readonly scopeList: Map<number, TimePlace<T>[]>[] = [];
+  /** Items in the index, of every scope. */
+  private count = 0;
 
   constructor(private readonly bucketMs: number) {}
 
@@ -58,6 +60,7 @@ export class TimeIndex<T> {
     place.bucket = bucket;
     place.pos = bucket.length;
     bucket.push(place);
+    this.count++;
   }
 
   /**
@@ -77,7 +80,7 @@ export class TimeIndex<T> {
    * at the nearest items it needs reads a few buckets, however many items the window holds.
    */
   nearestFirst(scope: string, t: number, lo: number, hi: number): NearestFirst<T> {
-    return new NearestFirst(this.scopes.get(scope), this.bucketMs, t, lo, hi);
+    return new NearestFirst(this.scopes.get(scope), this.count, this.bucketMs, t, lo, hi);
   }
 
   private takeOut(place: TimePlace<T>): void {
@@ -90,6 +93,7 @@ export class TimeIndex<T> {
     }
     place.bucket = null;
     place.pos = -1;
+    this.count--;
     if (bucket.length === 0) {
       const buckets = this.scopes.get(place.scope)!;
       buckets.delete(place.bucketNo);
@@ -152,6 +156,8 @@ export class NearestFirst<T> {
 
   constructor(
     private readonly buckets: Map<number, TimePlace<T>[]> | undefined,
+    /** Items in the index (of every scope): at least as many as the buckets in use. */
+    private readonly items: number,
     private readonly bucketMs: number,
     private readonly t: number,
     private readonly lo: number,
@@ -173,8 +179,10 @@ export class NearestFirst<T> {
     const below = this.center - k;
     const above = this.center + k;
     if (below < this.first && above > this.last) return Number.POSITIVE_INFINITY;
-    // Fewer buckets in use than rings left to read: read the rest at once, in the order the map holds them.
-    if (Math.max(this.center - this.first, this.last - this.center) - k > buckets.size) {
+    // Fewer items than rings left to read (each ring costs up to two look-ups): read the rest at once, in the order
+    // the map holds them. Not when the buckets alone are fewer: a few full ones around \`t\` (the last requests of a
+    // flood, joined at its end) were all read for each query, where the nearest ring held what it needed.
+    if (Math.max(this.center - this.first, this.last - this.center) - k > this.items) {
       buckets.forEach((bucket, b) => {
         if (b >= this.first && b <= this.last && (b <= below || b >= above))
           collectItems(bucket, this.lo, this.hi, ANY, found);

@@ -385,6 +385,24 @@ describe('CorrelationEngine', () => {
   });
 });
 
+describe('an outage of NPS 4402s, a few a second', () => {
+  it('gives each 4402 the denial nearest it, however the seconds fall', () => {
+    // Each denial 90 ms after its 4402 and 160 ms after the one before; then a 4402 on a second's edge, 100 ms from two
+    // denials: the one opened first takes it, though the other is in its second.
+    const events = Array.from({ length: 12 }, (_, i) => 250 * i + 60).flatMap((t, i) => [
+      directory(t - 90),
+      radius(`u${i}`, t, 'denied', 4),
+    ]);
+    events.push(radius('p', 4_900, 'denied', 4), directory(5_000), radius('q', 5_100, 'denied', 4));
+    const closed = stream(events);
+    expect(closed.map((a) => `${a.userKey}: ${a.directory.map((d) => d.time - T0).join(',')}`)).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => `u${i}: ${250 * i - 30}`),
+      'p: 5000',
+      'q: ',
+    ]);
+  });
+});
+
 describe('CorrelationEngine: which attempt an IIS request joins', () => {
   const on = <E extends NormalizedEvent>(e: E, server: string): E => {
     const r = { ...e.ref, computer: server };
@@ -452,6 +470,26 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
       lone('paul', 55_300, 10005, 'pc-paul'),
     ];
     expect(requests(stream(events))).toEqual(['nina: 15000@da01', 'omar: 35000@da01', 'paul: 55000@da01']);
+  });
+
+  it("gives a request to the earlier of a user's two lone results exactly as near", () => {
+    const events = [lone('vic', 9_500, 10005, 'pc-vic'), request(10_000, 15_000), lone('vic', 10_500, 10005, 'pc-vic')];
+    expect(requests(stream(events))).toEqual(['vic: 10000@da01', 'vic: none']);
+  });
+
+  it('gives a lone result logged just before a later request ended to that one, when nearer even counted twice', () => {
+    // 600 ms after the first request's end, 200 ms (weighing 400) before the second's.
+    const events = [request(10_000, 15_000), lone('rosa', 10_600, 10005, 'pc-rosa'), request(10_800, 15_000)];
+    expect(requests(stream(events))).toEqual(['rosa: 10800@da01']);
+  });
+
+  it("gives a lone result naming its DA server to that server's request, not to a nearer one on another", () => {
+    const events = [
+      request(15_000, 15_000, 'da01'),
+      lone('quinn', 15_100, 10005, 'pc-quinn', 'da02'),
+      request(20_000, 1_000, 'da02'),
+    ];
+    expect(requests(stream(events))).toEqual(['quinn: 20000@da02']);
   });
 
   it("keeps an early request from a lone result a minute away when its own decision's clock is 2 s ahead", () => {

@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AttemptIndex } from '../src/attempt-index.js';
 import { Deduplicator } from '../src/dedup.js';
 import { PendingJoins } from '../src/pending.js';
 import { TimeIndex, type TimePlace } from '../src/time-index.js';
@@ -72,6 +73,10 @@ describe('TimeIndex.nearestFirst', () => {
 
   it('reads a sparse index at once rather than ring by ring', () => {
     const index = new TimeIndex<string>(1);
+    // Items taken out count no more.
+    const gone = Array.from({ length: 200_000 }, (_, i) => TimeIndex.place(`gone${i}`));
+    for (const [i, place] of gone.entries()) index.move(place, '', i);
+    for (const place of gone) index.move(place, '', null);
     index.move(TimeIndex.place('near'), '', 3);
     index.move(TimeIndex.place('far'), '', 90_000);
     const reading = index.nearestFirst('', 0, -100_000, 100_000);
@@ -79,6 +84,61 @@ describe('TimeIndex.nearestFirst', () => {
     // Two buckets in use, 100,000 rings to read: one read of the map.
     expect(reading.load(found)).toBe(Number.POSITIVE_INFINITY);
     expect(found.sort()).toEqual(['far', 'near']);
+  });
+
+  it('reads ring by ring when few buckets hold more items than rings are left', () => {
+    const index = new TimeIndex<number>(10);
+    // Two full buckets near the query and one item further: 3 buckets in use, 20 rings left, 41 items.
+    for (let i = 0; i < 40; i++) index.move(TimeIndex.place(i), '', i % 2 === 0 ? 5 : 15);
+    index.move(TimeIndex.place(40), '', 150);
+    const reading = index.nearestFirst('', 4, -200, 200);
+    const found: number[] = [];
+    // The first ring, bucket [0, 10), alone: anything else is more than 4 away (before 0) or at least 6 (from 10).
+    expect(reading.load(found)).toBe(4);
+    expect(found).toHaveLength(20);
+    expect(reading.load(found)).toBe(14);
+    expect(found).toHaveLength(40);
+  });
+});
+
+describe('AttemptIndex', () => {
+  it("starts a user's list afresh in one an emptied user's list left", () => {
+    const user = (key: string) => ({ key, domain: 'corp', domainExplicit: true, raw: `CORP\\${key}` });
+    const decision = (key: string, time: number) =>
+      ({
+        id: `nps|Security|${time}`,
+        ref: { provider: 'NPS', eventId: 6273, computer: 'nps01', channel: 'Security', recordId: time },
+        time,
+        user: user(key),
+        kind: 'radius.decision',
+        source: 'radius',
+        decision: 'denied',
+        reasonCode: 16,
+        reason: null,
+        clientName: 'da01',
+        clientIp: null,
+        nasIdentifier: null,
+        authenticationType: 'PAP',
+        networkPolicy: null,
+      }) as NormalizedEvent;
+    const index = new AttemptIndex(1_000);
+    const ann = index.openWith(decision('ann', 0), user('ann'), false);
+    index.remove(ann);
+    expect(index.firstOfUser('ann')).toBeNull();
+    expect(index.hasFreeSlot('ann', 'client')).toBe(false);
+    const bob1 = index.openWith(decision('bob', 10), user('bob'), false);
+    const bob2 = index.openWith(decision('bob', 20), user('bob'), false);
+    expect(index.firstOfUser('bob')).toBe(bob1);
+    expect(bob1.nextOfUser).toBe(bob2);
+    expect(bob2.prevOfUser).toBe(bob1);
+    expect(index.hasFreeSlot('bob', 'radius')).toBe(false);
+    expect(index.hasFreeSlot('bob', 'client')).toBe(true);
+    index.remove(bob1);
+    expect(index.firstOfUser('bob')).toBe(bob2);
+    expect(index.hasFreeSlot('bob', 'client')).toBe(true);
+    index.remove(bob2);
+    expect(index.firstOfUser('bob')).toBeNull();
+    expect(index.size).toBe(0);
   });
 });
 
@@ -105,6 +165,38 @@ describe('PendingJoins', () => {
     take(Number.POSITIVE_INFINITY);
     expect(out).toEqual(['c1', 'c2', 'g1', 'c3']);
     expect(hosts).toEqual(['da1']);
+    expect(pending.size).toBe(0);
+  });
+
+  it("reads one DA server's waiting IIS requests in time order, as they are handed out", () => {
+    type Gateway = Parameters<PendingJoins['pushGateway']>[0];
+    const pending = new PendingJoins(100, 100);
+    const request = (id: string, time: number, host: string) =>
+      pending.pushGateway({ id, time } as unknown as Gateway, host);
+    request('a1', 0, 'da1');
+    request('b1', 10, 'da2');
+    request('a3', 30, 'da1');
+    request('a2', 20, 'da1'); // out of order: placed before a3
+    request('b2', 40, 'da2');
+    const ids = (w: ReturnType<PendingJoins['gatewaysWithin']>) => {
+      const out: string[] = [];
+      for (let i = w.start; i < w.end; i++) out.push(`${w.requests[i]!.id}@${w.hosts[i]}`);
+      return out;
+    };
+    expect(ids(pending.gatewaysOfHostWithin('da1', 0, 30))).toEqual(['a1@da1', 'a2@da1', 'a3@da1']);
+    expect(ids(pending.gatewaysOfHostWithin('da1', 5, 25))).toEqual(['a2@da1']);
+    expect(ids(pending.gatewaysOfHostWithin('da2', 0, 100))).toEqual(['b1@da2', 'b2@da2']);
+    expect(ids(pending.gatewaysOfHostWithin('da3', 0, 100))).toEqual([]);
+    expect(ids(pending.gatewaysWithin(10, 30))).toEqual(['b1@da2', 'a2@da1', 'a3@da1']);
+    // Handed out up to b1 (due 110): gone from every lane.
+    const out: string[] = [];
+    for (let e = pending.next(110); e !== undefined; e = pending.next(110)) out.push(e.id);
+    expect(out).toEqual(['a1', 'b1']);
+    expect(ids(pending.gatewaysOfHostWithin('da1', 0, 100))).toEqual(['a2@da1', 'a3@da1']);
+    expect(ids(pending.gatewaysOfHostWithin('da2', 0, 100))).toEqual(['b2@da2']);
+    for (let e = pending.next(140); e !== undefined; e = pending.next(140)) out.push(e.id);
+    expect(ids(pending.gatewaysOfHostWithin('da1', 0, 100))).toEqual([]);
+    expect(ids(pending.gatewaysOfHostWithin('da2', 0, 100))).toEqual([]);
     expect(pending.size).toBe(0);
   });
 });
