@@ -65,8 +65,10 @@ function readPartOrTellCompressed(
     const size = fstatSync(fd).size;
     const end = Math.min(part.end, size);
     const out = emptyIngested();
-    // A whole file's format comes from its first bytes (read once: one more read per file counts over 10,000 files).
-    const head = part.format === 'detect' ? headOf(fd) : null;
+    // A whole file's format comes from its first bytes, read with its first chunk: a read of the head alone, then
+    // one of the body, cost a system call more per file (13,605 of them for a fleet's client files).
+    const first = part.format === 'detect' ? firstChunk(fd, size) : null;
+    const head = first === null ? null : first.buffer.subarray(0, Math.min(first.read, HEAD_BYTES));
     if (head !== null && isGzipMagic(head)) return COMPRESSED;
     if (part.format === 'evtx' || (head !== null && detectFormat(head) === 'evtx')) {
       readEvtxRange(fd, part.start, end, ctx, out, onRead);
@@ -83,7 +85,7 @@ function readPartOrTellCompressed(
       to = end >= size ? size : xmlBoundary(fd, end, size);
       ingestor = new XmlIngestor(ctx, { maxEventBytes, startPosition: from });
     }
-    readRange(fd, from, to, (bytes) => {
+    readRange(fd, from, to, first, (bytes) => {
       const items = ingestor.push(bytes);
       tallyItems(out, items);
       out.bytes += bytes.length;
@@ -116,10 +118,16 @@ export async function ingestAnyPart(
   return result === COMPRESSED ? ingestGzip(part, ctx, maxEventBytes, onRead) : result;
 }
 
-/** The first bytes of a file, as many as tell its kind. */
-function headOf(fd: number): Buffer {
-  const head = Buffer.alloc(HEAD_BYTES);
-  return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+/** The first chunk of a whole file, read into the buffer the rest of it is read into (see `readRange`). */
+interface FirstChunk {
+  readonly buffer: Buffer;
+  readonly read: number;
+}
+
+/** The first chunk of a whole file of `size` bytes: as `readRange` reads it, and at least as many bytes as tell its kind. */
+function firstChunk(fd: number, size: number): FirstChunk {
+  const buffer = Buffer.allocUnsafe(Math.max(HEAD_BYTES, Math.min(READ_SIZE, size)));
+  return { buffer, read: readSync(fd, buffer, 0, buffer.length, 0) };
 }
 
 /** The first two bytes of a gzip stream (RFC 1952, section 2.3.1). */
@@ -194,14 +202,26 @@ function readStdin(buffer: Buffer): number {
 }
 
 /**
- * Calls `take` with the bytes of `[from, to)`, at most READ_SIZE at a time, always in the same buffer: the ingestors
- * keep (copy) only an unfinished tail once `push` returns. A fresh buffer per read made the memory of a large file
- * depend on when the garbage collector ran: dead 1 MB buffers are external memory, and a synchronous read loop piled
- * up tens of them before a collection.
+ * Calls `take` with the bytes of `[from, to)` (the first of them already read when `first` is given, from 0), at most
+ * READ_SIZE at a time, always in the same buffer: the ingestors keep (copy) only an unfinished tail once `push`
+ * returns. A fresh buffer per read made the memory of a large file depend on when the garbage collector ran: dead 1 MB
+ * buffers are external memory, and a synchronous read loop piled up tens of them before a collection.
  */
-function readRange(fd: number, from: number, to: number, take: (bytes: Buffer) => void): void {
-  const buffer = Buffer.allocUnsafe(Math.min(READ_SIZE, to - from));
-  for (let at = from; at < to; ) {
+function readRange(
+  fd: number,
+  from: number,
+  to: number,
+  first: FirstChunk | null,
+  take: (bytes: Buffer) => void,
+): void {
+  const buffer = first?.buffer ?? Buffer.allocUnsafe(Math.min(READ_SIZE, to - from));
+  let at = from;
+  if (first !== null && first.read > 0) {
+    const n = Math.min(first.read, to - at);
+    take(buffer.subarray(0, n));
+    at += n;
+  }
+  while (at < to) {
     const bytes = buffer.subarray(0, Math.min(buffer.length, to - at));
     const read = readSync(fd, bytes, 0, bytes.length, at);
     if (read === 0) return;
