@@ -69,7 +69,7 @@ interface Matcher {
 
 /**
  * Each table's conditions as plain arrays, made once per table: matching walked `Object.entries` of every rule tried
- * on every attempt (up to 57 rules for a success), an array per rule and attempt.
+ * on every attempt (up to 55 rules for a success), an array per rule and attempt.
  */
 const MATCHERS = new WeakMap<readonly Rule[], readonly Matcher[]>();
 
