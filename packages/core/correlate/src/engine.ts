@@ -283,13 +283,33 @@ export class CorrelationEngine {
     this.drops.push({ event, reason });
   }
 
+  /**
+   * The sweep's loops are in functions of their own: a loop here made V8 compile the sweep on stack replacement, and
+   * that code, compiled while the 4402s' map was empty (no feedback for the map's entries), was entered again at each
+   * sweep and deoptimised every time it reached the 4402s (380 deoptimisations in the outage flood after another).
+   */
   private sweep(final: boolean): void {
     this.lastSweep = this.clock;
-    const until = final ? Number.POSITIVE_INFINITY : this.clock;
+    this.resolveDue(final ? Number.POSITIVE_INFINITY : this.clock);
+    this.closeDue(final);
+    this.expireContext(final);
+  }
+
+  /** Join the user-less events due by `until`. */
+  private resolveDue(until: number): void {
     for (let e = this.pending.next(until); e !== undefined; e = this.pending.next(until))
       resolvePending(e, this.pending.lastGatewayHost, this.joins);
+  }
+
+  /** Close the attempts due (every one when `final`). */
+  private closeDue(final: boolean): void {
     // Only the attempts that close are ordered (by start).
-    for (const a of final ? this.attempts.dueAll() : this.attempts.dueBefore(this.clock)) this.close(a, final);
+    const due = final ? this.attempts.dueAll() : this.attempts.dueBefore(this.clock);
+    for (let i = 0; i < due.length; i++) this.close(due[i]!, final);
+  }
+
+  /** Hand back the context events no attempt took, and forget what no attempt still open can need. */
+  private expireContext(final: boolean): void {
     const signingWindow = this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS;
     const horizon = this.clock - this.windows.dedupWindowMs;
     const expired = this.context.expire(
