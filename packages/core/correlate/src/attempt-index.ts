@@ -2,8 +2,11 @@ import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
 import {
   addToAttempt,
   caHostOf,
+  countFreeSlots,
+  freeCount,
   type OpenAttempt,
   type Slot,
+  slotFilled,
   slotFree,
   startAttempt,
   type UserAttempts,
@@ -78,7 +81,7 @@ export class AttemptIndex {
       list.last = a;
     }
     a.ofUser = list;
-    for (const slot of SLOTS) if (slotFree(a, slot)) list.free[slot]++;
+    countFreeSlots(list, a, 1);
     this.closeQueue.push(a, a.last + this.closeDelayMs);
     this.indexEvent(a, e);
     return a;
@@ -88,7 +91,7 @@ export class AttemptIndex {
   add(a: OpenAttempt, e: NormalizedEvent): void {
     const slot = filledSlot(a, e);
     addToAttempt(a, e);
-    if (slot !== null && !slotFree(a, slot)) a.ofUser!.free[slot]--;
+    if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
   }
 
@@ -97,7 +100,7 @@ export class AttemptIndex {
     a.open = false;
     this.count--;
     const list = a.ofUser!;
-    for (const slot of SLOTS) if (slotFree(a, slot)) list.free[slot]--;
+    countFreeSlots(list, a, -1);
     if (a.prevOfUser === null) list.first = a.nextOfUser;
     else a.prevOfUser.nextOfUser = a.nextOfUser;
     if (a.nextOfUser === null) list.last = a.prevOfUser;
@@ -134,7 +137,17 @@ export class AttemptIndex {
 
   /** Whether any open attempt of the user has `slot` free (none can take an event of that slot otherwise). */
   hasFreeSlot(userKey: string, slot: Slot): boolean {
-    return (this.byUser.get(userKey)?.free[slot] ?? 0) > 0;
+    const list = this.byUser.get(userKey);
+    return list !== undefined && freeCount(list, slot) > 0;
+  }
+
+  /**
+   * The user's first open attempt when any of them has `slot` free (else null): `hasFreeSlot` and `firstOfUser` in
+   * one look-up of the user.
+   */
+  firstWithFreeSlot(userKey: string, slot: Slot): OpenAttempt | null {
+    const list = this.byUser.get(userKey);
+    return list !== undefined && freeCount(list, slot) > 0 ? list.first : null;
   }
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */
@@ -238,14 +251,14 @@ export class AttemptIndex {
   /** A user's list holding `a` alone. */
   private newList(a: OpenAttempt): UserAttempts {
     const list = this.spareLists.pop();
-    if (list === undefined) return { first: a, last: a, free: { radius: 0, caRequest: 0, caResult: 0, client: 0 } };
+    if (list === undefined)
+      return { first: a, last: a, freeRadius: 0, freeCaRequest: 0, freeCaResult: 0, freeClient: 0 };
     list.first = a;
     list.last = a;
-    const free = list.free;
-    free.radius = 0;
-    free.caRequest = 0;
-    free.caResult = 0;
-    free.client = 0;
+    list.freeRadius = 0;
+    list.freeCaRequest = 0;
+    list.freeCaResult = 0;
+    list.freeClient = 0;
     return list;
   }
 
@@ -337,7 +350,6 @@ export class AttemptIndex {
 }
 
 const NONE: readonly OpenAttempt[] = [];
-const SLOTS: readonly Slot[] = ['radius', 'caRequest', 'caResult', 'client'];
 
 /** The slot an event may fill in an attempt (the attempt's user list counts the free ones). */
 function filledSlot(a: OpenAttempt, e: NormalizedEvent): Slot | null {

@@ -225,7 +225,7 @@ export class CorrelationEngine {
     mayWait = true,
   ): OpenAttempt | null {
     const user = e.user!;
-    const first = this.attempts.hasFreeSlot(user.key, slot) ? this.attempts.firstOfUser(user.key) : null;
+    const first = this.attempts.firstWithFreeSlot(user.key, slot);
     if (first !== null) {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
       // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client

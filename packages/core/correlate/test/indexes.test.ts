@@ -140,6 +140,38 @@ describe('AttemptIndex', () => {
     expect(index.firstOfUser('bob')).toBeNull();
     expect(index.size).toBe(0);
   });
+
+  it("gives a user's first attempt only while one of the user's attempts has the slot free", () => {
+    const user = { key: 'cy', domain: 'corp', domainExplicit: true, raw: 'CORP\\cy' };
+    const at = (time: number, more: object) =>
+      ({
+        id: `e|${time}`,
+        ref: { provider: 'p', eventId: 1, computer: 'pc1', channel: 'c', recordId: time },
+        time,
+        user,
+        ...more,
+      }) as unknown as NormalizedEvent;
+    const decision = (time: number) => at(time, { kind: 'radius.decision', decision: 'granted', clientName: null, nasIdentifier: null });
+    const result = (time: number) => at(time, { kind: 'client.result', source: 'client' });
+    const index = new AttemptIndex(1_000);
+    expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
+    const first = index.openWith(decision(0), user, false);
+    expect(index.firstWithFreeSlot('cy', 'radius')).toBeNull();
+    expect(index.firstWithFreeSlot('cy', 'client')).toBe(first);
+    index.add(first, result(5));
+    expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
+    const second = index.openWith(decision(10), user, false);
+    // Any attempt of the user with the slot free: the list from its first one.
+    expect(index.firstWithFreeSlot('cy', 'client')).toBe(first);
+    expect(index.firstWithFreeSlot('cy', 'caRequest')).toBe(first);
+    index.remove(first);
+    expect(index.firstWithFreeSlot('cy', 'client')).toBe(second);
+    index.add(second, result(15));
+    expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
+    expect(index.firstWithFreeSlot('cy', 'caResult')).toBe(second);
+    index.remove(second);
+    expect(index.firstWithFreeSlot('cy', 'caResult')).toBeNull();
+  });
 });
 
 describe('PendingJoins', () => {
