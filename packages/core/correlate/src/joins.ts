@@ -158,17 +158,18 @@ export function joinDirectoryEvent(d: RadiusDirectoryUnavailable, ctx: JoinConte
   ctx.attempts.add(a, d);
 }
 
-/** Windows a 4402's denial is looked for in, nearest first: in an outage, one is within a second or two. */
-const DENIAL_REACH_MS = [2_000, 30_000];
+/** Windows a 4402's denial is looked for in, nearest first (ascending): in an outage, one is within a second or two. */
+const DENIAL_REACH_MS: readonly number[] = [2_000, 30_000];
 
 function nearestDenial(d: RadiusDirectoryUnavailable, { attempts, config }: JoinContext): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
-  for (const reach of [...DENIAL_REACH_MS.filter((ms) => ms < skew), skew]) {
-    const best = nearestDenialWithin(d, reach, attempts);
+  // The reaches shorter than the tolerance (ascending), then the tolerance: no list made for each 4402.
+  for (let i = 0; i < DENIAL_REACH_MS.length && DENIAL_REACH_MS[i]! < skew; i++) {
+    const best = nearestDenialWithin(d, DENIAL_REACH_MS[i]!, attempts);
     // The nearest within a window is the nearest of all: any other lies outside it.
     if (best !== null) return best;
   }
-  return null;
+  return nearestDenialWithin(d, skew, attempts);
 }
 
 /** The denial of the 4402's NPS server nearest to it within `reach` (ties: the attempt opened first), or null. */

@@ -151,7 +151,8 @@ describe('AttemptIndex', () => {
         user,
         ...more,
       }) as unknown as NormalizedEvent;
-    const decision = (time: number) => at(time, { kind: 'radius.decision', decision: 'granted', clientName: null, nasIdentifier: null });
+    const decision = (time: number) =>
+      at(time, { kind: 'radius.decision', decision: 'granted', clientName: null, nasIdentifier: null });
     const result = (time: number) => at(time, { kind: 'client.result', source: 'client' });
     const index = new AttemptIndex(1_000);
     expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
