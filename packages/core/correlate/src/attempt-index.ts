@@ -31,7 +31,11 @@ export class AttemptIndex {
   private readonly byUser = new Map<string, UserAttempts>();
   /** By CA host (lower case), then request ID. */
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
-  private readonly byMachine = new Map<string, OpenAttempt[]>();
+  /**
+   * By client computer (short name): the attempt itself while it is the computer's only one (nearly always: no list
+   * made and kept per attempt), else the computer's attempts in the order they came to it.
+   */
+  private readonly byMachine = new Map<string, OnMachine>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
   /**
    * The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions.
@@ -164,9 +168,12 @@ export class AttemptIndex {
     return a?.open ? a : undefined;
   }
 
-  /** Open attempts whose client computer has this short name (a superset: compare exactly). */
-  onMachine(computer: string): readonly OpenAttempt[] {
-    return this.byMachine.get(machineKey(computer)) ?? NONE;
+  /**
+   * Open attempts whose client computer has this short name (a superset: compare exactly): the one attempt, or
+   * several in the order they came to it (`isAttemptList` tells), or undefined.
+   */
+  onMachine(computer: string): OnMachine | undefined {
+    return this.byMachine.get(machineKey(computer));
   }
 
   /**
@@ -272,7 +279,7 @@ export class AttemptIndex {
 
   private leaveMachine(a: OpenAttempt, key: string): void {
     const onMachine = this.byMachine.get(key)!;
-    if (onMachine.length === 1) this.byMachine.delete(key);
+    if (!isAttemptList(onMachine) || onMachine.length === 1) this.byMachine.delete(key);
     else removeFrom(onMachine, a);
   }
 
@@ -329,8 +336,9 @@ export class AttemptIndex {
     else if (a.moreMachines === null) a.moreMachines = [key];
     else a.moreMachines.push(key);
     const onMachine = this.byMachine.get(key);
-    if (onMachine === undefined) this.byMachine.set(key, [a]);
-    else onMachine.push(a);
+    if (onMachine === undefined) this.byMachine.set(key, a);
+    else if (isAttemptList(onMachine)) onMachine.push(a);
+    else this.byMachine.set(key, [onMachine, a]);
   }
 
   private addCa(a: OpenAttempt, computer: string): void {
@@ -349,7 +357,13 @@ export class AttemptIndex {
   }
 }
 
-const NONE: readonly OpenAttempt[] = [];
+/** A client computer's open attempts: the one attempt, or a list of several in the order they came to it. */
+export type OnMachine = OpenAttempt | OpenAttempt[];
+
+/** Whether a computer's entry is a list of attempts rather than the one attempt. */
+export function isAttemptList(entry: OnMachine): entry is OpenAttempt[] {
+  return Array.isArray(entry);
+}
 
 /** The slot an event may fill in an attempt (the attempt's user list counts the free ones). */
 function filledSlot(a: OpenAttempt, e: NormalizedEvent): Slot | null {

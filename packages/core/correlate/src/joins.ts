@@ -1,6 +1,6 @@
 import type { CaResult, ClientEvent, RadiusDirectoryUnavailable } from '@otptrace/schemas';
 import { caHostOf, type OpenAttempt } from './attempt.js';
-import type { AttemptIndex } from './attempt-index.js';
+import { type AttemptIndex, isAttemptList } from './attempt-index.js';
 import { clientFits, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
 import { joinGatewayRequest } from './gateway-join.js';
@@ -47,6 +47,10 @@ function matchUserlessClient(e: ClientEvent, ctx: JoinContext): OpenAttempt | nu
   const { attempts, config } = ctx;
   const computer = e.ref.computer;
   const onMachine = attempts.onMachine(computer);
+  if (onMachine === undefined) return matchUserlessClientByCa(e, ctx);
+  // Nearly always the computer has one attempt, kept without a list.
+  if (!isAttemptList(onMachine))
+    return onComputerFits(onMachine, e, computer, config) ? onMachine : matchUserlessClientByCa(e, ctx);
   // Nearly always one attempt of the computer fits: it is found without a list (or a closure) made for each event.
   let only: OpenAttempt | null = null;
   for (let i = 0; i < onMachine.length; i++) {

@@ -1,7 +1,7 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AttemptIndex } from '../src/attempt-index.js';
+import { AttemptIndex, isAttemptList } from '../src/attempt-index.js';
 import { Deduplicator } from '../src/dedup.js';
 import { PendingJoins } from '../src/pending.js';
 import { TimeIndex, type TimePlace } from '../src/time-index.js';
@@ -172,6 +172,43 @@ describe('AttemptIndex', () => {
     expect(index.firstWithFreeSlot('cy', 'caResult')).toBe(second);
     index.remove(second);
     expect(index.firstWithFreeSlot('cy', 'caResult')).toBeNull();
+  });
+});
+
+describe('AttemptIndex by client computer', () => {
+  const result = (key: string, time: number, computer: string) =>
+    ({
+      id: `c|${time}`,
+      ref: { provider: 'p', eventId: 10005, computer, channel: 'c', recordId: time },
+      time,
+      user: { key, domain: 'corp', domainExplicit: true, raw: `CORP\\${key}` },
+      kind: 'client.result',
+      source: 'client',
+    }) as unknown as NormalizedEvent;
+  const open = (index: AttemptIndex, key: string, time: number, computer: string) =>
+    index.openWith(result(key, time, computer), { key, domain: 'corp', domainExplicit: true, raw: key }, false);
+  const listOf = (entry: ReturnType<AttemptIndex['onMachine']>) =>
+    entry === undefined ? [] : isAttemptList(entry) ? [...entry] : [entry];
+
+  it("keeps a computer's attempts in the order they came, its only one without a list", () => {
+    const index = new AttemptIndex(1_000);
+    const ann = open(index, 'ann', 0, 'PC1.corp.example');
+    // One attempt: itself, by the short name in any case.
+    expect(index.onMachine('pc1')).toBe(ann);
+    const bob = open(index, 'bob', 10, 'pc1');
+    const cy = open(index, 'cy', 20, 'PC1');
+    expect(listOf(index.onMachine('pc1.corp.example'))).toEqual([ann, bob, cy]);
+    index.remove(bob);
+    expect(listOf(index.onMachine('pc1'))).toEqual([ann, cy]);
+    index.remove(ann);
+    expect(listOf(index.onMachine('pc1'))).toEqual([cy]);
+    index.remove(cy);
+    expect(index.onMachine('pc1')).toBeUndefined();
+    const dee = open(index, 'dee', 30, 'pc1');
+    expect(index.onMachine('pc1')).toBe(dee);
+    index.remove(dee);
+    expect(index.onMachine('pc1')).toBeUndefined();
+    expect(index.size).toBe(0);
   });
 });
 
