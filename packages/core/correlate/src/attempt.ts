@@ -121,14 +121,8 @@ export interface OpenAttempt {
   radiusClientErrors: RadiusClientError[];
   /** The CA's events on the DA server's own signing-certificate request (attached at close). */
   signing: (CaRequest | CaResult)[];
-  /** NPS denied other requests for reason 4/5 (no GC / DC) around this attempt's decision (set at close). */
-  directoryOutageNearby: boolean;
-  /** Its NPS server logged a 4402 (no domain controller) around its denial (set at close). */
-  directoryNearby: boolean;
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
-  /** Without a request of its own: the refusal every IIS request around its client's failure got (set at close). */
-  refusalAround: GatewayEvent | null;
   caRequest: CaRequest | null;
   caResults: CaResult[];
   client: ClientEvent | null;
@@ -239,11 +233,8 @@ export function startAttempt(
   a.directory = NO_ITEMS;
   a.radiusClientErrors = NO_ITEMS;
   a.signing = NO_ITEMS;
-  a.directoryOutageNearby = false;
-  a.directoryNearby = false;
   a.gateway = null;
   a.gatewayAmbiguous = false;
-  a.refusalAround = null;
   a.caRequest = null;
   a.caResults = NO_ITEMS;
   a.client = null;
@@ -284,11 +275,8 @@ function newAttempt(
     directory: NO_ITEMS,
     radiusClientErrors: NO_ITEMS,
     signing: NO_ITEMS,
-    directoryOutageNearby: false,
-    directoryNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
-    refusalAround: null,
     caRequest: null,
     caResults: NO_ITEMS,
     client: null,
@@ -390,7 +378,17 @@ export function caStatusOf(a: {
 }
 
 /** The attempt as handed back: its events in event-time order, and why it was closed. */
-export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy']): ClosedAttempt {
+/**
+ * What is only known as it closes (`ClosedAttempt.directoryOutageNearby`, `directoryNearby`, `refusalAround`) is
+ * handed in here, not kept on every open attempt.
+ */
+export function closedAttempt(
+  a: OpenAttempt,
+  closedBy: ClosedAttempt['closedBy'],
+  directoryOutageNearby: boolean,
+  directoryNearby: boolean,
+  refusalAround: GatewayEvent | null,
+): ClosedAttempt {
   return {
     userKey: a.userKey,
     user: a.user,
@@ -402,11 +400,11 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
     directory: a.directory,
     radiusClientErrors: a.radiusClientErrors,
     signing: a.signing,
-    directoryOutageNearby: a.directoryOutageNearby,
-    directoryNearby: a.directoryNearby,
+    directoryOutageNearby,
+    directoryNearby,
     gateway: a.gateway,
     gatewayAmbiguous: a.gatewayAmbiguous,
-    refusalAround: a.refusalAround,
+    refusalAround,
     caRequest: a.caRequest,
     caResults: a.caResults,
     client: a.client,

@@ -330,16 +330,15 @@ export class CorrelationEngine {
 
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
-    const context = this.context.eventsFor(a);
-    for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
-    a.directoryOutageNearby = this.context.outageNear(a);
-    a.directoryNearby = this.context.directoryNear(a);
-    a.refusalAround = this.context.refusalAround(a, this.config.gatewayJoinSlackMs);
+    const explaining = this.context.eventsFor(a);
+    for (let i = 0; i < explaining.length; i++) addToAttempt(a, explaining[i]!);
     if (isOtherRadiusTraffic(a, this.config)) for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
     else {
       const timedOut = a.last + this.windows.closeDelayMs < this.clock;
       const closedBy = a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout';
-      this.closed.push(closedAttempt(a, closedBy));
+      const { context } = this;
+      const refusal = context.refusalAround(a, this.config.gatewayJoinSlackMs);
+      this.closed.push(closedAttempt(a, closedBy, context.outageNear(a), context.directoryNear(a), refusal));
     }
     // What the caller gets is a copy: the attempt's object can open another.
     this.attempts.recycle(a);
