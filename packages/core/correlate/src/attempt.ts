@@ -84,8 +84,7 @@ export function slotFree(a: OpenAttempt, slot: Slot): boolean {
     case 'caRequest':
       return a.caRequest === null;
     case 'caResult':
-      for (let i = 0; i < a.caResults.length; i++) if (isSecurityChannel(a.caResults[i]!.ref.channel)) return false;
-      return true;
+      return !a.securityCaResult;
     case 'client':
       return a.client === null;
   }
@@ -125,6 +124,12 @@ export interface OpenAttempt {
   gatewayAmbiguous: boolean;
   caRequest: CaRequest | null;
   caResults: CaResult[];
+  /**
+   * Whether one of `caResults` is of the Security log (the CA's decision: the `caResult` slot is taken). Kept as it
+   * is added: asked for every event placed and every attempt counted in or out of its user's list, it read each CA
+   * result's (cold) event and channel name.
+   */
+  securityCaResult: boolean;
   client: ClientEvent | null;
   /** The user's computer, from a client event or the CA request's requesting-machine attribute. */
   clientMachine: string | null;
@@ -237,6 +242,7 @@ export function startAttempt(
   a.gatewayAmbiguous = false;
   a.caRequest = null;
   a.caResults = NO_ITEMS;
+  a.securityCaResult = false;
   a.client = null;
   a.clientMachine = null;
   a.open = true;
@@ -279,6 +285,7 @@ function newAttempt(
     gatewayAmbiguous: false,
     caRequest: null,
     caResults: NO_ITEMS,
+    securityCaResult: false,
     client: null,
     clientMachine: null,
     open: true,
@@ -349,6 +356,7 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
         return;
       }
       a.caResults = appended(a.caResults, e);
+      if (isSecurityChannel(e.ref.channel)) a.securityCaResult = true;
       break;
     case 'client.result':
       a.client = e;

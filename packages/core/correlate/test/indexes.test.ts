@@ -175,6 +175,36 @@ describe('AttemptIndex', () => {
   });
 });
 
+describe('AttemptIndex CA decision slot', () => {
+  it("takes the CA decision slot with a result of the CA's Security log only (any case), not its application log", () => {
+    const user = { key: 'di', domain: 'corp', domainExplicit: true, raw: 'CORP\\di' };
+    const ca = (kind: string, time: number, channel: string) =>
+      ({
+        id: `ca|${channel}|${time}`,
+        ref: { provider: 'p', eventId: 4886, computer: 'ca01', channel, recordId: time },
+        time,
+        user,
+        kind,
+        requestId: 7,
+        requestingMachine: null,
+        status: 'issued',
+      }) as unknown as NormalizedEvent;
+    const index = new AttemptIndex(1_000);
+    const a = index.openWith(ca('ca.request', 0, 'Security'), user, false);
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBe(a);
+    index.add(a, ca('ca.result', 1, 'Application'));
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBe(a);
+    index.add(a, ca('ca.result', 2, 'SECURITY'));
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBeNull();
+    index.remove(a);
+    // The next attempt in the same object (recycled) starts with the slot free.
+    index.recycle(a);
+    const b = index.openWith(ca('ca.request', 10, 'Security'), user, false);
+    expect(b).toBe(a);
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBe(b);
+  });
+});
+
 describe('AttemptIndex by client computer', () => {
   const result = (key: string, time: number, computer: string) =>
     ({
