@@ -2,8 +2,11 @@ import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
 import {
   addToAttempt,
   caHostOf,
+  countFreeSlots,
+  freeCount,
   type OpenAttempt,
   type Slot,
+  slotFilled,
   slotFree,
   startAttempt,
   type UserAttempts,
@@ -28,7 +31,11 @@ export class AttemptIndex {
   private readonly byUser = new Map<string, UserAttempts>();
   /** By CA host (lower case), then request ID. */
   private readonly byRequest = new Map<string, Map<number, OpenAttempt>>();
-  private readonly byMachine = new Map<string, OpenAttempt[]>();
+  /**
+   * By client computer (short name): the attempt itself while it is the computer's only one (nearly always: no list
+   * made and kept per attempt), else the computer's attempts in the order they came to it.
+   */
+  private readonly byMachine = new Map<string, OnMachine>();
   private readonly decisions = new TimeIndex<OpenAttempt>(2_000);
   /**
    * The denials again, by NPS host: an NPS 4402 explains only its own server's, and they are a few of the decisions.
@@ -78,7 +85,7 @@ export class AttemptIndex {
       list.last = a;
     }
     a.ofUser = list;
-    for (const slot of SLOTS) if (slotFree(a, slot)) list.free[slot]++;
+    countFreeSlots(list, a, 1);
     this.closeQueue.push(a, a.last + this.closeDelayMs);
     this.indexEvent(a, e);
     return a;
@@ -88,7 +95,7 @@ export class AttemptIndex {
   add(a: OpenAttempt, e: NormalizedEvent): void {
     const slot = filledSlot(a, e);
     addToAttempt(a, e);
-    if (slot !== null && !slotFree(a, slot)) a.ofUser!.free[slot]--;
+    if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
   }
 
@@ -97,7 +104,7 @@ export class AttemptIndex {
     a.open = false;
     this.count--;
     const list = a.ofUser!;
-    for (const slot of SLOTS) if (slotFree(a, slot)) list.free[slot]--;
+    countFreeSlots(list, a, -1);
     if (a.prevOfUser === null) list.first = a.nextOfUser;
     else a.prevOfUser.nextOfUser = a.nextOfUser;
     if (a.nextOfUser === null) list.last = a.prevOfUser;
@@ -134,7 +141,17 @@ export class AttemptIndex {
 
   /** Whether any open attempt of the user has `slot` free (none can take an event of that slot otherwise). */
   hasFreeSlot(userKey: string, slot: Slot): boolean {
-    return (this.byUser.get(userKey)?.free[slot] ?? 0) > 0;
+    const list = this.byUser.get(userKey);
+    return list !== undefined && freeCount(list, slot) > 0;
+  }
+
+  /**
+   * The user's first open attempt when any of them has `slot` free (else null): `hasFreeSlot` and `firstOfUser` in
+   * one look-up of the user.
+   */
+  firstWithFreeSlot(userKey: string, slot: Slot): OpenAttempt | null {
+    const list = this.byUser.get(userKey);
+    return list !== undefined && freeCount(list, slot) > 0 ? list.first : null;
   }
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */
@@ -151,9 +168,12 @@ export class AttemptIndex {
     return a?.open ? a : undefined;
   }
 
-  /** Open attempts whose client computer has this short name (a superset: compare exactly). */
-  onMachine(computer: string): readonly OpenAttempt[] {
-    return this.byMachine.get(machineKey(computer)) ?? NONE;
+  /**
+   * Open attempts whose client computer has this short name (a superset: compare exactly): the one attempt, or
+   * several in the order they came to it (`isAttemptList` tells), or undefined.
+   */
+  onMachine(computer: string): OnMachine | undefined {
+    return this.byMachine.get(machineKey(computer));
   }
 
   /**
@@ -238,14 +258,14 @@ export class AttemptIndex {
   /** A user's list holding `a` alone. */
   private newList(a: OpenAttempt): UserAttempts {
     const list = this.spareLists.pop();
-    if (list === undefined) return { first: a, last: a, free: { radius: 0, caRequest: 0, caResult: 0, client: 0 } };
+    if (list === undefined)
+      return { first: a, last: a, freeRadius: 0, freeCaRequest: 0, freeCaResult: 0, freeClient: 0 };
     list.first = a;
     list.last = a;
-    const free = list.free;
-    free.radius = 0;
-    free.caRequest = 0;
-    free.caResult = 0;
-    free.client = 0;
+    list.freeRadius = 0;
+    list.freeCaRequest = 0;
+    list.freeCaResult = 0;
+    list.freeClient = 0;
     return list;
   }
 
@@ -259,7 +279,7 @@ export class AttemptIndex {
 
   private leaveMachine(a: OpenAttempt, key: string): void {
     const onMachine = this.byMachine.get(key)!;
-    if (onMachine.length === 1) this.byMachine.delete(key);
+    if (!isAttemptList(onMachine) || onMachine.length === 1) this.byMachine.delete(key);
     else removeFrom(onMachine, a);
   }
 
@@ -316,8 +336,9 @@ export class AttemptIndex {
     else if (a.moreMachines === null) a.moreMachines = [key];
     else a.moreMachines.push(key);
     const onMachine = this.byMachine.get(key);
-    if (onMachine === undefined) this.byMachine.set(key, [a]);
-    else onMachine.push(a);
+    if (onMachine === undefined) this.byMachine.set(key, a);
+    else if (isAttemptList(onMachine)) onMachine.push(a);
+    else this.byMachine.set(key, [onMachine, a]);
   }
 
   private addCa(a: OpenAttempt, computer: string): void {
@@ -336,8 +357,13 @@ export class AttemptIndex {
   }
 }
 
-const NONE: readonly OpenAttempt[] = [];
-const SLOTS: readonly Slot[] = ['radius', 'caRequest', 'caResult', 'client'];
+/** A client computer's open attempts: the one attempt, or a list of several in the order they came to it. */
+export type OnMachine = OpenAttempt | OpenAttempt[];
+
+/** Whether a computer's entry is a list of attempts rather than the one attempt. */
+export function isAttemptList(entry: OnMachine): entry is OpenAttempt[] {
+  return Array.isArray(entry);
+}
 
 /** The slot an event may fill in an attempt (the attempt's user list counts the free ones). */
 function filledSlot(a: OpenAttempt, e: NormalizedEvent): Slot | null {

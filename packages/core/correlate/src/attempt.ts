@@ -25,7 +25,54 @@ export const SLOT_ORDER: Readonly<Record<Slot, number>> = { radius: 1, caRequest
 export interface UserAttempts {
   first: OpenAttempt | null;
   last: OpenAttempt | null;
-  readonly free: Record<Slot, number>;
+  /**
+   * How many have each slot free: fields of the list itself, not a record of its own read by slot name (one object
+   * fewer per user, and no keyed property access on every event).
+   */
+  freeRadius: number;
+  freeCaRequest: number;
+  freeCaResult: number;
+  freeClient: number;
+}
+
+/** How many of the list's attempts have `slot` free. */
+export function freeCount(list: UserAttempts, slot: Slot): number {
+  switch (slot) {
+    case 'radius':
+      return list.freeRadius;
+    case 'caRequest':
+      return list.freeCaRequest;
+    case 'caResult':
+      return list.freeCaResult;
+    case 'client':
+      return list.freeClient;
+  }
+}
+
+/** Count the free slots of attempt `a` in its list's counts (`by` 1 as it joins, -1 as it leaves). */
+export function countFreeSlots(list: UserAttempts, a: OpenAttempt, by: 1 | -1): void {
+  if (a.radius === null) list.freeRadius += by;
+  if (a.caRequest === null) list.freeCaRequest += by;
+  if (slotFree(a, 'caResult')) list.freeCaResult += by;
+  if (a.client === null) list.freeClient += by;
+}
+
+/** One slot of the list's attempts was filled. */
+export function slotFilled(list: UserAttempts, slot: Slot): void {
+  switch (slot) {
+    case 'radius':
+      list.freeRadius--;
+      return;
+    case 'caRequest':
+      list.freeCaRequest--;
+      return;
+    case 'caResult':
+      list.freeCaResult--;
+      return;
+    case 'client':
+      list.freeClient--;
+      return;
+  }
 }
 
 /** Whether attempt `a` has no event yet in `slot` (one CA decision of the Security log: application events join by
@@ -37,8 +84,7 @@ export function slotFree(a: OpenAttempt, slot: Slot): boolean {
     case 'caRequest':
       return a.caRequest === null;
     case 'caResult':
-      for (let i = 0; i < a.caResults.length; i++) if (isSecurityChannel(a.caResults[i]!.ref.channel)) return false;
-      return true;
+      return !a.securityCaResult;
     case 'client':
       return a.client === null;
   }
@@ -74,16 +120,16 @@ export interface OpenAttempt {
   radiusClientErrors: RadiusClientError[];
   /** The CA's events on the DA server's own signing-certificate request (attached at close). */
   signing: (CaRequest | CaResult)[];
-  /** NPS denied other requests for reason 4/5 (no GC / DC) around this attempt's decision (set at close). */
-  directoryOutageNearby: boolean;
-  /** Its NPS server logged a 4402 (no domain controller) around its denial (set at close). */
-  directoryNearby: boolean;
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
-  /** Without a request of its own: the refusal every IIS request around its client's failure got (set at close). */
-  refusalAround: GatewayEvent | null;
   caRequest: CaRequest | null;
   caResults: CaResult[];
+  /**
+   * Whether one of `caResults` is of the Security log (the CA's decision: the `caResult` slot is taken). Kept as it
+   * is added: asked for every event placed and every attempt counted in or out of its user's list, it read each CA
+   * result's (cold) event and channel name.
+   */
+  securityCaResult: boolean;
   client: ClientEvent | null;
   /** The user's computer, from a client event or the CA request's requesting-machine attribute. */
   clientMachine: string | null;
@@ -192,13 +238,11 @@ export function startAttempt(
   a.directory = NO_ITEMS;
   a.radiusClientErrors = NO_ITEMS;
   a.signing = NO_ITEMS;
-  a.directoryOutageNearby = false;
-  a.directoryNearby = false;
   a.gateway = null;
   a.gatewayAmbiguous = false;
-  a.refusalAround = null;
   a.caRequest = null;
   a.caResults = NO_ITEMS;
+  a.securityCaResult = false;
   a.client = null;
   a.clientMachine = null;
   a.open = true;
@@ -237,13 +281,11 @@ function newAttempt(
     directory: NO_ITEMS,
     radiusClientErrors: NO_ITEMS,
     signing: NO_ITEMS,
-    directoryOutageNearby: false,
-    directoryNearby: false,
     gateway: null,
     gatewayAmbiguous: false,
-    refusalAround: null,
     caRequest: null,
     caResults: NO_ITEMS,
+    securityCaResult: false,
     client: null,
     clientMachine: null,
     open: true,
@@ -314,6 +356,7 @@ export function addToAttempt(a: OpenAttempt, e: NormalizedEvent): void {
         return;
       }
       a.caResults = appended(a.caResults, e);
+      if (isSecurityChannel(e.ref.channel)) a.securityCaResult = true;
       break;
     case 'client.result':
       a.client = e;
@@ -343,7 +386,17 @@ export function caStatusOf(a: {
 }
 
 /** The attempt as handed back: its events in event-time order, and why it was closed. */
-export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy']): ClosedAttempt {
+/**
+ * What is only known as it closes (`ClosedAttempt.directoryOutageNearby`, `directoryNearby`, `refusalAround`) is
+ * handed in here, not kept on every open attempt.
+ */
+export function closedAttempt(
+  a: OpenAttempt,
+  closedBy: ClosedAttempt['closedBy'],
+  directoryOutageNearby: boolean,
+  directoryNearby: boolean,
+  refusalAround: GatewayEvent | null,
+): ClosedAttempt {
   return {
     userKey: a.userKey,
     user: a.user,
@@ -355,11 +408,11 @@ export function closedAttempt(a: OpenAttempt, closedBy: ClosedAttempt['closedBy'
     directory: a.directory,
     radiusClientErrors: a.radiusClientErrors,
     signing: a.signing,
-    directoryOutageNearby: a.directoryOutageNearby,
-    directoryNearby: a.directoryNearby,
+    directoryOutageNearby,
+    directoryNearby,
     gateway: a.gateway,
     gatewayAmbiguous: a.gatewayAmbiguous,
-    refusalAround: a.refusalAround,
+    refusalAround,
     caRequest: a.caRequest,
     caResults: a.caResults,
     client: a.client,

@@ -43,8 +43,12 @@ export class DaServerContext {
   private signingOldest = Number.POSITIVE_INFINITY;
   /** The DA servers' OTP requests in runs of the same answer, in time order. */
   private readonly answers: AnswerRun[] = [];
-  /** The time windows of unanswered attempts that refusals naming each DA server (name or address) explain. */
-  private readonly explained = new Intervals();
+  /**
+   * The time windows of unanswered attempts that refusals naming each DA server explain: by its name (host key), and
+   * by its address (lower case). Two maps rather than one of prefixed keys: no key string made per closing attempt.
+   */
+  private readonly explainedHosts = new Intervals();
+  private readonly explainedAddresses = new Intervals();
   /** Recent denials for reason 4 or 5 (no GC / no DC), by NPS server: a domain-controller outage. */
   private readonly outages = new HostTimes();
   /** NPS 4402s (no domain controller for a domain), by NPS server. */
@@ -66,7 +70,9 @@ export class DaServerContext {
     const held = { events: [e], time: e.time, used: false };
     let at = this.clientErrors.length;
     while (at > 0 && this.clientErrors[at - 1]!.time > e.time) at--;
-    this.clientErrors.splice(at, 0, held);
+    // Nearly always at the tail (push: splice would allocate the empty array it returns).
+    if (at === this.clientErrors.length) this.clientErrors.push(held);
+    else this.clientErrors.splice(at, 0, held);
   }
 
   /** Keep an event of the DA server's request for its signing certificate, with the other events of that request. */
@@ -185,6 +191,23 @@ export class DaServerContext {
     else set.add(ip);
   }
 
+  /**
+   * The addresses (lower case, each once, in the order a set of them had) the DA servers `hosts` send RADIUS from, and
+   * the address its IIS request was served on: a short list, not a set made for each closing attempt.
+   */
+  private addressesOf(hosts: readonly string[], serverIp: string | null): string[] {
+    const addresses: string[] = [];
+    for (let i = 0; i < hosts.length; i++)
+      this.addresses.get(hosts[i]!)?.forEach((ip) => {
+        if (!addresses.includes(ip)) addresses.push(ip);
+      });
+    if (serverIp !== null) {
+      const ip = serverIp.toLowerCase();
+      if (!addresses.includes(ip)) addresses.push(ip);
+    }
+    return addresses;
+  }
+
   /** The context events that explain a closing attempt (each event may explain several attempts). */
   eventsFor(a: OpenAttempt): readonly (RadiusClientError | SigningEvent)[] {
     const g = a.gateway;
@@ -197,16 +220,15 @@ export class DaServerContext {
     if (hosts.length === 0) return NO_EVENTS;
     const out: (RadiusClientError | SigningEvent)[] = [];
     if (refusedClient) {
-      const addresses = new Set<string>(hosts.flatMap((h) => [...(this.addresses.get(h) ?? [])]));
-      if (g.serverIp !== null) addresses.add(g.serverIp.toLowerCase());
+      const addresses = this.addressesOf(hosts, g.serverIp);
       const lo = g.startTime - this.skewMs;
       const hi = g.time + this.skewMs;
       // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
-      for (const h of hosts) this.explained.add(`h:${h}`, lo, hi);
-      for (const address of addresses) this.explained.add(`a:${address}`, lo, hi);
+      for (let i = 0; i < hosts.length; i++) this.explainedHosts.add(hosts[i]!, lo, hi);
+      for (let i = 0; i < addresses.length; i++) this.explainedAddresses.add(addresses[i]!, lo, hi);
       const named = (held: Held<RadiusClientError>) => {
         const client = held.events[0]!.client;
-        return hosts.includes(hostKey(client)) || addresses.has(client.toLowerCase());
+        return hosts.includes(hostKey(client)) || addresses.includes(client.toLowerCase());
       };
       for (const held of nearestHeld(this.clientErrors, g.startTime, g.time, lo, hi, named, CLIENT_ERRORS_KEPT)) {
         held.attached = true;
@@ -249,11 +271,12 @@ export class DaServerContext {
       if (held.attached === true) continue;
       const e = held.events[0]!;
       const explained =
-        this.explained.covers(`h:${hostKey(e.client)}`, e.time) ||
-        this.explained.covers(`a:${e.client.toLowerCase()}`, e.time);
+        this.explainedHosts.covers(hostKey(e.client), e.time) ||
+        this.explainedAddresses.covers(e.client.toLowerCase(), e.time);
       (explained ? repeatedClientErrors : clientErrors).push(e);
     }
-    this.explained.forgetBefore(clientErrorsBefore);
+    this.explainedHosts.forgetBefore(clientErrorsBefore);
+    this.explainedAddresses.forgetBefore(clientErrorsBefore);
     if (this.signingOldest < signingBefore) {
       let oldest = Number.POSITIVE_INFINITY;
       for (const [key, held] of this.signing) {
@@ -301,7 +324,30 @@ const NOTHING_EXPIRED: {
 
 /** The first entry of a list held in time order whose time is at least `time`. */
 function heldAtOrAfter<E>(list: readonly Held<E>[], time: number): number {
-  return firstIndex(0, list.length, (i) => list[i]!.time < time);
+  // A binary search without `firstIndex`'s callback: every unanswered attempt that closes asks it.
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The first index from `from` whose time is at least `time` (a list in time order; a binary search). `firstIndex`
+ * without its callback: every closing attempt asks two of these lists (a closure per question).
+ */
+function firstTimeAtOrAfter(times: readonly number[], from: number, time: number): number {
+  let lo = from;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The first index in [from, to) where `before` turns false (it holds for a prefix of the range: a binary search). */
@@ -352,7 +398,12 @@ function nearestHeld<E extends { time: number }>(
       if (accept(r)) kept.push(r);
     }
   }
-  return [...before.reverse(), ...kept].sort((x, y) => x.time - y.time);
+  if (before.length === 0) return kept;
+  // The list is in time order, so those before the span (read leftward) then the others are: no sort needed.
+  const inOrder: Held<E>[] = [];
+  for (let i = before.length - 1; i >= 0; i--) inOrder.push(before[i]!);
+  for (let i = 0; i < kept.length; i++) inOrder.push(kept[i]!);
+  return inOrder;
 }
 
 /** Consecutive OTP requests (in time order) that got the same answer. */
@@ -432,8 +483,14 @@ class HostTimes {
     // Events are placed in time order; one out of it (never expected) is put in its place all the same.
     let at = list.times.length;
     while (at > list.head && list.times[at - 1]! > time) at--;
-    list.times.splice(at, 0, time);
-    list.computers.splice(at, 0, computer);
+    // Nearly always at the tail (push: splice would allocate the empty array it returns, twice per event).
+    if (at === list.times.length) {
+      list.times.push(time);
+      list.computers.push(computer);
+    } else {
+      list.times.splice(at, 0, time);
+      list.computers.splice(at, 0, computer);
+    }
   }
 
   /**
@@ -444,7 +501,7 @@ class HostTimes {
     const list = this.byHost.get(hostKey(computer));
     if (list === undefined) return false;
     const { times, computers } = list;
-    for (let i = firstIndex(list.head, times.length, (k) => times[k]! < lo); i < times.length && times[i]! <= hi; i++)
+    for (let i = firstTimeAtOrAfter(times, list.head, lo); i < times.length && times[i]! <= hi; i++)
       if (!exact || sameHost(computers[i]!, computer)) return true;
     return false;
   }
@@ -461,7 +518,7 @@ class HostTimes {
 
   /** Drops the times before `time`; true when none is left. */
   private forget(list: { times: number[]; computers: string[]; head: number }, time: number): boolean {
-    list.head = firstIndex(list.head, list.times.length, (k) => list.times[k]! < time);
+    list.head = firstTimeAtOrAfter(list.times, list.head, time);
     if (list.head === list.times.length) return true;
     // Compact once the forgotten front is the larger part (amortised: each time is moved at most once more).
     if (list.head > 1024 && list.head * 2 > list.times.length) {

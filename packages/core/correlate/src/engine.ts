@@ -225,7 +225,7 @@ export class CorrelationEngine {
     mayWait = true,
   ): OpenAttempt | null {
     const user = e.user!;
-    const first = this.attempts.hasFreeSlot(user.key, slot) ? this.attempts.firstOfUser(user.key) : null;
+    const first = this.attempts.firstWithFreeSlot(user.key, slot);
     if (first !== null) {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
       // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
@@ -283,13 +283,33 @@ export class CorrelationEngine {
     this.drops.push({ event, reason });
   }
 
+  /**
+   * The sweep's loops are in functions of their own: a loop here made V8 compile the sweep on stack replacement, and
+   * that code, compiled while the 4402s' map was empty (no feedback for the map's entries), was entered again at each
+   * sweep and deoptimised every time it reached the 4402s (380 deoptimisations in the outage flood after another).
+   */
   private sweep(final: boolean): void {
     this.lastSweep = this.clock;
-    const until = final ? Number.POSITIVE_INFINITY : this.clock;
+    this.resolveDue(final ? Number.POSITIVE_INFINITY : this.clock);
+    this.closeDue(final);
+    this.expireContext(final);
+  }
+
+  /** Join the user-less events due by `until`. */
+  private resolveDue(until: number): void {
     for (let e = this.pending.next(until); e !== undefined; e = this.pending.next(until))
       resolvePending(e, this.pending.lastGatewayHost, this.joins);
+  }
+
+  /** Close the attempts due (every one when `final`). */
+  private closeDue(final: boolean): void {
     // Only the attempts that close are ordered (by start).
-    for (const a of final ? this.attempts.dueAll() : this.attempts.dueBefore(this.clock)) this.close(a, final);
+    const due = final ? this.attempts.dueAll() : this.attempts.dueBefore(this.clock);
+    for (let i = 0; i < due.length; i++) this.close(due[i]!, final);
+  }
+
+  /** Hand back the context events no attempt took, and forget what no attempt still open can need. */
+  private expireContext(final: boolean): void {
     const signingWindow = this.config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS;
     const horizon = this.clock - this.windows.dedupWindowMs;
     const expired = this.context.expire(
@@ -310,16 +330,15 @@ export class CorrelationEngine {
 
   private close(a: OpenAttempt, final: boolean): void {
     this.attempts.remove(a);
-    const context = this.context.eventsFor(a);
-    for (let i = 0; i < context.length; i++) addToAttempt(a, context[i]!);
-    a.directoryOutageNearby = this.context.outageNear(a);
-    a.directoryNearby = this.context.directoryNear(a);
-    a.refusalAround = this.context.refusalAround(a, this.config.gatewayJoinSlackMs);
+    const explaining = this.context.eventsFor(a);
+    for (let i = 0; i < explaining.length; i++) addToAttempt(a, explaining[i]!);
     if (isOtherRadiusTraffic(a, this.config)) for (const e of eventsOf(a)) this.drop(e, 'non_otp_radius');
     else {
       const timedOut = a.last + this.windows.closeDelayMs < this.clock;
       const closedBy = a.client !== null ? 'result' : final && !timedOut ? 'end_of_input' : 'timeout';
-      this.closed.push(closedAttempt(a, closedBy));
+      const { context } = this;
+      const refusal = context.refusalAround(a, this.config.gatewayJoinSlackMs);
+      this.closed.push(closedAttempt(a, closedBy, context.outageNear(a), context.directoryNear(a), refusal));
     }
     // What the caller gets is a copy: the attempt's object can open another.
     this.attempts.recycle(a);

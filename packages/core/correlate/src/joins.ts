@@ -1,6 +1,6 @@
 import type { CaResult, ClientEvent, RadiusDirectoryUnavailable } from '@otptrace/schemas';
 import { caHostOf, type OpenAttempt } from './attempt.js';
-import type { AttemptIndex } from './attempt-index.js';
+import { type AttemptIndex, isAttemptList } from './attempt-index.js';
 import { clientFits, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
 import { joinGatewayRequest } from './gateway-join.js';
@@ -47,6 +47,10 @@ function matchUserlessClient(e: ClientEvent, ctx: JoinContext): OpenAttempt | nu
   const { attempts, config } = ctx;
   const computer = e.ref.computer;
   const onMachine = attempts.onMachine(computer);
+  if (onMachine === undefined) return matchUserlessClientByCa(e, ctx);
+  // Nearly always the computer has one attempt, kept without a list.
+  if (!isAttemptList(onMachine))
+    return onComputerFits(onMachine, e, computer, config) ? onMachine : matchUserlessClientByCa(e, ctx);
   // Nearly always one attempt of the computer fits: it is found without a list (or a closure) made for each event.
   let only: OpenAttempt | null = null;
   for (let i = 0; i < onMachine.length; i++) {
@@ -158,17 +162,18 @@ export function joinDirectoryEvent(d: RadiusDirectoryUnavailable, ctx: JoinConte
   ctx.attempts.add(a, d);
 }
 
-/** Windows a 4402's denial is looked for in, nearest first: in an outage, one is within a second or two. */
-const DENIAL_REACH_MS = [2_000, 30_000];
+/** Windows a 4402's denial is looked for in, nearest first (ascending): in an outage, one is within a second or two. */
+const DENIAL_REACH_MS: readonly number[] = [2_000, 30_000];
 
 function nearestDenial(d: RadiusDirectoryUnavailable, { attempts, config }: JoinContext): OpenAttempt | null {
   const skew = config.clockSkewToleranceMs;
-  for (const reach of [...DENIAL_REACH_MS.filter((ms) => ms < skew), skew]) {
-    const best = nearestDenialWithin(d, reach, attempts);
+  // The reaches shorter than the tolerance (ascending), then the tolerance: no list made for each 4402.
+  for (let i = 0; i < DENIAL_REACH_MS.length && DENIAL_REACH_MS[i]! < skew; i++) {
+    const best = nearestDenialWithin(d, DENIAL_REACH_MS[i]!, attempts);
     // The nearest within a window is the nearest of all: any other lies outside it.
     if (best !== null) return best;
   }
-  return null;
+  return nearestDenialWithin(d, skew, attempts);
 }
 
 /** The denial of the 4402's NPS server nearest to it within `reach` (ties: the attempt opened first), or null. */

@@ -1,7 +1,7 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AttemptIndex } from '../src/attempt-index.js';
+import { AttemptIndex, isAttemptList } from '../src/attempt-index.js';
 import { Deduplicator } from '../src/dedup.js';
 import { PendingJoins } from '../src/pending.js';
 import { TimeIndex, type TimePlace } from '../src/time-index.js';
@@ -138,6 +138,106 @@ describe('AttemptIndex', () => {
     expect(index.hasFreeSlot('bob', 'client')).toBe(true);
     index.remove(bob2);
     expect(index.firstOfUser('bob')).toBeNull();
+    expect(index.size).toBe(0);
+  });
+
+  it("gives a user's first attempt only while one of the user's attempts has the slot free", () => {
+    const user = { key: 'cy', domain: 'corp', domainExplicit: true, raw: 'CORP\\cy' };
+    const at = (time: number, more: object) =>
+      ({
+        id: `e|${time}`,
+        ref: { provider: 'p', eventId: 1, computer: 'pc1', channel: 'c', recordId: time },
+        time,
+        user,
+        ...more,
+      }) as unknown as NormalizedEvent;
+    const decision = (time: number) =>
+      at(time, { kind: 'radius.decision', decision: 'granted', clientName: null, nasIdentifier: null });
+    const result = (time: number) => at(time, { kind: 'client.result', source: 'client' });
+    const index = new AttemptIndex(1_000);
+    expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
+    const first = index.openWith(decision(0), user, false);
+    expect(index.firstWithFreeSlot('cy', 'radius')).toBeNull();
+    expect(index.firstWithFreeSlot('cy', 'client')).toBe(first);
+    index.add(first, result(5));
+    expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
+    const second = index.openWith(decision(10), user, false);
+    // Any attempt of the user with the slot free: the list from its first one.
+    expect(index.firstWithFreeSlot('cy', 'client')).toBe(first);
+    expect(index.firstWithFreeSlot('cy', 'caRequest')).toBe(first);
+    index.remove(first);
+    expect(index.firstWithFreeSlot('cy', 'client')).toBe(second);
+    index.add(second, result(15));
+    expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
+    expect(index.firstWithFreeSlot('cy', 'caResult')).toBe(second);
+    index.remove(second);
+    expect(index.firstWithFreeSlot('cy', 'caResult')).toBeNull();
+  });
+});
+
+describe('AttemptIndex CA decision slot', () => {
+  it("takes the CA decision slot with a result of the CA's Security log only (any case), not its application log", () => {
+    const user = { key: 'di', domain: 'corp', domainExplicit: true, raw: 'CORP\\di' };
+    const ca = (kind: string, time: number, channel: string) =>
+      ({
+        id: `ca|${channel}|${time}`,
+        ref: { provider: 'p', eventId: 4886, computer: 'ca01', channel, recordId: time },
+        time,
+        user,
+        kind,
+        requestId: 7,
+        requestingMachine: null,
+        status: 'issued',
+      }) as unknown as NormalizedEvent;
+    const index = new AttemptIndex(1_000);
+    const a = index.openWith(ca('ca.request', 0, 'Security'), user, false);
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBe(a);
+    index.add(a, ca('ca.result', 1, 'Application'));
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBe(a);
+    index.add(a, ca('ca.result', 2, 'SECURITY'));
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBeNull();
+    index.remove(a);
+    // The next attempt in the same object (recycled) starts with the slot free.
+    index.recycle(a);
+    const b = index.openWith(ca('ca.request', 10, 'Security'), user, false);
+    expect(b).toBe(a);
+    expect(index.firstWithFreeSlot('di', 'caResult')).toBe(b);
+  });
+});
+
+describe('AttemptIndex by client computer', () => {
+  const result = (key: string, time: number, computer: string) =>
+    ({
+      id: `c|${time}`,
+      ref: { provider: 'p', eventId: 10005, computer, channel: 'c', recordId: time },
+      time,
+      user: { key, domain: 'corp', domainExplicit: true, raw: `CORP\\${key}` },
+      kind: 'client.result',
+      source: 'client',
+    }) as unknown as NormalizedEvent;
+  const open = (index: AttemptIndex, key: string, time: number, computer: string) =>
+    index.openWith(result(key, time, computer), { key, domain: 'corp', domainExplicit: true, raw: key }, false);
+  const listOf = (entry: ReturnType<AttemptIndex['onMachine']>) =>
+    entry === undefined ? [] : isAttemptList(entry) ? [...entry] : [entry];
+
+  it("keeps a computer's attempts in the order they came, its only one without a list", () => {
+    const index = new AttemptIndex(1_000);
+    const ann = open(index, 'ann', 0, 'PC1.corp.example');
+    // One attempt: itself, by the short name in any case.
+    expect(index.onMachine('pc1')).toBe(ann);
+    const bob = open(index, 'bob', 10, 'pc1');
+    const cy = open(index, 'cy', 20, 'PC1');
+    expect(listOf(index.onMachine('pc1.corp.example'))).toEqual([ann, bob, cy]);
+    index.remove(bob);
+    expect(listOf(index.onMachine('pc1'))).toEqual([ann, cy]);
+    index.remove(ann);
+    expect(listOf(index.onMachine('pc1'))).toEqual([cy]);
+    index.remove(cy);
+    expect(index.onMachine('pc1')).toBeUndefined();
+    const dee = open(index, 'dee', 30, 'pc1');
+    expect(index.onMachine('pc1')).toBe(dee);
+    index.remove(dee);
+    expect(index.onMachine('pc1')).toBeUndefined();
     expect(index.size).toBe(0);
   });
 });
