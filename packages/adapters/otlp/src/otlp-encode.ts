@@ -470,24 +470,14 @@ export class ProtoWriter {
     this.pos = this.closeLength(start, reserved, written);
   }
 
-  /** Hex text as bytes; a trace or span ID (short, `field` below 16) with one room check, its tag and length in place. */
   hexBytes(field: number, hex: string): void {
+    this.tag(field, 2);
     const length = hex.length >> 1;
-    if (length >= 128 || field >= 16) {
-      this.tag(field, 2);
-      this.varint(length);
-      this.ensure(length);
-      for (let i = 0; i < hex.length; i += 2)
-        this.buf[this.pos++] = (HEX[hex.charCodeAt(i)]! << 4) | HEX[hex.charCodeAt(i + 1)]!;
-      return;
+    this.varint(length);
+    this.ensure(length);
+    for (let i = 0; i < hex.length; i += 2) {
+      this.buf[this.pos++] = (HEX[hex.charCodeAt(i)]! << 4) | HEX[hex.charCodeAt(i + 1)]!;
     }
-    this.ensure(length + 2);
-    const buf = this.buf;
-    let at = this.pos;
-    buf[at++] = (field << 3) | 2;
-    buf[at++] = length;
-    for (let i = 0; i < hex.length; i += 2) buf[at++] = (HEX[hex.charCodeAt(i)]! << 4) | HEX[hex.charCodeAt(i + 1)]!;
-    this.pos = at;
   }
 
   /** Nanoseconds since 1970 as a fixed64, computed exactly in two 32-bit halves (no BigInt per time). */
@@ -558,46 +548,6 @@ export class ProtoWriter {
     if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = content[i]!;
     else buf.set(content, at);
     this.pos = at + n;
-  }
-
-  /**
-   * A KeyValue (`field` below 16) of `size` bytes, under 128: its key field encoded beforehand, then the value field (2)
-   * with an AnyValue encoded beforehand (`content`, under 128 bytes).
-   */
-  keyValue(field: number, keyBytes: Uint8Array, content: Uint8Array, size: number): void {
-    this.ensure(size + 2);
-    const buf = this.buf;
-    let at = this.pos;
-    buf[at++] = (field << 3) | 2;
-    buf[at++] = size;
-    for (let i = 0; i < keyBytes.length; i++) buf[at++] = keyBytes[i]!;
-    buf[at++] = 0x12;
-    buf[at++] = content.length;
-    for (let i = 0; i < content.length; i++) buf[at++] = content[i]!;
-    this.pos = at;
-  }
-
-  /**
-   * A KeyValue (`field` below 16) of `size` bytes, under 128: its key field encoded beforehand, then the value field (2)
-   * with an AnyValue of `int_value` (3), `value` a non-negative integer below 2^31.
-   */
-  keyIntValue(field: number, keyBytes: Uint8Array, value: number, size: number): void {
-    this.ensure(size + 2);
-    const buf = this.buf;
-    let at = this.pos;
-    buf[at++] = (field << 3) | 2;
-    buf[at++] = size;
-    for (let i = 0; i < keyBytes.length; i++) buf[at++] = keyBytes[i]!;
-    buf[at++] = 0x12;
-    buf[at++] = size - keyBytes.length - 2;
-    buf[at++] = 0x18;
-    let v = value;
-    while (v > 0x7f) {
-      buf[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    buf[at++] = v;
-    this.pos = at;
   }
 
   /** Bytes encoded beforehand, as they are. */
@@ -716,37 +666,11 @@ function protoValue(w: ProtoWriter, field: number, value: AttributeValue | strin
 
 function protoAttributes(w: ProtoWriter, field: number, attributes: Attributes): void {
   for (const key in attributes) {
-    const value = attributes[key]!;
-    // Most attributes are a known string or a small count: the KeyValue's length is known before it is written, so
-    // it is written at once (no reserved length to fit afterwards).
-    if ((typeof value === 'string' || typeof value === 'number') && protoKnownKeyValue(w, field, key, value)) continue;
     const at = w.open(field, 1);
     protoKey(w, key);
-    protoValue(w, 2, value);
+    protoValue(w, 2, attributes[key]!);
     w.close(at, 1);
   }
-}
-
-/**
- * The KeyValue of a string seen before (its AnyValue cached) or of a non-negative integer below 2^31, written with its
- * length when the whole KeyValue is under 128 bytes; false (nothing written) otherwise.
- */
-function protoKnownKeyValue(w: ProtoWriter, field: number, key: string, value: string | number): boolean {
-  const keyBytes = protoKeys.get(key);
-  if (keyBytes === undefined || field >= 16) return false;
-  if (typeof value === 'string') {
-    const content = protoStrings.get(value);
-    if (content === undefined) return false;
-    const size = keyBytes.length + 2 + content.length;
-    if (size >= 128) return false;
-    w.keyValue(field, keyBytes, content, size);
-    return true;
-  }
-  if (!(value >= 0 && value < 0x80000000 && Number.isInteger(value))) return false;
-  const size = keyBytes.length + 3 + varintSize(value);
-  if (size >= 128) return false;
-  w.keyIntValue(field, keyBytes, value, size);
-  return true;
 }
 
 function protoSpan(w: ProtoWriter, s: SpanData): void {

@@ -43,27 +43,6 @@ const cases = {
     },
   ],
   'a failed attempt of five spans on four machines': failedAttempt,
-  // Known values written with their lengths at once (protobuf): repeated strings and small counts around the sizes
-  // where a KeyValue or a varint takes another byte; the spans repeat so that the second meets them cached.
-  'repeated attributes at the one-byte length limits': [0, 1, 2].map((i) => ({
-    ...SPANS[1]!,
-    spanId: `${i}${i}${i}${i}aaaaaaaaaaaa`,
-    attributes: {
-      k: 'v',
-      [`k${'x'.repeat(20)}`]: 'y'.repeat(96),
-      [`k${'x'.repeat(25)}`]: 'y'.repeat(96),
-      [`k${'x'.repeat(26)}`]: 'y'.repeat(96),
-      long: 'z'.repeat(97),
-      zero: 0,
-      small: 127,
-      two: 128,
-      large: 2 ** 31 - 1,
-      larger: 2 ** 31,
-      negative: -1,
-      [`n${'x'.repeat(116)}`]: 1,
-      [`n${'x'.repeat(117)}`]: 1,
-    },
-  })),
 };
 
 describe('OTLP encoded straight from span data', () => {
