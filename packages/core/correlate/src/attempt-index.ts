@@ -134,20 +134,9 @@ export class AttemptIndex {
     if (this.spare.length < MAX_SPARE) this.spare.push(a);
   }
 
-  /** The user's first open attempt (the others follow through `nextOfUser`, in opening order), or null. */
-  firstOfUser(userKey: string): OpenAttempt | null {
-    return this.byUser.get(userKey)?.first ?? null;
-  }
-
-  /** Whether any open attempt of the user has `slot` free (none can take an event of that slot otherwise). */
-  hasFreeSlot(userKey: string, slot: Slot): boolean {
-    const list = this.byUser.get(userKey);
-    return list !== undefined && freeCount(list, slot) > 0;
-  }
-
   /**
-   * The user's first open attempt when any of them has `slot` free (else null): `hasFreeSlot` and `firstOfUser` in
-   * one look-up of the user.
+   * The user's first open attempt (the others follow through `nextOfUser`, in opening order) when any of them has
+   * `slot` free, else null: none can take an event of that slot otherwise. One look-up of the user per placed event.
    */
   firstWithFreeSlot(userKey: string, slot: Slot): OpenAttempt | null {
     const list = this.byUser.get(userKey);

@@ -124,20 +124,17 @@ describe('AttemptIndex', () => {
     const index = new AttemptIndex(1_000);
     const ann = index.openWith(decision('ann', 0), user('ann'), false);
     index.remove(ann);
-    expect(index.firstOfUser('ann')).toBeNull();
-    expect(index.hasFreeSlot('ann', 'client')).toBe(false);
+    expect(index.firstWithFreeSlot('ann', 'client')).toBeNull();
     const bob1 = index.openWith(decision('bob', 10), user('bob'), false);
     const bob2 = index.openWith(decision('bob', 20), user('bob'), false);
-    expect(index.firstOfUser('bob')).toBe(bob1);
+    expect(index.firstWithFreeSlot('bob', 'client')).toBe(bob1);
     expect(bob1.nextOfUser).toBe(bob2);
     expect(bob2.prevOfUser).toBe(bob1);
-    expect(index.hasFreeSlot('bob', 'radius')).toBe(false);
-    expect(index.hasFreeSlot('bob', 'client')).toBe(true);
+    expect(index.firstWithFreeSlot('bob', 'radius')).toBeNull();
     index.remove(bob1);
-    expect(index.firstOfUser('bob')).toBe(bob2);
-    expect(index.hasFreeSlot('bob', 'client')).toBe(true);
+    expect(index.firstWithFreeSlot('bob', 'client')).toBe(bob2);
     index.remove(bob2);
-    expect(index.firstOfUser('bob')).toBeNull();
+    expect(index.firstWithFreeSlot('bob', 'client')).toBeNull();
     expect(index.size).toBe(0);
   });
 
