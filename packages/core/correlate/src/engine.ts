@@ -1,6 +1,6 @@
 import type { DropReason } from '@otptrace/model';
-import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
-import { addToAttempt, type ClosedAttempt, closedAttempt, eventsOf, type OpenAttempt, type Slot } from './attempt.js';
+import type { NormalizedEvent } from '@otptrace/schemas';
+import { addToAttempt, type ClosedAttempt, closedAttempt, eventsOf, type OpenAttempt } from './attempt.js';
 import { AttemptIndex } from './attempt-index.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
@@ -10,15 +10,8 @@ import { hostKey } from './hosts.js';
 import type { JoinContext } from './join-context.js';
 import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
-import {
-  acceptsEvent,
-  isOtherRadiusDecision,
-  isOtherRadiusTraffic,
-  RETRY_RESULT_BEFORE_MS,
-  RETRY_RESULT_WAIT_MS,
-  templateKind,
-  waitsForRetryResult,
-} from './placement.js';
+import { isOtherRadiusTraffic, templateKind } from './placement.js';
+import { UserPlacement } from './user-placement.js';
 
 /** An event the engine let go, and why. */
 export interface Drop {
@@ -52,8 +45,8 @@ export class CorrelationEngine {
   private readonly joins: JoinContext;
   /** Events about a DA server as a whole, attached to its attempts as they close. */
   private readonly context: DaServerContext;
-  /** RADIUS decisions waiting for a retry's client result or CA request (`waitsForRetryResult`), in placing order. */
-  private readonly awaitingResult: NormalizedEvent[] = [];
+  /** Where the events that name their user go (and the RADIUS decisions that wait for a retry's steps). */
+  private readonly byUser: UserPlacement;
   private drops: Drop[] = [];
   private closed: ClosedAttempt[] = [];
   private clock = Number.NEGATIVE_INFINITY;
@@ -63,6 +56,7 @@ export class CorrelationEngine {
     this.windows = windowsOf(config);
     this.attempts = new AttemptIndex(this.windows.closeDelayMs);
     this.dedup = new Deduplicator(this.windows.dedupWindowMs);
+    this.byUser = new UserPlacement(this.attempts, config, (event, reason) => this.drop(event, reason));
     this.pending = new PendingJoins(this.windows.gatewayDelayMs, this.windows.pendingDelayMs);
     this.context = new DaServerContext(
       config.clockSkewToleranceMs,
@@ -108,7 +102,7 @@ export class CorrelationEngine {
   advance(watermark: number): EngineOutput {
     const placeUpTo = watermark - this.config.reorderDelayMs;
     while (this.buffer.peekKey() <= placeUpTo) this.placeInOrder(this.buffer.pop()!);
-    this.placeAwaitingBefore(placeUpTo);
+    this.byUser.placeWaitingBefore(placeUpTo);
     if (placeUpTo > this.clock) this.clock = placeUpTo;
     // Joins and closing are swept at most every few seconds of event time; the delays make that safe.
     if (this.clock - this.lastSweep >= SWEEP_INTERVAL_MS) this.sweep(false);
@@ -118,7 +112,7 @@ export class CorrelationEngine {
   /** The input has ended: place everything, resolve every join and close every attempt. */
   flush(): EngineOutput {
     for (let e = this.buffer.pop(); e !== undefined; e = this.buffer.pop()) this.placeInOrder(e);
-    this.placeAwaitingBefore(Number.POSITIVE_INFINITY);
+    this.byUser.placeWaitingBefore(Number.POSITIVE_INFINITY);
     this.sweep(true);
     return this.take();
   }
@@ -137,33 +131,8 @@ export class CorrelationEngine {
    * later than its wait, however the watermark moved, so that the stream and `analyze` place alike.
    */
   private placeInOrder(e: NormalizedEvent): void {
-    this.placeAwaitingBefore(e.time);
+    this.byUser.placeWaitingBefore(e.time);
     this.place(e);
-  }
-
-  /** Place the decisions waiting for a retry whose wait ended before `time`: to the attempts that take them without. */
-  private placeAwaitingBefore(time: number): void {
-    const awaiting = this.awaitingResult;
-    while (awaiting.length > 0 && awaiting[0]!.time + RETRY_RESULT_WAIT_MS < time)
-      this.placeByUser(awaiting.shift()!, 'radius', true, 'unrelated_event', false);
-  }
-
-  /**
-   * A client result or CA request of the user was placed in attempt `a`: a decision waiting for a retry that `a`
-   * takes goes there (the step follows it, as a client's answer or enrolment follows the decision), not to the
-   * attempt whose answer was logged well before it.
-   */
-  private takeAwaiting(a: OpenAttempt, result: NormalizedEvent): void {
-    const awaiting = this.awaitingResult;
-    for (let i = 0; i < awaiting.length; i++) {
-      const d = awaiting[i]!;
-      if (d.user!.key !== result.user!.key) continue;
-      if (result.time < d.time - RETRY_RESULT_BEFORE_MS || result.time > d.time + RETRY_RESULT_WAIT_MS) continue;
-      if (!acceptsEvent(a, d, 'radius', this.config)) continue;
-      awaiting.splice(i, 1);
-      this.attempts.add(a, d);
-      return;
-    }
   }
 
   private place(e: NormalizedEvent): void {
@@ -177,13 +146,13 @@ export class CorrelationEngine {
         return void this.pending.push(e);
       case 'client.result': {
         if (e.user === null) return void this.pending.push(e);
-        const a = this.placeByUser(e, 'client', true, 'unrelated_event');
-        if (a !== null && this.awaitingResult.length > 0) this.takeAwaiting(a, e);
+        const a = this.byUser.place(e, 'client', true, 'unrelated_event');
+        if (a !== null && this.byUser.anyWaiting) this.byUser.takeWaiting(a, e);
         return;
       }
       case 'radius.decision':
         this.context.learn(e);
-        return void this.placeByUser(e, 'radius', true, 'unrelated_event');
+        return void this.byUser.place(e, 'radius', true, 'unrelated_event');
       case 'radius.client_error':
         return void this.context.addClientError(e);
       case 'ca.request': {
@@ -192,10 +161,10 @@ export class CorrelationEngine {
         // whose template is unknown (version 0 events may not say) may join an attempt already open.
         const otp = e.user === null ? 'other' : templateKind(e.template, this.config.otpTemplate);
         if (otp === 'other') return void this.drop(e, 'not_otp_request');
-        const a = this.placeByUser(e, 'caRequest', otp === 'otp', 'not_otp_request');
+        const a = this.byUser.place(e, 'caRequest', otp === 'otp', 'not_otp_request');
         if (a !== null) this.attempts.setRequest(e.ref.computer, e.requestId, a);
         // The retry's enrolment: a grant waiting for the retry goes with it.
-        if (a !== null && this.awaitingResult.length > 0) this.takeAwaiting(a, e);
+        if (a !== null && this.byUser.anyWaiting) this.byUser.takeWaiting(a, e);
         return;
       }
       case 'ca.result': {
@@ -205,78 +174,11 @@ export class CorrelationEngine {
         if (e.user === null) return void this.pending.push(e);
         const otp = templateKind(e.template, this.config.otpTemplate);
         if (otp === 'other') return void this.drop(e, 'unmatched_ca_result');
-        const placed = this.placeByUser(e, 'caResult', otp === 'otp', 'unmatched_ca_result');
+        const placed = this.byUser.place(e, 'caResult', otp === 'otp', 'unmatched_ca_result');
         if (placed !== null) this.attempts.setRequest(e.ref.computer, e.requestId, placed);
         return;
       }
     }
-  }
-
-  /**
-   * Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen`. A RADIUS
-   * decision that only an attempt whose client result came well before it would take waits for a retry first
-   * (`mayWait`; see `waitsForRetryResult`).
-   */
-  private placeByUser(
-    e: NormalizedEvent,
-    slot: Slot,
-    mayOpen: boolean,
-    dropReason: DropReason,
-    mayWait = true,
-  ): OpenAttempt | null {
-    const user = e.user!;
-    const first = this.attempts.firstWithFreeSlot(user.key, slot);
-    if (first !== null) {
-      // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
-      // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
-      // clock behind the servers'). A decision only an ended attempt takes waits for a retry's steps first; a grant
-      // logged well after the ended attempt's answer is one it takes only after that wait (within the skew tolerance).
-      const lateGrantMs = mayWait ? undefined : this.config.clockSkewToleranceMs;
-      const a =
-        slot === 'client'
-          ? this.firstAccepting(first, e, slot, null)
-          : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true, lateGrantMs));
-      if (a !== null) {
-        if (mayWait && slot === 'radius' && waitsForRetryResult(a, e, this.config)) {
-          this.awaitingResult.push(e);
-          return null;
-        }
-        this.attempts.add(a, e);
-        return a;
-      }
-      if (
-        mayWait &&
-        slot === 'radius' &&
-        !isOtherRadiusDecision(e as RadiusDecision, this.config) &&
-        this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)
-      ) {
-        this.awaitingResult.push(e);
-        return null;
-      }
-    }
-    if (!mayOpen) {
-      this.drop(e, dropReason);
-      return null;
-    }
-    return this.attempts.openWith(e, user, this.config.isProbe(user.key));
-  }
-
-  /**
-   * The first attempt of the list from `first` (through `nextOfUser`) that accepts the event, among those that have
-   * ended (or not) when `ended` says.
-   */
-  private firstAccepting(
-    first: OpenAttempt,
-    e: NormalizedEvent,
-    slot: Slot,
-    ended: boolean | null,
-    lateGrantMs?: number,
-  ): OpenAttempt | null {
-    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
-      if (ended !== null && (a.client !== null) !== ended) continue;
-      if (acceptsEvent(a, e, slot, this.config, lateGrantMs)) return a;
-    }
-    return null;
   }
 
   private drop(event: NormalizedEvent, reason: DropReason): void {

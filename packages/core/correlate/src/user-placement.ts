@@ -1,0 +1,119 @@
+import type { DropReason } from '@otptrace/model';
+import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+import type { OpenAttempt, Slot } from './attempt.js';
+import type { AttemptIndex } from './attempt-index.js';
+import type { EngineConfig } from './config.js';
+import {
+  acceptsEvent,
+  isOtherRadiusDecision,
+  RETRY_RESULT_BEFORE_MS,
+  RETRY_RESULT_WAIT_MS,
+  waitsForRetryResult,
+} from './placement.js';
+
+/**
+ * Placing the events that name their user: into the user's first open attempt that accepts the event, or a new one.
+ * A RADIUS decision that only an attempt already answered would take (a retry's decision, or a client clock behind
+ * NPS's) waits here for the retry's own steps, in placing order, up to `RETRY_RESULT_WAIT_MS` of event time.
+ */
+export class UserPlacement {
+  /** RADIUS decisions waiting for a retry's client result or CA request (`waitsForRetryResult`), in placing order. */
+  private readonly awaiting: NormalizedEvent[] = [];
+
+  constructor(
+    private readonly attempts: AttemptIndex,
+    private readonly config: EngineConfig,
+    private readonly drop: (event: NormalizedEvent, reason: DropReason) => void,
+  ) {}
+
+  /** Whether a decision is waiting, and so events before it in time must give it its turn (`placeWaitingBefore`). */
+  get anyWaiting(): boolean {
+    return this.awaiting.length > 0;
+  }
+
+  /**
+   * Put a user-named event in the user's first attempt that accepts it, or open one when `mayOpen` (else drop it for
+   * `dropReason`). A RADIUS decision that only an attempt whose client result came well before it would take waits
+   * for a retry first (`mayWait`; see `waitsForRetryResult`). Returns the attempt that took the event, if any.
+   */
+  place(e: NormalizedEvent, slot: Slot, mayOpen: boolean, dropReason: DropReason, mayWait = true): OpenAttempt | null {
+    const user = e.user!;
+    const first = this.attempts.firstWithFreeSlot(user.key, slot);
+    if (first !== null) {
+      // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
+      // still waiting for it (a retry) goes there first; the ended one takes it only when nothing else fits (a client
+      // clock behind the servers'). A decision only an ended attempt takes waits for a retry's steps first; a grant
+      // logged well after the ended attempt's answer is one it takes only after that wait (within the skew tolerance).
+      const lateGrantMs = mayWait ? undefined : this.config.clockSkewToleranceMs;
+      const a =
+        slot === 'client'
+          ? this.firstAccepting(first, e, slot, null)
+          : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true, lateGrantMs));
+      if (a !== null) {
+        if (mayWait && slot === 'radius' && waitsForRetryResult(a, e, this.config)) {
+          this.awaiting.push(e);
+          return null;
+        }
+        this.attempts.add(a, e);
+        return a;
+      }
+      if (
+        mayWait &&
+        slot === 'radius' &&
+        !isOtherRadiusDecision(e as RadiusDecision, this.config) &&
+        this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)
+      ) {
+        this.awaiting.push(e);
+        return null;
+      }
+    }
+    if (!mayOpen) {
+      this.drop(e, dropReason);
+      return null;
+    }
+    return this.attempts.openWith(e, user, this.config.isProbe(user.key));
+  }
+
+  /** Place the decisions whose wait ended before `time`: to the attempts that take them without waiting. */
+  placeWaitingBefore(time: number): void {
+    const awaiting = this.awaiting;
+    while (awaiting.length > 0 && awaiting[0]!.time + RETRY_RESULT_WAIT_MS < time)
+      this.place(awaiting.shift()!, 'radius', true, 'unrelated_event', false);
+  }
+
+  /**
+   * A client result or CA request of the user was placed in attempt `a`: a decision waiting for a retry that `a`
+   * takes goes there (the step follows it, as a client's answer or enrolment follows the decision), not to the
+   * attempt whose answer was logged well before it.
+   */
+  takeWaiting(a: OpenAttempt, step: NormalizedEvent): void {
+    const awaiting = this.awaiting;
+    for (let i = 0; i < awaiting.length; i++) {
+      const d = awaiting[i]!;
+      if (d.user!.key !== step.user!.key) continue;
+      if (step.time < d.time - RETRY_RESULT_BEFORE_MS || step.time > d.time + RETRY_RESULT_WAIT_MS) continue;
+      if (!acceptsEvent(a, d, 'radius', this.config)) continue;
+      awaiting.splice(i, 1);
+      this.attempts.add(a, d);
+      return;
+    }
+  }
+
+  /**
+   * The first attempt of the list from `first` (through `nextOfUser`) that accepts the event, among those that have
+   * ended (or not) when `ended` says.
+   */
+  private firstAccepting(
+    first: OpenAttempt,
+    e: NormalizedEvent,
+    slot: Slot,
+    ended: boolean | null,
+    lateGrantMs?: number,
+  ): OpenAttempt | null {
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
+      if (ended !== null && (a.client !== null) !== ended) continue;
+      if (acceptsEvent(a, e, slot, this.config, lateGrantMs)) return a;
+    }
+    return null;
+  }
+}
