@@ -16,7 +16,7 @@ import {
   type Stage,
 } from '@otptrace/schemas';
 import { checkedAnalysisConfig, readAnalysisSettings } from '../analysis-settings.js';
-import { FileTextWriter } from '../file-text.js';
+import { TextWriter } from '../file-text.js';
 import { textReport } from '../format-text.js';
 import type { Io } from '../io.js';
 import { type Write, writeCsv, writeJsonDocument, writeNdjson } from '../outputs.js';
@@ -268,39 +268,23 @@ async function writeOutput(
 
 /** Hand `fill` a writer to standard output or to a file (created or truncated), then close it. */
 async function toDestination(path: string | undefined, io: Io, fill: (write: Write) => Promise<void>): Promise<void> {
-  if (path === undefined) {
-    await fillBatched(fill, async (text) => io.stdout(text));
-    return;
-  }
-  // Into a file, the pieces are copied into a byte buffer as they come (see file-text.ts).
-  const file = await FileTextWriter.open(path);
+  // The pieces are copied into a byte buffer as they come, and handed on a MB at a time (see file-text.ts).
+  const out =
+    path !== undefined
+      ? await TextWriter.toFile(path)
+      : io.stdoutStream !== undefined
+        ? TextWriter.toStream(io.stdoutStream)
+        : new TextWriter(async (bytes) => io.stdout(UTF8.decode(bytes)));
   try {
-    await fill((text) => file.write(text));
+    await fill((text) => out.write(text));
   } catch (error) {
-    await file.close().catch(() => undefined);
+    await out.close().catch(() => undefined);
     throw error;
   }
-  await file.close();
+  await out.close();
 }
 
-/** Text is handed on in pieces of about this many characters: one write per attempt cost more than encoding it. */
-const WRITE_BATCH_CHARS = 1 << 20;
-
-/** `fill` with its many small pieces of text joined into pieces of about `WRITE_BATCH_CHARS` for `write`. */
-async function fillBatched(fill: (write: Write) => Promise<void>, write: Write): Promise<void> {
-  let pending: string[] = [];
-  let length = 0;
-  await fill(async (text) => {
-    pending.push(text);
-    length += text.length;
-    if (length < WRITE_BATCH_CHARS) return;
-    const joined = pending.join('');
-    pending = [];
-    length = 0;
-    await write(joined);
-  });
-  if (length > 0) await write(pending.join(''));
-}
+const UTF8 = new TextDecoder();
 
 /** Attempts whose spans are built and exported together. */
 const TRACE_BATCH_ATTEMPTS = 1000;
