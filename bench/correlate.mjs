@@ -8,6 +8,8 @@
 //   --servers N       ... on N DA servers, NPS servers and CAs (default 2)
 //   --cpu-prof FILE   write a V8 CPU profile of the timed passes alone (summarise: node bench/lib/profile-top.mjs FILE)
 //   --rate-only       print the main figure as JSON and stop (each scale row runs so, in a process of its own)
+//   --laptop-records  number each client computer's events from 1, as every laptop numbers its own log's records (the
+//                     generator starts each log at a random number in the millions, so a fleet's numbers never meet)
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -74,7 +76,25 @@ const files = readCorpus(
     ...(serversOption === undefined ? {} : { servers: Number(serversOption) }),
   }),
 );
-const events = normalise(files, DEFAULT_ANALYSIS_CONFIG, ctx);
+const laptopRecords = process.argv.includes('--laptop-records');
+const events = laptopRecords
+  ? numberedPerLaptop(normalise(files, DEFAULT_ANALYSIS_CONFIG, ctx))
+  : normalise(files, DEFAULT_ANALYSIS_CONFIG, ctx);
+
+/**
+ * The client events with the record numbers each laptop's own log gives them: 1, 2, 3, … per computer and channel (the
+ * event id, which names the record, follows). The servers' numbers stay as generated.
+ */
+function numberedPerLaptop(sorted) {
+  const next = new Map();
+  return sorted.map((e) => {
+    if (e.source !== 'client') return e;
+    const log = `${e.ref.computer.toLowerCase()}|${e.ref.channel.toLowerCase()}`;
+    const recordId = (next.get(log) ?? 0) + 1;
+    next.set(log, recordId);
+    return { ...e, id: `${log}|${recordId}`, ref: { ...e.ref, recordId } };
+  });
+}
 let session;
 if (profileFile !== undefined) {
   session = new Session();
@@ -111,11 +131,22 @@ async function scaleRows() {
     ? [{ users: 1_000 }, { users: 2_000 }]
     : [{ users: 1_000 }, { users: 10_000 }, { users: 100_000 }];
   if (!QUICK) sizes.push({ users: 100_000, servers: 20 });
+  // A fleet's laptops number their logs' records alike (from 1): the duplicate check must not meet them all.
+  sizes.push({ users: QUICK ? 2_000 : 100_000, laptopRecords: true });
   for (const size of sizes) {
     const { users } = size;
-    const same = users === corpus.users && size.servers === undefined && usersOption === undefined;
+    const same =
+      users === corpus.users &&
+      size.servers === undefined &&
+      size.laptopRecords === undefined &&
+      usersOption === undefined;
     const r = same ? { ...main, events: events.length } : rateInOwnProcess(size);
-    const on = size.servers === undefined ? '' : `, ${size.servers} DA servers, NPS servers and CAs`;
+    const on =
+      size.servers !== undefined
+        ? `, ${size.servers} DA servers, NPS servers and CAs`
+        : size.laptopRecords
+          ? ', client records numbered per laptop from 1'
+          : '';
     console.log(
       `${users} users${on}: ${r.events} events, ${Math.round(r.rate)} events/CPU-s, ${r.meanOpen.toFixed(0)} open`,
     );
@@ -134,9 +165,10 @@ async function scaleRows() {
 }
 
 /** This benchmark's main figure for one corpus size, from a child process (`--rate-only`). */
-function rateInOwnProcess({ users, servers }) {
+function rateInOwnProcess({ users, servers, laptopRecords }) {
   const args = [...process.execArgv, process.argv[1], '--rate-only', '--users', String(users)];
   if (servers !== undefined) args.push('--servers', String(servers));
+  if (laptopRecords) args.push('--laptop-records');
   if (QUICK) args.push('--quick');
   if (engineDist !== undefined) args.push('--engine', engineDist);
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });

@@ -8,28 +8,29 @@ import type { NormalizedEvent } from '@otptrace/schemas';
 export class Deduplicator {
   /**
    * Identities in the order they were first remembered (the order they are forgotten in), in a ring of `mask + 1`
-   * slots (a power of two; doubled when full): the event now remembered for each, its time and its record number.
-   * Position `p` (counted from the first ever remembered) is in slot `p & mask`. Forgetting reads these arrays, not
-   * the (old, cold) events; the ring is reused, so remembering allocates nothing once it is large enough.
+   * slots (a power of two; doubled when full): the event now remembered for each, its time, its event id and its
+   * hash. Position `p` (counted from the first ever remembered) is in slot `p & mask`. Forgetting reads these
+   * arrays, not the (old, cold) events; the ring is reused, so remembering allocates nothing once it is large enough.
    */
   private events: (NormalizedEvent | undefined)[] = new Array(INITIAL_SLOTS).fill(undefined);
   private times = new Float64Array(INITIAL_SLOTS);
-  private records: number[] = new Array(INITIAL_SLOTS).fill(0);
   /**
    * The event id of each identity, kept beside the event so that a lookup compares strings of one array rather than
    * reading `id` from remembered events of every kind (a property read that meets each new event shape deoptimises).
    */
   private ids: string[] = new Array(INITIAL_SLOTS).fill('');
+  private hashes = new Int32Array(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
   /** Position of the first identity not yet forgotten, and of the next to be remembered. */
   private head = 0;
   private tail = 0;
   /**
-   * The remembered identities by record number (EventRecordID): an open-addressing hash table (linear probing, twice
-   * the ring's slots) of their slots in the ring + 1 (0: empty; 32 bits, where positions would need 53). Numbers, not the identity strings: event identities are long,
-   * alike and not shared; the identity is compared only for a record number that another computer or channel shares.
-   * A table of its own rather than a Map: a Map of this many entries, added and deleted all the time, is rebuilt
-   * (a new table of a megabyte) every few thousand events.
+   * The remembered identities by a hash of their record number and computer (`hashOf`): an open-addressing
+   * hash table (linear probing, twice the ring's slots) of their slots in the ring + 1 (0: empty; 32 bits, where
+   * positions would need 53). Not by the record number alone: every laptop numbers its own log's records from 1, so a
+   * fleet's client events share a few small numbers, and a look-up walked all of them (at 100,000 users, a quarter of
+   * the rate of records numbered apart). A table of its own rather than a Map: a Map of this many entries, added and
+   * deleted all the time, is rebuilt (a new table of a megabyte) every few thousand events.
    */
   private table = new Int32Array(INITIAL_SLOTS * 2);
 
@@ -37,18 +38,18 @@ export class Deduplicator {
 
   /** Whether `event` repeats one already taken, and how; remembers it when it does not. */
   check(event: NormalizedEvent): 'duplicate_event' | 'conflicting_duplicate' | null {
-    const record = event.ref.recordId;
     const id = event.id;
-    const i = this.find(id, record);
+    const hash = hashOf(id, event.ref.recordId);
+    const i = this.find(id, hash);
     if (i < 0) {
       const at = this.tail++;
       if (at - this.head > this.mask) this.grow();
       const slot = at & this.mask;
       this.events[slot] = event;
       this.times[slot] = event.time;
-      this.records[slot] = record;
       this.ids[slot] = id;
-      this.insert(at, record);
+      this.hashes[slot] = hash;
+      this.insert(at, hash);
       return null;
     }
     const earlier = this.events[i]!;
@@ -77,22 +78,22 @@ export class Deduplicator {
     this.head = head;
   }
 
-  /** Slot (in the ring) of the remembered identity (event id `id`, record number `record`), or -1. */
-  private find(id: string, record: number): number {
+  /** Slot (in the ring) of the remembered identity of event id `id` (whose hash is `hash`), or -1. */
+  private find(id: string, hash: number): number {
     const table = this.table;
     const last = table.length - 1;
-    for (let t = hashOf(record) & last; table[t] !== 0; t = (t + 1) & last) {
+    for (let t = hash & last; table[t] !== 0; t = (t + 1) & last) {
       const slot = (table[t]! - 1) & this.mask;
-      if (this.records[slot] === record && this.ids[slot] === id) return slot;
+      if (this.hashes[slot] === hash && this.ids[slot] === id) return slot;
     }
     return -1;
   }
 
-  /** Enter position `at` (of record number `record`) in the table. */
-  private insert(at: number, record: number): void {
+  /** Enter position `at` (of an event id hashed to `hash`) in the table. */
+  private insert(at: number, hash: number): void {
     const table = this.table;
     const last = table.length - 1;
-    let t = hashOf(record) & last;
+    let t = hash & last;
     while (table[t] !== 0) t = (t + 1) & last;
     table[t] = (at & this.mask) + 1;
   }
@@ -101,11 +102,11 @@ export class Deduplicator {
   private remove(at: number): void {
     const table = this.table;
     const last = table.length - 1;
-    let hole = hashOf(this.records[at & this.mask]!) & last;
+    let hole = this.hashes[at & this.mask]! & last;
     const entry = (at & this.mask) + 1;
     while (table[hole] !== entry) hole = (hole + 1) & last;
     for (let t = (hole + 1) & last; table[t] !== 0; t = (t + 1) & last) {
-      const home = hashOf(this.records[(table[t]! - 1) & this.mask]!) & last;
+      const home = this.hashes[(table[t]! - 1) & this.mask]! & last;
       // The entry at t may fill the hole unless its home lies cyclically in (hole, t].
       if (((t - home) & last) >= ((t - hole) & last)) {
         table[hole] = table[t]!;
@@ -120,29 +121,41 @@ export class Deduplicator {
     const slots = (this.mask + 1) * 2;
     const events: (NormalizedEvent | undefined)[] = new Array(slots).fill(undefined);
     const times = new Float64Array(slots);
-    const records: number[] = new Array(slots).fill(0);
     const ids: string[] = new Array(slots).fill('');
+    const hashes = new Int32Array(slots);
     for (let p = this.head; p < this.tail - 1; p++) {
       events[p & (slots - 1)] = this.events[p & this.mask];
       times[p & (slots - 1)] = this.times[p & this.mask]!;
-      records[p & (slots - 1)] = this.records[p & this.mask]!;
       ids[p & (slots - 1)] = this.ids[p & this.mask]!;
+      hashes[p & (slots - 1)] = this.hashes[p & this.mask]!;
     }
     this.events = events;
     this.times = times;
-    this.records = records;
     this.ids = ids;
+    this.hashes = hashes;
     this.mask = slots - 1;
     this.table = new Int32Array(slots * 2);
-    for (let p = this.head; p < this.tail - 1; p++) this.insert(p, records[p & this.mask]!);
+    for (let p = this.head; p < this.tail - 1; p++) this.insert(p, hashes[p & this.mask]!);
   }
 }
 
-/** Where a record number's search starts in the table (its low and high 32 bits, multiplied and mixed). */
-function hashOf(record: number): number {
-  const h = Math.imul(record ^ Math.floor(record / 4_294_967_296), 0x9e3779b1);
+/**
+ * Where an event's search starts in the table: its record number mixed with its computer's short name (the id up to the
+ * first `.` or `|`: at most 15 characters, unique in a domain; the whole id is three to six times as long, and hashing
+ * it cost a sixth of the engine's rate).
+ */
+function hashOf(id: string, record: number): number {
+  let h = Math.imul(record ^ Math.floor(record / 4_294_967_296), 0x9e3779b1);
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c === DOT || c === BAR) break;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
   return h ^ (h >>> 16);
 }
+
+const DOT = 0x2e;
+const BAR = 0x7c;
 
 const INITIAL_SLOTS = 1024;
 
