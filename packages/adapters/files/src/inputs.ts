@@ -1,4 +1,13 @@
-import { closeSync, createReadStream, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +73,7 @@ export async function listInputs(paths: readonly string[]): Promise<InputList> {
     } catch {
       throw new Error(`cannot read ${p}: no such file or folder`);
     }
-    if (s.isDirectory()) await walk(p, out);
+    if (s.isDirectory()) await walk(p, out, new Set([realpathSync(p)]));
     else if (startsAsZip(p)) await listZip(p, s.size, out);
     else if (tarKind(p) !== null) await listTar(p, s.size, out);
     else out.files.push({ path: p, size: s.size });
@@ -73,16 +82,24 @@ export async function listInputs(paths: readonly string[]): Promise<InputList> {
 }
 
 // Synchronous listing: a promise per directory entry costs a thread-pool round trip, which adds up over a folder of
-// 10,000 client logs; nothing else runs meanwhile.
-async function walk(dir: string, out: InputList): Promise<void> {
+// 10,000 client logs; nothing else runs meanwhile. Symbolic links are followed, as `find -L` does: an analyst's folder
+// of links to the exported logs is read as the logs would be (they were passed over without a word). `walked` holds the
+// real paths of the folders read, so that a folder reached again (a link to a parent, or to a folder read already) is
+// read once. A link that leads nowhere is passed over.
+async function walk(dir: string, out: InputList, walked: Set<string>): Promise<void> {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
     const full = join(dir, e.name);
-    if (e.isDirectory()) {
-      await walk(full, out);
+    const target = e.isSymbolicLink() ? statSync(full, { throwIfNoEntry: false }) : e;
+    if (target === undefined) continue;
+    if (target.isDirectory()) {
+      const real = realpathSync(full);
+      if (walked.has(real)) continue;
+      walked.add(real);
+      await walk(full, out, walked);
       continue;
     }
-    if (!e.isFile()) continue;
+    if (!target.isFile()) continue;
     const name = e.name.toLowerCase();
     if (FOLDER_EXTENSIONS.some((x) => name.endsWith(x))) out.files.push({ path: full, size: statSync(full).size });
     else if (name.endsWith(ZIP_EXTENSION)) await listZip(full, statSync(full).size, out);
