@@ -33,7 +33,7 @@ exported from Elasticsearch as NDJSON or pretty-printed JSON; every input is rec
 be gzip-compressed, e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome, the stage that failed, the
 root cause with its evidence and remediation. From folders it reads *.evtx, *.xml, *.log, *.txt, *.ndjson and *.jsonl (and the same .gz),
 opens zip archives (named, in the folders, or inside other zips) and tar archives (.tar, .tar.gz, .tgz) and reads
-the same files in them, and names the archives it does not open (.7z, .rar, ...). "-" reads standard input (Event XML or text logs; e.g.
+the same files in them, and names the archives it does not open (.7z, .rar, ...); it follows symbolic links. "-" reads standard input (Event XML or text logs; e.g.
 wevtutil qe Security /f:xml | otptrace analyze -).
 
 Output:
