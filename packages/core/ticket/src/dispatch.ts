@@ -1,7 +1,8 @@
 import type { AttemptRecord, TicketChange, TicketConfigInput } from '@otptrace/schemas';
-import { processAttempts } from './engine.js';
+import { advanceTicketState } from './engine.js';
 import type { SinkResult, TicketSink } from './sinks/types.js';
 import type { TicketAccounting, TicketState } from './state.js';
+import { emptyTicketState } from './state.js';
 
 // Ticket changes leave through an outbox kept with the engine state: a step first saves the new state together with
 // what each sink still has to receive, then delivers, then records what landed. A crash or a sink that is down loses
@@ -19,6 +20,7 @@ export interface DispatchState {
 /** Where the dispatch state lives between steps (a PostgreSQL row, a JSON file, memory). */
 export interface DispatchStore {
   load(): Promise<DispatchState | null>;
+  /** Keeps a copy (serialised or cloned): the dispatcher goes on changing the state it saved in the next step. */
   save(state: DispatchState): Promise<void>;
 }
 
@@ -44,28 +46,40 @@ export function createTicketDispatcher(options: {
   const { config, store, sinks } = options;
   const names = sinks.map((s) => s.name);
   if (new Set(names).size !== names.length) throw new Error(`ticket sinks need distinct names: ${names.join(', ')}`);
+  // The state as last saved, kept between steps: this dispatcher is its store's only writer (one state per writer), so
+  // a step need not read back what the last one saved (a fleet's day of remembered attempt IDs, megabytes, read and
+  // copied at every step). Null until the first step, and after a step that failed: the next one reads the store.
+  let held: DispatchState | null = null;
   return {
     async process(attempts, nowMs) {
-      const saved = (await store.load()) ?? { engine: null, outbox: {}, delivered: {} };
-      const step = processAttempts(saved.engine, attempts, config, nowMs);
+      const saved = held ?? (await store.load()) ?? { engine: null, outbox: {}, delivered: {} };
+      held = null;
+      // The engine's state is this step's own (read from the store, or kept from the last save): advanced in place.
+      const step = advanceTicketState(saved.engine ?? emptyTicketState(), attempts, config, nowMs);
       const state: DispatchState = { engine: step.state, outbox: {}, delivered: current(saved.delivered, step.state) };
       for (const sink of sinks) {
         const ledger = state.delivered[sink.name] ?? {};
         const pending = [...(saved.outbox[sink.name] ?? []), ...step.changes];
         state.outbox[sink.name] = pending.filter((c) => c.ticket.revision > (ledger[c.ticket.key] ?? 0));
       }
-      if (step.changes.length > 0 || attempts.length > 0) await store.save(state);
+      // A step that took nothing and changed nothing is not saved (nor kept: the next step starts from what was saved).
+      if (step.changes.length > 0 || attempts.length > 0) {
+        await store.save(state);
+        held = state;
+      }
       const report: DispatchReport = { changes: step.changes, accounting: step.accounting, sinks: {} };
       for (const sink of sinks) {
         const pending = uniqueRevisions(state.outbox[sink.name] ?? []);
         if (pending.length === 0) continue;
         // A sink that throws keeps its outbox (saved above) and fails the step: the caller retries later.
         report.sinks[sink.name] = await sink.deliver(pending);
+        held = null;
         const ledger = { ...state.delivered[sink.name] };
         for (const c of pending) ledger[c.ticket.key] = Math.max(ledger[c.ticket.key] ?? 0, c.ticket.revision);
         state.delivered = { ...state.delivered, [sink.name]: ledger };
         state.outbox = { ...state.outbox, [sink.name]: [] };
         await store.save(state);
+        held = state;
       }
       return report;
     },

@@ -30,8 +30,20 @@ export function processAttempts(
   config: TicketConfigInput | TicketConfig = {},
   nowMs?: number,
 ): TicketStep {
+  return advanceTicketState(state === null ? emptyTicketState() : structuredClone(state), attempts, config, nowMs);
+}
+
+/**
+ * `processAttempts` on a state the caller owns, changed in place and returned as the step's state: no copy of it (a
+ * fleet's day of remembered attempt IDs is megabytes). After a throw the state is half changed: drop it.
+ */
+export function advanceTicketState(
+  next: TicketState,
+  attempts: readonly AttemptRecord[],
+  config: TicketConfigInput | TicketConfig = {},
+  nowMs?: number,
+): TicketStep {
   const settings = ticketConfigSchema.parse(config);
-  const next = state === null ? emptyTicketState() : structuredClone(state);
   // A state saved before incidents were told from scattered failures has no such map yet.
   next.recentFailures ??= {};
   const log = newStepLog();
@@ -203,7 +215,10 @@ function prune(
   if (!Number.isFinite(watermark)) return;
   state.watermarkMs = watermark;
   resolveQuiet(state, open, watermark, config, log);
-  for (const [id, t] of Object.entries(state.seen)) if (t < watermark - config.dedupeHorizonMs) delete state.seen[id];
+  // A loop over the keys, not Object.entries: no pair per remembered ID (a day of a fleet's attempts) at every step.
+  const seen = state.seen;
+  const horizon = watermark - config.dedupeHorizonMs;
+  for (const id in seen) if (seen[id]! < horizon) delete seen[id];
   for (const [key, errors] of Object.entries(state.recentUserErrors)) {
     const kept = errors.filter((e) => e.timeMs >= watermark - config.burstWindowMs);
     if (kept.length === 0) delete state.recentUserErrors[key];

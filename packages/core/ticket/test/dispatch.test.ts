@@ -10,11 +10,14 @@ const failure = (n: number, at: number) =>
   buildAttempt({ n, at, outcome: 'failure', stage: 'ca', cause: 'ca_pending' });
 
 /** A store that round-trips through JSON, like the file and PostgreSQL stores. */
-function memoryStore(): DispatchStore & { saves: number } {
+function memoryStore(): DispatchStore & { saves: number; loads: number; text(): string | null } {
   let text: string | null = null;
   return {
     saves: 0,
+    loads: 0,
+    text: () => text,
     async load() {
+      this.loads += 1;
       return text === null ? null : (JSON.parse(text) as DispatchState);
     },
     async save(state) {
@@ -70,6 +73,43 @@ describe('ticket dispatcher', () => {
     expect(b.ids()).toEqual(['opened:1']);
     await dispatcher.process([failure(2, T0 + MIN)]);
     expect(b.ids()).toEqual(['opened:1', 'updated:2']);
+  });
+
+  it('reads its store only when it holds no saved state, with the changes and state of reading it at every step', async () => {
+    // Failures, successes and quiet gaps, so that tickets open, grow, resolve and the remembered IDs are pruned.
+    const stream = Array.from({ length: 60 }, (_, i) =>
+      i % 7 === 3
+        ? buildAttempt({ n: 100 + i, at: T0 + i * 20 * MIN, outcome: 'success' })
+        : failure(i % 11, T0 + i * 20 * MIN + (i % 3) * MIN),
+    );
+    const batches = [
+      stream.slice(0, 5),
+      stream.slice(5, 6),
+      [],
+      stream.slice(6, 30),
+      stream.slice(3, 8),
+      stream.slice(30),
+    ];
+    const config = { dedupeHorizonMs: 6 * 60 * MIN };
+    const kept = memoryStore();
+    const keeping = recordingSink('a');
+    const dispatcher = createTicketDispatcher({ config, store: kept, sinks: [keeping.sink] });
+    const fresh = memoryStore();
+    const freshSink = recordingSink('a');
+    for (const [i, batch] of batches.entries()) {
+      // A dispatcher made anew for each step reads the store every time (what the dispatcher did before it kept it).
+      const once = createTicketDispatcher({ config, store: fresh, sinks: [freshSink.sink] });
+      keeping.sink.down = freshSink.sink.down = i === 3;
+      const got = await dispatcher.process(batch).catch((e: Error) => e.message);
+      const expected = await once.process(batch).catch((e: Error) => e.message);
+      expect(got).toEqual(expected);
+      expect(kept.text()).toEqual(fresh.text());
+    }
+    expect(keeping.ids()).toEqual(freshSink.ids());
+    expect(keeping.ids().length).toBeGreaterThan(5);
+    // Read by the first step and by the one after the empty step (which saved nothing, so kept nothing); not after
+    // the failed delivery, whose state had been saved before the sink was tried.
+    expect(kept.loads).toBe(2);
   });
 
   it('refuses two sinks of one name (their ledgers would mix)', () => {
