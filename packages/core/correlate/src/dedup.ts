@@ -141,8 +141,8 @@ export class Deduplicator {
 
 /**
  * Where an event's search starts in the table: its record number mixed with its computer's short name (the id up to the
- * first `.` or `|`: at most 15 characters, unique in a domain; the whole id is three to six times as long, and hashing
- * it cost a sixth of the engine's rate).
+ * first `.` or `|`: at most 15 characters, unique in a domain; the whole id is three to six times as long, and a loop
+ * over typical client ids took 360–470 ns a call against 80 for the short name).
  */
 function hashOf(id: string, record: number): number {
   let h = Math.imul(record ^ Math.floor(record / 4_294_967_296), 0x9e3779b1);
