@@ -85,12 +85,12 @@ export async function listInputs(paths: readonly string[]): Promise<InputList> {
 // 10,000 client logs; nothing else runs meanwhile. Symbolic links are followed, as `find -L` does: an analyst's folder
 // of links to the exported logs is read as the logs would be (they were passed over without a word). `walked` holds the
 // real paths of the folders read, so that a folder reached again (a link to a parent, or to a folder read already) is
-// read once. A link that leads nowhere is passed over.
+// read once. A link that leads nowhere (dangling, or links that lead to each other) is passed over.
 async function walk(dir: string, out: InputList, walked: Set<string>): Promise<void> {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const e of entries) {
     const full = join(dir, e.name);
-    const target = e.isSymbolicLink() ? statSync(full, { throwIfNoEntry: false }) : e;
+    const target = e.isSymbolicLink() ? linkTarget(full) : e;
     if (target === undefined) continue;
     if (target.isDirectory()) {
       const real = realpathSync(full);
@@ -105,6 +105,15 @@ async function walk(dir: string, out: InputList, walked: Set<string>): Promise<v
     else if (name.endsWith(ZIP_EXTENSION)) await listZip(full, statSync(full).size, out);
     else if (TAR_EXTENSIONS.some((x) => name.endsWith(x))) await listTar(full, statSync(full).size, out);
     else if (ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x))) out.archives.push(full);
+  }
+}
+
+/** What a symbolic link leads to, or undefined when it leads nowhere (no such file, a loop of links). */
+function linkTarget(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
   }
 }
 

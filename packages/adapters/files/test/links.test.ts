@@ -10,7 +10,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'otptrace-links-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('listInputs and symbolic links', () => {
-  it('follows links to files and folders, reads a folder reached twice once, and passes over a dangling link', async () => {
+  it('follows links to files and folders, reads a folder reached twice once, and passes over dangling links and links in a loop', async () => {
     const exports = join(scratch, 'exports');
     mkdirSync(join(exports, 'nps1'), { recursive: true });
     writeFileSync(join(exports, 'client.xml'), '<Events/>');
@@ -22,6 +22,8 @@ describe('listInputs and symbolic links', () => {
     symlinkSync(join(exports, 'nps1'), join(case1, 'nps1-again'));
     symlinkSync(case1, join(case1, 'loop'));
     symlinkSync(join(scratch, 'gone.xml'), join(case1, 'gone.xml'));
+    symlinkSync(join(case1, 'ring-b.xml'), join(case1, 'ring-a.xml'));
+    symlinkSync(join(case1, 'ring-a.xml'), join(case1, 'ring-b.xml'));
     const { files } = await listInputs([case1]);
     expect(files.map((f) => f.path)).toEqual([join(case1, 'client.xml'), join(case1, 'nps1', 'Security.xml')]);
     // The size is the log's, not the link's.
