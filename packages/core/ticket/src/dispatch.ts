@@ -1,8 +1,7 @@
 import type { AttemptRecord, TicketChange, TicketConfigInput } from '@otptrace/schemas';
 import { advanceTicketState } from './engine.js';
 import type { SinkResult, TicketSink } from './sinks/types.js';
-import type { TicketAccounting, TicketState } from './state.js';
-import { emptyTicketState } from './state.js';
+import { emptyTicketState, type TicketAccounting, type TicketState } from './state.js';
 
 // Ticket changes leave through an outbox kept with the engine state: a step first saves the new state together with
 // what each sink still has to receive, then delivers, then records what landed. A crash or a sink that is down loses
@@ -48,7 +47,8 @@ export function createTicketDispatcher(options: {
   if (new Set(names).size !== names.length) throw new Error(`ticket sinks need distinct names: ${names.join(', ')}`);
   // The state as last saved, kept between steps: this dispatcher is its store's only writer (one state per writer), so
   // a step need not read back what the last one saved (a fleet's day of remembered attempt IDs, megabytes, read and
-  // copied at every step). Null until the first step, and after a step that failed: the next one reads the store.
+  // copied at every step). Null until the first step, after a step that saved nothing, and after one that failed while
+  // advancing or saving: the next step then reads the store. A sink that fails leaves it as saved just before.
   let held: DispatchState | null = null;
   return {
     async process(attempts, nowMs) {
