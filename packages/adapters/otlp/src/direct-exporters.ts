@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, write } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { ExportResult } from '@opentelemetry/core';
@@ -111,14 +111,20 @@ export class OtlpHttpExporter implements BatchExporter<EncodedRequest> {
 /**
  * The OTLP-JSON file: one line per flush, an ExportTraceServiceRequest in OTLP's JSON encoding. The file is JSON
  * Lines, one request per flush, as the OpenTelemetry Collector's file exporter writes and its otlpjsonfile receiver
- * reads; one flush (one `export()` of the trace exporter) gives a single JSON document. Each batch is encoded into
- * one reused byte buffer and written as it comes (its resourceSpans entries), so memory holds one batch's bytes, not
- * a whole document. The file is opened (truncated) at the first write: a run's file holds that run's traces only.
+ * reads; one flush (one `export()` of the trace exporter) gives a single JSON document. Each batch is encoded into a
+ * reused byte buffer and written as it comes (its resourceSpans entries), so memory holds two batches' bytes, not a
+ * whole document: the batch being written (by the thread pool, on another core) and the next one being encoded. The
+ * file is opened (truncated) at the first write: a run's file holds that run's traces only.
  */
 export class OtlpJsonFileExporter implements BatchExporter<SpanData[]> {
   private fd: number | null = null;
   private documentOpen = false;
-  private readonly bytes = new JsonBytes();
+  /** The buffer the next batch is encoded into. */
+  private bytes = new JsonBytes();
+  /** The other buffer: its bytes may be in the write under way. */
+  private spare = new JsonBytes();
+  /** The write under way, if any: writes go one at a time, in order. */
+  private writing: Promise<void> | null = null;
   /** A write that failed during this document: reported by the flush, which counts the document's spans as failed. */
   private failure: unknown = null;
 
@@ -128,21 +134,27 @@ export class OtlpJsonFileExporter implements BatchExporter<SpanData[]> {
   ) {}
 
   export(spans: SpanData[], done: (result: ExportResult) => void): void {
-    if (spans.length > 0 && this.failure === null) {
-      try {
-        this.bytes.raw(this.documentOpen ? ',' : '{"resourceSpans":[');
-        writeOtlpJsonResourceSpans(this.bytes, spans, this.resources);
-        this.documentOpen = true;
-        this.write();
-      } catch (error) {
-        this.bytes.take();
-        this.failure = error;
-      }
+    if (spans.length === 0 || this.failure !== null) {
+      done({ code: SUCCESS });
+      return;
     }
-    done({ code: SUCCESS });
+    try {
+      this.bytes.raw(this.documentOpen ? ',' : '{"resourceSpans":[');
+      writeOtlpJsonResourceSpans(this.bytes, spans, this.resources);
+      this.documentOpen = true;
+    } catch (error) {
+      this.bytes.take();
+      this.failure = error;
+      done({ code: SUCCESS });
+      return;
+    }
+    // The next batch is encoded while this one is written: `done` once the write before this one has ended and this
+    // one has started.
+    this.write().then(() => done({ code: SUCCESS }));
   }
 
   async forceFlush(): Promise<void> {
+    await this.writing;
     const failure = this.failure;
     this.failure = null;
     if (failure !== null) {
@@ -152,24 +164,56 @@ export class OtlpJsonFileExporter implements BatchExporter<SpanData[]> {
     if (this.documentOpen) this.bytes.raw(']}\n');
     else if (this.fd === null) this.bytes.raw('{"resourceSpans":[]}\n');
     this.documentOpen = false;
-    if (this.bytes.length > 0) this.write();
+    if (this.bytes.length > 0) await this.write();
+    await this.writing;
+    if (this.failure !== null) {
+      const late = this.failure;
+      this.failure = null;
+      throw late;
+    }
   }
 
   async shutdown(): Promise<void> {
     try {
       if (this.documentOpen || this.fd === null) await this.forceFlush();
     } finally {
+      await this.writing;
       if (this.fd !== null) closeSync(this.fd);
       this.fd = null;
     }
   }
 
-  /** Writes out the bytes encoded so far. */
-  private write(): void {
+  /**
+   * Waits for the write under way, then starts writing the bytes encoded so far and swaps the buffers. A failure
+   * (opening the file, a full disk) is kept for the flush; the bytes of later batches are then not written.
+   */
+  private async write(): Promise<void> {
+    await this.writing;
     const bytes = this.bytes.take();
-    this.fd ??= openSync(this.path, 'w');
-    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+    [this.bytes, this.spare] = [this.spare, this.bytes];
+    if (this.failure !== null) return;
+    try {
+      this.fd ??= openSync(this.path, 'w');
+    } catch (error) {
+      this.failure = error;
+      return;
+    }
+    this.writing = writeAll(this.fd, bytes).catch((error: unknown) => {
+      this.failure ??= error;
+    });
   }
+}
+
+/** Writes all of `bytes` at the file's position (several writes when the system takes part of them). */
+function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const from = (at: number): void => {
+      if (at >= bytes.length) resolve();
+      else
+        write(fd, bytes, at, bytes.length - at, null, (error, written) => (error ? reject(error) : from(at + written)));
+    };
+    from(0);
+  });
 }
 
 function withCode(message: string, code: number | string): Error {
