@@ -6,11 +6,11 @@ import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } f
 import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
 import { eventBefore, KeyedMinHeap } from './heap.js';
-import { hostKey } from './hosts.js';
 import type { JoinContext } from './join-context.js';
 import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
-import { isOtherRadiusTraffic, templateKind } from './placement.js';
+import { isOtherRadiusTraffic } from './placement.js';
+import { type RoutingParts, routeEvent } from './routing.js';
 import { UserPlacement } from './user-placement.js';
 
 /** An event the engine let go, and why. */
@@ -43,6 +43,7 @@ export class CorrelationEngine {
   private readonly pending: PendingJoins;
   private readonly dedup: Deduplicator;
   private readonly joins: JoinContext;
+  private readonly routing: RoutingParts;
   /** Events about a DA server as a whole, attached to its attempts as they close. */
   private readonly context: DaServerContext;
   /** Where the events that name their user go (and the RADIUS decisions that wait for a retry's steps). */
@@ -63,6 +64,14 @@ export class CorrelationEngine {
       config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
       config.daServerAddresses ?? {},
     );
+    this.routing = {
+      config,
+      attempts: this.attempts,
+      context: this.context,
+      pending: this.pending,
+      byUser: this.byUser,
+      drop: (event, reason) => this.drop(event, reason),
+    };
     this.joins = {
       attempts: this.attempts,
       config,
@@ -132,53 +141,7 @@ export class CorrelationEngine {
    */
   private placeInOrder(e: NormalizedEvent): void {
     this.byUser.placeWaitingBefore(e.time);
-    this.place(e);
-  }
-
-  private place(e: NormalizedEvent): void {
-    switch (e.kind) {
-      case 'gateway.request':
-        if (e.method !== 'POST') return void this.drop(e, 'gateway_other_request');
-        this.context.noteRequest(e);
-        return void this.pending.pushGateway(e, hostKey(e.ref.computer));
-      case 'radius.directory_unavailable':
-        this.context.noteDirectory(e);
-        return void this.pending.push(e);
-      case 'client.result': {
-        if (e.user === null) return void this.pending.push(e);
-        const a = this.byUser.place(e, 'client', true, 'unrelated_event');
-        if (a !== null && this.byUser.anyWaiting) this.byUser.takeWaiting(a, e);
-        return;
-      }
-      case 'radius.decision':
-        this.context.learn(e);
-        return void this.byUser.place(e, 'radius', true, 'unrelated_event');
-      case 'radius.client_error':
-        return void this.context.addClientError(e);
-      case 'ca.request': {
-        if (e.machineRequester != null) return void this.context.addSigning(e);
-        // A request for another template (user or machine autoenrolment) never joins: it is not this attempt's. One
-        // whose template is unknown (version 0 events may not say) may join an attempt already open.
-        const otp = e.user === null ? 'other' : templateKind(e.template, this.config.otpTemplate);
-        if (otp === 'other') return void this.drop(e, 'not_otp_request');
-        const a = this.byUser.place(e, 'caRequest', otp === 'otp', 'not_otp_request');
-        if (a !== null) this.attempts.setRequest(e.ref.computer, e.requestId, a);
-        // The retry's enrolment: a grant waiting for the retry goes with it.
-        if (a !== null && this.byUser.anyWaiting) this.byUser.takeWaiting(a, e);
-        return;
-      }
-      case 'ca.result': {
-        if (e.machineRequester != null) return void this.context.addSigning(e);
-        const a = this.attempts.ofRequest(e.ref.computer, e.requestId);
-        if (a !== undefined) return void this.attempts.add(a, e);
-        if (e.user === null) return void this.pending.push(e);
-        const otp = templateKind(e.template, this.config.otpTemplate);
-        if (otp === 'other') return void this.drop(e, 'unmatched_ca_result');
-        const placed = this.byUser.place(e, 'caResult', otp === 'otp', 'unmatched_ca_result');
-        if (placed !== null) this.attempts.setRequest(e.ref.computer, e.requestId, placed);
-        return;
-      }
-    }
+    routeEvent(e, this.routing);
   }
 
   private drop(event: NormalizedEvent, reason: DropReason): void {

@@ -1,0 +1,73 @@
+import type { DropReason } from '@otptrace/model';
+import type { NormalizedEvent } from '@otptrace/schemas';
+import type { AttemptIndex } from './attempt-index.js';
+import type { EngineConfig } from './config.js';
+import type { DaServerContext } from './context.js';
+import { hostKey } from './hosts.js';
+import type { PendingJoins } from './pending.js';
+import { templateKind } from './placement.js';
+import type { UserPlacement } from './user-placement.js';
+
+/** What placing an event reaches: the engine's parts, by the role each plays for an event. */
+export interface RoutingParts {
+  readonly config: EngineConfig;
+  readonly attempts: AttemptIndex;
+  /** Events about a DA server as a whole (signing requests, RADIUS client errors, outages). */
+  readonly context: DaServerContext;
+  /** User-less events waiting for their join. */
+  readonly pending: PendingJoins;
+  /** Events that name their user. */
+  readonly byUser: UserPlacement;
+  drop(event: NormalizedEvent, reason: DropReason): void;
+}
+
+/**
+ * Place one event, in event-time order, where its kind goes: a user-named step into the user's attempts, a user-less
+ * one to wait for its join, an event about a DA server as a whole to its context; or drop it, saying why.
+ */
+export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
+  const { attempts, byUser, config, context, pending } = parts;
+  switch (e.kind) {
+    case 'gateway.request':
+      if (e.method !== 'POST') return void parts.drop(e, 'gateway_other_request');
+      context.noteRequest(e);
+      return void pending.pushGateway(e, hostKey(e.ref.computer));
+    case 'radius.directory_unavailable':
+      context.noteDirectory(e);
+      return void pending.push(e);
+    case 'client.result': {
+      if (e.user === null) return void pending.push(e);
+      const a = byUser.place(e, 'client', true, 'unrelated_event');
+      if (a !== null && byUser.anyWaiting) byUser.takeWaiting(a, e);
+      return;
+    }
+    case 'radius.decision':
+      context.learn(e);
+      return void byUser.place(e, 'radius', true, 'unrelated_event');
+    case 'radius.client_error':
+      return void context.addClientError(e);
+    case 'ca.request': {
+      if (e.machineRequester != null) return void context.addSigning(e);
+      // A request for another template (user or machine autoenrolment) never joins: it is not this attempt's. One
+      // whose template is unknown (version 0 events may not say) may join an attempt already open.
+      const otp = e.user === null ? 'other' : templateKind(e.template, config.otpTemplate);
+      if (otp === 'other') return void parts.drop(e, 'not_otp_request');
+      const a = byUser.place(e, 'caRequest', otp === 'otp', 'not_otp_request');
+      if (a !== null) attempts.setRequest(e.ref.computer, e.requestId, a);
+      // The retry's enrolment: a grant waiting for the retry goes with it.
+      if (a !== null && byUser.anyWaiting) byUser.takeWaiting(a, e);
+      return;
+    }
+    case 'ca.result': {
+      if (e.machineRequester != null) return void context.addSigning(e);
+      const a = attempts.ofRequest(e.ref.computer, e.requestId);
+      if (a !== undefined) return void attempts.add(a, e);
+      if (e.user === null) return void pending.push(e);
+      const otp = templateKind(e.template, config.otpTemplate);
+      if (otp === 'other') return void parts.drop(e, 'unmatched_ca_result');
+      const placed = byUser.place(e, 'caResult', otp === 'otp', 'unmatched_ca_result');
+      if (placed !== null) attempts.setRequest(e.ref.computer, e.requestId, placed);
+      return;
+    }
+  }
+}
