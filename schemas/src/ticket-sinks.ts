@@ -13,7 +13,7 @@ export const ticketSinksConfigSchema = z
       .nullable()
       .default(null)
       .describe(
-        'JSON file keeping the ticket engine state and the delivery ledger across restarts when PostgreSQL is not a sink (with PostgreSQL they live in its ticket_engine_state table). null keeps them in memory only.',
+        'JSON file keeping the ticket engine state and the delivery ledger across restarts when PostgreSQL is not a sink (with PostgreSQL they live in its ticket_engine_state table, the remembered attempt IDs in ticket_seen). null keeps them in memory only.',
       ),
     postgres: z
       .object({
@@ -25,7 +25,9 @@ export const ticketSinksConfigSchema = z
         stateName: z
           .string()
           .default('correlator.tickets')
-          .describe('Row of ticket_engine_state holding the engine state; one per independent ticket writer.'),
+          .describe(
+            'Row of ticket_engine_state holding the engine state (and name of its remembered attempt IDs in ticket_seen); one per independent ticket writer.',
+          ),
       })
       .strict()
       .prefault({})

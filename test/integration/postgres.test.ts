@@ -4,6 +4,7 @@ import {
   createPostgresTicketSink,
   ingestAttempts,
   listTickets,
+  loadTicketState,
   MIGRATIONS_DIR,
   migrate,
   type Pool,
@@ -54,7 +55,12 @@ const ticketConfig = { quietPeriodMs: 5 * 60 * SEC };
 beforeAll(async () => {
   pool = createPool(settings);
   const first = await migrate(pool, schema);
-  expect(first.applied).toEqual(['001_attempt_facts.sql', '002_tickets.sql', '003_dashboard.sql']);
+  expect(first.applied).toEqual([
+    '001_attempt_facts.sql',
+    '002_tickets.sql',
+    '003_dashboard.sql',
+    '004_ticket_seen.sql',
+  ]);
   expect((await migrate(pool, schema)).applied).toEqual([]);
 });
 
@@ -94,6 +100,37 @@ describe('PostgreSQL statistics and tickets', () => {
     expect((await pool.query('SELECT ticket_key, revision, body, updated_at FROM tickets ORDER BY 1')).rows).toEqual(
       ticketsBefore.rows,
     );
+  });
+
+  it("keeps the remembered attempt IDs in ticket_seen, not in the writer's state row", async () => {
+    const row = await pool.query("SELECT state FROM ticket_engine_state WHERE name = 'default'");
+    expect(row.rows[0].state.seen).toEqual({});
+    const seen = await pool.query("SELECT attempt_id, end_ms FROM ticket_seen WHERE name = 'default' ORDER BY 1");
+    expect(seen.rows.map((r) => [r.attempt_id, Number(r.end_ms)])).toEqual(
+      day.map((a) => [a.id, Date.parse(a.end)]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
+  });
+
+  it('reads a state saved before ticket_seen (its IDs in the row) whole, and moves them to the table', async () => {
+    const writer = 'saved-before-004';
+    const first = outage.slice(0, 20);
+    await ingestAttempts(pool, first, { ticketConfig, writer });
+    // The row as earlier versions saved it: the remembered IDs inside it, none in the table.
+    const { state } = (await pool.query('SELECT state FROM ticket_engine_state WHERE name = $1', [writer])).rows[0];
+    const ids = Object.fromEntries(first.map((a) => [a.id, Date.parse(a.end)]));
+    await pool.query('UPDATE ticket_engine_state SET state = $2::jsonb WHERE name = $1', [
+      writer,
+      JSON.stringify({ ...state, seen: ids }),
+    ]);
+    await pool.query('DELETE FROM ticket_seen WHERE name = $1', [writer]);
+    expect(await loadTicketState(pool, writer)).toEqual({ ...state, seen: ids });
+    const moved = await pool.query('SELECT count(*) AS n FROM ticket_seen WHERE name = $1', [writer]);
+    expect(Number(moved.rows[0].n)).toBe(first.length);
+    const row = (await pool.query('SELECT state FROM ticket_engine_state WHERE name = $1', [writer])).rows[0];
+    expect(row.state).toEqual({ ...state, seen: {} });
+    // A replay is still told: nothing counted twice.
+    const replay = await ingestAttempts(pool, outage.slice(0, 25), { ticketConfig, writer });
+    expect(replay.tickets).toMatchObject({ duplicate: 20, ticketed: 5 });
   });
 
   it('keeps probes out of attempts and failure rates', async () => {
@@ -222,7 +259,7 @@ describe('migration 003 on a database that already holds attempts', () => {
         await pre.query(`INSERT INTO ${older}.schema_migrations (version) VALUES ($1)`, [file]);
       }
       expect((await writeAttempts(pre, day)).inserted).toBe(day.length);
-      expect((await migrate(pre, older)).applied).toEqual(['003_dashboard.sql']);
+      expect((await migrate(pre, older)).applied).toEqual(['003_dashboard.sql', '004_ticket_seen.sql']);
       expect(Number((await pre.query('SELECT count(*) AS n FROM attempt_facts')).rows[0].n)).toBe(day.length);
       const facts = distinctFacts(day);
       const week = { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 };

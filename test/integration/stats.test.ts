@@ -77,7 +77,7 @@ describe('otptrace stats', () => {
     const migrated = capture();
     expect(await runDbMigrate([], migrated.io)).toBe(0);
     expect(migrated.out.stdout).toBe(
-      `schema ${schema}: applied 001_attempt_facts.sql, 002_tickets.sql, 003_dashboard.sql\n`,
+      `schema ${schema}: applied 001_attempt_facts.sql, 002_tickets.sql, 003_dashboard.sql, 004_ticket_seen.sql\n`,
     );
     const loads = capture();
     expect(await runDbLoad([file, file], loads.io)).toBe(0);

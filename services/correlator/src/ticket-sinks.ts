@@ -5,6 +5,7 @@ import type { AnalyzedAttempt } from '@otptrace/pipeline';
 import {
   createPool,
   createPostgresTicketSink,
+  inTransaction,
   loadTicketState,
   migrate,
   type Pool,
@@ -167,9 +168,13 @@ function fileStore(path: string): DispatchStore {
   };
 }
 
+/** The engine state inside a dispatcher's state. */
+const engineOf = (state: DispatchState) => state.engine;
+
+/** The state row, and the engine's remembered attempt IDs in their own table: a step writes only what it changed. */
 function postgresStore(pool: Pool, name: string): DispatchStore {
   return {
-    load: () => loadTicketState<DispatchState>(pool, name),
-    save: (state) => saveTicketState(pool, name, state),
+    load: () => inTransaction(pool, (client) => loadTicketState<DispatchState>(client, name, false, engineOf)),
+    save: (state, seen) => inTransaction(pool, (client) => saveTicketState(client, name, state, seen, engineOf)),
   };
 }

@@ -9,5 +9,12 @@ export { ingestAttempts } from './ingest.js';
 export type { MigrationResult } from './migrate.js';
 export { MIGRATIONS_DIR, migrate } from './migrate.js';
 export { queryLatencies, queryMetrics, queryStats } from './queries.js';
-export type { TicketFilter } from './tickets.js';
-export { createPostgresTicketSink, listTickets, loadTicketState, saveTicketState, upsertTickets } from './tickets.js';
+export type { EngineStateOf, TicketFilter } from './tickets.js';
+export {
+  createPostgresTicketSink,
+  inTransaction,
+  listTickets,
+  loadTicketState,
+  saveTicketState,
+  upsertTickets,
+} from './tickets.js';

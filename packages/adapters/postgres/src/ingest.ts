@@ -1,5 +1,5 @@
 import type { AttemptRecord, TicketChange, TicketConfigInput } from '@otptrace/schemas';
-import { processAttempts, type TicketAccounting } from '@otptrace/ticket';
+import { advanceTicketState, emptyTicketState, type TicketAccounting } from '@otptrace/ticket';
 import type pg from 'pg';
 import { type WriteResult, writeAttempts } from './attempts.js';
 import { loadTicketState, saveTicketState, upsertTickets } from './tickets.js';
@@ -40,14 +40,15 @@ export async function ingestAttempts(
       await client.query('COMMIT');
       return { ...written, changes: [], tickets: null };
     }
-    const state = await loadTicketState(client, writer);
-    const step = processAttempts(state, attempts, options.ticketConfig ?? {});
+    // Read for this step alone: advanced in place, not copied (a fleet's day of remembered attempt IDs).
+    const state = (await loadTicketState(client, writer)) ?? emptyTicketState();
+    const step = advanceTicketState(state, attempts, options.ticketConfig ?? {});
     // A step may change a ticket more than once; the table keeps its newest revision.
     await upsertTickets(
       client,
       step.changes.map((c) => c.ticket),
     );
-    await saveTicketState(client, writer, step.state);
+    await saveTicketState(client, writer, step.state, step.seen);
     await client.query('COMMIT');
     return { ...written, changes: step.changes, tickets: step.accounting };
   } catch (error) {

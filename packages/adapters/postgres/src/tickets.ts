@@ -1,6 +1,12 @@
 import type { Ticket, TicketChange } from '@otptrace/schemas';
 import { ticketSchema } from '@otptrace/schemas';
-import { latestRevisions, type SinkResult, type TicketSink, type TicketState } from '@otptrace/ticket';
+import {
+  latestRevisions,
+  type SeenChanges,
+  type SinkResult,
+  type TicketSink,
+  type TicketState,
+} from '@otptrace/ticket';
 import type pg from 'pg';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -75,23 +81,111 @@ export function createPostgresTicketSink(pool: pg.Pool): TicketSink {
   };
 }
 
+/** Where a saved state keeps its ticket-engine state: the state itself, or (a dispatcher's) its `engine`. */
+export type EngineStateOf<T> = (state: T) => TicketState | null;
+
+const itself = <T>(state: T): TicketState | null => state as unknown as TicketState;
+
 /**
  * The saved ticket-engine state of a writer, or null; `forUpdate` locks it until the transaction ends. A ticket
- * dispatcher keeps its own state shape (engine state, outbox, ledger) in the same table.
+ * dispatcher keeps its own state shape (engine state, outbox, ledger) in the same table (`engineOf` finds its engine).
+ * The remembered attempt IDs come from ticket_seen; a state saved before that table holds its own, which are moved
+ * there now (idempotent: a crash half-way moves them again at the next load).
  */
-export async function loadTicketState<T = TicketState>(db: Db, name: string, forUpdate = false): Promise<T | null> {
+export async function loadTicketState<T = TicketState>(
+  db: Db,
+  name: string,
+  forUpdate = false,
+  engineOf: EngineStateOf<T> = itself,
+): Promise<T | null> {
   const result = await db.query<{ state: T }>(
     `SELECT state FROM ticket_engine_state WHERE name = $1${forUpdate ? ' FOR UPDATE' : ''}`,
     [name],
   );
-  return result.rows[0]?.state ?? null;
+  const state = result.rows[0]?.state ?? null;
+  const engine = state === null ? null : engineOf(state);
+  if (state === null || engine === null) return state;
+  const inRow = Object.entries(engine.seen ?? {});
+  if (inRow.length > 0) {
+    await insertSeen(db, name, inRow);
+    await db.query('UPDATE ticket_engine_state SET state = $2::jsonb WHERE name = $1', [
+      name,
+      withoutSeen(state, engine),
+    ]);
+  }
+  const rows = await db.query<{ attempt_id: string; end_ms: string }>(
+    'SELECT attempt_id, end_ms FROM ticket_seen WHERE name = $1',
+    [name],
+  );
+  const seen: Record<string, number> = {};
+  for (const row of rows.rows) seen[row.attempt_id] = Number(row.end_ms);
+  engine.seen = seen;
+  return state;
 }
 
-/** Save a writer's ticket-engine state. */
-export async function saveTicketState<T = TicketState>(db: Db, name: string, state: T): Promise<void> {
+/**
+ * Save a writer's ticket-engine state: the row without its remembered attempt IDs, and in ticket_seen the changes
+ * `seen` names (the IDs the step took, those behind its horizon deleted), or, when null, all of them (the table's rows
+ * of this writer replaced). Several statements: run it inside a transaction (`inTransaction`).
+ */
+export async function saveTicketState<T = TicketState>(
+  db: Db,
+  name: string,
+  state: T,
+  seen: SeenChanges | null = null,
+  engineOf: EngineStateOf<T> = itself,
+): Promise<void> {
+  const engine = engineOf(state);
   await db.query(
     `INSERT INTO ticket_engine_state (name, state) VALUES ($1, $2::jsonb)
      ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = now()`,
-    [name, JSON.stringify(state)],
+    [name, engine === null ? JSON.stringify(state) : withoutSeen(state, engine)],
   );
+  if (engine === null) return;
+  if (seen === null) await db.query('DELETE FROM ticket_seen WHERE name = $1', [name]);
+  await insertSeen(db, name, seen === null ? Object.entries(engine.seen) : seen.added);
+  if (seen?.forgetBefore != null)
+    await db.query('DELETE FROM ticket_seen WHERE name = $1 AND end_ms < $2', [name, Math.ceil(seen.forgetBefore)]);
+}
+
+/** `fn` with a client in one transaction: committed when it returns, rolled back when it throws. */
+export async function inTransaction<R>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Rows of remembered attempt IDs, a batch per statement (a restart's first save may carry a day of them). */
+async function insertSeen(db: Db, name: string, entries: readonly (readonly [string, number])[]): Promise<void> {
+  for (let at = 0; at < entries.length; at += SEEN_BATCH) {
+    const batch = entries.slice(at, at + SEEN_BATCH);
+    await db.query(
+      `INSERT INTO ticket_seen (name, attempt_id, end_ms)
+       SELECT $1, id, end_ms FROM unnest($2::text[], $3::bigint[]) AS t(id, end_ms)
+       ON CONFLICT (name, attempt_id) DO UPDATE SET end_ms = excluded.end_ms`,
+      [name, batch.map(([id]) => id), batch.map(([, endMs]) => Math.round(endMs))],
+    );
+  }
+}
+
+const SEEN_BATCH = 10_000;
+
+/** The state as JSON with its engine's `seen` empty (the IDs are in ticket_seen): not copied, swapped out and back. */
+function withoutSeen<T>(state: T, engine: TicketState): string {
+  const seen = engine.seen;
+  engine.seen = {};
+  try {
+    return JSON.stringify(state);
+  } finally {
+    engine.seen = seen;
+  }
 }

@@ -1,5 +1,5 @@
 import type { AttemptRecord, TicketChange, TicketConfigInput } from '@otptrace/schemas';
-import { advanceTicketState } from './engine.js';
+import { advanceTicketState, type SeenChanges } from './engine.js';
 import type { SinkResult, TicketSink } from './sinks/types.js';
 import { emptyTicketState, type TicketAccounting, type TicketState } from './state.js';
 
@@ -18,10 +18,18 @@ export interface DispatchState {
 
 /** Where the dispatch state lives between steps (a PostgreSQL row, a JSON file, memory). */
 export interface DispatchStore {
+  /** The state as last saved, the engine's remembered attempt IDs included. */
   load(): Promise<DispatchState | null>;
-  /** Keeps a copy (serialised or cloned): the dispatcher goes on changing the state it saved in the next step. */
-  save(state: DispatchState): Promise<void>;
+  /**
+   * Keeps a copy (serialised or cloned): the dispatcher goes on changing the state it saved in the next step. `seen`
+   * says what changed in `state.engine.seen` since the last save: a store that keeps those IDs apart (a table) may
+   * write only that change; the others save the whole state.
+   */
+  save(state: DispatchState, seen: SeenChanges): Promise<void>;
 }
+
+/** A save that changed no remembered attempt ID (the ledger after a delivery). */
+const SEEN_UNCHANGED: SeenChanges = Object.freeze({ added: [], forgetBefore: null });
 
 /** What one dispatch step did. */
 export interface DispatchReport {
@@ -64,7 +72,7 @@ export function createTicketDispatcher(options: {
       }
       // A step that took nothing and changed nothing is not saved (nor kept: the next step starts from what was saved).
       if (step.changes.length > 0 || attempts.length > 0) {
-        await store.save(state);
+        await store.save(state, step.seen);
         held = state;
       }
       const report: DispatchReport = { changes: step.changes, accounting: step.accounting, sinks: {} };
@@ -78,7 +86,7 @@ export function createTicketDispatcher(options: {
         for (const c of pending) ledger[c.ticket.key] = Math.max(ledger[c.ticket.key] ?? 0, c.ticket.revision);
         state.delivered = { ...state.delivered, [sink.name]: ledger };
         state.outbox = { ...state.outbox, [sink.name]: [] };
-        await store.save(state);
+        await store.save(state, SEEN_UNCHANGED);
         held = state;
       }
       return report;

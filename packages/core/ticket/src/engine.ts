@@ -18,6 +18,19 @@ export interface TicketStep {
   state: TicketState;
   changes: TicketChange[];
   accounting: TicketAccounting;
+  /** What the step did to the remembered attempt IDs, for a store that keeps them apart from the rest. */
+  seen: SeenChanges;
+}
+
+/**
+ * The changes of one step to `TicketState.seen`: the IDs it remembered (with their end times, in the order taken), then
+ * every ID whose end is before `forgetBefore` forgotten (null: none). Applied in this order to the IDs as they stood
+ * before the step, they give `seen` as it stands after it: a store can keep a fleet's day of IDs in a table and write
+ * only these, instead of the whole state at every step.
+ */
+export interface SeenChanges {
+  readonly added: readonly (readonly [id: string, endMs: number])[];
+  readonly forgetBefore: number | null;
 }
 
 /**
@@ -48,14 +61,17 @@ export function advanceTicketState(
   next.recentFailures ??= {};
   const log = newStepLog();
   const accounting = newAccounting(attempts.length);
+  const added: [string, number][] = [];
   // Event-time order, so a batch gives the same result however its attempts were ordered.
   const ordered = [...attempts].sort((a, b) => Date.parse(a.end) - Date.parse(b.end) || a.id.localeCompare(b.id));
   const open = new OpenTickets(next.tickets);
-  for (const attempt of ordered) processOne(next, open, attempt, settings, log, accounting);
-  prune(next, open, settings, nowMs, log);
-  return { state: next, changes: changesOf(log), accounting };
+  for (const attempt of ordered)
+    if (processOne(next, open, attempt, settings, log, accounting)) added.push([attempt.id, next.seen[attempt.id]!]);
+  const forgetBefore = prune(next, open, settings, nowMs, log);
+  return { state: next, changes: changesOf(log), accounting, seen: { added, forgetBefore } };
 }
 
+/** One attempt through the rules; true when it was taken (remembered in `seen`), false for a duplicate or a late one. */
 function processOne(
   state: TicketState,
   open: OpenTickets,
@@ -63,15 +79,15 @@ function processOne(
   config: TicketConfig,
   log: StepLog,
   acc: TicketAccounting,
-): void {
+): boolean {
   const endMs = Date.parse(attempt.end);
   if (state.seen[attempt.id] !== undefined) {
     acc.duplicate += 1;
-    return;
+    return false;
   }
   if (state.watermarkMs !== null && endMs < state.watermarkMs - config.dedupeHorizonMs) {
     acc.late += 1;
-    return;
+    return false;
   }
   state.seen[attempt.id] = endMs;
   state.watermarkMs = Math.max(state.watermarkMs ?? endMs, endMs);
@@ -98,6 +114,7 @@ function processOne(
     acc.ticketed += 1;
     countFailure(state, open, attempt, subnet, config, log);
   }
+  return true;
 }
 
 /** Count an infrastructure (or unknown) failure in the ticket of its cause and scope, opening one if needed. */
@@ -203,16 +220,19 @@ function resolve(state: TicketState, ticket: Ticket, atMs: number, log: StepLog)
   delete state.recentFailures[ticket.baseKey];
 }
 
-/** Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. */
+/**
+ * Forget attempt IDs and burst windows that have fallen behind the horizon, keeping the state bounded. Returns the
+ * horizon: every attempt ID that ended before it is forgotten (null before the first attempt).
+ */
 function prune(
   state: TicketState,
   open: OpenTickets,
   config: TicketConfig,
   nowMs: number | undefined,
   log: StepLog,
-): void {
+): number | null {
   const watermark = Math.max(state.watermarkMs ?? Number.NEGATIVE_INFINITY, nowMs ?? Number.NEGATIVE_INFINITY);
-  if (!Number.isFinite(watermark)) return;
+  if (!Number.isFinite(watermark)) return null;
   state.watermarkMs = watermark;
   resolveQuiet(state, open, watermark, config, log);
   // A loop over the keys, not Object.entries: no pair per remembered ID (a day of a fleet's attempts) at every step.
@@ -230,6 +250,7 @@ function prune(
       delete state.users[ticket.key];
     }
   }
+  return horizon;
 }
 
 function newAccounting(received: number): TicketAccounting {

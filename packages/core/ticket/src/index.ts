@@ -2,8 +2,8 @@
 export { CANCELLED_CODE } from './burst.js';
 export type { DispatchReport, DispatchState, DispatchStore, TicketDispatcher } from './dispatch.js';
 export { createTicketDispatcher } from './dispatch.js';
-export type { TicketStep } from './engine.js';
-export { processAttempts } from './engine.js';
+export type { SeenChanges, TicketStep } from './engine.js';
+export { advanceTicketState, processAttempts } from './engine.js';
 export { baseTicketKey, ticketKey } from './keys.js';
 export { successCrosses, ticketScope } from './scope.js';
 export type { KafkaTicketPorts } from './sinks/kafka.js';

@@ -27,6 +27,33 @@ function memoryStore(): DispatchStore & { saves: number; loads: number; text(): 
   };
 }
 
+/**
+ * A store that keeps the engine's remembered attempt IDs apart, as the PostgreSQL store does (a table beside the
+ * state row): the state is saved without them, and each save applies only the changes it is given to its table.
+ */
+function seenApartStore(): DispatchStore & { loads: number; rows: number } {
+  let text: string | null = null;
+  const table = new Map<string, number>();
+  return {
+    loads: 0,
+    get rows() {
+      return table.size;
+    },
+    async load() {
+      this.loads += 1;
+      if (text === null) return null;
+      const state = JSON.parse(text) as DispatchState;
+      if (state.engine !== null) state.engine.seen = Object.fromEntries(table);
+      return state;
+    },
+    async save(state, seen) {
+      text = JSON.stringify({ ...state, engine: state.engine && { ...state.engine, seen: {} } });
+      for (const [id, endMs] of seen.added) table.set(id, endMs);
+      if (seen.forgetBefore !== null) for (const [id, endMs] of table) if (endMs < seen.forgetBefore) table.delete(id);
+    },
+  };
+}
+
 /** A sink remembering what it got, failing while `down`. */
 function recordingSink(name: string) {
   const got: TicketChange[] = [];
@@ -110,6 +137,46 @@ describe('ticket dispatcher', () => {
     // Read by the first step and by the one after the empty step (which saved nothing, so kept nothing); not after
     // the failed delivery, whose state had been saved before the sink was tried.
     expect(kept.loads).toBe(2);
+  });
+
+  it('gives a store that keeps the remembered IDs apart the changes that rebuild them at every step', async () => {
+    const stream = Array.from({ length: 60 }, (_, i) =>
+      i % 7 === 3
+        ? buildAttempt({ n: 100 + i, at: T0 + i * 20 * MIN, outcome: 'success' })
+        : failure(i % 11, T0 + i * 20 * MIN + (i % 3) * MIN),
+    );
+    // A replay, an empty step, a failed delivery (the next step reads the store), a step whose clock forgets IDs taken
+    // in that very step, and a replay of forgotten attempts (late: ignored either way).
+    const steps: [typeof stream, number | undefined][] = [
+      [stream.slice(0, 5), undefined],
+      [stream.slice(5, 12), undefined],
+      [[], undefined],
+      [stream.slice(3, 8), undefined],
+      [stream.slice(12, 30), undefined],
+      [stream.slice(30, 40), T0 + 40 * 20 * MIN + 6 * 60 * MIN - 30 * MIN],
+      [stream.slice(0, 10), undefined],
+      [stream.slice(40), undefined],
+    ];
+    const config = { dedupeHorizonMs: 6 * 60 * MIN };
+    const whole = memoryStore();
+    const wholeSink = recordingSink('a');
+    const byWhole = createTicketDispatcher({ config, store: whole, sinks: [wholeSink.sink] });
+    const apart = seenApartStore();
+    const apartSink = recordingSink('a');
+    const byApart = createTicketDispatcher({ config, store: apart, sinks: [apartSink.sink] });
+    for (const [i, [batch, nowMs]] of steps.entries()) {
+      wholeSink.sink.down = apartSink.sink.down = i === 4;
+      const expected = await byWhole.process(batch, nowMs).catch((e: Error) => e.message);
+      const got = await byApart.process(batch, nowMs).catch((e: Error) => e.message);
+      expect(got).toEqual(expected);
+      // What each store gives back (the state a restarted correlator resumes from) is the same.
+      expect(JSON.stringify(await apart.load())).toEqual(JSON.stringify(await whole.load()));
+    }
+    expect(apartSink.ids()).toEqual(wholeSink.ids());
+    const saved = JSON.parse(whole.text()!) as DispatchState;
+    expect(apart.rows).toBe(Object.keys(saved.engine!.seen).length);
+    expect(apart.rows).toBeGreaterThan(5);
+    expect(apart.rows).toBeLessThan(40);
   });
 
   it('refuses two sinks of one name (their ledgers would mix)', () => {
