@@ -183,6 +183,38 @@ describe('ticket sinks from configuration, against the real things', () => {
     expect(await topicRecords(delivered.length)).toHaveLength(delivered.length);
   });
 
+  it('reads a state an earlier version saved whole (one row, its remembered IDs inside), and a replay sends nothing', async () => {
+    const name = config.postgres.stateName;
+    const row = async (n: string) =>
+      (await pool.query('SELECT state FROM ticket_engine_state WHERE name = $1', [n])).rows[0]?.state;
+    const engine = await row(name);
+    const delivery = await row(`${name}/delivery`);
+    expect(engine.seen).toEqual({});
+    expect(Object.keys(delivery).sort()).toEqual(['delivered', 'outbox']);
+    const seen = (await pool.query('SELECT attempt_id, end_ms FROM ticket_seen WHERE name = $1', [name])).rows;
+    expect(seen.length).toBe(stream.length);
+    // As it was saved before the remembered IDs and the delivery had rows of their own.
+    const whole = {
+      engine: { ...engine, seen: Object.fromEntries(seen.map((r) => [r.attempt_id, Number(r.end_ms)])) },
+    };
+    await pool.query('UPDATE ticket_engine_state SET state = $2::jsonb WHERE name = $1', [
+      name,
+      JSON.stringify({ ...whole, ...delivery }),
+    ]);
+    await pool.query('DELETE FROM ticket_engine_state WHERE name = $1', [`${name}/delivery`]);
+    await pool.query('DELETE FROM ticket_seen WHERE name = $1', [name]);
+    const posts = hook.posts.length;
+    const sink = make()!;
+    for (const batch of batches) await sink.write(batch);
+    await sink.close?.();
+    expect(hook.posts.length).toBe(posts);
+    // Saved again in the present form.
+    expect(await row(name)).toEqual(engine);
+    expect(await row(`${name}/delivery`)).toEqual(delivery);
+    const after = await pool.query('SELECT count(*) AS n FROM ticket_seen WHERE name = $1', [name]);
+    expect(Number(after.rows[0].n)).toBe(stream.length);
+  });
+
   it('without PostgreSQL, a state file carries the engine and the ledger over a restart', async () => {
     const path = join(dir, 'only-file.ndjson');
     const fileConfig = ticketSinksConfigSchema.parse({ stateFile: join(dir, 'state.json'), ndjson: { path } });

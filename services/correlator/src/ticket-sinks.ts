@@ -168,13 +168,30 @@ function fileStore(path: string): DispatchStore {
   };
 }
 
-/** The engine state inside a dispatcher's state. */
-const engineOf = (state: DispatchState) => state.engine;
-
-/** The state row, and the engine's remembered attempt IDs in their own table: a step writes only what it changed. */
+/**
+ * The dispatcher's state in PostgreSQL: the engine's in its row of ticket_engine_state (its remembered attempt IDs in
+ * ticket_seen, of which a step writes only what it changed), the outbox and the ledger in a row of their own
+ * (`<name>/delivery`), so that recording a delivery does not write the engine's state again. A state saved whole, by
+ * an earlier version, is read as it is and saved in this form by the next step.
+ */
 function postgresStore(pool: Pool, name: string): DispatchStore {
+  const deliveryRow = `${name}/delivery`;
+  const noEngine = () => null;
   return {
-    load: () => inTransaction(pool, (client) => loadTicketState<DispatchState>(client, name, false, engineOf)),
-    save: (state, seen) => inTransaction(pool, (client) => saveTicketState(client, name, state, seen, engineOf)),
+    load: () =>
+      inTransaction(pool, async (client) => {
+        const delivery = await loadTicketState<Delivery>(client, deliveryRow, false, noEngine);
+        if (delivery === null) return loadTicketState<DispatchState>(client, name, false, (s) => s.engine);
+        return { engine: await loadTicketState(client, name), ...delivery };
+      }),
+    save: (state, seen, what) =>
+      inTransaction(pool, async (client) => {
+        if (what === 'step' && state.engine !== null) await saveTicketState(client, name, state.engine, seen);
+        const delivery: Delivery = { outbox: state.outbox, delivered: state.delivered };
+        await saveTicketState(client, deliveryRow, delivery, null, noEngine);
+      }),
   };
 }
+
+/** What a dispatcher's state holds besides the engine's. */
+type Delivery = Pick<DispatchState, 'outbox' | 'delivered'>;

@@ -23,9 +23,10 @@ export interface DispatchStore {
   /**
    * Keeps a copy (serialised or cloned): the dispatcher goes on changing the state it saved in the next step. `seen`
    * says what changed in `state.engine.seen` since the last save: a store that keeps those IDs apart (a table) may
-   * write only that change; the others save the whole state.
+   * write only that change; the others save the whole state. `what`: `step` after the engine took a batch,
+   * `delivery` when only the outbox and the ledger changed since the last save (the engine is as saved then).
    */
-  save(state: DispatchState, seen: SeenChanges): Promise<void>;
+  save(state: DispatchState, seen: SeenChanges, what: 'step' | 'delivery'): Promise<void>;
 }
 
 /** A save that changed no remembered attempt ID (the ledger after a delivery). */
@@ -72,7 +73,7 @@ export function createTicketDispatcher(options: {
       }
       // A step that took nothing and changed nothing is not saved (nor kept: the next step starts from what was saved).
       if (step.changes.length > 0 || attempts.length > 0) {
-        await store.save(state, step.seen);
+        await store.save(state, step.seen, 'step');
         held = state;
       }
       const report: DispatchReport = { changes: step.changes, accounting: step.accounting, sinks: {} };
@@ -86,7 +87,7 @@ export function createTicketDispatcher(options: {
         for (const c of pending) ledger[c.ticket.key] = Math.max(ledger[c.ticket.key] ?? 0, c.ticket.revision);
         state.delivered = { ...state.delivered, [sink.name]: ledger };
         state.outbox = { ...state.outbox, [sink.name]: [] };
-        await store.save(state, SEEN_UNCHANGED);
+        await store.save(state, SEEN_UNCHANGED, 'delivery');
         held = state;
       }
       return report;

@@ -46,8 +46,14 @@ function seenApartStore(): DispatchStore & { loads: number; rows: number } {
       if (state.engine !== null) state.engine.seen = Object.fromEntries(table);
       return state;
     },
-    async save(state, seen) {
-      text = JSON.stringify({ ...state, engine: state.engine && { ...state.engine, seen: {} } });
+    async save(state, seen, what) {
+      const next = JSON.stringify({ ...state, engine: state.engine && { ...state.engine, seen: {} } });
+      // A store may leave the engine's part alone when told only the delivery changed: it must be as last saved.
+      const engineOf = (json: string | null) => JSON.stringify(json === null ? null : JSON.parse(json).engine);
+      if (what === 'delivery' && engineOf(next) !== engineOf(text)) throw new Error('the engine changed in a delivery');
+      if (what === 'delivery' && (seen.added.length > 0 || seen.forgetBefore !== null))
+        throw new Error('remembered IDs changed in a delivery');
+      text = next;
       for (const [id, endMs] of seen.added) table.set(id, endMs);
       if (seen.forgetBefore !== null) for (const [id, endMs] of table) if (endMs < seen.forgetBefore) table.delete(id);
     },
