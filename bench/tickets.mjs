@@ -58,7 +58,9 @@ try {
   const cpu = process.cpuUsage(last.cpu);
   const wal = (await walBytes(last.lsn)) / n;
   const row = (
-    await pool.query(`SELECT pg_column_size(state) AS b, length(state::text) AS t FROM ${schema}.ticket_engine_state`)
+    await pool.query(
+      `SELECT sum(pg_column_size(state)) AS b, sum(length(state::text)) AS t FROM ${schema}.ticket_engine_state`,
+    )
   ).rows[0];
   const seen = await pool
     .query(`SELECT count(*) AS n FROM ${schema}.ticket_seen`)
@@ -67,7 +69,7 @@ try {
   console.log(
     `${root}: ${records.length} attempts in ${steps} steps of ${batch}; last ${n} steps: ${wall.toFixed(1)} ms wall and ` +
       `${((cpu.user + cpu.system) / 1000 / n).toFixed(1)} ms CPU (this process) per step, ${(wal / 1e6).toFixed(2)} MB ` +
-      `of WAL per step; state row ${(row.t / 1e6).toFixed(2)} MB of JSON (${(row.b / 1e6).toFixed(2)} MB stored), ` +
+      `of WAL per step; state rows ${(row.t / 1e6).toFixed(2)} MB of JSON (${(row.b / 1e6).toFixed(2)} MB stored), ` +
       `ticket_seen ${seen === null ? 'absent' : `${seen} rows`}`,
   );
 } finally {
