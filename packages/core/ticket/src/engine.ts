@@ -6,6 +6,7 @@ import { onUserError } from './burst.js';
 import { baseTicketKey } from './keys.js';
 import { OpenTickets } from './open-tickets.js';
 import { successCrosses, ticketScope } from './scope.js';
+import { forgetSeenBefore, noteSeen } from './seen-order.js';
 import { emptyTicketState, type TicketAccounting, type TicketState } from './state.js';
 import { changesOf, newStepLog, noteOpened, noteResolving, noteTouched, type StepLog } from './step-log.js';
 import { countInTicket, isoTime, newTicket } from './ticket.js';
@@ -90,6 +91,7 @@ function processOne(
     return false;
   }
   state.seen[attempt.id] = endMs;
+  noteSeen(state.seen, attempt.id, endMs);
   state.watermarkMs = Math.max(state.watermarkMs ?? endMs, endMs);
   resolveQuiet(state, open, state.watermarkMs, config, log);
   const subnet = clientSubnet(attempt.clientAddress);
@@ -235,10 +237,9 @@ function prune(
   if (!Number.isFinite(watermark)) return null;
   state.watermarkMs = watermark;
   resolveQuiet(state, open, watermark, config, log);
-  // A loop over the keys, not Object.entries: no pair per remembered ID (a day of a fleet's attempts) at every step.
-  const seen = state.seen;
+  // Only the IDs forgotten are read (seen-order.ts), not a day of a fleet's attempts at every step.
   const horizon = watermark - config.dedupeHorizonMs;
-  for (const id in seen) if (seen[id]! < horizon) delete seen[id];
+  forgetSeenBefore(state.seen, horizon);
   for (const [key, errors] of Object.entries(state.recentUserErrors)) {
     const kept = errors.filter((e) => e.timeMs >= watermark - config.burstWindowMs);
     if (kept.length === 0) delete state.recentUserErrors[key];
