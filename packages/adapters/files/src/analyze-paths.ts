@@ -11,7 +11,7 @@ import {
   type IngestInputs,
   type IngestProgress,
 } from '@otptrace/pipeline';
-import type { AnalysisConfig } from '@otptrace/schemas';
+import type { AnalysisConfig, NormalizedEvent } from '@otptrace/schemas';
 import type { OnRead } from './decode.js';
 import { ingestAnyPart } from './ingest-file.js';
 import { listInputs } from './inputs.js';
@@ -119,13 +119,50 @@ async function readEach(
  * every property access of the correlation, diagnosis and report that follow saw two shapes per event kind (slower
  * inline caches); JSON.parse builds them as the normalizer does, at about the cost of a clone. Normalized events are
  * JSON data (null for absent values, never undefined), as the streaming path, which sends them through Kafka as JSON,
- * already relies on.
+ * already relies on. The kept events come first, a few hundred at a time as they are read (`WorkerEvents`); the
+ * result then holds those not posted yet.
  */
 export interface WorkerResult {
   readonly index: number;
   readonly json: string;
   readonly bytes: number;
   readonly events: number;
+}
+
+/** Kept events of part `index`, in order, as JSON text of an array; progress (bytes, items) since the last message. */
+export interface WorkerEvents {
+  readonly index: number;
+  readonly eventsJson: string;
+  readonly bytes: number;
+  readonly events: number;
+}
+
+/** What a worker posts. */
+export type WorkerMessage = WorkerResult | WorkerEvents | { readonly error: string };
+
+/** The parts' results put together from the workers' messages (each worker's arrive in the order it posted them). */
+export class WorkerResults {
+  /** Each part's events posted before its result. */
+  private readonly early = new Map<number, NormalizedEvent[]>();
+
+  constructor(readonly results: IngestedFile[]) {}
+
+  take(m: WorkerResult | WorkerEvents): void {
+    if ('eventsJson' in m) {
+      const list = this.early.get(m.index) ?? [];
+      this.early.set(m.index, list);
+      for (const e of JSON.parse(m.eventsJson) as NormalizedEvent[]) list.push(e);
+      return;
+    }
+    const result = JSON.parse(m.json) as IngestedFile;
+    const before = this.early.get(m.index);
+    if (before !== undefined) {
+      for (const e of result.events) before.push(e);
+      result.events = before;
+      this.early.delete(m.index);
+    }
+    this.results[m.index] = result;
+  }
 }
 
 /** Each file's result: its parts' results concatenated in file order. */
@@ -172,6 +209,7 @@ async function readInThreads(
   const tasks = tasksOf(parts, sizes);
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const results: IngestedFile[] = new Array(parts.length);
+  const fromWorkers = new WorkerResults(results);
   let failure: Error | undefined;
   const workers = Array.from(
     { length: threads - 1 },
@@ -180,13 +218,13 @@ async function readInThreads(
         const worker = new Worker(workerScript() as URL, {
           workerData: { config, referenceTime, tasks, counter },
         });
-        worker.on('message', (m: WorkerResult | { error: string }) => {
+        worker.on('message', (m: WorkerMessage) => {
           if ('error' in m) {
             failure ??= new Error(m.error);
             return;
           }
-          results[m.index] = JSON.parse(m.json) as IngestedFile;
           onRead(m.bytes, m.events);
+          fromWorkers.take(m);
         });
         worker.on('error', reject);
         worker.on('exit', () => resolve());

@@ -17,8 +17,12 @@ import { EvtxSequence } from './read-evtx.js';
 /** Bytes read at a time from a big file (and handed on by a decompressor); a small file is read whole. */
 export const READ_SIZE = 1 << 20;
 
-/** Reports progress: bytes read and events taken in since the last call. */
-export type OnRead = (bytes: number, events: number) => void;
+/**
+ * Reports progress: bytes read and items taken in since the last call, and the result being filled (`into`), whose
+ * kept events the caller may take out as they come: a worker thread posts them on at once, so that they die young in
+ * its heap instead of being promoted and held until the whole part is read.
+ */
+export type OnRead = (bytes: number, events: number, into?: IngestedFile) => void;
 
 /** Bytes that tell a file's kind: the .evtx signature (`ElfFile\0`) is 8, gzip's magic 2. */
 export const HEAD_BYTES = 8;
@@ -61,7 +65,7 @@ export async function ingestDecoded(
   let reported = 0;
   const progress = (events: number) => {
     const read = input.bytesRead();
-    onRead(read - reported, events);
+    onRead(read - reported, events, out);
     out.bytes += read - reported;
     reported = read;
   };

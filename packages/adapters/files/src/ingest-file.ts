@@ -89,11 +89,11 @@ function readPartOrTellCompressed(
       const items = ingestor.push(bytes);
       tallyItems(out, items);
       out.bytes += bytes.length;
-      onRead(bytes.length, items.length);
+      onRead(bytes.length, items.length, out);
     });
     const last = ingestor.end();
     tallyItems(out, last);
-    onRead(0, last.length);
+    onRead(0, last.length, out);
     return out;
   } finally {
     closeSync(fd);

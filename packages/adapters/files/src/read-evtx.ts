@@ -23,7 +23,7 @@ export function readEvtxRange(
   if (start === 0) {
     const header = Buffer.alloc(FILE_HEADER_BLOCK_SIZE);
     const read = readSync(fd, header, 0, FILE_HEADER_BLOCK_SIZE, 0);
-    if (!acceptEvtxHeader(header.subarray(0, read), out, (events) => onRead(read, events))) return;
+    if (!acceptEvtxHeader(header.subarray(0, read), out, (events) => onRead(read, events, out))) return;
     first = FILE_HEADER_BLOCK_SIZE;
   }
   const chunk = Buffer.alloc(CHUNK_SIZE);
@@ -32,7 +32,7 @@ export function readEvtxRange(
   for (let position = first; position < end; position += CHUNK_SIZE) {
     const read = readSync(fd, chunk, 0, CHUNK_SIZE, position);
     if (read === 0) return;
-    onRead(read, takeEvtxChunk(chunk.subarray(0, read), position, templates, ctx, out));
+    onRead(read, takeEvtxChunk(chunk.subarray(0, read), position, templates, ctx, out), out);
     if (read < CHUNK_SIZE) return;
   }
 }
