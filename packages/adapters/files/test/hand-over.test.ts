@@ -1,6 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createNormalizeContext } from '@otptrace/normalize';
 import type { IngestedFile } from '@otptrace/pipeline';
@@ -117,4 +119,41 @@ function workerMessages(path: string, referenceTime: number): Promise<(WorkerEve
     worker.on('error', reject);
     worker.on('exit', () => resolve(messages));
   });
+}
+
+describe('the worker script', () => {
+  it('loads neither zod nor the schemas package: a worker starts in half the time without them', () => {
+    const loaded = staticImportGraph(fileURLToPath(new URL('../dist/ingest-worker.js', import.meta.url)));
+    expect(loaded.files.size).toBeGreaterThan(20);
+    expect(loaded.packages).toContain('@otptrace/normalize');
+    expect(loaded.packages).not.toContain('zod');
+    expect(loaded.packages).not.toContain('@otptrace/schemas');
+  });
+});
+
+/**
+ * The modules a built script loads through static imports (`import … from`, `export … from`, `import '…'`; type
+ * imports are gone from the built JavaScript, dynamic ones load only when run), and the packages they name.
+ */
+function staticImportGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+      const specifier = m[1]!;
+      if (specifier.startsWith('node:')) continue;
+      if (!specifier.startsWith('.')) {
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+        packages.add(name);
+        if (!name.startsWith('@otptrace/')) continue;
+      }
+      pending.push(createRequire(file).resolve(specifier));
+    }
+  }
+  return { files, packages };
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_ANALYSIS_CONFIG, type NormalizedEvent, type RadiusDecision } from '@otptrace/schemas';
+import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 import { W3C_PROVIDER } from './sources/w3c.js';
 
 // NPS log files write the NPS server's local time with no offset (docs/windows-events.md §9: TechNet's own
@@ -293,11 +293,13 @@ function candidateOffsets(evidence: readonly OffsetEvidence[]): Set<number> {
  * A server's offset changes with daylight saving time, so it is learned record by record (`settleServerOffsets`): a
  * record whose audit twins agree on one offset (`ownOffset`) takes it; the others follow what their user's events
  * (CA requests, client results: UTC) allow, across the server's records, each within `userWindowMs` of the decision;
- * a server nothing teaches keeps its times as read (UTC).
+ * a server nothing teaches keeps its times as read (UTC). `windowMs`: `userWindowMs` of the analysis's clock-skew
+ * tolerance (a parameter, not the configuration's default: this module is loaded by worker threads that never load the
+ * configuration's schemas).
  */
 export function settleNpsLogClocks(
   events: readonly NormalizedEvent[],
-  windowMs: number = userWindowMs(DEFAULT_ANALYSIS_CONFIG.clockSkewToleranceMs),
+  windowMs: number,
 ): {
   readonly events: NormalizedEvent[];
   readonly duplicates: number;
@@ -420,7 +422,7 @@ export function formatOffset(minutes: number): string {
  */
 export function settleTextLogs(
   events: readonly NormalizedEvent[],
-  windowMs?: number,
+  windowMs: number,
 ): ReturnType<typeof settleNpsLogClocks> {
   const nps = settleNpsLogClocks(events, windowMs);
   const etw = new Map<string, number[]>();

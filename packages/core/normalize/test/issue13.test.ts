@@ -1,5 +1,5 @@
 import type { ParsedEvent } from '@otptrace/model';
-import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+import { DEFAULT_ANALYSIS_CONFIG, type NormalizedEvent, type RadiusDecision } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import {
   createNormalizeContext,
@@ -7,7 +7,11 @@ import {
   normalizeEvent,
   parseUtcOffset,
   settleNpsLogClocks,
+  userWindowMs,
 } from '../src/index.js';
+
+/** How far a user's own events may be from an NPS decision, with the default skew tolerance. */
+const windowMs = userWindowMs(DEFAULT_ANALYSIS_CONFIG.clockSkewToleranceMs);
 
 const ctx = createNormalizeContext({ domains: {}, probeUsers: ['DAProbeUser'], otpTemplatePattern: 'otp' });
 
@@ -122,7 +126,7 @@ describe('NPS log-file clocks', () => {
       time: audit.time + 3_600_000 + 60_000,
       clock: { offsetMinutes: 0, basis: 'assumed_utc' },
     });
-    const settled = settleNpsLogClocks([audit, logged, other] as NormalizedEvent[]);
+    const settled = settleNpsLogClocks([audit, logged, other] as NormalizedEvent[], windowMs);
     expect(settled.clocks).toEqual({ nps01: { offset: '+01:00', basis: 'learned' } });
     expect(settled.duplicates).toBe(1);
     expect(settled.events.map((e) => [e.ref.recordId, e.time - audit.time])).toEqual([
@@ -153,7 +157,7 @@ describe('NPS log-file clocks', () => {
       auditOf('cid', at + 48 * HOUR),
       log('dan', at + 50 * HOUR + HOUR, 5), // nearest earlier: cid (+1)
     ] as NormalizedEvent[];
-    const settled = settleNpsLogClocks(events);
+    const settled = settleNpsLogClocks(events, windowMs);
     expect(settled.duplicates).toBe(2);
     const placed = Object.fromEntries(
       settled.events.map((e) => [
@@ -183,6 +187,6 @@ describe('NPS log-file clocks', () => {
       clock: { offsetMinutes: 0, basis: 'assumed_utc' },
       ref: { provider: 'NPS log (DTS)', eventId: 6273, computer: 'NPS02', channel: 'IN.log', recordId: 1 },
     });
-    expect(settleNpsLogClocks([alone]).clocks).toEqual({ nps02: { offset: '+00:00', basis: 'assumed_utc' } });
+    expect(settleNpsLogClocks([alone], windowMs).clocks).toEqual({ nps02: { offset: '+00:00', basis: 'assumed_utc' } });
   });
 });

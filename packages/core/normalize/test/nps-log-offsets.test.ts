@@ -1,4 +1,4 @@
-import type { CaRequest, NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+import { type CaRequest, DEFAULT_ANALYSIS_CONFIG, type NormalizedEvent, type RadiusDecision } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import {
   type OffsetEvidence,
@@ -186,7 +186,7 @@ describe('settleNpsLogClocks without audit events', () => {
       request('cid', after + 30 * MINUTE + 2_500),
       request('cid', after + 75 * MINUTE), // cid again, three quarters of an hour later: its record also fits +15 min
     ];
-    const settled = settleNpsLogClocks(events);
+    const settled = settleNpsLogClocks(events, userWindowMs(DEFAULT_ANALYSIS_CONFIG.clockSkewToleranceMs));
     const utc = settled.events.filter((e) => e.kind === 'radius.decision').map((e) => e.time);
     expect(utc).toEqual([before, before + 30 * MINUTE, after - 10 * MINUTE, after, after + 30 * MINUTE]);
     expect(settled.clocks).toEqual({
