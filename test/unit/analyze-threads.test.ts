@@ -8,7 +8,7 @@ import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // With several threads, big files are cut into parts, which this thread and worker threads take as they come free;
-// workers post their kept events back as JSON text, a few hundred at a time as they read, then the rest of each part's
+// workers post their kept events back as JSON text, a hundred at a time as they read, then the rest of each part's
 // result (analyze-paths.ts; the messages are checked in packages/adapters/files/test/hand-over.test.ts). Whichever
 // thread reads which part, the analysis is the one thread's: the same attempts, rejections, summary and coverage.
 const scratch = mkdtempSync(join(tmpdir(), 'otptrace-threads-'));

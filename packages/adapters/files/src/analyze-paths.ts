@@ -119,7 +119,7 @@ async function readEach(
  * every property access of the correlation, diagnosis and report that follow saw two shapes per event kind (slower
  * inline caches); JSON.parse builds them as the normalizer does, at about the cost of a clone. Normalized events are
  * JSON data (null for absent values, never undefined), as the streaming path, which sends them through Kafka as JSON,
- * already relies on. The kept events come first, a few hundred at a time as they are read (`WorkerEvents`); the
+ * already relies on. The kept events come first, a hundred at a time as they are read (`WorkerEvents`); the
  * result then holds those not posted yet.
  */
 export interface WorkerResult {

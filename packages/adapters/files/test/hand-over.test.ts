@@ -33,7 +33,7 @@ describe("a worker thread's messages", () => {
   const referenceTime = Date.parse('2030-01-01T00:00:00Z');
   const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG, referenceTime);
 
-  it("post a part's kept events as they are read, at most 200 a message, then the rest with its result", async () => {
+  it("post a part's kept events as they are read, at most 100 a message, then the rest with its result", async () => {
     // The seed story's NPS log a hundred times over, each copy under record numbers of its own: 800 kept events.
     const original = `${story}nps01-Security.xml`;
     const once = await ingestFile(original, ctx, DEFAULT_ANALYSIS_CONFIG.maxEventBytes);
@@ -53,7 +53,7 @@ describe("a worker thread's messages", () => {
     expect(early.length).toBeGreaterThan(1);
     expect('json' in messages.at(-1)!).toBe(true);
     expect(messages.filter((m) => 'json' in m)).toHaveLength(1);
-    for (const m of early) expect((JSON.parse(m.eventsJson) as unknown[]).length).toBeLessThanOrEqual(200);
+    for (const m of early) expect((JSON.parse(m.eventsJson) as unknown[]).length).toBeLessThanOrEqual(100);
     const results: IngestedFile[] = [];
     const joined = new WorkerResults(results);
     for (const m of messages) joined.take(m);
