@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzePaths } from '@otptrace/files';
@@ -24,18 +23,6 @@ let prometheus: ChildProcess;
 let prometheusLog = '';
 let api: string;
 let statsApi: StatsApi;
-
-/** A free loopback port (Prometheus needs its targets' ports in its configuration file). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Wait for a JSON log line of a service whose message starts with `msg` and that has `field`. */
 async function logged(service: ServiceProcess, msg: string, field: string): Promise<number> {
@@ -92,8 +79,6 @@ beforeAll(async () => {
   store.add((await analyzePaths([SEED], analysisConfigSchema.parse({}))).attempts.map((a) => a.record));
   statsApi = createStatsApi({ host: '127.0.0.1', port: 0 }, { store, log: { info() {}, error() {} } });
   const statsPort = await statsApi.listen();
-  const promPort = await freePort();
-  api = `http://127.0.0.1:${promPort}`;
   writeFileSync(
     join(dir, 'prometheus.yml'),
     [
@@ -111,7 +96,8 @@ beforeAll(async () => {
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
+      // Port 0, and the port it got from its log: a port picked here could be taken before Prometheus binds it.
+      '--web.listen-address=127.0.0.1:0',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -119,6 +105,13 @@ beforeAll(async () => {
     prometheusLog += chunk.toString();
   });
   const deadline = Date.now() + 60_000;
+  const listeningOn = () => /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(prometheusLog)?.[1];
+  while (listeningOn() === undefined) {
+    if (Date.now() > deadline || prometheus.exitCode !== null)
+      throw new Error(`Prometheus did not start listening:\n${prometheusLog}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  api = `http://127.0.0.1:${listeningOn()}`;
   while ((await fetch(`${api}/-/ready`).catch(() => null))?.status !== 200) {
     if (Date.now() > deadline || prometheus.exitCode !== null)
       throw new Error(`Prometheus did not start:\n${prometheusLog}`);

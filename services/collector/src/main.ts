@@ -47,6 +47,10 @@ runService({
         await admin.disconnect();
       },
       // With standard input as its only input, the collector's work ends with the stream.
+      listening() {
+        const http = collector.httpPort();
+        return http === undefined ? {} : { http };
+      },
       finished: () => (!config.http.enabled && config.files.paths.length === 0 ? collector.stdinDone() : undefined),
     };
   },

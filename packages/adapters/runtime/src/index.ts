@@ -20,6 +20,7 @@ export type {
   ServiceContext,
   ServiceInstance,
   ServiceIo,
+  ServiceListening,
   ServiceSpec,
 } from './service-main.js';
 export { runService, serviceMain } from './service-main.js';

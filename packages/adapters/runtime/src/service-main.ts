@@ -29,6 +29,8 @@ export interface ServiceInstance {
   stop(): Promise<void>;
   /** When defined after start: resolves when the service's work ends by itself (then it is stopped and exits). */
   finished?(): Promise<void> | undefined;
+  /** After start: the ports the service itself listens on, by name (a configured 0 is the port the system chose). */
+  listening?(): Record<string, number>;
 }
 
 /** A service's description: its name, `--help` summary, configuration schema and how to build it. */
@@ -47,12 +49,34 @@ export interface ServiceIo {
   env: Readonly<Record<string, string | undefined>>;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Tells the parent process, once started, the ports the service listens on. A parent that picked free ports
+   * itself would race every other process for them; with port 0 and this message it never does.
+   */
+  announce?: (listening: ServiceListening) => void;
+}
+
+/** The one message a service sends its parent over an IPC channel, when it was spawned with one. */
+export interface ServiceListening {
+  type: 'otptrace.listening';
+  /** The admin server's port (/healthz, /readyz, /metrics). */
+  admin: number;
+  /** The service's own ports, by name (the collector's `http`). */
+  ports: Record<string, number>;
+}
+
+/** Sends the message, then lets go of the channel so that it does not keep the process alive. */
+function announceToParent(listening: ServiceListening): void {
+  process.send?.(listening, undefined, {}, () => {
+    if (process.connected) process.disconnect();
+  });
 }
 
 const processIo = (): ServiceIo => ({
   env: process.env,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  ...(process.send === undefined ? {} : { announce: announceToParent }),
 });
 
 /**
@@ -60,7 +84,7 @@ const processIo = (): ServiceIo => ({
  * one clear message, for a wrong option or configuration),
  * `--print-config` (secrets redacted), the pino logger and metrics, `/healthz` `/readyz` `/metrics` on the admin
  * port, the graceful-shutdown hook (installed before anything connects, so a SIGTERM during start-up is a clean stop
- * too), then `start`. Resolves with the exit code once started (or once the service's work ended by itself).
+ * too), then `start`, then the ports it listens on to a parent that spawned it with an IPC channel. Resolves with the exit code once started (or once the service's work ended by itself).
  */
 export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
   spec: ServiceSpec<S>,
@@ -84,6 +108,7 @@ export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
       'configuration loaded',
     );
     await service.start();
+    io.announce?.({ type: 'otptrace.listening', admin: adminServer.port, ports: service.listening?.() ?? {} });
   })();
   const stop = async () => {
     await starting.catch(() => {});

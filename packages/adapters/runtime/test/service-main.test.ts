@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ServiceInstance, serviceMain } from '../src/service-main.js';
+import { type ServiceInstance, type ServiceListening, serviceMain } from '../src/service-main.js';
 import { serviceOptions } from '../src/service-options.js';
 
 const schema = z.object({ secret: z.string().default('planted-secret-0991'), ...serviceOptions(0) }).strict();
@@ -14,7 +14,7 @@ function io(env: Record<string, string> = {}) {
   return { io: { env, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
 }
 
-function spec(calls: string[], finished?: Promise<void>) {
+function spec(calls: string[], finished?: Promise<void>, ports?: Record<string, number>) {
   return {
     name: 'otptrace-test',
     summary: 'a test service',
@@ -27,6 +27,7 @@ function spec(calls: string[], finished?: Promise<void>) {
         start: async () => void calls.push('start'),
         stop: async () => void calls.push('stop'),
         ...(finished ? { finished: () => finished } : {}),
+        ...(ports ? { listening: () => ports } : {}),
       };
     },
   };
@@ -70,5 +71,19 @@ describe('serviceMain, the start-up every service shares', () => {
     const { io: streams } = io({ OTPTRACE_TEST_LOG_LEVEL: 'fatal' });
     expect(await serviceMain(spec(calls, Promise.resolve()), [], streams)).toBe(0);
     expect(calls).toEqual(['build', 'start', 'stop']);
+  });
+
+  it("tells a parent the admin port the system chose and the service's own ports, once started", async () => {
+    const calls: string[] = [];
+    const { io: streams } = io({ OTPTRACE_TEST_LOG_LEVEL: 'fatal' });
+    const announced: Array<[ServiceListening, number]> = [];
+    const announce = (listening: ServiceListening) => announced.push([listening, calls.length]);
+    const code = await serviceMain(spec(calls, Promise.resolve(), { http: 40_001 }), [], { ...streams, announce });
+    expect(code).toBe(0);
+    expect(announced).toHaveLength(1);
+    const [message, callsBefore] = announced[0] as [ServiceListening, number];
+    expect(message).toMatchObject({ type: 'otptrace.listening', ports: { http: 40_001 } });
+    expect(message.admin).toBeGreaterThan(0);
+    expect(callsBefore).toBe(2); // after build and start, before stop
   });
 });

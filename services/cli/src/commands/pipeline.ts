@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema, prefixedTopics } from '@otptrace/kafka';
+import type { ServiceListening } from '@otptrace/runtime';
 import { type CommandSpec, type Invocation, runCommand, wholeNumber } from '@otptrace/runtime/args';
 import { checkedAnalysisConfig, readAnalysisSettings } from '../analysis-settings.js';
 import type { Io } from '../io.js';
@@ -99,26 +100,34 @@ function reachable(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-/** Starts a service from its build, its logs to our stderr (stdout carries only the ready line). */
+/**
+ * Starts a service from its build, its logs to our stderr (stdout carries only the ready line). Its ports are
+ * configured as 0 and the service reports the ones it got over the IPC channel: ports picked here and handed over
+ * could be taken in between by any process (a Kafka client's outgoing connection among them).
+ */
 function service(name: 'collector' | 'correlator', env: Record<string, string>, io: Io): ChildProcess {
   const main = fileURLToPath(new URL(`services/${name}/dist/main.js`, ROOT));
   if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -b)`);
-  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   child.stdout?.on('data', (chunk: Buffer) => io.stderr(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => io.stderr(chunk.toString()));
   return child;
+}
+
+/** The ports a started service reports (ServiceListening), or a rejection when it exits first. */
+function listening(child: ChildProcess, name: string): Promise<ServiceListening> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`${name} exited during start-up (${code})`));
+    child.once('exit', onExit);
+    child.on('message', (message: Partial<ServiceListening>) => {
+      if (message?.type !== 'otptrace.listening') return;
+      child.off('exit', onExit);
+      resolve(message as ServiceListening);
+    });
+  });
 }
 
 /** Waits until GET /readyz answers 200 (the service is consuming or accepting), or the child exits. */
@@ -132,6 +141,12 @@ async function ready(child: ChildProcess, adminPort: number, name: string): Prom
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** Resolves once the service reported its ports and its /readyz answers 200. */
+async function started(child: ChildProcess, reported: Promise<ServiceListening>, name: string): Promise<void> {
+  const { admin } = await reported;
+  await ready(child, admin, name);
 }
 
 /** `otptrace pipeline`: returns the exit code once SIGINT/SIGTERM stopped everything it started. */
@@ -179,7 +194,6 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
     await admin.ensureTopics(Object.values(topics));
     await admin.disconnect();
     const token = randomBytes(24).toString('hex');
-    const [httpPort, collectorAdmin] = [await freePort(), await freePort()];
     const level = process.env.OTPTRACE_PIPELINE_LOG_LEVEL ?? 'warn';
     const collector = service(
       'collector',
@@ -193,18 +207,19 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
         OTPTRACE_COLLECTOR_CREATE_TOPICS: 'false',
         OTPTRACE_COLLECTOR_TRANSACTIONAL_ID_PREFIX: `${parsed.prefix}.collector`,
         OTPTRACE_COLLECTOR_HTTP__HOST: '127.0.0.1',
-        OTPTRACE_COLLECTOR_HTTP__PORT: String(httpPort),
+        OTPTRACE_COLLECTOR_HTTP__PORT: '0',
         OTPTRACE_COLLECTOR_HTTP__TOKENS: token,
-        OTPTRACE_COLLECTOR_ADMIN__PORT: String(collectorAdmin),
+        OTPTRACE_COLLECTOR_ADMIN__PORT: '0',
         OTPTRACE_COLLECTOR_LOG_LEVEL: level,
         ...(parsed.analysis === null ? {} : { OTPTRACE_COLLECTOR_ANALYSIS: JSON.stringify(parsed.analysis) }),
       },
       io,
     );
     children.push(collector);
-    const correlators: Array<[ChildProcess, number]> = [];
+    const collectorListening = listening(collector, 'collector');
+    collectorListening.catch(() => {}); // started() reports it
+    const correlators: Array<[ChildProcess, Promise<ServiceListening>]> = [];
     for (let i = 0; i < parsed.correlators; i++) {
-      const adminPort = await freePort();
       const child = service(
         'correlator',
         {
@@ -218,14 +233,16 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
           OTPTRACE_CORRELATOR_CREATE_TOPICS: 'false',
           OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(parsed.idleFlushMs),
           OTPTRACE_CORRELATOR_IDLE_FLUSH_SETTLE_MS: String(parsed.liveSettleMs),
-          OTPTRACE_CORRELATOR_ADMIN__PORT: String(adminPort),
+          OTPTRACE_CORRELATOR_ADMIN__PORT: '0',
           OTPTRACE_CORRELATOR_LOG_LEVEL: level,
           ...(parsed.analysis === null ? {} : { OTPTRACE_CORRELATOR_ANALYSIS: JSON.stringify(parsed.analysis) }),
         },
         io,
       );
       children.push(child);
-      correlators.push([child, adminPort]);
+      const reported = listening(child, 'correlator');
+      reported.catch(() => {}); // started() reports it
+      correlators.push([child, reported]);
     }
     const exitedEarly = new Promise<never>((_, reject) => {
       for (const child of children) child.once('exit', (code) => reject(new Error(`a service exited (${code})`)));
@@ -233,11 +250,12 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
     exitedEarly.catch(() => {}); // also settles when stop() ends the children
     await Promise.race([
       Promise.all([
-        ready(collector, collectorAdmin, 'collector'),
-        ...correlators.map(([child, port]) => ready(child, port, 'correlator')),
+        started(collector, collectorListening, 'collector'),
+        ...correlators.map(([child, reported]) => started(child, reported, 'correlator')),
       ]),
       signalled.then(() => Promise.reject(new Error('interrupted during start-up'))),
     ]);
+    const httpPort = (await collectorListening).ports.http;
     io.stdout(
       `${JSON.stringify({
         collector: `http://127.0.0.1:${httpPort}/v1/events`,
