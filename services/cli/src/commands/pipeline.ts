@@ -117,9 +117,12 @@ function service(name: 'collector' | 'correlator', env: Record<string, string>, 
   return child;
 }
 
-/** The ports a started service reports (ServiceListening), or a rejection when it exits first. */
+/**
+ * The ports a started service reports (ServiceListening), or a rejection when it exits first. The rejection is
+ * marked handled here: the promise is awaited later, by started(), which reports it.
+ */
 function listening(child: ChildProcess, name: string): Promise<ServiceListening> {
-  return new Promise((resolve, reject) => {
+  const reported = new Promise<ServiceListening>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`${name} exited during start-up (${code})`));
     child.once('exit', onExit);
     child.on('message', (message: Partial<ServiceListening>) => {
@@ -128,6 +131,8 @@ function listening(child: ChildProcess, name: string): Promise<ServiceListening>
       resolve(message as ServiceListening);
     });
   });
+  reported.catch(() => {});
+  return reported;
 }
 
 /** Waits until GET /readyz answers 200 (the service is consuming or accepting), or the child exits. */
@@ -217,7 +222,6 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
     );
     children.push(collector);
     const collectorListening = listening(collector, 'collector');
-    collectorListening.catch(() => {}); // started() reports it
     const correlators: Array<[ChildProcess, Promise<ServiceListening>]> = [];
     for (let i = 0; i < parsed.correlators; i++) {
       const child = service(
@@ -240,9 +244,7 @@ async function startPipeline(parsed: PipelineOptions, io: Io): Promise<number> {
         io,
       );
       children.push(child);
-      const reported = listening(child, 'correlator');
-      reported.catch(() => {}); // started() reports it
-      correlators.push([child, reported]);
+      correlators.push([child, listening(child, 'correlator')]);
     }
     const exitedEarly = new Promise<never>((_, reject) => {
       for (const child of children) child.once('exit', (code) => reject(new Error(`a service exited (${code})`)));
