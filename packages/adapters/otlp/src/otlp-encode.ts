@@ -64,10 +64,17 @@ function copyAscii(buf: Uint8Array, at: number, text: string): number {
   return i;
 }
 
-/** Copies `bytes` into `buf` at `at`: by a loop when they are few (cheaper than the native call), else natively. */
+/**
+ * Bytes up to which a loop copies faster than the native call: a store per byte costs ~1.6 ns in these loops, the
+ * call ~15 ns whatever the length (bench/README.md, session 25: 32 made the key prefixes and the cached values, 10–40
+ * bytes each, the encoder's largest cost).
+ */
+const LOOP_COPY_MAX = 8;
+
+/** Copies `bytes` into `buf` at `at`: by a loop when they are very few, else natively. */
 function copyInto(buf: Uint8Array, at: number, bytes: Uint8Array): void {
   const n = bytes.length;
-  if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
+  if (n <= LOOP_COPY_MAX) for (let i = 0; i < n; i++) buf[at + i] = bytes[i]!;
   else buf.set(bytes, at);
 }
 
@@ -81,13 +88,13 @@ export class JsonBytes {
   private buf = Buffer.allocUnsafe(1 << 16);
   private pos = 0;
 
-  /** Text written as it is (JSON punctuation, keys, numbers). */
+  /** Text written as it is (JSON punctuation, keys, numbers, IDs): natively, but for a few characters. */
   raw(text: string): void {
     this.ensure(text.length * 3);
     const n = text.length;
     const buf = this.buf;
     const at = this.pos;
-    if (n <= 64 && copyAscii(buf, at, text) === n) {
+    if (n <= LOOP_COPY_MAX && copyAscii(buf, at, text) === n) {
       this.pos = at + n;
       return;
     }
@@ -545,8 +552,7 @@ export class ProtoWriter {
     let at = this.pos;
     buf[at++] = (field << 3) | 2;
     buf[at++] = n;
-    if (n <= 32) for (let i = 0; i < n; i++) buf[at + i] = content[i]!;
-    else buf.set(content, at);
+    copyInto(buf, at, content);
     this.pos = at + n;
   }
 
