@@ -3,7 +3,7 @@ import { ATTR, OTP_FAILURE_EVENT, SPAN_NAMES } from '@otptrace/schemas';
 import { collectDrafts } from './collect.js';
 import type { StageDraft } from './drafts.js';
 import { byTime } from './drafts.js';
-import { addEventEvidence, addEvidence, compact, compactInto } from './evidence.js';
+import { addEventEvidence, addEvidence, compact } from './evidence.js';
 import { spanIdFor } from './ids.js';
 import type { PlacedDraft } from './place.js';
 import { placeDrafts } from './place.js';
@@ -148,6 +148,11 @@ function failureEvent(record: AttemptRecord, time: number): SpanEventData {
   };
 }
 
+/** Sets an attribute unless its value is absent (OTLP has no null attribute). */
+function put(attributes: Attributes, name: string, value: string | number | boolean | null | undefined): void {
+  if (value !== null && value !== undefined) attributes[name] = value;
+}
+
 /** The attempt span: it covers the attempt's own start and end and every stage span. */
 function rootSpan(record: AttemptRecord, spanId: string, children: readonly SpanData[]): SpanData {
   let startTime = isoToEpochMs(record.start);
@@ -159,25 +164,23 @@ function rootSpan(record: AttemptRecord, spanId: string, children: readonly Span
   if (!Number.isFinite(startTime) || !Number.isFinite(endTime))
     throw new Error(`attempt ${record.id}: start/end are not ISO times`);
   const failed = record.outcome === 'failure';
-  const attributes = compactInto(
-    {},
-    {
-      [ATTR.ENDUSER_ID]: record.user,
-      [ATTR.ATTEMPT_ID]: record.id,
-      [ATTR.ATTEMPT_OUTCOME]: record.outcome,
-      [ATTR.ATTEMPT_CLOSED_BY]: record.closedBy,
-      [ATTR.ATTEMPT_GATEWAY_AMBIGUOUS]: record.gatewayAmbiguous,
-      [ATTR.CLIENT_ADDRESS]: record.clientAddress,
-      [ATTR.ROOT_CAUSE_CODE]: record.rootCause?.code,
-      [ATTR.ROOT_CAUSE_TITLE]: record.rootCause?.title,
-      [ATTR.ROOT_CAUSE_REMEDIATION]: record.rootCause?.remediation,
-      [ATTR.HOST_CLIENT]: record.hosts.client,
-      [ATTR.HOST_GATEWAY]: record.hosts.gateway,
-      [ATTR.HOST_RADIUS]: record.hosts.radius,
-      [ATTR.HOST_CA]: record.hosts.ca,
-      [ATTR.SYNTHETIC_START]: false,
-    },
-  );
+  // Set one by one, skipping the absent: an object literal of fourteen computed keys, copied without its nulls, cost
+  // more than the rest of the span.
+  const attributes: Attributes = {};
+  put(attributes, ATTR.ENDUSER_ID, record.user);
+  put(attributes, ATTR.ATTEMPT_ID, record.id);
+  put(attributes, ATTR.ATTEMPT_OUTCOME, record.outcome);
+  put(attributes, ATTR.ATTEMPT_CLOSED_BY, record.closedBy);
+  put(attributes, ATTR.ATTEMPT_GATEWAY_AMBIGUOUS, record.gatewayAmbiguous);
+  put(attributes, ATTR.CLIENT_ADDRESS, record.clientAddress);
+  put(attributes, ATTR.ROOT_CAUSE_CODE, record.rootCause?.code);
+  put(attributes, ATTR.ROOT_CAUSE_TITLE, record.rootCause?.title);
+  put(attributes, ATTR.ROOT_CAUSE_REMEDIATION, record.rootCause?.remediation);
+  put(attributes, ATTR.HOST_CLIENT, record.hosts.client);
+  put(attributes, ATTR.HOST_GATEWAY, record.hosts.gateway);
+  put(attributes, ATTR.HOST_RADIUS, record.hosts.radius);
+  put(attributes, ATTR.HOST_CA, record.hosts.ca);
+  attributes[ATTR.SYNTHETIC_START] = false;
   if (failed) addFailureAttributes(attributes, record);
   addEvidence(attributes, record.evidence);
   return {
