@@ -43,14 +43,22 @@ function utcDigits(iso: string): number | null {
   if (n > 20) {
     // A fraction: '.' and at least one digit; its first six digits are the microseconds.
     if (iso.charCodeAt(19) !== 0x2e || n === 21) return null;
+    let kept = 0;
     for (let i = 20; i < n - 1; i++) {
       const d = iso.charCodeAt(i) - 0x30;
       if (d < 0 || d > 9) return null;
-      if (i < 26) micros += d * 10 ** (25 - i);
+      if (kept < 6) {
+        micros = micros * 10 + d;
+        kept++;
+      }
     }
+    micros *= MICRO_SCALE[kept]!;
   }
   return Date.UTC(year, month - 1, day, hour, minute, second) + micros / 1000;
 }
+
+/** What a fraction of 0–6 digits is multiplied by to give microseconds. */
+const MICRO_SCALE = [1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
 /** The decimal number of `count` digits at `at`, or -1 when one of them is not a digit. */
 function digits(text: string, at: number, count: number): number {
