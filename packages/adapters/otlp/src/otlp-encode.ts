@@ -66,8 +66,8 @@ function copyAscii(buf: Uint8Array, at: number, text: string): number {
 
 /**
  * Bytes up to which a loop copies faster than the native call: a store per byte costs ~1.6 ns in these loops, the
- * call ~15 ns whatever the length (bench/README.md, session 25: 32 made the key prefixes and the cached values, 10–40
- * bytes each, the encoder's largest cost).
+ * call ~15 ns whatever the length (bench/README.md, session 25; with 32 here, the key prefixes and the cached values,
+ * 10–40 bytes each, were copied byte by byte).
  */
 const LOOP_COPY_MAX = 8;
 
