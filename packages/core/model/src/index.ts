@@ -1,6 +1,7 @@
-/** @otptrace/model: shared types, Result, and the catalogues of root-cause codes and drop reasons. */
+/** @otptrace/model: shared types, Result, the contract's times, and the catalogues of root-cause codes and drop reasons. */
 
 export { hresultSymbol, npsReasonText } from './codes.js';
+export { contractTimeMs, parseContractTime } from './contract-time.js';
 export type { DropBucket, DropReason } from './drop-reasons.js';
 export { DROP_REASONS, dropBucket } from './drop-reasons.js';
 export type { ParsedEvent } from './parsed-event.js';

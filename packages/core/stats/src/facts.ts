@@ -1,5 +1,5 @@
+import { parseContractTime } from '@otptrace/model';
 import type { AttemptRecord, Evidence } from '@otptrace/schemas';
-import { parseContractTime } from './iso-time.js';
 import { clientSubnet } from './subnet.js';
 
 // One attempt flattened to the facts the statistics group and measure by. The in-memory engine and the PostgreSQL

@@ -63,10 +63,13 @@ describe('isoToEpochMs', () => {
 });
 
 describe('isoToEpochMs, the digit-by-digit path', () => {
-  it('gives what the regular expression and Date.parse give, for every form the records hold and their near misses', () => {
+  it('gives what the regular expression and Date.parse give, on the form the records hold and its near misses', () => {
     const texts = [
       '2026-03-02T09:15:00Z',
       '2026-03-02T09:15:00.1Z',
+      '2026-03-02T09:15:00.123Z',
+      '2026-03-02T09:15:00.12aZ',
+      '2026-02-30T09:15:00.123Z',
       '2026-03-02T09:15:00.123456Z',
       '2026-03-02T09:15:00.1234567Z',
       '2026-03-02T09:15:00.123456789Z',
@@ -90,7 +93,8 @@ describe('isoToEpochMs, the digit-by-digit path', () => {
       '2026-03-02T09:15:00z',
       '',
     ];
-    // And a thousand valid times spread over the calendar, each with a fraction of its own length.
+    // And a thousand times spread over the calendar (days to the 31st of any month), most in the records' form
+    // (milliseconds), the others with a fraction of another length or none.
     let seed = 7;
     const next = (m: number) => {
       seed = (Math.imul(seed, 48271) + 11) % 2147483647;
@@ -98,7 +102,8 @@ describe('isoToEpochMs, the digit-by-digit path', () => {
     };
     const pad = (v: number, w: number) => String(v).padStart(w, '0');
     for (let i = 0; i < 1000; i++) {
-      const fraction = next(9) === 0 ? '' : `.${pad(next(10 ** 7), 7).slice(0, 1 + next(7))}`;
+      const digits = next(4) === 0 ? next(8) : 3;
+      const fraction = digits === 0 ? '' : `.${pad(next(10 ** 7), 7).slice(0, digits)}`;
       texts.push(
         `${1970 + next(130)}-${pad(1 + next(12), 2)}-${pad(1 + next(31), 2)}T${pad(next(24), 2)}:${pad(next(60), 2)}:${pad(next(60), 2)}${fraction}Z`,
       );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseContractTime } from '../src/iso-time.js';
+import { parseContractTime } from '../src/contract-time.js';
 
 // parseContractTime must be Date.parse, number for number (NaN included), on any text.
 function same(text: string): void {
