@@ -8,6 +8,7 @@
 //   --servers N       ... on N DA servers, NPS servers and CAs (default 2)
 //   --cpu-prof FILE   write a V8 CPU profile of the timed passes alone (summarise: node bench/lib/profile-top.mjs FILE)
 //   --rate-only       print the main figure as JSON and stop (each scale row runs so, in a process of its own)
+//   --write-floods DIR  also write each flood's events to DIR as an XML file (to read them with `otptrace analyze`)
 //   --laptop-records  number each client computer's events from 1, as every laptop numbers its own log's records (the
 //                     generator starts each log at a random number in the millions, so a fleet's numbers never meet)
 import { execFileSync } from 'node:child_process';
@@ -16,9 +17,11 @@ import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import { best, built, option, QUICK, report, row } from './lib/common.mjs';
 import { CORPORA, ensureCorpus, readCorpus } from './lib/corpus.mjs';
+import { editEvent, eventsFile, eventTextOf, numberedPerLaptop } from './lib/event-xml.mjs';
 
 const engineDist = option('--engine');
 const profileFile = option('--cpu-prof');
+const floodsDir = option('--write-floods');
 
 const { XmlIngestor, engineConfigOf } = await built('packages/core/pipeline');
 const { CorrelationEngine } =
@@ -76,25 +79,14 @@ const files = readCorpus(
     ...(serversOption === undefined ? {} : { servers: Number(serversOption) }),
   }),
 );
-const laptopRecords = process.argv.includes('--laptop-records');
-const events = laptopRecords
-  ? numberedPerLaptop(normalise(files, DEFAULT_ANALYSIS_CONFIG, ctx))
-  : normalise(files, DEFAULT_ANALYSIS_CONFIG, ctx);
-
-/**
- * The client events with the record numbers each laptop's own log gives them: 1, 2, 3, … per computer and channel (the
- * event id, which names the record, follows). The servers' numbers stay as generated.
- */
-function numberedPerLaptop(sorted) {
-  const next = new Map();
-  return sorted.map((e) => {
-    if (e.source !== 'client') return e;
-    const log = `${e.ref.computer.toLowerCase()}|${e.ref.channel.toLowerCase()}`;
-    const recordId = (next.get(log) ?? 0) + 1;
-    next.set(log, recordId);
-    return { ...e, id: `${log}|${recordId}`, ref: { ...e.ref, recordId } };
-  });
-}
+// --laptop-records: the client log renumbered as each laptop numbers its own (the event ids follow the numbers).
+const events = normalise(
+  process.argv.includes('--laptop-records')
+    ? files.map((f) => (f.file === 'client.xml' ? { ...f, bytes: numberedPerLaptop(f.bytes) } : f))
+    : files,
+  DEFAULT_ANALYSIS_CONFIG,
+  ctx,
+);
 let session;
 if (profileFile !== undefined) {
   session = new Session();
@@ -249,61 +241,100 @@ function heapHeldBy(drop) {
   return before - settled();
 }
 
-/** `count` copies of a request's events (`make(i)` gives request i's), each with its own record ID. */
-function flood(count, make) {
-  const out = [];
-  for (let i = 0; i < count; i++)
-    for (const e of make(i)) {
-      const recordId = 9_000_000_000 + out.length;
-      out.push({ ...e, id: `${e.ref.computer}|${e.ref.channel}|${recordId}`, ref: { ...e.ref, recordId } });
-    }
-  return out.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+/** The Data value `name` of an event text. */
+function dataValue(text, name) {
+  const value = new RegExp(`<Data Name=(['"])${name}\\1>([^<]*)</Data>`).exec(text)?.[2];
+  if (value === undefined) throw new Error(`event text without Data ${name}`);
+  return value;
 }
 
 /**
- * Floods real sites see, each request's events cloned from the corpus's: a password-guessing attack on one account
- * (NPS denials of one user, 30 ms apart); a domain-controller outage (every request denied for reason 4, each with
- * its NPS 4402, 10 per second); a wrong RADIUS shared secret (every IIS request unanswered, its client's failure,
- * and NPS System 14 refusing the DA server, 10 per second). Before session 17 each was quadratic: 20,000 denials of
- * one account took 15.6 s in `otptrace analyze`; 2,000 requests of an outage made over 1.3 GB of JSON, 8,000 ran out
- * of memory.
+ * Floods real sites see, each request's events edited from the corpus's own event texts and read by the product's
+ * ingestor: a password-guessing attack on one account (NPS denials of one user for a wrong password, 30 ms apart); a
+ * domain-controller outage (every request denied for reason 4, each with its NPS 4402, 10 per second); a wrong RADIUS
+ * shared secret (every IIS request unanswered, its client's failure, and NPS System 14 refusing the DA server, 10 per
+ * second). Before session 17 each was quadratic: 20,000 denials of one account took 15.6 s in `otptrace analyze`; 2,000
+ * requests of an outage made over 1.3 GB of JSON, 8,000 ran out of memory.
  */
 function floodRows() {
-  const of = (test) => events.find(test);
-  const denial = of((e) => e.kind === 'radius.decision' && e.decision === 'denied' && e.user !== null);
-  const noDc = of((e) => e.kind === 'radius.directory_unavailable');
-  const request = of((e) => e.kind === 'gateway.request' && e.status === 200);
-  const failure = of((e) => e.kind === 'client.result' && e.user !== null && e.ref.eventId === 10005);
-  if ([denial, noDc, request, failure].includes(undefined)) return [];
-  const at = (e, time, more = {}) => ({ ...e, time, ...more });
-  const user = (i) => ({ ...denial.user, key: `u${i}`, raw: `CORP\\u${i}` });
-  const t0 = denial.time;
+  const of = (what, test) => {
+    const e = events.find(test);
+    if (e === undefined) throw new Error(`the corpus has no ${what}`);
+    return e;
+  };
+  const request = of('answered IIS request', (e) => e.kind === 'gateway.request' && e.status === 200);
+  const da = request.ref.computer;
+  const daName = da.split('.')[0].toLowerCase();
+  // A real account's wrong password (reason 16), not the DA server's probe account (probes take no joins), on the NPS
+  // server the request's DA server uses.
+  const wrongPassword = (e) =>
+    e.kind === 'radius.decision' && e.reasonCode === 16 && e.user !== null && !ctx.identity.isProbe(e.user.key);
+  const denial =
+    events.find((e) => wrongPassword(e) && e.clientName?.toLowerCase() === daName) ??
+    of("a user's wrong password", wrongPassword);
+  const nps = denial.ref.computer;
+  const noDc = of('NPS 4402', (e) => e.kind === 'radius.directory_unavailable');
+  const failure = of(
+    "a client's 10005",
+    (e) => e.kind === 'client.result' && e.user !== null && e.ref.eventId === 10005,
+  );
+  const [denialText, noDcText, requestText, failureText] = [denial, noDc, request, failure].map((e) =>
+    eventTextOf(files, e),
+  );
+  const sam = denial.user.raw.split(/[\\/@]/).find((part) => part.toLowerCase() === denial.user.key) ?? denial.user.key;
+  const userFields = (i) => ({
+    SubjectUserSid: `S-1-5-21-1111111111-2222222222-3333333333-${100_000 + i}`,
+    SubjectUserName: dataValue(denialText, 'SubjectUserName').replace(sam, `u${i}`),
+    FullyQualifiedSubjectUserName: dataValue(denialText, 'FullyQualifiedSubjectUserName').replace(sam, `u${i}`),
+  });
+  const t0 = Math.floor(denial.time);
+  let recordId = 9_000_000_000;
+  let floodsWritten = 0;
+  const edit = (text, changes) => editEvent(text, { recordId: recordId++, ...changes });
+  const flood = (count, make) => {
+    const texts = [];
+    for (let i = 0; i < count; i++) texts.push(...make(i));
+    const bytes = eventsFile(texts);
+    if (floodsDir !== undefined) writeFileSync(`${floodsDir}/flood-${++floodsWritten}.xml`, bytes);
+    const list = normalise([{ bytes }], DEFAULT_ANALYSIS_CONFIG, ctx);
+    if (list.length !== texts.length) throw new Error(`${texts.length} event texts, ${list.length} events`);
+    return list;
+  };
   const floods = [
     [
       "one account's password-guessing flood (NPS denials of one user, 30 ms apart)",
-      flood(50_000, (i) => [at(denial, t0 + i * 30)]),
+      flood(50_000, (i) => [edit(denialText, { time: t0 + i * 30 })]),
     ],
     [
       'domain-controller outage (each request denied for reason 4 with its NPS 4402, 10 per second)',
       flood(20_000, (i) => [
-        at(noDc, t0 + i * 100, { ref: { ...noDc.ref, computer: denial.ref.computer } }),
-        at(denial, t0 + i * 100 + 100, { user: user(i), reasonCode: 4 }),
+        edit(noDcText, { time: t0 + i * 100, computer: nps }),
+        edit(denialText, {
+          time: t0 + i * 100 + 100,
+          // NPS reason code 4 and its text (Microsoft's NPS reason code list).
+          data: { ...userFields(i), ReasonCode: '4', Reason: 'The global catalog server cannot be reached.' },
+        }),
       ]),
     ],
     [
-      'wrong RADIUS shared secret (each IIS request unanswered, NPS System 14 refusing the DA server, 10 per second)',
-      flood(20_000, (i) => [
-        {
-          ...noDc,
-          ref: { provider: 'NPS', eventId: 14, computer: denial.ref.computer, channel: 'System', recordId: 0 },
-          time: t0 + i * 100,
-          kind: 'radius.client_error',
-          client: request.ref.computer.split('.')[0],
-          problem: 'bad_authenticator',
-        },
-        at(request, t0 + i * 100 + 15_000, { startTime: t0 + i * 100, timeTakenMs: 15_000 }),
-        at(failure, t0 + i * 100 + 15_300, { user: user(i), ref: { ...failure.ref, computer: `pc${i}` } }),
-      ]),
+      "wrong RADIUS shared secret (each IIS request unanswered, its client's failure 50 ms later, NPS System 14 refusing the DA server, 10 per second)",
+      flood(20_000, (i) => {
+        const end = t0 + i * 100 + 15_000;
+        const iso = new Date(end).toISOString();
+        return [
+          // NPS System 14 names the RADIUS client by the address its request came from.
+          edit(noDcText, { time: t0 + i * 100, computer: nps, eventId: 14, data: { '': request.serverIp } }),
+          edit(requestText, {
+            time: end,
+            data: { date: iso.slice(0, 10), time: iso.slice(11, 19), 'time-taken': '15000' },
+          }),
+          edit(failureText, {
+            time: end + 50,
+            computer: `pc${i}.corp.example.com`,
+            data: { user: `CORP\\u${i}`, serverAddress: da },
+          }),
+        ];
+      }),
     ],
   ];
   return floods.map(([what, list]) => {
