@@ -1,3 +1,4 @@
+import { detach } from '@otptrace/parse';
 import type { AnalysisConfig, UserRef } from '@otptrace/schemas';
 
 /**
@@ -9,6 +10,13 @@ import type { AnalysisConfig, UserRef } from '@otptrace/schemas';
 export class IdentityResolver {
   private readonly dnsToNetbios = new Map<string, string>();
   private readonly probeKeys: ReadonlySet<string>;
+  /**
+   * Each spelling's resolution (by domain hint, '' for none, then by spelling), shared by every event that spells the
+   * user so: a fleet's events name few users many times, and a user object with its three strings per event was a
+   * fifth of an open attempt's heap. Emptied when it reaches RESOLVED_MAX spellings, so that it stays bounded.
+   */
+  private resolved = new Map<string, Map<string, UserRef | null>>();
+  private resolvedCount = 0;
 
   constructor(config: Pick<AnalysisConfig, 'domains' | 'probeUsers'>) {
     for (const [netbios, names] of Object.entries(config.domains)) {
@@ -19,7 +27,29 @@ export class IdentityResolver {
 
   /** Resolve one user spelling (with an optional separate domain field); null for empty, `-` or a machine account. */
   resolve(raw: string | null | undefined, domainHint?: string | null): UserRef | null {
-    const text = (raw ?? '').trim();
+    if (raw == null) return null;
+    const hint = domainHint ?? '';
+    let byText = this.resolved.get(hint);
+    const known = byText?.get(raw);
+    if (known !== undefined) return known;
+    const user = this.resolveNew(raw, domainHint);
+    if (this.resolvedCount >= RESOLVED_MAX) {
+      this.resolved = new Map();
+      this.resolvedCount = 0;
+      byText = undefined;
+    }
+    if (byText === undefined) {
+      byText = new Map();
+      this.resolved.set(detach(hint), byText);
+    }
+    // Copies, not views: the table must not keep event texts alive.
+    byText.set(detach(raw), user);
+    this.resolvedCount++;
+    return user;
+  }
+
+  private resolveNew(raw: string, domainHint: string | null | undefined): UserRef | null {
+    const text = raw.trim();
     if (text === '' || text === '-') return null;
     let sam: string;
     let domainText: string | null = null;
@@ -63,6 +93,8 @@ export class IdentityResolver {
     return { name: d.slice(0, d.indexOf('.')), explicit: false };
   }
 }
+
+const RESOLVED_MAX = 65_536;
 
 /** The user as the JSON contract prints it: `domain\sam` when the domain is known, else `sam`. */
 export function displayUser(user: Pick<UserRef, 'key' | 'domain'>): string {

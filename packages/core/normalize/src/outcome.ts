@@ -115,7 +115,8 @@ export function toHresult(text: string | null): string | null {
   else if (/^[0-9a-f]{8}$/i.test(t)) n = Number.parseInt(t, 16);
   else return null;
   if (!Number.isSafeInteger(n) || n < -0x80000000 || n > 0xffffffff) return null;
-  return `0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`;
+  // Shared: a fleet's events carry a few codes many times.
+  return intern(`0x${(n >>> 0).toString(16).toUpperCase().padStart(8, '0')}`);
 }
 
 /** The first HRESULT named in a message text: `0x80094811` or a signed decimal in parentheses. */

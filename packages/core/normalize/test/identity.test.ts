@@ -36,4 +36,32 @@ describe('identity normalisation', () => {
     const custom = new IdentityResolver({ domains: {}, probeUsers: ['OtpHealth'] });
     expect(custom.isProbe('otphealth')).toBe(true);
   });
+  it('gives the events that spell a user alike one shared user, told apart by the domain hint', () => {
+    const r = new IdentityResolver({ domains: { CORP: ['corp.example.com'] }, probeUsers: [] });
+    const first = r.resolve('CORP\\JSmith');
+    expect(r.resolve('CORP\\JSmith')).toBe(first);
+    expect(r.resolve('jsmith', 'CORP')).toEqual({ key: 'jsmith', domain: 'corp', domainExplicit: true, raw: 'jsmith' });
+    expect(r.resolve('jsmith', 'OTHER')).toEqual({
+      key: 'jsmith',
+      domain: 'other',
+      domainExplicit: true,
+      raw: 'jsmith',
+    });
+    expect(r.resolve('jsmith')).toEqual({ key: 'jsmith', domain: null, domainExplicit: false, raw: 'jsmith' });
+    expect(r.resolve(' CORP\\JSmith ')).toEqual(first);
+  });
+  it('resolves as a fresh resolver does after more spellings than it keeps', () => {
+    const config = { domains: { CORP: ['corp.example.com'] }, probeUsers: [] };
+    const r = new IdentityResolver(config);
+    const first = r.resolve('corp.example.com/JSmith');
+    for (let i = 0; i < 150_000; i++) r.resolve(i % 2 === 0 ? `CORP\\u${i}` : `u${i}`, i % 3 === 0 ? 'CORP' : null);
+    expect(r.resolve('corp.example.com/JSmith')).toEqual(first);
+    const fresh = new IdentityResolver(config);
+    for (const [raw, hint] of [
+      ['CORP\\u149998', null],
+      ['u149999', 'CORP'],
+      ['u3', 'CORP'],
+    ] as const)
+      expect(r.resolve(raw, hint)).toEqual(fresh.resolve(raw, hint));
+  });
 });
