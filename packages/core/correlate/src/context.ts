@@ -22,6 +22,15 @@ interface Held<E> {
 }
 
 /**
+ * An NPS refusal of a RADIUS client, with the client's host key and lower-case address worked out once: every closing
+ * attempt of its DA server compares them, and reading them off the (cold) event cost a cache miss each time.
+ */
+interface HeldClientError extends Held<RadiusClientError> {
+  readonly host: string;
+  readonly address: string;
+}
+
+/**
  * The NPS refusals of its DA server an unanswered attempt carries as evidence: the nearest to its IIS request. It is
  * explained by every one around the request, but in an outage (a wrong shared secret) NPS logs one per request, and
  * each attempt carrying all of them made the output grow with the square of the outage (2,000 requests in 200 s: 1.3
@@ -36,7 +45,7 @@ const CLIENT_ERRORS_KEPT = 3;
  * that could belong to it has been placed; those no attempt took are handed back when they expire.
  */
 export class DaServerContext {
-  private readonly clientErrors: Held<RadiusClientError>[] = [];
+  private readonly clientErrors: HeldClientError[] = [];
   /** Signing requests by CA computer and request ID. */
   private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
   /** No held signing request is older than this (its latest event): a sweep before it has none to expire. */
@@ -67,7 +76,14 @@ export class DaServerContext {
 
   /** An NPS refusal of a RADIUS client, as it is placed (event-time order: the list stays in time order). */
   addClientError(e: RadiusClientError): void {
-    const held = { events: [e], time: e.time, used: false };
+    const held: HeldClientError = {
+      events: [e],
+      time: e.time,
+      used: false,
+      attached: false,
+      host: hostKey(e.client),
+      address: e.client.toLowerCase(),
+    };
     let at = this.clientErrors.length;
     while (at > 0 && this.clientErrors[at - 1]!.time > e.time) at--;
     // Nearly always at the tail (push: splice would allocate the empty array it returns).
@@ -226,10 +242,7 @@ export class DaServerContext {
       // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
       for (let i = 0; i < hosts.length; i++) this.explainedHosts.add(hosts[i]!, lo, hi);
       for (let i = 0; i < addresses.length; i++) this.explainedAddresses.add(addresses[i]!, lo, hi);
-      const named = (held: Held<RadiusClientError>) => {
-        const client = held.events[0]!.client;
-        return hosts.includes(hostKey(client)) || addresses.includes(client.toLowerCase());
-      };
+      const named = (held: HeldClientError) => hosts.includes(held.host) || addresses.includes(held.address);
       for (const held of nearestHeld(this.clientErrors, g.startTime, g.time, lo, hi, named, CLIENT_ERRORS_KEPT)) {
         held.attached = true;
         out.push(held.events[0]!);
@@ -271,8 +284,7 @@ export class DaServerContext {
       if (held.attached === true) continue;
       const e = held.events[0]!;
       const explained =
-        this.explainedHosts.covers(hostKey(e.client), e.time) ||
-        this.explainedAddresses.covers(e.client.toLowerCase(), e.time);
+        this.explainedHosts.covers(held.host, e.time) || this.explainedAddresses.covers(held.address, e.time);
       (explained ? repeatedClientErrors : clientErrors).push(e);
     }
     this.explainedHosts.forgetBefore(clientErrorsBefore);
@@ -323,7 +335,7 @@ const NOTHING_EXPIRED: {
 });
 
 /** The first entry of a list held in time order whose time is at least `time`. */
-function heldAtOrAfter<E>(list: readonly Held<E>[], time: number): number {
+function heldAtOrAfter(list: readonly { readonly time: number }[], time: number): number {
   // A binary search without `firstIndex`'s callback: every unanswered attempt that closes asks it.
   let lo = 0;
   let hi = list.length;
@@ -366,16 +378,16 @@ function firstIndex(from: number, to: number, before: (i: number) => boolean): n
  * The `count` entries `accept` takes in [lo, hi] nearest to the span [from, to] (those inside it first; ties: the
  * earlier), in time order: read outward from the span, not the whole window (an outage fills it with thousands).
  */
-function nearestHeld<E extends { time: number }>(
-  list: readonly Held<E>[],
+function nearestHeld<H extends { time: number }>(
+  list: readonly H[],
   from: number,
   to: number,
   lo: number,
   hi: number,
-  accept: (held: Held<E>) => boolean,
+  accept: (held: H) => boolean,
   count: number,
-): Held<E>[] {
-  const kept: Held<E>[] = [];
+): H[] {
+  const kept: H[] = [];
   const inside = heldAtOrAfter(list, from);
   // Inside the span: all equally near, the earliest first.
   for (let i = inside; i < list.length && list[i]!.time <= to && kept.length < count; i++)
@@ -384,7 +396,7 @@ function nearestHeld<E extends { time: number }>(
   let left = inside - 1;
   let right = inside;
   while (right < list.length && list[right]!.time <= to) right++;
-  const before: Held<E>[] = [];
+  const before: H[] = [];
   while (kept.length + before.length < count) {
     const l = left >= 0 && list[left]!.time >= lo ? list[left]! : null;
     const r = right < list.length && list[right]!.time <= hi ? list[right]! : null;
@@ -400,7 +412,7 @@ function nearestHeld<E extends { time: number }>(
   }
   if (before.length === 0) return kept;
   // The list is in time order, so those before the span (read leftward) then the others are: no sort needed.
-  const inOrder: Held<E>[] = [];
+  const inOrder: H[] = [];
   for (let i = before.length - 1; i >= 0; i--) inOrder.push(before[i]!);
   for (let i = 0; i < kept.length; i++) inOrder.push(kept[i]!);
   return inOrder;
