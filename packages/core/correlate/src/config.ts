@@ -2,7 +2,12 @@ import type { AnalysisConfig, ClientEvent, NormalizedEvent } from '@otptrace/sch
 
 /** Settings of the engine: the analysis configuration's windows plus the identity rules it needs. */
 export interface EngineConfig
-  extends Pick<AnalysisConfig, 'clockSkewToleranceMs' | 'attemptGapMs' | 'stageTimeoutMs' | 'gatewayJoinSlackMs'> {
+  extends Pick<
+    AnalysisConfig,
+    // radiusTimeoutMs: how long before a client's result, when no IIS request tells it, its DA server may have asked
+    // RADIUS (see DaServerContext.eventsFor).
+    'clockSkewToleranceMs' | 'attemptGapMs' | 'stageTimeoutMs' | 'gatewayJoinSlackMs' | 'radiusTimeoutMs'
+  > {
   readonly otpTemplate: RegExp;
   readonly isProbe: (userKey: string) => boolean;
   /**

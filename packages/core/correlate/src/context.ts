@@ -69,6 +69,8 @@ export class DaServerContext {
     private readonly skewMs: number,
     private readonly signingWindowMs: number,
     configured: Readonly<Record<string, readonly string[]>>,
+    /** How long before a client's result its DA server may have asked RADIUS (see `eventsFor`). */
+    private readonly requestSpanMs: number,
   ) {
     for (const [name, list] of Object.entries(configured))
       this.addresses.set(hostKey(name), new Set(list.map((ip) => ip.toLowerCase())));
@@ -228,27 +230,45 @@ export class DaServerContext {
   eventsFor(a: OpenAttempt): readonly (RadiusClientError | SigningEvent)[] {
     const g = a.gateway;
     // Most attempts are explained by neither kind: they are told apart before anything is gathered.
-    const refusedClient = a.radius === null && g !== null && this.clientErrors.length > 0;
+    const refusedClient = a.radius === null && this.clientErrors.length > 0 && (g !== null || refusedWithoutRequest(a));
     const signing =
       a.radius?.decision === 'granted' && a.caRequest === null && a.caResults.length === 0 && this.signing.size > 0;
     if (a.probe || !(refusedClient || signing)) return NO_EVENTS;
     const hosts = daHosts(a);
-    if (hosts.length === 0) return NO_EVENTS;
     const out: (RadiusClientError | SigningEvent)[] = [];
     if (refusedClient) {
-      const addresses = this.addressesOf(hosts, g.serverIp);
-      const lo = g.startTime - this.skewMs;
-      const hi = g.time + this.skewMs;
+      // When the DA server asked RADIUS: during its IIS request; without one (no IIS log read), in the span before the
+      // client's result that a request waiting for RADIUS takes (the RADIUS timeout, logged up to the IIS join's slack
+      // before the result), on the server the client names.
+      let from: number;
+      let to: number;
+      let serverIp: string | null;
+      if (g !== null) {
+        from = g.startTime;
+        to = g.time;
+        serverIp = g.serverIp;
+      } else {
+        const c = a.client!;
+        const server = c.serverAddress!;
+        to = c.time;
+        from = to - this.requestSpanMs;
+        // A client may name the server by address: then it is one, not a host name (whose first label is its key).
+        serverIp = isIpAddress(server) ? server : null;
+        if (serverIp === null) addHost(hosts, server);
+      }
+      const addresses = this.addressesOf(hosts, serverIp);
+      const lo = from - this.skewMs;
+      const hi = to + this.skewMs;
       // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
       for (let i = 0; i < hosts.length; i++) this.explainedHosts.add(hosts[i]!, lo, hi);
       for (let i = 0; i < addresses.length; i++) this.explainedAddresses.add(addresses[i]!, lo, hi);
       const named = (held: HeldClientError) => hosts.includes(held.host) || addresses.includes(held.address);
-      for (const held of nearestHeld(this.clientErrors, g.startTime, g.time, lo, hi, named, CLIENT_ERRORS_KEPT)) {
+      for (const held of nearestHeld(this.clientErrors, from, to, lo, hi, named, CLIENT_ERRORS_KEPT)) {
         held.attached = true;
         out.push(held.events[0]!);
       }
     }
-    if (signing) {
+    if (signing && hosts.length > 0) {
       // The DA server's latest signing request before the attempt decides: a later issued one supersedes a denial.
       let latest: (Held<SigningEvent> & { machine: string }) | null = null;
       for (const held of this.signing.values()) {
@@ -315,6 +335,20 @@ function daHosts(a: OpenAttempt): string[] {
     addHost(hosts, r.nasIdentifier);
   }
   return hosts;
+}
+
+/**
+ * Whether the DA server refused an attempt that has no IIS request (no IIS log was read, or the request went to
+ * another): its client's 10005, naming the server it asked.
+ */
+function refusedWithoutRequest(a: OpenAttempt): boolean {
+  const c = a.client;
+  return a.gateway === null && c !== null && c.ref.eventId === 10005 && c.serverAddress !== null;
+}
+
+/** An IPv4 or IPv6 address rather than a host name (a name has no colon, and not four numeric labels alone). */
+function isIpAddress(text: string): boolean {
+  return text.includes(':') || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(text);
 }
 
 function addHost(hosts: string[], name: string | null): void {

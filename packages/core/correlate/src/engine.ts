@@ -63,6 +63,7 @@ export class CorrelationEngine {
       config.clockSkewToleranceMs,
       config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
       config.daServerAddresses ?? {},
+      config.radiusTimeoutMs + config.gatewayJoinSlackMs,
     );
     this.routing = {
       config,

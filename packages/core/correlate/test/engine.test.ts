@@ -9,6 +9,7 @@ const config: EngineConfig = {
   attemptGapMs: 300_000,
   stageTimeoutMs: 120_000,
   gatewayJoinSlackMs: 1_500,
+  radiusTimeoutMs: 5_000,
   otpTemplate: /otp/i,
   isProbe: (k) => k === 'daprobeuser',
   reorderDelayMs: 180_000,
@@ -333,6 +334,57 @@ describe('CorrelationEngine', () => {
         ...[0, 2_000, 4_000, 12_000, 14_000, 16_000, 18_000].map((t) => `repeated_radius_client_event@${t}`),
         'unmatched_radius_client_event@900000',
       ].sort(),
+    );
+  });
+
+  it('gives a client refused without an IIS request the NPS refusals of the server it names, by name or address', () => {
+    // No IIS log was read. NPS logged the DA server's RADIUS address with an earlier decision (ClientName da01,
+    // ClientIPAddress 10.0.0.10), and names the server by that address when the shared secret no longer matches.
+    const refusal = (t: number, address: string): NormalizedEvent => {
+      const r = ref('NPS', 14, 'nps01', 'System');
+      const base = { id: id(r), ref: r, time: T0 + t, user: null };
+      return { ...base, kind: 'radius.client_error', source: 'radius', client: address, problem: 'bad_authenticator' };
+    };
+    const refused = (key: string, t: number, server: string): NormalizedEvent => ({
+      ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
+      serverAddress: server,
+    });
+    const events = [
+      radius('early', 0, 'granted'),
+      refusal(600_000, '10.0.0.10'),
+      refusal(600_500, '10.0.0.99'),
+      refused('u', 607_000, 'da01.corp.example.com'),
+      // Five minutes before its result: outside the span a request waits for RADIUS (and the clock-skew tolerance).
+      refusal(1_200_000, '10.0.0.10'),
+      refused('v', 1_500_000, 'da01'),
+      // Named by address.
+      refusal(2_498_000, '10.0.0.10'),
+      refused('w', 2_500_000, '10.0.0.10'),
+      // Another address: not 10.0.0.10's, though both start with "10".
+      refusal(3_499_000, '10.0.0.10'),
+      refused('x', 3_500_000, '10.9.9.9'),
+    ];
+    const engine = new CorrelationEngine(config);
+    const closed: ClosedAttempt[] = [];
+    const drops: string[] = [];
+    for (const e of events) {
+      engine.add(e);
+      const out = engine.advance(e.time);
+      closed.push(...out.attempts);
+      drops.push(...out.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
+    }
+    const end = engine.flush();
+    closed.push(...end.attempts);
+    drops.push(...end.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
+    expect(closed.map((a) => [a.userKey, a.radiusClientErrors.map((e) => e.time - T0)])).toEqual([
+      ['early', []],
+      ['u', [600_000]],
+      ['v', []],
+      ['w', [2_498_000]],
+      ['x', []],
+    ]);
+    expect(drops.sort()).toEqual(
+      [600_500, 1_200_000, 3_499_000].map((t) => `unmatched_radius_client_event@${t}`).sort(),
     );
   });
 

@@ -44,6 +44,7 @@ export function engineConfigOf(config: AnalysisConfig, ctx: NormalizeContext, mo
     attemptGapMs: config.attemptGapMs,
     stageTimeoutMs: config.stageTimeoutMs,
     gatewayJoinSlackMs: config.gatewayJoinSlackMs,
+    radiusTimeoutMs: config.radiusTimeoutMs,
     otpTemplate: ctx.otpTemplate,
     isProbe: (key) => ctx.identity.isProbe(key),
     reorderDelayMs: reorderDelayOf(mode, config.clockSkewToleranceMs),
