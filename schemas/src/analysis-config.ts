@@ -76,7 +76,7 @@ export const analysisConfigSchema = z
       .positive()
       .default(5_000)
       .describe(
-        "The DA server's RADIUS timeout (Get-RemoteAccessRadius, default 5 s), in ms: an OTP request without a RADIUS decision that took at least this long waited for RADIUS; one well below it (under half) was refused by the DA server itself (docs/windows-events.md §9).",
+        "The DA server's RADIUS timeout (Get-RemoteAccessRadius, default 5 s), in ms: an OTP request without a RADIUS decision that took at least this long waited for RADIUS; one well below it (under half) was refused by the DA server itself (docs/windows-events.md §9). Without an IIS request, NPS refusals of the DA server (System 13/14/17/18) this long before a client's failure explain it.",
       ),
     certificateValidityMs: z
       .number()
