@@ -133,6 +133,28 @@ function stream(events: NormalizedEvent[]): ClosedAttempt[] {
   out.push(...engine.flush().attempts);
   return out;
 }
+/** NPS System 14 refusing the RADIUS client `client` (a wrong shared secret). */
+function refusal(t: number, client = 'da01'): NormalizedEvent {
+  const r = ref('NPS', 14, 'nps01', 'System');
+  const base = { id: id(r), ref: r, time: T0 + t, user: null };
+  return { ...base, kind: 'radius.client_error', source: 'radius', client, problem: 'bad_authenticator' };
+}
+/** As `stream`, advancing to each event's own time, with the drops as `reason@ms after T0`. */
+function streamWithDrops(events: NormalizedEvent[]): { closed: ClosedAttempt[]; drops: string[] } {
+  const engine = new CorrelationEngine(config);
+  const closed: ClosedAttempt[] = [];
+  const drops: string[] = [];
+  const take = (out: ReturnType<CorrelationEngine['flush']>) => {
+    closed.push(...out.attempts);
+    drops.push(...out.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
+  };
+  for (const e of events) {
+    engine.add(e);
+    take(engine.advance(e.time));
+  }
+  take(engine.flush());
+  return { closed, drops };
+}
 const shape = (attempts: ClosedAttempt[]) =>
   attempts.map(
     (a) =>
@@ -308,25 +330,9 @@ describe('CorrelationEngine', () => {
 
   it('gives an unanswered attempt the three NPS refusals of its DA server nearest to its request, and counts the rest', () => {
     // A wrong shared secret: NPS refuses the DA server at every request (one every 2 s here), none is answered.
-    const refusal = (t: number): NormalizedEvent => {
-      const r = ref('NPS', 14, 'nps01', 'System');
-      const base = { id: id(r), ref: r, time: T0 + t, user: null };
-      return { ...base, kind: 'radius.client_error', source: 'radius', client: 'da01', problem: 'bad_authenticator' };
-    };
     const refusals = Array.from({ length: 10 }, (_, i) => refusal(i * 2_000));
     const events = [...refusals, iis(20_000, 15_000), client('u', 20_300, 10005), refusal(900_000)];
-    const engine = new CorrelationEngine(config);
-    const closed: ClosedAttempt[] = [];
-    const drops: string[] = [];
-    for (const e of events) {
-      engine.add(e);
-      const out = engine.advance(e.time);
-      closed.push(...out.attempts);
-      drops.push(...out.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
-    }
-    const end = engine.flush();
-    closed.push(...end.attempts);
-    drops.push(...end.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
+    const { closed, drops } = streamWithDrops(events);
     // The request spans 5-20 s: the refusals within it are all as near; the earliest three are kept.
     expect(closed.map((a) => a.radiusClientErrors.map((e) => e.time - T0))).toEqual([[6_000, 8_000, 10_000]]);
     expect(drops.sort()).toEqual(
@@ -340,11 +346,6 @@ describe('CorrelationEngine', () => {
   it('gives a client refused without an IIS request the NPS refusals of the server it names, by name or address', () => {
     // No IIS log was read. NPS logged the DA server's RADIUS address with an earlier decision (ClientName da01,
     // ClientIPAddress 10.0.0.10), and names the server by that address when the shared secret no longer matches.
-    const refusal = (t: number, address: string): NormalizedEvent => {
-      const r = ref('NPS', 14, 'nps01', 'System');
-      const base = { id: id(r), ref: r, time: T0 + t, user: null };
-      return { ...base, kind: 'radius.client_error', source: 'radius', client: address, problem: 'bad_authenticator' };
-    };
     const refused = (key: string, t: number, server: string): NormalizedEvent => ({
       ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
       serverAddress: server,
@@ -364,18 +365,7 @@ describe('CorrelationEngine', () => {
       refusal(3_499_000, '10.0.0.10'),
       refused('x', 3_500_000, '10.9.9.9'),
     ];
-    const engine = new CorrelationEngine(config);
-    const closed: ClosedAttempt[] = [];
-    const drops: string[] = [];
-    for (const e of events) {
-      engine.add(e);
-      const out = engine.advance(e.time);
-      closed.push(...out.attempts);
-      drops.push(...out.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
-    }
-    const end = engine.flush();
-    closed.push(...end.attempts);
-    drops.push(...end.drops.map((d) => `${d.reason}@${d.event.time - T0}`));
+    const { closed, drops } = streamWithDrops(events);
     expect(closed.map((a) => [a.userKey, a.radiusClientErrors.map((e) => e.time - T0)])).toEqual([
       ['early', []],
       ['u', [600_000]],
