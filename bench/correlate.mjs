@@ -278,8 +278,9 @@ function floodRows() {
     "a client's 10005",
     (e) => e.kind === 'client.result' && e.user !== null && e.ref.eventId === 10005,
   );
+  const texts = files.map(({ bytes }) => bytes.toString('utf8'));
   const [denialText, noDcText, requestText, failureText] = [denial, noDc, request, failure].map((e) =>
-    eventTextOf(files, e),
+    eventTextOf(texts, e),
   );
   const sam = denial.user.raw.split(/[\\/@]/).find((part) => part.toLowerCase() === denial.user.key) ?? denial.user.key;
   const userFields = (i) => ({

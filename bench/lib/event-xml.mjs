@@ -3,12 +3,11 @@
 // normaliser, so the engine sees objects of the shapes it meets in production (events built by object spread had
 // other hidden classes, and one flood's events had fields no normalised event has).
 
-/** The `<Event …>…</Event>` text of `event` (a normalised event) in one of `files` (`{ bytes }`). */
-export function eventTextOf(files, event) {
+/** The `<Event …>…</Event>` text of `event` (a normalised event) in one of `texts` (the files' text, decoded once). */
+export function eventTextOf(texts, event) {
   const { computer, channel, recordId } = event.ref;
   const needle = `<EventRecordID>${recordId}</EventRecordID>`;
-  for (const { bytes } of files) {
-    const text = bytes.toString('utf8');
+  for (const text of texts) {
     for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) {
       const start = text.lastIndexOf('<Event ', at);
       const end = text.indexOf('</Event>', at) + '</Event>'.length;
