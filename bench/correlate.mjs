@@ -12,7 +12,7 @@
 //   --laptop-records  number each client computer's events from 1, as every laptop numbers its own log's records (the
 //                     generator starts each log at a random number in the millions, so a fleet's numbers never meet)
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import { best, built, option, QUICK, report, row } from './lib/common.mjs';
@@ -22,6 +22,7 @@ import { editEvent, eventsFile, eventTextOf, numberedPerLaptop } from './lib/eve
 const engineDist = option('--engine');
 const profileFile = option('--cpu-prof');
 const floodsDir = option('--write-floods');
+if (floodsDir !== undefined) mkdirSync(floodsDir, { recursive: true });
 
 const { XmlIngestor, engineConfigOf } = await built('packages/core/pipeline');
 const { CorrelationEngine } =

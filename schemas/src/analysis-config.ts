@@ -60,7 +60,7 @@ export const analysisConfigSchema = z
       .record(z.string(), z.array(z.string()))
       .default({})
       .describe(
-        'Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name a RADIUS client only by address. Addresses NPS logged in 6272/6273 for a named client are learned as well.',
+        'Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name a RADIUS client only by address. Addresses NPS logged in 6272/6273 for a named client are learned as well. A DA server with no known address takes, for a request that waited for RADIUS, the refusals of an address no DA server is known by (a new node of a load-balanced cluster).',
       ),
     signingRequestWindowMs: z
       .number()

@@ -778,6 +778,43 @@ const DOMAIN_SCENARIOS = {
       { user: 'corp\\sid', outcome: 'success', failedStage: null, code: null },
     ],
   },
+  'radius-client-new-node': {
+    // A node added to the DA servers' load-balanced cluster (DA02) sends RADIUS from its own address, which NPS does not
+    // know as a client: NPS logs 13 for each of its requests and no decision, and no earlier decision names DA02's
+    // address. DA01's address is known (Ida's logon): Kim's request there, refused by DA01 itself in 180 ms while DA02
+    // fails, keeps its own verdict.
+    flows: [
+      { user: 'ida', t0: T('10:40:00'), machine: 'client02.corp.example', iis: web, radius: granted, client: ok },
+      authFailedRequest(
+        'jon',
+        T('10:41:00'),
+        { status: 200, timeTaken: 15_300, computer: 'da02.corp.example' },
+        { ...authFailed('80004005'), after: 15_600 },
+      ),
+      authFailedRequest(
+        'kim',
+        T('10:41:05'),
+        { status: 200, timeTaken: 180 },
+        { ...authFailed('80004005'), after: 400 },
+      ),
+    ],
+    extra: {
+      nps: [0, 5_000, 10_000].map(
+        (d) => () =>
+          npsClientError({
+            eventId: 13,
+            time: T('10:41:00') + 200 + d,
+            recordId: nextRecord('nps-sys', 84000),
+            client: '10.0.0.12',
+          }),
+      ),
+    },
+    intent: [
+      { user: 'corp\\ida', outcome: 'success', failedStage: null, code: null },
+      failedIn('jon', 'radius', 'radius_client_misconfigured'),
+      failedIn('kim', 'gateway', 'gateway_rejected_request'),
+    ],
+  },
 };
 Object.assign(SCENARIOS, DOMAIN_SCENARIOS);
 

@@ -64,16 +64,23 @@ export class DaServerContext {
   private readonly directory = new HostTimes();
   /** RADIUS client addresses NPS logged for a DA server name (ClientName/NASIdentifier → ClientIPAddress). */
   private readonly addresses = new Map<string, Set<string>>();
+  /** Every address of `addresses`: one no DA server is known by is unclaimed (see `eventsFor`). */
+  private readonly claimed = new Set<string>();
+  /** How long before a client's result its DA server may have asked RADIUS (see `eventsFor`). */
+  private readonly requestSpanMs: number;
 
   constructor(
     private readonly skewMs: number,
     private readonly signingWindowMs: number,
     configured: Readonly<Record<string, readonly string[]>>,
-    /** How long before a client's result its DA server may have asked RADIUS (see `eventsFor`). */
-    private readonly requestSpanMs: number,
+    /** How long the DA servers wait for a RADIUS answer. */
+    private readonly radiusTimeoutMs: number,
+    /** The IIS join's slack: a request is logged up to it before its client's result. */
+    slackMs: number,
   ) {
+    this.requestSpanMs = radiusTimeoutMs + slackMs;
     for (const [name, list] of Object.entries(configured))
-      this.addresses.set(hostKey(name), new Set(list.map((ip) => ip.toLowerCase())));
+      for (const ip of list) this.learnAddress(name, ip.toLowerCase());
   }
 
   /** An NPS refusal of a RADIUS client, as it is placed (event-time order: the list stays in time order). */
@@ -207,6 +214,13 @@ export class DaServerContext {
     const set = this.addresses.get(key);
     if (set === undefined) this.addresses.set(key, new Set([ip]));
     else set.add(ip);
+    this.claimed.add(ip);
+  }
+
+  /** Whether NPS named one of the DA servers `hosts` as a RADIUS client by address, or the configuration does. */
+  private anyAddressOf(hosts: readonly string[]): boolean {
+    for (let i = 0; i < hosts.length; i++) if (this.addresses.has(hosts[i]!)) return true;
+    return false;
   }
 
   /**
@@ -243,10 +257,13 @@ export class DaServerContext {
       let from: number;
       let to: number;
       let serverIp: string | null;
+      // Whether the DA server waited for RADIUS (a request it refused itself is answered well within the timeout).
+      let waited = true;
       if (g !== null) {
         from = g.startTime;
         to = g.time;
         serverIp = g.serverIp;
+        waited = g.timeTakenMs === null || g.timeTakenMs >= this.radiusTimeoutMs / 2;
       } else {
         const c = a.client!;
         const server = c.serverAddress!;
@@ -262,10 +279,23 @@ export class DaServerContext {
       // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
       for (let i = 0; i < hosts.length; i++) this.explainedHosts.add(hosts[i]!, lo, hi);
       for (let i = 0; i < addresses.length; i++) this.explainedAddresses.add(addresses[i]!, lo, hi);
-      const named = (held: HeldClientError) => hosts.includes(held.host) || addresses.includes(held.address);
+      // A DA server NPS has never named by address (a node new to a load-balanced cluster, asking from its own address
+      // rather than the cluster's) is refused from an address no DA server is known by: a refusal from such an
+      // unclaimed address explains its requests that waited for RADIUS. A server whose address is known is refused
+      // from that address, so it never takes another's.
+      const unclaimedToo = waited && !this.anyAddressOf(hosts);
+      const named = (held: HeldClientError) =>
+        hosts.includes(held.host) ||
+        addresses.includes(held.address) ||
+        (unclaimedToo && !this.claimed.has(held.address) && isIpAddress(held.address));
       for (const held of nearestHeld(this.clientErrors, from, to, lo, hi, named, CLIENT_ERRORS_KEPT)) {
         held.attached = true;
         out.push(held.events[0]!);
+        // The unclaimed address's other refusals around the request are explained too (counted as repeated).
+        if (!addresses.includes(held.address)) {
+          addresses.push(held.address);
+          this.explainedAddresses.add(held.address, lo, hi);
+        }
       }
     }
     if (signing && hosts.length > 0) {

@@ -63,7 +63,8 @@ export class CorrelationEngine {
       config.clockSkewToleranceMs,
       config.signingRequestWindowMs ?? DEFAULT_SIGNING_WINDOW_MS,
       config.daServerAddresses ?? {},
-      config.radiusTimeoutMs + config.gatewayJoinSlackMs,
+      config.radiusTimeoutMs,
+      config.gatewayJoinSlackMs,
     );
     this.routing = {
       config,

@@ -50,8 +50,8 @@ function radius(
     networkPolicy: null,
   };
 }
-function iis(t: number, taken: number): NormalizedEvent {
-  const r = ref('Microsoft-Windows-IIS-Logging', 6200, 'da01', 'Microsoft-IIS-Logging/Logs');
+function iis(t: number, taken: number, server = 'da01'): NormalizedEvent {
+  const r = ref('Microsoft-Windows-IIS-Logging', 6200, server, 'Microsoft-IIS-Logging/Logs');
   return {
     id: id(r),
     ref: r,
@@ -376,6 +376,34 @@ describe('CorrelationEngine', () => {
     expect(drops.sort()).toEqual(
       [600_500, 1_200_000, 3_499_000].map((t) => `unmatched_radius_client_event@${t}`).sort(),
     );
+  });
+
+  it('gives the refusals of an address no DA server is known by to a waiting request of a server with no known address', () => {
+    // A node new to the DA servers' cluster (da02) asks RADIUS from its own address, which NPS refuses as an unknown
+    // client (13); NPS never named da02 by address. da01's address is known from an earlier decision.
+    const unknown = (t: number) => ({ ...refusal(t, '10.0.0.12'), problem: 'unknown_client' }) as NormalizedEvent;
+    const events = [
+      radius('early', 0, 'granted'),
+      ...[600_000, 605_000, 610_000, 615_000].map(unknown),
+      iis(615_300, 15_300, 'da02'),
+      client('u', 615_600, 10005, 'pc-u'),
+      // da01 waited too, but NPS knows its address: the unknown address's refusals are not its.
+      iis(700_000, 15_000),
+      client('v', 700_300, 10005, 'pc-v'),
+      // da03 has no known address either, but refused the request itself (180 ms): it never asked RADIUS.
+      iis(780_000, 180, 'da03'),
+      client('w', 780_300, 10005, 'pc-w'),
+    ];
+    const { closed, drops } = streamWithDrops(events);
+    expect(closed.map((a) => [a.userKey, a.radiusClientErrors.map((e) => e.time - T0)])).toEqual([
+      ['early', []],
+      // All four are within the request (600-615.3 s), so equally near: the earliest three.
+      ['u', [600_000, 605_000, 610_000]],
+      ['v', []],
+      ['w', []],
+    ]);
+    // The fourth is explained by u's request, as a repeat.
+    expect(drops).toEqual(['repeated_radius_client_event@615000']);
   });
 
   it('tells a refused attempt without a request of its own the refusal all the requests around it got, when alike', () => {
