@@ -51,6 +51,13 @@ export class UserPlacement {
           : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true, lateGrantMs));
       if (a !== null) {
         if (mayWait && slot === 'radius' && waitsForRetryResult(a, e, this.config)) {
+          // The retry's answer may be placed already: logged a moment before the decision (a client clock a little
+          // behind NPS's), as `takeWaiting` takes one logged a moment after it.
+          const retry = this.retryAnswered(a, e);
+          if (retry !== null) {
+            this.attempts.add(retry, e);
+            return retry;
+          }
           this.awaiting.push(e);
           return null;
         }
@@ -97,6 +104,19 @@ export class UserPlacement {
       this.attempts.add(a, d);
       return;
     }
+  }
+
+  /**
+   * A later attempt of the user than `a` whose client result was logged at most `RETRY_RESULT_BEFORE_MS` before
+   * decision `d` and that takes it: the retry `d` was waiting for, already placed.
+   */
+  private retryAnswered(a: OpenAttempt, d: NormalizedEvent): OpenAttempt | null {
+    for (let b = a.nextOfUser; b !== null; b = b.nextOfUser) {
+      const result = b.client;
+      if (result === null || result.time < d.time - RETRY_RESULT_BEFORE_MS) continue;
+      if (acceptsEvent(b, d, 'radius', this.config)) return b;
+    }
+    return null;
   }
 
   /**

@@ -613,6 +613,23 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(events))).toEqual(expected);
   });
 
+  it('goes to the retry whose result was logged a moment before it (a laptop clock 1.4 s behind NPS)', () => {
+    // The DA server refused the first request itself; 24 s later the retry is denied, and the laptop logs its answer
+    // 1.4 s before NPS's denial by their clocks. The retry's result is placed before the denial, so nothing waits.
+    const events = [
+      client('rob', 1_000, 10005),
+      iis(24_900, 700),
+      client('rob', 24_600, 10005),
+      radius('rob', 26_000, 'denied', 16),
+      iis(700, 150),
+    ];
+    const timed = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => a.events.map((e) => `${e.ref.eventId}@${e.time - T0}`).join(','));
+    const expected = ['6200@700,10005@1000', '10005@24600,6200@24900,6273@26000'];
+    expect(timed(stream(events))).toEqual(expected);
+    expect(timed(inOneBatch(events))).toEqual(expected);
+  });
+
   it('still goes to the ended attempt when no result follows it (a client clock behind NPS)', () => {
     const events = [client('sam', 40_000, 10005), radius('sam', 100_000, 'denied', 16), iis(100_200, 700)];
     expect(shape(stream(events))).toEqual(['sam: 10005,6273,6200']);
