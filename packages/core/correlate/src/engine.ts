@@ -11,6 +11,7 @@ import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
 import { isOtherRadiusTraffic } from './placement.js';
 import { type RoutingParts, routeEvent } from './routing.js';
+import { clockReachOf, ServerClocks } from './server-clocks.js';
 import { UserPlacement } from './user-placement.js';
 
 /** An event the engine let go, and why. */
@@ -77,6 +78,7 @@ export class CorrelationEngine {
     this.joins = {
       attempts: this.attempts,
       config,
+      clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs)),
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
       pendingGateways: (lo, hi) => this.pending.gatewaysWithin(lo, hi),

@@ -13,6 +13,7 @@ import type { GatewayWindow, JoinContext } from './join-context.js';
  * refused first), the client's result logged right after the response is the clue.
  */
 export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinContext): void {
+  learnClock(g, host, ctx);
   const found = gatewayCandidates(g, host, ctx);
   if (found.length === 0) ctx.drop(g, 'unmatched_gateway_request');
   else if (oneUser(found)) ctx.attempts.add(earliest(found), g);
@@ -43,15 +44,17 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
   if (g.status < 400) {
-    attempts.decidedWithin(g.startTime - slack, g.time + slack, undefined, found);
+    // On its NPS servers' clock (`ServerClocks`), as every decision time below.
+    const off = ctx.clocks.offset(host);
+    attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0);
     let n = 0;
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
-    const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, ctx));
+    const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, host, ctx));
     for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, later)) found[n++] = found[i]!;
     truncate(found, n);
-    if (n > 1 && !oneUser(found)) keepLeastRegret(g, found, later, ctx);
+    if (n > 1 && !oneUser(found)) keepLeastRegret(g, host, found, later, ctx);
     if (n > 0) return found;
   }
   return nearestCandidates(g, host, ctx, found);
@@ -75,13 +78,14 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
     // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
     const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
-    attempts.decidedWithin(g.startTime - drift, g.time + drift, undefined, found);
+    const off = ctx.clocks.offset(host);
+    attempts.decidedWithin(g.startTime + off - drift, g.time + off + drift, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0);
   }
   // The candidates not looked at yet, by their distance.
   const unread = NEAREST;
-  for (let i = 0; i < found.length; i++) unread.push(found[i]!, gatewayDistance(g, found[i]!));
+  for (let i = 0; i < found.length; i++) unread.push(found[i]!, gatewayDistance(g, host, found[i]!, ctx));
   const lo = g.time - slack - skew;
   const hi = g.time + skew;
   const clientOnly = attempts.clientOnlyNearest(g.time, lo, hi);
@@ -98,7 +102,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
       for (let i = 0; i < found.length; i++) {
         const a = found[i]!;
         const t = a.client!.time;
-        if (t >= lo && t <= hi && takesGateway(a, g)) unread.push(a, gatewayDistance(g, a));
+        if (t >= lo && t <= hi && takesGateway(a, g)) unread.push(a, gatewayDistance(g, host, a, ctx));
       }
       continue;
     }
@@ -123,10 +127,13 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
 }
 
 /** How far an attempt's step is from the request: its decision outside the request's span, or its client result. */
-function gatewayDistance(g: GatewayEvent, a: OpenAttempt): number {
+function gatewayDistance(g: GatewayEvent, host: string, a: OpenAttempt, ctx: JoinContext): number {
   if (a.radius === null) return Math.abs(a.last - g.time);
+  const off = ctx.clocks.offset(host);
   const t = a.radius.time;
-  return t < g.startTime ? g.startTime - t : t > g.time ? t - g.time : 0;
+  const start = g.startTime + off;
+  const end = g.time + off;
+  return t < start ? start - t : t > end ? t - end : 0;
 }
 
 /**
@@ -159,17 +166,20 @@ function claimedByLater(
   // Every event such a request and its decisions could need is placed by the time `g` is joined.
   const horizon = g.time + gatewayDelayOf(config) - slack;
   if (a.radius !== null) {
+    const { clocks } = ctx;
     const t = a.radius.time;
-    const fit = decisionFit(g, t);
-    const hi = Math.min(horizon, t + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
+    const fit = decisionFit(g, clocks.offset(host), t);
+    // In request times: a request whose server's clock is furthest behind NPS's may end furthest before `t`.
+    const hi = Math.min(horizon, t - clocks.leastOffset + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
     const others = prefetched ?? ctx.pendingGateways(from, hi);
     for (let i = others.start; i < others.end; i++) {
       const other = others.requests[i]!;
       const otherHost = others.hosts[i]!;
       if (other.time > hi) break;
       if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
-      if (other.startTime - slack > t || t > other.time + slack) continue;
-      if (fitsBetter(a, otherHost, host, decisionFit(other, t) < fit)) return true;
+      const off = clocks.offset(otherHost);
+      if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
+      if (fitsBetter(a, otherHost, host, decisionFit(other, off, t) < fit)) return true;
     }
     return false;
   }
@@ -220,14 +230,21 @@ function resultClaimedIn(
  * most by going to its next-best request (the least regret; a decision no other request holds cannot go elsewhere),
  * when it alone does; else all stay and the request is ambiguous.
  */
-function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], later: GatewayWindow, ctx: JoinContext): void {
+function keepLeastRegret(
+  g: GatewayEvent,
+  host: string,
+  found: OpenAttempt[],
+  later: GatewayWindow,
+  ctx: JoinContext,
+): void {
   let best: OpenAttempt | null = null;
   let bestRegret = Number.POSITIVE_INFINITY;
   let tied = false;
+  const off = ctx.clocks.offset(host);
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
     const t = a.radius!.time;
-    const regret = decisionFit(g, t) - nextBestFit(g, a, t, later, ctx);
+    const regret = decisionFit(g, off, t) - nextBestFit(g, a, t, later, ctx);
     if (regret < bestRegret) {
       best = a;
       bestRegret = regret;
@@ -244,15 +261,20 @@ function keepLeastRegret(g: GatewayEvent, found: OpenAttempt[], later: GatewayWi
  * `firstRuleReach`); +∞ when none does.
  */
 function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayWindow, ctx: JoinContext): number {
+  const { clocks } = ctx;
   const slack = ctx.config.gatewayJoinSlackMs;
-  const hi = Math.min(g.time + gatewayDelayOf(ctx.config) - slack, t + slack + ANSWER_AFTER_DECISION_MS);
+  const hi = Math.min(
+    g.time + gatewayDelayOf(ctx.config) - slack,
+    t - clocks.leastOffset + slack + ANSWER_AFTER_DECISION_MS,
+  );
   let fit = Number.POSITIVE_INFINITY;
   for (let i = later.start; i < later.end; i++) {
     const other = later.requests[i]!;
     if (other.time > hi) break;
     if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
-    if (other.startTime - slack > t || t > other.time + slack) continue;
-    fit = Math.min(fit, decisionFit(other, t));
+    const off = clocks.offset(later.hosts[i]!);
+    if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
+    fit = Math.min(fit, decisionFit(other, off, t));
   }
   return fit;
 }
@@ -262,13 +284,15 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayW
  * further than a decision's own reach in `claimedByLater` and `nextBestFit` (a decision at most a slack outside `g`, a
  * fit at most 3 slacks past it and a tenth of `g`'s duration), nor than what is placed when `g` is joined.
  */
-function firstRuleReach(g: GatewayEvent, ctx: JoinContext): number {
+function firstRuleReach(g: GatewayEvent, host: string, ctx: JoinContext): number {
   const slack = ctx.config.gatewayJoinSlackMs;
   const reach = Math.max(
     2 * slack + ANSWER_AFTER_DECISION_MS,
     5 * slack + START_WEIGHT * (g.time - g.startTime + slack),
   );
-  return Math.min(g.time + gatewayDelayOf(ctx.config) - slack, g.time + reach + 1);
+  // The reach is on the NPS servers' clock: in request times, as far again as the servers' clocks are apart.
+  const skewed = ctx.clocks.offset(host) - ctx.clocks.leastOffset;
+  return Math.min(g.time + gatewayDelayOf(ctx.config) - slack, g.time + skewed + reach + 1);
 }
 
 /**
@@ -277,9 +301,12 @@ function firstRuleReach(g: GatewayEvent, ctx: JoinContext): number {
  * for RADIUS (a timeout) holding another user's decision by chance has it far from its start. A decision outside the
  * request (a skewed clock) counts thrice its distance.
  */
-function decisionFit(g: GatewayEvent, t: number): number {
-  const fromEnd = t <= g.time ? g.time - t : OUTSIDE_WEIGHT * (t - g.time);
-  const fromStart = t >= g.startTime ? t - g.startTime : OUTSIDE_WEIGHT * (g.startTime - t);
+function decisionFit(g: GatewayEvent, offset: number, t: number): number {
+  // The request's span on the NPS servers' clock (`offset`: its DA server's, `ServerClocks`).
+  const end = g.time + offset;
+  const start = g.startTime + offset;
+  const fromEnd = t <= end ? end - t : OUTSIDE_WEIGHT * (t - end);
+  const fromStart = t >= start ? t - start : OUTSIDE_WEIGHT * (start - t);
   return fromEnd + START_WEIGHT * fromStart;
 }
 
@@ -376,13 +403,28 @@ const HOLDS: {
 function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinContext): boolean {
   if (g.status >= 400) return false;
   const slack = ctx.config.gatewayJoinSlackMs;
-  const held = ctx.attempts.decidedWithin(g.startTime - slack, g.time + slack, undefined, HELD);
+  const off = ctx.clocks.offset(host);
+  const held = ctx.attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, HELD);
   keepTakers(g, held);
   keepSameServer(host, held, 0);
   let holds = false;
   for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
   truncate(HELD, 0);
   return holds;
+}
+
+/**
+ * Teach `ServerClocks` where the decisions naming request `g`'s DA server lie around its end (`clockReachOf`).
+ */
+function learnClock(g: GatewayEvent, host: string, ctx: JoinContext): void {
+  if (g.status >= 400 || !ctx.clocks.wantsSample(host)) return;
+  const reach = ctx.clocks.reachMs;
+  const near = ctx.attempts.decidedWithin(g.time - reach, g.time + reach, undefined, NEAR);
+  const times = DECISION_TIMES;
+  for (let i = 0; i < near.length; i++) if (radiusClientIs(near[i]!, host)) times.push(near[i]!.radius!.time);
+  ctx.clocks.learn(host, g.time, times);
+  truncate(near, 0);
+  truncate(times, 0);
 }
 
 /** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
@@ -457,5 +499,7 @@ function truncate(list: unknown[], n: number): void {
 const CANDIDATES: OpenAttempt[] = [];
 const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
 const HELD: OpenAttempt[] = [];
+const NEAR: OpenAttempt[] = [];
+const DECISION_TIMES: number[] = [];
 /** Candidates of the second rule by distance, then earliest, then first opened. */
 const NEAREST = new KeyedMinHeap<OpenAttempt>((a, b) => a.first < b.first || (a.first === b.first && a.seq < b.seq));

@@ -2,11 +2,14 @@ import type { DropReason } from '@otptrace/model';
 import type { CaResult, GatewayEvent, NormalizedEvent } from '@otptrace/schemas';
 import type { AttemptIndex } from './attempt-index.js';
 import type { EngineConfig } from './config.js';
+import type { ServerClocks } from './server-clocks.js';
 
 /** What a join needs: the open attempts, the settings, the requests still waiting, and where a dropped event goes. */
 export interface JoinContext {
   readonly attempts: AttemptIndex;
   readonly config: EngineConfig;
+  /** The DA servers' clock offsets from their NPS servers', learned as requests are joined. */
+  readonly clocks: ServerClocks;
   drop(event: NormalizedEvent, reason: DropReason): void;
   /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
   joinSigning(event: CaResult): boolean;

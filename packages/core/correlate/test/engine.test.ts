@@ -740,3 +740,38 @@ describe('an engine no longer used', () => {
     expect(dropped.deref()).toBeUndefined();
   });
 });
+
+describe('DA server and NPS clocks a second apart', () => {
+  // NPS's clock runs 1.3 s ahead of da01's: each decision is logged 1.15 s after its own request ended, often inside
+  // the slack of the next request (1.5 to 5 s later), which it then fits better by time alone.
+  const requests = 80;
+  const user = (i: number) => `u${String(i).padStart(2, '0')}`;
+  const ends: number[] = [];
+  let r = 11;
+  for (let i = 0, end = 10_000; i < requests; i++) {
+    ends.push(end);
+    r = (Math.imul(r, 1664525) + 1013904223) >>> 0;
+    end += 1_500 + Math.floor((r / 2 ** 32) * 3_500);
+  }
+  function day(): NormalizedEvent[] {
+    return ends.flatMap((end, i) => [
+      iis(end, 600),
+      radius(user(i), end - 150 + 1_300, 'granted'),
+      client(user(i), end + 300, 10005),
+    ]);
+  }
+  /** The users whose attempt took their own request. */
+  const ownRequests = (attempts: ClosedAttempt[]) =>
+    attempts.filter((a) => a.gateway?.time === T0 + ends[Number(a.userKey!.slice(1))]!).map((a) => a.userKey);
+
+  it('learns the offset, then gives every request to its own attempt (from the 14th), streamed as sorted', () => {
+    const sorted = streamWithDrops(day());
+    const own = ownRequests(sorted.closed);
+    // Before the offset is learned a request may be taken by the next user's decision, or dropped; after, none is.
+    for (let i = 13; i < requests; i++) expect(own).toContain(user(i));
+    expect(sorted.drops.filter((d) => Number(d.split('@')[1]) >= ends[13]!)).toEqual([]);
+    // Arriving in another order within the reorder window changes nothing.
+    const shuffled = day().sort((a, b) => ((a.time * 7919) % 1_000) - ((b.time * 7919) % 1_000));
+    expect(shape(stream(shuffled))).toEqual(shape(sorted.closed));
+  });
+});
