@@ -169,7 +169,8 @@ function claimedByLater(
     const { clocks } = ctx;
     const t = a.radius.time;
     const fit = decisionFit(g, clocks.offset(host), t);
-    // In request times: a request whose server's clock is furthest behind NPS's may end furthest before `t`.
+    // In request times: a request of the server whose clock is furthest ahead of NPS's (the least offset) is logged
+    // that much later than on NPS's clock.
     const hi = Math.min(horizon, t - clocks.leastOffset + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
     const others = prefetched ?? ctx.pendingGateways(from, hi);
     for (let i = others.start; i < others.end; i++) {
