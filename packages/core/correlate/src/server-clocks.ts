@@ -17,6 +17,11 @@
  */
 export class ServerClocks {
   private readonly servers = new Map<string, OffsetHistogram>();
+  /**
+   * Requests seen per DA server (`wantsSample`). Apart from the histograms: a histogram is made only for a server that
+   * NPS decisions name, not for every name an IIS log gives.
+   */
+  private readonly requests = new Map<string, number>();
   /** Learned offsets, the least and the greatest (0 when none is learned): how far to widen a window of times. */
   private least = 0;
   private greatest = 0;
@@ -50,8 +55,8 @@ export class ServerClocks {
    * than half their time; a clock moves slowly). Counts the request.
    */
   wantsSample(host: string): boolean {
-    const histogram = this.histogramOf(host);
-    const n = ++histogram.requests;
+    const n = (this.requests.get(host) ?? 0) + 1;
+    this.requests.set(host, n);
     return n <= LEARN_ALL || n % LEARN_EVERY === 0;
   }
 
@@ -121,8 +126,7 @@ class OffsetHistogram {
   private readonly sums: Float64Array;
   private total = 0;
   offset = 0;
-  /** The server's requests seen (`wantsSample`), and those learned from. */
-  requests = 0;
+  /** The server's requests learned from. */
   learned = 0;
 
   constructor(private readonly reachMs: number) {
