@@ -6,6 +6,7 @@ import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } f
 import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
 import { eventBefore, KeyedMinHeap } from './heap.js';
+import { hostKey } from './hosts.js';
 import type { JoinContext } from './join-context.js';
 import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
@@ -78,7 +79,7 @@ export class CorrelationEngine {
     this.joins = {
       attempts: this.attempts,
       config,
-      clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs)),
+      clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs), serversByAddress(config)),
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
       pendingGateways: (lo, hi) => this.pending.gatewaysWithin(lo, hi),
@@ -222,3 +223,11 @@ Object.freeze(NO_DROPS);
 const NOTHING: EngineOutput = Object.freeze({ attempts: NO_ATTEMPTS, drops: NO_DROPS });
 
 const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
+
+/** The DA server (host key) of each RADIUS client address the configuration gives (`daServerAddresses`). */
+function serversByAddress(config: EngineConfig): Map<string, string> {
+  const servers = new Map<string, string>();
+  for (const [name, addresses] of Object.entries(config.daServerAddresses ?? {}))
+    for (const address of addresses) servers.set(address.toLowerCase(), hostKey(name));
+  return servers;
+}

@@ -2,8 +2,9 @@ import type { GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { gatewayDelayOf } from './config.js';
 import { KeyedMinHeap } from './heap.js';
-import { hostKey } from './hosts.js';
+import { hostKey, lowerHost } from './hosts.js';
 import type { GatewayWindow, JoinContext } from './join-context.js';
+import type { ServerClocks } from './server-clocks.js';
 
 /**
  * Join an IIS request (which names no user) to the attempt whose RADIUS decision happened while the request was
@@ -48,7 +49,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     const off = ctx.clocks.offset(host);
     attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
     keepTakers(g, found);
-    keepSameServer(host, found, 0);
+    keepSameServer(host, found, 0, ctx.clocks);
     let n = 0;
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
     const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, host, ctx));
@@ -81,7 +82,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     const off = ctx.clocks.offset(host);
     attempts.decidedWithin(g.startTime + off - drift, g.time + off + drift, undefined, found);
     keepTakers(g, found);
-    keepSameServer(host, found, 0);
+    keepSameServer(host, found, 0, ctx.clocks);
   }
   // The candidates not looked at yet, by their distance.
   const unread = NEAREST;
@@ -161,7 +162,7 @@ function claimedByLater(
   const { config } = ctx;
   const slack = config.gatewayJoinSlackMs;
   // A request naming nobody, or `g`'s server, can only be claimed by a nearer request; else by one up to a window away.
-  const namesG = namesServer(a, host);
+  const namesG = namesServer(a, host, ctx.clocks);
   const mayNameOther = !namesG && namesAnyServer(a);
   // Every event such a request and its decisions could need is placed by the time `g` is joined.
   const horizon = g.time + gatewayDelayOf(config) - slack;
@@ -180,7 +181,7 @@ function claimedByLater(
       if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
       const off = clocks.offset(otherHost);
       if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
-      if (fitsBetter(a, otherHost, host, decisionFit(other, off, t) < fit)) return true;
+      if (fitsBetter(a, otherHost, host, decisionFit(other, off, t) < fit, clocks)) return true;
     }
     return false;
   }
@@ -217,7 +218,7 @@ function resultClaimedIn(
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
     if (
-      fitsBetter(a, otherHost, host, resultDistance(a.last, other.time) < d) &&
+      fitsBetter(a, otherHost, host, resultDistance(a.last, other.time) < d, ctx.clocks) &&
       !holdsDecisionFor(g, other, otherHost, ctx)
     )
       return true;
@@ -333,10 +334,10 @@ const START_WEIGHT = 0.1;
  * Whether a request on DA server `otherHost` fits attempt `a` better than the request being joined (on `host`): `a`
  * names `otherHost` and not `host`, or, unless it names `host` and not `otherHost`, `nearer` says so.
  */
-function fitsBetter(a: OpenAttempt, otherHost: string, host: string, nearer: boolean): boolean {
+function fitsBetter(a: OpenAttempt, otherHost: string, host: string, nearer: boolean, clocks: ServerClocks): boolean {
   if (host === otherHost) return nearer;
-  const namesOther = namesServer(a, otherHost);
-  const namesG = namesServer(a, host);
+  const namesOther = namesServer(a, otherHost, clocks);
+  const namesG = namesServer(a, host, clocks);
   if (namesOther && !namesG) return true;
   return nearer && !(namesG && !namesOther);
 }
@@ -346,15 +347,26 @@ function fitsBetter(a: OpenAttempt, otherHost: string, host: string, nearer: boo
  * the server its client's result names (serverAddress). The names are the administrator's choice (a friendly name, a
  * cluster's name): one that names no server tells nothing.
  */
-function namesServer(a: OpenAttempt, host: string): boolean {
-  if (a.radius !== null && radiusClientIs(a, host)) return true;
+function namesServer(a: OpenAttempt, host: string, clocks: ServerClocks): boolean {
+  if (a.radius !== null && radiusClientIs(a, host, clocks)) return true;
   const address = a.client?.serverAddress;
   return address != null && hostKey(address) === host;
 }
 
-/** Whether an attempt's RADIUS client (NPS ClientName or NASIdentifier) is the DA server `host` (a host key). */
-function radiusClientIs(a: OpenAttempt, host: string): boolean {
-  return a.radiusClientKey === host || a.radiusNasKey === host;
+function namesOtherServer(key: string | null, clocks: ServerClocks): boolean {
+  return key !== null && clocks.isServer(key);
+}
+
+/**
+ * Whether an attempt's RADIUS client is the DA server `host` (a host key): by its name (NPS ClientName or
+ * NASIdentifier), or by its address when the configuration or the requests' own decisions say whose it is
+ * (`ServerClocks.serverOf`).
+ */
+function radiusClientIs(a: OpenAttempt, host: string, clocks: ServerClocks): boolean {
+  if (a.radiusClientKey === host || a.radiusNasKey === host) return true;
+  if (!clocks.knowsServers) return false;
+  const address = a.radius?.clientIp;
+  return address != null && clocks.serverOf(lowerHost(address)) === host;
 }
 
 /** Whether attempt `a` carries any name a DA server could have. */
@@ -407,7 +419,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
   const off = ctx.clocks.offset(host);
   const held = ctx.attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, HELD);
   keepTakers(g, held);
-  keepSameServer(host, held, 0);
+  keepSameServer(host, held, 0, ctx.clocks);
   let holds = false;
   for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
   truncate(HELD, 0);
@@ -418,13 +430,28 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
  * Teach `ServerClocks` where the decisions naming request `g`'s DA server lie around its end (`clockReachOf`).
  */
 function learnClock(g: GatewayEvent, host: string, ctx: JoinContext): void {
-  if (g.status >= 400 || !ctx.clocks.wantsSample(host)) return;
-  const reach = ctx.clocks.reachMs;
+  const { clocks } = ctx;
+  if (g.status >= 400 || !clocks.wantsSample(host)) return;
+  const reach = clocks.reachMs;
   const near = ctx.attempts.decidedWithin(g.time - reach, g.time + reach, undefined, NEAR);
+  const clients = DECISION_CLIENTS;
   const times = DECISION_TIMES;
-  for (let i = 0; i < near.length; i++) if (radiusClientIs(near[i]!, host)) times.push(near[i]!.radius!.time);
-  ctx.clocks.learn(host, g.time, times);
+  for (let i = 0; i < near.length; i++) {
+    const a = near[i]!;
+    const r = a.radius!;
+    let client: string | null = host;
+    if (a.radiusClientKey !== host && a.radiusNasKey !== host) {
+      // Another DA server's, by its name; else the RADIUS client by its address (a decision without one, its name).
+      if (namesOtherServer(a.radiusClientKey, clocks) || namesOtherServer(a.radiusNasKey, clocks)) continue;
+      client = r.clientIp !== null ? lowerHost(r.clientIp) : (a.radiusClientKey ?? a.radiusNasKey);
+      if (client === null) continue;
+    }
+    clients.push(client);
+    times.push(r.time);
+  }
+  clocks.learn(host, g.time, clients, times);
   truncate(near, 0);
+  truncate(clients, 0);
   truncate(times, 0);
 }
 
@@ -455,12 +482,12 @@ function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
  * NASIdentifier, often the DA server's name), only those are kept (in place; the candidates before `from` stay).
  * Nothing is dropped when none does (the names are the administrator's choice).
  */
-function keepSameServer(host: string, found: OpenAttempt[], from: number): OpenAttempt[] {
+function keepSameServer(host: string, found: OpenAttempt[], from: number, clocks: ServerClocks): OpenAttempt[] {
   if (found.length - from < 2) return found;
   // Each candidate is looked at once: the first that names the host starts the kept list.
   let n = -1;
   for (let i = from; i < found.length; i++) {
-    if (!radiusClientIs(found[i]!, host)) continue;
+    if (!radiusClientIs(found[i]!, host, clocks)) continue;
     if (n < 0) n = from;
     found[n++] = found[i]!;
   }
@@ -502,5 +529,6 @@ const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 }
 const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
 const DECISION_TIMES: number[] = [];
+const DECISION_CLIENTS: string[] = [];
 /** Candidates of the second rule by distance, then earliest, then first opened. */
 const NEAREST = new KeyedMinHeap<OpenAttempt>((a, b) => a.first < b.first || (a.first === b.first && a.seq < b.seq));

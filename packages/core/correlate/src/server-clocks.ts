@@ -1,33 +1,58 @@
 /**
- * How far each DA server's clock is from its NPS servers', learned from the logs themselves. The IIS join looks for a
- * request's RADIUS decision inside the request (give or take `gatewayJoinSlackMs`): DA server and NPS clocks a second
- * or two apart put every decision just past its own request's end and inside the next request's slack, where two
- * users' decisions make the next request ambiguous; a few seconds apart, outside every request.
+ * How far each DA server's clock is from its NPS servers', and which RADIUS client each DA server is, learned from the
+ * logs themselves. The IIS join looks for a request's RADIUS decision inside the request (give or take
+ * `gatewayJoinSlackMs`): DA server and NPS clocks a second or two apart put every decision just past its own request's
+ * end and inside the next request's slack, where two users' decisions make the next request ambiguous; a few seconds
+ * apart, outside every request.
  *
- * Each IIS request, as it is joined, adds the distance from its end to every RADIUS decision within `reachMs` that
- * names its DA server (NPS ClientName or NASIdentifier) to that server's histogram. Its own decision lands in the same
- * bin every time; the others' spread over all of them. The fullest neighbourhood of bins, once it stands out, is where
- * a decision lies on the NPS clock relative to the request's end; `DECISION_BEFORE_END_MS` is where it lies with clocks
- * that agree. The difference is the server's offset; below `MIN_OFFSET_MS` it is taken as none, so that servers with
+ * Each IIS request, as it is joined, adds the distance from its end to every RADIUS decision within `reachMs` to a
+ * histogram of its DA server and the decision's RADIUS client (NPS ClientIPAddress; without one, its name). The
+ * server's own client's decisions land in one bin every time; other users' spread over all of them, and another
+ * server's client's decisions never line up. The fullest neighbourhood of bins, once it stands out, is where a decision
+ * lies on the NPS clock relative to the request's end; `DECISION_BEFORE_END_MS` is where it lies with clocks that
+ * agree. The difference is the server's offset; below `MIN_OFFSET_MS` it is taken as none, so that servers with
  * synchronised clocks are joined exactly as before.
+ *
+ * A client whose decisions line up with one DA server's requests alone is that server (`serverOf`): NPS names its
+ * RADIUS clients by the administrator's friendly names ("DirectAccess", "RAS gateway B"), which need not be the DA
+ * server's host name, so the joins cannot always tell a decision's server by its name.
  *
  * Deterministic: requests are joined in time order, each adding only decisions within `reachMs` of it (all placed,
  * and their attempts still open, whatever the input order: see `clockReachOf`), so a stream learns what the offline
  * analysis learns.
  */
 export class ServerClocks {
-  private readonly servers = new Map<string, OffsetHistogram>();
+  /** Per DA server (host key), per RADIUS client: the histogram of their distances. */
+  private readonly pairs = new Map<string, Map<string, OffsetHistogram>>();
+  /** The same histograms per RADIUS client, per DA server. */
+  private readonly byClient = new Map<string, Map<string, OffsetHistogram>>();
+  /** Learned offsets per DA server (host key), only those not 0. */
+  private readonly offsets = new Map<string, number>();
   /**
    * Requests seen per DA server (`wantsSample`). Apart from the histograms: a histogram is made only for a server that
-   * NPS decisions name, not for every name an IIS log gives.
+   * RADIUS decisions come near, not for every name an IIS log gives.
    */
   private readonly requests = new Map<string, number>();
+  /** RADIUS clients (lower-case addresses) the configuration gives a DA server (host key). */
+  private readonly configured: ReadonlyMap<string, string>;
+  /** RADIUS clients whose decisions line up with one DA server's requests alone. */
+  private readonly lineUp = new Map<string, string>();
   /** Learned offsets, the least and the greatest (0 when none is learned): how far to widen a window of times. */
   private least = 0;
   private greatest = 0;
+  /** The histograms one `learn` added to, each once. */
+  private readonly touched: OffsetHistogram[] = [];
 
-  /** `reachMs`: how far from a request's end its decisions are looked for (`clockReachOf`). */
-  constructor(readonly reachMs: number) {}
+  /**
+   * `reachMs`: how far from a request's end its decisions are looked for (`clockReachOf`). `configured`: the DA server
+   * (host key) of each address the configuration gives (`daServerAddresses`, lower case).
+   */
+  constructor(
+    readonly reachMs: number,
+    configured: ReadonlyMap<string, string> = new Map(),
+  ) {
+    this.configured = new Map(configured);
+  }
 
   /**
    * The DA server `host`'s offset (ms): a decision NPS logged at `t` happened at `t - offset` on the DA server's clock.
@@ -36,7 +61,7 @@ export class ServerClocks {
   offset(host: string): number {
     // Servers whose clocks agree learn no offset: no look-up for them (the joins ask for every request they read).
     if (this.least === 0 && this.greatest === 0) return 0;
-    return this.servers.get(host)?.offset ?? 0;
+    return this.offsets.get(host) ?? 0;
   }
 
   /** The least learned offset (≤ 0). */
@@ -47,6 +72,20 @@ export class ServerClocks {
   /** The greatest learned offset (≥ 0). */
   get greatestOffset(): number {
     return this.greatest;
+  }
+
+  /** Whether `serverOf` can know any client: when not, the joins need not ask. */
+  get knowsServers(): boolean {
+    return this.configured.size > 0 || this.lineUp.size > 0;
+  }
+
+  /**
+   * The DA server (host key) RADIUS client `client` (a lower-case address) is, by the configuration or because its
+   * decisions line up with that server's requests alone; undefined when neither says. A decision that names its DA
+   * server by the server's own name needs no look-up.
+   */
+  serverOf(client: string): string | undefined {
+    return this.configured.get(client) ?? this.lineUp.get(client);
   }
 
   /**
@@ -60,29 +99,114 @@ export class ServerClocks {
     return n <= LEARN_ALL || n % LEARN_EVERY === 0;
   }
 
-  /** Add the distances from request end `end` of DA server `host` to decisions naming it, at `decisionTimes`. */
-  learn(host: string, end: number, decisionTimes: readonly number[]): void {
-    if (decisionTimes.length === 0) return;
-    const histogram = this.histogramOf(host);
-    const before = histogram.offset;
-    for (let i = 0; i < decisionTimes.length; i++) histogram.add(decisionTimes[i]! - end);
-    // Worked out again from time to time: a scan of every bin per request cost as much as the joins.
-    if (++histogram.learned <= SETTLE_ALL || histogram.learned % SETTLE_EVERY === 0) histogram.settle();
-    if (histogram.offset !== before) {
-      this.least = 0;
-      this.greatest = 0;
-      for (const h of this.servers.values()) {
-        this.least = Math.min(this.least, h.offset);
-        this.greatest = Math.max(this.greatest, h.offset);
+  /** Whether `name` (a host key) is a DA server whose IIS requests were seen. */
+  isServer(name: string): boolean {
+    return this.requests.has(name);
+  }
+
+  /**
+   * Add the distances from request end `end` of DA server `host` to the decisions at `decisionTimes`, from the RADIUS
+   * clients `clients`: `host` itself for a decision that names it (NPS ClientName or NASIdentifier), else the client's
+   * lower-case address (its name when it has none).
+   */
+  learn(host: string, end: number, clients: readonly string[], decisionTimes: readonly number[]): void {
+    const touched = this.touched;
+    for (let i = 0; i < decisionTimes.length; i++) {
+      const client = clients[i]!;
+      // Another server's client by the configuration: its decisions tell this server nothing.
+      const owner = this.configured.get(client);
+      if (owner !== undefined && owner !== host) continue;
+      const histogram = this.histogramOf(host, client);
+      if (!histogram.touched) {
+        histogram.touched = true;
+        touched.push(histogram);
       }
+      histogram.add(decisionTimes[i]! - end);
+    }
+    for (let i = 0; i < touched.length; i++) {
+      const histogram = touched[i]!;
+      histogram.touched = false;
+      // Worked out again from time to time: a scan of every bin per request cost as much as the joins.
+      if (++histogram.learned > SETTLE_ALL && histogram.learned % SETTLE_EVERY !== 0) continue;
+      const { offset, peaked } = histogram;
+      histogram.settle();
+      if (histogram.offset !== offset || histogram.peaked !== peaked) this.settled(host, histogram.client);
+    }
+    touched.length = 0;
+  }
+
+  /** The histogram of DA server `host` and RADIUS client `client` changed its peak. */
+  private settled(host: string, client: string): void {
+    // A client named by the server's name needs no look-up.
+    if (client === host) {
+      this.settleOffset(host);
+      this.settleRange();
+      return;
+    }
+    // The client is the server whose requests alone its decisions line up with.
+    let only: string | undefined;
+    let peaks = 0;
+    for (const [server, histogram] of this.byClient.get(client)!)
+      if (histogram.peaked) {
+        only = server;
+        peaks++;
+      }
+    const was = this.lineUp.get(client);
+    if (peaks === 1) this.lineUp.set(client, only!);
+    else this.lineUp.delete(client);
+    if (this.lineUp.get(client) === was) this.settleOffset(host);
+    else for (const server of this.byClient.get(client)!.keys()) this.settleOffset(server);
+    this.settleRange();
+  }
+
+  private settleRange(): void {
+    this.least = 0;
+    this.greatest = 0;
+    for (const offset of this.offsets.values()) {
+      this.least = Math.min(this.least, offset);
+      this.greatest = Math.max(this.greatest, offset);
     }
   }
 
-  private histogramOf(host: string): OffsetHistogram {
-    let histogram = this.servers.get(host);
+  /**
+   * The server's offset is that of its clearest peak with a client known to be its own, else with a client of no known
+   * server: two servers' requests that keep in step (a client trying one after the other) line up with each other's
+   * decisions too.
+   */
+  private settleOffset(host: string): void {
+    let best: OffsetHistogram | null = null;
+    let bestOwn = false;
+    for (const histogram of this.pairs.get(host)!.values()) {
+      if (!histogram.peaked) continue;
+      const client = histogram.client;
+      const server = client === host ? host : (this.configured.get(client) ?? this.lineUp.get(client));
+      if (server !== undefined && server !== host) continue;
+      const own = server === host;
+      if (best === null || (own && !bestOwn) || (own === bestOwn && histogram.excess > best.excess)) {
+        best = histogram;
+        bestOwn = own;
+      }
+    }
+    if (best === null || best.offset === 0) this.offsets.delete(host);
+    else this.offsets.set(host, best.offset);
+  }
+
+  private histogramOf(host: string, client: string): OffsetHistogram {
+    let ofHost = this.pairs.get(host);
+    if (ofHost === undefined) {
+      ofHost = new Map();
+      this.pairs.set(host, ofHost);
+    }
+    let histogram = ofHost.get(client);
     if (histogram === undefined) {
-      histogram = new OffsetHistogram(this.reachMs);
-      this.servers.set(host, histogram);
+      histogram = new OffsetHistogram(this.reachMs, client);
+      ofHost.set(client, histogram);
+      let ofClient = this.byClient.get(client);
+      if (ofClient === undefined) {
+        ofClient = new Map();
+        this.byClient.set(client, ofClient);
+      }
+      ofClient.set(host, histogram);
     }
     return histogram;
   }
@@ -126,10 +250,19 @@ class OffsetHistogram {
   private readonly sums: Float64Array;
   private total = 0;
   offset = 0;
+  /** Whether a peak stands out (its offset may still be 0: clocks that agree). */
+  peaked = false;
+  /** How far the peak stands out from the background (distances). */
+  excess = 0;
   /** The server's requests learned from. */
   learned = 0;
+  /** Whether the `learn` under way added to it already. */
+  touched = false;
 
-  constructor(private readonly reachMs: number) {
+  constructor(
+    private readonly reachMs: number,
+    readonly client: string,
+  ) {
     this.bins = Math.floor((2 * reachMs) / BIN_MS) + 1;
     this.counts = new Float64Array(this.bins);
     this.sums = new Float64Array(this.bins);
@@ -165,7 +298,9 @@ class OffsetHistogram {
       }
     }
     const background = (3 * (this.total - bestCount)) / (this.bins - 3);
-    if (best < 0 || bestCount - background < Math.max(MIN_PEAK, PEAK_SIGMAS * Math.sqrt(background))) {
+    this.excess = bestCount - background;
+    this.peaked = best >= 0 && this.excess >= Math.max(MIN_PEAK, PEAK_SIGMAS * Math.sqrt(background));
+    if (!this.peaked) {
       this.offset = 0;
       return;
     }

@@ -774,4 +774,38 @@ describe('DA server and NPS clocks a second apart', () => {
     const shuffled = day().sort((a, b) => ((a.time * 7919) % 1_000) - ((b.time * 7919) % 1_000));
     expect(shape(stream(shuffled))).toEqual(shape(sorted.closed));
   });
+
+  it('learns which RADIUS client address is which DA server when NPS knows both by one friendly name', () => {
+    // NPS names both DA servers' RADIUS clients "DirectAccess"; da01 sends from 10.0.0.10 with NPS 1.3 s ahead, da02
+    // from 10.0.0.20 in step, its requests as many, as far apart, and independent of da01's: da01's decisions often
+    // lie in the slack of a da02 request.
+    const friendly = (e: NormalizedEvent, address: string): NormalizedEvent => ({
+      ...e,
+      clientName: 'DirectAccess',
+      clientIp: address,
+    });
+    const ends2: number[] = [];
+    for (let i = 0, end = 10_700, r2 = 5; i < requests; i++) {
+      ends2.push(end);
+      r2 = (Math.imul(r2, 1664525) + 1013904223) >>> 0;
+      end += 1_500 + Math.floor((r2 / 2 ** 32) * 3_500);
+    }
+    const twoServers = ends.flatMap((end, i) => [
+      iis(end, 600, 'da01'),
+      friendly(radius(user(i), end - 150 + 1_300, 'granted'), '10.0.0.10'),
+      client(user(i), end + 300, 10005, `pc-${user(i)}`),
+      iis(ends2[i]!, 600, 'da02'),
+      friendly(radius(`v${i}`, ends2[i]! - 150, 'granted'), '10.0.0.20'),
+      client(`v${i}`, ends2[i]! + 300, 10005, `pc-v${i}`),
+    ]);
+    const closed = stream(twoServers.sort((a, b) => a.time - b.time));
+    const requestOf = (key: string) => closed.find((a) => a.userKey === key)?.gateway;
+    for (let i = 14; i < requests; i++) {
+      expect(requestOf(user(i))).toMatchObject({ ref: { computer: 'da01' }, time: T0 + ends[i]! });
+      expect(requestOf(`v${i}`)).toMatchObject({ ref: { computer: 'da02' }, time: T0 + ends2[i]! });
+    }
+    // What is learned does not depend on the arrival order within the reorder window.
+    const shuffled = twoServers.sort((a, b) => ((a.time * 7919) % 1_000) - ((b.time * 7919) % 1_000));
+    expect(shape(stream(shuffled))).toEqual(shape(closed));
+  });
 });

@@ -12,14 +12,27 @@ function random(seed: number): () => number {
 
 /**
  * `requests` request ends 20 s apart on DA server `host`; beside each, its own decision `own` ms from its end and 5
- * other users' decisions anywhere within the reach.
+ * other users' decisions of the same server anywhere within the reach, all from RADIUS client `client`.
  */
-function teach(clocks: ServerClocks, host: string, requests: number, own: (i: number) => number, seed = 1): void {
+function teach(
+  clocks: ServerClocks,
+  host: string,
+  requests: number,
+  own: (i: number) => number,
+  seed = 1,
+  client = `${host}-client`,
+): void {
   const next = random(seed);
   for (let i = 0; i < requests; i++) {
     const end = 1_000_000 + i * 20_000;
     const others = Array.from({ length: 5 }, () => end + (next() * 2 - 1) * clocks.reachMs);
-    clocks.learn(host, end, [end + own(i), ...others]);
+    const times = [end + own(i), ...others];
+    clocks.learn(
+      host,
+      end,
+      times.map(() => client),
+      times,
+    );
   }
 }
 
@@ -60,7 +73,12 @@ describe('ServerClocks', () => {
     const next = random(4);
     for (let i = 0; i < 500; i++) {
       const end = i * 20_000;
-      noisy.learn('da1', end, [end + (next() * 2 - 1) * 120_000, end + (next() * 2 - 1) * 120_000]);
+      noisy.learn(
+        'da1',
+        end,
+        ['10.0.0.1', '10.0.0.2'],
+        [end + (next() * 2 - 1) * 120_000, end + (next() * 2 - 1) * 120_000],
+      );
     }
     expect(noisy.offset('da1')).toBe(0);
   });
@@ -72,5 +90,58 @@ describe('ServerClocks', () => {
     // The DA server's clock was set right: its decisions now come just before its requests' ends.
     teach(clocks, 'da1', 3_000, () => -150, 5);
     expect(clocks.offset('da1')).toBe(0);
+  });
+
+  it('tells which RADIUS client is which DA server: the one whose decisions line up with its requests alone', () => {
+    const clocks = new ServerClocks(120_000);
+    const next = random(6);
+    const jitter = random(7);
+    const learnAt = (host: string, own: string, other: string, end: number, ownOffset: number) => {
+      const clients = [own];
+      const times = [end + ownOffset + (jitter() - 0.5) * 200];
+      // Other users' decisions of both servers, anywhere within the reach.
+      for (let k = 0; k < 6; k++) {
+        clients.push(k % 2 === 0 ? own : other);
+        times.push(end + (next() * 2 - 1) * clocks.reachMs);
+      }
+      clocks.learn(host, end, clients, times);
+    };
+    expect(clocks.knowsServers).toBe(false);
+    for (let i = 0; i < 300; i++) {
+      // Friendly names say nothing: da1 sends from 10.0.1.11 with NPS's clock 4 s ahead, da2 from 10.0.1.12 in step.
+      learnAt('da1', '10.0.1.11', '10.0.1.12', 1_000_000 + i * 20_000, 4_000 - 150);
+      learnAt('da2', '10.0.1.12', '10.0.1.11', 1_007_000 + i * 20_000, -150);
+      if (i === 2) expect(clocks.serverOf('10.0.1.11')).toBeUndefined();
+    }
+    expect(clocks.knowsServers).toBe(true);
+    expect(clocks.serverOf('10.0.1.11')).toBe('da1');
+    expect(clocks.serverOf('10.0.1.12')).toBe('da2');
+    expect(clocks.serverOf('10.0.1.13')).toBeUndefined();
+    expect(Math.abs(clocks.offset('da1') - 4_000)).toBeLessThan(100);
+    expect(clocks.offset('da2')).toBe(0);
+  });
+
+  it('gives no server to a client whose decisions line up with two servers, yet learns both offsets from it', () => {
+    const clocks = new ServerClocks(120_000);
+    // Both nodes of a cluster send from one address (NPS sees the cluster's), NPS 2 s ahead of da1, 3 s behind da2.
+    teach(clocks, 'da1', 200, () => 2_000 - 150, 1, '10.0.1.10');
+    teach(clocks, 'da2', 200, () => -3_000 - 150, 2, '10.0.1.10');
+    expect(clocks.serverOf('10.0.1.10')).toBeUndefined();
+    expect(Math.abs(clocks.offset('da1') - 2_000)).toBeLessThan(100);
+    expect(Math.abs(clocks.offset('da2') + 3_000)).toBeLessThan(100);
+  });
+
+  it("takes the configured addresses as they are, and learns nothing from another server's client", () => {
+    const clocks = new ServerClocks(120_000, new Map([['10.0.1.12', 'da2']]));
+    expect(clocks.knowsServers).toBe(true);
+    expect(clocks.serverOf('10.0.1.12')).toBe('da2');
+    // Decisions of da2's client lining up with da1's requests (they cannot be da1's): no offset for da1.
+    teach(clocks, 'da1', 200, () => 5_000, 1, '10.0.1.12');
+    expect(clocks.offset('da1')).toBe(0);
+    expect(clocks.serverOf('10.0.1.12')).toBe('da2');
+    // Decisions that name da1 by its name come as da1's own client: no look-up is learned for them.
+    teach(clocks, 'da1', 200, () => 5_000, 3, 'da1');
+    expect(Math.abs(clocks.offset('da1') - 5_125)).toBeLessThan(130);
+    expect(clocks.serverOf('da1')).toBeUndefined();
   });
 });
