@@ -66,6 +66,12 @@ export class DaServerContext {
   private readonly addresses = new Map<string, Set<string>>();
   /** Every address of `addresses`: one no DA server is known by is unclaimed (see `eventsFor`). */
   private readonly claimed = new Set<string>();
+  /**
+   * The RADIUS client addresses of an unanswered attempt's DA server that the IIS join knew when it gave the attempt
+   * its request (`ServerClocks.clientsOf`: NPS knows the server by a friendly name), until the attempt closes: what is
+   * learned later does not change it, so a stream closing the attempt later gives the same evidence.
+   */
+  private readonly joinedClients = new Map<OpenAttempt, readonly string[]>();
   /** How long before a client's result its DA server may have asked RADIUS (see `eventsFor`). */
   private readonly requestSpanMs: number;
 
@@ -217,6 +223,11 @@ export class DaServerContext {
     this.claimed.add(ip);
   }
 
+  /** The IIS join gave unanswered attempt `a` its request, on a DA server NPS knows at `addresses`. */
+  rememberRadiusClients(a: OpenAttempt, addresses: readonly string[]): void {
+    this.joinedClients.set(a, addresses.slice());
+  }
+
   /** Whether NPS named one of the DA servers `hosts` as a RADIUS client by address, or the configuration does. */
   private anyAddressOf(hosts: readonly string[]): boolean {
     for (let i = 0; i < hosts.length; i++) if (this.addresses.has(hosts[i]!)) return true;
@@ -224,11 +235,12 @@ export class DaServerContext {
   }
 
   /**
-   * The addresses (lower case, each once, in the order a set of them had) the DA servers `hosts` send RADIUS from, and
-   * the address its IIS request was served on: a short list, not a set made for each closing attempt.
+   * The addresses (lower case, each once) the DA servers `hosts` send RADIUS from: those the IIS join knew (`joined`),
+   * those NPS logged for their names (in the order a set of them had), and the address the IIS request was served on:
+   * a short list, not a set made for each closing attempt.
    */
-  private addressesOf(hosts: readonly string[], serverIp: string | null): string[] {
-    const addresses: string[] = [];
+  private addressesOf(hosts: readonly string[], serverIp: string | null, joined: readonly string[]): string[] {
+    const addresses = joined.slice();
     for (let i = 0; i < hosts.length; i++)
       this.addresses.get(hosts[i]!)?.forEach((ip) => {
         if (!addresses.includes(ip)) addresses.push(ip);
@@ -242,6 +254,12 @@ export class DaServerContext {
 
   /** The context events that explain a closing attempt (each event may explain several attempts). */
   eventsFor(a: OpenAttempt): readonly (RadiusClientError | SigningEvent)[] {
+    let joined: readonly string[] | undefined;
+    if (this.joinedClients.size > 0) {
+      joined = this.joinedClients.get(a);
+      // The attempt's object may open another once closed.
+      if (joined !== undefined) this.joinedClients.delete(a);
+    }
     const g = a.gateway;
     // Most attempts are explained by neither kind: they are told apart before anything is gathered.
     const refusedClient = a.radius === null && this.clientErrors.length > 0 && (g !== null || refusedWithoutRequest(a));
@@ -273,7 +291,7 @@ export class DaServerContext {
         serverIp = isIpAddress(server) ? server : null;
         if (serverIp === null) addHost(hosts, server);
       }
-      const addresses = this.addressesOf(hosts, serverIp);
+      const addresses = this.addressesOf(hosts, serverIp, joined ?? NO_ADDRESSES);
       const lo = from - this.skewMs;
       const hi = to + this.skewMs;
       // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
@@ -283,7 +301,7 @@ export class DaServerContext {
       // rather than the cluster's) is refused from an address no DA server is known by: a refusal from such an
       // unclaimed address explains its requests that waited for RADIUS. A server whose address is known is refused
       // from that address, so it never takes another's.
-      const unclaimedToo = waited && !this.anyAddressOf(hosts);
+      const unclaimedToo = waited && joined === undefined && !this.anyAddressOf(hosts);
       const named = (held: HeldClientError) =>
         hosts.includes(held.host) ||
         addresses.includes(held.address) ||
@@ -605,3 +623,5 @@ class HostTimes {
     return false;
   }
 }
+
+const NO_ADDRESSES: readonly string[] = Object.freeze([]);

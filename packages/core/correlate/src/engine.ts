@@ -82,6 +82,7 @@ export class CorrelationEngine {
       clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs), serversByAddress(config)),
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
+      rememberRadiusClients: (a, addresses) => this.context.rememberRadiusClients(a, addresses),
       pendingGateways: (lo, hi) => this.pending.gatewaysWithin(lo, hi),
       pendingGatewaysOfHost: (host, lo, hi) => this.pending.gatewaysOfHostWithin(host, lo, hi),
     };

@@ -17,8 +17,15 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
   learnClock(g, host, ctx);
   const found = gatewayCandidates(g, host, ctx);
   if (found.length === 0) ctx.drop(g, 'unmatched_gateway_request');
-  else if (oneUser(found)) ctx.attempts.add(earliest(found), g);
-  else {
+  else if (oneUser(found)) {
+    const a = earliest(found);
+    ctx.attempts.add(a, g);
+    // NPS may have refused the server as a RADIUS client: by the addresses it is known at now (friendly names).
+    if (a.radius === null && ctx.clocks.knowsServers) {
+      const addresses = ctx.clocks.clientsOf(host);
+      if (addresses.length > 0) ctx.rememberRadiusClients(a, addresses);
+    }
+  } else {
     for (const a of found) a.gatewayAmbiguous = true;
     ctx.drop(g, 'ambiguous_gateway_request');
   }

@@ -1,5 +1,6 @@
 import type { DropReason } from '@otptrace/model';
 import type { CaResult, GatewayEvent, NormalizedEvent } from '@otptrace/schemas';
+import type { OpenAttempt } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
 import type { EngineConfig } from './config.js';
 import type { ServerClocks } from './server-clocks.js';
@@ -11,6 +12,11 @@ export interface JoinContext {
   /** The DA servers' clock offsets from their NPS servers', learned as requests are joined. */
   readonly clocks: ServerClocks;
   drop(event: NormalizedEvent, reason: DropReason): void;
+  /**
+   * The request of unanswered attempt `a` is on a DA server NPS knows at `addresses` (`ServerClocks.clientsOf`): a
+   * refusal of one of them explains the attempt.
+   */
+  rememberRadiusClients(a: OpenAttempt, addresses: readonly string[]): void;
   /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
   joinSigning(event: CaResult): boolean;
   /** The IIS requests still waiting for their join whose time lies in [lo, hi], in time order. */

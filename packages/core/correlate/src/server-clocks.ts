@@ -35,8 +35,10 @@ export class ServerClocks {
   private readonly requests = new Map<string, number>();
   /** RADIUS clients (lower-case addresses) the configuration gives a DA server (host key). */
   private readonly configured: ReadonlyMap<string, string>;
-  /** RADIUS clients whose decisions line up with one DA server's requests alone. */
+  /** RADIUS clients whose decisions line up with one DA server's requests alone... */
   private readonly lineUp = new Map<string, string>();
+  /** ...and the same per DA server. */
+  private readonly linedUpWith = new Map<string, string[]>();
   /** Learned offsets, the least and the greatest (0 when none is learned): how far to widen a window of times. */
   private least = 0;
   private greatest = 0;
@@ -86,6 +88,11 @@ export class ServerClocks {
    */
   serverOf(client: string): string | undefined {
     return this.configured.get(client) ?? this.lineUp.get(client);
+  }
+
+  /** The RADIUS clients (lower-case addresses) whose decisions line up with DA server `host`'s requests alone. */
+  clientsOf(host: string): readonly string[] {
+    return this.linedUpWith.get(host) ?? NO_CLIENTS;
   }
 
   /**
@@ -152,10 +159,22 @@ export class ServerClocks {
         peaks++;
       }
     const was = this.lineUp.get(client);
-    if (peaks === 1) this.lineUp.set(client, only!);
-    else this.lineUp.delete(client);
-    if (this.lineUp.get(client) === was) this.settleOffset(host);
-    else for (const server of this.byClient.get(client)!.keys()) this.settleOffset(server);
+    const now = peaks === 1 ? only : undefined;
+    if (now === was) this.settleOffset(host);
+    else {
+      if (was !== undefined) {
+        const clients = this.linedUpWith.get(was)!;
+        clients.splice(clients.indexOf(client), 1);
+        this.lineUp.delete(client);
+      }
+      if (now !== undefined) {
+        this.lineUp.set(client, now);
+        const clients = this.linedUpWith.get(now);
+        if (clients === undefined) this.linedUpWith.set(now, [client]);
+        else clients.push(client);
+      }
+      for (const server of this.byClient.get(client)!.keys()) this.settleOffset(server);
+    }
     this.settleRange();
   }
 
@@ -211,6 +230,8 @@ export class ServerClocks {
     return histogram;
   }
 }
+
+const NO_CLIENTS: readonly string[] = Object.freeze([]);
 
 /** A DA server's first requests are all learned from, then one in `LEARN_EVERY`. */
 const LEARN_ALL = 128;

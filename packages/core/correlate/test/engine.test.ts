@@ -775,22 +775,22 @@ describe('DA server and NPS clocks a second apart', () => {
     expect(shape(stream(shuffled))).toEqual(shape(sorted.closed));
   });
 
-  it('learns which RADIUS client address is which DA server when NPS knows both by one friendly name', () => {
-    // NPS names both DA servers' RADIUS clients "DirectAccess"; da01 sends from 10.0.0.10 with NPS 1.3 s ahead, da02
-    // from 10.0.0.20 in step, its requests as many, as far apart, and independent of da01's: da01's decisions often
-    // lie in the slack of a da02 request.
-    const friendly = (e: NormalizedEvent, address: string): NormalizedEvent => ({
-      ...e,
-      clientName: 'DirectAccess',
-      clientIp: address,
-    });
-    const ends2: number[] = [];
-    for (let i = 0, end = 10_700, r2 = 5; i < requests; i++) {
-      ends2.push(end);
-      r2 = (Math.imul(r2, 1664525) + 1013904223) >>> 0;
-      end += 1_500 + Math.floor((r2 / 2 ** 32) * 3_500);
-    }
-    const twoServers = ends.flatMap((end, i) => [
+  // NPS names both DA servers' RADIUS clients "DirectAccess"; da01 sends from 10.0.0.10 with NPS 1.3 s ahead, da02
+  // from 10.0.0.20 in step, its requests as many, as far apart, and independent of da01's: da01's decisions often
+  // lie in the slack of a da02 request.
+  const friendly = (e: NormalizedEvent, address: string): NormalizedEvent => ({
+    ...e,
+    clientName: 'DirectAccess',
+    clientIp: address,
+  });
+  const ends2: number[] = [];
+  for (let i = 0, end = 10_700, r2 = 5; i < requests; i++) {
+    ends2.push(end);
+    r2 = (Math.imul(r2, 1664525) + 1013904223) >>> 0;
+    end += 1_500 + Math.floor((r2 / 2 ** 32) * 3_500);
+  }
+  const twoServers = (): NormalizedEvent[] =>
+    ends.flatMap((end, i) => [
       iis(end, 600, 'da01'),
       friendly(radius(user(i), end - 150 + 1_300, 'granted'), '10.0.0.10'),
       client(user(i), end + 300, 10005, `pc-${user(i)}`),
@@ -798,14 +798,39 @@ describe('DA server and NPS clocks a second apart', () => {
       friendly(radius(`v${i}`, ends2[i]! - 150, 'granted'), '10.0.0.20'),
       client(`v${i}`, ends2[i]! + 300, 10005, `pc-v${i}`),
     ]);
-    const closed = stream(twoServers.sort((a, b) => a.time - b.time));
+  it('learns which RADIUS client address is which DA server when NPS knows both by one friendly name', () => {
+    const events = twoServers();
+    const closed = stream(events.sort((a, b) => a.time - b.time));
     const requestOf = (key: string) => closed.find((a) => a.userKey === key)?.gateway;
     for (let i = 14; i < requests; i++) {
       expect(requestOf(user(i))).toMatchObject({ ref: { computer: 'da01' }, time: T0 + ends[i]! });
       expect(requestOf(`v${i}`)).toMatchObject({ ref: { computer: 'da02' }, time: T0 + ends2[i]! });
     }
     // What is learned does not depend on the arrival order within the reorder window.
-    const shuffled = twoServers.sort((a, b) => ((a.time * 7919) % 1_000) - ((b.time * 7919) % 1_000));
+    const shuffled = events.sort((a, b) => ((a.time * 7919) % 1_000) - ((b.time * 7919) % 1_000));
     expect(shape(stream(shuffled))).toEqual(shape(closed));
+  });
+
+  it("gives an unanswered request the refusals of its DA server's address, learned while NPS knew it by a friendly name", () => {
+    // After the day above, da01's shared secret is changed on NPS alone: NPS refuses 10.0.0.10 (System 14) and da01's
+    // requests wait out the RADIUS timeout. Its address was never named with da01's name, only lined up with its
+    // requests.
+    const after = ends[requests - 1]! + 300_000;
+    const events = [
+      ...twoServers(),
+      refusal(after - 3_000, '10.0.0.10'),
+      iis(after, 5_100, 'da01'),
+      client('late', after + 300, 10005, 'pc-late'),
+      // da02 waited too, around another refusal of da01's address: NPS knows da02 at 10.0.0.20, so it is not its.
+      refusal(after + 597_000, '10.0.0.10'),
+      iis(after + 600_000, 5_100, 'da02'),
+      client('other', after + 600_300, 10005, 'pc-other'),
+    ].sort((a, b) => a.time - b.time);
+    const { closed, drops } = streamWithDrops(events);
+    const refusalsOf = (key: string) =>
+      closed.find((a) => a.userKey === key)?.radiusClientErrors.map((e) => e.time - T0);
+    expect(refusalsOf('late')).toEqual([after - 3_000]);
+    expect(refusalsOf('other')).toEqual([]);
+    expect(drops).toContain(`unmatched_radius_client_event@${after + 597_000}`);
   });
 });

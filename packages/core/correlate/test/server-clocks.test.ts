@@ -117,6 +117,11 @@ describe('ServerClocks', () => {
     expect(clocks.serverOf('10.0.1.11')).toBe('da1');
     expect(clocks.serverOf('10.0.1.12')).toBe('da2');
     expect(clocks.serverOf('10.0.1.13')).toBeUndefined();
+    expect([clocks.clientsOf('da1'), clocks.clientsOf('da2'), clocks.clientsOf('da3')]).toEqual([
+      ['10.0.1.11'],
+      ['10.0.1.12'],
+      [],
+    ]);
     expect(Math.abs(clocks.offset('da1') - 4_000)).toBeLessThan(100);
     expect(clocks.offset('da2')).toBe(0);
   });
@@ -127,6 +132,7 @@ describe('ServerClocks', () => {
     teach(clocks, 'da1', 200, () => 2_000 - 150, 1, '10.0.1.10');
     teach(clocks, 'da2', 200, () => -3_000 - 150, 2, '10.0.1.10');
     expect(clocks.serverOf('10.0.1.10')).toBeUndefined();
+    expect(clocks.clientsOf('da1')).toEqual([]);
     expect(Math.abs(clocks.offset('da1') - 2_000)).toBeLessThan(100);
     expect(Math.abs(clocks.offset('da2') + 3_000)).toBeLessThan(100);
   });
