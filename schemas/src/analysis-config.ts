@@ -60,7 +60,7 @@ export const analysisConfigSchema = z
       .record(z.string(), z.array(z.string()))
       .default({})
       .describe(
-        'Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name a RADIUS client only by address, and for the IIS join when NPS knows the DA servers by friendly names (6272/6273 ClientName). Addresses NPS logged in 6272/6273 for a named client are learned as well, and so is the address whose decisions line up with one DA server\'s requests alone. A DA server with no known address takes, for a request that waited for RADIUS, the refusals of an address no DA server is known by (a new node of a load-balanced cluster).',
+        "Addresses each DA server sends RADIUS from (DA server name → addresses), for NPS System events 13/14 that name a RADIUS client only by address, and for the IIS join when NPS knows the DA servers by friendly names (6272/6273 ClientName). Addresses NPS logged in 6272/6273 for a named client are learned as well, and so is the address whose decisions line up with one DA server's requests alone. A DA server with no known address takes, for a request that waited for RADIUS, the refusals of an address no DA server is known by (a new node of a load-balanced cluster).",
       ),
     signingRequestWindowMs: z
       .number()
