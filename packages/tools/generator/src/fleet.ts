@@ -1,3 +1,4 @@
+import type { RadiusClientNames } from './options.js';
 import type { Prng } from './prng.js';
 import type { RenderStyle } from './render/xml.js';
 
@@ -73,6 +74,8 @@ export interface FleetOptions {
   readonly cas: number;
   /** Each host's clock is off by a uniform offset in [-maxClockSkewMs, +maxClockSkewMs]. */
   readonly maxClockSkewMs: number;
+  /** How NPS names the DA servers (`FleetLogOptions.radiusClientNames`); default `server`. */
+  readonly radiusClientNames?: RadiusClientNames;
 }
 
 const FIRST = ['Anna', 'Boris', 'Chloe', 'David', 'Elena', 'Farid', 'Grace', 'Hugo', 'Irene', 'Jonas', 'Karin', 'Liam'];
@@ -149,6 +152,11 @@ function buildUsers(rng: Prng, domain: Domain, count: number, daServers: readonl
   return users;
 }
 
+function radiusClientName(names: RadiusClientNames, i: number): string {
+  if (names === 'friendly') return `DirectAccess gateway ${i}`;
+  return names === 'shared' ? 'DirectAccess' : `DA${i}`;
+}
+
 /** Build a fleet: users with laptops, DA servers, NPS servers and CAs, all named under corp.example.com. */
 export function buildFleet(rng: Prng, options: FleetOptions): Fleet {
   const domain: Domain = {
@@ -175,7 +183,7 @@ export function buildFleet(rng: Prng, options: FleetOptions): Fleet {
       ...base,
       radius: npsServers[(i - 1) % npsServers.length] as NpsServer,
       ca: cas[(i - 1) % cas.length] as CaServer,
-      radiusClientName: `DA${i}`,
+      radiusClientName: radiusClientName(options.radiusClientNames ?? 'server', i),
       siteName: 'W3SVC1',
       iisAllFields: i % 2 === 1,
     });

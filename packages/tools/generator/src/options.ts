@@ -34,7 +34,18 @@ export interface FleetLogOptions {
    * analysis.json instead of the offset. Null: the fixed offset.
    */
   readonly npsTimeZone: string | null;
+  /**
+   * How NPS names the DA servers as RADIUS clients (6272/6273 ClientName, the log files' Client-Friendly-Name): the
+   * friendly name is the administrator's choice. `server`: each server's short name (`DA1`); `friendly`: a name of
+   * its own that is no host name (`DirectAccess gateway 1`); `shared`: one name for every server (`DirectAccess`, a
+   * cluster). NPS's ClientIPAddress is each server's own address in every case.
+   */
+  readonly radiusClientNames: RadiusClientNames;
 }
+
+/** See `FleetLogOptions.radiusClientNames`. */
+export type RadiusClientNames = 'server' | 'friendly' | 'shared';
+export const RADIUS_CLIENT_NAMES: readonly RadiusClientNames[] = ['server', 'friendly', 'shared'];
 
 /** Defaults: a two-DA-server fleet over one day, 90% unrelated events. */
 export const DEFAULT_FLEET_OPTIONS: FleetLogOptions = Object.freeze({
@@ -55,6 +66,7 @@ export const DEFAULT_FLEET_OPTIONS: FleetLogOptions = Object.freeze({
   npsFormat: 'xml',
   npsUtcOffsetMinutes: 60,
   npsTimeZone: null,
+  radiusClientNames: 'server',
 });
 
 /** Problems with the options, empty when they are usable. */
@@ -82,6 +94,8 @@ export function fleetOptionProblems(o: FleetLogOptions): string[] {
     problems.push(`npsFormat must be xml, dts, odbc or ias (got ${o.npsFormat})`);
   if (!(Number.isInteger(o.npsUtcOffsetMinutes) && Math.abs(o.npsUtcOffsetMinutes) <= 14 * 60))
     problems.push('npsUtcOffsetMinutes must be an integer within ±840');
+  if (!RADIUS_CLIENT_NAMES.includes(o.radiusClientNames))
+    problems.push(`radiusClientNames must be ${RADIUS_CLIENT_NAMES.join(', ')} (got ${o.radiusClientNames})`);
   if (o.npsTimeZone !== null && !isTimeZoneName(o.npsTimeZone))
     problems.push(`npsTimeZone is not a time zone name (got ${o.npsTimeZone})`);
   return problems;

@@ -47,10 +47,28 @@ describe('generateFleetLogs', { timeout: 60_000 }, () => {
     expect(summary.xmlBytes).toBeLessThan(3_300_000);
   });
 
+  it("names the DA servers as NPS's RADIUS clients by their short names, friendly names of their own, or one name", () => {
+    const clientNames = (radiusClientNames: 'server' | 'friendly' | 'shared') => {
+      const nps = generateToMemory({ users: 40, seed: 3, radiusClientNames }).files['nps.xml'] ?? '';
+      const names = [...nps.matchAll(/<Data Name=["']ClientName["']>([^<]*)</g)].map((m) => m[1]);
+      const addresses = [...nps.matchAll(/<Data Name=["']ClientIPAddress["']>([^<]*)</g)].map((m) => m[1]);
+      return { names: [...new Set(names)].sort(), addresses: [...new Set(addresses)].sort() };
+    };
+    const server = clientNames('server');
+    expect(server.names).toEqual(['DA1', 'DA2']);
+    expect(clientNames('friendly')).toEqual({ ...server, names: ['DirectAccess gateway 1', 'DirectAccess gateway 2'] });
+    expect(clientNames('shared')).toEqual({ ...server, names: ['DirectAccess'] });
+    expect(server.addresses).toHaveLength(2);
+  });
+
   it('refuses unusable options with every problem listed', () => {
     expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, users: 0, unrelatedRatio: 1 })).toEqual([
       'users must be a positive integer (got 0)',
       'unrelatedRatio must be in [0, 1)',
+    ]);
+    const names = 'cluster' as 'shared';
+    expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, radiusClientNames: names })).toEqual([
+      'radiusClientNames must be server, friendly, shared (got cluster)',
     ]);
     expect(() => generateFleetLogs({ users: -1 }).next()).toThrow(RangeError);
   });

@@ -8,6 +8,7 @@ import {
   type FleetSummary,
   fleetOptionProblems,
   generateFleetLogs,
+  RADIUS_CLIENT_NAMES,
 } from '@otptrace/generator';
 import { type CommandSpec, type Invocation, runCommand } from '@otptrace/runtime/args';
 import type { Io } from '../io.js';
@@ -35,6 +36,9 @@ Options:
   --nps-utc-offset MIN    NPS servers' local time, minutes east of UTC, for NPS log files; default 60
   --nps-time-zone ZONE    or the NPS servers' time zone (e.g. Europe/Berlin): their log files follow its
                           daylight-saving changes, and analysis.json names the zone
+  --radius-client-names K how NPS names the DA servers as RADIUS clients (ClientName): server (DA1, DA2…),
+                          friendly (DirectAccess gateway 1…: no host's name) or shared (DirectAccess, for all);
+                          default server
   -h, --help              this text
   -V, --version           otptrace's version
 
@@ -56,6 +60,7 @@ const GENERATE_OPTIONS = {
   nps: { type: 'string' },
   'nps-utc-offset': { type: 'string' },
   'nps-time-zone': { type: 'string' },
+  'radius-client-names': { type: 'string' },
 } as const;
 
 export const GENERATE: CommandSpec<typeof GENERATE_OPTIONS> = {
@@ -110,6 +115,7 @@ function optionsFrom(args: GenerateValues): Partial<FleetLogOptions> {
   set('npsFormat', oneOf(args.nps, '--nps', ['xml', 'dts', 'odbc', 'ias'] as const));
   set('npsUtcOffsetMinutes', numberOption(args, 'nps-utc-offset'));
   set('npsTimeZone', args['nps-time-zone']);
+  set('radiusClientNames', oneOf(args['radius-client-names'], '--radius-client-names', RADIUS_CLIENT_NAMES));
   const size = args.size;
   if (size !== undefined) {
     const bytes = parseSize(size);
