@@ -1,7 +1,7 @@
 // Inputs shared by the stream's tests (unit, correlator, integration, bench): the scenario corpus as one stream of
 // logons, a generated fleet day, and the offline analysis (`otptrace analyze`) of the same files as the reference.
 import { readdirSync, readFileSync } from 'node:fs';
-import { generateFleetLogs } from '@otptrace/generator';
+import { generateFleetLogs, type RadiusClientNames } from '@otptrace/generator';
 import { createNormalizeContext, offsetOfLocalTime, parseNpsLogClock } from '@otptrace/normalize';
 import { DetectingIngestor, OfflineAnalysis } from '@otptrace/pipeline';
 import {
@@ -106,7 +106,12 @@ export function generatedDay(
   startTime?: string,
   unrelatedRatio = 0,
   /** IIS and NPS as text logs (`{ iisFormat: 'w3c', npsFormat: 'dts' }`); their settings file is left out. */
-  formats: { iisFormat?: 'xml' | 'w3c'; npsFormat?: 'xml' | 'dts' | 'odbc' | 'ias'; npsTimeZone?: string } = {},
+  formats: {
+    iisFormat?: 'xml' | 'w3c';
+    npsFormat?: 'xml' | 'dts' | 'odbc' | 'ias';
+    npsTimeZone?: string;
+    radiusClientNames?: RadiusClientNames;
+  } = {},
 ) {
   const byFile = new Map<string, string[]>();
   const options = {

@@ -389,33 +389,41 @@ describe("SiteStream: a machine whose clock is wrong does not make the site's ot
     expect(byId(attemptsOfUnits(units))).toEqual(byId(offline.attempts.map((a) => a.record)));
   });
 
-  it('every host off by up to the clock-skew tolerance either way, each sending as it logs: as offline', () => {
-    const events = eventsOf(generatedDay(400, 33));
-    const skews = new Map<string, number>();
-    let r = 7;
-    const skewOf = (host: string) => {
-      let skew = skews.get(host);
-      if (skew === undefined) {
-        r = (Math.imul(r, 1664525) + 1013904223) >>> 0;
-        skew = Math.round(((r / 2 ** 32) * 2 - 1) * config.clockSkewToleranceMs);
-        skews.set(host, skew);
-      }
-      return skew;
-    };
-    const skewed = events.map((e) => ({ ...e, time: e.time + skewOf(e.ref.computer.toLowerCase()) }));
-    const truth = new Map(skewed.map((e, i) => [e, events[i]!.time]));
-    const offline = new OfflineAnalysis(config);
-    offline.add(
-      'skewed',
-      skewed.map((event) => ({ type: 'event' as const, event })),
-    );
-    const expected = byId(offline.finish().attempts.map((a) => a.record));
-    const stream = new SiteStream(settings);
-    const units = arrivalOrder(skewed, 30_000, 2, (e) => truth.get(e)!).flatMap((e) => stream.take(e).units);
-    units.push(...stream.flush().units);
-    expect(units.filter((u) => u.kind === 'late')).toEqual([]);
-    expect(byId(attemptsOfUnits(units))).toEqual(expected);
-  });
+  it.each([
+    ['the clock-skew tolerance', 'server', config.clockSkewToleranceMs],
+    ['the clock-skew tolerance', 'shared', config.clockSkewToleranceMs],
+    // Near enough for the DA servers' offsets and addresses to be learned (`ServerClocks`).
+    ['3 s', 'shared', 3_000],
+  ] as const)(
+    'every host off by up to %s either way, each sending as it logs, NPS naming the DA servers by %s names: as offline',
+    (_, names, bound) => {
+      const events = eventsOf(generatedDay(400, 33, undefined, 0, { radiusClientNames: names }));
+      const skews = new Map<string, number>();
+      let r = 7;
+      const skewOf = (host: string) => {
+        let skew = skews.get(host);
+        if (skew === undefined) {
+          r = (Math.imul(r, 1664525) + 1013904223) >>> 0;
+          skew = Math.round(((r / 2 ** 32) * 2 - 1) * bound);
+          skews.set(host, skew);
+        }
+        return skew;
+      };
+      const skewed = events.map((e) => ({ ...e, time: e.time + skewOf(e.ref.computer.toLowerCase()) }));
+      const truth = new Map(skewed.map((e, i) => [e, events[i]!.time]));
+      const offline = new OfflineAnalysis(config);
+      offline.add(
+        'skewed',
+        skewed.map((event) => ({ type: 'event' as const, event })),
+      );
+      const expected = byId(offline.finish().attempts.map((a) => a.record));
+      const stream = new SiteStream(settings);
+      const units = arrivalOrder(skewed, 30_000, 2, (e) => truth.get(e)!).flatMap((e) => stream.take(e).units);
+      units.push(...stream.flush().units);
+      expect(units.filter((u) => u.kind === 'late')).toEqual([]);
+      expect(byId(attemptsOfUnits(units))).toEqual(expected);
+    },
+  );
 
   for (const count of [1, 3]) {
     it(`${count} laptop(s) two hours ahead: their events wait in the reorder buffer, placed as offline places them`, () => {
