@@ -9,6 +9,8 @@
 //   --cpu-prof FILE   write a V8 CPU profile of the timed passes alone (summarise: node bench/lib/profile-top.mjs FILE)
 //   --rate-only       print the main figure as JSON and stop (each scale row runs so, in a process of its own)
 //   --write-floods DIR  also write each flood's events to DIR as an XML file (to read them with `otptrace analyze`)
+//   --radius-client-names K  NPS names the DA servers by their short names (server, the default), by friendly names of
+//                     their own (friendly) or by one name (shared): the joins then tell servers apart by learned addresses
 //   --laptop-records  number each client computer's events from 1, as every laptop numbers its own log's records (the
 //                     generator starts each log at a random number in the millions, so a fleet's numbers never meet)
 import { execFileSync } from 'node:child_process';
@@ -72,12 +74,14 @@ function rateOf(events, runs) {
 
 const usersOption = option('--users');
 const serversOption = option('--servers');
+const namesOption = option('--radius-client-names');
 const corpus = (QUICK ? CORPORA.quick : CORPORA.full).relevant;
 const files = readCorpus(
   await ensureCorpus({
     ...corpus,
     ...(usersOption === undefined ? {} : { users: Number(usersOption) }),
     ...(serversOption === undefined ? {} : { servers: Number(serversOption) }),
+    ...(namesOption === undefined ? {} : { radiusClientNames: namesOption }),
   }),
 );
 // --laptop-records: the client log renumbered as each laptop numbers its own (the event ids follow the numbers).

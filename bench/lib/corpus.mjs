@@ -31,6 +31,8 @@ function argvOf(params, dir) {
   // Text logs instead of IIS / NPS event XML (bench/text-ingest.mjs).
   if (params.iis !== undefined) argv.push('--iis', params.iis);
   if (params.nps !== undefined) argv.push('--nps', params.nps);
+  // How NPS names the DA servers (bench/correlate.mjs --radius-client-names).
+  if (params.radiusClientNames !== undefined) argv.push('--radius-client-names', params.radiusClientNames);
   return argv;
 }
 
