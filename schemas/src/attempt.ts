@@ -124,5 +124,20 @@ export const summarySchema = z.object({
       }),
     )
     .optional(),
+  /**
+   * What the IIS join learned of each DA server (by its short name, lower case) from the logs, when it learned
+   * anything: how far NPS's clock is ahead of the server's (ms; negative: behind; absent when they agree within half a
+   * second), and the addresses NPS knows the server at, from decisions that line up with its requests alone (NPS names
+   * it by a friendly name). Absent when nothing was learned.
+   */
+  daServers: z
+    .record(
+      z.string(),
+      z.object({
+        npsClockAheadMs: z.number().int().optional(),
+        radiusClients: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
 });
 export type Summary = z.infer<typeof summarySchema>;

@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@otptrace/cli';
-import { type ExpectedAttempt, verdictOf, verifyAgainstExpected } from '@otptrace/generator';
+import {
+  buildFleet,
+  createPrng,
+  DEFAULT_FLEET_OPTIONS,
+  type ExpectedAttempt,
+  verdictOf,
+  verifyAgainstExpected,
+} from '@otptrace/generator';
 import type { AnalysisDocument } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 
@@ -31,11 +38,23 @@ async function analysedDay(users: number, seed: number, skewMs: number, options:
   return { analysis, verification, wrong };
 }
 
+/**
+ * The generator's truth of a fleet's clocks: how far each DA server's NPS server's clock is ahead of its own, by the
+ * server's short name (the fleet is built from the seed's first fork, as `generateFleetLogs` builds it).
+ */
+function npsClockAhead(users: number, seed: number, skewMs: number): Map<string, number> {
+  const options = { ...DEFAULT_FLEET_OPTIONS, users, seed, maxClockSkewMs: skewMs };
+  const fleet = buildFleet(createPrng(seed).fork(), options);
+  return new Map(fleet.daServers.map((da) => [da.fqdn.split('.')[0]!, da.radius.clockOffsetMs - da.clockOffsetMs]));
+}
+
 describe("the analyst's verdict on generated days, against the generator's truth", { timeout: 120_000 }, () => {
   it('1,000 users, clocks right: every attempt, and the IIS requests joined rather than called ambiguous', async () => {
     const { analysis, verification, wrong } = await analysedDay(1000, 4, 0);
     expect(verification.total).toBe(1928);
     expect(wrong, wrong.join('\n')).toEqual([]);
+    // Clocks that agree and NPS naming the servers by their names: nothing to learn, nothing said.
+    expect(analysis.summary.daServers).toBeUndefined();
     expect(verification.extra).toHaveLength(0);
     expect(analysis.summary.ignoredBy.ambiguous_gateway_request ?? 0).toBeLessThanOrEqual(10);
   });
@@ -45,6 +64,15 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(verification.total).toBe(1928);
     expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(1);
     expect(analysis.summary.ignoredBy.ambiguous_gateway_request ?? 0).toBeLessThanOrEqual(10);
+    // The summary says how far each DA server's NPS clock is ahead, as the generator set it: da1's 0.3 s is left
+    // alone (under half a second), da2's 2.5 s is learned.
+    const truth = npsClockAhead(1000, 4, 3000);
+    expect([...truth.values()].map((ms) => Math.abs(ms) >= 1_000)).toEqual([false, true]);
+    for (const [server, ahead] of truth) {
+      const learned = analysis.summary.daServers?.[server]?.npsClockAheadMs;
+      if (Math.abs(ahead) < 500) expect(learned).toBeUndefined();
+      else expect(Math.abs(learned! - ahead), server).toBeLessThan(200);
+    }
   });
 
   // NPS names RADIUS clients by the administrator's friendly names. Before the DA servers' addresses were learned from
@@ -57,5 +85,8 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(verification.total).toBe(1928);
     expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(1);
     expect(analysis.summary.ignoredBy.ambiguous_gateway_request ?? 0).toBeLessThanOrEqual(10);
+    // Each server's own address, as the generator gave it.
+    expect(analysis.summary.daServers?.da1?.radiusClients).toEqual(['10.0.1.11']);
+    expect(analysis.summary.daServers?.da2?.radiusClients).toEqual(['10.0.1.12']);
   });
 });

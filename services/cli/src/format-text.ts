@@ -1,6 +1,6 @@
 import { rootCauseEntry } from '@otptrace/model';
 import type { AnalysisResult } from '@otptrace/pipeline';
-import { describeNpsClock } from '@otptrace/report';
+import { describeDaServer, describeNpsClock } from '@otptrace/report';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
 
@@ -53,6 +53,9 @@ export function* textReport(result: AnalysisResult, options: TextOptions = {}): 
   // NPS log files write local time with no offset: say which offset was used for each NPS server (issue 13).
   for (const [server, clock] of Object.entries(s.npsLogClocks ?? {}))
     lines.push(`  NPS log times of ${describeNpsClock(server, clock)}`);
+  // What the IIS join learned of the DA servers: a clock to set right, the addresses NPS knows them at.
+  for (const [server, learned] of Object.entries(s.daServers ?? {}))
+    lines.push(`  DA server ${describeDaServer(server, learned)}`);
   const causes = new Map<string, number>();
   for (const a of result.attempts) {
     const r = a.record;

@@ -12,7 +12,7 @@ import { resolvePending } from './joins.js';
 import { PendingJoins } from './pending.js';
 import { isOtherRadiusTraffic } from './placement.js';
 import { type RoutingParts, routeEvent } from './routing.js';
-import { clockReachOf, ServerClocks } from './server-clocks.js';
+import { clockReachOf, type LearnedServer, ServerClocks } from './server-clocks.js';
 import { UserPlacement } from './user-placement.js';
 
 /** An event the engine let go, and why. */
@@ -96,6 +96,11 @@ export class CorrelationEngine {
   /** The longest a placed event waits to be joined (`EngineWindows.gatewayDelayMs`): by then its join is decided. */
   get joinDelayMs(): number {
     return this.windows.gatewayDelayMs;
+  }
+
+  /** What the IIS join learned of the DA servers so far: NPS's clock against theirs, their RADIUS addresses. */
+  learnedServers(): LearnedServer[] {
+    return this.joins.clocks.learned();
   }
 
   /** Number of attempts still open (for memory accounting and lag metrics). */

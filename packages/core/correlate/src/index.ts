@@ -8,3 +8,4 @@ export { isSharedDrop, isSharedEvent, reorderDelayOf, windowsOf } from './config
 export type { Drop, EngineOutput } from './engine.js';
 export { CorrelationEngine } from './engine.js';
 export { eventBefore, MinHeap } from './heap.js';
+export type { LearnedServer } from './server-clocks.js';

@@ -96,6 +96,21 @@ export class ServerClocks {
   }
 
   /**
+   * What was learned of each DA server (host key), in name order: its offset when not 0, and the RADIUS clients whose
+   * decisions line up with its requests alone. Servers of which nothing was learned are left out.
+   */
+  learned(): LearnedServer[] {
+    const servers = new Set([...this.offsets.keys(), ...this.linedUpWith.keys()]);
+    const out: LearnedServer[] = [];
+    for (const server of [...servers].sort()) {
+      const clients = [...(this.linedUpWith.get(server) ?? [])].sort();
+      const offsetMs = this.offsets.get(server) ?? 0;
+      if (offsetMs !== 0 || clients.length > 0) out.push({ server, offsetMs, radiusClients: clients });
+    }
+    return out;
+  }
+
+  /**
    * Whether the next request of DA server `host` should be learned from: each of its first `LEARN_ALL` requests, then
    * one in `LEARN_EVERY` (reading every decision within the reach of every request cost a busy server's joins more
    * than half their time; a clock moves slowly). Counts the request.
@@ -229,6 +244,16 @@ export class ServerClocks {
     }
     return histogram;
   }
+}
+
+/** What `ServerClocks` learned of one DA server. */
+export interface LearnedServer {
+  /** The server's host key. */
+  readonly server: string;
+  /** How far NPS's clock is ahead of the server's, ms (negative: behind); 0 when none was learned. */
+  readonly offsetMs: number;
+  /** Lower-case addresses of the RADIUS clients whose decisions line up with its requests alone. */
+  readonly radiusClients: readonly string[];
 }
 
 const NO_CLIENTS: readonly string[] = Object.freeze([]);

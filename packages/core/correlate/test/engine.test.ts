@@ -809,6 +809,21 @@ describe('DA server and NPS clocks a second apart', () => {
     // What is learned does not depend on the arrival order within the reorder window.
     const shuffled = events.sort((a, b) => ((a.time * 7919) % 1_000) - ((b.time * 7919) % 1_000));
     expect(shape(stream(shuffled))).toEqual(shape(closed));
+    // And the engine says what it learned: da01's clock 1.3 s behind NPS's, each server's address.
+    const engine = new CorrelationEngine(config);
+    for (const e of twoServers().sort((a, b) => a.time - b.time)) {
+      engine.add(e);
+      engine.advance(e.time);
+    }
+    engine.flush();
+    const [da01, da02, ...rest] = engine.learnedServers();
+    expect([da01?.server, da01?.radiusClients, da02, rest]).toEqual([
+      'da01',
+      ['10.0.0.10'],
+      { server: 'da02', offsetMs: 0, radiusClients: ['10.0.0.20'] },
+      [],
+    ]);
+    expect(Math.abs(da01!.offsetMs - 1_300)).toBeLessThan(100);
   });
 
   it("gives an unanswered request the refusals of its DA server's address, learned while NPS knew it by a friendly name", () => {

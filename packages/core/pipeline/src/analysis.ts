@@ -4,6 +4,7 @@ import {
   type Drop,
   type EngineConfig,
   isSharedEvent,
+  type LearnedServer,
   reorderDelayOf,
 } from '@otptrace/correlate';
 import { diagnose, withReuseFindings } from '@otptrace/diagnose';
@@ -173,6 +174,7 @@ export class OfflineAnalysis {
       attempts: byOutcome,
       ignoredBy: Object.fromEntries([...this.ignoredBy].sort()),
       ...(Object.keys(clocks.clocks).length > 0 ? { npsLogClocks: clocks.clocks } : {}),
+      ...daServersOf(engine.learnedServers()),
     };
     if (summary.eventsRead !== summary.eventsCorrelated + summary.eventsIgnored + summary.eventsRejected) {
       // A broken invariant is a bug in otptrace, not bad input.
@@ -209,4 +211,16 @@ function byStartThenUser(x: AnalyzedAttempt, y: AnalyzedAttempt): number {
   const b = y.record;
   if (a.start !== b.start) return a.start < b.start ? -1 : 1;
   return a.user < b.user ? -1 : a.user > b.user ? 1 : 0;
+}
+
+/** The summary's `daServers`: what the IIS join learned of each DA server, when anything. */
+function daServersOf(learned: readonly LearnedServer[]): Pick<Summary, 'daServers'> {
+  if (learned.length === 0) return {};
+  const daServers: NonNullable<Summary['daServers']> = {};
+  for (const { server, offsetMs, radiusClients } of learned)
+    daServers[server] = {
+      ...(offsetMs !== 0 ? { npsClockAheadMs: offsetMs } : {}),
+      ...(radiusClients.length > 0 ? { radiusClients: [...radiusClients] } : {}),
+    };
+  return { daServers };
 }

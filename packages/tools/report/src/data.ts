@@ -72,6 +72,8 @@ export interface ReportData {
    * `nps01: Europe/Berlin (configured)`, `nps02: UTC+00:00 (assumed UTC)`: a reader must know when times are a guess.
    */
   readonly npsLogClocks: readonly string[];
+  /** What the IIS join learned of each DA server (`describeDaServer`): a clock to set right, where NPS knows it. */
+  readonly daServers: readonly string[];
   /** Root causes by code index: [code, title, remediation] string indexes. */
   readonly causes: readonly [number, number, number][];
   readonly strings: readonly string[];
@@ -85,6 +87,20 @@ export interface ReportData {
 export function describeNpsClock(server: string, clock: NonNullable<Summary['npsLogClocks']>[string]): string {
   const changes = (clock.changes ?? []).map((c) => `, UTC${c.offset} from ${c.from.slice(0, 19)}Z`).join('');
   return `${server}: ${clock.zone ?? `UTC${clock.offset}`} (${clock.basis.replace('_', ' ')})${changes}`;
+}
+
+/**
+ * What the IIS join learned of one DA server, as the text summary says it: `da2: NPS's clock 7.0 s behind its own;
+ * NPS knows it at 10.0.1.12 (learned)`.
+ */
+export function describeDaServer(server: string, learned: NonNullable<Summary['daServers']>[string]): string {
+  const parts: string[] = [];
+  const ahead = learned.npsClockAheadMs;
+  if (ahead !== undefined)
+    parts.push(`NPS's clock ${(Math.abs(ahead) / 1000).toFixed(1)} s ${ahead > 0 ? 'ahead of' : 'behind'} its own`);
+  if (learned.radiusClients !== undefined && learned.radiusClients.length > 0)
+    parts.push(`NPS knows it at ${learned.radiusClients.join(', ')}`);
+  return `${server}: ${parts.join('; ')} (learned)`;
 }
 
 /** Interns strings: each distinct string is stored once and referenced by index. */
@@ -117,6 +133,9 @@ export function buildReportData(input: ReportInput, options: ReportOptions = {})
     rejectedCount: input.rejectedCount ?? 0,
     npsLogClocks: Object.entries(input.summary?.npsLogClocks ?? {}).map(([server, clock]) =>
       describeNpsClock(server, clock),
+    ),
+    daServers: Object.entries(input.summary?.daServers ?? {}).map(([server, learned]) =>
+      describeDaServer(server, learned),
     ),
     causes: [...causes.values()],
     strings: table.strings,

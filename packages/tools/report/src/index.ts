@@ -11,7 +11,7 @@ export type {
   ReportInput,
   ReportOptions,
 } from './data.js';
-export { buildReportData, describeNpsClock, detailLines, errorCodeOf } from './data.js';
+export { buildReportData, describeDaServer, describeNpsClock, detailLines, errorCodeOf } from './data.js';
 export { escapeHtml, jsonForScript } from './escape.js';
 export type { FleetBucket, FleetView } from './fleet.js';
 export { fleetViewOf } from './fleet.js';

@@ -24,6 +24,7 @@ function load(data) {
   if (data.eventsRead !== null) parts.push(count(data.eventsRead) + ' events read');
   if (data.rejectedCount) parts.push(count(data.rejectedCount) + ' rejected');
   if (data.npsLogClocks && data.npsLogClocks.length) parts.push('NPS log times: ' + data.npsLogClocks.join(', '));
+  if (data.daServers && data.daServers.length) parts.push('DA servers: ' + data.daServers.join(', '));
   $('meta').textContent = parts.join(' \u00b7 ');
   document.body.setAttribute('data-ready', 'true');
 }

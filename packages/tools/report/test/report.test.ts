@@ -4,7 +4,14 @@ import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { type AttemptRecord, analysisConfigSchema } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
 import { describe, expect, it } from 'vitest';
-import { buildReportData, describeNpsClock, type ReportData, renderReport, stageBars } from '../src/index.js';
+import {
+  buildReportData,
+  describeDaServer,
+  describeNpsClock,
+  type ReportData,
+  renderReport,
+  stageBars,
+} from '../src/index.js';
 
 const SEED = new URL('../../../../examples/seed-story', import.meta.url).pathname;
 /** The seed story analysed by the pipeline itself (no file adapter: a lower layer than this package's). */
@@ -114,5 +121,17 @@ describe('describeNpsClock', () => {
     expect(describeNpsClock('nps1', { offset: '+02:00', basis: 'learned', changes })).toBe(
       'nps1: UTC+02:00 (learned), UTC+01:00 from 2026-10-25T01:00:47Z',
     );
+  });
+});
+
+describe('describeDaServer', () => {
+  it("says how far NPS's clock is from the DA server's, and where NPS knows the server", () => {
+    expect(describeDaServer('da1', { npsClockAheadMs: 1_275 })).toBe(
+      "da1: NPS's clock 1.3 s ahead of its own (learned)",
+    );
+    expect(describeDaServer('da2', { npsClockAheadMs: -7_025, radiusClients: ['10.0.1.12', 'fd00::12'] })).toBe(
+      "da2: NPS's clock 7.0 s behind its own; NPS knows it at 10.0.1.12, fd00::12 (learned)",
+    );
+    expect(describeDaServer('da3', { radiusClients: ['10.0.1.13'] })).toBe('da3: NPS knows it at 10.0.1.13 (learned)');
   });
 });
