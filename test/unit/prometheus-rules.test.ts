@@ -28,7 +28,7 @@ function sources(): string {
 describe('Prometheus rules', () => {
   it('pass promtool check rules and check config', () => {
     ensurePrometheus();
-    expect(promtool(['check', 'rules', 'otptrace-rules.yml'])).toContain('SUCCESS: 12 rules found');
+    expect(promtool(['check', 'rules', 'otptrace-rules.yml'])).toContain('SUCCESS: 13 rules found');
     expect(promtool(['check', 'config', 'prometheus.yml'])).toContain('is valid prometheus config file syntax');
   });
 

@@ -48,6 +48,25 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
   const rewinds = metrics.counter('otptrace_correlator_rewinds_total', 'Partitions re-read after a failed write.');
   const flushes = metrics.counter('otptrace_correlator_idle_flushes_total', 'Partitions closed as end of input.');
   const lag = metrics.gauge('otptrace_correlator_lag_records', 'Records behind the end of each assigned partition.');
+  const npsClockAhead = metrics.gauge(
+    'otptrace_correlator_da_server_nps_clock_ahead_seconds',
+    "How far each DA server's NPS clock is ahead of its own (negative: behind), as the IIS join learned it from the " +
+      'logs (0: within half a second, or not learned).',
+  );
+  /** Per site, the DA servers the gauge shows an offset for: set back to 0 once none is learned. */
+  const clocksShown = new Map<string, Set<string>>();
+  const showClocks = (state: StreamPartition): void => {
+    for (const { site, servers } of state.learnedServers()) {
+      const shown = new Set<string>();
+      for (const { server, offsetMs } of servers)
+        if (offsetMs !== 0) {
+          shown.add(server);
+          npsClockAhead(offsetMs / 1000, { site, server });
+        }
+      for (const server of clocksShown.get(site) ?? []) if (!shown.has(server)) npsClockAhead(0, { site, server });
+      clocksShown.set(site, shown);
+    }
+  };
   const analysisCpu = metrics.counter(
     'otptrace_correlator_analysis_cpu_seconds_total',
     'CPU time of decoding, validating and analysing records (the Kafka client and the outputs excluded).',
@@ -79,6 +98,7 @@ export function createCorrelator(config: CorrelatorConfig, ports: CorrelatorPort
         const used = process.cpuUsage(before);
         analysisCpu((used.user + used.system) / 1e6);
         await outputs.publish(partition, step);
+        showClocks(state);
         // Counted once taken and committed: a benchmark reads the throughput off this counter.
         eventsIn(taken.reduce((n, r) => n + r.events.length, 0));
       },

@@ -210,6 +210,33 @@ describe('correlator: exactly the offline attempts, once, at any partition count
   });
 });
 
+describe("correlator: a DA server whose clock is off from its NPS server's", () => {
+  it('shows the offset the IIS join learned as a gauge per site and server', async () => {
+    // `otptrace generate --seed 4 --clock-skew-ms 3000`: nps2's clock is 2.465 s ahead of da2's; nps1's is 0.3 s
+    // behind da1's, which the join leaves alone (under half a second).
+    const log = new MemoryLog(1);
+    const day = eventsOf(generatedDay(300, 4, '2026-03-02T00:00:00Z', 0, { maxClockSkewMs: 3_000 }));
+    for (const event of day.sort((a, b) => a.time - b.time)) log.appendBatch([event], 'skewed');
+    const broker = new MemoryBroker();
+    broker.log = log;
+    const clock = { now: REPLAY_WALL_CLOCK };
+    const metrics = createMetrics();
+    const consumer = new MemoryConsumer(log, broker, [0]);
+    const correlator = createCorrelator(config, { ...memoryPorts(consumer, broker, clock), metrics });
+    await correlator.start();
+    while ((await consumer.poll(9)) > 0) {}
+    await correlator.stop();
+    const text = await metrics.render();
+    const gauge = (server: string) =>
+      new RegExp(
+        `^otptrace_correlator_da_server_nps_clock_ahead_seconds\\{site="skewed",server="${server}"\\} (\\S+)$`,
+        'm',
+      ).exec(text)?.[1];
+    expect(Math.abs(Number(gauge('da2')) - 2.465)).toBeLessThan(0.2);
+    expect(gauge('da1')).toBeUndefined();
+  });
+});
+
 describe("correlator: an attempt larger than the attempts topic's max.message.bytes", () => {
   /** Runs one member over every partition to the end; a partition stuck re-reading would never get there. */
   async function runWithLimit(maxMessageBytes: number) {

@@ -1,4 +1,11 @@
-import { CorrelationEngine, type Drop, type EngineConfig, eventBefore, MinHeap } from '@otptrace/correlate';
+import {
+  CorrelationEngine,
+  type Drop,
+  type EngineConfig,
+  eventBefore,
+  type LearnedServer,
+  MinHeap,
+} from '@otptrace/correlate';
 import { CERTIFICATE_NOT_USABLE } from '@otptrace/diagnose';
 import { userWindowMs } from '@otptrace/normalize';
 import { type AnalyzedAttempt, coverageOf, finishAttempt, withFindings } from '@otptrace/pipeline';
@@ -81,6 +88,11 @@ export class SiteStream {
   /** What the site learned so far of its NPS servers' log clocks (each server's latest offset), by server. */
   npsClocks(): Map<string, NpsServerClock> {
     return this.textLogs.clocks;
+  }
+
+  /** What the IIS join learned of the site's DA servers so far (`CorrelationEngine.learnedServers`). */
+  learnedServers(): LearnedServer[] {
+    return this.engine.learnedServers();
   }
 
   /** The newest event time of any of the site's servers (else machines), −∞ before one. */

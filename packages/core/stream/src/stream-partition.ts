@@ -1,4 +1,4 @@
-import type { Drop } from '@otptrace/correlate';
+import type { Drop, LearnedServer } from '@otptrace/correlate';
 import type { NormalizedEvent } from '@otptrace/schemas';
 import { type Checkpoint, encodeCheckpoint, MAX_NPS_OFFSETS_CHARS, type NpsOffsetEntry } from './checkpoint.js';
 import { type SiteOutput, SiteStream, type StreamSettings, type StreamUnit } from './site-stream.js';
@@ -86,6 +86,11 @@ export class StreamPartition {
     let newest = Number.NEGATIVE_INFINITY;
     for (const s of this.sites.values()) newest = Math.max(newest, s.newestServerTime);
     return newest;
+  }
+
+  /** What the IIS joins of the partition's sites learned of their DA servers so far, by site. */
+  learnedServers(): { site: string; servers: LearnedServer[] }[] {
+    return [...this.sites].map(([site, stream]) => ({ site, servers: stream.learnedServers() }));
   }
 
   /** Attempts open in this partition's engines. */

@@ -105,12 +105,14 @@ export function generatedDay(
   seed: number,
   startTime?: string,
   unrelatedRatio = 0,
-  /** IIS and NPS as text logs (`{ iisFormat: 'w3c', npsFormat: 'dts' }`); their settings file is left out. */
+  /** IIS and NPS as text logs (`{ iisFormat: 'w3c', npsFormat: 'dts' }`; their settings file is left out), and more. */
   formats: {
     iisFormat?: 'xml' | 'w3c';
     npsFormat?: 'xml' | 'dts' | 'odbc' | 'ias';
     npsTimeZone?: string;
     radiusClientNames?: RadiusClientNames;
+    /** Each host's clock off by up to this much, either way (`otptrace generate --clock-skew-ms`). */
+    maxClockSkewMs?: number;
   } = {},
 ) {
   const byFile = new Map<string, string[]>();
