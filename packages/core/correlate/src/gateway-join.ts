@@ -360,6 +360,7 @@ function namesServer(a: OpenAttempt, host: string, clocks: ServerClocks): boolea
   return address != null && hostKey(address) === host;
 }
 
+/** Whether `key` (a decision's ClientName or NASIdentifier host key, not the server being learned) names a DA server. */
 function namesOtherServer(key: string | null, clocks: ServerClocks): boolean {
   return key !== null && clocks.isServer(key);
 }
@@ -485,9 +486,10 @@ function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
 
 /**
  * With several DA servers, two users' requests can overlap in time on different servers: when some of the RADIUS
- * decisions (candidates from index `from` on) name the IIS host (`host`, a host key) as their RADIUS client (NPS ClientName or
- * NASIdentifier, often the DA server's name), only those are kept (in place; the candidates before `from` stay).
- * Nothing is dropped when none does (the names are the administrator's choice).
+ * decisions (candidates from index `from` on) come from the IIS host (`host`, a host key) as RADIUS client (NPS
+ * ClientName or NASIdentifier naming it, or an address known to be its: `radiusClientIs`), only those are kept (in
+ * place; the candidates before `from` stay). Nothing is dropped when none does (the names are the administrator's
+ * choice).
  */
 function keepSameServer(host: string, found: OpenAttempt[], from: number, clocks: ServerClocks): OpenAttempt[] {
   if (found.length - from < 2) return found;
