@@ -80,6 +80,24 @@ async function idle(members: Array<{ correlator: Correlator }>, clock: { now: nu
   for (const m of members) await m.correlator.checkIdle();
 }
 
+/**
+ * One member reading partition 0 of `log` to its end, `poll` records at a time, then idle when asked: the attempts
+ * it published (on its broker) and its metrics.
+ */
+async function readToEnd(log: MemoryLog, options: { poll?: number; idle?: boolean } = {}) {
+  const broker = new MemoryBroker();
+  broker.log = log;
+  const clock = { now: REPLAY_WALL_CLOCK };
+  const metrics = createMetrics();
+  const consumer = new MemoryConsumer(log, broker, [0]);
+  const correlator = createCorrelator(config, { ...memoryPorts(consumer, broker, clock), metrics });
+  await correlator.start();
+  while ((await consumer.poll(options.poll ?? 9)) > 0) {}
+  if (options.idle === true) await idle([{ correlator }], clock);
+  await correlator.stop();
+  return { broker, metrics: await metrics.render() };
+}
+
 describe('correlator: exactly the offline attempts, once, at any partition count', () => {
   for (const partitions of [1, 4, 12]) {
     it(`${partitions} partition(s), two members, a rebalance and a crash mid-stream`, async () => {
@@ -217,16 +235,7 @@ describe("correlator: a DA server whose clock is off from its NPS server's", () 
     const log = new MemoryLog(1);
     const day = eventsOf(generatedDay(300, 4, '2026-03-02T00:00:00Z', 0, { maxClockSkewMs: 3_000 }));
     for (const event of day.sort((a, b) => a.time - b.time)) log.appendBatch([event], 'skewed');
-    const broker = new MemoryBroker();
-    broker.log = log;
-    const clock = { now: REPLAY_WALL_CLOCK };
-    const metrics = createMetrics();
-    const consumer = new MemoryConsumer(log, broker, [0]);
-    const correlator = createCorrelator(config, { ...memoryPorts(consumer, broker, clock), metrics });
-    await correlator.start();
-    while ((await consumer.poll(9)) > 0) {}
-    await correlator.stop();
-    const text = await metrics.render();
+    const { metrics: text } = await readToEnd(log);
     const gauge = (server: string) =>
       new RegExp(
         `^otptrace_correlator_da_server_nps_clock_ahead_seconds\\{site="skewed",server="${server}"\\} (\\S+)$`,
@@ -300,18 +309,8 @@ describe('reading events', () => {
     // One element the schema refuses, between two events, in the record of the next events.
     const rest = events.slice(half + 1).map((e) => JSON.stringify(e));
     log.appendRecord('default', `[${JSON.stringify(events[half])},{"kind":"radius.decision"},${rest.join(',')}]`);
-    const broker = new MemoryBroker();
-    broker.log = log;
-    const clock = { now: REPLAY_WALL_CLOCK };
-    const metrics = createMetrics();
-    const consumer = new MemoryConsumer(log, broker, [0]);
-    const correlator = createCorrelator(config, { ...memoryPorts(consumer, broker, clock), metrics });
-    await correlator.start();
-    while ((await consumer.poll(1)) > 0) {}
-    await idle([{ correlator }], clock);
-    await correlator.stop();
+    const { broker, metrics: text } = await readToEnd(log, { poll: 1, idle: true });
     expect(byId(broker.attempts())).toEqual(byId(offlineAttempts(files)));
-    const text = await metrics.render();
     const count = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
     expect([count('otptrace_correlator_records_invalid_total'), count('otptrace_correlator_events_in_total')]).toEqual([
       2,
