@@ -830,9 +830,9 @@ function writeScenario(name, spec) {
   const files = mergeFlows(spec.flows.map(flow));
   for (const [file, makers] of Object.entries(spec.extra ?? {})) files[file].push(...makers.map((m) => m()));
   for (const [file, events] of Object.entries(files)) {
-    if (events.length === 0) continue;
+    if (events.length === 0 || spec.without?.includes(file)) continue;
     // wevtutil qe /f:xml writes events back to back with no root element; one per line here.
-    writeFileSync(join(dir, `${file}.xml`), `${events.join('\r\n')}\r\n`);
+    writeFileSync(join(dir, `${file}.xml`), `${events.map(spec.edit ?? ((e) => e)).join('\r\n')}\r\n`);
   }
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(spec.intent, null, 2)}\n`);
 }
@@ -1009,8 +1009,26 @@ function writeTextLogVariant(name, { of, nps: format }) {
   writeFileSync(join(dir, 'intent.json'), `${JSON.stringify(spec.intent, null, 2)}\n`);
 }
 
+/**
+ * Scenarios read as some sites keep their logs: `without` the files named, each event rendered through `edit`.
+ */
+const PARTIAL_SCENARIOS = {
+  'radius-client-misconfigured-no-iis': {
+    // The shared secret rotated on one side, read without the IIS log, NPS knowing the DA server by the administrator's
+    // name for it: the client's 10005 names the server by its public name, so only time ties NPS's refusals of
+    // 10.0.0.10 to the failure.
+    ...SCENARIOS['radius-client-misconfigured'],
+    without: ['iis'],
+    edit: (xml) => xml.replace(/(<Data Name="(?:ClientName|NASIdentifier)">)da01</g, '$1DirectAccess gateway<'),
+  },
+};
+
 resetRecords();
 for (const [name, spec] of Object.entries(SCENARIOS)) writeScenario(name, spec);
+for (const [name, spec] of Object.entries(PARTIAL_SCENARIOS)) {
+  resetRecords();
+  writeScenario(name, spec);
+}
 for (const [name, variant] of Object.entries(TEXT_LOG_VARIANTS)) {
   resetRecords();
   writeTextLogVariant(name, variant);

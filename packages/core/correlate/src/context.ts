@@ -64,8 +64,13 @@ export class DaServerContext {
   private readonly directory = new HostTimes();
   /** RADIUS client addresses NPS logged for a DA server name (ClientName/NASIdentifier → ClientIPAddress). */
   private readonly addresses = new Map<string, Set<string>>();
-  /** Every address of `addresses`: one no DA server is known by is unclaimed (see `eventsFor`). */
-  private readonly claimed = new Set<string>();
+  /** The same the other way round: the names (host keys) NPS or the configuration gave each address. */
+  private readonly claimants = new Map<string, string[]>();
+  /**
+   * Host keys known to be DA servers: those whose IIS requests were read, and those the configuration gives addresses.
+   * An address NPS names only by other names (an administrator's friendly name) may be any DA server's.
+   */
+  private readonly servers = new Set<string>();
   /**
    * The RADIUS client addresses of an unanswered attempt's DA server that the IIS join knew when it gave the attempt
    * its request (`ServerClocks.clientsOf`: NPS knows the server by a friendly name), until the attempt closes: what is
@@ -85,8 +90,10 @@ export class DaServerContext {
     slackMs: number,
   ) {
     this.requestSpanMs = radiusTimeoutMs + slackMs;
-    for (const [name, list] of Object.entries(configured))
+    for (const [name, list] of Object.entries(configured)) {
+      this.servers.add(hostKey(name));
       for (const ip of list) this.learnAddress(name, ip.toLowerCase());
+    }
   }
 
   /** An NPS refusal of a RADIUS client, as it is placed (event-time order: the list stays in time order). */
@@ -149,7 +156,8 @@ export class DaServerContext {
   }
 
   /** An OTP request of a DA server, as it is placed (event-time order). */
-  noteRequest(g: GatewayEvent): void {
+  noteRequest(g: GatewayEvent, host: string): void {
+    this.servers.add(host);
     const last = this.answers[this.answers.length - 1];
     if (last !== undefined && last.status === g.status && last.subStatus === g.subStatus && g.time >= last.end) {
       last.end = g.time;
@@ -219,8 +227,19 @@ export class DaServerContext {
     const key = hostKey(name);
     const set = this.addresses.get(key);
     if (set === undefined) this.addresses.set(key, new Set([ip]));
+    else if (set.has(ip)) return;
     else set.add(ip);
-    this.claimed.add(ip);
+    const names = this.claimants.get(ip);
+    if (names === undefined) this.claimants.set(ip, [key]);
+    else if (!names.includes(key)) names.push(key);
+  }
+
+  /** Whether NPS or the configuration names address `ip` (lower case) by a DA server's host name. */
+  private knownServerAt(ip: string): boolean {
+    const names = this.claimants.get(ip);
+    if (names === undefined) return false;
+    for (let i = 0; i < names.length; i++) if (this.servers.has(names[i]!)) return true;
+    return false;
   }
 
   /** The IIS join gave unanswered attempt `a` its request, on a DA server NPS knows at `addresses`. */
@@ -297,15 +316,16 @@ export class DaServerContext {
       // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
       for (let i = 0; i < hosts.length; i++) this.explainedHosts.add(hosts[i]!, lo, hi);
       for (let i = 0; i < addresses.length; i++) this.explainedAddresses.add(addresses[i]!, lo, hi);
-      // A DA server NPS has never named by address (a node new to a load-balanced cluster, asking from its own address
-      // rather than the cluster's) is refused from an address no DA server is known by: a refusal from such an
-      // unclaimed address explains its requests that waited for RADIUS. A server whose address is known is refused
-      // from that address, so it never takes another's.
+      // A DA server NPS has never named by address is refused from an address no other DA server is known by: a
+      // refusal from such an address explains its requests that waited for RADIUS. Such a server is a node new to a
+      // load-balanced cluster (asking from its own address rather than the cluster's), or one NPS knows only by a
+      // friendly name, as the client's 10005 names it by its public name (with no IIS log read, nothing else ties the
+      // two). A server whose address is known is refused from that address, so it never takes another's.
       const unclaimedToo = waited && joined === undefined && !this.anyAddressOf(hosts);
       const named = (held: HeldClientError) =>
         hosts.includes(held.host) ||
         addresses.includes(held.address) ||
-        (unclaimedToo && !this.claimed.has(held.address) && isIpAddress(held.address));
+        (unclaimedToo && isIpAddress(held.address) && !this.knownServerAt(held.address));
       for (const held of nearestHeld(this.clientErrors, from, to, lo, hi, named, CLIENT_ERRORS_KEPT)) {
         held.attached = true;
         out.push(held.events[0]!);

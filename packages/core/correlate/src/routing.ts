@@ -28,10 +28,12 @@ export interface RoutingParts {
 export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
   const { attempts, byUser, config, context, pending } = parts;
   switch (e.kind) {
-    case 'gateway.request':
+    case 'gateway.request': {
       if (e.method !== 'POST') return void parts.drop(e, 'gateway_other_request');
-      context.noteRequest(e);
-      return void pending.pushGateway(e, hostKey(e.ref.computer));
+      const host = hostKey(e.ref.computer);
+      context.noteRequest(e, host);
+      return void pending.pushGateway(e, host);
+    }
     case 'radius.directory_unavailable':
       context.noteDirectory(e);
       return void pending.push(e);

@@ -140,8 +140,11 @@ function refusal(t: number, client = 'da01'): NormalizedEvent {
   return { ...base, kind: 'radius.client_error', source: 'radius', client, problem: 'bad_authenticator' };
 }
 /** As `stream`, advancing to each event's own time, with the drops as `reason@ms after T0`. */
-function streamWithDrops(events: NormalizedEvent[]): { closed: ClosedAttempt[]; drops: string[] } {
-  const engine = new CorrelationEngine(config);
+function streamWithDrops(
+  events: NormalizedEvent[],
+  settings: EngineConfig = config,
+): { closed: ClosedAttempt[]; drops: string[] } {
+  const engine = new CorrelationEngine(settings);
   const closed: ClosedAttempt[] = [];
   const drops: string[] = [];
   const take = (out: ReturnType<CorrelationEngine['flush']>) => {
@@ -346,6 +349,7 @@ describe('CorrelationEngine', () => {
   it('gives a client refused without an IIS request the NPS refusals of the server it names, by name or address', () => {
     // No IIS log was read. NPS logged the DA server's RADIUS address with an earlier decision (ClientName da01,
     // ClientIPAddress 10.0.0.10), and names the server by that address when the shared secret no longer matches.
+    // The configuration says da01 is a DA server: a client naming another address names another server.
     const refused = (key: string, t: number, server: string): NormalizedEvent => ({
       ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
       serverAddress: server,
@@ -365,7 +369,7 @@ describe('CorrelationEngine', () => {
       refusal(3_499_000, '10.0.0.10'),
       refused('x', 3_500_000, '10.9.9.9'),
     ];
-    const { closed, drops } = streamWithDrops(events);
+    const { closed, drops } = streamWithDrops(events, { ...config, daServerAddresses: { da01: ['10.0.0.10'] } });
     expect(closed.map((a) => [a.userKey, a.radiusClientErrors.map((e) => e.time - T0)])).toEqual([
       ['early', []],
       ['u', [600_000]],
@@ -376,6 +380,47 @@ describe('CorrelationEngine', () => {
     expect(drops.sort()).toEqual(
       [600_500, 1_200_000, 3_499_000].map((t) => `unmatched_radius_client_event@${t}`).sort(),
     );
+  });
+
+  it('gives a client refused without an IIS request the refusals of an address NPS knows only by a friendly name', () => {
+    // No IIS log was read, and nothing is configured. NPS knows the DA server's RADIUS address (10.0.0.10) by the
+    // administrator's name for it; the client's 10005 names the server by its public name. Nothing ties the two but
+    // time, and no known DA server claims the address, so its refusals explain a request that waited for RADIUS.
+    const friendly = (key: string, t: number): NormalizedEvent => ({
+      ...(radius(key, t, 'granted') as Extract<NormalizedEvent, { kind: 'radius.decision' }>),
+      clientName: 'DirectAccess gateway',
+    });
+    const refused = (key: string, t: number, server: string): NormalizedEvent => ({
+      ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
+      serverAddress: server,
+    });
+    const events = [
+      friendly('early', 0),
+      refusal(600_000, '10.0.0.10'),
+      refused('u', 607_000, 'da.corp.example.com'),
+      // Named by an address (the public one) that is not 10.0.0.10.
+      refusal(1_499_000, '10.0.0.10'),
+      refused('v', 1_500_000, '203.0.113.7'),
+    ];
+    expect(
+      streamWithDrops(events).closed.map((a) => [a.userKey, a.radiusClientErrors.map((e) => e.time - T0)]),
+    ).toEqual([
+      ['early', []],
+      ['u', [600_000]],
+      ['v', [1_499_000]],
+    ]);
+    // Once the DA server's IIS requests are read (da01, at 10.0.0.10 by its name), an address NPS knows by that
+    // server's name is its own: a client naming another server takes none of its refusals.
+    const known = [
+      radius('early', 0, 'granted'),
+      iis(100_000, 200),
+      refusal(1_499_000, '10.0.0.10'),
+      refused('v', 1_500_000, '203.0.113.7'),
+    ];
+    expect(streamWithDrops(known).closed.map((a) => [a.userKey, a.radiusClientErrors.length])).toEqual([
+      ['early', 0],
+      ['v', 0],
+    ]);
   });
 
   it('gives the refusals of an address no DA server is known by to a waiting request of a server with no known address', () => {
