@@ -7,6 +7,7 @@
 //   --users N         the main figure on one day of N users (default 10,000; --quick 2,000)
 //   --servers N       ... on N DA servers, NPS servers and CAs (default 2)
 //   --cpu-prof FILE   write a V8 CPU profile of the timed passes alone (summarise: node bench/lib/profile-top.mjs FILE)
+//   --floods-cpu-prof PREFIX  the same of each flood's timed passes, to PREFIX-1.cpuprofile, PREFIX-2... (summarise alike)
 //   --rate-only       print the main figure as JSON and stop (each scale row runs so, in a process of its own)
 //   --write-floods DIR  also write each flood's events to DIR as an XML file (to read them with `otptrace analyze`)
 //   --radius-client-names K  NPS names the DA servers by their short names (server, the default), by friendly names of
@@ -23,6 +24,7 @@ import { editEvent, eventsFile, eventTextOf, numberedPerLaptop } from './lib/eve
 
 const engineDist = option('--engine');
 const profileFile = option('--cpu-prof');
+const floodsProfilePrefix = option('--floods-cpu-prof');
 const floodsDir = option('--write-floods');
 if (floodsDir !== undefined) mkdirSync(floodsDir, { recursive: true });
 
@@ -92,19 +94,22 @@ const events = normalise(
   DEFAULT_ANALYSIS_CONFIG,
   ctx,
 );
-let session;
-if (profileFile !== undefined) {
-  session = new Session();
+/** `measure()`, under a V8 CPU profile written to `file` when one is named. */
+async function profiled(file, measure) {
+  if (file === undefined) return measure();
+  const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
-}
-const main = rateOf(events, QUICK ? 1 : 3);
-if (session !== undefined) {
+  const result = measure();
   const { profile } = await session.post('Profiler.stop');
-  writeFileSync(profileFile, JSON.stringify(profile));
-  console.log(`CPU profile of the timed passes: ${profileFile}`);
+  writeFileSync(file, JSON.stringify(profile));
+  console.log(`CPU profile of the timed passes: ${file}`);
+  session.disconnect();
+  return result;
 }
+
+const main = await profiled(profileFile, () => rateOf(events, QUICK ? 1 : 3));
 if (process.argv.includes('--rate-only')) {
   console.log(JSON.stringify({ events: events.length, rate: main.rate, meanOpen: main.meanOpen }));
   process.exit(0);
@@ -261,7 +266,7 @@ function dataValue(text, name) {
  * second). Before session 17 each was quadratic: 20,000 denials of one account took 15.6 s in `otptrace analyze`; 2,000
  * requests of an outage made over 1.3 GB of JSON, 8,000 ran out of memory.
  */
-function floodRows() {
+async function floodRows() {
   const of = (what, test) => {
     const e = events.find(test);
     if (e === undefined) throw new Error(`the corpus has no ${what}`);
@@ -343,22 +348,27 @@ function floodRows() {
       }),
     ],
   ];
-  return floods.map(([what, list]) => {
-    const r = rateOf(list, QUICK ? 1 : 3);
+  const rows = [];
+  for (const [index, [what, list]] of floods.entries()) {
+    const file = floodsProfilePrefix === undefined ? undefined : `${floodsProfilePrefix}-${index + 1}.cpuprofile`;
+    const r = await profiled(file, () => rateOf(list, QUICK ? 1 : 3));
     console.log(`${what}: ${list.length} events → ${r.attempts} attempts, ${Math.round(r.rate)} events/CPU-s`);
-    return row(
-      'correlate',
-      `engine alone, ${what}`,
-      r.rate,
-      'events/CPU-s',
-      TARGET,
-      `${list.length} events, ${Math.round(r.meanOpen)} attempts open on average`,
+    rows.push(
+      row(
+        'correlate',
+        `engine alone, ${what}`,
+        r.rate,
+        'events/CPU-s',
+        TARGET,
+        `${list.length} events, ${Math.round(r.meanOpen)} attempts open on average`,
+      ),
     );
-  });
+  }
+  return rows;
 }
 
 const scale = await scaleRows();
-const floods = floodRows();
+const floods = await floodRows();
 const perAttempt = bytesPerOpenAttempt();
 const enginePerAttempt = engineBytesPerOpenAttempt();
 report([
