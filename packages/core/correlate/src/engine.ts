@@ -55,7 +55,14 @@ export class CorrelationEngine {
   private clock = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly config: EngineConfig) {
+  /**
+   * `learnedServers`: what an earlier engine of the same site learned of its DA servers (its `learnedServers()`), which
+   * this one starts from until its own requests say otherwise: a stream's engine after an idle flush.
+   */
+  constructor(
+    private readonly config: EngineConfig,
+    learnedServers: readonly LearnedServer[] = [],
+  ) {
     this.windows = windowsOf(config);
     this.attempts = new AttemptIndex(this.windows.closeDelayMs);
     this.dedup = new Deduplicator(this.windows.dedupWindowMs);
@@ -79,7 +86,7 @@ export class CorrelationEngine {
     this.joins = {
       attempts: this.attempts,
       config,
-      clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs), serversByAddress(config)),
+      clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs), serversByAddress(config), learnedServers),
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
       rememberRadiusClients: (a, addresses) => this.context.rememberRadiusClients(a, addresses),

@@ -44,16 +44,36 @@ export class ServerClocks {
   private greatest = 0;
   /** The histograms one `learn` added to, each once. */
   private readonly touched: OffsetHistogram[] = [];
+  /**
+   * What an earlier run of the same site had learned (`priors`), until this run's own histograms say otherwise: each
+   * server's offset until one of its histograms peaks, each client's server until one of its histograms peaks.
+   */
+  private readonly priorOffsets = new Map<string, number>();
+  private readonly priorLineUp = new Map<string, string>();
+  private readonly priorLinedUpWith = new Map<string, string[]>();
 
   /**
    * `reachMs`: how far from a request's end its decisions are looked for (`clockReachOf`). `configured`: the DA server
-   * (host key) of each address the configuration gives (`daServerAddresses`, lower case).
+   * (host key) of each address the configuration gives (`daServerAddresses`, lower case). `priors`: what an earlier
+   * run learned (`learned()`), e.g. a stream's before its idle flush, so that it does not start learning over.
    */
   constructor(
     readonly reachMs: number,
     configured: ReadonlyMap<string, string> = new Map(),
+    priors: readonly LearnedServer[] = [],
   ) {
     this.configured = new Map(configured);
+    for (const { server, offsetMs, radiusClients } of priors) {
+      if (offsetMs !== 0) this.priorOffsets.set(server, offsetMs);
+      for (const client of radiusClients) {
+        if (this.configured.has(client) || this.priorLineUp.has(client)) continue;
+        this.priorLineUp.set(client, server);
+        const clients = this.priorLinedUpWith.get(server);
+        if (clients === undefined) this.priorLinedUpWith.set(server, [client]);
+        else clients.push(client);
+      }
+    }
+    this.settleRange();
   }
 
   /**
@@ -63,7 +83,7 @@ export class ServerClocks {
   offset(host: string): number {
     // Servers whose clocks agree learn no offset: no look-up for them (the joins ask for every request they read).
     if (this.least === 0 && this.greatest === 0) return 0;
-    return this.offsets.get(host) ?? 0;
+    return this.offsets.get(host) ?? this.priorOffsets.get(host) ?? 0;
   }
 
   /** The least learned offset (≤ 0). */
@@ -78,7 +98,7 @@ export class ServerClocks {
 
   /** Whether `serverOf` can know any client: when not, the joins need not ask. */
   get knowsServers(): boolean {
-    return this.configured.size > 0 || this.lineUp.size > 0;
+    return this.configured.size > 0 || this.lineUp.size > 0 || this.priorLineUp.size > 0;
   }
 
   /**
@@ -87,12 +107,15 @@ export class ServerClocks {
    * server by the server's own name needs no look-up.
    */
   serverOf(client: string): string | undefined {
-    return this.configured.get(client) ?? this.lineUp.get(client);
+    return this.configured.get(client) ?? this.lineUp.get(client) ?? this.priorLineUp.get(client);
   }
 
   /** The RADIUS clients (lower-case addresses) whose decisions line up with DA server `host`'s requests alone. */
   clientsOf(host: string): readonly string[] {
-    return this.linedUpWith.get(host) ?? NO_CLIENTS;
+    const learned = this.linedUpWith.get(host);
+    const prior = this.priorLinedUpWith.get(host);
+    if (prior === undefined) return learned ?? NO_CLIENTS;
+    return learned === undefined ? prior : [...learned, ...prior];
   }
 
   /**
@@ -100,11 +123,16 @@ export class ServerClocks {
    * decisions line up with its requests alone. Servers of which nothing was learned are left out.
    */
   learned(): LearnedServer[] {
-    const servers = new Set([...this.offsets.keys(), ...this.linedUpWith.keys()]);
+    const servers = new Set([
+      ...this.offsets.keys(),
+      ...this.linedUpWith.keys(),
+      ...this.priorOffsets.keys(),
+      ...this.priorLinedUpWith.keys(),
+    ]);
     const out: LearnedServer[] = [];
     for (const server of [...servers].sort()) {
-      const clients = [...(this.linedUpWith.get(server) ?? [])].sort();
-      const offsetMs = this.offsets.get(server) ?? 0;
+      const clients = [...this.clientsOf(server)].sort();
+      const offsetMs = this.offsets.get(server) ?? this.priorOffsets.get(server) ?? 0;
       if (offsetMs !== 0 || clients.length > 0) out.push({ server, offsetMs, radiusClients: clients });
     }
     return out;
@@ -173,6 +201,8 @@ export class ServerClocks {
         only = server;
         peaks++;
       }
+    // This run's own line-up (or its lack, once any histogram of the client peaks) replaces the prior's.
+    if (peaks > 0) this.forgetPriorClient(client);
     const was = this.lineUp.get(client);
     const now = peaks === 1 ? only : undefined;
     if (now === was) this.settleOffset(host);
@@ -193,10 +223,24 @@ export class ServerClocks {
     this.settleRange();
   }
 
+  private forgetPriorClient(client: string): void {
+    const server = this.priorLineUp.get(client);
+    if (server === undefined) return;
+    this.priorLineUp.delete(client);
+    const clients = this.priorLinedUpWith.get(server)!;
+    clients.splice(clients.indexOf(client), 1);
+    if (clients.length === 0) this.priorLinedUpWith.delete(server);
+  }
+
   private settleRange(): void {
     this.least = 0;
     this.greatest = 0;
     for (const offset of this.offsets.values()) {
+      this.least = Math.min(this.least, offset);
+      this.greatest = Math.max(this.greatest, offset);
+    }
+    for (const [server, offset] of this.priorOffsets) {
+      if (this.offsets.has(server)) continue;
       this.least = Math.min(this.least, offset);
       this.greatest = Math.max(this.greatest, offset);
     }
@@ -213,7 +257,7 @@ export class ServerClocks {
     for (const histogram of this.pairs.get(host)!.values()) {
       if (!histogram.peaked) continue;
       const client = histogram.client;
-      const server = client === host ? host : (this.configured.get(client) ?? this.lineUp.get(client));
+      const server = client === host ? host : this.serverOf(client);
       if (server !== undefined && server !== host) continue;
       const own = server === host;
       if (best === null || (own && !bestOwn) || (own === bestOwn && histogram.excess > best.excess)) {
@@ -221,6 +265,8 @@ export class ServerClocks {
         bestOwn = own;
       }
     }
+    // Once a histogram of the server's own peaks, this run knows its clock: the prior's offset goes.
+    if (best !== null) this.priorOffsets.delete(host);
     if (best === null || best.offset === 0) this.offsets.delete(host);
     else this.offsets.set(host, best.offset);
   }

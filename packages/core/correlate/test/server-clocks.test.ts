@@ -150,4 +150,41 @@ describe('ServerClocks', () => {
     expect(Math.abs(clocks.offset('da1') - 5_125)).toBeLessThan(130);
     expect(clocks.serverOf('da1')).toBeUndefined();
   });
+
+  it("starts from an earlier run's conclusions, until its own requests say otherwise", () => {
+    // What a stream's engine learned before its idle flush: NPS 2.5 s ahead of da1, which sends from 10.0.1.11; da2's
+    // clock in step, sending from 10.0.1.12.
+    const clocks = new ServerClocks(120_000, new Map(), [
+      { server: 'da1', offsetMs: 2_500, radiusClients: ['10.0.1.11'] },
+      { server: 'da2', offsetMs: 0, radiusClients: ['10.0.1.12'] },
+    ]);
+    expect([clocks.offset('da1'), clocks.offset('da2')]).toEqual([2_500, 0]);
+    expect([clocks.leastOffset, clocks.greatestOffset]).toEqual([0, 2_500]);
+    expect(clocks.knowsServers).toBe(true);
+    expect([clocks.serverOf('10.0.1.11'), clocks.serverOf('10.0.1.12')]).toEqual(['da1', 'da2']);
+    expect(clocks.clientsOf('da1')).toEqual(['10.0.1.11']);
+    // A few requests prove nothing yet: the conclusions stand, and are handed on as they came.
+    teach(clocks, 'da1', 5, () => -150, 1, '10.0.1.11');
+    expect(clocks.offset('da1')).toBe(2_500);
+    expect(clocks.learned()).toEqual([
+      { server: 'da1', offsetMs: 2_500, radiusClients: ['10.0.1.11'] },
+      { server: 'da2', offsetMs: 0, radiusClients: ['10.0.1.12'] },
+    ]);
+    // Once da1's own histogram peaks, its clock is what this run learns (the clocks were set right meanwhile), and its
+    // client is the one it lines up with now.
+    teach(clocks, 'da1', 200, () => -150, 2, '10.0.1.11');
+    expect(clocks.offset('da1')).toBe(0);
+    expect([clocks.leastOffset, clocks.greatestOffset]).toEqual([0, 0]);
+    expect(clocks.serverOf('10.0.1.11')).toBe('da1');
+    expect(clocks.learned()).toEqual([
+      { server: 'da1', offsetMs: 0, radiusClients: ['10.0.1.11'] },
+      { server: 'da2', offsetMs: 0, radiusClients: ['10.0.1.12'] },
+    ]);
+    // A configured address is the configuration's, whatever an earlier run concluded.
+    const configured = new ServerClocks(120_000, new Map([['10.0.1.11', 'da2']]), [
+      { server: 'da1', offsetMs: 0, radiusClients: ['10.0.1.11'] },
+    ]);
+    expect(configured.serverOf('10.0.1.11')).toBe('da2');
+    expect(configured.clientsOf('da1')).toEqual([]);
+  });
 });

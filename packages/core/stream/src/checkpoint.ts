@@ -15,7 +15,17 @@ export interface Checkpoint {
    * lastRead, step?]`, so that a clock change in the quiet shows in the next run.
    */
   readonly npsOffsets?: Readonly<Record<string, Readonly<Record<string, NpsOffsetEntry>>>>;
+  /**
+   * What the sites' IIS joins had learned of their DA servers at the last idle flush, by site and DA server (host key):
+   * `[NPS clock ahead of the server's in ms (0: none learned), ...RADIUS client addresses lined up with it]`, so that
+   * the next run starts from it (`CorrelationEngine`'s `learnedServers`) rather than joining as if the clocks agreed
+   * (absent: none).
+   */
+  readonly daServers?: Readonly<Record<string, Readonly<Record<string, DaServerEntry>>>>;
 }
+
+/** One DA server's entry: its learned offset (ms), then its learned RADIUS client addresses. */
+export type DaServerEntry = readonly [number, ...string[]];
 
 /** One NPS server's entry: its offset in minutes, or that with its log's last record time and step (ms). */
 export type NpsOffsetEntry = number | readonly [number, number] | readonly [number, number, number];
@@ -33,19 +43,26 @@ export type NpsOffsetEntry = number | readonly [number, number] | readonly [numb
 // is what its run began with: it is read as version 6 without them.
 // 7: a server's entry may also carry its log's last record time and step (`[minutes, lastRead, step]`). A version 6
 // commit carried offsets alone, which is what its run began with: it is read as version 7.
-const VERSION = 7;
+// 8: what the sites had learned of their DA servers at the last idle flush (`d`). A version 7 commit carried none,
+// which is what its run began with: it is read as version 8 without them.
+const VERSION = 8;
 
 /**
- * The most metadata the NPS offsets may take: the broker refuses more than offset.metadata.max.bytes (4,096 by
- * default). Beyond it a run starts without them (learning them again), which a rebuild reads the same way.
+ * The most metadata the learned NPS offsets and DA servers may take together: the broker refuses more than
+ * offset.metadata.max.bytes (4,096 by default). Beyond it a run starts without the DA servers, then without the
+ * offsets too (learning them again), which a rebuild reads the same way.
  */
 export const MAX_NPS_OFFSETS_CHARS = 3_000;
 
-/** The checkpoint as offset-commit metadata (compact JSON, a few bytes plus the learned NPS offsets). */
+/** The checkpoint as offset-commit metadata (compact JSON, a few bytes plus what the sites learned). */
 export function encodeCheckpoint(c: Checkpoint): string {
-  return JSON.stringify(
-    c.npsOffsets === undefined ? { v: VERSION, n: c.published } : { v: VERSION, n: c.published, o: c.npsOffsets },
-  );
+  const metadata: { v: number; n: number; o?: Checkpoint['npsOffsets']; d?: Checkpoint['daServers'] } = {
+    v: VERSION,
+    n: c.published,
+  };
+  if (c.npsOffsets !== undefined) metadata.o = c.npsOffsets;
+  if (c.daServers !== undefined) metadata.d = c.daServers;
+  return JSON.stringify(metadata);
 }
 
 /**
@@ -55,11 +72,17 @@ export function encodeCheckpoint(c: Checkpoint): string {
 export function decodeCheckpoint(offset: number, metadata: string | null): Checkpoint {
   if (metadata === null || metadata === '') return { from: offset, published: 0 };
   try {
-    const parsed = JSON.parse(metadata) as { v?: unknown; n?: unknown; o?: unknown };
-    const known = parsed.v === VERSION || parsed.v === 6 || parsed.v === 5;
+    const parsed = JSON.parse(metadata) as { v?: unknown; n?: unknown; o?: unknown; d?: unknown };
+    const known = parsed.v === VERSION || parsed.v === 7 || parsed.v === 6 || parsed.v === 5;
     const n = known && Number.isSafeInteger(parsed.n) && (parsed.n as number) > 0 ? (parsed.n as number) : 0;
     const npsOffsets = known && parsed.v !== 5 ? offsetsOf(parsed.o) : undefined;
-    return npsOffsets === undefined ? { from: offset, published: n } : { from: offset, published: n, npsOffsets };
+    const daServers = parsed.v === VERSION ? daServersOf(parsed.d) : undefined;
+    return {
+      from: offset,
+      published: n,
+      ...(npsOffsets === undefined ? {} : { npsOffsets }),
+      ...(daServers === undefined ? {} : { daServers }),
+    };
   } catch {
     return { from: offset, published: 0 };
   }
@@ -80,6 +103,27 @@ function offsetsOf(value: unknown): Record<string, Record<string, NpsOffsetEntry
       if (parts.length === 0 || parts.length > 3 || !parts.every(Number.isSafeInteger)) return undefined;
       if (Math.abs(parts[0] as number) > 14 * 60) return undefined;
       byServer[server] = (Array.isArray(entry) ? [...parts] : entry) as NpsOffsetEntry;
+    }
+    out[site] = byServer;
+  }
+  return out;
+}
+
+/**
+ * The DA servers of a checkpoint, when well formed (site → server → an offset in whole ms within a day, then address
+ * strings); else none (the run learns them again).
+ */
+function daServersOf(value: unknown): Record<string, Record<string, DaServerEntry>> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: Record<string, Record<string, DaServerEntry>> = {};
+  for (const [site, servers] of Object.entries(value)) {
+    if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) return undefined;
+    const byServer: Record<string, DaServerEntry> = {};
+    for (const [server, entry] of Object.entries(servers)) {
+      if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || Math.abs(entry[0]) > 86_400_000) return undefined;
+      const clients = entry.slice(1);
+      if (!clients.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 100)) return undefined;
+      byServer[server] = [entry[0] as number, ...(clients as string[])];
     }
     out[site] = byServer;
   }

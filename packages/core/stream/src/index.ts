@@ -1,6 +1,6 @@
 /** @otptrace/stream: the streaming analysis, exactly equal to `otptrace analyze` (pure: records in, units out). */
 
-export type { Checkpoint, NpsOffsetEntry } from './checkpoint.js';
+export type { Checkpoint, DaServerEntry, NpsOffsetEntry } from './checkpoint.js';
 export { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 export type { SiteOutput, StreamSettings, StreamUnit } from './site-stream.js';
 export { reorderWindowMs, SiteStream } from './site-stream.js';

@@ -76,11 +76,16 @@ export class SiteStream {
   private readonly clocks = new ClockNames();
 
   /** `npsClocks`: what a previous run of the partition's stream learned of the NPS servers' log clocks. */
+  /**
+   * `npsClocks` and `daServers`: what an earlier run of the site learned of its NPS servers' log clocks and of its DA
+   * servers (`npsClocks()`, `learnedServers()`), carried over an idle flush.
+   */
   constructor(
     private readonly settings: StreamSettings,
     npsClocks?: ReadonlyMap<string, NpsServerClock>,
+    daServers: readonly LearnedServer[] = [],
   ) {
-    this.engine = new CorrelationEngine(settings.engine);
+    this.engine = new CorrelationEngine(settings.engine, daServers);
     this.reuse = new ReuseFindings(settings);
     this.textLogs = new TextLogs(settings.reorderMs, userWindowMs(settings.analysis.clockSkewToleranceMs), npsClocks);
   }

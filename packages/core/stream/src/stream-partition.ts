@@ -1,6 +1,12 @@
 import type { Drop, LearnedServer } from '@otptrace/correlate';
 import type { NormalizedEvent } from '@otptrace/schemas';
-import { type Checkpoint, encodeCheckpoint, MAX_NPS_OFFSETS_CHARS, type NpsOffsetEntry } from './checkpoint.js';
+import {
+  type Checkpoint,
+  type DaServerEntry,
+  encodeCheckpoint,
+  MAX_NPS_OFFSETS_CHARS,
+  type NpsOffsetEntry,
+} from './checkpoint.js';
 import { type SiteOutput, SiteStream, type StreamSettings, type StreamUnit } from './site-stream.js';
 import type { NpsServerClock } from './text-logs.js';
 
@@ -55,6 +61,8 @@ export class StreamPartition {
   private taken = 0;
   /** What the sites had learned of their NPS servers' log clocks when this run began (carried over a flush). */
   private carried: Map<string, ReadonlyMap<string, NpsServerClock>>;
+  /** What the sites' IIS joins had learned of their DA servers when this run began (carried over a flush). */
+  private carriedServers: Map<string, readonly LearnedServer[]>;
 
   /** `resume`: the committed checkpoint, or null when the group has none (the first record read starts the run). */
   constructor(
@@ -68,6 +76,9 @@ export class StreamPartition {
         site,
         new Map(Object.entries(servers).map(([server, entry]) => [server, clockOf(entry)])),
       ]),
+    );
+    this.carriedServers = new Map(
+      Object.entries(resume?.daServers ?? {}).map(([site, servers]) => [site, learnedOf(servers)]),
     );
   }
 
@@ -134,8 +145,15 @@ export class StreamPartition {
       // As the checkpoint holds them, so that this run's next and a new owner's rebuild start alike.
       const asCommitted = [...learned].map(([server, clock]) => [server, clockOf(entryOf(clock))] as const);
       if (learned.size > 0) this.carried.set(site, new Map([...(this.carried.get(site) ?? []), ...asCommitted]));
+      // The engine's own `learnedServers()` keeps what it was started with until it learned otherwise.
+      const servers = learnedOf(entriesOf(stream.learnedServers()));
+      if (servers.length > 0) this.carriedServers.set(site, servers);
+      else this.carriedServers.delete(site);
     }
-    if (JSON.stringify(this.npsOffsets() ?? {}).length > MAX_NPS_OFFSETS_CHARS) this.carried.clear();
+    // Within the metadata's budget: the DA servers go first, then the NPS offsets.
+    const size = () => JSON.stringify([this.npsOffsets() ?? {}, this.daServers() ?? {}]).length;
+    if (size() > MAX_NPS_OFFSETS_CHARS) this.carriedServers.clear();
+    if (size() > MAX_NPS_OFFSETS_CHARS) this.carried.clear();
     this.sites.clear();
     this.published = 0;
     this.skip = 0;
@@ -146,7 +164,7 @@ export class StreamPartition {
   private siteOf(site: string): SiteStream {
     let s = this.sites.get(site);
     if (s === undefined) {
-      s = new SiteStream(this.settings, this.carried.get(site));
+      s = new SiteStream(this.settings, this.carried.get(site), this.carriedServers.get(site));
       this.sites.set(site, s);
     }
     return s;
@@ -162,9 +180,22 @@ export class StreamPartition {
   private commit(): Commit {
     const published = Math.max(this.published, this.skip);
     const npsOffsets = this.npsOffsets();
-    const checkpoint =
-      npsOffsets === undefined ? { from: this.from!, published } : { from: this.from!, published, npsOffsets };
+    const daServers = this.daServers();
+    const checkpoint: Checkpoint = {
+      from: this.from!,
+      published,
+      ...(npsOffsets === undefined ? {} : { npsOffsets }),
+      ...(daServers === undefined ? {} : { daServers }),
+    };
     return { offset: this.from!, metadata: encodeCheckpoint(checkpoint) };
+  }
+
+  /** The carried DA servers as a checkpoint holds them (`DaServerEntry`), or undefined when there are none. */
+  private daServers(): Record<string, Record<string, DaServerEntry>> | undefined {
+    if (this.carriedServers.size === 0) return undefined;
+    const out: Record<string, Record<string, DaServerEntry>> = {};
+    for (const [site, servers] of this.carriedServers) out[site] = entriesOf(servers);
+    return out;
   }
 
   /** The carried NPS clocks as a checkpoint holds them (`NpsOffsetEntry`), or undefined when there are none. */
@@ -188,4 +219,13 @@ function clockOf(entry: NpsOffsetEntry): NpsServerClock {
   if (typeof entry === 'number') return { offsetMs: entry * 60_000 };
   const [minutes, lastRead, step] = entry;
   return step === undefined ? { offsetMs: minutes * 60_000, lastRead } : { offsetMs: minutes * 60_000, lastRead, step };
+}
+
+/** Learned DA servers as a checkpoint holds them: by server, the offset in whole ms, then the client addresses. */
+function entriesOf(servers: readonly LearnedServer[]): Record<string, DaServerEntry> {
+  return Object.fromEntries(servers.map((s) => [s.server, [Math.round(s.offsetMs), ...s.radiusClients]]));
+}
+
+function learnedOf(entries: Readonly<Record<string, DaServerEntry>>): LearnedServer[] {
+  return Object.entries(entries).map(([server, [offsetMs, ...radiusClients]]) => ({ server, offsetMs, radiusClients }));
 }
