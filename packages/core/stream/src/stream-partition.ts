@@ -99,9 +99,15 @@ export class StreamPartition {
     return newest;
   }
 
-  /** What the IIS joins of the partition's sites learned of their DA servers so far, by site. */
+  /**
+   * What the IIS joins of the partition's sites learned of their DA servers so far, by site; for a site with no event
+   * since the last flush, what was carried over it (so that a gauge of it does not come and go with each quiet spell).
+   */
   learnedServers(): { site: string; servers: LearnedServer[] }[] {
-    return [...this.sites].map(([site, stream]) => ({ site, servers: stream.learnedServers() }));
+    const live = [...this.sites].map(([site, stream]) => ({ site, servers: stream.learnedServers() }));
+    for (const [site, servers] of this.carriedServers)
+      if (!this.sites.has(site)) live.push({ site, servers: [...servers] });
+    return live;
   }
 
   /** Attempts open in this partition's engines. */
