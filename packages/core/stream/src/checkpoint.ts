@@ -89,43 +89,48 @@ export function decodeCheckpoint(offset: number, metadata: string | null): Check
 }
 
 /**
- * The NPS offsets of a checkpoint, when well formed (site → server → whole minutes within ±14 h, alone or with a
- * last record time and step in whole ms).
+ * A checkpoint's site → server → entry table, when every entry is well formed (`entryOf` gives it, or undefined);
+ * else none: the run learns it again.
  */
-function offsetsOf(value: unknown): Record<string, Record<string, NpsOffsetEntry>> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out: Record<string, Record<string, NpsOffsetEntry>> = {};
+function bySiteAndServer<E>(
+  value: unknown,
+  entryOf: (entry: unknown) => E | undefined,
+): Record<string, Record<string, E>> | undefined {
+  if (!isRecord(value)) return undefined;
+  const out: Record<string, Record<string, E>> = {};
   for (const [site, servers] of Object.entries(value)) {
-    if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) return undefined;
-    const byServer: Record<string, NpsOffsetEntry> = {};
+    if (!isRecord(servers)) return undefined;
+    const byServer: Record<string, E> = {};
     for (const [server, entry] of Object.entries(servers)) {
-      const parts: unknown[] = Array.isArray(entry) ? entry : [entry];
-      if (parts.length === 0 || parts.length > 3 || !parts.every(Number.isSafeInteger)) return undefined;
-      if (Math.abs(parts[0] as number) > 14 * 60) return undefined;
-      byServer[server] = (Array.isArray(entry) ? [...parts] : entry) as NpsOffsetEntry;
+      const parsed = entryOf(entry);
+      if (parsed === undefined) return undefined;
+      byServer[server] = parsed;
     }
     out[site] = byServer;
   }
   return out;
 }
 
-/**
- * The DA servers of a checkpoint, when well formed (site → server → an offset in whole ms within a day, then address
- * strings); else none (the run learns them again).
- */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The NPS offsets: whole minutes within ±14 h, alone or with a last record time and step in whole ms. */
+function offsetsOf(value: unknown): Record<string, Record<string, NpsOffsetEntry>> | undefined {
+  return bySiteAndServer(value, (entry) => {
+    const parts: unknown[] = Array.isArray(entry) ? entry : [entry];
+    if (parts.length === 0 || parts.length > 3 || !parts.every(Number.isSafeInteger)) return undefined;
+    if (Math.abs(parts[0] as number) > 14 * 60) return undefined;
+    return (Array.isArray(entry) ? [...parts] : entry) as NpsOffsetEntry;
+  });
+}
+
+/** The DA servers: an offset in whole ms within a day, then address strings. */
 function daServersOf(value: unknown): Record<string, Record<string, DaServerEntry>> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out: Record<string, Record<string, DaServerEntry>> = {};
-  for (const [site, servers] of Object.entries(value)) {
-    if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) return undefined;
-    const byServer: Record<string, DaServerEntry> = {};
-    for (const [server, entry] of Object.entries(servers)) {
-      if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || Math.abs(entry[0]) > 86_400_000) return undefined;
-      const clients = entry.slice(1);
-      if (!clients.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 100)) return undefined;
-      byServer[server] = [entry[0] as number, ...(clients as string[])];
-    }
-    out[site] = byServer;
-  }
-  return out;
+  return bySiteAndServer(value, (entry): DaServerEntry | undefined => {
+    if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || Math.abs(entry[0]) > 86_400_000) return undefined;
+    const clients = entry.slice(1);
+    if (!clients.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 100)) return undefined;
+    return [entry[0] as number, ...(clients as string[])];
+  });
 }
