@@ -52,7 +52,7 @@ const VERSION = 8;
  * offset.metadata.max.bytes (4,096 by default). Beyond it a run starts without the DA servers, then without the
  * offsets too (learning them again), which a rebuild reads the same way.
  */
-export const MAX_NPS_OFFSETS_CHARS = 3_000;
+export const MAX_LEARNED_CHARS = 3_000;
 
 /** The checkpoint as offset-commit metadata (compact JSON, a few bytes plus what the sites learned). */
 export function encodeCheckpoint(c: Checkpoint): string {

@@ -4,7 +4,7 @@ import {
   type Checkpoint,
   type DaServerEntry,
   encodeCheckpoint,
-  MAX_NPS_OFFSETS_CHARS,
+  MAX_LEARNED_CHARS,
   type NpsOffsetEntry,
 } from './checkpoint.js';
 import { type SiteOutput, SiteStream, type StreamSettings, type StreamUnit } from './site-stream.js';
@@ -158,8 +158,8 @@ export class StreamPartition {
     }
     // Within the metadata's budget: the DA servers go first, then the NPS offsets.
     const size = () => JSON.stringify([this.npsOffsets() ?? {}, this.daServers() ?? {}]).length;
-    if (size() > MAX_NPS_OFFSETS_CHARS) this.carriedServers.clear();
-    if (size() > MAX_NPS_OFFSETS_CHARS) this.carried.clear();
+    if (size() > MAX_LEARNED_CHARS) this.carriedServers.clear();
+    if (size() > MAX_LEARNED_CHARS) this.carried.clear();
     this.sites.clear();
     this.published = 0;
     this.skip = 0;
