@@ -9,6 +9,7 @@ import {
 } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import {
+  type Checkpoint,
   type Commit,
   decodeCheckpoint,
   encodeCheckpoint,
@@ -405,6 +406,29 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     expect(Object.keys(resume.daServers?.default ?? {}).sort()).toEqual(['da1', 'da2']);
     const rest = run(new StreamPartition(settings, resume), resume.from);
     expect(byId(attemptsOf([...first.units, ...rest.units]))).toEqual(byId(attemptsOf(whole.units)));
+  });
+
+  it('keeps what it carries within the offset metadata the broker takes: the DA servers go first', () => {
+    const event = eventsOf(generatedDay(20, 3))[0]!;
+    const flushed = (resume: Checkpoint) => {
+      const partition = new StreamPartition(settings, resume);
+      partition.take([{ offset: resume.from, site: 'default', events: [event] }]);
+      return partition.flush().commit!.metadata;
+    };
+    const npsOffsets = { default: { nps1: 60 } };
+    const few = { default: { da1: [2_465, '10.0.1.11'] as const } };
+    expect(flushed({ from: 0, published: 0, npsOffsets, daServers: few })).toBe(
+      '{"v":8,"n":0,"o":{"default":{"nps1":60}},"d":{"default":{"da1":[2465,"10.0.1.11"]}}}',
+    );
+    // 200 sites' servers, each known at 10 addresses: far beyond 3,000 characters. The offsets stay.
+    const many = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [
+        `site${i}`,
+        { da1: [1_000, ...Array.from({ length: 10 }, (_, k) => `10.${i}.0.${k}`)] as const },
+      ]),
+    );
+    const metadata = flushed({ from: 0, published: 0, npsOffsets, daServers: { ...few, ...many } });
+    expect(metadata).toBe('{"v":8,"n":0,"o":{"default":{"nps1":60}}}');
   });
 
   it('carries the NPS log offsets its sites learned over a flush, in the checkpoint', () => {
