@@ -15,6 +15,12 @@ export const rootCauseSchema = z.object({
   code: z.string(),
   title: z.string(),
   remediation: z.string(),
+  alsoPossible: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "Other root-cause codes the logs read cannot rule out, most likely first: a log that would tell them apart is missing (e.g. the DA server's IIS log, whose time-taken and 403 sub-status decide). Absent when the evidence decides.",
+    ),
 });
 export type RootCause = z.infer<typeof rootCauseSchema>;
 

@@ -94,6 +94,9 @@ function attemptLines(r: AttemptRecord, n: number): string[] {
   if (r.rootCause !== null) {
     out.push(`    cause: ${r.rootCause.code}: ${r.rootCause.title}`);
     out.push(`    fix:   ${r.rootCause.remediation}`);
+    // What the logs read cannot rule out (a log that would decide is missing).
+    for (const code of r.rootCause.alsoPossible ?? [])
+      out.push(`    or:    ${code} (the logs read do not rule it out): ${rootCauseEntry(code)?.title ?? ''}`);
   }
   if (r.gatewayAmbiguous)
     out.push("    note:  an IIS request on the DA server overlapped another user's attempt and was not attributed");

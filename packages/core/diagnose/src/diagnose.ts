@@ -18,8 +18,11 @@ export interface Verdict {
 export function compileRules(table: unknown): readonly Rule[] {
   const rules = ruleTableSchema.parse(table);
   for (const r of rules) {
-    if (r.code !== null && rootCauseEntry(r.code) === undefined)
-      throw new Error(`rule "${r.when}": unknown root-cause code ${r.code}`);
+    for (const code of [r.code, ...(r.alsoPossible ?? [])])
+      if (code !== null && rootCauseEntry(code) === undefined)
+        throw new Error(`rule "${r.when}": unknown root-cause code ${code}`);
+    if (r.alsoPossible !== undefined && r.code === null)
+      throw new Error(`rule "${r.when}": only a failure has other possible causes`);
     if ((r.code === null) !== (r.outcome !== 'failure'))
       throw new Error(`rule "${r.when}": a failure needs a code, and only a failure`);
     for (const f of Object.keys(r.match))
@@ -41,14 +44,35 @@ export function diagnose(
 ): Verdict {
   const facts = factsOf(a, coverage, options);
   const rule = firstMatch(matchersOf(rules), facts) ?? rules[rules.length - 1]!;
-  const entry = rule.code === null ? undefined : ROOT_CAUSES[rule.code as keyof typeof ROOT_CAUSES];
   return {
     outcome: rule.outcome,
-    failedStage: entry?.stage ?? null,
-    rootCause: entry === undefined ? null : { code: entry.code, title: entry.title, remediation: entry.remediation },
+    failedStage: rule.code === null ? null : (ROOT_CAUSES[rule.code as keyof typeof ROOT_CAUSES]?.stage ?? null),
+    rootCause: rootCauseOf(rule),
     rule: rule.when,
     facts,
   };
+}
+
+/** The root cause a rule gives, made once per rule (every attempt it decides shares it). */
+const rootCauses = new WeakMap<Rule, RootCause | null>();
+function rootCauseOf(rule: Rule): RootCause | null {
+  let cause = rootCauses.get(rule);
+  if (cause === undefined) {
+    const entry = rule.code === null ? undefined : ROOT_CAUSES[rule.code as keyof typeof ROOT_CAUSES];
+    cause =
+      entry === undefined
+        ? null
+        : rule.alsoPossible === undefined
+          ? { code: entry.code, title: entry.title, remediation: entry.remediation }
+          : {
+              code: entry.code,
+              title: entry.title,
+              remediation: entry.remediation,
+              alsoPossible: [...rule.alsoPossible],
+            };
+    rootCauses.set(rule, cause);
+  }
+  return cause;
 }
 
 type Scalar = string | number | boolean | null;

@@ -20,6 +20,11 @@ export const ruleSchema = z
     outcome: z.enum(['success', 'failure', 'cancelled', 'probe', 'incomplete']),
     /** Root-cause code from the catalogue (packages/core/model ROOT_CAUSES); null for non-failures. */
     code: z.string().nullable(),
+    /**
+     * Other root causes the logs read cannot rule out (a log that would tell them apart is missing), most likely first;
+     * absent when the evidence decides.
+     */
+    alsoPossible: z.array(z.string()).min(1).optional(),
   })
   .strict();
 export type Rule = z.infer<typeof ruleSchema>;
@@ -38,6 +43,7 @@ export interface RuleSpec {
   readonly match: { readonly [K in FactName]?: ConditionOf<FactValueOf<K>> };
   readonly outcome: Outcome;
   readonly code: RootCauseCode | null;
+  readonly alsoPossible?: readonly RootCauseCode[];
 }
 
 const CLIENT_CANNOT_REACH = [10000, 10001, 10002] as const;
@@ -255,6 +261,14 @@ export const RULES = [
     code: 'client_certificate_missing',
   },
   {
+    // The IIS sub-status (403.13, 403.16, 403.17) would tell these apart (§9).
+    when: 'the client reported 0x80040001 and no IIS request of it was read (row 8, KB2973071)',
+    match: { clientErrorCode: '0x80040001', gateway: false },
+    outcome: 'failure',
+    code: 'client_certificate_missing',
+    alsoPossible: ['client_certificate_expired', 'gateway_untrusted_client_certificate', 'client_certificate_revoked'],
+  },
+  {
     when: 'the client reported 0x80040001: a renewed computer certificate, the cached one refused (row 8, KB2973071)',
     match: { clientErrorCode: '0x80040001' },
     outcome: 'failure',
@@ -309,10 +323,18 @@ export const RULES = [
     code: 'gateway_rejected_request',
   },
   {
-    when: 'the DA server refused and NPS logged no decision, the request lasting the RADIUS timeout or unknown (row 4)',
-    match: { clientEvent: 10005, radius: 'none', 'covered.radius': true, radiusWait: { in: ['long', 'unknown'] } },
+    when: 'the DA server refused and NPS logged no decision, the request lasting the RADIUS timeout (row 4)',
+    match: { clientEvent: 10005, radius: 'none', 'covered.radius': true, radiusWait: 'long' },
     outcome: 'failure',
     code: 'radius_no_response',
+  },
+  {
+    // Without the request's IIS time-taken, a DA server that refused before asking RADIUS looks the same (§9).
+    when: 'the DA server refused and NPS logged no decision, how long the request lasted unknown (row 4)',
+    match: { clientEvent: 10005, radius: 'none', 'covered.radius': true, radiusWait: 'unknown' },
+    outcome: 'failure',
+    code: 'radius_no_response',
+    alsoPossible: ['gateway_rejected_request'],
   },
   {
     when: 'the DA server waited its RADIUS timeout (IIS time-taken) and NPS logged no decision',

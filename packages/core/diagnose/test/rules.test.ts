@@ -82,3 +82,75 @@ describe('matching a table given as data', () => {
     expect(rule({ ...bare, probe: true }, [])).toBe('is');
   });
 });
+
+describe('what the logs read cannot rule out', () => {
+  // A client's 10005 with no RADIUS decision and no IIS request of its own (no IIS log read, or none joined).
+  const refused = (errorCode: string) =>
+    ({
+      userKey: 'corp\\a',
+      user: null,
+      probe: false,
+      first: 0,
+      last: 0,
+      events: [],
+      radius: null,
+      directory: [],
+      radiusClientErrors: [],
+      signing: [],
+      directoryOutageNearby: false,
+      directoryNearby: false,
+      gateway: null,
+      gatewayAmbiguous: false,
+      refusalAround: null,
+      caRequest: null,
+      caResults: [],
+      client: { ref: { eventId: 10005 }, errorCode },
+      clientMachine: null,
+      closedBy: 'result',
+    }) as never;
+  const withRequest = (a: object, status: number, timeTakenMs: number) =>
+    ({ ...a, gateway: { status, subStatus: null, timeTakenMs } }) as never;
+  const cause = (a: never, sources: string[]) => diagnose(a, new Set(sources) as never).rootCause;
+
+  it("a RADIUS timeout without the request's time-taken may be the DA server refusing first", () => {
+    const { code, title, remediation } = ROOT_CAUSES.radius_no_response;
+    expect(cause(refused('0x80040008'), ['client', 'radius'])).toEqual({
+      code,
+      title,
+      remediation,
+      alsoPossible: ['gateway_rejected_request'],
+    });
+    // Its IIS request lasted the timeout: the DA server waited, nothing else is possible.
+    const waited = cause(withRequest(refused('0x80040008'), 200, 15_000), ['client', 'gateway', 'radius']);
+    expect(waited?.code).toBe('radius_no_response');
+    expect(waited).not.toHaveProperty('alsoPossible');
+  });
+
+  it("a refused certificate (0x80040001) without its IIS request's 403 sub-status may be any of them", () => {
+    expect(cause(refused('0x80040001'), ['client', 'radius'])?.alsoPossible).toEqual([
+      'client_certificate_expired',
+      'gateway_untrusted_client_certificate',
+      'client_certificate_revoked',
+    ]);
+    // With the request read, its sub-status decides.
+    expect(cause(withRequest(refused('0x80040001'), 403, 20), ['client', 'gateway'])).not.toHaveProperty(
+      'alsoPossible',
+    );
+  });
+
+  it('refuses other possible causes that are not in the catalogue, or on a rule that is no failure', () => {
+    const all = { when: 'all', match: {}, outcome: 'incomplete', code: null };
+    expect(() =>
+      compileRules([
+        { when: 'x', match: {}, outcome: 'failure', code: 'radius_no_response', alsoPossible: ['nope'] },
+        all,
+      ]),
+    ).toThrow(/unknown root-cause code nope/);
+    expect(() =>
+      compileRules([
+        { when: 'x', match: {}, outcome: 'success', code: null, alsoPossible: ['radius_no_response'] },
+        all,
+      ]),
+    ).toThrow(/only a failure/);
+  });
+});

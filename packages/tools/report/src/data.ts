@@ -225,6 +225,8 @@ export function detailLines(record: AttemptRecord): [string, string][] {
     ['CA result', d.caHresult === null ? null : `${d.caHresult} ${d.caHresultSymbol ?? ''}`.trim()],
     ['Client event', d.clientEventId === null ? null : `${d.clientEventId} ${d.clientErrorCode ?? ''}`.trim()],
     ['HTTP status', d.httpStatus === null ? null : String(d.httpStatus)],
+    // What the logs read cannot rule out (a log that would decide is missing).
+    ['Also possible', record.rootCause?.alsoPossible?.join(', ') || null],
   ];
   return lines.filter((line): line is [string, string] => line[1] !== null);
 }

@@ -8,6 +8,7 @@ import {
   buildReportData,
   describeDaServer,
   describeNpsClock,
+  detailLines,
   type ReportData,
   renderReport,
   stageBars,
@@ -133,5 +134,17 @@ describe('describeDaServer', () => {
       "da2: NPS's clock 7.0 s behind its own; NPS knows it at 10.0.1.12, fd00::12 (learned)",
     );
     expect(describeDaServer('da3', { radiusClients: ['10.0.1.13'] })).toBe('da3: NPS knows it at 10.0.1.13 (learned)');
+  });
+});
+
+describe('detailLines', () => {
+  it('names the root causes the logs read do not rule out, and nothing more when they decide', () => {
+    const record = bsimon.record;
+    expect(detailLines(record).map(([label]) => label)).not.toContain('Also possible');
+    const cause = { ...record.rootCause!, alsoPossible: ['client_certificate_expired', 'client_certificate_revoked'] };
+    expect(detailLines({ ...record, rootCause: cause })).toContainEqual([
+      'Also possible',
+      'client_certificate_expired, client_certificate_revoked',
+    ]);
   });
 });
