@@ -113,6 +113,13 @@ export const TRACE_ATTRIBUTES = Object.freeze({
   ),
   ROOT_CAUSE_TITLE: doc('otp.root_cause.title', 'string', ['attempt'], false, 'Root-cause title.'),
   ROOT_CAUSE_REMEDIATION: doc('otp.root_cause.remediation', 'string', ['attempt'], false, 'What to do about it.'),
+  ROOT_CAUSE_ALSO_POSSIBLE: doc(
+    'otp.root_cause.also_possible',
+    'string[]',
+    ['attempt'],
+    false,
+    'Other root-cause codes the logs read do not rule out (a log that would decide is missing); absent when none.',
+  ),
   HOST_CLIENT: doc('otp.host.client', 'string', ['attempt'], false, "The client computer's name."),
   HOST_GATEWAY: doc('otp.host.gateway', 'string', ['attempt'], false, "The DA server's name."),
   HOST_RADIUS: doc('otp.host.radius', 'string', ['attempt'], false, "The NPS server's name."),

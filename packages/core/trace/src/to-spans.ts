@@ -176,6 +176,9 @@ function rootSpan(record: AttemptRecord, spanId: string, children: readonly Span
   put(attributes, ATTR.ROOT_CAUSE_CODE, record.rootCause?.code);
   put(attributes, ATTR.ROOT_CAUSE_TITLE, record.rootCause?.title);
   put(attributes, ATTR.ROOT_CAUSE_REMEDIATION, record.rootCause?.remediation);
+  const alsoPossible = record.rootCause?.alsoPossible;
+  if (alsoPossible !== undefined && alsoPossible.length > 0)
+    attributes[ATTR.ROOT_CAUSE_ALSO_POSSIBLE] = [...alsoPossible];
   put(attributes, ATTR.HOST_CLIENT, record.hosts.client);
   put(attributes, ATTR.HOST_GATEWAY, record.hosts.gateway);
   put(attributes, ATTR.HOST_RADIUS, record.hosts.radius);

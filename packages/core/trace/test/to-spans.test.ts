@@ -245,6 +245,19 @@ describe('toSpans, failures at each stage', () => {
       'otp.root_cause.remediation': ROOT_CAUSES.otp_rejected.remediation,
       'otp.attempt.outcome': 'failure',
     });
+    expect(spans[0]!.attributes).not.toHaveProperty('otp.root_cause.also_possible');
+  });
+
+  it('the root span names the root causes the logs read do not rule out', () => {
+    // No IIS log read: the client's 10005 and NPS's silence alone.
+    const failed = client(T0 + 1600, 10005, '0x80040008');
+    const attempt = record([failed], { cause: 'radius_no_response', detail: { clientEventId: 10005 } });
+    const rootCause = { ...attempt.rootCause!, alsoPossible: ['gateway_rejected_request'] };
+    const spans = toSpans({ ...attempt, rootCause }, [failed]);
+    expect(spans[0]!.attributes).toMatchObject({
+      'otp.root_cause.code': 'radius_no_response',
+      'otp.root_cause.also_possible': ['gateway_rejected_request'],
+    });
   });
 
   it('ca: the denied enrolment (4886 → 4888 + CertificationAuthority 53) is the error span with HRESULT and symbol', () => {
