@@ -30,30 +30,31 @@ describe('rule table', () => {
   });
 });
 
+// An attempt with nothing in it but what each case sets: no RADIUS decision, no request, no client event.
+const bare = {
+  userKey: 'corp\\a',
+  user: null,
+  probe: false,
+  first: 0,
+  last: 0,
+  events: [],
+  radius: null,
+  directory: [],
+  radiusClientErrors: [],
+  signing: [],
+  directoryOutageNearby: false,
+  directoryNearby: false,
+  gateway: null,
+  gatewayAmbiguous: false,
+  refusalAround: null,
+  caRequest: null,
+  caResults: [],
+  client: null,
+  clientMachine: null,
+  closedBy: 'end_of_input',
+} as const;
+
 describe('matching a table given as data', () => {
-  // An attempt with nothing in it but what each case sets: no RADIUS decision, no request, no client event.
-  const bare = {
-    userKey: 'corp\\a',
-    user: null,
-    probe: false,
-    first: 0,
-    last: 0,
-    events: [],
-    radius: null,
-    directory: [],
-    radiusClientErrors: [],
-    signing: [],
-    directoryOutageNearby: false,
-    directoryNearby: false,
-    gateway: null,
-    gatewayAmbiguous: false,
-    refusalAround: null,
-    caRequest: null,
-    caResults: [],
-    client: null,
-    clientMachine: null,
-    closedBy: 'end_of_input',
-  } as const;
   const table = compileRules([
     { when: 'is', match: { probe: true }, outcome: 'probe', code: null },
     {
@@ -86,28 +87,7 @@ describe('matching a table given as data', () => {
 describe('what the logs read cannot rule out', () => {
   // A client's 10005 with no RADIUS decision and no IIS request of its own (no IIS log read, or none joined).
   const refused = (errorCode: string) =>
-    ({
-      userKey: 'corp\\a',
-      user: null,
-      probe: false,
-      first: 0,
-      last: 0,
-      events: [],
-      radius: null,
-      directory: [],
-      radiusClientErrors: [],
-      signing: [],
-      directoryOutageNearby: false,
-      directoryNearby: false,
-      gateway: null,
-      gatewayAmbiguous: false,
-      refusalAround: null,
-      caRequest: null,
-      caResults: [],
-      client: { ref: { eventId: 10005 }, errorCode },
-      clientMachine: null,
-      closedBy: 'result',
-    }) as never;
+    ({ ...bare, closedBy: 'result', client: { ref: { eventId: 10005 }, errorCode } }) as never;
   const withRequest = (a: object, status: number, timeTakenMs: number) =>
     ({ ...a, gateway: { status, subStatus: null, timeTakenMs } }) as never;
   const cause = (a: never, sources: string[]) => diagnose(a, new Set(sources) as never).rootCause;
