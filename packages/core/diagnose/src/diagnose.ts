@@ -44,35 +44,29 @@ export function diagnose(
 ): Verdict {
   const facts = factsOf(a, coverage, options);
   const rule = firstMatch(matchersOf(rules), facts) ?? rules[rules.length - 1]!;
-  return {
-    outcome: rule.outcome,
-    failedStage: rule.code === null ? null : (ROOT_CAUSES[rule.code as keyof typeof ROOT_CAUSES]?.stage ?? null),
-    rootCause: rootCauseOf(rule),
-    rule: rule.when,
-    facts,
-  };
+  const { failedStage, rootCause } = blameOf(rule);
+  return { outcome: rule.outcome, failedStage, rootCause, rule: rule.when, facts };
 }
 
-/** The root cause a rule gives, made once per rule (every attempt it decides shares it). */
-const rootCauses = new WeakMap<Rule, RootCause | null>();
-function rootCauseOf(rule: Rule): RootCause | null {
-  let cause = rootCauses.get(rule);
-  if (cause === undefined) {
+interface Blame {
+  readonly failedStage: Stage | null;
+  readonly rootCause: RootCause | null;
+}
+/** The stage and root cause a rule gives, made once per rule (every attempt it decides shares them). */
+const blames = new WeakMap<Rule, Blame>();
+function blameOf(rule: Rule): Blame {
+  let blame = blames.get(rule);
+  if (blame === undefined) {
     const entry = rule.code === null ? undefined : ROOT_CAUSES[rule.code as keyof typeof ROOT_CAUSES];
-    cause =
-      entry === undefined
-        ? null
-        : rule.alsoPossible === undefined
-          ? { code: entry.code, title: entry.title, remediation: entry.remediation }
-          : {
-              code: entry.code,
-              title: entry.title,
-              remediation: entry.remediation,
-              alsoPossible: [...rule.alsoPossible],
-            };
-    rootCauses.set(rule, cause);
+    const cause = entry === undefined ? null : { code: entry.code, title: entry.title, remediation: entry.remediation };
+    blame = {
+      failedStage: entry?.stage ?? null,
+      rootCause:
+        cause === null || rule.alsoPossible === undefined ? cause : { ...cause, alsoPossible: [...rule.alsoPossible] },
+    };
+    blames.set(rule, blame);
   }
-  return cause;
+  return blame;
 }
 
 type Scalar = string | number | boolean | null;

@@ -75,7 +75,6 @@ export class SiteStream {
   private readonly textLogs: TextLogs;
   private readonly clocks = new ClockNames();
 
-  /** `npsClocks`: what a previous run of the partition's stream learned of the NPS servers' log clocks. */
   /**
    * `npsClocks` and `daServers`: what an earlier run of the site learned of its NPS servers' log clocks and of its DA
    * servers (`npsClocks()`, `learnedServers()`), carried over an idle flush.
