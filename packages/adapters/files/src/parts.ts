@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx';
 import { detectEncoding, detectFormat } from '@otptrace/parse';
 import { DETECT_BYTES } from '@otptrace/pipeline/readers';
-import type { FileInput } from './inputs.js';
+import { type FileInput, STDIN } from './inputs.js';
 import type { ZipSource } from './zip-archive.js';
 
 /** A piece of work for one thread: a file, or a byte range of a big one. */
@@ -21,6 +21,11 @@ export interface FilePart {
   readonly label?: string;
   /** Not read: why (an archive that could not be listed or extracted); one rejection. */
   readonly refused?: string;
+  /**
+   * A whole file's size when it was listed: a file that still fits in a first read of one byte more is read without
+   * asking its size again (one system call fewer for each of a fleet's thousands of client logs).
+   */
+  readonly listedSize?: number;
 }
 
 /** A file's parts, in file order; the results of its parts, concatenated in this order, are those of the file. */
@@ -43,19 +48,14 @@ export const PART_BYTES = 16 << 20;
  */
 export function planParts(inputs: readonly FileInput[], threads: number): PlannedFile[] {
   return inputs.map((input) => {
-    const { path, zip, readFrom, label, refused } = input;
-    const where = {
-      path,
-      ...(zip === undefined ? {} : { zip }),
-      ...(readFrom === undefined ? {} : { readFrom }),
-      ...(label === undefined ? {} : { label }),
-      ...(refused === undefined ? {} : { refused }),
-    };
-    const whole: FilePart = { ...where, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' };
+    const { path, zip, readFrom, refused } = input;
+    const whole = wholeFile(input);
     const unreadable = zip !== undefined || refused !== undefined;
     if (threads <= 1 || input.size <= 2 * PART_BYTES || unreadable) return { input, parts: [whole] };
     const format = cuttableFormat(readFrom ?? path);
     if (format === null) return { input, parts: [whole] };
+    // A range is read from its own start and end (a big file is rare: spreads cost nothing here).
+    const { listedSize: _, ...where } = whole;
     const parts: FilePart[] = [];
     // .evtx ranges start on chunk boundaries (after the 4 KiB file header); XML ranges are moved to event boundaries
     // by the reader.
@@ -70,6 +70,25 @@ export function planParts(inputs: readonly FileInput[], threads: number): Planne
     }
     return { input, parts };
   });
+}
+
+/**
+ * The part that reads `input` whole. Its optional fields are set one by one: built with conditional spreads, the
+ * parts of a fleet's 13,605 client logs cost 68 ms to plan (bench/files.mjs, session 30).
+ */
+function wholeFile(input: FileInput): FilePart {
+  const part: { -readonly [K in keyof FilePart]: FilePart[K] } = {
+    path: input.path,
+    start: 0,
+    end: Number.POSITIVE_INFINITY,
+    format: 'detect',
+  };
+  if (input.zip !== undefined) part.zip = input.zip;
+  if (input.readFrom !== undefined) part.readFrom = input.readFrom;
+  if (input.label !== undefined) part.label = input.label;
+  if (input.refused !== undefined) part.refused = input.refused;
+  if (input.path !== STDIN) part.listedSize = input.size;
+  return part;
 }
 
 /** The format of a file that can be cut into ranges, from its first bytes: .evtx, UTF-8 Event XML; else null. */

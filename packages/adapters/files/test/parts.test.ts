@@ -88,3 +88,33 @@ describe('a file read in parts', () => {
     expect(parts.at(-1)?.end).toBe(Number.POSITIVE_INFINITY);
   });
 });
+
+describe('a whole file read at the size it was listed with', () => {
+  const text = `<?xml version="1.0"?>\n<Events>\n${events.join('\n')}\n</Events>\n`;
+  const path = join(dir, 'listed.xml');
+  const size = Buffer.byteLength(text);
+  const wholeReading = (): IngestedFile => {
+    writeFileSync(path, text);
+    return ingestPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, MAX_EVENT);
+  };
+
+  it('is read whole whether it grew, shrank or kept its size since it was listed', () => {
+    const expected = wholeReading();
+    expect(expected.events.length).toBeGreaterThan(5);
+    // Listed smaller than it is (it grew, or a byte short of the first read's end), exactly, and larger (it shrank).
+    for (const listed of [0, 7, 100, size - 1, size, size + 1, 10 * size]) {
+      writeFileSync(path, text);
+      const [planned] = planParts([{ path, size: listed }], 1);
+      expect(planned?.parts[0]?.listedSize).toBe(listed);
+      expect(ingestPart(planned!.parts[0]!, ctx, MAX_EVENT), `listed at ${listed}`).toEqual(expected);
+    }
+  });
+
+  it('keeps what its parts need when it is cut into ranges, and no listed size', () => {
+    const parts = planParts([{ path, size: 200 << 20, label: 'inside.tar/listed.xml', readFrom: path }], 2)[0]?.parts;
+    expect(parts?.length).toBeGreaterThan(4);
+    expect(
+      parts?.every((p) => p.listedSize === undefined && p.readFrom === path && p.label === 'inside.tar/listed.xml'),
+    ).toBe(true);
+  });
+});
