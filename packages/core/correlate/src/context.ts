@@ -8,6 +8,7 @@ import type {
 } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { hostKey, lowerHost, sameHost } from './hosts.js';
+import type { LearnedServer } from './server-clocks.js';
 
 /** A CA event of the DA server's own request for its OTP signing certificate. */
 export type SigningEvent = CaRequest | CaResult;
@@ -88,12 +89,30 @@ export class DaServerContext {
     private readonly radiusTimeoutMs: number,
     /** The IIS join's slack: a request is logged up to it before its client's result. */
     slackMs: number,
+    /** The DA servers an earlier engine of the same site knew, with their NPS addresses (`knownServers`). */
+    priors: readonly LearnedServer[] = [],
   ) {
     this.requestSpanMs = radiusTimeoutMs + slackMs;
     for (const [name, list] of Object.entries(configured)) {
       this.servers.add(hostKey(name));
       for (const ip of list) this.learnAddress(name, ip.toLowerCase());
     }
+    for (const prior of priors) {
+      this.servers.add(prior.server);
+      for (const ip of prior.npsAddresses ?? NO_ADDRESSES) this.learnAddress(prior.server, ip);
+    }
+  }
+
+  /**
+   * The DA servers known so far (host keys, in name order: those whose IIS requests were read, and the configured
+   * ones), each with the addresses NPS or the configuration gave its name, sorted: what a stream carries over an idle
+   * flush, so that its next run tells one server's refusals from another's as one reading of everything would.
+   */
+  knownServers(): { readonly server: string; readonly npsAddresses: string[] }[] {
+    return [...this.servers].sort().map((server) => ({
+      server,
+      npsAddresses: [...(this.addresses.get(server) ?? NO_ADDRESSES)].sort(),
+    }));
   }
 
   /** An NPS refusal of a RADIUS client, as it is placed (event-time order: the list stays in time order). */

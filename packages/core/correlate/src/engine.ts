@@ -74,6 +74,7 @@ export class CorrelationEngine {
       config.daServerAddresses ?? {},
       config.radiusTimeoutMs,
       config.gatewayJoinSlackMs,
+      learnedServers,
     );
     this.routing = {
       config,
@@ -105,9 +106,22 @@ export class CorrelationEngine {
     return this.windows.gatewayDelayMs;
   }
 
-  /** What the IIS join learned of the DA servers so far: NPS's clock against theirs, their RADIUS addresses. */
+  /**
+   * What was learned of the DA servers so far, in name order: NPS's clock against theirs and the RADIUS clients lined
+   * up with their requests (the IIS join), and the addresses NPS logged for their names. Every known DA server is
+   * listed, even with nothing else learned: being one decides whose refusals an address explains.
+   */
   learnedServers(): LearnedServer[] {
-    return this.joins.clocks.learned();
+    const clocks = new Map(this.joins.clocks.learned().map((s) => [s.server, s]));
+    const out: LearnedServer[] = [];
+    for (const { server, npsAddresses } of this.context.knownServers()) {
+      const clock = clocks.get(server);
+      clocks.delete(server);
+      out.push({ server, offsetMs: clock?.offsetMs ?? 0, radiusClients: clock?.radiusClients ?? [], npsAddresses });
+    }
+    // A server known from an earlier run's clocks alone.
+    for (const clock of clocks.values()) out.push({ ...clock, npsAddresses: [] });
+    return out.sort((a, b) => (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));
   }
 
   /** Number of attempts still open (for memory accounting and lag metrics). */

@@ -300,6 +300,12 @@ export interface LearnedServer {
   readonly offsetMs: number;
   /** Lower-case addresses of the RADIUS clients whose decisions line up with its requests alone. */
   readonly radiusClients: readonly string[];
+  /**
+   * Lower-case addresses NPS logged for the server's name (a decision's ClientName or NAS-Identifier with its
+   * ClientIPAddress), or the configuration gives it: what tells its refusals from another server's. Absent or empty
+   * for a server known by its IIS requests alone. `ServerClocks` neither gives nor reads it (the engine does).
+   */
+  readonly npsAddresses?: readonly string[];
 }
 
 const NO_CLIENTS: readonly string[] = Object.freeze([]);

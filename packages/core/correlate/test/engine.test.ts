@@ -133,6 +133,13 @@ function stream(events: NormalizedEvent[]): ClosedAttempt[] {
   out.push(...engine.flush().attempts);
   return out;
 }
+/** A client's 10005 (the DA server refused it) naming its server `server`, by name or address. */
+function refused(key: string, t: number, server: string): NormalizedEvent {
+  return {
+    ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
+    serverAddress: server,
+  };
+}
 /** NPS System 14 refusing the RADIUS client `client` (a wrong shared secret). */
 function refusal(t: number, client = 'da01'): NormalizedEvent {
   const r = ref('NPS', 14, 'nps01', 'System');
@@ -143,8 +150,8 @@ function refusal(t: number, client = 'da01'): NormalizedEvent {
 function streamWithDrops(
   events: NormalizedEvent[],
   settings: EngineConfig = config,
+  engine = new CorrelationEngine(settings),
 ): { closed: ClosedAttempt[]; drops: string[] } {
-  const engine = new CorrelationEngine(settings);
   const closed: ClosedAttempt[] = [];
   const drops: string[] = [];
   const take = (out: ReturnType<CorrelationEngine['flush']>) => {
@@ -350,10 +357,6 @@ describe('CorrelationEngine', () => {
     // No IIS log was read. NPS logged the DA server's RADIUS address with an earlier decision (ClientName da01,
     // ClientIPAddress 10.0.0.10), and names the server by that address when the shared secret no longer matches.
     // The configuration says da01 is a DA server: a client naming another address names another server.
-    const refused = (key: string, t: number, server: string): NormalizedEvent => ({
-      ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
-      serverAddress: server,
-    });
     const events = [
       radius('early', 0, 'granted'),
       refusal(600_000, '10.0.0.10'),
@@ -390,10 +393,6 @@ describe('CorrelationEngine', () => {
       ...(radius(key, t, 'granted') as Extract<NormalizedEvent, { kind: 'radius.decision' }>),
       clientName: 'DirectAccess gateway',
     });
-    const refused = (key: string, t: number, server: string): NormalizedEvent => ({
-      ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
-      serverAddress: server,
-    });
     const events = [
       friendly('early', 0),
       refusal(600_000, '10.0.0.10'),
@@ -421,6 +420,32 @@ describe('CorrelationEngine', () => {
       ['early', 0],
       ['v', 0],
     ]);
+  });
+
+  it('knows after an idle flush which DA server an address NPS named belongs to, as one reading of everything does', () => {
+    // A stream's engine is flushed after two minutes of quiet, and the next one starts from `learnedServers()`. The
+    // first run read da01's IIS request and a decision naming da01 at 10.0.0.10; in the second, NPS refuses that
+    // address while a client naming another server (by its public address) gets no answer.
+    const first = [radius('early', 0, 'granted'), iis(100_000, 200)];
+    const second = [refusal(1_499_000, '10.0.0.10'), refused('v', 1_500_000, '203.0.113.7')];
+    const oneReading = streamWithDrops([...first, ...second]);
+    const before = new CorrelationEngine(config);
+    streamWithDrops(first, config, before);
+    const learned = before.learnedServers();
+    expect(learned).toEqual([{ server: 'da01', offsetMs: 0, radiusClients: [], npsAddresses: ['10.0.0.10'] }]);
+    const carried = streamWithDrops(second, config, new CorrelationEngine(config, learned));
+    const refusalsOf = (out: { closed: ClosedAttempt[] }) =>
+      out.closed.map((a) => [a.userKey, a.radiusClientErrors.length]);
+    expect(refusalsOf(oneReading)).toEqual([
+      ['early', 0],
+      ['v', 0],
+    ]);
+    expect(refusalsOf(carried)).toEqual([['v', 0]]);
+    // The refusal is left unmatched both ways (the first run's request was unmatched in that run).
+    expect(oneReading.drops).toEqual(['unmatched_gateway_request@100000', 'unmatched_radius_client_event@1499000']);
+    expect(carried.drops).toEqual(['unmatched_radius_client_event@1499000']);
+    // Starting over, the address is no known server's, and its refusal would explain v's unanswered attempt.
+    expect(refusalsOf(streamWithDrops(second))).toEqual([['v', 1]]);
   });
 
   it('gives the refusals of an address no DA server is known by to a waiting request of a server with no known address', () => {
@@ -865,7 +890,7 @@ describe('DA server and NPS clocks a second apart', () => {
     expect([da01?.server, da01?.radiusClients, da02, rest]).toEqual([
       'da01',
       ['10.0.0.10'],
-      { server: 'da02', offsetMs: 0, radiusClients: ['10.0.0.20'] },
+      { server: 'da02', offsetMs: 0, radiusClients: ['10.0.0.20'], npsAddresses: [] },
       [],
     ]);
     expect(Math.abs(da01!.offsetMs - 1_300)).toBeLessThan(100);

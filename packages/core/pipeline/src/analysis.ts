@@ -215,12 +215,12 @@ function byStartThenUser(x: AnalyzedAttempt, y: AnalyzedAttempt): number {
 
 /** The summary's `daServers`: what the IIS join learned of each DA server, when anything. */
 function daServersOf(learned: readonly LearnedServer[]): Pick<Summary, 'daServers'> {
-  if (learned.length === 0) return {};
   const daServers: NonNullable<Summary['daServers']> = {};
   for (const { server, offsetMs, radiusClients } of learned)
-    daServers[server] = {
-      ...(offsetMs !== 0 ? { npsClockAheadMs: offsetMs } : {}),
-      ...(radiusClients.length > 0 ? { radiusClients: [...radiusClients] } : {}),
-    };
-  return { daServers };
+    if (offsetMs !== 0 || radiusClients.length > 0)
+      daServers[server] = {
+        ...(offsetMs !== 0 ? { npsClockAheadMs: offsetMs } : {}),
+        ...(radiusClients.length > 0 ? { radiusClients: [...radiusClients] } : {}),
+      };
+  return Object.keys(daServers).length === 0 ? {} : { daServers };
 }

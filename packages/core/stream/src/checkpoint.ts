@@ -16,16 +16,16 @@ export interface Checkpoint {
    */
   readonly npsOffsets?: Readonly<Record<string, Readonly<Record<string, NpsOffsetEntry>>>>;
   /**
-   * What the sites' IIS joins had learned of their DA servers at the last idle flush, by site and DA server (host key):
-   * `[NPS clock ahead of the server's in ms (0: none learned), ...RADIUS client addresses lined up with it]`, so that
-   * the next run starts from it (`CorrelationEngine`'s `learnedServers`) rather than joining as if the clocks agreed
-   * (absent: none).
+   * What the sites had learned of their DA servers at the last idle flush, by site and DA server (host key): `[NPS
+   * clock ahead of the server's in ms (0: none learned), [RADIUS client addresses lined up with it], [addresses NPS
+   * logged for its name]]`, so that the next run starts from it (`CorrelationEngine`'s `learnedServers`) rather than
+   * joining as if the clocks agreed, or taking any server's refusals for another's (absent: none).
    */
   readonly daServers?: Readonly<Record<string, Readonly<Record<string, DaServerEntry>>>>;
 }
 
-/** One DA server's entry: its learned offset (ms), then its learned RADIUS client addresses. */
-export type DaServerEntry = readonly [number, ...string[]];
+/** One DA server's entry: its learned offset (ms), its lined-up RADIUS client addresses, the addresses NPS named. */
+export type DaServerEntry = readonly [number, readonly string[], readonly string[]];
 
 /** One NPS server's entry: its offset in minutes, or that with its log's last record time and step (ms). */
 export type NpsOffsetEntry = number | readonly [number, number] | readonly [number, number, number];
@@ -45,7 +45,10 @@ export type NpsOffsetEntry = number | readonly [number, number] | readonly [numb
 // commit carried offsets alone, which is what its run began with: it is read as version 7.
 // 8: what the sites had learned of their DA servers at the last idle flush (`d`). A version 7 commit carried none,
 // which is what its run began with: it is read as version 8 without them.
-const VERSION = 8;
+// 9: a DA server's entry also holds the addresses NPS logged for its name, and every known DA server has one
+// (`[offset, [lined up], [NPS named]]`; version 8: `[offset, ...lined up]`). A version 8 commit carried lined-up
+// clients alone, which is what its run began with: it is read as version 9 with no NPS-named addresses.
+const VERSION = 9;
 
 /**
  * The most metadata the learned NPS offsets and DA servers may take together: the broker refuses more than
@@ -73,10 +76,11 @@ export function decodeCheckpoint(offset: number, metadata: string | null): Check
   if (metadata === null || metadata === '') return { from: offset, published: 0 };
   try {
     const parsed = JSON.parse(metadata) as { v?: unknown; n?: unknown; o?: unknown; d?: unknown };
-    const known = parsed.v === VERSION || parsed.v === 7 || parsed.v === 6 || parsed.v === 5;
+    const known = parsed.v === VERSION || parsed.v === 8 || parsed.v === 7 || parsed.v === 6 || parsed.v === 5;
     const n = known && Number.isSafeInteger(parsed.n) && (parsed.n as number) > 0 ? (parsed.n as number) : 0;
     const npsOffsets = known && parsed.v !== 5 ? offsetsOf(parsed.o) : undefined;
-    const daServers = parsed.v === VERSION ? daServersOf(parsed.d) : undefined;
+    const daServers =
+      parsed.v === VERSION ? daServersOf(parsed.d) : parsed.v === 8 ? daServersOfVersion8(parsed.d) : undefined;
     return {
       from: offset,
       published: n,
@@ -125,12 +129,29 @@ function offsetsOf(value: unknown): Record<string, Record<string, NpsOffsetEntry
   });
 }
 
-/** The DA servers: an offset in whole ms within a day, then address strings. */
+/** The DA servers: an offset in whole ms within a day, then two lists of address strings. */
 function daServersOf(value: unknown): Record<string, Record<string, DaServerEntry>> | undefined {
   return bySiteAndServer(value, (entry): DaServerEntry | undefined => {
-    if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || Math.abs(entry[0]) > 86_400_000) return undefined;
-    const clients = entry.slice(1);
-    if (!clients.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 100)) return undefined;
-    return [entry[0] as number, ...(clients as string[])];
+    if (!Array.isArray(entry) || entry.length !== 3 || !isOffset(entry[0])) return undefined;
+    const [offset, linedUp, named] = entry as [number, unknown, unknown];
+    return isAddresses(linedUp) && isAddresses(named) ? [offset, [...linedUp], [...named]] : undefined;
   });
+}
+
+/** Version 8's DA servers: an offset, then the lined-up addresses. */
+function daServersOfVersion8(value: unknown): Record<string, Record<string, DaServerEntry>> | undefined {
+  return bySiteAndServer(value, (entry): DaServerEntry | undefined => {
+    if (!Array.isArray(entry) || !isOffset(entry[0])) return undefined;
+    const linedUp = entry.slice(1);
+    return isAddresses(linedUp) ? [entry[0] as number, linedUp, []] : undefined;
+  });
+}
+
+/** A DA server's offset: whole ms within a day. */
+function isOffset(value: unknown): value is number {
+  return Number.isSafeInteger(value) && Math.abs(value as number) <= 86_400_000;
+}
+
+function isAddresses(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((c) => typeof c === 'string' && c.length > 0 && c.length <= 100);
 }

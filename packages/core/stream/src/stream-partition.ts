@@ -227,11 +227,21 @@ function clockOf(entry: NpsOffsetEntry): NpsServerClock {
   return step === undefined ? { offsetMs: minutes * 60_000, lastRead } : { offsetMs: minutes * 60_000, lastRead, step };
 }
 
-/** Learned DA servers as a checkpoint holds them: by server, the offset in whole ms, then the client addresses. */
+/**
+ * Learned DA servers as a checkpoint holds them: by server, the offset in whole ms, the lined-up client addresses,
+ * the addresses NPS named it by.
+ */
 function entriesOf(servers: readonly LearnedServer[]): Record<string, DaServerEntry> {
-  return Object.fromEntries(servers.map((s) => [s.server, [Math.round(s.offsetMs), ...s.radiusClients]]));
+  return Object.fromEntries(
+    servers.map((s) => [s.server, [Math.round(s.offsetMs), [...s.radiusClients], [...(s.npsAddresses ?? [])]]]),
+  );
 }
 
 function learnedOf(entries: Readonly<Record<string, DaServerEntry>>): LearnedServer[] {
-  return Object.entries(entries).map(([server, [offsetMs, ...radiusClients]]) => ({ server, offsetMs, radiusClients }));
+  return Object.entries(entries).map(([server, [offsetMs, radiusClients, npsAddresses]]) => ({
+    server,
+    offsetMs,
+    radiusClients,
+    npsAddresses,
+  }));
 }

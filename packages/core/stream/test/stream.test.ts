@@ -242,7 +242,7 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     expect(step.invalid).toBe(2);
     expect(p.holding).toBe(2);
     const flushed = p.flush();
-    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":8,"n":0}' });
+    expect(flushed.commit).toEqual({ offset: 12, metadata: '{"v":9,"n":0}' });
     expect(p.holding).toBe(0);
   });
 
@@ -416,25 +416,25 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
       return partition.flush().commit!.metadata;
     };
     const npsOffsets = { default: { nps1: 60 } };
-    const few = { default: { da1: [2_465, '10.0.1.11'] as const } };
+    const few = { default: { da1: [2_465, ['10.0.1.11'], ['10.0.1.11']] as const } };
     expect(flushed({ from: 0, published: 0, npsOffsets, daServers: few })).toBe(
-      '{"v":8,"n":0,"o":{"default":{"nps1":60}},"d":{"default":{"da1":[2465,"10.0.1.11"]}}}',
+      '{"v":9,"n":0,"o":{"default":{"nps1":60}},"d":{"default":{"da1":[2465,["10.0.1.11"],["10.0.1.11"]]}}}',
     );
     // 200 sites' servers, each known at 10 addresses: far beyond 3,000 characters. The offsets stay.
     const many = Object.fromEntries(
       Array.from({ length: 200 }, (_, i) => [
         `site${i}`,
-        { da1: [1_000, ...Array.from({ length: 10 }, (_, k) => `10.${i}.0.${k}`)] as const },
+        { da1: [1_000, Array.from({ length: 10 }, (_, k) => `10.${i}.0.${k}`), []] as const },
       ]),
     );
     const metadata = flushed({ from: 0, published: 0, npsOffsets, daServers: { ...few, ...many } });
-    expect(metadata).toBe('{"v":8,"n":0,"o":{"default":{"nps1":60}}}');
+    expect(metadata).toBe('{"v":9,"n":0,"o":{"default":{"nps1":60}}}');
   });
 
   it('carries the NPS log offsets its sites learned over a flush, in the checkpoint', () => {
     const npsOffsets = { default: { nps1: 60, nps2: -300 } };
     const metadata = encodeCheckpoint({ from: 40, published: 3, npsOffsets });
-    expect(metadata).toBe('{"v":8,"n":3,"o":{"default":{"nps1":60,"nps2":-300}}}');
+    expect(metadata).toBe('{"v":9,"n":3,"o":{"default":{"nps1":60,"nps2":-300}}}');
     expect(decodeCheckpoint(40, metadata)).toEqual({ from: 40, published: 3, npsOffsets });
     // With a server's last record time and step; a version 6 commit's offsets are read as they were.
     const withReads = {
@@ -454,14 +454,30 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
   });
 
   it('carries what its sites learned of their DA servers over a flush, in the checkpoint', () => {
-    const daServers = { default: { da1: [2_465, '10.0.1.11'] as const, da2: [0, '10.0.1.12', '10.0.1.13'] as const } };
+    const daServers = {
+      default: {
+        da1: [2_465, ['10.0.1.11'], ['10.0.1.11', '192.0.2.11']] as const,
+        da2: [0, ['10.0.1.12', '10.0.1.13'], []] as const,
+        da3: [0, [], []] as const,
+      },
+    };
     const metadata = encodeCheckpoint({ from: 40, published: 3, daServers });
-    expect(metadata).toBe('{"v":8,"n":3,"d":{"default":{"da1":[2465,"10.0.1.11"],"da2":[0,"10.0.1.12","10.0.1.13"]}}}');
+    expect(metadata).toBe(
+      '{"v":9,"n":3,"d":{"default":{"da1":[2465,["10.0.1.11"],["10.0.1.11","192.0.2.11"]],"da2":[0,["10.0.1.12","10.0.1.13"],[]],"da3":[0,[],[]]}}}',
+    );
     expect(decodeCheckpoint(40, metadata)).toEqual({ from: 40, published: 3, daServers });
+    // A version 8 commit carried the lined-up addresses alone: read with none named by NPS.
+    expect(decodeCheckpoint(40, '{"v":8,"n":3,"d":{"default":{"da1":[2465,"10.0.1.11"],"da2":[0]}}}')).toEqual({
+      from: 40,
+      published: 3,
+      daServers: { default: { da1: [2_465, ['10.0.1.11'], []], da2: [0, [], []] } },
+    });
     // A version 7 commit carried none; malformed entries are not used (the run learns them again), its count holds.
     expect(decodeCheckpoint(40, '{"v":7,"n":3,"d":{"default":{"da1":[2465]}}}')).toEqual({ from: 40, published: 3 });
     for (const bad of ['["x"]', '[2.5]', '[90000000]', '[1,""]', '[1,2]', '{}', '7'])
       expect(decodeCheckpoint(40, `{"v":8,"n":3,"d":{"default":{"da1":${bad}}}}`)).toEqual({ from: 40, published: 3 });
+    for (const bad of ['[1,"10.0.1.11"]', '[1,[],[""]]', '[1,[2],[]]', '[1,[]]', '[1,[],[],[]]', '[1.5,[],[]]'])
+      expect(decodeCheckpoint(40, `{"v":9,"n":3,"d":{"default":{"da1":${bad}}}}`)).toEqual({ from: 40, published: 3 });
   });
 });
 
