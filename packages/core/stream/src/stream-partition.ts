@@ -156,8 +156,15 @@ export class StreamPartition {
       if (servers.length > 0) this.carriedServers.set(site, servers);
       else this.carriedServers.delete(site);
     }
-    // Within the metadata's budget: the DA servers go first, then the NPS offsets.
+    // Within the metadata's budget: the DA servers of which nothing but their being one was learned go first (a
+    // server is one again with its next IIS request), then the other DA servers, then the NPS offsets.
     const size = () => JSON.stringify([this.npsOffsets() ?? {}, this.daServers() ?? {}]).length;
+    if (size() > MAX_LEARNED_CHARS)
+      for (const [site, servers] of this.carriedServers) {
+        const kept = servers.filter((s) => s.offsetMs !== 0 || s.radiusClients.length > 0 || s.npsAddresses?.length);
+        if (kept.length > 0) this.carriedServers.set(site, kept);
+        else this.carriedServers.delete(site);
+      }
     if (size() > MAX_LEARNED_CHARS) this.carriedServers.clear();
     if (size() > MAX_LEARNED_CHARS) this.carried.clear();
     this.sites.clear();

@@ -429,6 +429,13 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     );
     const metadata = flushed({ from: 0, published: 0, npsOffsets, daServers: { ...few, ...many } });
     expect(metadata).toBe('{"v":9,"n":0,"o":{"default":{"nps1":60}}}');
+    // 200 sites of DA servers known as such alone: those go, and what else was learned stays.
+    const bare = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`site${i}`, { da1: [0, [], []] as const, da2: [0, [], []] as const }]),
+    );
+    expect(flushed({ from: 0, published: 0, npsOffsets, daServers: { ...bare, ...few } })).toBe(
+      '{"v":9,"n":0,"o":{"default":{"nps1":60}},"d":{"default":{"da1":[2465,["10.0.1.11"],["10.0.1.11"]]}}}',
+    );
   });
 
   it('carries the NPS log offsets its sites learned over a flush, in the checkpoint', () => {
