@@ -121,7 +121,7 @@ export const ROOT_CAUSES = Object.freeze({
     'radius',
     'infrastructure',
     'The DA server asked for RADIUS authentication and no decision came',
-    'The DA server waited its RADIUS timeout: check with Get-RemoteAccessRadius which RADIUS server and timeout it uses, that the server is up and reachable from the DA server on UDP 1812, and that NPS lists the DA server as a RADIUS client with the same shared secret (NPS System events 13/14 otherwise).',
+    'NPS logged no decision for the request (an IIS log shows whether the DA server waited its RADIUS timeout for it): check with Get-RemoteAccessRadius which RADIUS server and timeout it uses, that the server is up and reachable from the DA server on UDP 1812, and that NPS lists the DA server as a RADIUS client with the same shared secret (NPS System events 13/14 otherwise).',
   ),
   gateway_rejected_request: entry(
     'gateway_rejected_request',
