@@ -8,6 +8,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const alias: Record<string, string> = {
   '@otptrace/pipeline/readers': `${root}packages/core/pipeline/src/readers.ts`,
   '@otptrace/runtime/args': `${root}packages/adapters/runtime/src/args.ts`,
+  '@otptrace/runtime/version': `${root}packages/adapters/runtime/src/version.ts`,
 };
 alias['@otptrace/schemas'] = `${root}schemas/src/index.ts`;
 for (const dir of ['packages/core', 'packages/adapters', 'packages/tools', 'services']) {
