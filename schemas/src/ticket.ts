@@ -51,6 +51,12 @@ export const ticketSchema = z.object({
     /** The first users seen, at most `maxSampleUsers`. */
     sample: z.array(z.string()),
   }),
+  /**
+   * Other causes that some attempts counted could not be told from, for want of a log that decides (a 10005 with no
+   * IIS log read may also be the DA server refusing the request itself), each with how many of the attempts it was
+   * possible for, by code; absent while every attempt counted was told apart.
+   */
+  alsoPossible: z.array(z.object({ code: z.string(), attempts: z.number().int().positive() })).optional(),
   /** Trace IDs of the first attempts counted, at most `maxSampleTraceIds`: open them in the trace viewer. */
   sampleTraceIds: z.array(z.string()),
   /** Successes in a row through the scope since the last failure: the ticket resolves at `resolveAfterSuccesses`. */

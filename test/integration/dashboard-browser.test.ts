@@ -18,16 +18,18 @@ const live = [
   ...Array.from({ length: 30 }, (_, i) =>
     buildAttempt({ n: 1000 + i, at: now - 55 * MIN + i * 100_000, outcome: 'success', caMs: 100 + i * 10 }),
   ),
-  ...Array.from({ length: 6 }, (_, i) =>
-    buildAttempt({
+  ...Array.from({ length: 6 }, (_, i) => {
+    const a = buildAttempt({
       n: 2000 + i,
       at: outageMinute + i * 5000,
       outcome: 'failure',
       stage: 'ca',
       cause: 'ca_template_not_available',
       ca: 'ca02.corp.example',
-    }),
-  ),
+    });
+    // Two of them with a cause their logs could not rule out (what the ticket dialog shows of it is checked).
+    return i < 2 ? { ...a, rootCause: { ...a.rootCause!, alsoPossible: ['ca_denied_template_permission'] } } : a;
+  }),
   ...Array.from({ length: 3 }, (_, i) =>
     buildAttempt({
       n: 3000 + i,
@@ -160,6 +162,7 @@ describe('operations dashboard in Chromium', () => {
     const facts = await dialog.locator('dl.facts').textContent();
     expect(facts).toContain('ca:ca02.corp.example');
     expect(facts).toContain('6 attempts, 6 users');
+    expect(facts).toContain('Also possibleca_denied_template_permission (2 of 6 attempts)');
     expect(await dialog.locator('.remediation').textContent()).toMatch(/^Remediation: .+/);
     await shot(page, 'dashboard-1280x800-ticket');
     await page.locator('#ticket-failures').click();

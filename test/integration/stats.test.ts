@@ -14,16 +14,18 @@ import { runStats } from '../../services/cli/src/commands/stats.js';
 const schema = `otptrace_it_stats_${process.pid}_${Date.now().toString(36)}`;
 const T0 = Date.parse('2025-03-04T09:00:00Z');
 const attempts = [
-  ...Array.from({ length: 12 }, (_, i) =>
-    buildAttempt({
+  ...Array.from({ length: 12 }, (_, i) => {
+    const a = buildAttempt({
       n: i + 1,
       at: T0 + i * 10_000,
       outcome: 'failure',
       stage: 'radius',
       cause: 'radius_no_response',
       radius: 'nps02.corp.example',
-    }),
-  ),
+    });
+    // Three whose IIS requests were not read: the DA server may have refused them itself.
+    return i < 3 ? { ...a, rootCause: { ...a.rootCause!, alsoPossible: ['gateway_rejected_request'] } } : a;
+  }),
   ...Array.from({ length: 8 }, (_, i) =>
     buildAttempt({ n: 50 + i, at: T0 + 3_600_000 + i * 10_000, outcome: 'success', radius: 'nps02.corp.example' }),
   ),
@@ -69,6 +71,7 @@ describe('otptrace stats', () => {
     expect(out.stdout).toMatch(/^nps01\.corp\.example\s+0\s+0\s+0\s+0\s+0\s+-\s+1$/m);
     expect(out.stdout).toMatch(/^total\s+20\s+8\s+12\s+0\s+0\s+60\.0%\s+1$/m);
     expect(out.stdout).toContain('resolved radius_no_response @ gateway:da01.corp.example: 12 attempts, 12 users');
+    expect(out.stdout).toContain('\n    or: gateway_rejected_request (3 of 12 attempts)\n');
     // Opened and resolved within the file: listed once, as it ended.
     expect(out.stdout.match(/radius_no_response @/g)).toHaveLength(1);
   });

@@ -39,7 +39,8 @@ export function newTicket(subject: TicketSubject, previous: Ticket | undefined, 
 }
 
 /** The parts of an attempt a ticket counts. */
-export type CountedAttempt = Pick<AttemptRecord, 'user' | 'traceId' | 'start' | 'end'>;
+export type CountedAttempt = Pick<AttemptRecord, 'user' | 'traceId' | 'start' | 'end'> &
+  Partial<Pick<AttemptRecord, 'rootCause'>>;
 
 /** Count one failed attempt in a ticket (mutates the ticket and the state's user set). */
 export function countInTicket(state: TicketState, ticket: Ticket, attempt: CountedAttempt, config: TicketConfig): void {
@@ -53,6 +54,7 @@ export function countInTicket(state: TicketState, ticket: Ticket, attempt: Count
   if (ticket.sampleTraceIds.length < config.maxSampleTraceIds && !ticket.sampleTraceIds.includes(attempt.traceId)) {
     ticket.sampleTraceIds.push(attempt.traceId);
   }
+  for (const code of attempt.rootCause?.alsoPossible ?? []) countAlsoPossible(ticket, code);
   const users = state.users[ticket.key] ?? {};
   state.users[ticket.key] = users;
   if (users[attempt.user]) return;
@@ -63,6 +65,18 @@ export function countInTicket(state: TicketState, ticket: Ticket, attempt: Count
   users[attempt.user] = true;
   ticket.affectedUsers.count += 1;
   if (ticket.affectedUsers.sample.length < config.maxSampleUsers) ticket.affectedUsers.sample.push(attempt.user);
+}
+
+/** One more attempt of the ticket for which `code` was also possible; the list stays in code order. */
+function countAlsoPossible(ticket: Ticket, code: string): void {
+  ticket.alsoPossible ??= [];
+  const list = ticket.alsoPossible;
+  const counted = list.find((p) => p.code === code);
+  if (counted !== undefined) counted.attempts += 1;
+  else {
+    list.push({ code, attempts: 1 });
+    list.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  }
 }
 
 /** An event time in one ISO format (ms precision, UTC), whatever precision the log had. */

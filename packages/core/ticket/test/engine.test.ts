@@ -143,6 +143,34 @@ describe('processAttempts: one ticket per root cause and scope', () => {
     ]);
   });
 
+  it('names the causes some of its attempts could not be told from, with how many, in code order', () => {
+    // Three unanswered requests of one DA server; for two of them no IIS log said whether the server waited for RADIUS.
+    const unanswered = (n: number, alsoPossible?: string[]) => {
+      const a = buildAttempt({ n, at: T0 + n * SEC, outcome: 'failure', stage: 'radius', cause: 'radius_no_response' });
+      return alsoPossible === undefined ? a : { ...a, rootCause: { ...a.rootCause!, alsoPossible } };
+    };
+    const first = processAttempts(null, [unanswered(1), unanswered(2, ['gateway_rejected_request'])]);
+    expect(first.changes.map((c) => c.ticket.alsoPossible)).toEqual([
+      [{ code: 'gateway_rejected_request', attempts: 1 }],
+    ]);
+    const more = processAttempts(first.state, [
+      unanswered(3, ['gateway_rejected_request', 'client_certificate_missing']),
+      unanswered(3, ['gateway_rejected_request', 'client_certificate_missing']),
+    ]);
+    // The repeated attempt is counted once.
+    expect(more.changes.map((c) => [c.ticket.attemptCount, c.ticket.alsoPossible])).toEqual([
+      [
+        3,
+        [
+          { code: 'client_certificate_missing', attempts: 1 },
+          { code: 'gateway_rejected_request', attempts: 2 },
+        ],
+      ],
+    ]);
+    // Told apart every time: no list.
+    expect(processAttempts(null, [unanswered(1)]).changes[0]!.ticket).not.toHaveProperty('alsoPossible');
+  });
+
   it('scopes client-side causes per subnet when configured', () => {
     const { changes } = processAttempts(
       null,

@@ -238,7 +238,11 @@ function openTicket(key) {
    ['Scope', t.scope.label], ['Status', t.status + ', revision ' + t.revision],
    ['Size', count(t.attemptCount) + ' attempts, ' + count(t.affectedUsers.count) + ' users'],
    ['First seen', iso(Date.parse(t.firstSeen)) + ' (' + ago(Date.now() - Date.parse(t.firstSeen)) + ' ago)'],
-   ['Last seen', iso(Date.parse(t.lastSeen))], ['Users', t.affectedUsers.sample.join(', ')]].forEach(function (r) {
+   ['Last seen', iso(Date.parse(t.lastSeen))], ['Users', t.affectedUsers.sample.join(', ')]]
+    // Causes that attempts without a deciding log (no IIS log read, say) could not be told from.
+    .concat(t.alsoPossible && t.alsoPossible.length ? [['Also possible', t.alsoPossible.map(function (p) {
+      return p.code + ' (' + count(p.attempts) + ' of ' + count(t.attemptCount) + ' attempts)';
+    }).join(', ')]] : []).forEach(function (r) {
     dl.appendChild(h('dt', { text: r[0] })); dl.appendChild(h('dd', { text: r[1] }));
   });
   body.appendChild(dl);

@@ -171,7 +171,8 @@ function formatTickets(tickets: readonly Ticket[]): string {
   const lines = tickets.map(
     (t) =>
       `${t.status.padEnd(8)} ${t.code} @ ${t.scope.label}: ${t.attemptCount} attempts, ${t.affectedUsers.count} users, ` +
-      `${t.firstSeen} .. ${t.lastSeen}${t.resolvedAt === null ? '' : `, resolved ${t.resolvedAt}`} [${t.key}]\n    ${t.title}\n    fix: ${t.remediation}`,
+      `${t.firstSeen} .. ${t.lastSeen}${t.resolvedAt === null ? '' : `, resolved ${t.resolvedAt}`} [${t.key}]\n    ${t.title}\n    fix: ${t.remediation}` +
+      (t.alsoPossible ?? []).map((p) => `\n    or: ${p.code} (${p.attempts} of ${t.attemptCount} attempts)`).join(''),
   );
   return `Root-cause tickets\n${lines.join('\n')}\n`;
 }
