@@ -64,14 +64,16 @@ function readPartOrTellCompressed(
   try {
     // A whole file's format comes from its first bytes, read with its first chunk: a read of the head alone, then
     // one of the body, cost a system call more per file (13,605 of them for a fleet's client files). A file that
-    // the listing saw small is read in one chunk of a byte more than its size then: a short read is its end, and its
-    // size need not be asked again.
+    // the listing saw small is read in one chunk of a byte more than its size then: when that gives exactly the
+    // listed size, the file ended there, and its size need not be asked again (any other short read, a file cut
+    // short or a file system that reads less than asked, is checked against the size it has now).
     let first = part.format === 'detect' && part.listedSize !== undefined ? firstChunk(fd, part.listedSize + 1) : null;
     let size: number;
-    if (first !== null && first.read < first.buffer.length) size = first.read;
+    if (first !== null && first.read === part.listedSize && first.read < first.buffer.length) size = first.read;
     else {
       size = fstatSync(fd).size;
-      // Not read yet, or grown since it was listed: the first chunk is read again at the size the file has now.
+      // Not read yet, or read into a buffer too small for the file it is now (it grew since it was listed): the first
+      // chunk is read again at the size the file has now. (The rest of a file read short follows from `first.read`.)
       if (part.format === 'detect' && (first === null || first.buffer.length < Math.min(READ_SIZE, size)))
         first = firstChunk(fd, size);
     }
