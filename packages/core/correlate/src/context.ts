@@ -72,6 +72,8 @@ export class DaServerContext {
    * An address NPS names only by other names (an administrator's friendly name) may be any DA server's.
    */
   private readonly servers = new Set<string>();
+  /** The configuration's addresses of each DA server (host key): applied by every run, so never carried over. */
+  private readonly configured = new Map<string, Set<string>>();
   /**
    * The RADIUS client addresses of an unanswered attempt's DA server that the IIS join knew when it gave the attempt
    * its request (`ServerClocks.clientsOf`: NPS knows the server by a friendly name), until the attempt closes: what is
@@ -94,8 +96,11 @@ export class DaServerContext {
   ) {
     this.requestSpanMs = radiusTimeoutMs + slackMs;
     for (const [name, list] of Object.entries(configured)) {
-      this.servers.add(hostKey(name));
-      for (const ip of list) this.learnAddress(name, ip.toLowerCase());
+      const key = hostKey(name);
+      this.servers.add(key);
+      const addresses = new Set(list.map((ip) => ip.toLowerCase()));
+      this.configured.set(key, addresses);
+      for (const ip of addresses) this.learnAddress(name, ip);
     }
     for (const prior of priors) {
       this.servers.add(prior.server);
@@ -104,15 +109,19 @@ export class DaServerContext {
   }
 
   /**
-   * The DA servers known so far (host keys, in name order: those whose IIS requests were read, and the configured
-   * ones), each with the addresses NPS or the configuration gave its name, sorted: what a stream carries over an idle
-   * flush, so that its next run tells one server's refusals from another's as one reading of everything would.
+   * The DA servers known so far beyond the configuration (host keys, in name order: those whose IIS requests were
+   * read, or an earlier run knew), each with the addresses NPS logged for its name, sorted: what a stream carries over
+   * an idle flush, so that its next run tells one server's refusals from another's as one reading of everything
+   * would. The configuration is left out: every run applies it, and an address taken out of it is not kept alive.
    */
   knownServers(): { readonly server: string; readonly npsAddresses: string[] }[] {
-    return [...this.servers].sort().map((server) => ({
-      server,
-      npsAddresses: [...(this.addresses.get(server) ?? NO_ADDRESSES)].sort(),
-    }));
+    const out: { readonly server: string; readonly npsAddresses: string[] }[] = [];
+    for (const server of [...this.servers].sort()) {
+      const configured = this.configured.get(server);
+      const npsAddresses = [...(this.addresses.get(server) ?? NO_ADDRESSES)].filter((ip) => !configured?.has(ip));
+      if (configured === undefined || npsAddresses.length > 0) out.push({ server, npsAddresses: npsAddresses.sort() });
+    }
+    return out;
   }
 
   /** An NPS refusal of a RADIUS client, as it is placed (event-time order: the list stays in time order). */

@@ -302,8 +302,8 @@ export interface LearnedServer {
   readonly radiusClients: readonly string[];
   /**
    * Lower-case addresses NPS logged for the server's name (a decision's ClientName or NAS-Identifier with its
-   * ClientIPAddress), or the configuration gives it: what tells its refusals from another server's. Absent or empty
-   * for a server known by its IIS requests alone. `ServerClocks` neither gives nor reads it (the engine does).
+   * ClientIPAddress), beyond those the configuration gives it: what tells its refusals from another server's. Absent
+   * or empty for a server known by its IIS requests alone. `ServerClocks` neither gives nor reads it (the engine does).
    */
   readonly npsAddresses?: readonly string[];
 }

@@ -429,7 +429,8 @@ describe('CorrelationEngine', () => {
     const first = [radius('early', 0, 'granted'), iis(100_000, 200)];
     const second = [refusal(1_499_000, '10.0.0.10'), refused('v', 1_500_000, '203.0.113.7')];
     const oneReading = streamWithDrops([...first, ...second]);
-    const before = new CorrelationEngine(config);
+    // The first run's configuration names another DA server: every run applies it, so it is not carried.
+    const before = new CorrelationEngine({ ...config, daServerAddresses: { da09: ['10.0.0.90'] } });
     streamWithDrops(first, config, before);
     const learned = before.learnedServers();
     expect(learned).toEqual([{ server: 'da01', offsetMs: 0, radiusClients: [], npsAddresses: ['10.0.0.10'] }]);
