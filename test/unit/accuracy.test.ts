@@ -89,4 +89,26 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(analysis.summary.daServers?.da1?.radiusClients).toEqual(['10.0.1.11']);
     expect(analysis.summary.daServers?.da2?.radiusClients).toEqual(['10.0.1.12']);
   });
+
+  // NPS refusing one DA server as a RADIUS client (System 14 for every try, no decision) for 10-40 minutes, every host's
+  // clock off by up to 3 s; with NPS naming the servers by one friendly name, the refusals' address alone says whose
+  // they are.
+  it.each([
+    ['by their host names', 'server'],
+    ['by one friendly name', 'shared'],
+  ])(
+    'a day on which NPS refuses one DA server, named %s: every logon through it blamed on the RADIUS client',
+    async (_, names) => {
+      const { analysis, verification, wrong } = await analysedDay(1000, 4, 3000, [
+        '--incident',
+        'radius_client_misconfigured',
+        '--radius-client-names',
+        names,
+      ]);
+      expect(wrong, wrong.join('\n')).toEqual([]);
+      const refused = verification.pairs.filter(({ expected }) => expected.rootCause === 'radius_client_misconfigured');
+      expect(refused.length).toBe(29);
+      expect(analysis.attempts.filter((a) => a.rootCause?.code === 'radius_client_misconfigured')).toHaveLength(29);
+    },
+  );
 });

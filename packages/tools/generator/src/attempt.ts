@@ -5,7 +5,12 @@ import type { Prng } from './prng.js';
 import { type CaRequestSpec, renderCaApplicationEvent, renderCaDecision, renderCaReceived } from './render/ca.js';
 import { CLIENT_CHANNEL, renderClientEvent } from './render/client.js';
 import { IIS_CHANNEL, type IisRequest, OTP_URI_STEM, renderIisEvent } from './render/iis.js';
-import { type RadiusSubject, renderNpsDecision, renderNpsNoDomainController } from './render/nps.js';
+import {
+  type RadiusSubject,
+  renderNpsClientRefused,
+  renderNpsDecision,
+  renderNpsNoDomainController,
+} from './render/nps.js';
 import type { Stamp } from './render/stamp.js';
 
 /** The four files a fleet is written to (docs/windows-events.md §0.2: one per source machine role). */
@@ -125,6 +130,15 @@ export class AttemptBuilder {
   npsNoDomainController(time: number): void {
     const nps = this.da.radius;
     this.add(time, 'nps.xml', nps, 'System', (s) => renderNpsNoDomainController(s, this.fleet.domain.netbios));
+  }
+
+  /**
+   * System `NPS` 13 or 14 on the RADIUS server: it refused a request from the DA server's address. No decision: the
+   * attempt's RADIUS host stays unknown, as `otptrace analyze` reports it.
+   */
+  npsRefusedClient(time: number, eventId: 13 | 14): void {
+    const nps = this.da.radius;
+    this.add(time, 'nps.xml', nps, 'System', (s) => renderNpsClientRefused(s, eventId, this.da.ip));
   }
 
   /** The CA's 4886, its decision (4887/4888/4889) and, for a denial or a pending request, Application 53/54. */

@@ -2,7 +2,7 @@ import { rootCauseEntry } from '@otptrace/model';
 import { AttemptBuilder, type ExpectedAttempt, FLEET_FILES, type FleetFile, type ScheduledEvent } from './attempt.js';
 import { buildFleet, type CaServer, type DaServer, type Fleet, type FleetUser, type Host } from './fleet.js';
 import { TimeHeap } from './heap.js';
-import { drawIncidents, type Incident, incidentAt } from './incidents.js';
+import { drawIncidents, drawNamedIncidents, type Incident, incidentAt } from './incidents.js';
 import { type Counters, renderNoise } from './noise.js';
 import { DEFAULT_FLEET_OPTIONS, type FleetLogOptions, fleetOptionProblems } from './options.js';
 import { createPrng, type Prng, pickWeighted } from './prng.js';
@@ -44,6 +44,8 @@ class FleetStream implements Counters {
   private readonly planRng: Prng;
   private readonly noiseRng: Prng;
   private readonly renderRng: Prng;
+  /** The incidents asked for by name (`FleetLogOptions.incidents`): a stream of their own, the others' unchanged. */
+  private readonly incidentRng: Prng;
   private readonly events = new TimeHeap<ScheduledEvent>();
   private readonly starts = new TimeHeap<Start>();
   private readonly records = new Map<string, number>();
@@ -67,6 +69,7 @@ class FleetStream implements Counters {
     this.planRng = root.fork();
     this.noiseRng = root.fork();
     this.renderRng = root.fork();
+    this.incidentRng = root.fork();
     this.rewriter = new TextLogRewriter({
       iis: options.iisFormat,
       nps: options.npsFormat,
@@ -115,7 +118,11 @@ class FleetStream implements Counters {
         t += this.options.probeIntervalMs + rng.between(-2000, 2000);
       }
     }
-    this.incidents = [...this.incidents.filter((i) => i.to > dayStart), ...drawIncidents(rng, this.fleet, dayStart)];
+    this.incidents = [
+      ...this.incidents.filter((i) => i.to > dayStart),
+      ...drawIncidents(rng, this.fleet, dayStart),
+      ...drawNamedIncidents(this.incidentRng, this.fleet, dayStart, this.options.incidents),
+    ];
   }
 
   nextStartBefore(limit: number): Start | undefined {
@@ -123,7 +130,10 @@ class FleetStream implements Counters {
     return top !== undefined && top.time < limit ? this.starts.pop() : undefined;
   }
 
-  /** Plan one start; returns its expected verdict, or null when it was deferred (the user was still busy). */
+  /**
+   * Plan one start; returns its expected verdict, or null when there is none to expect: the user was still busy (the
+   * start was deferred), or NPS refused a probe.
+   */
   plan(start: Start): ExpectedAttempt | null {
     if ('probe' in start) return this.planProbe(start.probe, start.time);
     const user = start.user;
@@ -152,11 +162,17 @@ class FleetStream implements Counters {
     return this.expected(b, scenario.name, scenario.outcome, scenario.rootCause);
   }
 
-  private planProbe(da: DaServer, time: number): ExpectedAttempt {
+  private planProbe(da: DaServer, time: number): ExpectedAttempt | null {
     const probe = this.fleet.probeUser;
     const subject = { sam: probe, sid: null, upn: '', dn: '' };
     const b = new AttemptBuilder(this.planRng, this.fleet, da, subject, null, '-', time, (ca) => this.caRequestId(ca));
     // Odd-numbered DA servers probe an OTP server that knows DAProbeUser; the others get "bad credentials" (§1.4).
+    // NPS refusing the DA server refuses its probes too: a System 14, no decision, so no probe attempt to expect.
+    if (incidentAt(this.incidents, [da.fqdn], time)?.scenario === 'radius_client_misconfigured') {
+      b.npsRefusedClient(time, 14);
+      this.queue(b);
+      return null;
+    }
     const index = this.fleet.daServers.indexOf(da);
     b.nps(time, index % 2 === 0 ? null : 16, false);
     this.queue(b);

@@ -6,6 +6,8 @@ export type { CaServer, DaServer, Fleet, FleetUser, Host, NpsServer } from './fl
 export { buildFleet } from './fleet.js';
 export type { FleetChunk, FleetSummary } from './generate.js';
 export { generateFleetLogs } from './generate.js';
+export type { IncidentName } from './incidents.js';
+export { INCIDENT_NAMES } from './incidents.js';
 export type { FleetLogOptions, RadiusClientNames } from './options.js';
 export { DEFAULT_FLEET_OPTIONS, fleetOptionProblems, RADIUS_CLIENT_NAMES } from './options.js';
 export type { Prng, Weighted } from './prng.js';

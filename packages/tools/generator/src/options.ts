@@ -1,4 +1,5 @@
 import { isTimeZoneName } from '@otptrace/schemas';
+import { INCIDENT_NAMES, type IncidentName } from './incidents.js';
 /** Settings of one generated fleet. */
 export interface FleetLogOptions {
   /** Seed of every random choice: same options, same bytes. */
@@ -41,6 +42,12 @@ export interface FleetLogOptions {
    * cluster). NPS's ClientIPAddress is each server's own address in every case.
    */
   readonly radiusClientNames: RadiusClientNames;
+  /**
+   * Incidents added to every day besides the usual draw, one of each named, on a random host of its role in working
+   * hours: e.g. `radius_client_misconfigured` (NPS refuses a DA server's shared secret), which no day has otherwise.
+   * Their host and hours come from a random stream of their own, so a day asked for without any is the same as before.
+   */
+  readonly incidents: readonly IncidentName[];
 }
 
 /** See `FleetLogOptions.radiusClientNames`. */
@@ -67,6 +74,7 @@ export const DEFAULT_FLEET_OPTIONS: FleetLogOptions = Object.freeze({
   npsUtcOffsetMinutes: 60,
   npsTimeZone: null,
   radiusClientNames: 'server',
+  incidents: [],
 });
 
 /** Problems with the options, empty when they are usable. */
@@ -96,6 +104,8 @@ export function fleetOptionProblems(o: FleetLogOptions): string[] {
     problems.push('npsUtcOffsetMinutes must be an integer within ±840');
   if (!RADIUS_CLIENT_NAMES.includes(o.radiusClientNames))
     problems.push(`radiusClientNames must be ${RADIUS_CLIENT_NAMES.join(', ')} (got ${o.radiusClientNames})`);
+  for (const name of o.incidents)
+    if (!INCIDENT_NAMES.includes(name)) problems.push(`incidents: ${name} is none (use ${INCIDENT_NAMES.join(', ')})`);
   if (o.npsTimeZone !== null && !isTimeZoneName(o.npsTimeZone))
     problems.push(`npsTimeZone is not a time zone name (got ${o.npsTimeZone})`);
   return problems;

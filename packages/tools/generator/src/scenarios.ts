@@ -29,6 +29,9 @@ const CONNECT_ERRORS: Readonly<Record<number, readonly number[]>> = {
   10002: [12002],
 };
 
+/** The DA server's RADIUS timeout per try (`Get-RemoteAccessRadius` default; docs/windows-events.md §9). */
+const RADIUS_TIMEOUT_MS = 5000;
+
 /** Gateway + RADIUS: returns the IIS completion time. */
 function radiusRoundTrip(b: AttemptBuilder, reasonCode: number | null, sidKnown = true): number {
   const iisStart = b.start + b.rng.between(30, 250);
@@ -142,6 +145,22 @@ export const SCENARIOS = {
     rootCause: 'radius_no_response',
     // The DA server retries RADIUS until it gives up: a long time-taken (§4 row 4).
     plan: (b) => clientAfter(b, gatewayOnly(b, 5000, 30000), 10005, [b.domainUser, b.da.fqdn, OTHER_ERROR]),
+  },
+  radius_client_misconfigured: {
+    name: 'radius_client_misconfigured',
+    outcome: 'failure',
+    rootCause: 'radius_client_misconfigured',
+    // NPS refuses the DA server's every try (System 14: the shared secrets differ) and the DA server gives up after its
+    // tries of the RADIUS timeout, 5 s each (docs/windows-events.md §9). Not in the background mix: it is a server's
+    // fault, written by the incident of the same name.
+    plan: (b) => {
+      const iisStart = b.start + b.rng.between(30, 250);
+      const tries = b.rng.between(1, 3);
+      for (let i = 0; i < tries; i++) b.npsRefusedClient(iisStart + i * RADIUS_TIMEOUT_MS + b.rng.between(5, 200), 14);
+      const iisEnd = iisStart + tries * RADIUS_TIMEOUT_MS + b.rng.between(20, 400);
+      b.iis(iisStart, iisEnd, 200);
+      clientAfter(b, iisEnd, 10005, [b.domainUser, b.da.fqdn, OTHER_ERROR]);
+    },
   },
   signing_failed: {
     name: 'signing_failed',

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLEET_OPTIONS, FLEET_FILES, fleetOptionProblems, generateFleetLogs } from '../src/index.js';
+import {
+  DEFAULT_FLEET_OPTIONS,
+  type ExpectedAttempt,
+  FLEET_FILES,
+  fleetOptionProblems,
+  generateFleetLogs,
+} from '../src/index.js';
 import { generateToMemory, readEvents } from './helpers.js';
 
 const digest = (files: Record<string, string>): string => {
@@ -61,6 +67,48 @@ describe('generateFleetLogs', { timeout: 60_000 }, () => {
     expect(server.addresses).toHaveLength(2);
   });
 
+  it('adds an incident asked for by name to each day, and leaves a day asked for without one as it was', () => {
+    const plain = generateToMemory({ users: 300, seed: 12, unrelatedRatio: 0, days: 2 });
+    const again = generateToMemory({ users: 300, seed: 12, unrelatedRatio: 0, days: 2, incidents: [] });
+    expect(digest(again.files)).toBe(digest(plain.files));
+    const { files } = generateToMemory({
+      users: 300,
+      seed: 12,
+      unrelatedRatio: 0,
+      days: 2,
+      incidents: ['radius_client_misconfigured'],
+    });
+    const expected = JSON.parse(files['expected.json'] ?? '') as ExpectedAttempt[];
+    const refused = expected.filter((e) => e.rootCause === 'radius_client_misconfigured');
+    // One incident a day, each on one DA server, in working hours.
+    const days = new Set(refused.map((e) => e.start.slice(0, 10)));
+    expect(days.size).toBe(2);
+    for (const day of days) {
+      const ofDay = refused.filter((e) => e.start.startsWith(day));
+      expect(new Set(ofDay.map((e) => e.hosts.gateway)).size).toBe(1);
+      const hours = ofDay.map((e) => Number(e.start.slice(11, 13)));
+      expect(Math.min(...hours)).toBeGreaterThanOrEqual(7);
+      expect(Math.max(...hours)).toBeLessThan(19);
+    }
+    // Each refused logon: an unanswered request of 5 s a try, its client's 10005, and NPS's System 14 naming the DA
+    // server's own address, never a decision.
+    for (const e of refused) {
+      expect(e.detail).toEqual({ npsReasonCode: null, caHresult: null, clientEventId: 10005, httpStatus: 200 });
+      expect(e.failedStage).toBe('radius');
+    }
+    const nps = readEvents('nps.xml', files['nps.xml'] ?? '');
+    const system14 = nps.filter((e) => e.eventId === 14);
+    expect(system14.length).toBeGreaterThanOrEqual(refused.length);
+    const addresses = new Set(
+      readEvents('nps.xml', plain.files['nps.xml'] ?? '').flatMap((e) => [e.data.ClientIPAddress ?? []].flat()),
+    );
+    for (const e of system14) {
+      expect(e.channel).toBe('System');
+      expect(e.unnamed).toHaveLength(1);
+      expect(addresses.has(e.unnamed[0]!), e.unnamed[0]).toBe(true);
+    }
+  });
+
   it('refuses unusable options with every problem listed', () => {
     expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, users: 0, unrelatedRatio: 1 })).toEqual([
       'users must be a positive integer (got 0)',
@@ -69,6 +117,10 @@ describe('generateFleetLogs', { timeout: 60_000 }, () => {
     const names = 'cluster' as 'shared';
     expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, radiusClientNames: names })).toEqual([
       'radiusClientNames must be server, friendly, shared (got cluster)',
+    ]);
+    const unknown = 'dns_outage' as 'signing_failed';
+    expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, incidents: [unknown] })).toEqual([
+      'incidents: dns_outage is none (use radius_no_response, radius_directory_unavailable, ca_template_not_available, ca_unreachable, signing_failed, radius_client_misconfigured)',
     ]);
     expect(() => generateFleetLogs({ users: -1 }).next()).toThrow(RangeError);
   });

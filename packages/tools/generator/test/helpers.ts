@@ -27,6 +27,8 @@ export interface ReadEvent {
   /** Epoch ms of TimeCreated (ms precision). */
   readonly time: number;
   readonly data: Record<string, string>;
+  /** Unnamed Data values, in order (classic providers' System events, e.g. NPS 4402, 13, 14). */
+  readonly unnamed: readonly string[];
 }
 
 const parser = new XMLParser({
@@ -53,8 +55,10 @@ export function readEvents(file: string, xml: string): ReadEvent[] {
   return (doc.Events.Event ?? []).map((e) => {
     const sys = e.System;
     const data: Record<string, string> = {};
+    const unnamed: string[] = [];
     for (const d of (e.EventData?.Data ?? []) as (Record<string, string> | string)[]) {
       if (typeof d === 'object' && d['@Name'] !== undefined) data[d['@Name']] = String(d['#text'] ?? '');
+      else unnamed.push(typeof d === 'object' ? String(d['#text'] ?? '') : d);
     }
     const id = typeof sys.EventID === 'object' ? sys.EventID['#text'] : sys.EventID;
     return {
@@ -64,6 +68,7 @@ export function readEvents(file: string, xml: string): ReadEvent[] {
       channel: String(sys.Channel),
       time: Date.parse(String(sys.TimeCreated['@SystemTime']).replace(/(\.\d{3})\d*Z$/, '$1Z')),
       data,
+      unnamed,
     };
   });
 }

@@ -8,10 +8,26 @@ import {
   type FleetSummary,
   fleetOptionProblems,
   generateFleetLogs,
+  INCIDENT_NAMES,
   RADIUS_CLIENT_NAMES,
 } from '@otptrace/generator';
 import { type CommandSpec, type Invocation, runCommand } from '@otptrace/runtime/args';
 import type { Io } from '../io.js';
+
+/** `names`, comma-separated, on lines indented by `indent` and at most `width` characters long. */
+function indentedList(names: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [i, name] of names.entries()) {
+    const item = i < names.length - 1 ? `${name},` : name;
+    if (line !== '' && indent + line.length + 1 + item.length > width) {
+      lines.push(line);
+      line = item;
+    } else line = line === '' ? item : `${line} ${item}`;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
 
 /** What `otptrace generate --help` prints. */
 export const GENERATE_HELP = `otptrace generate --users N --seed N --out DIR [options]
@@ -39,6 +55,10 @@ Options:
   --radius-client-names K how NPS names the DA servers as RADIUS clients (ClientName): server (DA1, DA2…),
                           friendly (DirectAccess gateway 1…: no host's name) or shared (DirectAccess, for all);
                           default server
+  --incident NAME         add one such incident to every day, besides the usual ones (repeat, or a comma list):
+${indentedList(INCIDENT_NAMES, 26, 116)};
+                          e.g. radius_client_misconfigured: NPS refuses a DA server (a shared secret changed on
+                          one side), every logon through it fails for 10-40 minutes
   -h, --help              this text
   -V, --version           otptrace's version
 
@@ -61,6 +81,7 @@ const GENERATE_OPTIONS = {
   'nps-utc-offset': { type: 'string' },
   'nps-time-zone': { type: 'string' },
   'radius-client-names': { type: 'string' },
+  incident: { type: 'string', multiple: true },
 } as const;
 
 export const GENERATE: CommandSpec<typeof GENERATE_OPTIONS> = {
@@ -89,7 +110,7 @@ export function parseSize(text: string): number | undefined {
   return unit === undefined ? undefined : Math.round(Number(m[1]) * unit);
 }
 
-function numberOption(args: GenerateValues, name: keyof GenerateValues): number | undefined {
+function numberOption(args: GenerateValues, name: Exclude<keyof GenerateValues, 'incident'>): number | undefined {
   const text = args[name];
   if (text === undefined) return undefined;
   const value = Number(text);
@@ -116,6 +137,12 @@ function optionsFrom(args: GenerateValues): Partial<FleetLogOptions> {
   set('npsUtcOffsetMinutes', numberOption(args, 'nps-utc-offset'));
   set('npsTimeZone', args['nps-time-zone']);
   set('radiusClientNames', oneOf(args['radius-client-names'], '--radius-client-names', RADIUS_CLIENT_NAMES));
+  const incidents = (args.incident ?? []).flatMap((list) => list.split(',')).map((name) => name.trim());
+  if (incidents.length > 0)
+    set(
+      'incidents',
+      incidents.map((name) => oneOf(name, '--incident', INCIDENT_NAMES)!),
+    );
   const size = args.size;
   if (size !== undefined) {
     const bytes = parseSize(size);

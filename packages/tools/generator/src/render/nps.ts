@@ -103,11 +103,25 @@ export function renderNpsDecision(
 
 /** Render System `NPS` 4402: no domain controller available for `netbios` (sample nps-4402-1). */
 export function renderNpsNoDomainController(stamp: Stamp, netbios: string): string {
+  return renderNpsSystemEvent(stamp, 4402, netbios);
+}
+
+/**
+ * Render System `NPS` 13 (a request from an address that is no configured RADIUS client) or 14 (a bad authenticator:
+ * the shared secrets differ), naming the RADIUS client by `address` (docs/windows-events.md §9; the same System-log
+ * shape as 4402: one unnamed Data).
+ */
+export function renderNpsClientRefused(stamp: Stamp, eventId: 13 | 14, address: string): string {
+  return renderNpsSystemEvent(stamp, eventId, address);
+}
+
+/** A System-log event of the classic `NPS` provider with one unnamed Data (sample nps-4402-1). */
+function renderNpsSystemEvent(stamp: Stamp, eventId: number, value: string): string {
   return renderEvent(
     pickStyle(stamp),
     {
       provider: 'NPS',
-      eventId: 4402,
+      eventId,
       qualifiers: 49152,
       level: 2,
       task: 0,
@@ -119,6 +133,6 @@ export function renderNpsNoDomainController(stamp: Stamp, netbios: string): stri
       computer: stamp.host.fqdn,
       classic: true,
     },
-    { kind: 'unnamed', data: [netbios] },
+    { kind: 'unnamed', data: [value] },
   );
 }
