@@ -32,7 +32,8 @@ interface HeldClientError extends Held<RadiusClientError> {
 }
 
 /**
- * The NPS refusals of its DA server an unanswered attempt carries as evidence: the nearest to its IIS request. It is
+ * The NPS refusals of its DA server an unanswered attempt carries as evidence: those during its IIS request, else the
+ * nearest to it. It is
  * explained by every one around the request, but in an outage (a wrong shared secret) NPS logs one per request, and
  * each attempt carrying all of them made the output grow with the square of the outage (2,000 requests in 200 s: 1.3
  * GB of JSON, 25 s).
@@ -354,7 +355,10 @@ export class DaServerContext {
         hosts.includes(held.host) ||
         addresses.includes(held.address) ||
         (unclaimedToo && isIpAddress(held.address) && !this.knownServerAt(held.address));
-      for (const held of nearestHeld(this.clientErrors, from, to, lo, hi, named, CLIENT_ERRORS_KEPT)) {
+      // With the IIS request read, its span is known and its own tries' refusals lie in it; without, the span is a
+      // guess (the request may have been tried more times than it holds), and the nearest ones outside it count too.
+      const kept = nearestHeld(this.clientErrors, from, to, lo, hi, named, CLIENT_ERRORS_KEPT, g !== null);
+      for (const held of kept) {
         held.attached = true;
         out.push(held.events[0]!);
         // The unclaimed address's other refusals around the request are explained too (counted as repeated).
@@ -506,7 +510,10 @@ function firstIndex(from: number, to: number, before: (i: number) => boolean): n
 
 /**
  * The `count` entries `accept` takes in [lo, hi] nearest to the span [from, to] (those inside it first; ties: the
- * earlier), in time order: read outward from the span, not the whole window (an outage fills it with thousands).
+ * earlier), in time order: read outward from the span, not the whole window (an outage fills it with thousands). When
+ * `insideSuffices`, only those inside if there are any: a request's own refusals are logged during it (one per try),
+ * and with some inside, those outside are other requests' (in an outage, one a request), which are looked at only
+ * when the clocks may have put the request's own there.
  */
 function nearestHeld<H extends { time: number }>(
   list: readonly H[],
@@ -516,13 +523,14 @@ function nearestHeld<H extends { time: number }>(
   hi: number,
   accept: (held: H) => boolean,
   count: number,
+  insideSuffices: boolean,
 ): H[] {
   const kept: H[] = [];
   const inside = heldAtOrAfter(list, from);
   // Inside the span: all equally near, the earliest first.
   for (let i = inside; i < list.length && list[i]!.time <= to && kept.length < count; i++)
     if (accept(list[i]!)) kept.push(list[i]!);
-  if (kept.length === count) return kept;
+  if (kept.length === count || (insideSuffices && kept.length > 0)) return kept;
   let left = inside - 1;
   let right = inside;
   while (right < list.length && list[right]!.time <= to) right++;

@@ -353,6 +353,26 @@ describe('CorrelationEngine', () => {
     );
   });
 
+  it("gives each of two unanswered requests the refusals logged during it, not the other's nearby", () => {
+    // A wrong shared secret on a quiet site: u's request (5-10 s) was tried once, v's (40-50 s) twice; NPS refused
+    // each try. Within the clock-skew tolerance of both, each attempt carries its own tries' refusals alone.
+    const events = [
+      refusal(5_100),
+      iis(10_000, 5_000),
+      client('u', 10_300, 10005),
+      refusal(40_100),
+      refusal(45_100),
+      iis(50_000, 10_000),
+      client('v', 50_300, 10005),
+    ];
+    const { closed, drops } = streamWithDrops(events);
+    expect(closed.map((a) => [a.user?.key, a.radiusClientErrors.map((e) => e.time - T0)])).toEqual([
+      ['u', [5_100]],
+      ['v', [40_100, 45_100]],
+    ]);
+    expect(drops).toEqual([]);
+  });
+
   it('gives a client refused without an IIS request the NPS refusals of the server it names, by name or address', () => {
     // No IIS log was read. NPS logged the DA server's RADIUS address with an earlier decision (ClientName da01,
     // ClientIPAddress 10.0.0.10), and names the server by that address when the shared secret no longer matches.
