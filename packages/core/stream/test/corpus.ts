@@ -1,7 +1,7 @@
 // Inputs shared by the stream's tests (unit, correlator, integration, bench): the scenario corpus as one stream of
 // logons, a generated fleet day, and the offline analysis (`otptrace analyze`) of the same files as the reference.
 import { readdirSync, readFileSync } from 'node:fs';
-import { generateFleetLogs, type RadiusClientNames } from '@otptrace/generator';
+import { generateFleetLogs, type IncidentName, type RadiusClientNames } from '@otptrace/generator';
 import { createNormalizeContext, offsetOfLocalTime, parseNpsLogClock } from '@otptrace/normalize';
 import { DetectingIngestor, OfflineAnalysis } from '@otptrace/pipeline';
 import {
@@ -113,6 +113,8 @@ export function generatedDay(
     radiusClientNames?: RadiusClientNames;
     /** Each host's clock off by up to this much, either way (`otptrace generate --clock-skew-ms`). */
     maxClockSkewMs?: number;
+    /** Incidents added to the day (`otptrace generate --incident`). */
+    incidents?: readonly IncidentName[];
   } = {},
 ) {
   const byFile = new Map<string, string[]>();

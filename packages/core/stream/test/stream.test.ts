@@ -162,6 +162,27 @@ describe('StreamPartition: exactly-once over restarts, any number of sites', () 
     }
   });
 
+  it('a DA server NPS refuses for half an hour (its shared secret changed): the refusals go where offline puts them, a new owner included', () => {
+    // Every try of every logon through that server gets a System 14 and no decision, its probes too; the other server
+    // goes on as usual. Posted as collectors post them (up to a minute late), with a crash in the middle of the incident.
+    const files = generatedDay(400, 12, undefined, 0, { incidents: ['radius_client_misconfigured'] });
+    const whole = offlineAnalysis(files).attempts.map((a) => a.record);
+    const refused = whole.filter((a) => a.rootCause?.code === 'radius_client_misconfigured');
+    expect(refused.length).toBe(17);
+    const refusals = eventsOf(files).filter((e) => e.kind === 'radius.client_error');
+    // The probes' refusals too: more refusals than the refused logons have.
+    expect(refusals.length).toBeGreaterThan(refused.length);
+    const records = recordsOf(arrivalOrder(eventsOf(files), 60_000, 7));
+    expect(byId(attemptsOf(runAll(new StreamPartition(settings, null), records, 50)))).toEqual(byId(whole));
+    const firstRefusal = records.findIndex((r) => r.events[0]!.kind === 'radius.client_error');
+    for (const crashAfter of [Math.floor(firstRefusal / 20) + 1, Math.floor(firstRefusal / 20) + 3]) {
+      const { published } = crashAndResume(records, crashAfter, 20, 31);
+      const ids = attemptsOf(published).map((a) => a.id);
+      expect(new Set(ids).size, `crash after batch ${crashAfter}`).toBe(ids.length);
+      expect(byId(attemptsOf(published)), `crash after batch ${crashAfter}`).toEqual(byId(whole));
+    }
+  });
+
   it('records of several events each, as the collector writes them: every offline attempt once, a new owner included', () => {
     // Records of 1, 7, 40 and 3 events in turn: a crash falls between records, never inside one.
     const sizes = [1, 7, 40, 3];
