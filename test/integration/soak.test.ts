@@ -79,7 +79,13 @@ function packageDirs(): string[] {
 function fleet(users: number) {
   const events: string[] = [];
   const files = new Map<string, string>();
-  const options = { users, days: 1, unrelatedRatio: 0, seed: SEED, incidents: ['radius_client_misconfigured'] as const };
+  const options = {
+    users,
+    days: 1,
+    unrelatedRatio: 0,
+    seed: SEED,
+    incidents: ['radius_client_misconfigured'] as const,
+  };
   for (const { file, text } of generateFleetLogs(options)) {
     if (file === 'expected.json') continue;
     files.set(file, (files.get(file) ?? '') + text);
