@@ -4,6 +4,9 @@ import { caStatusOf, type OpenAttempt } from './attempt.js';
 // attempts it can belong to: an event logged before the client reached the DA server cannot join an attempt that
 // NPS or the CA already saw, and a success cannot join an attempt NPS denied.
 
+/** The client error of a DA server's HTTP 403 to the OTP request (docs/windows-events.md §3.3, KB2973071). */
+export const HTTP_403_ERROR = '0x80040001';
+
 type Phase = 'before_server' | 'after_server' | 'after_grant' | 'after_ca' | 'any';
 
 const PHASES: ReadonlyMap<number, Phase> = new Map([

@@ -7,6 +7,7 @@ import type {
   RadiusDirectoryUnavailable,
 } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
+import { HTTP_403_ERROR } from './client-phase.js';
 import { hostKey, lowerHost, sameHost } from './hosts.js';
 import type { LearnedServer } from './server-clocks.js';
 
@@ -52,8 +53,13 @@ export class DaServerContext {
   private readonly signing = new Map<string, Held<SigningEvent> & { readonly machine: string }>();
   /** No held signing request is older than this (its latest event): a sweep before it has none to expire. */
   private signingOldest = Number.POSITIVE_INFINITY;
-  /** The DA servers' OTP requests in runs of the same answer, in time order. */
-  private readonly answers: AnswerRun[] = [];
+  /** The DA servers' OTP requests in runs of the same answer, in time order... */
+  private readonly answers = new AnswerRuns();
+  /**
+   * ...and each server's own, by host key: one server's outage (403.16 after a root certificate change) refuses its
+   * requests alike while the others' succeed in between.
+   */
+  private readonly answersByServer = new Map<string, AnswerRuns>();
   /**
    * The time windows of unanswered attempts that refusals naming each DA server explain: by its name (host key), and
    * by its address (lower case). Two maps rather than one of prefixed keys: no key string made per closing attempt.
@@ -187,12 +193,13 @@ export class DaServerContext {
   /** An OTP request of a DA server, as it is placed (event-time order). */
   noteRequest(g: GatewayEvent, host: string): void {
     this.servers.add(host);
-    const last = this.answers[this.answers.length - 1];
-    if (last !== undefined && last.status === g.status && last.subStatus === g.subStatus && g.time >= last.end) {
-      last.end = g.time;
-      last.count++;
-    } else
-      this.answers.push({ status: g.status, subStatus: g.subStatus, start: g.time, end: g.time, count: 1, first: g });
+    this.answers.add(g);
+    let own = this.answersByServer.get(host);
+    if (own === undefined) {
+      own = new AnswerRuns();
+      this.answersByServer.set(host, own);
+    }
+    own.add(g);
   }
 
   /**
@@ -205,28 +212,24 @@ export class DaServerContext {
     const client = a.client;
     if (a.gateway !== null || a.radius !== null || client === null || client.ref.eventId !== 10005 || a.probe)
       return null;
-    return this.refusalWithin(client.time - this.skewMs, client.time + slackMs + this.skewMs);
-  }
-
-  /**
-   * The refusal (HTTP status 400 or more) that every OTP request in [lo, hi] got alike, when there are several; else
-   * null.
-   */
-  private refusalWithin(lo: number, hi: number): GatewayEvent | null {
-    const runs = this.answers;
-    // The first run that ends at or after `lo`: every request in the window is in it when the next starts after `hi`.
-    const first = firstIndex(0, runs.length, (i) => runs[i]!.end < lo);
-    const run = runs[first];
-    if (run === undefined || run.start > hi || run.status < 400 || run.count < 2) return null;
-    const next = runs[first + 1];
-    return next === undefined || next.start > hi ? run.first : null;
+    // The requests of the server the client names, when its IIS log names it alike; else every server's (a client
+    // may name the servers by a public name or address that no IIS log gives).
+    const named = client.serverAddress === null ? undefined : this.answersByServer.get(hostKey(client.serverAddress));
+    const runs = named ?? this.answers;
+    // A client that reports the DA server's 403 (0x80040001, KB2973071) was refused: the requests answered in between
+    // are others', and the refusals alone tell which one it got. Any other error leaves every answer in.
+    const refusedOnly = client.errorCode === HTTP_403_ERROR;
+    return refusalWithin(
+      refusedOnly ? runs.refused : runs.all,
+      client.time - this.skewMs,
+      client.time + slackMs + this.skewMs,
+    );
   }
 
   /** Forget the requests before `time`: no attempt still open could have made them. */
   forgetRequestsBefore(time: number): void {
-    let k = 0;
-    while (k < this.answers.length && this.answers[k]!.end < time) k++;
-    if (k > 0) this.answers.splice(0, k);
+    this.answers.forgetBefore(time);
+    for (const [host, runs] of this.answersByServer) if (runs.forgetBefore(time)) this.answersByServer.delete(host);
   }
 
   /** An NPS 4402, as it is placed (event-time order). */
@@ -554,6 +557,50 @@ function nearestHeld<H extends { time: number }>(
   for (let i = before.length - 1; i >= 0; i--) inOrder.push(before[i]!);
   for (let i = 0; i < kept.length; i++) inOrder.push(kept[i]!);
   return inOrder;
+}
+
+/** OTP requests in runs of the same answer, in time order: every request, and the refused ones (status 400 or more). */
+class AnswerRuns {
+  readonly all: AnswerRun[] = [];
+  readonly refused: AnswerRun[] = [];
+
+  add(g: GatewayEvent): void {
+    addToRuns(this.all, g);
+    if (g.status >= 400) addToRuns(this.refused, g);
+  }
+
+  /** Forgets the runs that ended before `time`; whether none is left. */
+  forgetBefore(time: number): boolean {
+    forgetRunsBefore(this.all, time);
+    forgetRunsBefore(this.refused, time);
+    return this.all.length === 0;
+  }
+}
+
+/** Adds OTP request `g` (in time order) to `runs`: to the last run when it got the same answer. */
+function addToRuns(runs: AnswerRun[], g: GatewayEvent): void {
+  const last = runs[runs.length - 1];
+  if (last !== undefined && last.status === g.status && last.subStatus === g.subStatus && g.time >= last.end) {
+    last.end = g.time;
+    last.count++;
+  } else runs.push({ status: g.status, subStatus: g.subStatus, start: g.time, end: g.time, count: 1, first: g });
+}
+
+/** Drops the runs that ended before `time`. */
+function forgetRunsBefore(runs: AnswerRun[], time: number): void {
+  let k = 0;
+  while (k < runs.length && runs[k]!.end < time) k++;
+  if (k > 0) runs.splice(0, k);
+}
+
+/** The refusal (HTTP status 400 or more) that every OTP request of `runs` in [lo, hi] got alike, when there are several; else null. */
+function refusalWithin(runs: readonly AnswerRun[], lo: number, hi: number): GatewayEvent | null {
+  // The first run that ends at or after `lo`: every request in the window is in it when the next starts after `hi`.
+  const first = firstIndex(0, runs.length, (i) => runs[i]!.end < lo);
+  const run = runs[first];
+  if (run === undefined || run.start > hi || run.status < 400 || run.count < 2) return null;
+  const next = runs[first + 1];
+  return next === undefined || next.start > hi ? run.first : null;
 }
 
 /** Consecutive OTP requests (in time order) that got the same answer. */

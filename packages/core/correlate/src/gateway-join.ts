@@ -1,5 +1,6 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
+import { HTTP_403_ERROR } from './client-phase.js';
 import { gatewayDelayOf } from './config.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost } from './hosts.js';
@@ -480,8 +481,20 @@ function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
     !a.probe &&
     a.gateway === null &&
     (g.user === null || a.userKey === g.user.key) &&
-    (g.status >= 400 || a.client === null || a.client.ref.eventId !== NO_COMPUTER_CERTIFICATE)
+    (a.client === null || a.client.ref.eventId !== NO_COMPUTER_CERTIFICATE || refusedWithoutCertificate(g)) &&
+    // A client that reports the DA server's 403 (0x80040001) got one: a request answered otherwise is another's.
+    (g.status === 403 || a.client === null || a.client.errorCode !== HTTP_403_ERROR)
   );
+}
+
+/**
+ * Whether the DA server's answer fits a client that found no computer certificate for OTP (10016): a refusal (none was
+ * presented: 403.7; an expired one: 403.17; docs/windows-events.md §4 row 7), but not one given to a certificate the
+ * server judged valid yet refused (403.13 revoked, 403.16 untrusted: in a DA server's outage of 403.16, another
+ * client's request), nor a request that got through.
+ */
+function refusedWithoutCertificate(g: GatewayEvent): boolean {
+  return g.status >= 400 && !(g.status === 403 && (g.subStatus === 13 || g.subStatus === 16));
 }
 
 /**

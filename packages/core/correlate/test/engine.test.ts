@@ -529,6 +529,38 @@ describe('CorrelationEngine', () => {
     expect(others.filter((a) => a.gateway === null).length).toBeGreaterThanOrEqual(3);
   });
 
+  it("tells a client refused with a 403 the refusal its own DA server's refused requests got, whatever got through in between", () => {
+    // da01 refuses every client certificate (403.16: its IPsec root changed) while da02 serves as usual; one user got
+    // through da01 all the same. x's 10005 (0x80040001: the DA server's 403) came with no request of its own.
+    const on = (e: NormalizedEvent, server: string, status: number, subStatus: number): NormalizedEvent => {
+      const r = { ...e.ref, computer: `${server}.corp.example` };
+      return { ...(e as Extract<NormalizedEvent, { kind: 'gateway.request' }>), ref: r, id: id(r), status, subStatus };
+    };
+    const refusedClient = (key: string, t: number, server: string, errorCode: string | null): NormalizedEvent => ({
+      ...(client(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
+      errorCode,
+      serverAddress: `${server}.corp.example`,
+    });
+    const events: NormalizedEvent[] = [];
+    for (const [i, t] of [0, 20_000, 40_000, 60_000].entries())
+      events.push(on(iis(t, 20), 'da01', 403, 16), refusedClient(`a${i}`, t + 300, 'da01', '0x80040001'));
+    events.push(on(iis(10_000, 600), 'da02', 200, 0), on(iis(30_000, 600), 'da02', 200, 0));
+    events.push(radius('b', 49_700, 'granted'), on(iis(50_000, 600), 'da01', 200, 0));
+    events.push(on(iis(70_000, 20), 'da02', 403, 13), refusedClient('z', 70_300, 'da02', '0x80040001'));
+    events.push(refusedClient('x', 80_000, 'da01', '0x80040001'), refusedClient('y', 85_000, 'da01', null));
+    const byUser = new Map(stream(events.sort((p, q) => p.time - q.time)).map((a) => [a.userKey!, a]));
+    for (const key of ['a0', 'a1', 'a2', 'a3']) expect(byUser.get(key)!.gateway?.subStatus, key).toBe(16);
+    expect(byUser.get('b')!.gateway?.status).toBe(200);
+    const x = byUser.get('x')!;
+    expect([x.gateway, x.refusalAround?.status, x.refusalAround?.subStatus]).toEqual([null, 403, 16]);
+    // y's error says nothing of a 403: the requests that got through count, and nothing is told.
+    expect(byUser.get('y')!.refusalAround).toBeNull();
+    // A request answered 200 is never the one of a client that reports a 403; another error's client takes it.
+    const answered = (errorCode: string) =>
+      stream([on(iis(1_000, 600), 'da01', 200, 0), refusedClient('p', 1_300, 'da01', errorCode)])[0]!.gateway?.status;
+    expect([answered('0x80040001'), answered('0x80040008')]).toEqual([undefined, 200]);
+  });
+
   it('gives an NPS 4402 to the nearest denial of its server only, and tells every denial around it', () => {
     // NPS logs one per request in an outage: four denials, each with its 4402 a little before, and one denial after
     // them all; none of them carries another's 4402, and the last, with none of its own, is told of them.
@@ -663,11 +695,27 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events))).toEqual(['rita: 8400@da02', 'sam: 57800@da01']);
   });
 
-  it('never gives a request answered 200 to a client without its computer certificate (10016); a 403 it takes', () => {
+  it('never gives a request answered 200, 403.13 or 403.16 to a client without its computer certificate (10016); a 403 it takes', () => {
     expect(requests(stream([request(1_000, 300), lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual(['tina: none']);
     expect(requests(stream([request(1_000, 300, 'da01', 403), lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual([
       'tina: 1000@da01',
     ]);
+    // Nor a 403.16 or 403.13: the server judged a certificate that client presented (in an outage of 403.16 on the
+    // DA server, another user's request next to tina's 10016).
+    for (const subStatus of [16, 13]) {
+      const judged = {
+        ...(request(1_000, 300, 'da01', 403) as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+        subStatus,
+      };
+      expect(requests(stream([judged, lone('tina', 1_200, 10016, 'pc-tina')])), `403.${subStatus}`).toEqual([
+        'tina: none',
+      ]);
+    }
+    const expired = {
+      ...(request(1_000, 300, 'da01', 403) as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+      subStatus: 17,
+    };
+    expect(requests(stream([expired, lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual(['tina: 1000@da01']);
   });
 
   it('pairs two overlapping requests with the two decisions both hold, each as its clock offset says', () => {
