@@ -7,6 +7,7 @@ import {
   createPrng,
   DEFAULT_FLEET_OPTIONS,
   type ExpectedAttempt,
+  INCIDENT_NAMES,
   verdictOf,
   verifyAgainstExpected,
 } from '@otptrace/generator';
@@ -111,4 +112,17 @@ describe("the analyst's verdict on generated days, against the generator's truth
       expect(analysis.attempts.filter((a) => a.rootCause?.code === 'radius_client_misconfigured')).toHaveLength(29);
     },
   );
+
+  // Every incident the generator knows, each once in the day (two DA servers, two NPS servers, two CAs): a DA server
+  // refused by NPS, an OTP back end down, a remote RADIUS server down, a DA server answering 403.16, and the usual
+  // outages, some at once. Before 2026-12-03's changes, 2 attempts of this day differed: refused clients without a
+  // request of their own were not told the 403.16 their server's refusals got (its other clients' successes and the
+  // other server's answers came in between).
+  it('a day with every incident at once: every logon blamed where its failure lies', async () => {
+    const { verification, wrong } = await analysedDay(1000, 4, 3000, ['--incident', INCIDENT_NAMES.join(',')]);
+    expect(wrong, wrong.join('\n')).toEqual([]);
+    const codes = new Set(verification.pairs.map(({ expected }) => expected.rootCause));
+    for (const name of INCIDENT_NAMES) expect(codes.has(name), name).toBe(true);
+    expect(verification.total).toBe(2067);
+  });
 });

@@ -20,9 +20,15 @@ const INCIDENT_KINDS = {
   ca_template_not_available: { role: 'ca', minMinutes: 30, maxMinutes: 60 },
   ca_unreachable: { role: 'ca', minMinutes: 10, maxMinutes: 20 },
   signing_failed: { role: 'da', minMinutes: 20, maxMinutes: 60 },
-  // NPS refuses one DA server as a RADIUS client (its shared secret rotated on one side only): until an administrator
-  // notices, every logon through that server fails (docs/windows-events.md §9).
+  // The rest only when asked for. NPS refuses one DA server as a RADIUS client (its shared secret rotated on one side
+  // only): until an administrator notices, every logon through that server fails (docs/windows-events.md §9).
   radius_client_misconfigured: { role: 'da', minMinutes: 10, maxMinutes: 40 },
+  // The OTP extension on NPS cannot reach its back end (reason 9 or 10), or the remote RADIUS server NPS forwards to
+  // is down (112 or 117): every logon through that NPS is denied.
+  radius_extension_failed: { role: 'nps', minMinutes: 10, maxMinutes: 30 },
+  radius_remote_unavailable: { role: 'nps', minMinutes: 10, maxMinutes: 30 },
+  // The IPsec root certificate changed without an iisreset: the DA server answers 403.16 to every client (§9).
+  gateway_untrusted_client_certificate: { role: 'da', minMinutes: 20, maxMinutes: 60 },
 } as const satisfies Partial<Record<ScenarioName, { role: Role; minMinutes: number; maxMinutes: number }>>;
 
 export type IncidentName = keyof typeof INCIDENT_KINDS;

@@ -120,7 +120,7 @@ describe('generateFleetLogs', { timeout: 60_000 }, () => {
     ]);
     const unknown = 'dns_outage' as 'signing_failed';
     expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, incidents: [unknown] })).toEqual([
-      'incidents: dns_outage is none (use radius_no_response, radius_directory_unavailable, ca_template_not_available, ca_unreachable, signing_failed, radius_client_misconfigured)',
+      'incidents: dns_outage is none (use radius_no_response, radius_directory_unavailable, ca_template_not_available, ca_unreachable, signing_failed, radius_client_misconfigured, radius_extension_failed, radius_remote_unavailable, gateway_untrusted_client_certificate)',
     ]);
     expect(() => generateFleetLogs({ users: -1 }).next()).toThrow(RangeError);
   });
