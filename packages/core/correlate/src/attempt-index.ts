@@ -387,7 +387,11 @@ const NO_KEYS: readonly string[] = [];
  */
 const CLIENT_ONLY_BUCKET_MS = 1_000;
 
-/** An attempt the servers never saw past the DA server, whose client result can still place an IIS request. */
+/**
+ * An attempt the servers never saw past the DA server, whose client result can still place an IIS request: one logged
+ * after the DA server answered; a 10016, whose missing certificate the server may have refused (403); and a 10011 or
+ * 10012, a user the DA server looked up in AD and did not find before asking RADIUS (docs/windows-events.md §4 row 3).
+ */
 function placesRequestByClient(a: OpenAttempt): boolean {
   return (
     a.gateway === null &&
@@ -395,9 +399,12 @@ function placesRequestByClient(a: OpenAttempt): boolean {
     a.radius === null &&
     a.caRequest === null &&
     a.client !== null &&
-    (clientPhase(a.client.ref.eventId) === 'after_server' || a.client.ref.eventId === 10016)
+    (clientPhase(a.client.ref.eventId) === 'after_server' || ANSWERED_BEFORE_SERVER.has(a.client.ref.eventId))
   );
 }
+
+/** Client events of the 'before_server' phase that may still follow a request the DA server answered (see above). */
+const ANSWERED_BEFORE_SERVER: ReadonlySet<number> = new Set([10011, 10012, 10016]);
 
 function byStart(x: OpenAttempt, y: OpenAttempt): number {
   return x.first - y.first || x.seq - y.seq;

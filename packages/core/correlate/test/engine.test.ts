@@ -718,6 +718,14 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream([expired, lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual(['tina: 1000@da01']);
   });
 
+  it('gives the short request the DA server answered to the client of a user it did not find in AD (10011, 10012)', () => {
+    // The DA server looks the user up before asking RADIUS, and answers at once (docs/windows-events.md §4 row 3).
+    for (const eventId of [10011, 10012])
+      expect(requests(stream([request(1_000, 60), lone('uma', 1_300, eventId, 'pc-uma')])), String(eventId)).toEqual([
+        'uma: 1000@da01',
+      ]);
+  });
+
   it('pairs two overlapping requests with the two decisions both hold, each as its clock offset says', () => {
     // NPS half a second behind the DA server: each decision lies a little before its own request's start.
     const events = [decision('amy', 23_729), request(24_655, 798), decision('ben', 24_526), request(25_359, 418)];
