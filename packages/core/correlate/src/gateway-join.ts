@@ -225,13 +225,49 @@ function resultClaimedIn(
     if (other.time > hi) break;
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
+    const otherD = resultDistance(a.last, other.time);
     if (
-      fitsBetter(a, otherHost, host, resultDistance(a.last, other.time) < d, ctx.clocks) &&
-      !holdsDecisionFor(g, other, otherHost, ctx)
+      fitsBetter(a, otherHost, host, otherD < d, ctx.clocks) &&
+      !holdsDecisionFor(g, other, otherHost, ctx) &&
+      // A request of the same server claims by distance alone only the result it would take itself.
+      !(otherHost === host && prefersAnotherResult(other, otherHost, a, otherD, ctx))
     )
       return true;
   }
   return false;
+}
+
+/**
+ * Whether request `other` (of server `otherHost`) has another attempt with only its client's result nearer to it than
+ * `a` (at `d`), which it would take rather than `a`. Two refused users' requests end 0.1 s apart and their results
+ * follow: the later request fits both results better than the earlier one does, but takes only one of them; without
+ * this the earlier request lost both and went unjoined, and the other result had no request. One level: the preferred
+ * one's own later claims are not followed.
+ */
+function prefersAnotherResult(other: GatewayEvent, otherHost: string, a: OpenAttempt, d: number, ctx: JoinContext) {
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const skew = ctx.config.clockSkewToleranceMs;
+  const lo = other.time - slack - skew;
+  const hi = other.time + skew;
+  const reading = ctx.attempts.clientOnlyNearest(other.time, lo, hi);
+  const list = PREFERRED;
+  let prefers = false;
+  for (let bound = 0; !prefers && bound < d; ) {
+    truncate(list, 0);
+    bound = reading.load(list);
+    for (let i = 0; i < list.length && !prefers; i++) {
+      const b = list[i]!;
+      prefers =
+        b !== a &&
+        b.last >= lo &&
+        b.last <= hi &&
+        resultDistance(b.last, other.time) < d &&
+        takesGateway(b, other) &&
+        !(namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks));
+    }
+  }
+  truncate(list, 0);
+  return prefers;
 }
 
 /**
@@ -550,6 +586,7 @@ const CANDIDATES: OpenAttempt[] = [];
 const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
 const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
+const PREFERRED: OpenAttempt[] = [];
 const DECISION_TIMES: number[] = [];
 const DECISION_CLIENTS: string[] = [];
 /** Candidates of the second rule by distance, then earliest, then first opened. */

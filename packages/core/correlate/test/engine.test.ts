@@ -718,6 +718,19 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream([expired, lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual(['tina: 1000@da01']);
   });
 
+  it('joins both of two refused requests 0.1 s apart, though the later one fits both results better', () => {
+    // The later request (ending at 16.193 s) is nearer both client results (16.290, 16.334) than the earlier one
+    // (16.081) is, but takes only the nearer: the earlier one takes the other, rather than going unjoined and leaving
+    // a result without its request.
+    const events = [
+      request(16_081, 15, 'da01', 403),
+      request(16_193, 15, 'da01', 403),
+      lone('quinn', 16_290, 10005, 'pc-quinn'),
+      lone('uma', 16_334, 10005, 'pc-uma'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['quinn: 16193@da01', 'uma: 16081@da01']);
+  });
+
   it('gives the short request the DA server answered to the client of a user it did not find in AD (10011, 10012)', () => {
     // The DA server looks the user up before asking RADIUS, and answers at once (docs/windows-events.md §4 row 3).
     for (const eventId of [10011, 10012])
