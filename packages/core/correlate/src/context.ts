@@ -34,10 +34,9 @@ interface HeldClientError extends Held<RadiusClientError> {
 
 /**
  * The NPS refusals of its DA server an unanswered attempt carries as evidence: those during its IIS request, else the
- * nearest to it. It is
- * explained by every one around the request, but in an outage (a wrong shared secret) NPS logs one per request, and
- * each attempt carrying all of them made the output grow with the square of the outage (2,000 requests in 200 s: 1.3
- * GB of JSON, 25 s).
+ * nearest to it. It is explained by every one around the request, but in an outage (a wrong shared secret) NPS logs
+ * one per request, and each attempt carrying all of them made the output grow with the square of the outage (2,000
+ * requests in 200 s: 1.3 GB of JSON, 25 s).
  */
 const CLIENT_ERRORS_KEPT = 3;
 
