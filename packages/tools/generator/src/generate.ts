@@ -166,13 +166,13 @@ class FleetStream implements Counters {
     const probe = this.fleet.probeUser;
     const subject = { sam: probe, sid: null, upn: '', dn: '' };
     const b = new AttemptBuilder(this.planRng, this.fleet, da, subject, null, '-', time, (ca) => this.caRequestId(ca));
-    // Odd-numbered DA servers probe an OTP server that knows DAProbeUser; the others get "bad credentials" (§1.4).
     // NPS refusing the DA server refuses its probes too: a System 14, no decision, so no probe attempt to expect.
     if (incidentAt(this.incidents, [da.fqdn], time)?.scenario === 'radius_client_misconfigured') {
       b.npsRefusedClient(time, 14);
       this.queue(b);
       return null;
     }
+    // Odd-numbered DA servers probe an OTP server that knows DAProbeUser; the others get "bad credentials" (§1.4).
     const index = this.fleet.daServers.indexOf(da);
     b.nps(time, index % 2 === 0 ? null : 16, false);
     this.queue(b);
