@@ -179,19 +179,27 @@ function claimedByLater(
     const t = a.radius.time;
     const fit = decisionFit(g, clocks.offset(host), t);
     // In request times: a request of the server whose clock is furthest ahead of NPS's (the least offset) is logged
-    // that much later than on NPS's clock.
+    // that much later than on NPS's clock. One ending after `nearer` fits `t` worse than `g` does (its end alone is
+    // further from `t` than `fit`): only a server `a` names can claim it, up to `hi`.
     const hi = Math.min(horizon, t - clocks.leastOffset + (mayNameOther ? slack + ANSWER_AFTER_DECISION_MS : fit));
-    const others = prefetched ?? ctx.pendingGateways(from, hi);
-    for (let i = others.start; i < others.end; i++) {
-      const other = others.requests[i]!;
-      const otherHost = others.hosts[i]!;
-      if (other.time > hi) break;
-      if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
-      const off = clocks.offset(otherHost);
-      if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
-      if (fitsBetter(a, otherHost, host, decisionFit(other, off, t) < fit, clocks)) return true;
+    const nearer = Math.min(hi, t - clocks.leastOffset + fit);
+    // One ending more than the slack before `t` (on its server's clock) cannot hold the decision: when `g` is a later
+    // request asked about for an earlier one (`holdsDecision`), the seconds between them are not read.
+    const lo = Math.max(from, t - clocks.greatestOffset - slack);
+    if (decisionClaimedIn(g, host, a, fit, from, nearer, prefetched ?? ctx.pendingGateways(lo, nearer), ctx))
+      return true;
+    if (!mayNameOther || hi <= nearer) return false;
+    // Read by server: in a busy hour, the other servers' requests of the next seconds are dozens per candidate.
+    const named = NAMED;
+    namedServers(a, clocks, named);
+    let claimed = false;
+    for (let i = 0; i < named.length && !claimed; i++) {
+      if (named[i] === host) continue;
+      const ofNamed = ctx.pendingGatewaysOfHost(named[i]!, Math.max(lo, nearer), hi);
+      claimed = decisionClaimedIn(g, host, a, fit, from, hi, ofNamed, ctx);
     }
-    return false;
+    truncate(named, 0);
+    return claimed;
   }
   const d = resultDistance(a.last, g.time);
   const hi = Math.min(horizon, a.last + (mayNameOther ? slack + config.clockSkewToleranceMs : d));
@@ -202,6 +210,50 @@ function claimedByLater(
   const named = mayNameOther ? a.client?.serverAddress : null;
   if (named == null) return false;
   return resultClaimedIn(g, host, a, d, hi, ctx.pendingGatewaysOfHost(hostKey(named), g.time, hi), ctx);
+}
+
+/**
+ * Whether a request of `others` (in time order) from `from` up to `hi` claims attempt `a`, whose RADIUS decision fits
+ * `g` by `fit` (`decisionFit`): it holds the decision and fits it better, or names its server (`fitsBetter`).
+ */
+function decisionClaimedIn(
+  g: GatewayEvent,
+  host: string,
+  a: OpenAttempt,
+  fit: number,
+  from: number,
+  hi: number,
+  others: GatewayWindow,
+  ctx: JoinContext,
+): boolean {
+  const { clocks } = ctx;
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const t = a.radius!.time;
+  for (let i = others.start; i < others.end; i++) {
+    const other = others.requests[i]!;
+    const otherHost = others.hosts[i]!;
+    if (other.time > hi) break;
+    if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    const off = clocks.offset(otherHost);
+    if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
+    if (fitsBetter(a, otherHost, host, decisionFit(other, off, t) < fit, clocks)) return true;
+  }
+  return false;
+}
+
+/** The DA servers (host keys) an attempt with a RADIUS decision names (`namesServer`), added to `named`, once each. */
+function namedServers(a: OpenAttempt, clocks: ServerClocks, named: string[]): void {
+  const address = a.radius!.clientIp;
+  const byAddress = address != null && clocks.knowsServers ? clocks.serverOf(lowerHost(address)) : undefined;
+  const served = a.client?.serverAddress;
+  addOnce(named, a.radiusClientKey);
+  addOnce(named, a.radiusNasKey);
+  addOnce(named, byAddress);
+  if (served != null) addOnce(named, hostKey(served));
+}
+
+function addOnce(list: string[], key: string | null | undefined): void {
+  if (key != null && !list.includes(key)) list.push(key);
 }
 
 /**
@@ -316,7 +368,8 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayW
   let fit = Number.POSITIVE_INFINITY;
   for (let i = later.start; i < later.end; i++) {
     const other = later.requests[i]!;
-    if (other.time > hi) break;
+    // A request ending past `t` by more than the best fit found fits worse (its end alone is further).
+    if (other.time > hi || other.time > t - clocks.leastOffset + fit) break;
     if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     const off = clocks.offset(later.hosts[i]!);
     if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
@@ -587,6 +640,7 @@ const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 }
 const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
 const PREFERRED: OpenAttempt[] = [];
+const NAMED: string[] = [];
 const DECISION_TIMES: number[] = [];
 const DECISION_CLIENTS: string[] = [];
 /** Candidates of the second rule by distance, then earliest, then first opened. */

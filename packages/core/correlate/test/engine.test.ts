@@ -685,6 +685,13 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events))).toEqual(['quinn: 20000@da02']);
   });
 
+  it("gives a decision naming its DA server to that server's request, though one on another server holds it nearer", () => {
+    // uma's decision (RADIUS client DA02) lies 0.2 s before the end of a da01 request; her own da02 request ends 2 s
+    // after it: a fit far worse by time alone, so only the name can hand it over.
+    const events = [request(10_200, 1_200, 'da01'), decision('uma', 10_000, 'da02'), request(12_000, 4_000, 'da02')];
+    expect(requests(stream(events))).toEqual(['uma: 12000@da02']);
+  });
+
   it("keeps an early request from a lone result a minute away when its own decision's clock is 2 s ahead", () => {
     const events = [
       request(8_400, 600, 'da02'),
