@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootCauseEntry } from '@otptrace/model';
 import { createPool, type Pool, settingsFromEnv } from '@otptrace/postgres';
 import type { FailureRateSeries, ServerHealthView, StatsReport } from '@otptrace/schemas';
 import { createPostgresStatsStore, createStatsApi } from '@otptrace/stats-api';
@@ -71,7 +72,10 @@ describe('otptrace stats', () => {
     expect(out.stdout).toMatch(/^nps01\.corp\.example\s+0\s+0\s+0\s+0\s+0\s+-\s+1$/m);
     expect(out.stdout).toMatch(/^total\s+20\s+8\s+12\s+0\s+0\s+60\.0%\s+1$/m);
     expect(out.stdout).toContain('resolved radius_no_response @ gateway:da01.corp.example: 12 attempts, 12 users');
-    expect(out.stdout).toContain('\n    or: gateway_rejected_request (3 of 12 attempts)\n');
+    // Read as analyze prints it for one attempt: the code, why it stands, the catalogue's title.
+    expect(out.stdout).toContain(
+      `\n    or:  gateway_rejected_request (3 of 12 attempts: not ruled out): ${rootCauseEntry('gateway_rejected_request')?.title}\n`,
+    );
     // Opened and resolved within the file: listed once, as it ended.
     expect(out.stdout.match(/radius_no_response @/g)).toHaveLength(1);
   });

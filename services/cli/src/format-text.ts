@@ -88,6 +88,14 @@ export function* textReport(result: AnalysisResult, options: TextOptions = {}): 
   yield `${lines.join('\n')}\n`;
 }
 
+/**
+ * A cause the logs read cannot rule out, as `analyze` (per attempt) and `stats --tickets` (per ticket) print it: its
+ * code, why it stands (`basis`) and its title, so that both read alike.
+ */
+export function alsoPossible(code: string, basis: string): string {
+  return `${code} (${basis}): ${rootCauseEntry(code)?.title ?? ''}`;
+}
+
 function attemptLines(r: AttemptRecord, n: number): string[] {
   const verdict = r.outcome === 'failure' ? `FAILURE at ${r.failedStage ?? '?'}` : r.outcome.toUpperCase();
   const out = [`#${n}  ${r.user}  ${verdict}  ${r.start} → ${r.end}  trace ${r.traceId}`];
@@ -96,7 +104,7 @@ function attemptLines(r: AttemptRecord, n: number): string[] {
     out.push(`    fix:   ${r.rootCause.remediation}`);
     // What the logs read cannot rule out (a log that would decide is missing).
     for (const code of r.rootCause.alsoPossible ?? [])
-      out.push(`    or:    ${code} (the logs read do not rule it out): ${rootCauseEntry(code)?.title ?? ''}`);
+      out.push(`    or:    ${alsoPossible(code, 'the logs read do not rule it out')}`);
   }
   if (r.gatewayAmbiguous)
     out.push("    note:  an IIS request on the DA server overlapped another user's attempt and was not attributed");

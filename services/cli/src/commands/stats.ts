@@ -21,6 +21,7 @@ import {
 } from '@otptrace/schemas';
 import { formatStatsReport, statsReport } from '@otptrace/stats';
 import { latestRevisions, processAttempts } from '@otptrace/ticket';
+import { alsoPossible } from '../format-text.js';
 import type { Io } from '../io.js';
 
 /** Help of `otptrace stats`. */
@@ -172,7 +173,9 @@ function formatTickets(tickets: readonly Ticket[]): string {
     (t) =>
       `${t.status.padEnd(8)} ${t.code} @ ${t.scope.label}: ${t.attemptCount} attempts, ${t.affectedUsers.count} users, ` +
       `${t.firstSeen} .. ${t.lastSeen}${t.resolvedAt === null ? '' : `, resolved ${t.resolvedAt}`} [${t.key}]\n    ${t.title}\n    fix: ${t.remediation}` +
-      (t.alsoPossible ?? []).map((p) => `\n    or: ${p.code} (${p.attempts} of ${t.attemptCount} attempts)`).join(''),
+      (t.alsoPossible ?? [])
+        .map((p) => `\n    or:  ${alsoPossible(p.code, `${p.attempts} of ${t.attemptCount} attempts: not ruled out`)}`)
+        .join(''),
   );
   return `Root-cause tickets\n${lines.join('\n')}\n`;
 }
