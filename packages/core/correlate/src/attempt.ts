@@ -122,6 +122,11 @@ export interface OpenAttempt {
   signing: (CaRequest | CaResult)[];
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
+  /**
+   * How well the best of the requests left ambiguous over this attempt's RADIUS decision fits it (`decisionFit`; +∞:
+   * none): a request fitting it far worse is not its own.
+   */
+  ambiguousFit: number;
   caRequest: CaRequest | null;
   caResults: CaResult[];
   /**
@@ -240,6 +245,7 @@ export function startAttempt(
   a.signing = NO_ITEMS;
   a.gateway = null;
   a.gatewayAmbiguous = false;
+  a.ambiguousFit = Number.POSITIVE_INFINITY;
   a.caRequest = null;
   a.caResults = NO_ITEMS;
   a.securityCaResult = false;
@@ -283,6 +289,7 @@ function newAttempt(
     signing: NO_ITEMS,
     gateway: null,
     gatewayAmbiguous: false,
+    ambiguousFit: Number.POSITIVE_INFINITY,
     caRequest: null,
     caResults: NO_ITEMS,
     securityCaResult: false,

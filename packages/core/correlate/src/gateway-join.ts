@@ -27,7 +27,11 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
       if (addresses.length > 0) ctx.rememberRadiusClients(a, addresses);
     }
   } else {
-    for (const a of found) a.gatewayAmbiguous = true;
+    const off = ctx.clocks.offset(host);
+    for (const a of found) {
+      a.gatewayAmbiguous = true;
+      if (a.radius !== null) a.ambiguousFit = Math.min(a.ambiguousFit, decisionFit(g, off, a.radius.time));
+    }
     ctx.drop(g, 'ambiguous_gateway_request');
   }
   // The module's reused lists and memo let go of this engine's attempts and context: an engine dropped (a partition
@@ -58,6 +62,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0, ctx.clocks);
+    keepUnexplained(g, off, found, slack);
     let n = 0;
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
     const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, host, ctx));
@@ -91,6 +96,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     attempts.decidedWithin(g.startTime + off - drift, g.time + off + drift, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0, ctx.clocks);
+    keepUnexplained(g, off, found, slack);
   }
   // The candidates not looked at yet, by their distance.
   const unread = NEAREST;
@@ -177,7 +183,11 @@ function claimedByLater(
   if (a.radius !== null) {
     const { clocks } = ctx;
     const t = a.radius.time;
-    const fit = decisionFit(g, clocks.offset(host), t);
+    const offset = clocks.offset(host);
+    const fit = decisionFit(g, offset, t);
+    // A later request prefers one of the decisions it holds (`prefersAnotherDecision`) only against `g` holding this one too: one
+    // that the wider second rule reaches (`nearestCandidates`, seconds away) stays with any request holding it.
+    const contested = g.startTime + offset - slack <= t && t <= g.time + offset + slack;
     // In request times: a request of the server whose clock is furthest ahead of NPS's (the least offset) is logged
     // that much later than on NPS's clock. One ending after `nearer` fits `t` worse than `g` does (its end alone is
     // further from `t` than `fit`): only a server `a` names can claim it, up to `hi`.
@@ -186,8 +196,8 @@ function claimedByLater(
     // One ending more than the slack before `t` (on its server's clock) cannot hold the decision: when `g` is a later
     // request asked about for an earlier one (`holdsDecision`), the seconds between them are not read.
     const lo = Math.max(from, t - clocks.greatestOffset - slack);
-    if (decisionClaimedIn(g, host, a, fit, from, nearer, prefetched ?? ctx.pendingGateways(lo, nearer), ctx))
-      return true;
+    const window = prefetched ?? ctx.pendingGateways(lo, nearer);
+    if (decisionClaimedIn(g, host, a, fit, contested, from, nearer, window, ctx)) return true;
     if (!mayNameOther || hi <= nearer) return false;
     // Read by server: in a busy hour, the other servers' requests of the next seconds are dozens per candidate.
     const named = NAMED;
@@ -196,7 +206,7 @@ function claimedByLater(
     for (let i = 0; i < named.length && !claimed; i++) {
       if (named[i] === host) continue;
       const ofNamed = ctx.pendingGatewaysOfHost(named[i]!, Math.max(lo, nearer), hi);
-      claimed = decisionClaimedIn(g, host, a, fit, from, hi, ofNamed, ctx);
+      claimed = decisionClaimedIn(g, host, a, fit, contested, from, hi, ofNamed, ctx);
     }
     truncate(named, 0);
     return claimed;
@@ -214,13 +224,15 @@ function claimedByLater(
 
 /**
  * Whether a request of `others` (in time order) from `from` up to `hi` claims attempt `a`, whose RADIUS decision fits
- * `g` by `fit` (`decisionFit`): it holds the decision and fits it better, or names its server (`fitsBetter`).
+ * `g` by `fit` (`decisionFit`): it holds the decision and fits it better, or names its server (`fitsBetter`). When
+ * `contested`, a request of `g`'s server claims by fit only a decision it would take itself (`prefersAnotherDecision`).
  */
 function decisionClaimedIn(
   g: GatewayEvent,
   host: string,
   a: OpenAttempt,
   fit: number,
+  contested: boolean,
   from: number,
   hi: number,
   others: GatewayWindow,
@@ -236,7 +248,82 @@ function decisionClaimedIn(
     if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     const off = clocks.offset(otherHost);
     if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
-    if (fitsBetter(a, otherHost, host, decisionFit(other, off, t) < fit, clocks)) return true;
+    const otherFit = decisionFit(other, off, t);
+    if (
+      fitsBetter(a, otherHost, host, otherFit < fit, clocks) &&
+      !(contested && otherHost === host && prefersAnotherDecision(other, otherHost, a, otherFit, ctx))
+    )
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Whether request `other` (of server `otherHost`) holds another decision it fits better than `a`'s (at `fit`), one it
+ * can take and no other request waiting fits better (`fitsElsewhere`): then it takes that one, not `a`'s. Three
+ * users' decisions lie within 0.1 s in three short requests ending together: the request that started last fits all
+ * three best, but takes one; without this it claimed all three from the two others, which then went unjoined, and two
+ * of the users' decisions were left to a RADIUS timeout's request ending 22 s later. Two levels only: the requests
+ * found to fit better elsewhere are not asked in turn.
+ */
+function prefersAnotherDecision(
+  other: GatewayEvent,
+  otherHost: string,
+  a: OpenAttempt,
+  fit: number,
+  ctx: JoinContext,
+): boolean {
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const off = ctx.clocks.offset(otherHost);
+  const start = other.startTime + off;
+  const end = other.time + off;
+  // A decision fits better only within `fit` before the end (or a third of it after): the rest is not read.
+  const near = ctx.attempts.decidedWithin(
+    Math.max(start - slack, end - fit),
+    Math.min(end + slack, end + fit / OUTSIDE_WEIGHT),
+    undefined,
+    PREFERRED_DECISIONS,
+  );
+  let prefers = false;
+  for (let i = 0; i < near.length && !prefers; i++) {
+    const b = near[i]!;
+    if (b === a || !takesGateway(b, other)) continue;
+    // One naming another DA server is that server's, as `keepSameServer` would leave it.
+    if (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks)) continue;
+    const t = b.radius!.time;
+    const bFit = decisionFit(other, off, t);
+    prefers = bFit < fit && b.ambiguousFit + slack >= bFit && !fitsElsewhere(other, otherHost, b, t, bFit, ctx);
+  }
+  truncate(near, 0);
+  return prefers;
+}
+
+/**
+ * Whether another request still waiting holds decision `t` (attempt `a`) and fits it better than `other` (of server
+ * `otherHost`) does (by `fit`), or is of the server it names (`fitsBetter`): then `other` does not take it, and
+ * prefers it to no other decision.
+ */
+function fitsElsewhere(
+  other: GatewayEvent,
+  otherHost: string,
+  a: OpenAttempt,
+  t: number,
+  fit: number,
+  ctx: JoinContext,
+): boolean {
+  const { clocks } = ctx;
+  const slack = ctx.config.gatewayJoinSlackMs;
+  // As in `claimedByLater`: none ending more than the slack before `t`, nor after its end alone fits worse.
+  const hi = t - clocks.leastOffset + fit;
+  const window = ctx.pendingGateways(t - clocks.greatestOffset - slack, hi);
+  for (let i = window.start; i < window.end; i++) {
+    const r = window.requests[i]!;
+    if (r.time > hi) break;
+    if (r === other || r.status >= 400 || !takesGateway(a, r)) continue;
+    const host = window.hosts[i]!;
+    const off = clocks.offset(host);
+    if (r.startTime + off - slack > t || t > r.time + off + slack) continue;
+    if (fitsBetter(a, host, otherHost, decisionFit(r, off, t) < fit, clocks)) return true;
   }
   return false;
 }
@@ -326,7 +413,8 @@ function prefersAnotherResult(other: GatewayEvent, otherHost: string, a: OpenAtt
  * Several users' decisions in one request, each fitting it better than any later request: when two requests overlap,
  * each holding both decisions, the one fitting each best can be the same. Keep (in place) the one that would lose
  * most by going to its next-best request (the least regret; a decision no other request holds cannot go elsewhere),
- * when it alone does; else all stay and the request is ambiguous.
+ * when it alone does. Among those that would lose as much, one user's decisions inside the request are kept over
+ * others' that only the slack lets in (`keepInside`); else all stay and the request is ambiguous.
  */
 function keepLeastRegret(
   g: GatewayEvent,
@@ -339,19 +427,55 @@ function keepLeastRegret(
   let bestRegret = Number.POSITIVE_INFINITY;
   let tied = false;
   const off = ctx.clocks.offset(host);
+  const regrets = REGRETS;
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
     const t = a.radius!.time;
     const regret = decisionFit(g, off, t) - nextBestFit(g, a, t, later, ctx);
+    regrets.push(regret);
     if (regret < bestRegret) {
       best = a;
       bestRegret = regret;
       tied = false;
     } else if (regret === bestRegret && a.userKey !== best!.userKey) tied = true;
   }
-  if (best === null || tied) return;
-  truncate(found, 0);
-  found.push(best);
+  if (best !== null && !tied) {
+    truncate(found, 0);
+    found.push(best);
+  } else if (best !== null) keepInside(g, off, found, regrets, bestRegret);
+  truncate(regrets, 0);
+}
+
+/**
+ * Of candidates that would lose alike (`regrets[i] === least`), keep (in place) one user's whose decisions lie inside
+ * request `g` (on the NPS clock: `offset`), when the others' lie outside it, let in by the slack alone. Two users'
+ * requests ending together both hold both decisions and are left ambiguous; the later request holding a third user's
+ * decision inside it, and one of the first two 1.3 s before it began, is the third user's, not ambiguous too (neither
+ * has another request to go to). Nothing changes when no candidate, or several users', lie inside. Not before the
+ * regrets: with NPS's clock a few hundred milliseconds behind (too little to be learned), each decision lies just
+ * before its own request, and inside the one before it.
+ */
+function keepInside(g: GatewayEvent, offset: number, found: OpenAttempt[], regrets: number[], least: number): void {
+  const start = g.startTime + offset;
+  const end = g.time + offset;
+  let user: string | null = null;
+  let outside = false;
+  for (let i = 0; i < found.length; i++) {
+    if (regrets[i] !== least) continue;
+    const a = found[i]!;
+    const t = a.radius!.time;
+    if (t < start || t > end) outside = true;
+    else if (user === null) user = a.userKey;
+    else if (a.userKey !== user) return;
+  }
+  if (user === null || !outside) return;
+  let n = 0;
+  for (let i = 0; i < found.length; i++) {
+    const a = found[i]!;
+    const t = a.radius!.time;
+    if (regrets[i] === least && a.userKey === user && t >= start && t <= end) found[n++] = a;
+  }
+  truncate(found, n);
 }
 
 /**
@@ -497,6 +621,7 @@ function forgetHolds(): void {
   if (HOLDS.answers.size > 0) HOLDS.answers.clear();
 }
 
+/** What is remembered while one request is joined (`holdsDecisionFor`); forgotten after it. */
 const HOLDS: {
   joining: GatewayEvent | null;
   ctx: JoinContext | null;
@@ -518,6 +643,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
   const held = ctx.attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, HELD);
   keepTakers(g, held);
   keepSameServer(host, held, 0, ctx.clocks);
+  keepUnexplained(g, off, held, slack);
   let holds = false;
   for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
   truncate(HELD, 0);
@@ -551,6 +677,21 @@ function learnClock(g: GatewayEvent, host: string, ctx: JoinContext): void {
   truncate(near, 0);
   truncate(clients, 0);
   truncate(times, 0);
+}
+
+/**
+ * Keep (in place, in order) the candidates that no request left ambiguous explains better than `g` by more than the
+ * slack (their `ambiguousFit`; `g`'s span on the NPS clock: `offset`). Three users' requests ending within 0.1 s of
+ * their three decisions hold all three and are each left ambiguous; a RADIUS timeout's request ending 9 s later, which
+ * holds the same decisions 9 s before its end, is not theirs: it goes by the client result logged right after it.
+ */
+function keepUnexplained(g: GatewayEvent, offset: number, found: OpenAttempt[], slack: number): void {
+  let n = 0;
+  for (let i = 0; i < found.length; i++) {
+    const a = found[i]!;
+    if (a.ambiguousFit + slack >= decisionFit(g, offset, a.radius!.time)) found[n++] = a;
+  }
+  truncate(found, n);
 }
 
 /** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
@@ -641,6 +782,8 @@ const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
 const PREFERRED: OpenAttempt[] = [];
 const NAMED: string[] = [];
+const PREFERRED_DECISIONS: OpenAttempt[] = [];
+const REGRETS: number[] = [];
 const DECISION_TIMES: number[] = [];
 const DECISION_CLIENTS: string[] = [];
 /** Candidates of the second rule by distance, then earliest, then first opened. */

@@ -756,6 +756,47 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     const events = [decision('uma', 200), decision('vic', 250), request(700, 700)];
     expect(requests(stream(events))).toEqual(['uma: none (ambiguous)', 'vic: none (ambiguous)']);
   });
+
+  it("leaves a RADIUS timeout's request to the failure after it, not to decisions a request left ambiguous holds far better", () => {
+    // uma's and vic's decisions lie in one short request, called ambiguous; wes's request waited 15 s for RADIUS and
+    // holds both, 14.8 s before its end.
+    const events = [
+      decision('uma', 200),
+      decision('vic', 250),
+      request(700, 700),
+      request(15_000, 15_000),
+      lone('wes', 15_150, 10005, 'pc-wes'),
+    ];
+    expect(requests(stream(events))).toEqual(['uma: none (ambiguous)', 'vic: none (ambiguous)', 'wes: 15000@da01']);
+  });
+
+  it('lets a request keep a decision a later one fits better, when the later one takes a decision it fits better still', () => {
+    // The short later request fits both decisions better than the long one does, but takes only quin's (its best):
+    // before, it claimed both, the long one went unjoined and the short one was called ambiguous.
+    const events = [decision('pia', 5_900), request(6_000, 1_000), decision('quin', 6_030), request(6_050, 250)];
+    expect(requests(stream(events))).toEqual(['pia: 6000@da01', 'quin: 6050@da01']);
+  });
+
+  it("still lets a later request claim a decision when the one it fits better is its own request's", () => {
+    // lev's decision lies in ida's 26 s RADIUS timeout and in lev's own short request; the short one fits xia's
+    // decision better still, but xia's own request fits it best: the short request takes lev's, the timeout ida's
+    // failure logged after it.
+    const events = [
+      decision('lev', 25_940),
+      decision('xia', 26_000),
+      request(26_000, 26_000),
+      request(26_050, 1_050),
+      request(26_100, 400),
+      lone('ida', 26_415, 10005, 'pc-ida'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['ida: 26000@da01', 'lev: 26050@da01', 'xia: 26100@da01']);
+  });
+
+  it('gives a request to the one user whose decision lies inside it, over one that only its slack lets in', () => {
+    // Neither has another request to go to (ann's never came): cat's decision lies inside, ann's 0.8 s before it began.
+    const events = [decision('ann', 1_000), decision('cat', 2_150), request(2_200, 400)];
+    expect(requests(stream(events))).toEqual(['ann: none', 'cat: 2200@da01']);
+  });
 });
 
 describe("a retry's denial and the attempt before it", () => {
