@@ -133,4 +133,19 @@ describe("the analyst's verdict on generated days, against the generator's truth
     for (const name of INCIDENT_NAMES) expect(codes.has(name), name).toBe(true);
     expect(verification.total).toBe(2067);
   });
+
+  // A busy day: 10,000 users on two DA servers, with a RADIUS outage (requests waiting 10-30 s for NPS). A timeout's
+  // request holds dozens of other users' decisions; before 2026-12-04's changes, one held a decision whose own requests
+  // had claimed too much and been dropped, and its client's failure (10005 after the timeout) took another request:
+  // radius_no_response was blamed on the DA server (gateway_rejected_request).
+  it('10,000 users in a RADIUS outage: every timeout blamed on RADIUS', async () => {
+    const { verification, wrong } = await analysedDay(10_000, 5, 0, [
+      '--unrelated-ratio',
+      '0',
+      '--incident',
+      'radius_no_response',
+    ]);
+    expect(wrong, wrong.join('\n')).toEqual([]);
+    expect(verification.total).toBe(15_626);
+  });
 });
