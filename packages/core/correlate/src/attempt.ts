@@ -123,8 +123,9 @@ export interface OpenAttempt {
   gateway: GatewayEvent | null;
   gatewayAmbiguous: boolean;
   /**
-   * How well the best of the requests left ambiguous over this attempt's RADIUS decision fits it (`decisionFit`; +∞:
-   * none): a request fitting it far worse is not its own.
+   * How well the best of the requests left ambiguous over this attempt's RADIUS decision fits it (`decisionFit`, in
+   * whole milliseconds rounded up; -1: none): a request fitting it far worse is not its own. An integer, so that V8
+   * keeps it in the attempt rather than in a number object of its own.
    */
   ambiguousFit: number;
   caRequest: CaRequest | null;
@@ -245,7 +246,7 @@ export function startAttempt(
   a.signing = NO_ITEMS;
   a.gateway = null;
   a.gatewayAmbiguous = false;
-  a.ambiguousFit = Number.POSITIVE_INFINITY;
+  a.ambiguousFit = NO_FIT;
   a.caRequest = null;
   a.caResults = NO_ITEMS;
   a.securityCaResult = false;
@@ -289,7 +290,7 @@ function newAttempt(
     signing: NO_ITEMS,
     gateway: null,
     gatewayAmbiguous: false,
-    ambiguousFit: Number.POSITIVE_INFINITY,
+    ambiguousFit: NO_FIT,
     caRequest: null,
     caResults: NO_ITEMS,
     securityCaResult: false,
@@ -476,3 +477,6 @@ function inTimeOrder(events: NormalizedEvent[]): NormalizedEvent[] {
   }
   return events;
 }
+
+/** `ambiguousFit` of an attempt no request was left ambiguous over. */
+export const NO_FIT = -1;

@@ -1,5 +1,5 @@
 import type { GatewayEvent } from '@otptrace/schemas';
-import type { OpenAttempt } from './attempt.js';
+import { NO_FIT, type OpenAttempt } from './attempt.js';
 import { HTTP_403_ERROR } from './client-phase.js';
 import { gatewayDelayOf } from './config.js';
 import { KeyedMinHeap } from './heap.js';
@@ -30,7 +30,9 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
     const off = ctx.clocks.offset(host);
     for (const a of found) {
       a.gatewayAmbiguous = true;
-      if (a.radius !== null) a.ambiguousFit = Math.min(a.ambiguousFit, decisionFit(g, off, a.radius.time));
+      if (a.radius === null) continue;
+      const fit = Math.ceil(decisionFit(g, off, a.radius.time));
+      if (a.ambiguousFit === NO_FIT || fit < a.ambiguousFit) a.ambiguousFit = fit;
     }
     ctx.drop(g, 'ambiguous_gateway_request');
   }
@@ -292,7 +294,7 @@ function prefersAnotherDecision(
     if (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks)) continue;
     const t = b.radius!.time;
     const bFit = decisionFit(other, off, t);
-    prefers = bFit < fit && b.ambiguousFit + slack >= bFit && !fitsElsewhere(other, otherHost, b, t, bFit, ctx);
+    prefers = bFit < fit && !explainedBetter(b, bFit, slack) && !fitsElsewhere(other, otherHost, b, t, bFit, ctx);
   }
   truncate(near, 0);
   return prefers;
@@ -689,9 +691,14 @@ function keepUnexplained(g: GatewayEvent, offset: number, found: OpenAttempt[], 
   let n = 0;
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
-    if (a.ambiguousFit + slack >= decisionFit(g, offset, a.radius!.time)) found[n++] = a;
+    if (!explainedBetter(a, decisionFit(g, offset, a.radius!.time), slack)) found[n++] = a;
   }
   truncate(found, n);
+}
+
+/** Whether a request left ambiguous fitted `a`'s decision better than `fit` by more than the slack. */
+function explainedBetter(a: OpenAttempt, fit: number, slack: number): boolean {
+  return a.ambiguousFit !== NO_FIT && a.ambiguousFit + slack < fit;
 }
 
 /** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
