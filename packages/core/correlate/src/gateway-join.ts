@@ -314,20 +314,10 @@ function fitsElsewhere(
   ctx: JoinContext,
 ): boolean {
   const { clocks } = ctx;
-  const slack = ctx.config.gatewayJoinSlackMs;
   // As in `claimedByLater`: none ending more than the slack before `t`, nor after its end alone fits worse.
   const hi = t - clocks.leastOffset + fit;
-  const window = ctx.pendingGateways(t - clocks.greatestOffset - slack, hi);
-  for (let i = window.start; i < window.end; i++) {
-    const r = window.requests[i]!;
-    if (r.time > hi) break;
-    if (r === other || r.status >= 400 || !takesGateway(a, r)) continue;
-    const host = window.hosts[i]!;
-    const off = clocks.offset(host);
-    if (r.startTime + off - slack > t || t > r.time + off + slack) continue;
-    if (fitsBetter(a, host, otherHost, decisionFit(r, off, t) < fit, clocks)) return true;
-  }
-  return false;
+  const window = ctx.pendingGateways(t - clocks.greatestOffset - ctx.config.gatewayJoinSlackMs, hi);
+  return decisionClaimedIn(other, otherHost, a, fit, false, Number.NEGATIVE_INFINITY, hi, window, ctx);
 }
 
 /** The DA servers (host keys) an attempt with a RADIUS decision names (`namesServer`), added to `named`, once each. */
