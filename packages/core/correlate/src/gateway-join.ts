@@ -710,7 +710,11 @@ function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
     (g.user === null || a.userKey === g.user.key) &&
     (a.client === null || a.client.ref.eventId !== NO_COMPUTER_CERTIFICATE || refusedWithoutCertificate(g)) &&
     // A client that reports the DA server's 403 (0x80040001) got one: a request answered otherwise is another's.
-    (g.status === 403 || a.client === null || a.client.errorCode !== HTTP_403_ERROR)
+    (g.status === 403 || a.client === null || a.client.errorCode !== HTTP_403_ERROR) &&
+    // A user the DA server did not find in AD (10011, 10012) was told so by the OTP handler (docs/windows-events.md §4
+    // row 3): its request got through IIS, so a 4xx/5xx (IIS refusing a certificate, a handler that failed) is another
+    // client's. Inferred: the client can tell "no UPN" from "no DN" only from the handler's answer.
+    (g.status < 400 || a.client === null || !NOT_IN_DIRECTORY.has(a.client.ref.eventId))
   );
 }
 
@@ -757,6 +761,8 @@ function earliest(list: OpenAttempt[]): OpenAttempt {
 
 /** Client event 10016: the computer certificate OTP needs is not in the machine's store. */
 const NO_COMPUTER_CERTIFICATE = 10016;
+/** Client events 10011 and 10012: the DA server found no UPN, or no DN, for the user in AD. */
+const NOT_IN_DIRECTORY: ReadonlySet<number> = new Set([10011, 10012]);
 const SERVER_DRIFT_FACTOR = 10;
 /**
  * How long after its own RADIUS decision a request ends, at most (ms): the DA server answers once NPS has, after

@@ -746,6 +746,14 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
       ]);
   });
 
+  it("never gives another client's 403 to a user the DA server did not find in AD (10011, 10012)", () => {
+    // The 403 (IIS refusing a certificate, 16 ms) ended nearer to the result than the user's own answer did.
+    for (const eventId of [10011, 10012]) {
+      const events = [request(1_000, 60), request(1_200, 16, 'da01', 403), lone('uri', 1_250, eventId, 'pc-uri')];
+      expect(requests(stream(events)), String(eventId)).toEqual(['uri: 1000@da01']);
+    }
+  });
+
   it('pairs two overlapping requests with the two decisions both hold, each as its clock offset says', () => {
     // NPS half a second behind the DA server: each decision lies a little before its own request's start.
     const events = [decision('amy', 23_729), request(24_655, 798), decision('ben', 24_526), request(25_359, 418)];
