@@ -681,7 +681,8 @@ function keepUnexplained(g: GatewayEvent, offset: number, found: OpenAttempt[], 
   let n = 0;
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
-    if (!explainedBetter(a, decisionFit(g, offset, a.radius!.time), slack)) found[n++] = a;
+    // Most candidates were never in an ambiguous request: no fit to compute.
+    if (a.ambiguousFit === NO_FIT || !explainedBetter(a, decisionFit(g, offset, a.radius!.time), slack)) found[n++] = a;
   }
   truncate(found, n);
 }
