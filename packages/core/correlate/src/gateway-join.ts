@@ -361,7 +361,7 @@ function resultClaimedIn(
       fitsBetter(a, otherHost, host, otherD < d, ctx.clocks) &&
       !holdsDecisionFor(g, other, otherHost, ctx) &&
       // A request of the same server claims by distance alone only the result it would take itself.
-      !(otherHost === host && prefersAnotherResult(other, otherHost, a, otherD, ctx))
+      !(otherHost === host && prefersAnotherResult(g, other, otherHost, a, otherD, ctx))
     )
       return true;
   }
@@ -372,10 +372,19 @@ function resultClaimedIn(
  * Whether request `other` (of server `otherHost`) has another attempt with only its client's result nearer to it than
  * `a` (at `d`), which it would take rather than `a`. Two refused users' requests end 0.1 s apart and their results
  * follow: the later request fits both results better than the earlier one does, but takes only one of them; without
- * this the earlier request lost both and went unjoined, and the other result had no request. One level: the preferred
- * one's own later claims are not followed.
+ * this the earlier request lost both and went unjoined, and the other result had no request. A result that a third
+ * request fits better still is not preferred (`resultFitsElsewhere`): in a RADIUS outage, a request ending 5 s after a
+ * user's result left it for another user's result 3.7 s before it, which the request ending 1.9 s after that one took;
+ * the user's result then went to a request ending two minutes before it. Two levels only.
  */
-function prefersAnotherResult(other: GatewayEvent, otherHost: string, a: OpenAttempt, d: number, ctx: JoinContext) {
+function prefersAnotherResult(
+  g: GatewayEvent,
+  other: GatewayEvent,
+  otherHost: string,
+  a: OpenAttempt,
+  d: number,
+  ctx: JoinContext,
+) {
   const slack = ctx.config.gatewayJoinSlackMs;
   const skew = ctx.config.clockSkewToleranceMs;
   const lo = other.time - slack - skew;
@@ -388,17 +397,66 @@ function prefersAnotherResult(other: GatewayEvent, otherHost: string, a: OpenAtt
     bound = reading.load(list);
     for (let i = 0; i < list.length && !prefers; i++) {
       const b = list[i]!;
-      prefers =
-        b !== a &&
-        b.last >= lo &&
-        b.last <= hi &&
-        resultDistance(b.last, other.time) < d &&
-        takesGateway(b, other) &&
-        !(namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks));
+      if (b === a || b.last < lo || b.last > hi || !takesGateway(b, other)) continue;
+      if (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks)) continue;
+      const bD = resultDistance(b.last, other.time);
+      prefers = bD < d && !resultFitsElsewhere(g, other, otherHost, b, bD, ctx);
     }
   }
   truncate(list, 0);
   return prefers;
+}
+
+/**
+ * Whether a request waiting for its join, other than `other` and `g`, fits attempt `b` (only its client's result)
+ * better than `other` does, at `bD` (`resultDistance`), and would take it: it holds no decision, and no other result
+ * is nearer to it (`hasNearerResult`; a request ending just before three results takes one of them). Only requests
+ * placed by the time `g` is joined are read (as in `claimedByLater`), so the answer does not depend on sweeps.
+ */
+function resultFitsElsewhere(
+  g: GatewayEvent,
+  other: GatewayEvent,
+  otherHost: string,
+  b: OpenAttempt,
+  bD: number,
+  ctx: JoinContext,
+): boolean {
+  const { config } = ctx;
+  const slack = config.gatewayJoinSlackMs;
+  const skew = config.clockSkewToleranceMs;
+  const horizon = g.time + gatewayDelayOf(config) - slack;
+  const hi = Math.min(horizon, b.last + bD / RESULT_BEFORE_WEIGHT);
+  const window = ctx.pendingGateways(b.last - bD, hi);
+  for (let i = window.start; i < window.end; i++) {
+    const r = window.requests[i]!;
+    const rHost = window.hosts[i]!;
+    if (r.time > hi) break;
+    if (r === other || r === g || !takesGateway(b, r)) continue;
+    if (b.last < r.time - slack - skew || b.last > r.time + skew) continue;
+    const rD = resultDistance(b.last, r.time);
+    if (!fitsBetter(b, rHost, otherHost, rD < bD, ctx.clocks)) continue;
+    if (!holdsDecisionFor(g, r, rHost, ctx) && !hasNearerResult(r, b, rD, ctx)) return true;
+  }
+  return false;
+}
+
+/** Whether request `r` has an attempt with only its client's result, other than `b`, nearer to it than `d`. */
+function hasNearerResult(r: GatewayEvent, b: OpenAttempt, d: number, ctx: JoinContext): boolean {
+  const lo = r.time - ctx.config.gatewayJoinSlackMs - ctx.config.clockSkewToleranceMs;
+  const hi = r.time + ctx.config.clockSkewToleranceMs;
+  const reading = ctx.attempts.clientOnlyNearest(r.time, lo, hi);
+  const list = NEARER_RESULTS;
+  let nearer = false;
+  for (let bound = 0; !nearer && bound < d; ) {
+    truncate(list, 0);
+    bound = reading.load(list);
+    for (let i = 0; i < list.length && !nearer; i++) {
+      const c = list[i]!;
+      nearer = c !== b && c.last >= lo && c.last <= hi && resultDistance(c.last, r.time) < d && takesGateway(c, r);
+    }
+  }
+  truncate(list, 0);
+  return nearer;
 }
 
 /**
@@ -785,6 +843,7 @@ const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 }
 const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
 const PREFERRED: OpenAttempt[] = [];
+const NEARER_RESULTS: OpenAttempt[] = [];
 const NAMED: string[] = [];
 const PREFERRED_DECISIONS: OpenAttempt[] = [];
 const REGRETS: number[] = [];

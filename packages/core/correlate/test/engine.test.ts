@@ -665,6 +665,36 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events))).toEqual(['nina: 15000@da01', 'omar: 35000@da01', 'paul: 55000@da01']);
   });
 
+  it("gives a lone result to the request just after it, though that request fits another's result a third one takes", () => {
+    // A RADIUS outage: kim's request (16 s) ended two minutes before anything else; nora's result is 1.9 s before her
+    // request's end, and 3.5 s before the end of quentin's, which ends 5.2 s after quentin's result. Quentin's request
+    // fits nora's result better than his own, but nora's request fits hers better still: his result is his request's,
+    // not kim's two minutes before (kim's result is lost).
+    const events = [
+      request(10_000, 16_000),
+      lone('quentin', 137_800, 10005, 'pc-quentin'),
+      lone('nora', 139_500, 10005, 'pc-nora'),
+      request(141_370, 9_200),
+      request(143_000, 8_900),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['nora: 141370@da01', 'quentin: 143000@da01']);
+  });
+
+  it('leaves a lone result to a request that fits it better only when that request would take it', () => {
+    // Three requests end within 2.4 s and three results follow. The last request fits both sal's and val's results
+    // better than the middle one does, but takes one (sal's, 0.09 s before its end): so the middle request keeps val
+    // and the first takes tom. Without that check, the first request lost val too and went unjoined, and tom had none.
+    const events = [
+      request(101_486, 12_000),
+      request(103_367, 15_000),
+      lone('sal', 103_788, 10005, 'pc-sal'),
+      request(103_876, 11_000),
+      lone('val', 104_432, 10005, 'pc-val'),
+      lone('tom', 104_805, 10005, 'pc-tom'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['sal: 103876@da01', 'tom: 101486@da01', 'val: 103367@da01']);
+  });
+
   it("gives a request to the earlier of a user's two lone results exactly as near", () => {
     const events = [lone('vic', 9_500, 10005, 'pc-vic'), request(10_000, 15_000), lone('vic', 10_500, 10005, 'pc-vic')];
     expect(requests(stream(events))).toEqual(['vic: 10000@da01', 'vic: none']);
