@@ -64,6 +64,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0, ctx.clocks);
+    dropNamedElsewhere(g, host, off, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
     let n = 0;
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
@@ -98,6 +99,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     attempts.decidedWithin(g.startTime + off - drift, g.time + off + drift, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0, ctx.clocks);
+    dropNamedElsewhere(g, host, off, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
   }
   // The candidates not looked at yet, by their distance.
@@ -693,6 +695,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
   const held = ctx.attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, HELD);
   keepTakers(g, held);
   keepSameServer(host, held, 0, ctx.clocks);
+  dropNamedElsewhere(g, host, off, held, ctx.clocks);
   keepUnexplained(g, off, held, slack);
   let holds = false;
   for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
@@ -805,6 +808,42 @@ function keepSameServer(host: string, found: OpenAttempt[], from: number, clocks
   }
   if (n > 0) truncate(found, n);
   return found;
+}
+
+/**
+ * Drop (in place) the candidates whose decision lies outside request `g` (the slack or a drift lets it in) and that
+ * name another DA server the logs show: by NPS ClientName or NASIdentifier, or the server their client's result names.
+ * Such a decision is that server's, whose request may have gone to another user's decision inside it; taking this
+ * one instead left the client whose request it was without it, and a 10005 from a refused request became a RADIUS
+ * timeout. A decision inside the request stays a candidate whatever it names (a RADIUS client named after another
+ * server by mistake), as `keepSameServer` leaves names to settle only between candidates.
+ */
+function dropNamedElsewhere(
+  g: GatewayEvent,
+  host: string,
+  off: number,
+  found: OpenAttempt[],
+  clocks: ServerClocks,
+): void {
+  let n = 0;
+  for (let i = 0; i < found.length; i++) {
+    const a = found[i]!;
+    const t = a.radius!.time;
+    const inside = g.startTime + off <= t && t <= g.time + off;
+    if (inside || !namesOtherKnownServer(a, host, clocks)) found[n++] = a;
+  }
+  truncate(found, n);
+}
+
+/** Whether attempt `a` names a DA server the logs show other than `host`, and not `host` itself. */
+function namesOtherKnownServer(a: OpenAttempt, host: string, clocks: ServerClocks): boolean {
+  if (namesServer(a, host, clocks)) return false;
+  const served = a.client?.serverAddress;
+  return (
+    (a.radiusClientKey !== null && a.radiusClientKey !== host && clocks.isServer(a.radiusClientKey)) ||
+    (a.radiusNasKey !== null && a.radiusNasKey !== host && clocks.isServer(a.radiusNasKey)) ||
+    (served != null && clocks.isServer(hostKey(served)))
+  );
 }
 
 /** Whether every attempt of a (non-empty) list has the same user key. */

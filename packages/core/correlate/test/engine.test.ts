@@ -680,6 +680,22 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['nora: 141370@da01', 'quentin: 143000@da01']);
   });
 
+  it("keeps a decision naming another DA server out of a request it lies outside, for the refused client's result", () => {
+    // Two decisions naming DA01 lie in one da01 request; one goes elsewhere. mia's lies 1 s before a short da02 request
+    // starts (the slack lets it in), and leo's 10005 naming da02 follows that request's end by 0.3 s: the request is
+    // leo's. Without the rule mia's decision took it and leo's refusal became a RADIUS timeout.
+    const events = [
+      decision('ivy', 55_748, 'da01'),
+      decision('mia', 56_357, 'da01'),
+      request(56_472, 824, 'da01'),
+      request(57_574, 196, 'da02'),
+      lone('leo', 57_871, 10005, 'pc-leo', 'da02'),
+    ];
+    const joined = requests(stream(events));
+    expect(joined).toContain('leo: 57574@da02');
+    expect(joined.filter((line) => line.endsWith('@da02'))).toEqual(['leo: 57574@da02']);
+  });
+
   it('leaves a lone result to a request that fits it better only when that request would take it', () => {
     // Three requests end within 2.4 s and three results follow. The last request fits both sal's and val's results
     // better than the middle one does, but takes one (sal's, 0.09 s before its end): so the middle request keeps val
