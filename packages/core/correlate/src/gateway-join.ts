@@ -437,15 +437,20 @@ function resultFitsElsewhere(
     if (b.last < r.time - slack - skew || b.last > r.time + skew) continue;
     const rD = resultDistance(b.last, r.time);
     if (!fitsBetter(b, rHost, otherHost, rD < bD, ctx.clocks)) continue;
-    if (!holdsDecisionFor(g, r, rHost, ctx) && !hasNearerResult(r, b, rD, ctx)) return true;
+    if (!holdsDecisionFor(g, r, rHost, ctx) && !hasNearerResult(r, b, rD, g.time + gatewayDelayOf(config), ctx))
+      return true;
   }
   return false;
 }
 
-/** Whether request `r` has an attempt with only its client's result, other than `b`, nearer to it than `d`. */
-function hasNearerResult(r: GatewayEvent, b: OpenAttempt, d: number, ctx: JoinContext): boolean {
+/**
+ * Whether request `r` has an attempt with only its client's result, other than `b`, nearer to it than `d`. Results
+ * after `until` (when the request being joined is due) are not read: whether they are placed yet depends on how far the
+ * engine has swept, and the join must not.
+ */
+function hasNearerResult(r: GatewayEvent, b: OpenAttempt, d: number, until: number, ctx: JoinContext): boolean {
   const lo = r.time - ctx.config.gatewayJoinSlackMs - ctx.config.clockSkewToleranceMs;
-  const hi = r.time + ctx.config.clockSkewToleranceMs;
+  const hi = Math.min(r.time + ctx.config.clockSkewToleranceMs, until);
   const reading = ctx.attempts.clientOnlyNearest(r.time, lo, hi);
   const list = NEARER_RESULTS;
   let nearer = false;
