@@ -387,26 +387,12 @@ function prefersAnotherResult(
   d: number,
   ctx: JoinContext,
 ) {
-  const slack = ctx.config.gatewayJoinSlackMs;
-  const skew = ctx.config.clockSkewToleranceMs;
-  const lo = other.time - slack - skew;
-  const hi = other.time + skew;
-  const reading = ctx.attempts.clientOnlyNearest(other.time, lo, hi);
-  const list = PREFERRED;
-  let prefers = false;
-  for (let bound = 0; !prefers && bound < d; ) {
-    truncate(list, 0);
-    bound = reading.load(list);
-    for (let i = 0; i < list.length && !prefers; i++) {
-      const b = list[i]!;
-      if (b === a || b.last < lo || b.last > hi || !takesGateway(b, other)) continue;
-      if (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks)) continue;
-      const bD = resultDistance(b.last, other.time);
-      prefers = bD < d && !resultFitsElsewhere(g, other, otherHost, b, bD, ctx);
-    }
-  }
-  truncate(list, 0);
-  return prefers;
+  const hi = other.time + ctx.config.clockSkewToleranceMs;
+  return anyResultNear(other, hi, d, PREFERRED, ctx, (b) => {
+    if (b === a || (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks))) return false;
+    const bD = resultDistance(b.last, other.time);
+    return bD < d && !resultFitsElsewhere(g, other, otherHost, b, bD, ctx);
+  });
 }
 
 /**
@@ -449,21 +435,36 @@ function resultFitsElsewhere(
  * engine has swept, and the join must not.
  */
 function hasNearerResult(r: GatewayEvent, b: OpenAttempt, d: number, until: number, ctx: JoinContext): boolean {
-  const lo = r.time - ctx.config.gatewayJoinSlackMs - ctx.config.clockSkewToleranceMs;
   const hi = Math.min(r.time + ctx.config.clockSkewToleranceMs, until);
+  return anyResultNear(r, hi, d, NEARER_RESULTS, ctx, (c) => c !== b && resultDistance(c.last, r.time) < d);
+}
+
+/**
+ * Whether an attempt with only its client's result, logged from the clock-skew tolerance (and the slack) before request
+ * `r`'s end up to `hi`, that `r` can take, passes `accept`: read nearest to the end first, a ring at a time into `list`
+ * (emptied after), only as far as `d` (a result further away is `d` or more from it by `resultDistance` too).
+ */
+function anyResultNear(
+  r: GatewayEvent,
+  hi: number,
+  d: number,
+  list: OpenAttempt[],
+  ctx: JoinContext,
+  accept: (c: OpenAttempt) => boolean,
+): boolean {
+  const lo = r.time - ctx.config.gatewayJoinSlackMs - ctx.config.clockSkewToleranceMs;
   const reading = ctx.attempts.clientOnlyNearest(r.time, lo, hi);
-  const list = NEARER_RESULTS;
-  let nearer = false;
-  for (let bound = 0; !nearer && bound < d; ) {
+  let found = false;
+  for (let bound = 0; !found && bound < d; ) {
     truncate(list, 0);
     bound = reading.load(list);
-    for (let i = 0; i < list.length && !nearer; i++) {
+    for (let i = 0; i < list.length && !found; i++) {
       const c = list[i]!;
-      nearer = c !== b && c.last >= lo && c.last <= hi && resultDistance(c.last, r.time) < d && takesGateway(c, r);
+      found = c.last >= lo && c.last <= hi && takesGateway(c, r) && accept(c);
     }
   }
   truncate(list, 0);
-  return nearer;
+  return found;
 }
 
 /**
