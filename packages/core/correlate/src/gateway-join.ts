@@ -412,8 +412,8 @@ function resultFitsElsewhere(
   const { config } = ctx;
   const slack = config.gatewayJoinSlackMs;
   const skew = config.clockSkewToleranceMs;
-  const horizon = g.time + gatewayDelayOf(config) - slack;
-  const hi = Math.min(horizon, b.last + bD / RESULT_BEFORE_WEIGHT);
+  const due = g.time + gatewayDelayOf(config);
+  const hi = Math.min(due - slack, b.last + bD / RESULT_BEFORE_WEIGHT);
   const window = ctx.pendingGateways(b.last - bD, hi);
   for (let i = window.start; i < window.end; i++) {
     const r = window.requests[i]!;
@@ -423,8 +423,7 @@ function resultFitsElsewhere(
     if (b.last < r.time - slack - skew || b.last > r.time + skew) continue;
     const rD = resultDistance(b.last, r.time);
     if (!fitsBetter(b, rHost, otherHost, rD < bD, ctx.clocks)) continue;
-    if (!holdsDecisionFor(g, r, rHost, ctx) && !hasNearerResult(r, b, rD, g.time + gatewayDelayOf(config), ctx))
-      return true;
+    if (!holdsDecisionFor(g, r, rHost, ctx) && !hasNearerResult(r, b, rD, due, ctx)) return true;
   }
   return false;
 }
@@ -846,8 +845,8 @@ function namesOtherKnownServer(a: OpenAttempt, host: string, clocks: ServerClock
   if (namesServer(a, host, clocks)) return false;
   const served = a.client?.serverAddress;
   return (
-    (a.radiusClientKey !== null && a.radiusClientKey !== host && clocks.isServer(a.radiusClientKey)) ||
-    (a.radiusNasKey !== null && a.radiusNasKey !== host && clocks.isServer(a.radiusNasKey)) ||
+    namesOtherServer(a.radiusClientKey, clocks) ||
+    namesOtherServer(a.radiusNasKey, clocks) ||
     (served != null && clocks.isServer(hostKey(served)))
   );
 }
