@@ -11,7 +11,14 @@ const { START_TOLERANCE_MS: TOLERANCE_MS, verdictOf, verifyAgainstExpected } = a
 
 /** Agreement counts per expected verdict, and the mismatches. */
 export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
-  const { pairs, missed, extra, agree, mismatches: differing } = verifyAgainstExpected(expected, actual, toleranceMs);
+  const {
+    pairs,
+    missed,
+    extra,
+    agree,
+    mismatches: differing,
+    gatewayJoins,
+  } = verifyAgainstExpected(expected, actual, toleranceMs);
   const wrong = new Set(differing);
   const table = new Map();
   const get = (k) => {
@@ -41,7 +48,17 @@ export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
   }
   const extraBy = new Map();
   for (const a of extra) extraBy.set(verdictOf(a), (extraBy.get(verdictOf(a)) ?? 0) + 1);
-  return { table, extraBy, mismatches, missed, extra, agree, total: expected.length, actualTotal: actual.length };
+  return {
+    table,
+    extraBy,
+    mismatches,
+    missed,
+    extra,
+    agree,
+    total: expected.length,
+    actualTotal: actual.length,
+    gatewayJoins,
+  };
 }
 
 /** Human-readable report of a verification. */
@@ -52,6 +69,11 @@ export function formatVerification(v, list = 15) {
   lines.push(
     `agreement: ${v.agree} of ${v.total} expected attempts (${((100 * v.agree) / Math.max(1, v.total)).toFixed(2)}%); analyze reported ${v.actualTotal}`,
   );
+  const joins = v.gatewayJoins;
+  if (joins.expected > 0)
+    lines.push(
+      `IIS requests: of ${joins.expected} paired attempts that made one, ${joins.own} have their own (${((100 * joins.own) / joins.expected).toFixed(2)}%), ${joins.another} another user's, ${joins.none} none`,
+    );
   lines.push(
     `${'expected verdict'.padEnd(48)} ${'n'.padStart(6)} ${'agree'.padStart(6)} ${'differ'.padStart(6)} ${'missed'.padStart(6)} ${'no-user'.padStart(7)} ${'start>30s'.padStart(9)}  reported instead`,
   );

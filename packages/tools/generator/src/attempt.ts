@@ -44,6 +44,11 @@ export interface ExpectedAttempt {
     readonly clientEventId: number | null;
     readonly httpStatus: number | null;
   };
+  /**
+   * The client address (c-ip) of the attempt's IIS request, null when it made none: tells which logged request is the
+   * attempt's own (each attempt has its address), to check how `analyze` joined IIS requests, which name no user.
+   */
+  readonly clientAddress: string | null;
   readonly hosts: {
     readonly client: string | null;
     readonly gateway: string;
@@ -64,6 +69,8 @@ export class AttemptBuilder {
   usedRadius = false;
   usedCa = false;
   usedClient = false;
+  /** The c-ip of the attempt's IIS request, once it made one. */
+  requestAddress: string | null = null;
 
   constructor(
     readonly rng: Prng,
@@ -100,6 +107,7 @@ export class AttemptBuilder {
   iis(startTime: number, endTime: number, status: number, subStatus = 0): void {
     this.first = Math.min(this.first, startTime);
     this.httpStatus = status;
+    this.requestAddress = this.clientAddress;
     const req: IisRequest = {
       clientIp: this.clientAddress,
       method: 'POST',

@@ -206,6 +206,7 @@ class FleetStream implements Counters {
         clientEventId: b.clientEventId,
         httpStatus: b.httpStatus,
       },
+      clientAddress: b.requestAddress,
       hosts: {
         client: b.client?.fqdn ?? null,
         gateway: b.da.fqdn,

@@ -17,5 +17,5 @@ export { OTP_URI_STEM } from './render/iis.js';
 export type { ScenarioName } from './scenarios.js';
 export { DEFAULT_MIX, SCENARIOS } from './scenarios.js';
 export { zoneOffsetMinutes } from './text-logs.js';
-export type { AnalysedAttempt, AttemptPair, Verification } from './verify.js';
+export type { AnalysedAttempt, AttemptPair, GatewayJoins, Verification } from './verify.js';
 export { START_TOLERANCE_MS, verdictOf, verifyAgainstExpected } from './verify.js';

@@ -8,6 +8,19 @@ export interface AnalysedAttempt {
   readonly outcome: string;
   readonly failedStage?: string | null;
   readonly rootCause?: { readonly code: string } | string | null;
+  /** The c-ip of the IIS request joined to the attempt (the record's `clientAddress`), when any. */
+  readonly clientAddress?: string | null;
+}
+
+/**
+ * How the IIS requests of the paired attempts that made one were joined: to the attempt itself (the analysed
+ * attempt's request has the expected client address), to another user's attempt, or to none.
+ */
+export interface GatewayJoins {
+  readonly expected: number;
+  readonly own: number;
+  readonly another: number;
+  readonly none: number;
 }
 
 /** An expected attempt and the analysed one it was paired with. */
@@ -28,6 +41,8 @@ export interface Verification<A extends AnalysedAttempt> {
   /** Expected attempts whose verdict the analysis gave. */
   readonly agree: number;
   readonly total: number;
+  /** Over the pairs whose expected attempt made an IIS request. */
+  readonly gatewayJoins: GatewayJoins;
 }
 
 /** How far apart (ms) an expected and an analysed start may be, with synchronised clocks. */
@@ -91,7 +106,29 @@ export function verifyAgainstExpected<A extends AnalysedAttempt>(
   }
   const extra = [...byUser.values()].flat().flatMap((c) => (c.used ? [] : [c.a]));
   const mismatches = pairs.filter(({ expected: e, actual: a }) => !sameVerdict(e, a));
-  return { pairs, mismatches, missed, extra, agree: pairs.length - mismatches.length, total: expected.length };
+  return {
+    pairs,
+    mismatches,
+    missed,
+    extra,
+    agree: pairs.length - mismatches.length,
+    total: expected.length,
+    gatewayJoins: gatewayJoinsOf(pairs),
+  };
+}
+
+function gatewayJoinsOf(pairs: readonly AttemptPair<AnalysedAttempt>[]): GatewayJoins {
+  let expected = 0;
+  let own = 0;
+  let none = 0;
+  for (const { expected: e, actual: a } of pairs) {
+    // Files generated before expected.json carried the address have none to compare.
+    if (e.clientAddress == null) continue;
+    expected++;
+    if (a.clientAddress == null) none++;
+    else if (a.clientAddress === e.clientAddress) own++;
+  }
+  return { expected, own, another: expected - own - none, none };
 }
 
 function sameVerdict(e: ExpectedAttempt, a: AnalysedAttempt): boolean {

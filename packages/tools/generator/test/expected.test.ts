@@ -116,4 +116,30 @@ describe('expected.json', { timeout: 60_000 }, () => {
       expect(inside, a.id).toBe(true);
     }
   });
+
+  it("names the client address of each attempt's own IIS request, and none for an attempt that made none", () => {
+    const iis = events.filter((e) => e.eventId === 6200);
+    let withRequest = 0;
+    for (const a of expected) {
+      if (a.detail.httpStatus === null) {
+        expect(a.clientAddress, a.id).toBeNull();
+        continue;
+      }
+      withRequest++;
+      // Its request: on its DA server, from its address, completed within a minute of its start (whole seconds).
+      const from = Date.parse(a.start) - 1000;
+      const own = iis.filter((r) => {
+        const end = Date.parse(`${r.data.date}T${r.data.time}Z`);
+        return (
+          r.computer === a.hosts.gateway && r.data['c-ip'] === a.clientAddress && end >= from && end <= from + 61_000
+        );
+      });
+      expect(own.length, a.id).toBeGreaterThan(0);
+      expect(
+        own.map((r) => Number(r.data['sc-status'])),
+        a.id,
+      ).toContain(a.detail.httpStatus);
+    }
+    expect(withRequest).toBeGreaterThan(expected.length / 2);
+  });
 });
