@@ -738,10 +738,12 @@ function learnClock(g: GatewayEvent, host: string, ctx: JoinContext): void {
 }
 
 /**
- * Keep (in place, in order) the candidates that no request left ambiguous explains better than `g` by more than the
- * slack (their `ambiguousFit`; `g`'s span on the NPS clock: `offset`). Three users' requests ending within 0.1 s of
- * their three decisions hold all three and are each left ambiguous; a RADIUS timeout's request ending 9 s later, which
- * holds the same decisions 9 s before its end, is not theirs: it goes by the client result logged right after it.
+ * Keep (in place, in order) the candidates that no request left ambiguous explains better than `g` by more than a
+ * quarter of the slack (their `ambiguousFit`; `g`'s span on the NPS clock: `offset`). Three users' requests ending
+ * within 0.1 s of their three decisions hold all three and are each left ambiguous; a RADIUS timeout's request ending
+ * 9 s later, which holds the same decisions 9 s before its end, is not theirs: it goes by the client result logged
+ * right after it. Nor is the next short request, whose own decision lies inside it and one of theirs 0.7 s before
+ * it began (a whole slack let that one take it).
  */
 function keepUnexplained(g: GatewayEvent, offset: number, found: OpenAttempt[], slack: number): void {
   let n = 0;
@@ -753,9 +755,9 @@ function keepUnexplained(g: GatewayEvent, offset: number, found: OpenAttempt[], 
   truncate(found, n);
 }
 
-/** Whether a request left ambiguous fitted `a`'s decision better than `fit` by more than the slack. */
+/** Whether a request left ambiguous fitted `a`'s decision better than `fit` by more than a quarter of the slack. */
 function explainedBetter(a: OpenAttempt, fit: number, slack: number): boolean {
-  return a.ambiguousFit !== NO_FIT && a.ambiguousFit + slack < fit;
+  return a.ambiguousFit !== NO_FIT && a.ambiguousFit + slack / AMBIGUOUS_MARGIN_DIVISOR < fit;
 }
 
 /** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
@@ -872,6 +874,12 @@ const SERVER_DRIFT_FACTOR = 10;
  * signing the client's request, which takes well under a second.
  */
 const ANSWER_AFTER_DECISION_MS = 10_000;
+/**
+ * A request left ambiguous explains a decision better than another request when it fits it better by more than the
+ * slack divided by this. Not by nothing: the second of two requests ending together, which split two decisions either
+ * way, fits each of them a little worse than the first (their ends' and starts' differences), and would be left unjoined.
+ */
+const AMBIGUOUS_MARGIN_DIVISOR = 4;
 
 /**
  * Shorten a list to `n` items. Its lists are reused by every request: setting a shorter length gives an array's room

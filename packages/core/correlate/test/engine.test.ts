@@ -680,6 +680,29 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['nora: 141370@da01', 'quentin: 143000@da01']);
   });
 
+  it('leaves the next request to its own decision, not to one whose own request was left ambiguous', () => {
+    // hal's and kai's requests end 20 ms apart and each holds both decisions, which fit either split alike: the first
+    // is left ambiguous, the second goes to kai. lou's request starts 0.7 s after hal's decision and holds lou's own
+    // 52 ms before its end (kim's request, next, holds it too, within the slack). Before, hal's decision, with nowhere
+    // else to go and a whole slack letting it in, took lou's request, and lou had none.
+    const events = [
+      decision('kai', 10_700),
+      decision('hal', 10_800),
+      request(10_900, 900),
+      request(10_920, 1_920),
+      decision('lou', 12_077),
+      request(12_129, 629),
+      decision('kim', 13_628),
+      request(13_696, 521),
+    ];
+    expect(requests(stream(events)).sort()).toEqual([
+      'hal: none (ambiguous)',
+      'kai: 10920@da01 (ambiguous)',
+      'kim: 13696@da01',
+      'lou: 12129@da01',
+    ]);
+  });
+
   it("keeps a decision naming another DA server out of a request it lies outside, for the refused client's result", () => {
     // Two decisions naming DA01 lie in one da01 request; one goes elsewhere. mia's lies 1 s before a short da02 request
     // starts (the slack lets it in), and leo's 10005 naming da02 follows that request's end by 0.3 s: the request is
