@@ -78,18 +78,19 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(verification.total).toBe(1928);
     expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(1);
     expect(analysis.summary.ignoredBy.ambiguous_gateway_request ?? 0).toBeLessThanOrEqual(10);
-    // Skewed clocks blur which of two requests ending close together holds which decision: 15 of 1,309 requests go to
-    // another user's attempt (2026-12-04), every one to someone.
-    expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(1294);
-    expect(verification.gatewayJoins.another).toBeLessThanOrEqual(15);
+    // Skewed clocks blur which of two requests ending close together holds which decision: 11 of 1,309 requests go to
+    // another user's attempt (2026-12-04; 15 before da1's 0.3 s was learned), every one to someone.
+    expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(1298);
+    expect(verification.gatewayJoins.another).toBeLessThanOrEqual(11);
     expect(verification.gatewayJoins.none).toBe(0);
-    // The summary says how far each DA server's NPS clock is ahead, as the generator set it: da1's 0.3 s is left
-    // alone (under half a second), da2's 2.5 s is learned.
+    // The summary says how far each DA server's NPS clock is ahead, as the generator set it: da1's 0.3 s and da2's
+    // 2.5 s (with millisecond times, offsets from a quarter of a second on are learned; da1's was left alone before
+    // 2026-12-04, under half a second).
     const truth = npsClockAhead(1000, 4, 3000);
     expect([...truth.values()].map((ms) => Math.abs(ms) >= 1_000)).toEqual([false, true]);
     for (const [server, ahead] of truth) {
       const learned = analysis.summary.daServers?.[server]?.npsClockAheadMs;
-      if (Math.abs(ahead) < 500) expect(learned).toBeUndefined();
+      if (Math.abs(ahead) < 250) expect(learned).toBeUndefined();
       else expect(Math.abs(learned! - ahead), server).toBeLessThan(200);
     }
   });
@@ -108,8 +109,8 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(analysis.summary.daServers?.da1?.radiusClients).toEqual(['10.0.1.11']);
     expect(analysis.summary.daServers?.da2?.radiusClients).toEqual(['10.0.1.12']);
     // The same requests joined as with host names: once the addresses are learned, the names do not matter.
-    expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(1294);
-    expect(verification.gatewayJoins.another).toBeLessThanOrEqual(15);
+    expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(1298);
+    expect(verification.gatewayJoins.another).toBeLessThanOrEqual(11);
   });
 
   // NPS refusing one DA server as a RADIUS client (System 14 for every try, no decision) for 10-40 minutes, every host's
@@ -145,9 +146,9 @@ describe("the analyst's verdict on generated days, against the generator's truth
     const codes = new Set(verification.pairs.map(({ expected }) => expected.rootCause));
     for (const name of INCIDENT_NAMES) expect(codes.has(name), name).toBe(true);
     expect(verification.total).toBe(2067);
-    // Of 1,458 requests, 32 went to another user's attempt on 2026-12-04 (outages' requests ending close together).
-    expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(1418);
-    expect(verification.gatewayJoins.another).toBeLessThanOrEqual(32);
+    // Of 1,458 requests, 30 went to another user's attempt on 2026-12-04 (outages' requests ending close together).
+    expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(1424);
+    expect(verification.gatewayJoins.another).toBeLessThanOrEqual(30);
   });
 
   // A busy day: 10,000 users on two DA servers, with a RADIUS outage (requests waiting 10-30 s for NPS). A timeout's

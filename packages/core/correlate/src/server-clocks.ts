@@ -11,7 +11,9 @@
  * server's client's decisions never line up. The fullest neighbourhood of bins, once it stands out, is where a decision
  * lies on the NPS clock relative to the request's end; `DECISION_BEFORE_END_MS` is where it lies with clocks that
  * agree. The difference is the server's offset; below `MIN_OFFSET_MS` it is taken as none, so that servers with
- * synchronised clocks are joined exactly as before.
+ * synchronised clocks are joined exactly as before. Logs with millisecond times (the event logs, NPS's DTS files) show
+ * smaller offsets too: there the floor is `MIN_FINE_OFFSET_MS`, as a DA server 0.4 s behind its NPS server puts each
+ * decision just past its own request's end, inside the next one.
  *
  * A client whose decisions line up with one DA server's requests alone is that server (`serverOf`): NPS names its
  * RADIUS clients by the administrator's friendly names ("DirectAccess", "RAS gateway B"), which need not be the DA
@@ -161,6 +163,7 @@ export class ServerClocks {
    */
   learn(host: string, end: number, clients: readonly string[], decisionTimes: readonly number[]): void {
     const touched = this.touched;
+    const wholeSeconds = onWholeSecond(end);
     for (let i = 0; i < decisionTimes.length; i++) {
       const client = clients[i]!;
       // Another server's client by the configuration: its decisions tell this server nothing.
@@ -171,7 +174,7 @@ export class ServerClocks {
         histogram.touched = true;
         touched.push(histogram);
       }
-      histogram.add(decisionTimes[i]! - end);
+      histogram.add(decisionTimes[i]! - end, wholeSeconds || onWholeSecond(decisionTimes[i]!));
     }
     for (let i = 0; i < touched.length; i++) {
       const histogram = touched[i]!;
@@ -328,8 +331,23 @@ export function clockReachOf(clockSkewToleranceMs: number): number {
 }
 /** Where a decision lies relative to its request's end when the clocks agree: the DA server answers soon after. */
 const DECISION_BEFORE_END_MS = -125;
-/** Offsets smaller than this are jitter, not a clock. */
+/** Offsets smaller than this are jitter, not a clock... */
 const MIN_OFFSET_MS = 500;
+/**
+ * ...or this, when few of the distances (under `COARSE_SHARE`) involve a time in whole seconds: W3C lines (taken at the
+ * middle of their second) and NPS's IAS and database-compatible files (at its start) are half a second off either way,
+ * and their peaks a few hundred milliseconds off when the clocks agree.
+ */
+const MIN_FINE_OFFSET_MS = 250;
+const COARSE_SHARE = 0.1;
+
+/**
+ * Whether a time is on a whole or half second, as a log giving whole seconds puts it. An event log's time is one by
+ * chance (its 100 ns ticks: once in millions); a millisecond one, one in 500.
+ */
+function onWholeSecond(t: number): boolean {
+  return t % 500 === 0;
+}
 const BIN_MS = 250;
 /** A neighbourhood of three bins stands out when it holds this many distances more than the background... */
 const MIN_PEAK = 12;
@@ -347,6 +365,8 @@ class OffsetHistogram {
   /** Sum of the distances in each bin (for the peak's mean). */
   private readonly sums: Float64Array;
   private total = 0;
+  /** Of `total`, the distances with a time in whole seconds (`onWholeSecond`). */
+  private coarse = 0;
   offset = 0;
   /** Whether a peak stands out (its offset may still be 0: clocks that agree). */
   peaked = false;
@@ -366,18 +386,20 @@ class OffsetHistogram {
     this.sums = new Float64Array(this.bins);
   }
 
-  add(distance: number): void {
+  add(distance: number, coarse: boolean): void {
     const reach = this.reachMs;
     if (distance < -reach || distance > reach) return;
     const bin = Math.min(this.bins - 1, Math.floor((distance + reach) / BIN_MS));
     this.counts[bin]! += 1;
     this.sums[bin]! += distance;
+    if (coarse) this.coarse++;
     if (++this.total < HALVE_AT) return;
     for (let i = 0; i < this.bins; i++) {
       this.counts[i]! /= 2;
       this.sums[i]! /= 2;
     }
     this.total /= 2;
+    this.coarse /= 2;
   }
 
   /**
@@ -404,6 +426,7 @@ class OffsetHistogram {
     }
     const mean = (this.sums[best - 1]! + this.sums[best]! + this.sums[best + 1]!) / bestCount;
     const offset = Math.round(mean - DECISION_BEFORE_END_MS);
-    this.offset = Math.abs(offset) < MIN_OFFSET_MS ? 0 : offset;
+    const least = this.coarse > COARSE_SHARE * this.total ? MIN_OFFSET_MS : MIN_FINE_OFFSET_MS;
+    this.offset = Math.abs(offset) < least ? 0 : offset;
   }
 }

@@ -50,6 +50,31 @@ describe('ServerClocks', () => {
     expect([clocks.leastOffset, clocks.greatestOffset]).toEqual([0, 0]);
   });
 
+  it('learns an offset under half a second from millisecond times, not from whole seconds', () => {
+    // NPS 0.4 s ahead: each decision lands ~0.3 s past its own request's end, inside the next request on a busy server.
+    const learnFrom = (wholeSeconds: boolean) => {
+      const clocks = new ServerClocks(120_000);
+      const jitter = random(4);
+      const others = random(5);
+      for (let i = 0; i < 400; i++) {
+        const exact = 1_000_000 + i * 20_000 + 137.25 + jitter() * 900;
+        // A W3C line gives the second the request ended in, taken at its middle.
+        const end = wholeSeconds ? Math.floor(exact / 1000) * 1000 + 500 : exact;
+        const times = [exact + 400 - 80 + (jitter() - 0.5) * 100];
+        for (let j = 0; j < 5; j++) times.push(exact + (others() * 2 - 1) * clocks.reachMs);
+        clocks.learn(
+          'da1',
+          end,
+          times.map(() => 'da1-client'),
+          times,
+        );
+      }
+      return clocks.offset('da1');
+    };
+    expect(Math.abs(learnFrom(false) - 400)).toBeLessThan(100);
+    expect(learnFrom(true)).toBe(0);
+  });
+
   it("learns how far ahead or behind the NPS clock is, per DA server, from each request's own decision", () => {
     const clocks = new ServerClocks(120_000);
     const jitter = random(3);
