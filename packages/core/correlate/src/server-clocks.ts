@@ -343,7 +343,7 @@ const COARSE_SHARE = 0.1;
 
 /**
  * Whether a time is on a whole or half second, as a log giving whole seconds puts it. An event log's time is one by
- * chance (its 100 ns ticks: once in millions); a millisecond one, one in 500.
+ * chance (kept to the microsecond: once in 500,000); a time in whole milliseconds, once in 500.
  */
 function onWholeSecond(t: number): boolean {
   return t % 500 === 0;

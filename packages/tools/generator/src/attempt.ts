@@ -46,7 +46,8 @@ export interface ExpectedAttempt {
   };
   /**
    * The client address (c-ip) of the attempt's IIS request, null when it made none: tells which logged request is the
-   * attempt's own (each attempt has its address), to check how `analyze` joined IIS requests, which name no user.
+   * attempt's own (each user's laptop has an address of its own), to check how `analyze` joined IIS requests, which
+   * name no user.
    */
   readonly clientAddress: string | null;
   readonly hosts: {
