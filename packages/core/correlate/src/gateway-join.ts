@@ -352,6 +352,7 @@ function resultClaimedIn(
 ): boolean {
   const slack = ctx.config.gatewayJoinSlackMs;
   const skew = ctx.config.clockSkewToleranceMs;
+  const farther = d - skew / FAR_RESULT_DIVISOR;
   for (let i = others.start; i < others.end; i++) {
     const other = others.requests[i]!;
     const otherHost = others.hosts[i]!;
@@ -362,8 +363,9 @@ function resultClaimedIn(
     if (
       fitsBetter(a, otherHost, host, otherD < d, ctx.clocks) &&
       !holdsDecisionFor(g, other, otherHost, ctx) &&
-      // A request of the same server claims by distance alone only the result it would take itself.
-      !(otherHost === host && prefersAnotherResult(g, other, otherHost, a, otherD, ctx))
+      // A request of the same server claims by distance alone only the result it would take itself, unless it is far
+      // nearer to it than `g` (`FAR_RESULT_DIVISOR`).
+      !(otherHost === host && otherD > farther && prefersAnotherResult(g, other, otherHost, a, otherD, ctx))
     )
       return true;
   }
@@ -602,6 +604,14 @@ function resultDistance(t: number, end: number): number {
 
 /** How much a client result's distance before a request's end weighs against one after it. */
 const RESULT_BEFORE_WEIGHT = 2;
+/**
+ * A later request nearer a lone result than `g` by more than the clock-skew tolerance over this (30 s of the default
+ * 3 min) claims it even when it would take another result (`prefersAnotherResult` looks only two requests deep). In a
+ * RADIUS outage logged in whole seconds, two requests ended in the same second with two users' results right after:
+ * each preferred the first result, neither claimed the second, and it went to a request 100 s before it. A laptop whose
+ * clock is further off than that from the DA server's can lose its own request to such a neighbour.
+ */
+const FAR_RESULT_DIVISOR = 6;
 
 /** How much a decision's distance outside a request weighs against one inside. */
 const OUTSIDE_WEIGHT = 3;

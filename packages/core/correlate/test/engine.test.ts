@@ -680,6 +680,20 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['nora: 141370@da01', 'quentin: 143000@da01']);
   });
 
+  it('leaves a lone result to the two requests ending together just before it, not to one ending minutes earlier', () => {
+    // A RADIUS outage logged in whole seconds (W3C): two requests end in the same second, and ria's and sam's 10005s
+    // follow. Each of the two fits ria's result best (20 ms before their end) and so did not claim sam's for itself;
+    // sam's result went to a short request that ended 100 s before it. One of the two is sam's.
+    const events = [
+      request(10_000, 800),
+      request(110_000, 25_000),
+      request(110_000, 25_200),
+      lone('ria', 109_980, 10005, 'pc-ria'),
+      lone('sam', 110_200, 10005, 'pc-sam'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['ria: 110000@da01', 'sam: 110000@da01']);
+  });
+
   it('leaves the next request to its own decision, not to one whose own request was left ambiguous', () => {
     // hal's and kai's requests end 20 ms apart and each holds both decisions, which fit either split alike: the first
     // is left ambiguous, the second goes to kai. lou's request starts 0.7 s after hal's decision and holds lou's own
