@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@otptrace/cli';
@@ -26,9 +26,13 @@ async function analysedDay(users: number, seed: number, skewMs: number, options:
   const args = ['--users', String(users), '--seed', String(seed), '--clock-skew-ms', String(skewMs), '--out', dir];
   args.push(...options);
   expect(await main(['generate', ...args], io)).toBe(0);
-  const out = join(dir, 'analysis.json');
+  const out = join(dir, 'analysis-out.json');
+  // Event XML only: the four files. With W3C or NPS log files: the folder, and the NPS servers' local time that the
+  // generator writes to analysis.json for `--config`.
   const files = ['client.xml', 'iis.xml', 'nps.xml', 'ca.xml'].map((f) => join(dir, f));
-  expect(await main(['analyze', '--format', 'json', '--out', out, ...files], io)).toBe(0);
+  const config = join(dir, 'analysis.json');
+  const inputs = files.every((f) => existsSync(f)) ? files : [...(existsSync(config) ? ['--config', config] : []), dir];
+  expect(await main(['analyze', '--format', 'json', '--out', out, ...inputs], io)).toBe(0);
   const analysis = JSON.parse(readFileSync(out, 'utf8')) as AnalysisDocument;
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as ExpectedAttempt[];
   const verification = verifyAgainstExpected(expected, analysis.attempts, skewMs + 30_000);
@@ -169,5 +173,27 @@ describe("the analyst's verdict on generated days, against the generator's truth
     // better was kept out of other requests).
     expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(14_258);
     expect(verification.gatewayJoins.another).toBeLessThanOrEqual(242);
+  });
+
+  // The same outage as most sites log it: IIS W3C files and NPS's IAS files, both in whole seconds. Two requests often
+  // end in the same second with two timeouts' failures right after; before 2026-12-04's far-result rule one of those
+  // failures could go to a short request minutes before it (6 verdicts wrong: the RADIUS timeout blamed on the DA
+  // server) and 128 requests to another user's attempt.
+  it('10,000 users in a RADIUS outage logged in W3C and IAS files: no failure joined to a request minutes away', async () => {
+    const { verification, wrong } = await analysedDay(10_000, 6, 0, [
+      '--unrelated-ratio',
+      '0',
+      '--iis',
+      'w3c',
+      '--nps',
+      'ias',
+      '--incident',
+      'radius_no_response',
+    ]);
+    expect(verification.total).toBe(13_700);
+    // One is left: a timeout's failure that took a short request near it (so blamed on the DA server).
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(1);
+    expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(11_234);
+    expect(verification.gatewayJoins.another).toBeLessThanOrEqual(122);
   });
 });
