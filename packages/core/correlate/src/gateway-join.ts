@@ -64,7 +64,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0, ctx.clocks);
-    dropNamedElsewhere(g, host, off, found, ctx.clocks);
+    dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
     let n = 0;
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
@@ -99,7 +99,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     attempts.decidedWithin(g.startTime + off - drift, g.time + off + drift, undefined, found);
     keepTakers(g, found);
     keepSameServer(host, found, 0, ctx.clocks);
-    dropNamedElsewhere(g, host, off, found, ctx.clocks);
+    dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
   }
   // The candidates not looked at yet, by their distance.
@@ -710,7 +710,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
   const held = ctx.attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, HELD);
   keepTakers(g, held);
   keepSameServer(host, held, 0, ctx.clocks);
-  dropNamedElsewhere(g, host, off, held, ctx.clocks);
+  dropNamedElsewhere(g, host, off, slack, held, ctx.clocks);
   keepUnexplained(g, off, held, slack);
   let holds = false;
   for (let i = 0; i < held.length && !holds; i++) holds = !claimedByLater(g, host, held[i]!, ctx, null, from);
@@ -828,17 +828,20 @@ function keepSameServer(host: string, found: OpenAttempt[], from: number, clocks
 }
 
 /**
- * Drop (in place) the candidates whose decision lies outside request `g` (the slack or a drift lets it in) and that
- * name another DA server the logs show: by NPS ClientName or NASIdentifier, or the server their client's result names.
- * Such a decision is that server's, whose request may have gone to another user's decision inside it; taking this
- * one instead left the client whose request it was without it, and a 10005 from a refused request became a RADIUS
- * timeout. A decision inside the request stays a candidate whatever it names (a RADIUS client named after another
- * server by mistake), as `keepSameServer` leaves names to settle only between candidates.
+ * Drop (in place) the candidates whose decision lies outside request `g` (the slack or a drift lets it in), or inside
+ * it more than the slack before its end, and that name another DA server the logs show: by NPS ClientName or
+ * NASIdentifier, or the server their client's result names. Such a decision is that server's, whose request may have
+ * gone to another user's decision inside it; taking this one instead left the client whose request it was without it,
+ * and a 10005 from a refused request became a RADIUS timeout. A RADIUS timeout's request holds many decisions deep
+ * inside it; one naming the other server took it, and the timeout's 10005 went to a request minutes away. A decision
+ * inside the request near its end stays a candidate whatever it names (a RADIUS client named after another server by
+ * mistake), as `keepSameServer` leaves names to settle only between candidates.
  */
 function dropNamedElsewhere(
   g: GatewayEvent,
   host: string,
   off: number,
+  slack: number,
   found: OpenAttempt[],
   clocks: ServerClocks,
 ): void {
@@ -846,8 +849,9 @@ function dropNamedElsewhere(
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
     const t = a.radius!.time;
-    const inside = g.startTime + off <= t && t <= g.time + off;
-    if (inside || !namesOtherKnownServer(a, host, clocks)) found[n++] = a;
+    // Inside and near the end: the DA server answers soon after NPS decides.
+    const kept = g.startTime + off <= t && t <= g.time + off && t >= g.time + off - slack;
+    if (kept || !namesOtherKnownServer(a, host, clocks)) found[n++] = a;
   }
   truncate(found, n);
 }

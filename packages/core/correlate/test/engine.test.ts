@@ -694,6 +694,32 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['ria: 110000@da01', 'sam: 110000@da01']);
   });
 
+  it("keeps a decision naming another DA server out of a RADIUS timeout's request it lies deep inside", () => {
+    // cid's request waited 20 s for RADIUS and his 10005 follows it. ann's decision names DA02 (a server the logs
+    // show) and lies 8 s before that request's end: the DA server answers soon after NPS decides, so it is not the
+    // da01 request's. Before, a decision inside a request stayed a candidate whatever it named: ann took cid's
+    // request, and cid's timeout had none.
+    const events = [
+      decision('bob', 4_800, 'da02'),
+      request(5_000, 500, 'da02'),
+      decision('ann', 12_000, 'da02'),
+      request(20_000, 20_000, 'da01'),
+      lone('cid', 20_100, 10005, 'pc-cid', 'da01'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['ann: none', 'bob: 5000@da02', 'cid: 20000@da01']);
+  });
+
+  it('still gives a request the decision near its end that names another DA server (a RADIUS client misnamed)', () => {
+    // NPS knows da01 by the name DA02 by mistake: dee's decision, 200 ms before her da01 request ends, is its own.
+    const events = [
+      decision('bob', 4_800, 'da02'),
+      request(5_000, 500, 'da02'),
+      decision('dee', 29_800, 'da02'),
+      request(30_000, 700, 'da01'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['bob: 5000@da02', 'dee: 30000@da01']);
+  });
+
   it('leaves the next request to its own decision, not to one whose own request was left ambiguous', () => {
     // hal's and kai's requests end 20 ms apart and each holds both decisions, which fit either split alike: the first
     // is left ambiguous, the second goes to kai. lou's request starts 0.7 s after hal's decision and holds lou's own
