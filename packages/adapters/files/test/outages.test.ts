@@ -19,8 +19,12 @@ const eventsOf = (scenario: string, file: string) =>
 
 /** The event XML at `time` (epoch ms) with record ID `recordId`, its user renamed to `user` when given. */
 function at(xml: string, time: number, recordId: number, user?: [string, string]): string {
+  const iso = new Date(time).toISOString();
   const out = xml
-    .replace(/SystemTime="[^"]*"/, `SystemTime="${new Date(time).toISOString()}"`)
+    .replace(/SystemTime="[^"]*"/, `SystemTime="${iso}"`)
+    // An IIS 6200's time is its W3C date and time fields (whole seconds, UTC); TimeCreated only refines them.
+    .replace(/<Data Name="date">[^<]*<\/Data>/, `<Data Name="date">${iso.slice(0, 10)}</Data>`)
+    .replace(/<Data Name="time">[^<]*<\/Data>/, `<Data Name="time">${iso.slice(11, 19)}</Data>`)
     .replace(/<EventRecordID>\d+<\/EventRecordID>/, `<EventRecordID>${recordId}</EventRecordID>`);
   return user === undefined ? out : out.replaceAll(user[0], user[1]);
 }

@@ -63,6 +63,17 @@ export interface EngineWindows {
 /** Steps of an attempt that move its end: RADIUS decision, CA request, CA decision, client result, IIS request. */
 const EXTENDING_STEPS = 5;
 
+/**
+ * How far two servers' clocks (a DA server's and an NPS server's, domain members that keep time together) may put
+ * one's event outside the span the other's logged: ten times the IIS join's slack, and never more than the clock-skew
+ * tolerance, which is for laptops' clocks. A wide window handed a request that RADIUS never answered to another user's
+ * decision nearby, and a RADIUS timeout to NPS's refusals of the DA server minutes before it.
+ */
+export function serverDriftOf(config: Pick<EngineConfig, 'clockSkewToleranceMs' | 'gatewayJoinSlackMs'>): number {
+  return Math.min(config.clockSkewToleranceMs, SERVER_DRIFT_FACTOR * config.gatewayJoinSlackMs);
+}
+const SERVER_DRIFT_FACTOR = 10;
+
 /** How long after its time an IIS request is joined (`EngineWindows.gatewayDelayMs`). */
 export function gatewayDelayOf(config: Pick<EngineConfig, 'clockSkewToleranceMs' | 'gatewayJoinSlackMs'>): number {
   return 3 * config.clockSkewToleranceMs + config.gatewayJoinSlackMs;

@@ -8,6 +8,7 @@ import type {
 } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { HTTP_403_ERROR } from './client-phase.js';
+import { serverDriftOf } from './config.js';
 import { hostKey, lowerHost, sameHost } from './hosts.js';
 import type { LearnedServer } from './server-clocks.js';
 
@@ -88,6 +89,8 @@ export class DaServerContext {
   private readonly joinedClients = new Map<OpenAttempt, readonly string[]>();
   /** How long before a client's result its DA server may have asked RADIUS (see `eventsFor`). */
   private readonly requestSpanMs: number;
+  /** How far NPS's clock may put a refusal outside the IIS request it answered (`serverDriftOf`). */
+  private readonly serverDriftMs: number;
 
   constructor(
     private readonly skewMs: number,
@@ -101,6 +104,7 @@ export class DaServerContext {
     priors: readonly LearnedServer[] = [],
   ) {
     this.requestSpanMs = radiusTimeoutMs + slackMs;
+    this.serverDriftMs = serverDriftOf({ clockSkewToleranceMs: skewMs, gatewayJoinSlackMs: slackMs });
     for (const [name, list] of Object.entries(configured)) {
       const key = hostKey(name);
       this.servers.add(key);
@@ -342,8 +346,12 @@ export class DaServerContext {
         if (serverIp === null) addHost(hosts, server);
       }
       const addresses = this.addressesOf(hosts, serverIp, joined ?? NO_ADDRESSES);
-      const lo = from - this.skewMs;
-      const hi = to + this.skewMs;
+      // Around an IIS request, NPS's refusals are placed by two servers' clocks; before a client's result, by a laptop's.
+      // Three minutes around a request in an outage took refusals of the same server's other requests, and blamed the
+      // RADIUS client's settings for RADIUS timeouts.
+      const reach = g !== null ? this.serverDriftMs : this.skewMs;
+      const lo = from - reach;
+      const hi = to + reach;
       // Every refusal naming the server in [lo, hi] explains the attempt (and is not unmatched when it expires).
       for (let i = 0; i < hosts.length; i++) this.explainedHosts.add(hosts[i]!, lo, hi);
       for (let i = 0; i < addresses.length; i++) this.explainedAddresses.add(addresses[i]!, lo, hi);

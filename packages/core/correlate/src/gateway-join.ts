@@ -1,7 +1,7 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import { NO_FIT, type OpenAttempt } from './attempt.js';
 import { HTTP_403_ERROR } from './client-phase.js';
-import { gatewayDelayOf } from './config.js';
+import { gatewayDelayOf, serverDriftOf } from './config.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost } from './hosts.js';
 import type { GatewayWindow, JoinContext } from './join-context.js';
@@ -92,9 +92,8 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
   const skew = config.clockSkewToleranceMs;
   truncate(found, 0);
   if (g.status < 400) {
-    // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift, while a
-    // wide one would hand a request that RADIUS never answered to another user's attempt nearby.
-    const drift = Math.min(skew, SERVER_DRIFT_FACTOR * slack);
+    // The DA server and NPS are domain members with synchronised clocks: a small widening covers their drift.
+    const drift = serverDriftOf(config);
     const off = ctx.clocks.offset(host);
     attempts.decidedWithin(g.startTime + off - drift, g.time + off + drift, undefined, found);
     keepTakers(g, found);
@@ -882,7 +881,6 @@ function earliest(list: OpenAttempt[]): OpenAttempt {
 const NO_COMPUTER_CERTIFICATE = 10016;
 /** Client events 10011 and 10012: the DA server found no UPN, or no DN, for the user in AD. */
 const NOT_IN_DIRECTORY: ReadonlySet<number> = new Set([10011, 10012]);
-const SERVER_DRIFT_FACTOR = 10;
 /**
  * How long after its own RADIUS decision a request ends, at most (ms): the DA server answers once NPS has, after
  * signing the client's request, which takes well under a second.

@@ -373,6 +373,23 @@ describe('CorrelationEngine', () => {
     expect(drops).toEqual([]);
   });
 
+  it("leaves NPS's refusals of a DA server a minute before an unanswered request out of it; a few seconds before, in", () => {
+    // NPS refused da01 (a wrong shared secret) until 20 s. u's request (100-120 s) waited for RADIUS in an outage, and
+    // NPS logged one refusal 8 s before it began (the two servers' clocks a little apart). Those of 10-20 s lie 80 s
+    // before it: within the 3 min clock-skew tolerance (for laptops) they explained it, and RADIUS timeouts were blamed
+    // on the RADIUS client's settings.
+    const events = [
+      refusal(10_000),
+      refusal(15_000),
+      refusal(20_000),
+      refusal(92_000),
+      iis(120_000, 20_000),
+      client('u', 120_300, 10005),
+    ];
+    const { closed } = streamWithDrops(events);
+    expect(closed.map((a) => [a.user?.key, a.radiusClientErrors.map((e) => e.time - T0)])).toEqual([['u', [92_000]]]);
+  });
+
   it('gives a client refused without an IIS request the NPS refusals of the server it names, by name or address', () => {
     // No IIS log was read. NPS logged the DA server's RADIUS address with an earlier decision (ClientName da01,
     // ClientIPAddress 10.0.0.10), and names the server by that address when the shared secret no longer matches.
