@@ -175,6 +175,26 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(verification.gatewayJoins.another).toBeLessThanOrEqual(242);
   });
 
+  // Two incidents at once on one DA server: NPS refuses da1 as a RADIUS client (a shared secret changed) for half an
+  // hour, and for 12 minutes of it does not answer at all. Timeouts' requests lie among the refusals of the server's
+  // other requests; before 2026-12-04 refusals up to 3 min from a request explained it (the laptops' clock-skew
+  // tolerance, for two servers' clocks) and 88 timeouts were blamed on the RADIUS client's settings. Those left have a
+  // refusal logged during their own request.
+  it('a RADIUS outage during a RADIUS client refused by NPS: a timeout is blamed on refusals only near its request', async () => {
+    const { verification, wrong } = await analysedDay(6_000, 83, 3_000, [
+      '--unrelated-ratio',
+      '0',
+      '--da-servers',
+      '3',
+      '--radius-client-names',
+      'friendly',
+      '--incident',
+      'radius_client_misconfigured,radius_no_response',
+    ]);
+    expect(verification.total).toBe(9_743);
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(10);
+  });
+
   // The same outage as most sites log it: IIS W3C files and NPS's IAS files, both in whole seconds. Two requests often
   // end in the same second with two timeouts' failures right after; before 2026-12-04's far-result rule one of those
   // failures could go to a short request minutes before it (6 verdicts wrong: the RADIUS timeout blamed on the DA
