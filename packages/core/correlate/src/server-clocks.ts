@@ -11,10 +11,9 @@
  * server's client's decisions never line up. The fullest neighbourhood of bins, once it stands out, is where a decision
  * lies on the NPS clock relative to the request's end; `DECISION_BEFORE_END_MS` is where it lies with clocks that
  * agree. The difference is the server's offset; below `MIN_OFFSET_MS` it is taken as none, so that servers with
- * synchronised clocks are joined exactly as before. Logs with millisecond times (the event logs, NPS's DTS files) show
- * smaller offsets too: there the floor is `MIN_FINE_OFFSET_MS`, as a DA server 0.4 s behind its NPS server puts each
- * decision just past its own request's end, inside the next one; with whole seconds on one side only (W3C lines against
- * NPS's events, or IIS events against an NPS log file), `MIN_HALF_COARSE_OFFSET_MS`.
+ * synchronised clocks are joined exactly as before. That floor is `MIN_OFFSET_MS` when both times are whole seconds
+ * (W3C lines against NPS's IAS or database-compatible files), else `MIN_FINE_OFFSET_MS`: a DA server 0.4 s behind its
+ * NPS server puts each decision just past its own request's end, inside the next one.
  *
  * A client whose decisions line up with one DA server's requests alone is that server (`serverOf`): NPS names its
  * RADIUS clients by the administrator's friendly names ("DirectAccess", "RAS gateway B"), which need not be the DA
@@ -182,7 +181,7 @@ export class ServerClocks {
       // offset, not half a second behind (which then moved decisions past their requests' ends). Against a W3C end
       // (whole seconds on both sides) distances stay as they were: measured, moving them gained one day and lost two.
       const middle = coarseDecision && !coarseEnd && t % 1000 === 0 ? HALF_SECOND_MS : 0;
-      histogram.add(t + middle - end, coarseEnd || coarseDecision, coarseEnd && coarseDecision);
+      histogram.add(t + middle - end, coarseEnd && coarseDecision);
     }
     for (let i = 0; i < touched.length; i++) {
       const histogram = touched[i]!;
@@ -345,16 +344,17 @@ const DECISION_BEFORE_END_MS = -125;
  */
 const MIN_OFFSET_MS = 500;
 /**
- * ...or this, when many have whole seconds on one side: W3C lines (taken at the middle of their second) against NPS's
- * events or DTS files, or IIS events against an NPS log file (taken at the middle too, see `learn`). Such distances
+ * ...or this, when few do. With whole seconds on one side (W3C lines, taken at the middle of their second, against
+ * NPS's events or DTS files; IIS events against an NPS log file, taken at the middle too, see `learn`) the distances
  * spread evenly over a second, and the mean of the three fullest bins lies up to half a bin (125 ms) off its middle,
  * wherever they sit on it. With the floor of whole-second logs (500 ms), a DA server's W3C requests whose NPS server
  * ran 0.23 s ahead learned no offset: its decisions lay half a second past their requests, inside the next ones, and
- * 2,279 of one day's 14,957 requests went to another user or to none (1,804 with this floor).
+ * 2,279 of one day's 14,957 requests went to another user or to none (1,804 with this floor). With millisecond times
+ * on both sides, a floor of 75 ms learned 85 ms on a day whose clocks agree (the generator's DA servers do not answer
+ * exactly `DECISION_BEFORE_END_MS` after NPS), and one of 250 ms left a server 0.24 s off unlearned (870 of a day's
+ * requests went to another user's attempt, 503 with this floor).
  */
-const MIN_HALF_COARSE_OFFSET_MS = 150;
-/** ...or this, when few do (under `COARSE_SHARE`): millisecond times on both sides. */
-const MIN_FINE_OFFSET_MS = 250;
+const MIN_FINE_OFFSET_MS = 150;
 const COARSE_SHARE = 0.1;
 /** Where in its second a time given in whole seconds is taken. */
 const HALF_SECOND_MS = 500;
@@ -383,9 +383,8 @@ class OffsetHistogram {
   /** Sum of the distances in each bin (for the peak's mean). */
   private readonly sums: Float64Array;
   private total = 0;
-  /** Of `total`, the distances with a time in whole seconds (`onWholeSecond`) on one side, and on both. */
+  /** Of `total`, the distances with a time in whole seconds (`onWholeSecond`) on both sides. */
   private coarse = 0;
-  private bothCoarse = 0;
   offset = 0;
   /** Whether a peak stands out (its offset may still be 0: clocks that agree). */
   peaked = false;
@@ -405,14 +404,13 @@ class OffsetHistogram {
     this.sums = new Float64Array(this.bins);
   }
 
-  add(distance: number, coarse: boolean, bothCoarse: boolean): void {
+  add(distance: number, coarse: boolean): void {
     const reach = this.reachMs;
     if (distance < -reach || distance > reach) return;
     const bin = Math.min(this.bins - 1, Math.floor((distance + reach) / BIN_MS));
     this.counts[bin]! += 1;
     this.sums[bin]! += distance;
     if (coarse) this.coarse++;
-    if (bothCoarse) this.bothCoarse++;
     if (++this.total < HALVE_AT) return;
     for (let i = 0; i < this.bins; i++) {
       this.counts[i]! /= 2;
@@ -420,7 +418,6 @@ class OffsetHistogram {
     }
     this.total /= 2;
     this.coarse /= 2;
-    this.bothCoarse /= 2;
   }
 
   /**
@@ -447,9 +444,7 @@ class OffsetHistogram {
     }
     const mean = (this.sums[best - 1]! + this.sums[best]! + this.sums[best + 1]!) / bestCount;
     const offset = Math.round(mean - DECISION_BEFORE_END_MS);
-    const share = COARSE_SHARE * this.total;
-    const least =
-      this.bothCoarse > share ? MIN_OFFSET_MS : this.coarse > share ? MIN_HALF_COARSE_OFFSET_MS : MIN_FINE_OFFSET_MS;
+    const least = this.coarse > COARSE_SHARE * this.total ? MIN_OFFSET_MS : MIN_FINE_OFFSET_MS;
     this.offset = Math.abs(offset) < least ? 0 : offset;
   }
 }

@@ -50,9 +50,9 @@ describe('ServerClocks', () => {
     expect([clocks.leastOffset, clocks.greatestOffset]).toEqual([0, 0]);
   });
 
-  it('learns an offset under half a second unless both sides give whole seconds', () => {
+  it('learns offsets of a fraction of a second unless both sides give whole seconds', () => {
     // NPS 0.4 s ahead: each decision lands ~0.3 s past its own request's end, inside the next request on a busy server.
-    const learnFrom = (w3c: boolean, npsLogFile: boolean) => {
+    const learnFrom = (w3c: boolean, npsLogFile: boolean, ahead = 400) => {
       const clocks = new ServerClocks(120_000);
       const jitter = random(4);
       const others = random(5);
@@ -61,7 +61,7 @@ describe('ServerClocks', () => {
         // A W3C line gives the second the request ended in, taken at its middle; an NPS log file (IAS,
         // database-compatible) the second of the decision, at its start.
         const end = w3c ? Math.floor(exact / 1000) * 1000 + 500 : exact;
-        const decision = exact + 400 - 80 + (jitter() - 0.5) * 100;
+        const decision = exact + ahead - 80 + (jitter() - 0.5) * 100;
         const times = [npsLogFile ? Math.floor(decision / 1000) * 1000 : decision];
         for (let j = 0; j < 5; j++) times.push(exact + (others() * 2 - 1) * clocks.reachMs);
         clocks.learn(
@@ -74,6 +74,8 @@ describe('ServerClocks', () => {
       return clocks.offset('da1');
     };
     expect(Math.abs(learnFrom(false, false) - 400)).toBeLessThan(100);
+    // 0.2 s ahead, in milliseconds on both sides: a decision past its request's end is an offset, not jitter.
+    expect(Math.abs(learnFrom(false, false, 200) - 200)).toBeLessThan(100);
     // A W3C second spreads the distances over a second: the peak's mean is up to 125 ms off.
     expect(Math.abs(learnFrom(true, false) - 400)).toBeLessThan(150);
     expect(Math.abs(learnFrom(false, true) - 400)).toBeLessThan(150);
