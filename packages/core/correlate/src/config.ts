@@ -37,6 +37,15 @@ export function reorderDelayOf(input: 'sorted' | 'stream', clockSkewToleranceMs:
   return input === 'stream' ? clockSkewToleranceMs : 0;
 }
 
+/**
+ * Whether IIS request `timeTakenMs` long waited for RADIUS: it took half the DA server's RADIUS timeout or more. A
+ * request the DA server refused itself is answered well within it (docs/windows-events.md §9). Null when IIS logged no
+ * time-taken.
+ */
+export function waitedForRadius(timeTakenMs: number | null, radiusTimeoutMs: number): boolean | null {
+  return timeTakenMs === null ? null : timeTakenMs >= radiusTimeoutMs / 2;
+}
+
 /** How often (in event time) joins are resolved and attempts closed; every delay is far longer, so the result is the same. */
 export const SWEEP_INTERVAL_MS = 5_000;
 

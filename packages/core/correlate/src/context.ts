@@ -8,7 +8,7 @@ import type {
 } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { HTTP_403_ERROR } from './client-phase.js';
-import { serverDriftOf } from './config.js';
+import { serverDriftOf, waitedForRadius } from './config.js';
 import { hostKey, lowerHost, sameHost } from './hosts.js';
 import type { LearnedServer } from './server-clocks.js';
 
@@ -335,7 +335,7 @@ export class DaServerContext {
         from = g.startTime;
         to = g.time;
         serverIp = g.serverIp;
-        waited = g.timeTakenMs === null || g.timeTakenMs >= this.radiusTimeoutMs / 2;
+        waited = waitedForRadius(g.timeTakenMs, this.radiusTimeoutMs) !== false;
       } else {
         const c = a.client!;
         const server = c.serverAddress!;

@@ -1,7 +1,7 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import { NO_FIT, type OpenAttempt } from './attempt.js';
 import { HTTP_403_ERROR } from './client-phase.js';
-import { gatewayDelayOf, serverDriftOf } from './config.js';
+import { gatewayDelayOf, serverDriftOf, waitedForRadius } from './config.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost } from './hosts.js';
 import type { GatewayWindow, JoinContext } from './join-context.js';
@@ -360,7 +360,7 @@ function resultClaimedIn(
     if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
     const otherD = resultDistance(a.last, other.time);
     if (
-      fitsBetter(a, otherHost, host, otherD < d, ctx.clocks) &&
+      fitsBetter(a, otherHost, host, otherD < d || (otherD === d && waitedWhereGDidNot(g, other, ctx)), ctx.clocks) &&
       !holdsDecisionFor(g, other, otherHost, ctx) &&
       // A request of the same server claims by distance alone only the result it would take itself, unless it is far
       // nearer to it than `g` (`FAR_RESULT_DIVISOR`).
@@ -369,6 +369,18 @@ function resultClaimedIn(
       return true;
   }
   return false;
+}
+
+/**
+ * Whether `other` waited for RADIUS and `g` did not (`waitedForRadius`): of two requests a lone client result is exactly
+ * as near to (two ends logged in the same W3C second), the one that waited is the likelier to have had no answer. A
+ * RADIUS timeout's result otherwise went to a short request ending in the same second, which was then blamed on the
+ * DA server (a refusal before RADIUS), and the timeout's own request went unjoined; RADIUS timeouts are far more
+ * common than a DA server refusing a request that asked RADIUS nothing.
+ */
+function waitedWhereGDidNot(g: GatewayEvent, other: GatewayEvent, ctx: JoinContext): boolean {
+  const timeout = ctx.config.radiusTimeoutMs;
+  return waitedForRadius(other.timeTakenMs, timeout) === true && waitedForRadius(g.timeTakenMs, timeout) === false;
 }
 
 /**

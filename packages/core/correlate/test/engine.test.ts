@@ -711,6 +711,17 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['ria: 110000@da01', 'sam: 110000@da01']);
   });
 
+  it('gives a lone result exactly as near two requests to the one that waited for RADIUS', () => {
+    // W3C logs both ends in the same second: a short request (0.8 s, the DA server answered at once) and one that waited
+    // 25 s for RADIUS. cid's 10005 follows both by 0.6 s. Before, the short request, joined first, took it (cid's
+    // failure then read as the DA server refusing him) and the long one had none.
+    const events = [request(50_000, 800), request(50_000, 25_000), lone('cid', 50_600, 10005, 'pc-cid')];
+    const closed = stream(events);
+    expect(requests(closed)).toEqual(['cid: 50000@da01']);
+    const g = closed[0]!.events.find((e) => e.kind === 'gateway.request');
+    expect(g?.kind === 'gateway.request' ? g.timeTakenMs : null).toBe(25_000);
+  });
+
   it("keeps a decision naming another DA server out of a RADIUS timeout's request it lies deep inside", () => {
     // cid's request waited 20 s for RADIUS and his 10005 follows it. ann's decision names DA02 (a server the logs
     // show) and lies 8 s before that request's end: the DA server answers soon after NPS decides, so it is not the
