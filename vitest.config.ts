@@ -1,22 +1,30 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Tests run against the TypeScript sources of every workspace package, not their build output.
+// Tests run against the TypeScript sources of every workspace package, not their build output: each package's
+// exports (`@otptrace/pipeline`, `@otptrace/pipeline/readers`) map to the source of the file they name in dist/.
 const root = fileURLToPath(new URL('.', import.meta.url));
-// Subpaths (`@otptrace/pipeline/readers`) first: an alias also takes the imports under its name.
-const alias: Record<string, string> = {
-  '@otptrace/pipeline/readers': `${root}packages/core/pipeline/src/readers.ts`,
-  '@otptrace/runtime/args': `${root}packages/adapters/runtime/src/args.ts`,
-  '@otptrace/runtime/version': `${root}packages/adapters/runtime/src/version.ts`,
-};
-alias['@otptrace/schemas'] = `${root}schemas/src/index.ts`;
-for (const dir of ['packages/core', 'packages/adapters', 'packages/tools', 'services']) {
-  for (const name of readdirSync(`${root}${dir}`)) {
-    if (existsSync(`${root}${dir}/${name}/src/index.ts`))
-      alias[`@otptrace/${name}`] = `${root}${dir}/${name}/src/index.ts`;
+const packages = ['schemas'];
+for (const dir of ['packages/core', 'packages/adapters', 'packages/tools', 'services'])
+  for (const name of readdirSync(`${root}${dir}`)) packages.push(`${dir}/${name}`);
+const subpaths: Record<string, string> = {};
+const mains: Record<string, string> = {};
+for (const dir of packages) {
+  if (!existsSync(`${root}${dir}/package.json`)) continue;
+  const { name, exports = {} } = JSON.parse(readFileSync(`${root}${dir}/package.json`, 'utf8')) as {
+    name: string;
+    exports?: Record<string, { default: string }>;
+  };
+  for (const [path, target] of Object.entries(exports)) {
+    const source = `${root}${dir}/${target.default.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')}`;
+    if (!existsSync(source)) continue;
+    if (path === '.') mains[name] = source;
+    else subpaths[`${name}/${path.slice(2)}`] = source;
   }
 }
+// Subpaths first: an alias also takes the imports under its name.
+const alias: Record<string, string> = { ...subpaths, ...mains };
 
 export default defineConfig({
   resolve: { alias },

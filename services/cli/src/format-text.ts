@@ -1,6 +1,6 @@
 import { rootCauseEntry } from '@otptrace/model';
 import type { AnalysisResult } from '@otptrace/pipeline';
-import { describeDaServer, describeNpsClock } from '@otptrace/report';
+import { describeDaServer, describeNpsClock } from '@otptrace/report/summary-lines';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
 

@@ -11,10 +11,11 @@ export type {
   ReportInput,
   ReportOptions,
 } from './data.js';
-export { buildReportData, describeDaServer, describeNpsClock, detailLines, errorCodeOf } from './data.js';
+export { buildReportData, detailLines, errorCodeOf } from './data.js';
 export { escapeHtml, jsonForScript } from './escape.js';
 export type { FleetBucket, FleetView } from './fleet.js';
 export { fleetViewOf } from './fleet.js';
 export { renderReport } from './page.js';
+export { describeDaServer, describeNpsClock } from './summary-lines.js';
 export type { StageBar } from './waterfall.js';
 export { stageBars } from './waterfall.js';
