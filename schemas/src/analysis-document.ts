@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { attemptRecordSchema, OUTCOMES, rejectionSchema, STAGES, summarySchema } from './attempt.js';
+import { attemptRecordSchema, rejectionSchema, summarySchema } from './attempt.js';
 import { sourceSchema } from './event.js';
 import { fleetStatsSchema } from './stats.js';
-
-/** Version of the documents below; raised when a field changes meaning or goes away (adding one does not). */
-export const ANALYSIS_SCHEMA_VERSION = 1 as const;
+import { ANALYSIS_SCHEMA_VERSION, OUTCOMES, STAGES } from './vocabulary.js';
 
 /** The attempts an `otptrace analyze` run was asked to show (`--user`, `--outcome`, ...): absent = all of them. */
 export const attemptSelectionSchema = z

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { sourceSchema } from './event.js';
+import { OUTCOMES, STAGES } from './vocabulary.js';
 
-/** Outcomes of one OTP attempt (the JSON contract of `otptrace analyze`). */
-export const OUTCOMES = ['success', 'failure', 'cancelled', 'probe', 'incomplete'] as const;
 export const outcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof outcomeSchema>;
 
-/** Where an attempt failed: the user's computer, the DA server, NPS / the OTP server, the CA. */
-export const STAGES = ['client', 'gateway', 'radius', 'ca'] as const;
 export const stageSchema = z.enum(STAGES);
 export type Stage = z.infer<typeof stageSchema>;
 

@@ -1,10 +1,6 @@
 import { z } from 'zod';
+import { SOURCES } from './vocabulary.js';
 
-/**
- * The four machines of a DirectAccess OTP logon, named by the JSON contract's stage names:
- * `client` (OtpCredentialProvider), `gateway` (the DA server's IIS / OTP signing), `radius` (NPS), `ca` (ADCS).
- */
-export const SOURCES = ['client', 'gateway', 'radius', 'ca'] as const;
 export const sourceSchema = z.enum(SOURCES);
 export type Source = z.infer<typeof sourceSchema>;
 

@@ -1,10 +1,9 @@
 /** @otptrace/schemas: zod schemas (the source of truth) of everything that crosses a process boundary. */
 
 export type { AnalysisConfig, AnalysisConfigInput } from './analysis-config.js';
-export { analysisConfigSchema, DEFAULT_ANALYSIS_CONFIG, isTimeZoneName, UTC_OFFSET } from './analysis-config.js';
+export { analysisConfigSchema, isTimeZoneName, UTC_OFFSET } from './analysis-config.js';
 export type { AnalysisDocument, AnalysisSummaryLine, AttemptSelection } from './analysis-document.js';
 export {
-  ANALYSIS_SCHEMA_VERSION,
   analysisDocumentSchema,
   analysisSummaryLineSchema,
   attemptSelectionSchema,
@@ -23,11 +22,9 @@ export {
   attemptRecordSchema,
   evidenceSchema,
   failureDetailSchema,
-  OUTCOMES,
   outcomeSchema,
   rejectionSchema,
   rootCauseSchema,
-  STAGES,
   stageSchema,
   summarySchema,
 } from './attempt.js';
@@ -70,7 +67,6 @@ export {
   radiusClientErrorSchema,
   radiusDecisionSchema,
   radiusDirectorySchema,
-  SOURCES,
   sourceSchema,
   userRefSchema,
 } from './event.js';
@@ -115,13 +111,4 @@ export {
 } from './ticket.js';
 export type { TicketSinksConfig, TicketSinksConfigInput } from './ticket-sinks.js';
 export { ticketSinksConfigSchema } from './ticket-sinks.js';
-export type { SpanRole, TraceAttributeDoc } from './trace-attributes.js';
-export {
-  ATTR,
-  OTP_FAILURE_EVENT,
-  SPAN_NAMES,
-  SPAN_ROLES,
-  spanRoleSchema,
-  TRACE_ATTRIBUTE_NAMES,
-  TRACE_ATTRIBUTES,
-} from './trace-attributes.js';
+export * from './vocabulary.js';

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The attribute set of otptrace's traces: one trace per OTP attempt (see packages/core/trace/README.md).
  * Names follow the current OpenTelemetry semantic conventions where one exists (`semconv: true`), and the `otp.*`
@@ -9,8 +7,7 @@ import { z } from 'zod';
 
 /** Which spans of an attempt's trace an attribute appears on. */
 export const SPAN_ROLES = ['attempt', 'gateway', 'radius', 'ca', 'client'] as const;
-export const spanRoleSchema = z.enum(SPAN_ROLES);
-export type SpanRole = z.infer<typeof spanRoleSchema>;
+export type SpanRole = (typeof SPAN_ROLES)[number];
 
 /** One documented attribute: its name, value type, the spans that carry it, and whether semconv defines it. */
 export interface TraceAttributeDoc {

@@ -96,8 +96,9 @@ describe('otptrace command conventions (built command)', SLOW, () => {
       `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(hook)});`,
     ];
     const dir = mkdtempSync(join(tmpdir(), 'otptrace-modules-'));
+    let runs = 0;
     const loadedBy = async (args: string[]) => {
-      const log = join(dir, `${args.join('_')}.log`);
+      const log = join(dir, `run-${++runs}.log`);
       const run = await otptrace(args, { nodeArgs, env: { OTPTRACE_MODULES_LOG: log } });
       expect(run.code).toBe(0);
       return readFileSync(log, 'utf8').split('\n').filter(Boolean);
@@ -115,6 +116,16 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     expect(
       analyze.filter((url) => /\/node_modules\/(pg|kafkajs|fast-xml-parser|pino)\/|\/generator\//.test(url)),
     ).toEqual([]);
+    // An analysis without settings loads no zod (with its locales, a third of the start-up) and not the HTML report;
+    // one with settings checks them with the schema.
+    const plain = await loadedBy(['analyze', '--format', 'json', SEED]);
+    expect(plain.some((url) => url.endsWith('/packages/core/correlate/dist/engine.js'))).toBe(true);
+    expect(plain.filter((url) => /\/node_modules\/zod\/|\/report\/dist\/(page|dashboard-page)\.js/.test(url))).toEqual(
+      [],
+    );
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ radiusTimeoutMs: 4_000 }));
+    const configured = await loadedBy(['analyze', '--config', join(dir, 'settings.json'), '--format', 'json', SEED]);
+    expect(configured.some((url) => url.includes('/node_modules/zod/'))).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
 

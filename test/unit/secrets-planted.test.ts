@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@otptrace/cli';
+import { statsQuerySchema } from '@otptrace/schemas';
 import { statsReport, summarizeAttempts } from '@otptrace/stats';
 import { processAttempts } from '@otptrace/ticket';
 import { describe, expect, it } from 'vitest';
@@ -102,7 +103,7 @@ describe('planted OTP values, passwords, tokens and shared secrets never leave t
       JSON.stringify(tickets, (_k, v) => (v instanceof Map || v instanceof Set ? [...v] : v)),
     );
     expectNoSecret('fleet statistics', JSON.stringify(summarizeAttempts(parsed.attempts)));
-    expectNoSecret('stats report', JSON.stringify(statsReport(parsed.attempts)));
+    expectNoSecret('stats report', JSON.stringify(statsReport(parsed.attempts, statsQuerySchema.parse({}))));
   });
 
   // BUG (reported to the lead): packages/core/parse/src/splitter.ts checkBetween() quotes the first 40 characters of

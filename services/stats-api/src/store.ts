@@ -7,6 +7,7 @@ import type {
   Ticket,
   TicketConfigInput,
 } from '@otptrace/schemas';
+import { statsQuerySchema } from '@otptrace/schemas';
 import {
   type AttemptFact,
   attemptFact,
@@ -62,7 +63,7 @@ export function createMemoryStatsStore(ticketConfig: TicketConfigInput = {}): Me
       }
       tickets = processAttempts(tickets, attempts, ticketConfig).state;
     },
-    queryStats: async (query) => statsReportFromFacts([...facts.values()], query),
+    queryStats: async (query) => statsReportFromFacts([...facts.values()], statsQuerySchema.parse(query)),
     listTickets: async (filter) =>
       ticketList().filter((t) => filter.status === undefined || t.status === filter.status),
     metrics: async () => {

@@ -1,4 +1,4 @@
-import { ATTR, type SpanRole } from '@otptrace/schemas';
+import { ATTR, type SpanRole } from '@otptrace/schemas/vocabulary';
 import type { SpanData } from '@otptrace/trace';
 
 // Resources and times as the encoders need them, without OpenTelemetry's packages: the file and OTLP/HTTP paths load

@@ -2,7 +2,7 @@ import type { ClosedAttempt } from '@otptrace/correlate';
 import { ROOT_CAUSES, rootCauseEntry } from '@otptrace/model';
 import type { Outcome, RootCause, Source, Stage } from '@otptrace/schemas';
 import { FACT_NAMES, type FactOptions, type Facts, factsOf } from './facts.js';
-import { RULES, type Rule, ruleTableSchema } from './rule-table.js';
+import { RULES, type Rule, type RuleScalar } from './rule-table.js';
 
 /** ④ The verdict on one attempt. */
 export interface Verdict {
@@ -14,9 +14,12 @@ export interface Verdict {
   readonly facts: Facts;
 }
 
-/** Validate a rule table: every code must be in the catalogue, every fact known; throws on a programmer error. */
-export function compileRules(table: unknown): readonly Rule[] {
-  const rules = ruleTableSchema.parse(table);
+/**
+ * Check a rule table: every code must be in the catalogue, every fact known, failures carry a code, the last rule
+ * matches everything; throws on a programmer error. A table given as data is parsed first (`compileRules`).
+ */
+export function checkRules(rules: readonly Rule[]): readonly Rule[] {
+  if (rules.length === 0) throw new Error('a rule table needs at least one rule');
   for (const r of rules) {
     for (const code of [r.code, ...(r.alsoPossible ?? [])])
       if (code !== null && rootCauseEntry(code) === undefined)
@@ -33,7 +36,7 @@ export function compileRules(table: unknown): readonly Rule[] {
   return rules;
 }
 
-const DEFAULT_RULES = compileRules(RULES);
+const DEFAULT_RULES = checkRules(RULES);
 
 /** ④ Decide outcome, failed stage and root cause of a closed attempt from the first matching rule. */
 export function diagnose(
@@ -69,7 +72,7 @@ function blameOf(rule: Rule): Blame {
   return blame;
 }
 
-type Scalar = string | number | boolean | null;
+type Scalar = RuleScalar;
 
 /** One condition of a rule, its fact name split once: `covered.<source>` reads `facts.covered[source]`. */
 interface Condition {

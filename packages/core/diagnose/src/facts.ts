@@ -1,6 +1,7 @@
 import type { ClosedAttempt } from '@otptrace/correlate';
 import { caStatusOf } from '@otptrace/correlate';
-import { SOURCES, type Source } from '@otptrace/schemas';
+import type { Source } from '@otptrace/schemas';
+import { SOURCES } from '@otptrace/schemas/vocabulary';
 
 /** How long the DA server's IIS request took, against its RADIUS timeout (docs/windows-events.md §9). */
 export type RadiusWait = 'unknown' | 'short' | 'between' | 'long';

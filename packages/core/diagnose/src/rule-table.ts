@@ -1,34 +1,30 @@
 import type { RootCauseCode } from '@otptrace/model';
 import type { Outcome } from '@otptrace/schemas';
-import { z } from 'zod';
 import type { FactName, Facts } from './facts.js';
 
-// A condition on one fact: equal to a value, one of several values, or (for booleans) true/false.
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const condition = z.union([
-  scalar,
-  z.object({ in: z.array(scalar).min(1) }).strict(),
-  z.object({ not: scalar }).strict(),
-]);
+/** A value a condition compares a fact with. */
+export type RuleScalar = string | number | boolean | null;
 
-/** One rule: when every listed fact matches, the attempt gets this outcome and root cause. */
-export const ruleSchema = z
-  .object({
-    /** What the rule recognises, for people reading the table. */
-    when: z.string(),
-    match: z.record(z.string(), condition),
-    outcome: z.enum(['success', 'failure', 'cancelled', 'probe', 'incomplete']),
-    /** Root-cause code from the catalogue (packages/core/model ROOT_CAUSES); null for non-failures. */
-    code: z.string().nullable(),
-    /**
-     * Other root causes the logs read cannot rule out (a log that would tell them apart is missing), most likely first;
-     * absent when the evidence decides.
-     */
-    alsoPossible: z.array(z.string()).min(1).optional(),
-  })
-  .strict();
-export type Rule = z.infer<typeof ruleSchema>;
-export const ruleTableSchema = z.array(ruleSchema).min(1);
+/** A condition on one fact: equal to a value, one of several values, or (for booleans) true/false. */
+export type RuleCondition = RuleScalar | { readonly in: readonly RuleScalar[] } | { readonly not: RuleScalar };
+
+/**
+ * One rule: when every listed fact matches, the attempt gets this outcome and root cause. The table below is checked by
+ * the compiler (`RuleSpec`) and at start (`checkRules`); a table given as data is parsed first (rule-schema.ts).
+ */
+export interface Rule {
+  /** What the rule recognises, for people reading the table. */
+  readonly when: string;
+  readonly match: { readonly [fact: string]: RuleCondition };
+  readonly outcome: Outcome;
+  /** Root-cause code from the catalogue (packages/core/model ROOT_CAUSES); null for non-failures. */
+  readonly code: string | null;
+  /**
+   * Other root causes the logs read cannot rule out (a log that would tell them apart is missing), most likely first;
+   * absent when the evidence decides.
+   */
+  readonly alsoPossible?: readonly string[] | undefined;
+}
 
 /** The value type of one fact. */
 type FactValueOf<K extends FactName> = K extends `covered.${string}` ? boolean : Facts[K & keyof Facts];
@@ -36,7 +32,8 @@ type ConditionOf<V> = V | { readonly in: readonly V[] } | { readonly not: V };
 
 /**
  * A rule as written in the table below: fact names, their values and root-cause codes are checked by the compiler
- * (a misspelt fact, value or code fails to build); compileRules checks the same at run time for tables given as data.
+ * (a misspelt fact, value or code fails to build); `checkRules` checks the same at start, and `compileRules`
+ * (rule-schema.ts) for tables given as data.
  */
 export interface RuleSpec {
   readonly when: string;

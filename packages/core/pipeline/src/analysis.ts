@@ -11,16 +11,8 @@ import { diagnose, withReuseFindings } from '@otptrace/diagnose';
 import type { DropReason } from '@otptrace/model';
 import { dropBucket } from '@otptrace/model';
 import { createNormalizeContext, type NormalizeContext, settleTextLogs, userWindowMs } from '@otptrace/normalize';
-import {
-  type AnalysisConfig,
-  type AttemptRecord,
-  type NormalizedEvent,
-  OUTCOMES,
-  type Rejection,
-  SOURCES,
-  type Source,
-  type Summary,
-} from '@otptrace/schemas';
+import type { AnalysisConfig, AttemptRecord, NormalizedEvent, Rejection, Source, Summary } from '@otptrace/schemas';
+import { OUTCOMES, SOURCES } from '@otptrace/schemas/vocabulary';
 import { emptyIngested, type IngestedFile, type IngestItem, tallyItems } from './ingest.js';
 import { toAttemptRecord, withFindings } from './record.js';
 

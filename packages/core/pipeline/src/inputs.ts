@@ -1,5 +1,6 @@
 import type { NormalizeContext } from '@otptrace/normalize';
-import { ANALYSIS_SCHEMA_VERSION, type AnalysisConfig, type AnalysisDocument } from '@otptrace/schemas';
+import type { AnalysisConfig, AnalysisDocument } from '@otptrace/schemas';
+import { ANALYSIS_SCHEMA_VERSION } from '@otptrace/schemas/vocabulary';
 import { summarizeAttempts } from '@otptrace/stats';
 import { type AnalysisResult, OfflineAnalysis } from './analysis.js';
 import type { IngestedFile } from './ingest.js';

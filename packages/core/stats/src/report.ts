@@ -1,5 +1,4 @@
-import type { AttemptRecord, StatsGrouping, StatsQueryInput, StatsReport, StatsRow } from '@otptrace/schemas';
-import { statsQuerySchema } from '@otptrace/schemas';
+import type { AttemptRecord, StatsGrouping, StatsQuery, StatsReport, StatsRow } from '@otptrace/schemas';
 import { bucketStart, compareRows, countOutcome, emptyCounts } from './counts.js';
 import { type AttemptFact, attemptFact } from './facts.js';
 import { emptySketch, recordLatency, summarizeSketch } from './sketch.js';
@@ -26,14 +25,16 @@ export function distinctFacts(attempts: readonly AttemptRecord[]): AttemptFact[]
   return [...byId.values()];
 }
 
-/** Answer a statistics query in memory over attempts (the same answer PostgreSQL gives over the stored facts). */
-export function statsReport(attempts: readonly AttemptRecord[], input: StatsQueryInput = {}): StatsReport {
-  return statsReportFromFacts(distinctFacts(attempts), input);
+/**
+ * Answer a statistics query in memory over attempts (the same answer PostgreSQL gives over the stored facts). The
+ * query is checked where it comes in (`statsQuerySchema`, in the command and the API), not here.
+ */
+export function statsReport(attempts: readonly AttemptRecord[], query: StatsQuery): StatsReport {
+  return statsReportFromFacts(distinctFacts(attempts), query);
 }
 
 /** `statsReport` over already-flattened, distinct facts. */
-export function statsReportFromFacts(facts: readonly AttemptFact[], input: StatsQueryInput = {}): StatsReport {
-  const query = statsQuerySchema.parse(input);
+export function statsReportFromFacts(facts: readonly AttemptFact[], query: StatsQuery): StatsReport {
   const fromMs = query.from === null ? Number.NEGATIVE_INFINITY : Date.parse(query.from);
   const toMs = query.to === null ? Number.POSITIVE_INFINITY : Date.parse(query.to);
   const inRange = facts.filter((f) => f.startMs >= fromMs && f.startMs < toMs);

@@ -1,3 +1,4 @@
+import { statsQuerySchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { summarizeAttempts } from '../src/fleet.js';
 import { formatFleetStats, formatStatsReport } from '../src/format.js';
@@ -42,7 +43,7 @@ describe('summarizeAttempts', () => {
   });
 
   it('prints a stats table with totals and latencies', () => {
-    const text = formatStatsReport(statsReport(attempts, { by: 'user' }));
+    const text = formatStatsReport(statsReport(attempts, statsQuerySchema.parse({ by: 'user' })));
     const lines = text.split('\n');
     expect(lines[1]).toMatch(/^user\s+attempts\s+success\s+failure/);
     expect(lines[2]).toMatch(/^bob\s+2\s+0\s+2\s+0\s+0\s+100\.0%\s+0$/);

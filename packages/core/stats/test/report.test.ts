@@ -1,3 +1,4 @@
+import { type StatsQueryInput, statsQuerySchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { statsReport } from '../src/report.js';
 import { buildAttempt } from './attempts.js';
@@ -33,9 +34,12 @@ const fleet = [
   buildAttempt({ n: 10, at: T0 + 65 * MIN, outcome: 'probe' }),
 ];
 
+/** A query as the command and the API pass it: checked, defaults filled in. */
+const query = (input: StatsQueryInput = {}) => statsQuerySchema.parse(input);
+
 describe('statsReport', () => {
   it('counts by outcome with probes apart and out of the failure rate', () => {
-    const report = statsReport(fleet, { by: 'outcome' });
+    const report = statsReport(fleet, query({ by: 'outcome' }));
     expect(report.totals).toEqual({
       attempts: 6,
       success: 3,
@@ -53,7 +57,7 @@ describe('statsReport', () => {
   });
 
   it('groups by CA per hour, the most failing (then busiest) first', () => {
-    const report = statsReport(fleet, { by: 'ca', bucket: 'hour' });
+    const report = statsReport(fleet, query({ by: 'ca', bucket: 'hour' }));
     expect(report.rows.map((r) => [r.bucket, r.key, r.attempts, r.failure, r.probes])).toEqual([
       ['2025-03-04T09:00:00.000Z', 'ca01.corp.example', 3, 1, 0],
       ['2025-03-04T09:00:00.000Z', 'ca02.corp.example', 1, 1, 0],
@@ -65,13 +69,13 @@ describe('statsReport', () => {
   });
 
   it('groups by subnet and cause, and limits groups per bucket', () => {
-    const bySubnet = statsReport(fleet, { by: 'subnet' });
+    const bySubnet = statsReport(fleet, query({ by: 'subnet' }));
     expect(bySubnet.rows.map((r) => [r.key, r.attempts])).toEqual([
       ['203.0.113.0/24', 5],
       ['2001:db8:1:2::/64', 1],
       ['(none)', 0],
     ]);
-    const byCause = statsReport(fleet, { by: 'cause', limit: 2 });
+    const byCause = statsReport(fleet, query({ by: 'cause', limit: 2 }));
     expect(byCause.rows.map((r) => [r.key, r.failure])).toEqual([
       ['ca_template_not_available', 2],
       ['otp_rejected', 1],
@@ -79,17 +83,17 @@ describe('statsReport', () => {
   });
 
   it('keeps only attempts that started in [from, to)', () => {
-    const report = statsReport(fleet, { from: '2025-03-04T09:01:00Z', to: '2025-03-04T10:01:00Z' });
+    const report = statsReport(fleet, query({ from: '2025-03-04T09:01:00Z', to: '2025-03-04T10:01:00Z' }));
     expect(report.totals.attempts).toBe(3);
     expect(report.totals.probes).toBe(2);
   });
 
   it('counts a replayed attempt once', () => {
-    expect(statsReport([...fleet, ...fleet.slice(0, 6)])).toEqual(statsReport(fleet));
+    expect(statsReport([...fleet, ...fleet.slice(0, 6)], query())).toEqual(statsReport(fleet, query()));
   });
 
   it('measures latencies over user attempts only', () => {
-    const { latencies } = statsReport(fleet);
+    const { latencies } = statsReport(fleet, query());
     expect(latencies.ca.count).toBe(5);
     expect(latencies.radius.count).toBe(6);
     expect(latencies.radius.max).toBe(120);

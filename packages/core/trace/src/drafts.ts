@@ -9,7 +9,7 @@ import type {
   RadiusDirectoryUnavailable,
   Stage,
 } from '@otptrace/schemas';
-import { ATTR, SPAN_NAMES } from '@otptrace/schemas';
+import { ATTR, SPAN_NAMES } from '@otptrace/schemas/vocabulary';
 import { compact } from './evidence.js';
 import { firstSmallest, sortSmall } from './sort.js';
 import type { Attributes, SpanKindName } from './span-data.js';

@@ -1,5 +1,5 @@
 import type { EventRef, NormalizedEvent } from '@otptrace/schemas';
-import { ATTR } from '@otptrace/schemas';
+import { ATTR } from '@otptrace/schemas/vocabulary';
 import type { Attributes } from './span-data.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { AttemptRecord, NormalizedEvent } from '@otptrace/schemas';
-import { ATTR, OTP_FAILURE_EVENT, SPAN_NAMES } from '@otptrace/schemas';
+import { ATTR, OTP_FAILURE_EVENT, SPAN_NAMES } from '@otptrace/schemas/vocabulary';
 import { collectDrafts } from './collect.js';
 import type { StageDraft } from './drafts.js';
 import { byTime } from './drafts.js';

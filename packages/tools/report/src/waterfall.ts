@@ -1,5 +1,5 @@
 import type { AttemptRecord, Evidence, NormalizedEvent, Stage } from '@otptrace/schemas';
-import { ATTR, SPAN_NAMES } from '@otptrace/schemas';
+import { ATTR, SPAN_NAMES } from '@otptrace/schemas/vocabulary';
 import { isoToEpochMs, type SpanData, toSpans } from '@otptrace/trace';
 
 /** One bar of an attempt's waterfall: a stage occurrence on the time axis, with the log records behind it. */

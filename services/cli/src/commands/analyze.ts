@@ -7,14 +7,8 @@ import { ROOT_CAUSES } from '@otptrace/model';
 import type { OtlpProtocol, TraceExporterOptions } from '@otptrace/otlp';
 import { type AnalysisResult, toJson } from '@otptrace/pipeline';
 import { type CommandSpec, type Invocation, isoTime, oneOf, runCommand, wholeNumber } from '@otptrace/runtime/args';
-import {
-  ANALYSIS_SCHEMA_VERSION,
-  type AnalysisConfig,
-  OUTCOMES,
-  type Outcome,
-  STAGES,
-  type Stage,
-} from '@otptrace/schemas';
+import type { AnalysisConfig, Outcome, Stage } from '@otptrace/schemas';
+import { ANALYSIS_SCHEMA_VERSION, OUTCOMES, STAGES } from '@otptrace/schemas/vocabulary';
 import { checkedAnalysisConfig, readAnalysisSettings } from '../analysis-settings.js';
 import { TextWriter } from '../file-text.js';
 import { textReport } from '../format-text.js';
@@ -163,7 +157,7 @@ async function prepareAnalyze({ values: v, positionals }: Invocation<typeof ANAL
     },
     // Asking for probes by outcome shows them too.
     probes: v.probes === true || (v.outcome ?? []).some((o) => o.split(',').includes('probe')),
-    config: loadConfig(v),
+    config: await loadConfig(v),
     jobs: v.jobs === undefined ? 'auto' : Math.min(wholeNumber('jobs', v.jobs, 1, 64), availableParallelism() * 2),
     otlp,
     progress: v.quiet === true ? 'never' : v.progress === true ? 'always' : 'auto',
@@ -359,7 +353,7 @@ function listOf(option: string, given: readonly string[] | undefined, allowed: r
     .map((x) => oneOf(option, x, allowed));
 }
 
-function loadConfig(v: Invocation<typeof ANALYZE_OPTIONS>['values']): AnalysisConfig {
+async function loadConfig(v: Invocation<typeof ANALYZE_OPTIONS>['values']): Promise<AnalysisConfig> {
   const base = v.config === undefined ? {} : readAnalysisSettings(v.config);
   if (v['probe-user'] !== undefined) base.probeUsers = v['probe-user'];
   if (v.domain !== undefined) {

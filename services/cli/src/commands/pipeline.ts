@@ -64,7 +64,7 @@ export const PIPELINE: CommandSpec<typeof PIPELINE_OPTIONS> = {
 };
 
 /** The options, checked before anything starts (a wrong one is refused in one line, exit code 2). */
-function options({ values }: Invocation<typeof PIPELINE_OPTIONS>): PipelineOptions {
+async function options({ values }: Invocation<typeof PIPELINE_OPTIONS>): Promise<PipelineOptions> {
   const int = (name: keyof typeof PIPELINE_OPTIONS, fallback: number, max: number): number => {
     const text = values[name];
     return text === undefined ? fallback : wholeNumber(name, text, 1, max);
@@ -72,7 +72,7 @@ function options({ values }: Invocation<typeof PIPELINE_OPTIONS>): PipelineOptio
   const prefix = values.prefix ?? `otptrace-${randomBytes(4).toString('hex')}`;
   if (!/^[A-Za-z0-9._-]+$/.test(prefix)) throw new Error('--prefix may hold letters, digits, ".", "_" and "-" only');
   const analysis = values.config === undefined ? null : readAnalysisSettings(values.config);
-  if (analysis !== null) checkedAnalysisConfig(analysis);
+  if (analysis !== null) await checkedAnalysisConfig(analysis);
   return {
     partitions: int('partitions', 4, 1_000),
     correlators: int('correlators', 2, 100),

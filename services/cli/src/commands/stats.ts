@@ -15,7 +15,7 @@ import {
   attemptRecordSchema,
   STATS_BUCKETS,
   STATS_GROUPINGS,
-  type StatsQueryInput,
+  type StatsQuery,
   statsQuerySchema,
   type Ticket,
 } from '@otptrace/schemas';
@@ -64,7 +64,7 @@ export const STATS: CommandSpec<typeof STATS_OPTIONS> = {
 };
 
 interface StatsRun {
-  readonly query: StatsQueryInput;
+  readonly query: StatsQuery;
   readonly format: 'text' | 'json';
   readonly tickets: boolean;
   readonly input: string | undefined;
@@ -149,7 +149,7 @@ function attemptsIn(text: string): unknown[] {
   return list;
 }
 
-async function fromFile(path: string, query: StatsQueryInput) {
+async function fromFile(path: string, query: StatsQuery) {
   const attempts = await readAttemptsFile(path);
   // One step over the whole file reports every incarnation it touched, the resolved ones included, and may report a
   // ticket more than once (opened, then resolved): its last revision is the one to list.
@@ -158,7 +158,7 @@ async function fromFile(path: string, query: StatsQueryInput) {
   return { report: statsReport(attempts, query), tickets };
 }
 
-async function fromDatabase(query: StatsQueryInput, withTickets: boolean) {
+async function fromDatabase(query: StatsQuery, withTickets: boolean) {
   const pool = createPool(settingsFromEnv(process.env), 1);
   try {
     return { report: await queryStats(pool, query), tickets: withTickets ? await listTickets(pool) : [] };
