@@ -116,13 +116,17 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     expect(
       analyze.filter((url) => /\/node_modules\/(pg|kafkajs|fast-xml-parser|pino)\/|\/generator\//.test(url)),
     ).toEqual([]);
-    // An analysis without settings loads no zod (with its locales, a third of the start-up) and not the HTML report;
-    // one with settings checks them with the schema.
+    // An analysis without settings loads no zod (with its locales, a third of the start-up), not the HTML report, and
+    // for Event XML not the .evtx decoder; one with settings checks them with the schema, and .evtx input loads it.
     const plain = await loadedBy(['analyze', '--format', 'json', SEED]);
     expect(plain.some((url) => url.endsWith('/packages/core/correlate/dist/engine.js'))).toBe(true);
-    expect(plain.filter((url) => /\/node_modules\/zod\/|\/report\/dist\/(page|dashboard-page)\.js/.test(url))).toEqual(
-      [],
-    );
+    expect(
+      plain.filter((url) =>
+        /\/node_modules\/zod\/|\/report\/dist\/(page|dashboard-page)\.js|\/evtx\/dist\/binxml\//.test(url),
+      ),
+    ).toEqual([]);
+    const evtx = await loadedBy(['analyze', '--format', 'json', join(ROOT, 'test/fixtures/evtx-samples')]);
+    expect(evtx.some((url) => url.endsWith('/evtx/dist/binxml/decode.js'))).toBe(true);
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ radiusTimeoutMs: 4_000 }));
     const configured = await loadedBy(['analyze', '--config', join(dir, 'settings.json'), '--format', 'json', SEED]);
     expect(configured.some((url) => url.includes('/node_modules/zod/'))).toBe(true);

@@ -1,5 +1,5 @@
 import { CompressedDataError } from '@otptrace/archive';
-import { crc32 } from '@otptrace/evtx';
+import { crc32 } from '@otptrace/evtx/layout';
 import type { NormalizeContext } from '@otptrace/normalize';
 import { detectFormat } from '@otptrace/parse';
 import {
@@ -9,7 +9,6 @@ import {
   type IngestItem,
   tallyItems,
 } from '@otptrace/pipeline/readers';
-import { EvtxSequence } from './read-evtx.js';
 
 // Bytes that arrive in order, decompressed from a gzip file or a zip archive's entry, read as the file they hold: by
 // their first bytes an .evtx (chunk by chunk) or a text input (Event XML, W3C, NPS log, NDJSON).
@@ -103,7 +102,10 @@ export async function ingestDecoded(
       if (headBytes < HEAD_BYTES && damage === null) continue;
       const bytes = Buffer.concat(head);
       head = [];
-      sink = detectFormat(bytes.subarray(0, HEAD_BYTES)) === 'evtx' ? new EvtxSequence(ctx, out, progress) : text();
+      sink =
+        detectFormat(bytes.subarray(0, HEAD_BYTES)) === 'evtx'
+          ? new (await loadEvtxReader()).EvtxSequence(ctx, out, progress)
+          : text();
       sink.push(bytes);
       if (damage !== null) break;
     }
@@ -124,6 +126,23 @@ export async function ingestDecoded(
     progress(1);
   }
   return out;
+}
+
+type EvtxReader = typeof import('./read-evtx.js');
+let evtxReader: EvtxReader | null = null;
+
+/**
+ * The .evtx record reader, loaded when the first .evtx input is met: most runs read Event XML or text logs only, and
+ * the binary decoder's modules are a fifth of what analyze would load at start.
+ */
+export async function loadEvtxReader(): Promise<EvtxReader> {
+  evtxReader ??= await import('./read-evtx.js');
+  return evtxReader;
+}
+
+/** The .evtx record reader if it is loaded (`loadEvtxReader`), else null. */
+export function loadedEvtxReader(): EvtxReader | null {
+  return evtxReader;
 }
 
 /** An input that cannot be read at all (an encrypted entry, an archive that cannot be listed), as one rejection. */

@@ -11,10 +11,17 @@ import {
   tallyItems,
   XmlIngestor,
 } from '@otptrace/pipeline/readers';
-import { HEAD_BYTES, ingestDecoded, type OnRead, READ_SIZE, refusedInput } from './decode.js';
+import {
+  HEAD_BYTES,
+  ingestDecoded,
+  loadEvtxReader,
+  loadedEvtxReader,
+  type OnRead,
+  READ_SIZE,
+  refusedInput,
+} from './decode.js';
 import { STDIN } from './inputs.js';
 import { type FilePart, xmlBoundary } from './parts.js';
-import { readEvtxRange } from './read-evtx.js';
 import { ingestZipEntry, isZipSignature } from './zip-archive.js';
 
 // Files are read with synchronous calls: a batch reader has nothing else to do meanwhile, and a promise per read costs
@@ -33,32 +40,24 @@ export async function ingestFile(
   return ingestAnyPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, maxEventBytes, onRead);
 }
 
+/** What `readPartOrTell` gives for a gzip-compressed file, which it leaves to `ingestGzip`. */
+const COMPRESSED = Symbol('gzip-compressed');
+/** What `readPartOrTell` gives for an .evtx part before the .evtx reader is loaded (nothing of it read yet). */
+const EVTX_READER_NEEDED = Symbol('evtx-reader-needed');
+
 /**
  * Read one part of a file: a whole file (`format: 'detect'`, start 0), or a byte range of a big .evtx or Event XML
  * file (format read from its head by the planner). An XML range runs from the event boundary at or after `start` to
  * the one at or after `end` (`xmlBoundary`), so consecutive ranges tile the file and give exactly the items of one
- * whole reading (Event XML is what the detecting reader reads such a file as).
+ * whole reading (Event XML is what the detecting reader reads such a file as). Gives a marker instead, having read
+ * nothing, for a gzip-compressed file and for .evtx before its reader is loaded.
  */
-export function ingestPart(
-  part: FilePart,
-  ctx: NormalizeContext,
-  maxEventBytes: number,
-  onRead: OnRead = () => {},
-): IngestedFile {
-  const result = readPartOrTellCompressed(part, ctx, maxEventBytes, onRead);
-  if (result === COMPRESSED) throw new Error('the file is gzip-compressed: it is read by ingestAnyPart');
-  return result;
-}
-
-/** What `readPartOrTellCompressed` gives for a gzip-compressed file, which it leaves to `ingestGzip`. */
-const COMPRESSED = Symbol('gzip-compressed');
-
-function readPartOrTellCompressed(
+function readPartOrTell(
   part: FilePart,
   ctx: NormalizeContext,
   maxEventBytes: number,
   onRead: OnRead,
-): IngestedFile | typeof COMPRESSED {
+): IngestedFile | typeof COMPRESSED | typeof EVTX_READER_NEEDED {
   if (part.path === STDIN) return ingestStdin(ctx, maxEventBytes, onRead);
   const fd = openSync(part.readFrom ?? part.path, 'r');
   try {
@@ -82,7 +81,9 @@ function readPartOrTellCompressed(
     const head = first === null ? null : first.buffer.subarray(0, Math.min(first.read, HEAD_BYTES));
     if (head !== null && isGzipMagic(head)) return COMPRESSED;
     if (part.format === 'evtx' || (head !== null && detectFormat(head) === 'evtx')) {
-      readEvtxRange(fd, part.start, end, ctx, out, onRead);
+      const reader = loadedEvtxReader();
+      if (reader === null) return EVTX_READER_NEEDED;
+      reader.readEvtxRange(fd, part.start, end, ctx, out, onRead);
       return out;
     }
     let from = 0;
@@ -112,10 +113,11 @@ function readPartOrTellCompressed(
 }
 
 /**
- * `ingestPart`, and a whole gzip-compressed file (a rotated log, `u_ex261102.log.gz`; told by its first bytes) read
- * through gunzip as it streams, as the file inside would be read (Event XML, W3C or NPS log lines, or .evtx). Damaged
- * compressed data (cut short by a copy, corrupt) loses only what follows the damage: the events before it are kept and
- * one `compressed_data_error` rejection says where decoding stopped.
+ * A part of a file as `readPartOrTell` reads it, and a whole gzip-compressed file (a rotated log,
+ * `u_ex261102.log.gz`; told by its first bytes) read through gunzip as it streams, as the file inside would be read
+ * (Event XML, W3C or NPS log lines, or .evtx). Damaged compressed data (cut short by a copy, corrupt) loses only what
+ * follows the damage: the events before it are kept and one `compressed_data_error` rejection says where decoding
+ * stopped.
  */
 export async function ingestAnyPart(
   part: FilePart,
@@ -125,7 +127,12 @@ export async function ingestAnyPart(
 ): Promise<IngestedFile> {
   if (part.refused !== undefined) return refusedInput(part.refused, onRead);
   if (part.zip !== undefined) return ingestZipEntry(part.path, part.zip, ctx, maxEventBytes, onRead);
-  const result = readPartOrTellCompressed(part, ctx, maxEventBytes, onRead);
+  let result = readPartOrTell(part, ctx, maxEventBytes, onRead);
+  if (result === EVTX_READER_NEEDED) {
+    await loadEvtxReader();
+    result = readPartOrTell(part, ctx, maxEventBytes, onRead);
+  }
+  if (result === EVTX_READER_NEEDED) throw new Error('the .evtx reader did not load');
   return result === COMPRESSED ? ingestGzip(part, ctx, maxEventBytes, onRead) : result;
 }
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx';
+import { CHUNK_SIZE, FILE_HEADER_BLOCK_SIZE } from '@otptrace/evtx/layout';
 import { detectEncoding, detectFormat } from '@otptrace/parse';
 import { DETECT_BYTES } from '@otptrace/pipeline/readers';
 import { type FileInput, STDIN } from './inputs.js';

@@ -18,7 +18,7 @@ import {
   type ZipEntry,
   ZipFormatError,
 } from '@otptrace/archive';
-import { crc32 } from '@otptrace/evtx';
+import { crc32 } from '@otptrace/evtx/layout';
 import type { NormalizeContext } from '@otptrace/normalize';
 import type { IngestedFile } from '@otptrace/pipeline/readers';
 import { ingestDecoded, type OnRead, READ_SIZE, refusedInput } from './decode.js';

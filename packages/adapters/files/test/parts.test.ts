@@ -6,7 +6,7 @@ import { emptyIngested, type IngestedFile } from '@otptrace/pipeline';
 import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type FilePart, ingestPart, planParts } from '../src/index.js';
+import { type FilePart, ingestAnyPart, planParts } from '../src/index.js';
 
 // A big file read in parts (cut anywhere, then moved to event boundaries) must give exactly the items of one whole
 // reading: same events, rejections with the same positions and reasons, same ignored counts.
@@ -34,13 +34,15 @@ function joined(results: IngestedFile[]): IngestedFile {
   return whole;
 }
 
-function readInParts(path: string, size: number, cuts: number[]): IngestedFile {
+async function readInParts(path: string, size: number, cuts: number[]): Promise<IngestedFile> {
   const points = [...new Set(cuts.map((c) => c % size))].filter((c) => c > 0).sort((a, b) => a - b);
   const bounds = [0, ...points, Number.POSITIVE_INFINITY];
   const parts: FilePart[] = bounds
     .slice(1)
     .map((end, i) => ({ path, start: bounds[i] as number, end, format: 'xml' as const }));
-  return joined(parts.map((part) => ingestPart(part, ctx, MAX_EVENT)));
+  const read: IngestedFile[] = [];
+  for (const part of parts) read.push(await ingestAnyPart(part, ctx, MAX_EVENT));
+  return joined(read);
 }
 
 describe('a file read in parts', () => {
@@ -48,7 +50,7 @@ describe('a file read in parts', () => {
     expect(events.length).toBeGreaterThan(5);
   });
 
-  it('gives the items of one whole reading, wherever it is cut, with damage between and inside events', () => {
+  it('gives the items of one whole reading, wherever it is cut, with damage between and inside events', async () => {
     const pieces = [
       ...events,
       'junk between events',
@@ -59,18 +61,22 @@ describe('a file read in parts', () => {
       '<Event/>',
       '\n\n   \n',
     ];
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.nat(pieces.length - 1), { minLength: 3, maxLength: 40 }),
         fc.array(fc.nat(1 << 20), { maxLength: 12 }),
         fc.constantFrom('\n', '', '\r\n  '),
-        (picks, cuts, separator) => {
+        async (picks, cuts, separator) => {
           const text = `<?xml version="1.0"?>\n<Events>\n${picks.map((i) => pieces[i]).join(separator)}\n</Events>\n`;
           const path = join(dir, 'log.xml');
           writeFileSync(path, text);
           const size = Buffer.byteLength(text);
-          const whole = ingestPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, MAX_EVENT);
-          expect(readInParts(path, size, cuts)).toEqual(whole);
+          const whole = await ingestAnyPart(
+            { path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' },
+            ctx,
+            MAX_EVENT,
+          );
+          expect(await readInParts(path, size, cuts)).toEqual(whole);
         },
       ),
       { numRuns: 200, seed: 20261130 },
@@ -93,20 +99,20 @@ describe('a whole file read at the size it was listed with', () => {
   const text = `<?xml version="1.0"?>\n<Events>\n${events.join('\n')}\n</Events>\n`;
   const path = join(dir, 'listed.xml');
   const size = Buffer.byteLength(text);
-  const wholeReading = (): IngestedFile => {
+  const wholeReading = (): Promise<IngestedFile> => {
     writeFileSync(path, text);
-    return ingestPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, MAX_EVENT);
+    return ingestAnyPart({ path, start: 0, end: Number.POSITIVE_INFINITY, format: 'detect' }, ctx, MAX_EVENT);
   };
 
-  it('is read whole whether it grew, shrank or kept its size since it was listed', () => {
-    const expected = wholeReading();
+  it('is read whole whether it grew, shrank or kept its size since it was listed', async () => {
+    const expected = await wholeReading();
     expect(expected.events.length).toBeGreaterThan(5);
     // Listed smaller than it is (it grew, or a byte short of the first read's end), exactly, and larger (it shrank).
     for (const listed of [0, 7, 100, size - 1, size, size + 1, 10 * size]) {
       writeFileSync(path, text);
       const [planned] = planParts([{ path, size: listed }], 1);
       expect(planned?.parts[0]?.listedSize).toBe(listed);
-      expect(ingestPart(planned!.parts[0]!, ctx, MAX_EVENT), `listed at ${listed}`).toEqual(expected);
+      expect(await ingestAnyPart(planned!.parts[0]!, ctx, MAX_EVENT), `listed at ${listed}`).toEqual(expected);
     }
   });
 
