@@ -1,3 +1,4 @@
+import { parseContractTime } from '@otptrace/model';
 import type { AttemptRecord } from '@otptrace/schemas';
 
 /** The finding on a success whose certificate did not log the user on (docs/windows-events.md §9). */
@@ -17,23 +18,30 @@ export function withReuseFindings<
   validityMs: number,
   withFindings: (attempt: T, findings: string[]) => T = (attempt, findings) => ({ ...attempt, findings }),
 ): T[] {
-  const startMs = attempts.map((a) => Date.parse(a.start));
+  const startMs = attempts.map((a) => parseContractTime(a.start));
   // The caller's order when it is already by start (analyze sorts first): no sort of every index.
   let sorted = true;
   for (let i = 1; i < startMs.length && sorted; i++) sorted = startMs[i - 1]! <= startMs[i]!;
   const byStart = sorted ? attempts.keys() : [...attempts.keys()].sort((i, j) => startMs[i]! - startMs[j]!);
   const flagged = new Set<number>();
-  const last = new Map<string, number>();
+  // The last attempt of each user on each computer, by computer then user: a key made of both was a new string per
+  // attempt to build and hash (half of this function's time on a fleet's report).
+  const lastOnComputer = new Map<string, Map<string, number>>();
   for (const i of byStart) {
     const a = attempts[i]!;
     if (a.outcome === 'probe' || a.hosts.client === null) continue;
-    const key = `${a.user}|${a.hosts.client.toLowerCase()}`;
-    const previous = last.get(key);
+    const computer = a.hosts.client.toLowerCase();
+    let last = lastOnComputer.get(computer);
+    if (last === undefined) {
+      last = new Map();
+      lastOnComputer.set(computer, last);
+    }
+    const previous = last.get(a.user);
     if (previous !== undefined) {
       const p = attempts[previous]!;
-      if (p.outcome === 'success' && startMs[i]! - Date.parse(p.end) <= validityMs) flagged.add(previous);
+      if (p.outcome === 'success' && startMs[i]! - parseContractTime(p.end) <= validityMs) flagged.add(previous);
     }
-    last.set(key, i);
+    last.set(a.user, i);
   }
   if (flagged.size === 0) return attempts.slice();
   return attempts.map((a, i) =>

@@ -27,6 +27,13 @@ describe('withReuseFindings (issued but unusable, docs/windows-events.md §9)', 
     ).toEqual([]);
     expect(withReuseFindings([attempt(0, 'failure'), attempt(3, 'success')], validity)[0]!.findings).toEqual([]);
   });
+  it("reads a computer's name in any case, and each user's attempts on it apart from another user's between them", () => {
+    const out = withReuseFindings(
+      [attempt(0, 'success', 'pc1'), attempt(1, 'success', 'PC1', 'corp\\ida'), attempt(3, 'failure', 'Pc1')],
+      validity,
+    );
+    expect(out.map((a) => a.findings)).toEqual([[CERTIFICATE_NOT_USABLE], [], []]);
+  });
   it('looks at the next attempt in time whatever the input order, and honours the configured validity', () => {
     const out = withReuseFindings([attempt(3, 'success'), attempt(0, 'success')], 120_000);
     expect(out.map((a) => a.findings)).toEqual([[], []]);
