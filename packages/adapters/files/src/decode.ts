@@ -133,7 +133,7 @@ let evtxReader: EvtxReader | null = null;
 
 /**
  * The .evtx record reader, loaded when the first .evtx input is met: most runs read Event XML or text logs only, and
- * the binary decoder's modules are a fifth of what analyze would load at start.
+ * the binary decoder's modules are about a tenth of what analyze would load at start.
  */
 export async function loadEvtxReader(): Promise<EvtxReader> {
   evtxReader ??= await import('./read-evtx.js');

@@ -72,15 +72,13 @@ function blameOf(rule: Rule): Blame {
   return blame;
 }
 
-type Scalar = RuleScalar;
-
 /** One condition of a rule, its fact name split once: `covered.<source>` reads `facts.covered[source]`. */
 interface Condition {
   readonly fact: string;
   readonly covered: boolean;
   readonly test: 'is' | 'in' | 'not';
-  readonly value: Scalar;
-  readonly values: readonly Scalar[];
+  readonly value: RuleScalar;
+  readonly values: readonly RuleScalar[];
 }
 
 interface Matcher {
@@ -121,7 +119,7 @@ function firstMatch(matchers: readonly Matcher[], facts: Facts): Rule | undefine
 
 function matches(conditions: readonly Condition[], facts: Facts): boolean {
   for (const c of conditions) {
-    const value = c.covered ? facts.covered[c.fact as Source] : (facts[c.fact as keyof Facts] as Scalar);
+    const value = c.covered ? facts.covered[c.fact as Source] : (facts[c.fact as keyof Facts] as RuleScalar);
     if (c.test === 'is' ? value !== c.value : c.test === 'in' ? !c.values.includes(value) : value === c.value)
       return false;
   }
