@@ -430,7 +430,8 @@ const SCENARIOS = {
     ],
   },
   'ambiguous-gateway': {
-    // Two users' requests overlap on one DA server: each IIS request contains both RADIUS decisions.
+    // Two users' requests overlap on one DA server: each IIS request contains both RADIUS decisions, which fit either
+    // split alike. They go in the order of the requests' ends, each to its own (called ambiguous until 2026-12-04).
     flows: [
       {
         user: 'xena',

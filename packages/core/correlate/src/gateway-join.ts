@@ -484,7 +484,8 @@ function anyResultNear(
  * each holding both decisions, the one fitting each best can be the same. Keep (in place) the one that would lose
  * most by going to its next-best request (the least regret; a decision no other request holds cannot go elsewhere),
  * when it alone does. Among those that would lose as much, one user's decisions inside the request are kept over
- * others' that only the slack lets in (`keepInside`); else all stay and the request is ambiguous.
+ * others' that only the slack lets in (`keepInside`); then, when each could go to another request, the earliest
+ * (`keepEarliestDecision`); else all stay and the request is ambiguous.
  */
 function keepLeastRegret(
   g: GatewayEvent,
@@ -493,45 +494,81 @@ function keepLeastRegret(
   later: GatewayWindow,
   ctx: JoinContext,
 ): void {
-  let best: OpenAttempt | null = null;
-  let bestRegret = Number.POSITIVE_INFINITY;
-  let tied = false;
   const off = ctx.clocks.offset(host);
   const regrets = REGRETS;
+  let least = Number.POSITIVE_INFINITY;
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
     const t = a.radius!.time;
     const regret = decisionFit(g, off, t) - nextBestFit(g, a, t, later, ctx);
     regrets.push(regret);
-    if (regret < bestRegret) {
-      best = a;
-      bestRegret = regret;
-      tied = false;
-    } else if (regret === bestRegret && a.userKey !== best!.userKey) tied = true;
+    if (regret < least) least = regret;
   }
-  if (best !== null && !tied) {
-    truncate(found, 0);
-    found.push(best);
-  } else if (best !== null) keepInside(g, off, found, regrets, bestRegret);
+  // Alike within a millisecond: for two requests that both hold every candidate, each loses the same (the fits are
+  // linear in the decision's time), up to rounding.
+  let n = 0;
+  for (let i = 0; i < found.length; i++) {
+    if (!(regrets[i]! <= least + REGRET_TIE_MS)) continue;
+    regrets[n] = regrets[i]!;
+    found[n++] = found[i]!;
+  }
+  truncate(found, n);
+  truncate(regrets, n);
+  if (!oneUser(found)) {
+    keepInside(g, off, found);
+    // Each could go to a later request that holds it: the order of the requests' ends is the order of their decisions,
+    // unless `g` waited for RADIUS (a timeout's request holds others' decisions by chance, in no order).
+    const ordered =
+      least !== Number.NEGATIVE_INFINITY && waitedForRadius(g.timeTakenMs, ctx.config.radiusTimeoutMs) === false;
+    if (ordered && !oneUser(found)) keepEarliestDecision(found);
+  }
   truncate(regrets, 0);
 }
 
 /**
- * Of candidates that would lose alike (`regrets[i] === least`), keep (in place) one user's whose decisions lie inside
- * request `g` (on the NPS clock: `offset`), when the others' lie outside it, let in by the slack alone. Two users'
- * requests ending together both hold both decisions and are left ambiguous; the later request holding a third user's
- * decision inside it, and one of the first two 1.3 s before it began, is the third user's, not ambiguous too (neither
- * has another request to go to). Nothing changes when no candidate, or several users', lie inside. Not before the
- * regrets: with NPS's clock a few hundred milliseconds behind (too little to be learned), each decision lies just
- * before its own request, and inside the one before it.
+ * Keep (in place) the attempt whose decision came first. The DA server answers soon after NPS decides
+ * (`ANSWER_AFTER_DECISION_MS`), so of two requests that both hold two decisions, the one ending first is the earlier
+ * decision's: on a generated day of 100,000 users (`node bench/iis-join.mjs --users 100000`), two requests ending
+ * within a tenth of a second of each other, each holding both users' decisions, are the commonest to be told apart,
+ * and the decisions come in the order of the ends far more often than not. Unchanged when the earliest decision has another
+ * user's logged at the same time.
  */
-function keepInside(g: GatewayEvent, offset: number, found: OpenAttempt[], regrets: number[], least: number): void {
+function keepEarliestDecision(found: OpenAttempt[]): void {
+  let best = found[0]!;
+  let tied = false;
+  for (let i = 1; i < found.length; i++) {
+    const a = found[i]!;
+    const t = a.radius!.time;
+    const bt = best.radius!.time;
+    if (t < bt) {
+      best = a;
+      tied = false;
+    } else if (t === bt && a.userKey !== best.userKey) tied = true;
+  }
+  // Decisions logged at the same time (NPS log files keep whole seconds) come in no order.
+  if (tied) return;
+  truncate(found, 0);
+  found.push(best);
+}
+
+/** Regrets (ms) this close to the least are alike (`keepLeastRegret`). */
+const REGRET_TIE_MS = 1;
+
+/**
+ * Of candidates that would lose alike, keep (in place) one user's whose decisions lie inside request `g` (on the NPS
+ * clock: `offset`), when the others' lie outside it, let in by the slack alone. Two users' requests ending together
+ * both hold both decisions and are left ambiguous; the later request holding a third user's decision inside it, and
+ * one of the first two 1.3 s before it began, is the third user's, not ambiguous too (neither has another request to
+ * go to). Nothing changes when no candidate, or several users', lie inside. Not before the regrets: with NPS's clock a
+ * few hundred milliseconds behind (too little to be learned), each decision lies just before its own request, and
+ * inside the one before it.
+ */
+function keepInside(g: GatewayEvent, offset: number, found: OpenAttempt[]): void {
   const start = g.startTime + offset;
   const end = g.time + offset;
   let user: string | null = null;
   let outside = false;
   for (let i = 0; i < found.length; i++) {
-    if (regrets[i] !== least) continue;
     const a = found[i]!;
     const t = a.radius!.time;
     if (t < start || t > end) outside = true;
@@ -543,7 +580,7 @@ function keepInside(g: GatewayEvent, offset: number, found: OpenAttempt[], regre
   for (let i = 0; i < found.length; i++) {
     const a = found[i]!;
     const t = a.radius!.time;
-    if (regrets[i] === least && a.userKey === user && t >= start && t <= end) found[n++] = a;
+    if (a.userKey === user && t >= start && t <= end) found[n++] = a;
   }
   truncate(found, n);
 }

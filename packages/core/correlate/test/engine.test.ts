@@ -748,11 +748,25 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['bob: 5000@da02', 'dee: 30000@da01']);
   });
 
+  it("gives two requests that both hold two users' decisions the decisions in the order of their ends", () => {
+    // Each request holds both decisions, and either split fits the two alike: the DA server answers soon after NPS
+    // decides, so the request ending first is the earlier decision's.
+    const ordered = [decision('ada', 1_000), decision('bob', 1_050), request(1_100, 600), request(1_130, 900)];
+    expect(requests(stream(ordered)).sort()).toEqual(['ada: 1100@da01', 'bob: 1130@da01']);
+    // Decisions logged in the same millisecond come in no order: both requests stay ambiguous, as before.
+    const together = [decision('cy', 1_000), decision('dee', 1_000), request(1_100, 600), request(1_130, 900)];
+    expect(requests(stream(together)).sort()).toEqual(['cy: none (ambiguous)', 'dee: none (ambiguous)']);
+    // A request that waited for RADIUS (half its timeout or more) holds others' decisions by chance, in no order.
+    const waited = [decision('eve', 4_000), decision('fay', 4_050), request(4_100, 3_000), request(4_130, 3_600)];
+    expect(requests(stream(waited)).sort()).toEqual(['eve: none (ambiguous)', 'fay: none (ambiguous)']);
+  });
+
   it('leaves the next request to its own decision, not to one whose own request was left ambiguous', () => {
-    // hal's and kai's requests end 20 ms apart and each holds both decisions, which fit either split alike: the first
-    // is left ambiguous, the second goes to kai. lou's request starts 0.7 s after hal's decision and holds lou's own
-    // 52 ms before its end (kim's request, next, holds it too, within the slack). Before, hal's decision, with nowhere
-    // else to go and a whole slack letting it in, took lou's request, and lou had none.
+    // hal's and kai's requests end 20 ms apart and each holds both decisions, which fit either split alike: the
+    // decisions go in the order of the ends, kai's (the earlier) to the first (until 2026-12-04 the first was left
+    // ambiguous and kai took the second). lou's request starts 0.7 s after hal's decision and holds lou's own 52 ms
+    // before its end (kim's request, next, holds it too, within the slack). Before, hal's decision, with nowhere else
+    // to go and a whole slack letting it in, took lou's request, and lou had none.
     const events = [
       decision('kai', 10_700),
       decision('hal', 10_800),
@@ -764,8 +778,8 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
       request(13_696, 521),
     ];
     expect(requests(stream(events)).sort()).toEqual([
-      'hal: none (ambiguous)',
-      'kai: 10920@da01 (ambiguous)',
+      'hal: 10920@da01',
+      'kai: 10900@da01',
       'kim: 13696@da01',
       'lou: 12129@da01',
     ]);
