@@ -363,7 +363,7 @@ const HALF_SECOND_MS = 500;
  * Whether a time is on a whole or half second, as a log giving whole seconds puts it. An event log's time is one by
  * chance (kept to the microsecond: once in 500,000); a time in whole milliseconds, once in 500.
  */
-function onWholeSecond(t: number): boolean {
+export function onWholeSecond(t: number): boolean {
   return t % 500 === 0;
 }
 const BIN_MS = 250;

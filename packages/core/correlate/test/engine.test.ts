@@ -761,6 +761,20 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(waited)).sort()).toEqual(['eve: none (ambiguous)', 'fay: none (ambiguous)']);
   });
 
+  it('keeps a decision with the request ending first when a shorter one ending just after holds it too', () => {
+    // Neither request waited for RADIUS: how long before its end a request asked says nothing of whose a decision is
+    // (the round trip to NPS and the OTP back end varies), so the shorter request's later start does not claim ann's
+    // decision from ann's own request; it goes to bo's failure logged right after it. Before, it claimed the decision
+    // by that start alone, ann's request went unjoined, and on a busy day each such claim moved the next requests'.
+    const events = [
+      decision('ann', 10_830),
+      request(10_931, 1_084),
+      request(10_942, 521),
+      lone('bo', 11_180, 10005, 'pc-bo'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['ann: 10931@da01', 'bo: 10942@da01']);
+  });
+
   it('leaves the next request to its own decision, not to one whose own request was left ambiguous', () => {
     // hal's and kai's requests end 20 ms apart and each holds both decisions, which fit either split alike: the
     // decisions go in the order of the ends, kai's (the earlier) to the first (until 2026-12-04 the first was left
