@@ -34,12 +34,18 @@ for (const e of JSON.parse(readFileSync(`${dir}/expected.json`, 'utf8')))
 const userKeyOf = (user) => String(user.key ?? user.sam ?? '').toLowerCase();
 const requests = events.filter((e) => e.kind === 'gateway.request' && e.status < 400);
 const decisions = events.filter((e) => e.kind === 'radius.decision' && e.user !== null);
-const decisionsOfUser = new Map();
-for (const d of decisions) {
-  const key = userKeyOf(d.user);
-  if (!decisionsOfUser.has(key)) decisionsOfUser.set(key, []);
-  decisionsOfUser.get(key).push(d);
+/** The items of `list` in lists by `keyOf`, each in the order of `list`. */
+function groupBy(list, keyOf) {
+  const groups = new Map();
+  for (const item of list) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return groups;
 }
+const decisionsOfUser = groupBy(decisions, (d) => userKeyOf(d.user));
 /** Request → its own decision, for the requests whose user decided exactly once inside them. */
 const own = new Map();
 for (const r of requests) {
@@ -79,12 +85,7 @@ const serverOf = (name) =>
     .split('.')[0];
 /** Own decisions joined when each request, in the order they end, takes what `pick` chooses of the decisions inside. */
 function reference(pick) {
-  const byServer = new Map();
-  for (const d of decisions) {
-    const server = serverOf(d.clientName);
-    if (!byServer.has(server)) byServer.set(server, []);
-    byServer.get(server).push(d);
-  }
+  const byServer = groupBy(decisions, (d) => serverOf(d.clientName));
   const taken = new Set();
   let joined = 0;
   for (const r of [...requests].sort((a, b) => a.time - b.time)) {
