@@ -516,8 +516,8 @@ function anyResultNear(
  * each holding both decisions, the one fitting each best can be the same. Keep (in place) the one that would lose
  * most by going to its next-best request (the least regret; a decision no other request holds cannot go elsewhere),
  * when it alone does. Among those that would lose as much, one user's decisions inside the request are kept over
- * others' that only the slack lets in (`keepInside`); then, when each could go to another request, the earliest
- * (`keepEarliestDecision`); else all stay and the request is ambiguous.
+ * others' that only the slack lets in (`keepInside`); then, when each could go to another request and `g` did not
+ * wait for RADIUS, the earliest (`keepEarliestDecision`); else all stay and the request is ambiguous.
  */
 function keepLeastRegret(
   g: GatewayEvent,
@@ -539,13 +539,9 @@ function keepLeastRegret(
   // Alike within a millisecond: for two requests that both hold every candidate, each loses the same (the fits are
   // linear in the decision's time), up to rounding.
   let n = 0;
-  for (let i = 0; i < found.length; i++) {
-    if (!(regrets[i]! <= least + REGRET_TIE_MS)) continue;
-    regrets[n] = regrets[i]!;
-    found[n++] = found[i]!;
-  }
+  for (let i = 0; i < found.length; i++) if (regrets[i]! <= least + REGRET_TIE_MS) found[n++] = found[i]!;
   truncate(found, n);
-  truncate(regrets, n);
+  truncate(regrets, 0);
   if (!oneUser(found)) {
     keepInside(g, off, found);
     // Each could go to a later request that holds it: the order of the requests' ends is the order of their decisions,
@@ -554,7 +550,6 @@ function keepLeastRegret(
       least !== Number.NEGATIVE_INFINITY && waitedForRadius(g.timeTakenMs, ctx.config.radiusTimeoutMs) === false;
     if (ordered && !oneUser(found)) keepEarliestDecision(found);
   }
-  truncate(regrets, 0);
 }
 
 /**
@@ -562,8 +557,8 @@ function keepLeastRegret(
  * (`ANSWER_AFTER_DECISION_MS`), so of two requests that both hold two decisions, the one ending first is the earlier
  * decision's: on a generated day of 100,000 users (`node bench/iis-join.mjs --users 100000`), two requests ending
  * within a tenth of a second of each other, each holding both users' decisions, are the commonest to be told apart,
- * and the decisions come in the order of the ends far more often than not. Unchanged when the earliest decision has another
- * user's logged at the same time.
+ * and the decisions come in the order of the ends far more often than not. Unchanged when the earliest decision has
+ * another user's logged at the same time.
  */
 function keepEarliestDecision(found: OpenAttempt[]): void {
   let best = found[0]!;
