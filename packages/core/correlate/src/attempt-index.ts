@@ -287,6 +287,8 @@ export class AttemptIndex {
       case 'radius.decision':
         a.radiusClientKey = e.clientName === null ? null : hostKey(e.clientName);
         a.radiusNasKey = e.nasIdentifier === null ? null : hostKey(e.nasIdentifier);
+        a.radiusClientAddress = e.clientIp == null ? null : lowerHost(e.clientIp);
+        a.namesKnownServer = false;
         a.decision ??= TimeIndex.place(a);
         this.decisions.move(a.decision, '', e.time);
         if (e.decision === 'denied') {

@@ -115,6 +115,13 @@ export interface OpenAttempt {
    */
   radiusClientKey: string | null;
   radiusNasKey: string | null;
+  /** Its decision's RADIUS client address (NPS ClientIPAddress) in lower case, set with the keys above. */
+  radiusClientAddress: string | null;
+  /**
+   * Whether its decision's ClientName or NASIdentifier was found to name a DA server whose requests were seen: once
+   * true it stays so (servers are never forgotten), and the clock learning skips the decision without a look-up.
+   */
+  namesKnownServer: boolean;
   directory: RadiusDirectoryUnavailable[];
   /** NPS System 13/14/17/18 refusing this attempt's DA server as a RADIUS client (attached at close). */
   radiusClientErrors: RadiusClientError[];
@@ -240,6 +247,8 @@ export function startAttempt(
   a.radius = null;
   a.radiusClientKey = null;
   a.radiusNasKey = null;
+  a.radiusClientAddress = null;
+  a.namesKnownServer = false;
   // The lists were handed over with the closed attempt: new ones.
   a.directory = NO_ITEMS;
   a.radiusClientErrors = NO_ITEMS;
@@ -285,6 +294,8 @@ function newAttempt(
     radius: null,
     radiusClientKey: null,
     radiusNasKey: null,
+    radiusClientAddress: null,
+    namesKnownServer: false,
     directory: NO_ITEMS,
     radiusClientErrors: NO_ITEMS,
     signing: NO_ITEMS,

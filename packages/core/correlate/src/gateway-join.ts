@@ -714,6 +714,17 @@ function namesServer(a: OpenAttempt, host: string, clocks: ServerClocks): boolea
   return address != null && hostKey(address) === host;
 }
 
+/**
+ * Whether the ClientName or NASIdentifier of `a`'s decision names a DA server whose requests were seen (`namesOtherServer`),
+ * remembered once true: a busy server's clock learning reads every decision of minutes around each sampled request.
+ */
+function namesKnownServer(a: OpenAttempt, clocks: ServerClocks): boolean {
+  if (a.namesKnownServer) return true;
+  const names = namesOtherServer(a.radiusClientKey, clocks) || namesOtherServer(a.radiusNasKey, clocks);
+  if (names) a.namesKnownServer = true;
+  return names;
+}
+
 /** Whether `key` (a decision's ClientName or NASIdentifier host key, not the server being learned) names a DA server. */
 function namesOtherServer(key: string | null, clocks: ServerClocks): boolean {
   return key !== null && clocks.isServer(key);
@@ -803,16 +814,15 @@ function learnClock(g: GatewayEvent, host: string, ctx: JoinContext): void {
   const times = DECISION_TIMES;
   for (let i = 0; i < near.length; i++) {
     const a = near[i]!;
-    const r = a.radius!;
     let client: string | null = host;
     if (a.radiusClientKey !== host && a.radiusNasKey !== host) {
       // Another DA server's, by its name; else the RADIUS client by its address (a decision without one, its name).
-      if (namesOtherServer(a.radiusClientKey, clocks) || namesOtherServer(a.radiusNasKey, clocks)) continue;
-      client = r.clientIp !== null ? lowerHost(r.clientIp) : (a.radiusClientKey ?? a.radiusNasKey);
+      if (namesKnownServer(a, clocks)) continue;
+      client = a.radiusClientAddress ?? a.radiusClientKey ?? a.radiusNasKey;
       if (client === null) continue;
     }
     clients.push(client);
-    times.push(r.time);
+    times.push(a.radius!.time);
   }
   clocks.learn(host, g.time, clients, times);
   truncate(near, 0);

@@ -149,7 +149,7 @@ describe('AttemptIndex', () => {
         ...more,
       }) as unknown as NormalizedEvent;
     const decision = (time: number) =>
-      at(time, { kind: 'radius.decision', decision: 'granted', clientName: null, nasIdentifier: null });
+      at(time, { kind: 'radius.decision', decision: 'granted', clientName: null, nasIdentifier: null, clientIp: null });
     const result = (time: number) => at(time, { kind: 'client.result', source: 'client' });
     const index = new AttemptIndex(1_000);
     expect(index.firstWithFreeSlot('cy', 'client')).toBeNull();
