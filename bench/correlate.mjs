@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { best, built, option, QUICK, report, row } from './lib/common.mjs';
 import { CORPORA, ensureCorpus, readCorpus } from './lib/corpus.mjs';
 import { editEvent, eventsFile, eventTextOf, numberedPerLaptop } from './lib/event-xml.mjs';
+import { normalisedEvents } from './lib/events.mjs';
 
 const engineDist = option('--engine');
 const profileFile = option('--cpu-prof');
@@ -38,15 +39,6 @@ const { DEFAULT_ANALYSIS_CONFIG, analysisConfigSchema } = await built('schemas')
 
 const TARGET = { op: '>=', value: 600_000 };
 const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG);
-
-function normalise(files, config, context) {
-  const events = [];
-  for (const { bytes } of files) {
-    const ingestor = new XmlIngestor(context, { maxEventBytes: config.maxEventBytes });
-    for (const item of [...ingestor.push(bytes), ...ingestor.end()]) if (item.type === 'event') events.push(item.event);
-  }
-  return events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
 
 /** What OfflineAnalysis does between sorting and diagnosis: add, advance to each event's time, flush. */
 function correlate(events, stats) {
@@ -87,7 +79,7 @@ const files = readCorpus(
   }),
 );
 // --laptop-records: the client log renumbered as each laptop numbers its own (the event ids follow the numbers).
-const events = normalise(
+const events = normalisedEvents(
   process.argv.includes('--laptop-records')
     ? files.map((f) => (f.file === 'client.xml' ? { ...f, bytes: numberedPerLaptop(f.bytes) } : f))
     : files,

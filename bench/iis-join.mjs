@@ -9,8 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { built, option } from './lib/common.mjs';
 import { ensureCorpus, readCorpus } from './lib/corpus.mjs';
+import { normalisedEvents } from './lib/events.mjs';
 
-const { XmlIngestor, engineConfigOf } = await built('packages/core/pipeline');
+const { engineConfigOf } = await built('packages/core/pipeline');
 const { CorrelationEngine } = await built('packages/core/correlate');
 const { createNormalizeContext } = await built('packages/core/normalize');
 const { DEFAULT_ANALYSIS_CONFIG } = await built('schemas');
@@ -20,12 +21,7 @@ const seed = Number(option('--seed') ?? 1);
 const ctx = createNormalizeContext(DEFAULT_ANALYSIS_CONFIG);
 const dir = await ensureCorpus({ users, seed, days: 1, unrelatedRatio: 0 });
 
-const events = [];
-for (const { bytes } of readCorpus(dir)) {
-  const ingestor = new XmlIngestor(ctx, { maxEventBytes: DEFAULT_ANALYSIS_CONFIG.maxEventBytes });
-  for (const item of [...ingestor.push(bytes), ...ingestor.end()]) if (item.type === 'event') events.push(item.event);
-}
-events.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+const events = normalisedEvents(readCorpus(dir), DEFAULT_ANALYSIS_CONFIG, ctx);
 
 /** The generator's truth: whose client address each request carries (user names without the domain, lower case). */
 const userOfAddress = new Map();
