@@ -299,7 +299,7 @@ async function floodRows() {
     for (let i = 0; i < count; i++) texts.push(...make(i));
     const bytes = eventsFile(texts);
     if (floodsDir !== undefined) writeFileSync(`${floodsDir}/flood-${++floodsWritten}.xml`, bytes);
-    const list = normalise([{ bytes }], DEFAULT_ANALYSIS_CONFIG, ctx);
+    const list = normalisedEvents([{ bytes }], DEFAULT_ANALYSIS_CONFIG, ctx);
     if (list.length !== texts.length) throw new Error(`${texts.length} event texts, ${list.length} events`);
     return list;
   };
