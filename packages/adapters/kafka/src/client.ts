@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, type KafkaConfig, type LogEntry, logLevel, type SASLOptions } from 'kafkajs';
 import type { KafkaConnection } from './config.js';
+import { stopIdlePolling } from './idle-polling.js';
 
 /** The slice of a pino-like logger the adapter writes to; the client's own log lines are routed here. */
 export interface AdapterLogger {
@@ -115,5 +116,6 @@ export function kafkaClientConfig(
 
 /** Builds a client for the configured cluster. Nothing connects until a producer, consumer or admin does. */
 export function createKafkaClient(connection: KafkaConnection, logger?: AdapterLogger): KafkaClient {
+  stopIdlePolling();
   return { raw: new Kafka(kafkaClientConfig(connection, logger)), connection, logger };
 }
