@@ -36,6 +36,8 @@ const BENCHMARKS = [
       ...(QUICK ? ['--quick'] : ['--users', '30000']),
     ],
   })),
+  // An idle consumer and producer: what kafkajs's idle polling costs, and what the adapter's fix leaves.
+  { script: 'kafka-idle.mjs', node: [], optional: true },
   { script: 'evtx.mjs', node: [], optional: true, args: [] },
   { script: 'archive.mjs', node: [], optional: true },
   { script: 'files.mjs', node: [], optional: true, timeoutMs: 30 * 60_000 },
