@@ -20,7 +20,6 @@ export type {
 } from './consumer.js';
 export { createGroupConsumer } from './consumer.js';
 export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
-export { stopIdlePolling } from './idle-polling.js';
 export { partitionForKey } from './partitioner.js';
 export type { OutgoingRecord, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
