@@ -2,6 +2,7 @@
 // readEvtx, each checked against the invariants of test/fuzz/harness.mjs. Prints cases run, cases per second, the
 // slowest case, the largest heap, and every invariant violation with the seed that replays it.
 //   npx tsc -b packages/core/pipeline packages/core/evtx && node bench/fuzz.mjs [cases] [seed]
+import { isSharedEvent } from '../packages/core/correlate/dist/index.js';
 import { readEvtx } from '../packages/core/evtx/dist/index.js';
 import { DROP_REASONS } from '../packages/core/model/dist/index.js';
 import { normalizeParsed, OfflineAnalysis, XmlIngestor } from '../packages/core/pipeline/dist/index.js';
@@ -12,7 +13,15 @@ import { HEAVY_MUTATORS, mutateLight, rngFrom } from '../test/fuzz/mutators.mjs'
 
 const cases = Number(process.argv[2] ?? 20_000);
 const baseSeed = Number(process.argv[3] ?? 1);
-const deps = { OfflineAnalysis, XmlIngestor, analysisConfigSchema, DROP_REASONS, readEvtx, normalizeParsed };
+const deps = {
+  OfflineAnalysis,
+  XmlIngestor,
+  analysisConfigSchema,
+  DROP_REASONS,
+  readEvtx,
+  normalizeParsed,
+  isSharedEvent,
+};
 const xml = xmlSeeds();
 const evtx = evtxSeeds();
 const heavyNames = Object.keys(HEAVY_MUTATORS);

@@ -73,9 +73,9 @@ export function checkResult(deps, result, inputs, itemsRead) {
     // apart in time (a cleared log) is another event by rule.
     if (new Set(a.events).size !== a.events.length) v.push(`attempt ${a.record.attemptId} holds one event twice`);
     for (const e of a.events) {
-      // One NPS 4402 (no domain controller) is evidence for every attempt it denied; any other event joins one.
-      if (owner.has(e) && e.kind !== 'radius.directory_unavailable')
-        v.push(`event ${e.id} in attempts ${owner.get(e)} and ${i}`);
+      // Only the events the engine declares shared (an NPS refusal of the DA server as RADIUS client, the CA's
+      // decisions on the DA server's signing certificate) may be evidence for several attempts; any other joins one.
+      if (owner.has(e) && !deps.isSharedEvent(e)) v.push(`event ${e.id} in attempts ${owner.get(e)} and ${i}`);
       owner.set(e, i);
     }
   }

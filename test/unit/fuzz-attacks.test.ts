@@ -1,3 +1,4 @@
+import { isSharedEvent } from '@otptrace/correlate';
 import { readEvtx } from '@otptrace/evtx';
 import { DROP_REASONS } from '@otptrace/model';
 import { normalizeParsed, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
@@ -10,7 +11,15 @@ import { LIGHT_MUTATORS, mutateLight, rngFrom } from '../fuzz/mutators.mjs';
 // Named attacks, each on the success scenario's NPS 6272 (test/scenarios/success/nps.xml, built field for field from
 // test/fixtures/windows-samples/nps-6272-1.xml): what each is rejected as, and that the good event after it is still read.
 
-const deps = { OfflineAnalysis, XmlIngestor, analysisConfigSchema, DROP_REASONS, readEvtx, normalizeParsed };
+const deps = {
+  OfflineAnalysis,
+  XmlIngestor,
+  analysisConfigSchema,
+  DROP_REASONS,
+  readEvtx,
+  normalizeParsed,
+  isSharedEvent,
+};
 const seeds = xmlSeeds();
 const nps = seeds
   .find((s) => s.name.endsWith('scenarios/success/nps.xml'))!
@@ -160,5 +169,35 @@ describe('the fuzzers reach the rejection paths, and the checks can fail', () =>
     expect(v).toMatch(/outside nps\.xml/);
     expect(v).toMatch(/in attempts 0 and 1/);
     expect(Object.keys(LIGHT_MUTATORS).length).toBeGreaterThan(10);
+  });
+
+  it('checkResult lets the events the engine shares be evidence for several attempts, and no other', () => {
+    // Found by `node bench/fuzz.mjs 20000 20261205` (case 18056). NPS refusing a new DA node as RADIUS client logs
+    // System 13 every few seconds; without the DA server's IIS requests to tell the two users' tries apart, each
+    // refusal explains both denials around it.
+    const inputs = seeds
+      .filter((s) => /scenarios\/radius-client-new-node\/(client|nps)\.xml$/.test(s.name))
+      .map((s) => ({ name: s.name, bytes: s.bytes }));
+    expect(inputs).toHaveLength(2);
+    const a = new OfflineAnalysis(analysisConfigSchema.parse({}));
+    let items = 0;
+    for (const { name, bytes } of inputs) {
+      const ing = new XmlIngestor(a.context, { maxEventBytes: 4 << 20 });
+      const got = [...ing.push(bytes), ...ing.end()];
+      items += got.length;
+      a.add(name, got);
+    }
+    const result = a.finish();
+    const holders = new Map<object, number>();
+    for (const attempt of result.attempts) for (const e of attempt.events) holders.set(e, (holders.get(e) ?? 0) + 1);
+    const shared = [...holders].filter(([, n]) => n > 1).map(([e]) => e as Parameters<typeof isSharedEvent>[0]);
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.every((e) => e.kind === 'radius.client_error')).toBe(true);
+    expect(checkResult(deps, result, inputs, items)).toEqual([]);
+    // The same result with the shared kind not declared shared is flagged: the check reads the engine's rule.
+    const strict = { ...deps, isSharedEvent: () => false };
+    expect(checkResult(strict, result, inputs, items).join('\n')).toMatch(
+      /nps01\.corp\.example\|system\|\d+ in attempts/,
+    );
   });
 });

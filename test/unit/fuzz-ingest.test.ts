@@ -1,3 +1,4 @@
+import { isSharedEvent } from '@otptrace/correlate';
 import { readEvtx } from '@otptrace/evtx';
 import { DROP_REASONS } from '@otptrace/model';
 import { normalizeParsed, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
@@ -13,7 +14,15 @@ import { HEAVY_MUTATORS, LIGHT_MUTATORS, mutateLight, rngFrom } from '../fuzz/mu
 // accounted for as correlated, ignored or rejected with a catalogued reason at a position inside its file, no
 // event twice, no entity expanded, no file read.
 
-const deps = { OfflineAnalysis, XmlIngestor, analysisConfigSchema, DROP_REASONS, readEvtx, normalizeParsed };
+const deps = {
+  OfflineAnalysis,
+  XmlIngestor,
+  analysisConfigSchema,
+  DROP_REASONS,
+  readEvtx,
+  normalizeParsed,
+  isSharedEvent,
+};
 const seeds = xmlSeeds();
 const evtx = evtxSeeds();
 const FC_SEED = 20_261_102;
