@@ -1,5 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -247,6 +257,32 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     expect(stderr).not.toMatch(/EPIPE|Error|at /);
     expect(code).toBe(3);
   });
+
+  // /dev/full answers every write with ENOSPC, as a full disk behind `> report.json` does.
+  it.runIf(existsSync('/dev/full'))(
+    'standard output on a full disk: exit code 3 and one line saying so, no stack trace',
+    async () => {
+      for (const args of [
+        ['analyze', '--format', 'json', SEED],
+        ['analyze', SEED],
+        ['analyze', '--help'],
+      ]) {
+        const full = openSync('/dev/full', 'w');
+        try {
+          const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'] });
+          let stderr = '';
+          child.stderr.on('data', (chunk: Buffer) => {
+            stderr += chunk.toString();
+          });
+          const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+          expect(code, args.join(' ')).toBe(3);
+          expect(stderr).toBe('otptrace: cannot write standard output: ENOSPC: no space left on device, write\n');
+        } finally {
+          closeSync(full);
+        }
+      }
+    },
+  );
 
   it('- reads standard input: the seed story piped in gives the attempts of its folder; .evtx is refused there', async () => {
     const files = readdirSync(SEED).filter((f) => f.endsWith('.xml'));

@@ -2,11 +2,15 @@
 // Launcher kept outside dist/ so the bin link exists before the first build.
 import { main } from '../dist/main.js';
 
-// A reader that stops early (`otptrace analyze … | head`) closes the pipe: stop quietly, as command-line tools do,
-// with the exit code of output not all written (3), instead of an unhandled EPIPE and its stack trace.
+// Output that cannot be written ends the run with the exit code of output not all written (3), as the README says,
+// never with an unhandled error and its stack trace. A reader that stops early (`otptrace analyze … | head`) closes
+// the pipe: stop quietly, as command-line tools do. Any other failure (a full disk behind `> file`, an I/O error) is
+// said on standard error, unless standard error itself is what failed.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE' && stream === process.stdout) {
+      process.stderr.write(`otptrace: cannot write standard output: ${error.message}\n`);
+    }
     process.exit(3);
   });
 }
