@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -34,6 +35,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Vitest's default leaves one CPU to its own process: a single worker on a 2-CPU machine (CI's), where the
+          // unit project then ran one file at a time. Its own process is nearly idle here; two workers took the
+          // project from 178 s to 127 s on 2 cores (2026-12-05).
+          maxWorkers: Math.max(2, availableParallelism() - 1),
           include: [
             'packages/*/*/test/**/*.test.ts',
             'services/*/test/**/*.test.ts',
