@@ -58,10 +58,11 @@ export async function analyzePaths(
   config: AnalysisConfig,
   options: AnalyzePathsOptions = {},
 ): Promise<AnalysisResult> {
-  const { files, archives } = await listInputs(paths);
+  const { files, archives, notLogs } = await listInputs(paths);
   if (files.length === 0) {
     const unopened = archives.length === 0 ? '' : ` (archives are not opened; extract ${archives.join(', ')} first)`;
-    throw new Error(`no event log files found in ${paths.join(', ')}${unopened}`);
+    const others = notLogs.length === 0 ? '' : `; not logs: ${namedFew(notLogs)}`;
+    throw new Error(`no event log files found in ${paths.join(', ')}${unopened}${others}`);
   }
   const referenceTime = Date.now();
   const bytes = files.reduce((n, f) => n + f.size, 0);
@@ -255,4 +256,9 @@ function workerScript(): URL | null {
     if (existsSync(fileURLToPath(url))) return url;
   }
   return null;
+}
+
+/** The first few of `paths`, and how many more: a folder may hold thousands of files that are not logs. */
+export function namedFew(paths: readonly string[], few = 5): string {
+  return paths.slice(0, few).join(', ') + (paths.length > few ? `, and ${paths.length - few} more` : '');
 }

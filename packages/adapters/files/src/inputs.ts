@@ -12,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTarHeader, TAR_BLOCK, zipEntryOrder } from '@otptrace/archive';
+import { isRecognisedLog, RECOGNISE_HEAD_BYTES } from '@otptrace/parse';
 import type { AnalysisInput } from '@otptrace/pipeline';
 import { extractTar } from './tar-archive.js';
 import { extractEntry, isZipSignature, listZipEntries, readAt, type ZipSource } from './zip-archive.js';
@@ -45,10 +46,14 @@ export interface FileInput extends AnalysisInput {
   readonly refused?: string;
 }
 
-/** What `listInputs` found: the files to read, and the archives in the folders that are not read. */
+/**
+ * What `listInputs` found: the files to read, the archives in the folders that are not read, and the folders' other
+ * files, not read because neither their name nor their first bytes are a log's (said, not passed over in silence).
+ */
 export interface InputList {
   readonly files: FileInput[];
   readonly archives: string[];
+  readonly notLogs: string[];
 }
 
 /** The input name of standard input, as command-line tools spell it (`wevtutil qe … /f:xml | otptrace analyze -`). */
@@ -60,7 +65,7 @@ export const STDIN = '-';
  * first bytes) gives its logs as a folder does, under the archive's path.
  */
 export async function listInputs(paths: readonly string[]): Promise<InputList> {
-  const out: InputList = { files: [], archives: [] };
+  const out: InputList = { files: [], archives: [], notLogs: [] };
   if (paths.filter((p) => p === STDIN).length > 1) throw new Error('standard input (-) can be read only once');
   for (const p of paths) {
     if (p === STDIN) {
@@ -105,6 +110,18 @@ async function walk(dir: string, out: InputList, walked: Set<string>): Promise<v
     else if (name.endsWith(ZIP_EXTENSION)) await listZip(full, statSync(full).size, out);
     else if (TAR_EXTENSIONS.some((x) => name.endsWith(x))) await listTar(full, statSync(full).size, out);
     else if (ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x))) out.archives.push(full);
+    // Any other name: read when its first bytes are a log's (an export saved without its extension, `IN2611.log.old`).
+    else if (startsAsLog(full)) out.files.push({ path: full, size: statSync(full).size });
+    else out.notLogs.push(full);
+  }
+}
+
+function startsAsLog(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    return isRecognisedLog(readAt(fd, 0, RECOGNISE_HEAD_BYTES));
+  } finally {
+    closeSync(fd);
   }
 }
 

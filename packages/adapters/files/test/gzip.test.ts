@@ -123,18 +123,51 @@ describe('gzip-compressed logs', { timeout: 60_000 }, () => {
     mkdirSync(join(dir, 'da01'), { recursive: true });
     for (const name of ['da01/u_ex261102.log.gz', 'client.xml.gz', 'Security.evtx.gz', 'older.7z', 'notes.json'])
       writeFileSync(join(dir, name), '');
-    const { files, archives } = await listInputs([dir]);
+    const { files, archives, notLogs } = await listInputs([dir]);
     expect(files.map((f) => f.path.slice(dir.length + 1)).sort()).toEqual([
       'Security.evtx.gz',
       'client.xml.gz',
       'da01/u_ex261102.log.gz',
     ]);
     expect(archives).toEqual([join(dir, 'older.7z')]);
+    expect(notLogs).toEqual([join(dir, 'notes.json')]);
     const onlyArchives = join(scratch, 'archives');
     mkdirSync(onlyArchives);
     writeFileSync(join(onlyArchives, 'logs.7z'), '');
     await expect(analyzePaths([onlyArchives], DEFAULT_ANALYSIS_CONFIG)).rejects.toThrow(
       /no event log files found .*archives are not opened; extract .*logs\.7z first/,
+    );
+  });
+
+  it("reads a folder's files of other names when their first bytes are a log's, and names the others", async () => {
+    const seed = `${repo}examples/seed-story/`;
+    const dir = join(scratch, 'other-names');
+    mkdirSync(dir);
+    const evtx = readdirSync(samples).find((f) => f.endsWith('.evtx'))!;
+    cpSync(join(samples, evtx), join(dir, 'Security-da01'));
+    const xml = readdirSync(seed).find((f) => f.endsWith('.xml'))!;
+    cpSync(join(seed, xml), join(dir, `${xml}.old`));
+    writeFileSync(join(dir, 'photo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    writeFileSync(join(dir, 'settings.json'), '{"name":"otptrace"}');
+    const { files, notLogs } = await listInputs([dir]);
+    expect(files.map((f) => f.path.slice(dir.length + 1))).toEqual(['Security-da01', `${xml}.old`]);
+    expect(notLogs).toEqual([join(dir, 'photo.png'), join(dir, 'settings.json')]);
+    // Read as the same files under their usual names would be.
+    const usual = join(scratch, 'usual-names');
+    mkdirSync(usual);
+    cpSync(join(samples, evtx), join(usual, 'Security-da01.evtx'));
+    cpSync(join(seed, xml), join(usual, xml));
+    const [other, named] = await Promise.all([
+      analyzePaths([dir], DEFAULT_ANALYSIS_CONFIG),
+      analyzePaths([usual], DEFAULT_ANALYSIS_CONFIG),
+    ]);
+    expect(other.summary.eventsRead).toBeGreaterThan(0);
+    expect(other.summary).toEqual(named.summary);
+    const onlyOthers = join(scratch, 'only-others');
+    mkdirSync(onlyOthers);
+    writeFileSync(join(onlyOthers, 'photo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    await expect(analyzePaths([onlyOthers], DEFAULT_ANALYSIS_CONFIG)).rejects.toThrow(
+      /no event log files found .*; not logs: .*photo\.png/,
     );
   });
 });

@@ -38,3 +38,29 @@ export function detectFormat(head: Uint8Array): InputFormat {
   if (text.startsWith('{') || text.startsWith('[')) return 'winlogbeat-ndjson';
   return 'event-xml';
 }
+
+/** How much of a file `isRecognisedLog` reads. */
+export const RECOGNISE_HEAD_BYTES = 4096;
+
+/**
+ * Whether the first bytes (up to `RECOGNISE_HEAD_BYTES`) are positively one of the logs otptrace reads, for a file a
+ * folder holds under a name no log is exported with (`Security-da01`, `nps.log.old`): binary .evtx; XML with an
+ * <Event> in its first bytes (Event XML, an NPS DTS log) in UTF-8 or UTF-16LE; an IIS W3C or HTTP.sys error log; an NPS log file in the database-compatible
+ * or IAS format; or JSON naming a `winlog` object (Winlogbeat). Unlike `detectFormat`, nothing is assumed: what is
+ * not recognised here is not read.
+ */
+export function isRecognisedLog(head: Uint8Array): boolean {
+  const start = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, RECOGNISE_HEAD_BYTES));
+  if (start.subarray(0, 8).toString('latin1') === EVTX_MAGIC) return true;
+  const utf16 = (start[0] === 0xff && start[1] === 0xfe) || (start[1] === 0 && start[0] !== 0);
+  const text = start
+    .toString(utf16 ? 'utf16le' : 'latin1')
+    .replace(/^(\ufeff|\u00ef\u00bb\u00bf)/, '')
+    .trimStart();
+  // XML only when an <Event> (or <Events>) opens in the first bytes: a folder's other XML (web.config, a report) is
+  // not read as events to be rejected one element at a time.
+  if (text.startsWith('<')) return /<Events?[\s>]/.test(text);
+  if (W3C_DIRECTIVE.test(text) || HTTPERR_DOCUMENTED_LINE.test(text.split('\n', 1)[0]!)) return true;
+  if (ODBC_START.test(text) || IAS_START.test(text)) return true;
+  return (text.startsWith('{') || text.startsWith('[')) && text.includes('"winlog"');
+}

@@ -1,7 +1,7 @@
 /** @otptrace/parse: ① raw EVTX-XML bytes -> events cut out of the stream -> ParsedEvent. Knows no source. */
 
 export type { InputFormat } from './detect.js';
-export { detectFormat } from './detect.js';
+export { detectFormat, isRecognisedLog, RECOGNISE_HEAD_BYTES } from './detect.js';
 export type { EncodingGuess, TextEncoding } from './encoding.js';
 export { decodeEventBytes, detectEncoding } from './encoding.js';
 export { decodeEntities } from './entities.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   detectFormat,
+  isRecognisedLog,
   LineSplitter,
   npsRecordFormat,
   readDtsRecord,
@@ -38,6 +39,34 @@ describe('detectFormat: by content, never by name', () => {
     );
     expect(detectFormat(Buffer.from([0xff, 0xfe, 0x3c, 0x00]))).toBe('event-xml');
     expect(detectFormat(bytes(''))).toBe('event-xml');
+  });
+
+  it('isRecognisedLog takes the logs by their first bytes and nothing it would have to guess', () => {
+    const logs = [
+      bytes('ElfFile\0\0\0'),
+      bytes('<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>'),
+      bytes('\ufeff<?xml version="1.0" encoding="UTF-8"?><Events>'),
+      Buffer.from('\ufeff\r\n<Events><Event>', 'utf16le'),
+      Buffer.from('<Event xmlns="x">', 'utf16le'),
+      bytes('<Event><Timestamp data_type="4">12/22/2009 15:06:56.609</Timestamp>'),
+      bytes('#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0'),
+      Buffer.from('\ufeff#Fields: date time cs-method\r\n', 'utf16le'),
+      bytes('"CLIENTCOMP","IAS",03/07/2008,13:04:33,1,"client",,,,,,,,,9,"10.10.10.10"'),
+      bytes('10.10.10.10,client,06/04/1999,14:42:19,NPS,CLIENTCOMP,6,2,7,1,5,9,61,5,64,1'),
+      bytes('{"@timestamp":"2026-11-02T10:40:00.350Z","message":"x","winlog":{"event_id":6272}}\n'),
+    ];
+    for (const head of logs) expect(isRecognisedLog(head), Buffer.from(head).toString('latin1')).toBe(true);
+    const others = [
+      bytes(''),
+      bytes('a,b,c,d,e,f,g'),
+      bytes('Notes on the outage of 2 November\n'),
+      bytes('{"name":"otptrace","version":"0.1.0"}'),
+      bytes('<?xml version="1.0" encoding="UTF-8"?>\r\n<configuration><system.webServer>'),
+      bytes('<!DOCTYPE html><html><head><title>Eventual report</title>'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from([0x1f, 0x8b, 0x08, 0x00]),
+    ];
+    for (const head of others) expect(isRecognisedLog(head), Buffer.from(head).toString('latin1')).toBe(false);
   });
 });
 

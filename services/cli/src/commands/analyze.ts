@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { analyzePaths } from '@otptrace/files';
+import { analyzePaths, namedFew } from '@otptrace/files';
 import { ROOT_CAUSES } from '@otptrace/model';
 import type { OtlpProtocol, TraceExporterOptions } from '@otptrace/otlp';
 import { type AnalysisResult, toJson } from '@otptrace/pipeline';
@@ -25,7 +25,8 @@ NPS and the CA, and the text logs many sites keep instead of the IIS and NPS eve
 error logs httperr*.log; NPS log files IN*.log, DTS, database-compatible or IAS format; Winlogbeat documents
 exported from Elasticsearch as NDJSON or pretty-printed JSON; every input is recognised by its content; each may also
 be gzip-compressed, e.g. u_ex261102.log.gz), and prints every OTP attempt: its outcome, the stage that failed, the
-root cause with its evidence and remediation. From folders it reads *.evtx, *.xml, *.log, *.txt, *.ndjson and *.jsonl (and the same .gz),
+root cause with its evidence and remediation. From folders it reads *.evtx, *.xml, *.log, *.txt, *.ndjson and *.jsonl (and the same .gz)
+and any other file whose first bytes are one of these logs,
 opens zip archives (named, in the folders, or inside other zips) and tar archives (.tar, .tar.gz, .tgz) and reads
 the same files in them, and names the archives it does not open (.7z, .rar, ...); it follows symbolic links. "-" reads standard input (Event XML or text logs; e.g.
 wevtutil qe Security /f:xml | otptrace analyze -).
@@ -215,7 +216,7 @@ function clockWarnings(result: AnalysisResult): string[] {
 
 /** Archives found in the folders are named, so that logs inside one are not missed unknowingly. */
 function archiveWarning(archives: readonly string[]): string {
-  const named = archives.slice(0, 5).join(', ') + (archives.length > 5 ? `, and ${archives.length - 5} more` : '');
+  const named = namedFew(archives);
   return `otptrace: warning: not read: ${archives.length === 1 ? 'an archive' : `${archives.length} archives`} in the folders (${named}); otptrace reads gzip-compressed logs (.log.gz, .xml.gz, .evtx.gz), zip and tar archives, but no other archive: extract them, then analyze the folder\n`;
 }
 
