@@ -1,25 +1,14 @@
-import { isSharedEvent } from '@otptrace/correlate';
-import { readEvtx } from '@otptrace/evtx';
-import { DROP_REASONS } from '@otptrace/model';
-import { normalizeParsed, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
+import { OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { xmlSeeds } from '../fuzz/corpus.mjs';
 import { checkResult, runCase } from '../fuzz/harness.mjs';
 import { LIGHT_MUTATORS, mutateLight, rngFrom } from '../fuzz/mutators.mjs';
+import { fuzzDeps as deps } from './fuzz-deps.js';
 
 // Named attacks, each on the success scenario's NPS 6272 (test/scenarios/success/nps.xml, built field for field from
 // test/fixtures/windows-samples/nps-6272-1.xml): what each is rejected as, and that the good event after it is still read.
 
-const deps = {
-  OfflineAnalysis,
-  XmlIngestor,
-  analysisConfigSchema,
-  DROP_REASONS,
-  readEvtx,
-  normalizeParsed,
-  isSharedEvent,
-};
 const seeds = xmlSeeds();
 const nps = seeds
   .find((s) => s.name.endsWith('scenarios/success/nps.xml'))!

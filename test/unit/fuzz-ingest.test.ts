@@ -1,28 +1,15 @@
-import { isSharedEvent } from '@otptrace/correlate';
-import { readEvtx } from '@otptrace/evtx';
-import { DROP_REASONS } from '@otptrace/model';
-import { normalizeParsed, OfflineAnalysis, XmlIngestor } from '@otptrace/pipeline';
-import { analysisConfigSchema } from '@otptrace/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evtxSeeds, xmlSeeds } from '../fuzz/corpus.mjs';
 import { runCase } from '../fuzz/harness.mjs';
 import { HEAVY_MUTATORS, LIGHT_MUTATORS, mutateLight, rngFrom } from '../fuzz/mutators.mjs';
+import { fuzzDeps as deps } from './fuzz-deps.js';
 
 // Mutation fuzzing of the ingestion through its real entry points, seeded (a failure prints its seed and replays).
 // Every case must keep the invariants of test/fuzz/harness.mjs: no throw, no hang, bounded heap, every event read
 // accounted for as correlated, ignored or rejected with a catalogued reason at a position inside its file, no
 // event twice, no entity expanded, no file read.
 
-const deps = {
-  OfflineAnalysis,
-  XmlIngestor,
-  analysisConfigSchema,
-  DROP_REASONS,
-  readEvtx,
-  normalizeParsed,
-  isSharedEvent,
-};
 const seeds = xmlSeeds();
 const evtx = evtxSeeds();
 const FC_SEED = 20_261_102;
