@@ -48,7 +48,7 @@ export interface FileInput extends AnalysisInput {
 
 /**
  * What `listInputs` found: the files to read, the archives in the folders that are not read, and the folders' other
- * files, not read because neither their name nor their first bytes are a log's (said, not passed over in silence).
+ * files, not read because neither their name nor their first bytes are a log's (named when a folder holds no log).
  */
 export interface InputList {
   readonly files: FileInput[];
@@ -116,8 +116,14 @@ async function walk(dir: string, out: InputList, walked: Set<string>): Promise<v
   }
 }
 
+/** Whether a file's first bytes are a log's; a file that cannot be opened is not taken (as before it was not read). */
 function startsAsLog(path: string): boolean {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
   try {
     return isRecognisedLog(readAt(fd, 0, RECOGNISE_HEAD_BYTES));
   } finally {

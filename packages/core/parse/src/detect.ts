@@ -45,9 +45,9 @@ export const RECOGNISE_HEAD_BYTES = 4096;
 /**
  * Whether the first bytes (up to `RECOGNISE_HEAD_BYTES`) are positively one of the logs otptrace reads, for a file a
  * folder holds under a name no log is exported with (`Security-da01`, `nps.log.old`): binary .evtx; XML with an
- * <Event> in its first bytes (Event XML, an NPS DTS log) in UTF-8 or UTF-16LE; an IIS W3C or HTTP.sys error log; an NPS log file in the database-compatible
- * or IAS format; or JSON naming a `winlog` object (Winlogbeat). Unlike `detectFormat`, nothing is assumed: what is
- * not recognised here is not read.
+ * <Event> in its first bytes (Event XML, an NPS DTS log) in UTF-8 or UTF-16LE; an IIS W3C or HTTP.sys error log; an
+ * NPS log file in the database-compatible or IAS format; or JSON naming a `winlog` object (Winlogbeat). Unlike
+ * `detectFormat`, nothing is assumed: what is not recognised here is not read.
  */
 export function isRecognisedLog(head: Uint8Array): boolean {
   const start = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, RECOGNISE_HEAD_BYTES));
