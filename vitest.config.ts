@@ -39,6 +39,9 @@ export default defineConfig({
           // unit project then ran one file at a time. Its own process is nearly idle here; two workers took the
           // project from 178 s to 127 s on 2 cores (2026-12-05).
           maxWorkers: Math.max(2, availableParallelism() - 1),
+          // A hang guard, not a speed check (speed is measured in bench/): with both cores busy a test can take
+          // several times its time alone (a 1.4 s stream test took 5.7 s beside other load, past the 5 s default).
+          testTimeout: 30_000,
           include: [
             'packages/*/*/test/**/*.test.ts',
             'services/*/test/**/*.test.ts',
