@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { isTarHeader, TAR_BLOCK, zipEntryOrder } from '@otptrace/archive';
 import { isRecognisedLog, RECOGNISE_HEAD_BYTES } from '@otptrace/parse';
 import type { AnalysisInput } from '@otptrace/pipeline';
-import { extractTar } from './tar-archive.js';
-import { extractEntry, isZipSignature, listZipEntries, readAt, type ZipSource } from './zip-archive.js';
+import { extractTar, type KeepEntry } from './tar-archive.js';
+import { extractEntry, isZipSignature, listZipEntries, readAt, type ZipSource, zipEntryHead } from './zip-archive.js';
 
 /**
  * File name endings taken from folders, also gzip-compressed (`u_ex261102.log.gz`, as log rotation leaves them); a
@@ -200,7 +200,15 @@ async function listZip(
       );
     } else if (name.endsWith(ZIP_EXTENSION) || ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x)))
       out.archives.push(path);
+    // Any other name, as in a folder: read when its first bytes are a log's.
+    else if (isLogHead(zipEntryHead(archive, entry, RECOGNISE_HEAD_BYTES)))
+      out.files.push({ path, size: entry.compressedSize, zip: { archive, entry, extractsTo } });
+    else out.notLogs.push(path);
   }
+}
+
+function isLogHead(head: Uint8Array | null): boolean {
+  return head !== null && isRecognisedLog(head);
 }
 
 /** A tar archive by its name (`.tar.gz`, `.tgz`: gzip-compressed) or, plain, by its first header; else null. */
@@ -228,14 +236,24 @@ async function listTar(
 ): Promise<void> {
   const into = mkdtempSync(join(extractionFolder(), 'tar-'));
   const named = (name: string) => name.replace(/^(?:\.?\/)+/, '');
-  const keep = (entry: string): boolean => {
+  const keep: KeepEntry = (entry) => {
     const name = named(entry);
     const lower = name.toLowerCase();
     if (name.startsWith(MACOS_METADATA)) return false;
     if (FOLDER_EXTENSIONS.some((x) => lower.endsWith(x)) || lower.endsWith(ZIP_EXTENSION)) return true;
-    if (ARCHIVE_EXTENSIONS.some((x) => lower.endsWith(x)) || TAR_EXTENSIONS.some((x) => lower.endsWith(x)))
+    if (ARCHIVE_EXTENSIONS.some((x) => lower.endsWith(x)) || TAR_EXTENSIONS.some((x) => lower.endsWith(x))) {
       out.archives.push(`${shown}/${name}`);
-    return false;
+      return false;
+    }
+    // Any other name, as in a folder: extracted when its first bytes are a log's.
+    return {
+      headBytes: RECOGNISE_HEAD_BYTES,
+      keep: (head) => {
+        if (isRecognisedLog(head)) return true;
+        out.notLogs.push(`${shown}/${name}`);
+        return false;
+      },
+    };
   };
   let extraction: Awaited<ReturnType<typeof extractTar>>;
   try {

@@ -7,7 +7,7 @@ import { READ_SIZE } from './decode.js';
 
 // Tar archives (`.tar`, `.tar.gz`, `.tgz`: what a Linux-side collection or a SIEM export hands over) have no directory
 // and, compressed, no random access: their entries are extracted as the archive streams, each to a file of its own in
-// a temporary folder, and read from there. Only what `keep` wants is written.
+// a temporary folder, and read from there. Only what `keep` wants is written: by its name, or by its first bytes.
 
 /** An entry extracted: its path in the archive, and the file it was written to. */
 export interface ExtractedEntry {
@@ -21,13 +21,30 @@ export interface TarExtraction {
   readonly damage: string | null;
 }
 
+/**
+ * Whether an entry of this name is extracted: yes, no, or by its first `headBytes` bytes (a log saved under another
+ * name), which are held until `keep` has judged them.
+ */
+export type KeepEntry = (
+  name: string,
+) => boolean | { readonly headBytes: number; readonly keep: (head: Uint8Array) => boolean };
+
+/** The first bytes of an entry being judged, held until there are enough of them or the entry ends. */
+interface HeldHead {
+  readonly bytes: Buffer[];
+  held: number;
+  readonly wanted: number;
+  readonly keep: (head: Uint8Array) => boolean;
+}
+
 /** The entry being read: its header, the bytes of it still to come, and where they go. */
 interface Current {
   readonly header: TarHeader;
   readonly name: string;
   left: number;
   skip: number;
-  readonly fd: number | null;
+  fd: number | null;
+  head: HeldHead | null;
   readonly meta: Buffer[] | null;
 }
 
@@ -40,7 +57,7 @@ export async function extractTar(
   path: string,
   gzipped: boolean,
   into: string,
-  keep: (name: string) => boolean,
+  keep: KeepEntry,
 ): Promise<TarExtraction> {
   const source = createReadStream(path, { highWaterMark: READ_SIZE });
   let chunks: AsyncIterable<Buffer> = source;
@@ -57,16 +74,36 @@ export async function extractTar(
   const start = (header: TarHeader): Current => {
     const name = header.type === 'file' ? (nextName ?? header.name) : header.name;
     if (header.type === 'file') nextName = undefined;
-    let fd: number | null = null;
-    if (header.type === 'file' && keep(name)) {
-      const file = join(into, String(entries.length));
-      fd = openSync(file, 'w');
-      entries.push({ name, file });
-    }
+    const wanted = header.type === 'file' ? keep(name) : false;
     const meta = header.type === 'longName' || header.type === 'pax' ? [] : null;
-    return { header, name, left: header.size, skip: tarPadded(header.size) - header.size, fd, meta };
+    const entry: Current = {
+      header,
+      name,
+      left: header.size,
+      skip: tarPadded(header.size) - header.size,
+      fd: null,
+      head: null,
+      meta,
+    };
+    if (wanted === true) extract(entry);
+    else if (wanted !== false) entry.head = { bytes: [], held: 0, wanted: wanted.headBytes, keep: wanted.keep };
+    return entry;
+  };
+  const extract = (entry: Current): void => {
+    const file = join(into, String(entries.length));
+    entry.fd = openSync(file, 'w');
+    entries.push({ name: entry.name, file });
+  };
+  /** The held first bytes judged: the entry extracted from its start, or passed over. */
+  const judge = (entry: Current, head: HeldHead): void => {
+    entry.head = null;
+    const bytes = Buffer.concat(head.bytes);
+    if (!head.keep(bytes.subarray(0, head.wanted))) return;
+    extract(entry);
+    writeSync(entry.fd as number, bytes);
   };
   const finish = (entry: Current): void => {
+    if (entry.head !== null) judge(entry, entry.head);
     if (entry.fd !== null) closeSync(entry.fd);
     if (entry.meta !== null) {
       const data = Buffer.concat(entry.meta);
@@ -90,6 +127,11 @@ export async function extractTar(
         if (take > 0) {
           const data = bytes.subarray(at, at + take);
           if (current.fd !== null) writeSync(current.fd, data);
+          else if (current.head !== null) {
+            current.head.bytes.push(Buffer.from(data));
+            current.head.held += data.length;
+            if (current.head.held >= current.head.wanted) judge(current, current.head);
+          }
           current.meta?.push(Buffer.from(data));
           at += take;
           current.left -= take;

@@ -2,7 +2,7 @@ import { once as eventOnce } from 'node:events';
 import { closeSync, createReadStream, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { createGunzip, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { createGunzip, createInflateRaw, inflateRawSync, constants as zlib } from 'node:zlib';
 import {
   CENTRAL_DIRECTORY_TAIL_BYTES,
   compressionMethodName,
@@ -223,6 +223,42 @@ export async function extractEntry(archive: string, entry: ZipEntry, to: string)
   if (size !== entry.size || crc !== entry.crc32)
     throw new Error(`it decompresses to ${size} bytes with another CRC-32 than the archive states (it is damaged)`);
 }
+
+/**
+ * The first `length` bytes an entry decompresses to (fewer when it is shorter), to tell a log saved under another name
+ * by its first bytes; null when it cannot be read (encrypted, another method, damaged). Only the compressed bytes the
+ * head needs are read: for Deflate, a little more than `length` (its blocks never grow data by more than a few
+ * bytes per 64 KB).
+ */
+export function zipEntryHead(archive: string, entry: ZipEntry, length: number): Buffer | null {
+  if (entryRefusal(entry) !== null) return null;
+  const fd = openSync(archive, 'r');
+  try {
+    const dataStart = entryDataOffset(fd, entry);
+    if (entry.method === DEFLATE64) {
+      // Our decoder hands its output on a MB at a time: the compressed bytes are read as it asks, up to the first.
+      let read = 0;
+      const readMore = (): Uint8Array | null => {
+        const bytes = readAt(fd, dataStart + read, Math.min(READ_SIZE, entry.compressedSize - read));
+        read += bytes.length;
+        return bytes.length === 0 ? null : bytes;
+      };
+      for (const piece of inflate(readMore, { deflate64: true })) return Buffer.from(piece.subarray(0, length));
+      return Buffer.alloc(0);
+    }
+    const compressed = readAt(fd, dataStart, Math.min(entry.compressedSize, length + HEAD_SLACK_BYTES));
+    if (entry.method === 0) return compressed.subarray(0, length);
+    // A sync flush at the end: the bytes given are the start of the stream, not all of it.
+    return inflateRawSync(compressed, { finishFlush: zlib.Z_SYNC_FLUSH }).subarray(0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Compressed bytes read beyond a head's length: Deflate's block headers and Huffman tables. */
+const HEAD_SLACK_BYTES = 1024;
 
 /** Deflate64 data decoded whole, or null when it would be longer than `size` (decoded no further). */
 function inflateAtMost(compressed: Uint8Array, size: number): Buffer | null {

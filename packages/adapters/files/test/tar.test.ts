@@ -92,4 +92,51 @@ describe('tar archives', { timeout: 60_000 }, () => {
     // Besides: the entry the cut fell in, read as far as it goes (its last event without its end).
     expect(rejected.filter(([file]) => file !== 'cut.tgz')).toEqual([['cut.tgz/case/ca.xml', 'truncated_event']]);
   });
+
+  it("extracts entries of other names when their first bytes are a log's, and names the others", async () => {
+    const dir = join(SCENARIOS, 'success-text-logs');
+    const client = readFileSync(join(dir, 'client.xml'));
+    const iis = readFileSync(join(dir, 'da01/W3SVC2/u_ex261102.log'));
+    // Over the 1 MB the archive streams in: judged before its end, then written whole.
+    const nps = readFileSync(`${repo}examples/seed-story/nps01-Security.xml`, 'utf8');
+    const server = Buffer.from(Array.from({ length: 40 }, () => nps).join('\n'));
+    const tar = writeTar([
+      { name: 'case/client', data: client },
+      { name: 'case/Security-nps01', data: server },
+      { name: 'case/da01/W3SVC2/u_ex261102.log.old', data: iis },
+      { name: 'case/tiny', data: Buffer.from('#So') },
+      { name: 'case/memory.dmp', data: Buffer.alloc(3 << 20, 0x41) },
+      { name: 'case/notes.md', data: Buffer.from('# notes') },
+    ]);
+    const tarred = join(scratch, 'other-names.tgz');
+    writeFileSync(tarred, gzipSync(tar));
+    const listed = await listInputs([tarred]);
+    expect(listed.files.map((f) => f.path.slice(tarred.length + 1))).toEqual([
+      'case/Security-nps01',
+      'case/client',
+      'case/da01/W3SVC2/u_ex261102.log.old',
+    ]);
+    expect(listed.notLogs.map((f) => f.slice(tarred.length + 1)).sort()).toEqual([
+      'case/memory.dmp',
+      'case/notes.md',
+      'case/tiny',
+    ]);
+    // Read as the same files under their usual names: the first bytes judged are written with the rest.
+    const usual = join(scratch, 'usual.tar');
+    writeFileSync(
+      usual,
+      writeTar([
+        { name: 'case/client.xml', data: client },
+        { name: 'case/Security-nps01.xml', data: server },
+        { name: 'case/da01/W3SVC2/u_ex261102.log', data: iis },
+      ]),
+    );
+    const [other, named] = await Promise.all([
+      analyzePaths([tarred], configOf(dir), { jobs: 1 }),
+      analyzePaths([usual], configOf(dir), { jobs: 1 }),
+    ]);
+    expect(named.summary.eventsRead).toBeGreaterThan(1);
+    expect(other.summary).toEqual(named.summary);
+    expect(other.attempts.map((a) => a.record)).toEqual(named.attempts.map((a) => a.record));
+  });
 });

@@ -7,6 +7,7 @@ import { DEFAULT_ANALYSIS_CONFIG } from '@otptrace/schemas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type WrittenEntry, writeZip } from '../../../core/archive/test/zip-writer.js';
 import { analyzePaths, ingestAnyPart, ingestFile, listInputs, planParts } from '../src/index.js';
+import { extractEntry, listZipEntries, zipEntryHead } from '../src/zip-archive.js';
 import { configOf, filesUnder, findings, SCENARIOS } from './scenario-helpers.js';
 
 // Exported logs are usually sent as a zip archive. Read from the archive, each log must give exactly what the
@@ -291,15 +292,58 @@ describe('zip archives', { timeout: 120_000 }, () => {
         { name: 'report.pdf', data: Buffer.from('%PDF') },
       ]),
     );
-    const { files, archives } = await listInputs([archive]);
+    const { files, archives, notLogs } = await listInputs([archive]);
     expect(files.map((f) => f.path.slice(archive.length + 1))).toEqual([
       'Security.evtx.gz',
       'da01/u_ex261102.log',
       'notes.txt',
     ]);
     expect(archives).toEqual([`${archive}/older.7z`]); // older.zip is opened: it is empty
+    expect(notLogs).toEqual([`${archive}/report.pdf`]);
     const empty = join(scratch, 'empty.zip');
     writeFileSync(empty, writeZip([]));
     expect(await listInputs([empty])).toEqual({ files: [], archives: [], notLogs: [] });
+  });
+
+  it("reads entries of other names when their first bytes are a log's, stored, deflated or Deflate64", async () => {
+    const evtx = readdirSync(`${repo}test/fixtures/evtx-samples`).find((f) => f.endsWith('.evtx'))!;
+    const evtxBytes = readFileSync(`${repo}test/fixtures/evtx-samples/${evtx}`);
+    const xml = readFileSync(`${SEED}/nps01-Security.xml`);
+    const folder = join(scratch, 'usual-names');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'Security-da01.evtx'), evtxBytes);
+    writeFileSync(join(folder, 'nps01-Security.xml'), xml);
+    const archive = join(scratch, 'other-names.zip');
+    writeFileSync(
+      archive,
+      writeZip([
+        { name: 'Security-da01', data: evtxBytes, method: 0 },
+        { name: 'nps01-Security.xml.old', data: xml },
+        { name: 'photo.png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+        { name: 'settings.json', data: Buffer.from('{"name":"otptrace"}') },
+        { name: 'empty', data: Buffer.alloc(0) },
+      ]),
+    );
+    const { files, notLogs } = await listInputs([archive]);
+    expect(files.map((f) => f.path.slice(archive.length + 1))).toEqual(['Security-da01', 'nps01-Security.xml.old']);
+    expect(notLogs.map((f) => f.slice(archive.length + 1))).toEqual(['empty', 'photo.png', 'settings.json']);
+    const [zipped, plain] = await Promise.all([
+      analyzePaths([archive], DEFAULT_ANALYSIS_CONFIG, { jobs: 1 }),
+      analyzePaths([folder], DEFAULT_ANALYSIS_CONFIG, { jobs: 1 }),
+    ]);
+    expect(plain.summary.eventsRead).toBeGreaterThan(0);
+    expect(zipped.summary).toEqual(plain.summary);
+    // The head of every entry of the fixtures, whatever its method, is the start of what it extracts to.
+    for (const fixture of readdirSync(FIXTURES).filter((f) => f.endsWith('.zip') && !f.includes('encrypted'))) {
+      for (const entry of listZipEntries(`${FIXTURES}/${fixture}`).filter((e) => !e.directory)) {
+        const whole = join(scratch, 'whole');
+        await extractEntry(`${FIXTURES}/${fixture}`, entry, whole);
+        expect(zipEntryHead(`${FIXTURES}/${fixture}`, entry, 4096), `${fixture} ${entry.name}`).toEqual(
+          readFileSync(whole).subarray(0, 4096),
+        );
+      }
+    }
+    const encrypted = listZipEntries(`${FIXTURES}/seed-story-encrypted.zip`).find((e) => !e.directory)!;
+    expect(zipEntryHead(`${FIXTURES}/seed-story-encrypted.zip`, encrypted, 4096)).toBeNull();
   });
 });
