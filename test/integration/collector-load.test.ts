@@ -4,7 +4,14 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { type ConsumedRecord, createGroupConsumer, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
 import { eventsOfRecordValue } from '@otptrace/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KAFKA_BROKERS, kafkaScript, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
+import {
+  KAFKA_BROKERS,
+  kafkaScript,
+  loggedLine,
+  type ServiceProcess,
+  startService,
+  uniqueName,
+} from './setup-kafka.js';
 
 // The collector process, as an operator runs it, against the real broker, under hostile and heavy senders
 // (issue 17). One collector for the file; each test its own batches (EventRecordIDs are unique per test).
@@ -106,16 +113,7 @@ beforeAll(async () => {
     OTPTRACE_COLLECTOR_ANALYSIS__MAX_FUTURE_MS: String(10 * 365 * 86_400_000),
     OTPTRACE_COLLECTOR_LOG_LEVEL: 'info',
   });
-  const deadline = Date.now() + 60_000;
-  while (port === 0 && Date.now() < deadline) {
-    const line = collector
-      .output()
-      .split('\n')
-      .find((l) => l.includes('accepting EVTX-XML batches'));
-    if (line) port = (JSON.parse(line) as { port: number }).port;
-    else await new Promise((r) => setTimeout(r, 200));
-  }
-  if (port === 0) throw new Error(`collector did not start:\n${collector.output()}`);
+  port = (await loggedLine(collector, 'accepting EVTX-XML batches')).port as number;
 }, 120_000);
 
 afterAll(async () => {

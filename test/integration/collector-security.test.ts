@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KAFKA_BROKERS, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
+import { KAFKA_BROKERS, loggedLine, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
 
 // The collector process as an operator runs it, with HTTPS, client certificates and a sender bound to one computer,
 // against the real broker. Certificates come from a throw-away CA made here with openssl.
@@ -99,16 +99,7 @@ beforeAll(async () => {
     OTPTRACE_COLLECTOR_ANALYSIS__MAX_FUTURE_MS: String(10 * 365 * 86_400_000),
     OTPTRACE_COLLECTOR_LOG_LEVEL: 'debug',
   });
-  const deadline = Date.now() + 60_000;
-  while (port === 0 && Date.now() < deadline) {
-    const line = collector
-      .output()
-      .split('\n')
-      .find((l) => l.includes('accepting EVTX-XML batches'));
-    if (line) port = (JSON.parse(line) as { port: number }).port;
-    else await new Promise((r) => setTimeout(r, 200));
-  }
-  if (port === 0) throw new Error(`collector did not start:\n${collector.output()}`);
+  port = (await loggedLine(collector, 'accepting EVTX-XML batches')).port as number;
 }, 90_000);
 
 afterAll(async () => {

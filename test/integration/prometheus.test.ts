@@ -8,7 +8,7 @@ import { createMemoryStatsStore, createStatsApi, type StatsApi } from '@otptrace
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventTexts } from '../../packages/core/stream/test/corpus.js';
 import { ensurePrometheus, PROMETHEUS_PATH, RULES_DIR } from '../prometheus/tools.js';
-import { KAFKA_BROKERS, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
+import { KAFKA_BROKERS, loggedLine, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
 
 // A real Prometheus (Debian's package; its own config, data directory and loopback port) scraping a running
 // collector and correlator, and the statistics API, every second, with deploy/prometheus's rules loaded: the seed
@@ -26,16 +26,9 @@ let statsApi: StatsApi;
 
 /** Wait for a JSON log line of a service whose message starts with `msg` and that has `field`. */
 async function logged(service: ServiceProcess, msg: string, field: string): Promise<number> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    for (const line of service.output().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      if (String(entry.msg).startsWith(msg) && typeof entry[field] === 'number') return entry[field] as number;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no "${msg}" with ${field} in:\n${service.output()}`);
+  const entry = await loggedLine(service, msg, 90_000);
+  if (typeof entry[field] !== 'number') throw new Error(`"${msg}" without ${field}: ${JSON.stringify(entry)}`);
+  return entry[field] as number;
 }
 
 type Sample = { metric: Record<string, string>; value: [number, string] };

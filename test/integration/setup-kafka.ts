@@ -67,3 +67,26 @@ export function startService(name: 'collector' | 'correlator', env: Record<strin
   const exited = new Promise<string>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? String(code))));
   return { child, output: () => text, exited };
 }
+
+/**
+ * The first of a service's pino log lines whose message starts with `message` (e.g. the collector's "accepting
+ * EVTX-XML batches", with its port), waited for up to `timeoutMs`; throws with the service's output when it ends
+ * first or never logs it.
+ */
+export async function loggedLine(
+  service: ServiceProcess,
+  message: string,
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of service.output().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (String(entry.msg).startsWith(message)) return entry;
+    }
+    if (service.child.exitCode !== null || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no "${message}" logged:\n${service.output()}`);
+}

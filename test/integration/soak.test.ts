@@ -4,7 +4,14 @@ import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema, prefixedTop
 import { describe, expect, it } from 'vitest';
 import { offlineAttempts } from '../../packages/core/stream/test/corpus.js';
 import { differences, readAttempts } from './pipeline.js';
-import { KAFKA_BROKERS, kafkaScript, type ServiceProcess, startService, uniqueName } from './setup-kafka.js';
+import {
+  KAFKA_BROKERS,
+  kafkaScript,
+  loggedLine,
+  type ServiceProcess,
+  startService,
+  uniqueName,
+} from './setup-kafka.js';
 
 // Soak: a generated fleet posted to a collector process at a steady rate over loopback while correlator processes
 // are killed (kill -9) and restarted and the broker is restarted; then the attempts that came out are compared, by
@@ -144,15 +151,7 @@ async function createTopics(topics: ReturnType<typeof prefixedTopics>): Promise<
 
 /** Waits for the collector's "accepting" log line and returns its HTTP port. */
 async function httpPort(collector: ServiceProcess): Promise<number> {
-  for (let i = 0; i < 300; i++) {
-    const line = collector
-      .output()
-      .split('\n')
-      .find((l) => l.includes('accepting EVTX-XML batches'));
-    if (line) return (JSON.parse(line) as { port: number }).port;
-    await sleep(100);
-  }
-  throw new Error(`collector did not start:\n${collector.output()}`);
+  return (await loggedLine(collector, 'accepting EVTX-XML batches', 30_000)).port as number;
 }
 
 /** Two correlators in one group (sharing the partitions), restarted whenever they end: by our kill -9 or by a crash. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatedDay, offlineAttempts } from '../../packages/core/stream/test/corpus.js';
 import { byId, differences, type PipelineReady, readAttempts, startPipeline } from './pipeline.js';
-import { type ServiceProcess, startService } from './setup-kafka.js';
+import { loggedLine, type ServiceProcess, startService } from './setup-kafka.js';
 
 // Three sites (three generated fleets on different days, so that no two share an event, one collector each) on one 4-partition events topic. While they are posted,
 // in event-time order, a second correlator joins the group, one member is killed with SIGKILL and the joined one is
@@ -62,15 +62,8 @@ async function started(correlator: ServiceProcess): Promise<void> {
 }
 
 async function httpUrl(collector: ServiceProcess): Promise<string> {
-  for (let i = 0; i < 300; i++) {
-    const line = collector
-      .output()
-      .split('\n')
-      .find((l) => l.includes('accepting EVTX-XML batches'));
-    if (line) return `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/v1/events`;
-    await sleep(100);
-  }
-  throw new Error(`collector did not start:\n${collector.output()}`);
+  const { port } = await loggedLine(collector, 'accepting EVTX-XML batches', 30_000);
+  return `http://127.0.0.1:${port}/v1/events`;
 }
 
 describe('streaming: rebalances and a kill -9 mid-stream, several sites', () => {
