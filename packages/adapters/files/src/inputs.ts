@@ -11,6 +11,7 @@ import {
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, constants as zlib } from 'node:zlib';
 import { isTarHeader, TAR_BLOCK, zipEntryOrder } from '@otptrace/archive';
 import { isRecognisedLog, RECOGNISE_HEAD_BYTES } from '@otptrace/parse';
 import type { AnalysisInput } from '@otptrace/pipeline';
@@ -125,7 +126,7 @@ function startsAsLog(path: string): boolean {
     return false;
   }
   try {
-    return isRecognisedLog(readAt(fd, 0, RECOGNISE_HEAD_BYTES));
+    return isLogHead(readAt(fd, 0, HEAD_BYTES));
   } finally {
     closeSync(fd);
   }
@@ -201,14 +202,30 @@ async function listZip(
     } else if (name.endsWith(ZIP_EXTENSION) || ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x)))
       out.archives.push(path);
     // Any other name, as in a folder: read when its first bytes are a log's.
-    else if (isLogHead(zipEntryHead(archive, entry, RECOGNISE_HEAD_BYTES)))
+    // A zip's entry is gunzipped by its name (.gz) only.
+    else if (isLogHead(zipEntryHead(archive, entry, HEAD_BYTES), name.endsWith('.gz')))
       out.files.push({ path, size: entry.compressedSize, zip: { archive, entry, extractsTo } });
     else out.notLogs.push(path);
   }
 }
 
-function isLogHead(head: Uint8Array | null): boolean {
-  return head !== null && isRecognisedLog(head);
+/**
+ * The first bytes read of a file of another name: those `isRecognisedLog` judges, and enough more for a gzip file's
+ * to decompress to as many (rotated logs compressed under a name of their own, `IN2611.log.1.gz`).
+ */
+const HEAD_BYTES = RECOGNISE_HEAD_BYTES + 1024;
+
+/** Whether a file's first bytes are a log's: as they are, or decompressed when they are gzip's and `gzip` allows. */
+function isLogHead(head: Uint8Array | null, gzip = true): boolean {
+  if (head === null) return false;
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return isRecognisedLog(head);
+  if (!gzip) return false;
+  try {
+    // A sync flush at the end: the bytes are the start of the data, not all of it.
+    return isRecognisedLog(gunzipSync(head, { finishFlush: zlib.Z_SYNC_FLUSH }));
+  } catch {
+    return false;
+  }
 }
 
 /** A tar archive by its name (`.tar.gz`, `.tgz`: gzip-compressed) or, plain, by its first header; else null. */
@@ -247,9 +264,9 @@ async function listTar(
     }
     // Any other name, as in a folder: extracted when its first bytes are a log's.
     return {
-      headBytes: RECOGNISE_HEAD_BYTES,
+      headBytes: HEAD_BYTES,
       keep: (head) => {
-        if (isRecognisedLog(head)) return true;
+        if (isLogHead(head)) return true;
         out.notLogs.push(`${shown}/${name}`);
         return false;
       },

@@ -145,18 +145,22 @@ describe('gzip-compressed logs', { timeout: 60_000 }, () => {
     mkdirSync(dir);
     const evtx = readdirSync(samples).find((f) => f.endsWith('.evtx'))!;
     cpSync(join(samples, evtx), join(dir, 'Security-da01'));
-    const xml = readdirSync(seed).find((f) => f.endsWith('.xml'))!;
-    cpSync(join(seed, xml), join(dir, `${xml}.old`));
+    const [xml, xml2] = readdirSync(seed).filter((f) => f.endsWith('.xml'));
+    cpSync(join(seed, xml!), join(dir, `${xml}.old`));
+    // Rotated and compressed under a name of its own; a compressed file that is not a log is not read.
+    writeFileSync(join(dir, `${xml2}.1.gz`), gzipSync(readFileSync(join(seed, xml2!))));
+    writeFileSync(join(dir, 'backup.gz'), gzipSync('{"name":"otptrace"}'));
     writeFileSync(join(dir, 'photo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     writeFileSync(join(dir, 'settings.json'), '{"name":"otptrace"}');
     const { files, notLogs } = await listInputs([dir]);
-    expect(files.map((f) => f.path.slice(dir.length + 1))).toEqual(['Security-da01', `${xml}.old`]);
-    expect(notLogs).toEqual([join(dir, 'photo.png'), join(dir, 'settings.json')]);
+    expect(files.map((f) => f.path.slice(dir.length + 1))).toEqual(['Security-da01', `${xml}.old`, `${xml2}.1.gz`]);
+    expect(notLogs).toEqual([join(dir, 'backup.gz'), join(dir, 'photo.png'), join(dir, 'settings.json')]);
     // Read as the same files under their usual names would be.
     const usual = join(scratch, 'usual-names');
     mkdirSync(usual);
     cpSync(join(samples, evtx), join(usual, 'Security-da01.evtx'));
-    cpSync(join(seed, xml), join(usual, xml));
+    cpSync(join(seed, xml!), join(usual, xml!));
+    cpSync(join(seed, xml2!), join(usual, xml2!));
     const [other, named] = await Promise.all([
       analyzePaths([dir], DEFAULT_ANALYSIS_CONFIG),
       analyzePaths([usual], DEFAULT_ANALYSIS_CONFIG),

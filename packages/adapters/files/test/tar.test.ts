@@ -103,7 +103,8 @@ describe('tar archives', { timeout: 60_000 }, () => {
     const tar = writeTar([
       { name: 'case/client', data: client },
       { name: 'case/Security-nps01', data: server },
-      { name: 'case/da01/W3SVC2/u_ex261102.log.old', data: iis },
+      { name: 'case/da01/W3SVC2/u_ex261102.log.1.gz', data: gzipSync(iis) },
+      { name: 'case/backup.gz', data: gzipSync('{}') },
       { name: 'case/tiny', data: Buffer.from('#So') },
       { name: 'case/memory.dmp', data: Buffer.alloc(3 << 20, 0x41) },
       { name: 'case/notes.md', data: Buffer.from('# notes') },
@@ -114,9 +115,10 @@ describe('tar archives', { timeout: 60_000 }, () => {
     expect(listed.files.map((f) => f.path.slice(tarred.length + 1))).toEqual([
       'case/Security-nps01',
       'case/client',
-      'case/da01/W3SVC2/u_ex261102.log.old',
+      'case/da01/W3SVC2/u_ex261102.log.1.gz',
     ]);
     expect(listed.notLogs.map((f) => f.slice(tarred.length + 1)).sort()).toEqual([
+      'case/backup.gz',
       'case/memory.dmp',
       'case/notes.md',
       'case/tiny',
