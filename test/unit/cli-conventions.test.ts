@@ -330,6 +330,32 @@ describe('otptrace command conventions (built command)', SLOW, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('the usual short options (-f, -o, -q, -j) do what their long forms do, grouped too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-'));
+    const [long, short, grouped, generated, stats] = await Promise.all([
+      otptrace(['analyze', '--format', 'json', '--out', join(dir, 'long.json'), '--quiet', '--jobs', '1', SEED]),
+      otptrace(['analyze', '-f', 'json', '-o', join(dir, 'short.json'), '-q', '-j', '1', SEED]),
+      otptrace(['analyze', '-qf', 'csv', SEED]),
+      otptrace(['generate', '--users', '3', '-o', join(dir, 'fleet')]),
+      otptrace(['stats', '-f', 'json', '--input', join(SEED, '..', '..', 'test', 'fixtures', 'none.json')]),
+    ]);
+    expect([long.code, short.code, grouped.code, generated.code]).toEqual([0, 0, 0, 0]);
+    expect(short.stderr).toBe('');
+    expect(readFileSync(join(dir, 'short.json'), 'utf8')).toBe(readFileSync(join(dir, 'long.json'), 'utf8'));
+    expect(grouped.stdout.split('\r\n')[0]).toBe(CSV_COLUMNS.map(([name]) => name).join(','));
+    expect(existsSync(join(dir, 'fleet', 'expected.json'))).toBe(true);
+    // -f is taken (the file named is what is refused).
+    expectRefused(stats, /none\.json/);
+    // The help of each command lists each short option beside its long one, and no other.
+    for (const spec of [ANALYZE, GENERATE, STATS]) {
+      const shorts = Object.entries(spec.options as Record<string, { short?: string }>)
+        .filter(([, option]) => option.short !== undefined)
+        .map(([name, option]) => `-${option.short}, --${name}`);
+      const listed = [...spec.help.matchAll(/^ {2}(-[a-zA-Z], --[\w-]+)/gm)].map((m) => m[1]);
+      expect(listed.filter((l) => !/^-[hV],/.test(l)).sort(), spec.name).toEqual(shorts.sort());
+    }
+  });
+
   it('-- ends the options: a folder named like an option is read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'otptrace-cli-'));
     cpSync(SEED, join(dir, '--seed'), { recursive: true });

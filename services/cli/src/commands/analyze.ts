@@ -32,12 +32,12 @@ the same files in them, and names the archives it does not open (.7z, .rar, ...)
 wevtutil qe Security /f:xml | otptrace analyze -).
 
 Output:
-  --format FORMAT        text (default): a timeline per attempt and a summary; json: the JSON document
+  -f, --format FORMAT    text (default): a timeline per attempt and a summary; json: the JSON document
                          (schemas/json/analysis-document.schema.json); ndjson: one attempt per line, then a summary
                          line; csv: one row per attempt (user, start, end, outcome, stage, cause, DA/NPS/CA servers,
                          client, trace ID; RFC 4180, a field that would start a formula gets a leading '); html: one
                          self-contained report file with a trace waterfall per attempt
-  --out FILE             write the output to FILE instead of standard output
+  -o, --out FILE         write the output to FILE instead of standard output
   --trace-url TEMPLATE   in the HTML report, link each attempt to a trace viewer, e.g.
                          http://localhost:16686/trace/{traceId} (Jaeger) or http://localhost:9411/zipkin/traces/{traceId}
 
@@ -55,7 +55,7 @@ Analysis:
   --probe-user NAME      the DA server's RADIUS probe account (repeatable; default DAProbeUser)
   --domain NB=DNS[,DNS]  map a NetBIOS domain to its DNS domain / UPN suffixes (repeatable)
   --sources LIST         sources the input holds (client,gateway,radius,ca); default: those that appear
-  --jobs N               read the input with N threads (default: every core for inputs of 64 MB or more, else
+  -j, --jobs N           read the input with N threads (default: every core for inputs of 64 MB or more, else
                          one; big files are cut into parts, the output is the same whatever N)
 
 Traces:
@@ -69,7 +69,7 @@ Traces:
 Progress and messages (standard error):
   --progress             show reading progress and a final summary line even when standard error is not a terminal
                          (on a terminal they show by themselves for runs longer than a second)
-  --quiet                no progress and no summary lines: errors only
+  -q, --quiet            no progress and no summary lines: errors only
   -h, --help             this text
   -V, --version          otptrace's version
   --                     the arguments after it are paths, even when they start with -
@@ -81,8 +81,8 @@ const FORMATS = ['text', 'json', 'ndjson', 'csv', 'html'] as const;
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'zipkin'] as const satisfies readonly OtlpProtocol[];
 
 const ANALYZE_OPTIONS = {
-  format: { type: 'string' },
-  out: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  out: { type: 'string', short: 'o' },
   'trace-url': { type: 'string' },
   user: { type: 'string', multiple: true },
   outcome: { type: 'string', multiple: true },
@@ -95,13 +95,13 @@ const ANALYZE_OPTIONS = {
   'probe-user': { type: 'string', multiple: true },
   domain: { type: 'string', multiple: true },
   sources: { type: 'string' },
-  jobs: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
   'otlp-file': { type: 'string' },
   'otlp-endpoint': { type: 'string' },
   'otlp-protocol': { type: 'string' },
   otlp: { type: 'boolean' },
   progress: { type: 'boolean' },
-  quiet: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
 } as const;
 export const ANALYZE: CommandSpec<typeof ANALYZE_OPTIONS> = {
   name: 'otptrace analyze',

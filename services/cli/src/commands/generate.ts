@@ -40,7 +40,7 @@ always give the same bytes.
 Options:
   --users N               users (each with a laptop); default 1000
   --seed N                seed of every random choice; default 1
-  --out DIR               output folder (created)
+  -o, --out DIR           output folder (created)
   --unrelated-ratio R     share of events unrelated to OTP, 0 ≤ R < 1; default 0.9
   --size SIZE             keep adding days until about SIZE of XML is written (e.g. 500MB, 1GB; 1 GB = 2^30 bytes)
   --days N                days to write when --size is not given; default 1
@@ -68,7 +68,7 @@ Exit code: 0 when written, 2 when an option is wrong, 3 when the files could not
 const GENERATE_OPTIONS = {
   users: { type: 'string' },
   seed: { type: 'string' },
-  out: { type: 'string' },
+  out: { type: 'string', short: 'o' },
   'unrelated-ratio': { type: 'string' },
   size: { type: 'string' },
   days: { type: 'string' },

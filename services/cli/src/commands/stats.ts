@@ -34,7 +34,7 @@ Usage: otptrace stats [--input analysis.json] [options]
   --by GROUP             ${STATS_GROUPINGS.join('|')} (default outcome)
   --bucket SIZE          ${STATS_BUCKETS.join('|')}: one row per group and time bucket (default: whole range)
   --limit N              at most N groups per bucket, the most failing first (default 50)
-  --format text|json     text (default) or the JSON statistics report
+  -f, --format text|json text (default) or the JSON statistics report
   --tickets              also list the root-cause tickets
   --input FILE           read the attempts of "otptrace analyze --format json" (or ndjson) instead of PostgreSQL
   -h, --help             this text
@@ -51,7 +51,7 @@ const STATS_OPTIONS = {
   by: { type: 'string' },
   bucket: { type: 'string' },
   limit: { type: 'string' },
-  format: { type: 'string' },
+  format: { type: 'string', short: 'f' },
   tickets: { type: 'boolean' },
   input: { type: 'string' },
 } as const;
