@@ -2,14 +2,20 @@
 // logons, a generated fleet day, and the offline analysis (`otptrace analyze`) of the same files as the reference.
 import { readdirSync, readFileSync } from 'node:fs';
 import { generateFleetLogs, type IncidentName, type RadiusClientNames } from '@otptrace/generator';
-import { createNormalizeContext, offsetOfLocalTime, parseNpsLogClock } from '@otptrace/normalize';
-import { DetectingIngestor, OfflineAnalysis } from '@otptrace/pipeline';
+import {
+  createNormalizeContext,
+  type NormalizeContext,
+  offsetOfLocalTime,
+  parseNpsLogClock,
+} from '@otptrace/normalize';
+import { DetectingIngestor, engineConfigOf, OfflineAnalysis } from '@otptrace/pipeline';
 import {
   type AnalysisConfig,
   type AttemptRecord,
   DEFAULT_ANALYSIS_CONFIG,
   type NormalizedEvent,
 } from '@otptrace/schemas';
+import { reorderWindowMs, type StreamSettings } from '../src/index.js';
 
 const scenarios = new URL('../../../../test/scenarios/', import.meta.url);
 
@@ -133,6 +139,18 @@ export function generatedDay(
     byFile.set(file, list);
   }
   return [...byFile].map(([file, parts]): [string, Buffer] => [file, Buffer.from(parts.join(''))]);
+}
+
+/** A site stream's settings as the correlator runs it by default (its `graceMs`, 60 s), for `config`. */
+export function streamSettings(
+  config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG,
+  ctx: NormalizeContext = createNormalizeContext(config),
+): StreamSettings {
+  return {
+    engine: engineConfigOf(config, ctx, 'sorted'),
+    analysis: config,
+    reorderMs: reorderWindowMs(config, 60_000),
+  };
 }
 
 /** The offline analysis (`otptrace analyze`) of the files: the reference the stream must match. */

@@ -1,6 +1,4 @@
 import { INCIDENT_NAMES } from '@otptrace/generator';
-import { createNormalizeContext } from '@otptrace/normalize';
-import { engineConfigOf } from '@otptrace/pipeline';
 import {
   type AttemptRecord,
   analysisConfigSchema,
@@ -11,14 +9,12 @@ import { describe, expect, it } from 'vitest';
 import {
   type Checkpoint,
   decodeCheckpoint,
-  reorderWindowMs,
   SiteStream,
   type SiteUnit,
   StreamPartition,
   type StreamRecord,
-  type StreamSettings,
 } from '../src/index.js';
-import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis } from './corpus.js';
+import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis, streamSettings } from './corpus.js';
 
 // The stream against `otptrace analyze` on generated days whose every choice comes from a seed: which incidents, how
 // far the hosts' clocks are off, how NPS names the DA servers, event logs or IIS W3C and NPS log files (in a time zone
@@ -29,11 +25,7 @@ import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis } from './corpus.
 // its seed and options.
 
 const config = DEFAULT_ANALYSIS_CONFIG;
-const settings: StreamSettings = {
-  engine: engineConfigOf(config, createNormalizeContext(config), 'sorted'),
-  analysis: config,
-  reorderMs: reorderWindowMs(config, 60_000), // the correlator's default graceMs
-};
+const settings = streamSettings(config);
 const DAYS = Number(process.env.OTPTRACE_RANDOM_DAYS ?? 6);
 const FIRST_SEED = Number(process.env.OTPTRACE_RANDOM_SEED ?? 1);
 

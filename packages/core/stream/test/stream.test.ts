@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createNormalizeContext, isUnsettledNpsLog, ownOffset, TEXT_LOG_TWINS } from '@otptrace/normalize';
-import { DetectingIngestor, engineConfigOf, OfflineAnalysis } from '@otptrace/pipeline';
+import { DetectingIngestor, OfflineAnalysis } from '@otptrace/pipeline';
 import {
   type AttemptRecord,
   analysisConfigSchema,
@@ -13,22 +13,24 @@ import {
   type Commit,
   decodeCheckpoint,
   encodeCheckpoint,
-  reorderWindowMs,
   SiteStream,
   type SiteUnit,
   StreamPartition,
   type StreamRecord,
-  type StreamSettings,
   type StreamUnit,
 } from '../src/index.js';
-import { arrivalOrder, corpusWithTextLogs, eventsOf, generatedDay, offlineAnalysis, scenarioFiles } from './corpus.js';
+import {
+  arrivalOrder,
+  corpusWithTextLogs,
+  eventsOf,
+  generatedDay,
+  offlineAnalysis,
+  scenarioFiles,
+  streamSettings,
+} from './corpus.js';
 
 const config = DEFAULT_ANALYSIS_CONFIG;
-const settings: StreamSettings = {
-  engine: engineConfigOf(config, createNormalizeContext(config), 'sorted'),
-  analysis: config,
-  reorderMs: reorderWindowMs(config, 60_000), // the correlator's default graceMs
-};
+const settings = streamSettings(config);
 
 const corpus = corpusWithTextLogs();
 const day = generatedDay(150, 11);
@@ -634,11 +636,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
     const expected = offline.finish();
     const ctx = createNormalizeContext(textConfig);
     const events = files.flatMap((f) => ingest(ctx, f).flatMap((i) => (i.type === 'event' ? [i.event] : [])));
-    const stream = new SiteStream({
-      engine: engineConfigOf(textConfig, ctx, 'sorted'),
-      analysis: textConfig,
-      reorderMs: reorderWindowMs(textConfig, 60_000),
-    });
+    const stream = new SiteStream(streamSettings(textConfig, ctx));
     const out = arrivalOrder(events, textConfig.clockSkewToleranceMs, 5).map((e) => stream.take(e));
     out.push(stream.flush());
     const units = out.flatMap((o) => o.units);
