@@ -26,6 +26,11 @@ export type OnRead = (bytes: number, events: number, into?: IngestedFile) => voi
 /** Bytes that tell a file's kind: the .evtx signature (`ElfFile\0`) is 8, gzip's magic 2. */
 export const HEAD_BYTES = 8;
 
+/** The first two bytes of a gzip stream (RFC 1952, section 2.3.1). */
+export function isGzipMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 /** Where decompressed bytes go: a text ingestor or an .evtx chunk reader, chosen by the first bytes. */
 export interface ByteSink {
   push(bytes: Buffer): void;

@@ -14,6 +14,7 @@ import {
 import {
   HEAD_BYTES,
   ingestDecoded,
+  isGzipMagic,
   loadEvtxReader,
   loadedEvtxReader,
   type OnRead,
@@ -146,11 +147,6 @@ interface FirstChunk {
 function firstChunk(fd: number, size: number): FirstChunk {
   const buffer = Buffer.allocUnsafe(Math.max(HEAD_BYTES, Math.min(READ_SIZE, size)));
   return { buffer, read: readSync(fd, buffer, 0, buffer.length, 0) };
-}
-
-/** The first two bytes of a gzip stream (RFC 1952, section 2.3.1). */
-function isGzipMagic(bytes: Buffer): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
 function ingestGzip(

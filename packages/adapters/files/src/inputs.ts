@@ -15,6 +15,7 @@ import { gunzipSync, constants as zlib } from 'node:zlib';
 import { isTarHeader, TAR_BLOCK, zipEntryOrder } from '@otptrace/archive';
 import { isRecognisedLog, RECOGNISE_HEAD_BYTES } from '@otptrace/parse';
 import type { AnalysisInput } from '@otptrace/pipeline';
+import { isGzipMagic } from './decode.js';
 import { extractTar, type KeepEntry } from './tar-archive.js';
 import { extractEntry, isZipSignature, listZipEntries, readAt, type ZipSource, zipEntryHead } from './zip-archive.js';
 
@@ -201,11 +202,14 @@ async function listZip(
       );
     } else if (name.endsWith(ZIP_EXTENSION) || ARCHIVE_EXTENSIONS.some((x) => name.endsWith(x)))
       out.archives.push(path);
-    // Any other name, as in a folder: read when its first bytes are a log's.
-    // A zip's entry is gunzipped by its name (.gz) only.
-    else if (isLogHead(zipEntryHead(archive, entry, HEAD_BYTES), name.endsWith('.gz')))
-      out.files.push({ path, size: entry.compressedSize, zip: { archive, entry, extractsTo } });
-    else out.notLogs.push(path);
+    else {
+      // Any other name, as in a folder: read when its first bytes are a log's, gunzipped when they are gzip's.
+      const head = zipEntryHead(archive, entry, HEAD_BYTES);
+      if (isLogHead(head)) {
+        const zip = { archive, entry, extractsTo, gzipped: isGzipMagic(head!) };
+        out.files.push({ path, size: entry.compressedSize, zip });
+      } else out.notLogs.push(path);
+    }
   }
 }
 
@@ -215,11 +219,10 @@ async function listZip(
  */
 const HEAD_BYTES = RECOGNISE_HEAD_BYTES + 1024;
 
-/** Whether a file's first bytes are a log's: as they are, or decompressed when they are gzip's and `gzip` allows. */
-function isLogHead(head: Uint8Array | null, gzip = true): boolean {
+/** Whether a file's first bytes are a log's: as they are, or decompressed when they are gzip's. */
+function isLogHead(head: Uint8Array | null): boolean {
   if (head === null) return false;
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return isRecognisedLog(head);
-  if (!gzip) return false;
+  if (!isGzipMagic(head)) return isRecognisedLog(head);
   try {
     // A sync flush at the end: the bytes are the start of the data, not all of it.
     return isRecognisedLog(gunzipSync(head, { finishFlush: zlib.Z_SYNC_FLUSH }));

@@ -36,6 +36,11 @@ export interface ZipSource {
   readonly entry: ZipEntry;
   /** The folder the archive extracts to (`logs.zip` → `logs`): the entry is read as if it were there. */
   readonly extractsTo: string;
+  /**
+   * Whether the entry holds gzip data, when its first bytes told (an entry of another name); otherwise its name
+   * tells (`.gz`), which spares a log-named entry a read of its head.
+   */
+  readonly gzipped?: boolean;
 }
 
 /** The first four bytes of a zip archive: a local file header, or the end record of an empty archive. */
@@ -114,7 +119,7 @@ export async function ingestZipEntry(
   const { archive, entry, extractsTo } = source;
   // The name the log would have extracted, without a .gz of its own.
   const label = `${extractsTo}/${entry.name}`.replace(/\.gz$/i, '');
-  const gzipped = /\.gz$/i.test(entry.name);
+  const gzipped = source.gzipped ?? /\.gz$/i.test(entry.name);
   const verify = (decoded: number, crc: number): string | null =>
     decoded !== entry.size
       ? `is ${decoded} bytes where the archive says ${entry.size}`

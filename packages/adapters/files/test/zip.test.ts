@@ -310,20 +310,22 @@ describe('zip archives', { timeout: 120_000 }, () => {
     const evtxBytes = readFileSync(`${repo}test/fixtures/evtx-samples/${evtx}`);
     const xml = readFileSync(`${SEED}/nps01-Security.xml`);
     const ca = readFileSync(`${SEED}/ca01-Security.xml`);
+    const iis = readFileSync(`${SEED}/da01-Microsoft-IIS-Logging-Logs.xml`);
     const folder = join(scratch, 'usual-names');
     mkdirSync(folder);
     writeFileSync(join(folder, 'Security-da01.evtx'), evtxBytes);
     writeFileSync(join(folder, 'nps01-Security.xml'), xml);
     writeFileSync(join(folder, 'ca01-Security.xml'), ca);
+    writeFileSync(join(folder, 'da01-Microsoft-IIS-Logging-Logs.xml'), iis);
     const archive = join(scratch, 'other-names.zip');
     writeFileSync(
       archive,
       writeZip([
         { name: 'Security-da01', data: evtxBytes, method: 0 },
         { name: 'nps01-Security.xml.old', data: xml },
-        // gunzipped by its name; gzip data under another name is not taken.
+        // Gzip data, under a .gz name or another.
         { name: 'ca01-Security.xml.1.gz', data: gzipSync(ca) },
-        { name: 'ca01-Security', data: gzipSync(ca) },
+        { name: 'iis-da01', data: gzipSync(iis) },
         { name: 'photo.png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
         { name: 'settings.json', data: Buffer.from('{"name":"otptrace"}') },
         { name: 'empty', data: Buffer.alloc(0) },
@@ -333,14 +335,10 @@ describe('zip archives', { timeout: 120_000 }, () => {
     expect(files.map((f) => f.path.slice(archive.length + 1))).toEqual([
       'Security-da01',
       'ca01-Security.xml.1.gz',
+      'iis-da01',
       'nps01-Security.xml.old',
     ]);
-    expect(notLogs.map((f) => f.slice(archive.length + 1))).toEqual([
-      'ca01-Security',
-      'empty',
-      'photo.png',
-      'settings.json',
-    ]);
+    expect(notLogs.map((f) => f.slice(archive.length + 1))).toEqual(['empty', 'photo.png', 'settings.json']);
     const [zipped, plain] = await Promise.all([
       analyzePaths([archive], DEFAULT_ANALYSIS_CONFIG, { jobs: 1 }),
       analyzePaths([folder], DEFAULT_ANALYSIS_CONFIG, { jobs: 1 }),
