@@ -21,10 +21,12 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
   else if (oneUser(found)) {
     const a = earliest(found);
     ctx.attempts.add(a, g);
-    // NPS may have refused the server as a RADIUS client: by the addresses it is known at now (friendly names).
-    if (a.radius === null && ctx.clocks.knowsServers) {
-      const addresses = ctx.clocks.clientsOf(host);
-      if (addresses.length > 0) ctx.rememberRadiusClients(a, addresses);
+    // NPS may have refused the server as a RADIUS client: by the addresses it is known at now (friendly names), on
+    // NPS's clock as learned now.
+    if (a.radius === null) {
+      const addresses = ctx.clocks.knowsServers ? ctx.clocks.clientsOf(host) : NO_ADDRESSES;
+      const offsetMs = ctx.clocks.offset(host);
+      if (addresses.length > 0 || offsetMs !== 0) ctx.rememberServer(a, addresses, offsetMs);
     }
   } else {
     const off = ctx.clocks.offset(host);
@@ -988,6 +990,7 @@ function truncate(list: unknown[], n: number): void {
 // Lists reused by every request (each read before the next request is joined).
 const CANDIDATES: OpenAttempt[] = [];
 const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
+const NO_ADDRESSES: readonly string[] = Object.freeze([]);
 const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
 const PREFERRED: OpenAttempt[] = [];

@@ -1122,7 +1122,7 @@ describe('an engine no longer used', () => {
   });
 });
 
-describe('DA server and NPS clocks a second apart', () => {
+describe('DA server and NPS clocks apart', () => {
   // NPS's clock runs 1.3 s ahead of da01's: each decision is logged 1.15 s after its own request ended, often inside
   // the slack of the next request (1.5 to 5 s later), which it then fits better by time alone.
   const requests = 80;
@@ -1205,6 +1205,30 @@ describe('DA server and NPS clocks a second apart', () => {
       [],
     ]);
     expect(Math.abs(da01!.offsetMs - 1_300)).toBeLessThan(100);
+  });
+
+  it("gives an unanswered request the refusals NPS logged during it by NPS's own clock, 30 s behind its DA server's", () => {
+    // The day above with NPS 30 s behind da01, then NPS refuses da01 (a wrong shared secret) at both tries of a request
+    // that waited out the RADIUS timeout twice: on da01's clock the refusals lie 20-25 s before the request began,
+    // beyond the servers' usual drift, and the attempt read as RADIUS never answering.
+    const behind = -30_000;
+    const after = ends[requests - 1]! + 300_000;
+    const events = [
+      ...ends.flatMap((end, i) => [
+        iis(end, 600),
+        radius(user(i), end - 150 + behind, 'granted'),
+        client(user(i), end + 300, 10005),
+      ]),
+      refusal(after - 10_050 + behind),
+      refusal(after - 5_050 + behind),
+      iis(after, 10_100),
+      client('late', after + 300, 10005, 'pc-late'),
+    ].sort((a, b) => a.time - b.time);
+    const { closed, drops } = streamWithDrops(events);
+    const late = closed.find((a) => a.userKey === 'late');
+    expect(late?.gateway?.time).toBe(T0 + after);
+    expect(late?.radiusClientErrors.map((e) => e.time - T0)).toEqual([after - 10_050 + behind, after - 5_050 + behind]);
+    expect(drops.filter((d) => d.includes('radius_client'))).toEqual([]);
   });
 
   it("gives an unanswered request the refusals of its DA server's address, learned while NPS knew it by a friendly name", () => {
