@@ -105,12 +105,16 @@ function matchUserlessClientByCa(e: ClientEvent, { attempts, config }: JoinConte
   return nearby.length > 0 && oneUser(nearby) ? nearestOfOneUser(nearby, e.time, (a) => a.seq) : null;
 }
 
-/** Whether a user-less client event can end attempt `a`. */
+/**
+ * Whether a user-less client event can end attempt `a`. Not when the attempt's client computer is known to be another
+ * (the CA request's `ccm:`): with laptops' clocks 20 s off, the nearest attempt at the CA took other laptops' results.
+ */
 function userlessClientFits(a: OpenAttempt, e: ClientEvent, config: EngineConfig): boolean {
   const skew = config.clockSkewToleranceMs;
   return (
     !a.probe &&
     a.client === null &&
+    (a.clientMachine === null || sameHost(a.clientMachine, e.ref.computer)) &&
     a.last >= e.time - config.attemptGapMs &&
     a.first <= e.time + skew &&
     clientFits(e.ref.eventId, a) &&

@@ -183,6 +183,21 @@ describe('CorrelationEngine', () => {
     expect(shape(stream(events))).toEqual(['alice: 6272,6200,4886,4887,10022']);
   });
 
+  it("gives a user-less result of one laptop to no attempt whose CA request names another (ccm:), however near", () => {
+    // amy enrols from pc1 (the CA request's ccm:); bob's CA log was not read. bob's laptop logs its success first, amy's
+    // after: the nearest attempt at the CA is amy's, but her request names pc1, so pc-bob's result is bob's.
+    const events = [
+      radius('amy', 1_000, 'granted'),
+      radius('bob', 1_500, 'granted'),
+      ca('amy', 2_000, 7, 'request'),
+      ca('amy', 2_100, 7, 'issued'),
+      client(null, 3_000, 10022, 'pc-bob'),
+      client(null, 3_500, 10022, 'pc1'),
+    ];
+    const closed = stream(events);
+    expect(closed.map((a) => `${a.userKey}: ${a.client?.ref.computer}`).sort()).toEqual(['amy: pc1', 'bob: pc-bob']);
+  });
+
   it('gives the same attempts whatever the arrival order (within the reorder window)', () => {
     const events = [
       radius('alice', 300, 'granted'),
