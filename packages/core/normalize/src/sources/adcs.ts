@@ -60,8 +60,7 @@ export function normalizeCaAudit(p: ParsedEvent, ctx: NormalizeContext): Normali
         requestId,
         template,
         subject,
-        // rmd: is the requesting machine ([MS-WCCE] 3.2.2.6.2.1.1); ccm: may be the CA's own web server, so second.
-        requestingMachine: attributes.get('rmd') ?? attributes.get('ccm') ?? null,
+        requestingMachine: requestingMachineOf(attributes, base.ref.computer),
         // Version 1 only (sample adcs-4886-1): the provider the requester's key came from.
         cspProvider: field(p, 'RequestCSPProvider'),
         machineRequester: machine,
@@ -149,6 +148,21 @@ export function normalizeCaApplication(p: ParsedEvent, _ctx: NormalizeContext): 
       detail,
     },
   };
+}
+
+/**
+ * The client computer a request names: `rmd:` is the requesting machine ([MS-WCCE] 3.2.2.6.2.1.1), `ccm:` the computer
+ * that submitted it, which the correlation takes for the client computer. Not when it is the CA itself: a request made
+ * through web enrolment on the CA names the CA (sample adcs-4886-1: `ccm:braavos.essos.local` on braavos).
+ */
+function requestingMachineOf(attributes: ReadonlyMap<string, string>, caComputer: string): string | null {
+  const named = attributes.get('rmd') ?? attributes.get('ccm') ?? null;
+  return named === null || firstLabel(named) === firstLabel(caComputer) ? null : named;
+}
+
+function firstLabel(host: string): string {
+  const dot = host.indexOf('.');
+  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
 }
 
 /** `CertificateTemplate:DAOTPLogon SAN:upn=a@b rmd:pc1.corp` → lower-case keys to values. */

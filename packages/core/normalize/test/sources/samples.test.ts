@@ -53,7 +53,8 @@ describe('source mappers on real samples', () => {
         kind: 'ca.request',
         requestId: 104,
         template: 'WebServer',
-        requestingMachine: 'braavos.essos.local',
+        // Its ccm: names the CA itself (web enrolment on braavos), which is no client computer.
+        requestingMachine: null,
         user: { key: 'missandei', domain: 'essos' },
       },
     });
