@@ -240,4 +240,33 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(11_125);
     expect(verification.gatewayJoins.another).toBeLessThanOrEqual(798);
   });
+
+  // Every host's clock off by up to 20 s, as sites log it (W3C and IAS files, NPS in New York time), NPS knowing the DA
+  // servers by friendly names, with a refused DA server, a RADIUS outage and an unreachable CA: NPS's clock ran 30 s
+  // behind da1's. Before 2026-12-05 (session 44) 36 verdicts were wrong: the refusals were looked for on the DA server's
+  // clock around its requests (6 refused logons read as RADIUS not answering), and user-less successes went to the
+  // nearest attempt at the CA even when its request named another laptop (ccm:). Most of those left are one user's two
+  // attempts a minute apart, whose steps the laptop's, NPS's and the CA's clocks, each 20 s off, put in another order.
+  it("3,000 users, every host off by up to 20 s, W3C and IAS files: refusals on NPS's clock, results by laptop", async () => {
+    const { analysis, verification, wrong } = await analysedDay(3_000, 5, 20_000, [
+      '--unrelated-ratio',
+      '0',
+      '--iis',
+      'w3c',
+      '--nps',
+      'ias',
+      '--nps-time-zone',
+      'America/New_York',
+      '--radius-client-names',
+      'friendly',
+      '--incident',
+      'radius_client_misconfigured,radius_no_response,ca_unreachable',
+    ]);
+    expect(verification.total).toBe(4_926);
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(24);
+    const refused = verification.pairs.filter(({ expected }) => expected.rootCause === 'radius_client_misconfigured');
+    expect(refused.length).toBe(77);
+    expect(refused.filter(({ actual }) => actual.rootCause?.code !== 'radius_client_misconfigured')).toEqual([]);
+    expect(analysis.summary.daServers?.da1?.npsClockAheadMs).toBeLessThan(-25_000);
+  });
 });
