@@ -183,7 +183,7 @@ describe('CorrelationEngine', () => {
     expect(shape(stream(events))).toEqual(['alice: 6272,6200,4886,4887,10022']);
   });
 
-  it("gives a user-less result of one laptop to no attempt whose CA request names another (ccm:), however near", () => {
+  it('gives a user-less result of one laptop to no attempt whose CA request names another (ccm:), however near', () => {
     // amy enrols from pc1 (the CA request's ccm:); bob's CA log was not read. bob's laptop logs its success first, amy's
     // after: the nearest attempt at the CA is amy's, but her request names pc1, so pc-bob's result is bob's.
     const events = [
