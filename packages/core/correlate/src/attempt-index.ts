@@ -63,7 +63,7 @@ export class AttemptIndex {
    */
   private readonly spareLists: UserAttempts[] = [];
 
-  constructor(private readonly closeDelayMs: number) {}
+  constructor(readonly closeDelayMs: number) {}
 
   get size(): number {
     return this.count;
@@ -141,6 +141,11 @@ export class AttemptIndex {
   firstWithFreeSlot(userKey: string, slot: Slot): OpenAttempt | null {
     const list = this.byUser.get(userKey);
     return list !== undefined && freeCount(list, slot) > 0 ? list.first : null;
+  }
+
+  /** The user's open attempts (in opening order through `first` and `nextOfUser`), if any. */
+  usersAttempts(userKey: string): UserAttempts | undefined {
+    return this.byUser.get(userKey);
   }
 
   /** Remember that the CA request `requestId` on `computer` is the attempt's. */

@@ -1,8 +1,10 @@
 import type { DropReason } from '@otptrace/model';
-import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
+import type { ClientEvent, NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt, Slot } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
-import type { EngineConfig } from './config.js';
+import { clientPhase } from './client-phase.js';
+import { type EngineConfig, SWEEP_INTERVAL_MS } from './config.js';
+import { sameHost } from './hosts.js';
 import {
   acceptsEvent,
   isOtherRadiusDecision,
@@ -18,7 +20,7 @@ import {
  */
 export class UserPlacement {
   /** RADIUS decisions waiting for a retry's client result or CA request (`waitsForRetryResult`), in placing order. */
-  private readonly awaiting: NormalizedEvent[] = [];
+  private readonly awaiting: Awaiting[] = [];
 
   constructor(
     private readonly attempts: AttemptIndex,
@@ -58,19 +60,18 @@ export class UserPlacement {
             this.attempts.add(retry, e);
             return retry;
           }
-          this.awaiting.push(e);
+          this.awaiting.push({ decision: e, endedResult: a.client!.time });
           return null;
         }
         this.attempts.add(a, e);
         return a;
       }
-      if (
-        mayWait &&
-        slot === 'radius' &&
-        !isOtherRadiusDecision(e as RadiusDecision, this.config) &&
-        this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)
-      ) {
-        this.awaiting.push(e);
+      const ended =
+        mayWait && slot === 'radius' && !isOtherRadiusDecision(e as RadiusDecision, this.config)
+          ? this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)
+          : null;
+      if (ended !== null) {
+        this.awaiting.push({ decision: e, endedResult: ended.client!.time });
         return null;
       }
     }
@@ -84,8 +85,8 @@ export class UserPlacement {
   /** Place the decisions whose wait ended before `time`: to the attempts that take them without waiting. */
   placeWaitingBefore(time: number): void {
     const awaiting = this.awaiting;
-    while (awaiting.length > 0 && awaiting[0]!.time + RETRY_RESULT_WAIT_MS < time)
-      this.place(awaiting.shift()!, 'radius', true, 'unrelated_event', false);
+    while (awaiting.length > 0 && awaiting[0]!.decision.time + RETRY_RESULT_WAIT_MS < time)
+      this.place(awaiting.shift()!.decision, 'radius', true, 'unrelated_event', false);
   }
 
   /**
@@ -96,14 +97,45 @@ export class UserPlacement {
   takeWaiting(a: OpenAttempt, step: NormalizedEvent): void {
     const awaiting = this.awaiting;
     for (let i = 0; i < awaiting.length; i++) {
-      const d = awaiting[i]!;
+      const { decision: d, endedResult } = awaiting[i]!;
       if (d.user!.key !== step.user!.key) continue;
       if (step.time < d.time - RETRY_RESULT_BEFORE_MS || step.time > d.time + RETRY_RESULT_WAIT_MS) continue;
       if (!acceptsEvent(a, d, 'radius', this.config)) continue;
+      if (step.kind === 'client.result' && this.answeredBefore(step, d, endedResult)) continue;
       awaiting.splice(i, 1);
       this.attempts.add(a, d);
       return;
     }
+  }
+
+  /**
+   * Whether the user's laptop, by its other attempts still open, answers a decision as the attempt that ended before
+   * decision `d` did (its result at `endedResult`) rather than as the retry whose result `step` is: each of those
+   * attempts, a denial and the laptop's failure after it, says how far after a decision the laptop logs its answer on
+   * their clocks; the nearest in time says it. With a laptop's and NPS's clocks 15 s apart, the result of an attempt
+   * came 15 s before its own denial, and the retry's result a minute later took it.
+   */
+  private answeredBefore(step: ClientEvent, d: NormalizedEvent, endedResult: number): boolean {
+    const list = this.attempts.usersAttempts(step.user!.key);
+    if (list === undefined) return false;
+    // Attempts whose last event is this recent are open whenever `step` is placed, however the engine swept: a stream
+    // and the offline analysis read the same ones.
+    const since = step.time - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
+    let lag: number | null = null;
+    let nearest = Number.POSITIVE_INFINITY;
+    for (let b = list.first; b !== null; b = b.nextOfUser) {
+      const result = b.client;
+      const decision = b.radius;
+      if (result === null || decision === null || decision.decision === 'granted' || b.last < since) continue;
+      if (clientPhase(result.ref.eventId) !== 'after_server' || !sameHost(result.ref.computer, step.ref.computer))
+        continue;
+      const distance = Math.abs(decision.time - d.time);
+      if (distance < nearest) {
+        nearest = distance;
+        lag = result.time - decision.time;
+      }
+    }
+    return lag !== null && Math.abs(endedResult - d.time - lag) < Math.abs(step.time - d.time - lag);
   }
 
   /**
@@ -136,4 +168,10 @@ export class UserPlacement {
     }
     return null;
   }
+}
+
+/** A RADIUS decision waiting for a retry's steps, and the result of the attempt that ended before it, which takes it else. */
+interface Awaiting {
+  readonly decision: NormalizedEvent;
+  readonly endedResult: number;
 }

@@ -1085,6 +1085,25 @@ describe("a retry's denial and the attempt before it", () => {
     expect(grant.drops.map((d) => [d.event.ref.eventId, d.reason])).toEqual([[6272, 'non_otp_radius']]);
   });
 
+  it("keeps each denial with the result the laptop's lag says is its own, with NPS 15 s ahead of the laptop", () => {
+    // Three denials a minute or so apart; the laptop logs each answer a second after the denial, which NPS's clock puts
+    // 14 s before it. The second denial waits (its attempt's answer came 14 s before it); the third attempt's answer
+    // comes 34 s after it, and the first attempt says the laptop answers 14 s before NPS's denial, not 34 s after.
+    const events = [
+      client('dan', 101_000, 10005, 'pc-dan'),
+      radius('dan', 115_000, 'denied', 16),
+      client('dan', 187_000, 10005, 'pc-dan'),
+      radius('dan', 201_000, 'denied', 21),
+      client('dan', 235_000, 10005, 'pc-dan'),
+      radius('dan', 249_000, 'denied', 34),
+    ];
+    const pairs = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode}`).sort();
+    const expected = ['101000: 16', '187000: 21', '235000: 34'];
+    expect(pairs(stream(events))).toEqual(expected);
+    expect(pairs(inOneBatch(events))).toEqual(expected);
+  });
+
   it('each of two quick retries takes its own denial', () => {
     const events = [
       client('tom', 10_000, 10005),
