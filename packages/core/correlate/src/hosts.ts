@@ -1,3 +1,5 @@
+import { computerNameOf } from '@otptrace/model';
+
 // Host names are keyed on every event: the keys are remembered per spelling, so that an event costs one look-up of its
 // (interned) host string instead of a new lower-case string hashed again. Two generations of at most 16,384 names each
 // (client computers are many, but each comes back within minutes), so that unique names cannot grow it without limit.
@@ -60,8 +62,7 @@ function shortLowerName(host: string): string {
 
 /** `machineKey` of any name (non-ASCII letters lower-cased by the full Unicode rules). */
 function anyMachineKey(host: string): string {
-  const dot = host.indexOf('.');
-  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
+  return computerNameOf(host);
 }
 
 const DOT = 46;

@@ -1,4 +1,4 @@
-import type { ParsedEvent } from '@otptrace/model';
+import { computerNameOf, type ParsedEvent } from '@otptrace/model';
 import {
   baseFields,
   field,
@@ -157,12 +157,7 @@ export function normalizeCaApplication(p: ParsedEvent, _ctx: NormalizeContext): 
  */
 function requestingMachineOf(attributes: ReadonlyMap<string, string>, caComputer: string): string | null {
   const named = attributes.get('rmd') ?? attributes.get('ccm') ?? null;
-  return named === null || firstLabel(named) === firstLabel(caComputer) ? null : named;
-}
-
-function firstLabel(host: string): string {
-  const dot = host.indexOf('.');
-  return (dot < 0 ? host : host.slice(0, dot)).toLowerCase();
+  return named === null || computerNameOf(named) === computerNameOf(caComputer) ? null : named;
 }
 
 /** `CertificateTemplate:DAOTPLogon SAN:upn=a@b rmd:pc1.corp` → lower-case keys to values. */
