@@ -16,7 +16,7 @@ export const dashboardQuerySchema = z
       .string()
       .regex(/^[a-z0-9_]{1,64}$/, 'a root-cause code')
       .optional(),
-    /** A DA server, NPS or CA host name: failures that went through it. */
+    /** A DA server, NPS or CA host name (any spelling: `DA1.corp.example` is `da1`): failures that went through it. */
     host: z.string().min(1).max(253).optional(),
     /** How many of the latest failures to list. */
     limit: z.coerce.number().int().min(1).max(1000).default(100),

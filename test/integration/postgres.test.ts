@@ -60,6 +60,7 @@ beforeAll(async () => {
     '002_tickets.sql',
     '003_dashboard.sql',
     '004_ticket_seen.sql',
+    '005_server_names.sql',
   ]);
   expect((await migrate(pool, schema)).applied).toEqual([]);
 });
@@ -79,7 +80,7 @@ describe('PostgreSQL statistics and tickets', () => {
     expect(open).toMatchObject({
       code: 'ca_template_not_available',
       attemptCount: 50,
-      scope: { label: 'ca:ca01.corp.example' },
+      scope: { label: 'ca:ca01' },
     });
     expect(open?.affectedUsers.count).toBe(50);
 
@@ -146,9 +147,7 @@ describe('PostgreSQL statistics and tickets', () => {
     });
     expect(report.rows.find((r) => r.key === 'probe')).toMatchObject({ attempts: 0, probes: 40, failureRate: null });
     const byRadius = await queryStats(pool, { by: 'radius' });
-    expect(byRadius.rows).toEqual([
-      expect.objectContaining({ key: 'nps01.corp.example', attempts: 65, failure: 55, probes: 40 }),
-    ]);
+    expect(byRadius.rows).toEqual([expect.objectContaining({ key: 'nps01', attempts: 65, failure: 55, probes: 40 })]);
     const metrics = await queryMetrics(pool);
     expect(metrics.attempts.some((s) => s.labels.outcome === 'probe')).toBe(false);
     expect(metrics.probes.reduce((n, s) => n + s.value, 0)).toBe(40);
@@ -202,12 +201,12 @@ describe('PostgreSQL statistics and tickets', () => {
     const health = await queryServerHealth(pool, hours);
     // The test attempts name ca01 even when they stopped at NPS (the builder fills every host): 65 through it.
     expect(health.ca.map((s) => [s.host, s.attempts, s.failures])).toEqual([
-      ['ca01.corp.example', 65, 50],
-      ['ca02.corp.example', 30, 5],
+      ['ca01', 65, 50],
+      ['ca02', 30, 5],
     ]);
     // Nearest rank: the 27th of 30 CA times (10 + 26 × 50 ms), within the sketch's 1 %.
     expect(health.ca[1]!.p90Ms! / 1310).toBeCloseTo(1, 1);
-    for (const filter of [{}, { stage: 'radius' as const }, { cause: 'ca_pending' }, { host: 'ca01.corp.example' }]) {
+    for (const filter of [{}, { stage: 'radius' as const }, { cause: 'ca_pending' }, { host: 'ca01' }]) {
       const fromDb = await queryFailures(pool, hours, filter, 7);
       const expected = facts.filter((f) => matchesFailure(f, hours, filter));
       expect(fromDb.total).toBe(expected.length);
@@ -259,12 +258,66 @@ describe('migration 003 on a database that already holds attempts', () => {
         await pre.query(`INSERT INTO ${older}.schema_migrations (version) VALUES ($1)`, [file]);
       }
       expect((await writeAttempts(pre, day)).inserted).toBe(day.length);
-      expect((await migrate(pre, older)).applied).toEqual(['003_dashboard.sql', '004_ticket_seen.sql']);
+      expect((await migrate(pre, older)).applied).toEqual([
+        '003_dashboard.sql',
+        '004_ticket_seen.sql',
+        '005_server_names.sql',
+      ]);
       expect(Number((await pre.query('SELECT count(*) AS n FROM attempt_facts')).rows[0].n)).toBe(day.length);
       const facts = distinctFacts(day);
       const week = { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 };
       expect(await queryServerHealth(pre, week)).toEqual(serverHealthFromFacts(facts, week));
       expect(await queryFailureRate(pre, week)).toEqual(failureRateFromFacts(facts, week));
+    } finally {
+      await pre.query(`DROP SCHEMA IF EXISTS ${older} CASCADE`);
+      await pre.end();
+    }
+  });
+});
+
+describe('migration 005 on a database that holds whole DNS names', () => {
+  it('renames every server to its computer name and rolls the attempts up again, counting each once', async () => {
+    const older = `${schema}_pre005`;
+    const pre = createPool({ ...settings, schema: older });
+    // Beside the day's attempts through da01.corp.example, requests its W3C log names by s-computername alone.
+    const viaW3c = Array.from({ length: 4 }, (_, i) =>
+      buildAttempt({ n: 400 + i, at: T0 + i * 60 * SEC, outcome: 'success', gateway: 'DA01' }),
+    );
+    const attempts = [...day, ...viaW3c];
+    try {
+      await pre.query(`CREATE SCHEMA ${older}`);
+      await pre.query(
+        `CREATE TABLE ${older}.schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      for (const file of ['001_attempt_facts.sql', '002_tickets.sql', '003_dashboard.sql', '004_ticket_seen.sql']) {
+        await pre.query(readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'));
+        await pre.query(`INSERT INTO ${older}.schema_migrations (version) VALUES ($1)`, [file]);
+      }
+      expect((await writeAttempts(pre, attempts)).inserted).toBe(attempts.length);
+      // The facts and rollups as a writer before migration 005 left them: each host lower case, whole.
+      await pre.query(`
+        CREATE TEMPORARY TABLE written AS SELECT * FROM attempt_facts;
+        UPDATE written SET gateway_host = lower(record #>> '{hosts,gateway}'),
+          radius_host = lower(record #>> '{hosts,radius}'), ca_host = lower(record #>> '{hosts,ca}');
+        DELETE FROM attempt_facts; DELETE FROM rate_rollup; DELETE FROM health_rollup;
+        INSERT INTO attempt_facts SELECT * FROM written;
+        DROP TABLE written;`);
+      const week = { fromMs: T0 - 86_400_000, toMs: T0 + 6 * 86_400_000 };
+      const split = await queryServerHealth(pre, week);
+      expect(split.gateway.map((s) => [s.host, s.attempts]).sort()).toEqual([
+        ['da01', 4],
+        ['da01.corp.example', day.length - probes.length],
+      ]);
+
+      expect((await migrate(pre, older)).applied).toEqual(['005_server_names.sql']);
+      expect(Number((await pre.query('SELECT count(*) AS n FROM attempt_facts')).rows[0].n)).toBe(attempts.length);
+      const facts = distinctFacts(attempts);
+      const health = await queryServerHealth(pre, week);
+      expect(health).toEqual(serverHealthFromFacts(facts, week));
+      expect(health.gateway.map((s) => [s.host, s.attempts])).toEqual([['da01', attempts.length - probes.length]]);
+      expect(await queryFailureRate(pre, week)).toEqual(failureRateFromFacts(facts, week));
+      // A writer after the migration stores the names the migration gave: a replay adds nothing.
+      expect((await writeAttempts(pre, attempts)).inserted).toBe(0);
     } finally {
       await pre.query(`DROP SCHEMA IF EXISTS ${older} CASCADE`);
       await pre.end();

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@otptrace/cli';
-import { rootCauseEntry } from '@otptrace/model';
+import { rootCauseEntry, serverNameOf } from '@otptrace/model';
 import { type AttemptRecord, type Ticket, ticketConfigSchema } from '@otptrace/schemas';
 import { clientSubnet } from '@otptrace/stats';
 import { processAttempts, type TicketState, ticketScope } from '@otptrace/ticket';
@@ -31,10 +31,11 @@ const QUIET_MS = 30 * 60_000;
 
 /** Where the fix of each incident is (issue 15): the scope label its ticket must have. */
 function expectedScope(e: Expected, caOfGateway: ReadonlyMap<string, string>): string {
-  if (e.scenario === 'radius_no_response' || e.scenario === 'signing_failed') return `gateway:${e.hosts.gateway}`;
-  if (e.scenario.startsWith('radius_')) return `radius:${e.hosts.radius}`;
+  if (e.scenario === 'radius_no_response' || e.scenario === 'signing_failed')
+    return `gateway:${serverNameOf(e.hosts.gateway)}`;
+  if (e.scenario.startsWith('radius_')) return `radius:${serverNameOf(e.hosts.radius!)}`;
   // An unreachable CA wrote nothing; the CA is the one the DA server uses.
-  return `ca:${e.hosts.ca ?? caOfGateway.get(e.hosts.gateway)}`;
+  return `ca:${serverNameOf(e.hosts.ca ?? caOfGateway.get(e.hosts.gateway)!)}`;
 }
 
 /**

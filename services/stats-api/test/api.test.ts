@@ -45,7 +45,7 @@ describe('stats API', () => {
     expect(before).toContain(
       'otptrace_attempts_total{outcome="failure",failed_stage="ca",root_cause="ca_pending"} 1\n',
     );
-    expect(before).toContain('otptrace_tickets_open{code="ca_pending",scope="ca:ca01.corp.example"} 1\n');
+    expect(before).toContain('otptrace_tickets_open{code="ca_pending",scope="ca:ca01"} 1\n');
     // Live: new attempts show at the next scrape; a replayed one does not.
     store.add([
       buildAttempt({ n: 2, at: T0, outcome: 'failure', stage: 'ca', cause: 'ca_pending' }),

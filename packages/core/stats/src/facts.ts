@@ -1,11 +1,14 @@
-import { parseContractTime } from '@otptrace/model';
+import { parseContractTime, serverNameOf } from '@otptrace/model';
 import type { AttemptRecord, Evidence } from '@otptrace/schemas';
 import { clientSubnet } from './subnet.js';
 
 // One attempt flattened to the facts the statistics group and measure by. The in-memory engine and the PostgreSQL
 // table are both fed from this one function, so both count the same things.
 
-/** The measured and grouped facts of one attempt (times in epoch ms, latencies in ms, hosts lower-case). */
+/**
+ * The measured and grouped facts of one attempt (times in epoch ms, latencies in ms). Servers by `serverNameOf`: one
+ * DA server is `da1` in its W3C log and `da1.corp.example` to its clients, and is one row of every table.
+ */
 export interface AttemptFact {
   attemptId: string;
   traceId: string;
@@ -45,9 +48,9 @@ export function attemptFact(attempt: AttemptRecord): AttemptFact {
     outcome: attempt.outcome,
     failedStage: attempt.failedStage,
     rootCause: attempt.rootCause?.code ?? null,
-    gateway: host(attempt.hosts.gateway),
-    radius: host(attempt.hosts.radius),
-    ca: host(attempt.hosts.ca),
+    gateway: server(attempt.hosts.gateway),
+    radius: server(attempt.hosts.radius),
+    ca: server(attempt.hosts.ca),
     clientAddress: attempt.clientAddress,
     subnet: clientSubnet(attempt.clientAddress),
     ...stageLatencies(attempt, startMs),
@@ -111,6 +114,6 @@ function gatewayRequestStart(evidence: readonly Evidence[], times: readonly numb
   return at === -1 || taken === undefined ? null : times[at]! - Number(taken);
 }
 
-function host(name: string | null): string | null {
-  return name === null || name === '' ? null : name.toLowerCase();
+function server(name: string | null): string | null {
+  return name === null || name === '' ? null : serverNameOf(name);
 }

@@ -20,9 +20,21 @@ describe('attemptFact', () => {
     expect(probe).toMatchObject({ radiusMs: null, caMs: null, endToEndMs: null, gateway: null });
   });
 
-  it('lower-cases host names so one host is one group', () => {
+  it('names each server by its computer name, so one host is one group however its logs spell it', () => {
     const fact = attemptFact(buildAttempt({ n: 4, at: T0, outcome: 'success', ca: 'CA01.Corp.Example' }));
-    expect(fact.ca).toBe('ca01.corp.example');
+    expect(fact.ca).toBe('ca01');
+    // A W3C log names its DA server `DA1` (s-computername); the client names it by DNS name, and for an attempt with
+    // no IIS request that is the only name the record has.
+    const viaW3c = buildAttempt({ n: 5, at: T0, outcome: 'success' });
+    const unanswered = buildAttempt({ n: 6, at: T0, outcome: 'failure', stage: 'gateway' });
+    expect(attemptFact({ ...viaW3c, hosts: { ...viaW3c.hosts, gateway: 'DA1' } }).gateway).toBe('da1');
+    expect(attemptFact({ ...unanswered, hosts: { ...unanswered.hosts, gateway: 'da1.corp.example' } }).gateway).toBe(
+      'da1',
+    );
+    // A client that names its DA server by address: the address, whole.
+    expect(attemptFact({ ...unanswered, hosts: { ...unanswered.hosts, gateway: '203.0.113.10' } }).gateway).toBe(
+      '203.0.113.10',
+    );
   });
 });
 

@@ -25,7 +25,7 @@ describe('summarizeAttempts', () => {
       ['ca_denied_key_length', 1],
     ]);
     expect(stats.byCause[0]?.title).toBe('The OTP server rejected the one-time password or PIN');
-    expect(stats.byRadius['nps01.corp.example']).toMatchObject({ attempts: 5, probes: 1 });
+    expect(stats.byRadius.nps01).toMatchObject({ attempts: 5, probes: 1 });
     expect(stats.topFailingUsers).toEqual([
       { user: 'bob', failures: 2 },
       { user: 'carol', failures: 1 },

@@ -31,10 +31,10 @@ describe('metricFamilies', () => {
       { labels: { outcome: 'success', failed_stage: '', root_cause: '' }, value: 1 },
     ]);
     expect(family('otptrace_probes_total').samples).toEqual([
-      { labels: { radius: 'nps01.corp.example', refused: 'true' }, value: 1 },
+      { labels: { radius: 'nps01', refused: 'true' }, value: 1 },
     ]);
     expect(family('otptrace_attempts_by_host_total').samples).toContainEqual({
-      labels: { role: 'ca', host: 'ca01.corp.example', outcome: 'failure' },
+      labels: { role: 'ca', host: 'ca01', outcome: 'failure' },
       value: 1,
     });
     const ca = family('otptrace_stage_latency_seconds').samples.filter((s) => s.labels.stage === 'ca');

@@ -1,3 +1,4 @@
+import { serverNameOf } from '@otptrace/model';
 import type { AttemptRecord, Stage, TicketConfig, TicketScope } from '@otptrace/schemas';
 
 // A ticket is scoped where the fix is. The DA server asked NPS and got no answer: the operator starts on that DA
@@ -5,7 +6,8 @@ import type { AttemptRecord, Stage, TicketConfig, TicketScope } from '@otptrace/
 // answer names the NPS server that gave it; a CA denial names the CA; a DA-server fault is the DA server's. When the
 // logs name no NPS server or CA (the CA was unreachable), the DA server that asked is the scope: its configuration
 // names the server it uses. A client-side cause lives on the users' computers: one ticket per client subnet (one
-// computer when the address is unknown), or per fleet when configured.
+// computer when the address is unknown), or per fleet when configured. A host is named as the statistics name it
+// (`serverNameOf`): the DA server a W3C log calls `da1` and its clients `da1.corp.example` gets one ticket.
 
 /** The scope of a failure at `stage` of this attempt. */
 export function ticketScope(
@@ -20,15 +22,19 @@ export function ticketScope(
     return host || !attempt.hosts.gateway ? scopeOf(stage, host) : scopeOf('gateway', attempt.hosts.gateway);
   }
   if (config.clientScope === 'subnet') {
-    if (subnet !== null) return scopeOf('subnet', subnet);
+    // A subnet is an address range, never a host name: lower case (IPv6) is its only normal form.
+    if (subnet !== null) {
+      const target = subnet.toLowerCase();
+      return { kind: 'subnet', target, label: `subnet:${target}` };
+    }
     if (attempt.hosts.client) return scopeOf('computer', attempt.hosts.client);
   }
   return { kind: 'fleet', target: null, label: 'fleet' };
 }
 
-function scopeOf(kind: TicketScope['kind'], target: string | null): TicketScope {
-  const normalized = target === null || target === '' ? null : target.toLowerCase();
-  return { kind, target: normalized, label: `${kind}:${normalized ?? 'unknown'}` };
+function scopeOf(kind: TicketScope['kind'], host: string | null): TicketScope {
+  const target = host === null || host === '' ? null : serverNameOf(host);
+  return { kind, target, label: `${kind}:${target ?? 'unknown'}` };
 }
 
 /**
@@ -39,5 +45,6 @@ export function successCrosses(scope: TicketScope, attempt: AttemptRecord, subne
   if (scope.kind === 'fleet' || scope.target === null) return true;
   if (scope.kind === 'subnet') return subnet === scope.target;
   const host = scope.kind === 'computer' ? attempt.hosts.client : attempt.hosts[scope.kind];
-  return host?.toLowerCase() === scope.target;
+  // A ticket saved before hosts were named by `serverNameOf` may hold a whole DNS name as its target.
+  return host != null && host !== '' && serverNameOf(host) === serverNameOf(scope.target);
 }

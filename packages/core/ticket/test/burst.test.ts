@@ -30,7 +30,7 @@ describe('processAttempts: user errors', () => {
       ticket: {
         code: 'otp_rejected_burst',
         kind: 'user_error_burst',
-        scope: { label: 'radius:nps01.corp.example' },
+        scope: { label: 'radius:nps01' },
         attemptCount: 25,
         affectedUsers: { count: 25 },
         firstSeen: '2025-03-04T09:00:00.000Z',

@@ -21,12 +21,12 @@ describe('processAttempts: one ticket per root cause and scope', () => {
     const { change, ticket } = changes[0]!;
     expect(change).toBe('opened');
     expect(ticket).toMatchObject({
-      key: `${baseTicketKey('ca_template_not_available', { kind: 'ca', target: 'ca01.corp.example', label: 'ca:ca01.corp.example' })}-1`,
+      key: `${baseTicketKey('ca_template_not_available', { kind: 'ca', target: 'ca01', label: 'ca:ca01' })}-1`,
       incarnation: 1,
       code: 'ca_template_not_available',
       kind: 'root_cause',
       title: 'The CA denied the request: the OTP template is not published on this CA',
-      scope: { kind: 'ca', target: 'ca01.corp.example', label: 'ca:ca01.corp.example' },
+      scope: { kind: 'ca', target: 'ca01', label: 'ca:ca01' },
       status: 'open',
       firstSeen: '2025-03-04T09:00:00.000Z',
       lastSeen: outage[49]!.end,
@@ -135,10 +135,10 @@ describe('processAttempts: one ticket per root cause and scope', () => {
       buildAttempt({ n: 4, at: T0, outcome: 'failure', stage: 'client', cause: 'client_certificate_missing' }),
     ]);
     expect(changes.map((c) => c.ticket.scope.label).sort()).toEqual([
-      'ca:ca01.corp.example',
-      'ca:ca02.corp.example',
+      'ca:ca01',
+      'ca:ca02',
       // No answer came, so no NPS server is named: the DA server that asked is where the operator starts.
-      'gateway:da01.corp.example',
+      'gateway:da01',
       'subnet:203.0.113.0/24',
     ]);
   });
@@ -202,17 +202,15 @@ describe('processAttempts: scoped where the fix is', () => {
     const at = T0;
     const failure = { at, outcome: 'failure' as const };
     expect(scopeOf({ n: 1, ...failure, stage: 'radius', cause: 'radius_no_response', radius: null })).toBe(
-      'gateway:da01.corp.example',
+      'gateway:da01',
     );
     expect(scopeOf({ n: 2, ...failure, stage: 'gateway', cause: 'gateway_error', gateway: 'DA02.corp.example' })).toBe(
-      'gateway:da02.corp.example',
+      'gateway:da02',
     );
     expect(scopeOf({ n: 3, ...failure, stage: 'radius', cause: 'radius_policy', radius: 'nps02.corp.example' })).toBe(
-      'radius:nps02.corp.example',
+      'radius:nps02',
     );
-    expect(scopeOf({ n: 4, ...failure, stage: 'ca', cause: 'ca_pending', ca: 'ca02.corp.example' })).toBe(
-      'ca:ca02.corp.example',
-    );
+    expect(scopeOf({ n: 4, ...failure, stage: 'ca', cause: 'ca_pending', ca: 'ca02.corp.example' })).toBe('ca:ca02');
     expect(
       scopeOf({
         n: 5,
@@ -225,13 +223,35 @@ describe('processAttempts: scoped where the fix is', () => {
     // Without the client's address, the one computer that failed.
     expect(
       scopeOf({ n: 6, ...failure, stage: 'client', cause: 'client_certificate_missing', clientAddress: null }),
-    ).toBe('computer:pc6.corp.example');
+    ).toBe('computer:pc6');
     expect(
       scopeOf(
         { n: 7, ...failure, stage: 'client', cause: 'client_certificate_missing', clientAddress: '198.51.100.9' },
         { clientScope: 'fleet' },
       ),
     ).toBe('fleet');
+  });
+
+  it('gives one DA server one ticket whether its W3C log or its clients name it', () => {
+    // The W3C log names the server `DA1` (s-computername); an attempt with no IIS request has only the name its
+    // client gave, `da1.corp.example`. Both are the one outage of the one server.
+    const unanswered = { at: T0, outcome: 'failure' as const, stage: 'radius' as const, radius: null };
+    const { changes } = processAttempts(null, [
+      buildAttempt({ n: 1, ...unanswered, cause: 'radius_no_response', gateway: 'DA1' }),
+      buildAttempt({ n: 2, ...unanswered, at: T0 + SEC, cause: 'radius_no_response', gateway: 'da1.corp.example' }),
+    ]);
+    expect(changes.map((c) => [c.change, c.ticket.scope.label, c.ticket.attemptCount])).toEqual([
+      ['opened', 'gateway:da1', 2],
+    ]);
+  });
+
+  it('counts successes toward a ticket saved with a whole DNS name as its target', () => {
+    const open = processAttempts(null, outage).state;
+    // As a ticket engine saved it before servers were named by their computer names.
+    for (const ticket of Object.values(open.tickets))
+      Object.assign(ticket, { scope: { kind: 'ca', target: 'ca01.corp.example', label: 'ca:ca01.corp.example' } });
+    const two = processAttempts(open, [success(104, AFTER, 'CA01'), success(105, AFTER + SEC)]);
+    expect(two.changes.map((c) => [c.change, c.ticket.successStreak])).toEqual([['updated', 2]]);
   });
 });
 

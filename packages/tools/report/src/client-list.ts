@@ -5,7 +5,8 @@
  * chart), probes (hidden unless asked for). Columns sort on a click; the filtered rows export as CSV.
  */
 export const CLIENT_LIST = String.raw`
-var HOSTS = [['f-gateway', 1], ['f-radius', 2], ['f-ca', 3]];
+// The server filters match the names of the fleet tables (the compact attempt's servers, a[16]).
+var HOSTS = [['f-gateway', 0], ['f-radius', 1], ['f-ca', 2]];
 var SORTS = {
   user: function (a) { return state.S[a[2]].toLowerCase(); }, start: function (a) { return a[3]; },
   outcome: function (a) { return str(a[5]) || ''; }, stage: function (a) { return stageName(str(a[6])); },
@@ -29,7 +30,7 @@ function indexAttempts() {
   fillSelect($('f-cause'), state.data.causes.map(function (c) { return [S[c[0]], S[c[0]]]; }).sort());
   HOSTS.forEach(function (f) {
     var seen = {};
-    state.data.attempts.forEach(function (a) { if (a[12][f[1]] >= 0) seen[S[a[12][f[1]]]] = true; });
+    state.data.attempts.forEach(function (a) { if (a[16][f[1]] >= 0) seen[S[a[16][f[1]]]] = true; });
     fillSelect($(f[0]), Object.keys(seen).sort().map(function (n) { return [n, n]; }));
   });
 }
@@ -79,7 +80,7 @@ function applyFilters(keepPage) {
   for (var i = 0; i < attempts.length; i++) {
     var a = attempts[i], ok = a[5] !== probe && !(a[3] < from) && !(a[3] >= to);
     for (var j = 0; ok && j < want.length; j++) if (a[want[j][0]] !== want[j][1]) ok = false;
-    for (var k = 0; ok && k < hosts.length; k++) if (a[12][hosts[k][0]] !== hosts[k][1]) ok = false;
+    for (var k = 0; ok && k < hosts.length; k++) if (a[16][hosts[k][0]] !== hosts[k][1]) ok = false;
     if (ok && (q === '' || keys[i].indexOf(q) >= 0)) out.push(i);
   }
   state.filtered = sortRows(out);

@@ -1,3 +1,4 @@
+import { serverNameOf } from '@otptrace/model';
 import type { AttemptRecord, Evidence, FleetStats, NormalizedEvent, Source, Summary } from '@otptrace/schemas';
 import { isoToEpochMs } from '@otptrace/trace';
 import { type FleetView, fleetViewOf } from './fleet.js';
@@ -33,7 +34,9 @@ export interface ReportOptions {
  * An attempt as the browser receives it: a tuple with strings interned in `ReportData.strings` (a 50,000-attempt
  * report repeats host names, providers and titles hundreds of thousands of times). Indexes are -1 for null.
  * [id, traceId, user, startMs, endMs, outcome, failedStage, cause, errorCode, details, bars, evidence, hosts,
- *  clientAddress, closedBy, gatewayAmbiguous(0|1)]
+ *  clientAddress, closedBy, gatewayAmbiguous(0|1), servers]. `hosts` are the names the logs gave (client, DA server,
+ *  NPS, CA), shown; `servers` are the DA server, NPS and CA as the fleet tables name them (`serverNameOf`), which the
+ *  list's server filters and the tables' names match.
  */
 export type CompactAttempt = [
   string,
@@ -52,6 +55,7 @@ export type CompactAttempt = [
   number,
   number,
   number,
+  number[],
 ];
 
 /** A waterfall bar: [stage, name, startMs, endMs, failing(0|1), host, evidence indexes into the attempt's list]. */
@@ -151,6 +155,7 @@ function compactAttempt(
     table.of(record.clientAddress),
     table.of(record.closedBy),
     record.gatewayAmbiguous ? 1 : 0,
+    [record.hosts.gateway, record.hosts.radius, record.hosts.ca].map((h) => table.of(h ? serverNameOf(h) : null)),
   ];
 }
 
