@@ -78,6 +78,13 @@ export const attemptRecordSchema = z.object({
   clientAddress: z.string().nullable(),
   /** Set when an IIS request overlapped two users' attempts on one DA server and was not attributed. */
   gatewayAmbiguous: z.boolean(),
+  npsClockAheadMs: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "How far NPS's clock was ahead of the DA server's (ms; negative: behind), as learned from the logs when the attempt's IIS request was joined: the RADIUS decision's time (NPS's clock) less this is on the DA server's clock. Absent when the clocks agree or no IIS request was joined.",
+    ),
   /**
    * Root-cause codes of problems found beside the verdict, e.g. `certificate_not_usable_for_logon` on a success the
    * same user had to repeat (the verdict stays success).

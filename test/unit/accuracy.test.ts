@@ -269,5 +269,14 @@ describe("the analyst's verdict on generated days, against the generator's truth
     expect(refused.length).toBe(77);
     expect(refused.filter(({ actual }) => actual.rootCause?.code !== 'radius_client_misconfigured')).toEqual([]);
     expect(analysis.summary.daServers?.da1?.npsClockAheadMs).toBeLessThan(-25_000);
+    // The RADIUS decision takes 150-1,200 ms (the generator's truth), measured on the DA server's clock: before
+    // 2026-12-05 (session 45) it held NPS's offset, p50 13.3 s with da1's decisions (NPS 30 s behind) left out.
+    const answered = verification.pairs.filter(
+      ({ actual }) =>
+        actual.detail.httpStatus === 200 &&
+        actual.evidence.some((e) => e.source === 'radius' && (e.eventId === 6272 || e.eventId === 6273)),
+    );
+    expect(analysis.stats?.latencies.radius.count).toBeGreaterThanOrEqual(answered.length * 0.95);
+    expect(analysis.stats?.latencies.radius.p50).toBeLessThan(1_500);
   });
 });

@@ -128,6 +128,11 @@ export interface OpenAttempt {
   /** The CA's events on the DA server's own signing-certificate request (attached at close). */
   signing: (CaRequest | CaResult)[];
   gateway: GatewayEvent | null;
+  /**
+   * How far its DA server's NPS clock was ahead of the server's own (ms; negative: behind) as the IIS join knew when it
+   * gave the attempt its request (`ServerClocks.offset`); 0 without a request or while none is learned.
+   */
+  npsClockAheadMs: number;
   gatewayAmbiguous: boolean;
   /**
    * How well the best of the requests left ambiguous over this attempt's RADIUS decision fits it (`decisionFit`, in
@@ -193,6 +198,8 @@ export interface ClosedAttempt {
   readonly directoryOutageNearby: boolean;
   readonly directoryNearby: boolean;
   readonly gateway: GatewayEvent | null;
+  /** `OpenAttempt.npsClockAheadMs`: what the RADIUS decision's time is read against the IIS request's with. */
+  readonly npsClockAheadMs: number;
   readonly gatewayAmbiguous: boolean;
   /**
    * Without an IIS request of its own, its client told of a refusal, and every request its DA servers logged around it
@@ -254,6 +261,7 @@ export function startAttempt(
   a.radiusClientErrors = NO_ITEMS;
   a.signing = NO_ITEMS;
   a.gateway = null;
+  a.npsClockAheadMs = 0;
   a.gatewayAmbiguous = false;
   a.ambiguousFit = NO_FIT;
   a.caRequest = null;
@@ -300,6 +308,7 @@ function newAttempt(
     radiusClientErrors: NO_ITEMS,
     signing: NO_ITEMS,
     gateway: null,
+    npsClockAheadMs: 0,
     gatewayAmbiguous: false,
     ambiguousFit: NO_FIT,
     caRequest: null,
@@ -430,6 +439,7 @@ export function closedAttempt(
     directoryOutageNearby,
     directoryNearby,
     gateway: a.gateway,
+    npsClockAheadMs: a.npsClockAheadMs,
     gatewayAmbiguous: a.gatewayAmbiguous,
     refusalAround,
     caRequest: a.caRequest,

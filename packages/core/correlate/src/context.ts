@@ -86,7 +86,7 @@ export class DaServerContext {
    * attempt closes: what is learned later does not change it, so a stream closing the attempt later gives the same
    * evidence.
    */
-  private readonly joinedServers = new Map<OpenAttempt, JoinedServer>();
+  private readonly joinedServers = new Map<OpenAttempt, readonly string[]>();
   /** How long before a client's result its DA server may have asked RADIUS (see `eventsFor`). */
   private readonly requestSpanMs: number;
   /** How far NPS's clock may put a refusal outside the IIS request it answered (`serverDriftOf`). */
@@ -277,12 +277,9 @@ export class DaServerContext {
     return false;
   }
 
-  /**
-   * The IIS join gave unanswered attempt `a` its request, on a DA server NPS knows at `addresses` (none: not known
-   * yet), whose NPS servers' clock is `offsetMs` ahead of its own.
-   */
-  rememberServer(a: OpenAttempt, addresses: readonly string[], offsetMs: number): void {
-    this.joinedServers.set(a, { clients: addresses.length > 0 ? addresses.slice() : undefined, offsetMs });
+  /** The IIS join gave unanswered attempt `a` its request, on a DA server NPS knows at `addresses`. */
+  rememberServer(a: OpenAttempt, addresses: readonly string[]): void {
+    this.joinedServers.set(a, addresses.slice());
   }
 
   /** Whether NPS named one of the DA servers `hosts` as a RADIUS client by address, or the configuration does. */
@@ -311,7 +308,7 @@ export class DaServerContext {
 
   /** The context events that explain a closing attempt (each event may explain several attempts). */
   eventsFor(a: OpenAttempt): readonly (RadiusClientError | SigningEvent)[] {
-    let joined: JoinedServer | undefined;
+    let joined: readonly string[] | undefined;
     if (this.joinedServers.size > 0) {
       joined = this.joinedServers.get(a);
       // The attempt's object may open another once closed.
@@ -337,9 +334,8 @@ export class DaServerContext {
       if (g !== null) {
         // On NPS's clock, as the refusals are logged (`ServerClocks`): a DA server 30 s ahead of NPS put every one
         // outside its request, and the attempt read as RADIUS not answering.
-        const offsetMs = joined?.offsetMs ?? 0;
-        from = g.startTime + offsetMs;
-        to = g.time + offsetMs;
+        from = g.startTime + a.npsClockAheadMs;
+        to = g.time + a.npsClockAheadMs;
         serverIp = g.serverIp;
         waited = waitedForRadius(g.timeTakenMs, this.radiusTimeoutMs) !== false;
       } else {
@@ -351,7 +347,7 @@ export class DaServerContext {
         serverIp = isIpAddress(server) ? server : null;
         if (serverIp === null) addHost(hosts, server);
       }
-      const addresses = this.addressesOf(hosts, serverIp, joined?.clients ?? NO_ADDRESSES);
+      const addresses = this.addressesOf(hosts, serverIp, joined ?? NO_ADDRESSES);
       // Around an IIS request, NPS's refusals are placed by two servers' clocks; before a client's result, by a laptop's.
       // Three minutes around a request in an outage took refusals of the same server's other requests, and blamed the
       // RADIUS client's settings for RADIUS timeouts.
@@ -366,7 +362,7 @@ export class DaServerContext {
       // load-balanced cluster (asking from its own address rather than the cluster's), or one NPS knows only by a
       // friendly name, as the client's 10005 names it by its public name (with no IIS log read, nothing else ties the
       // two). A server whose address is known is refused from that address, so it never takes another's.
-      const unclaimedToo = waited && joined?.clients === undefined && !this.anyAddressOf(hosts);
+      const unclaimedToo = waited && joined === undefined && !this.anyAddressOf(hosts);
       const named = (held: HeldClientError) =>
         hosts.includes(held.host) ||
         addresses.includes(held.address) ||
@@ -439,14 +435,6 @@ export class DaServerContext {
     }
     return { clientErrors, repeatedClientErrors, signing };
   }
-}
-
-/** What the IIS join knew of an unanswered attempt's DA server (`rememberServer`). */
-interface JoinedServer {
-  /** The RADIUS client addresses NPS knows the server at (`ServerClocks.clientsOf`: a friendly name), when known. */
-  readonly clients: readonly string[] | undefined;
-  /** How far NPS's clock is ahead of the server's (`ServerClocks.offset`). */
-  readonly offsetMs: number;
 }
 
 /** Names of the DA server an attempt went through (each once): the IIS host, and the RADIUS client NPS named. */

@@ -90,7 +90,7 @@ export class CorrelationEngine {
       clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs), serversByAddress(config), learnedServers),
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
-      rememberServer: (a, addresses, offsetMs) => this.context.rememberServer(a, addresses, offsetMs),
+      rememberServer: (a, addresses) => this.context.rememberServer(a, addresses),
       pendingGateways: (lo, hi) => this.pending.gatewaysWithin(lo, hi),
       pendingGatewaysOfHost: (host, lo, hi) => this.pending.gatewaysOfHostWithin(host, lo, hi),
     };

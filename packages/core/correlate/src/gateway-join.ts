@@ -21,12 +21,13 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
   else if (oneUser(found)) {
     const a = earliest(found);
     ctx.attempts.add(a, g);
-    // NPS may have refused the server as a RADIUS client: by the addresses it is known at now (friendly names), on
-    // NPS's clock as learned now.
-    if (a.radius === null) {
-      const addresses = ctx.clocks.knowsServers ? ctx.clocks.clientsOf(host) : NO_ADDRESSES;
-      const offsetMs = ctx.clocks.offset(host);
-      if (addresses.length > 0 || offsetMs !== 0) ctx.rememberServer(a, addresses, offsetMs);
+    // NPS's clock as learned now: the RADIUS decision's latency, and (for an unanswered request) NPS's refusals of
+    // the server, are read on it. Kept with the attempt, so that a stream closing it later reads the same.
+    a.npsClockAheadMs = ctx.clocks.offset(host);
+    // NPS may have refused the server as a RADIUS client: by the addresses it is known at now (friendly names).
+    if (a.radius === null && ctx.clocks.knowsServers) {
+      const addresses = ctx.clocks.clientsOf(host);
+      if (addresses.length > 0) ctx.rememberServer(a, addresses);
     }
   } else {
     const off = ctx.clocks.offset(host);
@@ -990,7 +991,6 @@ function truncate(list: unknown[], n: number): void {
 // Lists reused by every request (each read before the next request is joined).
 const CANDIDATES: OpenAttempt[] = [];
 const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 };
-const NO_ADDRESSES: readonly string[] = Object.freeze([]);
 const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
 const PREFERRED: OpenAttempt[] = [];

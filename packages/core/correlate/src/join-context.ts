@@ -13,11 +13,10 @@ export interface JoinContext {
   readonly clocks: ServerClocks;
   drop(event: NormalizedEvent, reason: DropReason): void;
   /**
-   * The request of unanswered attempt `a` is on a DA server NPS knows at `addresses` (`ServerClocks.clientsOf`; none:
-   * not known yet), whose NPS servers' clock is `offsetMs` ahead of its own: a refusal of one of them, on that clock
-   * during the request, explains the attempt.
+   * The request of unanswered attempt `a` is on a DA server NPS knows at `addresses` (`ServerClocks.clientsOf`): a
+   * refusal of one of them, on NPS's clock (`a.npsClockAheadMs`) during the request, explains the attempt.
    */
-  rememberServer(a: OpenAttempt, addresses: readonly string[], offsetMs: number): void;
+  rememberServer(a: OpenAttempt, addresses: readonly string[]): void;
   /** Offer a CA application event to the DA servers' signing requests; true when one took it. */
   joinSigning(event: CaResult): boolean;
   /** The IIS requests still waiting for their join whose time lies in [lo, hi], in time order. */

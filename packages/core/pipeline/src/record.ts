@@ -45,6 +45,8 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
     },
     clientAddress: a.gateway?.clientIp ?? null,
     gatewayAmbiguous: a.gatewayAmbiguous,
+    // Always the key (undefined, which JSON leaves out, when the clocks agree): one hidden class for every record.
+    npsClockAheadMs: a.npsClockAheadMs === 0 ? undefined : Math.round(a.npsClockAheadMs),
     findings: [],
     closedBy: a.closedBy,
   };
@@ -74,6 +76,7 @@ function copyWith(r: AttemptRecord, evidence: Evidence[], findings: string[]): A
     hosts: r.hosts,
     clientAddress: r.clientAddress,
     gatewayAmbiguous: r.gatewayAmbiguous,
+    npsClockAheadMs: r.npsClockAheadMs,
     findings,
     closedBy: r.closedBy,
   };

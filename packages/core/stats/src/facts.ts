@@ -59,7 +59,8 @@ export function attemptFact(attempt: AttemptRecord): AttemptFact {
 
 /**
  * Stage latencies from the evidence times. RADIUS decision: from the DA server receiving the request (IIS 6200 time
- * minus its time-taken, since IIS logs at completion: domain doc §2.3) to the NPS decision; without the IIS
+ * minus its time-taken, since IIS logs at completion: domain doc §2.3) to the NPS decision, read on the DA server's
+ * clock (less `npsClockAheadMs`: a latency must not hold the two servers' clock difference); without the IIS
  * request, none. CA issuance: from 4886 (received) to the CA's decision. End to end: from the attempt's start (or the
  * IIS request start, if earlier) to the last evidence event.
  */
@@ -79,8 +80,10 @@ export function stageLatencies(
     times[i] = t;
     last = Math.max(last, t);
     if (!Number.isFinite(t)) continue;
-    if (e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)) radiusDecision = Math.min(radiusDecision ?? t, t);
-    else if (e.source === 'ca' && e.eventId === CA_RECEIVED) caReceived = Math.min(caReceived ?? t, t);
+    if (e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)) {
+      const onServerClock = t - (attempt.npsClockAheadMs ?? 0);
+      radiusDecision = Math.min(radiusDecision ?? onServerClock, onServerClock);
+    } else if (e.source === 'ca' && e.eventId === CA_RECEIVED) caReceived = Math.min(caReceived ?? t, t);
   }
   let caDecision: number | null = null;
   if (caReceived !== null) {

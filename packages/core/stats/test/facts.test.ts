@@ -50,6 +50,24 @@ describe('attemptFact: RADIUS decision time', () => {
     expect(fact.endToEndMs).toBe(350 + 600 + 300 + 200);
   });
 
+  it("reads the decision on the DA server's clock when NPS's runs ahead of it or behind", () => {
+    const onClocks = (npsClockAheadMs: number) => {
+      const attempt = buildAttempt({ n: 7, at: T0, outcome: 'success', radiusMs: 350 });
+      // The request reached the DA server at T0 (its clock); NPS decided 350 ms later, and logged it on its own clock.
+      for (const e of attempt.evidence) {
+        if (e.source === 'radius') e.time = new Date(T0 + 350 + npsClockAheadMs).toISOString();
+        if (e.source === 'gateway') {
+          e.time = new Date(T0 + 640).toISOString();
+          e.summary = 'IIS POST /otp/DAAuthOtp.dll → 200 in 640 ms from 198.51.100.23';
+        }
+      }
+      return attemptFact({ ...attempt, start: new Date(T0).toISOString(), npsClockAheadMs }).radiusMs;
+    };
+    expect(onClocks(12_600)).toBe(350);
+    // Behind: on the two clocks as logged, the decision came before the request; it is no latency lost.
+    expect(onClocks(-30_400)).toBe(350);
+  });
+
   it('has none when the IIS event does not give its time-taken', () => {
     const attempt = buildAttempt({ n: 6, at: T0, outcome: 'success' });
     for (const e of attempt.evidence) if (e.source === 'gateway') e.summary = 'IIS POST /otp → 200';
