@@ -82,9 +82,9 @@ export class DaServerContext {
   /** The configuration's addresses of each DA server (host key): applied by every run, so never carried over. */
   private readonly configured = new Map<string, Set<string>>();
   /**
-   * What the IIS join knew of an unanswered attempt's DA server when it gave the attempt its request, until the
-   * attempt closes: what is learned later does not change it, so a stream closing the attempt later gives the same
-   * evidence.
+   * The RADIUS client addresses NPS knew an unanswered attempt's DA server at when the IIS join gave the attempt its
+   * request, until the attempt closes: what is learned later does not change it, so a stream closing the attempt
+   * later gives the same evidence.
    */
   private readonly joinedServers = new Map<OpenAttempt, readonly string[]>();
   /** How long before a client's result its DA server may have asked RADIUS (see `eventsFor`). */
