@@ -137,6 +137,13 @@ export const TRACE_ATTRIBUTES = Object.freeze({
     false,
     'Where the start time comes from: `logged` (the stage logged it), `{stage}.start` / `{stage}.end` of the previous step (e.g. `gateway.start`, `ca.end`), or `none` (no earlier step: a zero-length span at the logged instant).',
   ),
+  CLOCK_SHIFT_MS: doc(
+    'otp.span.clock_shift_ms',
+    'int',
+    ['radius'],
+    false,
+    "Milliseconds added to the times NPS logged, to put the span on the DA server's clock: the negated offset of NPS's clock learned from the logs (the record's `npsClockAheadMs`). Absent when the clocks agree; the evidence keeps the logged times.",
+  ),
   EVIDENCE_PROVIDER: doc(
     'otp.evidence.provider',
     'string[]',

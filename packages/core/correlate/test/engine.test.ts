@@ -1263,6 +1263,10 @@ describe('DA server and NPS clocks apart', () => {
     expect(late?.gateway?.time).toBe(T0 + after);
     expect(late?.radiusClientErrors.map((e) => e.time - T0)).toEqual([after - 10_050 + behind, after - 5_050 + behind]);
     expect(drops.filter((d) => d.includes('radius_client'))).toEqual([]);
+    // The offset it was read with stays with the attempt: the record's latencies and the trace read NPS's times by it.
+    expect(Math.abs(late!.npsClockAheadMs - behind)).toBeLessThan(500);
+    const answered = closed.filter((a) => a.radius !== null && a.gateway !== null);
+    expect(answered.at(-1)?.npsClockAheadMs).toBe(late!.npsClockAheadMs);
   });
 
   it("gives an unanswered request the refusals of its DA server's address, learned while NPS knew it by a friendly name", () => {

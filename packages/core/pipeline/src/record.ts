@@ -13,13 +13,15 @@ export function toAttemptRecord(a: ClosedAttempt, v: Verdict): AttemptRecord {
   const first = a.events.find((e) => !isSharedContext(e)) ?? a.events[0]!;
   const id = sha256Hex(`${a.userKey ?? ''}|${first.id}`).slice(0, 24);
   const denial = a.caResults.find((r) => r.hresult !== null);
+  const firstMs = a.npsClockAheadMs === 0 ? a.first : onServerClock(a, Math.min);
+  const lastMs = a.npsClockAheadMs === 0 ? a.last : onServerClock(a, Math.max);
   return {
     id,
     traceId: traceIdFor(id),
     user: userOf(a),
     // The attempt began when the client's POST reached IIS, which is logged only when it completed.
-    start: formatTime(Math.min(a.first, a.gateway?.startTime ?? a.first)),
-    end: formatTime(a.last),
+    start: formatTime(Math.min(firstMs, a.gateway?.startTime ?? firstMs)),
+    end: formatTime(lastMs),
     outcome: v.outcome,
     failedStage: v.failedStage,
     rootCause: v.rootCause,
@@ -80,6 +82,21 @@ function copyWith(r: AttemptRecord, evidence: Evidence[], findings: string[]): A
     findings,
     closedBy: r.closedBy,
   };
+}
+
+/**
+ * The attempt's first (`pick` Math.min) or last (Math.max) time with NPS's events read on the DA server's clock (less
+ * the learned `npsClockAheadMs`): a RADIUS decision logged 30 s behind must not start the attempt 30 s before its
+ * request. Over the events `first` and `last` cover: the attempt's own, not the context it shares.
+ */
+function onServerClock(a: ClosedAttempt, pick: (x: number, y: number) => number): number {
+  let time = Number.NaN;
+  for (const e of a.events) {
+    if (isSharedContext(e)) continue;
+    const t = e.source === 'radius' ? e.time - a.npsClockAheadMs : e.time;
+    time = Number.isNaN(time) ? t : pick(time, t);
+  }
+  return time;
 }
 
 function isSharedContext(e: NormalizedEvent): boolean {

@@ -59,10 +59,10 @@ export function attemptFact(attempt: AttemptRecord): AttemptFact {
 
 /**
  * Stage latencies from the evidence times. RADIUS decision: from the DA server receiving the request (IIS 6200 time
- * minus its time-taken, since IIS logs at completion: domain doc §2.3) to the NPS decision, read on the DA server's
- * clock (less `npsClockAheadMs`: a latency must not hold the two servers' clock difference); without the IIS
+ * minus its time-taken, since IIS logs at completion: domain doc §2.3) to the NPS decision; without the IIS
  * request, none. CA issuance: from 4886 (received) to the CA's decision. End to end: from the attempt's start (or the
- * IIS request start, if earlier) to the last evidence event.
+ * IIS request start, if earlier) to the last evidence event. NPS's times are read on the DA server's clock (less
+ * `npsClockAheadMs`): a latency must not hold the two servers' clock difference.
  */
 export function stageLatencies(
   attempt: AttemptRecord,
@@ -70,20 +70,20 @@ export function stageLatencies(
 ): Pick<AttemptFact, 'radiusMs' | 'caMs' | 'endToEndMs'> {
   // One pass over the evidence, each time parsed once: this runs for every attempt of a fleet's report.
   const evidence = attempt.evidence;
+  const npsAhead = attempt.npsClockAheadMs ?? 0;
   const times = new Array<number>(evidence.length);
   let radiusDecision: number | null = null;
   let caReceived: number | null = null;
   let last = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < evidence.length; i++) {
     const e = evidence[i]!;
-    const t = parseContractTime(e.time);
+    // NPS's times on the DA server's clock, as the record's start and end are.
+    const t = e.source === 'radius' ? parseContractTime(e.time) - npsAhead : parseContractTime(e.time);
     times[i] = t;
     last = Math.max(last, t);
     if (!Number.isFinite(t)) continue;
-    if (e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)) {
-      const onServerClock = t - (attempt.npsClockAheadMs ?? 0);
-      radiusDecision = Math.min(radiusDecision ?? onServerClock, onServerClock);
-    } else if (e.source === 'ca' && e.eventId === CA_RECEIVED) caReceived = Math.min(caReceived ?? t, t);
+    if (e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)) radiusDecision = Math.min(radiusDecision ?? t, t);
+    else if (e.source === 'ca' && e.eventId === CA_RECEIVED) caReceived = Math.min(caReceived ?? t, t);
   }
   let caDecision: number | null = null;
   if (caReceived !== null) {

@@ -8,7 +8,15 @@ import type {
   RadiusDirectoryUnavailable,
 } from '@otptrace/schemas';
 import type { StageDraft } from './drafts.js';
-import { caDraft, clientDraft, directoryOnlyDraft, gatewayDraft, radiusDraft, withEvents } from './drafts.js';
+import {
+  caDraft,
+  clientDraft,
+  directoryOnlyDraft,
+  gatewayDraft,
+  onServerClock,
+  radiusDraft,
+  withEvents,
+} from './drafts.js';
 
 /** An attempt's events split by kind. */
 interface EventsByKind {
@@ -49,9 +57,9 @@ function splitByKind(events: readonly NormalizedEvent[]): EventsByKind {
 /**
  * One draft per stage occurrence: each IIS request, each NPS decision (with the 4402 events of its NPS server
  * nearest to it), each CA request (by CA computer and RequestId), each client result. Duplicated log records
- * (same `id`) count once.
+ * (same `id`) count once. NPS's drafts are put on the DA server's clock by `npsClockAheadMs` (the record's).
  */
-export function collectDrafts(events: readonly NormalizedEvent[]): StageDraft[] {
+export function collectDrafts(events: readonly NormalizedEvent[], npsClockAheadMs = 0): StageDraft[] {
   const split = splitByKind(uniqueById(events));
   // One array filled by push, no spread of `map` results: a `map` result is packed from the builtin but holey once
   // the caller is optimised (and an empty one holds no objects), so each caller's optimisation changed the arrays'
@@ -59,7 +67,10 @@ export function collectDrafts(events: readonly NormalizedEvent[]): StageDraft[] 
   // (issue 16 item 6). Arrays filled by push keep one elements kind.
   const drafts: StageDraft[] = [];
   for (const event of split.gateway) drafts.push(gatewayDraft(event));
+  const firstRadius = drafts.length;
   pushRadiusDrafts(drafts, split.radius, split.directory);
+  if (npsClockAheadMs !== 0)
+    for (let i = firstRadius; i < drafts.length; i++) drafts[i] = onServerClock(drafts[i]!, npsClockAheadMs);
   pushCaDrafts(drafts, split.caRequests, split.caResults);
   for (const event of split.client) drafts.push(clientDraft(event));
   if (split.context.length === 0 || drafts.length === 0) return drafts;

@@ -195,3 +195,22 @@ export function withEvents(draft: StageDraft, events: readonly NormalizedEvent[]
 export function byTime(a: NormalizedEvent, b: NormalizedEvent): number {
   return a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
+
+/**
+ * An NPS draft on the DA server's clock: its time less `npsClockAheadMs` (learned from the logs), so that the decision
+ * lies inside the IIS request that asked for it, and the span says how far it was moved.
+ */
+export function onServerClock(draft: StageDraft, npsClockAheadMs: number): StageDraft {
+  return {
+    stage: draft.stage,
+    name: draft.name,
+    kind: draft.kind,
+    events: draft.events,
+    host: draft.host,
+    firstEventId: draft.firstEventId,
+    startTime: draft.startTime === null ? null : draft.startTime - npsClockAheadMs,
+    endTime: draft.endTime - npsClockAheadMs,
+    attributes: { ...draft.attributes, [ATTR.CLOCK_SHIFT_MS]: -npsClockAheadMs },
+    reportsFailure: draft.reportsFailure,
+  };
+}

@@ -20,7 +20,7 @@ const OTHER_ERROR_TYPE = '_OTHER';
  * `otp.failure` event with the error details. Pure: IDs derive from `record.traceId` and each span's first event.
  */
 export function toSpans(record: AttemptRecord, events: readonly NormalizedEvent[]): SpanData[] {
-  const placed = placeDrafts(collectDrafts(events));
+  const placed = placeDrafts(collectDrafts(events, record.npsClockAheadMs ?? 0));
   const failing = record.outcome === 'failure' ? failingDraft(record, placed) : undefined;
   // Each draft's events in time order, and its span ID, by the draft's index (a handful: no maps).
   // Loops and push rather than map/findIndex: see collectDrafts (the elements kinds of their results vary).

@@ -167,6 +167,47 @@ describe('toSpans, success', () => {
   });
 });
 
+describe("toSpans, NPS's clock apart from the DA server's", () => {
+  // NPS's clock runs 30 s behind the DA server's: it logged its grant at 1200 ms (DA server's clock) as -28,800 ms.
+  const request = iis(T0 + 1500, 1400, 200);
+  const granted = nps(T0 + 1200 - 30_000, null);
+  const success = client(T0 + 3900, 10022, null);
+  const events = [success, granted, request];
+  // As the pipeline writes the record: the learned offset, and the start and end on the DA server's clock.
+  const attempt = {
+    ...record(events),
+    start: new Date(T0 + 100).toISOString(),
+    end: new Date(T0 + 3900).toISOString(),
+    npsClockAheadMs: -30_000,
+  };
+
+  it('puts the NPS decision back inside the IIS request that asked for it, and says how far it was moved', () => {
+    const spans = toSpans(attempt, events);
+    expect(tree(spans)).toEqual([
+      ['OTP attempt', null, 100, 3900, 'unset'],
+      ['POST /OTP/otpsign.dll', 'OTP attempt', 100, 1500, 'unset'],
+      ['RADIUS Access-Request', 'POST /OTP/otpsign.dll', 100, 1200, 'unset'],
+      ['OTP client result', 'OTP attempt', 1500, 3900, 'unset'],
+    ]);
+    const radius = spans.find((s) => s.role === 'radius')!;
+    expect(radius.attributes['otp.span.clock_shift_ms']).toBe(30_000);
+    // The evidence names the log record; its time stays NPS's own (the record's evidence).
+    expect(radius.attributes['otp.evidence.record_id']).toEqual([granted.ref.recordId]);
+    expect(spans.filter((s) => s.role !== 'radius').some((s) => 'otp.span.clock_shift_ms' in s.attributes)).toBe(false);
+  });
+
+  it('leaves the logged times alone when the clocks agree', () => {
+    const spans = toSpans(
+      { ...attempt, npsClockAheadMs: undefined, start: new Date(granted.time).toISOString() },
+      events,
+    );
+    const radius = spans.find((s) => s.role === 'radius')!;
+    expect(radius.parentSpanId).toBe(spans[0]!.spanId);
+    expect(radius.endTime).toBe(granted.time);
+    expect('otp.span.clock_shift_ms' in radius.attributes).toBe(false);
+  });
+});
+
 describe('toSpans, failures at each stage', () => {
   it('gateway: the IIS request that failed (HTTP 500) is the error span', () => {
     const request = iis(T0 + 800, 300, 500);
