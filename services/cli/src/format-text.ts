@@ -1,6 +1,6 @@
 import { rootCauseEntry } from '@otptrace/model';
 import type { AnalysisResult } from '@otptrace/pipeline';
-import { describeDaServer, describeNpsClock } from '@otptrace/report/summary-lines';
+import { attemptClockNote, describeDaServer, describeNpsClock } from '@otptrace/report/summary-lines';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { formatFleetStats, summarizeAttempts } from '@otptrace/stats';
 
@@ -108,6 +108,8 @@ function attemptLines(r: AttemptRecord, n: number): string[] {
   }
   if (r.gatewayAmbiguous)
     out.push("    note:  an IIS request on the DA server overlapped another user's attempt and was not attributed");
+  const clocks = attemptClockNote(r.npsClockAheadMs);
+  if (clocks !== null) out.push(`    clock: ${clocks}`);
   // Findings beside the verdict (issue 13), e.g. a success whose certificate did not log the user on.
   for (const code of r.findings ?? []) out.push(`    finding: ${code}: ${rootCauseEntry(code)?.title ?? ''}`);
   for (const e of r.evidence) {

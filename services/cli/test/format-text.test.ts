@@ -50,4 +50,19 @@ describe('the text report', { timeout: 60_000 }, () => {
     expect(blocks[timeline.length]!.startsWith('Summary\n')).toBe(true);
     expect(formatText(result).endsWith('\n')).toBe(true);
   });
+
+  it("says when an attempt's NPS times are on a clock apart from its DA server's", async () => {
+    const result = await analysedDay(20);
+    const first = result.attempts.find((a) => a.record.outcome !== 'probe')!;
+    const clockLine = (text: string) =>
+      text
+        .split('\n\n')[0]!
+        .split('\n')
+        .find((l) => l.startsWith('    clock: '));
+    expect(clockLine(formatText(result))).toBeUndefined();
+    Object.assign(first, { record: { ...first.record, npsClockAheadMs: -30_400 } });
+    expect(clockLine(formatText(result))).toBe(
+      "    clock: NPS's clock 30.4 s behind the DA server's; the NPS times listed are as NPS logged them, the waterfall and the trace put them on the DA server's clock",
+    );
+  });
 });

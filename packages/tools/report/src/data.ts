@@ -2,7 +2,7 @@ import { serverNameOf } from '@otptrace/model';
 import type { AttemptRecord, Evidence, FleetStats, NormalizedEvent, Source, Summary } from '@otptrace/schemas';
 import { isoToEpochMs } from '@otptrace/trace';
 import { type FleetView, fleetViewOf } from './fleet.js';
-import { describeDaServer, describeNpsClock } from './summary-lines.js';
+import { attemptClockNote, describeDaServer, describeNpsClock } from './summary-lines.js';
 import { type StageBar, stageBars } from './waterfall.js';
 
 /** One attempt to show: its record, and its events when known (they give the exact spans of the waterfall). */
@@ -210,6 +210,7 @@ export function detailLines(record: AttemptRecord): [string, string][] {
     ['HTTP status', d.httpStatus === null ? null : String(d.httpStatus)],
     // What the logs read cannot rule out (a log that would decide is missing).
     ['Also possible', record.rootCause?.alsoPossible?.join(', ') || null],
+    ['Clocks', attemptClockNote(record.npsClockAheadMs)],
   ];
   return lines.filter((line): line is [string, string] => line[1] !== null);
 }

@@ -19,9 +19,19 @@ export function describeNpsClock(server: string, clock: NonNullable<Summary['nps
 export function describeDaServer(server: string, learned: NonNullable<Summary['daServers']>[string]): string {
   const parts: string[] = [];
   const ahead = learned.npsClockAheadMs;
-  if (ahead !== undefined)
-    parts.push(`NPS's clock ${(Math.abs(ahead) / 1000).toFixed(1)} s ${ahead > 0 ? 'ahead of' : 'behind'} its own`);
+  if (ahead !== undefined) parts.push(npsClockOffset(ahead, 'its own'));
   if (learned.radiusClients !== undefined && learned.radiusClients.length > 0)
     parts.push(`NPS knows it at ${learned.radiusClients.join(', ')}`);
   return `${server}: ${parts.join('; ')} (learned)`;
+}
+
+/** `NPS's clock 30.0 s behind <whose>` (or `ahead of`), for an offset in ms (positive: NPS ahead). */
+export function npsClockOffset(aheadMs: number, whose: string): string {
+  return `NPS's clock ${(Math.abs(aheadMs) / 1000).toFixed(1)} s ${aheadMs > 0 ? 'ahead of' : 'behind'} ${whose}`;
+}
+
+/** What an attempt's record says of its clocks (`npsClockAheadMs`), for its text and its report page; null if nothing. */
+export function attemptClockNote(aheadMs: number | undefined): string | null {
+  if (aheadMs === undefined || aheadMs === 0) return null;
+  return `${npsClockOffset(aheadMs, "the DA server's")}; the NPS times listed are as NPS logged them, the waterfall and the trace put them on the DA server's clock`;
 }

@@ -147,4 +147,13 @@ describe('detailLines', () => {
       'client_certificate_expired, client_certificate_revoked',
     ]);
   });
+
+  it("says how far NPS's clock was from the DA server's when the correlation learned it", () => {
+    const record = bsimon.record;
+    expect(detailLines(record).map(([label]) => label)).not.toContain('Clocks');
+    expect(detailLines({ ...record, npsClockAheadMs: 12_600 })).toContainEqual([
+      'Clocks',
+      "NPS's clock 12.6 s ahead of the DA server's; the NPS times listed are as NPS logged them, the waterfall and the trace put them on the DA server's clock",
+    ]);
+  });
 });
