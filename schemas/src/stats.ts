@@ -81,6 +81,10 @@ export type StatsReport = z.infer<typeof statsReportSchema>;
 
 const countsByKey = z.record(z.string(), outcomeCountsSchema);
 
+/** How the fleet tables key a server: one row however its logs spell it. */
+const SERVER_KEYS = (role: string) =>
+  `Attempts by ${role}, keyed by its computer name (the first label of its DNS name, lower case; an IP address whole): one server is one key whether a text log or an event log, a client or the server itself named it.`;
+
 /** The fleet summary that `otptrace analyze` prints: every grouping at once, over all the attempts given. */
 export const fleetStatsSchema = z.object({
   /** Earliest start and latest end of the attempts counted. */
@@ -92,9 +96,9 @@ export const fleetStatsSchema = z.object({
   byCause: z.array(z.object({ code: z.string(), title: z.string(), count: z.number().int() })),
   /** Findings beside the verdicts (e.g. `certificate_not_usable_for_logon` on successes), by code. */
   byFinding: z.array(z.object({ code: z.string(), title: z.string(), count: z.number().int() })).default([]),
-  byGateway: countsByKey,
-  byRadius: countsByKey,
-  byCa: countsByKey,
+  byGateway: countsByKey.describe(SERVER_KEYS('DA server')),
+  byRadius: countsByKey.describe(SERVER_KEYS('NPS server')),
+  byCa: countsByKey.describe(SERVER_KEYS('CA')),
   bySubnet: countsByKey,
   hourly: z.array(statsRowSchema),
   latencies: stageLatenciesSchema,
