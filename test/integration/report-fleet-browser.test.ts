@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serverNameOf } from '@otptrace/model';
+import { computerNameOf } from '@otptrace/model';
 import { renderReport } from '@otptrace/report';
 import type { AttemptRecord } from '@otptrace/schemas';
 import { summarizeAttempts } from '@otptrace/stats';
@@ -40,7 +40,7 @@ for (let i = 0; i < 24; i++) {
 }
 /** What the analyst should get: nps02's user attempts that started 08:00–10:00 UTC, by duration, longest first. */
 const expected = attempts
-  .filter((a) => a.outcome !== 'probe' && serverNameOf(a.hosts.radius!) === 'nps02')
+  .filter((a) => a.outcome !== 'probe' && computerNameOf(a.hosts.radius!) === 'nps02')
   .filter((a) => Date.parse(a.start) >= T0 + 2 * HOUR && Date.parse(a.start) < T0 + 4 * HOUR);
 
 let browser: Browser;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema } from '@otptrace/kafka';
-import { serverNameOf } from '@otptrace/model';
+import { computerNameOf } from '@otptrace/model';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
 import { createPool, listTickets, type Pool, settingsFromEnv } from '@otptrace/postgres';
 import { createLogger } from '@otptrace/runtime';
@@ -260,7 +260,7 @@ describe('ticket sinks from configuration, against the real things', () => {
       .map((p) => p.change)
       .filter((c) => c.ticket.code === 'ca_pending');
     expect(received.map((c) => [c.change, c.ticket.code, c.ticket.scope.label, c.ticket.pattern])).toEqual([
-      ['opened', 'ca_pending', `ca:${serverNameOf(failed!.hosts.ca!)}`, 'scattered'],
+      ['opened', 'ca_pending', `ca:${computerNameOf(failed!.hosts.ca!)}`, 'scattered'],
     ]);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
     const written = lines.map((l) => ticketChangeSchema.parse(JSON.parse(l)));

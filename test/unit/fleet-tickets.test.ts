@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@otptrace/cli';
-import { rootCauseEntry, serverNameOf } from '@otptrace/model';
+import { computerNameOf, rootCauseEntry } from '@otptrace/model';
 import { type AttemptRecord, type Ticket, ticketConfigSchema } from '@otptrace/schemas';
 import { clientSubnet } from '@otptrace/stats';
 import { processAttempts, type TicketState, ticketScope } from '@otptrace/ticket';
@@ -32,10 +32,10 @@ const QUIET_MS = 30 * 60_000;
 /** Where the fix of each incident is (issue 15): the scope label its ticket must have. */
 function expectedScope(e: Expected, caOfGateway: ReadonlyMap<string, string>): string {
   if (e.scenario === 'radius_no_response' || e.scenario === 'signing_failed')
-    return `gateway:${serverNameOf(e.hosts.gateway)}`;
-  if (e.scenario.startsWith('radius_')) return `radius:${serverNameOf(e.hosts.radius!)}`;
+    return `gateway:${computerNameOf(e.hosts.gateway)}`;
+  if (e.scenario.startsWith('radius_')) return `radius:${computerNameOf(e.hosts.radius!)}`;
   // An unreachable CA wrote nothing; the CA is the one the DA server uses.
-  return `ca:${serverNameOf(e.hosts.ca ?? caOfGateway.get(e.hosts.gateway)!)}`;
+  return `ca:${computerNameOf(e.hosts.ca ?? caOfGateway.get(e.hosts.gateway)!)}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { rootCauseEntry, serverNameOf } from '@otptrace/model';
+import { computerNameOf, rootCauseEntry } from '@otptrace/model';
 import { buildReportData, type FleetBucket, type FleetView, type ReportData } from '@otptrace/report';
 import type { DashboardQuery, StatsRow } from '@otptrace/schemas';
 import type { TimeRange } from '@otptrace/stats';
@@ -77,7 +77,7 @@ export async function dashboardFailures(
   const filter = {
     ...(query.stage === undefined ? {} : { stage: query.stage }),
     ...(query.cause === undefined ? {} : { cause: query.cause }),
-    ...(query.host === undefined ? {} : { host: serverNameOf(query.host) }),
+    ...(query.host === undefined ? {} : { host: computerNameOf(query.host) }),
   };
   const { total, attempts } = await store.failures(range, filter, query.limit);
   const empty: FleetView = {

@@ -1,4 +1,4 @@
--- Servers are counted under their computer name (@otptrace/model serverNameOf): the DA server a W3C log names `da1`
+-- Servers are counted under their computer name (@otptrace/model computerNameOf): the DA server a W3C log names `da1`
 -- and its clients `da1.corp.example` is one row of the dashboard, not two. Attempts stored before this migration
 -- hold whole names; they are renamed here and both rollups are built again from them, through the trigger (as in
 -- migration 003), so every count stays the same and only the names change. Stored host names are already lower case.

@@ -48,24 +48,32 @@ let lastMachineKey = '';
 
 function shortLowerName(host: string): string {
   // Names mostly come in lower case already: then the name (or its part before the first dot) is the key as it is.
+  // A first label of digits alone may be an IPv4 address, and a colon an IPv6 one: `computerNameOf` keeps those whole
+  // (a W3C log without s-computername names its DA server by s-ip).
   let end = 0;
   let upper = false;
+  let digits = true;
   for (; end < host.length; end++) {
     const c = host.charCodeAt(end);
     if (c === DOT) break;
     if (c >= UPPER_A && c <= UPPER_Z) upper = true;
-    else if (c > 127) return anyMachineKey(host);
+    else if (c > 127 || c === COLON) return anyMachineKey(host);
+    if (c < DIGIT_0 || c > DIGIT_9) digits = false;
   }
+  if (digits && end > 0 && end < host.length) return anyMachineKey(host);
   const short = end === host.length ? host : host.slice(0, end);
   return upper ? short.toLowerCase() : short;
 }
 
-/** `machineKey` of any name (non-ASCII letters lower-cased by the full Unicode rules). */
+/** `machineKey` of any name (non-ASCII letters lower-cased by the full Unicode rules; addresses whole). */
 function anyMachineKey(host: string): string {
   return computerNameOf(host);
 }
 
 const DOT = 46;
+const COLON = 58;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 const UPPER_A = 65;
 const UPPER_Z = 90;
 

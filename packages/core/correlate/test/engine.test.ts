@@ -1241,6 +1241,34 @@ describe('DA server and NPS clocks apart', () => {
     expect(Math.abs(da01!.offsetMs - 1_300)).toBeLessThan(100);
   });
 
+  it('keeps two DA servers apart when their W3C logs name them by address (s-ip) alone', () => {
+    // No s-computername, no folder named after the host: each server is its s-ip. Keyed by the first label, both
+    // were "10": one server, one clock, and da01's offset applied to da02's requests.
+    const byAddress = { da01: '10.0.1.11', da02: '10.0.1.12' } as Record<string, string>;
+    const events = twoServers().map((e) =>
+      e.kind === 'gateway.request' ? { ...e, ref: { ...e.ref, computer: byAddress[e.ref.computer]! } } : e,
+    );
+    const engine = new CorrelationEngine(config);
+    const closed: ClosedAttempt[] = [];
+    for (const e of events.sort((a, b) => a.time - b.time)) {
+      engine.add(e);
+      closed.push(...engine.advance(e.time).attempts);
+    }
+    closed.push(...engine.flush().attempts);
+    const requestOf = (key: string) => closed.find((a) => a.userKey === key)?.gateway;
+    for (let i = 14; i < requests; i++) {
+      expect(requestOf(user(i))).toMatchObject({ ref: { computer: '10.0.1.11' }, time: T0 + ends[i]! });
+      expect(requestOf(`v${i}`)).toMatchObject({ ref: { computer: '10.0.1.12' }, time: T0 + ends2[i]! });
+    }
+    const learned = engine.learnedServers();
+    expect(learned.map((s) => [s.server, s.radiusClients])).toEqual([
+      ['10.0.1.11', ['10.0.0.10']],
+      ['10.0.1.12', ['10.0.0.20']],
+    ]);
+    expect(Math.abs(learned[0]!.offsetMs - 1_300)).toBeLessThan(100);
+    expect(learned[1]!.offsetMs).toBe(0);
+  });
+
   it("gives an unanswered request the refusals NPS logged during it by NPS's own clock, 30 s behind its DA server's", () => {
     // The day above with NPS 30 s behind da01, then NPS refuses da01 (a wrong shared secret) at both tries of a request
     // that waited out the RADIUS timeout twice: on da01's clock the refusals lie 20-25 s before the request began,

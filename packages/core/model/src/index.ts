@@ -4,7 +4,7 @@ export { hresultSymbol, npsReasonText } from './codes.js';
 export { contractTimeMs, parseContractTime } from './contract-time.js';
 export type { DropBucket, DropReason } from './drop-reasons.js';
 export { DROP_REASONS, dropBucket } from './drop-reasons.js';
-export { computerNameOf, serverNameOf } from './host-name.js';
+export { computerNameOf } from './host-name.js';
 export type { ParsedEvent } from './parsed-event.js';
 export { parsedEventFields, SYSTEM_TEXT_ELEMENTS } from './parsed-event.js';
 export type { Issue, Result } from './result.js';

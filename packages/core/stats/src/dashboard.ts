@@ -127,7 +127,7 @@ export function serverHealthFromFacts(facts: readonly AttemptFact[], range: Time
 export interface FailureFilter {
   readonly stage?: Stage;
   readonly cause?: string;
-  /** A DA server, NPS or CA as `serverNameOf` names it: failures that went through it. */
+  /** A DA server, NPS or CA as `computerNameOf` names it: failures that went through it. */
   readonly host?: string;
 }
 

@@ -1,4 +1,4 @@
-import { parseContractTime, serverNameOf } from '@otptrace/model';
+import { computerNameOf, parseContractTime } from '@otptrace/model';
 import type { AttemptRecord, Evidence } from '@otptrace/schemas';
 import { clientSubnet } from './subnet.js';
 
@@ -6,7 +6,7 @@ import { clientSubnet } from './subnet.js';
 // table are both fed from this one function, so both count the same things.
 
 /**
- * The measured and grouped facts of one attempt (times in epoch ms, latencies in ms). Servers by `serverNameOf`: one
+ * The measured and grouped facts of one attempt (times in epoch ms, latencies in ms). Servers by `computerNameOf`: one
  * DA server is `da1` in its W3C log and `da1.corp.example` to its clients, and is one row of every table.
  */
 export interface AttemptFact {
@@ -118,5 +118,5 @@ function gatewayRequestStart(evidence: readonly Evidence[], times: readonly numb
 }
 
 function server(name: string | null): string | null {
-  return name === null || name === '' ? null : serverNameOf(name);
+  return name === null || name === '' ? null : computerNameOf(name);
 }

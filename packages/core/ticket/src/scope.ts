@@ -1,4 +1,4 @@
-import { serverNameOf } from '@otptrace/model';
+import { computerNameOf } from '@otptrace/model';
 import type { AttemptRecord, Stage, TicketConfig, TicketScope } from '@otptrace/schemas';
 
 // A ticket is scoped where the fix is. The DA server asked NPS and got no answer: the operator starts on that DA
@@ -7,7 +7,7 @@ import type { AttemptRecord, Stage, TicketConfig, TicketScope } from '@otptrace/
 // logs name no NPS server or CA (the CA was unreachable), the DA server that asked is the scope: its configuration
 // names the server it uses. A client-side cause lives on the users' computers: one ticket per client subnet (one
 // computer when the address is unknown), or per fleet when configured. A host is named as the statistics name it
-// (`serverNameOf`): the DA server a W3C log calls `da1` and its clients `da1.corp.example` gets one ticket.
+// (`computerNameOf`): the DA server a W3C log calls `da1` and its clients `da1.corp.example` gets one ticket.
 
 /** The scope of a failure at `stage` of this attempt. */
 export function ticketScope(
@@ -33,7 +33,7 @@ export function ticketScope(
 }
 
 function scopeOf(kind: TicketScope['kind'], host: string | null): TicketScope {
-  const target = host === null || host === '' ? null : serverNameOf(host);
+  const target = host === null || host === '' ? null : computerNameOf(host);
   return { kind, target, label: `${kind}:${target ?? 'unknown'}` };
 }
 
@@ -45,6 +45,6 @@ export function successCrosses(scope: TicketScope, attempt: AttemptRecord, subne
   if (scope.kind === 'fleet' || scope.target === null) return true;
   if (scope.kind === 'subnet') return subnet === scope.target;
   const host = scope.kind === 'computer' ? attempt.hosts.client : attempt.hosts[scope.kind];
-  // A ticket saved before hosts were named by `serverNameOf` may hold a whole DNS name as its target.
-  return host != null && host !== '' && serverNameOf(host) === serverNameOf(scope.target);
+  // A ticket saved before hosts were named by `computerNameOf` may hold a whole DNS name as its target.
+  return host != null && host !== '' && computerNameOf(host) === computerNameOf(scope.target);
 }

@@ -1,4 +1,4 @@
-import { serverNameOf } from '@otptrace/model';
+import { computerNameOf } from '@otptrace/model';
 import type { AttemptRecord, Evidence, FleetStats, NormalizedEvent, Source, Summary } from '@otptrace/schemas';
 import { isoToEpochMs } from '@otptrace/trace';
 import { type FleetView, fleetViewOf } from './fleet.js';
@@ -35,7 +35,7 @@ export interface ReportOptions {
  * report repeats host names, providers and titles hundreds of thousands of times). Indexes are -1 for null.
  * [id, traceId, user, startMs, endMs, outcome, failedStage, cause, errorCode, details, bars, evidence, hosts,
  *  clientAddress, closedBy, gatewayAmbiguous(0|1), servers]. `hosts` are the names the logs gave (client, DA server,
- *  NPS, CA), shown; `servers` are the DA server, NPS and CA as the fleet tables name them (`serverNameOf`), which the
+ *  NPS, CA), shown; `servers` are the DA server, NPS and CA as the fleet tables name them (`computerNameOf`), which the
  *  list's server filters and the tables' names match.
  */
 export type CompactAttempt = [
@@ -155,7 +155,7 @@ function compactAttempt(
     table.of(record.clientAddress),
     table.of(record.closedBy),
     record.gatewayAmbiguous ? 1 : 0,
-    [record.hosts.gateway, record.hosts.radius, record.hosts.ca].map((h) => table.of(h ? serverNameOf(h) : null)),
+    [record.hosts.gateway, record.hosts.radius, record.hosts.ca].map((h) => table.of(h ? computerNameOf(h) : null)),
   ];
 }
 
