@@ -38,7 +38,14 @@ export class UserPlacement {
    * `dropReason`). A RADIUS decision that only an attempt whose client result came well before it would take waits
    * for a retry first (`mayWait`; see `waitsForRetryResult`). Returns the attempt that took the event, if any.
    */
-  place(e: NormalizedEvent, slot: Slot, mayOpen: boolean, dropReason: DropReason, mayWait = true): OpenAttempt | null {
+  place(
+    e: NormalizedEvent,
+    slot: Slot,
+    mayOpen: boolean,
+    dropReason: DropReason,
+    mayWait = true,
+    inOrder = false,
+  ): OpenAttempt | null {
     const user = e.user!;
     const first = this.attempts.firstWithFreeSlot(user.key, slot);
     if (first !== null) {
@@ -50,7 +57,10 @@ export class UserPlacement {
       const a =
         slot === 'client'
           ? this.firstAccepting(first, e, slot, null)
-          : (this.firstAccepting(first, e, slot, false) ?? this.firstAccepting(first, e, slot, true, lateGrantMs));
+          : (this.firstAccepting(first, e, slot, false) ??
+            (inOrder
+              ? this.firstAccepting(first, e, slot, true, lateGrantMs)
+              : this.nearestEndedAccepting(first, e, slot, lateGrantMs)));
       if (a !== null) {
         if (mayWait && slot === 'radius' && waitsForRetryResult(a, e, this.config)) {
           // The retry's answer may be placed already: logged a moment before the decision (a client clock a little
@@ -82,11 +92,24 @@ export class UserPlacement {
     return this.attempts.openWith(e, user, this.config.isProbe(user.key));
   }
 
-  /** Place the decisions whose wait ended before `time`: to the attempts that take them without waiting. */
+  /**
+   * Place the decisions whose wait ended before `time`: to the attempts that take them without waiting. A decision
+   * goes to the ended attempt whose result lies nearest it, unless a later decision of the same user is waiting too:
+   * then the attempts take their decisions in order, the earliest first (a laptop far behind NPS logs two failures
+   * before either denial).
+   */
   placeWaitingBefore(time: number): void {
     const awaiting = this.awaiting;
-    while (awaiting.length > 0 && awaiting[0]!.decision.time + RETRY_RESULT_WAIT_MS < time)
-      this.place(awaiting.shift()!.decision, 'radius', true, 'unrelated_event', false);
+    while (awaiting.length > 0 && awaiting[0]!.decision.time + RETRY_RESULT_WAIT_MS < time) {
+      const { decision } = awaiting.shift()!;
+      this.place(decision, 'radius', true, 'unrelated_event', false, this.userWaits(decision.user!.key));
+    }
+  }
+
+  /** Whether a decision of user `key` is waiting. */
+  private userWaits(key: string): boolean {
+    for (let i = 0; i < this.awaiting.length; i++) if (this.awaiting[i]!.decision.user!.key === key) return true;
+    return false;
   }
 
   /**
@@ -149,6 +172,31 @@ export class UserPlacement {
       if (acceptsEvent(b, d, 'radius', this.config)) return b;
     }
     return null;
+  }
+
+  /**
+   * Of the attempts from `first` that have ended (their client result logged) and accept the event, the one whose
+   * result is nearest it in time (the first of equals). A decision no open attempt takes belongs to the answer logged
+   * nearest it: a laptop 15 s behind NPS logs each failure 15 s before its own denial, and a retry's failure a minute
+   * later still lies nearer its denial than the first attempt's does.
+   */
+  private nearestEndedAccepting(
+    first: OpenAttempt,
+    e: NormalizedEvent,
+    slot: Slot,
+    lateGrantMs?: number,
+  ): OpenAttempt | null {
+    let best: OpenAttempt | null = null;
+    let nearest = Number.POSITIVE_INFINITY;
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
+      if (a.client === null || !acceptsEvent(a, e, slot, this.config, lateGrantMs)) continue;
+      const distance = Math.abs(a.client.time - e.time);
+      if (distance < nearest) {
+        nearest = distance;
+        best = a;
+      }
+    }
+    return best;
   }
 
   /**

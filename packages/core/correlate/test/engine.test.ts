@@ -1104,6 +1104,34 @@ describe("a retry's denial and the attempt before it", () => {
     expect(pairs(inOneBatch(events))).toEqual(expected);
   });
 
+  it('gives a denial no retry took to the answer logged nearest it, with the laptop 28 s behind NPS', () => {
+    // The first attempt was refused by the DA server (no decision), the retry a minute later denied by NPS. The laptop
+    // logs each answer 28 s before NPS's clock says the denial came: both answers lie before the denial, the retry's
+    // nearer. Before 2026-12-05 (session 46) the first attempt took it, and the retry read as refused by the DA server.
+    const events = [client('ida', 100_000, 10005), client('ida', 173_000, 10005), radius('ida', 201_000, 'denied', 16)];
+    const pairs = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
+    const expected = ['100000: none', '173000: 16'];
+    expect(pairs(stream(events))).toEqual(expected);
+    expect(pairs(inOneBatch(events))).toEqual(expected);
+  });
+
+  it('gives two waiting denials to the answers before them in order, the earliest first', () => {
+    // A laptop 90 s behind NPS: both answers are logged before either denial. While the first denial waits for a
+    // retry's answer, the second comes: they are the two attempts' in order, not both to the nearer answer's.
+    const events = [
+      client('jon', 100_000, 10005),
+      client('jon', 145_000, 10005),
+      radius('jon', 191_000, 'denied', 64),
+      radius('jon', 235_000, 'denied', 16),
+    ];
+    const pairs = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
+    const expected = ['100000: 64', '145000: 16'];
+    expect(pairs(stream(events))).toEqual(expected);
+    expect(pairs(inOneBatch(events))).toEqual(expected);
+  });
+
   it('each of two quick retries takes its own denial', () => {
     const events = [
       client('tom', 10_000, 10005),
