@@ -1,4 +1,4 @@
-import type { NormalizedEvent, UserRef } from '@otptrace/schemas';
+import type { ClientEvent, NormalizedEvent, UserRef } from '@otptrace/schemas';
 import {
   addToAttempt,
   caHostOf,
@@ -97,6 +97,24 @@ export class AttemptIndex {
     addToAttempt(a, e);
     if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
+  }
+
+  /**
+   * Take the client result out of an open attempt that has neither RADIUS decision nor IIS request (it is another
+   * attempt's: see `routing.ts`), which then waits for its own result; its start is that of the steps left. The
+   * client computer stays in the computer index, as the CA request names it too.
+   */
+  detachClient(a: OpenAttempt): ClientEvent {
+    const c = a.client!;
+    a.client = null;
+    a.clientMachine = a.caRequest?.requestingMachine ?? null;
+    a.ofUser!.freeClient++;
+    let first = Number.POSITIVE_INFINITY;
+    if (a.caRequest !== null) first = a.caRequest.time;
+    for (let i = 0; i < a.caResults.length; i++) if (a.caResults[i]!.time < first) first = a.caResults[i]!.time;
+    if (first !== Number.POSITIVE_INFINITY) a.first = first;
+    this.indexWaiting(a);
+    return c;
   }
 
   /** Take a closing attempt out of every index. */
@@ -302,16 +320,21 @@ export class AttemptIndex {
         }
         break;
     }
+    if (e.kind === 'ca.request' || e.kind === 'ca.result') {
+      const ca = caHostOf(a);
+      a.caScope = ca === null ? '' : hostKey(ca);
+    }
+    this.indexWaiting(a);
+  }
+
+  /** The attempt in the time indexes of those an IIS request may go to by their client result, and of those waiting for one. */
+  private indexWaiting(a: OpenAttempt): void {
     if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);
       this.clientOnly.move(a.clientOnly, '', a.last);
       const lag = a.last - a.client!.time;
       if (lag > this.clientOnlyLag) this.clientOnlyLag = lag;
     } else if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
-    if (e.kind === 'ca.request' || e.kind === 'ca.result') {
-      const ca = caHostOf(a);
-      a.caScope = ca === null ? '' : hostKey(ca);
-    }
     const bare = a.radius === null && a.caRequest === null && a.caResults.length === 0;
     const time = a.client === null && !a.probe ? a.last : null;
     if (a.waiting === null) {

@@ -1,5 +1,6 @@
 import type { DropReason } from '@otptrace/model';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import type { CaResult, NormalizedEvent } from '@otptrace/schemas';
+import type { OpenAttempt } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
 import type { EngineConfig } from './config.js';
 import type { DaServerContext } from './context.js';
@@ -63,7 +64,16 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
     case 'ca.result': {
       if (e.machineRequester != null) return void context.addSigning(e);
       const a = attempts.ofRequest(e.ref.computer, e.requestId);
-      if (a !== undefined) return void attempts.add(a, e);
+      if (a !== undefined) {
+        attempts.add(a, e);
+        // The CA issued the certificate, so the client's failure before it is an earlier attempt's (a laptop clock
+        // behind the CA's put it before this retry's request): it opens that attempt again, to take its own steps.
+        if (failureBeforeIssued(a, e)) {
+          const failure = attempts.detachClient(a);
+          attempts.openWith(failure, failure.user, a.probe);
+        }
+        return;
+      }
       if (e.user === null) return void pending.push(e);
       const otp = templateKind(e.template, config.otpTemplate);
       if (otp === 'other') return void parts.drop(e, 'unmatched_ca_result');
@@ -72,4 +82,22 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
       return;
     }
   }
+}
+
+/**
+ * Whether the CA result `e` just added to attempt `a` issued the certificate while `a` holds only the CA's steps and a
+ * client failure (10005, 10006) logged before its request: a client that got its certificate logs 10022 or 10007,
+ * never those (docs/windows-events.md §4, rows 1, 2, 5, 20, 21).
+ */
+function failureBeforeIssued(a: OpenAttempt, e: CaResult): boolean {
+  const c = a.client;
+  return (
+    e.status === 'issued' &&
+    c !== null &&
+    (c.ref.eventId === 10005 || c.ref.eventId === 10006) &&
+    a.radius === null &&
+    a.gateway === null &&
+    a.caRequest !== null &&
+    c.time < a.caRequest.time
+  );
 }

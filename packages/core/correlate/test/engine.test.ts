@@ -1132,6 +1132,25 @@ describe("a retry's denial and the attempt before it", () => {
     expect(pairs(inOneBatch(events))).toEqual(expected);
   });
 
+  it("gives a failure back its own attempt when the CA issues the retry's certificate after it", () => {
+    // A lockout, then a retry 25 s later that enrols. The laptop's clock is 3 s ahead of the DA server's, NPS's 12.6 s
+    // ahead and the CA's 18 s behind: the retry's CA request is logged 4.7 s after the first attempt's failure and
+    // took that attempt. A client that got its certificate never logs 10005: the issued result hands it back, and the
+    // lockout, the retry's grant and its SYSTEM 10022 (no user) go where they belong. Before 2026-12-05 (session 46)
+    // the lockout was an attempt of its own and the success an `unknown@` one.
+    const events = [
+      client('kim', 101_400, 10005),
+      ca('kim', 106_100, 77, 'request'),
+      ca('kim', 106_300, 77, 'issued'),
+      radius('kim', 111_000, 'denied', 64),
+      client(null, 127_800, 10022),
+      radius('kim', 135_000, 'granted'),
+    ];
+    const expected = ['kim: 10005,6273', 'kim: 4886,4887,10022,6272'];
+    expect(shape(stream(events))).toEqual(expected);
+    expect(shape(inOneBatch(events))).toEqual(expected);
+  });
+
   it('each of two quick retries takes its own denial', () => {
     const events = [
       client('tom', 10_000, 10005),
