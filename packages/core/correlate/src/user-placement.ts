@@ -136,7 +136,9 @@ export class UserPlacement {
    * decision `d` did (its result at `endedResult`) rather than as the retry whose result `step` is: each of those
    * attempts, a denial and the laptop's failure after it, says how far after a decision the laptop logs its answer on
    * their clocks; the nearest in time says it. With a laptop's and NPS's clocks 15 s apart, the result of an attempt
-   * came 15 s before its own denial, and the retry's result a minute later took it.
+   * came 15 s before its own denial, and the retry's result a minute later took it. Without such an attempt, the
+   * answer logged nearer the decision is its own: a laptop logs its answer a moment after the DA server's response,
+   * so a retry's answer 58 s after a denial is not that denial's when the attempt before answered 15 s before it.
    */
   private answeredBefore(step: ClientEvent, d: NormalizedEvent, endedResult: number): boolean {
     const list = this.attempts.usersAttempts(step.user!.key);
@@ -158,7 +160,8 @@ export class UserPlacement {
         lag = result.time - decision.time;
       }
     }
-    return lag !== null && Math.abs(endedResult - d.time - lag) < Math.abs(step.time - d.time - lag);
+    const expected = lag ?? 0;
+    return Math.abs(endedResult - d.time - expected) < Math.abs(step.time - d.time - expected);
   }
 
   /**

@@ -1132,6 +1132,23 @@ describe("a retry's denial and the attempt before it", () => {
     expect(pairs(inOneBatch(events))).toEqual(expected);
   });
 
+  it("leaves a denial with the answer logged 15 s before it, not a retry's answer 58 s after it", () => {
+    // The laptop's clock is 3 s behind the DA server's and NPS's 12.6 s ahead: the first attempt's failure is logged
+    // 15 s before its denial. The retry waited for RADIUS in vain (no decision) and its failure comes 58 s after the
+    // denial, inside the denial's wait for a retry. Before 2026-12-05 (session 46) the retry took the denial whenever
+    // no other attempt of the laptop told its lag, and each attempt had the other's verdict.
+    const events = [
+      client('quin', 100_000, 10005),
+      radius('quin', 115_400, 'denied', 16),
+      client('quin', 173_200, 10005),
+    ];
+    const pairs = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
+    const expected = ['100000: 16', '173200: none'];
+    expect(pairs(stream(events))).toEqual(expected);
+    expect(pairs(inOneBatch(events))).toEqual(expected);
+  });
+
   it("gives a failure back its own attempt when the CA issues the retry's certificate after it", () => {
     // A lockout, then a retry 25 s later that enrols. The laptop's clock is 3 s ahead of the DA server's, NPS's 12.6 s
     // ahead and the CA's 18 s behind: the retry's CA request is logged 4.7 s after the first attempt's failure and
