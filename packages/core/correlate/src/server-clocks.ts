@@ -367,6 +367,8 @@ export function onWholeSecond(t: number): boolean {
   return t % 500 === 0;
 }
 const BIN_MS = 250;
+/** Bins in a second. */
+const WHOLE_SECOND_BINS = 1_000 / BIN_MS;
 /** A neighbourhood of three bins stands out when it holds this many distances more than the background... */
 const MIN_PEAK = 12;
 /**
@@ -421,6 +423,28 @@ class OffsetHistogram {
   }
 
   /**
+   * The mean distance of the peak at bins `best` ± 1 (`count` distances, mean `peak`) and of the fuller of the
+   * values a second before and after it, each less the background of other users' decisions (which land on the same
+   * whole-second values only: one bin in four).
+   */
+  private wholeSecondsMean(best: number, count: number, peak: number): number {
+    const perValue = (WHOLE_SECOND_BINS * (this.total - count)) / (this.bins - 3);
+    const before = this.neighbourhood(best - WHOLE_SECOND_BINS) - perValue;
+    const after = this.neighbourhood(best + WHOLE_SECOND_BINS) - perValue;
+    const own = count - perValue;
+    const other = Math.max(before, after);
+    if (other <= 0 || own <= 0) return peak;
+    const second = before > after ? peak - 1_000 : peak + 1_000;
+    return (own * peak + other * second) / (own + other);
+  }
+
+  /** The distances in bins `i` ± 1 (0 where they run off the histogram). */
+  private neighbourhood(i: number): number {
+    if (i < 1 || i >= this.bins - 1) return 0;
+    return this.counts[i - 1]! + this.counts[i]! + this.counts[i + 1]!;
+  }
+
+  /**
    * Work out the offset again: the mean distance of the fullest three neighbouring bins, when they stand out from the
    * background of other users' decisions.
    */
@@ -442,9 +466,18 @@ class OffsetHistogram {
       this.offset = 0;
       return;
     }
-    const mean = (this.sums[best - 1]! + this.sums[best]! + this.sums[best + 1]!) / bestCount;
+    let mean = (this.sums[best - 1]! + this.sums[best]! + this.sums[best + 1]!) / bestCount;
+    // Whole seconds on both sides: each distance is a whole number of seconds (then half a second, the W3C end being
+    // taken at the middle of its second), the two nearest the true one (W3C and NPS each cut their own time to its
+    // second), so a lag of 1.53 s gives 2.5 s two times in three and 1.5 s once. The fullest value alone was up to a
+    // second off (2.375 s learned); the two together, weighted, are not. The offset stays that of NPS's times as
+    // logged, at the start of their second: half a second more than the clocks' own, as each decision is read by it.
+    const wholeSeconds = 2 * this.coarse > this.total;
+    if (wholeSeconds) mean = this.wholeSecondsMean(best, bestCount, mean);
     const offset = Math.round(mean - DECISION_BEFORE_END_MS);
     const least = this.coarse > COARSE_SHARE * this.total ? MIN_OFFSET_MS : MIN_FINE_OFFSET_MS;
-    this.offset = Math.abs(offset) < least ? 0 : offset;
+    // The floor is for the clocks' own difference: clocks that agree learn none, as before.
+    const clocks = wholeSeconds ? offset + HALF_SECOND_MS : offset;
+    this.offset = Math.abs(clocks) < least ? 0 : offset;
   }
 }

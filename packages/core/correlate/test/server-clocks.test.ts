@@ -82,6 +82,37 @@ describe('ServerClocks', () => {
     expect(learnFrom(true, true)).toBe(0);
   });
 
+  it('learns an offset of seconds from whole seconds on both sides to within a fraction of one', () => {
+    // W3C lines and an IAS file, as most sites log: each side cuts its time to the second, so a lag of 1.53 s is read
+    // as 2.5 s two times in three and as 1.5 s once. Before 2026-12-05 (session 46) the fuller value alone was taken,
+    // and 2.375 s learned (0.84 s off), which moved decisions out of their own short requests. The offset is that of
+    // the decisions as logged, at the start of their second: half a second less than the clocks'.
+    const learnFrom = (ahead: number) => {
+      const clocks = new ServerClocks(120_000);
+      const jitter = random(8);
+      const others = random(9);
+      for (let i = 0; i < 600; i++) {
+        const exact = 1_000_000 + i * 20_000 + jitter() * 1000;
+        const end = Math.floor(exact / 1000) * 1000 + 500;
+        const decision = exact + ahead - 125 + (jitter() - 0.5) * 100;
+        const times = [Math.floor(decision / 1000) * 1000];
+        for (let j = 0; j < 5; j++) times.push(Math.floor((exact + (others() * 2 - 1) * clocks.reachMs) / 1000) * 1000);
+        clocks.learn(
+          'da1',
+          end,
+          times.map(() => 'da1-client'),
+          times,
+        );
+      }
+      return clocks.offset('da1');
+    };
+    for (const ahead of [-2_450, -1_534, 663, 1_250, 3_800])
+      expect(Math.abs(learnFrom(ahead) - (ahead - 500)), `${ahead}`).toBeLessThan(150);
+    // Clocks that agree, or nearly: no offset.
+    expect(learnFrom(0)).toBe(0);
+    expect(learnFrom(-300)).toBe(0);
+  });
+
   it("learns no offset from an NPS log file's whole seconds when the clocks agree", () => {
     // IIS events in milliseconds, NPS's IAS file in whole seconds (each decision at the start of its second): read as
     // they are, the decisions lie half a second earlier than they happened, and that half second was learned.

@@ -73,6 +73,8 @@ export function stageLatencies(
   const npsAhead = attempt.npsClockAheadMs ?? 0;
   const times = new Array<number>(evidence.length);
   let radiusDecision: number | null = null;
+  // Whether the decision was logged in whole seconds (NPS's IAS and database-compatible files).
+  let radiusWholeSecond = false;
   let caReceived: number | null = null;
   let last = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < evidence.length; i++) {
@@ -82,8 +84,12 @@ export function stageLatencies(
     times[i] = t;
     last = Math.max(last, t);
     if (!Number.isFinite(t)) continue;
-    if (e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)) radiusDecision = Math.min(radiusDecision ?? t, t);
-    else if (e.source === 'ca' && e.eventId === CA_RECEIVED) caReceived = Math.min(caReceived ?? t, t);
+    if (e.source === 'radius' && RADIUS_DECISIONS.has(e.eventId)) {
+      if (radiusDecision === null || t < radiusDecision) {
+        radiusDecision = t;
+        radiusWholeSecond = (t + npsAhead) % 1_000 === 0;
+      }
+    } else if (e.source === 'ca' && e.eventId === CA_RECEIVED) caReceived = Math.min(caReceived ?? t, t);
   }
   let caDecision: number | null = null;
   if (caReceived !== null) {
@@ -97,14 +103,23 @@ export function stageLatencies(
   const requestStart = gatewayRequestStart(evidence, times);
   const begin = Math.min(startMs, requestStart ?? startMs);
   return {
-    radiusMs:
-      requestStart !== null && radiusDecision !== null && radiusDecision >= requestStart
-        ? radiusDecision - requestStart
-        : null,
+    radiusMs: radiusLatency(requestStart, radiusDecision, radiusWholeSecond),
     caMs: caReceived !== null && caDecision !== null ? caDecision - caReceived : null,
     endToEndMs: evidence.length >= 2 && last > begin ? last - begin : null,
   };
 }
+
+/**
+ * From the request's start to the decision; none before the start. A decision logged in whole seconds happened up to
+ * a second after its logged time: one that far before the start is within the log's resolution, and taken as at the
+ * start (W3C lines against an IAS file put a tenth of a day's decisions there), not left out.
+ */
+function radiusLatency(requestStart: number | null, decision: number | null, wholeSecond: boolean): number | null {
+  if (requestStart === null || decision === null) return null;
+  if (decision >= requestStart) return decision - requestStart;
+  return wholeSecond && requestStart - decision < WHOLE_SECOND_MS ? 0 : null;
+}
+const WHOLE_SECOND_MS = 1_000;
 
 // The IIS request's time-taken is not a field of the evidence contract; the correlator writes it into the summary
 // ("IIS POST /otp/... → 200 in 640 ms from 198.51.100.23"), and this reads it back from there.

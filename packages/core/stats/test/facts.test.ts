@@ -68,6 +68,27 @@ describe('attemptFact: RADIUS decision time', () => {
     expect(onClocks(-30_400)).toBe(350);
   });
 
+  it('takes a decision logged in whole seconds up to a second before the request as at its start', () => {
+    const withDecisionAt = (decisionMs: number) => {
+      const attempt = buildAttempt({ n: 8, at: T0, outcome: 'success', radiusMs: 350 });
+      // A W3C line: the request ended in second T0 + 1 (taken at its middle) after 900 ms, so it began at T0 + 600.
+      for (const e of attempt.evidence) {
+        if (e.source === 'radius') e.time = new Date(T0 + decisionMs).toISOString();
+        if (e.source === 'gateway') {
+          e.time = new Date(T0 + 1_500).toISOString();
+          e.summary = 'IIS POST /otp/DAAuthOtp.dll → 200 in 900 ms from 198.51.100.23';
+        }
+      }
+      return attemptFact({ ...attempt, start: new Date(T0).toISOString() }).radiusMs;
+    };
+    // NPS's IAS file says second T0: the decision happened in [T0, T0 + 1 s), perhaps after the request's start.
+    expect(withDecisionAt(0)).toBe(0);
+    expect(withDecisionAt(1_000)).toBe(400);
+    // In milliseconds a decision before the request is no latency; a whole second more than a second before, neither.
+    expect(withDecisionAt(120)).toBeNull();
+    expect(withDecisionAt(-1_000)).toBeNull();
+  });
+
   it('has none when the IIS event does not give its time-taken', () => {
     const attempt = buildAttempt({ n: 6, at: T0, outcome: 'success' });
     for (const e of attempt.evidence) if (e.source === 'gateway') e.summary = 'IIS POST /otp → 200';
