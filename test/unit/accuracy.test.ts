@@ -47,8 +47,8 @@ async function analysedDay(users: number, seed: number, skewMs: number, options:
  * The generator's truth of a fleet's clocks: how far each DA server's NPS server's clock is ahead of its own, by the
  * server's short name (the fleet is built from the seed's first fork, as `generateFleetLogs` builds it).
  */
-function npsClockAhead(users: number, seed: number, skewMs: number): Map<string, number> {
-  const options = { ...DEFAULT_FLEET_OPTIONS, users, seed, maxClockSkewMs: skewMs };
+function npsClockAhead(users: number, seed: number, skewMs: number, daServers = 2): Map<string, number> {
+  const options = { ...DEFAULT_FLEET_OPTIONS, users, seed, maxClockSkewMs: skewMs, daServers };
   const fleet = buildFleet(createPrng(seed).fork(), options);
   return new Map(fleet.daServers.map((da) => [da.fqdn.split('.')[0]!, da.radius.clockOffsetMs - da.clockOffsetMs]));
 }
@@ -239,6 +239,34 @@ describe("the analyst's verdict on generated days, against the generator's truth
     // 798 requests to another user's attempt (890 before the order of the requests' ends, session 39).
     expect(verification.gatewayJoins.own).toBeGreaterThanOrEqual(11_125);
     expect(verification.gatewayJoins.another).toBeLessThanOrEqual(798);
+  });
+
+  // W3C lines against IAS files, each cut to its second: a distance between them is a whole number of seconds, the
+  // two nearest the true one in proportion. Before 2026-12-05 (session 46) the fuller one alone was taken, and the
+  // three servers' offsets were learned 0.34, 0.46 and 0.43 s off; decisions moved out of their own short requests,
+  // and 3 RADIUS timeouts of this day were blamed on the DA server.
+  it('5,000 users, W3C and IAS files, clocks 2 s apart: offsets in whole seconds learned to a tenth of one', async () => {
+    const { analysis, verification, wrong } = await analysedDay(5_000, 41, 2_000, [
+      '--unrelated-ratio',
+      '0',
+      '--iis',
+      'w3c',
+      '--nps',
+      'ias',
+      '--radius-client-names',
+      'friendly',
+      '--da-servers',
+      '3',
+      '--incident',
+      INCIDENT_NAMES.join(','),
+    ]);
+    expect(verification.total).toBe(8_518);
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(1);
+    // The offset is that of NPS's times as logged, at the start of their second: half a second less than the clocks'.
+    for (const [server, ahead] of npsClockAhead(5_000, 41, 2_000, 3)) {
+      const learned = analysis.summary.daServers?.[server]?.npsClockAheadMs ?? 0;
+      expect(Math.abs(learned - (ahead - 500)), server).toBeLessThan(150);
+    }
   });
 
   // Every host's clock off by up to 20 s, as sites log it (W3C and IAS files, NPS in New York time), NPS knowing the DA
