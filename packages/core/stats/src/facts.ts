@@ -100,36 +100,47 @@ export function stageLatencies(
         caDecision = Math.min(caDecision ?? t, t);
     }
   }
-  const requestStart = gatewayRequestStart(evidence, times);
+  const request = gatewayRequest(evidence, times);
+  const requestStart = request?.start ?? null;
   const begin = Math.min(startMs, requestStart ?? startMs);
   return {
-    radiusMs: radiusLatency(requestStart, radiusDecision, radiusWholeSecond),
+    radiusMs: radiusLatency(request, radiusDecision, radiusWholeSecond),
     caMs: caReceived !== null && caDecision !== null ? caDecision - caReceived : null,
     endToEndMs: evidence.length >= 2 && last > begin ? last - begin : null,
   };
 }
 
 /**
- * From the request's start to the decision; none before the start. A decision logged in whole seconds happened up to
- * a second after its logged time: one that far before the start is within the log's resolution, and taken as at the
- * start (W3C lines against an IAS file put a tenth of a day's decisions there), not left out.
+ * From the request's start to the decision; none before the start. A decision logged in whole seconds (NPS's IAS and
+ * database-compatible files) happened within the second after its time. Against an IIS end in milliseconds it is read
+ * at the middle of that second, as the clock learning reads it (its offset is then the clocks' own); against a W3C
+ * line, in whole seconds too, as logged (the offset learned is that of the times as logged). Either way it may lie up
+ * to a second before the request's start, within the logs' resolution: taken as at the start, not left out.
  */
-function radiusLatency(requestStart: number | null, decision: number | null, wholeSecond: boolean): number | null {
-  if (requestStart === null || decision === null) return null;
-  if (decision >= requestStart) return decision - requestStart;
-  return wholeSecond && requestStart - decision < WHOLE_SECOND_MS ? 0 : null;
+function radiusLatency(
+  request: { start: number; end: number } | null,
+  decision: number | null,
+  wholeSecond: boolean,
+): number | null {
+  if (request === null || decision === null) return null;
+  const t = wholeSecond && request.end % HALF_SECOND_MS !== 0 ? decision + HALF_SECOND_MS : decision;
+  if (t >= request.start) return t - request.start;
+  return wholeSecond && request.start - t < 2 * HALF_SECOND_MS ? 0 : null;
 }
-const WHOLE_SECOND_MS = 1_000;
+const HALF_SECOND_MS = 500;
 
 // The IIS request's time-taken is not a field of the evidence contract; the correlator writes it into the summary
 // ("IIS POST /otp/... → 200 in 640 ms from 198.51.100.23"), and this reads it back from there.
 const TIME_TAKEN = / in (\d+) ms\b/;
 
 /** When the DA server received the OTP request: the first IIS 6200 event's time minus its time-taken. */
-function gatewayRequestStart(evidence: readonly Evidence[], times: readonly number[]): number | null {
+function gatewayRequest(
+  evidence: readonly Evidence[],
+  times: readonly number[],
+): { start: number; end: number } | null {
   const at = evidence.findIndex((e) => e.source === 'gateway' && e.eventId === 6200);
   const taken = at === -1 ? undefined : TIME_TAKEN.exec(evidence[at]!.summary)?.[1];
-  return at === -1 || taken === undefined ? null : times[at]! - Number(taken);
+  return at === -1 || taken === undefined ? null : { start: times[at]! - Number(taken), end: times[at]! };
 }
 
 function server(name: string | null): string | null {

@@ -89,6 +89,20 @@ describe('attemptFact: RADIUS decision time', () => {
     expect(withDecisionAt(-1_000)).toBeNull();
   });
 
+  it('reads a decision logged in whole seconds at the middle of its second against an IIS event in milliseconds', () => {
+    const attempt = buildAttempt({ n: 9, at: T0, outcome: 'success', radiusMs: 350 });
+    // The IIS event: received at T0 + 740, answered at T0 + 1,640. NPS's IAS file: second T0 + 1 s, so the decision
+    // came at T0 + 1.5 s on average (the clock learning reads it there too): 760 ms, not 260.
+    for (const e of attempt.evidence) {
+      if (e.source === 'radius') e.time = new Date(T0 + 1_000).toISOString();
+      if (e.source === 'gateway') {
+        e.time = new Date(T0 + 1_640).toISOString();
+        e.summary = 'IIS POST /otp/DAAuthOtp.dll → 200 in 900 ms from 198.51.100.23';
+      }
+    }
+    expect(attemptFact({ ...attempt, start: new Date(T0).toISOString() }).radiusMs).toBe(760);
+  });
+
   it('has none when the IIS event does not give its time-taken', () => {
     const attempt = buildAttempt({ n: 6, at: T0, outcome: 'success' });
     for (const e of attempt.evidence) if (e.source === 'gateway') e.summary = 'IIS POST /otp → 200';
