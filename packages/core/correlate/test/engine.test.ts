@@ -995,6 +995,10 @@ describe("a retry's denial and the attempt before it", () => {
     return [...engine.advance(Math.max(...events.map((e) => e.time))).attempts, ...engine.flush().attempts];
   }
 
+  /** Each attempt as its client result's time (from T0) and its decision's reason code, sorted. */
+  const resultsAndReasons = (attempts: ClosedAttempt[]) =>
+    attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
+
   it('goes to the retry whose result follows it, not to the attempt whose result came two minutes before', () => {
     // RADIUS never answered the first request (the client gave up after 30 s); the retry two minutes later is denied.
     const events = [
@@ -1097,11 +1101,9 @@ describe("a retry's denial and the attempt before it", () => {
       client('dan', 235_000, 10005, 'pc-dan'),
       radius('dan', 249_000, 'denied', 34),
     ];
-    const pairs = (attempts: ClosedAttempt[]) =>
-      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode}`).sort();
     const expected = ['101000: 16', '187000: 21', '235000: 34'];
-    expect(pairs(stream(events))).toEqual(expected);
-    expect(pairs(inOneBatch(events))).toEqual(expected);
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
   });
 
   it('gives a denial no retry took to the answer logged nearest it, with the laptop 28 s behind NPS', () => {
@@ -1109,11 +1111,9 @@ describe("a retry's denial and the attempt before it", () => {
     // logs each answer 28 s before NPS's clock says the denial came: both answers lie before the denial, the retry's
     // nearer. Before 2026-12-05 (session 46) the first attempt took it, and the retry read as refused by the DA server.
     const events = [client('ida', 100_000, 10005), client('ida', 173_000, 10005), radius('ida', 201_000, 'denied', 16)];
-    const pairs = (attempts: ClosedAttempt[]) =>
-      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
     const expected = ['100000: none', '173000: 16'];
-    expect(pairs(stream(events))).toEqual(expected);
-    expect(pairs(inOneBatch(events))).toEqual(expected);
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
   });
 
   it('gives two waiting denials to the answers before them in order, the earliest first', () => {
@@ -1125,11 +1125,9 @@ describe("a retry's denial and the attempt before it", () => {
       radius('jon', 191_000, 'denied', 64),
       radius('jon', 235_000, 'denied', 16),
     ];
-    const pairs = (attempts: ClosedAttempt[]) =>
-      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
     const expected = ['100000: 64', '145000: 16'];
-    expect(pairs(stream(events))).toEqual(expected);
-    expect(pairs(inOneBatch(events))).toEqual(expected);
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
   });
 
   it("leaves a denial with the answer logged 15 s before it, not a retry's answer 58 s after it", () => {
@@ -1142,11 +1140,9 @@ describe("a retry's denial and the attempt before it", () => {
       radius('quin', 115_400, 'denied', 16),
       client('quin', 173_200, 10005),
     ];
-    const pairs = (attempts: ClosedAttempt[]) =>
-      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
     const expected = ['100000: 16', '173200: none'];
-    expect(pairs(stream(events))).toEqual(expected);
-    expect(pairs(inOneBatch(events))).toEqual(expected);
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
   });
 
   it("gives a failure back its own attempt when the CA issues the retry's certificate after it", () => {
