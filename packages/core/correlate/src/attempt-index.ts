@@ -327,7 +327,10 @@ export class AttemptIndex {
     this.indexWaiting(a);
   }
 
-  /** The attempt in the time indexes of those an IIS request may go to by their client result, and of those waiting for one. */
+  /**
+   * The attempt in the time indexes of those an IIS request may go to by their client result, and of those still
+   * waiting for one.
+   */
   private indexWaiting(a: OpenAttempt): void {
     if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);

@@ -471,7 +471,7 @@ class OffsetHistogram {
     // taken at the middle of its second), the two nearest the true one (W3C and NPS each cut their own time to its
     // second), so a lag of 1.53 s gives 2.5 s two times in three and 1.5 s once. The fullest value alone was up to a
     // second off (2.375 s learned); the two together, weighted, are not. The offset stays that of NPS's times as
-    // logged, at the start of their second: half a second more than the clocks' own, as each decision is read by it.
+    // logged, at the start of their second (the clocks' own difference less half a second), as decisions are read.
     const wholeSeconds = 2 * this.coarse > this.total;
     if (wholeSeconds) mean = this.wholeSecondsMean(best, bestCount, mean);
     const offset = Math.round(mean - DECISION_BEFORE_END_MS);

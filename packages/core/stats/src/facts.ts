@@ -133,7 +133,10 @@ const HALF_SECOND_MS = 500;
 // ("IIS POST /otp/... → 200 in 640 ms from 198.51.100.23"), and this reads it back from there.
 const TIME_TAKEN = / in (\d+) ms\b/;
 
-/** When the DA server received the OTP request: the first IIS 6200 event's time minus its time-taken. */
+/**
+ * When the DA server received the OTP request (the first IIS 6200 event's time minus its time-taken) and answered it
+ * (the event's time).
+ */
 function gatewayRequest(
   evidence: readonly Evidence[],
   times: readonly number[],
