@@ -244,7 +244,7 @@ describe("the analyst's verdict on generated days, against the generator's truth
   // W3C lines against IAS files, each cut to its second: a distance between them is a whole number of seconds, the
   // two nearest the true one in proportion. Before 2026-12-05 (session 46) the fuller one alone was taken, and the
   // three servers' offsets were learned 0.34, 0.46 and 0.43 s off; decisions moved out of their own short requests,
-  // and 3 RADIUS timeouts of this day were blamed on the DA server.
+  // and 4 RADIUS failures of this day (3 timeouts, a refused RADIUS client) were blamed on the DA server.
   it('5,000 users, W3C and IAS files, clocks 2 s apart: offsets in whole seconds learned to a tenth of one', async () => {
     const { analysis, verification, wrong } = await analysedDay(5_000, 41, 2_000, [
       '--unrelated-ratio',
