@@ -36,6 +36,16 @@ function teach(
   }
 }
 
+/** One request of DA server da1 ending at `end`, with decisions at `times`, all from RADIUS client da1-client. */
+function learnOne(clocks: ServerClocks, end: number, times: readonly number[]): void {
+  clocks.learn(
+    'da1',
+    end,
+    times.map(() => 'da1-client'),
+    times,
+  );
+}
+
 describe('ServerClocks', () => {
   it('reads two thirds of the clock-skew tolerance around a request', () => {
     expect(clockReachOf(180_000)).toBe(120_000);
@@ -64,12 +74,7 @@ describe('ServerClocks', () => {
         const decision = exact + ahead - 80 + (jitter() - 0.5) * 100;
         const times = [npsLogFile ? Math.floor(decision / 1000) * 1000 : decision];
         for (let j = 0; j < 5; j++) times.push(exact + (others() * 2 - 1) * clocks.reachMs);
-        clocks.learn(
-          'da1',
-          end,
-          times.map(() => 'da1-client'),
-          times,
-        );
+        learnOne(clocks, end, times);
       }
       return clocks.offset('da1');
     };
@@ -97,12 +102,7 @@ describe('ServerClocks', () => {
         const decision = exact + ahead - 125 + (jitter() - 0.5) * 100;
         const times = [Math.floor(decision / 1000) * 1000];
         for (let j = 0; j < 5; j++) times.push(Math.floor((exact + (others() * 2 - 1) * clocks.reachMs) / 1000) * 1000);
-        clocks.learn(
-          'da1',
-          end,
-          times.map(() => 'da1-client'),
-          times,
-        );
+        learnOne(clocks, end, times);
       }
       return clocks.offset('da1');
     };
@@ -124,12 +124,7 @@ describe('ServerClocks', () => {
       const decision = end - 125 + (jitter() - 0.5) * 100;
       const times = [Math.floor(decision / 1000) * 1000];
       for (let j = 0; j < 5; j++) times.push(Math.floor((end + (others() * 2 - 1) * clocks.reachMs) / 1000) * 1000);
-      clocks.learn(
-        'da1',
-        end,
-        times.map(() => 'da1-client'),
-        times,
-      );
+      learnOne(clocks, end, times);
     }
     expect(clocks.offset('da1')).toBe(0);
   });
