@@ -1,7 +1,8 @@
 // Correctness at scale: compare `otptrace analyze --format json` with the generator's expected.json.
 // Usage: node bench/verify.mjs ANALYZE.json EXPECTED.json [--list N] [--tolerance-ms MS]
 // The pairing is `verifyAgainstExpected` of @otptrace/generator (npx tsc -b first): each expected attempt with the
-// analysed attempt of the same user nearest in start. For a fleet generated with `--clock-skew-ms S`, whose hosts log
+// analysed attempt holding one of its client events (expected.json lists them at the laptop's clock since 2026-12-05),
+// else with the analysed attempt of the same user nearest in start. For a fleet generated with `--clock-skew-ms S`, whose hosts log
 // their own clocks' times, give `--tolerance-ms` S + 30000 (then each user's attempts are paired in order).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

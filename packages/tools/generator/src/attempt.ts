@@ -56,6 +56,19 @@ export interface ExpectedAttempt {
     readonly radius: string | null;
     readonly ca: string | null;
   };
+  /**
+   * The attempt's own events in the client computer's log, at the time that log gives them (its clock's, skew
+   * included): the analysed attempt holding one of them is this attempt, whatever the clocks say about the start.
+   * Absent from files written before it was added.
+   */
+  readonly clientEvents?: readonly ClientLogEntry[];
+}
+
+/** One client event as its laptop logged it. */
+export interface ClientLogEntry {
+  readonly eventId: number;
+  /** ISO time on the laptop's clock. */
+  readonly logged: string;
 }
 
 /** Collects one attempt's events and the facts its verdict needs. */
@@ -72,6 +85,8 @@ export class AttemptBuilder {
   usedClient = false;
   /** The c-ip of the attempt's IIS request, once it made one. */
   requestAddress: string | null = null;
+  /** The client events so far, at the laptop's clock. */
+  readonly clientLog: ClientLogEntry[] = [];
 
   constructor(
     readonly rng: Prng,
@@ -101,6 +116,7 @@ export class AttemptBuilder {
     if (host === null) throw new Error('probe attempts have no client');
     this.usedClient = true;
     this.clientEventId = eventId;
+    this.clientLog.push({ eventId, logged: new Date(time + host.clockOffsetMs).toISOString() });
     this.add(time, 'client.xml', host, CLIENT_CHANNEL, (s) => renderClientEvent(s, eventId, values));
   }
 

@@ -213,6 +213,7 @@ class FleetStream implements Counters {
         radius: b.usedRadius ? b.da.radius.fqdn : null,
         ca: b.usedCa ? b.da.ca.fqdn : null,
       },
+      clientEvents: b.clientLog,
     } satisfies ExpectedAttempt;
   }
 

@@ -1,6 +1,6 @@
 /** @otptrace/generator: a deterministic DirectAccess OTP fleet, written as the four sources' event logs plus expected verdicts. */
 export { arrivalOrder } from './arrival.js';
-export type { ExpectedAttempt, FleetFile } from './attempt.js';
+export type { ClientLogEntry, ExpectedAttempt, FleetFile } from './attempt.js';
 export { FLEET_FILES } from './attempt.js';
 export type { CaServer, DaServer, Fleet, FleetUser, Host, NpsServer } from './fleet.js';
 export { buildFleet } from './fleet.js';

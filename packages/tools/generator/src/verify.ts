@@ -10,6 +10,16 @@ export interface AnalysedAttempt {
   readonly rootCause?: { readonly code: string } | string | null;
   /** The c-ip of the IIS request joined to the attempt (the record's `clientAddress`), when any. */
   readonly clientAddress?: string | null;
+  /** The events the attempt holds (the record's `evidence`): its client events pair it exactly. */
+  readonly evidence?: readonly AnalysedEvidence[];
+}
+
+/** What the comparison reads of one piece of an analysed attempt's evidence. */
+export interface AnalysedEvidence {
+  readonly source: string;
+  readonly eventId: number;
+  readonly computer: string | null;
+  readonly time: string;
 }
 
 /**
@@ -55,12 +65,13 @@ export function verdictOf(a: { outcome: string; rootCause?: { readonly code: str
 }
 
 /**
- * Compare an analysis with the generator's expected.json. Each expected attempt is paired with the analysed attempt
- * of the same user (sAMAccountName, case-insensitive; an `unknown@<computer>` attempt through its client computer)
- * whose start is nearest within `toleranceMs` (or that spans the expected start); then outcome, failed stage and
- * root cause are compared. Expected starts are true times: for a fleet whose hosts' clocks are off by up to S ms,
- * give S + 30,000, and each user's attempts are then paired in order (the earliest within reach), so that two
- * attempts a minute apart are not paired crosswise.
+ * Compare an analysis with the generator's expected.json. An expected attempt that names its client events is first
+ * paired with the analysed attempt holding one of them (same computer, event ID and logged time), which no clock
+ * skew blurs. The others are paired with the analysed attempt of the same user (sAMAccountName, case-insensitive; an
+ * `unknown@<computer>` attempt through its client computer) whose start is nearest within `toleranceMs` (or that
+ * spans the expected start). Then outcome, failed stage and root cause are compared. Expected starts are true times:
+ * for a fleet whose hosts' clocks are off by up to S ms, give S + 30,000, and each user's attempts are then paired in
+ * order (the earliest within reach), so that two attempts a minute apart are not paired crosswise.
  */
 export function verifyAgainstExpected<A extends AnalysedAttempt>(
   expected: readonly ExpectedAttempt[],
@@ -84,7 +95,17 @@ export function verifyAgainstExpected<A extends AnalysedAttempt>(
   const ordered = inOrder ? [...expected].sort((x, y) => Date.parse(x.start) - Date.parse(y.start)) : expected;
   const pairs: AttemptPair<A>[] = [];
   const missed: ExpectedAttempt[] = [];
+  const byClientEvent = indexClientEvents(byUser);
+  const paired = new Set<ExpectedAttempt>();
   for (const e of ordered) {
+    const c = holderOfClientEvent(e, byClientEvent);
+    if (c === undefined) continue;
+    c.used = true;
+    paired.add(e);
+    pairs.push({ expected: e, actual: c.a });
+  }
+  for (const e of ordered) {
+    if (paired.has(e)) continue;
     const t = Date.parse(e.start);
     const candidates = [
       ...(byUser.get(userKeyOf(e.user)) ?? []),
@@ -115,6 +136,45 @@ export function verifyAgainstExpected<A extends AnalysedAttempt>(
     total: expected.length,
     gatewayJoins: gatewayJoinsOf(pairs),
   };
+}
+
+/** An analysed attempt as `verifyAgainstExpected` keeps it: whether it is paired yet. */
+interface Pairable<A> {
+  readonly a: A;
+  used: boolean;
+}
+
+/** Analysed attempts by the client events they hold: `computer|eventId` to the events' logged times and holders. */
+function indexClientEvents<A extends AnalysedAttempt, C extends Pairable<A>>(
+  byUser: ReadonlyMap<string, readonly C[]>,
+): Map<string, { time: number; c: C }[]> {
+  const index = new Map<string, { time: number; c: C }[]>();
+  for (const list of byUser.values())
+    for (const c of list)
+      for (const ev of c.a.evidence ?? []) {
+        if (ev.source !== 'client' || ev.computer === null) continue;
+        const key = `${ev.computer.toLowerCase()}|${ev.eventId}`;
+        const held = index.get(key) ?? [];
+        held.push({ time: Date.parse(ev.time), c });
+        index.set(key, held);
+      }
+  return index;
+}
+
+/** The unpaired analysed attempt holding one of `e`'s client events (logged times within a millisecond), if any. */
+function holderOfClientEvent<A extends AnalysedAttempt, C extends Pairable<A>>(
+  e: ExpectedAttempt,
+  index: ReadonlyMap<string, readonly { time: number; c: C }[]>,
+): C | undefined {
+  if (e.hosts.client === null) return undefined;
+  for (const entry of e.clientEvents ?? []) {
+    const logged = Date.parse(entry.logged);
+    const held = index.get(`${e.hosts.client.toLowerCase()}|${entry.eventId}`) ?? [];
+    // The logged time carries a fraction of a millisecond that either side may cut.
+    const holder = held.find(({ time, c }) => !c.used && Math.abs(time - logged) <= 1);
+    if (holder !== undefined) return holder.c;
+  }
+  return undefined;
 }
 
 function gatewayJoinsOf(pairs: readonly AttemptPair<AnalysedAttempt>[]): GatewayJoins {

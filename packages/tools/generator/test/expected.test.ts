@@ -142,4 +142,20 @@ describe('expected.json', { timeout: 60_000 }, () => {
     }
     expect(withRequest).toBeGreaterThan(expected.length / 2);
   });
+
+  it("lists each attempt's client events as the laptop logged them, on its skewed clock: every one, once", () => {
+    const skewed = generateToMemory({ users: 300, seed: 5, unrelatedRatio: 0, maxClockSkewMs: 90_000 }).files;
+    const logged = readEvents('client.xml', skewed['client.xml'] ?? '');
+    const attempts = JSON.parse(skewed['expected.json'] ?? '[]') as ExpectedAttempt[];
+    const listed = attempts.flatMap((a) => (a.clientEvents ?? []).map((c) => ({ computer: a.hosts.client, ...c })));
+    const key = (computer: string | null, eventId: number, time: number) => `${computer}|${eventId}|${time}`;
+    // The log writes 100 ns; the listing and the reader cut to the millisecond.
+    expect(listed.map((c) => key(c.computer, c.eventId, Date.parse(c.logged))).sort()).toEqual(
+      logged.map((e) => key(e.computer, e.eventId, Math.floor(e.time))).sort(),
+    );
+    // An attempt with a client computer lists at least one.
+    const withClient = attempts.filter((a) => a.hosts.client !== null);
+    expect(withClient.length).toBeGreaterThan(300);
+    expect(withClient.filter((a) => (a.clientEvents ?? []).length === 0).map((a) => a.id)).toEqual([]);
+  });
 });

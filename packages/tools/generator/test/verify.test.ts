@@ -48,3 +48,55 @@ describe('verifyAgainstExpected', () => {
     expect(gatewayJoins).toEqual({ expected: 4, own: 2, another: 1, none: 1 });
   });
 });
+
+describe('verifyAgainstExpected with client events', () => {
+  const laptop = 'LT1.corp.example.com';
+  /** A cancel at 10:00:00 and a logon 27 s later; the laptop's clock is 40 s ahead. */
+  const cancel: ExpectedAttempt = {
+    ...expectedAttempt('a1', 'corp\\ann', '2026-03-02T10:00:00.000Z', null),
+    outcome: 'cancelled',
+    detail: { npsReasonCode: null, caHresult: null, clientEventId: 10010, httpStatus: null },
+    clientEvents: [{ eventId: 10010, logged: '2026-03-02T10:00:40.000Z' }],
+  };
+  const logon: ExpectedAttempt = {
+    ...expectedAttempt('a2', 'corp\\ann', '2026-03-02T10:00:27.000Z', '192.0.2.1'),
+    clientEvents: [{ eventId: 10022, logged: '2026-03-02T10:01:09.300Z' }],
+  };
+  const evidence = (eventId: number, time: string) => [{ source: 'client', eventId, computer: laptop, time }];
+  // Both analysed right: the cancel alone on the laptop's clock, the logon from its IIS request on the server's.
+  const cancelled: AnalysedAttempt = {
+    ...analysed('corp\\ann', '2026-03-02T10:00:40.000Z', null),
+    outcome: 'cancelled',
+    evidence: evidence(10010, '2026-03-02T10:00:40.000Z'),
+  };
+  const success: AnalysedAttempt = {
+    ...analysed('corp\\ann', '2026-03-02T10:00:27.000Z', '192.0.2.1'),
+    end: '2026-03-02T10:01:09.300Z',
+    evidence: [
+      { source: 'gateway', eventId: 6200, computer: 'da1.corp.example.com', time: '2026-03-02T10:00:28.000Z' },
+      ...evidence(10022, '2026-03-02T10:01:09.300Z'),
+    ],
+  };
+
+  it('pairs each expected attempt with the analysed one holding its client event, across the laptop clock', () => {
+    const { agree, mismatches, extra } = verifyAgainstExpected([cancel, logon], [success, cancelled], 70_000);
+    expect(mismatches).toEqual([]);
+    expect(extra).toEqual([]);
+    expect(agree).toBe(2);
+  });
+
+  it("pairs by start without them: the cancel, logged after the logon's request began, crosswise", () => {
+    const bare = ({ clientEvents: _, ...rest }: ExpectedAttempt): ExpectedAttempt => rest;
+    const { agree } = verifyAgainstExpected([bare(cancel), bare(logon)], [success, cancelled], 70_000);
+    expect(agree).toBe(0);
+  });
+
+  it('holds an analysed attempt to one expected attempt, and tells the wrong verdict of the one holding its event', () => {
+    // The analysis gave the logon's result the cancel's verdict: the pairing follows the event, not the verdict.
+    const wrong: AnalysedAttempt = { ...success, outcome: 'cancelled' };
+    const { agree, mismatches, missed } = verifyAgainstExpected([cancel, logon], [wrong, cancelled], 70_000);
+    expect(agree).toBe(1);
+    expect(mismatches.map((m) => m.expected.id)).toEqual(['a2']);
+    expect(missed).toEqual([]);
+  });
+});

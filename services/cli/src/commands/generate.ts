@@ -33,9 +33,9 @@ function indentedList(names: readonly string[], indent: number, width: number): 
 export const GENERATE_HELP = `otptrace generate --users N --seed N --out DIR [options]
 
 Writes a deterministic DirectAccess OTP fleet: client.xml, iis.xml, nps.xml (Security + System) and ca.xml
-(Security + Application) in EVTX-XML, and expected.json with the verdict otptrace should reach for every attempt
-and the client address (c-ip) of its IIS request, which tells which logged request is its own. The same options
-always give the same bytes.
+(Security + Application) in EVTX-XML, and expected.json with the verdict otptrace should reach for every attempt,
+the client address (c-ip) of its IIS request, which tells which logged request is its own, and its client events
+at the laptop's clock, which tell which analysed attempt is it. The same options always give the same bytes.
 
 Options:
   --users N               users (each with a laptop); default 1000
