@@ -74,6 +74,8 @@ export interface FleetOptions {
   readonly cas: number;
   /** Each host's clock is off by a uniform offset in [-maxClockSkewMs, +maxClockSkewMs]. */
   readonly maxClockSkewMs: number;
+  /** The laptops' clocks are off by up to this instead, when given. */
+  readonly maxLaptopClockSkewMs?: number | null;
   /** How NPS names the DA servers (`FleetLogOptions.radiusClientNames`); default `server`. */
   readonly radiusClientNames?: RadiusClientNames;
 }
@@ -188,6 +190,6 @@ export function buildFleet(rng: Prng, options: FleetOptions): Fleet {
       iisAllFields: i % 2 === 1,
     });
   }
-  const users = buildUsers(rng, domain, options.users, daServers, skew);
+  const users = buildUsers(rng, domain, options.users, daServers, options.maxLaptopClockSkewMs ?? skew);
   return { domain, users, daServers, npsServers, cas, probeUser: 'DAProbeUser' };
 }

@@ -22,6 +22,11 @@ export interface FleetLogOptions {
   readonly probeIntervalMs: number;
   /** Each host's clock is off by up to this much, either way. */
   readonly maxClockSkewMs: number;
+  /**
+   * The laptops' clocks alone are off by up to this much (null: `maxClockSkewMs`). Servers take their time from the
+   * domain's hierarchy and keep it within a second or two; a laptop off the network for days drifts further.
+   */
+  readonly maxLaptopClockSkewMs: number | null;
   /** Chance that a user tries again after a failed or cancelled attempt. */
   readonly retryProbability: number;
   /** IIS as Event XML (6200) or as W3C text logs, as most DA servers keep them (docs/windows-events.md §9). */
@@ -68,6 +73,7 @@ export const DEFAULT_FLEET_OPTIONS: FleetLogOptions = Object.freeze({
   attemptsPerUserPerDay: 1.2,
   probeIntervalMs: 300_000,
   maxClockSkewMs: 0,
+  maxLaptopClockSkewMs: null,
   retryProbability: 0.6,
   iisFormat: 'xml',
   npsFormat: 'xml',
@@ -94,6 +100,8 @@ export function fleetOptionProblems(o: FleetLogOptions): string[] {
   if (!(o.attemptsPerUserPerDay > 0)) problems.push('attemptsPerUserPerDay must be > 0');
   if (!(o.probeIntervalMs >= 1000)) problems.push('probeIntervalMs must be ≥ 1000');
   if (!(o.maxClockSkewMs >= 0)) problems.push('maxClockSkewMs must be ≥ 0');
+  if (o.maxLaptopClockSkewMs !== null && !(o.maxLaptopClockSkewMs >= 0))
+    problems.push('maxLaptopClockSkewMs must be ≥ 0');
   if (!(o.retryProbability >= 0 && o.retryProbability <= 1)) problems.push('retryProbability must be in [0, 1]');
   if (o.sizeBytes !== null && !(o.sizeBytes > 0)) problems.push('sizeBytes must be > 0');
   if (o.iisFormat !== 'xml' && o.iisFormat !== 'w3c')

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import {
+  buildFleet,
+  createPrng,
   DEFAULT_FLEET_OPTIONS,
   type ExpectedAttempt,
   FLEET_FILES,
@@ -123,5 +125,21 @@ describe('generateFleetLogs', { timeout: 60_000 }, () => {
       'incidents: dns_outage is none (use radius_no_response, radius_directory_unavailable, ca_template_not_available, ca_unreachable, signing_failed, radius_client_misconfigured, radius_extension_failed, radius_remote_unavailable, gateway_untrusted_client_certificate)',
     ]);
     expect(() => generateFleetLogs({ users: -1 }).next()).toThrow(RangeError);
+    expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, maxLaptopClockSkewMs: -1 })).toEqual([
+      'maxLaptopClockSkewMs must be ≥ 0',
+    ]);
+  });
+
+  it("skews the laptops' clocks by their own bound when given one, and the servers' by theirs", () => {
+    const options = { ...DEFAULT_FLEET_OPTIONS, users: 200, maxClockSkewMs: 1_000, maxLaptopClockSkewMs: 60_000 };
+    const fleet = buildFleet(createPrng(3).fork(), options);
+    const servers = [...fleet.daServers, ...fleet.npsServers, ...fleet.cas].map((h) => Math.abs(h.clockOffsetMs));
+    const laptops = fleet.users.map((u) => Math.abs(u.client.clockOffsetMs));
+    expect(Math.max(...servers)).toBeLessThanOrEqual(1_000);
+    expect(Math.max(...laptops)).toBeLessThanOrEqual(60_000);
+    expect(laptops.filter((ms) => ms > 30_000).length).toBeGreaterThan(50);
+    // Without a bound of their own, laptops take the hosts' one.
+    const same = buildFleet(createPrng(3).fork(), { ...options, maxLaptopClockSkewMs: null });
+    expect(Math.max(...same.users.map((u) => Math.abs(u.client.clockOffsetMs)))).toBeLessThanOrEqual(1_000);
   });
 });

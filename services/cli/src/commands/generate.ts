@@ -46,6 +46,7 @@ Options:
   --days N                days to write when --size is not given; default 1
   --start ISO             first day; default 2026-03-02T00:00:00Z
   --clock-skew-ms MS      each host's clock is off by up to MS either way; default 0
+  --laptop-clock-skew-ms MS  the laptops' clocks by up to MS instead (servers keep --clock-skew-ms)
   --da-servers N          DA servers (also --nps-servers N, --cas N); default 2 each
   --iis xml|w3c           IIS as 6200 events (iis.xml) or W3C text logs (<host>/W3SVC1/u_exYYMMDD.log); default xml
   --nps xml|dts|odbc|ias  NPS decisions as 6272/6273 (nps.xml) or NPS log files (<host>/INyymm.log, DTS,
@@ -74,6 +75,7 @@ const GENERATE_OPTIONS = {
   days: { type: 'string' },
   start: { type: 'string' },
   'clock-skew-ms': { type: 'string' },
+  'laptop-clock-skew-ms': { type: 'string' },
   'da-servers': { type: 'string' },
   'nps-servers': { type: 'string' },
   cas: { type: 'string' },
@@ -129,6 +131,7 @@ function optionsFrom(args: GenerateValues): Partial<FleetLogOptions> {
   set('unrelatedRatio', numberOption(args, 'unrelated-ratio'));
   set('days', numberOption(args, 'days'));
   set('maxClockSkewMs', numberOption(args, 'clock-skew-ms'));
+  set('maxLaptopClockSkewMs', numberOption(args, 'laptop-clock-skew-ms'));
   set('daServers', numberOption(args, 'da-servers'));
   set('npsServers', numberOption(args, 'nps-servers'));
   set('cas', numberOption(args, 'cas'));
