@@ -14,7 +14,11 @@ import {
 import { clientPhase } from './client-phase.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost, machineKey } from './hosts.js';
+import { LaptopClocks } from './laptop-clocks.js';
 import { type NearestFirst, TimeIndex } from './time-index.js';
+
+/** The client's event of a logon that got its certificate. */
+const SUCCESS = 10022;
 
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
@@ -24,6 +28,7 @@ import { type NearestFirst, TimeIndex } from './time-index.js';
  *   attempts that only the client's result can place an IIS request in (by that result's time), and attempts still
  *   waiting for their client result by their CA host and their last event (the user-less client results);
  * - the close queue: when each attempt may close (its last event plus the close delay; stale entries are skipped).
+ * It also learns each laptop's clock from the successes put together here (`laptops`).
  */
 export class AttemptIndex {
   private count = 0;
@@ -52,6 +57,8 @@ export class AttemptIndex {
   private readonly closeQueue = new KeyedMinHeap<OpenAttempt>();
   private seq = 0;
   private caOrder = 0;
+  /** Each laptop's clock against the servers', from its successes as they are put together. */
+  readonly laptops = new LaptopClocks();
   /**
    * Closed attempts to open the next ones in: the objects (and their time places) stay in the old generation instead
    * of new ones being copied by every young-generation GC they live through.
@@ -97,6 +104,21 @@ export class AttemptIndex {
     addToAttempt(a, e);
     if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
+    if (e.kind === 'client.result' ? e.ref.eventId === SUCCESS : e.kind === 'ca.result' && e.status === 'issued')
+      this.learnLaptopClock(a);
+  }
+
+  /** A success just put together (its 10022 and the CA's issued certificate) tells its laptop's clock. */
+  private learnLaptopClock(a: OpenAttempt): void {
+    const result = a.client;
+    if (result === null || result.ref.eventId !== SUCCESS) return;
+    for (let i = 0; i < a.caResults.length; i++) {
+      const r = a.caResults[i]!;
+      if (r.status === 'issued' && r.machineRequester == null) {
+        this.laptops.learn(result, r);
+        return;
+      }
+    }
   }
 
   /**

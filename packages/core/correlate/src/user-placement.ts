@@ -122,7 +122,8 @@ export class UserPlacement {
     for (let i = 0; i < awaiting.length; i++) {
       const { decision: d, endedResult } = awaiting[i]!;
       if (d.user!.key !== step.user!.key) continue;
-      if (step.time < d.time - RETRY_RESULT_BEFORE_MS || step.time > d.time + RETRY_RESULT_WAIT_MS) continue;
+      const at = step.kind === 'client.result' ? this.attempts.laptops.serverTimeOf(step) : step.time;
+      if (at < d.time - RETRY_RESULT_BEFORE_MS || at > d.time + RETRY_RESULT_WAIT_MS) continue;
       if (!acceptsEvent(a, d, 'radius', this.config)) continue;
       if (step.kind === 'client.result' && this.answeredBefore(step, d, endedResult)) continue;
       awaiting.splice(i, 1);
@@ -137,8 +138,9 @@ export class UserPlacement {
    * attempts, a denial and the laptop's failure after it, says how far after a decision the laptop logs its answer on
    * their clocks; the nearest in time says it. With a laptop's and NPS's clocks 15 s apart, the result of an attempt
    * came 15 s before its own denial, and the retry's result a minute later took it. Without such an attempt, the
-   * answer logged nearer the decision is its own: a laptop logs its answer a moment after the DA server's response,
-   * so a retry's answer 58 s after a denial is not that denial's when the attempt before answered 15 s before it.
+   * laptop's clock as its successes told it (`LaptopClocks`), else none: the answer logged nearer the decision is its
+   * own, as a laptop logs its answer a moment after the DA server's response (a retry's answer 58 s after a denial is
+   * not that denial's when the attempt before answered 15 s before it).
    */
   private answeredBefore(step: ClientEvent, d: NormalizedEvent, endedResult: number): boolean {
     const list = this.attempts.usersAttempts(step.user!.key);
@@ -160,18 +162,22 @@ export class UserPlacement {
         lag = result.time - decision.time;
       }
     }
-    const expected = lag ?? 0;
+    // Without one, the laptop's clock as its successes told it.
+    const expected = lag ?? this.attempts.laptops.lagOf(step.ref.computer);
     return Math.abs(endedResult - d.time - expected) < Math.abs(step.time - d.time - expected);
   }
 
   /**
    * A later attempt of the user than `a` whose client result was logged at most `RETRY_RESULT_BEFORE_MS` before
-   * decision `d` and that takes it: the retry `d` was waiting for, already placed.
+   * decision `d` and that takes it: the retry `d` was waiting for, already placed. On the servers' clock when the
+   * laptop's is known to be off: then a result placed before `d` may lie after it, but not after `d`'s wait.
    */
   private retryAnswered(a: OpenAttempt, d: NormalizedEvent): OpenAttempt | null {
     for (let b = a.nextOfUser; b !== null; b = b.nextOfUser) {
       const result = b.client;
-      if (result === null || result.time < d.time - RETRY_RESULT_BEFORE_MS) continue;
+      if (result === null) continue;
+      const at = this.attempts.laptops.serverTimeOf(result);
+      if (at < d.time - RETRY_RESULT_BEFORE_MS || at > d.time + RETRY_RESULT_WAIT_MS) continue;
       if (acceptsEvent(b, d, 'radius', this.config)) return b;
     }
     return null;
@@ -179,7 +185,7 @@ export class UserPlacement {
 
   /**
    * Of the attempts from `first` that have ended (their client result logged) and accept the event, the one whose
-   * result is nearest it in time (the first of equals). A decision no open attempt takes belongs to the answer logged
+   * result is nearest it in time, on the servers' clock when the laptop's is known to be off (the first of equals). A decision no open attempt takes belongs to the answer logged
    * nearest it: a laptop 15 s behind NPS logs each failure 15 s before its own denial, and a retry's failure a minute
    * later still lies nearer its denial than the first attempt's does.
    */
@@ -193,7 +199,7 @@ export class UserPlacement {
     let nearest = Number.POSITIVE_INFINITY;
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       if (a.client === null || !acceptsEvent(a, e, slot, this.config, lateGrantMs)) continue;
-      const distance = Math.abs(a.client.time - e.time);
+      const distance = Math.abs(this.attempts.laptops.serverTimeOf(a.client) - e.time);
       if (distance < nearest) {
         nearest = distance;
         best = a;

@@ -1164,6 +1164,30 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(events))).toEqual(expected);
   });
 
+  it("reads a laptop's answers on the servers' clock once a success of it told how far behind it logs", () => {
+    // The laptop logs 100 s behind the servers. Its success (the CA issued at 200.7 s, its 10022 logged at 101.0 s)
+    // tells it. Later a denial (reason 16) and a retry's denial (64) a minute and a half apart: each failure is logged
+    // 100 s before its own denial, so the first denial lies nearer the retry's failure than its own. Without the
+    // success the retry's failure takes the first denial, and the retry's denial none (the control below); before
+    // 2026-12-05 (session 47) so it went with the success too.
+    const success = [
+      radius('uma', 200_000, 'granted'),
+      ca('uma', 200_500, 91, 'request'),
+      ca('uma', 200_700, 91, 'issued'),
+      client(null, 101_000, 10022),
+    ];
+    const retries = [
+      client('uma', 500_300, 10005),
+      client('uma', 590_300, 10005),
+      radius('uma', 600_000, 'denied', 16),
+      radius('uma', 690_000, 'denied', 64),
+    ];
+    const expected = ['101000: 0', '500300: 16', '590300: 64'];
+    expect(resultsAndReasons(stream([...success, ...retries]))).toEqual(expected);
+    expect(resultsAndReasons(inOneBatch([...success, ...retries]))).toEqual(expected);
+    expect(resultsAndReasons(stream(retries))).toEqual([`${-T0}: 64`, '500300: none', '590300: 16']);
+  });
+
   it('each of two quick retries takes its own denial', () => {
     const events = [
       client('tom', 10_000, 10005),

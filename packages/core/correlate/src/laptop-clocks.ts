@@ -1,0 +1,42 @@
+import type { CaResult, ClientEvent } from '@otptrace/schemas';
+import { machineKey } from './hosts.js';
+
+/**
+ * A lag under this is not kept: the laptop's answers already lie beside their own server steps, and the rules that
+ * place them were made for clocks that agree (so days whose laptops keep time are placed as before).
+ */
+export const LAPTOP_LAG_FLOOR_MS = 2_000;
+
+/**
+ * How far each laptop's clock reads from the servers', learned from its successes. A client logs its 10022 a moment
+ * (well under a second) after the CA issued its certificate (4887, docs/windows-events.md §4), so the distance between
+ * the two as logged is the laptop's clock against the CA's, and servers keep the domain's time together (within a
+ * second or two). Laptops drift further: one 90 s behind logs each failure a minute and a half before its own denial,
+ * beside the attempt before it. The user placement reads its answers back on the servers' clock with it.
+ *
+ * Learned in placing order, so a stream rebuilding a run and the offline analysis learn the same; the latest success
+ * says it (a clock that was set moves at once). A laptop whose clock agrees is not kept.
+ */
+export class LaptopClocks {
+  /** By client computer (`machineKey`): ms the laptop's clock reads ahead of the servers' (negative: behind). */
+  private readonly lags = new Map<string, number>();
+
+  /** A success: its client's 10022 and the CA's issued certificate, joined in one attempt. */
+  learn(result: ClientEvent, issued: CaResult): void {
+    const lag = result.time - issued.time;
+    const key = machineKey(result.ref.computer);
+    if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) this.lags.delete(key);
+    else this.lags.set(key, lag);
+  }
+
+  /** How far ahead of the servers' clock `computer` logs (ms; 0 when its clock is not known to be off). */
+  lagOf(computer: string): number {
+    if (this.lags.size === 0) return 0;
+    return this.lags.get(machineKey(computer)) ?? 0;
+  }
+
+  /** When the laptop's client event `e` happened, on the servers' clock. */
+  serverTimeOf(e: ClientEvent): number {
+    return e.time - this.lagOf(e.ref.computer);
+  }
+}
