@@ -17,6 +17,24 @@ import { hostKey, lowerHost, machineKey } from './hosts.js';
 import { LaptopClocks } from './laptop-clocks.js';
 import { type NearestFirst, TimeIndex } from './time-index.js';
 
+/** Set an attempt's start and end again from the steps it holds, as `addToAttempt` counts them. */
+function respan(a: OpenAttempt): void {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  const step = (time: number): void => {
+    if (time < first) first = time;
+    if (time > last) last = time;
+  };
+  if (a.radius !== null) step(a.radius.time);
+  if (a.gateway !== null) step(a.gateway.time);
+  if (a.caRequest !== null) step(a.caRequest.time);
+  for (let i = 0; i < a.caResults.length; i++) step(a.caResults[i]!.time);
+  if (a.client !== null) step(a.client.time);
+  if (first === Number.POSITIVE_INFINITY) return;
+  a.first = first;
+  a.last = last;
+}
+
 /** The client's event of a logon that got its certificate. */
 const SUCCESS = 10022;
 
@@ -137,6 +155,23 @@ export class AttemptIndex {
     if (first !== Number.POSITIVE_INFINITY) a.first = first;
     this.indexWaiting(a);
     return c;
+  }
+
+  /**
+   * Give two open attempts of one user and laptop each other's client results (see `UserPlacement`: answers that
+   * took decisions in crossed order). Both keep a result, so the slot counts and the computer index stay; the start,
+   * the end and the time indexes follow the results. An attempt whose end moves earlier keeps its place in the close
+   * queue, and so closes when it would have.
+   */
+  swapClients(a: OpenAttempt, b: OpenAttempt): void {
+    const result = a.client!;
+    a.client = b.client!;
+    b.client = result;
+    for (const x of [a, b]) {
+      x.clientMachine = x.client!.ref.computer;
+      respan(x);
+      this.indexWaiting(x);
+    }
   }
 
   /** Take a closing attempt out of every index. */

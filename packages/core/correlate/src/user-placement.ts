@@ -73,6 +73,7 @@ export class UserPlacement {
           this.awaiting.push({ decision: e, endedResult: a.client!.time });
           return null;
         }
+        if (slot === 'radius' && a.client !== null) this.uncross(a, e as RadiusDecision);
         this.attempts.add(a, e);
         return a;
       }
@@ -83,6 +84,18 @@ export class UserPlacement {
       if (ended !== null) {
         this.awaiting.push({ decision: e, endedResult: ended.client!.time });
         return null;
+      }
+      if (slot === 'radius' && this.mayShiftAnswers(first, e as RadiusDecision)) {
+        // Its own answer may still come (a laptop ahead of NPS, a moment later): wait for it first, as for a retry's.
+        if (mayWait) {
+          this.awaiting.push({ decision: e, endedResult: Number.NaN });
+          return null;
+        }
+        const shifted = this.shiftAnswers(first, e as RadiusDecision);
+        if (shifted !== null) {
+          this.attempts.add(shifted, e);
+          return shifted;
+        }
       }
     }
     if (!mayOpen) {
@@ -168,6 +181,69 @@ export class UserPlacement {
   }
 
   /**
+   * Denial `d` is about to go to the answered attempt `a`. When a later answer of the same laptop holds an earlier
+   * denial, the two answers would take their denials in crossed order: a laptop's answers come in the order of its
+   * attempts, and so do NPS's decisions. That happens with a laptop far behind NPS whose clock no success told yet:
+   * the earlier denial went to the answer logged nearer it, the retry's. The answers change places, so that each takes
+   * the denial of its turn.
+   */
+  private uncross(a: OpenAttempt, d: RadiusDecision): void {
+    if (d.decision !== 'denied' || a.gateway !== null || !answeredFailure(a)) return;
+    const b = this.laterAnswerWithEarlierDenial(a, d);
+    if (b !== null) this.attempts.swapClients(a, b);
+  }
+
+  /**
+   * Denial `d` fits no attempt of its user, yet an answered attempt without a decision lies before a later answer of
+   * the same laptop that holds an earlier denial: with a laptop far behind NPS, that denial went to the later answer,
+   * nearer it, and the earlier answer is too far from `d` to take it. The answers change places when the later one
+   * then takes `d` (each attempt its denial in turn); else they stay. Only after `d` waited in vain for an answer of
+   * its own (`mayShiftAnswers` tells whether to wait).
+   */
+  private shiftAnswers(first: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
+      const b = this.shiftPartner(a, d);
+      if (b === null) continue;
+      this.attempts.swapClients(a, b);
+      if (acceptsEvent(a, d, 'radius', this.config)) return a;
+      this.attempts.swapClients(a, b);
+    }
+    return null;
+  }
+
+  /** Whether `shiftAnswers` may find answers to change places for `d`. */
+  private mayShiftAnswers(first: OpenAttempt, d: RadiusDecision): boolean {
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser)
+      if (this.shiftPartner(a, d) !== null) return true;
+    return false;
+  }
+
+  /** The attempt whose answer `a` (answered, no decision) would change places with for denial `d`, if any. */
+  private shiftPartner(a: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
+    if (d.decision !== 'denied' || a.radius !== null || a.gateway !== null || !answeredFailure(a)) return null;
+    return this.laterAnswerWithEarlierDenial(a, d);
+  }
+
+  /**
+   * Another attempt of `a`'s user whose answer, on the same laptop, was logged after `a`'s and which holds a denial
+   * earlier than `d`, within the skew tolerance of `a`'s answer: the two would take their denials in crossed order.
+   * Not when that answer lies within a few seconds of its denial, as a laptop whose clock agrees logs it: then the two
+   * are each other's. Only failures answered after the DA server (10005, 10006) with nothing else to move (no CA step).
+   */
+  private laterAnswerWithEarlierDenial(a: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
+    const answer = a.client!;
+    for (let b = a.ofUser!.first; b !== null; b = b.nextOfUser) {
+      const earlier = b.radius;
+      if (b === a || earlier === null || earlier.decision !== 'denied' || earlier.time > d.time) continue;
+      if (!answeredFailure(b) || b.client!.time <= answer.time) continue;
+      if (Math.abs(b.client!.time - earlier.time) <= RETRY_RESULT_BEFORE_MS) continue;
+      if (Math.abs(earlier.time - answer.time) > this.config.clockSkewToleranceMs) continue;
+      if (sameHost(b.client!.ref.computer, answer.ref.computer)) return b;
+    }
+    return null;
+  }
+
+  /**
    * A later attempt of the user than `a` whose client result was logged at most `RETRY_RESULT_BEFORE_MS` before
    * decision `d` and that takes it: the retry `d` was waiting for, already placed. On the servers' clock when the
    * laptop's is known to be off: then a result placed before `d` may lie after it, but not after `d`'s wait.
@@ -225,6 +301,16 @@ export class UserPlacement {
     }
     return null;
   }
+}
+
+/** Whether the attempt ended in a client failure after the DA server answered, and holds no CA step. */
+function answeredFailure(a: OpenAttempt): boolean {
+  return (
+    a.client !== null &&
+    clientPhase(a.client.ref.eventId) === 'after_server' &&
+    a.caRequest === null &&
+    a.caResults.length === 0
+  );
 }
 
 /** A RADIUS decision waiting for a retry's steps, and the result of the attempt that ended before it, which takes it else. */

@@ -995,6 +995,17 @@ describe("a retry's denial and the attempt before it", () => {
     return [...engine.advance(Math.max(...events.map((e) => e.time))).attempts, ...engine.flush().attempts];
   }
 
+  /** As the offline analysis drives the engine: sorted events, each placed at once and followed by a sweep. */
+  function eventByEvent(events: NormalizedEvent[]): ClosedAttempt[] {
+    const engine = new CorrelationEngine({ ...config, reorderDelayMs: 0 });
+    const out: ClosedAttempt[] = [];
+    for (const e of [...events].sort((x, y) => x.time - y.time)) {
+      engine.add(e);
+      out.push(...engine.advance(e.time).attempts);
+    }
+    return [...out, ...engine.flush().attempts];
+  }
+
   /** Each attempt as its client result's time (from T0) and its decision's reason code, sorted. */
   const resultsAndReasons = (attempts: ClosedAttempt[]) =>
     attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
@@ -1166,26 +1177,69 @@ describe("a retry's denial and the attempt before it", () => {
 
   it("reads a laptop's answers on the servers' clock once a success of it told how far behind it logs", () => {
     // The laptop logs 100 s behind the servers. Its success (the CA issued at 200.7 s, its 10022 logged at 101.0 s)
-    // tells it. Later a denial (reason 16) and a retry's denial (64) a minute and a half apart: each failure is logged
-    // 100 s before its own denial, so the first denial lies nearer the retry's failure than its own. Without the
-    // success the retry's failure takes the first denial, and the retry's denial none (the control below); before
-    // 2026-12-05 (session 47) so it went with the success too.
+    // tells it once the 10022, which names no user, has joined. Later a denial, its failure logged 100 s before it,
+    // and a retry that RADIUS never answered, its failure logged 30 s after the denial: inside the denial's wait for a
+    // retry, and nearer it as logged. Without the success the retry takes the denial and the attempt it was for reads
+    // as RADIUS never answering (the control below); before 2026-12-05 (session 47) so it went with the success too.
+    // The engine is driven as the offline analysis and the stream drive it (event by event, in order); a single
+    // advance over everything would place the retry before the success's join is decided.
     const success = [
       radius('uma', 200_000, 'granted'),
       ca('uma', 200_500, 91, 'request'),
       ca('uma', 200_700, 91, 'issued'),
       client(null, 101_000, 10022),
     ];
-    const retries = [
-      client('uma', 500_300, 10005),
-      client('uma', 590_300, 10005),
-      radius('uma', 600_000, 'denied', 16),
-      radius('uma', 690_000, 'denied', 64),
+    const retry = [client('uma', 800_300, 10005), radius('uma', 900_000, 'denied', 16), client('uma', 930_000, 10005)];
+    const expected = ['101000: 0', '800300: 16', '930000: none'];
+    expect(resultsAndReasons(stream([...success, ...retry]))).toEqual(expected);
+    expect(resultsAndReasons(eventByEvent([...success, ...retry]))).toEqual(expected);
+    expect(resultsAndReasons(eventByEvent(retry))).toEqual(['800300: none', '930000: 16']);
+  });
+
+  it('gives two answers of a laptop 76 s behind their denials in order, though the first denial lay nearer the second', () => {
+    // No success told the laptop's clock. The first denial waits for a retry's answer and takes the one logged 24 s
+    // after it; the second denial has only the first answer left. A laptop answers in the order of its attempts, as
+    // NPS decides: the answers change places. Before 2026-12-05 (session 47) each had the other's denial.
+    const events = [
+      client('vic', 100_000, 10005),
+      radius('vic', 176_000, 'denied', 16),
+      client('vic', 200_000, 10005),
+      radius('vic', 276_000, 'denied', 64),
     ];
-    const expected = ['101000: 0', '500300: 16', '590300: 64'];
-    expect(resultsAndReasons(stream([...success, ...retries]))).toEqual(expected);
-    expect(resultsAndReasons(inOneBatch([...success, ...retries]))).toEqual(expected);
-    expect(resultsAndReasons(stream(retries))).toEqual([`${-T0}: 64`, '500300: none', '590300: 16']);
+    const expected = ['100000: 16', '200000: 64'];
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
+  });
+
+  it('gives a denial too far from every free answer the answer its earlier denial took, and that one the earlier answer', () => {
+    // The laptop logs 88 s behind. The first denial took the retry's answer (22 s after it); the retry's denial lies
+    // 198 s after the first answer, beyond the skew tolerance, and had no answer at all. Before 2026-12-05 (session 47)
+    // the first answer read as RADIUS never answering and the retry's denial as an attempt of its own.
+    const events = [
+      client('wes', 100_000, 10005),
+      radius('wes', 188_000, 'denied', 16),
+      client('wes', 210_000, 10005),
+      radius('wes', 298_000, 'denied', 64),
+    ];
+    const expected = ['100000: 16', '210000: 64'];
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
+  });
+
+  it('lets a denial wait for its own answer before answers change places for it', () => {
+    // The laptop logs 23.5 s ahead: a RADIUS timeout's answer, then a denial and its answer, then a second denial
+    // 190 s after the first answer (beyond the skew tolerance) whose answer comes 23.5 s after it. Changing answers
+    // at once would give the second denial the first denial's answer; its own comes within the wait and takes it.
+    const events = [
+      client('xan', 100_000, 10005),
+      radius('xan', 200_000, 'denied', 16),
+      client('xan', 223_500, 10005),
+      radius('xan', 290_000, 'denied', 64),
+      client('xan', 313_500, 10005),
+    ];
+    const expected = ['100000: none', '223500: 16', '313500: 64'];
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+    expect(resultsAndReasons(eventByEvent(events))).toEqual(expected);
   });
 
   it('each of two quick retries takes its own denial', () => {

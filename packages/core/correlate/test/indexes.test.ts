@@ -237,6 +237,42 @@ describe('AttemptIndex by client computer', () => {
     expect(index.onMachine('pc1')).toBeUndefined();
     expect(index.size).toBe(0);
   });
+
+  it("swaps two attempts' client results: each takes the start, end and time-index place of the one it got", () => {
+    const index = new AttemptIndex(1_000);
+    const first = open(index, 'ann', 0, 'pc1');
+    const second = open(index, 'ann', 100, 'pc1');
+    const denial = {
+      id: 'r|80',
+      ref: { provider: 'p', eventId: 6273, computer: 'nps1', channel: 'Security', recordId: 80 },
+      time: 80,
+      user: { key: 'ann', domain: 'corp', domainExplicit: true, raw: 'CORP\\ann' },
+      kind: 'radius.decision',
+      source: 'radius',
+      decision: 'denied',
+      reasonCode: 16,
+      clientName: null,
+      nasIdentifier: null,
+      clientIp: null,
+    } as unknown as NormalizedEvent;
+    index.add(second, denial);
+    const nearest = (t: number) => {
+      const found: unknown[] = [];
+      index.clientOnlyNearest(t, t - 10, t + 10).load(found);
+      return found;
+    };
+    // Only the attempt without a decision waits for an IIS request by its result.
+    expect(nearest(0)).toEqual([first]);
+    index.swapClients(first, second);
+    expect([first.client?.time, first.first, first.last]).toEqual([100, 100, 100]);
+    expect([second.client?.time, second.first, second.last]).toEqual([0, 0, 80]);
+    expect(nearest(0)).toEqual([]);
+    expect(nearest(100)).toEqual([first]);
+    // The user's list and the computer's still hold both, each once.
+    expect(listOf(index.onMachine('pc1'))).toEqual([first, second]);
+    expect(index.firstWithFreeSlot('ann', 'radius')).toBe(first);
+    expect(index.firstWithFreeSlot('ann', 'client')).toBeNull();
+  });
 });
 
 describe('PendingJoins', () => {
