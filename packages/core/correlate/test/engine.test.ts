@@ -1010,6 +1010,13 @@ describe("a retry's denial and the attempt before it", () => {
   const resultsAndReasons = (attempts: ClosedAttempt[]) =>
     attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
 
+  /** `resultsAndReasons` of the events streamed, which `driver` must give alike. */
+  function placedAlike(events: NormalizedEvent[], driver = inOneBatch): string[] {
+    const streamed = resultsAndReasons(stream(events));
+    expect(resultsAndReasons(driver(events))).toEqual(streamed);
+    return streamed;
+  }
+
   it('goes to the retry whose result follows it, not to the attempt whose result came two minutes before', () => {
     // RADIUS never answered the first request (the client gave up after 30 s); the retry two minutes later is denied.
     const events = [
@@ -1190,10 +1197,8 @@ describe("a retry's denial and the attempt before it", () => {
       client(null, 101_000, 10022),
     ];
     const retry = [client('uma', 800_300, 10005), radius('uma', 900_000, 'denied', 16), client('uma', 930_000, 10005)];
-    const expected = ['101000: 0', '800300: 16', '930000: none'];
-    expect(resultsAndReasons(stream([...success, ...retry]))).toEqual(expected);
-    expect(resultsAndReasons(eventByEvent([...success, ...retry]))).toEqual(expected);
-    expect(resultsAndReasons(eventByEvent(retry))).toEqual(['800300: none', '930000: 16']);
+    expect(placedAlike([...success, ...retry], eventByEvent)).toEqual(['101000: 0', '800300: 16', '930000: none']);
+    expect(placedAlike(retry, eventByEvent)).toEqual(['800300: none', '930000: 16']);
   });
 
   it('gives two answers of a laptop 76 s behind their denials in order, though the first denial lay nearer the second', () => {
@@ -1206,9 +1211,7 @@ describe("a retry's denial and the attempt before it", () => {
       client('vic', 200_000, 10005),
       radius('vic', 276_000, 'denied', 64),
     ];
-    const expected = ['100000: 16', '200000: 64'];
-    expect(resultsAndReasons(stream(events))).toEqual(expected);
-    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
+    expect(placedAlike(events)).toEqual(['100000: 16', '200000: 64']);
   });
 
   it('gives a denial too far from every free answer the answer its earlier denial took, and that one the earlier answer', () => {
@@ -1221,9 +1224,7 @@ describe("a retry's denial and the attempt before it", () => {
       client('wes', 210_000, 10005),
       radius('wes', 298_000, 'denied', 64),
     ];
-    const expected = ['100000: 16', '210000: 64'];
-    expect(resultsAndReasons(stream(events))).toEqual(expected);
-    expect(resultsAndReasons(inOneBatch(events))).toEqual(expected);
+    expect(placedAlike(events)).toEqual(['100000: 16', '210000: 64']);
   });
 
   it('lets a denial wait for its own answer before answers change places for it', () => {
@@ -1237,9 +1238,7 @@ describe("a retry's denial and the attempt before it", () => {
       radius('xan', 290_000, 'denied', 64),
       client('xan', 313_500, 10005),
     ];
-    const expected = ['100000: none', '223500: 16', '313500: 64'];
-    expect(resultsAndReasons(stream(events))).toEqual(expected);
-    expect(resultsAndReasons(eventByEvent(events))).toEqual(expected);
+    expect(placedAlike(events, eventByEvent)).toEqual(['100000: none', '223500: 16', '313500: 64']);
   });
 
   it('each of two quick retries takes its own denial', () => {
