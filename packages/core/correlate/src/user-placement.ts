@@ -175,7 +175,6 @@ export class UserPlacement {
         lag = result.time - decision.time;
       }
     }
-    // Without one, the laptop's clock as its successes told it.
     const expected = lag ?? this.attempts.laptops.lagOf(step.ref.computer);
     return Math.abs(endedResult - d.time - expected) < Math.abs(step.time - d.time - expected);
   }
@@ -261,9 +260,10 @@ export class UserPlacement {
 
   /**
    * Of the attempts from `first` that have ended (their client result logged) and accept the event, the one whose
-   * result is nearest it in time, on the servers' clock when the laptop's is known to be off (the first of equals). A decision no open attempt takes belongs to the answer logged
-   * nearest it: a laptop 15 s behind NPS logs each failure 15 s before its own denial, and a retry's failure a minute
-   * later still lies nearer its denial than the first attempt's does.
+   * result is nearest it in time, on the servers' clock when the laptop's is known to be off (the first of equals). A
+   * decision no open attempt takes belongs to the answer logged nearest it: a laptop 15 s behind NPS logs each failure
+   * 15 s before its own denial, and a retry's failure a minute later still lies nearer its denial than the first
+   * attempt's does.
    */
   private nearestEndedAccepting(
     first: OpenAttempt,
@@ -316,5 +316,6 @@ function answeredFailure(a: OpenAttempt): boolean {
 /** A RADIUS decision waiting for a retry's steps, and the result of the attempt that ended before it, which takes it else. */
 interface Awaiting {
   readonly decision: NormalizedEvent;
+  /** NaN for a denial no answered attempt takes, waiting for its own answer before answers change places for it. */
   readonly endedResult: number;
 }
