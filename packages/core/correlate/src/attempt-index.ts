@@ -35,8 +35,8 @@ function respan(a: OpenAttempt): void {
   a.last = last;
 }
 
-/** The client's event of a logon that got its certificate. */
-const SUCCESS = 10022;
+/** The client's events that follow a certificate the CA issued: success, not stored, not retrievable (§4). */
+const AFTER_ISSUED = new Set([10022, 10007, 10021]);
 
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
@@ -122,14 +122,14 @@ export class AttemptIndex {
     addToAttempt(a, e);
     if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
-    if (e.kind === 'client.result' ? e.ref.eventId === SUCCESS : e.kind === 'ca.result' && e.status === 'issued')
+    if (e.kind === 'client.result' ? AFTER_ISSUED.has(e.ref.eventId) : e.kind === 'ca.result' && e.status === 'issued')
       this.learnLaptopClock(a);
   }
 
   /** A success just put together (its 10022 and the CA's issued certificate) tells its laptop's clock. */
   private learnLaptopClock(a: OpenAttempt): void {
     const result = a.client;
-    if (result === null || result.ref.eventId !== SUCCESS) return;
+    if (result === null || !AFTER_ISSUED.has(result.ref.eventId)) return;
     for (let i = 0; i < a.caResults.length; i++) {
       const r = a.caResults[i]!;
       if (r.status === 'issued' && r.machineRequester == null) {

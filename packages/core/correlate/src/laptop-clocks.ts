@@ -8,9 +8,10 @@ import { machineKey } from './hosts.js';
 export const LAPTOP_LAG_FLOOR_MS = 2_000;
 
 /**
- * How far each laptop's clock reads from the servers', learned from its successes. A client logs its 10022 a moment
- * (well under a second) after the CA issued its certificate (4887, docs/windows-events.md §4), so the distance between
- * the two as logged is the laptop's clock against the CA's, and servers keep the domain's time together (within a
+ * How far each laptop's clock reads from the servers', learned from its successes. A client logs its 10022 (or 10007,
+ * 10021: the certificate not stored, not retrievable) a moment (well under a second) after the CA issued its
+ * certificate (4887, docs/windows-events.md §4), so the distance between the two as logged is the laptop's clock
+ * against the CA's, and servers keep the domain's time together (within a
  * second or two). Laptops drift further: one 90 s behind logs each failure a minute and a half before its own denial,
  * beside the attempt before it. The user placement reads its answers back on the servers' clock with it.
  *
@@ -21,7 +22,7 @@ export class LaptopClocks {
   /** By client computer (`machineKey`): ms the laptop's clock reads ahead of the servers' (negative: behind). */
   private readonly lags = new Map<string, number>();
 
-  /** A success: its client's 10022 and the CA's issued certificate, joined in one attempt. */
+  /** A success: its client's 10022 (10007, 10021) and the CA's issued certificate, joined in one attempt. */
   learn(result: ClientEvent, issued: CaResult): void {
     const lag = result.time - issued.time;
     const key = machineKey(result.ref.computer);

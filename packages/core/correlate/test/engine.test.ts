@@ -1182,7 +1182,10 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(events))).toEqual(expected);
   });
 
-  it("reads a laptop's answers on the servers' clock once a success of it told how far behind it logs", () => {
+  it.each([
+    [10022, 'a success'],
+    [10007, 'a certificate it could not store'],
+  ])("reads a laptop's answers on the servers' clock once %i (%s) told how far behind it logs", (eventId) => {
     // The laptop logs 100 s behind the servers. Its success (the CA issued at 200.7 s, its 10022 logged at 101.0 s)
     // tells it once the 10022, which names no user, has joined. Later a denial, its failure logged 100 s before it,
     // and a retry that RADIUS never answered, its failure logged 30 s after the denial: inside the denial's wait for a
@@ -1194,7 +1197,7 @@ describe("a retry's denial and the attempt before it", () => {
       radius('uma', 200_000, 'granted'),
       ca('uma', 200_500, 91, 'request'),
       ca('uma', 200_700, 91, 'issued'),
-      client(null, 101_000, 10022),
+      client(null, 101_000, eventId),
     ];
     const retry = [client('uma', 800_300, 10005), radius('uma', 900_000, 'denied', 16), client('uma', 930_000, 10005)];
     expect(placedAlike([...success, ...retry], eventByEvent)).toEqual(['101000: 0', '800300: 16', '930000: none']);
