@@ -78,11 +78,9 @@ export function verifyAgainstExpected<A extends AnalysedAttempt>(
   actual: readonly A[],
   toleranceMs = START_TOLERANCE_MS,
 ): Verification<A> {
-  interface Candidate {
-    readonly a: A;
+  interface Candidate extends Pairable<A> {
     readonly start: number;
     readonly end: number;
-    used: boolean;
   }
   const byUser = new Map<string, Candidate[]>();
   for (const a of actual) {
