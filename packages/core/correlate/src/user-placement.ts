@@ -180,15 +180,16 @@ export class UserPlacement {
   }
 
   /**
-   * Denial `d` is about to go to the answered attempt `a`. When a later answer of the same laptop holds an earlier
-   * denial, the two answers would take their denials in crossed order: a laptop's answers come in the order of its
+   * Decision `d` is about to go to the answered attempt `a`. When a later answer of the same laptop holds an earlier
+   * decision, the two answers would take their decisions in crossed order: a laptop's answers come in the order of its
    * attempts, and so do NPS's decisions. That happens with a laptop far behind NPS whose clock no success told yet:
-   * the earlier denial went to the answer logged nearer it, the retry's. The answers change places, so that each takes
-   * the denial of its turn.
+   * the earlier decision went to the answer logged nearer it, the retry's. The answers change places, so that each
+   * takes the decision of its turn. Either may be a grant whose signing failed (a failure answered after the DA
+   * server, no CA step), as either may be a denial.
    */
   private uncross(a: OpenAttempt, d: RadiusDecision): void {
-    if (d.decision !== 'denied' || a.gateway !== null || !answeredFailure(a)) return;
-    const b = this.laterAnswerWithEarlierDenial(a, d);
+    if (a.gateway !== null || !answeredFailure(a)) return;
+    const b = this.laterAnswerWithEarlierDecision(a, d);
     if (b !== null) this.attempts.swapClients(a, b);
   }
 
@@ -220,20 +221,26 @@ export class UserPlacement {
   /** The attempt whose answer `a` (answered, no decision) would change places with for denial `d`, if any. */
   private shiftPartner(a: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
     if (d.decision !== 'denied' || a.radius !== null || a.gateway !== null || !answeredFailure(a)) return null;
-    return this.laterAnswerWithEarlierDenial(a, d);
+    return this.laterAnswerWithEarlierDecision(a, d, 'denied');
   }
 
   /**
-   * Another attempt of `a`'s user whose answer, on the same laptop, was logged after `a`'s and which holds a denial
-   * earlier than `d`, within the skew tolerance of `a`'s answer: the two would take their denials in crossed order.
-   * Not when that answer lies within a few seconds of its denial, as a laptop whose clock agrees logs it: then the two
-   * are each other's. Only failures answered after the DA server (10005, 10006) with nothing else to move (no CA step).
+   * Another attempt of `a`'s user whose answer, on the same laptop, was logged after `a`'s and which holds a decision
+   * (`earlierKinds`: a denial, or any) earlier than `d`, within the skew tolerance of `a`'s answer: the two would take
+   * their decisions in crossed order. Not when that answer lies within a few seconds of its decision, as a laptop whose
+   * clock agrees logs it: then the two are each other's. Only failures answered after the DA server (10005, 10006)
+   * with nothing else to move (no CA step).
    */
-  private laterAnswerWithEarlierDenial(a: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
+  private laterAnswerWithEarlierDecision(
+    a: OpenAttempt,
+    d: RadiusDecision,
+    earlierKinds: 'denied' | 'any' = 'any',
+  ): OpenAttempt | null {
     const answer = a.client!;
     for (let b = a.ofUser!.first; b !== null; b = b.nextOfUser) {
       const earlier = b.radius;
-      if (b === a || earlier === null || earlier.decision !== 'denied' || earlier.time > d.time) continue;
+      if (b === a || earlier === null || earlier.time > d.time) continue;
+      if (earlierKinds === 'denied' && earlier.decision !== 'denied') continue;
       if (!answeredFailure(b) || b.client!.time <= answer.time) continue;
       if (Math.abs(b.client!.time - earlier.time) <= RETRY_RESULT_BEFORE_MS) continue;
       if (Math.abs(earlier.time - answer.time) > this.config.clockSkewToleranceMs) continue;

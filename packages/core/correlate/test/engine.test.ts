@@ -1217,6 +1217,28 @@ describe("a retry's denial and the attempt before it", () => {
     expect(placedAlike(events)).toEqual(['100000: 16', '200000: 64']);
   });
 
+  it.each([
+    ['granted', 'denied'],
+    ['denied', 'granted'],
+    ['granted', 'granted'],
+  ] as const)("gives a laptop's failures 21 s behind a %s and a %s decision in order", (one, two) => {
+    // A grant here is one whose signing failed (the DA server could not sign: no CA step, the client's 10005); a
+    // denial is a wrong OTP. Two attempts 40 s apart; the laptop logs 21 s behind NPS and no success told it. The
+    // first decision opened an attempt of its own and took the retry's answer, logged 18 s after it; the second then
+    // went to the first answer, 60 s before it. The answers change places as they do between two denials. Before
+    // 2026-12-05 (session 48) each had the other's decision.
+    const decision = (at: number, kind: 'granted' | 'denied') =>
+      kind === 'granted' ? radius('ron', at, kind) : radius('ron', at, kind, 16);
+    const events = [client('ron', 100_000, 10005), decision(121_100, one), client('ron', 139_400, 10005)];
+    events.push(decision(160_100, two));
+    const pairs = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${(a.radius?.time ?? 0) - T0}`).sort();
+    const expected = ['100000: 121100', '139400: 160100'];
+    expect(pairs(stream(events))).toEqual(expected);
+    expect(pairs(eventByEvent(events))).toEqual(expected);
+    expect(pairs(inOneBatch(events))).toEqual(expected);
+  });
+
   it('gives a denial too far from every free answer the answer its earlier denial took, and that one the earlier answer', () => {
     // The laptop logs 88 s behind. The first denial took the retry's answer (22 s after it); the retry's denial lies
     // 198 s after the first answer, beyond the skew tolerance, and had no answer at all. Before 2026-12-05 (session 47)
