@@ -152,7 +152,7 @@ export class TextLogs {
       const shift = this.learned.get(server);
       // The server's offset puts the record near the site's time: it holds (a later twin is a duplicate of it), unless
       // the record's twins or its user's events teach another. From its user's events, only a daylight-saving change
-      // (an hour or less away): the window is wide while the site's time lags (one server heard after a quiet night),
+      // (an hour or half an hour away): the window is wide while the site's time lags (one server heard after a quiet night),
       // and a user's attempt of the night before may then suggest any offset; offline's path would not follow it.
       // Far from it (a daylight-saving change since), the record waits for its twin or its user's events.
       const near = shift !== undefined && this.nearSite(e.time - shift, now, latest);
@@ -297,7 +297,7 @@ export class TextLogs {
     const shift = this.learned.get(w.server);
     if (shift === undefined || !Number.isFinite(w.arrivedAt)) return undefined;
     if (this.nearSite(w.event.time - shift, w.arrivedAt, w.arrivedLatest)) return undefined;
-    for (const d of [-HOUR_MS, HOUR_MS, -HOUR_MS / 2, HOUR_MS / 2]) {
+    for (const d of DAYLIGHT_SAVING_STEPS) {
       if (!this.nearSite(w.event.time - (shift + d), w.arrivedAt, w.arrivedLatest)) continue;
       this.learned.set(w.server, shift + d);
       return shift + d;
@@ -379,7 +379,7 @@ export class TextLogs {
     for (const k of userOffsets(record.time, this.users.timesOf(record.user.key), this.userWindowMs)) {
       // Before the site has a time, its first few events are all there is: no other attempt to tell apart.
       if (Math.max(now, latest) > Number.NEGATIVE_INFINITY && !this.nearSite(record.time - k, now, latest)) continue;
-      if (standing !== undefined && Math.abs(k - standing) > HOUR_MS) continue;
+      if (standing !== undefined && !isDaylightSavingStep(k - standing)) continue;
       if (vote !== undefined) return undefined;
       vote = k;
     }
@@ -431,6 +431,17 @@ export class TextLogs {
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * How far a daylight-saving change moves a zone's offset: an hour, or half an hour (Lord Howe Island). Offsets are
+ * learned on a quarter-hour grid (`userOffsets`), so a user's events that suggest a move of 15 or 45 minutes from a
+ * server's standing offset point at another of the user's attempts, never at a change of the server's clock.
+ */
+const DAYLIGHT_SAVING_STEPS = [-HOUR_MS, HOUR_MS, -HOUR_MS / 2, HOUR_MS / 2];
+
+/** Whether moving an offset by `change` keeps it (0) or is a daylight-saving change. */
+function isDaylightSavingStep(change: number): boolean {
+  return change === 0 || DAYLIGHT_SAVING_STEPS.includes(change);
+}
 /** A log's time going back by more than this between two records: its server's clock was set back (NPS appends). */
 const SET_BACK_MS = 60_000;
 /**

@@ -803,6 +803,29 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       }
     });
 
+    it("a half-hour zone (Asia/Kolkata): a user's other attempt 45 minutes away does not move a taught offset", () => {
+      // The seeded random day that found it (random-days seed 4818's second site): IAS log files written at +05:30,
+      // nothing configured, hosts' clocks up to 20 s off. nps2 was taught +05:30; then a record whose user had logged
+      // on 45 minutes earlier took +06:15 from that attempt, and two probes it released came 45 minutes early: late,
+      // and one attempt fewer than offline. A daylight-saving change moves an offset by an hour or half an hour
+      // only. Events arriving up to the clock-skew tolerance late, as in random-days.
+      const files = generatedDay(175, 12737, undefined, 0.1, {
+        incidents: ['signing_failed', 'gateway_untrusted_client_certificate'],
+        maxClockSkewMs: 20_000,
+        radiusClientNames: 'shared',
+        iisFormat: 'xml',
+        npsFormat: 'ias',
+        npsTimeZone: 'Asia/Kolkata',
+      });
+      const configured = analysisConfigSchema.parse({
+        npsLogUtcOffsets: { nps1: 'Asia/Kolkata', nps2: 'Asia/Kolkata' },
+      });
+      const offline = offlineAnalysis(files).attempts.map((a) => a.record);
+      expect(offline).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
+      const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
+      expectStreamed(files, (e) => utc.get(e.id)!, 12737, offline, 'Asia/Kolkata');
+    });
+
     for (const [name, zone, files] of fleets) {
       it(`${name}: offline gives the attempts of the configured offsets, the stream those of offline`, () => {
         const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone } });
