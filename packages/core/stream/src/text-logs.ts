@@ -72,6 +72,8 @@ export class TextLogs {
   private readonly waitingBy = new Map<string, { items: Waiting[]; live: number }>();
   private seq = 0;
   private count = 0;
+  /** The latest site time `expired` was called at: a hold that ends inside a lull is told from one that ends in use. */
+  private expiredAt = Number.NEGATIVE_INFINITY;
 
   /**
    * `waitMs`: how long (site event time) a record waits for its audit twin: the stream's reorder window.
@@ -179,6 +181,7 @@ export class TextLogs {
         shift,
         holds,
         long: false,
+        graced: false,
         signed: this.signed.has(server),
         changesBefore: signs.total,
         seq: this.seq++,
@@ -237,13 +240,24 @@ export class TextLogs {
    */
   expired(now: number): NormalizedEvent[] {
     const out: NormalizedEvent[] = [];
+    const before = this.expiredAt;
+    if (Number.isFinite(now) && now > before) this.expiredAt = now;
     for (let w = this.waiting.peek(); w !== undefined && w.until <= now; w = this.waiting.peek()) {
       this.waiting.pop();
       if (w.done) continue;
+      const untaught = w.holds && !w.long && !this.learned.has(w.server) && Number.isFinite(now);
       // The site has events that can teach, and nothing has taught the record's server yet: it waits the night out.
-      if (w.holds && !w.long && this.teachers && !this.learned.has(w.server) && Number.isFinite(now)) {
+      if (untaught && this.teachers) {
         w.long = true;
         w.until += LONG_HOLD_MS - HOLD_MS;
+        this.waiting.push(w);
+        continue;
+      }
+      // Its hold ended while the site was quiet (no event in its last reorder window): nothing could teach then. The
+      // events that end the lull (a morning's first logons after a night of probes) may: they get a reorder window.
+      if (untaught && !w.graced && before < w.until - this.waitMs) {
+        w.graced = true;
+        w.until = now + this.waitMs;
         this.waiting.push(w);
         continue;
       }
@@ -482,6 +496,8 @@ interface Waiting {
   readonly holds: boolean;
   /** Whether it waits LONG_HOLD_MS (its site has events that can teach) rather than HOLD_MS. */
   long: boolean;
+  /** Whether its hold, ended inside a lull of its site, was given a reorder window after the lull (`expired`). */
+  graced: boolean;
   /** Whether its server's log showed a sign of a change (`sign`) since its last taught record, this one included. */
   readonly signed: boolean;
   /** `total` of its server's clear signs of a change when it came, its own included. */

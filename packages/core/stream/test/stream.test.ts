@@ -826,6 +826,37 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       expectStreamed(files, (e) => utc.get(e.id)!, 12737, offline, 'Asia/Kolkata');
     });
 
+    it('a night of probes after one early event: the first logons after the lull still teach the offset', () => {
+      // The seeded random day that found it (random-days seed 9319's first site): ODBC log files at +01:00, nothing
+      // configured. One event at 00:04 gave the site a time; then only probes for an hour. The next event (an IIS
+      // request at 01:06) moved the site past the night's records' hold before the user events right behind it came:
+      // the records kept their times as read, one of the two servers' was taught only at 02:25, and eleven probes then
+      // came an hour early: late, and eleven attempts fewer than offline. A hold that ends in a lull now gets a
+      // reorder window after it.
+      const files = generatedDay(165, 9319, undefined, 0.1, {
+        incidents: [
+          'radius_no_response',
+          'radius_directory_unavailable',
+          'ca_template_not_available',
+          'ca_unreachable',
+          'signing_failed',
+          'radius_client_misconfigured',
+        ],
+        maxClockSkewMs: 2_000,
+        radiusClientNames: 'shared',
+        iisFormat: 'xml',
+        npsFormat: 'odbc',
+        npsTimeZone: 'Europe/Berlin',
+      });
+      const configured = analysisConfigSchema.parse({
+        npsLogUtcOffsets: { nps1: 'Europe/Berlin', nps2: 'Europe/Berlin' },
+      });
+      const offline = offlineAnalysis(files).attempts.map((a) => a.record);
+      expect(offline).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
+      const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
+      expectStreamed(files, (e) => utc.get(e.id)!, 9319, offline, 'a night of probes');
+    });
+
     for (const [name, zone, files] of fleets) {
       it(`${name}: offline gives the attempts of the configured offsets, the stream those of offline`, () => {
         const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone } });
