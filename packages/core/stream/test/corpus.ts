@@ -119,6 +119,8 @@ export function generatedDay(
     radiusClientNames?: RadiusClientNames;
     /** Each host's clock off by up to this much, either way (`otptrace generate --clock-skew-ms`). */
     maxClockSkewMs?: number;
+    /** The laptops' clocks off by up to this much instead (`otptrace generate --laptop-clock-skew-ms`). */
+    maxLaptopClockSkewMs?: number;
     /** Incidents added to the day (`otptrace generate --incident`). */
     incidents?: readonly IncidentName[];
   } = {},

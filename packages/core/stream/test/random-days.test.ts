@@ -17,12 +17,12 @@ import {
 import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis, streamSettings } from './corpus.js';
 
 // The stream against `otptrace analyze` on generated days whose every choice comes from a seed: which incidents, how
-// far the hosts' clocks are off, how NPS names the DA servers, event logs or IIS W3C and NPS log files (in a time zone
-// nothing configures), events arriving up to the clock-skew tolerance late, two sites in one partition, records of
-// 1 to 40 events, batches of any size, and owners that crash at random records. Every attempt offline finds must be
-// published once, identical; nothing late. The fixed days of stream.test.ts each test one of these choices; here they
-// meet. OTPTRACE_RANDOM_DAYS=N runs N seeds (default 6), OTPTRACE_RANDOM_SEED the first (default 1); a failure names
-// its seed and options.
+// far the hosts' clocks are off (at times the laptops' by more), how NPS names the DA servers, event logs or IIS W3C
+// and NPS log files (in a time zone nothing configures), events arriving up to the clock-skew tolerance late, two
+// sites in one partition, records of 1 to 40 events, batches of any size, and owners that crash at random records.
+// Every attempt offline finds must be published once, identical; nothing late. The fixed days of stream.test.ts each
+// test one of these choices; here they meet. OTPTRACE_RANDOM_DAYS=N runs N seeds (default 6), OTPTRACE_RANDOM_SEED
+// the first (default 1); a failure names its seed and options.
 
 const config = DEFAULT_ANALYSIS_CONFIG;
 const settings = streamSettings(config);
@@ -40,11 +40,16 @@ function randomOf(seed: number): (n: number) => number {
 
 type DayOptions = NonNullable<Parameters<typeof generatedDay>[4]>;
 
-/** The generator's options of a site, drawn. */
-function optionsOf(random: (n: number) => number): DayOptions {
+/**
+ * The generator's options of a site, drawn. The laptops' own clock skew comes from draws of its own (`laptops`), so
+ * that every other choice of a seed stays what it was before it was added (2026-12-05).
+ */
+function optionsOf(random: (n: number) => number, laptops: (n: number) => number): DayOptions {
   const text = random(2) === 1;
+  const laptopSkewMs = [null, null, 30_000, 90_000][laptops(4)]!;
   return {
     incidents: INCIDENT_NAMES.filter(() => random(3) === 0),
+    ...(laptopSkewMs === null ? {} : { maxLaptopClockSkewMs: laptopSkewMs }),
     maxClockSkewMs: [0, 2_000, 20_000][random(3)]!,
     radiusClientNames: (['server', 'friendly', 'shared'] as const)[random(3)]!,
     ...(text
@@ -59,7 +64,7 @@ function optionsOf(random: (n: number) => number): DayOptions {
 
 /** One site's day: its files, its offline attempts, and its events in the order a collector would publish them. */
 function site(seed: number, day: string, random: (n: number) => number) {
-  const options = optionsOf(random);
+  const options = optionsOf(random, randomOf(seed * 7 + 3));
   const files = generatedDay(60 + random(200), seed, `${day}T00:00:00.000Z`, 0.1, options);
   const offline = offlineAnalysis(files).attempts.map((a) => a.record);
   // Sent when written: an NPS log file's records at their UTC time (what its server's zone makes of the local time
