@@ -21,8 +21,9 @@ import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
  *   (`settleServerOffsets`). Here, with what has arrived:
  *   - a record whose twins have come, or that exactly one offset puts both near an event of its user and within the
  *     reorder window of the site's time, takes that offset, which becomes its server's (the offsets a user's other
- *     attempt suggests put the record a quarter hour or more away from the site's time; where its server's offset
- *     already puts it there, its user's events may move that by a daylight-saving change, not more);
+ *     attempt suggests put the record a quarter hour or more away from the site's time); a taught server's offset is
+ *     moved by its user's events only after its log showed a sign of a change, and by a daylight-saving step only
+ *     where it already puts the record near the site's time;
  *   - another takes its server's offset when that puts it near the site's time;
  *   - else it waits outside the reorder buffer, and the site holds its events back for it (`holdBefore`: it came as
  *     NPS wrote it, near the site's time), until an audit event of the same decision or an event of its user teaches
@@ -153,12 +154,15 @@ export class TextLogs {
       if (previous !== undefined) signs.step = step;
       const shift = this.learned.get(server);
       // The server's offset puts the record near the site's time: it holds (a later twin is a duplicate of it), unless
-      // the record's twins or its user's events teach another. From its user's events, only a daylight-saving change
-      // (an hour or half an hour away): the window is wide while the site's time lags (one server heard after a quiet night),
-      // and a user's attempt of the night before may then suggest any offset; offline's path would not follow it.
-      // Far from it (a daylight-saving change since), the record waits for its twin or its user's events.
+      // the record's twins or its user's events teach another. Its user's events move a taught offset only after a
+      // sign of a change in its log since it was taught (a daylight-saving change shows one: the time jumping an hour,
+      // or going back), and then, near, by a daylight-saving step only: the window is wide while the site's time lags
+      // (one server heard through a lull or after a quiet night), and a user's attempt before it may then suggest any
+      // offset, half an hour or hours away; offline's path would not follow it. Far from the site's time, the record
+      // waits for its twin, its user's events (after a sign), or the site.
       const near = shift !== undefined && this.nearSite(e.time - shift, now, latest);
-      const own = this.learn(server, e, now, latest, near ? shift : undefined);
+      const moves = shift === undefined ? 'any' : !this.signed.has(server) ? 'none' : near ? 'daylight' : 'any';
+      const own = this.learn(server, e, now, latest, shift, moves);
       if (own !== undefined) return [...this.release(server, now, latest), withLearnedOffset(e, own)];
       if (near) return [withLearnedOffset(e, shift)];
       // A server whose offset is not known yet: its record came as NPS wrote it, near the site's time, so the site
@@ -212,7 +216,7 @@ export class TextLogs {
         const at = Number.isFinite(now) ? now : e.time;
         const newest = Math.max(at, latest, e.time);
         for (const w of mine) {
-          if (w.done || this.learn(w.server, w.event, at, newest) === undefined) continue;
+          if (w.done || this.learn(w.server, w.event, at, newest, ...this.standingOf(w.server)) === undefined) continue;
           return [e, ...this.release(w.server, at, newest)];
         }
       }
@@ -374,10 +378,12 @@ export class TextLogs {
     record: RadiusDecision,
     now: number,
     latest: number,
-    /** The server's offset when it already puts the record near the site: users' events may change it by DST only. */
+    /** The server's taught offset, if any. */
     standing?: number,
+    /** How far its users' events may move `standing`: anywhere, by a daylight-saving step, or not at all. */
+    moves: OffsetMoves = 'any',
   ): number | undefined {
-    const vote = this.ownVote(record, now, latest, standing);
+    const vote = this.ownVote(record, now, latest, standing, moves);
     if (vote !== undefined) {
       this.learned.set(server, vote);
       this.signed.delete(server);
@@ -385,7 +391,22 @@ export class TextLogs {
     return vote;
   }
 
-  private ownVote(record: RadiusDecision, now: number, latest: number, standing?: number): number | undefined {
+  /**
+   * A waiting record's server's taught offset, and how far its users' events may move it: not at all without a sign of
+   * a change in its log since it was taught, else anywhere.
+   */
+  private standingOf(server: string): [number | undefined, OffsetMoves] {
+    const standing = this.learned.get(server);
+    return [standing, standing === undefined || this.signed.has(server) ? 'any' : 'none'];
+  }
+
+  private ownVote(
+    record: RadiusDecision,
+    now: number,
+    latest: number,
+    standing?: number,
+    moves: OffsetMoves = 'any',
+  ): number | undefined {
     const copy = TEXT_LOG_TWINS.copy(record);
     const twins = copy === null ? undefined : ownOffset(record.time, this.twins.timesOf(copy.key));
     if (twins !== undefined || record.user === null) return twins;
@@ -393,7 +414,12 @@ export class TextLogs {
     for (const k of userOffsets(record.time, this.users.timesOf(record.user.key), this.userWindowMs)) {
       // Before the site has a time, its first few events are all there is: no other attempt to tell apart.
       if (Math.max(now, latest) > Number.NEGATIVE_INFINITY && !this.nearSite(record.time - k, now, latest)) continue;
-      if (standing !== undefined && !isDaylightSavingStep(k - standing)) continue;
+      if (
+        standing !== undefined &&
+        moves !== 'any' &&
+        !(moves === 'daylight' ? isDaylightSavingStep(k - standing) : k === standing)
+      )
+        continue;
       if (vote !== undefined) return undefined;
       vote = k;
     }
@@ -451,6 +477,9 @@ const HOUR_MS = 3_600_000;
  * server's standing offset point at another of the user's attempts, never at a change of the server's clock.
  */
 const DAYLIGHT_SAVING_STEPS = [-HOUR_MS, HOUR_MS, -HOUR_MS / 2, HOUR_MS / 2];
+
+/** How far the users' events may move a server's taught offset (`TextLogs.learn`). */
+type OffsetMoves = 'any' | 'daylight' | 'none';
 
 /** Whether moving an offset by `change` keeps it (0) or is a daylight-saving change. */
 function isDaylightSavingStep(change: number): boolean {

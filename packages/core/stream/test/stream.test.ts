@@ -826,6 +826,38 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       expectStreamed(files, (e) => utc.get(e.id)!, 12737, offline, 'Asia/Kolkata');
     });
 
+    it("a lull heard through one NPS server: a user's attempt 30 minutes before it does not move the server's offset", () => {
+      // The seeded random day that found it (random-days seed 50095's second site): DTS log files at +05:30 on three
+      // NPS servers, nothing configured, one DA server, laptops up to 30 s off. For half an hour only nps1's probes
+      // came, so the site's time lagged; then a record whose user had logged on 30 minutes earlier moved nps1 from
+      // +05:30 to +06:00 (a daylight-saving step, allowed where the standing offset put the record near the lagging
+      // site): one attempt split in two. A taught offset now moves only after its log showed a sign of a change.
+      const files = generatedDay(66, 58014, undefined, 0.1, {
+        incidents: [
+          'radius_no_response',
+          'radius_directory_unavailable',
+          'ca_template_not_available',
+          'ca_unreachable',
+          'radius_remote_unavailable',
+        ],
+        maxLaptopClockSkewMs: 30_000,
+        daServers: 1,
+        npsServers: 3,
+        cas: 1,
+        maxClockSkewMs: 20_000,
+        radiusClientNames: 'shared',
+        iisFormat: 'xml',
+        npsFormat: 'dts',
+        npsTimeZone: 'Asia/Kolkata',
+      });
+      const zone = 'Asia/Kolkata';
+      const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone, nps3: zone } });
+      const offline = offlineAnalysis(files).attempts.map((a) => a.record);
+      expect(offline).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
+      const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
+      expectStreamed(files, (e) => utc.get(e.id)!, 58014, offline, 'a lull heard through one server');
+    });
+
     it('a night of probes after one early event: the first logons after the lull still teach the offset', () => {
       // The seeded random day that found it (random-days seed 9319's first site): ODBC log files at +01:00, nothing
       // configured. One event at 00:04 gave the site a time; then only probes for an hour. The next event (an IIS
