@@ -121,6 +121,10 @@ export function generatedDay(
     maxClockSkewMs?: number;
     /** The laptops' clocks off by up to this much instead (`otptrace generate --laptop-clock-skew-ms`). */
     maxLaptopClockSkewMs?: number;
+    /** DA servers, NPS servers and CAs (`otptrace generate --da-servers`, `--nps-servers`, `--cas`); 2 each else. */
+    daServers?: number;
+    npsServers?: number;
+    cas?: number;
     /** Incidents added to the day (`otptrace generate --incident`). */
     incidents?: readonly IncidentName[];
   } = {},

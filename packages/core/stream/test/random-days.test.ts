@@ -41,15 +41,18 @@ function randomOf(seed: number): (n: number) => number {
 type DayOptions = NonNullable<Parameters<typeof generatedDay>[4]>;
 
 /**
- * The generator's options of a site, drawn. The laptops' own clock skew comes from draws of its own (`laptops`), so
- * that every other choice of a seed stays what it was before it was added (2026-12-05).
+ * The generator's options of a site, drawn. The laptops' own clock skew and the number of each kind of server come
+ * from draws of their own (`more`), so that every other choice of a seed stays what it was before they were added
+ * (2026-12-05).
  */
-function optionsOf(random: (n: number) => number, laptops: (n: number) => number): DayOptions {
+function optionsOf(random: (n: number) => number, more: (n: number) => number): DayOptions {
   const text = random(2) === 1;
-  const laptopSkewMs = [null, null, 30_000, 90_000][laptops(4)]!;
+  const laptopSkewMs = [null, null, 30_000, 90_000][more(4)]!;
+  const servers = [2, 2, 1, 3][more(4)]!;
   return {
     incidents: INCIDENT_NAMES.filter(() => random(3) === 0),
     ...(laptopSkewMs === null ? {} : { maxLaptopClockSkewMs: laptopSkewMs }),
+    ...(servers === 2 ? {} : { daServers: servers, npsServers: 1 + more(3), cas: 1 + more(2) }),
     maxClockSkewMs: [0, 2_000, 20_000][random(3)]!,
     radiusClientNames: (['server', 'friendly', 'shared'] as const)[random(3)]!,
     ...(text
@@ -73,7 +76,9 @@ function site(seed: number, day: string, random: (n: number) => number) {
   const utc = new Map(
     eventsOf(
       files,
-      analysisConfigSchema.parse(zone === undefined ? {} : { npsLogUtcOffsets: { nps1: zone, nps2: zone } }),
+      analysisConfigSchema.parse(
+        zone === undefined ? {} : { npsLogUtcOffsets: { nps1: zone, nps2: zone, nps3: zone } },
+      ),
     ).map((e) => [e.id, e.time]),
   );
   const events = arrivalOrder(eventsOf(files), config.clockSkewToleranceMs, seed, (e) => utc.get(e.id)!);
