@@ -161,8 +161,10 @@ export class TextLogs {
       // offset, half an hour or hours away; offline's path would not follow it. Far from the site's time, the record
       // waits for its twin, its user's events (after a sign), or the site.
       const near = shift !== undefined && this.nearSite(e.time - shift, now, latest);
-      const moves = shift === undefined ? 'any' : !this.signed.has(server) ? 'none' : near ? 'daylight' : 'any';
-      const own = this.learn(server, e, now, latest, shift, moves);
+      const signed = this.signed.has(server);
+      const rule: OffsetRule =
+        shift === undefined || (signed && !near) ? undefined : { standing: shift, moves: signed ? 'daylight' : 'none' };
+      const own = this.learn(server, e, now, latest, rule);
       if (own !== undefined) return [...this.release(server, now, latest), withLearnedOffset(e, own)];
       if (near) return [withLearnedOffset(e, shift)];
       // A server whose offset is not known yet: its record came as NPS wrote it, near the site's time, so the site
@@ -216,7 +218,7 @@ export class TextLogs {
         const at = Number.isFinite(now) ? now : e.time;
         const newest = Math.max(at, latest, e.time);
         for (const w of mine) {
-          if (w.done || this.learn(w.server, w.event, at, newest, ...this.standingOf(w.server)) === undefined) continue;
+          if (w.done || this.learn(w.server, w.event, at, newest, this.standingOf(w.server)) === undefined) continue;
           return [e, ...this.release(w.server, at, newest)];
         }
       }
@@ -378,12 +380,10 @@ export class TextLogs {
     record: RadiusDecision,
     now: number,
     latest: number,
-    /** The server's taught offset, if any. */
-    standing?: number,
-    /** How far its users' events may move `standing`: anywhere, by a daylight-saving step, or not at all. */
-    moves: OffsetMoves = 'any',
+    /** How far its users' events may move the server's taught offset (none given: anywhere). */
+    rule?: OffsetRule,
   ): number | undefined {
-    const vote = this.ownVote(record, now, latest, standing, moves);
+    const vote = this.ownVote(record, now, latest, rule);
     if (vote !== undefined) {
       this.learned.set(server, vote);
       this.signed.delete(server);
@@ -395,18 +395,12 @@ export class TextLogs {
    * A waiting record's server's taught offset, and how far its users' events may move it: not at all without a sign of
    * a change in its log since it was taught, else anywhere.
    */
-  private standingOf(server: string): [number | undefined, OffsetMoves] {
+  private standingOf(server: string): OffsetRule {
     const standing = this.learned.get(server);
-    return [standing, standing === undefined || this.signed.has(server) ? 'any' : 'none'];
+    return standing === undefined || this.signed.has(server) ? undefined : { standing, moves: 'none' };
   }
 
-  private ownVote(
-    record: RadiusDecision,
-    now: number,
-    latest: number,
-    standing?: number,
-    moves: OffsetMoves = 'any',
-  ): number | undefined {
+  private ownVote(record: RadiusDecision, now: number, latest: number, rule?: OffsetRule): number | undefined {
     const copy = TEXT_LOG_TWINS.copy(record);
     const twins = copy === null ? undefined : ownOffset(record.time, this.twins.timesOf(copy.key));
     if (twins !== undefined || record.user === null) return twins;
@@ -415,9 +409,8 @@ export class TextLogs {
       // Before the site has a time, its first few events are all there is: no other attempt to tell apart.
       if (Math.max(now, latest) > Number.NEGATIVE_INFINITY && !this.nearSite(record.time - k, now, latest)) continue;
       if (
-        standing !== undefined &&
-        moves !== 'any' &&
-        !(moves === 'daylight' ? isDaylightSavingStep(k - standing) : k === standing)
+        rule !== undefined &&
+        !(rule.moves === 'daylight' ? isDaylightSavingStep(k - rule.standing) : k === rule.standing)
       )
         continue;
       if (vote !== undefined) return undefined;
@@ -478,8 +471,11 @@ const HOUR_MS = 3_600_000;
  */
 const DAYLIGHT_SAVING_STEPS = [-HOUR_MS, HOUR_MS, -HOUR_MS / 2, HOUR_MS / 2];
 
-/** How far the users' events may move a server's taught offset (`TextLogs.learn`). */
-type OffsetMoves = 'any' | 'daylight' | 'none';
+/**
+ * How far the users' events may move a server's taught offset `standing` (`TextLogs.learn`): by a daylight-saving step
+ * only, or not at all; undefined: anywhere.
+ */
+type OffsetRule = { readonly standing: number; readonly moves: 'daylight' | 'none' } | undefined;
 
 /** Whether moving an offset by `change` keeps it (0) or is a daylight-saving change. */
 function isDaylightSavingStep(change: number): boolean {

@@ -614,6 +614,22 @@ function expectStreamed(
   expect(byId(attemptsOfUnits(units)), label).toEqual(byId(expected));
 }
 
+/**
+ * A day of random-days.test.ts (its users, seed and drawn options, NPS log files in `npsTimeZone`, nothing
+ * configured): offline gives the attempts of the configured zone, and the stream offline's, none late, in the arrival
+ * order that test draws from the seed.
+ */
+function expectRandomDayStreamed(users: number, seed: number, options: Parameters<typeof generatedDay>[4]): void {
+  const zone = options!.npsTimeZone!;
+  const files = generatedDay(users, seed, undefined, 0.1, options);
+  const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone, nps3: zone } });
+  const offline = offlineAnalysis(files).attempts.map((a) => a.record);
+  const label = `seed ${seed}`;
+  expect(offline, label).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
+  const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
+  expectStreamed(files, (e) => utc.get(e.id)!, seed, offline, label);
+}
+
 describe('SiteStream: text logs beside the event logs they repeat', () => {
   // test/scenarios/text-logs-learned-offset: IIS logs to both W3C and ETW (6200), NPS to both its log file and the
   // Security log. With the NPS log's offset configured, and without it (learned from the records' audit twins, as
@@ -809,7 +825,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       // on 45 minutes earlier took +06:15 from that attempt, and two probes it released came 45 minutes early: late,
       // and one attempt fewer than offline. A daylight-saving change moves an offset by an hour or half an hour
       // only. Events arriving up to the clock-skew tolerance late, as in random-days.
-      const files = generatedDay(175, 12737, undefined, 0.1, {
+      expectRandomDayStreamed(175, 12737, {
         incidents: ['signing_failed', 'gateway_untrusted_client_certificate'],
         maxClockSkewMs: 20_000,
         radiusClientNames: 'shared',
@@ -817,13 +833,6 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
         npsFormat: 'ias',
         npsTimeZone: 'Asia/Kolkata',
       });
-      const configured = analysisConfigSchema.parse({
-        npsLogUtcOffsets: { nps1: 'Asia/Kolkata', nps2: 'Asia/Kolkata' },
-      });
-      const offline = offlineAnalysis(files).attempts.map((a) => a.record);
-      expect(offline).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
-      const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
-      expectStreamed(files, (e) => utc.get(e.id)!, 12737, offline, 'Asia/Kolkata');
     });
 
     it("a lull heard through one NPS server: a user's attempt 30 minutes before it does not move the server's offset", () => {
@@ -832,7 +841,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       // came, so the site's time lagged; then a record whose user had logged on 30 minutes earlier moved nps1 from
       // +05:30 to +06:00 (a daylight-saving step, allowed where the standing offset put the record near the lagging
       // site): one attempt split in two. A taught offset now moves only after its log showed a sign of a change.
-      const files = generatedDay(66, 58014, undefined, 0.1, {
+      expectRandomDayStreamed(66, 58014, {
         incidents: [
           'radius_no_response',
           'radius_directory_unavailable',
@@ -850,12 +859,6 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
         npsFormat: 'dts',
         npsTimeZone: 'Asia/Kolkata',
       });
-      const zone = 'Asia/Kolkata';
-      const configured = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps1: zone, nps2: zone, nps3: zone } });
-      const offline = offlineAnalysis(files).attempts.map((a) => a.record);
-      expect(offline).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
-      const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
-      expectStreamed(files, (e) => utc.get(e.id)!, 58014, offline, 'a lull heard through one server');
     });
 
     it('a night of probes after one early event: the first logons after the lull still teach the offset', () => {
@@ -865,7 +868,7 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       // the records kept their times as read, one of the two servers' was taught only at 02:25, and eleven probes then
       // came an hour early: late, and eleven attempts fewer than offline. A hold that ends in a lull now gets a
       // reorder window after it.
-      const files = generatedDay(165, 9319, undefined, 0.1, {
+      expectRandomDayStreamed(165, 9319, {
         incidents: [
           'radius_no_response',
           'radius_directory_unavailable',
@@ -880,13 +883,6 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
         npsFormat: 'odbc',
         npsTimeZone: 'Europe/Berlin',
       });
-      const configured = analysisConfigSchema.parse({
-        npsLogUtcOffsets: { nps1: 'Europe/Berlin', nps2: 'Europe/Berlin' },
-      });
-      const offline = offlineAnalysis(files).attempts.map((a) => a.record);
-      expect(offline).toEqual(offlineAnalysis(files, configured).attempts.map((a) => a.record));
-      const utc = new Map(eventsOf(files, configured).map((e) => [e.id, e.time]));
-      expectStreamed(files, (e) => utc.get(e.id)!, 9319, offline, 'a night of probes');
     });
 
     for (const [name, zone, files] of fleets) {
