@@ -57,8 +57,10 @@ export class TextLogs {
    * step between its last two records.
    */
   private readonly signs = new Map<string, { total: number; step: number }>();
-  /** The time as read of each server's latest record. */
+  /** The time as read of each server's latest record, in its log's order. */
   private readonly lastRead = new Map<string, number>();
+  /** The file and line of each server's latest record, in its log's order (`followsInLog`). */
+  private readonly lastLine = new Map<string, { file: string; line: number }>();
   /** Whether an event that can teach an NPS log offset (a user's event other than a log record) has come. */
   private teachers = false;
   /** Servers a record of which waited HOLD_MS without its offset being learned: their records hold nothing back. */
@@ -113,6 +115,17 @@ export class TextLogs {
     return out;
   }
 
+  /**
+   * Whether NPS log record `e` of `server` comes after every record of its file that came before it (a new file
+   * follows the old one), noting where it lies when it does.
+   */
+  private followsInLog(server: string, e: NormalizedEvent): boolean {
+    const last = this.lastLine.get(server);
+    if (last !== undefined && last.file === e.ref.channel && e.ref.recordId <= last.line) return false;
+    this.lastLine.set(server, { file: e.ref.channel, line: e.ref.recordId });
+    return true;
+  }
+
   /** Records waiting for their server's offset. */
   get held(): number {
     return this.count;
@@ -130,9 +143,12 @@ export class TextLogs {
     if (this.unanchored.length > 0 && Number.isFinite(reference)) this.anchor(reference);
     if (isUnsettledNpsLog(e)) {
       const server = npsServerOf(e);
-      // A sign of a clock change in the server's log, as offline reads it (`settleServerOffsets`).
-      const previous = this.lastRead.get(server);
-      this.lastRead.set(server, e.time);
+      // A sign of a clock change in the server's log, as offline reads it (`settleServerOffsets`): in the log's order.
+      // A record that comes after one written below it in the same file (a forwarder's batches overtaking each other)
+      // shows nothing: its step from that one would look like the clock going back.
+      const inLogOrder = this.followsInLog(server, e);
+      const previous = inLogOrder ? this.lastRead.get(server) : undefined;
+      if (inLogOrder) this.lastRead.set(server, e.time);
       const step = previous === undefined ? 0 : e.time - previous;
       let signs = this.signs.get(server);
       if (signs === undefined) {

@@ -861,6 +861,26 @@ describe('SiteStream: text logs beside the event logs they repeat', () => {
       });
     });
 
+    it("records of one NPS log arriving out of its order: no sign of a clock change, so a user's attempt moves nothing", () => {
+      // The seeded random day that found it (random-days seed 90269's first site): DTS files at +01:00 (Berlin), one
+      // NPS server, laptops up to 90 s off. Events arrive up to the clock-skew tolerance late, so a record came after
+      // one written below it: read in arrival order, the log's time went back by over a minute, a sign of a change,
+      // and a user's attempt 30 minutes earlier then moved the server to +01:30; one success split in two. Signs are
+      // now read in the log's order (file and line).
+      expectRandomDayStreamed(78, 90269, {
+        incidents: ['radius_directory_unavailable', 'ca_unreachable', 'radius_client_misconfigured'],
+        maxLaptopClockSkewMs: 90_000,
+        daServers: 1,
+        npsServers: 1,
+        cas: 2,
+        maxClockSkewMs: 20_000,
+        radiusClientNames: 'shared',
+        iisFormat: 'w3c',
+        npsFormat: 'dts',
+        npsTimeZone: 'Europe/Berlin',
+      });
+    });
+
     it('a night of probes after one early event: the first logons after the lull still teach the offset', () => {
       // The seeded random day that found it (random-days seed 9319's first site): ODBC log files at +01:00, nothing
       // configured. One event at 00:04 gave the site a time; then only probes for an hour. The next event (an IIS
