@@ -121,8 +121,14 @@ export class TextLogs {
    */
   private followsInLog(server: string, e: NormalizedEvent): boolean {
     const last = this.lastLine.get(server);
-    if (last !== undefined && last.file === e.ref.channel && e.ref.recordId <= last.line) return false;
-    this.lastLine.set(server, { file: e.ref.channel, line: e.ref.recordId });
+    if (last === undefined) {
+      this.lastLine.set(server, { file: e.ref.channel, line: e.ref.recordId });
+      return true;
+    }
+    if (last.file === e.ref.channel && e.ref.recordId <= last.line) return false;
+    // Updated in place: one note per server, not an object per record.
+    last.file = e.ref.channel;
+    last.line = e.ref.recordId;
     return true;
   }
 
