@@ -18,7 +18,7 @@ export {
   withLearnedOffset,
 } from './clock.js';
 export { displayUser, IdentityResolver } from './identity.js';
-export { createNormalizeContext, normalizeEvent } from './normalize.js';
+export { createNormalizeContext, normalizeEvent, withPlausibleTime } from './normalize.js';
 export type { NormalizeContext, Normalized } from './outcome.js';
 export { detach, hresultInText, toHresult } from './outcome.js';
 export type { Classification } from './source-table.js';

@@ -40,10 +40,15 @@ export function normalizeEvent(p: ParsedEvent, ctx: NormalizeContext): Normalize
   const c = classify(p.provider, p.eventId, p.channel);
   if (c.kind === 'unrelated') return ignored('unrelated_event');
   if (c.kind === 'unknown_provider') return rejected('unknown_provider', c.message, 'System.Provider.Name');
-  const n = c.mapper(p, ctx);
-  if (n.status === 'event' && (n.event.time < ctx.earliest || n.event.time > ctx.latest)) {
-    const when = n.event.time < ctx.earliest ? 'before the earliest plausible time' : 'too far in the future';
-    return rejected('implausible_time', `event time is ${when}`, 'System.TimeCreated.SystemTime');
-  }
-  return n;
+  return withPlausibleTime(c.mapper(p, ctx), ctx, 'System.TimeCreated.SystemTime');
+}
+
+/**
+ * `n`, or its rejection when its event's time lies outside [earliest, latest] (`createNormalizeContext`): the same
+ * bound for events and for the lines of text logs (`path` names where the time was read).
+ */
+export function withPlausibleTime(n: Normalized, ctx: NormalizeContext, path: string): Normalized {
+  if (n.status !== 'event' || (n.event.time >= ctx.earliest && n.event.time <= ctx.latest)) return n;
+  const when = n.event.time < ctx.earliest ? 'before the earliest plausible time' : 'too far in the future';
+  return rejected('implausible_time', `event time is ${when}`, path);
 }

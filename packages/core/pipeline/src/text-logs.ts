@@ -7,6 +7,7 @@ import {
   type NormalizeContext,
   normalizeNpsLog,
   normalizeW3c,
+  withPlausibleTime,
 } from '@otptrace/normalize';
 import {
   detectEncoding,
@@ -149,10 +150,10 @@ export class W3cIngestor implements Ingestor {
         out.push(rejectedLine(read.code, `line ${item.lineNumber}: ${read.reason}`, item.position));
         continue;
       }
-      const n = normalizeW3c(
-        read,
-        { channel: this.channel, lineNumber: item.lineNumber, server: this.server },
+      const n = withPlausibleTime(
+        normalizeW3c(read, { channel: this.channel, lineNumber: item.lineNumber, server: this.server }, this.ctx),
         this.ctx,
+        'date time',
       );
       out.push(itemOf(n, item, 'W3C'));
     }
@@ -354,6 +355,8 @@ export class NpsLogIngestor implements Ingestor {
     let n = normalizeNpsLog(record, where, this.ctx, answered);
     if (n.status === 'event' && n.event.time < notBefore - CLOCK_SET_BACK_MS && isZoned(n.event))
       n = normalizeNpsLog(record, { ...where, clockSetBack: true }, this.ctx, answered);
+    // Before it counts as the log's latest: a record dated in the future would set every record after it back.
+    n = withPlausibleTime(n, this.ctx, 'Timestamp');
     if (n.status === 'event' && n.event.time > this.latestUtc) this.latestUtc = n.event.time;
     return itemOf(n, line, FORMAT_NAMES[format]);
   }

@@ -178,6 +178,42 @@ describe('text logs through the detecting ingestor', () => {
     });
   });
 
+  it('text log lines dated before 2000 or over a day after the run are rejected as implausible, as events are', () => {
+    // The bound of `createNormalizeContext`: the run's clock plus maxFutureMs (a day), and earliestEventTime.
+    const at = createNormalizeContext(config, Date.parse('2026-11-02T12:00:00Z'));
+    const read = (text: string, label: string) => {
+      const ingestor = new DetectingIngestor(at, { maxEventBytes: 4096 }, { label });
+      return [...ingestor.push(Buffer.from(text)), ...ingestor.end()];
+    };
+    const w3c = [
+      '#Fields: date time s-ip cs-method cs-uri-stem sc-status sc-substatus time-taken c-ip',
+      '2027-11-02 08:00:01 203.0.113.10 POST /otp/DAAuthOtp.dll 200 0 20 198.51.100.23',
+      '1999-11-02 08:00:01 203.0.113.10 POST /otp/DAAuthOtp.dll 200 0 20 198.51.100.23',
+      '2026-11-02 08:00:01 203.0.113.10 POST /otp/DAAuthOtp.dll 200 0 20 198.51.100.23',
+    ];
+    const items = read(`${w3c.join('\r\n')}\r\n`, 'da01/W3SVC1/u_ex261102.log');
+    expect(items.map(labelOf)).toEqual([
+      'rejected:implausible_time',
+      'rejected:implausible_time',
+      'event:gateway.request',
+    ]);
+    expect(items[0]).toMatchObject({ reason: 'W3C line 2: event time is too far in the future (date time)' });
+    const ias = (date: string, type: number) =>
+      `10.10.10.10,CORP\\client,${date},09:04:33,IAS,NPS01,4108,10.10.10.10,4128,da01,4127,1,4136,${type},4142,16`;
+    const nps = read(
+      [ias('11/02/2027', 1), ias('11/02/2027', 3), ias('11/02/2026', 1), ias('11/02/2026', 3)].join('\r\n'),
+      'IN2611.log',
+    );
+    expect(nps.map(labelOf).sort()).toEqual([
+      'event:denied',
+      'ignored:answered_radius_request',
+      'ignored:answered_radius_request',
+      'rejected:implausible_time',
+    ]);
+    const kept = nps.find((i) => i.type === 'event');
+    expect(kept?.type === 'event' && kept.event.time).toBe(Date.parse('2026-11-02T08:04:33Z'));
+  });
+
   it('NPS log switched from one format to another mid-file: each record is read by its own shape', () => {
     const odbc = (t: string, type: number, user: string, reason: number) =>
       `"NPS01","IAS",11/02/2026,${t},${type},"${user}",,,,,,,,,9,"10.0.0.10","da01",,,,,,,1,,${reason},,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,`;
