@@ -2,9 +2,10 @@
 // thread), the same at 1,000, 10,000 and 100,000 users, and 100,000 on 20 DA/NPS/CA servers (the cost of an event
 // must not grow with the open attempts or the hosts),
 // and the heap bytes one open attempt costs. Needs --expose-gc for the memory figure.
-// Usage: node --expose-gc bench/correlate.mjs [--quick] [--engine DIST] [--cpu-prof FILE] [--no-scale] [--users N]
+// Usage: node --expose-gc bench/correlate.mjs [--quick] [--engine DIST] [--cpu-prof FILE] [--no-scale] [--users N] [--days N]
 //   --engine DIST     take CorrelationEngine from another build (e.g. a copy of an older dist/) to compare
 //   --users N         the main figure on one day of N users (default 10,000; --quick 2,000)
+//   --days N          ... on N days of them (as dense as one day, N times the events: what size alone costs)
 //   --servers N       ... on N DA servers, NPS servers and CAs (default 2)
 //   --cpu-prof FILE   write a V8 CPU profile of the timed passes alone (summarise: node bench/lib/profile-top.mjs FILE)
 //   --floods-cpu-prof PREFIX  the same of each flood's timed passes, to PREFIX-1.cpuprofile, PREFIX-2... (summarise alike)
@@ -67,6 +68,7 @@ function rateOf(events, runs) {
 }
 
 const usersOption = option('--users');
+const daysOption = option('--days');
 const serversOption = option('--servers');
 const namesOption = option('--radius-client-names');
 const corpus = (QUICK ? CORPORA.quick : CORPORA.full).relevant;
@@ -74,6 +76,7 @@ const files = readCorpus(
   await ensureCorpus({
     ...corpus,
     ...(usersOption === undefined ? {} : { users: Number(usersOption) }),
+    ...(daysOption === undefined ? {} : { days: Number(daysOption) }),
     ...(serversOption === undefined ? {} : { servers: Number(serversOption) }),
     ...(namesOption === undefined ? {} : { radiusClientNames: namesOption }),
   }),
