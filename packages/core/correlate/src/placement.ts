@@ -23,14 +23,19 @@ export const RETRY_RESULT_BEFORE_MS = RESULT_GRACE_MS;
  * `acceptsEvent`'s rule; the engine lets it wait too when an ended attempt takes it within the clock-skew tolerance.)
  * Other RADIUS traffic of the user (Wi-Fi PEAP) never waits: a retry's answer must not take it.
  */
-export function waitsForRetryResult(a: OpenAttempt, e: NormalizedEvent, config: EngineConfig): boolean {
+export function waitsForRetryResult(
+  a: OpenAttempt,
+  e: NormalizedEvent,
+  config: EngineConfig,
+  clientLagMs = 0,
+): boolean {
   return (
     e.kind === 'radius.decision' &&
     !isOtherRadiusDecision(e, config) &&
     e.decision !== 'granted' &&
     a.client !== null &&
     clientPhase(a.client.ref.eventId) === 'after_server' &&
-    e.time > a.client.time + RESULT_GRACE_MS
+    e.time > a.client.time - clientLagMs + RESULT_GRACE_MS
   );
 }
 
@@ -54,6 +59,8 @@ export function slotOf(e: NormalizedEvent): Slot | null {
  * Whether attempt `a` can take event `e` in `slot`: the slot is free, the event is within the attempt gap, its time
  * is consistent with the order of the steps already there (allowing for skewed clocks), the users' explicit domains
  * agree, and its meaning fits (a CA request after an NPS denial, or a success after a CA denial, does not).
+ * `clientLagMs`: how far ahead of the servers' clock the laptop of `a`'s client result logs, when known
+ * (`LaptopClocks`): a server step is weighed against that result on the servers' clock.
  */
 export function acceptsEvent(
   a: OpenAttempt,
@@ -61,6 +68,7 @@ export function acceptsEvent(
   slot: Slot,
   config: EngineConfig,
   lateGrantMs = RESULT_GRACE_MS,
+  clientLagMs = 0,
 ): boolean {
   if (!slotFree(a, slot)) return false;
   if (e.time - a.last > config.attemptGapMs || a.first - e.time > config.attemptGapMs) return false;
@@ -73,7 +81,7 @@ export function acceptsEvent(
   )
     return false;
   if (!orderConsistent(a, e.time, slot, config.clockSkewToleranceMs)) return false;
-  return meaningFits(a, e, slot, lateGrantMs);
+  return meaningFits(a, e, slot, lateGrantMs, clientLagMs);
 }
 
 /** Every step already in the attempt must be no later (earlier steps) or no earlier (later steps) than allowed. */
@@ -91,7 +99,13 @@ function stepInOrder(t: number | undefined, o: number, order: number, time: numb
   return t === undefined || (o < order ? t <= time + skew : o > order ? t >= time - skew : true);
 }
 
-function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot, lateGrantMs: number): boolean {
+function meaningFits(
+  a: OpenAttempt,
+  e: NormalizedEvent,
+  slot: Slot,
+  lateGrantMs: number,
+  clientLagMs: number,
+): boolean {
   const hasCa = a.caRequest !== null || a.caResults.length > 0;
   switch (slot) {
     case 'radius': {
@@ -104,7 +118,7 @@ function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot, lateGrantMs
         e.decision === 'granted' &&
         a.client !== null &&
         clientPhase(a.client.ref.eventId) === 'after_server' &&
-        e.time > a.client.time + lateGrantMs
+        e.time > a.client.time - clientLagMs + lateGrantMs
       )
         return false;
       if (a.client !== null && !clientFitsDecision(a, e.decision)) return false;
@@ -120,7 +134,7 @@ function meaningFits(a: OpenAttempt, e: NormalizedEvent, slot: Slot, lateGrantMs
       if (
         a.client !== null &&
         clientPhase(a.client.ref.eventId) === 'after_server' &&
-        e.time > a.client.time + RESULT_GRACE_MS
+        e.time > a.client.time - clientLagMs + RESULT_GRACE_MS
       )
         return false;
       // A success on the client cannot follow a denial by the CA.

@@ -62,7 +62,7 @@ export class UserPlacement {
               ? this.firstAccepting(first, e, slot, true, lateGrantMs)
               : this.nearestEndedAccepting(first, e, slot, lateGrantMs)));
       if (a !== null) {
-        if (mayWait && slot === 'radius' && waitsForRetryResult(a, e, this.config)) {
+        if (mayWait && slot === 'radius' && waitsForRetryResult(a, e, this.config, this.clientLag(a))) {
           // The retry's answer may be placed already: logged a moment before the decision (a client clock a little
           // behind NPS's), as `takeWaiting` takes one logged a moment after it.
           const retry = this.retryAnswered(a, e);
@@ -137,7 +137,7 @@ export class UserPlacement {
       if (d.user!.key !== step.user!.key) continue;
       const at = step.kind === 'client.result' ? this.attempts.laptops.serverTimeOf(step) : step.time;
       if (at < d.time - RETRY_RESULT_BEFORE_MS || at > d.time + RETRY_RESULT_WAIT_MS) continue;
-      if (!acceptsEvent(a, d, 'radius', this.config)) continue;
+      if (!this.accepts(a, d, 'radius')) continue;
       if (step.kind === 'client.result' && this.answeredBefore(step, d, endedResult)) continue;
       awaiting.splice(i, 1);
       this.attempts.add(a, d);
@@ -205,7 +205,7 @@ export class UserPlacement {
       const b = this.shiftPartner(a, d);
       if (b === null) continue;
       this.attempts.swapClients(a, b);
-      if (acceptsEvent(a, d, 'radius', this.config)) return a;
+      if (this.accepts(a, d, 'radius')) return a;
       this.attempts.swapClients(a, b);
     }
     return null;
@@ -260,7 +260,7 @@ export class UserPlacement {
       if (result === null) continue;
       const at = this.attempts.laptops.serverTimeOf(result);
       if (at < d.time - RETRY_RESULT_BEFORE_MS || at > d.time + RETRY_RESULT_WAIT_MS) continue;
-      if (acceptsEvent(b, d, 'radius', this.config)) return b;
+      if (this.accepts(b, d, 'radius')) return b;
     }
     return null;
   }
@@ -281,7 +281,7 @@ export class UserPlacement {
     let best: OpenAttempt | null = null;
     let nearest = Number.POSITIVE_INFINITY;
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
-      if (a.client === null || !acceptsEvent(a, e, slot, this.config, lateGrantMs)) continue;
+      if (a.client === null || !this.accepts(a, e, slot, lateGrantMs)) continue;
       const distance = Math.abs(this.attempts.laptops.serverTimeOf(a.client) - e.time);
       if (distance < nearest) {
         nearest = distance;
@@ -304,9 +304,19 @@ export class UserPlacement {
   ): OpenAttempt | null {
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       if (ended !== null && (a.client !== null) !== ended) continue;
-      if (acceptsEvent(a, e, slot, this.config, lateGrantMs)) return a;
+      if (this.accepts(a, e, slot, lateGrantMs)) return a;
     }
     return null;
+  }
+
+  /** `acceptsEvent`, with the attempt's answer read on the servers' clock when its laptop's is known (`clientLag`). */
+  private accepts(a: OpenAttempt, e: NormalizedEvent, slot: Slot, lateGrantMs?: number): boolean {
+    return acceptsEvent(a, e, slot, this.config, lateGrantMs, this.clientLag(a));
+  }
+
+  /** How far ahead of the servers' clock the laptop of `a`'s client result logs, as its successes told (0: not known). */
+  private clientLag(a: OpenAttempt): number {
+    return a.client === null ? 0 : this.attempts.laptops.lagOf(a.client.ref.computer);
   }
 }
 

@@ -1204,6 +1204,36 @@ describe("a retry's denial and the attempt before it", () => {
     expect(placedAlike(retry, eventByEvent)).toEqual(['800300: none', '930000: 16']);
   });
 
+  it('gives a grant logged just after an answer of a laptop 27 s ahead to the retry, once a success told the lag', () => {
+    // The laptop logs 27 s ahead of the servers, as its first success told (the CA issued at 100.7 s, its 10022 logged
+    // at 127.7 s). Later RADIUS never answers a request, and the laptop logs its failure at 727 s (700 s on the
+    // servers' clock). The retry is granted at 729.1 s, enrols, and its success is logged at 756.7 s. As logged, the
+    // failure lies 2.1 s before the grant and took it; the retry's success then had no attempt. Read on the servers'
+    // clock, the failure lies 29 s before the grant: the answer of an attempt before it. Before 2026-12-05 (session
+    // 49) the timeout read as a grant whose signing failed and the success as a lone answer.
+    const events = [
+      radius('zed', 100_000, 'granted'),
+      ca('zed', 100_500, 81, 'request'),
+      ca('zed', 100_700, 81, 'issued'),
+      client(null, 127_700, 10022),
+      client('zed', 727_000, 10005),
+      radius('zed', 729_100, 'granted'),
+      ca('zed', 729_500, 82, 'request'),
+      ca('zed', 729_700, 82, 'issued'),
+      client(null, 756_700, 10022),
+    ];
+    const steps = (attempts: ClosedAttempt[]) =>
+      attempts
+        .map(
+          (a) =>
+            `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0} ${a.caResults.length}`,
+        )
+        .sort();
+    const expected = ['127700: 100000 1', '727000: none 0', '756700: 729100 1'];
+    expect(steps(stream(events))).toEqual(expected);
+    expect(steps(eventByEvent(events))).toEqual(expected);
+  });
+
   it('gives two answers of a laptop 76 s behind their denials in order, though the first denial lay nearer the second', () => {
     // No success told the laptop's clock. The first denial waits for a retry's answer and takes the one logged 24 s
     // after it; the second denial has only the first answer left. A laptop answers in the order of its attempts, as
