@@ -391,7 +391,8 @@ export class AttemptIndex {
   private indexWaiting(a: OpenAttempt): void {
     if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);
-      this.clientOnly.move(a.clientOnly, '', a.last);
+      // On the servers' clock, as far as its laptop's successes told it so far (`answeredAt`).
+      this.clientOnly.move(a.clientOnly, '', a.last - this.laptops.lagOf(a.client!.ref.computer));
       const lag = a.last - a.client!.time;
       if (lag > this.clientOnlyLag) this.clientOnlyLag = lag;
     } else if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
@@ -434,6 +435,21 @@ export class AttemptIndex {
       a.moreCaOrders!.push(this.caOrder++);
     }
   }
+}
+
+/**
+ * When an attempt that only its client result can place an IIS request in (`clientOnlyNearest`) ended, on the servers'
+ * clock: its last event less its laptop's lag as its successes had told it when it entered that index (`LaptopClocks`;
+ * kept as its place's time, so that it stays what the index holds it by). A laptop 27 s ahead logs its failure 27 s
+ * after the DA server's response: read as logged, the failure lay nearer another user's request.
+ */
+export function answeredAt(a: OpenAttempt): number {
+  return a.clientOnly!.time;
+}
+
+/** The client result's time of such an attempt (`answeredAt`), on the servers' clock. */
+export function answerOnServers(a: OpenAttempt): number {
+  return a.client!.time - (a.last - a.clientOnly!.time);
 }
 
 /** A client computer's open attempts: the one attempt, or a list of several in the order they came to it. */

@@ -1,5 +1,6 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import { NO_FIT, type OpenAttempt } from './attempt.js';
+import { answeredAt, answerOnServers } from './attempt-index.js';
 import { HTTP_403_ERROR } from './client-phase.js';
 import { gatewayDelayOf, serverDriftOf, waitedForRadius } from './config.js';
 import { KeyedMinHeap } from './heap.js';
@@ -122,7 +123,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
       bound = clientOnly.load(found);
       for (let i = 0; i < found.length; i++) {
         const a = found[i]!;
-        const t = a.client!.time;
+        const t = answerOnServers(a);
         if (t >= lo && t <= hi && takesGateway(a, g)) unread.push(a, gatewayDistance(g, host, a, ctx));
       }
       continue;
@@ -149,7 +150,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
 
 /** How far an attempt's step is from the request: its decision outside the request's span, or its client result. */
 function gatewayDistance(g: GatewayEvent, host: string, a: OpenAttempt, ctx: JoinContext): number {
-  if (a.radius === null) return Math.abs(a.last - g.time);
+  if (a.radius === null) return Math.abs(answeredAt(a) - g.time);
   const off = ctx.clocks.offset(host);
   const t = a.radius.time;
   const start = g.startTime + off;
@@ -218,11 +219,12 @@ function claimedByLater(
     truncate(named, 0);
     return claimed;
   }
-  const d = resultDistance(a.last, g.time);
-  const hi = Math.min(horizon, a.last + (mayNameOther ? slack + config.clockSkewToleranceMs : d));
+  const answered = answeredAt(a);
+  const d = resultDistance(answered, g.time);
+  const hi = Math.min(horizon, answered + (mayNameOther ? slack + config.clockSkewToleranceMs : d));
   // Only a nearer request claims it, or one on the server it names (`fitsBetter`): those ending less than `d` from its
   // result, then that server's. Each candidate read the whole window, minutes of requests in a flood of unanswered ones.
-  const nearer = ctx.pendingGateways(Math.max(g.time, a.last - d), Math.min(hi, a.last + d / RESULT_BEFORE_WEIGHT));
+  const nearer = ctx.pendingGateways(Math.max(g.time, answered - d), Math.min(hi, answered + d / RESULT_BEFORE_WEIGHT));
   if (resultClaimedIn(g, host, a, d, hi, nearer, ctx)) return true;
   const named = mayNameOther ? a.client?.serverAddress : null;
   if (named == null) return false;
@@ -392,8 +394,9 @@ function resultClaimedIn(
     const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
-    if (a.last < other.time - slack - skew || a.last > other.time + skew) continue;
-    const otherD = resultDistance(a.last, other.time);
+    const answered = answeredAt(a);
+    if (answered < other.time - slack - skew || answered > other.time + skew) continue;
+    const otherD = resultDistance(answered, other.time);
     if (
       fitsBetter(a, otherHost, host, otherD < d || (otherD === d && waitedWhereGDidNot(g, other, ctx)), ctx.clocks) &&
       !holdsDecisionFor(g, other, otherHost, ctx) &&
@@ -438,7 +441,7 @@ function prefersAnotherResult(
   const hi = other.time + ctx.config.clockSkewToleranceMs;
   return anyResultNear(other, hi, d, PREFERRED, ctx, (b) => {
     if (b === a || (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks))) return false;
-    const bD = resultDistance(b.last, other.time);
+    const bD = resultDistance(answeredAt(b), other.time);
     return bD < d && !resultFitsElsewhere(g, other, otherHost, b, bD, ctx);
   });
 }
@@ -461,15 +464,16 @@ function resultFitsElsewhere(
   const slack = config.gatewayJoinSlackMs;
   const skew = config.clockSkewToleranceMs;
   const due = g.time + gatewayDelayOf(config);
-  const hi = Math.min(due - slack, b.last + bD / RESULT_BEFORE_WEIGHT);
-  const window = ctx.pendingGateways(b.last - bD, hi);
+  const answered = answeredAt(b);
+  const hi = Math.min(due - slack, answered + bD / RESULT_BEFORE_WEIGHT);
+  const window = ctx.pendingGateways(answered - bD, hi);
   for (let i = window.start; i < window.end; i++) {
     const r = window.requests[i]!;
     const rHost = window.hosts[i]!;
     if (r.time > hi) break;
     if (r === other || r === g || !takesGateway(b, r)) continue;
-    if (b.last < r.time - slack - skew || b.last > r.time + skew) continue;
-    const rD = resultDistance(b.last, r.time);
+    if (answered < r.time - slack - skew || answered > r.time + skew) continue;
+    const rD = resultDistance(answered, r.time);
     if (!fitsBetter(b, rHost, otherHost, rD < bD, ctx.clocks)) continue;
     if (!holdsDecisionFor(g, r, rHost, ctx) && !hasNearerResult(r, b, rD, due, ctx)) return true;
   }
@@ -483,7 +487,7 @@ function resultFitsElsewhere(
  */
 function hasNearerResult(r: GatewayEvent, b: OpenAttempt, d: number, until: number, ctx: JoinContext): boolean {
   const hi = Math.min(r.time + ctx.config.clockSkewToleranceMs, until);
-  return anyResultNear(r, hi, d, NEARER_RESULTS, ctx, (c) => c !== b && resultDistance(c.last, r.time) < d);
+  return anyResultNear(r, hi, d, NEARER_RESULTS, ctx, (c) => c !== b && resultDistance(answeredAt(c), r.time) < d);
 }
 
 /**
@@ -507,7 +511,8 @@ function anyResultNear(
     bound = reading.load(list);
     for (let i = 0; i < list.length && !found; i++) {
       const c = list[i]!;
-      found = c.last >= lo && c.last <= hi && takesGateway(c, r) && accept(c);
+      const answered = answeredAt(c);
+      found = answered >= lo && answered <= hi && takesGateway(c, r) && accept(c);
     }
   }
   truncate(list, 0);

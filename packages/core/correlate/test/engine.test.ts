@@ -629,6 +629,44 @@ describe('an outage of NPS 4402s, a few a second', () => {
 });
 
 describe('CorrelationEngine: which attempt an IIS request joins', () => {
+  it("gives two users' unanswered requests by their answers on the servers' clock, once their laptops' lags are known", () => {
+    // pc1 logs 27 s ahead of the servers and pc2 25 s behind, as their successes told (the CA issued at 100.7 s and
+    // 130.7 s, the 10022s logged at 127.7 s and 105.7 s). Later the DA server refuses kay's request at once (it ends
+    // at 1,000.9 s) and RADIUS never answers lee's (it ends at 1,047.2 s, 30 s after it began). As logged, lee's
+    // failure (1,022.2 s) lies 21.3 s after kay's request and kay's (1,027.7 s) 19.5 s before lee's: each took the
+    // other's request. On the servers' clock each lies within a second of its own. Before 2026-12-05 (session 49) they
+    // were read as logged.
+    const leeRequest = { ...ca('lee', 130_500, 92, 'request'), requestingMachine: 'pc2' } as NormalizedEvent;
+    const events = [
+      radius('kay', 100_000, 'granted'),
+      ca('kay', 100_500, 91, 'request'),
+      ca('kay', 100_700, 91, 'issued'),
+      client(null, 127_700, 10022),
+      radius('lee', 130_000, 'granted'),
+      leeRequest,
+      ca('lee', 130_700, 92, 'issued'),
+      client(null, 105_700, 10022, 'pc2'),
+      iis(1_000_900, 400),
+      client('kay', 1_027_700, 10005),
+      iis(1_047_200, 30_000),
+      client('lee', 1_022_200, 10005, 'pc2'),
+    ];
+    const requests = (attempts: ClosedAttempt[]) =>
+      attempts
+        .filter((a) => a.client?.ref.eventId === 10005)
+        .map((a) => `${a.userKey}: ${a.gateway === null ? 'none' : a.gateway.time - T0}`)
+        .sort();
+    const expected = ['kay: 1000900', 'lee: 1047200'];
+    expect(requests(stream(events))).toEqual(expected);
+    const sorted = new CorrelationEngine({ ...config, reorderDelayMs: 0 });
+    const offline: ClosedAttempt[] = [];
+    for (const e of [...events].sort((x, y) => x.time - y.time)) {
+      sorted.add(e);
+      offline.push(...sorted.advance(e.time).attempts);
+    }
+    expect(requests([...offline, ...sorted.flush().attempts])).toEqual(expected);
+  });
+
   const on = <E extends NormalizedEvent>(e: E, server: string): E => {
     const r = { ...e.ref, computer: server };
     return { ...e, ref: r, id: id(r) };
