@@ -172,6 +172,10 @@ export class CorrelationEngine {
    * later than its wait, however the watermark moved, so that the stream and `analyze` place alike.
    */
   private placeInOrder(e: NormalizedEvent): void {
+    // The joins due before it too: what a join teaches (a laptop's clock, from the success a user-less 10022 completes)
+    // is known to the events after it alike, whether a sweep came between (offline, event by event) or a stream placed
+    // a whole batch first.
+    this.resolveDue(e.time, false);
     this.byUser.placeWaitingBefore(e.time);
     routeEvent(e, this.routing);
   }
@@ -192,9 +196,9 @@ export class CorrelationEngine {
     this.expireContext(final);
   }
 
-  /** Join the user-less events due by `until`. */
-  private resolveDue(until: number): void {
-    for (let e = this.pending.next(until); e !== undefined; e = this.pending.next(until))
+  /** Join the user-less events due by `until` (only those due before it when not `inclusive`). */
+  private resolveDue(until: number, inclusive = true): void {
+    for (let e = this.pending.next(until, inclusive); e !== undefined; e = this.pending.next(until, inclusive))
       resolvePending(e, this.pending.lastGatewayHost, this.joins);
   }
 

@@ -66,10 +66,10 @@ export class PendingJoins {
   }
 
   /**
-   * The next pending event due at or before `clock` (any when `clock` is +∞), in due order; undefined when none. For
-   * an IIS request, `lastGatewayHost` is then the host key of its DA server.
+   * The next pending event due at or before `clock` (before it when not `inclusive`; any when `clock` is +∞), in due
+   * order; undefined when none. For an IIS request, `lastGatewayHost` is then the host key of its DA server.
    */
-  next(clock: number): PendingEvent | undefined {
+  next(clock: number, inclusive = true): PendingEvent | undefined {
     const x = this.gateways.first;
     const y = this.others[this.otherHead];
     if (x === undefined && y === undefined) return undefined;
@@ -77,7 +77,8 @@ export class PendingJoins {
     const yDue = y === undefined ? Number.POSITIVE_INFINITY : y.time + this.otherDelayMs;
     // The order the lanes' entries had when each carried its due time: by due time, then event order.
     const gateway = y === undefined || (x !== undefined && (xDue < yDue || (xDue === yDue && eventBefore(x, y))));
-    if ((gateway ? xDue : yDue) > clock) return undefined;
+    const due = gateway ? xDue : yDue;
+    if (inclusive ? due > clock : due >= clock) return undefined;
     if (gateway) {
       this.lastHost = this.gateways.firstHost;
       this.gateways.shift();

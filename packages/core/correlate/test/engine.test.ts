@@ -1272,6 +1272,34 @@ describe("a retry's denial and the attempt before it", () => {
     expect(steps(eventByEvent(events))).toEqual(expected);
   });
 
+  it('knows a laptop from the success joined just before its next answer in a stream as offline, however the sweeps fall', () => {
+    // The success's 10022 names no user: it joins 361.5 s after its time (489.2 s), and tells that the laptop logs
+    // 27 s ahead. The next answer is logged 0.8 s after that join is due, and the grant 2.1 s after the answer. Offline
+    // sweeps as each event comes; a stream places a whole batch (here every event up to 820 s, with the last one)
+    // before it sweeps. Before 2026-12-05 (session 49) the stream learned the lag only after placing the grant, and
+    // gave it to the answer, as logged 2.1 s before it; offline knew the lag and gave it to the retry.
+    const events = [
+      radius('zed', 100_000, 'granted'),
+      ca('zed', 100_500, 81, 'request'),
+      ca('zed', 100_700, 81, 'issued'),
+      client(null, 127_700, 10022),
+      client('zed', 490_000, 10005),
+      radius('zed', 492_100, 'granted'),
+      ca('zed', 492_500, 82, 'request'),
+      ca('zed', 492_700, 82, 'issued'),
+      client(null, 519_700, 10022),
+      radius('amy', 1_000_000, 'denied', 16),
+    ];
+    const steps = (attempts: ClosedAttempt[]) =>
+      attempts
+        .filter((a) => a.userKey !== 'amy')
+        .map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0}`)
+        .sort();
+    const expected = ['127700: 100000', '490000: none', '519700: 492100'];
+    expect(steps(eventByEvent(events))).toEqual(expected);
+    expect(steps(stream(events))).toEqual(expected);
+  });
+
   it('gives two answers of a laptop 76 s behind their denials in order, though the first denial lay nearer the second', () => {
     // No success told the laptop's clock. The first denial waits for a retry's answer and takes the one logged 24 s
     // after it; the second denial has only the first answer left. A laptop answers in the order of its attempts, as
