@@ -37,6 +37,8 @@ function respan(a: OpenAttempt): void {
 
 /** The client's events that follow a certificate the CA issued: success, not stored, not retrievable (§4). */
 const AFTER_ISSUED = new Set([10022, 10007, 10021]);
+/** The client's event that follows the CA's refusal of its request (4888): 10019 (§4 rows 14–17). */
+const AFTER_DENIED = 10019;
 
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
@@ -122,17 +124,31 @@ export class AttemptIndex {
     addToAttempt(a, e);
     if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
-    if (e.kind === 'client.result' ? AFTER_ISSUED.has(e.ref.eventId) : e.kind === 'ca.result' && e.status === 'issued')
+    if (
+      e.kind === 'client.result'
+        ? AFTER_ISSUED.has(e.ref.eventId) || e.ref.eventId === AFTER_DENIED
+        : e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied')
+    )
       this.learnLaptopClock(a);
   }
 
-  /** A success just put together (its 10022 and the CA's issued certificate) tells its laptop's clock. */
+  /**
+   * The CA's answer and the client's event right after it, just put together in one attempt, tell its laptop's clock:
+   * a success (its 10022 and the issued certificate), or the CA's refusal and the client's 10019 (the client enrols at
+   * the CA itself and logs its answer as it comes, as it does a certificate).
+   */
   private learnLaptopClock(a: OpenAttempt): void {
     const result = a.client;
-    if (result === null || !AFTER_ISSUED.has(result.ref.eventId)) return;
+    if (result === null) return;
+    const answered = AFTER_ISSUED.has(result.ref.eventId)
+      ? 'issued'
+      : result.ref.eventId === AFTER_DENIED
+        ? 'denied'
+        : null;
+    if (answered === null) return;
     for (let i = 0; i < a.caResults.length; i++) {
       const r = a.caResults[i]!;
-      if (r.status === 'issued' && r.machineRequester == null) {
+      if (r.status === answered && r.machineRequester == null) {
         this.laptops.learn(result, r);
         return;
       }

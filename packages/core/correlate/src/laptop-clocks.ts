@@ -10,9 +10,9 @@ export const LAPTOP_LAG_FLOOR_MS = 2_000;
 /**
  * How far each laptop's clock reads from the servers', learned from its successes. A client logs its 10022 (or 10007,
  * 10021: the certificate not stored, not retrievable) a moment (well under a second) after the CA issued its
- * certificate (4887, docs/windows-events.md §4), so the distance between the two as logged is the laptop's clock
- * against the CA's, and servers keep the domain's time together (within a
- * second or two). Laptops drift further: one 90 s behind logs each failure a minute and a half before its own denial,
+ * certificate (4887, docs/windows-events.md §4), and its 10019 as soon after the CA refused its request (4888, §4
+ * rows 14–17): the client enrols at the CA itself. So the distance between the two as logged is the laptop's clock
+ * against the CA's, and servers keep the domain's time together (within a second or two). Laptops drift further: one 90 s behind logs each failure a minute and a half before its own denial,
  * beside the attempt before it. The user placement reads its answers back on the servers' clock with it.
  *
  * Learned in placing order, so a stream rebuilding a run and the offline analysis learn the same; the latest success
@@ -22,9 +22,12 @@ export class LaptopClocks {
   /** By client computer (`machineKey`): ms the laptop's clock reads ahead of the servers' (negative: behind). */
   private readonly lags = new Map<string, number>();
 
-  /** A success: its client's 10022 (10007, 10021) and the CA's issued certificate, joined in one attempt. */
-  learn(result: ClientEvent, issued: CaResult): void {
-    const lag = result.time - issued.time;
+  /**
+   * A success (its client's 10022, 10007 or 10021 and the CA's issued certificate) or a refusal (the client's 10019
+   * and the CA's 4888), joined in one attempt.
+   */
+  learn(result: ClientEvent, answer: CaResult): void {
+    const lag = result.time - answer.time;
     const key = machineKey(result.ref.computer);
     if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) this.lags.delete(key);
     else this.lags.set(key, lag);

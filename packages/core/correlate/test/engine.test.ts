@@ -1272,6 +1272,30 @@ describe("a retry's denial and the attempt before it", () => {
     expect(steps(eventByEvent(events))).toEqual(expected);
   });
 
+  it("learns a laptop's lag from the CA's refusal and its 10019 too, as from a success", () => {
+    // The laptop logs 22 s ahead: its 10019 came 22 s after the CA's 4888 as logged (the client enrols at the CA and
+    // logs its answer as it comes). Later the DA server refuses a request (no decision) and the laptop logs its
+    // failure at 722 s (700 s on the servers' clock); the retry is granted at 729 s, refused by the CA, and logs its
+    // own 10019. As logged the failure lies 7 s before the grant, within the grace a retry's grant is let in.
+    // Before 2026-12-05 (session 49) only successes told a laptop's clock, and the failure took the retry's grant.
+    const events = [
+      radius('fay', 100_000, 'granted'),
+      ca('fay', 101_000, 71, 'request'),
+      ca('fay', 101_200, 71, 'denied'),
+      client('fay', 123_200, 10019),
+      client('fay', 722_000, 10005),
+      radius('fay', 729_000, 'granted'),
+      ca('fay', 730_000, 72, 'request'),
+      ca('fay', 730_200, 72, 'denied'),
+      client('fay', 752_200, 10019),
+    ];
+    const steps = (attempts: ClosedAttempt[]) =>
+      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0}`).sort();
+    const expected = ['123200: 100000', '722000: none', '752200: 729000'];
+    expect(steps(eventByEvent(events))).toEqual(expected);
+    expect(steps(stream(events))).toEqual(expected);
+  });
+
   it('knows a laptop from the success joined just before its next answer in a stream as offline, however the sweeps fall', () => {
     // The success's 10022 names no user: it joins 361.5 s after its time (489.2 s), and tells that the laptop logs
     // 27 s ahead. The next answer is logged 0.8 s after that join is due, and the grant 2.1 s after the answer. Offline
