@@ -39,6 +39,8 @@ function respan(a: OpenAttempt): void {
 const AFTER_ISSUED = new Set([10022, 10007, 10021]);
 /** The client's event that follows the CA's refusal of its request (4888): 10019 (§4 rows 14–17). */
 const AFTER_DENIED = 10019;
+/** The client's failures logged as the DA server's answer comes (§4): it refused the OTP, or asked for a challenge. */
+const AFTER_SERVER_ANSWER = new Set([10005, 10006]);
 
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
@@ -125,31 +127,36 @@ export class AttemptIndex {
     if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
     if (
-      e.kind === 'client.result'
-        ? AFTER_ISSUED.has(e.ref.eventId) || e.ref.eventId === AFTER_DENIED
-        : e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied')
+      e.kind === 'client.result' ||
+      e.kind === 'gateway.request' ||
+      e.kind === 'radius.decision' ||
+      (e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied'))
     )
       this.learnLaptopClock(a);
   }
 
   /**
-   * The CA's answer and the client's event right after it, just put together in one attempt, tell its laptop's clock:
-   * a success (its 10022 and the issued certificate), or the CA's refusal and the client's 10019 (the client enrols at
-   * the CA itself and logs its answer as it comes, as it does a certificate).
+   * A server's answer and the client's event right after it, just put together in one attempt, tell its laptop's
+   * clock: a success (its 10022 and the issued certificate), the CA's refusal and the client's 10019 (the client enrols
+   * at the CA itself and logs its answer as it comes, as it does a certificate), or a failure the DA server answered
+   * (10005, 10006) and the end of its IIS request, in an attempt whose RADIUS decision placed that request (no CA step).
    */
   private learnLaptopClock(a: OpenAttempt): void {
     const result = a.client;
     if (result === null) return;
-    const answered = AFTER_ISSUED.has(result.ref.eventId)
-      ? 'issued'
-      : result.ref.eventId === AFTER_DENIED
-        ? 'denied'
-        : null;
+    const id = result.ref.eventId;
+    if (AFTER_SERVER_ANSWER.has(id)) {
+      const g = a.gateway;
+      if (g !== null && a.radius !== null && a.caRequest === null && a.caResults.length === 0)
+        this.laptops.learnFromServerAnswer(result, g.time);
+      return;
+    }
+    const answered = AFTER_ISSUED.has(id) ? 'issued' : id === AFTER_DENIED ? 'denied' : null;
     if (answered === null) return;
     for (let i = 0; i < a.caResults.length; i++) {
       const r = a.caResults[i]!;
       if (r.status === answered && r.machineRequester == null) {
-        this.laptops.learn(result, r);
+        this.laptops.learn(result, r.time);
         return;
       }
     }

@@ -1,4 +1,4 @@
-import type { CaResult, ClientEvent } from '@otptrace/schemas';
+import type { ClientEvent } from '@otptrace/schemas';
 import { machineKey } from './hosts.js';
 
 /**
@@ -11,8 +11,9 @@ export const LAPTOP_LAG_FLOOR_MS = 2_000;
  * How far each laptop's clock reads from the servers', learned from its successes. A client logs its 10022 (or 10007,
  * 10021: the certificate not stored, not retrievable) a moment (well under a second) after the CA issued its
  * certificate (4887, docs/windows-events.md §4), and its 10019 as soon after the CA refused its request (4888, §4
- * rows 14–17): the client enrols at the CA itself. So the distance between the two as logged is the laptop's clock
- * against the CA's, and servers keep the domain's time together (within a second or two). Laptops drift further: one 90 s behind logs each failure a minute and a half before its own denial,
+ * rows 14–17): the client enrols at the CA itself. A failure the DA server answered (10005, 10006) is logged as the
+ * answer comes, at the end of its IIS request. So the distance between the two as logged is the laptop's clock
+ * against the server's, and servers keep the domain's time together (within a second or two). Laptops drift further: one 90 s behind logs each failure a minute and a half before its own denial,
  * beside the attempt before it. The user placement reads its answers back on the servers' clock with it.
  *
  * Learned in placing order, so a stream rebuilding a run and the offline analysis learn the same; the latest success
@@ -23,14 +24,26 @@ export class LaptopClocks {
   private readonly lags = new Map<string, number>();
 
   /**
-   * A success (its client's 10022, 10007 or 10021 and the CA's issued certificate) or a refusal (the client's 10019
-   * and the CA's 4888), joined in one attempt.
+   * A client result `result` and the time of the CA's answer it was logged right after (`answerTime`), joined in one
+   * attempt by the CA's request ID: the issued certificate (4887) of a 10022, 10007 or 10021, or its refusal (4888) of
+   * a 10019.
    */
-  learn(result: ClientEvent, answer: CaResult): void {
-    const lag = result.time - answer.time;
+  learn(result: ClientEvent, answerTime: number): void {
+    const lag = result.time - answerTime;
     const key = machineKey(result.ref.computer);
     if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) this.lags.delete(key);
     else this.lags.set(key, lag);
+  }
+
+  /**
+   * A failure the DA server answered (10005, 10006) and the end of the IIS request its attempt's RADIUS decision
+   * placed. Which answer a decision took is what a laptop's unknown clock can get wrong, so this tells only a laptop
+   * no CA answer told yet, and only that it is off: a pairing crossed by the clock teaches a small wrong lag at most.
+   */
+  learnFromServerAnswer(result: ClientEvent, answerTime: number): void {
+    const lag = result.time - answerTime;
+    const key = machineKey(result.ref.computer);
+    if (Math.abs(lag) >= LAPTOP_LAG_FLOOR_MS && !this.lags.has(key)) this.lags.set(key, lag);
   }
 
   /** How far ahead of the servers' clock `computer` logs (ms; 0 when its clock is not known to be off). */

@@ -1296,6 +1296,28 @@ describe("a retry's denial and the attempt before it", () => {
     expect(steps(stream(events))).toEqual(expected);
   });
 
+  it("learns a laptop's lag from a denial's IIS request and its 10005, logged as the DA server answered", () => {
+    // The laptop logs 26 s behind. Its first attempt is denied at 100 s, the DA server answers at 100.3 s and the
+    // laptop logs its failure at 74.4 s: once the request has joined the decision, the two tell the lag. Later two
+    // denials 30 s apart (a lockout, then a wrong OTP), each answered 0.3 s after it; as logged, the second failure
+    // (1,004.4 s) lies 4.4 s after the first denial. On the servers' clock each failure lies 0.4 s after its own
+    // denial. Before 2026-12-05 (session 49) only the CA's answers told a laptop's clock, and the two denials crossed.
+    const events = [
+      radius('gus', 100_000, 'denied', 16),
+      iis(100_300, 500),
+      client('gus', 74_400, 10005),
+      radius('gus', 1_000_000, 'denied', 65),
+      iis(1_000_300, 500),
+      client('gus', 974_400, 10005),
+      radius('gus', 1_030_000, 'denied', 16),
+      iis(1_030_300, 500),
+      client('gus', 1_004_400, 10005),
+    ];
+    const expected = ['1004400: 16', '74400: 16', '974400: 65'];
+    expect(resultsAndReasons(eventByEvent(events))).toEqual(expected);
+    expect(resultsAndReasons(stream(events))).toEqual(expected);
+  });
+
   it('knows a laptop from the success joined just before its next answer in a stream as offline, however the sweeps fall', () => {
     // The success's 10022 names no user: it joins 361.5 s after its time (489.2 s), and tells that the laptop logs
     // 27 s ahead. The next answer is logged 0.8 s after that join is due, and the grant 2.1 s after the answer. Offline

@@ -1,4 +1,4 @@
-import type { CaResult, ClientEvent } from '@otptrace/schemas';
+import type { ClientEvent } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { LAPTOP_LAG_FLOOR_MS, LaptopClocks } from '../src/laptop-clocks.js';
 
@@ -19,28 +19,8 @@ function success(computer: string, t: number): ClientEvent {
   };
 }
 
-function issued(t: number): CaResult {
-  return {
-    id: `ca-${t}`,
-    ref: {
-      provider: 'Microsoft-Windows-Security-Auditing',
-      eventId: 4887,
-      computer: 'ca1',
-      channel: 'Security',
-      recordId: t,
-    },
-    time: T0 + t,
-    user: null,
-    kind: 'ca.result',
-    source: 'ca',
-    requestId: 1,
-    status: 'issued',
-    hresult: null,
-    template: 'DAOTPLogon',
-    subject: null,
-    detail: null,
-  };
-}
+/** When the CA issued the certificate (its 4887), on the servers' clock. */
+const issued = (t: number): number => T0 + t;
 
 describe('LaptopClocks', () => {
   it("learns how far a laptop logs from the CA's clock, by its short name in any case, the latest success winning", () => {
