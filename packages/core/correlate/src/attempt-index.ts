@@ -415,7 +415,9 @@ export class AttemptIndex {
     if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);
       // On the servers' clock, as far as its laptop's successes told it so far (`answeredAt`).
-      this.clientOnly.move(a.clientOnly, '', a.last - this.laptops.lagOf(a.client!.ref.computer));
+      const laptopLag = this.laptops.lagOf(a.client!.ref.computer);
+      const shift = Math.abs(laptopLag) < CLIENT_ONLY_LAG_FLOOR_MS ? 0 : laptopLag;
+      this.clientOnly.move(a.clientOnly, '', a.last - shift);
       const lag = a.last - a.client!.time;
       if (lag > this.clientOnlyLag) this.clientOnlyLag = lag;
     } else if (a.clientOnly !== null) this.clientOnly.move(a.clientOnly, '', null);
@@ -509,6 +511,12 @@ function removeFrom(list: OpenAttempt[], a: OpenAttempt): void {
   list.length--;
 }
 const NO_KEYS: readonly string[] = [];
+/**
+ * A laptop's lag under this is not read in the IIS join (`answeredAt`): it is the laptop's clock against the CA's, and
+ * the DA server's may be a few seconds from the CA's. On a day whose hosts were up to 1.5 s off, lags of 2–3 s moved a
+ * RADIUS outage's answers to other users' requests as often as to their own (test/unit/accuracy.test.ts).
+ */
+const CLIENT_ONLY_LAG_FLOOR_MS = 5_000;
 /**
  * Buckets of the attempts waiting by their client result alone: a second, since an IIS request reads them nearest
  * first and stops at the first that fits (an outage leaves one such attempt per request, many a second: a request
