@@ -126,11 +126,12 @@ export class AttemptIndex {
     addToAttempt(a, e);
     if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
+    // Only once the attempt holds a client result and the server's answer before it (most events complete neither).
     if (
-      e.kind === 'client.result' ||
-      e.kind === 'gateway.request' ||
-      e.kind === 'radius.decision' ||
-      (e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied'))
+      a.client !== null &&
+      (e.kind === 'client.result' ||
+        (e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied')) ||
+        ((e.kind === 'gateway.request' || e.kind === 'radius.decision') && a.gateway !== null && a.radius !== null))
     )
       this.learnLaptopClock(a);
   }

@@ -175,7 +175,7 @@ export class CorrelationEngine {
     // The joins due before it too: what a join teaches (a laptop's clock, from the success a user-less 10022 completes)
     // is known to the events after it alike, whether a sweep came between (offline, event by event) or a stream placed
     // a whole batch first.
-    this.resolveDue(e.time, false);
+    if (this.pending.firstDue < e.time) this.resolveDue(e.time, false);
     this.byUser.placeWaitingBefore(e.time);
     routeEvent(e, this.routing);
   }

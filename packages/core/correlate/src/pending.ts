@@ -25,6 +25,8 @@ export class PendingJoins {
   private readonly others: PendingEvent[] = [];
   private otherHead = 0;
   private lastHost = '';
+  /** The earliest due time of the events waiting (+∞: none), kept as they come and go: read before every placement. */
+  private earliestDue = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly gatewayDelayMs: number,
@@ -35,8 +37,14 @@ export class PendingJoins {
     return this.gateways.size + this.others.length - this.otherHead;
   }
 
+  /** The earliest due time of the events waiting (+∞ when none). */
+  get firstDue(): number {
+    return this.earliestDue;
+  }
+
   /** An IIS request, with the host key of its DA server. */
   pushGateway(e: GatewayEvent, host: string): void {
+    if (e.time + this.gatewayDelayMs < this.earliestDue) this.earliestDue = e.time + this.gatewayDelayMs;
     this.gateways.push(e, host);
     let lane = this.gatewaysByHost.get(host);
     if (lane === undefined) {
@@ -48,6 +56,7 @@ export class PendingJoins {
 
   /** Any other user-less event. */
   push(e: Exclude<PendingEvent, GatewayEvent>): void {
+    if (e.time + this.otherDelayMs < this.earliestDue) this.earliestDue = e.time + this.otherDelayMs;
     const lane = this.others;
     let i = lane.length;
     while (i > this.otherHead && eventBefore(e, lane[i - 1]!)) i--;
@@ -86,10 +95,21 @@ export class PendingJoins {
       const lane = this.gatewaysByHost.get(this.lastHost)!;
       lane.shift();
       if (lane.size === 0) this.gatewaysByHost.delete(this.lastHost);
+      this.settleDue();
       return x;
     }
     this.otherHead = compacted(this.others, ++this.otherHead, null);
+    this.settleDue();
     return y;
+  }
+
+  /** `earliestDue` again from the lanes' first events, once one has gone. */
+  private settleDue(): void {
+    const x = this.gateways.first;
+    const y = this.others[this.otherHead];
+    const xDue = x === undefined ? Number.POSITIVE_INFINITY : x.time + this.gatewayDelayMs;
+    const yDue = y === undefined ? Number.POSITIVE_INFINITY : y.time + this.otherDelayMs;
+    this.earliestDue = Math.min(xDue, yDue);
   }
 
   /** The host key of the DA server of the IIS request `next` handed out last. */
