@@ -415,7 +415,7 @@ export class AttemptIndex {
   private indexWaiting(a: OpenAttempt): void {
     if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);
-      // On the servers' clock, as far as its laptop's successes told it so far (`answeredAt`).
+      // On the servers' clock, as far as its laptop's clock is known so far (`answeredAt`).
       const laptopLag = this.laptops.lagOf(a.client!.ref.computer);
       const shift = Math.abs(laptopLag) < CLIENT_ONLY_LAG_FLOOR_MS ? 0 : laptopLag;
       this.clientOnly.move(a.clientOnly, '', a.last - shift);
@@ -465,8 +465,8 @@ export class AttemptIndex {
 
 /**
  * When an attempt that only its client result can place an IIS request in (`clientOnlyNearest`) ended, on the servers'
- * clock: its last event less its laptop's lag as its successes had told it when it entered that index (`LaptopClocks`;
- * kept as its place's time, so that it stays what the index holds it by). A laptop 27 s ahead logs its failure 27 s
+ * clock: its last event less its laptop's lag as known when it entered that index (`LaptopClocks`, 5 s or more; kept
+ * as its place's time, so that it stays what the index holds it by). A laptop 27 s ahead logs its failure 27 s
  * after the DA server's response: read as logged, the failure lay nearer another user's request.
  */
 export function answeredAt(a: OpenAttempt): number {

@@ -13,8 +13,9 @@ export const LAPTOP_LAG_FLOOR_MS = 2_000;
  * certificate (4887, docs/windows-events.md §4), and its 10019 as soon after the CA refused its request (4888, §4
  * rows 14–17): the client enrols at the CA itself. A failure the DA server answered (10005, 10006) is logged as the
  * answer comes, at the end of its IIS request. So the distance between the two as logged is the laptop's clock
- * against the server's, and servers keep the domain's time together (within a second or two). Laptops drift further: one 90 s behind logs each failure a minute and a half before its own denial,
- * beside the attempt before it. The user placement reads its answers back on the servers' clock with it.
+ * against the server's, and servers keep the domain's time together (within a second or two). Laptops drift
+ * further: one 90 s behind logs each failure a minute and a half before its own denial, beside the attempt before it.
+ * The user placement and the IIS join read its answers back on the servers' clock with it.
  *
  * Learned in placing order, so a stream rebuilding a run and the offline analysis learn the same; the latest success
  * says it (a clock that was set moves at once). A laptop whose clock agrees is not kept.

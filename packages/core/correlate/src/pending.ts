@@ -44,7 +44,7 @@ export class PendingJoins {
 
   /** An IIS request, with the host key of its DA server. */
   pushGateway(e: GatewayEvent, host: string): void {
-    if (e.time + this.gatewayDelayMs < this.earliestDue) this.earliestDue = e.time + this.gatewayDelayMs;
+    this.earliestDue = Math.min(this.earliestDue, this.gatewayDue(e));
     this.gateways.push(e, host);
     let lane = this.gatewaysByHost.get(host);
     if (lane === undefined) {
@@ -56,7 +56,7 @@ export class PendingJoins {
 
   /** Any other user-less event. */
   push(e: Exclude<PendingEvent, GatewayEvent>): void {
-    if (e.time + this.otherDelayMs < this.earliestDue) this.earliestDue = e.time + this.otherDelayMs;
+    this.earliestDue = Math.min(this.earliestDue, this.otherDue(e));
     const lane = this.others;
     let i = lane.length;
     while (i > this.otherHead && eventBefore(e, lane[i - 1]!)) i--;
@@ -82,8 +82,8 @@ export class PendingJoins {
     const x = this.gateways.first;
     const y = this.others[this.otherHead];
     if (x === undefined && y === undefined) return undefined;
-    const xDue = x === undefined ? Number.POSITIVE_INFINITY : x.time + this.gatewayDelayMs;
-    const yDue = y === undefined ? Number.POSITIVE_INFINITY : y.time + this.otherDelayMs;
+    const xDue = this.gatewayDue(x);
+    const yDue = this.otherDue(y);
     // The order the lanes' entries had when each carried its due time: by due time, then event order.
     const gateway = y === undefined || (x !== undefined && (xDue < yDue || (xDue === yDue && eventBefore(x, y))));
     const due = gateway ? xDue : yDue;
@@ -105,11 +105,17 @@ export class PendingJoins {
 
   /** `earliestDue` again from the lanes' first events, once one has gone. */
   private settleDue(): void {
-    const x = this.gateways.first;
-    const y = this.others[this.otherHead];
-    const xDue = x === undefined ? Number.POSITIVE_INFINITY : x.time + this.gatewayDelayMs;
-    const yDue = y === undefined ? Number.POSITIVE_INFINITY : y.time + this.otherDelayMs;
-    this.earliestDue = Math.min(xDue, yDue);
+    this.earliestDue = Math.min(this.gatewayDue(this.gateways.first), this.otherDue(this.others[this.otherHead]));
+  }
+
+  /** When an IIS request waiting (or none: +∞) is due. */
+  private gatewayDue(e: GatewayEvent | undefined): number {
+    return e === undefined ? Number.POSITIVE_INFINITY : e.time + this.gatewayDelayMs;
+  }
+
+  /** When another waiting event (or none: +∞) is due. */
+  private otherDue(e: PendingEvent | undefined): number {
+    return e === undefined ? Number.POSITIVE_INFINITY : e.time + this.otherDelayMs;
   }
 
   /** The host key of the DA server of the IIS request `next` handed out last. */
