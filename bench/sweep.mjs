@@ -12,7 +12,7 @@
 //                  the fleets and the verification stay this checkout's, so two runs compare the analyses alone
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { OUT, option, ROOT } from './lib/common.mjs';
+import { built, OUT, option, ROOT } from './lib/common.mjs';
 import { formatVerification, verify } from './verify.mjs';
 
 const from = Number(option('--from') ?? 2001);
@@ -22,17 +22,8 @@ const keep = process.argv.includes('--keep');
 const analyzeRoot = (option('--root') ?? ROOT).replace(/\/?$/, '/');
 const cli = (root) => `${root}services/cli/bin/otptrace.js`;
 
-const INCIDENTS = [
-  'radius_no_response',
-  'radius_directory_unavailable',
-  'ca_template_not_available',
-  'ca_unreachable',
-  'signing_failed',
-  'radius_client_misconfigured',
-  'radius_extension_failed',
-  'radius_remote_unavailable',
-  'gateway_untrusted_client_certificate',
-];
+// The generator's incidents, in its order (the draws depend on it).
+const { INCIDENT_NAMES: INCIDENTS } = await built('packages/tools/generator');
 /** First days: ordinary ones, the turn of the year, and the days daylight saving changes in Europe, the US and Australia. */
 const DAYS = [
   '2025-12-31',
