@@ -1048,6 +1048,10 @@ describe("a retry's denial and the attempt before it", () => {
   const resultsAndReasons = (attempts: ClosedAttempt[]) =>
     attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius?.reasonCode ?? 'none'}`).sort();
 
+  /** Each attempt as its client result's time and its decision's (from T0; 'none' without one), sorted. */
+  const resultsAndDecisions = (attempts: readonly ClosedAttempt[]) =>
+    attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0}`).sort();
+
   /** `resultsAndReasons` of the events streamed, which `driver` must give alike. */
   function placedAlike(events: NormalizedEvent[], driver = inOneBatch): string[] {
     const streamed = resultsAndReasons(stream(events));
@@ -1289,11 +1293,9 @@ describe("a retry's denial and the attempt before it", () => {
       ca('fay', 730_200, 72, 'denied'),
       client('fay', 752_200, 10019),
     ];
-    const steps = (attempts: ClosedAttempt[]) =>
-      attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0}`).sort();
     const expected = ['123200: 100000', '722000: none', '752200: 729000'];
-    expect(steps(eventByEvent(events))).toEqual(expected);
-    expect(steps(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
   });
 
   it("learns a laptop's lag from a denial's IIS request and its 10005, logged as the DA server answered", () => {
@@ -1336,11 +1338,7 @@ describe("a retry's denial and the attempt before it", () => {
       client(null, 519_700, 10022),
       radius('amy', 1_000_000, 'denied', 16),
     ];
-    const steps = (attempts: ClosedAttempt[]) =>
-      attempts
-        .filter((a) => a.userKey !== 'amy')
-        .map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0}`)
-        .sort();
+    const steps = (attempts: ClosedAttempt[]) => resultsAndDecisions(attempts.filter((a) => a.userKey !== 'amy'));
     const expected = ['127700: 100000', '490000: none', '519700: 492100'];
     expect(steps(eventByEvent(events))).toEqual(expected);
     expect(steps(stream(events))).toEqual(expected);
