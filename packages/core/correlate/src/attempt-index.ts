@@ -126,32 +126,21 @@ export class AttemptIndex {
     addToAttempt(a, e);
     if (slot !== null && !slotFree(a, slot)) slotFilled(a.ofUser!, slot);
     this.indexEvent(a, e);
-    // Only once the attempt holds a client result and the server's answer before it (most events complete neither).
-    if (
-      a.client !== null &&
-      (e.kind === 'client.result' ||
-        (e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied')) ||
-        ((e.kind === 'gateway.request' || e.kind === 'radius.decision') && a.gateway !== null && a.radius !== null))
-    )
-      this.learnLaptopClock(a);
+    // A server's answer and the client's event right after it, once both are in the attempt, tell its laptop's clock.
+    const result = a.client;
+    if (result === null) return;
+    if (e.kind === 'client.result' || (e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied')))
+      this.learnFromCa(a, result);
+    if (e.kind === 'client.result' || e.kind === 'gateway.request' || e.kind === 'radius.decision')
+      this.learnFromDaServer(a, result);
   }
 
   /**
-   * A server's answer and the client's event right after it, just put together in one attempt, tell its laptop's
-   * clock: a success (its 10022 and the issued certificate), the CA's refusal and the client's 10019 (the client enrols
-   * at the CA itself and logs its answer as it comes, as it does a certificate), or a failure the DA server answered
-   * (10005, 10006) and the end of its IIS request, in an attempt whose RADIUS decision placed that request (no CA step).
+   * A success (its 10022 and the issued certificate) or the CA's refusal and the client's 10019: the client enrols at
+   * the CA itself and logs its answer as it comes, as it does a certificate.
    */
-  private learnLaptopClock(a: OpenAttempt): void {
-    const result = a.client;
-    if (result === null) return;
+  private learnFromCa(a: OpenAttempt, result: ClientEvent): void {
     const id = result.ref.eventId;
-    if (AFTER_SERVER_ANSWER.has(id)) {
-      const g = a.gateway;
-      if (g !== null && a.radius !== null && a.caRequest === null && a.caResults.length === 0)
-        this.laptops.learnFromServerAnswer(result, g.time);
-      return;
-    }
     const answered = AFTER_ISSUED.has(id) ? 'issued' : id === AFTER_DENIED ? 'denied' : null;
     if (answered === null) return;
     for (let i = 0; i < a.caResults.length; i++) {
@@ -161,6 +150,16 @@ export class AttemptIndex {
         return;
       }
     }
+  }
+
+  /**
+   * A failure the DA server answered (10005, 10006) and the end of its IIS request, in an attempt whose RADIUS decision
+   * placed that request (no CA step).
+   */
+  private learnFromDaServer(a: OpenAttempt, result: ClientEvent): void {
+    const g = a.gateway;
+    if (g === null || a.radius === null || a.caRequest !== null || a.caResults.length > 0) return;
+    if (AFTER_SERVER_ANSWER.has(result.ref.eventId)) this.laptops.learnFromServerAnswer(result, g.time);
   }
 
   /**

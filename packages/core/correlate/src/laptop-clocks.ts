@@ -31,9 +31,9 @@ export class LaptopClocks {
    */
   learn(result: ClientEvent, answerTime: number): void {
     const lag = result.time - answerTime;
-    const key = machineKey(result.ref.computer);
-    if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) this.lags.delete(key);
-    else this.lags.set(key, lag);
+    // Most laptops keep time and none is kept: their name is not even worked out.
+    if (Math.abs(lag) >= LAPTOP_LAG_FLOOR_MS) this.lags.set(machineKey(result.ref.computer), lag);
+    else if (this.lags.size > 0) this.lags.delete(machineKey(result.ref.computer));
   }
 
   /**
@@ -43,8 +43,9 @@ export class LaptopClocks {
    */
   learnFromServerAnswer(result: ClientEvent, answerTime: number): void {
     const lag = result.time - answerTime;
+    if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) return;
     const key = machineKey(result.ref.computer);
-    if (Math.abs(lag) >= LAPTOP_LAG_FLOOR_MS && !this.lags.has(key)) this.lags.set(key, lag);
+    if (!this.lags.has(key)) this.lags.set(key, lag);
   }
 
   /** How far ahead of the servers' clock `computer` logs (ms; 0 when its clock is not known to be off). */
