@@ -7,9 +7,9 @@ const config = analysisConfigSchema.parse({ npsLogUtcOffsets: { nps01: '+01:00' 
 const ctx = createNormalizeContext(config);
 
 /** Feed a text in small chunks (formats are detected across chunk boundaries) and collect the items. */
-function ingest(text: string, label: string, chunk = 7): IngestItem[] {
+function ingest(text: string, label: string, chunk = 7, context = ctx): IngestItem[] {
   const bytes = Buffer.from(text);
-  const ingestor = new DetectingIngestor(ctx, { maxEventBytes: 4096 }, { label });
+  const ingestor = new DetectingIngestor(context, { maxEventBytes: 4096 }, { label });
   const out: IngestItem[] = [];
   for (let i = 0; i < bytes.length; i += chunk) out.push(...ingestor.push(bytes.subarray(i, i + chunk)));
   out.push(...ingestor.end());
@@ -181,10 +181,7 @@ describe('text logs through the detecting ingestor', () => {
   it('text log lines dated before 2000 or over a day after the run are rejected as implausible, as events are', () => {
     // The bound of `createNormalizeContext`: the run's clock plus maxFutureMs (a day), and earliestEventTime.
     const at = createNormalizeContext(config, Date.parse('2026-11-02T12:00:00Z'));
-    const read = (text: string, label: string) => {
-      const ingestor = new DetectingIngestor(at, { maxEventBytes: 4096 }, { label });
-      return [...ingestor.push(Buffer.from(text)), ...ingestor.end()];
-    };
+    const read = (text: string, label: string) => ingest(text, label, 7, at);
     const w3c = [
       '#Fields: date time s-ip cs-method cs-uri-stem sc-status sc-substatus time-taken c-ip',
       '2027-11-02 08:00:01 203.0.113.10 POST /otp/DAAuthOtp.dll 200 0 20 198.51.100.23',
