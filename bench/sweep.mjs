@@ -81,6 +81,8 @@ let agree = 0;
 let total = 0;
 let whole = 0;
 const below = [];
+/** The IIS requests of the paired attempts that made one: joined to their own attempt, to another user's. */
+const requests = { own: 0, expected: 0, another: 0 };
 for (let seed = from; seed <= to; seed++) {
   const { argv, toleranceMs } = optionsOf(seed);
   const fleet = `${dir}fleet-${seed}`;
@@ -96,6 +98,9 @@ for (let seed = from; seed <= to; seed++) {
   if (v.agree === v.total) whole++;
   else below.push(`seed ${seed}\n${formatVerification(v, list)}`);
   const joins = v.gatewayJoins;
+  requests.own += joins.own;
+  requests.expected += joins.expected;
+  requests.another += joins.another;
   console.log(
     `${seed} ${v.agree} of ${v.total}; IIS own ${joins.own} of ${joins.expected}, another user's ${joins.another}; ${argv.join(' ')}`,
   );
@@ -111,5 +116,6 @@ for (const text of below)
       .join('\n')}`,
   );
 console.log(
-  `\n${whole} of ${to - from + 1} fleets at 100 %; ${agree} of ${total} verdicts (${((100 * agree) / total).toFixed(3)} %)`,
+  `\n${whole} of ${to - from + 1} fleets at 100 %; ${agree} of ${total} verdicts (${((100 * agree) / total).toFixed(3)} %); ` +
+    `IIS requests: ${requests.own} of ${requests.expected} to their own attempt, ${requests.another} to another user's`,
 );
