@@ -268,6 +268,11 @@ export class AttemptIndex {
     return this.byMachine.get(machineKey(computer));
   }
 
+  /** The same, by the computer's machine key (`machineKey`). */
+  onMachineKey(key: string): OnMachine | undefined {
+    return this.byMachine.get(key);
+  }
+
   /**
    * Open attempts with a RADIUS decision in [lo, hi]; those `accept` takes, added to `found`. The decisions are indexed
    * by time alone: the query (an IIS request's window) names no NPS host, and with one scope per host it read every
@@ -529,7 +534,7 @@ const CLIENT_ONLY_BUCKET_MS = 1_000;
  * after the DA server answered; a 10016, whose missing certificate the server may have refused (403); and a 10011 or
  * 10012, a user the DA server looked up in AD and did not find before asking RADIUS (docs/windows-events.md §4 row 3).
  */
-function placesRequestByClient(a: OpenAttempt): boolean {
+export function placesRequestByClient(a: OpenAttempt): boolean {
   return (
     a.gateway === null &&
     !a.probe &&

@@ -2,6 +2,7 @@ import type { DropReason } from '@otptrace/model';
 import type { NormalizedEvent } from '@otptrace/schemas';
 import { addToAttempt, type ClosedAttempt, closedAttempt, eventsOf, type OpenAttempt } from './attempt.js';
 import { AttemptIndex } from './attempt-index.js';
+import { ClientAddresses } from './client-addresses.js';
 import { type EngineConfig, type EngineWindows, SWEEP_INTERVAL_MS, windowsOf } from './config.js';
 import { DaServerContext } from './context.js';
 import { Deduplicator } from './dedup.js';
@@ -88,6 +89,7 @@ export class CorrelationEngine {
       attempts: this.attempts,
       config,
       clocks: new ServerClocks(clockReachOf(config.clockSkewToleranceMs), serversByAddress(config), learnedServers),
+      addresses: new ClientAddresses(CLIENT_ADDRESS_TTL_MS),
       drop: (event, reason) => this.drops.push({ event, reason }),
       joinSigning: (event) => this.context.joinSigning(event),
       rememberServer: (a, addresses) => this.context.rememberServer(a, addresses),
@@ -222,6 +224,7 @@ export class CorrelationEngine {
     for (const event of expired.signing) this.drop(event, 'machine_request');
     // Duplicate detection only needs to remember events that could still arrive within the reorder window.
     if (!final) this.dedup.forget(this.clock);
+    if (!final) this.joins.addresses.forget(this.clock - CLIENT_ADDRESS_TTL_MS);
     if (!final)
       this.context.forgetRequestsBefore(this.clock - this.windows.retentionMs - this.config.clockSkewToleranceMs);
     // An attempt still open has its decision within the retention window: a 4402 before it explains none.
@@ -254,6 +257,11 @@ Object.freeze(NO_DROPS);
 const NOTHING: EngineOutput = Object.freeze({ attempts: NO_ATTEMPTS, drops: NO_DROPS });
 
 const DEFAULT_SIGNING_WINDOW_MS = 86_400_000;
+/**
+ * How long a client address is taken to stay its computer's (`ClientAddresses`): a DirectAccess client keeps its
+ * address while connected, and a user's attempts and retries come within minutes.
+ */
+const CLIENT_ADDRESS_TTL_MS = 8 * 3_600_000;
 
 /** The DA server (host key) of each RADIUS client address the configuration gives (`daServerAddresses`). */
 function serversByAddress(config: EngineConfig): Map<string, string> {

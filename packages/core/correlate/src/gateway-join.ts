@@ -1,6 +1,6 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import { NO_FIT, type OpenAttempt } from './attempt.js';
-import { answeredAt, answerOnServers } from './attempt-index.js';
+import { answeredAt, answerOnServers, isAttemptList, placesRequestByClient } from './attempt-index.js';
 import { HTTP_403_ERROR } from './client-phase.js';
 import { gatewayDelayOf, serverDriftOf, waitedForRadius } from './config.js';
 import { KeyedMinHeap } from './heap.js';
@@ -22,6 +22,7 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
   else if (oneUser(found)) {
     const a = earliest(found);
     ctx.attempts.add(a, g);
+    if (JOINED.byOnlyDecision) learnAddress(g, a, ctx);
     // NPS's clock as learned now: the RADIUS decision's latency, and (for an unanswered request) NPS's refusals of
     // the server, are read on it. Kept with the attempt, so that a stream closing it later reads the same.
     a.npsClockAheadMs = ctx.clocks.offset(host);
@@ -59,6 +60,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
   const { attempts, config } = ctx;
   const found = CANDIDATES;
   truncate(found, 0);
+  JOINED.byOnlyDecision = false;
   const slack = config.gatewayJoinSlackMs;
   // A refused request (403: no valid client certificate; 4xx/5xx) never reached RADIUS: only the client's result
   // can place it.
@@ -66,6 +68,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     // On its NPS servers' clock (`ServerClocks`), as every decision time below.
     const off = ctx.clocks.offset(host);
     attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
+    const decisions = found.length;
     keepTakers(g, found);
     keepSameServer(host, found, 0, ctx.clocks);
     dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
@@ -75,8 +78,12 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, host, ctx));
     for (let i = 0; i < found.length; i++) if (!claimedByLater(g, host, found[i]!, ctx, later)) found[n++] = found[i]!;
     truncate(found, n);
-    if (n > 1 && !oneUser(found)) keepLeastRegret(g, host, found, later, ctx);
-    if (n > 0) return found;
+    if (n > 1 && !oneUser(found)) keepOnRequestMachine(g, found, ctx);
+    if (found.length > 1 && !oneUser(found)) keepLeastRegret(g, host, found, later, ctx);
+    if (n > 0) {
+      JOINED.byOnlyDecision = decisions === 1 && n === 1;
+      return found;
+    }
   }
   return nearestCandidates(g, host, ctx, found);
 }
@@ -105,11 +112,17 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
   }
+  const lo = g.time - slack - skew;
+  const hi = g.time + skew;
+  const own = nearestOnRequestMachine(g, host, ctx, found, lo, hi);
+  if (own !== null) {
+    truncate(found, 0);
+    found.push(own);
+    return found;
+  }
   // The candidates not looked at yet, by their distance.
   const unread = NEAREST;
   for (let i = 0; i < found.length; i++) unread.push(found[i]!, gatewayDistance(g, host, found[i]!, ctx));
-  const lo = g.time - slack - skew;
-  const hi = g.time + skew;
   const clientOnly = attempts.clientOnlyNearest(g.time, lo, hi);
   // Every candidate not read yet is at least this far from the request.
   let bound = 0;
@@ -146,6 +159,93 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
   }
   unread.clear();
   return found;
+}
+
+/**
+ * The second rule's nearest candidate on the client computer the request's address belongs to (`ClientAddresses`)
+ * that no later request claims, or null (none such, or the address unknown): of the decisions a small drift outside the
+ * request (`decided`, as the second rule keeps them) and the attempts only their client result can place, logged
+ * within [`lo`, `hi`] on the servers' clock. A user's failure 0.6 s after its own refused request otherwise lost it to
+ * another user's answer 2.9 s after it, read on the servers' clock by a lag its laptop showed against the CA.
+ */
+function nearestOnRequestMachine(
+  g: GatewayEvent,
+  host: string,
+  ctx: JoinContext,
+  decided: readonly OpenAttempt[],
+  lo: number,
+  hi: number,
+): OpenAttempt | null {
+  const machine = machineOfRequest(g, ctx);
+  if (machine === null) return null;
+  const mine = ON_MACHINE;
+  for (let i = 0; i < decided.length; i++) if (isOnMachine(decided[i]!, machine)) mine.push(decided[i]!);
+  const open = ctx.attempts.onMachineKey(machine);
+  if (open !== undefined)
+    for (const a of isAttemptList(open) ? open : [open]) {
+      if (!placesRequestByClient(a) || mine.includes(a) || !takesGateway(a, g)) continue;
+      const t = answerOnServers(a);
+      if (t >= lo && t <= hi) mine.push(a);
+    }
+  // Nearest first, then earliest, then first opened (the order of the second rule's heap); a computer has a few.
+  const distance = (a: OpenAttempt) => gatewayDistance(g, host, a, ctx);
+  mine.sort((a, b) => distance(a) - distance(b) || a.first - b.first || a.seq - b.seq);
+  let best: OpenAttempt | null = null;
+  for (let i = 0; i < mine.length && best === null; i++) if (!claimedByLater(g, host, mine[i]!, ctx)) best = mine[i]!;
+  truncate(mine, 0);
+  return best;
+}
+
+/**
+ * Keep (in place) the candidates on the client computer the request's address belongs to (`ClientAddresses`), when
+ * some are and some are not: two users' decisions inside one request are told apart by whose address it came from.
+ */
+function keepOnRequestMachine(g: GatewayEvent, found: OpenAttempt[], ctx: JoinContext): void {
+  const machine = machineOfRequest(g, ctx);
+  if (machine === null) return;
+  let on = 0;
+  for (let i = 0; i < found.length; i++) if (isOnMachine(found[i]!, machine)) on++;
+  if (on === 0 || on === found.length) return;
+  let n = 0;
+  for (let i = 0; i < found.length; i++) if (isOnMachine(found[i]!, machine)) found[n++] = found[i]!;
+  truncate(found, n);
+}
+
+/** Remember whose computer request `g`'s address is: the only decision inside it placed it in attempt `a`. */
+function learnAddress(g: GatewayEvent, a: OpenAttempt, ctx: JoinContext): void {
+  if (!ownAddress(g.clientIp) || a.machine === null || a.moreMachines !== null) return;
+  ctx.addresses.learn(lowerHost(g.clientIp), a.machine, g.time);
+}
+
+/** The machine key of the client computer request `g`'s address belongs to (`ClientAddresses`), or null. */
+function machineOfRequest(g: GatewayEvent, ctx: JoinContext): string | null {
+  if (ctx.addresses.size === 0 || !ownAddress(g.clientIp)) return null;
+  return ctx.addresses.machineAt(lowerHost(g.clientIp), g.time);
+}
+
+/**
+ * Whether a client address is the client's own: an IPv6 address (IP-HTTPS, Teredo, 6to4), not an IPv4 address,
+ * which is a NAT's public one that laptops behind it share (a hotel's, a home's).
+ */
+function ownAddress(ip: string | null): ip is string {
+  return ip?.includes(':') === true;
+}
+
+/**
+ * Whether the requests' addresses (`ClientAddresses`) keep request `other` from claiming attempt `a` from request `g`,
+ * or holding `a`'s decision better: `other` came from another client computer's address than `a`'s, or `g` from
+ * `a`'s and `other` from one not known to be `a`'s too (a retry of `a`'s laptop comes from its address).
+ */
+function addressKeepsOut(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
+  if (a.machine === null || ctx.addresses.size === 0) return false;
+  const machine = machineOfRequest(other, ctx);
+  if (machine !== null) return !isOnMachine(a, machine);
+  const gMachine = machineOfRequest(g, ctx);
+  return gMachine !== null && isOnMachine(a, gMachine);
+}
+
+function isOnMachine(a: OpenAttempt, machine: string): boolean {
+  return a.machine === machine || a.moreMachines?.includes(machine) === true;
 }
 
 /** How far an attempt's step is from the request: its decision outside the request's span, or its client result. */
@@ -257,6 +357,7 @@ function decisionClaimedIn(
     const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
     if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    if (addressKeepsOut(g, other, a, ctx)) continue;
     const off = clocks.offset(otherHost);
     if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
     const otherFit = decisionFit(other, off, t);
@@ -394,6 +495,7 @@ function resultClaimedIn(
     const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
+    if (addressKeepsOut(g, other, a, ctx)) continue;
     const answered = answeredAt(a);
     if (answered < other.time - slack - skew || answered > other.time + skew) continue;
     const otherD = resultDistance(answered, other.time);
@@ -636,7 +738,7 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayW
     const other = later.requests[i]!;
     // A request ending past `t` by more than the best fit found fits worse (its end alone is further).
     if (other.time > hi || other.time > t - clocks.leastOffset + fit) break;
-    if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    if (other === g || other.status >= 400 || !takesGateway(a, other) || addressKeepsOut(g, other, a, ctx)) continue;
     const off = clocks.offset(later.hosts[i]!);
     if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
     fit = Math.min(fit, decisionFit(other, off, t));
@@ -1002,6 +1104,13 @@ const PREFERRED: OpenAttempt[] = [];
 const NEARER_RESULTS: OpenAttempt[] = [];
 const NAMED: string[] = [];
 const PREFERRED_DECISIONS: OpenAttempt[] = [];
+const ON_MACHINE: OpenAttempt[] = [];
+/**
+ * Whether the request being joined went to the one RADIUS decision within its span (the first rule, no other decision
+ * near it): then its address tells whose computer it came from (`ClientAddresses`). A request that held several was
+ * joined by fit, and a misjoin taught a wrong address that later kept another request from its own attempt.
+ */
+const JOINED = { byOnlyDecision: false };
 const REGRETS: number[] = [];
 const DECISION_TIMES: number[] = [];
 const DECISION_CLIENTS: string[] = [];

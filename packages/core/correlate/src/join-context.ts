@@ -2,6 +2,7 @@ import type { DropReason } from '@otptrace/model';
 import type { CaResult, GatewayEvent, NormalizedEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
+import type { ClientAddresses } from './client-addresses.js';
 import type { EngineConfig } from './config.js';
 import type { ServerClocks } from './server-clocks.js';
 
@@ -11,6 +12,8 @@ export interface JoinContext {
   readonly config: EngineConfig;
   /** The DA servers' clock offsets from their NPS servers', learned as requests are joined. */
   readonly clocks: ServerClocks;
+  /** Which client computer each IIS client address belongs to, learned as requests are joined. */
+  readonly addresses: ClientAddresses;
   drop(event: NormalizedEvent, reason: DropReason): void;
   /**
    * The request of unanswered attempt `a` is on a DA server NPS knows at `addresses` (`ServerClocks.clientsOf`): a

@@ -723,6 +723,42 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['yara: 156900@da01', 'zack: 150300@da01']);
   });
 
+  it("gives a refused request to the failure of the laptop its address is known for, not to another user's nearer it", () => {
+    // kay's laptop asked from address KAY at 10 s (a decision inside the request: it is kay's). At 118.5 s the DA
+    // server refuses lee's request (an address never seen), at 120 s kay's from KAY; lee's failure is logged 0.3 s
+    // after kay's request, kay's 1 s after it. By distance alone kay's request claimed lee's failure from lee's own
+    // request, which then took kay's: the two crossed. Before 2026-12-06 (session 50) the address was not read.
+    const KAY = '2001:db8:1:1000::a';
+    const LEE = '2001:db8:2:1000::b';
+    const from = (e: NormalizedEvent, address: string): NormalizedEvent => ({
+      ...(e as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+      clientIp: address,
+    });
+    const events = [
+      decision('kay', 10_000),
+      from(request(10_300, 600), KAY),
+      lone('kay', 15_000, 10022, 'pc-kay'),
+      from(request(118_500, 5, 'da01', 403), LEE),
+      from(request(120_000, 5, 'da01', 403), KAY),
+      lone('lee', 120_300, 10005, 'pc-lee'),
+      lone('kay', 121_000, 10005, 'pc-kay'),
+    ];
+    expect(requests(stream(events))).toEqual(['kay: 10300@da01', 'lee: 118500@da01', 'kay: 120000@da01']);
+    // An address shared by two laptops (both seen at it within the hour) says nothing, nor does a NAT's IPv4 address.
+    const shared = [
+      decision('lee', 5_000),
+      from(request(5_300, 600), KAY),
+      lone('lee', 8_000, 10022, 'pc-lee'),
+      ...events,
+    ];
+    const crossed = ['lee: 5300@da01', 'kay: 10300@da01', 'kay: 118500@da01', 'lee: 120000@da01'];
+    expect(requests(stream(shared))).toEqual(crossed);
+    const nat = events.map((e) =>
+      e.kind === 'gateway.request' ? from(e, e.clientIp === KAY ? '203.0.113.5' : '203.0.113.6') : e,
+    );
+    expect(requests(stream(nat))).toEqual(['kay: 10300@da01', 'kay: 118500@da01', 'lee: 120000@da01']);
+  });
+
   it('gives each request of a RADIUS outage to the failure logged right after it, instead of calling all ambiguous', () => {
     const events = [
       request(15_000, 15_000),
