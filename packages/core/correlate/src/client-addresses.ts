@@ -10,53 +10,75 @@
  * Learned in the order requests are joined, which the stream shares with the offline analysis, so both learn alike.
  */
 export class ClientAddresses {
-  /** By address (lower case): the computer's machine key (null: two computers' at once), and when it was last seen. */
-  private readonly byAddress = new Map<string, { machine: string | null; seen: number }>();
-  /** Addresses in the order they were seen, with the time, to forget them (an address may be in it several times). */
-  private readonly seenOrder: string[] = [];
-  private readonly seenTimes: number[] = [];
+  /**
+   * By address, as logged (IIS writes a client's address one way; not lower-cased, which would cost a string per
+   * request read): its slot in the lists below, handed out in time order (`placed`), the order `forget` reads them in.
+   * One map entry and no object per address: a Map of objects made each new address cost more than a request's join.
+   */
+  private readonly slots = new Map<string, number>();
+  /** Per slot: the address, its computer's machine key (null: two computers' at once), when it was last seen... */
+  private addresses: string[] = [];
+  private machines: (string | null)[] = [];
+  private seen: number[] = [];
+  /** ...and when it took the slot (its first sighting, or the latest when `forget` moved it to a new slot). */
+  private placed: number[] = [];
+  /** The first slot not forgotten. */
   private head = 0;
 
   constructor(readonly ttlMs: number) {}
 
   /** The request from `address` at `time` was joined to an attempt of client computer `machine` (a machine key). */
   learn(address: string, machine: string, time: number): void {
-    const entry = this.byAddress.get(address);
-    if (entry === undefined || time - entry.seen > this.ttlMs) this.byAddress.set(address, { machine, seen: time });
-    else {
-      if (entry.machine !== machine) entry.machine = null;
-      if (time > entry.seen) entry.seen = time;
+    const slot = this.slots.get(address);
+    if (slot === undefined) this.place(address, machine, time);
+    else if (time - this.seen[slot]! > this.ttlMs) {
+      this.machines[slot] = machine;
+      this.seen[slot] = time;
+    } else {
+      if (this.machines[slot] !== machine) this.machines[slot] = null;
+      if (time > this.seen[slot]!) this.seen[slot] = time;
     }
-    this.seenOrder.push(address);
-    this.seenTimes.push(time);
   }
 
   /** The machine key of the one computer seen at `address` within `ttlMs` of `time`; null when none or several. */
   machineAt(address: string, time: number): string | null {
-    const entry = this.byAddress.get(address);
-    return entry === undefined || Math.abs(time - entry.seen) > this.ttlMs ? null : entry.machine;
+    const slot = this.slots.get(address);
+    return slot === undefined || Math.abs(time - this.seen[slot]!) > this.ttlMs ? null : this.machines[slot]!;
   }
 
-  /** Forget the addresses not seen since `horizon` (only memory: `machineAt` reads no further than `ttlMs` anyway). */
+  /**
+   * Forget the addresses not seen since `horizon` (only memory: `machineAt` reads no further than `ttlMs` anyway).
+   * The slots placed before it are read: one seen since moves to a new slot at the end, so a laptop that keeps its
+   * address for days keeps the lists short.
+   */
   forget(horizon: number): void {
-    const order = this.seenOrder;
-    const times = this.seenTimes;
     let head = this.head;
-    for (; head < order.length && times[head]! < horizon; head++) {
-      const entry = this.byAddress.get(order[head]!);
-      if (entry !== undefined && entry.seen < horizon) this.byAddress.delete(order[head]!);
-    }
-    // Drop the forgotten part once it is most of the lists.
-    if (head > 1024 && head * 2 > order.length) {
-      order.splice(0, head);
-      times.splice(0, head);
-      head = 0;
+    for (; head < this.addresses.length && this.placed[head]! < horizon; head++) {
+      const address = this.addresses[head]!;
+      if (this.seen[head]! < horizon) this.slots.delete(address);
+      else this.place(address, this.machines[head]!, this.seen[head]!);
     }
     this.head = head;
+    // Drop the forgotten slots once they are most of the lists (every address's slot moves down with them).
+    if (head <= 1024 || head * 2 <= this.addresses.length) return;
+    this.addresses = this.addresses.slice(head);
+    this.machines = this.machines.slice(head);
+    this.seen = this.seen.slice(head);
+    this.placed = this.placed.slice(head);
+    for (let i = 0; i < this.addresses.length; i++) this.slots.set(this.addresses[i]!, i);
+    this.head = 0;
+  }
+
+  private place(address: string, machine: string | null, time: number): void {
+    this.slots.set(address, this.addresses.length);
+    this.addresses.push(address);
+    this.machines.push(machine);
+    this.seen.push(time);
+    this.placed.push(time);
   }
 
   /** Addresses remembered (for tests and memory accounting). */
   get size(): number {
-    return this.byAddress.size;
+    return this.slots.size;
   }
 }

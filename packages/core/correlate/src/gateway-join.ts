@@ -214,13 +214,13 @@ function keepOnRequestMachine(g: GatewayEvent, found: OpenAttempt[], ctx: JoinCo
 /** Remember whose computer request `g`'s address is: the only decision inside it placed it in attempt `a`. */
 function learnAddress(g: GatewayEvent, a: OpenAttempt, ctx: JoinContext): void {
   if (!ownAddress(g.clientIp) || a.machine === null || a.moreMachines !== null) return;
-  ctx.addresses.learn(lowerHost(g.clientIp), a.machine, g.time);
+  ctx.addresses.learn(g.clientIp, a.machine, g.time);
 }
 
 /** The machine key of the client computer request `g`'s address belongs to (`ClientAddresses`), or null. */
 function machineOfRequest(g: GatewayEvent, ctx: JoinContext): string | null {
   if (ctx.addresses.size === 0 || !ownAddress(g.clientIp)) return null;
-  return ctx.addresses.machineAt(lowerHost(g.clientIp), g.time);
+  return ctx.addresses.machineAt(g.clientIp, g.time);
 }
 
 /**
@@ -228,8 +228,13 @@ function machineOfRequest(g: GatewayEvent, ctx: JoinContext): string | null {
  * which is a NAT's public one that laptops behind it share (a hotel's, a home's).
  */
 function ownAddress(ip: string | null): ip is string {
-  return ip?.includes(':') === true;
+  if (ip === null) return false;
+  // An IPv6 address has its first colon within its first five characters (a group is at most four digits).
+  for (let i = 0; i < 5 && i < ip.length; i++) if (ip.charCodeAt(i) === COLON) return true;
+  return false;
 }
+
+const COLON = 0x3a;
 
 /**
  * Whether the requests' addresses (`ClientAddresses`) keep request `other` from claiming attempt `a` from request `g`,
@@ -357,7 +362,6 @@ function decisionClaimedIn(
     const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
     if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
-    if (addressKeepsOut(g, other, a, ctx)) continue;
     const off = clocks.offset(otherHost);
     if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
     const otherFit = decisionFit(other, off, t);
@@ -367,6 +371,7 @@ function decisionClaimedIn(
       : otherFit < fit;
     if (
       fitsBetter(a, otherHost, host, better, clocks) &&
+      !addressKeepsOut(g, other, a, ctx) &&
       !(contested && otherHost === host && prefersAnotherDecision(other, otherHost, a, otherFit, ctx))
     )
       return true;
@@ -495,12 +500,12 @@ function resultClaimedIn(
     const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
     if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
-    if (addressKeepsOut(g, other, a, ctx)) continue;
     const answered = answeredAt(a);
     if (answered < other.time - slack - skew || answered > other.time + skew) continue;
     const otherD = resultDistance(answered, other.time);
     if (
       fitsBetter(a, otherHost, host, otherD < d || (otherD === d && waitedWhereGDidNot(g, other, ctx)), ctx.clocks) &&
+      !addressKeepsOut(g, other, a, ctx) &&
       !holdsDecisionFor(g, other, otherHost, ctx) &&
       // A request of the same server claims by distance alone only the result it would take itself, unless it is far
       // nearer to it than `g` (`FAR_RESULT_DIVISOR`).
@@ -738,10 +743,11 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, t: number, later: GatewayW
     const other = later.requests[i]!;
     // A request ending past `t` by more than the best fit found fits worse (its end alone is further).
     if (other.time > hi || other.time > t - clocks.leastOffset + fit) break;
-    if (other === g || other.status >= 400 || !takesGateway(a, other) || addressKeepsOut(g, other, a, ctx)) continue;
+    if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     const off = clocks.offset(later.hosts[i]!);
     if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
-    fit = Math.min(fit, decisionFit(other, off, t));
+    const otherFit = decisionFit(other, off, t);
+    if (otherFit < fit && !addressKeepsOut(g, other, a, ctx)) fit = otherFit;
   }
   return fit;
 }
