@@ -73,6 +73,24 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     keepSameServer(host, found, 0, ctx.clocks);
     dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
+    // A request from a laptop whose address is known (`ClientAddresses`) that holds only other laptops' decisions is
+    // that laptop's, when an answer of its waits for a request: a RADIUS timeout's request holds the decisions of the
+    // short requests around it, and its failure otherwise took one of theirs (blamed on the DA server).
+    if (found.length > 0 && onOtherMachines(g, found, ctx)) {
+      const own = nearestOnRequestMachine(
+        g,
+        host,
+        ctx,
+        NO_ATTEMPTS,
+        g.time - slack - config.clockSkewToleranceMs,
+        g.time + config.clockSkewToleranceMs,
+      );
+      if (own !== null) {
+        truncate(found, 0);
+        found.push(own);
+        return found;
+      }
+    }
     let n = 0;
     // The requests after it that could claim a candidate, or hold one's decision, fetched once.
     const later = found.length === 0 ? NO_REQUESTS : ctx.pendingGateways(g.time, firstRuleReach(g, host, ctx));
@@ -247,6 +265,24 @@ function addressKeepsOut(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, c
   if (machine !== null) return !isOnMachine(a, machine);
   const gMachine = machineOfRequest(g, ctx);
   return gMachine !== null && isOnMachine(a, gMachine);
+}
+
+/** Whether request `g` came from the address of attempt `a`'s laptop (`ClientAddresses`). */
+function fromLaptopOf(g: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
+  if (a.machine === null) return false;
+  const machine = machineOfRequest(g, ctx);
+  return machine !== null && isOnMachine(a, machine);
+}
+
+/** Whether request `g`'s address is known (`ClientAddresses`) and every attempt of `found` is on another known laptop. */
+function onOtherMachines(g: GatewayEvent, found: readonly OpenAttempt[], ctx: JoinContext): boolean {
+  const machine = machineOfRequest(g, ctx);
+  if (machine === null) return false;
+  for (let i = 0; i < found.length; i++) {
+    const a = found[i]!;
+    if (a.machine === null || isOnMachine(a, machine)) return false;
+  }
+  return true;
 }
 
 function isOnMachine(a: OpenAttempt, machine: string): boolean {
@@ -506,7 +542,8 @@ function resultClaimedIn(
     if (
       fitsBetter(a, otherHost, host, otherD < d || (otherD === d && waitedWhereGDidNot(g, other, ctx)), ctx.clocks) &&
       !addressKeepsOut(g, other, a, ctx) &&
-      !holdsDecisionFor(g, other, otherHost, ctx) &&
+      // A request from `a`'s laptop goes to its answer before any decision of another laptop it holds.
+      (fromLaptopOf(other, a, ctx) || !holdsDecisionFor(g, other, otherHost, ctx)) &&
       // A request of the same server claims by distance alone only the result it would take itself, unless it is far
       // nearer to it than `g` (`FAR_RESULT_DIVISOR`).
       !(otherHost === host && otherD > farther && prefersAnotherResult(g, other, otherHost, a, otherD, ctx))
@@ -1111,6 +1148,7 @@ const NEARER_RESULTS: OpenAttempt[] = [];
 const NAMED: string[] = [];
 const PREFERRED_DECISIONS: OpenAttempt[] = [];
 const ON_MACHINE: OpenAttempt[] = [];
+const NO_ATTEMPTS: readonly OpenAttempt[] = [];
 /**
  * Whether the request being joined went to the one RADIUS decision within its span (the first rule, no other decision
  * near it): then its address tells whose computer it came from (`ClientAddresses`). A request that held several was

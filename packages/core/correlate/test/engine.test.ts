@@ -759,6 +759,30 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(nat))).toEqual(['kay: 10300@da01', 'kay: 118500@da01', 'lee: 120000@da01']);
   });
 
+  it("gives a RADIUS timeout's request from a known laptop to its failure, not to another laptop's decision inside it", () => {
+    // kay's laptop asked from address KAY at 10 s (the one decision inside: it is kay's). At 300 s kay's request
+    // waits 28 s for RADIUS and fails; mia's decision (her request not logged) lies inside it. An unanswered request
+    // from an address never seen ends at 200 s, 128 s before kay's failure. Read by decisions alone, kay's request
+    // would take mia's decision, so it did not claim kay's failure from the earlier request, which took it: the
+    // timeout was blamed on the DA server. Before 2026-12-06 (session 50) the address was not read.
+    const KAY = '2001:db8:1:1000::a';
+    const from = (e: NormalizedEvent, address: string): NormalizedEvent => ({
+      ...(e as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+      clientIp: address,
+    });
+    const events = [
+      decision('kay', 10_000),
+      from(request(10_300, 600), KAY),
+      lone('kay', 15_000, 10022, 'pc-kay'),
+      from(request(200_000, 300), '2001:db8:9:1000::c'),
+      decision('mia', 310_000),
+      lone('mia', 313_000, 10022, 'pc-mia'),
+      from(request(328_000, 28_000), KAY),
+      lone('kay', 328_200, 10005, 'pc-kay'),
+    ];
+    expect(requests(stream(events))).toEqual(['kay: 10300@da01', 'mia: none', 'kay: 328000@da01']);
+  });
+
   it('gives each request of a RADIUS outage to the failure logged right after it, instead of calling all ambiguous', () => {
     const events = [
       request(15_000, 15_000),
