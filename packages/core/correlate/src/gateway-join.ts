@@ -232,6 +232,8 @@ function keepOnRequestMachine(g: GatewayEvent, found: OpenAttempt[], ctx: JoinCo
 /** Remember whose computer request `g`'s address is: the only decision inside it placed it in attempt `a`. */
 function learnAddress(g: GatewayEvent, a: OpenAttempt, ctx: JoinContext): void {
   if (!ownAddress(g.clientIp) || a.machine === null || a.moreMachines !== null) return;
+  // An IPv4 address written as IPv6 (::ffff:203.0.113.5) is still a NAT's: never learned, so never read either.
+  if (g.clientIp.includes('.')) return;
   ctx.addresses.learn(g.clientIp, a.machine, g.time);
 }
 

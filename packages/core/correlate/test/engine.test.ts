@@ -757,6 +757,9 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
       e.kind === 'gateway.request' ? from(e, e.clientIp === KAY ? '203.0.113.5' : '203.0.113.6') : e,
     );
     expect(requests(stream(nat))).toEqual(['kay: 10300@da01', 'kay: 118500@da01', 'lee: 120000@da01']);
+    // The same written as IPv6 (a dual-stack listener's IPv4-mapped form) is still a NAT's.
+    const mapped = nat.map((e) => (e.kind === 'gateway.request' ? from(e, `::ffff:${e.clientIp}`) : e));
+    expect(requests(stream(mapped))).toEqual(['kay: 10300@da01', 'kay: 118500@da01', 'lee: 120000@da01']);
   });
 
   it("gives a RADIUS timeout's request from a known laptop to its failure, not to another laptop's decision inside it", () => {
