@@ -199,12 +199,9 @@ function nearestOnRequestMachine(
   const mine = ON_MACHINE;
   for (let i = 0; i < decided.length; i++) if (isOnMachine(decided[i]!, machine)) mine.push(decided[i]!);
   const open = ctx.attempts.onMachineKey(machine);
-  if (open !== undefined)
-    for (const a of isAttemptList(open) ? open : [open]) {
-      if (!placesRequestByClient(a) || mine.includes(a) || !takesGateway(a, g)) continue;
-      const t = answerOnServers(a);
-      if (t >= lo && t <= hi) mine.push(a);
-    }
+  if (open !== undefined && isAttemptList(open))
+    for (let i = 0; i < open.length; i++) addWaitingAnswer(g, open[i]!, lo, hi, mine);
+  else if (open !== undefined) addWaitingAnswer(g, open, lo, hi, mine);
   // Nearest first, then earliest, then first opened (the order of the second rule's heap); a computer has a few.
   const distance = (a: OpenAttempt) => gatewayDistance(g, host, a, ctx);
   mine.sort((a, b) => distance(a) - distance(b) || a.first - b.first || a.seq - b.seq);
@@ -212,6 +209,13 @@ function nearestOnRequestMachine(
   for (let i = 0; i < mine.length && best === null; i++) if (!claimedByLater(g, host, mine[i]!, ctx)) best = mine[i]!;
   truncate(mine, 0);
   return best;
+}
+
+/** Add `a` to `mine` when only its client result can place request `g`, logged within [`lo`, `hi`] on the servers' clock. */
+function addWaitingAnswer(g: GatewayEvent, a: OpenAttempt, lo: number, hi: number, mine: OpenAttempt[]): void {
+  if (!placesRequestByClient(a) || mine.includes(a) || !takesGateway(a, g)) return;
+  const t = answerOnServers(a);
+  if (t >= lo && t <= hi) mine.push(a);
 }
 
 /**
@@ -264,9 +268,7 @@ const COLON = 0x3a;
 function addressKeepsOut(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
   if (a.machine === null || ctx.addresses.size === 0) return false;
   const machine = machineOfRequest(other, ctx);
-  if (machine !== null) return !isOnMachine(a, machine);
-  const gMachine = machineOfRequest(g, ctx);
-  return gMachine !== null && isOnMachine(a, gMachine);
+  return machine !== null ? !isOnMachine(a, machine) : fromLaptopOf(g, a, ctx);
 }
 
 /** Whether request `g` came from the address of attempt `a`'s laptop (`ClientAddresses`). */
