@@ -683,6 +683,13 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     ...(client(key, t, eventId, machine) as Extract<NormalizedEvent, { kind: 'client.result' }>),
     serverAddress: `${server}.corp.example`,
   });
+  /** Request `e` as from client address `address` (its c-ip). */
+  const from = (e: NormalizedEvent, address: string): NormalizedEvent => ({
+    ...(e as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+    clientIp: address,
+  });
+  /** kay's laptop's IPv6 address. */
+  const KAY = '2001:db8:1:1000::a';
   /** Each attempt's user and its IIS request, by end time (ms after T0) and server. */
   const requests = (attempts: ClosedAttempt[]) =>
     attempts.map((a) => {
@@ -728,12 +735,7 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     // server refuses lee's request (an address never seen), at 120 s kay's from KAY; lee's failure is logged 0.3 s
     // after kay's request, kay's 1 s after it. By distance alone kay's request claimed lee's failure from lee's own
     // request, which then took kay's: the two crossed. Before 2026-12-06 (session 50) the address was not read.
-    const KAY = '2001:db8:1:1000::a';
     const LEE = '2001:db8:2:1000::b';
-    const from = (e: NormalizedEvent, address: string): NormalizedEvent => ({
-      ...(e as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
-      clientIp: address,
-    });
     const events = [
       decision('kay', 10_000),
       from(request(10_300, 600), KAY),
@@ -768,11 +770,6 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     // from an address never seen ends at 200 s, 128 s before kay's failure. Read by decisions alone, kay's request
     // would take mia's decision, so it did not claim kay's failure from the earlier request, which took it: the
     // timeout was blamed on the DA server. Before 2026-12-06 (session 50) the address was not read.
-    const KAY = '2001:db8:1:1000::a';
-    const from = (e: NormalizedEvent, address: string): NormalizedEvent => ({
-      ...(e as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
-      clientIp: address,
-    });
     const events = [
       decision('kay', 10_000),
       from(request(10_300, 600), KAY),
