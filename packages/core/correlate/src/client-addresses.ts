@@ -77,7 +77,7 @@ export class ClientAddresses {
     this.placed.push(time);
   }
 
-  /** Addresses remembered (for tests and memory accounting). */
+  /** Addresses remembered (none: the IIS join need not look any up). */
   get size(): number {
     return this.slots.size;
   }
