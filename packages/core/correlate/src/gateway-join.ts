@@ -271,6 +271,14 @@ function addressKeepsOut(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, c
   return machine !== null ? !isOnMachine(a, machine) : fromLaptopOf(g, a, ctx);
 }
 
+/**
+ * Whether request `other` came from the address of attempt `a`'s laptop and request `g` did not (`ClientAddresses`):
+ * then `other` is `a`'s request rather than `g`, however the two fit its decision.
+ */
+function fromItsLaptopOnly(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
+  return a.machine !== null && ctx.addresses.size > 0 && fromLaptopOf(other, a, ctx) && !fromLaptopOf(g, a, ctx);
+}
+
 /** Whether request `g` came from the address of attempt `a`'s laptop (`ClientAddresses`). */
 function fromLaptopOf(g: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
   if (a.machine === null) return false;
@@ -351,6 +359,7 @@ function claimedByLater(
     const lo = Math.max(from, t - clocks.greatestOffset - slack);
     const window = prefetched ?? ctx.pendingGateways(lo, nearer);
     if (decisionClaimedIn(g, host, a, fit, contested, from, nearer, window, ctx)) return true;
+    if (claimedByItsLaptop(g, host, a, t, from, horizon, ctx)) return true;
     if (!mayNameOther || hi <= nearer) return false;
     // Read by server: in a busy hour, the other servers' requests of the next seconds are dozens per candidate.
     const named = NAMED;
@@ -415,6 +424,40 @@ function decisionClaimedIn(
       !(contested && otherHost === host && prefersAnotherDecision(other, otherHost, a, otherFit, ctx))
     )
       return true;
+    if (fromItsLaptopOnly(g, other, a, ctx) && fitsBetter(a, otherHost, host, true, clocks)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a request waiting for its join from `from` on, other than `g`, holds attempt `a`'s decision (at `t`) and came
+ * from `a`'s laptop's address while `g` did not (`ClientAddresses`): then it is `a`'s request, however the two fit the
+ * decision. Two short requests 18 ms apart both held a success's decision, logged in whole seconds; the first, from
+ * another user's laptop, fitted it better and took it, and the success's own request went to a RADIUS timeout's
+ * failure, blamed on the DA server. Only requests ending within `ANSWER_AFTER_DECISION_MS` of the decision are read:
+ * the DA server answers its laptop soon after NPS decides.
+ */
+function claimedByItsLaptop(
+  g: GatewayEvent,
+  host: string,
+  a: OpenAttempt,
+  t: number,
+  from: number,
+  horizon: number,
+  ctx: JoinContext,
+): boolean {
+  if (a.machine === null || ctx.addresses.size === 0 || fromLaptopOf(g, a, ctx)) return false;
+  const { clocks } = ctx;
+  const slack = ctx.config.gatewayJoinSlackMs;
+  const hi = Math.min(horizon, t - clocks.leastOffset + slack + ANSWER_AFTER_DECISION_MS);
+  const others = ctx.pendingGateways(Math.max(from, t - clocks.greatestOffset - slack), hi);
+  for (let i = others.start; i < others.end; i++) {
+    const other = others.requests[i]!;
+    const otherHost = others.hosts[i]!;
+    if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    const off = clocks.offset(otherHost);
+    if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
+    if (fromLaptopOf(other, a, ctx) && fitsBetter(a, otherHost, host, true, clocks)) return true;
   }
   return false;
 }

@@ -764,6 +764,28 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(mapped))).toEqual(['kay: 10300@da01', 'kay: 118500@da01', 'lee: 120000@da01']);
   });
 
+  it("gives a decision to the request from its laptop's known address, not to another laptop's that fits it better", () => {
+    // kay's laptop asked from address KAY at 10 s (the one decision inside: it is kay's). At 100 s two short requests
+    // hold kay's decision: lee's (an address never seen) from 99.95 s, which fits it better, and kay's from KAY from
+    // 100.1 s; lee's failure is logged 0.2 s after kay's request. By fit alone lee's request took kay's decision, and
+    // kay's went to lee's failure, which was then blamed on the DA server. Before 2026-12-06 (session 51) a request's
+    // address claimed nothing by itself.
+    const events = [
+      decision('kay', 10_000),
+      from(request(10_300, 600), KAY),
+      lone('kay', 15_000, 10022, 'pc-kay'),
+      decision('kay', 100_000),
+      from(request(100_100, 150), '2001:db8:2:1000::b'),
+      from(request(100_400, 300), KAY),
+      lone('lee', 100_600, 10005, 'pc-lee'),
+      lone('kay', 103_000, 10022, 'pc-kay'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['kay: 100400@da01', 'kay: 10300@da01', 'lee: 100100@da01']);
+    // Without the laptop's address known (its first request from an IPv4 NAT), the better fit takes it.
+    const unknown = events.map((e, i) => (i === 1 ? from(e, '203.0.113.5') : e));
+    expect(requests(stream(unknown)).sort()).toEqual(['kay: 100100@da01', 'kay: 10300@da01', 'lee: 100400@da01']);
+  });
+
   it("gives a RADIUS timeout's request from a known laptop to its failure, not to another laptop's decision inside it", () => {
     // kay's laptop asked from address KAY at 10 s (the one decision inside: it is kay's). At 300 s kay's request
     // waits 28 s for RADIUS and fails; mia's decision (her request not logged) lies inside it. An unanswered request
