@@ -434,8 +434,9 @@ function decisionClaimedIn(
  * from `a`'s laptop's address while `g` did not (`ClientAddresses`): then it is `a`'s request, however the two fit the
  * decision. Two short requests 18 ms apart both held a success's decision, logged in whole seconds; the first, from
  * another user's laptop, fitted it better and took it, and the success's own request went to a RADIUS timeout's
- * failure, blamed on the DA server. Only requests ending within `ANSWER_AFTER_DECISION_MS` of the decision are read:
- * the DA server answers its laptop soon after NPS decides.
+ * failure, blamed on the DA server. Only requests ending within the slack after the decision are read: the DA server
+ * answers its laptop soon after NPS decides (reading 10 s further joined no request otherwise on 120 generated fleets,
+ * and cost a tenth of the engine's rate at 100,000 users).
  */
 function claimedByItsLaptop(
   g: GatewayEvent,
@@ -449,7 +450,7 @@ function claimedByItsLaptop(
   if (a.machine === null || ctx.addresses.size === 0 || fromLaptopOf(g, a, ctx)) return false;
   const { clocks } = ctx;
   const slack = ctx.config.gatewayJoinSlackMs;
-  const hi = Math.min(horizon, t - clocks.leastOffset + slack + ANSWER_AFTER_DECISION_MS);
+  const hi = Math.min(horizon, t - clocks.leastOffset + slack);
   const others = ctx.pendingGateways(Math.max(from, t - clocks.greatestOffset - slack), hi);
   for (let i = others.start; i < others.end; i++) {
     const other = others.requests[i]!;
