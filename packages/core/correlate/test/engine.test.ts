@@ -786,6 +786,30 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(unknown)).sort()).toEqual(['kay: 100100@da01', 'kay: 10300@da01', 'lee: 100400@da01']);
   });
 
+  it('reads a decision an NPS log file gives in whole seconds anywhere in its second, so its own request takes it', () => {
+    // NPS's IAS file logs quinn's decision at 17 s, the start of its second. Rex's request waited 6.8 s and ended 65 ms
+    // before that second; quinn's own ended 0.94 s into it. Read at 17.000 s, the decision fitted rex's request better:
+    // quinn's success took it, and rex's failure took quinn's request, blamed on the DA server. Before 2026-12-06
+    // (session 51) a decision's second was read as its first millisecond.
+    const logged = (e: NormalizedEvent): NormalizedEvent => ({
+      ...(e as Extract<NormalizedEvent, { kind: 'radius.decision' }>),
+      clock: { offsetMinutes: 0, basis: 'configured', zone: 'UTC' },
+    });
+    const events = [
+      request(16_935, 6_806),
+      logged(decision('quinn', 17_000)),
+      request(17_937, 1_183),
+      lone('rex', 17_251, 10005, 'pc-rex'),
+      lone('quinn', 19_456, 10022, 'pc-quinn'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['quinn: 17937@da01', 'rex: 16935@da01']);
+    // A decision logged to the millisecond (a 6272 event) at the same time is taken as logged.
+    expect(requests(stream(events.map((e, i) => (i === 1 ? decision('quinn', 17_000) : e)))).sort()).toEqual([
+      'quinn: 16935@da01',
+      'rex: 17937@da01',
+    ]);
+  });
+
   it("gives a RADIUS timeout's request from a known laptop to its failure, not to another laptop's decision inside it", () => {
     // kay's laptop asked from address KAY at 10 s (the one decision inside: it is kay's). At 300 s kay's request
     // waits 28 s for RADIUS and fails; mia's decision (her request not logged) lies inside it. An unanswered request
