@@ -37,33 +37,42 @@ export function clientPhase(eventId: number): Phase {
   return PHASES.get(eventId) ?? 'any';
 }
 
-/** Whether a client event with this ID can end the attempt `a` as it stands. */
-export function clientFits(eventId: number, a: OpenAttempt): boolean {
-  return clientFitsSteps(eventId, a.radius?.decision ?? null, a);
+/** A client event, as far as where it can end an attempt goes: its ID and error code. */
+export interface ClientStep {
+  readonly ref: { readonly eventId: number };
+  readonly errorCode: string | null;
+}
+
+/** Whether client event `e` can end the attempt `a` as it stands. */
+export function clientFits(e: ClientStep, a: OpenAttempt): boolean {
+  return clientFitsSteps(e, a.radius?.decision ?? null, a);
 }
 
 /**
- * Whether a client event with this ID can end an attempt with RADIUS decision `decision` (null: none) and the CA
- * steps of `a`.
+ * Whether client event `e` can end an attempt with RADIUS decision `decision` (null: none) and the CA steps of `a`.
  */
 export function clientFitsSteps(
-  eventId: number,
+  e: ClientStep,
   decision: 'granted' | 'denied' | 'discarded' | null,
   a: Pick<OpenAttempt, 'caRequest' | 'caResults'>,
 ): boolean {
   const ca = caStatusOf(a);
   const hasCa = a.caRequest !== null || a.caResults.length > 0;
-  switch (clientPhase(eventId)) {
+  switch (clientPhase(e.ref.eventId)) {
     case 'before_server':
       return decision === null && !hasCa;
     case 'after_server':
+      // The DA server's 403 (0x80040001) refused the request before it asked NPS: no decision, no CA step
+      // (docs/windows-events.md §4 row 8). A grant 9 s after such a failure of a laptop 30 s behind was its retry's.
+      if (e.errorCode === HTTP_403_ERROR) return decision === null && !hasCa;
       return ca !== 'issued';
     case 'after_grant':
       return (decision === null || decision === 'granted') && !hasCa;
     case 'after_ca':
       if (decision !== null && decision !== 'granted') return false;
-      if (eventId === 10022 || eventId === 10007 || eventId === 10021) return ca === 'none' || ca === 'issued';
-      if (eventId === 10018) return !hasCa;
+      if (e.ref.eventId === 10022 || e.ref.eventId === 10007 || e.ref.eventId === 10021)
+        return ca === 'none' || ca === 'issued';
+      if (e.ref.eventId === 10018) return !hasCa;
       return ca !== 'issued';
     case 'any':
       return true;

@@ -117,7 +117,7 @@ function userlessClientFits(a: OpenAttempt, e: ClientEvent, config: EngineConfig
     (a.clientMachine === null || sameHost(a.clientMachine, e.ref.computer)) &&
     a.last >= e.time - config.attemptGapMs &&
     a.first <= e.time + skew &&
-    clientFits(e.ref.eventId, a) &&
+    clientFits(e, a) &&
     stepsBefore(a, e.time, skew)
   );
 }

@@ -142,13 +142,13 @@ function meaningFits(
       return true;
     }
     case 'client':
-      return clientFits(e.ref.eventId, a);
+      return e.kind === 'client.result' && clientFits(e, a);
   }
 }
 
 /** Whether the attempt's client result (if any) could follow a RADIUS decision `decision`. */
 function clientFitsDecision(a: OpenAttempt, decision: 'granted' | 'denied' | 'discarded'): boolean {
-  return a.client === null || clientFitsSteps(a.client.ref.eventId, decision, a) || caStatusOf(a) !== 'none';
+  return a.client === null || clientFitsSteps(a.client, decision, a) || caStatusOf(a) !== 'none';
 }
 
 /** Whether a certificate template is an OTP logon template, another one, or not named by the event. */

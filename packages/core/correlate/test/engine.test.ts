@@ -1165,6 +1165,27 @@ describe("a retry's denial and the attempt before it", () => {
     return streamed;
   }
 
+  it("leaves a grant to the retry, not to a failure the DA server's 403 (0x80040001) ended before RADIUS", () => {
+    // una's laptop logs the DA server's 403 at 10 s; its retry is granted at 10.5 s and enrols. The 403 came before
+    // the DA server asked NPS, so the grant is the retry's (docs/windows-events.md §4 row 8). Before 2026-12-06
+    // (session 51) it went to the failure, blamed on a missing client certificate with a grant beside it.
+    const refused = {
+      ...(client('una', 10_000, 10005) as Extract<NormalizedEvent, { kind: 'client.result' }>),
+      errorCode: '0x80040001',
+    };
+    const events = [
+      refused,
+      radius('una', 10_500, 'granted'),
+      ca('una', 11_000, 7, 'request'),
+      ca('una', 11_100, 7, 'issued'),
+      client('una', 12_000, 10022),
+    ];
+    expect(resultsAndDecisions(stream(events))).toEqual(['10000: none', '12000: 10500']);
+    // Another failure the DA server answered (0x80040008) may have had its decision: the grant stays with it.
+    const answered = events.map((e) => (e === refused ? { ...refused, errorCode: '0x80040008' } : e));
+    expect(resultsAndDecisions(stream(answered))).toEqual(['10000: 10500', '12000: none']);
+  });
+
   it('goes to the retry whose result follows it, not to the attempt whose result came two minutes before', () => {
     // RADIUS never answered the first request (the client gave up after 30 s); the retry two minutes later is denied.
     const events = [
