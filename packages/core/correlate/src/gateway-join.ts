@@ -486,7 +486,11 @@ function startSaysNothing(g: GatewayEvent, other: GatewayEvent, ctx: JoinContext
 
 /** `decisionFit` without the start: how far decision `t` is from request `g`'s end (on the NPS clock: `offset`). */
 function endDistance(g: GatewayEvent, offset: number, decision: RadiusDecision): number {
-  const t = decisionMoment(g, offset, decision);
+  return endDistanceAt(g, offset, decisionMoment(g, offset, decision));
+}
+
+/** `endDistance` of a decision at moment `t`. */
+function endDistanceAt(g: GatewayEvent, offset: number, t: number): number {
   const end = g.time + offset;
   return t <= end ? end - t : OUTSIDE_WEIGHT * (t - end);
 }
@@ -869,7 +873,7 @@ function decisionFit(g: GatewayEvent, offset: number, decision: RadiusDecision):
   // The request's span on the NPS servers' clock (`offset`: its DA server's, `ServerClocks`).
   const start = g.startTime + offset;
   const fromStart = t >= start ? t - start : OUTSIDE_WEIGHT * (start - t);
-  return endDistance(g, offset, decision) + START_WEIGHT * fromStart;
+  return endDistanceAt(g, offset, t) + START_WEIGHT * fromStart;
 }
 
 /**
