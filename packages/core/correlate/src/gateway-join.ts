@@ -348,7 +348,7 @@ function claimedByLater(
     const fit = decisionFit(g, offset, a.radius);
     // A later request prefers one of the decisions it holds (`prefersAnotherDecision`) only against `g` holding this one too: one
     // that the wider second rule reaches (`nearestCandidates`, seconds away) stays with any request holding it.
-    const contested = g.startTime + offset - slack <= t && t <= g.time + offset + slack;
+    const contested = spans(g, offset, slack, t);
     // In request times: a request of the server whose clock is furthest ahead of NPS's (the least offset) is logged
     // that much later than on NPS's clock. One ending after `nearer` fits `t` worse than `g` does (its end alone is
     // further from `t` than `fit`): only a server `a` names can claim it, up to `hi`.
@@ -414,7 +414,7 @@ function decisionClaimedIn(
     if (other.time > hi) break;
     if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     const off = clocks.offset(otherHost);
-    if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
+    if (!spans(other, off, slack, t)) continue;
     const otherFit = decisionFit(other, off, a.radius!);
     // Between requests that did not wait for RADIUS, logged to the millisecond, only the ends tell (`startSaysNothing`).
     const better = startSaysNothing(g, other, ctx)
@@ -459,7 +459,7 @@ function claimedByItsLaptop(
     const otherHost = others.hosts[i]!;
     if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     const off = clocks.offset(otherHost);
-    if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
+    if (!spans(other, off, slack, t)) continue;
     if (fromLaptopOf(other, a, ctx) && fitsBetter(a, otherHost, host, true, clocks)) return true;
   }
   return false;
@@ -482,6 +482,11 @@ function startSaysNothing(g: GatewayEvent, other: GatewayEvent, ctx: JoinContext
     !onWholeSecond(g.time) &&
     !onWholeSecond(other.time)
   );
+}
+
+/** Whether request `g` (at `offset` on NPS's clock) spans NPS time `t`, widened by `slack` on both sides. */
+function spans(g: GatewayEvent, offset: number, slack: number, t: number): boolean {
+  return g.startTime + offset - slack <= t && t <= g.time + offset + slack;
 }
 
 /** `decisionFit` without the start: how far decision `t` is from request `g`'s end (on the NPS clock: `offset`). */
@@ -839,7 +844,7 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, later: GatewayWindow, ctx:
     if (other.time > hi || other.time > latest - clocks.leastOffset + fit) break;
     if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
     const off = clocks.offset(later.hosts[i]!);
-    if (other.startTime + off - slack > t || t > other.time + off + slack) continue;
+    if (!spans(other, off, slack, t)) continue;
     const otherFit = decisionFit(other, off, a.radius!);
     if (otherFit < fit && !addressKeepsOut(g, other, a, ctx)) fit = otherFit;
   }
