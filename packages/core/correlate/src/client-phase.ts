@@ -79,6 +79,19 @@ export function clientFitsSteps(
   }
 }
 
+/**
+ * Whether the attempt ended in a client failure after the DA server answered, and holds no CA step: its answer could
+ * be another attempt's of the same laptop without moving anything else.
+ */
+export function answeredFailure(a: OpenAttempt): boolean {
+  return (
+    a.client !== null &&
+    clientPhase(a.client.ref.eventId) === 'after_server' &&
+    a.caRequest === null &&
+    a.caResults.length === 0
+  );
+}
+
 /** Whether the attempt's client event (if any) allows CA events in the attempt. */
 export function clientAllowsCa(a: OpenAttempt): boolean {
   if (a.client === null) return true;

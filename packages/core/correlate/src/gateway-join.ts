@@ -1,7 +1,7 @@
 import type { GatewayEvent, RadiusDecision } from '@otptrace/schemas';
+import { answerFitsRequest, uncrossAnswers } from './answer-order.js';
 import { NO_FIT, type OpenAttempt } from './attempt.js';
 import { answeredAt, answerOnServers, isAttemptList, placesRequestByClient } from './attempt-index.js';
-import { HTTP_403_ERROR } from './client-phase.js';
 import { gatewayDelayOf, serverDriftOf, waitedForRadius } from './config.js';
 import { KeyedMinHeap } from './heap.js';
 import { hostKey, lowerHost } from './hosts.js';
@@ -21,6 +21,7 @@ export function joinGatewayRequest(g: GatewayEvent, host: string, ctx: JoinConte
   if (found.length === 0) ctx.drop(g, 'unmatched_gateway_request');
   else if (oneUser(found)) {
     const a = earliest(found);
+    uncrossAnswers(g, host, a, ctx);
     ctx.attempts.add(a, g);
     if (JOINED.byOnlyDecision) learnAddress(g, a, ctx);
     // NPS's clock as learned now: the RADIUS decision's latency, and (for an unanswered request) NPS's refusals of
@@ -1108,24 +1109,8 @@ function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
     !a.probe &&
     a.gateway === null &&
     (g.user === null || a.userKey === g.user.key) &&
-    (a.client === null || a.client.ref.eventId !== NO_COMPUTER_CERTIFICATE || refusedWithoutCertificate(g)) &&
-    // A client that reports the DA server's 403 (0x80040001) got one: a request answered otherwise is another's.
-    (g.status === 403 || a.client === null || a.client.errorCode !== HTTP_403_ERROR) &&
-    // A user the DA server did not find in AD (10011, 10012) was told so by the OTP handler (docs/windows-events.md §4
-    // row 3): its request got through IIS, so a 4xx/5xx (IIS refusing a certificate, a handler that failed) is another
-    // client's. Inferred: the client can tell "no UPN" from "no DN" only from the handler's answer.
-    (g.status < 400 || a.client === null || !NOT_IN_DIRECTORY.has(a.client.ref.eventId))
+    (a.client === null || answerFitsRequest(a.client, g))
   );
-}
-
-/**
- * Whether the DA server's answer fits a client that found no computer certificate for OTP (10016): a refusal (none was
- * presented: 403.7; an expired one: 403.17; docs/windows-events.md §4 row 7), but not one given to a certificate the
- * server judged valid yet refused (403.13 revoked, 403.16 untrusted: in a DA server's outage of 403.16, another
- * client's request), nor a request that got through.
- */
-function refusedWithoutCertificate(g: GatewayEvent): boolean {
-  return g.status >= 400 && !(g.status === 403 && (g.subStatus === 13 || g.subStatus === 16));
 }
 
 /**
@@ -1199,10 +1184,6 @@ function earliest(list: OpenAttempt[]): OpenAttempt {
   return list.reduce((best, a) => (a.first < best.first || (a.first === best.first && a.seq < best.seq) ? a : best));
 }
 
-/** Client event 10016: the computer certificate OTP needs is not in the machine's store. */
-const NO_COMPUTER_CERTIFICATE = 10016;
-/** Client events 10011 and 10012: the DA server found no UPN, or no DN, for the user in AD. */
-const NOT_IN_DIRECTORY: ReadonlySet<number> = new Set([10011, 10012]);
 /**
  * How long after its own RADIUS decision a request ends, at most (ms): the DA server answers once NPS has, after
  * signing the client's request, which takes well under a second.

@@ -2,7 +2,7 @@ import type { DropReason } from '@otptrace/model';
 import type { ClientEvent, NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt, Slot } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
-import { clientPhase } from './client-phase.js';
+import { answeredFailure, clientPhase } from './client-phase.js';
 import { type EngineConfig, SWEEP_INTERVAL_MS } from './config.js';
 import { sameHost } from './hosts.js';
 import {
@@ -318,16 +318,6 @@ export class UserPlacement {
   private clientLag(a: OpenAttempt): number {
     return a.client === null ? 0 : this.attempts.laptops.lagOf(a.client.ref.computer);
   }
-}
-
-/** Whether the attempt ended in a client failure after the DA server answered, and holds no CA step. */
-function answeredFailure(a: OpenAttempt): boolean {
-  return (
-    a.client !== null &&
-    clientPhase(a.client.ref.eventId) === 'after_server' &&
-    a.caRequest === null &&
-    a.caResults.length === 0
-  );
 }
 
 /** A RADIUS decision waiting for a retry's steps, and the result of the attempt that ended before it, which takes it else. */

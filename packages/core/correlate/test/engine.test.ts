@@ -1186,6 +1186,60 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(stream(answered))).toEqual(['10000: 10500', '12000: none']);
   });
 
+  /** Each attempt as its client result's, its IIS request's and its decision's times (from T0; 'none'), sorted. */
+  const answersServed = (attempts: readonly ClosedAttempt[]) =>
+    attempts
+      .map((a) => [a.client, a.gateway, a.radius].map((e) => (e === null ? 'none' : String(e.time - T0))).join(' '))
+      .sort();
+
+  it("gives a laptop's answers to its requests in their order: a RADIUS timeout's, then its retry's denial's", () => {
+    // Generated fleet 5002 (2026-12-06, session 52): a laptop 24.4 s ahead of the servers, whose clock no success had
+    // told yet. RADIUS never answered the first request (28.5 s); the retry is denied 33 s later. Each answer is
+    // logged 24.4 s after its response. The timeout's answer lies 9 s before the denial, and took it; the retry's
+    // answer then went to the timeout's request, 58 s before it (each diagnosed as the other).
+    const events = [
+      iis(30_027, 28_536),
+      client('qi', 54_386, 10005),
+      radius('qi', 63_000, 'denied', 16),
+      iis(63_753, 786),
+      client('qi', 88_123, 10005),
+    ];
+    const expected = ['54386 30027 none', '88123 63753 63000'];
+    expect(answersServed(stream(events))).toEqual(expected);
+    expect(answersServed(eventByEvent(events))).toEqual(expected);
+    // A laptop whose clock agrees answers each a moment after its response: nothing is crossed, nothing changes.
+    const agreeing = [
+      iis(30_027, 28_536),
+      client('qo', 30_400, 10005),
+      radius('qo', 63_000, 'denied', 16),
+      iis(63_753, 786),
+      client('qo', 64_100, 10005),
+    ];
+    expect(answersServed(stream(agreeing))).toEqual(['30400 30027 none', '64100 63753 63000']);
+  });
+
+  it("gives a laptop's answers to its two denials in their order when the second answer lies just after the first denial", () => {
+    // Generated fleet 5045: a laptop 23.6 s behind. Its first answer is logged 23 s before the first denial, its second
+    // 3.8 s after it, so the first denial took the second answer and the second denial the first. Both requests hold
+    // their own decisions; the answers change places, each the same 23.6 s before its response.
+    const events = [
+      client('vf', 24_900, 10005),
+      radius('vf', 48_100, 'denied', 21),
+      iis(48_500, 761),
+      client('vf', 51_900, 10005),
+      radius('vf', 75_100, 'denied', 35),
+      iis(75_500, 1_198),
+    ];
+    const expected = ['24900 48500 48100', '51900 75500 75100'];
+    expect(answersServed(stream(events))).toEqual(expected);
+    expect(answersServed(eventByEvent(events))).toEqual(expected);
+    // On another laptop, the second answer is not this laptop's to give: nothing changes places.
+    const twoLaptops = events.map((e) =>
+      e.kind === 'client.result' && e.time === T0 + 51_900 ? client('vf', 51_900, 10005, 'pc2') : e,
+    );
+    expect(answersServed(stream(twoLaptops))).toEqual(['24900 75500 75100', '51900 48500 48100']);
+  });
+
   it('goes to the retry whose result follows it, not to the attempt whose result came two minutes before', () => {
     // RADIUS never answered the first request (the client gave up after 30 s); the retry two minutes later is denied.
     const events = [
