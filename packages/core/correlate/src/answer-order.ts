@@ -1,7 +1,7 @@
 import type { ClientEvent, GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import { answeredFailure, clientFitsSteps, HTTP_403_ERROR } from './client-phase.js';
-import { gatewayDelayOf, SWEEP_INTERVAL_MS } from './config.js';
+import { gatewayDelayOf, SWEEP_INTERVAL_MS, waitedForRadius } from './config.js';
 import { sameHost } from './hosts.js';
 import type { JoinContext } from './join-context.js';
 
@@ -28,6 +28,7 @@ export function uncrossAnswers(g: GatewayEvent, host: string, a: OpenAttempt, ct
   const since = g.time + gatewayDelayOf(ctx.config) + SWEEP_INTERVAL_MS - ctx.attempts.closeDelayMs;
   let partner: OpenAttempt | null = null;
   let gain = ctx.config.gatewayJoinSlackMs;
+  const timeout = ctx.config.radiusTimeoutMs;
   for (let b = list.first; b !== null; b = b.nextOfUser) {
     if (b === a || b.last < since || !answeredFailure(b)) continue;
     const other = b.client!;
@@ -37,7 +38,8 @@ export function uncrossAnswers(g: GatewayEvent, host: string, a: OpenAttempt, ct
     if (served === null || (g.time - served) * (answer.time - other.time) >= 0) continue;
     const crossed = Math.abs(answer.time - g.time - (other.time - served));
     const inOrder = Math.abs(other.time - g.time - (answer.time - served));
-    if (crossed - inOrder <= gain || !answersFit(other, a, g) || !answersFit(answer, b, b.gateway)) continue;
+    if (crossed - inOrder <= gain || !answersFit(other, a, g, timeout) || !answersFit(answer, b, b.gateway, timeout))
+      continue;
     partner = b;
     gain = crossed - inOrder;
   }
@@ -55,21 +57,32 @@ function servedAt(b: OpenAttempt, host: string, ctx: JoinContext): number | null
 }
 
 /** Whether answer `c` can end attempt `b` as it stands, and follow its request `g` (if any). */
-function answersFit(c: ClientEvent, b: OpenAttempt, g: GatewayEvent | null): boolean {
-  return clientFitsSteps(c, b.radius?.decision ?? null, b) && (g === null || answerFitsRequest(c, g));
+function answersFit(c: ClientEvent, b: OpenAttempt, g: GatewayEvent | null, radiusTimeoutMs: number): boolean {
+  return clientFitsSteps(c, b.radius?.decision ?? null, b) && (g === null || answerFitsRequest(c, g, radiusTimeoutMs));
 }
 
 /** Whether client event `c` can be what the client logged after the DA server's answer to request `g`. */
-export function answerFitsRequest(c: ClientEvent, g: GatewayEvent): boolean {
+export function answerFitsRequest(c: ClientEvent, g: GatewayEvent, radiusTimeoutMs: number): boolean {
   return (
     (c.ref.eventId !== NO_COMPUTER_CERTIFICATE || refusedWithoutCertificate(g)) &&
     // A client that reports the DA server's 403 (0x80040001) got one: a request answered otherwise is another's.
     (g.status === 403 || c.errorCode !== HTTP_403_ERROR) &&
     // A user the DA server did not find in AD (10011, 10012) was told so by the OTP handler (docs/windows-events.md §4
     // row 3): its request got through IIS, so a 4xx/5xx (IIS refusing a certificate, a handler that failed) is another
-    // client's. Inferred: the client can tell "no UPN" from "no DN" only from the handler's answer.
-    (g.status < 400 || !NOT_IN_DIRECTORY.has(c.ref.eventId))
+    // client's. Inferred: the client can tell "no UPN" from "no DN" only from the handler's answer. The DA server
+    // looks the user up before it asks RADIUS, so it answers such a user well within its RADIUS timeout
+    // (docs/windows-events.md §9): a request that waited for RADIUS is another client's (a timeout's).
+    (!NOT_IN_DIRECTORY.has(c.ref.eventId) ||
+      (g.status < 400 && waitedForRadius(g.timeTakenMs, radiusTimeoutMs) !== true)) &&
+    // A challenge (10006) is RADIUS's answer, which the OTP handler passes on in its 200 (docs/windows-events.md §1.2
+    // step 3, ChallengeResponseRequired): a request that lasted the DA server's whole RADIUS timeout had none (§9).
+    (c.ref.eventId !== CHALLENGE_REQUIRED || (g.status < 400 && !outlastedRadius(g, radiusTimeoutMs)))
   );
+}
+
+/** Whether request `g` lasted the DA server's whole RADIUS timeout (known only when IIS logged its time-taken). */
+function outlastedRadius(g: GatewayEvent, radiusTimeoutMs: number): boolean {
+  return g.timeTakenMs !== null && g.timeTakenMs >= radiusTimeoutMs;
 }
 
 /**
@@ -84,5 +97,7 @@ function refusedWithoutCertificate(g: GatewayEvent): boolean {
 
 /** Client event 10016: the computer certificate OTP needs is not in the machine's store. */
 const NO_COMPUTER_CERTIFICATE = 10016;
+/** Client event 10006: the OTP server answered with a challenge, which the credential provider cannot take. */
+const CHALLENGE_REQUIRED = 10006;
 /** Client events 10011 and 10012: the DA server found no UPN, or no DN, for the user in AD. */
 const NOT_IN_DIRECTORY: ReadonlySet<number> = new Set([10011, 10012]);

@@ -70,7 +70,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     const off = ctx.clocks.offset(host);
     attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
     const decisions = found.length;
-    keepTakers(g, found);
+    keepTakers(g, found, ctx.config.radiusTimeoutMs);
     keepSameServer(host, found, 0, ctx.clocks);
     dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
@@ -126,7 +126,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     const drift = serverDriftOf(config);
     const off = ctx.clocks.offset(host);
     attempts.decidedWithin(g.startTime + off - drift, g.time + off + drift, undefined, found);
-    keepTakers(g, found);
+    keepTakers(g, found, ctx.config.radiusTimeoutMs);
     keepSameServer(host, found, 0, ctx.clocks);
     dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
@@ -156,7 +156,8 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
       for (let i = 0; i < found.length; i++) {
         const a = found[i]!;
         const t = answerOnServers(a);
-        if (t >= lo && t <= hi && takesGateway(a, g)) unread.push(a, gatewayDistance(g, host, a, ctx));
+        if (t >= lo && t <= hi && takesGateway(a, g, ctx.config.radiusTimeoutMs))
+          unread.push(a, gatewayDistance(g, host, a, ctx));
       }
       continue;
     }
@@ -201,8 +202,8 @@ function nearestOnRequestMachine(
   for (let i = 0; i < decided.length; i++) if (isOnMachine(decided[i]!, machine)) mine.push(decided[i]!);
   const open = ctx.attempts.onMachineKey(machine);
   if (open !== undefined && isAttemptList(open))
-    for (let i = 0; i < open.length; i++) addWaitingAnswer(g, open[i]!, lo, hi, mine);
-  else if (open !== undefined) addWaitingAnswer(g, open, lo, hi, mine);
+    for (let i = 0; i < open.length; i++) addWaitingAnswer(g, open[i]!, lo, hi, mine, ctx);
+  else if (open !== undefined) addWaitingAnswer(g, open, lo, hi, mine, ctx);
   // Nearest first, then earliest, then first opened (the order of the second rule's heap); a computer has a few.
   const distance = (a: OpenAttempt) => gatewayDistance(g, host, a, ctx);
   mine.sort((a, b) => distance(a) - distance(b) || a.first - b.first || a.seq - b.seq);
@@ -213,8 +214,15 @@ function nearestOnRequestMachine(
 }
 
 /** Add `a` to `mine` when only its client result can place request `g`, logged within [`lo`, `hi`] on the servers' clock. */
-function addWaitingAnswer(g: GatewayEvent, a: OpenAttempt, lo: number, hi: number, mine: OpenAttempt[]): void {
-  if (!placesRequestByClient(a) || mine.includes(a) || !takesGateway(a, g)) return;
+function addWaitingAnswer(
+  g: GatewayEvent,
+  a: OpenAttempt,
+  lo: number,
+  hi: number,
+  mine: OpenAttempt[],
+  ctx: JoinContext,
+): void {
+  if (!placesRequestByClient(a) || mine.includes(a) || !takesGateway(a, g, ctx.config.radiusTimeoutMs)) return;
   const t = answerOnServers(a);
   if (t >= lo && t <= hi) mine.push(a);
 }
@@ -413,7 +421,8 @@ function decisionClaimedIn(
     const other = others.requests[i]!;
     const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
-    if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other, ctx.config.radiusTimeoutMs))
+      continue;
     const off = clocks.offset(otherHost);
     if (!spans(other, off, slack, t)) continue;
     const otherFit = decisionFit(other, off, a.radius!);
@@ -458,7 +467,7 @@ function claimedByItsLaptop(
   for (let i = others.start; i < others.end; i++) {
     const other = others.requests[i]!;
     const otherHost = others.hosts[i]!;
-    if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    if (other === g || other.status >= 400 || !takesGateway(a, other, ctx.config.radiusTimeoutMs)) continue;
     const off = clocks.offset(otherHost);
     if (!spans(other, off, slack, t)) continue;
     if (fromLaptopOf(other, a, ctx) && fitsBetter(a, otherHost, host, true, clocks)) return true;
@@ -530,7 +539,7 @@ function prefersAnotherDecision(
   let prefers = false;
   for (let i = 0; i < near.length && !prefers; i++) {
     const b = near[i]!;
-    if (b === a || !takesGateway(b, other)) continue;
+    if (b === a || !takesGateway(b, other, ctx.config.radiusTimeoutMs)) continue;
     // One naming another DA server is that server's, as `keepSameServer` would leave it.
     if (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks)) continue;
     const t = b.radius!.time;
@@ -596,7 +605,7 @@ function resultClaimedIn(
     const other = others.requests[i]!;
     const otherHost = others.hosts[i]!;
     if (other.time > hi) break;
-    if (other.time < g.time || other === g || !takesGateway(a, other)) continue;
+    if (other.time < g.time || other === g || !takesGateway(a, other, ctx.config.radiusTimeoutMs)) continue;
     const answered = answeredAt(a);
     if (answered < other.time - slack - skew || answered > other.time + skew) continue;
     const otherD = resultDistance(answered, other.time);
@@ -607,7 +616,8 @@ function resultClaimedIn(
       (fromLaptopOf(other, a, ctx) || !holdsDecisionFor(g, other, otherHost, ctx)) &&
       // A request of the same server claims by distance alone only the result it would take itself, unless it is far
       // nearer to it than `g` (`FAR_RESULT_DIVISOR`).
-      !(otherHost === host && otherD > farther && prefersAnotherResult(g, other, otherHost, a, otherD, ctx))
+      !(otherHost === host && otherD > farther && prefersAnotherResult(g, other, otherHost, a, otherD, ctx)) &&
+      !hasAnswerGCannotTake(g, other, a, ctx)
     )
       return true;
   }
@@ -676,13 +686,35 @@ function resultFitsElsewhere(
     const r = window.requests[i]!;
     const rHost = window.hosts[i]!;
     if (r.time > hi) break;
-    if (r === other || r === g || !takesGateway(b, r)) continue;
+    if (r === other || r === g || !takesGateway(b, r, ctx.config.radiusTimeoutMs)) continue;
     if (answered < r.time - slack - skew || answered > r.time + skew) continue;
     const rD = resultDistance(answered, r.time);
     if (!fitsBetter(b, rHost, otherHost, rD < bD, ctx.clocks)) continue;
     if (!holdsDecisionFor(g, r, rHost, ctx) && !hasNearerResult(r, b, rD, due, ctx)) return true;
   }
   return false;
+}
+
+/**
+ * Whether request `other` has an attempt with only its client's result, other than `a`, that `g` cannot take
+ * (`takesGateway`), within the clock-skew tolerance over `FAR_RESULT_DIVISOR` of it: `other` is that attempt's,
+ * and leaves `a` to `g`. Found on a generated fleet: a RADIUS timeout's 11.8 s request lost its user's answer to a
+ * request 89 ms long ending 3 s later, which the answer lay nearer on its laptop's clock as learned (hosts 2 s off);
+ * that short request was another user's, whom the DA server did not find in AD (10011), and the timeout was blamed on
+ * the DA server. Results after `g`'s due time are not read (`hasNearerResult`).
+ */
+function hasAnswerGCannotTake(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
+  const { config } = ctx;
+  const near = config.clockSkewToleranceMs / FAR_RESULT_DIVISOR;
+  const hi = Math.min(other.time + config.clockSkewToleranceMs, g.time + gatewayDelayOf(config));
+  return anyResultNear(
+    other,
+    hi,
+    near,
+    ANSWERS_ELSEWHERE,
+    ctx,
+    (b) => b !== a && !takesGateway(b, g, config.radiusTimeoutMs) && resultDistance(answeredAt(b), other.time) < near,
+  );
 }
 
 /**
@@ -717,7 +749,7 @@ function anyResultNear(
     for (let i = 0; i < list.length && !found; i++) {
       const c = list[i]!;
       const answered = answeredAt(c);
-      found = answered >= lo && answered <= hi && takesGateway(c, r) && accept(c);
+      found = answered >= lo && answered <= hi && takesGateway(c, r, ctx.config.radiusTimeoutMs) && accept(c);
     }
   }
   truncate(list, 0);
@@ -843,7 +875,7 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, later: GatewayWindow, ctx:
     const other = later.requests[i]!;
     // A request ending past `t` by more than the best fit found fits worse (its end alone is further).
     if (other.time > hi || other.time > latest - clocks.leastOffset + fit) break;
-    if (other === g || other.status >= 400 || !takesGateway(a, other)) continue;
+    if (other === g || other.status >= 400 || !takesGateway(a, other, ctx.config.radiusTimeoutMs)) continue;
     const off = clocks.offset(later.hosts[i]!);
     if (!spans(other, off, slack, t)) continue;
     const otherFit = decisionFit(other, off, a.radius!);
@@ -1031,7 +1063,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
   const slack = ctx.config.gatewayJoinSlackMs;
   const off = ctx.clocks.offset(host);
   const held = ctx.attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, HELD);
-  keepTakers(g, held);
+  keepTakers(g, held, ctx.config.radiusTimeoutMs);
   keepSameServer(host, held, 0, ctx.clocks);
   dropNamedElsewhere(g, host, off, slack, held, ctx.clocks);
   keepUnexplained(g, off, held, slack);
@@ -1093,9 +1125,9 @@ function explainedBetter(a: OpenAttempt, fit: number, slack: number): boolean {
 }
 
 /** Keep (in place, in order) the attempts that can still take the IIS request; how many. */
-function keepTakers(g: GatewayEvent, list: OpenAttempt[]): number {
+function keepTakers(g: GatewayEvent, list: OpenAttempt[], radiusTimeoutMs: number): number {
   let n = 0;
-  for (let i = 0; i < list.length; i++) if (takesGateway(list[i]!, g)) list[n++] = list[i]!;
+  for (let i = 0; i < list.length; i++) if (takesGateway(list[i]!, g, radiusTimeoutMs)) list[n++] = list[i]!;
   truncate(list, n);
   return n;
 }
@@ -1104,12 +1136,12 @@ function keepTakers(g: GatewayEvent, list: OpenAttempt[]): number {
  * Whether a candidate can still take an IIS request: no probe, no request yet (and its user, when the request names
  * one). A client without its computer certificate (10016) fails TLS or is refused with a 403, never answered 200.
  */
-function takesGateway(a: OpenAttempt, g: GatewayEvent): boolean {
+function takesGateway(a: OpenAttempt, g: GatewayEvent, radiusTimeoutMs: number): boolean {
   return (
     !a.probe &&
     a.gateway === null &&
     (g.user === null || a.userKey === g.user.key) &&
-    (a.client === null || answerFitsRequest(a.client, g))
+    (a.client === null || answerFitsRequest(a.client, g, radiusTimeoutMs))
   );
 }
 
@@ -1211,6 +1243,7 @@ const HELD: OpenAttempt[] = [];
 const NEAR: OpenAttempt[] = [];
 const PREFERRED: OpenAttempt[] = [];
 const NEARER_RESULTS: OpenAttempt[] = [];
+const ANSWERS_ELSEWHERE: OpenAttempt[] = [];
 const NAMED: string[] = [];
 const PREFERRED_DECISIONS: OpenAttempt[] = [];
 const ON_MACHINE: OpenAttempt[] = [];

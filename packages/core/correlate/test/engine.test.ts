@@ -1124,6 +1124,51 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['ida: 26000@da01', 'lev: 26050@da01', 'xia: 26100@da01']);
   });
 
+  it("leaves a RADIUS timeout's request its user's answer when the short request nearer it is a user's the DA server did not find", () => {
+    // Generated fleet 5005 (2026-12-06, session 52). kim's laptop logs 6 s behind the servers, as its success told.
+    // RADIUS never answers kim's request (11.8 s, ending at 1,039.5 s); kim's failure is logged at 1,036.6 s, i.e.
+    // 1,042.6 s on the servers' clock, right at the end of pia's 89 ms request (1,042.5 s). pia's laptop logged 10011
+    // (no UPN in AD) at 1,035.1 s: the DA server looked pia up before asking RADIUS and answered at once, so the long
+    // request is not pia's (docs/windows-events.md §9), and the short one is. Before, kim took the short request
+    // (blamed on the DA server) and the timeout's request went to pia or to no one.
+    const events = [
+      radius('kim', 100_000, 'granted'),
+      ca('kim', 100_500, 91, 'request'),
+      ca('kim', 100_700, 91, 'issued'),
+      client(null, 94_700, 10022),
+      request(1_039_500, 11_783),
+      client('kim', 1_036_558, 10005),
+      request(1_042_500, 89),
+      client('pia', 1_035_065, 10011, 'pc2'),
+    ];
+    const answered = (attempts: ClosedAttempt[]) =>
+      requests(attempts.filter((a) => a.client !== null && a.client.ref.eventId !== 10022)).sort();
+    const expected = ['kim: 1039500@da01', 'pia: 1042500@da01'];
+    expect(answered(stream(events))).toEqual(expected);
+    const sorted = new CorrelationEngine({ ...config, reorderDelayMs: 0 });
+    const offline: ClosedAttempt[] = [];
+    for (const e of [...events].sort((x, y) => x.time - y.time)) {
+      sorted.add(e);
+      offline.push(...sorted.advance(e.time).attempts);
+    }
+    expect(answered([...offline, ...sorted.flush().attempts])).toEqual(expected);
+  });
+
+  it("gives a challenge (10006) the short request RADIUS answered, not a RADIUS timeout's request nearer it", () => {
+    // Generated fleet 5024 (session 52): tia's laptop logs 31 s ahead, yuu's 13 s, neither known yet. The OTP server
+    // challenges tia's request (664 ms, ending at 37.5 s); RADIUS never answers yuu's (26.7 s, ending at 64.5 s).
+    // tia's 10006 at 68.9 s lies nearest yuu's request, but a challenge is RADIUS's answer, passed on in the handler's
+    // 200, and a request that lasted the DA server's whole RADIUS timeout had none. Before, each took the other's.
+    const events = [
+      request(37_500, 664),
+      request(64_500, 26_698),
+      client('tia', 68_914, 10006, 'pc2'),
+      client('yuu', 77_859, 10005, 'pc3'),
+    ];
+    const expected = ['tia: 37500@da01', 'yuu: 64500@da01'];
+    expect(requests(stream(events)).sort()).toEqual(expected);
+  });
+
   it('gives a request to the one user whose decision lies inside it, over one that only its slack lets in', () => {
     // Neither has another request to go to (ann's never came): cat's decision lies inside, ann's 0.8 s before it began.
     const events = [decision('ann', 1_000), decision('cat', 2_150), request(2_200, 400)];
