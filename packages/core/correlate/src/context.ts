@@ -61,6 +61,11 @@ export class DaServerContext {
    */
   private readonly answersByServer = new Map<string, AnswerRuns>();
   /**
+   * Each server's OTP requests that waited for RADIUS (`waitedForRadius`), by host key, in the order of their starts:
+   * which of them an NPS refusal of the server was (`ownsRefusal`).
+   */
+  private readonly waitedByServer = new Map<string, GatewayEvent[]>();
+  /**
    * The time windows of unanswered attempts that refusals naming each DA server explain: by its name (host key), and
    * by its address (lower case). Two maps rather than one of prefixed keys: no key string made per closing attempt.
    */
@@ -98,8 +103,8 @@ export class DaServerContext {
     configured: Readonly<Record<string, readonly string[]>>,
     /** How long the DA servers wait for a RADIUS answer. */
     private readonly radiusTimeoutMs: number,
-    /** The IIS join's slack: a request is logged up to it before its client's result. */
-    slackMs: number,
+    /** The IIS join's slack: a request is logged up to it before its client's result; the servers' clocks' jitter. */
+    private readonly slackMs: number,
     /** The DA servers an earlier engine of the same site knew, with their NPS addresses (`knownServers`). */
     priors: readonly LearnedServer[] = [],
   ) {
@@ -203,6 +208,17 @@ export class DaServerContext {
       this.answersByServer.set(host, own);
     }
     own.add(g);
+    if (g.status < 400 && waitedForRadius(g.timeTakenMs, this.radiusTimeoutMs) === true) {
+      const waited = this.waitedByServer.get(host);
+      if (waited === undefined) this.waitedByServer.set(host, [g]);
+      else {
+        // Placed by their ends: a request that waited longer than the one before began earlier (a few places back).
+        let at = waited.length;
+        while (at > 0 && waited[at - 1]!.startTime > g.startTime) at--;
+        if (at === waited.length) waited.push(g);
+        else waited.splice(at, 0, g);
+      }
+    }
   }
 
   /**
@@ -229,10 +245,45 @@ export class DaServerContext {
     );
   }
 
+  /**
+   * Whether an NPS refusal of DA server `host` at `time` (on the server's clock) may be request `g`'s: NPS logs one
+   * per RADIUS packet it refuses, and the DA server sends a request's first packet as the request begins (MS-OTPCE
+   * §3.2.5.1), then one per RADIUS timeout. Not when another request of the server that waited for RADIUS began after
+   * `g` and before the refusal, both by more than the IIS join's slack (the servers' clocks' jitter), and still ran:
+   * the refusal is that one's; nor when `g` began after the refusal and another was running. With a wrong shared secret every request has its own first refusal; a refusal of the
+   * server's probe during a RADIUS outage lay inside five timeouts of 20–30 s, and each was blamed on the secret
+   * (generated fleet 6052).
+   */
+  private ownsRefusal(g: GatewayEvent, host: string, time: number): boolean {
+    const waited = this.waitedByServer.get(host);
+    if (waited === undefined) return true;
+    const slack = this.slackMs;
+    // Another that began after `g` and before the refusal, and still ran.
+    const after = firstIndex(0, waited.length, (k) => waited[k]!.startTime <= g.startTime + slack);
+    for (let i = after; i < waited.length && waited[i]!.startTime < time - slack; i++)
+      if (waited[i]!.time >= time - slack) return false;
+    if (g.startTime <= time + slack) return true;
+    // `g` began after the refusal: another that began before it (within the clock-skew tolerance, far longer than a DA
+    // server waits for RADIUS) and still ran.
+    for (let i = firstIndex(0, waited.length, (k) => waited[k]!.startTime < time - slack) - 1; i >= 0; i--) {
+      const other = waited[i]!;
+      if (other.startTime < time - this.skewMs) break;
+      if (other.time >= time) return false;
+    }
+    return true;
+  }
+
   /** Forget the requests before `time`: no attempt still open could have made them. */
   forgetRequestsBefore(time: number): void {
     this.answers.forgetBefore(time);
     for (const [host, runs] of this.answersByServer) if (runs.forgetBefore(time)) this.answersByServer.delete(host);
+    for (const [host, waited] of this.waitedByServer) {
+      // By their starts: one that began before `time` may have ended after it, and goes with the next forgetting.
+      let k = 0;
+      while (k < waited.length && waited[k]!.startTime < time - this.skewMs) k++;
+      if (k === waited.length) this.waitedByServer.delete(host);
+      else if (k > 0) waited.splice(0, k);
+    }
   }
 
   /** An NPS 4402, as it is placed (event-time order). */
@@ -369,7 +420,14 @@ export class DaServerContext {
         (unclaimedToo && isIpAddress(held.address) && !this.knownServerAt(held.address));
       // With the IIS request read, its span is known and its own tries' refusals lie in it; without, the span is a
       // guess (the request may have been tried more times than it holds), and the nearest ones outside it count too.
-      const kept = nearestHeld(this.clientErrors, from, to, lo, hi, named, CLIENT_ERRORS_KEPT, g !== null);
+      // A refusal inside a request that waited for RADIUS is that request's only when no other request of the server
+      // that waited began after the request and before the refusal (`ownsRefusal`).
+      const own =
+        g !== null && waited
+          ? (held: HeldClientError) =>
+              named(held) && this.ownsRefusal(g, hostKey(g.ref.computer), held.time - a.npsClockAheadMs)
+          : named;
+      const kept = nearestHeld(this.clientErrors, from, to, lo, hi, own, CLIENT_ERRORS_KEPT, g !== null);
       for (const held of kept) {
         held.attached = true;
         out.push(held.events[0]!);

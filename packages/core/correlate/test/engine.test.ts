@@ -388,6 +388,48 @@ describe('CorrelationEngine', () => {
     expect(drops).toEqual([]);
   });
 
+  it('gives a refusal inside several RADIUS timeouts to the request that began last before it, not to all', () => {
+    // A RADIUS outage: three users' requests to da01 wait 20 s each and overlap. NPS refused one packet of da01
+    // (System 14) at 15 s: the server's probe after its shared secret changed (generated fleet 6052, session 52). NPS
+    // logs one refusal per packet, and a request sends its first as it begins: the refusal is c's, whose request began
+    // last before it. Before, all three carried it and were blamed on the shared secret.
+    const outage = [
+      iis(25_000, 20_000),
+      client('a', 25_300, 10005, 'pa'),
+      iis(28_000, 20_000),
+      client('b', 28_300, 10005, 'pb'),
+      refusal(15_000),
+      iis(31_000, 20_000),
+      client('c', 31_300, 10005, 'pc'),
+    ];
+    const carried = (events: NormalizedEvent[]) =>
+      streamWithDrops(events)
+        .closed.map((a) => [a.user?.key, a.radiusClientErrors.map((e) => e.time - T0)])
+        .sort();
+    expect(carried(outage)).toEqual([
+      ['a', []],
+      ['b', []],
+      ['c', [15_000]],
+    ]);
+    // A wrong shared secret: every try of every request is refused, its first as it begins, then one per RADIUS
+    // timeout (5 s). Each request keeps its own first refusal, and a retry goes to the latest request begun before it;
+    // a refusal within the IIS join's slack (the servers' clocks' jitter) of a later request's start, to both.
+    const secret = [
+      refusal(5_100),
+      refusal(8_100),
+      refusal(10_100),
+      refusal(11_100),
+      refusal(13_100),
+      refusal(16_100),
+      ...outage.filter((e) => e.kind !== 'radius.client_error'),
+    ];
+    expect(carried(secret)).toEqual([
+      ['a', [5_100, 8_100]],
+      ['b', [8_100, 10_100, 11_100]],
+      ['c', [11_100, 13_100, 16_100]],
+    ]);
+  });
+
   it("leaves NPS's refusals of a DA server a minute before an unanswered request out of it; a few seconds before, in", () => {
     // NPS refused da01 (a wrong shared secret) until 20 s. u's request (100-120 s) waited for RADIUS in an outage, and
     // NPS logged one refusal 8 s before it began (the two servers' clocks a little apart). Those of 10-20 s lie 80 s
