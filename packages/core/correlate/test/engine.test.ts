@@ -670,6 +670,17 @@ describe('an outage of NPS 4402s, a few a second', () => {
   });
 });
 
+/** As the offline analysis drives the engine: sorted events, each placed at once and followed by a sweep. */
+function offline(events: NormalizedEvent[]): ClosedAttempt[] {
+  const engine = new CorrelationEngine({ ...config, reorderDelayMs: 0 });
+  const out: ClosedAttempt[] = [];
+  for (const e of [...events].sort((x, y) => x.time - y.time)) {
+    engine.add(e);
+    out.push(...engine.advance(e.time).attempts);
+  }
+  return [...out, ...engine.flush().attempts];
+}
+
 describe('CorrelationEngine: which attempt an IIS request joins', () => {
   it("gives two users' unanswered requests by their answers on the servers' clock, once their laptops' lags are known", () => {
     // pc1 logs 27 s ahead of the servers and pc2 25 s behind, as their successes told (the CA issued at 100.7 s and
@@ -700,13 +711,7 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
         .sort();
     const expected = ['kay: 1000900', 'lee: 1047200'];
     expect(requests(stream(events))).toEqual(expected);
-    const sorted = new CorrelationEngine({ ...config, reorderDelayMs: 0 });
-    const offline: ClosedAttempt[] = [];
-    for (const e of [...events].sort((x, y) => x.time - y.time)) {
-      sorted.add(e);
-      offline.push(...sorted.advance(e.time).attempts);
-    }
-    expect(requests([...offline, ...sorted.flush().attempts])).toEqual(expected);
+    expect(requests(offline(events))).toEqual(expected);
   });
 
   const on = <E extends NormalizedEvent>(e: E, server: string): E => {
@@ -1187,13 +1192,7 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
       requests(attempts.filter((a) => a.client !== null && a.client.ref.eventId !== 10022)).sort();
     const expected = ['kim: 1039500@da01', 'pia: 1042500@da01'];
     expect(answered(stream(events))).toEqual(expected);
-    const sorted = new CorrelationEngine({ ...config, reorderDelayMs: 0 });
-    const offline: ClosedAttempt[] = [];
-    for (const e of [...events].sort((x, y) => x.time - y.time)) {
-      sorted.add(e);
-      offline.push(...sorted.advance(e.time).attempts);
-    }
-    expect(answered([...offline, ...sorted.flush().attempts])).toEqual(expected);
+    expect(answered(offline(events))).toEqual(expected);
   });
 
   it("gives a challenge (10006) the short request RADIUS answered, not a RADIUS timeout's request nearer it", () => {
@@ -1226,16 +1225,7 @@ describe("a retry's denial and the attempt before it", () => {
     return [...engine.advance(Math.max(...events.map((e) => e.time))).attempts, ...engine.flush().attempts];
   }
 
-  /** As the offline analysis drives the engine: sorted events, each placed at once and followed by a sweep. */
-  function eventByEvent(events: NormalizedEvent[]): ClosedAttempt[] {
-    const engine = new CorrelationEngine({ ...config, reorderDelayMs: 0 });
-    const out: ClosedAttempt[] = [];
-    for (const e of [...events].sort((x, y) => x.time - y.time)) {
-      engine.add(e);
-      out.push(...engine.advance(e.time).attempts);
-    }
-    return [...out, ...engine.flush().attempts];
-  }
+  const eventByEvent = offline;
 
   /** Each attempt as its client result's time (from T0) and its decision's reason code, sorted. */
   const resultsAndReasons = (attempts: ClosedAttempt[]) =>
