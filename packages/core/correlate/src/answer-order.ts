@@ -10,13 +10,13 @@ import type { JoinContext } from './join-context.js';
 // requests, each the same time after its response on the laptop's clock (the laptop's offset from the servers').
 
 /**
- * Request `g` (DA server `host`) is about to go to attempt `a` by its client answer alone (no RADIUS decision). When
- * another failure of the same laptop, answered earlier on the laptop's clock, was served later on the servers' (its
- * request or decision after `g`), the two answers went in crossed order; when they change places, both attempts say
- * the laptop logs its answers the same time after the response, and they change places if that is nearer by more than
- * the IIS join's slack. Found on generated fleets with laptops 30 s ahead whose clocks no success had told yet: a
- * RADIUS timeout's answer, logged 24 s after its request ended, went to the retry's denial 9 s after it, and the
- * retry's own answer, 34 s later, to the timeout (each then diagnosed as the other); so did two 403s' answers.
+ * Request `g` (DA server `host`) is about to go to attempt `a`, answered by a failure. When another failure of the
+ * same laptop, answered earlier on the laptop's clock, was served later on the servers' (its request or decision after
+ * `g`), the two answers went in crossed order. They change places when both then lie the same time after their
+ * responses (the laptop's offset), nearer by more than the IIS join's slack. Found on generated fleets with laptops
+ * 30 s off whose clocks no success had told yet: a RADIUS timeout's answer, logged 24 s after its request ended, went
+ * to the retry's denial 9 s after it, and the retry's own answer, 34 s later, to the timeout (each then diagnosed as
+ * the other); two 403s' answers, and two denials' of a laptop 23.6 s behind, went alike.
  */
 export function uncrossAnswers(g: GatewayEvent, host: string, a: OpenAttempt, ctx: JoinContext): void {
   if (!answeredFailure(a)) return;

@@ -246,13 +246,13 @@ export class DaServerContext {
   }
 
   /**
-   * Whether an NPS refusal of DA server `host` at `time` (on the server's clock) may be request `g`'s: NPS logs one
-   * per RADIUS packet it refuses, and the DA server sends a request's first packet as the request begins (MS-OTPCE
-   * §3.2.5.1), then one per RADIUS timeout. Not when another request of the server that waited for RADIUS began after
-   * `g` and before the refusal, both by more than the IIS join's slack (the servers' clocks' jitter), and still ran:
-   * the refusal is that one's; nor when `g` began after the refusal and another was running. With a wrong shared secret every request has its own first refusal; a refusal of the
-   * server's probe during a RADIUS outage lay inside five timeouts of 20–30 s, and each was blamed on the secret
-   * (generated fleet 6052).
+   * Whether an NPS refusal of DA server `host` at `time` (on the server's clock) may be request `g`'s. NPS logs one per
+   * RADIUS packet it drops (inferred, docs/windows-events.md §9), and the DA server sends a request's first packet as
+   * the request begins, then one per RADIUS timeout. Not when another request of the server that waited for RADIUS
+   * began after `g` and before the refusal, both by more than the IIS join's slack (the servers' clocks' jitter), and
+   * still ran: the refusal is that one's. Nor when `g` began after the refusal while another ran. With a wrong shared
+   * secret every request has its own first refusal; a refusal of the server's probe during a RADIUS outage lay inside
+   * five timeouts of 20–30 s, and each was blamed on the secret (generated fleet 6052).
    */
   private ownsRefusal(g: GatewayEvent, host: string, time: number): boolean {
     const waited = this.waitedByServer.get(host);
@@ -422,10 +422,10 @@ export class DaServerContext {
       // guess (the request may have been tried more times than it holds), and the nearest ones outside it count too.
       // A refusal inside a request that waited for RADIUS is that request's only when no other request of the server
       // that waited began after the request and before the refusal (`ownsRefusal`).
+      const server = g !== null && waited ? hostKey(g.ref.computer) : null;
       const own =
-        g !== null && waited
-          ? (held: HeldClientError) =>
-              named(held) && this.ownsRefusal(g, hostKey(g.ref.computer), held.time - a.npsClockAheadMs)
+        server !== null
+          ? (held: HeldClientError) => named(held) && this.ownsRefusal(g!, server, held.time - a.npsClockAheadMs)
           : named;
       const kept = nearestHeld(this.clientErrors, from, to, lo, hi, own, CLIENT_ERRORS_KEPT, g !== null);
       for (const held of kept) {
