@@ -29,7 +29,7 @@ export interface RunningPipeline {
    */
   post(
     files: Array<[string, Buffer]>,
-    options?: { batch?: number; pauseMs?: number; url?: string; npsClock?: number | string },
+    options?: { batch?: number; pauseMs?: number; url?: string | undefined; npsClock?: number | string },
   ): Promise<void>;
   /** SIGTERM (or SIGINT); resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;

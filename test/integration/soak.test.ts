@@ -226,14 +226,14 @@ describe('soak: steady load while correlators are killed and the broker restarts
         let refusals = 0;
         let maxBehindMs = 0;
         const post = async () => {
-          for (let i = 0; i < batches.length; i++) {
+          for (const [i, body] of batches.entries()) {
             const due = t0 + i * interval;
             if (Date.now() < due) await sleep(due - Date.now());
             maxBehindMs = Math.max(maxBehindMs, Date.now() - due);
             for (;;) {
               const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
                 method: 'POST',
-                body: batches[i],
+                body,
                 headers: { authorization: `Bearer ${TOKEN}` },
               }).catch(() => null);
               await res?.arrayBuffer();

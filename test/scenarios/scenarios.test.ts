@@ -5,7 +5,6 @@ import { toJson } from '@otptrace/pipeline';
 import { analysisConfigSchema } from '@otptrace/schemas';
 import { toSpans } from '@otptrace/trace';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain JavaScript helper shared with golden.mjs
 import { intentOf, verdictsOf } from './verdicts.mjs';
 
 const here = new URL('.', import.meta.url).pathname;

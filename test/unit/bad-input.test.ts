@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,9 +130,9 @@ describe('bad input is reported, the rest is analysed', () => {
     for (const [name, content] of Object.entries(good)) writeFileSync(join(dir, name), content);
     const out = createWriteStream(join(dir, 'nps.xml'));
     const line = Buffer.alloc(1 << 20, 'A');
-    for (let i = 0; i < 100; i++) if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    for (let i = 0; i < 100; i++) if (!out.write(line)) await once(out, 'drain');
     out.end(`\n${nps}\n`);
-    await new Promise((r) => out.once('finish', r));
+    await once(out, 'finish');
     const before = process.memoryUsage().rss;
     const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))) as Json;
     expectStillAnalysed(json);
@@ -149,9 +150,9 @@ describe('bad input is reported, the rest is analysed', () => {
       .split('<Data Name="LoggingResult">');
     out.write(`${head}<Data Name="Huge">`);
     const line = Buffer.alloc(1 << 20, 'B');
-    for (let i = 0; i < 100; i++) if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    for (let i = 0; i < 100; i++) if (!out.write(line)) await once(out, 'drain');
     out.end(`</Data><Data Name="LoggingResult">${tail ?? ''}\n${nps}\n`);
-    await new Promise((r) => out.once('finish', r));
+    await once(out, 'finish');
     const before = process.memoryUsage().rss;
     const json = toJson(await analyzePaths([dir], analysisConfigSchema.parse({}))) as Json;
     expectStillAnalysed(json);

@@ -271,7 +271,7 @@ describe('otptrace command conventions (built command)', SLOW, () => {
         try {
           const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'] });
           let stderr = '';
-          child.stderr.on('data', (chunk: Buffer) => {
+          child.stderr!.on('data', (chunk: Buffer) => {
             stderr += chunk.toString();
           });
           const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -351,7 +351,7 @@ describe('otptrace command conventions (built command)', SLOW, () => {
       const shorts = Object.entries(spec.options as Record<string, { short?: string }>)
         .filter(([, option]) => option.short !== undefined)
         .map(([name, option]) => `-${option.short}, --${name}`);
-      const listed = [...spec.help.matchAll(/^ {2}(-[a-zA-Z], --[\w-]+)/gm)].map((m) => m[1]);
+      const listed = [...spec.help.matchAll(/^ {2}(-[a-zA-Z], --[\w-]+)/gm)].map((m) => m[1]!);
       expect(listed.filter((l) => !/^-[hV],/.test(l)).sort(), spec.name).toEqual(shorts.sort());
     }
   });

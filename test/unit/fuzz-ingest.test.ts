@@ -77,7 +77,11 @@ describe('.evtx reading under mutation', () => {
         const rng = rngFrom(seed);
         const file = evtx[i]!;
         const bytes = Buffer.from(file.bytes);
-        if (kind === 0) for (let k = 0; k < 1 + rng.int(64); k++) bytes[rng.int(bytes.length)] ^= 1 + rng.int(255);
+        if (kind === 0)
+          for (let k = 0; k < 1 + rng.int(64); k++) {
+            const at = rng.int(bytes.length);
+            bytes[at] = bytes[at]! ^ (1 + rng.int(255));
+          }
         if (kind === 1) bytes.fill(rng.int(2) === 0 ? 0 : 0xff, rng.int(bytes.length), rng.int(bytes.length));
         const input = kind === 2 ? bytes.subarray(0, rng.int(bytes.length)) : bytes;
         expectClean(runCase(deps, [{ name: file.name, bytes: input, kind: 'evtx' }], rng), `${file.name} #${seed}`);

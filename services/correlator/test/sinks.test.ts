@@ -31,9 +31,10 @@ function memoryExporter() {
   const exporter: TraceExporter = {
     target: 'memory',
     async export(batch) {
-      if (state.down) return report(batch.length, false);
-      spans.push(...batch);
-      return report(batch.length, true);
+      const list = [...batch];
+      if (state.down) return report(list.length, false);
+      spans.push(...list);
+      return report(list.length, true);
     },
     shutdown: async () => report(0, true),
   };

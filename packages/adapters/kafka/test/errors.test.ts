@@ -2,6 +2,13 @@ import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocol
 import { describe, expect, it } from 'vitest';
 import { KafkaAdapterError, toAdapterError, withDeadline } from '../src/errors.js';
 
+/**
+ * The error kafkajs builds from a broker's error code and hands to KafkaJSProtocolError (its src/protocol/error.js):
+ * its types say only `Error | string`.
+ */
+const protocolError = (type: string, code: number, message: string) =>
+  Object.assign(new Error(message), { type, code, retriable: true });
+
 describe('toAdapterError', () => {
   it('marks a lost connection as retriable, even when wrapped in "retries exceeded"', () => {
     const cause = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
@@ -12,14 +19,8 @@ describe('toAdapterError', () => {
   });
 
   it('marks too few in-sync replicas as retriable and an unknown topic as permanent', () => {
-    const isr = toAdapterError(
-      new KafkaJSProtocolError({ type: 'NOT_ENOUGH_REPLICAS', code: 19, retriable: true, message: 'x' }),
-      'p',
-    );
-    const topic = toAdapterError(
-      new KafkaJSProtocolError({ type: 'UNKNOWN_TOPIC_OR_PARTITION', code: 3, retriable: true, message: 'y' }),
-      'p',
-    );
+    const isr = toAdapterError(new KafkaJSProtocolError(protocolError('NOT_ENOUGH_REPLICAS', 19, 'x')), 'p');
+    const topic = toAdapterError(new KafkaJSProtocolError(protocolError('UNKNOWN_TOPIC_OR_PARTITION', 3, 'y')), 'p');
     expect([isr.retriable, isr.code, topic.retriable, topic.code]).toEqual([
       true,
       'not_enough_replicas',
@@ -51,8 +52,10 @@ describe('withDeadline', () => {
 describe('toAdapterError on wrapped causes', () => {
   it('looks through a non-retriable wrapper to the refused connection beneath', async () => {
     const { KafkaJSNonRetriableError } = await import('kafkajs');
+    // Its code takes a cause as a second argument (src/errors.js); its types leave it out.
+    const NonRetriable = KafkaJSNonRetriableError as unknown as new (e: Error, options: { cause: Error }) => Error;
     const cause = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
-    const error = toAdapterError(new KafkaJSNonRetriableError(cause, { cause }), 'produce');
+    const error = toAdapterError(new NonRetriable(cause, { cause }), 'produce');
     expect([error.retriable, error.code]).toEqual([true, 'connection']);
   });
 });

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { NormalizedEvent } from '@otptrace/schemas';
+import type { NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 import { describe, expect, it } from 'vitest';
 import { type ClosedAttempt, CorrelationEngine, type EngineConfig, isSharedEvent } from '../src/index.js';
 
@@ -31,7 +31,7 @@ function radius(
   t: number,
   decision: 'granted' | 'denied',
   reasonCode: number | null = null,
-): NormalizedEvent {
+): RadiusDecision {
   const r = ref('Microsoft-Windows-Security-Auditing', decision === 'granted' ? 6272 : 6273, 'nps01', 'Security');
   return {
     id: id(r),
@@ -484,7 +484,7 @@ describe('CorrelationEngine', () => {
     // administrator's name for it; the client's 10005 names the server by its public name. Nothing ties the two but
     // time, and no known DA server claims the address, so its refusals explain a request that waited for RADIUS.
     const friendly = (key: string, t: number): NormalizedEvent => ({
-      ...(radius(key, t, 'granted') as Extract<NormalizedEvent, { kind: 'radius.decision' }>),
+      ...radius(key, t, 'granted'),
       clientName: 'DirectAccess gateway',
     });
     const events = [
@@ -722,8 +722,8 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     ...(on(iis(t, taken), server) as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
     status,
   });
-  const decision = (key: string, t: number, server = 'da01'): NormalizedEvent => ({
-    ...(radius(key, t, 'granted') as Extract<NormalizedEvent, { kind: 'radius.decision' }>),
+  const decision = (key: string, t: number, server = 'da01'): RadiusDecision => ({
+    ...radius(key, t, 'granted'),
     clientName: server.toUpperCase(),
   });
   const lone = (key: string, t: number, eventId: number, machine: string, server = 'da01'): NormalizedEvent => ({
@@ -838,8 +838,8 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     // before that second; quinn's own ended 0.94 s into it. Read at 17.000 s, the decision fitted rex's request better:
     // quinn's success took it, and rex's failure took quinn's request, blamed on the DA server. Before 2026-12-06
     // (session 51) a decision's second was read as its first millisecond.
-    const logged = (e: NormalizedEvent): NormalizedEvent => ({
-      ...(e as Extract<NormalizedEvent, { kind: 'radius.decision' }>),
+    const logged = (e: RadiusDecision): NormalizedEvent => ({
+      ...e,
       clock: { offsetMinutes: 0, basis: 'configured', zone: 'UTC' },
     });
     const events = [
@@ -1753,7 +1753,7 @@ describe('DA server and NPS clocks apart', () => {
   // NPS names both DA servers' RADIUS clients "DirectAccess"; da01 sends from 10.0.0.10 with NPS 1.3 s ahead, da02
   // from 10.0.0.20 in step, its requests as many, as far apart, and independent of da01's: da01's decisions often
   // lie in the slack of a da02 request.
-  const friendly = (e: NormalizedEvent, address: string): NormalizedEvent => ({
+  const friendly = (e: RadiusDecision, address: string): NormalizedEvent => ({
     ...e,
     clientName: 'DirectAccess',
     clientIp: address,

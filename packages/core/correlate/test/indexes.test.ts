@@ -1,6 +1,7 @@
 import type { NormalizedEvent } from '@otptrace/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { OpenAttempt } from '../src/attempt.js';
 import { AttemptIndex, isAttemptList } from '../src/attempt-index.js';
 import { Deduplicator } from '../src/dedup.js';
 import { PendingJoins } from '../src/pending.js';
@@ -257,7 +258,7 @@ describe('AttemptIndex by client computer', () => {
     } as unknown as NormalizedEvent;
     index.add(second, denial);
     const nearest = (t: number) => {
-      const found: unknown[] = [];
+      const found: OpenAttempt[] = [];
       index.clientOnlyNearest(t, t - 10, t + 10).load(found);
       return found;
     };

@@ -13,6 +13,7 @@ import {
   type SiteUnit,
   StreamPartition,
   type StreamRecord,
+  type StreamUnit,
 } from '../src/index.js';
 import { arrivalOrder, eventsOf, generatedDay, offlineAnalysis, streamSettings } from './corpus.js';
 
@@ -86,7 +87,7 @@ function site(seed: number, day: string, random: (n: number) => number) {
 }
 
 const byId = (list: readonly AttemptRecord[]) => [...list].sort((x, y) => (x.id < y.id ? -1 : 1));
-const attemptsOf = (units: readonly SiteUnit[]) =>
+const attemptsOf = (units: readonly StreamUnit[]) =>
   units.flatMap((u) => (u.kind === 'attempt' ? [u.attempt.record] : []));
 
 /**

@@ -63,7 +63,7 @@ function seenApartStore(): DispatchStore & { loads: number; rows: number } {
 /** A sink remembering what it got, failing while `down`. */
 function recordingSink(name: string) {
   const got: TicketChange[] = [];
-  const sink = {
+  const sink: TicketSink & { down: boolean } = {
     name,
     down: false,
     async deliver(changes: readonly TicketChange[]) {
@@ -71,7 +71,7 @@ function recordingSink(name: string) {
       got.push(...changes);
       return { delivered: changes.length, deadLettered: 0 };
     },
-  } satisfies TicketSink & { down: boolean };
+  };
   return { sink, got, ids: () => got.map((c) => `${c.change}:${c.ticket.revision}`) };
 }
 

@@ -13,7 +13,7 @@ const ticketOf = (baseKey: string, previous?: Ticket): Ticket =>
       pattern: 'scattered',
       title: 't',
       remediation: 'r',
-      scope: { kind: 'radius', value: 'nps01' },
+      scope: { kind: 'radius', target: 'nps01', label: 'radius:nps01' },
     },
     previous,
     '2026-03-02T00:00:00.000Z',

@@ -174,6 +174,7 @@ export function record(
     clientAddress: '203.0.113.7',
     gatewayAmbiguous: false,
     closedBy: 'result',
+    findings: [],
   };
 }
 
