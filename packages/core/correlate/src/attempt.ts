@@ -501,3 +501,10 @@ function inTimeOrder(events: NormalizedEvent[]): NormalizedEvent[] {
 
 /** `ambiguousFit` of an attempt no request was left ambiguous over. */
 export const NO_FIT = -1;
+
+/** Whether every attempt of a (non-empty) list has the same user key. */
+export function oneUser(list: readonly OpenAttempt[]): boolean {
+  const user = list[0]!.userKey;
+  for (let i = 1; i < list.length; i++) if (list[i]!.userKey !== user) return false;
+  return true;
+}

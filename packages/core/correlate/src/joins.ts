@@ -1,5 +1,5 @@
 import type { CaResult, ClientEvent, RadiusDirectoryUnavailable } from '@otptrace/schemas';
-import { caHostOf, type OpenAttempt } from './attempt.js';
+import { caHostOf, type OpenAttempt, oneUser } from './attempt.js';
 import { type AttemptIndex, isAttemptList } from './attempt-index.js';
 import { clientFits, clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
@@ -20,13 +20,6 @@ export function resolvePending(e: PendingEvent, host: string, ctx: JoinContext):
     case 'ca.result':
       return void joinCaApplicationEvent(e, ctx);
   }
-}
-
-/** Whether every attempt of a (non-empty) list has the same user key. */
-function oneUser(list: readonly OpenAttempt[]): boolean {
-  const user = list[0]!.userKey;
-  for (let i = 1; i < list.length; i++) if (list[i]!.userKey !== user) return false;
-  return true;
 }
 
 /**
