@@ -9,6 +9,7 @@ import {
   endDistance,
   explainedBetter,
   FAR_RESULT_DIVISOR,
+  keepAnswerable,
   keepTakers,
   keepUnexplained,
   latestMoment,
@@ -454,6 +455,7 @@ function holdsDecision(g: GatewayEvent, host: string, from: number, ctx: JoinCon
   const off = ctx.clocks.offset(host);
   const held = ctx.attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, HELD);
   keepTakers(g, held, ctx.config.radiusTimeoutMs);
+  keepAnswerable(g, off, held, ctx);
   keepSameServer(host, held, 0, ctx.clocks);
   dropNamedElsewhere(g, host, off, slack, held, ctx.clocks);
   keepUnexplained(g, off, held, slack);

@@ -149,6 +149,32 @@ export function takesGateway(a: OpenAttempt, g: GatewayEvent, radiusTimeoutMs: n
 }
 
 /**
+ * How much deeper inside request `g` (on NPS's clock: `offset`) a RADIUS decision lies than the request's answer
+ * allows (ms; 0 when it fits): the DA server answers right after NPS does (docs/windows-events.md §1.2), so the
+ * decision of a request that waited for RADIUS (`waitedForRadius`: a timeout's retries) lies near its end, within the
+ * slack (and the half second a W3C end, read at the middle of its second, may be off). One deeper is another user's,
+ * inside by chance. Found on a generated fleet: a success's grant 3.5 s before the end of a 21 s RADIUS timeout's
+ * request took it (its own short request had gone to a neighbour's decision), and the timeout's failure, answered
+ * 0.4 s after that end, took the next free request instead and was blamed on the DA server.
+ */
+export function depthBeyondAnswer(g: GatewayEvent, offset: number, decision: RadiusDecision, ctx: JoinContext): number {
+  if (waitedForRadius(g.timeTakenMs, ctx.config.radiusTimeoutMs) !== true) return 0;
+  const allowed = ctx.config.gatewayJoinSlackMs + (onWholeSecond(g.time) ? HALF_SECOND_MS : 0);
+  return Math.max(0, g.time + offset - decisionMoment(g, offset, decision) - allowed);
+}
+
+const HALF_SECOND_MS = 500;
+
+/** Keep (in place, in order) the candidates whose decision lies no deeper in request `g` than its answer allows. */
+export function keepAnswerable(g: GatewayEvent, offset: number, found: OpenAttempt[], ctx: JoinContext): void {
+  if (waitedForRadius(g.timeTakenMs, ctx.config.radiusTimeoutMs) !== true) return;
+  let n = 0;
+  for (let i = 0; i < found.length; i++)
+    if (depthBeyondAnswer(g, offset, found[i]!.radius!, ctx) === 0) found[n++] = found[i]!;
+  truncate(found, n);
+}
+
+/**
  * Keep (in place, in order) the candidates that no request left ambiguous explains better than `g` by more than a
  * quarter of the slack (their `ambiguousFit`; `g`'s span on the NPS clock: `offset`). Three users' requests ending
  * within 0.1 s of their three decisions hold all three and are each left ambiguous; a RADIUS timeout's request ending

@@ -8,6 +8,8 @@ import { claimedByLater, forgetHolds } from './gateway-claims.js';
 import {
   ANSWER_AFTER_DECISION_MS,
   decisionFit,
+  depthBeyondAnswer,
+  keepAnswerable,
   keepTakers,
   keepUnexplained,
   latestMoment,
@@ -83,6 +85,7 @@ function gatewayCandidates(g: GatewayEvent, host: string, ctx: JoinContext): Ope
     attempts.decidedWithin(g.startTime + off - slack, g.time + off + slack, undefined, found);
     const decisions = found.length;
     keepTakers(g, found, ctx.config.radiusTimeoutMs);
+    keepAnswerable(g, off, found, ctx);
     keepSameServer(host, found, 0, ctx.clocks);
     dropNamedElsewhere(g, host, off, slack, found, ctx.clocks);
     keepUnexplained(g, off, found, slack);
@@ -261,7 +264,7 @@ function gatewayDistance(g: GatewayEvent, host: string, a: OpenAttempt, ctx: Joi
   const t = a.radius.time;
   const start = g.startTime + off;
   const end = g.time + off;
-  return t < start ? start - t : t > end ? t - end : 0;
+  return t < start ? start - t : t > end ? t - end : depthBeyondAnswer(g, off, a.radius, ctx);
 }
 
 /**

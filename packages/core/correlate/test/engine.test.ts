@@ -1210,6 +1210,20 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(expected);
   });
 
+  it("gives a RADIUS timeout's request its user's failure, not a grant deep inside it that the DA server would have answered at once", () => {
+    // Generated fleet 7007 (2026-12-06, session 53), W3C log: abe's request waited 21.3 s for RADIUS and ended in the
+    // second read as 1,021.5 s; abe's laptop logged its failure 0.4 s after. bea's grant lies 3.5 s before that end, and
+    // bea's own short request went elsewhere (here: its line is missing). The DA server answers right after NPS does, so
+    // a grant that deep inside is not the long request's. Before, bea's success took it and abe's failure had none.
+    const timeout = request(1_021_500, 21_266);
+    const events = [decision('bea', 1_018_005), timeout, client('abe', 1_021_922, 10005)];
+    expect(requests(stream(events)).sort()).toEqual(['abe: 1021500@da01', 'bea: none']);
+    expect(requests(offline(events)).sort()).toEqual(['abe: 1021500@da01', 'bea: none']);
+    // A grant within the slack (and the W3C half second) of the end is the request's: NPS answered a retry.
+    const answered = [decision('bea', 1_020_100), timeout];
+    expect(requests(stream(answered))).toEqual(['bea: 1021500@da01']);
+  });
+
   it('gives a request to the one user whose decision lies inside it, over one that only its slack lets in', () => {
     // Neither has another request to go to (ann's never came): cat's decision lies inside, ann's 0.8 s before it began.
     const events = [decision('ann', 1_000), decision('cat', 2_150), request(2_200, 400)];
