@@ -6,6 +6,7 @@ import { addressKeepsOut, fromItsLaptopOnly, fromLaptopOf } from './gateway-addr
 import {
   ANSWER_AFTER_DECISION_MS,
   decisionFit,
+  depthBeyondAnswer,
   endDistance,
   explainedBetter,
   FAR_RESULT_DIVISOR,
@@ -13,6 +14,7 @@ import {
   keepTakers,
   keepUnexplained,
   latestMoment,
+  mayTakeDecision,
   OUTSIDE_WEIGHT,
   RESULT_BEFORE_WEIGHT,
   resultDistance,
@@ -130,8 +132,6 @@ function decisionClaimedIn(
   ctx: JoinContext,
 ): boolean {
   const { clocks } = ctx;
-  const slack = ctx.config.gatewayJoinSlackMs;
-  const t = a.radius!.time;
   const gOff = clocks.offset(host);
   for (let i = others.start; i < others.end; i++) {
     const other = others.requests[i]!;
@@ -140,7 +140,7 @@ function decisionClaimedIn(
     if (other.time < from || other === g || other.status >= 400 || !takesGateway(a, other, ctx.config.radiusTimeoutMs))
       continue;
     const off = clocks.offset(otherHost);
-    if (!spans(other, off, slack, t)) continue;
+    if (!mayTakeDecision(other, off, a, ctx)) continue;
     const otherFit = decisionFit(other, off, a.radius!);
     // Between requests that did not wait for RADIUS, logged to the millisecond, only the ends tell (`startSaysNothing`).
     const better = startSaysNothing(g, other, ctx)
@@ -185,7 +185,7 @@ function claimedByItsLaptop(
     const otherHost = others.hosts[i]!;
     if (other === g || other.status >= 400 || !takesGateway(a, other, ctx.config.radiusTimeoutMs)) continue;
     const off = clocks.offset(otherHost);
-    if (!spans(other, off, slack, t)) continue;
+    if (!mayTakeDecision(other, off, a, ctx)) continue;
     if (fromLaptopOf(other, a, ctx) && fitsBetter(a, otherHost, host, true, clocks)) return true;
   }
   return false;
@@ -223,6 +223,7 @@ function prefersAnotherDecision(
     if (b === a || !takesGateway(b, other, ctx.config.radiusTimeoutMs)) continue;
     // One naming another DA server is that server's, as `keepSameServer` would leave it.
     if (namesAnyServer(b) && !namesServer(b, otherHost, ctx.clocks)) continue;
+    if (depthBeyondAnswer(other, off, b.radius!, ctx) > 0) continue;
     const t = b.radius!.time;
     const bFit = decisionFit(other, off, b.radius!);
     prefers = bFit < fit && !explainedBetter(b, bFit, slack) && !fitsElsewhere(other, otherHost, b, t, bFit, ctx);

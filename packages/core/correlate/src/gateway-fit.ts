@@ -165,6 +165,18 @@ export function depthBeyondAnswer(g: GatewayEvent, offset: number, decision: Rad
 
 const HALF_SECOND_MS = 500;
 
+/**
+ * Whether request `g` (on NPS's clock: `offset`) could take attempt `a`'s decision by where it lies: inside the request,
+ * widened by the slack, and no deeper than its answer allows (`depthBeyondAnswer`). A later request claims a decision,
+ * or is its better fit, only if so: one that may not take it must not keep it from another.
+ */
+export function mayTakeDecision(g: GatewayEvent, offset: number, a: OpenAttempt, ctx: JoinContext): boolean {
+  const decision = a.radius!;
+  return (
+    spans(g, offset, ctx.config.gatewayJoinSlackMs, decision.time) && depthBeyondAnswer(g, offset, decision, ctx) === 0
+  );
+}
+
 /** Keep (in place, in order) the candidates whose decision lies no deeper in request `g` than its answer allows. */
 export function keepAnswerable(g: GatewayEvent, offset: number, found: OpenAttempt[], ctx: JoinContext): void {
   if (waitedForRadius(g.timeTakenMs, ctx.config.radiusTimeoutMs) !== true) return;

@@ -13,8 +13,8 @@ import {
   keepTakers,
   keepUnexplained,
   latestMoment,
+  mayTakeDecision,
   START_WEIGHT,
-  spans,
   takesGateway,
 } from './gateway-fit.js';
 import { dropNamedElsewhere, keepSameServer, namesKnownServer } from './gateway-servers.js';
@@ -388,7 +388,7 @@ function nextBestFit(g: GatewayEvent, a: OpenAttempt, later: GatewayWindow, ctx:
     if (other.time > hi || other.time > latest - clocks.leastOffset + fit) break;
     if (other === g || other.status >= 400 || !takesGateway(a, other, ctx.config.radiusTimeoutMs)) continue;
     const off = clocks.offset(later.hosts[i]!);
-    if (!spans(other, off, slack, t)) continue;
+    if (!mayTakeDecision(other, off, a, ctx)) continue;
     const otherFit = decisionFit(other, off, a.radius!);
     if (otherFit < fit && !addressKeepsOut(g, other, a, ctx)) fit = otherFit;
   }

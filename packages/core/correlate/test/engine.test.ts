@@ -1224,6 +1224,16 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(answered))).toEqual(['bea: 1021500@da01']);
   });
 
+  it('leaves a decision to the request before it when a later request that waited for RADIUS holds it too deep to take', () => {
+    // ann's decision lies 1 s after ann's short request (within the slack) and 2.1 s before the end of a 3 s request
+    // that waited for RADIUS: too deep for that request's answer, which bob's failure 0.3 s after it is. The later
+    // request fits the decision better by the numbers, but may not take it, so it does not claim it either. Before,
+    // it claimed it, did not take it, and ann's decision went without a request.
+    const events = [request(9_000, 300), decision('ann', 10_000), request(12_101, 3_000), client('bob', 12_400, 10005)];
+    expect(requests(stream(events)).sort()).toEqual(['ann: 9000@da01', 'bob: 12101@da01']);
+    expect(requests(offline(events)).sort()).toEqual(['ann: 9000@da01', 'bob: 12101@da01']);
+  });
+
   it('gives a request to the one user whose decision lies inside it, over one that only its slack lets in', () => {
     // Neither has another request to go to (ann's never came): cat's decision lies inside, ann's 0.8 s before it began.
     const events = [decision('ann', 1_000), decision('cat', 2_150), request(2_200, 400)];
