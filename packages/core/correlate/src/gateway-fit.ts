@@ -7,8 +7,8 @@ import { truncate } from './lists.js';
 import { onWholeSecond } from './server-clocks.js';
 
 // How well an attempt's steps fit an IIS request: where a RADIUS decision lies in it, how far a client's answer is
-// from its end, and which attempts can take it at all. Pure measures, read by the join and by the claims of later
-// requests.
+// from its end, and which attempts can take it at all. Measures, and the in-place filters of candidate lists built on
+// them, read by the join and by the claims of later requests.
 
 /** Whether request `g` (at `offset` on NPS's clock) spans NPS time `t`, widened by `slack` on both sides. */
 export function spans(g: GatewayEvent, offset: number, slack: number, t: number): boolean {
