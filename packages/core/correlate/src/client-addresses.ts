@@ -24,11 +24,17 @@ export class ClientAddresses {
   private placed: number[] = [];
   /** The first slot not forgotten. */
   private head = 0;
+  /**
+   * By machine key, the address it was last learned at (`addressOf`): which later request may be a laptop's own is
+   * then one string compare. Dropped with the address's slot; `addressOf` asks `machineAt` whether it is still its.
+   */
+  private readonly latest = new Map<string, string>();
 
   constructor(readonly ttlMs: number) {}
 
   /** The request from `address` at `time` was joined to an attempt of client computer `machine` (a machine key). */
   learn(address: string, machine: string, time: number): void {
+    this.latest.set(machine, address);
     const slot = this.slots.get(address);
     if (slot === undefined) this.place(address, machine, time);
     else if (time - this.seen[slot]! > this.ttlMs) {
@@ -47,6 +53,15 @@ export class ClientAddresses {
   }
 
   /**
+   * The address client computer `machine` (a machine key) was last learned at, if it is still its at `time` (seen
+   * within `ttlMs`, by no other computer); else null.
+   */
+  addressOf(machine: string, time: number): string | null {
+    const address = this.latest.get(machine);
+    return address !== undefined && this.machineAt(address, time) === machine ? address : null;
+  }
+
+  /**
    * Forget the addresses not seen since `horizon` (only memory: `machineAt` reads no further than `ttlMs` anyway).
    * The slots placed before it are read: one seen since moves to a new slot at the end, so a laptop that keeps its
    * address for days keeps the lists short.
@@ -55,8 +70,11 @@ export class ClientAddresses {
     let head = this.head;
     for (; head < this.addresses.length && this.placed[head]! < horizon; head++) {
       const address = this.addresses[head]!;
-      if (this.seen[head]! < horizon) this.slots.delete(address);
-      else this.place(address, this.machines[head]!, this.seen[head]!);
+      if (this.seen[head]! < horizon) {
+        this.slots.delete(address);
+        const machine = this.machines[head];
+        if (machine != null && this.latest.get(machine) === address) this.latest.delete(machine);
+      } else this.place(address, this.machines[head]!, this.seen[head]!);
     }
     this.head = head;
     // Drop the forgotten slots once they are most of the lists (every address's slot moves down with them).

@@ -1,6 +1,6 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
-import { answeredAt } from './attempt-index.js';
+import { answeredAt, isAttemptList, placesRequestByClient } from './attempt-index.js';
 import { gatewayDelayOf } from './config.js';
 import { addressKeepsOut, fromItsLaptopOnly, fromLaptopOf } from './gateway-addresses.js';
 import {
@@ -109,6 +109,7 @@ export function claimedByLater(
   // result, then that server's. Each candidate read the whole window, minutes of requests in a flood of unanswered ones.
   const nearer = ctx.pendingGateways(Math.max(g.time, answered - d), Math.min(hi, answered + d / RESULT_BEFORE_WEIGHT));
   if (resultClaimedIn(g, host, a, d, hi, nearer, ctx)) return true;
+  if (resultClaimedByItsLaptop(g, host, a, horizon, ctx)) return true;
   const named = mayNameOther ? a.client?.serverAddress : null;
   if (named == null) return false;
   return resultClaimedIn(g, host, a, d, hi, ctx.pendingGatewaysOfHost(hostKey(named), g.time, hi), ctx);
@@ -189,6 +190,57 @@ function claimedByItsLaptop(
     if (fromLaptopOf(other, a, ctx) && fitsBetter(a, otherHost, host, true, clocks)) return true;
   }
   return false;
+}
+
+/**
+ * Whether a request waiting for its join, from the address of attempt `a`'s laptop while `g` is not
+ * (`ClientAddresses`), would take `a`'s lone client result: it lies within the request's reach and is the laptop's
+ * waiting result nearest that request. Then it is `a`'s request, however near `g` ends to the result. In a RADIUS
+ * outage, a laptop whose clock was read 7 s off the DA server's (learned against a CA whose clock differs) had its
+ * result 3 s before the end of another user's 14 s request and 6 s before its own request's end: the other request
+ * took it, and the laptop's own request went to a third user's failure, blamed on the DA server.
+ */
+function resultClaimedByItsLaptop(
+  g: GatewayEvent,
+  host: string,
+  a: OpenAttempt,
+  horizon: number,
+  ctx: JoinContext,
+): boolean {
+  if (a.machine === null || ctx.addresses.size === 0) return false;
+  const answered = answeredAt(a);
+  const address = ctx.addresses.addressOf(a.machine, answered);
+  if (address === null || g.clientIp === address) return false;
+  const { config } = ctx;
+  const slack = config.gatewayJoinSlackMs;
+  const skew = config.clockSkewToleranceMs;
+  const others = ctx.pendingGateways(Math.max(g.time, answered - skew), Math.min(horizon, answered + slack + skew));
+  for (let i = others.start; i < others.end; i++) {
+    const other = others.requests[i]!;
+    if (other === g || other.clientIp !== address || !takesGateway(a, other, config.radiusTimeoutMs)) continue;
+    if (!fromLaptopOf(other, a, ctx) || !fitsBetter(a, others.hosts[i]!, host, true, ctx.clocks)) continue;
+    if (nearestWaitingOnMachine(a.machine, other.time, ctx) === a) return true;
+  }
+  return false;
+}
+
+/** Of client computer `machine`'s attempts that only their client result can place, the one whose result is nearest a request ending at `end` (`resultDistance`). */
+function nearestWaitingOnMachine(machine: string, end: number, ctx: JoinContext): OpenAttempt | null {
+  const open = ctx.attempts.onMachineKey(machine);
+  if (open === undefined) return null;
+  if (!isAttemptList(open)) return placesRequestByClient(open) ? open : null;
+  let best: OpenAttempt | null = null;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < open.length; i++) {
+    const b = open[i]!;
+    if (!placesRequestByClient(b)) continue;
+    const d = resultDistance(answeredAt(b), end);
+    if (d < bestD) {
+      best = b;
+      bestD = d;
+    }
+  }
+  return best;
 }
 
 /**

@@ -45,4 +45,21 @@ describe('ClientAddresses', () => {
     expect(addresses.machineAt('2001:db8::7d0', 2_000_000)).toBe('pc2000');
     expect(addresses.machineAt('2001:db8::7cf', 2_000_000)).toBeNull();
   });
+
+  it("says which address a computer was last learned at, while the address is still that computer's alone", () => {
+    const addresses = new ClientAddresses(HOUR);
+    expect(addresses.addressOf('pc1', 0)).toBeNull();
+    addresses.learn(A, 'pc1', 0);
+    expect(addresses.addressOf('pc1', 30 * 60_000)).toBe(A);
+    expect(addresses.addressOf('pc1', HOUR + 1)).toBeNull();
+    // A new address replaces the old one; an address another computer was seen at says nothing.
+    addresses.learn('2001:db8:1:1000::b', 'pc1', 10 * 60_000);
+    expect(addresses.addressOf('pc1', 20 * 60_000)).toBe('2001:db8:1:1000::b');
+    addresses.learn('2001:db8:1:1000::b', 'pc2', 25 * 60_000);
+    expect(addresses.addressOf('pc1', 30 * 60_000)).toBeNull();
+    // Forgotten with its address.
+    addresses.learn(A, 'pc3', 3 * HOUR);
+    addresses.forget(4 * HOUR + 1);
+    expect(addresses.addressOf('pc3', 3 * HOUR)).toBeNull();
+  });
 });

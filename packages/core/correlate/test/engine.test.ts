@@ -876,6 +876,29 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events))).toEqual(['kay: 10300@da01', 'mia: none', 'kay: 328000@da01']);
   });
 
+  it("leaves a laptop's lone failure to the later request from its known address, though another ends nearer it", () => {
+    // kay's laptop asked from address KAY at 10 s (a decision inside the request: it is kay's). In a RADIUS outage,
+    // zed's request (an address never seen) waits 14.3 s and ends at 301.45 s; kay's laptop logs its failure at
+    // 298.16 s as its clock is read (learned against a CA whose clock is not the DA server's), zed's laptop at 295.1 s.
+    // kay's own request, from KAY, ends at 304.66 s. By distance zed's request took kay's failure, and kay's request
+    // took zed's: both blamed on the wrong step (seed 9003 of bench/sweep.mjs). Before 2026-12-06 (session 54) only a
+    // decision was claimed by its laptop's address.
+    const ZED = '2001:db8:e3b6:1000::1de6';
+    const events = [
+      decision('kay', 10_000),
+      from(request(10_300, 600), KAY),
+      lone('kay', 15_000, 10022, 'pc-kay'),
+      from(request(301_450, 14_300), ZED),
+      lone('zed', 295_100, 10005, 'pc-zed'),
+      lone('kay', 298_160, 10005, 'pc-kay'),
+      from(request(304_660, 840), KAY),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['kay: 10300@da01', 'kay: 304660@da01', 'zed: 301450@da01']);
+    // Without the laptop's address known (its first request from an IPv4 NAT), the nearer request takes it.
+    const unknown = events.map((e, i) => (i === 1 ? from(e, '203.0.113.5') : e));
+    expect(requests(stream(unknown)).sort()).toEqual(['kay: 10300@da01', 'kay: 301450@da01', 'zed: 304660@da01']);
+  });
+
   it('gives each request of a RADIUS outage to the failure logged right after it, instead of calling all ambiguous', () => {
     const events = [
       request(15_000, 15_000),
