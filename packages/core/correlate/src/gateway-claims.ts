@@ -224,7 +224,10 @@ function resultClaimedByItsLaptop(
   return false;
 }
 
-/** Of client computer `machine`'s attempts that only their client result can place, the one whose result is nearest a request ending at `end` (`resultDistance`). */
+/**
+ * Of client computer `machine`'s open attempts that only their client result can place, the one whose result is
+ * nearest a request ending at `end` (`resultDistance`).
+ */
 function nearestWaitingOnMachine(machine: string, end: number, ctx: JoinContext): OpenAttempt | null {
   const open = ctx.attempts.onMachineKey(machine);
   if (open === undefined) return null;
