@@ -6,8 +6,9 @@
 // requests joined to their own attempt) and the mismatches of the fleets below 100 %, then the totals. Not a speed
 // figure: the held-out checks' stand-in for fleets the scenario tests were not written for.
 // The fleets are written under bench/out/sweep/PID/ and removed once verified (--keep keeps them).
-// Usage: node bench/sweep.mjs [--from SEED] [--to SEED] [--root DIR] [--keep] [--list N]
+// Usage: node bench/sweep.mjs [--from SEED] [--to SEED] [--root DIR] [--keep] [--list N] [--by-scenario]
 //   --from, --to   the seeds, both included (default 2001 to 2060)
+//   --by-scenario  also print the IIS requests' joins summed by the generator's scenario of their attempt
 //   --root DIR     analyse with another built checkout (e.g. `git worktree add /tmp/old <commit>`, npm ci, npx tsc -b):
 //                  the fleets and the verification stay this checkout's, so two runs compare the analyses alone
 import { spawnSync } from 'node:child_process';
@@ -83,6 +84,8 @@ let whole = 0;
 const below = [];
 /** The IIS requests of the paired attempts that made one: joined to their own attempt, to another user's. */
 const requests = { own: 0, expected: 0, another: 0 };
+/** The same by the generator's scenario of the attempt (`--by-scenario`): which failures' requests go astray. */
+const byScenario = new Map();
 for (let seed = from; seed <= to; seed++) {
   const { argv, toleranceMs } = optionsOf(seed);
   const fleet = `${dir}fleet-${seed}`;
@@ -101,6 +104,11 @@ for (let seed = from; seed <= to; seed++) {
   requests.own += joins.own;
   requests.expected += joins.expected;
   requests.another += joins.another;
+  for (const [scenario, j] of v.gatewayJoinsByScenario) {
+    const sum = byScenario.get(scenario) ?? { expected: 0, own: 0, another: 0, none: 0 };
+    for (const key of Object.keys(sum)) sum[key] += j[key];
+    byScenario.set(scenario, sum);
+  }
   console.log(
     `${seed} ${v.agree} of ${v.total}; IIS own ${joins.own} of ${joins.expected}, another user's ${joins.another}; ${argv.join(' ')}`,
   );
@@ -115,6 +123,12 @@ for (const text of below)
       .filter((l) => !l.startsWith('(') && !l.startsWith(' start'))
       .join('\n')}`,
   );
+if (process.argv.includes('--by-scenario')) {
+  console.log("\nIIS requests by the scenario of their attempt, most astray first (own / another user's / none of n):");
+  const astray = (j) => j.another + j.none;
+  for (const [scenario, j] of [...byScenario].sort((x, y) => astray(y[1]) - astray(x[1])))
+    if (j.expected > 0) console.log(`  ${scenario.padEnd(38)} ${j.own} / ${j.another} / ${j.none} of ${j.expected}`);
+}
 console.log(
   `\n${whole} of ${to - from + 1} fleets at 100 %; ${agree} of ${total} verdicts (${((100 * agree) / total).toFixed(3)} %); ` +
     `IIS requests: ${requests.own} of ${requests.expected} to their own attempt, ${requests.another} to another user's`,

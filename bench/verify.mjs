@@ -19,6 +19,7 @@ export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
     agree,
     mismatches: differing,
     gatewayJoins,
+    gatewayJoinsByScenario,
   } = verifyAgainstExpected(expected, actual, toleranceMs);
   const wrong = new Set(differing);
   const table = new Map();
@@ -59,6 +60,7 @@ export function verify(expected, actual, toleranceMs = TOLERANCE_MS) {
     total: expected.length,
     actualTotal: actual.length,
     gatewayJoins,
+    gatewayJoinsByScenario,
   };
 }
 

@@ -53,6 +53,8 @@ export interface Verification<A extends AnalysedAttempt> {
   readonly total: number;
   /** Over the pairs whose expected attempt made an IIS request. */
   readonly gatewayJoins: GatewayJoins;
+  /** The same by the expected attempt's scenario (which failures' requests go astray). */
+  readonly gatewayJoinsByScenario: ReadonlyMap<string, GatewayJoins>;
 }
 
 /** How far apart (ms) an expected and an analysed start may be, with synchronised clocks. */
@@ -133,6 +135,7 @@ export function verifyAgainstExpected<A extends AnalysedAttempt>(
     agree: pairs.length - mismatches.length,
     total: expected.length,
     gatewayJoins: gatewayJoinsOf(pairs),
+    gatewayJoinsByScenario: gatewayJoinsByScenarioOf(pairs),
   };
 }
 
@@ -173,6 +176,16 @@ function holderOfClientEvent<A extends AnalysedAttempt, C extends Pairable<A>>(
     if (holder !== undefined) return holder.c;
   }
   return undefined;
+}
+
+function gatewayJoinsByScenarioOf(pairs: readonly AttemptPair<AnalysedAttempt>[]): Map<string, GatewayJoins> {
+  const byScenario = new Map<string, AttemptPair<AnalysedAttempt>[]>();
+  for (const pair of pairs) {
+    const list = byScenario.get(pair.expected.scenario);
+    if (list === undefined) byScenario.set(pair.expected.scenario, [pair]);
+    else list.push(pair);
+  }
+  return new Map([...byScenario].map(([scenario, list]) => [scenario, gatewayJoinsOf(list)]));
 }
 
 function gatewayJoinsOf(pairs: readonly AttemptPair<AnalysedAttempt>[]): GatewayJoins {

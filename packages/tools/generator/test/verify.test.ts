@@ -43,9 +43,21 @@ describe('verifyAgainstExpected', () => {
       analysed('corp\\dan', '2026-03-02T10:00:03.100Z', null),
       analysed('corp\\eve', '2026-03-02T10:00:04.100Z', '192.0.2.9'),
     ];
-    const { gatewayJoins, agree } = verifyAgainstExpected(expected, actual);
-    expect(agree).toBe(5);
+    // Dan's attempt was a RADIUS timeout: by scenario, the success's requests and the timeout's are counted apart.
+    expected[3] = {
+      ...expected[3]!,
+      scenario: 'radius_no_response',
+      outcome: 'failure',
+      failedStage: 'radius',
+      rootCause: 'radius_no_response',
+    };
+    const { gatewayJoins, gatewayJoinsByScenario, agree } = verifyAgainstExpected(expected, actual);
+    expect(agree).toBe(4);
     expect(gatewayJoins).toEqual({ expected: 4, own: 2, another: 1, none: 1 });
+    expect(Object.fromEntries(gatewayJoinsByScenario)).toEqual({
+      success: { expected: 3, own: 2, another: 1, none: 0 },
+      radius_no_response: { expected: 1, own: 0, another: 0, none: 1 },
+    });
   });
 });
 
