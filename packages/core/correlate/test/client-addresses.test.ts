@@ -57,7 +57,7 @@ describe('ClientAddresses', () => {
     expect(addresses.addressOf('pc1', 20 * 60_000)).toBe('2001:db8:1:1000::b');
     addresses.learn('2001:db8:1:1000::b', 'pc2', 25 * 60_000);
     expect(addresses.addressOf('pc1', 30 * 60_000)).toBeNull();
-    // Forgotten with its address.
+    // Nothing once the address is forgotten (its slot gone; the entry by computer goes with it, only to free memory).
     addresses.learn(A, 'pc3', 3 * HOUR);
     addresses.forget(4 * HOUR + 1);
     expect(addresses.addressOf('pc3', 3 * HOUR)).toBeNull();
