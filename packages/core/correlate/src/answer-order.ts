@@ -1,6 +1,6 @@
 import type { ClientEvent, GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
-import { answeredFailure, clientFitsSteps, HTTP_403_ERROR } from './client-phase.js';
+import { answeredFailure, clientFitsSteps, HTTP_403_ERROR, NO_COMPUTER_CERTIFICATE } from './client-phase.js';
 import { gatewayDelayOf, SWEEP_INTERVAL_MS, waitedForRadius } from './config.js';
 import { sameHost } from './hosts.js';
 import type { JoinContext } from './join-context.js';
@@ -95,8 +95,6 @@ function refusedWithoutCertificate(g: GatewayEvent): boolean {
   return g.status >= 400 && !(g.status === 403 && (g.subStatus === 13 || g.subStatus === 16));
 }
 
-/** Client event 10016: the computer certificate OTP needs is not in the machine's store. */
-const NO_COMPUTER_CERTIFICATE = 10016;
 /** Client event 10006: the OTP server answered with a challenge, which the credential provider cannot take. */
 const CHALLENGE_REQUIRED = 10006;
 /** Client events 10011 and 10012: the DA server found no UPN, or no DN, for the user in AD. */

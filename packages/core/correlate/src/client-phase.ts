@@ -7,6 +7,9 @@ import { caStatusOf, type OpenAttempt } from './attempt.js';
 /** The client error of a DA server's HTTP 403 to the OTP request (docs/windows-events.md §3.3, KB2973071). */
 export const HTTP_403_ERROR = '0x80040001';
 
+/** Client event 10016: the computer certificate OTP needs is not in the machine's store (§4 row 7). */
+export const NO_COMPUTER_CERTIFICATE = 10016;
+
 type Phase = 'before_server' | 'after_server' | 'after_grant' | 'after_ca' | 'any';
 
 const PHASES: ReadonlyMap<number, Phase> = new Map([

@@ -2,6 +2,7 @@ import type { GatewayEvent } from '@otptrace/schemas';
 import { uncrossAnswers } from './answer-order.js';
 import { NO_FIT, type OpenAttempt, oneUser } from './attempt.js';
 import { answeredAt, answerOnServers, isAttemptList, placesRequestByClient } from './attempt-index.js';
+import { HTTP_403_ERROR, NO_COMPUTER_CERTIFICATE } from './client-phase.js';
 import { gatewayDelayOf, serverDriftOf, waitedForRadius } from './config.js';
 import { addressKeepsOut, isOnMachine, learnAddress, machineOfRequest, onOtherMachines } from './gateway-addresses.js';
 import { claimedByLater, forgetHolds } from './gateway-claims.js';
@@ -162,6 +163,9 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
   let bound = 0;
   let best: OpenAttempt | null = null;
   let nearest = 0;
+  // The nearest candidate that may have had no request at all, set aside for one whose answer proves this refusal.
+  let setAside: OpenAttempt | null = null;
+  const asNear = AS_NEAR;
   for (;;) {
     // One not read yet may come before the next (nearer, or as near and earlier): read on first.
     if (unread.size === 0 || unread.peekKey() >= bound) {
@@ -176,14 +180,33 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
       }
       continue;
     }
-    nearest = unread.peekKey();
+    const key = unread.peekKey();
     const a = unread.pop()!;
-    if (!claimedByLater(g, host, a, ctx)) {
-      best = a;
-      break;
+    if (setAside !== null) {
+      if (provesRefusal(a, g) && !claimedByLater(g, host, a, ctx)) {
+        best = a;
+        nearest = key;
+        break;
+      }
+      if (key === nearest) asNear.push(a);
+      continue;
     }
+    nearest = key;
+    if (claimedByLater(g, host, a, ctx)) continue;
+    if (mayHaveHadNoRequest(a, g)) {
+      setAside = a;
+      continue;
+    }
+    best = a;
+    break;
   }
   truncate(found, 0);
+  if (best === null && setAside !== null) {
+    // No answer proves the refusal: the nearest goes first, as any other would, with those as near as it.
+    best = setAside;
+    for (let i = 0; i < asNear.length; i++) unread.push(asNear[i]!, nearest);
+  }
+  truncate(asNear, 0);
   if (best !== null) {
     // Every candidate exactly as near is read (the best was taken nearer than any not read yet), and not looked at.
     found.push(best);
@@ -194,6 +217,22 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
   }
   unread.clear();
   return found;
+}
+
+/**
+ * Whether `a`'s client found no computer certificate (10016) and `g` is a 403: such a client is refused with one, or
+ * fails TLS and sends nothing (docs/windows-events.md §4 row 7), so it yields the request to a client whose answer
+ * proves it got a 403 (`provesRefusal`). Two such answers 46 ms apart on laptops 8 s ahead and 10 s behind: the 10016
+ * was logged first, took the 403.17 and was read as an expired certificate, and the other read as a missing one
+ * (sweep seed 10031).
+ */
+function mayHaveHadNoRequest(a: OpenAttempt, g: GatewayEvent): boolean {
+  return g.status === 403 && a.client?.ref.eventId === NO_COMPUTER_CERTIFICATE;
+}
+
+/** Whether `a`'s client reported the DA server's HTTP 403 (0x80040001, docs/windows-events.md §4 row 8) to `g`. */
+function provesRefusal(a: OpenAttempt, g: GatewayEvent): boolean {
+  return g.status === 403 && a.client?.errorCode === HTTP_403_ERROR;
 }
 
 /**
@@ -449,6 +488,7 @@ const NO_REQUESTS: GatewayWindow = { requests: [], hosts: [], start: 0, end: 0 }
 const NEAR: OpenAttempt[] = [];
 const ON_MACHINE: OpenAttempt[] = [];
 const NO_ATTEMPTS: readonly OpenAttempt[] = [];
+const AS_NEAR: OpenAttempt[] = [];
 
 /**
  * Whether the request being joined went to the one RADIUS decision within its span (the first rule, no other decision

@@ -1119,6 +1119,31 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream([expired, lone('tina', 1_200, 10016, 'pc-tina')]))).toEqual(['tina: 1000@da01']);
   });
 
+  it('gives a 403 to the client that reports one (0x80040001) before a nearer client without its certificate (10016)', () => {
+    // A 403.17 ends at 20 s. yan's laptop, without a computer certificate, logs its 10016 0.30 s after it; zita's,
+    // whose cached certificate expired (KB2973071), logs the 403 it got (10005, 0x80040001) 0.346 s after it. A 10016
+    // may have had no request at all (TLS failed first), so zita's request it is. Before 2026-12-06 (session 55) the
+    // nearer 10016 took it: yan was read as an expired certificate and zita as a missing one (sweep seed 10031).
+    const expired = {
+      ...(request(20_000, 12, 'da01', 403) as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+      subStatus: 17,
+    };
+    const reporting = (errorCode: string): NormalizedEvent => ({
+      ...(lone('zita', 20_346, 10005, 'pc-zita') as Extract<NormalizedEvent, { kind: 'client.result' }>),
+      errorCode,
+    });
+    const withoutCertificate = lone('yan', 20_300, 10016, 'pc-yan');
+    expect(requests(stream([expired, withoutCertificate, reporting('0x80040001')])).sort()).toEqual([
+      'yan: none',
+      'zita: 20000@da01',
+    ]);
+    // A failure that does not report the 403 proves nothing: the nearer 10016 keeps it.
+    expect(requests(stream([expired, withoutCertificate, reporting('0x80040008')])).sort()).toEqual([
+      'yan: 20000@da01',
+      'zita: none',
+    ]);
+  });
+
   it('joins both of two refused requests 0.1 s apart, though the later one fits both results better', () => {
     // The later request (ending at 16.193 s) is nearer both client results (16.290, 16.334) than the earlier one
     // (16.081) is, but takes only the nearer: the earlier one takes the other, rather than going unjoined and leaving
