@@ -163,19 +163,16 @@ export class AttemptIndex {
   }
 
   /**
-   * Take the client result out of an open attempt that has neither RADIUS decision nor IIS request (it is another
-   * attempt's: see `routing.ts`), which then waits for its own result; its start is that of the steps left. The
-   * client computer stays in the computer index, as the CA request names it too.
+   * Take the client result out of an open attempt with a CA request (it is another attempt's: see `routing.ts`), which
+   * then waits for its own result; its start and end are those of the steps left (it keeps its place in the close
+   * queue). The client computer stays in the computer index, as the CA request names it too.
    */
   detachClient(a: OpenAttempt): ClientEvent {
     const c = a.client!;
     a.client = null;
     a.clientMachine = a.caRequest?.requestingMachine ?? null;
     a.ofUser!.freeClient++;
-    let first = Number.POSITIVE_INFINITY;
-    if (a.caRequest !== null) first = a.caRequest.time;
-    for (let i = 0; i < a.caResults.length; i++) if (a.caResults[i]!.time < first) first = a.caResults[i]!.time;
-    if (first !== Number.POSITIVE_INFINITY) a.first = first;
+    respan(a);
     this.indexWaiting(a);
     return c;
   }

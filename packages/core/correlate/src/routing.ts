@@ -85,9 +85,11 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
 }
 
 /**
- * Whether the CA result `e` just added to attempt `a` issued the certificate while `a` holds only the CA's steps and a
- * client failure (10005, 10006) logged before its request: a client that got its certificate logs 10022 or 10007,
- * never those (docs/windows-events.md §4, rows 1, 2, 5, 20, 21).
+ * Whether the CA result `e` just added to attempt `a` issued the certificate while `a` holds a client failure (10005,
+ * 10006) logged before its CA request: a client that got its certificate logs 10022 or 10007, never those
+ * (docs/windows-events.md §4, rows 1, 2, 5, 20, 21). Whatever else `a` holds (the retry's grant and request, which the
+ * failure of a laptop whose clock is not known yet took in the user's placement: sweep seed 10024), the failure is an
+ * earlier attempt's.
  */
 function failureBeforeIssued(a: OpenAttempt, e: CaResult): boolean {
   const c = a.client;
@@ -95,8 +97,6 @@ function failureBeforeIssued(a: OpenAttempt, e: CaResult): boolean {
     e.status === 'issued' &&
     c !== null &&
     (c.ref.eventId === 10005 || c.ref.eventId === 10006) &&
-    a.radius === null &&
-    a.gateway === null &&
     a.caRequest !== null &&
     c.time < a.caRequest.time
   );

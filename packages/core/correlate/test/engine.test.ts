@@ -1554,6 +1554,26 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(events))).toEqual(expected);
   });
 
+  it("gives back a failure that took the retry's grant and request, once the CA issues the retry's certificate", () => {
+    // A laptop 24 s ahead, whose clock nothing has told yet, logs a RADIUS timeout's failure at 41.4 s (17.4 s on the
+    // servers' clock). The retry's request ends at 49.5 s, its grant at 49.9 s, and the CA issues at 50.4 s; its
+    // SYSTEM 10022 (no user) is logged at 73.8 s. As logged the failure lay 8.5 s before the grant and took it, and
+    // with it the request and the CA's steps; the 10022 then had no attempt waiting. A client that got its
+    // certificate never logs 10005: the issued result hands the failure back. Before 2026-12-06 (session 55) only an
+    // attempt without decision or request did so, and the success read as an OTP failure (sweep seed 10024).
+    const events = [
+      client('zoe', 41_400, 10005),
+      iis(49_500, 1_200),
+      radius('zoe', 49_900, 'granted'),
+      ca('zoe', 50_410, 13, 'request'),
+      ca('zoe', 50_430, 13, 'issued'),
+      client(null, 73_800, 10022),
+    ];
+    const expected = ['zoe: 10005', 'zoe: 6200,6272,4886,4887,10022'];
+    expect(shape(stream(events)).sort()).toEqual(expected);
+    expect(shape(inOneBatch(events)).sort()).toEqual(expected);
+  });
+
   it.each([
     [10022, 'a success'],
     [10007, 'a certificate it could not store'],
