@@ -66,9 +66,9 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
       const a = attempts.ofRequest(e.ref.computer, e.requestId);
       if (a !== undefined) {
         attempts.add(a, e);
-        // The CA issued the certificate, so the client's failure before it is an earlier attempt's (a laptop clock
+        // The CA answered the client itself, so the client's failure before it is an earlier attempt's (a laptop clock
         // behind the CA's put it before this retry's request): it opens that attempt again, to take its own steps.
-        if (failureBeforeIssued(a, e)) {
+        if (failureBeforeCaAnswer(a, e)) {
           const failure = attempts.detachClient(a);
           attempts.openWith(failure, failure.user, a.probe);
         }
@@ -85,16 +85,16 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
 }
 
 /**
- * Whether the CA result `e` just added to attempt `a` issued the certificate while `a` holds a client failure (10005,
- * 10006) logged before its CA request: a client that got its certificate logs 10022 or 10007, never those
- * (docs/windows-events.md §4, rows 1, 2, 5, 20, 21). Whatever else `a` holds (the retry's grant and request, which the
- * failure of a laptop whose clock is not known yet took in the user's placement: sweep seed 10024), the failure is an
- * earlier attempt's.
+ * Whether the CA result `e` just added to attempt `a` issued the certificate or refused it while `a` holds a client
+ * failure (10005, 10006) logged before its CA request: a client that got its certificate logs 10022 or 10007, one the
+ * CA refused 10019, never those (docs/windows-events.md §4, rows 1, 2, 5, 14–17, 20, 21). Whatever else `a` holds (the
+ * retry's grant and request, which the failure of a laptop whose clock is not known yet took in the user's placement:
+ * sweep seeds 10024 and 10006), the failure is an earlier attempt's.
  */
-function failureBeforeIssued(a: OpenAttempt, e: CaResult): boolean {
+function failureBeforeCaAnswer(a: OpenAttempt, e: CaResult): boolean {
   const c = a.client;
   return (
-    e.status === 'issued' &&
+    (e.status === 'issued' || e.status === 'denied') &&
     c !== null &&
     (c.ref.eventId === 10005 || c.ref.eventId === 10006) &&
     a.caRequest !== null &&

@@ -1572,6 +1572,12 @@ describe("a retry's denial and the attempt before it", () => {
     const expected = ['zoe: 10005', 'zoe: 6200,6272,4886,4887,10022'];
     expect(shape(stream(events)).sort()).toEqual(expected);
     expect(shape(inOneBatch(events)).sort()).toEqual(expected);
+    // The same when the CA refuses the retry's request: such a client logs 10019 (§4 rows 14–17), never 10005. Before,
+    // the timeout read as the CA's refusal and the retry's 10019 as an attempt of its own (sweep seed 10006).
+    const refused = [...events.slice(0, 4), ca('zoe', 50_430, 13, 'denied'), client('zoe', 74_100, 10019)];
+    const expectedRefused = ['zoe: 10005', 'zoe: 6200,6272,4886,4888,10019'];
+    expect(shape(stream(refused)).sort()).toEqual(expectedRefused);
+    expect(shape(inOneBatch(refused)).sort()).toEqual(expectedRefused);
   });
 
   it.each([
