@@ -5,7 +5,7 @@ import type { EngineConfig } from './config.js';
 import { lowerHost } from './hosts.js';
 
 /** How much later than the client's failure result a RADIUS grant or a CA step may still be that attempt's. */
-const RESULT_GRACE_MS = 10_000;
+export const RESULT_GRACE_MS = 10_000;
 
 /**
  * How long (event time) a RADIUS decision that only an ended attempt would take waits for a retry's own steps: the

@@ -8,6 +8,7 @@ import { sameHost } from './hosts.js';
 import {
   acceptsEvent,
   isOtherRadiusDecision,
+  RESULT_GRACE_MS,
   RETRY_RESULT_BEFORE_MS,
   RETRY_RESULT_WAIT_MS,
   waitsForRetryResult,
@@ -96,6 +97,16 @@ export class UserPlacement {
           this.attempts.add(shifted, e);
           return shifted;
         }
+      }
+    }
+    // A CA request no attempt takes may be the enrolment of a grant that a failure logged before it took.
+    if (slot === 'caRequest' && first !== null) {
+      const granted = this.grantBeforeEnrolment(first, e);
+      if (granted !== null) {
+        const failure = this.attempts.detachClient(granted);
+        this.attempts.openWith(failure, failure.user, granted.probe);
+        this.attempts.add(granted, e);
+        return granted;
       }
     }
     if (!mayOpen) {
@@ -261,6 +272,26 @@ export class UserPlacement {
       const at = this.attempts.laptops.serverTimeOf(result);
       if (at < d.time - RETRY_RESULT_BEFORE_MS || at > d.time + RETRY_RESULT_WAIT_MS) continue;
       if (this.accepts(b, d, 'radius')) return b;
+    }
+    return null;
+  }
+
+  /**
+   * The attempt from `first` whose RADIUS grant CA request `e` follows within `RESULT_GRACE_MS`, when it took no CA
+   * step because it holds a client failure answered by the DA server (10005, 10006) logged before that grant, more
+   * than the grace before `e`. After a grant the DA server signs and answers, and the client enrols at the CA with what
+   * it signed (docs/windows-events.md §0.1, steps 5–6): the CA request is that grant's, and the failure, logged before
+   * both by a laptop whose clock nothing has told yet, an earlier attempt's answer (`place` hands it back).
+   */
+  private grantBeforeEnrolment(first: OpenAttempt, e: NormalizedEvent): OpenAttempt | null {
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
+      const grant = a.radius;
+      const failure = a.client;
+      if (grant === null || grant.decision !== 'granted' || failure === null) continue;
+      if (a.caRequest !== null || a.caResults.length > 0) continue;
+      if (failure.ref.eventId !== 10005 && failure.ref.eventId !== 10006) continue;
+      if (failure.time >= grant.time || e.time < grant.time || e.time - grant.time > RESULT_GRACE_MS) continue;
+      return a;
     }
     return null;
   }

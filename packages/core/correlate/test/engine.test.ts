@@ -1584,6 +1584,29 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(refused)).sort()).toEqual(expectedRefused);
   });
 
+  it("gives the retry's grant back to its CA request when the failure that took it lies beyond the grace before it", () => {
+    // A laptop 16 s ahead, whose clock nothing has told yet: the DA server refuses a request without asking RADIUS
+    // (it ends at 37.8 s), and the laptop logs the failure at 53.3 s (37.3 s on the servers' clock). The retry's
+    // request ends at 61.5 s with its grant at 61.7 s; as logged the failure lies 8.4 s before that grant and took
+    // it, with the request that holds it. The retry's CA request at 63.9 s is 10.6 s after the failure, beyond the
+    // grace a CA step is let in after an answer, so it opened an attempt of its own with the CA's answer and the 10022:
+    // the failure read as a signing failure, the success as an enrolment without its grant. A grant is followed by
+    // its own enrolment: the CA request takes the grant's attempt and the failure goes back to an attempt of its own.
+    // Before 2026-12-06 (session 56) it did not (sweep seed 11031).
+    const events = [
+      iis(37_780, 783),
+      client('yan', 53_300, 10005),
+      iis(61_500, 1_013),
+      radius('yan', 61_680, 'granted'),
+      ca('yan', 63_940, 17, 'request'),
+      ca('yan', 63_980, 17, 'issued'),
+      client(null, 79_650, 10022),
+    ];
+    const expected = ['yan: 6200,10005', 'yan: 6200,6272,4886,4887,10022'];
+    expect(shape(stream(events)).sort()).toEqual(expected);
+    expect(shape(inOneBatch(events)).sort()).toEqual(expected);
+  });
+
   it.each([
     [10022, 'a success'],
     [10007, 'a certificate it could not store'],
