@@ -2,7 +2,7 @@ import type { GatewayEvent } from '@otptrace/schemas';
 import { uncrossAnswers } from './answer-order.js';
 import { NO_FIT, type OpenAttempt, oneUser } from './attempt.js';
 import { answeredAt, answerOnServers, isAttemptList, placesRequestByClient } from './attempt-index.js';
-import { HTTP_403_ERROR, NO_COMPUTER_CERTIFICATE } from './client-phase.js';
+import { clientPhase, HTTP_403_ERROR, NO_COMPUTER_CERTIFICATE } from './client-phase.js';
 import { gatewayDelayOf, serverDriftOf, waitedForRadius } from './config.js';
 import { addressKeepsOut, isOnMachine, learnAddress, machineOfRequest, onOtherMachines } from './gateway-addresses.js';
 import { claimedByLater, forgetHolds } from './gateway-claims.js';
@@ -163,7 +163,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
   let bound = 0;
   let best: OpenAttempt | null = null;
   let nearest = 0;
-  // The nearest candidate that may have had no request at all, set aside for one whose answer proves this refusal.
+  // The nearest candidate whose answer says it got no 403, set aside for one whose answer proves this refusal.
   let setAside: OpenAttempt | null = null;
   const asNear = AS_NEAR;
   for (;;) {
@@ -193,7 +193,7 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
     }
     nearest = key;
     if (claimedByLater(g, host, a, ctx)) continue;
-    if (mayHaveHadNoRequest(a, g)) {
+    if (yieldsRefusal(a, g)) {
       setAside = a;
       continue;
     }
@@ -220,14 +220,19 @@ function nearestCandidates(g: GatewayEvent, host: string, ctx: JoinContext, foun
 }
 
 /**
- * Whether `a`'s client found no computer certificate (10016) and `g` is a 403: such a client is refused with one, or
- * fails TLS and sends nothing (docs/windows-events.md §4 row 7), so it yields the request to a client whose answer
- * proves it got a 403 (`provesRefusal`). Two such answers 46 ms apart on laptops 8 s ahead and 10 s behind: the 10016
- * was logged first, took the 403.17 and was read as an expired certificate, and the other read as a missing one
- * (sweep seed 10031).
+ * Whether `g` is a 403 and `a`'s client says it got none: it found no computer certificate (10016), and such a client
+ * is refused with one or fails TLS and sends nothing (docs/windows-events.md §4 row 7); or its failure after the DA
+ * server (10005, 10006) reports another code than the 403's (0x80040001, §3.3 and §9: a RADIUS timeout, a refusal
+ * answered in the response). It yields the request to a client whose answer proves it got a 403 (`provesRefusal`).
+ * Two 10016 and 0x80040001 answers 46 ms apart on laptops 8 s ahead and 10 s behind: the 10016 was logged first, took
+ * the 403.17 and was read as an expired certificate, and the other read as a missing one (sweep seed 10031). A RADIUS
+ * timeout's 0x80040008 logged 1 s before a 403.7 took it and read as a missing certificate (sweep seed 11032).
  */
-function mayHaveHadNoRequest(a: OpenAttempt, g: GatewayEvent): boolean {
-  return g.status === 403 && a.client?.ref.eventId === NO_COMPUTER_CERTIFICATE;
+function yieldsRefusal(a: OpenAttempt, g: GatewayEvent): boolean {
+  if (g.status !== 403 || a.client === null) return false;
+  const { ref, errorCode } = a.client;
+  if (ref.eventId === NO_COMPUTER_CERTIFICATE) return true;
+  return clientPhase(ref.eventId) === 'after_server' && errorCode !== null && errorCode !== HTTP_403_ERROR;
 }
 
 /** Whether `a`'s client reported the DA server's HTTP 403 (0x80040001, docs/windows-events.md §4 row 8) to `g`. */

@@ -1144,6 +1144,30 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     ]);
   });
 
+  it('gives a 403 to the client that reports one (0x80040001) before a nearer failure reporting another code', () => {
+    // A 403.7 ends at 20 s. vic's laptop logs a RADIUS timeout's failure (10005, 0x80040008) 0.1 s after it; zita's
+    // logs the 403 it got (0x80040001) 0.346 s after it. A client logs 0x80040001 for a 403 (docs/windows-events.md
+    // §3.3, §9), so vic's failure came from a response of its own. Before 2026-12-06 (session 56) the nearer failure
+    // took the 403 and read as a missing certificate, and zita went without its request (sweep seed 11032).
+    const required = {
+      ...(request(20_000, 12, 'da01', 403) as Extract<NormalizedEvent, { kind: 'gateway.request' }>),
+      subStatus: 7,
+    };
+    const failure = (key: string, t: number, errorCode: string | null): NormalizedEvent => ({
+      ...(lone(key, t, 10005, `pc-${key}`) as Extract<NormalizedEvent, { kind: 'client.result' }>),
+      errorCode,
+    });
+    expect(
+      requests(stream([required, failure('vic', 20_100, '0x80040008'), failure('zita', 20_346, '0x80040001')])).sort(),
+    ).toEqual(['vic: none', 'zita: 20000@da01']);
+    // A failure that says no code proves nothing either way: the nearer one keeps it.
+    expect(
+      requests(stream([required, failure('vic', 20_100, null), failure('zita', 20_346, '0x80040001')])).sort(),
+    ).toEqual(['vic: 20000@da01', 'zita: none']);
+    // With no answer reporting the 403, the nearer failure still takes it, as any other request.
+    expect(requests(stream([required, failure('vic', 20_100, '0x80040008')]))).toEqual(['vic: 20000@da01']);
+  });
+
   it('joins both of two refused requests 0.1 s apart, though the later one fits both results better', () => {
     // The later request (ending at 16.193 s) is nearer both client results (16.290, 16.334) than the earlier one
     // (16.081) is, but takes only the nearer: the earlier one takes the other, rather than going unjoined and leaving
