@@ -58,7 +58,9 @@ export class UserPlacement {
       const a =
         slot === 'client'
           ? this.firstAccepting(first, e, slot, null)
-          : (this.firstAccepting(first, e, slot, false) ??
+          : ((slot === 'caRequest'
+              ? this.nearestGrantAccepting(first, e)
+              : this.firstAccepting(first, e, slot, false)) ??
             (inOrder
               ? this.firstAccepting(first, e, slot, true, lateGrantMs)
               : this.nearestEndedAccepting(first, e, slot, lateGrantMs)));
@@ -314,6 +316,29 @@ export class UserPlacement {
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       if (a.client === null || !this.accepts(a, e, slot, lateGrantMs)) continue;
       const distance = Math.abs(this.attempts.laptops.serverTimeOf(a.client) - e.time);
+      if (distance < nearest) {
+        nearest = distance;
+        best = a;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Of the attempts from `first` not ended yet that accept CA request `e`, the one whose RADIUS grant lies nearest it
+   * (the first of equals; the first accepting when none holds a grant). After a grant the DA server signs and answers,
+   * and the client enrols at once with what it signed (docs/windows-events.md §0.1, steps 5–6): a signing failure's
+   * grant 28 s before, whose answer a laptop 28 s ahead logged after the request, took the retry's CA request, 3.4 s
+   * after the retry's own grant (sweep seed 12033).
+   */
+  private nearestGrantAccepting(first: OpenAttempt, e: NormalizedEvent): OpenAttempt | null {
+    let best: OpenAttempt | null = null;
+    let nearest = Number.POSITIVE_INFINITY;
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
+      if (a.client !== null || !this.accepts(a, e, 'caRequest')) continue;
+      if (best === null) best = a;
+      if (a.radius === null) continue;
+      const distance = Math.abs(e.time - a.radius.time);
       if (distance < nearest) {
         nearest = distance;
         best = a;

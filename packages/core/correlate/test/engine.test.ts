@@ -1631,6 +1631,27 @@ describe("a retry's denial and the attempt before it", () => {
     expect(shape(inOneBatch(events)).sort()).toEqual(expected);
   });
 
+  it("gives a CA request to the attempt whose grant lies nearest it, not to an earlier grant's", () => {
+    // A laptop 28 s ahead, whose clock nothing has told yet. A grant at 12 s whose signing fails; the retry's grant at
+    // 37 s, its CA request at 40.4 s and the CA's issuance at 40.6 s. The laptop logs the signing failure at 40.4 s,
+    // just after the retry's CA request, and the retry's 10022 (no user) at 66.4 s. The client enrols as soon as the
+    // DA server answers its grant (docs/windows-events.md §0.1, steps 5–6), so the CA request is the retry's. Before
+    // 2026-12-06 (session 56) the first open attempt took it, and the signing failure read as the user's certificate
+    // issued and its answer an OTP failure, the retry's grant and success as an attempt without its CA steps (sweep
+    // seed 12033).
+    const events = [
+      radius('wes', 12_000, 'granted'),
+      radius('wes', 37_000, 'granted'),
+      ca('wes', 40_366, 18, 'request'),
+      client('wes', 40_435, 10005),
+      ca('wes', 40_570, 18, 'issued'),
+      client(null, 66_427, 10022),
+    ];
+    const expected = ['wes: 6272,10005', 'wes: 6272,4886,4887,10022'];
+    expect(shape(stream(events)).sort()).toEqual(expected);
+    expect(shape(inOneBatch(events)).sort()).toEqual(expected);
+  });
+
   it.each([
     [10022, 'a success'],
     [10007, 'a certificate it could not store'],
