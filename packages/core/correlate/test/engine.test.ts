@@ -1332,6 +1332,13 @@ describe("a retry's denial and the attempt before it", () => {
     attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0}`).sort();
 
   /** `resultsAndReasons` of the events streamed, which `driver` must give alike. */
+  /** The attempts' shapes (`shape`, sorted) when streamed; placed in one batch they must be the same. */
+  function shapesAlike(events: NormalizedEvent[]): string[] {
+    const streamed = shape(stream(events)).sort();
+    expect(shape(inOneBatch(events)).sort()).toEqual(streamed);
+    return streamed;
+  }
+
   function placedAlike(events: NormalizedEvent[], driver = inOneBatch): string[] {
     const streamed = resultsAndReasons(stream(events));
     expect(resultsAndReasons(driver(events))).toEqual(streamed);
@@ -1598,14 +1605,12 @@ describe("a retry's denial and the attempt before it", () => {
       client(null, 73_800, 10022),
     ];
     const expected = ['zoe: 10005', 'zoe: 6200,6272,4886,4887,10022'];
-    expect(shape(stream(events)).sort()).toEqual(expected);
-    expect(shape(inOneBatch(events)).sort()).toEqual(expected);
+    expect(shapesAlike(events)).toEqual(expected);
     // The same when the CA refuses the retry's request: such a client logs 10019 (§4 rows 14–17), never 10005. Before,
     // the timeout read as the CA's refusal and the retry's 10019 as an attempt of its own (sweep seed 10006).
     const refused = [...events.slice(0, 4), ca('zoe', 50_430, 13, 'denied'), client('zoe', 74_100, 10019)];
     const expectedRefused = ['zoe: 10005', 'zoe: 6200,6272,4886,4888,10019'];
-    expect(shape(stream(refused)).sort()).toEqual(expectedRefused);
-    expect(shape(inOneBatch(refused)).sort()).toEqual(expectedRefused);
+    expect(shapesAlike(refused)).toEqual(expectedRefused);
   });
 
   it("gives the retry's grant back to its CA request when the failure that took it lies beyond the grace before it", () => {
@@ -1627,8 +1632,7 @@ describe("a retry's denial and the attempt before it", () => {
       client(null, 79_650, 10022),
     ];
     const expected = ['yan: 6200,10005', 'yan: 6200,6272,4886,4887,10022'];
-    expect(shape(stream(events)).sort()).toEqual(expected);
-    expect(shape(inOneBatch(events)).sort()).toEqual(expected);
+    expect(shapesAlike(events)).toEqual(expected);
   });
 
   it("gives a CA request to the attempt whose grant lies nearest it, not to an earlier grant's", () => {
@@ -1648,8 +1652,7 @@ describe("a retry's denial and the attempt before it", () => {
       client(null, 66_427, 10022),
     ];
     const expected = ['wes: 6272,10005', 'wes: 6272,4886,4887,10022'];
-    expect(shape(stream(events)).sort()).toEqual(expected);
-    expect(shape(inOneBatch(events)).sort()).toEqual(expected);
+    expect(shapesAlike(events)).toEqual(expected);
   });
 
   it.each([
