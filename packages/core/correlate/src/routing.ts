@@ -2,6 +2,7 @@ import type { DropReason } from '@otptrace/model';
 import type { CaResult, NormalizedEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
+import { clientPhase } from './client-phase.js';
 import type { EngineConfig } from './config.js';
 import type { DaServerContext } from './context.js';
 import { hostKey } from './hosts.js';
@@ -96,7 +97,7 @@ function failureBeforeCaAnswer(a: OpenAttempt, e: CaResult): boolean {
   return (
     (e.status === 'issued' || e.status === 'denied') &&
     c !== null &&
-    (c.ref.eventId === 10005 || c.ref.eventId === 10006) &&
+    clientPhase(c.ref.eventId) === 'after_server' &&
     a.caRequest !== null &&
     c.time < a.caRequest.time
   );

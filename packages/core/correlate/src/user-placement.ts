@@ -288,11 +288,8 @@ export class UserPlacement {
   private grantBeforeEnrolment(first: OpenAttempt, e: NormalizedEvent): OpenAttempt | null {
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       const grant = a.radius;
-      const failure = a.client;
-      if (grant === null || grant.decision !== 'granted' || failure === null) continue;
-      if (a.caRequest !== null || a.caResults.length > 0) continue;
-      if (failure.ref.eventId !== 10005 && failure.ref.eventId !== 10006) continue;
-      if (failure.time >= grant.time || e.time < grant.time || e.time - grant.time > RESULT_GRACE_MS) continue;
+      if (grant === null || grant.decision !== 'granted' || !answeredFailure(a)) continue;
+      if (a.client!.time >= grant.time || e.time < grant.time || e.time - grant.time > RESULT_GRACE_MS) continue;
       return a;
     }
     return null;
