@@ -146,7 +146,7 @@ export class AttemptIndex {
     for (let i = 0; i < a.caResults.length; i++) {
       const r = a.caResults[i]!;
       if (r.status === answered && r.machineRequester == null) {
-        this.laptops.learn(result, r.time);
+        if (this.laptops.learn(result, r.time)) this.rereadAnswers(result.ref.computer);
         return;
       }
     }
@@ -159,7 +159,25 @@ export class AttemptIndex {
   private learnFromDaServer(a: OpenAttempt, result: ClientEvent): void {
     const g = a.gateway;
     if (g === null || a.radius === null || a.caRequest !== null || a.caResults.length > 0) return;
-    if (AFTER_SERVER_ANSWER.has(result.ref.eventId)) this.laptops.learnFromServerAnswer(result, g.time);
+    if (AFTER_SERVER_ANSWER.has(result.ref.eventId) && this.laptops.learnFromServerAnswer(result, g.time))
+      this.rereadAnswers(result.ref.computer);
+  }
+
+  /**
+   * A laptop's clock was learned anew: its attempts waiting for an IIS request by their client result alone are read on
+   * the servers' clock with it from now on (`answeredAt`). A request is joined minutes after it ends (the join delay),
+   * by when the laptop's next success has often told its clock: two refused users' failures 18 s apart, on laptops 27
+   * and 23 s behind that no success had told yet, each went to the other's request; the successes a minute later
+   * told both.
+   */
+  private rereadAnswers(computer: string): void {
+    const open = this.byMachine.get(machineKey(computer));
+    if (open === undefined) return;
+    if (!isAttemptList(open)) {
+      if (open.clientOnly !== null) this.indexWaiting(open);
+      return;
+    }
+    for (let i = 0; i < open.length; i++) if (open[i]!.clientOnly !== null) this.indexWaiting(open[i]!);
   }
 
   /**
@@ -466,9 +484,10 @@ export class AttemptIndex {
 
 /**
  * When an attempt that only its client result can place an IIS request in (`clientOnlyNearest`) ended, on the servers'
- * clock: its last event less its laptop's lag as known when it entered that index (`LaptopClocks`, 5 s or more; kept
- * as its place's time, so that it stays what the index holds it by). A laptop 27 s ahead logs its failure 27 s
- * after the DA server's response: read as logged, the failure lay nearer another user's request.
+ * clock: its last event less its laptop's lag as last known (`LaptopClocks`, 5 s or more: as it entered that index, or
+ * as `rereadAnswers` moved it; kept as its place's time, so that it stays what the index holds it by). A laptop 27 s
+ * ahead logs its failure 27 s after the DA server's response: read as logged, the failure lay nearer another user's
+ * request.
  */
 export function answeredAt(a: OpenAttempt): number {
   return a.clientOnly!.time;

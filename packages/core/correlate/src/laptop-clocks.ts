@@ -27,25 +27,33 @@ export class LaptopClocks {
   /**
    * A client result `result` and the time of the CA's answer it was logged right after (`answerTime`), joined in one
    * attempt by the CA's request ID: the issued certificate (4887) of a 10022, 10007 or 10021, or its refusal (4888) of
-   * a 10019.
+   * a 10019. Whether the laptop's lag as known changed.
    */
-  learn(result: ClientEvent, answerTime: number): void {
+  learn(result: ClientEvent, answerTime: number): boolean {
     const lag = result.time - answerTime;
     // Most laptops keep time and none is kept: their name is not even worked out.
-    if (Math.abs(lag) >= LAPTOP_LAG_FLOOR_MS) this.lags.set(machineKey(result.ref.computer), lag);
-    else if (this.lags.size > 0) this.lags.delete(machineKey(result.ref.computer));
+    if (Math.abs(lag) >= LAPTOP_LAG_FLOOR_MS) {
+      const key = machineKey(result.ref.computer);
+      const known = this.lags.get(key);
+      this.lags.set(key, lag);
+      return known !== lag;
+    }
+    return this.lags.size > 0 && this.lags.delete(machineKey(result.ref.computer));
   }
 
   /**
    * A failure the DA server answered (10005, 10006) and the end of the IIS request its attempt's RADIUS decision
    * placed. Which answer a decision took is what a laptop's unknown clock can get wrong, so this tells only a laptop
    * no CA answer told yet, and only that it is off: a pairing crossed by the clock teaches a small wrong lag at most.
+   * Whether it told one.
    */
-  learnFromServerAnswer(result: ClientEvent, answerTime: number): void {
+  learnFromServerAnswer(result: ClientEvent, answerTime: number): boolean {
     const lag = result.time - answerTime;
-    if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) return;
+    if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) return false;
     const key = machineKey(result.ref.computer);
-    if (!this.lags.has(key)) this.lags.set(key, lag);
+    if (this.lags.has(key)) return false;
+    this.lags.set(key, lag);
+    return true;
   }
 
   /** How far ahead of the servers' clock `computer` logs (ms; 0 when its clock is not known to be off). */

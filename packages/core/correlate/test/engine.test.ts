@@ -714,6 +714,35 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(offline(events))).toEqual(expected);
   });
 
+  it("reads two users' unanswered requests with their laptops' lags told by successes after them, before the join", () => {
+    // As above, with the successes a minute after the failures: a request is joined minutes after it ends (the join
+    // delay), by when they have told both lags. The waiting failures are read with them. Before 2026-12-06
+    // (session 57) each was read with the lag known when it was logged (none), and each took the other's request.
+    const leeRequest = { ...ca('lee', 1_130_500, 92, 'request'), requestingMachine: 'pc2' } as NormalizedEvent;
+    const events = [
+      iis(1_000_900, 400),
+      client('kay', 1_027_700, 10005),
+      iis(1_047_200, 30_000),
+      client('lee', 1_022_200, 10005, 'pc2'),
+      radius('kay', 1_100_000, 'granted'),
+      ca('kay', 1_100_500, 91, 'request'),
+      ca('kay', 1_100_700, 91, 'issued'),
+      client(null, 1_127_700, 10022),
+      radius('lee', 1_130_000, 'granted'),
+      leeRequest,
+      ca('lee', 1_130_700, 92, 'issued'),
+      client(null, 1_105_700, 10022, 'pc2'),
+    ];
+    const requests = (attempts: ClosedAttempt[]) =>
+      attempts
+        .filter((a) => a.client?.ref.eventId === 10005)
+        .map((a) => `${a.userKey}: ${a.gateway === null ? 'none' : a.gateway.time - T0}`)
+        .sort();
+    const expected = ['kay: 1000900', 'lee: 1047200'];
+    expect(requests(stream(events))).toEqual(expected);
+    expect(requests(offline(events))).toEqual(expected);
+  });
+
   const on = <E extends NormalizedEvent>(e: E, server: string): E => {
     const r = { ...e.ref, computer: server };
     return { ...e, ref: r, id: id(r) };
