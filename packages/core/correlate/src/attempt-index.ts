@@ -167,7 +167,7 @@ export class AttemptIndex {
    * A laptop's clock was learned anew: its attempts waiting for an IIS request by their client result alone are read on
    * the servers' clock with it from now on (`answeredAt`). A request is joined minutes after it ends (the join delay),
    * by when the laptop's next success has often told its clock: two refused users' failures 18 s apart, on laptops 27
-   * and 23 s behind that no success had told yet, each went to the other's request; the successes a minute later
+   * and 23 s ahead that no success had told yet, each went to the other's request; the successes a minute later
    * told both.
    */
   private rereadAnswers(computer: string): void {
