@@ -682,65 +682,56 @@ function offline(events: NormalizedEvent[]): ClosedAttempt[] {
 }
 
 describe('CorrelationEngine: which attempt an IIS request joins', () => {
-  it("gives two users' unanswered requests by their answers on the servers' clock, once their laptops' lags are known", () => {
-    // pc1 logs 27 s ahead of the servers and pc2 25 s behind, as their successes told (the CA issued at 100.7 s and
-    // 130.7 s, the 10022s logged at 127.7 s and 105.7 s). Later the DA server refuses kay's request at once (it ends
-    // at 1,000.9 s) and RADIUS never answers lee's (it ends at 1,047.2 s, 30 s after it began). As logged, lee's
-    // failure (1,022.2 s) lies 21.3 s after kay's request and kay's (1,027.7 s) 19.5 s before lee's: each took the
-    // other's request. On the servers' clock each lies within a second of its own. Before 2026-12-05 (session 49) they
-    // were read as logged.
-    const leeRequest = { ...ca('lee', 130_500, 92, 'request'), requestingMachine: 'pc2' } as NormalizedEvent;
-    const events = [
-      radius('kay', 100_000, 'granted'),
-      ca('kay', 100_500, 91, 'request'),
-      ca('kay', 100_700, 91, 'issued'),
-      client(null, 127_700, 10022),
-      radius('lee', 130_000, 'granted'),
-      leeRequest,
-      ca('lee', 130_700, 92, 'issued'),
-      client(null, 105_700, 10022, 'pc2'),
-      iis(1_000_900, 400),
-      client('kay', 1_027_700, 10005),
-      iis(1_047_200, 30_000),
-      client('lee', 1_022_200, 10005, 'pc2'),
-    ];
+  /**
+   * kay's and lee's successes from `t` (ms after T0): the CA issues at t + 0.7 s and t + 30.7 s, and the 10022s are
+   * logged at t + 27.7 s and t + 5.7 s, so pc1 logs 27 s ahead of the servers and pc2 25 s behind.
+   */
+  const lagTellingSuccesses = (t: number): NormalizedEvent[] => [
+    radius('kay', t, 'granted'),
+    ca('kay', t + 500, 91, 'request'),
+    ca('kay', t + 700, 91, 'issued'),
+    client(null, t + 27_700, 10022),
+    radius('lee', t + 30_000, 'granted'),
+    { ...ca('lee', t + 30_500, 92, 'request'), requestingMachine: 'pc2' } as NormalizedEvent,
+    ca('lee', t + 30_700, 92, 'issued'),
+    client(null, t + 5_700, 10022, 'pc2'),
+  ];
+  /**
+   * The DA server refuses kay's request at once (it ends at 1,000.9 s) and RADIUS never answers lee's (it ends at
+   * 1,047.2 s, 30 s after it began). As logged, lee's failure (1,022.2 s) lies 21.3 s after kay's request and kay's
+   * (1,027.7 s) 19.5 s before lee's; on the servers' clock each lies within a second of its own.
+   */
+  const UNANSWERED: NormalizedEvent[] = [
+    iis(1_000_900, 400),
+    client('kay', 1_027_700, 10005),
+    iis(1_047_200, 30_000),
+    client('lee', 1_022_200, 10005, 'pc2'),
+  ];
+  /** Each failure's user and its IIS request (ms after T0), in the stream and offline alike. */
+  const failureRequests = (events: NormalizedEvent[]) => {
     const requests = (attempts: ClosedAttempt[]) =>
       attempts
         .filter((a) => a.client?.ref.eventId === 10005)
         .map((a) => `${a.userKey}: ${a.gateway === null ? 'none' : a.gateway.time - T0}`)
         .sort();
-    const expected = ['kay: 1000900', 'lee: 1047200'];
-    expect(requests(stream(events))).toEqual(expected);
-    expect(requests(offline(events))).toEqual(expected);
+    const streamed = requests(stream(events));
+    expect(requests(offline(events))).toEqual(streamed);
+    return streamed;
+  };
+
+  it("gives two users' unanswered requests by their answers on the servers' clock, once their laptops' lags are known", () => {
+    // The successes tell both lags first. As logged, each failure took the other's request. Before 2026-12-05
+    // (session 49) they were read as logged.
+    const events = [...lagTellingSuccesses(100_000), ...UNANSWERED];
+    expect(failureRequests(events)).toEqual(['kay: 1000900', 'lee: 1047200']);
   });
 
   it("reads two users' unanswered requests with their laptops' lags told by successes after them, before the join", () => {
     // As above, with the successes a minute after the failures: a request is joined minutes after it ends (the join
     // delay), by when they have told both lags. The waiting failures are read with them. Before 2026-12-06
     // (session 57) each was read with the lag known when it was logged (none), and each took the other's request.
-    const leeRequest = { ...ca('lee', 1_130_500, 92, 'request'), requestingMachine: 'pc2' } as NormalizedEvent;
-    const events = [
-      iis(1_000_900, 400),
-      client('kay', 1_027_700, 10005),
-      iis(1_047_200, 30_000),
-      client('lee', 1_022_200, 10005, 'pc2'),
-      radius('kay', 1_100_000, 'granted'),
-      ca('kay', 1_100_500, 91, 'request'),
-      ca('kay', 1_100_700, 91, 'issued'),
-      client(null, 1_127_700, 10022),
-      radius('lee', 1_130_000, 'granted'),
-      leeRequest,
-      ca('lee', 1_130_700, 92, 'issued'),
-      client(null, 1_105_700, 10022, 'pc2'),
-    ];
-    const requests = (attempts: ClosedAttempt[]) =>
-      attempts
-        .filter((a) => a.client?.ref.eventId === 10005)
-        .map((a) => `${a.userKey}: ${a.gateway === null ? 'none' : a.gateway.time - T0}`)
-        .sort();
-    const expected = ['kay: 1000900', 'lee: 1047200'];
-    expect(requests(stream(events))).toEqual(expected);
-    expect(requests(offline(events))).toEqual(expected);
+    const events = [...UNANSWERED, ...lagTellingSuccesses(1_100_000)];
+    expect(failureRequests(events)).toEqual(['kay: 1000900', 'lee: 1047200']);
   });
 
   const on = <E extends NormalizedEvent>(e: E, server: string): E => {
