@@ -1,5 +1,7 @@
 // Shared helpers of the benchmarks: where things are, CPU time, how a benchmark hands its figures to run.mjs.
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root and the benchmarks' scratch folder (git-ignored). */
@@ -12,6 +14,39 @@ export function option(name, fallback) {
   const at = process.argv.indexOf(name);
   return at === -1 ? fallback : process.argv[at + 1];
 }
+
+/**
+ * A benchmark run as `node bench/NAME.mjs` answers `--help` with its opening comment and refuses an option that comment
+ * does not name (exit 2), rather than running for minutes with a typo ignored. The comment is each script's usage: the
+ * options it names are the ones it takes (`--quick` always: run.mjs passes it to every benchmark). Scripts of
+ * bench/lib and those run another way are left alone.
+ */
+function checkCommandLine() {
+  const script = process.argv[1];
+  if (
+    script === undefined ||
+    !script.endsWith('.mjs') ||
+    dirname(script) !== dirname(fileURLToPath(import.meta.url)).replace(/\/lib$/, '')
+  )
+    return;
+  const comment = [];
+  for (const line of readFileSync(script, 'utf8').split('\n')) {
+    if (!line.startsWith('//')) break;
+    comment.push(line.replace(/^\/\/ ?/, ''));
+  }
+  const named = new Set(['--quick', '--help']);
+  for (const [name] of comment.join('\n').matchAll(/--[a-z][a-z0-9-]*/g)) named.add(name);
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(comment.join('\n'));
+    process.exit(0);
+  }
+  const unknown = process.argv.slice(2).filter((a) => a.startsWith('--') && !named.has(a.split('=')[0]));
+  if (unknown.length > 0) {
+    console.error(`${script.split('/').pop()}: unknown option ${unknown.join(', ')} (--help lists what it takes)`);
+    process.exit(2);
+  }
+}
+checkCommandLine();
 
 /** User + system CPU seconds of this process so far. */
 export function cpuSeconds() {
