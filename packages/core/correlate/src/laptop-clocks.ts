@@ -23,6 +23,8 @@ export const LAPTOP_LAG_FLOOR_MS = 2_000;
 export class LaptopClocks {
   /** By client computer (`machineKey`): ms the laptop's clock reads ahead of the servers' (negative: behind). */
   private readonly lags = new Map<string, number>();
+  /** By client computer, the result and the CA's answer its kept lag was learned from (`learn` only). */
+  private readonly taughtBy = new Map<string, { result: number; answer: number }>();
 
   /**
    * A client result `result` and the time of the CA's answer it was logged right after (`answerTime`), joined in one
@@ -30,15 +32,25 @@ export class LaptopClocks {
    * a 10019. Whether the laptop's lag as known changed.
    */
   learn(result: ClientEvent, answerTime: number): boolean {
-    const lag = result.time - answerTime;
     // Most laptops keep time and none is kept: their name is not even worked out.
-    if (Math.abs(lag) >= LAPTOP_LAG_FLOOR_MS) {
+    if (Math.abs(result.time - answerTime) >= LAPTOP_LAG_FLOOR_MS) {
       const key = machineKey(result.ref.computer);
       const known = this.lags.get(key);
+      const before = this.taughtBy.get(key);
+      // Crossed with the pair before: the later result is the later answer's.
+      const pair =
+        before !== undefined && crossed(before, result.time, answerTime)
+          ? { result: Math.max(result.time, before.result), answer: Math.max(answerTime, before.answer) }
+          : { result: result.time, answer: answerTime };
+      const lag = pair.result - pair.answer;
       this.lags.set(key, lag);
+      this.taughtBy.set(key, pair);
       return known !== lag;
     }
-    return this.lags.size > 0 && this.lags.delete(machineKey(result.ref.computer));
+    if (this.lags.size === 0) return false;
+    const key = machineKey(result.ref.computer);
+    this.taughtBy.delete(key);
+    return this.lags.delete(key);
   }
 
   /**
@@ -66,4 +78,27 @@ export class LaptopClocks {
   serverTimeOf(e: ClientEvent): number {
     return e.time - this.lagOf(e.ref.computer);
   }
+}
+
+/**
+ * Two successes of one laptop within this much of each other whose answers came in one order and whose results were
+ * logged in the other were joined crossed (`crossed`).
+ */
+const CROSSING_WINDOW_MS = 120_000;
+
+/**
+ * Whether a result logged at `result` after the CA's answer at `answer` and the pair a laptop's lag was learned from
+ * before were joined crossed: a laptop logs its answers in the order of its attempts, as the CA answers their requests,
+ * so of two results in one order with answers in the other (within `CROSSING_WINDOW_MS`), each is the other's. Two successes of a laptop
+ * 20 s ahead, 40 s apart, whose first result lay as near the second's issue as its own, taught −20 s and then 60 s
+ * (sweep seed 19008); the lag is the later result's against the later answer.
+ */
+function crossed(before: { result: number; answer: number }, result: number, answer: number): boolean {
+  const results = result - before.result;
+  const answers = answer - before.answer;
+  return (
+    ((results > 0 && answers < 0) || (results < 0 && answers > 0)) &&
+    Math.abs(results) <= CROSSING_WINDOW_MS &&
+    Math.abs(answers) <= CROSSING_WINDOW_MS
+  );
 }

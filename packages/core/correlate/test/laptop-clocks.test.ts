@@ -45,4 +45,36 @@ describe('LaptopClocks', () => {
     clocks.learn(success('lt3', 10_000 + LAPTOP_LAG_FLOOR_MS), issued(10_000));
     expect(clocks.lagOf('lt3')).toBe(LAPTOP_LAG_FLOOR_MS);
   });
+
+  it('learns the lag of two successes joined crossed from the later result and the later answer', () => {
+    // A laptop 20 s ahead, two successes 40 s apart (sweep seed 19008): the CA issued at 43.3 s and 83.2 s, the laptop
+    // logged at 63.2 s and 103.5 s, and the first result was joined to the second issue (it lay as near it as its own).
+    // Learned as joined, the lags were -19.9 s and then 60.2 s; a laptop logs its answers in the order of its attempts.
+    const clocks = new LaptopClocks();
+    clocks.learn(success('lt1', 63_200), issued(83_200));
+    expect(clocks.lagOf('lt1')).toBe(-20_000);
+    clocks.learn(success('lt1', 103_500), issued(43_300));
+    expect(clocks.lagOf('lt1')).toBe(20_300);
+    // The next success, joined in order, tells its own lag again.
+    clocks.learn(success('lt1', 200_000), issued(180_500));
+    expect(clocks.lagOf('lt1')).toBe(19_500);
+    // The same two joins learned in the other order.
+    const other = new LaptopClocks();
+    other.learn(success('lt1', 103_500), issued(43_300));
+    expect(other.lagOf('lt1')).toBe(60_200);
+    other.learn(success('lt1', 63_200), issued(83_200));
+    expect(other.lagOf('lt1')).toBe(20_300);
+  });
+
+  it('takes a clock set back between two successes minutes apart as it is told', () => {
+    // Two successes 10 minutes apart, the second logged before the first: the laptop's clock was set back 11 minutes.
+    const clocks = new LaptopClocks();
+    clocks.learn(success('lt1', 660_000), issued(30_000));
+    expect(clocks.lagOf('lt1')).toBe(630_000);
+    clocks.learn(success('lt1', 630_500), issued(630_000));
+    expect(clocks.lagOf('lt1')).toBe(0);
+    clocks.learn(success('lt2', 100_000), issued(120_000));
+    clocks.learn(success('lt2', 90_000), issued(300_000));
+    expect(clocks.lagOf('lt2')).toBe(-210_000);
+  });
 });
