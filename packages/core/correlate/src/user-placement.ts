@@ -362,13 +362,9 @@ export class UserPlacement {
     return null;
   }
 
-  /**
-   * `acceptsEvent`, with the attempt's answer (or `e`, when it is the answer) read on the servers' clock when its
-   * laptop's is known (`clientLag`).
-   */
+  /** `acceptsEvent`, with the attempt's answer read on the servers' clock when its laptop's is known (`clientLag`). */
   private accepts(a: OpenAttempt, e: NormalizedEvent, slot: Slot, lateGrantMs?: number): boolean {
-    const lag = slot === 'client' ? this.attempts.laptops.lagOf(e.ref.computer) : this.clientLag(a);
-    return acceptsEvent(a, e, slot, this.config, lateGrantMs, lag);
+    return acceptsEvent(a, e, slot, this.config, lateGrantMs, this.clientLag(a));
   }
 
   /** How far ahead of the servers' clock the laptop of `a`'s client result logs, as its successes told (0: not known). */
