@@ -1,4 +1,4 @@
-import type { ClientEvent, NormalizedEvent, UserRef } from '@otptrace/schemas';
+import type { ClientEvent, NormalizedEvent, RadiusDecision, UserRef } from '@otptrace/schemas';
 import {
   addToAttempt,
   caHostOf,
@@ -193,6 +193,19 @@ export class AttemptIndex {
     respan(a);
     this.indexWaiting(a);
     return c;
+  }
+
+  /**
+   * Give open attempt `a` (no IIS request, no client result yet) grant `e` in place of its own, which it hands back:
+   * its CA request lies nearer `e` (see `UserPlacement`). Its start and end follow its steps (it keeps its place in the
+   * close queue, which checks the end before closing).
+   */
+  replaceDecision(a: OpenAttempt, e: RadiusDecision): RadiusDecision {
+    const old = a.radius!;
+    addToAttempt(a, e);
+    respan(a);
+    this.indexEvent(a, e);
+    return old;
   }
 
   /**

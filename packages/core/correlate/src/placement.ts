@@ -59,8 +59,8 @@ export function slotOf(e: NormalizedEvent): Slot | null {
  * Whether attempt `a` can take event `e` in `slot`: the slot is free, the event is within the attempt gap, its time
  * is consistent with the order of the steps already there (allowing for skewed clocks), the users' explicit domains
  * agree, and its meaning fits (a CA request after an NPS denial, or a success after a CA denial, does not).
- * `clientLagMs`: how far ahead of the servers' clock the laptop of `a`'s client result logs, when known
- * (`LaptopClocks`): a server step is weighed against that result on the servers' clock.
+ * `clientLagMs`: how far ahead of the servers' clock the laptop of the client result logs, when known (`LaptopClocks`):
+ * `a`'s result, against which a server step is weighed on the servers' clock, or `e` when it is the client result.
  */
 export function acceptsEvent(
   a: OpenAttempt,
@@ -142,7 +142,14 @@ function meaningFits(
       return true;
     }
     case 'client':
-      return e.kind === 'client.result' && clientFits(e, a);
+      if (e.kind !== 'client.result' || !clientFits(e, a)) return false;
+      // The rule of a grant placed after such an answer, for an answer placed after the grant: a laptop ahead of the
+      // servers logs its failure after a retry's grant, which it answered 20 s before on the servers' clock.
+      return !(
+        a.radius?.decision === 'granted' &&
+        clientPhase(e.ref.eventId) === 'after_server' &&
+        a.radius.time > e.time - clientLagMs + lateGrantMs
+      );
   }
 }
 

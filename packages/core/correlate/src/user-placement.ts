@@ -3,7 +3,7 @@ import type { ClientEvent, NormalizedEvent, RadiusDecision } from '@otptrace/sch
 import type { OpenAttempt, Slot } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
 import { answeredFailure, clientPhase } from './client-phase.js';
-import { type EngineConfig, SWEEP_INTERVAL_MS } from './config.js';
+import { type EngineConfig, SWEEP_INTERVAL_MS, serverDriftOf } from './config.js';
 import { sameHost } from './hosts.js';
 import {
   acceptsEvent,
@@ -22,12 +22,16 @@ import {
 export class UserPlacement {
   /** RADIUS decisions waiting for a retry's client result or CA request (`waitsForRetryResult`), in placing order. */
   private readonly awaiting: Awaiting[] = [];
+  /** How far the servers' clocks may put one's event outside the span the other's logged (`serverDriftOf`). */
+  private readonly serverDriftMs: number;
 
   constructor(
     private readonly attempts: AttemptIndex,
     private readonly config: EngineConfig,
     private readonly drop: (event: NormalizedEvent, reason: DropReason) => void,
-  ) {}
+  ) {
+    this.serverDriftMs = serverDriftOf(config);
+  }
 
   /** Whether a decision is waiting, and so events before it in time must give it its turn (`placeWaitingBefore`). */
   get anyWaiting(): boolean {
@@ -48,6 +52,14 @@ export class UserPlacement {
     inOrder = false,
   ): OpenAttempt | null {
     const user = e.user!;
+    if (slot === 'radius') {
+      const enrolled = this.enrolmentNearer(e as RadiusDecision);
+      if (enrolled !== null) {
+        // The grant it took before is placed anew: a failure answered after it, placed already, may take it.
+        this.place(this.attempts.replaceDecision(enrolled, e as RadiusDecision), 'radius', true, dropReason);
+        return enrolled;
+      }
+    }
     const first = this.attempts.firstWithFreeSlot(user.key, slot);
     if (first !== null) {
       // An attempt that already has the client's result has ended for the user: a server event that fits an attempt
@@ -322,6 +334,30 @@ export class UserPlacement {
   }
 
   /**
+   * The user's attempt that took a CA request logged a moment before grant `d` (within the servers' drift: the CA's and
+   * NPS's clocks apart), from a grant of its own logged more than `RESULT_GRACE_MS` before that request, and nearer
+   * `d`: the client enrols as soon as the DA server answers its grant (docs/windows-events.md §0.1, steps 5–6), so the
+   * request is `d`'s, placed before it. Only while no IIS request and no client answer went to that attempt. A CA 5 s
+   * off NPS logged a retry's request 0.6 s before its grant, and it went to the grant 21.6 s before, a signing
+   * failure's, whose answer then had no attempt left (sweep seed 18002).
+   */
+  private enrolmentNearer(d: RadiusDecision): OpenAttempt | null {
+    if (d.decision !== 'granted' || isOtherRadiusDecision(d, this.config)) return null;
+    const list = this.attempts.usersAttempts(d.user!.key);
+    if (list === undefined) return null;
+    for (let a = list.first; a !== null; a = a.nextOfUser) {
+      const own = a.radius;
+      const request = a.caRequest;
+      if (own === null || request === null || own.decision !== 'granted' || a.client !== null || a.gateway !== null)
+        continue;
+      const after = d.time - request.time;
+      const before = request.time - own.time;
+      if (after >= 0 && after <= this.serverDriftMs && before > RESULT_GRACE_MS && after < before) return a;
+    }
+    return null;
+  }
+
+  /**
    * Of the attempts from `first` not ended yet that accept CA request `e`, the one whose RADIUS grant lies nearest it
    * (the first of equals; the first accepting when none holds a grant). After a grant the DA server signs and answers,
    * and the client enrols at once with what it signed (docs/windows-events.md §0.1, steps 5–6): a signing failure's
@@ -362,9 +398,13 @@ export class UserPlacement {
     return null;
   }
 
-  /** `acceptsEvent`, with the attempt's answer read on the servers' clock when its laptop's is known (`clientLag`). */
+  /**
+   * `acceptsEvent`, with the attempt's answer (or `e`, when it is the answer) read on the servers' clock when its
+   * laptop's is known (`clientLag`).
+   */
   private accepts(a: OpenAttempt, e: NormalizedEvent, slot: Slot, lateGrantMs?: number): boolean {
-    return acceptsEvent(a, e, slot, this.config, lateGrantMs, this.clientLag(a));
+    const lag = slot === 'client' ? this.attempts.laptops.lagOf(e.ref.computer) : this.clientLag(a);
+    return acceptsEvent(a, e, slot, this.config, lateGrantMs, lag);
   }
 
   /** How far ahead of the servers' clock the laptop of `a`'s client result logs, as its successes told (0: not known). */

@@ -1727,6 +1727,61 @@ describe("a retry's denial and the attempt before it", () => {
     expect(steps(eventByEvent(events))).toEqual(expected);
   });
 
+  it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
+    // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
+    // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
+    // The retry is granted at 719 s and the CA cannot be reached: the laptop logs its 10018 at 762.5 s. In placing
+    // order the grant comes first and the failure, logged 5.1 s after it, took it; read on the servers' clock it lies
+    // 20.4 s before the grant, an answer the DA server gave before NPS decided. Before 2026-12-06 (session 58) the
+    // timeout read as a grant whose signing failed, and the retry's 10018 was left without its grant (sweep seed 17056).
+    const events = [
+      radius('kim', 100_000, 'granted'),
+      ca('kim', 100_500, 91, 'request'),
+      ca('kim', 100_700, 91, 'issued'),
+      client(null, 126_200, 10022),
+      radius('kim', 719_000, 'granted'),
+      client('kim', 724_100, 10005),
+      client('kim', 762_500, 10018),
+    ];
+    const expected = ['126200: 100000', '724100: none', '762500: 719000'];
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+  });
+
+  it.each([726_200, 722_000])(
+    "gives a CA request logged a moment before the retry's grant to that grant, not to a signing failure's (its answer logged at %i ms)",
+    (answeredAt) => {
+      // The laptop logs 28.6 s ahead, as its first success told. A grant at 700 s whose signing fails; the laptop logs
+      // the failure after the retry's enrolment. The retry's CA request and issue are logged at 721.6 and 721.7 s,
+      // 0.6 s before its grant (the CA's clock a little behind NPS's), and its success at 750.2 s. Placed in time order,
+      // the request went to the only grant before it, 21.6 s earlier, and the failure had no grant left but the
+      // retry's (sweep seeds 18002, and 19006 with the failure placed before the retry's grant). The client enrols as
+      // soon as the DA server answers its grant: the request is the grant's a moment after it.
+      const events = [
+        radius('ivy', 100_000, 'granted'),
+        ca('ivy', 100_500, 95, 'request'),
+        ca('ivy', 100_700, 95, 'issued'),
+        client(null, 129_300, 10022),
+        radius('ivy', 700_000, 'granted'),
+        ca('ivy', 721_600, 96, 'request'),
+        ca('ivy', 721_700, 96, 'issued'),
+        radius('ivy', 722_200, 'granted'),
+        client('ivy', answeredAt, 10005),
+        client(null, 750_200, 10022),
+      ].sort((a, b) => a.time - b.time);
+      const steps = (attempts: ClosedAttempt[]) =>
+        attempts
+          .map(
+            (a) =>
+              `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0} ${a.caResults.length}`,
+          )
+          .sort();
+      const expected = ['129300: 100000 1', `${answeredAt}: 700000 0`, '750200: 722200 1'];
+      expect(steps(eventByEvent(events))).toEqual(expected);
+      expect(steps(stream(events))).toEqual(expected);
+    },
+  );
+
   it("learns a laptop's lag from the CA's refusal and its 10019 too, as from a success", () => {
     // The laptop logs 22 s ahead: its 10019 came 22 s after the CA's 4888 as logged (the client enrols at the CA and
     // logs its answer as it comes). Later the DA server refuses a request (no decision) and the laptop logs its
