@@ -1351,6 +1351,26 @@ describe("a retry's denial and the attempt before it", () => {
   const resultsAndDecisions = (attempts: readonly ClosedAttempt[]) =>
     attempts.map((a) => `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0}`).sort();
 
+  /** `resultsAndDecisions` with each attempt's number of CA results after its decision. */
+  const resultsDecisionsAndCa = (attempts: readonly ClosedAttempt[]) =>
+    attempts
+      .map(
+        (a) =>
+          `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0} ${a.caResults.length}`,
+      )
+      .sort();
+
+  /**
+   * A success of `key` that tells its laptop logs `lagMs` ahead of the servers: the grant at 100 s, the CA's request
+   * `requestId` and issue at 100.5 and 100.7 s, and the 10022 (which names no user) `lagMs` after the issue.
+   */
+  const successTellingLag = (key: string, lagMs: number, requestId: number): NormalizedEvent[] => [
+    radius(key, 100_000, 'granted'),
+    ca(key, 100_500, requestId, 'request'),
+    ca(key, 100_700, requestId, 'issued'),
+    client(null, 100_700 + lagMs, 10022),
+  ];
+
   /** `resultsAndReasons` of the events streamed, which `driver` must give alike. */
   /** The attempts' shapes (`shape`, sorted) when streamed; placed in one batch they must be the same. */
   function shapesAlike(events: NormalizedEvent[]): string[] {
@@ -1705,26 +1725,16 @@ describe("a retry's denial and the attempt before it", () => {
     // clock, the failure lies 29 s before the grant: the answer of an attempt before it. Before 2026-12-05 (session
     // 49) the timeout read as a grant whose signing failed and the success as a lone answer.
     const events = [
-      radius('zed', 100_000, 'granted'),
-      ca('zed', 100_500, 81, 'request'),
-      ca('zed', 100_700, 81, 'issued'),
-      client(null, 127_700, 10022),
+      ...successTellingLag('zed', 27_000, 81),
       client('zed', 727_000, 10005),
       radius('zed', 729_100, 'granted'),
       ca('zed', 729_500, 82, 'request'),
       ca('zed', 729_700, 82, 'issued'),
       client(null, 756_700, 10022),
     ];
-    const steps = (attempts: ClosedAttempt[]) =>
-      attempts
-        .map(
-          (a) =>
-            `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0} ${a.caResults.length}`,
-        )
-        .sort();
     const expected = ['127700: 100000 1', '727000: none 0', '756700: 729100 1'];
-    expect(steps(stream(events))).toEqual(expected);
-    expect(steps(eventByEvent(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
@@ -1735,10 +1745,7 @@ describe("a retry's denial and the attempt before it", () => {
     // 20.4 s before the grant, an answer the DA server gave before NPS decided. Before 2026-12-06 (session 58) the
     // timeout read as a grant whose signing failed, and the retry's 10018 was left without its grant (sweep seed 17056).
     const events = [
-      radius('kim', 100_000, 'granted'),
-      ca('kim', 100_500, 91, 'request'),
-      ca('kim', 100_700, 91, 'issued'),
-      client(null, 126_200, 10022),
+      ...successTellingLag('kim', 25_500, 91),
       radius('kim', 719_000, 'granted'),
       client('kim', 724_100, 10005),
       client('kim', 762_500, 10018),
@@ -1758,10 +1765,7 @@ describe("a retry's denial and the attempt before it", () => {
       // retry's (sweep seeds 18002, and 19006 with the failure placed before the retry's grant). The client enrols as
       // soon as the DA server answers its grant: the request is the grant's a moment after it.
       const events = [
-        radius('ivy', 100_000, 'granted'),
-        ca('ivy', 100_500, 95, 'request'),
-        ca('ivy', 100_700, 95, 'issued'),
-        client(null, 129_300, 10022),
+        ...successTellingLag('ivy', 28_600, 95),
         radius('ivy', 700_000, 'granted'),
         ca('ivy', 721_600, 96, 'request'),
         ca('ivy', 721_700, 96, 'issued'),
@@ -1769,16 +1773,9 @@ describe("a retry's denial and the attempt before it", () => {
         client('ivy', answeredAt, 10005),
         client(null, 750_200, 10022),
       ].sort((a, b) => a.time - b.time);
-      const steps = (attempts: ClosedAttempt[]) =>
-        attempts
-          .map(
-            (a) =>
-              `${(a.client?.time ?? 0) - T0}: ${a.radius === null ? 'none' : a.radius.time - T0} ${a.caResults.length}`,
-          )
-          .sort();
       const expected = ['129300: 100000 1', `${answeredAt}: 700000 0`, '750200: 722200 1'];
-      expect(steps(eventByEvent(events))).toEqual(expected);
-      expect(steps(stream(events))).toEqual(expected);
+      expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
+      expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
     },
   );
 
@@ -1833,10 +1830,7 @@ describe("a retry's denial and the attempt before it", () => {
     // before it sweeps. Before 2026-12-05 (session 49) the stream learned the lag only after placing the grant, and
     // gave it to the answer, as logged 2.1 s before it; offline knew the lag and gave it to the retry.
     const events = [
-      radius('zed', 100_000, 'granted'),
-      ca('zed', 100_500, 81, 'request'),
-      ca('zed', 100_700, 81, 'issued'),
-      client(null, 127_700, 10022),
+      ...successTellingLag('zed', 27_000, 81),
       client('zed', 490_000, 10005),
       radius('zed', 492_100, 'granted'),
       ca('zed', 492_500, 82, 'request'),
