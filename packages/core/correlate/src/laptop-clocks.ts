@@ -88,10 +88,10 @@ const CROSSING_WINDOW_MS = 120_000;
 
 /**
  * Whether a result logged at `result` after the CA's answer at `answer` and the pair a laptop's lag was learned from
- * before were joined crossed: a laptop logs its answers in the order of its attempts, as the CA answers their requests,
- * so of two results in one order with answers in the other (within `CROSSING_WINDOW_MS`), each is the other's. Two successes of a laptop
- * 20 s ahead, 40 s apart, whose first result lay as near the second's issue as its own, taught −20 s and then 60 s
- * (sweep seed 19008); the lag is the later result's against the later answer.
+ * before were joined crossed: a laptop logs its answers in the order of its attempts, as the CA answers their
+ * requests, so of two results in one order with answers in the other (within `CROSSING_WINDOW_MS`), each is the
+ * other's. Two successes of a laptop 20 s ahead, 40 s apart, whose first result lay as near the second's issue as its
+ * own, taught −20 s and then 60 s (sweep seed 19008); the lag is the later result's against the later answer.
  */
 function crossed(before: { result: number; answer: number }, result: number, answer: number): boolean {
   const results = result - before.result;
