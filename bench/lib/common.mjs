@@ -23,12 +23,7 @@ export function option(name, fallback) {
  */
 function checkCommandLine() {
   const script = process.argv[1];
-  if (
-    script === undefined ||
-    !script.endsWith('.mjs') ||
-    dirname(script) !== dirname(fileURLToPath(import.meta.url)).replace(/\/lib$/, '')
-  )
-    return;
+  if (script === undefined || !script.endsWith('.mjs') || dirname(script) !== `${ROOT}bench`) return;
   const comment = [];
   for (const line of readFileSync(script, 'utf8').split('\n')) {
     if (!line.startsWith('//')) break;
