@@ -1,7 +1,7 @@
 import type { NpsLogFormat, NpsLogRecord } from '@otptrace/parse';
 import type { RadiusDecision } from '@otptrace/schemas';
 import { IANAZone } from 'luxon';
-import { detach, intern, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
+import { intern, type NormalizeContext, type Normalized, recordIdentity, rejected } from '../outcome.js';
 import { parseSystemTime } from '../time.js';
 
 // RADIUS from NPS log files (parse/nps-log.ts; TechNet "Interpret NPS Database Format Log Files" cc771748 and
@@ -93,7 +93,7 @@ export function normalizeNpsLog(
     return rejected('missing_field', 'NPS log Access-Reject without Reason-Code', 'Reason-Code');
   const channel = intern(where.channel);
   const event: RadiusDecision = {
-    id: detach(`${computer.toLowerCase()}|${channel.toLowerCase()}|${where.lineNumber}`),
+    id: recordIdentity(computer, channel, where.lineNumber),
     ref: {
       provider: NPS_LOG_PROVIDER[where.format],
       eventId: decision === 'granted' ? 6272 : decision === 'denied' ? 6273 : 6274,

@@ -1,7 +1,15 @@
 import type { W3cHeader } from '@otptrace/parse';
 import { w3cField } from '@otptrace/parse';
 import type { GatewayEvent } from '@otptrace/schemas';
-import { detach, ignored, intern, type NormalizeContext, type Normalized, rejected } from '../outcome.js';
+import {
+  detach,
+  ignored,
+  intern,
+  type NormalizeContext,
+  type Normalized,
+  recordIdentity,
+  rejected,
+} from '../outcome.js';
 import { parseIisTime } from '../time.js';
 
 // Gateway from an IIS W3C text log (docs/windows-events.md §9): the same normalised request as a 6200 event gives
@@ -67,7 +75,7 @@ export function normalizeW3c(
   const queue = reason === null ? null : w3cField(record, 's-queuename');
   const uri = w3cField(record, 'cs-uri-stem') ?? pathOf(w3cField(record, 'cs-uri'));
   const event: GatewayEvent = {
-    id: detach(`${computer.toLowerCase()}|${where.channel.toLowerCase()}|${where.lineNumber}`),
+    id: recordIdentity(computer, where.channel, where.lineNumber),
     ref: {
       provider: reason === null ? W3C_PROVIDER : HTTPERR_PROVIDER,
       eventId: W3C_EVENT_ID,
