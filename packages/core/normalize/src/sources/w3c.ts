@@ -89,7 +89,8 @@ export function normalizeW3c(
     user: ctx.identity.resolve(w3cField(record, 'cs-username')),
     startTime: end - (timeTaken ?? 0),
     method: 'POST',
-    uriStem: detach(uri ?? ''),
+    // The OTP endpoint's path, the same on every line: one shared copy.
+    uriStem: intern(uri ?? ''),
     status,
     subStatus: intOf(w3cField(record, 'sc-substatus')) ?? null,
     win32Status: intOf(w3cField(record, 'sc-win32-status')) ?? null,
