@@ -8,10 +8,20 @@ export interface TimePlace<T> {
   time: number;
   scope: string;
   bucketNo: number;
-  /** The bucket the item is in (null: in none), and its index there. */
+  /** The bucket the item shares with others, and its index there; null while it is alone in its bucket or in none. */
   bucket: TimePlace<T>[] | null;
+  /** Its index in `bucket`, or ALONE (its bucket is the place itself) or OUT (in no bucket). */
   pos: number;
 }
+
+/**
+ * A bucket: the place of its only item, or the places of its items (in no particular order). Most buckets of a second
+ * or two hold one attempt, and an array for it cost 56 bytes more (its header and its elements).
+ */
+type Bucket<T> = TimePlace<T> | TimePlace<T>[];
+
+const OUT = -1;
+const ALONE = -2;
 
 /**
  * Items by scope (e.g. a host) and by one time each, in buckets of `bucketMs`: a query for a time window reads the
@@ -19,9 +29,9 @@ export interface TimePlace<T> {
  */
 export class TimeIndex<T> {
   /** Per scope, per bucket number: the places of the items in it (in no particular order). */
-  private readonly scopes = new Map<string, Map<number, TimePlace<T>[]>>();
+  private readonly scopes = new Map<string, Map<number, Bucket<T>>>();
   /** The same per-scope maps in a list, read by a query of every scope (no callback, no iterator per query). */
-  private readonly scopeList: Map<number, TimePlace<T>[]>[] = [];
+  private readonly scopeList: Map<number, Bucket<T>>[] = [];
   /** Items in the index, of every scope. */
   private count = 0;
 
@@ -29,18 +39,18 @@ export class TimeIndex<T> {
 
   /** A new place for `item`, in no bucket yet. */
   static place<T>(item: T): TimePlace<T> {
-    return { item, time: 0, scope: '', bucketNo: 0, bucket: null, pos: -1 };
+    return { item, time: 0, scope: '', bucketNo: 0, bucket: null, pos: OUT };
   }
 
   /** Put the item of `place` at `time` in `scope`, or take it out (`time` null). */
   move(place: TimePlace<T>, scope: string, time: number | null): void {
     if (time === null) {
-      if (place.bucket !== null) this.takeOut(place);
+      if (place.pos !== OUT) this.takeOut(place);
       return;
     }
     const bucketNo = Math.floor(time / this.bucketMs);
     place.time = time;
-    if (place.bucket !== null) {
+    if (place.pos !== OUT) {
       if (place.bucketNo === bucketNo && place.scope === scope) return;
       this.takeOut(place);
     }
@@ -52,18 +62,24 @@ export class TimeIndex<T> {
     }
     place.scope = scope;
     place.bucketNo = bucketNo;
-    let bucket = buckets.get(bucketNo);
+    const bucket = buckets.get(bucketNo);
     if (bucket === undefined) {
-      // Made with its one item: most buckets of a second or two hold one or two, and an array made empty gets room for
-      // 16 at its first push (176 bytes an open attempt in each index it is in).
-      bucket = [place];
-      buckets.set(bucketNo, bucket);
-      place.pos = 0;
-    } else {
+      buckets.set(bucketNo, place);
+      place.bucket = null;
+      place.pos = ALONE;
+    } else if (Array.isArray(bucket)) {
+      place.bucket = bucket;
       place.pos = bucket.length;
       bucket.push(place);
+    } else {
+      // A second item: an array of exactly two (one made empty gets room for 16 at its first push).
+      const pair = [bucket, place];
+      buckets.set(bucketNo, pair);
+      bucket.bucket = pair;
+      bucket.pos = 0;
+      place.bucket = pair;
+      place.pos = 1;
     }
-    place.bucket = bucket;
     this.count++;
   }
 
@@ -88,17 +104,21 @@ export class TimeIndex<T> {
   }
 
   private takeOut(place: TimePlace<T>): void {
-    const bucket = place.bucket!;
-    // Swap with the last: the order within a bucket carries no meaning.
-    const last = bucket.pop()!;
-    if (last !== place) {
-      bucket[place.pos] = last;
-      last.pos = place.pos;
+    const bucket = place.bucket;
+    let emptied = true;
+    if (bucket !== null) {
+      // Swap with the last: the order within a bucket carries no meaning.
+      const last = bucket.pop()!;
+      if (last !== place) {
+        bucket[place.pos] = last;
+        last.pos = place.pos;
+      }
+      emptied = bucket.length === 0;
     }
     place.bucket = null;
-    place.pos = -1;
+    place.pos = OUT;
     this.count--;
-    if (bucket.length === 0) {
+    if (emptied) {
       const buckets = this.scopes.get(place.scope)!;
       buckets.delete(place.bucketNo);
       if (buckets.size === 0) {
@@ -112,7 +132,7 @@ export class TimeIndex<T> {
   }
 
   private collect(
-    buckets: Map<number, TimePlace<T>[]> | undefined,
+    buckets: Map<number, Bucket<T>> | undefined,
     lo: number,
     hi: number,
     accept: (item: T) => boolean,
@@ -136,12 +156,16 @@ export class TimeIndex<T> {
 }
 
 function collectItems<T>(
-  bucket: readonly TimePlace<T>[],
+  bucket: Bucket<T>,
   lo: number,
   hi: number,
   accept: (item: T) => boolean,
   found: T[],
 ): void {
+  if (!Array.isArray(bucket)) {
+    if (bucket.time >= lo && bucket.time <= hi && accept(bucket.item)) found.push(bucket.item);
+    return;
+  }
   for (let i = 0; i < bucket.length; i++) {
     const p = bucket[i]!;
     if (p.time >= lo && p.time <= hi && accept(p.item)) found.push(p.item);
@@ -159,7 +183,7 @@ export class NearestFirst<T> {
   private readonly last: number;
 
   constructor(
-    private readonly buckets: Map<number, TimePlace<T>[]> | undefined,
+    private readonly buckets: Map<number, Bucket<T>> | undefined,
     /** Items in the index (of every scope): at least as many as the buckets in use. */
     private readonly items: number,
     private readonly bucketMs: number,
