@@ -155,13 +155,7 @@ export class TimeIndex<T> {
   }
 }
 
-function collectItems<T>(
-  bucket: Bucket<T>,
-  lo: number,
-  hi: number,
-  accept: (item: T) => boolean,
-  found: T[],
-): void {
+function collectItems<T>(bucket: Bucket<T>, lo: number, hi: number, accept: (item: T) => boolean, found: T[]): void {
   if (!Array.isArray(bucket)) {
     if (bucket.time >= lo && bucket.time <= hi && accept(bucket.item)) found.push(bucket.item);
     return;

@@ -67,10 +67,10 @@ class ModelIndex {
     }
     if (time === null) return;
     const bucketNo = Math.floor(time / this.bucketMs);
-    let buckets = this.scopes.get(scope);
-    if (buckets === undefined) this.scopes.set(scope, (buckets = new Map()));
-    let bucket = buckets.get(bucketNo);
-    if (bucket === undefined) buckets.set(bucketNo, (bucket = []));
+    const buckets = this.scopes.get(scope) ?? new Map<number, { item: number; time: number }[]>();
+    this.scopes.set(scope, buckets);
+    const bucket = buckets.get(bucketNo) ?? [];
+    buckets.set(bucketNo, bucket);
     bucket.push({ item, time });
     this.where.set(item, { scope, bucket: bucketNo });
   }
