@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createNormalizeContext } from '@otptrace/normalize';
@@ -12,7 +13,7 @@ import { DetectingIngestor } from '../src/index.js';
 // holding thousands of open attempts would hold their texts.
 
 const config = analysisConfigSchema.parse({});
-const SEED_STORY = join(import.meta.dirname, '../../../../examples/seed-story');
+const SEED_STORY = fileURLToPath(new URL('../../../../examples/seed-story', import.meta.url));
 const PADDING = 128 * 1024;
 const COPIES = 16;
 
