@@ -448,7 +448,7 @@ export class AttemptIndex {
     if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);
       // On the servers' clock, as far as its laptop's clock is known so far (`answeredAt`).
-      const laptopLag = this.laptops.lagOf(a.client!.ref.computer);
+      const laptopLag = this.laptops.lagAgainstDaServer(a.client!.ref.computer);
       const shift = Math.abs(laptopLag) < CLIENT_ONLY_LAG_FLOOR_MS ? 0 : laptopLag;
       this.clientOnly.move(a.clientOnly, '', a.last - shift);
       const lag = a.last - a.client!.time;

@@ -25,6 +25,11 @@ export class LaptopClocks {
   private readonly lags = new Map<string, number>();
   /** By client computer, the result and the CA's answer its kept lag was learned from (`learn` only). */
   private readonly taughtBy = new Map<string, { result: number; answer: number }>();
+  /**
+   * By client computer: ms the laptop's clock reads ahead of the DA server's, from the failures the DA server answered
+   * (`learnFromServerAnswer`), and its lag against the CA since then (undefined until a CA's answer told one).
+   */
+  private readonly daServer = new Map<string, { lag: number; caLag: number | undefined }>();
 
   /**
    * A client result `result` and the time of the CA's answer it was logged right after (`answerTime`), joined in one
@@ -45,27 +50,60 @@ export class LaptopClocks {
       const lag = pair.result - pair.answer;
       this.lags.set(key, lag);
       this.taughtBy.set(key, pair);
-      return known !== lag;
+      return this.caTold(key, lag) || known !== lag;
     }
-    if (this.lags.size === 0) return false;
+    if (this.lags.size === 0 && this.daServer.size === 0) return false;
     const key = machineKey(result.ref.computer);
     this.taughtBy.delete(key);
-    return this.lags.delete(key);
+    const moved = this.caTold(key, result.time - answerTime);
+    return this.lags.delete(key) || moved;
+  }
+
+  /**
+   * A CA's answer told laptop `key`'s lag against the CA: its lag against the DA server is forgotten once that moved
+   * (the laptop's clock was set since; a CA's answers are paired by request ID, so they are not read astray). Whether
+   * it was forgotten.
+   */
+  private caTold(key: string, caLag: number): boolean {
+    const known = this.daServer.get(key);
+    if (known === undefined) return false;
+    if (known.caLag === undefined || Math.abs(caLag - known.caLag) < LAPTOP_LAG_FLOOR_MS) {
+      known.caLag ??= caLag;
+      return false;
+    }
+    return this.daServer.delete(key);
   }
 
   /**
    * A failure the DA server answered (10005, 10006) and the end of the IIS request its attempt's RADIUS decision
-   * placed. Which answer a decision took is what a laptop's unknown clock can get wrong, so this tells only a laptop
-   * no CA answer told yet, and only that it is off: a pairing crossed by the clock teaches a small wrong lag at most.
-   * Whether it told one.
+   * placed: the laptop's lag against the DA server, which the IIS join reads its answers with (`lagAgainstDaServer`),
+   * kept when it is off, or when another lag of the laptop is known. Which answer a decision took is what a laptop's
+   * unknown clock can get wrong, so for the rest (`lagOf`) this tells only a laptop no CA answer told yet, and only that
+   * it is off: a pairing crossed by the clock teaches a small wrong lag at most. Whether the IIS join's lag changed.
    */
   learnFromServerAnswer(result: ClientEvent, answerTime: number): boolean {
     const lag = result.time - answerTime;
-    if (Math.abs(lag) < LAPTOP_LAG_FLOOR_MS) return false;
+    const off = Math.abs(lag) >= LAPTOP_LAG_FLOOR_MS;
+    if (!off && this.lags.size === 0 && this.daServer.size === 0) return false;
     const key = machineKey(result.ref.computer);
-    if (this.lags.has(key)) return false;
-    this.lags.set(key, lag);
-    return true;
+    const before = this.lagAgainstDaServer(result.ref.computer);
+    if (off || this.lags.has(key) || this.daServer.has(key)) {
+      const pair = this.taughtBy.get(key);
+      this.daServer.set(key, { lag: off ? lag : 0, caLag: pair === undefined ? undefined : pair.result - pair.answer });
+    }
+    if (off && !this.lags.has(key)) this.lags.set(key, lag);
+    return this.lagAgainstDaServer(result.ref.computer) !== before;
+  }
+
+  /**
+   * How far ahead of the DA server's clock `computer` logs (ms), for reading its answers against IIS requests: as its
+   * failures the DA server answered told, else as `lagOf`. A CA whose clock is seconds off the DA server's teaches
+   * a lag seconds off it: a laptop 3.5 s ahead of the DA server, 7.5 s ahead of a CA 4 s behind, read 7.5 s, and its
+   * RADIUS timeout's failure went to a short request ending 4 s before the answer on that reading.
+   */
+  lagAgainstDaServer(computer: string): number {
+    if (this.daServer.size === 0) return this.lagOf(computer);
+    return this.daServer.get(machineKey(computer))?.lag ?? this.lagOf(computer);
   }
 
   /** How far ahead of the servers' clock `computer` logs (ms; 0 when its clock is not known to be off). */

@@ -764,6 +764,35 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
       return `${a.userKey}: ${g === undefined ? 'none' : `${g.time - T0}@${g.ref.computer}`}${a.gatewayAmbiguous ? ' (ambiguous)' : ''}`;
     });
 
+  it("reads a laptop's answers against IIS requests with its lag against the DA server, not against a CA whose clock is off", () => {
+    // Sweep seed 21040. Nina's laptop logs 3.5 s after the DA server's answers (her denial at 100 s tells it); the CA is
+    // 4 s behind the DA server, so her success at 1,060 s tells 7.6 s against the CA. Her RADIUS timeout's request
+    // ends at 1,007.8 s and her failure is logged at 1,011.3 s; omar's challenge (10006), on a laptop 5 s behind, is
+    // logged at 995 s, after his short request ending at 1,000 s. Read with 7.6 s, nina's failure lay 3.7 s after
+    // omar's request and took it; omar's challenge, which a request that outlasted RADIUS cannot be, went without one.
+    const events = [
+      decision('nina', 100_400),
+      request(100_900, 900),
+      lone('nina', 104_400, 10005, 'pc-nina'),
+      request(1_000_000, 1_200),
+      lone('omar', 995_000, 10006, 'pc-omar'),
+      request(1_007_800, 21_500),
+      lone('nina', 1_011_300, 10005, 'pc-nina'),
+      decision('nina', 1_060_000),
+      request(1_060_300, 500),
+      { ...ca('nina', 1_056_900, 93, 'request'), requestingMachine: 'pc-nina' } as NormalizedEvent,
+      ca('nina', 1_057_100, 93, 'issued'),
+      client(null, 1_064_700, 10022, 'pc-nina'),
+    ];
+    expect(requests(offline(events)).sort()).toEqual(requests(stream(events)).sort());
+    expect(requests(stream(events)).sort()).toEqual([
+      'nina: 1007800@da01',
+      'nina: 100900@da01',
+      'nina: 1060300@da01',
+      'omar: 1000000@da01',
+    ]);
+  });
+
   it("gives a RADIUS timeout's long request to the failure it ended, not to a decision its own request holds better", () => {
     // lena's request waited 20 s for RADIUS and ended just before mike's decision; mike's own short request holds it.
     const events = [

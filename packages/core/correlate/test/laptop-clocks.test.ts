@@ -19,6 +19,11 @@ function success(computer: string, t: number): ClientEvent {
   };
 }
 
+/** A failure the DA server answered (10005), logged by the laptop at `t`. */
+function failure(computer: string, t: number): ClientEvent {
+  return { ...success(computer, t), id: `f-${computer}-${t}`, ref: { ...success(computer, t).ref, eventId: 10005 } };
+}
+
 /** When the CA issued the certificate (its 4887), on the servers' clock. */
 const issued = (t: number): number => T0 + t;
 
@@ -76,5 +81,39 @@ describe('LaptopClocks', () => {
     clocks.learn(success('lt2', 100_000), issued(120_000));
     clocks.learn(success('lt2', 90_000), issued(300_000));
     expect(clocks.lagOf('lt2')).toBe(-210_000);
+  });
+
+  it("reads a laptop's answers against IIS requests with the lag the DA server's answers told, not a CA's clock", () => {
+    // Sweep seed 21040: a CA 4 s behind the DA server. The laptop logs 3.5 s after the DA server's answers, and its
+    // success 7.5 s after the CA issued: read with 7.5 s, its RADIUS timeout's failure lay nearer a short request that
+    // ended 4 s before its own.
+    const clocks = new LaptopClocks();
+    expect(clocks.learnFromServerAnswer(failure('lt1', 13_500), T0 + 10_000)).toBe(true);
+    expect(clocks.lagOf('lt1')).toBe(3_500);
+    expect(clocks.lagAgainstDaServer('LT1.corp.example.com')).toBe(3_500);
+    clocks.learn(success('lt1', 607_500), issued(600_000));
+    // Placing among the CA's and NPS's answers reads the CA's lag; the IIS join, the DA server's.
+    expect(clocks.lagOf('lt1')).toBe(7_500);
+    expect(clocks.lagAgainstDaServer('lt1')).toBe(3_500);
+    // A laptop with only a CA's lag is read with it; a DA server's answer under the floor says it keeps the DA server's time.
+    clocks.learn(success('lt2', 307_500), issued(300_000));
+    expect(clocks.lagAgainstDaServer('lt2')).toBe(7_500);
+    expect(clocks.learnFromServerAnswer(failure('lt2', 400_300), T0 + 400_000)).toBe(true);
+    expect(clocks.lagAgainstDaServer('lt2')).toBe(0);
+    expect(clocks.lagOf('lt2')).toBe(7_500);
+    // Another success with the same lag leaves both; the laptop's clock set since (its lag against the CA moved) leaves
+    // the CA's lag alone.
+    clocks.learn(success('lt1', 707_900), issued(700_000));
+    expect(clocks.lagAgainstDaServer('lt1')).toBe(3_500);
+    expect(clocks.learn(success('lt1', 800_400), issued(800_000))).toBe(true);
+    expect(clocks.lagOf('lt1')).toBe(0);
+    expect(clocks.lagAgainstDaServer('lt1')).toBe(0);
+    clocks.learnFromServerAnswer(failure('lt1', 900_000 - 1_000), T0 + 900_000);
+    expect(clocks.lagAgainstDaServer('lt1')).toBe(0);
+    clocks.learn(success('lt1', 1_065_000), issued(1_000_000));
+    expect(clocks.lagAgainstDaServer('lt1')).toBe(65_000);
+    // Nothing is kept of a laptop no lag was learned of, whose answers the DA server's clock agrees with.
+    expect(clocks.learnFromServerAnswer(failure('lt3', 500_300), T0 + 500_000)).toBe(false);
+    expect(clocks.lagAgainstDaServer('lt3')).toBe(0);
   });
 });
