@@ -146,7 +146,7 @@ export class AttemptIndex {
     for (let i = 0; i < a.caResults.length; i++) {
       const r = a.caResults[i]!;
       if (r.status === answered && r.machineRequester == null) {
-        if (this.laptops.learn(result, r.time)) this.rereadAnswers(result.ref.computer);
+        if (this.laptops.learn(result, r.time, hostKey(r.ref.computer))) this.rereadAnswers(result.ref.computer);
         return;
       }
     }
@@ -159,7 +159,10 @@ export class AttemptIndex {
   private learnFromDaServer(a: OpenAttempt, result: ClientEvent): void {
     const g = a.gateway;
     if (g === null || a.radius === null || a.caRequest !== null || a.caResults.length > 0) return;
-    if (AFTER_SERVER_ANSWER.has(result.ref.eventId) && this.laptops.learnFromServerAnswer(result, g.time))
+    if (
+      AFTER_SERVER_ANSWER.has(result.ref.eventId) &&
+      this.laptops.learnFromServerAnswer(result, g.time, hostKey(g.ref.computer))
+    )
       this.rereadAnswers(result.ref.computer);
   }
 
@@ -448,7 +451,11 @@ export class AttemptIndex {
     if (placesRequestByClient(a)) {
       a.clientOnly ??= TimeIndex.place(a);
       // On the servers' clock, as far as its laptop's clock is known so far (`answeredAt`).
-      const laptopLag = this.laptops.lagAgainstDaServer(a.client!.ref.computer);
+      const { ref, serverAddress } = a.client!;
+      const laptopLag = this.laptops.lagAgainstDaServer(
+        ref.computer,
+        serverAddress == null ? null : hostKey(serverAddress),
+      );
       const shift = Math.abs(laptopLag) < CLIENT_ONLY_LAG_FLOOR_MS ? 0 : laptopLag;
       this.clientOnly.move(a.clientOnly, '', a.last - shift);
       const lag = a.last - a.client!.time;

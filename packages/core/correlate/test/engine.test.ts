@@ -793,6 +793,39 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     ]);
   });
 
+  it("reads a laptop only the CA told against the DA server by how far the CA's clock reads behind it, as other laptops told", () => {
+    // Sweep seed 21051. ca01's clock is 4 s behind da01's: ann's, bob's and cat's laptops show it, each with a failure
+    // da01 answered and a success ca01 answered. dan's laptop logs 3.2 s after da01's answers, and only a success told
+    // it: 7.3 s against ca01. His RADIUS timeout's request ends at 2,020 s and his failure is logged at 2,023.2 s; a
+    // short request ends at 2,015.5 s. Read with 7.3 s, the failure lay 0.5 s after the short request and took it.
+    const teaches = (key: string, laptop: string, t: number, lag: number, requestId: number): NormalizedEvent[] => [
+      decision(key, t),
+      request(t + 400, 900),
+      lone(key, t + 400 + lag, 10005, laptop),
+      ...succeeds(key, laptop, t + 400_000, lag, requestId),
+    ];
+    const succeeds = (key: string, laptop: string, t: number, lag: number, requestId: number): NormalizedEvent[] => [
+      decision(key, t),
+      request(t + 300, 500),
+      { ...ca(key, t + 800 - 4_000, requestId, 'request'), requestingMachine: laptop } as NormalizedEvent,
+      ca(key, t + 1_000 - 4_000, requestId, 'issued'),
+      client(null, t + 1_000 + lag + 100, 10022, laptop),
+    ];
+    // In the order the servers logged them, as a stream gets them.
+    const events = [
+      ...teaches('ann', 'pc-ann', 100_000, 3_000, 81),
+      ...teaches('bob', 'pc-bob', 130_000, 3_400, 82),
+      ...teaches('cat', 'pc-cat', 160_000, 2_600, 83),
+      ...succeeds('dan', 'pc-dan', 1_500_000, 3_200, 84),
+      request(2_015_500, 500),
+      request(2_020_000, 20_000),
+      lone('dan', 2_023_200, 10005, 'pc-dan'),
+    ].sort((x, y) => x.time - y.time);
+    const dan = (attempts: ClosedAttempt[]) => requests(attempts.filter((a) => a.userKey === 'dan')).sort();
+    expect(dan(offline(events))).toEqual(dan(stream(events)));
+    expect(dan(stream(events))).toEqual(['dan: 1500300@da01', 'dan: 2020000@da01']);
+  });
+
   it("gives a RADIUS timeout's long request to the failure it ended, not to a decision its own request holds better", () => {
     // lena's request waited 20 s for RADIUS and ended just before mike's decision; mike's own short request holds it.
     const events = [
