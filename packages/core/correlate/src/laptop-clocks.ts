@@ -15,7 +15,8 @@ export const LAPTOP_LAG_FLOOR_MS = 2_000;
  * answer comes, at the end of its IIS request. So the distance between the two as logged is the laptop's clock
  * against the server's, and servers keep the domain's time together (within a second or two). Laptops drift
  * further: one 90 s behind logs each failure a minute and a half before its own denial, beside the attempt before it.
- * The user placement and the IIS join read its answers back on the servers' clock with it.
+ * The user placement reads its answers back on the servers' clock with it. The IIS join reads them on the DA server's
+ * (`lagAgainstDaServer`): a CA a few seconds off it, which happens, puts a lag learned against the CA as far off.
  *
  * Learned in placing order, so a stream rebuilding a run and the offline analysis learn the same; the latest success
  * says it (a clock that was set moves at once). A laptop whose clock agrees is not kept.
