@@ -252,7 +252,9 @@ function nearestWaitingOnMachine(machine: string, end: number, ctx: JoinContext)
  * users' decisions lie within 0.1 s in three short requests ending together: the request that started last fits all
  * three best, but takes one; without this it claimed all three from the two others, which then went unjoined, and two
  * of the users' decisions were left to a RADIUS timeout's request ending 22 s later. Two levels only: the requests
- * found to fit better elsewhere are not asked in turn.
+ * found to fit better elsewhere are not asked in turn. Another user's decision fitting exactly as well counts too: NPS
+ * logs in whole seconds put two grants at one moment, and the request holding both claimed each from the short request
+ * before it, which then took a RADIUS timeout's failure (blamed on the DA server).
  */
 function prefersAnotherDecision(
   other: GatewayEvent,
@@ -281,7 +283,10 @@ function prefersAnotherDecision(
     if (depthBeyondAnswer(other, off, b.radius!, ctx) > 0) continue;
     const t = b.radius!.time;
     const bFit = decisionFit(other, off, b.radius!);
-    prefers = bFit < fit && !explainedBetter(b, bFit, slack) && !fitsElsewhere(other, otherHost, b, t, bFit, ctx);
+    prefers =
+      (bFit < fit || (bFit === fit && b.userKey !== a.userKey)) &&
+      !explainedBetter(b, bFit, slack) &&
+      !fitsElsewhere(other, otherHost, b, t, bFit, ctx);
   }
   truncate(near, 0);
   return prefers;

@@ -848,6 +848,25 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(events)).sort()).toEqual(['wendy: 21000@da01', 'xavier: 21020@da01']);
   });
 
+  it("leaves two short requests to the two decisions logged at one moment, and the failure to the timeout's request", () => {
+    // Sweep seed 22049 (NPS logs whole seconds). gus's and hal's grants are logged at the same moment, 0.5 s after
+    // one short request ends and inside the next; ivy's RADIUS timeout's request ends just after both. Her failure
+    // (her laptop 1.6 s behind) is nearer the first short request's end. The second request fits both grants best
+    // but can take only one: it claimed both from the first, which then went to ivy's failure (read as the DA
+    // server's refusal), and her own request was left unjoined. Before 2026-12-07 (session 61) a tie did not count.
+    const events = [
+      request(39_500, 900),
+      lone('ivy', 38_700, 10005, 'pc-ivy'),
+      decision('gus', 40_000),
+      decision('hal', 40_000),
+      request(40_300, 20_000),
+      request(40_400, 800),
+    ];
+    const expected = ['gus: none (ambiguous)', 'hal: none (ambiguous)', 'ivy: 40300@da01'];
+    expect(requests(stream(events)).sort()).toEqual(expected);
+    expect(requests(offline(events)).sort()).toEqual(expected);
+  });
+
   it("keeps a request from a lone result minutes away when the result's own request holds only decisions others hold better", () => {
     const events = [
       request(10_000, 1_000),
