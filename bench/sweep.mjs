@@ -6,8 +6,10 @@
 // requests joined to their own attempt) and the mismatches of the fleets below 100 %, then the totals. Not a speed
 // figure: the held-out checks' stand-in for fleets the scenario tests were not written for.
 // The fleets are written under bench/out/sweep/PID/ and removed once verified (--keep keeps them).
-// Usage: node bench/sweep.mjs [--from SEED] [--to SEED] [--root DIR] [--keep] [--list N] [--by-scenario]
+// Usage: node bench/sweep.mjs [--from SEED] [--to SEED] [--root DIR] [--keep] [--list N] [--by-scenario] [--laptop-skew MS]
 //   --from, --to   the seeds, both included (default 2001 to 2060)
+//   --laptop-skew MS  every fleet's laptops off by up to MS (the other draws unchanged): clocks further off than the
+//                  draws' 10 s or 30 s, within the default clock-skew tolerance (3 min)
 //   --by-scenario  also print the IIS requests' joins summed by the generator's scenario of their attempt
 //   --root DIR     analyse with another built checkout (e.g. `git worktree add /tmp/old <commit>`, npm ci, npx tsc -b):
 //                  the fleets and the verification stay this checkout's, so two runs compare the analyses alone
@@ -21,6 +23,7 @@ const to = Number(option('--to') ?? 2060);
 const list = Number(option('--list') ?? 10);
 const keep = process.argv.includes('--keep');
 const analyzeRoot = (option('--root') ?? ROOT).replace(/\/?$/, '/');
+const laptopSkew = option('--laptop-skew');
 const cli = (root) => `${root}services/cli/bin/otptrace.js`;
 
 // The generator's incidents, in its order (the draws depend on it).
@@ -69,6 +72,14 @@ export function optionsOf(seed) {
   return { argv, toleranceMs: Math.max(skew, laptops ?? 0) + 30_000 };
 }
 
+/** `options` with every laptop off by up to `ms` instead of the drawn skew, and the tolerance to match. */
+function withLaptopSkew({ argv, toleranceMs }, ms) {
+  const at = argv.indexOf('--laptop-clock-skew-ms');
+  const rest = at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 2)];
+  const skew = Number(ms);
+  return { argv: [...rest, '--laptop-clock-skew-ms', String(skew)], toleranceMs: Math.max(toleranceMs, skew + 30_000) };
+}
+
 function run(args) {
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (child.status !== 0) throw new Error(`${args.slice(0, 2).join(' ')} failed (${child.status}): ${child.stderr}`);
@@ -87,7 +98,8 @@ const requests = { own: 0, expected: 0, another: 0 };
 /** The same by the generator's scenario of the attempt (`--by-scenario`): which failures' requests go astray. */
 const byScenario = new Map();
 for (let seed = from; seed <= to; seed++) {
-  const { argv, toleranceMs } = optionsOf(seed);
+  const { argv, toleranceMs } =
+    laptopSkew === undefined ? optionsOf(seed) : withLaptopSkew(optionsOf(seed), laptopSkew);
   const fleet = `${dir}fleet-${seed}`;
   const out = `${dir}analysis-${seed}.json`;
   rmSync(fleet, { recursive: true, force: true });

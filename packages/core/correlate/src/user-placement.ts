@@ -85,7 +85,7 @@ export class UserPlacement {
             this.attempts.add(retry, e);
             return retry;
           }
-          this.awaiting.push({ decision: e, endedResult: a.client!.time });
+          this.awaiting.push({ decision: e, endedResult: a.client!.time, until: this.waitEnd(e, a) });
           return null;
         }
         if (slot === 'radius' && a.client !== null) this.uncross(a, e as RadiusDecision);
@@ -97,13 +97,13 @@ export class UserPlacement {
           ? this.firstAccepting(first, e, slot, true, this.config.clockSkewToleranceMs)
           : null;
       if (ended !== null) {
-        this.awaiting.push({ decision: e, endedResult: ended.client!.time });
+        this.awaiting.push({ decision: e, endedResult: ended.client!.time, until: this.waitEnd(e, ended) });
         return null;
       }
       if (slot === 'radius' && this.mayShiftAnswers(first, e as RadiusDecision)) {
         // Its own answer may still come (a laptop ahead of NPS, a moment later): wait for it first, as for a retry's.
         if (mayWait) {
-          this.awaiting.push({ decision: e, endedResult: Number.NaN });
+          this.awaiting.push({ decision: e, endedResult: Number.NaN, until: this.waitEnd(e, null) });
           return null;
         }
         const shifted = this.shiftAnswers(first, e as RadiusDecision);
@@ -138,10 +138,30 @@ export class UserPlacement {
    */
   placeWaitingBefore(time: number): void {
     const awaiting = this.awaiting;
-    while (awaiting.length > 0 && awaiting[0]!.decision.time + RETRY_RESULT_WAIT_MS < time) {
-      const { decision } = awaiting.shift()!;
+    // In placing order, which is their time order: the first whose plain wait has not ended ends the look. One waiting
+    // longer (a laptop ahead, `waitEnd`) lets those behind it that are due go first. Placing one may append another
+    // (`place`), never moves those before it.
+    for (let i = 0; i < awaiting.length; ) {
+      const { decision: d, until } = awaiting[i]!;
+      if (d.time + RETRY_RESULT_WAIT_MS >= time) break;
+      if (until >= time) {
+        i++;
+        continue;
+      }
+      const { decision } = i === 0 ? awaiting.shift()! : awaiting.splice(i, 1)[0]!;
       this.place(decision, 'radius', true, 'unrelated_event', false, this.userWaits(decision.user!.key));
     }
+  }
+
+  /**
+   * When decision `d`'s wait for a retry ends, in event time: `RETRY_RESULT_WAIT_MS` after it, and as much again as the
+   * laptop of `ended` (the attempt that takes it else) logs ahead of the servers (`LaptopClocks`, at most the clock-skew
+   * tolerance). The retry's answer is read on the servers' clock (`takeWaiting`), but it is placed at its own logged
+   * time: a laptop 70 s ahead logged its retry's answer after a 60 s wait had handed the denial to its RADIUS timeout.
+   */
+  private waitEnd(d: NormalizedEvent, ended: OpenAttempt | null): number {
+    const lag = ended === null ? 0 : this.clientLag(ended);
+    return d.time + RETRY_RESULT_WAIT_MS + Math.min(Math.max(0, lag), this.config.clockSkewToleranceMs);
   }
 
   /** Whether a decision of user `key` is waiting. */
@@ -418,4 +438,6 @@ interface Awaiting {
   readonly decision: NormalizedEvent;
   /** NaN for a denial no answered attempt takes, waiting for its own answer before answers change places for it. */
   readonly endedResult: number;
+  /** When its wait ends, in event time (`waitEnd`). */
+  readonly until: number;
 }

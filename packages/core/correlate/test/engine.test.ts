@@ -1818,6 +1818,23 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
+  it("waits for the retry's answer of a laptop 70 s ahead as long again, before its denial goes to the timeout before it", () => {
+    // A generated fleet with laptops up to 90 s off. The laptop logs 70 s ahead of the servers, as its first success
+    // told. RADIUS never answers a request, and the laptop logs that failure at 770.4 s (700.4 s on the servers'
+    // clock); the retry is denied at 830 s and its failure logged at 900.6 s. The denial waits for a retry's answer, but
+    // the retry's was logged 70.6 s after it, when a 60 s wait had ended: the timeout took the denial, read as NPS's
+    // rejection, and the retry read as a timeout. Before 2026-12-07 (session 61) the wait did not allow for the lag.
+    const events = [
+      ...successTellingLag('zed', 70_000, 81),
+      client('zed', 770_400, 10005),
+      radius('zed', 830_000, 'denied', 16),
+      client('zed', 900_600, 10005),
+    ];
+    const expected = ['170700: 100000', '770400: none', '900600: 830000'];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
