@@ -201,27 +201,46 @@ export class UserPlacement {
    * not that denial's when the attempt before answered 15 s before it).
    */
   private answeredBefore(step: ClientEvent, d: NormalizedEvent, endedResult: number): boolean {
-    const list = this.attempts.usersAttempts(step.user!.key);
-    if (list === undefined) return false;
-    // Attempts whose last event is this recent are open whenever `step` is placed, however the engine swept: a stream
-    // and the offline analysis read the same ones.
-    const since = step.time - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
+    const expected = this.answerLag(step.user!.key, step.ref.computer, d.time, step.time, null);
+    return Math.abs(endedResult - d.time - expected) < Math.abs(step.time - d.time - expected);
+  }
+
+  /**
+   * How long after a decision at `t` laptop `computer` logs its answer (ms, on their two clocks), as user `userKey`'s
+   * other attempts still open tell (`answeredBefore`): of those with a denial, or a grant whose signing failed (a
+   * failure answered after the DA server, no CA step), and that laptop's answer, other than `except`, the one whose
+   * decision lies nearest `t`. Else the laptop's lag as `LaptopClocks` knows it (0: unknown). `placedAt`: when the
+   * event being placed was logged (the attempts read are those open then, however the engine swept).
+   */
+  private answerLag(
+    userKey: string,
+    computer: string,
+    t: number,
+    placedAt: number,
+    except: OpenAttempt | null,
+  ): number {
+    const list = this.attempts.usersAttempts(userKey);
+    const known = this.attempts.laptops.lagOf(computer);
+    if (list === undefined) return known;
+    // Attempts whose last event is this recent are open whenever the event is placed, however the engine swept: a
+    // stream and the offline analysis read the same ones.
+    const since = placedAt - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
     let lag: number | null = null;
     let nearest = Number.POSITIVE_INFINITY;
     for (let b = list.first; b !== null; b = b.nextOfUser) {
       const result = b.client;
       const decision = b.radius;
-      if (result === null || decision === null || decision.decision === 'granted' || b.last < since) continue;
-      if (clientPhase(result.ref.eventId) !== 'after_server' || !sameHost(result.ref.computer, step.ref.computer))
-        continue;
-      const distance = Math.abs(decision.time - d.time);
+      if (b === except || result === null || decision === null || b.last < since) continue;
+      // A grant whose signing failed tells it as a denial does: the answer follows it, and nothing came between.
+      if (decision.decision === 'granted' && !answeredFailure(b)) continue;
+      if (clientPhase(result.ref.eventId) !== 'after_server' || !sameHost(result.ref.computer, computer)) continue;
+      const distance = Math.abs(decision.time - t);
       if (distance < nearest) {
         nearest = distance;
         lag = result.time - decision.time;
       }
     }
-    const expected = lag ?? this.attempts.laptops.lagOf(step.ref.computer);
-    return Math.abs(endedResult - d.time - expected) < Math.abs(step.time - d.time - expected);
+    return lag ?? known;
   }
 
   /**
@@ -344,7 +363,10 @@ export class UserPlacement {
     let nearest = Number.POSITIVE_INFINITY;
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
       if (a.client === null || !this.accepts(a, e, slot, lateGrantMs)) continue;
-      const distance = Math.abs(this.attempts.laptops.serverTimeOf(a.client) - e.time);
+      // A decision: read with how long after one the laptop answers, as the user's other attempts tell (`answerLag`).
+      const lag =
+        slot === 'radius' ? this.answerLag(e.user!.key, a.client.ref.computer, e.time, e.time, a) : this.clientLag(a);
+      const distance = Math.abs(a.client.time - lag - e.time);
       if (distance < nearest) {
         nearest = distance;
         best = a;

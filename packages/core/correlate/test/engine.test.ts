@@ -1835,6 +1835,27 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
   });
 
+  it('gives a waiting grant to the answer its laptop logs as long before it as its earlier signing failures tell', () => {
+    // A signing-certificate outage (sweep --laptop-skew 90000, seed 24012): the laptop logs 84 s behind NPS, and no
+    // success told its clock. Each grant's signing fails and the laptop logs its 10005 84 s before the grant, as logged.
+    // The third grant waits for a retry's answer; when no answer takes it, it went to the answer logged nearest it (the
+    // fourth attempt's, 45 s after), not to the third's, which the two attempts before say is its own; the fourth
+    // grant then had no answer and the third answer no grant. Before 2026-12-07 (session 61) the nearest answer won.
+    const events = [
+      client('zed', 935_700, 10005),
+      radius('zed', 1_019_800, 'granted'),
+      client('zed', 1_031_500, 10005),
+      client('zed', 1_066_400, 10005),
+      radius('zed', 1_115_300, 'granted'),
+      radius('zed', 1_150_100, 'granted'),
+      client('zed', 1_195_200, 10005),
+      radius('zed', 1_278_800, 'granted'),
+    ];
+    const expected = ['1031500: 1115300', '1066400: 1150100', '1195200: 1278800', '935700: 1019800'];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
