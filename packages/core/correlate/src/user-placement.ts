@@ -201,24 +201,18 @@ export class UserPlacement {
    * not that denial's when the attempt before answered 15 s before it).
    */
   private answeredBefore(step: ClientEvent, d: NormalizedEvent, endedResult: number): boolean {
-    const expected = this.answerLag(step.user!.key, step.ref.computer, d.time, step.time, null);
+    const expected = this.answerLag(step.user!.key, step.ref.computer, d.time, step.time);
     return Math.abs(endedResult - d.time - expected) < Math.abs(step.time - d.time - expected);
   }
 
   /**
    * How long after a decision at `t` laptop `computer` logs its answer (ms, on their two clocks), as user `userKey`'s
    * other attempts still open tell (`answeredBefore`): of those with a denial, or a grant whose signing failed (a
-   * failure answered after the DA server, no CA step), and that laptop's answer, other than `except`, the one whose
-   * decision lies nearest `t`. Else the laptop's lag as `LaptopClocks` knows it (0: unknown). `placedAt`: when the
+   * failure answered after the DA server, no CA step), and that laptop's answer, the one whose decision lies nearest
+   * `t`. Else the laptop's lag as `LaptopClocks` knows it (0: unknown). `placedAt`: when the
    * event being placed was logged (the attempts read are those open then, however the engine swept).
    */
-  private answerLag(
-    userKey: string,
-    computer: string,
-    t: number,
-    placedAt: number,
-    except: OpenAttempt | null,
-  ): number {
+  private answerLag(userKey: string, computer: string, t: number, placedAt: number): number {
     const list = this.attempts.usersAttempts(userKey);
     const known = this.attempts.laptops.lagOf(computer);
     if (list === undefined) return known;
@@ -230,7 +224,7 @@ export class UserPlacement {
     for (let b = list.first; b !== null; b = b.nextOfUser) {
       const result = b.client;
       const decision = b.radius;
-      if (b === except || result === null || decision === null || b.last < since) continue;
+      if (result === null || decision === null || b.last < since) continue;
       // A grant whose signing failed tells it as a denial does: the answer follows it, and nothing came between.
       if (decision.decision === 'granted' && !answeredFailure(b)) continue;
       if (clientPhase(result.ref.eventId) !== 'after_server' || !sameHost(result.ref.computer, computer)) continue;
@@ -365,7 +359,7 @@ export class UserPlacement {
       if (a.client === null || !this.accepts(a, e, slot, lateGrantMs)) continue;
       // A decision: read with how long after one the laptop answers, as the user's other attempts tell (`answerLag`).
       const lag =
-        slot === 'radius' ? this.answerLag(e.user!.key, a.client.ref.computer, e.time, e.time, a) : this.clientLag(a);
+        slot === 'radius' ? this.answerLag(e.user!.key, a.client.ref.computer, e.time, e.time) : this.clientLag(a);
       const distance = Math.abs(a.client.time - lag - e.time);
       if (distance < nearest) {
         nearest = distance;
