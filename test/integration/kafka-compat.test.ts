@@ -7,6 +7,7 @@ import {
   createRecordProducer,
   KafkaAdapterError,
   kafkaConnectionSchema,
+  prepareTopics,
 } from '@otptrace/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KAFKA_BROKERS } from './setup-kafka.js';
@@ -34,6 +35,35 @@ describe('kafkajs 2.2.4 against the Kafka 4.x broker', () => {
     expect(await admin.ensureTopics([spec])).toEqual([{ name: topic, created: true, partitions: 3 }]);
     expect(await admin.ensureTopics([spec])).toEqual([{ name: topic, created: false, partitions: 3 }]);
     expect(await admin.partitionCount(topic)).toBe(3);
+  });
+
+  it('lets services that start at once create the topics they share, each going on once every topic is served', async () => {
+    // The collector and the correlator both create the events topic. The one that loses the race used to read its
+    // topics' settings before the broker served the ones it had just created, and exited at start-up.
+    const admins = [0, 1, 2, 3].map(() => createKafkaAdmin(client));
+    await Promise.all(admins.map((a) => a.connect()));
+    const created: string[] = [];
+    try {
+      for (let round = 0; round < 5; round++) {
+        const prefix = `compat-race-${randomUUID().slice(0, 8)}`;
+        const spec = (name: string) => ({
+          name: `${prefix}.${name}`,
+          partitions: 4,
+          replicationFactor: 1,
+          configs: {},
+        });
+        const sets = admins.map((_, i) => [spec('events'), spec(`own-${i}`), spec(`dead-letter-${i}`)]);
+        created.push(...new Set(sets.flat().map((s) => s.name)));
+        const limits = await Promise.all(admins.map((a, i) => prepareTopics(a, sets[i] ?? [], true)));
+        expect(limits.map((byTopic) => [...byTopic.keys()].sort())).toEqual(
+          sets.map((set) => set.map((s) => s.name).sort()),
+        );
+        for (const byTopic of limits) for (const bytes of byTopic.values()) expect(bytes).toBeGreaterThan(0);
+      }
+    } finally {
+      await admin.deleteTopics(created).catch(() => {});
+      await Promise.all(admins.map((a) => a.disconnect()));
+    }
   });
 
   it('refuses, without retry, a topic whose partition count differs from configuration', async () => {

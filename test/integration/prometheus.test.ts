@@ -127,15 +127,19 @@ afterAll(async () => {
 
 describe('Prometheus scraping the collector, the correlator and the statistics API', () => {
   it('scrapes the three services and loads the alert rules', async () => {
-    await expect
-      .poll(async () => (await query('up{job=~"otptrace-.*"}')).map((s) => [s.metric.job, s.value[1]]).sort(), {
-        timeout: 30_000,
-      })
-      .toEqual([
-        ['otptrace-collector', '1'],
-        ['otptrace-correlator', '1'],
-        ['otptrace-stats-api', '1'],
-      ]);
+    // Each target's health with its last scrape error, so that a failure says why a service was not scraped.
+    const targets = async () => {
+      const response = await fetch(`${api}/api/v1/targets?state=active`);
+      const body = (await response.json()) as {
+        data: { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
+      };
+      return body.data.activeTargets.map((t) => [t.labels.job, t.health, t.lastError]).sort();
+    };
+    await expect.poll(targets, { timeout: 30_000 }).toEqual([
+      ['otptrace-collector', 'up', ''],
+      ['otptrace-correlator', 'up', ''],
+      ['otptrace-stats-api', 'up', ''],
+    ]);
     const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as {
       data: { groups: { rules: { name: string; health: string }[] }[] };
     };

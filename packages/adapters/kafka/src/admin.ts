@@ -29,14 +29,55 @@ export interface KafkaAdmin {
   disconnect(): Promise<void>;
 }
 
-async function existingPartitions(admin: Admin, names: readonly string[]): Promise<Map<string, number>> {
-  const existing = new Set(await admin.listTopics());
-  const present = names.filter((name) => existing.has(name));
-  const counts = new Map<string, number>();
-  if (present.length === 0) return counts;
-  const metadata = await admin.fetchTopicMetadata({ topics: present });
-  for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length);
-  return counts;
+/** How long start-up waits for the broker to serve topics that were just created, here or by another client. */
+export const TOPIC_SERVED_TIMEOUT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Kafka error type of a kafkajs error, looking through its "retries exceeded" wrappers. */
+function protocolType(error: unknown): string | undefined {
+  let current = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth++) {
+    if (current.type) return current.type;
+    current = (current.originalError ?? current.cause) as typeof current;
+  }
+  return undefined;
+}
+
+/**
+ * Waits until the broker serves each named topic with a leader for every partition, and returns their partition
+ * counts. A topic is listed by the controller before a broker serves it: right after it is created (kafkajs waits for
+ * leaders only when it created every topic itself; when another service starting at the same moment created one of
+ * them first, it returns at once), "This server does not host this topic-partition" means "not yet".
+ */
+async function servedPartitions(
+  admin: Admin,
+  names: readonly string[],
+  timeoutMs: number,
+): Promise<Map<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  let pauseMs = 50;
+  for (;;) {
+    let waitingFor: unknown;
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...names] });
+      const leaderless = metadata.topics.find((t) => t.partitions.some((p) => p.leader < 0 || p.partitionErrorCode));
+      if (leaderless === undefined) return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+      waitingFor = `topic ${leaderless.name} has a partition without a leader`;
+    } catch (error) {
+      const type = protocolType(error);
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+      waitingFor = error;
+    }
+    if (Date.now() + pauseMs > deadline) {
+      throw new KafkaAdapterError(
+        `topics ${names.join(', ')} were created but not served within ${timeoutMs} ms: ${String(waitingFor)}`,
+        { retriable: true, code: 'timeout', cause: waitingFor },
+      );
+    }
+    await sleep(pauseMs);
+    pauseMs = Math.min(pauseMs * 2, 1_000);
+  }
 }
 
 // A topic with fewer partitions than configured would silently cap the correlator's parallelism, and adding
@@ -83,7 +124,7 @@ export async function prepareTopics(
 }
 
 /** Admin client over the connection; every failure is a KafkaAdapterError saying whether to retry. */
-export function createKafkaAdmin(client: KafkaClient): KafkaAdmin {
+export function createKafkaAdmin(client: KafkaClient, topicServedTimeoutMs = TOPIC_SERVED_TIMEOUT_MS): KafkaAdmin {
   const admin = client.raw.admin();
   const guard = async <T>(context: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -96,17 +137,16 @@ export function createKafkaAdmin(client: KafkaClient): KafkaAdmin {
     connect: () => guard('admin connect', () => admin.connect()),
     ensureTopics: (specs) =>
       guard('ensure topics', async () => {
-        const counts = await existingPartitions(
-          admin,
-          specs.map((spec) => spec.name),
-        );
-        const missing = specs.filter((spec) => !counts.has(spec.name));
+        const names = specs.map((spec) => spec.name);
+        const listed = new Set(await admin.listTopics());
+        const missing = specs.filter((spec) => !listed.has(spec.name));
+        // Another service may create the same topics at the same moment: kafkajs then answers false for "already
+        // exists", and every topic, whoever created it, is waited for until served.
         if (missing.length > 0) await admin.createTopics({ topics: missing.map(toTopicConfig), waitForLeaders: true });
+        const counts = await servedPartitions(admin, names, topicServedTimeoutMs);
         return specs.map((spec) => {
-          const found = counts.get(spec.name);
-          return found === undefined
-            ? { name: spec.name, created: true, partitions: spec.partitions }
-            : checkExisting(spec, found);
+          const found = counts.get(spec.name) ?? 0;
+          return missing.includes(spec) ? { ...checkExisting(spec, found), created: true } : checkExisting(spec, found);
         });
       }),
     partitionCount: (topic) =>
