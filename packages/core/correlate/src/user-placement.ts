@@ -260,11 +260,17 @@ export class UserPlacement {
    */
   private shiftAnswers(first: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
-      const b = this.shiftPartner(a, d);
-      if (b === null) continue;
-      this.attempts.swapClients(a, b);
-      if (this.accepts(a, d, 'radius')) return a;
-      this.attempts.swapClients(a, b);
+      // Along the chain: each answer moves one turn, to the decision the next answer held, until `a` holds the last
+      // answer before `d`. Each step takes a later answer, so the chain ends.
+      const moved: OpenAttempt[] = [];
+      for (let b = this.shiftPartner(a, d); b !== null; b = this.shiftPartner(a, d)) {
+        this.attempts.swapClients(a, b);
+        moved.push(b);
+      }
+      if (moved.length === 0) continue;
+      // A grant logged this long after the answer is let in as for any grant no retry's answer took.
+      if (this.accepts(a, d, 'radius', this.config.clockSkewToleranceMs)) return a;
+      for (let i = moved.length - 1; i >= 0; i--) this.attempts.swapClients(a, moved[i]!);
     }
     return null;
   }
@@ -276,10 +282,14 @@ export class UserPlacement {
     return false;
   }
 
-  /** The attempt whose answer `a` (answered, no decision) would change places with for denial `d`, if any. */
+  /**
+   * The attempt whose answer `a` (answered, no decision) would change places with for decision `d`, if any: for a
+   * denial, one holding an earlier denial; for a grant, one holding an earlier grant whose signing failed (a DA server
+   * whose signing certificate is gone fails every grant, and a laptop far behind logs each failure before its grant).
+   */
   private shiftPartner(a: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
-    if (d.decision !== 'denied' || a.radius !== null || a.gateway !== null || !answeredFailure(a)) return null;
-    return this.laterAnswerWithEarlierDecision(a, d, 'denied');
+    if (a.radius !== null || a.gateway !== null || !answeredFailure(a)) return null;
+    return this.laterAnswerWithEarlierDecision(a, d, d.decision);
   }
 
   /**
@@ -292,13 +302,13 @@ export class UserPlacement {
   private laterAnswerWithEarlierDecision(
     a: OpenAttempt,
     d: RadiusDecision,
-    earlierKinds: 'denied' | 'any' = 'any',
+    earlierKinds: RadiusDecision['decision'] | 'any' = 'any',
   ): OpenAttempt | null {
     const answer = a.client!;
     for (let b = a.ofUser!.first; b !== null; b = b.nextOfUser) {
       const earlier = b.radius;
       if (b === a || earlier === null || earlier.time > d.time) continue;
-      if (earlierKinds === 'denied' && earlier.decision !== 'denied') continue;
+      if (earlierKinds !== 'any' && earlier.decision !== earlierKinds) continue;
       if (!answeredFailure(b) || b.client!.time <= answer.time) continue;
       if (Math.abs(b.client!.time - earlier.time) <= RETRY_RESULT_BEFORE_MS) continue;
       if (Math.abs(earlier.time - answer.time) > this.config.clockSkewToleranceMs) continue;

@@ -1856,6 +1856,25 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
   });
 
+  it('gives each signing failure of a laptop 96 s behind its own grant, three in a row, when the last grant finds none', () => {
+    // A signing-certificate outage (sweep --laptop-skew 120000, seed 24029): the laptop logs 96 s behind NPS, and no
+    // success told its clock. It logs three failures at 0, 155.1 and 232.4 s; NPS grants at 97.6, 252.6 and 329.6 s.
+    // The first grant waited for a retry's answer and went to the second answer, 57.5 s after it, nearer than the first
+    // (97.6 s before); the second grant to the third answer; the third grant then found no answer, and the first answer
+    // no grant. A laptop's answers come in the order of its attempts: the answers move one turn along the chain.
+    const events = [
+      client('zed', 1_000_000, 10005),
+      radius('zed', 1_097_600, 'granted'),
+      client('zed', 1_155_100, 10005),
+      client('zed', 1_232_400, 10005),
+      radius('zed', 1_252_600, 'granted'),
+      radius('zed', 1_329_600, 'granted'),
+    ];
+    const expected = ['1000000: 1097600', '1155100: 1252600', '1232400: 1329600'];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
