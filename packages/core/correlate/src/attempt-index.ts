@@ -42,6 +42,15 @@ const AFTER_DENIED = 10019;
 /** The client's failures logged as the DA server's answer comes (§4): it refused the OTP, or asked for a challenge. */
 const AFTER_SERVER_ANSWER = new Set([10005, 10006]);
 
+/** A laptop whose clock a CA's answer in user `userKey`'s attempt told anew, at event time `at`. */
+export interface LaptopTold {
+  readonly userKey: string;
+  readonly computer: string;
+  readonly at: number;
+}
+
+const NONE_TOLD: readonly LaptopTold[] = Object.freeze([]);
+
 /**
  * The open attempts and every way the engine looks them up. Opening, adding an event and removing go through here,
  * so no index can miss a change:
@@ -81,6 +90,8 @@ export class AttemptIndex {
   private caOrder = 0;
   /** Each laptop's clock against the servers', from its successes as they are put together. */
   readonly laptops = new LaptopClocks();
+  /** Laptops told anew by a CA's answer, not yet taken (`takeTold`). */
+  private told: LaptopTold[] = [];
   /**
    * Closed attempts to open the next ones in: the objects (and their time places) stay in the old generation instead
    * of new ones being copied by every young-generation GC they live through.
@@ -130,7 +141,7 @@ export class AttemptIndex {
     const result = a.client;
     if (result === null) return;
     if (e.kind === 'client.result' || (e.kind === 'ca.result' && (e.status === 'issued' || e.status === 'denied')))
-      this.learnFromCa(a, result);
+      this.learnFromCa(a, result, e.time);
     if (e.kind === 'client.result' || e.kind === 'gateway.request' || e.kind === 'radius.decision')
       this.learnFromDaServer(a, result);
   }
@@ -139,17 +150,31 @@ export class AttemptIndex {
    * A success (its 10022 and the issued certificate) or the CA's refusal and the client's 10019: the client enrols at
    * the CA itself and logs its answer as it comes, as it does a certificate.
    */
-  private learnFromCa(a: OpenAttempt, result: ClientEvent): void {
+  private learnFromCa(a: OpenAttempt, result: ClientEvent, at: number): void {
     const id = result.ref.eventId;
     const answered = AFTER_ISSUED.has(id) ? 'issued' : id === AFTER_DENIED ? 'denied' : null;
     if (answered === null) return;
     for (let i = 0; i < a.caResults.length; i++) {
       const r = a.caResults[i]!;
       if (r.status === answered && r.machineRequester == null) {
-        if (this.laptops.learn(result, r.time, hostKey(r.ref.computer))) this.rereadAnswers(result.ref.computer);
+        if (this.laptops.learn(result, r.time, hostKey(r.ref.computer))) {
+          this.rereadAnswers(result.ref.computer);
+          if (a.userKey !== null) this.told.push({ userKey: a.userKey, computer: result.ref.computer, at });
+        }
         return;
       }
     }
+  }
+
+  /**
+   * The laptops whose clock a CA's answer told anew since the last call, each with the user whose attempt told it and
+   * when (the time of the event that completed the pair), for the user placement to read their answers again.
+   */
+  takeTold(): readonly LaptopTold[] {
+    if (this.told.length === 0) return NONE_TOLD;
+    const told = this.told;
+    this.told = [];
+    return told;
   }
 
   /**
@@ -226,6 +251,17 @@ export class AttemptIndex {
       respan(x);
       this.indexWaiting(x);
     }
+  }
+
+  /**
+   * Move the client result of `from`, an attempt that holds nothing else, into `to`, which holds none (see
+   * `UserPlacement.realignAnswers`). `from` leaves every index and is neither handed back nor opened again: its entry
+   * in the close queue is skipped, as it is no longer open.
+   */
+  moveLoneAnswer(from: OpenAttempt, to: OpenAttempt): void {
+    const result = from.client!;
+    this.remove(from);
+    this.add(to, result);
   }
 
   /** Take a closing attempt out of every index. */

@@ -180,6 +180,13 @@ export class CorrelationEngine {
     if (this.pending.firstDue < e.time) this.resolveDue(e.time, false);
     this.byUser.placeWaitingBefore(e.time);
     routeEvent(e, this.routing);
+    this.realignTold();
+  }
+
+  /** Read again the answers of each laptop whose clock a CA's answer just told (`UserPlacement.realignAnswers`). */
+  private realignTold(): void {
+    const told = this.attempts.takeTold();
+    for (let i = 0; i < told.length; i++) this.byUser.realignAnswers(told[i]!.userKey, told[i]!.computer, told[i]!.at);
   }
 
   private drop(event: NormalizedEvent, reason: DropReason): void {
@@ -200,8 +207,10 @@ export class CorrelationEngine {
 
   /** Join the user-less events due by `until` (only those due before it when not `inclusive`). */
   private resolveDue(until: number, inclusive = true): void {
-    for (let e = this.pending.next(until, inclusive); e !== undefined; e = this.pending.next(until, inclusive))
+    for (let e = this.pending.next(until, inclusive); e !== undefined; e = this.pending.next(until, inclusive)) {
       resolvePending(e, this.pending.lastGatewayHost, this.joins);
+      this.realignTold();
+    }
   }
 
   /** Close the attempts due (every one when `final`). */

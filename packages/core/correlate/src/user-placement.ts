@@ -154,6 +154,68 @@ export class UserPlacement {
   }
 
   /**
+   * A CA's answer just told laptop `computer`'s clock (`AttemptIndex.takeTold`, at event time `at`): user `userKey`'s
+   * failures the DA server answered on that laptop (no CA step) are paired with the user's decisions (denials, and
+   * grants whose signing failed) anew when, read on the servers' clock with it, more of them then lie within
+   * `RESULT_GRACE_MS` of a decision, in turn. Placed before the clock was known, a laptop 90 s behind had each failure
+   * take the denial before its own, 5 s before it as logged, and the last denial found no answer. Only attempts open
+   * however the engine swept (as in `answerLag`); answers change places, or an answer alone joins a decision alone,
+   * never leaving a decision without the answer it had.
+   */
+  realignAnswers(userKey: string, computer: string, at: number): void {
+    const lag = this.attempts.laptops.lagOf(computer);
+    const list = this.attempts.usersAttempts(userKey);
+    if (lag === 0 || list === undefined) return;
+    const since = at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
+    const answered: OpenAttempt[] = [];
+    const decided: OpenAttempt[] = [];
+    for (let b: OpenAttempt | null = list.first; b !== null; b = b.nextOfUser) {
+      if (b.last < since || b.caRequest !== null || b.caResults.length > 0) continue;
+      const d = b.radius;
+      if (d !== null && (d.decision === 'discarded' || isOtherRadiusDecision(d, this.config))) continue;
+      const answer = b.client;
+      if (answer !== null) {
+        if (clientPhase(answer.ref.eventId) !== 'after_server' || !sameHost(answer.ref.computer, computer)) continue;
+        // A request no decision answered, and its failure: a RADIUS timeout, whole as it is.
+        if (d === null && b.gateway !== null) continue;
+        answered.push(b);
+      }
+      if (d !== null) decided.push(b);
+    }
+    if (answered.length === 0 || decided.length === 0) return;
+    answered.sort((x, y) => x.client!.time - y.client!.time);
+    decided.sort((x, y) => x.radius!.time - y.radius!.time);
+    const fits = (answer: ClientEvent, d: RadiusDecision) => Math.abs(answer.time - lag - d.time) <= RESULT_GRACE_MS;
+    let kept = 0;
+    for (const b of answered) if (b.radius !== null && fits(b.client!, b.radius)) kept++;
+    // In turn: the earliest answer that fits a decision takes the earliest decision it fits.
+    const pairs: [ClientEvent, OpenAttempt][] = [];
+    for (let i = 0, j = 0; i < answered.length && j < decided.length; ) {
+      const answer = answered[i]!.client!;
+      const d = decided[j]!.radius!;
+      if (fits(answer, d)) {
+        pairs.push([answer, decided[j]!]);
+        i++;
+        j++;
+      } else if (answer.time - lag < d.time) i++;
+      else j++;
+    }
+    if (pairs.length <= kept) return;
+    const holder = new Map(answered.map((b) => [b.client!, b]));
+    for (const [answer, to] of pairs) {
+      const from = holder.get(answer)!;
+      if (from === to) continue;
+      const other = to.client;
+      if (other !== null) {
+        this.attempts.swapClients(from, to);
+        holder.set(other, from);
+      } else if (from.radius === null && from.gateway === null) this.attempts.moveLoneAnswer(from, to);
+      else continue;
+      holder.set(answer, to);
+    }
+  }
+
+  /**
    * When decision `d`'s wait for a retry ends, in event time: `RETRY_RESULT_WAIT_MS` after it, and as much again as the
    * laptop of `ended` (the attempt that takes it else) logs ahead of the servers (`LaptopClocks`, at most the clock-skew
    * tolerance). The retry's answer is read on the servers' clock (`takeWaiting`), but it is placed at its own logged

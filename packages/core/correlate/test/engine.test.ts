@@ -1875,6 +1875,27 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
   });
 
+  it("pairs a laptop's failures with their denials anew once its next success tells that it logs 90 s behind", () => {
+    // Sweep --laptop-skew 120000, seed 24032: the laptop logs 90.4 s behind NPS and no success told it yet. Its
+    // failures are logged at 0 and 95.3 s, NPS's denials at 90.1 and 186.1 s. The second failure lay 5.2 s after the
+    // first denial and took it, so the second denial found no answer and the first failure no denial (read as a RADIUS
+    // timeout). The success a minute later (its 10022 at 179.7 s, the certificate issued at 270.1 s) tells the lag:
+    // read with it, each failure lies a moment after its own denial.
+    const events = [
+      client('zed', 1_000_000, 10005),
+      radius('zed', 1_090_079, 'denied', 16),
+      client('zed', 1_095_307, 10005),
+      client(null, 1_179_651, 10022),
+      radius('zed', 1_186_079, 'denied', 16),
+      radius('zed', 1_267_079, 'granted'),
+      ca('zed', 1_269_881, 201, 'request'),
+      ca('zed', 1_270_086, 201, 'issued'),
+    ];
+    const expected = ['1000000: 1090079', '1095307: 1186079', '1179651: 1267079'];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
