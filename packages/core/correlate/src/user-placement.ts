@@ -71,7 +71,7 @@ export class UserPlacement {
         slot === 'client'
           ? this.firstAccepting(first, e, slot, null)
           : ((slot === 'caRequest'
-              ? this.nearestGrantAccepting(first, e)
+              ? (this.nearestGrantAccepting(first, e) ?? this.answeredGrantBefore(first, e))
               : this.firstAccepting(first, e, slot, false)) ??
             (inOrder
               ? this.firstAccepting(first, e, slot, true, lateGrantMs)
@@ -484,6 +484,28 @@ export class UserPlacement {
         nearest = distance;
         best = a;
       }
+    }
+    return best;
+  }
+
+  /**
+   * Of the attempts from `first` that have ended (their client result logged) and accept CA request `e`, the one whose
+   * RADIUS grant lies nearest before it: within `RESULT_GRACE_MS`, or up to the servers' drift after it (the CA's clock
+   * a little behind NPS's). The client enrols as soon as the DA server answers its grant (docs/windows-events.md §0.1,
+   * steps 5–6), whenever its laptop logged the answer: one 70 s behind logged its CA refusal (10019) 70 s before the
+   * grant, and the request 3 s after the grant went to the next attempt's failure, logged 1.5 s before it (seed 24029).
+   */
+  private answeredGrantBefore(first: OpenAttempt, e: NormalizedEvent): OpenAttempt | null {
+    let best: OpenAttempt | null = null;
+    let nearest = Number.POSITIVE_INFINITY;
+    for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
+      const grant = a.radius;
+      if (a.client === null || grant === null || grant.decision !== 'granted') continue;
+      const after = e.time - grant.time;
+      if (after > RESULT_GRACE_MS || after < -this.serverDriftMs || Math.abs(after) >= nearest) continue;
+      if (!this.accepts(a, e, 'caRequest')) continue;
+      nearest = Math.abs(after);
+      best = a;
     }
     return best;
   }

@@ -1896,6 +1896,30 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
   });
 
+  it('gives a CA request to the answered attempt whose grant lies 3 s before it, not to a failure logged 1.5 s before it', () => {
+    // Sweep --laptop-skew 120000, seed 24029: the laptop logs 70.8 s behind NPS and the CA, and nothing told it yet. It
+    // logs the CA's refusal (10019) at 0 s, and the 10019 took NPS's grant at 67.5 s. The CA request 3.1 s after the
+    // grant (refused at 70.8 s) went to the answered attempt whose answer lay nearest it: the laptop's next failure
+    // (10005, logged at 69.1 s, truly NPS's denial at 138.5 s). The 10019 was left without the refusal it answers, and
+    // later took the CA request of the laptop's success (its 10022 logged at 97.5 s, the grant at 165.5 s, issued at
+    // 168.2 s). The client enrols as soon as the DA server answers its grant.
+    const events = [
+      client('zed', 1_000_000, 10019),
+      radius('zed', 1_067_484, 'granted'),
+      client('zed', 1_069_131, 10005),
+      ca('zed', 1_070_632, 101, 'request'),
+      ca('zed', 1_070_833, 101, 'denied'),
+      client(null, 1_097_453, 10022),
+      radius('zed', 1_138_484, 'denied', 16),
+      radius('zed', 1_165_484, 'granted'),
+      ca('zed', 1_167_966, 102, 'request'),
+      ca('zed', 1_168_189, 102, 'issued'),
+    ];
+    const expected = ['1000000: 1067484 1', '1069131: 1138484 0', '1097453: 1165484 1'];
+    expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
