@@ -34,15 +34,8 @@ export const TOPIC_SERVED_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The Kafka error type of a kafkajs error, looking through its "retries exceeded" wrappers. */
-function protocolType(error: unknown): string | undefined {
-  let current = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; depth < 8 && current && typeof current === 'object'; depth++) {
-    if (current.type) return current.type;
-    current = (current.originalError ?? current.cause) as typeof current;
-  }
-  return undefined;
-}
+/** What the broker answers about a topic it lists but does not serve yet (`toAdapterError` codes). */
+const NOT_SERVED_YET = new Set(['topic_missing', 'leader_not_available']);
 
 /**
  * Waits until the broker serves each named topic with a leader for every partition, and returns their partition
@@ -65,8 +58,7 @@ async function servedPartitions(
       if (leaderless === undefined) return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
       waitingFor = `topic ${leaderless.name} has a partition without a leader`;
     } catch (error) {
-      const type = protocolType(error);
-      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+      if (!NOT_SERVED_YET.has(toAdapterError(error, 'topic metadata').code)) throw error;
       waitingFor = error;
     }
     if (Date.now() + pauseMs > deadline) {
