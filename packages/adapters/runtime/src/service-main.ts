@@ -23,7 +23,10 @@ export interface ServiceContext<C> {
 /** A built service: the shared start-up serves its readiness, starts it, and stops it on a signal. */
 export interface ServiceInstance {
   readiness(): Readiness;
-  /** Connects and starts taking work; a rejection ends the process with exit code 1. */
+  /**
+   * Connects and starts taking work. A rejection is logged (fatal, "start-up failed") and told on stderr in one line;
+   * the service is then stopped and the process exits with code 1.
+   */
   start(): Promise<void>;
   /** Stops taking work, finishes what is in hand, disconnects. */
   stop(): Promise<void>;
@@ -54,6 +57,8 @@ export interface ServiceIo {
    * itself would race every other process for them; with port 0 and this message it never does.
    */
   announce?: (listening: ServiceListening) => void;
+  /** Where the service's JSON log lines go; stdout when absent (tests pass a stream). */
+  logs?: NodeJS.WritableStream;
 }
 
 /** The one message a service sends its parent over an IPC channel, when it was spawned with one. */
@@ -93,7 +98,11 @@ export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
 ): Promise<number> {
   const config = serviceCommandLine(spec, argv, io);
   if (typeof config === 'number') return config;
-  const logger = createLogger({ name: spec.name, level: config.logLevel });
+  const logger = createLogger({
+    name: spec.name,
+    level: config.logLevel,
+    ...(io.logs === undefined ? {} : { destination: io.logs }),
+  });
   const metrics = createMetrics();
   const service = spec.build({ config, logger, metrics });
   let adminServer: AdminServer | undefined;
@@ -115,8 +124,19 @@ export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
     await service.stop();
     await adminServer?.close();
   };
-  onShutdown(stop, { logger, timeoutMs: config.shutdownTimeoutMs });
-  await starting;
+  const removeShutdownHook = onShutdown(stop, { logger, timeoutMs: config.shutdownTimeoutMs });
+  try {
+    await starting;
+  } catch (error) {
+    removeShutdownHook();
+    // A broker or database out of reach, a topic refused: the operator's mistake or the network's, not a bug. One
+    // fatal line (with the stack) for the log collector, one plain line for whoever started the process, exit 1.
+    logger.fatal({ err: error }, 'start-up failed');
+    io.stderr(`${spec.name}: start-up failed: ${(error as Error).message ?? String(error)}\n`);
+    await withinMs(config.shutdownTimeoutMs, service.stop());
+    await adminServer?.close();
+    return 1;
+  }
   const finished = service.finished?.();
   if (finished) {
     await finished;
@@ -125,7 +145,23 @@ export async function serviceMain<S extends z.ZodType<ServiceBaseConfig>>(
   return 0;
 }
 
-/** Runs a service as the process: exits with serviceMain's code when not 0, or 1 (with the stack) when it throws. */
+/** Waits for `work` (its failure ignored) at most `ms`: cleaning up after a failed start must not hang the exit. */
+async function withinMs(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([work.then(noop, noop), timeout]);
+  clearTimeout(timer);
+}
+
+function noop(): void {}
+
+/**
+ * Runs a service as the process: exits with serviceMain's code when not 0 (1 after a failed start, which it has
+ * logged), or 1 with the stack when it throws (a bug).
+ */
 export function runService<S extends z.ZodType<ServiceBaseConfig>>(spec: ServiceSpec<S>): void {
   serviceMain(spec, process.argv.slice(2)).then(
     (code) => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type ServiceInstance, type ServiceListening, serviceMain } from '../src/service-main.js';
@@ -14,7 +15,12 @@ function io(env: Record<string, string> = {}) {
   return { io: { env, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
 }
 
-function spec(calls: string[], finished?: Promise<void>, ports?: Record<string, number>) {
+function spec(
+  calls: string[],
+  finished?: Promise<void>,
+  ports?: Record<string, number>,
+  start: () => Promise<void> = async () => void calls.push('start'),
+) {
   return {
     name: 'otptrace-test',
     summary: 'a test service',
@@ -24,7 +30,7 @@ function spec(calls: string[], finished?: Promise<void>, ports?: Record<string, 
       calls.push('build');
       return {
         readiness: () => ({ ready: true, reasons: [] }),
-        start: async () => void calls.push('start'),
+        start,
         stop: async () => void calls.push('stop'),
         ...(finished ? { finished: () => finished } : {}),
         ...(ports ? { listening: () => ports } : {}),
@@ -85,5 +91,32 @@ describe('serviceMain, the start-up every service shares', () => {
     expect(message).toMatchObject({ type: 'otptrace.listening', ports: { http: 40_001 } });
     expect(message.admin).toBeGreaterThan(0);
     expect(callsBefore).toBe(2); // after build and start, before stop
+  });
+
+  it('ends a start that fails with one fatal log line and one plain line on stderr, stops the service, exits 1', async () => {
+    const calls: string[] = [];
+    const logs = new PassThrough();
+    const lines: string[] = [];
+    logs.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    const { io: streams, err } = io({ OTPTRACE_TEST_LOG_LEVEL: 'info' });
+    const refused = async () => {
+      calls.push('start');
+      throw new Error('admin connect: Connection error: connect ECONNREFUSED 127.0.0.1:1');
+    };
+    const code = await serviceMain(spec(calls, undefined, undefined, refused), [], { ...streams, logs });
+    expect(code).toBe(1);
+    expect(calls).toEqual(['build', 'start', 'stop']);
+    expect(err.join('')).toBe(
+      'otptrace-test: start-up failed: admin connect: Connection error: connect ECONNREFUSED 127.0.0.1:1\n',
+    );
+    const fatal = lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toMatchObject({
+      msg: 'start-up failed',
+      service: 'otptrace-test',
+      err: { message: 'admin connect: Connection error: connect ECONNREFUSED 127.0.0.1:1' },
+    });
+    expect(fatal[0].err.stack).toMatch(/at /);
+    expect(lines.join('\n')).not.toContain('planted-secret-0991');
   });
 });
