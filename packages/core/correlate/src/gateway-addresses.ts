@@ -1,5 +1,7 @@
 import type { GatewayEvent } from '@otptrace/schemas';
 import type { OpenAttempt } from './attempt.js';
+import { isAttemptList } from './attempt-index.js';
+import { gatewayDelayOf, SWEEP_INTERVAL_MS } from './config.js';
 import type { JoinContext } from './join-context.js';
 
 // Which laptop an IIS request came from, by its client address (`ClientAddresses`): a DirectAccess client keeps its
@@ -7,9 +9,8 @@ import type { JoinContext } from './join-context.js';
 
 /** Remember whose computer request `g`'s address is: the only decision inside it placed it in attempt `a`. */
 export function learnAddress(g: GatewayEvent, a: OpenAttempt, ctx: JoinContext): void {
-  if (!ownAddress(g.clientIp) || a.machine === null || a.moreMachines !== null) return;
   // An IPv4 address written as IPv6 (::ffff:203.0.113.5) is still a NAT's: never learned, so never read either.
-  if (g.clientIp.includes('.')) return;
+  if (!ownIpv6(g.clientIp) || a.machine === null || a.moreMachines !== null) return;
   ctx.addresses.learn(g.clientIp, a.machine, g.time);
 }
 
@@ -32,15 +33,52 @@ function ownAddress(ip: string | null): ip is string {
 
 const COLON = 0x3a;
 
+/** An own address (`ownAddress`) that is no IPv4 address written as IPv6 (::ffff:203.0.113.5, still a NAT's). */
+function ownIpv6(ip: string | null): ip is string {
+  return ownAddress(ip) && !ip.includes('.');
+}
+
 /**
  * Whether the requests' addresses (`ClientAddresses`) keep request `other` from claiming attempt `a` from request `g`,
  * or holding `a`'s decision better: `other` came from another client computer's address than `a`'s, or `g` from
  * `a`'s and `other` from one not known to be `a`'s too (a retry of `a`'s laptop comes from its address).
+ * When neither address is known and only `a`'s client result can place it: `g` came from the address of the request
+ * that `a`'s user's previous attempt on the laptop took (`previousAddress`), and `other` from another.
  */
 export function addressKeepsOut(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
-  if (a.machine === null || ctx.addresses.size === 0) return false;
-  const machine = machineOfRequest(other, ctx);
-  return machine !== null ? !isOnMachine(a, machine) : fromLaptopOf(g, a, ctx);
+  if (a.machine === null) return false;
+  if (ctx.addresses.size > 0) {
+    const machine = machineOfRequest(other, ctx);
+    if (machine !== null) return !isOnMachine(a, machine);
+    if (fromLaptopOf(g, a, ctx)) return true;
+  }
+  // A decision inside a request says more than an earlier request's address: measured on generated fleets, reading
+  // that address for attempts with decisions too gave two of them to the wrong request.
+  if (a.radius !== null || g.clientIp === other.clientIp) return false;
+  const previous = previousAddress(a, g.time + gatewayDelayOf(ctx.config), ctx);
+  return previous !== null && g.clientIp === previous;
+}
+
+/**
+ * The client address of the IIS request that user `a.userKey`'s latest earlier attempt on `a`'s laptop took, when it
+ * is the laptop's own (IPv6), or null. A user who retries within minutes sends from the same address, whichever way
+ * that earlier request was joined. RADIUS timed out twice for a user on a laptop logging 20 s late; another user's
+ * request, refused at once, ended 3 s before her second failure, which it took (blamed on the DA server), and her
+ * timeout's request took the other user's failure. `due`: when the request being joined is joined; only attempts
+ * open then, however the engine swept, are read (`uncrossAnswers`), so a stream and the offline analysis read alike.
+ */
+function previousAddress(a: OpenAttempt, due: number, ctx: JoinContext): string | null {
+  const open = ctx.attempts.onMachineKey(a.machine!);
+  if (open === undefined || !isAttemptList(open)) return null;
+  const since = due + SWEEP_INTERVAL_MS - ctx.attempts.closeDelayMs;
+  let latest: GatewayEvent | null = null;
+  for (let i = 0; i < open.length; i++) {
+    const b = open[i]!;
+    const request = b.gateway;
+    if (b === a || request === null || b.userKey !== a.userKey || b.last < since || b.first > a.first) continue;
+    if (latest === null || request.time > latest.time) latest = request;
+  }
+  return latest !== null && ownIpv6(latest.clientIp) ? latest.clientIp : null;
 }
 
 /**

@@ -1412,6 +1412,26 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     const events = [decision('ann', 1_000), decision('cat', 2_150), request(2_200, 400)];
     expect(requests(stream(events))).toEqual(['ann: none', 'cat: 2200@da01']);
   });
+
+  it("gives a user's retry the request from the address her earlier attempt's request came from, over a nearer one", () => {
+    // RADIUS times out twice for uma, 90 s apart, on a laptop that logs 20.5 s late (no success told it). Between her
+    // second request's end and her failure, vic's request from another laptop's address is refused at once, 3 s
+    // before her failure; vic's own failure comes 20.5 s after it. Each request from uma's address is hers: before,
+    // vic's request took her second failure (blamed on the DA server), and her timeout's request took vic's failure.
+    const UMA = '2001:db8:7:1000::1';
+    const VIC = '2001:db8:8:1000::2';
+    const events = [
+      from(request(1_000_000, 25_000), UMA),
+      lone('uma', 1_020_500, 10005, 'pc-uma'),
+      from(request(1_090_000, 25_000), UMA),
+      from(request(1_107_500, 300), VIC),
+      lone('uma', 1_110_500, 10005, 'pc-uma'),
+      lone('vic', 1_128_000, 10005, 'pc-vic'),
+    ];
+    const expected = ['uma: 1000000@da01', 'uma: 1090000@da01', 'vic: 1107500@da01'];
+    expect(requests(stream(events)).sort()).toEqual(expected);
+    expect(requests(offline(events)).sort()).toEqual(expected);
+  });
 });
 
 describe("a retry's denial and the attempt before it", () => {
