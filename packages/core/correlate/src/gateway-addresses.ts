@@ -42,8 +42,8 @@ function ownIpv6(ip: string | null): ip is string {
  * Whether the requests' addresses (`ClientAddresses`) keep request `other` from claiming attempt `a` from request `g`,
  * or holding `a`'s decision better: `other` came from another client computer's address than `a`'s, or `g` from
  * `a`'s and `other` from one not known to be `a`'s too (a retry of `a`'s laptop comes from its address).
- * When neither address is known and only `a`'s client result can place it: `g` came from the address of the request
- * that `a`'s user's previous attempt on the laptop took (`previousAddress`), and `other` from another.
+ * When neither address is known to be a laptop's and only `a`'s client result can place it: `g` came from the address
+ * of the request that `a`'s user's previous attempt on the laptop took (`previousAddress`), and `other` from another.
  */
 export function addressKeepsOut(g: GatewayEvent, other: GatewayEvent, a: OpenAttempt, ctx: JoinContext): boolean {
   if (a.machine === null) return false;
@@ -54,7 +54,7 @@ export function addressKeepsOut(g: GatewayEvent, other: GatewayEvent, a: OpenAtt
   }
   // A decision inside a request says more than an earlier request's address: read for attempts with decisions too,
   // even only against another laptop's own address, it cost verdicts on generated fleets (sweep seeds 23046, 24043).
-  if (a.radius !== null || g.clientIp === other.clientIp) return false;
+  if (a.radius !== null || g.clientIp === other.clientIp || machineOfRequest(g, ctx) !== null) return false;
   const previous = previousAddress(a, g.time + gatewayDelayOf(ctx.config), ctx);
   return previous !== null && g.clientIp === previous;
 }
