@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ConsumedRecord,
+  configuredPartitions,
   createGroupConsumer,
   createKafkaAdmin,
   createKafkaClient,
   createRecordProducer,
   KafkaAdapterError,
   kafkaConnectionSchema,
+  partitionForKey,
   prepareTopics,
 } from '@otptrace/kafka';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -116,5 +118,49 @@ describe('kafkajs 2.2.4 against the Kafka 4.x broker', () => {
     const offsets = await admin.groupOffsets(groupId, topic);
     for (const partition of offsets) expect(partition.committed).toBe(partition.end);
     expect(offsets.reduce((sum, p) => sum + Number(p.end), 0)).toBe(records.length);
+  });
+
+  it('keeps keyed records on their partitions when the topic is given more while producers run', async () => {
+    // An operator's `kafka-topics.sh --alter --partitions 4` on a running pipeline: a producer that refreshes its
+    // metadata (every five minutes, or renewed after a failed send) must not move a site's events elsewhere.
+    const grown = `compat-grown-${randomUUID().slice(0, 8)}`;
+    const raw = client.raw.admin();
+    await raw.connect();
+    try {
+      await admin.ensureTopics([{ name: grown, partitions: 2, replicationFactor: 1, configs: {} }]);
+      const pinned = { partitions: configuredPartitions([{ name: grown, partitions: 2 }]) };
+      // Sites that four partitions would put on a partition the topic did not have.
+      const sites = Array.from({ length: 40 }, (_, i) => `site-${i}`).filter((s) => partitionForKey(s, 4) >= 2);
+      expect(sites.length).toBeGreaterThan(5);
+      const records = (n: number) => sites.map((site) => ({ topic: grown, key: site, value: `${site} ${n}` }));
+      const before = createRecordProducer(client, pinned);
+      await before.connect();
+      await before.send(records(1));
+      await before.disconnect();
+
+      await raw.createPartitions({ topicPartitions: [{ topic: grown, count: 4 }] });
+      await expect.poll(() => admin.partitionCount(grown), { timeout: 30_000 }).toBe(4);
+      // A producer reading the topic's metadata now, pinned as the services are, and one that is not.
+      const after = createRecordProducer(client, pinned);
+      const unpinned = createRecordProducer(client);
+      for (const producer of [after, unpinned]) await producer.connect();
+      await after.send(records(2));
+      await unpinned.send(records(3));
+      for (const producer of [after, unpinned]) await producer.disconnect();
+
+      const ends = new Map((await raw.fetchTopicOffsets(grown)).map((p) => [p.partition, Number(p.offset)]));
+      const expected = new Map<number, number>();
+      for (const site of sites) {
+        const own = partitionForKey(site, 2);
+        expected.set(own, (expected.get(own) ?? 0) + 2);
+        const moved = partitionForKey(site, 4);
+        expected.set(moved, (expected.get(moved) ?? 0) + 1);
+      }
+      // Partitions 2 and 3 hold only the unpinned producer's records: the pinned ones stayed on 0 and 1.
+      expect(ends).toEqual(new Map([0, 1, 2, 3].map((p) => [p, expected.get(p) ?? 0])));
+    } finally {
+      await raw.deleteTopics({ topics: [grown] }).catch(() => {});
+      await raw.disconnect();
+    }
   });
 });

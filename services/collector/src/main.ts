@@ -1,4 +1,5 @@
 import {
+  configuredPartitions,
   createAtomicProducer,
   createKafkaAdmin,
   createKafkaClient,
@@ -10,7 +11,7 @@ import { COLLECTOR_ENV_PREFIX, collectorConfigSchema } from './config.js';
 
 const SUMMARY = `otptrace collector: takes EVTX-XML in (HTTP(S) POST /v1/events with a bearer token, followed files and
 folders, standard input), parses and validates it with the same code as \`otptrace analyze\`, and publishes to Kafka:
-normalised events (keyed by user), the raw XML (for replay) and dead letters, each batch in one Kafka transaction.
+normalised events (keyed by site), the raw XML (for replay) and dead letters, each batch in one Kafka transaction.
 202 only after Kafka committed it; a batch refused (503) is never written.`;
 
 runService({
@@ -27,6 +28,8 @@ runService({
       transactionalIdPrefix: config.transactionalIdPrefix,
       sessions: config.http.maxInFlightBatches + 2,
       maxMessageBytes: (topic) => topicLimits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+      // A site's events stay in one partition if the topic is given more while this runs (`pinnedPartitioner`).
+      partitions: configuredPartitions([config.topics.events, config.topics.raw, config.topics.deadLetter]),
     });
     const collector = createCollector(config, {
       producer,

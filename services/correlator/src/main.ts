@@ -1,4 +1,5 @@
 import {
+  configuredPartitions,
   createGroupConsumer,
   createKafkaClient,
   createOffsetReader,
@@ -27,6 +28,8 @@ runService({
     // Filled at start-up from the cluster, before the first partition is claimed.
     const topicLimits = new Map<string, number>();
     const maxMessageBytes = (topic: string) => topicLimits.get(topic) ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    // Keyed records stay on their partitions if a topic is given more while this runs (`pinnedPartitioner`).
+    const partitions = configuredPartitions([config.topics.attempts, config.topics.late]);
     const correlator = createCorrelator(config, {
       consumer: createGroupConsumer(client, {
         groupId: config.groupId,
@@ -42,6 +45,7 @@ runService({
       writer: (partition) =>
         createTransactionalWriter(client, `${config.groupId}.${config.topics.events.name}.${partition}`, {
           maxMessageBytes,
+          partitions,
         }),
       maxMessageBytes,
       sinks: configuredSinks(config, logger, client),

@@ -1,7 +1,7 @@
 import type { Producer, Transaction } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
-import { producerPartitioner } from './partitioner.js';
+import { ANY_PARTITIONS, type PartitionCounts, pinnedPartitioner } from './partitioner.js';
 import { groupByTopic, type RecordProducer } from './producer.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, splitIntoRequests } from './request-size.js';
 
@@ -16,6 +16,8 @@ export interface AtomicProducerOptions {
   sessions: number;
   /** Each topic's `max.message.bytes`; requests are cut to fit (default: Kafka's default). */
   maxMessageBytes?: (topic: string) => number;
+  /** Each topic's configured partition count: keyed records keep to them when the topic grows (`pinnedPartitioner`). */
+  partitions?: PartitionCounts;
   /** How long the coordinator keeps a transaction its producer abandoned before aborting it, ms. */
   transactionTimeoutMs?: number;
 }
@@ -63,7 +65,7 @@ export function createAtomicProducer(client: KafkaClient, options: AtomicProduce
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: producerPartitioner,
+      createPartitioner: pinnedPartitioner(options.partitions ?? ANY_PARTITIONS, client.logger),
       // The idempotent session retries a request until it is answered; this producer's deadlines bound the wait.
       retry: { retries: Number.MAX_SAFE_INTEGER },
       ...(options.transactionTimeoutMs === undefined ? {} : { transactionTimeout: options.transactionTimeoutMs }),

@@ -20,7 +20,8 @@ export type {
 } from './consumer.js';
 export { createGroupConsumer } from './consumer.js';
 export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
-export { partitionForKey } from './partitioner.js';
+export type { PartitionCounts } from './partitioner.js';
+export { configuredPartitions, partitionForKey, pinnedPartitioner } from './partitioner.js';
 export type { OutgoingRecord, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
 export {

@@ -1,4 +1,5 @@
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { type ICustomPartitioner, Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { AdapterLogger } from './client.js';
 
 const keyed = Partitioners.DefaultPartitioner();
 
@@ -18,5 +19,47 @@ export function partitionForKey(key: string, count: number): number {
   return keyed({ topic: 'otptrace', partitionMetadata, message: { key, value: null } });
 }
 
-/** The partitioner producers use, so that `partitionForKey` and the producer always agree. */
-export const producerPartitioner = Partitioners.DefaultPartitioner;
+/** Each topic's partition count as the service's configuration gives it (and start-up checked); undefined: any. */
+export type PartitionCounts = (topic: string) => number | undefined;
+
+/**
+ * The partitioner producers use: kafkajs' default (murmur2 of the key over the partitions, as `partitionForKey` and
+ * the Java client), over no more partitions of a topic than `counts` gives it.
+ *
+ * Why pinned: a topic may be given more partitions while the services run (`kafka-topics.sh --alter`). The default
+ * partitioner would then move keys to new partitions as soon as a producer refreshes its metadata (every five minutes,
+ * and whenever a failed send renews it), each producer at its own moment. A site's events are keyed by site so that
+ * they meet in one engine; for minutes, two collectors of one site would write it to two partitions, and two
+ * correlators would each see half of its attempts. Pinned, every producer keeps every key where it was until the
+ * services restart with a configuration that gives the new count (start-up refuses a count that differs), so keys
+ * move once, at a moment the operator chose. The first record of a topic seen grown is logged as a warning.
+ */
+export function pinnedPartitioner(counts: PartitionCounts, logger?: AdapterLogger): ICustomPartitioner {
+  return () => {
+    const partition = Partitioners.DefaultPartitioner();
+    const warned = new Set<string>();
+    return ({ topic, partitionMetadata, message }) => {
+      const pinned = counts(topic);
+      if (pinned === undefined || partitionMetadata.length <= pinned)
+        return partition({ topic, partitionMetadata, message });
+      if (!warned.has(topic)) {
+        warned.add(topic);
+        logger?.warn(
+          { topic, partitions: partitionMetadata.length, configured: pinned },
+          'topic has more partitions than configured: records keep to the configured ones until the services restart with the new count',
+        );
+      }
+      const kept = partitionMetadata.filter((p) => p.partitionId < pinned);
+      return partition({ topic, partitionMetadata: kept, message });
+    };
+  };
+}
+
+/** The counts of `specs` by topic name, for `pinnedPartitioner`. */
+export function configuredPartitions(specs: readonly { name: string; partitions: number }[]): PartitionCounts {
+  const counts = new Map(specs.map((spec) => [spec.name, spec.partitions]));
+  return (topic) => counts.get(topic);
+}
+
+/** No topic pinned: kafkajs' default over every partition. */
+export const ANY_PARTITIONS: PartitionCounts = () => undefined;

@@ -1,7 +1,7 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { toAdapterError, withDeadline } from './errors.js';
-import { producerPartitioner } from './partitioner.js';
+import { ANY_PARTITIONS, type PartitionCounts, pinnedPartitioner } from './partitioner.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, splitIntoRequests } from './request-size.js';
 
 /** One record to publish. `key` decides the partition (murmur2, as the Java client) unless `partition` is given. */
@@ -39,12 +39,12 @@ export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
-function newProducer(client: KafkaClient): Producer {
+function newProducer(client: KafkaClient, partitions: PartitionCounts): Producer {
   return client.raw.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: producerPartitioner,
+    createPartitioner: pinnedPartitioner(partitions, client.logger),
   });
 }
 
@@ -59,17 +59,22 @@ function newProducer(client: KafkaClient): Producer {
  */
 export function createRecordProducer(
   client: KafkaClient,
-  options: { maxMessageBytes?: (topic: string) => number } = {},
+  options: {
+    maxMessageBytes?: (topic: string) => number;
+    /** Each topic's configured partition count: keyed records keep to them when the topic grows (`pinnedPartitioner`). */
+    partitions?: PartitionCounts;
+  } = {},
 ): RecordProducer {
   const limits = options.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+  const partitions = options.partitions ?? ANY_PARTITIONS;
   const timeoutMs = client.connection.sendTimeoutMs;
-  let producer = newProducer(client);
+  let producer = newProducer(client, partitions);
   let broken = false;
   let closed = false;
 
   const renew = async (): Promise<void> => {
     const old = producer;
-    producer = newProducer(client);
+    producer = newProducer(client, partitions);
     broken = false;
     // The old session may hang on a dead connection: do not wait for it to say goodbye.
     void old.disconnect().catch(() => {});

@@ -1,7 +1,7 @@
 import type { Admin, Producer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { toAdapterError, withDeadline } from './errors.js';
-import { producerPartitioner } from './partitioner.js';
+import { ANY_PARTITIONS, type PartitionCounts, pinnedPartitioner } from './partitioner.js';
 import { groupByTopic, type OutgoingRecord } from './producer.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, splitIntoRequests } from './request-size.js';
 
@@ -26,13 +26,13 @@ export interface TransactionalWriter {
   disconnect(): Promise<void>;
 }
 
-function newProducer(client: KafkaClient, transactionalId: string): Producer {
+function newProducer(client: KafkaClient, transactionalId: string, partitions: PartitionCounts): Producer {
   return client.raw.producer({
     transactionalId,
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: producerPartitioner,
+    createPartitioner: pinnedPartitioner(partitions, client.logger),
     // Unbounded retries inside the session (kafkajs' condition for exactly-once); each commit has its own deadline.
     retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
   });
@@ -53,11 +53,15 @@ const BUSY_TRIES = 5;
 export function createTransactionalWriter(
   client: KafkaClient,
   transactionalId: string,
-  options: { maxMessageBytes?: (topic: string) => number } = {},
+  options: {
+    maxMessageBytes?: (topic: string) => number;
+    /** Each topic's configured partition count: keyed records keep to them when the topic grows (`pinnedPartitioner`). */
+    partitions?: PartitionCounts;
+  } = {},
 ): TransactionalWriter {
   const timeoutMs = client.connection.requestTimeoutMs;
   const limits = options.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
-  const producer = newProducer(client, transactionalId);
+  const producer = newProducer(client, transactionalId, options.partitions ?? ANY_PARTITIONS);
   let broken: unknown = new Error('not connected');
 
   return {
