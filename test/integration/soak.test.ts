@@ -14,7 +14,7 @@ import {
 } from './setup-kafka.js';
 
 // Soak: a generated fleet posted to a collector process at a steady rate over loopback while correlator processes
-// are killed (kill -9) and restarted and the broker is restarted; then the attempts that came out are compared, by
+// are killed (kill -9) and restarted, the broker is restarted, and a correlator is frozen past its session timeout; then the attempts that came out are compared, by
 // deterministic id and trace ID, with the offline analysis of the same events: 4 events partitions, 2 correlators,
 // exactly-once (no attempt missing, invented, repeated or different). Bounded by default (~60 s of load, about
 // 2 minutes in all); bench/soak.mjs runs it longer through OTPTRACE_SOAK_SECONDS and OTPTRACE_SOAK_RATE.
@@ -135,7 +135,8 @@ function pipeline(prefix: string) {
       OTPTRACE_CORRELATOR_IDLE_FLUSH_MS: String(IDLE_FLUSH_MS),
       OTPTRACE_CORRELATOR_SESSION_TIMEOUT_MS: '6000',
       OTPTRACE_CORRELATOR_ADMIN__PORT: '0',
-      OTPTRACE_CORRELATOR_LOG_LEVEL: 'warn',
+      // Info: the few lines of rebalances and idle flushes (the freeze reads who was given which partitions).
+      OTPTRACE_CORRELATOR_LOG_LEVEL: 'info',
     },
     attempts: topics.attempts.name,
   };
@@ -183,12 +184,42 @@ class CorrelatorPool {
     await sleep(restartAfterMs);
     this.members[slot] = this.spawn(slot);
   }
+  /**
+   * Freeze one member (SIGSTOP) for `ms`, past its session timeout, then let it go on (SIGCONT): a long GC pause or
+   * a VM paused. Meanwhile the group gives its partitions to the other member, whose claims fence its writers; thawed,
+   * it must publish nothing more from the state it held.
+   */
+  async freeze(slot: number, ms: number): Promise<{ takenOver: number[]; thawedSaid: string[] }> {
+    const member = this.members[slot] as ServiceProcess;
+    const other = this.members[1 - slot] as ServiceProcess;
+    const [frozenBefore, otherBefore] = [member.output().length, other.output().length];
+    member.child.kill('SIGSTOP');
+    await sleep(ms);
+    // The partitions the other member was given while this one was frozen: all of them, once the group evicted it.
+    const takenOver = assignedIn(other.output().slice(otherBefore)).at(-1) ?? [];
+    member.child.kill('SIGCONT');
+    await sleep(5_000);
+    const thawed = member.output().slice(frozenBefore);
+    const thawedSaid = [...thawed.matchAll(/"msg":"([^"]*)"/g)].map((m) => m[1] as string);
+    return { takenOver, thawedSaid };
+  }
   async stop(): Promise<void> {
     this.stopping = true;
     for (const m of this.members) m.child.kill('SIGTERM');
     await Promise.all(this.members.map((m) => Promise.race([m.exited, sleep(15_000)])));
     for (const m of this.members) m.child.kill('SIGKILL');
   }
+}
+
+/** The partitions of each "partitions assigned" line in a correlator's log, in order. */
+function assignedIn(log: string): number[][] {
+  const assigned: number[][] = [];
+  for (const line of log.split('\n')) {
+    if (!line.includes('"partitions assigned')) continue;
+    const { partitions } = JSON.parse(line) as { partitions: number[] };
+    assigned.push([...partitions].sort((a, b) => a - b));
+  }
+  return assigned;
 }
 
 /** End offset of a topic (sum over partitions). */
@@ -202,7 +233,7 @@ async function endOffset(topic: string): Promise<number> {
   }
 }
 
-describe('soak: steady load while correlators are killed and the broker restarts', () => {
+describe('soak: steady load while correlators are killed or frozen and the broker restarts', () => {
   it(
     'emits exactly the attempts of the offline analysis, each once (4 partitions, 2 correlators)',
     async () => {
@@ -215,6 +246,7 @@ describe('soak: steady load while correlators are killed and the broker restarts
       const collector = startService('collector', env.collector);
       const pool = new CorrelatorPool(env.correlator);
       const faults: string[] = [];
+      const takeovers: number[][] = [];
       try {
         const port = await httpPort(collector);
         const perBatch = Math.max(1, Math.round(RATE / BATCHES_PER_SECOND));
@@ -253,6 +285,8 @@ describe('soak: steady load while correlators are killed and the broker restarts
           slot: (firstSlot + i / 2) % 2,
           pauseMs: 500 + Math.floor(rnd() * 2_500),
         }));
+        // Last, a member frozen for twice its session timeout (6 s) while the load goes on.
+        plan.push({ at: 0.86 * SECONDS * 1_000, kind: 'freeze', slot: (firstSlot + 1) % 2, pauseMs: 12_000 });
         const inject = async () => {
           for (const fault of plan) {
             const wait = t0 + fault.at - Date.now();
@@ -261,6 +295,14 @@ describe('soak: steady load while correlators are killed and the broker restarts
             if (fault.kind === 'kill') {
               await pool.kill(fault.slot, fault.pauseMs);
               faults.push(`t=${((start - t0) / 1000).toFixed(0)}s kill -9 correlator ${fault.slot}, restarted`);
+            } else if (fault.kind === 'freeze') {
+              const { takenOver, thawedSaid } = await pool.freeze(fault.slot, fault.pauseMs);
+              takeovers.push(takenOver);
+              faults.push(
+                `t=${((start - t0) / 1000).toFixed(0)}s correlator ${fault.slot} frozen ${fault.pauseMs / 1000} s ` +
+                  `(the other took partitions ${takenOver.join(',') || 'none'}), thawed; ` +
+                  `then it logged: ${[...new Set(thawedSaid)].join(' | ') || 'nothing'}`,
+              );
             } else {
               await kafkaScript('stop');
               await sleep(fault.pauseMs);
@@ -318,6 +360,8 @@ describe('soak: steady load while correlators are killed and the broker restarts
         if (process.env.OTPTRACE_SOAK_RESULT) writeFileSync(process.env.OTPTRACE_SOAK_RESULT, JSON.stringify(result));
         expect(changed, 'sources or builds changed during the run: the comparison is void, run again').toEqual([]);
         expect(faults).toHaveLength(plan.length);
+        // The freeze was a real eviction: the other member held every partition before the frozen one thawed.
+        expect(takeovers).toEqual([Array.from({ length: PARTITIONS }, (_, p) => p)]);
         // Exactly-once and exact: every attempt of the offline analysis once, field for field, nothing else.
         expect(diff).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
         expect(emitted.length).toBe(expected.length);
