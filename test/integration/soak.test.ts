@@ -1,6 +1,12 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { generateFleetLogs } from '@otptrace/generator';
-import { createKafkaAdmin, createKafkaClient, kafkaConnectionSchema, prefixedTopics } from '@otptrace/kafka';
+import {
+  createKafkaAdmin,
+  createKafkaClient,
+  kafkaConnectionSchema,
+  partitionForKey,
+  prefixedTopics,
+} from '@otptrace/kafka';
 import { describe, expect, it } from 'vitest';
 import { offlineAttempts } from '../../packages/core/stream/test/corpus.js';
 import { differences, readAttempts } from './pipeline.js';
@@ -233,145 +239,190 @@ async function endOffset(topic: string): Promise<number> {
   }
 }
 
+/** A fault the soak injects `at` ms into the load. */
+type Fault =
+  | { readonly at: number; readonly kind: 'kill' | 'freeze'; readonly slot: number; readonly pauseMs: number }
+  | { readonly at: number; readonly kind: 'broker'; readonly pauseMs: number }
+  | { readonly at: number; readonly kind: 'grow'; readonly partitions: number };
+
+/** Gives the events topic `partitions` partitions, as an operator's `kafka-topics.sh --alter` would. */
+async function growTopic(topic: string, partitions: number): Promise<void> {
+  const admin = createKafkaClient(kafkaConnectionSchema.parse({ brokers: KAFKA_BROKERS })).raw.admin();
+  await admin.connect();
+  try {
+    await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Posts a fleet of `seconds` of load at RATE events/s to a collector and two correlators while `plan` (given the
+ * events topic) is injected; then drains and compares the attempts that came out with the offline analysis, and
+ * asserts that they are exactly its attempts, each once. Returns what the faults did.
+ */
+async function soak(name: string, seconds: number, planOf: (eventsTopic: string) => Fault[]) {
+  expect(staleBuilds(), 'packages whose src/ is newer than dist/: run npx tsc -b services/correlator').toEqual([]);
+  const codeFrozenAt = Date.now();
+  const { events, files } = fleet(Math.ceil((RATE * seconds) / EVENTS_PER_USER_DAY));
+  const expected = offlineAttempts(files);
+  const env = pipeline(uniqueName(name));
+  const plan = planOf(env.topics.events.name);
+  await createTopics(env.topics);
+  const collector = startService('collector', env.collector);
+  const pool = new CorrelatorPool(env.correlator);
+  const faults: string[] = [];
+  const takeovers: number[][] = [];
+  try {
+    const port = await httpPort(collector);
+    const perBatch = Math.max(1, Math.round(RATE / BATCHES_PER_SECOND));
+    const batches: Buffer[] = [];
+    for (let i = 0; i < events.length; i += perBatch) batches.push(Buffer.from(events.slice(i, i + perBatch).join('')));
+    const interval = 1_000 / BATCHES_PER_SECOND;
+    const t0 = Date.now();
+    let refusals = 0;
+    let maxBehindMs = 0;
+    const post = async () => {
+      for (const [i, body] of batches.entries()) {
+        const due = t0 + i * interval;
+        if (Date.now() < due) await sleep(due - Date.now());
+        maxBehindMs = Math.max(maxBehindMs, Date.now() - due);
+        for (;;) {
+          const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+            method: 'POST',
+            body,
+            headers: { authorization: `Bearer ${TOKEN}` },
+          }).catch(() => null);
+          await res?.arrayBuffer();
+          if (res?.status === 202) break;
+          refusals++;
+          await sleep(250);
+        }
+      }
+    };
+    const inject = async () => {
+      for (const fault of plan) {
+        const wait = t0 + fault.at - Date.now();
+        if (wait > 0) await sleep(wait);
+        const start = Date.now();
+        const when = `t=${((start - t0) / 1000).toFixed(0)}s`;
+        if (fault.kind === 'kill') {
+          await pool.kill(fault.slot, fault.pauseMs);
+          faults.push(`${when} kill -9 correlator ${fault.slot}, restarted`);
+        } else if (fault.kind === 'freeze') {
+          const { takenOver, thawedSaid } = await pool.freeze(fault.slot, fault.pauseMs);
+          takeovers.push(takenOver);
+          faults.push(
+            `${when} correlator ${fault.slot} frozen ${fault.pauseMs / 1000} s ` +
+              `(the other took partitions ${takenOver.join(',') || 'none'}), thawed; ` +
+              `then it logged: ${[...new Set(thawedSaid)].join(' | ') || 'nothing'}`,
+          );
+        } else if (fault.kind === 'grow') {
+          await growTopic(env.topics.events.name, fault.partitions);
+          faults.push(`${when} events topic given ${fault.partitions} partitions`);
+        } else {
+          await kafkaScript('stop');
+          await sleep(fault.pauseMs);
+          await kafkaScript('start');
+          faults.push(`${when} broker stop/start, down ${((Date.now() - start) / 1000).toFixed(1)} s`);
+        }
+      }
+    };
+    await Promise.all([post(), inject()]);
+    const postedSeconds = (Date.now() - t0) / 1000;
+    // Drain: after the idle flush, wait until the attempts topic stops growing.
+    await sleep(IDLE_FLUSH_MS);
+    let last = -1;
+    for (let still = 0; still < 3; ) {
+      const now = await endOffset(env.attempts).catch(() => last);
+      still = now === last ? still + 1 : 0;
+      last = now;
+      await sleep(5_000);
+    }
+    // read_committed, until every expected attempt came and nothing more for a while (end offsets count the
+    // transactions' markers, so they do not tell how many attempts there are).
+    const emitted = await readAttempts({ brokers: KAFKA_BROKERS, topics: { attempts: env.attempts } }, expected.length);
+    const ids = new Set(emitted.map((a) => a.id));
+    const diff = differences(emitted, expected);
+    const result = {
+      seconds: postedSeconds,
+      targetRate: RATE,
+      eventsPosted: events.length,
+      eventsPerSecondHeld: events.length / postedSeconds,
+      maxBehindScheduleMs: maxBehindMs,
+      refusals,
+      faults,
+      correlatorCrashes: pool.crashes,
+      attemptsExpected: expected.length,
+      attemptsEmitted: ids.size,
+      records: emitted.length,
+      // Repeated copies beyond the offline analysis' own (it may give two attempts one id).
+      duplicates: diff.duplicated.length,
+      missing: diff.missing.length,
+      invented: diff.invented.length,
+      differing: diff.differing.length,
+      // What differs, to find the cause (never expected to be non-empty).
+      differences: diff,
+    };
+    // Others may rebuild the repository meanwhile: restarted correlators would then run other code than the
+    // reference. Such a run proves nothing either way.
+    const changed = changedSince(codeFrozenAt);
+    Object.assign(result, { codeChangedDuringRun: changed });
+    process.stdout.write(`SOAK-RESULT ${JSON.stringify(result)}\n`);
+    if (process.env.OTPTRACE_SOAK_RESULT) writeFileSync(process.env.OTPTRACE_SOAK_RESULT, JSON.stringify(result));
+    expect(changed, 'sources or builds changed during the run: the comparison is void, run again').toEqual([]);
+    expect(faults).toHaveLength(plan.length);
+    // Exactly-once and exact: every attempt of the offline analysis once, field for field, nothing else.
+    expect(diff).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
+    expect(emitted.length).toBe(expected.length);
+    return { takeovers, collectorLog: collector.output() };
+  } finally {
+    await pool.stop();
+    collector.child.kill('SIGTERM');
+    await Promise.race([collector.exited, sleep(15_000)]);
+    collector.child.kill('SIGKILL');
+    await kafkaScript('start');
+  }
+}
+
 describe('soak: steady load while correlators are killed or frozen and the broker restarts', () => {
   it(
     'emits exactly the attempts of the offline analysis, each once (4 partitions, 2 correlators)',
     async () => {
-      expect(staleBuilds(), 'packages whose src/ is newer than dist/: run npx tsc -b services/correlator').toEqual([]);
-      const codeFrozenAt = Date.now();
-      const { events, files } = fleet(Math.ceil((RATE * SECONDS) / EVENTS_PER_USER_DAY));
-      const expected = offlineAttempts(files);
-      const env = pipeline(uniqueName('soak'));
-      await createTopics(env.topics);
-      const collector = startService('collector', env.collector);
-      const pool = new CorrelatorPool(env.correlator);
-      const faults: string[] = [];
-      const takeovers: number[][] = [];
-      try {
-        const port = await httpPort(collector);
-        const perBatch = Math.max(1, Math.round(RATE / BATCHES_PER_SECOND));
-        const batches: Buffer[] = [];
-        for (let i = 0; i < events.length; i += perBatch)
-          batches.push(Buffer.from(events.slice(i, i + perBatch).join('')));
-        const interval = 1_000 / BATCHES_PER_SECOND;
-        const t0 = Date.now();
-        let refusals = 0;
-        let maxBehindMs = 0;
-        const post = async () => {
-          for (const [i, body] of batches.entries()) {
-            const due = t0 + i * interval;
-            if (Date.now() < due) await sleep(due - Date.now());
-            maxBehindMs = Math.max(maxBehindMs, Date.now() - due);
-            for (;;) {
-              const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
-                method: 'POST',
-                body,
-                headers: { authorization: `Bearer ${TOKEN}` },
-              }).catch(() => null);
-              await res?.arrayBuffer();
-              if (res?.status === 202) break;
-              refusals++;
-              await sleep(250);
-            }
-          }
-        };
+      const { takeovers } = await soak('soak', SECONDS, () => {
         // Faults spread over the load: correlator kills and broker restarts in turn, at jittered times.
         // The kills alternate between the two members from a random first one, so the working one dies too.
         const rnd = random(SEED);
         const firstSlot = Math.floor(rnd() * 2);
-        const plan = [0.12, 0.28, 0.44, 0.6, 0.76].map((at, i) => ({
-          at: (at + (rnd() - 0.5) * 0.06) * SECONDS * 1_000,
-          kind: i % 2 === 0 ? 'kill' : 'broker',
-          slot: (firstSlot + i / 2) % 2,
-          pauseMs: 500 + Math.floor(rnd() * 2_500),
-        }));
+        const plan: Fault[] = [0.12, 0.28, 0.44, 0.6, 0.76].map((at, i) => {
+          const fault = { at: (at + (rnd() - 0.5) * 0.06) * SECONDS * 1_000, slot: (firstSlot + i / 2) % 2 };
+          const pauseMs = 500 + Math.floor(rnd() * 2_500);
+          return i % 2 === 0 ? { ...fault, kind: 'kill', pauseMs } : { at: fault.at, kind: 'broker', pauseMs };
+        });
         // Last, a member frozen for twice its session timeout (6 s) while the load goes on.
         plan.push({ at: 0.86 * SECONDS * 1_000, kind: 'freeze', slot: (firstSlot + 1) % 2, pauseMs: 12_000 });
-        const inject = async () => {
-          for (const fault of plan) {
-            const wait = t0 + fault.at - Date.now();
-            if (wait > 0) await sleep(wait);
-            const start = Date.now();
-            if (fault.kind === 'kill') {
-              await pool.kill(fault.slot, fault.pauseMs);
-              faults.push(`t=${((start - t0) / 1000).toFixed(0)}s kill -9 correlator ${fault.slot}, restarted`);
-            } else if (fault.kind === 'freeze') {
-              const { takenOver, thawedSaid } = await pool.freeze(fault.slot, fault.pauseMs);
-              takeovers.push(takenOver);
-              faults.push(
-                `t=${((start - t0) / 1000).toFixed(0)}s correlator ${fault.slot} frozen ${fault.pauseMs / 1000} s ` +
-                  `(the other took partitions ${takenOver.join(',') || 'none'}), thawed; ` +
-                  `then it logged: ${[...new Set(thawedSaid)].join(' | ') || 'nothing'}`,
-              );
-            } else {
-              await kafkaScript('stop');
-              await sleep(fault.pauseMs);
-              await kafkaScript('start');
-              faults.push(
-                `t=${((start - t0) / 1000).toFixed(0)}s broker stop/start, down ${((Date.now() - start) / 1000).toFixed(1)} s`,
-              );
-            }
-          }
-        };
-        await Promise.all([post(), inject()]);
-        const postedSeconds = (Date.now() - t0) / 1000;
-        // Drain: after the idle flush, wait until the attempts topic stops growing.
-        await sleep(IDLE_FLUSH_MS);
-        let last = -1;
-        for (let still = 0; still < 3; ) {
-          const now = await endOffset(env.attempts).catch(() => last);
-          still = now === last ? still + 1 : 0;
-          last = now;
-          await sleep(5_000);
-        }
-        // read_committed, until every expected attempt came and nothing more for a while (end offsets count the
-        // transactions' markers, so they do not tell how many attempts there are).
-        const emitted = await readAttempts(
-          { brokers: KAFKA_BROKERS, topics: { attempts: env.attempts } },
-          expected.length,
-        );
-        const ids = new Set(emitted.map((a) => a.id));
-        const diff = differences(emitted, expected);
-        const result = {
-          seconds: postedSeconds,
-          targetRate: RATE,
-          eventsPosted: events.length,
-          eventsPerSecondHeld: events.length / postedSeconds,
-          maxBehindScheduleMs: maxBehindMs,
-          refusals,
-          faults,
-          correlatorCrashes: pool.crashes,
-          attemptsExpected: expected.length,
-          attemptsEmitted: ids.size,
-          records: emitted.length,
-          // Repeated copies beyond the offline analysis' own (it may give two attempts one id).
-          duplicates: diff.duplicated.length,
-          missing: diff.missing.length,
-          invented: diff.invented.length,
-          differing: diff.differing.length,
-          // What differs, to find the cause (never expected to be non-empty).
-          differences: diff,
-        };
-        // Others may rebuild the repository meanwhile: restarted correlators would then run other code than the
-        // reference. Such a run proves nothing either way.
-        const changed = changedSince(codeFrozenAt);
-        Object.assign(result, { codeChangedDuringRun: changed });
-        process.stdout.write(`SOAK-RESULT ${JSON.stringify(result)}\n`);
-        if (process.env.OTPTRACE_SOAK_RESULT) writeFileSync(process.env.OTPTRACE_SOAK_RESULT, JSON.stringify(result));
-        expect(changed, 'sources or builds changed during the run: the comparison is void, run again').toEqual([]);
-        expect(faults).toHaveLength(plan.length);
-        // The freeze was a real eviction: the other member held every partition before the frozen one thawed.
-        expect(takeovers).toEqual([Array.from({ length: PARTITIONS }, (_, p) => p)]);
-        // Exactly-once and exact: every attempt of the offline analysis once, field for field, nothing else.
-        expect(diff).toEqual({ duplicated: [], missing: [], invented: [], differing: [] });
-        expect(emitted.length).toBe(expected.length);
-      } finally {
-        await pool.stop();
-        collector.child.kill('SIGTERM');
-        await Promise.race([collector.exited, sleep(15_000)]);
-        collector.child.kill('SIGKILL');
-        await kafkaScript('start');
-      }
+        return plan;
+      });
+      // The freeze was a real eviction: the other member held every partition before the frozen one thawed.
+      expect(takeovers).toEqual([Array.from({ length: PARTITIONS }, (_, p) => p)]);
+    },
+    (SECONDS + 240) * 1_000,
+  );
+
+  it(
+    'keeps a site in its partition when the events topic is given more partitions under the running services',
+    async () => {
+      // More partitions, then a broker restart: every producer renews its session and reads the topic's metadata
+      // again. The site ("default") would move from partition 3 of 4 to one the topic did not have.
+      const grown = Array.from({ length: 12 }, (_, i) => PARTITIONS + 1 + i).find(
+        (n) => partitionForKey('default', n) >= PARTITIONS,
+      ) as number;
+      const seconds = Math.min(SECONDS, 30);
+      const { collectorLog } = await soak('soak-grown', seconds, () => [
+        { at: 0.25 * seconds * 1_000, kind: 'grow', partitions: grown },
+        { at: 0.45 * seconds * 1_000, kind: 'broker', pauseMs: 1_000 },
+      ]);
+      expect(collectorLog).toContain('more partitions than configured');
     },
     (SECONDS + 240) * 1_000,
   );
