@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createKafkaAdmin, createRecordProducer, type KafkaClient } from '@otptrace/kafka';
+import { configuredPartitions, createKafkaAdmin, createRecordProducer, type KafkaClient } from '@otptrace/kafka';
 import type { AnalyzedAttempt } from '@otptrace/pipeline';
 import {
   createPool,
@@ -62,7 +62,10 @@ export function createTicketSinks(config: TicketSinksConfig, deps: TicketSinkDep
   if (config.kafka.topic !== null) {
     if (deps.kafka === undefined) throw new Error('the Kafka ticket sink needs a Kafka connection');
     const { topic, partitions, replicationFactor } = config.kafka;
-    const producer = createRecordProducer(deps.kafka);
+    // Compacted by ticket key: a key moved to another partition would leave its older change as a second "latest".
+    const producer = createRecordProducer(deps.kafka, {
+      partitions: configuredPartitions([{ name: topic, partitions }]),
+    });
     const admin = createKafkaAdmin(deps.kafka);
     parts.push({
       async start() {
