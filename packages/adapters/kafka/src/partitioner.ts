@@ -32,27 +32,38 @@ export type PartitionCounts = (topic: string) => number | undefined;
  * they meet in one engine; for minutes, two collectors of one site would write it to two partitions, and two
  * correlators would each see half of its attempts. Pinned, every producer keeps every key where it was until the
  * services restart with a configuration that gives the new count (start-up refuses a count that differs), so keys
- * move once, at a moment the operator chose. The first record of a topic seen grown is logged as a warning.
+ * move once, at a moment the operator chose. A grown topic is logged once per service (its logger) as a warning.
  */
 export function pinnedPartitioner(counts: PartitionCounts, logger?: AdapterLogger): ICustomPartitioner {
   return () => {
     const partition = Partitioners.DefaultPartitioner();
-    const warned = new Set<string>();
     return ({ topic, partitionMetadata, message }) => {
       const pinned = counts(topic);
       if (pinned === undefined || partitionMetadata.length <= pinned)
         return partition({ topic, partitionMetadata, message });
-      if (!warned.has(topic)) {
-        warned.add(topic);
-        logger?.warn(
-          { topic, partitions: partitionMetadata.length, configured: pinned },
-          'topic has more partitions than configured: records keep to the configured ones until the services restart with the new count',
-        );
-      }
+      if (logger !== undefined) warnGrown(logger, topic, partitionMetadata.length, pinned);
       const kept = partitionMetadata.filter((p) => p.partitionId < pinned);
       return partition({ topic, partitionMetadata: kept, message });
     };
   };
+}
+
+/** Topics already reported as grown, by the logger they were reported to: a service's producers share one. */
+const WARNED = new WeakMap<AdapterLogger, Set<string>>();
+
+/** Warns once per service (its logger) and topic that the topic has more partitions than configured. */
+function warnGrown(logger: AdapterLogger, topic: string, partitions: number, configured: number): void {
+  let topics = WARNED.get(logger);
+  if (topics === undefined) {
+    topics = new Set();
+    WARNED.set(logger, topics);
+  }
+  if (topics.has(topic)) return;
+  topics.add(topic);
+  logger.warn(
+    { topic, partitions, configured },
+    'topic has more partitions than configured: records keep to the configured ones until the services restart with the new count',
+  );
 }
 
 /** The counts of `specs` by topic name, for `pinnedPartitioner`. */

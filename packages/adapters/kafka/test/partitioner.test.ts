@@ -72,16 +72,16 @@ describe('pinnedPartitioner: keyed records stay on the configured partitions whe
     expect([...used].sort()).toEqual([0, 1, 2]);
   });
 
-  it('warns once per topic that grew, naming both counts', () => {
+  it('warns once per service and topic that grew, naming both counts, whatever its producers', () => {
     const { logger, warnings } = recordingLogger();
-    const partition = pinnedPartitioner(
-      configuredPartitions([
-        { name: 'otp.events', partitions: 4 },
-        { name: 'otp.late', partitions: 2 },
-      ]),
-      logger,
-    )();
-    for (const site of sites.slice(0, 20)) {
+    const counts = configuredPartitions([
+      { name: 'otp.events', partitions: 4 },
+      { name: 'otp.late', partitions: 2 },
+    ]);
+    // A service's producers (a collector's transaction sessions, each renewed after a failure) share its logger.
+    const producers = [pinnedPartitioner(counts, logger)(), pinnedPartitioner(counts, logger)()];
+    for (const [i, site] of sites.slice(0, 20).entries()) {
+      const partition = producers[i % 2]!;
       partition({ topic: 'otp.events', partitionMetadata: metadata(4), message: { key: site, value: '' } });
       partition({ topic: 'otp.events', partitionMetadata: metadata(8), message: { key: site, value: '' } });
       partition({ topic: 'otp.late', partitionMetadata: metadata(3), message: { key: site, value: '' } });
