@@ -1,12 +1,12 @@
 import type { Producer, Transaction } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
-import { ANY_PARTITIONS, type PartitionCounts, pinnedPartitioner } from './partitioner.js';
-import { groupByTopic, type RecordProducer } from './producer.js';
+import { ANY_PARTITIONS, pinnedPartitioner } from './partitioner.js';
+import { groupByTopic, type ProducerOptions, type RecordProducer } from './producer.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, splitIntoRequests } from './request-size.js';
 
 /** Options of an all-or-nothing producer. */
-export interface AtomicProducerOptions {
+export interface AtomicProducerOptions extends ProducerOptions {
   /**
    * Prefix of the transactional ids (`<prefix>-<n>`): unique per producing process, and the same after its restart
    * (a restarted process then fences and aborts what its predecessor left open at once, not after the timeout).
@@ -14,10 +14,6 @@ export interface AtomicProducerOptions {
   transactionalIdPrefix: string;
   /** Transactions open at once (each uses one transactional id); further sends wait for a free one. */
   sessions: number;
-  /** Each topic's `max.message.bytes`; requests are cut to fit (default: Kafka's default). */
-  maxMessageBytes?: (topic: string) => number;
-  /** Each topic's configured partition count: keyed records keep to them when the topic grows (`pinnedPartitioner`). */
-  partitions?: PartitionCounts;
   /** How long the coordinator keeps a transaction its producer abandoned before aborting it, ms. */
   transactionTimeoutMs?: number;
 }

@@ -22,7 +22,7 @@ export { createGroupConsumer } from './consumer.js';
 export { KafkaAdapterError, toAdapterError, withDeadline } from './errors.js';
 export type { PartitionCounts } from './partitioner.js';
 export { configuredPartitions, partitionForKey, pinnedPartitioner } from './partitioner.js';
-export type { OutgoingRecord, RecordProducer } from './producer.js';
+export type { OutgoingRecord, ProducerOptions, RecordProducer } from './producer.js';
 export { createRecordProducer } from './producer.js';
 export {
   groupWithin,

@@ -39,6 +39,14 @@ export function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/** What every producer of this package takes about the topics it writes. */
+export interface ProducerOptions {
+  /** Each topic's `max.message.bytes`; requests are cut to fit (default: Kafka's default). */
+  maxMessageBytes?: (topic: string) => number;
+  /** Each topic's configured partition count: keyed records keep to them when the topic grows (`pinnedPartitioner`). */
+  partitions?: PartitionCounts;
+}
+
 function newProducer(client: KafkaClient, partitions: PartitionCounts): Producer {
   return client.raw.producer({
     idempotent: true,
@@ -57,14 +65,7 @@ function newProducer(client: KafkaClient, partitions: PartitionCounts): Producer
  * kafkajs then answers every later send with OUT_OF_ORDER_SEQUENCE_NUMBER after a broker restart), so the next send
  * starts a new producer session. Nothing is acknowledged twice: a refused batch is the caller's to send again.
  */
-export function createRecordProducer(
-  client: KafkaClient,
-  options: {
-    maxMessageBytes?: (topic: string) => number;
-    /** Each topic's configured partition count: keyed records keep to them when the topic grows (`pinnedPartitioner`). */
-    partitions?: PartitionCounts;
-  } = {},
-): RecordProducer {
+export function createRecordProducer(client: KafkaClient, options: ProducerOptions = {}): RecordProducer {
   const limits = options.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
   const partitions = options.partitions ?? ANY_PARTITIONS;
   const timeoutMs = client.connection.sendTimeoutMs;

@@ -2,7 +2,7 @@ import type { Admin, Producer } from 'kafkajs';
 import type { KafkaClient } from './client.js';
 import { toAdapterError, withDeadline } from './errors.js';
 import { ANY_PARTITIONS, type PartitionCounts, pinnedPartitioner } from './partitioner.js';
-import { groupByTopic, type OutgoingRecord } from './producer.js';
+import { groupByTopic, type OutgoingRecord, type ProducerOptions } from './producer.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, splitIntoRequests } from './request-size.js';
 
 /** A consumer group's offset of one partition, with the metadata committed alongside it. */
@@ -53,11 +53,7 @@ const BUSY_TRIES = 5;
 export function createTransactionalWriter(
   client: KafkaClient,
   transactionalId: string,
-  options: {
-    maxMessageBytes?: (topic: string) => number;
-    /** Each topic's configured partition count: keyed records keep to them when the topic grows (`pinnedPartitioner`). */
-    partitions?: PartitionCounts;
-  } = {},
+  options: ProducerOptions = {},
 ): TransactionalWriter {
   const timeoutMs = client.connection.requestTimeoutMs;
   const limits = options.maxMessageBytes ?? (() => KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
