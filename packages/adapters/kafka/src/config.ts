@@ -80,7 +80,14 @@ export type KafkaConnection = z.infer<typeof kafkaConnectionSchema>;
 export const topicSpecSchema = z
   .object({
     name: z.string().min(1).describe('Topic name.'),
-    partitions: z.number().int().positive().describe('Partition count (caps how many consumers share the work).'),
+    partitions: z
+      .number()
+      .int()
+      .positive()
+      .describe(
+        'Partition count (caps how many consumers share the work). Keyed records are spread over this many, even on ' +
+          'a topic given more while the services run: keys move only at a restart with the new count.',
+      ),
     replicationFactor: z.number().int().positive().describe('Replicas of each partition (3 in production).'),
     configs: z
       .record(z.string(), z.string())
