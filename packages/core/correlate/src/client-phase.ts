@@ -102,3 +102,28 @@ export function clientAllowsCa(a: OpenAttempt): boolean {
   if (phase === 'before_server' || phase === 'after_grant') return false;
   return a.client.ref.eventId !== 10018;
 }
+
+/** Client event 10019: the CA refused the enrolment (docs/windows-events.md §4). */
+const CA_ENROLMENT_FAILED = 10019;
+
+/**
+ * Whether the attempt holds its client's answer and nothing that would have to move with it: a failure the DA server
+ * answered (`answeredFailure`), or the CA's refusal of the enrolment (10019) before any CA step joined it.
+ */
+export function answerMovesAlone(a: OpenAttempt): boolean {
+  return answeredFailure(a) || (refusedByCa(a) && a.caRequest === null && a.caResults.length === 0);
+}
+
+/**
+ * Whether the answers of attempts `a` and `b` (the same laptop's) could change places without moving anything else:
+ * both failures the DA server answered, with no CA step (`answeredFailure`), or both the CA's refusal of the
+ * enrolment (10019), whose CA steps belong to the grant they follow and stay with it.
+ */
+export function answersAlike(a: OpenAttempt, b: OpenAttempt): boolean {
+  return answeredFailure(a) ? answeredFailure(b) : refusedByCa(a) && refusedByCa(b);
+}
+
+/** Whether the attempt ended in the CA's refusal of its enrolment (10019), and no step of it says the CA issued. */
+function refusedByCa(a: OpenAttempt): boolean {
+  return a.client !== null && a.client.ref.eventId === CA_ENROLMENT_FAILED && caStatusOf(a) !== 'issued';
+}

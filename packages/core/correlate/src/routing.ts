@@ -56,6 +56,7 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
       // whose template is unknown (version 0 events may not say) may join an attempt already open.
       const otp = e.user === null ? 'other' : templateKind(e.template, config.otpTemplate);
       if (otp === 'other') return void parts.drop(e, 'not_otp_request');
+      if (byUser.anyWaiting) byUser.shiftBeforeEnrolment(e);
       const a = byUser.place(e, 'caRequest', otp === 'otp', 'not_otp_request');
       if (a !== null) attempts.setRequest(e.ref.computer, e.requestId, a);
       // The retry's enrolment: a grant waiting for the retry goes with it.

@@ -2,7 +2,7 @@ import type { DropReason } from '@otptrace/model';
 import type { ClientEvent, NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt, Slot } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
-import { answeredFailure, clientPhase } from './client-phase.js';
+import { answeredFailure, answerMovesAlone, answersAlike, clientPhase } from './client-phase.js';
 import { type EngineConfig, SWEEP_INTERVAL_MS, serverDriftOf } from './config.js';
 import { sameHost } from './hosts.js';
 import {
@@ -253,6 +253,30 @@ export class UserPlacement {
   }
 
   /**
+   * CA request `e` is about to be placed while a grant of its user waits for its own answer before answers change
+   * places for it (`shiftAnswers`). The client enrols as soon as the DA server answers a grant (docs/windows-events.md
+   * §0.1, steps 5–6): a request within `RESULT_GRACE_MS` after the grant is its enrolment, and the answers move now, so
+   * that the request joins the grant where its answer is. Else the request opened an attempt of its own, took the
+   * grant (`takeWaiting`), and the laptop's answers stayed one turn off: a laptop 112.5 s behind logged two CA refusals
+   * (10019), the first grant went to the second, and the second grant with its CA steps had no answer (seed 27061).
+   */
+  shiftBeforeEnrolment(e: NormalizedEvent): void {
+    const awaiting = this.awaiting;
+    for (let i = 0; i < awaiting.length; i++) {
+      const { decision: d, endedResult } = awaiting[i]!;
+      if (!Number.isNaN(endedResult) || d.user!.key !== e.user!.key) continue;
+      if ((d as RadiusDecision).decision !== 'granted' || e.time < d.time || e.time - d.time > RESULT_GRACE_MS)
+        continue;
+      const first = this.attempts.firstWithFreeSlot(d.user!.key, 'radius');
+      const shifted = first === null ? null : this.shiftAnswers(first, d as RadiusDecision);
+      if (shifted === null) continue;
+      awaiting.splice(i, 1);
+      this.attempts.add(shifted, d);
+      return;
+    }
+  }
+
+  /**
    * Whether the user's laptop, by its other attempts still open, answers a decision as the attempt that ended before
    * decision `d` did (its result at `endedResult`) rather than as the retry whose result `step` is: each of those
    * attempts, a denial and the laptop's failure after it, says how far after a decision the laptop logs its answer on
@@ -317,8 +341,9 @@ export class UserPlacement {
    * Denial `d` fits no attempt of its user, yet an answered attempt without a decision lies before a later answer of
    * the same laptop that holds an earlier denial: with a laptop far behind NPS, that denial went to the later answer,
    * nearer it, and the earlier answer is too far from `d` to take it. The answers change places when the later one
-   * then takes `d` (each attempt its denial in turn); else they stay. Only after `d` waited in vain for an answer of
-   * its own (`mayShiftAnswers` tells whether to wait).
+   * then takes `d` (each attempt its denial in turn); else they stay. The same for a grant (`shiftPartner`). Only after
+   * `d` waited in vain for an answer of its own (`mayShiftAnswers` tells whether to wait), or its enrolment came
+   * (`shiftBeforeEnrolment`).
    */
   private shiftAnswers(first: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
@@ -347,10 +372,11 @@ export class UserPlacement {
   /**
    * The attempt whose answer `a` (answered, no decision) would change places with for decision `d`, if any: for a
    * denial, one holding an earlier denial; for a grant, one holding an earlier grant whose signing failed (a DA server
-   * whose signing certificate is gone fails every grant, and a laptop far behind logs each failure before its grant).
+   * whose signing certificate is gone fails every grant, and a laptop far behind logs each failure before its grant),
+   * or whose enrolment the CA refused (a CA without the OTP template refuses every request).
    */
   private shiftPartner(a: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
-    if (a.radius !== null || a.gateway !== null || !answeredFailure(a)) return null;
+    if (a.radius !== null || a.gateway !== null || !answerMovesAlone(a)) return null;
     return this.laterAnswerWithEarlierDecision(a, d, d.decision);
   }
 
@@ -358,8 +384,8 @@ export class UserPlacement {
    * Another attempt of `a`'s user whose answer, on the same laptop, was logged after `a`'s and which holds a decision
    * (`earlierKinds`: a denial, or any) earlier than `d`, within the skew tolerance of `a`'s answer: the two would take
    * their decisions in crossed order. Not when that answer lies within a few seconds of its decision, as a laptop whose
-   * clock agrees logs it: then the two are each other's. Only failures answered after the DA server (10005, 10006)
-   * with nothing else to move (no CA step).
+   * clock agrees logs it: then the two are each other's. Only answers that change places alone (`answersAlike`):
+   * failures answered after the DA server (10005, 10006) with no CA step, or the CA's refusals (10019).
    */
   private laterAnswerWithEarlierDecision(
     a: OpenAttempt,
@@ -371,7 +397,7 @@ export class UserPlacement {
       const earlier = b.radius;
       if (b === a || earlier === null || earlier.time > d.time) continue;
       if (earlierKinds !== 'any' && earlier.decision !== earlierKinds) continue;
-      if (!answeredFailure(b) || b.client!.time <= answer.time) continue;
+      if (!answersAlike(a, b) || b.client!.time <= answer.time) continue;
       if (Math.abs(b.client!.time - earlier.time) <= RETRY_RESULT_BEFORE_MS) continue;
       if (Math.abs(earlier.time - answer.time) > this.config.clockSkewToleranceMs) continue;
       if (sameHost(b.client!.ref.computer, answer.ref.computer)) return b;

@@ -1940,6 +1940,28 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
+  it('gives each CA refusal of a laptop 112.5 s behind its own grant and CA steps, when the second grant finds none', () => {
+    // Sweep --laptop-skew 120000, seed 27061: the CA has no OTP template (CERTSRV_E_UNSUPPORTED_CERT_TYPE) and the laptop
+    // logs 112.5 s behind the servers, told by nothing. It logs the CA's refusals (10019) at 0 and 74.2 s; NPS grants at
+    // 110.8 and 183.8 s, and the CA refuses each request 2 s after its grant. The first grant went to the second
+    // refusal, 36.6 s before it (nearer than the first, 110.8 s), and took its CA steps along; the second grant was
+    // 183.8 s after the first refusal, past the clock-skew tolerance, and opened an attempt of its own. The refusals
+    // move one turn, as a laptop's failures answered by the DA server do: the CA steps stay with their grant.
+    const events = [
+      client('zed', 1_000_000, 10019),
+      client('zed', 1_074_181, 10019),
+      radius('zed', 1_110_805, 'granted'),
+      ca('zed', 1_112_695, 301, 'request'),
+      ca('zed', 1_112_799, 301, 'denied'),
+      radius('zed', 1_183_805, 'granted'),
+      ca('zed', 1_186_604, 302, 'request'),
+      ca('zed', 1_186_684, 302, 'denied'),
+    ];
+    const expected = ['1000000: 1110805 1', '1074181: 1183805 1'];
+    expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
