@@ -90,6 +90,7 @@ export class UserPlacement {
         }
         if (slot === 'radius' && a.client !== null) this.uncross(a, e as RadiusDecision);
         this.attempts.add(a, e);
+        if (slot === 'radius' && a.client !== null) this.realignByChain(a, e as RadiusDecision);
         return a;
       }
       const ended =
@@ -164,9 +165,65 @@ export class UserPlacement {
    */
   realignAnswers(userKey: string, computer: string, at: number): void {
     const lag = this.attempts.laptops.lagOf(computer);
+    if (lag === 0) return;
+    const chain = this.answerChain(
+      userKey,
+      computer,
+      at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS),
+    );
+    if (chain === null) return;
+    const pairs = pairsInTurn(chain, lag);
+    if (pairs.length > keptWith(chain, lag)) this.moveAnswers(chain, pairs);
+  }
+
+  /**
+   * Decision `d` just went to answered attempt `a`, its answer more than `RESULT_GRACE_MS` from it, on a laptop whose
+   * clock nothing told (`LaptopClocks`). With a laptop far behind NPS and a user retrying about as often as the laptop
+   * is behind, each answer is logged nearer the next attempt's decision than its own: the first decision went to the
+   * second answer, the first answer stayed alone (read as a RADIUS timeout), and every pair after it was one turn off,
+   * as far apart as the retries happened to be (sweep seed 27073: a laptop 88.5 s behind, 18 signing failures in 18
+   * minutes, the last grant alone). Read with the lag that puts the lone answer at a decision, the answers lie each at
+   * one decision, in turn: when that pairs more of them within `RESULT_GRACE_MS` (two at least) than the pairs as
+   * placed agree on with any one lag (theirs with a laptop whose pairs are right), the answers change places as for a
+   * told clock (`realignAnswers`).
+   */
+  private realignByChain(a: OpenAttempt, d: RadiusDecision): void {
+    const answer = a.client!;
+    if (Math.abs(answer.time - d.time) <= RESULT_GRACE_MS || clientPhase(answer.ref.eventId) !== 'after_server') return;
+    const computer = answer.ref.computer;
+    if (this.attempts.laptops.lagOf(computer) !== 0) return;
+    // Read only attempts open whenever a decision placed now is placed, however the engine swept (a waiting one is
+    // placed up to its wait and the laptop's lead after its own time).
+    const window =
+      this.attempts.closeDelayMs - RETRY_RESULT_WAIT_MS - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS;
+    const chain = this.answerChain(d.user!.key, computer, d.time - window);
+    // Each lone answer is tried against each decision: a flood of one account's attempts is not read so.
+    if (chain === null || chain.answered.length > LONGEST_CHAIN) return;
+    // As placed, the pairs agree on a lag of their own when the laptop's clock is merely unknown to the engine.
+    let asPlaced = keptWith(chain, 0);
+    for (const b of chain.answered)
+      if (b.radius !== null) asPlaced = Math.max(asPlaced, keptWith(chain, b.client!.time - b.radius.time));
+    let best: [ClientEvent, OpenAttempt][] = [];
+    for (const x of chain.answered) {
+      if (x.radius !== null || x.gateway !== null) continue;
+      for (const y of chain.decided) {
+        const lag = x.client!.time - y.radius!.time;
+        if (Math.abs(lag) <= RESULT_GRACE_MS || Math.abs(lag) > this.config.clockSkewToleranceMs) continue;
+        const pairs = pairsInTurn(chain, lag);
+        if (pairs.length > best.length) best = pairs;
+      }
+    }
+    if (best.length >= 2 && best.length > asPlaced) this.moveAnswers(chain, best);
+  }
+
+  /**
+   * User `userKey`'s attempts since `since` (their last event) whose answers and decisions may change places: failures
+   * the DA server answered on laptop `computer` (no CA step), and decisions (denials, grants whose signing failed), each
+   * list in time order. Null when either is empty.
+   */
+  private answerChain(userKey: string, computer: string, since: number): AnswerChain | null {
     const list = this.attempts.usersAttempts(userKey);
-    if (lag === 0 || list === undefined) return;
-    const since = at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
+    if (list === undefined) return null;
     const answered: OpenAttempt[] = [];
     const decided: OpenAttempt[] = [];
     for (let b: OpenAttempt | null = list.first; b !== null; b = b.nextOfUser) {
@@ -182,25 +239,14 @@ export class UserPlacement {
       }
       if (d !== null) decided.push(b);
     }
-    if (answered.length === 0 || decided.length === 0) return;
+    if (answered.length === 0 || decided.length === 0) return null;
     answered.sort((x, y) => x.client!.time - y.client!.time);
     decided.sort((x, y) => x.radius!.time - y.radius!.time);
-    const fits = (answer: ClientEvent, d: RadiusDecision) => Math.abs(answer.time - lag - d.time) <= RESULT_GRACE_MS;
-    let kept = 0;
-    for (const b of answered) if (b.radius !== null && fits(b.client!, b.radius)) kept++;
-    // In turn: the earliest answer that fits a decision takes the earliest decision it fits.
-    const pairs: [ClientEvent, OpenAttempt][] = [];
-    for (let i = 0, j = 0; i < answered.length && j < decided.length; ) {
-      const answer = answered[i]!.client!;
-      const d = decided[j]!.radius!;
-      if (fits(answer, d)) {
-        pairs.push([answer, decided[j]!]);
-        i++;
-        j++;
-      } else if (answer.time - lag < d.time) i++;
-      else j++;
-    }
-    if (pairs.length <= kept) return;
+    return { answered, decided };
+  }
+
+  /** Give each answer of `pairs` the attempt of its decision: answers change places, or one alone joins a decision alone. */
+  private moveAnswers({ answered }: AnswerChain, pairs: readonly [ClientEvent, OpenAttempt][]): void {
     const holder = new Map(answered.map((b) => [b.client!, b]));
     for (const [answer, to] of pairs) {
       const from = holder.get(answer)!;
@@ -576,4 +622,43 @@ interface Awaiting {
   readonly endedResult: number;
   /** When its wait ends, in event time (`waitEnd`). */
   readonly until: number;
+}
+
+/** The most answers `realignByChain` reads: a user retries a few times in the minutes it reads, not dozens. */
+const LONGEST_CHAIN = 32;
+
+/** A user's answers and decisions on one laptop that may change places (`UserPlacement.answerChain`). */
+interface AnswerChain {
+  /** Attempts holding an answer, by its time. */
+  readonly answered: OpenAttempt[];
+  /** Attempts holding a decision, by its time. */
+  readonly decided: OpenAttempt[];
+}
+
+/** Whether `answer`, read `lag` behind its laptop's clock, lies within `RESULT_GRACE_MS` of decision `d`. */
+function fitsWithLag(answer: ClientEvent, d: RadiusDecision, lag: number): boolean {
+  return Math.abs(answer.time - lag - d.time) <= RESULT_GRACE_MS;
+}
+
+/** How many answers of `chain` already hold a decision they fit with `lag`. */
+function keptWith({ answered }: AnswerChain, lag: number): number {
+  let kept = 0;
+  for (const b of answered) if (b.radius !== null && fitsWithLag(b.client!, b.radius, lag)) kept++;
+  return kept;
+}
+
+/** In turn: the earliest answer that fits a decision with `lag` takes the earliest decision it fits. */
+function pairsInTurn({ answered, decided }: AnswerChain, lag: number): [ClientEvent, OpenAttempt][] {
+  const pairs: [ClientEvent, OpenAttempt][] = [];
+  for (let i = 0, j = 0; i < answered.length && j < decided.length; ) {
+    const answer = answered[i]!.client!;
+    const d = decided[j]!.radius!;
+    if (fitsWithLag(answer, d, lag)) {
+      pairs.push([answer, decided[j]!]);
+      i++;
+      j++;
+    } else if (answer.time - lag < d.time) i++;
+    else j++;
+  }
+  return pairs;
 }

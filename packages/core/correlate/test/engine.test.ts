@@ -1962,6 +1962,35 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
+  it('gives each signing failure of a laptop 88.5 s behind its own grant when the user retries about as often', () => {
+    // Sweep --laptop-skew 120000, seed 27073: the DA server cannot sign (every grant fails), the laptop logs 88.5 s
+    // behind NPS, told by nothing, and the user retries every 48 to 164 s. Each failure lies nearer the next attempt's
+    // grant than its own: the first grant went to the second failure (9.5 s after it), the second grant to the third
+    // failure (12.7 s before it), and so on, every pair one turn off; the first failure stayed alone, read as a RADIUS
+    // timeout. Read 88.5 s behind, each failure lies 0.3 s after its own grant.
+    const events = [
+      client('zed', 1_000_000, 10005),
+      radius('zed', 1_088_541, 'granted'),
+      client('zed', 1_098_098, 10005),
+      client('zed', 1_173_874, 10005),
+      radius('zed', 1_186_554, 'granted'),
+      radius('zed', 1_262_708, 'granted'),
+      client('zed', 1_338_458, 10005),
+      client('zed', 1_386_608, 10005),
+      radius('zed', 1_426_894, 'granted'),
+      radius('zed', 1_475_211, 'granted'),
+    ];
+    const expected = [
+      '1000000: 1088541',
+      '1098098: 1186554',
+      '1173874: 1262708',
+      '1338458: 1426894',
+      '1386608: 1475211',
+    ];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
