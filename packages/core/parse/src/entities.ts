@@ -41,3 +41,12 @@ function entityValue(name: string): string | null {
   if (!isXmlChar(code) || (code >= 0xd800 && code <= 0xdfff)) return null;
   return String.fromCodePoint(code);
 }
+
+/**
+ * XML's end-of-line handling (XML 1.0 §2.11): CR LF and a lone CR read as LF, before markup and references are read,
+ * so `&#xD;` still gives a CR. An event pretty-printed with CR LF (a Windows editor, a PowerShell export) then has the
+ * values any XML parser gives, and its shape is the one the same event written with LF has (shapes.ts).
+ */
+export function normalizeLineEnds(raw: string): string {
+  return raw.indexOf('\r') < 0 ? raw : raw.replace(/\r\n?/g, '\n');
+}

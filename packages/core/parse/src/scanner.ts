@@ -1,5 +1,5 @@
 import { fail, type ParsedEvent, type Result } from '@otptrace/model';
-import { decodeEntities } from './entities.js';
+import { decodeEntities, normalizeLineEnds } from './entities.js';
 import { buildParsedEvent, emptyFields, type RawEventFields } from './fields.js';
 import { equalAt, KEPT_ATTRIBUTES, recall, SYSTEM_TEXT_FIELDS } from './names.js';
 import { learnShape, readKnownShape } from './shapes.js';
@@ -10,9 +10,11 @@ import { findForbiddenCharacter, forbiddenCharacterReason } from './xml-chars.js
 // five predefined ones and character references.
 
 /** Parse one `<Event>` element's text into a ParsedEvent; bad input comes back as an issue, never thrown. */
-export function scanEvent(text: string): Result<ParsedEvent> {
-  const forbidden = findForbiddenCharacter(text);
+export function scanEvent(raw: string): Result<ParsedEvent> {
+  // Looked for in the text as written, so that the offset given is the one in the file's event.
+  const forbidden = findForbiddenCharacter(raw);
   if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
+  const text = normalizeLineEnds(raw);
   // Without `&`, an event written like one read before is read through its shape (shapes.ts); else, and when no
   // shape fits, scanned, and its shape kept.
   const plain = text.indexOf('&') < 0;
@@ -29,9 +31,11 @@ export function scanEvent(text: string): Result<ParsedEvent> {
  * The scanner, with or without the fast readers of System and EventData children (without: the general steps read
  * every element; the tests check that both give the same result, on the corpus and on mutated events).
  */
-export function scanEventWith(text: string, fastReaders: boolean): Result<ParsedEvent> {
-  const forbidden = findForbiddenCharacter(text);
+export function scanEventWith(raw: string, fastReaders: boolean): Result<ParsedEvent> {
+  // Looked for in the text as written, so that the offset given is the one in the file's event.
+  const forbidden = findForbiddenCharacter(raw);
   if (forbidden !== null) return fail('forbidden_character', forbiddenCharacterReason(forbidden));
+  const text = normalizeLineEnds(raw);
   return scanChecked(text, fastReaders);
 }
 

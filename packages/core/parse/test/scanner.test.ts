@@ -53,6 +53,22 @@ describe('scanner', () => {
     const r = scanEvent(text);
     expect(r.ok && r.value.computer).toBe('a&bAB');
   });
+  it('reads CR LF and a lone CR in values as LF, as XML does (a character reference stays a CR)', () => {
+    // An empty Data element in an event pretty-printed with CR LF (a Windows editor, a PowerShell export) holds a line
+    // end and the indent: fast-xml-parser, like every XML parser, reads it as LF (XML 1.0 §2.11).
+    const withValue = (v: string) =>
+      sample.replace(/<Data Name=(["'])([^"']+)\1>[^<]*<\/Data>/, `<Data Name="$2">${v}</Data>`);
+    const name = /<Data Name=["']([^"']+)["']>/.exec(sample)![1]!;
+    for (const [raw, read] of [
+      ['\r\n  ', '\n  '],
+      ['a\rb\r\nc', 'a\nb\nc'],
+      ['a&#xD;&#xA;b', 'a\r\nb'],
+    ] as const) {
+      const r = scanEvent(withValue(raw));
+      expect(r.ok && r.value.data[name]).toBe(read);
+      expect(r).toEqual(parseEventWithFxp(withValue(raw)));
+    }
+  });
   it('refuses a DOCTYPE inside an event and processing instructions', () => {
     expect(scanEvent(sample.replace('<System>', '<!DOCTYPE x><System>'))).toMatchObject({
       ok: false,
