@@ -111,7 +111,12 @@ const CA_ENROLMENT_FAILED = 10019;
  * answered (`answeredFailure`), or the CA's refusal of the enrolment (10019) before any CA step joined it.
  */
 export function answerMovesAlone(a: OpenAttempt): boolean {
-  return answeredFailure(a) || (refusedByCa(a) && a.caRequest === null && a.caResults.length === 0);
+  return movableFailure(a) || caRefusalAlone(a);
+}
+
+/** Whether the attempt holds the CA's refusal of the enrolment (10019) and no CA step yet. */
+export function caRefusalAlone(a: OpenAttempt): boolean {
+  return refusedByCa(a) && a.caRequest === null && a.caResults.length === 0;
 }
 
 /**
@@ -120,7 +125,15 @@ export function answerMovesAlone(a: OpenAttempt): boolean {
  * enrolment (10019), whose CA steps belong to the grant they follow and stay with it.
  */
 export function answersAlike(a: OpenAttempt, b: OpenAttempt): boolean {
-  return answeredFailure(a) ? answeredFailure(b) : refusedByCa(a) && refusedByCa(b);
+  return answeredFailure(a) ? movableFailure(a) && movableFailure(b) : refusedByCa(a) && refusedByCa(b);
+}
+
+/**
+ * `answeredFailure`, but not the DA server's 403 (0x80040001): that answer is given before the DA server asks NPS, so
+ * it takes no decision (`clientFitsSteps`) and cannot change places with an answer that holds one.
+ */
+function movableFailure(a: OpenAttempt): boolean {
+  return answeredFailure(a) && a.client!.errorCode !== HTTP_403_ERROR;
 }
 
 /** Whether the attempt ended in the CA's refusal of its enrolment (10019), and no step of it says the CA issued. */

@@ -2,7 +2,14 @@ import type { DropReason } from '@otptrace/model';
 import type { ClientEvent, NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
 import type { OpenAttempt, Slot } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
-import { answeredFailure, answerMovesAlone, answersAlike, clientPhase } from './client-phase.js';
+import {
+  answeredFailure,
+  answerMovesAlone,
+  answersAlike,
+  caRefusalAlone,
+  clientPhase,
+  HTTP_403_ERROR,
+} from './client-phase.js';
 import { type EngineConfig, SWEEP_INTERVAL_MS, serverDriftOf } from './config.js';
 import { sameHost } from './hosts.js';
 import {
@@ -233,8 +240,9 @@ export class UserPlacement {
       const answer = b.client;
       if (answer !== null) {
         if (clientPhase(answer.ref.eventId) !== 'after_server' || !sameHost(answer.ref.computer, computer)) continue;
-        // A request no decision answered, and its failure: a RADIUS timeout, whole as it is.
-        if (d === null && b.gateway !== null) continue;
+        // A request no decision answered, and its failure: a RADIUS timeout, whole as it is. The DA server's 403 is
+        // given before it asks NPS: that answer takes no decision.
+        if (d === null && (b.gateway !== null || answer.errorCode === HTTP_403_ERROR)) continue;
         answered.push(b);
       }
       if (d !== null) decided.push(b);
@@ -314,7 +322,9 @@ export class UserPlacement {
       if ((d as RadiusDecision).decision !== 'granted' || e.time < d.time || e.time - d.time > RESULT_GRACE_MS)
         continue;
       const first = this.attempts.firstWithFreeSlot(d.user!.key, 'radius');
-      const shifted = first === null ? null : this.shiftAnswers(first, d as RadiusDecision);
+      // Only the CA's refusals: a failure the DA server answered is not followed by an enrolment, and a grant whose own
+      // answer a laptop ahead logs later (its success) would take another attempt's answer.
+      const shifted = first === null ? null : this.shiftAnswers(first, d as RadiusDecision, caRefusalAlone);
       if (shifted === null) continue;
       awaiting.splice(i, 1);
       this.attempts.add(shifted, d);
@@ -391,8 +401,13 @@ export class UserPlacement {
    * `d` waited in vain for an answer of its own (`mayShiftAnswers` tells whether to wait), or its enrolment came
    * (`shiftBeforeEnrolment`).
    */
-  private shiftAnswers(first: OpenAttempt, d: RadiusDecision): OpenAttempt | null {
+  private shiftAnswers(
+    first: OpenAttempt,
+    d: RadiusDecision,
+    startsChain: (a: OpenAttempt) => boolean = answerMovesAlone,
+  ): OpenAttempt | null {
     for (let a: OpenAttempt | null = first; a !== null; a = a.nextOfUser) {
+      if (!startsChain(a)) continue;
       // Along the chain: each answer moves one turn, to the decision the next answer held, until `a` holds the last
       // answer before `d`. Each step takes a later answer, so the chain ends.
       const moved: OpenAttempt[] = [];
