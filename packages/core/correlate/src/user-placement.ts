@@ -90,6 +90,7 @@ export class UserPlacement {
           const retry = this.retryAnswered(a, e);
           if (retry !== null) {
             this.attempts.add(retry, e);
+            this.realignByChain(retry, e as RadiusDecision);
             return retry;
           }
           this.awaiting.push({ decision: e, endedResult: a.client!.time, until: this.waitEnd(e, a) });
@@ -302,6 +303,7 @@ export class UserPlacement {
       if (step.kind === 'client.result' && this.answeredBefore(step, d, endedResult)) continue;
       awaiting.splice(i, 1);
       this.attempts.add(a, d);
+      if (a.client !== null) this.realignByChain(a, d as RadiusDecision);
       return;
     }
   }

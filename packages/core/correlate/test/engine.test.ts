@@ -1991,6 +1991,33 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
   });
 
+  it("pairs a laptop's signing failures anew when the grants went to them by waiting or as a retry's", () => {
+    // Sweep --laptop-skew 120000, seed 27073: the laptop logs 114 s behind, the user retries every 30 s to 2.6 min. The
+    // first grant waited and took the retry's failure logged 31 s after it, the second took the failure 84 s before
+    // it as a retry's answer: neither went to an answer the way the first pairing anew was asked from.
+    const events = [
+      client('zed', 1_000_000, 10005),
+      radius('zed', 1_114_057, 'granted'),
+      client('zed', 1_145_035, 10005),
+      client('zed', 1_175_165, 10005),
+      radius('zed', 1_259_096, 'granted'),
+      radius('zed', 1_289_066, 'granted'),
+      client('zed', 1_292_864, 10005),
+      radius('zed', 1_406_929, 'granted'),
+      client('zed', 1_450_192, 10005),
+      radius('zed', 1_564_204, 'granted'),
+    ];
+    const expected = [
+      '1000000: 1114057',
+      '1145035: 1259096',
+      '1175165: 1289066',
+      '1292864: 1406929',
+      '1450192: 1564204',
+    ];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("keeps a failure of a laptop 25.5 s ahead from the retry's grant it was logged after", () => {
     // The laptop logs 25.5 s ahead, as its first success told (the CA issued at 100.7 s, its 10022 logged at 126.2 s).
     // Later RADIUS never answers a request, and the laptop logs its failure at 724.1 s (698.6 s on the servers' clock).
