@@ -89,16 +89,17 @@ export class UserPlacement {
           // behind NPS's), as `takeWaiting` takes one logged a moment after it.
           const retry = this.retryAnswered(a, e);
           if (retry !== null) {
-            this.attempts.add(retry, e);
-            this.realignByChain(retry, e as RadiusDecision);
+            this.addDecision(retry, e as RadiusDecision);
             return retry;
           }
           this.awaiting.push({ decision: e, endedResult: a.client!.time, until: this.waitEnd(e, a) });
           return null;
         }
-        if (slot === 'radius' && a.client !== null) this.uncross(a, e as RadiusDecision);
-        this.attempts.add(a, e);
-        if (slot === 'radius' && a.client !== null) this.realignByChain(a, e as RadiusDecision);
+        if (slot !== 'radius') this.attempts.add(a, e);
+        else {
+          if (a.client !== null) this.uncross(a, e as RadiusDecision);
+          this.addDecision(a, e as RadiusDecision);
+        }
         return a;
       }
       const ended =
@@ -182,6 +183,12 @@ export class UserPlacement {
     if (chain === null) return;
     const pairs = pairsInTurn(chain, lag);
     if (pairs.length > keptWith(chain, lag)) this.moveAnswers(chain, pairs);
+  }
+
+  /** Put decision `d` into attempt `a`; when `a` is answered, its user's answers may then be paired anew. */
+  private addDecision(a: OpenAttempt, d: RadiusDecision): void {
+    this.attempts.add(a, d);
+    if (a.client !== null) this.realignByChain(a, d);
   }
 
   /**
@@ -302,8 +309,7 @@ export class UserPlacement {
       if (!this.accepts(a, d, 'radius')) continue;
       if (step.kind === 'client.result' && this.answeredBefore(step, d, endedResult)) continue;
       awaiting.splice(i, 1);
-      this.attempts.add(a, d);
-      if (a.client !== null) this.realignByChain(a, d as RadiusDecision);
+      this.addDecision(a, d as RadiusDecision);
       return;
     }
   }
