@@ -147,6 +147,14 @@ export class AttemptIndex {
   }
 
   /**
+   * Attempt `a`'s answer changed places (`UserPlacement.realignCaRefusals`): its laptop's clock is told again by it
+   * and the CA's answer it now lies with.
+   */
+  retellFromCa(a: OpenAttempt): void {
+    if (a.client !== null) this.learnFromCa(a, a.client, Math.max(a.client.time, a.last));
+  }
+
+  /**
    * A success (its 10022 and the issued certificate) or the CA's refusal and the client's 10019: the client enrols at
    * the CA itself and logs its answer as it comes, as it does a certificate.
    */

@@ -137,6 +137,6 @@ function movableFailure(a: OpenAttempt): boolean {
 }
 
 /** Whether the attempt ended in the CA's refusal of its enrolment (10019), and no step of it says the CA issued. */
-function refusedByCa(a: OpenAttempt): boolean {
+export function refusedByCa(a: OpenAttempt): boolean {
   return a.client !== null && a.client.ref.eventId === CA_ENROLMENT_FAILED && caStatusOf(a) !== 'issued';
 }

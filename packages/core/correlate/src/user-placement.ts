@@ -1,6 +1,6 @@
 import type { DropReason } from '@otptrace/model';
 import type { ClientEvent, NormalizedEvent, RadiusDecision } from '@otptrace/schemas';
-import type { OpenAttempt, Slot } from './attempt.js';
+import { caStatusOf, type OpenAttempt, type Slot } from './attempt.js';
 import type { AttemptIndex } from './attempt-index.js';
 import {
   answeredFailure,
@@ -9,6 +9,7 @@ import {
   caRefusalAlone,
   clientPhase,
   HTTP_403_ERROR,
+  refusedByCa,
 } from './client-phase.js';
 import { type EngineConfig, SWEEP_INTERVAL_MS, serverDriftOf } from './config.js';
 import { sameHost } from './hosts.js';
@@ -173,16 +174,32 @@ export class UserPlacement {
    * never leaving a decision without the answer it had.
    */
   realignAnswers(userKey: string, computer: string, at: number): void {
+    const since = at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
+    this.realignCaRefusals(userKey, computer, since);
     const lag = this.attempts.laptops.lagOf(computer);
     if (lag === 0) return;
-    const chain = this.answerChain(
-      userKey,
-      computer,
-      at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS),
-    );
+    const chain = this.answerChain(userKey, computer, since, false);
     if (chain === null) return;
     const pairs = pairsInTurn(chain, lag);
     if (pairs.length > keptWith(chain, lag)) this.moveAnswers(chain, pairs);
+  }
+
+  /**
+   * A CA's answer just told laptop `computer`'s clock: user `userKey`'s CA refusals (10019) on it since `since` are
+   * paired with the grants the CA refused anew when a lag that puts a lone refusal at a grant pairs more of them, in
+   * turn (two at least), than the pairs as placed agree on with any one lag (`realignByChain`, for the CA's answers).
+   * A refusal tells the laptop's clock by the CA's answer it was paired with, so a first pair one turn off tells a
+   * wrong clock and every pair after it follows: a laptop 99 s behind logged its first refusal 1.6 s before the second
+   * grant, which took it, and the clock that pair told kept each later refusal one turn off (sweep seed 28062). The
+   * clock is then told again by the last pair.
+   */
+  private realignCaRefusals(userKey: string, computer: string, since: number): void {
+    const chain = this.answerChain(userKey, computer, since, true);
+    if (chain === null || chain.answered.length > LONGEST_CHAIN) return;
+    const best = this.bestChainPairs(chain);
+    if (best === null) return;
+    this.moveAnswers(chain, best);
+    this.attempts.retellFromCa(best[best.length - 1]![1]);
   }
 
   /** Put decision `d` into attempt `a`; when `a` is answered, its user's answers may then be paired anew. */
@@ -211,10 +228,19 @@ export class UserPlacement {
     // placed up to its wait and the laptop's lead after its own time).
     const window =
       this.attempts.closeDelayMs - RETRY_RESULT_WAIT_MS - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS;
-    const chain = this.answerChain(d.user!.key, computer, d.time - window);
+    const chain = this.answerChain(d.user!.key, computer, d.time - window, false);
     // Each lone answer is tried against each decision: a flood of one account's attempts is not read so.
     if (chain === null || chain.answered.length > LONGEST_CHAIN) return;
-    // As placed, the pairs agree on a lag of their own when the laptop's clock is merely unknown to the engine.
+    const best = this.bestChainPairs(chain);
+    if (best !== null) this.moveAnswers(chain, best);
+  }
+
+  /**
+   * The pairs of `chain` with the lag that puts one of its lone answers at one of its decisions and pairs the most
+   * answers in turn, when that is two at least and more than the pairs as placed agree on with any one lag (theirs,
+   * when the laptop's clock is merely unknown to the engine); else null.
+   */
+  private bestChainPairs(chain: AnswerChain): [ClientEvent, OpenAttempt][] | null {
     let asPlaced = keptWith(chain, 0);
     for (const b of chain.answered)
       if (b.radius !== null) asPlaced = Math.max(asPlaced, keptWith(chain, b.client!.time - b.radius.time));
@@ -228,37 +254,61 @@ export class UserPlacement {
         if (pairs.length > best.length) best = pairs;
       }
     }
-    if (best.length >= 2 && best.length > asPlaced) this.moveAnswers(chain, best);
+    return best.length >= 2 && best.length > asPlaced ? best : null;
   }
 
   /**
-   * User `userKey`'s attempts since `since` (their last event) whose answers and decisions may change places: failures
-   * the DA server answered on laptop `computer` (no CA step), and decisions (denials, grants whose signing failed), each
-   * list in time order. Null when either is empty.
+   * User `userKey`'s attempts since `since` (their last event) whose answers and decisions may change places, each
+   * list in time order; null when either is empty. Of `caRefusals`: the CA's refusals of the enrolment (10019) on
+   * laptop `computer`, alone or with the grant and CA steps they were paired with, and the grants whose enrolment the
+   * CA refused (their CA steps stay with them). Else: failures the DA server answered on that laptop (no CA step), and
+   * decisions (denials, grants whose signing failed).
    */
-  private answerChain(userKey: string, computer: string, since: number): AnswerChain | null {
+  private answerChain(userKey: string, computer: string, since: number, caRefusals: boolean): AnswerChain | null {
     const list = this.attempts.usersAttempts(userKey);
     if (list === undefined) return null;
     const answered: OpenAttempt[] = [];
     const decided: OpenAttempt[] = [];
     for (let b: OpenAttempt | null = list.first; b !== null; b = b.nextOfUser) {
-      if (b.last < since || b.caRequest !== null || b.caResults.length > 0) continue;
-      const d = b.radius;
-      if (d !== null && (d.decision === 'discarded' || isOtherRadiusDecision(d, this.config))) continue;
-      const answer = b.client;
-      if (answer !== null) {
-        if (clientPhase(answer.ref.eventId) !== 'after_server' || !sameHost(answer.ref.computer, computer)) continue;
-        // A request no decision answered, and its failure: a RADIUS timeout, whole as it is. The DA server's 403 is
-        // given before it asks NPS: that answer takes no decision.
-        if (d === null && (b.gateway !== null || answer.errorCode === HTTP_403_ERROR)) continue;
-        answered.push(b);
-      }
-      if (d !== null) decided.push(b);
+      if (b.last < since) continue;
+      if (caRefusals) this.addCaRefusalLink(b, computer, answered, decided);
+      else this.addServerAnswerLink(b, computer, answered, decided);
     }
     if (answered.length === 0 || decided.length === 0) return null;
     answered.sort((x, y) => x.client!.time - y.client!.time);
     decided.sort((x, y) => x.radius!.time - y.radius!.time);
     return { answered, decided };
+  }
+
+  /** `answerChain` of the DA server's answers: attempt `b`'s answer and decision, when they may change places. */
+  private addServerAnswerLink(b: OpenAttempt, computer: string, answered: OpenAttempt[], decided: OpenAttempt[]): void {
+    if (b.caRequest !== null || b.caResults.length > 0) return;
+    const d = b.radius;
+    if (d !== null && (d.decision === 'discarded' || isOtherRadiusDecision(d, this.config))) return;
+    const answer = b.client;
+    if (answer !== null) {
+      if (clientPhase(answer.ref.eventId) !== 'after_server' || !sameHost(answer.ref.computer, computer)) return;
+      // A request no decision answered, and its failure: a RADIUS timeout, whole as it is. The DA server's 403 is
+      // given before it asks NPS: that answer takes no decision.
+      if (d === null && (b.gateway !== null || answer.errorCode === HTTP_403_ERROR)) return;
+      answered.push(b);
+    }
+    if (d !== null) decided.push(b);
+  }
+
+  /** `answerChain` of the CA's refusals: attempt `b`'s refusal and grant, when they may change places. */
+  private addCaRefusalLink(b: OpenAttempt, computer: string, answered: OpenAttempt[], decided: OpenAttempt[]): void {
+    const refused = b.radius !== null && b.radius.decision === 'granted' && caStatusOf(b) === 'denied';
+    if (b.client === null) {
+      if (refused) decided.push(b);
+      return;
+    }
+    if (!refusedByCa(b) || !sameHost(b.client.ref.computer, computer)) return;
+    // A refusal alone, or with a grant the CA refused: nothing else has to move with it.
+    const alone = b.radius === null && b.gateway === null && b.caRequest === null && b.caResults.length === 0;
+    if (!alone && !refused) return;
+    answered.push(b);
+    if (refused) decided.push(b);
   }
 
   /** Give each answer of `pairs` the attempt of its decision: answers change places, or one alone joins a decision alone. */

@@ -1962,6 +1962,32 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
+  it('gives each CA refusal of a laptop 99 s behind its own grant when the first pairing told its clock wrong', () => {
+    // Sweep --laptop-skew 120000, seed 28062: the CA has no OTP template and the laptop logs 99.2 s behind the servers.
+    // It logs the CA's refusals (10019) at 0, 94.8 and 278.1 s; NPS grants at 96.5, 191.5 and 375.5 s, each refused by
+    // the CA 2.2–2.8 s later. The first grant went to the second refusal (1.6 s before it), and that pair told the
+    // laptop's clock 4.4 s behind the CA; the second grant's attempt then took the third refusal (86.7 s after its
+    // grant), the third grant kept no answer and the first refusal stayed alone (read as "the CA refused", cause
+    // unknown). Read 99.2 s behind, each refusal lies 0.1–0.3 s after its own CA refusal, in turn.
+    const events = [
+      client('zed', 1_000_000, 10019),
+      client('zed', 1_094_815, 10019),
+      radius('zed', 1_096_452, 'granted'),
+      ca('zed', 1_099_038, 401, 'request'),
+      ca('zed', 1_099_236, 401, 'denied'),
+      radius('zed', 1_191_452, 'granted'),
+      ca('zed', 1_193_950, 402, 'request'),
+      ca('zed', 1_193_991, 402, 'denied'),
+      client('zed', 1_278_104, 10019),
+      radius('zed', 1_375_452, 'granted'),
+      ca('zed', 1_377_483, 403, 'request'),
+      ca('zed', 1_377_693, 403, 'denied'),
+    ];
+    const expected = ['1000000: 1096452 1', '1094815: 1191452 1', '1278104: 1375452 1'];
+    expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
+  });
+
   it('gives each signing failure of a laptop 88.5 s behind its own grant when the user retries about as often', () => {
     // Sweep --laptop-skew 120000, seed 27073: the DA server cannot sign (every grant fails), the laptop logs 88.5 s
     // behind NPS, told by nothing, and the user retries every 48 to 164 s. Each failure lies nearer the next attempt's
