@@ -74,6 +74,7 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
           const failure = attempts.detachClient(a);
           attempts.openWith(failure, failure.user, a.probe);
         }
+        if (e.status === 'denied' && a.client === null) byUser.answerRefusal(a, e.time);
         return;
       }
       if (e.user === null) return void pending.push(e);

@@ -391,6 +391,38 @@ export class UserPlacement {
   }
 
   /**
+   * The CA just refused (at `refused`) the enrolment of attempt `a`, a grant with its CA steps and no answer yet: the
+   * user's CA refusal (10019) that waits alone, logged by the requesting laptop within the clock-skew tolerance of that
+   * (within `RESULT_GRACE_MS` after it, read on the servers' clock, when the laptop's lag is known), is its answer, the
+   * nearest of them. A laptop 37.6 s behind, told by nothing yet, logged its refusal 35 s before the grant and a retry's
+   * OTP rejection 3.3 s before it; the grant went to the rejection, nearer, then left it with its enrolment, and the
+   * refusal stayed alone (read as "the CA refused", cause unknown: sweep seed 28062). A refusal logged after the CA's
+   * answer is placed into `a` as it comes.
+   */
+  answerRefusal(a: OpenAttempt, refused: number): void {
+    if (a.userKey === null || a.radius === null || a.radius.decision !== 'granted') return;
+    const list = this.attempts.usersAttempts(a.userKey);
+    if (list === undefined) return;
+    const machine = a.caRequest?.requestingMachine ?? null;
+    let best: OpenAttempt | null = null;
+    let nearest = Number.POSITIVE_INFINITY;
+    for (let b: OpenAttempt | null = list.first; b !== null; b = b.nextOfUser) {
+      if (b === a || !caRefusalAlone(b) || b.radius !== null || b.gateway !== null) continue;
+      const answer = b.client!;
+      if (machine !== null && !sameHost(answer.ref.computer, machine)) continue;
+      const lag = this.attempts.laptops.lagOf(answer.ref.computer);
+      const after = answer.time - lag - refused;
+      const fits =
+        lag === 0 ? Math.abs(after) <= this.config.clockSkewToleranceMs : after >= 0 && after <= RESULT_GRACE_MS;
+      if (fits && Math.abs(after) < nearest) {
+        best = b;
+        nearest = Math.abs(after);
+      }
+    }
+    if (best !== null) this.attempts.moveLoneAnswer(best, a);
+  }
+
+  /**
    * Whether the user's laptop, by its other attempts still open, answers a decision as the attempt that ended before
    * decision `d` did (its result at `endedResult`) rather than as the retry whose result `step` is: each of those
    * attempts, a denial and the laptop's failure after it, says how far after a decision the laptop logs its answer on

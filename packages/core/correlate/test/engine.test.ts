@@ -1988,6 +1988,25 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
+  it("gives a grant waiting for a retry's answer the lone CA refusal before it, once the grant's enrolment comes", () => {
+    // Sweep --laptop-skew 120000, seed 28062: the laptop logs 37.6 s behind, told by nothing yet. It logs the CA's
+    // refusal (10019) at 0 and, after a retry, its OTP rejection (10005) at 31.8 s; NPS grants at 35 s (the CA refuses
+    // the enrolment 2.2 s later) and denies the retry at 69 s. The grant waited for a retry's answer, as the refusal
+    // before it had ended its attempt; its enrolment then opened an attempt of its own and took it, and the refusal
+    // stayed alone (read as "the CA refused", cause unknown). A lone CA refusal is answered by a grant's enrolment.
+    const events = [
+      client('zed', 1_000_000, 10019),
+      { ...client('zed', 1_031_752, 10005), errorCode: '0x80040002' } as NormalizedEvent,
+      radius('zed', 1_035_020, 'granted'),
+      ca('zed', 1_037_236, 501, 'request'),
+      ca('zed', 1_037_251, 501, 'denied'),
+      radius('zed', 1_069_020, 'denied', 16),
+    ];
+    const expected = ['1000000: 1035020 1', '1031752: 1069020 0'];
+    expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
+  });
+
   it('gives each signing failure of a laptop 88.5 s behind its own grant when the user retries about as often', () => {
     // Sweep --laptop-skew 120000, seed 27073: the DA server cannot sign (every grant fails), the laptop logs 88.5 s
     // behind NPS, told by nothing, and the user retries every 48 to 164 s. Each failure lies nearer the next attempt's
