@@ -119,6 +119,11 @@ export function caRefusalAlone(a: OpenAttempt): boolean {
   return refusedByCa(a) && a.caRequest === null && a.caResults.length === 0;
 }
 
+/** Whether the attempt holds the CA's refusal of the enrolment (10019) and nothing else: no grant, request or CA step. */
+export function loneCaRefusal(a: OpenAttempt): boolean {
+  return caRefusalAlone(a) && a.radius === null && a.gateway === null;
+}
+
 /**
  * Whether the answers of attempts `a` and `b` (the same laptop's) could change places without moving anything else:
  * both failures the DA server answered, with no CA step (`answeredFailure`), or both the CA's refusal of the

@@ -9,6 +9,7 @@ import {
   caRefusalAlone,
   clientPhase,
   HTTP_403_ERROR,
+  loneCaRefusal,
   refusedByCa,
 } from './client-phase.js';
 import { type EngineConfig, SWEEP_INTERVAL_MS, serverDriftOf } from './config.js';
@@ -305,8 +306,7 @@ export class UserPlacement {
     }
     if (!refusedByCa(b) || !sameHost(b.client.ref.computer, computer)) return;
     // A refusal alone, or with a grant the CA refused: nothing else has to move with it.
-    const alone = b.radius === null && b.gateway === null && b.caRequest === null && b.caResults.length === 0;
-    if (!alone && !refused) return;
+    if (!refused && !loneCaRefusal(b)) return;
     answered.push(b);
     if (refused) decided.push(b);
   }
@@ -407,7 +407,7 @@ export class UserPlacement {
     let best: OpenAttempt | null = null;
     let nearest = Number.POSITIVE_INFINITY;
     for (let b: OpenAttempt | null = list.first; b !== null; b = b.nextOfUser) {
-      if (b === a || !caRefusalAlone(b) || b.radius !== null || b.gateway !== null) continue;
+      if (b === a || !loneCaRefusal(b)) continue;
       const answer = b.client!;
       if (machine !== null && !sameHost(answer.ref.computer, machine)) continue;
       const lag = this.attempts.laptops.lagOf(answer.ref.computer);
