@@ -475,10 +475,11 @@ export class UserPlacement {
    * attempts, and so do NPS's decisions. That happens with a laptop far behind NPS whose clock no success told yet:
    * the earlier decision went to the answer logged nearer it, the retry's. The answers change places, so that each
    * takes the decision of its turn. Either may be a grant whose signing failed (a failure answered after the DA
-   * server, no CA step), as either may be a denial.
+   * server, no CA step), as either may be a denial, or both the CA's refusals of a grant (10019), whose CA steps stay
+   * with their grant (`answersAlike`): a laptop 113 s behind had its second grant go to its first refusal (seed 28066).
    */
   private uncross(a: OpenAttempt, d: RadiusDecision): void {
-    if (a.gateway !== null || !answeredFailure(a)) return;
+    if (a.gateway !== null || !answerMovesAlone(a)) return;
     const b = this.laterAnswerWithEarlierDecision(a, d);
     if (b !== null) this.attempts.swapClients(a, b);
   }

@@ -2007,6 +2007,27 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
+  it('uncrosses two CA refusals of a laptop 113 s behind when the second grant goes to the first refusal', () => {
+    // Sweep --laptop-skew 120000, seed 28066: the CA has no OTP template and the laptop logs 113.4 s behind, told by
+    // nothing. The first grant went to the second refusal (47 s before it), whose CA steps followed; the second grant
+    // went to the first refusal, 179.4 s before it (within the clock-skew tolerance), and its CA request, 181.8 s after
+    // that refusal, opened an attempt of its own. A laptop answers in the order of its attempts: the refusals change
+    // places as failures the DA server answered do, and each grant's CA steps stay with it.
+    const events = [
+      client('zed', 1_000_000, 10019),
+      client('zed', 1_066_456, 10019),
+      radius('zed', 1_113_429, 'granted'),
+      ca('zed', 1_115_516, 701, 'request'),
+      ca('zed', 1_115_525, 701, 'denied'),
+      radius('zed', 1_179_429, 'granted'),
+      ca('zed', 1_181_750, 702, 'request'),
+      ca('zed', 1_181_896, 702, 'denied'),
+    ];
+    const expected = ['1000000: 1113429 1', '1066456: 1179429 1'];
+    expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
+  });
+
   it('gives each signing failure of a laptop 88.5 s behind its own grant when the user retries about as often', () => {
     // Sweep --laptop-skew 120000, seed 27073: the DA server cannot sign (every grant fails), the laptop logs 88.5 s
     // behind NPS, told by nothing, and the user retries every 48 to 164 s. Each failure lies nearer the next attempt's
