@@ -151,7 +151,7 @@ export class AttemptIndex {
    * and the CA's answer it now lies with.
    */
   retellFromCa(a: OpenAttempt): void {
-    if (a.client !== null) this.learnFromCa(a, a.client, Math.max(a.client.time, a.last));
+    if (a.client !== null) this.learnFromCa(a, a.client, a.last);
   }
 
   /**
