@@ -45,9 +45,16 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
       if (a !== null && byUser.anyWaiting) byUser.takeWaiting(a, e);
       return;
     }
-    case 'radius.decision':
+    case 'radius.decision': {
       context.learn(e);
-      return void byUser.place(e, 'radius', true, 'unrelated_event');
+      const a = byUser.place(e, 'radius', true, 'unrelated_event');
+      // NPS's clock a few seconds ahead of the CA's puts a grant after the CA's refusal of its enrolment.
+      if (a !== null && a.client === null && e.decision === 'granted') {
+        const refused = caRefusedAt(a);
+        if (refused !== null) byUser.answerRefusal(a, refused, e.time);
+      }
+      return;
+    }
     case 'radius.client_error':
       return void context.addClientError(e);
     case 'ca.request': {
@@ -74,7 +81,7 @@ export function routeEvent(e: NormalizedEvent, parts: RoutingParts): void {
           const failure = attempts.detachClient(a);
           attempts.openWith(failure, failure.user, a.probe);
         }
-        if (e.status === 'denied' && a.client === null) byUser.answerRefusal(a, e.time);
+        if (e.status === 'denied' && a.client === null) byUser.answerRefusal(a, e.time, e.time);
         return;
       }
       if (e.user === null) return void pending.push(e);
@@ -103,4 +110,10 @@ function failureBeforeCaAnswer(a: OpenAttempt, e: CaResult): boolean {
     a.caRequest !== null &&
     c.time < a.caRequest.time
   );
+}
+
+/** When the CA refused attempt `a`'s enrolment (its first refusal), or null. */
+function caRefusedAt(a: OpenAttempt): number | null {
+  for (let i = 0; i < a.caResults.length; i++) if (a.caResults[i]!.status === 'denied') return a.caResults[i]!.time;
+  return null;
 }

@@ -175,7 +175,7 @@ export class UserPlacement {
    * never leaving a decision without the answer it had.
    */
   realignAnswers(userKey: string, computer: string, at: number): void {
-    const since = at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
+    const since = this.realignSince(at);
     this.realignCaRefusals(userKey, computer, since);
     const lag = this.attempts.laptops.lagOf(computer);
     if (lag === 0) return;
@@ -183,6 +183,11 @@ export class UserPlacement {
     if (chain === null) return;
     const pairs = pairsInTurn(chain, lag);
     if (pairs.length > keptWith(chain, lag)) this.moveAnswers(chain, pairs);
+  }
+
+  /** The last event time from which attempts are read when answers are paired anew at event time `at`. */
+  private realignSince(at: number): number {
+    return at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
   }
 
   /**
@@ -397,9 +402,12 @@ export class UserPlacement {
    * nearest of them. A laptop 37.6 s behind, told by nothing yet, logged its refusal 35 s before the grant and a retry's
    * OTP rejection 3.3 s before it; the grant went to the rejection, nearer, then left it with its enrolment, and the
    * refusal stayed alone (read as "the CA refused", cause unknown: sweep seed 28062). A refusal logged after the CA's
-   * answer is placed into `a` as it comes.
+   * answer is placed into `a` as it comes. When none lies near, the laptop's refusals may be one turn off: they are
+   * paired anew (`realignCaRefusals`, attempts read back from event time `at`). A laptop 101.5 s behind logged two
+   * refusals 105.5 s and 6 s before the first grant's CA steps; that grant took the second, and the first stayed alone
+   * when the second grant came (sweep seed 29065).
    */
-  answerRefusal(a: OpenAttempt, refused: number): void {
+  answerRefusal(a: OpenAttempt, refused: number, at: number): void {
     if (a.userKey === null || a.radius === null || a.radius.decision !== 'granted') return;
     const list = this.attempts.usersAttempts(a.userKey);
     if (list === undefined) return;
@@ -420,6 +428,7 @@ export class UserPlacement {
       }
     }
     if (best !== null) this.attempts.moveLoneAnswer(best, a);
+    else if (machine !== null) this.realignCaRefusals(a.userKey, machine, this.realignSince(at));
   }
 
   /**

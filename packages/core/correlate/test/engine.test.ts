@@ -2007,6 +2007,27 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
   });
 
+  it("pairs a laptop's CA refusals anew when a grant NPS logs after the CA's refusal finds no refusal near", () => {
+    // Sweep --laptop-skew 120000, seed 29065: the CA has no OTP template and the laptop logs 101.5 s behind, told by
+    // nothing. Its two refusals (10019) lie 105.5 s and 6 s before the first grant's CA steps: that enrolment took the
+    // second, nearer, and its pair told the laptop's clock wrong. The second grant, which NPS (its clock ahead of the
+    // CA's) logs 1.7 s after the CA's refusal, then found no refusal near, and the first refusal stayed alone (read as
+    // "the CA refused", cause unknown). Read with the lag the lone refusal tells, each refusal lies at its own grant.
+    const events = [
+      client('zed', 1_000_000, 10019),
+      client('zed', 1_099_437, 10019),
+      ca('zed', 1_104_160, 801, 'request'),
+      ca('zed', 1_104_401, 801, 'denied'),
+      radius('zed', 1_105_471, 'granted'),
+      ca('zed', 1_203_620, 802, 'request'),
+      ca('zed', 1_203_771, 802, 'denied'),
+      radius('zed', 1_205_471, 'granted'),
+    ];
+    const expected = ['1000000: 1105471 1', '1099437: 1205471 1'];
+    expect(resultsDecisionsAndCa(stream(events))).toEqual(expected);
+    expect(resultsDecisionsAndCa(eventByEvent(events))).toEqual(expected);
+  });
+
   it('uncrosses two CA refusals of a laptop 113 s behind when the second grant goes to the first refusal', () => {
     // Sweep --laptop-skew 120000, seed 28066: the CA has no OTP template and the laptop logs 113.4 s behind, told by
     // nothing. The first grant went to the second refusal (47 s before it), whose CA steps followed; the second grant
