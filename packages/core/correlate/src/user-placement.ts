@@ -97,8 +97,10 @@ export class UserPlacement {
           this.awaiting.push({ decision: e, endedResult: a.client!.time, until: this.waitEnd(e, a) });
           return null;
         }
-        if (slot !== 'radius') this.attempts.add(a, e);
-        else {
+        if (slot !== 'radius') {
+          this.attempts.add(a, e);
+          if (slot === 'client' && a.radius !== null) this.realignByChain(a, a.radius, e.time);
+        } else {
           if (a.client !== null) this.uncross(a, e as RadiusDecision);
           this.addDecision(a, e as RadiusDecision);
         }
@@ -211,30 +213,32 @@ export class UserPlacement {
   /** Put decision `d` into attempt `a`; when `a` is answered, its user's answers may then be paired anew. */
   private addDecision(a: OpenAttempt, d: RadiusDecision): void {
     this.attempts.add(a, d);
-    if (a.client !== null) this.realignByChain(a, d);
+    if (a.client !== null) this.realignByChain(a, d, d.time);
   }
 
   /**
-   * Decision `d` just went to answered attempt `a`, its answer more than `RESULT_GRACE_MS` from it, on a laptop whose
-   * clock nothing told (`LaptopClocks`). With a laptop far behind NPS and a user retrying about as often as the laptop
-   * is behind, each answer is logged nearer the next attempt's decision than its own: the first decision went to the
+   * Decision `d` and the answer of attempt `a` just met there (the later of the two placed at event time `at`), more
+   * than `RESULT_GRACE_MS` apart, on a laptop whose clock nothing told (`LaptopClocks`). With a laptop far behind NPS
+   * and a user retrying about as often as the laptop is behind, each answer is logged nearer the next attempt's
+   * decision than its own: the first decision went to the
    * second answer, the first answer stayed alone (read as a RADIUS timeout), and every pair after it was one turn off,
    * as far apart as the retries happened to be (sweep seed 27073: a laptop 88.5 s behind, 18 signing failures in 18
    * minutes, the last grant alone). Read with the lag that puts the lone answer at a decision, the answers lie each at
    * one decision, in turn: when that pairs more of them within `RESULT_GRACE_MS` (two at least) than the pairs as
    * placed agree on with any one lag (theirs with a laptop whose pairs are right), the answers change places as for a
-   * told clock (`realignAnswers`).
+   * told clock (`realignAnswers`). Asked too when an answer joins a decision far before it: a grant that found no
+   * answer within reach took the next attempt's, 155 s after it, and every later pair stayed one turn off (seed 29065).
    */
-  private realignByChain(a: OpenAttempt, d: RadiusDecision): void {
+  private realignByChain(a: OpenAttempt, d: RadiusDecision, at: number): void {
     const answer = a.client!;
     if (Math.abs(answer.time - d.time) <= RESULT_GRACE_MS || clientPhase(answer.ref.eventId) !== 'after_server') return;
     const computer = answer.ref.computer;
     if (this.attempts.laptops.lagOf(computer) !== 0) return;
-    // Read only attempts open whenever a decision placed now is placed, however the engine swept (a waiting one is
+    // Read only attempts open whenever an event placed now is placed, however the engine swept (a waiting decision is
     // placed up to its wait and the laptop's lead after its own time).
     const window =
       this.attempts.closeDelayMs - RETRY_RESULT_WAIT_MS - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS;
-    const chain = this.answerChain(d.user!.key, computer, d.time - window, false);
+    const chain = this.answerChain(d.user!.key, computer, at - window, false);
     // Each lone answer is tried against each decision: a flood of one account's attempts is not read so.
     if (chain === null || chain.answered.length > LONGEST_CHAIN) return;
     const best = this.bestChainPairs(chain);

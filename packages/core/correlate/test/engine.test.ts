@@ -2078,6 +2078,38 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
   });
 
+  it("pairs a laptop's signing failures anew when a failure joins a grant long before it", () => {
+    // Sweep --laptop-skew 120000, seed 29065: the DA server cannot sign, the laptop logs 102 s behind NPS, told by
+    // nothing, and the user retries every 1.2 to 4.3 minutes. The third grant went to the fourth failure, 4 s before it;
+    // the fourth grant found no failure within reach and the fifth failure, logged 155 s after it, joined it. Pairing
+    // anew was asked only when a grant joined a failure far from it, not when a failure joined a grant: every later pair
+    // stayed one turn off, and the third failure alone read as a RADIUS timeout.
+    const events = [
+      client('zed', 1_000_000, 10005),
+      client('zed', 1_073_045, 10005),
+      radius('zed', 1_102_188, 'granted'),
+      client('zed', 1_159_177, 10005),
+      radius('zed', 1_176_188, 'granted'),
+      client('zed', 1_258_002, 10005),
+      radius('zed', 1_262_188, 'granted'),
+      radius('zed', 1_361_188, 'granted'),
+      client('zed', 1_516_271, 10005),
+      radius('zed', 1_619_188, 'granted'),
+      client('zed', 1_678_333, 10005),
+      radius('zed', 1_781_188, 'granted'),
+    ];
+    const expected = [
+      '1000000: 1102188',
+      '1073045: 1176188',
+      '1159177: 1262188',
+      '1258002: 1361188',
+      '1516271: 1619188',
+      '1678333: 1781188',
+    ];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("pairs a laptop's signing failures anew when the grants went to them by waiting or as a retry's", () => {
     // Sweep --laptop-skew 120000, seed 27073: the laptop logs 114 s behind, the user retries every 30 s to 2.6 min. The
     // first grant waited and took the retry's failure logged 31 s after it, the second took the failure 84 s before
