@@ -141,7 +141,9 @@ export class UserPlacement {
       this.drop(e, dropReason);
       return null;
     }
-    return this.attempts.openWith(e, user, this.config.isProbe(user.key));
+    const opened = this.attempts.openWith(e, user, this.config.isProbe(user.key));
+    if (slot === 'radius') this.realignForUnanswered(e as RadiusDecision);
+    return opened;
   }
 
   /**
@@ -214,6 +216,45 @@ export class UserPlacement {
   private addDecision(a: OpenAttempt, d: RadiusDecision): void {
     this.attempts.add(a, d);
     if (a.client !== null) this.realignByChain(a, d, d.time);
+    else this.realignForUnanswered(d);
+  }
+
+  /**
+   * Decision `d` went to an attempt without an answer while an answer of its user waits alone: on each laptop whose
+   * clock nothing told, the user's answers are paired anew when a lag that puts a lone answer at a decision pairs more
+   * of them in turn (two at least) than the pairs as placed agree on (`bestChainPairs`). A laptop 104 s behind logged
+   * a signing failure 103.6 s before its grant and the retry's failure 10.9 s after it: the grant took the retry's, and
+   * the retry's denial then found no answer (sweep seed 29063). Only when a pair as placed already lies more than
+   * `RESULT_GRACE_MS` apart: a lone answer beside pairs that agree is a RADIUS timeout's, its request not joined yet.
+   */
+  private realignForUnanswered(d: RadiusDecision): void {
+    const list = this.attempts.usersAttempts(d.user!.key);
+    // An answer alone leaves its attempt's decision slot free: none free, none alone (a flood of one account's denials).
+    if (list === undefined || list.freeRadius === 0) return;
+    const window =
+      this.attempts.closeDelayMs - RETRY_RESULT_WAIT_MS - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS;
+    const since = d.time - window;
+    let done: string | null = null;
+    // The latest attempts first, as many as a chain reads: the answer alone was logged minutes before, not hours.
+    let read = 0;
+    for (let b: OpenAttempt | null = list.last; b !== null && read < LONGEST_CHAIN; b = b.prevOfUser) {
+      if (b.last < since) continue;
+      read++;
+      const answer = b.client;
+      if (answer === null || b.radius !== null || b.gateway !== null) continue;
+      if (b.caRequest !== null || b.caResults.length > 0 || clientPhase(answer.ref.eventId) !== 'after_server')
+        continue;
+      const computer = answer.ref.computer;
+      if (computer === done || this.attempts.laptops.lagOf(computer) !== 0) continue;
+      done = computer;
+      const chain = this.answerChain(d.user!.key, computer, since, false);
+      if (chain === null || chain.answered.length > LONGEST_CHAIN || !chain.answered.some(farFromDecision)) continue;
+      const best = this.bestChainPairs(chain);
+      if (best === null) continue;
+      // Moving answers may close the lone attempt this walk stands on.
+      this.moveAnswers(chain, best);
+      return;
+    }
   }
 
   /**
@@ -780,4 +821,9 @@ function pairsInTurn({ answered, decided }: AnswerChain, lag: number): [ClientEv
     else j++;
   }
   return pairs;
+}
+
+/** Whether attempt `b`'s answer lies more than `RESULT_GRACE_MS` from its decision. */
+function farFromDecision(b: OpenAttempt): boolean {
+  return b.radius !== null && Math.abs(b.client!.time - b.radius.time) > RESULT_GRACE_MS;
 }

@@ -2110,6 +2110,21 @@ describe("a retry's denial and the attempt before it", () => {
     expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
   });
 
+  it("pairs a laptop's failures anew when a denial after a signing failure finds no answer of its own", () => {
+    // Sweep --laptop-skew 120000, seed 29063: the laptop logs 104 s behind, told by nothing. Its signing failure lies
+    // 103.6 s before the grant and its retry's failure 10.9 s after it: the grant, waiting for a retry's answer, took
+    // the retry's; the denial 115 s later then found no answer, and the first failure stayed alone (a RADIUS timeout).
+    const events = [
+      client('zed', 1_000_000, 10005),
+      radius('zed', 1_103_562, 'granted'),
+      client('zed', 1_114_477, 10005),
+      radius('zed', 1_218_562, 'denied', 8),
+    ];
+    const expected = ['1000000: 1103562', '1114477: 1218562'];
+    expect(resultsAndDecisions(stream(events))).toEqual(expected);
+    expect(resultsAndDecisions(eventByEvent(events))).toEqual(expected);
+  });
+
   it("pairs a laptop's signing failures anew when the grants went to them by waiting or as a retry's", () => {
     // Sweep --laptop-skew 120000, seed 27073: the laptop logs 114 s behind, the user retries every 30 s to 2.6 min. The
     // first grant waited and took the retry's failure logged 31 s after it, the second took the failure 84 s before
