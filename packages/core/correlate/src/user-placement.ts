@@ -189,6 +189,17 @@ export class UserPlacement {
     if (pairs.length > keptWith(chain, lag)) this.moveAnswers(chain, pairs);
   }
 
+  /**
+   * The last event time from which a chain of answers placed at event time `at` is read: attempts open whenever an
+   * event placed then is placed, however the engine swept (a waiting decision is placed up to its wait and the
+   * laptop's lead after its own time).
+   */
+  private chainSince(at: number): number {
+    return (
+      at - (this.attempts.closeDelayMs - RETRY_RESULT_WAIT_MS - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS)
+    );
+  }
+
   /** The last event time from which attempts are read when answers are paired anew at event time `at`. */
   private realignSince(at: number): number {
     return at - (this.attempts.closeDelayMs - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS);
@@ -231,9 +242,7 @@ export class UserPlacement {
     const list = this.attempts.usersAttempts(d.user!.key);
     // An answer alone leaves its attempt's decision slot free: none free, none alone (a flood of one account's denials).
     if (list === undefined || list.freeRadius === 0) return;
-    const window =
-      this.attempts.closeDelayMs - RETRY_RESULT_WAIT_MS - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS;
-    const since = d.time - window;
+    const since = this.chainSince(d.time);
     let done: string | null = null;
     // The latest attempts first, as many as a chain reads: the answer alone was logged minutes before, not hours.
     let read = 0;
@@ -275,11 +284,7 @@ export class UserPlacement {
     if (Math.abs(answer.time - d.time) <= RESULT_GRACE_MS || clientPhase(answer.ref.eventId) !== 'after_server') return;
     const computer = answer.ref.computer;
     if (this.attempts.laptops.lagOf(computer) !== 0) return;
-    // Read only attempts open whenever an event placed now is placed, however the engine swept (a waiting decision is
-    // placed up to its wait and the laptop's lead after its own time).
-    const window =
-      this.attempts.closeDelayMs - RETRY_RESULT_WAIT_MS - this.config.clockSkewToleranceMs - SWEEP_INTERVAL_MS;
-    const chain = this.answerChain(d.user!.key, computer, at - window, false);
+    const chain = this.answerChain(d.user!.key, computer, this.chainSince(at), false);
     // Each lone answer is tried against each decision: a flood of one account's attempts is not read so.
     if (chain === null || chain.answered.length > LONGEST_CHAIN) return;
     const best = this.bestChainPairs(chain);
