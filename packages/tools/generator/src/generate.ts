@@ -25,6 +25,16 @@ export interface FleetSummary {
   readonly relevantEvents: number;
   readonly unrelatedEvents: number;
   readonly xmlBytes: number;
+  /** The faults of the fleet's days, in the order they were drawn (the first one a host is in decides, `incidentAt`). */
+  readonly incidents: readonly FleetIncident[];
+}
+
+/** An incident as the summary lists it: the fault, the host at fault, and its span (ISO 8601, `to` excluded). */
+export interface FleetIncident {
+  readonly scenario: string;
+  readonly host: string;
+  readonly from: string;
+  readonly to: string;
 }
 
 type Start = { readonly time: number; readonly user: FleetUser } | { readonly time: number; readonly probe: DaServer };
@@ -61,6 +71,7 @@ class FleetStream implements Counters {
     relevantEvents: 0,
     unrelatedEvents: 0,
     xmlBytes: 0,
+    incidents: [] as FleetIncident[],
   };
 
   constructor(readonly options: FleetLogOptions) {
@@ -118,11 +129,18 @@ class FleetStream implements Counters {
         t += this.options.probeIntervalMs + rng.between(-2000, 2000);
       }
     }
-    this.incidents = [
-      ...this.incidents.filter((i) => i.to > dayStart),
+    const drawn = [
       ...drawIncidents(rng, this.fleet, dayStart),
       ...drawNamedIncidents(this.incidentRng, this.fleet, dayStart, this.options.incidents),
     ];
+    this.incidents = [...this.incidents.filter((i) => i.to > dayStart), ...drawn];
+    for (const { scenario, host, from, to } of drawn)
+      this.summary.incidents.push({
+        scenario,
+        host,
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+      });
   }
 
   nextStartBefore(limit: number): Start | undefined {
@@ -132,7 +150,7 @@ class FleetStream implements Counters {
 
   /**
    * Plan one start; returns its expected verdict, or null when there is none to expect: the user was still busy (the
-   * start was deferred), or NPS refused a probe.
+   * start was deferred), or NPS refused a probe or answered nothing.
    */
   plan(start: Start): ExpectedAttempt | null {
     if ('probe' in start) return this.planProbe(start.probe, start.time);
@@ -166,12 +184,17 @@ class FleetStream implements Counters {
     const probe = this.fleet.probeUser;
     const subject = { sam: probe, sid: null, upn: '', dn: '' };
     const b = new AttemptBuilder(this.planRng, this.fleet, da, subject, null, '-', time, (ca) => this.caRequestId(ca));
-    // NPS refusing the DA server refuses its probes too: a System 14, no decision, so no probe attempt to expect.
-    if (incidentAt(this.incidents, [da.fqdn], time)?.scenario === 'radius_client_misconfigured') {
+    // A probe meets the fault a user's request through the same DA server and NPS meets (the first incident of the
+    // two). NPS refusing the DA server refuses its probes too: a System 14, no decision, so no probe attempt to expect.
+    // NPS not answering the DA server logs nothing of its probes either: a refusal logged then would be a fault that
+    // the users' attempts of the same moments do not show.
+    const fault = incidentAt(this.incidents, [da.fqdn, da.radius.fqdn], time)?.scenario;
+    if (fault === 'radius_client_misconfigured') {
       b.npsRefusedClient(time, 14);
       this.queue(b);
       return null;
     }
+    if (fault === 'radius_no_response') return null;
     // Odd-numbered DA servers probe an OTP server that knows DAProbeUser; the others get "bad credentials" (§1.4).
     const index = this.fleet.daServers.indexOf(da);
     b.nps(time, index % 2 === 0 ? null : 16, false);

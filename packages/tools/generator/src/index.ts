@@ -4,7 +4,7 @@ export type { ClientLogEntry, ExpectedAttempt, FleetFile } from './attempt.js';
 export { FLEET_FILES } from './attempt.js';
 export type { CaServer, DaServer, Fleet, FleetUser, Host, NpsServer } from './fleet.js';
 export { buildFleet } from './fleet.js';
-export type { FleetChunk, FleetSummary } from './generate.js';
+export type { FleetChunk, FleetIncident, FleetSummary } from './generate.js';
 export { generateFleetLogs } from './generate.js';
 export type { IncidentName } from './incidents.js';
 export { INCIDENT_NAMES } from './incidents.js';

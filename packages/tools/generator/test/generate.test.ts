@@ -111,6 +111,44 @@ describe('generateFleetLogs', { timeout: 60_000 }, () => {
     }
   });
 
+  it('logs nothing on NPS of a probe while NPS is not answering, even from a DA server it refuses', () => {
+    // One DA server and one NPS: a probe meets the first incident of either, as a user's request does (`incidentAt`).
+    const { files, summary } = generateToMemory({
+      users: 400,
+      seed: 56,
+      days: 3,
+      daServers: 1,
+      npsServers: 1,
+      cas: 1,
+      unrelatedRatio: 0,
+      incidents: ['radius_no_response', 'radius_client_misconfigured'],
+    });
+    const spans = summary.incidents
+      .filter((i) => !i.scenario.startsWith('ca_'))
+      .map((i) => ({ scenario: i.scenario, from: Date.parse(i.from), to: Date.parse(i.to) }));
+    const faultAt = (t: number) => spans.find((i) => t >= i.from && t < i.to)?.scenario;
+    // The seed's days hold NPS not answering while it refuses the DA server (else this test says nothing).
+    const overlap = (a: { from: number; to: number }, b: { from: number; to: number }) =>
+      Math.min(a.to, b.to) - Math.max(a.from, b.from);
+    const silent = spans.filter((i) => i.scenario === 'radius_no_response');
+    const refusing = spans.filter((i) => i.scenario === 'radius_client_misconfigured');
+    expect(Math.max(...silent.flatMap((n) => refusing.map((m) => overlap(n, m))))).toBeGreaterThan(20 * 60_000);
+    const expected = JSON.parse(files['expected.json'] ?? '') as ExpectedAttempt[];
+    const refusedStarts = expected
+      .filter((e) => e.rootCause === 'radius_client_misconfigured')
+      .map((e) => Date.parse(e.start));
+    const nps = readEvents('nps.xml', files['nps.xml'] ?? '');
+    const probes = nps.filter((e) => Object.values(e.data).some((v) => /daprobeuser/i.test(v)));
+    // A refused user's own tries (up to three of 5 s) may run on into the next incident.
+    const refusals = nps.filter(
+      (e) => e.eventId === 14 && !refusedStarts.some((s) => s <= e.time && e.time - s < 20_000),
+    );
+    expect(probes.length).toBeGreaterThan(100);
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const e of [...probes, ...refusals])
+      expect(faultAt(e.time), `${e.eventId} at ${new Date(e.time).toISOString()}`).not.toBe('radius_no_response');
+  });
+
   it('refuses unusable options with every problem listed', () => {
     expect(fleetOptionProblems({ ...DEFAULT_FLEET_OPTIONS, users: 0, unrelatedRatio: 1 })).toEqual([
       'users must be a positive integer (got 0)',
