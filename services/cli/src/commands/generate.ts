@@ -36,6 +36,8 @@ Writes a deterministic DirectAccess OTP fleet: client.xml, iis.xml, nps.xml (Sec
 (Security + Application) in EVTX-XML, and expected.json with the verdict otptrace should reach for every attempt,
 the client address (c-ip) of its IIS request, which tells which logged request is its own, and its client events
 at the laptop's clock, which tell which analysed attempt is it. The same options always give the same bytes.
+Prints a JSON summary on standard output: the attempts by outcome, the events by file, and every incident drawn
+(its fault, the host at fault, and its span).
 
 Options:
   --users N               users (each with a laptop); default 1000
