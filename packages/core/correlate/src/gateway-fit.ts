@@ -17,13 +17,21 @@ export function spans(g: GatewayEvent, offset: number, slack: number, t: number)
 
 /** `decisionFit` without the start: how far decision `t` is from request `g`'s end (on the NPS clock: `offset`). */
 export function endDistance(g: GatewayEvent, offset: number, decision: RadiusDecision): number {
-  return endDistanceAt(g, offset, decisionMoment(g, offset, decision));
+  return endDistanceAt(g, offset, decisionMoment(g, offset, decision), decision);
 }
 
-/** `endDistance` of a decision at moment `t`. */
-function endDistanceAt(g: GatewayEvent, offset: number, t: number): number {
+/** `endDistance` of `decision` at moment `t`. */
+function endDistanceAt(g: GatewayEvent, offset: number, t: number, decision: RadiusDecision): number {
   const end = g.time + offset;
-  return t <= end ? end - t : OUTSIDE_WEIGHT * (t - end);
+  if (t <= end) return end - t;
+  // A W3C end, read at the middle of its second, may lie anywhere in it: a decision later in that second counts its
+  // distance as one inside does, and only what lies past the second counts thrice. Read as outside, a grant 0.4 s past
+  // the middle of a short request's second went to a RADIUS timeout's request ending the next second (sweep seed
+  // 29034), and the timeout took the short request, blamed on the DA server.
+  // (A decision an NPS log file gives in whole seconds is as coarse: its second against the end's, as before.)
+  if (!onWholeSecond(g.time) || inWholeSeconds(decision)) return OUTSIDE_WEIGHT * (t - end);
+  const last = end + HALF_SECOND_MS;
+  return t <= last ? t - end : HALF_SECOND_MS + OUTSIDE_WEIGHT * (t - last);
 }
 
 /**
@@ -37,7 +45,7 @@ export function decisionFit(g: GatewayEvent, offset: number, decision: RadiusDec
   // The request's span on the NPS servers' clock (`offset`: its DA server's, `ServerClocks`).
   const start = g.startTime + offset;
   const fromStart = t >= start ? t - start : OUTSIDE_WEIGHT * (start - t);
-  return endDistanceAt(g, offset, t) + START_WEIGHT * fromStart;
+  return endDistanceAt(g, offset, t, decision) + START_WEIGHT * fromStart;
 }
 
 /**
@@ -50,14 +58,19 @@ export function decisionFit(g: GatewayEvent, offset: number, decision: RadiusDec
  */
 function decisionMoment(g: GatewayEvent, offset: number, decision: RadiusDecision): number {
   const t = decision.time;
-  if (onWholeSecond(g.time) || decision.clock === undefined || t % 1000 !== 0) return t;
+  if (onWholeSecond(g.time) || !inWholeSeconds(decision)) return t;
   return Math.max(t, Math.min(t + LAST_OF_SECOND_MS, g.time + offset));
+}
+
+/** Whether an NPS log file gave `decision` in whole seconds (IAS, database-compatible: the start of its second). */
+function inWholeSeconds(decision: RadiusDecision): boolean {
+  return decision.clock !== undefined && decision.time % 1000 === 0;
 }
 
 /** The latest `decisionMoment` of `decision` (read as far as that by the windows of later requests). */
 export function latestMoment(decision: RadiusDecision): number {
   const t = decision.time;
-  return decision.clock !== undefined && t % 1000 === 0 ? t + LAST_OF_SECOND_MS : t;
+  return inWholeSeconds(decision) ? t + LAST_OF_SECOND_MS : t;
 }
 
 const LAST_OF_SECOND_MS = 999;

@@ -934,6 +934,26 @@ describe('CorrelationEngine: which attempt an IIS request joins', () => {
     expect(requests(stream(unknown)).sort()).toEqual(['kay: 100100@da01', 'kay: 10300@da01', 'lee: 100400@da01']);
   });
 
+  it('reads a W3C end anywhere in its second, so a grant later in that second stays with its own short request', () => {
+    // Sweep seed 29034 (W3C, NPS events to the millisecond). glen's request took 0.9 s and its line gives second 18; his
+    // grant came 0.4 s past the middle of that second. nina's RADIUS timeout ended in the next second, 0.6 s after the
+    // grant. Counted as outside glen's request (three times its distance), the grant fitted nina's request better:
+    // glen's success took it, and nina's timeout took glen's request, blamed on the DA server.
+    const events = [
+      request(18_000, 900),
+      decision('glen', 18_400),
+      request(19_000, 6_100),
+      lone('nina', 19_300, 10005, 'pc-nina'),
+      lone('glen', 21_000, 10022, 'pc-glen'),
+    ];
+    expect(requests(stream(events)).sort()).toEqual(['glen: 18000@da01', 'nina: 19000@da01']);
+    // Logged to the millisecond (a 6200 event), the same end is where the request ended: the grant lies outside it.
+    const fine = events.map((e) =>
+      e.kind === 'gateway.request' ? { ...e, time: e.time + 1, startTime: e.startTime + 1 } : e,
+    );
+    expect(requests(stream(fine)).sort()).toEqual(['glen: 19001@da01', 'nina: 18001@da01']);
+  });
+
   it('reads a decision an NPS log file gives in whole seconds anywhere in its second, so its own request takes it', () => {
     // NPS's IAS file logs quinn's decision at 17 s, the start of its second. Rex's request waited 6.8 s and ended 65 ms
     // before that second; quinn's own ended 0.94 s into it. Read at 17.000 s, the decision fitted rex's request better:
