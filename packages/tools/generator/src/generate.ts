@@ -31,7 +31,7 @@ export interface FleetSummary {
 
 /** An incident as the summary lists it: the fault, the host at fault, and its span (ISO 8601, `to` excluded). */
 export interface FleetIncident {
-  readonly scenario: string;
+  readonly scenario: ScenarioName;
   readonly host: string;
   readonly from: string;
   readonly to: string;
